@@ -1,0 +1,116 @@
+// Drives an MCP server with the official MCP TypeScript SDK client, so that envgrid's tests
+// exercise its MCP endpoints with a client nobody here wrote.
+//
+//   node run.mjs --url http://127.0.0.1:8080/mcp [--transport streamable|sse]
+//                [--header "Authorization: Bearer x"]... < steps.json
+//
+// stdin: a JSON array of steps, run in order; stdout: one JSON line per step,
+// {"step": i, "op": ..., "ok": true, "result": ...} or {"step": i, "op": ..., "ok": false, "error": {...}}.
+// Steps:
+//   {"op": "listTools"}                         -> tools/list (all pages)
+//   {"op": "call", "name": "...", "arguments": {...}, "progress": false, "abortAfterMs": null,
+//    "timeoutMs": 60000}                        -> tools/call; progress notifications are collected
+//                                                  into result.progress; abortAfterMs cancels the call
+//                                                  (the SDK sends notifications/cancelled)
+//   {"op": "listResources"} / {"op": "readResource", "uri": "..."}
+//   {"op": "ping"}
+//   {"op": "sessionId"}                         -> the Mcp-Session-Id the server gave (streamable only)
+//   {"op": "terminate"}                         -> DELETE of the session (streamable only)
+//   {"op": "close"}                             -> closes the transport
+//   {"op": "sleep", "ms": 100}
+// The process exits 0 when every step ran (a step's own failure is reported, not fatal) and 2 on
+// a failure to connect.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+
+function parseArgs(argv) {
+  const args = { transport: 'streamable', headers: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i];
+    const value = argv[++i];
+    if (key === '--url') args.url = value;
+    else if (key === '--transport') args.transport = value;
+    else if (key === '--header') {
+      const colon = value.indexOf(':');
+      args.headers[value.slice(0, colon).trim()] = value.slice(colon + 1).trim();
+    } else throw new Error(`unknown argument ${key}`);
+  }
+  if (!args.url) throw new Error('--url is required');
+  return args;
+}
+
+async function readStdin() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return text ? JSON.parse(text) : [];
+}
+
+function describe(error) {
+  return { message: String(error?.message ?? error), code: error?.code ?? null, data: error?.data ?? null };
+}
+
+async function listAll(fetchPage, key) {
+  const items = [];
+  let cursor;
+  do {
+    const page = await fetchPage(cursor ? { cursor } : {});
+    items.push(...page[key]);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+async function callTool(client, step) {
+  const progress = [];
+  const controller = new AbortController();
+  const options = { signal: controller.signal, timeout: step.timeoutMs ?? 60000 };
+  if (step.progress) options.onprogress = (p) => progress.push(p);
+  if (step.abortAfterMs != null) setTimeout(() => controller.abort('cancelled by test'), step.abortAfterMs);
+  const result = await client.callTool({ name: step.name, arguments: step.arguments ?? {} }, undefined, options);
+  return { ...result, progress };
+}
+
+async function runStep(client, transport, step) {
+  switch (step.op) {
+    case 'listTools': return listAll((p) => client.listTools(p), 'tools');
+    case 'call': return callTool(client, step);
+    case 'listResources': return listAll((p) => client.listResources(p), 'resources');
+    case 'readResource': return client.readResource({ uri: step.uri });
+    case 'ping': return client.ping();
+    case 'sessionId': return transport.sessionId ?? null;
+    case 'terminate': await transport.terminateSession(); return null;
+    case 'close': await client.close(); return null;
+    case 'sleep': await new Promise((r) => setTimeout(r, step.ms)); return null;
+    default: throw new Error(`unknown op ${step.op}`);
+  }
+}
+
+const args = parseArgs(process.argv.slice(2));
+const steps = await readStdin();
+const url = new URL(args.url);
+const requestInit = { headers: args.headers };
+const transport = args.transport === 'sse'
+  ? new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...init?.headers, ...args.headers } }) } })
+  : new StreamableHTTPClientTransport(url, { requestInit });
+const client = new Client({ name: 'envgrid-test-client', version: '1.0.0' });
+try {
+  await client.connect(transport);
+} catch (error) {
+  console.log(JSON.stringify({ step: -1, op: 'connect', ok: false, error: describe(error) }));
+  process.exit(2);
+}
+console.log(JSON.stringify({ step: -1, op: 'connect', ok: true,
+  result: { server: client.getServerVersion(), protocolVersion: transport.protocolVersion ?? null,
+            capabilities: client.getServerCapabilities() } }));
+for (const [i, step] of steps.entries()) {
+  try {
+    const result = await runStep(client, transport, step);
+    console.log(JSON.stringify({ step: i, op: step.op, ok: true, result: result ?? null }));
+  } catch (error) {
+    console.log(JSON.stringify({ step: i, op: step.op, ok: false, error: describe(error) }));
+  }
+}
+await client.close().catch(() => {});
+process.exit(0);
