@@ -1,0 +1,105 @@
+package io.envgrid.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The gateway's own settings ({@code envgrid.gateway.*}); the URLs of the services it calls are in {@link Backends}. */
+@ConfigMapping(prefix = "envgrid.gateway")
+public interface GatewayConfig {
+
+    /** Prefix of the gateway's Redis keys; the allocator's hash tag, so a Redis Cluster keeps them on one slot. */
+    @WithDefault("{envgrid}:gw:")
+    String keyPrefix();
+
+    Mcp mcp();
+
+    Auth auth();
+
+    Leases leases();
+
+    Downstream downstream();
+
+    interface Mcp {
+        /** An MCP session unused this long ends, and with it its worker's leases (when it was the worker's last). */
+        @WithDefault("10m")
+        Duration sessionIdleTimeout();
+
+        /** How often each replica looks for idle sessions. */
+        @WithDefault("5s")
+        Duration sweepInterval();
+
+        /** Host header names accepted (DNS-rebinding defence); {@code *} accepts any. */
+        @WithDefault("localhost,127.0.0.1,[::1]")
+        List<String> allowedHosts();
+
+        /** Browser origins accepted (scheme and host; any port); requests without an Origin are not from a browser. */
+        @WithDefault("http://localhost,http://127.0.0.1")
+        List<String> allowedOrigins();
+
+        /** Seed 000 registers its system tools hidden; they stay callable. */
+        @WithDefault("false")
+        boolean hideSystemTools();
+
+        /** Period of progress notifications during long tool calls. */
+        @WithDefault("1s")
+        Duration progressInterval();
+
+        /** Comment lines keeping idle legacy SSE streams open through proxies. */
+        @WithDefault("15s")
+        Duration sseKeepAlive();
+    }
+
+    interface Auth {
+        /** Bearer tokens accepted on /mcp, /sse, /messages and the Sandbox API; none configured means auth is off. */
+        Optional<List<String>> tokens();
+
+        /** Secret for signed, expiring tokens ({@code egw1.<subject>.<expiry-epoch-seconds>.<hmac>}); none means off. */
+        Optional<String> signingSecret();
+    }
+
+    interface Leases {
+        /** Lease length asked for when the gateway renews a live session's leases. */
+        @WithDefault("600")
+        int renewTimeoutSeconds();
+
+        /** How often the leases of workers with a live MCP session are renewed (one replica does it per period). */
+        @WithDefault("30s")
+        Duration keepaliveInterval();
+    }
+
+    interface Downstream {
+        @WithDefault("2s")
+        Duration connectTimeout();
+
+        /** Deadline of calls that only read or book-keep (allocation without waiting, release, search). */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** Deadline of calls that act on a desktop (the controller's own VM deadline is 120 s). */
+        @WithDefault("130s")
+        Duration actionTimeout();
+
+        /** Concurrent calls in flight to one backend; more wait in its queue, beyond that they are refused. */
+        @WithDefault("256")
+        int bulkhead();
+
+        @WithDefault("1024")
+        int bulkheadQueue();
+
+        /** Retries of idempotent calls whose backend did not answer. */
+        @WithDefault("2")
+        int retries();
+
+        @WithDefault("20")
+        int breakerVolume();
+
+        @WithDefault("0.5")
+        double breakerFailureRatio();
+
+        @WithDefault("5s")
+        Duration breakerDelay();
+    }
+}

@@ -1,0 +1,24 @@
+package io.envgrid.gateway.error;
+
+/** Envelope codes the gateway itself raises; a backend's own codes are passed through unchanged. */
+public final class ErrorCode {
+
+    public static final String INVALID_PARAMETERS = "INVALID_PARAMETERS";
+    public static final String UNAUTHORIZED = "UNAUTHORIZED";
+    public static final String FORBIDDEN_ORIGIN = "FORBIDDEN_ORIGIN";
+    public static final String WORKER_MISMATCH = "WORKER_MISMATCH";
+    public static final String WORKER_NOT_BOUND = "WORKER_NOT_BOUND";
+    public static final String NO_SUCH_RESOURCE = "NO_SUCH_RESOURCE";
+    public static final String UNKNOWN_TOOL = "UNKNOWN_TOOL";
+    public static final String BACKEND_UNREACHABLE = "BACKEND_UNREACHABLE";
+    public static final String BACKEND_TIMEOUT = "BACKEND_TIMEOUT";
+    public static final String BACKEND_CIRCUIT_OPEN = "BACKEND_CIRCUIT_OPEN";
+    public static final String BACKEND_BUSY = "BACKEND_BUSY";
+    public static final String BACKEND_ERROR = "BACKEND_ERROR";
+    public static final String CANCELLED = "CANCELLED";
+    public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
+    public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
+
+    private ErrorCode() {
+    }
+}

@@ -1,0 +1,167 @@
+package io.envgrid.gateway.mcp;
+
+import io.envgrid.gateway.config.GatewayConfig;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
+import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
+import io.quarkus.redis.datasource.set.ReactiveSetCommands;
+import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
+import io.quarkus.redis.datasource.sortedset.ScoreRange;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * MCP sessions in Redis, so that a client's requests may land on any gateway replica (the
+ * "session not found" of in-memory MCP servers behind a round-robin proxy cannot happen).
+ * Keys: {@code session:<id>} (hash), {@code sessions} (sorted set by last use, for the idle
+ * sweep), {@code worker:<w>:sessions} (set) and {@code workers} (workers with a live session).
+ */
+@ApplicationScoped
+public class McpSessions {
+
+    /** A session's last-use stamp is rewritten at most this often per replica: it only drives the idle sweep. */
+    private static final long TOUCH_EVERY_MS = 1000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ReactiveHashCommands<String, String, String> hashes;
+    private final ReactiveSortedSetCommands<String, String> sorted;
+    private final ReactiveSetCommands<String, String> sets;
+    private final ReactiveKeyCommands<String> keys;
+    private final String prefix;
+    private final Duration idleTimeout;
+    private final ConcurrentMap<String, Long> lastTouch = new ConcurrentHashMap<>();
+
+    public McpSessions(ReactiveRedisDataSource redis, GatewayConfig config) {
+        this.hashes = redis.hash(String.class);
+        this.sorted = redis.sortedSet(String.class);
+        this.sets = redis.set(String.class);
+        this.keys = redis.key();
+        this.prefix = config.keyPrefix();
+        this.idleTimeout = config.mcp().sessionIdleTimeout();
+    }
+
+    private String sessionKey(String id) {
+        return prefix + "session:" + id;
+    }
+
+    private String index() {
+        return prefix + "sessions";
+    }
+
+    String workerSessions(String workerId) {
+        return prefix + "worker:" + workerId + ":sessions";
+    }
+
+    String workers() {
+        return prefix + "workers";
+    }
+
+    /** 128 random bits: a session id cannot be guessed to act in someone else's session. */
+    private static String newId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    public Uni<McpSession> create(String transport, String protocolVersion, String clientName, String streamOwner) {
+        String id = newId();
+        Map<String, String> fields = new HashMap<>();
+        fields.put("transport", transport);
+        fields.put("protocol", protocolVersion);
+        fields.put("client", clientName == null ? "" : clientName);
+        fields.put("owner", streamOwner == null ? "" : streamOwner);
+        fields.put("created", Long.toString(System.currentTimeMillis()));
+        return hashes.hset(sessionKey(id), fields)
+                .chain(() -> keys.pexpire(sessionKey(id), safetyTtl()))
+                .chain(() -> sorted.zadd(index(), System.currentTimeMillis(), id))
+                .invoke(() -> lastTouch.put(id, System.currentTimeMillis()))
+                .replaceWith(new McpSession(id, transport, protocolVersion, null, streamOwner));
+    }
+
+    /** The session, marked as used now; null when it does not exist (never did, ended, or idled out). */
+    public Uni<McpSession> find(String id) {
+        return hashes.hgetall(sessionKey(id)).chain(fields -> {
+            if (fields.isEmpty()) {
+                return Uni.createFrom().nullItem();
+            }
+            McpSession session = new McpSession(id, fields.get("transport"), fields.get("protocol"),
+                    blankToNull(fields.get("worker")), blankToNull(fields.get("owner")));
+            return touch(id).replaceWith(session);
+        });
+    }
+
+    private Uni<Void> touch(String id) {
+        long now = System.currentTimeMillis();
+        Long last = lastTouch.get(id);
+        if (last != null && now - last < TOUCH_EVERY_MS) {
+            return Uni.createFrom().voidItem();
+        }
+        lastTouch.put(id, now);
+        return sorted.zadd(index(), now, id).chain(() -> keys.pexpire(sessionKey(id), safetyTtl())).replaceWithVoid();
+    }
+
+    /**
+     * Binds the session to a worker if it has none yet; answers the worker it is bound to after
+     * the call (another worker's id when a concurrent call bound it first).
+     */
+    public Uni<String> bind(String id, String workerId) {
+        return hashes.hsetnx(sessionKey(id), "worker", workerId)
+                .chain(() -> hashes.hget(sessionKey(id), "worker"))
+                .call(bound -> workerId.equals(bound)
+                        ? sets.sadd(workerSessions(workerId), id).chain(() -> sets.sadd(workers(), workerId))
+                        : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Ends a session. Exactly one caller wins (the removal from the index decides), and it gets the
+     * session's worker and how many live sessions that worker has left; others get null.
+     */
+    public Uni<Ended> end(String id) {
+        lastTouch.remove(id);
+        return sorted.zrem(index(), id).chain(removed -> {
+            if (removed == 0) {
+                return Uni.createFrom().nullItem();
+            }
+            return hashes.hget(sessionKey(id), "worker").chain(worker -> keys.del(sessionKey(id)).chain(() -> {
+                if (worker == null || worker.isBlank()) {
+                    return Uni.createFrom().item(new Ended(id, null, 0));
+                }
+                return sets.srem(workerSessions(worker), id).chain(() -> sets.scard(workerSessions(worker)))
+                        .call(left -> left == 0 ? sets.srem(workers(), worker) : Uni.createFrom().voidItem())
+                        .map(left -> new Ended(id, worker, left));
+            }));
+        });
+    }
+
+    /** Sessions not used within the idle timeout. */
+    public Uni<List<String>> idle() {
+        long cutoff = System.currentTimeMillis() - idleTimeout.toMillis();
+        return sorted.zrangebyscore(index(), new ScoreRange<>(Double.NEGATIVE_INFINITY, (double) cutoff));
+    }
+
+    /** Workers that have at least one live MCP session: their leases are kept alive. */
+    public Uni<List<String>> liveWorkers() {
+        return sets.smembers(workers()).map(List::copyOf);
+    }
+
+    /** The hash outlives the idle timeout so the sweep still finds its worker; it is deleted by {@link #end}. */
+    private Duration safetyTtl() {
+        return idleTimeout.multipliedBy(3);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /** A session that has just ended, its worker (null if never bound) and that worker's remaining sessions. */
+    public record Ended(String sessionId, String workerId, long workerSessionsLeft) {
+    }
+}

@@ -1,0 +1,134 @@
+package io.envgrid.gateway.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.gateway.backend.AllocatorApi;
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.worker.WorkerCleanup;
+import io.envgrid.gateway.worker.WorkerResources;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * The life around MCP sessions, run by every replica: idle sessions end (and a worker's last
+ * session ending releases everything it holds, so a crashed agent leaks no lease); the leases of
+ * workers with a live session are renewed (by one replica per period, chosen by a Redis lock);
+ * lease expiries the allocator publishes remove the resource from its worker's record.
+ */
+@ApplicationScoped
+public class SessionLifecycle {
+
+    private static final Logger LOG = Logger.getLogger(SessionLifecycle.class);
+    /** The allocator's expiry and revocation channel (resource-allocator-service, lib.lua). */
+    static final String EXPIRED_CHANNEL = "{envgrid}:ch:expired";
+
+    private final McpSessions sessions;
+    private final WorkerCleanup cleanup;
+    private final WorkerResources resources;
+    private final AllocatorApi allocator;
+    private final ReactiveRedisDataSource redis;
+    private final ReactiveValueCommands<String, String> values;
+    private final ObjectMapper json;
+    private final GatewayConfig config;
+    private final Vertx vertx;
+    private final Replica replica;
+    private long sweepTimer = -1;
+    private long keepaliveTimer = -1;
+    private Cancellable expirySubscription;
+
+    public SessionLifecycle(McpSessions sessions, WorkerCleanup cleanup, WorkerResources resources, AllocatorApi allocator,
+            ReactiveRedisDataSource redis, ObjectMapper json, GatewayConfig config, Vertx vertx, Replica replica) {
+        this.replica = replica;
+        this.sessions = sessions;
+        this.cleanup = cleanup;
+        this.resources = resources;
+        this.allocator = allocator;
+        this.redis = redis;
+        this.values = redis.value(String.class);
+        this.json = json;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes StartupEvent event) {
+        sweepTimer = vertx.setPeriodic(config.mcp().sweepInterval().toMillis(), t -> sweep());
+        keepaliveTimer = vertx.setPeriodic(config.leases().keepaliveInterval().toMillis(), t -> keepAlive());
+        expirySubscription = redis.pubsub(String.class).subscribe(EXPIRED_CHANNEL)
+                .onFailure().retry().withBackOff(Duration.ofSeconds(1)).indefinitely()
+                .subscribe().with(this::onExpiry);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(sweepTimer);
+        vertx.cancelTimer(keepaliveTimer);
+        if (expirySubscription != null) {
+            expirySubscription.cancel();
+        }
+    }
+
+    /** Ends a session (DELETE, closed SSE stream, idle) and, if it was its worker's last, gives everything back. */
+    public Uni<Void> end(String sessionId, String why) {
+        return sessions.end(sessionId).chain(ended -> {
+            if (ended == null || ended.workerId() == null || ended.workerSessionsLeft() > 0) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.infof("session %s ended (%s); releasing everything worker %s holds", sessionId, why, ended.workerId());
+            return cleanup.releaseAll(ended.workerId()).replaceWithVoid();
+        });
+    }
+
+    void sweep() {
+        sessions.idle()
+                .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
+                .onItem().transformToUniAndConcatenate(id -> end(id, "idle").onFailure().recoverWithNull())
+                .collect().asList()
+                .subscribe().with(done -> { }, e -> LOG.warnf("idle-session sweep failed: %s", e.getMessage()));
+    }
+
+    /** One replica per period renews; the lock expires with the period, so a dead replica is replaced. */
+    void keepAlive() {
+        long period = config.leases().keepaliveInterval().toMillis();
+        values.setGet(config.keyPrefix() + "keepalive-lock", replica.id(), new SetArgs().nx().px(period - 100))
+                .onFailure().recoverWithItem("")
+                .chain(previous -> previous == null ? renewAll() : Uni.createFrom().voidItem())
+                .subscribe().with(done -> { }, e -> LOG.warnf("lease keep-alive failed: %s", e.getMessage()));
+    }
+
+    private Uni<Void> renewAll() {
+        int timeout = config.leases().renewTimeoutSeconds();
+        return sessions.liveWorkers()
+                .onItem().transformToMulti(workers -> Multi.createFrom().iterable(workers))
+                .onItem().transformToUni(worker -> allocator.renew(worker, null, timeout).replaceWithVoid()
+                        .onFailure().invoke(e -> LOG.warnf("renewing worker %s failed: %s", worker, e.getMessage()))
+                        .onFailure().recoverWithNull())
+                .merge(16)
+                .collect().asList().replaceWithVoid();
+    }
+
+    private void onExpiry(String message) {
+        try {
+            JsonNode event = json.readTree(message);
+            String worker = event.path("worker_id").asText("");
+            String resource = event.path("resource_id").asText("");
+            if (!worker.isEmpty() && !resource.isEmpty()) {
+                resources.forget(worker, List.of(resource)).subscribe().with(v -> { },
+                        e -> LOG.warnf("forgetting expired %s of %s failed: %s", resource, worker, e.getMessage()));
+            }
+        } catch (IOException e) {
+            LOG.warnf("unreadable expiry message: %s", message);
+        }
+    }
+}

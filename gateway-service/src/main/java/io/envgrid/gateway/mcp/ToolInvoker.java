@@ -1,0 +1,96 @@
+package io.envgrid.gateway.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.error.ErrorCode;
+import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.tool.ProgressSink;
+import io.envgrid.gateway.tool.ToolCall;
+import io.envgrid.gateway.tool.ToolExecution;
+import io.envgrid.gateway.tool.ToolResult;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+
+/**
+ * {@code tools/call} for an MCP session: the worker comes from the session once bound (seed 000
+ * injects it), a call naming another worker is refused, and every outcome becomes an MCP tool
+ * result carrying both {@code structuredContent} and text ({@code isError} for failures).
+ */
+@ApplicationScoped
+public class ToolInvoker {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final McpSessions sessions;
+    private final ToolExecution execution;
+    private final ObjectMapper json;
+
+    public ToolInvoker(McpSessions sessions, ToolExecution execution, ObjectMapper json) {
+        this.sessions = sessions;
+        this.execution = execution;
+        this.json = json;
+    }
+
+    public Uni<ObjectNode> invoke(McpSession session, String name, ObjectNode args, ProgressSink progress) {
+        return resolveWorker(session, args)
+                .chain(worker -> execution.run(name, new ToolCall(args, worker, progress)))
+                .map(this::success)
+                .onFailure(ToolFailure.class).recoverWithItem(e -> failure((ToolFailure) e));
+    }
+
+    private Uni<String> resolveWorker(McpSession session, ObjectNode args) {
+        JsonNode given = args.get("worker_id");
+        if (given != null && !given.isNull() && (!given.isTextual() || given.asText().isBlank())) {
+            return Uni.createFrom().failure(ToolFailure.invalid("'worker_id' must be a non-empty string"));
+        }
+        String asked = given == null || given.isNull() ? null : given.asText();
+        if (session.workerId() != null) {
+            return asked == null || asked.equals(session.workerId()) ? Uni.createFrom().item(session.workerId())
+                    : Uni.createFrom().failure(mismatch(session.workerId(), asked));
+        }
+        if (asked == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return sessions.bind(session.id(), asked).map(bound -> {
+            if (!asked.equals(bound)) {
+                throw mismatch(bound, asked);
+            }
+            return bound;
+        });
+    }
+
+    private static ToolFailure mismatch(String bound, String asked) {
+        return new ToolFailure(403, ErrorCode.WORKER_MISMATCH, "this MCP session acts for worker '" + bound
+                + "', not '" + asked + "'", Map.of("bound_worker_id", bound));
+    }
+
+    private ObjectNode success(ToolResult result) {
+        ObjectNode answer = NODES.objectNode();
+        ArrayNode content = answer.putArray("content");
+        content.addObject().put("type", "text").put("text", result.structured().toString());
+        for (String png : result.pngImages()) {
+            content.addObject().put("type", "image").put("data", png).put("mimeType", "image/png");
+        }
+        answer.set("structuredContent", structured(result.structured()));
+        answer.put("isError", false);
+        return answer;
+    }
+
+    private ObjectNode failure(ToolFailure failure) {
+        JsonNode envelope = json.valueToTree(failure.envelope());
+        ObjectNode answer = NODES.objectNode();
+        answer.putArray("content").addObject().put("type", "text").put("text", envelope.toString());
+        answer.set("structuredContent", envelope);
+        answer.put("isError", true);
+        return answer;
+    }
+
+    /** structuredContent must be an object; other JSON values are wrapped. */
+    private static JsonNode structured(JsonNode value) {
+        return value.isObject() ? value : NODES.objectNode().set("result", value);
+    }
+}

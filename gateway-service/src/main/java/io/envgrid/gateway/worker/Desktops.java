@@ -1,0 +1,35 @@
+package io.envgrid.gateway.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.backend.VmControllerApi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * A worker's desktops through the vm-controller. The desktop is one the worker was granted (named
+ * by resource id, or its only one): a worker can only reach its own, and the controller refuses
+ * a call on an ended or superseded lease before it reaches the VM.
+ */
+@ApplicationScoped
+public class Desktops {
+
+    private final WorkerResources resources;
+    private final VmControllerApi vmController;
+
+    public Desktops(WorkerResources resources, VmControllerApi vmController) {
+        this.resources = resources;
+        this.vmController = vmController;
+    }
+
+    private Uni<String> target(String workerId, String resourceId) {
+        return resources.pick(workerId, resourceId, "desktop", VmTypes::isVm).map(e -> e.path("id").asText());
+    }
+
+    public Uni<JsonNode> act(String workerId, String resourceId, String path, Object body) {
+        return target(workerId, resourceId).chain(id -> vmController.act(workerId, id, path, body));
+    }
+
+    public Uni<JsonNode> read(String workerId, String resourceId, String what) {
+        return target(workerId, resourceId).chain(id -> vmController.read(workerId, id, what));
+    }
+}

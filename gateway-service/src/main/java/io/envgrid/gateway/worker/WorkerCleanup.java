@@ -1,0 +1,69 @@
+package io.envgrid.gateway.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.backend.AllocatorApi;
+import io.envgrid.gateway.backend.VmControllerApi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Gives resources back: the allocator's release first (the authority, which refuses another
+ * worker's lease before anything changes), then the controller sessions and the worker's record.
+ */
+@ApplicationScoped
+public class WorkerCleanup {
+
+    private static final Logger LOG = Logger.getLogger(WorkerCleanup.class);
+
+    private final AllocatorApi allocator;
+    private final VmControllerApi vmController;
+    private final WorkerResources resources;
+
+    public WorkerCleanup(AllocatorApi allocator, VmControllerApi vmController, WorkerResources resources) {
+        this.allocator = allocator;
+        this.vmController = vmController;
+        this.resources = resources;
+    }
+
+    public Uni<JsonNode> release(String workerId, List<String> resourceIds) {
+        return resources.all(workerId).chain(held -> allocator.releaseBatch(workerId, resourceIds)
+                .call(() -> endSessions(workerId, vmIds(held).stream().filter(resourceIds::contains).toList()))
+                .call(() -> resources.forget(workerId, resourceIds)));
+    }
+
+    /** Everything the worker holds, whatever this gateway knows of it (the allocator knows all). */
+    public Uni<JsonNode> releaseAll(String workerId) {
+        return resources.all(workerId).chain(held -> allocator.releaseWorker(workerId)
+                .call(() -> endSessions(workerId, vmIds(held)))
+                .call(() -> resources.forgetAll(workerId)));
+    }
+
+    /**
+     * Ends controller sessions; a failure here is logged, not raised: the lease is already gone and
+     * the controller ends the session itself when it hears of the release's expiry signal or TTL.
+     */
+    private Uni<Void> endSessions(String workerId, List<String> resourceIds) {
+        if (resourceIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> ends = new ArrayList<>();
+        for (String id : resourceIds) {
+            ends.add(vmController.closeSession(workerId, id).replaceWithVoid()
+                    .onFailure().recoverWithItem(e -> {
+                        LOG.warnf("could not end controller session %s/%s: %s", workerId, id, e.getMessage());
+                        return null;
+                    }));
+        }
+        return Uni.join().all(ends).andCollectFailures().replaceWithVoid();
+    }
+
+    /** The ids of the VM entries among the worker's resources: only they have controller sessions. */
+    private static List<String> vmIds(Map<String, JsonNode> held) {
+        return held.values().stream().filter(e -> VmTypes.isVm(e.path("type").asText()))
+                .map(e -> e.path("id").asText()).toList();
+    }
+}
