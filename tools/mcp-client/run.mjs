@@ -68,8 +68,14 @@ async function callTool(client, step) {
   const options = { signal: controller.signal, timeout: step.timeoutMs ?? 60000 };
   if (step.progress) options.onprogress = (p) => progress.push(p);
   if (step.abortAfterMs != null) setTimeout(() => controller.abort('cancelled by test'), step.abortAfterMs);
-  const result = await client.callTool({ name: step.name, arguments: step.arguments ?? {} }, undefined, options);
-  return { ...result, progress };
+  try {
+    const result = await client.callTool({ name: step.name, arguments: step.arguments ?? {} }, undefined, options);
+    return { ...result, progress };
+  } catch (error) {
+    // the SDK posts notifications/cancelled without waiting for it; let it leave before the next step or exit
+    if (controller.signal.aborted) await new Promise((r) => setTimeout(r, 300));
+    throw error;
+  }
 }
 
 async function runStep(client, transport, step) {
