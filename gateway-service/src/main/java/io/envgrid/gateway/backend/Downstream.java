@@ -11,13 +11,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpRequest;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
-import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.core.http.RequestOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
@@ -47,7 +49,7 @@ public class Downstream {
     private static final TypeLiteral<Uni<Reply>> REPLY = new TypeLiteral<>() {
     };
 
-    private final WebClient web;
+    private final HttpClient http;
     private final ObjectMapper json;
     private final GatewayConfig.Downstream config;
     private final Backends backends;
@@ -56,7 +58,7 @@ public class Downstream {
 
     public Downstream(Vertx vertx, ObjectMapper json, GatewayConfig config, Backends backends, MeterRegistry registry) {
         this.config = config.downstream();
-        this.web = WebClient.create(vertx, new WebClientOptions()
+        this.http = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) this.config.connectTimeout().toMillis())
                 .setKeepAlive(true)
                 .setMaxPoolSize(this.config.bulkhead()));
@@ -67,7 +69,7 @@ public class Downstream {
 
     @PreDestroy
     void close() {
-        web.close();
+        http.close();
     }
 
     /**
@@ -89,12 +91,21 @@ public class Downstream {
             boolean idempotent) {
         String target = targetOf(url);
         Timer.Sample sample = Timer.start(registry);
-        Uni<Reply> call = Uni.createFrom().deferred(() -> guarded(target, method, url, body, deadline));
+        // the fault-tolerance guard does not pass a cancellation on to the call it wraps; this does
+        AtomicReference<HttpClientRequest> inFlight = new AtomicReference<>();
+        Uni<Reply> call = Uni.createFrom().deferred(() -> guarded(target, method, url, body, deadline, inFlight));
         if (idempotent) {
             call = call.onFailure(BackendException.Unreachable.class).retry()
                     .withBackOff(Duration.ofMillis(50)).atMost(config.retries());
         }
         return call
+                .onCancellation().invoke(() -> {
+                    HttpClientRequest request = inFlight.get();
+                    if (request != null) {
+                        request.reset();
+                    }
+                    sample.stop(timer(backend, "cancelled"));
+                })
                 .onItem().invoke(reply -> sample.stop(timer(backend, reply.ok() ? "ok" : "error_response")))
                 .onFailure().transform(e -> {
                     sample.stop(timer(backend, outcomeOf(e)));
@@ -102,38 +113,60 @@ public class Downstream {
                 });
     }
 
-    private Uni<Reply> guarded(String target, HttpMethod method, String url, Object body, Duration deadline) {
+    private Uni<Reply> guarded(String target, HttpMethod method, String url, Object body, Duration deadline,
+            AtomicReference<HttpClientRequest> inFlight) {
         try {
-            return guard(target).call(() -> send(target, method, url, body, deadline));
+            return guard(target).call(() -> send(target, method, url, body, deadline, inFlight));
         } catch (Exception e) {
             return Uni.createFrom().failure(e);
         }
     }
 
-    private Uni<Reply> send(String target, HttpMethod method, String url, Object body, Duration deadline) {
-        HttpRequest<Buffer> request = web.requestAbs(method, url).putHeader("Accept", "application/json");
-        backends.serviceToken().ifPresent(t -> request.putHeader("Authorization", "Bearer " + t));
-        Uni<HttpResponse<Buffer>> sent;
-        if (body == null) {
-            sent = request.send();
-        } else {
-            Buffer payload;
-            try {
-                payload = Buffer.buffer(json.writeValueAsBytes(body));
-            } catch (IOException e) {
-                return Uni.createFrom().failure(e);
-            }
-            sent = request.putHeader("Content-Type", "application/json").sendBuffer(payload);
+    /**
+     * One HTTP exchange on the Vert.x core client, so that a cancelled call (the caller gave up, or
+     * its deadline passed) resets the request: the backend sees the connection close and stops
+     * too, which matters for an allocation still waiting in the allocator's queue.
+     */
+    private Uni<Reply> send(String target, HttpMethod method, String url, Object body, Duration deadline,
+            AtomicReference<HttpClientRequest> inFlight) {
+        Buffer payload;
+        try {
+            payload = body == null ? null : Buffer.buffer(json.writeValueAsBytes(body));
+        } catch (IOException e) {
+            return Uni.createFrom().failure(e);
         }
-        return sent
-                .onFailure(e -> !(e instanceof BackendException)).transform(e -> new BackendException.Unreachable(target, e))
-                .ifNoItem().after(deadline).failWith(() -> new BackendException.TimedOut(target, deadline.toMillis()))
-                .map(this::toReply);
+        RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url)
+                .putHeader("Accept", "application/json");
+        backends.serviceToken().ifPresent(t -> options.putHeader("Authorization", "Bearer " + t));
+        if (payload != null) {
+            options.putHeader("Content-Type", "application/json");
+        }
+        Uni<Reply> exchange = Uni.createFrom().emitter(emitter -> {
+            AtomicBoolean answered = new AtomicBoolean();
+            // termination without an answer is a cancellation (the deadline passed)
+            emitter.onTermination(() -> {
+                HttpClientRequest request = inFlight.get();
+                if (request != null && !answered.get()) {
+                    request.reset();
+                }
+            });
+            http.request(options)
+                    .compose(request -> {
+                        inFlight.set(request);
+                        return payload == null ? request.send() : request.send(payload);
+                    })
+                    .compose(response -> response.body().map(raw -> toReply(response.statusCode(), raw,
+                            response.getHeader("X-Envgrid-Replayed"))))
+                    .onComplete(done -> answered.set(true))
+                    .onSuccess(emitter::complete)
+                    .onFailure(e -> emitter.fail(new BackendException.Unreachable(target, e)));
+        });
+        return exchange
+                .ifNoItem().after(deadline).failWith(() -> new BackendException.TimedOut(target, deadline.toMillis()));
     }
 
-    private Reply toReply(HttpResponse<Buffer> response) {
+    private Reply toReply(int status, Buffer raw, String replayed) {
         JsonNode body;
-        Buffer raw = response.body();
         if (raw == null || raw.length() == 0) {
             body = TextNode.valueOf("");
         } else {
@@ -143,7 +176,7 @@ public class Downstream {
                 body = TextNode.valueOf(raw.toString());
             }
         }
-        return new Reply(response.statusCode(), body, "true".equals(response.getHeader("X-Envgrid-Replayed")));
+        return new Reply(status, body, "true".equals(replayed));
     }
 
     private TypedGuard<Uni<Reply>> guard(String target) {
