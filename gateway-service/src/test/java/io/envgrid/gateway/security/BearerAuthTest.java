@@ -1,0 +1,78 @@
+package io.envgrid.gateway.security;
+
+import static io.envgrid.gateway.support.McpHttp.mcp;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.support.McpClient;
+import io.envgrid.gateway.support.McpHttp;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** With tokens configured, every MCP entry point wants a valid bearer token: fixed, or signed and unexpired. */
+@QuarkusTest
+@TestProfile(BearerAuthTest.WithTokens.class)
+class BearerAuthTest {
+
+    static final String FIXED = "fixed-token-for-tests";
+    static final byte[] SECRET = "signing-secret-for-tests".getBytes(StandardCharsets.UTF_8);
+
+    public static class WithTokens implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("envgrid.gateway.auth.tokens", FIXED,
+                    "envgrid.gateway.auth.signing-secret", new String(SECRET, StandardCharsets.UTF_8));
+        }
+    }
+
+    @TestHTTPResource("/mcp")
+    URL mcp;
+
+    @TestHTTPResource("/sse")
+    URL sse;
+
+    @Test
+    void missingOrWrongTokensAre401AndOpenNoSession() {
+        mcp().body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}")
+                .post("/mcp").then().statusCode(401).header("WWW-Authenticate", "Bearer").header("Mcp-Session-Id", (String) null);
+        mcp().header("Authorization", "Bearer not-it").body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
+                .post("/mcp").then().statusCode(401);
+        io.restassured.RestAssured.given().get("/sse").then().statusCode(401);
+        io.restassured.RestAssured.given().contentType("application/json").body("{}").post("/messages?sessionId=x")
+                .then().statusCode(401);
+    }
+
+    @Test
+    void expiredAndForgedSignedTokensAre401() {
+        String expired = TokenVerifier.mint("agent-7", Instant.now().minusSeconds(5), SECRET);
+        mcp().header("Authorization", "Bearer " + expired).body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
+                .post("/mcp").then().statusCode(401).body("error.message", equalTo("the bearer token has expired"));
+        String forged = TokenVerifier.mint("agent-7", Instant.now().plusSeconds(600), "another-secret".getBytes(StandardCharsets.UTF_8));
+        mcp().header("Authorization", "Bearer " + forged).body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
+                .post("/mcp").then().statusCode(401);
+    }
+
+    @Test
+    void validTokensWorkWithTheSdkOnBothTransports() {
+        String signed = TokenVerifier.mint("agent-7", Instant.now().plusSeconds(600), SECRET);
+        McpHttp.initialize(mcp().header("Authorization", "Bearer " + FIXED));
+        for (String transport : List.of("streamable", "sse")) {
+            var steps = McpClient.steps();
+            steps.addObject().put("op", "ping");
+            List<JsonNode> out = McpClient.run((transport.equals("sse") ? sse : mcp).toString(), transport,
+                    List.of("Authorization: Bearer " + signed), steps);
+            assertTrue(out.get(0).path("ok").asBoolean(), out.toString());
+            assertEquals(true, out.get(1).path("ok").asBoolean(), out.toString());
+        }
+    }
+}
