@@ -31,6 +31,11 @@ public final class Schema {
         return this;
     }
 
+    public Schema bool(String name, String description, boolean mandatory) {
+        property(name, description, mandatory).put("type", "boolean");
+        return this;
+    }
+
     public Schema enumeration(String name, String description, boolean mandatory, String... values) {
         ObjectNode p = property(name, description, mandatory);
         p.put("type", "string");

@@ -9,16 +9,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
-/** Every tool the gateway serves, by name; the CDI beans implementing {@link Tool}. */
+/** Every tool the gateway serves, by name: the {@link Tool} beans and the tools of every {@link ToolSource}. */
 @ApplicationScoped
 public class ToolRegistry {
 
     private final Map<String, Tool> tools = new LinkedHashMap<>();
     private final boolean hideSystemTools;
 
-    public ToolRegistry(Instance<Tool> beans, GatewayConfig config) {
-        beans.stream()
+    public ToolRegistry(Instance<Tool> beans, Instance<ToolSource> sources, GatewayConfig config) {
+        Stream.concat(beans.stream(), sources.stream().flatMap(s -> s.tools().stream()))
                 .sorted(Comparator.comparing((Tool t) -> !t.spec().system()).thenComparing(t -> t.spec().name()))
                 .forEach(t -> {
                     if (tools.putIfAbsent(t.spec().name(), t) != null) {

@@ -1,0 +1,85 @@
+package io.envgrid.gateway.device;
+
+import static io.envgrid.gateway.support.McpHttp.call;
+import static io.envgrid.gateway.support.McpHttp.initialize;
+import static io.envgrid.gateway.support.McpHttp.mcp;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.envgrid.gateway.support.ServiceProcess;
+import io.envgrid.gateway.support.TestCluster;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * device.* tools reach the real device agent that owns the leased device (the agent's host as a
+ * linux device, commands run for real), and only for the worker holding the lease.
+ */
+@QuarkusTest
+class DeviceRoutingTest {
+
+    private static ServiceProcess agent;
+
+    @BeforeAll
+    static void startAgent() {
+        Path data;
+        try {
+            data = Files.createTempDirectory(Path.of("target"), "device-agent-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        agent = ServiceProcess.start("device-agent", "device-agent-service", Map.of(
+                "envgrid.device-agent.data-dir", data.toAbsolutePath().toString(),
+                "envgrid.device-agent.linux-host.device-id", "gw-host",
+                "envgrid.allocator.url", TestCluster.get().allocatorUrl()));
+        TestCluster.get().register("gw-device-1", "device_gwtest",
+                "{\"agent_url\": \"" + agent.url() + "\", \"device_id\": \"gw-host\"}");
+    }
+
+    @AfterAll
+    static void stopAgent() {
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    @Test
+    void deviceToolsRunOnTheLeasedDeviceThroughItsAgent() {
+        String worker = "device-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"device_gwtest\"}")
+                .then().body("result.isError", equalTo(false));
+        call(session, 2, "device.execute", "{\"command\": \"echo routed-$((40+2))\"}").then()
+                .body("result.isError", equalTo(false)).body("result.content[0].text", containsString("routed-42"));
+        call(session, 3, "device.status", "{}").then().body("result.isError", equalTo(false))
+                .body("result.content[0].text", containsString("gw-host"));
+
+        String other = initialize(mcp());
+        call(other, 1, "device.execute", "{\"worker_id\": \"intruder-" + UUID.randomUUID() + "\", \"command\": \"id\"}")
+                .then().body("result.isError", equalTo(true))
+                .body("result.structuredContent.error.code", equalTo("NO_SUCH_RESOURCE"));
+
+        call(session, 4, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
+        call(session, 5, "device.status", "{}").then()
+                .body("result.structuredContent.error.code", equalTo("NO_SUCH_RESOURCE"));
+    }
+
+    @Test
+    void theAgentsErrorsComeBackWithItsCodes() {
+        String worker = "device-err-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"device_gwtest\"}")
+                .then().body("result.isError", equalTo(false));
+        call(session, 2, "device.execute", "{}").then().body("result.isError", equalTo(true))
+                .body("result.structuredContent.error.code", equalTo("INVALID_PARAMETERS"));
+        call(session, 3, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
+    }
+}
