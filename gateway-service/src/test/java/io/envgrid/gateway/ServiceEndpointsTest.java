@@ -3,6 +3,7 @@ package io.envgrid.gateway;
 import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ class ServiceEndpointsTest {
         get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         get("/q/metrics").then().statusCode(200).body(containsString("# TYPE jvm_"));
-        get("/q/openapi").then().statusCode(200);
+        get("/q/health/ready").then().body("checks.name", hasItem("allocator"));
+        get("/q/openapi").then().statusCode(200).body(containsString("/mcp")).body(containsString("/messages"));
     }
 }
