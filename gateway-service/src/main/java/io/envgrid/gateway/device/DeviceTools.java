@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.backend.DeviceAgentApi;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
 import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolCall;
@@ -65,12 +66,7 @@ public class DeviceTools implements ToolSource {
                 routed.parameters().apply(Schema.object().workerId()
                         .string("resource_id", "The leased device, when the worker holds several", false)).build(),
                 false, true);
-        return new Tool() {
-            @Override
-            public ToolSpec spec() {
-                return spec;
-            }
-
+        return new BaseTool(spec) {
             @Override
             public Uni<ToolResult> call(ToolCall call) {
                 return route(routed, call);

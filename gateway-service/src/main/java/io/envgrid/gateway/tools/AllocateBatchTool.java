@@ -1,8 +1,8 @@
 package io.envgrid.gateway.tools;
 
 import io.envgrid.gateway.tool.Args;
+import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
-import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
@@ -12,7 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /** Seed 000's {@code allocate_batch_resources}: all of the types or none, in one allocator call. */
 @ApplicationScoped
-public class AllocateBatchTool implements Tool {
+public class AllocateBatchTool extends BaseTool {
 
     static final long MAX_WAIT_MS = 600_000;
     static final int MAX_LEASE_SECONDS = 86_400;
@@ -32,12 +32,8 @@ public class AllocateBatchTool implements Tool {
     private final Allocations allocations;
 
     public AllocateBatchTool(Allocations allocations) {
+        super(SPEC);
         this.allocations = allocations;
-    }
-
-    @Override
-    public ToolSpec spec() {
-        return SPEC;
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.envgrid.gateway.tools;
 
 import io.envgrid.gateway.tool.Args;
+import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
-import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
@@ -13,7 +13,7 @@ import java.util.List;
 
 /** Seed 000's {@code allocate_single_resource}: the batch allocation with a one-element list. */
 @ApplicationScoped
-public class AllocateSingleTool implements Tool {
+public class AllocateSingleTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("allocate_single_resource",
             "Allocate one resource of a type (e.g. \"vm_pyautogui\"). Returns {type: {id, ip, port, token, lease_id, "
@@ -28,12 +28,8 @@ public class AllocateSingleTool implements Tool {
     private final Allocations allocations;
 
     public AllocateSingleTool(Allocations allocations) {
+        super(SPEC);
         this.allocations = allocations;
-    }
-
-    @Override
-    public ToolSpec spec() {
-        return SPEC;
     }
 
     @Override

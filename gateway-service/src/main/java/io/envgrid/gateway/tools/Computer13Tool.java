@@ -2,8 +2,8 @@ package io.envgrid.gateway.tools;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
-import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
@@ -13,7 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /** OSWorld's {@code computer_13} action space; the vm-controller validates and translates each action. */
 @ApplicationScoped
-public class Computer13Tool implements Tool {
+public class Computer13Tool extends BaseTool {
 
     static final String[] TYPES = {"MOVE_TO", "CLICK", "MOUSE_DOWN", "MOUSE_UP", "RIGHT_CLICK", "DOUBLE_CLICK",
         "DRAG_TO", "SCROLL", "TYPING", "PRESS", "KEY_DOWN", "KEY_UP", "HOTKEY", "WAIT", "FAIL", "DONE"};
@@ -32,12 +32,8 @@ public class Computer13Tool implements Tool {
     private final Desktops desktops;
 
     public Computer13Tool(Desktops desktops) {
+        super(SPEC);
         this.desktops = desktops;
-    }
-
-    @Override
-    public ToolSpec spec() {
-        return SPEC;
     }
 
     @Override

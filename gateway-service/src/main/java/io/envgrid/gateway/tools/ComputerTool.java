@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
-import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
@@ -20,7 +20,7 @@ import java.util.List;
  * actions, run in order, stopping at the first the controller refuses.
  */
 @ApplicationScoped
-public class ComputerTool implements Tool {
+public class ComputerTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("computer",
             "Use the worker's desktop: screenshot, cursor_position, mouse_move, left_click, right_click, middle_click, "
@@ -41,12 +41,8 @@ public class ComputerTool implements Tool {
     private final Desktops desktops;
 
     public ComputerTool(Desktops desktops) {
+        super(SPEC);
         this.desktops = desktops;
-    }
-
-    @Override
-    public ToolSpec spec() {
-        return SPEC;
     }
 
     @Override

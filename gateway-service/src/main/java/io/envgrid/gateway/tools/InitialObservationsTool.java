@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.backend.VmControllerApi;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
-import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
@@ -21,7 +21,7 @@ import java.util.Map;
 
 /** Seed 000's {@code get_batch_initial_observations}: screenshot and accessibility tree of every desktop the worker holds. */
 @ApplicationScoped
-public class InitialObservationsTool implements Tool {
+public class InitialObservationsTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("get_batch_initial_observations",
             "Observe every desktop the worker holds: {type: {screenshot (base64 PNG), accessibility_tree, screen_size, "
@@ -32,13 +32,9 @@ public class InitialObservationsTool implements Tool {
     private final WorkerResources resources;
 
     public InitialObservationsTool(VmControllerApi vmController, WorkerResources resources) {
+        super(SPEC);
         this.vmController = vmController;
         this.resources = resources;
-    }
-
-    @Override
-    public ToolSpec spec() {
-        return SPEC;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.envgrid.gateway.tools;
 
+import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
-import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
@@ -12,7 +12,7 @@ import java.util.Map;
 
 /** OSWorld's {@code pyautogui} action space: Python code run on the worker's desktop, as OSWorld's controller sends it. */
 @ApplicationScoped
-public class PyautoguiTool implements Tool {
+public class PyautoguiTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("pyautogui",
             "Run pyautogui code on the worker's desktop (OSWorld's pyautogui action space), e.g. "
@@ -27,12 +27,8 @@ public class PyautoguiTool implements Tool {
     private final Desktops desktops;
 
     public PyautoguiTool(Desktops desktops) {
+        super(SPEC);
         this.desktops = desktops;
-    }
-
-    @Override
-    public ToolSpec spec() {
-        return SPEC;
     }
 
     @Override

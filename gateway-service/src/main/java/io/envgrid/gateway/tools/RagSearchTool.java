@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.backend.RagApi;
 import io.envgrid.gateway.config.Backends;
 import io.envgrid.gateway.tool.Args;
+import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
-import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
@@ -23,7 +23,7 @@ import java.util.Optional;
  * backend shared by every worker).
  */
 @ApplicationScoped
-public class RagSearchTool implements Tool {
+public class RagSearchTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("rag_search",
             "Search documents: {query, top_k (1-100, default 5), mode (hybrid | bm25 | dense, default hybrid), "
@@ -43,14 +43,10 @@ public class RagSearchTool implements Tool {
     private final Backends backends;
 
     public RagSearchTool(RagApi rag, WorkerResources resources, Backends backends) {
+        super(SPEC);
         this.rag = rag;
         this.resources = resources;
         this.backends = backends;
-    }
-
-    @Override
-    public ToolSpec spec() {
-        return SPEC;
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.envgrid.gateway.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
-import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
@@ -15,7 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * the whole batch there), then ends the controller sessions of what was released.
  */
 @ApplicationScoped
-public class ReleaseBatchTool implements Tool {
+public class ReleaseBatchTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("release_batch_resources",
             "Release resources the worker holds and end their controller sessions. Without resource_ids, releases "
@@ -29,12 +29,8 @@ public class ReleaseBatchTool implements Tool {
     private final WorkerCleanup cleanup;
 
     public ReleaseBatchTool(WorkerCleanup cleanup) {
+        super(SPEC);
         this.cleanup = cleanup;
-    }
-
-    @Override
-    public ToolSpec spec() {
-        return SPEC;
     }
 
     @Override

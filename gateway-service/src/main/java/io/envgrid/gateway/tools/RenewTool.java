@@ -2,8 +2,8 @@ package io.envgrid.gateway.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.backend.AllocatorApi;
+import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
-import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
@@ -13,7 +13,7 @@ import java.util.List;
 
 /** {@code renew_resources}: extends the worker's leases (the gateway also does this itself while the session lives). */
 @ApplicationScoped
-public class RenewTool implements Tool {
+public class RenewTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("renew_resources",
             "Extend the worker's leases to timeout seconds from now (all of them without resource_ids). Answers per id "
@@ -27,12 +27,8 @@ public class RenewTool implements Tool {
     private final AllocatorApi allocator;
 
     public RenewTool(AllocatorApi allocator) {
+        super(SPEC);
         this.allocator = allocator;
-    }
-
-    @Override
-    public ToolSpec spec() {
-        return SPEC;
     }
 
     @Override

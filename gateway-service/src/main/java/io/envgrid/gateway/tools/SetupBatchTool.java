@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
-import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
@@ -21,7 +21,7 @@ import java.util.Map;
  * VM does not hide that the others are ready.
  */
 @ApplicationScoped
-public class SetupBatchTool implements Tool {
+public class SetupBatchTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("setup_batch_resources",
             "Prepare allocated resources for use: opens a controller session per desktop VM and runs its init "
@@ -38,13 +38,9 @@ public class SetupBatchTool implements Tool {
     private final WorkerResources resources;
 
     public SetupBatchTool(ResourceSetup setup, WorkerResources resources) {
+        super(SPEC);
         this.setup = setup;
         this.resources = resources;
-    }
-
-    @Override
-    public ToolSpec spec() {
-        return SPEC;
     }
 
     @Override

@@ -1,0 +1,16 @@
+package io.envgrid.gateway.tool;
+
+/** A tool whose description is fixed when it is built. */
+public abstract class BaseTool implements Tool {
+
+    private final ToolSpec spec;
+
+    protected BaseTool(ToolSpec spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public final ToolSpec spec() {
+        return spec;
+    }
+}
