@@ -1,6 +1,6 @@
 package io.envgrid.gateway.tool;
 
-/** A tool whose description is fixed when it is built. */
+/** A tool whose description is fixed when it is built; tool beans are {@code @Singleton}: they need no proxy. */
 public abstract class BaseTool implements Tool {
 
     private final ToolSpec spec;

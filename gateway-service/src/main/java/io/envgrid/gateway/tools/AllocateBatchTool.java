@@ -8,10 +8,10 @@ import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
 import io.envgrid.gateway.worker.Allocations;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** Seed 000's {@code allocate_batch_resources}: all of the types or none, in one allocator call. */
-@ApplicationScoped
+@Singleton
 public class AllocateBatchTool extends BaseTool {
 
     static final long MAX_WAIT_MS = 600_000;

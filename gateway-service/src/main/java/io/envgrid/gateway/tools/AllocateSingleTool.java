@@ -8,11 +8,11 @@ import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
 import io.envgrid.gateway.worker.Allocations;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 
 /** Seed 000's {@code allocate_single_resource}: the batch allocation with a one-element list. */
-@ApplicationScoped
+@Singleton
 public class AllocateSingleTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("allocate_single_resource",

@@ -9,10 +9,10 @@ import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
 import io.envgrid.gateway.worker.Desktops;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** OSWorld's {@code computer_13} action space; the vm-controller validates and translates each action. */
-@ApplicationScoped
+@Singleton
 public class Computer13Tool extends BaseTool {
 
     static final String[] TYPES = {"MOVE_TO", "CLICK", "MOUSE_DOWN", "MOUSE_UP", "RIGHT_CLICK", "DOUBLE_CLICK",

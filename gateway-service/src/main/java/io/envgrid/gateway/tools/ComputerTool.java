@@ -11,7 +11,7 @@ import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
 import io.envgrid.gateway.worker.Desktops;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 
 /**
@@ -19,7 +19,7 @@ import java.util.List;
  * observation endpoints (a screenshot also comes back as an image); actions become computer_13
  * actions, run in order, stopping at the first the controller refuses.
  */
-@ApplicationScoped
+@Singleton
 public class ComputerTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("computer",

@@ -14,13 +14,13 @@ import io.envgrid.gateway.tool.ToolSpec;
 import io.envgrid.gateway.worker.VmTypes;
 import io.envgrid.gateway.worker.WorkerResources;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /** Seed 000's {@code get_batch_initial_observations}: screenshot and accessibility tree of every desktop the worker holds. */
-@ApplicationScoped
+@Singleton
 public class InitialObservationsTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("get_batch_initial_observations",

@@ -7,11 +7,11 @@ import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
 import io.envgrid.gateway.worker.Desktops;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.Map;
 
 /** OSWorld's {@code pyautogui} action space: Python code run on the worker's desktop, as OSWorld's controller sends it. */
-@ApplicationScoped
+@Singleton
 public class PyautoguiTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("pyautogui",

@@ -13,7 +13,7 @@ import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
 import io.envgrid.gateway.worker.WorkerResources;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,7 +22,7 @@ import java.util.Optional;
  * collection), or the shared rag backend when the worker holds none (seeds 002/003: a stateless
  * backend shared by every worker).
  */
-@ApplicationScoped
+@Singleton
 public class RagSearchTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("rag_search",

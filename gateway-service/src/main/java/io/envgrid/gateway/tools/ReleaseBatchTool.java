@@ -8,13 +8,13 @@ import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
 import io.envgrid.gateway.worker.WorkerCleanup;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * Seed 000's {@code release_batch_resources}: releases at the allocator (a foreign lease refuses
  * the whole batch there), then ends the controller sessions of what was released.
  */
-@ApplicationScoped
+@Singleton
 public class ReleaseBatchTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("release_batch_resources",

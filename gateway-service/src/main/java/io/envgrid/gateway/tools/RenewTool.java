@@ -8,11 +8,11 @@ import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 
 /** {@code renew_resources}: extends the worker's leases (the gateway also does this itself while the session lives). */
-@ApplicationScoped
+@Singleton
 public class RenewTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("renew_resources",

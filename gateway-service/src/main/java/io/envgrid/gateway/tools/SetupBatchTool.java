@@ -12,7 +12,7 @@ import io.envgrid.gateway.tool.ToolSpec;
 import io.envgrid.gateway.worker.ResourceSetup;
 import io.envgrid.gateway.worker.WorkerResources;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.Map;
 
 /**
@@ -20,7 +20,7 @@ import java.util.Map;
  * worker was granted and runs its init config; each resource gets its own result, so one broken
  * VM does not hide that the others are ready.
  */
-@ApplicationScoped
+@Singleton
 public class SetupBatchTool extends BaseTool {
 
     private static final ToolSpec SPEC = new ToolSpec("setup_batch_resources",
