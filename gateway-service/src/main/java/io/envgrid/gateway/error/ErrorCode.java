@@ -8,6 +8,7 @@ public final class ErrorCode {
     public static final String FORBIDDEN_ORIGIN = "FORBIDDEN_ORIGIN";
     public static final String WORKER_MISMATCH = "WORKER_MISMATCH";
     public static final String WORKER_NOT_BOUND = "WORKER_NOT_BOUND";
+    public static final String SESSION_ENDED = "SESSION_ENDED";
     public static final String NO_SUCH_RESOURCE = "NO_SUCH_RESOURCE";
     public static final String UNKNOWN_TOOL = "UNKNOWN_TOOL";
     public static final String BACKEND_UNREACHABLE = "BACKEND_UNREACHABLE";

@@ -30,6 +30,11 @@ public class McpSessions {
     /** A session's last-use stamp is rewritten at most this often per replica: it only drives the idle sweep. */
     private static final long TOUCH_EVERY_MS = 1000;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Binds only a session that still exists: an ended one must not come back as a key without expiry. */
+    private static final String BIND_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
+            + "redis.call('HSETNX', KEYS[1], 'worker', ARGV[1]) end return redis.call('HGET', KEYS[1], 'worker')";
+
+    private final ReactiveRedisDataSource redis;
 
     private final ReactiveHashCommands<String, String, String> hashes;
     private final ReactiveSortedSetCommands<String, String> sorted;
@@ -40,6 +45,7 @@ public class McpSessions {
     private final ConcurrentMap<String, Long> lastTouch = new ConcurrentHashMap<>();
 
     public McpSessions(ReactiveRedisDataSource redis, GatewayConfig config) {
+        this.redis = redis;
         this.hashes = redis.hash(String.class);
         this.sorted = redis.sortedSet(String.class);
         this.sets = redis.set(String.class);
@@ -113,8 +119,8 @@ public class McpSessions {
      * the call (another worker's id when a concurrent call bound it first).
      */
     public Uni<String> bind(String id, String workerId) {
-        return hashes.hsetnx(sessionKey(id), "worker", workerId)
-                .chain(() -> hashes.hget(sessionKey(id), "worker"))
+        return redis.execute("EVAL", BIND_SCRIPT, "1", sessionKey(id), workerId)
+                .map(r -> r == null ? null : r.toString())
                 .call(bound -> workerId.equals(bound)
                         ? sets.sadd(workerSessions(workerId), id).chain(() -> sets.sadd(workers(), workerId))
                         : Uni.createFrom().voidItem());

@@ -56,6 +56,9 @@ public class ToolInvoker {
             return Uni.createFrom().nullItem();
         }
         return sessions.bind(session.id(), asked).map(bound -> {
+            if (bound == null) {
+                throw new ToolFailure(404, ErrorCode.SESSION_ENDED, "the MCP session ended during the call", Map.of());
+            }
             if (!asked.equals(bound)) {
                 throw mismatch(bound, asked);
             }
