@@ -49,6 +49,34 @@ public interface DeviceAgentConfig {
 
     Adb adb();
 
+    Desktop desktop();
+
+    /** The OSWorld in-VM server for the host's own X display, at the root of the HTTP port. */
+    interface Desktop {
+        /** Serve it when a display is known (this setting, else the DISPLAY environment variable). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The X display, e.g. {@code :0}; the agent's DISPLAY when unset. */
+        Optional<String> display();
+
+        /** OSWorld's limit for {@code /execute}. */
+        @WithDefault("120s")
+        Duration executeTimeout();
+
+        /** OSWorld's limit for {@code /run_python}. */
+        @WithDefault("30s")
+        Duration pythonTimeout();
+
+        /** The host's Python, for {@code /run_python} and for pyautogui code when pyautogui is installed. */
+        @WithDefault("python3")
+        String python();
+
+        /** Where a screen recording is written while it runs. */
+        @WithDefault("${java.io.tmpdir}/envgrid-recording.mp4")
+        Path recordingFile();
+    }
+
     interface LinuxHost {
         /** Offer the host itself as a {@code linux} device. */
         @WithDefault("true")

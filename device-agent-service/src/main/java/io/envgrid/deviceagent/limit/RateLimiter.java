@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
-/**
  * Seed 004's 100 requests per minute per client (by remote address), in fixed one-minute windows. Callers
  * presenting the service token are exempt; so are Quarkus' {@code /q/} endpoints, which probes and scrapers poll.
  */
@@ -23,6 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public class RateLimiter {
 
     private static final long WINDOW_MS = 60_000;
+    private static final java.util.Set<String> DESKTOP_ROUTES = java.util.Set.of("/screenshot", "/accessibility",
+            "/execute", "/run_python", "/run_bash_script", "/screen_size", "/cursor_position", "/platform",
+            "/list_directory", "/file", "/start_recording", "/end_recording");
 
     private record Window(long startMs, int count) {
     }
@@ -36,7 +38,7 @@ public class RateLimiter {
 
     /** @return the 429 answer, or null to let the request through */
     Response check(ContainerRequestContext context, HttpServerRequest request) {
-        if (request.path().startsWith("/q/") || presentsServiceToken(context)) {
+        if (request.path().startsWith("/q/") || isDesktopRoute(request.path()) || presentsServiceToken(context)) {
             return null;
         }
         long now = System.currentTimeMillis();
@@ -52,6 +54,14 @@ public class RateLimiter {
                 "more than " + config.rateLimitPerMinute() + " requests per minute",
                 Map.of("limit_per_minute", config.rateLimitPerMinute(), "retry_after_seconds", retryAfterSeconds));
         return Response.fromResponse(refused).header(HttpHeaders.RETRY_AFTER, retryAfterSeconds).build();
+    }
+
+    /**
+     * The OSWorld desktop routes are exempt: the limit is seed 004's, for its device-management API, while
+     * a controller driving the desktop reads a screenshot and acts several times per agent step.
+     */
+    private static boolean isDesktopRoute(String path) {
+        return DESKTOP_ROUTES.contains(path) || path.startsWith("/setup/");
     }
 
     /** Forgets clients whose window is over, so the table does not grow with every address ever seen. */

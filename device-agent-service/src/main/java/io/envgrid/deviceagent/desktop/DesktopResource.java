@@ -1,0 +1,263 @@
+package io.envgrid.deviceagent.desktop;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/**
+ * OSWorld's in-VM server (desktop_env/server/main.py) for the host's own X display, at the root of
+ * the agent's port, with OSWorld's routes, request fields and answer shapes, so OSWorld's own
+ * controller and envgrid's vm-controller drive this host like an OSWorld VM.
+ */
+@Path("/")
+@Tag(name = "desktop (OSWorld protocol)")
+public class DesktopResource {
+
+    static final String NO_ACCESSIBILITY = "no accessibility tree: the agent does not read AT-SPI; use screenshots";
+
+    private final ScreenCapture screen;
+    private final XInput input;
+    private final XDisplay display;
+    private final DesktopCommands commands;
+    private final ScreenRecorder recorder;
+    private final MeterRegistry meters;
+
+    public DesktopResource(ScreenCapture screen, XInput input, XDisplay display, DesktopCommands commands,
+            ScreenRecorder recorder, MeterRegistry meters) {
+        this.screen = screen;
+        this.input = input;
+        this.display = display;
+        this.commands = commands;
+        this.recorder = recorder;
+        this.meters = meters;
+    }
+
+    @GET
+    @Path("screenshot")
+    @Produces("image/png")
+    public byte[] screenshot() {
+        return timed("screenshot", screen::png);
+    }
+
+    @GET
+    @Path("accessibility")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> accessibility() {
+        return timed("accessibility", () -> {
+            display.require();
+            return Map.of("AT", "", "message", NO_ACCESSIBILITY);
+        });
+    }
+
+    @POST
+    @Path("screen_size")
+    @Produces(MediaType.APPLICATION_JSON)
+    public XInput.ScreenSize screenSize() {
+        return timed("screen_size", input::screenSize);
+    }
+
+    @GET
+    @Path("cursor_position")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<Integer> cursorPosition() {
+        return timed("cursor_position", () -> {
+            XInput.CursorPosition at = input.cursor();
+            return List.of(at.x(), at.y());
+        });
+    }
+
+    @GET
+    @Path("platform")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String platform() {
+        return "Linux";
+    }
+
+    @POST
+    @Path("execute")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public ExecuteAnswer execute(JsonNode body) {
+        return timed("execute", () -> commands.execute(object(body)));
+    }
+
+    @POST
+    @Path("setup/execute")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public ExecuteAnswer setupExecute(JsonNode body) {
+        return timed("setup_execute", () -> commands.execute(object(body)));
+    }
+
+    @POST
+    @Path("setup/launch")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.TEXT_PLAIN)
+    public String launch(JsonNode body) {
+        return timed("launch", () -> commands.launch(object(body)));
+    }
+
+    @POST
+    @Path("run_python")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> runPython(JsonNode body) {
+        return timed("run_python", () -> {
+            String code = object(body).path("code").asText("");
+            if (code.isEmpty()) {
+                throw new DesktopException(400, "Code not supplied!");
+            }
+            return commands.runPython(code);
+        });
+    }
+
+    @POST
+    @Path("run_bash_script")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> runBashScript(JsonNode body) {
+        return timed("run_bash_script", () -> {
+            JsonNode request = object(body);
+            String script = request.path("script").asText("");
+            if (script.isEmpty()) {
+                Map<String, Object> refusal = new LinkedHashMap<>();
+                refusal.put("status", "error");
+                refusal.put("output", "Script not supplied!");
+                refusal.put("error", "");
+                refusal.put("returncode", -1);
+                throw new DesktopAnswer(400, refusal);
+            }
+            int timeout = request.path("timeout").asInt(100);
+            if (timeout < 1 || timeout > 3600) {
+                throw new DesktopException(400, "timeout must be from 1 to 3600 seconds");
+            }
+            String workingDir = request.hasNonNull("working_dir") ? request.get("working_dir").asText() : null;
+            return commands.runBashScript(script, timeout, workingDir);
+        });
+    }
+
+    @POST
+    @Path("list_directory")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> listDirectory(JsonNode body) {
+        return timed("list_directory", () -> {
+            JsonNode request = object(body);
+            if (!request.hasNonNull("path")) {
+                throw new DesktopAnswer(400, Map.of("error", "Missing 'path' parameter"));
+            }
+            File directory = new File(DesktopCommands.expandHome(request.get("path").asText()));
+            if (!directory.isDirectory()) {
+                throw new DesktopAnswer(400, Map.of("error", "The provided path is not a directory"));
+            }
+            return Map.of("directory_tree", DirectoryTree.of(directory));
+        });
+    }
+
+    @POST
+    @Path("file")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public Response file(@RestForm("file_path") String filePath) {
+        return timed("file", () -> {
+            if (filePath == null || filePath.isBlank()) {
+                throw new DesktopAnswer(400, Map.of("error", "file_path is required"));
+            }
+            File file = new File(DesktopCommands.expandHome(filePath));
+            if (!file.isFile()) {
+                throw new DesktopAnswer(404, Map.of("error", "File not found"));
+            }
+            return Response.ok(file).header("Content-Disposition", "attachment; filename=\"" + file.getName() + "\"").build();
+        });
+    }
+
+    @POST
+    @Path("setup/upload")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.TEXT_PLAIN)
+    public String upload(@RestForm("file_path") String filePath, @RestForm("file_data") FileUpload data) {
+        return timed("upload", () -> {
+            if (filePath == null || filePath.isBlank() || data == null) {
+                throw new DesktopAnswer(400, Map.of("error", "file_path and file_data are required"));
+            }
+            java.nio.file.Path target = java.nio.file.Path.of(DesktopCommands.expandHome(filePath));
+            try {
+                if (target.getParent() != null) {
+                    Files.createDirectories(target.getParent());
+                }
+                Files.copy(data.uploadedFile(), target, StandardCopyOption.REPLACE_EXISTING);
+                return "File Uploaded: " + Files.size(target) + " bytes";
+            } catch (IOException e) {
+                throw new DesktopAnswer(500, Map.of("error", "Failed to upload file: " + e.getMessage()));
+            }
+        });
+    }
+
+    @POST
+    @Path("start_recording")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> startRecording() {
+        return timed("start_recording", () -> {
+            recorder.start();
+            return Map.of("status", "success", "message", "Started recording successfully.");
+        });
+    }
+
+    @POST
+    @Path("end_recording")
+    @Produces("video/mp4")
+    public Response endRecording() {
+        return timed("end_recording", () -> Response.ok(recorder.stop().toFile())
+                .header("Content-Disposition", "attachment; filename=\"recording.mp4\"").build());
+    }
+
+    @ServerExceptionMapper
+    public Response failed(DesktopException e) {
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("status", "error", "message", e.getMessage())).build();
+    }
+
+    @ServerExceptionMapper
+    public Response answered(DesktopAnswer e) {
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(e.body()).build();
+    }
+
+    private static JsonNode object(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new DesktopException(400, "the body must be a JSON object");
+        }
+        return body;
+    }
+
+    private <T> T timed(String route, Supplier<T> call) {
+        Timer.Sample sample = Timer.start(meters);
+        String outcome = "ok";
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            outcome = "error";
+            throw e;
+        } finally {
+            sample.stop(Timer.builder("envgrid.desktop.calls").description("OSWorld-protocol calls on the host's desktop")
+                    .tags("route", route, "outcome", outcome).register(meters));
+        }
+    }
+}
