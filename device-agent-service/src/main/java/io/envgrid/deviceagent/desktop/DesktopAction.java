@@ -90,7 +90,7 @@ sealed interface DesktopAction {
         public void perform(XInput input) throws InterruptedException {
             for (int round = 0; round < presses; round++) {
                 for (String keysym : keysyms) {
-                    input.keys(List.of(keysym));
+                    input.key(keysym);
                     if (intervalMs > 0) {
                         Thread.sleep(intervalMs);
                     }
@@ -116,7 +116,7 @@ sealed interface DesktopAction {
     record Hotkey(List<String> keysyms) implements DesktopAction {
         @Override
         public void perform(XInput input) {
-            input.keys(keysyms);
+            input.chord(keysyms);
         }
     }
 

@@ -28,7 +28,8 @@ public class XInput {
     }
 
     public void moveTo(int x, int y) {
-        xdotool("mousemove", "--sync", Integer.toString(x), Integer.toString(y));
+        // no --sync: it waits for pointer motion forever when the pointer is already there
+        xdotool("mousemove", Integer.toString(x), Integer.toString(y));
     }
 
     public void click(int button, int count, int intervalMs) {
@@ -43,9 +44,23 @@ public class XInput {
         xdotool("mouseup", Integer.toString(button));
     }
 
-    /** Presses keysyms together (a chord such as {@code ctrl+c} when several). */
-    public void keys(List<String> keysyms) {
-        xdotool("key", "--clearmodifiers", String.join("+", keysyms));
+    /** Presses and releases one key. */
+    public void key(String keysym) {
+        xdotool("key", keysym);
+    }
+
+    /** A chord as pyautogui's hotkey plays it: keys down in order, then up in reverse order, in one xdotool run. */
+    public void chord(List<String> keysyms) {
+        List<String> steps = new ArrayList<>();
+        keysyms.forEach(k -> {
+            steps.add("keydown");
+            steps.add(k);
+        });
+        for (int i = keysyms.size() - 1; i >= 0; i--) {
+            steps.add("keyup");
+            steps.add(keysyms.get(i));
+        }
+        xdotool(steps.toArray(String[]::new));
     }
 
     public void keyDown(String keysym) {
