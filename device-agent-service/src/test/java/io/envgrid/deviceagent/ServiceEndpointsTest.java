@@ -18,4 +18,12 @@ class ServiceEndpointsTest {
         get("/q/metrics").then().statusCode(200).body(containsString("# TYPE jvm_"));
         get("/q/openapi").then().statusCode(200);
     }
+
+    @Test
+    void withoutADisplayTheDesktopRoutesSayWhy() {
+        get("/screenshot").then().statusCode(503).body("status", equalTo("error"))
+                .body("message", containsString("no X display"));
+        get("/cursor_position").then().statusCode(503);
+        get("/platform").then().statusCode(200).body(equalTo("Linux"));
+    }
 }

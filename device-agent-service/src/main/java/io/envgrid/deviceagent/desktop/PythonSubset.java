@@ -253,7 +253,8 @@ final class PythonSubset {
                 tokens.add(new Token(Kind.OP, String.valueOf(c), null, i, i + 1));
                 i++;
             } else {
-                throw new PythonSubsetException("unsupported character '" + c + "' in `" + lineAround(i) + "`");
+                throw new PythonSubsetException("unsupported statement `" + lineAround(i) + "`: character '" + c
+                        + "' is outside the subset");
             }
         }
         tokens.add(new Token(Kind.END, "end of code", null, code.length(), code.length()));
@@ -291,7 +292,7 @@ final class PythonSubset {
         StringBuilder value = new StringBuilder();
         while (true) {
             if (i >= code.length() || (!triple && code.charAt(i) == '\n')) {
-                throw new PythonSubsetException("unterminated string in `" + lineAround(quoteAt) + "`");
+                throw new PythonSubsetException("unsupported statement `" + lineAround(quoteAt) + "`: unterminated string");
             }
             if (code.startsWith(delimiter, i)) {
                 i += delimiter.length();
@@ -326,12 +327,12 @@ final class PythonSubset {
             case 'x', 'u' -> {
                 int digits = e == 'x' ? 2 : 4;
                 if (at + 2 + digits > code.length()) {
-                    throw new PythonSubsetException("bad escape in `" + lineAround(at) + "`");
+                    throw new PythonSubsetException("unsupported statement `" + lineAround(at) + "`: bad escape");
                 }
                 try {
                     value.append((char) Integer.parseInt(code.substring(at + 2, at + 2 + digits), 16));
                 } catch (NumberFormatException bad) {
-                    throw new PythonSubsetException("bad escape in `" + lineAround(at) + "`");
+                    throw new PythonSubsetException("unsupported statement `" + lineAround(at) + "`: bad escape");
                 }
                 return at + 2 + digits;
             }

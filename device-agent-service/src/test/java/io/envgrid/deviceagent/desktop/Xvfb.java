@@ -27,7 +27,7 @@ public class Xvfb implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        return Map.of("envgrid.device-agent.desktop.display", display());
+        return Map.of("envgrid.device-agent.desktop.enabled", "true", "envgrid.device-agent.desktop.display", display());
     }
 
     @Override
