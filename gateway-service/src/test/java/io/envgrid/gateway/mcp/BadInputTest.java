@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.TestCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.UUID;
@@ -115,7 +116,7 @@ class BadInputTest {
                 .body("result.structuredContent.error.code", equalTo("NO_SUCH_RESOURCE"));
 
         String leases = TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + alice, null).body();
-        assertEquals(1, McpFlowTest.readTree(leases).size(), leases);
+        assertEquals(1, McpSteps.readTree(leases).size(), leases);
         call(session, 4, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpClient;
+import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.RoundRobinProxy;
 import io.envgrid.gateway.support.ServiceProcess;
 import io.envgrid.gateway.support.TestCluster;
@@ -53,7 +54,7 @@ class GatewayReplicasIT {
     }
 
     private static JsonNode leases(String worker) {
-        return McpFlowTest.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
+        return McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
     }
 
     @ParameterizedTest
@@ -64,33 +65,33 @@ class GatewayReplicasIT {
         String worker = "replicas-" + transport + "-" + UUID.randomUUID();
         ArrayNode steps = McpClient.steps();
         steps.addObject().put("op", "listTools");
-        McpFlowTest.call(steps, "allocate_batch_resources").put("worker_id", worker).putArray("resource_types")
+        McpSteps.call(steps, "allocate_batch_resources").put("worker_id", worker).putArray("resource_types")
                 .add("vm_pyautogui").add("vm_pyautogui");
-        McpFlowTest.call(steps, "setup_batch_resources");
-        McpFlowTest.call(steps, "get_batch_initial_observations");
+        McpSteps.call(steps, "setup_batch_resources");
+        McpSteps.call(steps, "get_batch_initial_observations");
         for (int i = 0; i < 4; i++) {
-            McpFlowTest.call(steps, "computer").put("action", "cursor_position");
-            McpFlowTest.call(steps, "renew_resources");
+            McpSteps.call(steps, "computer").put("action", "cursor_position");
+            McpSteps.call(steps, "renew_resources");
         }
-        McpFlowTest.call(steps, "release_batch_resources");
+        McpSteps.call(steps, "release_batch_resources");
         String path = transport.equals("sse") ? "/sse" : "/mcp";
         List<JsonNode> out = McpClient.run("http://127.0.0.1:" + proxy.port() + path, transport, List.of(), steps);
 
         for (JsonNode line : out) {
             assertTrue(line.path("ok").asBoolean(), line.toString());
         }
-        JsonNode allocation = McpFlowTest.structured(out.get(2));
+        JsonNode allocation = McpSteps.structured(out.get(2));
         assertEquals(2, allocation.size(), allocation.toString());
-        assertEquals("success", McpFlowTest.structured(out.get(3)).path("status").asText());
-        assertEquals(2, McpFlowTest.structured(out.get(4)).size());
+        assertEquals("success", McpSteps.structured(out.get(3)).path("status").asText());
+        assertEquals(2, McpSteps.structured(out.get(4)).size());
         // the cursor reads name no worker: the binding made on one replica is seen by the other;
         // with two desktops the call must say which one, so it is refused the same way on both
         for (int i = 5; i < 13; i += 2) {
             assertEquals("INVALID_PARAMETERS", out.get(i).path("result").path("structuredContent").path("error")
                     .path("code").asText(), out.get(i).toString());
-            assertFalse(McpFlowTest.structured(out.get(i + 1)).path("details").isEmpty());
+            assertFalse(McpSteps.structured(out.get(i + 1)).path("details").isEmpty());
         }
-        assertEquals("completed", McpFlowTest.structured(out.get(13)).path("status").asText());
+        assertEquals("completed", McpSteps.structured(out.get(13)).path("status").asText());
         assertTrue(leases(worker).isEmpty());
         assertTrue(proxy.served(0) - before0 >= 5 && proxy.served(1) - before1 >= 5,
                 "both replicas served the session: " + (proxy.served(0) - before0) + " / " + (proxy.served(1) - before1));
@@ -101,12 +102,12 @@ class GatewayReplicasIT {
     void anAbandonedSessionIsCleanedUpByAReplica(String transport) {
         String worker = "abandoned-" + transport + "-" + UUID.randomUUID();
         ArrayNode steps = McpClient.steps();
-        McpFlowTest.call(steps, "allocate_single_resource").put("worker_id", worker).put("resource_type", "vm_pyautogui");
-        McpFlowTest.call(steps, "setup_batch_resources");
+        McpSteps.call(steps, "allocate_single_resource").put("worker_id", worker).put("resource_type", "vm_pyautogui");
+        McpSteps.call(steps, "setup_batch_resources");
         String path = transport.equals("sse") ? "/sse" : "/mcp";
         // the client exits without DELETE: a crashed agent
         List<JsonNode> out = McpClient.run("http://127.0.0.1:" + proxy.port() + path, transport, List.of(), steps);
-        McpFlowTest.structured(out.get(1));
+        McpSteps.structured(out.get(1));
         Conditions.await("leases of the abandoned session released", Duration.ofSeconds(30), () -> leases(worker).isEmpty());
     }
 }

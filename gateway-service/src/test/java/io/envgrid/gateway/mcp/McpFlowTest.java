@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.FakeDesktop;
 import io.envgrid.gateway.support.McpClient;
+import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.TestCluster;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -44,13 +44,13 @@ class McpFlowTest {
         String worker = "flow-" + transport + "-" + UUID.randomUUID();
         ArrayNode steps = McpClient.steps();
         steps.addObject().put("op", "listTools");
-        call(steps, "allocate_single_resource").put("worker_id", worker).put("resource_type", "vm_pyautogui");
-        call(steps, "setup_batch_resources");
-        call(steps, "get_batch_initial_observations");
-        call(steps, "computer").put("action", "screenshot");
-        call(steps, "computer").put("action", "left_click").putArray("coordinate").add(5).add(7);
-        call(steps, "pyautogui").put("code", "pyautogui.typewrite('hi')");
-        call(steps, "release_batch_resources");
+        McpSteps.call(steps, "allocate_single_resource").put("worker_id", worker).put("resource_type", "vm_pyautogui");
+        McpSteps.call(steps, "setup_batch_resources");
+        McpSteps.call(steps, "get_batch_initial_observations");
+        McpSteps.call(steps, "computer").put("action", "screenshot");
+        McpSteps.call(steps, "computer").put("action", "left_click").putArray("coordinate").add(5).add(7);
+        McpSteps.call(steps, "pyautogui").put("code", "pyautogui.typewrite('hi')");
+        McpSteps.call(steps, "release_batch_resources");
 
         List<JsonNode> out = McpClient.run((transport.equals("sse") ? sse : mcp).toString(), transport, List.of(), steps);
 
@@ -61,12 +61,12 @@ class McpFlowTest {
                 "get_batch_initial_observations", "release_batch_resources", "renew_resources", "computer", "pyautogui",
                 "computer_13", "rag_search")), names.toString());
 
-        JsonNode allocation = structured(out.get(2));
+        JsonNode allocation = McpSteps.structured(out.get(2));
         String resourceId = allocation.path("vm_pyautogui").path("id").asText();
         assertTrue(resourceId.startsWith("desktop-"), allocation.toString());
-        assertEquals("success", structured(out.get(3)).path("status").asText(), out.get(3).toString());
+        assertEquals("success", McpSteps.structured(out.get(3)).path("status").asText(), out.get(3).toString());
 
-        JsonNode observation = structured(out.get(4)).path("vm_pyautogui");
+        JsonNode observation = McpSteps.structured(out.get(4)).path("vm_pyautogui");
         assertEquals(Base64.getEncoder().encodeToString(FakeDesktop.PNG), observation.path("screenshot").asText());
         assertTrue(observation.path("accessibility_tree").asText().contains("desktop-frame"), observation.toString());
 
@@ -74,32 +74,13 @@ class McpFlowTest {
         assertEquals("image", screenshot.path("content").path(1).path("type").asText(), screenshot.toString());
 
         FakeDesktop desktop = TestCluster.get().desktops().get(Integer.parseInt(resourceId.substring("desktop-".length())));
-        assertFalse(structured(out.get(6)).path("steps").isEmpty());
+        assertFalse(McpSteps.structured(out.get(6)).path("steps").isEmpty());
         assertTrue(desktop.executed().stream().anyMatch(c -> c.contains("pyautogui.click") && c.contains("5")
                 && c.contains("7")), desktop.executed().toString());
         assertTrue(desktop.executed().stream().anyMatch(c -> c.contains("pyautogui.typewrite('hi')")), desktop.executed().toString());
 
-        assertEquals("released", structured(out.get(8)).path("details").path(resourceId).asText(), out.get(8).toString());
-        JsonNode leases = readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
+        assertEquals("released", McpSteps.structured(out.get(8)).path("details").path(resourceId).asText(), out.get(8).toString());
+        JsonNode leases = McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
         assertEquals(0, leases.size(), leases.toString());
-    }
-
-    static ObjectNode call(ArrayNode steps, String tool) {
-        ObjectNode step = steps.addObject().put("op", "call").put("name", tool);
-        return step.putObject("arguments");
-    }
-
-    static JsonNode structured(JsonNode line) {
-        assertTrue(line.path("ok").asBoolean(), line.toString());
-        assertFalse(line.path("result").path("isError").asBoolean(), line.toString());
-        return line.path("result").path("structuredContent");
-    }
-
-    static JsonNode readTree(String text) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

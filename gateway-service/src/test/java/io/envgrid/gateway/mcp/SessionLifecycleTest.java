@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpClient;
+import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.TestCluster;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,7 +49,7 @@ class SessionLifecycleTest {
     URL mcp;
 
     private static JsonNode leases(String worker) {
-        return McpFlowTest.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
+        return McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
     }
 
     private static String allocate(String session, String worker, int timeoutSeconds) {
@@ -131,7 +132,7 @@ class SessionLifecycleTest {
 
         String waiter = "waiter-" + UUID.randomUUID();
         ArrayNode steps = McpClient.steps();
-        var args = McpFlowTest.call(steps, "allocate_single_resource");
+        var args = McpSteps.call(steps, "allocate_single_resource");
         args.put("worker_id", waiter).put("resource_type", "vm_queue").put("wait_ms", 20_000);
         ((com.fasterxml.jackson.databind.node.ObjectNode) steps.get(0)).put("progress", true).put("abortAfterMs", 1500);
         List<JsonNode> out = McpClient.run(mcp.toString(), "streamable", List.of(), steps);
@@ -140,7 +141,7 @@ class SessionLifecycleTest {
         call(session, 2, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
         // the freed resource must not go to the cancelled waiter (whose session is still alive: it
         // idles out only after 8 s, which would release a wrongly granted lease too late for this check)
-        Conditions.await("queue resource free", Duration.ofSeconds(3), () -> McpFlowTest.readTree(TestCluster.get()
+        Conditions.await("queue resource free", Duration.ofSeconds(3), () -> McpSteps.readTree(TestCluster.get()
                 .allocatorCall("GET", "/resources/queue-1", null).body()).path("state").asText().equals("free"));
         assertTrue(leases(waiter).isEmpty(), leases(waiter).toString());
         mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
@@ -155,7 +156,7 @@ class SessionLifecycleTest {
                 .then().body("result.isError", equalTo(false));
         String waiter = "waiter-" + UUID.randomUUID();
         ArrayNode steps = McpClient.steps();
-        McpFlowTest.call(steps, "allocate_single_resource").put("worker_id", waiter).put("resource_type", "vm_progress")
+        McpSteps.call(steps, "allocate_single_resource").put("worker_id", waiter).put("resource_type", "vm_progress")
                 .put("wait_ms", 1500);
         ((com.fasterxml.jackson.databind.node.ObjectNode) steps.get(0)).put("progress", true);
         List<JsonNode> out = McpClient.run(mcp.toString(), "streamable", List.of(), steps);

@@ -1,0 +1,127 @@
+package io.envgrid.gateway.desktop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.envgrid.gateway.support.Conditions;
+import io.envgrid.gateway.support.McpClient;
+import io.envgrid.gateway.support.McpSteps;
+import io.envgrid.gateway.support.ServiceProcess;
+import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.support.Xvfb;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Seed 000's flow end to end on a real desktop: an X server (Xvfb) with a terminal, the device
+ * agent serving it with the OSWorld protocol and registering it with the real allocator, the real
+ * vm-controller, the gateway, and the official MCP SDK as the agent, over Streamable HTTP and SSE:
+ * allocate → setup → initial observation (a real screenshot) → computer actions that type a
+ * command into the terminal → release.
+ */
+@QuarkusTest
+class DesktopFlowTest {
+
+    static final String TYPE = "vm_e2e_desktop";
+
+    private static Xvfb xvfb;
+    private static ServiceProcess agent;
+    private static Path workDir;
+
+    @TestHTTPResource("/mcp")
+    URL mcp;
+
+    @TestHTTPResource("/sse")
+    URL sse;
+
+    @BeforeAll
+    static void startDesktop() throws IOException {
+        xvfb = Xvfb.start();
+        workDir = Files.createDirectories(Path.of("target", "e2e-terminal").toAbsolutePath());
+        xvfb.openTerminal(workDir);
+        Path data = Files.createTempDirectory(Path.of("target"), "e2e-agent-");
+        agent = ServiceProcess.start("device-agent-desktop", "device-agent-service", Map.of(
+                "envgrid.device-agent.data-dir", data.toAbsolutePath().toString(),
+                "envgrid.device-agent.desktop.display", xvfb.display(),
+                "envgrid.device-agent.desktop.resource-type", TYPE,
+                "envgrid.device-agent.registration.agent-id", "e2e",
+                "envgrid.device-agent.registration.public-host", "127.0.0.1",
+                "envgrid.device-agent.registration.interval", "1s",
+                "envgrid.device-agent.linux-host.enabled", "false",
+                "envgrid.device-agent.adb.enabled", "false",
+                "envgrid.allocator.url", TestCluster.get().allocatorUrl()));
+        Conditions.await("the agent registered its desktop", java.time.Duration.ofSeconds(30), () ->
+                TestCluster.get().allocatorCall("GET", "/resources/e2e-desktop", null).statusCode() == 200);
+    }
+
+    @AfterAll
+    static void stopDesktop() {
+        if (agent != null) {
+            agent.close();
+        }
+        if (xvfb != null) {
+            xvfb.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"streamable", "sse"})
+    void anAgentDrivesARealDesktopThroughTheGateway(String transport) throws IOException {
+        String marker = "typed-through-" + transport;
+        Files.deleteIfExists(workDir.resolve(marker));
+        String worker = "e2e-" + transport + "-" + UUID.randomUUID();
+        ArrayNode steps = McpClient.steps();
+        McpSteps.call(steps, "allocate_batch_resources").put("worker_id", worker).putArray("resource_types").add(TYPE);
+        McpSteps.call(steps, "setup_batch_resources");
+        McpSteps.call(steps, "get_batch_initial_observations");
+        McpSteps.call(steps, "computer").put("action", "left_click").putArray("coordinate").add(100).add(100);
+        McpSteps.call(steps, "computer").put("action", "type").put("text", "touch " + marker);
+        McpSteps.call(steps, "computer").put("action", "key").put("text", "Return");
+        McpSteps.call(steps, "pyautogui").put("code", "pyautogui.moveTo(640, 400)");
+        McpSteps.call(steps, "computer").put("action", "cursor_position");
+        McpSteps.call(steps, "computer").put("action", "screenshot");
+        McpSteps.call(steps, "release_batch_resources");
+        List<JsonNode> out = McpClient.run((transport.equals("sse") ? sse : mcp).toString(), transport, List.of(), steps);
+
+        JsonNode granted = McpSteps.structured(out.get(1)).path(TYPE);
+        assertEquals("e2e-desktop", granted.path("id").asText(), granted.toString());
+        assertEquals("success", McpSteps.structured(out.get(2)).path("status").asText(), out.get(2).toString());
+        BufferedImage screen = png(McpSteps.structured(out.get(3)).path(TYPE).path("screenshot").asText());
+        assertEquals(Xvfb.WIDTH, screen.getWidth());
+        assertEquals(Xvfb.HEIGHT, screen.getHeight());
+        for (int i = 4; i <= 7; i++) {
+            McpSteps.structured(out.get(i));
+        }
+        Conditions.await("the typed command ran in the terminal", java.time.Duration.ofSeconds(10),
+                () -> Files.exists(workDir.resolve(marker)));
+        JsonNode cursor = McpSteps.structured(out.get(8));
+        assertEquals(640, cursor.path("x").asInt(), cursor.toString());
+        assertEquals(400, cursor.path("y").asInt(), cursor.toString());
+        JsonNode screenshot = out.get(9).path("result");
+        assertEquals("image", screenshot.path("content").path(1).path("type").asText());
+        assertTrue(McpSteps.structured(out.get(10)).path("details").path("e2e-desktop").asText().equals("released"));
+    }
+
+    private static BufferedImage png(String base64) throws IOException {
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(base64)));
+        assertTrue(image != null, "a PNG screenshot");
+        return image;
+    }
+}
