@@ -1,46 +1,140 @@
 package io.envgrid.deviceagent.allocator;
 
-import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.PUT;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
-import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
- * The resource allocator's inventory API. Every call has a deadline and a shared circuit breaker;
- * all of them are idempotent (register is an upsert, heartbeat/drain/undrain set a state), so
- * all may be retried. Answers come back as responses: a 404 is information here, not a failure.
+ * The allocator's inventory API with timeouts, retries and a circuit breaker. Every call made here is idempotent
+ * (upsert, heartbeat, drain, undrain, delete, read), so each may be retried; only a missing answer or a 5xx is,
+ * never a 4xx, which is the allocator's decision. A 404 is an answer: the allocator does not know the resource.
  */
-@RegisterRestClient(configKey = "allocator")
-@Path("/resources")
-@Timeout(value = 3, unit = ChronoUnit.SECONDS)
-@Retry(maxRetries = 2, delay = 200, delayUnit = ChronoUnit.MILLIS)
-@CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.5, delay = 10, delayUnit = ChronoUnit.SECONDS)
-public interface AllocatorClient {
+@ApplicationScoped
+public class AllocatorClient {
 
-    @POST
-    Response register(@HeaderParam("Authorization") String authorization, ResourceRegistration resource);
+    private final Optional<AllocatorApi> api;
 
-    @PUT
-    @Path("{id}/heartbeat")
-    Response heartbeat(@HeaderParam("Authorization") String authorization, @PathParam("id") String id);
+    public AllocatorClient(AllocatorSettings settings) {
+        this.api = settings.url().map(url -> {
+            QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
+                    .baseUri(url)
+                    .connectTimeout(2, TimeUnit.SECONDS)
+                    .readTimeout(5, TimeUnit.SECONDS);
+            settings.serviceToken().ifPresent(token -> builder.register(new BearerTokenFilter(token)));
+            return builder.build(AllocatorApi.class);
+        });
+    }
 
-    @POST
-    @Path("{id}/drain")
-    Response drain(@HeaderParam("Authorization") String authorization, @PathParam("id") String id);
+    public boolean enabled() {
+        return api.isPresent();
+    }
 
-    @POST
-    @Path("{id}/undrain")
-    Response undrain(@HeaderParam("Authorization") String authorization, @PathParam("id") String id);
+    @Timeout(value = 5, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 200, retryOn = AllocatorUnavailableException.class)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.8, delay = 5, delayUnit = ChronoUnit.SECONDS,
+            failOn = AllocatorUnavailableException.class)
+    public void register(ResourceRegistration resource) {
+        try (Response response = call(() -> api().register(resource))) {
+            require(response, "register " + resource.id());
+        }
+    }
 
-    @DELETE
-    @Path("{id}")
-    Response delete(@HeaderParam("Authorization") String authorization, @PathParam("id") String id);
+    /** @return false when the allocator does not know the resource (it forgot it, or it was never registered) */
+    @Timeout(value = 5, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 200, retryOn = AllocatorUnavailableException.class)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.8, delay = 5, delayUnit = ChronoUnit.SECONDS,
+            failOn = AllocatorUnavailableException.class)
+    public boolean heartbeat(String id) {
+        return known(call(() -> api().heartbeat(id)), "heartbeat " + id);
+    }
+
+    /** @return false when the allocator does not know the resource */
+    @Timeout(value = 5, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 200, retryOn = AllocatorUnavailableException.class)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.8, delay = 5, delayUnit = ChronoUnit.SECONDS,
+            failOn = AllocatorUnavailableException.class)
+    public boolean drain(String id) {
+        return known(call(() -> api().drain(id)), "drain " + id);
+    }
+
+    /** @return false when the allocator does not know the resource */
+    @Timeout(value = 5, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 200, retryOn = AllocatorUnavailableException.class)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.8, delay = 5, delayUnit = ChronoUnit.SECONDS,
+            failOn = AllocatorUnavailableException.class)
+    public boolean undrain(String id) {
+        return known(call(() -> api().undrain(id)), "undrain " + id);
+    }
+
+    /** @return the status: 200 deleted, 404 unknown, 409 refused because it is leased */
+    @Timeout(value = 5, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 200, retryOn = AllocatorUnavailableException.class)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.8, delay = 5, delayUnit = ChronoUnit.SECONDS,
+            failOn = AllocatorUnavailableException.class)
+    public int delete(String id) {
+        try (Response response = call(() -> api().delete(id))) {
+            return response.getStatus();
+        }
+    }
+
+    @Timeout(value = 5, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 200, retryOn = AllocatorUnavailableException.class)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.8, delay = 5, delayUnit = ChronoUnit.SECONDS,
+            failOn = AllocatorUnavailableException.class)
+    public Optional<AllocatorResource> get(String id) {
+        try (Response response = call(() -> api().get(id))) {
+            if (response.getStatus() == 404) {
+                return Optional.empty();
+            }
+            require(response, "read " + id);
+            return Optional.of(response.readEntity(AllocatorResource.class));
+        }
+    }
+
+    private AllocatorApi api() {
+        return api.orElseThrow(() -> new IllegalStateException("envgrid.allocator.url is not set"));
+    }
+
+    /** The answer whatever its status; a 5xx or no answer at all becomes {@link AllocatorUnavailableException}. */
+    private static Response call(Supplier<Response> request) {
+        Response response;
+        try {
+            response = request.get();
+        } catch (WebApplicationException e) {
+            response = e.getResponse();
+        } catch (ProcessingException e) {
+            throw new AllocatorUnavailableException("allocator unreachable: " + e.getMessage(), e);
+        }
+        if (response.getStatus() >= 500) {
+            int status = response.getStatus();
+            response.close();
+            throw new AllocatorUnavailableException("allocator answered " + status, null);
+        }
+        return response;
+    }
+
+    private static boolean known(Response response, String what) {
+        try (response) {
+            if (response.getStatus() == 404) {
+                return false;
+            }
+            require(response, what);
+            return true;
+        }
+    }
+
+    private static void require(Response response, String what) {
+        if (response.getStatus() >= 300) {
+            throw new IllegalStateException(what + ": allocator answered " + response.getStatus());
+        }
+    }
 }

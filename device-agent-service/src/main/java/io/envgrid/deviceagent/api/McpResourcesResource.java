@@ -1,26 +1,14 @@
 package io.envgrid.deviceagent.api;
 
-import io.envgrid.deviceagent.error.ApiException;
-import io.envgrid.deviceagent.error.ErrorCode;
-import io.envgrid.deviceagent.record.DeviceRecord;
-import io.envgrid.deviceagent.record.DeviceStore;
-import io.envgrid.deviceagent.system.SystemService;
-import io.envgrid.deviceagent.tool.ToolDefinition;
-import io.envgrid.deviceagent.tool.ToolRegistry;
+import io.envgrid.deviceagent.resource.ResourceTree;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -31,109 +19,22 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Blocking
 public class McpResourcesResource {
 
-    static final String ROOT = "mcp://test-devices/";
+    private final ResourceTree tree;
 
-    private final DeviceStore store;
-    private final ToolRegistry tools;
-    private final SystemService system;
-
-    public McpResourcesResource(DeviceStore store, ToolRegistry tools, SystemService system) {
-        this.store = store;
-        this.tools = tools;
-        this.system = system;
+    public McpResourcesResource(ResourceTree tree) {
+        this.tree = tree;
     }
 
     @GET
     @Operation(summary = "The root resource with its children")
     public List<Map<String, Object>> list() {
-        return List.of(read(List.of()));
+        return List.of(tree.read(ResourceTree.ROOT));
     }
 
     @GET
     @Path("{uri:.+}")
     @Operation(summary = "One resource, by full URI (mcp://test-devices/devices/android/emulator-5554) or its path")
     public Map<String, Object> get(@PathParam("uri") String uri) {
-        // HTTP stacks fold the "//" of a full URI in a path, so accept "mcp:/", "mcp://" and a bare path alike.
-        String path = uri.replaceFirst("^mcp:/*", "").replaceFirst("^test-devices(/|$)", "");
-        return read(Arrays.stream(path.split("/")).filter(segment -> !segment.isEmpty()).toList());
-    }
-
-    private Map<String, Object> read(List<String> segments) {
-        String uri = ROOT + String.join("/", segments);
-        return switch (segments.size()) {
-            case 0 -> directory(ROOT, "Test Device Management", "Root of the test device tree",
-                    List.of(ROOT + "devices", ROOT + "tools", ROOT + "status"));
-            case 1 -> switch (segments.get(0)) {
-                case "devices" -> directory(uri, "devices", "Device types on this host",
-                        store.all().stream().map(DeviceRecord::type).distinct().sorted().map(t -> uri + "/" + t).toList());
-                case "tools" -> document(uri, "tools", tools.all().stream().map(ToolDefinition::name).toList());
-                case "status" -> document(uri, "status", system.info());
-                default -> throw unknown(uri);
-            };
-            case 2 -> directory(uri, segments.get(1), "Devices of type " + segments.get(1),
-                    devicesOfType(segments).stream().map(r -> uri + "/" + r.deviceId()).toList());
-            case 3 -> {
-                DeviceRecord record = device(segments, uri);
-                yield directory(uri, record.name(), "Device " + record.deviceId(),
-                        List.of(uri + "/device.json", uri + "/logs", uri + "/files"));
-            }
-            case 4 -> {
-                DeviceRecord record = device(segments, uri);
-                yield switch (segments.get(3)) {
-                    case "device.json" -> document(uri, "device.json", record);
-                    case "logs" -> directory(uri, "logs", "Logs of " + record.deviceId(),
-                            fileUris(uri, store.logsDirectory(record.deviceId())));
-                    case "files" -> directory(uri, "files", "Files of " + record.deviceId(),
-                            fileUris(uri, store.filesDirectory(record.deviceId())));
-                    default -> throw unknown(uri);
-                };
-            }
-            default -> throw unknown(uri);
-        };
-    }
-
-    private List<DeviceRecord> devicesOfType(List<String> segments) {
-        if (!segments.get(0).equals("devices")) {
-            throw unknown(ROOT + String.join("/", segments));
-        }
-        return store.all().stream().filter(r -> r.type().equals(segments.get(1))).toList();
-    }
-
-    private DeviceRecord device(List<String> segments, String uri) {
-        DeviceRecord record = store.get(segments.get(2));
-        if (!segments.get(0).equals("devices") || !record.type().equals(segments.get(1))) {
-            throw unknown(uri);
-        }
-        return record;
-    }
-
-    private static List<String> fileUris(String uri, java.nio.file.Path directory) {
-        try (Stream<java.nio.file.Path> files = Files.list(directory)) {
-            return files.map(f -> uri + "/" + f.getFileName()).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Map<String, Object> directory(String uri, String name, String description, List<String> children) {
-        return resource(uri, name, description, Map.of("type", "directory", "children", children));
-    }
-
-    private static Map<String, Object> document(String uri, String name, Object contents) {
-        return resource(uri, name, name, contents);
-    }
-
-    private static Map<String, Object> resource(String uri, String name, String description, Object contents) {
-        Map<String, Object> resource = new LinkedHashMap<>();
-        resource.put("uri", uri);
-        resource.put("name", name);
-        resource.put("description", description);
-        resource.put("mimeType", "application/json");
-        resource.put("contents", contents);
-        return resource;
-    }
-
-    private static ApiException unknown(String uri) {
-        return new ApiException(404, ErrorCode.DEVICE_NOT_FOUND, "no resource '" + uri + "'", Map.of("uri", uri));
+        return tree.read(uri);
     }
 }

@@ -51,28 +51,6 @@ public interface DeviceAgentConfig {
 
     Desktop desktop();
 
-    Registration registration();
-
-    /** Registration of this host's desktop and devices with the resource allocator ({@code envgrid.allocator.url}). */
-    interface Registration {
-        @WithDefault("true")
-        boolean enabled();
-
-        /** How often registrations are brought up to date and heart-beaten. */
-        @WithDefault("10s")
-        Duration interval();
-
-        /** The allocator marks a resource down when no heartbeat came for this long. */
-        @WithDefault("30")
-        int heartbeatTtlSeconds();
-
-        /** This agent's name among agents (resource ids start with it); the host name when unset. */
-        Optional<String> agentId();
-
-        /** The address callers reach this agent at; the host name when unset. */
-        Optional<String> publicHost();
-    }
-
     /** The OSWorld in-VM server for the host's own X display, at the root of the HTTP port. */
     interface Desktop {
         /** Serve it when a display is known (this setting, else the DISPLAY environment variable). */
@@ -93,13 +71,6 @@ public interface DeviceAgentConfig {
         /** The host's Python, for {@code /run_python} and for pyautogui code when pyautogui is installed. */
         @WithDefault("python3")
         String python();
-
-        /** The type the desktop is leased as (seed 000's names: vm_pyautogui, vm_computer_13). */
-        @WithDefault("vm_pyautogui")
-        String resourceType();
-
-        /** Its resource id in the allocator; {@code <agent id>-desktop} when unset. */
-        Optional<String> resourceId();
 
         /** Where a screen recording is written while it runs. */
         @WithDefault("${java.io.tmpdir}/envgrid-recording.mp4")

@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.device;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.deviceagent.allocator.DeviceLeaseGuard;
 import io.envgrid.deviceagent.driver.CommandResult;
 import io.envgrid.deviceagent.driver.DeviceDriver;
 import io.envgrid.deviceagent.driver.DeviceTarget;
@@ -39,10 +40,12 @@ public class DeviceService {
     private final FileRules files;
     private final EventBroadcaster events;
     private final ObjectMapper json;
+    private final DeviceLeaseGuard leases;
 
     public DeviceService(DeviceStore store, DriverRegistry drivers, DevicePresence presence, FileRules files,
-            EventBroadcaster events, ObjectMapper json) {
+            EventBroadcaster events, ObjectMapper json, DeviceLeaseGuard leases) {
         this.json = json;
+        this.leases = leases;
         this.store = store;
         this.drivers = drivers;
         this.presence = presence;
@@ -154,18 +157,32 @@ public class DeviceService {
         return store.get(deviceId);
     }
 
-    /** Exactly one of concurrent borrowers wins: the check and the write run under the device's lock. */
+    /**
+     * Exactly one of concurrent borrowers wins: the check and the write run under the device's lock. Inside it the
+     * allocator is asked too, so a device leased there is refused, and a losing borrower never undoes the
+     * winner's drain.
+     */
     public Map<String, Object> borrow(String deviceId, String borrower, String purpose, String expectedReturnDate) {
         requireDate(expectedReturnDate);
         String now = Instant.now().toString();
         BorrowEntry entry = new BorrowEntry(borrower, now, null, purpose, expectedReturnDate, null);
-        store.update(deviceId, record -> {
-            if (record.currentBorrower() != null) {
-                throw ApiException.conflict(ErrorCode.DEVICE_ALREADY_BORROWED,
-                        "device '" + deviceId + "' is already borrowed by " + record.currentBorrower(), deviceId);
+        boolean[] claimed = {false};
+        try {
+            store.update(deviceId, record -> {
+                if (record.currentBorrower() != null) {
+                    throw ApiException.conflict(ErrorCode.DEVICE_ALREADY_BORROWED,
+                            "device '" + deviceId + "' is already borrowed by " + record.currentBorrower(), deviceId);
+                }
+                leases.claimForBorrow(deviceId);
+                claimed[0] = true;
+                return record.borrowed(entry, now);
+            });
+        } catch (RuntimeException e) {
+            if (claimed[0]) {
+                leases.release(deviceId);
             }
-            return record.borrowed(entry, now);
-        });
+            throw e;
+        }
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("success", true);
         response.put("device_id", deviceId);
@@ -186,6 +203,8 @@ public class DeviceService {
                 throw ApiException.conflict(ErrorCode.DEVICE_NOT_BORROWED, "device '" + deviceId + "' is not borrowed",
                         deviceId);
             }
+            // Under the lock, so that it cannot undo the drain of a borrow that follows this return.
+            leases.release(deviceId);
             return record.returned(returner, now);
         });
         // Borrows are appended and only one is open at a time, so the one just closed is the last.

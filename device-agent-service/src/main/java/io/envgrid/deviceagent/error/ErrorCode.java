@@ -15,6 +15,8 @@ public final class ErrorCode {
     public static final String UNSUPPORTED_FILE_TYPE = "UNSUPPORTED_FILE_TYPE";
     public static final String RATE_LIMIT_EXCEEDED = "RATE_LIMIT_EXCEEDED";
     public static final String HTTP_ERROR = "HTTP_ERROR";
+    /** A borrow could not be checked against allocator leases (503). */
+    public static final String ALLOCATOR_UNAVAILABLE = "ALLOCATOR_UNAVAILABLE";
 
     private ErrorCode() {
     }

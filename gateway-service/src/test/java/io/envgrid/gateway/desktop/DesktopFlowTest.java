@@ -60,15 +60,16 @@ class DesktopFlowTest {
         agent = ServiceProcess.start("device-agent-desktop", "device-agent-service", Map.of(
                 "envgrid.device-agent.data-dir", data.toAbsolutePath().toString(),
                 "envgrid.device-agent.desktop.display", xvfb.display(),
+                "envgrid.device-agent.desktop.register", "true",
                 "envgrid.device-agent.desktop.resource-type", TYPE,
-                "envgrid.device-agent.registration.agent-id", "e2e",
-                "envgrid.device-agent.registration.public-host", "127.0.0.1",
-                "envgrid.device-agent.registration.interval", "1s",
+                "envgrid.device-agent.agent-id", "e2e",
+                "envgrid.device-agent.public-url", "http://127.0.0.1:${quarkus.http.port}",
+                "envgrid.device-agent.registration.heartbeat-interval", "1s",
                 "envgrid.device-agent.linux-host.enabled", "false",
                 "envgrid.device-agent.adb.enabled", "false",
                 "envgrid.allocator.url", TestCluster.get().allocatorUrl()));
         Conditions.await("the agent registered its desktop", java.time.Duration.ofSeconds(30), () ->
-                TestCluster.get().allocatorCall("GET", "/resources/e2e-desktop", null).statusCode() == 200);
+                TestCluster.get().allocatorCall("GET", "/resources/e2e:desktop", null).statusCode() == 200);
     }
 
     @AfterAll
@@ -101,7 +102,7 @@ class DesktopFlowTest {
         List<JsonNode> out = McpClient.run((transport.equals("sse") ? sse : mcp).toString(), transport, List.of(), steps);
 
         JsonNode granted = McpSteps.structured(out.get(1)).path(TYPE);
-        assertEquals("e2e-desktop", granted.path("id").asText(), granted.toString());
+        assertEquals("e2e:desktop", granted.path("id").asText(), granted.toString());
         assertEquals("success", McpSteps.structured(out.get(2)).path("status").asText(), out.get(2).toString());
         BufferedImage screen = png(McpSteps.structured(out.get(3)).path(TYPE).path("screenshot").asText());
         assertEquals(Xvfb.WIDTH, screen.getWidth());
@@ -116,7 +117,7 @@ class DesktopFlowTest {
         assertEquals(400, cursor.path("y").asInt(), cursor.toString());
         JsonNode screenshot = out.get(9).path("result");
         assertEquals("image", screenshot.path("content").path(1).path("type").asText());
-        assertTrue(McpSteps.structured(out.get(10)).path("details").path("e2e-desktop").asText().equals("released"));
+        assertTrue(McpSteps.structured(out.get(10)).path("details").path("e2e:desktop").asText().equals("released"));
     }
 
     private static BufferedImage png(String base64) throws IOException {
