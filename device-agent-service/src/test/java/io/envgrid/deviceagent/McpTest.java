@@ -105,6 +105,40 @@ class McpTest {
         assertFalse(answers.get(4).path("ok").asBoolean(), answers.get(4).toString());
     }
 
+    /**
+     * The tools over MCP, on the host as a real linux device and on a record made for the test (list, borrow,
+     * return and info above; system.restart only over REST, since it resets the agent other tests share).
+     */
+    @Test
+    void everyToolAnswersOverMcp() throws Exception {
+        String host = "test-host";
+        String file = Api.uniqueId("mcp") + ".txt";
+        java.nio.file.Path files = java.nio.file.Path.of("target/test-data/devices/linux/" + host + "/files");
+        java.nio.file.Files.createDirectories(files);
+        java.nio.file.Files.writeString(files.resolve(file), "over mcp");
+        String id = Api.uniqueId("android");
+        List<JsonNode> answers = McpClient.run(mcp, List.of(
+                call("device.create", Map.of("device_id", id, "name", "MCP phone", "type", "android", "sku", "SKU-1",
+                        "cpu_type", "arm64")),
+                call("device.update", Map.of("device_id", id, "updates", Map.of("name", "Renamed phone"))),
+                call("device.search", Map.of("query", "Renamed")),
+                call("device.connect", Map.of("device_id", host)),
+                call("device.status", Map.of("device_id", host)),
+                call("device.execute", Map.of("device_id", host, "command", "echo $((6*7))")),
+                call("device.upload", Map.of("device_id", host, "local_path", file, "remote_path", "mcp/" + file)),
+                call("device.download", Map.of("device_id", host, "remote_path", "mcp/" + file, "local_path", "back-" + file)),
+                call("device.disconnect", Map.of("device_id", host)),
+                call("device.delete", Map.of("device_id", id)),
+                call("system.info", Map.of())));
+        answers.forEach(a -> assertTrue(a.path("ok").asBoolean(), a.toString()));
+        answers.forEach(a -> success(a));
+        assertEquals(id, success(answers.get(1)).path("device_id").asText(), answers.get(1).toString());
+        assertTrue(answers.get(2).toString().contains(id), answers.get(2).toString());
+        assertEquals("42\n", success(answers.get(5)).path("output").asText(), answers.get(5).toString());
+        assertEquals("over mcp", java.nio.file.Files.readString(files.resolve("back-" + file)));
+        Api.call("device.info", Map.of("device_id", id)).statusCode(404);
+    }
+
     private static Map<String, Object> call(String tool, Map<String, Object> arguments) {
         return Map.of("op", "call", "name", tool, "arguments", arguments);
     }
