@@ -39,7 +39,9 @@ class DeviceRoutingTest {
         agent = ServiceProcess.start("device-agent", "device-agent-service", Map.of(
                 "envgrid.device-agent.data-dir", data.toAbsolutePath().toString(),
                 "envgrid.device-agent.linux-host.device-id", "gw-host",
-                "envgrid.allocator.url", TestCluster.get().allocatorUrl()));
+                "envgrid.allocator.url", TestCluster.get().allocatorUrl(),
+                // no Android here; the adb server it would start outlives the test
+                "envgrid.device-agent.adb.enabled", "false"));
         TestCluster.get().register("gw-device-1", "device_gwtest",
                 "{\"agent_url\": \"" + agent.url() + "\", \"device_id\": \"gw-host\"}");
     }
