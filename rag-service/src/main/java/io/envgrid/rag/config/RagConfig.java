@@ -4,6 +4,8 @@ import io.envgrid.rag.index.Chunker;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
 /** Typed settings of the RAG service; every one has a working default. */
 @ConfigMapping(prefix = "envgrid.rag")
@@ -28,4 +30,21 @@ public interface RagConfig {
     /** Most documents one ingestion request may carry. */
     @WithDefault("5000")
     int maxBatchDocuments();
+
+    /** This instance's name in resource ids ({@code rag:<instance>:<collection>}); the host name when unset. */
+    Optional<String> instanceId();
+
+    /** The base_url leaseholders are given; {@code http://<host name>:<HTTP port>} when unset. */
+    Optional<String> publicUrl();
+
+    Registration registration();
+
+    /** How the collections are kept registered with the allocator. */
+    interface Registration {
+        @WithDefault("5s")
+        Duration interval();
+
+        @WithDefault("15")
+        int heartbeatTtlSeconds();
+    }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.envgrid.rag.config.RagConfig;
 import io.envgrid.rag.error.ApiException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Before warm-up has opened the collections, requests get 503, never a wrong 404 or a fresh empty collection. */
@@ -36,6 +37,21 @@ class CollectionRegistryWarmUpTest {
         @Override
         public int maxBatchDocuments() {
             return 10;
+        }
+
+        @Override
+        public Optional<String> instanceId() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> publicUrl() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Registration registration() {
+            throw new UnsupportedOperationException("not used by the registry");
         }
     };
 
