@@ -11,6 +11,10 @@ import io.envgrid.gateway.support.TestCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -42,8 +46,35 @@ class DeviceRoutingTest {
                 "envgrid.allocator.url", TestCluster.get().allocatorUrl(),
                 // no Android here; the adb server it would start outlives the test
                 "envgrid.device-agent.adb.enabled", "false"));
+        awaitHostDevice();
         TestCluster.get().register("gw-device-1", "device_gwtest",
                 "{\"agent_url\": \"" + agent.url() + "\", \"device_id\": \"gw-host\"}");
+    }
+
+    /**
+     * The agent creates the host's device record when it first discovers it, just after start.
+     * Polled gently: the agent's per-client rate limit (100/min) counts these calls too.
+     */
+    private static void awaitHostDevice() {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest status = HttpRequest.newBuilder(
+                URI.create(agent.url() + "/tools/device.status/call"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"device_id\": \"gw-host\"}")).build();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try {
+                if (http.send(status, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+                Thread.sleep(200);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("the device agent never discovered its host device");
     }
 
     @AfterAll
@@ -59,7 +90,7 @@ class DeviceRoutingTest {
         String session = initialize(mcp());
         call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"device_gwtest\"}")
                 .then().body("result.isError", equalTo(false));
-        call(session, 2, "device.execute", "{\"command\": \"echo routed-$((40+2))\"}").then()
+        call(session, 2, "device.execute", "{\"command\": \"echo routed-$((40+2))\"}").then().log().ifValidationFails()
                 .body("result.isError", equalTo(false)).body("result.content[0].text", containsString("routed-42"));
         call(session, 3, "device.status", "{}").then().body("result.isError", equalTo(false))
                 .body("result.content[0].text", containsString("gw-host"));
