@@ -155,8 +155,7 @@ public class Downstream {
                         inFlight.set(request);
                         return payload == null ? request.send() : request.send(payload);
                     })
-                    .compose(response -> response.body().map(raw -> toReply(response.statusCode(), raw,
-                            response.getHeader("X-Envgrid-Replayed"))))
+                    .compose(response -> response.body().map(raw -> toReply(response.statusCode(), raw)))
                     .onComplete(done -> answered.set(true))
                     .onSuccess(emitter::complete)
                     .onFailure(e -> emitter.fail(new BackendException.Unreachable(target, e)));
@@ -165,7 +164,7 @@ public class Downstream {
                 .ifNoItem().after(deadline).failWith(() -> new BackendException.TimedOut(target, deadline.toMillis()));
     }
 
-    private Reply toReply(int status, Buffer raw, String replayed) {
+    private Reply toReply(int status, Buffer raw) {
         JsonNode body;
         if (raw == null || raw.length() == 0) {
             body = TextNode.valueOf("");
@@ -176,7 +175,7 @@ public class Downstream {
                 body = TextNode.valueOf(raw.toString());
             }
         }
-        return new Reply(status, body, "true".equals(replayed));
+        return new Reply(status, body);
     }
 
     private TypedGuard<Uni<Reply>> guard(String target) {

@@ -2,8 +2,8 @@ package io.envgrid.gateway.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** A backend's answer: status, JSON body (a missing or non-JSON body is a text node) and whether the allocator replayed it. */
-public record Reply(int status, JsonNode body, boolean replayed) {
+/** A backend's answer: status and JSON body (a missing or non-JSON body is a text node). */
+public record Reply(int status, JsonNode body) {
 
     public boolean ok() {
         return status >= 200 && status < 300;

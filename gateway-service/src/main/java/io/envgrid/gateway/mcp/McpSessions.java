@@ -150,6 +150,8 @@ public class McpSessions {
     /** Sessions not used within the idle timeout. */
     public Uni<List<String>> idle() {
         long cutoff = System.currentTimeMillis() - idleTimeout.toMillis();
+        // sessions ended on another replica leave their stamp here; idle ones are dropped with the sweep
+        lastTouch.values().removeIf(stamp -> stamp < cutoff);
         return sorted.zrangebyscore(index(), new ScoreRange<>(Double.NEGATIVE_INFINITY, (double) cutoff));
     }
 
