@@ -70,4 +70,9 @@ public class AllocatorApi {
         return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/leases?worker_id="
                 + java.net.URLEncoder.encode(workerId, java.nio.charset.StandardCharsets.UTF_8), null, timeout, true);
     }
+
+    /** {@code GET /stats}: resource counts per type and state. */
+    public Uni<JsonNode> stats() {
+        return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/stats", null, timeout, true);
+    }
 }

@@ -1,6 +1,7 @@
 package io.envgrid.gateway.mcp;
 
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.worker.LiveWorkers;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
@@ -25,7 +26,7 @@ import java.util.concurrent.ConcurrentMap;
  * sweep), {@code worker:<w>:sessions} (set) and {@code workers} (workers with a live session).
  */
 @ApplicationScoped
-public class McpSessions {
+public class McpSessions implements LiveWorkers {
 
     /** A session's last-use stamp is rewritten at most this often per replica: it only drives the idle sweep. */
     private static final long TOUCH_EVERY_MS = 1000;
@@ -156,6 +157,7 @@ public class McpSessions {
     }
 
     /** Workers that have at least one live MCP session: their leases are kept alive. */
+    @Override
     public Uni<List<String>> liveWorkers() {
         return sets.smembers(workers()).map(List::copyOf);
     }

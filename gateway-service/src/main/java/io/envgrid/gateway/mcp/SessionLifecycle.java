@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.gateway.backend.AllocatorApi;
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.worker.LiveWorkers;
 import io.envgrid.gateway.worker.WorkerCleanup;
 import io.envgrid.gateway.worker.WorkerResources;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -17,15 +18,18 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
  * The life around MCP sessions, run by every replica: idle sessions end (and a worker's last
  * session ending releases everything it holds, so a crashed agent leaks no lease); the leases of
- * workers with a live session are renewed (by one replica per period, chosen by a Redis lock);
+ * workers with a live MCP or Sandbox session are renewed (by one replica per period, chosen by a Redis lock);
  * lease expiries the allocator publishes remove the resource from its worker's record.
  */
 @ApplicationScoped
@@ -45,13 +49,16 @@ public class SessionLifecycle {
     private final GatewayConfig config;
     private final Vertx vertx;
     private final Replica replica;
+    private final List<LiveWorkers> liveWorkers;
     private long sweepTimer = -1;
     private long keepaliveTimer = -1;
     private Cancellable expirySubscription;
 
     public SessionLifecycle(McpSessions sessions, WorkerCleanup cleanup, WorkerResources resources, AllocatorApi allocator,
-            ReactiveRedisDataSource redis, ObjectMapper json, GatewayConfig config, Vertx vertx, Replica replica) {
+            ReactiveRedisDataSource redis, ObjectMapper json, GatewayConfig config, Vertx vertx, Replica replica,
+            Instance<LiveWorkers> liveWorkers) {
         this.replica = replica;
+        this.liveWorkers = liveWorkers.stream().toList();
         this.sessions = sessions;
         this.cleanup = cleanup;
         this.resources = resources;
@@ -109,7 +116,8 @@ public class SessionLifecycle {
 
     private Uni<Void> renewAll() {
         int timeout = config.leases().renewTimeoutSeconds();
-        return sessions.liveWorkers()
+        return Multi.createFrom().iterable(liveWorkers).onItem().transformToUniAndConcatenate(LiveWorkers::liveWorkers)
+                .collect().in(LinkedHashSet<String>::new, Set::addAll)
                 .onItem().transformToMulti(workers -> Multi.createFrom().iterable(workers))
                 .onItem().transformToUni(worker -> allocator.renew(worker, null, timeout).replaceWithVoid()
                         .onFailure().invoke(e -> LOG.warnf("renewing worker %s failed: %s", worker, e.getMessage()))

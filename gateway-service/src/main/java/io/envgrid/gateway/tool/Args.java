@@ -15,6 +15,10 @@ public final class Args {
         this.node = node;
     }
 
+    public static Args of(ObjectNode node) {
+        return new Args(node);
+    }
+
     public String string(String name) {
         JsonNode value = node.get(name);
         if (value == null || !value.isTextual() || value.asText().isBlank()) {

@@ -1,0 +1,85 @@
+package io.envgrid.gateway.sandbox.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.backend.AllocatorApi;
+import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.sandbox.profile.ResourceProfile;
+import io.envgrid.gateway.tool.ProgressSink;
+import io.envgrid.gateway.worker.Allocations;
+import io.envgrid.gateway.worker.WorkerCleanup;
+import io.smallrye.mutiny.Uni;
+import java.util.List;
+
+/**
+ * A stateful backend whose session is one resource leased from the allocator: {@code initialize}
+ * allocates it (all-or-nothing, recorded for the worker like an MCP allocation) and prepares it;
+ * {@code cleanup} releases it. A resource that cannot be prepared is released before the failure
+ * is reported, so a failed session holds nothing.
+ */
+abstract class LeasedBackend implements SessionBackend {
+
+    static final int DEFAULT_LEASE_SECONDS = 600;
+
+    private final ResourceProfile profile;
+    private final Allocations allocations;
+    private final WorkerCleanup cleanup;
+    private final AllocatorApi allocator;
+
+    LeasedBackend(ResourceProfile profile, Allocations allocations, WorkerCleanup cleanup, AllocatorApi allocator) {
+        this.profile = profile;
+        this.allocations = allocations;
+        this.cleanup = cleanup;
+        this.allocator = allocator;
+    }
+
+    @Override
+    public ResourceProfile profile() {
+        return profile;
+    }
+
+    String allocatorType() {
+        return profile.config().path("allocator_type").asText();
+    }
+
+    @Override
+    public Uni<JsonNode> initialize(String workerId, ObjectNode config) {
+        int lease = config.path("lease_timeout").asInt(DEFAULT_LEASE_SECONDS);
+        long waitMs = config.path("wait_ms").asLong(0);
+        if (lease < 1 || lease > 86_400 || waitMs < 0 || waitMs > 600_000) {
+            throw ToolFailure.invalid("'lease_timeout' is 1 to 86400 seconds and 'wait_ms' 0 to 600000");
+        }
+        String type = config.path("allocator_type").asText(allocatorType());
+        if (!profile.backend().serves(type)) {
+            throw ToolFailure.invalid("'allocator_type' " + type + " is not served by the " + profile.resourceType()
+                    + " backend (" + profile.backend().allocatorTypePrefix() + "*)");
+        }
+        return allocations.allocate(workerId, List.of(type), lease, waitMs, ProgressSink.NONE)
+                .map(granted -> granted.elements().next())
+                .chain(entry -> prepare(workerId, entry, config)
+                        .onFailure().call(() -> cleanup(workerId, entry))
+                        .replaceWith(entry));
+    }
+
+    /** Makes a freshly leased resource ready for the worker's calls; nothing to do by default. */
+    Uni<Void> prepare(String workerId, JsonNode resource, ObjectNode config) {
+        return Uni.createFrom().voidItem();
+    }
+
+    @Override
+    public Uni<Void> cleanup(String workerId, JsonNode resource) {
+        return cleanup.release(workerId, List.of(resource.path("id").asText())).replaceWithVoid();
+    }
+
+    /** The pool of the backend's allocator type, as the allocator counts it. */
+    Uni<ObjectNode> poolStatus() {
+        return allocator.stats().map(stats -> {
+            ObjectNode status = JsonNodeFactory.instance.objectNode().put("allocator", "ready");
+            JsonNode pool = stats.path("types").path(allocatorType());
+            status.set("pool", pool.isMissingNode() ? JsonNodeFactory.instance.objectNode() : pool);
+            status.put("allocator_type", allocatorType());
+            return status;
+        });
+    }
+}

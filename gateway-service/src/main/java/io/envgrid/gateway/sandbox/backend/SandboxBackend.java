@@ -1,0 +1,22 @@
+package io.envgrid.gateway.sandbox.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.sandbox.profile.ResourceProfile;
+import io.smallrye.mutiny.Uni;
+import java.util.List;
+
+/**
+ * A backend serving one resource type of the profile. Every backend is warmed up once per replica
+ * before first use (seed 002's {@code warmup}); a stateless one is shared by all workers, a
+ * {@link SessionBackend} gives each worker its own resource. Seed 002's {@code shutdown} has nothing
+ * to do here: sessions live in Redis and outlive the replica, whose peers go on serving them.
+ */
+public interface SandboxBackend {
+
+    ResourceProfile profile();
+
+    List<BackendTool> tools();
+
+    /** Checks that the services behind the backend answer; the details are shown by {@code /warmup/status}. */
+    Uni<JsonNode> warmup();
+}

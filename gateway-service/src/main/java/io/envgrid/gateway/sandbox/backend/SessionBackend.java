@@ -1,0 +1,15 @@
+package io.envgrid.gateway.sandbox.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
+
+/** A stateful backend (seed 002's session lifecycle): each worker's session holds a resource of its own. */
+public interface SessionBackend extends SandboxBackend {
+
+    /** Takes what a worker's session needs ({@code initialize}) and returns it: the leased resource's entry. */
+    Uni<JsonNode> initialize(String workerId, ObjectNode config);
+
+    /** Gives back what {@link #initialize} took ({@code cleanup}). */
+    Uni<Void> cleanup(String workerId, JsonNode resource);
+}
