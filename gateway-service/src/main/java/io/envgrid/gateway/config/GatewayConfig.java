@@ -22,6 +22,8 @@ public interface GatewayConfig {
 
     Downstream downstream();
 
+    Sandbox sandbox();
+
     interface Mcp {
         /** An MCP session unused this long ends, and with it its worker's leases (when it was the worker's last). */
         @WithDefault("10m")
@@ -101,5 +103,10 @@ public interface GatewayConfig {
 
         @WithDefault("5s")
         Duration breakerDelay();
+    }
+
+    interface Sandbox {
+        /** The Sandbox API's profile (JSON, seeds 002/003); none: the one shipped in the application. */
+        Optional<String> profile();
     }
 }

@@ -1,6 +1,7 @@
 package io.envgrid.gateway.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.sandbox.api.ApiTool;
@@ -19,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,10 +38,9 @@ public class SandboxCatalog {
     private final Map<String, SandboxTool> tools = new LinkedHashMap<>();
     private final Map<String, List<SandboxTool>> byShortName = new LinkedHashMap<>();
 
-    public SandboxCatalog(@ConfigProperty(name = "envgrid.gateway.sandbox.profile") Optional<String> profilePath,
-            ObjectMapper json, SandboxBackends backendFactory, ApiTools apiTools) {
+    public SandboxCatalog(GatewayConfig config, ObjectMapper json, SandboxBackends backendFactory, ApiTools apiTools) {
         try {
-            this.profile = ProfileSource.load(profilePath.filter(p -> !p.isBlank()).orElse(null), json, System::getenv);
+            this.profile = ProfileSource.load(config.sandbox().profile().filter(p -> !p.isBlank()).orElse(null), json, System::getenv);
         } catch (ProfileException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -53,8 +52,8 @@ public class SandboxCatalog {
                         tool.handler()));
             }
         });
-        profile.apis().forEach((key, config) -> {
-            ApiTool tool = apiTools.create(ApiToolKind.forConfigKey(key).orElseThrow(), config);
+        profile.apis().forEach((key, apiConfig) -> {
+            ApiTool tool = apiTools.create(ApiToolKind.forConfigKey(key).orElseThrow(), apiConfig);
             add(new SandboxTool(tool.kind().toolName(), tool.kind().toolName(), null, tool.description(),
                     tool.inputSchema(), (session, params) -> tool.call(params)));
         });
