@@ -1,5 +1,8 @@
 package io.envgrid.gateway.desktop;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +16,9 @@ import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.Xvfb;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -26,6 +32,7 @@ import java.util.UUID;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,10 +41,21 @@ import org.junit.jupiter.params.provider.ValueSource;
  * agent serving it with the OSWorld protocol and registering it with the real allocator, the real
  * vm-controller, the gateway, and the official MCP SDK as the agent, over Streamable HTTP and SSE:
  * allocate → setup → initial observation (a real screenshot) → computer actions that type a
- * command into the terminal → release.
+ * command into the terminal → release. The same through the Sandbox HTTP API, in a temporary
+ * session around a batch and in an explicit session.
  */
 @QuarkusTest
+@TestProfile(DesktopFlowTest.SandboxOnTheDesktop.class)
 class DesktopFlowTest {
+
+    /** The Sandbox API's {@code vm} backend leases the Xvfb desktop this test registers. */
+    public static class SandboxOnTheDesktop implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("envgrid.gateway.sandbox.profile",
+                    Path.of("src/test/resources/sandbox/desktop-profile.json").toAbsolutePath().toString());
+        }
+    }
 
     static final String TYPE = "vm_e2e_desktop";
 
@@ -118,6 +136,41 @@ class DesktopFlowTest {
         JsonNode screenshot = out.get(9).path("result");
         assertEquals("image", screenshot.path("content").path(1).path("type").asText());
         assertTrue(McpSteps.structured(out.get(10)).path("details").path("e2e:desktop").asText().equals("released"));
+    }
+
+    @Test
+    void theSandboxApiDrivesARealDesktopInTemporaryAndExplicitSessions() throws IOException {
+        String worker = "e2e-sandbox-" + UUID.randomUUID();
+        Files.deleteIfExists(workDir.resolve("typed-in-a-batch"));
+        post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": ["
+                + "{\"action\": \"vm:click\", \"params\": {\"x\": 100, \"y\": 100}},"
+                + "{\"action\": \"vm:typing\", \"params\": {\"text\": \"touch typed-in-a-batch\"}},"
+                + "{\"action\": \"vm:press\", \"params\": {\"key\": \"enter\"}}]}").then().statusCode(200)
+                .body("success", equalTo(true)).body("results.temporary_session", everyItem(equalTo(true)));
+        Conditions.await("the batch's command ran in the terminal", java.time.Duration.ofSeconds(10),
+                () -> Files.exists(workDir.resolve("typed-in-a-batch")));
+        assertEquals(0, leases(worker).size(), "the temporary session gave the desktop back");
+
+        post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}").then().statusCode(200)
+                .body("resource.id", equalTo("e2e:desktop"));
+        Response observation = post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:observation\"}");
+        observation.then().statusCode(200).body("temporary_session", equalTo(false));
+        BufferedImage screen = png(observation.path("data.screenshot"));
+        assertEquals(Xvfb.WIDTH, screen.getWidth());
+        post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:move_to\", \"params\": {\"x\": 321, \"y\": 123}}")
+                .then().statusCode(200);
+        post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:cursor_position\"}").then().statusCode(200)
+                .body("data.x", equalTo(321)).body("data.y", equalTo(123));
+        post("/session/destroy", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}").then().statusCode(200);
+        assertEquals(0, leases(worker).size());
+    }
+
+    private static Response post(String path, String body) {
+        return given().contentType("application/json").body(body).post(path);
+    }
+
+    private static JsonNode leases(String worker) {
+        return McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
     }
 
     private static BufferedImage png(String base64) throws IOException {

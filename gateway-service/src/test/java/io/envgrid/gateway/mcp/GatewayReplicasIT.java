@@ -12,19 +12,26 @@ import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.RoundRobinProxy;
 import io.envgrid.gateway.support.ServiceProcess;
 import io.envgrid.gateway.support.TestCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two packaged gateway replicas behind a proxy that alternates between them on every request,
  * with no session affinity: sessions, worker binding, legacy SSE streams and cleanup must work
- * whichever replica a request reaches.
+ * whichever replica a request reaches; so must the Sandbox API's explicit sessions.
  */
 class GatewayReplicasIT {
 
@@ -95,6 +102,44 @@ class GatewayReplicasIT {
         assertTrue(leases(worker).isEmpty());
         assertTrue(proxy.served(0) - before0 >= 5 && proxy.served(1) - before1 >= 5,
                 "both replicas served the session: " + (proxy.served(0) - before0) + " / " + (proxy.served(1) - before1));
+    }
+
+    private static JsonNode sandbox(String path, String body) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode answer = McpSteps.readTree(response.body());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) answer).put("http_status", response.statusCode());
+            return answer;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void sandboxSessionsWorkWhicheverReplicaEachRequestReaches() {
+        long before0 = proxy.served(0);
+        long before1 = proxy.served(1);
+        String worker = "replicas-sandbox-" + UUID.randomUUID();
+        String who = "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"";
+        JsonNode created = sandbox("/session/create", who + "}");
+        assertEquals(true, created.path("created").asBoolean(), created.toString());
+        for (int i = 0; i < 4; i++) {
+            JsonNode result = sandbox("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:cursor_position\"}");
+            assertEquals(created.path("session_id").asText(), result.path("session_id").asText(), result.toString());
+            assertFalse(result.path("temporary_session").asBoolean());
+            assertEquals(false, sandbox("/session/create", who + "}").path("created").asBoolean());
+        }
+        assertEquals(1, sandbox("/session/list", "{\"worker_id\": \"" + worker + "\"}").path("count").asInt());
+        assertEquals(1, leases(worker).size());
+        assertTrue(sandbox("/session/destroy", who + "}").path("destroyed").asBoolean());
+        assertEquals(404, sandbox("/session/destroy", who + "}").path("http_status").asInt(), "ended on either replica");
+        assertTrue(leases(worker).isEmpty());
+        assertTrue(proxy.served(0) - before0 >= 5 && proxy.served(1) - before1 >= 5);
     }
 
     @ParameterizedTest
