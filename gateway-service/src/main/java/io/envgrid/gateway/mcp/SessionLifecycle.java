@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.gateway.backend.AllocatorApi;
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.worker.LeaseEndListener;
 import io.envgrid.gateway.worker.LiveWorkers;
 import io.envgrid.gateway.worker.WorkerCleanup;
 import io.envgrid.gateway.worker.WorkerResources;
@@ -30,7 +31,8 @@ import org.jboss.logging.Logger;
  * The life around MCP sessions, run by every replica: idle sessions end (and a worker's last
  * session ending releases everything it holds, so a crashed agent leaks no lease); the leases of
  * workers with a live MCP or Sandbox session are renewed (by one replica per period, chosen by a Redis lock);
- * lease expiries the allocator publishes remove the resource from its worker's record.
+ * lease expiries the allocator publishes remove the resource from its worker's record (and tell
+ * every {@link LeaseEndListener}).
  */
 @ApplicationScoped
 public class SessionLifecycle {
@@ -50,15 +52,17 @@ public class SessionLifecycle {
     private final Vertx vertx;
     private final Replica replica;
     private final List<LiveWorkers> liveWorkers;
+    private final List<LeaseEndListener> leaseEndListeners;
     private long sweepTimer = -1;
     private long keepaliveTimer = -1;
     private Cancellable expirySubscription;
 
     public SessionLifecycle(McpSessions sessions, WorkerCleanup cleanup, WorkerResources resources, AllocatorApi allocator,
             ReactiveRedisDataSource redis, ObjectMapper json, GatewayConfig config, Vertx vertx, Replica replica,
-            Instance<LiveWorkers> liveWorkers) {
+            Instance<LiveWorkers> liveWorkers, Instance<LeaseEndListener> leaseEndListeners) {
         this.replica = replica;
         this.liveWorkers = liveWorkers.stream().toList();
+        this.leaseEndListeners = leaseEndListeners.stream().toList();
         this.sessions = sessions;
         this.cleanup = cleanup;
         this.resources = resources;
@@ -132,8 +136,12 @@ public class SessionLifecycle {
             String worker = event.path("worker_id").asText("");
             String resource = event.path("resource_id").asText("");
             if (!worker.isEmpty() && !resource.isEmpty()) {
-                resources.forget(worker, List.of(resource)).subscribe().with(v -> { },
-                        e -> LOG.warnf("forgetting expired %s of %s failed: %s", resource, worker, e.getMessage()));
+                resources.forget(worker, List.of(resource))
+                        .chain(() -> Multi.createFrom().iterable(leaseEndListeners)
+                                .onItem().transformToUniAndConcatenate(l -> l.leaseEnded(worker, resource))
+                                .collect().last())
+                        .subscribe().with(v -> { },
+                                e -> LOG.warnf("forgetting expired %s of %s failed: %s", resource, worker, e.getMessage()));
             }
         } catch (IOException e) {
             LOG.warnf("unreadable expiry message: %s", message);

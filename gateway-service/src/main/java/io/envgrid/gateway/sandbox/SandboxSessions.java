@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.worker.LeaseEndListener;
 import io.envgrid.gateway.worker.LiveWorkers;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
@@ -28,7 +29,7 @@ import java.util.UUID;
  * create it) and {@code ready} after.
  */
 @ApplicationScoped
-public class SandboxSessions implements LiveWorkers {
+public class SandboxSessions implements LiveWorkers, LeaseEndListener {
 
     static final String CREATING = "creating";
     static final String READY = "ready";
@@ -117,6 +118,17 @@ public class SandboxSessions implements LiveWorkers {
     public Uni<List<String>> liveWorkers() {
         return used.zrange(usedKey(), 0, -1).map(members -> List.copyOf(new LinkedHashSet<>(
                 members.stream().map(m -> m.substring(m.indexOf(':') + 1)).toList())));
+    }
+
+    /** A session whose lease the allocator reclaimed is over: its record goes, so the next call opens a new one. */
+    @Override
+    public Uni<Void> leaseEnded(String workerId, String resourceId) {
+        return list(workerId).chain(all -> {
+            List<Uni<Boolean>> removals = all.stream()
+                    .filter(s -> resourceId.equals(s.path("resource").path("id").asText()))
+                    .map(s -> remove(workerId, s.path("resource_type").asText())).toList();
+            return removals.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(removals).andCollectFailures().replaceWithVoid();
+        });
     }
 
     private ObjectNode parse(String raw) {

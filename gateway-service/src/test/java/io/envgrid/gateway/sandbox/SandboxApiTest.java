@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.support.ClusterResource;
+import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.FakeDesktop;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.TestCluster;
@@ -122,6 +123,24 @@ class SandboxApiTest {
         post("/session/list", "{\"worker_id\": \"" + worker + "\"}").then().statusCode(200).body("count", equalTo(0));
         post("/session/destroy", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}").then().statusCode(404)
                 .body("error.code", equalTo("SESSION_NOT_FOUND"));
+    }
+
+    @Test
+    void aSessionWhoseLeaseTheAllocatorRevokesIsGone() {
+        String worker = worker();
+        String resourceId = post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}")
+                .path("resource.id");
+        int port = desktopOf(resourceId).port();
+        // a forced removal revokes the lease and is published like an expiry
+        assertEquals(200, TestCluster.get().allocatorCall("DELETE", "/resources/" + resourceId + "?force=true", null).statusCode());
+        try {
+            Conditions.await("the session dropped", java.time.Duration.ofSeconds(10), () -> post("/session/list",
+                    "{\"worker_id\": \"" + worker + "\"}").<Integer>path("count") == 0);
+        } finally {
+            TestCluster.get().register(resourceId, "vm_pyautogui", "{\"ip\": \"127.0.0.1\", \"port\": " + port + "}");
+        }
+        post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:screenshot\"}").then().statusCode(200)
+                .body("temporary_session", equalTo(true));
     }
 
     @Test
