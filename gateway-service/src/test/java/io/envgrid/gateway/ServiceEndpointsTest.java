@@ -18,6 +18,7 @@ class ServiceEndpointsTest {
         get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         get("/q/metrics").then().statusCode(200).body(containsString("# TYPE jvm_"));
         get("/q/health/ready").then().body("checks.name", hasItem("allocator"));
-        get("/q/openapi").then().statusCode(200).body(containsString("/mcp")).body(containsString("/messages"));
+        get("/q/openapi").then().statusCode(200).body(containsString("/mcp")).body(containsString("/messages"))
+                .body(containsString("/execute/batch")).body(containsString("/session/create"));
     }
 }

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** With tokens configured, every MCP entry point wants a valid bearer token: fixed, or signed and unexpired. */
+/** With tokens configured, every MCP and Sandbox entry point wants a valid bearer token: fixed, or signed and unexpired. */
 @QuarkusTest
 @TestProfile(BearerAuthTest.WithTokens.class)
 class BearerAuthTest {
@@ -50,6 +50,22 @@ class BearerAuthTest {
         io.restassured.RestAssured.given().get("/sse").then().statusCode(401);
         io.restassured.RestAssured.given().contentType("application/json").body("{}").post("/messages?sessionId=x")
                 .then().statusCode(401);
+    }
+
+    @Test
+    void theSandboxApiWantsTheSameTokens() {
+        String worker = "auth-sandbox-" + java.util.UUID.randomUUID();
+        String create = "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}";
+        io.restassured.RestAssured.given().contentType("application/json").body(create).post("/session/create").then()
+                .statusCode(401).header("WWW-Authenticate", "Bearer").body("error.code", equalTo("UNAUTHORIZED"));
+        io.restassured.RestAssured.given().get("/tools").then().statusCode(401);
+        io.restassured.RestAssured.given().header("Authorization", "Bearer " + FIXED).header("Origin", "http://evil.example")
+                .get("/tools").then().statusCode(403).body("error.code", equalTo("FORBIDDEN_ORIGIN"));
+        String signed = TokenVerifier.mint("rollout-1", Instant.now().plusSeconds(600), SECRET);
+        io.restassured.RestAssured.given().header("Authorization", "Bearer " + signed).get("/tools").then().statusCode(200);
+        io.restassured.RestAssured.given().header("Authorization", "Bearer " + FIXED).contentType("application/json")
+                .body("{\"worker_id\": \"" + worker + "\"}").post("/session/list").then().statusCode(200)
+                .body("count", equalTo(0));
     }
 
     @Test
