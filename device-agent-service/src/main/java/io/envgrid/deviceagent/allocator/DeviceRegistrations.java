@@ -47,8 +47,12 @@ public class DeviceRegistrations {
         if (!registrar.enabled()) {
             return;
         }
-        Set<String> wanted = new HashSet<>();
         URI agentUrl = identity.publicUrl();
+        if (agentUrl.getPort() == 0) {
+            // started on a random port that is not bound yet: an endpoint with port 0 would be offered
+            return;
+        }
+        Set<String> wanted = new HashSet<>();
         for (DeviceRecord record : store.all()) {
             if (DevicePresence.OFFLINE.equals(presence.of(record.deviceId()))) {
                 continue;

@@ -4,6 +4,8 @@ package io.envgrid.gateway.error;
 public final class ErrorCode {
 
     public static final String INVALID_PARAMETERS = "INVALID_PARAMETERS";
+    public static final String NOT_FOUND = "NOT_FOUND";
+    public static final String METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED";
     public static final String UNAUTHORIZED = "UNAUTHORIZED";
     public static final String FORBIDDEN_ORIGIN = "FORBIDDEN_ORIGIN";
     public static final String WORKER_MISMATCH = "WORKER_MISMATCH";

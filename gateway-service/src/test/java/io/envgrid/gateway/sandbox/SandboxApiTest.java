@@ -213,6 +213,7 @@ class SandboxApiTest {
     void badRequestsAreRefusedAndChangeNothing() {
         String worker = worker();
         post("/execute", "{not json").then().statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));
+        given().get("/execute").then().statusCode(405).body("error.code", equalTo("METHOD_NOT_ALLOWED"));
         post("/execute", "[1]").then().statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));
         post("/execute", "{\"worker_id\": \"" + worker + "\"}").then().statusCode(400).body("error.message", containsString("action"));
         post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:format_disk\"}").then().statusCode(404)

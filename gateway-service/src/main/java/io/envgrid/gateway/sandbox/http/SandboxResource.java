@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.sandbox.SandboxCatalog;
 import io.envgrid.gateway.sandbox.SandboxExecutor;
@@ -23,16 +22,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.logging.Logger;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The Sandbox HTTP API of seeds 002/003: {@code /execute} and {@code /execute/batch} run tools by
@@ -46,7 +41,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 @Consumes(MediaType.WILDCARD)
 public class SandboxResource {
 
-    private static final Logger LOG = Logger.getLogger(SandboxResource.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Pattern WORKER_ID = Pattern.compile("[\\w.:@-]{1,128}");
     static final int MAX_BATCH = 100;
@@ -172,17 +166,6 @@ public class SandboxResource {
                 .put("tools", catalog.tools().size()).put("session_ttl", catalog.profile().sessionTtlSeconds());
         catalog.backends().keySet().forEach(answer.putArray("backends")::add);
         return answer;
-    }
-
-    @ServerExceptionMapper
-    public Response refused(ToolFailure failure) {
-        return SandboxAccess.refusal(failure);
-    }
-
-    @ServerExceptionMapper
-    public Response failed(RuntimeException e) {
-        LOG.error("sandbox request failed", e);
-        return SandboxAccess.refusal(new ToolFailure(500, ErrorCode.INTERNAL_ERROR, String.valueOf(e.getMessage()), Map.of()));
     }
 
     private ObjectNode object(byte[] body) {
