@@ -72,6 +72,17 @@ public interface DeviceAgentConfig {
         @WithDefault("python3")
         String python();
 
+        /**
+         * The Python that reads the accessibility tree: one with pyatspi (Debian's python3-pyatspi
+         * installs it for the system Python, which a version manager's python3 on PATH may hide).
+         */
+        @WithDefault("/usr/bin/python3")
+        String accessibilityPython();
+
+        /** A large tree takes a while to walk; longer means the accessibility bus is wedged. */
+        @WithDefault("20s")
+        Duration accessibilityTimeout();
+
         /** Where a screen recording is written while it runs. */
         @WithDefault("${java.io.tmpdir}/envgrid-recording.mp4")
         Path recordingFile();

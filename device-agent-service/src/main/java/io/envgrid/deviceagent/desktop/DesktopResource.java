@@ -32,20 +32,19 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Tag(name = "desktop (OSWorld protocol)")
 public class DesktopResource {
 
-    static final String NO_ACCESSIBILITY = "no accessibility tree: the agent does not read AT-SPI; use screenshots";
 
     private final ScreenCapture screen;
     private final XInput input;
-    private final XDisplay display;
+    private final AccessibilityTree accessibility;
     private final DesktopCommands commands;
     private final ScreenRecorder recorder;
     private final MeterRegistry meters;
 
-    public DesktopResource(ScreenCapture screen, XInput input, XDisplay display, DesktopCommands commands,
+    public DesktopResource(ScreenCapture screen, XInput input, AccessibilityTree accessibility, DesktopCommands commands,
             ScreenRecorder recorder, MeterRegistry meters) {
         this.screen = screen;
         this.input = input;
-        this.display = display;
+        this.accessibility = accessibility;
         this.commands = commands;
         this.recorder = recorder;
         this.meters = meters;
@@ -62,10 +61,7 @@ public class DesktopResource {
     @Path("accessibility")
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> accessibility() {
-        return timed("accessibility", () -> {
-            display.require();
-            return Map.of("AT", "", "message", NO_ACCESSIBILITY);
-        });
+        return timed("accessibility", accessibility::read);
     }
 
     @POST

@@ -3,14 +3,16 @@ package io.envgrid.deviceagent.desktop;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
-/** Screenshots of the whole display: {@code xwd -root}, converted to PNG in-process. */
+/** Screenshots of the whole display: {@code xwd -root}, the pointer drawn in (as OSWorld does), converted to PNG in-process. */
 @ApplicationScoped
 public class ScreenCapture {
 
     private final XDisplay display;
+    private final XInput input;
 
-    public ScreenCapture(XDisplay display) {
+    public ScreenCapture(XDisplay display, XInput input) {
         this.display = display;
+        this.input = input;
     }
 
     public byte[] png() {
@@ -21,6 +23,8 @@ public class ScreenCapture {
         } catch (IllegalArgumentException e) {
             throw new DesktopException(500, "cannot read the screen dump: " + e.getMessage());
         }
+        XInput.CursorPosition pointer = input.cursor();
+        CursorSprite.draw(image.rgb, image.width, image.height, pointer.x(), pointer.y());
         return PngEncoder.encode(image.width, image.height, image.rgb);
     }
 }

@@ -15,13 +15,18 @@ import io.restassured.response.ValidatableResponse;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
 
 /**
  * The OSWorld protocol on a real X display (Xvfb): real screenshots, real input through xdotool,
@@ -62,6 +67,20 @@ class DesktopEndpointTest {
         Conditions.await(() -> (screenshot().getRGB(40, 40) & 0xffffff) == 0xff0000, "a red window in the screenshot");
         given().post("/screen_size").then().statusCode(200).body("width", equalTo(Xvfb.WIDTH)).body("height", equalTo(Xvfb.HEIGHT));
         given().get("/platform").then().statusCode(200).body(equalTo("Linux"));
+    }
+
+    @Test
+    void thePointerIsDrawnIntoScreenshotsWhereItIs() {
+        // far from the test windows, over the bare root window
+        pyautogui("pyautogui.moveTo(1000, 250)").body("status", equalTo("success"));
+        BufferedImage first = screenshot();
+        pyautogui("pyautogui.moveTo(900, 150)");
+        BufferedImage second = screenshot();
+        assertEquals(0x000000, second.getRGB(900, 150) & 0xffffff, "the arrow's black outline at the tip");
+        assertEquals(0xffffff, second.getRGB(901, 152) & 0xffffff, "the arrow's white fill below it");
+        assertEquals(0xffffff, first.getRGB(1001, 252) & 0xffffff, "where the pointer was before");
+        assertTrue(differs(first, second, 900, 150, 12, 18), "the arrow came with the pointer");
+        assertTrue(differs(first, second, 1000, 250, 12, 18), "and left where it was");
     }
 
     @Test
@@ -163,9 +182,48 @@ class DesktopEndpointTest {
     }
 
     @Test
-    void theAccessibilityTreeIsEmptyWithTheReason() {
-        given().get("/accessibility").then().statusCode(200).body("AT", equalTo(""))
-                .body("message", containsString("AT-SPI"));
+    void theAccessibilityTreeComesFromAtSpi() throws Exception {
+        try (AccessibleSession session = AccessibleSession.start(Path.of("target", "a11y").toAbsolutePath())) {
+            Conditions.await(() -> given().get("/accessibility").then().statusCode(200).extract().path("AT").toString()
+                    .contains("Press me"), "the GTK window in the accessibility tree");
+            String xml = given().get("/accessibility").then().statusCode(200).extract().path("AT");
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setNamespaceAware(true);
+            Element root = factory.newDocumentBuilder().parse(new InputSource(new StringReader(xml))).getDocumentElement();
+            assertEquals("desktop-frame", root.getTagName());
+            Element button = named(root.getElementsByTagName("push-button"), "Press me");
+            assertEquals("true", button.getAttributeNS(AccessibleSession.STATE_NS, "showing"), xml);
+            assertEquals("true", button.getAttributeNS(AccessibleSession.STATE_NS, "enabled"));
+            assertTrue(button.getAttributeNS(AccessibleSession.COMPONENT_NS, "screencoord").matches("\\(\\d+, \\d+\\)"), xml);
+            assertTrue(button.getAttributeNS(AccessibleSession.COMPONENT_NS, "size").matches("\\([1-9]\\d*, [1-9]\\d*\\)"), xml);
+            assertEquals("Hello label", named(root.getElementsByTagName("label"), "Hello label").getTextContent());
+        }
+    }
+
+    @Test
+    void withoutPyatspiTheTreeIsEmptyWithTheReason() throws IOException {
+        // the system Python without its site packages cannot import pyatspi
+        Path noSite = Path.of("target", "python-without-site").toAbsolutePath();
+        Files.writeString(noSite, "#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n");
+        noSite.toFile().setExecutable(true);
+        Map<String, Object> answer = AccessibilityTree.read(noSite.toString(), Map.of("DISPLAY", Xvfb.display()),
+                java.time.Duration.ofSeconds(20), AccessibilityTree.loadScript());
+        assertEquals("", answer.get("AT"));
+        assertTrue(answer.get("message").toString().contains("pyatspi is not installed"), answer.toString());
+        Map<String, Object> noPython = AccessibilityTree.read("/nonexistent/python3", Map.of("DISPLAY", Xvfb.display()),
+                java.time.Duration.ofSeconds(20), AccessibilityTree.loadScript());
+        assertEquals("", noPython.get("AT"));
+        assertTrue(noPython.get("message").toString().contains("cannot run here"), noPython.toString());
+    }
+
+    private static Element named(NodeList elements, String name) {
+        for (int i = 0; i < elements.getLength(); i++) {
+            Element element = (Element) elements.item(i);
+            if (name.equals(element.getAttribute("name"))) {
+                return element;
+            }
+        }
+        throw new AssertionError("no element named " + name);
     }
 
     private static String read(Path file) {
