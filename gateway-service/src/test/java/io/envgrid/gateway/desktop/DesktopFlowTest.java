@@ -157,6 +157,28 @@ class DesktopFlowTest {
         observation.then().statusCode(200).body("temporary_session", equalTo(false));
         BufferedImage screen = png(observation.path("data.screenshot"));
         assertEquals(Xvfb.WIDTH, screen.getWidth());
+        // every computer_13 action type, through the real vm-controller onto the real display
+        Files.deleteIfExists(workDir.resolve("all-computer-13"));
+        post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"stop_on_error\": true, \"actions\": ["
+                + "{\"action\": \"vm:move_to\", \"params\": {\"x\": 200, \"y\": 200}},"
+                + "{\"action\": \"vm:click\", \"params\": {\"x\": 210, \"y\": 200, \"button\": \"left\", \"num_clicks\": 1}},"
+                + "{\"action\": \"vm:mouse_down\", \"params\": {\"button\": \"left\"}},"
+                + "{\"action\": \"vm:mouse_up\", \"params\": {\"button\": \"left\"}},"
+                + "{\"action\": \"vm:right_click\", \"params\": {\"x\": 220, \"y\": 200}},"
+                + "{\"action\": \"vm:press\", \"params\": {\"key\": \"esc\"}},"
+                + "{\"action\": \"vm:double_click\", \"params\": {\"x\": 230, \"y\": 200}},"
+                + "{\"action\": \"vm:drag_to\", \"params\": {\"x\": 260, \"y\": 210}},"
+                + "{\"action\": \"vm:scroll\", \"params\": {\"dx\": 0, \"dy\": -2}},"
+                + "{\"action\": \"vm:key_down\", \"params\": {\"key\": \"shift\"}},"
+                + "{\"action\": \"vm:key_up\", \"params\": {\"key\": \"shift\"}},"
+                + "{\"action\": \"vm:hotkey\", \"params\": {\"keys\": [\"ctrl\", \"e\"]}},"
+                + "{\"action\": \"vm:typing\", \"params\": {\"text\": \"touch all-computer-13\"}},"
+                + "{\"action\": \"vm:press\", \"params\": {\"key\": \"enter\"}},"
+                + "{\"action\": \"vm:wait\"}]}").then().statusCode(200).body("success", equalTo(true));
+        Conditions.await("typed after every other action type", java.time.Duration.ofSeconds(10),
+                () -> Files.exists(workDir.resolve("all-computer-13")));
+        post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:cursor_position\"}").then()
+                .body("data.x", equalTo(260)).body("data.y", equalTo(210));
         post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:move_to\", \"params\": {\"x\": 321, \"y\": 123}}")
                 .then().statusCode(200);
         post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:cursor_position\"}").then().statusCode(200)
