@@ -120,7 +120,7 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
                 members.stream().map(m -> m.substring(m.indexOf(':') + 1)).toList())));
     }
 
-    /** A session whose lease the allocator reclaimed is over: its record goes, so the next call opens a new one. */
+    /** A session whose lease ended (released, expired, revoked) is over: its record goes, so the next call opens a new one. */
     @Override
     public Uni<Void> leaseEnded(String workerId, String resourceId) {
         return list(workerId).chain(all -> {

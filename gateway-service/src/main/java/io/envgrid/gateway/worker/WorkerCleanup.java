@@ -5,6 +5,7 @@ import io.envgrid.gateway.backend.AllocatorApi;
 import io.envgrid.gateway.backend.VmControllerApi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,23 +24,38 @@ public class WorkerCleanup {
     private final VmControllerApi vmController;
     private final WorkerResources resources;
 
-    public WorkerCleanup(AllocatorApi allocator, VmControllerApi vmController, WorkerResources resources) {
+    private final Instance<LeaseEndListener> listeners;
+
+    public WorkerCleanup(AllocatorApi allocator, VmControllerApi vmController, WorkerResources resources,
+            Instance<LeaseEndListener> listeners) {
         this.allocator = allocator;
         this.vmController = vmController;
         this.resources = resources;
+        this.listeners = listeners;
     }
 
     public Uni<JsonNode> release(String workerId, List<String> resourceIds) {
         return resources.all(workerId).chain(held -> allocator.releaseBatch(workerId, resourceIds)
                 .call(() -> endSessions(workerId, vmIds(held).stream().filter(resourceIds::contains).toList()))
-                .call(() -> resources.forget(workerId, resourceIds)));
+                .call(() -> resources.forget(workerId, resourceIds))
+                .call(() -> ended(workerId, resourceIds)));
     }
 
     /** Everything the worker holds, whatever this gateway knows of it (the allocator knows all). */
     public Uni<JsonNode> releaseAll(String workerId) {
         return resources.all(workerId).chain(held -> allocator.releaseWorker(workerId)
                 .call(() -> endSessions(workerId, vmIds(held)))
-                .call(() -> resources.forgetAll(workerId)));
+                .call(() -> resources.forgetAll(workerId))
+                .call(() -> ended(workerId, held.values().stream().map(e -> e.path("id").asText()).toList())));
+    }
+
+    /** State built on the released leases (a Sandbox session holding one) goes with them, whoever released them. */
+    private Uni<Void> ended(String workerId, List<String> resourceIds) {
+        List<Uni<Void>> notices = new ArrayList<>();
+        for (LeaseEndListener listener : listeners) {
+            resourceIds.forEach(id -> notices.add(listener.leaseEnded(workerId, id)));
+        }
+        return notices.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(notices).andCollectFailures().replaceWithVoid();
     }
 
     /**

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.FakeDesktop;
+import io.envgrid.gateway.support.McpHttp;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.TestCluster;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -141,6 +142,18 @@ class SandboxApiTest {
         }
         post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:screenshot\"}").then().statusCode(200)
                 .body("temporary_session", equalTo(true));
+    }
+
+    @Test
+    void aSessionWhoseResourceIsReleasedOverMcpIsGone() {
+        String worker = worker();
+        String resourceId = post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}")
+                .path("resource.id");
+        String mcpSession = McpHttp.initialize(McpHttp.mcp());
+        McpHttp.call(mcpSession, 1, "release_batch_resources", "{\"worker_id\": \"" + worker + "\", \"resource_ids\": [\""
+                + resourceId + "\"]}").then().statusCode(200).body("result.isError", equalTo(false));
+        post("/session/list", "{\"worker_id\": \"" + worker + "\"}").then().body("count", equalTo(0));
+        assertEquals(0, leases(worker).size());
     }
 
     @Test
