@@ -15,10 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.analysis.TokenStream;
-import org.apache.lucene.analysis.en.EnglishAnalyzer;
-import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StoredField;
@@ -57,7 +53,7 @@ public final class CollectionIndex implements Closeable {
 
     private static final String DOC_ID = "doc_id";
     private static final String CHUNK = "chunk";
-    private static final String BODY = "body";
+    private static final String BODY = EnglishText.FIELD;
     private static final String TEXT = "text";
     private static final String METADATA = "metadata";
     private static final String VECTOR = "vector";
@@ -72,7 +68,6 @@ public final class CollectionIndex implements Closeable {
 
     private final String name;
     private final FSDirectory directory;
-    private final Analyzer analyzer = new EnglishAnalyzer();
     private final IndexWriter writer;
     private final SearcherManager searchers;
     private final Embedder embedder;
@@ -85,7 +80,7 @@ public final class CollectionIndex implements Closeable {
         this.embedder = embedder;
         this.chunker = chunker;
         this.directory = FSDirectory.open(dir);
-        IndexWriterConfig config = new IndexWriterConfig(analyzer).setSimilarity(SIMILARITY)
+        IndexWriterConfig config = new IndexWriterConfig(EnglishText.ANALYZER).setSimilarity(SIMILARITY)
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
         this.writer = new IndexWriter(directory, config);
         // An empty first commit lets a reader open on a brand-new collection.
@@ -167,7 +162,7 @@ public final class CollectionIndex implements Closeable {
     /** BM25 over title and chunk text; filters match metadata values exactly. */
     public List<Hit> bm25(String query, int topK, Map<String, String> filters) {
         BooleanQuery.Builder terms = new BooleanQuery.Builder();
-        List<String> tokens = analyze(query);
+        List<String> tokens = EnglishText.terms(query);
         if (tokens.isEmpty()) {
             return List.of();
         }
@@ -264,21 +259,6 @@ public final class CollectionIndex implements Closeable {
             hits.putIfAbsent(doc.get(DOC_ID), new Hit(doc.get(DOC_ID), chunk.score(), doc.get(TEXT), fromJson(doc.get(METADATA))));
         }
         return List.copyOf(hits.values());
-    }
-
-    private List<String> analyze(String text) {
-        List<String> tokens = new ArrayList<>();
-        try (TokenStream stream = analyzer.tokenStream(BODY, text)) {
-            CharTermAttribute term = stream.addAttribute(CharTermAttribute.class);
-            stream.reset();
-            while (stream.incrementToken()) {
-                tokens.add(term.toString());
-            }
-            stream.end();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return tokens;
     }
 
     private <T> T withSearcher(SearcherFunction<T> function) {
