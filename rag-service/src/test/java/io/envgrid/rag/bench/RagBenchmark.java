@@ -1,18 +1,17 @@
 package io.envgrid.rag.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.rag.PackagedService;
 import io.envgrid.rag.eval.CranfieldReader;
 import io.envgrid.rag.eval.EvalDataset;
 import io.envgrid.rag.index.Document;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -57,15 +56,10 @@ public final class RagBenchmark {
         EvalDataset cranfield = CranfieldReader.read(Path.of(System.getProperty("bench.cranfield",
                 "../../shared/datasets/cranfield")));
         List<String> queries = new ArrayList<>(cranfield.queries().values());
-        int port = freePort();
         Path index = Files.createTempDirectory("rag-bench");
-        Process rag = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.log.level=WARN",
-                "-Denvgrid.rag.index-dir=" + index, "-jar", "target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true).redirectOutput(Path.of("target", "bench-rag.log").toFile()).start();
-        String base = "http://127.0.0.1:" + port;
-        try {
-            awaitReady(base);
+        try (PackagedService rag = PackagedService.ragService(List.of("-Xmx1g"),
+                Map.of("quarkus.log.level", "WARN", "envgrid.rag.index-dir", index.toString()), Path.of("target", "bench-rag.log"))) {
+            String base = rag.baseUrl();
             long start = System.nanoTime();
             int batch = 100;
             for (int from = 0; from < docs; from += batch) {
@@ -95,9 +89,6 @@ public final class RagBenchmark {
                 System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f |%n", c.mode(), c.clients(), c.perSecond(),
                         c.p50(), c.p99());
             }
-        } finally {
-            rag.destroy();
-            rag.waitFor(20, TimeUnit.SECONDS);
         }
     }
 
@@ -144,28 +135,6 @@ public final class RagBenchmark {
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() >= 300) {
             throw new IllegalStateException(request.uri() + " answered " + response.statusCode() + ": " + response.body());
-        }
-    }
-
-    private static void awaitReady(String base) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("rag-service was not ready; see target/bench-rag.log");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
