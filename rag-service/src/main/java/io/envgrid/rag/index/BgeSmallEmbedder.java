@@ -25,6 +25,9 @@ public final class BgeSmallEmbedder implements Embedder {
 
     @Override
     public List<float[]> embedPassages(List<String> passages) {
+        if (passages.isEmpty()) {
+            return List.of();
+        }
         List<TextSegment> segments = passages.stream().map(TextSegment::from).toList();
         return model.embedAll(segments).content().stream().map(BgeSmallEmbedder::normalized).toList();
     }

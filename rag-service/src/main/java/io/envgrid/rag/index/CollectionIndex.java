@@ -94,9 +94,22 @@ public final class CollectionIndex implements Closeable {
      * @return the number of chunks written
      */
     public int upsert(List<Document> documents) {
+        List<List<String>> chunks = documents.stream().map(document -> chunker.chunks(document.text())).toList();
+        // The title goes with every chunk: it is often the best summary of what any part is about.
+        List<String> passages = new ArrayList<>();
+        for (int i = 0; i < documents.size(); i++) {
+            String title = title(documents.get(i));
+            chunks.get(i).forEach(chunk -> passages.add((title + "\n" + chunk).strip()));
+        }
+        // One call for the whole batch, which the model spreads over the cores; a call per document ran
+        // the one-chunk documents of a batch one after another.
+        List<float[]> vectors = embedder.embedPassages(passages);
         List<List<org.apache.lucene.document.Document>> prepared = new ArrayList<>();
-        for (Document document : documents) {
-            prepared.add(luceneDocuments(document));
+        int first = 0;
+        for (int i = 0; i < documents.size(); i++) {
+            int count = chunks.get(i).size();
+            prepared.add(luceneDocuments(documents.get(i), chunks.get(i), vectors.subList(first, first + count)));
+            first += count;
         }
         try {
             synchronized (writeLock) {
@@ -159,11 +172,12 @@ public final class CollectionIndex implements Closeable {
         }
     }
 
-    private List<org.apache.lucene.document.Document> luceneDocuments(Document document) {
-        List<String> chunks = chunker.chunks(document.text());
-        String title = document.title() == null ? "" : document.title();
-        // The title goes with every chunk: it is often the best summary of what any part is about.
-        List<float[]> vectors = embedder.embedPassages(chunks.stream().map(chunk -> (title + "\n" + chunk).strip()).toList());
+    private static String title(Document document) {
+        return document.title() == null ? "" : document.title();
+    }
+
+    private List<org.apache.lucene.document.Document> luceneDocuments(Document document, List<String> chunks, List<float[]> vectors) {
+        String title = title(document);
         String metadataJson = toJson(document.metadata());
         List<org.apache.lucene.document.Document> result = new ArrayList<>();
         for (int i = 0; i < chunks.size(); i++) {
