@@ -32,6 +32,11 @@ class SnippetsTest {
     }
 
     @Test
+    void aQueryOfStopWordsOnlyMarksNothing() {
+        assertEquals("The wing of the aircraft.", new Snippets("the of").of("The wing of the aircraft."));
+    }
+
+    @Test
     void theTextIsHtmlEscapedSoTheMarksAreTheOnlyTags() {
         assertEquals("pressure &lt;b&gt; &amp; <em>drag</em>", new Snippets("drag").of("pressure <b> & drag"));
     }
