@@ -62,6 +62,17 @@ class SearchTest {
     }
 
     @Test
+    void everyModeMarksTheQueryTermsInTheSnippet() {
+        for (String mode : List.of("bm25", "dense", "hybrid")) {
+            search(COLLECTION, "molten lava", mode, 1).statusCode(200)
+                    .body("results[0].id", equalTo("volcano"))
+                    .body("results[0].snippet", equalTo("A volcano is a rupture in the crust where <em>molten</em> <em>lava</em>, ash and gases escape."));
+        }
+        search(COLLECTION, "which animal flies around hunting in the dark", "dense", 1).statusCode(200)
+                .body("results[0].snippet", equalTo("Owls are nocturnal birds of prey that <em>hunt</em> small mammals at night."));
+    }
+
+    @Test
     void modeAndTopKHaveDefaults() {
         search(Map.of("collection", COLLECTION, "query", "moon gravity")).statusCode(200)
                 .body("results", hasSize(5))

@@ -4,6 +4,7 @@ import io.envgrid.rag.config.RagConfig;
 import io.envgrid.rag.error.ApiException;
 import io.envgrid.rag.index.CollectionRegistry;
 import io.envgrid.rag.search.Retriever;
+import io.envgrid.rag.search.Snippets;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -28,7 +29,7 @@ public class SearchResource {
     }
 
     @POST
-    @Operation(summary = "Rank a collection's documents for a query (bm25, dense or hybrid), with metadata filters")
+    @Operation(summary = "Rank a collection's documents for a query (bm25, dense or hybrid), with metadata filters; each result carries a snippet with the query terms marked <em>…</em>")
     public SearchResponse search(SearchRequest request) {
         if (request == null) {
             throw ApiException.badRequest("request body is required");
@@ -39,7 +40,9 @@ public class SearchResource {
         var mode = request.modeOrDefault();
         var filters = Validation.filters(request.filters());
         String collection = request.collection() == null ? config.defaultCollection() : request.collection();
-        var results = Retriever.search(registry.get(collection), mode, query, topK, filters);
+        Snippets snippets = new Snippets(query);
+        var results = Retriever.search(registry.get(collection), mode, query, topK, filters).stream()
+                .map(hit -> SearchResult.of(hit, snippets)).toList();
         return new SearchResponse(results, (System.nanoTime() - began) / 1_000_000);
     }
 }

@@ -1,8 +1,7 @@
 package io.envgrid.rag.api;
 
-import io.envgrid.rag.index.Hit;
 import java.util.List;
 
 /** Ranked results, best first, and the server-side time spent ranking. */
-public record SearchResponse(List<Hit> results, long tookMs) {
+public record SearchResponse(List<SearchResult> results, long tookMs) {
 }

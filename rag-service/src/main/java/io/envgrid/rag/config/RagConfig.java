@@ -31,6 +31,10 @@ public interface RagConfig {
     @WithDefault("5000")
     int maxBatchDocuments();
 
+    /** Query vectors kept for repeated queries (about 1.5 KB each); 0 embeds every query afresh. */
+    @WithDefault("1024")
+    int queryEmbeddingCacheSize();
+
     /** This instance's name in resource ids ({@code rag:<instance>:<collection>}); the host name when unset. */
     Optional<String> instanceId();
 

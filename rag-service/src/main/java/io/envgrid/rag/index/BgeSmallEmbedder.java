@@ -3,7 +3,6 @@ package io.envgrid.rag.index;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import java.util.List;
 
 /** bge-small-en-v1.5 (quantized) in process through ONNX Runtime; the weights ship inside the jar. */
@@ -12,7 +11,7 @@ public final class BgeSmallEmbedder implements Embedder {
     /** BGE was trained to embed short queries behind this instruction; passages go in without it. */
     static final String QUERY_INSTRUCTION = "Represent this sentence for searching relevant passages: ";
 
-    private final EmbeddingModel model = new BgeSmallEnV15QuantizedEmbeddingModel();
+    private final EmbeddingModel model = new BgeSmallModel();
 
     @Override
     public int dimension() {
@@ -26,6 +25,9 @@ public final class BgeSmallEmbedder implements Embedder {
 
     @Override
     public List<float[]> embedPassages(List<String> passages) {
+        if (passages.isEmpty()) {
+            return List.of();
+        }
         List<TextSegment> segments = passages.stream().map(TextSegment::from).toList();
         return model.embedAll(segments).content().stream().map(BgeSmallEmbedder::normalized).toList();
     }

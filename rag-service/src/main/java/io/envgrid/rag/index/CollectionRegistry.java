@@ -41,7 +41,7 @@ public class CollectionRegistry {
      */
     void warmUp(@Observes StartupEvent start) {
         long began = System.nanoTime();
-        embedder = new BgeSmallEmbedder();
+        embedder = new QueryEmbeddingCache(new BgeSmallEmbedder(), config.queryEmbeddingCacheSize());
         embedder.embedQuery("warm-up");
         try {
             Files.createDirectories(config.indexDir());

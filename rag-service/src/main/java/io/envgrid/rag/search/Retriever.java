@@ -1,7 +1,9 @@
 package io.envgrid.rag.search;
 
+import io.envgrid.rag.index.Candidate;
 import io.envgrid.rag.index.CollectionIndex;
 import io.envgrid.rag.index.Hit;
+import io.envgrid.rag.index.IndexSnapshot;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,30 +22,34 @@ public final class Retriever {
     private Retriever() {
     }
 
+    /** Both rankings of a hybrid search come from one snapshot, so a commit in between cannot mix them. */
     public static List<Hit> search(CollectionIndex index, SearchMode mode, String query, int topK, Map<String, String> filters) {
-        return switch (mode) {
-            case BM25 -> index.bm25(query, topK, filters);
-            case DENSE -> index.dense(query, topK, filters);
-            case HYBRID -> fuse(List.of(
-                    index.bm25(query, Math.max(topK, FUSION_DEPTH), filters),
-                    index.dense(query, Math.max(topK, FUSION_DEPTH), filters)), topK);
-        };
+        try (IndexSnapshot snapshot = index.snapshot()) {
+            List<Candidate> ranked = switch (mode) {
+                case BM25 -> snapshot.bm25(query, topK, filters);
+                case DENSE -> snapshot.dense(query, topK, filters);
+                case HYBRID -> fuse(List.of(
+                        snapshot.bm25(query, Math.max(topK, FUSION_DEPTH), filters),
+                        snapshot.dense(query, Math.max(topK, FUSION_DEPTH), filters)), topK);
+            };
+            return snapshot.hits(ranked);
+        }
     }
 
-    /** Sum of 1 / (k + rank) over the lists a document appears in; the text shown is from its first list. */
-    static List<Hit> fuse(List<List<Hit>> rankings, int topK) {
-        Map<String, Double> scores = new HashMap<>();
-        Map<String, Hit> firstSeen = new LinkedHashMap<>();
-        for (List<Hit> ranking : rankings) {
+    /** Sum of 1 / (k + rank) over the lists a document appears in; the chunk shown is from its first list. */
+    static List<Candidate> fuse(List<List<Candidate>> rankings, int topK) {
+        Map<Integer, Double> scores = new HashMap<>();
+        Map<Integer, Candidate> firstSeen = new LinkedHashMap<>();
+        for (List<Candidate> ranking : rankings) {
             for (int rank = 0; rank < ranking.size(); rank++) {
-                Hit hit = ranking.get(rank);
-                scores.merge(hit.id(), 1.0 / (RRF_K + rank + 1), Double::sum);
-                firstSeen.putIfAbsent(hit.id(), hit);
+                Candidate candidate = ranking.get(rank);
+                scores.merge(candidate.document(), 1.0 / (RRF_K + rank + 1), Double::sum);
+                firstSeen.putIfAbsent(candidate.document(), candidate);
             }
         }
-        List<Hit> fused = new ArrayList<>();
-        firstSeen.forEach((id, hit) -> fused.add(new Hit(id, scores.get(id), hit.text(), hit.metadata())));
-        fused.sort(Comparator.comparingDouble(Hit::score).reversed());
+        List<Candidate> fused = new ArrayList<>();
+        firstSeen.forEach((document, first) -> fused.add(new Candidate(document, first.chunk(), scores.get(document))));
+        fused.sort(Comparator.comparingDouble(Candidate::score).reversed());
         return fused.subList(0, Math.min(topK, fused.size()));
     }
 }

@@ -3,6 +3,8 @@ package io.envgrid.rag.index;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.envgrid.rag.search.Retriever;
+import io.envgrid.rag.search.SearchMode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +36,10 @@ class CollectionIndexPersistenceTest {
         try (CollectionIndex reopened = CollectionIndex.open("kept", dir, EMBEDDER, chunker)) {
             assertEquals(2, reopened.documentCount());
             assertFalse(reopened.contains("gone"));
-            Hit lexical = reopened.bm25("honey", 1, Map.of()).get(0);
+            Hit lexical = Retriever.search(reopened, SearchMode.BM25, "honey", 1, Map.of()).get(0);
             assertEquals("bees", lexical.id());
             assertEquals(Map.of("kind", "insect"), lexical.metadata());
-            assertEquals("sharks", reopened.dense("teeth of fish", 1, Map.of()).get(0).id());
+            assertEquals("sharks", Retriever.search(reopened, SearchMode.DENSE, "teeth of fish", 1, Map.of()).get(0).id());
         }
     }
 }

@@ -40,6 +40,11 @@ class CollectionRegistryWarmUpTest {
         }
 
         @Override
+        public int queryEmbeddingCacheSize() {
+            return 0;
+        }
+
+        @Override
         public Optional<String> instanceId() {
             return Optional.empty();
         }
