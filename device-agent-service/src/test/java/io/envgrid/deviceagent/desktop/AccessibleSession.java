@@ -84,8 +84,13 @@ final class AccessibleSession implements AutoCloseable {
     @Override
     public void close() {
         for (int i = processes.size() - 1; i >= 0; i--) {
+            // the launcher's accessibility bus (a dbus-daemon) and what it activated would outlive it
+            processes.get(i).descendants().forEach(ProcessHandle::destroyForcibly);
             processes.get(i).destroyForcibly();
         }
-        ProcessHandle.of(Long.parseLong(busPid)).ifPresent(ProcessHandle::destroyForcibly);
+        ProcessHandle.of(Long.parseLong(busPid)).ifPresent(bus -> {
+            bus.descendants().forEach(ProcessHandle::destroyForcibly);
+            bus.destroyForcibly();
+        });
     }
 }
