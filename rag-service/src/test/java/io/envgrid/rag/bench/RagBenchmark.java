@@ -124,10 +124,13 @@ public final class RagBenchmark {
         return PackagedService.ragService(List.of("-Xmx1g"), properties, Path.of("target", "bench-rag.log"));
     }
 
+    private static byte[] searchBody(String mode, String query) throws IOException {
+        return JSON.writeValueAsBytes(Map.of("query", query, "collection", "bench", "mode", mode, "top_k", 10));
+    }
+
     private static HttpRequest searchRequest(String base, String mode, String query) throws IOException {
-        String body = JSON.writeValueAsString(Map.of("query", query, "collection", "bench", "mode", mode, "top_k", 10));
         return HttpRequest.newBuilder(URI.create(base + "/search")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(searchBody(mode, query))).build();
     }
 
     private static Cell search(String base, String mode, String vectors, int clients, int seconds, List<String> queries) throws Exception {
@@ -140,15 +143,18 @@ public final class RagBenchmark {
             results.add(pool.submit(() -> {
                 List<long[]> mine = new ArrayList<>();
                 int q = client;
-                while (true) {
-                    long started = System.nanoTime();
-                    if (started >= end) {
-                        return mine;
-                    }
-                    String body = send(searchRequest(base, mode, queries.get(q++ % queries.size())));
-                    long done = System.nanoTime();
-                    if (started >= warmEnd && done < end) {
-                        mine.add(new long[] {done - started, tookMs(body)});
+                try (KeepAliveClient http = new KeepAliveClient(URI.create(base))) {
+                    while (true) {
+                        byte[] request = searchBody(mode, queries.get(q++ % queries.size()));
+                        long started = System.nanoTime();
+                        if (started >= end) {
+                            return mine;
+                        }
+                        String body = http.post("/search", request);
+                        long done = System.nanoTime();
+                        if (started >= warmEnd && done < end) {
+                            mine.add(new long[] {done - started, tookMs(body)});
+                        }
                     }
                 }
             }));
