@@ -2,7 +2,8 @@
 -- KEYS[1] prefix
 -- ARGV[1] worker_id   ARGV[2] lease length (ms)   ARGV[3] request_id or ''
 -- ARGV[4] wait ticket or ''   ARGV[5] how long the ticket stays queued without a retry (ms)
--- ARGV[6..] resource types, in request order (a type may repeat)
+-- ARGV[6] lease tokens, one per requested type, space-separated (fresh random secrets from the caller)
+-- ARGV[7..] resource types, in request order (a type may repeat)
 -- Returns JSON: {status=granted|replayed, worker_id, grants=[...]}
 --             | {status=insufficient, types={T={requested,available,queued_ahead}}}
 --             | {status=unknown_types, types=[...]} | {status=request_conflict, worker_id}
@@ -26,7 +27,7 @@ if request_id ~= '' then
 end
 
 local demand, order = {}, {}
-for i = 6, #ARGV do
+for i = 7, #ARGV do
   local rtype = ARGV[i]
   if not demand[rtype] then demand[rtype] = 0; order[#order + 1] = rtype end
   demand[rtype] = demand[rtype] + 1
@@ -69,21 +70,24 @@ if short then
 end
 
 local expires = now + lease_ms
+local tokens = {}
+for t in string.gmatch(ARGV[6], '%S+') do tokens[#tokens + 1] = t end
 local grants = {}
-for i = 6, #ARGV do
+for i = 7, #ARGV do
   local rtype = ARGV[i]
+  local lease_token = tokens[i - 6]
   local id = redis.call('ZPOPMIN', P .. 'free:' .. rtype)[1]
   local k = rkey(id)
   local fence = redis.call('HINCRBY', P .. 'fence', id, 1)
   local lease_id = id .. ':' .. fence
-  redis.call('HSET', k, 'worker', worker, 'lease_id', lease_id, 'fence', fence,
-    'expires', expires, 'granted', now)
+  redis.call('HSET', k, 'worker', worker, 'lease_id', lease_id, 'lease_token', lease_token,
+    'fence', fence, 'expires', expires, 'granted', now)
   redis.call('ZADD', P .. 'leases', expires, id)
   redis.call('SADD', P .. 'w:' .. worker, id)
   event('grant', id, rtype, worker, lease_id, fence, now)
   local f = redis.call('HMGET', k, 'endpoint', 'labels')
   grants[#grants + 1] = { id = id, type = rtype, endpoint = f[1], labels = f[2],
-    lease_id = lease_id, fencing_token = fence, expires_at = expires }
+    lease_id = lease_id, lease_token = lease_token, fencing_token = fence, expires_at = expires }
 end
 if ticket ~= '' then drop_ticket(ticket) end
 

@@ -5,7 +5,7 @@
 --
 -- Data model (resource <id>, type <T>, worker <W>, wait ticket <K>):
 --   r:<id>       hash   id type endpoint labels admin(active|draining) health(up|down)
---                       hb_ttl_ms created [worker lease_id fence expires granted]
+--                       hb_ttl_ms created [worker lease_id lease_token fence expires granted]
 --   all          set    every registered id
 --   types        hash   T -> number of registered resources of that type
 --   fence        hash   id -> last fencing token (survives delete + re-register)
@@ -23,7 +23,10 @@
 --   I1  a resource is in free:<T> iff it exists, has no lease, admin=active and health=up;
 --   I2  r:<id>.worker is set iff id is in leases and in w:<worker>;
 --   I3  every grant increments fence[id], so fencing tokens grow strictly per resource;
---   I4  a lease past its expiry is reclaimed by exactly one reap.lua run (the first to see it).
+--   I4  a lease past its expiry is reclaimed exactly once: by the first reap.lua run to see it, or
+--       by the first script that meets it (renew, release, verify), whichever comes first; no
+--       script treats a lease past its expiry as live;
+--   I5  r:<id>.lease_token is set iff the lease is live, and is fresh for every grant.
 local P = KEYS[1]
 local EVENTS_MAXLEN = tonumber('__EVENTS_MAXLEN__')
 
@@ -52,7 +55,7 @@ end
 
 -- Ends the lease on id (held by worker) and records why: release, expire or revoke.
 local function end_lease(id, k, rtype, worker, lease_id, fence, kind, now)
-  redis.call('HDEL', k, 'worker', 'lease_id', 'expires', 'granted')
+  redis.call('HDEL', k, 'worker', 'lease_id', 'lease_token', 'expires', 'granted')
   redis.call('ZREM', P .. 'leases', id)
   redis.call('SREM', P .. 'w:' .. worker, id)
   event(kind, id, rtype, worker, lease_id, fence, now)
@@ -61,19 +64,33 @@ local function end_lease(id, k, rtype, worker, lease_id, fence, kind, now)
   end
 end
 
--- Reclaims leases past their expiry. Only reap.lua calls it (each replica on a short timer); the
+-- Ends a lease that ran past its expiry, and publishes it for the services that act on leases.
+local function expire_lease(id, k, now)
+  local f = redis.call('HMGET', k, 'type', 'worker', 'lease_id', 'fence')
+  end_lease(id, k, f[1], f[2], f[3], f[4], 'expire', now)
+  redis.call('PUBLISH', P .. 'ch:expired', cjson.encode({
+    resource_id = id, type = f[1], worker_id = f[2], lease_id = f[3],
+    fencing_token = tonumber(f[4]), reason = 'expired' }))
+end
+
+-- Reclaims leases past their expiry. reap.lua calls it on a short timer on every replica; the
 -- script is atomic, so whichever replica gets there first reclaims a lease, and only once.
 local function reclaim_expired(now, limit)
   local ids = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now, 'LIMIT', 0, limit)
-  for _, id in ipairs(ids) do
-    local k = rkey(id)
-    local f = redis.call('HMGET', k, 'type', 'worker', 'lease_id', 'fence')
-    end_lease(id, k, f[1], f[2], f[3], f[4], 'expire', now)
-    redis.call('PUBLISH', P .. 'ch:expired', cjson.encode({
-      resource_id = id, type = f[1], worker_id = f[2], lease_id = f[3],
-      fencing_token = tonumber(f[4]), reason = 'expired' }))
-  end
+  for _, id in ipairs(ids) do expire_lease(id, rkey(id), now) end
   return #ids
+end
+
+-- The worker holding a live lease on id, or nil. A lease past its expiry is not live whether or
+-- not a reaper has run: it is reclaimed here, on the spot (I4).
+local function live_holder(id, k, now)
+  local f = redis.call('HMGET', k, 'worker', 'expires')
+  if not f[1] then return nil end
+  if tonumber(f[2]) <= now then
+    expire_lease(id, k, now)
+    return nil
+  end
+  return f[1]
 end
 
 -- Marks resources whose heartbeat lapsed as down; they return on their next heartbeat.
@@ -118,12 +135,13 @@ local function named_or_held(from, worker)
   return ids
 end
 
--- The lease holders among ids that are not worker: a request touching any of them changes nothing.
-local function foreign_holders(ids, worker)
+-- The live lease holders among ids that are not worker: a request touching any of them changes
+-- nothing. A lease past its expiry has no holder (the caller reclaims it when it gets to it).
+local function foreign_holders(ids, worker, now)
   local foreign = {}
   for _, id in ipairs(ids) do
-    local holder = redis.call('HGET', rkey(id), 'worker')
-    if holder and holder ~= worker then foreign[#foreign + 1] = id end
+    local f = redis.call('HMGET', rkey(id), 'worker', 'expires')
+    if f[1] and f[1] ~= worker and tonumber(f[2]) > now then foreign[#foreign + 1] = id end
   end
   return foreign
 end

@@ -2,6 +2,7 @@
 -- KEYS[1] prefix
 -- ARGV[1] worker_id   ARGV[2] new lease length (ms)   ARGV[3..] ids (none: all of the worker's)
 -- Returns JSON: {status=completed, details={id={status=renewed, expires_at}|{status=not_held|not_found}}}
+-- (a lease past its expiry is not_held: it is reclaimed now, as an expiry, never extended)
 --             | {status=forbidden, resources=[...]} (nothing changed)
 local worker, lease_ms = ARGV[1], tonumber(ARGV[2])
 local now = now_ms()
@@ -9,7 +10,7 @@ housekeeping(now)
 
 local ids = named_or_held(3, worker)
 
-local foreign = foreign_holders(ids, worker)
+local foreign = foreign_holders(ids, worker, now)
 if #foreign > 0 then return cjson.encode({ status = 'forbidden', resources = foreign }) end
 
 local expires = now + lease_ms
@@ -19,7 +20,7 @@ for _, id in ipairs(ids) do
   local f = redis.call('HMGET', k, 'type', 'worker', 'fence')
   if not f[1] then
     details[id] = { status = 'not_found' }
-  elseif f[2] == worker then
+  elseif f[2] == worker and live_holder(id, k, now) == worker then
     redis.call('HSET', k, 'expires', expires)
     redis.call('ZADD', P .. 'leases', expires, id)
     details[id] = { status = 'renewed', expires_at = expires, fencing_token = tonumber(f[3]) }

@@ -38,6 +38,11 @@ public final class Api {
         return post("/release", Map.of("worker_id", worker, "resource_id", resourceId));
     }
 
+    /** The body of a successful GET, as text. */
+    public static String get(String path) {
+        return given().when().get(path).then().statusCode(200).extract().asString();
+    }
+
     public static ValidatableResponse stats() {
         return given().when().get("/stats").then().statusCode(200);
     }

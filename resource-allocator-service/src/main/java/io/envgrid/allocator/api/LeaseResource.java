@@ -93,6 +93,18 @@ public class LeaseResource {
         return leases.renew(request.workerId(), request.resourceIds(), request.timeoutSeconds(config));
     }
 
+    @POST
+    @Path("leases/verify")
+    @Operation(summary = "Check that a lease token is the live lease of a resource",
+            description = "The check every service that acts on a resource makes before acting (docs/isolation.md). "
+                    + "200 with the live lease; 409 LEASE_NOT_LIVE when the token is not the live lease's (ended, "
+                    + "expired, or another grant's); 404 for an unknown resource.")
+    public Uni<Map<String, Object>> verify(VerifyRequest request) {
+        Validation.requireBody(request);
+        request.validate();
+        return leases.verify(request.resourceId(), request.leaseToken());
+    }
+
     @GET
     @Path("leases")
     @Operation(summary = "Live leases, of one worker or of all")

@@ -12,6 +12,8 @@ final class Validation {
     /** Resource types: '#' is reserved for the "type#2" keys of repeated types. */
     private static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
+    private static final Pattern LEASE_TOKEN = Pattern.compile("elt_[A-Za-z0-9_-]{22}");
+
     private Validation() {
     }
 
@@ -21,6 +23,13 @@ final class Validation {
         }
         if (!ID.matcher(value).matches()) {
             throw ApiException.badRequest("'" + field + "' must match " + ID.pattern());
+        }
+    }
+
+    /** Lease tokens as {@code LeaseTokens} makes them; anything else cannot match a lease. */
+    static void requireLeaseToken(String field, String value) {
+        if (value == null || !LEASE_TOKEN.matcher(value).matches()) {
+            throw ApiException.badRequest("'" + field + "' must be a lease token (elt_ and 22 base64url characters)");
         }
     }
 

@@ -10,6 +10,7 @@ public final class ErrorCode {
     public static final String RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND";
     public static final String NOT_LEASE_HOLDER = "NOT_LEASE_HOLDER";
     public static final String RESOURCE_LEASED = "RESOURCE_LEASED";
+    public static final String LEASE_NOT_LIVE = "LEASE_NOT_LIVE";
     public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
     public static final String UNAUTHORIZED = "UNAUTHORIZED";
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";

@@ -72,12 +72,13 @@ public class AllocationService {
     }
 
     private Uni<JsonNode> attempt(AllocateRequest request, String ticket) {
-        List<String> args = new ArrayList<>(5 + request.resourceTypes().size());
+        List<String> args = new ArrayList<>(6 + request.resourceTypes().size());
         args.add(request.workerId());
         args.add(Long.toString(request.timeoutSeconds(config) * 1000L));
         args.add(request.requestId() == null ? "" : request.requestId());
         args.add(ticket);
         args.add(Long.toString(config.waitPollInterval().toMillis() + TICKET_GRACE_MS));
+        args.add(LeaseTokens.fresh(request.resourceTypes().size()));
         args.addAll(request.resourceTypes());
         return scripts.runJson(AllocatorScript.ALLOCATE, args);
     }
@@ -129,6 +130,7 @@ public class AllocationService {
             entry.putAll(parse(g.path("endpoint").asText("{}")));
             entry.put("labels", parse(g.path("labels").asText("{}")));
             entry.put("lease_id", g.path("lease_id").asText());
+            entry.put("lease_token", g.path("lease_token").asText());
             entry.put("fencing_token", g.path("fencing_token").asLong());
             entry.put("expires_at", Instant.ofEpochMilli(g.path("expires_at").asLong()).toString());
             out.put(n == 1 ? type : type + "#" + n, entry);

@@ -55,6 +55,33 @@ public class LeaseService {
         return scripts.runJson(AllocatorScript.RENEW, args).map(answer -> completed(workerId, answer, LeaseService::renewal));
     }
 
+    /**
+     * The live lease of a resource whose lease token is {@code leaseToken}: {@code resource_id, type,
+     * worker_id, lease_id, fencing_token, expires_at}. 409 {@code LEASE_NOT_LIVE} when the token is
+     * not the live lease's (ended, expired, or another grant's: not told apart); 404 for an unknown
+     * resource. A lease past its expiry is reclaimed on the spot.
+     */
+    public Uni<Map<String, Object>> verify(String resourceId, String leaseToken) {
+        return scripts.runJson(AllocatorScript.VERIFY, List.of(resourceId, leaseToken)).map(answer -> {
+            switch (answer.path("status").asText()) {
+                case "not_found" -> throw ApiException.notFound(resourceId);
+                case "not_live" -> throw new ApiException(409, ErrorCode.LEASE_NOT_LIVE,
+                        "that lease token is not the live lease of '" + resourceId + "'",
+                        Map.of("resource_id", resourceId));
+                default -> {
+                    Map<String, Object> lease = new LinkedHashMap<>();
+                    lease.put("resource_id", resourceId);
+                    lease.put("type", answer.path("type").asText());
+                    lease.put("worker_id", answer.path("worker_id").asText());
+                    lease.put("lease_id", answer.path("lease_id").asText());
+                    lease.put("fencing_token", answer.path("fencing_token").asLong());
+                    lease.put("expires_at", Instant.ofEpochMilli(answer.path("expires_at").asLong()).toString());
+                    return lease;
+                }
+            }
+        });
+    }
+
     private static Map<String, Object> renewal(JsonNode detail) {
         if (!detail.has("expires_at")) {
             return Map.of("status", detail.path("status").asText());

@@ -11,7 +11,8 @@ public enum AllocatorScript {
     HEARTBEAT("heartbeat"),
     SET_ADMIN("set_admin"),
     DELETE("delete"),
-    SNAPSHOT("snapshot");
+    SNAPSHOT("snapshot"),
+    VERIFY("verify");
 
     private final String file;
 
