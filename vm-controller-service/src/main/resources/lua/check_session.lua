@@ -21,7 +21,7 @@ if ARGV[5] == '1' then
   end
   if not same_secret(lease.lease_token, ARGV[1]) then return { 'wrong_token' } end
   local highest = tonumber(redis.call('HGET', KEYS[3], ARGV[2]) or '0')
-  if tonumber(s[3]) < highest then
+  if (tonumber(s[3]) or 0) < highest then
     end_session(KEYS[1], 'stale_fencing_token', ARGV[3], ARGV[4])
     return { 'stale', tostring(highest) }
   end
