@@ -25,6 +25,9 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SessionService {
 
+    /** The header every session call carries: the lease token of the allocation entry. */
+    public static final String LEASE_TOKEN_HEADER = "X-Envgrid-Lease-Token";
+
     private static final Logger LOG = Logger.getLogger(SessionService.class);
     /** Lease tokens are {@code elt_} + 22 characters; anything much longer cannot be one. */
     private static final int MAX_TOKEN_LENGTH = 128;
@@ -157,9 +160,6 @@ public class SessionService {
         }
         return session.ended(Instant.now().toString(), "deleted");
     }
-
-    /** The header every session call carries: the lease token of the allocation entry. */
-    public static final String LEASE_TOKEN_HEADER = "X-Envgrid-Lease-Token";
 
     private static String token(String value, String where) {
         if (value == null || value.isBlank()) {

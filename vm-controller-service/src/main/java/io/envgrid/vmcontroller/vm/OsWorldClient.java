@@ -37,7 +37,10 @@ public class OsWorldClient {
     private static final Logger LOG = Logger.getLogger(OsWorldClient.class);
     /** Longest VM error body kept for the caller; error pages can be large. */
     private static final int ERROR_BODY_LIMIT = 2000;
-    /** Carries the caller's lease token to the desktop on every call, for it to check (docs/isolation.md). */
+    /**
+     * Carries the caller's lease token to the desktop on every call, for it to check
+     * (docs/isolation.md); the same name as the header callers send the controller.
+     */
     public static final String LEASE_TOKEN_HEADER = "X-Envgrid-Lease-Token";
 
     private final WebClient web;
