@@ -74,7 +74,7 @@ class HostileCallerTest {
                         .post("/run_python")),
                 Map.entry("POST /run_bash_script", r -> json(r, Map.of("script", "touch " + m + "-bash"))
                         .post("/run_bash_script")),
-                Map.entry("POST /list_directory", r -> json(r, Map.of("path", "/")).post("/list_directory")),
+                Map.entry("POST /list_directory", r -> json(r, Map.of("path", MARKS.toString())).post("/list_directory")),
                 Map.entry("POST /file", r -> r.formParam("file_path", "/etc/hostname").post("/file")),
                 Map.entry("POST /setup/upload", r -> r.multiPart("file_path", m + "-upload")
                         .multiPart("file_data", "x.txt", "payload".getBytes(StandardCharsets.UTF_8)).post("/setup/upload")),

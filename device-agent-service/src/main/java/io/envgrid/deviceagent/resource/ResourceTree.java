@@ -24,6 +24,8 @@ import java.util.stream.Stream;
 public class ResourceTree {
 
     public static final String ROOT = "mcp://test-devices/";
+    private static final java.util.regex.Pattern SCHEME_AND_AUTHORITY = java.util.regex.Pattern.compile(
+            "^(?:mcp(?::|%3[aA])(?:/|%2[fF])*)?(?:test-devices(?=/|%2[fF]|$)(?:%2[fF])*)?");
 
     private final DeviceStore store;
     private final ToolRegistry tools;
@@ -40,7 +42,9 @@ public class ResourceTree {
      * fold the "//" of a full URI in a path, so "mcp:/", "mcp://" and a bare path are accepted alike.
      */
     public Map<String, Object> read(String uri) {
-        String path = uri.replaceFirst("^mcp:/*", "").replaceFirst("^test-devices(/|$)", "");
+        // The scheme and authority may come encoded as a whole ("mcp%3A%2F%2Ftest-devices") or not; after them each
+        // segment is decoded once, so a '/' inside an id arrives as %2F and stays inside its segment.
+        String path = SCHEME_AND_AUTHORITY.matcher(uri).replaceFirst("");
         List<String> segments = new java.util.ArrayList<>();
         for (String segment : path.split("/")) {
             if (!segment.isEmpty()) {
