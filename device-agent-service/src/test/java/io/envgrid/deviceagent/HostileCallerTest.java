@@ -10,7 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.deviceagent.desktop.DesktopResource;
 import io.envgrid.deviceagent.record.PathSegments;
+import io.envgrid.deviceagent.support.McpClient;
 import io.envgrid.deviceagent.support.RealAllocator;
+import io.quarkus.test.common.http.TestHTTPResource;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -37,8 +41,9 @@ import org.junit.jupiter.api.Test;
  * A hostile or buggy caller against the agent, with the real allocator (packaged, on a real Redis) and a real X
  * display (Xvfb): the desktop routes without a credential, with a lease token of another resource, of an ended
  * lease (released, expired, granted anew to another worker), with a stale fencing token; device tools on a leased
- * device; {@code device.return} by someone who did not borrow; ids with every allowed special character. Every
- * refusal carries the error envelope and leaves nothing behind; the live lease token and the service token work.
+ * device (over REST and MCP); {@code device.return} by someone who did not borrow; ids with every allowed special
+ * character. Every refusal carries the error envelope and leaves nothing behind; the live lease token and the
+ * service token work.
  */
 @QuarkusTest
 @WithTestResource(RealAllocator.class)
@@ -51,6 +56,9 @@ class HostileCallerTest {
     private static final String EMULATOR_RESOURCE = RealAllocator.AGENT_ID + ":" + EMULATOR;
     private static final String LEASE_HEADER = "X-Envgrid-Lease-Token";
     private static final Path MARKS = Path.of("target", "hostile").toAbsolutePath();
+
+    @TestHTTPResource("/mcp")
+    URI mcp;
 
     /**
      * One harmful call per desktop route, each leaving a trace if it ran (a file under {@link #MARKS}, or a recording
@@ -208,6 +216,26 @@ class HostileCallerTest {
         assertFalse(Files.exists(files.resolve(after)));
         // no lease now: the device is open again
         tool(given(), "true").statusCode(200);
+    }
+
+    @Test
+    void overMcpTheSameHeadersCount() {
+        String tokenA = allocate("worker-a", "device_linux").getString("device_linux.lease_token");
+        String mark = "mcp-" + System.nanoTime();
+        Path files = Path.of("target", "test-data", "devices", "linux", HOST, "files");
+        Map<String, Object> touch = Map.of("op", "call", "name", "device.execute",
+                "arguments", Map.of("device_id", HOST, "command", "touch " + mark));
+        try {
+            JsonNode anonymous = McpClient.run(mcp, List.of(touch)).get(0).path("result");
+            assertTrue(anonymous.path("isError").asBoolean(), anonymous.toString());
+            assertEquals("UNAUTHORIZED", anonymous.path("structuredContent").path("error").path("code").asText());
+            assertFalse(Files.exists(files.resolve(mark)));
+            JsonNode holder = McpClient.run(mcp, Map.of(LEASE_HEADER, tokenA), List.of(touch)).get(0).path("result");
+            assertFalse(holder.path("isError").asBoolean(), holder.toString());
+            assertTrue(Files.exists(files.resolve(mark)));
+        } finally {
+            release("worker-a", HOST_RESOURCE);
+        }
     }
 
     @Test

@@ -30,6 +30,8 @@ public class DeviceRegistrations {
     private final AgentIdentity identity;
     private final RegistrationSettings settings;
     private final XDisplay display;
+    /** Resource ids outside the id rule, logged once each. */
+    private final Set<String> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DeviceRegistrations(ResourceRegistrar registrar, DeviceStore store, DevicePresence presence,
             AgentIdentity identity, RegistrationSettings settings, XDisplay display) {
@@ -78,8 +80,6 @@ public class DeviceRegistrations {
         }
         registrar.offeredIds().stream().filter(id -> !wanted.contains(id)).forEach(registrar::withdraw);
     }
-
-    private final Set<String> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private void skipped(String id) {
         if (skipped.add(id)) {
