@@ -399,15 +399,15 @@ class HostileCallerTest {
     }
 
     private static void awaitRegistered(String id) {
-        Conditions.await(() -> allocator().get("/resources/" + id).statusCode() == 200, id + " registered");
+        Conditions.await(() -> allocator().get(RealAllocator.resourcePath(id)).statusCode() == 200, id + " registered");
     }
 
     private static JsonPath resource(String id) {
-        return allocator().get("/resources/" + id).then().statusCode(200).extract().jsonPath();
+        return allocator().get(RealAllocator.resourcePath(id)).then().statusCode(200).extract().jsonPath();
     }
 
     private static RequestSpecification allocator() {
-        return given().baseUri(RealAllocator.url().toString())
+        return given().baseUri(RealAllocator.url().toString()).urlEncodingEnabled(false)
                 .header("Authorization", "Bearer " + RealAllocator.SERVICE_TOKEN);
     }
 }

@@ -26,7 +26,8 @@ import redis.embedded.RedisServer;
 public class RealAllocator implements QuarkusTestResourceLifecycleManager {
 
     public static final String SERVICE_TOKEN = "allocator-test-token";
-    public static final String AGENT_ID = "test-agent";
+    /** With '/', '@' and '.': every resource id of the agent under test holds characters the id rule allows. */
+    public static final String AGENT_ID = "test/agent@rack.1";
     public static final int HEARTBEAT_TTL_SECONDS = 2;
 
     private static final Path APP = Path.of("..", "resource-allocator-service", "target", "quarkus-app",
@@ -40,6 +41,20 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
     private RedisServer redis;
     private Process allocator;
     private Path log;
+
+    /** {@code /resources/{id}} with the id percent-encoded as one path segment (RFC 3986; '/' as %2F). */
+    public static String resourcePath(String id) {
+        StringBuilder out = new StringBuilder("/resources/");
+        for (byte b : id.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if (Character.isLetterOrDigit(c) && c < 128 || "-._~:@".indexOf(c) >= 0) {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return out.toString();
+    }
 
     /** The port of the allocator's Redis, for tests that play an allocator which lost its state. */
     public static int redisPort() {
