@@ -53,9 +53,9 @@ local function offer_free(id, k, rtype, now)
   return false
 end
 
--- Ends the lease on id (held by worker) and records why: release, expire or revoke.
+-- Ends the lease on id (held by worker) and records why: release, expire, revoke or abandon.
 local function end_lease(id, k, rtype, worker, lease_id, fence, kind, now)
-  redis.call('HDEL', k, 'worker', 'lease_id', 'lease_token', 'expires', 'granted')
+  redis.call('HDEL', k, 'worker', 'lease_id', 'lease_token', 'expires', 'granted', 'request')
   redis.call('ZREM', P .. 'leases', id)
   redis.call('SREM', P .. 'w:' .. worker, id)
   event(kind, id, rtype, worker, lease_id, fence, now)

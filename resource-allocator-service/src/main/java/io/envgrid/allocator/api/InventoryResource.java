@@ -120,8 +120,9 @@ public class InventoryResource {
         for (String label : labels == null ? List.<String>of() : labels) {
             int eq = label.indexOf('=');
             if (eq <= 0) {
-                throw ApiException.badRequest("'label' must look like key=value, got '" + label + "'");
+                throw ApiException.invalidId("label", "'label' must look like key=value");
             }
+            Validation.requireLabel("label", label.substring(0, eq), label.substring(eq + 1));
             filter.put(label.substring(0, eq), label.substring(eq + 1));
         }
         return filter;
