@@ -15,6 +15,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
@@ -130,8 +131,9 @@ public class LeaseResource {
     @GET
     @Path("leases")
     @Operation(summary = "Live leases, of one worker or of all")
-    public Uni<List<LeaseView>> leases(@QueryParam("worker_id") String workerId) {
-        if (workerId != null) {
+    public Uni<List<LeaseView>> leases(@QueryParam("worker_id") String workerId, @Context UriInfo uri) {
+        // An empty "?worker_id=" is an id outside the rule, not "all workers".
+        if (workerId != null || uri.getQueryParameters().containsKey("worker_id")) {
             Validation.requireId("worker_id", workerId);
         }
         return inventory.leases(workerId);
