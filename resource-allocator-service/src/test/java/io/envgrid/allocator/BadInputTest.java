@@ -79,7 +79,7 @@ class BadInputTest extends CleanRedis {
     @Test
     void oversizedBodyIs413() {
         String huge = "{\"worker_id\":\"" + "x".repeat(1_100_000) + "\"}";
-        given().contentType(ContentType.JSON).body(huge).post("/allocate").then().statusCode(413);
+        expectError(given().contentType(ContentType.JSON).body(huge).post("/allocate").then(), 413, "PAYLOAD_TOO_LARGE");
         Api.stats().body("total.total", equalTo(0));
     }
 

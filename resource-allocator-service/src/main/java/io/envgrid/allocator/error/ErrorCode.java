@@ -6,8 +6,6 @@ public final class ErrorCode {
     /** An id or type outside the one id rule of docs/isolation.md (missing or blank included). */
     public static final String INVALID_ID = "INVALID_ID";
     public static final String MALFORMED_JSON = "MALFORMED_JSON";
-    /** A request URI (path or query) that cannot be decoded, e.g. an invalid percent-escape. */
-    public static final String MALFORMED_REQUEST = "MALFORMED_REQUEST";
     /** A body over quarkus.http.limits.max-body-size (413). */
     public static final String PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE";
     public static final String UNKNOWN_RESOURCE_TYPE = "UNKNOWN_RESOURCE_TYPE";
