@@ -13,11 +13,25 @@
 --   leases       zset   leased id -> lease expiry (ms)
 --   w:<W>        set    ids leased by W
 --   hb           zset   id -> heartbeat deadline (ms), only for resources with a TTL
---   req:<rid>    string answer of an allocation with request_id <rid> (lives as long as the lease)
+--   req:<rid>    string answer of an allocation with request_id <rid> and the request it answers
+--                       {worker, lease_ms, types}; lives while its leases may (renew.lua extends it,
+--                       r:<id>.request names it) plus envgrid.allocator.request-id-retention
 --   q:<T>        zset   waiting ticket -> arrival sequence number
 --   t:<K>        hash   T -> count the waiting ticket asks for
 --   tickets      zset   ticket -> deadline (ms); a ticket whose replica died is purged after it
---   events       stream audit log: grant / release / expire / revoke, in serialization order
+--   events       stream audit log in serialization order, one entry per lease event with fields
+--                       kind id type worker lease_id fence at; kind is grant, release (by the holder),
+--                       expire (past its expiry), revoke (forced delete) or abandon (released at once
+--                       because the client went away before the grant could be delivered)
+--
+-- Ids (resource, worker, request) follow one rule, [A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}, types
+-- [A-Za-z0-9][A-Za-z0-9_.-]{0,63}, checked by the HTTP layer before any script runs
+-- (docs/isolation.md). Every key holds at most one id, after a literal family prefix ('r:', 'w:',
+-- 'req:', 'free:', 'q:', 't:'); no family prefix is a prefix of another or of a fixed key name
+-- (all, types, fence, leases, hb, tickets, events, seq:ticket), so two distinct ids, of the same
+-- kind or not, never share a key even when an id itself contains ':' (e.g. resource 'w:x' is
+-- r:w:x, worker 'x' is w:x). A lease id is '<resource id>:<fence>': the fence is the part after the
+-- last ':' and is all digits, so it is unambiguous too.
 --
 -- Invariants kept by the scripts (tested by LeaseInvariantIT under concurrency):
 --   I1  a resource is in free:<T> iff it exists, has no lease, admin=active and health=up;
@@ -53,9 +67,9 @@ local function offer_free(id, k, rtype, now)
   return false
 end
 
--- Ends the lease on id (held by worker) and records why: release, expire or revoke.
+-- Ends the lease on id (held by worker) and records why: release, expire, revoke or abandon.
 local function end_lease(id, k, rtype, worker, lease_id, fence, kind, now)
-  redis.call('HDEL', k, 'worker', 'lease_id', 'lease_token', 'expires', 'granted')
+  redis.call('HDEL', k, 'worker', 'lease_id', 'lease_token', 'expires', 'granted', 'request')
   redis.call('ZREM', P .. 'leases', id)
   redis.call('SREM', P .. 'w:' .. worker, id)
   event(kind, id, rtype, worker, lease_id, fence, now)

@@ -6,12 +6,12 @@
 --             | {status=forbidden, resources=[ids held by another worker]} (nothing changed)
 local worker = ARGV[1]
 local now = now_ms()
-housekeeping(now)
 
 local ids = named_or_held(2, worker)
 
 local foreign = foreign_holders(ids, worker, now)
 if #foreign > 0 then return cjson.encode({ status = 'forbidden', resources = foreign }) end
+housekeeping(now)
 
 local details = {}
 for _, id in ipairs(ids) do

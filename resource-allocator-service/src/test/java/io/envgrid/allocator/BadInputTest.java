@@ -36,23 +36,23 @@ class BadInputTest extends CleanRedis {
                 new Case("wrong field type", "/allocate", "{\"worker_id\":\"w\"," + types + ",\"timeout\":\"soon\"}", "MALFORMED_JSON"),
                 new Case("types not a list", "/allocate", "{\"worker_id\":\"w\",\"resource_types\":{\"a\":1}}", "MALFORMED_JSON"),
                 new Case("empty body", "/allocate", "", "INVALID_PARAMETERS"),
-                new Case("missing worker_id", "/allocate", "{" + types + "}", "INVALID_PARAMETERS"),
-                new Case("blank worker_id", "/allocate", "{\"worker_id\":\"  \"," + types + "}", "INVALID_PARAMETERS"),
-                new Case("worker_id with spaces", "/allocate", "{\"worker_id\":\"a b\"," + types + "}", "INVALID_PARAMETERS"),
+                new Case("missing worker_id", "/allocate", "{" + types + "}", "INVALID_ID"),
+                new Case("blank worker_id", "/allocate", "{\"worker_id\":\"  \"," + types + "}", "INVALID_ID"),
+                new Case("worker_id with spaces", "/allocate", "{\"worker_id\":\"a b\"," + types + "}", "INVALID_ID"),
                 new Case("empty types", "/allocate", "{\"worker_id\":\"w\",\"resource_types\":[]}", "INVALID_PARAMETERS"),
-                new Case("null type", "/allocate", "{\"worker_id\":\"w\",\"resource_types\":[null]}", "INVALID_PARAMETERS"),
-                new Case("type with #", "/allocate", "{\"worker_id\":\"w\",\"resource_types\":[\"rag#2\"]}", "INVALID_PARAMETERS"),
+                new Case("null type", "/allocate", "{\"worker_id\":\"w\",\"resource_types\":[null]}", "INVALID_ID"),
+                new Case("type with #", "/allocate", "{\"worker_id\":\"w\",\"resource_types\":[\"rag#2\"]}", "INVALID_ID"),
                 new Case("negative timeout", "/allocate", "{\"worker_id\":\"w\"," + types + ",\"timeout\":-5}", "INVALID_PARAMETERS"),
                 new Case("zero timeout", "/allocate", "{\"worker_id\":\"w\"," + types + ",\"timeout\":0}", "INVALID_PARAMETERS"),
                 new Case("huge timeout", "/allocate", "{\"worker_id\":\"w\"," + types + ",\"timeout\":99999999}", "INVALID_PARAMETERS"),
                 new Case("negative wait", "/allocate", "{\"worker_id\":\"w\"," + types + ",\"wait_ms\":-1}", "INVALID_PARAMETERS"),
                 new Case("oversized batch", "/allocate", "{\"worker_id\":\"w\",\"resource_types\":["
                         + String.join(",", Collections.nCopies(65, "\"rag\"")) + "]}", "INVALID_PARAMETERS"),
-                new Case("release without resource", "/release", "{\"worker_id\":\"w\"}", "INVALID_PARAMETERS"),
+                new Case("release without resource", "/release", "{\"worker_id\":\"w\"}", "INVALID_ID"),
                 new Case("batch release empty", "/release/batch", "{\"worker_id\":\"w\",\"resource_ids\":[]}", "INVALID_PARAMETERS"),
-                new Case("release worker blank", "/release/worker", "{\"worker_id\":\"\"}", "INVALID_PARAMETERS"),
+                new Case("release worker blank", "/release/worker", "{\"worker_id\":\"\"}", "INVALID_ID"),
                 new Case("renew negative", "/renew", "{\"worker_id\":\"w\",\"timeout\":-1}", "INVALID_PARAMETERS"),
-                new Case("register without type", "/resources", "{\"id\":\"x\"}", "INVALID_PARAMETERS"),
+                new Case("register without type", "/resources", "{\"id\":\"x\"}", "INVALID_ID"),
                 new Case("register reserved endpoint key", "/resources",
                         "{\"id\":\"x\",\"type\":\"rag\",\"endpoint\":{\"lease_id\":\"forged\"}}", "INVALID_PARAMETERS"),
                 new Case("register negative ttl", "/resources", "{\"id\":\"x\",\"type\":\"rag\",\"heartbeat_ttl\":-3}", "INVALID_PARAMETERS"));
@@ -79,7 +79,7 @@ class BadInputTest extends CleanRedis {
     @Test
     void oversizedBodyIs413() {
         String huge = "{\"worker_id\":\"" + "x".repeat(1_100_000) + "\"}";
-        given().contentType(ContentType.JSON).body(huge).post("/allocate").then().statusCode(413);
+        expectError(given().contentType(ContentType.JSON).body(huge).post("/allocate").then(), 413, "PAYLOAD_TOO_LARGE");
         Api.stats().body("total.total", equalTo(0));
     }
 

@@ -40,7 +40,7 @@ class InventoryTest extends CleanRedis {
         given().queryParam("label", "zone=b").get("/resources").then().body("$", hasSize(1)).body("[0].id", equalTo("dev-1"));
         given().queryParam("label", "zone=a").queryParam("type", "rag").get("/resources").then().body("$", hasSize(1));
         expectError(given().queryParam("state", "sleeping").get("/resources").then(), 400, "INVALID_PARAMETERS");
-        expectError(given().queryParam("label", "novalue").get("/resources").then(), 400, "INVALID_PARAMETERS");
+        expectError(given().queryParam("label", "novalue").get("/resources").then(), 400, "INVALID_ID");
     }
 
     @Test

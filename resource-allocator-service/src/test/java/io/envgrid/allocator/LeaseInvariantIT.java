@@ -474,7 +474,7 @@ class LeaseInvariantIT {
                     lastFence.put(e.id(), Math.max(previous, e.fence()));
                     live.put(e.id(), e);
                 }
-                case "release", "expire", "revoke" -> {
+                case "release", "expire", "revoke", "abandon" -> {
                     Event holder = live.remove(e.id());
                     if (holder == null) {
                         violations.add("(b) " + e + " but " + e.id() + " has no live lease");

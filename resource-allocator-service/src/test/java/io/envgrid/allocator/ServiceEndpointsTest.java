@@ -41,6 +41,9 @@ class ServiceEndpointsTest extends CleanRedis {
         get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths.'/allocate'.post.summary", containsString("all of the requested"))
                 .body("paths.'/release/batch'.post", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/resources/{id}/heartbeat'.put", org.hamcrest.Matchers.notNullValue());
+                .body("paths.'/resources/{id}/heartbeat'.put", org.hamcrest.Matchers.notNullValue())
+                // field names as on the wire (snake_case), not as the Java records spell them
+                .body("components.schemas.AllocateRequest.properties.worker_id.type", org.hamcrest.Matchers.equalTo("string"))
+                .body("components.schemas.AllocateRequest.properties.workerId", org.hamcrest.Matchers.nullValue());
     }
 }

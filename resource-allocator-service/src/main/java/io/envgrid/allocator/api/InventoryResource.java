@@ -14,7 +14,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,8 +55,9 @@ public class InventoryResource {
     @Path("resources")
     @Operation(summary = "List resources, filtered by type, state and labels (label=key=value, repeatable)")
     public Uni<List<ResourceView>> list(@QueryParam("type") String type, @QueryParam("state") String state,
-            @QueryParam("label") List<String> labels) {
-        if (type != null) {
+            @QueryParam("label") List<String> labels, @Context UriInfo uri) {
+        // An empty "?type=" is a type outside the rule, not "no filter".
+        if (type != null || uri.getQueryParameters().containsKey("type")) {
             Validation.requireType("type", type);
         }
         if (state != null && !STATES.contains(state)) {
@@ -73,6 +76,7 @@ public class InventoryResource {
 
     @PUT
     @Path("resources/{id}/heartbeat")
+    @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Heartbeat: keeps a resource with a heartbeat_ttl up, and brings a down one back")
     public Uni<Map<String, String>> heartbeat(@PathParam("id") String id) {
         Validation.requireId("id", id);
@@ -81,6 +85,7 @@ public class InventoryResource {
 
     @POST
     @Path("resources/{id}/drain")
+    @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Drain: no new leases; a current lease runs until released or expired")
     public Uni<ResourceView> drain(@PathParam("id") String id) {
         Validation.requireId("id", id);
@@ -89,6 +94,7 @@ public class InventoryResource {
 
     @POST
     @Path("resources/{id}/undrain")
+    @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Put a drained resource back into service")
     public Uni<ResourceView> undrain(@PathParam("id") String id) {
         Validation.requireId("id", id);
@@ -120,8 +126,9 @@ public class InventoryResource {
         for (String label : labels == null ? List.<String>of() : labels) {
             int eq = label.indexOf('=');
             if (eq <= 0) {
-                throw ApiException.badRequest("'label' must look like key=value, got '" + label + "'");
+                throw ApiException.invalidId("label", "'label' must look like key=value");
             }
+            Validation.requireLabel("label", label.substring(0, eq), label.substring(eq + 1));
             filter.put(label.substring(0, eq), label.substring(eq + 1));
         }
         return filter;

@@ -5,6 +5,7 @@ import io.envgrid.allocator.error.ApiException;
 import io.envgrid.allocator.inventory.InventoryService;
 import io.envgrid.allocator.inventory.LeaseView;
 import io.envgrid.allocator.lease.AllocationService;
+import io.envgrid.allocator.lease.ClientLink;
 import io.envgrid.allocator.lease.LeaseService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -13,12 +14,16 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import io.vertx.ext.web.RoutingContext;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.Cancellable;
 
 /** Allocation, release, renewal and lease listing: the Resource API of seed 000. */
 @Path("/")
@@ -44,11 +49,29 @@ public class LeaseResource {
     @Path("allocate")
     @Operation(summary = "Lease all of the requested resource types to a worker, or none",
             description = "409 INSUFFICIENT_RESOURCES with per-type requested/available when the pool is short; "
-                    + "wait_ms > 0 queues the request (earlier waiters first); a repeated request_id returns the first answer.")
-    public Uni<RestResponse<Map<String, Map<String, Object>>>> allocate(AllocateRequest request) {
+                    + "wait_ms > 0 queues the request (earlier waiters first) until granted, the wait ends or the client "
+                    + "disconnects; a repeated request_id with the same body returns the first answer while all of its "
+                    + "leases are live (409 REQUEST_ID_CONFLICT for another worker or body, 409 REQUEST_ID_SETTLED once "
+                    + "any of them ended).")
+    // Not cancelled by Quarkus when the connection closes: a cancellation could drop the answer of a
+    // grant already made in Redis. The ClientLink below ends the wait and gives such grants back.
+    @Cancellable(false)
+    public Uni<RestResponse<Map<String, Map<String, Object>>>> allocate(AllocateRequest request,
+            @Context RoutingContext http) {
         Validation.requireBody(request);
         request.validate(config);
-        return allocation.allocate(request).map(a -> RestResponse.ResponseBuilder.ok(a.resources())
+        ClientLink client = new ClientLink();
+        http.addEndHandler(written -> {
+            if (written.succeeded()) {
+                client.delivered();
+            } else {
+                client.clientGone();
+            }
+        });
+        if (http.response().closed()) {
+            client.clientGone();
+        }
+        return allocation.allocate(request, client).map(a -> RestResponse.ResponseBuilder.ok(a.resources())
                 .header("X-Envgrid-Replayed", Boolean.toString(a.replayed())).build());
     }
 
@@ -108,8 +131,9 @@ public class LeaseResource {
     @GET
     @Path("leases")
     @Operation(summary = "Live leases, of one worker or of all")
-    public Uni<List<LeaseView>> leases(@QueryParam("worker_id") String workerId) {
-        if (workerId != null) {
+    public Uni<List<LeaseView>> leases(@QueryParam("worker_id") String workerId, @Context UriInfo uri) {
+        // An empty "?worker_id=" is an id outside the rule, not "all workers".
+        if (workerId != null || uri.getQueryParameters().containsKey("worker_id")) {
             Validation.requireId("worker_id", workerId);
         }
         return inventory.leases(workerId);

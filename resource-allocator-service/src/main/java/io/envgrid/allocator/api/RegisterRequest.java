@@ -19,6 +19,7 @@ public record RegisterRequest(String id, String type, Map<String, Object> endpoi
     public void validate() {
         Validation.requireId("id", id);
         Validation.requireType("type", type);
+        Validation.requireLabels("labels", labels);
         if (endpoint != null) {
             endpoint.keySet().stream().filter(RESERVED_ENDPOINT_KEYS::contains).findFirst().ifPresent(k -> {
                 throw ApiException.badRequest("'endpoint' may not contain the reserved key '" + k + "'");

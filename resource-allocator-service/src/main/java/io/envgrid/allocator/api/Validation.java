@@ -2,27 +2,33 @@ package io.envgrid.allocator.api;
 
 import io.envgrid.allocator.error.ApiException;
 import java.util.Collection;
+import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Checks shared by the request records; each failure is a 400 that names the field. */
-final class Validation {
+/**
+ * Checks shared by the request records and query/path parameters; each failure is a 400 that names
+ * the field. Ids and types follow the one rule of docs/isolation.md and fail with {@code INVALID_ID};
+ * everything else fails with {@code INVALID_PARAMETERS}.
+ */
+public final class Validation {
 
-    /** Worker and resource ids: no spaces or control characters, bounded length. */
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}");
-    /** Resource types: '#' is reserved for the "type#2" keys of repeated types. */
-    private static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    /** Worker, resource and request ids (docs/isolation.md): no spaces, '%' or control characters, bounded length. */
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}");
+    /** Resource types and label keys: '#' is reserved for the "type#2" keys of repeated types. */
+    public static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private static final Pattern LEASE_TOKEN = Pattern.compile("elt_[A-Za-z0-9_-]{22}");
 
     private Validation() {
     }
 
+    /** An id (worker, resource, request) under the id rule; null and blank fail too. */
     static void requireId(String field, String value) {
         if (value == null || value.isBlank()) {
-            throw ApiException.badRequest("'" + field + "' is required");
+            throw ApiException.invalidId(field, "'" + field + "' is required and must match " + ID.pattern());
         }
         if (!ID.matcher(value).matches()) {
-            throw ApiException.badRequest("'" + field + "' must match " + ID.pattern());
+            throw ApiException.invalidId(field, "'" + field + "' must match " + ID.pattern());
         }
     }
 
@@ -33,9 +39,30 @@ final class Validation {
         }
     }
 
+    /** A resource type under the type rule; null fails too. */
     static void requireType(String field, String value) {
         if (value == null || !TYPE.matcher(value).matches()) {
-            throw ApiException.badRequest("'" + field + "' must be a resource type matching " + TYPE.pattern());
+            throw ApiException.invalidId(field, "'" + field + "' must be a resource type matching " + TYPE.pattern());
+        }
+    }
+
+    /**
+     * Labels, at registration and in the {@code label=key=value} filter: keys follow the type rule,
+     * values the id rule, so every label that can be registered can be filtered on and vice versa.
+     */
+    static void requireLabels(String field, Map<String, String> labels) {
+        if (labels == null) {
+            return;
+        }
+        labels.forEach((key, value) -> requireLabel(field, key, value));
+    }
+
+    static void requireLabel(String field, String key, String value) {
+        if (key == null || !TYPE.matcher(key).matches()) {
+            throw ApiException.invalidId(field, "'" + field + "' keys must match " + TYPE.pattern());
+        }
+        if (value == null || !ID.matcher(value).matches()) {
+            throw ApiException.invalidId(field, "'" + field + "' values must match " + ID.pattern());
         }
     }
 

@@ -30,6 +30,13 @@ public interface AllocatorConfig {
     @WithDefault("600000")
     long maxWaitMs();
 
+    /**
+     * How long the answer to a request_id is kept after its leases would have ended: a retry in that
+     * window gets 409 REQUEST_ID_SETTLED instead of a second grant.
+     */
+    @WithDefault("10m")
+    Duration requestIdRetention();
+
     /** How often a waiting allocation retries when no release wakes it earlier. */
     @WithDefault("200ms")
     Duration waitPollInterval();

@@ -24,6 +24,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(400, ErrorCode.INVALID_PARAMETERS, message);
     }
 
+    /** An id or type outside the id rule: 400 {@code INVALID_ID}, the field named in details. */
+    public static ApiException invalidId(String field, String message) {
+        return new ApiException(400, ErrorCode.INVALID_ID, message, Map.of("field", field));
+    }
+
     public static ApiException notFound(String resourceId) {
         return new ApiException(404, ErrorCode.RESOURCE_NOT_FOUND, "no resource '" + resourceId + "'",
                 Map.of("resource_id", resourceId));

@@ -3,10 +3,17 @@ package io.envgrid.allocator.error;
 /** The error codes this service puts in the envelope. */
 public final class ErrorCode {
     public static final String INVALID_PARAMETERS = "INVALID_PARAMETERS";
+    /** An id or type outside the one id rule of docs/isolation.md (missing or blank included). */
+    public static final String INVALID_ID = "INVALID_ID";
     public static final String MALFORMED_JSON = "MALFORMED_JSON";
+    /** A body over quarkus.http.limits.max-body-size (413). */
+    public static final String PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE";
     public static final String UNKNOWN_RESOURCE_TYPE = "UNKNOWN_RESOURCE_TYPE";
     public static final String INSUFFICIENT_RESOURCES = "INSUFFICIENT_RESOURCES";
+    /** A request_id reused by another worker, or by the same worker with a different body. */
     public static final String REQUEST_ID_CONFLICT = "REQUEST_ID_CONFLICT";
+    /** A request_id whose granted leases are no longer all live: a replay would hand out ended leases. */
+    public static final String REQUEST_ID_SETTLED = "REQUEST_ID_SETTLED";
     public static final String RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND";
     public static final String NOT_LEASE_HOLDER = "NOT_LEASE_HOLDER";
     public static final String RESOURCE_LEASED = "RESOURCE_LEASED";
@@ -15,6 +22,8 @@ public final class ErrorCode {
     public static final String UNAUTHORIZED = "UNAUTHORIZED";
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
     public static final String HTTP_ERROR = "HTTP_ERROR";
+    /** The client closed its connection before its allocation was answered (never actually received). */
+    public static final String CLIENT_GONE = "CLIENT_GONE";
 
     private ErrorCode() {
     }

@@ -2,6 +2,7 @@ package io.envgrid.allocator.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.envgrid.allocator.lease.ClientGoneException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -37,6 +38,12 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response mismatched(MismatchedInputException e) {
         return json(e);
+    }
+
+    /** Nobody reads this answer (the client closed its connection); 499 as in common proxy logs. */
+    @ServerExceptionMapper
+    public Response gone(ClientGoneException e) {
+        return envelope(499, ErrorCode.CLIENT_GONE, e.getMessage(), Map.of());
     }
 
     @ServerExceptionMapper

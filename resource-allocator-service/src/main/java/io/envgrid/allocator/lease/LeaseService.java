@@ -2,6 +2,7 @@ package io.envgrid.allocator.lease;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.allocator.config.AllocatorConfig;
 import io.envgrid.allocator.error.ApiException;
 import io.envgrid.allocator.error.ErrorCode;
 import io.envgrid.allocator.redis.AllocatorScript;
@@ -24,10 +25,12 @@ public class LeaseService {
 
     private final ScriptRunner scripts;
     private final ObjectMapper json;
+    private final AllocatorConfig config;
 
-    public LeaseService(ScriptRunner scripts, ObjectMapper json) {
+    public LeaseService(ScriptRunner scripts, ObjectMapper json, AllocatorConfig config) {
         this.scripts = scripts;
         this.json = json;
+        this.config = config;
     }
 
     /** Releases the given resources; details say released, already_released or not_found per id. */
@@ -48,7 +51,8 @@ public class LeaseService {
 
     /** Extends leases by {@code timeoutSeconds} from now; all of the worker's when ids is null. */
     public Uni<Map<String, Object>> renew(String workerId, List<String> resourceIds, int timeoutSeconds) {
-        List<String> args = new ArrayList<>(List.of(workerId, Long.toString(timeoutSeconds * 1000L)));
+        List<String> args = new ArrayList<>(List.of(workerId, Long.toString(timeoutSeconds * 1000L),
+                Long.toString(config.requestIdRetention().toMillis())));
         if (resourceIds != null) {
             args.addAll(resourceIds);
         }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class AllocatorMetrics {
 
     /** How an allocation ended, as the {@code outcome} tag. */
-    public enum Outcome { GRANTED, REPLAYED, INSUFFICIENT, REJECTED, UNAVAILABLE }
+    public enum Outcome { GRANTED, REPLAYED, INSUFFICIENT, REJECTED, UNAVAILABLE, ABANDONED }
 
     private final MeterRegistry registry;
     private final ConcurrentMap<Outcome, Counter> allocations = new ConcurrentHashMap<>();

@@ -7,6 +7,7 @@ public enum AllocatorScript {
     RENEW("renew"),
     REAP("reap"),
     CANCEL_WAIT("cancel_wait"),
+    ABANDON("abandon"),
     REGISTER("register"),
     HEARTBEAT("heartbeat"),
     SET_ADMIN("set_admin"),

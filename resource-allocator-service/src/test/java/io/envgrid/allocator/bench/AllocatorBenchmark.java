@@ -82,6 +82,8 @@ public final class AllocatorBenchmark {
     private static final long LEASE_MS = 60_000;
     /** What the service passes as ARGV[5]: wait-poll-interval (200 ms) + ticket grace (5 s). */
     private static final String TICKET_TTL_MS = "5200";
+    private static final String BENCH_LEASE_TOKEN = "elt_benchmarkbenchmarkbenc";
+    private static final String REQUEST_ID_RETENTION_MS = "600000";
     private static final long EVENTS_MAX_LENGTH = 200_000; // the service's default
 
     private final Duration warmup = seconds("bench.warmup", "5");
@@ -328,7 +330,10 @@ public final class AllocatorBenchmark {
         @Override
         public Future<String> allocate(int w) {
             Request request = Request.cmd(Command.EVALSHA);
-            for (String arg : scripts.args(scripts.allocate, worker(w), Long.toString(LEASE_MS), "", "", TICKET_TTL_MS, TYPE)) {
+            // ARGV as AllocationService sends it: worker, lease ms, request_id, ticket, ticket grace, one
+            // lease token per type (a fixed well-formed one: the benchmark never verifies it), request_id retention.
+            for (String arg : scripts.args(scripts.allocate, worker(w), Long.toString(LEASE_MS), "", "", TICKET_TTL_MS,
+                    BENCH_LEASE_TOKEN, REQUEST_ID_RETENTION_MS, TYPE)) {
                 request.arg(arg);
             }
             return redis.send(request).map(answer -> {

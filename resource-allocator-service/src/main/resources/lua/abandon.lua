@@ -1,0 +1,29 @@
+-- Gives back the grants of an allocation whose client went away before the answer could be
+-- delivered: each named lease is ended as the holder, audited as kind 'abandon', and only if it is
+-- still exactly that lease (nothing else may have happened to it in between). The request_id's
+-- cached answer is dropped too: nobody ever saw those leases, so a retry of the same request_id
+-- must be decided afresh rather than told it is settled.
+-- KEYS[1] prefix
+-- ARGV[1] worker_id   ARGV[2] request_id or ''   ARGV[3..] lease ids (<resource id>:<fence>)
+-- Returns the number of leases ended.
+local worker, request_id = ARGV[1], ARGV[2]
+local now = now_ms()
+local ended = 0
+for i = 3, #ARGV do
+  local lease_id = ARGV[i]
+  -- The fence is the part after the last ':' (a resource id may itself contain ':').
+  local id = string.match(lease_id, '^(.*):%d+$')
+  if id then
+    local k = rkey(id)
+    local f = redis.call('HMGET', k, 'type', 'worker', 'lease_id', 'fence')
+    if f[2] == worker and f[3] == lease_id then
+      end_lease(id, k, f[1], worker, lease_id, f[4], 'abandon', now)
+      ended = ended + 1
+    end
+  end
+end
+if request_id ~= '' then
+  local cached = redis.call('GET', P .. 'req:' .. request_id)
+  if cached and cjson.decode(cached).worker_id == worker then redis.call('DEL', P .. 'req:' .. request_id) end
+end
+return ended
