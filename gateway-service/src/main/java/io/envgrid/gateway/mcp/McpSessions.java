@@ -1,6 +1,7 @@
 package io.envgrid.gateway.mcp;
 
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.id.KeyPart;
 import io.envgrid.gateway.worker.LiveWorkers;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
@@ -23,7 +24,8 @@ import java.util.concurrent.ConcurrentMap;
  * MCP sessions in Redis, so that a client's requests may land on any gateway replica (the
  * "session not found" of in-memory MCP servers behind a round-robin proxy cannot happen).
  * Keys: {@code session:<id>} (hash), {@code sessions} (sorted set by last use, for the idle
- * sweep), {@code worker:<w>:sessions} (set) and {@code workers} (workers with a live session).
+ * sweep), {@code worker:<w>:sessions} (set; {@code <w>} key-encoded by {@link KeyPart}) and
+ * {@code workers} (workers with a live session, as given).
  */
 @ApplicationScoped
 public class McpSessions implements LiveWorkers {
@@ -64,7 +66,7 @@ public class McpSessions implements LiveWorkers {
     }
 
     String workerSessions(String workerId) {
-        return prefix + "worker:" + workerId + ":sessions";
+        return prefix + "worker:" + KeyPart.of(workerId) + ":sessions";
     }
 
     String workers() {
