@@ -9,12 +9,15 @@ import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.id.IdRule;
 import io.envgrid.gateway.security.Principal;
+import io.envgrid.gateway.tool.ParamsCheck;
 import io.envgrid.gateway.tool.ProgressSink;
+import io.envgrid.gateway.tool.ToolRegistry;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolExecution;
 import io.envgrid.gateway.tool.ToolResult;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,10 +33,12 @@ public class ToolInvoker {
 
     private final McpSessions sessions;
     private final ToolExecution execution;
+    private final ToolRegistry registry;
     private final ObjectMapper json;
 
-    public ToolInvoker(McpSessions sessions, ToolExecution execution, ObjectMapper json) {
+    public ToolInvoker(McpSessions sessions, ToolExecution execution, ToolRegistry registry, ObjectMapper json) {
         this.sessions = sessions;
+        this.registry = registry;
         this.execution = execution;
         this.json = json;
     }
@@ -46,14 +51,22 @@ public class ToolInvoker {
      */
     public Uni<ObjectNode> invoke(McpSession session, Principal principal, String name, ObjectNode args,
             ProgressSink progress) {
-        return Uni.createFrom().deferred(() -> resolveWorker(session, principal, args))
+        return Uni.createFrom().deferred(() -> resolveWorker(session, principal, name, args))
                 .chain(worker -> execution.run(name, new ToolCall(args, worker, progress)))
                 .map(this::success)
                 .onFailure(ToolFailure.class).recoverWithItem(e -> failure((ToolFailure) e));
     }
 
-    private Uni<String> resolveWorker(McpSession session, Principal principal, ObjectNode args) {
+    private Uni<String> resolveWorker(McpSession session, Principal principal, String name, ObjectNode args) {
         IdRule.checkArguments(args);
+        // the whole call is checked before the session is bound: a refused call binds nothing
+        registry.find(name).ifPresent(tool -> {
+            List<String> problems = ParamsCheck.problems(tool.spec().inputSchema(), args, true);
+            if (!problems.isEmpty()) {
+                throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, name + ": " + String.join("; ", problems),
+                        Map.of("tool", name, "problems", problems));
+            }
+        });
         JsonNode given = args.get("worker_id");
         if (given != null && !given.isNull() && !given.isTextual()) {
             return Uni.createFrom().failure(ToolFailure.invalid("'worker_id' must be a string"));
