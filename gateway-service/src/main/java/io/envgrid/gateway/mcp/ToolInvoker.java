@@ -51,8 +51,12 @@ public class ToolInvoker {
      */
     public Uni<ObjectNode> invoke(McpSession session, Principal principal, String name, ObjectNode args,
             ProgressSink progress) {
+        boolean unbound = session.workerId() == null;
         return Uni.createFrom().deferred(() -> resolveWorker(session, principal, name, args))
-                .chain(worker -> execution.run(name, new ToolCall(args, worker, progress)))
+                .chain(worker -> execution.run(name, new ToolCall(args, worker, progress))
+                        // the binding is part of the call: a first call that fails leaves the session unbound
+                        .onFailure().call(() -> unbound && worker != null ? sessions.unbind(session.id(), worker)
+                                .onFailure().recoverWithNull() : Uni.createFrom().voidItem()))
                 .map(this::success)
                 .onFailure(ToolFailure.class).recoverWithItem(e -> failure((ToolFailure) e));
     }
