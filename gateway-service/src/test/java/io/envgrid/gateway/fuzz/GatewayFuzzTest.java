@@ -38,7 +38,9 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.sessions.JqwikSession;
+import io.envgrid.gateway.id.KeyPart;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -362,6 +364,29 @@ class GatewayFuzzTest {
 
     // ---------------------------------------------------------------- properties
 
+    /**
+     * Gives back what the accepted requests took (explicit Sandbox sessions of fuzz workers, the MCP
+     * session's worker), so the classes after this one find the shared pool as they expect.
+     */
+    @AfterEach
+    void cleanUp() {
+        for (String member : redis.sortedSet(String.class).zrange("{envgrid}:gw:sandbox:used", 0, -1)) {
+            int colon = member.indexOf(':');
+            String type = KeyPart.decode(member.substring(0, colon));
+            String worker = KeyPart.decode(member.substring(colon + 1));
+            if (worker.startsWith("fuzz/")) {
+                ObjectNode body = NODES.objectNode().put("worker_id", worker).put("resource_type", type);
+                send(new Request("POST", "/session/destroy", jsonHeaders("Bearer " + TOKEN), bytes(body)));
+            }
+        }
+        if (mcpSession != null) {
+            send(new Request("DELETE", "/mcp", Map.of("Authorization", "Bearer " + TOKEN, "Mcp-Session-Id", mcpSession), null));
+            mcpSession = null;
+        }
+    }
+
+    private String mcpSession;
+
     @Test
     void theSandboxApiNeverFailsAndRefusesCleanly() {
         JqwikSession.run(SEED, () -> {
@@ -382,6 +407,7 @@ class GatewayFuzzTest {
     @Test
     void mcpNeverFailsAndRefusesCleanly() {
         String session = initializeSession();
+        mcpSession = session;
         JsonNode listed = read(send(new Request("POST", "/mcp", Map.of("Content-Type", "application/json",
                 "Accept", "application/json, text/event-stream", "Authorization", "Bearer " + TOKEN,
                 "Mcp-Session-Id", session), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}"
