@@ -11,6 +11,5 @@ end
 if state ~= 'active' then
   return 'already_ended'
 end
-redis.call('HSET', KEYS[1], 'state', 'ended', 'ended_reason', ARGV[2], 'ended_at', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end_session(KEYS[1], ARGV[2], ARGV[3], ARGV[4])
 return 'ended'

@@ -161,7 +161,8 @@ class AgentCrashIT {
 
     private static String state(String resource) {
         var response = RestAssured.given().baseUri(RealAllocator.url().toString())
-                .header("Authorization", "Bearer " + RealAllocator.SERVICE_TOKEN).get("/resources/" + resource);
+                .header("Authorization", "Bearer " + RealAllocator.SERVICE_TOKEN).urlEncodingEnabled(false)
+                .get(RealAllocator.resourcePath(resource));
         return response.statusCode() == 200 ? response.jsonPath().getString("state") : null;
     }
 }

@@ -57,7 +57,7 @@ class DeviceRecordsTest {
         call("device.create", Map.of("device_id", id, "name", "again", "type", "ios", "sku", "x", "cpu_type", "arm64"))
                 .statusCode(409).body("error.code", equalTo("DEVICE_ALREADY_EXISTS"));
         call("device.create", Map.of("device_id", Api.uniqueId("x"), "name", "n", "type", "../up", "sku", "x",
-                "cpu_type", "arm64")).statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));
+                "cpu_type", "arm64")).statusCode(400).body("error.code", equalTo("INVALID_ID"));
     }
 
     @Test

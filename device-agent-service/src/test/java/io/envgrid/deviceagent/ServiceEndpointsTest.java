@@ -21,9 +21,11 @@ class ServiceEndpointsTest {
 
     @Test
     void withoutADisplayTheDesktopRoutesSayWhy() {
-        get("/screenshot").then().statusCode(503).body("status", equalTo("error"))
+        Api.asService().get("/screenshot").then().statusCode(503).body("status", equalTo("error"))
                 .body("message", containsString("no X display"));
-        get("/cursor_position").then().statusCode(503);
-        get("/platform").then().statusCode(200).body(equalTo("Linux"));
+        Api.asService().get("/cursor_position").then().statusCode(503);
+        Api.asService().get("/platform").then().statusCode(200).body(equalTo("Linux"));
+        // locked all the same: the credential is checked before anything else
+        get("/screenshot").then().statusCode(401).body("error.code", equalTo("UNAUTHORIZED"));
     }
 }

@@ -55,7 +55,7 @@ class ToolsApiTest {
         call("device.info", Map.of()).statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"))
                 .body("error.message", containsString("device_id")).body("error.timestamp", notNullValue());
         call("device.info", Map.of("device_id", 42)).statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));
-        call("device.info", Map.of("device_id", "../etc")).statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));
+        call("device.info", Map.of("device_id", "../etc")).statusCode(400).body("error.code", equalTo("INVALID_ID"));
         call("device.info", Map.of("device_id", "no-such-device")).statusCode(404)
                 .body("error.code", equalTo("DEVICE_NOT_FOUND")).body("error.details.device_id", equalTo("no-such-device"));
         asService().contentType(ContentType.JSON).body("{not json").post("/tools/device.info/call").then()

@@ -6,35 +6,60 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import io.restassured.specification.RequestSpecification;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** The controller's HTTP API as the tests call it. */
+/**
+ * The controller's HTTP API as the tests (and the gateway) call it: ids percent-encoded as path
+ * segments, the lease token in {@code X-Envgrid-Lease-Token} on every session call.
+ */
 final class Api {
+
+    static final String LEASE_TOKEN = "X-Envgrid-Lease-Token";
 
     private Api() {
     }
 
-    /** The allocation entry the allocator grants for a VM, pointing at a fake VM. */
-    static Map<String, Object> grant(String resourceId, int port, long fencingToken) {
-        return Map.of("id", resourceId, "type", "vm_pyautogui", "ip", "127.0.0.1", "port", port,
-                "token", "secret-" + resourceId, "lease_id", "lease-" + resourceId + "-" + fencingToken,
-                "fencing_token", fencingToken, "expires_at", "2030-01-01T00:00:00Z");
-    }
-
-    static ValidatableResponse open(String worker, Map<String, Object> grant) {
-        return post("/sessions", Map.of("worker_id", worker, "resource", grant));
+    static ValidatableResponse open(String worker, Map<String, Object> entry) {
+        return post("/sessions", Map.of("worker_id", worker, "resource", entry));
     }
 
     static ValidatableResponse post(String path, Object body) {
         return given().contentType(ContentType.JSON).body(body).when().post(path).then();
     }
 
-    static ValidatableResponse act(String worker, String resource, String operation, Object body) {
-        return post("/sessions/" + worker + "/" + resource + "/" + operation, body);
+    /** A request carrying {@code token} (none when null), with paths sent exactly as built here. */
+    static RequestSpecification as(String token) {
+        RequestSpecification spec = given().urlEncodingEnabled(false);
+        return token == null ? spec : spec.header(LEASE_TOKEN, token);
     }
 
-    static ValidatableResponse read(String worker, String resource, String operation) {
-        return given().when().get("/sessions/" + worker + "/" + resource + "/" + operation).then();
+    /** {@code /sessions/<worker>/<resource>}, each id one percent-encoded segment. */
+    static String session(String worker, String resource) {
+        return "/sessions/" + segment(worker) + "/" + segment(resource);
+    }
+
+    static String segment(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    static ValidatableResponse get(String token, String worker, String resource) {
+        return as(token).get(session(worker, resource)).then();
+    }
+
+    static ValidatableResponse delete(String token, String worker, String resource) {
+        return as(token).delete(session(worker, resource)).then();
+    }
+
+    static ValidatableResponse act(String token, String worker, String resource, String operation, Object body) {
+        return as(token).contentType(ContentType.JSON).body(body)
+                .post(session(worker, resource) + "/" + operation).then();
+    }
+
+    static ValidatableResponse read(String token, String worker, String resource, String operation) {
+        return as(token).get(session(worker, resource) + "/" + operation).then();
     }
 
     /** Asserts the error envelope of DESIGN.md with the given status and code. */

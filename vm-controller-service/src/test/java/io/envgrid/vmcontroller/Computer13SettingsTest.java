@@ -27,16 +27,16 @@ class Computer13SettingsTest extends WithFakeVm {
 
     @Test
     void movesTakeTheConfiguredDurationAndEasing() {
-        Api.act(worker, resource, "actions/computer_13",
+        Api.act(token, worker, resource, "actions/computer_13",
                 Map.of("action_type", "MOVE_TO", "parameters", Map.of("x", 100, "y", 200))).statusCode(200)
                 .body("code", equalTo(List.of("pyautogui.moveTo(100, 200, 0.5, pyautogui.easeOutQuad)")));
     }
 
     @Test
     void coordinatesAreCheckedAgainstTheConfiguredScreen() {
-        expectError(Api.act(worker, resource, "actions/computer_13",
+        expectError(Api.act(token, worker, resource, "actions/computer_13",
                 Map.of("action_type", "CLICK", "parameters", Map.of("x", 801, "y", 10))), 400, "INVALID_ACTION");
-        Api.act(worker, resource, "actions/computer_13",
+        Api.act(token, worker, resource, "actions/computer_13",
                 Map.of("action_type", "CLICK", "parameters", Map.of("x", 800, "y", 600))).statusCode(200);
     }
 }

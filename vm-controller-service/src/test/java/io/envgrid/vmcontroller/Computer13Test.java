@@ -86,7 +86,7 @@ class Computer13Test extends WithFakeVm {
     @MethodSource("actions")
     void becomesOsWorldsPyautoguiCode(JsonObject body, List<String> code) {
         String type = body.getString("action_type");
-        Api.act(worker, resource, "actions/computer_13", body.encode()).statusCode(200)
+        Api.act(token, worker, resource, "actions/computer_13", body.encode()).statusCode(200)
                 .body("action_type", equalTo(type))
                 .body("sent_to_vm", equalTo(true))
                 .body("code", equalTo(code))
@@ -105,7 +105,7 @@ class Computer13Test extends WithFakeVm {
     @ParameterizedTest
     @MethodSource("localActions")
     void waitFailAndDoneAreAnsweredWithoutTheVm(String action, String type) {
-        Api.act(worker, resource, "actions/computer_13", action).statusCode(200)
+        Api.act(token, worker, resource, "actions/computer_13", action).statusCode(200)
                 .body("action_type", equalTo(type))
                 .body("sent_to_vm", equalTo(false))
                 .body("code", empty());
@@ -150,7 +150,7 @@ class Computer13Test extends WithFakeVm {
     @ParameterizedTest
     @MethodSource("badActions")
     void badActionsAre400AndNeverReachTheVm(String action) {
-        expectError(Api.act(worker, resource, "actions/computer_13", action.replace('\'', '"')), 400,
+        expectError(Api.act(token, worker, resource, "actions/computer_13", action.replace('\'', '"')), 400,
                 "INVALID_ACTION");
         assertEquals(0, vm.received().size());
     }
@@ -158,7 +158,7 @@ class Computer13Test extends WithFakeVm {
     @Test
     void pyautoguiCodeIsSentAsOsWorldSendsIt() {
         String code = "pyautogui.click(100, 200); time.sleep(0.5)";
-        Api.act(worker, resource, "actions/pyautogui", new JsonObject().put("code", code).encode()).statusCode(200)
+        Api.act(token, worker, resource, "actions/pyautogui", new JsonObject().put("code", code).encode()).statusCode(200)
                 .body("action_type", equalTo("pyautogui"))
                 .body("sent_to_vm", equalTo(true))
                 .body("code", equalTo(List.of(code)))
@@ -170,10 +170,10 @@ class Computer13Test extends WithFakeVm {
 
     @Test
     void pyautoguiControlWordsAreAnsweredWithoutTheVm() {
-        Api.act(worker, resource, "actions/pyautogui", "{\"code\":\"DONE\"}").statusCode(200)
+        Api.act(token, worker, resource, "actions/pyautogui", "{\"code\":\"DONE\"}").statusCode(200)
                 .body("action_type", equalTo("DONE")).body("sent_to_vm", equalTo(false));
-        expectError(Api.act(worker, resource, "actions/pyautogui", "{\"code\":\" \"}"), 400, "INVALID_ACTION");
-        expectError(Api.act(worker, resource, "actions/pyautogui", "{}"), 400, "INVALID_ACTION");
+        expectError(Api.act(token, worker, resource, "actions/pyautogui", "{\"code\":\" \"}"), 400, "INVALID_ACTION");
+        expectError(Api.act(token, worker, resource, "actions/pyautogui", "{}"), 400, "INVALID_ACTION");
         assertEquals(0, vm.received().size());
     }
 }

@@ -16,7 +16,12 @@ final class Conditions {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for: " + what);
             }
-            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+            pause(Duration.ofMillis(20));
         }
+    }
+
+    /** The gap between two looks at a condition (a poll interval, not a wait for something to happen). */
+    static void pause(Duration gap) {
+        LockSupport.parkNanos(gap.toNanos());
     }
 }

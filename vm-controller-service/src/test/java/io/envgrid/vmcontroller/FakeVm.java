@@ -36,7 +36,8 @@ final class FakeVm implements AutoCloseable {
         GARBLED
     }
 
-    record Received(String method, String path, String contentType, String body) {
+    /** One request as the fake got it; {@code leaseToken} is its X-Envgrid-Lease-Token header (null if none). */
+    record Received(String method, String path, String contentType, String leaseToken, String body) {
         JsonObject json() {
             return new JsonObject(body);
         }
@@ -86,7 +87,7 @@ final class FakeVm implements AutoCloseable {
     private void handle(HttpServerRequest request) {
         request.body().onSuccess(body -> {
             received.add(new Received(request.method().name(), request.path(), request.getHeader("Content-Type"),
-                    body.toString(StandardCharsets.UTF_8)));
+                    request.getHeader("X-Envgrid-Lease-Token"), body.toString(StandardCharsets.UTF_8)));
             switch (mode) {
                 case HEALTHY -> answer(request, body);
                 case SLOW -> vertx.setTimer(delayMs, id -> answer(request, body));

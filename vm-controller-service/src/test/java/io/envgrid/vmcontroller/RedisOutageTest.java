@@ -4,25 +4,23 @@ import static io.envgrid.vmcontroller.Api.expectError;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Without Redis no session can be checked, so nothing reaches a VM; the service recovers with Redis. */
+/**
+ * Without Redis no session or lease can be checked, so nothing reaches a VM; the service recovers
+ * with Redis (which comes back empty: the lease is gone with it, so the old entry is refused).
+ */
 @QuarkusTest
 class RedisOutageTest extends WithFakeVm {
-
-    @Inject
-    RedisDataSource redis;
 
     @Test
     void noSessionStoreMeans503AndNoVmCallsUntilRedisIsBack() {
         RedisTestResource.stopServer();
         try {
-            expectError(given().get("/sessions/" + worker + "/" + resource).then(), 503, "REDIS_UNAVAILABLE");
-            expectError(Api.act(worker, resource, "actions/pyautogui", Map.of("code", "pyautogui.click()")), 503,
+            expectError(Api.get(token, worker, resource), 503, "REDIS_UNAVAILABLE");
+            expectError(Api.act(token, worker, resource, "actions/pyautogui", Map.of("code", "pyautogui.click()")), 503,
                     "REDIS_UNAVAILABLE");
             given().get("/q/health/ready").then().statusCode(503);
             assertEquals(0, vm.received().size());
@@ -31,9 +29,12 @@ class RedisOutageTest extends WithFakeVm {
         }
         // Redis came back empty; the expiry listener subscribes again, and new sessions work.
         Conditions.await(() -> subscribers() > 0, "lease-end listener subscribed again");
-        expectError(given().get("/sessions/" + worker + "/" + resource).then(), 404, "SESSION_NOT_FOUND");
-        Api.open(worker, Api.grant(resource, vm.port(), FENCING_TOKEN)).statusCode(201);
-        Api.read(worker, resource, "platform").statusCode(200);
+        expectError(Api.get(token, worker, resource), 404, "SESSION_NOT_FOUND");
+        expectError(Api.open(worker, grant.entry()), 409, "LEASE_NOT_LIVE");
+        leases.registerVm(resource, vm.port());
+        LeaseRecords.Grant again = leases.grant(resource, worker);
+        Api.open(worker, again.entry()).statusCode(201);
+        Api.read(again.leaseToken(), worker, resource, "platform").statusCode(200);
     }
 
     private long subscribers() {

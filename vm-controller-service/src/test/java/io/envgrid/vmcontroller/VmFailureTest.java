@@ -23,7 +23,7 @@ class VmFailureTest extends WithFakeVm {
     void aSlowScreenshotTimesOutAfterItsRetries() {
         vm.slow(5_000);
         long start = System.nanoTime();
-        expectError(Api.read(worker, resource, "screenshot"), 504, "VM_TIMEOUT")
+        expectError(Api.read(token, worker, resource, "screenshot"), 504, "VM_TIMEOUT")
                 .body("error.details.endpoint", equalTo("/screenshot"))
                 .body("error.details.vm", equalTo("127.0.0.1:" + vm.port()));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -36,9 +36,9 @@ class VmFailureTest extends WithFakeVm {
     @Test
     void aSlowExecuteTimesOutOnceAndIsNeverRetried() {
         vm.slow(5_000);
-        expectError(Api.act(worker, resource, "actions/pyautogui", Map.of("code", "pyautogui.click()")), 504,
+        expectError(Api.act(token, worker, resource, "actions/pyautogui", Map.of("code", "pyautogui.click()")), 504,
                 "VM_TIMEOUT");
-        expectError(Api.act(worker, resource, "actions/computer_13", Map.of("action_type", "CLICK")), 504,
+        expectError(Api.act(token, worker, resource, "actions/computer_13", Map.of("action_type", "CLICK")), 504,
                 "VM_TIMEOUT");
         assertEquals(2, vm.received("/execute").size(), "each action reached the VM exactly once");
     }
@@ -47,20 +47,22 @@ class VmFailureTest extends WithFakeVm {
     void aBrokenVmOpensItsBreakerAndLaterCallsFailFastWithoutReachingIt() {
         vm.mode(FakeVm.Mode.BROKEN);
         for (int i = 0; i < 4; i++) {
-            expectError(Api.act(worker, resource, "commands", Map.of("command", "true", "shell", true)), 502,
+            expectError(Api.act(token, worker, resource, "commands", Map.of("command", "true", "shell", true)), 502,
                     "VM_UNREACHABLE");
         }
         assertEquals(4, vm.received("/execute").size());
         vm.mode(FakeVm.Mode.HEALTHY);
-        expectError(Api.act(worker, resource, "commands", Map.of("command", "true", "shell", true)), 502,
+        expectError(Api.act(token, worker, resource, "commands", Map.of("command", "true", "shell", true)), 502,
                 "VM_CIRCUIT_OPEN");
-        expectError(Api.read(worker, resource, "screenshot"), 502, "VM_CIRCUIT_OPEN");
+        expectError(Api.read(token, worker, resource, "screenshot"), 502, "VM_CIRCUIT_OPEN");
         assertEquals(4, vm.received().size(), "an open breaker keeps calls from the VM");
 
         try (FakeVm other = new FakeVm()) {
             String otherResource = "vm-" + other.port();
-            Api.open(worker, Api.grant(otherResource, other.port(), 1)).statusCode(201);
-            Api.read(worker, otherResource, "screenshot").statusCode(200);
+            leases.registerVm(otherResource, other.port());
+            LeaseRecords.Grant otherGrant = leases.grant(otherResource, worker);
+            Api.open(worker, otherGrant.entry()).statusCode(201);
+            Api.read(otherGrant.leaseToken(), worker, otherResource, "screenshot").statusCode(200);
         }
     }
 
@@ -68,28 +70,31 @@ class VmFailureTest extends WithFakeVm {
     void aVmErrorIsPassedOnAndDoesNotOpenTheBreaker() {
         vm.mode(FakeVm.Mode.FAILING);
         for (int i = 0; i < 5; i++) {
-            expectError(Api.act(worker, resource, "commands", Map.of("command", "true", "shell", true)), 502,
+            expectError(Api.act(token, worker, resource, "commands", Map.of("command", "true", "shell", true)), 502,
                     "VM_ERROR")
                     .body("error.details.vm_status", equalTo(500))
                     .body("error.details.vm_body", org.hamcrest.Matchers.containsString("boom"));
         }
         vm.mode(FakeVm.Mode.HEALTHY);
-        Api.act(worker, resource, "commands", Map.of("command", "true", "shell", true)).statusCode(200);
+        Api.act(token, worker, resource, "commands", Map.of("command", "true", "shell", true)).statusCode(200);
     }
 
     @Test
     void answersOfTheWrongKindAreVmErrors() {
         vm.mode(FakeVm.Mode.GARBLED);
-        expectError(Api.read(worker, resource, "screenshot"), 502, "VM_ERROR");
-        expectError(Api.read(worker, resource, "screen_size"), 502, "VM_ERROR");
-        expectError(Api.act(worker, resource, "commands", Map.of("command", "true", "shell", true)), 502, "VM_ERROR");
+        expectError(Api.read(token, worker, resource, "screenshot"), 502, "VM_ERROR");
+        expectError(Api.read(token, worker, resource, "screen_size"), 502, "VM_ERROR");
+        expectError(Api.act(token, worker, resource, "commands", Map.of("command", "true", "shell", true)), 502, "VM_ERROR");
     }
 
     @Test
     void aVmThatIsGoneIsUnreachable() {
         int port = RedisTestResource.freePort();
-        Api.open(worker, Api.grant("vm-gone", port, 1)).statusCode(201);
-        expectError(Api.read(worker, "vm-gone", "platform"), 502, "VM_UNREACHABLE")
+        String gone = "vm-gone-" + port;
+        leases.registerVm(gone, port);
+        LeaseRecords.Grant goneGrant = leases.grant(gone, worker);
+        Api.open(worker, goneGrant.entry()).statusCode(201);
+        expectError(Api.read(goneGrant.leaseToken(), worker, gone, "platform"), 502, "VM_UNREACHABLE")
                 .body("error.details.vm", equalTo("127.0.0.1:" + port));
     }
 }

@@ -1,29 +1,42 @@
 package io.envgrid.vmcontroller;
 
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
+import jakarta.inject.Inject;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
  * Base of the tests that reach a VM: each test gets its own fake VM (a fresh port, so a fresh
- * circuit breaker) and its own worker, with an open session on that VM.
+ * circuit breaker), registered and leased to its own worker as the allocator does it, with an open
+ * session on that VM.
  */
 @QuarkusTestResource(RedisTestResource.class)
 abstract class WithFakeVm {
 
-    static final long FENCING_TOKEN = 7;
+    @Inject
+    RedisDataSource redis;
 
+    protected LeaseRecords leases;
     protected FakeVm vm;
     protected String worker;
     protected String resource;
+    /** The grant of {@link #resource} to {@link #worker}. */
+    protected LeaseRecords.Grant grant;
+    /** Its lease token, sent with every session call. */
+    protected String token;
 
     @BeforeEach
     void openSession() {
+        leases = new LeaseRecords(redis);
         vm = new FakeVm();
         worker = "worker-" + UUID.randomUUID();
-        resource = "vm-" + vm.port();
-        Api.open(worker, Api.grant(resource, vm.port(), FENCING_TOKEN)).statusCode(201);
+        resource = "vm-" + vm.port() + "-" + UUID.randomUUID();
+        leases.registerVm(resource, vm.port());
+        grant = leases.grant(resource, worker);
+        token = grant.leaseToken();
+        Api.open(worker, grant.entry()).statusCode(201);
     }
 
     @AfterEach

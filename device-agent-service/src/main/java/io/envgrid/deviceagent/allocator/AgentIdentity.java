@@ -26,6 +26,11 @@ public class AgentIdentity {
         return agentId() + ":" + deviceId;
     }
 
+    /** The resource id of this host's desktop: {@code envgrid.device-agent.desktop.resource-id}, else {@code <agent id>:desktop}. */
+    public String desktopResourceId() {
+        return settings.desktop().resourceId().orElseGet(() -> agentId() + ":desktop");
+    }
+
     /** Read when needed, not at start: with port 0 the HTTP port is only known once the server listens. */
     public URI publicUrl() {
         return settings.publicUrl().orElseGet(() -> URI.create("http://" + hostName() + ":" + httpPort()));

@@ -22,16 +22,47 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
 public class AllocatorClient {
 
     private final Optional<AllocatorApi> api;
+    private final Optional<LeaseApi> leases;
 
     public AllocatorClient(AllocatorSettings settings) {
-        this.api = settings.url().map(url -> {
-            QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
-                    .baseUri(url)
-                    .connectTimeout(2, TimeUnit.SECONDS)
-                    .readTimeout(5, TimeUnit.SECONDS);
-            settings.serviceToken().ifPresent(token -> builder.register(new BearerTokenFilter(token)));
-            return builder.build(AllocatorApi.class);
-        });
+        this.api = settings.url().map(url -> builder(url, settings, 5).build(AllocatorApi.class));
+        // Checked on every desktop call: a short read timeout, so a stuck allocator turns into a quick 503.
+        this.leases = settings.url().map(url -> builder(url, settings, 2).build(LeaseApi.class));
+    }
+
+    private static QuarkusRestClientBuilder builder(java.net.URI url, AllocatorSettings settings, int readSeconds) {
+        QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
+                .baseUri(url)
+                .connectTimeout(2, TimeUnit.SECONDS)
+                .readTimeout(readSeconds, TimeUnit.SECONDS);
+        settings.serviceToken().ifPresent(token -> builder.register(new BearerTokenFilter(token)));
+        return builder;
+    }
+
+    /**
+     * {@code POST /leases/verify}: is {@code leaseToken} the live lease of {@code resourceId}? Never cached: a
+     * released lease is refused on the very next call. Idempotent, so one retry on no answer or a 5xx; 2 s per
+     * attempt; a circuit breaker per agent so that a dead allocator is answered with 503 at once.
+     *
+     * @throws AllocatorUnavailableException no answer, a 5xx, or the allocator refused the agent's service token
+     *         (also FT's TimeoutException and CircuitBreakerOpenException: callers treat every such failure alike)
+     */
+    @Timeout(value = 2500, unit = ChronoUnit.MILLIS)
+    @Retry(maxRetries = 1, delay = 50, retryOn = AllocatorUnavailableException.class)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.8, delay = 2, delayUnit = ChronoUnit.SECONDS,
+            failOn = {AllocatorUnavailableException.class, org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException.class})
+    public LeaseVerdict verify(String resourceId, String leaseToken) {
+        LeaseApi lease = leases.orElseThrow(() -> new IllegalStateException("envgrid.allocator.url is not set"));
+        try (Response response = call(() -> lease.verify(new LeaseApi.VerifyRequest(resourceId, leaseToken)))) {
+            return switch (response.getStatus()) {
+                case 200 -> new LeaseVerdict.Live(response.readEntity(VerifiedLease.class));
+                case 404 -> new LeaseVerdict.UnknownResource();
+                case 401, 403 -> throw new AllocatorUnavailableException(
+                        "the allocator refused the agent's service token (envgrid.allocator.service-token)", null);
+                // 409 LEASE_NOT_LIVE; a 400 (a token or id it does not accept) is no live lease either
+                default -> new LeaseVerdict.NotLive();
+            };
+        }
     }
 
     public boolean enabled() {

@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.allocator;
 
+import io.envgrid.deviceagent.access.Ids;
 import io.envgrid.deviceagent.desktop.XDisplay;
 import io.envgrid.deviceagent.device.DevicePresence;
 import io.envgrid.deviceagent.record.DeviceRecord;
@@ -22,7 +23,6 @@ import org.jboss.logging.Logger;
 public class DeviceRegistrations {
 
     private static final Logger LOG = Logger.getLogger(DeviceRegistrations.class);
-    private static final String DESKTOP_SUFFIX = ":desktop";
 
     private final ResourceRegistrar registrar;
     private final DeviceStore store;
@@ -30,6 +30,8 @@ public class DeviceRegistrations {
     private final AgentIdentity identity;
     private final RegistrationSettings settings;
     private final XDisplay display;
+    /** Resource ids outside the id rule, logged once each. */
+    private final Set<String> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DeviceRegistrations(ResourceRegistrar registrar, DeviceStore store, DevicePresence presence,
             AgentIdentity identity, RegistrationSettings settings, XDisplay display) {
@@ -58,6 +60,11 @@ public class DeviceRegistrations {
                 continue;
             }
             String id = identity.deviceResourceId(record.deviceId());
+            if (!Ids.isValidId(id)) {
+                // <agent id>:<device id> over 200 characters: it cannot be leased, so it is not offered
+                skipped(id);
+                continue;
+            }
             wanted.add(id);
             registrar.offer(deviceResource(id, record, agentUrl));
             if (record.currentBorrower() != null && registrar.isRegistered(id) && !registrar.isDrained(id)) {
@@ -66,12 +73,18 @@ public class DeviceRegistrations {
             }
         }
         // a desktop is offered only while the agent serves one (a display is configured)
-        if (settings.desktop().register() && display.name().isPresent()) {
+        if (settings.desktop().register() && display.name().isPresent() && Ids.isValidId(identity.desktopResourceId())) {
             ResourceRegistration desktop = desktopResource(agentUrl);
             wanted.add(desktop.id());
             registrar.offer(desktop);
         }
         registrar.offeredIds().stream().filter(id -> !wanted.contains(id)).forEach(registrar::withdraw);
+    }
+
+    private void skipped(String id) {
+        if (skipped.add(id)) {
+            LOG.warnf("not offering %s to the allocator: the resource id is outside the id rule", id);
+        }
     }
 
     private void drainQuietly(String id) {
@@ -91,14 +104,13 @@ public class DeviceRegistrations {
                 settings.registration().heartbeatTtlSeconds());
     }
 
-    /** OSWorld's shape: the desktop endpoint is served on this agent's own HTTP address. */
+    /** OSWorld's shape {ip, port}: the desktop endpoint is served on this agent's own HTTP address. */
     private ResourceRegistration desktopResource(URI agentUrl) {
         Map<String, Object> endpoint = new LinkedHashMap<>();
         endpoint.put("ip", agentUrl.getHost());
         endpoint.put("port", agentUrl.getPort() < 0 ? 80 : agentUrl.getPort());
-        settings.desktop().token().ifPresent(token -> endpoint.put("token", token));
-        String id = settings.desktop().resourceId().orElseGet(() -> identity.agentId() + DESKTOP_SUFFIX);
-        return new ResourceRegistration(id, settings.desktop().resourceType(), endpoint, labels(),
+        // No static token in the endpoint: the desktop takes the lease token of the grant (docs/isolation.md).
+        return new ResourceRegistration(identity.desktopResourceId(), settings.desktop().resourceType(), endpoint, labels(),
                 settings.registration().heartbeatTtlSeconds());
     }
 

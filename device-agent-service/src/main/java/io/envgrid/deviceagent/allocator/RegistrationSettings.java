@@ -40,8 +40,5 @@ public interface RegistrationSettings {
 
         /** {@code <agent id>:desktop} when unset. */
         Optional<String> resourceId();
-
-        /** Handed to the leaseholder in the endpoint, for the desktop endpoint to check. */
-        Optional<String> token();
     }
 }

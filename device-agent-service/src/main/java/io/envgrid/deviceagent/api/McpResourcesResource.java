@@ -2,6 +2,7 @@ package io.envgrid.deviceagent.api;
 
 import io.envgrid.deviceagent.resource.ResourceTree;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -33,8 +34,10 @@ public class McpResourcesResource {
 
     @GET
     @Path("{uri:.+}")
-    @Operation(summary = "One resource, by full URI (mcp://test-devices/devices/android/emulator-5554) or its path")
-    public Map<String, Object> get(@PathParam("uri") String uri) {
+    @Operation(summary = "One resource, by full URI (mcp://test-devices/devices/android/emulator-5554) or its path; "
+            + "an id holding '/' is percent-encoded (devices/linux/rack%2F7)")
+    public Map<String, Object> get(@Encoded @PathParam("uri") String uri) {
+        // @Encoded: each segment is decoded once by the tree, so that an encoded '/' inside an id stays in it
         return tree.read(uri);
     }
 }

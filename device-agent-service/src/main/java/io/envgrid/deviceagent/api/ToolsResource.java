@@ -1,5 +1,7 @@
 package io.envgrid.deviceagent.api;
 
+import io.envgrid.deviceagent.access.Credentials;
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.tool.ToolDefinition;
 import io.envgrid.deviceagent.tool.ToolRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -10,6 +12,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.LinkedHashMap;
@@ -26,9 +29,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ToolsResource {
 
     private final ToolRegistry tools;
+    private final DeviceAgentConfig config;
 
-    public ToolsResource(ToolRegistry tools) {
+    public ToolsResource(ToolRegistry tools, DeviceAgentConfig config) {
         this.tools = tools;
+        this.config = config;
     }
 
     @GET
@@ -41,25 +46,31 @@ public class ToolsResource {
     @Path("{name}/call")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Call a tool; the body is its arguments object")
-    public Object call(@PathParam("name") String name, Map<String, Object> arguments) {
-        return tools.call(name, arguments);
+    public Object call(@PathParam("name") String name, Map<String, Object> arguments, @Context HttpHeaders headers) {
+        return tools.call(name, arguments, credentials(headers));
     }
 
     @POST
     @Path("{name}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Shortcut of POST /tools/{name}/call")
-    public Object post(@PathParam("name") String name, Map<String, Object> arguments) {
-        return tools.call(name, arguments);
+    public Object post(@PathParam("name") String name, Map<String, Object> arguments, @Context HttpHeaders headers) {
+        return tools.call(name, arguments, credentials(headers));
     }
 
     @GET
     @Path("{name}")
     @Operation(summary = "Call a tool with its string arguments as query parameters (GET /tools/device.list)")
-    public Object get(@PathParam("name") String name, @Context UriInfo uri) {
+    public Object get(@PathParam("name") String name, @Context UriInfo uri, @Context HttpHeaders headers) {
         Map<String, Object> arguments = new LinkedHashMap<>();
         uri.getQueryParameters().forEach((key, values) -> arguments.put(key, values.get(0)));
-        return tools.call(name, arguments);
+        return tools.call(name, arguments, credentials(headers));
+    }
+
+    /** The service token or the lease token the caller sent ({@code X-Envgrid-Lease-Token}), or none. */
+    private Credentials credentials(HttpHeaders headers) {
+        return Credentials.of(headers.getHeaderString(HttpHeaders.AUTHORIZATION),
+                headers.getHeaderString(Credentials.LEASE_TOKEN_HEADER), config.serviceToken());
     }
 
     private static Map<String, Object> describe(ToolDefinition tool) {

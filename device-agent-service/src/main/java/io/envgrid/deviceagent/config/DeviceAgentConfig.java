@@ -83,9 +83,22 @@ public interface DeviceAgentConfig {
         @WithDefault("20s")
         Duration accessibilityTimeout();
 
+        /**
+         * Who may use the desktop routes: {@code lease} (the default), the live lease token of the desktop's
+         * resource or the service token on every call; {@code open}, anyone (local development only; logged as a
+         * warning at start).
+         */
+        @WithDefault("lease")
+        DesktopAuth auth();
+
         /** Where a screen recording is written while it runs. */
         @WithDefault("${java.io.tmpdir}/envgrid-recording.mp4")
         Path recordingFile();
+    }
+
+    /** {@code envgrid.device-agent.desktop.auth}: {@code lease} or {@code open}. */
+    enum DesktopAuth {
+        LEASE, OPEN
     }
 
     interface LinuxHost {

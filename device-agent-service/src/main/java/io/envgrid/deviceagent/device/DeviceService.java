@@ -196,12 +196,23 @@ public class DeviceService {
         return response;
     }
 
-    public Map<String, Object> giveBack(String deviceId, String returner) {
+    /**
+     * Ends the open borrow. Only its borrower may (the {@code returner} equals the {@code borrower} recorded at
+     * {@code device.borrow}), or a caller with the service token ({@code asService}, operators); anyone else gets
+     * {@code 403 NOT_BORROWER} before anything changes: record, history and the allocator's drain stay as they were.
+     */
+    public Map<String, Object> giveBack(String deviceId, String returner, boolean asService) {
         String now = Instant.now().toString();
         DeviceRecord returned = store.update(deviceId, record -> {
-            if (record.openBorrow() == null) {
+            BorrowEntry open = record.openBorrow();
+            if (open == null) {
                 throw ApiException.conflict(ErrorCode.DEVICE_NOT_BORROWED, "device '" + deviceId + "' is not borrowed",
                         deviceId);
+            }
+            if (!asService && !open.borrower().equals(returner)) {
+                throw new ApiException(403, ErrorCode.NOT_BORROWER, "device '" + deviceId
+                        + "' can be returned only by its borrower (or with the service token)",
+                        Map.of("device_id", deviceId));
             }
             // Under the lock, so that it cannot undo the drain of a borrow that follows this return.
             leases.release(deviceId);

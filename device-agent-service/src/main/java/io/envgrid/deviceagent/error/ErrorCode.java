@@ -17,6 +17,16 @@ public final class ErrorCode {
     public static final String HTTP_ERROR = "HTTP_ERROR";
     /** A borrow could not be checked against allocator leases (503). */
     public static final String ALLOCATOR_UNAVAILABLE = "ALLOCATOR_UNAVAILABLE";
+    /** docs/isolation.md: an id or type outside the one id rule (400). */
+    public static final String INVALID_ID = "INVALID_ID";
+    /** docs/isolation.md: no credential, or one that is not valid (401). */
+    public static final String UNAUTHORIZED = "UNAUTHORIZED";
+    /** docs/isolation.md: the lease behind the call has ended, expired, or belongs to a newer grant (409). */
+    public static final String LEASE_NOT_LIVE = "LEASE_NOT_LIVE";
+    /** docs/isolation.md: a fencing token lower than one already seen for that resource (409). */
+    public static final String STALE_FENCING_TOKEN = "STALE_FENCING_TOKEN";
+    /** {@code device.return} by someone other than the borrower, without the service token (403). */
+    public static final String NOT_BORROWER = "NOT_BORROWER";
 
     private ErrorCode() {
     }

@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.limit;
 
+import io.envgrid.deviceagent.access.Credentials;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.error.ErrorMappers;
@@ -9,8 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -72,9 +71,6 @@ public class RateLimiter {
     }
 
     private boolean presentsServiceToken(ContainerRequestContext context) {
-        String header = context.getHeaderString(HttpHeaders.AUTHORIZATION);
-        return config.serviceToken().isPresent() && header != null && header.startsWith("Bearer ")
-                && MessageDigest.isEqual(config.serviceToken().get().getBytes(StandardCharsets.UTF_8),
-                        header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8));
+        return Credentials.isServiceToken(context.getHeaderString(HttpHeaders.AUTHORIZATION), config.serviceToken());
     }
 }

@@ -2,6 +2,8 @@ package io.envgrid.deviceagent.mcp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.deviceagent.access.Credentials;
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.error.ErrorEnvelope;
@@ -11,6 +13,9 @@ import io.quarkiverse.mcp.server.TextContent;
 import io.quarkiverse.mcp.server.ToolManager;
 import io.quarkiverse.mcp.server.ToolResponse;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
@@ -31,8 +36,13 @@ public class McpToolBridge {
     private final ToolRegistry tools;
     private final ToolManager mcpTools;
     private final ObjectMapper json;
+    private final CurrentVertxRequest currentRequest;
+    private final DeviceAgentConfig config;
 
-    public McpToolBridge(ToolRegistry tools, ToolManager mcpTools, ObjectMapper json) {
+    public McpToolBridge(ToolRegistry tools, ToolManager mcpTools, ObjectMapper json, CurrentVertxRequest currentRequest,
+            DeviceAgentConfig config) {
+        this.currentRequest = currentRequest;
+        this.config = config;
         this.tools = tools;
         this.mcpTools = mcpTools;
         this.json = json;
@@ -51,13 +61,26 @@ public class McpToolBridge {
 
     private ToolResponse call(String name, Map<String, Object> arguments) {
         try {
-            return response(false, tools.call(name, arguments));
+            return response(false, tools.call(name, arguments, credentials()));
         } catch (ApiException e) {
             return response(true, ErrorEnvelope.of(e.code(), e.getMessage(), e.details()));
         } catch (RuntimeException e) {
             LOG.error("MCP call of " + name + " failed", e);
             return response(true, ErrorEnvelope.of(ErrorCode.INTERNAL_ERROR, "internal error", Map.of()));
         }
+    }
+
+    /**
+     * The credentials of the HTTP request that carried this MCP message: the MCP HTTP transport activates the
+     * request context with the current Vert.x request set, so the same headers count as on the REST routes.
+     */
+    private Credentials credentials() {
+        RoutingContext current = currentRequest.getCurrent();
+        if (current == null) {
+            return new Credentials.None();
+        }
+        return Credentials.of(current.request().getHeader(HttpHeaders.AUTHORIZATION),
+                current.request().getHeader(Credentials.LEASE_TOKEN_HEADER), config.serviceToken());
     }
 
     /** The same JSON as the REST answer, as an object for structuredContent and as text for older clients. */

@@ -2,6 +2,7 @@ package io.envgrid.deviceagent.record;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.envgrid.deviceagent.access.Ids;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
@@ -15,8 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
+import java.util.Optional;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * The device records on disk under {@code devices/{type}/{id}/}. Every change of one device runs under that
@@ -26,9 +28,7 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class DeviceStore {
 
-    /** Ids and types become directory names, so they may not contain separators or be "." or "..". */
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
-    private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+    private static final Logger LOG = Logger.getLogger(DeviceStore.class);
     private static final String RECORD_FILE = "device.json";
 
     private final Path devicesRoot;
@@ -50,20 +50,28 @@ public class DeviceStore {
             Files.createDirectories(devicesRoot);
             try (Stream<Path> records = Files.find(devicesRoot, 3,
                     (path, attributes) -> path.getFileName().toString().equals(RECORD_FILE))) {
-                records.forEach(path -> typeById.put(path.getParent().getFileName().toString(),
-                        path.getParent().getParent().getFileName().toString()));
+                records.forEach(this::index);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read device records under " + devicesRoot, e);
         }
     }
 
-    public static String requireValidId(String deviceId) {
-        if (!ID.matcher(deviceId).matches()) {
-            throw ApiException.badRequest("device_id must be 1-128 letters, digits, '.', '_', ':' or '-', "
-                    + "starting with a letter or digit");
+    /** A record found on disk, by its directory names; one whose names no id or type could have made is skipped. */
+    private void index(Path recordFile) {
+        Path deviceDir = recordFile.getParent();
+        Optional<String> id = PathSegments.decode(deviceDir.getFileName().toString()).filter(Ids::isValidId);
+        Optional<String> type = PathSegments.decode(deviceDir.getParent().getFileName().toString());
+        if (id.isEmpty() || type.isEmpty()) {
+            LOG.warnf("skipping %s: its directory names are not those of a device id and type", deviceDir);
+            return;
         }
-        return deviceId;
+        typeById.put(id.get(), type.get());
+    }
+
+    /** The id rule of docs/isolation.md; {@code 400 INVALID_ID} outside it. */
+    public static String requireValidId(String deviceId) {
+        return Ids.requireId("device_id", deviceId);
     }
 
     public boolean exists(String deviceId) {
@@ -84,9 +92,7 @@ public class DeviceStore {
 
     public void create(DeviceRecord record) {
         requireValidId(record.deviceId());
-        if (!TYPE.matcher(record.type()).matches()) {
-            throw ApiException.badRequest("type must be lower-case letters, digits or '_' (android, ios, windows, linux, ...)");
-        }
+        Ids.requireDeviceType(record.type());
         synchronized (lockOf(record.deviceId())) {
             String existing = typeById.putIfAbsent(record.deviceId(), record.type());
             if (existing != null) {
@@ -146,8 +152,16 @@ public class DeviceStore {
         return deviceDirectory(get(deviceId).type(), deviceId).resolve("logs");
     }
 
+    /**
+     * {@code devices/{type}/{id}/}, each name encoded by {@link PathSegments}: one directory level per id, whatever
+     * '/' or '.' the id holds, always inside the data directory, and distinct ids never share a directory.
+     */
     public Path deviceDirectory(String type, String deviceId) {
-        return devicesRoot.resolve(type).resolve(deviceId);
+        Path dir = devicesRoot.resolve(PathSegments.encode(type)).resolve(PathSegments.encode(deviceId));
+        if (!dir.normalize().startsWith(devicesRoot) || !dir.getParent().getParent().equals(devicesRoot)) {
+            throw new IllegalStateException("device directory " + dir + " outside " + devicesRoot);
+        }
+        return dir;
     }
 
     public Path devicesRoot() {

@@ -3,12 +3,17 @@ package io.envgrid.deviceagent.tool;
 import static io.envgrid.deviceagent.tool.InputSchema.optional;
 import static io.envgrid.deviceagent.tool.InputSchema.required;
 
+import io.envgrid.deviceagent.access.Credentials;
+import io.envgrid.deviceagent.access.Ids;
+import io.envgrid.deviceagent.access.LeaseAccess;
+import io.envgrid.deviceagent.allocator.AgentIdentity;
 import io.envgrid.deviceagent.device.DeviceSearch;
 import io.envgrid.deviceagent.device.DeviceService;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.event.EventBroadcaster;
 import io.envgrid.deviceagent.record.DeviceRecord;
+import io.envgrid.deviceagent.record.DeviceStore;
 import io.envgrid.deviceagent.system.SystemService;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,14 +30,23 @@ public class ToolRegistry {
 
     private static final InputSchema DEVICE_ONLY = InputSchema.of(required("device_id", "string"));
     private static final Set<String> UPDATABLE = Set.of("name", "sku", "cpu_type", "specs");
+    /** The tools that act on a device (see {@link ToolDefinition#actsOnDevice}). */
+    private static final Set<String> ACTING = Set.of("device.connect", "device.disconnect", "device.execute",
+            "device.upload", "device.download", "device.update", "device.delete");
 
     private final Map<String, ToolDefinition> tools = new LinkedHashMap<>();
     private final DeviceService devices;
     private final EventBroadcaster events;
     private final MeterRegistry metrics;
+    private final LeaseAccess access;
+    private final AgentIdentity identity;
+    private final DeviceStore store;
 
     public ToolRegistry(DeviceService devices, DeviceSearch search, SystemService system, EventBroadcaster events,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, LeaseAccess access, AgentIdentity identity, DeviceStore store) {
+        this.access = access;
+        this.identity = identity;
+        this.store = store;
         this.devices = devices;
         this.events = events;
         this.metrics = metrics;
@@ -61,7 +75,7 @@ public class ToolRegistry {
                         a.string("expected_return_date")));
         add("device.return", "Return a borrowed device",
                 InputSchema.of(required("device_id", "string"), required("returner", "string")),
-                a -> devices.giveBack(a.string("device_id"), a.string("returner")));
+                a -> devices.giveBack(a.string("device_id"), a.string("returner"), a.asService()));
         add("device.info", "Get a device's full record", DEVICE_ONLY, a -> devices.info(a.string("device_id")));
         add("device.create", "Create a device record",
                 InputSchema.of(required("device_id", "string"), required("name", "string"), required("type", "string"),
@@ -84,8 +98,12 @@ public class ToolRegistry {
         return List.copyOf(tools.values());
     }
 
-    /** Checks the arguments, runs the tool, counts the outcome, and tells {@code /ws} listeners of server faults. */
-    public Object call(String name, Map<String, Object> arguments) {
+    /**
+     * Checks the arguments (schema, then the id rule: {@code 400 INVALID_ID}), then the caller's right to act on a
+     * leased device ({@link LeaseAccess#requireForDevice}), runs the tool, counts the outcome, and tells {@code /ws}
+     * listeners of server faults. Every refusal comes before anything changes.
+     */
+    public Object call(String name, Map<String, Object> arguments, Credentials caller) {
         ToolDefinition tool = tools.get(name);
         if (tool == null) {
             throw new ApiException(404, ErrorCode.TOOL_NOT_FOUND, "no tool '" + name + "'",
@@ -94,7 +112,12 @@ public class ToolRegistry {
         Map<String, Object> args = arguments == null ? Map.of() : arguments;
         try {
             tool.inputSchema().check(args);
-            Object result = tool.handler().apply(new ToolArguments(args));
+            String deviceId = args.get("device_id") instanceof String id ? Ids.requireId("device_id", id) : null;
+            // a device the agent has no record of cannot be acted on: the tool answers 404 itself
+            if (tool.actsOnDevice() && deviceId != null && store.exists(deviceId)) {
+                access.requireForDevice(identity.deviceResourceId(deviceId), caller);
+            }
+            Object result = tool.handler().apply(new ToolArguments(args, caller));
             count(name, "success");
             return result;
         } catch (ApiException e) {
@@ -124,7 +147,7 @@ public class ToolRegistry {
     }
 
     private void add(String name, String description, InputSchema schema, Function<ToolArguments, Object> handler) {
-        tools.put(name, new ToolDefinition(name, description, schema, handler));
+        tools.put(name, new ToolDefinition(name, description, schema, ACTING.contains(name), handler));
     }
 
     private void count(String tool, String outcome) {

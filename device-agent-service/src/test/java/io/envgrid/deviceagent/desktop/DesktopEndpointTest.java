@@ -1,6 +1,6 @@
 package io.envgrid.deviceagent.desktop;
 
-import static io.restassured.RestAssured.given;
+import static io.envgrid.deviceagent.desktop.Desktop.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

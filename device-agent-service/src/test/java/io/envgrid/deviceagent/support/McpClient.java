@@ -27,12 +27,19 @@ public final class McpClient {
 
     /** Runs the steps in one MCP session; the answer of step {@code i} is element {@code i}. */
     public static List<JsonNode> run(URI mcp, List<Map<String, Object>> steps) {
+        return run(mcp, Map.of(), steps);
+    }
+
+    /** The same, with HTTP headers sent on every request of the session (e.g. {@code X-Envgrid-Lease-Token}). */
+    public static List<JsonNode> run(URI mcp, Map<String, String> headers, List<Map<String, Object>> steps) {
         if (!Files.isDirectory(SCRIPT_DIR.resolve("node_modules"))) {
             throw new IllegalStateException(SCRIPT_DIR + "/node_modules is missing: run 'npm ci' in tools/mcp-client "
                     + "(./envgrid test does)");
         }
         try {
-            Process node = new ProcessBuilder("node", "run.mjs", "--url", mcp.toString())
+            List<String> command = new ArrayList<>(List.of("node", "run.mjs", "--url", mcp.toString()));
+            headers.forEach((name, value) -> command.addAll(List.of("--header", name + ": " + value)));
+            Process node = new ProcessBuilder(command)
                     .directory(SCRIPT_DIR.toFile())
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();

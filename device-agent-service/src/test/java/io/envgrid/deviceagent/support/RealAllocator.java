@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.envgrid.deviceagent.desktop.Xvfb;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -25,9 +26,9 @@ import redis.embedded.RedisServer;
 public class RealAllocator implements QuarkusTestResourceLifecycleManager {
 
     public static final String SERVICE_TOKEN = "allocator-test-token";
-    public static final String AGENT_ID = "test-agent";
+    /** With '/', '@' and '.': every resource id of the agent under test holds characters the id rule allows. */
+    public static final String AGENT_ID = "test/agent@rack.1";
     public static final int HEARTBEAT_TTL_SECONDS = 2;
-    public static final String DESKTOP_TOKEN = "desktop-test-token";
 
     private static final Path APP = Path.of("..", "resource-allocator-service", "target", "quarkus-app",
             "quarkus-run.jar");
@@ -35,9 +36,30 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
 
     private static volatile URI url;
 
+    private static volatile int redisPort;
+
     private RedisServer redis;
     private Process allocator;
     private Path log;
+
+    /** {@code /resources/{id}} with the id percent-encoded as one path segment (RFC 3986; '/' as %2F). */
+    public static String resourcePath(String id) {
+        StringBuilder out = new StringBuilder("/resources/");
+        for (byte b : id.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if (Character.isLetterOrDigit(c) && c < 128 || "-._~:@".indexOf(c) >= 0) {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return out.toString();
+    }
+
+    /** The port of the allocator's Redis, for tests that play an allocator which lost its state. */
+    public static int redisPort() {
+        return redisPort;
+    }
 
     /** The running allocator's base address, for tests to look at what the agent registered. */
     public static URI url() {
@@ -51,7 +73,7 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException(app + " is missing: build the allocator first "
                     + "(cd resource-allocator-service && mvn -B -q package -DskipTests), or run mvn verify from the root");
         }
-        int redisPort = freePort();
+        redisPort = freePort();
         redis = RedisServer.builder().port(redisPort).bind("127.0.0.1")
                 .setting("save \"\"").setting("appendonly no").build();
         redis.start();
@@ -79,10 +101,9 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
                 Map.entry("envgrid.device-agent.registration.heartbeat-interval", "1s"),
                 Map.entry("envgrid.device-agent.registration.heartbeat-ttl-seconds", String.valueOf(HEARTBEAT_TTL_SECONDS)),
                 Map.entry("envgrid.device-agent.desktop.register", "true"),
-                Map.entry("envgrid.device-agent.desktop.token", DESKTOP_TOKEN),
-                // a desktop is offered only while a display is configured; nothing draws on it in these tests
+                // a desktop is offered only while a display is configured: a real one, which the lease tests drive
                 Map.entry("envgrid.device-agent.desktop.enabled", "true"),
-                Map.entry("envgrid.device-agent.desktop.display", ":0"));
+                Map.entry("envgrid.device-agent.desktop.display", Xvfb.display()));
     }
 
     private void awaitReady() {
@@ -125,6 +146,25 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
         }
         if (redis != null && redis.isActive()) {
             redis.stop();
+        }
+    }
+
+    /**
+     * One command on the allocator's Redis (RESP over a socket), for tests that play an allocator which lost part
+     * of its state; the reply's first line.
+     */
+    public static String redis(String... command) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", redisPort)) {
+            StringBuilder resp = new StringBuilder("*" + command.length + "\r\n");
+            for (String part : command) {
+                resp.append('$').append(part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).append("\r\n")
+                        .append(part).append("\r\n");
+            }
+            socket.getOutputStream().write(resp.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

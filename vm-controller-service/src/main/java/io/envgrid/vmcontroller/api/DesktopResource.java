@@ -25,9 +25,10 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * Everything done to the VM of a session. Each request is checked against the session first (it
- * must be active and, if the request carries {@code X-Fencing-Token}, of that lease); a refused
- * request never reaches the VM.
+ * Everything done to the VM of a session. Each request carries the lease token
+ * ({@code X-Envgrid-Lease-Token}) and is checked first against the session and the allocator's
+ * lease record ({@link SessionService#authorize}); a refused request never reaches the VM. The
+ * token is forwarded to the VM on every call.
  */
 @Path("/sessions/{worker_id}/{resource_id}")
 @Produces(MediaType.APPLICATION_JSON)
@@ -50,6 +51,9 @@ public class DesktopResource {
 
     @HeaderParam(FENCING_HEADER)
     String fencingToken;
+
+    @HeaderParam(SessionService.LEASE_TOKEN_HEADER)
+    String leaseToken;
 
     public DesktopResource(SessionService sessions, OsWorldClient vms, ObservationService observations,
             ActionRunner actions) {
@@ -191,7 +195,7 @@ public class DesktopResource {
     }
 
     private VmAddress vm() {
-        return sessions.requireActive(workerId, resourceId, fencing()).vm();
+        return sessions.authorize(workerId, resourceId, leaseToken, fencing()).vm(leaseToken);
     }
 
     private Optional<Long> fencing() {

@@ -9,13 +9,13 @@ import java.util.Optional;
 @ConfigMapping(prefix = "envgrid.vm-controller")
 public interface VmControllerConfig {
 
-    /** Prefix of every Redis key; the braces put all keys in the slot the allocator's keys use. */
-    @WithDefault("{envgrid}:")
-    String keyPrefix();
-
-    /** Channel on which the allocator publishes lease expiries and revocations. */
-    @WithDefault("{envgrid}:ch:expired")
-    String expiredChannel();
+    /**
+     * For measurement only (the benchmark's "without" column): {@code false} skips the check of the
+     * allocator's lease record on each session call, so nothing but the session's own state guards
+     * the VM. Never set it in a deployment; the service logs a warning at start when it is off.
+     */
+    @WithDefault("true")
+    boolean leaseCheck();
 
     /** Upper bound on a session's life in Redis, so a session whose lease end was missed cannot linger. */
     @WithDefault("24h")

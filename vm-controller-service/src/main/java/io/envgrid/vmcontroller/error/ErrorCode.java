@@ -4,6 +4,14 @@ package io.envgrid.vmcontroller.error;
 public final class ErrorCode {
     public static final String INVALID_PARAMETERS = "INVALID_PARAMETERS";
     public static final String INVALID_ACTION = "INVALID_ACTION";
+    /** An id outside the rule of docs/isolation.md. */
+    public static final String INVALID_ID = "INVALID_ID";
+    /** No lease token, or one that cannot be a lease token. */
+    public static final String UNAUTHORIZED = "UNAUTHORIZED";
+    /** The live lease of the resource is another worker's. */
+    public static final String NOT_LEASE_HOLDER = "NOT_LEASE_HOLDER";
+    /** The lease behind the call has ended, expired, or belongs to a newer grant (or the token is not its token). */
+    public static final String LEASE_NOT_LIVE = "LEASE_NOT_LIVE";
     public static final String MALFORMED_JSON = "MALFORMED_JSON";
     public static final String SESSION_NOT_FOUND = "SESSION_NOT_FOUND";
     public static final String SESSION_ENDED = "SESSION_ENDED";

@@ -84,7 +84,7 @@ public class ErrorMappers {
         return envelope(500, ErrorCode.INTERNAL_ERROR, "internal error", Map.of());
     }
 
-    static Response envelope(int status, String code, String message, Map<String, Object> details) {
+    public static Response envelope(int status, String code, String message, Map<String, Object> details) {
         return Response.status(status)
                 .type(MediaType.APPLICATION_JSON)
                 .entity(ErrorEnvelope.of(code, message, details))

@@ -1,36 +1,28 @@
 package io.envgrid.vmcontroller.session;
 
 import io.envgrid.vmcontroller.vm.VmAddress;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The controller session of one worker on one leased VM, as stored in a Redis hash. It is bound
- * to one lease: its fencing token is the one the allocator granted with that lease. The grant's
- * token is kept with it so every replica holds the whole grant; OSWorld's server itself asks for
- * no token, so none is sent to the VM.
+ * The controller session of one worker on one leased VM, as stored in a Redis hash (written by
+ * {@code lua/open_session.lua} from the allocator's lease record). It is bound to one lease: its
+ * lease id and fencing token are that lease's, and its address and {@code token} come from the
+ * record's endpoint. The lease token itself is not kept: every call presents it and it is compared
+ * with the live record.
  */
 public record ControllerSession(String workerId, String resourceId, String type, String ip, int port,
         String token, String leaseId, long fencingToken, SessionState state, String createdAt,
         String endedAt, String endedReason) {
 
-    public VmAddress vm() {
-        return new VmAddress(ip, port);
+    /** The VM, reached on behalf of the lease whose token is {@code leaseToken} (forwarded to the VM). */
+    public VmAddress vm(String leaseToken) {
+        return new VmAddress(ip, port, leaseToken);
     }
 
-    Map<String, String> toHash() {
-        Map<String, String> hash = new LinkedHashMap<>();
-        hash.put("worker_id", workerId);
-        hash.put("resource_id", resourceId);
-        hash.put("type", type);
-        hash.put("ip", ip);
-        hash.put("port", Integer.toString(port));
-        hash.put("token", token == null ? "" : token);
-        hash.put("lease_id", leaseId);
-        hash.put("fencing_token", Long.toString(fencingToken));
-        hash.put("state", state.name());
-        hash.put("created_at", createdAt);
-        return hash;
+    /** This session as ended at {@code at} (ISO-8601) for {@code reason}. */
+    public ControllerSession ended(String at, String reason) {
+        return new ControllerSession(workerId, resourceId, type, ip, port, token, leaseId, fencingToken,
+                SessionState.ended, createdAt, at, reason);
     }
 
     static ControllerSession fromHash(Map<String, String> hash) {

@@ -2,7 +2,7 @@ package io.envgrid.vmcontroller.session;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.envgrid.vmcontroller.config.VmControllerConfig;
+import io.envgrid.vmcontroller.redis.RedisKeys;
 import io.envgrid.vmcontroller.metrics.VmCallMetrics;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -15,8 +15,10 @@ import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
- * Ends the controller session of a lease the allocator reports expired or revoked, so no request
- * reaches a VM its worker no longer holds. Every replica listens; ending is idempotent.
+ * Ends the controller session of a lease the allocator reports expired or revoked, as early
+ * tidy-up. Nothing depends on it: every call checks the allocator's lease record itself, so a
+ * missed message (controller down, reconnecting) never lets a call through. Every replica listens;
+ * ending is idempotent.
  */
 @ApplicationScoped
 public class LeaseEndListener {
@@ -39,13 +41,13 @@ public class LeaseEndListener {
     private volatile boolean running = true;
 
     public LeaseEndListener(ReactiveRedisDataSource redis, SessionStore store, ObjectMapper json, Vertx vertx,
-            VmCallMetrics metrics, VmControllerConfig config) {
+            VmCallMetrics metrics, RedisKeys keys) {
         this.redis = redis;
         this.store = store;
         this.json = json;
         this.vertx = vertx;
         this.metrics = metrics;
-        this.channel = config.expiredChannel();
+        this.channel = keys.expiredChannel();
     }
 
     void start(@Observes StartupEvent ignored) {

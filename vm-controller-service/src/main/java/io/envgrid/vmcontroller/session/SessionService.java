@@ -2,19 +2,35 @@ package io.envgrid.vmcontroller.session;
 
 import io.envgrid.vmcontroller.api.AllocationEntry;
 import io.envgrid.vmcontroller.api.CreateSessionRequest;
+import io.envgrid.vmcontroller.api.Ids;
 import io.envgrid.vmcontroller.config.VmControllerConfig;
 import io.envgrid.vmcontroller.error.ApiException;
 import io.envgrid.vmcontroller.error.ErrorCode;
 import io.envgrid.vmcontroller.metrics.VmCallMetrics;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
-/** Opens, finds and ends controller sessions, and decides whether a request may reach a session's VM. */
+/**
+ * Opens, checks and ends controller sessions, and decides whether a request may reach a session's
+ * VM. Nothing the caller says is believed but the ids and the lease token: who holds the resource,
+ * with which lease and fencing token, and where the VM is, come from the allocator's lease record
+ * in Redis, read again on every call (docs/isolation.md, "vm-controller").
+ */
 @ApplicationScoped
 public class SessionService {
+
+    /** The header every session call carries: the lease token of the allocation entry. */
+    public static final String LEASE_TOKEN_HEADER = "X-Envgrid-Lease-Token";
+
+    private static final Logger LOG = Logger.getLogger(SessionService.class);
+    /** Lease tokens are {@code elt_} + 22 characters; anything much longer cannot be one. */
+    private static final int MAX_TOKEN_LENGTH = 128;
 
     private final SessionStore store;
     private final VmControllerConfig config;
@@ -26,46 +42,79 @@ public class SessionService {
         this.metrics = metrics;
     }
 
-    /** Opens the session for an allocation; the same allocation twice yields the same session. */
-    public Opened open(CreateSessionRequest request) {
-        ControllerSession session = validated(request);
-        SessionStore.Created created = await(store.create(session));
-        switch (created.outcome()) {
-            case stale -> throw new ApiException(409, ErrorCode.STALE_FENCING_TOKEN,
-                    "a newer lease of resource '" + session.resourceId() + "' holds this session",
-                    Map.of("resource_id", session.resourceId(), "fencing_token", session.fencingToken(),
-                            "current_fencing_token", created.heldFencingToken()));
-            case ended -> throw new ApiException(409, ErrorCode.SESSION_ENDED,
-                    "the session of this lease has ended; allocate the resource again",
-                    Map.of("resource_id", session.resourceId(), "lease_id", session.leaseId()));
-            default -> {
-                return new Opened(created.outcome() == SessionStore.CreateOutcome.created,
-                        require(request.workerId(), session.resourceId()));
-            }
+    void warnIfUnchecked(@Observes StartupEvent ignored) {
+        if (!config.leaseCheck()) {
+            LOG.warn("envgrid.vm-controller.lease-check=false: session calls are NOT checked against the allocator's "
+                    + "lease record. This setting exists for the benchmark only; never run a deployment with it.");
         }
     }
 
+    /** A session just opened, or the already open session of the same lease ({@code created} false). */
     public record Opened(boolean created, ControllerSession session) {
     }
 
-    public ControllerSession require(String workerId, String resourceId) {
-        return await(store.find(workerId, resourceId)).orElseThrow(() -> new ApiException(404,
-                ErrorCode.SESSION_NOT_FOUND, "no session of worker '" + workerId + "' on resource '" + resourceId + "'",
-                Map.of("worker_id", workerId, "resource_id", resourceId)));
+    /**
+     * Opens the session for an allocation entry: 400 {@code INVALID_ID} for a bad id, 401
+     * {@code UNAUTHORIZED} without a lease token, 409 {@code LEASE_NOT_LIVE} when the token is not
+     * the resource's live lease's, 403 {@code NOT_LEASE_HOLDER} when that lease is another worker's,
+     * 409 {@code STALE_FENCING_TOKEN} / {@code SESSION_ENDED} as the store finds; nothing is stored
+     * on a refusal.
+     */
+    public Opened open(CreateSessionRequest request) {
+        if (request == null) {
+            throw ApiException.badRequest("a body {worker_id, resource} is required");
+        }
+        String workerId = Ids.require("worker_id", request.workerId());
+        AllocationEntry entry = request.resource();
+        if (entry == null) {
+            throw ApiException.badRequest("resource (an entry of the allocation result) is required");
+        }
+        String resourceId = Ids.require("resource.id", entry.id());
+        String leaseToken = token(entry.leaseToken(), "resource.lease_token");
+        SessionStore.Opening opening = await(store.open(workerId, resourceId, leaseToken));
+        Map<String, Object> ids = Map.of("worker_id", workerId, "resource_id", resourceId);
+        if (opening instanceof SessionStore.Opening.Created c) {
+            return new Opened(true, c.session());
+        }
+        if (opening instanceof SessionStore.Opening.Exists e) {
+            return new Opened(false, e.session());
+        }
+        if (opening instanceof SessionStore.Opening.NotHolder) {
+            throw notHolder(workerId, resourceId, ids);
+        }
+        if (opening instanceof SessionStore.Opening.Stale s) {
+            throw new ApiException(409, ErrorCode.STALE_FENCING_TOKEN,
+                    "a newer lease of resource '" + resourceId + "' was seen (fencing token " + s.highestFencingToken()
+                            + ")", Map.of("worker_id", workerId, "resource_id", resourceId,
+                            "current_fencing_token", s.highestFencingToken()));
+        }
+        if (opening instanceof SessionStore.Opening.Ended) {
+            throw new ApiException(409, ErrorCode.SESSION_ENDED,
+                    "the session of this lease was closed; allocate the resource again", ids);
+        }
+        if (opening instanceof SessionStore.Opening.NoEndpoint) {
+            throw new ApiException(400, ErrorCode.INVALID_PARAMETERS,
+                    "resource '" + resourceId + "' is not a VM: its registered endpoint has no ip and port", ids);
+        }
+        throw notLive(resourceId, ids);
     }
 
     /**
-     * The session a request acts through, if it may reach the VM: the session is active and, when
-     * the request names a fencing token, that token is the session's. Anything else is a 409 and
-     * the VM is never called.
+     * The session a request acts through, if it may reach the VM: the session is active, its lease
+     * is the resource's live lease, {@code leaseToken} is that lease's token, no newer fencing token
+     * was seen for the resource, and {@code fencingToken}, when given, is the session's. Anything
+     * else is a 4xx and the VM is never called; a session whose lease is over is ended on the spot.
      */
-    public ControllerSession requireActive(String workerId, String resourceId, Optional<Long> fencingToken) {
-        ControllerSession session = require(workerId, resourceId);
-        if (session.state() != SessionState.active) {
-            throw new ApiException(409, ErrorCode.SESSION_ENDED,
-                    "the session ended (" + session.endedReason() + ")",
-                    Map.of("worker_id", workerId, "resource_id", resourceId, "reason", session.endedReason()));
+    public ControllerSession authorize(String workerId, String resourceId, String leaseToken,
+            Optional<Long> fencingToken) {
+        Ids.require("worker_id", workerId);
+        Ids.require("resource_id", resourceId);
+        String token = token(leaseToken, "header " + LEASE_TOKEN_HEADER);
+        SessionStore.Check check = await(store.check(workerId, resourceId, token));
+        if (!(check instanceof SessionStore.Check.Ok ok)) {
+            throw refusal(check, workerId, resourceId);
         }
+        ControllerSession session = ok.session();
         if (fencingToken.isPresent() && fencingToken.get() != session.fencingToken()) {
             throw new ApiException(409, ErrorCode.STALE_FENCING_TOKEN,
                     "fencing token " + fencingToken.get() + " is not the session's lease",
@@ -75,38 +124,76 @@ public class SessionService {
         return session;
     }
 
-    /** Ends the session on request of its worker; ending an ended session is harmless. */
-    public ControllerSession end(String workerId, String resourceId) {
-        require(workerId, resourceId);
-        if (await(store.end(workerId, resourceId, null, "deleted")) == SessionStore.EndOutcome.ended) {
+    private ApiException refusal(SessionStore.Check check, String workerId, String resourceId) {
+        Map<String, Object> ids = Map.of("worker_id", workerId, "resource_id", resourceId);
+        if (check instanceof SessionStore.Check.Absent) {
+            return new ApiException(404, ErrorCode.SESSION_NOT_FOUND,
+                    "no session of worker '" + workerId + "' on resource '" + resourceId + "'", ids);
+        }
+        if (check instanceof SessionStore.Check.Ended e) {
+            return ended(e.reason(), ids);
+        }
+        if (check instanceof SessionStore.Check.NotHolder) {
+            metrics.sessionEnded("lease_not_live");
+            return notHolder(workerId, resourceId, ids);
+        }
+        if (check instanceof SessionStore.Check.Stale s) {
+            metrics.sessionEnded("stale_fencing_token");
+            return new ApiException(409, ErrorCode.STALE_FENCING_TOKEN,
+                    "a newer lease of resource '" + resourceId + "' was seen (fencing token "
+                            + s.highestFencingToken() + ")",
+                    Map.of("worker_id", workerId, "resource_id", resourceId,
+                            "current_fencing_token", s.highestFencingToken()));
+        }
+        if (check instanceof SessionStore.Check.NotLive) {
+            metrics.sessionEnded("lease_not_live");
+        }
+        // NotLive, and WrongToken (the session's lease is live but this is not its token; nothing changed).
+        return notLive(resourceId, ids);
+    }
+
+    /** Ends the session on request of its lease holder (checked as for any call); the ended session is returned. */
+    public ControllerSession end(String workerId, String resourceId, String leaseToken) {
+        ControllerSession session = authorize(workerId, resourceId, leaseToken, Optional.empty());
+        if (await(store.end(workerId, resourceId, session.leaseId(), "deleted")) == SessionStore.EndOutcome.ended) {
             metrics.sessionEnded("deleted");
         }
-        return require(workerId, resourceId);
+        return session.ended(Instant.now().toString(), "deleted");
     }
 
-    private ControllerSession validated(CreateSessionRequest request) {
-        if (request == null || blank(request.workerId())) {
-            throw ApiException.badRequest("worker_id is required");
+    private static String token(String value, String where) {
+        if (value == null || value.isBlank()) {
+            throw new ApiException(401, ErrorCode.UNAUTHORIZED,
+                    "a lease token is required (" + where + "): the lease_token of the allocation entry", Map.of());
         }
-        AllocationEntry r = request.resource();
-        if (r == null) {
-            throw ApiException.badRequest("resource (an entry of the allocation result) is required");
+        if (value.length() > MAX_TOKEN_LENGTH) {
+            throw new ApiException(401, ErrorCode.UNAUTHORIZED, "the lease token (" + where + ") is not valid", Map.of());
         }
-        if (blank(r.id()) || blank(r.ip()) || blank(r.leaseId())) {
-            throw ApiException.badRequest("resource.id, resource.ip and resource.lease_id are required");
-        }
-        if (r.port() == null || r.port() < 1 || r.port() > 65535) {
-            throw ApiException.badRequest("resource.port must be a TCP port");
-        }
-        if (r.fencingToken() == null || r.fencingToken() < 0) {
-            throw ApiException.badRequest("resource.fencing_token is required and not negative");
-        }
-        return new ControllerSession(request.workerId(), r.id(), r.type() == null ? "" : r.type(), r.ip(), r.port(),
-                r.token(), r.leaseId(), r.fencingToken(), SessionState.active, Instant.now().toString(), null, null);
+        return value;
     }
 
-    private static boolean blank(String s) {
-        return s == null || s.isBlank();
+    private static ApiException notLive(String resourceId, Map<String, Object> ids) {
+        return new ApiException(409, ErrorCode.LEASE_NOT_LIVE,
+                "the lease behind this call is not the live lease of resource '" + resourceId
+                        + "' (ended, expired, revoked, re-granted, or another lease's token)", ids);
+    }
+
+    private static ApiException notHolder(String workerId, String resourceId, Map<String, Object> ids) {
+        return new ApiException(403, ErrorCode.NOT_LEASE_HOLDER,
+                "the live lease of resource '" + resourceId + "' is not worker '" + workerId + "''s", ids);
+    }
+
+    /** A call on an ended session: why it ended decides the code, so the answer does not depend on who ended it first. */
+    private static ApiException ended(String reason, Map<String, Object> ids) {
+        Map<String, Object> details = Map.of("worker_id", ids.get("worker_id"), "resource_id", ids.get("resource_id"),
+                "reason", reason);
+        return switch (reason) {
+            case "deleted" -> new ApiException(409, ErrorCode.SESSION_ENDED, "the session was closed", details);
+            case "stale_fencing_token" -> new ApiException(409, ErrorCode.STALE_FENCING_TOKEN,
+                    "the session ended: a newer lease of the resource was seen", details);
+            default -> new ApiException(409, ErrorCode.LEASE_NOT_LIVE,
+                    "the session ended with its lease (" + reason + ")", details);
+        };
     }
 
     private <T> T await(Uni<T> uni) {

@@ -1,30 +1,83 @@
 package io.envgrid.vmcontroller.session;
 
 import io.envgrid.vmcontroller.config.VmControllerConfig;
+import io.envgrid.vmcontroller.redis.LuaScript;
+import io.envgrid.vmcontroller.redis.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
  * Controller sessions in Redis, one hash per (worker, resource), so every replica serves every
- * worker. Creation and ending are Lua scripts: each decides on the fencing token and writes in one
- * atomic step.
+ * worker. Opening, checking and ending are Lua scripts that read the allocator's lease record
+ * (the source of truth for who holds a resource) and decide and write in one atomic step.
  */
 @ApplicationScoped
 public class SessionStore {
 
-    /** What creating a session found: a fresh session, the same lease's live session, or a refusal. */
-    public enum CreateOutcome {
-        created, exists, stale, ended
+    /** What opening a session found. */
+    public sealed interface Opening {
+        /** A new session for this lease. */
+        record Created(ControllerSession session) implements Opening {
+        }
+
+        /** The session of this very lease was already open. */
+        record Exists(ControllerSession session) implements Opening {
+        }
+
+        /** No live lease, or the presented token is not the live lease's. */
+        record NotLive() implements Opening {
+        }
+
+        /** The live lease is another worker's. */
+        record NotHolder() implements Opening {
+        }
+
+        /** The live lease's fencing token is lower than one already seen for the resource. */
+        record Stale(long highestFencingToken) implements Opening {
+        }
+
+        /** This lease's session was closed; a lease's session is not reopened. */
+        record Ended() implements Opening {
+        }
+
+        /** The resource's endpoint has no VM address (ip and port, or an http base_url). */
+        record NoEndpoint() implements Opening {
+        }
+    }
+
+    /** What the check before a VM call found; only {@link Ok} lets the call through. */
+    public sealed interface Check {
+        record Ok(ControllerSession session) implements Check {
+        }
+
+        record Absent() implements Check {
+        }
+
+        /** The session had ended before this call, for {@code reason}. */
+        record Ended(String reason) implements Check {
+        }
+
+        /** The session's lease is over; the session was ended by this check. */
+        record NotLive() implements Check {
+        }
+
+        /** The caller's token is the live lease's, but that lease is another worker's than the session's. */
+        record NotHolder() implements Check {
+        }
+
+        /** The session's lease is live but the presented token is not its token; nothing changed. */
+        record WrongToken() implements Check {
+        }
+
+        /** A newer fencing token was seen for the resource; the session was ended by this check. */
+        record Stale(long highestFencingToken) implements Check {
+        }
     }
 
     /** What ending a session found. */
@@ -32,56 +85,83 @@ public class SessionStore {
         ended, already_ended, other_lease, absent
     }
 
-    public record Created(CreateOutcome outcome, long heldFencingToken) {
-    }
+    private static final LuaScript OPEN = LuaScript.load("open_session.lua");
+    private static final LuaScript CHECK = LuaScript.load("check_session.lua");
+    private static final LuaScript END = LuaScript.load("end_session.lua");
 
     private final ReactiveRedisDataSource redis;
     private final VmControllerConfig config;
-    private final String createScript = script("create_session.lua");
-    private final String endScript = script("end_session.lua");
+    private final RedisKeys keys;
+    private final String checkLease;
 
-    public SessionStore(ReactiveRedisDataSource redis, VmControllerConfig config) {
+    public SessionStore(ReactiveRedisDataSource redis, VmControllerConfig config, RedisKeys keys) {
         this.redis = redis;
         this.config = config;
+        this.keys = keys;
+        this.checkLease = config.leaseCheck() ? "1" : "0";
     }
 
-    public Uni<Created> create(ControllerSession session) {
-        List<String> args = new ArrayList<>(List.of("EVAL", createScript, "1", key(session.workerId(),
-                session.resourceId()), Long.toString(session.fencingToken()),
-                Long.toString(config.sessionTtl().toMillis())));
-        session.toHash().forEach((field, value) -> {
-            args.add(field);
-            args.add(value);
-        });
-        return redis.execute(args.get(0), args.subList(1, args.size()).toArray(String[]::new))
-                .map(r -> new Created(CreateOutcome.valueOf(r.get(0).toString()), r.get(1).toLong()));
+    /** Opens the session of {@code workerId} on {@code resourceId} if {@code leaseToken} is the worker's live lease's. */
+    public Uni<Opening> open(String workerId, String resourceId, String leaseToken) {
+        return OPEN.run(redis,
+                List.of(keys.leaseRecord(resourceId), keys.session(workerId, resourceId), keys.highestFence()),
+                List.of(workerId, resourceId, leaseToken, Long.toString(config.sessionTtl().toMillis()),
+                        Instant.now().toString()))
+                .map(SessionStore::opening);
     }
 
-    public Uni<Optional<ControllerSession>> find(String workerId, String resourceId) {
-        return redis.hash(String.class).hgetall(key(workerId, resourceId))
-                .map(hash -> hash.isEmpty() ? Optional.empty() : Optional.of(ControllerSession.fromHash(hash)));
+    /** The check of one call (one round trip): the session, its lease in the allocator's record, the token, the fence. */
+    public Uni<Check> check(String workerId, String resourceId, String leaseToken) {
+        return CHECK.run(redis,
+                List.of(keys.session(workerId, resourceId), keys.leaseRecord(resourceId), keys.highestFence()),
+                List.of(leaseToken, resourceId, Instant.now().toString(),
+                        Long.toString(config.endedRetention().toMillis()), checkLease))
+                .map(SessionStore::check);
     }
 
     /** Ends the session; with a lease id, only if the session still belongs to that lease. */
     public Uni<EndOutcome> end(String workerId, String resourceId, String leaseId, String reason) {
-        return redis.execute("EVAL", endScript, "1", key(workerId, resourceId), leaseId == null ? "" : leaseId,
-                        reason, Instant.now().toString(), Long.toString(config.endedRetention().toMillis()))
+        return END.run(redis, List.of(keys.session(workerId, resourceId)),
+                        List.of(leaseId == null ? "" : leaseId, reason, Instant.now().toString(),
+                                Long.toString(config.endedRetention().toMillis())))
                 .map(Response::toString)
                 .map(EndOutcome::valueOf);
     }
 
-    private String key(String workerId, String resourceId) {
-        return config.keyPrefix() + "vmc:session:" + workerId + ":" + resourceId;
+    private static Opening opening(Response r) {
+        String outcome = r.get(0).toString();
+        return switch (outcome) {
+            case "created" -> new Opening.Created(session(r));
+            case "exists" -> new Opening.Exists(session(r));
+            case "not_live" -> new Opening.NotLive();
+            case "not_holder" -> new Opening.NotHolder();
+            case "stale" -> new Opening.Stale(r.get(1).toLong());
+            case "ended" -> new Opening.Ended();
+            case "no_endpoint" -> new Opening.NoEndpoint();
+            default -> throw new IllegalStateException("unexpected answer of open_session.lua: " + outcome);
+        };
     }
 
-    private static String script(String name) {
-        try (InputStream in = SessionStore.class.getResourceAsStream("/lua/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource lua/" + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private static Check check(Response r) {
+        String outcome = r.get(0).toString();
+        return switch (outcome) {
+            case "ok" -> new Check.Ok(session(r));
+            case "absent" -> new Check.Absent();
+            case "ended" -> new Check.Ended(r.get(1).toString());
+            case "not_live" -> new Check.NotLive();
+            case "not_holder" -> new Check.NotHolder();
+            case "wrong_token" -> new Check.WrongToken();
+            case "stale" -> new Check.Stale(r.get(1).toLong());
+            default -> throw new IllegalStateException("unexpected answer of check_session.lua: " + outcome);
+        };
+    }
+
+    /** The session hash the scripts return after their verdict, as field, value, ... */
+    private static ControllerSession session(Response r) {
+        Map<String, String> hash = new HashMap<>();
+        for (int i = 1; i + 1 < r.size(); i += 2) {
+            hash.put(r.get(i).toString(), r.get(i + 1).toString());
         }
+        return ControllerSession.fromHash(hash);
     }
 }

@@ -28,7 +28,8 @@ import org.jboss.logging.Logger;
 /**
  * Speaks the protocol of OSWorld's in-VM server (desktop_env/server/main.py, port 5000), with the
  * paths and bodies OSWorld's PythonController sends. Every call has a deadline and goes through
- * the VM's circuit breaker; only reads are retried.
+ * the VM's circuit breaker; only reads are retried. Every call carries the session's lease token
+ * as {@code X-Envgrid-Lease-Token}.
  */
 @ApplicationScoped
 public class OsWorldClient {
@@ -36,6 +37,11 @@ public class OsWorldClient {
     private static final Logger LOG = Logger.getLogger(OsWorldClient.class);
     /** Longest VM error body kept for the caller; error pages can be large. */
     private static final int ERROR_BODY_LIMIT = 2000;
+    /**
+     * Carries the caller's lease token to the desktop on every call, for it to check
+     * (docs/isolation.md); the same name as the header callers send the controller.
+     */
+    public static final String LEASE_TOKEN_HEADER = "X-Envgrid-Lease-Token";
 
     private final WebClient web;
     private final VmGuards guards;
@@ -207,6 +213,9 @@ public class OsWorldClient {
     private HttpResponse<Buffer> once(VmAddress vm, HttpMethod method, String path, Duration timeout,
             Function<HttpRequest<Buffer>, Uni<HttpResponse<Buffer>>> send) {
         HttpRequest<Buffer> request = web.request(method, vm.port(), vm.ip(), path).timeout(timeout.toMillis());
+        if (vm.leaseToken() != null) {
+            request.putHeader(LEASE_TOKEN_HEADER, vm.leaseToken());
+        }
         HttpResponse<Buffer> response;
         try {
             // The request's own timeout fires first; the await bound is a backstop so no caller hangs.

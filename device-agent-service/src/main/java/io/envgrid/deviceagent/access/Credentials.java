@@ -1,0 +1,54 @@
+package io.envgrid.deviceagent.access;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+
+/**
+ * What a caller presents, read from its headers: the agent's service token ({@code Authorization: Bearer}), a
+ * lease token ({@code X-Envgrid-Lease-Token}), or nothing. A bearer token that is not the service token counts as
+ * nothing (it may be meant for another hop). Whether a lease token is live is decided later, by
+ * {@link LeaseAccess}, for the resource the call acts on.
+ */
+public sealed interface Credentials {
+
+    /** The header that carries a lease token (docs/isolation.md). */
+    String LEASE_TOKEN_HEADER = "X-Envgrid-Lease-Token";
+
+    /** The caller holds the agent's service token: an envgrid service or an operator. */
+    record ServiceToken() implements Credentials {
+    }
+
+    /** The caller claims the lease whose token this is; {@code token} is the header as sent. */
+    record LeaseToken(String token) implements Credentials {
+    }
+
+    /** Neither credential. */
+    record None() implements Credentials {
+    }
+
+    /**
+     * @param authorization the {@code Authorization} header or null
+     * @param leaseToken the {@code X-Envgrid-Lease-Token} header or null
+     * @param serviceToken the agent's configured service token, if any
+     */
+    static Credentials of(String authorization, String leaseToken, Optional<String> serviceToken) {
+        if (isServiceToken(authorization, serviceToken)) {
+            return new ServiceToken();
+        }
+        if (leaseToken != null) {
+            return new LeaseToken(leaseToken);
+        }
+        return new None();
+    }
+
+    /** Compared in constant time, so that the answer time tells nothing about the token. */
+    static boolean isServiceToken(String authorization, Optional<String> serviceToken) {
+        if (serviceToken.isEmpty() || serviceToken.get().isEmpty() || authorization == null
+                || !authorization.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(serviceToken.get().getBytes(StandardCharsets.UTF_8),
+                authorization.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8));
+    }
+}
