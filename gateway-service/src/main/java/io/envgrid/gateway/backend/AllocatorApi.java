@@ -3,6 +3,7 @@ package io.envgrid.gateway.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.config.Backends;
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.id.KeyPart;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,7 +69,7 @@ public class AllocatorApi {
     /** {@code GET /leases?worker_id=}: the worker's live leases, the truth about what it holds. */
     public Uni<JsonNode> leases(String workerId) {
         return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/leases?worker_id="
-                + java.net.URLEncoder.encode(workerId, java.nio.charset.StandardCharsets.UTF_8), null, timeout, true);
+                + KeyPart.pathSegment(workerId), null, timeout, true);
     }
 
     /** {@code GET /stats}: resource counts per type and state. */

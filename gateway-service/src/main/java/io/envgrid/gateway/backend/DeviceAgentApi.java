@@ -2,6 +2,7 @@ package io.envgrid.gateway.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.id.KeyPart;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,10 +23,13 @@ public class DeviceAgentApi {
         this.timeout = config.downstream().timeout().plus(Duration.ofSeconds(30)).plus(CALL_MARGIN);
     }
 
-    /** Runs a tool on the agent; reads may be retried, a command or a transfer is not. */
-    public Uni<JsonNode> call(String agentUrl, String tool, JsonNode arguments, boolean idempotent) {
+    /**
+     * Runs a tool on the agent for the device of allocation entry {@code lease} (its lease token goes
+     * along as {@code X-Envgrid-Lease-Token}); reads may be retried, a command or a transfer is not.
+     */
+    public Uni<JsonNode> call(String agentUrl, String tool, JsonNode arguments, JsonNode lease, boolean idempotent) {
         String base = agentUrl.endsWith("/") ? agentUrl.substring(0, agentUrl.length() - 1) : agentUrl;
-        return downstream.json("device-agent", HttpMethod.POST, base + "/tools/" + tool + "/call", arguments, timeout,
-                idempotent);
+        return downstream.json("device-agent", HttpMethod.POST, base + "/tools/" + KeyPart.pathSegment(tool) + "/call",
+                arguments, timeout, idempotent, LeaseToken.headerOf(lease));
     }
 }

@@ -78,7 +78,13 @@ public class Downstream {
      */
     public Uni<JsonNode> json(String backend, HttpMethod method, String url, Object body, Duration deadline,
             boolean idempotent) {
-        return exchange(backend, method, url, body, deadline, idempotent).map(reply -> {
+        return json(backend, method, url, body, deadline, idempotent, Map.of());
+    }
+
+    /** {@link #json} with extra request headers (a lease token: never logged, sent only to this call). */
+    public Uni<JsonNode> json(String backend, HttpMethod method, String url, Object body, Duration deadline,
+            boolean idempotent, Map<String, String> headers) {
+        return exchange(backend, method, url, body, deadline, idempotent, headers).map(reply -> {
             if (!reply.ok()) {
                 throw failureOf(backend, reply);
             }
@@ -89,11 +95,17 @@ public class Downstream {
     /** Calls a backend and returns whatever it answered; only a backend that did not answer is a failure. */
     public Uni<Reply> exchange(String backend, HttpMethod method, String url, Object body, Duration deadline,
             boolean idempotent) {
+        return exchange(backend, method, url, body, deadline, idempotent, Map.of());
+    }
+
+    /** {@link #exchange} with extra request headers. */
+    public Uni<Reply> exchange(String backend, HttpMethod method, String url, Object body, Duration deadline,
+            boolean idempotent, Map<String, String> headers) {
         String target = targetOf(url);
         Timer.Sample sample = Timer.start(registry);
         // the fault-tolerance guard does not pass a cancellation on to the call it wraps; this does
         AtomicReference<HttpClientRequest> inFlight = new AtomicReference<>();
-        Uni<Reply> call = Uni.createFrom().deferred(() -> guarded(target, method, url, body, deadline, inFlight));
+        Uni<Reply> call = Uni.createFrom().deferred(() -> guarded(target, method, url, body, deadline, headers, inFlight));
         if (idempotent) {
             call = call.onFailure(BackendException.Unreachable.class).retry()
                     .withBackOff(Duration.ofMillis(50)).atMost(config.retries());
@@ -114,9 +126,9 @@ public class Downstream {
     }
 
     private Uni<Reply> guarded(String target, HttpMethod method, String url, Object body, Duration deadline,
-            AtomicReference<HttpClientRequest> inFlight) {
+            Map<String, String> headers, AtomicReference<HttpClientRequest> inFlight) {
         try {
-            return guard(target).call(() -> send(target, method, url, body, deadline, inFlight));
+            return guard(target).call(() -> send(target, method, url, body, deadline, headers, inFlight));
         } catch (Exception e) {
             return Uni.createFrom().failure(e);
         }
@@ -128,7 +140,7 @@ public class Downstream {
      * too, which matters for an allocation still waiting in the allocator's queue.
      */
     private Uni<Reply> send(String target, HttpMethod method, String url, Object body, Duration deadline,
-            AtomicReference<HttpClientRequest> inFlight) {
+            Map<String, String> headers, AtomicReference<HttpClientRequest> inFlight) {
         Buffer payload;
         try {
             payload = body == null ? null : Buffer.buffer(json.writeValueAsBytes(body));
@@ -138,6 +150,7 @@ public class Downstream {
         RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url)
                 .putHeader("Accept", "application/json");
         backends.serviceToken().ifPresent(t -> options.putHeader("Authorization", "Bearer " + t));
+        headers.forEach(options::putHeader);
         if (payload != null) {
             options.putHeader("Content-Type", "application/json");
         }

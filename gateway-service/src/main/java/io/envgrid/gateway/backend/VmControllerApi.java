@@ -3,15 +3,17 @@ package io.envgrid.gateway.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.config.Backends;
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.id.KeyPart;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
-/** The vm-controller-service: controller sessions per (worker, resource), observations and actions. */
+/**
+ * The vm-controller-service: controller sessions per (worker, resource), observations and actions.
+ * Every call names the allocation entry it acts on and carries that entry's lease token.
+ */
 @ApplicationScoped
 public class VmControllerApi {
 
@@ -29,36 +31,40 @@ public class VmControllerApi {
         this.actionTimeout = config.downstream().actionTimeout();
     }
 
-    /** Opens (or finds) the controller session for one allocation entry; repeating it is harmless. */
-    public Uni<JsonNode> openSession(String workerId, JsonNode resource) {
+    /**
+     * Opens (or finds) the controller session for one allocation entry, passed whole (with its
+     * {@code lease_token}, which the controller checks against the allocator's record); repeating it
+     * is harmless.
+     */
+    public Uni<JsonNode> openSession(String workerId, JsonNode entry) {
         return downstream.json(NAME, HttpMethod.POST, backends.vmController() + "/sessions",
-                Map.of("worker_id", workerId, "resource", resource), timeout, true);
+                Map.of("worker_id", workerId, "resource", entry), timeout, true, LeaseToken.headerOf(entry));
     }
 
-    public Uni<Reply> closeSession(String workerId, String resourceId) {
-        return downstream.exchange(NAME, HttpMethod.DELETE, session(workerId, resourceId), null, timeout, true);
+    public Uni<Reply> closeSession(String workerId, JsonNode entry) {
+        return downstream.exchange(NAME, HttpMethod.DELETE, session(workerId, entry), null, timeout, true,
+                LeaseToken.headerOf(entry));
     }
 
     /** Screenshot, accessibility tree, screen size and cursor in one call. */
-    public Uni<JsonNode> observation(String workerId, String resourceId) {
-        return downstream.json(NAME, HttpMethod.GET, session(workerId, resourceId) + "/observation", null,
-                actionTimeout, true);
+    public Uni<JsonNode> observation(String workerId, JsonNode entry) {
+        return read(workerId, entry, "observation");
     }
 
-    public Uni<JsonNode> read(String workerId, String resourceId, String what) {
-        return downstream.json(NAME, HttpMethod.GET, session(workerId, resourceId) + "/" + what, null, actionTimeout, true);
+    public Uni<JsonNode> read(String workerId, JsonNode entry, String what) {
+        return downstream.json(NAME, HttpMethod.GET, session(workerId, entry) + "/" + what, null, actionTimeout, true,
+                LeaseToken.headerOf(entry));
     }
 
     /** An action on the desktop: never retried, since the first attempt may have acted. */
-    public Uni<JsonNode> act(String workerId, String resourceId, String path, Object body) {
-        return downstream.json(NAME, HttpMethod.POST, session(workerId, resourceId) + "/" + path, body, actionTimeout, false);
+    public Uni<JsonNode> act(String workerId, JsonNode entry, String path, Object body) {
+        return downstream.json(NAME, HttpMethod.POST, session(workerId, entry) + "/" + path, body, actionTimeout, false,
+                LeaseToken.headerOf(entry));
     }
 
-    private String session(String workerId, String resourceId) {
-        return backends.vmController() + "/sessions/" + encode(workerId) + "/" + encode(resourceId);
-    }
-
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    /** {@code /sessions/<worker>/<resource>}, each id one percent-encoded segment ({@code /} → {@code %2F}). */
+    private String session(String workerId, JsonNode entry) {
+        return backends.vmController() + "/sessions/" + KeyPart.pathSegment(workerId) + "/"
+                + KeyPart.pathSegment(entry.path("id").asText());
     }
 }

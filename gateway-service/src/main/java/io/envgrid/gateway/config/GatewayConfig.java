@@ -55,10 +55,14 @@ public interface GatewayConfig {
     }
 
     interface Auth {
-        /** Bearer tokens accepted on /mcp, /sse, /messages and the Sandbox API; none configured means auth is off. */
+        /**
+         * Bearer tokens accepted on /mcp, /sse, /messages and the Sandbox API, each
+         * {@code <token>=<principal>[:<pattern>;<pattern>...]} (the worker ids it may act as; without
+         * patterns exactly the principal); none configured (and no signing secret) means auth is off.
+         */
         Optional<List<String>> tokens();
 
-        /** Secret for signed, expiring tokens ({@code egw1.<subject>.<expiry-epoch-seconds>.<hmac>}); none means off. */
+        /** Secret for signed, expiring tokens ({@code egw2.…} from {@code mint-token}, and the older {@code egw1.…}); none means off. */
         Optional<String> signingSecret();
     }
 

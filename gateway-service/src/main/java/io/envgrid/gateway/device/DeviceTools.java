@@ -86,7 +86,7 @@ public class DeviceTools implements ToolSource {
             ObjectNode arguments = call.arguments().deepCopy();
             arguments.remove(List.of("worker_id", "resource_id"));
             arguments.put("device_id", deviceId);
-            return agents.call(agentUrl, routed.name(), arguments, routed.idempotent());
+            return agents.call(agentUrl, routed.name(), arguments, device, routed.idempotent());
         }).map(ToolResult::of);
     }
 }

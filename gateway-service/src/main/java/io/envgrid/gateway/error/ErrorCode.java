@@ -4,6 +4,10 @@ package io.envgrid.gateway.error;
 public final class ErrorCode {
 
     public static final String INVALID_PARAMETERS = "INVALID_PARAMETERS";
+    /** An id or type outside envgrid's one id rule (docs/isolation.md). */
+    public static final String INVALID_ID = "INVALID_ID";
+    /** A gateway token used for a worker id it does not cover. */
+    public static final String WORKER_NOT_ENTITLED = "WORKER_NOT_ENTITLED";
     public static final String NOT_FOUND = "NOT_FOUND";
     public static final String METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED";
     public static final String UNAUTHORIZED = "UNAUTHORIZED";

@@ -5,12 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.security.AccessGuard;
+import io.envgrid.gateway.security.Authentication;
+import io.envgrid.gateway.security.Principal;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.util.Optional;
 
 /** What both MCP transports do with HTTP: the access check, JSON bodies, JSON-RPC error answers. */
 @ApplicationScoped
@@ -24,20 +25,23 @@ public class HttpExchange {
         this.json = json;
     }
 
-    /** True when the request may go on; otherwise it has been answered (401/403 with a JSON-RPC error). */
-    public boolean admitted(RoutingContext ctx) {
+    /**
+     * The principal the request acts for when it may go on; null when it has been answered (401/403
+     * with a JSON-RPC error).
+     */
+    public Principal admitted(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        Optional<ToolFailure> refusal = guard.check(request.getHeader("Host"), request.getHeader("Origin"),
+        Authentication outcome = guard.admit(request.getHeader("Host"), request.getHeader("Origin"),
                 request.getHeader("Authorization"));
-        if (refusal.isEmpty()) {
-            return true;
+        if (outcome instanceof Authentication.Accepted accepted) {
+            return accepted.principal();
         }
-        ToolFailure failure = refusal.get();
+        ToolFailure failure = ((Authentication.Refused) outcome).failure();
         if (failure.status() == 401) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
         }
         sendJson(ctx.response(), failure.status(), JsonRpc.error(null, JsonRpc.ACCESS_DENIED, failure.getMessage()));
-        return false;
+        return null;
     }
 
     /** The body as JSON, or null after answering 400 with a parse error. */

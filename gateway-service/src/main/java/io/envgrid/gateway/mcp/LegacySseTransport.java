@@ -3,6 +3,7 @@ package io.envgrid.gateway.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.security.Principal;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -53,7 +54,7 @@ public class LegacySseTransport {
     }
 
     private void open(RoutingContext ctx) {
-        if (!http.admitted(ctx)) {
+        if (http.admitted(ctx) == null) {
             return;
         }
         sessions.create(McpSession.SSE, "2024-11-05", null, replica.id()).subscribe().with(session -> {
@@ -75,7 +76,8 @@ public class LegacySseTransport {
     }
 
     private void message(RoutingContext ctx) {
-        if (!http.admitted(ctx)) {
+        Principal principal = http.admitted(ctx);
+        if (principal == null) {
             return;
         }
         String sessionId = ctx.request().getParam("sessionId");
@@ -97,7 +99,7 @@ public class LegacySseTransport {
                 return;
             }
             ctx.response().setStatusCode(202).end("Accepted");
-            protocol.handle(session, message, new Responder() {
+            protocol.handle(session, principal, message, new Responder() {
                 @Override
                 public boolean streams() {
                     return true;

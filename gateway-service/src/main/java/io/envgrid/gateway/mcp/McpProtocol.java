@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.tool.ToolRegistry;
 import io.envgrid.gateway.tool.ToolSpec;
 import io.smallrye.mutiny.Uni;
@@ -40,8 +41,11 @@ public class McpProtocol {
         return asked != null && VERSIONS.contains(asked) ? asked : LATEST_VERSION;
     }
 
-    /** Handles one valid message of a live session; requests get exactly one response through {@code out}. */
-    public void handle(McpSession session, JsonNode message, Responder out) {
+    /**
+     * Handles one valid message of a live session for the principal this request's token proved;
+     * requests get exactly one response through {@code out}.
+     */
+    public void handle(McpSession session, Principal principal, JsonNode message, Responder out) {
         if (!JsonRpc.isRequest(message)) {
             if (JsonRpc.isNotification(message) && "notifications/cancelled".equals(message.get("method").asText())) {
                 JsonNode requestId = message.path("params").path("requestId");
@@ -58,7 +62,7 @@ public class McpProtocol {
             case "initialize" -> out.respond(JsonRpc.result(id, initializeResult(negotiate(params))));
             case "ping" -> out.respond(JsonRpc.result(id, NODES.objectNode()));
             case "tools/list" -> out.respond(JsonRpc.result(id, toolList()));
-            case "tools/call" -> call(session, id, params, out);
+            case "tools/call" -> call(session, principal, id, params, out);
             default -> out.respond(JsonRpc.error(id, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method));
         }
     }
@@ -84,7 +88,7 @@ public class McpProtocol {
         return result;
     }
 
-    private void call(McpSession session, JsonNode id, JsonNode params, Responder out) {
+    private void call(McpSession session, Principal principal, JsonNode id, JsonNode params, Responder out) {
         String name = params.path("name").asText("");
         if (tools.find(name).isEmpty()) {
             out.respond(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "Unknown tool: " + name));
@@ -100,7 +104,7 @@ public class McpProtocol {
         ProgressNotifier progress = new ProgressNotifier(progressToken, out);
         String requestKey = id.toString();
         AtomicBoolean answered = new AtomicBoolean();
-        Uni<ObjectNode> result = invoker.invoke(session, name, args, progress);
+        Uni<ObjectNode> result = invoker.invoke(session, principal, name, args, progress);
         // registered before subscribing: a call that completes at once unregisters itself
         AtomicReference<Cancellable> running = new AtomicReference<>();
         inFlight.started(session.id(), requestKey, () -> {

@@ -1,6 +1,7 @@
 package io.envgrid.gateway.mcp;
 
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.id.KeyPart;
 import io.envgrid.gateway.worker.LiveWorkers;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
@@ -23,7 +24,8 @@ import java.util.concurrent.ConcurrentMap;
  * MCP sessions in Redis, so that a client's requests may land on any gateway replica (the
  * "session not found" of in-memory MCP servers behind a round-robin proxy cannot happen).
  * Keys: {@code session:<id>} (hash), {@code sessions} (sorted set by last use, for the idle
- * sweep), {@code worker:<w>:sessions} (set) and {@code workers} (workers with a live session).
+ * sweep), {@code worker:<w>:sessions} (set; {@code <w>} key-encoded by {@link KeyPart}) and
+ * {@code workers} (workers with a live session, as given).
  */
 @ApplicationScoped
 public class McpSessions implements LiveWorkers {
@@ -34,6 +36,14 @@ public class McpSessions implements LiveWorkers {
     /** Binds only a session that still exists: an ended one must not come back as a key without expiry. */
     private static final String BIND_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
             + "redis.call('HSETNX', KEYS[1], 'worker', ARGV[1]) end return redis.call('HGET', KEYS[1], 'worker')";
+    /**
+     * Undoes a binding made by a call that then failed: only while the session is still bound to
+     * that worker; the worker leaves the live set when it has no other session.
+     * KEYS: session hash, the worker's session set, the live-worker set; ARGV: worker, session id.
+     */
+    private static final String UNBIND_SCRIPT = "if redis.call('HGET', KEYS[1], 'worker') == ARGV[1] then "
+            + "redis.call('HDEL', KEYS[1], 'worker') redis.call('SREM', KEYS[2], ARGV[2]) "
+            + "if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end return 1 end return 0";
 
     private final ReactiveRedisDataSource redis;
 
@@ -64,7 +74,7 @@ public class McpSessions implements LiveWorkers {
     }
 
     String workerSessions(String workerId) {
-        return prefix + "worker:" + workerId + ":sessions";
+        return prefix + "worker:" + KeyPart.of(workerId) + ":sessions";
     }
 
     String workers() {
@@ -125,6 +135,12 @@ public class McpSessions implements LiveWorkers {
                 .call(bound -> workerId.equals(bound)
                         ? sets.sadd(workerSessions(workerId), id).chain(() -> sets.sadd(workers(), workerId))
                         : Uni.createFrom().voidItem());
+    }
+
+    /** Undoes {@link #bind} for a call that failed: a refused call leaves the session as it found it. */
+    public Uni<Void> unbind(String id, String workerId) {
+        return redis.execute("EVAL", UNBIND_SCRIPT, "3", sessionKey(id), workerSessions(workerId), workers(), workerId, id)
+                .replaceWithVoid();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.envgrid.gateway.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.security.Principal;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -43,7 +44,7 @@ public class StreamableHttpTransport {
     void routes(@Observes Router router) {
         router.post("/mcp").handler(BodyHandler.create(false).setBodyLimit(bodyLimit)).handler(this::post);
         router.get("/mcp").handler(ctx -> {
-            if (http.admitted(ctx)) {
+            if (http.admitted(ctx) != null) {
                 ctx.response().setStatusCode(405).putHeader("Allow", "POST, DELETE").end();
             }
         });
@@ -51,7 +52,8 @@ public class StreamableHttpTransport {
     }
 
     private void post(RoutingContext ctx) {
-        if (!http.admitted(ctx)) {
+        Principal principal = http.admitted(ctx);
+        if (principal == null) {
             return;
         }
         JsonNode message = http.body(ctx);
@@ -83,10 +85,10 @@ public class StreamableHttpTransport {
             if (session == null) {
                 http.sendJson(ctx.response(), 404, JsonRpc.error(message.get("id"), JsonRpc.SESSION_NOT_FOUND, "Session not found"));
             } else if (!JsonRpc.isRequest(message)) {
-                protocol.handle(session, message, null);
+                protocol.handle(session, principal, message, null);
                 ctx.response().setStatusCode(202).end();
             } else {
-                protocol.handle(session, message, responder(ctx, wantsStream(ctx, message)));
+                protocol.handle(session, principal, message, responder(ctx, wantsStream(ctx, message)));
             }
         }, e -> unavailable(ctx, message, e));
     }
@@ -101,7 +103,7 @@ public class StreamableHttpTransport {
     }
 
     private void delete(RoutingContext ctx) {
-        if (!http.admitted(ctx)) {
+        if (http.admitted(ctx) == null) {
             return;
         }
         String sessionId = ctx.request().getHeader(SESSION_HEADER);

@@ -7,17 +7,23 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.id.IdRule;
+import io.envgrid.gateway.security.Principal;
+import io.envgrid.gateway.tool.ParamsCheck;
 import io.envgrid.gateway.tool.ProgressSink;
+import io.envgrid.gateway.tool.ToolRegistry;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolExecution;
 import io.envgrid.gateway.tool.ToolResult;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 
 /**
  * {@code tools/call} for an MCP session: the worker comes from the session once bound (seed 000
- * injects it), a call naming another worker is refused, and every outcome becomes an MCP tool
+ * injects it), only ids the caller's token covers are bound or acted for, a call naming another
+ * worker than the bound one is refused, and every outcome becomes an MCP tool
  * result carrying both {@code structuredContent} and text ({@code isError} for failures).
  */
 @ApplicationScoped
@@ -27,30 +33,55 @@ public class ToolInvoker {
 
     private final McpSessions sessions;
     private final ToolExecution execution;
+    private final ToolRegistry registry;
     private final ObjectMapper json;
 
-    public ToolInvoker(McpSessions sessions, ToolExecution execution, ObjectMapper json) {
+    public ToolInvoker(McpSessions sessions, ToolExecution execution, ToolRegistry registry, ObjectMapper json) {
         this.sessions = sessions;
+        this.registry = registry;
         this.execution = execution;
         this.json = json;
     }
 
-    public Uni<ObjectNode> invoke(McpSession session, String name, ObjectNode args, ProgressSink progress) {
-        return resolveWorker(session, args)
-                .chain(worker -> execution.run(name, new ToolCall(args, worker, progress)))
+    /**
+     * Runs a tool for the session's worker. Before anything is bound or runs: every id argument is
+     * checked against the id rule (400 {@code INVALID_ID}) and the worker against the principal's
+     * entitlement (403 {@code WORKER_NOT_ENTITLED}); a session bound to another worker refuses the
+     * call (403 {@code WORKER_MISMATCH}). Every outcome is a tool result.
+     */
+    public Uni<ObjectNode> invoke(McpSession session, Principal principal, String name, ObjectNode args,
+            ProgressSink progress) {
+        boolean unbound = session.workerId() == null;
+        return Uni.createFrom().deferred(() -> resolveWorker(session, principal, name, args))
+                .chain(worker -> execution.run(name, new ToolCall(args, worker, progress))
+                        // the binding is part of the call: a first call that fails leaves the session unbound
+                        .onFailure().call(() -> unbound && worker != null ? sessions.unbind(session.id(), worker)
+                                .onFailure().recoverWithNull() : Uni.createFrom().voidItem()))
                 .map(this::success)
                 .onFailure(ToolFailure.class).recoverWithItem(e -> failure((ToolFailure) e));
     }
 
-    private Uni<String> resolveWorker(McpSession session, ObjectNode args) {
+    private Uni<String> resolveWorker(McpSession session, Principal principal, String name, ObjectNode args) {
+        IdRule.checkArguments(args);
+        // the whole call is checked before the session is bound: a refused call binds nothing
+        registry.find(name).ifPresent(tool -> {
+            List<String> problems = ParamsCheck.problems(tool.spec().inputSchema(), args, true);
+            if (!problems.isEmpty()) {
+                throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, name + ": " + String.join("; ", problems),
+                        Map.of("tool", name, "problems", problems));
+            }
+        });
         JsonNode given = args.get("worker_id");
-        if (given != null && !given.isNull() && (!given.isTextual() || given.asText().isBlank())) {
-            return Uni.createFrom().failure(ToolFailure.invalid("'worker_id' must be a non-empty string"));
+        if (given != null && !given.isNull() && !given.isTextual()) {
+            return Uni.createFrom().failure(ToolFailure.invalid("'worker_id' must be a string"));
         }
-        String asked = given == null || given.isNull() ? null : given.asText();
+        String asked = given == null || given.isNull() ? null : principal.authorize("worker_id", given.asText());
         if (session.workerId() != null) {
-            return asked == null || asked.equals(session.workerId()) ? Uni.createFrom().item(session.workerId())
-                    : Uni.createFrom().failure(mismatch(session.workerId(), asked));
+            if (asked != null && !asked.equals(session.workerId())) {
+                return Uni.createFrom().failure(mismatch(session.workerId(), asked));
+            }
+            // a session id presented with another principal's token acts for nobody that token does not cover
+            return Uni.createFrom().item(principal.authorize("worker_id", session.workerId()));
         }
         if (asked == null) {
             return Uni.createFrom().nullItem();

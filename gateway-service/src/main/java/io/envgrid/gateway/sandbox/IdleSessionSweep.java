@@ -54,9 +54,9 @@ public class IdleSessionSweep {
     }
 
     private Uni<Void> endIdle(String member) {
-        int colon = member.indexOf(':');
-        String type = member.substring(0, colon);
-        String worker = member.substring(colon + 1);
+        String[] parts = SandboxSessions.parseMember(member);
+        String type = parts[0];
+        String worker = parts[1];
         return sessions.find(worker, type).chain(found -> {
             if (found.isEmpty() || catalog.backend(type).isEmpty()) {
                 return sessions.remove(worker, type).replaceWithVoid();

@@ -8,6 +8,7 @@ import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.sandbox.backend.SandboxBackend;
 import io.envgrid.gateway.sandbox.backend.SessionContext;
+import io.envgrid.gateway.tool.ParamsCheck;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;

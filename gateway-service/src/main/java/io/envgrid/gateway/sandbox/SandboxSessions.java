@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.id.KeyPart;
 import io.envgrid.gateway.worker.LeaseEndListener;
 import io.envgrid.gateway.worker.LiveWorkers;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -23,8 +24,8 @@ import java.util.UUID;
 
 /**
  * Explicit Sandbox sessions, one per (worker, resource type), in Redis so any replica serves any
- * worker: a hash per worker (resource type → the session as JSON) and one sorted set of last use
- * ({@code type:worker} → epoch ms) that the idle sweep and the lease keep-alive read. A session is
+ * worker: a hash per worker ({@code sandbox:sessions:<worker>}, resource type → the session as JSON)
+ * and one sorted set of last use ({@code type:worker} → epoch ms; ids key-encoded by {@link KeyPart}) that the idle sweep and the lease keep-alive read. A session is
  * {@code creating} while its backend initializes (claimed with HSETNX, so two replicas cannot both
  * create it) and {@code ready} after.
  */
@@ -47,15 +48,22 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
     }
 
     private String sessionsOf(String workerId) {
-        return prefix + "sessions:" + workerId;
+        return prefix + "sessions:" + KeyPart.of(workerId);
     }
 
     private String usedKey() {
         return prefix + "used";
     }
 
+    /** {@code type:worker}, each part key-encoded: a worker id's own {@code :} never splits it. */
     static String member(String workerId, String resourceType) {
-        return resourceType + ":" + workerId;
+        return KeyPart.of(resourceType) + ":" + KeyPart.of(workerId);
+    }
+
+    /** The (resource type, worker id) of a {@link #member}. */
+    static String[] parseMember(String member) {
+        int colon = member.indexOf(':');
+        return new String[] {KeyPart.decode(member.substring(0, colon)), KeyPart.decode(member.substring(colon + 1))};
     }
 
     /** A new session record in state {@code creating}. */
@@ -117,7 +125,7 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
     @Override
     public Uni<List<String>> liveWorkers() {
         return used.zrange(usedKey(), 0, -1).map(members -> List.copyOf(new LinkedHashSet<>(
-                members.stream().map(m -> m.substring(m.indexOf(':') + 1)).toList())));
+                members.stream().map(m -> parseMember(m)[1]).toList())));
     }
 
     /** A session whose lease ended (released, expired, revoked) is over: its record goes, so the next call opens a new one. */

@@ -8,12 +8,12 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Who may talk to the gateway: the Host header must name this server (a DNS-rebinding page in a
  * browser reaches localhost under its own host name), a browser's Origin must be an allowed one,
- * and, when tokens are configured, a valid bearer token must come with the request.
+ * and, when tokens are configured, a valid bearer token must come with the request; it names the
+ * {@link Principal} whose entitlement every worker id of the request is then checked against.
  */
 @ApplicationScoped
 public class AccessGuard {
@@ -28,17 +28,20 @@ public class AccessGuard {
         this.tokens = tokens;
     }
 
-    /** The refusal for this request, if any. */
-    public Optional<ToolFailure> check(String host, String origin, String authorization) {
+    /**
+     * The principal this request acts for, or its refusal: 403 {@code FORBIDDEN_ORIGIN} for a foreign
+     * Host or Origin, 401 {@code UNAUTHORIZED} for a missing or invalid token.
+     */
+    public Authentication admit(String host, String origin, String authorization) {
         if (!hostAllowed(host)) {
-            return Optional.of(new ToolFailure(403, ErrorCode.FORBIDDEN_ORIGIN,
+            return new Authentication.Refused(new ToolFailure(403, ErrorCode.FORBIDDEN_ORIGIN,
                     "Host '" + host + "' is not served here", Map.of()));
         }
         if (origin != null && !originAllowed(origin)) {
-            return Optional.of(new ToolFailure(403, ErrorCode.FORBIDDEN_ORIGIN,
+            return new Authentication.Refused(new ToolFailure(403, ErrorCode.FORBIDDEN_ORIGIN,
                     "Origin '" + origin + "' is not allowed", Map.of()));
         }
-        return tokens.verify(authorization);
+        return tokens.authenticate(authorization);
     }
 
     private boolean hostAllowed(String host) {

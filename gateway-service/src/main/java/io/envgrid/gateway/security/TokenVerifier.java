@@ -1,13 +1,18 @@
 package io.envgrid.gateway.security;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -16,72 +21,166 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Bearer tokens: fixed ones from configuration, and signed expiring ones
- * {@code egw1.<subject>.<expiry epoch seconds>.<base64url HMAC-SHA256 of the first three parts>}
- * that an operator mints with the shared secret. With neither configured, auth is off (the local
- * cluster).
+ * Bearer tokens and the principal each proves (gateway README, "Tokens"):
+ * <ul>
+ * <li>fixed tokens from configuration, {@code <token>=<principal>} (may act as exactly that id) or
+ * {@code <token>=<principal>:<pattern>;<pattern>…} ({@link WorkerPattern}s);</li>
+ * <li>{@code egw2.<base64url JSON {"sub","workers":[patterns],"exp"}>.<base64url HMAC-SHA256>}, minted
+ * with the signing secret ({@code mint-token}); the principal is {@code sub}, the ids its patterns;</li>
+ * <li>{@code egw1.<subject>.<expiry epoch s>.<HMAC>}, the first signed form, still accepted: it
+ * may act as exactly {@code subject}.</li>
+ * </ul>
+ * With no token and no secret configured, auth is off and every caller is {@link Principal.Open}.
  */
 @ApplicationScoped
 public class TokenVerifier {
 
-    private static final String SIGNED_PREFIX = "egw1.";
+    static final String V1 = "egw1.";
+    static final String V2 = "egw2.";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final List<byte[]> fixed;
+    private record Fixed(byte[] token, Principal.Authenticated principal) {
+    }
+
+    private final List<Fixed> fixed;
     private final Optional<byte[]> secret;
 
     public TokenVerifier(GatewayConfig config) {
-        this.fixed = config.auth().tokens().orElse(List.of()).stream()
-                .filter(t -> !t.isBlank()).map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
+        this.fixed = config.auth().tokens().orElse(List.of()).stream().filter(t -> !t.isBlank())
+                .map(TokenVerifier::parseFixed).toList();
         this.secret = config.auth().signingSecret().filter(s -> !s.isBlank()).map(s -> s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@code <token>=<principal>[:<pattern>;<pattern>…]}: split at the last {@code =} (ids have none,
+     * a base64 token may end in {@code =}) and at the principal's first {@code :}.
+     *
+     * @throws IllegalArgumentException for an entry that names no principal: the gateway does not
+     *                                  start rather than let a token act as any worker
+     */
+    static Fixed parseFixed(String entry) {
+        int eq = entry.lastIndexOf('=');
+        if (eq <= 0 || eq == entry.length() - 1) {
+            throw new IllegalArgumentException("envgrid.gateway.auth.tokens: each entry is <token>=<principal>"
+                    + "[:<pattern>;...] (a token names the worker ids it may act as); an entry without '=' is not accepted");
+        }
+        String token = entry.substring(0, eq).trim();
+        String rest = entry.substring(eq + 1).trim();
+        int colon = rest.indexOf(':');
+        String name = colon < 0 ? rest : rest.substring(0, colon);
+        List<WorkerPattern> patterns = new ArrayList<>();
+        if (colon < 0) {
+            patterns.add(WorkerPattern.parse(name));
+        } else {
+            for (String p : rest.substring(colon + 1).split(";")) {
+                patterns.add(WorkerPattern.parse(p));
+            }
+        }
+        if (name.isEmpty() || token.isEmpty()) {
+            throw new IllegalArgumentException("envgrid.gateway.auth.tokens: an entry has an empty token or principal");
+        }
+        return new Fixed(token.getBytes(StandardCharsets.UTF_8), new Principal.Authenticated(name, patterns));
     }
 
     public boolean enabled() {
         return !fixed.isEmpty() || secret.isPresent();
     }
 
-    public Optional<ToolFailure> verify(String authorization) {
+    /** The principal an {@code Authorization} header proves, or the 401 to answer. */
+    public Authentication authenticate(String authorization) {
         if (!enabled()) {
-            return Optional.empty();
+            return new Authentication.Accepted(Principal.Open.INSTANCE);
         }
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.of(refuse("a bearer token is required"));
+            return refuse("a bearer token is required");
         }
         String token = authorization.substring(7).trim();
         byte[] presented = token.getBytes(StandardCharsets.UTF_8);
         // constant-time comparisons: the time taken says nothing about how much of a token matched
-        if (fixed.stream().anyMatch(f -> MessageDigest.isEqual(f, presented))) {
-            return Optional.empty();
+        Principal.Authenticated match = null;
+        for (Fixed f : fixed) {
+            if (MessageDigest.isEqual(f.token(), presented)) {
+                match = f.principal();
+            }
         }
-        if (secret.isPresent() && token.startsWith(SIGNED_PREFIX)) {
-            return verifySigned(token, secret.get());
+        if (match != null) {
+            return new Authentication.Accepted(match);
         }
-        return Optional.of(refuse("the bearer token is not valid"));
+        if (secret.isPresent() && token.startsWith(V2)) {
+            return verifyV2(token, secret.get());
+        }
+        if (secret.isPresent() && token.startsWith(V1)) {
+            return verifyV1(token, secret.get());
+        }
+        return refuse("the bearer token is not valid");
     }
 
-    private static Optional<ToolFailure> verifySigned(String token, byte[] key) {
+    private static Authentication verifyV1(String token, byte[] key) {
         int lastDot = token.lastIndexOf('.');
         String payload = token.substring(0, lastDot);
-        String[] parts = payload.split("\\.");
+        String[] parts = payload.split("\\.", -1);
         if (parts.length != 3) {
-            return Optional.of(refuse("the bearer token is malformed"));
+            return refuse("the bearer token is malformed");
         }
-        byte[] expected = sign(payload, key).getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(expected, token.substring(lastDot + 1).getBytes(StandardCharsets.UTF_8))) {
-            return Optional.of(refuse("the bearer token is not valid"));
+        if (!signatureMatches(payload, token.substring(lastDot + 1), key)) {
+            return refuse("the bearer token is not valid");
         }
         long expiry;
         try {
             expiry = Long.parseLong(parts[2]);
         } catch (NumberFormatException e) {
-            return Optional.of(refuse("the bearer token is malformed"));
+            return refuse("the bearer token is malformed");
         }
         if (Instant.now().getEpochSecond() >= expiry) {
-            return Optional.of(refuse("the bearer token has expired"));
+            return refuse("the bearer token has expired");
         }
-        return Optional.empty();
+        String subject = parts[1];
+        // an egw1 token means "exactly its subject"; a subject outside the id rule covers nothing
+        List<WorkerPattern> workers = io.envgrid.gateway.id.IdRule.isId(subject)
+                ? List.of(new WorkerPattern.Exact(subject)) : List.of();
+        return new Authentication.Accepted(new Principal.Authenticated(subject, workers));
     }
 
-    /** The signature of {@code egw1.<subject>.<expiry>}; public so operators and tests mint tokens the same way. */
+    private static Authentication verifyV2(String token, byte[] key) {
+        int lastDot = token.lastIndexOf('.');
+        if (lastDot <= V2.length()) {
+            return refuse("the bearer token is malformed");
+        }
+        String payload = token.substring(0, lastDot);
+        if (!signatureMatches(payload, token.substring(lastDot + 1), key)) {
+            return refuse("the bearer token is not valid");
+        }
+        // signed by us from here on: what fails now is a token minted by an older or broken tool
+        JsonNode claims;
+        try {
+            claims = JSON.readTree(Base64.getUrlDecoder().decode(payload.substring(V2.length())));
+        } catch (IOException | IllegalArgumentException e) {
+            return refuse("the bearer token is malformed");
+        }
+        if (claims == null || !claims.path("sub").isTextual() || !claims.path("exp").isIntegralNumber()
+                || !claims.path("workers").isArray()) {
+            return refuse("the bearer token is malformed");
+        }
+        if (Instant.now().getEpochSecond() >= claims.get("exp").asLong()) {
+            return refuse("the bearer token has expired");
+        }
+        List<WorkerPattern> workers = new ArrayList<>();
+        try {
+            for (JsonNode p : claims.get("workers")) {
+                workers.add(WorkerPattern.parse(p.asText()));
+            }
+        } catch (IllegalArgumentException e) {
+            return refuse("the bearer token is malformed");
+        }
+        return new Authentication.Accepted(new Principal.Authenticated(claims.get("sub").asText(), workers));
+    }
+
+    private static boolean signatureMatches(String payload, String signature, byte[] key) {
+        return MessageDigest.isEqual(sign(payload, key).getBytes(StandardCharsets.UTF_8),
+                signature.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The signature of a token's payload; public so operators and tests mint tokens the same way. */
     public static String sign(String payload, byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
@@ -92,16 +191,35 @@ public class TokenVerifier {
         }
     }
 
-    /** Mints a signed token for {@code subject} valid until {@code expiry}. */
+    /** Mints an {@code egw1} token: may act as exactly {@code subject} until {@code expiry}. */
     public static String mint(String subject, Instant expiry, byte[] key) {
         if (subject.isEmpty() || subject.contains(".")) {
             throw new IllegalArgumentException("a token subject is non-empty and has no '.'");
         }
-        String payload = SIGNED_PREFIX + subject + "." + expiry.getEpochSecond();
+        String payload = V1 + subject + "." + expiry.getEpochSecond();
         return payload + "." + sign(payload, key);
     }
 
-    private static ToolFailure refuse(String message) {
-        return new ToolFailure(401, ErrorCode.UNAUTHORIZED, message, Map.of());
+    /**
+     * Mints an {@code egw2} token for principal {@code subject} that may act as the ids
+     * {@code workers} cover (e.g. {@code job42/} for every {@code job42/…}) until {@code expiry}.
+     *
+     * @throws IllegalArgumentException for an empty subject or a pattern {@link WorkerPattern#parse} refuses
+     */
+    public static String mint(String subject, List<String> workers, Instant expiry, byte[] key) {
+        if (subject == null || subject.isBlank()) {
+            throw new IllegalArgumentException("a token subject is non-empty");
+        }
+        ObjectNode claims = JSON.createObjectNode().put("v", 2).put("sub", subject);
+        var list = claims.putArray("workers");
+        workers.forEach(w -> list.add(WorkerPattern.parse(w).text()));
+        claims.put("exp", expiry.getEpochSecond());
+        String payload = V2 + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
+        return payload + "." + sign(payload, key);
+    }
+
+    private static Authentication refuse(String message) {
+        return new Authentication.Refused(new ToolFailure(401, ErrorCode.UNAUTHORIZED, message, Map.of()));
     }
 }

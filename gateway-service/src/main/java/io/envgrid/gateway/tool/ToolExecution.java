@@ -2,6 +2,7 @@ package io.envgrid.gateway.tool;
 
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.id.IdRule;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -27,7 +28,17 @@ public class ToolExecution {
         this.meters = meters;
     }
 
+    /**
+     * Runs {@code name} for {@code call.workerId()} (already entitled by the front end). Id arguments
+     * are checked against the id rule here too, so every front end refuses the same ids (400
+     * {@code INVALID_ID}) before a tool runs.
+     */
     public Uni<ToolResult> run(String name, ToolCall call) {
+        try {
+            IdRule.checkArguments(call.arguments());
+        } catch (ToolFailure e) {
+            return Uni.createFrom().failure(e);
+        }
         Tool tool = registry.find(name).orElse(null);
         if (tool == null) {
             return Uni.createFrom().failure(new ToolFailure(404, ErrorCode.UNKNOWN_TOOL, "unknown tool '" + name + "'", Map.of()));

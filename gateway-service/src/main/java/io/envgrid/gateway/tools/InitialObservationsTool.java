@@ -45,7 +45,7 @@ public class InitialObservationsTool extends BaseTool {
             held.forEach((key, entry) -> {
                 if (VmTypes.isVm(entry.path("type").asText())) {
                     keys.add(key);
-                    observations.add(observe(call.workerId(), entry.path("id").asText()));
+                    observations.add(observe(call.workerId(), entry));
                 }
             });
             if (keys.isEmpty()) {
@@ -62,8 +62,8 @@ public class InitialObservationsTool extends BaseTool {
         });
     }
 
-    private Uni<JsonNode> observe(String workerId, String resourceId) {
-        return vmController.observation(workerId, resourceId)
+    private Uni<JsonNode> observe(String workerId, JsonNode entry) {
+        return vmController.observation(workerId, entry)
                 .map(o -> (JsonNode) ((ObjectNode) o).put("message", "Observation fetched from the vm-controller"))
                 .onFailure(ToolFailure.class).recoverWithItem(e -> {
                     ObjectNode failed = JsonNodeFactory.instance.objectNode();

@@ -7,6 +7,7 @@ import io.envgrid.gateway.backend.AllocatorApi;
 import io.envgrid.gateway.backend.VmControllerApi;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.id.IdRule;
 import io.envgrid.gateway.tool.ProgressSink;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,19 +38,33 @@ public class ResourceSetup {
         this.resources = resources;
     }
 
+    /**
+     * Sets up {@code entries} (allocation key → entry) for the worker. Each entry must name a resource
+     * the worker holds a live lease on (403 {@code WORKER_MISMATCH} otherwise, nothing changed); the
+     * entry used from then on is the worker's own record of the grant (endpoint and lease token as
+     * the allocator answered them), so a posted entry cannot redirect the controller or borrow a
+     * credential. An entry the record lacks (granted before this gateway knew it) is used as posted
+     * only with its {@code lease_token}, which the controller checks against the allocator.
+     */
     public Uni<JsonNode> setUp(String workerId, Map<String, JsonNode> entries, ObjectNode initConfigs, ProgressSink progress) {
-        return allocator.leases(workerId).chain(leases -> {
+        for (JsonNode entry : entries.values()) {
+            IdRule.requireId("allocated_resources.id", entry.path("id").asText(""));
+        }
+        return Uni.combine().all().unis(allocator.leases(workerId), resources.all(workerId)).asTuple().chain(both -> {
             Map<String, Long> held = new HashMap<>();
-            leases.forEach(l -> held.put(l.path("resource_id").asText(), l.path("fencing_token").asLong()));
+            both.getItem1().forEach(l -> held.put(l.path("resource_id").asText(), l.path("fencing_token").asLong()));
+            Map<String, JsonNode> recorded = new HashMap<>();
+            both.getItem2().values().forEach(e -> recorded.put(e.path("id").asText(), e));
             ObjectNode owned = NODES.objectNode();
             entries.forEach((key, entry) -> {
-                Long token = held.get(entry.path("id").asText());
+                String id = entry.path("id").asText();
+                Long token = held.get(id);
                 if (token == null || (entry.has("fencing_token") && entry.path("fencing_token").asLong() != token)) {
                     throw new ToolFailure(403, ErrorCode.WORKER_MISMATCH, "worker '" + workerId
-                            + "' holds no live lease on '" + entry.path("id").asText() + "' (" + key + ")",
-                            Map.of("resource_id", entry.path("id").asText()));
+                            + "' holds no live lease on '" + id + "' (" + key + ")", Map.of("resource_id", id));
                 }
-                owned.set(key, withType(key, entry, token));
+                JsonNode own = recorded.getOrDefault(id, entry);
+                owned.set(key, withType(key, own, token));
             });
             return resources.record(workerId, owned).chain(() -> setUpEach(workerId, owned, initConfigs, progress));
         });
@@ -94,18 +109,17 @@ public class ResourceSetup {
         if (!VmTypes.isVm(entry.path("type").asText())) {
             return Uni.createFrom().item(outcome(true, "No session needed for this resource type (Success)"));
         }
-        String resourceId = entry.path("id").asText();
         Uni<JsonNode> session = vmController.openSession(workerId, entry);
         JsonNode commands = initConfig == null ? null : initConfig.get("commands");
         if (commands == null || !commands.isArray() || commands.isEmpty()) {
             return session.map(s -> outcome(true, "No init logic defined (Success)"));
         }
-        return session.chain(s -> runCommands(workerId, resourceId, commands, 0))
+        return session.chain(s -> runCommands(workerId, entry, commands, 0))
                 .map(n -> outcome(true, "Controller session open; " + n + " init command(s) ran"));
     }
 
     /** Init commands run one after another, stopping at the first that fails. */
-    private Uni<Integer> runCommands(String workerId, String resourceId, JsonNode commands, int index) {
+    private Uni<Integer> runCommands(String workerId, JsonNode entry, JsonNode commands, int index) {
         if (index == commands.size()) {
             return Uni.createFrom().item(index);
         }
@@ -113,12 +127,12 @@ public class ResourceSetup {
         ObjectNode body = NODES.objectNode();
         body.set("command", command);
         body.put("shell", command.isTextual());
-        return vmController.act(workerId, resourceId, "commands", body).chain(result -> {
+        return vmController.act(workerId, entry, "commands", body).chain(result -> {
             if (result.path("returncode").asInt(0) != 0) {
                 throw new ToolFailure(502, ErrorCode.BACKEND_ERROR, "init command " + command + " failed: "
                         + result.path("error").asText(result.toString()), Map.of());
             }
-            return runCommands(workerId, resourceId, commands, index + 1);
+            return runCommands(workerId, entry, commands, index + 1);
         });
     }
 

@@ -36,7 +36,8 @@ public class WorkerCleanup {
 
     public Uni<JsonNode> release(String workerId, List<String> resourceIds) {
         return resources.all(workerId).chain(held -> allocator.releaseBatch(workerId, resourceIds)
-                .call(() -> endSessions(workerId, vmIds(held).stream().filter(resourceIds::contains).toList()))
+                .call(() -> endSessions(workerId, vms(held).stream()
+                        .filter(e -> resourceIds.contains(e.path("id").asText())).toList()))
                 .call(() -> resources.forget(workerId, resourceIds))
                 .call(() -> ended(workerId, resourceIds)));
     }
@@ -44,7 +45,7 @@ public class WorkerCleanup {
     /** Everything the worker holds, whatever this gateway knows of it (the allocator knows all). */
     public Uni<JsonNode> releaseAll(String workerId) {
         return resources.all(workerId).chain(held -> allocator.releaseWorker(workerId)
-                .call(() -> endSessions(workerId, vmIds(held)))
+                .call(() -> endSessions(workerId, vms(held)))
                 .call(() -> resources.forgetAll(workerId))
                 .call(() -> ended(workerId, held.values().stream().map(e -> e.path("id").asText()).toList())));
     }
@@ -62,13 +63,14 @@ public class WorkerCleanup {
      * Ends controller sessions; a failure here is logged, not raised: the lease is already gone and
      * the controller ends the session itself when it hears of the release's expiry signal or TTL.
      */
-    private Uni<Void> endSessions(String workerId, List<String> resourceIds) {
-        if (resourceIds.isEmpty()) {
+    private Uni<Void> endSessions(String workerId, List<JsonNode> entries) {
+        if (entries.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Uni<Void>> ends = new ArrayList<>();
-        for (String id : resourceIds) {
-            ends.add(vmController.closeSession(workerId, id).replaceWithVoid()
+        for (JsonNode entry : entries) {
+            String id = entry.path("id").asText();
+            ends.add(vmController.closeSession(workerId, entry).replaceWithVoid()
                     .onFailure().recoverWithItem(e -> {
                         LOG.warnf("could not end controller session %s/%s: %s", workerId, id, e.getMessage());
                         return null;
@@ -77,9 +79,8 @@ public class WorkerCleanup {
         return Uni.join().all(ends).andCollectFailures().replaceWithVoid();
     }
 
-    /** The ids of the VM entries among the worker's resources: only they have controller sessions. */
-    private static List<String> vmIds(Map<String, JsonNode> held) {
-        return held.values().stream().filter(e -> VmTypes.isVm(e.path("type").asText()))
-                .map(e -> e.path("id").asText()).toList();
+    /** The VM entries among the worker's resources: only they have controller sessions. */
+    private static List<JsonNode> vms(Map<String, JsonNode> held) {
+        return held.values().stream().filter(e -> VmTypes.isVm(e.path("type").asText())).toList();
     }
 }

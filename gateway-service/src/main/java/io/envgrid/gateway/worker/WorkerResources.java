@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.id.KeyPart;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -40,7 +41,7 @@ public class WorkerResources {
     }
 
     private String key(String workerId) {
-        return prefix + workerId + ":resources";
+        return prefix + KeyPart.of(workerId) + ":resources";
     }
 
     /** Records an /allocate answer: every entry gets its allocation key and {@code type}. */

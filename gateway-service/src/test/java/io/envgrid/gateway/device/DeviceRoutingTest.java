@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.envgrid.gateway.support.ServiceProcess;
 import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.id.KeyPart;
+import io.envgrid.gateway.support.Conditions;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * device.* tools reach the real device agent that owns the leased device (the agent's host as a
- * linux device, commands run for real), and only for the worker holding the lease.
+ * linux device it registered itself, commands run for real) with that lease's token, and only for
+ * the worker holding the lease.
  */
 @QuarkusTest
 class DeviceRoutingTest {
@@ -43,13 +46,21 @@ class DeviceRoutingTest {
         agent = ServiceProcess.start("device-agent", "device-agent-service", Map.of(
                 "envgrid.device-agent.data-dir", data.toAbsolutePath().toString(),
                 "envgrid.device-agent.linux-host.device-id", "gw-host",
+                // an agent id with the id rule's special characters: its resource is 'gw/agent@rack.1:gw-host'
+                "envgrid.device-agent.agent-id", AGENT_ID,
+                "envgrid.device-agent.public-url", "http://127.0.0.1:${quarkus.http.port}",
+                "envgrid.device-agent.registration.heartbeat-interval", "1s",
                 "envgrid.allocator.url", TestCluster.get().allocatorUrl(),
                 // no Android here; the adb server it would start outlives the test
                 "envgrid.device-agent.adb.enabled", "false"));
         awaitHostDevice();
-        TestCluster.get().register("gw-device-1", "device_gwtest",
-                "{\"agent_url\": \"" + agent.url() + "\", \"device_id\": \"gw-host\"}");
+        // the agent registers its host device itself; the gateway routes to it with that lease's token
+        Conditions.await("the agent registered its host device", java.time.Duration.ofSeconds(30), () -> TestCluster.get()
+                .allocatorCall("GET", "/resources/" + KeyPart.pathSegment(RESOURCE), null).statusCode() == 200);
     }
+
+    static final String AGENT_ID = "gw/agent@rack.1";
+    static final String RESOURCE = AGENT_ID + ":gw-host";
 
     /**
      * The agent creates the host's device record when it first discovers it, just after start.
@@ -88,7 +99,7 @@ class DeviceRoutingTest {
     void deviceToolsRunOnTheLeasedDeviceThroughItsAgent() {
         String worker = "device-" + UUID.randomUUID();
         String session = initialize(mcp());
-        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"device_gwtest\"}")
+        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"device_linux\"}")
                 .then().body("result.isError", equalTo(false));
         call(session, 2, "device.execute", "{\"command\": \"echo routed-$((40+2))\"}").then().log().ifValidationFails()
                 .body("result.isError", equalTo(false)).body("result.content[0].text", containsString("routed-42"));
@@ -109,7 +120,7 @@ class DeviceRoutingTest {
     void theAgentsErrorsComeBackWithItsCodes() {
         String worker = "device-err-" + UUID.randomUUID();
         String session = initialize(mcp());
-        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"device_gwtest\"}")
+        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"device_linux\"}")
                 .then().body("result.isError", equalTo(false));
         call(session, 2, "device.execute", "{}").then().body("result.isError", equalTo(true))
                 .body("result.structuredContent.error.code", equalTo("INVALID_PARAMETERS"));

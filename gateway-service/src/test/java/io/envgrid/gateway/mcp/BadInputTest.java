@@ -107,6 +107,8 @@ class BadInputTest {
         // another session, bound to another worker, cannot release, set up or drive alice's desktop
         String mallory = "mallory-" + UUID.randomUUID();
         String other = initialize(mcp());
+        // a successful call binds the session (a refused first call would leave it unbound)
+        call(other, 0, "renew_resources", "{\"worker_id\": \"" + mallory + "\"}").then().body("result.isError", equalTo(false));
         call(other, 1, "release_batch_resources", "{\"worker_id\": \"" + mallory + "\", \"resource_ids\": [\"" + resourceId + "\"]}")
                 .then().body("result.isError", equalTo(true)).body("result.structuredContent.error.code", equalTo("NOT_LEASE_HOLDER"));
         call(other, 2, "setup_batch_resources", "{\"allocated_resources\": {\"vm_pyautogui\": {\"id\": \"" + resourceId

@@ -30,7 +30,7 @@ class BearerAuthTest {
     public static class WithTokens implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.gateway.auth.tokens", FIXED,
+            return Map.of("envgrid.gateway.auth.tokens", FIXED + "=tests:auth-*",
                     "envgrid.gateway.auth.signing-secret", new String(SECRET, StandardCharsets.UTF_8));
         }
     }

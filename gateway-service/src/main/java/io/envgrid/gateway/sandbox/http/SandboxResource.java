@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.id.IdRule;
 import io.envgrid.gateway.sandbox.SandboxCatalog;
 import io.envgrid.gateway.sandbox.SandboxExecutor;
 import io.envgrid.gateway.sandbox.SandboxExecutor.Prepared;
@@ -21,11 +22,12 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -42,7 +44,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class SandboxResource {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final Pattern WORKER_ID = Pattern.compile("[\\w.:@-]{1,128}");
     static final int MAX_BATCH = 100;
 
     private final SandboxExecutor executor;
@@ -64,20 +65,27 @@ public class SandboxResource {
     @Path("execute")
     @Operation(summary = "Run a tool: {worker_id, action: \"vm:screenshot\", params} -> {success, data, tool, resource_type, "
             + "session_id, temporary_session, execution_time_ms}")
-    public Uni<ObjectNode> execute(byte[] body) {
+    public Uni<ObjectNode> execute(byte[] body, @Context RoutingContext routing) {
         ObjectNode request = object(body);
         Args args = Args.of(request);
+        String worker = workerId(routing, args, false);
         Prepared call = executor.prepare(args.string("action"), request.get("params"));
-        return executor.execute(workerId(args, false), call);
+        if (worker == null && call.tool().resourceType() != null) {
+            // refused here, not when the session would be opened: nothing runs without its worker
+            throw ToolFailure.invalid("'worker_id' is required for " + call.tool().name());
+        }
+        return executor.execute(worker, call);
     }
 
     @POST
     @Path("execute/batch")
     @Operation(summary = "Run several tools: {worker_id, actions: [{action, params}], parallel, stop_on_error} -> "
             + "{success, results, execution_time_ms}; all actions are checked before any runs")
-    public Uni<ObjectNode> batch(byte[] body) {
+    public Uni<ObjectNode> batch(byte[] body, @Context RoutingContext routing) {
         ObjectNode request = object(body);
         Args args = Args.of(request);
+        // a batch is one worker's unit of work: checked whole (worker first) before any action runs
+        String worker = workerId(routing, args, true);
         JsonNode actions = request.path("actions");
         if (!actions.isArray() || actions.isEmpty() || actions.size() > MAX_BATCH) {
             throw ToolFailure.invalid("'actions' must be a list of 1 to " + MAX_BATCH + " {action, params}");
@@ -94,34 +102,34 @@ public class SandboxResource {
                 throw new ToolFailure(e.status(), e.code(), "actions[" + i + "]: " + e.getMessage(), e.details());
             }
         }
-        return executor.batch(workerId(args, false), calls, flag(request, "parallel"), flag(request, "stop_on_error"));
+        return executor.batch(worker, calls, flag(request, "parallel"), flag(request, "stop_on_error"));
     }
 
     @POST
     @Path("session/create")
     @Operation(summary = "Open the worker's session of a stateful backend: {worker_id, resource_type, config} -> the "
             + "session (created: false when it already had one)")
-    public Uni<ObjectNode> createSession(byte[] body) {
+    public Uni<ObjectNode> createSession(byte[] body, @Context RoutingContext routing) {
         Args args = Args.of(object(body));
-        String worker = workerId(args, true);
-        SessionBackend backend = router.stateful(args.string("resource_type"));
+        String worker = workerId(routing, args, true);
+        SessionBackend backend = router.stateful(IdRule.requireType("resource_type", args.string("resource_type")));
         return router.create(worker, backend, router.mergedConfig(backend, args.optionalObject("config")));
     }
 
     @POST
     @Path("session/destroy")
     @Operation(summary = "End the worker's session of a backend and give its resource back: {worker_id, resource_type}")
-    public Uni<ObjectNode> destroySession(byte[] body) {
+    public Uni<ObjectNode> destroySession(byte[] body, @Context RoutingContext routing) {
         Args args = Args.of(object(body));
-        String worker = workerId(args, true);
-        return router.destroy(worker, router.stateful(args.string("resource_type")));
+        String worker = workerId(routing, args, true);
+        return router.destroy(worker, router.stateful(IdRule.requireType("resource_type", args.string("resource_type"))));
     }
 
     @POST
     @Path("session/list")
     @Operation(summary = "The worker's sessions: {worker_id} -> {worker_id, count, sessions}")
-    public Uni<ObjectNode> listSessions(byte[] body) {
-        return router.list(workerId(Args.of(object(body)), true));
+    public Uni<ObjectNode> listSessions(byte[] body, @Context RoutingContext routing) {
+        return router.list(workerId(routing, Args.of(object(body)), true));
     }
 
     @GET
@@ -180,12 +188,23 @@ public class SandboxResource {
         }
     }
 
-    private static String workerId(Args args, boolean required) {
-        String worker = required ? args.string("worker_id") : args.optionalString("worker_id");
-        if (worker != null && !WORKER_ID.matcher(worker).matches()) {
-            throw ToolFailure.invalid("'worker_id' is 1 to 128 letters, digits or . : @ _ -");
+    /**
+     * The request's worker: present when {@code required} (400), a string (400), an id under the id
+     * rule (400 {@code INVALID_ID}) that the caller's token covers (403 {@code WORKER_NOT_ENTITLED});
+     * checked before anything runs.
+     */
+    private static String workerId(RoutingContext routing, Args args, boolean required) {
+        JsonNode value = args.raw("worker_id");
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw ToolFailure.invalid("'worker_id' is required");
+            }
+            return null;
         }
-        return worker;
+        if (!value.isTextual()) {
+            throw ToolFailure.invalid("'worker_id' must be a string");
+        }
+        return SandboxAccess.principal(routing).authorize("worker_id", value.asText());
     }
 
     private static boolean flag(ObjectNode request, String name) {

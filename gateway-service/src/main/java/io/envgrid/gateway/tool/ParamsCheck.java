@@ -1,4 +1,4 @@
-package io.envgrid.gateway.sandbox;
+package io.envgrid.gateway.tool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,21 +7,33 @@ import java.util.List;
 
 /**
  * Checks a call's parameters against the tool's input schema (the subset the gateway's schemas
- * use: types, enums, bounds, required, no unknown names) before anything runs, so a bad call
- * opens no temporary session and leases nothing.
+ * use: types, enums, bounds, required, and — for the Sandbox API — no unknown names) before
+ * anything runs, so a bad call binds no MCP session, opens no temporary session and leases
+ * nothing. Both front ends use it.
  */
-final class ParamsCheck {
+public final class ParamsCheck {
 
     private ParamsCheck() {
     }
 
-    static List<String> problems(ObjectNode schema, ObjectNode params) {
+    /** Every problem of {@code params} against {@code schema}, unknown names included; empty when it passes. */
+    public static List<String> problems(ObjectNode schema, ObjectNode params) {
+        return problems(schema, params, false);
+    }
+
+    /**
+     * Every problem of {@code params}; with {@code allowUnknown} names the schema does not list are
+     * let through (MCP clients may send more than a tool reads, seed 000's among them).
+     */
+    public static List<String> problems(ObjectNode schema, ObjectNode params, boolean allowUnknown) {
         List<String> problems = new ArrayList<>();
         JsonNode properties = schema.path("properties");
         params.fieldNames().forEachRemaining(name -> {
             JsonNode property = properties.get(name);
             if (property == null) {
-                problems.add("unknown parameter '" + name + "'; known: " + names(properties));
+                if (!allowUnknown) {
+                    problems.add("unknown parameter '" + name + "'; known: " + names(properties));
+                }
             } else {
                 check(name, property, params.get(name), problems);
             }
