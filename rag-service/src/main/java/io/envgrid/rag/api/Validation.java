@@ -1,6 +1,7 @@
 package io.envgrid.rag.api;
 
 import io.envgrid.rag.error.ApiException;
+import io.envgrid.rag.index.IndexSnapshot;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -54,6 +55,10 @@ final class Validation {
         Map<String, String> result = new LinkedHashMap<>();
         if (filters == null) {
             return result;
+        }
+        // Each filter is a clause of the Lucene query, next to at most QueryTerms.MAX_TERMS term clauses.
+        if (filters.size() > IndexSnapshot.MAX_FILTERS) {
+            throw ApiException.badRequest("at most " + IndexSnapshot.MAX_FILTERS + " filters, got " + filters.size());
         }
         String problem = metadataProblem(filters);
         if (problem != null) {
