@@ -8,11 +8,16 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.envgrid.rag.api.Limits;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -27,6 +32,9 @@ class ErrorsTest {
 
     @ConfigProperty(name = "envgrid.rag.index-dir")
     Path indexDir;
+
+    @ConfigProperty(name = "quarkus.http.limits.max-body-size")
+    MemorySize bodyLimit;
 
     private static void envelope(ValidatableResponse response, int status, String code) {
         response.statusCode(status).body("error.code", equalTo(code))
@@ -166,5 +174,21 @@ class ErrorsTest {
         envelope(given().contentType(ContentType.JSON).body("{\"collection\":\"filters\",\"query\":\"t\",\"filters\":{\"k\":-1e999}}")
                 .when().post("/search").then(), 400, "INVALID_PARAMETERS");
         search(Map.of("collection", "filters", "query", "text", "filters", Map.of("k", "v"))).statusCode(200).body("results.size()", equalTo(1));
+    }
+
+    /** Bodies over the limit get the envelope too, whether their size is declared or found while reading. */
+    @Test
+    void oversizedBodiesAre413WithTheEnvelope() throws IOException {
+        StateSnapshot before = StateSnapshot.take(indexDir);
+        for (boolean chunked : List.of(false, true)) {
+            RawHttp.Response response = RawHttp.oversized(RestAssured.port, "/collections/huge/documents", "application/x-ndjson",
+                    bodyLimit.asLongValue(), chunked);
+            assertEquals(413, response.status(), response.body());
+            JsonPath error = new JsonPath(response.body());
+            assertEquals("PAYLOAD_TOO_LARGE", error.getString("error.code"));
+            assertNotNull(error.get("error.details"));
+            assertNotNull(error.getString("error.timestamp"));
+        }
+        assertEquals(before, StateSnapshot.take(indexDir), () -> before.diff(StateSnapshot.take(indexDir)));
     }
 }
