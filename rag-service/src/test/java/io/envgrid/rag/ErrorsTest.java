@@ -191,4 +191,15 @@ class ErrorsTest {
         }
         assertEquals(before, StateSnapshot.take(indexDir), () -> before.diff(StateSnapshot.take(indexDir)));
     }
+
+    /** A body the HTTP layer cannot parse as its Content-Type says is refused with the envelope, not a bare 400. */
+    @Test
+    void unparsableFormBodiesGetTheEnvelope() throws IOException {
+        for (String type : List.of("application/x-www-form-urlencoded", "multipart/form-data")) {
+            RawHttp.Response response = RawHttp.send(RestAssured.port, "POST", "/search", type,
+                    "%zz=%%&a".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(400, response.status(), response.body());
+            assertEquals("HTTP_ERROR", new JsonPath(response.body()).getString("error.code"));
+        }
+    }
 }

@@ -1,0 +1,82 @@
+package io.envgrid.rag.error;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The error envelope for requests refused before any resource method is chosen, which Quarkus answers with
+ * an empty body otherwise:
+ * <ul>
+ * <li>a body over {@code quarkus.http.limits.max-body-size}: 413 {@code PAYLOAD_TOO_LARGE}, whether its size
+ * was declared (Content-Length, refused before a byte of it is read) or found while reading a chunked body.
+ * The body is read here, just before Quarkus' own limit, and Quarkus REST takes the read body as it is;</li>
+ * <li>any other 4xx the router gives before a resource method runs, such as a form or multipart body that
+ * does not parse: {@code HTTP_ERROR}.</li>
+ * </ul>
+ * Failures with a server-side cause (no 4xx status) are left to Quarkus, which logs them. A request target
+ * that is not a URI at all ({@code %zz}, a raw space) never gets here: Quarkus' HTTP layer answers it with a
+ * bare 400 before any router runs, as it answers an over-long request line with 414.
+ */
+@ApplicationScoped
+public class RouterErrors {
+
+    private final long limit;
+    private final ObjectMapper json;
+
+    public RouterErrors(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit, ObjectMapper json) {
+        this.limit = limit.asLongValue();
+        this.json = json;
+    }
+
+    void install(@Observes Router router) {
+        // Just before Quarkus' own limit (ROUTE_ORDER_UPLOAD_LIMIT), which never sees an oversized body then.
+        router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1)
+                // Preallocated, so an empty body is an empty buffer: with none at all Quarkus REST would wait
+                // for a body from the request, which the handler has already read to its end.
+                .handler(BodyHandler.create(false).setBodyLimit(limit).setPreallocateBodyBuffer(true))
+                .failureHandler(this::refused);
+    }
+
+    private void refused(RoutingContext ctx) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            // The connection closed after the answer (or before it could be given): nothing left to say.
+            return;
+        }
+        int status = ctx.statusCode();
+        if (status < 400 || status > 499 || ctx.response().headWritten()) {
+            ctx.next();
+            return;
+        }
+        if (status == 413) {
+            // The rest of an oversized body may still be on its way: close rather than read it as the next request.
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            answer(ctx, status, ErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than " + limit + " bytes",
+                    Map.of("limit_bytes", limit));
+        } else if (status == 400) {
+            // The body handler could not parse a form or multipart body (which no endpoint takes anyway).
+            answer(ctx, status, ErrorCode.HTTP_ERROR, "the request body could not be read as its Content-Type says", Map.of());
+        } else {
+            answer(ctx, status, ErrorCode.HTTP_ERROR, "HTTP " + status, Map.of());
+        }
+    }
+
+    private void answer(RoutingContext ctx, int status, String code, String message, Map<String, Object> details) {
+        String body;
+        try {
+            body = json.writeValueAsString(ErrorEnvelope.of(code, message, details));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the error envelope is always serializable", e);
+        }
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
+    }
+}
