@@ -61,6 +61,11 @@ class ErrorsTest {
         envelope(search(Map.of("collection", "errors", "query", "text", "top_k", "many")), 400, "MALFORMED_JSON");
         envelope(search(Map.of("collection", "errors", "query", "text", "top_k", 2.5)), 400, "MALFORMED_JSON");
         envelope(search(Map.of("collection", "errors", "query", "text", "top_k", 1e20)), 400, "MALFORMED_JSON");
+        // A key twice was a 500 (Jackson cannot bind a record property twice).
+        envelope(given().contentType(ContentType.JSON).body("{\"query\":\"a\",\"query\":\"b\"}").when().post("/search").then(), 400,
+                "MALFORMED_JSON");
+        envelope(given().contentType(ContentType.JSON).body("{\"text\":\"a\",\"title\":\"a\",\"title\":\"b\"}")
+                .when().put("/collections/errors/documents/dup").then(), 400, "MALFORMED_JSON");
         envelope(given().contentType(ContentType.JSON).body("{not json").when().post("/search").then(), 400, "MALFORMED_JSON");
     }
 
@@ -80,6 +85,16 @@ class ErrorsTest {
         ingest("half", "{\"id\":\"other\",\"text\":\"turbines again\"}\n{\"id\":\"\",\"text\":\"t\"}")
                 .statusCode(400).body("error.details.line", equalTo(2));
         search("half", "turbines", "bm25", 5).body("results.size()", equalTo(1));
+    }
+
+    /** A Content-Type that is no media type was a 500 where the type chooses between methods (ingestion). */
+    @Test
+    void contentTypesThatAreNoMediaTypeAre415() throws IOException {
+        for (String path : List.of("/collections/errors/documents?id=x", "/search")) {
+            RawHttp.Response response = RawHttp.send(RestAssured.port, "POST", path, "garbage", "text".getBytes(StandardCharsets.UTF_8));
+            assertEquals(415, response.status(), response.body());
+            assertEquals("HTTP_ERROR", new JsonPath(response.body()).getString("error.code"));
+        }
     }
 
     @Test

@@ -27,6 +27,12 @@ public final class RawHttp {
     }
 
     public static Response send(int port, String method, String target, String contentType, byte[] body) throws IOException {
+        return send(port, method, target, contentType, Map.of(), body);
+    }
+
+    /** @param headers further headers, sent as they are */
+    public static Response send(int port, String method, String target, String contentType, Map<String, String> headers, byte[] body)
+            throws IOException {
         try (Socket socket = open(port)) {
             OutputStream out = socket.getOutputStream();
             StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: localhost\r\n")
@@ -34,6 +40,7 @@ public final class RawHttp {
             if (contentType != null) {
                 head.append("Content-Type: ").append(contentType).append("\r\n");
             }
+            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
             if (body != null) {
                 head.append("Content-Length: ").append(body.length).append("\r\n");
             }
@@ -80,15 +87,20 @@ public final class RawHttp {
 
     private static Response read(InputStream raw) throws IOException {
         InputStream in = new BufferedInputStream(raw);
-        String status = line(in);
-        if (status == null || !status.startsWith("HTTP/1.1 ")) {
-            throw new IOException("no HTTP response, got: " + status);
-        }
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String header = line(in); header != null && !header.isEmpty(); header = line(in)) {
-            int colon = header.indexOf(':');
-            headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
-        }
+        String status;
+        Map<String, String> headers;
+        do {
+            // A 100 Continue (the answer to "Expect: 100-continue") comes before the response itself.
+            status = line(in);
+            if (status == null || !status.startsWith("HTTP/1.1 ")) {
+                throw new IOException("no HTTP response, got: " + status);
+            }
+            headers = new LinkedHashMap<>();
+            for (String header = line(in); header != null && !header.isEmpty(); header = line(in)) {
+                int colon = header.indexOf(':');
+                headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+            }
+        } while (status.startsWith("HTTP/1.1 1"));
         byte[] body;
         if (headers.containsKey("content-length")) {
             body = in.readNBytes(Integer.parseInt(headers.get("content-length")));

@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -20,6 +21,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * <li>a body over {@code quarkus.http.limits.max-body-size}: 413 {@code PAYLOAD_TOO_LARGE}, whether its size
  * was declared (Content-Length, refused before a byte of it is read) or found while reading a chunked body.
  * The body is read here, just before Quarkus' own limit, and Quarkus REST takes the read body as it is;</li>
+ * <li>a Content-Type header that is not a media type: 415 {@code HTTP_ERROR};</li>
  * <li>any other 4xx the router gives before a resource method runs, such as a form or multipart body that
  * does not parse: {@code HTTP_ERROR}.</li>
  * </ul>
@@ -44,7 +46,26 @@ public class RouterErrors {
                 // Preallocated, so an empty body is an empty buffer: with none at all Quarkus REST would wait
                 // for a body from the request, which the handler has already read to its end.
                 .handler(BodyHandler.create(false).setBodyLimit(limit).setPreallocateBodyBuffer(true))
+                .handler(this::mediaType)
                 .failureHandler(this::refused);
+    }
+
+    /**
+     * A Content-Type that is not a media type at all: Quarkus REST answers it with 415 where one method takes
+     * a path, but fails with an IllegalArgumentException (a 500) where several methods share a path and the
+     * type chooses between them (the ingestion endpoint). Checked here, after the body is read, for every path.
+     */
+    private void mediaType(RoutingContext ctx) {
+        String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        if (type != null) {
+            try {
+                MediaType.valueOf(type);
+            } catch (IllegalArgumentException e) {
+                answer(ctx, 415, ErrorCode.HTTP_ERROR, "the Content-Type header is not a media type", Map.of());
+                return;
+            }
+        }
+        ctx.next();
     }
 
     private void refused(RoutingContext ctx) {

@@ -14,10 +14,11 @@ public final class Chunker {
 
     /**
      * Characters per chunk at most: 200 English words are about 1,300, so only text with long runs without
-     * spaces reaches it. The embedder reads a longer passage window by window (510 tokens each) and averages,
-     * so an unbounded chunk would cost unbounded inference and be one blurred vector.
+     * spaces reaches it. The embedder reads a passage window by window (510 tokens each) and averages, so an
+     * unbounded chunk would cost unbounded inference and be one blurred vector; 2,000 characters of CJK or
+     * punctuation (about a token each) are four windows at most.
      */
-    public static final int MAX_CHUNK_CHARS = 4000;
+    public static final int MAX_CHUNK_CHARS = 2000;
 
     private final int windowWords;
     private final int overlapWords;
