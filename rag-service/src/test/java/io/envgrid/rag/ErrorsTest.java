@@ -215,6 +215,8 @@ class ErrorsTest {
                     "%zz=%%&a".getBytes(StandardCharsets.US_ASCII));
             assertEquals(400, response.status(), response.body());
             assertEquals("HTTP_ERROR", new JsonPath(response.body()).getString("error.code"));
+            // A GET with such a body was a 500: Vert.x decodes form bodies only for methods meant to carry one.
+            assertEquals(200, RawHttp.send(RestAssured.port, "GET", "/collections", type, "a=b".getBytes(StandardCharsets.US_ASCII)).status());
         }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -34,20 +35,41 @@ public class RouterErrors {
 
     private final long limit;
     private final ObjectMapper json;
+    /** Preallocated, so an empty body is an empty buffer: with none at all Quarkus REST would wait for a body
+     * from the request, which the handler has already read to its end. */
+    private final BodyHandler bodies;
 
     public RouterErrors(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit, ObjectMapper json) {
         this.limit = limit.asLongValue();
         this.json = json;
+        this.bodies = BodyHandler.create(false).setBodyLimit(this.limit).setPreallocateBodyBuffer(true);
     }
 
     void install(@Observes Router router) {
         // Just before Quarkus' own limit (ROUTE_ORDER_UPLOAD_LIMIT), which never sees an oversized body then.
         router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1)
-                // Preallocated, so an empty body is an empty buffer: with none at all Quarkus REST would wait
-                // for a body from the request, which the handler has already read to its end.
-                .handler(BodyHandler.create(false).setBodyLimit(limit).setPreallocateBodyBuffer(true))
+                .handler(this::body)
                 .handler(this::mediaType)
                 .failureHandler(this::refused);
+    }
+
+    /**
+     * Reads the body of the methods that carry one. Vert.x's body handler decodes a form or multipart body
+     * and refuses to for other methods with an IllegalStateException (a 500 for {@code GET} with a form
+     * type), so for those only a declared length is checked; no endpoint reads their body.
+     */
+    private void body(RoutingContext ctx) {
+        HttpMethod method = ctx.request().method();
+        if (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH || method == HttpMethod.DELETE) {
+            bodies.handle(ctx);
+            return;
+        }
+        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19 && Long.parseLong(length) > limit) {
+            ctx.fail(413);
+            return;
+        }
+        ctx.next();
     }
 
     /**
