@@ -97,6 +97,17 @@ class ErrorsTest {
         }
     }
 
+    /** An Accept without JSON once got a 406 after the document had been written; now before anything is. */
+    @Test
+    void acceptHeadersWithoutJsonAre406BeforeAnythingIsWritten() throws IOException {
+        StateSnapshot before = StateSnapshot.take(indexDir);
+        RawHttp.Response response = RawHttp.send(RestAssured.port, "POST", "/collections/accept/documents?id=d1", "text/plain",
+                Map.of("Accept", "garbage"), "some text".getBytes(StandardCharsets.UTF_8));
+        assertEquals(406, response.status(), response.body());
+        assertEquals("HTTP_ERROR", new JsonPath(response.body()).getString("error.code"));
+        assertEquals(before, StateSnapshot.take(indexDir), () -> before.diff(StateSnapshot.take(indexDir)));
+    }
+
     @Test
     void badIngestionRequestsAre400Or415() {
         envelope(ingest("empty", ""), 400, "INVALID_PARAMETERS");

@@ -22,7 +22,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * <li>a body over {@code quarkus.http.limits.max-body-size}: 413 {@code PAYLOAD_TOO_LARGE}, whether its size
  * was declared (Content-Length, refused before a byte of it is read) or found while reading a chunked body.
  * The body is read here, just before Quarkus' own limit, and Quarkus REST takes the read body as it is;</li>
- * <li>a Content-Type header that is not a media type: 415 {@code HTTP_ERROR};</li>
+ * <li>a Content-Type header that is not a media type (415), an Accept header without JSON (406): {@code HTTP_ERROR};</li>
  * <li>any other 4xx the router gives before a resource method runs, such as a form or multipart body that
  * does not parse: {@code HTTP_ERROR}.</li>
  * </ul>
@@ -49,7 +49,7 @@ public class RouterErrors {
         // Just before Quarkus' own limit (ROUTE_ORDER_UPLOAD_LIMIT), which never sees an oversized body then.
         router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1)
                 .handler(this::body)
-                .handler(this::mediaType)
+                .handler(this::mediaTypes)
                 .failureHandler(this::refused);
     }
 
@@ -73,11 +73,21 @@ public class RouterErrors {
     }
 
     /**
-     * A Content-Type that is not a media type at all: Quarkus REST answers it with 415 where one method takes
-     * a path, but fails with an IllegalArgumentException (a 500) where several methods share a path and the
-     * type chooses between them (the ingestion endpoint). Checked here, after the body is read, for every path.
+     * The media types of the API's own paths ({@code /q/*} is Quarkus'), checked after the body is read and
+     * before any resource method runs:
+     * <ul>
+     * <li>a Content-Type that is not a media type at all: 415. Quarkus REST answers it so where one method
+     * takes a path, but fails with an IllegalArgumentException (a 500) where several methods share a path and
+     * the type chooses between them (the ingestion endpoint);</li>
+     * <li>an Accept that rules out JSON, the only type the API answers in: 406. Quarkus REST found that out
+     * only after an ingestion had run, and answered 406 for a document it had written.</li>
+     * </ul>
      */
-    private void mediaType(RoutingContext ctx) {
+    private void mediaTypes(RoutingContext ctx) {
+        if (ctx.normalizedPath().startsWith("/q/")) {
+            ctx.next();
+            return;
+        }
         String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (type != null) {
             try {
@@ -87,7 +97,37 @@ public class RouterErrors {
                 return;
             }
         }
+        String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
+        if (accept != null && !accept.isBlank() && !acceptsJson(accept)) {
+            answer(ctx, 406, ErrorCode.HTTP_ERROR, "the API answers in application/json, which the Accept header rules out", Map.of());
+            return;
+        }
         ctx.next();
+    }
+
+    /** Whether a media range of the Accept header takes application/json (unreadable ranges take nothing). */
+    static boolean acceptsJson(String accept) {
+        for (String range : accept.split(",")) {
+            MediaType type;
+            try {
+                type = MediaType.valueOf(range.strip());
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (!zero(type.getParameters().get("q")) && type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** q=0 excludes a type; an unreadable q counts as the default, 1. */
+    private static boolean zero(String q) {
+        try {
+            return q != null && Double.parseDouble(q) == 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private void refused(RoutingContext ctx) {
