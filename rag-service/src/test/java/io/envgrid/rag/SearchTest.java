@@ -91,4 +91,34 @@ class SearchTest {
                 "filters", Map.of("topic", "biology", "year", 2003)))
                 .statusCode(200).body("results.id", contains("photosynthesis"));
     }
+
+    /**
+     * A query of more than 1,000 distinct terms (1,100 CJK ideographs, one term each; 2,000 characters of
+     * single letters) once ended as a 500 in every mode: Lucene refuses queries of over 1,024 clauses. It is
+     * searched with its 1,000 most informative terms, the same in every mode, and the snippet marks them.
+     */
+    @Test
+    void aQueryOfMoreThanAThousandTermsIsSearchedInEveryMode() {
+        ingest("ideographs", jsonLines(List.of(
+                doc("water", null, "水是生命之源 water is the source of life", Map.of()),
+                doc("fire", null, "火山 volcanic fire", Map.of())))).statusCode(200);
+        StringBuilder ideographs = new StringBuilder();
+        for (int i = 0; i < 1100; i++) {
+            ideographs.appendCodePoint(0x4e00 + i);
+        }
+        // 水 (U+6C34) lies beyond the first 1,100 ideographs; it is kept because it occurs in the collection.
+        String query = ideographs + "水";
+        StringBuilder letters = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            letters.append((char) ('b' + i % 25)).append(' ');
+        }
+        for (String mode : List.of("bm25", "dense", "hybrid")) {
+            search("ideographs", query, mode, 2).statusCode(200);
+            search("ideographs", letters.toString().strip(), mode, 2).statusCode(200);
+            search("ideographs", "水 ".repeat(999).strip(), mode, 2).statusCode(200);
+        }
+        search("ideographs", query, "bm25", 1).statusCode(200)
+                .body("results[0].id", equalTo("water"))
+                .body("results[0].snippet", org.hamcrest.Matchers.containsString("<em>水</em>"));
+    }
 }

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
@@ -32,6 +33,12 @@ import org.jboss.logging.Logger;
 public class CollectionRegistrations {
 
     private static final Logger LOG = Logger.getLogger(CollectionRegistrations.class);
+    /**
+     * Neither the instance nor a collection name ({@link io.envgrid.rag.index.CollectionNames}) can hold a
+     * {@code :}, so {@code rag:<instance>:<collection>} splits one way only, and at most 4 + 128 + 1 + 64
+     * characters it stays inside the allocator's 200-character resource id rule.
+     */
+    static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final AllocatorClient allocator;
     private final CollectionRegistry collections;
@@ -54,6 +61,10 @@ public class CollectionRegistrations {
         this.enabled = allocatorUrl.filter(u -> !u.isBlank()).isPresent();
         this.authorization = serviceToken.filter(t -> !t.isBlank()).map(t -> "Bearer " + t).orElse(null);
         this.instance = config.instanceId().orElseGet(CollectionRegistrations::hostName);
+        if (enabled && !INSTANCE.matcher(instance).matches()) {
+            throw new IllegalStateException("instance id '" + instance + "' (envgrid.rag.instance-id, else the host name) must match "
+                    + INSTANCE.pattern() + " to form allocator resource ids");
+        }
         this.publicUrl = config.publicUrl();
         this.interval = config.registration().interval();
         this.ttlSeconds = config.registration().heartbeatTtlSeconds();

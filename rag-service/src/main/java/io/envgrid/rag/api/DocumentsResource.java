@@ -6,6 +6,7 @@ import io.envgrid.rag.config.RagConfig;
 import io.envgrid.rag.error.ApiException;
 import io.envgrid.rag.error.ErrorCode;
 import io.envgrid.rag.index.CollectionIndex;
+import io.envgrid.rag.index.CollectionNames;
 import io.envgrid.rag.index.CollectionRegistry;
 import io.envgrid.rag.index.Document;
 import jakarta.ws.rs.Consumes;
@@ -25,6 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -61,7 +67,12 @@ public class DocumentsResource {
     @Path("{name}/documents")
     @Consumes({JSON_LINES, "application/jsonl"})
     @Operation(summary = "Add or replace documents in bulk, one JSON object {id, text, title?, metadata?} per line")
-    public IngestResponse ingestJsonLines(@PathParam("name") String name, String body) {
+    public IngestResponse ingestJsonLines(
+            @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = CollectionNames.RULE)) @PathParam("name") String name,
+            @RequestBody(description = "JSON lines: one DocumentInput per line. text/plain or text/markdown: the text of one"
+                    + " document, whose id (and title) are query parameters", content = {
+                    @Content(mediaType = JSON_LINES, schema = @Schema(implementation = DocumentInput.class)),
+                    @Content(mediaType = "application/jsonl", schema = @Schema(implementation = DocumentInput.class))}) String body) {
         Validation.requireCollection(name);
         return ingest(name, parseJsonLines(body));
     }
@@ -70,25 +81,40 @@ public class DocumentsResource {
     @Path("{name}/documents")
     @Consumes({MediaType.TEXT_PLAIN, MARKDOWN})
     @Operation(summary = "Add or replace one plain-text or Markdown document; a Markdown '# heading' on the first line is its title")
-    public IngestResponse ingestText(@PathParam("name") String name, @QueryParam("id") String id,
-            @QueryParam("title") String title, String body) {
+    public IngestResponse ingestText(
+            @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = CollectionNames.RULE)) @PathParam("name") String name,
+            @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = Limits.DOCUMENT_ID_RULE)) @QueryParam("id") String id,
+            @Parameter(schema = @Schema(type = SchemaType.STRING, maxLength = Limits.MAX_TITLE_CHARS)) @QueryParam("title") String title,
+            String body) {
         Validation.requireCollection(name);
         String text = body == null ? "" : body.strip();
-        String inferredTitle = title == null && text.startsWith("# ") ? text.lines().findFirst().orElseThrow().substring(2).strip() : title;
-        return ingest(name, List.of(checked(new DocumentInput(id, text, inferredTitle, null), 1)));
+        return ingest(name, List.of(checked(new DocumentInput(id, text, title == null ? heading(text) : title, null), 1)));
+    }
+
+    /** A first line "# heading" is the title, unless it is too long to be one (then it stays text only). */
+    private static String heading(String text) {
+        if (!text.startsWith("# ")) {
+            return null;
+        }
+        String heading = text.lines().findFirst().orElseThrow().substring(2).strip();
+        return heading.length() <= Limits.MAX_TITLE_CHARS ? heading : null;
     }
 
     @PUT
     @Path("{name}/documents/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Replace one document, or add it if the id is new")
-    public IngestResponse put(@PathParam("name") String name, @PathParam("id") String id, DocumentInput input) {
+    public IngestResponse put(
+            @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = CollectionNames.RULE)) @PathParam("name") String name,
+            @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = Limits.DOCUMENT_ID_RULE)) @PathParam("id") String id,
+            DocumentInput input) {
         Validation.requireCollection(name);
+        Validation.requireDocumentId(id);
         if (input == null) {
             throw ApiException.badRequest("request body is required");
         }
         if (input.id() != null && !input.id().equals(id)) {
-            throw ApiException.badRequest("'id' in the body (" + input.id() + ") differs from the path (" + id + ")");
+            throw ApiException.badRequest("'id' in the body (" + Validation.echo(input.id()) + ") differs from the path (" + id + ")");
         }
         return ingest(name, List.of(checked(new DocumentInput(id, input.text(), input.title(), input.metadata()), 1)));
     }
@@ -96,8 +122,11 @@ public class DocumentsResource {
     @DELETE
     @Path("{name}/documents/{id}")
     @Operation(summary = "Delete one document and all its chunks")
-    public RestResponse<Void> delete(@PathParam("name") String name, @PathParam("id") String id) {
+    public RestResponse<Void> delete(
+            @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = CollectionNames.RULE)) @PathParam("name") String name,
+            @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = Limits.DOCUMENT_ID_RULE)) @PathParam("id") String id) {
         Validation.requireCollection(name);
+        Validation.requireDocumentId(id);
         CollectionIndex index = registry.get(name);
         if (!index.delete(id)) {
             throw new ApiException(404, ErrorCode.DOCUMENT_NOT_FOUND, "no document '" + id + "' in collection '" + name + "'",
@@ -131,13 +160,13 @@ public class DocumentsResource {
                 throw invalidDocument(lineNumber, "id '" + document.id() + "' appears twice in this batch");
             }
             documents.add(document);
+            // Checked as the lines come, so a body of a million tiny documents is refused after the first few thousand.
+            if (documents.size() > config.maxBatchDocuments()) {
+                throw ApiException.badRequest("batch has more than " + config.maxBatchDocuments() + " documents");
+            }
         }
         if (documents.isEmpty()) {
             throw ApiException.badRequest("no documents: send one JSON object per line");
-        }
-        if (documents.size() > config.maxBatchDocuments()) {
-            throw ApiException.badRequest("batch has " + documents.size() + " documents; at most "
-                    + config.maxBatchDocuments() + " allowed");
         }
         return documents;
     }

@@ -35,14 +35,14 @@ public class SearchResource {
             throw ApiException.badRequest("request body is required");
         }
         long began = System.nanoTime();
+        String collection = request.collectionOr(config.defaultCollection());
         String query = request.validQuery();
         int topK = request.topKOrDefault();
         var mode = request.modeOrDefault();
         var filters = Validation.filters(request.filters());
-        String collection = request.collection() == null ? config.defaultCollection() : request.collection();
-        Snippets snippets = new Snippets(query);
-        var results = Retriever.search(registry.get(collection), mode, query, topK, filters).stream()
-                .map(hit -> SearchResult.of(hit, snippets)).toList();
+        Retriever.Ranking ranking = Retriever.rank(registry.get(collection), mode, query, topK, filters);
+        Snippets snippets = new Snippets(ranking.terms().terms());
+        var results = ranking.hits().stream().map(hit -> SearchResult.of(hit, snippets)).toList();
         return new SearchResponse(results, (System.nanoTime() - began) / 1_000_000);
     }
 }

@@ -41,6 +41,10 @@ public class CollectionRegistry {
      */
     void warmUp(@Observes StartupEvent start) {
         long began = System.nanoTime();
+        if (!CollectionNames.valid(config.defaultCollection())) {
+            throw new IllegalStateException("envgrid.rag.default-collection '" + config.defaultCollection()
+                    + "' does not match " + CollectionNames.RULE);
+        }
         embedder = new QueryEmbeddingCache(new BgeSmallEmbedder(), config.queryEmbeddingCacheSize());
         embedder.embedQuery("warm-up");
         try {
@@ -48,7 +52,13 @@ public class CollectionRegistry {
             try (Stream<Path> dirs = Files.list(config.indexDir())) {
                 dirs.filter(Files::isDirectory).forEach(dir -> {
                     String name = dir.getFileName().toString();
-                    collections.put(name, CollectionIndex.open(name, dir, embedder, chunker));
+                    // Only names the API could have created are collections; anything else (a volume's
+                    // lost+found, an operator's backup) is left alone rather than opened and written to.
+                    if (CollectionNames.valid(name)) {
+                        collections.put(name, CollectionIndex.open(name, dir, embedder, chunker));
+                    } else {
+                        LOG.warnf("ignoring %s: not a collection name (%s)", dir, CollectionNames.RULE);
+                    }
                 });
             }
         } catch (IOException e) {
@@ -63,7 +73,9 @@ public class CollectionRegistry {
         return warm;
     }
 
+    /** @throws ApiException 400 for a name outside the rule, 404 for an unknown collection, 503 before warm-up */
     public CollectionIndex get(String name) {
+        CollectionNames.require(name);
         requireWarm();
         CollectionIndex index = collections.get(name);
         if (index == null) {
@@ -72,7 +84,9 @@ public class CollectionRegistry {
         return index;
     }
 
+    /** The rule is checked here too, so no caller can make a directory from an unchecked name. */
     public CollectionIndex getOrCreate(String name) {
+        CollectionNames.require(name);
         requireWarm();
         return collections.computeIfAbsent(name, n -> CollectionIndex.open(n, config.indexDir().resolve(n), embedder, chunker));
     }

@@ -20,6 +20,7 @@ import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
@@ -41,6 +42,8 @@ import org.apache.lucene.util.VectorUtil;
  */
 public final class IndexSnapshot implements AutoCloseable {
 
+    /** Metadata filters per search; with {@link QueryTerms#MAX_TERMS} inside Lucene's 1,024 clauses. */
+    public static final int MAX_FILTERS = 16;
     /** Chunks fetched per wanted document, since several chunks of one document may rank high. */
     private static final int CHUNKS_PER_RESULT = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,14 +61,28 @@ public final class IndexSnapshot implements AutoCloseable {
         this.embedder = embedder;
     }
 
-    /** BM25 over title and chunk text; filters match metadata values exactly. */
-    public List<Candidate> bm25(String query, int documents, Map<String, String> filters) {
-        List<String> tokens = EnglishText.terms(query);
-        if (tokens.isEmpty()) {
+    /** The query's terms as this collection searches them: capped at {@link QueryTerms#MAX_TERMS} by rarity here. */
+    public QueryTerms queryTerms(String query) {
+        return QueryTerms.of(query).cappedFor(searcher.getIndexReader(), CollectionIndex.BODY);
+    }
+
+    /**
+     * BM25 over title and chunk text; filters match metadata values exactly. One clause per distinct term,
+     * boosted by its count: the same scores as a clause per occurrence (Lucene merges those the same way),
+     * with a clause count bounded by the distinct terms.
+     */
+    public List<Candidate> bm25(QueryTerms queryTerms, int documents, Map<String, String> filters) {
+        if (queryTerms.isEmpty()) {
             return List.of();
         }
+        if (queryTerms.counts().size() > QueryTerms.MAX_TERMS) {
+            throw new IllegalArgumentException("query terms not capped: " + queryTerms.counts().size());
+        }
         BooleanQuery.Builder terms = new BooleanQuery.Builder();
-        tokens.forEach(token -> terms.add(new TermQuery(new Term(CollectionIndex.BODY, token)), BooleanClause.Occur.SHOULD));
+        queryTerms.counts().forEach((term, count) -> {
+            Query clause = new TermQuery(new Term(CollectionIndex.BODY, term));
+            terms.add(count == 1 ? clause : new BoostQuery(clause, count), BooleanClause.Occur.SHOULD);
+        });
         Query lucene = filtered(terms.build(), filters);
         try {
             ScoreDoc[] chunks = searcher.search(lucene, documents * CHUNKS_PER_RESULT).scoreDocs;
@@ -188,7 +205,11 @@ public final class IndexSnapshot implements AutoCloseable {
     private record ScoredChunk(int chunk, double score) {
     }
 
+    /** Each filter is a clause too; the request validation holds their number to this. */
     private static Query filtered(Query query, Map<String, String> filters) {
+        if (filters.size() > MAX_FILTERS) {
+            throw new IllegalArgumentException("more than " + MAX_FILTERS + " filters");
+        }
         BooleanQuery.Builder full = new BooleanQuery.Builder().add(query, BooleanClause.Occur.MUST);
         filters.forEach((key, value) -> full.add(new TermQuery(new Term(CollectionIndex.META_PREFIX + key, value)), BooleanClause.Occur.FILTER));
         return full.build();

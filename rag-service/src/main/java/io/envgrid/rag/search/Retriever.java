@@ -4,6 +4,7 @@ import io.envgrid.rag.index.Candidate;
 import io.envgrid.rag.index.CollectionIndex;
 import io.envgrid.rag.index.Hit;
 import io.envgrid.rag.index.IndexSnapshot;
+import io.envgrid.rag.index.QueryTerms;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,17 +23,30 @@ public final class Retriever {
     private Retriever() {
     }
 
-    /** Both rankings of a hybrid search come from one snapshot, so a commit in between cannot mix them. */
+    /** The ranked documents, and the query terms the ranking and the snippets use (the same in every mode). */
+    public record Ranking(List<Hit> hits, QueryTerms terms) {
+    }
+
     public static List<Hit> search(CollectionIndex index, SearchMode mode, String query, int topK, Map<String, String> filters) {
+        return rank(index, mode, query, topK, filters).hits();
+    }
+
+    /**
+     * Both rankings of a hybrid search come from one snapshot, so a commit in between cannot mix them. The
+     * terms are chosen once, so BM25 (alone or in hybrid) and the snippets agree on them; dense embeds the
+     * query text, which the model reads whole (in windows of its 512 tokens) however many terms it has.
+     */
+    public static Ranking rank(CollectionIndex index, SearchMode mode, String query, int topK, Map<String, String> filters) {
         try (IndexSnapshot snapshot = index.snapshot()) {
+            QueryTerms terms = snapshot.queryTerms(query);
             List<Candidate> ranked = switch (mode) {
-                case BM25 -> snapshot.bm25(query, topK, filters);
+                case BM25 -> snapshot.bm25(terms, topK, filters);
                 case DENSE -> snapshot.dense(query, topK, filters);
                 case HYBRID -> fuse(List.of(
-                        snapshot.bm25(query, Math.max(topK, FUSION_DEPTH), filters),
+                        snapshot.bm25(terms, Math.max(topK, FUSION_DEPTH), filters),
                         snapshot.dense(query, Math.max(topK, FUSION_DEPTH), filters)), topK);
             };
-            return snapshot.hits(ranked);
+            return new Ranking(snapshot.hits(ranked), terms);
         }
     }
 

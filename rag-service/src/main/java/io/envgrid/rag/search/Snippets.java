@@ -3,6 +3,7 @@ package io.envgrid.rag.search;
 import io.envgrid.rag.index.EnglishText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import org.apache.lucene.search.highlight.Highlighter;
 import org.apache.lucene.search.highlight.InvalidTokenOffsetsException;
@@ -32,10 +33,15 @@ public final class Snippets {
     private final Highlighter highlighter;
 
     public Snippets(String query) {
-        WeightedTerm[] terms = new LinkedHashSet<>(EnglishText.terms(query)).stream()
+        this(new LinkedHashSet<>(EnglishText.terms(query)));
+    }
+
+    /** @param terms analysed terms to mark, e.g. those a search ranked with ({@link io.envgrid.rag.index.QueryTerms}) */
+    public Snippets(Collection<String> terms) {
+        WeightedTerm[] weighted = terms.stream().distinct()
                 .map(term -> new WeightedTerm(1f, term)).toArray(WeightedTerm[]::new);
         highlighter = new Highlighter(new SimpleHTMLFormatter(MARK_OPEN, MARK_CLOSE), new SimpleHTMLEncoder(),
-                new QueryTermScorer(terms));
+                new QueryTermScorer(weighted));
         highlighter.setTextFragmenter(new SimpleFragmenter(FRAGMENT_CHARS));
     }
 

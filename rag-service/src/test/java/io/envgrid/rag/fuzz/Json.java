@@ -1,0 +1,179 @@
+package io.envgrid.rag.fuzz;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A generated JSON value, kept as a tree so that a failing request can be shrunk, and written out only when
+ * it is sent. {@link Raw} is text that is deliberately not (or not only) a JSON value: {@code NaN}, a
+ * truncated object, nesting a thousand levels deep.
+ */
+sealed interface Json {
+
+    /** The JSON text. Control characters and lone surrogates are written as {@code \\uXXXX} escapes. */
+    String render();
+
+    /** Smaller variants of this value, simplest first, for shrinking a failing request. */
+    List<Json> smaller();
+
+    record Str(String value) implements Json {
+        @Override
+        public String render() {
+            return quote(value);
+        }
+
+        @Override
+        public List<Json> smaller() {
+            if (value.isEmpty()) {
+                return List.of();
+            }
+            List<Json> smaller = new ArrayList<>();
+            if (value.length() > 1) {
+                smaller.add(new Str(value.substring(0, value.length() / 2)));
+                smaller.add(new Str(value.substring(value.length() / 2)));
+            }
+            if (!value.equals("a")) {
+                smaller.add(new Str("a"));
+            }
+            return smaller;
+        }
+    }
+
+    /** A number as written, which may be out of any range ({@code 1e400}) or of the wrong kind ({@code 2.5}). */
+    record Num(String literal) implements Json {
+        @Override
+        public String render() {
+            return literal;
+        }
+
+        @Override
+        public List<Json> smaller() {
+            return literal.equals("0") ? List.of() : List.of(new Num("0"));
+        }
+    }
+
+    record Bool(boolean value) implements Json {
+        @Override
+        public String render() {
+            return Boolean.toString(value);
+        }
+
+        @Override
+        public List<Json> smaller() {
+            return List.of();
+        }
+    }
+
+    record Null() implements Json {
+        @Override
+        public String render() {
+            return "null";
+        }
+
+        @Override
+        public List<Json> smaller() {
+            return List.of();
+        }
+    }
+
+    record Arr(List<Json> items) implements Json {
+        @Override
+        public String render() {
+            StringBuilder out = new StringBuilder("[");
+            for (int i = 0; i < items.size(); i++) {
+                out.append(i == 0 ? "" : ",").append(items.get(i).render());
+            }
+            return out.append(']').toString();
+        }
+
+        @Override
+        public List<Json> smaller() {
+            List<Json> smaller = new ArrayList<>();
+            if (items.size() > 1) {
+                smaller.add(new Arr(items.subList(0, items.size() / 2)));
+            }
+            for (int i = 0; i < Math.min(items.size(), 4); i++) {
+                List<Json> without = new ArrayList<>(items);
+                without.remove(i);
+                smaller.add(new Arr(without));
+            }
+            return smaller;
+        }
+    }
+
+    /** An object as written: members in order, a key may appear twice. */
+    record Obj(List<Member> members) implements Json {
+        @Override
+        public String render() {
+            StringBuilder out = new StringBuilder("{");
+            for (int i = 0; i < members.size(); i++) {
+                out.append(i == 0 ? "" : ",").append(quote(members.get(i).key())).append(':').append(members.get(i).value().render());
+            }
+            return out.append('}').toString();
+        }
+
+        @Override
+        public List<Json> smaller() {
+            List<Json> smaller = new ArrayList<>();
+            if (members.size() > 8) {
+                smaller.add(new Obj(members.subList(0, members.size() / 2)));
+            }
+            for (int i = 0; i < Math.min(members.size(), 8); i++) {
+                List<Member> without = new ArrayList<>(members);
+                without.remove(i);
+                smaller.add(new Obj(without));
+            }
+            for (int i = 0; i < Math.min(members.size(), 8); i++) {
+                for (Json value : members.get(i).value().smaller()) {
+                    List<Member> changed = new ArrayList<>(members);
+                    changed.set(i, new Member(members.get(i).key(), value));
+                    smaller.add(new Obj(changed));
+                }
+            }
+            return smaller;
+        }
+
+        /** The last value of a key, as a JSON reader keeps it, or null. */
+        Json get(String key) {
+            Json found = null;
+            for (Member member : members) {
+                if (member.key().equals(key)) {
+                    found = member.value();
+                }
+            }
+            return found;
+        }
+    }
+
+    record Member(String key, Json value) {
+    }
+
+    record Raw(String text) implements Json {
+        @Override
+        public String render() {
+            return text;
+        }
+
+        @Override
+        public List<Json> smaller() {
+            return text.length() <= 16 ? List.of() : List.of(new Raw(text.substring(0, text.length() / 2)));
+        }
+    }
+
+    static String quote(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean pairedHigh = Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1));
+            boolean pairedLow = Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(value.charAt(i - 1));
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20 || (Character.isSurrogate(c) && !pairedHigh && !pairedLow)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+}
