@@ -147,6 +147,8 @@ class HostileCallerTest {
         Path after = MARKS.resolve("released-" + System.nanoTime());
         refused(execute(given().header(LEASE_HEADER, token), "touch " + after).extract().response(), 409,
                 "LEASE_NOT_LIVE", "the very next call after release");
+        refused(execute(Api.asService().header(LEASE_HEADER, token), "touch " + after).extract().response(), 409,
+                "LEASE_NOT_LIVE", "a service passing on the released lease's token");
         assertFalse(Files.exists(after));
     }
 
@@ -213,6 +215,8 @@ class HostileCallerTest {
         }
         String after = "after-release-" + System.nanoTime();
         refusedTool(given().header(LEASE_HEADER, tokenA), "touch " + after, 409, "LEASE_NOT_LIVE");
+        // a service acting for the worker (the gateway) is held to the lease token it passes on
+        refusedTool(Api.asService().header(LEASE_HEADER, tokenA), "touch " + after, 409, "LEASE_NOT_LIVE");
         assertFalse(Files.exists(files.resolve(after)));
         // no lease now: the device is open again
         tool(given(), "true").statusCode(200);

@@ -5,9 +5,11 @@ import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
- * What a caller presents, read from its headers: the agent's service token ({@code Authorization: Bearer}), a
- * lease token ({@code X-Envgrid-Lease-Token}), or nothing. A bearer token that is not the service token counts as
- * nothing (it may be meant for another hop). Whether a lease token is live is decided later, by
+ * What a caller presents, read from its headers: a lease token ({@code X-Envgrid-Lease-Token}), the agent's
+ * service token ({@code Authorization: Bearer}), or nothing. A lease token, when sent, is what counts, even next to
+ * the service token: a service acting for a worker (the gateway routing a device tool) is held to that worker's
+ * lease, so a stale lease is refused on every path. A bearer token that is not the service token counts as nothing
+ * (it may be meant for another hop). Whether a lease token is live is decided later, by
  * {@link LeaseAccess}, for the resource the call acts on.
  */
 public sealed interface Credentials {
@@ -33,11 +35,11 @@ public sealed interface Credentials {
      * @param serviceToken the agent's configured service token, if any
      */
     static Credentials of(String authorization, String leaseToken, Optional<String> serviceToken) {
-        if (isServiceToken(authorization, serviceToken)) {
-            return new ServiceToken();
-        }
         if (leaseToken != null) {
             return new LeaseToken(leaseToken);
+        }
+        if (isServiceToken(authorization, serviceToken)) {
+            return new ServiceToken();
         }
         return new None();
     }
