@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.support.Conditions;
+import io.envgrid.gateway.support.DesktopAgent;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.ServiceProcess;
@@ -74,20 +75,7 @@ class DesktopFlowTest {
         xvfb = Xvfb.start();
         workDir = Files.createDirectories(Path.of("target", "e2e-terminal").toAbsolutePath());
         xvfb.openTerminal(workDir);
-        Path data = Files.createTempDirectory(Path.of("target"), "e2e-agent-");
-        agent = ServiceProcess.start("device-agent-desktop", "device-agent-service", Map.of(
-                "envgrid.device-agent.data-dir", data.toAbsolutePath().toString(),
-                "envgrid.device-agent.desktop.display", xvfb.display(),
-                "envgrid.device-agent.desktop.register", "true",
-                "envgrid.device-agent.desktop.resource-type", TYPE,
-                "envgrid.device-agent.agent-id", "e2e",
-                "envgrid.device-agent.public-url", "http://127.0.0.1:${quarkus.http.port}",
-                "envgrid.device-agent.registration.heartbeat-interval", "1s",
-                "envgrid.device-agent.linux-host.enabled", "false",
-                "envgrid.device-agent.adb.enabled", "false",
-                "envgrid.allocator.url", TestCluster.get().allocatorUrl()));
-        Conditions.await("the agent registered its desktop", java.time.Duration.ofSeconds(30), () ->
-                TestCluster.get().allocatorCall("GET", "/resources/e2e:desktop", null).statusCode() == 200);
+        agent = DesktopAgent.start("device-agent-desktop", "e2e", TYPE, xvfb);
     }
 
     @AfterAll

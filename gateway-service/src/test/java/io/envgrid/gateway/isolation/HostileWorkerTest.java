@@ -8,17 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.id.KeyPart;
 import io.envgrid.gateway.support.Conditions;
+import io.envgrid.gateway.support.DesktopAgent;
 import io.envgrid.gateway.support.ServiceProcess;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.Xvfb;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,20 +59,7 @@ class HostileWorkerTest {
         cluster = TestCluster.get();
         xvfb = Xvfb.start();
         marks = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "hostile-marks-");
-        Path data = Files.createTempDirectory(Path.of("target"), "hostile-agent-");
-        agent = ServiceProcess.start("device-agent-hostile", "device-agent-service", Map.of(
-                "envgrid.device-agent.data-dir", data.toAbsolutePath().toString(),
-                "envgrid.device-agent.desktop.display", xvfb.display(),
-                "envgrid.device-agent.desktop.register", "true",
-                "envgrid.device-agent.desktop.resource-type", TYPE,
-                "envgrid.device-agent.agent-id", "hostile/agent",
-                "envgrid.device-agent.public-url", "http://127.0.0.1:${quarkus.http.port}",
-                "envgrid.device-agent.registration.heartbeat-interval", "1s",
-                "envgrid.device-agent.linux-host.enabled", "false",
-                "envgrid.device-agent.adb.enabled", "false",
-                "envgrid.allocator.url", cluster.allocatorUrl()));
-        Conditions.await("the agent registered its desktop", Duration.ofSeconds(30), () ->
-                cluster.allocatorCall("GET", "/resources/" + segment(DESKTOP), null).statusCode() == 200);
+        agent = DesktopAgent.start("device-agent-hostile", "hostile/agent", TYPE, xvfb);
     }
 
     @AfterAll
@@ -144,12 +131,11 @@ class HostileWorkerTest {
         ok(controller("GET", B, "/platform", null, tokenB2));
 
         // revoked (forced delete): B is refused at once; the agent registers its desktop again
-        int revoked = cluster.allocatorCall("DELETE", "/resources/" + segment(DESKTOP) + "?force=true", null).statusCode();
+        int revoked = cluster.allocatorCall("DELETE", "/resources/" + KeyPart.pathSegment(DESKTOP) + "?force=true", null).statusCode();
         assertEquals(200, revoked);
         refused(controller("GET", B, "/platform", null, tokenB2), 403, 404, 409);
         refused(desktop("POST", "/execute", shell(touch("after-revoke")), tokenB2), 403, 404, 409);
-        Conditions.await("the agent registered its desktop again", Duration.ofSeconds(30), () ->
-                cluster.allocatorCall("GET", "/resources/" + segment(DESKTOP), null).statusCode() == 200);
+        DesktopAgent.awaitRegistered(DESKTOP);
 
         Set<String> ran = Set.of(marks.toFile().list());
         assertEquals(Set.of("a-direct", "a-controller"), ran, "commands of refused calls ran on the desktop");
@@ -177,7 +163,7 @@ class HostileWorkerTest {
     }
 
     private static JsonNode sessionOf(String worker, String resource, String leaseToken) throws IOException {
-        HttpResponse<String> r = send("GET", cluster.vmControllerUrl() + "/sessions/" + segment(worker) + "/" + segment(resource),
+        HttpResponse<String> r = send("GET", cluster.vmControllerUrl() + "/sessions/" + KeyPart.pathSegment(worker) + "/" + KeyPart.pathSegment(resource),
                 null, leaseToken);
         ok(r);
         return JSON.readTree(r.body());
@@ -189,7 +175,7 @@ class HostileWorkerTest {
 
     private static HttpResponse<String> controller(String method, String worker, String path, String body, String leaseToken,
             String resource) {
-        return send(method, cluster.vmControllerUrl() + "/sessions/" + segment(worker) + "/" + segment(resource) + path, body,
+        return send(method, cluster.vmControllerUrl() + "/sessions/" + KeyPart.pathSegment(worker) + "/" + KeyPart.pathSegment(resource) + path, body,
                 leaseToken);
     }
 
@@ -287,9 +273,5 @@ class HostileWorkerTest {
         } catch (IOException e) {
             throw new AssertionError("not JSON: " + response.body(), e);
         }
-    }
-
-    private static String segment(String id) {
-        return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
