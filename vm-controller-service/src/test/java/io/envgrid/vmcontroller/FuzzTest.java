@@ -46,8 +46,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Requests go over a raw socket so that paths, headers and bodies are sent byte for byte as
  * generated (no client normalises {@code ..}, rejects a bad percent-escape or fixes a content type).
- * A quarter are sent with the live session's ids and lease token, so the generators reach the
- * action handlers; the rest use wrong, missing or hostile ids and tokens.
+ * Half are sent with the live session's ids and lease token, so the generators reach the action
+ * handlers; the rest use wrong, missing or hostile ids and tokens.
  *
  * <p>jqwik's generators are drawn programmatically from a {@code @QuarkusTest}: a jqwik
  * {@code @Property} runs in jqwik's own engine, where Quarkus' test extension (the running
