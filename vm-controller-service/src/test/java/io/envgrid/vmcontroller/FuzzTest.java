@@ -122,7 +122,7 @@ class FuzzTest {
         assertTrue(doc.status == 200, "openapi: " + doc.status);
         openapi = JSON.readTree(doc.body);
         List<Operation> operations = operations();
-        assertTrue(operations.size() >= 20, "operations in the OpenAPI document: " + operations);
+        assertTrue(operations.size() >= 25, "operations: " + operations);
         System.out.println("vm-controller fuzz: seed " + seed + ", " + operations.size() + " operations");
 
         // Generators outside a jqwik property need a jqwik session (memoisation and edge cases live in it).
@@ -138,6 +138,8 @@ class FuzzTest {
         java.nio.file.Files.deleteIfExists(java.nio.file.Path.of("target", "fuzz-faults.txt"));
         List<String> failures = new ArrayList<>();
         Map<String, Integer> statuses = new java.util.TreeMap<>();
+        // Which answers each operation got: shows the generators reach the handlers (2xx) as well as the refusals.
+        Map<String, Map<Integer, Integer>> perOperation = new java.util.TreeMap<>();
         int sent = 0;
         int fiveHundreds = 0;
         long started = System.nanoTime();
@@ -149,6 +151,8 @@ class FuzzTest {
             Reply reply = send(request.method, request.target, request.headers, request.body);
             sent++;
             statuses.merge(reply.status / 100 + "xx", 1, Integer::sum);
+            perOperation.computeIfAbsent(op.toString(), k -> new java.util.TreeMap<>())
+                    .merge(reply.status, 1, Integer::sum);
             String where = request.describe() + " -> " + reply.status + " " + reply.text(300);
             if (reply.status >= 500 || reply.status < 100) {
                 fiveHundreds++;
@@ -176,6 +180,7 @@ class FuzzTest {
             }
         }
         long ms = (System.nanoTime() - started) / 1_000_000;
+        perOperation.forEach((op, counts) -> System.out.println("vm-controller fuzz:   " + op + " " + counts));
         System.out.println("vm-controller fuzz: statuses " + statuses + " in " + ms + " ms");
         System.out.println("vm-controller fuzz: " + sent + " requests, " + fiveHundreds + " 5xx");
         if (!failures.isEmpty()) {
@@ -220,6 +225,10 @@ class FuzzTest {
                 operations.add(new Operation(method.getKey().toUpperCase(Locale.ROOT), path.getKey(), parameters,
                         mediaType, schema));
             }
+        }
+        // The service's own endpoints outside the document (probes, metrics, the document itself).
+        for (String path : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/metrics", "/q/openapi")) {
+            operations.add(new Operation("GET", path, List.of(), null, null));
         }
         return operations;
     }
@@ -317,7 +326,8 @@ class FuzzTest {
         }
         if (random.nextInt(10) == 0) {
             headers.add(new String[] {"Accept", draw(Arbitraries.of("application/xml", "video/mp4", "*/*",
-                    "text/plain", "application/json;q=0", "garbage/;;", "application/json"))});
+                    "text/plain", "application/json;q=0", "garbage/;;", "application/json",
+                    "application/openmetrics-text", "text/html", "text/plain;q=0", "text/*"))});
         }
 
         byte[] body = null;
@@ -468,6 +478,9 @@ class FuzzTest {
             "text", "key", "keys", "duration", "unknown");
 
     private JsonNode computer13() {
+        if (random.nextInt(5) < 3) {
+            return validComputer13();
+        }
         if (random.nextInt(10) == 0) {
             return NODES.textNode(draw(Arbitraries.of("DONE", "WAIT", "FAIL", "done", "CLICK", "")));
         }
@@ -487,6 +500,63 @@ class FuzzTest {
             action.setAll(params);
         } else {
             action.set("parameters", random.nextInt(12) == 0 ? hostileValue(0) : params);
+        }
+        return action;
+    }
+
+    /** A well-formed action of any of the sixteen types, with parameters at and inside their limits. */
+    private JsonNode validComputer13() {
+        String type = draw(Arbitraries.of("MOVE_TO", "CLICK", "MOUSE_DOWN", "MOUSE_UP", "RIGHT_CLICK",
+                "DOUBLE_CLICK", "DRAG_TO", "SCROLL", "TYPING", "PRESS", "KEY_DOWN", "KEY_UP", "HOTKEY", "WAIT",
+                "FAIL", "DONE"));
+        ObjectNode p = NODES.objectNode();
+        Arbitrary<Integer> x = Arbitraries.integers().between(0, 1920);
+        Arbitrary<Integer> y = Arbitraries.integers().between(0, 1080);
+        Arbitrary<String> button = Arbitraries.of("left", "right", "middle");
+        Arbitrary<String> key = Arbitraries.of("enter", "a", "ctrl", "shift", "f1", "'", "\\", "\n", "Tab");
+        switch (type) {
+            case "MOVE_TO", "RIGHT_CLICK", "DOUBLE_CLICK", "DRAG_TO" -> {
+                p.put("x", draw(x));
+                p.put("y", draw(y));
+            }
+            case "CLICK" -> {
+                if (random.nextBoolean()) {
+                    p.put("x", draw(x));
+                    p.put("y", draw(y));
+                }
+                if (random.nextBoolean() || !p.has("x")) {
+                    p.put("button", draw(button));
+                }
+                if (random.nextBoolean()) {
+                    p.put("num_clicks", draw(Arbitraries.integers().between(1, 3)));
+                }
+            }
+            case "MOUSE_DOWN", "MOUSE_UP" -> {
+                if (random.nextBoolean()) {
+                    p.put("button", draw(button));
+                }
+            }
+            case "SCROLL" -> {
+                p.put("dx", draw(Arbitraries.integers().between(-1000, 1000)));
+                p.put("dy", draw(Arbitraries.integers()));
+            }
+            case "TYPING" -> p.put("text", draw(hostileStrings()));
+            case "PRESS", "KEY_DOWN", "KEY_UP" -> p.put("key", draw(key));
+            case "HOTKEY" -> {
+                ArrayNode keys = p.putArray("keys");
+                int n = draw(Arbitraries.integers().between(1, 3));
+                for (int i = 0; i < n; i++) {
+                    keys.add(draw(key));
+                }
+            }
+            default -> {
+            }
+        }
+        ObjectNode action = NODES.objectNode().put("action_type", type);
+        if (random.nextInt(4) == 0) {
+            action.setAll(p);
+        } else {
+            action.set("parameters", p);
         }
         return action;
     }

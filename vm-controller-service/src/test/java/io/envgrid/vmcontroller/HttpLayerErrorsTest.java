@@ -50,6 +50,20 @@ class HttpLayerErrorsTest extends WithFakeVm {
         assertTrue(vm.received().isEmpty());
     }
 
+    @Test
+    void metricsWithAnAcceptItCannotServeIsA406WithTheEnvelope() throws IOException {
+        assertEnvelope(raw("GET /q/metrics HTTP/1.1\r\nAccept: application/json\r\n", null), 406, "HTTP_ERROR");
+        assertEnvelope(raw("GET /q/metrics HTTP/1.1\r\nAccept: text/plain;q=0, application/xml\r\n", null), 406,
+                "HTTP_ERROR");
+        assertEnvelope(raw("GET /q/metrics HTTP/1.1\r\nAccept: application/openmetrics-text\r\n", null), 406,
+                "HTTP_ERROR");
+        for (String accept : new String[] {"text/plain", "*/*", "text/*;q=0.5", "application/json, text/plain;q=0.1"}) {
+            String[] reply = raw("GET /q/metrics HTTP/1.1\r\nAccept: " + accept + "\r\n", null);
+            assertEquals("HTTP/1.1 200 OK", reply[0], accept);
+        }
+        assertEquals("HTTP/1.1 200 OK", raw("GET /q/metrics HTTP/1.1\r\n", null)[0]);
+    }
+
     private static void assertEnvelope(String[] reply, int status, String code) throws IOException {
         assertEquals(status, Integer.parseInt(reply[0].substring(9, 12)), reply[0]);
         JsonNode error = JSON.readTree(reply[1]).path("error");

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.MIMEHeader;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -30,6 +32,13 @@ public class HttpLayerErrors {
 
     private static final Logger LOG = Logger.getLogger(HttpLayerErrors.class);
 
+    private static final String METRICS_PATH = "/q/metrics";
+    /**
+     * What the Prometheus endpoint answers with here: Prometheus text only (it answers
+     * {@code application/openmetrics-text} with a bare 406 of its own, so that is refused here too).
+     */
+    private static final List<String[]> METRICS_TYPES = List.<String[]>of(new String[] {"text", "plain"});
+
     private final ObjectMapper json;
     private final long maxBodyBytes;
 
@@ -44,6 +53,9 @@ public class HttpLayerErrors {
         // this runs first and answers it with the envelope (a chunked body over the limit fails the
         // route with 413 and gets the envelope from the failure handler below).
         router.route().order(Integer.MIN_VALUE).handler(this::checkDeclaredLength);
+        // The Prometheus endpoint lives on Quarkus' non-application router, whose content negotiation
+        // answers an Accept it cannot serve with a bare 406; decided here first, with the envelope.
+        router.route(METRICS_PATH).order(Integer.MIN_VALUE + 1).handler(this::checkMetricsAccept);
         // A route's failure (rc.fail, e.g. the body limit): runs before Quarkus' failure handler,
         // which would write an empty body or an HTML page.
         router.route().order(Integer.MIN_VALUE).failureHandler(c -> failed(c, c.statusCode()));
@@ -53,6 +65,34 @@ public class HttpLayerErrors {
             int code = status;
             router.errorHandler(code, c -> failed(c, code));
         }
+    }
+
+    /**
+     * Lets a scrape through when its Accept header (if any) admits the format the
+     * endpoint serves (Prometheus text), as Vert.x' own matching does (a range with weight above 0, wildcards allowed);
+     * otherwise 406 with the envelope.
+     */
+    private void checkMetricsAccept(RoutingContext context) {
+        if (context.request().getHeader("Accept") == null || acceptsMetrics(context.parsedHeaders().accept())) {
+            context.next();
+            return;
+        }
+        failed(context, 406);
+    }
+
+    static boolean acceptsMetrics(List<MIMEHeader> accepted) {
+        for (MIMEHeader range : accepted) {
+            if (range.weight() <= 0) {
+                continue;
+            }
+            for (String[] served : METRICS_TYPES) {
+                if (("*".equals(range.component()) || served[0].equalsIgnoreCase(range.component()))
+                        && ("*".equals(range.subComponent()) || served[1].equalsIgnoreCase(range.subComponent()))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void checkDeclaredLength(RoutingContext context) {
@@ -89,6 +129,7 @@ public class HttpLayerErrors {
         } else {
             code = status == 413 ? ErrorCode.BODY_TOO_LARGE : ErrorCode.HTTP_ERROR;
             message = status == 413 ? "request body larger than the service accepts"
+                    : status == 406 ? "none of the accepted media types can be produced here"
                     : "request refused by the HTTP layer (" + status + "): "
                             + (context.failure() == null ? "malformed request" : context.failure().getMessage());
         }
