@@ -57,6 +57,10 @@ class HttpLayerErrorsTest extends WithFakeVm {
                 "HTTP_ERROR");
         assertEnvelope(raw("GET /q/metrics HTTP/1.1\r\nAccept: application/openmetrics-text\r\n", null), 406,
                 "HTTP_ERROR");
+        // Found by FuzzTest: a path below /q/metrics reached the Prometheus route's own bare 406.
+        assertEnvelope(raw("GET /q/metrics/extra HTTP/1.1\r\nAccept: application/json;q=0\r\n", null), 406,
+                "HTTP_ERROR");
+        assertEnvelope(raw("GET /q/metrics/ HTTP/1.1\r\nAccept: application/xml\r\n", null), 406, "HTTP_ERROR");
         for (String accept : new String[] {"text/plain", "*/*", "text/*;q=0.5", "application/json, text/plain;q=0.1"}) {
             String[] reply = raw("GET /q/metrics HTTP/1.1\r\nAccept: " + accept + "\r\n", null);
             assertEquals("HTTP/1.1 200 OK", reply[0], accept);

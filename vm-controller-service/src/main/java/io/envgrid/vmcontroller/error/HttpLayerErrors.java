@@ -55,7 +55,9 @@ public class HttpLayerErrors {
         router.route().order(Integer.MIN_VALUE).handler(this::checkDeclaredLength);
         // The Prometheus endpoint lives on Quarkus' non-application router, whose content negotiation
         // answers an Accept it cannot serve with a bare 406; decided here first, with the envelope.
+        // Its route also takes paths below it (/q/metrics/x), so those are checked as well.
         router.route(METRICS_PATH).order(Integer.MIN_VALUE + 1).handler(this::checkMetricsAccept);
+        router.route(METRICS_PATH + "/*").order(Integer.MIN_VALUE + 1).handler(this::checkMetricsAccept);
         // A route's failure (rc.fail, e.g. the body limit): runs before Quarkus' failure handler,
         // which would write an empty body or an HTML page.
         router.route().order(Integer.MIN_VALUE).failureHandler(c -> failed(c, c.statusCode()));
