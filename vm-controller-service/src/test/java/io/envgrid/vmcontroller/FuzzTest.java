@@ -23,24 +23,19 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.RandomGenerator;
-import net.jqwik.api.sessions.JqwikSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fuzzes every operation of the service's own OpenAPI document ({@code /q/openapi}) with jqwik
- * generators, and asserts the promise of issue 11: no input yields a 5xx, every 4xx carries the
+ * Fuzzes every operation of the service's own OpenAPI document ({@code /q/openapi}) with seeded
+ * generators ({@link Gen}), and asserts the promise of issue 11: no input yields a 5xx, every 4xx carries the
  * error envelope, and a refused request changes nothing (a digest of every Redis key and value is
  * the same before and after, and the fake VM received nothing).
  *
@@ -49,9 +44,7 @@ import org.junit.jupiter.api.Test;
  * Half are sent with the live session's ids and lease token, so the generators reach the action
  * handlers; the rest use wrong, missing or hostile ids and tokens.
  *
- * <p>jqwik's generators are drawn programmatically from a {@code @QuarkusTest}: a jqwik
- * {@code @Property} runs in jqwik's own engine, where Quarkus' test extension (the running
- * application, injection) does not exist. The seed is printed; {@code -Dfuzz.seed=<n>} replays a
+ * <p>All values come from one {@link Random}; the seed is printed; {@code -Dfuzz.seed=<n>} replays a
  * run and {@code -Dfuzz.requests=<n>} changes its size.
  */
 @QuarkusTest
@@ -78,7 +71,6 @@ class FuzzTest {
 
     private final long seed = Long.getLong("fuzz.seed", System.nanoTime());
     private final Random random = new Random(seed);
-    private final Map<Arbitrary<?>, RandomGenerator<?>> generators = new IdentityHashMap<>();
 
     private LeaseRecords leases;
     private FakeVm vm;
@@ -125,13 +117,7 @@ class FuzzTest {
         assertTrue(operations.size() >= 25, "operations: " + operations);
         System.out.println("vm-controller fuzz: seed " + seed + ", " + operations.size() + " operations");
 
-        // Generators outside a jqwik property need a jqwik session (memoisation and edge cases live in it).
-        JqwikSession.start();
-        try {
-            fuzz(operations);
-        } finally {
-            JqwikSession.finish();
-        }
+        fuzz(operations);
     }
 
     private void fuzz(List<Operation> operations) throws IOException {
@@ -281,13 +267,13 @@ class FuzzTest {
     private enum Who { LIVE, WRONG_TOKEN, NO_TOKEN, OTHER_SESSION, HOSTILE_IDS }
 
     private Request build(Operation op) {
-        Who who = draw(Arbitraries.frequency(
-                net.jqwik.api.Tuple.of(50, Who.LIVE), net.jqwik.api.Tuple.of(15, Who.WRONG_TOKEN),
-                net.jqwik.api.Tuple.of(10, Who.NO_TOKEN), net.jqwik.api.Tuple.of(10, Who.OTHER_SESSION),
-                net.jqwik.api.Tuple.of(15, Who.HOSTILE_IDS)));
+        // Half with the live session, so the generators reach the action handlers.
+        int w = random.nextInt(100);
+        Who who = w < 50 ? Who.LIVE : w < 65 ? Who.WRONG_TOKEN : w < 75 ? Who.NO_TOKEN
+                : w < 85 ? Who.OTHER_SESSION : Who.HOSTILE_IDS;
         String method = op.method;
         if (random.nextInt(40) == 0) {
-            method = draw(Arbitraries.of("PUT", "PATCH", "HEAD", "OPTIONS", "TRACE", "GET", "POST", "DELETE"));
+            method = draw(Gen.of("PUT", "PATCH", "HEAD", "OPTIONS", "TRACE", "GET", "POST", "DELETE"));
         }
         String target = op.path;
         for (JsonNode p : op.parameters) {
@@ -297,7 +283,7 @@ class FuzzTest {
             }
         }
         if (random.nextInt(20) == 0) {
-            target += draw(Arbitraries.of("/", "/extra", "/..", "/%2e%2e/%2e%2e/q/health", "//", "/x/y/z"));
+            target += draw(Gen.of("/", "/extra", "/..", "/%2e%2e/%2e%2e/q/health", "//", "/x/y/z"));
         }
         target += query(op);
 
@@ -312,9 +298,9 @@ class FuzzTest {
             headers.add(new String[] {Api.LEASE_TOKEN, token});
         }
         if (random.nextInt(6) == 0) {
-            headers.add(new String[] {"X-Fencing-Token", draw(Arbitraries.oneOf(
-                    Arbitraries.just(Long.toString(grant.fence())), Arbitraries.longs().map(Object::toString),
-                    Arbitraries.of("", " ", "abc", "1e3", "99999999999999999999999", "-0", " 7 ", "0x10",
+            headers.add(new String[] {"X-Fencing-Token", draw(Gen.oneOf(
+                    Gen.just(Long.toString(grant.fence())), Gen.longs().map(Object::toString),
+                    Gen.of("", " ", "abc", "1e3", "99999999999999999999999", "-0", " 7 ", "0x10",
                             "9223372036854775807", "-9223372036854775808"),
                     hostileStrings()))});
         }
@@ -325,7 +311,7 @@ class FuzzTest {
             }
         }
         if (random.nextInt(10) == 0) {
-            headers.add(new String[] {"Accept", draw(Arbitraries.of("application/xml", "video/mp4", "*/*",
+            headers.add(new String[] {"Accept", draw(Gen.of("application/xml", "video/mp4", "*/*",
                     "text/plain", "application/json;q=0", "garbage/;;", "application/json",
                     "application/openmetrics-text", "text/html", "text/plain;q=0", "text/*"))});
         }
@@ -334,7 +320,7 @@ class FuzzTest {
         if (op.mediaType != null || random.nextInt(8) == 0) {
             body = body(op, who);
             String contentType = random.nextInt(8) == 0
-                    ? draw(Arbitraries.of("text/plain", "application/xml", "multipart/form-data; boundary=x",
+                    ? draw(Gen.of("text/plain", "application/xml", "multipart/form-data; boundary=x",
                             "application/x-www-form-urlencoded", "application/json; charset=utf-16",
                             "application/json; charset=bogus", "application/json; charset=", ";;;", "*/*", "",
                             "application/octet-stream", "application/json; charset=ISO-8859-1"))
@@ -351,10 +337,10 @@ class FuzzTest {
         return switch (who) {
             case LIVE, WRONG_TOKEN, NO_TOKEN -> Api.segment(live);
             case OTHER_SESSION -> Api.segment("worker_id".equals(name)
-                    ? draw(Arbitraries.of(worker, others.worker(), "nobody"))
-                    : draw(Arbitraries.of(noSession.id(), others.id(), "unknown-vm")));
-            case HOSTILE_IDS -> draw(Arbitraries.oneOf(
-                    Arbitraries.of("..", ".", "%2E%2E", "%2F", "..%2F..%2Fetc%2Fpasswd", "a%2F..%2F..%2Fb", "%00",
+                    ? draw(Gen.of(worker, others.worker(), "nobody"))
+                    : draw(Gen.of(noSession.id(), others.id(), "unknown-vm")));
+            case HOSTILE_IDS -> draw(Gen.oneOf(
+                    Gen.of("..", ".", "%2E%2E", "%2F", "..%2F..%2Fetc%2Fpasswd", "a%2F..%2F..%2Fb", "%00",
                             "%ZZ", "%", "%ED%A0%80", "%C3%28", "%FF%FE", "a%0Ab", "a%0D%0Ab", "%20", "a;b=c",
                             "%E2%80%AE", "%F0%9F%98%80", "x".repeat(5000), live + "%2F..", "-a", "_a", "a:b",
                             "a@b", "a/b", "%3Ca%3E"),
@@ -371,7 +357,7 @@ class FuzzTest {
             }
         }
         if (random.nextInt(8) == 0) {
-            q.append(q.isEmpty() ? "?" : "&").append(draw(Arbitraries.of("a=1", "a", "=", "&&", "a=%ZZ", "a=%00",
+            q.append(q.isEmpty() ? "?" : "&").append(draw(Gen.of("a=1", "a", "=", "&&", "a=%ZZ", "a=%00",
                     "x=" + "y".repeat(4000), "a[]=1&a[]=2", "%E2%80%AE=1", "a=1;b=2")));
         }
         return q.toString();
@@ -387,7 +373,7 @@ class FuzzTest {
     private byte[] body(Operation op, Who who) {
         int kind = random.nextInt(20);
         if (kind == 0) {
-            return draw(Arbitraries.of("", "{", "}", "[1,2", "{\"code\":}", "'x'", "{\"code\":\"x\"} trailing",
+            return draw(Gen.of("", "{", "}", "[1,2", "{\"code\":}", "'x'", "{\"code\":\"x\"} trailing",
                     "nul", "\u0000", "{\"a\":1,}", "\ufeff{}", "{\"code\":\"\\ud800\"}", "{\"code\":\"\\uZZZZ\"}",
                     "1".repeat(5000), "[".repeat(5000) + "]".repeat(5000), "[".repeat(1001) + "]".repeat(1001),
                     "{\"code\":" + "[".repeat(1500) + "]".repeat(1500) + "}", "{\"a\":".repeat(3000) + "1"
@@ -406,7 +392,7 @@ class FuzzTest {
                     : random.nextBoolean() ? valid(op.bodySchema, 0) : violating(op.bodySchema, 0);
         }
         if (body.isObject() && random.nextInt(6) == 0) {
-            ((ObjectNode) body).set(draw(Arbitraries.of("unknown", "", "__proto__", "code ", "\u0000")),
+            ((ObjectNode) body).set(draw(Gen.of("unknown", "", "__proto__", "code ", "\u0000")),
                     hostileValue(0));
         }
         return body.toString().getBytes(StandardCharsets.UTF_8);
@@ -423,15 +409,15 @@ class FuzzTest {
             entry.set("id", maybe(NODES.textNode(g.id())));
             entry.set("lease_token", maybe(NODES.textNode(who == Who.WRONG_TOKEN ? "elt_wrong" : g.leaseToken())));
             if (random.nextBoolean()) {
-                entry.put("ip", draw(Arbitraries.of("169.254.169.254", "127.0.0.1", "::1", "")));
+                entry.put("ip", draw(Gen.of("169.254.169.254", "127.0.0.1", "::1", "")));
                 entry.set("port", hostileValue(0));
             }
             o.set("resource", random.nextInt(10) == 0 ? hostileValue(0) : entry);
             return o;
         }
         if (path.endsWith("/actions/pyautogui") || path.endsWith("/python")) {
-            o.set("code", maybe(NODES.textNode(draw(Arbitraries.oneOf(
-                    Arbitraries.of("pyautogui.click(10, 20)", "WAIT", "DONE", "FAIL", " DONE ", "print('x')",
+            o.set("code", maybe(NODES.textNode(draw(Gen.oneOf(
+                    Gen.of("pyautogui.click(10, 20)", "WAIT", "DONE", "FAIL", " DONE ", "print('x')",
                             "import os; os.system('rm -rf /')", "\"\"\"", "\\"),
                     hostileStrings())))));
             return o;
@@ -441,16 +427,16 @@ class FuzzTest {
         }
         if (path.endsWith("/commands") || path.endsWith("/launch")) {
             o.set("command", maybe(random.nextBoolean()
-                    ? NODES.textNode(draw(Arbitraries.oneOf(Arbitraries.of("ls -la", "gedit", "echo hi"),
+                    ? NODES.textNode(draw(Gen.oneOf(Gen.of("ls -la", "gedit", "echo hi"),
                             hostileStrings())))
-                    : strings(draw(Arbitraries.integers().between(0, 5)))));
+                    : strings(draw(Gen.ints(0, 5)))));
             if (random.nextBoolean()) {
                 o.set("shell", maybe(NODES.booleanNode(random.nextBoolean())));
             }
             return o;
         }
         if (path.endsWith("/bash")) {
-            o.set("script", maybe(NODES.textNode(draw(Arbitraries.oneOf(Arbitraries.just("echo hi"),
+            o.set("script", maybe(NODES.textNode(draw(Gen.oneOf(Gen.just("echo hi"),
                     hostileStrings())))));
             if (random.nextBoolean()) {
                 o.set("timeout", maybe(number()));
@@ -461,8 +447,8 @@ class FuzzTest {
             return o;
         }
         if (path.contains("/files/")) {
-            o.set("path", maybe(NODES.textNode(draw(Arbitraries.oneOf(
-                    Arbitraries.of("/home/user/a.txt", "../../etc/passwd", "/", "", "C:\\x", "~/x", "/tmp/\u0000x"),
+            o.set("path", maybe(NODES.textNode(draw(Gen.oneOf(
+                    Gen.of("/home/user/a.txt", "../../etc/passwd", "/", "", "C:\\x", "~/x", "/tmp/\u0000x"),
                     hostileStrings())))));
             if (path.endsWith("/write")) {
                 o.set("content", maybe(NODES.textNode(random.nextBoolean()
@@ -482,7 +468,7 @@ class FuzzTest {
             return validComputer13();
         }
         if (random.nextInt(10) == 0) {
-            return NODES.textNode(draw(Arbitraries.of("DONE", "WAIT", "FAIL", "done", "CLICK", "")));
+            return NODES.textNode(draw(Gen.of("DONE", "WAIT", "FAIL", "done", "CLICK", "")));
         }
         ObjectNode params = NODES.objectNode();
         for (String name : COMPUTER13_PARAMS) {
@@ -491,11 +477,11 @@ class FuzzTest {
             }
         }
         ObjectNode action = NODES.objectNode();
-        action.set("action_type", maybe(NODES.textNode(draw(Arbitraries.oneOf(
-                Arbitraries.of("MOVE_TO", "CLICK", "MOUSE_DOWN", "MOUSE_UP", "RIGHT_CLICK", "DOUBLE_CLICK",
+        action.set("action_type", maybe(NODES.textNode(draw(Gen.oneOf(
+                Gen.of("MOVE_TO", "CLICK", "MOUSE_DOWN", "MOUSE_UP", "RIGHT_CLICK", "DOUBLE_CLICK",
                         "DRAG_TO", "SCROLL", "TYPING", "PRESS", "KEY_DOWN", "KEY_UP", "HOTKEY", "WAIT", "FAIL",
                         "DONE"),
-                Arbitraries.of("click", "Click", "NOPE", ""), hostileStrings())))));
+                Gen.of("click", "Click", "NOPE", ""), hostileStrings())))));
         if (random.nextInt(4) == 0) {
             action.setAll(params);
         } else {
@@ -506,14 +492,14 @@ class FuzzTest {
 
     /** A well-formed action of any of the sixteen types, with parameters at and inside their limits. */
     private JsonNode validComputer13() {
-        String type = draw(Arbitraries.of("MOVE_TO", "CLICK", "MOUSE_DOWN", "MOUSE_UP", "RIGHT_CLICK",
+        String type = draw(Gen.of("MOVE_TO", "CLICK", "MOUSE_DOWN", "MOUSE_UP", "RIGHT_CLICK",
                 "DOUBLE_CLICK", "DRAG_TO", "SCROLL", "TYPING", "PRESS", "KEY_DOWN", "KEY_UP", "HOTKEY", "WAIT",
                 "FAIL", "DONE"));
         ObjectNode p = NODES.objectNode();
-        Arbitrary<Integer> x = Arbitraries.integers().between(0, 1920);
-        Arbitrary<Integer> y = Arbitraries.integers().between(0, 1080);
-        Arbitrary<String> button = Arbitraries.of("left", "right", "middle");
-        Arbitrary<String> key = Arbitraries.of("enter", "a", "ctrl", "shift", "f1", "'", "\\", "\n", "Tab");
+        Gen<Integer> x = Gen.ints(0, 1920);
+        Gen<Integer> y = Gen.ints(0, 1080);
+        Gen<String> button = Gen.of("left", "right", "middle");
+        Gen<String> key = Gen.of("enter", "a", "ctrl", "shift", "f1", "'", "\\", "\n", "Tab");
         switch (type) {
             case "MOVE_TO", "RIGHT_CLICK", "DOUBLE_CLICK", "DRAG_TO" -> {
                 p.put("x", draw(x));
@@ -528,7 +514,7 @@ class FuzzTest {
                     p.put("button", draw(button));
                 }
                 if (random.nextBoolean()) {
-                    p.put("num_clicks", draw(Arbitraries.integers().between(1, 3)));
+                    p.put("num_clicks", draw(Gen.ints(1, 3)));
                 }
             }
             case "MOUSE_DOWN", "MOUSE_UP" -> {
@@ -537,14 +523,14 @@ class FuzzTest {
                 }
             }
             case "SCROLL" -> {
-                p.put("dx", draw(Arbitraries.integers().between(-1000, 1000)));
-                p.put("dy", draw(Arbitraries.integers()));
+                p.put("dx", draw(Gen.ints(-1000, 1000)));
+                p.put("dy", draw(Gen.ints()));
             }
             case "TYPING" -> p.put("text", draw(hostileStrings()));
             case "PRESS", "KEY_DOWN", "KEY_UP" -> p.put("key", draw(key));
             case "HOTKEY" -> {
                 ArrayNode keys = p.putArray("keys");
-                int n = draw(Arbitraries.integers().between(1, 3));
+                int n = draw(Gen.ints(1, 3));
                 for (int i = 0; i < n; i++) {
                     keys.add(draw(key));
                 }
@@ -567,10 +553,10 @@ class FuzzTest {
         }
         return switch (name) {
             case "x", "y", "dx", "dy", "num_clicks", "duration" -> number();
-            case "button" -> NODES.textNode(draw(Arbitraries.of("left", "right", "middle", "LEFT", "side", "")));
+            case "button" -> NODES.textNode(draw(Gen.of("left", "right", "middle", "LEFT", "side", "")));
             case "text" -> NODES.textNode(draw(hostileStrings()));
-            case "key" -> NODES.textNode(draw(Arbitraries.of("enter", "a", "ctrl", "'", "\\", "\n", "F13", "")));
-            case "keys" -> strings(draw(Arbitraries.integers().between(0, 4)));
+            case "key" -> NODES.textNode(draw(Gen.of("enter", "a", "ctrl", "'", "\\", "\n", "F13", "")));
+            case "keys" -> strings(draw(Gen.ints(0, 4)));
             default -> hostileValue(0);
         };
     }
@@ -590,7 +576,7 @@ class FuzzTest {
     private ArrayNode strings(int n) {
         ArrayNode a = NODES.arrayNode();
         for (int i = 0; i < n; i++) {
-            a.add(random.nextBoolean() ? draw(Arbitraries.of("ls", "ctrl", "c", "-la", "enter")) : draw(hostileStrings()));
+            a.add(random.nextBoolean() ? draw(Gen.of("ls", "ctrl", "c", "-la", "enter")) : draw(hostileStrings()));
         }
         if (random.nextInt(6) == 0) {
             a.add(hostileValue(0));
@@ -599,15 +585,15 @@ class FuzzTest {
     }
 
     private JsonNode number() {
-        return draw(Arbitraries.oneOf(
-                Arbitraries.integers().between(-5, 3000).map(n -> (JsonNode) NODES.numberNode(n)),
-                Arbitraries.longs().map(n -> (JsonNode) NODES.numberNode(n)),
-                Arbitraries.doubles().map(n -> (JsonNode) NODES.numberNode(n)),
-                Arbitraries.of(Long.MAX_VALUE, Long.MIN_VALUE, (long) Integer.MAX_VALUE, (long) Integer.MIN_VALUE,
+        return draw(Gen.oneOf(
+                Gen.ints(-5, 3000).map(n -> (JsonNode) NODES.numberNode(n)),
+                Gen.longs().map(n -> (JsonNode) NODES.numberNode(n)),
+                Gen.doubles().map(n -> (JsonNode) NODES.numberNode(n)),
+                Gen.of(Long.MAX_VALUE, Long.MIN_VALUE, (long) Integer.MAX_VALUE, (long) Integer.MIN_VALUE,
                         Integer.MAX_VALUE + 1L, 0L, -1L).map(n -> (JsonNode) NODES.numberNode(n)),
-                Arbitraries.of(new BigInteger("9223372036854775808"), BigInteger.TEN.pow(400).negate(),
+                Gen.of(new BigInteger("9223372036854775808"), BigInteger.TEN.pow(400).negate(),
                         BigInteger.TEN.pow(30)).map(n -> (JsonNode) NODES.numberNode(n)),
-                Arbitraries.of(new BigDecimal("1e309"), new BigDecimal("-1e309"), new BigDecimal("4.9e-324"),
+                Gen.of(new BigDecimal("1e309"), new BigDecimal("-1e309"), new BigDecimal("4.9e-324"),
                         new BigDecimal("1920.5"), new BigDecimal("-0.0"), new BigDecimal("1e-400"))
                         .map(n -> (JsonNode) NODES.numberNode(n))));
     }
@@ -644,8 +630,8 @@ class FuzzTest {
                 yield a;
             }
             case "string" -> NODES.textNode(draw(hostileStrings()));
-            case "integer" -> draw(Arbitraries.oneOf(Arbitraries.integers().map(n -> (JsonNode) NODES.numberNode(n)),
-                    Arbitraries.longs().map(n -> (JsonNode) NODES.numberNode(n))));
+            case "integer" -> draw(Gen.oneOf(Gen.ints().map(n -> (JsonNode) NODES.numberNode(n)),
+                    Gen.longs().map(n -> (JsonNode) NODES.numberNode(n))));
             case "number" -> number();
             case "boolean" -> NODES.booleanNode(random.nextBoolean());
             default -> hostileValue(depth);
@@ -710,8 +696,8 @@ class FuzzTest {
                 yield o;
             }
             // Deeper than Jackson's writer allows (1000) is sent as raw text by body().
-            case 7 -> nested(draw(Arbitraries.of(50, 500, 900)));
-            default -> NODES.textNode("x".repeat(draw(Arbitraries.of(1000, 70_000, 300_000))));
+            case 7 -> nested(draw(Gen.of(50, 500, 900)));
+            default -> NODES.textNode("x".repeat(draw(Gen.of(1000, 70_000, 300_000))));
         };
     }
 
@@ -723,15 +709,15 @@ class FuzzTest {
         return node;
     }
 
-    private Arbitrary<String> hostile;
+    private Gen<String> hostile;
 
-    private Arbitrary<String> hostileStrings() {
+    private Gen<String> hostileStrings() {
         if (hostile == null) {
-            hostile = Arbitraries.oneOf(
-                    Arbitraries.strings().all().ofMaxLength(40),
-                    Arbitraries.strings().withCharRange('\u0000', '\u001f').ofMaxLength(10),
-                    Arbitraries.strings().withCharRange('\ud800', '\udfff').ofMaxLength(4),
-                    Arbitraries.of("", " ", "\t", "..", "../../../etc/passwd", "..\\..\\x", "%2F", "/", "\u0000",
+            hostile = Gen.oneOf(
+                    Gen.strings('\u0000', '\uffff', 40),
+                    Gen.strings('\u0000', '\u001f', 10),
+                    Gen.strings('\ud800', '\udfff', 4),
+                    Gen.of("", " ", "\t", "..", "../../../etc/passwd", "..\\..\\x", "%2F", "/", "\u0000",
                             "\u202e", "😀", "\ud83d", "\udc00", "ǅ", "İı", "e\u0301", "null", "true", "0", "-1",
                             "NaN", "Infinity", "${jndi:ldap://x/a}", "%s%n", "<script>", "' OR 1=1 --", "\"", "\\",
                             "{}", "[]", "a".repeat(129), "x".repeat(10_000), "elt_" + "A".repeat(22), "\r\n",
@@ -740,11 +726,8 @@ class FuzzTest {
         return hostile;
     }
 
-    @SuppressWarnings("unchecked")
-    private <T> T draw(Arbitrary<T> arbitrary) {
-        RandomGenerator<T> generator = (RandomGenerator<T>) generators.computeIfAbsent(arbitrary,
-                a -> a.generator(1000, true));
-        return generator.next(random).value();
+    private <T> T draw(Gen<T> gen) {
+        return gen.next(random);
     }
 
     // ---- state ----------------------------------------------------------------------------------
