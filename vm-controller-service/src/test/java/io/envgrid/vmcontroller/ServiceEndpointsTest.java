@@ -20,4 +20,12 @@ class ServiceEndpointsTest {
         get("/q/metrics").then().statusCode(200).body(containsString("# TYPE jvm_"));
         get("/q/openapi").then().statusCode(200);
     }
+
+    /** JsonNode-typed fields and bodies are any JSON value, not a bean with "valueNode", "pojo", ... (found by FuzzTest). */
+    @Test
+    void openApiDescribesJsonNodeAsAnyValue() {
+        String doc = get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertFalse(doc.contains("valueNode"), "JsonNode described as a bean");
+        org.junit.jupiter.api.Assertions.assertTrue(doc.contains("any JSON value"));
+    }
 }

@@ -23,6 +23,8 @@ public final class ErrorCode {
     public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
     public static final String HTTP_ERROR = "HTTP_ERROR";
+    /** A body over quarkus.http.limits.max-body-size (413). */
+    public static final String BODY_TOO_LARGE = "BODY_TOO_LARGE";
 
     private ErrorCode() {
     }
