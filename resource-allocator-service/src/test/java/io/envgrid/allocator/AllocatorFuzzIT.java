@@ -1,5 +1,6 @@
 package io.envgrid.allocator;
 
+import static io.envgrid.allocator.fuzz.Gen.weight;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.allocator.fuzz.Gen;
 import io.envgrid.allocator.support.AllocatorCluster;
 import io.envgrid.allocator.support.EmbeddedRedis;
 import io.envgrid.allocator.support.SyncRedis;
@@ -29,18 +31,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * Property-based fuzzing of every public endpoint of the allocator, generated from the service's own
+ * Seeded fuzzing of every public endpoint of the allocator, generated from the service's own
  * OpenAPI document ({@code /q/openapi?format=json}: paths, methods, path/query parameters and request
  * body schemas), against the packaged application on a real Redis.
  *
@@ -59,6 +56,9 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * carry no envelope: a request URI with an invalid percent-escape (bare 400), a request line over
  * 4 KB (bare 414, Netty's decoder) and a chunked body over the size limit (bare 413); they are
  * counted separately and must still change nothing.
+ *
+ * <p>Requests come from the small seeded generators of {@link Gen}: each run prints its seed, {@code -Dfuzz.seed=} replays it and
+ * {@code -Dfuzz.requests=} sets the count; there is no shrinking, a failure names the request as sent.
  */
 class AllocatorFuzzIT {
 
@@ -79,6 +79,9 @@ class AllocatorFuzzIT {
     private static final AtomicLong SERVER_ERRORS = new AtomicLong();
     private static final Map<String, AtomicLong> BY_STATUS = new ConcurrentHashMap<>();
     private static long startedAt;
+    /** The run's seed: {@code -Dfuzz.seed=} replays a run, otherwise a fresh one each run (printed). */
+    private static final long SEED = Long.getLong("fuzz.seed", new java.security.SecureRandom().nextLong());
+    private static final int REQUESTS = Integer.getInteger("fuzz.requests", 2500);
 
     /** One operation of the OpenAPI document. */
     record Operation(String method, String path, List<Param> params, JsonNode bodySchema) {
@@ -98,7 +101,7 @@ class AllocatorFuzzIT {
         }
     }
 
-    @BeforeContainer
+    @BeforeAll
     static void start() throws Exception {
         redisServer = EmbeddedRedis.start();
         // The reaper has nothing to do (no lease or heartbeat runs out); a long period keeps it quiet anyway.
@@ -110,15 +113,16 @@ class AllocatorFuzzIT {
         operations = operations(JSON.readTree(send(new Wire("GET", "/q/openapi?format=json", Map.of(), new byte[0], false))
                 .body()));
         seed();
+        System.out.printf("allocator fuzz: seed %d (replay with -Dfuzz.seed=%d)%n", SEED, SEED);
         startedAt = System.nanoTime();
     }
 
-    @AfterContainer
+    @AfterAll
     static void stop() {
         long seconds = (System.nanoTime() - startedAt) / 1_000_000_000L;
-        System.out.printf("allocator fuzz: %d requests, %d 5xx (%d operations from the OpenAPI document, %d s; "
-                + "by status %s; %d bare HTTP-layer refusals)%n", SENT.get(), SERVER_ERRORS.get(), operations == null ? 0 : operations.size(),
-                seconds, new TreeMap<>(BY_STATUS), BARE.get());
+        System.out.printf("allocator fuzz: %d requests, %d 5xx (seed %d; %d operations from the OpenAPI document, %d s; "
+                + "by status %s; %d bare HTTP-layer refusals)%n", SENT.get(), SERVER_ERRORS.get(), SEED,
+                operations == null ? 0 : operations.size(), seconds, new TreeMap<>(BY_STATUS), BARE.get());
         if (redis != null) {
             redis.close();
         }
@@ -130,8 +134,26 @@ class AllocatorFuzzIT {
         }
     }
 
-    @Property(tries = 2500, shrinking = ShrinkingMode.OFF)
-    void noInputYieldsA5xxAndEveryRefusalChangesNothing(@ForAll("requests") Wire request) {
+    /**
+     * Sends {@code -Dfuzz.requests} (default 2500) generated requests and checks each; the first
+     * failing one ends the run with its seed, its number and the request in the message.
+     */
+    @Test
+    void noInputYieldsA5xxAndEveryRefusalChangesNothing() {
+        SplittableRandom random = new SplittableRandom(SEED);
+        Gen<Wire> requests = requests();
+        for (int i = 1; i <= REQUESTS; i++) {
+            Wire request = requests.next(random);
+            try {
+                check(request);
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("allocator fuzz, seed " + SEED + " (replay: -Dfuzz.seed=" + SEED + "), request " + i
+                        + " of " + REQUESTS + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void check(Wire request) {
         Map<String, String> before = snapshot();
         Answer answer = send(request);
         SENT.incrementAndGet();
@@ -220,45 +242,45 @@ class AllocatorFuzzIT {
         "-2147483648", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "1e308", "1e309", "-0",
         "0.5", "3600.0", "1E3", "99999999999999999999999999", "NaN", "Infinity", "600000", "600001", "50", "100"};
 
-    private static Arbitrary<String> ids() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.of("vm-1", "vm-2", "vm-3", "rag-1", "w:x", "pool:eu/vm-1@host.example")),
-                net.jqwik.api.Tuple.of(4, Arbitraries.of("w1", "w2", "org:team/worker@node.7", "ghost")),
-                net.jqwik.api.Tuple.of(2, Arbitraries.of(VALID_ODD_IDS)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.strings().withChars("abcXYZ019._:@/-").ofMinLength(1).ofMaxLength(12)),
-                net.jqwik.api.Tuple.of(4, Arbitraries.of(HOSTILE_STRINGS)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.strings().all().ofMaxLength(20)));
+    private static Gen<String> ids() {
+        return Gen.frequency(
+                weight(6, Gen.of("vm-1", "vm-2", "vm-3", "rag-1", "w:x", "pool:eu/vm-1@host.example")),
+                weight(4, Gen.of("w1", "w2", "org:team/worker@node.7", "ghost")),
+                weight(2, Gen.of(VALID_ODD_IDS)),
+                weight(2, Gen.strings("abcXYZ019._:@/-", 1, 12)),
+                weight(4, Gen.of(HOSTILE_STRINGS)),
+                weight(1, Gen.anyStrings(20)));
     }
 
-    private static Arbitrary<String> types() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.of(TYPES)),
-                net.jqwik.api.Tuple.of(3, Arbitraries.of(HOSTILE_STRINGS)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.strings().all().ofMaxLength(10)));
+    private static Gen<String> types() {
+        return Gen.frequency(
+                weight(6, Gen.of(TYPES)),
+                weight(3, Gen.of(HOSTILE_STRINGS)),
+                weight(1, Gen.anyStrings(10)));
     }
 
-    private static Arbitrary<String> tokens() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, Arbitraries.integers().between(0, 63).map(i -> {
+    private static Gen<String> tokens() {
+        return Gen.frequency(
+                weight(4, Gen.ints(0, 63).map(i -> {
                     synchronized (LIVE_TOKENS) {
                         return LIVE_TOKENS.isEmpty() ? "elt_AAAAAAAAAAAAAAAAAAAAAA" : LIVE_TOKENS.get(i % LIVE_TOKENS.size());
                     }
                 })),
-                net.jqwik.api.Tuple.of(1, Arbitraries.strings().withChars("ABCabc019_-").ofLength(22).map(s -> "elt_" + s)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.of(HOSTILE_STRINGS)));
+                weight(1, Gen.strings("ABCabc019_-", 22, 22).map(s -> "elt_" + s)),
+                weight(2, Gen.of(HOSTILE_STRINGS)));
     }
 
     /** A JSON number literal (as text, so limits beyond long and double are sent as written). */
-    private static Arbitrary<String> numberLiterals(String field) {
+    private static Gen<String> numberLiterals(String field) {
         // Valid lease lengths and TTLs that cannot run out during the run; valid waits that end quickly.
-        Arbitrary<String> valid = switch (field) {
-            case "timeout" -> Arbitraries.of("600", "3600", "86400");
-            case "heartbeat_ttl" -> Arbitraries.of("0", "3600", "86400");
-            case "wait_ms" -> Arbitraries.of("0", "50", "100");
-            default -> Arbitraries.of("1", "10");
+        Gen<String> valid = switch (field) {
+            case "timeout" -> Gen.of("600", "3600", "86400");
+            case "heartbeat_ttl" -> Gen.of("0", "3600", "86400");
+            case "wait_ms" -> Gen.of("0", "50", "100");
+            default -> Gen.of("1", "10");
         };
-        Arbitrary<String> invalid = Arbitraries.of(NUMBERS).filter(n -> !inValidRange(field, n));
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, valid), net.jqwik.api.Tuple.of(2, invalid));
+        Gen<String> invalid = Gen.of(java.util.Arrays.stream(NUMBERS).filter(n -> !inValidRange(field, n)).toList());
+        return Gen.frequency(weight(3, valid), weight(2, invalid));
     }
 
     /** Valid values that would let time change Redis during the run: short leases and TTLs, long waits. */
@@ -278,8 +300,8 @@ class AllocatorFuzzIT {
     }
 
     /** A JSON value of the wrong kind, or a hostile structure, for any field. */
-    private static Arbitrary<JsonNode> wrongValues() {
-        return Arbitraries.of(
+    private static Gen<JsonNode> wrongValues() {
+        return Gen.of(
                 NODES.nullNode(), NODES.booleanNode(true), NODES.numberNode(42), NODES.textNode("42"),
                 NODES.objectNode().put("a", 1), NODES.arrayNode().add("vm"), NODES.arrayNode(),
                 NODES.arrayNode().addNull(), NODES.arrayNode().add(1).add(true), nested(200), nested(2_000),
@@ -291,38 +313,38 @@ class AllocatorFuzzIT {
         return NODES.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue("[".repeat(depth) + "1" + "]".repeat(depth)));
     }
 
-    private static Arbitrary<JsonNode> fieldValue(String field, JsonNode schema) {
-        Arbitrary<JsonNode> plausible = switch (field) {
+    private static Gen<JsonNode> fieldValue(String field, JsonNode schema) {
+        Gen<JsonNode> plausible = switch (field) {
             case "worker_id", "resource_id", "id", "request_id" -> ids().map(NODES::textNode);
             case "type" -> types().map(NODES::textNode);
             case "lease_token" -> tokens().map(NODES::textNode);
-            case "resource_types" -> withRare(types().list().ofMinSize(0).ofMaxSize(4).map(l -> (JsonNode) arrayOf(l)),
+            case "resource_types" -> withRare(types().list(0, 4).map(AllocatorFuzzIT::arrayOf),
                     arrayOf(java.util.Collections.nCopies(65, "vm")));
-            case "resource_ids" -> withRare(ids().list().ofMinSize(0).ofMaxSize(4).map(l -> (JsonNode) arrayOf(l)),
+            case "resource_ids" -> withRare(ids().list(0, 4).map(AllocatorFuzzIT::arrayOf),
                     arrayOf(java.util.Collections.nCopies(65, "vm-1")));
             case "timeout", "heartbeat_ttl", "wait_ms" -> numberLiterals(field).map(AllocatorFuzzIT::numberNode);
-            case "endpoint" -> Arbitraries.of(
+            case "endpoint" -> Gen.of(
                     (JsonNode) NODES.objectNode().put("ip", "10.0.0.1").put("port", 5000),
                     NODES.objectNode(), NODES.objectNode().put("lease_id", "forged"),
                     NODES.objectNode().set("deep", nested(100)), NODES.objectNode().put("big", "z".repeat(100_000)));
-            case "labels" -> withRare(Combinators.combine(types(), ids()).as((k, v) -> (JsonNode) NODES.objectNode().put(k, v)),
+            case "labels" -> withRare(r -> NODES.objectNode().put(types().next(r), ids().next(r)),
                     NODES.objectNode().set("zone", NODES.numberNode(1)));
             default -> switch (schema.path("type").asText()) {
                 case "integer" -> numberLiterals(field).map(AllocatorFuzzIT::numberNode);
-                case "array" -> ids().list().ofMaxSize(3).map(l -> (JsonNode) arrayOf(l));
-                case "object" -> Arbitraries.just(NODES.objectNode());
+                case "array" -> ids().list(0, 3).map(AllocatorFuzzIT::arrayOf);
+                case "object" -> r -> NODES.objectNode();
                 default -> ids().map(NODES::textNode);
             };
         };
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(8, plausible), net.jqwik.api.Tuple.of(1, wrongValues()));
+        return Gen.frequency(weight(8, plausible), weight(1, wrongValues()));
     }
 
     /** Mostly {@code usual}, now and then the one {@code rare} value (an over-long list, a wrongly typed label). */
-    private static Arbitrary<JsonNode> withRare(Arbitrary<JsonNode> usual, JsonNode rare) {
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(12, usual), net.jqwik.api.Tuple.of(1, Arbitraries.just(rare)));
+    private static Gen<JsonNode> withRare(Gen<? extends JsonNode> usual, JsonNode rare) {
+        return Gen.frequency(weight(12, usual), weight(1, Gen.constant(rare)));
     }
 
-    private static ArrayNode arrayOf(List<String> values) {
+    private static JsonNode arrayOf(List<String> values) {
         ArrayNode array = NODES.arrayNode();
         values.forEach(array::add);
         return array;
@@ -333,80 +355,87 @@ class AllocatorFuzzIT {
         return NODES.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(literal));
     }
 
-    /** A body for a schema: each property present with a plausible or hostile value, or left out. */
-    private static Arbitrary<String> body(JsonNode schema) {
-        List<Arbitrary<Map.Entry<String, JsonNode>>> fields = new ArrayList<>();
+    /** A body for a schema: each property present with a plausible or hostile value, or left out (12%). */
+    private static Gen<String> body(JsonNode schema) {
+        Map<String, Gen<JsonNode>> fields = new java.util.LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> property = it.next();
-            String name = property.getKey();
-            fields.add(fieldValue(name, property.getValue()).map(v -> Map.entry(name, v)).injectNull(0.12));
+            fields.put(property.getKey(), fieldValue(property.getKey(), property.getValue()).orNull(0.12));
         }
-        Arbitrary<String> object = Combinators.combine(fields).as(entries -> {
+        Gen<String> object = r -> {
             ObjectNode node = NODES.objectNode();
-            entries.stream().filter(e -> e != null).forEach(e -> node.set(e.getKey(), e.getValue()));
+            fields.forEach((name, value) -> {
+                JsonNode v = value.next(r);
+                if (v != null) {
+                    node.set(name, v);
+                }
+            });
             return node.toString();
-        });
-        Arbitrary<String> mutated = Combinators.combine(object, Arbitraries.integers().between(0, 9)).as((json, how) -> switch (how) {
-            case 0 -> json.replaceFirst("\\{", "{\"worker_id\":\"w1\",");                 // duplicate key (usually)
-            case 1 -> json.length() > 2 ? json.substring(0, json.length() / 2) : "{";    // truncated
-            case 2 -> "[" + json + "]";                                                    // wrong top-level type
-            case 3 -> json.replaceFirst("\\}$", ",\"unknown_field\":{\"x\":[1,2,3]}}");    // unknown field
-            case 4 -> "{\"a\":" + nested(5_000) + "}";                                       // deep nesting
-            case 5 -> "not json at all";
-            case 6 -> "\"" + json.replace("\"", "'") + "\"";
-            case 7 -> "null";
-            case 8 -> "";
-            default -> json.replace("\"w1\"", "\"w\\u0000\"");                             // escaped control character
-        });
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(7, object), net.jqwik.api.Tuple.of(3, mutated));
+        };
+        Gen<String> mutated = r -> {
+            String json = object.next(r);
+            return switch (r.nextInt(10)) {
+                case 0 -> json.replaceFirst("\\{", "{\"worker_id\":\"w1\",");                 // duplicate key (usually)
+                case 1 -> json.length() > 2 ? json.substring(0, json.length() / 2) : "{";    // truncated
+                case 2 -> "[" + json + "]";                                                    // wrong top-level type
+                case 3 -> json.replaceFirst("\\}$", ",\"unknown_field\":{\"x\":[1,2,3]}}");    // unknown field
+                case 4 -> "{\"a\":" + nested(5_000) + "}";                                       // deep nesting
+                case 5 -> "not json at all";
+                case 6 -> "\"" + json.replace("\"", "'") + "\"";
+                case 7 -> "null";
+                case 8 -> "";
+                default -> json.replace("\"w1\"", "\"w\\u0000\"");                             // escaped control character
+            };
+        };
+        return Gen.frequency(weight(7, object), weight(3, mutated));
     }
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static Arbitrary<String> queryValue(Param param) {
+    private static Gen<String> queryValue(Param param) {
         return switch (param.name()) {
             case "worker_id" -> ids();
             case "type" -> types();
-            case "state" -> Arbitraries.oneOf(Arbitraries.of("free", "leased", "draining", "down"), Arbitraries.of(HOSTILE_STRINGS));
-            case "label" -> Arbitraries.oneOf(Combinators.combine(types(), ids()).as((k, v) -> k + "=" + v),
-                    Arbitraries.of(HOSTILE_STRINGS));
-            case "force" -> Arbitraries.of("true", "false", "", "maybe", "1", "TRUE");
+            case "state" -> Gen.oneOf(Gen.of("free", "leased", "draining", "down"), Gen.of(HOSTILE_STRINGS));
+            case "label" -> Gen.oneOf(r -> types().next(r) + "=" + ids().next(r), Gen.of(HOSTILE_STRINGS));
+            case "force" -> Gen.of("true", "false", "", "maybe", "1", "TRUE");
             default -> ids();
         };
     }
 
-    private static Arbitrary<Wire> request(Operation op) {
-        Arbitrary<String> target = Arbitraries.just(op.path());
-        for (Param p : op.params()) {
-            if (p.in().equals("path")) {
-                Arbitrary<String> segment = Arbitraries.frequencyOf(
-                        net.jqwik.api.Tuple.of(8, ids().map(AllocatorFuzzIT::encode)),
-                        net.jqwik.api.Tuple.of(1, Arbitraries.of("..", ".", "%ZZ", "%", "a%2", "%C0%AF", "%FF", "a;b", "a%00b")));
-                target = Combinators.combine(target, segment).as((t, v) -> t.replace("{" + p.name() + "}", v));
-            } else if (p.in().equals("query")) {
-                Arbitrary<String> query = queryValue(p).map(v -> p.name() + "=" + encode(v))
-                        .list().ofMaxSize(p.type().equals("array") ? 3 : 1).map(l -> String.join("&", l));
-                target = Combinators.combine(target, query).as((t, q) -> q.isEmpty() ? t : t + (t.contains("?") ? "&" : "?") + q);
+    private static final Gen<Map<String, String>> HEADERS = Gen.frequency(
+            weight(16, Gen.constant(Map.of("Content-Type", "application/json"))),
+            weight(1, Gen.constant(Map.<String, String>of())),
+            weight(1, Gen.constant(Map.of("Content-Type", "text/plain"))),
+            weight(1, Gen.constant(Map.of("Content-Type", "application/json; charset=ISO-8859-1"))),
+            weight(1, Gen.constant(Map.of("Content-Type", "application/json", "Accept", "text/html"))));
+    private static final Gen<String> ODD_SEGMENTS = Gen.of("..", ".", "%ZZ", "%", "a%2", "%C0%AF", "%FF", "a;b", "a%00b");
+
+    private static Gen<Wire> request(Operation op) {
+        Gen<byte[]> body = op.bodySchema() == null
+                ? Gen.of("", "{}", "garbage").map(s -> s.getBytes(StandardCharsets.UTF_8))
+                : Gen.frequency(
+                        weight(19, body(op.bodySchema()).map(s -> s.getBytes(StandardCharsets.UTF_8))),
+                        weight(1, Gen.of(invalidUtf8(), hugeBody())));
+        Gen<String> method = Gen.frequency(weight(30, Gen.constant(op.method())),
+                weight(1, Gen.of("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")));
+        return r -> {
+            String m = method.next(r);
+            String target = op.path();
+            for (Param p : op.params()) {
+                if (p.in().equals("path")) {
+                    String segment = r.nextInt(9) < 8 ? encode(ids().next(r)) : ODD_SEGMENTS.next(r);
+                    target = target.replace("{" + p.name() + "}", segment);
+                } else if (p.in().equals("query")) {
+                    String query = String.join("&", queryValue(p).map(v -> p.name() + "=" + encode(v))
+                            .list(0, p.type().equals("array") ? 3 : 1).next(r));
+                    target = query.isEmpty() ? target : target + (target.contains("?") ? "&" : "?") + query;
+                }
             }
-        }
-        Arbitrary<byte[]> body = op.bodySchema() == null
-                ? Arbitraries.of("", "{}", "garbage").map(s -> s.getBytes(StandardCharsets.UTF_8))
-                : Arbitraries.frequencyOf(
-                        net.jqwik.api.Tuple.of(19, body(op.bodySchema()).map(s -> s.getBytes(StandardCharsets.UTF_8))),
-                        net.jqwik.api.Tuple.of(1, Arbitraries.of(invalidUtf8(), hugeBody())));
-        Arbitrary<Map<String, String>> headers = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(16, Arbitraries.just(Map.of("Content-Type", "application/json"))),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Map.<String, String>of())),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Map.of("Content-Type", "text/plain"))),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Map.of("Content-Type", "application/json; charset=ISO-8859-1"))),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Map.of("Content-Type", "application/json", "Accept", "text/html"))));
-        Arbitrary<String> method = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(30, Arbitraries.just(op.method())),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")));
-        Arbitrary<Boolean> chunked = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(19, Arbitraries.just(false)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(true)));
-        return Combinators.combine(method, target, headers, body, chunked).as(Wire::new);
+            return new Wire(m, target, HEADERS.next(r), body.next(r), r.nextInt(20) == 0);
+        };
     }
 
     private static byte[] invalidUtf8() {
@@ -418,9 +447,10 @@ class AllocatorFuzzIT {
         return ("{\"worker_id\":\"" + "x".repeat(1_100_000) + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
-    @Provide
-    Arbitrary<Wire> requests() {
-        return Arbitraries.of(operations).flatMap(AllocatorFuzzIT::request);
+    /** Requests for every operation of the document, uniformly. */
+    private static Gen<Wire> requests() {
+        List<Gen<Wire>> perOperation = operations.stream().map(AllocatorFuzzIT::request).toList();
+        return Gen.of(perOperation).flatMap(g -> g);
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.envgrid.gateway.fuzz;
 
+import static io.envgrid.gateway.fuzz.Gen.weight;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -27,24 +28,19 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.sessions.JqwikSession;
 import io.envgrid.gateway.id.KeyPart;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fuzzing the gateway's two front doors with jqwik-generated requests: the Sandbox API from the
+ * Fuzzing the gateway's two front doors with generated requests ({@link Gen}, seeded): the Sandbox API from the
  * gateway's own OpenAPI document ({@code /q/openapi}) and the tools' input schemas ({@code /tools}),
  * MCP JSON-RPC from the tools' {@code inputSchema}s ({@code tools/list}), each mixed with hostile
  * values (huge, empty, deeply nested, wrong types, unicode and control characters, path
@@ -65,7 +61,8 @@ class GatewayFuzzTest {
     private static final AtomicInteger REQUESTS = new AtomicInteger();
     private static final AtomicInteger SERVER_ERRORS = new AtomicInteger();
     private static final int PER_DOOR = Integer.getInteger("fuzz.requests", 400);
-    private static final String SEED = System.getProperty("fuzz.seed", "20261129");
+    /** Fixed so that a run replays; {@code -Dfuzz.seed=} picks another. Each door starts from it. */
+    private static final long SEED = Long.getLong("fuzz.seed", 20261129L);
 
     public static class WithToken implements QuarkusTestProfile {
         @Override
@@ -85,28 +82,26 @@ class GatewayFuzzTest {
 
     @AfterAll
     static void report() {
-        System.out.printf("gateway fuzz: %d requests, %d 5xx%n", REQUESTS.get(), SERVER_ERRORS.get());
+        System.out.printf("gateway fuzz: %d requests, %d 5xx (seed %d)%n", REQUESTS.get(), SERVER_ERRORS.get(), SEED);
     }
 
     // ---------------------------------------------------------------- values
 
     /** Hostile JSON values: wrong types, limits, unicode, control characters, traversal, huge and deep. */
-    static Arbitrary<JsonNode> hostile() {
-        Arbitrary<JsonNode> strings = Arbitraries.oneOf(
-                Arbitraries.strings().all().ofMaxLength(40),
-                Arbitraries.strings().withChars('\u0000', '\u001f', '\u007f', '\u2028', '\ud83d', '\ufeff').ofMaxLength(8),
-                Arbitraries.of("", " ", "../../etc/passwd", "..%2f..%2fetc", "/", "%", "%00", "a/../b", "\\\\x",
+    static Gen<JsonNode> hostile() {
+        Gen<String> strings = Gen.oneOf(
+                Gen.anyStrings(40),
+                Gen.strings("\u0000\u001f\u007f\u2028\ud83d\ufeff", 0, 8),
+                Gen.of("", " ", "../../etc/passwd", "..%2f..%2fetc", "/", "%", "%00", "a/../b", "\\\\x",
                         "fuzz/..", "fuzz/w 1", "fuzz/\u00e9", "other/w1", "job43/w1", "*", "null", "vm_pyautogui#2",
                         "{envgrid}:gw:workers", "a:b", "${jndi:ldap://x}", "<script>", "'; DROP TABLE x; --"),
-                Arbitraries.of(200, 201, 4096, 1_100_000).map("x"::repeat))
-                .map(NODES::textNode);
-        Arbitrary<JsonNode> numbers = Arbitraries.of(0L, -1L, 1L, Integer.MAX_VALUE + 1L, Long.MAX_VALUE, Long.MIN_VALUE)
-                .map(NODES::numberNode).map(n -> (JsonNode) n);
-        Arbitrary<JsonNode> odd = Arbitraries.of(NODES.numberNode(1e308), NODES.numberNode(-0.5),
+                Gen.of(200, 201, 4096, 1_100_000).map("x"::repeat));
+        Gen<JsonNode> numbers = Gen.of(0L, -1L, 1L, Integer.MAX_VALUE + 1L, Long.MAX_VALUE, Long.MIN_VALUE)
+                .map(NODES::numberNode);
+        Gen<JsonNode> odd = Gen.of(NODES.numberNode(1e308), NODES.numberNode(-0.5),
                 NODES.numberNode(new java.math.BigInteger("123456789012345678901234567890")), NODES.booleanNode(true),
                 NODES.nullNode(), NODES.arrayNode(), NODES.objectNode(), deep(300), deep(3));
-        return Arbitraries.frequencyOf(
-                Tuple.of(5, strings), Tuple.of(2, numbers), Tuple.of(2, odd));
+        return Gen.frequency(weight(5, strings.map(NODES::textNode)), weight(2, numbers), weight(2, odd));
     }
 
     private static JsonNode deep(int depth) {
@@ -118,30 +113,34 @@ class GatewayFuzzTest {
     }
 
     /** Worker ids: mostly the token's own, sometimes foreign, malformed or hostile. */
-    static Arbitrary<JsonNode> workerIds() {
-        Arbitrary<JsonNode> own = Arbitraries.strings().withChars("abcxyz019._:@/-").ofMinLength(1).ofMaxLength(20)
-                .map(s -> NODES.textNode("fuzz/" + s));
-        return Arbitraries.frequencyOf(Tuple.of(6, own), Tuple.of(3, hostile()));
+    static Gen<JsonNode> workerIds() {
+        Gen<JsonNode> own = Gen.strings("abcxyz019._:@/-", 1, 20).map(s -> NODES.textNode("fuzz/" + s));
+        return Gen.frequency(weight(6, own), weight(3, hostile()));
     }
 
     /** A value for one schema property: valid for its type most of the time, hostile otherwise. */
-    static Arbitrary<JsonNode> valueFor(String name, JsonNode property) {
+    static Gen<JsonNode> valueFor(String name, JsonNode property) {
         if (name.equals("worker_id")) {
             return workerIds();
         }
-        Arbitrary<JsonNode> valid = switch (property.path("type").asText("")) {
-            case "integer" -> Arbitraries.longs().between(property.path("minimum").asLong(-1000),
-                    Math.min(property.path("maximum").asLong(1000), 100_000)).map(l -> (JsonNode) NODES.numberNode(l));
-            case "boolean" -> Arbitraries.of(true, false).map(b -> (JsonNode) NODES.booleanNode(b));
-            case "array" -> Arbitraries.strings().alpha().ofMaxLength(12).list().ofMaxSize(4)
-                    .map(l -> { ArrayNode a = NODES.arrayNode(); l.forEach(a::add); return (JsonNode) a; });
-            case "object" -> Arbitraries.just(NODES.objectNode());
+        Gen<JsonNode> valid = switch (property.path("type").asText("")) {
+            case "integer" -> {
+                long min = property.path("minimum").asLong(-1000);
+                long max = Math.min(property.path("maximum").asLong(1000), 100_000);
+                yield r -> NODES.numberNode(r.nextLong(min, max + 1));
+            }
+            case "boolean" -> Gen.of(true, false).map(NODES::booleanNode);
+            case "array" -> Gen.strings(ALPHA, 0, 12).list(0, 4)
+                    .map(l -> { ArrayNode a = NODES.arrayNode(); l.forEach(a::add); return a; });
+            case "object" -> r -> NODES.objectNode();
             default -> property.has("enum")
-                    ? Arbitraries.of(iterable(property.get("enum")))
-                    : Arbitraries.strings().ofMaxLength(30).map(s -> (JsonNode) NODES.textNode(s));
+                    ? Gen.of(iterable(property.get("enum")))
+                    : Gen.anyStrings(30).map(NODES::textNode);
         };
-        return Arbitraries.frequencyOf(Tuple.of(3, valid), Tuple.of(2, hostile()));
+        return Gen.frequency(weight(3, valid), weight(2, hostile()));
     }
+
+    private static final String ALPHA = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
     private static List<JsonNode> iterable(JsonNode array) {
         List<JsonNode> items = new ArrayList<>();
@@ -149,26 +148,26 @@ class GatewayFuzzTest {
         return items;
     }
 
-    /** Arguments for a tool from its input schema: each property present or not, a stray name now and then. */
-    static Arbitrary<ObjectNode> arguments(JsonNode schema) {
-        List<Arbitrary<ObjectNode>> parts = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> properties = schema.path("properties").fields();
-        Arbitrary<ObjectNode> args = Arbitraries.just(0).map(x -> NODES.objectNode());
-        while (properties.hasNext()) {
-            Map.Entry<String, JsonNode> p = properties.next();
-            Arbitrary<JsonNode> value = valueFor(p.getKey(), p.getValue()).injectNull(0.2);
-            args = Combinators.combine(args, value).as((o, v) -> {
-                ObjectNode copy = o.deepCopy();
+    /** Arguments for a tool from its input schema: each property present (80%) or not, a stray name now and then. */
+    static Gen<ObjectNode> arguments(JsonNode schema) {
+        Map<String, Gen<JsonNode>> values = new java.util.LinkedHashMap<>();
+        schema.path("properties").fields().forEachRemaining(p -> values.put(p.getKey(), valueFor(p.getKey(), p.getValue()).orNull(0.2)));
+        Gen<ObjectNode> args = r -> {
+            ObjectNode o = NODES.objectNode();
+            values.forEach((name, value) -> {
+                JsonNode v = value.next(r);
                 if (v != null) {
-                    copy.set(p.getKey(), v);
+                    o.set(name, v);
                 }
-                return copy;
             });
-        }
-        Arbitrary<ObjectNode> stray = Combinators.combine(args, hostile(), Arbitraries.strings().alpha().ofLength(5))
-                .as((o, v, k) -> (ObjectNode) o.deepCopy().set("x_" + k, v));
-        parts.add(args);
-        return Arbitraries.frequencyOf(Tuple.of(8, args), Tuple.of(1, stray));
+            return o;
+        };
+        Gen<ObjectNode> stray = r -> {
+            ObjectNode o = args.next(r);
+            JsonNode v = hostile().next(r);
+            return (ObjectNode) o.set("x_" + Gen.strings(ALPHA, 5, 5).next(r), v);
+        };
+        return Gen.frequency(weight(8, args), weight(1, stray));
     }
 
     // ---------------------------------------------------------------- requests
@@ -225,9 +224,9 @@ class GatewayFuzzTest {
     }
 
     /** Mostly the valid token; sometimes none, a wrong one, or a hostile header value. */
-    static Arbitrary<String> authorization() {
-        return Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.just("Bearer " + TOKEN)),
-                Tuple.of(1, Arbitraries.of(null, "Bearer ", "Bearer egw2.e30.x", "Bearer egw1.a.b.c", "Basic Zm9v",
+    static Gen<String> authorization() {
+        return Gen.frequency(weight(12, Gen.constant("Bearer " + TOKEN)),
+                weight(1, Gen.of(null, "Bearer ", "Bearer egw2.e30.x", "Bearer egw1.a.b.c", "Basic Zm9v",
                         "Bearer " + TOKEN + "x", "bearer " + TOKEN)));
     }
 
@@ -236,16 +235,20 @@ class GatewayFuzzTest {
     }
 
     /** Raw bodies that are not the JSON object an endpoint expects. */
-    static Arbitrary<byte[]> rawBodies() {
-        return Arbitraries.oneOf(
-                Arbitraries.of("", "{", "[1,2", "null", "\"str\"", "[]", "{\"a\":}", "\u0000", "{\"worker_id\": \"fuzz/w\"}x")
+    static Gen<byte[]> rawBodies() {
+        return Gen.oneOf(
+                Gen.of("", "{", "[1,2", "null", "\"str\"", "[]", "{\"a\":}", "\u0000", "{\"worker_id\": \"fuzz/w\"}x")
                         .map(s -> s.getBytes(StandardCharsets.UTF_8)),
                 hostile().map(GatewayFuzzTest::bytes),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(64));
+                r -> {
+                    byte[] random = new byte[r.nextInt(65)];
+                    r.nextBytes(random);
+                    return random;
+                });
     }
 
     /** Sandbox API requests from the OpenAPI document's paths and the tools' schemas. */
-    private Arbitrary<Request> sandboxRequests() {
+    private Gen<Request> sandboxRequests() {
         JsonNode openapi = read(send(new Request("GET", "/q/openapi?format=json", jsonHeaders("Bearer " + TOKEN), null)).body());
         JsonNode tools = read(send(new Request("GET", "/tools", jsonHeaders("Bearer " + TOKEN), null)).body()).path("tools");
         List<String[]> operations = new ArrayList<>();
@@ -258,108 +261,131 @@ class GatewayFuzzTest {
         assertTrue(operations.size() >= 8, "the OpenAPI document lists the Sandbox API: " + operations.size());
         List<JsonNode> toolList = iterable(tools);
         assertTrue(toolList.size() >= 10, "the Sandbox tools: " + tools);
-        Arbitrary<JsonNode> actionNames = Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.of(toolList).map(t -> t.get("name"))),
-                Tuple.of(1, hostile()));
-        Arbitrary<ObjectNode> executeBodies = Arbitraries.of(toolList).flatMap(tool -> Combinators.combine(
-                workerIds().injectNull(0.2), actionNames, arguments(tool.path("input_schema")))
-                .as((w, a, params) -> {
-                    ObjectNode body = NODES.objectNode();
-                    if (w != null) {
-                        body.set("worker_id", w);
-                    }
-                    body.set("action", a.isTextual() && a.asText().equals(tool.path("name").asText()) ? a : tool.get("name"));
-                    body.set("params", params);
-                    return body;
-                }));
-        Arbitrary<ObjectNode> genericBodies = Combinators.combine(workerIds().injectNull(0.2),
-                Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.of("vm", "rag", "device")
-                        .map(s -> (JsonNode) NODES.textNode(s))), Tuple.of(1, hostile())),
-                Arbitraries.of("resource_type", "resources", "actions", "config", "parallel"), hostile())
-                .as((w, type, key, junk) -> {
-                    ObjectNode body = NODES.objectNode();
-                    if (w != null) {
-                        body.set("worker_id", w);
-                    }
-                    body.set("resource_type", type);
-                    body.set(key, junk);
-                    return body;
-                });
-        Arbitrary<ObjectNode> batchBodies = Combinators.combine(workerIds().injectNull(0.2), executeBodies.list().ofMaxSize(3),
-                Arbitraries.of(true, false)).as((w, actions, parallel) -> {
-                    ObjectNode body = NODES.objectNode();
-                    if (w != null) {
-                        body.set("worker_id", w);
-                    }
-                    ArrayNode list = body.putArray("actions");
-                    actions.forEach(a -> list.add(a.deepCopy().without("worker_id")));
-                    return body.put("parallel", parallel);
-                });
-        Arbitrary<byte[]> bodies = Arbitraries.frequencyOf(
-                Tuple.of(4, executeBodies.map(GatewayFuzzTest::bytes)),
-                Tuple.of(2, batchBodies.map(GatewayFuzzTest::bytes)),
-                Tuple.of(3, genericBodies.map(GatewayFuzzTest::bytes)),
-                Tuple.of(2, rawBodies()));
-        Arbitrary<String> hostilePaths = Arbitraries.of("/execute/..%2f..%2fetc", "/session/%00", "/tools/../q/metrics",
+        Gen<JsonNode> actionNames = Gen.frequency(
+                weight(4, Gen.of(toolList).map(t -> t.get("name"))),
+                weight(1, hostile()));
+        Gen<ObjectNode> executeBodies = Gen.of(toolList).flatMap(tool -> {
+            Gen<ObjectNode> arguments = arguments(tool.path("input_schema"));
+            return r -> {
+                JsonNode w = workerIds().orNull(0.2).next(r);
+                JsonNode a = actionNames.next(r);
+                ObjectNode params = arguments.next(r);
+                ObjectNode body = NODES.objectNode();
+                if (w != null) {
+                    body.set("worker_id", w);
+                }
+                body.set("action", a.isTextual() && a.asText().equals(tool.path("name").asText()) ? a : tool.get("name"));
+                body.set("params", params);
+                return body;
+            };
+        });
+        Gen<JsonNode> types = Gen.frequency(weight(3, Gen.of("vm", "rag", "device").map(NODES::textNode)),
+                weight(1, hostile()));
+        Gen<String> genericKeys = Gen.of("resource_type", "resources", "actions", "config", "parallel");
+        Gen<ObjectNode> genericBodies = r -> {
+            JsonNode w = workerIds().orNull(0.2).next(r);
+            JsonNode type = types.next(r);
+            String key = genericKeys.next(r);
+            JsonNode junk = hostile().next(r);
+            ObjectNode body = NODES.objectNode();
+            if (w != null) {
+                body.set("worker_id", w);
+            }
+            body.set("resource_type", type);
+            body.set(key, junk);
+            return body;
+        };
+        Gen<ObjectNode> batchBodies = r -> {
+            JsonNode w = workerIds().orNull(0.2).next(r);
+            List<ObjectNode> actions = executeBodies.list(0, 3).next(r);
+            ObjectNode body = NODES.objectNode();
+            if (w != null) {
+                body.set("worker_id", w);
+            }
+            ArrayNode list = body.putArray("actions");
+            actions.forEach(a -> list.add(a.deepCopy().without("worker_id")));
+            return body.put("parallel", r.nextBoolean());
+        };
+        Gen<byte[]> bodies = Gen.frequency(
+                weight(4, executeBodies.map(GatewayFuzzTest::bytes)),
+                weight(2, batchBodies.map(GatewayFuzzTest::bytes)),
+                weight(3, genericBodies.map(GatewayFuzzTest::bytes)),
+                weight(2, rawBodies()));
+        Gen<String> hostilePaths = Gen.of("/execute/..%2f..%2fetc", "/session/%00", "/tools/../q/metrics",
                 "/%2e%2e/", "/execute?x=" + "%ff".repeat(10), "/tools?resource_type=%00%ff", "/warmup/status/x",
                 "/session/create/" + "a".repeat(3000), "/nope");
-        Arbitrary<String[]> ops = Arbitraries.frequencyOf(Tuple.of(10, Arbitraries.of(operations)),
-                Tuple.of(1, Combinators.combine(Arbitraries.of("GET", "POST", "PUT", "DELETE"), hostilePaths)
-                        .as((m, p) -> new String[] {m, p})));
-        return Combinators.combine(ops, bodies, authorization(), hostile()).as((op, body, auth, query) -> {
+        Gen<String> hostileMethods = Gen.of("GET", "POST", "PUT", "DELETE");
+        Gen<String[]> ops = Gen.frequency(weight(10, Gen.of(operations)),
+                weight(1, r -> new String[] {hostileMethods.next(r), hostilePaths.next(r)}));
+        Gen<String> auths = authorization();
+        Gen<JsonNode> queries = hostile();
+        return r -> {
+            String[] op = ops.next(r);
+            byte[] body = bodies.next(r);
+            String auth = auths.next(r);
+            JsonNode query = queries.next(r);
             String path = op[1];
             if (op[0].equals("GET") && path.equals("/tools")) {
                 path += "?resource_type=" + java.net.URLEncoder.encode(query.isTextual() ? query.asText() : query.toString(),
                         StandardCharsets.UTF_8);
             }
             return new Request(op[0], path, jsonHeaders(auth), op[0].equals("GET") ? null : body);
-        });
+        };
     }
 
     /** MCP messages: tools/call from the tools' input schemas, plus hostile JSON-RPC. */
-    private Arbitrary<Request> mcpRequests(String session, List<JsonNode> tools) {
-        Arbitrary<JsonNode> calls = Arbitraries.of(tools).flatMap(tool -> arguments(tool.path("inputSchema"))
+    private Gen<Request> mcpRequests(String session, List<JsonNode> tools) {
+        Gen<JsonNode> calls = Gen.of(tools).flatMap(tool -> arguments(tool.path("inputSchema"))
                 .map(args -> {
                     ObjectNode params = NODES.objectNode().put("name", tool.path("name").asText());
                     params.set("arguments", args);
-                    return (JsonNode) params;
+                    return params;
                 }));
-        Arbitrary<JsonNode> ids = Arbitraries.oneOf(Arbitraries.integers().map(i -> (JsonNode) NODES.numberNode(i)),
-                Arbitraries.strings().ofMaxLength(10).map(s -> (JsonNode) NODES.textNode(s)), hostile());
-        Arbitrary<JsonNode> wellFormed = Combinators.combine(ids, calls).as((id, params) -> {
+        Gen<JsonNode> ids = Gen.oneOf(r -> NODES.numberNode(r.nextInt()),
+                Gen.anyStrings(10).map(NODES::textNode), hostile());
+        Gen<JsonNode> wellFormed = r -> {
+            JsonNode id = ids.next(r);
+            JsonNode params = calls.next(r);
             ObjectNode message = NODES.objectNode().put("jsonrpc", "2.0").put("method", "tools/call");
             message.set("id", id);
             message.set("params", params);
             return message;
-        });
-        Arbitrary<JsonNode> hostileRpc = Combinators.combine(ids, hostile(),
-                Arbitraries.of("tools/call", "tools/list", "ping", "initialize", "notifications/cancelled", "nope", "")
-                        .map(s -> (JsonNode) NODES.textNode(s)).injectNull(0.1),
-                Arbitraries.of("2.0", "1.0", "").map(s -> (JsonNode) NODES.textNode(s)))
-                .as((id, params, method, version) -> {
-                    ObjectNode message = NODES.objectNode();
-                    message.set("jsonrpc", version);
-                    message.set("id", id);
-                    if (method != null) {
-                        message.set("method", method);
-                    }
-                    message.set("params", params);
-                    return message;
-                });
-        Arbitrary<byte[]> bodies = Arbitraries.frequencyOf(
-                Tuple.of(6, wellFormed.map(GatewayFuzzTest::bytes)),
-                Tuple.of(3, hostileRpc.map(GatewayFuzzTest::bytes)),
-                Tuple.of(1, rawBodies()));
-        Arbitrary<String> sessions = Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.just(session)),
-                Tuple.of(1, Arbitraries.of("", "nope", "../" + session, session + "\u0000")));
-        return Combinators.combine(bodies, authorization(), sessions).as((body, auth, sid) -> {
+        };
+        Gen<JsonNode> methods = Gen.of("tools/call", "tools/list", "ping", "initialize", "notifications/cancelled", "nope", "")
+                .map(s -> (JsonNode) NODES.textNode(s)).orNull(0.1);
+        Gen<JsonNode> versions = Gen.of("2.0", "1.0", "").map(NODES::textNode);
+        Gen<JsonNode> hostileRpc = r -> {
+            JsonNode id = ids.next(r);
+            JsonNode params = hostile().next(r);
+            JsonNode method = methods.next(r);
+            JsonNode version = versions.next(r);
+            ObjectNode message = NODES.objectNode();
+            message.set("jsonrpc", version);
+            message.set("id", id);
+            if (method != null) {
+                message.set("method", method);
+            }
+            message.set("params", params);
+            return message;
+        };
+        Gen<byte[]> bodies = Gen.frequency(
+                weight(6, wellFormed.map(GatewayFuzzTest::bytes)),
+                weight(3, hostileRpc.map(GatewayFuzzTest::bytes)),
+                weight(1, rawBodies()));
+        Gen<String> sessions = Gen.frequency(weight(12, Gen.constant(session)),
+                weight(1, Gen.of("", "nope", "../" + session, session + "\u0000")));
+        Gen<String> auths = authorization();
+        return r -> {
+            byte[] body = bodies.next(r);
+            String auth = auths.next(r);
+            String sid = sessions.next(r);
             Map<String, String> headers = new java.util.HashMap<>(jsonHeaders(auth));
             headers.put("Accept", "application/json, text/event-stream");
             if (!sid.isEmpty() && sid.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
                 headers.put("Mcp-Session-Id", sid);
             }
             return new Request("POST", "/mcp", headers, body);
-        });
+        };
     }
 
     // ---------------------------------------------------------------- properties
@@ -389,18 +415,11 @@ class GatewayFuzzTest {
 
     @Test
     void theSandboxApiNeverFailsAndRefusesCleanly() {
-        JqwikSession.run(SEED, () -> {
-            Iterator<Request> requests = sandboxRequests().sampleStream().limit(PER_DOOR).iterator();
-            while (requests.hasNext()) {
-                Request request = requests.next();
-                check(request, answer -> {
-                    JsonNode body = read(answer.body());
-                    JsonNode error = body.path("error");
-                    assertTrue(error.path("code").isTextual() && error.path("message").isTextual()
-                            && error.has("details") && error.path("timestamp").isTextual(),
-                            "a 4xx carries the envelope: " + describe(request, answer));
-                });
-            }
+        run("sandbox", sandboxRequests(), (request, answer) -> {
+            JsonNode error = read(answer.body()).path("error");
+            assertTrue(error.path("code").isTextual() && error.path("message").isTextual()
+                    && error.has("details") && error.path("timestamp").isTextual(),
+                    "a 4xx carries the envelope: " + describe(request, answer));
         });
     }
 
@@ -414,17 +433,11 @@ class GatewayFuzzTest {
                 .getBytes(StandardCharsets.UTF_8))).body());
         List<JsonNode> tools = iterable(listed.path("result").path("tools"));
         assertTrue(tools.size() >= 10, listed.toString());
-        JqwikSession.run(SEED, () -> {
-            Iterator<Request> requests = mcpRequests(session, tools).sampleStream().limit(PER_DOOR).iterator();
-            while (requests.hasNext()) {
-                Request request = requests.next();
-                check(request, answer -> {
-                    JsonNode body = read(answer.body());
-                    assertEquals("2.0", body.path("jsonrpc").asText(), "a JSON-RPC error: " + describe(request, answer));
-                    assertTrue(body.path("error").path("code").isInt() && body.path("error").path("message").isTextual(),
-                            "a JSON-RPC error: " + describe(request, answer));
-                });
-            }
+        run("mcp", mcpRequests(session, tools), (request, answer) -> {
+            JsonNode body = read(answer.body());
+            assertEquals("2.0", body.path("jsonrpc").asText(), "a JSON-RPC error: " + describe(request, answer));
+            assertTrue(body.path("error").path("code").isInt() && body.path("error").path("message").isTextual(),
+                    "a JSON-RPC error: " + describe(request, answer));
         });
     }
 
@@ -447,8 +460,26 @@ class GatewayFuzzTest {
         }
     }
 
+    /** The error shape a refused request of one door must have. */
     private interface RefusalShape {
-        void check(Answer answer);
+        void check(Request request, Answer answer);
+    }
+
+    /**
+     * Sends {@link #PER_DOOR} requests of {@code requests}, drawn from a random source seeded with
+     * {@link #SEED}, and checks each; the first failure names the door, seed, request number and request.
+     */
+    private void run(String door, Gen<Request> requests, RefusalShape shape) {
+        SplittableRandom random = new SplittableRandom(SEED);
+        for (int i = 1; i <= PER_DOOR; i++) {
+            Request request = requests.next(random);
+            try {
+                check(request, shape);
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("gateway fuzz (" + door + "), seed " + SEED + " (replay: -Dfuzz.seed=" + SEED
+                        + "), request " + i + " of " + PER_DOOR + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -465,7 +496,7 @@ class GatewayFuzzTest {
         // 414/431: the HTTP codec refuses an over-long request line or header block before any
         // route exists (Vert.x's own answer, no body); nothing of the gateway ran
         if (refused && answer.status() != 414 && answer.status() != 431) {
-            shape.check(answer);
+            shape.check(request, answer);
         } else if (request.path().equals("/mcp") && answer.status() == 200) {
             JsonNode body = read(answer.body());
             JsonNode result = body.path("result");
