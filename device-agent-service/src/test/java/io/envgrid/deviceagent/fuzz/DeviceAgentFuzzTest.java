@@ -33,11 +33,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import net.jqwik.api.sessions.JqwikSession;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,8 +43,7 @@ import org.junit.jupiter.api.Test;
  * from the running agent's own OpenAPI document ({@code /q/openapi?format=json}: paths, methods, path/query/header
  * parameters, request-body schemas) and tool registry ({@code GET /tools}: every tool's input schema, called through
  * {@code POST /tools/{name}/call}, {@code POST /tools/{name}} and {@code GET /tools/{name}?…}), with schema-valid and
- * schema-violating values and the hostile values of {@link Hostile} (jqwik arbitraries driven with a seeded
- * {@link Random}). Credentials vary: none, the service token, a wrong bearer token, malformed and invented lease
+ * schema-violating values and the hostile values of {@link Hostile}, all drawn from one seeded {@link Gen}. Credentials vary: none, the service token, a wrong bearer token, malformed and invented lease
  * tokens. Runs against the real allocator (on a real Redis) and a real Xvfb desktop, with its own data directory.
  *
  * <p>Asserted for every request: no 5xx; every 4xx is the envelope {@code {"error":{"code","message","details",
@@ -55,9 +52,7 @@ import org.junit.jupiter.api.Test;
  * ({@code true}, {@code echo x}) or are malformed; desktop uploads write only inside the scratch directory; listings
  * only of the scratch directory or of paths that are not directories.
  *
- * <p>Why not a jqwik {@code @Property}: jqwik's engine runs its own lifecycle and cannot host {@code @QuarkusTest}'s
- * JUnit Jupiter extension (which starts the agent and its test resources), so the arbitraries are drawn here
- * directly, inside a {@link JqwikSession} (jqwik's API for using arbitraries outside its engine). The seed is printed; {@code -Dfuzz.seed=…} replays a run, {@code -Dfuzz.requests=…} sets its length.
+ * <p>The seed is printed; {@code -Dfuzz.seed=…} replays a run, {@code -Dfuzz.requests=…} sets its length.
  */
 @QuarkusTest
 @WithTestResource(RealAllocator.class)
@@ -111,15 +106,9 @@ class DeviceAgentFuzzTest {
         int requests = Integer.getInteger("fuzz.requests", 1500);
         long budgetNanos = Long.getLong("fuzz.seconds", 40) * 1_000_000_000L;
         System.out.println("device-agent fuzz: seed " + seed + " (replay with -Dfuzz.seed=" + seed + ")");
-        // a jqwik session gives the arbitraries the lifecycle context they need outside jqwik's engine
-        JqwikSession.start();
-        try {
-            hostile = new Hostile(new Random(seed));
-            prepare();
-            fuzz(seed, requests, budgetNanos);
-        } finally {
-            JqwikSession.finish();
-        }
+        hostile = new Hostile(new Gen(seed));
+        prepare();
+        fuzz(seed, requests, budgetNanos);
     }
 
     private void fuzz(long seed, int requests, long budgetNanos) throws IOException {

@@ -7,12 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.RandomGenerator;
 
 /**
- * Hostile values drawn from jqwik arbitraries with the fuzz run's own {@link Random} (so a seed replays a run):
+ * Hostile values drawn from the fuzz run's seeded {@link Gen} (so a seed replays a run):
  * strings (empty, huge, unicode, unpaired surrogates, control characters, path traversal, percent-encodings),
  * numbers at their limits, JSON values of every type and depth.
  */
@@ -31,51 +28,34 @@ final class Hostile {
             "9223372036854775807", "9223372036854775808", "-9223372036854775809", "1e308", "1e309", "-1e309", "4.9e-324",
             "1e-400", "0.5", "1" + "0".repeat(400), "3.14e99999", "1.0", "-0.0");
 
-    private static final int GEN_SIZE = 1000;
+    private final Gen gen;
 
-    private final Random random;
-    private final RandomGenerator<String> anyString;
-    private final RandomGenerator<String> controlString;
-    private final RandomGenerator<String> unicodeString;
-    private final RandomGenerator<String> nasty;
-    private final RandomGenerator<Long> longs;
-    private final RandomGenerator<Double> doubles;
-
-    Hostile(Random random) {
-        this.random = random;
-        this.anyString = generator(Arbitraries.strings().all().ofMaxLength(40));
-        this.controlString = generator(Arbitraries.strings().withCharRange('\u0000', '\u001f').withChars('\u007f')
-                .ofMinLength(1).ofMaxLength(8));
-        this.unicodeString = generator(Arbitraries.strings().withCharRange('\u0080', '\uffff').ofMaxLength(20));
-        this.nasty = generator(Arbitraries.of(NASTY));
-        this.longs = generator(Arbitraries.longs());
-        this.doubles = generator(Arbitraries.doubles());
-    }
-
-    private static <T> RandomGenerator<T> generator(Arbitrary<T> arbitrary) {
-        // edge cases embedded: jqwik's own limits (empty string, Long.MIN_VALUE, ...) come up often
-        return arbitrary.generator(GEN_SIZE, true);
+    Hostile(Gen gen) {
+        this.gen = gen;
     }
 
     Random random() {
-        return random;
+        return gen.random();
     }
 
     boolean chance(double p) {
-        return random.nextDouble() < p;
+        return gen.chance(p);
     }
 
     <T> T pick(List<T> values) {
-        return values.get(random.nextInt(values.size()));
+        return gen.pick(values);
     }
 
-    /** A hostile string: one of the fixed ones, jqwik's any-char strings, control characters, unicode, or huge. */
+    /**
+     * A hostile string: one of the fixed ones, any chars (unpaired surrogates and NUL included, up to 40), control
+     * characters (1 to 8), non-ASCII (up to 20), or huge.
+     */
     String string() {
-        return switch (random.nextInt(6)) {
-            case 0, 1 -> nasty.next(random).value();
-            case 2 -> anyString.next(random).value();
-            case 3 -> controlString.next(random).value();
-            case 4 -> unicodeString.next(random).value();
+        return switch (random().nextInt(6)) {
+            case 0, 1 -> pick(NASTY);
+            case 2 -> gen.string('\u0000', '\uffff', 0, 40);
+            case 3 -> gen.string('\u0000', '\u001f', 1, 8, '\u007f');
+            case 4 -> gen.string('\u0080', '\uffff', 0, 20);
             default -> huge();
         };
     }
@@ -86,36 +66,33 @@ final class Hostile {
         return (chance(0.5) ? "A" : "\u00e9").repeat(length);
     }
 
-    /** A JSON number literal: a limit, or one of jqwik's longs or doubles. */
+    /** A JSON number literal: a limit, any long, or a finite double of any magnitude. */
     String numberLiteral() {
-        return switch (random.nextInt(3)) {
+        return switch (random().nextInt(3)) {
             case 0 -> pick(NUMBERS);
-            case 1 -> String.valueOf(longs.next(random).value());
-            default -> {
-                double d = doubles.next(random).value();
-                yield Double.isFinite(d) ? String.valueOf(d) : "1e999";
-            }
+            case 1 -> String.valueOf(gen.anyLong());
+            default -> String.valueOf(gen.anyDouble());
         };
     }
 
     /** A JSON value of any type, up to {@code depth} levels; numbers as exact values (BigDecimal) so limits survive. */
     Object json(int depth) {
-        int kind = random.nextInt(depth <= 0 ? 5 : 7);
+        int kind = random().nextInt(depth <= 0 ? 5 : 7);
         return switch (kind) {
             case 0 -> null;
-            case 1 -> random.nextBoolean();
+            case 1 -> random().nextBoolean();
             case 2 -> new BigDecimal(numberLiteral().replace("-0.0", "0"));
             case 3, 4 -> string();
             case 5 -> {
                 List<Object> list = new ArrayList<>();
-                for (int i = random.nextInt(4); i > 0; i--) {
+                for (int i = random().nextInt(4); i > 0; i--) {
                     list.add(json(depth - 1));
                 }
                 yield list;
             }
             default -> {
                 Map<String, Object> map = new LinkedHashMap<>();
-                for (int i = random.nextInt(4); i > 0; i--) {
+                for (int i = random().nextInt(4); i > 0; i--) {
                     map.put(chance(0.5) ? string() : "k" + i, json(depth - 1));
                 }
                 yield map;
@@ -125,7 +102,7 @@ final class Hostile {
 
     /** Raw text that is not JSON, or JSON nested far deeper than any parser should follow. */
     String brokenJson() {
-        return switch (random.nextInt(8)) {
+        return switch (random().nextInt(8)) {
             case 0 -> "{";
             case 1 -> "{\"a\":}";
             case 2 -> "[".repeat(100_000);
