@@ -65,8 +65,18 @@ class AdbDriverTest {
         call("device.download", Map.of("device_id", EMULATOR, "remote_path", "/sdcard/" + apk, "local_path", pulled))
                 .statusCode(200).body("success", equalTo(true));
         assertEquals("not really a package", Files.readString(FILES.resolve(pulled)));
+        // a file the device does not have is the caller's: 404 as on the linux host (the fuzz found a 500 here)
         call("device.download", Map.of("device_id", EMULATOR, "remote_path", "/sdcard/absent.txt", "local_path", "a.txt"))
-                .statusCode(500).body("error.code", equalTo("COMMAND_EXECUTION_FAILED"));
+                .statusCode(404).body("error.code", equalTo("COMMAND_EXECUTION_FAILED"))
+                .body("error.details.remote_path", equalTo("/sdcard/absent.txt"));
+        // and a refused download leaves nothing behind, not even the directories made for it (the fuzz found them)
+        String dir = Api.uniqueId("made-for-it");
+        call("device.download", Map.of("device_id", EMULATOR, "remote_path", "/sdcard/absent.txt",
+                "local_path", dir + "/sub/a.txt")).statusCode(404);
+        assertFalse(Files.exists(FILES.resolve(dir)), "directories made for a refused download are removed");
+        // a local path below a file is the caller's: 400, not 500
+        call("device.download", Map.of("device_id", EMULATOR, "remote_path", "/sdcard/" + apk,
+                "local_path", pulled + "/below.txt")).statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));
     }
 
     @Test
@@ -88,7 +98,8 @@ class AdbDriverTest {
     @Test
     void anAndroidDeviceAdbDoesNotKnowCannotBeConnected() {
         String ghost = Api.createDevice("android");
-        call("device.connect", Map.of("device_id", ghost)).statusCode(500)
+        // a device that is down is a dependency down: 503, the one 5xx the fuzz allows (with this code)
+        call("device.connect", Map.of("device_id", ghost)).statusCode(503)
                 .body("error.code", equalTo("DEVICE_CONNECTION_FAILED"));
     }
 }

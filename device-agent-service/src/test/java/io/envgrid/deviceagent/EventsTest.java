@@ -50,7 +50,7 @@ class EventsTest {
     void failuresAreReportedAsErrorEvents() {
         try (EventListener listener = EventListener.open(ws)) {
             String ghost = Api.createDevice("android");
-            call("device.connect", Map.of("device_id", ghost)).statusCode(500);
+            call("device.connect", Map.of("device_id", ghost)).statusCode(503);
             listener.await("error", d -> d.path("code").asText().equals("DEVICE_CONNECTION_FAILED")
                     && d.path("device_id").asText().equals(ghost));
         }

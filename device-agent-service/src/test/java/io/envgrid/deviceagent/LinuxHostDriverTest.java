@@ -91,14 +91,17 @@ class LinuxHostDriverTest {
         }
     }
 
+    /** A request this host can never serve is the caller's (409), not a server fault (the fuzz found 501 and 500). */
     @Test
-    void aDeviceWithoutDriverOrNotThisHostFailsClearly() {
+    void aDeviceWithoutDriverOrNotThisHostIsRefusedWith409() {
         String ios = Api.createDevice("ios");
-        call("device.connect", Map.of("device_id", ios)).statusCode(501)
+        call("device.connect", Map.of("device_id", ios)).statusCode(409)
                 .body("error.code", equalTo("DEVICE_CONNECTION_FAILED"))
+                .body("error.details.reason", equalTo("no_driver"))
                 .body("error.message", containsString("no driver for device type 'ios'"));
         String otherLinux = Api.createDevice("linux");
-        call("device.execute", Map.of("device_id", otherLinux, "command", "true")).statusCode(500)
-                .body("error.code", equalTo("DEVICE_CONNECTION_FAILED"));
+        call("device.execute", Map.of("device_id", otherLinux, "command", "true")).statusCode(409)
+                .body("error.code", equalTo("DEVICE_CONNECTION_FAILED"))
+                .body("error.details.reason", equalTo("not_this_host"));
     }
 }

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,8 +40,16 @@ public class DesktopCommands {
         try {
             return ExecuteAnswer.of(HostProcesses.run(command, null, display.environment(), config.executeTimeout()));
         } catch (UncheckedIOException e) {
-            throw new DesktopException(500, e.getMessage());
+            throw cannotRun(command, e.getCause());
         }
+    }
+
+    /**
+     * A program that cannot be started (not there, not executable, a NUL in an argument) is what the caller asked
+     * for, not a fault of the host: 400 in OSWorld's shape.
+     */
+    private static DesktopException cannotRun(List<String> command, IOException e) {
+        return new DesktopException(400, "cannot run " + command.get(0) + ": " + e.getMessage());
     }
 
     /** {@code /setup/launch}: starts the program and returns at once, leaving it running on the display. */
@@ -52,7 +61,7 @@ public class DesktopCommands {
             builder.environment().putAll(display.environment());
             builder.start();
         } catch (IOException e) {
-            throw new DesktopException(500, e.getMessage());
+            throw cannotRun(command, e);
         }
         return (shell(body) ? body.path("command").asText() : String.join(" ", command)) + " launched successfully";
     }
@@ -70,7 +79,8 @@ public class DesktopCommands {
                 answer.put("error", "TimeoutExpired");
                 answer.put("need_more", false);
                 answer.put("output", null);
-                throw new DesktopAnswer(500, answer);
+                // the caller's code ran past its limit: 408 as for device commands, not a fault of the host
+                throw new DesktopAnswer(408, answer);
             }
             String output = outcome.stdoutText();
             String error = outcome.stderr();
@@ -93,7 +103,7 @@ public class DesktopCommands {
 
     /** {@code /run_bash_script}: stdout and stderr merged into {@code output}, {@code error} always empty (as OSWorld). */
     public Map<String, Object> runBashScript(String script, int timeoutSeconds, String workingDir) {
-        Path dir = workingDir == null ? null : Path.of(expandHome(workingDir));
+        Path dir = workingDir == null ? null : path(workingDir, "working_dir");
         if (dir != null && !Files.isDirectory(dir)) {
             throw new DesktopAnswer(400, bash("error", "Working directory does not exist: " + dir, -1));
         }
@@ -102,7 +112,7 @@ public class DesktopCommands {
             ProcessOutcome outcome = HostProcesses.run(List.of("/bin/bash", "-c", "/bin/bash \"$0\" 2>&1", file.toString()),
                     dir, display.environment(), Duration.ofSeconds(timeoutSeconds));
             if (outcome.timedOut()) {
-                throw new DesktopAnswer(500, bash("error", "Script execution timed out after " + timeoutSeconds + " seconds", -1));
+                throw new DesktopAnswer(408, bash("error", "Script execution timed out after " + timeoutSeconds + " seconds", -1));
             }
             return bash(outcome.exitCode() == 0 ? "success" : "error", outcome.stdoutText(), outcome.exitCode());
         } finally {
@@ -140,13 +150,31 @@ public class DesktopCommands {
                 throw new DesktopException(400, e.getMessage());
             }
         } else if (command.isArray()) {
-            command.forEach(word -> words.add(word.asText()));
+            for (JsonNode word : command) {
+                if (!word.isTextual()) {
+                    // asText() would turn {} into "" and null into "null" and run that
+                    throw new DesktopException(400, "'command' must be a list of strings, not " + word.getNodeType());
+                }
+                words.add(word.asText());
+            }
         }
         if (words.isEmpty()) {
             throw new DesktopException(400, "'command' must be a non-empty list or string");
         }
         words.replaceAll(DesktopCommands::expandHome);
         return words;
+    }
+
+    /**
+     * A caller's path ({@code ~/} expanded) as a {@link Path}; one the file system cannot name (a NUL character) is
+     * the caller's fault: 400 in OSWorld's shape.
+     */
+    static Path path(String given, String field) {
+        try {
+            return Path.of(expandHome(given));
+        } catch (InvalidPathException e) {
+            throw new DesktopException(400, "'" + field + "' is not a valid path: " + e.getReason());
+        }
     }
 
     static String expandHome(String word) {

@@ -12,12 +12,15 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import io.envgrid.deviceagent.error.ErrorCode;
+import io.envgrid.deviceagent.error.ErrorEnvelope;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -194,13 +197,22 @@ public class DesktopResource {
             if (filePath == null || filePath.isBlank() || data == null) {
                 throw new DesktopAnswer(400, Map.of("error", "file_path and file_data are required"));
             }
-            java.nio.file.Path target = java.nio.file.Path.of(DesktopCommands.expandHome(filePath));
+            java.nio.file.Path target = DesktopCommands.path(filePath, "file_path");
+            if (Files.isDirectory(target)) {
+                // OSWorld's open(path, "wb") refuses a directory too; Files.copy would replace an empty one by the file
+                throw new DesktopAnswer(400, Map.of("error", "Failed to upload file: " + filePath + " is a directory"));
+            }
             try {
                 if (target.getParent() != null) {
                     Files.createDirectories(target.getParent());
                 }
                 Files.copy(data.uploadedFile(), target, StandardCopyOption.REPLACE_EXISTING);
                 return "File Uploaded: " + Files.size(target) + " bytes";
+            } catch (FileSystemException e) {
+                // the path names a directory, a too long name, a parent that is a file, a place not writable:
+                // a fault of the request, not of the host
+                throw new DesktopAnswer(400, Map.of("error", "Failed to upload file: cannot write " + filePath + ": "
+                        + e.getClass().getSimpleName() + (e.getReason() == null ? "" : " (" + e.getReason() + ")")));
             } catch (IOException e) {
                 throw new DesktopAnswer(500, Map.of("error", "Failed to upload file: " + e.getMessage()));
             }
@@ -227,13 +239,41 @@ public class DesktopResource {
 
     @ServerExceptionMapper
     public Response failed(DesktopException e) {
-        return Response.status(e.status()).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("status", "error", "message", e.getMessage())).build();
+        Map<String, Object> osworld = new LinkedHashMap<>();
+        osworld.put("status", "error");
+        osworld.put("message", e.getMessage());
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(withEnvelope(e.status(), osworld))
+                .build();
     }
 
     @ServerExceptionMapper
     public Response answered(DesktopAnswer e) {
-        return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(e.body()).build();
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(withEnvelope(e.status(), e.body()))
+                .build();
+    }
+
+    /**
+     * OSWorld's error answer with envgrid's envelope in {@code error}: OSWorld's own fields ({@code status},
+     * {@code message}, {@code output}, {@code returncode}) stay where OSWorld's clients read them; where OSWorld put
+     * a string in {@code error} it becomes the envelope's message (OSWorld's controllers only log an error answer's
+     * body, so no client reads that string).
+     */
+    static Map<String, Object> withEnvelope(int status, Map<String, Object> osworld) {
+        Map<String, Object> body = new LinkedHashMap<>(osworld);
+        Object osworldError = body.remove("error");
+        String message = osworldError instanceof String text && !text.isBlank() ? text
+                : body.get("message") instanceof String text && !text.isBlank() ? text
+                : body.get("output") instanceof String text && !text.isBlank() ? text
+                : "desktop call failed with HTTP " + status;
+        String code = switch (status) {
+            case 400 -> ErrorCode.INVALID_PARAMETERS;
+            case 404 -> ErrorCode.FILE_NOT_FOUND;
+            case 408 -> ErrorCode.COMMAND_EXECUTION_FAILED;
+            case 503 -> ErrorCode.DESKTOP_UNAVAILABLE;
+            default -> status >= 500 ? ErrorCode.COMMAND_EXECUTION_FAILED : ErrorCode.HTTP_ERROR;
+        };
+        body.put("error", ErrorEnvelope.of(code, message, Map.of()).error());
+        return body;
     }
 
     private static JsonNode object(JsonNode body) {

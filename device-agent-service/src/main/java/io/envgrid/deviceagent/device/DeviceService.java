@@ -16,6 +16,7 @@ import io.envgrid.deviceagent.record.DeviceStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -121,6 +122,8 @@ public class DeviceService {
         DeviceTarget target = target(deviceId);
         Path local = files.confine(target.filesDirectory(), localPath);
         files.requireAllowedType(localPath);
+        // a refused download leaves nothing behind, not even the directories made for it (the fuzz found them)
+        Path firstCreated = firstMissing(local.getParent());
         try {
             Files.createDirectories(local.getParent());
             driverOf(deviceId).pull(target, remotePath, local);
@@ -129,8 +132,15 @@ public class DeviceService {
             if (e.status() == 413) {
                 deleteQuietly(local);
             }
+            removeCreated(local.getParent(), firstCreated);
             throw e;
+        } catch (FileSystemException e) {
+            // a parent that is a file, a name the file system refuses: the caller's path, not a host fault
+            removeCreated(local.getParent(), firstCreated);
+            throw new ApiException(400, ErrorCode.INVALID_PARAMETERS, "cannot write local_path '" + localPath + "': "
+                    + e.getClass().getSimpleName(), Map.of("local_path", localPath));
         } catch (IOException e) {
+            removeCreated(local.getParent(), firstCreated);
             throw new ApiException(500, ErrorCode.INTERNAL_ERROR, "cannot prepare " + localPath, Map.of());
         }
         return transfer(deviceId, localPath, remotePath);
@@ -285,6 +295,29 @@ public class DeviceService {
                 LocalDateTime.parse(value);
             } catch (DateTimeParseException e) {
                 throw ApiException.badRequest("expected_return_date must be an ISO-8601 date-time, got '" + value + "'");
+            }
+        }
+    }
+
+    /** The outermost directory of {@code dir}'s chain that does not exist yet, or null when {@code dir} exists. */
+    private static Path firstMissing(Path dir) {
+        Path missing = null;
+        for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
+            missing = p;
+        }
+        return missing;
+    }
+
+    /** Removes the (empty) directories from {@code dir} up to {@code firstCreated}, which this call made. */
+    private static void removeCreated(Path dir, Path firstCreated) {
+        if (firstCreated == null) {
+            return;
+        }
+        for (Path p = dir; p != null && p.startsWith(firstCreated); p = p.getParent()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                return; // not empty (something else wrote there meanwhile) or gone: leave it
             }
         }
     }

@@ -95,7 +95,17 @@ public class AdbDriver implements DeviceDriver {
 
     @Override
     public void pull(DeviceTarget device, String devicePath, Path hostFile) {
-        adb(device, ErrorCode.COMMAND_EXECUTION_FAILED, "-s", device.deviceId(), "pull", devicePath, hostFile.toString());
+        try {
+            adb(device, ErrorCode.COMMAND_EXECUTION_FAILED, "-s", device.deviceId(), "pull", devicePath,
+                    hostFile.toString());
+        } catch (ApiException e) {
+            // a file the device does not have is the caller's (404, as on the linux host), not a failure of adb
+            if (e.getMessage().contains("failed to stat remote object") || e.getMessage().contains("does not exist")) {
+                throw new ApiException(404, ErrorCode.COMMAND_EXECUTION_FAILED, "no file '" + devicePath
+                        + "' on the device", Map.of("device_id", device.deviceId(), "remote_path", devicePath));
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -122,8 +132,9 @@ public class AdbDriver implements DeviceDriver {
         return result;
     }
 
+    /** The device is not reachable now (unplugged, offline): a dependency that is down, 503 (retry later). */
     private static ApiException connectionFailed(DeviceTarget device, String reason) {
-        return new ApiException(500, ErrorCode.DEVICE_CONNECTION_FAILED,
+        return new ApiException(503, ErrorCode.DEVICE_CONNECTION_FAILED,
                 "cannot reach Android device '" + device.deviceId() + "': " + reason,
                 Map.of("device_id", device.deviceId()));
     }

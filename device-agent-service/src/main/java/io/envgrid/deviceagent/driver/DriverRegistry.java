@@ -21,9 +21,10 @@ public class DriverRegistry {
     public DeviceDriver forType(String type) {
         DeviceDriver driver = byType.get(type);
         if (driver == null) {
-            throw new ApiException(501, ErrorCode.DEVICE_CONNECTION_FAILED,
+            // 409, not 5xx: the request asks for something this host can never do; retrying changes nothing
+            throw new ApiException(409, ErrorCode.DEVICE_CONNECTION_FAILED,
                     "no driver for device type '" + type + "' on this host; drivers: " + byType.keySet(),
-                    Map.of("type", type, "drivers", List.copyOf(byType.keySet())));
+                    Map.of("type", type, "drivers", List.copyOf(byType.keySet()), "reason", "no_driver"));
         }
         return driver;
     }

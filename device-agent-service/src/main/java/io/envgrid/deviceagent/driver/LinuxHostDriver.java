@@ -89,9 +89,10 @@ public class LinuxHostDriver implements DeviceDriver {
 
     private void requireHost(DeviceTarget device) {
         if (!config.linuxHost().enabled() || !hostDeviceId.equals(device.deviceId())) {
-            throw new ApiException(500, ErrorCode.DEVICE_CONNECTION_FAILED,
+            // a record of another linux machine kept here: this agent can never reach it (409, not a host fault)
+            throw new ApiException(409, ErrorCode.DEVICE_CONNECTION_FAILED,
                     "linux device '" + device.deviceId() + "' is not this host ('" + hostDeviceId + "')",
-                    Map.of("device_id", device.deviceId()));
+                    Map.of("device_id", device.deviceId(), "reason", "not_this_host"));
         }
     }
 

@@ -28,6 +28,11 @@ public final class ErrorCode {
     /** {@code device.return} by someone other than the borrower, without the service token (403). */
     public static final String NOT_BORROWER = "NOT_BORROWER";
 
+    /** A desktop route's file ({@code POST /file}) does not exist (404). */
+    public static final String FILE_NOT_FOUND = "FILE_NOT_FOUND";
+    /** The desktop has no X display on this host (503: a dependency that is not there). */
+    public static final String DESKTOP_UNAVAILABLE = "DESKTOP_UNAVAILABLE";
+
     private ErrorCode() {
     }
 }

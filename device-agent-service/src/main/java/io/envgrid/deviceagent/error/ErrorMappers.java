@@ -44,6 +44,17 @@ public class ErrorMappers {
                 e.getMessage(), Map.of());
     }
 
+    /**
+     * A request body that could not be read: a multipart body that ends before its closing boundary, a connection
+     * closed mid-body. Code reading files on the host wraps its failures in {@link java.io.UncheckedIOException}, so a
+     * checked IOException reaching here comes from reading the request: the caller's fault.
+     */
+    @ServerExceptionMapper
+    public Response unreadable(java.io.IOException e) {
+        return envelope(400, ErrorCode.INVALID_PARAMETERS, "the request body could not be read",
+                Map.of("reason", String.valueOf(e.getMessage())));
+    }
+
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         LOG.error("unexpected failure", e);

@@ -147,7 +147,8 @@ class DesktopEndpointTest {
                 .post("/run_bash_script").then().statusCode(200).body("status", equalTo("error"))
                 .body("output", equalTo("out\nerr\n")).body("returncode", equalTo(2)).body("error", equalTo(""));
         given().contentType(ContentType.JSON).body(Map.of("script", "sleep 30", "timeout", 1)).post("/run_bash_script")
-                .then().statusCode(500).body("output", containsString("timed out after 1 seconds"));
+                .then().statusCode(408).body("output", containsString("timed out after 1 seconds"))
+                .body("error.code", equalTo("COMMAND_EXECUTION_FAILED"));
         given().contentType(ContentType.JSON).body(Map.of("script", "")).post("/run_bash_script").then().statusCode(400);
     }
 
@@ -160,7 +161,7 @@ class DesktopEndpointTest {
         byte[] back = given().formParam("file_path", target.toString()).post("/file").then().statusCode(200).extract().asByteArray();
         assertArrayEquals("payload".getBytes(StandardCharsets.UTF_8), back);
         given().formParam("file_path", dir.resolve("missing").toString()).post("/file").then().statusCode(404)
-                .body("error", equalTo("File not found"));
+                .body("error.code", equalTo("FILE_NOT_FOUND")).body("error.message", equalTo("File not found"));
         given().contentType(ContentType.JSON).body(Map.of("path", dir.toString())).post("/list_directory").then().statusCode(200)
                 .body("directory_tree.type", equalTo("directory"))
                 .body("directory_tree.children.find { it.name == 'sub' }.children[0].name", equalTo("uploaded.txt"));
