@@ -170,6 +170,10 @@ public class DesktopCommands {
      * the caller's fault: 400 in OSWorld's shape.
      */
     static Path path(String given, String field) {
+        if (given.isBlank()) {
+            // Path.of("") is the agent's own working directory, which no caller means (and a process cannot start in)
+            throw new DesktopException(400, "'" + field + "' is empty");
+        }
         try {
             return Path.of(expandHome(given));
         } catch (InvalidPathException e) {

@@ -149,7 +149,11 @@ public class DesktopResource {
             if (timeout < 1 || timeout > 3600) {
                 throw new DesktopException(400, "timeout must be from 1 to 3600 seconds");
             }
-            String workingDir = request.hasNonNull("working_dir") ? request.get("working_dir").asText() : null;
+            JsonNode dir = request.path("working_dir");
+            if (!dir.isMissingNode() && !dir.isNull() && !dir.isTextual()) {
+                throw new DesktopException(400, "working_dir must be a string");
+            }
+            String workingDir = dir.isTextual() ? dir.asText() : null;
             return commands.runBashScript(script, timeout, workingDir);
         });
     }

@@ -117,5 +117,10 @@ class FuzzFindingsTest {
     void aWorkingDirectoryNoPathCanNameIs400() {
         envelope(Desktop.given().contentType(ContentType.JSON).body(Map.of("script", "true", "working_dir", "a\u0000b"))
                 .post("/run_bash_script").then(), 400, "INVALID_PARAMETERS");
+        // found by the fuzz: an object read as "" (the agent's own directory, where no process can start) was a 500
+        for (Object notAPath : new Object[] {Map.of(), "", java.util.List.of("/tmp"), 7}) {
+            envelope(Desktop.given().contentType(ContentType.JSON).body(Map.of("script", "true", "working_dir", notAPath))
+                    .post("/run_bash_script").then(), 400, "INVALID_PARAMETERS");
+        }
     }
 }
