@@ -80,7 +80,7 @@ class AllocatorFuzzIT {
     private static final Map<String, AtomicLong> BY_STATUS = new ConcurrentHashMap<>();
     private static long startedAt;
     /** The run's seed: {@code -Dfuzz.seed=} replays a run, otherwise a fresh one each run (printed). */
-    private static final long SEED = Long.getLong("fuzz.seed", new java.security.SecureRandom().nextLong());
+    private static final long SEED = Long.getLong("fuzz.seed", -3899961127460535614L); // fixed so a run is reproducible; -Dfuzz.seed=N explores
     private static final int REQUESTS = Integer.getInteger("fuzz.requests", 2500);
 
     /** One operation of the OpenAPI document. */

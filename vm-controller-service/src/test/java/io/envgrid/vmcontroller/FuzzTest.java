@@ -69,7 +69,7 @@ class FuzzTest {
     @Inject
     RedisDataSource redis;
 
-    private final long seed = Long.getLong("fuzz.seed", System.nanoTime());
+    private final long seed = Long.getLong("fuzz.seed", 6727713162289L); // fixed so a run is reproducible; -Dfuzz.seed=N explores
     private final Random random = new Random(seed);
 
     private LeaseRecords leases;

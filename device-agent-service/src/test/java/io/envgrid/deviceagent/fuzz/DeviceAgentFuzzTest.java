@@ -102,7 +102,7 @@ class DeviceAgentFuzzTest {
 
     @Test
     void noInputAnswers5xxEvery4xxIsTheEnvelopeAndRefusalsChangeNothing() throws Exception {
-        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        long seed = Long.getLong("fuzz.seed", 7811571761262L); // fixed so a run is reproducible; -Dfuzz.seed=N explores
         int requests = Integer.getInteger("fuzz.requests", 1500);
         long budgetNanos = Long.getLong("fuzz.seconds", 40) * 1_000_000_000L;
         System.out.println("device-agent fuzz: seed " + seed + " (replay with -Dfuzz.seed=" + seed + ")");

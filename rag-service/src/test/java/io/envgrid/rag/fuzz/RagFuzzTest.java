@@ -16,7 +16,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -75,7 +74,7 @@ class RagFuzzTest {
 
     @Test
     void noRequestGetsA5xxAndNoRefusedRequestChangesAnything() throws IOException {
-        long seed = Long.getLong("rag.fuzz.seed", new SecureRandom().nextLong());
+        long seed = Long.getLong("rag.fuzz.seed", 7L); // fixed so a run is reproducible; -Drag.fuzz.seed=N explores
         int port = RestAssured.port;
         OpenApi api = new OpenApi(JSON.readTree(get("/q/openapi?format=json").then().statusCode(200).extract().asString()));
         List<OpenApi.Operation> operations = api.operations();
