@@ -25,9 +25,9 @@ import java.util.stream.Stream;
 /**
  * Retrieval quality of the service's own index and ranking on test collections: nDCG@10, MAP and
  * Recall@100 per mode, and for BM25 the same measures of an independent textbook BM25
- * ({@link TextbookBm25}) with how far the two rankings agree. Run with {@code mvn -B -Peval process-classes};
- * the Cranfield folder is the system property {@code eval.cranfield}, any BEIR folder can be added as
- * {@code eval.beir}.
+ * ({@link TextbookBm25}) with how far the two rankings agree. Test code, outside the service's jar; run with
+ * {@code mvn -B -Peval process-test-classes}. It evaluates the envgrid collection, Cranfield when it is found
+ * ({@link TestCollections#cranfieldFolder()}), and any BEIR folder given as the system property {@code eval.beir}.
  */
 public final class Evaluation {
 
@@ -57,7 +57,8 @@ public final class Evaluation {
 
     public static void main(String[] args) throws IOException {
         List<EvalDataset> datasets = new ArrayList<>();
-        datasets.add(CranfieldReader.read(Path.of(System.getProperty("eval.cranfield", "../../shared/datasets/cranfield"))));
+        datasets.add(TestCollections.envgrid());
+        TestCollections.cranfield().ifPresentOrElse(datasets::add, () -> System.out.println(TestCollections.cranfieldAbsent()));
         String beir = System.getProperty("eval.beir", "");
         if (!beir.isBlank()) {
             datasets.add(BeirReader.read(Path.of(beir)));
