@@ -1,4 +1,4 @@
-package io.envgrid.rag.allocator;
+package io.envgrid.rag.registration;
 
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.HeaderParam;

@@ -1,4 +1,4 @@
-package io.envgrid.rag.allocator;
+package io.envgrid.rag.registration;
 
 import io.envgrid.rag.config.RagConfig;
 import io.envgrid.rag.index.CollectionRegistry;

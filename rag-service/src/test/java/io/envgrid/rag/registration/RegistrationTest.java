@@ -1,4 +1,4 @@
-package io.envgrid.rag.allocator;
+package io.envgrid.rag.registration;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.emptyString;
@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.nio.charset.StandardCharsets;
@@ -17,11 +16,11 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Collections become {@code rag} resources in the real allocator, and seed 000's allocation of
+ * Collections become {@code rag} resources in the real allocator, and an allocation of
  * {@code ["rag"]} hands out this service's endpoint and collection.
  */
 @QuarkusTest
-@QuarkusTestResource(value = RealAllocator.class, restrictToAnnotatedClass = true)
+@WithRealAllocator
 class RegistrationTest {
 
     private static final String DOCUMENT = "{\"id\":\"d1\",\"text\":\"fencing tokens stop double grants\"}\n";
