@@ -1,4 +1,4 @@
-package io.envgrid.rag;
+package io.envgrid.rag.api;
 
 import static io.restassured.RestAssured.given;
 

@@ -1,9 +1,9 @@
-package io.envgrid.rag;
+package io.envgrid.rag.api;
 
-import static io.envgrid.rag.Api.doc;
-import static io.envgrid.rag.Api.ingest;
-import static io.envgrid.rag.Api.jsonLines;
-import static io.envgrid.rag.Api.search;
+import static io.envgrid.rag.api.Api.doc;
+import static io.envgrid.rag.api.Api.ingest;
+import static io.envgrid.rag.api.Api.jsonLines;
+import static io.envgrid.rag.api.Api.search;
 import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,16 +1,15 @@
-package io.envgrid.rag;
+package io.envgrid.rag.api;
 
-import static io.envgrid.rag.Api.doc;
-import static io.envgrid.rag.Api.ingest;
-import static io.envgrid.rag.Api.jsonLines;
-import static io.envgrid.rag.Api.search;
+import static io.envgrid.rag.api.Api.doc;
+import static io.envgrid.rag.api.Api.ingest;
+import static io.envgrid.rag.api.Api.jsonLines;
+import static io.envgrid.rag.api.Api.search;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.envgrid.rag.api.Limits;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;

@@ -1,4 +1,4 @@
-package io.envgrid.rag;
+package io.envgrid.rag.api;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

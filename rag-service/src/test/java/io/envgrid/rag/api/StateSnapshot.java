@@ -1,4 +1,4 @@
-package io.envgrid.rag;
+package io.envgrid.rag.api;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;

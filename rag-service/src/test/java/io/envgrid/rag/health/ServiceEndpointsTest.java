@@ -1,4 +1,4 @@
-package io.envgrid.rag;
+package io.envgrid.rag.health;
 
 import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.containsString;
