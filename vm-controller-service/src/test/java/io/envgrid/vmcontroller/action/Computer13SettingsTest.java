@@ -1,6 +1,6 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.action;
 
-import static io.envgrid.vmcontroller.Api.expectError;
+import static io.envgrid.vmcontroller.support.Api.expectError;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -9,9 +9,13 @@ import io.quarkus.test.junit.TestProfile;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import io.envgrid.vmcontroller.support.WithFakeVm;
+import io.envgrid.vmcontroller.support.Api;
+import io.envgrid.vmcontroller.support.WithRedis;
 
 /** The computer_13 settings: a configured move duration and easing, and the screen bounds. */
 @QuarkusTest
+@WithRedis
 @TestProfile(Computer13SettingsTest.SmallScreenSlowMoves.class)
 class Computer13SettingsTest extends WithFakeVm {
 

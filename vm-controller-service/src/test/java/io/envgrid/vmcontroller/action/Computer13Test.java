@@ -1,6 +1,6 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.action;
 
-import static io.envgrid.vmcontroller.Api.expectError;
+import static io.envgrid.vmcontroller.support.Api.expectError;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,12 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import io.envgrid.vmcontroller.support.WithFakeVm;
+import io.envgrid.vmcontroller.support.FakeVm;
+import io.envgrid.vmcontroller.support.Api;
+import io.envgrid.vmcontroller.support.WithRedis;
 
 /**
  * Both OSWorld action spaces: each computer_13 action becomes the pyautogui code OSWorld's
  * PythonController.execute_action builds, sent to /execute exactly as it sends it.
  */
 @QuarkusTest
+@WithRedis
 class Computer13Test extends WithFakeVm {
 
     private static final String PREFIX = "import pyautogui; import time; pyautogui.FAILSAFE = False; ";

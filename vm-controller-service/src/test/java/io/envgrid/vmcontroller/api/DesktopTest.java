@@ -1,6 +1,6 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.api;
 
-import static io.envgrid.vmcontroller.Api.expectError;
+import static io.envgrid.vmcontroller.support.Api.expectError;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,9 +14,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import io.envgrid.vmcontroller.support.WithFakeVm;
+import io.envgrid.vmcontroller.support.FakeVm;
+import io.envgrid.vmcontroller.support.Api;
+import io.envgrid.vmcontroller.support.WithRedis;
 
 /** Observations, commands, scripts, files and recordings, each with the OSWorld request it makes. */
 @QuarkusTest
+@WithRedis
 class DesktopTest extends WithFakeVm {
 
     private static final String PNG_BASE64 = Base64.getEncoder().encodeToString(FakeVm.PNG);

@@ -1,7 +1,6 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.UUID;
@@ -23,6 +23,9 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import redis.embedded.RedisServer;
+import io.envgrid.vmcontroller.support.PackagedService;
+import io.envgrid.vmcontroller.support.FakeVm;
+import io.envgrid.vmcontroller.support.LocalPorts;
 
 /**
  * What the controller adds to a VM call, and what its lease check adds: an observation (screenshot +
@@ -69,21 +72,17 @@ public final class ControllerBenchmark {
         List<Integer> matrix = Arrays.stream(System.getProperty("bench.sessions", "1,32").split(","))
                 .map(String::trim).map(Integer::parseInt).toList();
         int seconds = Integer.getInteger("bench.seconds", 10);
-        int redisPort = freePort();
+        int redisPort = LocalPorts.free();
         RedisServer redis = RedisServer.builder().port(redisPort).bind("127.0.0.1").setting("save \"\"").build();
         redis.start();
-        Process checked = null;
-        Process unchecked = null;
+        PackagedService checked = null;
+        PackagedService unchecked = null;
         Vertx vertx = Vertx.vertx();
         try (FakeVm vm = new FakeVm()) {
-            int checkedPort = freePort();
-            int uncheckedPort = freePort();
-            checked = controller(checkedPort, redisPort, true);
-            unchecked = controller(uncheckedPort, redisPort, false);
-            String on = "http://127.0.0.1:" + checkedPort;
-            String off = "http://127.0.0.1:" + uncheckedPort;
-            awaitReady(on);
-            awaitReady(off);
+            checked = controller(redisPort, true);
+            unchecked = controller(redisPort, false);
+            String on = checked.url();
+            String off = unchecked.url();
             String vmBase = "http://127.0.0.1:" + vm.port();
             int most = matrix.stream().max(Integer::compare).orElse(1);
             RedisAPI api = RedisAPI.api(Redis.createClient(vertx, "redis://127.0.0.1:" + redisPort));
@@ -110,10 +109,9 @@ public final class ControllerBenchmark {
             }
             print(cells);
         } finally {
-            for (Process p : new Process[] {checked, unchecked}) {
-                if (p != null) {
-                    p.destroy();
-                    p.waitFor(20, TimeUnit.SECONDS);
+            for (PackagedService controller : new PackagedService[] {checked, unchecked}) {
+                if (controller != null) {
+                    controller.close();
                 }
             }
             vertx.close();
@@ -189,15 +187,11 @@ public final class ControllerBenchmark {
         }
     }
 
-    private static Process controller(int port, int redisPort, boolean leaseCheck) throws IOException {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.log.level=WARN",
-                "-Denvgrid.vm-controller.lease-check=" + leaseCheck,
-                "-Dquarkus.redis.hosts=redis://127.0.0.1:" + redisPort, "-jar", "target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true)
-                .redirectOutput(Path.of("target", "bench-controller-" + (leaseCheck ? "checked" : "unchecked") + ".log")
-                        .toFile())
-                .start();
+    private static PackagedService controller(int redisPort, boolean leaseCheck) {
+        return PackagedService.controller(Map.of("quarkus.log.level", "WARN",
+                "envgrid.vm-controller.lease-check", Boolean.toString(leaseCheck),
+                "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort),
+                Path.of("target", "bench-controller-" + (leaseCheck ? "checked" : "unchecked") + ".log"));
     }
 
     /** Writes the lease of {@code id} to {@code worker} as allocate.lua does, on Redis' clock; returns its token. */
@@ -286,27 +280,6 @@ public final class ControllerBenchmark {
         if (response.statusCode() >= 300) {
             throw new IllegalStateException(request.uri() + " answered " + response.statusCode() + ": "
                     + new String(response.body()));
-        }
-    }
-
-    private static void awaitReady(String base) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (HTTP.send(get(base + "/q/health/ready", null), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("a controller did not become ready; see target/bench-controller-*.log");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

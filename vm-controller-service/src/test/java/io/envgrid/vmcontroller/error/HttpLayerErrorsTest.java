@@ -1,4 +1,4 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.error;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +11,9 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import io.envgrid.vmcontroller.support.WithFakeVm;
+import io.envgrid.vmcontroller.support.Api;
+import io.envgrid.vmcontroller.support.WithRedis;
 
 /**
  * The kinds of fault the fuzz found in the HTTP layer, each pinned: requests refused before any
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * these paths, and the refusal happens before the session filter).
  */
 @QuarkusTest
+@WithRedis
 class HttpLayerErrorsTest extends WithFakeVm {
 
     private static final ObjectMapper JSON = new ObjectMapper();

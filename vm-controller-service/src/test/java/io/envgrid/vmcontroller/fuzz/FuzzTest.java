@@ -1,4 +1,4 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -8,11 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,13 +26,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.envgrid.vmcontroller.support.LeaseRecords;
+import io.envgrid.vmcontroller.support.WithFakeVm;
+import io.envgrid.vmcontroller.support.Api;
+import io.envgrid.vmcontroller.support.WithRedis;
 
 /**
  * Fuzzes every operation of the service's own OpenAPI document ({@code /q/openapi}) with seeded
- * generators ({@link Gen}), and asserts the promise of issue 11: no input yields a 5xx, every 4xx carries the
+ * generators ({@link Gen}), and asserts the service's promise about bad input: no input yields a 5xx, every 4xx carries the
  * error envelope, and a refused request changes nothing (a digest of every Redis key and value is
  * the same before and after, and the fake VM received nothing).
  *
@@ -48,8 +48,8 @@ import org.junit.jupiter.api.Test;
  * run and {@code -Dfuzz.requests=<n>} changes its size.
  */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
-class FuzzTest {
+@WithRedis
+class FuzzTest extends WithFakeVm {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -66,40 +66,22 @@ class FuzzTest {
             end
             return redis.sha1hex(table.concat(parts, '\\0'))""";
 
-    @Inject
-    RedisDataSource redis;
-
     private final long seed = Long.getLong("fuzz.seed", 6727713162289L); // fixed so a run is reproducible; -Dfuzz.seed=N explores
     private final Random random = new Random(seed);
 
-    private LeaseRecords leases;
-    private FakeVm vm;
-    private String worker;
-    private String resource;
-    private LeaseRecords.Grant grant;
     /** A second VM leased to the same worker without a session, and a VM leased to another worker. */
     private LeaseRecords.Grant noSession;
     private LeaseRecords.Grant others;
 
     private JsonNode openapi;
 
+    /** Besides the session {@link WithFakeVm} opens, two more leases on the same fake VM. */
     @BeforeEach
-    void setUp() {
-        leases = new LeaseRecords(redis);
-        vm = new FakeVm();
-        worker = "fuzz-" + UUID.randomUUID();
-        resource = "vm-" + vm.port();
-        leases.registerVm(resource, vm.port());
+    void leaseTwoMore() {
         leases.registerVm(resource + "-b", vm.port());
         leases.registerVm(resource + "-c", vm.port());
         noSession = leases.grant(resource + "-b", worker);
         others = leases.grant(resource + "-c", "other-" + UUID.randomUUID());
-        reopen();
-    }
-
-    @AfterEach
-    void tearDown() {
-        vm.close();
     }
 
     /** A fresh grant of the main VM and its session (after a fuzzed DELETE closed the last one). */

@@ -1,4 +1,4 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.fuzz;
 
 import java.util.List;
 import java.util.Random;

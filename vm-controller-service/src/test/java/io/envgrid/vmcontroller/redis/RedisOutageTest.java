@@ -1,18 +1,25 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.redis;
 
-import static io.envgrid.vmcontroller.Api.expectError;
+import static io.envgrid.vmcontroller.support.Api.expectError;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import io.envgrid.vmcontroller.support.WithFakeVm;
+import io.envgrid.vmcontroller.support.RedisTestResource;
+import io.envgrid.vmcontroller.support.LeaseRecords;
+import io.envgrid.vmcontroller.support.Conditions;
+import io.envgrid.vmcontroller.support.Api;
+import io.envgrid.vmcontroller.support.WithRedis;
 
 /**
  * Without Redis no session or lease can be checked, so nothing reaches a VM; the service recovers
  * with Redis (which comes back empty: the lease is gone with it, so the old entry is refused).
  */
 @QuarkusTest
+@WithRedis
 class RedisOutageTest extends WithFakeVm {
 
     @Test

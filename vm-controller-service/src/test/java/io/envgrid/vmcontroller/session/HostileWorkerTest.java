@@ -1,6 +1,6 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.session;
 
-import static io.envgrid.vmcontroller.Api.expectError;
+import static io.envgrid.vmcontroller.support.Api.expectError;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +18,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.envgrid.vmcontroller.support.WithFakeVm;
+import io.envgrid.vmcontroller.support.LeaseRecords;
+import io.envgrid.vmcontroller.support.FakeVm;
+import io.envgrid.vmcontroller.support.Api;
+import io.envgrid.vmcontroller.support.WithRedis;
 
 /**
  * Worker B, with a lease of its own, tries to act on A's VM through the controller, and A tries to
@@ -29,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * {@code bResource} (VM {@code bVm}).
  */
 @QuarkusTest
+@WithRedis
 class HostileWorkerTest extends WithFakeVm {
 
     private static final String GUESSED = "elt_AAAAAAAAAAAAAAAAAAAAAA";

@@ -1,11 +1,10 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.session;
 
-import static io.envgrid.vmcontroller.Api.expectError;
+import static io.envgrid.vmcontroller.support.Api.expectError;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.List;
@@ -15,6 +14,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.envgrid.vmcontroller.support.PackagedService;
+import io.envgrid.vmcontroller.support.FakeVm;
+import io.envgrid.vmcontroller.support.Api;
+import io.envgrid.vmcontroller.support.WithRedis;
 
 /**
  * The controller with the packaged allocator on the same Redis: grants, releases and revocations
@@ -22,14 +25,14 @@ import org.junit.jupiter.api.Test;
  * {@link FakeVm} (the OSWorld protocol stand-in).
  */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class RealAllocatorTest {
 
-    private static AllocatorProcess allocator;
+    private static PackagedService allocator;
 
     @BeforeAll
     static void startAllocator() {
-        allocator = AllocatorProcess.start(ConfigProvider.getConfig().getValue("quarkus.redis.hosts", String.class));
+        allocator = PackagedService.allocator(ConfigProvider.getConfig().getValue("quarkus.redis.hosts", String.class));
     }
 
     @AfterAll

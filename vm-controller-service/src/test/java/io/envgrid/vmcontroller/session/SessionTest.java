@@ -1,6 +1,6 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.session;
 
-import static io.envgrid.vmcontroller.Api.expectError;
+import static io.envgrid.vmcontroller.support.Api.expectError;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
@@ -14,9 +14,15 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import io.envgrid.vmcontroller.support.WithFakeVm;
+import io.envgrid.vmcontroller.support.LeaseRecords;
+import io.envgrid.vmcontroller.support.Conditions;
+import io.envgrid.vmcontroller.support.Api;
+import io.envgrid.vmcontroller.support.WithRedis;
 
 /** Opening, showing and closing sessions, and what ends them; the hostile cases are in {@link HostileWorkerTest}. */
 @QuarkusTest
+@WithRedis
 class SessionTest extends WithFakeVm {
 
     private static final String EXPIRED_CHANNEL = "{envgrid}:ch:expired";

@@ -1,16 +1,16 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.support;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Waits on a condition instead of sleeping a fixed time. */
-final class Conditions {
+public final class Conditions {
 
     private Conditions() {
     }
 
-    static void await(BooleanSupplier condition, String what) {
+    public static void await(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -21,7 +21,7 @@ final class Conditions {
     }
 
     /** The gap between two looks at a condition (a poll interval, not a wait for something to happen). */
-    static void pause(Duration gap) {
+    public static void pause(Duration gap) {
         LockSupport.parkNanos(gap.toNanos());
     }
 }

@@ -1,4 +1,4 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.support;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,14 +17,14 @@ import java.util.concurrent.TimeUnit;
  * records every request it gets, and can be made slow or broken to exercise deadlines and the
  * circuit breaker.
  */
-final class FakeVm implements AutoCloseable {
+public final class FakeVm implements AutoCloseable {
 
     /** The first bytes of a PNG file: enough for the controller, which passes screenshots on untouched. */
-    static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
-    static final byte[] MP4 = "....ftypisom-recording".getBytes(StandardCharsets.US_ASCII);
+    public static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+    public static final byte[] MP4 = "....ftypisom-recording".getBytes(StandardCharsets.US_ASCII);
 
     /** How the fake answers. */
-    enum Mode {
+    public enum Mode {
         HEALTHY,
         /** Answers after {@link #delayMs}. */
         SLOW,
@@ -37,8 +37,8 @@ final class FakeVm implements AutoCloseable {
     }
 
     /** One request as the fake got it; {@code leaseToken} is its X-Envgrid-Lease-Token header (null if none). */
-    record Received(String method, String path, String contentType, String leaseToken, String body) {
-        JsonObject json() {
+    public record Received(String method, String path, String contentType, String leaseToken, String body) {
+        public JsonObject json() {
             return new JsonObject(body);
         }
     }
@@ -49,7 +49,7 @@ final class FakeVm implements AutoCloseable {
     private volatile Mode mode = Mode.HEALTHY;
     private volatile long delayMs;
 
-    FakeVm() {
+    public FakeVm() {
         try {
             server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -58,24 +58,24 @@ final class FakeVm implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return server.actualPort();
     }
 
-    void mode(Mode mode) {
+    public void mode(Mode mode) {
         this.mode = mode;
     }
 
-    void slow(long delayMs) {
+    public void slow(long delayMs) {
         this.delayMs = delayMs;
         this.mode = Mode.SLOW;
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return List.copyOf(received);
     }
 
-    List<Received> received(String path) {
+    public List<Received> received(String path) {
         return received.stream().filter(r -> r.path().equals(path)).toList();
     }
 

@@ -1,4 +1,4 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.support;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.core.json.JsonObject;
@@ -14,28 +14,28 @@ import java.util.Map;
  * end_lease, delete.lua), so the controller is tested against the records it reads in production
  * without the allocator running. Keys use the allocator's default prefix {@code {envgrid}:}.
  */
-final class LeaseRecords {
+public final class LeaseRecords {
 
-    static final String PREFIX = "{envgrid}:";
+    public static final String PREFIX = "{envgrid}:";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** One grant: what the allocator stored and the allocation entry it answered with. */
-    record Grant(String id, String worker, String leaseId, String leaseToken, long fence, Map<String, Object> entry) {
+    public record Grant(String id, String worker, String leaseId, String leaseToken, long fence, Map<String, Object> entry) {
     }
 
     private final RedisDataSource redis;
 
-    LeaseRecords(RedisDataSource redis) {
+    public LeaseRecords(RedisDataSource redis) {
         this.redis = redis;
     }
 
     /** Registers a desktop VM whose OSWorld server is 127.0.0.1:{@code port} (register.lua). */
-    void registerVm(String id, int port) {
+    public void registerVm(String id, int port) {
         register(id, "vm_pyautogui", new JsonObject().put("ip", "127.0.0.1").put("port", port)
                 .put("token", "vm-secret-" + id));
     }
 
-    void register(String id, String type, JsonObject endpoint) {
+    public void register(String id, String type, JsonObject endpoint) {
         String k = record(id);
         if (!redis.key().exists(k)) {
             redis.set(String.class).sadd(PREFIX + "all", id);
@@ -48,7 +48,7 @@ final class LeaseRecords {
     }
 
     /** Grants {@code id} to {@code worker} for {@code leaseMs} (allocate.lua): a fresh token, the next fencing token. */
-    Grant grant(String id, String worker, long leaseMs) {
+    public Grant grant(String id, String worker, long leaseMs) {
         String k = record(id);
         long now = now();
         long expires = now + leaseMs;
@@ -74,12 +74,12 @@ final class LeaseRecords {
         return new Grant(id, worker, leaseId, token, fence, entry);
     }
 
-    Grant grant(String id, String worker) {
+    public Grant grant(String id, String worker) {
         return grant(id, worker, 600_000);
     }
 
     /** Ends the lease as release does (lib.lua end_lease): the lease fields go, the record stays. */
-    void release(String id) {
+    public void release(String id) {
         String k = record(id);
         String worker = redis.hash(String.class).hget(k, "worker");
         redis.hash(String.class).hdel(k, "worker", "lease_id", "lease_token", "expires", "granted");
@@ -90,7 +90,7 @@ final class LeaseRecords {
     }
 
     /** A forced delete (delete.lua): the lease is revoked and the record cleared. */
-    void revoke(String id) {
+    public void revoke(String id) {
         release(id);
         redis.key().del(record(id));
         redis.set(String.class).srem(PREFIX + "all", id);
@@ -100,20 +100,20 @@ final class LeaseRecords {
      * Moves the lease's expiry into the past on Redis' clock and nothing else: no reaper has run, the
      * lease is still in the leases set and the record still names the worker and the token.
      */
-    void expireWithoutReaper(String id) {
+    public void expireWithoutReaper(String id) {
         redis.hash(String.class).hset(record(id), "expires", Long.toString(now() - 1));
     }
 
-    String field(String id, String field) {
+    public String field(String id, String field) {
         return redis.hash(String.class).hget(record(id), field);
     }
 
-    static String record(String id) {
+    public static String record(String id) {
         return PREFIX + "r:" + id;
     }
 
     /** Redis' clock (TIME), the one the allocator's scripts use. */
-    long now() {
+    public long now() {
         var time = redis.execute("TIME");
         return time.get(0).toLong() * 1000 + time.get(1).toLong() / 1000;
     }

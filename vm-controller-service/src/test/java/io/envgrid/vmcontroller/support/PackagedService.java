@@ -1,4 +1,4 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,17 +9,18 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real allocator as a process: its packaged application
- * ({@code ../resource-allocator-service/target/quarkus-app/quarkus-run.jar}, built before this
- * module's tests, e.g. {@code mvn -B install -DskipTests} at the root) on a free port, on the given
- * Redis, logging to {@code target/services/allocator.log}; returned once {@code /q/health/ready}
- * answers 200.
+ * A packaged Quarkus application ({@code target/quarkus-app/quarkus-run.jar}) as a child JVM on a free local
+ * port, its settings given as system properties, its output in a log file; returned once
+ * {@code /q/health/ready} answers 200. The module's one launcher: the real allocator of
+ * {@code session/RealAllocatorTest} and the controllers of the benchmark.
  */
-final class AllocatorProcess implements AutoCloseable {
+public final class PackagedService implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
@@ -27,36 +28,54 @@ final class AllocatorProcess implements AutoCloseable {
     private final int port;
     private final Path log;
 
-    private AllocatorProcess(Process process, int port, Path log) {
+    private PackagedService(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
         this.log = log;
     }
 
-    static AllocatorProcess start(String redisHosts) {
+    /**
+     * The real allocator ({@code ../resource-allocator-service/target/quarkus-app/quarkus-run.jar}, built before
+     * this module's tests, e.g. {@code mvn -B install -DskipTests} at the root) on the given Redis, logging to
+     * {@code target/services/allocator.log}.
+     */
+    public static PackagedService allocator(String redisHosts) {
         Path app = Path.of("..", "resource-allocator-service", "target", "quarkus-app", "quarkus-run.jar")
                 .toAbsolutePath().normalize();
         if (!Files.isRegularFile(app)) {
             throw new IllegalStateException(app + " is missing: build the allocator first (mvn -B install -DskipTests "
                     + "at the project root)");
         }
-        int port = RedisTestResource.freePort();
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.redis.hosts=" + redisHosts, "-jar", app.toString());
+        return start(app, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), Map.of("quarkus.redis.hosts", redisHosts),
+                Path.of("target", "services", "allocator.log"));
+    }
+
+    /** This module's packaged controller, with the given settings, logging to {@code log}. */
+    public static PackagedService controller(Map<String, String> properties, Path log) {
+        return start(Path.of("target", "quarkus-app", "quarkus-run.jar"), List.of("-Xmx512m"), properties, log);
+    }
+
+    private static PackagedService start(Path jar, List<String> jvmOptions, Map<String, String> properties, Path log) {
+        int port = LocalPorts.free();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.add("-Dquarkus.http.host=127.0.0.1");
+        command.add("-Dquarkus.http.port=" + port);
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of("-jar", jar.toString()));
         try {
-            Path log = Files.createDirectories(Path.of("target", "services")).resolve("allocator.log");
+            Files.createDirectories(log.toAbsolutePath().getParent());
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            AllocatorProcess allocator = new AllocatorProcess(process, port, log);
+            PackagedService service = new PackagedService(process, port, log);
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-            allocator.awaitReady();
-            return allocator;
+            service.awaitReady();
+            return service;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
@@ -67,8 +86,8 @@ final class AllocatorProcess implements AutoCloseable {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the allocator exited with " + process.exitValue() + "; see "
-                        + log.toAbsolutePath());
+                throw new IllegalStateException(log.getFileName() + ": the service exited with " + process.exitValue()
+                        + "; see " + log.toAbsolutePath());
             }
             try {
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -83,10 +102,11 @@ final class AllocatorProcess implements AutoCloseable {
             Conditions.pause(Duration.ofMillis(100));
         }
         close();
-        throw new IllegalStateException("the allocator was not ready within " + READY_TIMEOUT + "; see "
+        throw new IllegalStateException("the service was not ready within " + READY_TIMEOUT + "; see "
                 + log.toAbsolutePath());
     }
 
+    /** SIGTERM, then SIGKILL if it has not stopped within 20 s. */
     @Override
     public void close() {
         process.destroy();

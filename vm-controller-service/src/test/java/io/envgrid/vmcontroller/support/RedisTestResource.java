@@ -1,14 +1,12 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.Map;
 import redis.embedded.RedisServer;
 
 /**
- * A real redis-server (the binary inside org.signal:embedded-redis) on a free port, for every test
- * of the module. A test may stop and restart it to simulate an outage; it comes back empty, as a
+ * A real redis-server (the binary inside org.signal:embedded-redis) on a free port, for the test
+ * classes that declare {@link WithRedis}. A test may stop and restart it to simulate an outage; it comes back empty, as a
  * Redis without persistence does.
  */
 public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
@@ -17,7 +15,7 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        int port = freePort();
+        int port = LocalPorts.free();
         server = RedisServer.builder().port(port).bind("127.0.0.1")
                 .setting("save \"\"").setting("appendonly no").build();
         server.start();
@@ -29,23 +27,15 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
         stopServer();
     }
 
-    static synchronized void stopServer() {
+    public static synchronized void stopServer() {
         if (server != null && server.isActive()) {
             server.stop();
         }
     }
 
-    static synchronized void startServer() {
+    public static synchronized void startServer() {
         if (!server.isActive()) {
             server.start();
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

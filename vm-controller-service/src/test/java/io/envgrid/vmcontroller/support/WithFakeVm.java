@@ -1,7 +1,6 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.support;
 
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
 import jakarta.inject.Inject;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -12,11 +11,10 @@ import org.junit.jupiter.api.BeforeEach;
  * circuit breaker), registered and leased to its own worker as the allocator does it, with an open
  * session on that VM.
  */
-@QuarkusTestResource(RedisTestResource.class)
-abstract class WithFakeVm {
+public abstract class WithFakeVm {
 
     @Inject
-    RedisDataSource redis;
+    protected RedisDataSource redis;
 
     protected LeaseRecords leases;
     protected FakeVm vm;
@@ -28,7 +26,7 @@ abstract class WithFakeVm {
     protected String token;
 
     @BeforeEach
-    void openSession() {
+    protected void openSession() {
         leases = new LeaseRecords(redis);
         vm = new FakeVm();
         worker = "worker-" + UUID.randomUUID();
@@ -40,7 +38,7 @@ abstract class WithFakeVm {
     }
 
     @AfterEach
-    void closeVm() {
+    protected void closeVm() {
         vm.close();
     }
 }

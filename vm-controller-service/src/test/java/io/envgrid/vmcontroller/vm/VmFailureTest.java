@@ -1,6 +1,6 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.vm;
 
-import static io.envgrid.vmcontroller.Api.expectError;
+import static io.envgrid.vmcontroller.support.Api.expectError;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import io.envgrid.vmcontroller.support.WithFakeVm;
+import io.envgrid.vmcontroller.support.LeaseRecords;
+import io.envgrid.vmcontroller.support.FakeVm;
+import io.envgrid.vmcontroller.support.Api;
+import io.envgrid.vmcontroller.support.WithRedis;
+import io.envgrid.vmcontroller.support.LocalPorts;
 
 /**
  * A slow, broken or dead VM: every request ends with the envelope within its deadline; reads are
@@ -17,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * deadlines, 2 read retries and a breaker that opens after 4 calls with half of them failed.
  */
 @QuarkusTest
+@WithRedis
 class VmFailureTest extends WithFakeVm {
 
     @Test
@@ -89,7 +96,7 @@ class VmFailureTest extends WithFakeVm {
 
     @Test
     void aVmThatIsGoneIsUnreachable() {
-        int port = RedisTestResource.freePort();
+        int port = LocalPorts.free();
         String gone = "vm-gone-" + port;
         leases.registerVm(gone, port);
         LeaseRecords.Grant goneGrant = leases.grant(gone, worker);
