@@ -58,7 +58,7 @@ public final class Evaluation {
     public static void main(String[] args) throws IOException {
         List<EvalDataset> datasets = new ArrayList<>();
         datasets.add(TestCollections.envgrid());
-        TestCollections.cranfield().ifPresentOrElse(datasets::add, () -> System.out.println(TestCollections.cranfieldAbsent()));
+        TestCollections.cranfield().ifPresentOrElse(datasets::add, () -> System.out.println("Cranfield not evaluated: " + TestCollections.cranfieldAbsent()));
         String beir = System.getProperty("eval.beir", "");
         if (!beir.isBlank()) {
             datasets.add(BeirReader.read(Path.of(beir)));

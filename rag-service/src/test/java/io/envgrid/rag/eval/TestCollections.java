@@ -58,16 +58,17 @@ public final class TestCollections {
      */
     public static EvalDataset cranfieldOrSkip() throws IOException {
         Optional<EvalDataset> cranfield = cranfield();
+        String skipped = "Cranfield tests did NOT run: " + cranfieldAbsent();
         if (cranfield.isEmpty()) {
-            System.out.println("[rag-service] " + cranfieldAbsent());
+            System.out.println("[rag-service] " + skipped);
         }
-        Assumptions.assumeTrue(cranfield.isPresent(), TestCollections::cranfieldAbsent);
+        Assumptions.assumeTrue(cranfield.isPresent(), skipped);
         return cranfield.get();
     }
 
-    /** The sentence printed when a Cranfield run is left out, naming the folder that was looked at. */
+    /** Why Cranfield is left out, naming the folder that was looked at. */
     public static String cranfieldAbsent() {
-        return "Cranfield tests did NOT run: no Cranfield collection (cran.all.1400, cran.qry, cranqrel) in "
+        return "no Cranfield collection (cran.all.1400, cran.qry, cranqrel) in "
                 + cranfieldFolder() + "; put the public collection there, beside the repository, or pass -Deval.cranfield=<folder>";
     }
 }
