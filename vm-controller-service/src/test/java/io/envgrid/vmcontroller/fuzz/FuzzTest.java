@@ -28,6 +28,7 @@ import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.envgrid.vmcontroller.support.FakeVm;
 import io.envgrid.vmcontroller.support.LeaseRecords;
 import io.envgrid.vmcontroller.support.WithFakeVm;
 import io.envgrid.vmcontroller.support.Api;
@@ -122,6 +123,12 @@ class FuzzTest extends WithFakeVm {
             perOperation.computeIfAbsent(op.toString(), k -> new java.util.TreeMap<>())
                     .merge(reply.status, 1, Integer::sum);
             String where = request.describe() + " -> " + reply.status + " " + reply.text(300);
+            for (FakeVm.Received forwarded : vm.received().subList(vmCallsBefore, vm.received().size())) {
+                String mistake = clientMistake(forwarded);
+                if (mistake != null) {
+                    failures.add("a client mistake reached the VM (" + mistake + "): " + where);
+                }
+            }
             if (reply.status >= 500 || reply.status < 100) {
                 fiveHundreds++;
                 failures.add("5xx: " + where);
@@ -155,6 +162,46 @@ class FuzzTest extends WithFakeVm {
             java.nio.file.Files.write(java.nio.file.Path.of("target", "fuzz-faults.txt"), failures);
             fail("seed " + seed + ": " + failures.size() + " faults:\n" + String.join("\n", failures));
         }
+    }
+
+    /**
+     * Why the desktop could only refuse or crash on a request the controller forwarded, or null: the
+     * client mistakes the controller checks before forwarding (hostile review of issue 11), judged here
+     * from what the VM received, independently of how the controller checks them.
+     */
+    private static String clientMistake(FakeVm.Received r) {
+        String nul = switch (r.path()) {
+            case "/file" -> java.net.URLDecoder.decode(r.body(), StandardCharsets.UTF_8);
+            case "/list_directory" -> r.json().getString("path", "");
+            case "/run_python" -> r.json().getString("code", "");
+            case "/run_bash_script" -> String.valueOf(r.json().getValue("working_dir"));
+            case "/execute", "/setup/launch" -> r.json().getValue("command") instanceof io.vertx.core.json.JsonArray a
+                    ? a.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" "))
+                    : String.valueOf(r.json().getValue("command"));
+            default -> "";
+        };
+        if (nul.indexOf('\0') >= 0) {
+            return "a NUL character";
+        }
+        if (!"/execute".equals(r.path()) && !"/setup/launch".equals(r.path())) {
+            return null;
+        }
+        io.vertx.core.json.JsonObject body = r.json();
+        Object command = body.getValue("command");
+        if (command instanceof io.vertx.core.json.JsonArray words) {
+            if (words.isEmpty() || !words.stream().allMatch(w -> w instanceof String)) {
+                return "command is not a non-empty list of strings";
+            }
+            if (words.getString(0).isBlank()) {
+                return "command names no program";
+            }
+            if (words.size() == 3 && "-c".equals(words.getString(1))
+                    && words.getString(2).matches("(?s).*\\btime\\.sleep\\(\\s*-\\s*[0-9.]*[1-9].*")) {
+                return "a negative sleep";
+            }
+            return body.getBoolean("shell", false) ? "a list with shell true" : null;
+        }
+        return command instanceof String line && !line.isBlank() ? null : "command is not a non-blank string";
     }
 
     // ---- the OpenAPI document -------------------------------------------------------------------
@@ -400,7 +447,10 @@ class FuzzTest extends WithFakeVm {
         if (path.endsWith("/actions/pyautogui") || path.endsWith("/python")) {
             o.set("code", maybe(NODES.textNode(draw(Gen.oneOf(
                     Gen.of("pyautogui.click(10, 20)", "WAIT", "DONE", "FAIL", " DONE ", "print('x')",
-                            "import os; os.system('rm -rf /')", "\"\"\"", "\\"),
+                            "import os; os.system('rm -rf /')", "\"\"\"", "\\",
+                            // the hostile review's cases (issue 11): refused before the VM, or the VM's to judge
+                            "time.sleep(-1)", "time.sleep(-0.5)", "time.sleep(0)", "pyautogui.click(-5, -5)",
+                            "x = 'unbalanced"),
                     hostileStrings())))));
             return o;
         }
@@ -408,8 +458,14 @@ class FuzzTest extends WithFakeVm {
             return computer13();
         }
         if (path.endsWith("/commands") || path.endsWith("/launch")) {
-            o.set("command", maybe(random.nextBoolean()
-                    ? NODES.textNode(draw(Gen.oneOf(Gen.of("ls -la", "gedit", "echo hi"),
+            int kind = random.nextInt(6);
+            o.set("command", maybe(kind == 0
+                    // the hostile review's cases (issue 11): [], [{"a":1}], an unbalanced quote, a NUL
+                    ? draw(Gen.<JsonNode>of(NODES.arrayNode(), NODES.arrayNode().add(NODES.objectNode().put("a", 1)),
+                            NODES.textNode("echo 'abc"), NODES.textNode("echo \"abc\\"),
+                            NODES.arrayNode().add("ls").add("a\u0000b"), NODES.arrayNode().add(""),
+                            NODES.arrayNode().add("ls").add(5), NODES.textNode("''")))
+                    : kind < 3 ? NODES.textNode(draw(Gen.oneOf(Gen.of("ls -la", "gedit", "echo hi"),
                             hostileStrings())))
                     : strings(draw(Gen.ints(0, 5)))));
             if (random.nextBoolean()) {
@@ -424,13 +480,15 @@ class FuzzTest extends WithFakeVm {
                 o.set("timeout", maybe(number()));
             }
             if (random.nextBoolean()) {
-                o.set("working_dir", maybe(NODES.textNode(draw(hostileStrings()))));
+                o.set("working_dir", maybe(NODES.textNode(draw(Gen.oneOf(Gen.of("", "/tmp", "/tmp\u0000x"),
+                        hostileStrings())))));
             }
             return o;
         }
         if (path.contains("/files/")) {
             o.set("path", maybe(NODES.textNode(draw(Gen.oneOf(
-                    Gen.of("/home/user/a.txt", "../../etc/passwd", "/", "", "C:\\x", "~/x", "/tmp/\u0000x"),
+                    Gen.of("/home/user/a.txt", "../../etc/passwd", "/", "", "C:\\x", "~/x", "/tmp/\u0000x", " ",
+                            "\u0000"),
                     hostileStrings())))));
             if (path.endsWith("/write")) {
                 o.set("content", maybe(NODES.textNode(random.nextBoolean()

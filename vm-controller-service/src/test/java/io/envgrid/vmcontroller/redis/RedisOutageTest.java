@@ -36,7 +36,7 @@ class RedisOutageTest extends WithFakeVm {
         }
         // Redis came back empty; the expiry listener subscribes again, and new sessions work.
         Conditions.await(() -> subscribers() > 0, "lease-end listener subscribed again");
-        expectError(Api.get(token, worker, resource), 404, "SESSION_NOT_FOUND");
+        expectError(Api.get(token, worker, resource), 409, "LEASE_NOT_LIVE");
         expectError(Api.open(worker, grant.entry()), 409, "LEASE_NOT_LIVE");
         leases.registerVm(resource, vm.port());
         LeaseRecords.Grant again = leases.grant(resource, worker);

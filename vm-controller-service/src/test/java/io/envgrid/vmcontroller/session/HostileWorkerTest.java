@@ -68,15 +68,15 @@ class HostileWorkerTest extends WithFakeVm {
 
         Map<String, Object> guessed = new HashMap<>(grant.entry());
         guessed.put("lease_token", GUESSED);
-        expectError(Api.open(bWorker, guessed), 403, "NOT_LEASE_HOLDER");
+        expectError(Api.open(bWorker, guessed), 409, "LEASE_NOT_LIVE");
         expectError(Api.open(worker, guessed), 409, "LEASE_NOT_LIVE");
 
         Map<String, Object> bsToken = new HashMap<>(grant.entry());
         bsToken.put("lease_token", bGrant.leaseToken());
-        expectError(Api.open(bWorker, bsToken), 403, "NOT_LEASE_HOLDER");
+        expectError(Api.open(bWorker, bsToken), 409, "LEASE_NOT_LIVE");
         expectError(Api.open(worker, bsToken), 409, "LEASE_NOT_LIVE");
 
-        // A's own entry, posted under B's name.
+        // A's own entry, posted under B's name: only a caller holding the live lease's token learns whose it is.
         expectError(Api.open(bWorker, grant.entry()), 403, "NOT_LEASE_HOLDER");
 
         assertFalse(redis.key().exists("{envgrid}:vmc:session:" + bWorker + ":" + resource), "no session stored");
@@ -97,7 +97,7 @@ class HostileWorkerTest extends WithFakeVm {
         expectError(Api.get(bGrant.leaseToken(), worker, resource), 409, "LEASE_NOT_LIVE");
         expectError(Api.delete(bGrant.leaseToken(), worker, resource), 409, "LEASE_NOT_LIVE");
         // Nor through its own session path with A's resource, nor A's token on B's session.
-        expectError(Api.read(bGrant.leaseToken(), bWorker, resource, "platform"), 404, "SESSION_NOT_FOUND");
+        expectError(Api.read(bGrant.leaseToken(), bWorker, resource, "platform"), 409, "LEASE_NOT_LIVE");
         expectError(Api.read(token, bWorker, bResource, "platform"), 409, "LEASE_NOT_LIVE");
 
         assertEquals(0, vm.received().size());
@@ -148,9 +148,10 @@ class HostileWorkerTest extends WithFakeVm {
         int before = vm.received().size();
 
         expectError(Api.read(a.leaseToken(), worker, id, "platform"), 409, "LEASE_NOT_LIVE");
-        expectError(Api.open(worker, a.entry()), 403, "NOT_LEASE_HOLDER");
-        // B's valid token does not make A's old session B's.
-        expectError(Api.read(b.leaseToken(), worker, id, "platform"), 409, "LEASE_NOT_LIVE");
+        // A's ended token learns nothing about the new holder.
+        expectError(Api.open(worker, a.entry()), 409, "LEASE_NOT_LIVE");
+        // B's valid token does not make A's old session B's (B holds the lease, so it may learn that much).
+        expectError(Api.read(b.leaseToken(), worker, id, "platform"), 403, "NOT_LEASE_HOLDER");
         assertEquals(before, vm.received().size(), "no refused request reached the VM");
 
         Api.open(bWorker, b.entry()).statusCode(201).body("fencing_token", equalTo(6));

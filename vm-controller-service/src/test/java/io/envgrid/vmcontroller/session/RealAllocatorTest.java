@@ -65,7 +65,7 @@ class RealAllocatorTest {
             Map<String, Object> bEntry = allocate(b, type);
             assertEquals(((Number) aEntry.get("fencing_token")).longValue() + 1,
                     ((Number) bEntry.get("fencing_token")).longValue());
-            expectError(Api.open(a, aEntry), 403, "NOT_LEASE_HOLDER");
+            expectError(Api.open(a, aEntry), 409, "LEASE_NOT_LIVE");
             String bToken = (String) bEntry.get("lease_token");
             Api.open(b, bEntry).statusCode(201);
             Api.act(bToken, b, id, "commands", Map.of("command", List.of("true"))).statusCode(200);

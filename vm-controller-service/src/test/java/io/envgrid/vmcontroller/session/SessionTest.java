@@ -146,10 +146,16 @@ class SessionTest extends WithFakeVm {
     }
 
     @Test
-    void unknownSessionsAre404() {
-        expectError(Api.get(token, "nobody", "nothing"), 404, "SESSION_NOT_FOUND");
-        expectError(Api.delete(token, "nobody", "nothing"), 404, "SESSION_NOT_FOUND");
-        expectError(Api.read(token, "nobody", "nothing", "observation"), 404, "SESSION_NOT_FOUND");
+    void aMissingSessionIs404OnlyToTheLiveLeasesHolder() {
+        String id = "vm-no-session-" + vm.port();
+        leases.registerVm(id, vm.port());
+        LeaseRecords.Grant g = leases.grant(id, worker);
+        expectError(Api.get(g.leaseToken(), worker, id), 404, "SESSION_NOT_FOUND");
+        expectError(Api.delete(g.leaseToken(), worker, id), 404, "SESSION_NOT_FOUND");
+        expectError(Api.read(g.leaseToken(), worker, id, "observation"), 404, "SESSION_NOT_FOUND");
+        // Anyone else learns nothing about sessions or leases (LeaseSecrecyTest has the whole table).
+        expectError(Api.get(token, "nobody", "nothing"), 409, "LEASE_NOT_LIVE");
+        expectError(Api.get(token, worker, id), 409, "LEASE_NOT_LIVE");
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -48,6 +50,12 @@ public final class FakeVm implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile Mode mode = Mode.HEALTHY;
     private volatile long delayMs;
+    /** Answers given instead of the canned ones, by path (see {@link #answer}). */
+    private final Map<String, Answer> scripted = new ConcurrentHashMap<>();
+
+    /** An answer as a desktop gives it: status, content type, body. */
+    public record Answer(int status, String contentType, String body) {
+    }
 
     public FakeVm() {
         try {
@@ -71,6 +79,18 @@ public final class FakeVm implements AutoCloseable {
         this.mode = Mode.SLOW;
     }
 
+    /**
+     * From now on, answers every request to {@code path} with {@code answer} (in any mode), as a desktop
+     * that refuses or fails that request does; {@code null} restores the canned answer.
+     */
+    public void answer(String path, Answer answer) {
+        if (answer == null) {
+            scripted.remove(path);
+        } else {
+            scripted.put(path, answer);
+        }
+    }
+
     public List<Received> received() {
         return List.copyOf(received);
     }
@@ -88,6 +108,12 @@ public final class FakeVm implements AutoCloseable {
         request.body().onSuccess(body -> {
             received.add(new Received(request.method().name(), request.path(), request.getHeader("Content-Type"),
                     request.getHeader("X-Envgrid-Lease-Token"), body.toString(StandardCharsets.UTF_8)));
+            Answer script = scripted.get(request.path());
+            if (script != null) {
+                request.response().setStatusCode(script.status()).putHeader("Content-Type", script.contentType())
+                        .end(script.body());
+                return;
+            }
             switch (mode) {
                 case HEALTHY -> answer(request, body);
                 case SLOW -> vertx.setTimer(delayMs, id -> answer(request, body));
