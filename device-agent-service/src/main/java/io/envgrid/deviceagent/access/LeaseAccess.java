@@ -1,9 +1,9 @@
 package io.envgrid.deviceagent.access;
 
-import io.envgrid.deviceagent.allocator.AllocatorClient;
-import io.envgrid.deviceagent.allocator.AllocatorResource;
-import io.envgrid.deviceagent.allocator.LeaseVerdict;
-import io.envgrid.deviceagent.allocator.VerifiedLease;
+import io.envgrid.deviceagent.allocatorclient.AllocatorClient;
+import io.envgrid.deviceagent.allocatorclient.AllocatorResource;
+import io.envgrid.deviceagent.allocatorclient.LeaseVerdict;
+import io.envgrid.deviceagent.allocatorclient.VerifiedLease;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import jakarta.enterprise.context.ApplicationScoped;

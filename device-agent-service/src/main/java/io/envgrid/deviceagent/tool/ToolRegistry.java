@@ -6,14 +6,14 @@ import static io.envgrid.deviceagent.tool.InputSchema.required;
 import io.envgrid.deviceagent.access.Credentials;
 import io.envgrid.deviceagent.access.Ids;
 import io.envgrid.deviceagent.access.LeaseAccess;
-import io.envgrid.deviceagent.allocator.AgentIdentity;
-import io.envgrid.deviceagent.device.DeviceSearch;
-import io.envgrid.deviceagent.device.DeviceService;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.event.EventBroadcaster;
+import io.envgrid.deviceagent.operation.DeviceOperations;
 import io.envgrid.deviceagent.record.DeviceRecord;
+import io.envgrid.deviceagent.record.DeviceSearch;
 import io.envgrid.deviceagent.record.DeviceStore;
+import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.envgrid.deviceagent.system.SystemService;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,14 +35,14 @@ public class ToolRegistry {
             "device.upload", "device.download", "device.update", "device.delete");
 
     private final Map<String, ToolDefinition> tools = new LinkedHashMap<>();
-    private final DeviceService devices;
+    private final DeviceOperations devices;
     private final EventBroadcaster events;
     private final MeterRegistry metrics;
     private final LeaseAccess access;
     private final AgentIdentity identity;
     private final DeviceStore store;
 
-    public ToolRegistry(DeviceService devices, DeviceSearch search, SystemService system, EventBroadcaster events,
+    public ToolRegistry(DeviceOperations devices, DeviceSearch search, SystemService system, EventBroadcaster events,
             MeterRegistry metrics, LeaseAccess access, AgentIdentity identity, DeviceStore store) {
         this.access = access;
         this.identity = identity;

@@ -1,7 +1,6 @@
 package io.envgrid.deviceagent.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.envgrid.deviceagent.desktop.Xvfb;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
