@@ -9,10 +9,7 @@ import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.event.EventBroadcaster;
 import io.envgrid.deviceagent.files.FileRules;
-import io.envgrid.deviceagent.lending.DeviceLeaseGuard;
 import io.envgrid.deviceagent.presence.DevicePresence;
-import io.envgrid.deviceagent.record.BorrowEntry;
-import io.envgrid.deviceagent.record.DeviceRecord;
 import io.envgrid.deviceagent.record.DeviceStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -21,16 +18,16 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
-/** The device tools of seed 004: records, borrowing, and driver work on the device itself. */
+/**
+ * The device operations ({@code device.connect}, {@code .disconnect}, {@code .execute}, {@code .upload},
+ * {@code .download}): driver work on the device itself, through the driver of its type, with file names confined
+ * to the device's {@code files/} directory and each command logged in its {@code logs/commands.log}.
+ */
 @ApplicationScoped
 public class DeviceOperations {
 
@@ -42,29 +39,15 @@ public class DeviceOperations {
     private final FileRules files;
     private final EventBroadcaster events;
     private final ObjectMapper json;
-    private final DeviceLeaseGuard leases;
 
     public DeviceOperations(DeviceStore store, DriverRegistry drivers, DevicePresence presence, FileRules files,
-            EventBroadcaster events, ObjectMapper json, DeviceLeaseGuard leases) {
+            EventBroadcaster events, ObjectMapper json) {
         this.json = json;
-        this.leases = leases;
         this.store = store;
         this.drivers = drivers;
         this.presence = presence;
         this.files = files;
         this.events = events;
-    }
-
-    public Map<String, Object> list() {
-        return Map.of("devices", store.all().stream().map(r -> {
-            Map<String, Object> device = new LinkedHashMap<>();
-            device.put("id", r.deviceId());
-            device.put("type", r.type());
-            device.put("name", r.name());
-            device.put("status", presence.of(r.deviceId()));
-            device.put("info", r.specs());
-            return device;
-        }).toList());
     }
 
     public Map<String, Object> connect(String deviceId) {
@@ -147,128 +130,6 @@ public class DeviceOperations {
         return transfer(deviceId, localPath, remotePath);
     }
 
-    public Map<String, Object> status(String deviceId) {
-        DeviceRecord record = store.get(deviceId);
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("device_id", record.deviceId());
-        response.put("name", record.name());
-        response.put("type", record.type());
-        response.put("sku", record.sku());
-        response.put("cpu_type", record.cpuType());
-        response.put("status", record.status());
-        response.put("connection", presence.of(deviceId));
-        response.put("current_borrower", record.currentBorrower());
-        response.put("specs", record.specs());
-        response.put("borrow_history", record.borrowHistory());
-        response.put("last_updated", record.lastUpdated());
-        return response;
-    }
-
-    public DeviceRecord info(String deviceId) {
-        return store.get(deviceId);
-    }
-
-    /**
-     * Exactly one of concurrent borrowers wins: the check and the write run under the device's lock. Inside it the
-     * allocator is asked too, so a device leased there is refused, and a losing borrower never undoes the
-     * winner's drain.
-     */
-    public Map<String, Object> borrow(String deviceId, String borrower, String purpose, String expectedReturnDate) {
-        requireDate(expectedReturnDate);
-        String now = Instant.now().toString();
-        BorrowEntry entry = new BorrowEntry(borrower, now, null, purpose, expectedReturnDate, null);
-        boolean[] claimed = {false};
-        try {
-            store.update(deviceId, record -> {
-                if (record.currentBorrower() != null) {
-                    throw ApiException.conflict(ErrorCode.DEVICE_ALREADY_BORROWED,
-                            "device '" + deviceId + "' is already borrowed by " + record.currentBorrower(), deviceId);
-                }
-                leases.claimForBorrow(deviceId);
-                claimed[0] = true;
-                return record.borrowed(entry, now);
-            });
-        } catch (RuntimeException e) {
-            if (claimed[0]) {
-                leases.release(deviceId);
-            }
-            throw e;
-        }
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("success", true);
-        response.put("device_id", deviceId);
-        response.put("borrower", borrower);
-        response.put("borrow_date", now);
-        response.put("expected_return_date", expectedReturnDate);
-        response.put("purpose", purpose);
-        events.publish(EventBroadcaster.DEVICE_BORROWED, Map.of("device_id", deviceId, "borrower", borrower,
-                "purpose", purpose, "borrow_date", now, "expected_return_date", expectedReturnDate));
-        events.deviceStatus(deviceId, DeviceRecord.BORROWED);
-        return response;
-    }
-
-    /**
-     * Ends the open borrow. Only its borrower may (the {@code returner} equals the {@code borrower} recorded at
-     * {@code device.borrow}), or a caller with the service token ({@code asService}, operators); anyone else gets
-     * {@code 403 NOT_BORROWER} before anything changes: record, history and the allocator's drain stay as they were.
-     */
-    public Map<String, Object> giveBack(String deviceId, String returner, boolean asService) {
-        String now = Instant.now().toString();
-        DeviceRecord returned = store.update(deviceId, record -> {
-            BorrowEntry open = record.openBorrow();
-            if (open == null) {
-                throw ApiException.conflict(ErrorCode.DEVICE_NOT_BORROWED, "device '" + deviceId + "' is not borrowed",
-                        deviceId);
-            }
-            if (!asService && !open.borrower().equals(returner)) {
-                throw new ApiException(403, ErrorCode.NOT_BORROWER, "device '" + deviceId
-                        + "' can be returned only by its borrower (or with the service token)",
-                        Map.of("device_id", deviceId));
-            }
-            // Under the lock, so that it cannot undo the drain of a borrow that follows this return.
-            leases.release(deviceId);
-            return record.returned(returner, now);
-        });
-        // Borrows are appended and only one is open at a time, so the one just closed is the last.
-        BorrowEntry closed = returned.borrowHistory().get(returned.borrowHistory().size() - 1);
-        String duration = hoursAndMinutes(Duration.between(Instant.parse(closed.borrowDate()), Instant.parse(now)));
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("success", true);
-        response.put("device_id", deviceId);
-        response.put("returner", returner);
-        response.put("return_date", now);
-        response.put("borrow_duration", duration);
-        events.publish(EventBroadcaster.DEVICE_RETURNED, Map.of("device_id", deviceId, "returner", returner,
-                "return_date", now, "borrow_duration", duration));
-        events.deviceStatus(deviceId, DeviceRecord.AVAILABLE);
-        return response;
-    }
-
-    public Map<String, Object> create(DeviceRecord record) {
-        store.create(record);
-        events.system("device_created", record.deviceId());
-        return Map.of("success", true, "device_id", record.deviceId(), "message", "device created");
-    }
-
-    public Map<String, Object> update(String deviceId, String name, String sku, String cpuType,
-            Map<String, Object> specChanges) {
-        store.update(deviceId, record -> record.updated(name, sku, cpuType, specChanges, Instant.now().toString()));
-        events.system("device_updated", deviceId);
-        return Map.of("success", true, "device_id", deviceId, "message", "device updated");
-    }
-
-    public Map<String, Object> delete(String deviceId) {
-        store.delete(deviceId);
-        presence.disconnected(deviceId);
-        events.system("device_deleted", deviceId);
-        return Map.of("success", true, "device_id", deviceId, "message", "device deleted");
-    }
-
-    /** As the seed's {@code 6h 0m}. */
-    static String hoursAndMinutes(Duration duration) {
-        return duration.toHours() + "h " + duration.toMinutesPart() + "m";
-    }
-
     private DeviceTarget target(String deviceId) {
         store.get(deviceId);
         return new DeviceTarget(deviceId, store.filesDirectory(deviceId));
@@ -285,19 +146,6 @@ public class DeviceOperations {
         response.put("remote_path", remotePath);
         response.put("device_id", deviceId);
         return response;
-    }
-
-    /** Accepts ISO-8601 with an offset, or without one as Python's {@code isoformat()} writes it (the seed's client). */
-    private static void requireDate(String value) {
-        try {
-            OffsetDateTime.parse(value);
-        } catch (DateTimeParseException withoutOffset) {
-            try {
-                LocalDateTime.parse(value);
-            } catch (DateTimeParseException e) {
-                throw ApiException.badRequest("expected_return_date must be an ISO-8601 date-time, got '" + value + "'");
-            }
-        }
     }
 
     /** The outermost directory of {@code dir}'s chain that does not exist yet, or null when {@code dir} exists. */
