@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.registration;
 
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.quarkus.runtime.LaunchMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
@@ -11,9 +12,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
 @ApplicationScoped
 public class AgentIdentity {
 
-    private final RegistrationSettings settings;
+    private final DeviceAgentConfig settings;
 
-    public AgentIdentity(RegistrationSettings settings) {
+    public AgentIdentity(DeviceAgentConfig settings) {
         this.settings = settings;
     }
 

@@ -2,6 +2,7 @@ package io.envgrid.deviceagent.registration;
 
 import io.envgrid.deviceagent.access.Ids;
 import io.envgrid.deviceagent.allocatorclient.ResourceRegistration;
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.presence.DevicePresence;
 import io.envgrid.deviceagent.record.DeviceRecord;
 import io.envgrid.deviceagent.record.DeviceStore;
@@ -29,13 +30,13 @@ public class DeviceRegistrations {
     private final DeviceStore store;
     private final DevicePresence presence;
     private final AgentIdentity identity;
-    private final RegistrationSettings settings;
+    private final DeviceAgentConfig settings;
     private final XDisplay display;
     /** Resource ids outside the id rule, logged once each. */
     private final Set<String> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DeviceRegistrations(ResourceRegistrar registrar, DeviceStore store, DevicePresence presence,
-            AgentIdentity identity, RegistrationSettings settings, XDisplay display) {
+            AgentIdentity identity, DeviceAgentConfig settings, XDisplay display) {
         this.display = display;
         this.registrar = registrar;
         this.store = store;
