@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
+import io.envgrid.deviceagent.pyautogui.PyautoguiOutcome;
 import io.envgrid.deviceagent.pyautogui.PyautoguiRunner;
 import io.envgrid.deviceagent.x11.XDisplay;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,13 +38,27 @@ public class DesktopCommands {
         List<String> command = command(body);
         var code = shell(body) ? java.util.Optional.<String>empty() : PyautoguiRunner.pyautoguiCode(command);
         if (code.isPresent()) {
-            return pyautogui.run(code.get());
+            return answer(pyautogui.run(code.get()));
         }
         try {
             return ExecuteAnswer.of(HostProcesses.run(command, null, display.environment(), config.executeTimeout()));
         } catch (UncheckedIOException e) {
             throw cannotRun(command, e.getCause());
         }
+    }
+
+    /** A pyautogui program's end in OSWorld's {@code /execute} shape: a refusal or interruption is exit code 1. */
+    private static ExecuteAnswer answer(PyautoguiOutcome outcome) {
+        if (outcome instanceof PyautoguiOutcome.RanByHostPython ran) {
+            return ExecuteAnswer.of(ran.process());
+        }
+        if (outcome instanceof PyautoguiOutcome.Refused refused) {
+            return new ExecuteAnswer("error", "", refused.reason(), 1);
+        }
+        if (outcome instanceof PyautoguiOutcome.Interrupted) {
+            return new ExecuteAnswer("error", "", "interrupted", 1);
+        }
+        return new ExecuteAnswer("success", "", "", 0);
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.error.ErrorEnvelope;
 import io.envgrid.deviceagent.x11.ScreenCapture;
+import io.envgrid.deviceagent.x11.X11Exception;
 import io.envgrid.deviceagent.x11.XInput;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -250,6 +251,13 @@ public class DesktopResource {
         osworld.put("message", e.getMessage());
         return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(withEnvelope(e.status(), osworld))
                 .build();
+    }
+
+    /** No display is 503, a failed X tool 500, both in OSWorld's error shape. */
+    @ServerExceptionMapper
+    public Response displayFailed(X11Exception e) {
+        int status = e.reason() == X11Exception.Reason.NO_DISPLAY ? 503 : 500;
+        return failed(new DesktopException(status, e.getMessage()));
     }
 
     @ServerExceptionMapper

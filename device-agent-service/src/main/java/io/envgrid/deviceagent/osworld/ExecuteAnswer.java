@@ -8,7 +8,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record ExecuteAnswer(String status, String output, String error, int returncode) {
 
     /** A process that ran reports success with its exit code, as OSWorld's server does. */
-    public static ExecuteAnswer of(ProcessOutcome outcome) {
+    static ExecuteAnswer of(ProcessOutcome outcome) {
         if (outcome.timedOut()) {
             return new ExecuteAnswer("error", outcome.stdoutText(), "timed out; the process was killed", -1);
         }

@@ -1,7 +1,6 @@
 package io.envgrid.deviceagent.pyautogui;
 
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
-import io.envgrid.deviceagent.osworld.ExecuteAnswer;
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.x11.XDisplay;
@@ -45,17 +44,17 @@ public class PyautoguiRunner {
         return Optional.empty();
     }
 
-    /** Runs it in OSWorld's {@code /execute} answer shape. */
-    public ExecuteAnswer run(String code) {
+    /** Runs it with the host's Python when that has pyautogui, else with the agent's interpreter. */
+    public PyautoguiOutcome run(String code) {
         if (hostHasPyautogui()) {
             ProcessOutcome outcome = HostProcesses.run(List.of(python, "-c", code), null, display.environment(), timeout);
-            return ExecuteAnswer.of(outcome);
+            return new PyautoguiOutcome.RanByHostPython(outcome);
         }
         List<DesktopAction> actions;
         try {
             actions = PyautoguiCompiler.compile(code, timeout);
         } catch (PythonSubsetException e) {
-            return new ExecuteAnswer("error", "", e.getMessage(), 1);
+            return new PyautoguiOutcome.Refused(e.getMessage());
         }
         try {
             for (DesktopAction action : actions) {
@@ -63,9 +62,9 @@ public class PyautoguiRunner {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new ExecuteAnswer("error", "", "interrupted", 1);
+            return new PyautoguiOutcome.Interrupted();
         }
-        return new ExecuteAnswer("success", "", "", 0);
+        return new PyautoguiOutcome.Performed();
     }
 
     private boolean hostHasPyautogui() {

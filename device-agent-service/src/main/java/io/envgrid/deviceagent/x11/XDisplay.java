@@ -1,7 +1,6 @@
 package io.envgrid.deviceagent.x11;
 
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
-import io.envgrid.deviceagent.osworld.DesktopException;
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,9 +31,10 @@ public class XDisplay {
         return display;
     }
 
-    /** The display name, or a 503 in OSWorld's shape when there is none. */
+    /** The display name; an {@link X11Exception} ({@code NO_DISPLAY}) when there is none. */
     public String require() {
-        return display.orElseThrow(() -> new DesktopException(503, "no X display: set envgrid.device-agent.desktop.display "
+        return display.orElseThrow(() -> new X11Exception(X11Exception.Reason.NO_DISPLAY,
+                "no X display: set envgrid.device-agent.desktop.display "
                 + "or DISPLAY and enable envgrid.device-agent.desktop.enabled"));
     }
 
@@ -43,16 +43,20 @@ public class XDisplay {
         return Map.of("DISPLAY", require());
     }
 
-    /** Runs an X tool; a failure is a 500 naming the tool and what it printed. */
+    /**
+     * Runs an X tool; a failure is an {@link X11Exception} ({@code TOOL_FAILED}) naming the tool and what it
+     * printed.
+     */
     public ProcessOutcome tool(List<String> command) {
         ProcessOutcome outcome;
         try {
             outcome = HostProcesses.run(command, null, environment(), TOOL_TIMEOUT);
         } catch (java.io.UncheckedIOException e) {
-            throw new DesktopException(500, command.get(0) + " is not available on this host: " + e.getMessage());
+            throw new X11Exception(X11Exception.Reason.TOOL_FAILED,
+                    command.get(0) + " is not available on this host: " + e.getMessage());
         }
         if (!outcome.succeeded()) {
-            throw new DesktopException(500, String.join(" ", command) + " failed"
+            throw new X11Exception(X11Exception.Reason.TOOL_FAILED, String.join(" ", command) + " failed"
                     + (outcome.timedOut() ? " (timed out)" : ": " + outcome.stderr().trim()));
         }
         return outcome;
