@@ -66,11 +66,11 @@ public class LeaseAccess {
     /**
      * A device tool that acts on the device whose allocator resource is {@code resourceId}: while the allocator
      * has it leased, only its lease holder (or the service token) may act; a device nobody leases is open, as
-     * seed 004 has it. A lease token sent for an unleased device is still checked, and refused when not live.
+     * the device tools' contract has it. A lease token sent for an unleased device is still checked, and refused when not live.
      */
     public Grant requireForDevice(String resourceId, Credentials credentials) {
         if (!allocator.enabled()) {
-            // no allocator, no leases: seed 004's open device tools
+            // no allocator, no leases: the device tools are open
             return credentials instanceof Credentials.ServiceToken ? new Grant.AsService() : new Grant.NotLeased();
         }
         if (credentials instanceof Credentials.ServiceToken) {

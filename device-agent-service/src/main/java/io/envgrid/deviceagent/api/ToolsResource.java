@@ -21,7 +21,7 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Seed 004's tool routes: the list with input schemas, calls, and the {@code /tools/{name}} shortcuts. */
+/** The device tools' routes: the list with input schemas, calls, and the {@code /tools/{name}} shortcuts. */
 @Path("/tools")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "tools")

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Typed settings of the device agent; all but the data directory have working defaults (limits from seed 004). */
+/** Typed settings of the device agent; all but the data directory have working defaults (limits as the device tools' contract sets them: 100 requests a minute, 30 s, 100 MB). */
 @ConfigMapping(prefix = "envgrid.device-agent")
 public interface DeviceAgentConfig {
 
@@ -42,7 +42,7 @@ public interface DeviceAgentConfig {
     @WithDefault("10s")
     Duration discoveryInterval();
 
-    /** How long {@code system.restart} waits before reloading, as the seed announces it. */
+    /** How long {@code system.restart} waits before reloading, as the tool's answer announces it. */
     @WithDefault("5s")
     Duration restartDelay();
 

@@ -26,7 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-/** The {@code device.*} and {@code system.*} tools of seed 004 with their input schemas, and calling them. */
+/** The {@code device.*} and {@code system.*} tools of the device-management contract with their input schemas, and calling them. */
 @ApplicationScoped
 public class ToolRegistry {
 

@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Seed 004's WebSocket messages, received by real WebSocket clients on {@code /ws}. */
+/** The device-management WebSocket messages, received by real WebSocket clients on {@code /ws}. */
 @QuarkusTest
 class EventsTest {
 

@@ -21,7 +21,7 @@ class RateLimitTest {
                 .body("error.code", equalTo("RATE_LIMIT_EXCEEDED")).body("error.details.limit_per_minute", equalTo(100));
         get("/q/health/live").then().statusCode(200);
         AgentCalls.asService().get("/health").then().statusCode(200);
-        // the OSWorld desktop routes are not seed 004's API: a controller polls them many times a step; past the
+        // the OSWorld desktop routes are not the rate-limited device-management API: a controller polls them many times a step; past the
         // limit they still answer (here: the lock's 401, as this caller sends no credential), never 429
         for (int i = 0; i < 20; i++) {
             get("/platform").then().statusCode(401);

@@ -39,7 +39,7 @@ class DeviceRecordsTest {
     URI borrowUri;
 
     @Test
-    void createWritesTheSeedsRecordWithLogsAndFiles() throws Exception {
+    void createWritesTheRecordWithLogsAndFiles() throws Exception {
         String id = AgentCalls.createDevice("android");
         Path dir = DEVICES.resolve("android").resolve(id);
         assertTrue(Files.isDirectory(dir.resolve("logs")));

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Seed 004's REST surface: health, the tool list with schemas, calls and shortcuts, resources, docs, metrics. */
+/** The device tools' REST surface: health, the tool list with schemas, calls and shortcuts, resources, docs, metrics. */
 @QuarkusTest
 class ToolsApiTest {
 
@@ -27,7 +27,7 @@ class ToolsApiTest {
     }
 
     @Test
-    void listsEveryToolOfTheSeedWithItsInputSchema() {
+    void listsEveryToolWithItsInputSchema() {
         asService().get("/tools").then().statusCode(200)
                 .body("name", hasItems("device.list", "device.connect", "device.disconnect", "device.execute",
                         "device.upload", "device.download", "device.status", "device.borrow", "device.return",
@@ -51,7 +51,7 @@ class ToolsApiTest {
     }
 
     @Test
-    void badCallsGetTheEnvelopeWithSeedCodes() {
+    void badCallsGetTheEnvelopeWithTheContractsCodes() {
         call("device.nope", Map.of()).statusCode(404).body("error.code", equalTo("TOOL_NOT_FOUND"));
         call("device.info", Map.of()).statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"))
                 .body("error.message", containsString("device_id")).body("error.timestamp", notNullValue());
@@ -88,7 +88,7 @@ class ToolsApiTest {
     }
 
     @Test
-    void servesMetricsDocsAndOpenApiAtTheSeedsPaths() {
+    void servesMetricsDocsAndOpenApiAtTheContractsPaths() {
         call("device.list", Map.of()).statusCode(200);
         asService().get("/metrics").then().statusCode(200)
                 .body(containsString("envgrid_device_tool_calls_total{outcome=\"success\",tool=\"device.list\""));
