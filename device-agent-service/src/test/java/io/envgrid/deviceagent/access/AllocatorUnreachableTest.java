@@ -6,9 +6,8 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.envgrid.deviceagent.support.AgentCalls;
-import io.envgrid.deviceagent.support.RealAllocator;
-import io.envgrid.deviceagent.support.Xvfb;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.envgrid.deviceagent.support.PackagedService;
+import io.envgrid.deviceagent.support.WithXvfb;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -25,14 +24,14 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(AllocatorUnreachableTest.DeadAllocator.class)
-@QuarkusTestResource(value = Xvfb.class, restrictToAnnotatedClass = true)
+@WithXvfb
 class AllocatorUnreachableTest {
 
     /** The allocator's address is a port nobody listens on. */
     public static class DeadAllocator implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.allocator.url", "http://127.0.0.1:" + RealAllocator.freePort(),
+            return Map.of("envgrid.allocator.url", "http://127.0.0.1:" + PackagedService.freePort(),
                     "envgrid.device-agent.agent-id", "dead-allocator-agent");
         }
     }

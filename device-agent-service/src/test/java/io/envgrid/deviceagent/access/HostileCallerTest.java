@@ -15,7 +15,7 @@ import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.McpClient;
 import io.envgrid.deviceagent.support.RealAllocator;
-import io.quarkus.test.common.WithTestResource;
+import io.envgrid.deviceagent.support.WithAllocator;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Test;
  * service token work.
  */
 @QuarkusTest
-@WithTestResource(RealAllocator.class)
+@WithAllocator
 class HostileCallerTest {
 
     private static final String DESKTOP = RealAllocator.AGENT_ID + ":desktop";
@@ -203,7 +203,7 @@ class HostileCallerTest {
             refusedTool(given().header(LEASE_HEADER, desktopToken), "touch " + mark, 409, "LEASE_NOT_LIVE");
             refusedTool(given().header(LEASE_HEADER, "elt_AAAAAAAAAAAAAAAAAAAAAA"), "touch " + mark, 409,
                     "LEASE_NOT_LIVE");
-            // tools that only read stay open, as seed 004 has them
+            // tools that only read stay open, as the device tools' contract has them
             given().contentType(ContentType.JSON).body(Map.of("device_id", HOST)).post("/tools/device.status/call")
                     .then().statusCode(200);
             assertFalse(Files.exists(files.resolve(mark)), "no refused command ran");

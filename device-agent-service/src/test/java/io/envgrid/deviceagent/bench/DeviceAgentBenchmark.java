@@ -53,7 +53,7 @@ public final class DeviceAgentBenchmark {
         int events = Integer.getInteger("bench.events", 200);
 
         Path data = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-data");
-        try (PackagedService process = PackagedService.start("bench-agent", Map.of(
+        try (PackagedService process = PackagedService.start(PackagedService.App.AGENT, "bench-agent", Map.of(
                 "envgrid.device-agent.data-dir", data.toString(),
                 "envgrid.device-agent.service-token", TOKEN,
                 "envgrid.device-agent.adb.enabled", "false",

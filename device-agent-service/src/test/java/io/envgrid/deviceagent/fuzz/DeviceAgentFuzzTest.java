@@ -10,8 +10,7 @@ import io.envgrid.deviceagent.fuzz.OpenApiOperations.Operation;
 import io.envgrid.deviceagent.fuzz.OpenApiOperations.Param;
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
-import io.envgrid.deviceagent.support.RealAllocator;
-import io.quarkus.test.common.WithTestResource;
+import io.envgrid.deviceagent.support.WithAllocator;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -55,7 +54,7 @@ import org.junit.jupiter.api.Test;
  * <p>The seed is printed; {@code -Dfuzz.seed=…} replays a run, {@code -Dfuzz.requests=…} sets its length.
  */
 @QuarkusTest
-@WithTestResource(RealAllocator.class)
+@WithAllocator
 @TestProfile(DeviceAgentFuzzTest.Fuzz.class)
 class DeviceAgentFuzzTest {
 

@@ -10,8 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.deviceagent.support.AgentCalls;
-import io.envgrid.deviceagent.support.Xvfb;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.envgrid.deviceagent.support.WithXvfb;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * input, or a 4xx without the error envelope. Desktop calls carry the service token (the lock is not what is tested).
  */
 @QuarkusTest
-@QuarkusTestResource(value = Xvfb.class, restrictToAnnotatedClass = true)
+@WithXvfb
 class FuzzFindingsTest {
 
     private static final Path DIR = Path.of("target", "fuzz-findings").toAbsolutePath();

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.deviceagent.support.Conditions;
+import io.envgrid.deviceagent.support.WithXvfb;
 import io.envgrid.deviceagent.support.Xvfb;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.awt.image.BufferedImage;
@@ -35,7 +35,7 @@ import org.xml.sax.InputSource;
  * real processes. Commands are sent exactly as OSWorld's controller sends them.
  */
 @QuarkusTest
-@QuarkusTestResource(value = Xvfb.class, restrictToAnnotatedClass = true)
+@WithXvfb
 class DesktopEndpointTest {
 
     static BufferedImage screenshot() {

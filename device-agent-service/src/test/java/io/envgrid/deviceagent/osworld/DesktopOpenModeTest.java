@@ -3,8 +3,7 @@ package io.envgrid.deviceagent.osworld;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.envgrid.deviceagent.support.Xvfb;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.envgrid.deviceagent.support.WithXvfb;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** {@code envgrid.device-agent.desktop.auth=open}, for local development: the desktop answers without a credential. */
 @QuarkusTest
 @TestProfile(DesktopOpenModeTest.Open.class)
-@QuarkusTestResource(value = Xvfb.class, restrictToAnnotatedClass = true)
+@WithXvfb
 class DesktopOpenModeTest {
 
     /** The lock turned off explicitly. */

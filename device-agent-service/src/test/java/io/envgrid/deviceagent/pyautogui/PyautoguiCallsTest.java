@@ -5,10 +5,10 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.envgrid.deviceagent.support.OsWorldCalls;
 import io.envgrid.deviceagent.support.Conditions;
+import io.envgrid.deviceagent.support.OsWorldCalls;
+import io.envgrid.deviceagent.support.WithXvfb;
 import io.envgrid.deviceagent.support.Xvfb;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the call should produce.
  */
 @QuarkusTest
-@QuarkusTestResource(value = Xvfb.class, restrictToAnnotatedClass = true)
+@WithXvfb
 class PyautoguiCallsTest {
 
     /** The xev window: 300×200 at (900, 100); (1000, 200) is inside it. */

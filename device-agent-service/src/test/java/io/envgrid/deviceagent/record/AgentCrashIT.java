@@ -53,7 +53,7 @@ class AgentCrashIT {
                 "envgrid.device-agent.linux-host.enabled", "false");
         Map<String, Set<String>> writtenNames = new ConcurrentHashMap<>();
         AtomicInteger completed = new AtomicInteger();
-        try (PackagedService agent = PackagedService.start("crash-agent", settings)) {
+        try (PackagedService agent = PackagedService.start(PackagedService.App.AGENT, "crash-agent", settings)) {
             for (int i = 0; i < DEVICES; i++) {
                 String id = "storm-" + i;
                 writtenNames.put(id, ConcurrentHashMap.newKeySet());
@@ -87,7 +87,7 @@ class AgentCrashIT {
         assertTrue(onDisk.values().stream().anyMatch(r -> !r.path("name").asText().startsWith("initial ")),
                 "the storm changed records before the kill");
 
-        try (PackagedService restarted = PackagedService.start("crash-agent-restarted", settings)) {
+        try (PackagedService restarted = PackagedService.start(PackagedService.App.AGENT, "crash-agent-restarted", settings)) {
             for (Map.Entry<String, JsonNode> entry : onDisk.entrySet()) {
                 HttpResponse<String> info = call(restarted.url(), "device.info", Map.of("device_id", entry.getKey()));
                 assertEquals(200, info.statusCode(), info.body());
@@ -110,7 +110,7 @@ class AgentCrashIT {
             settings.put("envgrid.device-agent.linux-host.device-id", "it-host");
             settings.put("envgrid.device-agent.discovery-interval", "1s");
             String resource = RealAllocator.AGENT_ID + ":it-host";
-            try (PackagedService agent = PackagedService.start("ttl-agent", settings)) {
+            try (PackagedService agent = PackagedService.start(PackagedService.App.AGENT, "ttl-agent", settings)) {
                 Conditions.await(() -> "free".equals(state(resource)), resource + " registered and free");
                 agent.kill();
                 long killed = System.nanoTime();

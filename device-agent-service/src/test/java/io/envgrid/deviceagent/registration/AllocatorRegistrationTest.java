@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.RealAllocator;
-import io.quarkus.test.common.WithTestResource;
+import io.envgrid.deviceagent.support.WithAllocator;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * allocator leases exclude each other.
  */
 @QuarkusTest
-@WithTestResource(RealAllocator.class)
+@WithAllocator
 class AllocatorRegistrationTest {
 
     private static final String HOST = "test-host";
