@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.envgrid.deviceagent.support.AgentCalls;
+import io.envgrid.deviceagent.support.OversizedFile;
 import io.envgrid.deviceagent.support.Conditions;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -85,9 +85,7 @@ class AdbDriverTest {
     void aDownloadOverOneHundredMegabytesIsRefusedAndRemoved() throws Exception {
         Files.createDirectories(DEVICE_STORAGE);
         String big = AgentCalls.uniqueId("big") + ".zip";
-        try (RandomAccessFile sparse = new RandomAccessFile(DEVICE_STORAGE.resolve(big).toFile(), "rw")) {
-            sparse.setLength(100L * 1024 * 1024 + 1);
-        }
+        OversizedFile.create(DEVICE_STORAGE.resolve(big));
         try {
             call("device.download", Map.of("device_id", EMULATOR, "remote_path", "/sdcard/" + big, "local_path", big))
                     .statusCode(413).body("error.code", equalTo("FILE_TOO_LARGE"));

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.deviceagent.support.AgentCalls;
+import io.envgrid.deviceagent.support.OversizedFile;
 import io.envgrid.deviceagent.support.Conditions;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -81,9 +81,7 @@ class LinuxHostDriverTest {
     void refusesFilesOverOneHundredMegabytes() throws Exception {
         Files.createDirectories(FILES);
         String name = AgentCalls.uniqueId("big") + ".zip";
-        try (RandomAccessFile sparse = new RandomAccessFile(FILES.resolve(name).toFile(), "rw")) {
-            sparse.setLength(100L * 1024 * 1024 + 1);
-        }
+        OversizedFile.create(FILES.resolve(name));
         try {
             call("device.upload", Map.of("device_id", HOST, "local_path", name, "remote_path", "copy.zip"))
                     .statusCode(413).body("error.code", equalTo("FILE_TOO_LARGE"))
