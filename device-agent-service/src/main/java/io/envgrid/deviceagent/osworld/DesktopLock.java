@@ -2,7 +2,7 @@ package io.envgrid.deviceagent.osworld;
 
 import io.envgrid.deviceagent.access.Credentials;
 import io.envgrid.deviceagent.access.LeaseAccess;
-import io.envgrid.deviceagent.allocatorclient.AllocatorClient;
+import io.envgrid.deviceagent.allocatorclient.LeaseVerifier;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorMappers;
@@ -37,14 +37,14 @@ public class DesktopLock {
         this.meters = meters;
     }
 
-    void announce(@Observes StartupEvent start, AllocatorClient allocator) {
+    void announce(@Observes StartupEvent start, LeaseVerifier leases) {
         if (!config.desktop().enabled()) {
             return;
         }
         if (config.desktop().auth() == DeviceAgentConfig.DesktopAuth.OPEN) {
             LOG.warn("*** envgrid.device-agent.desktop.auth=open: the desktop routes (shell, files, input, screen) "
                     + "answer ANY caller without a credential. For local development only. ***");
-        } else if (!allocator.enabled() && config.serviceToken().isEmpty()) {
+        } else if (!leases.enabled() && config.serviceToken().isEmpty()) {
             LOG.warn("the desktop routes take a lease token or the service token, but this agent has neither an "
                     + "allocator to check lease tokens with nor a service token: every desktop call is refused");
         } else {

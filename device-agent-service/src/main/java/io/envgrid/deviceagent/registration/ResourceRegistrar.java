@@ -26,18 +26,20 @@ public class ResourceRegistrar {
     private static final Logger LOG = Logger.getLogger(ResourceRegistrar.class);
 
     private final AllocatorClient allocator;
+    private final AllocatorSettings settings;
     private final Map<String, ResourceRegistration> offered = new ConcurrentHashMap<>();
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private final Set<String> drained = ConcurrentHashMap.newKeySet();
     /** Resources whose last allocator call failed, so that a persistent failure is logged once, not every beat. */
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
-    public ResourceRegistrar(AllocatorClient allocator) {
+    public ResourceRegistrar(AllocatorClient allocator, AllocatorSettings settings) {
         this.allocator = allocator;
+        this.settings = settings;
     }
 
-    void announce(@Observes StartupEvent start, AllocatorSettings settings) {
-        if (allocator.enabled()) {
+    void announce(@Observes StartupEvent start) {
+        if (enabled()) {
             LOG.infof("registering resources with the allocator at %s", settings.url().orElseThrow());
         } else {
             LOG.info("allocator registration is off: envgrid.allocator.url (ENVGRID_ALLOCATOR_URL) is not set");
@@ -45,7 +47,7 @@ public class ResourceRegistrar {
     }
 
     public boolean enabled() {
-        return allocator.enabled();
+        return settings.url().isPresent();
     }
 
     /** Offers a resource, or changes what is offered; registered now if the allocator answers, else on the next beat. */
