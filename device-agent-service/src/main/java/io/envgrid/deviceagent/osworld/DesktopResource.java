@@ -256,7 +256,7 @@ public class DesktopResource {
     /** No display is 503, a failed X tool 500, both in OSWorld's error shape. */
     @ServerExceptionMapper
     public Response displayFailed(X11Exception e) {
-        int status = e.reason() == X11Exception.Reason.NO_DISPLAY ? 503 : 500;
+        int status = e instanceof X11Exception.NoDisplay ? 503 : 500;
         return failed(new DesktopException(status, e.getMessage()));
     }
 

@@ -21,7 +21,7 @@ public class ScreenCapture {
         try {
             image = XwdImage.parse(dump);
         } catch (IllegalArgumentException e) {
-            throw new X11Exception(X11Exception.Reason.TOOL_FAILED, "cannot read the screen dump: " + e.getMessage());
+            throw new X11Exception.ToolFailed("cannot read the screen dump: " + e.getMessage());
         }
         XInput.CursorPosition pointer = input.cursor();
         CursorSprite.draw(image.rgb, image.width, image.height, pointer.x(), pointer.y());

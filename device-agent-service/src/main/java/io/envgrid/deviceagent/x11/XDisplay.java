@@ -31,9 +31,9 @@ public class XDisplay {
         return display;
     }
 
-    /** The display name; an {@link X11Exception} ({@code NO_DISPLAY}) when there is none. */
+    /** The display name; an {@link X11Exception.NoDisplay} when there is none. */
     public String require() {
-        return display.orElseThrow(() -> new X11Exception(X11Exception.Reason.NO_DISPLAY,
+        return display.orElseThrow(() -> new X11Exception.NoDisplay(
                 "no X display: set envgrid.device-agent.desktop.display "
                 + "or DISPLAY and enable envgrid.device-agent.desktop.enabled"));
     }
@@ -44,7 +44,7 @@ public class XDisplay {
     }
 
     /**
-     * Runs an X tool; a failure is an {@link X11Exception} ({@code TOOL_FAILED}) naming the tool and what it
+     * Runs an X tool; a failure is an {@link X11Exception.ToolFailed} naming the tool and what it
      * printed.
      */
     public ProcessOutcome tool(List<String> command) {
@@ -52,11 +52,11 @@ public class XDisplay {
         try {
             outcome = HostProcesses.run(command, null, environment(), TOOL_TIMEOUT);
         } catch (java.io.UncheckedIOException e) {
-            throw new X11Exception(X11Exception.Reason.TOOL_FAILED,
+            throw new X11Exception.ToolFailed(
                     command.get(0) + " is not available on this host: " + e.getMessage());
         }
         if (!outcome.succeeded()) {
-            throw new X11Exception(X11Exception.Reason.TOOL_FAILED, String.join(" ", command) + " failed"
+            throw new X11Exception.ToolFailed(String.join(" ", command) + " failed"
                     + (outcome.timedOut() ? " (timed out)" : ": " + outcome.stderr().trim()));
         }
         return outcome;
