@@ -55,7 +55,7 @@ public class ToolsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Shortcut of POST /tools/{name}/call")
     public Object post(@PathParam("name") String name, Map<String, Object> arguments, @Context HttpHeaders headers) {
-        return tools.call(name, arguments, credentials(headers));
+        return call(name, arguments, headers);
     }
 
     @GET

@@ -59,17 +59,8 @@ public class Lending {
             }
             throw e;
         }
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("success", true);
-        response.put("device_id", deviceId);
-        response.put("borrower", borrower);
-        response.put("borrow_date", now);
-        response.put("expected_return_date", expectedReturnDate);
-        response.put("purpose", purpose);
-        events.publish(EventBroadcaster.DEVICE_BORROWED, Map.of("device_id", deviceId, "borrower", borrower,
-                "purpose", purpose, "borrow_date", now, "expected_return_date", expectedReturnDate));
-        events.deviceStatus(deviceId, DeviceRecord.BORROWED);
-        return response;
+        return announce(EventBroadcaster.DEVICE_BORROWED, deviceId, DeviceRecord.BORROWED, "borrower", borrower,
+                "borrow_date", now, "expected_return_date", expectedReturnDate, "purpose", purpose);
     }
 
     /**
@@ -97,16 +88,27 @@ public class Lending {
         // Borrows are appended and only one is open at a time, so the one just closed is the last.
         BorrowEntry closed = returned.borrowHistory().get(returned.borrowHistory().size() - 1);
         String duration = hoursAndMinutes(Duration.between(Instant.parse(closed.borrowDate()), Instant.parse(now)));
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("success", true);
-        response.put("device_id", deviceId);
-        response.put("returner", returner);
-        response.put("return_date", now);
-        response.put("borrow_duration", duration);
-        events.publish(EventBroadcaster.DEVICE_RETURNED, Map.of("device_id", deviceId, "returner", returner,
-                "return_date", now, "borrow_duration", duration));
-        events.deviceStatus(deviceId, DeviceRecord.AVAILABLE);
-        return response;
+        return announce(EventBroadcaster.DEVICE_RETURNED, deviceId, DeviceRecord.AVAILABLE, "returner", returner,
+                "return_date", now, "borrow_duration", duration);
+    }
+
+    /**
+     * Tells {@code /ws} listeners of the change ({@code event} with the device id and {@code fields}, then the
+     * device's new {@code status}) and returns the tool's answer: {@code success: true}, the device id and the same
+     * fields, in order. {@code fields} alternates names and values.
+     */
+    private Map<String, Object> announce(String event, String deviceId, String status, Object... fields) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("device_id", deviceId);
+        for (int i = 0; i < fields.length; i += 2) {
+            data.put((String) fields[i], fields[i + 1]);
+        }
+        events.publish(event, data);
+        events.deviceStatus(deviceId, status);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("success", true);
+        answer.putAll(data);
+        return answer;
     }
 
     /** As the device tools' contract writes a borrow's length: {@code 6h 0m}. */
