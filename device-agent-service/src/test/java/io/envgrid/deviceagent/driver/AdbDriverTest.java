@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.OversizedFile;
-import io.envgrid.deviceagent.support.Conditions;
+import io.envgrid.deviceagent.support.UniqueFile;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +31,7 @@ class AdbDriverTest {
 
     @BeforeEach
     void emulatorIsDiscovered() {
-        Conditions.await(() -> call("device.info", Map.of("device_id", EMULATOR)).extract().statusCode() == 200,
-                "discovery of the emulator from adb devices -l");
+        AgentCalls.awaitRecord(EMULATOR, "discovery of the emulator from adb devices -l");
     }
 
     @Test
@@ -54,9 +53,7 @@ class AdbDriverTest {
 
     @Test
     void pushesPullsAndInstalls() throws Exception {
-        Files.createDirectories(FILES);
-        String apk = AgentCalls.uniqueId("app") + ".apk";
-        Files.writeString(FILES.resolve(apk), "not really a package");
+        String apk = UniqueFile.write(FILES, "app", ".apk", "not really a package");
         call("device.upload", Map.of("device_id", EMULATOR, "local_path", apk, "remote_path", "/sdcard/" + apk))
                 .statusCode(200).body("success", equalTo(true)).body("installed", equalTo(false));
         assertEquals("not really a package", Files.readString(DEVICE_STORAGE.resolve(apk)));
@@ -83,15 +80,10 @@ class AdbDriverTest {
 
     @Test
     void aDownloadOverOneHundredMegabytesIsRefusedAndRemoved() throws Exception {
-        Files.createDirectories(DEVICE_STORAGE);
-        String big = AgentCalls.uniqueId("big") + ".zip";
-        OversizedFile.create(DEVICE_STORAGE.resolve(big));
-        try {
-            call("device.download", Map.of("device_id", EMULATOR, "remote_path", "/sdcard/" + big, "local_path", big))
-                    .statusCode(413).body("error.code", equalTo("FILE_TOO_LARGE"));
-            assertFalse(Files.exists(FILES.resolve(big)), "oversized download left behind");
-        } finally {
-            Files.delete(DEVICE_STORAGE.resolve(big));
+        try (OversizedFile big = OversizedFile.in(DEVICE_STORAGE)) {
+            call("device.download", Map.of("device_id", EMULATOR, "remote_path", "/sdcard/" + big.name(),
+                    "local_path", big.name())).statusCode(413).body("error.code", equalTo("FILE_TOO_LARGE"));
+            assertFalse(Files.exists(FILES.resolve(big.name())), "oversized download left behind");
         }
     }
 

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.OversizedFile;
-import io.envgrid.deviceagent.support.Conditions;
+import io.envgrid.deviceagent.support.UniqueFile;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +27,7 @@ class LinuxHostDriverTest {
 
     @BeforeEach
     void hostIsDiscovered() {
-        Conditions.await(() -> call("device.info", Map.of("device_id", HOST)).extract().statusCode() == 200,
-                "discovery of the host device");
+        AgentCalls.awaitRecord(HOST, "discovery of the host device");
     }
 
     @Test
@@ -55,9 +54,7 @@ class LinuxHostDriverTest {
 
     @Test
     void copiesFilesOnlyInsideTheFilesDirectory() throws Exception {
-        Files.createDirectories(FILES);
-        String name = AgentCalls.uniqueId("notes") + ".txt";
-        Files.writeString(FILES.resolve(name), "hello");
+        String name = UniqueFile.write(FILES, "notes", ".txt", "hello");
         call("device.upload", Map.of("device_id", HOST, "local_path", name, "remote_path", "copies/" + name))
                 .statusCode(200).body("success", equalTo(true)).body("remote_path", equalTo("copies/" + name));
         assertEquals("hello", Files.readString(FILES.resolve("copies").resolve(name)));
@@ -79,15 +76,10 @@ class LinuxHostDriverTest {
 
     @Test
     void refusesFilesOverOneHundredMegabytes() throws Exception {
-        Files.createDirectories(FILES);
-        String name = AgentCalls.uniqueId("big") + ".zip";
-        OversizedFile.create(FILES.resolve(name));
-        try {
-            call("device.upload", Map.of("device_id", HOST, "local_path", name, "remote_path", "copy.zip"))
+        try (OversizedFile big = OversizedFile.in(FILES)) {
+            call("device.upload", Map.of("device_id", HOST, "local_path", big.name(), "remote_path", "copy.zip"))
                     .statusCode(413).body("error.code", equalTo("FILE_TOO_LARGE"))
                     .body("error.details.max_bytes", equalTo(104857600));
-        } finally {
-            Files.delete(FILES.resolve(name));
         }
     }
 

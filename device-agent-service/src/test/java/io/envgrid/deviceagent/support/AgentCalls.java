@@ -24,6 +24,11 @@ public final class AgentCalls {
         return asService().contentType(ContentType.JSON).body(arguments).post("/tools/" + tool + "/call").then();
     }
 
+    /** Waits until the agent has a record of {@code deviceId}, e.g. once discovery (every second in tests) found it. */
+    public static void awaitRecord(String deviceId, String what) {
+        Conditions.await(() -> call("device.info", Map.of("device_id", deviceId)).extract().statusCode() == 200, what);
+    }
+
     /** A fresh device id per test, so tests sharing the data directory never see each other's devices. */
     public static String uniqueId(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
