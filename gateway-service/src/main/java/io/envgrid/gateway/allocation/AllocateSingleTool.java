@@ -1,5 +1,7 @@
 package io.envgrid.gateway.allocation;
 
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolAnnotations;
 import io.envgrid.gateway.tool.Args;
 import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
@@ -22,7 +24,7 @@ public class AllocateSingleTool extends BaseTool {
                     .integer("timeout", "Lease length in seconds (default 600)", false, 1, AllocateBatchTool.MAX_LEASE_SECONDS)
                     .integer("wait_ms", "How long to wait for a busy pool (default 0)", false, 0, AllocateBatchTool.MAX_WAIT_MS)
                     .build(),
-            true, true);
+            AllocateBatchTool.GRANT, ToolAnnotations.ADDITIVE, ToolScope.WORKER, true, null);
 
     private final Allocations allocations;
 
@@ -35,7 +37,7 @@ public class AllocateSingleTool extends BaseTool {
     public Uni<ToolResult> call(ToolCall call) {
         Args args = call.args();
         return allocations.allocate(call.workerId(), List.of(args.string("resource_type")),
-                (int) args.integer("timeout", 600, 1, AllocateBatchTool.MAX_LEASE_SECONDS),
-                args.integer("wait_ms", 0, 0, AllocateBatchTool.MAX_WAIT_MS), call.progress()).map(ToolResult::of);
+                (int) args.integer("timeout", 600),
+                args.integer("wait_ms", 0), call.progress()).map(ToolResult::of);
     }
 }

@@ -1,5 +1,7 @@
 package io.envgrid.gateway.allocation;
 
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.lease.WorkerCleanup;
 import io.envgrid.gateway.tool.BaseTool;
@@ -24,7 +26,8 @@ public class ReleaseBatchTool extends BaseTool {
             Schema.object().workerId()
                     .stringList("resource_ids", "Ids of the resources to release (default: all of the worker's)", false, 64)
                     .build(),
-            true, true);
+            Schema.output().typed("details", "Per resource id: released, already_released or not_found", false, "object").build(),
+            ToolAnnotations.DESTRUCTIVE_IDEMPOTENT, ToolScope.WORKER, true, null);
 
     private final WorkerCleanup cleanup;
 
@@ -38,7 +41,7 @@ public class ReleaseBatchTool extends BaseTool {
         JsonNode ids = call.args().raw("resource_ids");
         Uni<JsonNode> released = ids == null || ids.isNull()
                 ? cleanup.releaseAll(call.workerId())
-                : cleanup.release(call.workerId(), call.args().strings("resource_ids", 64));
+                : cleanup.release(call.workerId(), call.args().strings("resource_ids"));
         return released.map(ToolResult::of);
     }
 }

@@ -1,5 +1,7 @@
 package io.envgrid.gateway.allocation;
 
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.client.AllocatorApi;
 import io.envgrid.gateway.tool.BaseTool;
@@ -22,7 +24,7 @@ public class RenewTool extends BaseTool {
                     .stringList("resource_ids", "Ids to renew (default: all the worker holds)", false, 64)
                     .integer("timeout", "New lease length in seconds (default 600)", false, 1, AllocateBatchTool.MAX_LEASE_SECONDS)
                     .build(),
-            true, true);
+            Schema.output().build(), ToolAnnotations.ADDITIVE_IDEMPOTENT, ToolScope.WORKER, true, null);
 
     private final AllocatorApi allocator;
 
@@ -33,9 +35,8 @@ public class RenewTool extends BaseTool {
 
     @Override
     public Uni<ToolResult> call(ToolCall call) {
-        JsonNode ids = call.args().raw("resource_ids");
-        List<String> resourceIds = ids == null || ids.isNull() ? null : call.args().strings("resource_ids", 64);
-        int timeout = (int) call.args().integer("timeout", 600, 1, AllocateBatchTool.MAX_LEASE_SECONDS);
+        List<String> resourceIds = call.args().strings("resource_ids");
+        int timeout = (int) call.args().integer("timeout", 600);
         return allocator.renew(call.workerId(), resourceIds, timeout).map(ToolResult::of);
     }
 }

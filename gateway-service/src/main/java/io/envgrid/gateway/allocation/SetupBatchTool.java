@@ -1,5 +1,7 @@
 package io.envgrid.gateway.allocation;
 
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,7 +33,9 @@ public class SetupBatchTool extends BaseTool {
                     .freeObject("allocated_resources", "The answer of allocate_batch_resources / allocate_single_resource", false)
                     .freeObject("resource_init_configs", "Init config per resource type", false)
                     .build(),
-            true, true);
+            Schema.output().enumeration("status", "success, partial or failed", true, "success", "partial", "failed")
+                    .typed("details", "Per allocation key: {success, message}", true, "object").build(),
+            ToolAnnotations.ADDITIVE_IDEMPOTENT, ToolScope.WORKER, true, null);
 
     private final ResourceSetup setup;
     private final WorkerResources resources;

@@ -31,6 +31,17 @@ public interface GatewayConfig {
 
     Sandbox sandbox();
 
+    Tools tools();
+
+    interface Tools {
+        /**
+         * Check every tool result against the tool's output schema (a mismatch becomes an
+         * INTERNAL_ERROR); on in the tests, off in production, where it would cost a validation per call.
+         */
+        @WithDefault("false")
+        boolean checkOutput();
+    }
+
     interface Mcp {
         /** An MCP session unused this long ends, and with it its worker's leases (when it was the worker's last). */
         @WithDefault("10m")

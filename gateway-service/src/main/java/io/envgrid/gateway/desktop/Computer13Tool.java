@@ -1,5 +1,7 @@
 package io.envgrid.gateway.desktop;
 
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.tool.BaseTool;
@@ -24,9 +26,9 @@ public class Computer13Tool extends BaseTool {
             Schema.object().workerId()
                     .enumeration("action_type", "The action", true, TYPES)
                     .freeObject("parameters", "The action's parameters, as OSWorld names them", false)
-                    .string("resource_id", "The desktop to act on, when the worker holds several", false)
+                    .resourceId("The desktop to act on, when the worker holds several")
                     .build(),
-            false, true);
+            Schema.output().build(), ToolAnnotations.ACTS, ToolScope.session("desktop"), false, "desktop:computer_13");
 
     private final Desktops desktops;
 

@@ -98,7 +98,7 @@ final class ComputerActions {
 
     private static List<ObjectNode> scroll(Args args) {
         String direction = args.string("scroll_direction");
-        int amount = (int) args.integer("scroll_amount", 3, 1, 100);
+        int amount = (int) args.integer("scroll_amount", 3);
         ObjectNode parameters = NODES.objectNode();
         switch (direction) {
             case "up" -> parameters.put("dx", 0).put("dy", amount);
@@ -124,10 +124,7 @@ final class ComputerActions {
             }
             return null;
         }
-        if (!value.isArray() || value.size() != 2 || !value.get(0).isIntegralNumber() || !value.get(1).isIntegralNumber()
-                || value.get(0).asInt() < 0 || value.get(1).asInt() < 0) {
-            throw ToolFailure.invalid("'" + name + "' must be [x, y] with non-negative integers");
-        }
+        // the schema has checked the pair: two non-negative integers
         return new int[] {value.get(0).asInt(), value.get(1).asInt()};
     }
 }

@@ -1,5 +1,7 @@
 package io.envgrid.gateway.desktop;
 
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -33,9 +35,9 @@ public class ComputerTool extends BaseTool {
                     .string("text", "Text to type, or the key / key combination to press", false)
                     .enumeration("scroll_direction", "Scroll direction", false, "up", "down", "left", "right")
                     .integer("scroll_amount", "Scroll clicks (default 3)", false, 1, 100)
-                    .string("resource_id", "The desktop to act on, when the worker holds several", false)
+                    .resourceId("The desktop to act on, when the worker holds several")
                     .build(),
-            false, true);
+            Schema.output().build(), ToolAnnotations.ACTS, ToolScope.session("desktop"), false, "desktop:computer");
 
     private final Desktops desktops;
 
@@ -51,7 +53,7 @@ public class ComputerTool extends BaseTool {
         List<ObjectNode> steps = ComputerActions.translate(action, call.args());
         if ("screenshot".equals(action)) {
             return desktops.read(call.workerId(), resourceId, "screenshot")
-                    .map(s -> new ToolResult(s, List.of(s.path("screenshot").asText())));
+                    .map(s -> ToolResult.withImages(s, List.of(s.path("screenshot").asText())));
         }
         if ("cursor_position".equals(action)) {
             return desktops.read(call.workerId(), resourceId, "cursor_position").map(ToolResult::of);

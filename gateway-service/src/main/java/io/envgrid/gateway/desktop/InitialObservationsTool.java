@@ -1,5 +1,7 @@
 package io.envgrid.gateway.desktop;
 
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,7 +27,15 @@ public class InitialObservationsTool extends BaseTool {
     private static final ToolSpec SPEC = new ToolSpec("get_batch_initial_observations",
             "Observe every desktop the worker holds: {type: {screenshot (base64 PNG), accessibility_tree, screen_size, "
                     + "cursor, message}}. A desktop that cannot be observed gets {error} instead.",
-            Schema.object().workerId().build(), true, true);
+            Schema.object().workerId().build(),
+            observations(), ToolAnnotations.READ, ToolScope.WORKER, true, null);
+
+    /** Per allocation key of a desktop: its observation, or {error}. */
+    private static ObjectNode observations() {
+        ObjectNode schema = Schema.output().build();
+        schema.putObject("additionalProperties").put("type", "object");
+        return schema;
+    }
 
     private final VmControllerApi vmController;
     private final WorkerResources resources;

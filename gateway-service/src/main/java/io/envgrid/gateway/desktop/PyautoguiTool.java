@@ -1,5 +1,7 @@
 package io.envgrid.gateway.desktop;
 
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolAnnotations;
 import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
 import io.envgrid.gateway.tool.ToolCall;
@@ -19,9 +21,9 @@ public class PyautoguiTool extends BaseTool {
                     + "pause the episode without touching the desktop.",
             Schema.object().workerId()
                     .string("code", "pyautogui code, or WAIT / FAIL / DONE", true)
-                    .string("resource_id", "The desktop to act on, when the worker holds several", false)
+                    .resourceId("The desktop to act on, when the worker holds several")
                     .build(),
-            false, true);
+            Schema.output().build(), ToolAnnotations.ACTS, ToolScope.session("desktop"), false, "desktop:pyautogui");
 
     private final Desktops desktops;
 

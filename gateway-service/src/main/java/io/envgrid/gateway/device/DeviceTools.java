@@ -1,5 +1,7 @@
 package io.envgrid.gateway.device;
 
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.client.DeviceAgentApi;
 import io.envgrid.gateway.error.ErrorCode;
@@ -64,8 +66,9 @@ public class DeviceTools implements ToolSource {
         ToolSpec spec = new ToolSpec(routed.name(), routed.description() + ". Acts on the worker's leased device "
                 + "(resource_id names one when it holds several).",
                 routed.parameters().apply(Schema.object().workerId()
-                        .string("resource_id", "The leased device, when the worker holds several", false)).build(),
-                false, true);
+                        .resourceId("The leased device, when the worker holds several")).build(),
+                Schema.output().build(), routed.idempotent() ? ToolAnnotations.READ : ToolAnnotations.ACTS,
+                ToolScope.session("device"), false, "device:" + routed.name().substring("device.".length()));
         return new BaseTool(spec) {
             @Override
             public Uni<ToolResult> call(ToolCall call) {

@@ -8,6 +8,12 @@ import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.sandbox.profile.ApiToolKind;
 import io.envgrid.gateway.tool.Args;
 import io.envgrid.gateway.tool.Schema;
+import io.envgrid.gateway.tool.Tool;
+import io.envgrid.gateway.tool.ToolAnnotations;
+import io.envgrid.gateway.tool.ToolCall;
+import io.envgrid.gateway.tool.ToolResult;
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolSpec;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.buffer.Buffer;
@@ -36,16 +42,22 @@ import java.util.regex.Pattern;
  * how many bytes, within what deadline. Redirects are followed by hand, each hop checked like the
  * first, and the connection goes to the address that was checked (no second DNS answer).
  */
-final class FetchTool implements ApiTool {
+final class FetchTool implements Tool {
 
     static final int DEFAULT_MAX_BYTES = 1 << 20;
     static final int DEFAULT_TIMEOUT_MS = 10_000;
     private static final int MAX_REDIRECTS = 5;
     private static final Pattern CHARSET = Pattern.compile("(?i)charset=\"?([\\w.:-]+)");
-    private static final ObjectNode SCHEMA = Schema.object()
-            .string("url", "http(s) URL to GET", true)
-            .integer("max_chars", "Longest text returned (default 20000)", false, 1, 1_000_000)
-            .build();
+    private static final ToolSpec SPEC = new ToolSpec(ApiToolKind.FETCH.toolName(),
+            "GET a web page or file: {url, max_chars} -> {url, final_url, status, content_type, title, text, "
+                    + "truncated}; HTML comes back as its readable text, binary content as base64",
+            Schema.object()
+                    .string("url", "http(s) URL to GET", true)
+                    .integer("max_chars", "Longest text returned (default 20000)", false, 1, 1_000_000)
+                    .build(),
+            Schema.output().typed("url", "The URL asked for", true, "string")
+                    .typed("status", "The HTTP status of the last hop", true, "integer").build(),
+            ToolAnnotations.READ, ToolScope.NONE, false, ApiToolKind.FETCH.toolName());
 
     private final HttpClient http;
     private final HostPolicy hosts;
@@ -71,27 +83,16 @@ final class FetchTool implements ApiTool {
     }
 
     @Override
-    public ApiToolKind kind() {
-        return ApiToolKind.FETCH;
+    public ToolSpec spec() {
+        return SPEC;
     }
 
     @Override
-    public String description() {
-        return "GET a web page or file: {url, max_chars} -> {url, final_url, status, content_type, title, text, "
-                + "truncated}; HTML comes back as its readable text, binary content as base64";
-    }
-
-    @Override
-    public ObjectNode inputSchema() {
-        return SCHEMA;
-    }
-
-    @Override
-    public Uni<JsonNode> call(ObjectNode params) {
-        Args args = Args.of(params);
+    public Uni<ToolResult> call(ToolCall call) {
+        Args args = call.args();
         URI uri = parse(args.string("url"));
-        int maxChars = (int) args.integer("max_chars", 20_000, 1, 1_000_000);
-        return fetch(uri, 0).map(page -> answer(uri, page, maxChars));
+        int maxChars = (int) args.integer("max_chars", 20_000);
+        return fetch(uri, 0).map(page -> ToolResult.of(answer(uri, page, maxChars)));
     }
 
     private static URI parse(String url) {

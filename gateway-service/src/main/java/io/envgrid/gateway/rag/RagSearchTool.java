@@ -1,5 +1,7 @@
 package io.envgrid.gateway.rag;
 
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,7 +38,8 @@ public class RagSearchTool extends BaseTool {
                     .string("collection", "Collection to search (default: the granted one, else the backend's default)", false)
                     .freeObject("filters", "Metadata field -> required value", false)
                     .build(),
-            false, false);
+            Schema.output().typed("results", "[{id, score, text, metadata}], best first", true, "array").build(),
+            ToolAnnotations.READ, ToolScope.NONE, false, "rag:search");
 
     private final RagApi rag;
     private final WorkerResources resources;
@@ -53,7 +56,7 @@ public class RagSearchTool extends BaseTool {
     public Uni<ToolResult> call(ToolCall call) {
         Args args = call.args();
         ObjectNode request = JsonNodeFactory.instance.objectNode().put("query", args.string("query"));
-        request.put("top_k", args.integer("top_k", 5, 1, 100));
+        request.put("top_k", args.integer("top_k", 5));
         Optional.ofNullable(args.optionalString("mode")).ifPresent(m -> request.put("mode", m));
         Optional.ofNullable(args.optionalObject("filters")).ifPresent(f -> request.set("filters", f));
         String collection = args.optionalString("collection");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.security.Principal;
+import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolRegistry;
 import io.envgrid.gateway.tool.ToolSpec;
 import io.smallrye.mutiny.Uni;
@@ -85,13 +86,16 @@ public class McpProtocol {
         for (ToolSpec spec : tools.listed()) {
             ObjectNode tool = list.addObject().put("name", spec.name()).put("description", spec.description());
             tool.set("inputSchema", spec.inputSchema());
+            tool.set("outputSchema", spec.outputSchema());
+            tool.set("annotations", spec.annotations().toJson());
         }
         return result;
     }
 
     private void call(McpSession session, Principal principal, JsonNode id, JsonNode params, Responder out) {
         String name = params.path("name").asText("");
-        if (tools.find(name).isEmpty()) {
+        Tool tool = tools.find(name).orElse(null);
+        if (tool == null) {
             out.respond(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "Unknown tool: " + name));
             return;
         }
@@ -105,7 +109,7 @@ public class McpProtocol {
         ProgressNotifier progress = new ProgressNotifier(progressToken, out);
         String requestKey = id.toString();
         AtomicBoolean answered = new AtomicBoolean();
-        Uni<ObjectNode> result = invoker.invoke(session, principal, name, args, progress);
+        Uni<ObjectNode> result = invoker.invoke(session, principal, tool, args, progress);
         // registered before subscribing: a call that completes at once unregisters itself
         AtomicReference<Cancellable> running = new AtomicReference<>();
         inFlight.started(session.id(), requestKey, () -> {

@@ -7,19 +7,17 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
-import io.envgrid.gateway.id.IdRule;
 import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.security.Principal;
-import io.envgrid.gateway.tool.ParamsCheck;
+import io.envgrid.gateway.tool.CheckedCall;
 import io.envgrid.gateway.tool.ProgressSink;
-import io.envgrid.gateway.tool.ToolCall;
+import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolExecution;
 import io.envgrid.gateway.tool.ToolRegistry;
 import io.envgrid.gateway.tool.ToolResult;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,37 +44,29 @@ public class ToolInvoker {
     }
 
     /**
-     * Runs a tool for the session's worker. Before anything is bound or runs: every id argument is
-     * checked against the id rule (400 {@code INVALID_ID}) and the worker against the principal's
-     * entitlement (403 {@code WORKER_NOT_ENTITLED}); a session bound to another worker refuses the
-     * call (403 {@code WORKER_MISMATCH}). Every outcome is a tool result.
+     * Runs a tool for the session's worker. Before anything is bound or runs, the whole call is
+     * checked: the arguments against the tool's schema and the id rule (400 {@code INVALID_PARAMETERS}
+     * or {@code INVALID_ID} naming the argument; unknown arguments included), the worker against
+     * the principal's entitlement (403 {@code WORKER_NOT_ENTITLED}); a session bound to another
+     * worker refuses the call (403 {@code WORKER_MISMATCH}). Every outcome is a tool result.
      */
-    public Uni<ObjectNode> invoke(McpSession session, Principal principal, String name, ObjectNode args,
+    public Uni<ObjectNode> invoke(McpSession session, Principal principal, Tool tool, ObjectNode args,
             ProgressSink progress) {
         boolean unbound = session.workerId() == null;
-        return Uni.createFrom().deferred(() -> resolveWorker(session, principal, name, args))
-                .chain(worker -> execution.run(name, new ToolCall(args, worker, progress))
-                        // the binding is part of the call: a first call that fails leaves the session unbound
-                        .onFailure().call(() -> unbound && worker != null ? sessions.unbind(session.id(), worker)
-                                .onFailure().recoverWithNull() : Uni.createFrom().voidItem()))
+        return Uni.createFrom().deferred(() -> {
+            CheckedCall call = registry.prepare(tool, args);
+            return resolveWorker(session, principal, args).chain(worker -> execution.run(call, worker, progress)
+                    // the binding is part of the call: a first call that fails leaves the session unbound
+                    .onFailure().call(() -> unbound && worker != null ? sessions.unbind(session.id(), worker)
+                            .onFailure().recoverWithNull() : Uni.createFrom().voidItem()));
+        })
                 .map(this::success)
                 .onFailure(ToolFailure.class).recoverWithItem(e -> failure((ToolFailure) e));
     }
 
-    private Uni<String> resolveWorker(McpSession session, Principal principal, String name, ObjectNode args) {
-        IdRule.checkArguments(args);
-        // the whole call is checked before the session is bound: a refused call binds nothing
-        registry.find(name).ifPresent(tool -> {
-            List<String> problems = ParamsCheck.problems(tool.spec().inputSchema(), args, true);
-            if (!problems.isEmpty()) {
-                throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, name + ": " + String.join("; ", problems),
-                        Map.of("tool", name, "problems", problems));
-            }
-        });
+    /** The worker the call acts for; the schema has already checked that {@code worker_id}, when given, is a string. */
+    private Uni<String> resolveWorker(McpSession session, Principal principal, ObjectNode args) {
         JsonNode given = args.get("worker_id");
-        if (given != null && !given.isNull() && !given.isTextual()) {
-            return Uni.createFrom().failure(ToolFailure.invalid("'worker_id' must be a string"));
-        }
         String asked = given == null || given.isNull() ? null : principal.authorize("worker_id", given.asText());
         if (session.workerId() != null) {
             if (asked != null && !asked.equals(session.workerId())) {
@@ -111,7 +101,7 @@ public class ToolInvoker {
         for (String png : result.pngImages()) {
             content.addObject().put("type", "image").put("data", png).put("mimeType", "image/png");
         }
-        answer.set("structuredContent", structured(result.structured()));
+        answer.set("structuredContent", result.structured());
         answer.put("isError", false);
         return answer;
     }
@@ -123,10 +113,5 @@ public class ToolInvoker {
         answer.set("structuredContent", envelope);
         answer.put("isError", true);
         return answer;
-    }
-
-    /** structuredContent must be an object; other JSON values are wrapped. */
-    private static JsonNode structured(JsonNode value) {
-        return value.isObject() ? value : NODES.objectNode().set("result", value);
     }
 }

@@ -1,18 +1,19 @@
 package io.envgrid.gateway.sandbox.execution;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
-import io.envgrid.gateway.fetch.ApiTool;
 import io.envgrid.gateway.fetch.ApiTools;
-import io.envgrid.gateway.sandbox.backend.BackendTool;
 import io.envgrid.gateway.sandbox.backend.SandboxBackend;
 import io.envgrid.gateway.sandbox.backend.SandboxBackends;
 import io.envgrid.gateway.sandbox.profile.ApiToolKind;
 import io.envgrid.gateway.sandbox.profile.ProfileException;
 import io.envgrid.gateway.sandbox.profile.ProfileSource;
 import io.envgrid.gateway.sandbox.profile.SandboxProfile;
+import io.envgrid.gateway.tool.Tool;
+import io.envgrid.gateway.tool.ToolRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,8 +24,11 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * The Sandbox API's backends and tools, built from the configuration profile at start-up (an
- * invalid profile stops the start with every problem listed), and seed 002's name resolution:
+ * The Sandbox API's backends and tool names, built from the configuration profile at start-up (an
+ * invalid profile stops the start with every problem listed): each registry tool whose Sandbox
+ * name is {@code <backend kind>:<short>} is offered as {@code <type>:<short>} under every resource
+ * type of that backend kind, and the profile's API tools under their own names. Seed 002's name
+ * resolution:
  * the full name ({@code vm:screenshot}); a bare name when one tool has it ({@code screenshot});
  * an API tool under any prefix that is not a backend ({@code web:fetch} → {@code fetch}).
  */
@@ -38,7 +42,8 @@ public class SandboxCatalog {
     private final Map<String, SandboxTool> tools = new LinkedHashMap<>();
     private final Map<String, List<SandboxTool>> byShortName = new LinkedHashMap<>();
 
-    public SandboxCatalog(GatewayConfig config, ObjectMapper json, SandboxBackends backendFactory, ApiTools apiTools) {
+    public SandboxCatalog(GatewayConfig config, ObjectMapper json, SandboxBackends backendFactory, ApiTools apiTools,
+            ToolRegistry registry) {
         try {
             this.profile = ProfileSource.load(config.sandbox().profile().filter(p -> !p.isBlank()).orElse(null), json, System::getenv);
         } catch (ProfileException e) {
@@ -47,15 +52,20 @@ public class SandboxCatalog {
         profile.resources().forEach((type, resource) -> {
             SandboxBackend backend = backendFactory.create(resource);
             backends.put(type, backend);
-            for (BackendTool tool : backend.tools()) {
-                add(new SandboxTool(type + ":" + tool.name(), tool.name(), type, tool.description(), tool.inputSchema(),
-                        tool.handler()));
+            String kindPrefix = resource.backend().profileName() + ":";
+            for (Tool tool : registry.all()) {
+                String sandboxName = tool.spec().sandboxName();
+                if (sandboxName != null && sandboxName.startsWith(kindPrefix)) {
+                    String shortName = sandboxName.substring(kindPrefix.length());
+                    add(new SandboxTool(type + ":" + shortName, shortName, type, tool, backend.toolDefaults()));
+                }
             }
         });
         profile.apis().forEach((key, apiConfig) -> {
-            ApiTool tool = apiTools.create(ApiToolKind.forConfigKey(key).orElseThrow(), apiConfig);
-            add(new SandboxTool(tool.kind().toolName(), tool.kind().toolName(), null, tool.description(),
-                    tool.inputSchema(), (session, params) -> tool.call(params)));
+            Tool tool = apiTools.create(ApiToolKind.forConfigKey(key).orElseThrow(), apiConfig);
+            registry.registerSandboxOnly(tool);
+            String name = tool.spec().sandboxName();
+            add(new SandboxTool(name, name, null, tool, JsonNodeFactory.instance.objectNode()));
         });
         LOG.infof("sandbox profile '%s': backends %s, %d tools", profile.title(), backends.keySet(), tools.size());
     }

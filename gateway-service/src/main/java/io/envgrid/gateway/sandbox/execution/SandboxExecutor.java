@@ -11,7 +11,10 @@ import io.envgrid.gateway.sandbox.backend.SessionContext;
 import io.envgrid.gateway.sandbox.session.Binding;
 import io.envgrid.gateway.sandbox.session.CallScope;
 import io.envgrid.gateway.sandbox.session.SandboxSessions;
-import io.envgrid.gateway.tool.ParamsCheck;
+import io.envgrid.gateway.tool.CheckedCall;
+import io.envgrid.gateway.tool.ProgressSink;
+import io.envgrid.gateway.tool.ToolExecution;
+import io.envgrid.gateway.tool.ToolRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -32,35 +35,51 @@ public class SandboxExecutor {
     private static final Logger LOG = Logger.getLogger(SandboxExecutor.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    /** An action resolved to its tool, with parameters that passed the tool's schema. */
-    public record Prepared(SandboxTool tool, ObjectNode params) {
+    /** An action resolved to its tool, with parameters that passed the tool's one argument check. */
+    public record Prepared(SandboxTool tool, CheckedCall call) {
     }
 
     private final SandboxCatalog catalog;
     private final SandboxSessions sessions;
     private final WarmUps warmUps;
     private final MeterRegistry meters;
+    private final ToolRegistry registry;
+    private final ToolExecution execution;
 
-    public SandboxExecutor(SandboxCatalog catalog, SandboxSessions sessions, WarmUps warmUps, MeterRegistry meters) {
+    public SandboxExecutor(SandboxCatalog catalog, SandboxSessions sessions, WarmUps warmUps, MeterRegistry meters,
+            ToolRegistry registry, ToolExecution execution) {
         this.catalog = catalog;
+        this.registry = registry;
+        this.execution = execution;
         this.sessions = sessions;
         this.warmUps = warmUps;
         this.meters = meters;
     }
 
-    /** Resolves and checks one action; nothing runs, so a refusal here changes nothing. */
-    public Prepared prepare(String action, JsonNode params) {
+    /**
+     * Resolves and checks one action for {@code workerId} (the request's, already entitled; null
+     * when it names none): the backend's defaults are merged under the parameters, which then pass
+     * the tool's one argument check (the same as on MCP); a {@code worker_id} among them must be the
+     * request's (403 {@code WORKER_MISMATCH}). Nothing runs, so a refusal here changes nothing.
+     */
+    public Prepared prepare(String action, JsonNode params, String workerId) {
         if (params != null && !params.isNull() && !params.isObject()) {
             throw ToolFailure.invalid("'params' must be an object");
         }
         SandboxTool tool = catalog.resolve(action);
-        ObjectNode checked = params == null || params.isNull() ? NODES.objectNode() : (ObjectNode) params;
-        List<String> problems = ParamsCheck.problems(tool.inputSchema(), checked);
-        if (!problems.isEmpty()) {
-            throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, tool.name() + ": " + String.join("; ", problems),
-                    Map.of("tool", tool.name(), "problems", problems));
+        ObjectNode given = params == null || params.isNull() ? NODES.objectNode() : (ObjectNode) params;
+        ObjectNode arguments = given;
+        if (!tool.defaults().isEmpty()) {
+            arguments = tool.defaults().deepCopy();
+            arguments.setAll(given);
         }
-        return new Prepared(tool, checked);
+        CheckedCall call = registry.prepare(tool.tool(), arguments);
+        JsonNode named = arguments.get("worker_id");
+        if (named != null && !named.isNull() && !named.asText().equals(workerId)) {
+            throw new ToolFailure(403, ErrorCode.WORKER_MISMATCH, "params.worker_id '" + named.asText()
+                    + "' is not the request's worker_id", Map.of("tool", tool.name()));
+        }
+        return new Prepared(tool, call);
     }
 
     public Uni<ObjectNode> execute(String workerId, Prepared call) {
@@ -127,8 +146,9 @@ public class SandboxExecutor {
         Uni<Binding> binding = backend == null
                 ? Uni.createFrom().item(new Binding(new SessionContext(workerId, null), null, false))
                 : warmUps.ensure(backend).chain(() -> scope.bind(backend));
-        return binding.chain(b -> Uni.createFrom().deferred(() -> tool.handler().run(b.context(), call.params()))
-                .map(data -> {
+        return binding.chain(b -> execution.run(call.call().onResource(b.context().resourceId()), workerId, ProgressSink.NONE)
+                .map(result -> {
+                    JsonNode data = result.structured();
                     ObjectNode answer = NODES.objectNode().put("success", true);
                     answer.set("data", data);
                     answer.put("tool", tool.shortName());

@@ -47,7 +47,7 @@ public class SessionRouter {
         return stateful;
     }
 
-    /** The session config: the profile's, overridden by the call's (checked against the backend's settings first). */
+    /** The session config: the profile's, overridden by the call's; the call's keys and types, then the merged whole, are checked. */
     public ObjectNode mergedConfig(SessionBackend backend, ObjectNode override) {
         ObjectNode merged = backend.profile().config().deepCopy();
         if (override != null) {
@@ -58,6 +58,7 @@ public class SessionRouter {
             }
             merged.setAll(override);
         }
+        backend.checkConfig(merged);
         return merged;
     }
 

@@ -236,11 +236,14 @@ class SandboxApiTest {
         post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"execute\"}").then().statusCode(400)
                 .body("error.details.candidates", hasItems("vm:execute", "device:execute"));
         post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:click\", \"params\": {\"x\": \"left\"}}")
-                .then().statusCode(400).body("error.message", containsString("'x' must be of type integer"));
+                .then().statusCode(400).body("error.details.argument", equalTo("x"))
+                .body("error.message", containsString("'x': string found, integer expected"));
         post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:click\", \"params\": {\"z\": 1}}")
-                .then().statusCode(400).body("error.message", containsString("unknown parameter 'z'"));
+                .then().statusCode(400).body("error.details.argument", equalTo("z"))
+                .body("error.message", containsString("'z' is not defined in the schema"));
         post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:move_to\", \"params\": {\"x\": 1}}")
-                .then().statusCode(400).body("error.message", containsString("'y' is required"));
+                .then().statusCode(400).body("error.details.argument", equalTo("y"))
+                .body("error.message", containsString("required property 'y' not found"));
         post("/execute", "{\"action\": \"vm:screenshot\"}").then().statusCode(400).body("error.message", containsString("worker_id"));
         post("/execute", "{\"worker_id\": \"a b\", \"action\": \"vm:screenshot\"}").then().statusCode(400);
         post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": [{\"action\": \"vm:screenshot\"}, "
