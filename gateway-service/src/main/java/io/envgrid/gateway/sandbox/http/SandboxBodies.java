@@ -2,36 +2,17 @@ package io.envgrid.gateway.sandbox.http;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.envgrid.gateway.error.ErrorEnvelope;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.openapi.annotations.Components;
-import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
-import org.eclipse.microprofile.openapi.annotations.info.Info;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The Sandbox API's request and response bodies as records, so its OpenAPI document
  * ({@code /q/openapi}) describes what is really sent and answered. The resource reads bodies as
  * JSON itself (a malformed body gets the error envelope, not the framework's answer) and checks
  * them field by field in the order the README gives; these records are the contract it checks.
- * The error answers, all the envelope, are declared once here and referred to by name.
  */
-@OpenAPIDefinition(info = @Info(title = "envgrid gateway-service", version = "0.1.0"), components = @Components(responses = {
-    @APIResponse(name = "BadRequest", responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or "
-            + "bad argument (INVALID_PARAMETERS, details.argument names it), ambiguous tool name", content = @Content(
-                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class))),
-    @APIResponse(name = "Forbidden", responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the "
-            + "worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = ErrorEnvelope.class))),
-    @APIResponse(name = "NotFound", responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class))),
-    @APIResponse(name = "Busy", responseCode = "409", description = "SESSION_BUSY: the session is being created",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))}))
 public final class SandboxBodies {
 
     private SandboxBodies() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.error.ErrorEnvelope;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.id.IdRule;
 import io.envgrid.gateway.sandbox.backend.SessionBackend;
@@ -68,10 +69,10 @@ public class SandboxResource {
 
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.ExecuteRequest.class)))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.ExecuteResponse.class)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "403", ref = "Forbidden")
-    @APIResponse(responseCode = "404", ref = "NotFound")
-    @APIResponse(responseCode = "409", ref = "Busy")
+    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("execute")
     @Operation(summary = "Run a tool: {worker_id, action: \"vm:screenshot\", params} -> {success, data, tool, resource_type, "
@@ -90,9 +91,9 @@ public class SandboxResource {
 
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.BatchRequest.class)))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.BatchResponse.class)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "403", ref = "Forbidden")
-    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("execute/batch")
     @Operation(summary = "Run several tools: {worker_id, actions: [{action, params}], parallel, stop_on_error} -> "
@@ -123,10 +124,10 @@ public class SandboxResource {
 
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionRequest.class)))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionResponse.class)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "403", ref = "Forbidden")
-    @APIResponse(responseCode = "404", ref = "NotFound")
-    @APIResponse(responseCode = "409", ref = "Busy")
+    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("session/create")
     @Operation(summary = "Open the worker's session of a stateful backend: {worker_id, resource_type, config} -> the "
@@ -140,10 +141,10 @@ public class SandboxResource {
 
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionRequest.class)))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionResponse.class)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "403", ref = "Forbidden")
-    @APIResponse(responseCode = "404", ref = "NotFound")
-    @APIResponse(responseCode = "409", ref = "Busy")
+    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("session/destroy")
     @Operation(summary = "End the worker's session of a backend and give its resource back: {worker_id, resource_type}")
@@ -155,8 +156,8 @@ public class SandboxResource {
 
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.WorkerRequest.class)))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionListResponse.class)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "403", ref = "Forbidden")
+    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("session/list")
     @Operation(summary = "The worker's sessions: {worker_id} -> {worker_id, count, sessions}")
@@ -188,7 +189,7 @@ public class SandboxResource {
     }
 
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.WarmupRequest.class)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("warmup")
     @Operation(summary = "Warm up backends: {resources: [\"rag\", \"vm\"]} (all when absent) -> the warm-up status")
