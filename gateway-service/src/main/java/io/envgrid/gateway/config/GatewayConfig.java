@@ -14,6 +14,13 @@ public interface GatewayConfig {
     @WithDefault("{envgrid}:gw:")
     String keyPrefix();
 
+    /**
+     * The allocator's key prefix ({@code envgrid.allocator.key-prefix}); the gateway hears lease
+     * expiries on the allocator's channel under it, so the two must be configured alike.
+     */
+    @WithDefault("{envgrid}:")
+    String allocatorKeyPrefix();
+
     Mcp mcp();
 
     Auth auth();
@@ -23,6 +30,17 @@ public interface GatewayConfig {
     Downstream downstream();
 
     Sandbox sandbox();
+
+    Tools tools();
+
+    interface Tools {
+        /**
+         * Check every tool result against the tool's output schema (a mismatch becomes an
+         * INTERNAL_ERROR); on in the tests, off in production, where it would cost a validation per call.
+         */
+        @WithDefault("false")
+        boolean checkOutput();
+    }
 
     interface Mcp {
         /** An MCP session unused this long ends, and with it its worker's leases (when it was the worker's last). */

@@ -1,9 +1,12 @@
 package io.envgrid.gateway.device;
 
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.gateway.backend.DeviceAgentApi;
+import io.envgrid.gateway.client.DeviceAgentApi;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.lease.WorkerResources;
 import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
 import io.envgrid.gateway.tool.Tool;
@@ -11,7 +14,6 @@ import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSource;
 import io.envgrid.gateway.tool.ToolSpec;
-import io.envgrid.gateway.worker.WorkerResources;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -64,8 +66,9 @@ public class DeviceTools implements ToolSource {
         ToolSpec spec = new ToolSpec(routed.name(), routed.description() + ". Acts on the worker's leased device "
                 + "(resource_id names one when it holds several).",
                 routed.parameters().apply(Schema.object().workerId()
-                        .string("resource_id", "The leased device, when the worker holds several", false)).build(),
-                false, true);
+                        .resourceId("The leased device, when the worker holds several")).build(),
+                Schema.output().build(), routed.idempotent() ? ToolAnnotations.READ : ToolAnnotations.ACTS,
+                ToolScope.session("device"), false, "device:" + routed.name().substring("device.".length()));
         return new BaseTool(spec) {
             @Override
             public Uni<ToolResult> call(ToolCall call) {

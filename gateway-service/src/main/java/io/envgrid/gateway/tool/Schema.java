@@ -4,7 +4,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Builds the JSON Schema of a tool's input: an object with typed, described properties. */
+/**
+ * Builds the JSON Schema (2020-12) of a tool's input: an object with typed, described properties
+ * and no others ({@code additionalProperties: false}: an unknown argument is refused). Every
+ * bound of an argument is written here and nowhere else; strings must hold a non-blank
+ * character. {@link #output()} builds an output schema, which lists what is always there and
+ * lets a backend's answer carry more.
+ */
 public final class Schema {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -13,12 +19,26 @@ public final class Schema {
     private final ObjectNode properties = root.putObject("properties");
     private final ArrayNode required = NODES.arrayNode();
 
-    private Schema() {
+    private final boolean closed;
+
+    private Schema(boolean closed) {
+        this.closed = closed;
         root.put("type", "object");
     }
 
+    /** An input schema: the listed properties only. */
     public static Schema object() {
-        return new Schema();
+        return new Schema(true);
+    }
+
+    /** An output schema: the listed properties (required ones always there), more allowed. */
+    public static Schema output() {
+        return new Schema(false);
+    }
+
+    /** The resource a call acts on when the worker holds several; the Sandbox API passes its session's. */
+    public Schema resourceId(String what) {
+        return string("resource_id", what, false);
     }
 
     /** The worker id every resource tool takes; optional once the MCP session is bound to a worker. */
@@ -27,8 +47,18 @@ public final class Schema {
     }
 
     public Schema string(String name, String description, boolean mandatory) {
-        property(name, description, mandatory).put("type", "string");
+        nonBlank(property(name, description, mandatory));
         return this;
+    }
+
+    /** Any JSON value of {@code type} (for output schemas). */
+    public Schema typed(String name, String description, boolean mandatory, String type) {
+        property(name, description, mandatory).put("type", type);
+        return this;
+    }
+
+    private static ObjectNode nonBlank(ObjectNode p) {
+        return p.put("type", "string").put("minLength", 1).put("pattern", "\\S");
     }
 
     public Schema bool(String name, String description, boolean mandatory) {
@@ -57,7 +87,7 @@ public final class Schema {
     public Schema stringList(String name, String description, boolean mandatory, int maxItems) {
         ObjectNode p = property(name, description, mandatory);
         p.put("type", "array");
-        p.putObject("items").put("type", "string");
+        nonBlank(p.putObject("items"));
         p.put("minItems", 1);
         p.put("maxItems", maxItems);
         return this;
@@ -87,6 +117,9 @@ public final class Schema {
     public ObjectNode build() {
         if (!required.isEmpty()) {
             root.set("required", required);
+        }
+        if (closed) {
+            root.put("additionalProperties", false);
         }
         return root;
     }

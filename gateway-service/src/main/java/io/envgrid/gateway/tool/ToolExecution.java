@@ -1,19 +1,22 @@
 package io.envgrid.gateway.tool;
 
+import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
-import io.envgrid.gateway.id.IdRule;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Runs a tool by name for any front end (MCP, Sandbox API): checks that a worker is known when
- * the tool needs one, times the call by tool and outcome, and turns an unexpected exception
- * into an {@code INTERNAL_ERROR} failure rather than a broken response.
+ * Runs a checked call for any front end (MCP, Sandbox API): checks that a worker is known when
+ * the tool's scope needs one, times the call by tool and outcome, and turns an unexpected
+ * exception into an {@code INTERNAL_ERROR} failure rather than a broken response. With
+ * {@code envgrid.gateway.tools.check-output} (on in the tests) every result is also checked
+ * against the tool's output schema, and a mismatch is an {@code INTERNAL_ERROR}.
  */
 @ApplicationScoped
 public class ToolExecution {
@@ -22,33 +25,32 @@ public class ToolExecution {
 
     private final ToolRegistry registry;
     private final MeterRegistry meters;
+    private final boolean checkOutput;
 
-    public ToolExecution(ToolRegistry registry, MeterRegistry meters) {
+    public ToolExecution(ToolRegistry registry, MeterRegistry meters, GatewayConfig config) {
         this.registry = registry;
         this.meters = meters;
+        this.checkOutput = config.tools().checkOutput();
     }
 
     /**
-     * Runs {@code name} for {@code call.workerId()} (already entitled by the front end). Id arguments
-     * are checked against the id rule here too, so every front end refuses the same ids (400
-     * {@code INVALID_ID}) before a tool runs.
+     * Runs {@code call} for {@code workerId} (already entitled by the front end; null when none is
+     * known, which a tool whose scope needs a worker refuses with 400 {@code WORKER_NOT_BOUND}).
      */
-    public Uni<ToolResult> run(String name, ToolCall call) {
-        try {
-            IdRule.checkArguments(call.arguments());
-        } catch (ToolFailure e) {
-            return Uni.createFrom().failure(e);
-        }
-        Tool tool = registry.find(name).orElse(null);
-        if (tool == null) {
-            return Uni.createFrom().failure(new ToolFailure(404, ErrorCode.UNKNOWN_TOOL, "unknown tool '" + name + "'", Map.of()));
-        }
-        if (tool.spec().needsWorker() && call.workerId() == null) {
+    public Uni<ToolResult> run(CheckedCall call, String workerId, ProgressSink progress) {
+        Tool tool = call.tool();
+        String name = tool.spec().name();
+        if (tool.spec().needsWorker() && workerId == null) {
             return Uni.createFrom().failure(new ToolFailure(400, ErrorCode.WORKER_NOT_BOUND,
                     "'worker_id' is required until the session is bound to a worker", Map.of()));
         }
         Timer.Sample sample = Timer.start(meters);
-        return Uni.createFrom().deferred(() -> tool.call(call))
+        return Uni.createFrom().deferred(() -> tool.call(new ToolCall(call.arguments(), workerId, progress)))
+                .invoke(result -> {
+                    if (checkOutput) {
+                        checkOutput(tool, result);
+                    }
+                })
                 .onFailure(e -> !(e instanceof ToolFailure)).transform(e -> {
                     LOG.errorf(e, "tool %s failed unexpectedly", name);
                     return new ToolFailure(500, ErrorCode.INTERNAL_ERROR, "tool '" + name + "' failed: " + e.getMessage(), Map.of());
@@ -56,6 +58,13 @@ public class ToolExecution {
                 .onItem().invoke(r -> sample.stop(timer(name, "ok")))
                 .onFailure().invoke(e -> sample.stop(timer(name, ((ToolFailure) e).code())))
                 .onCancellation().invoke(() -> sample.stop(timer(name, "cancelled")));
+    }
+
+    private void checkOutput(Tool tool, ToolResult result) {
+        List<String> problems = registry.outputProblems(tool, result.structured());
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("result does not match the output schema: " + problems + " in " + result.structured());
+        }
     }
 
     private Timer timer(String tool, String outcome) {

@@ -3,12 +3,12 @@ package io.envgrid.gateway.sandbox.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.gateway.backend.AllocatorApi;
+import io.envgrid.gateway.allocation.Allocations;
+import io.envgrid.gateway.client.AllocatorApi;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.lease.WorkerCleanup;
 import io.envgrid.gateway.sandbox.profile.ResourceProfile;
 import io.envgrid.gateway.tool.ProgressSink;
-import io.envgrid.gateway.worker.Allocations;
-import io.envgrid.gateway.worker.WorkerCleanup;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 
@@ -44,7 +44,7 @@ abstract class LeasedBackend implements SessionBackend {
     }
 
     @Override
-    public Uni<JsonNode> initialize(String workerId, ObjectNode config) {
+    public void checkConfig(ObjectNode config) {
         int lease = config.path("lease_timeout").asInt(DEFAULT_LEASE_SECONDS);
         long waitMs = config.path("wait_ms").asLong(0);
         if (lease < 1 || lease > 86_400 || waitMs < 0 || waitMs > 600_000) {
@@ -55,6 +55,14 @@ abstract class LeasedBackend implements SessionBackend {
             throw ToolFailure.invalid("'allocator_type' " + type + " is not served by the " + profile.resourceType()
                     + " backend (" + profile.backend().allocatorTypePrefix() + "*)");
         }
+    }
+
+    @Override
+    public Uni<JsonNode> initialize(String workerId, ObjectNode config) {
+        checkConfig(config);
+        int lease = config.path("lease_timeout").asInt(DEFAULT_LEASE_SECONDS);
+        long waitMs = config.path("wait_ms").asLong(0);
+        String type = config.path("allocator_type").asText(allocatorType());
         return allocations.allocate(workerId, List.of(type), lease, waitMs, ProgressSink.NONE)
                 .map(granted -> granted.elements().next())
                 .chain(entry -> prepare(workerId, entry, config)

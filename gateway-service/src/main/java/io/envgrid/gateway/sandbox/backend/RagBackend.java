@@ -3,10 +3,9 @@ package io.envgrid.gateway.sandbox.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.gateway.backend.ServiceProbe;
+import io.envgrid.gateway.client.ServiceProbe;
 import io.envgrid.gateway.config.Backends;
 import io.envgrid.gateway.sandbox.profile.ResourceProfile;
-import java.util.List;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -21,13 +20,11 @@ final class RagBackend implements SandboxBackend {
     private final ResourceProfile profile;
     private final ServiceProbe probe;
     private final Backends backends;
-    private final DelegatedTools delegated;
 
-    RagBackend(ResourceProfile profile, ServiceProbe probe, Backends backends, DelegatedTools delegated) {
+    RagBackend(ResourceProfile profile, ServiceProbe probe, Backends backends) {
         this.profile = profile;
         this.probe = probe;
         this.backends = backends;
-        this.delegated = delegated;
     }
 
     @Override
@@ -35,18 +32,18 @@ final class RagBackend implements SandboxBackend {
         return profile;
     }
 
+    /** The profile's {@code default_top_k} and {@code mode} fill in what a search leaves out. */
     @Override
-    public List<BackendTool> tools() {
-        BackendTool search = delegated.delegate("search", "rag_search");
-        ObjectNode defaults = profile.config().deepCopy();
-        if (defaults.has("default_top_k")) {
-            defaults.set("top_k", defaults.remove("default_top_k"));
+    public ObjectNode toolDefaults() {
+        ObjectNode defaults = JsonNodeFactory.instance.objectNode();
+        JsonNode config = profile.config();
+        if (config.has("default_top_k")) {
+            defaults.set("top_k", config.get("default_top_k"));
         }
-        return List.of(new BackendTool(search.name(), search.description(), search.inputSchema(), (session, params) -> {
-            ObjectNode withDefaults = defaults.deepCopy();
-            withDefaults.setAll(params);
-            return search.handler().run(session, withDefaults);
-        }));
+        if (config.has("mode")) {
+            defaults.set("mode", config.get("mode"));
+        }
+        return defaults;
     }
 
     @Override

@@ -3,7 +3,8 @@ package io.envgrid.gateway.sandbox.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.sandbox.profile.ResourceProfile;
 import io.smallrye.mutiny.Uni;
-import java.util.List;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A backend serving one resource type of the profile. Every backend is warmed up once per replica
@@ -15,7 +16,13 @@ public interface SandboxBackend {
 
     ResourceProfile profile();
 
-    List<BackendTool> tools();
+    /**
+     * Arguments the backend's tools get when a call leaves them out (from the profile's config),
+     * merged under the call's before the one argument check; none by default.
+     */
+    default ObjectNode toolDefaults() {
+        return JsonNodeFactory.instance.objectNode();
+    }
 
     /** Checks that the services behind the backend answer; the details are shown by {@code /warmup/status}. */
     Uni<JsonNode> warmup();

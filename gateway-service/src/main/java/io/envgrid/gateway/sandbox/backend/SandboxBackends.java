@@ -1,13 +1,12 @@
 package io.envgrid.gateway.sandbox.backend;
 
-import io.envgrid.gateway.backend.AllocatorApi;
-import io.envgrid.gateway.backend.ServiceProbe;
+import io.envgrid.gateway.allocation.Allocations;
+import io.envgrid.gateway.allocation.ResourceSetup;
+import io.envgrid.gateway.client.AllocatorApi;
+import io.envgrid.gateway.client.ServiceProbe;
 import io.envgrid.gateway.config.Backends;
+import io.envgrid.gateway.lease.WorkerCleanup;
 import io.envgrid.gateway.sandbox.profile.ResourceProfile;
-import io.envgrid.gateway.worker.Allocations;
-import io.envgrid.gateway.worker.Desktops;
-import io.envgrid.gateway.worker.ResourceSetup;
-import io.envgrid.gateway.worker.WorkerCleanup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Builds the backend a profile entry names; the kinds are a closed set, so no class is loaded by name. */
@@ -17,30 +16,25 @@ public class SandboxBackends {
     private final Allocations allocations;
     private final WorkerCleanup cleanup;
     private final AllocatorApi allocator;
-    private final Desktops desktops;
     private final ResourceSetup setup;
     private final ServiceProbe probe;
     private final Backends backends;
-    private final DelegatedTools delegated;
 
-    public SandboxBackends(Allocations allocations, WorkerCleanup cleanup, AllocatorApi allocator, Desktops desktops,
-            ResourceSetup setup, ServiceProbe probe, Backends backends, DelegatedTools delegated) {
+    public SandboxBackends(Allocations allocations, WorkerCleanup cleanup, AllocatorApi allocator,
+            ResourceSetup setup, ServiceProbe probe, Backends backends) {
         this.allocations = allocations;
         this.cleanup = cleanup;
         this.allocator = allocator;
-        this.desktops = desktops;
         this.setup = setup;
         this.probe = probe;
         this.backends = backends;
-        this.delegated = delegated;
     }
 
     public SandboxBackend create(ResourceProfile profile) {
         return switch (profile.backend()) {
-            case DESKTOP -> new DesktopBackend(profile, allocations, cleanup, allocator, desktops, setup, probe, backends,
-                    delegated);
-            case DEVICE -> new DeviceBackend(profile, allocations, cleanup, allocator, delegated);
-            case RAG -> new RagBackend(profile, probe, backends, delegated);
+            case DESKTOP -> new DesktopBackend(profile, allocations, cleanup, allocator, setup, probe, backends);
+            case DEVICE -> new DeviceBackend(profile, allocations, cleanup, allocator);
+            case RAG -> new RagBackend(profile, probe, backends);
         };
     }
 }

@@ -7,6 +7,12 @@ import io.smallrye.mutiny.Uni;
 /** A stateful backend (seed 002's session lifecycle): each worker's session holds a resource of its own. */
 public interface SessionBackend extends SandboxBackend {
 
+    /**
+     * Refuses (400) a session config, after merging with the profile's, that this backend cannot
+     * serve: checked before anything is claimed or leased.
+     */
+    void checkConfig(ObjectNode config);
+
     /** Takes what a worker's session needs ({@code initialize}) and returns it: the leased resource's entry. */
     Uni<JsonNode> initialize(String workerId, ObjectNode config);
 

@@ -5,17 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.error.ErrorEnvelope;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.id.IdRule;
-import io.envgrid.gateway.sandbox.SandboxCatalog;
-import io.envgrid.gateway.sandbox.SandboxExecutor;
-import io.envgrid.gateway.sandbox.SandboxExecutor.Prepared;
-import io.envgrid.gateway.sandbox.SandboxTool;
-import io.envgrid.gateway.sandbox.SessionRouter;
-import io.envgrid.gateway.sandbox.WarmUps;
 import io.envgrid.gateway.sandbox.backend.SessionBackend;
+import io.envgrid.gateway.sandbox.execution.SandboxCatalog;
+import io.envgrid.gateway.sandbox.execution.SandboxExecutor;
+import io.envgrid.gateway.sandbox.execution.SandboxExecutor.Prepared;
+import io.envgrid.gateway.sandbox.execution.SandboxTool;
+import io.envgrid.gateway.sandbox.execution.WarmUps;
+import io.envgrid.gateway.sandbox.session.SessionRouter;
 import io.envgrid.gateway.tool.Args;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -23,12 +25,15 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
-import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -45,6 +50,7 @@ public class SandboxResource {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     static final int MAX_BATCH = 100;
+    private static final int MAX_WARMUP_TYPES = 64;
 
     private final SandboxExecutor executor;
     private final SessionRouter router;
@@ -61,6 +67,12 @@ public class SandboxResource {
         this.json = json;
     }
 
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.ExecuteRequest.class)))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.ExecuteResponse.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("execute")
     @Operation(summary = "Run a tool: {worker_id, action: \"vm:screenshot\", params} -> {success, data, tool, resource_type, "
@@ -69,7 +81,7 @@ public class SandboxResource {
         ObjectNode request = object(body);
         Args args = Args.of(request);
         String worker = workerId(routing, args, false);
-        Prepared call = executor.prepare(args.string("action"), request.get("params"));
+        Prepared call = executor.prepare(args.string("action"), request.get("params"), worker);
         if (worker == null && call.tool().resourceType() != null) {
             // refused here, not when the session would be opened: nothing runs without its worker
             throw ToolFailure.invalid("'worker_id' is required for " + call.tool().name());
@@ -77,6 +89,11 @@ public class SandboxResource {
         return executor.execute(worker, call);
     }
 
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.BatchRequest.class)))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.BatchResponse.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("execute/batch")
     @Operation(summary = "Run several tools: {worker_id, actions: [{action, params}], parallel, stop_on_error} -> "
@@ -97,7 +114,7 @@ public class SandboxResource {
                 throw ToolFailure.invalid("actions[" + i + "] must be an object {action, params}");
             }
             try {
-                calls.add(executor.prepare(Args.of((ObjectNode) action).string("action"), action.get("params")));
+                calls.add(executor.prepare(Args.of((ObjectNode) action).string("action"), action.get("params"), worker));
             } catch (ToolFailure e) {
                 throw new ToolFailure(e.status(), e.code(), "actions[" + i + "]: " + e.getMessage(), e.details());
             }
@@ -105,6 +122,12 @@ public class SandboxResource {
         return executor.batch(worker, calls, flag(request, "parallel"), flag(request, "stop_on_error"));
     }
 
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionRequest.class)))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionResponse.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("session/create")
     @Operation(summary = "Open the worker's session of a stateful backend: {worker_id, resource_type, config} -> the "
@@ -116,6 +139,12 @@ public class SandboxResource {
         return router.create(worker, backend, router.mergedConfig(backend, args.optionalObject("config")));
     }
 
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionRequest.class)))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionResponse.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("session/destroy")
     @Operation(summary = "End the worker's session of a backend and give its resource back: {worker_id, resource_type}")
@@ -125,6 +154,10 @@ public class SandboxResource {
         return router.destroy(worker, router.stateful(IdRule.requireType("resource_type", args.string("resource_type"))));
     }
 
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.WorkerRequest.class)))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionListResponse.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("session/list")
     @Operation(summary = "The worker's sessions: {worker_id} -> {worker_id, count, sessions}")
@@ -132,9 +165,10 @@ public class SandboxResource {
         return router.list(workerId(routing, Args.of(object(body)), true));
     }
 
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.ToolsResponse.class)))
     @GET
     @Path("tools")
-    @Operation(summary = "Every tool with its full name, short name, resource type, description and input schema")
+    @Operation(summary = "Every tool with its full name, short name, resource type, MCP name, description, input and output schema and annotations")
     public ObjectNode tools(@QueryParam("resource_type") String resourceType) {
         ObjectNode answer = NODES.objectNode();
         ArrayNode list = answer.putArray("tools");
@@ -144,18 +178,27 @@ public class SandboxResource {
             }
             ObjectNode entry = list.addObject().put("name", tool.name()).put("short_name", tool.shortName())
                     .put("resource_type", tool.resourceType()).put("kind", tool.resourceType() == null ? "api" : "backend")
-                    .put("description", tool.description());
-            entry.set("input_schema", tool.inputSchema());
+                    .put("description", tool.tool().spec().description());
+            // the registry tool this name stands for, as MCP knows it (an API tool has no MCP name)
+            entry.put("mcp_name", tool.resourceType() == null ? null : tool.tool().spec().name());
+            entry.set("input_schema", tool.tool().spec().inputSchema());
+            entry.set("output_schema", tool.tool().spec().outputSchema());
+            entry.set("annotations", tool.tool().spec().annotations().toJson());
         }
         return answer.put("count", list.size());
     }
 
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.WarmupRequest.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("warmup")
     @Operation(summary = "Warm up backends: {resources: [\"rag\", \"vm\"]} (all when absent) -> the warm-up status")
     public Uni<ObjectNode> warmup(byte[] body) {
         ObjectNode request = body == null || body.length == 0 ? NODES.objectNode() : object(body);
-        List<String> types = request.hasNonNull("resources") ? Args.of(request).strings("resources", 64) : List.of();
+        List<String> types = request.hasNonNull("resources") ? Args.of(request).strings("resources") : List.of();
+        if (types.size() > MAX_WARMUP_TYPES) {
+            throw ToolFailure.invalid("'resources' lists at most " + MAX_WARMUP_TYPES + " resource types");
+        }
         return warmUps.warmUp(types);
     }
 

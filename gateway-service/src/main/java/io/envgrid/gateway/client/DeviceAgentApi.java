@@ -1,0 +1,35 @@
+package io.envgrid.gateway.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.id.KeyPart;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+
+/** A device agent (seed 004's REST face): {@code POST /tools/{name}/call} with the tool's arguments. */
+@ApplicationScoped
+public class DeviceAgentApi {
+
+    /** The agent's own command limit is 30 s; its answer may take a little longer to arrive. */
+    private static final Duration CALL_MARGIN = Duration.ofSeconds(5);
+
+    private final Downstream downstream;
+    private final Duration timeout;
+
+    public DeviceAgentApi(Downstream downstream, GatewayConfig config) {
+        this.downstream = downstream;
+        this.timeout = config.downstream().timeout().plus(Duration.ofSeconds(30)).plus(CALL_MARGIN);
+    }
+
+    /**
+     * Runs a tool on the agent for the device of allocation entry {@code lease} (its lease token goes
+     * along as {@code X-Envgrid-Lease-Token}); reads may be retried, a command or a transfer is not.
+     */
+    public Uni<JsonNode> call(String agentUrl, String tool, JsonNode arguments, JsonNode lease, boolean idempotent) {
+        String base = agentUrl.endsWith("/") ? agentUrl.substring(0, agentUrl.length() - 1) : agentUrl;
+        return downstream.json("device-agent", HttpMethod.POST, base + "/tools/" + KeyPart.pathSegment(tool) + "/call",
+                arguments, timeout, idempotent, LeaseToken.headerOf(lease));
+    }
+}

@@ -1,0 +1,41 @@
+package io.envgrid.gateway.sandbox.http;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.support.ClusterResource;
+import io.envgrid.gateway.support.McpSteps;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The Sandbox API's OpenAPI document describes the real bodies: typed requests and answers, errors as the envelope. */
+@QuarkusTest
+@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+class SandboxOpenApiTest {
+
+    @Test
+    void everyOperationNamesItsBodiesAndItsErrorAnswers() {
+        JsonNode document = McpSteps.readTree(given().queryParam("format", "json").get("/q/openapi").asString());
+        Map<String, String[]> operations = Map.of(
+                "/execute", new String[] {"ExecuteRequest", "ExecuteResponse"},
+                "/execute/batch", new String[] {"BatchRequest", "BatchResponse"},
+                "/session/create", new String[] {"SessionRequest", "SessionResponse"},
+                "/session/list", new String[] {"WorkerRequest", "SessionListResponse"});
+        operations.forEach((path, bodies) -> {
+            JsonNode post = document.path("paths").path(path).path("post");
+            assertEquals("#/components/schemas/" + bodies[0],
+                    post.path("requestBody").path("content").path("application/json").path("schema").path("$ref").asText(), path);
+            assertEquals("#/components/schemas/" + bodies[1], post.path("responses").path("200").path("content")
+                    .path("application/json").path("schema").path("$ref").asText(), path);
+            assertEquals("#/components/schemas/ErrorEnvelope", post.path("responses").path("400").path("content")
+                    .path("application/json").path("schema").path("$ref").asText(), path);
+        });
+        JsonNode schemas = document.path("components").path("schemas");
+        assertTrue(schemas.path("ExecuteRequest").path("properties").has("worker_id"), schemas.path("ExecuteRequest").toString());
+        assertTrue(schemas.path("ExecuteRequest").has("example"), "requests carry an example");
+    }
+}

@@ -1,0 +1,266 @@
+package io.envgrid.gateway.tool;
+
+import static io.envgrid.gateway.support.McpHttp.mcp;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.support.ClusterResource;
+import io.envgrid.gateway.support.McpHttp;
+import io.envgrid.gateway.support.McpSteps;
+import io.envgrid.gateway.support.SandboxHttp;
+import io.envgrid.gateway.support.TestCluster;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one argument check, table-driven over every tool: the same bad arguments (unknown name,
+ * wrong type, missing required, out of bounds, bad id), built from each tool's own input schema,
+ * are refused alike through MCP ({@code isError} tool result) and the Sandbox API (400 envelope):
+ * same error code, same argument named, same problems; and nothing changed (the worker holds no
+ * lease, the gateway keeps nothing for it, the MCP session stays unbound). Also: every tool is
+ * listed with annotations and an output schema, a batch is checked whole, and a session's config
+ * is checked after merging with the profile.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+class OneArgumentCheckTest {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    @Inject
+    RedisDataSource redis;
+
+    /** One bad call: what is sent and which argument the refusal must name. */
+    private record Case(String kind, ObjectNode arguments, String argument) {
+    }
+
+    /** How a door refused: the error code, the argument named, the problems listed. */
+    private record Refusal(String code, String argument, JsonNode problems) {
+    }
+
+    @Test
+    void everyToolRefusesTheSameBadArgumentsAlikeOnBothDoorsAndNothingChanges() {
+        String worker = "onecheck-" + UUID.randomUUID();
+        String session = McpHttp.initialize(mcp());
+        Map<String, JsonNode> mcpTools = mcpTools(session);
+        Map<String, String> sandboxNameOf = new LinkedHashMap<>();
+        JsonNode sandboxTools = McpSteps.readTree(given().get("/tools").asString()).path("tools");
+        for (JsonNode tool : sandboxTools) {
+            if (!tool.path("mcp_name").isNull()) {
+                sandboxNameOf.put(tool.path("mcp_name").asText(), tool.path("name").asText());
+            }
+        }
+        String before = state(worker);
+        int compared = 0;
+        int cases = 0;
+        for (JsonNode tool : mcpTools.values()) {
+            String name = tool.path("name").asText();
+            for (Case c : cases(tool.path("inputSchema"))) {
+                Refusal viaMcp = viaMcp(session, name, c);
+                assertEquals(c.argument(), viaMcp.argument(), name + " " + c.kind() + " over MCP: " + viaMcp);
+                cases++;
+                String sandboxName = sandboxNameOf.get(name);
+                if (sandboxName != null) {
+                    Refusal viaSandbox = viaSandbox(worker, sandboxName, c);
+                    assertEquals(viaMcp, viaSandbox, name + " / " + sandboxName + " " + c.kind());
+                    compared++;
+                }
+            }
+        }
+        // the Sandbox-only tools (API tools) get the same table on their one door
+        for (JsonNode tool : sandboxTools) {
+            if (tool.path("mcp_name").isNull()) {
+                for (Case c : cases(tool.path("input_schema"))) {
+                    Refusal viaSandbox = viaSandbox(worker, tool.path("name").asText(), c);
+                    assertEquals(c.argument(), viaSandbox.argument(), tool.path("name") + " " + c.kind());
+                    cases++;
+                }
+            }
+        }
+        assertTrue(mcpTools.size() >= 30, "every tool: " + mcpTools.keySet());
+        assertTrue(compared >= 100, "compared on both doors: " + compared + " of " + cases);
+        assertEquals(before, state(worker), "a refused call changes nothing");
+        assertNull(redis.hash(String.class).hget("{envgrid}:gw:session:" + session, "worker"), "the MCP session stays unbound");
+    }
+
+    @Test
+    void everyToolIsListedWithAnnotationsAndAnOutputSchema() {
+        for (JsonNode tool : mcpTools(McpHttp.initialize(mcp())).values()) {
+            JsonNode annotations = tool.path("annotations");
+            for (String hint : List.of("readOnlyHint", "destructiveHint", "idempotentHint")) {
+                assertTrue(annotations.path(hint).isBoolean(), tool.path("name") + " " + hint);
+            }
+            assertEquals("object", tool.path("outputSchema").path("type").asText(), tool.path("name").asText());
+            assertFalse(tool.path("inputSchema").path("additionalProperties").asBoolean(true), tool.path("name").asText());
+        }
+    }
+
+    @Test
+    void aBatchIsCheckedWholeBeforeAnyEntryRuns() {
+        String worker = "onecheck-batch-" + UUID.randomUUID();
+        String before = state(worker);
+        // no worker: refused, even though rag:search needs no session
+        Response noWorker = SandboxHttp.post("/execute/batch", "{\"actions\": [{\"action\": \"rag:search\", \"params\": {\"query\": \"q\"}}]}");
+        assertEquals(400, noWorker.statusCode(), noWorker.asString());
+        // one bad entry: the first, which would lease a desktop for a temporary session, does not run either
+        Response oneBad = SandboxHttp.post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": ["
+                + "{\"action\": \"vm:screenshot\"}, {\"action\": \"vm:click\", \"params\": {\"x\": \"left\"}}]}");
+        assertEquals(400, oneBad.statusCode(), oneBad.asString());
+        JsonNode error = McpSteps.readTree(oneBad.asString()).path("error");
+        assertEquals("INVALID_PARAMETERS", error.path("code").asText());
+        assertEquals("x", error.path("details").path("argument").asText());
+        assertTrue(error.path("message").asText().startsWith("actions[1]"), error.toString());
+        assertEquals(before, state(worker));
+    }
+
+    @Test
+    void aSessionsConfigIsCheckedAfterMergingWithTheProfile() {
+        String worker = "onecheck-config-" + UUID.randomUUID();
+        String before = state(worker);
+        for (String config : List.of("{\"lease_timeout\": 0}", "{\"wait_ms\": -1}", "{\"allocator_type\": \"rag\"}",
+                "{\"no_such_key\": 1}")) {
+            Response refused = SandboxHttp.post("/session/create", "{\"worker_id\": \"" + worker
+                    + "\", \"resource_type\": \"vm\", \"config\": " + config + "}");
+            assertEquals(400, refused.statusCode(), config + " -> " + refused.asString());
+        }
+        assertEquals(before, state(worker));
+    }
+
+    private static Map<String, JsonNode> mcpTools(String session) {
+        JsonNode listed = McpSteps.readTree(mcp().header("Mcp-Session-Id", session)
+                .body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}").post("/mcp").asString());
+        Map<String, JsonNode> tools = new LinkedHashMap<>();
+        listed.path("result").path("tools").forEach(t -> tools.put(t.path("name").asText(), t));
+        return tools;
+    }
+
+    /** The table: each kind of bad argument this schema allows, on arguments otherwise valid. */
+    private static List<Case> cases(JsonNode schema) {
+        JsonNode properties = schema.path("properties");
+        List<String> required = new ArrayList<>();
+        schema.path("required").forEach(r -> required.add(r.asText()));
+        ObjectNode valid = NODES.objectNode();
+        required.forEach(r -> valid.set(r, validValue(properties.path(r))));
+        List<Case> cases = new ArrayList<>();
+        cases.add(new Case("unknown argument", with(valid, "no_such_argument", NODES.numberNode(1)), "no_such_argument"));
+        Iterator<String> names = properties.fieldNames();
+        String first = names.hasNext() ? names.next() : null;
+        if (first != null) {
+            cases.add(new Case("wrong type", with(valid, first, wrongType(properties.path(first))), first));
+        }
+        if (!required.isEmpty()) {
+            ObjectNode missing = valid.deepCopy();
+            missing.remove(required.get(0));
+            cases.add(new Case("missing required", missing, required.get(0)));
+        }
+        properties.fields().forEachRemaining(p -> {
+            JsonNode outOfBounds = outOfBounds(p.getValue());
+            if (outOfBounds != null && cases.stream().noneMatch(c -> c.kind().equals("out of bounds"))) {
+                cases.add(new Case("out of bounds", with(valid, p.getKey(), outOfBounds), p.getKey()));
+            }
+        });
+        if (properties.has("worker_id")) {
+            cases.add(new Case("bad id", with(valid, "worker_id", NODES.textNode("../etc/passwd")), "worker_id"));
+        } else if (properties.has("resource_id")) {
+            cases.add(new Case("bad id", with(valid, "resource_id", NODES.textNode("a b")), "resource_id"));
+        }
+        return cases;
+    }
+
+    private static ObjectNode with(ObjectNode valid, String name, JsonNode value) {
+        ObjectNode arguments = valid.deepCopy();
+        arguments.set(name, value);
+        return arguments;
+    }
+
+    private static JsonNode validValue(JsonNode property) {
+        if (property.has("enum")) {
+            return property.get("enum").get(0);
+        }
+        return switch (property.path("type").asText()) {
+            case "integer" -> NODES.numberNode(property.path("minimum").asLong(1));
+            case "boolean" -> NODES.booleanNode(true);
+            case "object" -> NODES.objectNode();
+            case "array" -> {
+                ArrayNode items = NODES.arrayNode();
+                for (int i = 0; i < Math.max(1, property.path("minItems").asInt(1)); i++) {
+                    items.add(validValue(property.path("items")));
+                }
+                yield items;
+            }
+            default -> NODES.textNode("x1");
+        };
+    }
+
+    private static JsonNode wrongType(JsonNode property) {
+        return switch (property.path("type").asText()) {
+            case "string" -> NODES.numberNode(12345);
+            case "array" -> NODES.textNode("not a list");
+            default -> NODES.textNode("not a " + property.path("type").asText());
+        };
+    }
+
+    private static JsonNode outOfBounds(JsonNode property) {
+        if (property.has("maximum")) {
+            return NODES.numberNode(property.get("maximum").asLong() + 1);
+        }
+        if (property.has("maxItems")) {
+            ArrayNode items = NODES.arrayNode();
+            for (int i = 0; i <= property.get("maxItems").asInt(); i++) {
+                items.add(validValue(property.path("items")));
+            }
+            return items;
+        }
+        if (property.has("enum")) {
+            return NODES.textNode("not-an-option");
+        }
+        return null;
+    }
+
+    private static Refusal viaMcp(String session, String tool, Case c) {
+        JsonNode answer = McpSteps.readTree(McpHttp.call(session, 7, tool, c.arguments().toString()).asString());
+        JsonNode result = answer.path("result");
+        assertTrue(result.path("isError").asBoolean(), tool + " " + c.kind() + " must be refused: " + answer);
+        return refusal(result.path("structuredContent").path("error"));
+    }
+
+    private static Refusal viaSandbox(String worker, String action, Case c) {
+        ObjectNode body = NODES.objectNode().put("worker_id", worker).put("action", action);
+        body.set("params", c.arguments());
+        Response response = SandboxHttp.post("/execute", body.toString());
+        assertEquals(400, response.statusCode(), action + " " + c.kind() + ": " + response.asString());
+        return refusal(McpSteps.readTree(response.asString()).path("error"));
+    }
+
+    private static Refusal refusal(JsonNode error) {
+        JsonNode details = error.path("details");
+        String argument = details.hasNonNull("argument") ? details.path("argument").asText()
+                : details.path("field").asText("").replaceAll("\\[\\d+]$", "");
+        return new Refusal(error.path("code").asText(), argument, details.path("problems"));
+    }
+
+    /** What a refusal must not change for this worker: its leases at the allocator, the gateway's keys for it. */
+    private String state(String worker) {
+        JsonNode leases = McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
+        TreeSet<String> keys = new TreeSet<>(redis.key().keys("{envgrid}:gw:*" + worker + "*"));
+        return leases + "\n" + keys + "\n" + redis.set(String.class).sismember("{envgrid}:gw:workers", worker);
+    }
+}
