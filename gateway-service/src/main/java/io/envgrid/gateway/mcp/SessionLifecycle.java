@@ -2,10 +2,13 @@ package io.envgrid.gateway.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.backend.AllocatorApi;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.worker.LeaseEndListener;
 import io.envgrid.gateway.worker.LiveWorkers;
+import io.envgrid.gateway.worker.Severity;
+import io.envgrid.gateway.worker.WorkerActivities;
 import io.envgrid.gateway.worker.WorkerCleanup;
 import io.envgrid.gateway.worker.WorkerResources;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -53,13 +56,15 @@ public class SessionLifecycle {
     private final Replica replica;
     private final List<LiveWorkers> liveWorkers;
     private final List<LeaseEndListener> leaseEndListeners;
+    private final WorkerActivities activities;
     private long sweepTimer = -1;
     private long keepaliveTimer = -1;
     private Cancellable expirySubscription;
 
     public SessionLifecycle(McpSessions sessions, WorkerCleanup cleanup, WorkerResources resources, AllocatorApi allocator,
             ReactiveRedisDataSource redis, ObjectMapper json, GatewayConfig config, Vertx vertx, Replica replica,
-            Instance<LiveWorkers> liveWorkers, Instance<LeaseEndListener> leaseEndListeners) {
+            Instance<LiveWorkers> liveWorkers, Instance<LeaseEndListener> leaseEndListeners, WorkerActivities activities) {
+        this.activities = activities;
         this.replica = replica;
         this.liveWorkers = liveWorkers.stream().toList();
         this.leaseEndListeners = leaseEndListeners.stream().toList();
@@ -123,11 +128,24 @@ public class SessionLifecycle {
         return Multi.createFrom().iterable(liveWorkers).onItem().transformToUniAndConcatenate(LiveWorkers::liveWorkers)
                 .collect().in(LinkedHashSet<String>::new, Set::addAll)
                 .onItem().transformToMulti(workers -> Multi.createFrom().iterable(workers))
-                .onItem().transformToUni(worker -> allocator.renew(worker, null, timeout).replaceWithVoid()
-                        .onFailure().invoke(e -> LOG.warnf("renewing worker %s failed: %s", worker, e.getMessage()))
+                .onItem().transformToUni(worker -> allocator.renew(worker, null, timeout)
+                        .invoke(renewed -> activities.report(worker, Severity.INFO, "leases.renewed", renewedDetails(renewed, timeout)))
+                        .replaceWithVoid()
+                        .onFailure().invoke(e -> {
+                            LOG.warnf("renewing worker %s failed: %s", worker, e.getMessage());
+                            activities.report(worker, Severity.WARNING, "leases.renew_failed",
+                                    json.createObjectNode().put("message", String.valueOf(e.getMessage())));
+                        })
                         .onFailure().recoverWithNull())
                 .merge(16)
                 .collect().asList().replaceWithVoid();
+    }
+
+    /** The keep-alive's renewal as the worker sees it: how many leases, for how long. */
+    private ObjectNode renewedDetails(JsonNode renewed, int timeout) {
+        ObjectNode details = json.createObjectNode().put("timeout", timeout);
+        details.set("renewed", renewed);
+        return details;
     }
 
     private void onExpiry(String message) {
@@ -136,6 +154,8 @@ public class SessionLifecycle {
             String worker = event.path("worker_id").asText("");
             String resource = event.path("resource_id").asText("");
             if (!worker.isEmpty() && !resource.isEmpty()) {
+                // "expired": the lease ran out; "deleted": the resource was withdrawn — either way the allocator took it back
+                activities.report(worker, Severity.WARNING, "lease.reclaimed", ((ObjectNode) event.deepCopy()));
                 resources.forget(worker, List.of(resource))
                         .chain(() -> Multi.createFrom().iterable(leaseEndListeners)
                                 .onItem().transformToUniAndConcatenate(l -> l.leaseEnded(worker, resource))

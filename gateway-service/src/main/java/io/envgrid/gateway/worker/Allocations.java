@@ -1,6 +1,8 @@
 package io.envgrid.gateway.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.backend.AllocatorApi;
 import io.envgrid.gateway.backend.Downstream;
 import io.envgrid.gateway.backend.Reply;
@@ -29,8 +31,11 @@ public class Allocations {
     private final AllocatorApi allocator;
     private final WorkerResources resources;
     private final Duration progressInterval;
+    private final WorkerActivities activities;
 
-    public Allocations(AllocatorApi allocator, WorkerResources resources, GatewayConfig config) {
+    public Allocations(AllocatorApi allocator, WorkerResources resources, GatewayConfig config,
+            WorkerActivities activities) {
+        this.activities = activities;
         this.allocator = allocator;
         this.resources = resources;
         this.progressInterval = config.mcp().progressInterval();
@@ -45,12 +50,23 @@ public class Allocations {
         Cancellable ticker = waitMs <= 0 ? () -> { } : Multi.createFrom().ticks().every(progressInterval)
                 .subscribe().with(t -> progress.report(System.currentTimeMillis() - start, (double) waitMs,
                         "waiting for " + String.join(", ", types)));
+        if (waitMs > 0) {
+            ObjectNode details = JsonNodeFactory.instance.objectNode().put("request_id", requestId).put("wait_ms", waitMs);
+            types.forEach(details.putArray("resource_types")::add);
+            activities.report(workerId, Severity.INFO, "allocation.queued", details);
+        }
         return allocator.allocate(workerId, types, timeoutSeconds, waitMs, requestId)
                 .map(reply -> {
                     if (!reply.ok()) {
                         throw Downstream.failureOf("allocator", reply);
                     }
                     return reply.body();
+                })
+                .invoke(granted -> {
+                    if (waitMs > 0) {
+                        activities.report(workerId, Severity.INFO, "allocation.granted", JsonNodeFactory.instance.objectNode()
+                                .put("request_id", requestId).put("waited_ms", System.currentTimeMillis() - start));
+                    }
                 })
                 .call(granted -> resources.record(workerId, granted))
                 .eventually(ticker::cancel)
