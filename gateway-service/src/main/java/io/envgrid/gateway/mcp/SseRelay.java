@@ -75,6 +75,18 @@ public class SseRelay {
         streams.remove(sessionId);
     }
 
+    /** Ends the session's stream if this replica holds it: the session is over. */
+    public void end(String sessionId) {
+        Stream stream = streams.remove(sessionId);
+        if (stream != null) {
+            stream.context().runOnContext(v -> {
+                if (!stream.response().ended() && !stream.response().closed()) {
+                    stream.response().end();
+                }
+            });
+        }
+    }
+
     /** Forgets the session's stream if it is still this one (a newer stream may have replaced it). */
     public void close(String sessionId, HttpServerResponse response) {
         streams.computeIfPresent(sessionId, (id, stream) -> stream.response() == response ? null : stream);

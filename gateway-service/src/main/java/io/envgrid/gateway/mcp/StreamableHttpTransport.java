@@ -114,6 +114,7 @@ public class StreamableHttpTransport {
                 : lifecycle.end(sessionId, "deleted by client").replaceWith(true))
                 .subscribe().with(found -> {
                     if (found) {
+                        standaloneStream.ended(sessionId);
                         ctx.response().setStatusCode(204).end();
                     } else {
                         http.sendJson(ctx.response(), 404, JsonRpc.error(null, JsonRpc.SESSION_NOT_FOUND, "Session not found"));

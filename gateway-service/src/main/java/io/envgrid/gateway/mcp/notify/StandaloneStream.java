@@ -75,6 +75,11 @@ public class StandaloneStream {
                         "session store unavailable: " + e.getMessage())));
     }
 
+    /** The session ended: its stream, if held here, ends too. */
+    public void ended(String sessionId) {
+        relay.end(sessionId);
+    }
+
     private void stream(RoutingContext ctx, String sessionId) {
         HttpServerResponse response = ctx.response();
         response.setStatusCode(200).setChunked(true)
@@ -84,7 +89,14 @@ public class StandaloneStream {
         // the headers go out now: a client waits for them before it counts the stream as open
         response.write(": stream open\n\n");
         Vertx vertx = ctx.vertx();
-        long timer = vertx.setPeriodic(keepAliveMs, t -> relay.keepAlive(sessionId));
+        // the session may end on another replica: each keep-alive also checks that it still exists
+        long timer = vertx.setPeriodic(keepAliveMs, t -> sessions.peek(sessionId).subscribe().with(fields -> {
+            if (fields.isEmpty()) {
+                ended(sessionId);
+            } else {
+                relay.keepAlive(sessionId);
+            }
+        }, e -> relay.keepAlive(sessionId)));
         response.closeHandler(v -> {
             vertx.cancelTimer(timer);
             relay.close(sessionId, response);

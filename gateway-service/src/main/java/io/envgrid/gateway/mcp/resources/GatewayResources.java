@@ -144,7 +144,9 @@ public class GatewayResources {
 
     /** A backend's 404 (the resource is gone there) is not-found; anything else an internal error that says why. */
     private static McpError backendFailure(String uri, ToolFailure e) {
-        return e.status() == 404 ? notFound(uri)
+        // a held desktop answers 404 until setup_batch_resources opened its controller session: the reason says so
+        return e.status() == 404 ? new McpError(RESOURCE_NOT_FOUND, "Resource not found",
+                NODES.objectNode().put("uri", uri).put("reason", e.getMessage()))
                 : new McpError(JsonRpc.INTERNAL_ERROR, "reading " + uri + " failed: " + e.getMessage());
     }
 
