@@ -1,12 +1,14 @@
 package io.envgrid.gateway.mcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.gateway.support.NodePackages;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,5 +32,15 @@ class ConformanceSuiteTest {
     void scenarioPasses(String scenario) {
         NodePackages.Run run = NodePackages.run(SUITE, List.of("server", "--url", mcp.toString(), "--scenario", scenario), 120);
         assertEquals(0, run.exitCode(), () -> scenario + " failed:\n" + run.output());
+        assertTrue(run.output().contains(scenario + ": "), run.output());
+    }
+
+    /** The run above can fail: a scenario that needs the suite's own fixture resource fails here, and is seen to. */
+    @Test
+    void aFixtureScenarioIsSeenToFail() {
+        NodePackages.Run run = NodePackages.run(SUITE, List.of("server", "--url", mcp.toString(), "--scenario",
+                "resources-read-text"), 120);
+        assertEquals(1, run.exitCode(), run.output());
+        assertTrue(run.output().contains("resources-read-text: 0 passed, 1 failed"), run.output());
     }
 }

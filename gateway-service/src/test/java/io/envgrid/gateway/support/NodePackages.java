@@ -37,7 +37,9 @@ public final class NodePackages {
         command.addAll(args);
         try {
             Path log = Files.createTempFile("node-run-", ".log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+            // run beside the script: the Inspector CLI looks for its package.json relative to the working directory
+            Process process = new ProcessBuilder(command).directory(MODULES.resolve(script).getParent().toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
