@@ -14,6 +14,13 @@ public interface GatewayConfig {
     @WithDefault("{envgrid}:gw:")
     String keyPrefix();
 
+    /**
+     * The allocator's key prefix ({@code envgrid.allocator.key-prefix}); the gateway hears lease
+     * expiries on the allocator's channel under it, so the two must be configured alike.
+     */
+    @WithDefault("{envgrid}:")
+    String allocatorKeyPrefix();
+
     Mcp mcp();
 
     Auth auth();

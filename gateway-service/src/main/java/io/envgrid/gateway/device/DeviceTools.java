@@ -1,9 +1,10 @@
 package io.envgrid.gateway.device;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.gateway.backend.DeviceAgentApi;
+import io.envgrid.gateway.client.DeviceAgentApi;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.lease.WorkerResources;
 import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
 import io.envgrid.gateway.tool.Tool;
@@ -11,7 +12,6 @@ import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSource;
 import io.envgrid.gateway.tool.ToolSpec;
-import io.envgrid.gateway.worker.WorkerResources;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.envgrid.gateway.mcp.notify;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.gateway.mcp.McpSession;
-import io.envgrid.gateway.mcp.McpSessions;
-import io.envgrid.gateway.mcp.SseRelay;
+import io.envgrid.gateway.mcp.session.McpSession;
+import io.envgrid.gateway.mcp.session.McpSessions;
+import io.envgrid.gateway.mcp.transport.SseRelay;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,12 +1,12 @@
 package io.envgrid.gateway.mcp.notify;
 
 import io.envgrid.gateway.config.GatewayConfig;
-import io.envgrid.gateway.mcp.HttpExchange;
-import io.envgrid.gateway.mcp.JsonRpc;
-import io.envgrid.gateway.mcp.McpSession;
-import io.envgrid.gateway.mcp.McpSessions;
-import io.envgrid.gateway.mcp.Replica;
-import io.envgrid.gateway.mcp.SseRelay;
+import io.envgrid.gateway.mcp.transport.HttpExchange;
+import io.envgrid.gateway.mcp.protocol.JsonRpc;
+import io.envgrid.gateway.mcp.session.McpSession;
+import io.envgrid.gateway.mcp.session.McpSessions;
+import io.envgrid.gateway.cluster.Replica;
+import io.envgrid.gateway.mcp.transport.SseRelay;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.gateway.mcp.JsonRpc;
+import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.mcp.resources.ResourceUris;
 import io.envgrid.gateway.mcp.surface.McpError;
 import jakarta.enterprise.context.ApplicationScoped;

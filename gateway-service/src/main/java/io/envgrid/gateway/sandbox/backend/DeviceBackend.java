@@ -1,10 +1,10 @@
 package io.envgrid.gateway.sandbox.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.envgrid.gateway.backend.AllocatorApi;
+import io.envgrid.gateway.allocation.Allocations;
+import io.envgrid.gateway.client.AllocatorApi;
+import io.envgrid.gateway.lease.WorkerCleanup;
 import io.envgrid.gateway.sandbox.profile.ResourceProfile;
-import io.envgrid.gateway.worker.Allocations;
-import io.envgrid.gateway.worker.WorkerCleanup;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 

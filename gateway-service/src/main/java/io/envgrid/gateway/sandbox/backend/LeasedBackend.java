@@ -3,12 +3,12 @@ package io.envgrid.gateway.sandbox.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.gateway.backend.AllocatorApi;
+import io.envgrid.gateway.allocation.Allocations;
+import io.envgrid.gateway.client.AllocatorApi;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.lease.WorkerCleanup;
 import io.envgrid.gateway.sandbox.profile.ResourceProfile;
 import io.envgrid.gateway.tool.ProgressSink;
-import io.envgrid.gateway.worker.Allocations;
-import io.envgrid.gateway.worker.WorkerCleanup;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 

@@ -3,11 +3,11 @@ package io.envgrid.gateway.sandbox.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.gateway.backend.ServiceProbe;
+import io.envgrid.gateway.client.ServiceProbe;
 import io.envgrid.gateway.config.Backends;
 import io.envgrid.gateway.sandbox.profile.ResourceProfile;
-import java.util.List;
 import io.smallrye.mutiny.Uni;
+import java.util.List;
 
 /**
  * Retrieval (seeds 002/003's stateless RAG backend): shared by every worker, no session; warm-up

@@ -1,13 +1,13 @@
 package io.envgrid.gateway.sandbox.backend;
 
-import io.envgrid.gateway.backend.AllocatorApi;
-import io.envgrid.gateway.backend.ServiceProbe;
+import io.envgrid.gateway.allocation.Allocations;
+import io.envgrid.gateway.allocation.ResourceSetup;
+import io.envgrid.gateway.client.AllocatorApi;
+import io.envgrid.gateway.client.ServiceProbe;
 import io.envgrid.gateway.config.Backends;
+import io.envgrid.gateway.desktop.Desktops;
+import io.envgrid.gateway.lease.WorkerCleanup;
 import io.envgrid.gateway.sandbox.profile.ResourceProfile;
-import io.envgrid.gateway.worker.Allocations;
-import io.envgrid.gateway.worker.Desktops;
-import io.envgrid.gateway.worker.ResourceSetup;
-import io.envgrid.gateway.worker.WorkerCleanup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Builds the backend a profile entry names; the kinds are a closed set, so no class is loaded by name. */

@@ -1,0 +1,79 @@
+package io.envgrid.gateway.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.config.Backends;
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.id.KeyPart;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The resource-allocator-service's API as seed 000 uses it. */
+@ApplicationScoped
+public class AllocatorApi {
+
+    private static final String NAME = "allocator";
+    /** The allocator may hold a waiting request this much longer than its wait_ms before answering. */
+    private static final Duration WAIT_MARGIN = Duration.ofSeconds(5);
+
+    private final Downstream downstream;
+    private final Backends backends;
+    private final Duration timeout;
+
+    public AllocatorApi(Downstream downstream, Backends backends, GatewayConfig config) {
+        this.downstream = downstream;
+        this.backends = backends;
+        this.timeout = config.downstream().timeout();
+    }
+
+    /**
+     * {@code POST /allocate}. With a request id a retry returns the first answer instead of a second
+     * grant, which is what makes retrying it harmless.
+     */
+    public Uni<Reply> allocate(String workerId, List<String> types, int timeoutSeconds, long waitMs, String requestId) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("worker_id", workerId);
+        body.put("resource_types", types);
+        body.put("timeout", timeoutSeconds);
+        body.put("wait_ms", waitMs);
+        body.put("request_id", requestId);
+        return downstream.exchange(NAME, HttpMethod.POST, backends.allocator() + "/allocate", body,
+                timeout.plusMillis(waitMs).plus(WAIT_MARGIN), true);
+    }
+
+    public Uni<JsonNode> releaseBatch(String workerId, List<String> resourceIds) {
+        return downstream.json(NAME, HttpMethod.POST, backends.allocator() + "/release/batch",
+                Map.of("worker_id", workerId, "resource_ids", resourceIds), timeout, true);
+    }
+
+    public Uni<JsonNode> releaseWorker(String workerId) {
+        return downstream.json(NAME, HttpMethod.POST, backends.allocator() + "/release/worker",
+                Map.of("worker_id", workerId), timeout, true);
+    }
+
+    /** {@code POST /renew}: all of the worker's leases when {@code resourceIds} is null. */
+    public Uni<JsonNode> renew(String workerId, List<String> resourceIds, int timeoutSeconds) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("worker_id", workerId);
+        body.put("timeout", timeoutSeconds);
+        if (resourceIds != null) {
+            body.put("resource_ids", resourceIds);
+        }
+        return downstream.json(NAME, HttpMethod.POST, backends.allocator() + "/renew", body, timeout, true);
+    }
+
+    /** {@code GET /leases?worker_id=}: the worker's live leases, the truth about what it holds. */
+    public Uni<JsonNode> leases(String workerId) {
+        return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/leases?worker_id="
+                + KeyPart.pathSegment(workerId), null, timeout, true);
+    }
+
+    /** {@code GET /stats}: resource counts per type and state. */
+    public Uni<JsonNode> stats() {
+        return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/stats", null, timeout, true);
+    }
+}

@@ -1,0 +1,46 @@
+package io.envgrid.gateway.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.id.KeyPart;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+
+/** A device agent (seed 004's REST face): {@code POST /tools/{name}/call} with the tool's arguments. */
+@ApplicationScoped
+public class DeviceAgentApi {
+
+    /** The agent's own command limit is 30 s; its answer may take a little longer to arrive. */
+    private static final Duration CALL_MARGIN = Duration.ofSeconds(5);
+
+    private final Downstream downstream;
+    private final Duration timeout;
+
+    public DeviceAgentApi(Downstream downstream, GatewayConfig config) {
+        this.downstream = downstream;
+        this.timeout = config.downstream().timeout().plus(Duration.ofSeconds(30)).plus(CALL_MARGIN);
+    }
+
+    /**
+     * {@code GET /resources/{path}} of the agent's {@code mcp://test-devices/} tree ({@code path} as in the URI,
+     * each segment still percent-encoded): {@code {uri, name, description, mimeType, contents}}; with the
+     * lease's token, so the agent may hold the reader to the device's live lease.
+     */
+    public Uni<JsonNode> resource(String agentUrl, String path, JsonNode lease) {
+        String base = agentUrl.endsWith("/") ? agentUrl.substring(0, agentUrl.length() - 1) : agentUrl;
+        return downstream.json("device-agent", HttpMethod.GET, base + "/resources/" + path, null, timeout, true,
+                LeaseToken.headerOf(lease));
+    }
+
+    /**
+     * Runs a tool on the agent for the device of allocation entry {@code lease} (its lease token goes
+     * along as {@code X-Envgrid-Lease-Token}); reads may be retried, a command or a transfer is not.
+     */
+    public Uni<JsonNode> call(String agentUrl, String tool, JsonNode arguments, JsonNode lease, boolean idempotent) {
+        String base = agentUrl.endsWith("/") ? agentUrl.substring(0, agentUrl.length() - 1) : agentUrl;
+        return downstream.json("device-agent", HttpMethod.POST, base + "/tools/" + KeyPart.pathSegment(tool) + "/call",
+                arguments, timeout, idempotent, LeaseToken.headerOf(lease));
+    }
+}

@@ -1,0 +1,47 @@
+package io.envgrid.gateway.desktop;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.tool.BaseTool;
+import io.envgrid.gateway.tool.Schema;
+import io.envgrid.gateway.tool.ToolCall;
+import io.envgrid.gateway.tool.ToolResult;
+import io.envgrid.gateway.tool.ToolSpec;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Singleton;
+
+/** OSWorld's {@code computer_13} action space; the vm-controller validates and translates each action. */
+@Singleton
+public class Computer13Tool extends BaseTool {
+
+    static final String[] TYPES = {"MOVE_TO", "CLICK", "MOUSE_DOWN", "MOUSE_UP", "RIGHT_CLICK", "DOUBLE_CLICK",
+        "DRAG_TO", "SCROLL", "TYPING", "PRESS", "KEY_DOWN", "KEY_UP", "HOTKEY", "WAIT", "FAIL", "DONE"};
+
+    private static final ToolSpec SPEC = new ToolSpec("computer_13",
+            "One action of OSWorld's computer_13 action space on the worker's desktop, e.g. {action_type: \"CLICK\", "
+                    + "parameters: {x: 100, y: 200, button: \"left\", num_clicks: 1}} or {action_type: \"HOTKEY\", "
+                    + "parameters: {keys: [\"ctrl\", \"c\"]}}. Invalid actions are refused before anything runs.",
+            Schema.object().workerId()
+                    .enumeration("action_type", "The action", true, TYPES)
+                    .freeObject("parameters", "The action's parameters, as OSWorld names them", false)
+                    .string("resource_id", "The desktop to act on, when the worker holds several", false)
+                    .build(),
+            false, true);
+
+    private final Desktops desktops;
+
+    public Computer13Tool(Desktops desktops) {
+        super(SPEC);
+        this.desktops = desktops;
+    }
+
+    @Override
+    public Uni<ToolResult> call(ToolCall call) {
+        ObjectNode action = JsonNodeFactory.instance.objectNode();
+        action.put("action_type", call.args().string("action_type"));
+        ObjectNode parameters = call.args().optionalObject("parameters");
+        action.set("parameters", parameters == null ? JsonNodeFactory.instance.objectNode() : parameters);
+        return desktops.act(call.workerId(), call.args().optionalString("resource_id"), "actions/computer_13", action)
+                .map(ToolResult::of);
+    }
+}

@@ -1,0 +1,133 @@
+package io.envgrid.gateway.desktop;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.tool.Args;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns an action of the {@code computer} tool (the vocabulary agents use for "computer use":
+ * {@code left_click} at a coordinate, {@code type} text, {@code key} "ctrl+c", {@code scroll} …) into
+ * OSWorld computer_13 actions, which the vm-controller validates and delivers.
+ */
+final class ComputerActions {
+
+    static final String[] ACTIONS = {"screenshot", "cursor_position", "mouse_move", "left_click", "right_click",
+        "middle_click", "double_click", "triple_click", "left_click_drag", "left_mouse_down", "left_mouse_up",
+        "type", "key", "scroll", "wait"};
+
+    /** xdotool-style key names agents send, mapped to the names OSWorld's KEYBOARD_KEYS use. */
+    private static final Map<String, String> KEY_NAMES = Map.ofEntries(
+            Map.entry("return", "enter"), Map.entry("kp_enter", "enter"), Map.entry("escape", "esc"),
+            Map.entry("control", "ctrl"), Map.entry("control_l", "ctrlleft"), Map.entry("control_r", "ctrlright"),
+            Map.entry("super", "win"), Map.entry("super_l", "winleft"), Map.entry("meta", "win"), Map.entry("cmd", "command"),
+            Map.entry("alt_l", "altleft"), Map.entry("alt_r", "altright"), Map.entry("shift_l", "shiftleft"),
+            Map.entry("shift_r", "shiftright"), Map.entry("page_up", "pageup"), Map.entry("prior", "pageup"),
+            Map.entry("page_down", "pagedown"), Map.entry("next", "pagedown"), Map.entry("caps_lock", "capslock"),
+            Map.entry("num_lock", "numlock"), Map.entry("scroll_lock", "scrolllock"), Map.entry("print", "printscreen"));
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private ComputerActions() {
+    }
+
+    /** The computer_13 actions for one {@code computer} call; empty for the reads (screenshot, cursor_position). */
+    static List<ObjectNode> translate(String action, Args args) {
+        return switch (action) {
+            case "screenshot", "cursor_position" -> List.of();
+            case "mouse_move" -> List.of(at("MOVE_TO", coordinate(args, "coordinate", true)));
+            case "left_click" -> List.of(click("left", 1, coordinate(args, "coordinate", false)));
+            case "right_click" -> List.of(at("RIGHT_CLICK", coordinate(args, "coordinate", false)));
+            case "middle_click" -> List.of(click("middle", 1, coordinate(args, "coordinate", false)));
+            case "double_click" -> List.of(at("DOUBLE_CLICK", coordinate(args, "coordinate", false)));
+            case "triple_click" -> List.of(click("left", 3, coordinate(args, "coordinate", false)));
+            case "left_click_drag" -> List.of(at("MOVE_TO", coordinate(args, "start_coordinate", true)),
+                    at("DRAG_TO", coordinate(args, "coordinate", true)));
+            case "left_mouse_down" -> List.of(action("MOUSE_DOWN", NODES.objectNode().put("button", "left")));
+            case "left_mouse_up" -> List.of(action("MOUSE_UP", NODES.objectNode().put("button", "left")));
+            case "type" -> List.of(action("TYPING", NODES.objectNode().put("text", args.string("text"))));
+            case "key" -> List.of(key(args.string("text")));
+            case "scroll" -> scroll(args);
+            case "wait" -> List.of(action("WAIT", NODES.objectNode()));
+            default -> throw ToolFailure.invalid("unknown action '" + action + "'; one of " + String.join(", ", ACTIONS));
+        };
+    }
+
+    private static ObjectNode action(String type, ObjectNode parameters) {
+        ObjectNode node = NODES.objectNode().put("action_type", type);
+        node.set("parameters", parameters);
+        return node;
+    }
+
+    private static ObjectNode at(String type, int[] xy) {
+        ObjectNode parameters = NODES.objectNode();
+        if (xy != null) {
+            parameters.put("x", xy[0]).put("y", xy[1]);
+        }
+        return action(type, parameters);
+    }
+
+    private static ObjectNode click(String button, int clicks, int[] xy) {
+        ObjectNode node = at("CLICK", xy);
+        ((ObjectNode) node.get("parameters")).put("button", button).put("num_clicks", clicks);
+        return node;
+    }
+
+    /** "ctrl+shift+t" is a hotkey, "Return" one key press. */
+    private static ObjectNode key(String combination) {
+        List<String> keys = new ArrayList<>();
+        for (String part : combination.split("\\+")) {
+            if (part.isBlank()) {
+                throw ToolFailure.invalid("'text' must be a key or keys joined by '+', e.g. ctrl+c");
+            }
+            String name = part.trim().toLowerCase(Locale.ROOT);
+            keys.add(KEY_NAMES.getOrDefault(name, name));
+        }
+        if (keys.size() == 1) {
+            return action("PRESS", NODES.objectNode().put("key", keys.get(0)));
+        }
+        ObjectNode parameters = NODES.objectNode();
+        keys.forEach(parameters.putArray("keys")::add);
+        return action("HOTKEY", parameters);
+    }
+
+    private static List<ObjectNode> scroll(Args args) {
+        String direction = args.string("scroll_direction");
+        int amount = (int) args.integer("scroll_amount", 3, 1, 100);
+        ObjectNode parameters = NODES.objectNode();
+        switch (direction) {
+            case "up" -> parameters.put("dx", 0).put("dy", amount);
+            case "down" -> parameters.put("dx", 0).put("dy", -amount);
+            case "left" -> parameters.put("dx", -amount).put("dy", 0);
+            case "right" -> parameters.put("dx", amount).put("dy", 0);
+            default -> throw ToolFailure.invalid("'scroll_direction' must be up, down, left or right");
+        }
+        int[] xy = coordinate(args, "coordinate", false);
+        List<ObjectNode> actions = new ArrayList<>();
+        if (xy != null) {
+            actions.add(at("MOVE_TO", xy));
+        }
+        actions.add(action("SCROLL", parameters));
+        return actions;
+    }
+
+    private static int[] coordinate(Args args, String name, boolean mandatory) {
+        JsonNode value = args.raw(name);
+        if (value == null || value.isNull()) {
+            if (mandatory) {
+                throw ToolFailure.invalid("'" + name + "' [x, y] is required for this action");
+            }
+            return null;
+        }
+        if (!value.isArray() || value.size() != 2 || !value.get(0).isIntegralNumber() || !value.get(1).isIntegralNumber()
+                || value.get(0).asInt() < 0 || value.get(1).asInt() < 0) {
+            throw ToolFailure.invalid("'" + name + "' must be [x, y] with non-negative integers");
+        }
+        return new int[] {value.get(0).asInt(), value.get(1).asInt()};
+    }
+}

@@ -1,0 +1,99 @@
+package io.envgrid.gateway.lease;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.client.AllocatorApi;
+import io.envgrid.gateway.cluster.Replica;
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.redis.GatewayKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the leases of every live worker (a live MCP or Sandbox session: each {@link LiveWorkers})
+ * from expiring: every {@code envgrid.gateway.leases.keepalive-interval} one replica, chosen by a
+ * Redis lock that expires with the period (so a dead replica is replaced), renews them all.
+ */
+@ApplicationScoped
+public class LeaseKeepAlive {
+
+    private static final Logger LOG = Logger.getLogger(LeaseKeepAlive.class);
+
+    private final AllocatorApi allocator;
+    private final ReactiveValueCommands<String, String> values;
+    private final GatewayKeys keys;
+    private final GatewayConfig config;
+    private final Vertx vertx;
+    private final Replica replica;
+    private final List<LiveWorkers> liveWorkers;
+    private final WorkerActivities activities;
+    private long timer = -1;
+
+    public LeaseKeepAlive(AllocatorApi allocator, ReactiveRedisDataSource redis, GatewayKeys keys, GatewayConfig config,
+            Vertx vertx, Replica replica, Instance<LiveWorkers> liveWorkers, WorkerActivities activities) {
+        this.activities = activities;
+        this.allocator = allocator;
+        this.values = redis.value(String.class);
+        this.keys = keys;
+        this.config = config;
+        this.vertx = vertx;
+        this.replica = replica;
+        this.liveWorkers = liveWorkers.stream().toList();
+    }
+
+    void start(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(config.leases().keepaliveInterval().toMillis(), t -> keepAlive());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(timer);
+    }
+
+    /** One replica per period renews; the lock expires with the period, so a dead replica is replaced. */
+    void keepAlive() {
+        long period = config.leases().keepaliveInterval().toMillis();
+        values.setGet(keys.keepaliveLock(), replica.id(), new SetArgs().nx().px(period - 100))
+                .onFailure().recoverWithItem("")
+                .chain(previous -> previous == null ? renewAll() : Uni.createFrom().voidItem())
+                .subscribe().with(done -> { }, e -> LOG.warnf("lease keep-alive failed: %s", e.getMessage()));
+    }
+
+    private Uni<Void> renewAll() {
+        int timeout = config.leases().renewTimeoutSeconds();
+        return Multi.createFrom().iterable(liveWorkers).onItem().transformToUniAndConcatenate(LiveWorkers::liveWorkers)
+                .collect().in(LinkedHashSet<String>::new, Set::addAll)
+                .onItem().transformToMulti(workers -> Multi.createFrom().iterable(workers))
+                .onItem().transformToUni(worker -> allocator.renew(worker, null, timeout)
+                        .invoke(renewed -> activities.report(worker, Severity.INFO, "leases.renewed", renewedDetails(renewed, timeout)))
+                        .replaceWithVoid()
+                        .onFailure().invoke(e -> {
+                            LOG.warnf("renewing worker %s failed: %s", worker, e.getMessage());
+                            activities.report(worker, Severity.WARNING, "leases.renew_failed",
+                                    JsonNodeFactory.instance.objectNode().put("message", String.valueOf(e.getMessage())));
+                        })
+                        .onFailure().recoverWithNull())
+                .merge(16)
+                .collect().asList().replaceWithVoid();
+    }
+
+    /** The keep-alive's renewal as the worker sees it: the allocator's answer per lease, and for how long. */
+    private static ObjectNode renewedDetails(JsonNode renewed, int timeout) {
+        ObjectNode details = JsonNodeFactory.instance.objectNode().put("timeout", timeout);
+        details.set("renewed", renewed);
+        return details;
+    }
+}

@@ -1,0 +1,87 @@
+package io.envgrid.gateway.lease;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.client.AllocatorApi;
+import io.envgrid.gateway.client.VmControllerApi;
+import io.envgrid.gateway.desktop.VmTypes;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Gives resources back: the allocator's release first (the authority, which refuses another
+ * worker's lease before anything changes), then the controller sessions and the worker's record.
+ */
+@ApplicationScoped
+public class WorkerCleanup {
+
+    private static final Logger LOG = Logger.getLogger(WorkerCleanup.class);
+
+    private final AllocatorApi allocator;
+    private final VmControllerApi vmController;
+    private final WorkerResources resources;
+
+    private final Instance<LeaseEndListener> listeners;
+
+    public WorkerCleanup(AllocatorApi allocator, VmControllerApi vmController, WorkerResources resources,
+            Instance<LeaseEndListener> listeners) {
+        this.allocator = allocator;
+        this.vmController = vmController;
+        this.resources = resources;
+        this.listeners = listeners;
+    }
+
+    public Uni<JsonNode> release(String workerId, List<String> resourceIds) {
+        return resources.all(workerId).chain(held -> allocator.releaseBatch(workerId, resourceIds)
+                .call(() -> endSessions(workerId, vms(held).stream()
+                        .filter(e -> resourceIds.contains(e.path("id").asText())).toList()))
+                .call(() -> resources.forget(workerId, resourceIds))
+                .call(() -> ended(workerId, resourceIds)));
+    }
+
+    /** Everything the worker holds, whatever this gateway knows of it (the allocator knows all). */
+    public Uni<JsonNode> releaseAll(String workerId) {
+        return resources.all(workerId).chain(held -> allocator.releaseWorker(workerId)
+                .call(() -> endSessions(workerId, vms(held)))
+                .call(() -> resources.forgetAll(workerId))
+                .call(() -> ended(workerId, held.values().stream().map(e -> e.path("id").asText()).toList())));
+    }
+
+    /** State built on the released leases (a Sandbox session holding one) goes with them, whoever released them. */
+    private Uni<Void> ended(String workerId, List<String> resourceIds) {
+        List<Uni<Void>> notices = new ArrayList<>();
+        for (LeaseEndListener listener : listeners) {
+            resourceIds.forEach(id -> notices.add(listener.leaseEnded(workerId, id)));
+        }
+        return notices.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(notices).andCollectFailures().replaceWithVoid();
+    }
+
+    /**
+     * Ends controller sessions; a failure here is logged, not raised: the lease is already gone and
+     * the controller ends the session itself when it hears of the release's expiry signal or TTL.
+     */
+    private Uni<Void> endSessions(String workerId, List<JsonNode> entries) {
+        if (entries.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> ends = new ArrayList<>();
+        for (JsonNode entry : entries) {
+            String id = entry.path("id").asText();
+            ends.add(vmController.closeSession(workerId, entry).replaceWithVoid()
+                    .onFailure().recoverWithItem(e -> {
+                        LOG.warnf("could not end controller session %s/%s: %s", workerId, id, e.getMessage());
+                        return null;
+                    }));
+        }
+        return Uni.join().all(ends).andCollectFailures().replaceWithVoid();
+    }
+
+    /** The VM entries among the worker's resources: only they have controller sessions. */
+    private static List<JsonNode> vms(Map<String, JsonNode> held) {
+        return held.values().stream().filter(e -> VmTypes.isVm(e.path("type").asText())).toList();
+    }
+}

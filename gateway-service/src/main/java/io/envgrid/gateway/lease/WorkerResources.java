@@ -1,0 +1,135 @@
+package io.envgrid.gateway.lease;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.error.ErrorCode;
+import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.redis.GatewayKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
+import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * What each worker holds, as the allocator granted it (key as in the /allocate answer, e.g.
+ * {@code vm_pyautogui}, {@code rag#2} → the entry with ip, port, base_url, …), kept in Redis so
+ * every gateway replica routes a worker's calls to its own resources.
+ */
+@ApplicationScoped
+public class WorkerResources {
+
+    private final ReactiveHashCommands<String, String, String> hashes;
+    private final ReactiveKeyCommands<String> keys;
+    private final ObjectMapper json;
+    private final GatewayKeys names;
+    private final WorkerActivities activities;
+
+    public WorkerResources(ReactiveRedisDataSource redis, ObjectMapper json, GatewayKeys names, WorkerActivities activities) {
+        this.activities = activities;
+        this.hashes = redis.hash(String.class);
+        this.keys = redis.key();
+        this.json = json;
+        this.names = names;
+    }
+
+    private String key(String workerId) {
+        return names.workerResources(workerId);
+    }
+
+    /** Records an /allocate answer: every entry gets its allocation key and {@code type}. */
+    public Uni<Void> record(String workerId, JsonNode allocation) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        allocation.fields().forEachRemaining(e -> {
+            if (e.getValue().isObject()) {
+                ObjectNode entry = ((ObjectNode) e.getValue()).deepCopy();
+                if (!entry.hasNonNull("type")) {
+                    entry.put("type", typeOf(e.getKey()));
+                }
+                fields.put(e.getKey(), entry.toString());
+            }
+        });
+        return fields.isEmpty() ? Uni.createFrom().voidItem() : hashes.hset(key(workerId), fields).replaceWithVoid()
+                .invoke(() -> activities.leasesChanged(workerId));
+    }
+
+    /** {@code vm_pyautogui#2} → {@code vm_pyautogui}. */
+    public static String typeOf(String allocationKey) {
+        int hash = allocationKey.indexOf('#');
+        return hash < 0 ? allocationKey : allocationKey.substring(0, hash);
+    }
+
+    /** The worker's resources by allocation key, in a stable order. */
+    public Uni<Map<String, JsonNode>> all(String workerId) {
+        return hashes.hgetall(key(workerId)).map(raw -> {
+            Map<String, JsonNode> entries = new LinkedHashMap<>();
+            raw.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> entries.put(e.getKey(), parse(e.getValue())));
+            return entries;
+        });
+    }
+
+    /** Forgets the entries for these resource ids (released, expired or revoked). */
+    public Uni<Void> forget(String workerId, Collection<String> resourceIds) {
+        return all(workerId).chain(entries -> {
+            List<String> keys = new ArrayList<>();
+            entries.forEach((k, v) -> {
+                if (resourceIds.contains(v.path("id").asText())) {
+                    keys.add(k);
+                }
+            });
+            return keys.isEmpty() ? Uni.createFrom().voidItem()
+                    : hashes.hdel(key(workerId), keys.toArray(String[]::new)).replaceWithVoid()
+                            .invoke(() -> activities.leasesChanged(workerId));
+        });
+    }
+
+    public Uni<Void> forgetAll(String workerId) {
+        return keys.del(key(workerId)).invoke(removed -> {
+            if (removed > 0) {
+                activities.leasesChanged(workerId);
+            }
+        }).replaceWithVoid();
+    }
+
+    /**
+     * The one resource a call targets: the one named by {@code resourceId}, else the worker's only
+     * resource whose type passes {@code kind}; none or several is a 4xx that says which exist.
+     */
+    public Uni<JsonNode> pick(String workerId, String resourceId, String kindName, Predicate<String> kind) {
+        return all(workerId).map(entries -> {
+            List<JsonNode> candidates = entries.values().stream()
+                    .filter(e -> resourceId == null ? kind.test(e.path("type").asText()) : resourceId.equals(e.path("id").asText()))
+                    .toList();
+            if (candidates.size() == 1) {
+                return candidates.get(0);
+            }
+            List<String> held = entries.values().stream().map(e -> e.path("id").asText() + " (" + e.path("type").asText() + ")").toList();
+            if (candidates.isEmpty()) {
+                String what = resourceId == null ? "no " + kindName : "no resource '" + resourceId + "'";
+                throw new ToolFailure(404, ErrorCode.NO_SUCH_RESOURCE,
+                        "worker '" + workerId + "' holds " + what + "; allocate and set it up first",
+                        Map.of("held", held));
+            }
+            throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS,
+                    "worker '" + workerId + "' holds several " + kindName + "s; name one with resource_id",
+                    Map.of("held", held));
+        });
+    }
+
+    private JsonNode parse(String text) {
+        try {
+            return json.readTree(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable worker record", e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.envgrid.gateway.mcp.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.mcp.surface.SurfaceMethods;
+import io.envgrid.gateway.mcp.session.McpSession;
+import io.envgrid.gateway.security.Principal;
+import io.envgrid.gateway.tool.ToolRegistry;
+import io.envgrid.gateway.tool.ToolSpec;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The MCP methods the gateway answers, whatever transport carried them: {@code initialize},
+ * {@code ping}, {@code tools/list}, {@code tools/call}, the {@code notifications/*} it acts on, and
+ * the other server features through {@link SurfaceMethods}.
+ */
+@ApplicationScoped
+public class McpProtocol {
+
+    public static final String LATEST_VERSION = "2025-11-25";
+    public static final List<String> VERSIONS = List.of(LATEST_VERSION, "2025-06-18", "2025-03-26", "2024-11-05");
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final ToolRegistry tools;
+    private final ToolInvoker invoker;
+    private final InFlightCalls inFlight;
+    private final SurfaceMethods surface;
+
+    public McpProtocol(ToolRegistry tools, ToolInvoker invoker, InFlightCalls inFlight, SurfaceMethods surface) {
+        this.surface = surface;
+        this.tools = tools;
+        this.invoker = invoker;
+        this.inFlight = inFlight;
+    }
+
+    /** The version both sides speak: the client's when supported, else the newest (the client may then disconnect). */
+    public static String negotiate(JsonNode initializeParams) {
+        String asked = initializeParams == null ? null : initializeParams.path("protocolVersion").asText(null);
+        return asked != null && VERSIONS.contains(asked) ? asked : LATEST_VERSION;
+    }
+
+    /**
+     * Handles one valid message of a live session for the principal this request's token proved;
+     * requests get exactly one response through {@code out}.
+     */
+    public void handle(McpSession session, Principal principal, JsonNode message, Responder out) {
+        if (!JsonRpc.isRequest(message)) {
+            if (JsonRpc.isNotification(message) && "notifications/cancelled".equals(message.get("method").asText())) {
+                JsonNode requestId = message.path("params").path("requestId");
+                if (!requestId.isMissingNode()) {
+                    inFlight.cancel(session.id(), requestId.toString()).subscribe().with(v -> { }, e -> { });
+                }
+            }
+            return; // other notifications (initialized, progress) and responses need no action
+        }
+        JsonNode id = message.get("id");
+        String method = message.get("method").asText();
+        JsonNode params = message.path("params");
+        switch (method) {
+            case "initialize" -> out.respond(JsonRpc.result(id, initializeResult(negotiate(params))));
+            case "ping" -> out.respond(JsonRpc.result(id, NODES.objectNode()));
+            case "tools/list" -> out.respond(JsonRpc.result(id, toolList()));
+            case "tools/call" -> call(session, principal, id, params, out);
+            default -> {
+                if (surface.serves(method)) {
+                    surface.handle(session, principal, id, method, params, out);
+                } else {
+                    out.respond(JsonRpc.error(id, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method));
+                }
+            }
+        }
+    }
+
+    public ObjectNode initializeResult(String version) {
+        ObjectNode result = NODES.objectNode().put("protocolVersion", version);
+        result.set("capabilities", surface.capabilities());
+        result.putObject("serverInfo").put("name", "envgrid-gateway").put("version", "0.1.0");
+        result.put("instructions", "envgrid hands out desktops, devices and retrieval indexes. Allocate with "
+                + "allocate_batch_resources, prepare with setup_batch_resources, observe with "
+                + "get_batch_initial_observations, act with computer / pyautogui / computer_13, search with rag_search, "
+                + "and release with release_batch_resources. worker_id is remembered after the first call.");
+        return result;
+    }
+
+    private ObjectNode toolList() {
+        ObjectNode result = NODES.objectNode();
+        ArrayNode list = result.putArray("tools");
+        for (ToolSpec spec : tools.listed()) {
+            ObjectNode tool = list.addObject().put("name", spec.name()).put("description", spec.description());
+            tool.set("inputSchema", spec.inputSchema());
+        }
+        return result;
+    }
+
+    private void call(McpSession session, Principal principal, JsonNode id, JsonNode params, Responder out) {
+        String name = params.path("name").asText("");
+        if (tools.find(name).isEmpty()) {
+            out.respond(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "Unknown tool: " + name));
+            return;
+        }
+        JsonNode arguments = params.get("arguments");
+        if (arguments != null && !arguments.isNull() && !arguments.isObject()) {
+            out.respond(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "arguments must be an object"));
+            return;
+        }
+        ObjectNode args = arguments == null || arguments.isNull() ? NODES.objectNode() : (ObjectNode) arguments;
+        JsonNode progressToken = params.path("_meta").get("progressToken");
+        ProgressNotifier progress = new ProgressNotifier(progressToken, out);
+        String requestKey = id.toString();
+        AtomicBoolean answered = new AtomicBoolean();
+        Uni<ObjectNode> result = invoker.invoke(session, principal, name, args, progress);
+        // registered before subscribing: a call that completes at once unregisters itself
+        AtomicReference<Cancellable> running = new AtomicReference<>();
+        inFlight.started(session.id(), requestKey, () -> {
+            Cancellable subscription = running.get();
+            if (subscription != null) {
+                subscription.cancel();
+            }
+            // the client has stopped waiting; the open HTTP exchange still gets an end
+            if (answered.compareAndSet(false, true)) {
+                out.respond(JsonRpc.error(id, JsonRpc.REQUEST_CANCELLED, "request cancelled"));
+            }
+        });
+        running.set(result.subscribe().with(
+                r -> {
+                    inFlight.finished(session.id(), requestKey);
+                    if (answered.compareAndSet(false, true)) {
+                        out.respond(JsonRpc.result(id, r));
+                    }
+                    if (!r.path("isError").asBoolean(false)) {
+                        surface.toolCalled(session, name, args);
+                    }
+                },
+                e -> {
+                    inFlight.finished(session.id(), requestKey);
+                    if (answered.compareAndSet(false, true)) {
+                        out.respond(JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "tool call failed: " + e.getMessage()));
+                    }
+                }));
+    }
+}

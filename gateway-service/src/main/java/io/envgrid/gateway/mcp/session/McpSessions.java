@@ -1,0 +1,228 @@
+package io.envgrid.gateway.mcp.session;
+
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.lease.LiveWorkers;
+import io.envgrid.gateway.redis.GatewayKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
+import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
+import io.quarkus.redis.datasource.set.ReactiveSetCommands;
+import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
+import io.quarkus.redis.datasource.sortedset.ScoreRange;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * MCP sessions in Redis, so that a client's requests may land on any gateway replica (the
+ * "session not found" of in-memory MCP servers behind a round-robin proxy cannot happen).
+ * Keys: {@code session:<id>} (hash), {@code sessions} (sorted set by last use, for the idle
+ * sweep), {@code worker:<w>:sessions} (set; {@code <w>} key-encoded; names from {@link GatewayKeys}) and
+ * {@code workers} (workers with a live session, as given).
+ */
+@ApplicationScoped
+public class McpSessions implements LiveWorkers {
+
+    /** A session's last-use stamp is rewritten at most this often per replica: it only drives the idle sweep. */
+    private static final long TOUCH_EVERY_MS = 1000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Binds only a session that still exists: an ended one must not come back as a key without expiry. */
+    private static final String BIND_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
+            + "redis.call('HSETNX', KEYS[1], 'worker', ARGV[1]) end return redis.call('HGET', KEYS[1], 'worker')";
+    /**
+     * Undoes a binding made by a call that then failed: only while the session is still bound to
+     * that worker; the worker leaves the live set when it has no other session.
+     * KEYS: session hash, the worker's session set, the live-worker set; ARGV: worker, session id.
+     */
+    private static final String UNBIND_SCRIPT = "if redis.call('HGET', KEYS[1], 'worker') == ARGV[1] then "
+            + "redis.call('HDEL', KEYS[1], 'worker') redis.call('SREM', KEYS[2], ARGV[2]) "
+            + "if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end return 1 end return 0";
+
+    /** KEYS: session hash; ARGV: field, value. Writes only into a session that still exists. */
+    private static final String SET_FIELD_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
+            + "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end return 0";
+    /** KEYS: session hash; ARGV: the replica giving up the stream. */
+    private static final String RELEASE_STREAM_SCRIPT = "if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then "
+            + "redis.call('HSET', KEYS[1], 'owner', '') end return 0";
+
+    private final ReactiveRedisDataSource redis;
+
+    private final ReactiveHashCommands<String, String, String> hashes;
+    private final ReactiveSortedSetCommands<String, String> sorted;
+    private final ReactiveSetCommands<String, String> sets;
+    private final ReactiveKeyCommands<String> keys;
+    private final GatewayKeys names;
+    private final Duration idleTimeout;
+    private final ConcurrentMap<String, Long> lastTouch = new ConcurrentHashMap<>();
+
+    public McpSessions(ReactiveRedisDataSource redis, GatewayKeys names, GatewayConfig config) {
+        this.redis = redis;
+        this.hashes = redis.hash(String.class);
+        this.sorted = redis.sortedSet(String.class);
+        this.sets = redis.set(String.class);
+        this.keys = redis.key();
+        this.names = names;
+        this.idleTimeout = config.mcp().sessionIdleTimeout();
+    }
+
+    private String sessionKey(String id) {
+        return names.mcpSession(id);
+    }
+
+    private String index() {
+        return names.mcpSessionIndex();
+    }
+
+    private String workerSessions(String workerId) {
+        return names.workerMcpSessions(workerId);
+    }
+
+    private String workers() {
+        return names.mcpWorkers();
+    }
+
+    /** 128 random bits: a session id cannot be guessed to act in someone else's session. */
+    private static String newId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    public Uni<McpSession> create(String transport, String protocolVersion, String clientName, String streamOwner) {
+        String id = newId();
+        Map<String, String> fields = new HashMap<>();
+        fields.put("transport", transport);
+        fields.put("protocol", protocolVersion);
+        fields.put("client", clientName == null ? "" : clientName);
+        fields.put("owner", streamOwner == null ? "" : streamOwner);
+        fields.put("created", Long.toString(System.currentTimeMillis()));
+        return hashes.hset(sessionKey(id), fields)
+                .chain(() -> keys.pexpire(sessionKey(id), safetyTtl()))
+                .chain(() -> sorted.zadd(index(), System.currentTimeMillis(), id))
+                .invoke(() -> lastTouch.put(id, System.currentTimeMillis()))
+                .replaceWith(new McpSession(id, transport, protocolVersion, null, streamOwner));
+    }
+
+    /** The session, marked as used now; null when it does not exist (never did, ended, or idled out). */
+    public Uni<McpSession> find(String id) {
+        return hashes.hgetall(sessionKey(id)).chain(fields -> {
+            if (fields.isEmpty()) {
+                return Uni.createFrom().nullItem();
+            }
+            McpSession session = new McpSession(id, fields.get("transport"), fields.get("protocol"),
+                    blankToNull(fields.get("worker")), blankToNull(fields.get("owner")));
+            return touch(id).replaceWith(session);
+        });
+    }
+
+    private Uni<Void> touch(String id) {
+        long now = System.currentTimeMillis();
+        Long last = lastTouch.get(id);
+        if (last != null && now - last < TOUCH_EVERY_MS) {
+            return Uni.createFrom().voidItem();
+        }
+        lastTouch.put(id, now);
+        return sorted.zadd(index(), now, id).chain(() -> keys.pexpire(sessionKey(id), safetyTtl())).replaceWithVoid();
+    }
+
+    /**
+     * Binds the session to a worker if it has none yet; answers the worker it is bound to after
+     * the call (another worker's id when a concurrent call bound it first).
+     */
+    public Uni<String> bind(String id, String workerId) {
+        return redis.execute("EVAL", BIND_SCRIPT, "1", sessionKey(id), workerId)
+                .map(r -> r == null ? null : r.toString())
+                .call(bound -> workerId.equals(bound)
+                        ? sets.sadd(workerSessions(workerId), id).chain(() -> sets.sadd(workers(), workerId))
+                        : Uni.createFrom().voidItem());
+    }
+
+    /** Undoes {@link #bind} for a call that failed: a refused call leaves the session as it found it. */
+    public Uni<Void> unbind(String id, String workerId) {
+        return redis.execute("EVAL", UNBIND_SCRIPT, "3", sessionKey(id), workerSessions(workerId), workers(), workerId, id)
+                .replaceWithVoid();
+    }
+
+    /**
+     * Ends a session. Exactly one caller wins (the removal from the index decides), and it gets the
+     * session's worker and how many live sessions that worker has left; others get null.
+     */
+    public Uni<Ended> end(String id) {
+        lastTouch.remove(id);
+        return sorted.zrem(index(), id).chain(removed -> {
+            if (removed == 0) {
+                return Uni.createFrom().nullItem();
+            }
+            return hashes.hget(sessionKey(id), "worker").chain(worker -> keys.del(sessionKey(id)).chain(() -> {
+                if (worker == null || worker.isBlank()) {
+                    return Uni.createFrom().item(new Ended(id, null, 0));
+                }
+                return sets.srem(workerSessions(worker), id).chain(() -> sets.scard(workerSessions(worker)))
+                        .call(left -> left == 0 ? sets.srem(workers(), worker) : Uni.createFrom().voidItem())
+                        .map(left -> new Ended(id, worker, left));
+            }));
+        });
+    }
+
+    /**
+     * The session's stored fields without marking it used (a notification sent to a session must
+     * not keep it from idling out); empty when it does not exist.
+     */
+    public Uni<Map<String, String>> peek(String id) {
+        return hashes.hgetall(sessionKey(id));
+    }
+
+    /** Sets one field of a live session (log level, a subscription); false when the session does not exist. */
+    public Uni<Boolean> setField(String id, String field, String value) {
+        return redis.execute("EVAL", SET_FIELD_SCRIPT, "1", sessionKey(id), field, value)
+                .map(r -> r != null && r.toLong() == 1);
+    }
+
+    public Uni<Void> deleteField(String id, String field) {
+        return hashes.hdel(sessionKey(id), field).replaceWithVoid();
+    }
+
+    /** Ends this replica's claim on the session's stream, unless another replica has taken it since. */
+    public Uni<Void> releaseStream(String id, String owner) {
+        return redis.execute("EVAL", RELEASE_STREAM_SCRIPT, "1", sessionKey(id), owner).replaceWithVoid();
+    }
+
+    /** The live sessions bound to a worker. */
+    public Uni<List<String>> sessionsOf(String workerId) {
+        return sets.smembers(workerSessions(workerId)).map(List::copyOf);
+    }
+
+    /** Sessions not used within the idle timeout. */
+    public Uni<List<String>> idle() {
+        long cutoff = System.currentTimeMillis() - idleTimeout.toMillis();
+        // sessions ended on another replica leave their stamp here; idle ones are dropped with the sweep
+        lastTouch.values().removeIf(stamp -> stamp < cutoff);
+        return sorted.zrangebyscore(index(), new ScoreRange<>(Double.NEGATIVE_INFINITY, (double) cutoff));
+    }
+
+    /** Workers that have at least one live MCP session: their leases are kept alive. */
+    @Override
+    public Uni<List<String>> liveWorkers() {
+        return sets.smembers(workers()).map(List::copyOf);
+    }
+
+    /** The hash outlives the idle timeout so the sweep still finds its worker; it is deleted by {@link #end}. */
+    private Duration safetyTtl() {
+        return idleTimeout.multipliedBy(3);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /** A session that has just ended, its worker (null if never bound) and that worker's remaining sessions. */
+    public record Ended(String sessionId, String workerId, long workerSessionsLeft) {
+    }
+}

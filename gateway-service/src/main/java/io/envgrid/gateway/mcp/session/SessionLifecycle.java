@@ -1,0 +1,64 @@
+package io.envgrid.gateway.mcp.session;
+
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.lease.WorkerCleanup;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+/**
+ * How MCP sessions end, on every replica: {@code DELETE}, a closed SSE stream, or idle for
+ * {@code envgrid.gateway.mcp.session-idle-timeout} (each replica sweeps; the removal from the
+ * index decides who cleans up). A worker's last session ending releases everything it holds, so
+ * a crashed agent leaks no lease. Lease keep-alive and expiries are in {@code lease/}.
+ */
+@ApplicationScoped
+public class SessionLifecycle {
+
+    private static final Logger LOG = Logger.getLogger(SessionLifecycle.class);
+
+    private final McpSessions sessions;
+    private final WorkerCleanup cleanup;
+    private final GatewayConfig config;
+    private final Vertx vertx;
+    private long sweepTimer = -1;
+
+    public SessionLifecycle(McpSessions sessions, WorkerCleanup cleanup, GatewayConfig config, Vertx vertx) {
+        this.sessions = sessions;
+        this.cleanup = cleanup;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes StartupEvent event) {
+        sweepTimer = vertx.setPeriodic(config.mcp().sweepInterval().toMillis(), t -> sweep());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(sweepTimer);
+    }
+
+    /** Ends a session (DELETE, closed SSE stream, idle) and, if it was its worker's last, gives everything back. */
+    public Uni<Void> end(String sessionId, String why) {
+        return sessions.end(sessionId).chain(ended -> {
+            if (ended == null || ended.workerId() == null || ended.workerSessionsLeft() > 0) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.infof("session %s ended (%s); releasing everything worker %s holds", sessionId, why, ended.workerId());
+            return cleanup.releaseAll(ended.workerId()).replaceWithVoid();
+        });
+    }
+
+    void sweep() {
+        sessions.idle()
+                .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
+                .onItem().transformToUniAndConcatenate(id -> end(id, "idle").onFailure().recoverWithNull())
+                .collect().asList()
+                .subscribe().with(done -> { }, e -> LOG.warnf("idle-session sweep failed: %s", e.getMessage()));
+    }
+}

@@ -1,0 +1,191 @@
+package io.envgrid.gateway.mcp.transport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.mcp.notify.StandaloneStream;
+import io.envgrid.gateway.mcp.protocol.JsonRpc;
+import io.envgrid.gateway.mcp.protocol.McpProtocol;
+import io.envgrid.gateway.mcp.protocol.Responder;
+import io.envgrid.gateway.mcp.session.McpSession;
+import io.envgrid.gateway.mcp.session.McpSessions;
+import io.envgrid.gateway.mcp.session.SessionLifecycle;
+import io.envgrid.gateway.security.Principal;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * MCP Streamable HTTP (2025-11-25) at {@code /mcp}: POST carries one JSON-RPC message; a request is
+ * answered with JSON, or with an event stream when it asked for progress; {@code initialize}
+ * opens a session ({@code Mcp-Session-Id}) that lives in Redis, so any replica serves it; DELETE
+ * ends it; GET opens the session's standalone stream for server-initiated messages ({@link StandaloneStream}).
+ */
+@ApplicationScoped
+public class StreamableHttpTransport {
+
+    private static final Logger LOG = Logger.getLogger(StreamableHttpTransport.class);
+    static final String SESSION_HEADER = "Mcp-Session-Id";
+    static final String VERSION_HEADER = "MCP-Protocol-Version";
+
+    private final McpProtocol protocol;
+    private final McpSessions sessions;
+    private final SessionLifecycle lifecycle;
+    private final HttpExchange http;
+    private final StandaloneStream standaloneStream;
+    private final long bodyLimit;
+
+    public StreamableHttpTransport(McpProtocol protocol, McpSessions sessions, SessionLifecycle lifecycle,
+            HttpExchange http, StandaloneStream standaloneStream, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize bodyLimit) {
+        this.protocol = protocol;
+        this.sessions = sessions;
+        this.lifecycle = lifecycle;
+        this.http = http;
+        this.standaloneStream = standaloneStream;
+        this.bodyLimit = bodyLimit.asLongValue();
+    }
+
+    void routes(@Observes Router router) {
+        router.post("/mcp").handler(BodyHandler.create(false).setBodyLimit(bodyLimit)).handler(this::post);
+        router.get("/mcp").handler(standaloneStream::open);
+        router.delete("/mcp").handler(this::delete);
+    }
+
+    private void post(RoutingContext ctx) {
+        Principal principal = http.admitted(ctx);
+        if (principal == null) {
+            return;
+        }
+        JsonNode message = http.body(ctx);
+        if (message == null) {
+            return;
+        }
+        if (!JsonRpc.isValid(message)) {
+            http.sendJson(ctx.response(), 400, JsonRpc.error(message.path("id").isMissingNode() ? null : message.get("id"),
+                    JsonRpc.INVALID_REQUEST, "Invalid Request: one JSON-RPC 2.0 message per POST"));
+            return;
+        }
+        String version = ctx.request().getHeader(VERSION_HEADER);
+        if (version != null && !McpProtocol.VERSIONS.contains(version)) {
+            http.sendJson(ctx.response(), 400, JsonRpc.error(message.get("id"), JsonRpc.INVALID_REQUEST,
+                    "Unsupported protocol version: " + version));
+            return;
+        }
+        if (JsonRpc.isRequest(message) && "initialize".equals(message.get("method").asText())) {
+            initialize(ctx, message);
+            return;
+        }
+        String sessionId = ctx.request().getHeader(SESSION_HEADER);
+        if (sessionId == null || sessionId.isBlank()) {
+            http.sendJson(ctx.response(), 400, JsonRpc.error(message.get("id"), JsonRpc.INVALID_REQUEST,
+                    "Bad Request: " + SESSION_HEADER + " header is required"));
+            return;
+        }
+        sessions.find(sessionId).subscribe().with(session -> {
+            if (session == null) {
+                http.sendJson(ctx.response(), 404, JsonRpc.error(message.get("id"), JsonRpc.SESSION_NOT_FOUND, "Session not found"));
+            } else if (!JsonRpc.isRequest(message)) {
+                protocol.handle(session, principal, message, null);
+                ctx.response().setStatusCode(202).end();
+            } else {
+                protocol.handle(session, principal, message, responder(ctx, wantsStream(ctx, message)));
+            }
+        }, e -> unavailable(ctx, message, e));
+    }
+
+    private void initialize(RoutingContext ctx, JsonNode message) {
+        String version = McpProtocol.negotiate(message.path("params"));
+        String client = message.path("params").path("clientInfo").path("name").asText("");
+        sessions.create(McpSession.STREAMABLE, version, client, null).subscribe().with(session -> {
+            ctx.response().putHeader(SESSION_HEADER, session.id());
+            http.sendJson(ctx.response(), 200, JsonRpc.result(message.get("id"), protocol.initializeResult(version)));
+        }, e -> unavailable(ctx, message, e));
+    }
+
+    private void delete(RoutingContext ctx) {
+        if (http.admitted(ctx) == null) {
+            return;
+        }
+        String sessionId = ctx.request().getHeader(SESSION_HEADER);
+        if (sessionId == null || sessionId.isBlank()) {
+            http.sendJson(ctx.response(), 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, SESSION_HEADER + " header is required"));
+            return;
+        }
+        sessions.find(sessionId).chain(session -> session == null ? io.smallrye.mutiny.Uni.createFrom().item(false)
+                : lifecycle.end(sessionId, "deleted by client").replaceWith(true))
+                .subscribe().with(found -> {
+                    if (found) {
+                        standaloneStream.ended(sessionId);
+                        ctx.response().setStatusCode(204).end();
+                    } else {
+                        http.sendJson(ctx.response(), 404, JsonRpc.error(null, JsonRpc.SESSION_NOT_FOUND, "Session not found"));
+                    }
+                }, e -> unavailable(ctx, null, e));
+    }
+
+    /** A stream only when the client accepts one and asked for progress: plain JSON is cheaper for everything else. */
+    private static boolean wantsStream(RoutingContext ctx, JsonNode message) {
+        String accept = ctx.request().getHeader("Accept");
+        return accept != null && accept.contains("text/event-stream")
+                && message.path("params").path("_meta").hasNonNull("progressToken");
+    }
+
+    private Responder responder(RoutingContext ctx, boolean stream) {
+        HttpServerResponse response = ctx.response();
+        if (!stream) {
+            return new Responder() {
+                @Override
+                public boolean streams() {
+                    return false;
+                }
+
+                @Override
+                public void notify(ObjectNode notification) {
+                    // no channel for notifications on a JSON answer
+                }
+
+                @Override
+                public void respond(ObjectNode answer) {
+                    ctx.vertx().runOnContext(v -> http.sendJson(response, 200, answer));
+                }
+            };
+        }
+        response.setStatusCode(200).setChunked(true)
+                .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
+        return new Responder() {
+            @Override
+            public boolean streams() {
+                return true;
+            }
+
+            @Override
+            public void notify(ObjectNode notification) {
+                ctx.vertx().runOnContext(v -> {
+                    if (!response.ended() && !response.closed()) {
+                        response.write(HttpExchange.event(notification));
+                    }
+                });
+            }
+
+            @Override
+            public void respond(ObjectNode answer) {
+                ctx.vertx().runOnContext(v -> {
+                    if (!response.ended() && !response.closed()) {
+                        response.end(HttpExchange.event(answer));
+                    }
+                });
+            }
+        };
+    }
+
+    private void unavailable(RoutingContext ctx, JsonNode message, Throwable e) {
+        LOG.warnf("MCP request failed before reaching a tool: %s", e.getMessage());
+        JsonNode id = message == null ? null : message.get("id");
+        http.sendJson(ctx.response(), 503, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "session store unavailable: " + e.getMessage()));
+    }
+}

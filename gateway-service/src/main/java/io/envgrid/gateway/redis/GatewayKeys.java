@@ -1,0 +1,91 @@
+package io.envgrid.gateway.redis;
+
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.id.KeyPart;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Every Redis key and channel the gateway reads or writes, built from its key prefix
+ * ({@code envgrid.gateway.key-prefix}, default {@code {envgrid}:gw:}) and, for the one channel it
+ * listens to but does not own, the allocator's prefix ({@code envgrid.gateway.allocator-key-prefix},
+ * which must equal the allocator's {@code envgrid.allocator.key-prefix}). Ids inside keys are
+ * encoded by {@link KeyPart}, so a worker id's own {@code :} never splits a key.
+ */
+@ApplicationScoped
+public class GatewayKeys {
+
+    private final String prefix;
+    private final String allocatorPrefix;
+
+    @Inject
+    public GatewayKeys(GatewayConfig config) {
+        this(config.keyPrefix(), config.allocatorKeyPrefix());
+    }
+
+    /** Keys under {@code prefix}; the allocator's channels under {@code allocatorPrefix}. */
+    public GatewayKeys(String prefix, String allocatorPrefix) {
+        this.prefix = prefix;
+        this.allocatorPrefix = allocatorPrefix;
+    }
+
+    /** Every key of the gateway starts with this. */
+    public String prefix() {
+        return prefix;
+    }
+
+    /** Hash of one MCP session (transport, protocol, worker, stream owner). */
+    public String mcpSession(String sessionId) {
+        return prefix + "session:" + sessionId;
+    }
+
+    /** Sorted set of MCP session ids by last use, for the idle sweep. */
+    public String mcpSessionIndex() {
+        return prefix + "sessions";
+    }
+
+    /** Set of the MCP session ids bound to a worker. */
+    public String workerMcpSessions(String workerId) {
+        return prefix + "worker:" + KeyPart.of(workerId) + ":sessions";
+    }
+
+    /** Set of the workers with at least one live MCP session (ids as given). */
+    public String mcpWorkers() {
+        return prefix + "workers";
+    }
+
+    /** Hash of what a worker holds: allocation key → the allocator's entry as JSON. */
+    public String workerResources(String workerId) {
+        return prefix + "worker:" + KeyPart.of(workerId) + ":resources";
+    }
+
+    /** Hash of a worker's explicit Sandbox sessions: resource type → session record as JSON. */
+    public String sandboxSessions(String workerId) {
+        return prefix + "sandbox:sessions:" + KeyPart.of(workerId);
+    }
+
+    /** Sorted set of Sandbox sessions ({@code type:worker}) by last use. */
+    public String sandboxUsed() {
+        return prefix + "sandbox:used";
+    }
+
+    /** The lock that picks the one replica renewing leases in a keep-alive period. */
+    public String keepaliveLock() {
+        return prefix + "keepalive-lock";
+    }
+
+    /** Channel of {@code notifications/cancelled}, heard by every replica. */
+    public String cancelChannel() {
+        return prefix + "ch:cancel";
+    }
+
+    /** Channel of one replica, relaying messages to the legacy SSE streams it holds. */
+    public String replicaChannel(String replicaId) {
+        return prefix + "ch:replica:" + replicaId;
+    }
+
+    /** The allocator's channel of lease expiries and revocations (resource-allocator-service {@code RedisKeys.expiredChannel}). */
+    public String allocatorExpiryChannel() {
+        return allocatorPrefix + "ch:expired";
+    }
+}

@@ -1,7 +1,0 @@
-package io.envgrid.gateway.sandbox;
-
-import io.envgrid.gateway.sandbox.backend.SessionContext;
-
-/** The session a call runs in: explicit (reused across calls) or temporary (opened and closed around the call). */
-record Binding(SessionContext context, String sessionId, boolean temporary) {
-}

@@ -1,7 +1,0 @@
-package io.envgrid.gateway.sandbox.api;
-
-import java.net.URI;
-
-/** A response as {@code fetch} received it: at most {@code max_bytes} of its body; {@code location} when it redirects. */
-record FetchedPage(URI uri, int status, String contentType, String location, byte[] body, boolean truncated) {
-}

@@ -1,0 +1,134 @@
+package io.envgrid.gateway.sandbox.session;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.error.ErrorCode;
+import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.sandbox.backend.SandboxBackend;
+import io.envgrid.gateway.sandbox.backend.SessionBackend;
+import io.envgrid.gateway.sandbox.execution.SandboxCatalog;
+import io.envgrid.gateway.sandbox.execution.WarmUps;
+import io.envgrid.gateway.sandbox.profile.ConfigRule;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Seed 002's ResourceRouter: explicit sessions of stateful backends. Creating one merges the
+ * call's config over the profile's (the call wins), initializes the backend (a leased resource)
+ * and records the session; ending one (destroy, idle sweep) removes the record first, so exactly
+ * one replica cleans up, then gives the resource back.
+ */
+@ApplicationScoped
+public class SessionRouter {
+
+    private static final Logger LOG = Logger.getLogger(SessionRouter.class);
+
+    private final SandboxCatalog catalog;
+    private final SandboxSessions sessions;
+    private final WarmUps warmUps;
+
+    public SessionRouter(SandboxCatalog catalog, SandboxSessions sessions, WarmUps warmUps) {
+        this.catalog = catalog;
+        this.sessions = sessions;
+        this.warmUps = warmUps;
+    }
+
+    /** The stateful backend for a type; 404 for an unknown type, 400 for a stateless one (it has no sessions). */
+    public SessionBackend stateful(String resourceType) {
+        SandboxBackend backend = catalog.backend(resourceType).orElseThrow(() -> new ToolFailure(404,
+                ErrorCode.UNKNOWN_RESOURCE_TYPE, "no backend '" + resourceType + "'; configured: " + catalog.backends().keySet(),
+                Map.of()));
+        if (!(backend instanceof SessionBackend stateful)) {
+            throw ToolFailure.invalid("'" + resourceType + "' is stateless: it is shared by every worker and has no sessions");
+        }
+        return stateful;
+    }
+
+    /** The session config: the profile's, overridden by the call's (checked against the backend's settings first). */
+    public ObjectNode mergedConfig(SessionBackend backend, ObjectNode override) {
+        ObjectNode merged = backend.profile().config().deepCopy();
+        if (override != null) {
+            List<String> problems = ConfigRule.problems(override, backend.profile().backend().config(), "config");
+            if (!problems.isEmpty()) {
+                throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, String.join("; ", problems),
+                        Map.of("problems", problems));
+            }
+            merged.setAll(override);
+        }
+        return merged;
+    }
+
+    /** Opens the worker's session of this type, or answers the one it has ({@code created: false}). */
+    public Uni<ObjectNode> create(String workerId, SessionBackend backend, ObjectNode config) {
+        String type = backend.profile().resourceType();
+        ObjectNode record = SandboxSessions.creating(workerId, type);
+        return warmUps.ensure(backend).chain(() -> sessions.claim(record)).chain(claimed -> {
+            if (!claimed) {
+                return sessions.find(workerId, type).map(found -> {
+                    ObjectNode existing = found.orElseThrow(() -> busy(workerId, type));
+                    if (!SandboxSessions.READY.equals(existing.path("state").asText())) {
+                        throw busy(workerId, type);
+                    }
+                    return existing.put("created", false);
+                });
+            }
+            return Uni.createFrom().deferred(() -> backend.initialize(workerId, config))
+                    .onFailure().call(() -> sessions.remove(workerId, type))
+                    .chain(resource -> {
+                        record.put("state", SandboxSessions.READY);
+                        record.set("resource", resource);
+                        record.set("config", config);
+                        return sessions.store(record).replaceWith(record.deepCopy().put("created", true));
+                    });
+        });
+    }
+
+    /** Ends the worker's session of this type: 404 when there is none, 409 while it is being created. */
+    public Uni<ObjectNode> destroy(String workerId, SessionBackend backend) {
+        String type = backend.profile().resourceType();
+        return sessions.find(workerId, type).chain(found -> {
+            ObjectNode session = found.orElseThrow(() -> new ToolFailure(404, ErrorCode.SESSION_NOT_FOUND,
+                    "worker '" + workerId + "' has no " + type + " session", Map.of("resource_type", type)));
+            if (!SandboxSessions.READY.equals(session.path("state").asText())) {
+                throw busy(workerId, type);
+            }
+            return end(backend, session).map(ended -> {
+                if (!ended) {
+                    throw new ToolFailure(404, ErrorCode.SESSION_NOT_FOUND, "the " + type + " session of worker '"
+                            + workerId + "' has just ended", Map.of("resource_type", type));
+                }
+                return JsonNodeFactory.instance.objectNode().put("success", true).put("destroyed", true)
+                        .put("session_id", session.path("session_id").asText()).put("resource_type", type)
+                        .put("worker_id", workerId);
+            });
+        });
+    }
+
+    /** Removes the record and, for the one caller that removed it, cleans up; false when another got there first. */
+    Uni<Boolean> end(SessionBackend backend, ObjectNode session) {
+        String worker = session.path("worker_id").asText();
+        String type = session.path("resource_type").asText();
+        return sessions.remove(worker, type).call(removed -> removed && session.hasNonNull("resource")
+                ? backend.cleanup(worker, session.get("resource"))
+                        .onFailure().invoke(e -> LOG.warnf("cleanup of %s failed: %s", session.path("session_id").asText(),
+                                e.getMessage()))
+                        .onFailure().recoverWithNull()
+                : Uni.createFrom().voidItem());
+    }
+
+    public Uni<ObjectNode> list(String workerId) {
+        return sessions.list(workerId).map(all -> {
+            ObjectNode answer = JsonNodeFactory.instance.objectNode().put("worker_id", workerId).put("count", all.size());
+            all.forEach(answer.putArray("sessions")::add);
+            return answer;
+        });
+    }
+
+    private static ToolFailure busy(String workerId, String type) {
+        return new ToolFailure(409, ErrorCode.SESSION_BUSY, "the " + type + " session of worker '" + workerId
+                + "' is being created", Map.of("resource_type", type));
+    }
+}

@@ -1,0 +1,124 @@
+package io.envgrid.gateway.mcp.protocol;
+
+import static io.envgrid.gateway.support.McpHttp.call;
+import static io.envgrid.gateway.support.McpHttp.initialize;
+import static io.envgrid.gateway.support.McpHttp.mcp;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.envgrid.gateway.support.McpSteps;
+import io.envgrid.gateway.support.TestCluster;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Requests a conforming client never sends are refused with the right status and error, and change nothing. */
+@QuarkusTest
+class BadInputTest {
+
+    @Test
+    void malformedJsonIsAParseError() {
+        mcp().body("{not json").post("/mcp").then().statusCode(400).body("error.code", equalTo(JsonRpc.PARSE_ERROR));
+    }
+
+    @Test
+    void notJsonRpcIsAnInvalidRequest() {
+        mcp().body("{\"id\": 1, \"method\": \"ping\"}").post("/mcp").then().statusCode(400)
+                .body("error.code", equalTo(JsonRpc.INVALID_REQUEST));
+        mcp().body("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]").post("/mcp").then().statusCode(400)
+                .body("error.code", equalTo(JsonRpc.INVALID_REQUEST));
+    }
+
+    @Test
+    void requestsNeedALiveSession() {
+        mcp().body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}").post("/mcp").then().statusCode(400);
+        mcp().header("Mcp-Session-Id", "no-such-session").body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
+                .post("/mcp").then().statusCode(404).body("error.code", equalTo(JsonRpc.SESSION_NOT_FOUND));
+        String session = initialize(mcp());
+        mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+        mcp().header("Mcp-Session-Id", session).body("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}")
+                .post("/mcp").then().statusCode(404);
+    }
+
+    @Test
+    void unsupportedProtocolVersionIsRefused() {
+        String session = initialize(mcp());
+        given().contentType("application/json").header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "1999-01-01")
+                .body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}").post("/mcp").then().statusCode(400);
+    }
+
+    @Test
+    void unknownMethodsAndToolsAreJsonRpcErrors() {
+        String session = initialize(mcp());
+        mcp().header("Mcp-Session-Id", session).body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/destroy\"}")
+                .post("/mcp").then().statusCode(200).body("error.code", equalTo(JsonRpc.METHOD_NOT_FOUND));
+        call(session, 2, "format_disk", "{}").then().statusCode(200)
+                .body("error.code", equalTo(JsonRpc.INVALID_PARAMS)).body("error.message", containsString("format_disk"));
+    }
+
+    @Test
+    void invalidArgumentsAreToolErrorsWithTheEnvelope() {
+        String session = initialize(mcp());
+        call(session, 1, "allocate_batch_resources", "{\"worker_id\": \"w\", \"resource_types\": []}").then()
+                .statusCode(200).body("result.isError", equalTo(true))
+                .body("result.structuredContent.error.code", equalTo("INVALID_PARAMETERS"))
+                .body("result.structuredContent.error.timestamp", notNullValue());
+        call(session, 2, "allocate_batch_resources", "{\"worker_id\": 7, \"resource_types\": [\"vm_pyautogui\"]}").then()
+                .body("result.structuredContent.error.code", equalTo("INVALID_PARAMETERS"));
+        call(session, 3, "computer", "{\"worker_id\": \"w\", \"action\": \"left_click\", \"coordinate\": [1]}").then()
+                .body("result.structuredContent.error.code", equalTo("INVALID_PARAMETERS"));
+    }
+
+    @Test
+    void toolsNeedAWorkerUntilTheSessionIsBound() {
+        String session = initialize(mcp());
+        call(session, 1, "get_batch_initial_observations", "{}").then()
+                .body("result.isError", equalTo(true)).body("result.structuredContent.error.code", equalTo("WORKER_NOT_BOUND"));
+    }
+
+    @Test
+    void oversizedBodiesAre413() {
+        String big = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"" + "x".repeat(1_100_000) + "\"}}";
+        mcp().body(big).post("/mcp").then().statusCode(413);
+    }
+
+    @Test
+    void foreignOriginsAndHostsAreRefused() {
+        mcp().header("Origin", "http://evil.example").body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
+                .post("/mcp").then().statusCode(403);
+        mcp().header("Host", "evil.example").body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
+                .post("/mcp").then().statusCode(403);
+        initialize(mcp().header("Origin", "http://localhost:3000"));
+    }
+
+    @Test
+    void aSessionActsForOneWorkerOnly() {
+        String alice = "alice-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + alice + "\", \"resource_type\": \"vm_pyautogui\"}")
+                .then().body("result.isError", equalTo(false));
+        String resourceId = call(session, 2, "renew_resources", "{}").then().extract().path("result.structuredContent.details.keySet()[0]");
+        call(session, 3, "release_batch_resources", "{\"worker_id\": \"mallory\"}").then()
+                .body("result.isError", equalTo(true)).body("result.structuredContent.error.code", equalTo("WORKER_MISMATCH"));
+
+        // another session, bound to another worker, cannot release, set up or drive alice's desktop
+        String mallory = "mallory-" + UUID.randomUUID();
+        String other = initialize(mcp());
+        // a successful call binds the session (a refused first call would leave it unbound)
+        call(other, 0, "renew_resources", "{\"worker_id\": \"" + mallory + "\"}").then().body("result.isError", equalTo(false));
+        call(other, 1, "release_batch_resources", "{\"worker_id\": \"" + mallory + "\", \"resource_ids\": [\"" + resourceId + "\"]}")
+                .then().body("result.isError", equalTo(true)).body("result.structuredContent.error.code", equalTo("NOT_LEASE_HOLDER"));
+        call(other, 2, "setup_batch_resources", "{\"allocated_resources\": {\"vm_pyautogui\": {\"id\": \"" + resourceId
+                + "\", \"ip\": \"127.0.0.1\", \"port\": 1}}}").then()
+                .body("result.structuredContent.error.code", equalTo("WORKER_MISMATCH"));
+        call(other, 3, "computer", "{\"action\": \"screenshot\"}").then()
+                .body("result.structuredContent.error.code", equalTo("NO_SUCH_RESOURCE"));
+
+        String leases = TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + alice, null).body();
+        assertEquals(1, McpSteps.readTree(leases).size(), leases);
+        call(session, 4, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
+    }
+}

@@ -1,0 +1,170 @@
+package io.envgrid.gateway.mcp.session;
+
+import static io.envgrid.gateway.support.McpHttp.call;
+import static io.envgrid.gateway.support.McpHttp.initialize;
+import static io.envgrid.gateway.support.McpHttp.mcp;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.envgrid.gateway.support.Conditions;
+import io.envgrid.gateway.support.McpClient;
+import io.envgrid.gateway.support.McpSteps;
+import io.envgrid.gateway.support.TestCluster;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.net.URL;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No leaked leases: a session's end (DELETE, or idle timeout) releases what its worker holds, a
+ * live session keeps its worker's leases renewed, an expiry the allocator publishes is forgotten,
+ * and a cancelled allocation leaves nothing behind.
+ */
+@QuarkusTest
+@TestProfile(SessionLifecycleTest.ShortTimeouts.class)
+class SessionLifecycleTest {
+
+    /** Short idle timeout and keep-alive period, so the behaviour shows within seconds. */
+    public static class ShortTimeouts implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("envgrid.gateway.mcp.session-idle-timeout", "8s",
+                    "envgrid.gateway.leases.keepalive-interval", "1s",
+                    "envgrid.gateway.mcp.progress-interval", "200ms");
+        }
+    }
+
+    @TestHTTPResource("/mcp")
+    URL mcp;
+
+    private static JsonNode leases(String worker) {
+        return McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
+    }
+
+    private static String allocate(String session, String worker, int timeoutSeconds) {
+        return call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + worker
+                + "\", \"resource_type\": \"vm_pyautogui\", \"timeout\": " + timeoutSeconds + "}")
+                .then().body("result.isError", equalTo(false))
+                .extract().path("result.structuredContent.vm_pyautogui.id");
+    }
+
+    @Test
+    void deletingTheSessionReleasesTheWorkersLeases() {
+        String worker = "deleted-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        allocate(session, worker, 600);
+        assertEquals(1, leases(worker).size());
+        mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+        Conditions.await("leases released", Duration.ofSeconds(10), () -> leases(worker).isEmpty());
+    }
+
+    @Test
+    void aWorkersLastSessionEndingReleasesNotAnEarlierOne() {
+        String worker = "two-sessions-" + UUID.randomUUID();
+        String first = initialize(mcp());
+        String second = initialize(mcp());
+        allocate(first, worker, 600);
+        call(second, 1, "renew_resources", "{\"worker_id\": \"" + worker + "\"}").then().body("result.isError", equalTo(false));
+        mcp().header("Mcp-Session-Id", first).delete("/mcp").then().statusCode(204);
+        call(second, 2, "renew_resources", "{}").then().body("result.isError", equalTo(false));
+        assertEquals(1, leases(worker).size(), "the worker still has a live session");
+        mcp().header("Mcp-Session-Id", second).delete("/mcp").then().statusCode(204);
+        Conditions.await("leases released", Duration.ofSeconds(10), () -> leases(worker).isEmpty());
+    }
+
+    @Test
+    void anIdleSessionEndsAndItsLeasesAreReleased() {
+        String worker = "idle-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        allocate(session, worker, 600);
+        Conditions.await("idle session swept", Duration.ofSeconds(30), () -> leases(worker).isEmpty());
+        mcp().header("Mcp-Session-Id", session).body("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}")
+                .post("/mcp").then().statusCode(404);
+    }
+
+    @Test
+    void aLiveSessionKeepsItsLeasesRenewed() {
+        String worker = "kept-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        allocate(session, worker, 2);
+        Instant first = Instant.parse(leases(worker).get(0).path("expires_at").asText());
+        // pings keep the session alive; the lease (2 s) outlives its own length only through renewals
+        Conditions.await("lease renewed past its first expiry", Duration.ofSeconds(15), () -> {
+            mcp().header("Mcp-Session-Id", session).body("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}").post("/mcp");
+            JsonNode live = leases(worker);
+            return live.size() == 1 && Instant.parse(live.get(0).path("expires_at").asText()).isAfter(first.plusSeconds(60));
+        });
+        mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+    }
+
+    @Test
+    void anExpiredLeaseIsForgottenByTheGateway() {
+        String worker = "expired-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        String resourceId = allocate(session, worker, 600);
+        // the allocator revokes the lease (an operator's forced delete), publishing it like an expiry
+        TestCluster.get().allocatorCall("DELETE", "/resources/" + resourceId + "?force=true", null);
+        Conditions.await("gateway forgot the revoked desktop", Duration.ofSeconds(10), () -> "NO_SUCH_RESOURCE".equals(
+                call(session, 2, "computer", "{\"action\": \"screenshot\"}").path("result.structuredContent.error.code")));
+        TestCluster.get().register(resourceId, "vm_pyautogui", "{\"ip\": \"127.0.0.1\", \"port\": "
+                + TestCluster.get().desktops().get(Integer.parseInt(resourceId.substring("desktop-".length()))).port() + "}");
+        mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+    }
+
+    @Test
+    void aCancelledWaitingAllocationLeavesNothingBehind() {
+        TestCluster.get().register("queue-1", "vm_queue", "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String holder = "holder-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + holder + "\", \"resource_type\": \"vm_queue\"}")
+                .then().body("result.isError", equalTo(false));
+
+        String waiter = "waiter-" + UUID.randomUUID();
+        ArrayNode steps = McpClient.steps();
+        var args = McpSteps.call(steps, "allocate_single_resource");
+        args.put("worker_id", waiter).put("resource_type", "vm_queue").put("wait_ms", 20_000);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) steps.get(0)).put("progress", true).put("abortAfterMs", 1500);
+        List<JsonNode> out = McpClient.run(mcp.toString(), "streamable", List.of(), steps);
+        assertFalse(out.get(1).path("ok").asBoolean(), "the call was aborted: " + out.get(1));
+
+        call(session, 2, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
+        // the freed resource must not go to the cancelled waiter (whose session is still alive: it
+        // idles out only after 8 s, which would release a wrongly granted lease too late for this check)
+        Conditions.await("queue resource free", Duration.ofSeconds(3), () -> McpSteps.readTree(TestCluster.get()
+                .allocatorCall("GET", "/resources/queue-1", null).body()).path("state").asText().equals("free"));
+        assertTrue(leases(waiter).isEmpty(), leases(waiter).toString());
+        mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+    }
+
+    @Test
+    void longAllocationsReportProgress() {
+        TestCluster.get().register("queue-2", "vm_progress", "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String holder = "holder-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + holder + "\", \"resource_type\": \"vm_progress\"}")
+                .then().body("result.isError", equalTo(false));
+        String waiter = "waiter-" + UUID.randomUUID();
+        ArrayNode steps = McpClient.steps();
+        McpSteps.call(steps, "allocate_single_resource").put("worker_id", waiter).put("resource_type", "vm_progress")
+                .put("wait_ms", 1500);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) steps.get(0)).put("progress", true);
+        List<JsonNode> out = McpClient.run(mcp.toString(), "streamable", List.of(), steps);
+        JsonNode result = out.get(1).path("result");
+        assertTrue(result.path("isError").asBoolean(), "the pool stayed busy: " + result);
+        assertEquals("INSUFFICIENT_RESOURCES", result.path("structuredContent").path("error").path("code").asText());
+        assertTrue(result.path("progress").size() >= 2, "progress notifications: " + result.path("progress"));
+        call(session, 2, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
+        mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+    }
+}

@@ -1,0 +1,169 @@
+package io.envgrid.gateway.sandbox.session;
+
+import static io.envgrid.gateway.support.SandboxHttp.post;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.envgrid.gateway.support.ClusterResource;
+import io.envgrid.gateway.support.Conditions;
+import io.envgrid.gateway.support.FreePort;
+import io.envgrid.gateway.support.McpSteps;
+import io.envgrid.gateway.support.TestCluster;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A profile read from a file: init commands when a session opens, leases kept alive while the
+ * session lives, idle sessions ended after {@code session_ttl}, and the {@code fetch} API tool
+ * with its injected configuration against a real local web server (listed in allowed_hosts).
+ */
+@QuarkusTest
+@TestProfile(SandboxLifecycleTest.FromFile.class)
+@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+class SandboxLifecycleTest {
+
+    public static class FromFile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("envgrid.gateway.sandbox.profile",
+                    Path.of("src/test/resources/sandbox/lifecycle-profile.json").toAbsolutePath().toString());
+        }
+    }
+
+    private static HttpServer site;
+    private static final CountDownLatch RELEASE_SLOW = new CountDownLatch(1);
+
+    @BeforeAll
+    static void startSite() throws IOException {
+        site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        site.createContext("/page", x -> reply(x, 200, "text/html; charset=utf-8", "<html><head><title>Hello &amp; welcome</title>"
+                + "<script>steal()</script><style>p {}</style></head><body><p>First &amp; second</p><div>caf&#233;</div>"
+                + "<!-- hidden --></body></html>"));
+        site.createContext("/redirect", x -> {
+            x.getResponseHeaders().add("Location", "/page");
+            reply(x, 302, "text/plain", "");
+        });
+        site.createContext("/big", x -> reply(x, 200, "text/plain", "x".repeat(10_000)));
+        site.createContext("/bytes", x -> {
+            x.getResponseHeaders().add("Content-Type", "application/octet-stream");
+            x.sendResponseHeaders(200, 3);
+            x.getResponseBody().write(new byte[] {1, 2, 3});
+            x.close();
+        });
+        site.createContext("/slow", x -> {
+            try {
+                RELEASE_SLOW.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            reply(x, 200, "text/plain", "late");
+        });
+        site.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        site.start();
+    }
+
+    @AfterAll
+    static void stopSite() {
+        RELEASE_SLOW.countDown();
+        site.stop(0);
+    }
+
+    private static void reply(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", type);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            exchange.getResponseBody().write(bytes);
+        }
+        exchange.close();
+    }
+
+    private static String url(String path) {
+        return "http://127.0.0.1:" + site.getAddress().getPort() + path;
+    }
+
+    private static Response fetch(String params) {
+        return post("/execute", "{\"action\": \"fetch\", \"params\": " + params + "}");
+    }
+
+    private static JsonNode leases(String worker) {
+        return McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
+    }
+
+    @Test
+    void sessionRunsInitCommandsIsKeptAliveAndEndsWhenIdle() {
+        String worker = "lifecycle-" + UUID.randomUUID();
+        Response created = post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}");
+        created.then().statusCode(200).body("config.lease_timeout", equalTo(3));
+        String resourceId = created.path("resource.id");
+        assertTrue(TestCluster.get().desktops().get(Integer.parseInt(resourceId.substring("desktop-".length()))).executed()
+                .stream().anyMatch(c -> c.contains("envgrid-sandbox-init")), "the profile's init command ran");
+
+        // the lease was taken for 3 s; the keep-alive renews the leases of workers with sessions
+        Conditions.await("lease renewed by the keep-alive", Duration.ofSeconds(10), () -> {
+            JsonNode held = leases(worker);
+            return held.size() == 1 && Instant.parse(held.get(0).path("expires_at").asText())
+                    .isAfter(Instant.now().plusSeconds(60));
+        });
+        post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:cursor_position\"}").then().statusCode(200)
+                .body("temporary_session", equalTo(false));
+        long lastUse = System.nanoTime();
+
+        Conditions.await("idle session ended and its desktop released", Duration.ofSeconds(20), () -> leases(worker).isEmpty());
+        assertTrue(System.nanoTime() - lastUse >= Duration.ofSeconds(4).toNanos(), "not before session_ttl");
+        post("/session/list", "{\"worker_id\": \"" + worker + "\"}").then().body("count", equalTo(0));
+    }
+
+    @Test
+    void fetchReturnsReadableTextWithTheProfilesLimits() {
+        fetch("{\"url\": \"" + url("/page") + "\"}").then().statusCode(200).body("success", equalTo(true))
+                .body("resource_type", nullValue()).body("session_id", nullValue()).body("temporary_session", equalTo(false))
+                .body("data.status", equalTo(200)).body("data.title", equalTo("Hello & welcome"))
+                .body("data.text", equalTo("First & second\ncafé")).body("data.text", not(containsString("steal")));
+        fetch("{\"url\": \"" + url("/redirect") + "\"}").then().statusCode(200)
+                .body("data.final_url", endsWith("/page")).body("data.title", equalTo("Hello & welcome"));
+        fetch("{\"url\": \"" + url("/big") + "\"}").then().statusCode(200)
+                .body("data.bytes", equalTo(4096)).body("data.truncated", equalTo(true));
+        fetch("{\"url\": \"" + url("/big") + "\", \"max_chars\": 10}").then().body("data.text", equalTo("xxxxxxxxxx"));
+        fetch("{\"url\": \"" + url("/bytes") + "\"}").then().body("data.base64", equalTo("AQID"));
+        fetch("{\"url\": \"" + url("/nowhere") + "\"}").then().statusCode(200).body("data.status", equalTo(404));
+    }
+
+    @Test
+    void fetchFailuresAreEnvelopesInBoundedTime() {
+        long start = System.nanoTime();
+        fetch("{\"url\": \"" + url("/slow") + "\"}").then().statusCode(504).body("error.code", equalTo("BACKEND_TIMEOUT"));
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos());
+        fetch("{\"url\": \"http://127.0.0.1:" + FreePort.next() + "/\"}").then().statusCode(502)
+                .body("error.code", equalTo("BACKEND_UNREACHABLE"));
+        // listed hosts only: the profile lists 127.0.0.1, not localhost
+        fetch("{\"url\": \"http://localhost:" + site.getAddress().getPort() + "/page\"}").then().statusCode(403)
+                .body("error.code", equalTo("FETCH_REFUSED"));
+        fetch("{\"url\": \"" + url("/page") + "\", \"allowed_hosts\": [\"*\"]}").then().statusCode(400)
+                .body("error.message", containsString("unknown parameter 'allowed_hosts'"));
+        fetch("{\"url\": \"not a url\"}").then().statusCode(400);
+    }
+}
