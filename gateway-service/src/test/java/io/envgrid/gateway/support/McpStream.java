@@ -93,6 +93,11 @@ public final class McpStream implements AutoCloseable {
         return received.stream().filter(wanted).findFirst().orElseThrow();
     }
 
+    /** Whether the server has ended the standalone stream. */
+    public boolean streamEnded() {
+        return stream != null && stream.isDone();
+    }
+
     public List<JsonNode> received() {
         return List.copyOf(received);
     }
