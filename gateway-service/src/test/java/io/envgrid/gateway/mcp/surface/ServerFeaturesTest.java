@@ -205,6 +205,40 @@ class ServerFeaturesTest {
         }
     }
 
+    /** The collections come from the rag instance the worker was granted (a stand-in rag-service here). */
+    @Test
+    void ragCollectionsAreResourcesAndCompletions() throws Exception {
+        com.sun.net.httpserver.HttpServer rag = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        rag.createContext("/collections", exchange -> {
+            byte[] body = "[{\"name\":\"manuals\",\"documents\":12},{\"name\":\"mail\",\"documents\":3}]"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        rag.start();
+        String type = "rag_features_" + UUID.randomUUID().toString().substring(0, 8);
+        TestCluster.get().register(type + "-1", type, "{\"base_url\": \"http://127.0.0.1:" + rag.getAddress().getPort() + "\"}");
+        try (McpStream client = McpStream.initialize(mcp.toString())) {
+            call(client, "allocate_single_resource", "{\"worker_id\":\"rag-" + UUID.randomUUID() + "\",\"resource_type\":\"" + type + "\"}");
+            JsonNode all = McpSteps.readTree(client.request("resources/read", "{\"uri\":\"envgrid://rag/collections\"}")
+                    .path("result").path("contents").path(0).path("text").asText());
+            assertEquals(2, all.size(), all.toString());
+            JsonNode one = McpSteps.readTree(client.request("resources/read", "{\"uri\":\"envgrid://rag/collections/manuals\"}")
+                    .path("result").path("contents").path(0).path("text").asText());
+            assertEquals(12, one.path("documents").asInt(), one.toString());
+            assertEquals(-32002, client.request("resources/read", "{\"uri\":\"envgrid://rag/collections/nope\"}")
+                    .path("error").path("code").asInt());
+            assertEquals(List.of("mail", "manuals"), values(client.request("completion/complete", "{\"ref\":{\"type\":\"ref/resource\","
+                    + "\"uri\":\"envgrid://rag/collections/{collection}\"},\"argument\":{\"name\":\"collection\",\"value\":\"MA\"}}")));
+            call(client, "release_batch_resources", "{}");
+        } finally {
+            rag.stop(0);
+        }
+    }
+
     @Test
     void streamRefusals() {
         io.restassured.RestAssured.given().accept("text/event-stream").get("/mcp").then().statusCode(400);
