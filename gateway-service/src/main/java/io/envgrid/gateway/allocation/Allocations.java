@@ -1,7 +1,11 @@
 package io.envgrid.gateway.allocation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.client.AllocatorApi;
+import io.envgrid.gateway.lease.Severity;
+import io.envgrid.gateway.lease.WorkerActivities;
 import io.envgrid.gateway.client.Downstream;
 import io.envgrid.gateway.client.Reply;
 import io.envgrid.gateway.config.GatewayConfig;
@@ -30,8 +34,11 @@ public class Allocations {
     private final AllocatorApi allocator;
     private final WorkerResources resources;
     private final Duration progressInterval;
+    private final WorkerActivities activities;
 
-    public Allocations(AllocatorApi allocator, WorkerResources resources, GatewayConfig config) {
+    public Allocations(AllocatorApi allocator, WorkerResources resources, GatewayConfig config,
+            WorkerActivities activities) {
+        this.activities = activities;
         this.allocator = allocator;
         this.resources = resources;
         this.progressInterval = config.mcp().progressInterval();
@@ -46,12 +53,23 @@ public class Allocations {
         Cancellable ticker = waitMs <= 0 ? () -> { } : Multi.createFrom().ticks().every(progressInterval)
                 .subscribe().with(t -> progress.report(System.currentTimeMillis() - start, (double) waitMs,
                         "waiting for " + String.join(", ", types)));
+        if (waitMs > 0) {
+            ObjectNode details = JsonNodeFactory.instance.objectNode().put("request_id", requestId).put("wait_ms", waitMs);
+            types.forEach(details.putArray("resource_types")::add);
+            activities.report(workerId, Severity.INFO, "allocation.queued", details);
+        }
         return allocator.allocate(workerId, types, timeoutSeconds, waitMs, requestId)
                 .map(reply -> {
                     if (!reply.ok()) {
                         throw Downstream.failureOf("allocator", reply);
                     }
                     return reply.body();
+                })
+                .invoke(granted -> {
+                    if (waitMs > 0) {
+                        activities.report(workerId, Severity.INFO, "allocation.granted", JsonNodeFactory.instance.objectNode()
+                                .put("request_id", requestId).put("waited_ms", System.currentTimeMillis() - start));
+                    }
                 })
                 .call(granted -> resources.record(workerId, granted))
                 .eventually(ticker::cancel)

@@ -24,6 +24,17 @@ public class DeviceAgentApi {
     }
 
     /**
+     * {@code GET /resources/{path}} of the agent's {@code mcp://test-devices/} tree ({@code path} as in the URI,
+     * each segment still percent-encoded): {@code {uri, name, description, mimeType, contents}}; with the
+     * lease's token, so the agent may hold the reader to the device's live lease.
+     */
+    public Uni<JsonNode> resource(String agentUrl, String path, JsonNode lease) {
+        String base = agentUrl.endsWith("/") ? agentUrl.substring(0, agentUrl.length() - 1) : agentUrl;
+        return downstream.json("device-agent", HttpMethod.GET, base + "/resources/" + path, null, timeout, true,
+                LeaseToken.headerOf(lease));
+    }
+
+    /**
      * Runs a tool on the agent for the device of allocation entry {@code lease} (its lease token goes
      * along as {@code X-Envgrid-Lease-Token}); reads may be retried, a command or a transfer is not.
      */

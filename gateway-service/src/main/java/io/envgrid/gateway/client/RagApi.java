@@ -24,6 +24,11 @@ public class RagApi {
         return downstream.json("rag", HttpMethod.POST, strip(baseUrl) + "/search", request, timeout, true);
     }
 
+    /** {@code GET /collections}: {@code [{name, documents}]}; a read, so retried. */
+    public Uni<JsonNode> collections(String baseUrl) {
+        return downstream.json("rag", HttpMethod.GET, strip(baseUrl) + "/collections", null, timeout, true);
+    }
+
     private static String strip(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }

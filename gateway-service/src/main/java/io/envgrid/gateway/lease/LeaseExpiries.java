@@ -2,6 +2,7 @@ package io.envgrid.gateway.lease;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -32,10 +33,12 @@ public class LeaseExpiries {
     private final ObjectMapper json;
     private final WorkerResources resources;
     private final List<LeaseEndListener> listeners;
+    private final WorkerActivities activities;
     private Cancellable subscription;
 
     public LeaseExpiries(ReactiveRedisDataSource redis, GatewayKeys keys, ObjectMapper json, WorkerResources resources,
-            Instance<LeaseEndListener> listeners) {
+            Instance<LeaseEndListener> listeners, WorkerActivities activities) {
+        this.activities = activities;
         this.redis = redis;
         this.keys = keys;
         this.json = json;
@@ -60,7 +63,9 @@ public class LeaseExpiries {
             JsonNode event = json.readTree(message);
             String worker = event.path("worker_id").asText("");
             String resource = event.path("resource_id").asText("");
-            if (!worker.isEmpty() && !resource.isEmpty()) {
+            if (!worker.isEmpty() && !resource.isEmpty() && event.isObject()) {
+                // "expired": the lease ran out; "deleted": the resource was withdrawn — either way the allocator took it back
+                activities.report(worker, Severity.WARNING, "lease.reclaimed", ((ObjectNode) event).deepCopy());
                 resources.forget(worker, List.of(resource))
                         .chain(() -> Multi.createFrom().iterable(listeners)
                                 .onItem().transformToUniAndConcatenate(l -> l.leaseEnded(worker, resource))

@@ -1,5 +1,8 @@
 package io.envgrid.gateway.lease;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.client.AllocatorApi;
 import io.envgrid.gateway.cluster.Replica;
 import io.envgrid.gateway.config.GatewayConfig;
@@ -37,10 +40,12 @@ public class LeaseKeepAlive {
     private final Vertx vertx;
     private final Replica replica;
     private final List<LiveWorkers> liveWorkers;
+    private final WorkerActivities activities;
     private long timer = -1;
 
     public LeaseKeepAlive(AllocatorApi allocator, ReactiveRedisDataSource redis, GatewayKeys keys, GatewayConfig config,
-            Vertx vertx, Replica replica, Instance<LiveWorkers> liveWorkers) {
+            Vertx vertx, Replica replica, Instance<LiveWorkers> liveWorkers, WorkerActivities activities) {
+        this.activities = activities;
         this.allocator = allocator;
         this.values = redis.value(String.class);
         this.keys = keys;
@@ -72,10 +77,23 @@ public class LeaseKeepAlive {
         return Multi.createFrom().iterable(liveWorkers).onItem().transformToUniAndConcatenate(LiveWorkers::liveWorkers)
                 .collect().in(LinkedHashSet<String>::new, Set::addAll)
                 .onItem().transformToMulti(workers -> Multi.createFrom().iterable(workers))
-                .onItem().transformToUni(worker -> allocator.renew(worker, null, timeout).replaceWithVoid()
-                        .onFailure().invoke(e -> LOG.warnf("renewing worker %s failed: %s", worker, e.getMessage()))
+                .onItem().transformToUni(worker -> allocator.renew(worker, null, timeout)
+                        .invoke(renewed -> activities.report(worker, Severity.INFO, "leases.renewed", renewedDetails(renewed, timeout)))
+                        .replaceWithVoid()
+                        .onFailure().invoke(e -> {
+                            LOG.warnf("renewing worker %s failed: %s", worker, e.getMessage());
+                            activities.report(worker, Severity.WARNING, "leases.renew_failed",
+                                    JsonNodeFactory.instance.objectNode().put("message", String.valueOf(e.getMessage())));
+                        })
                         .onFailure().recoverWithNull())
                 .merge(16)
                 .collect().asList().replaceWithVoid();
+    }
+
+    /** The keep-alive's renewal as the worker sees it: the allocator's answer per lease, and for how long. */
+    private static ObjectNode renewedDetails(JsonNode renewed, int timeout) {
+        ObjectNode details = JsonNodeFactory.instance.objectNode().put("timeout", timeout);
+        details.set("renewed", renewed);
+        return details;
     }
 }

@@ -31,8 +31,10 @@ public class WorkerResources {
     private final ReactiveKeyCommands<String> keys;
     private final ObjectMapper json;
     private final GatewayKeys names;
+    private final WorkerActivities activities;
 
-    public WorkerResources(ReactiveRedisDataSource redis, ObjectMapper json, GatewayKeys names) {
+    public WorkerResources(ReactiveRedisDataSource redis, ObjectMapper json, GatewayKeys names, WorkerActivities activities) {
+        this.activities = activities;
         this.hashes = redis.hash(String.class);
         this.keys = redis.key();
         this.json = json;
@@ -55,7 +57,8 @@ public class WorkerResources {
                 fields.put(e.getKey(), entry.toString());
             }
         });
-        return fields.isEmpty() ? Uni.createFrom().voidItem() : hashes.hset(key(workerId), fields).replaceWithVoid();
+        return fields.isEmpty() ? Uni.createFrom().voidItem() : hashes.hset(key(workerId), fields).replaceWithVoid()
+                .invoke(() -> activities.leasesChanged(workerId));
     }
 
     /** {@code vm_pyautogui#2} → {@code vm_pyautogui}. */
@@ -84,12 +87,17 @@ public class WorkerResources {
                 }
             });
             return keys.isEmpty() ? Uni.createFrom().voidItem()
-                    : hashes.hdel(key(workerId), keys.toArray(String[]::new)).replaceWithVoid();
+                    : hashes.hdel(key(workerId), keys.toArray(String[]::new)).replaceWithVoid()
+                            .invoke(() -> activities.leasesChanged(workerId));
         });
     }
 
     public Uni<Void> forgetAll(String workerId) {
-        return keys.del(key(workerId)).replaceWithVoid();
+        return keys.del(key(workerId)).invoke(removed -> {
+            if (removed > 0) {
+                activities.leasesChanged(workerId);
+            }
+        }).replaceWithVoid();
     }
 
     /**

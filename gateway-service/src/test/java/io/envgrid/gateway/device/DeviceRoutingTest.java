@@ -126,4 +126,37 @@ class DeviceRoutingTest {
                 .body("result.structuredContent.error.code", equalTo("INVALID_PARAMETERS"));
         call(session, 3, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
     }
+
+    private static io.restassured.response.Response rpc(String session, String method, String params) {
+        return mcp().header("Mcp-Session-Id", session).body("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"" + method
+                + "\",\"params\":" + params + "}").post("/mcp");
+    }
+
+    /** The agent's mcp://test-devices/ resources of a held device, read through the gateway, and only by its holder. */
+    @Test
+    void theHeldDevicesAgentResourcesAreFederated() {
+        String worker = "device-res-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"device_linux\"}")
+                .then().body("result.isError", equalTo(false));
+        String device = "mcp://test-devices/devices/linux/gw-host";
+        rpc(session, "resources/list", "{}").then()
+                .body("result.resources.uri", org.hamcrest.Matchers.hasItems(device, device + "/device.json"));
+        rpc(session, "resources/read", "{\"uri\": \"" + device + "/device.json\"}").then().log().ifValidationFails()
+                .body("result.contents[0].uri", equalTo(device + "/device.json"))
+                .body("result.contents[0].text", containsString("gw-host"));
+        rpc(session, "resources/read", "{\"uri\": \"" + device + "\"}").then()
+                .body("result.contents[0].text", containsString("device.json"));
+        rpc(session, "completion/complete", "{\"ref\": {\"type\": \"ref/resource\", \"uri\": "
+                + "\"mcp://test-devices/devices/{type}/{device_id}/device.json\"}, \"argument\": {\"name\": \"device_id\", "
+                + "\"value\": \"gw\"}, \"context\": {\"arguments\": {\"type\": \"linux\"}}}").then()
+                .body("result.completion.values", equalTo(java.util.List.of("gw-host")));
+
+        String other = initialize(mcp());
+        rpc(other, "resources/read", "{\"uri\": \"" + device + "/device.json\"}").then()
+                .body("error.code", equalTo(-32002));
+        call(session, 2, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
+        rpc(session, "resources/read", "{\"uri\": \"" + device + "/device.json\"}").then()
+                .body("error.code", equalTo(-32002));
+    }
 }

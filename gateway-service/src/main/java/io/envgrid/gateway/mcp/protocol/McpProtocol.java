@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.mcp.surface.SurfaceMethods;
 import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.tool.Tool;
@@ -18,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The MCP methods the gateway answers, whatever transport carried them: {@code initialize},
- * {@code ping}, {@code tools/list}, {@code tools/call} and the {@code notifications/*} it acts on.
+ * {@code ping}, {@code tools/list}, {@code tools/call}, the {@code notifications/*} it acts on, and
+ * the other server features through {@link SurfaceMethods}.
  */
 @ApplicationScoped
 public class McpProtocol {
@@ -30,8 +32,10 @@ public class McpProtocol {
     private final ToolRegistry tools;
     private final ToolInvoker invoker;
     private final InFlightCalls inFlight;
+    private final SurfaceMethods surface;
 
-    public McpProtocol(ToolRegistry tools, ToolInvoker invoker, InFlightCalls inFlight) {
+    public McpProtocol(ToolRegistry tools, ToolInvoker invoker, InFlightCalls inFlight, SurfaceMethods surface) {
+        this.surface = surface;
         this.tools = tools;
         this.invoker = invoker;
         this.inFlight = inFlight;
@@ -65,13 +69,19 @@ public class McpProtocol {
             case "ping" -> out.respond(JsonRpc.result(id, NODES.objectNode()));
             case "tools/list" -> out.respond(JsonRpc.result(id, toolList()));
             case "tools/call" -> call(session, principal, id, params, out);
-            default -> out.respond(JsonRpc.error(id, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method));
+            default -> {
+                if (surface.serves(method)) {
+                    surface.handle(session, principal, id, method, params, out);
+                } else {
+                    out.respond(JsonRpc.error(id, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method));
+                }
+            }
         }
     }
 
     public ObjectNode initializeResult(String version) {
         ObjectNode result = NODES.objectNode().put("protocolVersion", version);
-        result.putObject("capabilities").putObject("tools").put("listChanged", false);
+        result.set("capabilities", surface.capabilities());
         result.putObject("serverInfo").put("name", "envgrid-gateway").put("version", "0.1.0");
         result.put("instructions", "envgrid hands out desktops, devices and retrieval indexes. Allocate with "
                 + "allocate_batch_resources, prepare with setup_batch_resources, observe with "
@@ -127,6 +137,9 @@ public class McpProtocol {
                     inFlight.finished(session.id(), requestKey);
                     if (answered.compareAndSet(false, true)) {
                         out.respond(JsonRpc.result(id, r));
+                    }
+                    if (!r.path("isError").asBoolean(false)) {
+                        surface.toolCalled(session, name, args);
                     }
                 },
                 e -> {

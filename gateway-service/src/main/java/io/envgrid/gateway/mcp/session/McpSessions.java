@@ -45,6 +45,13 @@ public class McpSessions implements LiveWorkers {
             + "redis.call('HDEL', KEYS[1], 'worker') redis.call('SREM', KEYS[2], ARGV[2]) "
             + "if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end return 1 end return 0";
 
+    /** KEYS: session hash; ARGV: field, value. Writes only into a session that still exists. */
+    private static final String SET_FIELD_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
+            + "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end return 0";
+    /** KEYS: session hash; ARGV: the replica giving up the stream. */
+    private static final String RELEASE_STREAM_SCRIPT = "if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then "
+            + "redis.call('HSET', KEYS[1], 'owner', '') end return 0";
+
     private final ReactiveRedisDataSource redis;
 
     private final ReactiveHashCommands<String, String, String> hashes;
@@ -162,6 +169,34 @@ public class McpSessions implements LiveWorkers {
                         .map(left -> new Ended(id, worker, left));
             }));
         });
+    }
+
+    /**
+     * The session's stored fields without marking it used (a notification sent to a session must
+     * not keep it from idling out); empty when it does not exist.
+     */
+    public Uni<Map<String, String>> peek(String id) {
+        return hashes.hgetall(sessionKey(id));
+    }
+
+    /** Sets one field of a live session (log level, a subscription); false when the session does not exist. */
+    public Uni<Boolean> setField(String id, String field, String value) {
+        return redis.execute("EVAL", SET_FIELD_SCRIPT, "1", sessionKey(id), field, value)
+                .map(r -> r != null && r.toLong() == 1);
+    }
+
+    public Uni<Void> deleteField(String id, String field) {
+        return hashes.hdel(sessionKey(id), field).replaceWithVoid();
+    }
+
+    /** Ends this replica's claim on the session's stream, unless another replica has taken it since. */
+    public Uni<Void> releaseStream(String id, String owner) {
+        return redis.execute("EVAL", RELEASE_STREAM_SCRIPT, "1", sessionKey(id), owner).replaceWithVoid();
+    }
+
+    /** The live sessions bound to a worker. */
+    public Uni<List<String>> sessionsOf(String workerId) {
+        return sets.smembers(workerSessions(workerId)).map(List::copyOf);
     }
 
     /** Sessions not used within the idle timeout. */

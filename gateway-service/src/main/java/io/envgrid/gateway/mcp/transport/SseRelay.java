@@ -61,12 +61,37 @@ public class SseRelay {
         }));
     }
 
+    /** Holds the session's stream here; a stream it replaces (a client's second GET) is ended. */
     public void open(String sessionId, HttpServerResponse response, Context context) {
-        streams.put(sessionId, new Stream(response, context));
+        Stream previous = streams.put(sessionId, new Stream(response, context));
+        if (previous != null && previous.response() != response) {
+            previous.context().runOnContext(v -> {
+                if (!previous.response().ended() && !previous.response().closed()) {
+                    previous.response().end();
+                }
+            });
+        }
     }
 
     public void close(String sessionId) {
         streams.remove(sessionId);
+    }
+
+    /** Ends the session's stream if this replica holds it: the session is over. */
+    public void end(String sessionId) {
+        Stream stream = streams.remove(sessionId);
+        if (stream != null) {
+            stream.context().runOnContext(v -> {
+                if (!stream.response().ended() && !stream.response().closed()) {
+                    stream.response().end();
+                }
+            });
+        }
+    }
+
+    /** Forgets the session's stream if it is still this one (a newer stream may have replaced it). */
+    public void close(String sessionId, HttpServerResponse response) {
+        streams.computeIfPresent(sessionId, (id, stream) -> stream.response() == response ? null : stream);
     }
 
     /** Sends a JSON-RPC message down the session's stream, wherever it is held. */

@@ -2,6 +2,7 @@ package io.envgrid.gateway.mcp.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.mcp.notify.StandaloneStream;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.mcp.protocol.McpProtocol;
 import io.envgrid.gateway.mcp.protocol.Responder;
@@ -23,7 +24,7 @@ import org.jboss.logging.Logger;
  * MCP Streamable HTTP (2025-11-25) at {@code /mcp}: POST carries one JSON-RPC message; a request is
  * answered with JSON, or with an event stream when it asked for progress; {@code initialize}
  * opens a session ({@code Mcp-Session-Id}) that lives in Redis, so any replica serves it; DELETE
- * ends it. The server offers no GET stream (405), which the protocol allows.
+ * ends it; GET opens the session's standalone stream for server-initiated messages ({@link StandaloneStream}).
  */
 @ApplicationScoped
 public class StreamableHttpTransport {
@@ -36,24 +37,22 @@ public class StreamableHttpTransport {
     private final McpSessions sessions;
     private final SessionLifecycle lifecycle;
     private final HttpExchange http;
+    private final StandaloneStream standaloneStream;
     private final long bodyLimit;
 
     public StreamableHttpTransport(McpProtocol protocol, McpSessions sessions, SessionLifecycle lifecycle,
-            HttpExchange http, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize bodyLimit) {
+            HttpExchange http, StandaloneStream standaloneStream, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize bodyLimit) {
         this.protocol = protocol;
         this.sessions = sessions;
         this.lifecycle = lifecycle;
         this.http = http;
+        this.standaloneStream = standaloneStream;
         this.bodyLimit = bodyLimit.asLongValue();
     }
 
     void routes(@Observes Router router) {
         router.post("/mcp").handler(BodyHandler.create(false).setBodyLimit(bodyLimit)).handler(this::post);
-        router.get("/mcp").handler(ctx -> {
-            if (http.admitted(ctx) != null) {
-                ctx.response().setStatusCode(405).putHeader("Allow", "POST, DELETE").end();
-            }
-        });
+        router.get("/mcp").handler(standaloneStream::open);
         router.delete("/mcp").handler(this::delete);
     }
 
@@ -121,6 +120,7 @@ public class StreamableHttpTransport {
                 : lifecycle.end(sessionId, "deleted by client").replaceWith(true))
                 .subscribe().with(found -> {
                     if (found) {
+                        standaloneStream.ended(sessionId);
                         ctx.response().setStatusCode(204).end();
                     } else {
                         http.sendJson(ctx.response(), 404, JsonRpc.error(null, JsonRpc.SESSION_NOT_FOUND, "Session not found"));

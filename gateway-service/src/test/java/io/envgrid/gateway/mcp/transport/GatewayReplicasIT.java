@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpSteps;
+import io.envgrid.gateway.support.McpStream;
 import io.envgrid.gateway.support.RoundRobinProxy;
 import io.envgrid.gateway.support.ServiceProcess;
 import io.envgrid.gateway.support.TestCluster;
@@ -47,7 +48,9 @@ class GatewayReplicasIT {
                 "envgrid.allocator.url", cluster.allocatorUrl(),
                 "envgrid.vm-controller.url", cluster.vmControllerUrl(),
                 "envgrid.gateway.mcp.session-idle-timeout", "4s",
-                "envgrid.gateway.mcp.sweep-interval", "500ms");
+                "envgrid.gateway.mcp.sweep-interval", "500ms",
+                // the standalone stream checks on each keep-alive that its session still lives
+                "envgrid.gateway.mcp.sse-keep-alive", "1s");
         first = ServiceProcess.start("gateway-1", "gateway-service", config);
         second = ServiceProcess.start("gateway-2", "gateway-service", config);
         proxy = new RoundRobinProxy(List.of(first.port(), second.port()));
@@ -154,5 +157,32 @@ class GatewayReplicasIT {
         List<JsonNode> out = McpClient.run("http://127.0.0.1:" + proxy.port() + path, transport, List.of(), steps);
         McpSteps.structured(out.get(1));
         Conditions.await("leases of the abandoned session released", Duration.ofSeconds(30), () -> leases(worker).isEmpty());
+    }
+
+    /**
+     * The session's standalone stream is held by one replica while every request goes to the other:
+     * log messages and resource notifications raised there still arrive (relayed through Redis), and
+     * ending the session there ends the stream here.
+     */
+    @Test
+    void notificationsReachTheStreamOnTheOtherReplica() {
+        String worker = "replicas-notify-" + UUID.randomUUID();
+        String requests = "http://localhost:" + second.port() + "/mcp";
+        McpStream client = McpStream.initialize(requests).openStream("http://localhost:" + first.port() + "/mcp");
+        try {
+            client.request("logging/setLevel", "{\"level\":\"info\"}");
+            client.request("resources/subscribe", "{\"uri\":\"envgrid://worker/leases\"}");
+            JsonNode granted = client.request("tools/call", "{\"name\":\"allocate_single_resource\",\"arguments\":{\"worker_id\":\""
+                    + worker + "\",\"resource_type\":\"vm_pyautogui\",\"wait_ms\":1000}}");
+            assertFalse(granted.path("result").path("isError").asBoolean(true), granted.toString());
+            Duration wait = Duration.ofSeconds(15);
+            client.await("queued, from the other replica", wait, McpStream.message("notifications/message", "allocation.queued"));
+            client.await("leases updated", wait, McpStream.message("notifications/resources/updated", "envgrid://worker/leases"));
+            client.await("list changed", wait, McpStream.message("notifications/resources/list_changed", null));
+            client.request("tools/call", "{\"name\":\"release_batch_resources\",\"arguments\":{}}");
+        } finally {
+            client.close();
+        }
+        Conditions.await("the stream on the first replica ends with the session", Duration.ofSeconds(10), client::streamEnded);
     }
 }

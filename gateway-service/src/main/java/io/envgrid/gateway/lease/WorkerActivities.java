@@ -1,0 +1,40 @@
+package io.envgrid.gateway.lease;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/** Every {@link WorkerActivity} as one: what the worker layer calls, whoever listens. */
+@ApplicationScoped
+public class WorkerActivities {
+
+    private static final Logger LOG = Logger.getLogger(WorkerActivities.class);
+
+    private final Instance<WorkerActivity> listeners;
+
+    public WorkerActivities(Instance<WorkerActivity> listeners) {
+        this.listeners = listeners;
+    }
+
+    public void report(String workerId, Severity severity, String event, ObjectNode details) {
+        each(l -> l.report(workerId, severity, event, details));
+    }
+
+    public void leasesChanged(String workerId) {
+        each(l -> l.leasesChanged(workerId));
+    }
+
+    /** Resolved per call: the listeners depend on worker-layer beans that depend on this one. */
+    private void each(java.util.function.Consumer<WorkerActivity> call) {
+        List<WorkerActivity> all = listeners.stream().toList();
+        for (WorkerActivity listener : all) {
+            try {
+                call.accept(listener);
+            } catch (RuntimeException e) {
+                LOG.warnf("worker activity listener %s failed: %s", listener.getClass().getSimpleName(), e.getMessage());
+            }
+        }
+    }
+}

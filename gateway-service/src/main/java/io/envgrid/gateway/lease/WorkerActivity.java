@@ -1,0 +1,18 @@
+package io.envgrid.gateway.lease;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Told what the gateway does on a worker's behalf that the worker did not ask for in that moment
+ * (waiting in the allocator's queue, keep-alive renewals, leases the allocator ended) and when
+ * the worker's record of what it holds changed. Implemented by the MCP features that tell the
+ * worker's sessions; a report never fails its caller.
+ */
+public interface WorkerActivity {
+
+    /** Something done for the worker: {@code event} is a short name ({@code lease.renewed}), {@code details} its facts. */
+    void report(String workerId, Severity severity, String event, ObjectNode details);
+
+    /** The worker's leases changed (granted, released, expired): what it can read changed with them. */
+    void leasesChanged(String workerId);
+}

@@ -1,0 +1,51 @@
+package io.envgrid.gateway.mcp.notify;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.mcp.session.McpSession;
+import io.envgrid.gateway.mcp.session.McpSessions;
+import io.envgrid.gateway.mcp.transport.SseRelay;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Server-initiated messages to MCP sessions, wherever their stream is: the replica holding the
+ * session's event stream (a Streamable HTTP {@code GET /mcp} or the legacy {@code GET /sse}) is
+ * recorded in the session ({@code owner}), and {@link SseRelay} writes there or publishes to that
+ * replica's Redis channel. A session without an open stream gets nothing: the protocol has no
+ * other channel for a message nobody asked for.
+ */
+@ApplicationScoped
+public class SessionNotifier {
+
+    private final McpSessions sessions;
+    private final SseRelay relay;
+
+    public SessionNotifier(McpSessions sessions, SseRelay relay) {
+        this.sessions = sessions;
+        this.relay = relay;
+    }
+
+    /**
+     * Sends {@code message} to every live session bound to the worker whose stored fields pass
+     * {@code wanted} (its log level, its subscriptions); completes when all were handed on.
+     */
+    public Uni<Void> toWorker(String workerId, Predicate<Map<String, String>> wanted, ObjectNode message) {
+        return sessions.sessionsOf(workerId)
+                .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
+                .onItem().transformToUniAndMerge(id -> sessions.peek(id)
+                        .chain(fields -> wanted.test(fields) ? deliver(id, fields, message) : Uni.createFrom().voidItem()))
+                .collect().last().replaceWithVoid();
+    }
+
+    private Uni<Void> deliver(String id, Map<String, String> fields, ObjectNode message) {
+        String owner = fields.get("owner");
+        if (owner == null || owner.isBlank()) {
+            return Uni.createFrom().voidItem();
+        }
+        return relay.deliver(new McpSession(id, fields.get("transport"), fields.get("protocol"), fields.get("worker"), owner),
+                message);
+    }
+}

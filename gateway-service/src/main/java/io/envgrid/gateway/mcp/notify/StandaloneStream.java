@@ -1,0 +1,107 @@
+package io.envgrid.gateway.mcp.notify;
+
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.mcp.transport.HttpExchange;
+import io.envgrid.gateway.mcp.protocol.JsonRpc;
+import io.envgrid.gateway.mcp.session.McpSession;
+import io.envgrid.gateway.mcp.session.McpSessions;
+import io.envgrid.gateway.cluster.Replica;
+import io.envgrid.gateway.mcp.transport.SseRelay;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * The Streamable HTTP transport's standalone stream ({@code GET /mcp} with {@code Mcp-Session-Id}):
+ * the one event stream on which the server sends what no request asked for — log messages,
+ * resource updates, list changes. The replica that holds it records itself as the session's
+ * stream owner, so a notification raised on any replica reaches it through {@link SseRelay}. A
+ * second GET for the same session takes the stream over (the protocol allows one per session);
+ * closing it ends nothing but the stream.
+ */
+@ApplicationScoped
+public class StandaloneStream {
+
+    private static final Logger LOG = Logger.getLogger(StandaloneStream.class);
+    private static final String SESSION_HEADER = "Mcp-Session-Id";
+
+    private final McpSessions sessions;
+    private final SseRelay relay;
+    private final HttpExchange http;
+    private final Replica replica;
+    private final long keepAliveMs;
+
+    public StandaloneStream(McpSessions sessions, SseRelay relay, HttpExchange http, Replica replica, GatewayConfig config) {
+        this.sessions = sessions;
+        this.relay = relay;
+        this.http = http;
+        this.replica = replica;
+        this.keepAliveMs = config.mcp().sseKeepAlive().toMillis();
+    }
+
+    /**
+     * Handles {@code GET /mcp}: 406 without {@code Accept: text/event-stream}, 400 without a
+     * session id, 404 for an unknown session, else a {@code text/event-stream} that stays open.
+     */
+    public void open(RoutingContext ctx) {
+        if (http.admitted(ctx) == null) {
+            return;
+        }
+        String accept = ctx.request().getHeader("Accept");
+        if (accept == null || !accept.contains("text/event-stream")) {
+            http.sendJson(ctx.response(), 406, JsonRpc.error(null, JsonRpc.INVALID_REQUEST,
+                    "Not Acceptable: GET /mcp opens a text/event-stream"));
+            return;
+        }
+        String sessionId = ctx.request().getHeader(SESSION_HEADER);
+        if (sessionId == null || sessionId.isBlank()) {
+            http.sendJson(ctx.response(), 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST,
+                    "Bad Request: " + SESSION_HEADER + " header is required"));
+            return;
+        }
+        sessions.find(sessionId)
+                .chain(session -> session == null || !McpSession.STREAMABLE.equals(session.transport())
+                        ? io.smallrye.mutiny.Uni.createFrom().item(false)
+                        : sessions.setField(sessionId, "owner", replica.id()))
+                .subscribe().with(claimed -> {
+                    if (!claimed) {
+                        http.sendJson(ctx.response(), 404, JsonRpc.error(null, JsonRpc.SESSION_NOT_FOUND, "Session not found"));
+                        return;
+                    }
+                    stream(ctx, sessionId);
+                }, e -> http.sendJson(ctx.response(), 503, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR,
+                        "session store unavailable: " + e.getMessage())));
+    }
+
+    /** The session ended: its stream, if held here, ends too. */
+    public void ended(String sessionId) {
+        relay.end(sessionId);
+    }
+
+    private void stream(RoutingContext ctx, String sessionId) {
+        HttpServerResponse response = ctx.response();
+        response.setStatusCode(200).setChunked(true)
+                .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
+                .putHeader(SESSION_HEADER, sessionId);
+        relay.open(sessionId, response, ctx.vertx().getOrCreateContext());
+        // the headers go out now: a client waits for them before it counts the stream as open
+        response.write(": stream open\n\n");
+        Vertx vertx = ctx.vertx();
+        // the session may end on another replica: each keep-alive also checks that it still exists
+        long timer = vertx.setPeriodic(keepAliveMs, t -> sessions.peek(sessionId).subscribe().with(fields -> {
+            if (fields.isEmpty()) {
+                ended(sessionId);
+            } else {
+                relay.keepAlive(sessionId);
+            }
+        }, e -> relay.keepAlive(sessionId)));
+        response.closeHandler(v -> {
+            vertx.cancelTimer(timer);
+            relay.close(sessionId, response);
+            sessions.releaseStream(sessionId, replica.id()).subscribe().with(x -> { },
+                    e -> LOG.warnf("releasing the stream of session %s failed: %s", sessionId, e.getMessage()));
+        });
+    }
+}

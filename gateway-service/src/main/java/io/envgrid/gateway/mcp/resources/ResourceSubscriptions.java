@@ -1,0 +1,102 @@
+package io.envgrid.gateway.mcp.resources;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.mcp.protocol.JsonRpc;
+import io.envgrid.gateway.mcp.session.McpSessions;
+import io.envgrid.gateway.mcp.notify.SessionNotifier;
+import io.envgrid.gateway.mcp.surface.McpError;
+import io.envgrid.gateway.lease.Severity;
+import io.envgrid.gateway.desktop.VmTypes;
+import io.envgrid.gateway.lease.WorkerActivity;
+import io.envgrid.gateway.lease.WorkerResources;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code resources/subscribe} / {@code unsubscribe} and what they lead to. A subscription is a
+ * field {@code sub:<uri>} of the session's Redis record, so it lives and ends with the session and
+ * every replica sees it. Every resource is about one worker, so an update goes to that worker's
+ * sessions that subscribed to the URI: {@code envgrid://worker/leases} when the worker's leases
+ * change (granted, released, expired, revoked), a desktop's screenshot after an MCP tool acted on
+ * it. A lease change also changes what {@code resources/list} shows: every session of the worker
+ * gets {@code notifications/resources/list_changed}.
+ */
+@ApplicationScoped
+public class ResourceSubscriptions implements WorkerActivity {
+
+    static final String FIELD_PREFIX = "sub:";
+    private static final Logger LOG = Logger.getLogger(ResourceSubscriptions.class);
+
+    private final McpSessions sessions;
+    private final SessionNotifier notifier;
+    private final WorkerResources workers;
+
+    public ResourceSubscriptions(McpSessions sessions, SessionNotifier notifier, WorkerResources workers) {
+        this.sessions = sessions;
+        this.notifier = notifier;
+        this.workers = workers;
+    }
+
+    /** {@code resources/subscribe {uri}}: {@code {}}; a URI the gateway never serves is {@code -32602}. */
+    public Uni<JsonNode> subscribe(String sessionId, JsonNode params) {
+        String uri = uriOf(params);
+        return sessions.setField(sessionId, FIELD_PREFIX + uri, "1").map(set -> {
+            if (!set) {
+                throw new McpError(JsonRpc.SESSION_NOT_FOUND, "Session not found");
+            }
+            return JsonNodeFactory.instance.objectNode();
+        });
+    }
+
+    /** {@code resources/unsubscribe {uri}}: {@code {}}, also when there was no such subscription. */
+    public Uni<JsonNode> unsubscribe(String sessionId, JsonNode params) {
+        String uri = uriOf(params);
+        return sessions.deleteField(sessionId, FIELD_PREFIX + uri).replaceWith(JsonNodeFactory.instance.objectNode());
+    }
+
+    private static String uriOf(JsonNode params) {
+        String uri = params.path("uri").asText("");
+        if (!ResourceUris.served(uri)) {
+            throw new McpError(JsonRpc.INVALID_PARAMS, "No resource of this gateway has the URI '" + uri + "'",
+                    JsonNodeFactory.instance.objectNode().put("uri", uri));
+        }
+        return uri;
+    }
+
+    @Override
+    public void report(String workerId, Severity severity, String event, ObjectNode details) {
+        // log messages are the logging feature's
+    }
+
+    @Override
+    public void leasesChanged(String workerId) {
+        updated(workerId, ResourceUris.LEASES)
+                .chain(() -> notifier.toWorker(workerId, fields -> true,
+                        JsonRpc.notification("notifications/resources/list_changed", JsonNodeFactory.instance.objectNode())))
+                .subscribe().with(v -> { }, e -> LOG.debugf("lease change of %s not told: %s", workerId, e.getMessage()));
+    }
+
+    /**
+     * An MCP tool acted on the worker's desktop(s): {@code resourceId}, or every desktop it holds
+     * when the call named none. Subscribers of those screenshots are told.
+     */
+    public void desktopActed(String workerId, String resourceId) {
+        Uni<java.util.List<String>> ids = resourceId != null ? Uni.createFrom().item(java.util.List.of(resourceId))
+                : workers.all(workerId).map(entries -> entries.values().stream()
+                        .filter(e -> VmTypes.isVm(e.path("type").asText())).map(e -> e.path("id").asText()).toList());
+        ids.onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
+                .onItem().transformToUniAndConcatenate(id -> updated(workerId, ResourceUris.screenshot(id)))
+                .collect().last()
+                .subscribe().with(v -> { }, e -> LOG.debugf("screenshot update of %s not told: %s", workerId, e.getMessage()));
+    }
+
+    private Uni<Void> updated(String workerId, String uri) {
+        ObjectNode params = JsonNodeFactory.instance.objectNode().put("uri", uri);
+        return notifier.toWorker(workerId, fields -> fields.containsKey(FIELD_PREFIX + uri),
+                JsonRpc.notification("notifications/resources/updated", params));
+    }
+}

@@ -1,0 +1,151 @@
+package io.envgrid.gateway.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A Streamable HTTP session driven by hand: JSON-RPC requests as POSTs (answered with JSON) and
+ * the session's standalone {@code GET /mcp} event stream, whose messages are collected for
+ * {@link #await}. POSTs and the stream may go to different gateway replicas.
+ */
+public final class McpStream implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** HTTP/1.1: an h2c upgrade reaches the gateway without a Host header, which its DNS-rebinding check refuses. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private final String postUrl;
+    private final String sessionId;
+    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private java.util.concurrent.CompletableFuture<?> stream;
+    private int nextId = 100;
+
+    private McpStream(String postUrl, String sessionId) {
+        this.postUrl = postUrl;
+        this.sessionId = sessionId;
+    }
+
+    /** Initializes a session at {@code postUrl} (protocol 2025-11-25). */
+    public static McpStream initialize(String postUrl) {
+        HttpResponse<String> answer = post(postUrl, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"stream-test\",\"version\":\"1\"}}}");
+        String session = answer.headers().firstValue("Mcp-Session-Id").orElseThrow(() -> new AssertionError(answer.body()));
+        McpStream client = new McpStream(postUrl, session);
+        client.initializeResult = readTree(answer.body());
+        return client;
+    }
+
+    private JsonNode initializeResult;
+
+    public JsonNode initializeResult() {
+        return initializeResult;
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    /** Opens the standalone stream at {@code streamUrl} (any replica's /mcp) and waits until it is open. */
+    public McpStream openStream(String streamUrl) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(streamUrl)).header("Accept", "text/event-stream")
+                .header("Mcp-Session-Id", sessionId).header("MCP-Protocol-Version", "2025-11-25").GET().build();
+        java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response =
+                HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<java.util.stream.Stream<String>> opened;
+        try {
+            opened = response.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the stream did not open", e);
+        }
+        if (opened.statusCode() != 200) {
+            throw new AssertionError("GET /mcp answered " + opened.statusCode());
+        }
+        stream = java.util.concurrent.CompletableFuture.runAsync(() -> opened.body().forEach(line -> {
+            if (line.startsWith("data: ")) {
+                received.add(readTree(line.substring("data: ".length())));
+            }
+        }));
+        return this;
+    }
+
+    /** Sends one request and answers its JSON-RPC response. */
+    public JsonNode request(String method, String paramsJson) {
+        int id = nextId++;
+        HttpResponse<String> answer = post(postUrl, sessionId, "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method
+                + "\",\"params\":" + paramsJson + "}");
+        return readTree(answer.body());
+    }
+
+    /** The first message on the stream that passes {@code wanted}, waiting up to {@code timeout}. */
+    public JsonNode await(String what, Duration timeout, Predicate<JsonNode> wanted) {
+        Conditions.await(what + " (received: " + received + ")", timeout, () -> received.stream().anyMatch(wanted));
+        return received.stream().filter(wanted).findFirst().orElseThrow();
+    }
+
+    /** Whether the server has ended the standalone stream. */
+    public boolean streamEnded() {
+        return stream != null && stream.isDone();
+    }
+
+    public List<JsonNode> received() {
+        return List.copyOf(received);
+    }
+
+    /** Messages of one method whose params.data.event (log messages) or params.uri equals {@code key}. */
+    public static Predicate<JsonNode> message(String method, String key) {
+        return m -> method.equals(m.path("method").asText()) && (key == null
+                || key.equals(m.path("params").path("data").path("event").asText())
+                || key.equals(m.path("params").path("uri").asText()));
+    }
+
+    @Override
+    public void close() {
+        HttpRequest delete = HttpRequest.newBuilder(URI.create(postUrl)).header("Mcp-Session-Id", sessionId).DELETE().build();
+        try {
+            HTTP.send(delete, HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (stream != null) {
+            stream.cancel(true);
+        }
+    }
+
+    private static HttpResponse<String> post(String url, String session, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", "2025-11-25")
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (session != null) {
+            request.header("Mcp-Session-Id", session);
+        }
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode readTree(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
