@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.desktop;
 
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,8 +26,10 @@ public class PyautoguiRunner {
     private final String python;
     private final Duration timeout;
     private volatile Boolean hostHasPyautogui;
+    private final WorkerExec workers;
 
-    public PyautoguiRunner(XInput input, XDisplay display, DeviceAgentConfig config) {
+    public PyautoguiRunner(XInput input, XDisplay display, DeviceAgentConfig config, WorkerExec workers) {
+        this.workers = workers;
         this.input = input;
         this.display = display;
         this.python = config.desktop().python();
@@ -45,7 +48,8 @@ public class PyautoguiRunner {
     /** Runs it in OSWorld's {@code /execute} answer shape. */
     public ExecuteAnswer run(String code) {
         if (hostHasPyautogui()) {
-            ProcessOutcome outcome = HostProcesses.run(List.of(python, "-c", code), null, display.environment(), timeout);
+            ProcessOutcome outcome = HostProcesses.run(workers.command(List.of(python, "-c", code)), null,
+                    workers.environment(display.environment()), timeout);
             return ExecuteAnswer.of(outcome);
         }
         List<DesktopAction> actions;

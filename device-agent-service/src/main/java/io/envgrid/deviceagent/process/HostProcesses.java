@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.process;
 
+import io.envgrid.deviceagent.exec.WorkerEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,6 +35,9 @@ public final class HostProcesses {
             Path stdout = capture.resolve("stdout");
             Path stderr = capture.resolve("stderr");
             ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+            // never the agent's own environment (its service token): only the allowed variables, then the caller's
+            builder.environment().clear();
+            builder.environment().putAll(WorkerEnvironment.scrub(System.getenv()));
             builder.environment().putAll(environment);
             if (workingDirectory != null) {
                 builder.directory(workingDirectory.toFile());

@@ -1,0 +1,87 @@
+package io.envgrid.deviceagent.desktop;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.envgrid.deviceagent.Api;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A worker's command must not see the agent's secrets (issue 11, review A1). The agent under test is this JVM; the
+ * module's surefire configuration puts the service token ({@code ENVGRID_DEVICE_AGENT_SERVICE_TOKEN}) and a decoy
+ * secret into its environment, as the DaemonSet does. Every door that runs a command on a worker's behalf runs
+ * {@code env} and {@code cat /proc/<agent pid>/environ}: neither secret may appear in anything it prints. Run as root
+ * (as here) the commands must also run as another user, which is what closes {@code /proc/<pid>/environ}; run as
+ * another user the test says that the switch was not exercised.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = Xvfb.class, restrictToAnnotatedClass = true)
+class WorkerCommandIsolationTest {
+
+    private static final String DECOY = "decoy-secret-7f3a";
+    private static final long AGENT_PID = ProcessHandle.current().pid();
+    private static final String PROBE = "env; echo ---; cat /proc/" + AGENT_PID + "/environ; echo; echo uid=$(id -u)";
+    private static boolean root;
+
+    @BeforeAll
+    static void theAgentHoldsTheSecretsInItsEnvironment() throws IOException {
+        // without this the test could not fail: the secrets must be there to be leaked
+        String own = new String(Files.readAllBytes(Path.of("/proc/self/environ")), StandardCharsets.UTF_8);
+        assertTrue(own.contains(Api.SERVICE_TOKEN), "surefire sets ENVGRID_DEVICE_AGENT_SERVICE_TOKEN");
+        assertTrue(own.contains(DECOY), "surefire sets ENVGRID_TEST_DECOY_SECRET");
+        root = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
+        if (!root) {
+            System.out.println("WorkerCommandIsolationTest: the agent is not root, so the user switch was NOT exercised "
+                    + "(only the scrubbed environment)");
+        }
+    }
+
+    @Test
+    void deviceExecuteOnTheHostSeesNoSecret() {
+        String output = Api.call("device.execute", Map.of("device_id", "test-host", "command", PROBE)).statusCode(200)
+                .extract().path("output");
+        assertClean("device.execute", output);
+    }
+
+    @Test
+    void desktopExecuteSeesNoSecret() {
+        assertClean("/execute shell", Desktop.given().contentType(ContentType.JSON)
+                .body(Map.of("command", PROBE, "shell", true)).post("/execute").then().statusCode(200).extract()
+                .path("output"));
+        assertClean("/execute list", Desktop.given().contentType(ContentType.JSON)
+                .body(Map.of("command", List.of("/bin/sh", "-c", PROBE))).post("/setup/execute").then().statusCode(200)
+                .extract().path("output"));
+    }
+
+    @Test
+    void desktopScriptsSeeNoSecret() {
+        assertClean("/run_bash_script", Desktop.given().contentType(ContentType.JSON).body(Map.of("script", PROBE))
+                .post("/run_bash_script").then().statusCode(200).extract().path("output"));
+        String python = "import os, subprocess\nprint(dict(os.environ))\n"
+                + "print(subprocess.run(['sh', '-c', '" + PROBE.replace("'", "\\'") + "'], capture_output=True, text=True))";
+        assertClean("/run_python", Desktop.given().contentType(ContentType.JSON).body(Map.of("code", python))
+                .post("/run_python").then().statusCode(200).extract().path("output"));
+    }
+
+    private static void assertClean(String door, String output) {
+        assertTrue(output.contains("PATH="), door + " ran and printed its environment: " + output);
+        assertFalse(output.contains(Api.SERVICE_TOKEN), door + " saw the service token: " + output);
+        assertFalse(output.contains(DECOY), door + " saw the decoy secret: " + output);
+        assertFalse(output.contains("ENVGRID_"), door + " saw the agent's settings: " + output);
+        if (root) {
+            assertTrue(output.contains("uid="), door + ": " + output);
+            assertNotEquals("0", output.substring(output.lastIndexOf("uid=") + 4).trim(), door + " ran as root");
+        }
+    }
+}
