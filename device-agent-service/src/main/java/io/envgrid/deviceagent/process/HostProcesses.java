@@ -29,6 +29,15 @@ public final class HostProcesses {
      */
     public static ProcessOutcome run(List<String> command, Path workingDirectory, Map<String, String> environment,
             Duration timeout) {
+        return run(command, workingDirectory, environment, timeout, null);
+    }
+
+    /**
+     * As {@link #run(List, Path, Map, Duration)}, with {@code stdin} (or nothing, when null) as standard input: the
+     * agent opens it, so the process needs no right to the file itself.
+     */
+    public static ProcessOutcome run(List<String> command, Path workingDirectory, Map<String, String> environment,
+            Duration timeout, Path stdin) {
         Path capture = null;
         try {
             capture = Files.createTempDirectory("envgrid-process");
@@ -41,6 +50,9 @@ public final class HostProcesses {
             builder.environment().putAll(environment);
             if (workingDirectory != null) {
                 builder.directory(workingDirectory.toFile());
+            }
+            if (stdin != null) {
+                builder.redirectInput(stdin.toFile());
             }
             Process process = builder.start();
             process.getOutputStream().close();

@@ -1,5 +1,7 @@
 package io.envgrid.deviceagent.desktop;
 
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * A worker's command must not see the agent's secrets (issue 11, review A1). The agent under test is this JVM; the
  * module's surefire configuration puts the service token ({@code ENVGRID_DEVICE_AGENT_SERVICE_TOKEN}) and a decoy
  * secret into its environment, as the DaemonSet does. Every door that runs a command on a worker's behalf runs
- * {@code env} and {@code cat /proc/<agent pid>/environ}: neither secret may appear in anything it prints. Run as root
+ * {@code env} and {@code cat /proc/<agent pid>/environ}: neither secret may appear in anything it prints;
+ * {@code /file} and {@code /setup/upload} read and write with the worker's rights, not the agent's. Run as root
  * (as here) the commands must also run as another user, which is what closes {@code /proc/<pid>/environ}; run as
  * another user the test says that the switch was not exercised.
  */
@@ -72,6 +76,35 @@ class WorkerCommandIsolationTest {
                 + "print(subprocess.run(['sh', '-c', '" + PROBE.replace("'", "\\'") + "'], capture_output=True, text=True))";
         assertClean("/run_python", Desktop.given().contentType(ContentType.JSON).body(Map.of("code", python))
                 .post("/run_python").then().statusCode(200).extract().path("output"));
+    }
+
+    @Test
+    void desktopFileReadsAndUploadsHaveTheWorkersRights() throws IOException {
+        for (String environ : List.of("/proc/self/environ", "/proc/" + AGENT_PID + "/environ")) {
+            var answer = Desktop.given().formParam("file_path", environ).post("/file").then().extract();
+            String body = answer.asString();
+            assertFalse(body.contains(Api.SERVICE_TOKEN), "/file " + environ + " gave the service token");
+            assertFalse(body.contains(DECOY), "/file " + environ + " gave the decoy secret");
+            if (root) {
+                assertEquals(403, answer.statusCode(), "/file " + environ + ": " + body);
+            }
+        }
+        Path owned = Files.createDirectories(Path.of("target", "worker-isolation")).resolve("agent-owned.txt");
+        Files.writeString(owned, "the agent's");
+        var upload = Desktop.given().multiPart("file_path", owned.toAbsolutePath().toString())
+                .multiPart("file_data", "x.txt", "overwritten".getBytes(StandardCharsets.UTF_8)).post("/setup/upload")
+                .then().extract();
+        if (root) {
+            assertEquals(400, upload.statusCode(), "an upload over a file of the agent: " + upload.asString());
+            assertEquals("the agent's", Files.readString(owned), "the agent's file is unchanged");
+        }
+        // a file of the worker's own round-trips (a fresh directory anyone may write, as /tmp)
+        Path scratch = Files.createTempDirectory("envgrid-worker-isolation");
+        Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwxrwxrwx"));
+        String mine = scratch.resolve("sub/mine.txt").toString();
+        Desktop.given().multiPart("file_path", mine).multiPart("file_data", "x.txt", "mine".getBytes(StandardCharsets.UTF_8))
+                .post("/setup/upload").then().statusCode(200);
+        Desktop.given().formParam("file_path", mine).post("/file").then().statusCode(200).body(equalTo("mine"));
     }
 
     private static void assertClean(String door, String output) {
