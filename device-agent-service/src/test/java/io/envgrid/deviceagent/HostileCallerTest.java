@@ -12,6 +12,7 @@ import io.envgrid.deviceagent.desktop.DesktopResource;
 import io.envgrid.deviceagent.record.PathSegments;
 import io.envgrid.deviceagent.support.McpClient;
 import io.envgrid.deviceagent.support.RealAllocator;
+import io.envgrid.deviceagent.support.WorkerScratch;
 import io.quarkus.test.common.http.TestHTTPResource;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
@@ -95,7 +96,7 @@ class HostileCallerTest {
 
     @Test
     void everyDesktopRouteRefusesACallerWithoutACredentialAndNothingHappens() throws IOException {
-        Files.createDirectories(MARKS);
+        WorkerScratch.create(MARKS);
         Map<String, Function<RequestSpecification, Response>> calls = desktopCalls("anonymous");
         assertEquals(declaredDesktopRoutes(), new TreeSet<>(calls.keySet()), "every desktop route is tried");
         for (Map.Entry<String, Function<RequestSpecification, Response>> call : calls.entrySet()) {
@@ -115,7 +116,7 @@ class HostileCallerTest {
 
     @Test
     void aLeaseTokenOfAnotherResourceOrNotATokenAtAllIsRefused() throws IOException {
-        Files.createDirectories(MARKS);
+        WorkerScratch.create(MARKS);
         JsonPath device = allocate("worker-b", "device_linux");
         try {
             String otherResourcesToken = device.getString("device_linux.lease_token");
@@ -137,7 +138,7 @@ class HostileCallerTest {
 
     @Test
     void theLiveLeaseTokenWorksAndAReleasedOneIsRefusedOnTheVeryNextCall() throws IOException {
-        Files.createDirectories(MARKS);
+        WorkerScratch.create(MARKS);
         String token = allocate("worker-a", "vm_pyautogui").getString("vm_pyautogui.lease_token");
         Path during = MARKS.resolve("live-" + System.nanoTime());
         execute(given().header(LEASE_HEADER, token), "touch " + during).statusCode(200).body("returncode", equalTo(0));
@@ -154,7 +155,7 @@ class HostileCallerTest {
 
     @Test
     void anExpiredLeaseIsRefusedWhetherOrNotItWasReclaimed() throws IOException {
-        Files.createDirectories(MARKS);
+        WorkerScratch.create(MARKS);
         JsonPath granted = allocator().contentType(ContentType.JSON)
                 .body(Map.of("worker_id", "worker-short", "resource_types", List.of("vm_pyautogui"), "timeout", 1))
                 .post("/allocate").then().statusCode(200).extract().jsonPath();
@@ -171,7 +172,7 @@ class HostileCallerTest {
 
     @Test
     void aGrantToAnotherWorkerEndsTheOldHoldersToken() throws IOException {
-        Files.createDirectories(MARKS);
+        WorkerScratch.create(MARKS);
         JsonPath first = allocate("worker-a", "vm_pyautogui");
         String oldToken = first.getString("vm_pyautogui.lease_token");
         given().header(LEASE_HEADER, oldToken).get("/platform").then().statusCode(200);

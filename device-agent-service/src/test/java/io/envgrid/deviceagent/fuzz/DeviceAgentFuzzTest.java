@@ -11,6 +11,7 @@ import io.envgrid.deviceagent.Conditions;
 import io.envgrid.deviceagent.fuzz.OpenApiOperations.Operation;
 import io.envgrid.deviceagent.fuzz.OpenApiOperations.Param;
 import io.envgrid.deviceagent.support.RealAllocator;
+import io.envgrid.deviceagent.support.WorkerScratch;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -170,7 +171,7 @@ class DeviceAgentFuzzTest {
     /** Fixtures: the discovered devices, a device of a type without driver, the spec and the tools. */
     private void prepare() throws IOException {
         deleteTree(SCRATCH);
-        Files.createDirectories(SCRATCH);
+        WorkerScratch.create(SCRATCH); // uploads there are written as the desktop's unprivileged user
         Conditions.await(() -> Api.asService().get("/tools/device.list").asString().contains("emulator-5554"),
                 "discovery created the stand-in emulator's record");
         String ios = "fuzz-ios-1";
