@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
@@ -20,11 +22,20 @@ import org.junit.jupiter.api.Test;
 /**
  * Who may call which tool (issue 11, review A2/A3), on an agent without an allocator: a device nobody leases is not
  * open. Acting on a device takes the service token (or a lease token, which this agent cannot check: refused);
- * managing devices (borrow, return, create, update, delete, restart) takes the service token only; reads stay open.
+ * managing devices (borrow, return, create, delete, restart) takes the service token only; reads stay open.
  * Every refusal is 401 with the envelope, and changes nothing.
  */
 @QuarkusTest
+@TestProfile(ToolAccessTest.Unlimited.class)
 class ToolAccessTest {
+
+    /** These calls come without the service token: the per-client rate limit (other tests use it up) is lifted. */
+    public static class Unlimited implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("envgrid.device-agent.rate-limit-per-minute", "1000000");
+        }
+    }
 
     private static final String HOST = "test-host";
     private static final String LEASE_HEADER = "X-Envgrid-Lease-Token";

@@ -16,10 +16,10 @@ import org.jboss.logging.Logger;
  * <li>{@link Kind#READ} ({@code device.list}, {@code status}, {@code info}, {@code search}, {@code system.info}):
  * anyone;</li>
  * <li>{@link Kind#ON_DEVICE} ({@code device.connect}, {@code disconnect}, {@code execute}, {@code upload},
- * {@code download}): the live lease token of that device's allocator resource (verified by {@link LeaseAccess}), or
+ * {@code download}, {@code update} of its record): the live lease token of that device's allocator resource (verified by {@link LeaseAccess}), or
  * the service token. A device nobody leases takes the service token only: "unleased" is not "open";</li>
- * <li>{@link Kind#MANAGEMENT} ({@code device.borrow}, {@code return}, {@code create}, {@code update},
- * {@code delete}, {@code system.restart}): the service token only (operators); they change what the allocator
+ * <li>{@link Kind#MANAGEMENT} ({@code device.borrow}, {@code return}, {@code create}, {@code delete},
+ * {@code system.restart}): the service token only (operators); they change what the allocator
  * offers or whose a device is, which no lease entitles anyone to.</li>
  * </ul>
  * With {@code envgrid.device-agent.tools.auth=open} (local demos; a warning at start) the former rules hold: a device
@@ -37,9 +37,9 @@ public class ToolAccess {
     }
 
     private static final Set<String> ON_DEVICE = Set.of("device.connect", "device.disconnect", "device.execute",
-            "device.upload", "device.download");
+            "device.upload", "device.download", "device.update");
     private static final Set<String> MANAGEMENT = Set.of("device.borrow", "device.return", "device.create",
-            "device.update", "device.delete", "system.restart");
+            "device.delete", "system.restart");
 
     private final LeaseAccess leases;
     private final boolean open;
@@ -52,7 +52,7 @@ public class ToolAccess {
     void announce(@Observes StartupEvent start) {
         if (open) {
             LOG.warn("*** envgrid.device-agent.tools.auth=open: device tools on a device nobody leases (shell, files) "
-                    + "and the management tools (borrow, return, create, update, delete, restart) answer ANY caller "
+                    + "and the management tools (borrow, return, create, delete, restart) answer ANY caller "
                     + "without a credential. For local demos only. ***");
         } else {
             LOG.info("device tools locked: a device's live lease token or the service token; management tools "
@@ -92,7 +92,7 @@ public class ToolAccess {
             }
             case MANAGEMENT -> {
                 if (open) {
-                    if (resourceId != null && (tool.equals("device.update") || tool.equals("device.delete"))) {
+                    if (resourceId != null && tool.equals("device.delete")) {
                         leases.requireForDevice(resourceId, caller); // as before: a leased device stays its holder's
                     }
                     return;

@@ -67,6 +67,8 @@ public class DesktopCommands {
             builder.start();
         } catch (IOException e) {
             throw cannotRun(command, e);
+        } catch (UncheckedIOException e) {
+            throw cannotRun(command, e.getCause()); // no such program for the worker's user (WorkerExec)
         }
         return (shell(body) ? body.path("command").asText() : String.join(" ", command)) + " launched successfully";
     }

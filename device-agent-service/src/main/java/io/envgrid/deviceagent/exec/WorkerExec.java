@@ -83,10 +83,21 @@ public class WorkerExec {
         return user.isPresent();
     }
 
-    /** {@code command} as it must be started: behind {@code setpriv} when switching users, else unchanged. */
+    /**
+     * {@code command} as it must be started: behind {@code setpriv} when switching users, else unchanged.
+     *
+     * @throws UncheckedIOException (with an {@link IOException} cause, as {@link ProcessBuilder#start} reports it) when
+     *             switching users and the program is not an executable file, by path or on the user's {@code PATH}:
+     *             {@code setpriv} itself would start and fail later, so the caller could not tell "no such program"
+     *             (the caller's fault) from a program that failed
+     */
     public List<String> command(List<String> command) {
         if (user.isEmpty()) {
             return command;
+        }
+        if (!runnable(command.get(0))) {
+            throw new UncheckedIOException(new IOException("Cannot run program \"" + command.get(0)
+                    + "\": no such executable file (looked for as " + user.get().name() + ")"));
         }
         PasswdEntry entry = user.get();
         List<String> wrapped = new ArrayList<>(List.of(setpriv.orElseThrow().toString(), "--reuid=" + entry.uid(),
@@ -132,6 +143,23 @@ public class WorkerExec {
             view.setGroup(names.lookupPrincipalByGroupName(Long.toString(user.get().gid())));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot hand " + path + " over to " + user.get().name(), e);
+        }
+    }
+
+    private static boolean runnable(String program) {
+        try {
+            if (program.contains("/")) {
+                return Files.isRegularFile(Path.of(program)) && Files.isExecutable(Path.of(program));
+            }
+            for (String dir : USER_PATH.split(":")) {
+                Path candidate = Path.of(dir, program);
+                if (!program.isEmpty() && Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (java.nio.file.InvalidPathException e) {
+            return false; // a NUL in the name: nothing can be started by it
         }
     }
 

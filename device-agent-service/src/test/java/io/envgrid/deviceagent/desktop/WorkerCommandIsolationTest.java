@@ -85,7 +85,9 @@ class WorkerCommandIsolationTest {
             String body = answer.asString();
             assertFalse(body.contains(Api.SERVICE_TOKEN), "/file " + environ + " gave the service token");
             assertFalse(body.contains(DECOY), "/file " + environ + " gave the decoy secret");
-            if (root) {
+            // /proc/self is the reading process: the agent's own when read in-process, cat's (scrubbed) when read as
+            // the worker; the agent's by its pid is closed to the worker
+            if (root && !environ.contains("self")) {
                 assertEquals(403, answer.statusCode(), "/file " + environ + ": " + body);
             }
         }
