@@ -42,7 +42,9 @@ public class DeviceLeaseGuard {
             registrar.drain(id);
             AllocatorResource resource = registrar.lookup(id).orElse(null);
             if (resource != null && resource.lease() != null) {
-                if (!operators) {
+                if (operators) {
+                    registrar.forgetDrain(id); // the operator's, not to be re-applied as the agent's
+                } else {
                     registrar.undrain(id);
                 }
                 throw new ApiException(409, ErrorCode.DEVICE_ALREADY_BORROWED,
@@ -55,7 +57,9 @@ public class DeviceLeaseGuard {
         } catch (ApiException e) {
             throw e;
         } catch (RuntimeException e) {
-            if (!operators) {
+            if (operators) {
+                registrar.forgetDrain(id);
+            } else {
                 undrainQuietly(id);
             }
             throw new ApiException(503, ErrorCode.ALLOCATOR_UNAVAILABLE,

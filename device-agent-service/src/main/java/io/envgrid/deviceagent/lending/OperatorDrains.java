@@ -26,7 +26,7 @@ public class OperatorDrains {
     }
 
     /** The borrow of {@code resourceId} found it drained by someone else: its return must leave it drained. */
-    public void remember(String resourceId) {
+    public synchronized void remember(String resourceId) {
         try {
             Files.createDirectories(directory);
             Files.write(marker(resourceId), new byte[0]);
@@ -36,12 +36,24 @@ public class OperatorDrains {
     }
 
     /** @return whether the drain of {@code resourceId} was the operator's (then it must stay); forgets it either way */
-    public boolean forget(String resourceId) {
+    public synchronized boolean forget(String resourceId) {
         try {
-            return Files.deleteIfExists(marker(resourceId));
+            boolean was = Files.deleteIfExists(marker(resourceId));
+            if (was) {
+                deleteIfEmpty(); // nothing remembered, nothing left in the data directory
+            }
+            return was;
         } catch (IOException e) {
             // cannot tell: keeping the device drained is the safe side (no lease on it until an operator undrains)
             return true;
+        }
+    }
+
+    private void deleteIfEmpty() {
+        try {
+            Files.deleteIfExists(directory);
+        } catch (IOException e) {
+            // another device's drain is still remembered there
         }
     }
 
