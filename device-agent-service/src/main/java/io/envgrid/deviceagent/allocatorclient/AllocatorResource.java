@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** The part of the allocator's {@code GET /resources/{id}} the agent acts on: its state and live lease. */
+/**
+ * The part of the allocator's {@code GET /resources/{id}} the agent acts on: its state, its admin state
+ * ({@code draining} or {@code active}) and live lease.
+ */
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record AllocatorResource(String id, String type, String state, Lease lease) {
+public record AllocatorResource(String id, String type, String state, String admin, Lease lease) {
 
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)

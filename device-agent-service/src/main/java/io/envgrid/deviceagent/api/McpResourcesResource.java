@@ -1,12 +1,15 @@
 package io.envgrid.deviceagent.api;
 
+import io.envgrid.deviceagent.resource.ResourcePaths;
 import io.envgrid.deviceagent.resource.ResourceTree;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +39,9 @@ public class McpResourcesResource {
     @Path("{uri:.+}")
     @Operation(summary = "One resource, by full URI (mcp://test-devices/devices/android/emulator-5554) or its path; "
             + "an id holding '/' is percent-encoded (devices/linux/rack%2F7)")
-    public Map<String, Object> get(@Encoded @PathParam("uri") String uri) {
+    public Map<String, Object> get(@Encoded @PathParam("uri") String uri, @Context HttpServerRequest request) {
+        // the routed path has lost its dot segments already: look at what the client sent
+        ResourcePaths.refuseDotSegments(request.uri());
         // @Encoded: each segment is decoded once by the tree, so that an encoded '/' inside an id stays in it
         return tree.read(uri);
     }

@@ -71,6 +71,35 @@ public interface DeviceAgentConfig {
         int heartbeatTtlSeconds();
     }
 
+    /** Who may call the device and system tools (docs/isolation.md, "Device agent"). */
+    Tools tools();
+
+    /** How commands run on a worker's behalf (desktop routes, the host's {@code linux} device). */
+    Exec exec();
+
+    interface Tools {
+        /**
+         * {@code lease} (the default): a tool acting on a device takes that device's live lease token or the service
+         * token, management tools only the service token; {@code open}: every tool callable without a credential, for local demos
+         * (logged as a warning at start).
+         */
+        @WithDefault("lease")
+        DesktopAuth auth();
+    }
+
+    interface Exec {
+        /**
+         * The unprivileged OS user (a name in {@code /etc/passwd}) worker commands run as when the agent runs as root;
+         * ignored otherwise (the commands then run as the agent's own user).
+         */
+        @WithDefault("nobody")
+        String user();
+
+        /** {@code false} keeps worker commands as root when the agent is root (warned at start; never in production). */
+        @WithDefault("true")
+        boolean switchUser();
+    }
+
     /** The OSWorld in-VM server for the host's own X display, at the root of the HTTP port. */
     interface Desktop {
         /** Serve it when a display is known (this setting, else the DISPLAY environment variable). */
@@ -127,7 +156,7 @@ public interface DeviceAgentConfig {
         Optional<String> resourceId();
     }
 
-    /** {@code envgrid.device-agent.desktop.auth}: {@code lease} or {@code open}. */
+    /** {@code envgrid.device-agent.desktop.auth} and {@code envgrid.device-agent.tools.auth}: {@code lease} or {@code open}. */
     enum DesktopAuth {
         LEASE, OPEN
     }

@@ -27,9 +27,14 @@ public class CommandRunner {
     }
 
     public CommandResult run(List<String> command, Path workingDirectory) {
+        return run(command, workingDirectory, Map.of());
+    }
+
+    /** {@code environment} is added to the allowed part of the agent's own (see {@code HostProcesses}). */
+    public CommandResult run(List<String> command, Path workingDirectory, Map<String, String> environment) {
         ProcessOutcome outcome;
         try {
-            outcome = HostProcesses.run(command, workingDirectory, Map.of(), config.commandTimeout());
+            outcome = HostProcesses.run(command, workingDirectory, environment, config.commandTimeout());
         } catch (UncheckedIOException e) {
             throw new ApiException(500, ErrorCode.COMMAND_EXECUTION_FAILED, e.getMessage(), Map.of());
         }

@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.driver;
 
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.files.FileRules;
@@ -26,8 +27,10 @@ public class LinuxHostDriver implements DeviceDriver {
     private final CommandRunner runner;
     private final FileRules files;
     private final String hostDeviceId;
+    private final WorkerExec workers;
 
-    public LinuxHostDriver(DeviceAgentConfig config, CommandRunner runner, FileRules files) {
+    public LinuxHostDriver(DeviceAgentConfig config, CommandRunner runner, FileRules files, WorkerExec workers) {
+        this.workers = workers;
         this.config = config;
         this.runner = runner;
         this.files = files;
@@ -64,7 +67,9 @@ public class LinuxHostDriver implements DeviceDriver {
     @Override
     public CommandResult execute(DeviceTarget device, String command) {
         requireHost(device);
-        return runner.run(List.of("/bin/sh", "-c", command), device.filesDirectory());
+        workers.handOver(device.filesDirectory()); // the command's working directory is its to write
+        return runner.run(workers.command(List.of("/bin/sh", "-c", command)), device.filesDirectory(),
+                workers.environment(Map.of()));
     }
 
     @Override

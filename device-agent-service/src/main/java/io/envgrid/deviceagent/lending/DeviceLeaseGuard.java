@@ -22,8 +22,10 @@ public class DeviceLeaseGuard {
 
     private final ResourceRegistrar registrar;
     private final AgentIdentity identity;
+    private final OperatorDrains operatorDrains;
 
-    public DeviceLeaseGuard(ResourceRegistrar registrar, AgentIdentity identity) {
+    public DeviceLeaseGuard(ResourceRegistrar registrar, AgentIdentity identity, OperatorDrains operatorDrains) {
+        this.operatorDrains = operatorDrains;
         this.registrar = registrar;
         this.identity = identity;
     }
@@ -34,28 +36,50 @@ public class DeviceLeaseGuard {
         if (!registrar.isRegistered(id)) {
             return;
         }
+        // drained already, and not by this agent: an operator's drain, which neither a refusal nor the return undoes
+        boolean operators = false;
         try {
+            operators = registrar.lookup(id).map(r -> "draining".equals(r.admin())).orElse(false)
+                    && !registrar.isDrained(id);
             registrar.drain(id);
             AllocatorResource resource = registrar.lookup(id).orElse(null);
             if (resource != null && resource.lease() != null) {
-                registrar.undrain(id);
+                if (operators) {
+                    registrar.forgetDrain(id); // the operator's, not to be re-applied as the agent's
+                } else {
+                    registrar.undrain(id);
+                }
                 throw new ApiException(409, ErrorCode.DEVICE_ALREADY_BORROWED,
                         "device '" + deviceId + "' is leased through the allocator to " + resource.lease().workerId(),
                         Map.of("device_id", deviceId, "resource_id", id, "worker_id", resource.lease().workerId()));
             }
+            if (operators) {
+                operatorDrains.remember(id);
+            }
         } catch (ApiException e) {
             throw e;
         } catch (RuntimeException e) {
-            undrainQuietly(id);
+            if (operators) {
+                registrar.forgetDrain(id);
+            } else {
+                undrainQuietly(id);
+            }
             throw new ApiException(503, ErrorCode.ALLOCATOR_UNAVAILABLE,
                     "cannot check the allocator for a lease on '" + deviceId + "': " + e.getMessage(),
                     Map.of("device_id", deviceId, "resource_id", id));
         }
     }
 
-    /** The borrow was not written after all, or the device was returned: leases may be granted again. */
+    /**
+     * The borrow was not written after all, or the device was returned: leases may be granted again, unless an
+     * operator had drained the device before the borrow ({@link OperatorDrains}).
+     */
     public void release(String deviceId) {
         String id = identity.deviceResourceId(deviceId);
+        if (operatorDrains.forget(id)) {
+            registrar.forgetDrain(id); // the drain stays the operator's: not re-applied as the agent's own
+            return;
+        }
         if (registrar.enabled() && registrar.offeredIds().contains(id)) {
             undrainQuietly(id);
         }

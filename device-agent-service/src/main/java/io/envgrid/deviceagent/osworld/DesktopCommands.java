@@ -2,6 +2,7 @@ package io.envgrid.deviceagent.osworld;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.pyautogui.PyautoguiOutcome;
@@ -26,8 +27,10 @@ public class DesktopCommands {
     private final XDisplay display;
     private final PyautoguiRunner pyautogui;
     private final DeviceAgentConfig.Desktop config;
+    private final WorkerExec workers;
 
-    public DesktopCommands(XDisplay display, PyautoguiRunner pyautogui, DeviceAgentConfig config) {
+    public DesktopCommands(XDisplay display, PyautoguiRunner pyautogui, DeviceAgentConfig config, WorkerExec workers) {
+        this.workers = workers;
         this.display = display;
         this.pyautogui = pyautogui;
         this.config = config.desktop();
@@ -41,7 +44,8 @@ public class DesktopCommands {
             return answer(pyautogui.run(code.get()));
         }
         try {
-            return ExecuteAnswer.of(HostProcesses.run(command, null, display.environment(), config.executeTimeout()));
+            return ExecuteAnswer.of(HostProcesses.run(workers.command(command), null,
+                    workers.environment(display.environment()), config.executeTimeout()));
         } catch (UncheckedIOException e) {
             throw cannotRun(command, e.getCause());
         }
@@ -73,12 +77,15 @@ public class DesktopCommands {
     public String launch(JsonNode body) {
         List<String> command = command(body);
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(workers.command(command)).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            builder.environment().putAll(display.environment());
+            builder.environment().clear();
+            builder.environment().putAll(workers.environment(display.environment()));
             builder.start();
         } catch (IOException e) {
             throw cannotRun(command, e);
+        } catch (UncheckedIOException e) {
+            throw cannotRun(command, e.getCause()); // no such program for the worker's user (WorkerExec)
         }
         return (shell(body) ? body.path("command").asText() : String.join(" ", command)) + " launched successfully";
     }
@@ -87,8 +94,9 @@ public class DesktopCommands {
     public Map<String, Object> runPython(String code) {
         Path file = temporary(".py", code);
         try {
-            ProcessOutcome outcome = HostProcesses.run(List.of(config.python(), file.toString()), null, display.environment(),
-                    config.pythonTimeout());
+            workers.handOver(file);
+            ProcessOutcome outcome = HostProcesses.run(workers.command(List.of(config.python(), file.toString())), null,
+                    workers.environment(display.environment()), config.pythonTimeout());
             Map<String, Object> answer = new LinkedHashMap<>();
             if (outcome.timedOut()) {
                 answer.put("status", "error");
@@ -126,8 +134,10 @@ public class DesktopCommands {
         }
         Path file = temporary(".sh", script.contains("#!/bin/bash") ? script : "#!/bin/bash\n\n" + script);
         try {
-            ProcessOutcome outcome = HostProcesses.run(List.of("/bin/bash", "-c", "/bin/bash \"$0\" 2>&1", file.toString()),
-                    dir, display.environment(), Duration.ofSeconds(timeoutSeconds));
+            workers.handOver(file);
+            ProcessOutcome outcome = HostProcesses.run(
+                    workers.command(List.of("/bin/bash", "-c", "/bin/bash \"$0\" 2>&1", file.toString())), dir,
+                    workers.environment(display.environment()), Duration.ofSeconds(timeoutSeconds));
             if (outcome.timedOut()) {
                 throw new DesktopAnswer(408, bash("error", "Script execution timed out after " + timeoutSeconds + " seconds", -1));
             }

@@ -6,6 +6,8 @@ import io.envgrid.deviceagent.error.ErrorEnvelope;
 import io.envgrid.deviceagent.x11.ScreenCapture;
 import io.envgrid.deviceagent.x11.X11Exception;
 import io.envgrid.deviceagent.x11.XInput;
+import io.envgrid.deviceagent.exec.WorkerFiles;
+import io.envgrid.deviceagent.process.HostProcesses;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.ws.rs.Consumes;
@@ -17,9 +19,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +45,11 @@ public class DesktopResource {
     private final DesktopCommands commands;
     private final ScreenRecorder recorder;
     private final MeterRegistry meters;
+    private final WorkerFiles files;
 
     public DesktopResource(ScreenCapture screen, XInput input, AccessibilityTree accessibility, DesktopCommands commands,
-            ScreenRecorder recorder, MeterRegistry meters) {
+            ScreenRecorder recorder, MeterRegistry meters, WorkerFiles files) {
+        this.files = files;
         this.screen = screen;
         this.input = input;
         this.accessibility = accessibility;
@@ -191,7 +193,17 @@ public class DesktopResource {
             if (!file.isFile()) {
                 throw new DesktopAnswer(404, Map.of("error", "File not found"));
             }
-            return Response.ok(file).header("Content-Disposition", "attachment; filename=\"" + file.getName() + "\"").build();
+            // read with the worker's rights, not the agent's (its /proc/self/environ holds the service token)
+            WorkerFiles.Read read = files.read(file.toPath());
+            if (read instanceof WorkerFiles.Read.TooLarge) {
+                throw new DesktopAnswer(413, Map.of("error", "File too large: over "
+                        + HostProcesses.MAX_CAPTURED_BYTES + " bytes"));
+            }
+            if (read instanceof WorkerFiles.Read.Unreadable unreadable) {
+                throw new DesktopAnswer(403, Map.of("error", "Cannot read file: " + unreadable.reason()));
+            }
+            byte[] content = ((WorkerFiles.Read.Content) read).bytes();
+            return Response.ok(content).header("Content-Disposition", "attachment; filename=\"" + file.getName() + "\"").build();
         });
     }
 
@@ -210,16 +222,14 @@ public class DesktopResource {
                 throw new DesktopAnswer(400, Map.of("error", "Failed to upload file: " + filePath + " is a directory"));
             }
             try {
-                if (target.getParent() != null) {
-                    Files.createDirectories(target.getParent());
+                // written with the worker's rights, not the agent's; a too long name, a parent that is a file, a place
+                // not writable: a fault of the request, not of the host
+                String refused = files.write(data.uploadedFile(), target);
+                if (refused != null) {
+                    throw new DesktopAnswer(400, Map.of("error", "Failed to upload file: cannot write " + filePath + ": "
+                            + refused));
                 }
-                Files.copy(data.uploadedFile(), target, StandardCopyOption.REPLACE_EXISTING);
-                return "File Uploaded: " + Files.size(target) + " bytes";
-            } catch (FileSystemException e) {
-                // the path names a directory, a too long name, a parent that is a file, a place not writable:
-                // a fault of the request, not of the host
-                throw new DesktopAnswer(400, Map.of("error", "Failed to upload file: cannot write " + filePath + ": "
-                        + e.getClass().getSimpleName() + (e.getReason() == null ? "" : " (" + e.getReason() + ")")));
+                return "File Uploaded: " + Files.size(data.uploadedFile()) + " bytes";
             } catch (IOException e) {
                 throw new DesktopAnswer(500, Map.of("error", "Failed to upload file: " + e.getMessage()));
             }

@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.process;
 
+import io.envgrid.deviceagent.exec.WorkerEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,15 +29,30 @@ public final class HostProcesses {
      */
     public static ProcessOutcome run(List<String> command, Path workingDirectory, Map<String, String> environment,
             Duration timeout) {
+        return run(command, workingDirectory, environment, timeout, null);
+    }
+
+    /**
+     * As {@link #run(List, Path, Map, Duration)}, with {@code stdin} (or nothing, when null) as standard input: the
+     * agent opens it, so the process needs no right to the file itself.
+     */
+    public static ProcessOutcome run(List<String> command, Path workingDirectory, Map<String, String> environment,
+            Duration timeout, Path stdin) {
         Path capture = null;
         try {
             capture = Files.createTempDirectory("envgrid-process");
             Path stdout = capture.resolve("stdout");
             Path stderr = capture.resolve("stderr");
             ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+            // never the agent's own environment (its service token): only the allowed variables, then the caller's
+            builder.environment().clear();
+            builder.environment().putAll(WorkerEnvironment.scrub(System.getenv()));
             builder.environment().putAll(environment);
             if (workingDirectory != null) {
                 builder.directory(workingDirectory.toFile());
+            }
+            if (stdin != null) {
+                builder.redirectInput(stdin.toFile());
             }
             Process process = builder.start();
             process.getOutputStream().close();

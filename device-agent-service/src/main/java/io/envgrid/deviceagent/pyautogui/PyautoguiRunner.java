@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.pyautogui;
 
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.x11.XDisplay;
@@ -27,8 +28,10 @@ public class PyautoguiRunner {
     private final String python;
     private final Duration timeout;
     private volatile Boolean hostHasPyautogui;
+    private final WorkerExec workers;
 
-    public PyautoguiRunner(XInput input, XDisplay display, DeviceAgentConfig config) {
+    public PyautoguiRunner(XInput input, XDisplay display, DeviceAgentConfig config, WorkerExec workers) {
+        this.workers = workers;
         this.input = input;
         this.display = display;
         this.python = config.desktop().python();
@@ -47,7 +50,8 @@ public class PyautoguiRunner {
     /** Runs it with the host's Python when that has pyautogui, else with the agent's interpreter. */
     public PyautoguiOutcome run(String code) {
         if (hostHasPyautogui()) {
-            ProcessOutcome outcome = HostProcesses.run(List.of(python, "-c", code), null, display.environment(), timeout);
+            ProcessOutcome outcome = HostProcesses.run(workers.command(List.of(python, "-c", code)), null,
+                    workers.environment(display.environment()), timeout);
             return new PyautoguiOutcome.RanByHostPython(outcome);
         }
         List<DesktopAction> actions;

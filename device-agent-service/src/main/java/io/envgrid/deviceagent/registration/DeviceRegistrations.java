@@ -69,8 +69,10 @@ public class DeviceRegistrations {
             }
             wanted.add(id);
             registrar.offer(deviceResource(id, record, agentUrl));
-            if (record.currentBorrower() != null && registrar.isRegistered(id) && !registrar.isDrained(id)) {
-                // Borrowed while it was not registered yet, or before this agent started.
+            if (record.currentBorrower() != null && registrar.isRegistered(id) && !registrar.isDrained(id)
+                    && stillBorrowed(record.deviceId())) {
+                // Borrowed while it was not registered yet, or before this agent started. Read again: offer() above
+                // talks to the allocator, and a return meanwhile must not be followed by a drain nobody lifts.
                 drainQuietly(id);
             }
         }
@@ -81,6 +83,14 @@ public class DeviceRegistrations {
             registrar.offer(desktop);
         }
         registrar.offeredIds().stream().filter(id -> !wanted.contains(id)).forEach(registrar::withdraw);
+    }
+
+    private boolean stillBorrowed(String deviceId) {
+        try {
+            return store.get(deviceId).currentBorrower() != null;
+        } catch (io.envgrid.deviceagent.error.ApiException deleted) {
+            return false;
+        }
     }
 
     private void skipped(String id) {

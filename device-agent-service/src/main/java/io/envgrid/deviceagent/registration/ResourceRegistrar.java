@@ -106,6 +106,11 @@ public class ResourceRegistrar {
         }
     }
 
+    /** The drain of {@code id} is not this agent's (an operator's): leave it in the allocator, stop re-applying it. */
+    public void forgetDrain(String id) {
+        drained.remove(id);
+    }
+
     public void undrain(String id) {
         drained.remove(id);
         if (registered.contains(id) && !allocator.undrain(id)) {

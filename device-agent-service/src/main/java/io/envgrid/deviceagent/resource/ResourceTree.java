@@ -98,6 +98,7 @@ public class ResourceTree {
     }
 
     private Map<String, Object> read(List<String> segments) {
+        ResourcePaths.check(segments);
         String uri = ROOT + String.join("/", segments.stream().map(ResourceTree::encodeSegment).toList());
         return switch (segments.size()) {
             case 0 -> directory(ROOT, "Test Device Management", "Root of the test device tree",

@@ -5,7 +5,7 @@ import static io.envgrid.deviceagent.tool.InputSchema.required;
 
 import io.envgrid.deviceagent.access.Credentials;
 import io.envgrid.deviceagent.access.Ids;
-import io.envgrid.deviceagent.access.LeaseAccess;
+import io.envgrid.deviceagent.access.ToolAccess;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.event.EventBroadcaster;
@@ -40,12 +40,12 @@ public class ToolRegistry {
     private final DeviceRecords records;
     private final EventBroadcaster events;
     private final MeterRegistry metrics;
-    private final LeaseAccess access;
+    private final ToolAccess access;
     private final AgentIdentity identity;
     private final DeviceStore store;
 
     public ToolRegistry(DeviceRecords records, Lending lending, DeviceOperations operations, DeviceSearch search,
-            SystemService system, EventBroadcaster events, MeterRegistry metrics, LeaseAccess access,
+            SystemService system, EventBroadcaster events, MeterRegistry metrics, ToolAccess access,
             AgentIdentity identity, DeviceStore store) {
         this.access = access;
         this.identity = identity;
@@ -102,8 +102,8 @@ public class ToolRegistry {
     }
 
     /**
-     * Checks the arguments (schema, then the id rule: {@code 400 INVALID_ID}), then the caller's right to act on a
-     * leased device ({@link LeaseAccess#requireForDevice}), runs the tool, counts the outcome, and tells {@code /ws}
+     * Checks the arguments (schema, then the id rule: {@code 400 INVALID_ID}), then the caller's right to make the call
+     * ({@link ToolAccess#check}), runs the tool, counts the outcome, and tells {@code /ws}
      * listeners of server faults. Every refusal comes before anything changes.
      */
     public Object call(String name, Map<String, Object> arguments, Credentials caller) {
@@ -117,9 +117,8 @@ public class ToolRegistry {
             tool.inputSchema().check(args);
             String deviceId = args.get("device_id") instanceof String id ? Ids.requireId("device_id", id) : null;
             // a device the agent has no record of cannot be acted on: the tool answers 404 itself
-            if (tool.actsOnDevice() && deviceId != null && store.exists(deviceId)) {
-                access.requireForDevice(identity.deviceResourceId(deviceId), caller);
-            }
+            access.check(name, deviceId != null && store.exists(deviceId) ? identity.deviceResourceId(deviceId) : null,
+                    caller);
             Object result = tool.handler().apply(new ToolArguments(args, caller));
             count(name, "success");
             return result;

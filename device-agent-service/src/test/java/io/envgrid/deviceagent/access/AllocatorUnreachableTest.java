@@ -54,9 +54,11 @@ class AllocatorUnreachableTest {
     void deviceToolsFailClosedWhenTheyCannotAskWhetherTheDeviceIsLeased() {
         String mark = "unchecked-" + System.nanoTime();
         Path files = Path.of("target", "test-data", "devices", "linux", "test-host", "files");
+        // without a credential there is nothing to ask the allocator: a device tool takes a lease token or the service
+        // token whether or not the device is leased (issue 11 review A2)
         given().contentType(ContentType.JSON).body(Map.of("device_id", "test-host", "command", "touch " + mark))
-                .post("/tools/device.execute/call").then().statusCode(503)
-                .body("error.code", equalTo("ALLOCATOR_UNAVAILABLE"));
+                .post("/tools/device.execute/call").then().statusCode(401)
+                .body("error.code", equalTo("UNAUTHORIZED"));
         given().header("X-Envgrid-Lease-Token", TOKEN).contentType(ContentType.JSON)
                 .body(Map.of("device_id", "test-host", "command", "touch " + mark))
                 .post("/tools/device.execute/call").then().statusCode(503)

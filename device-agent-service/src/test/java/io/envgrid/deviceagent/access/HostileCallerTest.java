@@ -16,6 +16,7 @@ import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.McpClient;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
+import io.envgrid.deviceagent.support.WorkerScratch;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -43,8 +44,8 @@ import org.junit.jupiter.api.Test;
  * A hostile or buggy caller against the agent, with the real allocator (packaged, on a real Redis) and a real X
  * display (Xvfb): the desktop routes without a credential, with a lease token of another resource, of an ended
  * lease (released, expired, granted anew to another worker), with a stale fencing token; device tools on a leased
- * device (over REST and MCP); {@code device.return} by someone who did not borrow; ids with every allowed special
- * character. Every refusal carries the error envelope and leaves nothing behind; the live lease token and the
+ * device (over REST and MCP), and on a device nobody leases; borrowing and returning without the service token; a
+ * borrow and return of a device an operator drained; ids with every allowed special character. Every refusal carries the error envelope and leaves nothing behind; the live lease token and the
  * service token work.
  */
 @QuarkusTest
@@ -97,7 +98,7 @@ class HostileCallerTest {
 
     @Test
     void everyDesktopRouteRefusesACallerWithoutACredentialAndNothingHappens() throws IOException {
-        Files.createDirectories(MARKS);
+        WorkerScratch.create(MARKS);
         Map<String, Function<RequestSpecification, Response>> calls = desktopCalls("anonymous");
         assertEquals(declaredDesktopRoutes(), new TreeSet<>(calls.keySet()), "every desktop route is tried");
         for (Map.Entry<String, Function<RequestSpecification, Response>> call : calls.entrySet()) {
@@ -117,7 +118,7 @@ class HostileCallerTest {
 
     @Test
     void aLeaseTokenOfAnotherResourceOrNotATokenAtAllIsRefused() throws IOException {
-        Files.createDirectories(MARKS);
+        WorkerScratch.create(MARKS);
         JsonPath device = allocate("worker-b", "device_linux");
         try {
             String otherResourcesToken = device.getString("device_linux.lease_token");
@@ -139,7 +140,7 @@ class HostileCallerTest {
 
     @Test
     void theLiveLeaseTokenWorksAndAReleasedOneIsRefusedOnTheVeryNextCall() throws IOException {
-        Files.createDirectories(MARKS);
+        WorkerScratch.create(MARKS);
         String token = allocate("worker-a", "vm_pyautogui").getString("vm_pyautogui.lease_token");
         Path during = MARKS.resolve("live-" + System.nanoTime());
         execute(given().header(LEASE_HEADER, token), "touch " + during).statusCode(200).body("returncode", equalTo(0));
@@ -156,7 +157,7 @@ class HostileCallerTest {
 
     @Test
     void anExpiredLeaseIsRefusedWhetherOrNotItWasReclaimed() throws IOException {
-        Files.createDirectories(MARKS);
+        WorkerScratch.create(MARKS);
         JsonPath granted = allocator().contentType(ContentType.JSON)
                 .body(Map.of("worker_id", "worker-short", "resource_types", List.of("vm_pyautogui"), "timeout", 1))
                 .post("/allocate").then().statusCode(200).extract().jsonPath();
@@ -173,7 +174,7 @@ class HostileCallerTest {
 
     @Test
     void aGrantToAnotherWorkerEndsTheOldHoldersToken() throws IOException {
-        Files.createDirectories(MARKS);
+        WorkerScratch.create(MARKS);
         JsonPath first = allocate("worker-a", "vm_pyautogui");
         String oldToken = first.getString("vm_pyautogui.lease_token");
         given().header(LEASE_HEADER, oldToken).get("/platform").then().statusCode(200);
@@ -220,8 +221,10 @@ class HostileCallerTest {
         // a service acting for the worker (the gateway) is held to the lease token it passes on
         refusedTool(AgentCalls.asService().header(LEASE_HEADER, tokenA), "touch " + after, 409, "LEASE_NOT_LIVE");
         assertFalse(Files.exists(files.resolve(after)));
-        // no lease now: the device is open again
-        tool(given(), "true").statusCode(200);
+        // no lease now: still not open (issue 11 review A2), the service token only
+        refusedTool(given(), "touch " + after, 401, "UNAUTHORIZED");
+        assertFalse(Files.exists(files.resolve(after)));
+        tool(AgentCalls.asService(), "true").statusCode(200);
     }
 
     @Test
@@ -274,30 +277,66 @@ class HostileCallerTest {
     }
 
     @Test
-    void onlyTheBorrowerReturnsADeviceAndARefusalChangesNothing() throws IOException {
+    void onlyAnOperatorBorrowsAndReturnsADeviceAndARefusalChangesNothing() throws IOException {
         awaitRegistered(HOST_RESOURCE);
         Path record = Path.of("target", "test-data", "devices", "linux", HOST, "device.json");
+        byte[] free = Files.readAllBytes(record);
         given().contentType(ContentType.JSON).body(Map.of("device_id", HOST, "borrower", "alice", "purpose", "p",
-                "expected_return_date", "2030-01-01T00:00:00Z")).post("/tools/device.borrow/call").then().statusCode(200);
+                "expected_return_date", "2030-01-01T00:00:00Z")).post("/tools/device.borrow/call").then().statusCode(401)
+                .body("error.code", equalTo("UNAUTHORIZED"));
+        assertArrayEquals(free, Files.readAllBytes(record), "a refused borrow wrote nothing");
+        assertEquals("free", resource(HOST_RESOURCE).getString("state"), "nor drained the device");
+        AgentCalls.call("device.borrow", Map.of("device_id", HOST, "borrower", "alice", "purpose", "p",
+                "expected_return_date", "2030-01-01T00:00:00Z")).statusCode(200);
         try {
             byte[] before = Files.readAllBytes(record);
             assertEquals("draining", resource(HOST_RESOURCE).getString("state"));
-            given().contentType(ContentType.JSON).body(Map.of("device_id", HOST, "returner", "mallory"))
-                    .post("/tools/device.return/call").then().statusCode(403)
-                    .body("error.code", equalTo("NOT_BORROWER")).body("error.timestamp", notNullValue());
+            // the returner a caller names proves nothing: the borrower's own name is refused too without the token
+            for (String returner : List.of("mallory", "alice")) {
+                given().contentType(ContentType.JSON).body(Map.of("device_id", HOST, "returner", returner))
+                        .post("/tools/device.return/call").then().statusCode(401)
+                        .body("error.code", equalTo("UNAUTHORIZED")).body("error.timestamp", notNullValue());
+            }
             assertArrayEquals(before, Files.readAllBytes(record), "device.json untouched");
             assertEquals("draining", resource(HOST_RESOURCE).getString("state"), "still drained in the allocator");
-            given().contentType(ContentType.JSON).body(Map.of("device_id", HOST, "returner", "alice"))
-                    .post("/tools/device.return/call").then().statusCode(200);
         } finally {
-            // an operator with the service token may return any borrow (a no-op 409 when alice returned it)
-            AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator"));
+            AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator")).statusCode(200)
+                    .body("returner", equalTo("operator"));
         }
         assertEquals("free", resource(HOST_RESOURCE).getString("state"));
+    }
+
+    @Test
+    void aBorrowAndReturnLeaveAnOperatorsDrainInPlace() {
+        awaitRegistered(HOST_RESOURCE);
+        String path = RealAllocator.resourcePath(HOST_RESOURCE);
+        allocator().post(path + "/drain").then().statusCode(200);
+        try {
+            AgentCalls.call("device.borrow", Map.of("device_id", HOST, "borrower", "bob", "purpose", "p",
+                    "expected_return_date", "2030-01-01T00:00:00Z")).statusCode(200);
+            AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator")).statusCode(200);
+            assertEquals("draining", resource(HOST_RESOURCE).getString("admin"), "the return kept the operator's drain");
+            // a borrow refused because of a lease does not undo it either
+            allocator().post(path + "/undrain").then().statusCode(200);
+            String token = allocate("worker-a", "device_linux").getString("device_linux.lease_token");
+            assertTrue(token.startsWith("elt_"));
+            try {
+                allocator().post(path + "/drain").then().statusCode(200);
+                AgentCalls.call("device.borrow", Map.of("device_id", HOST, "borrower", "bob", "purpose", "p",
+                        "expected_return_date", "2030-01-01T00:00:00Z")).statusCode(409)
+                        .body("error.code", equalTo("DEVICE_ALREADY_BORROWED"));
+                assertEquals("draining", resource(HOST_RESOURCE).getString("admin"), "the refusal kept it drained");
+            } finally {
+                release("worker-a", HOST_RESOURCE);
+            }
+        } finally {
+            allocator().post(path + "/undrain").then().statusCode(200);
+        }
+        // the agent's own drain is still undone by the return
         AgentCalls.call("device.borrow", Map.of("device_id", HOST, "borrower", "bob", "purpose", "p",
                 "expected_return_date", "2030-01-01T00:00:00Z")).statusCode(200);
-        AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator")).statusCode(200)
-                .body("returner", equalTo("operator"));
+        assertEquals("draining", resource(HOST_RESOURCE).getString("state"));
+        AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator")).statusCode(200);
         assertEquals("free", resource(HOST_RESOURCE).getString("state"));
     }
 

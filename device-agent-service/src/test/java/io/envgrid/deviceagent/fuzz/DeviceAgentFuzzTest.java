@@ -11,6 +11,7 @@ import io.envgrid.deviceagent.fuzz.OpenApiOperations.Param;
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.WithAllocator;
+import io.envgrid.deviceagent.support.WorkerScratch;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -102,8 +103,8 @@ class DeviceAgentFuzzTest {
     @Test
     void noInputAnswers5xxEvery4xxIsTheEnvelopeAndRefusalsChangeNothing() throws Exception {
         long seed = Long.getLong("fuzz.seed", 7811571761262L); // fixed so a run is reproducible; -Dfuzz.seed=N explores
-        int requests = Integer.getInteger("fuzz.requests", 1500);
-        long budgetNanos = Long.getLong("fuzz.seconds", 40) * 1_000_000_000L;
+        int requests = Integer.getInteger("fuzz.requests", 800);
+        long budgetNanos = Long.getLong("fuzz.seconds", 240) * 1_000_000_000L; // a safety cap: the run is measured in requests
         System.out.println("device-agent fuzz: seed " + seed + " (replay with -Dfuzz.seed=" + seed + ")");
         hostile = new Hostile(new Gen(seed));
         prepare();
@@ -169,7 +170,7 @@ class DeviceAgentFuzzTest {
     /** Fixtures: the discovered devices, a device of a type without driver, the spec and the tools. */
     private void prepare() throws IOException {
         deleteTree(SCRATCH);
-        Files.createDirectories(SCRATCH);
+        WorkerScratch.create(SCRATCH); // uploads there are written as the desktop's unprivileged user
         Conditions.await(() -> AgentCalls.asService().get("/tools/device.list").asString().contains("emulator-5554"),
                 "discovery created the stand-in emulator's record");
         String ios = "fuzz-ios-1";

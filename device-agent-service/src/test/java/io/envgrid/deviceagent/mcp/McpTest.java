@@ -20,6 +20,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class McpTest {
 
+    /** Borrowing, returning and managing devices take the service token over MCP as over REST (issue 11). */
+    private static final Map<String, String> OPERATOR = Map.of("Authorization", "Bearer " + AgentCalls.SERVICE_TOKEN);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TestHTTPResource("/mcp")
@@ -36,7 +39,7 @@ class McpTest {
                 "expected_return_date", "2030-01-01T00:00:00Z");
         List<JsonNode> answers;
         try (EventListener events = EventListener.open(ws)) {
-            answers = McpClient.run(mcp, List.of(
+            answers = McpClient.run(mcp, OPERATOR, List.of(
                     Map.of("op", "listTools"),
                     call("device.list", Map.of()),
                     call("device.borrow", borrow),
@@ -81,7 +84,7 @@ class McpTest {
     void resourcesAreListedAndRead() throws Exception {
         String id = AgentCalls.createDevice("android");
         String record = "mcp://test-devices/devices/android/" + id + "/device.json";
-        List<JsonNode> answers = McpClient.run(mcp, List.of(
+        List<JsonNode> answers = McpClient.run(mcp, OPERATOR, List.of(
                 Map.of("op", "listResources"),
                 Map.of("op", "readResource", "uri", "mcp://test-devices/"),
                 Map.of("op", "readResource", "uri", record),
@@ -119,7 +122,7 @@ class McpTest {
         java.nio.file.Files.createDirectories(files);
         java.nio.file.Files.writeString(files.resolve(file), "over mcp");
         String id = AgentCalls.uniqueId("android");
-        List<JsonNode> answers = McpClient.run(mcp, List.of(
+        List<JsonNode> answers = McpClient.run(mcp, OPERATOR, List.of(
                 call("device.create", Map.of("device_id", id, "name", "MCP phone", "type", "android", "sku", "SKU-1",
                         "cpu_type", "arm64")),
                 call("device.update", Map.of("device_id", id, "updates", Map.of("name", "Renamed phone"))),

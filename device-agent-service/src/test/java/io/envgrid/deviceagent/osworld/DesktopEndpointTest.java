@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.WithXvfb;
 import io.envgrid.deviceagent.support.Xvfb;
+import io.envgrid.deviceagent.support.WorkerScratch;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.awt.image.BufferedImage;
@@ -143,7 +144,7 @@ class DesktopEndpointTest {
 
     @Test
     void filesGoBothWaysAndDirectoriesAreListed() throws IOException {
-        Path dir = Files.createDirectories(Path.of("target", "desktop-files").toAbsolutePath());
+        Path dir = WorkerScratch.create(Path.of("target", "desktop-files").toAbsolutePath());
         Path target = dir.resolve("sub").resolve("uploaded.txt");
         asService().multiPart("file_path", target.toString()).multiPart("file_data", "x.txt", "payload".getBytes(StandardCharsets.UTF_8))
                 .post("/setup/upload").then().statusCode(200).body(equalTo("File Uploaded: 7 bytes"));

@@ -1,0 +1,174 @@
+package io.envgrid.deviceagent.exec;
+
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * How a command run on a worker's behalf (desktop {@code /execute}, {@code /run_python}, {@code /run_bash_script},
+ * {@code /setup/launch}, pyautogui code on the host's Python; {@code device.execute} on the host's {@code linux}
+ * device) is started, so that it cannot read the agent's secrets:
+ * <ul>
+ * <li>its environment is {@link WorkerEnvironment#scrub scrubbed} (no {@code ENVGRID_*}, no tokens);</li>
+ * <li>when the agent runs as root it runs as {@code envgrid.device-agent.exec.user} (default {@code nobody}) through
+ * util-linux's {@code setpriv --reuid --regid --init-groups --no-new-privs --inh-caps=-all}: then
+ * {@code /proc/<agent pid>/environ} and the agent's root-only files are closed to it (proc(5): environ is readable by
+ * the process' own user only), and no setuid program gives root back.</li>
+ * </ul>
+ * An agent that is not root runs the commands as itself (the switch needs root; in Kubernetes the agent runs as
+ * uid 185, the environment is still scrubbed). A root agent whose exec user is not in {@code /etc/passwd}, or
+ * without {@code setpriv}, does not start: it never falls back to running workers' commands as root.
+ */
+@ApplicationScoped
+public class WorkerExec {
+
+    private static final Logger LOG = Logger.getLogger(WorkerExec.class);
+    /** login(1)'s PATH for an ordinary user, with the sbin directories Debian's adduser puts there too. */
+    static final String USER_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+    private static final List<Path> SETPRIV = List.of(Path.of("/usr/bin/setpriv"), Path.of("/bin/setpriv"));
+
+    private final long agentUid;
+    private final Optional<PasswdEntry> user;
+    private final Optional<Path> setpriv;
+
+    @Inject
+    public WorkerExec(DeviceAgentConfig config) {
+        this(ownUid(), config.exec().switchUser(), config.exec().user(), Path.of("/etc/passwd"));
+    }
+
+    WorkerExec(long agentUid, boolean switchUser, String userName, Path passwd) {
+        this.agentUid = agentUid;
+        if (agentUid == 0 && switchUser) {
+            this.user = Optional.of(PasswdEntry.find(passwd, userName).orElseThrow(() -> new IllegalStateException(
+                    "envgrid.device-agent.exec.user '" + userName + "' is not in " + passwd + ": the agent runs as "
+                            + "root and will not run workers' commands as root")));
+            this.setpriv = Optional.of(SETPRIV.stream().filter(Files::isExecutable).findFirst().orElseThrow(
+                    () -> new IllegalStateException("setpriv (util-linux) not found in " + SETPRIV + ": the agent runs "
+                            + "as root and will not run workers' commands as root")));
+        } else {
+            this.user = Optional.empty();
+            this.setpriv = Optional.empty();
+        }
+    }
+
+    void announce(@Observes StartupEvent start) {
+        if (user.isPresent()) {
+            LOG.infof("workers' commands run as %s (uid %d) with a scrubbed environment", user.get().name(),
+                    user.get().uid());
+        } else if (agentUid == 0) {
+            LOG.warn("*** envgrid.device-agent.exec.switch-user=false: workers' commands run as ROOT in the agent's "
+                    + "host (environment scrubbed, but root reads every process' memory and files) ***");
+        } else {
+            LOG.infof("workers' commands run as the agent's own uid %d (not root, so no user switch) with a scrubbed "
+                    + "environment", agentUid);
+        }
+    }
+
+    /** Whether commands are switched to another user (the agent is root and the switch is on). */
+    public boolean switchesUser() {
+        return user.isPresent();
+    }
+
+    /**
+     * {@code command} as it must be started: behind {@code setpriv} when switching users, else unchanged.
+     *
+     * @throws UncheckedIOException (with an {@link IOException} cause, as {@link ProcessBuilder#start} reports it) when
+     *             switching users and the program is not an executable file, by path or on the user's {@code PATH}:
+     *             {@code setpriv} itself would start and fail later, so the caller could not tell "no such program"
+     *             (the caller's fault) from a program that failed
+     */
+    public List<String> command(List<String> command) {
+        if (user.isEmpty()) {
+            return command;
+        }
+        if (!runnable(command.get(0))) {
+            throw new UncheckedIOException(new IOException("Cannot run program \"" + command.get(0)
+                    + "\": no such executable file (looked for as " + user.get().name() + ")"));
+        }
+        PasswdEntry entry = user.get();
+        List<String> wrapped = new ArrayList<>(List.of(setpriv.orElseThrow().toString(), "--reuid=" + entry.uid(),
+                "--regid=" + entry.gid(), "--init-groups", "--no-new-privs", "--inh-caps=-all", "--"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    /**
+     * The whole environment of a worker's command: the agent's allowed variables, the identity of the user it runs as
+     * ({@code HOME}, {@code USER}, {@code LOGNAME}, a system {@code PATH}) when switching, then {@code extra} (e.g.
+     * {@code DISPLAY}).
+     */
+    public Map<String, String> environment(Map<String, String> extra) {
+        Map<String, String> environment = new LinkedHashMap<>(WorkerEnvironment.scrub(System.getenv()));
+        user.ifPresent(entry -> {
+            // the agent's PATH is root's (a version manager's shims under /root): the user's own, as login(1) sets it
+            environment.put("PATH", USER_PATH);
+            environment.put("HOME", entry.home());
+            environment.put("USER", entry.name());
+            environment.put("LOGNAME", entry.name());
+        });
+        extra.forEach((name, value) -> {
+            if (WorkerEnvironment.allowed(name)) {
+                environment.put(name, value);
+            }
+        });
+        return environment;
+    }
+
+    /**
+     * Gives a file or directory the agent made for a worker's command (a script file, a device's {@code files/}
+     * directory) to the user the command runs as, so it can read and write it; nothing when not switching.
+     */
+    public void handOver(Path path) {
+        if (user.isEmpty() || !Files.exists(path)) {
+            return; // a directory that is not there: starting the command in it fails on its own
+        }
+        try {
+            UserPrincipalLookupService names = path.getFileSystem().getUserPrincipalLookupService();
+            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+            view.setOwner(names.lookupPrincipalByName(user.get().name()));
+            view.setGroup(names.lookupPrincipalByGroupName(Long.toString(user.get().gid())));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hand " + path + " over to " + user.get().name(), e);
+        }
+    }
+
+    private static boolean runnable(String program) {
+        try {
+            if (program.contains("/")) {
+                return Files.isRegularFile(Path.of(program)) && Files.isExecutable(Path.of(program));
+            }
+            for (String dir : USER_PATH.split(":")) {
+                Path candidate = Path.of(dir, program);
+                if (!program.isEmpty() && Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (java.nio.file.InvalidPathException e) {
+            return false; // a NUL in the name: nothing can be started by it
+        }
+    }
+
+    /** The agent's effective uid: the owner of {@code /proc/self} (proc(5)). */
+    private static long ownUid() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1; // not Linux: no user switch
+        }
+    }
+}
