@@ -1,5 +1,6 @@
 package io.envgrid.rag.fuzz;
 
+import io.envgrid.rag.api.Api;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,17 @@ import java.util.Map;
  */
 record FuzzRequest(OpenApi.Operation operation, String method, Map<String, Value> pathValues, List<Map.Entry<String, Value>> query,
         String contentType, Map<String, String> headers, Body body) {
+
+    /** The header of a lease token (docs/isolation.md). */
+    static final String LEASE_TOKEN = "X-Envgrid-Lease-Token";
+
+    /**
+     * Whether the request carries the one credential that may write when there is no allocator: exactly the service
+     * token, and no lease token (which would take precedence).
+     */
+    boolean asOperator() {
+        return ("Bearer " + Api.SERVICE_TOKEN).equals(headers.get("Authorization")) && !headers.containsKey(LEASE_TOKEN);
+    }
 
     /** How a value is put in the URL. */
     enum Encoding {
@@ -135,7 +147,12 @@ record FuzzRequest(OpenApi.Operation operation, String method, Map<String, Value
             smaller.add(new FuzzRequest(operation, method, pathValues, query, contentType, headers, body));
         }
         if (!headers.isEmpty()) {
-            smaller.add(new FuzzRequest(operation, method, pathValues, query, contentType, Map.of(), body));
+            // keeps the credentials: a failure that needs them must not shrink into a plain 401
+            Map<String, String> credentials = new LinkedHashMap<>(headers);
+            credentials.keySet().retainAll(List.of("Authorization", LEASE_TOKEN));
+            if (!credentials.equals(headers)) {
+                smaller.add(new FuzzRequest(operation, method, pathValues, query, contentType, credentials, body));
+            }
         }
         for (int i = 0; i < query.size(); i++) {
             List<Map.Entry<String, Value>> without = new ArrayList<>(query);
