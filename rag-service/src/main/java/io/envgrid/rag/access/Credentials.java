@@ -33,7 +33,8 @@ public sealed interface Credentials {
      * @param serviceToken the configured service token ({@code envgrid.allocator.service-token}), if any
      */
     static Credentials from(String authorization, String leaseToken, Optional<String> serviceToken) {
-        if (leaseToken != null) {
+        // an empty header carries no token (HTTP cannot tell it from a header with only spaces, which it trims)
+        if (leaseToken != null && !leaseToken.isEmpty()) {
             return new LeaseToken(leaseToken);
         }
         return bearerMatches(authorization, serviceToken) ? new ServiceToken() : new Anonymous();

@@ -29,7 +29,14 @@ record FuzzRequest(OpenApi.Operation operation, String method, Map<String, Value
      * token, and no lease token (which would take precedence).
      */
     boolean asOperator() {
-        return ("Bearer " + Api.SERVICE_TOKEN).equals(headers.get("Authorization")) && !headers.containsKey(LEASE_TOKEN);
+        // HTTP strips the spaces around a header value (RFC 9110 5.5), so "Bearer <token> " is the service token
+        String authorization = headers.getOrDefault("Authorization", "").strip();
+        return ("Bearer " + Api.SERVICE_TOKEN).equals(authorization) && !carriesLeaseToken();
+    }
+
+    /** A lease token header with a value: an empty one is no token. */
+    boolean carriesLeaseToken() {
+        return !headers.getOrDefault(LEASE_TOKEN, "").isBlank();
     }
 
     /** How a value is put in the URL. */
