@@ -2,6 +2,8 @@ package io.envgrid.rag.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.rag.access.CollectionAccess;
+import io.envgrid.rag.access.Credentials;
 import io.envgrid.rag.config.RagConfig;
 import io.envgrid.rag.error.ApiException;
 import io.envgrid.rag.error.ErrorCode;
@@ -12,12 +14,14 @@ import io.envgrid.rag.index.Document;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,7 +40,8 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * Collections and their documents. A collection comes into being with its first document. A batch is
- * checked whole before anything is written, so a bad line leaves the collection as it was.
+ * checked whole before anything is written, so a bad line leaves the collection as it was. Every write is let
+ * through by {@link CollectionAccess} first: the service token, or the live lease token of a leased collection.
  */
 @Path("/collections")
 @Produces(MediaType.APPLICATION_JSON)
@@ -46,12 +51,19 @@ public class DocumentsResource {
     static final String JSON_LINES = "application/x-ndjson";
     static final String MARKDOWN = "text/markdown";
 
+    /** The two credentials a call may carry, as the OpenAPI document describes them (docs/isolation.md). */
+    static final String AUTHORIZATION_DOC = "'Bearer <service token>': an envgrid service or operator, allowed everything";
+    static final String LEASE_TOKEN_DOC = "the live lease token of this collection's allocator resource rag:<instance>:<name>;"
+            + " required to read or write a leased collection without the service token";
+
     private final CollectionRegistry registry;
+    private final CollectionAccess access;
     private final RagConfig config;
     private final ObjectMapper json;
 
-    public DocumentsResource(CollectionRegistry registry, RagConfig config, ObjectMapper json) {
+    public DocumentsResource(CollectionRegistry registry, CollectionAccess access, RagConfig config, ObjectMapper json) {
         this.registry = registry;
+        this.access = access;
         this.config = config;
         this.json = json;
     }
@@ -69,11 +81,14 @@ public class DocumentsResource {
     @Operation(summary = "Add or replace documents in bulk, one JSON object {id, text, title?, metadata?} per line")
     public IngestResponse ingestJsonLines(
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = CollectionNames.RULE)) @PathParam("name") String name,
+            @Parameter(description = AUTHORIZATION_DOC) @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @Parameter(description = LEASE_TOKEN_DOC) @HeaderParam(Credentials.LEASE_TOKEN_HEADER) String leaseToken,
             @RequestBody(description = "JSON lines: one DocumentInput per line. text/plain or text/markdown: the text of one"
                     + " document, whose id (and title) are query parameters", content = {
                     @Content(mediaType = JSON_LINES, schema = @Schema(implementation = DocumentInput.class)),
                     @Content(mediaType = "application/jsonl", schema = @Schema(implementation = DocumentInput.class))}) String body) {
         Validation.requireCollection(name);
+        access.write(name, registry.exists(name), authorization, leaseToken);
         return ingest(name, parseJsonLines(body));
     }
 
@@ -85,8 +100,11 @@ public class DocumentsResource {
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = CollectionNames.RULE)) @PathParam("name") String name,
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = Limits.DOCUMENT_ID_RULE)) @QueryParam("id") String id,
             @Parameter(schema = @Schema(type = SchemaType.STRING, maxLength = Limits.MAX_TITLE_CHARS)) @QueryParam("title") String title,
+            @Parameter(description = AUTHORIZATION_DOC) @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @Parameter(description = LEASE_TOKEN_DOC) @HeaderParam(Credentials.LEASE_TOKEN_HEADER) String leaseToken,
             String body) {
         Validation.requireCollection(name);
+        access.write(name, registry.exists(name), authorization, leaseToken);
         String text = body == null ? "" : body.strip();
         return ingest(name, List.of(checked(new DocumentInput(id, text, title == null ? heading(text) : title, null), 1)));
     }
@@ -107,9 +125,12 @@ public class DocumentsResource {
     public IngestResponse put(
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = CollectionNames.RULE)) @PathParam("name") String name,
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = Limits.DOCUMENT_ID_RULE)) @PathParam("id") String id,
+            @Parameter(description = AUTHORIZATION_DOC) @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @Parameter(description = LEASE_TOKEN_DOC) @HeaderParam(Credentials.LEASE_TOKEN_HEADER) String leaseToken,
             DocumentInput input) {
         Validation.requireCollection(name);
         Validation.requireDocumentId(id);
+        access.write(name, registry.exists(name), authorization, leaseToken);
         if (input == null) {
             throw ApiException.badRequest("request body is required");
         }
@@ -124,10 +145,13 @@ public class DocumentsResource {
     @Operation(summary = "Delete one document and all its chunks")
     public RestResponse<Void> delete(
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = CollectionNames.RULE)) @PathParam("name") String name,
-            @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = Limits.DOCUMENT_ID_RULE)) @PathParam("id") String id) {
+            @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = Limits.DOCUMENT_ID_RULE)) @PathParam("id") String id,
+            @Parameter(description = AUTHORIZATION_DOC) @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @Parameter(description = LEASE_TOKEN_DOC) @HeaderParam(Credentials.LEASE_TOKEN_HEADER) String leaseToken) {
         Validation.requireCollection(name);
         Validation.requireDocumentId(id);
         CollectionIndex index = registry.get(name);
+        access.write(name, true, authorization, leaseToken);
         if (!index.delete(id)) {
             throw new ApiException(404, ErrorCode.DOCUMENT_NOT_FOUND, "no document '" + id + "' in collection '" + name + "'",
                     Map.of("collection", name, "id", id));

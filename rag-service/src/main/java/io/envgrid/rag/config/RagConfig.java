@@ -41,6 +41,19 @@ public interface RagConfig {
     /** The base_url leaseholders are given; {@code http://<host name>:<HTTP port>} when unset. */
     Optional<String> publicUrl();
 
+    /**
+     * Who may read and write collections ({@code envgrid.rag.auth}): {@code lease} (the default) applies the rule of
+     * {@link io.envgrid.rag.access.CollectionAccess}; {@code open} lets anyone do anything and is logged as a warning
+     * at start (local demos only). Never implied: only this setting turns the rule off.
+     */
+    @WithDefault("lease")
+    Auth auth();
+
+    /** {@code envgrid.rag.auth}: {@code lease} or {@code open}. */
+    enum Auth {
+        LEASE, OPEN
+    }
+
     Registration registration();
 
     /** How the collections are kept registered with the allocator. */

@@ -84,6 +84,13 @@ public class CollectionRegistry {
         return index;
     }
 
+    /** @throws ApiException 400 for a name outside the rule, 503 before warm-up */
+    public boolean exists(String name) {
+        CollectionNames.require(name);
+        requireWarm();
+        return collections.containsKey(name);
+    }
+
     /** The rule is checked here too, so no caller can make a directory from an unchecked name. */
     public CollectionIndex getOrCreate(String name) {
         CollectionNames.require(name);

@@ -7,8 +7,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.Response;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -17,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
@@ -33,18 +30,12 @@ import org.jboss.logging.Logger;
 public class CollectionRegistrations {
 
     private static final Logger LOG = Logger.getLogger(CollectionRegistrations.class);
-    /**
-     * Neither the instance nor a collection name ({@link io.envgrid.rag.index.CollectionNames}) can hold a
-     * {@code :}, so {@code rag:<instance>:<collection>} splits one way only, and at most 4 + 128 + 1 + 64
-     * characters it stays inside the allocator's 200-character resource id rule.
-     */
-    static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final AllocatorClient allocator;
     private final CollectionRegistry collections;
     private final boolean enabled;
     private final String authorization;
-    private final String instance;
+    private final ResourceIds ids;
     private final Optional<String> publicUrl;
     private final Duration interval;
     private final int ttlSeconds;
@@ -55,15 +46,15 @@ public class CollectionRegistrations {
     public CollectionRegistrations(@RestClient AllocatorClient allocator, CollectionRegistry collections,
             @ConfigProperty(name = "envgrid.allocator.url") Optional<String> allocatorUrl,
             @ConfigProperty(name = "envgrid.allocator.service-token") Optional<String> serviceToken,
-            RagConfig config, @ConfigProperty(name = "quarkus.http.port") int port) {
+            RagConfig config, ResourceIds ids, @ConfigProperty(name = "quarkus.http.port") int port) {
         this.allocator = allocator;
         this.collections = collections;
         this.enabled = allocatorUrl.filter(u -> !u.isBlank()).isPresent();
         this.authorization = serviceToken.filter(t -> !t.isBlank()).map(t -> "Bearer " + t).orElse(null);
-        this.instance = config.instanceId().orElseGet(CollectionRegistrations::hostName);
-        if (enabled && !INSTANCE.matcher(instance).matches()) {
-            throw new IllegalStateException("instance id '" + instance + "' (envgrid.rag.instance-id, else the host name) must match "
-                    + INSTANCE.pattern() + " to form allocator resource ids");
+        this.ids = ids;
+        if (enabled && !ids.instanceValid()) {
+            throw new IllegalStateException("instance id '" + ids.instance() + "' (envgrid.rag.instance-id, else the host name) must match "
+                    + ResourceIds.INSTANCE.pattern() + " to form allocator resource ids");
         }
         this.publicUrl = config.publicUrl();
         this.interval = config.registration().interval();
@@ -93,7 +84,7 @@ public class CollectionRegistrations {
         }
         Set<String> wanted = new HashSet<>();
         for (String collection : collections.documentCounts().keySet()) {
-            String id = "rag:" + instance + ":" + collection;
+            String id = ids.of(collection);
             wanted.add(id);
             try {
                 keep(id, collection);
@@ -123,9 +114,9 @@ public class CollectionRegistrations {
                 registered.remove(id);
             }
         }
-        String baseUrl = publicUrl.orElseGet(() -> "http://" + hostName() + ":" + port);
+        String baseUrl = publicUrl.orElseGet(() -> "http://" + ResourceIds.hostName() + ":" + port);
         RagResource resource = new RagResource(id, "rag", Map.of("base_url", baseUrl, "collection", collection),
-                Map.of("instance", instance, "collection", collection), ttlSeconds);
+                Map.of("instance", ids.instance(), "collection", collection), ttlSeconds);
         try (Response r = allocator.register(authorization, resource)) {
             if (r.getStatus() >= 300) {
                 throw new IllegalStateException("allocator answered " + r.getStatus());
@@ -133,13 +124,5 @@ public class CollectionRegistrations {
         }
         registered.add(id);
         LOG.infof("registered collection %s with the allocator as %s", collection, id);
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 }

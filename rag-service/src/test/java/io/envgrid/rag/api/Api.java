@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import io.restassured.specification.RequestSpecification;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.stream.Collectors;
 public final class Api {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** {@code %test.envgrid.allocator.service-token} in application.properties: the operator's credential. */
+    public static final String SERVICE_TOKEN = "test-service-token";
 
     private Api() {
     }
@@ -34,9 +37,15 @@ public final class Api {
         return doc;
     }
 
+    /** A request with the service token: what an operator sends to create collections and write into unleased ones. */
+    public static RequestSpecification operator() {
+        return given().header("Authorization", "Bearer " + SERVICE_TOKEN);
+    }
+
+    /** Ingests as the operator (service token). */
     public static ValidatableResponse ingest(String collection, String body) {
         // Bytes, because rest-assured has no encoder registered for the JSON-lines media type.
-        return given().contentType("application/x-ndjson").body(body.getBytes(StandardCharsets.UTF_8))
+        return operator().contentType("application/x-ndjson").body(body.getBytes(StandardCharsets.UTF_8))
                 .when().post("/collections/" + collection + "/documents").then();
     }
 

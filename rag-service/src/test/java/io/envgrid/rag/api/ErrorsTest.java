@@ -3,8 +3,8 @@ package io.envgrid.rag.api;
 import static io.envgrid.rag.api.Api.doc;
 import static io.envgrid.rag.api.Api.ingest;
 import static io.envgrid.rag.api.Api.jsonLines;
+import static io.envgrid.rag.api.Api.operator;
 import static io.envgrid.rag.api.Api.search;
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,7 +44,7 @@ class ErrorsTest {
     @Test
     void unknownCollectionIs404() {
         envelope(search("no-such-collection", "anything", "bm25", 5), 404, "COLLECTION_NOT_FOUND");
-        envelope(given().when().delete("/collections/no-such-collection/documents/x").then(), 404, "COLLECTION_NOT_FOUND");
+        envelope(operator().when().delete("/collections/no-such-collection/documents/x").then(), 404, "COLLECTION_NOT_FOUND");
     }
 
     @Test
@@ -61,11 +61,11 @@ class ErrorsTest {
         envelope(search(Map.of("collection", "errors", "query", "text", "top_k", 2.5)), 400, "MALFORMED_JSON");
         envelope(search(Map.of("collection", "errors", "query", "text", "top_k", 1e20)), 400, "MALFORMED_JSON");
         // A key twice was a 500 (Jackson cannot bind a record property twice).
-        envelope(given().contentType(ContentType.JSON).body("{\"query\":\"a\",\"query\":\"b\"}").when().post("/search").then(), 400,
+        envelope(operator().contentType(ContentType.JSON).body("{\"query\":\"a\",\"query\":\"b\"}").when().post("/search").then(), 400,
                 "MALFORMED_JSON");
-        envelope(given().contentType(ContentType.JSON).body("{\"text\":\"a\",\"title\":\"a\",\"title\":\"b\"}")
+        envelope(operator().contentType(ContentType.JSON).body("{\"text\":\"a\",\"title\":\"a\",\"title\":\"b\"}")
                 .when().put("/collections/errors/documents/dup").then(), 400, "MALFORMED_JSON");
-        envelope(given().contentType(ContentType.JSON).body("{not json").when().post("/search").then(), 400, "MALFORMED_JSON");
+        envelope(operator().contentType(ContentType.JSON).body("{not json").when().post("/search").then(), 400, "MALFORMED_JSON");
     }
 
     @Test
@@ -111,11 +111,11 @@ class ErrorsTest {
     void badIngestionRequestsAre400Or415() {
         envelope(ingest("empty", ""), 400, "INVALID_PARAMETERS");
         envelope(ingest("Bad%20Name", jsonLines(List.of(doc("a", null, "t", null)))), 400, "INVALID_ID");
-        envelope(given().contentType(ContentType.TEXT).body("text without an id").when().post("/collections/texts-err/documents")
+        envelope(operator().contentType(ContentType.TEXT).body("text without an id").when().post("/collections/texts-err/documents")
                 .then(), 400, "INVALID_DOCUMENT");
-        envelope(given().contentType(ContentType.JSON).body(Map.of("id", "b", "text", "t"))
+        envelope(operator().contentType(ContentType.JSON).body(Map.of("id", "b", "text", "t"))
                 .when().put("/collections/put-err/documents/a").then(), 400, "INVALID_PARAMETERS");
-        envelope(given().contentType("application/pdf").body("%PDF".getBytes(StandardCharsets.US_ASCII)).when().post("/collections/pdf/documents").then(), 415,
+        envelope(operator().contentType("application/pdf").body("%PDF".getBytes(StandardCharsets.US_ASCII)).when().post("/collections/pdf/documents").then(), 415,
                 "HTTP_ERROR");
     }
 
@@ -129,14 +129,14 @@ class ErrorsTest {
         }
         // In a path the name is percent-encoded once by the client and decoded once by the server.
         for (String encoded : List.of("a%2Fb", "%2e%2e%2Fx", "..%2F..%2Fetc", "UPPER", "a%3Ab", "a%25b", "%C3%A9", "a%00", "x".repeat(65))) {
-            envelope(given().urlEncodingEnabled(false).contentType("application/x-ndjson").body(line.getBytes(StandardCharsets.UTF_8))
+            envelope(operator().urlEncodingEnabled(false).contentType("application/x-ndjson").body(line.getBytes(StandardCharsets.UTF_8))
                     .when().post("/collections/" + encoded + "/documents").then(), 400, "INVALID_ID");
-            envelope(given().urlEncodingEnabled(false).contentType(ContentType.JSON).body(Map.of("text", "t"))
+            envelope(operator().urlEncodingEnabled(false).contentType(ContentType.JSON).body(Map.of("text", "t"))
                     .when().put("/collections/" + encoded + "/documents/d").then(), 400, "INVALID_ID");
-            envelope(given().urlEncodingEnabled(false).when().delete("/collections/" + encoded + "/documents/d").then(), 400, "INVALID_ID");
+            envelope(operator().urlEncodingEnabled(false).when().delete("/collections/" + encoded + "/documents/d").then(), 400, "INVALID_ID");
         }
         // The server resolves dot segments before routing: what is left names no endpoint.
-        envelope(given().urlEncodingEnabled(false).contentType("application/x-ndjson").body(line.getBytes(StandardCharsets.UTF_8))
+        envelope(operator().urlEncodingEnabled(false).contentType("application/x-ndjson").body(line.getBytes(StandardCharsets.UTF_8))
                 .when().post("/collections/%2e%2e/documents").then(), 404, "HTTP_ERROR");
         assertEquals(before, StateSnapshot.take(indexDir), () -> before.diff(StateSnapshot.take(indexDir)));
     }
@@ -146,8 +146,8 @@ class ErrorsTest {
         ingest("ids", jsonLines(List.of(doc("kept", null, "some text", null)))).statusCode(200);
         StateSnapshot before = StateSnapshot.take(indexDir);
         for (String encoded : List.of("%20", "a%20b", "x".repeat(201), "-lead", "a%0Ab", "%C3%A9")) {
-            envelope(given().urlEncodingEnabled(false).when().delete("/collections/ids/documents/" + encoded).then(), 400, "INVALID_ID");
-            envelope(given().urlEncodingEnabled(false).contentType(ContentType.JSON).body(Map.of("text", "t"))
+            envelope(operator().urlEncodingEnabled(false).when().delete("/collections/ids/documents/" + encoded).then(), 400, "INVALID_ID");
+            envelope(operator().urlEncodingEnabled(false).contentType(ContentType.JSON).body(Map.of("text", "t"))
                     .when().put("/collections/ids/documents/" + encoded).then(), 400, "INVALID_ID");
         }
         assertEquals(before, StateSnapshot.take(indexDir), () -> before.diff(StateSnapshot.take(indexDir)));
@@ -172,9 +172,9 @@ class ErrorsTest {
         for (String body : bad) {
             envelope(ingest("limits", body), 400, "INVALID_DOCUMENT");
         }
-        envelope(given().contentType(ContentType.TEXT).body("x".repeat(Limits.MAX_TEXT_CHARS + 1))
+        envelope(operator().contentType(ContentType.TEXT).body("x".repeat(Limits.MAX_TEXT_CHARS + 1))
                 .when().post("/collections/limits/documents?id=long").then(), 400, "INVALID_DOCUMENT");
-        envelope(given().contentType(ContentType.TEXT).body("t")
+        envelope(operator().contentType(ContentType.TEXT).body("t")
                 .when().post("/collections/limits/documents?id=titled&title=" + "x".repeat(Limits.MAX_TITLE_CHARS + 1)).then(), 400,
                 "INVALID_DOCUMENT");
         assertEquals(before, StateSnapshot.take(indexDir), () -> before.diff(StateSnapshot.take(indexDir)));
@@ -196,7 +196,7 @@ class ErrorsTest {
         envelope(search(Map.of("collection", "filters", "query", "text", "filters", seventeen)), 400, "INVALID_PARAMETERS");
         envelope(search(Map.of("collection", "filters", "query", "text", "filters", Map.of("k", "v".repeat(40_000)))), 400,
                 "INVALID_PARAMETERS");
-        envelope(given().contentType(ContentType.JSON).body("{\"collection\":\"filters\",\"query\":\"t\",\"filters\":{\"k\":-1e999}}")
+        envelope(operator().contentType(ContentType.JSON).body("{\"collection\":\"filters\",\"query\":\"t\",\"filters\":{\"k\":-1e999}}")
                 .when().post("/search").then(), 400, "INVALID_PARAMETERS");
         search(Map.of("collection", "filters", "query", "text", "filters", Map.of("k", "v"))).statusCode(200).body("results.size()", equalTo(1));
     }

@@ -2,6 +2,7 @@ package io.envgrid.rag.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.rag.PackagedService;
+import io.envgrid.rag.api.Api;
 import io.envgrid.rag.eval.CranfieldReader;
 import io.envgrid.rag.eval.EvalDataset;
 import io.envgrid.rag.index.Document;
@@ -85,6 +86,7 @@ public final class RagBenchmark {
                 }
                 send(HttpRequest.newBuilder(URI.create(base + "/collections/bench/documents"))
                         .header("Content-Type", "application/x-ndjson")
+                        .header("Authorization", "Bearer " + Api.SERVICE_TOKEN)
                         .POST(HttpRequest.BodyPublishers.ofString(lines.toString())).build());
             }
             ingestSeconds = (System.nanoTime() - start) / 1e9;
@@ -121,6 +123,7 @@ public final class RagBenchmark {
         Map<String, String> properties = new HashMap<>(settings);
         properties.put("quarkus.log.level", "WARN");
         properties.put("envgrid.rag.index-dir", index.toString());
+        properties.put("envgrid.allocator.service-token", Api.SERVICE_TOKEN);
         return PackagedService.ragService(List.of("-Xmx1g"), properties, Path.of("target", "bench-rag.log"));
     }
 

@@ -1,5 +1,6 @@
 package io.envgrid.rag.fuzz;
 
+import io.envgrid.rag.api.Api;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,24 @@ import java.util.Map;
  */
 record FuzzRequest(OpenApi.Operation operation, String method, Map<String, Value> pathValues, List<Map.Entry<String, Value>> query,
         String contentType, Map<String, String> headers, Body body) {
+
+    /** The header of a lease token (docs/isolation.md). */
+    static final String LEASE_TOKEN = "X-Envgrid-Lease-Token";
+
+    /**
+     * Whether the request carries the one credential that may write when there is no allocator: exactly the service
+     * token, and no lease token (which would take precedence).
+     */
+    boolean asOperator() {
+        // HTTP strips the spaces around a header value (RFC 9110 5.5), so "Bearer <token> " is the service token
+        String authorization = headers.getOrDefault("Authorization", "").strip();
+        return ("Bearer " + Api.SERVICE_TOKEN).equals(authorization) && !carriesLeaseToken();
+    }
+
+    /** A lease token header with a value: an empty one is no token. */
+    boolean carriesLeaseToken() {
+        return !headers.getOrDefault(LEASE_TOKEN, "").isBlank();
+    }
 
     /** How a value is put in the URL. */
     enum Encoding {
@@ -135,7 +154,12 @@ record FuzzRequest(OpenApi.Operation operation, String method, Map<String, Value
             smaller.add(new FuzzRequest(operation, method, pathValues, query, contentType, headers, body));
         }
         if (!headers.isEmpty()) {
-            smaller.add(new FuzzRequest(operation, method, pathValues, query, contentType, Map.of(), body));
+            // keeps the credentials: a failure that needs them must not shrink into a plain 401
+            Map<String, String> credentials = new LinkedHashMap<>(headers);
+            credentials.keySet().retainAll(List.of("Authorization", LEASE_TOKEN));
+            if (!credentials.equals(headers)) {
+                smaller.add(new FuzzRequest(operation, method, pathValues, query, contentType, credentials, body));
+            }
         }
         for (int i = 0; i < query.size(); i++) {
             List<Map.Entry<String, Value>> without = new ArrayList<>(query);

@@ -1,6 +1,7 @@
 package io.envgrid.rag.fuzz;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.rag.api.Api;
 import io.envgrid.rag.fuzz.FuzzRequest.Encoding;
 import io.envgrid.rag.fuzz.FuzzRequest.Value;
 import io.envgrid.rag.fuzz.Json.Member;
@@ -111,9 +112,30 @@ final class Generator {
         return new FuzzRequest(operation, method, pathValues, query, contentType, headers(), body);
     }
 
-    /** Now and then a header the service may read: what it should answer in, how the body is encoded. */
+    /** Credentials other than the service token: none that may write (the fuzz run has no allocator to check leases with). */
+    private static final List<String> WRONG_AUTHORIZATIONS = List.of("Bearer wrong-token", "Bearer ", "Bearer", "bearer " + Api.SERVICE_TOKEN,
+            "Basic dGVzdDp0ZXN0", "Bearer " + Api.SERVICE_TOKEN + " ", "Bearer  " + Api.SERVICE_TOKEN, "Bearer " + Api.SERVICE_TOKEN + "x",
+            "Bearer " + "x".repeat(8_000), "Bearer é", "");
+    private static final List<String> LEASE_TOKENS = List.of("elt_AAAAAAAAAAAAAAAAAAAAAA", "elt_abcdefghij-_klmnopqrst", "elt_short", "",
+            "elt_AAAAAAAAAAAAAAAAAAAAAAA", "ELT_AAAAAAAAAAAAAAAAAAAAAA", "elt_AAAAAAAAAAAAAAAAAAAA%2F", "elt_" + "A".repeat(8_000),
+            "elt_ééééééééééééééééééééé", Api.SERVICE_TOKEN);
+
+    /**
+     * The credentials (mostly the service token, so that requests reach the service's depths; else none, a wrong
+     * bearer, or a lease token) and now and then a header the service may read: what it should answer in, how the body
+     * is encoded.
+     */
     private Map<String, String> headers() {
         Map<String, String> headers = new LinkedHashMap<>();
+        double credential = random.nextDouble();
+        if (credential < 0.8) {
+            headers.put("Authorization", "Bearer " + Api.SERVICE_TOKEN);
+        } else if (credential < 0.88) {
+            headers.put("Authorization", pick(WRONG_AUTHORIZATIONS));
+        }
+        if (chance(0.06)) {
+            headers.put(FuzzRequest.LEASE_TOKEN, pick(LEASE_TOKENS));
+        }
         if (chance(0.05)) {
             headers.put("Accept", pick(List.of("application/xml", "garbage", "*/*", "text/plain", "application/json;q=abc", "application/*",
                     "*/*;q=2", "text/html, application/json;q=0.1")));

@@ -55,6 +55,11 @@ class CollectionRegistryWarmUpTest {
         }
 
         @Override
+        public Auth auth() {
+            return Auth.LEASE;
+        }
+
+        @Override
         public Registration registration() {
             throw new UnsupportedOperationException("not used by the registry");
         }

@@ -3,13 +3,14 @@ package io.envgrid.rag.index;
 import static io.envgrid.rag.api.Api.doc;
 import static io.envgrid.rag.api.Api.ingest;
 import static io.envgrid.rag.api.Api.jsonLines;
+import static io.envgrid.rag.api.Api.operator;
 import static io.envgrid.rag.api.Api.search;
 import static io.restassured.RestAssured.get;
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.envgrid.rag.PackagedService;
+import io.envgrid.rag.api.Api;
 import io.restassured.RestAssured;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +48,7 @@ class ServiceRestartIT {
                 doc("sharks", "Sharks", "Sharks are cartilaginous fish with many rows of teeth.", Map.of("kind", "fish")),
                 doc("gone", null, "Deleted before the restart, this text about honey must not come back.", Map.of()))))
                 .statusCode(200).body("documents", equalTo(3));
-        given().when().delete("/collections/" + COLLECTION + "/documents/gone").then().statusCode(204);
+        operator().when().delete("/collections/" + COLLECTION + "/documents/gone").then().statusCode(204);
         service.stop();
 
         start();
@@ -70,7 +71,8 @@ class ServiceRestartIT {
     }
 
     private void start() {
-        service = PackagedService.ragService(List.of("-Xmx512m"), Map.of("envgrid.rag.index-dir", indexDir.toString()),
+        service = PackagedService.ragService(List.of("-Xmx512m"), Map.of("envgrid.rag.index-dir", indexDir.toString(),
+                "envgrid.allocator.service-token", Api.SERVICE_TOKEN),
                 Path.of("target", "restart-it-rag.log"));
         RestAssured.baseURI = "http://127.0.0.1";
         RestAssured.port = service.port();

@@ -1,21 +1,26 @@
 package io.envgrid.rag.registration;
 
 import io.envgrid.rag.PackagedService;
+import io.envgrid.rag.api.Api;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import redis.embedded.RedisServer;
 
 /**
- * The real resource allocator for the registration test: its packaged application
+ * The real resource allocator for the registration and access tests: its packaged application
  * ({@code ../resource-allocator-service/target/quarkus-app/quarkus-run.jar}, built earlier in the
  * reactor) as a child JVM on a real redis-server from embedded-redis.
  */
 public class RealAllocator implements QuarkusTestResourceLifecycleManager {
 
-    static String url;
+    public static String url;
     private RedisServer redis;
     private PackagedService allocator;
 
@@ -28,11 +33,34 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
         int redisPort = PackagedService.freePort();
         redis = RedisServer.builder().port(redisPort).bind("127.0.0.1").setting("save \"\"").build();
         redis.start();
-        allocator = PackagedService.start(app, List.of("-Xmx256m"), Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort),
+        // The allocator wants the service token, as in a deployment: rag-service's registration and lease checks send it.
+        allocator = PackagedService.start(app, List.of("-Xmx256m"), Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
+                        "envgrid.allocator.service-token", Api.SERVICE_TOKEN),
                 Path.of("target", "allocator.log"));
         url = allocator.baseUrl();
         return Map.of("envgrid.allocator.url", url, "envgrid.rag.instance-id", "test",
                 "envgrid.rag.registration.interval", "500ms");
+    }
+
+    /** A request to the allocator with the service token (the allocator refuses calls without it). */
+    public static RequestSpecification given() {
+        return RestAssured.given().baseUri(url).header("Authorization", "Bearer " + Api.SERVICE_TOKEN);
+    }
+
+    /** Polls {@code condition} every 50 ms until it holds; fails after 20 s. */
+    public static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
     }
 
     @Override
