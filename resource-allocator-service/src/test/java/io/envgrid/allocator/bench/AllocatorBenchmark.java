@@ -181,13 +181,13 @@ public final class AllocatorBenchmark {
                         cell(target, w, driver, sync, redisPid, allocators);
                     }
                     if (n == 1) {
-                        WaitingLoad load = new WaitingLoad(vertx, sync, cluster.instance(0), waitPool, hold,
-                                waitWarmup, waitMeasure);
+                        WaitingLoad load = new WaitingLoad(vertx, sync, ProcessHandle.of(redisPid).orElseThrow(),
+                                cluster.instance(0), waitPool, hold, waitWarmup, waitMeasure);
                         for (int parked : waiterCounts) {
                             WaitingLoad.Result r = load.run(parked);
-                            System.out.printf(Locale.ROOT, "  waiting load: %d parked, %.1f grants/s, %.1f Redis usec/grant,"
-                                    + " release->grant p50 %.2f ms p99 %.2f ms%n", parked, r.grantsPerSecond(),
-                                    r.redisUsecPerGrant(), r.p50Ms(), r.p99Ms());
+                            System.out.printf(Locale.ROOT, "  waiting load: %d parked, %.1f grants/s, %.1f Redis usec/grant"
+                                    + " (%.1f CPU), release->grant p50 %.2f ms p99 %.2f ms%n", parked, r.grantsPerSecond(),
+                                    r.redisUsecPerGrant(), r.redisCpuUsecPerGrant(), r.p50Ms(), r.p99Ms());
                             waiting.add(r);
                         }
                     }
