@@ -14,6 +14,7 @@ public class Replica {
 
     private final String id = "replica-" + UUID.randomUUID();
 
+    /** {@code replica-<uuid>}, fixed for the life of this process. */
     public String id() {
         return id;
     }

@@ -87,11 +87,6 @@ public class WaitRoom {
         parked.remove(ticket);
     }
 
-    /** Number of waiters parked on this replica. */
-    public int size() {
-        return parked.size();
-    }
-
     private void message(String text) {
         try {
             JsonNode message = json.readTree(text);
