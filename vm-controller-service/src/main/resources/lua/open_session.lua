@@ -6,10 +6,11 @@
 -- ARGV[5] now (ISO-8601, for created_at)
 -- Returns {'created'|'exists', field, value, ...} (the session) | {'not_live'} | {'not_holder'}
 --       | {'stale', highest fencing token} | {'ended'} (this lease's session was closed) | {'no_endpoint'}
+-- The token is checked first: a caller without the live lease's token gets 'not_live' whoever holds the
+-- resource, so a made-up entry learns nothing about the lease (docs/isolation.md, "What a refusal says").
 local lease = live_lease(KEYS[1], now_ms())
-if not lease then return { 'not_live' } end
+if not lease or not same_secret(lease.lease_token, ARGV[3]) then return { 'not_live' } end
 if lease.worker ~= ARGV[1] then return { 'not_holder' } end
-if not same_secret(lease.lease_token, ARGV[3]) then return { 'not_live' } end
 
 local ok, endpoint = pcall(cjson.decode, lease.endpoint or '')
 if not ok or type(endpoint) ~= 'table' then return { 'no_endpoint' } end
@@ -40,7 +41,8 @@ local token = endpoint.token
 if type(token) ~= 'string' then token = '' end
 redis.call('HSET', KEYS[2], 'worker_id', ARGV[1], 'resource_id', ARGV[2], 'type', lease.type or '',
   'ip', ip, 'port', string.format('%d', port), 'token', token, 'lease_id', lease.lease_id,
-  'fencing_token', tostring(lease.fence), 'state', 'active', 'created_at', ARGV[5])
+  'fencing_token', tostring(lease.fence), 'state', 'active', 'created_at', ARGV[5],
+  'lease_token_sha', redis.sha1hex(ARGV[3]))
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 local created = redis.call('HGETALL', KEYS[2])
 table.insert(created, 1, 'created')

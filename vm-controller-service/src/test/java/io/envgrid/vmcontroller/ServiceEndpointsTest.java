@@ -4,13 +4,13 @@ import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
+import io.envgrid.vmcontroller.support.WithRedis;
 
 /** Health, Prometheus metrics and OpenAPI, as every envgrid service serves them. */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@WithRedis
 class ServiceEndpointsTest {
 
     @Test

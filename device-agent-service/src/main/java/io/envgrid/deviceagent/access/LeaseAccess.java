@@ -1,9 +1,10 @@
 package io.envgrid.deviceagent.access;
 
-import io.envgrid.deviceagent.allocator.AllocatorClient;
-import io.envgrid.deviceagent.allocator.AllocatorResource;
-import io.envgrid.deviceagent.allocator.LeaseVerdict;
-import io.envgrid.deviceagent.allocator.VerifiedLease;
+import io.envgrid.deviceagent.allocatorclient.AllocatorClient;
+import io.envgrid.deviceagent.allocatorclient.AllocatorResource;
+import io.envgrid.deviceagent.allocatorclient.LeaseVerdict;
+import io.envgrid.deviceagent.allocatorclient.LeaseVerifier;
+import io.envgrid.deviceagent.allocatorclient.VerifiedLease;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,10 +42,12 @@ public class LeaseAccess {
     }
 
     private final AllocatorClient allocator;
+    private final LeaseVerifier verifier;
     private final FencingTokens fencing;
 
-    public LeaseAccess(AllocatorClient allocator, FencingTokens fencing) {
+    public LeaseAccess(AllocatorClient allocator, LeaseVerifier verifier, FencingTokens fencing) {
         this.allocator = allocator;
+        this.verifier = verifier;
         this.fencing = fencing;
     }
 
@@ -66,11 +69,11 @@ public class LeaseAccess {
     /**
      * A device tool that acts on the device whose allocator resource is {@code resourceId}: while the allocator
      * has it leased, only its lease holder (or the service token) may act; a device nobody leases is open, as
-     * seed 004 has it. A lease token sent for an unleased device is still checked, and refused when not live.
+     * the device tools' contract has it. A lease token sent for an unleased device is still checked, and refused when not live.
      */
     public Grant requireForDevice(String resourceId, Credentials credentials) {
-        if (!allocator.enabled()) {
-            // no allocator, no leases: seed 004's open device tools
+        if (!verifier.enabled()) {
+            // no allocator, no leases: the device tools are open
             return credentials instanceof Credentials.ServiceToken ? new Grant.AsService() : new Grant.NotLeased();
         }
         if (credentials instanceof Credentials.ServiceToken) {
@@ -92,13 +95,13 @@ public class LeaseAccess {
             throw unauthorized(resourceId, Credentials.LEASE_TOKEN_HEADER + " is not a lease token (elt_ and 22 "
                     + "base64url characters)");
         }
-        if (!allocator.enabled()) {
+        if (!verifier.enabled()) {
             throw unauthorized(resourceId, "lease tokens cannot be checked: this agent has no allocator "
                     + "(envgrid.allocator.url); only the service token is accepted");
         }
         LeaseVerdict verdict;
         try {
-            verdict = allocator.verify(resourceId, token);
+            verdict = verifier.verify(resourceId, token);
         } catch (RuntimeException e) {
             throw unavailable(resourceId, e);
         }

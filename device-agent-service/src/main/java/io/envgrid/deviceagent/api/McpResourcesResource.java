@@ -13,7 +13,7 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The {@code mcp://test-devices/} resource tree of seed 004 over REST. */
+/** The {@code mcp://test-devices/} resource tree of the device tools over REST. */
 @Path("/resources")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "resources")

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The seed's system routes next to Quarkus' own {@code /q/...}: health, Prometheus metrics, OpenAPI. */
+/** The device-management system routes next to Quarkus' own {@code /q/...}: health, Prometheus metrics, OpenAPI. */
 @Path("/")
 @Tag(name = "system")
 public class SystemResource {
@@ -29,7 +29,7 @@ public class SystemResource {
     @GET
     @Path("health")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Seed 004 health: status, timestamp, version")
+    @Operation(summary = "Agent health: status, timestamp, version")
     public Map<String, Object> health() {
         return Map.of("status", "healthy", "timestamp", Instant.now().toString(), "version", config.version());
     }

@@ -21,7 +21,7 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Seed 004's tool routes: the list with input schemas, calls, and the {@code /tools/{name}} shortcuts. */
+/** The device tools' routes: the list with input schemas, calls, and the {@code /tools/{name}} shortcuts. */
 @Path("/tools")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "tools")
@@ -55,7 +55,7 @@ public class ToolsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Shortcut of POST /tools/{name}/call")
     public Object post(@PathParam("name") String name, Map<String, Object> arguments, @Context HttpHeaders headers) {
-        return tools.call(name, arguments, credentials(headers));
+        return call(name, arguments, headers);
     }
 
     @GET

@@ -2,12 +2,13 @@ package io.envgrid.deviceagent.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Typed settings of the device agent; all but the data directory have working defaults (limits from seed 004). */
+/** Typed settings of the device agent; all but the data directory have working defaults (limits as the device tools' contract sets them: 100 requests a minute, 30 s, 100 MB). */
 @ConfigMapping(prefix = "envgrid.device-agent")
 public interface DeviceAgentConfig {
 
@@ -41,15 +42,34 @@ public interface DeviceAgentConfig {
     @WithDefault("10s")
     Duration discoveryInterval();
 
-    /** How long {@code system.restart} waits before reloading, as the seed announces it. */
+    /** How long {@code system.restart} waits before reloading, as the tool's answer announces it. */
     @WithDefault("5s")
     Duration restartDelay();
+
+    /** Prefix of every resource id this agent registers with the allocator; the host name when unset. */
+    Optional<String> agentId();
+
+    /** How callers reach this agent; {@code http://<host name>:<HTTP port>} when unset. */
+    Optional<URI> publicUrl();
+
+    Registration registration();
 
     LinuxHost linuxHost();
 
     Adb adb();
 
     Desktop desktop();
+
+    /** Registration with the allocator (on when {@code envgrid.allocator.url} is set). */
+    interface Registration {
+        /** Heartbeat period; also how soon discovered or lost devices reach the allocator. */
+        @WithDefault("5s")
+        Duration heartbeatInterval();
+
+        /** Seconds without a heartbeat after which the allocator marks a resource down. */
+        @WithDefault("15")
+        int heartbeatTtlSeconds();
+    }
 
     /** The OSWorld in-VM server for the host's own X display, at the root of the HTTP port. */
     interface Desktop {
@@ -94,6 +114,17 @@ public interface DeviceAgentConfig {
         /** Where a screen recording is written while it runs. */
         @WithDefault("${java.io.tmpdir}/envgrid-recording.mp4")
         Path recordingFile();
+
+        /** Offer the host's display to the allocator as an OSWorld-style desktop resource. */
+        @WithDefault("false")
+        boolean register();
+
+        /** The allocator resource type the desktop is offered as. */
+        @WithDefault("vm_pyautogui")
+        String resourceType();
+
+        /** The desktop's allocator resource id; {@code <agent id>:desktop} when unset. */
+        Optional<String> resourceId();
     }
 
     /** {@code envgrid.device-agent.desktop.auth}: {@code lease} or {@code open}. */

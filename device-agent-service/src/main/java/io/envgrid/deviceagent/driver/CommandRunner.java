@@ -13,11 +13,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** Runs device commands (the shell, {@code adb}) with the seed's command timeout and its error codes. */
+/** Runs device commands (the shell, {@code adb}) with the device tools' command timeout and error codes. */
 @ApplicationScoped
 public class CommandRunner {
 
-    /** Device command output beyond this is cut off (the seed's answers are JSON documents). */
+    /** Device command output beyond this is cut off (the tools' answers are JSON documents). */
     static final int MAX_CAPTURED_BYTES = 1 << 20;
 
     private final DeviceAgentConfig config;

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Reaches the devices of one type. Failures are thrown as {@link io.envgrid.deviceagent.error.ApiException}
- * with the seed's codes ({@code DEVICE_CONNECTION_FAILED}, {@code COMMAND_EXECUTION_FAILED}).
+ * with the device tools' error codes ({@code DEVICE_CONNECTION_FAILED}, {@code COMMAND_EXECUTION_FAILED}).
  */
 public interface DeviceDriver {
 

@@ -1,6 +1,9 @@
 package io.envgrid.deviceagent.error;
 
-/** The error codes of seed 004, plus the ones for the limits and conflicts the seed names without a code. */
+/**
+ * The error codes of the device tools' contract, plus codes for the limits and conflicts it names without one
+ * (all listed in docs/contracts/errors.md).
+ */
 public final class ErrorCode {
     public static final String DEVICE_NOT_FOUND = "DEVICE_NOT_FOUND";
     public static final String DEVICE_CONNECTION_FAILED = "DEVICE_CONNECTION_FAILED";

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
-/** Pushes seed 004's WebSocket messages {@code {"type", "data"}} to every listener on {@code /ws}. */
+/** Pushes the device-management WebSocket messages {@code {"type", "data"}} to every listener on {@code /ws}. */
 @ApplicationScoped
 public class EventBroadcaster {
 

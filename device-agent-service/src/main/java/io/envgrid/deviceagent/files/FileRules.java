@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
-/** The seed's file limits: paths stay inside a device's directory, allowed types only, 100 MB at most. */
+/** The device tools' file limits: paths stay inside a device's directory, allowed types only, 100 MB at most. */
 @ApplicationScoped
 public class FileRules {
 

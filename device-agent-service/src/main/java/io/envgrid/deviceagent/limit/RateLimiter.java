@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Seed 004's 100 requests per minute per client (by remote address), in fixed one-minute windows. Callers
+ * The device tools' 100 requests per minute per client (by remote address), in fixed one-minute windows. Callers
  * presenting the service token are exempt; so are Quarkus' {@code /q/} endpoints, which probes and scrapers poll.
  */
 @ApplicationScoped
@@ -56,7 +56,7 @@ public class RateLimiter {
     }
 
     /**
-     * The OSWorld desktop routes are exempt: the limit is seed 004's, for its device-management API, while
+     * The OSWorld desktop routes are exempt: the limit is the device-management API's, while
      * a controller driving the desktop reads a screenshot and acts several times per agent step.
      */
     private static boolean isDesktopRoute(String path) {

@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
 /**
  * Serves the tool registry over MCP at {@code /mcp}: every tool with the name, description and input schema of
  * {@code GET /tools}, run by the same {@link ToolRegistry#call}. A result is both {@code structuredContent} and
- * its JSON as text; a failure is a tool error ({@code isError}) carrying the REST error envelope, seed code
+ * its JSON as text; a failure is a tool error ({@code isError}) carrying the REST error envelope, error code
  * included, in the same two forms.
  */
 @ApplicationScoped

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The content of {@code device.json}, field for field as seed 004 shows it. */
+/** The content of {@code device.json}, field for field as the device tools' contract shows it. */
 @RegisterForReflection
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record DeviceRecord(String deviceId, String name, String type, String sku, String cpuType,
@@ -43,7 +43,7 @@ public record DeviceRecord(String deviceId, String name, String type, String sku
                 createdAt);
     }
 
-    /** Name, SKU and CPU type replace; specs merge key by key, as the seed's update example expects. */
+    /** Name, SKU and CPU type replace; specs merge key by key, as the contract's update example expects. */
     public DeviceRecord updated(String newName, String newSku, String newCpuType, Map<String, Object> specChanges,
             String now) {
         Map<String, Object> merged = new LinkedHashMap<>(specs);

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Seed 004's {@code mcp://test-devices/} resource tree, read the same way over REST and MCP. */
+/** The {@code mcp://test-devices/} resource tree of the device tools, read the same way over REST and MCP. */
 @ApplicationScoped
 public class ResourceTree {
 

@@ -1,9 +1,9 @@
 package io.envgrid.deviceagent.system;
 
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
-import io.envgrid.deviceagent.device.DeviceDiscovery;
-import io.envgrid.deviceagent.device.DevicePresence;
 import io.envgrid.deviceagent.event.EventBroadcaster;
+import io.envgrid.deviceagent.presence.DeviceDiscovery;
+import io.envgrid.deviceagent.presence.DevicePresence;
 import io.envgrid.deviceagent.record.DeviceStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.lang.management.ManagementFactory;

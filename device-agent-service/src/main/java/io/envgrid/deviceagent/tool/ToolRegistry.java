@@ -6,14 +6,16 @@ import static io.envgrid.deviceagent.tool.InputSchema.required;
 import io.envgrid.deviceagent.access.Credentials;
 import io.envgrid.deviceagent.access.Ids;
 import io.envgrid.deviceagent.access.LeaseAccess;
-import io.envgrid.deviceagent.allocator.AgentIdentity;
-import io.envgrid.deviceagent.device.DeviceSearch;
-import io.envgrid.deviceagent.device.DeviceService;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.event.EventBroadcaster;
+import io.envgrid.deviceagent.lending.Lending;
+import io.envgrid.deviceagent.operation.DeviceOperations;
 import io.envgrid.deviceagent.record.DeviceRecord;
+import io.envgrid.deviceagent.record.DeviceRecords;
+import io.envgrid.deviceagent.record.DeviceSearch;
 import io.envgrid.deviceagent.record.DeviceStore;
+import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.envgrid.deviceagent.system.SystemService;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,7 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-/** The {@code device.*} and {@code system.*} tools of seed 004 with their input schemas, and calling them. */
+/** The {@code device.*} and {@code system.*} tools of the device-management contract with their input schemas, and calling them. */
 @ApplicationScoped
 public class ToolRegistry {
 
@@ -35,57 +37,58 @@ public class ToolRegistry {
             "device.upload", "device.download", "device.update", "device.delete");
 
     private final Map<String, ToolDefinition> tools = new LinkedHashMap<>();
-    private final DeviceService devices;
+    private final DeviceRecords records;
     private final EventBroadcaster events;
     private final MeterRegistry metrics;
     private final LeaseAccess access;
     private final AgentIdentity identity;
     private final DeviceStore store;
 
-    public ToolRegistry(DeviceService devices, DeviceSearch search, SystemService system, EventBroadcaster events,
-            MeterRegistry metrics, LeaseAccess access, AgentIdentity identity, DeviceStore store) {
+    public ToolRegistry(DeviceRecords records, Lending lending, DeviceOperations operations, DeviceSearch search,
+            SystemService system, EventBroadcaster events, MeterRegistry metrics, LeaseAccess access,
+            AgentIdentity identity, DeviceStore store) {
         this.access = access;
         this.identity = identity;
         this.store = store;
-        this.devices = devices;
+        this.records = records;
         this.events = events;
         this.metrics = metrics;
-        add("device.list", "List all devices with their connection status", InputSchema.of(), a -> devices.list());
-        add("device.connect", "Connect to a device", DEVICE_ONLY, a -> devices.connect(a.string("device_id")));
+        add("device.list", "List all devices with their connection status", InputSchema.of(), a -> records.list());
+        add("device.connect", "Connect to a device", DEVICE_ONLY, a -> operations.connect(a.string("device_id")));
         add("device.disconnect", "Disconnect from a device", DEVICE_ONLY,
-                a -> devices.disconnect(a.string("device_id")));
+                a -> operations.disconnect(a.string("device_id")));
         add("device.execute", "Run a shell command on a device (30 s limit)",
                 InputSchema.of(required("device_id", "string"), required("command", "string")),
-                a -> devices.execute(a.string("device_id"), a.string("command")));
+                a -> operations.execute(a.string("device_id"), a.string("command")));
         add("device.upload", "Copy a file from the device's files/ directory on the agent onto the device; "
                 + "install=true installs an application package instead",
                 InputSchema.of(required("device_id", "string"), required("local_path", "string"),
                         required("remote_path", "string"), optional("install", "boolean")),
-                a -> devices.upload(a.string("device_id"), a.string("local_path"), a.string("remote_path"),
+                a -> operations.upload(a.string("device_id"), a.string("local_path"), a.string("remote_path"),
                         a.flag("install")));
         add("device.download", "Copy a file from the device into its files/ directory on the agent",
                 InputSchema.of(required("device_id", "string"), required("remote_path", "string"),
                         required("local_path", "string")),
-                a -> devices.download(a.string("device_id"), a.string("remote_path"), a.string("local_path")));
-        add("device.status", "Get a device's status", DEVICE_ONLY, a -> devices.status(a.string("device_id")));
+                a -> operations.download(a.string("device_id"), a.string("remote_path"), a.string("local_path")));
+        add("device.status", "Get a device's status", DEVICE_ONLY, a -> records.status(a.string("device_id")));
         add("device.borrow", "Borrow a device",
                 InputSchema.of(required("device_id", "string"), required("borrower", "string"),
                         required("purpose", "string"), required("expected_return_date", "string")),
-                a -> devices.borrow(a.string("device_id"), a.string("borrower"), a.string("purpose"),
+                a -> lending.borrow(a.string("device_id"), a.string("borrower"), a.string("purpose"),
                         a.string("expected_return_date")));
         add("device.return", "Return a borrowed device",
                 InputSchema.of(required("device_id", "string"), required("returner", "string")),
-                a -> devices.giveBack(a.string("device_id"), a.string("returner"), a.asService()));
-        add("device.info", "Get a device's full record", DEVICE_ONLY, a -> devices.info(a.string("device_id")));
+                a -> lending.giveBack(a.string("device_id"), a.string("returner"), a.asService()));
+        add("device.info", "Get a device's full record", DEVICE_ONLY, a -> records.info(a.string("device_id")));
         add("device.create", "Create a device record",
                 InputSchema.of(required("device_id", "string"), required("name", "string"), required("type", "string"),
                         required("sku", "string"), required("cpu_type", "string"), optional("specs", "object")),
-                a -> devices.create(DeviceRecord.create(a.string("device_id"), a.string("name"), a.string("type"),
+                a -> records.create(DeviceRecord.create(a.string("device_id"), a.string("name"), a.string("type"),
                         a.string("sku"), a.string("cpu_type"), a.object("specs"), Instant.now().toString())));
         add("device.update", "Update a device record (name, sku, cpu_type; specs are merged)",
                 InputSchema.of(required("device_id", "string"), required("updates", "object")), this::update);
         add("device.delete", "Delete a device record with its logs and files", DEVICE_ONLY,
-                a -> devices.delete(a.string("device_id")));
+                a -> records.delete(a.string("device_id")));
         add("device.search", "Search devices by text and filters (type, status, cpu_type, available)",
                 InputSchema.of(optional("query", "string"), optional("filters", "object")),
                 a -> search.search(a.string("query"), a.object("filters")));
@@ -142,7 +145,7 @@ public class ToolRegistry {
         InputSchema.of(optional("name", "string"), optional("sku", "string"), optional("cpu_type", "string"),
                 optional("specs", "object")).check(updates);
         ToolArguments fields = new ToolArguments(updates);
-        return devices.update(arguments.string("device_id"), fields.string("name"), fields.string("sku"),
+        return records.update(arguments.string("device_id"), fields.string("name"), fields.string("sku"),
                 fields.string("cpu_type"), fields.object("specs"));
     }
 

@@ -2,7 +2,7 @@ package io.envgrid.deviceagent.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.envgrid.deviceagent.support.AgentProcess;
+import io.envgrid.deviceagent.support.PackagedService;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +53,7 @@ public final class DeviceAgentBenchmark {
         int events = Integer.getInteger("bench.events", 200);
 
         Path data = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-data");
-        try (AgentProcess process = AgentProcess.start("bench-agent", Map.of(
+        try (PackagedService process = PackagedService.start(PackagedService.App.AGENT, "bench-agent", Map.of(
                 "envgrid.device-agent.data-dir", data.toString(),
                 "envgrid.device-agent.service-token", TOKEN,
                 "envgrid.device-agent.adb.enabled", "false",

@@ -6,12 +6,11 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.envgrid.deviceagent.Api;
-import io.envgrid.deviceagent.Conditions;
 import io.envgrid.deviceagent.fuzz.OpenApiOperations.Operation;
 import io.envgrid.deviceagent.fuzz.OpenApiOperations.Param;
-import io.envgrid.deviceagent.support.RealAllocator;
-import io.quarkus.test.common.WithTestResource;
+import io.envgrid.deviceagent.support.AgentCalls;
+import io.envgrid.deviceagent.support.Conditions;
+import io.envgrid.deviceagent.support.WithAllocator;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -55,7 +54,7 @@ import org.junit.jupiter.api.Test;
  * <p>The seed is printed; {@code -Dfuzz.seed=…} replays a run, {@code -Dfuzz.requests=…} sets its length.
  */
 @QuarkusTest
-@WithTestResource(RealAllocator.class)
+@WithAllocator
 @TestProfile(DeviceAgentFuzzTest.Fuzz.class)
 class DeviceAgentFuzzTest {
 
@@ -171,18 +170,18 @@ class DeviceAgentFuzzTest {
     private void prepare() throws IOException {
         deleteTree(SCRATCH);
         Files.createDirectories(SCRATCH);
-        Conditions.await(() -> Api.asService().get("/tools/device.list").asString().contains("emulator-5554"),
+        Conditions.await(() -> AgentCalls.asService().get("/tools/device.list").asString().contains("emulator-5554"),
                 "discovery created the stand-in emulator's record");
         String ios = "fuzz-ios-1";
-        Api.call("device.create", Map.of("device_id", ios, "name", "n", "type", "ios", "sku", "s", "cpu_type", "arm64"))
+        AgentCalls.call("device.create", Map.of("device_id", ios, "name", "n", "type", "ios", "sku", "s", "cpu_type", "arm64"))
                 .statusCode(200);
         deviceIds.add(ios);
         Files.writeString(DATA.resolve("devices").resolve("linux").resolve("test-host").resolve("files").resolve("a.txt"),
                 "fuzz", StandardCharsets.UTF_8);
-        JsonNode document = json.readTree(Api.asService().get("/q/openapi?format=json").asString());
+        JsonNode document = json.readTree(AgentCalls.asService().get("/q/openapi?format=json").asString());
         operations = OpenApiOperations.of(document);
         tools = new LinkedHashMap<>();
-        for (JsonNode tool : json.readTree(Api.asService().get("/tools").asString())) {
+        for (JsonNode tool : json.readTree(AgentCalls.asService().get("/tools").asString())) {
             tools.put(tool.get("name").asText(), tool.get("inputSchema"));
         }
         assertTrue(tools.size() >= 16, "the registry lists its tools: " + tools.keySet());
@@ -191,7 +190,7 @@ class DeviceAgentFuzzTest {
 
     /** Stops a recording a fuzz call may have started. */
     private void finish() {
-        Api.asService().post("/end_recording");
+        AgentCalls.asService().post("/end_recording");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -209,7 +208,7 @@ class DeviceAgentFuzzTest {
             transport("POST", "/execute?x=" + "A".repeat(5000), List.of(Map.entry("Content-Type", "application/json"))),
             transport("GET", "/tools", List.of(Map.entry("X-Big", "A".repeat(30_000)))),
             transport("GET", "/tools", List.of(Map.entry("X-Ctl", "a\u0001b"))),
-            transport("POST", "/tools/device.delete/call", List.of(Map.entry("Authorization", "Bearer " + Api.SERVICE_TOKEN
+            transport("POST", "/tools/device.delete/call", List.of(Map.entry("Authorization", "Bearer " + AgentCalls.SERVICE_TOKEN
                     + "\u0000"), Map.entry("Content-Type", "application/json"))));
 
     private static RawHttp.Request transport(String method, String target, List<Map.Entry<String, String>> headers) {
@@ -293,7 +292,7 @@ class DeviceAgentFuzzTest {
             case 8, 9 -> List.of(Map.entry("X-Envgrid-Lease-Token", headerValue()));
             case 10, 11 -> List.of(Map.entry("X-Envgrid-Lease-Token", "elt_" + Base64.getUrlEncoder().withoutPadding()
                     .encodeToString(randomBytes(16)).substring(0, 22)));
-            default -> List.of(Map.entry("Authorization", "Bearer " + Api.SERVICE_TOKEN));
+            default -> List.of(Map.entry("Authorization", "Bearer " + AgentCalls.SERVICE_TOKEN));
         };
     }
 

@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.envgrid.deviceagent.Api;
-import io.envgrid.deviceagent.desktop.Desktop;
-import io.envgrid.deviceagent.desktop.Xvfb;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.envgrid.deviceagent.support.AgentCalls;
+import io.envgrid.deviceagent.support.WithXvfb;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -30,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * input, or a 4xx without the error envelope. Desktop calls carry the service token (the lock is not what is tested).
  */
 @QuarkusTest
-@QuarkusTestResource(value = Xvfb.class, restrictToAnnotatedClass = true)
+@WithXvfb
 class FuzzFindingsTest {
 
     private static final Path DIR = Path.of("target", "fuzz-findings").toAbsolutePath();
@@ -44,7 +42,7 @@ class FuzzFindingsTest {
     /** Was: Quarkus' own 413 with an empty body. */
     @Test
     void aBodyOverTheSizeLimitIs413WithTheEnvelope() {
-        envelope(Api.asService().contentType(ContentType.JSON).body("{\"k\":\"" + "A".repeat(1_100_000) + "\"}")
+        envelope(AgentCalls.asService().contentType(ContentType.JSON).body("{\"k\":\"" + "A".repeat(1_100_000) + "\"}")
                 .post("/tools/device.list/call").then(), 413, "FILE_TOO_LARGE")
                 .body("error.details.max_bytes", equalTo(1048576));
     }
@@ -54,7 +52,7 @@ class FuzzFindingsTest {
     void aMultipartBodyCutBeforeItsClosingBoundaryIs400WithTheEnvelope() throws IOException {
         Path target = Files.createDirectories(DIR).resolve("cut-" + System.nanoTime());
         RawHttp.Response response = RawHttp.send(RestAssured.port, new RawHttp.Request("POST", "/setup/upload",
-                List.of(Map.entry("Authorization", "Bearer " + Api.SERVICE_TOKEN),
+                List.of(Map.entry("Authorization", "Bearer " + AgentCalls.SERVICE_TOKEN),
                         Map.entry("Content-Type", "multipart/form-data; boundary=zz")),
                 ("--zz\r\nContent-Disposition: form-data; name=\"file_path\"\r\n\r\n" + target + "\r\n")
                         .getBytes(StandardCharsets.UTF_8)));
@@ -68,13 +66,13 @@ class FuzzFindingsTest {
     /** Was: OSWorld's {@code {"error": "..."}} or {@code {"status","message"}} alone, without the envelope. */
     @Test
     void desktopRefusalsCarryTheEnvelopeBesideOsworldsOwnFields() {
-        envelope(Desktop.given().contentType(ContentType.JSON).body(Map.of()).post("/list_directory").then(), 400,
+        envelope(AgentCalls.asService().contentType(ContentType.JSON).body(Map.of()).post("/list_directory").then(), 400,
                 "INVALID_PARAMETERS").body("error.message", equalTo("Missing 'path' parameter"));
-        envelope(Desktop.given().contentType(ContentType.JSON).body(Map.of()).post("/run_python").then(), 400,
+        envelope(AgentCalls.asService().contentType(ContentType.JSON).body(Map.of()).post("/run_python").then(), 400,
                 "INVALID_PARAMETERS").body("status", equalTo("error")).body("message", equalTo("Code not supplied!"));
-        envelope(Desktop.given().contentType(ContentType.JSON).body(Map.of("script", "")).post("/run_bash_script").then(),
+        envelope(AgentCalls.asService().contentType(ContentType.JSON).body(Map.of("script", "")).post("/run_bash_script").then(),
                 400, "INVALID_PARAMETERS").body("output", equalTo("Script not supplied!")).body("returncode", equalTo(-1));
-        envelope(Desktop.given().contentType(ContentType.JSON).body(List.of(1)).post("/execute").then(), 400,
+        envelope(AgentCalls.asService().contentType(ContentType.JSON).body(List.of(1)).post("/execute").then(), 400,
                 "INVALID_PARAMETERS");
     }
 
@@ -84,7 +82,7 @@ class FuzzFindingsTest {
         Path directory = Files.createDirectories(DIR.resolve("dir-" + System.nanoTime()));
         for (String path : List.of(directory.toString(), directory + "/", directory + "/a\u0000b",
                 directory + "/" + "n".repeat(300), directory + "/x/../" + "n".repeat(300) + "/f")) {
-            envelope(Desktop.given().multiPart("file_path", path)
+            envelope(AgentCalls.asService().multiPart("file_path", path)
                     .multiPart("file_data", "x.txt", "payload".getBytes(StandardCharsets.UTF_8)).post("/setup/upload")
                     .then(), 400, "INVALID_PARAMETERS");
         }
@@ -99,13 +97,13 @@ class FuzzFindingsTest {
     void aCommandOfNonStringsOrOfAMissingProgramIs400AndRunsNothing() throws IOException {
         Path mark = Files.createDirectories(DIR).resolve("ran-" + System.nanoTime());
         for (String route : List.of("/execute", "/setup/execute", "/setup/launch")) {
-            envelope(Desktop.given().contentType(ContentType.JSON)
+            envelope(AgentCalls.asService().contentType(ContentType.JSON)
                     .body(Map.of("command", List.of(Map.of(), "touch", mark.toString()))).post(route).then(), 400,
                     "INVALID_PARAMETERS").body("error.message", containsString("list of strings"));
-            envelope(Desktop.given().contentType(ContentType.JSON)
+            envelope(AgentCalls.asService().contentType(ContentType.JSON)
                     .body(Map.of("command", List.of("/no/such/program", mark.toString()))).post(route).then(), 400,
                     "INVALID_PARAMETERS").body("error.message", containsString("cannot run /no/such/program"));
-            envelope(Desktop.given().contentType(ContentType.JSON)
+            envelope(AgentCalls.asService().contentType(ContentType.JSON)
                     .body(Map.of("command", List.of("touch", mark + "\u0000x"))).post(route).then(), 400,
                     "INVALID_PARAMETERS");
         }
@@ -115,11 +113,11 @@ class FuzzFindingsTest {
     /** Was: 500 (InvalidPathException from a NUL in the working directory). */
     @Test
     void aWorkingDirectoryNoPathCanNameIs400() {
-        envelope(Desktop.given().contentType(ContentType.JSON).body(Map.of("script", "true", "working_dir", "a\u0000b"))
+        envelope(AgentCalls.asService().contentType(ContentType.JSON).body(Map.of("script", "true", "working_dir", "a\u0000b"))
                 .post("/run_bash_script").then(), 400, "INVALID_PARAMETERS");
         // found by the fuzz: an object read as "" (the agent's own directory, where no process can start) was a 500
         for (Object notAPath : new Object[] {Map.of(), "", java.util.List.of("/tmp"), 7}) {
-            envelope(Desktop.given().contentType(ContentType.JSON).body(Map.of("script", "true", "working_dir", notAPath))
+            envelope(AgentCalls.asService().contentType(ContentType.JSON).body(Map.of("script", "true", "working_dir", notAPath))
                     .post("/run_bash_script").then(), 400, "INVALID_PARAMETERS");
         }
     }

@@ -1,20 +1,10 @@
 package io.envgrid.deviceagent.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.envgrid.deviceagent.desktop.Xvfb;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import redis.embedded.RedisServer;
 
 /**
@@ -30,17 +20,12 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
     public static final String AGENT_ID = "test/agent@rack.1";
     public static final int HEARTBEAT_TTL_SECONDS = 2;
 
-    private static final Path APP = Path.of("..", "resource-allocator-service", "target", "quarkus-app",
-            "quarkus-run.jar");
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-
     private static volatile URI url;
 
     private static volatile int redisPort;
 
     private RedisServer redis;
-    private Process allocator;
-    private Path log;
+    private PackagedService allocator;
 
     /** {@code /resources/{id}} with the id percent-encoded as one path segment (RFC 3986; '/' as %2F). */
     public static String resourcePath(String id) {
@@ -68,32 +53,19 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        Path app = APP.toAbsolutePath().normalize();
-        if (!Files.isRegularFile(app)) {
-            throw new IllegalStateException(app + " is missing: build the allocator first "
-                    + "(cd resource-allocator-service && mvn -B -q package -DskipTests), or run mvn verify from the root");
-        }
-        redisPort = freePort();
+        redisPort = PackagedService.freePort();
         redis = RedisServer.builder().port(redisPort).bind("127.0.0.1")
                 .setting("save \"\"").setting("appendonly no").build();
         redis.start();
-        int port = freePort();
         try {
-            log = Files.createDirectories(Path.of("target")).resolve("allocator-for-tests.log");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            allocator = new ProcessBuilder(List.of(java, "-Xmx256m",
-                    "-Dquarkus.http.host=127.0.0.1",
-                    "-Dquarkus.http.port=" + port,
-                    "-Dquarkus.redis.hosts=redis://127.0.0.1:" + redisPort,
-                    "-Denvgrid.allocator.service-token=" + SERVICE_TOKEN,
-                    "-jar", app.toString()))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        } catch (IOException e) {
+            allocator = PackagedService.start(PackagedService.App.ALLOCATOR, "allocator-for-tests", Map.of(
+                    "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
+                    "envgrid.allocator.service-token", SERVICE_TOKEN));
+        } catch (RuntimeException e) {
             stop();
-            throw new UncheckedIOException(e);
+            throw e;
         }
-        url = URI.create("http://127.0.0.1:" + port);
-        awaitReady();
+        url = allocator.url();
         return Map.ofEntries(
                 Map.entry("envgrid.allocator.url", url.toString()),
                 Map.entry("envgrid.allocator.service-token", SERVICE_TOKEN),
@@ -106,43 +78,10 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
                 Map.entry("envgrid.device-agent.desktop.display", Xvfb.display()));
     }
 
-    private void awaitReady() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest ready = HttpRequest.newBuilder(url.resolve("/q/health/ready")).timeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!allocator.isAlive()) {
-                stop();
-                throw new IllegalStateException("the allocator exited with " + allocator.exitValue() + "; see " + log);
-            }
-            try {
-                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            pause();
-        }
-        stop();
-        throw new IllegalStateException("the allocator was not ready within " + READY_TIMEOUT + "; see " + log);
-    }
-
     @Override
     public void stop() {
         if (allocator != null) {
-            allocator.destroy();
-            try {
-                if (!allocator.waitFor(20, TimeUnit.SECONDS)) {
-                    allocator.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                allocator.destroyForcibly();
-            }
+            allocator.close();
         }
         if (redis != null && redis.isActive()) {
             redis.stop();
@@ -165,22 +104,6 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
                     java.nio.charset.StandardCharsets.UTF_8)).readLine();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

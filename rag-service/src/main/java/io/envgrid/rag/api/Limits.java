@@ -4,7 +4,7 @@ import io.envgrid.rag.index.IndexSnapshot;
 import io.envgrid.rag.index.QueryTerms;
 
 /**
- * The input limits of the API in one place (the README's rag-service section lists them). Each bound keeps
+ * The input limits of the API in one place (the input limits table of rag-service/README.md lists them). Each bound keeps
  * a request inside what the index can take (Lucene's 32,766-byte terms and 1,024-clause queries) and its
  * cost proportional to its size; a request beyond one gets a 400 and changes nothing.
  */

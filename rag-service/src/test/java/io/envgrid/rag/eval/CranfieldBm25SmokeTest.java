@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.rag.index.HashingEmbedder;
 import io.envgrid.rag.search.SearchMode;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +19,7 @@ class CranfieldBm25SmokeTest {
 
     @Test
     void bm25OnCranfieldIsAboveTheFloor() throws Exception {
-        EvalDataset cranfield = CranfieldReader.read(Path.of(System.getProperty("eval.cranfield", "../../shared/datasets/cranfield")));
+        EvalDataset cranfield = TestCollections.cranfieldOrSkip();
         assertEquals(225, cranfield.queries().size());
         Evaluation.Scores bm25 = Evaluation.evaluate(cranfield, new HashingEmbedder(), List.of(SearchMode.BM25)).get(SearchMode.BM25);
         assertTrue(bm25.ndcg10() > NDCG10_FLOOR, "nDCG@10 " + bm25.ndcg10() + " is below " + NDCG10_FLOOR);

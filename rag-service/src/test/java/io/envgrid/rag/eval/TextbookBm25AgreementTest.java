@@ -3,7 +3,6 @@ package io.envgrid.rag.eval;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.rag.index.HashingEmbedder;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,7 +15,7 @@ class TextbookBm25AgreementTest {
 
     @Test
     void luceneAndTextbookBm25AgreeOnCranfield() throws Exception {
-        EvalDataset cranfield = CranfieldReader.read(Path.of(System.getProperty("eval.cranfield", "../../shared/datasets/cranfield")));
+        EvalDataset cranfield = TestCollections.cranfieldOrSkip();
         Evaluation.Agreement agreement = Evaluation.withIndex(cranfield, new HashingEmbedder(),
                 index -> Evaluation.compareWithTextbook(cranfield, index));
         Evaluation.Scores lucene = agreement.lucene();

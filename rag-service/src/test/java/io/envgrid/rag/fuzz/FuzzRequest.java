@@ -37,18 +37,16 @@ record FuzzRequest(OpenApi.Operation operation, String method, Map<String, Value
     sealed interface Body {
         byte[] bytes();
 
-        List<Body> smaller();
+        /** Smaller variants, simplest first; none for a body that has nothing to shrink. */
+        default List<Body> smaller() {
+            return List.of();
+        }
     }
 
     record NoBody() implements Body {
         @Override
         public byte[] bytes() {
             return null;
-        }
-
-        @Override
-        public List<Body> smaller() {
-            return List.of();
         }
     }
 
@@ -113,11 +111,6 @@ record FuzzRequest(OpenApi.Operation operation, String method, Map<String, Value
         @Override
         public byte[] bytes() {
             return content;
-        }
-
-        @Override
-        public List<Body> smaller() {
-            return List.of();
         }
     }
 

@@ -2,6 +2,7 @@ package io.envgrid.rag.fuzz;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * A generated JSON value, kept as a tree so that a failing request can be shrunk, and written out only when
@@ -79,25 +80,12 @@ sealed interface Json {
     record Arr(List<Json> items) implements Json {
         @Override
         public String render() {
-            StringBuilder out = new StringBuilder("[");
-            for (int i = 0; i < items.size(); i++) {
-                out.append(i == 0 ? "" : ",").append(items.get(i).render());
-            }
-            return out.append(']').toString();
+            return items.stream().map(Json::render).collect(Collectors.joining(",", "[", "]"));
         }
 
         @Override
         public List<Json> smaller() {
-            List<Json> smaller = new ArrayList<>();
-            if (items.size() > 1) {
-                smaller.add(new Arr(items.subList(0, items.size() / 2)));
-            }
-            for (int i = 0; i < Math.min(items.size(), 4); i++) {
-                List<Json> without = new ArrayList<>(items);
-                without.remove(i);
-                smaller.add(new Arr(without));
-            }
-            return smaller;
+            return shorter(items, 1, 4).stream().<Json>map(Arr::new).toList();
         }
     }
 
@@ -105,24 +93,12 @@ sealed interface Json {
     record Obj(List<Member> members) implements Json {
         @Override
         public String render() {
-            StringBuilder out = new StringBuilder("{");
-            for (int i = 0; i < members.size(); i++) {
-                out.append(i == 0 ? "" : ",").append(quote(members.get(i).key())).append(':').append(members.get(i).value().render());
-            }
-            return out.append('}').toString();
+            return members.stream().map(m -> quote(m.key()) + ":" + m.value().render()).collect(Collectors.joining(",", "{", "}"));
         }
 
         @Override
         public List<Json> smaller() {
-            List<Json> smaller = new ArrayList<>();
-            if (members.size() > 8) {
-                smaller.add(new Obj(members.subList(0, members.size() / 2)));
-            }
-            for (int i = 0; i < Math.min(members.size(), 8); i++) {
-                List<Member> without = new ArrayList<>(members);
-                without.remove(i);
-                smaller.add(new Obj(without));
-            }
+            List<Json> smaller = new ArrayList<>(shorter(members, 8, 8).stream().map(Obj::new).toList());
             for (int i = 0; i < Math.min(members.size(), 8); i++) {
                 for (Json value : members.get(i).value().smaller()) {
                     List<Member> changed = new ArrayList<>(members);
@@ -158,6 +134,23 @@ sealed interface Json {
         public List<Json> smaller() {
             return text.length() <= 16 ? List.of() : List.of(new Raw(text.substring(0, text.length() / 2)));
         }
+    }
+
+    /**
+     * Shorter copies of a list, for shrinking: its first half when it is longer than {@code halveAbove}, then the
+     * list without each one of its first {@code dropEach} elements in turn.
+     */
+    private static <T> List<List<T>> shorter(List<T> items, int halveAbove, int dropEach) {
+        List<List<T>> shorter = new ArrayList<>();
+        if (items.size() > halveAbove) {
+            shorter.add(items.subList(0, items.size() / 2));
+        }
+        for (int i = 0; i < Math.min(items.size(), dropEach); i++) {
+            List<T> without = new ArrayList<>(items);
+            without.remove(i);
+            shorter.add(without);
+        }
+        return shorter;
     }
 
     static String quote(String value) {

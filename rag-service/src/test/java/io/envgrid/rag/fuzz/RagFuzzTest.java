@@ -1,16 +1,16 @@
 package io.envgrid.rag.fuzz;
 
-import static io.envgrid.rag.Api.doc;
-import static io.envgrid.rag.Api.ingest;
-import static io.envgrid.rag.Api.jsonLines;
+import static io.envgrid.rag.api.Api.doc;
+import static io.envgrid.rag.api.Api.ingest;
+import static io.envgrid.rag.api.Api.jsonLines;
 import static io.restassured.RestAssured.get;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.envgrid.rag.RawHttp;
-import io.envgrid.rag.StateSnapshot;
+import io.envgrid.rag.api.RawHttp;
+import io.envgrid.rag.api.StateSnapshot;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;

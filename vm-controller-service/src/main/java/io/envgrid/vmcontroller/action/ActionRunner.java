@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.vmcontroller.error.ApiException;
 import io.envgrid.vmcontroller.vm.ExecResult;
 import io.envgrid.vmcontroller.vm.OsWorldClient;
+import io.envgrid.vmcontroller.vm.VmCallException;
 import io.envgrid.vmcontroller.vm.VmAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -37,10 +38,21 @@ public class ActionRunner {
         return new ActionResult(action.type().name(), false, List.of(), List.of());
     }
 
+    /**
+     * Refuses with 400 {@code INVALID_ACTION}, before anything is sent, pyautogui code the VM could only
+     * fail on: none or blank, a NUL character (it cannot be passed to {@code python -c}), or a sleep of a
+     * negative literal length ({@link SleepCheck}).
+     */
     public static void checkPyautogui(String code) {
         if (code == null || code.isBlank()) {
             throw ApiException.invalidAction("code must be a non-empty Python string");
         }
+        if (code.indexOf('\0') >= 0) {
+            throw ApiException.invalidAction("code must not contain a NUL character (Python source cannot)");
+        }
+        SleepCheck.negativeSleep(code).ifPresent(call -> {
+            throw ApiException.invalidAction("`" + call + "`: sleep length must be non-negative");
+        });
     }
 
     public ActionResult runPyautogui(VmAddress vm, String code) {
@@ -54,7 +66,11 @@ public class ActionRunner {
     private ActionResult run(VmAddress vm, String actionType, List<String> code) {
         List<ExecResult> results = new ArrayList<>(code.size());
         for (String snippet : code) {
-            results.add(vms.execute(vm, PyautoguiCommand.of(snippet), false));
+            try {
+                results.add(vms.execute(vm, PyautoguiCommand.of(snippet), false));
+            } catch (VmCallException.Refused refused) {
+                throw refused.ofAction(); // the desktop refused the action itself: INVALID_ACTION
+            }
         }
         return new ActionResult(actionType, true, code, results);
     }

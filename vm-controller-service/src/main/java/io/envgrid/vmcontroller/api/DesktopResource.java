@@ -116,22 +116,22 @@ public class DesktopResource {
     @POST
     @Path("/commands")
     public ExecResult command(Requests.Command request) {
-        return vms.execute(vm(), commandOf(request), shell(request));
+        DesktopInput.Command command = DesktopInput.command(request);
+        return vms.execute(vm(), command.command(), command.shell());
     }
 
     @POST
     @Path("/launch")
     public Responses.Done launch(Requests.Command request) {
-        return new Responses.Done("success", vms.launch(vm(), commandOf(request), shell(request)));
+        DesktopInput.Command command = DesktopInput.command(request);
+        return new Responses.Done("success", vms.launch(vm(), command.command(), command.shell()));
     }
 
     @POST
     @Path("/python")
     public JsonNode python(Requests.PythonScript request) {
-        if (request == null || request.code() == null || request.code().isBlank()) {
-            throw ApiException.badRequest("code is required");
-        }
-        return vms.runPython(vm(), request.code());
+        String code = DesktopInput.python(request == null ? null : request.code());
+        return vms.runPython(vm(), code);
     }
 
     @POST
@@ -144,19 +144,21 @@ public class DesktopResource {
         if (timeout < 1 || timeout > 3600) {
             throw ApiException.badRequest("timeout must be 1..3600 seconds");
         }
-        return vms.runBashScript(vm(), request.script(), timeout, request.workingDir());
+        String workingDir = request.workingDir() == null ? null : DesktopInput.path("working_dir", request.workingDir());
+        return vms.runBashScript(vm(), request.script(), timeout, workingDir);
     }
 
     @POST
     @Path("/files/list")
     public JsonNode listDirectory(Requests.PathOnVm request) {
-        return vms.listDirectory(vm(), path(request));
+        String path = DesktopInput.path("path", request == null ? null : request.path());
+        return vms.listDirectory(vm(), path);
     }
 
     @POST
     @Path("/files/read")
     public Responses.FileContent readFile(Requests.PathOnVm request) {
-        String path = path(request);
+        String path = DesktopInput.path("path", request == null ? null : request.path());
         byte[] content = vms.file(vm(), path);
         return new Responses.FileContent(path, Base64.getEncoder().encodeToString(content), content.length);
     }
@@ -164,9 +166,10 @@ public class DesktopResource {
     @POST
     @Path("/files/write")
     public Responses.Done writeFile(Requests.Upload request) {
-        if (request == null || request.path() == null || request.path().isBlank() || request.content() == null) {
+        if (request == null || request.content() == null) {
             throw ApiException.badRequest("path and content (base64) are required");
         }
+        DesktopInput.path("path", request.path());
         byte[] content;
         try {
             content = Base64.getDecoder().decode(request.content());
@@ -207,24 +210,5 @@ public class DesktopResource {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest(FENCING_HEADER + " must be an integer");
         }
-    }
-
-    private static Object commandOf(Requests.Command request) {
-        if (request == null || request.command() == null
-                || !(request.command().isArray() || request.command().isTextual())) {
-            throw ApiException.badRequest("command is required: a list of arguments or a string");
-        }
-        return request.command();
-    }
-
-    private static boolean shell(Requests.Command request) {
-        return Boolean.TRUE.equals(request.shell());
-    }
-
-    private static String path(Requests.PathOnVm request) {
-        if (request == null || request.path() == null || request.path().isBlank()) {
-            throw ApiException.badRequest("path is required");
-        }
-        return request.path();
     }
 }

@@ -20,6 +20,12 @@ public final class ErrorCode {
     public static final String VM_TIMEOUT = "VM_TIMEOUT";
     public static final String VM_ERROR = "VM_ERROR";
     public static final String VM_CIRCUIT_OPEN = "VM_CIRCUIT_OPEN";
+    /** The desktop has no such file or directory (its own 404, passed on). */
+    public static final String NOT_FOUND = "NOT_FOUND";
+    /** The caller's command or script ran past its own time limit on the desktop (the desktop's 408, passed on). */
+    public static final String COMMAND_TIMEOUT = "COMMAND_TIMEOUT";
+    /** The desktop's rate limit (its 429, passed on). */
+    public static final String RATE_LIMITED = "RATE_LIMITED";
     public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
     public static final String HTTP_ERROR = "HTTP_ERROR";

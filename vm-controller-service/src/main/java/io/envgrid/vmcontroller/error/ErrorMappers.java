@@ -27,7 +27,9 @@ public class ErrorMappers {
 
     /**
      * A VM that did not answer usably is a fault of the upstream, not of this service: 504 when it
-     * ran out of time, 502 otherwise, with the VM and endpoint in the details.
+     * ran out of time, 502 otherwise, with the VM and endpoint in the details. A desktop that refused
+     * the request for what it says is the caller's mistake: its 4xx is passed on
+     * ({@link VmCallException.Refused}, with the desktop's status, code and body in the details).
      */
     @ServerExceptionMapper
     public Response vm(VmCallException e) {
@@ -36,6 +38,14 @@ public class ErrorMappers {
         details.put("endpoint", e.endpoint());
         String code;
         int status = 502;
+        if (e instanceof VmCallException.Refused r) {
+            details.put("vm_status", r.vmStatus());
+            if (r.vmCode() != null) {
+                details.put("vm_code", r.vmCode());
+            }
+            details.put("vm_body", r.body());
+            return envelope(r.status(), r.code(), e.getMessage(), details);
+        }
         if (e instanceof VmCallException.TimedOut) {
             code = ErrorCode.VM_TIMEOUT;
             status = 504;

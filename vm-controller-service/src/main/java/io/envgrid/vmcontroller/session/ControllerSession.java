@@ -8,7 +8,9 @@ import java.util.Map;
  * {@code lua/open_session.lua} from the allocator's lease record). It is bound to one lease: its
  * lease id and fencing token are that lease's, and its address and {@code token} come from the
  * record's endpoint. The lease token itself is not kept: every call presents it and it is compared
- * with the live record.
+ * with the live record. The hash also holds {@code lease_token_sha} (SHA-1 of the lease's token), read
+ * only by {@code check_session.lua}, so that an ended session tells why it ended to its own lease's
+ * holder and to nobody else.
  */
 public record ControllerSession(String workerId, String resourceId, String type, String ip, int port,
         String token, String leaseId, long fencingToken, SessionState state, String createdAt,

@@ -56,7 +56,8 @@ public class SessionService {
     /**
      * Opens the session for an allocation entry: 400 {@code INVALID_ID} for a bad id, 401
      * {@code UNAUTHORIZED} without a lease token, 409 {@code LEASE_NOT_LIVE} when the token is not
-     * the resource's live lease's, 403 {@code NOT_LEASE_HOLDER} when that lease is another worker's,
+     * the resource's live lease's (whoever holds it), 403 {@code NOT_LEASE_HOLDER} when the token is
+     * the live lease's but that lease is another worker's,
      * 409 {@code STALE_FENCING_TOKEN} / {@code SESSION_ENDED} as the store finds; nothing is stored
      * on a refusal.
      */
@@ -124,6 +125,12 @@ public class SessionService {
         return session;
     }
 
+    /**
+     * The answer to a refused call. A caller without a credential for the session ({@code Refused}, or
+     * {@code NotLive} when its call ended a session whose lease was over) gets the one answer
+     * {@link #notLive}, which depends only on what it sent; the other answers go only to a caller that
+     * presented the resource's live lease token or the session's own (check_session.lua).
+     */
     private ApiException refusal(SessionStore.Check check, String workerId, String resourceId) {
         Map<String, Object> ids = Map.of("worker_id", workerId, "resource_id", resourceId);
         if (check instanceof SessionStore.Check.Absent) {
@@ -148,7 +155,6 @@ public class SessionService {
         if (check instanceof SessionStore.Check.NotLive) {
             metrics.sessionEnded("lease_not_live");
         }
-        // NotLive, and WrongToken (the session's lease is live but this is not its token; nothing changed).
         return notLive(resourceId, ids);
     }
 
@@ -172,10 +178,14 @@ public class SessionService {
         return value;
     }
 
+    /**
+     * The one refusal for a token that is not the live lease's: it names only what the caller sent, never
+     * whether the resource is leased, by whom, or whether a session exists (docs/isolation.md).
+     */
     private static ApiException notLive(String resourceId, Map<String, Object> ids) {
         return new ApiException(409, ErrorCode.LEASE_NOT_LIVE,
-                "the lease behind this call is not the live lease of resource '" + resourceId
-                        + "' (ended, expired, revoked, re-granted, or another lease's token)", ids);
+                "the lease token is not the live lease of resource '" + resourceId
+                        + "' (ended, expired, revoked, re-granted, never granted, or another lease's token)", ids);
     }
 
     private static ApiException notHolder(String workerId, String resourceId, Map<String, Object> ids) {

@@ -71,8 +71,11 @@ public class SessionStore {
         record NotHolder() implements Check {
         }
 
-        /** The session's lease is live but the presented token is not its token; nothing changed. */
-        record WrongToken() implements Check {
+        /**
+         * The presented token is no credential for this session (neither the resource's live lease token
+         * nor the token of the session's own lease); nothing changed, and the caller is told nothing more.
+         */
+        record Refused() implements Check {
         }
 
         /** A newer fencing token was seen for the resource; the session was ended by this check. */
@@ -115,7 +118,7 @@ public class SessionStore {
         return CHECK.run(redis,
                 List.of(keys.session(workerId, resourceId), keys.leaseRecord(resourceId), keys.highestFence()),
                 List.of(leaseToken, resourceId, Instant.now().toString(),
-                        Long.toString(config.endedRetention().toMillis()), checkLease))
+                        Long.toString(config.endedRetention().toMillis()), checkLease, workerId))
                 .map(SessionStore::check);
     }
 
@@ -150,7 +153,7 @@ public class SessionStore {
             case "ended" -> new Check.Ended(r.get(1).toString());
             case "not_live" -> new Check.NotLive();
             case "not_holder" -> new Check.NotHolder();
-            case "wrong_token" -> new Check.WrongToken();
+            case "refused" -> new Check.Refused();
             case "stale" -> new Check.Stale(r.get(1).toLong());
             default -> throw new IllegalStateException("unexpected answer of check_session.lua: " + outcome);
         };

@@ -203,7 +203,11 @@ public class OsWorldClient {
             return call.get();
         } catch (VmCallException e) {
             outcome = outcome(e);
-            LOG.warnf("%s", e.getMessage());
+            if (e instanceof VmCallException.Refused) {
+                LOG.debugf("%s", e.getMessage()); // the caller's mistake, answered to the caller
+            } else {
+                LOG.warnf("%s", e.getMessage());
+            }
             throw e;
         } finally {
             metrics.record(path, outcome, System.nanoTime() - start);
@@ -229,7 +233,7 @@ public class OsWorldClient {
         }
         if (response.statusCode() >= 300) {
             String body = response.bodyAsString();
-            throw new VmCallException.ErrorResponse(vm, path, response.statusCode(),
+            throw DesktopRefusals.of(vm, path, response.statusCode(),
                     body == null ? "" : body.substring(0, Math.min(body.length(), ERROR_BODY_LIMIT)));
         }
         return response;
@@ -263,6 +267,9 @@ public class OsWorldClient {
         }
         if (e instanceof VmCallException.TimedOut) {
             return "timeout";
+        }
+        if (e instanceof VmCallException.Refused) {
+            return "refused";
         }
         return e instanceof VmCallException.CircuitOpen ? "circuit_open" : "error_response";
     }

@@ -1,9 +1,11 @@
 package io.envgrid.vmcontroller.vm;
 
+import io.envgrid.vmcontroller.error.ErrorCode;
+
 /** A call to a VM's OSWorld server that did not produce an answer the caller can use. */
 public abstract sealed class VmCallException extends RuntimeException
         permits VmCallException.Unreachable, VmCallException.TimedOut, VmCallException.ErrorResponse,
-        VmCallException.CircuitOpen {
+        VmCallException.Refused, VmCallException.CircuitOpen {
 
     private final VmAddress vm;
     private final String endpoint;
@@ -53,6 +55,63 @@ public abstract sealed class VmCallException extends RuntimeException
 
         public int status() {
             return status;
+        }
+
+        public String body() {
+            return body;
+        }
+    }
+
+    /**
+     * The desktop refused the request for what the request says (a bad value, a file that is not there,
+     * the caller's code running past its own limit, a lease the desktop no longer accepts, its rate
+     * limit): the caller's to fix, so it is passed on as the 4xx {@link #status()} with {@link #code()}
+     * ({@link DesktopRefusals} decides which answers are such refusals). The server is alive: not counted
+     * against the breaker, never retried.
+     */
+    public static final class Refused extends VmCallException {
+        private final int vmStatus;
+        private final int status;
+        private final String code;
+        private final String vmCode;
+        private final String reason;
+        private final String body;
+
+        Refused(VmAddress vm, String endpoint, int vmStatus, int status, String code, String vmCode, String reason,
+                String body) {
+            super(vm, endpoint, "the desktop refused " + endpoint + ": " + reason, null);
+            this.vmStatus = vmStatus;
+            this.status = status;
+            this.code = code;
+            this.vmCode = vmCode;
+            this.reason = reason;
+            this.body = body;
+        }
+
+        /** The same refusal of an action (pyautogui or computer_13): a 400 is {@code INVALID_ACTION}. */
+        public Refused ofAction() {
+            String actionCode = status == 400 ? ErrorCode.INVALID_ACTION : code;
+            return new Refused(vm(), endpoint(), vmStatus, status, actionCode, vmCode, reason, body);
+        }
+
+        /** The status the desktop answered. */
+        public int vmStatus() {
+            return vmStatus;
+        }
+
+        /** The status the caller gets. */
+        public int status() {
+            return status;
+        }
+
+        /** The envelope code the caller gets. */
+        public String code() {
+            return code;
+        }
+
+        /** The envelope code of the desktop's own answer (the device agent sends one), or null. */
+        public String vmCode() {
+            return vmCode;
         }
 
         public String body() {

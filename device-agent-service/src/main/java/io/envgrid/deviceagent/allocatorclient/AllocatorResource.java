@@ -1,0 +1,19 @@
+package io.envgrid.deviceagent.allocatorclient;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** The part of the allocator's {@code GET /resources/{id}} the agent acts on: its state and live lease. */
+@RegisterForReflection
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record AllocatorResource(String id, String type, String state, Lease lease) {
+
+    @RegisterForReflection
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Lease(String workerId, String leaseId, long fencingToken, String expiresAt) {
+    }
+}

@@ -1,0 +1,82 @@
+package io.envgrid.deviceagent.osworld;
+
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.process.HostProcesses;
+import io.envgrid.deviceagent.process.ProcessOutcome;
+import io.envgrid.deviceagent.x11.XDisplay;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The display's accessibility tree from AT-SPI, in OSWorld's XML shape ({@code {"AT": xml}}). It is
+ * read by a small Python program shipped with the agent ({@code osworld/atspi_tree.py}) through
+ * pyatspi, which finds the display's accessibility bus itself (the {@code AT_SPI_BUS} property
+ * at-spi-bus-launcher puts on the root window). Where the host has no pyatspi or no bus, the
+ * answer is an empty tree and the reason, as OSWorld's server answers on a host without AT-SPI.
+ */
+@ApplicationScoped
+public class AccessibilityTree {
+
+    private static final String SCRIPT = "osworld/atspi_tree.py";
+    private static final int NO_PYATSPI = 3;
+    private static final int NO_BUS = 4;
+
+    private final XDisplay display;
+    private final String python;
+    private final Duration timeout;
+    private final String script;
+
+    public AccessibilityTree(XDisplay display, DeviceAgentConfig config) {
+        this.display = display;
+        this.python = config.desktop().accessibilityPython();
+        this.timeout = config.desktop().accessibilityTimeout();
+        this.script = loadScript();
+    }
+
+    public Map<String, Object> read() {
+        return read(python, display.environment(), timeout, script);
+    }
+
+    /** Runs the reader with this Python; the answer as OSWorld's server gives it. */
+    static Map<String, Object> read(String python, Map<String, String> environment, Duration timeout, String script) {
+        ProcessOutcome outcome;
+        try {
+            outcome = HostProcesses.run(List.of(python, "-c", script), null, environment, timeout);
+        } catch (UncheckedIOException e) {
+            return empty(python + " cannot run here, so AT-SPI cannot be read: " + e.getMessage());
+        }
+        if (outcome.timedOut()) {
+            return empty("reading the AT-SPI tree took longer than " + timeout.toSeconds() + " s");
+        }
+        if (outcome.exitCode() == 0) {
+            return Map.of("AT", outcome.stdoutText());
+        }
+        String reason = outcome.stderr().strip();
+        String lastLine = reason.substring(reason.lastIndexOf('\n') + 1);
+        return empty(switch (outcome.exitCode()) {
+            case NO_PYATSPI, NO_BUS -> lastLine;
+            default -> "reading the AT-SPI tree failed: " + lastLine;
+        });
+    }
+
+    private static Map<String, Object> empty(String message) {
+        return Map.of("AT", "", "message", "no accessibility tree: " + message);
+    }
+
+    static String loadScript() {
+        try (InputStream in = AccessibilityTree.class.getClassLoader().getResourceAsStream(SCRIPT)) {
+            if (in == null) {
+                throw new IllegalStateException(SCRIPT + " is missing from the application");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

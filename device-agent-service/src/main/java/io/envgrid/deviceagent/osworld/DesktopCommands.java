@@ -1,0 +1,222 @@
+package io.envgrid.deviceagent.osworld;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.process.HostProcesses;
+import io.envgrid.deviceagent.process.ProcessOutcome;
+import io.envgrid.deviceagent.pyautogui.PyautoguiOutcome;
+import io.envgrid.deviceagent.pyautogui.PyautoguiRunner;
+import io.envgrid.deviceagent.x11.XDisplay;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Processes on the host's desktop, with OSWorld's request and answer shapes and its time limits. */
+@ApplicationScoped
+public class DesktopCommands {
+
+    private final XDisplay display;
+    private final PyautoguiRunner pyautogui;
+    private final DeviceAgentConfig.Desktop config;
+
+    public DesktopCommands(XDisplay display, PyautoguiRunner pyautogui, DeviceAgentConfig config) {
+        this.display = display;
+        this.pyautogui = pyautogui;
+        this.config = config.desktop();
+    }
+
+    /** {@code /execute}: a list of arguments, or a string split like a shell unless {@code shell} is set. */
+    public ExecuteAnswer execute(JsonNode body) {
+        List<String> command = command(body);
+        var code = shell(body) ? java.util.Optional.<String>empty() : PyautoguiRunner.pyautoguiCode(command);
+        if (code.isPresent()) {
+            return answer(pyautogui.run(code.get()));
+        }
+        try {
+            return ExecuteAnswer.of(HostProcesses.run(command, null, display.environment(), config.executeTimeout()));
+        } catch (UncheckedIOException e) {
+            throw cannotRun(command, e.getCause());
+        }
+    }
+
+    /** A pyautogui program's end in OSWorld's {@code /execute} shape: a refusal or interruption is exit code 1. */
+    private static ExecuteAnswer answer(PyautoguiOutcome outcome) {
+        if (outcome instanceof PyautoguiOutcome.RanByHostPython ran) {
+            return ExecuteAnswer.of(ran.process());
+        }
+        if (outcome instanceof PyautoguiOutcome.Refused refused) {
+            return new ExecuteAnswer("error", "", refused.reason(), 1);
+        }
+        if (outcome instanceof PyautoguiOutcome.Interrupted) {
+            return new ExecuteAnswer("error", "", "interrupted", 1);
+        }
+        return new ExecuteAnswer("success", "", "", 0);
+    }
+
+    /**
+     * A program that cannot be started (not there, not executable, a NUL in an argument) is what the caller asked
+     * for, not a fault of the host: 400 in OSWorld's shape.
+     */
+    private static DesktopException cannotRun(List<String> command, IOException e) {
+        return new DesktopException(400, "cannot run " + command.get(0) + ": " + e.getMessage());
+    }
+
+    /** {@code /setup/launch}: starts the program and returns at once, leaving it running on the display. */
+    public String launch(JsonNode body) {
+        List<String> command = command(body);
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().putAll(display.environment());
+            builder.start();
+        } catch (IOException e) {
+            throw cannotRun(command, e);
+        }
+        return (shell(body) ? body.path("command").asText() : String.join(" ", command)) + " launched successfully";
+    }
+
+    /** {@code /run_python}: the code in a file run by the host's Python, with OSWorld's 30 s limit. */
+    public Map<String, Object> runPython(String code) {
+        Path file = temporary(".py", code);
+        try {
+            ProcessOutcome outcome = HostProcesses.run(List.of(config.python(), file.toString()), null, display.environment(),
+                    config.pythonTimeout());
+            Map<String, Object> answer = new LinkedHashMap<>();
+            if (outcome.timedOut()) {
+                answer.put("status", "error");
+                answer.put("message", "Execution timeout: Code took too long to execute");
+                answer.put("error", "TimeoutExpired");
+                answer.put("need_more", false);
+                answer.put("output", null);
+                // the caller's code ran past its limit: 408 as for device commands, not a fault of the host
+                throw new DesktopAnswer(408, answer);
+            }
+            String output = outcome.stdoutText();
+            String error = outcome.stderr();
+            if (outcome.exitCode() != 0 && error.isEmpty()) {
+                error = "Process exited with code " + outcome.exitCode();
+            }
+            answer.put("status", outcome.exitCode() == 0 ? "success" : "error");
+            answer.put("message", output.isEmpty() ? error : error.isEmpty() ? output : output + "\n" + error);
+            answer.put("need_more", false);
+            answer.put("output", output);
+            answer.put("error", error);
+            answer.put("return_code", outcome.exitCode());
+            return answer;
+        } catch (UncheckedIOException e) {
+            throw new DesktopException(500, e.getMessage());
+        } finally {
+            deleteQuietly(file);
+        }
+    }
+
+    /** {@code /run_bash_script}: stdout and stderr merged into {@code output}, {@code error} always empty (as OSWorld). */
+    public Map<String, Object> runBashScript(String script, int timeoutSeconds, String workingDir) {
+        Path dir = workingDir == null ? null : path(workingDir, "working_dir");
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new DesktopAnswer(400, bash("error", "Working directory does not exist: " + dir, -1));
+        }
+        Path file = temporary(".sh", script.contains("#!/bin/bash") ? script : "#!/bin/bash\n\n" + script);
+        try {
+            ProcessOutcome outcome = HostProcesses.run(List.of("/bin/bash", "-c", "/bin/bash \"$0\" 2>&1", file.toString()),
+                    dir, display.environment(), Duration.ofSeconds(timeoutSeconds));
+            if (outcome.timedOut()) {
+                throw new DesktopAnswer(408, bash("error", "Script execution timed out after " + timeoutSeconds + " seconds", -1));
+            }
+            return bash(outcome.exitCode() == 0 ? "success" : "error", outcome.stdoutText(), outcome.exitCode());
+        } finally {
+            deleteQuietly(file);
+        }
+    }
+
+    private static Map<String, Object> bash(String status, String output, int returncode) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("status", status);
+        answer.put("output", output);
+        answer.put("error", "");
+        answer.put("returncode", returncode);
+        return answer;
+    }
+
+    private static boolean shell(JsonNode body) {
+        return body.path("shell").asBoolean(false);
+    }
+
+    /** The command as arguments: with {@code shell}, {@code sh -c <string>}; {@code ~/} expanded as OSWorld does. */
+    static List<String> command(JsonNode body) {
+        JsonNode command = body.path("command");
+        List<String> words = new ArrayList<>();
+        if (shell(body)) {
+            if (!command.isTextual() || command.asText().isBlank()) {
+                throw new DesktopException(400, "'command' must be a string when shell is true");
+            }
+            return List.of("/bin/sh", "-c", command.asText());
+        }
+        if (command.isTextual()) {
+            try {
+                words.addAll(ShellWords.split(command.asText()));
+            } catch (IllegalArgumentException e) {
+                throw new DesktopException(400, e.getMessage());
+            }
+        } else if (command.isArray()) {
+            for (JsonNode word : command) {
+                if (!word.isTextual()) {
+                    // asText() would turn {} into "" and null into "null" and run that
+                    throw new DesktopException(400, "'command' must be a list of strings, not " + word.getNodeType());
+                }
+                words.add(word.asText());
+            }
+        }
+        if (words.isEmpty()) {
+            throw new DesktopException(400, "'command' must be a non-empty list or string");
+        }
+        words.replaceAll(DesktopCommands::expandHome);
+        return words;
+    }
+
+    /**
+     * A caller's path ({@code ~/} expanded) as a {@link Path}; one the file system cannot name (a NUL character) is
+     * the caller's fault: 400 in OSWorld's shape.
+     */
+    static Path path(String given, String field) {
+        if (given.isBlank()) {
+            // Path.of("") is the agent's own working directory, which no caller means (and a process cannot start in)
+            throw new DesktopException(400, "'" + field + "' is empty");
+        }
+        try {
+            return Path.of(expandHome(given));
+        } catch (InvalidPathException e) {
+            throw new DesktopException(400, "'" + field + "' is not a valid path: " + e.getReason());
+        }
+    }
+
+    static String expandHome(String word) {
+        return word.startsWith("~/") ? System.getProperty("user.home") + word.substring(1) : word;
+    }
+
+    private static Path temporary(String suffix, String content) {
+        try {
+            Path file = Files.createTempFile("envgrid-desktop-", suffix);
+            Files.writeString(file, content);
+            return file;
+        } catch (IOException e) {
+            throw new DesktopException(500, "cannot write a temporary file: " + e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a leftover temporary file is harmless
+        }
+    }
+}

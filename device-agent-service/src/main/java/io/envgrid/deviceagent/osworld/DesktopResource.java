@@ -1,0 +1,313 @@
+package io.envgrid.deviceagent.osworld;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.deviceagent.error.ErrorCode;
+import io.envgrid.deviceagent.error.ErrorEnvelope;
+import io.envgrid.deviceagent.x11.ScreenCapture;
+import io.envgrid.deviceagent.x11.X11Exception;
+import io.envgrid.deviceagent.x11.XInput;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * OSWorld's in-VM server (desktop_env/server/main.py) for the host's own X display, at the root of
+ * the agent's port, with OSWorld's routes, request fields and answer shapes, so OSWorld's own
+ * controller and envgrid's vm-controller drive this host like an OSWorld VM.
+ */
+@Path("/")
+@Tag(name = "desktop (OSWorld protocol)")
+public class DesktopResource {
+
+
+    private final ScreenCapture screen;
+    private final XInput input;
+    private final AccessibilityTree accessibility;
+    private final DesktopCommands commands;
+    private final ScreenRecorder recorder;
+    private final MeterRegistry meters;
+
+    public DesktopResource(ScreenCapture screen, XInput input, AccessibilityTree accessibility, DesktopCommands commands,
+            ScreenRecorder recorder, MeterRegistry meters) {
+        this.screen = screen;
+        this.input = input;
+        this.accessibility = accessibility;
+        this.commands = commands;
+        this.recorder = recorder;
+        this.meters = meters;
+    }
+
+    @GET
+    @Path("screenshot")
+    @Produces("image/png")
+    public byte[] screenshot() {
+        return timed("screenshot", screen::png);
+    }
+
+    @GET
+    @Path("accessibility")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> accessibility() {
+        return timed("accessibility", accessibility::read);
+    }
+
+    @POST
+    @Path("screen_size")
+    @Produces(MediaType.APPLICATION_JSON)
+    public XInput.ScreenSize screenSize() {
+        return timed("screen_size", input::screenSize);
+    }
+
+    @GET
+    @Path("cursor_position")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<Integer> cursorPosition() {
+        return timed("cursor_position", () -> {
+            XInput.CursorPosition at = input.cursor();
+            return List.of(at.x(), at.y());
+        });
+    }
+
+    @GET
+    @Path("platform")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String platform() {
+        return "Linux";
+    }
+
+    @POST
+    @Path("execute")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public ExecuteAnswer execute(JsonNode body) {
+        return timed("execute", () -> commands.execute(object(body)));
+    }
+
+    @POST
+    @Path("setup/execute")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public ExecuteAnswer setupExecute(JsonNode body) {
+        return timed("setup_execute", () -> commands.execute(object(body)));
+    }
+
+    @POST
+    @Path("setup/launch")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.TEXT_PLAIN)
+    public String launch(JsonNode body) {
+        return timed("launch", () -> commands.launch(object(body)));
+    }
+
+    @POST
+    @Path("run_python")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> runPython(JsonNode body) {
+        return timed("run_python", () -> {
+            String code = object(body).path("code").asText("");
+            if (code.isEmpty()) {
+                throw new DesktopException(400, "Code not supplied!");
+            }
+            return commands.runPython(code);
+        });
+    }
+
+    @POST
+    @Path("run_bash_script")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> runBashScript(JsonNode body) {
+        return timed("run_bash_script", () -> {
+            JsonNode request = object(body);
+            String script = request.path("script").asText("");
+            if (script.isEmpty()) {
+                Map<String, Object> refusal = new LinkedHashMap<>();
+                refusal.put("status", "error");
+                refusal.put("output", "Script not supplied!");
+                refusal.put("error", "");
+                refusal.put("returncode", -1);
+                throw new DesktopAnswer(400, refusal);
+            }
+            int timeout = request.path("timeout").asInt(100);
+            if (timeout < 1 || timeout > 3600) {
+                throw new DesktopException(400, "timeout must be from 1 to 3600 seconds");
+            }
+            JsonNode dir = request.path("working_dir");
+            if (!dir.isMissingNode() && !dir.isNull() && !dir.isTextual()) {
+                throw new DesktopException(400, "working_dir must be a string");
+            }
+            String workingDir = dir.isTextual() ? dir.asText() : null;
+            return commands.runBashScript(script, timeout, workingDir);
+        });
+    }
+
+    @POST
+    @Path("list_directory")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> listDirectory(JsonNode body) {
+        return timed("list_directory", () -> {
+            JsonNode request = object(body);
+            if (!request.hasNonNull("path")) {
+                throw new DesktopAnswer(400, Map.of("error", "Missing 'path' parameter"));
+            }
+            File directory = new File(DesktopCommands.expandHome(request.get("path").asText()));
+            if (!directory.isDirectory()) {
+                throw new DesktopAnswer(400, Map.of("error", "The provided path is not a directory"));
+            }
+            return Map.of("directory_tree", DirectoryTree.of(directory));
+        });
+    }
+
+    @POST
+    @Path("file")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public Response file(@RestForm("file_path") String filePath) {
+        return timed("file", () -> {
+            if (filePath == null || filePath.isBlank()) {
+                throw new DesktopAnswer(400, Map.of("error", "file_path is required"));
+            }
+            File file = new File(DesktopCommands.expandHome(filePath));
+            if (!file.isFile()) {
+                throw new DesktopAnswer(404, Map.of("error", "File not found"));
+            }
+            return Response.ok(file).header("Content-Disposition", "attachment; filename=\"" + file.getName() + "\"").build();
+        });
+    }
+
+    @POST
+    @Path("setup/upload")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.TEXT_PLAIN)
+    public String upload(@RestForm("file_path") String filePath, @RestForm("file_data") FileUpload data) {
+        return timed("upload", () -> {
+            if (filePath == null || filePath.isBlank() || data == null) {
+                throw new DesktopAnswer(400, Map.of("error", "file_path and file_data are required"));
+            }
+            java.nio.file.Path target = DesktopCommands.path(filePath, "file_path");
+            if (Files.isDirectory(target)) {
+                // OSWorld's open(path, "wb") refuses a directory too; Files.copy would replace an empty one by the file
+                throw new DesktopAnswer(400, Map.of("error", "Failed to upload file: " + filePath + " is a directory"));
+            }
+            try {
+                if (target.getParent() != null) {
+                    Files.createDirectories(target.getParent());
+                }
+                Files.copy(data.uploadedFile(), target, StandardCopyOption.REPLACE_EXISTING);
+                return "File Uploaded: " + Files.size(target) + " bytes";
+            } catch (FileSystemException e) {
+                // the path names a directory, a too long name, a parent that is a file, a place not writable:
+                // a fault of the request, not of the host
+                throw new DesktopAnswer(400, Map.of("error", "Failed to upload file: cannot write " + filePath + ": "
+                        + e.getClass().getSimpleName() + (e.getReason() == null ? "" : " (" + e.getReason() + ")")));
+            } catch (IOException e) {
+                throw new DesktopAnswer(500, Map.of("error", "Failed to upload file: " + e.getMessage()));
+            }
+        });
+    }
+
+    @POST
+    @Path("start_recording")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> startRecording() {
+        return timed("start_recording", () -> {
+            recorder.start();
+            return Map.of("status", "success", "message", "Started recording successfully.");
+        });
+    }
+
+    @POST
+    @Path("end_recording")
+    @Produces("video/mp4")
+    public Response endRecording() {
+        return timed("end_recording", () -> Response.ok(recorder.stop().toFile())
+                .header("Content-Disposition", "attachment; filename=\"recording.mp4\"").build());
+    }
+
+    @ServerExceptionMapper
+    public Response failed(DesktopException e) {
+        Map<String, Object> osworld = new LinkedHashMap<>();
+        osworld.put("status", "error");
+        osworld.put("message", e.getMessage());
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(withEnvelope(e.status(), osworld))
+                .build();
+    }
+
+    /** No display is 503, a failed X tool 500, both in OSWorld's error shape. */
+    @ServerExceptionMapper
+    public Response displayFailed(X11Exception e) {
+        int status = e instanceof X11Exception.NoDisplay ? 503 : 500;
+        return failed(new DesktopException(status, e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response answered(DesktopAnswer e) {
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(withEnvelope(e.status(), e.body()))
+                .build();
+    }
+
+    /**
+     * OSWorld's error answer with envgrid's envelope in {@code error}: OSWorld's own fields ({@code status},
+     * {@code message}, {@code output}, {@code returncode}) stay where OSWorld's clients read them; where OSWorld put
+     * a string in {@code error} it becomes the envelope's message (OSWorld's controllers only log an error answer's
+     * body, so no client reads that string).
+     */
+    static Map<String, Object> withEnvelope(int status, Map<String, Object> osworld) {
+        Map<String, Object> body = new LinkedHashMap<>(osworld);
+        Object osworldError = body.remove("error");
+        String message = osworldError instanceof String text && !text.isBlank() ? text
+                : body.get("message") instanceof String text && !text.isBlank() ? text
+                : body.get("output") instanceof String text && !text.isBlank() ? text
+                : "desktop call failed with HTTP " + status;
+        String code = switch (status) {
+            case 400 -> ErrorCode.INVALID_PARAMETERS;
+            case 404 -> ErrorCode.FILE_NOT_FOUND;
+            case 408 -> ErrorCode.COMMAND_EXECUTION_FAILED;
+            case 503 -> ErrorCode.DESKTOP_UNAVAILABLE;
+            default -> status >= 500 ? ErrorCode.COMMAND_EXECUTION_FAILED : ErrorCode.HTTP_ERROR;
+        };
+        body.put("error", ErrorEnvelope.of(code, message, Map.of()).error());
+        return body;
+    }
+
+    private static JsonNode object(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new DesktopException(400, "the body must be a JSON object");
+        }
+        return body;
+    }
+
+    private <T> T timed(String route, Supplier<T> call) {
+        Timer.Sample sample = Timer.start(meters);
+        String outcome = "ok";
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            outcome = "error";
+            throw e;
+        } finally {
+            sample.stop(Timer.builder("envgrid.desktop.calls").description("OSWorld-protocol calls on the host's desktop")
+                    .tags("route", route, "outcome", outcome).register(meters));
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.envgrid.deviceagent.osworld;
+
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.process.HostProcesses;
+import io.envgrid.deviceagent.x11.XDisplay;
+import io.envgrid.deviceagent.x11.XInput;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One screen recording at a time with ffmpeg's x11grab, as OSWorld's server records: started, then
+ * stopped with SIGINT so ffmpeg finishes the MP4, which is handed back.
+ */
+@ApplicationScoped
+public class ScreenRecorder {
+
+    private final XDisplay display;
+    private final XInput input;
+    private final Path file;
+    private Process ffmpeg;
+
+    public ScreenRecorder(XDisplay display, XInput input, DeviceAgentConfig config) {
+        this.display = display;
+        this.input = input;
+        this.file = config.desktop().recordingFile();
+    }
+
+    public synchronized void start() {
+        if (ffmpeg != null && ffmpeg.isAlive()) {
+            throw new DesktopException(400, "Recording is already in progress.");
+        }
+        XInput.ScreenSize size = input.screenSize();
+        try {
+            Files.deleteIfExists(file);
+            Path log = Files.createTempFile("envgrid-ffmpeg", ".log");
+            ffmpeg = new ProcessBuilder("ffmpeg", "-y", "-f", "x11grab", "-draw_mouse", "1",
+                    "-s", size.width() + "x" + size.height(), "-i", display.require(),
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-r", "30", file.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ffmpeg.getOutputStream().close();
+            // ffmpeg that cannot open the display or the encoder exits at once; OSWorld waits 2 s for that too
+            if (ffmpeg.waitFor(2, TimeUnit.SECONDS)) {
+                String error = Files.readString(log);
+                ffmpeg = null;
+                throw new DesktopException(500, "Failed to start recording. ffmpeg terminated unexpectedly. Error: " + error);
+            }
+        } catch (IOException e) {
+            throw new DesktopException(500, "Failed to start recording: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DesktopException(500, "interrupted");
+        }
+    }
+
+    /** Stops the recording and returns the MP4 file. */
+    public synchronized Path stop() {
+        if (ffmpeg == null || !ffmpeg.isAlive()) {
+            ffmpeg = null;
+            throw new DesktopException(400, "No recording in progress to stop.");
+        }
+        Process running = ffmpeg;
+        ffmpeg = null;
+        try {
+            HostProcesses.run(List.of("kill", "-INT", Long.toString(running.pid())), null, java.util.Map.of(),
+                    java.time.Duration.ofSeconds(5));
+            if (!running.waitFor(15, TimeUnit.SECONDS)) {
+                HostProcesses.killTree(running.toHandle());
+                throw new DesktopException(500, "Recording process was unresponsive and had to be killed.");
+            }
+            if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+                throw new DesktopException(500, "Recording failed. The output file is missing or empty.");
+            }
+            return file;
+        } catch (IOException e) {
+            throw new DesktopException(500, "Recording failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DesktopException(500, "interrupted");
+        }
+    }
+
+    @PreDestroy
+    synchronized void abandon() {
+        if (ffmpeg != null) {
+            HostProcesses.killTree(ffmpeg.toHandle());
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.envgrid.deviceagent.pyautogui;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One call statement of a pyautogui program, e.g. {@code pyautogui.click(10, 20, button='left')}:
+ * the dotted function name, literal arguments (Long, Double, String, Boolean, {@link #NONE}, List,
+ * or a {@link Name} for references such as {@code pyautogui.easeInQuad}) and the statement's text.
+ */
+record PyCall(String function, List<Object> args, Map<String, Object> kwargs, String source) {
+
+    /** Python's None (a Java null cannot be told apart from a missing argument). */
+    static final Object NONE = new Object() {
+        @Override
+        public String toString() {
+            return "None";
+        }
+    };
+
+    /** A dotted name used as a value. */
+    record Name(String dotted) {
+    }
+}

@@ -1,0 +1,84 @@
+package io.envgrid.deviceagent.pyautogui;
+
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.process.HostProcesses;
+import io.envgrid.deviceagent.process.ProcessOutcome;
+import io.envgrid.deviceagent.x11.XDisplay;
+import io.envgrid.deviceagent.x11.XInput;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * pyautogui commands as OSWorld's controller sends them ({@code ["python", "-c", "import pyautogui; ..."]}):
+ * run by the host's Python when it has pyautogui, otherwise by the agent itself through the
+ * {@link PyautoguiCompiler} subset, so a bare Linux host with an X display can still be driven.
+ */
+@ApplicationScoped
+public class PyautoguiRunner {
+
+    private static final Logger LOG = Logger.getLogger(PyautoguiRunner.class);
+    private static final List<String> PYTHONS = List.of("python", "python3");
+
+    private final XInput input;
+    private final XDisplay display;
+    private final String python;
+    private final Duration timeout;
+    private volatile Boolean hostHasPyautogui;
+
+    public PyautoguiRunner(XInput input, XDisplay display, DeviceAgentConfig config) {
+        this.input = input;
+        this.display = display;
+        this.python = config.desktop().python();
+        this.timeout = config.desktop().executeTimeout();
+    }
+
+    /** The code of a {@code python -c} command that uses pyautogui, if that is what this command is. */
+    public static Optional<String> pyautoguiCode(List<String> command) {
+        if (command.size() == 3 && PYTHONS.contains(command.get(0)) && command.get(1).equals("-c")
+                && command.get(2).contains("pyautogui")) {
+            return Optional.of(command.get(2));
+        }
+        return Optional.empty();
+    }
+
+    /** Runs it with the host's Python when that has pyautogui, else with the agent's interpreter. */
+    public PyautoguiOutcome run(String code) {
+        if (hostHasPyautogui()) {
+            ProcessOutcome outcome = HostProcesses.run(List.of(python, "-c", code), null, display.environment(), timeout);
+            return new PyautoguiOutcome.RanByHostPython(outcome);
+        }
+        List<DesktopAction> actions;
+        try {
+            actions = PyautoguiCompiler.compile(code, timeout);
+        } catch (PythonSubsetException e) {
+            return new PyautoguiOutcome.Refused(e.getMessage());
+        }
+        try {
+            for (DesktopAction action : actions) {
+                action.perform(input);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new PyautoguiOutcome.Interrupted();
+        }
+        return new PyautoguiOutcome.Performed();
+    }
+
+    private boolean hostHasPyautogui() {
+        Boolean known = hostHasPyautogui;
+        if (known == null) {
+            try {
+                known = HostProcesses.run(List.of(python, "-c", "import pyautogui"), null, display.environment(),
+                        Duration.ofSeconds(20)).succeeded();
+            } catch (java.io.UncheckedIOException e) {
+                known = false;
+            }
+            LOG.infof("pyautogui commands run %s", known ? "with the host's Python" : "by the agent's own interpreter");
+            hostHasPyautogui = known;
+        }
+        return known;
+    }
+}

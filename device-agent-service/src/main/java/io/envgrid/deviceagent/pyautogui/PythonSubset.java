@@ -1,0 +1,349 @@
+package io.envgrid.deviceagent.pyautogui;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses the small part of Python that agents' pyautogui actions are written in: statements
+ * separated by newlines or {@code ;}, each an {@code import}, an assignment to
+ * {@code pyautogui.FAILSAFE}/{@code PAUSE}, or a call with literal arguments. Anything else is
+ * refused with the offending statement, before anything runs.
+ */
+final class PythonSubset {
+
+    private static final Set<String> SETTABLE = Set.of("pyautogui.FAILSAFE", "pyautogui.PAUSE");
+
+    private enum Kind { NAME, NUMBER, STRING, OP, NEWLINE, END }
+
+    private record Token(Kind kind, String text, Object value, int start, int end) {
+    }
+
+    private final String code;
+    private final List<Token> tokens = new ArrayList<>();
+    private int at;
+
+    private PythonSubset(String code) {
+        this.code = code;
+    }
+
+    /** The program's calls in order (imports and settings dropped); a {@link PythonSubsetException} if it leaves the subset. */
+    static List<PyCall> parse(String code) {
+        PythonSubset parser = new PythonSubset(code);
+        parser.tokenize();
+        return parser.program();
+    }
+
+    // ---- statements
+
+    private List<PyCall> program() {
+        List<PyCall> calls = new ArrayList<>();
+        while (peek().kind() != Kind.END) {
+            if (isSeparator(peek())) {
+                at++;
+                continue;
+            }
+            int start = at;
+            try {
+                PyCall call = statement();
+                if (!isSeparator(peek()) && peek().kind() != Kind.END) {
+                    throw new PythonSubsetException("unexpected '" + peek().text() + "'");
+                }
+                if (call != null) {
+                    calls.add(call);
+                }
+            } catch (PythonSubsetException e) {
+                throw new PythonSubsetException("unsupported statement `" + statementText(start) + "`: " + e.getMessage());
+            }
+        }
+        return calls;
+    }
+
+    private static boolean isSeparator(Token t) {
+        return t.kind() == Kind.NEWLINE || (t.kind() == Kind.OP && t.text().equals(";"));
+    }
+
+    private PyCall statement() {
+        int start = peek().start();
+        if (peek().kind() == Kind.NAME && peek().text().equals("import")) {
+            at++;
+            dotted();
+            while (acceptOp(",")) {
+                dotted();
+            }
+            return null;
+        }
+        String target = dotted();
+        if (acceptOp("=")) {
+            if (!SETTABLE.contains(target)) {
+                throw new PythonSubsetException("only pyautogui.FAILSAFE and pyautogui.PAUSE may be assigned");
+            }
+            expression();
+            return null;
+        }
+        expectOp("(");
+        List<Object> args = new ArrayList<>();
+        Map<String, Object> kwargs = new LinkedHashMap<>();
+        while (!acceptOp(")")) {
+            if (peek().kind() == Kind.NAME && tokens.get(at + 1).kind() == Kind.OP && tokens.get(at + 1).text().equals("=")) {
+                String name = next().text();
+                at++;
+                if (kwargs.put(name, expression()) != null) {
+                    throw new PythonSubsetException("keyword argument '" + name + "' repeated");
+                }
+            } else {
+                if (!kwargs.isEmpty()) {
+                    throw new PythonSubsetException("positional argument after keyword argument");
+                }
+                args.add(expression());
+            }
+            if (!acceptOp(",")) {
+                expectOp(")");
+                break;
+            }
+        }
+        return new PyCall(target, args, kwargs, code.substring(start, tokens.get(at - 1).end()).trim());
+    }
+
+    private String dotted() {
+        Token first = next();
+        if (first.kind() != Kind.NAME) {
+            throw new PythonSubsetException("expected a name, found '" + first.text() + "'");
+        }
+        StringBuilder name = new StringBuilder(first.text());
+        while (acceptOp(".")) {
+            Token part = next();
+            if (part.kind() != Kind.NAME) {
+                throw new PythonSubsetException("expected a name after '.'");
+            }
+            name.append('.').append(part.text());
+        }
+        return name.toString();
+    }
+
+    private Object expression() {
+        Token t = peek();
+        if (t.kind() == Kind.OP && (t.text().equals("-") || t.text().equals("+"))) {
+            at++;
+            Token number = next();
+            if (number.kind() != Kind.NUMBER) {
+                throw new PythonSubsetException("expected a number after '" + t.text() + "'");
+            }
+            return t.text().equals("-") ? negate(number.value()) : number.value();
+        }
+        if (t.kind() == Kind.NUMBER) {
+            return next().value();
+        }
+        if (t.kind() == Kind.STRING) {
+            StringBuilder text = new StringBuilder();
+            while (peek().kind() == Kind.STRING) {
+                text.append((String) next().value());
+            }
+            return text.toString();
+        }
+        if (t.kind() == Kind.OP && (t.text().equals("[") || t.text().equals("("))) {
+            String close = t.text().equals("[") ? "]" : ")";
+            at++;
+            List<Object> items = new ArrayList<>();
+            while (!acceptOp(close)) {
+                items.add(expression());
+                if (!acceptOp(",")) {
+                    expectOp(close);
+                    break;
+                }
+            }
+            return items;
+        }
+        if (t.kind() == Kind.NAME) {
+            String name = dotted();
+            return switch (name) {
+                case "True" -> Boolean.TRUE;
+                case "False" -> Boolean.FALSE;
+                case "None" -> PyCall.NONE;
+                default -> {
+                    if (peek().kind() == Kind.OP && peek().text().equals("(")) {
+                        throw new PythonSubsetException("calls are not allowed as arguments");
+                    }
+                    yield new PyCall.Name(name);
+                }
+            };
+        }
+        throw new PythonSubsetException("expected a literal, found '" + t.text() + "'");
+    }
+
+    private static Object negate(Object number) {
+        return number instanceof Long l ? (Object) (-l) : (Object) (-(Double) number);
+    }
+
+    private boolean acceptOp(String op) {
+        if (peek().kind() == Kind.OP && peek().text().equals(op)) {
+            at++;
+            return true;
+        }
+        return false;
+    }
+
+    private void expectOp(String op) {
+        if (!acceptOp(op)) {
+            throw new PythonSubsetException("expected '" + op + "', found '" + peek().text() + "'");
+        }
+    }
+
+    private Token peek() {
+        return tokens.get(at);
+    }
+
+    private Token next() {
+        Token t = tokens.get(at);
+        if (t.kind() != Kind.END) {
+            at++;
+        }
+        return t;
+    }
+
+    /** The source text of the statement starting at token {@code from}, for error messages. */
+    private String statementText(int from) {
+        int end = from;
+        while (tokens.get(end).kind() != Kind.END && !isSeparator(tokens.get(end))) {
+            end++;
+        }
+        int stop = end > from ? tokens.get(end - 1).end() : tokens.get(from).end();
+        return code.substring(tokens.get(from).start(), Math.max(stop, tokens.get(from).start())).trim();
+    }
+
+    // ---- tokens
+
+    private void tokenize() {
+        int i = 0;
+        int depth = 0;
+        while (i < code.length()) {
+            char c = code.charAt(i);
+            if (c == '#') {
+                while (i < code.length() && code.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (c == '\\' && i + 1 < code.length() && code.charAt(i + 1) == '\n') {
+                i += 2;
+            } else if (c == '\n') {
+                if (depth == 0) {
+                    tokens.add(new Token(Kind.NEWLINE, "\\n", null, i, i + 1));
+                }
+                i++;
+            } else if (Character.isWhitespace(c)) {
+                i++;
+            } else if (Character.isLetter(c) || c == '_') {
+                int start = i;
+                while (i < code.length() && (Character.isLetterOrDigit(code.charAt(i)) || code.charAt(i) == '_')) {
+                    i++;
+                }
+                String word = code.substring(start, i);
+                if (i < code.length() && (code.charAt(i) == '\'' || code.charAt(i) == '"') && isStringPrefix(word)) {
+                    i = string(start, i, word.toLowerCase().contains("r"));
+                } else {
+                    tokens.add(new Token(Kind.NAME, word, null, start, i));
+                }
+            } else if (Character.isDigit(c) || (c == '.' && i + 1 < code.length() && Character.isDigit(code.charAt(i + 1)))) {
+                i = number(i);
+            } else if (c == '\'' || c == '"') {
+                i = string(i, i, false);
+            } else if ("()[],=.;-+".indexOf(c) >= 0) {
+                depth += c == '(' || c == '[' ? 1 : c == ')' || c == ']' ? -1 : 0;
+                tokens.add(new Token(Kind.OP, String.valueOf(c), null, i, i + 1));
+                i++;
+            } else {
+                throw new PythonSubsetException("unsupported statement `" + lineAround(i) + "`: character '" + c
+                        + "' is outside the subset");
+            }
+        }
+        tokens.add(new Token(Kind.END, "end of code", null, code.length(), code.length()));
+    }
+
+    private static boolean isStringPrefix(String word) {
+        return Set.of("r", "u", "R", "U").contains(word);
+    }
+
+    private int number(int start) {
+        int i = start;
+        boolean decimal = false;
+        while (i < code.length() && (Character.isDigit(code.charAt(i)) || code.charAt(i) == '.' || code.charAt(i) == '_'
+                || code.charAt(i) == 'e' || code.charAt(i) == 'E'
+                || ((code.charAt(i) == '-' || code.charAt(i) == '+') && (code.charAt(i - 1) == 'e' || code.charAt(i - 1) == 'E')))) {
+            decimal |= code.charAt(i) == '.' || code.charAt(i) == 'e' || code.charAt(i) == 'E';
+            i++;
+        }
+        String text = code.substring(start, i).replace("_", "");
+        try {
+            Object value = decimal ? (Object) Double.parseDouble(text) : (Object) Long.parseLong(text);
+            tokens.add(new Token(Kind.NUMBER, text, value, start, i));
+        } catch (NumberFormatException e) {
+            throw new PythonSubsetException("bad number '" + text + "'");
+        }
+        return i;
+    }
+
+    /** A string literal (quote at {@code quoteAt}, prefix from {@code start}); triple quotes allowed. */
+    private int string(int start, int quoteAt, boolean raw) {
+        char quote = code.charAt(quoteAt);
+        boolean triple = code.startsWith(String.valueOf(quote).repeat(3), quoteAt);
+        String delimiter = triple ? String.valueOf(quote).repeat(3) : String.valueOf(quote);
+        int i = quoteAt + delimiter.length();
+        StringBuilder value = new StringBuilder();
+        while (true) {
+            if (i >= code.length() || (!triple && code.charAt(i) == '\n')) {
+                throw new PythonSubsetException("unsupported statement `" + lineAround(quoteAt) + "`: unterminated string");
+            }
+            if (code.startsWith(delimiter, i)) {
+                i += delimiter.length();
+                break;
+            }
+            char c = code.charAt(i);
+            if (c == '\\' && i + 1 < code.length()) {
+                if (raw) {
+                    value.append(c).append(code.charAt(i + 1));
+                    i += 2;
+                    continue;
+                }
+                i = escape(i, value);
+                continue;
+            }
+            value.append(c);
+            i++;
+        }
+        tokens.add(new Token(Kind.STRING, code.substring(start, i), value.toString(), start, i));
+        return i;
+    }
+
+    private int escape(int at, StringBuilder value) {
+        char e = code.charAt(at + 1);
+        switch (e) {
+            case 'n' -> value.append('\n');
+            case 't' -> value.append('\t');
+            case 'r' -> value.append('\r');
+            case '0' -> value.append('\0');
+            case '\\', '\'', '"' -> value.append(e);
+            case '\n' -> { }
+            case 'x', 'u' -> {
+                int digits = e == 'x' ? 2 : 4;
+                if (at + 2 + digits > code.length()) {
+                    throw new PythonSubsetException("unsupported statement `" + lineAround(at) + "`: bad escape");
+                }
+                try {
+                    value.append((char) Integer.parseInt(code.substring(at + 2, at + 2 + digits), 16));
+                } catch (NumberFormatException bad) {
+                    throw new PythonSubsetException("unsupported statement `" + lineAround(at) + "`: bad escape");
+                }
+                return at + 2 + digits;
+            }
+            default -> value.append('\\').append(e);
+        }
+        return at + 2;
+    }
+
+    private String lineAround(int index) {
+        int from = code.lastIndexOf('\n', Math.max(0, index - 1)) + 1;
+        int to = code.indexOf('\n', index);
+        return code.substring(from, to < 0 ? code.length() : to).trim();
+    }
+}

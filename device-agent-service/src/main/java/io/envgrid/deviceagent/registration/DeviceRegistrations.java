@@ -1,0 +1,122 @@
+package io.envgrid.deviceagent.registration;
+
+import io.envgrid.deviceagent.access.Ids;
+import io.envgrid.deviceagent.allocatorclient.ResourceRegistration;
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.presence.DevicePresence;
+import io.envgrid.deviceagent.record.DeviceRecord;
+import io.envgrid.deviceagent.record.DeviceStore;
+import io.envgrid.deviceagent.x11.XDisplay;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Offers every device attached now (discovered, or connected) as an allocator resource of type
+ * {@code device_<type>}, and the host's desktop when configured; a device that is lost or deleted is withdrawn.
+ * A borrowed device stays registered but drained, so the allocator grants no lease on it.
+ */
+@ApplicationScoped
+public class DeviceRegistrations {
+
+    private static final Logger LOG = Logger.getLogger(DeviceRegistrations.class);
+
+    private final ResourceRegistrar registrar;
+    private final DeviceStore store;
+    private final DevicePresence presence;
+    private final AgentIdentity identity;
+    private final DeviceAgentConfig settings;
+    private final XDisplay display;
+    /** Resource ids outside the id rule, logged once each. */
+    private final Set<String> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    public DeviceRegistrations(ResourceRegistrar registrar, DeviceStore store, DevicePresence presence,
+            AgentIdentity identity, DeviceAgentConfig settings, XDisplay display) {
+        this.display = display;
+        this.registrar = registrar;
+        this.store = store;
+        this.presence = presence;
+        this.identity = identity;
+        this.settings = settings;
+    }
+
+    @Scheduled(every = "${envgrid.device-agent.registration.heartbeat-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    synchronized void sync() {
+        if (!registrar.enabled()) {
+            return;
+        }
+        URI agentUrl = identity.publicUrl();
+        if (agentUrl.getPort() == 0) {
+            // started on a random port that is not bound yet: an endpoint with port 0 would be offered
+            return;
+        }
+        Set<String> wanted = new HashSet<>();
+        for (DeviceRecord record : store.all()) {
+            if (DevicePresence.OFFLINE.equals(presence.of(record.deviceId()))) {
+                continue;
+            }
+            String id = identity.deviceResourceId(record.deviceId());
+            if (!Ids.isValidId(id)) {
+                // <agent id>:<device id> over 200 characters: it cannot be leased, so it is not offered
+                skipped(id);
+                continue;
+            }
+            wanted.add(id);
+            registrar.offer(deviceResource(id, record, agentUrl));
+            if (record.currentBorrower() != null && registrar.isRegistered(id) && !registrar.isDrained(id)) {
+                // Borrowed while it was not registered yet, or before this agent started.
+                drainQuietly(id);
+            }
+        }
+        // a desktop is offered only while the agent serves one (a display is configured)
+        if (settings.desktop().register() && display.name().isPresent() && Ids.isValidId(identity.desktopResourceId())) {
+            ResourceRegistration desktop = desktopResource(agentUrl);
+            wanted.add(desktop.id());
+            registrar.offer(desktop);
+        }
+        registrar.offeredIds().stream().filter(id -> !wanted.contains(id)).forEach(registrar::withdraw);
+    }
+
+    private void skipped(String id) {
+        if (skipped.add(id)) {
+            LOG.warnf("not offering %s to the allocator: the resource id is outside the id rule", id);
+        }
+    }
+
+    private void drainQuietly(String id) {
+        try {
+            registrar.drain(id);
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot drain borrowed %s, trying again next heartbeat: %s", id, e.getMessage());
+        }
+    }
+
+    private ResourceRegistration deviceResource(String id, DeviceRecord record, URI agentUrl) {
+        Map<String, Object> endpoint = new LinkedHashMap<>();
+        endpoint.put("agent_url", agentUrl.toString());
+        endpoint.put("device_id", record.deviceId());
+        endpoint.put("device_type", record.type());
+        return new ResourceRegistration(id, "device_" + record.type(), endpoint, labels(),
+                settings.registration().heartbeatTtlSeconds());
+    }
+
+    /** OSWorld's shape {ip, port}: the desktop endpoint is served on this agent's own HTTP address. */
+    private ResourceRegistration desktopResource(URI agentUrl) {
+        Map<String, Object> endpoint = new LinkedHashMap<>();
+        endpoint.put("ip", agentUrl.getHost());
+        endpoint.put("port", agentUrl.getPort() < 0 ? 80 : agentUrl.getPort());
+        // No static token in the endpoint: the desktop takes the lease token of the grant (docs/isolation.md).
+        return new ResourceRegistration(identity.desktopResourceId(), settings.desktop().resourceType(), endpoint, labels(),
+                settings.registration().heartbeatTtlSeconds());
+    }
+
+    private Map<String, String> labels() {
+        return Map.of("agent", identity.agentId());
+    }
+}

@@ -1,0 +1,175 @@
+package io.envgrid.deviceagent.registration;
+
+import io.envgrid.deviceagent.allocatorclient.AllocatorClient;
+import io.envgrid.deviceagent.allocatorclient.AllocatorResource;
+import io.envgrid.deviceagent.allocatorclient.AllocatorSettings;
+import io.envgrid.deviceagent.allocatorclient.ResourceRegistration;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the allocator's view of this agent's resources: registers what is offered, heart-beats it, registers it
+ * again when the allocator has forgotten it (a heartbeat answered 404, e.g. after a Redis restart) and re-applies
+ * a drain that was lost with it. A resource withdrawn is deleted; on agent stop nothing is deleted, so the
+ * allocator marks the resources down once their heartbeat TTL has passed, and a current lease is not revoked.
+ */
+@ApplicationScoped
+public class ResourceRegistrar {
+
+    private static final Logger LOG = Logger.getLogger(ResourceRegistrar.class);
+
+    private final AllocatorClient allocator;
+    private final AllocatorSettings settings;
+    private final Map<String, ResourceRegistration> offered = new ConcurrentHashMap<>();
+    private final Set<String> registered = ConcurrentHashMap.newKeySet();
+    private final Set<String> drained = ConcurrentHashMap.newKeySet();
+    /** Resources whose last allocator call failed, so that a persistent failure is logged once, not every beat. */
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
+
+    public ResourceRegistrar(AllocatorClient allocator, AllocatorSettings settings) {
+        this.allocator = allocator;
+        this.settings = settings;
+    }
+
+    void announce(@Observes StartupEvent start) {
+        if (enabled()) {
+            LOG.infof("registering resources with the allocator at %s", settings.url().orElseThrow());
+        } else {
+            LOG.info("allocator registration is off: envgrid.allocator.url (ENVGRID_ALLOCATOR_URL) is not set");
+        }
+    }
+
+    public boolean enabled() {
+        return settings.url().isPresent();
+    }
+
+    /** Offers a resource, or changes what is offered; registered now if the allocator answers, else on the next beat. */
+    public void offer(ResourceRegistration resource) {
+        if (!enabled()) {
+            return;
+        }
+        ResourceRegistration previous = offered.put(resource.id(), resource);
+        if (!resource.equals(previous) || !registered.contains(resource.id())) {
+            registered.remove(resource.id());
+            register(resource);
+        }
+    }
+
+    /** Stops offering a resource and deletes it; one still leased stays until its heartbeat TTL marks it down. */
+    public void withdraw(String id) {
+        if (offered.remove(id) == null) {
+            return;
+        }
+        registered.remove(id);
+        drained.remove(id);
+        try {
+            int status = allocator.delete(id);
+            if (status == 409) {
+                LOG.infof("%s is leased; the allocator keeps it until its heartbeat TTL passes", id);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot delete %s from the allocator (its heartbeat TTL will mark it down): %s", id,
+                    e.getMessage());
+        }
+    }
+
+    public Set<String> offeredIds() {
+        return Set.copyOf(offered.keySet());
+    }
+
+    /** Whether the allocator has this resource, so that a lease on it is possible. */
+    public boolean isRegistered(String id) {
+        return registered.contains(id);
+    }
+
+    public boolean isDrained(String id) {
+        return drained.contains(id);
+    }
+
+    /** No new leases on the resource; remembered, so that a re-registration drains it again. */
+    public void drain(String id) {
+        drained.add(id);
+        try {
+            if (!allocator.drain(id)) {
+                registered.remove(id);
+            }
+        } catch (RuntimeException e) {
+            drained.remove(id);
+            throw e;
+        }
+    }
+
+    public void undrain(String id) {
+        drained.remove(id);
+        if (registered.contains(id) && !allocator.undrain(id)) {
+            registered.remove(id);
+        }
+    }
+
+    public Optional<AllocatorResource> lookup(String id) {
+        return allocator.get(id);
+    }
+
+    @Scheduled(every = "${envgrid.device-agent.registration.heartbeat-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void beat() {
+        if (!enabled()) {
+            return;
+        }
+        for (ResourceRegistration resource : offered.values()) {
+            if (!registered.contains(resource.id())) {
+                register(resource);
+                continue;
+            }
+            try {
+                if (!allocator.heartbeat(resource.id())) {
+                    LOG.infof("the allocator forgot %s; registering it again", resource.id());
+                    registered.remove(resource.id());
+                    register(resource);
+                } else {
+                    recovered(resource.id());
+                }
+            } catch (RuntimeException e) {
+                failed(resource.id(), "heartbeat", e);
+            }
+        }
+    }
+
+    private void register(ResourceRegistration resource) {
+        try {
+            allocator.register(resource);
+            if (drained.contains(resource.id())) {
+                allocator.drain(resource.id());
+            }
+            // Withdrawn while the call ran: leave nothing behind.
+            if (!offered.containsKey(resource.id())) {
+                allocator.delete(resource.id());
+                return;
+            }
+            registered.add(resource.id());
+            recovered(resource.id());
+            LOG.debugf("registered %s as %s", resource.id(), resource.type());
+        } catch (RuntimeException e) {
+            failed(resource.id(), "registration", e);
+        }
+    }
+
+    private void recovered(String id) {
+        if (failing.remove(id)) {
+            LOG.infof("the allocator answers again for %s", id);
+        }
+    }
+
+    private void failed(String id, String what, RuntimeException e) {
+        if (failing.add(id)) {
+            LOG.warnf("%s of %s failed, retrying every heartbeat: %s", what, id, e.getMessage());
+        }
+    }
+}

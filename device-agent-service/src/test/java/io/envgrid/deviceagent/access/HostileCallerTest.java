@@ -1,0 +1,419 @@
+package io.envgrid.deviceagent.access;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.deviceagent.osworld.DesktopResource;
+import io.envgrid.deviceagent.record.PathSegments;
+import io.envgrid.deviceagent.support.AgentCalls;
+import io.envgrid.deviceagent.support.Conditions;
+import io.envgrid.deviceagent.support.McpClient;
+import io.envgrid.deviceagent.support.RealAllocator;
+import io.envgrid.deviceagent.support.WithAllocator;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
+import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A hostile or buggy caller against the agent, with the real allocator (packaged, on a real Redis) and a real X
+ * display (Xvfb): the desktop routes without a credential, with a lease token of another resource, of an ended
+ * lease (released, expired, granted anew to another worker), with a stale fencing token; device tools on a leased
+ * device (over REST and MCP); {@code device.return} by someone who did not borrow; ids with every allowed special
+ * character. Every refusal carries the error envelope and leaves nothing behind; the live lease token and the
+ * service token work.
+ */
+@QuarkusTest
+@WithAllocator
+class HostileCallerTest {
+
+    private static final String DESKTOP = RealAllocator.AGENT_ID + ":desktop";
+    private static final String HOST = "test-host";
+    private static final String HOST_RESOURCE = RealAllocator.AGENT_ID + ":" + HOST;
+    private static final String EMULATOR = "emulator-5554";
+    private static final String EMULATOR_RESOURCE = RealAllocator.AGENT_ID + ":" + EMULATOR;
+    private static final String LEASE_HEADER = "X-Envgrid-Lease-Token";
+    private static final Path MARKS = Path.of("target", "hostile").toAbsolutePath();
+
+    @TestHTTPResource("/mcp")
+    URI mcp;
+
+    /**
+     * One harmful call per desktop route, each leaving a trace if it ran (a file under {@link #MARKS}, or a recording
+     * started). Compared with the routes {@link DesktopResource} declares, so that a new route must be added here.
+     */
+    private static Map<String, Function<RequestSpecification, Response>> desktopCalls(String mark) {
+        Path m = MARKS.resolve(mark);
+        return Map.ofEntries(
+                Map.entry("GET /screenshot", r -> r.get("/screenshot")),
+                Map.entry("GET /accessibility", r -> r.get("/accessibility")),
+                Map.entry("POST /screen_size", r -> r.post("/screen_size")),
+                Map.entry("GET /cursor_position", r -> r.get("/cursor_position")),
+                Map.entry("GET /platform", r -> r.get("/platform")),
+                Map.entry("POST /execute", r -> json(r, Map.of("command", "touch " + m + "-execute", "shell", true))
+                        .post("/execute")),
+                Map.entry("POST /setup/execute", r -> json(r, Map.of("command", List.of("touch", m + "-setup-execute")))
+                        .post("/setup/execute")),
+                Map.entry("POST /setup/launch", r -> json(r, Map.of("command", List.of("touch", m + "-launch")))
+                        .post("/setup/launch")),
+                Map.entry("POST /run_python", r -> json(r, Map.of("code", "open('" + m + "-python', 'w').close()"))
+                        .post("/run_python")),
+                Map.entry("POST /run_bash_script", r -> json(r, Map.of("script", "touch " + m + "-bash"))
+                        .post("/run_bash_script")),
+                Map.entry("POST /list_directory", r -> json(r, Map.of("path", MARKS.toString())).post("/list_directory")),
+                Map.entry("POST /file", r -> r.formParam("file_path", "/etc/hostname").post("/file")),
+                Map.entry("POST /setup/upload", r -> r.multiPart("file_path", m + "-upload")
+                        .multiPart("file_data", "x.txt", "payload".getBytes(StandardCharsets.UTF_8)).post("/setup/upload")),
+                Map.entry("POST /start_recording", r -> r.post("/start_recording")),
+                Map.entry("POST /end_recording", r -> r.post("/end_recording")));
+    }
+
+    private static final List<String> TRACES = List.of("-execute", "-setup-execute", "-launch", "-python", "-bash",
+            "-upload");
+
+    @Test
+    void everyDesktopRouteRefusesACallerWithoutACredentialAndNothingHappens() throws IOException {
+        Files.createDirectories(MARKS);
+        Map<String, Function<RequestSpecification, Response>> calls = desktopCalls("anonymous");
+        assertEquals(declaredDesktopRoutes(), new TreeSet<>(calls.keySet()), "every desktop route is tried");
+        for (Map.Entry<String, Function<RequestSpecification, Response>> call : calls.entrySet()) {
+            refused(call.getValue().apply(given()), 401, "UNAUTHORIZED", call.getKey());
+            // a bearer token that is not the service token is no credential either
+            refused(call.getValue().apply(given().header("Authorization", "Bearer guessed")), 401, "UNAUTHORIZED",
+                    call.getKey());
+        }
+        // what the operator's own launch does is seen, so the refused launch would have been by now
+        Path control = MARKS.resolve("control-" + System.nanoTime());
+        AgentCalls.asService().contentType(ContentType.JSON).body(Map.of("command", List.of("touch", control.toString())))
+                .post("/setup/launch").then().statusCode(200);
+        Conditions.await(() -> Files.exists(control), "the operator's launch ran");
+        assertNoTraces("anonymous");
+        AgentCalls.asService().post("/end_recording").then().statusCode(400); // no recording was started
+    }
+
+    @Test
+    void aLeaseTokenOfAnotherResourceOrNotATokenAtAllIsRefused() throws IOException {
+        Files.createDirectories(MARKS);
+        JsonPath device = allocate("worker-b", "device_linux");
+        try {
+            String otherResourcesToken = device.getString("device_linux.lease_token");
+            for (var call : desktopCalls("other-resource").entrySet()) {
+                refused(call.getValue().apply(given().header(LEASE_HEADER, otherResourcesToken)), 409, "LEASE_NOT_LIVE",
+                        call.getKey());
+            }
+            refused(desktopCalls("malformed").get("POST /execute").apply(given().header(LEASE_HEADER, "let-me-in")),
+                    401, "UNAUTHORIZED", "a header that is no lease token");
+            refused(desktopCalls("guessed").get("POST /execute")
+                    .apply(given().header(LEASE_HEADER, "elt_AAAAAAAAAAAAAAAAAAAAAA")), 409, "LEASE_NOT_LIVE", "guessed");
+        } finally {
+            release("worker-b", HOST_RESOURCE);
+        }
+        assertNoTraces("other-resource");
+        assertNoTraces("malformed");
+        assertNoTraces("guessed");
+    }
+
+    @Test
+    void theLiveLeaseTokenWorksAndAReleasedOneIsRefusedOnTheVeryNextCall() throws IOException {
+        Files.createDirectories(MARKS);
+        String token = allocate("worker-a", "vm_pyautogui").getString("vm_pyautogui.lease_token");
+        Path during = MARKS.resolve("live-" + System.nanoTime());
+        execute(given().header(LEASE_HEADER, token), "touch " + during).statusCode(200).body("returncode", equalTo(0));
+        assertTrue(Files.exists(during), "the live lease holder's command ran");
+        given().header(LEASE_HEADER, token).get("/platform").then().statusCode(200).body(equalTo("Linux"));
+        release("worker-a", DESKTOP);
+        Path after = MARKS.resolve("released-" + System.nanoTime());
+        refused(execute(given().header(LEASE_HEADER, token), "touch " + after).extract().response(), 409,
+                "LEASE_NOT_LIVE", "the very next call after release");
+        refused(execute(AgentCalls.asService().header(LEASE_HEADER, token), "touch " + after).extract().response(), 409,
+                "LEASE_NOT_LIVE", "a service passing on the released lease's token");
+        assertFalse(Files.exists(after));
+    }
+
+    @Test
+    void anExpiredLeaseIsRefusedWhetherOrNotItWasReclaimed() throws IOException {
+        Files.createDirectories(MARKS);
+        JsonPath granted = allocator().contentType(ContentType.JSON)
+                .body(Map.of("worker_id", "worker-short", "resource_types", List.of("vm_pyautogui"), "timeout", 1))
+                .post("/allocate").then().statusCode(200).extract().jsonPath();
+        String token = granted.getString("vm_pyautogui.lease_token");
+        Instant expires = Instant.parse(granted.getString("vm_pyautogui.expires_at"));
+        Conditions.await(() -> Instant.now().isAfter(expires.plusMillis(20)), "the lease's expiry passed");
+        Path after = MARKS.resolve("expired-" + System.nanoTime());
+        refused(execute(given().header(LEASE_HEADER, token), "touch " + after).extract().response(), 409,
+                "LEASE_NOT_LIVE", "a call after expiry");
+        assertFalse(Files.exists(after));
+        allocator().contentType(ContentType.JSON).body(Map.of("worker_id", "worker-short", "resource_id", DESKTOP))
+                .post("/release"); // reclaimed on the spot already, or by the reaper: either answer is fine
+    }
+
+    @Test
+    void aGrantToAnotherWorkerEndsTheOldHoldersToken() throws IOException {
+        Files.createDirectories(MARKS);
+        JsonPath first = allocate("worker-a", "vm_pyautogui");
+        String oldToken = first.getString("vm_pyautogui.lease_token");
+        given().header(LEASE_HEADER, oldToken).get("/platform").then().statusCode(200);
+        release("worker-a", DESKTOP);
+        JsonPath second = allocate("worker-b", "vm_pyautogui");
+        try {
+            assertTrue(second.getLong("vm_pyautogui.fencing_token") > first.getLong("vm_pyautogui.fencing_token"));
+            Path stale = MARKS.resolve("old-holder-" + System.nanoTime());
+            refused(execute(given().header(LEASE_HEADER, oldToken), "touch " + stale).extract().response(), 409,
+                    "LEASE_NOT_LIVE", "the old holder after a new grant");
+            assertFalse(Files.exists(stale));
+            given().header(LEASE_HEADER, second.getString("vm_pyautogui.lease_token")).get("/platform").then()
+                    .statusCode(200);
+        } finally {
+            release("worker-b", DESKTOP);
+        }
+    }
+
+    @Test
+    void deviceToolsOnALeasedDeviceTakeOnlyItsLeaseTokenOrTheServiceToken() throws IOException {
+        Path files = Path.of("target", "test-data", "devices", "linux", HOST, "files");
+        String tokenA = allocate("worker-a", "device_linux").getString("device_linux.lease_token");
+        String desktopToken = allocate("worker-b", "vm_pyautogui").getString("vm_pyautogui.lease_token");
+        try {
+            String mark = "leased-" + System.nanoTime();
+            refusedTool(given(), "touch " + mark, 401, "UNAUTHORIZED");
+            refusedTool(given().header(LEASE_HEADER, desktopToken), "touch " + mark, 409, "LEASE_NOT_LIVE");
+            refusedTool(given().header(LEASE_HEADER, "elt_AAAAAAAAAAAAAAAAAAAAAA"), "touch " + mark, 409,
+                    "LEASE_NOT_LIVE");
+            // tools that only read stay open, as the device tools' contract has them
+            given().contentType(ContentType.JSON).body(Map.of("device_id", HOST)).post("/tools/device.status/call")
+                    .then().statusCode(200);
+            assertFalse(Files.exists(files.resolve(mark)), "no refused command ran");
+
+            tool(given().header(LEASE_HEADER, tokenA), "touch " + mark).statusCode(200).body("exit_code", equalTo(0));
+            assertTrue(Files.exists(files.resolve(mark)), "the lease holder's command ran");
+            tool(AgentCalls.asService(), "true").statusCode(200);
+        } finally {
+            release("worker-a", HOST_RESOURCE);
+            release("worker-b", DESKTOP);
+        }
+        String after = "after-release-" + System.nanoTime();
+        refusedTool(given().header(LEASE_HEADER, tokenA), "touch " + after, 409, "LEASE_NOT_LIVE");
+        // a service acting for the worker (the gateway) is held to the lease token it passes on
+        refusedTool(AgentCalls.asService().header(LEASE_HEADER, tokenA), "touch " + after, 409, "LEASE_NOT_LIVE");
+        assertFalse(Files.exists(files.resolve(after)));
+        // no lease now: the device is open again
+        tool(given(), "true").statusCode(200);
+    }
+
+    @Test
+    void overMcpTheSameHeadersCount() {
+        String tokenA = allocate("worker-a", "device_linux").getString("device_linux.lease_token");
+        String mark = "mcp-" + System.nanoTime();
+        Path files = Path.of("target", "test-data", "devices", "linux", HOST, "files");
+        Map<String, Object> touch = Map.of("op", "call", "name", "device.execute",
+                "arguments", Map.of("device_id", HOST, "command", "touch " + mark));
+        try {
+            JsonNode anonymous = McpClient.run(mcp, List.of(touch)).get(0).path("result");
+            assertTrue(anonymous.path("isError").asBoolean(), anonymous.toString());
+            assertEquals("UNAUTHORIZED", anonymous.path("structuredContent").path("error").path("code").asText());
+            assertFalse(Files.exists(files.resolve(mark)));
+            JsonNode holder = McpClient.run(mcp, Map.of(LEASE_HEADER, tokenA), List.of(touch)).get(0).path("result");
+            assertFalse(holder.path("isError").asBoolean(), holder.toString());
+            assertTrue(Files.exists(files.resolve(mark)));
+        } finally {
+            release("worker-a", HOST_RESOURCE);
+        }
+    }
+
+    @Test
+    void aLeaseWithALowerFencingTokenThanOneSeenIsRefused() {
+        awaitRegistered(EMULATOR_RESOURCE);
+        // the emulator's record is shared with other test classes: its name is put back at the end
+        String originalName = AgentCalls.call("device.info", Map.of("device_id", EMULATOR)).statusCode(200).extract()
+                .path("name");
+        // two grants, the second one used: the agent has seen fencing token >= 2 for the emulator
+        release("worker-a", EMULATOR_RESOURCE, allocate("worker-a", "device_android"));
+        JsonPath second = allocate("worker-a", "device_android");
+        long seen = second.getLong("device_android.fencing_token");
+        assertTrue(seen >= 2, "fencing token " + seen);
+        update(second.getString("device_android.lease_token"), "Seen").statusCode(200);
+        release("worker-a", EMULATOR_RESOURCE);
+        // an allocator that lost its fencing counters hands out token 1 again
+        assertEquals(":1", RealAllocator.redis("HDEL", "{envgrid}:fence", EMULATOR_RESOURCE));
+        JsonPath third = allocate("worker-a", "device_android");
+        try {
+            assertEquals(1, third.getLong("device_android.fencing_token"));
+            update(third.getString("device_android.lease_token"), "Stale").statusCode(409)
+                    .body("error.code", equalTo("STALE_FENCING_TOKEN"))
+                    .body("error.details.highest_seen", equalTo((int) seen));
+            AgentCalls.call("device.info", Map.of("device_id", EMULATOR)).statusCode(200).body("name", equalTo("Seen"));
+        } finally {
+            release("worker-a", EMULATOR_RESOURCE);
+            AgentCalls.call("device.update", Map.of("device_id", EMULATOR, "updates", Map.of("name", originalName)))
+                    .statusCode(200);
+        }
+    }
+
+    @Test
+    void onlyTheBorrowerReturnsADeviceAndARefusalChangesNothing() throws IOException {
+        awaitRegistered(HOST_RESOURCE);
+        Path record = Path.of("target", "test-data", "devices", "linux", HOST, "device.json");
+        given().contentType(ContentType.JSON).body(Map.of("device_id", HOST, "borrower", "alice", "purpose", "p",
+                "expected_return_date", "2030-01-01T00:00:00Z")).post("/tools/device.borrow/call").then().statusCode(200);
+        try {
+            byte[] before = Files.readAllBytes(record);
+            assertEquals("draining", resource(HOST_RESOURCE).getString("state"));
+            given().contentType(ContentType.JSON).body(Map.of("device_id", HOST, "returner", "mallory"))
+                    .post("/tools/device.return/call").then().statusCode(403)
+                    .body("error.code", equalTo("NOT_BORROWER")).body("error.timestamp", notNullValue());
+            assertArrayEquals(before, Files.readAllBytes(record), "device.json untouched");
+            assertEquals("draining", resource(HOST_RESOURCE).getString("state"), "still drained in the allocator");
+            given().contentType(ContentType.JSON).body(Map.of("device_id", HOST, "returner", "alice"))
+                    .post("/tools/device.return/call").then().statusCode(200);
+        } finally {
+            // an operator with the service token may return any borrow (a no-op 409 when alice returned it)
+            AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator"));
+        }
+        assertEquals("free", resource(HOST_RESOURCE).getString("state"));
+        AgentCalls.call("device.borrow", Map.of("device_id", HOST, "borrower", "bob", "purpose", "p",
+                "expected_return_date", "2030-01-01T00:00:00Z")).statusCode(200);
+        AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator")).statusCode(200)
+                .body("returner", equalTo("operator"));
+        assertEquals("free", resource(HOST_RESOURCE).getString("state"));
+    }
+
+    @Test
+    void idsWithEverySpecialCharacterTheRuleAllowsWorkForDeviceRecords() throws IOException {
+        String base = AgentCalls.uniqueId("rack");
+        Path typeDir = Path.of("target", "test-data", "devices", "ios").toAbsolutePath();
+        List<String> ids = List.of(base + "/7:slot@2.a-b_c", base + "/../" + base, base + ".", base + "/x", base);
+        for (String id : ids) {
+            AgentCalls.call("device.create", Map.of("device_id", id, "name", "n", "type", "ios", "sku", "s", "cpu_type", "c"))
+                    .statusCode(200);
+        }
+        for (String id : ids) {
+            AgentCalls.call("device.info", Map.of("device_id", id)).statusCode(200).body("device_id", equalTo(id));
+            AgentCalls.call("device.update", Map.of("device_id", id, "updates", Map.of("name", "named " + id)))
+                    .statusCode(200);
+            Path dir = typeDir.resolve(PathSegments.encode(id));
+            assertEquals(typeDir, dir.getParent(), "one directory level per id");
+            assertTrue(Files.isRegularFile(dir.resolve("device.json")), id);
+            String encoded = id.replace("/", "%2F").replace(":", "%3A").replace("@", "%40");
+            AgentCalls.asService().urlEncodingEnabled(false).get("/resources/devices/ios/" + encoded + "/device.json").then()
+                    .statusCode(200)
+                    .body("contents.device_id", equalTo(id)).body("contents.name", equalTo("named " + id));
+        }
+        // nothing outside the ids' own directories: "../" inside an id named no parent
+        try (Stream<Path> entries = Files.list(typeDir)) {
+            Set<String> names = entries.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+            assertTrue(names.containsAll(ids.stream().map(PathSegments::encode).toList()), names.toString());
+            assertFalse(names.stream().anyMatch(n -> n.equals(".") || n.equals("..") || n.contains("/")));
+        }
+        assertFalse(Files.exists(typeDir.resolve(base).resolve("7:slot@2.a-b_c")), "no nested directory");
+        // read back from disk by a restart of the agent's state
+        AgentCalls.call("system.restart", Map.of()).statusCode(200);
+        Conditions.await(() -> AgentCalls.call("device.info", Map.of("device_id", ids.get(0))).extract().statusCode() == 200
+                && AgentCalls.call("device.list", Map.of()).extract().jsonPath().getList("devices.id").containsAll(ids),
+                "the records read back after a restart");
+        for (String bad : List.of("../evil", ".hidden", "a%2Fb", "/abs", "a b", "x".repeat(201), "a\u0000b")) {
+            AgentCalls.call("device.create", Map.of("device_id", bad, "name", "n", "type", "ios", "sku", "s", "cpu_type", "c"))
+                    .statusCode(400).body("error.code", equalTo("INVALID_ID"));
+            AgentCalls.call("device.info", Map.of("device_id", bad)).statusCode(400).body("error.code", equalTo("INVALID_ID"));
+        }
+        try (Stream<Path> entries = Files.list(typeDir.getParent().getParent())) {
+            assertEquals(Set.of("devices"), entries.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
+                    "nothing written next to devices/");
+        }
+        assertFalse(Files.exists(typeDir.resolve("evil")) || Files.exists(typeDir.getParent().resolve("evil")));
+    }
+
+    private static Set<String> declaredDesktopRoutes() {
+        return Arrays.stream(DesktopResource.class.getDeclaredMethods())
+                .filter(m -> m.isAnnotationPresent(jakarta.ws.rs.Path.class))
+                .map(m -> (m.isAnnotationPresent(jakarta.ws.rs.GET.class) ? "GET /" : "POST /")
+                        + m.getAnnotation(jakarta.ws.rs.Path.class).value())
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static void assertNoTraces(String mark) {
+        for (String trace : TRACES) {
+            assertFalse(Files.exists(MARKS.resolve(mark + trace)), "a refused call left " + mark + trace);
+        }
+    }
+
+    private static void refused(Response response, int status, String code, String what) {
+        assertEquals(status, response.statusCode(), what + ": " + response.asString());
+        assertEquals(code, response.jsonPath().getString("error.code"), what);
+        assertTrue(response.jsonPath().getString("error.timestamp") != null, what + ": the envelope");
+    }
+
+    private static RequestSpecification json(RequestSpecification request, Object body) {
+        return request.contentType(ContentType.JSON).body(body);
+    }
+
+    private static ValidatableResponse execute(RequestSpecification request, String command) {
+        return json(request, Map.of("command", command, "shell", true)).post("/execute").then();
+    }
+
+    private static ValidatableResponse tool(RequestSpecification request, String command) {
+        return json(request, Map.of("device_id", HOST, "command", command)).post("/tools/device.execute/call").then();
+    }
+
+    private static void refusedTool(RequestSpecification request, String command, int status, String code) {
+        tool(request, command).statusCode(status).body("error.code", equalTo(code))
+                .body("error.details.resource_id", equalTo(HOST_RESOURCE));
+    }
+
+    private static ValidatableResponse update(String leaseToken, String name) {
+        return json(given().header(LEASE_HEADER, leaseToken),
+                Map.of("device_id", EMULATOR, "updates", Map.of("name", name))).post("/tools/device.update/call").then();
+    }
+
+    private static JsonPath allocate(String worker, String type) {
+        return allocator().contentType(ContentType.JSON)
+                .body(Map.of("worker_id", worker, "resource_types", List.of(type), "timeout", 60, "wait_ms", 5000))
+                .post("/allocate").then().statusCode(200).extract().jsonPath();
+    }
+
+    private static void release(String worker, String resourceId) {
+        allocator().contentType(ContentType.JSON).body(Map.of("worker_id", worker, "resource_id", resourceId))
+                .post("/release").then().statusCode(200);
+    }
+
+    private static void release(String worker, String resourceId, JsonPath grantedJustBefore) {
+        assertEquals(resourceId, grantedJustBefore.getString("device_android.id"));
+        release(worker, resourceId);
+    }
+
+    private static void awaitRegistered(String id) {
+        Conditions.await(() -> allocator().get(RealAllocator.resourcePath(id)).statusCode() == 200, id + " registered");
+    }
+
+    private static JsonPath resource(String id) {
+        return allocator().get(RealAllocator.resourcePath(id)).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static RequestSpecification allocator() {
+        return given().baseUri(RealAllocator.url().toString()).urlEncodingEnabled(false)
+                .header("Authorization", "Bearer " + RealAllocator.SERVICE_TOKEN);
+    }
+}

@@ -1,0 +1,92 @@
+package io.envgrid.deviceagent.support;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real X server for the desktop tests: Xvfb (installed by {@code ./envgrid test}) on a free
+ * display number, 1280×800×24, started once per test JVM; plus the X clients the tests open on it.
+ * {@code -noreset}: without it the server resets (pointer back to the centre) whenever its last
+ * client disconnects, which every short xdotool call is.
+ */
+public class Xvfb implements QuarkusTestResourceLifecycleManager {
+
+    public static final int WIDTH = 1280;
+    public static final int HEIGHT = 800;
+
+    private static String display;
+    private static final List<Process> CLIENTS = new ArrayList<>();
+
+    @Override
+    public Map<String, String> start() {
+        return Map.of("envgrid.device-agent.desktop.enabled", "true", "envgrid.device-agent.desktop.display", display());
+    }
+
+    @Override
+    public void stop() {
+        // shared by the desktop test classes; stops with the JVM
+    }
+
+    public static synchronized String display() {
+        if (display == null) {
+            int number = 90;
+            while (new File("/tmp/.X11-unix/X" + number).exists() || new File("/tmp/.X" + number + "-lock").exists()) {
+                number++;
+            }
+            String name = ":" + number;
+            try {
+                Process server = new ProcessBuilder("Xvfb", name, "-screen", "0", WIDTH + "x" + HEIGHT + "x24", "-nolisten", "tcp", "-noreset")
+                        .redirectErrorStream(true).redirectOutput(Path.of("target", "xvfb.log").toFile()).start();
+                CLIENTS.add(server);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> CLIENTS.forEach(Process::destroyForcibly)));
+            } catch (IOException e) {
+                throw new IllegalStateException("Xvfb is not installed; './envgrid test' installs it", e);
+            }
+            Conditions.await(() -> run("xdpyinfo", "-display", name), "Xvfb answering on " + name);
+            display = name;
+        }
+        return display;
+    }
+
+    /** Starts an X client on the display, e.g. {@code xterm}; it is stopped with the JVM or by the caller. */
+    public static Process client(Path workingDir, Path output, String... command) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).directory(Files.createDirectories(workingDir).toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(output.toFile()));
+            builder.environment().put("DISPLAY", display());
+            Process process = builder.start();
+            synchronized (Xvfb.class) {
+                CLIENTS.add(process);
+            }
+            return process;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs an X tool against the display; true when it exits 0. */
+    public static boolean run(String... command) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            if (display != null) {
+                builder.environment().put("DISPLAY", display);
+            }
+            Process process = builder.start();
+            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
+        } catch (IOException e) {
+            throw new IllegalStateException(command[0] + " is not installed; './envgrid test' installs it", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
