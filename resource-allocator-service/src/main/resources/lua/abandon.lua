@@ -26,4 +26,5 @@ if request_id ~= '' then
   local cached = redis.call('GET', P .. 'req:' .. request_id)
   if cached and cjson.decode(cached).worker_id == worker then redis.call('DEL', P .. 'req:' .. request_id) end
 end
+settle(now)
 return ended

@@ -16,9 +16,10 @@ if f[2] then
     resource_id = id, type = f[1], worker_id = f[2], lease_id = f[3],
     fencing_token = tonumber(f[4]), reason = 'deleted' }))
 end
-redis.call('ZREM', P .. 'free:' .. f[1], id)
+take_free(id, f[1])
 redis.call('ZREM', P .. 'hb', id)
 redis.call('SREM', P .. 'all', id)
 if redis.call('HINCRBY', P .. 'types', f[1], -1) <= 0 then redis.call('HDEL', P .. 'types', f[1]) end
 redis.call('DEL', k)
+settle(now)
 return cjson.encode({ status = 'deleted' })

@@ -10,5 +10,6 @@ if not f[1] then return cjson.encode({ status = 'not_found' }) end
 local ttl = tonumber(f[2])
 if ttl > 0 then redis.call('ZADD', P .. 'hb', now + ttl, id) end
 redis.call('HSET', k, 'health', 'up')
-if offer_free(id, k, f[1], now) then redis.call('PUBLISH', P .. 'ch:freed', f[1]) end
+offer_free(id, k, f[1], now)
+settle(now)
 return cjson.encode({ status = 'ok', was = f[3] })

@@ -16,9 +16,20 @@
 --   req:<rid>    string answer of an allocation with request_id <rid> and the request it answers
 --                       {worker, lease_ms, types}; lives while its leases may (renew.lua extends it,
 --                       r:<id>.request names it) plus envgrid.allocator.request-id-retention
---   q:<T>        zset   waiting ticket -> arrival sequence number
---   t:<K>        hash   T -> count the waiting ticket asks for
---   tickets      zset   ticket -> deadline (ms); a ticket whose replica died is purged after it
+--   q:<T>        zset   waiting ticket -> arrival sequence number (seq:ticket, one counter for all)
+--   qs:<T>       hash   queue counters of type T: dem (demand of every ticket in q:<T>), cs and cd
+--                       (the covered prefix: tickets with seq <= cs; cd = their demand, always <= the
+--                       size of free:<T>); see "Waiting" below
+--   t:<K>        hash   T -> count the waiting ticket asks for, and the request it will be granted as:
+--                       _types (request order, space-separated) _n (distinct types) _cov (types on
+--                       which it is covered) _worker _lease _rid _tokens _ret _ch (replica) _end (when
+--                       its wait ends, ms: it is never granted after that)
+--   tickets      zset   ticket -> deadline (ms): end of its wait plus TICKET_GRACE_MS; purged after it
+--   ta:<K>       string answer granted to ticket K, kept for as long as its leases (or until its waiter
+--                       takes it) for a waiter that missed the notification
+--   qr:<rid>     set    tickets waiting with request_id <rid>
+--   qw:<R>       set    tickets parked on replica <R>
+--   replicas     zset   replica -> liveness deadline (ms), pushed out by every reap.lua run
 --   events       stream audit log in serialization order, one entry per lease event with fields
 --                       kind id type worker lease_id fence at; kind is grant, release (by the holder),
 --                       expire (past its expiry), revoke (forced delete) or abandon (released at once
@@ -27,8 +38,9 @@
 -- Ids (resource, worker, request) follow one rule, [A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}, types
 -- [A-Za-z0-9][A-Za-z0-9_.-]{0,63}, checked by the HTTP layer before any script runs
 -- (docs/isolation.md). Every key holds at most one id, after a literal family prefix ('r:', 'w:',
--- 'req:', 'free:', 'q:', 't:'); no family prefix is a prefix of another or of a fixed key name
--- (all, types, fence, leases, hb, tickets, events, seq:ticket), so two distinct ids, of the same
+-- 'req:', 'free:', 'q:', 'qs:', 'qr:', 'qw:', 't:', 'ta:', 'ch:w:'); no family prefix is a prefix of
+-- another or of a fixed key name (all, types, fence, leases, hb, tickets, replicas, events,
+-- seq:ticket, ch:expired), so two distinct ids, of the same
 -- kind or not, never share a key even when an id itself contains ':' (e.g. resource 'w:x' is
 -- r:w:x, worker 'x' is w:x). A lease id is '<resource id>:<fence>': the fence is the part after the
 -- last ':' and is all digits, so it is unambiguous too.
@@ -40,8 +52,23 @@
 --   I4  a lease past its expiry is reclaimed exactly once: by the first reap.lua run to see it, or
 --       by the first script that meets it (renew, release, verify), whichever comes first; no
 --       script treats a lease past its expiry as live;
---   I5  r:<id>.lease_token is set iff the lease is live, and is fresh for every grant.
+--   I5  r:<id>.lease_token is set iff the lease is live, and is fresh for every grant;
+--   I6  (waiting) no script ends with a ticket covered on every type it asks for: it is granted in
+--       the script that covered it; qs:<T>.cd <= |free:<T>| and qs:<T>.dem = the demand in q:<T>.
+--
+-- Waiting. A ticket is covered on type T when the free resources of T are enough for it and for
+-- every ticket queued before it on T (the demand up to and including it, in arrival order, is at
+-- most |free:<T>|): the same rule as "enough must stay free for every earlier waiter". The covered
+-- tickets of T are a prefix of q:<T>, kept as a seq bound (cs) and its demand (cd). When free:<T>
+-- grows, fit(T) extends the prefix ticket by ticket and stops at the first that does not fit (so
+-- a large batch at the head holds smaller ones back and is never starved); when it shrinks (drain,
+-- heartbeat lapse, delete) fit(T) gives the tail back. A ticket covered on all its types is granted
+-- at once, in that script, and its replica is told on ch:w:<replica>. Granting a covered ticket
+-- takes as much from free:<T> as from cd, so it never changes what other tickets are covered on:
+-- each freed resource costs O(log n) work whatever the number n of waiters.
 local P = KEYS[1]
+-- How long a ticket outlives its wait before any reaper purges it (its replica should have withdrawn it).
+local TICKET_GRACE_MS = 5000
 local EVENTS_MAXLEN = tonumber('__EVENTS_MAXLEN__')
 
 local function now_ms()
@@ -50,6 +77,20 @@ local function now_ms()
 end
 
 local function rkey(id) return P .. 'r:' .. id end
+
+-- Types whose free set or queue changed in this script; settle() fits their queues before it ends.
+local touched, touched_list = {}, {}
+local function touch(rtype)
+  if not touched[rtype] then
+    touched[rtype] = true
+    touched_list[#touched_list + 1] = rtype
+  end
+end
+
+-- Takes id out of its type's free set (drain, down, delete, type change).
+local function take_free(id, rtype)
+  if redis.call('ZREM', P .. 'free:' .. rtype, id) == 1 then touch(rtype) end
+end
 
 local function event(kind, id, rtype, worker, lease_id, fence, now)
   redis.call('XADD', P .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '*',
@@ -61,7 +102,7 @@ end
 local function offer_free(id, k, rtype, now)
   local st = redis.call('HMGET', k, 'admin', 'health', 'worker')
   if st[1] == 'active' and st[2] == 'up' and not st[3] then
-    redis.call('ZADD', P .. 'free:' .. rtype, 'NX', now, id)
+    if redis.call('ZADD', P .. 'free:' .. rtype, 'NX', now, id) == 1 then touch(rtype) end
     return true
   end
   return false
@@ -73,9 +114,7 @@ local function end_lease(id, k, rtype, worker, lease_id, fence, kind, now)
   redis.call('ZREM', P .. 'leases', id)
   redis.call('SREM', P .. 'w:' .. worker, id)
   event(kind, id, rtype, worker, lease_id, fence, now)
-  if offer_free(id, k, rtype, now) then
-    redis.call('PUBLISH', P .. 'ch:freed', rtype)
-  end
+  offer_free(id, k, rtype, now)
 end
 
 -- Ends a lease that ran past its expiry, and publishes it for the services that act on leases.
@@ -113,25 +152,208 @@ local function mark_lapsed_down(now, limit)
   for _, id in ipairs(ids) do
     local k = rkey(id)
     redis.call('HSET', k, 'health', 'down')
-    redis.call('ZREM', P .. 'free:' .. redis.call('HGET', k, 'type'), id)
+    take_free(id, redis.call('HGET', k, 'type'))
     redis.call('ZREM', P .. 'hb', id)
   end
   return #ids
 end
 
-local function drop_ticket(ticket)
+-- The distinct types of a ticket's request, from its _types field (request order, may repeat).
+local function distinct(types_field)
+  local seen, out = {}, {}
+  for rtype in string.gmatch(types_field, '%S+') do
+    if not seen[rtype] then seen[rtype] = true; out[#out + 1] = rtype end
+  end
+  return out
+end
+
+local function tell_replica(replica, message)
+  redis.call('PUBLISH', P .. 'ch:w:' .. replica, cjson.encode(message))
+end
+
+-- Takes a ticket out of every queue it is in, keeping the counters of I6; false if it is not queued.
+local function unqueue(ticket)
   local tk = P .. 't:' .. ticket
-  for _, rtype in ipairs(redis.call('HKEYS', tk)) do
-    redis.call('ZREM', P .. 'q:' .. rtype, ticket)
+  local f = redis.call('HMGET', tk, '_types', '_ch', '_rid')
+  if not f[1] then return false end
+  for _, rtype in ipairs(distinct(f[1])) do
+    local q, qs = P .. 'q:' .. rtype, P .. 'qs:' .. rtype
+    local seq = redis.call('ZSCORE', q, ticket)
+    if seq then
+      local need = tonumber(redis.call('HGET', tk, rtype))
+      redis.call('HINCRBY', qs, 'dem', -need)
+      if tonumber(seq) <= tonumber(redis.call('HGET', qs, 'cs') or 0) then
+        redis.call('HINCRBY', qs, 'cd', -need)
+      end
+      redis.call('ZREM', q, ticket)
+      touch(rtype)
+    end
   end
   redis.call('DEL', tk)
   redis.call('ZREM', P .. 'tickets', ticket)
+  redis.call('SREM', P .. 'qw:' .. f[2], ticket)
+  if f[3] ~= '' then redis.call('SREM', P .. 'qr:' .. f[3], ticket) end
+  return true, f[2]
 end
 
+-- Withdraws a waiting ticket; with notice, its replica is told to decide the request again (a
+-- sibling with the same request_id was granted, or the ticket was purged while its replica may live).
+local function withdraw(ticket, notice)
+  local queued, replica = unqueue(ticket)
+  if queued and notice then tell_replica(replica, { ticket = ticket, retry = true }) end
+  return queued
+end
+
+-- Grants one resource of each of types (request order) to worker: pops the oldest free ones,
+-- bumps their fences, records the leases and audits them. Every type must have enough free.
+-- A request_id's answer is kept while the leases may live and retention_ms after; other tickets
+-- waiting with the same request_id are sent back to be answered from it (replay or conflict).
+local function grant(worker, lease_ms, request_id, tokens, types, retention_ms, now, except_ticket)
+  local expires = now + lease_ms
+  local grants = {}
+  for i, rtype in ipairs(types) do
+    local lease_token = tokens[i]
+    local id = redis.call('ZPOPMIN', P .. 'free:' .. rtype)[1]
+    local k = rkey(id)
+    local fence = redis.call('HINCRBY', P .. 'fence', id, 1)
+    local lease_id = id .. ':' .. fence
+    redis.call('HSET', k, 'worker', worker, 'lease_id', lease_id, 'lease_token', lease_token,
+      'fence', fence, 'expires', expires, 'granted', now)
+    if request_id ~= '' then redis.call('HSET', k, 'request', request_id) end
+    redis.call('ZADD', P .. 'leases', expires, id)
+    redis.call('SADD', P .. 'w:' .. worker, id)
+    event('grant', id, rtype, worker, lease_id, fence, now)
+    local f = redis.call('HMGET', k, 'endpoint', 'labels')
+    grants[#grants + 1] = { id = id, type = rtype, endpoint = f[1], labels = f[2],
+      lease_id = lease_id, lease_token = lease_token, fencing_token = fence, expires_at = expires }
+  end
+  local answer = { status = 'granted', worker_id = worker, grants = grants }
+  if request_id ~= '' then
+    answer.request = { worker = worker, lease_ms = lease_ms, types = types }
+    redis.call('SET', P .. 'req:' .. request_id, cjson.encode(answer), 'PX', lease_ms + retention_ms)
+    answer.request = nil
+    for _, sibling in ipairs(redis.call('SMEMBERS', P .. 'qr:' .. request_id)) do
+      if sibling ~= except_ticket then withdraw(sibling, true) end
+    end
+  end
+  return answer
+end
+
+local function words(s)
+  local out = {}
+  for w in string.gmatch(s, '%S+') do out[#out + 1] = w end
+  return out
+end
+
+-- Grants a ticket that is covered on every type, keeps the answer for its waiter (ta:<K>) and
+-- tells the waiter's replica. A ticket whose wait has ended is withdrawn instead: its waiter is
+-- answering 409, and must not be granted anything. The answer is kept as long as the leases plus
+-- the request_id retention, whatever the waiter's deadline: a waiter whose end-of-wait reaches Redis
+-- late (a loaded replica) must still find a grant that raced it, or the leases would be granted to
+-- nobody. The waiter deletes it on receipt.
+local function serve(ticket, now)
+  local f = redis.call('HMGET', P .. 't:' .. ticket, '_worker', '_lease', '_rid', '_tokens', '_types', '_ret', '_end')
+  if tonumber(f[7]) < now then
+    withdraw(ticket, false)
+    return
+  end
+  local answer = grant(f[1], tonumber(f[2]), f[3], words(f[4]), words(f[5]), tonumber(f[6]), now, ticket)
+  local _, replica = unqueue(ticket)
+  redis.call('SET', P .. 'ta:' .. ticket, cjson.encode(answer), 'PX', tonumber(f[2]) + tonumber(f[6]))
+  tell_replica(replica, { ticket = ticket, answer = answer })
+end
+
+-- Restores I6 on type T after its free set or queue changed: gives back the covered tail beyond
+-- the free resources, then covers the next tickets in arrival order while they fit, granting each
+-- one that is then covered on all its types. Stops at the first ticket that does not fit.
+local function fit(rtype, now)
+  local q, qs, free_key = P .. 'q:' .. rtype, P .. 'qs:' .. rtype, P .. 'free:' .. rtype
+  if redis.call('EXISTS', q) == 0 then
+    redis.call('DEL', qs) -- nobody waits for the type: no counters left behind
+    return
+  end
+  local st = redis.call('HMGET', qs, 'cd', 'cs')
+  local cd, cs = tonumber(st[1] or 0), tonumber(st[2] or 0)
+  local free = redis.call('ZCARD', free_key)
+  while cd > free do
+    local last = redis.call('ZREVRANGEBYSCORE', q, cs, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+    local tk = P .. 't:' .. last[1]
+    cd = cd - tonumber(redis.call('HGET', tk, rtype))
+    redis.call('HINCRBY', tk, '_cov', -1)
+    local before = redis.call('ZREVRANGEBYSCORE', q, '(' .. last[2], '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+    cs = tonumber(before[2] or 0)
+  end
+  while cd < free do
+    local nxt = redis.call('ZRANGEBYSCORE', q, '(' .. cs, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+    if #nxt == 0 then break end
+    local tk = P .. 't:' .. nxt[1]
+    local need = tonumber(redis.call('HGET', tk, rtype))
+    if cd + need > free then break end
+    cd, cs = cd + need, tonumber(nxt[2])
+    if redis.call('HINCRBY', tk, '_cov', 1) == tonumber(redis.call('HGET', tk, '_n')) then
+      redis.call('HSET', qs, 'cd', cd, 'cs', cs)
+      serve(nxt[1], now)
+      cd, free = tonumber(redis.call('HGET', qs, 'cd')), redis.call('ZCARD', free_key)
+    end
+  end
+  redis.call('HSET', qs, 'cd', cd, 'cs', cs)
+end
+
+-- Fits every queue whose type was touched in this script. Every mutating script ends with it.
+local function settle(now)
+  while #touched_list > 0 do
+    local rtype = table.remove(touched_list)
+    touched[rtype] = nil
+    fit(rtype, now)
+  end
+end
+
+-- Queues a ticket for a request that cannot be granted now, behind every earlier ticket; it is
+-- granted by whichever script later covers it on every type (see fit).
+local function enqueue(ticket, replica, wait_end, worker, lease_ms, request_id, tokens_field, types, retention_ms)
+  local seq = redis.call('INCR', P .. 'seq:ticket')
+  local tk = P .. 't:' .. ticket
+  local demand, order = {}, {}
+  for _, rtype in ipairs(types) do
+    if not demand[rtype] then demand[rtype] = 0; order[#order + 1] = rtype end
+    demand[rtype] = demand[rtype] + 1
+  end
+  redis.call('HSET', tk, '_types', table.concat(types, ' '), '_n', #order, '_cov', 0, '_worker', worker,
+    '_lease', lease_ms, '_rid', request_id, '_tokens', tokens_field, '_ret', retention_ms,
+    '_ch', replica, '_end', wait_end)
+  for _, rtype in ipairs(order) do
+    redis.call('HSET', tk, rtype, demand[rtype])
+    redis.call('ZADD', P .. 'q:' .. rtype, seq, ticket)
+    redis.call('HINCRBY', P .. 'qs:' .. rtype, 'dem', demand[rtype])
+    touch(rtype)
+  end
+  redis.call('ZADD', P .. 'tickets', wait_end + TICKET_GRACE_MS, ticket)
+  redis.call('SADD', P .. 'qw:' .. replica, ticket)
+  if request_id ~= '' then redis.call('SADD', P .. 'qr:' .. request_id, ticket) end
+end
+
+-- Tickets past their deadline (their waiter's wait ended long ago: its replica is gone or lost
+-- track of it) are withdrawn, and their replica told in case it is still there.
 local function purge_dead_tickets(now, limit)
   local dead = redis.call('ZRANGEBYSCORE', P .. 'tickets', '-inf', now, 'LIMIT', 0, limit)
-  for _, ticket in ipairs(dead) do drop_ticket(ticket) end
+  for _, ticket in ipairs(dead) do withdraw(ticket, true) end
   return #dead
+end
+
+-- Withdraws the tickets of replicas that stopped renewing their liveness (crashed): their
+-- waiters cannot be answered, and must not hold back anyone else.
+local function purge_dead_replicas(now, limit)
+  local purged = 0
+  for _, replica in ipairs(redis.call('ZRANGEBYSCORE', P .. 'replicas', '-inf', now, 'LIMIT', 0, limit)) do
+    local left = limit - purged
+    if left <= 0 then break end
+    for _, ticket in ipairs(redis.call('SRANDMEMBER', P .. 'qw:' .. replica, left)) do
+      withdraw(ticket, true)
+      purged = purged + 1
+    end
+    if redis.call('SCARD', P .. 'qw:' .. replica) == 0 then redis.call('ZREM', P .. 'replicas', replica) end
+  end
+  return purged
 end
 
 -- Bookkeeping every mutating script does first, bounded per run, so a state change never acts on
@@ -139,6 +361,7 @@ end
 local function housekeeping(now)
   mark_lapsed_down(now, 64)
   purge_dead_tickets(now, 64)
+  settle(now)
 end
 
 -- The ids a release or renewal names from ARGV[from] on; none named means all the worker holds.

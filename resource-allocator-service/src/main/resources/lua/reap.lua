@@ -1,6 +1,14 @@
--- Periodic bookkeeping run by every replica: expired leases, lapsed heartbeats, dead tickets.
+-- Periodic bookkeeping run by every replica: expired leases, lapsed heartbeats, tickets past their
+-- deadline, and the tickets of replicas that stopped running this script (crashed). Whatever it
+-- frees goes to the waiters at the head of the queues in this same run.
 -- KEYS[1] prefix   ARGV[1] most items of each kind handled in this run
--- Returns {leases reclaimed, resources marked down, tickets purged}
+-- ARGV[2] the calling replica   ARGV[3] how long it counts as alive without another run (ms)
+-- Returns {leases reclaimed, resources marked down, tickets purged (deadline or dead replica)}
 local limit = tonumber(ARGV[1])
 local now = now_ms()
-return { reclaim_expired(now, limit), mark_lapsed_down(now, limit), purge_dead_tickets(now, limit) }
+redis.call('ZADD', P .. 'replicas', now + tonumber(ARGV[3]), ARGV[2])
+local reclaimed = reclaim_expired(now, limit)
+local down = mark_lapsed_down(now, limit)
+local purged = purge_dead_tickets(now, limit) + purge_dead_replicas(now, limit)
+settle(now)
+return { reclaimed, down, purged }

@@ -15,7 +15,7 @@ if not f[1] then
   redis.call('HSET', k, 'id', id, 'type', rtype, 'admin', 'active', 'created', now)
 elseif f[1] ~= rtype then
   if f[2] then return cjson.encode({ status = 'type_conflict', type = f[1] }) end
-  redis.call('ZREM', P .. 'free:' .. f[1], id)
+  take_free(id, f[1])
   if redis.call('HINCRBY', P .. 'types', f[1], -1) <= 0 then redis.call('HDEL', P .. 'types', f[1]) end
   redis.call('HINCRBY', P .. 'types', rtype, 1)
   redis.call('HSET', k, 'type', rtype)
@@ -26,5 +26,6 @@ if hb_ttl > 0 then
 else
   redis.call('ZREM', P .. 'hb', id)
 end
-if offer_free(id, k, rtype, now) then redis.call('PUBLISH', P .. 'ch:freed', rtype) end
+offer_free(id, k, rtype, now)
+settle(now)
 return cjson.encode({ status = status })

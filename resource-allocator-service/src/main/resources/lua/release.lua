@@ -29,4 +29,5 @@ for _, id in ipairs(ids) do
     details[id] = 'already_released'
   end
 end
+settle(now)
 return cjson.encode({ status = 'completed', details = details })

@@ -38,4 +38,5 @@ for _, id in ipairs(ids) do
     details[id] = { status = 'not_held' }
   end
 end
+settle(now)
 return cjson.encode({ status = 'completed', details = details })

@@ -9,8 +9,9 @@ local rtype = redis.call('HGET', k, 'type')
 if not rtype then return cjson.encode({ status = 'not_found' }) end
 redis.call('HSET', k, 'admin', admin)
 if admin == 'draining' then
-  redis.call('ZREM', P .. 'free:' .. rtype, id)
-elseif offer_free(id, k, rtype, now) then
-  redis.call('PUBLISH', P .. 'ch:freed', rtype)
+  take_free(id, rtype)
+else
+  offer_free(id, k, rtype, now)
 end
+settle(now)
 return cjson.encode({ status = 'ok' })

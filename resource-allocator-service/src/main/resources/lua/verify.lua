@@ -9,7 +9,10 @@ local id, token = ARGV[1], ARGV[2]
 local now = now_ms()
 local k = rkey(id)
 if redis.call('EXISTS', k) == 0 then return cjson.encode({ status = 'not_found' }) end
-if not live_holder(id, k, now) then return cjson.encode({ status = 'not_live' }) end
+if not live_holder(id, k, now) then
+  settle(now) -- the lease may just have been reclaimed: its resource goes to the waiters
+  return cjson.encode({ status = 'not_live' })
+end
 local f = redis.call('HMGET', k, 'type', 'worker', 'lease_id', 'lease_token', 'fence', 'expires')
 if f[4] ~= token then return cjson.encode({ status = 'not_live' }) end
 return cjson.encode({ status = 'live', type = f[1], worker_id = f[2], lease_id = f[3],

@@ -106,7 +106,7 @@ class AllocatorFuzzIT {
         redisServer = EmbeddedRedis.start();
         // The reaper has nothing to do (no lease or heartbeat runs out); a long period keeps it quiet anyway.
         cluster = AllocatorCluster.start(1, redisServer.url(), Path.of("target", "allocator-fuzz-it"),
-                Map.of("envgrid.allocator.reap-interval", "1h", "envgrid.allocator.wait-poll-interval", "50ms"),
+                Map.of("envgrid.allocator.reap-interval", "1h"),
                 List.of("-Xmx256m"));
         port = cluster.instance(0).port();
         redis = new SyncRedis(redisServer.url());

@@ -9,9 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import java.util.Base64;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,14 +79,5 @@ class BadInputTest extends CleanRedis {
         String huge = "{\"worker_id\":\"" + "x".repeat(1_100_000) + "\"}";
         expectError(given().contentType(ContentType.JSON).body(huge).post("/allocate").then(), 413, "PAYLOAD_TOO_LARGE");
         Api.stats().body("total.total", equalTo(0));
-    }
-
-    /** Every key with its serialized value (the audit stream included, so any grant or release shows). */
-    private Map<String, String> keyspace() {
-        Map<String, String> out = new HashMap<>();
-        for (String key : redis.key().keys("*")) {
-            out.put(key, Base64.getEncoder().encodeToString(redis.execute("DUMP", key).toBytes()));
-        }
-        return out;
     }
 }

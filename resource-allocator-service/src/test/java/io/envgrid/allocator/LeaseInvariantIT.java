@@ -36,7 +36,10 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The lease invariants of lib.lua under real concurrency: three allocator replicas (separate JVMs
@@ -48,10 +51,19 @@ import org.junit.jupiter.api.Test;
  * complete), (d) exactly the grants the clients received, with the same fencing token and lease_id,
  * (e) expiries and requests served by every replica, (f) every resource free at the end.
  *
+ * <p>A second phase parks hundreds of waiters ({@code wait_ms}) on all three replicas while every
+ * resource is held, crashes one replica with its waiters parked, and checks that its tickets are
+ * withdrawn without anyone polling (the other replicas' reapers see it stop renewing its
+ * liveness), that none of its waiters is granted anything, that the surviving waiters are all
+ * served as the holders release (granted inside the releasing scripts), that waiters who give up
+ * mid-queue get their 409, and that
+ * the audit stream still replays clean and no queue state is left behind.
+ *
  * <p>Runs in {@code mvn verify} (failsafe, after {@code package} built {@code target/quarkus-app}).
  * Replica logs go to {@code target/lease-invariant-it/}. {@code -Dit.workers} and
  * {@code -Dit.load-seconds} change the load.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LeaseInvariantIT {
 
     private static final List<String> TYPES = List.of("vm", "device", "rag");
@@ -59,6 +71,10 @@ class LeaseInvariantIT {
     private static final int RESOURCES = TYPES.size() * PER_TYPE;
     private static final int REPLICAS = 3;
     private static final int WORKERS = Integer.getInteger("it.workers", 200);
+    /** Waiters parked per replica in the second phase. */
+    private static final int WAITERS_PER_REPLICA = Integer.getInteger("it.waiters-per-replica", 100);
+    /** The wait of the waiters who give up before anything is released (their tickets leave mid-queue). */
+    private static final long IMPATIENT_MS = 6_000;
     private static final Duration LOAD = Duration.ofSeconds(Long.getLong("it.load-seconds", 15));
     private static final String EVENTS = "{envgrid}:events";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -107,7 +123,8 @@ class LeaseInvariantIT {
         redis = EmbeddedRedis.start();
         // C1 only and a small serial heap: three JVMs start and run side by side on two cores.
         cluster = AllocatorCluster.start(REPLICAS, redis.url(), Path.of("target", "lease-invariant-it"),
-                Map.of("envgrid.allocator.events-max-length", "10000000"),
+                Map.of("envgrid.allocator.events-max-length", "10000000",
+                        "quarkus.log.category.\"io.envgrid.allocator.lease\".level", "DEBUG"),
                 List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -124,6 +141,7 @@ class LeaseInvariantIT {
     }
 
     @Test
+    @Order(1)
     void leasesStayExclusiveAndFencedAcrossThreeReplicas() throws Exception {
         long started = System.nanoTime();
         registerPool();
@@ -159,7 +177,8 @@ class LeaseInvariantIT {
         assertTrue(violations.isEmpty(), report(violations));
         // (d) the stream holds exactly the grants the clients received
         assertEquals(ledger.received.size(), kinds.getOrDefault("grant", 0L).intValue(),
-                "grants in the stream vs distinct grants the clients received");
+                "grants in the stream vs distinct grants the clients received; not received: " + events.stream()
+                        .filter(e -> "grant".equals(e.kind()) && !ledger.received.containsKey(e.leaseId())).toList());
         // (e) crashed workers' leases expired, and every replica served requests
         assertTrue(kinds.getOrDefault("expire", 0L) > 0, "no lease expired, though workers crashed");
         assertTrue(kinds.getOrDefault("release", 0L) > 0, "no lease was released");
@@ -168,6 +187,134 @@ class LeaseInvariantIT {
         }
         // (f) every resource free, as Redis itself (not only the stream) says
         assertTrue(wholePoolFree(), "the pool is not entirely free");
+    }
+
+    @Test
+    @Order(2)
+    void hundredsOfParkedWaitersAreServedByReleasesAndACrashedReplicasWaitersAreWithdrawn() throws Exception {
+        long started = System.nanoTime();
+        Conditions.await(LeaseInvariantIT::wholePoolFree, "the pool is free before the waiters come", Duration.ofSeconds(30));
+        Ledger ledger = new Ledger();
+        // Holders take every resource, so that every waiter queues.
+        List<List<Grant>> held = new ArrayList<>();
+        for (String type : TYPES) {
+            for (int i = 0; i < PER_TYPE; i++) {
+                String worker = "holder-" + type + "-" + i;
+                Reply r = post(0, "/allocate", Map.of("worker_id", worker, "resource_types", List.of(type),
+                        "timeout", 120), ledger);
+                assertEquals(200, r.status(), "holder " + worker + ": " + r.body());
+                List<Grant> grants = grants(r.body(), worker);
+                record(ledger, Map.of("worker_id", worker), List.of(type), grants, false);
+                held.add(grants);
+            }
+        }
+        int crashed = REPLICAS - 1;
+        int total = WAITERS_PER_REPLICA * REPLICAS;
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        record Waiter(int replica, String worker, List<String> types, long waitMs,
+                java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> reply) { }
+        List<Waiter> waiters = new ArrayList<>();
+        for (int n = 0; n < total; n++) {
+            int replica = n % REPLICAS;
+            String worker = "waiter-" + n + "@" + replica;
+            List<String> types = batch(rnd);
+            // One in ten gives up before anything is released: its ticket is withdrawn mid-queue.
+            long waitMs = replica != crashed && n % 10 == 1 ? IMPATIENT_MS : 120_000;
+            Map<String, Object> body = Map.of("worker_id", worker, "resource_types", types, "timeout", 60,
+                    "wait_ms", waitMs, "request_id", worker + ".r1");
+            HttpRequest request = HttpRequest.newBuilder(cluster.instance(replica).uri("/allocate"))
+                    .timeout(Duration.ofSeconds(180)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
+            waiters.add(new Waiter(replica, worker, types, waitMs,
+                    http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())));
+        }
+        List<Waiter> impatient = waiters.stream().filter(w -> w.waitMs() == IMPATIENT_MS).toList();
+        try (SyncRedis client = new SyncRedis(redis.url())) {
+            Conditions.await(() -> client.call("ZCARD", "{envgrid}:tickets").toLong()
+                            + impatient.stream().filter(w -> w.reply().isDone()).count() == total,
+                    "all " + total + " waiters queued", Duration.ofSeconds(60));
+            // The crash: a replica dies with its waiters parked. Nobody polls; the other replicas'
+            // reapers see it stop renewing its liveness and withdraw its tickets.
+            cluster.instance(crashed).process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            long crashedAt = System.nanoTime();
+            long survivors = waiters.stream().filter(w -> w.replica() != crashed && w.waitMs() != IMPATIENT_MS).count();
+            Conditions.await(() -> client.call("ZCARD", "{envgrid}:tickets").toLong() == survivors
+                            && impatient.stream().allMatch(w -> w.reply().isDone()),
+                    "the crashed replica's tickets and the impatient waiters' are withdrawn", Duration.ofSeconds(30));
+            double withdrawnAfter = (System.nanoTime() - crashedAt) / 1e9;
+
+            // Every release hands its resource to the head of the queue inside the releasing script;
+            // each served waiter holds briefly and releases as soon as it has its answer, which
+            // serves the next ones.
+            java.util.concurrent.ExecutorService releasers = java.util.concurrent.Executors.newFixedThreadPool(16);
+            java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger servedLeases = new java.util.concurrent.atomic.AtomicInteger();
+            List<java.util.concurrent.CompletableFuture<Void>> done = new ArrayList<>();
+            for (Waiter w : waiters) {
+                if (w.replica() == crashed || w.waitMs() == IMPATIENT_MS) {
+                    continue;
+                }
+                done.add(w.reply().thenAcceptAsync(response -> {
+                    try {
+                        JsonNode body = JSON.readTree(response.body());
+                        if (response.statusCode() != 200) {
+                            ledger.problem("waiter %s answered %d %s", w.worker(), response.statusCode(), body);
+                            return;
+                        }
+                        List<Grant> grants = grants(body, w.worker());
+                        record(ledger, Map.of("worker_id", w.worker()), w.types(), grants, false);
+                        served.incrementAndGet();
+                        servedLeases.addAndGet(grants.size());
+                        release(w.worker(), grants, ledger, ThreadLocalRandom.current(), REPLICAS - 1);
+                    } catch (IOException | InterruptedException e) {
+                        ledger.problem("waiter %s: %s", w.worker(), e);
+                    }
+                }, releasers));
+            }
+            for (List<Grant> grants : held) {
+                Grant g = grants.get(0);
+                Reply r = post(rnd.nextInt(REPLICAS - 1), "/release",
+                        Map.of("worker_id", g.worker(), "resource_id", g.resourceId()), ledger);
+                assertEquals(200, r.status(), "release " + g + ": " + r.body());
+                ledger.confirmedReleased.add(g.leaseId());
+            }
+            java.util.concurrent.CompletableFuture.allOf(done.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(150, TimeUnit.SECONDS);
+            releasers.shutdown();
+            int gaveUp = 0;
+            for (Waiter w : impatient) {
+                HttpResponse<byte[]> response = w.reply().get();
+                assertEquals(409, response.statusCode(), w.worker() + " gave up: " + new String(response.body()));
+                gaveUp++;
+            }
+            for (Waiter w : waiters) {
+                if (w.replica() == crashed) {
+                    assertTrue(w.reply().handle((r, e) -> e != null).get(30, TimeUnit.SECONDS),
+                            w.worker() + " was answered by a dead replica");
+                }
+            }
+            Conditions.await(LeaseInvariantIT::wholePoolFree, "every resource free after the waiters", Duration.ofSeconds(30));
+
+            List<Event> events = readEvents();
+            List<String> violations = new ArrayList<>(ledger.problems);
+            replay(events, ledger, violations);
+            for (Event e : events) {
+                if ("grant".equals(e.kind()) && e.worker().endsWith("@" + crashed)) {
+                    violations.add("a waiter of the crashed replica was granted " + e);
+                }
+            }
+            assertTrue(violations.isEmpty(), report(violations));
+            assertEquals(held.size() + servedLeases.get(), ledger.received.size(), "leases received in this phase");
+            // No queue state is left behind: tickets, their records, queue counters, request index.
+            for (String pattern : List.of("{envgrid}:t:*", "{envgrid}:q:*", "{envgrid}:qs:*", "{envgrid}:qr:*",
+                    "{envgrid}:qw:*")) {
+                assertEquals(0, client.call("KEYS", pattern).size(), "keys left: " + pattern);
+            }
+            System.out.printf("LeaseInvariantIT waiters: %d parked on %d replicas, replica %d crashed with %d parked "
+                            + "(tickets withdrawn %.1fs after the crash), %d gave up, %d served, %.1fs%n", total,
+                    REPLICAS, crashed, WAITERS_PER_REPLICA, withdrawnAfter, gaveUp, served.get(),
+                    (System.nanoTime() - started) / 1e9);
+        }
     }
 
     /** Violations grouped by check ((a), (b), ..., or what the clients saw), with a few examples of each. */
@@ -336,6 +483,12 @@ class LeaseInvariantIT {
 
     private static void release(String worker, List<Grant> grants, Ledger ledger, ThreadLocalRandom rnd)
             throws IOException, InterruptedException {
+        release(worker, grants, ledger, rnd, REPLICAS);
+    }
+
+    /** Releases on a random one of the first {@code replicas} replicas. */
+    private static void release(String worker, List<Grant> grants, Ledger ledger, ThreadLocalRandom rnd, int replicas)
+            throws IOException, InterruptedException {
         Map<String, String> leaseOf = grants.stream()
                 .collect(Collectors.toMap(Grant::resourceId, Grant::leaseId, (first, twice) -> first));
         List<Reply> replies = new ArrayList<>();
@@ -343,12 +496,12 @@ class LeaseInvariantIT {
         if (grants.size() > 1 && rnd.nextBoolean()) {
             Map<String, Object> body = Map.of("worker_id", worker, "resource_ids", List.copyOf(leaseOf.keySet()));
             bodies.add(body);
-            replies.add(post(rnd.nextInt(REPLICAS), "/release/batch", body, ledger));
+            replies.add(post(rnd.nextInt(replicas), "/release/batch", body, ledger));
         } else {
             for (Grant g : grants) {
                 Map<String, Object> body = Map.of("worker_id", worker, "resource_id", g.resourceId());
                 bodies.add(body);
-                replies.add(post(rnd.nextInt(REPLICAS), "/release", body, ledger));
+                replies.add(post(rnd.nextInt(replicas), "/release", body, ledger));
             }
         }
         for (int i = 0; i < replies.size(); i++) {

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -158,13 +157,5 @@ class RequestIdTest extends CleanRedis {
         }
         assertEquals(0L, redis.sortedSet(String.class).zcard("{envgrid}:q:vm"), "no ticket is left behind");
         assertEquals(0L, redis.sortedSet(String.class).zcard("{envgrid}:tickets"), "no ticket is left behind");
-    }
-
-    private Map<String, String> keyspace() {
-        Map<String, String> out = new HashMap<>();
-        for (String key : redis.key().keys("*")) {
-            out.put(key, Base64.getEncoder().encodeToString(redis.execute("DUMP", key).toBytes()));
-        }
-        return out;
     }
 }

@@ -37,9 +37,12 @@ public interface AllocatorConfig {
     @WithDefault("10m")
     Duration requestIdRetention();
 
-    /** How often a waiting allocation retries when no release wakes it earlier. */
-    @WithDefault("200ms")
-    Duration waitPollInterval();
+    /**
+     * How long a replica counts as alive after its last reaper run; the tickets of a replica silent
+     * for longer (crashed) are withdrawn by the others. Many reap intervals, so a pause is no crash.
+     */
+    @WithDefault("5s")
+    Duration replicaTtl();
 
     /** How often each replica reclaims expired leases and marks lapsed heartbeats down. */
     @WithDefault("250ms")

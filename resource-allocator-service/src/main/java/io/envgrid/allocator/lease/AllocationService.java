@@ -11,7 +11,9 @@ import io.envgrid.allocator.error.ErrorCode;
 import io.envgrid.allocator.metrics.AllocatorMetrics;
 import io.envgrid.allocator.metrics.AllocatorMetrics.Outcome;
 import io.envgrid.allocator.redis.AllocatorScript;
+import io.envgrid.allocator.redis.RedisKeys;
 import io.envgrid.allocator.redis.ScriptRunner;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -19,38 +21,44 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
- * Atomic batch allocation. One run of {@code allocate.lua} decides a request; a request with
- * {@code wait_ms} holds a queue ticket in Redis (so earlier waiters on any replica go first) and
- * retries whenever a needed type is freed, until it is granted, its wait ends or its client goes
- * away. Leases granted to a client that went away before they could be delivered are released at
- * once by {@code abandon.lua} (audited as kind {@code abandon}).
+ * Atomic batch allocation. One run of {@code allocate.lua} decides a request. A request with
+ * {@code wait_ms} that cannot be granted at once leaves a ticket in the Redis queues (earlier
+ * tickets on any replica go first) and parks in the {@link WaitRoom} without touching Redis again:
+ * the script that frees what it needs grants it and publishes the answer to this replica. The wait
+ * ends there, or at its deadline, or when its client goes away ({@code cancel_wait.lua} then
+ * withdraws the ticket, or hands over a grant that raced the end). Leases granted to a client that
+ * went away before they could be delivered are released at once by {@code abandon.lua} (audited as
+ * kind {@code abandon}).
  */
 @ApplicationScoped
 public class AllocationService {
 
     private static final Logger LOG = Logger.getLogger(AllocationService.class);
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
-    /** How long a ticket outlives its last retry; bounds how long a dead replica's waiter blocks others. */
-    private static final long TICKET_GRACE_MS = 5_000;
 
     private final ScriptRunner scripts;
-    private final FreedSignal freed;
+    private final WaitRoom room;
+    private final Replica replica;
+    private final ReactiveRedisDataSource redis;
+    private final RedisKeys keys;
     private final AllocatorMetrics metrics;
     private final AllocatorConfig config;
     private final ObjectMapper json;
 
-    public AllocationService(ScriptRunner scripts, FreedSignal freed, AllocatorMetrics metrics,
-            AllocatorConfig config, ObjectMapper json) {
+    public AllocationService(ScriptRunner scripts, WaitRoom room, Replica replica, ReactiveRedisDataSource redis,
+            RedisKeys keys, AllocatorMetrics metrics, AllocatorConfig config, ObjectMapper json) {
         this.scripts = scripts;
-        this.freed = freed;
+        this.room = room;
+        this.replica = replica;
+        this.redis = redis;
+        this.keys = keys;
         this.metrics = metrics;
         this.config = config;
         this.json = json;
@@ -68,14 +76,10 @@ public class AllocationService {
         client.onAbandoned(this::abandon);
         Uni<JsonNode> decided;
         if (waitMs == 0) {
-            decided = attempt(request, "");
+            decided = attempt(request, "", 0);
         } else {
-            String ticket = UUID.randomUUID().toString();
-            Set<String> types = new LinkedHashSet<>(request.resourceTypes());
             metrics.waitStarted();
-            decided = attemptUntil(request, ticket, types, System.currentTimeMillis() + waitMs, client)
-                    .onCancellation().call(() -> cancel(ticket))
-                    .eventually(metrics::waitEnded);
+            decided = waitFor(request, System.currentTimeMillis() + waitMs, client).eventually(metrics::waitEnded);
         }
         return decided.map(answer -> {
                     Allocation allocation = toAllocation(request, answer, waitMs);
@@ -105,40 +109,81 @@ public class AllocationService {
                         leases.leaseIds(), leases.workerId(), failure.getMessage()));
     }
 
-    private Uni<JsonNode> attempt(AllocateRequest request, String ticket) {
-        List<String> args = new ArrayList<>(6 + request.resourceTypes().size());
+    private Uni<JsonNode> attempt(AllocateRequest request, String ticket, long waitMs) {
+        List<String> args = new ArrayList<>(8 + request.resourceTypes().size());
         args.add(request.workerId());
         args.add(Long.toString(request.timeoutSeconds(config) * 1000L));
         args.add(request.requestId() == null ? "" : request.requestId());
         args.add(ticket);
-        args.add(Long.toString(config.waitPollInterval().toMillis() + TICKET_GRACE_MS));
+        args.add(Long.toString(waitMs));
         args.add(LeaseTokens.fresh(request.resourceTypes().size()));
         args.add(Long.toString(config.requestIdRetention().toMillis()));
+        args.add(replica.id());
         args.addAll(request.resourceTypes());
         return scripts.runJson(AllocatorScript.ALLOCATE, args);
     }
 
-    private Uni<JsonNode> attemptUntil(AllocateRequest request, String ticket, Set<String> types, long deadline,
-            ClientLink client) {
+    /**
+     * One queued attempt: a fresh ticket, parked here before it is queued in Redis, then whatever
+     * ends the wait first (grant, withdrawal, deadline, client gone, lost notifications).
+     */
+    private Uni<JsonNode> waitFor(AllocateRequest request, long deadline, ClientLink client) {
         if (client.isGone()) {
-            // Checked before every attempt, so a vanished client's ticket is never queued again.
-            return cancel(ticket).chain(() -> Uni.createFrom().failure(new ClientGoneException()));
+            return Uni.createFrom().failure(new ClientGoneException());
         }
-        return attempt(request, ticket).chain(answer -> {
-            long remaining = deadline - System.currentTimeMillis();
-            if (!"insufficient".equals(status(answer))) {
-                return Uni.createFrom().item(answer);
+        String ticket = UUID.randomUUID().toString();
+        CompletableFuture<WaitRoom.Signal> signal = room.park(ticket);
+        client.whenGone(() -> signal.complete(new WaitRoom.Signal.ClientGone()));
+        long remaining = Math.max(1, deadline - System.currentTimeMillis());
+        return attempt(request, ticket, remaining)
+                .onFailure().invoke(() -> room.leave(ticket))
+                .chain(answer -> {
+                    if (!"queued".equals(status(answer))) {
+                        room.leave(ticket);
+                        return Uni.createFrom().item(answer);
+                    }
+                    return Uni.createFrom().completionStage(signal)
+                            .ifNoItem().after(Duration.ofMillis(Math.max(1, deadline - System.currentTimeMillis())))
+                            .recoverWithItem(() -> null)
+                            .eventually(() -> room.leave(ticket))
+                            .chain(s -> settle(request, ticket, s, deadline, client));
+                });
+    }
+
+    /** Turns the signal that ended a wait ({@code null}: the deadline) into the answer. */
+    private Uni<JsonNode> settle(AllocateRequest request, String ticket, WaitRoom.Signal signal, long deadline,
+            ClientLink client) {
+        boolean timeLeft = deadline - System.currentTimeMillis() > 0 && !client.isGone();
+        LOG.debugf("wait of worker %s on ticket %s ended by %s", request.workerId(), ticket,
+                signal == null ? "its deadline" : signal.getClass().getSimpleName());
+        if (signal instanceof WaitRoom.Signal.Granted granted) {
+            // The answer was kept for a waiter that might miss the notification; this one did not.
+            redis.key().unlink(keys.ticketAnswer(ticket)).subscribe().with(n -> { }, e -> { });
+            return Uni.createFrom().item(granted.answer());
+        }
+        if (signal instanceof WaitRoom.Signal.Retry && timeLeft) {
+            return waitFor(request, deadline, client);
+        }
+        // Deadline, client gone, lost notifications, or a retry too late: withdraw the ticket, unless
+        // it was granted meanwhile (then that grant is the answer: delivered, or abandoned if the
+        // client is gone).
+        return cancel(ticket, request).chain(answer -> {
+            LOG.debugf("ticket %s of worker %s cancelled: %s", ticket, request.workerId(), status(answer));
+            if (!"granted".equals(status(answer)) && signal instanceof WaitRoom.Signal.Recheck && timeLeft) {
+                return waitFor(request, deadline, client);
             }
-            if (remaining <= 0) {
-                return cancel(ticket).replaceWith(answer);
+            if (!"granted".equals(status(answer)) && client.isGone()) {
+                return Uni.createFrom().failure(new ClientGoneException());
             }
-            Duration pause = Duration.ofMillis(Math.min(remaining, config.waitPollInterval().toMillis()));
-            return freed.next(types, pause).chain(() -> attemptUntil(request, ticket, types, deadline, client));
+            return Uni.createFrom().item(answer);
         });
     }
 
-    private Uni<Void> cancel(String ticket) {
-        return scripts.run(AllocatorScript.CANCEL_WAIT, List.of(ticket)).replaceWithVoid();
+    private Uni<JsonNode> cancel(String ticket, AllocateRequest request) {
+        List<String> args = new ArrayList<>(1 + request.resourceTypes().size());
+        args.add(ticket);
+        args.addAll(request.resourceTypes());
+        return scripts.runJson(AllocatorScript.CANCEL_WAIT, args);
     }
 
     private Allocation toAllocation(AllocateRequest request, JsonNode answer, long waitMs) {

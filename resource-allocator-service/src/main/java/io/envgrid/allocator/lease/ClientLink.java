@@ -30,10 +30,22 @@ public final class ClientLink {
 
     private final AtomicReference<State> state = new AtomicReference<>(Phase.WAITING);
     private volatile Consumer<Abandoned> onAbandoned = leases -> { };
+    private volatile Runnable whenGone = () -> { };
 
     /** Where undelivered leases go; set by the allocation before anything can be granted. */
     void onAbandoned(Consumer<Abandoned> handler) {
         this.onAbandoned = handler;
+    }
+
+    /**
+     * What to do the moment the connection closes (end a parked wait); replaces the previous one.
+     * Runs at once when the client is already gone.
+     */
+    void whenGone(Runnable action) {
+        this.whenGone = action;
+        if (isGone()) {
+            action.run();
+        }
     }
 
     /** True once the connection closed before an answer was written. */
@@ -58,6 +70,8 @@ public final class ClientLink {
         State previous = state.getAndUpdate(s -> s == Phase.DELIVERED ? s : Phase.GONE);
         if (previous instanceof Granted g) {
             onAbandoned.accept(g.leases());
+        } else if (previous == Phase.WAITING) {
+            whenGone.run();
         }
     }
 

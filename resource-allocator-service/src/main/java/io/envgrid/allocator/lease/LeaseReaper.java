@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Every replica reclaims expired leases, marks lapsed heartbeats down and purges dead wait
- * tickets on a short timer; the script is atomic, so each expiry is reclaimed (and published on
+ * Every replica reclaims expired leases, marks lapsed heartbeats down, purges dead wait tickets
+ * and renews its own liveness (so the others withdraw its tickets once it has crashed) on a short
+ * timer; the script is atomic, so each expiry is reclaimed (and published on
  * the expiry channel) exactly once, by whichever replica runs first. A Vert.x timer rather than
  * the Quarkus scheduler, which does not go below one second.
  */
@@ -28,11 +29,14 @@ public class LeaseReaper {
     private final AllocatorMetrics metrics;
     private final AllocatorConfig config;
     private final Vertx vertx;
+    private final Replica replica;
     private final AtomicBoolean running = new AtomicBoolean();
     private long timer = -1;
 
-    public LeaseReaper(ScriptRunner scripts, AllocatorMetrics metrics, AllocatorConfig config, Vertx vertx) {
+    public LeaseReaper(ScriptRunner scripts, AllocatorMetrics metrics, AllocatorConfig config, Vertx vertx,
+            Replica replica) {
         this.scripts = scripts;
+        this.replica = replica;
         this.metrics = metrics;
         this.config = config;
         this.vertx = vertx;
@@ -51,7 +55,8 @@ public class LeaseReaper {
         if (!running.compareAndSet(false, true)) {
             return;
         }
-        scripts.run(AllocatorScript.REAP, List.of(Integer.toString(config.reapBatch())))
+        scripts.run(AllocatorScript.REAP, List.of(Integer.toString(config.reapBatch()), replica.id(),
+                        Long.toString(config.replicaTtl().toMillis())))
                 .eventually(() -> running.set(false))
                 .subscribe().with(counts -> {
                     int reclaimed = counts.get(0).toInteger();
@@ -62,6 +67,10 @@ public class LeaseReaper {
                     int down = counts.get(1).toInteger();
                     if (down > 0) {
                         LOG.infof("marked %d resource(s) down: heartbeat lapsed", down);
+                    }
+                    int purged = counts.get(2).toInteger();
+                    if (purged > 0) {
+                        LOG.infof("withdrew %d wait ticket(s) of crashed replicas or past their deadline", purged);
                     }
                 }, e -> LOG.debugf("reaper skipped a run: %s", e.getMessage()));
     }

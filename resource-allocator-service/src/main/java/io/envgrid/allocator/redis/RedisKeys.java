@@ -17,9 +17,14 @@ public class RedisKeys {
         return prefix;
     }
 
-    /** Published with the resource type whenever a resource becomes free. */
-    public String freedChannel() {
-        return prefix + "ch:freed";
+    /** Where the scripts tell one replica's waiters that their ticket was granted or withdrawn. */
+    public String waitersChannel(String replica) {
+        return prefix + "ch:w:" + replica;
+    }
+
+    /** A granted ticket's answer, kept for a waiter that missed its notification. */
+    public String ticketAnswer(String ticket) {
+        return prefix + "ta:" + ticket;
     }
 
     /** Published with a JSON record whenever a lease expires or is revoked. */

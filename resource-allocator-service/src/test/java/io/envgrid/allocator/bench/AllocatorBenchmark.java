@@ -74,14 +74,20 @@ import org.HdrHistogram.Histogram;
  * {@code bench.eventLoops} (2, of this load generator), {@code bench.allocatorJvmArgs} ("-Xmx1g", e.g. add
  * {@code -XX:StartFlightRecording=filename=target/bench/a.jfr,settings=profile} to profile the replicas),
  * {@code allocator.app} (target/quarkus-app/quarkus-run.jar). Replica logs go to {@code target/bench/}.
+ *
+ * <p>On the 1-replica target it then runs the waiting-load cases of {@link WaitingLoad}: {@code bench.waiters}
+ * (50,1000,5000; empty for none) parked waiters on {@code bench.waitPool} (64) resources held ~{@code bench.hold}
+ * (1) s each, {@code bench.waitWarmup} (3) s then {@code bench.waitMeasure} (10) s measured per case.
  */
 public final class AllocatorBenchmark {
 
     private static final String PREFIX = "{envgrid}:";
     private static final String TYPE = "bench";
     private static final long LEASE_MS = 60_000;
-    /** What the service passes as ARGV[5]: wait-poll-interval (200 ms) + ticket grace (5 s). */
-    private static final String TICKET_TTL_MS = "5200";
+    /** ARGV[5] of allocate.lua, the rest of the wait; unused without a ticket. */
+    private static final String NO_WAIT_MS = "0";
+    /** ARGV[8] of allocate.lua: the replica its waiters would be told on; unused without a ticket. */
+    private static final String BENCH_REPLICA = "bench";
     private static final String BENCH_LEASE_TOKEN = "elt_benchmarkbenchmarkbenc";
     private static final String REQUEST_ID_RETENTION_MS = "600000";
     private static final long EVENTS_MAX_LENGTH = 200_000; // the service's default
@@ -98,7 +104,15 @@ public final class AllocatorBenchmark {
     private final List<String> allocatorJvmArgs = List.of(System.getProperty("bench.allocatorJvmArgs", "-Xmx1g")
             .trim().split("\\s+"));
 
+    /** Parked waiters of the waiting-load cases (run on the 1-replica target); empty: none. */
+    private final int[] waiterCounts = ints(System.getProperty("bench.waiters", "50,1000,5000"));
+    private final int waitPool = Integer.getInteger("bench.waitPool", 64);
+    private final Duration hold = seconds("bench.hold", "1");
+    private final Duration waitWarmup = seconds("bench.waitWarmup", "3");
+    private final Duration waitMeasure = seconds("bench.waitMeasure", "10");
+
     private final List<Row> rows = new ArrayList<>();
+    private final List<WaitingLoad.Result> waiting = new ArrayList<>();
     private Scripts scripts;
 
     /** One measured cell of the table. */
@@ -166,6 +180,17 @@ public final class AllocatorBenchmark {
                     for (int w : workerCounts) {
                         cell(target, w, driver, sync, redisPid, allocators);
                     }
+                    if (n == 1) {
+                        WaitingLoad load = new WaitingLoad(vertx, sync, ProcessHandle.of(redisPid).orElseThrow(),
+                                cluster.instance(0), waitPool, hold, waitWarmup, waitMeasure);
+                        for (int parked : waiterCounts) {
+                            WaitingLoad.Result r = load.run(parked);
+                            System.out.printf(Locale.ROOT, "  waiting load: %d parked, %.1f grants/s, %.1f Redis usec/grant"
+                                    + " (%.1f CPU), release->grant p50 %.2f ms p99 %.2f ms%n", parked, r.grantsPerSecond(),
+                                    r.redisUsecPerGrant(), r.redisCpuUsecPerGrant(), r.p50Ms(), r.p99Ms());
+                            waiting.add(r);
+                        }
+                    }
                     http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
                 }
             }
@@ -173,6 +198,9 @@ public final class AllocatorBenchmark {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
         printTable();
+        if (!waiting.isEmpty()) {
+            System.out.print(WaitingLoad.table(waiting, waitMeasure, hold, waitPool));
+        }
     }
 
     /** Runs the target unmeasured for bench.targetWarmup seconds per replica with min(64, most workers) workers. */
@@ -330,10 +358,11 @@ public final class AllocatorBenchmark {
         @Override
         public Future<String> allocate(int w) {
             Request request = Request.cmd(Command.EVALSHA);
-            // ARGV as AllocationService sends it: worker, lease ms, request_id, ticket, ticket grace, one
-            // lease token per type (a fixed well-formed one: the benchmark never verifies it), request_id retention.
-            for (String arg : scripts.args(scripts.allocate, worker(w), Long.toString(LEASE_MS), "", "", TICKET_TTL_MS,
-                    BENCH_LEASE_TOKEN, REQUEST_ID_RETENTION_MS, TYPE)) {
+            // ARGV as AllocationService sends it: worker, lease ms, request_id, ticket, rest of the wait, one
+            // lease token per type (a fixed well-formed one: the benchmark never verifies it), request_id retention,
+            // replica.
+            for (String arg : scripts.args(scripts.allocate, worker(w), Long.toString(LEASE_MS), "", "", NO_WAIT_MS,
+                    BENCH_LEASE_TOKEN, REQUEST_ID_RETENTION_MS, BENCH_REPLICA, TYPE)) {
                 request.arg(arg);
             }
             return redis.send(request).map(answer -> {
