@@ -61,10 +61,11 @@ public class LegacySseTransport {
     }
 
     private void open(RoutingContext ctx) {
-        if (http.admitted(ctx) == null) {
+        Principal principal = http.admitted(ctx);
+        if (principal == null) {
             return;
         }
-        sessions.create(McpSession.SSE, "2024-11-05", null, replica.id()).subscribe().with(session -> {
+        sessions.create(McpSession.SSE, "2024-11-05", null, replica.id(), principal).subscribe().with(session -> {
             HttpServerResponse response = ctx.response();
             response.setStatusCode(200).setChunked(true)
                     .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
@@ -100,7 +101,8 @@ public class LegacySseTransport {
             http.sendJson(ctx.response(), 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Invalid Request"));
             return;
         }
-        sessions.find(sessionId).subscribe().with(session -> {
+        // a session opened by another principal is answered as unknown before anything is done
+        sessions.find(sessionId, principal).subscribe().with(session -> {
             if (session == null || !McpSession.SSE.equals(session.transport())) {
                 http.sendJson(ctx.response(), 404, JsonRpc.error(message.get("id"), JsonRpc.SESSION_NOT_FOUND, "Session not found"));
                 return;

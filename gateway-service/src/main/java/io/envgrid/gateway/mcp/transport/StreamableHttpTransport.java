@@ -77,7 +77,7 @@ public class StreamableHttpTransport {
             return;
         }
         if (JsonRpc.isRequest(message) && "initialize".equals(message.get("method").asText())) {
-            initialize(ctx, message);
+            initialize(ctx, message, principal);
             return;
         }
         String sessionId = ctx.request().getHeader(SESSION_HEADER);
@@ -86,7 +86,8 @@ public class StreamableHttpTransport {
                     "Bad Request: " + SESSION_HEADER + " header is required"));
             return;
         }
-        sessions.find(sessionId).subscribe().with(session -> {
+        // a session opened by another principal is answered as unknown before anything is done
+        sessions.find(sessionId, principal).subscribe().with(session -> {
             if (session == null) {
                 http.sendJson(ctx.response(), 404, JsonRpc.error(message.get("id"), JsonRpc.SESSION_NOT_FOUND, "Session not found"));
             } else if (!JsonRpc.isRequest(message)) {
@@ -98,17 +99,18 @@ public class StreamableHttpTransport {
         }, e -> unavailable(ctx, message, e));
     }
 
-    private void initialize(RoutingContext ctx, JsonNode message) {
+    private void initialize(RoutingContext ctx, JsonNode message, Principal principal) {
         String version = McpProtocol.negotiate(message.path("params"));
         String client = message.path("params").path("clientInfo").path("name").asText("");
-        sessions.create(McpSession.STREAMABLE, version, client, null).subscribe().with(session -> {
+        sessions.create(McpSession.STREAMABLE, version, client, null, principal).subscribe().with(session -> {
             ctx.response().putHeader(SESSION_HEADER, session.id());
             http.sendJson(ctx.response(), 200, JsonRpc.result(message.get("id"), protocol.initializeResult(version)));
         }, e -> unavailable(ctx, message, e));
     }
 
     private void delete(RoutingContext ctx) {
-        if (http.admitted(ctx) == null) {
+        Principal principal = http.admitted(ctx);
+        if (principal == null) {
             return;
         }
         String sessionId = ctx.request().getHeader(SESSION_HEADER);
@@ -116,7 +118,7 @@ public class StreamableHttpTransport {
             http.sendJson(ctx.response(), 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, SESSION_HEADER + " header is required"));
             return;
         }
-        sessions.find(sessionId).chain(session -> session == null ? io.smallrye.mutiny.Uni.createFrom().item(false)
+        sessions.find(sessionId, principal).chain(session -> session == null ? io.smallrye.mutiny.Uni.createFrom().item(false)
                 : lifecycle.end(sessionId, "deleted by client").replaceWith(true))
                 .subscribe().with(found -> {
                     if (found) {
