@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.cluster.Replica;
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.mcp.protocol.InFlightCalls;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.mcp.protocol.McpProtocol;
 import io.envgrid.gateway.mcp.protocol.Responder;
@@ -35,6 +36,7 @@ public class LegacySseTransport {
 
     private final McpProtocol protocol;
     private final McpSessions sessions;
+    private final InFlightCalls inFlight;
     private final SessionLifecycle lifecycle;
     private final SseRelay relay;
     private final HttpExchange http;
@@ -43,10 +45,11 @@ public class LegacySseTransport {
     private final long keepAliveMs;
 
     public LegacySseTransport(McpProtocol protocol, McpSessions sessions, SessionLifecycle lifecycle, SseRelay relay,
-            HttpExchange http, Replica replica, GatewayConfig config,
+            InFlightCalls inFlight, HttpExchange http, Replica replica, GatewayConfig config,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize bodyLimit) {
         this.protocol = protocol;
         this.sessions = sessions;
+        this.inFlight = inFlight;
         this.lifecycle = lifecycle;
         this.relay = relay;
         this.http = http;
@@ -76,6 +79,9 @@ public class LegacySseTransport {
             response.closeHandler(v -> {
                 vertx.cancelTimer(timer);
                 relay.close(session.id());
+                // the answers of calls still running have nowhere to go: they are cancelled, grants undone
+                inFlight.cancelAll(session.id()).subscribe().with(x -> { },
+                        e -> LOG.warnf("could not cancel the calls of session %s: %s", session.id(), e.getMessage()));
                 lifecycle.end(session.id(), "event stream closed").subscribe().with(x -> { },
                         e -> LOG.warnf("ending session %s failed: %s", session.id(), e.getMessage()));
             });

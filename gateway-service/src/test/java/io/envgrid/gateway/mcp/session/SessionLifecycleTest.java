@@ -12,18 +12,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpClient;
+import io.envgrid.gateway.support.McpHttp;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.TestCluster;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,6 +53,9 @@ class SessionLifecycleTest {
 
     @TestHTTPResource("/mcp")
     URL mcp;
+
+    @Inject
+    RedisDataSource redis;
 
     private static JsonNode leases(String worker) {
         return McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
@@ -144,6 +153,45 @@ class SessionLifecycleTest {
         Conditions.await("queue resource free", Duration.ofSeconds(3), () -> McpSteps.readTree(TestCluster.get()
                 .allocatorCall("GET", "/resources/queue-1", null).body()).path("state").asText().equals("free"));
         assertTrue(leases(waiter).isEmpty(), leases(waiter).toString());
+        mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+    }
+
+    /**
+     * A waiting allocation whose client closed the connection is a cancellation: the allocator
+     * withdraws the waiter, and the resource freed afterwards is not leased to the gone client's
+     * worker (whose session is still alive and would keep such a lease renewed).
+     */
+    @Test
+    void aWaitingAllocationWhoseClientWentAwayIsWithdrawn() throws Exception {
+        TestCluster.get().register("gone-1", "vm_gone", "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String holder = "holder-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + holder + "\", \"resource_type\": \"vm_gone\"}")
+                .then().body("result.isError", equalTo(false));
+
+        String waiter = "gone-waiter-" + UUID.randomUUID();
+        String waiterSession = initialize(mcp());
+        byte[] body = McpHttp.callBody(7, "allocate_single_resource", "{\"worker_id\": \"" + waiter
+                + "\", \"resource_type\": \"vm_gone\", \"wait_ms\": 20000}").getBytes(StandardCharsets.UTF_8);
+        String queue = "{envgrid}:q:vm_gone";
+        try (Socket socket = new Socket(mcp.getHost(), mcp.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /mcp HTTP/1.1\r\nHost: " + mcp.getHost() + ":" + mcp.getPort()
+                    + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                    + "MCP-Protocol-Version: 2025-11-25\r\nMcp-Session-Id: " + waiterSession
+                    + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            out.write(body);
+            out.flush();
+            Conditions.await("the waiter is queued", Duration.ofSeconds(10), () -> redis.sortedSet(String.class).zcard(queue) == 1);
+        }
+        Conditions.await("the gone client's waiter withdrawn", Duration.ofSeconds(10),
+                () -> redis.sortedSet(String.class).zcard(queue) == 0);
+
+        call(session, 2, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
+        Conditions.await("queue resource free", Duration.ofSeconds(3), () -> McpSteps.readTree(TestCluster.get()
+                .allocatorCall("GET", "/resources/gone-1", null).body()).path("state").asText().equals("free"));
+        assertTrue(leases(waiter).isEmpty(), leases(waiter).toString());
+        mcp().header("Mcp-Session-Id", waiterSession).delete("/mcp").then().statusCode(204);
         mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
     }
 
