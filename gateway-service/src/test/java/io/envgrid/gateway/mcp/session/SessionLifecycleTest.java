@@ -14,16 +14,15 @@ import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpHttp;
 import io.envgrid.gateway.support.McpSteps;
+import io.envgrid.gateway.support.RawHttp;
 import io.envgrid.gateway.support.TestCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -58,7 +57,7 @@ class SessionLifecycleTest {
     RedisDataSource redis;
 
     private static JsonNode leases(String worker) {
-        return McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
+        return TestCluster.get().leasesOf(worker);
     }
 
     private static String allocate(String session, String worker, int timeoutSeconds) {
@@ -171,17 +170,11 @@ class SessionLifecycleTest {
 
         String waiter = "gone-waiter-" + UUID.randomUUID();
         String waiterSession = initialize(mcp());
-        byte[] body = McpHttp.callBody(7, "allocate_single_resource", "{\"worker_id\": \"" + waiter
-                + "\", \"resource_type\": \"vm_gone\", \"wait_ms\": 20000}").getBytes(StandardCharsets.UTF_8);
+        String body = McpHttp.callBody(7, "allocate_single_resource", "{\"worker_id\": \"" + waiter
+                + "\", \"resource_type\": \"vm_gone\", \"wait_ms\": 20000}");
         String queue = "{envgrid}:q:vm_gone";
-        try (Socket socket = new Socket(mcp.getHost(), mcp.getPort())) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /mcp HTTP/1.1\r\nHost: " + mcp.getHost() + ":" + mcp.getPort()
-                    + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
-                    + "MCP-Protocol-Version: 2025-11-25\r\nMcp-Session-Id: " + waiterSession
-                    + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-            out.write(body);
-            out.flush();
+        try (Socket client = RawHttp.post(mcp, "/mcp", Map.of("Accept", "application/json, text/event-stream",
+                "MCP-Protocol-Version", "2025-11-25", "Mcp-Session-Id", waiterSession), body)) {
             Conditions.await("the waiter is queued", Duration.ofSeconds(10), () -> redis.sortedSet(String.class).zcard(queue) == 1);
         }
         Conditions.await("the gone client's waiter withdrawn", Duration.ofSeconds(10),

@@ -4,21 +4,20 @@ import static io.envgrid.gateway.support.SandboxHttp.post;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpSteps;
+import io.envgrid.gateway.support.RawHttp;
 import io.envgrid.gateway.support.TestCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -37,10 +36,6 @@ class AbandonedCreateTest {
     @Inject
     RedisDataSource redis;
 
-    private static JsonNode leases(String worker) {
-        return McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
-    }
-
     private static String create(String worker, long waitMs) {
         return "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\", \"config\": {\"allocator_type\": "
                 + "\"vm_abandoned\", \"wait_ms\": " + waitMs + "}}";
@@ -52,18 +47,11 @@ class AbandonedCreateTest {
         String holder = "abandon-holder-" + UUID.randomUUID();
         TestCluster.get().allocatorCall("POST", "/allocate", "{\"worker_id\": \"" + holder
                 + "\", \"resource_types\": [\"vm_abandoned\"]}");
-        assertTrue(leases(holder).size() == 1, leases(holder).toString());
+        assertTrue(TestCluster.get().leasesOf(holder).size() == 1, TestCluster.get().leasesOf(holder).toString());
 
         String worker = "abandoner-" + UUID.randomUUID();
         String queue = "{envgrid}:q:vm_abandoned";
-        byte[] body = create(worker, 20_000).getBytes(StandardCharsets.UTF_8);
-        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /session/create HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            out.write(body);
-            out.flush();
+        try (Socket client = RawHttp.post(base, "/session/create", Map.of(), create(worker, 20_000))) {
             Conditions.await("the create is queued", Duration.ofSeconds(10), () -> redis.sortedSet(String.class).zcard(queue) == 1);
         }
         Conditions.await("the abandoned waiter withdrawn", Duration.ofSeconds(10),
@@ -77,6 +65,6 @@ class AbandonedCreateTest {
         TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + holder + "\"}");
         Conditions.await("the desktop free", Duration.ofSeconds(5), () -> McpSteps.readTree(TestCluster.get()
                 .allocatorCall("GET", "/resources/abandoned-1", null).body()).path("state").asText().equals("free"));
-        assertTrue(leases(worker).isEmpty(), leases(worker).toString());
+        assertTrue(TestCluster.get().leasesOf(worker).isEmpty(), TestCluster.get().leasesOf(worker).toString());
     }
 }
