@@ -7,6 +7,8 @@ import io.envgrid.gateway.id.KeyPart;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -70,6 +72,16 @@ public class AllocatorApi {
     public Uni<JsonNode> leases(String workerId) {
         return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/leases?worker_id="
                 + KeyPart.pathSegment(workerId), null, timeout, true);
+    }
+
+    /**
+     * {@code GET /resources?label=<key>=<value>}: the registered resources carrying that label
+     * (a rag collection offered for lease carries {@code collection=<name>}); a read, so retried.
+     * The value must pass the id rule (the allocator's rule for label values).
+     */
+    public Uni<JsonNode> resourcesLabelled(String key, String value) {
+        return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/resources?label="
+                + URLEncoder.encode(key + "=" + value, StandardCharsets.UTF_8), null, timeout, true);
     }
 
     /** {@code GET /stats}: resource counts per type and state. */

@@ -16,6 +16,8 @@ public final class ErrorCode {
     public static final String WORKER_NOT_BOUND = "WORKER_NOT_BOUND";
     public static final String SESSION_ENDED = "SESSION_ENDED";
     public static final String NO_SUCH_RESOURCE = "NO_SUCH_RESOURCE";
+    /** No live lease of the caller covers the resource named (docs/isolation.md: the one answer, whoever holds it). */
+    public static final String LEASE_NOT_LIVE = "LEASE_NOT_LIVE";
     public static final String UNKNOWN_RESOURCE_TYPE = "UNKNOWN_RESOURCE_TYPE";
     public static final String UNKNOWN_TOOL = "UNKNOWN_TOOL";
     public static final String BACKEND_UNREACHABLE = "BACKEND_UNREACHABLE";

@@ -5,7 +5,12 @@ import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.client.AllocatorApi;
+import io.envgrid.gateway.client.LeaseToken;
 import io.envgrid.gateway.client.RagApi;
+import io.envgrid.gateway.error.ErrorCode;
+import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.id.IdRule;
 import io.envgrid.gateway.config.Backends;
 import io.envgrid.gateway.lease.WorkerResources;
 import io.envgrid.gateway.tool.Args;
@@ -16,13 +21,16 @@ import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolSpec;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * {@code rag_search}: searches the rag instance the worker was granted (its {@code base_url} and
  * collection), or the shared rag backend when the worker holds none (seeds 002/003: a stateless
- * backend shared by every worker).
+ * backend shared by every worker). The search carries the worker's lease token for the rag lease
+ * it uses ({@code X-Envgrid-Lease-Token}); a named collection that the allocator offers for lease
+ * and the worker does not hold is refused (409 {@code LEASE_NOT_LIVE}) before rag-service is asked.
  */
 @Singleton
 public class RagSearchTool extends BaseTool {
@@ -44,9 +52,11 @@ public class RagSearchTool extends BaseTool {
     private final RagApi rag;
     private final WorkerResources resources;
     private final Backends backends;
+    private final AllocatorApi allocator;
 
-    public RagSearchTool(RagApi rag, WorkerResources resources, Backends backends) {
+    public RagSearchTool(RagApi rag, WorkerResources resources, Backends backends, AllocatorApi allocator) {
         super(SPEC);
+        this.allocator = allocator;
         this.rag = rag;
         this.resources = resources;
         this.backends = backends;
@@ -60,20 +70,56 @@ public class RagSearchTool extends BaseTool {
         Optional.ofNullable(args.optionalString("mode")).ifPresent(m -> request.put("mode", m));
         Optional.ofNullable(args.optionalObject("filters")).ifPresent(f -> request.set("filters", f));
         String collection = args.optionalString("collection");
-        Uni<Optional<JsonNode>> granted = call.workerId() == null ? Uni.createFrom().item(Optional.empty())
-                : resources.all(call.workerId()).map(RagSearchTool::grantedRag);
-        return granted.chain(rag -> {
-            String baseUrl = rag.map(r -> r.path("base_url").asText(null)).orElse(backends.rag());
-            String target = collection != null ? collection : rag.map(r -> r.path("collection").asText(null)).orElse(null);
-            if (target != null) {
-                request.put("collection", target);
+        Uni<List<JsonNode>> held = call.workerId() == null ? Uni.createFrom().item(List.of())
+                : resources.all(call.workerId()).map(RagSearchTool::grantedRags);
+        return held.chain(rags -> {
+            Optional<JsonNode> lease = collection == null ? rags.stream().findFirst()
+                    : rags.stream().filter(r -> collection.equals(r.path("collection").asText(null))).findFirst();
+            if (lease.isPresent() || collection == null) {
+                String target = collection != null ? collection : lease.map(r -> r.path("collection").asText(null)).orElse(null);
+                if (target != null) {
+                    request.put("collection", target);
+                }
+                // the worker's own token for the lease it searches; rag-service checks it
+                return rag.search(lease.map(r -> r.path("base_url").asText()).orElse(backends.rag()), request,
+                        lease.map(LeaseToken::headerOf).orElse(Map.of()));
             }
-            return this.rag.search(baseUrl, request);
+            // a collection the worker holds no lease of: searchable only when nobody can lease it
+            return offeredForLease(collection).chain(leased -> {
+                if (leased) {
+                    return Uni.createFrom().failure(notHeld(collection));
+                }
+                request.put("collection", collection);
+                return rag.search(rags.stream().findFirst().map(r -> r.path("base_url").asText()).orElse(backends.rag()),
+                        request, Map.of());
+            });
         }).map(ToolResult::of);
     }
 
-    private static Optional<JsonNode> grantedRag(Map<String, JsonNode> held) {
-        return held.values().stream().filter(e -> "rag".equals(e.path("type").asText()) && e.hasNonNull("base_url"))
-                .findFirst();
+    /** True when the allocator offers a rag resource for this collection (a label the id rule allows). */
+    private Uni<Boolean> offeredForLease(String collection) {
+        if (!IdRule.isId(collection)) {
+            return Uni.createFrom().item(false);
+        }
+        return allocator.resourcesLabelled("collection", collection).map(list -> {
+            for (JsonNode resource : list) {
+                if (resource.path("type").asText().startsWith("rag")) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    /** The one answer for a leased collection the worker does not hold, whoever holds it (docs/isolation.md). */
+    private static ToolFailure notHeld(String collection) {
+        return new ToolFailure(409, ErrorCode.LEASE_NOT_LIVE, "no live lease of this worker covers collection '"
+                + collection + "'", Map.of("collection", collection));
+    }
+
+    /** The worker's rag leases that name an instance (type {@code rag*}, as the collections resource reads them). */
+    private static List<JsonNode> grantedRags(Map<String, JsonNode> held) {
+        return held.values().stream().filter(e -> e.path("type").asText().startsWith("rag") && e.hasNonNull("base_url"))
+                .toList();
     }
 }

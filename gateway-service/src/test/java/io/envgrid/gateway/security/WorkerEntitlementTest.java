@@ -21,16 +21,19 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -238,19 +241,51 @@ class WorkerEntitlementTest {
         }
     }
 
+    /**
+     * Another principal's valid token with a victim's session id gets 404 (as for an unknown
+     * session) on every request of either transport: a call, a cancellation, the standalone
+     * stream, DELETE, a legacy {@code /messages} post; the session stays bound and usable by its
+     * own principal.
+     */
     @Test
-    void aSessionBoundForOneWorkerServesNoOtherPrincipal() {
+    void aSessionServesOnlyThePrincipalThatOpenedIt() throws Exception {
         String session = McpHttp.initialize(McpHttp.mcp().header("Authorization", "Bearer " + job42));
         String worker = "job42/bound";
         McpHttp.mcp().header("Authorization", "Bearer " + job42).header("Mcp-Session-Id", session)
                 .body(McpHttp.callBody(2, "renew_resources", "{\"worker_id\": \"" + worker + "\"}")).post("/mcp").then()
                 .statusCode(200).body("result.isError", equalTo(false));
         String job43 = TokenVerifier.mint("job43", List.of("job43/"), Instant.now().plusSeconds(600), SECRET);
-        Response stolen = McpHttp.mcp().header("Authorization", "Bearer " + job43).header("Mcp-Session-Id", session)
-                .body(McpHttp.callBody(3, "release_batch_resources", "{}")).post("/mcp");
-        stolen.then().statusCode(200).body("result.isError", equalTo(true))
-                .body("result.structuredContent.error.code", equalTo("WORKER_NOT_ENTITLED"));
+        for (String token : List.of(job43, OPS)) {
+            McpHttp.mcp().header("Authorization", "Bearer " + token).header("Mcp-Session-Id", session)
+                    .body(McpHttp.callBody(3, "release_batch_resources", "{}")).post("/mcp")
+                    .then().statusCode(404).body("error.code", equalTo(-32001));
+            McpHttp.mcp().header("Authorization", "Bearer " + token).header("Mcp-Session-Id", session)
+                    .body("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":2}}")
+                    .post("/mcp").then().statusCode(404);
+            McpHttp.mcp().header("Authorization", "Bearer " + token).header("Mcp-Session-Id", session)
+                    .accept("text/event-stream").get("/mcp").then().statusCode(404);
+            McpHttp.mcp().header("Authorization", "Bearer " + token).header("Mcp-Session-Id", session).delete("/mcp")
+                    .then().statusCode(404);
+        }
+        assertTrue(redis.set(String.class).sismember("{envgrid}:gw:workers", worker), "still bound, still live");
+        McpHttp.mcp().header("Authorization", "Bearer " + job42).header("Mcp-Session-Id", session)
+                .body(McpHttp.callBody(4, "renew_resources", "{}")).post("/mcp").then()
+                .statusCode(200).body("result.isError", equalTo(false));
         McpHttp.mcp().header("Authorization", "Bearer " + job42).header("Mcp-Session-Id", session).delete("/mcp")
                 .then().statusCode(204);
+
+        // the legacy transport: the session id travels in the query; another principal's post is unknown
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<Stream<String>> stream = client.send(HttpRequest.newBuilder(sse.toURI())
+                .header("Authorization", "Bearer " + job42).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofLines());
+        try (Stream<String> lines = stream.body()) {
+            String endpoint = lines.filter(l -> l.startsWith("data: /messages")).findFirst().orElseThrow()
+                    .substring("data: ".length());
+            post(job43, endpoint, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}").statusCode(404);
+            post(job43, endpoint, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":1}}")
+                    .statusCode(404);
+            post(job42, endpoint, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}").statusCode(202);
+        }
     }
 }

@@ -48,6 +48,11 @@ public final class TestCluster {
                 "{\"id\": \"" + id + "\", \"type\": \"" + type + "\", \"endpoint\": " + endpointJson + ", \"labels\": {}}");
     }
 
+    /** The worker's live leases as the allocator lists them ({@code GET /leases?worker_id=}). */
+    public com.fasterxml.jackson.databind.JsonNode leasesOf(String worker) {
+        return McpSteps.readTree(allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
+    }
+
     /** A raw call on the allocator, for checks the tests make behind the gateway's back. */
     public HttpResponse<String> allocatorCall(String method, String path, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(allocator.url() + path))

@@ -5,6 +5,7 @@ import io.envgrid.gateway.mcp.transport.HttpExchange;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.mcp.session.McpSessions;
+import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.cluster.Replica;
 import io.envgrid.gateway.mcp.transport.SseRelay;
 import io.vertx.core.Vertx;
@@ -43,10 +44,11 @@ public class StandaloneStream {
 
     /**
      * Handles {@code GET /mcp}: 406 without {@code Accept: text/event-stream}, 400 without a
-     * session id, 404 for an unknown session, else a {@code text/event-stream} that stays open.
+     * session id, 404 for an unknown session or one another principal opened, else a {@code text/event-stream} that stays open.
      */
     public void open(RoutingContext ctx) {
-        if (http.admitted(ctx) == null) {
+        Principal principal = http.admitted(ctx);
+        if (principal == null) {
             return;
         }
         String accept = ctx.request().getHeader("Accept");
@@ -61,7 +63,7 @@ public class StandaloneStream {
                     "Bad Request: " + SESSION_HEADER + " header is required"));
             return;
         }
-        sessions.find(sessionId)
+        sessions.find(sessionId, principal)
                 .chain(session -> session == null || !McpSession.STREAMABLE.equals(session.transport())
                         ? io.smallrye.mutiny.Uni.createFrom().item(false)
                         : sessions.setField(sessionId, "owner", replica.id()))

@@ -15,9 +15,10 @@ import java.util.concurrent.ConcurrentMap;
 import org.jboss.logging.Logger;
 
 /**
- * Requests being worked on, so {@code notifications/cancelled} can stop them. The notification may
- * reach another replica than the one running the request, so cancellations go through a Redis
- * channel every replica listens to.
+ * Requests being worked on, so {@code notifications/cancelled}, a client that closed the connection
+ * its call was waiting on, or the end of the session can stop them. The notification may reach
+ * another replica than the one running the request, so cancellations go through a Redis channel
+ * every replica listens to; a closed connection is always seen by the replica running the call.
  */
 @ApplicationScoped
 public class InFlightCalls {
@@ -46,6 +47,9 @@ public class InFlightCalls {
         }
     }
 
+    /** Stands for every request of a session; never a JSON-RPC id's text (a number or a quoted string). */
+    private static final String EVERY_REQUEST = "*";
+
     private static String key(String sessionId, String requestId) {
         return sessionId + "\n" + requestId;
     }
@@ -66,7 +70,27 @@ public class InFlightCalls {
         return pubsub.publish(channel, key(sessionId, requestId));
     }
 
+    /**
+     * The client closed the connection this request was to be answered on: the same as its
+     * cancellation, on this replica (which holds that connection and runs the call).
+     */
+    public void abandoned(String sessionId, String requestId) {
+        cancelLocally(key(sessionId, requestId));
+    }
+
+    /** The session ended: every request of it still running, on any replica, is cancelled. */
+    public Uni<Void> cancelAll(String sessionId) {
+        String every = key(sessionId, EVERY_REQUEST);
+        cancelLocally(every);
+        return pubsub.publish(channel, every);
+    }
+
     private boolean cancelLocally(String key) {
+        if (key.endsWith("\n" + EVERY_REQUEST)) {
+            String prefix = key.substring(0, key.length() - EVERY_REQUEST.length());
+            running.keySet().stream().filter(k -> k.startsWith(prefix)).toList().forEach(this::cancelLocally);
+            return false;
+        }
         Runnable cancel = running.remove(key);
         if (cancel != null) {
             LOG.debugf("cancelling %s", key.replace('\n', '/'));

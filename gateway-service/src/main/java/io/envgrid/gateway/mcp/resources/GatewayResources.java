@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.client.DeviceAgentApi;
+import io.envgrid.gateway.client.LeaseToken;
 import io.envgrid.gateway.client.RagApi;
 import io.envgrid.gateway.config.Backends;
 import io.envgrid.gateway.error.ToolFailure;
@@ -17,6 +18,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * MCP resources (2025-11-25 {@code server/resources}) of one session's worker: its leases, the
@@ -162,9 +164,11 @@ public class GatewayResources {
     /** The shared rag-service's collections, or those of the rag instance the worker was granted. */
     private Uni<JsonNode> collections(String workerId) {
         return leases(workerId).chain(entries -> {
-            String base = entries.values().stream().filter(e -> e.path("type").asText().startsWith("rag"))
-                    .map(e -> e.path("base_url").asText("")).filter(u -> !u.isEmpty()).findFirst().orElse(backends.rag());
-            return rag.collections(base);
+            Optional<JsonNode> lease = entries.values().stream().filter(e -> e.path("type").asText().startsWith("rag"))
+                    .filter(e -> !e.path("base_url").asText("").isEmpty()).findFirst();
+            // the worker's own lease token for its rag instance, as rag_search sends it
+            return rag.collections(lease.map(e -> e.path("base_url").asText()).orElse(backends.rag()),
+                    lease.map(LeaseToken::headerOf).orElse(Map.of()));
         }).onFailure(e -> !(e instanceof McpError)).transform(e -> new McpError(JsonRpc.INTERNAL_ERROR,
                 "the rag-service did not list its collections: " + e.getMessage()));
     }

@@ -3,6 +3,7 @@ package io.envgrid.gateway.mcp.session;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.lease.LiveWorkers;
 import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.security.Principal;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
@@ -23,7 +24,7 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * MCP sessions in Redis, so that a client's requests may land on any gateway replica (the
  * "session not found" of in-memory MCP servers behind a round-robin proxy cannot happen).
- * Keys: {@code session:<id>} (hash), {@code sessions} (sorted set by last use, for the idle
+ * Keys: {@code session:<id>} (hash; {@code principal} is the name of the token that opened it), {@code sessions} (sorted set by last use, for the idle
  * sweep), {@code worker:<w>:sessions} (set; {@code <w>} key-encoded; names from {@link GatewayKeys}) and
  * {@code workers} (workers with a live session, as given).
  */
@@ -95,9 +96,15 @@ public class McpSessions implements LiveWorkers {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    public Uni<McpSession> create(String transport, String protocolVersion, String clientName, String streamOwner) {
+    /**
+     * Opens a session for {@code principal} (the name its token proved), kept in the record so that
+     * only that principal can use, stream from or end it ({@link #find}).
+     */
+    public Uni<McpSession> create(String transport, String protocolVersion, String clientName, String streamOwner,
+            Principal principal) {
         String id = newId();
         Map<String, String> fields = new HashMap<>();
+        fields.put("principal", principal.name());
         fields.put("transport", transport);
         fields.put("protocol", protocolVersion);
         fields.put("client", clientName == null ? "" : clientName);
@@ -110,10 +117,15 @@ public class McpSessions implements LiveWorkers {
                 .replaceWith(new McpSession(id, transport, protocolVersion, null, streamOwner));
     }
 
-    /** The session, marked as used now; null when it does not exist (never did, ended, or idled out). */
-    public Uni<McpSession> find(String id) {
+    /**
+     * The session, marked as used now, when it exists and was opened by {@code principal}; null when
+     * it does not exist (never did, ended, or idled out) or belongs to another principal. Both are
+     * answered alike (an unknown session), and a foreign principal's request does not even mark the
+     * session used: a session id with another principal's token reveals and changes nothing.
+     */
+    public Uni<McpSession> find(String id, Principal principal) {
         return hashes.hgetall(sessionKey(id)).chain(fields -> {
-            if (fields.isEmpty()) {
+            if (fields.isEmpty() || !principal.name().equals(fields.get("principal"))) {
                 return Uni.createFrom().nullItem();
             }
             McpSession session = new McpSession(id, fields.get("transport"), fields.get("protocol"),

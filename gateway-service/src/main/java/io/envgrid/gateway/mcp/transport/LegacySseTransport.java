@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.cluster.Replica;
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.mcp.protocol.InFlightCalls;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.mcp.protocol.McpProtocol;
 import io.envgrid.gateway.mcp.protocol.Responder;
@@ -35,6 +36,7 @@ public class LegacySseTransport {
 
     private final McpProtocol protocol;
     private final McpSessions sessions;
+    private final InFlightCalls inFlight;
     private final SessionLifecycle lifecycle;
     private final SseRelay relay;
     private final HttpExchange http;
@@ -43,10 +45,11 @@ public class LegacySseTransport {
     private final long keepAliveMs;
 
     public LegacySseTransport(McpProtocol protocol, McpSessions sessions, SessionLifecycle lifecycle, SseRelay relay,
-            HttpExchange http, Replica replica, GatewayConfig config,
+            InFlightCalls inFlight, HttpExchange http, Replica replica, GatewayConfig config,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize bodyLimit) {
         this.protocol = protocol;
         this.sessions = sessions;
+        this.inFlight = inFlight;
         this.lifecycle = lifecycle;
         this.relay = relay;
         this.http = http;
@@ -61,10 +64,11 @@ public class LegacySseTransport {
     }
 
     private void open(RoutingContext ctx) {
-        if (http.admitted(ctx) == null) {
+        Principal principal = http.admitted(ctx);
+        if (principal == null) {
             return;
         }
-        sessions.create(McpSession.SSE, "2024-11-05", null, replica.id()).subscribe().with(session -> {
+        sessions.create(McpSession.SSE, "2024-11-05", null, replica.id(), principal).subscribe().with(session -> {
             HttpServerResponse response = ctx.response();
             response.setStatusCode(200).setChunked(true)
                     .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
@@ -75,6 +79,9 @@ public class LegacySseTransport {
             response.closeHandler(v -> {
                 vertx.cancelTimer(timer);
                 relay.close(session.id());
+                // the answers of calls still running have nowhere to go: they are cancelled, grants undone
+                inFlight.cancelAll(session.id()).subscribe().with(x -> { },
+                        e -> LOG.warnf("could not cancel the calls of session %s: %s", session.id(), e.getMessage()));
                 lifecycle.end(session.id(), "event stream closed").subscribe().with(x -> { },
                         e -> LOG.warnf("ending session %s failed: %s", session.id(), e.getMessage()));
             });
@@ -100,7 +107,8 @@ public class LegacySseTransport {
             http.sendJson(ctx.response(), 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Invalid Request"));
             return;
         }
-        sessions.find(sessionId).subscribe().with(session -> {
+        // a session opened by another principal is answered as unknown before anything is done
+        sessions.find(sessionId, principal).subscribe().with(session -> {
             if (session == null || !McpSession.SSE.equals(session.transport())) {
                 http.sendJson(ctx.response(), 404, JsonRpc.error(message.get("id"), JsonRpc.SESSION_NOT_FOUND, "Session not found"));
                 return;

@@ -3,6 +3,7 @@ package io.envgrid.gateway.mcp.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.mcp.notify.StandaloneStream;
+import io.envgrid.gateway.mcp.protocol.InFlightCalls;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.mcp.protocol.McpProtocol;
 import io.envgrid.gateway.mcp.protocol.Responder;
@@ -35,15 +36,17 @@ public class StreamableHttpTransport {
 
     private final McpProtocol protocol;
     private final McpSessions sessions;
+    private final InFlightCalls inFlight;
     private final SessionLifecycle lifecycle;
     private final HttpExchange http;
     private final StandaloneStream standaloneStream;
     private final long bodyLimit;
 
     public StreamableHttpTransport(McpProtocol protocol, McpSessions sessions, SessionLifecycle lifecycle,
-            HttpExchange http, StandaloneStream standaloneStream, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize bodyLimit) {
+            HttpExchange http, StandaloneStream standaloneStream, InFlightCalls inFlight, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize bodyLimit) {
         this.protocol = protocol;
         this.sessions = sessions;
+        this.inFlight = inFlight;
         this.lifecycle = lifecycle;
         this.http = http;
         this.standaloneStream = standaloneStream;
@@ -77,7 +80,7 @@ public class StreamableHttpTransport {
             return;
         }
         if (JsonRpc.isRequest(message) && "initialize".equals(message.get("method").asText())) {
-            initialize(ctx, message);
+            initialize(ctx, message, principal);
             return;
         }
         String sessionId = ctx.request().getHeader(SESSION_HEADER);
@@ -86,7 +89,8 @@ public class StreamableHttpTransport {
                     "Bad Request: " + SESSION_HEADER + " header is required"));
             return;
         }
-        sessions.find(sessionId).subscribe().with(session -> {
+        // a session opened by another principal is answered as unknown before anything is done
+        sessions.find(sessionId, principal).subscribe().with(session -> {
             if (session == null) {
                 http.sendJson(ctx.response(), 404, JsonRpc.error(message.get("id"), JsonRpc.SESSION_NOT_FOUND, "Session not found"));
             } else if (!JsonRpc.isRequest(message)) {
@@ -94,21 +98,42 @@ public class StreamableHttpTransport {
                 ctx.response().setStatusCode(202).end();
             } else {
                 protocol.handle(session, principal, message, responder(ctx, wantsStream(ctx, message)));
+                cancelWhenAbandoned(ctx, session.id(), message.get("id"));
             }
         }, e -> unavailable(ctx, message, e));
     }
 
-    private void initialize(RoutingContext ctx, JsonNode message) {
+    /**
+     * A client that closes the connection before its answer is a cancellation: this transport has
+     * no resumable stream that could deliver the answer later (the spec lets a server go on only
+     * when it can), so a waiting allocation is withdrawn and a grant that raced is undone, as for
+     * {@code notifications/cancelled}. Only tool calls are registered as cancellable.
+     */
+    private void cancelWhenAbandoned(RoutingContext ctx, String sessionId, JsonNode requestId) {
+        HttpServerResponse response = ctx.response();
+        Runnable abandon = () -> {
+            if (!response.ended()) {
+                inFlight.abandoned(sessionId, requestId.toString());
+            }
+        };
+        response.closeHandler(v -> abandon.run());
+        if (response.closed()) {
+            abandon.run(); // closed before the handler was in place
+        }
+    }
+
+    private void initialize(RoutingContext ctx, JsonNode message, Principal principal) {
         String version = McpProtocol.negotiate(message.path("params"));
         String client = message.path("params").path("clientInfo").path("name").asText("");
-        sessions.create(McpSession.STREAMABLE, version, client, null).subscribe().with(session -> {
+        sessions.create(McpSession.STREAMABLE, version, client, null, principal).subscribe().with(session -> {
             ctx.response().putHeader(SESSION_HEADER, session.id());
             http.sendJson(ctx.response(), 200, JsonRpc.result(message.get("id"), protocol.initializeResult(version)));
         }, e -> unavailable(ctx, message, e));
     }
 
     private void delete(RoutingContext ctx) {
-        if (http.admitted(ctx) == null) {
+        Principal principal = http.admitted(ctx);
+        if (principal == null) {
             return;
         }
         String sessionId = ctx.request().getHeader(SESSION_HEADER);
@@ -116,16 +141,23 @@ public class StreamableHttpTransport {
             http.sendJson(ctx.response(), 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, SESSION_HEADER + " header is required"));
             return;
         }
-        sessions.find(sessionId).chain(session -> session == null ? io.smallrye.mutiny.Uni.createFrom().item(false)
+        sessions.find(sessionId, principal).chain(session -> session == null ? io.smallrye.mutiny.Uni.createFrom().item(false)
                 : lifecycle.end(sessionId, "deleted by client").replaceWith(true))
                 .subscribe().with(found -> {
                     if (found) {
                         standaloneStream.ended(sessionId);
+                        cancelCalls(sessionId);
                         ctx.response().setStatusCode(204).end();
                     } else {
                         http.sendJson(ctx.response(), 404, JsonRpc.error(null, JsonRpc.SESSION_NOT_FOUND, "Session not found"));
                     }
                 }, e -> unavailable(ctx, null, e));
+    }
+
+    /** The session's calls still running are cancelled with it: nothing is granted to a session that ended. */
+    private void cancelCalls(String sessionId) {
+        inFlight.cancelAll(sessionId).subscribe().with(v -> { },
+                e -> LOG.warnf("could not cancel the calls of ended session %s: %s", sessionId, e.getMessage()));
     }
 
     /** A stream only when the client accepts one and asked for progress: plain JSON is cheaper for everything else. */

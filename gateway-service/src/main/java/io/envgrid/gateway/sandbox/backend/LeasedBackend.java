@@ -16,7 +16,8 @@ import java.util.List;
  * A stateful backend whose session is one resource leased from the allocator: {@code initialize}
  * allocates it (all-or-nothing, recorded for the worker like an MCP allocation) and prepares it;
  * {@code cleanup} releases it. A resource that cannot be prepared is released before the failure
- * is reported, so a failed session holds nothing.
+ * is reported, and one whose caller cancels (or goes away) is released too, so a failed or
+ * abandoned session holds nothing.
  */
 abstract class LeasedBackend implements SessionBackend {
 
@@ -67,6 +68,8 @@ abstract class LeasedBackend implements SessionBackend {
                 .map(granted -> granted.elements().next())
                 .chain(entry -> prepare(workerId, entry, config)
                         .onFailure().call(() -> cleanup(workerId, entry))
+                        // the caller gave up while the resource was being prepared: it goes back too
+                        .onCancellation().call(() -> cleanup(workerId, entry).onFailure().recoverWithNull())
                         .replaceWith(entry));
     }
 

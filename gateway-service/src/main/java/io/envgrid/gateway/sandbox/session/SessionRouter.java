@@ -1,5 +1,6 @@
 package io.envgrid.gateway.sandbox.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ErrorCode;
@@ -13,6 +14,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
@@ -76,15 +78,34 @@ public class SessionRouter {
                     return existing.put("created", false);
                 });
             }
+            AtomicReference<JsonNode> got = new AtomicReference<>();
             return Uni.createFrom().deferred(() -> backend.initialize(workerId, config))
                     .onFailure().call(() -> sessions.remove(workerId, type))
+                    .invoke(got::set)
                     .chain(resource -> {
                         record.put("state", SandboxSessions.READY);
                         record.set("resource", resource);
                         record.set("config", config);
                         return sessions.store(record).replaceWith(record.deepCopy().put("created", true));
-                    });
+                    })
+                    // a cancellation (the client went away) is neither failure nor success: without
+                    // this the record would stay 'creating' and the resource leased
+                    .onCancellation().call(() -> abandoned(backend, workerId, type, got.get()));
         });
+    }
+
+    /**
+     * A create whose caller went away: the record goes, and a resource already initialized goes
+     * back (one still being initialized is given back by the backend's own cancellation).
+     */
+    private Uni<Void> abandoned(SessionBackend backend, String workerId, String type, JsonNode resource) {
+        LOG.infof("creation of the %s session of worker %s abandoned by its client", type, workerId);
+        Uni<Void> release = resource == null ? Uni.createFrom().voidItem() : backend.cleanup(workerId, resource);
+        return release.onFailure().invoke(e -> LOG.warnf("release after the abandoned %s session of %s failed: %s", type,
+                        workerId, e.getMessage()))
+                .onFailure().recoverWithNull()
+                .chain(() -> sessions.remove(workerId, type)).replaceWithVoid()
+                .onFailure().recoverWithNull();
     }
 
     /** Ends the worker's session of this type: 404 when there is none, 409 while it is being created. */

@@ -12,18 +12,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpClient;
+import io.envgrid.gateway.support.McpHttp;
 import io.envgrid.gateway.support.McpSteps;
+import io.envgrid.gateway.support.RawHttp;
 import io.envgrid.gateway.support.TestCluster;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import java.net.Socket;
 import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,8 +53,11 @@ class SessionLifecycleTest {
     @TestHTTPResource("/mcp")
     URL mcp;
 
+    @Inject
+    RedisDataSource redis;
+
     private static JsonNode leases(String worker) {
-        return McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
+        return TestCluster.get().leasesOf(worker);
     }
 
     private static String allocate(String session, String worker, int timeoutSeconds) {
@@ -144,6 +152,39 @@ class SessionLifecycleTest {
         Conditions.await("queue resource free", Duration.ofSeconds(3), () -> McpSteps.readTree(TestCluster.get()
                 .allocatorCall("GET", "/resources/queue-1", null).body()).path("state").asText().equals("free"));
         assertTrue(leases(waiter).isEmpty(), leases(waiter).toString());
+        mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+    }
+
+    /**
+     * A waiting allocation whose client closed the connection is a cancellation: the allocator
+     * withdraws the waiter, and the resource freed afterwards is not leased to the gone client's
+     * worker (whose session is still alive and would keep such a lease renewed).
+     */
+    @Test
+    void aWaitingAllocationWhoseClientWentAwayIsWithdrawn() throws Exception {
+        TestCluster.get().register("gone-1", "vm_gone", "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String holder = "holder-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + holder + "\", \"resource_type\": \"vm_gone\"}")
+                .then().body("result.isError", equalTo(false));
+
+        String waiter = "gone-waiter-" + UUID.randomUUID();
+        String waiterSession = initialize(mcp());
+        String body = McpHttp.callBody(7, "allocate_single_resource", "{\"worker_id\": \"" + waiter
+                + "\", \"resource_type\": \"vm_gone\", \"wait_ms\": 20000}");
+        String queue = "{envgrid}:q:vm_gone";
+        try (Socket client = RawHttp.post(mcp, "/mcp", Map.of("Accept", "application/json, text/event-stream",
+                "MCP-Protocol-Version", "2025-11-25", "Mcp-Session-Id", waiterSession), body)) {
+            Conditions.await("the waiter is queued", Duration.ofSeconds(10), () -> redis.sortedSet(String.class).zcard(queue) == 1);
+        }
+        Conditions.await("the gone client's waiter withdrawn", Duration.ofSeconds(10),
+                () -> redis.sortedSet(String.class).zcard(queue) == 0);
+
+        call(session, 2, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
+        Conditions.await("queue resource free", Duration.ofSeconds(3), () -> McpSteps.readTree(TestCluster.get()
+                .allocatorCall("GET", "/resources/gone-1", null).body()).path("state").asText().equals("free"));
+        assertTrue(leases(waiter).isEmpty(), leases(waiter).toString());
+        mcp().header("Mcp-Session-Id", waiterSession).delete("/mcp").then().statusCode(204);
         mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
     }
 
