@@ -21,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +60,8 @@ class HostileWorkerTest {
         cluster = TestCluster.get();
         xvfb = Xvfb.start();
         marks = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "hostile-marks-");
+        // the agent runs workers' commands as an unprivileged user when it is root: let them write their marks
+        Files.setPosixFilePermissions(marks, PosixFilePermissions.fromString("rwxrwxrwx"));
         agent = DesktopAgent.start("device-agent-hostile", "hostile/agent", TYPE, xvfb);
     }
 
