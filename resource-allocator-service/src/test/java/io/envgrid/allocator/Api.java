@@ -47,7 +47,7 @@ public final class Api {
         return given().when().get("/stats").then().statusCode(200);
     }
 
-    /** Asserts the error envelope of DESIGN.md with the given status and code. */
+    /** Asserts the error envelope (docs/contracts/errors.md) with the given status and code. */
     public static ValidatableResponse expectError(ValidatableResponse response, int status, String code) {
         return response.statusCode(status)
                 .body("error.code", org.hamcrest.Matchers.equalTo(code))

@@ -14,7 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The resource-allocator-service's API as seed 000 uses it. */
+/** The resource-allocator-service's API as the gateway's allocation tools use it. */
 @ApplicationScoped
 public class AllocatorApi {
 

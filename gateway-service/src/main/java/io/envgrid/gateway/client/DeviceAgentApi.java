@@ -8,7 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 
-/** A device agent (seed 004's REST face): {@code POST /tools/{name}/call} with the tool's arguments. */
+/** A device agent (its REST face): {@code POST /tools/{name}/call} with the tool's arguments. */
 @ApplicationScoped
 public class DeviceAgentApi {
 

@@ -4,7 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Base URLs of the services the gateway calls; names fixed by DESIGN.md ("Cross-cutting"). */
+/** Base URLs of the services the gateway calls; in-cluster names fixed by the deployment (docs/design.md). */
 @ApplicationScoped
 public class Backends {
 

@@ -1,6 +1,6 @@
 package io.envgrid.gateway.desktop;
 
-/** Resource types served by the vm-controller: OSWorld desktops, by seed 000's naming ({@code vm_pyautogui}, …). */
+/** Resource types served by the vm-controller: OSWorld desktops, by the rollout framework's naming ({@code vm_pyautogui}, …). */
 public final class VmTypes {
 
     private VmTypes() {

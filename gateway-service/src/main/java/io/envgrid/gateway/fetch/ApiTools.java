@@ -10,7 +10,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Builds the API tools a profile switches on (seed 003's {@code @register_api_tool}), each with
+ * Builds the API tools a profile switches on (light API tools, registered by name), each with
  * its {@code apis.<config_key>} section, which a call cannot override; they need no session and
  * are offered on the Sandbox API only.
  */

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * A tool as data: its MCP {@code name}, {@code description}, {@code inputSchema} (the one place its
  * argument bounds are written; unknown arguments are refused), {@code outputSchema} (what
  * {@code structuredContent} holds), {@link ToolAnnotations annotations}, {@link ToolScope scope},
- * {@code system} for the resource-management tools seed 000 registers hidden, and
+ * {@code system} for the resource-management tools the rollout framework's MCP client registers hidden, and
  * {@code sandboxName}: its name on the Sandbox API, {@code <backend kind>:<short name>}
  * ({@code desktop:click}, offered as {@code vm:click} under every profile resource type of the
  * {@code desktop} backend), a bare name for an API tool ({@code fetch}), null when the Sandbox

@@ -25,7 +25,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.Cancellable;
 
-/** Allocation, release, renewal and lease listing: the Resource API of seed 000. */
+/** Allocation, release, renewal and lease listing: the allocator's Resource API (docs/contracts/http-api.md). */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

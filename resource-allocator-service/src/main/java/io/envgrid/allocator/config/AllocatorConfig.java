@@ -14,7 +14,7 @@ public interface AllocatorConfig {
     @WithDefault("{envgrid}:")
     String keyPrefix();
 
-    /** Lease length when a request names none (seconds), as in seed 000. */
+    /** Lease length when a request names none (seconds), as the rollout framework's client expects. */
     @WithDefault("600")
     int defaultTimeoutSeconds();
 

@@ -21,8 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 
 /**
- * {@code tools/call} for an MCP session: the worker comes from the session once bound (seed 000
- * injects it), only ids the caller's token covers are bound or acted for, a call naming another
+ * {@code tools/call} for an MCP session: the worker comes from the session once bound (the rollout
+ * framework's client injects it), only ids the caller's token covers are bound or acted for, a call naming another
  * worker than the bound one is refused, and every outcome becomes an MCP tool
  * result carrying both {@code structuredContent} and text ({@code isError} for failures).
  */

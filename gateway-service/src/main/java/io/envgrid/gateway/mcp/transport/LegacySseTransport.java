@@ -24,7 +24,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The legacy HTTP+SSE transport (MCP 2024-11-05), which seed 000's client speaks: {@code GET /sse}
+ * The legacy HTTP+SSE transport (MCP 2024-11-05), which the rollout framework's MCP client speaks: {@code GET /sse}
  * opens the session's event stream and names the endpoint for messages; {@code POST
  * /messages?sessionId=} takes one JSON-RPC message, answers 202, and the response travels down
  * the stream. Closing the stream ends the session.

@@ -8,7 +8,7 @@ import io.envgrid.gateway.sandbox.profile.ResourceProfile;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Test devices (seed 004): a session leases one device of the configured type; its tools are the
+ * Test devices (the device agents' tools): a session leases one device of the configured type; its tools are the
  * registry's {@code device} tools ({@code device.execute} as {@code phone:execute}), routed to the
  * agent that owns the leased device.
  */

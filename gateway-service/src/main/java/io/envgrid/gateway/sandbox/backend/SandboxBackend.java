@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A backend serving one resource type of the profile. Every backend is warmed up once per replica
- * before first use (seed 002's {@code warmup}); a stateless one is shared by all workers, a
+ * before first use (the profile's {@code warmup}); a stateless one is shared by all workers, a
  * {@link SessionBackend} gives each worker its own resource. Seed 002's {@code shutdown} has nothing
  * to do here: sessions live in Redis and outlive the replica, whose peers go on serving them.
  */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 
-/** A stateful backend (seed 002's session lifecycle): each worker's session holds a resource of its own. */
+/** A stateful backend (the Sandbox session lifecycle): each worker's session holds a resource of its own. */
 public interface SessionBackend extends SandboxBackend {
 
     /**

@@ -62,7 +62,7 @@ public class WarmUps {
                 .andCollectFailures().map(done -> status());
     }
 
-    /** {@code {"backends": {type: {loaded, warmed_up, stateless, details | error, at}}}}, as seed 002 reports it. */
+    /** {@code {"backends": {type: {loaded, warmed_up, stateless, details | error, at}}}}, the Sandbox API's warm-up report. */
     public ObjectNode status() {
         ObjectNode answer = JsonNodeFactory.instance.objectNode();
         ObjectNode all = answer.putObject("backends");

@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a Sandbox profile: JSON as in seed 002 ({@code server}, {@code resources}, {@code apis}),
+ * Reads a Sandbox profile: JSON as the Sandbox contract defines it (docs/contracts/sources.md; {@code server}, {@code resources}, {@code apis}),
  * {@code ${VAR}} (required) and {@code ${VAR:-default}} expanded in every string, then checked
  * whole: every problem is reported at once, with its path, so {@code validate} can list them all.
  * Plain Java on purpose: the {@code validate} command runs it without starting the server.

@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.util.function.Function;
 
 /**
- * {@code validate [profile.json]}: seed 003's {@code --validate} preflight. Reads and checks a
+ * {@code validate [profile.json]}: the Sandbox server's {@code --validate} preflight. Reads and checks a
  * Sandbox profile without starting the server and exits 0 when it can be served, 1 with every
  * problem listed otherwise, 2 on a usage error — so CI can check a profile before a deployment.
  */

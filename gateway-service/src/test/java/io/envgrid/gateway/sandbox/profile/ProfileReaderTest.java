@@ -38,7 +38,7 @@ class ProfileReaderTest {
                                "vm3": {"backend": "desktop", "config": {"allocator_type": "vm_${EMPTY:-x}"}}},
                  "apis": {"fetch": {"allowed_hosts": ["${HOSTS}", "${UNSET:-}"]}}}""");
         assertEquals("t vm_computer_13", profile.title());
-        assertEquals(300, profile.sessionTtlSeconds(), "seed 002's default session_ttl");
+        assertEquals(300, profile.sessionTtlSeconds(), "the Sandbox contract's default session_ttl");
         assertEquals("vm_computer_13", profile.resources().get("vm").config().path("allocator_type").asText());
         assertEquals("vm_pyautogui", profile.resources().get("vm2").config().path("allocator_type").asText());
         assertEquals("vm_x", profile.resources().get("vm3").config().path("allocator_type").asText(), "empty takes the default");
