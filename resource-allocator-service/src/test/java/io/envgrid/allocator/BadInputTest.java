@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.Collections;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** Bad input gets a 400 envelope and changes nothing: the pool and the Redis keyspace stay as they were. */
 @QuarkusTest
+@WithRedis
 class BadInputTest extends CleanRedis {
 
     record Case(String name, String path, String body, String code) {

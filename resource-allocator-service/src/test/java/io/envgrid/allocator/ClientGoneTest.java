@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * {@code abandon}.
  */
 @QuarkusTest
+@WithRedis
 class ClientGoneTest extends CleanRedis {
 
     @Test

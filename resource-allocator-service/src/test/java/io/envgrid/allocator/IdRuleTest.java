@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import java.net.URLEncoder;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * each other never share a Redis key.
  */
 @QuarkusTest
+@WithRedis
 class IdRuleTest extends CleanRedis {
 
     private static final String RESOURCE = "pool:eu/vm-1@host.example";

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The start-up inventory file is registered, and readiness waits for it. */
 @QuarkusTest
+@WithRedis
 @TestProfile(InventoryFileTest.WithInventoryFile.class)
 class InventoryFileTest {
 

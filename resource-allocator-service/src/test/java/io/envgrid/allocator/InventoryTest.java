@@ -12,12 +12,14 @@ import static io.restassured.RestAssured.put;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
+@WithRedis
 class InventoryTest extends CleanRedis {
 
     @Test

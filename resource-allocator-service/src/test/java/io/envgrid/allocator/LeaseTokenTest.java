@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.quarkus.redis.datasource.stream.StreamRange;
+import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * the lease's expiry itself, not against whether a reaper has run.
  */
 @QuarkusTest
+@WithRedis
 class LeaseTokenTest extends CleanRedis {
 
     private static final String TOKEN = "elt_[A-Za-z0-9_-]{22}";

@@ -6,6 +6,8 @@ import static io.envgrid.allocator.Api.registerPool;
 import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.envgrid.allocator.support.RedisTestResource;
+import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** Redis going away and coming back (empty, scripts flushed) needs no restart of the service. */
 @QuarkusTest
+@WithRedis
 class RedisOutageTest extends CleanRedis {
 
     @AfterEach

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * live; another body is a conflict; a settled request is never replayed; refusals change nothing.
  */
 @QuarkusTest
+@WithRedis
 class RequestIdTest extends CleanRedis {
 
     private static final ExecutorService CLIENTS = Executors.newCachedThreadPool();

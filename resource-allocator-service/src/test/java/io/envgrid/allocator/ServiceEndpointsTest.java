@@ -6,12 +6,14 @@ import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Health, Prometheus metrics and OpenAPI, as every envgrid service serves them. */
 @QuarkusTest
+@WithRedis
 class ServiceEndpointsTest extends CleanRedis {
 
     @Test

@@ -3,6 +3,7 @@ package io.envgrid.allocator;
 import static io.envgrid.allocator.Api.expectError;
 import static io.restassured.RestAssured.given;
 
+import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** With a service token configured, API calls need it; probes and scrapers do not. */
 @QuarkusTest
+@WithRedis
 @TestProfile(ServiceTokenTest.WithToken.class)
 class ServiceTokenTest extends CleanRedis {
 

@@ -1,12 +1,12 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.support;
 
 import io.envgrid.allocator.support.EmbeddedRedis;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
 /**
- * A real redis-server (see {@link EmbeddedRedis}) on a free port, shared by every test of the
- * module. Tests may stop and restart it to simulate an outage; a restart comes back empty, as a
+ * A real redis-server (see {@link EmbeddedRedis}) on a free port, for the test classes that carry
+ * {@link WithRedis}. Tests may stop and restart it to simulate an outage; a restart comes back empty, as a
  * Redis without persistence does, with its script cache flushed.
  */
 public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
