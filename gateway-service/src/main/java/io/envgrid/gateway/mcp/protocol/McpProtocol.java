@@ -96,7 +96,7 @@ public class McpProtocol {
         for (ToolSpec spec : tools.listed()) {
             ObjectNode tool = list.addObject().put("name", spec.name()).put("description", spec.description());
             tool.set("inputSchema", spec.inputSchema());
-            tool.set("outputSchema", spec.outputSchema());
+            tool.set("outputSchema", spec.mcpOutputSchema());
             tool.set("annotations", spec.annotations().toJson());
         }
         return result;

@@ -24,8 +24,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Seed 000's flow driven by the official MCP TypeScript SDK over both transports: list tools →
- * allocate → setup → initial observations → computer actions → release, against the real
+ * The rollout framework's flow driven by the official MCP TypeScript SDK over both transports: list tools →
+ * allocate → setup → initial observations → computer actions → release → a failed call, against the real
  * allocator and vm-controller (the desktop is the OSWorld-protocol stand-in).
  */
 @QuarkusTest
@@ -51,6 +51,9 @@ class McpFlowTest {
         McpSteps.call(steps, "computer").put("action", "left_click").putArray("coordinate").add(5).add(7);
         McpSteps.call(steps, "pyautogui").put("code", "pyautogui.typewrite('hi')");
         McpSteps.call(steps, "release_batch_resources");
+        // a failed call: the SDK validates every structuredContent, a failure's error envelope too, against the
+        // advertised outputSchema; it must reach the agent as a tool error, not as an SDK exception
+        McpSteps.call(steps, "allocate_single_resource").put("resource_type", "no_such_type");
 
         List<JsonNode> out = McpClient.run((transport.equals("sse") ? sse : mcp).toString(), transport, List.of(), steps);
 
@@ -80,6 +83,11 @@ class McpFlowTest {
         assertTrue(desktop.executed().stream().anyMatch(c -> c.contains("pyautogui.typewrite('hi')")), desktop.executed().toString());
 
         assertEquals("released", McpSteps.structured(out.get(8)).path("details").path(resourceId).asText(), out.get(8).toString());
+        JsonNode failed = out.get(9);
+        assertTrue(failed.path("ok").asBoolean(), failed.toString());
+        assertTrue(failed.path("result").path("isError").asBoolean(), failed.toString());
+        assertFalse(failed.path("result").path("structuredContent").path("error").path("code").asText().isEmpty(),
+                failed.toString());
         JsonNode leases = McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
         assertEquals(0, leases.size(), leases.toString());
     }
