@@ -1,6 +1,6 @@
 package io.envgrid.allocator;
 
-import static io.envgrid.allocator.fuzz.Gen.weight;
+import static io.envgrid.fuzz.Gen.weight;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.allocator.fuzz.Gen;
+import io.envgrid.fuzz.Gen;
 import io.envgrid.allocator.support.AllocatorCluster;
 import io.envgrid.allocator.support.EmbeddedRedis;
 import io.envgrid.allocator.support.SyncRedis;

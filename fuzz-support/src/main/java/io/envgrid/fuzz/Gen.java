@@ -1,4 +1,4 @@
-package io.envgrid.allocator.fuzz;
+package io.envgrid.fuzz;
 
 import java.util.ArrayList;
 import java.util.Arrays;
