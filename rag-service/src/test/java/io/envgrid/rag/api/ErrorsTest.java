@@ -60,6 +60,11 @@ class ErrorsTest {
         envelope(search(Map.of("collection", "errors", "query", "text", "top_k", "many")), 400, "MALFORMED_JSON");
         envelope(search(Map.of("collection", "errors", "query", "text", "top_k", 2.5)), 400, "MALFORMED_JSON");
         envelope(search(Map.of("collection", "errors", "query", "text", "top_k", 1e20)), 400, "MALFORMED_JSON");
+        // Scalars of the wrong JSON type are refused, not converted.
+        envelope(search(Map.of("collection", "errors", "query", "text", "top_k", "5")), 400, "MALFORMED_JSON");
+        envelope(search(Map.of("collection", "errors", "query", 5)), 400, "MALFORMED_JSON");
+        envelope(search(Map.of("collection", "errors", "query", true)), 400, "MALFORMED_JSON");
+        envelope(search(Map.of("collection", "errors", "query", "text", "mode", 1)), 400, "MALFORMED_JSON");
         // A key twice was a 500 (Jackson cannot bind a record property twice).
         envelope(operator().contentType(ContentType.JSON).body("{\"query\":\"a\",\"query\":\"b\"}").when().post("/search").then(), 400,
                 "MALFORMED_JSON");
