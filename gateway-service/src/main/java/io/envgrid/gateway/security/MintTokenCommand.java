@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * [--secret-file <path>]}: prints one {@code egw2} gateway token on stdout. The signing secret is
  * the gateway's ({@code ENVGRID_GATEWAY_AUTH_SIGNING_SECRET}, or the file's first line), so a
  * rollout job of thousands of workers gets one token whose prefix ({@code job42/}) covers every
- * worker id it uses. Exit 0 minted, 2 on a usage error (reason on stderr).
+ * worker id it uses. Exit 0 minted, 2 on a usage error (reason on stderr), including a {@code --workers}
+ * that names no pattern ({@code ''}, {@code ','}).
  */
 public final class MintTokenCommand {
 
@@ -82,6 +83,10 @@ public final class MintTokenCommand {
             if (!p.isBlank()) {
                 patterns.add(p.trim());
             }
+        }
+        if (patterns.isEmpty()) {
+            // A token entitled to no worker id can do nothing; minting one hides a typo in a script.
+            return usage(err, "--workers names no pattern");
         }
         Instant expiry = Instant.now().plus(life);
         try {

@@ -135,5 +135,10 @@ class TokenTest {
                 new PrintStream(out), new PrintStream(err), Map.of(MintTokenCommand.SECRET_ENV, "s")::get));
         assertEquals(2, MintTokenCommand.run(new String[] {"--subject", "job42", "--workers", "bad id", "--ttl", "1h"},
                 new PrintStream(out), new PrintStream(err), Map.of(MintTokenCommand.SECRET_ENV, "s")::get));
+        for (String none : List.of("", ",", " , ")) {
+            assertEquals(2, MintTokenCommand.run(new String[] {"--subject", "job42", "--workers", none, "--ttl", "1h"},
+                    new PrintStream(out), new PrintStream(err), Map.of(MintTokenCommand.SECRET_ENV, "s")::get),
+                    "--workers '" + none + "' entitles the token to nothing");
+        }
     }
 }

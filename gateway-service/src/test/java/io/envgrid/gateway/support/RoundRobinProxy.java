@@ -69,6 +69,9 @@ public final class RoundRobinProxy implements AutoCloseable {
         } else {
             to.putHeader("Content-Length", length);
         }
+        // A client that goes away mid-stream (an abandoned SSE stream) is passed on as the backend request's
+        // reset, as a real proxy does; the pipe otherwise keeps writing into the closed response.
+        to.closeHandler(closed -> from.request().reset());
         from.pipeTo(to);
     }
 
