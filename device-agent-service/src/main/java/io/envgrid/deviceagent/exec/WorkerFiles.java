@@ -3,10 +3,14 @@ package io.envgrid.deviceagent.exec;
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * File reads and writes made for a worker (desktop {@code /file}, {@code /setup/upload}) with the rights of the user
@@ -37,6 +41,23 @@ public class WorkerFiles {
         }
     }
 
+    /** A directory listing made as the worker's user: entries in pre-order, each below the listed directory. */
+    public record Listing(List<Entry> entries, List<String> unreadable, boolean truncated) {
+    }
+
+    /**
+     * One entry of a {@link Listing}.
+     *
+     * @param path its path relative to the listed directory, {@code /}-separated
+     * @param directory whether it is a directory (a symbolic link is not, whatever it points at)
+     */
+    public record Entry(String path, boolean directory) {
+    }
+
+    /** What find(1) says about a directory it may not read, in the C locale. */
+    private static final Pattern DENIED = Pattern.compile("^find: '(.*)': .*$",
+            Pattern.MULTILINE);
+
     private final WorkerExec workers;
 
     public WorkerFiles(WorkerExec workers) {
@@ -54,6 +75,48 @@ public class WorkerFiles {
             return new Read.TooLarge();
         }
         return new Read.Content(outcome.stdout());
+    }
+
+    /**
+     * Lists {@code directory} recursively as the worker's user ({@code find}, pre-order, no links followed), at most
+     * {@code maxEntries} entries: a root agent listing in-process would show the worker the names inside directories
+     * its user may not open.
+     *
+     * @return the entries, the directories (relative paths) that could not be read, and whether the listing stopped at
+     *         {@code maxEntries}; {@code null} when the directory itself cannot be listed
+     */
+    public Listing list(Path directory, int maxEntries) {
+        // NUL-separated (names may hold newlines); head stops find early on a huge tree
+        ProcessOutcome outcome = HostProcesses.run(workers.command(List.of("/bin/sh", "-c",
+                "find \"$1\" -mindepth 1 -printf '%y %P\\0' | head -z -n \"$2\"", "sh", directory.toString(),
+                Integer.toString(maxEntries + 1))), null, workers.environment(Map.of("LC_ALL", "C")), TIMEOUT);
+        if (outcome.timedOut()) {
+            return null;
+        }
+        String root = directory.toString();
+        if (!root.startsWith("/")) {
+            throw new IllegalArgumentException("list takes an absolute path: " + root); // find would read "-x" as a test
+        }
+        List<String> unreadable = new ArrayList<>();
+        Matcher denied = DENIED.matcher(outcome.stderr());
+        while (denied.find()) {
+            String path = denied.group(1);
+            if (path.equals(root)) {
+                return null;
+            }
+            if (path.startsWith(root.endsWith("/") ? root : root + "/")) {
+                unreadable.add(path.substring(root.endsWith("/") ? root.length() : root.length() + 1));
+            }
+        }
+        List<Entry> entries = new ArrayList<>();
+        String out = new String(outcome.stdout(), StandardCharsets.UTF_8);
+        for (String record : out.split("\0")) {
+            if (record.length() > 2) {
+                entries.add(new Entry(record.substring(2), record.charAt(0) == 'd'));
+            }
+        }
+        boolean truncated = entries.size() > maxEntries;
+        return new Listing(truncated ? entries.subList(0, maxEntries) : entries, unreadable, truncated);
     }
 
     /**

@@ -173,11 +173,15 @@ public class DesktopResource {
             if (!request.hasNonNull("path")) {
                 throw new DesktopAnswer(400, Map.of("error", "Missing 'path' parameter"));
             }
-            File directory = new File(DesktopCommands.expandHome(request.get("path").asText()));
-            if (!directory.isDirectory()) {
+            java.nio.file.Path directory = DesktopCommands.path(request.get("path").asText(), "path").toAbsolutePath();
+            // listed as the worker's user: "not a directory" also covers one that user may not open
+            WorkerFiles.Listing listing = Files.isDirectory(directory)
+                    ? files.list(directory, DirectoryTree.MAX_ENTRIES) : null;
+            if (listing == null) {
                 throw new DesktopAnswer(400, Map.of("error", "The provided path is not a directory"));
             }
-            return Map.of("directory_tree", DirectoryTree.of(directory));
+            String name = directory.getFileName() == null ? "" : directory.getFileName().toString();
+            return Map.of("directory_tree", DirectoryTree.of(name, listing));
         });
     }
 

@@ -110,6 +110,26 @@ class WorkerCommandIsolationTest {
         AgentCalls.asService().formParam("file_path", mine).post("/file").then().statusCode(200).body(equalTo("mine"));
     }
 
+    @Test
+    void directoryListingsHaveTheWorkersRights() throws IOException {
+        Path parent = Files.createTempDirectory("envgrid-listing");
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path closed = Files.createDirectory(parent.resolve("agent-only"));
+        Files.writeString(closed.resolve("name-the-worker-must-not-see"), "x");
+        Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectories(parent.resolve("open/inner"));
+        Files.writeString(parent.resolve("open/inner/visible.txt"), "x");
+        String body = AgentCalls.asService().contentType(ContentType.JSON).body(Map.of("path", parent.toString()))
+                .post("/list_directory").then().statusCode(200).extract().asString();
+        assertTrue(body.contains("visible.txt") && body.contains("\"inner\""), body);
+        if (root) {
+            assertFalse(body.contains("name-the-worker-must-not-see"), "listed with the agent's rights: " + body);
+            assertTrue(body.contains("cannot read agent-only"), body);
+            AgentCalls.asService().contentType(ContentType.JSON).body(Map.of("path", closed.toString()))
+                    .post("/list_directory").then().statusCode(400);
+        }
+    }
+
     private static void assertClean(String door, String output) {
         assertTrue(output.contains("PATH="), door + " ran and printed its environment: " + output);
         assertFalse(output.contains(AgentCalls.SERVICE_TOKEN), door + " saw the service token: " + output);
