@@ -176,7 +176,8 @@ final class ReferenceRules {
         boolean known = port.getStrVal() != null ? portNamed(c, port.getStrVal()).isPresent()
                 : Optional.ofNullable(c.getPorts()).orElse(List.of()).stream().anyMatch(p -> p.getContainerPort().equals(port.getIntVal()));
         if (!known) {
-            findings.add(new Finding(id, kind + " probe port " + port + " is not a container port"));
+            findings.add(new Finding(id, kind + " probe port " + Optional.ofNullable(port.getStrVal()).orElse(String.valueOf(port.getIntVal()))
+                    + " is not a container port"));
         }
     }
 
