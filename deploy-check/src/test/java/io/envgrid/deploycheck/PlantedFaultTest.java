@@ -162,6 +162,12 @@ class PlantedFaultTest {
     }
 
     @Test
+    void imageOfAnotherGroupThanTheBuildMakes() {
+        assertFinds("is not the envgrid/vm-controller-service the build makes", "Deployment", "vm-controller",
+                d -> container(d).put("image", "localhost:5000/envgird/vm-controller-service:0.1.0"));
+    }
+
+    @Test
     void secretInProductionManifests() {
         List<Finding> findings = DeployCheck.run(dev, repository, true);
         assertTrue(findings.stream().anyMatch(f -> f.problem().contains("a Secret in production manifests")), findings::toString);

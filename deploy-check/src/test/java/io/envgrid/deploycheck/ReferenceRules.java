@@ -143,6 +143,10 @@ final class ReferenceRules {
             return findings;
         }
         ServiceConfig config = service.get();
+        String imageRepository = c.getImage().replaceFirst("[@:][^/]*$", "");
+        if (!imageRepository.equals(config.image()) && !imageRepository.endsWith("/" + config.image())) {
+            findings.add(new Finding(id, "image " + c.getImage() + " is not the " + config.image() + " the build makes"));
+        }
         for (String name : envNames) {
             if (!dependent.contains(name) && !PROCESS_ENV.contains(name) && !config.reads(name)) {
                 findings.add(new Finding(id, "env " + name + " is no setting " + config.module() + " reads"));

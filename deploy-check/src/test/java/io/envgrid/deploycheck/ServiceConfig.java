@@ -99,6 +99,11 @@ final class ServiceConfig {
         return module;
     }
 
+    /** {@code <quarkus.container-image.group>/<quarkus.container-image.name>}, the image the build makes. */
+    String image() {
+        return properties.getProperty("quarkus.container-image.group") + "/" + properties.getProperty("quarkus.container-image.name");
+    }
+
     /** {@code quarkus.http.port}. */
     int httpPort() {
         return Integer.parseInt(properties.getProperty("quarkus.http.port"));
