@@ -4,12 +4,7 @@
 # instead of splitting the set in two.
 set -eu
 self="$(hostname).redis"
-master=""
-for s in redis-sentinel-0.redis-sentinel redis-sentinel-1.redis-sentinel redis-sentinel-2.redis-sentinel; do
-  master="$(timeout 3 redis-cli -h "$s" -p 26379 --raw sentinel get-master-addr-by-name envgrid 2>/dev/null | head -n 1 || true)"
-  [ -n "$master" ] && break
-done
-if [ -z "$master" ]; then master="redis-0.redis"; fi
+. /scripts/current-master.sh
 conf=/run/redis/redis.conf
 cat > "$conf" <<CONF
 port 6379

@@ -2,13 +2,7 @@
 # Starts one sentinel. It monitors the master its peers name (pod 0 on the very first start) and rewrites its
 # own config file on every failover, hence a writable copy on an emptyDir.
 set -eu
-master=""
-for s in redis-sentinel-0.redis-sentinel redis-sentinel-1.redis-sentinel redis-sentinel-2.redis-sentinel; do
-  [ "$s" = "$(hostname).redis-sentinel" ] && continue
-  master="$(timeout 3 redis-cli -h "$s" -p 26379 --raw sentinel get-master-addr-by-name envgrid 2>/dev/null | head -n 1 || true)"
-  [ -n "$master" ] && break
-done
-if [ -z "$master" ]; then master="redis-0.redis"; fi
+. /scripts/current-master.sh
 conf=/run/sentinel/sentinel.conf
 cat > "$conf" <<CONF
 port 26379

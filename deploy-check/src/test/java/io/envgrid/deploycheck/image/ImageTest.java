@@ -8,9 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,28 +97,11 @@ class ImageTest {
         long start = System.nanoTime();
         Process process = builder.start();
         try {
-            HttpClient http = HttpClient.newHttpClient();
-            HttpRequest live = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/live"))
-                    .timeout(Duration.ofSeconds(2)).build();
-            Await.until("the image's entrypoint answering /q/health/live", START_TIMEOUT, () -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("the entrypoint exited with " + process.exitValue() + "; see " + run.resolve("service.log"));
-                }
-                try {
-                    return http.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-                } catch (IOException e) {
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            });
+            Await.untilHttpOk("the image's entrypoint answering /q/health/live",
+                    URI.create("http://127.0.0.1:" + port + "/q/health/live"), START_TIMEOUT, process, run.resolve("service.log"));
             return Duration.ofNanos(System.nanoTime() - start);
         } finally {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            Await.stop(process);
         }
     }
 

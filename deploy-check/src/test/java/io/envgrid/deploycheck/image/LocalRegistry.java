@@ -3,13 +3,9 @@ package io.envgrid.deploycheck.image;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A container registry on loopback for the test run: Debian's {@code docker-registry} (the CNCF distribution
@@ -55,22 +51,9 @@ final class LocalRegistry implements AutoCloseable {
                 .redirectOutput(work.resolve("registry.log").toFile())
                 .start();
         LocalRegistry registry = new LocalRegistry(process, port);
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest ping = HttpRequest.newBuilder(URI.create(registry.url() + "/v2/")).timeout(Duration.ofSeconds(2)).build();
         try {
-            Await.until("the registry answering /v2/", START_TIMEOUT, () -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("docker-registry exited; see " + work.resolve("registry.log"));
-                }
-                try {
-                    return http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-                } catch (IOException e) {
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            });
+            Await.untilHttpOk("the registry answering /v2/", URI.create(registry.url() + "/v2/"), START_TIMEOUT,
+                    process, work.resolve("registry.log"));
         } catch (RuntimeException e) {
             registry.close();
             throw e;
@@ -89,13 +72,6 @@ final class LocalRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Await.stop(process);
     }
 }
