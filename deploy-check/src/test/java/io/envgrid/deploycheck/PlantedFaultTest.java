@@ -168,6 +168,30 @@ class PlantedFaultTest {
     }
 
     @Test
+    void replicatedWorkloadWithoutADisruptionBudget() {
+        assertFinds("replicated but no PodDisruptionBudget selects it", "PodDisruptionBudget", "vm-controller",
+                d -> labels(d.with("spec").with("selector")).put("app.kubernetes.io/name", "gateway"));
+    }
+
+    @Test
+    void autoscalerWithoutBehavior() {
+        assertFinds("HorizontalPodAutoscaler resource-allocator: missing, or without behavior", "HorizontalPodAutoscaler",
+                "resource-allocator", d -> d.with("spec").remove("behavior"));
+    }
+
+    @Test
+    void namespaceBelowPodSecurityRestricted() {
+        assertFinds("Pod Security enforce level is baseline", "Namespace", "envgrid",
+                d -> d.with("metadata").with("labels").put("pod-security.kubernetes.io/enforce", "baseline"));
+    }
+
+    @Test
+    void defaultDenyThatLetsEgressThrough() {
+        assertFinds("no default-deny NetworkPolicy for ingress and egress", "NetworkPolicy", "default-deny",
+                d -> d.with("spec").putArray("policyTypes").add("Ingress"));
+    }
+
+    @Test
     void secretInProductionManifests() {
         List<Finding> findings = DeployCheck.run(dev, repository, true);
         assertTrue(findings.stream().anyMatch(f -> f.problem().contains("a Secret in production manifests")), findings::toString);
