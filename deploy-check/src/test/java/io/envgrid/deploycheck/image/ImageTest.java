@@ -45,7 +45,7 @@ class ImageTest {
         ServiceImage image = new ServiceImage(REPOSITORY, TAG, quarkusApp, HTTP_PORT);
         Path run = Files.createTempDirectory(Files.createDirectories(WORK), "run");
         try (LocalRegistry registry = LocalRegistry.start(run.resolve("registry"))) {
-            String digest = image.push(runtime, registry.host(), WORK.resolve("jib-cache"));
+            String digest = image.push(runtime, registry.host(), true, WORK.resolve("jib-cache"));
             long pushed = System.nanoTime();
 
             RegistryReader reader = new RegistryReader(registry.url());

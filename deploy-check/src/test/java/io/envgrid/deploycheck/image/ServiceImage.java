@@ -1,6 +1,8 @@
 package io.envgrid.deploycheck.image;
 
 import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.ImageReference;
+import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import com.google.cloud.tools.jib.api.Jib;
@@ -52,13 +54,17 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
     /**
      * Builds and pushes the image.
      *
-     * @param runtime  the jlink'ed runtime
-     * @param registry {@code host:port} of a plain-HTTP registry
-     * @param cache    Jib's layer cache
+     * @param runtime   the jlink'ed runtime
+     * @param registry  {@code host[:port]} of the registry; credentials come from ~/.docker/config.json if any
+     * @param plainHttp whether the registry speaks HTTP rather than HTTPS (a loopback test registry)
+     * @param cache     Jib's layer cache
      * @return the pushed image's digest ({@code sha256:…})
      */
-    String push(Path runtime, String registry, Path cache) throws IOException, InterruptedException {
+    String push(Path runtime, String registry, boolean plainHttp, Path cache) throws IOException, InterruptedException {
         try {
+            ImageReference target = ImageReference.parse(registry + "/" + repository + ":" + tag);
+            RegistryImage destination = RegistryImage.named(target)
+                    .addCredentialRetriever(CredentialRetrieverFactory.forImage(target, event -> { }).dockerConfig());
             JibContainer container = Jib.fromScratch()
                     .addFileEntriesLayer(tree("java-runtime", runtime, JAVA_HOME))
                     .addFileEntriesLayer(tree("dependencies", quarkusApp.resolve("lib"), APP.resolve("lib")))
@@ -73,8 +79,8 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
                             "org.opencontainers.image.source", "envgrid"))
                     .setCreationTime(Instant.EPOCH)
                     .setFormat(ImageFormat.OCI)
-                    .containerize(Containerizer.to(RegistryImage.named(registry + "/" + repository + ":" + tag))
-                            .setAllowInsecureRegistries(true)
+                    .containerize(Containerizer.to(destination)
+                            .setAllowInsecureRegistries(plainHttp)
                             .setBaseImageLayersCache(cache.resolve("base"))
                             .setApplicationLayersCache(cache.resolve("application"))
                             .setToolName("envgrid-deploy-check"));
