@@ -1,10 +1,12 @@
 package io.envgrid.deploycheck;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -29,6 +31,12 @@ import java.util.TreeSet;
  */
 final class HardeningRules {
 
+    /** The volume types Pod Security "restricted" admits (Kubernetes 1.32). */
+    static final Set<String> RESTRICTED_VOLUMES = Set.of("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
+            "persistentVolumeClaim", "projected", "secret");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /** The workloads the issue asks an HPA for, by name. */
     static final Set<String> AUTOSCALED = Set.of("gateway", "resource-allocator");
 
@@ -50,6 +58,16 @@ final class HardeningRules {
             }
             if (podSecurity.getSeccompProfile() == null || !"RuntimeDefault".equals(podSecurity.getSeccompProfile().getType())) {
                 findings.add(new Finding(id, "pod seccomp profile is not RuntimeDefault"));
+            }
+            if (restricted(manifests, w.namespace())) {
+                Optional.ofNullable(pod.getVolumes()).orElse(List.of()).forEach(v -> {
+                    Set<String> types = volumeTypes(v);
+                    types.removeAll(RESTRICTED_VOLUMES);
+                    if (!types.isEmpty()) {
+                        findings.add(new Finding(id, "volume " + v.getName() + " of type " + types
+                                + " is refused by Pod Security restricted in " + w.namespace()));
+                    }
+                });
             }
             for (Container c : w.containers()) {
                 findings.addAll(container(id + " container " + c.getName(), c, repository.serviceOf(c.getImage()).isPresent()));
@@ -94,6 +112,21 @@ final class HardeningRules {
         }
         findings.addAll(publicHost(manifests));
         return findings;
+    }
+
+    /** Whether the namespace enforces Pod Security "restricted". */
+    private static boolean restricted(Manifests manifests, String namespace) {
+        return manifests.all(Namespace.class).stream().anyMatch(n -> n.getMetadata().getName().equals(namespace)
+                && "restricted".equals(Optional.ofNullable(n.getMetadata().getLabels()).orElse(Map.of())
+                .get("pod-security.kubernetes.io/enforce")));
+    }
+
+    /** The source fields a volume sets (its type), read from its JSON form so that no type is missed. */
+    private static Set<String> volumeTypes(Volume volume) {
+        Set<String> fields = new TreeSet<>();
+        JSON.valueToTree(volume).fieldNames().forEachRemaining(fields::add);
+        fields.remove("name");
+        return fields;
     }
 
     private static List<Finding> container(String id, Container c, boolean quarkus) {

@@ -29,34 +29,34 @@ class PlantedFaultTest {
     @Test
     void workloadSelectorThatMissesItsPods() {
         assertFinds("does not select its own pod labels", "Deployment", "gateway",
-                d -> labels(d.with("spec").with("selector")).put("app.kubernetes.io/name", "gateway-v2"));
+                d -> labels(d.withObjectProperty("spec").withObjectProperty("selector")).put("app.kubernetes.io/name", "gateway-v2"));
     }
 
     @Test
     void versionLabelInAnImmutableSelector() {
         assertFinds("release label app.kubernetes.io/version", "Deployment", "gateway", d -> {
-            labels(d.with("spec").with("selector")).put("app.kubernetes.io/version", "0.1.0");
-            labels(d.with("spec").with("template").with("metadata")).put("app.kubernetes.io/version", "0.1.0");
+            labels(d.withObjectProperty("spec").withObjectProperty("selector")).put("app.kubernetes.io/version", "0.1.0");
+            labels(d.withObjectProperty("spec").withObjectProperty("template").withObjectProperty("metadata")).put("app.kubernetes.io/version", "0.1.0");
         });
     }
 
     @Test
     void serviceLabelThatSelectsNothing() {
         assertFinds("selects no pods", "Service", "vm-controller",
-                d -> d.with("spec").with("selector").put("app.kubernetes.io/name", "vm-ctrl"));
+                d -> d.withObjectProperty("spec").withObjectProperty("selector").put("app.kubernetes.io/name", "vm-ctrl"));
     }
 
     @Test
     void networkPolicyPeerWithAMisspeltLabel() {
         assertFinds("peer {app.kubernetes.io/name=resource-alocator}", "NetworkPolicy", "rag",
-                d -> labels((ObjectNode) d.with("spec").withArray("egress").get(0).withArray("to").get(0).with("podSelector"))
+                d -> labels((ObjectNode) d.withObjectProperty("spec").withArray("egress").get(0).withArray("to").get(0).withObjectProperty("podSelector"))
                         .put("app.kubernetes.io/name", "resource-alocator"));
     }
 
     @Test
     void serviceTargetPortNameNoContainerHas() {
         assertFinds("targetPort web is not a port name", "Service", "gateway",
-                d -> ((ObjectNode) d.with("spec").withArray("ports").get(0)).put("targetPort", "web"));
+                d -> ((ObjectNode) d.withObjectProperty("spec").withArray("ports").get(0)).put("targetPort", "web"));
     }
 
     @Test
@@ -68,37 +68,37 @@ class PlantedFaultTest {
     @Test
     void probePathThatIsNotSmallRyeHealth() {
         assertFinds("readiness probe path /health is not /q/health/ready", "Deployment", "vm-controller",
-                d -> container(d).with("readinessProbe").with("httpGet").put("path", "/health"));
+                d -> container(d).withObjectProperty("readinessProbe").withObjectProperty("httpGet").put("path", "/health"));
     }
 
     @Test
     void probeOnAPortNameTheContainerLacks() {
         assertFinds("liveness probe port management is not a container port", "StatefulSet", "rag",
-                d -> container(d).with("livenessProbe").with("httpGet").put("port", "management"));
+                d -> container(d).withObjectProperty("livenessProbe").withObjectProperty("httpGet").put("port", "management"));
     }
 
     @Test
     void secretReferenceToASecretNobodyCreates() {
         assertFinds("Secret envgrid/envgrid-gateway-oauth key tokens is neither rendered", "Deployment", "gateway",
-                d -> env(d, "ENVGRID_GATEWAY_AUTH_TOKENS").with("valueFrom").with("secretKeyRef").put("name", "envgrid-gateway-oauth"));
+                d -> env(d, "ENVGRID_GATEWAY_AUTH_TOKENS").withObjectProperty("valueFrom").withObjectProperty("secretKeyRef").put("name", "envgrid-gateway-oauth"));
     }
 
     @Test
     void optionalSecretThatWouldLetAPodRunOpen() {
         assertFinds("is optional: a pod without it would run open", "Deployment", "resource-allocator",
-                d -> env(d, "ENVGRID_ALLOCATOR_SERVICE_TOKEN").with("valueFrom").with("secretKeyRef").put("optional", true));
+                d -> env(d, "ENVGRID_ALLOCATOR_SERVICE_TOKEN").withObjectProperty("valueFrom").withObjectProperty("secretKeyRef").put("optional", true));
     }
 
     @Test
     void configMapReferenceToAMissingKey() {
         assertFinds("reads ConfigMap gateway-public key allowed-host,", "Deployment", "gateway",
-                d -> env(d, "ENVGRID_GATEWAY_MCP_ALLOWED_HOSTS").with("valueFrom").with("configMapKeyRef").put("key", "allowed-host"));
+                d -> env(d, "ENVGRID_GATEWAY_MCP_ALLOWED_HOSTS").withObjectProperty("valueFrom").withObjectProperty("configMapKeyRef").put("key", "allowed-host"));
     }
 
     @Test
     void envFromAConfigMapThatIsNotRendered() {
         assertFinds("envFrom ConfigMap redis-conection is not rendered", "Deployment", "vm-controller",
-                d -> ((ObjectNode) container(d).withArray("envFrom").get(0).with("configMapRef")).put("name", "redis-conection"));
+                d -> ((ObjectNode) container(d).withArray("envFrom").get(0).withObjectProperty("configMapRef")).put("name", "redis-conection"));
     }
 
     @Test
@@ -117,7 +117,7 @@ class PlantedFaultTest {
     @Test
     void gracePeriodShorterThanTheDrain() {
         assertFinds("terminationGracePeriodSeconds 20 is not longer than its drain (25 s", "Deployment", "gateway",
-                d -> d.with("spec").with("template").with("spec").put("terminationGracePeriodSeconds", 20));
+                d -> d.withObjectProperty("spec").withObjectProperty("template").withObjectProperty("spec").put("terminationGracePeriodSeconds", 20));
     }
 
     @Test
@@ -130,7 +130,7 @@ class PlantedFaultTest {
     void valueTheApiSchemaRejects() {
         // A Service port without its required port number: fabric8 takes it, the API server would not.
         assertFinds("rejected by the Kubernetes 1.32 schema", "Service", "rag",
-                d -> ((ObjectNode) d.with("spec").withArray("ports").get(0)).remove("port"));
+                d -> ((ObjectNode) d.withObjectProperty("spec").withArray("ports").get(0)).remove("port"));
     }
 
     @Test
@@ -142,18 +142,18 @@ class PlantedFaultTest {
     @Test
     void writableRootFilesystem() {
         assertFinds("root filesystem is writable", "DaemonSet", "device-agent",
-                d -> container(d).with("securityContext").put("readOnlyRootFilesystem", false));
+                d -> container(d).withObjectProperty("securityContext").put("readOnlyRootFilesystem", false));
     }
 
     @Test
     void ingressHostServedWithoutTls() {
-        assertFinds("is served without TLS", "Ingress", "gateway", d -> d.with("spec").remove("tls"));
+        assertFinds("is served without TLS", "Ingress", "gateway", d -> d.withObjectProperty("spec").remove("tls"));
     }
 
     @Test
     void ingressHostTheGatewayDoesNotAllow() {
         assertFinds("host envgrid.example.org is not in the gateway's allowed hosts", "Ingress", "gateway",
-                d -> ((ObjectNode) d.with("spec").withArray("rules").get(0)).put("host", "envgrid.example.org"));
+                d -> ((ObjectNode) d.withObjectProperty("spec").withArray("rules").get(0)).put("host", "envgrid.example.org"));
     }
 
     @Test
@@ -170,25 +170,32 @@ class PlantedFaultTest {
     @Test
     void replicatedWorkloadWithoutADisruptionBudget() {
         assertFinds("replicated but no PodDisruptionBudget selects it", "PodDisruptionBudget", "vm-controller",
-                d -> labels(d.with("spec").with("selector")).put("app.kubernetes.io/name", "gateway"));
+                d -> labels(d.withObjectProperty("spec").withObjectProperty("selector")).put("app.kubernetes.io/name", "gateway"));
     }
 
     @Test
     void autoscalerWithoutBehavior() {
         assertFinds("HorizontalPodAutoscaler resource-allocator: missing, or without behavior", "HorizontalPodAutoscaler",
-                "resource-allocator", d -> d.with("spec").remove("behavior"));
+                "resource-allocator", d -> d.withObjectProperty("spec").remove("behavior"));
     }
 
     @Test
     void namespaceBelowPodSecurityRestricted() {
         assertFinds("Pod Security enforce level is baseline", "Namespace", "envgrid",
-                d -> d.with("metadata").with("labels").put("pod-security.kubernetes.io/enforce", "baseline"));
+                d -> d.withObjectProperty("metadata").withObjectProperty("labels").put("pod-security.kubernetes.io/enforce", "baseline"));
+    }
+
+    @Test
+    void hostPathInARestrictedNamespace() {
+        assertFinds("volume host of type [hostPath] is refused by Pod Security restricted in envgrid", "Deployment", "gateway",
+                d -> d.withObjectProperty("spec").withObjectProperty("template").withObjectProperty("spec").withArray("volumes").addObject()
+                        .put("name", "host").putObject("hostPath").put("path", "/var/run"));
     }
 
     @Test
     void defaultDenyThatLetsEgressThrough() {
         assertFinds("no default-deny NetworkPolicy for ingress and egress", "NetworkPolicy", "default-deny",
-                d -> d.with("spec").putArray("policyTypes").add("Ingress"));
+                d -> d.withObjectProperty("spec").putArray("policyTypes").add("Ingress"));
     }
 
     @Test
@@ -210,11 +217,11 @@ class PlantedFaultTest {
     }
 
     private static ObjectNode labels(ObjectNode selectorOrMetadata) {
-        return selectorOrMetadata.has("matchLabels") ? selectorOrMetadata.with("matchLabels") : selectorOrMetadata.with("labels");
+        return selectorOrMetadata.has("matchLabels") ? selectorOrMetadata.withObjectProperty("matchLabels") : selectorOrMetadata.withObjectProperty("labels");
     }
 
     private static ObjectNode container(ObjectNode workload) {
-        return (ObjectNode) workload.with("spec").with("template").with("spec").withArray("containers").get(0);
+        return (ObjectNode) workload.withObjectProperty("spec").withObjectProperty("template").withObjectProperty("spec").withArray("containers").get(0);
     }
 
     private static ObjectNode env(ObjectNode workload, String name) {
