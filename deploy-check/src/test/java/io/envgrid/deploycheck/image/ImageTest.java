@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Builds the allocator's image without a Docker daemon, pushes it to a registry on loopback, reads it back,
- * and starts its entrypoint from the unpacked layers. Needs the allocator packaged
+ * and starts its entrypoint from the unpacked layers, as the image's user where the test may switch to it. Needs the allocator packaged
  * ({@code resource-allocator-service/target/quarkus-app}, built earlier in the reactor).
  */
 class ImageTest {
@@ -30,6 +31,7 @@ class ImageTest {
     private static final String TAG = "0.1.0-test";
     private static final int HTTP_PORT = 8081;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
     @Test
     void allocatorImageIsBuiltPushedReadBackAndStarts() throws Exception {
@@ -60,7 +62,9 @@ class ImageTest {
             assertEquals("resource-allocator-service", config.path("Labels").path("org.opencontainers.image.title").asText());
             assertEquals(TAG, config.path("Labels").path("org.opencontainers.image.version").asText());
 
-            Path rootfs = Files.createDirectories(run.resolve("rootfs"));
+            // Under /tmp, world-traversable: the entrypoint runs as the image's user, who must reach it.
+            Path rootfs = Files.createTempDirectory("envgrid-rootfs");
+            Files.setPosixFilePermissions(rootfs, PosixFilePermissions.fromString("rwxr-xr-x"));
             long bytes = 0;
             for (JsonNode layer : manifest.path("layers")) {
                 Path blob = reader.blobTo(REPOSITORY, layer.path("digest").asText(),
@@ -69,17 +73,30 @@ class ImageTest {
                 untar(blob, rootfs);
             }
             assertEquals(3, manifest.path("layers").size(), "runtime, dependencies, application");
-            Duration startup = startFromLayers(image, rootfs, run);
+            Duration startup;
+            try {
+                startup = startFromLayers(image, config.path("User").asText(), rootfs, run);
+            } finally {
+                deleteTree(rootfs);
+            }
             System.out.printf("deploy-check image %s:%s %s: %d layers, %.1f MB compressed; jlink %d ms, build+push %d ms,"
-                            + " started from its layers in %d ms%n", REPOSITORY, TAG, digest, manifest.path("layers").size(),
+                            + " started from its layers as %s in %d ms%n", REPOSITORY, TAG, digest, manifest.path("layers").size(),
                     bytes / 1e6, TimeUnit.NANOSECONDS.toMillis(linked - t0), TimeUnit.NANOSECONDS.toMillis(pushed - linked),
-                    startup.toMillis());
+                    asImageUser() ? "uid " + ServiceImage.USER : "the test's user", startup.toMillis());
         }
     }
 
-    /** Runs the image's entrypoint with its absolute paths under the unpacked root; waits for liveness. */
-    private static Duration startFromLayers(ServiceImage image, Path rootfs, Path run) throws IOException, InterruptedException {
+    /**
+     * Runs the image's entrypoint with its absolute paths under the unpacked root, as the image's user when the
+     * test runs as root (CI does; setpriv drops to it), and waits for liveness.
+     */
+    private static Duration startFromLayers(ServiceImage image, String user, Path rootfs, Path run)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
+        if (asImageUser()) {
+            String[] ids = user.split(":");
+            command.addAll(List.of(SETPRIV.toString(), "--reuid=" + ids[0], "--regid=" + ids[1], "--clear-groups", "--"));
+        }
         for (String arg : image.entrypoint()) {
             command.add(arg.startsWith("/") ? rootfs + arg : arg);
         }
@@ -102,6 +119,19 @@ class ImageTest {
             return Duration.ofNanos(System.nanoTime() - start);
         } finally {
             Await.stop(process);
+        }
+    }
+
+    /** Whether the entrypoint can run as the image's user: only root can switch to it. */
+    private static boolean asImageUser() {
+        return "root".equals(System.getProperty("user.name")) && Files.isExecutable(SETPRIV);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 
