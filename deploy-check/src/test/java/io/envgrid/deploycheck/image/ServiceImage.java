@@ -1,0 +1,128 @@
+package io.envgrid.deploycheck.image;
+
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.ImageReference;
+import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
+import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
+import com.google.cloud.tools.jib.api.buildplan.Port;
+import com.google.cloud.tools.jib.api.CacheDirectoryCreationException;
+import com.google.cloud.tools.jib.api.RegistryException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A service's image, built with Jib (no Docker daemon) from {@code scratch}: the jlink'ed runtime, then the
+ * Quarkus fast-jar's dependencies, then the application, each its own layer so a code change re-pushes only
+ * the last. Runs as uid/gid 185 (the manifests' runAsUser), exposes {@code quarkus.http.port}.
+ *
+ * @param repository  {@code envgrid/<module>}
+ * @param tag         the image tag
+ * @param quarkusApp  the module's {@code target/quarkus-app}
+ * @param httpPort    the port to expose
+ */
+record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort) {
+
+    static final String USER = "185:185";
+    static final AbsoluteUnixPath JAVA_HOME = AbsoluteUnixPath.get("/opt/java");
+    static final AbsoluteUnixPath APP = AbsoluteUnixPath.get("/deployments");
+    /** Container-sized heap: the limit, not the node, bounds it. */
+    static final List<String> JVM_OPTIONS = List.of("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
+
+    /** The entrypoint: the runtime's java on the fast-jar. */
+    List<String> entrypoint() {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(JAVA_HOME.resolve("bin/java").toString());
+        command.addAll(JVM_OPTIONS);
+        command.add("-jar");
+        command.add(APP.resolve("quarkus-run.jar").toString());
+        return command;
+    }
+
+    /**
+     * Builds and pushes the image.
+     *
+     * @param runtime   the jlink'ed runtime
+     * @param registry  {@code host[:port]} of the registry; credentials come from ~/.docker/config.json if any
+     * @param plainHttp whether the registry speaks HTTP rather than HTTPS (a loopback test registry)
+     * @param cache     Jib's layer cache
+     * @return the pushed image's digest ({@code sha256:…})
+     */
+    String push(Path runtime, String registry, boolean plainHttp, Path cache) throws IOException, InterruptedException {
+        try {
+            ImageReference target = ImageReference.parse(registry + "/" + repository + ":" + tag);
+            RegistryImage destination = RegistryImage.named(target)
+                    .addCredentialRetriever(CredentialRetrieverFactory.forImage(target, event -> { }).dockerConfig());
+            JibContainer container = Jib.fromScratch()
+                    .addFileEntriesLayer(tree("java-runtime", runtime, JAVA_HOME))
+                    .addFileEntriesLayer(tree("dependencies", quarkusApp.resolve("lib"), APP.resolve("lib")))
+                    .addFileEntriesLayer(application())
+                    .setEntrypoint(entrypoint())
+                    .setWorkingDirectory(APP)
+                    .setUser(USER)
+                    .setExposedPorts(java.util.Set.of(Port.tcp(httpPort)))
+                    .setEnvironment(Map.of("JAVA_HOME", JAVA_HOME.toString(), "LANG", "C.UTF-8"))
+                    .setLabels(Map.of("org.opencontainers.image.title", repository.substring(repository.indexOf('/') + 1),
+                            "org.opencontainers.image.version", tag,
+                            "org.opencontainers.image.source", "envgrid"))
+                    .setCreationTime(Instant.EPOCH)
+                    .setFormat(ImageFormat.OCI)
+                    .containerize(Containerizer.to(destination)
+                            .setAllowInsecureRegistries(plainHttp)
+                            .setBaseImageLayersCache(cache.resolve("base"))
+                            .setApplicationLayersCache(cache.resolve("application"))
+                            .setToolName("envgrid-deploy-check"));
+            return container.getDigest().toString();
+        } catch (InvalidImageReferenceException | RegistryException | CacheDirectoryCreationException | ExecutionException e) {
+            throw new IOException("building " + repository + ":" + tag + " failed", e);
+        }
+    }
+
+    /** quarkus-run.jar, app/ and quarkus/: what changes with the code. */
+    private FileEntriesLayer application() throws IOException {
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("application");
+        try (var entries = Files.list(quarkusApp)) {
+            for (Path entry : entries.filter(p -> !p.getFileName().toString().equals("lib")).toList()) {
+                add(layer, entry, APP.resolve(entry.getFileName().toString()));
+            }
+        }
+        return layer.build();
+    }
+
+    private static FileEntriesLayer tree(String name, Path source, AbsoluteUnixPath target) throws IOException {
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(name);
+        add(layer, source, target);
+        return layer.build();
+    }
+
+    /** Adds a tree keeping each file's permission bits (the runtime's bin/java must stay executable). */
+    private static void add(FileEntriesLayer.Builder layer, Path source, AbsoluteUnixPath target) throws IOException {
+        try (var paths = Files.walk(source)) {
+            paths.forEach(path -> {
+                AbsoluteUnixPath destination = target;
+                for (Path part : source.relativize(path)) {
+                    if (!part.toString().isEmpty()) {
+                        destination = destination.resolve(part.toString());
+                    }
+                }
+                try {
+                    layer.addEntry(path, destination, FilePermissions.fromPosixFilePermissions(Files.getPosixFilePermissions(path)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}
