@@ -17,8 +17,12 @@ import java.util.Map;
 
 /**
  * Runs the allocator's Lua scripts by SHA. The SHA is computed locally, so start-up needs no
- * Redis; a NOSCRIPT answer (Redis restarted or flushed its script cache) loads the script and
- * runs it again. Loss of Redis becomes a 503 for the caller.
+ * Redis; a NOSCRIPT answer (Redis restarted or flushed its script cache, or a Redis Cluster master
+ * that never ran it) runs the same call once as {@code EVAL} with the script's text, which also
+ * caches it there. Every call, {@code EVAL} included, carries the key prefix as its key, so a
+ * cluster client routes it to the master owning the prefix's slot; nothing here sends a keyless
+ * command ({@code SCRIPT LOAD} would reach an arbitrary node on Redis Cluster). Loss of Redis
+ * becomes a 503 for the caller.
  */
 @ApplicationScoped
 public class ScriptRunner {
@@ -42,8 +46,7 @@ public class ScriptRunner {
         ScriptSource loaded = scripts.get(script);
         return redis.execute("EVALSHA", command(loaded.sha(), args))
                 .onFailure(ScriptRunner::isNoScript)
-                .recoverWithUni(() -> redis.execute("SCRIPT", "LOAD", loaded.source())
-                        .chain(() -> redis.execute("EVALSHA", command(loaded.sha(), args))))
+                .recoverWithUni(() -> redis.execute("EVAL", command(loaded.source(), args)))
                 .onFailure().transform(ScriptRunner::toApiFailure);
     }
 
@@ -58,9 +61,10 @@ public class ScriptRunner {
         });
     }
 
-    private String[] command(String sha, List<String> args) {
+    /** {@code <sha or source> 1 <prefix> args...}: the shape EVALSHA and EVAL share. */
+    private String[] command(String script, List<String> args) {
         List<String> all = new ArrayList<>(args.size() + 3);
-        all.add(sha);
+        all.add(script);
         all.add("1");
         all.add(keys.prefix());
         all.addAll(args);
