@@ -37,7 +37,7 @@ public class ScriptRunner {
         this.keys = keys;
         this.json = json;
         for (AllocatorScript script : AllocatorScript.values()) {
-            scripts.put(script, ScriptSource.of(script, config.eventsMaxLength()));
+            scripts.put(script, ScriptSource.of(script, config.eventsMaxLength(), config.fencing()));
         }
     }
 
