@@ -75,12 +75,25 @@ public class ScriptRunner {
         return t.getMessage() != null && t.getMessage().startsWith("NOSCRIPT");
     }
 
-    /** A Redis error reply is a bug in a script (500); anything else means Redis is out of reach (503). */
+    /**
+     * Redis error replies that mean "not now, this node cannot take writes" rather than a broken
+     * script: a master short of replicas ({@code min-replicas-to-write}), a demoted master after a
+     * failover, a cluster mid-failover or migrating a slot. The caller may retry them.
+     */
+    private static final List<String> UNAVAILABLE_REPLIES =
+            List.of("NOREPLICAS", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "LOADING");
+
+    /**
+     * A Redis error reply is a bug in a script (500), unless it is one of {@link #UNAVAILABLE_REPLIES};
+     * those and anything else mean Redis is out of reach (503).
+     */
     private static Throwable toApiFailure(Throwable t) {
         if (t instanceof ApiException) {
             return t;
         }
-        if (t instanceof io.vertx.redis.client.impl.types.ErrorType) {
+        String message = String.valueOf(t.getMessage());
+        if (t instanceof io.vertx.redis.client.impl.types.ErrorType
+                && UNAVAILABLE_REPLIES.stream().noneMatch(message::startsWith)) {
             return new ApiException(500, ErrorCode.INTERNAL_ERROR, "Redis refused a script: " + t.getMessage());
         }
         return new ApiException(503, ErrorCode.REDIS_UNAVAILABLE, "Redis is unavailable: " + t.getMessage());
