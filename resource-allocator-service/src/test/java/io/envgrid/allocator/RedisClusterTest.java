@@ -19,11 +19,13 @@ import io.envgrid.allocator.support.WithRedisCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +123,42 @@ class RedisClusterTest {
         given().delete("/resources/rag-2").then().statusCode(200);
         given().get("/resources/rag-1").then().statusCode(200).body("state", equalTo("free"));
         expectError(release("nobody", "rag-2"), 404, "RESOURCE_NOT_FOUND");
+    }
+
+    /**
+     * Many requests at once: the cluster client takes a pooled connection to every master per call,
+     * and the Vert.x Redis client before 4.5.27 deadlocked here once its slot map (refreshed every
+     * second) had to be reloaded while every pooled connection was held (requests hung for good).
+     */
+    @Test
+    void concurrentAllocateAndReleaseAllAnswerAndLeaveThePoolFree() throws Exception {
+        registerPool("rag", 8);
+        long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+        List<CompletableFuture<Integer>> clients = new ArrayList<>();
+        for (int c = 0; c < 64; c++) {
+            String worker = "cw" + c;
+            clients.add(CompletableFuture.supplyAsync(() -> {
+                int granted = 0;
+                while (System.nanoTime() < deadline) {
+                    io.restassured.response.Response answer = given().contentType("application/json")
+                            .body(Map.of("worker_id", worker, "resource_types", List.of("rag"), "timeout", 60,
+                                    "wait_ms", 500))
+                            .post("/allocate");
+                    assertTrue(answer.statusCode() == 200 || answer.statusCode() == 409, answer.asString());
+                    if (answer.statusCode() == 200) {
+                        granted++;
+                        release(worker, answer.path("rag.id")).statusCode(200);
+                    }
+                }
+                return granted;
+            }, CLIENTS));
+        }
+        int grants = 0;
+        for (CompletableFuture<Integer> client : clients) {
+            grants += client.get(60, TimeUnit.SECONDS);
+        }
+        assertTrue(grants > 0, "no grant at all");
+        Api.stats().body("types.rag.free", equalTo(8)).body("types.rag.leased", equalTo(0));
     }
 
     /** Whether a ticket sits in the owning master's queue for {@code rag} (read there directly). */
