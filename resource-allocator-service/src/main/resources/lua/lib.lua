@@ -48,7 +48,8 @@
 -- Invariants kept by the scripts (tested by LeaseInvariantIT under concurrency):
 --   I1  a resource is in free:<T> iff it exists, has no lease, admin=active and health=up;
 --   I2  r:<id>.worker is set iff id is in leases and in w:<worker>;
---   I3  every grant increments fence[id], so fencing tokens grow strictly per resource;
+--   I3  every grant raises fence[id] (by one; in clock fencing to at least the master's clock in
+--       ms), so fencing tokens grow strictly per resource;
 --   I4  a lease past its expiry is reclaimed exactly once: by the first reap.lua run to see it, or
 --       by the first script that meets it (renew, release, verify), whichever comes first; no
 --       script treats a lease past its expiry as live;
@@ -70,6 +71,11 @@ local P = KEYS[1]
 -- How long a ticket outlives its wait before any reaper purges it (its replica should have withdrawn it).
 local TICKET_GRACE_MS = 5000
 local EVENTS_MAXLEN = tonumber('__EVENTS_MAXLEN__')
+-- Fencing (envgrid.allocator.fencing): 'sequence' counts a resource's grants (1, 2, 3, ...);
+-- 'clock' issues max(last + 1, now in ms), so a token issued after a failover (seconds later, on a
+-- master whose clock is within that of the old one) sorts above every token the old master issued,
+-- including ones whose writes were lost with it. Tokens then have gaps; they stay below 2^53.
+local CLOCK_FENCING = '__FENCING__' == 'clock'
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -77,6 +83,16 @@ local function now_ms()
 end
 
 local function rkey(id) return P .. 'r:' .. id end
+
+-- The fencing token of a new grant of id (see CLOCK_FENCING), recorded in fence[id].
+local function next_fence(id, now)
+  local fence = redis.call('HINCRBY', P .. 'fence', id, 1)
+  if CLOCK_FENCING and fence < now then
+    fence = now
+    redis.call('HSET', P .. 'fence', id, string.format('%d', now))
+  end
+  return fence
+end
 
 -- Types whose free set or queue changed in this script; settle() fits their queues before it ends.
 local touched, touched_list = {}, {}
@@ -215,8 +231,8 @@ local function grant(worker, lease_ms, request_id, tokens, types, retention_ms, 
     local lease_token = tokens[i]
     local id = redis.call('ZPOPMIN', P .. 'free:' .. rtype)[1]
     local k = rkey(id)
-    local fence = redis.call('HINCRBY', P .. 'fence', id, 1)
-    local lease_id = id .. ':' .. fence
+    local fence = next_fence(id, now)
+    local lease_id = id .. ':' .. string.format('%d', fence)
     redis.call('HSET', k, 'worker', worker, 'lease_id', lease_id, 'lease_token', lease_token,
       'fence', fence, 'expires', expires, 'granted', now)
     if request_id ~= '' then redis.call('HSET', k, 'request', request_id) end

@@ -34,6 +34,12 @@ class BadInputTest extends CleanRedis {
         return List.of(
                 new Case("malformed JSON", "/allocate", "{\"worker_id\": \"w\", ", "MALFORMED_JSON"),
                 new Case("wrong field type", "/allocate", "{\"worker_id\":\"w\"," + types + ",\"timeout\":\"soon\"}", "MALFORMED_JSON"),
+                new Case("fractional timeout", "/allocate", "{\"worker_id\":\"w\"," + types + ",\"timeout\":1.9}", "MALFORMED_JSON"),
+                new Case("timeout as a string", "/allocate", "{\"worker_id\":\"w\"," + types + ",\"timeout\":\"30\"}", "MALFORMED_JSON"),
+                new Case("wait_ms as a string", "/allocate", "{\"worker_id\":\"w\"," + types + ",\"wait_ms\":\"100\"}", "MALFORMED_JSON"),
+                new Case("fractional wait_ms", "/allocate", "{\"worker_id\":\"w\"," + types + ",\"wait_ms\":0.5}", "MALFORMED_JSON"),
+                new Case("renew timeout as a string", "/renew", "{\"worker_id\":\"w\",\"timeout\":\"30\"}", "MALFORMED_JSON"),
+                new Case("fractional heartbeat_ttl", "/resources", "{\"id\":\"x\",\"type\":\"rag\",\"heartbeat_ttl\":2.5}", "MALFORMED_JSON"),
                 new Case("types not a list", "/allocate", "{\"worker_id\":\"w\",\"resource_types\":{\"a\":1}}", "MALFORMED_JSON"),
                 new Case("empty body", "/allocate", "", "INVALID_PARAMETERS"),
                 new Case("missing worker_id", "/allocate", "{" + types + "}", "INVALID_ID"),

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.envgrid.allocator.support.AllocatorCluster;
 import io.envgrid.allocator.support.EmbeddedRedis;
+import io.envgrid.allocator.support.EmbeddedRedisCluster;
+import io.envgrid.allocator.support.RedisClusterTestResource;
 import io.envgrid.allocator.support.SyncRedis;
 import io.vertx.redis.client.Response;
 import java.io.IOException;
@@ -61,7 +63,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>Runs in {@code mvn verify} (failsafe, after {@code package} built {@code target/quarkus-app}).
  * Replica logs go to {@code target/lease-invariant-it/}. {@code -Dit.workers} and
- * {@code -Dit.load-seconds} change the load.
+ * {@code -Dit.load-seconds} change the load; {@code -Dit.redis=cluster} runs it all on a
+ * three-master Redis Cluster ({@link EmbeddedRedisCluster}; the replicas use the cluster client, the
+ * test reads the allocator's keys on the master owning their slot).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LeaseInvariantIT {
@@ -79,7 +83,11 @@ class LeaseInvariantIT {
     private static final String EVENTS = "{envgrid}:events";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static EmbeddedRedis redis;
+    private static final boolean ON_CLUSTER = "cluster".equals(System.getProperty("it.redis"));
+
+    private static AutoCloseable redisServers;
+    /** Where the test itself reads the allocator's keys: the Redis, or the cluster master owning their slot. */
+    private static String redisUrl;
     private static AllocatorCluster cluster;
     private static HttpClient http;
 
@@ -120,23 +128,36 @@ class LeaseInvariantIT {
 
     @BeforeAll
     static void startReplicas() {
-        redis = EmbeddedRedis.start();
+        Map<String, String> properties = new HashMap<>(Map.of("envgrid.allocator.events-max-length", "10000000",
+                "quarkus.log.category.\"io.envgrid.allocator.lease\".level", "DEBUG"));
+        String hosts;
+        if (ON_CLUSTER) {
+            EmbeddedRedisCluster servers = EmbeddedRedisCluster.start();
+            redisServers = servers;
+            hosts = servers.hostsWithOwnerLast(RedisClusterTestResource.PREFIX);
+            redisUrl = servers.ownerOf(RedisClusterTestResource.PREFIX).url();
+            properties.put("quarkus.redis.client-type", "cluster");
+        } else {
+            EmbeddedRedis server = EmbeddedRedis.start();
+            redisServers = server;
+            hosts = server.url();
+            redisUrl = server.url();
+        }
+        System.out.printf("LeaseInvariantIT: on %s%n", ON_CLUSTER ? "a 3-master Redis Cluster (" + hosts + ")" : hosts);
         // C1 only and a small serial heap: three JVMs start and run side by side on two cores.
-        cluster = AllocatorCluster.start(REPLICAS, redis.url(), Path.of("target", "lease-invariant-it"),
-                Map.of("envgrid.allocator.events-max-length", "10000000",
-                        "quarkus.log.category.\"io.envgrid.allocator.lease\".level", "DEBUG"),
+        cluster = AllocatorCluster.start(REPLICAS, hosts, Path.of("target", "lease-invariant-it"), properties,
                 List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     @AfterAll
-    static void stopReplicas() {
+    static void stopReplicas() throws Exception {
         if (cluster != null) {
             cluster.close();
         }
-        if (redis != null) {
-            redis.close();
+        if (redisServers != null) {
+            redisServers.close();
         }
     }
 
@@ -229,7 +250,7 @@ class LeaseInvariantIT {
                     http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())));
         }
         List<Waiter> impatient = waiters.stream().filter(w -> w.waitMs() == IMPATIENT_MS).toList();
-        try (SyncRedis client = new SyncRedis(redis.url())) {
+        try (SyncRedis client = new SyncRedis(redisUrl)) {
             Conditions.await(() -> client.call("ZCARD", "{envgrid}:tickets").toLong()
                             + impatient.stream().filter(w -> w.reply().isDone()).count() == total,
                     "all " + total + " waiters queued", Duration.ofSeconds(60));
@@ -581,7 +602,7 @@ class LeaseInvariantIT {
     /** The whole of {@code {envgrid}:events}, oldest first, read in pages with XRANGE. */
     private static List<Event> readEvents() {
         List<Event> events = new ArrayList<>();
-        try (SyncRedis client = new SyncRedis(redis.url())) {
+        try (SyncRedis client = new SyncRedis(redisUrl)) {
             String from = "-";
             while (true) {
                 Response page = client.call("XRANGE", EVENTS, from, "+", "COUNT", "5000");

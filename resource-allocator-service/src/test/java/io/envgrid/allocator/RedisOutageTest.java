@@ -40,6 +40,19 @@ class RedisOutageTest extends CleanRedis {
     }
 
     @Test
+    void aMasterRefusingWritesGives503NotA500() {
+        registerPool("rag", 1);
+        // What a master cut off from its replicas answers when run with min-replicas-to-write.
+        redis.execute("CONFIG", "SET", "min-replicas-to-write", "1");
+        try {
+            expectError(allocate("w1", List.of("rag"), 60), 503, "REDIS_UNAVAILABLE");
+        } finally {
+            redis.execute("CONFIG", "SET", "min-replicas-to-write", "0");
+        }
+        allocate("w1", List.of("rag"), 60).statusCode(200);
+    }
+
+    @Test
     void flushedScriptCacheIsReloaded() {
         registerPool("rag", 1);
         redis.execute("SCRIPT", "FLUSH");

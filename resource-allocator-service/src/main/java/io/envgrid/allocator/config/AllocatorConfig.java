@@ -60,6 +60,14 @@ public interface AllocatorConfig {
     @WithDefault("200000")
     long eventsMaxLength();
 
+    /**
+     * How fencing tokens are issued: {@code sequence} (1, 2, 3, ... per resource) or {@code clock}
+     * (never below the Redis master's clock in ms, so tokens issued after a failover sort above every
+     * token issued before it, even one whose write the failover lost). See the README, "Failover".
+     */
+    @WithDefault("sequence")
+    Fencing fencing();
+
     /** Bearer token every API call must carry; none means no authentication (the local cluster). */
     Optional<String> serviceToken();
 

@@ -17,8 +17,12 @@ import java.util.Map;
 
 /**
  * Runs the allocator's Lua scripts by SHA. The SHA is computed locally, so start-up needs no
- * Redis; a NOSCRIPT answer (Redis restarted or flushed its script cache) loads the script and
- * runs it again. Loss of Redis becomes a 503 for the caller.
+ * Redis; a NOSCRIPT answer (Redis restarted or flushed its script cache, or a Redis Cluster master
+ * that never ran it) runs the same call once as {@code EVAL} with the script's text, which also
+ * caches it there. Every call, {@code EVAL} included, carries the key prefix as its key, so a
+ * cluster client routes it to the master owning the prefix's slot; nothing here sends a keyless
+ * command ({@code SCRIPT LOAD} would reach an arbitrary node on Redis Cluster). Loss of Redis
+ * becomes a 503 for the caller.
  */
 @ApplicationScoped
 public class ScriptRunner {
@@ -33,7 +37,7 @@ public class ScriptRunner {
         this.keys = keys;
         this.json = json;
         for (AllocatorScript script : AllocatorScript.values()) {
-            scripts.put(script, ScriptSource.of(script, config.eventsMaxLength()));
+            scripts.put(script, ScriptSource.of(script, config.eventsMaxLength(), config.fencing()));
         }
     }
 
@@ -42,8 +46,7 @@ public class ScriptRunner {
         ScriptSource loaded = scripts.get(script);
         return redis.execute("EVALSHA", command(loaded.sha(), args))
                 .onFailure(ScriptRunner::isNoScript)
-                .recoverWithUni(() -> redis.execute("SCRIPT", "LOAD", loaded.source())
-                        .chain(() -> redis.execute("EVALSHA", command(loaded.sha(), args))))
+                .recoverWithUni(() -> redis.execute("EVAL", command(loaded.source(), args)))
                 .onFailure().transform(ScriptRunner::toApiFailure);
     }
 
@@ -58,9 +61,10 @@ public class ScriptRunner {
         });
     }
 
-    private String[] command(String sha, List<String> args) {
+    /** {@code <sha or source> 1 <prefix> args...}: the shape EVALSHA and EVAL share. */
+    private String[] command(String script, List<String> args) {
         List<String> all = new ArrayList<>(args.size() + 3);
-        all.add(sha);
+        all.add(script);
         all.add("1");
         all.add(keys.prefix());
         all.addAll(args);
@@ -71,12 +75,25 @@ public class ScriptRunner {
         return t.getMessage() != null && t.getMessage().startsWith("NOSCRIPT");
     }
 
-    /** A Redis error reply is a bug in a script (500); anything else means Redis is out of reach (503). */
+    /**
+     * Redis error replies that mean "not now, this node cannot take writes" rather than a broken
+     * script: a master short of replicas ({@code min-replicas-to-write}), a demoted master after a
+     * failover, a cluster mid-failover or migrating a slot. The caller may retry them.
+     */
+    private static final List<String> UNAVAILABLE_REPLIES =
+            List.of("NOREPLICAS", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "LOADING");
+
+    /**
+     * A Redis error reply is a bug in a script (500), unless it is one of {@link #UNAVAILABLE_REPLIES};
+     * those and anything else mean Redis is out of reach (503).
+     */
     private static Throwable toApiFailure(Throwable t) {
         if (t instanceof ApiException) {
             return t;
         }
-        if (t instanceof io.vertx.redis.client.impl.types.ErrorType) {
+        String message = String.valueOf(t.getMessage());
+        if (t instanceof io.vertx.redis.client.impl.types.ErrorType
+                && UNAVAILABLE_REPLIES.stream().noneMatch(message::startsWith)) {
             return new ApiException(500, ErrorCode.INTERNAL_ERROR, "Redis refused a script: " + t.getMessage());
         }
         return new ApiException(503, ErrorCode.REDIS_UNAVAILABLE, "Redis is unavailable: " + t.getMessage());

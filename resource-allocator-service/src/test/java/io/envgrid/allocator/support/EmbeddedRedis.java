@@ -10,15 +10,25 @@ import redis.embedded.RedisServer;
 public final class EmbeddedRedis implements AutoCloseable {
 
     private final int port;
+    /** The port of the master this server replicates, or 0 for a master. */
+    private final int masterPort;
     private RedisServer server;
 
-    private EmbeddedRedis(int port) {
+    private EmbeddedRedis(int port, int masterPort) {
         this.port = port;
+        this.masterPort = masterPort;
     }
 
     /** Starts a server on a free port. */
     public static EmbeddedRedis start() {
-        EmbeddedRedis redis = new EmbeddedRedis(FreePort.next());
+        EmbeddedRedis redis = new EmbeddedRedis(FreePort.next(), 0);
+        redis.startServer();
+        return redis;
+    }
+
+    /** Starts a replica of {@code master} on a free port (asynchronous replication, as Redis does by default). */
+    public static EmbeddedRedis startReplicaOf(EmbeddedRedis master) {
+        EmbeddedRedis redis = new EmbeddedRedis(FreePort.next(), master.port());
         redis.startServer();
         return redis;
     }
@@ -37,9 +47,12 @@ public final class EmbeddedRedis implements AutoCloseable {
         if (server != null && server.isActive()) {
             return;
         }
-        server = RedisServer.builder().port(port).bind("127.0.0.1")
-                .setting("save \"\"").setting("appendonly no")
-                .build();
+        var builder = RedisServer.builder().port(port).bind("127.0.0.1")
+                .setting("save \"\"").setting("appendonly no");
+        if (masterPort != 0) {
+            builder.slaveOf("127.0.0.1", masterPort);
+        }
+        server = builder.build();
         server.start();
     }
 
