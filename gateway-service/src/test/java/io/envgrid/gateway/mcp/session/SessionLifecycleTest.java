@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpHttp;
@@ -185,6 +186,45 @@ class SessionLifecycleTest {
                 .allocatorCall("GET", "/resources/gone-1", null).body()).path("state").asText().equals("free"));
         assertTrue(leases(waiter).isEmpty(), leases(waiter).toString());
         mcp().header("Mcp-Session-Id", waiterSession).delete("/mcp").then().statusCode(204);
+        mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+    }
+
+    /**
+     * A session that idles out while one of its calls waits in the allocator's queue (its client
+     * still connected) ends like a deleted one: the call is cancelled, its waiter withdrawn long
+     * before its {@code wait_ms}, and the resource freed afterwards goes to nobody.
+     */
+    @Test
+    void anIdleTimeoutCancelsTheSessionsWaitingCalls() throws Exception {
+        TestCluster.get().register("idle-q-1", "vm_idlewait", "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String holder = "holder-" + UUID.randomUUID();
+        String session = initialize(mcp());
+        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + holder + "\", \"resource_type\": \"vm_idlewait\"}")
+                .then().body("result.isError", equalTo(false));
+
+        String waiter = "idle-waiter-" + UUID.randomUUID();
+        String waiterSession = initialize(mcp());
+        String body = McpHttp.callBody(7, "allocate_single_resource", "{\"worker_id\": \"" + waiter
+                + "\", \"resource_type\": \"vm_idlewait\", \"wait_ms\": 120000}");
+        String queue = "{envgrid}:q:vm_idlewait";
+        try (Socket client = RawHttp.post(mcp, "/mcp", Map.of("Accept", "application/json, text/event-stream",
+                "MCP-Protocol-Version", "2025-11-25", "Mcp-Session-Id", waiterSession), body)) {
+            Conditions.await("the waiter is queued", Duration.ofSeconds(10), () -> redis.sortedSet(String.class).zcard(queue) == 1);
+            // the holder's session stays in use; the waiter's only waits, and idles out after 8 s
+            Conditions.await("the idle session's waiter withdrawn", Duration.ofSeconds(40), () -> {
+                call(session, 2, "renew_resources", "{}");
+                return redis.sortedSet(String.class).zcard(queue) == 0;
+            });
+            // the exchange still open gets its end: the call's cancellation as a JSON-RPC error
+            String answer = RawHttp.read(client, "request cancelled", Duration.ofSeconds(10));
+            assertTrue(answer.contains("\"code\":" + JsonRpc.REQUEST_CANCELLED), "the open call's answer: " + answer);
+        }
+        mcp().header("Mcp-Session-Id", waiterSession).body("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}")
+                .post("/mcp").then().statusCode(404);
+        call(session, 3, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
+        Conditions.await("queue resource free", Duration.ofSeconds(3), () -> McpSteps.readTree(TestCluster.get()
+                .allocatorCall("GET", "/resources/idle-q-1", null).body()).path("state").asText().equals("free"));
+        assertTrue(leases(waiter).isEmpty(), leases(waiter).toString());
         mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
     }
 
