@@ -13,6 +13,7 @@ public class WorkerActivities {
     private static final Logger LOG = Logger.getLogger(WorkerActivities.class);
 
     private final Instance<WorkerActivity> listeners;
+    private volatile List<WorkerActivity> resolved;
 
     public WorkerActivities(Instance<WorkerActivity> listeners) {
         this.listeners = listeners;
@@ -26,9 +27,20 @@ public class WorkerActivities {
         each(l -> l.leasesChanged(workerId));
     }
 
-    /** Resolved per call: the listeners depend on worker-layer beans that depend on this one. */
+    public void toolSucceeded(String workerId, io.envgrid.gateway.tool.ToolSpec tool, ObjectNode arguments) {
+        each(l -> l.toolSucceeded(workerId, tool, arguments));
+    }
+
+    /**
+     * Resolved at first use, not at construction: the listeners depend on worker-layer beans that
+     * depend on this one. Then kept, since this runs on every tool call.
+     */
     private void each(java.util.function.Consumer<WorkerActivity> call) {
-        List<WorkerActivity> all = listeners.stream().toList();
+        List<WorkerActivity> all = resolved;
+        if (all == null) {
+            all = listeners.stream().toList();
+            resolved = all;
+        }
         for (WorkerActivity listener : all) {
             try {
                 call.accept(listener);
