@@ -9,6 +9,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -45,8 +47,8 @@ public class HttpFailures {
 
     private void declaredLength(RoutingContext ctx) {
         try {
-            new java.net.URI(ctx.request().uri());
-        } catch (java.net.URISyntaxException e) {
+            new URI(ctx.request().uri());
+        } catch (URISyntaxException e) {
             answer(ctx, 400, "the request target is not a valid URI: " + e.getReason() + " at index " + e.getIndex());
             return;
         }

@@ -1,9 +1,11 @@
 package io.envgrid.gateway.lease;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.tool.ToolSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /** Every {@link WorkerActivity} as one: what the worker layer calls, whoever listens. */
@@ -27,7 +29,7 @@ public class WorkerActivities {
         each(l -> l.leasesChanged(workerId));
     }
 
-    public void toolSucceeded(String workerId, io.envgrid.gateway.tool.ToolSpec tool, ObjectNode arguments) {
+    public void toolSucceeded(String workerId, ToolSpec tool, ObjectNode arguments) {
         each(l -> l.toolSucceeded(workerId, tool, arguments));
     }
 
@@ -35,7 +37,7 @@ public class WorkerActivities {
      * Resolved at first use, not at construction: the listeners depend on worker-layer beans that
      * depend on this one. Then kept, since this runs on every tool call.
      */
-    private void each(java.util.function.Consumer<WorkerActivity> call) {
+    private void each(Consumer<WorkerActivity> call) {
         List<WorkerActivity> all = resolved;
         if (all == null) {
             all = listeners.stream().toList();

@@ -10,6 +10,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,7 +32,7 @@ public class ToolExecution {
     private final boolean checkOutput;
     private final WorkerActivities activities;
     /** One meter lookup per tool and outcome, not per call. */
-    private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
 
     public ToolExecution(ToolRegistry registry, MeterRegistry meters, GatewayConfig config, WorkerActivities activities) {
         this.registry = registry;

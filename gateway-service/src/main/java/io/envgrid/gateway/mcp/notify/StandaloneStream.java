@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -100,7 +101,7 @@ public class StandaloneStream {
             sessions.eventsAfter(sessionId, lastEventId).subscribe().with(events -> relay.replayed(sessionId, response, events),
                     e -> {
                         LOG.warnf("replaying session %s after %s failed: %s", sessionId, lastEventId, e.getMessage());
-                        relay.replayed(sessionId, response, java.util.List.of());
+                        relay.replayed(sessionId, response, List.of());
                     });
         }
         Vertx vertx = ctx.vertx();

@@ -17,6 +17,7 @@ import io.envgrid.gateway.tool.ToolSpec;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,7 +33,7 @@ import org.jboss.logging.Logger;
 public class ResourceSubscriptions implements WorkerActivity {
 
     static final String FIELD_PREFIX = "sub:";
-    private static final java.util.Set<String> READ_ONLY_COMPUTER_ACTIONS = java.util.Set.of("screenshot", "cursor_position");
+    private static final Set<String> READ_ONLY_COMPUTER_ACTIONS = Set.of("screenshot", "cursor_position");
     private static final Logger LOG = Logger.getLogger(ResourceSubscriptions.class);
 
     private final McpSessions sessions;

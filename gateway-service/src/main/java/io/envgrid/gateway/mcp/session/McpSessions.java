@@ -11,15 +11,18 @@ import io.quarkus.redis.datasource.set.ReactiveSetCommands;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.jboss.logging.Logger;
 
 /**
  * MCP sessions in Redis, so that a client's requests may land on any gateway replica (the
@@ -31,7 +34,7 @@ import java.util.concurrent.ConcurrentMap;
 @ApplicationScoped
 public class McpSessions implements LiveWorkers {
 
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(McpSessions.class);
+    private static final Logger LOG = Logger.getLogger(McpSessions.class);
 
     /** A session's last-use stamp is rewritten at most this often per replica: it only drives the idle sweep. */
     private static final long TOUCH_EVERY_MS = 1000;
@@ -269,13 +272,13 @@ public class McpSessions implements LiveWorkers {
     public Uni<List<Event>> eventsAfter(String id, String lastEventId) {
         return redis.execute("XRANGE", names.mcpSessionEvents(id), lastEventId, "+", "COUNT", Integer.toString(EVENTS_KEPT + 1))
                 .map(reply -> {
-                    List<Event> events = new java.util.ArrayList<>();
+                    List<Event> events = new ArrayList<>();
                     if (reply == null) {
                         return events;
                     }
-                    for (io.vertx.mutiny.redis.client.Response entry : reply) {
+                    for (Response entry : reply) {
                         String eventId = entry.get(0).toString();
-                        io.vertx.mutiny.redis.client.Response fields = entry.get(1);
+                        Response fields = entry.get(1);
                         // XRANGE's start is inclusive: the client already has lastEventId itself
                         if (!eventId.equals(lastEventId) && fields != null && fields.size() >= 2) {
                             events.add(new Event(eventId, fields.get(1).toString()));

@@ -8,6 +8,7 @@ import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.security.AccessGuard;
 import io.envgrid.gateway.security.Authentication;
 import io.envgrid.gateway.security.Principal;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -71,7 +72,7 @@ public class HttpExchange {
      * {@code -32600} (the HTTP request as a whole is not one the transport takes), rather than the
      * router's 404 for a path that exists.
      */
-    public io.vertx.core.Handler<RoutingContext> methodNotAllowed(String allowed) {
+    public Handler<RoutingContext> methodNotAllowed(String allowed) {
         return ctx -> {
             ctx.response().putHeader("Allow", allowed);
             sendJson(ctx.response(), 405, JsonRpc.error(null, JsonRpc.INVALID_REQUEST,

@@ -16,6 +16,8 @@ import io.vertx.core.http.HttpServerResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.jboss.logging.Logger;
@@ -38,14 +40,14 @@ public class SseRelay {
         final HttpServerResponse response;
         final Context context;
         /** Live messages held back while a replay is under way; null when none is. */
-        java.util.List<String[]> pending;
+        List<String[]> pending;
         /** The highest event id written, null before the first. */
         String lastId;
 
         Stream(HttpServerResponse response, Context context, boolean replaying) {
             this.response = response;
             this.context = context;
-            this.pending = replaying ? new java.util.ArrayList<>() : null;
+            this.pending = replaying ? new ArrayList<>() : null;
         }
 
         HttpServerResponse response() {
@@ -164,7 +166,7 @@ public class SseRelay {
      * The recorded messages after the client's {@code Last-Event-ID} are written to the stream
      * {@code response} (if it is still the session's), then the live ones held back meanwhile.
      */
-    public void replayed(String sessionId, HttpServerResponse response, java.util.List<McpSessions.Event> events) {
+    public void replayed(String sessionId, HttpServerResponse response, List<McpSessions.Event> events) {
         Stream stream = streams.get(sessionId);
         if (stream == null || stream.response() != response) {
             return;
@@ -173,7 +175,7 @@ public class SseRelay {
             for (McpSessions.Event event : events) {
                 stream.write(event.id(), HttpExchange.event(event.message(), event.id()));
             }
-            java.util.List<String[]> held = stream.pending;
+            List<String[]> held = stream.pending;
             stream.pending = null;
             if (held != null) {
                 held.forEach(m -> stream.write(m[0], m[1]));
