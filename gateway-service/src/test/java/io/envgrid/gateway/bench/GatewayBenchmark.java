@@ -44,7 +44,18 @@ public final class GatewayBenchmark {
         http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(pool));
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            measure();
+            System.exit(0);
+        } catch (Throwable e) {
+            // exit either way: the Vert.x threads would keep a failed run, and the services it started, alive
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void measure() throws Exception {
         List<Integer> sessions = Arrays.stream(System.getProperty("bench.sessions", "1,64,256").split(","))
                 .map(String::trim).map(Integer::parseInt).toList();
         int most = sessions.stream().max(Integer::compare).orElse(1);
@@ -99,7 +110,6 @@ public final class GatewayBenchmark {
         } finally {
             gateways.values().forEach(ServiceProcess::close);
         }
-        System.exit(0);
     }
 
     /**
