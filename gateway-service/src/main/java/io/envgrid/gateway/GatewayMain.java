@@ -1,5 +1,6 @@
 package io.envgrid.gateway;
 
+import io.envgrid.gateway.error.HttpFailures;
 import io.envgrid.gateway.sandbox.profile.ValidateCommand;
 import io.envgrid.gateway.security.MintTokenCommand;
 import io.quarkus.runtime.Quarkus;
@@ -20,6 +21,8 @@ public class GatewayMain {
         if (args.length > 0 && "mint-token".equals(args[0])) {
             System.exit(MintTokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err, System::getenv));
         }
+        // HttpFailures checks request URIs itself, to answer a malformed one with the error envelope
+        System.setProperty(HttpFailures.URI_CHECK_OFF, "true");
         Quarkus.run(args);
     }
 }

@@ -55,6 +55,9 @@ public class Downstream {
     private final Backends backends;
     private final MeterRegistry registry;
     private final ConcurrentMap<String, TypedGuard<Uni<Reply>>> guards = new ConcurrentHashMap<>();
+    /** Per call otherwise: a meter lookup (id, tags) and a URI parse cost more than the rest of the bookkeeping. */
+    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, String> targets = new ConcurrentHashMap<>();
 
     public Downstream(Vertx vertx, ObjectMapper json, GatewayConfig config, Backends backends, MeterRegistry registry) {
         this.config = config.downstream();
@@ -194,6 +197,8 @@ public class Downstream {
     private TypedGuard<Uni<Reply>> guard(String target) {
         return guards.computeIfAbsent(target, t -> TypedGuard.create(REPLY)
                 .withDescription("backend " + t)
+                // the call is non-blocking and made from an event loop: moving it to another task is only a hop per call
+                .withThreadOffload(false)
                 .withBulkhead().limit(config.bulkhead()).queueSize(config.bulkheadQueue()).done()
                 .withCircuitBreaker()
                 .requestVolumeThreshold(config.breakerVolume())
@@ -204,18 +209,23 @@ public class Downstream {
                 .build());
     }
 
-    /** Circuit breakers and bulkheads are per backend address, not per URL. */
-    private static String targetOf(String url) {
-        URI uri = URI.create(url);
-        return uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort();
+    /** Circuit breakers and bulkheads are per backend address, not per URL; parsed once per scheme and authority. */
+    private String targetOf(String url) {
+        int authority = url.indexOf("://");
+        int path = authority < 0 ? -1 : url.indexOf('/', authority + 3);
+        String base = path < 0 ? url : url.substring(0, path);
+        return targets.computeIfAbsent(base, b -> {
+            URI uri = URI.create(b);
+            return uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort();
+        });
     }
 
     private Timer timer(String backend, String outcome) {
-        return Timer.builder("envgrid.gateway.backend.calls")
+        return timers.computeIfAbsent(backend + "\n" + outcome, k -> Timer.builder("envgrid.gateway.backend.calls")
                 .description("Calls from the gateway to other envgrid services")
                 .tags("backend", backend, "outcome", outcome)
                 .publishPercentileHistogram()
-                .register(registry);
+                .register(registry));
     }
 
     private static String outcomeOf(Throwable e) {

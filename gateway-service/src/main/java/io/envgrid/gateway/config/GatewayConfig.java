@@ -2,6 +2,7 @@ package io.envgrid.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -47,6 +48,14 @@ public interface GatewayConfig {
         @WithDefault("10m")
         Duration sessionIdleTimeout();
 
+        /**
+         * Resource subscriptions one MCP session may hold at once ({@code resources/subscribe}); one
+         * more is refused with {@code -32004} until the client unsubscribes. Each is a field of the
+         * session's Redis record and a check per notification, so a client cannot grow either without bound.
+         */
+        @WithDefault("64")
+        int maxSubscriptions();
+
         /** How often each replica looks for idle sessions. */
         @WithDefault("5s")
         Duration sweepInterval();
@@ -74,9 +83,25 @@ public interface GatewayConfig {
 
     interface Auth {
         /**
+         * {@code envgrid.gateway.auth} itself ({@code ENVGRID_GATEWAY_AUTH}): {@code tokens} (the default)
+         * wants a fixed token or a signing secret configured and refuses to start without one;
+         * {@code open} runs without tokens, every caller acting as any worker (logged at start as a
+         * warning; the local cluster of {@code ./envgrid up} and the tests). Both at once is refused too.
+         */
+        @WithParentName
+        @WithDefault("tokens")
+        Mode mode();
+
+        /** The two ways the gateway admits callers. */
+        enum Mode {
+            TOKENS, OPEN
+        }
+
+        /**
          * Bearer tokens accepted on /mcp, /sse, /messages and the Sandbox API, each
          * {@code <token>=<principal>[:<pattern>;<pattern>...]} (the worker ids it may act as; without
-         * patterns exactly the principal); none configured (and no signing secret) means auth is off.
+         * patterns exactly the principal); without them and a signing secret the gateway starts only with
+         * {@code envgrid.gateway.auth=open}.
          */
         Optional<List<String>> tokens();
 

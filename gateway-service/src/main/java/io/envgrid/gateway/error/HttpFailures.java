@@ -9,17 +9,27 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Failures the HTTP layer raises before a request reaches a handler (a body over
- * {@code quarkus.http.limits.max-body-size}: 413) still answer in the door's error shape: a
+ * {@code quarkus.http.limits.max-body-size}: 413; a request target that is no URI, such as a
+ * malformed percent-escape {@code /%zz}: 400) still answer in the door's error shape: a
  * JSON-RPC error on the MCP endpoints, the envelope everywhere else. Without this the framework
  * answers them with an empty body.
+ *
+ * <p>The URI check is Quarkus's own ({@code new URI(request.uri())}), moved here: Quarkus makes it
+ * ahead of every route and answers an empty 400, so the gateway turns it off with the system
+ * property {@value #URI_CHECK_OFF} ({@code GatewayMain}, and the tests' JVM) and makes it as its first route.
  */
 @ApplicationScoped
 public class HttpFailures {
+
+    /** Quarkus's switch for its own URI check, which answers without a body; this class makes the check instead. */
+    public static final String URI_CHECK_OFF = "vertx.disableURIValidation";
 
     private final ObjectMapper json;
     private final long bodyLimit;
@@ -36,12 +46,18 @@ public class HttpFailures {
     }
 
     private void declaredLength(RoutingContext ctx) {
+        try {
+            new URI(ctx.request().uri());
+        } catch (URISyntaxException e) {
+            answer(ctx, 400, "the request target is not a valid URI: " + e.getReason() + " at index " + e.getIndex());
+            return;
+        }
         String length = ctx.request().getHeader("Content-Length");
         if (length != null) {
             try {
                 if (Long.parseLong(length.trim()) > bodyLimit) {
                     ctx.response().putHeader("Connection", "close");
-                    answer(ctx, 413);
+                    answer(ctx, 413, null);
                     return;
                 }
             } catch (NumberFormatException e) {
@@ -57,14 +73,18 @@ public class HttpFailures {
             ctx.next();
             return;
         }
-        answer(ctx, status);
+        answer(ctx, status, null);
     }
 
-    private void answer(RoutingContext ctx, int status) {
-        String message = status == 413 ? "the request body is over the size limit" : "the request was refused (" + status + ")";
-        String path = ctx.normalizedPath();
+    /** {@code message} null: the status's own. The raw path decides the door: a malformed one cannot be normalized. */
+    private void answer(RoutingContext ctx, int status, String message) {
+        if (message == null) {
+            message = status == 413 ? "the request body is over the size limit" : "the request was refused (" + status + ")";
+        }
+        String path = ctx.request().path() == null ? "" : ctx.request().path();
         String body;
         if (path.startsWith("/mcp") || path.startsWith("/messages") || path.startsWith("/sse")) {
+            // a JSON-RPC door also for a path like /mcp%zz that is none of its routes: the client speaks JSON-RPC
             ObjectNode rpc = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0");
             rpc.putNull("id");
             // -32600: the HTTP request as a whole could not be taken as a JSON-RPC message

@@ -1,9 +1,11 @@
 package io.envgrid.gateway.lease;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.tool.ToolSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /** Every {@link WorkerActivity} as one: what the worker layer calls, whoever listens. */
@@ -13,6 +15,7 @@ public class WorkerActivities {
     private static final Logger LOG = Logger.getLogger(WorkerActivities.class);
 
     private final Instance<WorkerActivity> listeners;
+    private volatile List<WorkerActivity> resolved;
 
     public WorkerActivities(Instance<WorkerActivity> listeners) {
         this.listeners = listeners;
@@ -26,9 +29,20 @@ public class WorkerActivities {
         each(l -> l.leasesChanged(workerId));
     }
 
-    /** Resolved per call: the listeners depend on worker-layer beans that depend on this one. */
-    private void each(java.util.function.Consumer<WorkerActivity> call) {
-        List<WorkerActivity> all = listeners.stream().toList();
+    public void toolSucceeded(String workerId, ToolSpec tool, ObjectNode arguments) {
+        each(l -> l.toolSucceeded(workerId, tool, arguments));
+    }
+
+    /**
+     * Resolved at first use, not at construction: the listeners depend on worker-layer beans that
+     * depend on this one. Then kept, since this runs on every tool call.
+     */
+    private void each(Consumer<WorkerActivity> call) {
+        List<WorkerActivity> all = resolved;
+        if (all == null) {
+            all = listeners.stream().toList();
+            resolved = all;
+        }
         for (WorkerActivity listener : all) {
             try {
                 call.accept(listener);

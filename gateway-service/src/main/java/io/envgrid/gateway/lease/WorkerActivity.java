@@ -1,11 +1,13 @@
 package io.envgrid.gateway.lease;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.tool.ToolSpec;
 
 /**
  * Told what the gateway does on a worker's behalf that the worker did not ask for in that moment
- * (waiting in the allocator's queue, keep-alive renewals, leases the allocator ended) and when
- * the worker's record of what it holds changed. Implemented by the MCP features that tell the
+ * (waiting in the allocator's queue, keep-alive renewals, leases the allocator ended), when
+ * the worker's record of what it holds changed, and each tool call that succeeded for it on
+ * either front end (MCP or the Sandbox API). Implemented by the MCP features that tell the
  * worker's sessions; a report never fails its caller.
  */
 public interface WorkerActivity {
@@ -15,4 +17,11 @@ public interface WorkerActivity {
 
     /** The worker's leases changed (granted, released, expired): what it can read changed with them. */
     void leasesChanged(String workerId);
+
+    /**
+     * A tool call for the worker succeeded, through either front end, with these (checked) arguments;
+     * called on the call's thread, so a listener does only cheap work there.
+     */
+    default void toolSucceeded(String workerId, ToolSpec tool, ObjectNode arguments) {
+    }
 }

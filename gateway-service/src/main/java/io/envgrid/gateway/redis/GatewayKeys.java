@@ -39,6 +39,14 @@ public class GatewayKeys {
         return prefix + "session:" + sessionId;
     }
 
+    /**
+     * Stream (Redis {@code XADD}) of the last server-initiated messages of a Streamable HTTP session,
+     * whose entry ids are the SSE event ids, so {@code GET /mcp} with {@code Last-Event-ID} can replay them.
+     */
+    public String mcpSessionEvents(String sessionId) {
+        return prefix + "session:" + sessionId + ":events";
+    }
+
     /** Sorted set of MCP session ids by last use, for the idle sweep. */
     public String mcpSessionIndex() {
         return prefix + "sessions";

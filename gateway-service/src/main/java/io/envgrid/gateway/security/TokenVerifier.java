@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jboss.logging.Logger;
 
 /**
  * Bearer tokens and the principal each proves (gateway README, "Tokens"):
@@ -30,10 +32,15 @@ import javax.crypto.spec.SecretKeySpec;
  * <li>{@code egw1.<subject>.<expiry epoch s>.<HMAC>}, the first signed form, still accepted: it
  * may act as exactly {@code subject}.</li>
  * </ul>
- * With no token and no secret configured, auth is off and every caller is {@link Principal.Open}.
+ * With no token and no secret configured the gateway does not start, unless
+ * {@code envgrid.gateway.auth=open} says so explicitly: then every caller is {@link Principal.Open}
+ * and a warning says so at start. Auth is never off by omission.
  */
+@Startup
 @ApplicationScoped
 public class TokenVerifier {
+
+    private static final Logger LOG = Logger.getLogger(TokenVerifier.class);
 
     static final String V1 = "egw1.";
     static final String V2 = "egw2.";
@@ -44,11 +51,32 @@ public class TokenVerifier {
 
     private final List<Fixed> fixed;
     private final Optional<byte[]> secret;
+    private final boolean open;
 
+    /**
+     * @throws IllegalStateException when the settings leave it unclear who may call: no token and no
+     *                                  secret without {@code envgrid.gateway.auth=open}, or tokens with it
+     *                                  (the gateway then does not start)
+     */
     public TokenVerifier(GatewayConfig config) {
         this.fixed = config.auth().tokens().orElse(List.of()).stream().filter(t -> !t.isBlank())
                 .map(TokenVerifier::parseFixed).toList();
         this.secret = config.auth().signingSecret().filter(s -> !s.isBlank()).map(s -> s.getBytes(StandardCharsets.UTF_8));
+        boolean configured = !fixed.isEmpty() || secret.isPresent();
+        this.open = config.auth().mode() == GatewayConfig.Auth.Mode.OPEN;
+        if (open && configured) {
+            throw new IllegalStateException("envgrid.gateway.auth=open and tokens or a signing secret are both configured: "
+                    + "drop one (open admits every caller, tokens admit only their holders)");
+        }
+        if (!open && !configured) {
+            throw new IllegalStateException("no gateway tokens: set envgrid.gateway.auth.tokens or "
+                    + "envgrid.gateway.auth.signing-secret, or run without tokens with envgrid.gateway.auth=open "
+                    + "(every caller may then act as any worker)");
+        }
+        if (open) {
+            LOG.warn("*** envgrid.gateway.auth=open: no bearer token is asked for, and ANY caller may act as ANY worker id. "
+                    + "For local development only.");
+        }
     }
 
     /**
@@ -82,8 +110,9 @@ public class TokenVerifier {
         return new Fixed(token.getBytes(StandardCharsets.UTF_8), new Principal.Authenticated(name, patterns));
     }
 
+    /** False only in the explicit {@code open} mode. */
     public boolean enabled() {
-        return !fixed.isEmpty() || secret.isPresent();
+        return !open;
     }
 
     /** The principal an {@code Authorization} header proves, or the 401 to answer. */

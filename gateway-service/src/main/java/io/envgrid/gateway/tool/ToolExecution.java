@@ -3,18 +3,22 @@ package io.envgrid.gateway.tool;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.lease.WorkerActivities;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.jboss.logging.Logger;
 
 /**
  * Runs a checked call for any front end (MCP, Sandbox API): checks that a worker is known when
  * the tool's scope needs one, times the call by tool and outcome, and turns an unexpected
- * exception into an {@code INTERNAL_ERROR} failure rather than a broken response. With
+ * exception into an {@code INTERNAL_ERROR} failure rather than a broken response, and tells the
+ * {@link WorkerActivities} of each success. With
  * {@code envgrid.gateway.tools.check-output} (on in the tests) every result is also checked
  * against the tool's output schema, and a mismatch is an {@code INTERNAL_ERROR}.
  */
@@ -26,9 +30,13 @@ public class ToolExecution {
     private final ToolRegistry registry;
     private final MeterRegistry meters;
     private final boolean checkOutput;
+    private final WorkerActivities activities;
+    /** One meter lookup per tool and outcome, not per call. */
+    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
 
-    public ToolExecution(ToolRegistry registry, MeterRegistry meters, GatewayConfig config) {
+    public ToolExecution(ToolRegistry registry, MeterRegistry meters, GatewayConfig config, WorkerActivities activities) {
         this.registry = registry;
+        this.activities = activities;
         this.meters = meters;
         this.checkOutput = config.tools().checkOutput();
     }
@@ -50,6 +58,10 @@ public class ToolExecution {
                     if (checkOutput) {
                         checkOutput(tool, result);
                     }
+                    if (workerId != null) {
+                        // both front ends alike: e.g. a desktop action raises resources/updated for its screenshot
+                        activities.toolSucceeded(workerId, tool.spec(), call.arguments());
+                    }
                 })
                 .onFailure(e -> !(e instanceof ToolFailure)).transform(e -> {
                     LOG.errorf(e, "tool %s failed unexpectedly", name);
@@ -68,10 +80,10 @@ public class ToolExecution {
     }
 
     private Timer timer(String tool, String outcome) {
-        return Timer.builder("envgrid.gateway.tool.calls")
+        return timers.computeIfAbsent(tool + "\n" + outcome, k -> Timer.builder("envgrid.gateway.tool.calls")
                 .description("Tool calls by tool and outcome (ok or the error code)")
                 .tags("tool", tool, "outcome", outcome)
                 .publishPercentileHistogram()
-                .register(meters);
+                .register(meters));
     }
 }

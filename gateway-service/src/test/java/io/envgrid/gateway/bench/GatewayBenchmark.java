@@ -10,9 +10,11 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,37 +44,85 @@ public final class GatewayBenchmark {
         http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(pool));
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            measure();
+            System.exit(0);
+        } catch (Throwable e) {
+            // exit either way: the Vert.x threads would keep a failed run, and the services it started, alive
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void measure() throws Exception {
         List<Integer> sessions = Arrays.stream(System.getProperty("bench.sessions", "1,64,256").split(","))
                 .map(String::trim).map(Integer::parseInt).toList();
         int most = sessions.stream().max(Integer::compare).orElse(1);
+        String baseline = System.getProperty("bench.baseline", "");
         TestCluster cluster = TestCluster.get();
-        for (int i = 0; i < most; i++) {
+        // each gateway measured holds one lease per session
+        for (int i = 0; i < most * (baseline.isBlank() ? 1 : 2); i++) {
             cluster.register("bench-" + i, "bench", "{}");
         }
-        try (ServiceProcess gateway = ServiceProcess.start("gateway-bench", "gateway-service", Map.of(
+        Map<String, String> config = Map.of(
                 "quarkus.redis.hosts", cluster.redisUrl(),
                 "envgrid.allocator.url", cluster.allocatorUrl(),
                 "envgrid.vm-controller.url", cluster.vmControllerUrl(),
-                "quarkus.log.level", "WARN"))) {
+                "quarkus.log.level", "WARN");
+        Map<String, ServiceProcess> gateways = new LinkedHashMap<>();
+        // open mode as an environment variable: a baseline built before the setting existed ignores it there
+        // (an unknown system property under envgrid.gateway stops it)
+        Map<String, String> env = Map.of("ENVGRID_GATEWAY_AUTH", "open");
+        gateways.put("through gateway", ServiceProcess.start("gateway-bench", "gateway-service", config, env,
+                jvmOptions("gateway-bench")));
+        if (!baseline.isBlank()) {
+            // another build of the gateway (e.g. main's) measured in the same run: before/after on equal terms
+            gateways.put("baseline gateway", ServiceProcess.start("gateway-baseline", Path.of(baseline), config, env,
+                    jvmOptions("gateway-baseline")));
+        }
+        try {
             GatewayBenchmark bench = new GatewayBenchmark(most);
             List<Cell> cells = new ArrayList<>();
             for (int n : sessions) {
+                Map<String, List<String>> ids = new LinkedHashMap<>();
                 List<String> workers = new ArrayList<>();
-                List<String> ids = bench.openSessions(gateway.port(), n, workers);
+                for (Map.Entry<String, ServiceProcess> gateway : gateways.entrySet()) {
+                    List<String> mine = new ArrayList<>();
+                    ids.put(gateway.getKey(), bench.openSessions(gateway.getValue().port(), n, mine, gateway.getValue().name()));
+                    workers.addAll(mine);
+                }
                 cells.add(bench.run("allocator direct", n, i -> bench.post(port(cluster.allocatorUrl()), "/renew", null,
                         "{\"worker_id\":\"" + workers.get(i) + "\",\"timeout\":600}")));
-                cells.add(bench.run("through gateway", n, i -> bench.post(gateway.port(), "/mcp", ids.get(i),
-                        "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"renew_resources\","
-                                + "\"arguments\":{\"timeout\":600}}}")));
-                for (String id : ids) {
-                    bench.delete(gateway.port(), id).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                for (Map.Entry<String, ServiceProcess> gateway : gateways.entrySet()) {
+                    int port = gateway.getValue().port();
+                    List<String> mine = ids.get(gateway.getKey());
+                    cells.add(bench.run(gateway.getKey(), n, i -> bench.post(port, "/mcp", mine.get(i),
+                            "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"renew_resources\","
+                                    + "\"arguments\":{\"timeout\":600}}}")));
+                    for (String id : mine) {
+                        bench.delete(port, id).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    }
                 }
             }
             print(cells);
             bench.vertx.close();
+        } finally {
+            gateways.values().forEach(ServiceProcess::close);
         }
-        System.exit(0);
+    }
+
+    /**
+     * The tests' JVM options, and with {@code -Dbench.jfr=true} a flight recording (profile settings)
+     * of the whole run, written to {@code target/bench/<name>.jfr} when the gateway stops.
+     */
+    private static List<String> jvmOptions(String name) throws java.io.IOException {
+        List<String> options = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1"));
+        if (Boolean.getBoolean("bench.jfr")) {
+            Path dir = java.nio.file.Files.createDirectories(Path.of("target", "bench"));
+            options.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + dir.resolve(name + ".jfr").toAbsolutePath());
+        }
+        return options;
     }
 
     private static int port(String url) {
@@ -80,10 +130,10 @@ public final class GatewayBenchmark {
     }
 
     /** Sessions bound to fresh workers, each holding one lease. */
-    private List<String> openSessions(int port, int n, List<String> workers) throws Exception {
+    private List<String> openSessions(int port, int n, List<String> workers, String prefix) throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            String worker = "bench-w-" + n + "-" + i;
+            String worker = prefix + "-w-" + n + "-" + i;
             String init = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
                     + "\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}";
             String id = http.request(options(port, "/mcp", null))
@@ -183,12 +233,14 @@ public final class GatewayBenchmark {
 
     private static void print(List<Cell> cells) {
         System.out.println();
-        System.out.println("| target | sessions | calls/s | p50 ms | p99 ms | gateway p50 − direct p50 |");
+        System.out.println("| target | sessions | calls/s | p50 ms | p99 ms | gateway p50 − direct p50, throughput ratio |");
         System.out.println("|---|---:|---:|---:|---:|---:|");
         for (int i = 0; i < cells.size(); i++) {
             Cell c = cells.get(i);
-            String added = c.target().equals("through gateway")
-                    ? String.format(Locale.ROOT, "%.2f ms", c.p50() - cells.get(i - 1).p50()) : "";
+            Cell direct = cells.stream().filter(d -> d.sessions() == c.sessions() && d.target().equals("allocator direct"))
+                    .findFirst().orElseThrow();
+            String added = c == direct ? "" : String.format(Locale.ROOT, "%.2f ms, %.2fx direct",
+                    c.p50() - direct.p50(), c.perSecond() / direct.perSecond());
             System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %s |%n", c.target(), c.sessions(), c.perSecond(),
                     c.p50(), c.p99(), added);
         }

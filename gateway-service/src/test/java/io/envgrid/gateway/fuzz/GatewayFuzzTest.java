@@ -68,7 +68,7 @@ class GatewayFuzzTest {
     public static class WithToken implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.gateway.auth.tokens", TOKEN + "=fuzz:fuzz/");
+            return Map.of("envgrid.gateway.auth", "tokens", "envgrid.gateway.auth.tokens", TOKEN + "=fuzz:fuzz/");
         }
     }
 

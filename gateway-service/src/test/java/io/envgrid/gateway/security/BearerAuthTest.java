@@ -30,7 +30,7 @@ class BearerAuthTest {
     public static class WithTokens implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.gateway.auth.tokens", FIXED + "=tests:auth-*",
+            return Map.of("envgrid.gateway.auth", "tokens", "envgrid.gateway.auth.tokens", FIXED + "=tests:auth-*",
                     "envgrid.gateway.auth.signing-secret", new String(SECRET, StandardCharsets.UTF_8));
         }
     }
@@ -44,7 +44,8 @@ class BearerAuthTest {
     @Test
     void missingOrWrongTokensAre401AndOpenNoSession() {
         mcp().body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}")
-                .post("/mcp").then().statusCode(401).header("WWW-Authenticate", "Bearer").header("Mcp-Session-Id", (String) null);
+                .post("/mcp").then().statusCode(401).header("WWW-Authenticate", "Bearer").header("Mcp-Session-Id", (String) null)
+                .body("error.code", equalTo(-32003));
         mcp().header("Authorization", "Bearer not-it").body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
                 .post("/mcp").then().statusCode(401);
         io.restassured.RestAssured.given().get("/sse").then().statusCode(401);

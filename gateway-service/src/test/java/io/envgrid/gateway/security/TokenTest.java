@@ -23,9 +23,20 @@ class TokenTest {
 
     static final byte[] SECRET = "s3cret".getBytes(StandardCharsets.UTF_8);
 
-    /** A verifier over these settings (the config mapping's two auth values, nothing else is read). */
+    /** A verifier over these settings; {@code open} mode exactly when neither tokens nor a secret are given. */
     static TokenVerifier verifier(List<String> fixed, String secret) {
+        return verifier(fixed, secret, fixed.isEmpty() && secret == null ? GatewayConfig.Auth.Mode.OPEN
+                : GatewayConfig.Auth.Mode.TOKENS);
+    }
+
+    /** A verifier over these settings (the config mapping's auth values, nothing else is read). */
+    static TokenVerifier verifier(List<String> fixed, String secret, GatewayConfig.Auth.Mode mode) {
         GatewayConfig.Auth auth = new GatewayConfig.Auth() {
+            @Override
+            public Mode mode() {
+                return mode;
+            }
+
             @Override
             public Optional<List<String>> tokens() {
                 return Optional.of(fixed);
@@ -48,6 +59,21 @@ class TokenTest {
 
     private static Principal principal(TokenVerifier verifier, String token) {
         return assertInstanceOf(Authentication.Accepted.class, verifier.authenticate("Bearer " + token)).principal();
+    }
+
+    @Test
+    void withoutTokensTheGatewayStartsOnlyWhenToldItIsOpen() {
+        IllegalStateException none = assertThrows(IllegalStateException.class,
+                () -> verifier(List.of(), null, GatewayConfig.Auth.Mode.TOKENS));
+        assertTrue(none.getMessage().contains("envgrid.gateway.auth=open"), none.getMessage());
+        assertThrows(IllegalStateException.class, () -> verifier(List.of(), " ", GatewayConfig.Auth.Mode.TOKENS));
+        assertThrows(IllegalStateException.class, () -> verifier(List.of("t=alice"), null, GatewayConfig.Auth.Mode.OPEN));
+        assertThrows(IllegalStateException.class,
+                () -> verifier(List.of(), new String(SECRET, StandardCharsets.UTF_8), GatewayConfig.Auth.Mode.OPEN));
+        TokenVerifier open = verifier(List.of(), null, GatewayConfig.Auth.Mode.OPEN);
+        assertFalse(open.enabled());
+        assertInstanceOf(Principal.Open.class, principal(open, "anything"));
+        assertTrue(verifier(List.of("t=alice"), null, GatewayConfig.Auth.Mode.TOKENS).enabled());
     }
 
     @Test

@@ -58,7 +58,7 @@ class WorkerEntitlementTest {
     public static class WithTokens implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.gateway.auth.tokens", OPS + "=ops:*",
+            return Map.of("envgrid.gateway.auth", "tokens", "envgrid.gateway.auth.tokens", OPS + "=ops:*",
                     "envgrid.gateway.auth.signing-secret", new String(SECRET, StandardCharsets.UTF_8));
         }
     }

@@ -28,7 +28,10 @@ public final class McpStream implements AutoCloseable {
     private final String postUrl;
     private final String sessionId;
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    /** The SSE event id of each message received (null for one without), in step with {@link #received}. */
+    private final List<String> eventIds = new CopyOnWriteArrayList<>();
     private java.util.concurrent.CompletableFuture<?> stream;
+    private java.util.stream.Stream<String> lines;
     private int nextId = 100;
 
     private McpStream(String postUrl, String sessionId) {
@@ -58,8 +61,17 @@ public final class McpStream implements AutoCloseable {
 
     /** Opens the standalone stream at {@code streamUrl} (any replica's /mcp) and waits until it is open. */
     public McpStream openStream(String streamUrl) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(streamUrl)).header("Accept", "text/event-stream")
-                .header("Mcp-Session-Id", sessionId).header("MCP-Protocol-Version", "2025-11-25").GET().build();
+        return openStream(streamUrl, null);
+    }
+
+    /** As {@link #openStream(String)}, resuming after event {@code lastEventId} when not null. */
+    public McpStream openStream(String streamUrl, String lastEventId) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(streamUrl)).header("Accept", "text/event-stream")
+                .header("Mcp-Session-Id", sessionId).header("MCP-Protocol-Version", "2025-11-25").GET();
+        if (lastEventId != null) {
+            builder.header("Last-Event-ID", lastEventId);
+        }
+        HttpRequest request = builder.build();
         java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response =
                 HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
         HttpResponse<java.util.stream.Stream<String>> opened;
@@ -71,12 +83,33 @@ public final class McpStream implements AutoCloseable {
         if (opened.statusCode() != 200) {
             throw new AssertionError("GET /mcp answered " + opened.statusCode());
         }
-        stream = java.util.concurrent.CompletableFuture.runAsync(() -> opened.body().forEach(line -> {
-            if (line.startsWith("data: ")) {
+        lines = opened.body();
+        String[] id = {null};
+        stream = java.util.concurrent.CompletableFuture.runAsync(() -> lines.forEach(line -> {
+            if (line.startsWith("id: ")) {
+                id[0] = line.substring("id: ".length());
+            } else if (line.startsWith("data: ")) {
+                eventIds.add(id[0]);
                 received.add(readTree(line.substring("data: ".length())));
+                id[0] = null;
             }
         }));
         return this;
+    }
+
+    /** Closes the standalone stream's connection, as a client that lost it; the session lives on. */
+    public void closeStream() {
+        if (lines != null) {
+            lines.close();
+        }
+        if (stream != null) {
+            stream.cancel(true);
+        }
+    }
+
+    /** The event ids of the messages {@link #received}, in the same order. */
+    public List<String> eventIds() {
+        return List.copyOf(eventIds);
     }
 
     /** Sends one request and answers its JSON-RPC response. */

@@ -41,16 +41,31 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public static ServiceProcess start(String name, String module, Map<String, String> properties, Map<String, String> env) {
+        return start(name, module, properties, env, List.of("-XX:TieredStopAtLevel=1"));
+    }
+
+    /**
+     * As above with the JVM options given (the tests' default, {@code -XX:TieredStopAtLevel=1}, starts
+     * fast; the benchmark wants the full JIT and may add a flight recording).
+     */
+    public static ServiceProcess start(String name, String module, Map<String, String> properties, Map<String, String> env,
+            List<String> jvmOptions) {
         Path app = Path.of("..", module, "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
         if (!Files.isRegularFile(app)) {
             throw new IllegalStateException(app + " is missing: build the whole project ('./envgrid test' or "
                     + "'mvn -B package -DskipTests' at the root) before the gateway's tests");
         }
+        return start(name, app, properties, env, jvmOptions);
+    }
+
+    /** The packaged application {@code app} ({@code quarkus-run.jar}) as a process, as above. */
+    public static ServiceProcess start(String name, Path app, Map<String, String> properties, Map<String, String> env,
+            List<String> jvmOptions) {
         int port = FreePort.next();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
-        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dquarkus.http.port=" + port);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -72,6 +87,10 @@ public final class ServiceProcess implements AutoCloseable {
 
     public String url() {
         return "http://127.0.0.1:" + port;
+    }
+
+    public String name() {
+        return name;
     }
 
     public int port() {

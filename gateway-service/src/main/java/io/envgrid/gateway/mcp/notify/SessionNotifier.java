@@ -14,8 +14,10 @@ import java.util.function.Predicate;
  * Server-initiated messages to MCP sessions, wherever their stream is: the replica holding the
  * session's event stream (a Streamable HTTP {@code GET /mcp} or the legacy {@code GET /sse}) is
  * recorded in the session ({@code owner}), and {@link SseRelay} writes there or publishes to that
- * replica's Redis channel. A session without an open stream gets nothing: the protocol has no
- * other channel for a message nobody asked for.
+ * replica's Redis channel. A Streamable HTTP session's messages are also recorded (the last
+ * {@code 256}, in Redis) under increasing event ids, so a client that lost its {@code GET /mcp}
+ * stream gets them on reconnecting with {@code Last-Event-ID}, even those raised while it had no
+ * stream. A legacy SSE session without an open stream gets nothing: that protocol has no resumption.
  */
 @ApplicationScoped
 public class SessionNotifier {
@@ -42,10 +44,12 @@ public class SessionNotifier {
 
     private Uni<Void> deliver(String id, Map<String, String> fields, ObjectNode message) {
         String owner = fields.get("owner");
-        if (owner == null || owner.isBlank()) {
-            return Uni.createFrom().voidItem();
+        boolean streamed = owner != null && !owner.isBlank();
+        McpSession session = new McpSession(id, fields.get("transport"), fields.get("protocol"), fields.get("worker"), owner);
+        if (!McpSession.STREAMABLE.equals(fields.get("transport"))) {
+            return streamed ? relay.deliver(session, message) : Uni.createFrom().voidItem();
         }
-        return relay.deliver(new McpSession(id, fields.get("transport"), fields.get("protocol"), fields.get("worker"), owner),
-                message);
+        return sessions.appendEvent(id, message.toString())
+                .chain(eventId -> eventId != null && streamed ? relay.deliver(session, message, eventId) : Uni.createFrom().voidItem());
     }
 }

@@ -7,11 +7,13 @@ import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.cluster.Replica;
+import io.envgrid.gateway.mcp.transport.EventIds;
 import io.envgrid.gateway.mcp.transport.SseRelay;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,7 +22,10 @@ import org.jboss.logging.Logger;
  * resource updates, list changes. The replica that holds it records itself as the session's
  * stream owner, so a notification raised on any replica reaches it through {@link SseRelay}. A
  * second GET for the same session takes the stream over (the protocol allows one per session);
- * closing it ends nothing but the stream.
+ * closing it ends nothing but the stream. Each message carries an event id; a GET with
+ * {@code Last-Event-ID} (MCP's resumability) first gets the session's messages after that id,
+ * from any replica, as long as they are among the last 256 recorded; a malformed or unknown id
+ * replays nothing.
  */
 @ApplicationScoped
 public class StandaloneStream {
@@ -87,9 +92,18 @@ public class StandaloneStream {
         response.setStatusCode(200).setChunked(true)
                 .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
                 .putHeader(SESSION_HEADER, sessionId);
-        relay.open(sessionId, response, ctx.vertx().getOrCreateContext());
+        String lastEventId = ctx.request().getHeader("Last-Event-ID");
+        boolean resume = EventIds.valid(lastEventId);
+        relay.open(sessionId, response, ctx.vertx().getOrCreateContext(), resume);
         // the headers go out now: a client waits for them before it counts the stream as open
         response.write(": stream open\n\n");
+        if (resume) {
+            sessions.eventsAfter(sessionId, lastEventId).subscribe().with(events -> relay.replayed(sessionId, response, events),
+                    e -> {
+                        LOG.warnf("replaying session %s after %s failed: %s", sessionId, lastEventId, e.getMessage());
+                        relay.replayed(sessionId, response, List.of());
+                    });
+        }
         Vertx vertx = ctx.vertx();
         // the session may end on another replica: each keep-alive also checks that it still exists
         long timer = vertx.setPeriodic(keepAliveMs, t -> sessions.peek(sessionId).subscribe().with(fields -> {

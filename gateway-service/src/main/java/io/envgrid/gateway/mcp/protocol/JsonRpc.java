@@ -15,8 +15,15 @@ public final class JsonRpc {
     public static final int INTERNAL_ERROR = -32603;
     /** No session (unknown, ended) for a request that needs one; the HTTP status says 404. */
     public static final int SESSION_NOT_FOUND = -32001;
-    /** Refused by the access guard (host, origin, token). */
-    public static final int ACCESS_DENIED = -32002;
+    /**
+     * Refused by the access guard (host, origin, token) or outside the token's workers. In the
+     * implementation-defined server-error range (-32000..-32099), at a code MCP does not define:
+     * MCP gives -32002 to "resource not found" and -32042 to "URL elicitation required", and the
+     * official SDKs use -32000 (connection closed) and -32001 (request timeout, session not found).
+     */
+    public static final int ACCESS_DENIED = -32003;
+    /** A per-session limit (resource subscriptions) is reached; implementation-defined, unused by MCP. */
+    public static final int LIMIT_REACHED = -32004;
     /** The request was cancelled by the client before it finished. */
     public static final int REQUEST_CANCELLED = -32800;
 

@@ -138,9 +138,6 @@ public class McpProtocol {
                     if (answered.compareAndSet(false, true)) {
                         out.respond(JsonRpc.result(id, r));
                     }
-                    if (!r.path("isError").asBoolean(false)) {
-                        surface.toolCalled(session, name, args);
-                    }
                 },
                 e -> {
                     inFlight.finished(session.id(), requestKey);

@@ -3,6 +3,7 @@ package io.envgrid.gateway.mcp.resources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.mcp.notify.SessionNotifier;
@@ -11,9 +12,12 @@ import io.envgrid.gateway.lease.Severity;
 import io.envgrid.gateway.desktop.VmTypes;
 import io.envgrid.gateway.lease.WorkerActivity;
 import io.envgrid.gateway.lease.WorkerResources;
+import io.envgrid.gateway.tool.ToolScope;
+import io.envgrid.gateway.tool.ToolSpec;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,34 +25,43 @@ import org.jboss.logging.Logger;
  * field {@code sub:<uri>} of the session's Redis record, so it lives and ends with the session and
  * every replica sees it. Every resource is about one worker, so an update goes to that worker's
  * sessions that subscribed to the URI: {@code envgrid://worker/leases} when the worker's leases
- * change (granted, released, expired, revoked), a desktop's screenshot after an MCP tool acted on
- * it. A lease change also changes what {@code resources/list} shows: every session of the worker
+ * change (granted, released, expired, revoked), a desktop's screenshot after a tool acted on it
+ * through either front end (MCP or the Sandbox API). A lease change also changes what {@code resources/list} shows: every session of the worker
  * gets {@code notifications/resources/list_changed}.
  */
 @ApplicationScoped
 public class ResourceSubscriptions implements WorkerActivity {
 
     static final String FIELD_PREFIX = "sub:";
+    private static final Set<String> READ_ONLY_COMPUTER_ACTIONS = Set.of("screenshot", "cursor_position");
     private static final Logger LOG = Logger.getLogger(ResourceSubscriptions.class);
 
     private final McpSessions sessions;
     private final SessionNotifier notifier;
     private final WorkerResources workers;
+    private final int maxSubscriptions;
 
-    public ResourceSubscriptions(McpSessions sessions, SessionNotifier notifier, WorkerResources workers) {
+    public ResourceSubscriptions(McpSessions sessions, SessionNotifier notifier, WorkerResources workers,
+            GatewayConfig config) {
         this.sessions = sessions;
         this.notifier = notifier;
         this.workers = workers;
+        this.maxSubscriptions = config.mcp().maxSubscriptions();
     }
 
-    /** {@code resources/subscribe {uri}}: {@code {}}; a URI the gateway never serves is {@code -32602}. */
+    /**
+     * {@code resources/subscribe {uri}}: {@code {}}; a URI the gateway never serves is {@code -32602};
+     * beyond {@code envgrid.gateway.mcp.max-subscriptions} per session {@code -32004} with
+     * {@code data.limit} (subscribing again to a URI already subscribed always succeeds).
+     */
     public Uni<JsonNode> subscribe(String sessionId, JsonNode params) {
         String uri = uriOf(params);
-        return sessions.setField(sessionId, FIELD_PREFIX + uri, "1").map(set -> {
-            if (!set) {
-                throw new McpError(JsonRpc.SESSION_NOT_FOUND, "Session not found");
-            }
-            return JsonNodeFactory.instance.objectNode();
+        return sessions.setCappedField(sessionId, FIELD_PREFIX + uri, "1", FIELD_PREFIX, maxSubscriptions).map(set -> switch (set) {
+            case SET -> (JsonNode) JsonNodeFactory.instance.objectNode();
+            case SESSION_GONE -> throw new McpError(JsonRpc.SESSION_NOT_FOUND, "Session not found");
+            case CAP_REACHED -> throw new McpError(JsonRpc.LIMIT_REACHED, "this session already has " + maxSubscriptions
+                    + " resource subscriptions, the most it may hold: unsubscribe from one first",
+                    JsonNodeFactory.instance.objectNode().put("limit", maxSubscriptions).put("uri", uri));
         });
     }
 
@@ -81,7 +94,30 @@ public class ResourceSubscriptions implements WorkerActivity {
     }
 
     /**
-     * An MCP tool acted on the worker's desktop(s): {@code resourceId}, or every desktop it holds
+     * A tool that changes a desktop succeeded: {@code setup_batch_resources} (its init commands), or
+     * a tool acting on one desktop the worker holds that is not read-only by its annotations (the
+     * {@code computer} tool's {@code screenshot} and {@code cursor_position} actions read only).
+     */
+    @Override
+    public void toolSucceeded(String workerId, ToolSpec tool, ObjectNode arguments) {
+        if (changesDesktop(tool, arguments)) {
+            desktopActed(workerId, arguments.hasNonNull("resource_id") ? arguments.get("resource_id").asText() : null);
+        }
+    }
+
+    private static boolean changesDesktop(ToolSpec tool, ObjectNode arguments) {
+        if ("setup_batch_resources".equals(tool.name())) {
+            return true;
+        }
+        if (!(tool.scope() instanceof ToolScope.Session session) || !"desktop".equals(session.backendKind())
+                || tool.annotations().readOnly()) {
+            return false;
+        }
+        return !("computer".equals(tool.name()) && READ_ONLY_COMPUTER_ACTIONS.contains(arguments.path("action").asText()));
+    }
+
+    /**
+     * A tool acted on the worker's desktop(s): {@code resourceId}, or every desktop it holds
      * when the call named none. Subscribers of those screenshots are told.
      */
     public void desktopActed(String workerId, String resourceId) {

@@ -11,15 +11,18 @@ import io.quarkus.redis.datasource.set.ReactiveSetCommands;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.jboss.logging.Logger;
 
 /**
  * MCP sessions in Redis, so that a client's requests may land on any gateway replica (the
@@ -30,6 +33,8 @@ import java.util.concurrent.ConcurrentMap;
  */
 @ApplicationScoped
 public class McpSessions implements LiveWorkers {
+
+    private static final Logger LOG = Logger.getLogger(McpSessions.class);
 
     /** A session's last-use stamp is rewritten at most this often per replica: it only drives the idle sweep. */
     private static final long TOUCH_EVERY_MS = 1000;
@@ -49,6 +54,28 @@ public class McpSessions implements LiveWorkers {
     /** KEYS: session hash; ARGV: field, value. Writes only into a session that still exists. */
     private static final String SET_FIELD_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
             + "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end return 0";
+    /**
+     * KEYS: session hash; ARGV: field, value, the prefix of the capped fields, the cap. Answers -1 when
+     * the session does not exist, 0 when it already has {@code cap} fields of the prefix (this one
+     * not among them), 1 when the field is set. Counting and setting in one script: two concurrent
+     * requests cannot both pass the cap.
+     */
+    private static final String SET_CAPPED_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end "
+            + "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 1 end "
+            + "local n = 0 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do "
+            + "if string.sub(f, 1, #ARGV[3]) == ARGV[3] then n = n + 1 end end "
+            + "if n >= tonumber(ARGV[4]) then return 0 end "
+            + "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1";
+    /**
+     * KEYS: session hash, its event stream; ARGV: the most entries kept, the message, the stream's
+     * time to live (ms). Appends only for a session that exists; answers the entry id, or nil.
+     */
+    private static final String APPEND_EVENT_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 0 then return false end "
+            + "local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[2]) "
+            + "redis.call('PEXPIRE', KEYS[2], ARGV[3]) return id";
+    /** Messages kept per session for a reconnecting client (older ones are trimmed). */
+    static final int EVENTS_KEPT = 256;
+
     /** KEYS: session hash; ARGV: the replica giving up the stream. */
     private static final String RELEASE_STREAM_SCRIPT = "if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then "
             + "redis.call('HSET', KEYS[1], 'owner', '') end return 0";
@@ -128,20 +155,29 @@ public class McpSessions implements LiveWorkers {
             if (fields.isEmpty() || !principal.name().equals(fields.get("principal"))) {
                 return Uni.createFrom().nullItem();
             }
-            McpSession session = new McpSession(id, fields.get("transport"), fields.get("protocol"),
-                    blankToNull(fields.get("worker")), blankToNull(fields.get("owner")));
-            return touch(id).replaceWith(session);
+            touch(id);
+            return Uni.createFrom().item(new McpSession(id, fields.get("transport"), fields.get("protocol"),
+                    blankToNull(fields.get("worker")), blankToNull(fields.get("owner"))));
         });
     }
 
-    private Uni<Void> touch(String id) {
+    /**
+     * Marks the session used, at most once a second per replica, without holding up the request: the
+     * stamp only drives the idle sweep (minutes), so the two writes go out together and nobody waits
+     * for them; a failed one is retried by the next request's touch.
+     */
+    private void touch(String id) {
         long now = System.currentTimeMillis();
         Long last = lastTouch.get(id);
         if (last != null && now - last < TOUCH_EVERY_MS) {
-            return Uni.createFrom().voidItem();
+            return;
         }
         lastTouch.put(id, now);
-        return sorted.zadd(index(), now, id).chain(() -> keys.pexpire(sessionKey(id), safetyTtl())).replaceWithVoid();
+        Uni.combine().all().unis(sorted.zadd(index(), now, id), keys.pexpire(sessionKey(id), safetyTtl())).discardItems()
+                .subscribe().with(v -> { }, e -> {
+                    lastTouch.remove(id);
+                    LOG.debugf("touching session %s failed: %s", id, e.getMessage());
+                });
     }
 
     /**
@@ -172,7 +208,7 @@ public class McpSessions implements LiveWorkers {
             if (removed == 0) {
                 return Uni.createFrom().nullItem();
             }
-            return hashes.hget(sessionKey(id), "worker").chain(worker -> keys.del(sessionKey(id)).chain(() -> {
+            return hashes.hget(sessionKey(id), "worker").chain(worker -> keys.del(sessionKey(id), names.mcpSessionEvents(id)).chain(() -> {
                 if (worker == null || worker.isBlank()) {
                     return Uni.createFrom().item(new Ended(id, null, 0));
                 }
@@ -197,8 +233,63 @@ public class McpSessions implements LiveWorkers {
                 .map(r -> r != null && r.toLong() == 1);
     }
 
+    /** What {@link #setCappedField} did. */
+    public enum CappedSet {
+        SET, SESSION_GONE, CAP_REACHED
+    }
+
+    /**
+     * Sets one field of a live session unless the session already holds {@code cap} fields starting
+     * with {@code prefix} (setting a field it has is always allowed).
+     */
+    public Uni<CappedSet> setCappedField(String id, String field, String value, String prefix, int cap) {
+        return redis.execute("EVAL", SET_CAPPED_SCRIPT, "1", sessionKey(id), field, value, prefix, Integer.toString(cap))
+                .map(r -> switch (r == null ? -1 : r.toInteger()) {
+                    case 1 -> CappedSet.SET;
+                    case 0 -> CappedSet.CAP_REACHED;
+                    default -> CappedSet.SESSION_GONE;
+                });
+    }
+
     public Uni<Void> deleteField(String id, String field) {
         return hashes.hdel(sessionKey(id), field).replaceWithVoid();
+    }
+
+    /**
+     * Records a server-initiated message of a live session for replay; answers its event id (a Redis
+     * stream entry id, {@code <ms>-<seq>}, increasing), or null when the session no longer exists.
+     */
+    public Uni<String> appendEvent(String id, String message) {
+        return redis.execute("EVAL", APPEND_EVENT_SCRIPT, "2", sessionKey(id), names.mcpSessionEvents(id),
+                Integer.toString(EVENTS_KEPT), message, Long.toString(safetyTtl().toMillis()))
+                .map(r -> r == null ? null : r.toString());
+    }
+
+    /**
+     * The recorded messages after event {@code lastEventId} (a stream entry id), oldest first, as
+     * {@link Event}s; empty when none are left (trimmed, or the session's stream expired).
+     */
+    public Uni<List<Event>> eventsAfter(String id, String lastEventId) {
+        return redis.execute("XRANGE", names.mcpSessionEvents(id), lastEventId, "+", "COUNT", Integer.toString(EVENTS_KEPT + 1))
+                .map(reply -> {
+                    List<Event> events = new ArrayList<>();
+                    if (reply == null) {
+                        return events;
+                    }
+                    for (Response entry : reply) {
+                        String eventId = entry.get(0).toString();
+                        Response fields = entry.get(1);
+                        // XRANGE's start is inclusive: the client already has lastEventId itself
+                        if (!eventId.equals(lastEventId) && fields != null && fields.size() >= 2) {
+                            events.add(new Event(eventId, fields.get(1).toString()));
+                        }
+                    }
+                    return events;
+                });
+    }
+
+    /** A recorded message: its event id and the JSON-RPC message as sent. */
+    public record Event(String id, String message) {
     }
 
     /** Ends this replica's claim on the session's stream, unless another replica has taken it since. */

@@ -2,6 +2,7 @@ package io.envgrid.gateway.mcp.session;
 
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.lease.WorkerCleanup;
+import io.envgrid.gateway.mcp.protocol.InFlightCalls;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -14,7 +15,9 @@ import org.jboss.logging.Logger;
 /**
  * How MCP sessions end, on every replica: {@code DELETE}, a closed SSE stream, or idle for
  * {@code envgrid.gateway.mcp.session-idle-timeout} (each replica sweeps; the removal from the
- * index decides who cleans up). A worker's last session ending releases everything it holds, so
+ * index decides who cleans up). However it ends, the calls of the session still running are
+ * cancelled on every replica (a waiting allocation is withdrawn, a grant that raced undone): their
+ * answers have nowhere to go. A worker's last session ending releases everything it holds, so
  * a crashed agent leaks no lease. Lease keep-alive and expiries are in {@code lease/}.
  */
 @ApplicationScoped
@@ -24,13 +27,16 @@ public class SessionLifecycle {
 
     private final McpSessions sessions;
     private final WorkerCleanup cleanup;
+    private final InFlightCalls inFlight;
     private final GatewayConfig config;
     private final Vertx vertx;
     private long sweepTimer = -1;
 
-    public SessionLifecycle(McpSessions sessions, WorkerCleanup cleanup, GatewayConfig config, Vertx vertx) {
+    public SessionLifecycle(McpSessions sessions, WorkerCleanup cleanup, InFlightCalls inFlight, GatewayConfig config,
+            Vertx vertx) {
         this.sessions = sessions;
         this.cleanup = cleanup;
+        this.inFlight = inFlight;
         this.config = config;
         this.vertx = vertx;
     }
@@ -43,14 +49,24 @@ public class SessionLifecycle {
         vertx.cancelTimer(sweepTimer);
     }
 
-    /** Ends a session (DELETE, closed SSE stream, idle) and, if it was its worker's last, gives everything back. */
+    /**
+     * Ends a session (DELETE, closed SSE stream, idle): its running calls are cancelled first (so a
+     * waiting allocation is withdrawn before the release, not granted after it) and, if it was its
+     * worker's last session, everything the worker holds is given back. Only the caller that ended
+     * the session does this; a session already ended is left alone.
+     */
     public Uni<Void> end(String sessionId, String why) {
         return sessions.end(sessionId).chain(ended -> {
-            if (ended == null || ended.workerId() == null || ended.workerSessionsLeft() > 0) {
+            if (ended == null) {
                 return Uni.createFrom().voidItem();
             }
+            Uni<Void> cancelled = inFlight.cancelAll(sessionId).onFailure().invoke(e -> LOG.warnf(
+                    "could not cancel the calls of ended session %s: %s", sessionId, e.getMessage())).onFailure().recoverWithNull();
+            if (ended.workerId() == null || ended.workerSessionsLeft() > 0) {
+                return cancelled;
+            }
             LOG.infof("session %s ended (%s); releasing everything worker %s holds", sessionId, why, ended.workerId());
-            return cleanup.releaseAll(ended.workerId()).replaceWithVoid();
+            return cancelled.chain(() -> cleanup.releaseAll(ended.workerId())).replaceWithVoid();
         });
     }
 

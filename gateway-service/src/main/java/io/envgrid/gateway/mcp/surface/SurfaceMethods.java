@@ -36,7 +36,6 @@ public class SurfaceMethods {
             "resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/list", "prompts/get",
             "completion/complete");
     /** MCP tools that act on a desktop: afterwards its screenshot has changed. */
-    private static final Set<String> DESKTOP_ACTIONS = Set.of("computer", "pyautogui", "computer_13", "setup_batch_resources");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final SessionLogging logging;
@@ -105,23 +104,6 @@ public class SurfaceMethods {
                 out.respond(JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, method + " failed: " + e.getMessage()));
             }
         });
-    }
-
-    /**
-     * After an MCP tool call succeeded: a desktop action changed the screenshot of the desktop it
-     * named ({@code resource_id}) or of every desktop the worker holds.
-     */
-    public void toolCalled(McpSession session, String tool, JsonNode args) {
-        if (!DESKTOP_ACTIONS.contains(tool)) {
-            return;
-        }
-        if ("computer".equals(tool) && Set.of("screenshot", "cursor_position").contains(args.path("action").asText())) {
-            return;
-        }
-        String worker = args.hasNonNull("worker_id") ? args.get("worker_id").asText() : session.workerId();
-        if (worker != null) {
-            subscriptions.desktopActed(worker, args.hasNonNull("resource_id") ? args.get("resource_id").asText() : null);
-        }
     }
 
     private static void entitled(Principal principal, String workerId) {

@@ -8,6 +8,7 @@ import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.security.AccessGuard;
 import io.envgrid.gateway.security.Authentication;
 import io.envgrid.gateway.security.Principal;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -66,8 +67,27 @@ public class HttpExchange {
         response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
     }
 
+    /**
+     * A handler for every other method on an MCP path: 405 with {@code Allow} and a JSON-RPC
+     * {@code -32600} (the HTTP request as a whole is not one the transport takes), rather than the
+     * router's 404 for a path that exists.
+     */
+    public Handler<RoutingContext> methodNotAllowed(String allowed) {
+        return ctx -> {
+            ctx.response().putHeader("Allow", allowed);
+            sendJson(ctx.response(), 405, JsonRpc.error(null, JsonRpc.INVALID_REQUEST,
+                    "Method Not Allowed: " + ctx.request().method().name() + " " + ctx.request().path()
+                            + " (allowed: " + allowed + ")"));
+        };
+    }
+
     /** One server-sent event carrying a JSON-RPC message. */
     public static String event(JsonNode message) {
         return "event: message\ndata: " + message + "\n\n";
+    }
+
+    /** One server-sent event carrying a JSON-RPC message (its text), with the event id when not null. */
+    public static String event(Object message, String eventId) {
+        return (eventId == null || eventId.isEmpty() ? "" : "id: " + eventId + "\n") + "event: message\ndata: " + message + "\n\n";
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.cluster.Replica;
 import io.envgrid.gateway.config.GatewayConfig;
-import io.envgrid.gateway.mcp.protocol.InFlightCalls;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.mcp.protocol.McpProtocol;
 import io.envgrid.gateway.mcp.protocol.Responder;
@@ -36,7 +35,6 @@ public class LegacySseTransport {
 
     private final McpProtocol protocol;
     private final McpSessions sessions;
-    private final InFlightCalls inFlight;
     private final SessionLifecycle lifecycle;
     private final SseRelay relay;
     private final HttpExchange http;
@@ -45,11 +43,10 @@ public class LegacySseTransport {
     private final long keepAliveMs;
 
     public LegacySseTransport(McpProtocol protocol, McpSessions sessions, SessionLifecycle lifecycle, SseRelay relay,
-            InFlightCalls inFlight, HttpExchange http, Replica replica, GatewayConfig config,
+            HttpExchange http, Replica replica, GatewayConfig config,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize bodyLimit) {
         this.protocol = protocol;
         this.sessions = sessions;
-        this.inFlight = inFlight;
         this.lifecycle = lifecycle;
         this.relay = relay;
         this.http = http;
@@ -61,6 +58,8 @@ public class LegacySseTransport {
     void routes(@Observes Router router) {
         router.get("/sse").handler(this::open);
         router.post("/messages").handler(BodyHandler.create(false).setBodyLimit(bodyLimit)).handler(this::message);
+        router.route("/sse").handler(http.methodNotAllowed("GET"));
+        router.route("/messages").handler(http.methodNotAllowed("POST"));
     }
 
     private void open(RoutingContext ctx) {
@@ -79,9 +78,7 @@ public class LegacySseTransport {
             response.closeHandler(v -> {
                 vertx.cancelTimer(timer);
                 relay.close(session.id());
-                // the answers of calls still running have nowhere to go: they are cancelled, grants undone
-                inFlight.cancelAll(session.id()).subscribe().with(x -> { },
-                        e -> LOG.warnf("could not cancel the calls of session %s: %s", session.id(), e.getMessage()));
+                // ending the session cancels its calls still running (their answers have nowhere to go)
                 lifecycle.end(session.id(), "event stream closed").subscribe().with(x -> { },
                         e -> LOG.warnf("ending session %s failed: %s", session.id(), e.getMessage()));
             });

@@ -3,6 +3,7 @@ package io.envgrid.gateway.mcp.transport;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.cluster.Replica;
 import io.envgrid.gateway.mcp.session.McpSession;
+import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
@@ -15,21 +16,64 @@ import io.vertx.core.http.HttpServerResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.jboss.logging.Logger;
 
 /**
- * The legacy SSE transport's event streams. A stream lives on the replica the client's GET reached;
- * a message POSTed to another replica is answered there and relayed to the owner through the
- * owner's Redis channel, so the round-robin proxy in front may send the POSTs anywhere.
+ * The sessions' event streams (legacy {@code GET /sse}, Streamable HTTP {@code GET /mcp}). A stream
+ * lives on the replica the client's GET reached; a message raised on another replica is relayed
+ * to the owner through the owner's Redis channel, so the round-robin proxy in front may send the
+ * POSTs anywhere. A message may carry an event id ({@code id:} line, the standalone stream's);
+ * a stream resumed with {@code Last-Event-ID} first gets the recorded messages after that id
+ * ({@link #replayed}) and holds live ones back meanwhile, so nothing is lost, doubled or reordered.
  */
 @ApplicationScoped
 public class SseRelay {
 
     private static final Logger LOG = Logger.getLogger(SseRelay.class);
 
-    private record Stream(HttpServerResponse response, Context context) {
+    /** One open stream; {@code pending} and {@code lastId} are touched only on its context. */
+    private static final class Stream {
+        final HttpServerResponse response;
+        final Context context;
+        /** Live messages held back while a replay is under way; null when none is. */
+        List<String[]> pending;
+        /** The highest event id written, null before the first. */
+        String lastId;
+
+        Stream(HttpServerResponse response, Context context, boolean replaying) {
+            this.response = response;
+            this.context = context;
+            this.pending = replaying ? new ArrayList<>() : null;
+        }
+
+        HttpServerResponse response() {
+            return response;
+        }
+
+        Context context() {
+            return context;
+        }
+
+        boolean writable() {
+            return !response.ended() && !response.closed();
+        }
+
+        /** Writes one event unless its id is not after the last one written (it came by replay already). */
+        void write(String eventId, String text) {
+            if (eventId != null && !eventId.isEmpty()) {
+                if (lastId != null && EventIds.compare(eventId, lastId) <= 0) {
+                    return;
+                }
+                lastId = eventId;
+            }
+            if (writable()) {
+                response.write(text);
+            }
+        }
     }
 
     private final ConcurrentMap<String, Stream> streams = new ConcurrentHashMap<>();
@@ -63,7 +107,15 @@ public class SseRelay {
 
     /** Holds the session's stream here; a stream it replaces (a client's second GET) is ended. */
     public void open(String sessionId, HttpServerResponse response, Context context) {
-        Stream previous = streams.put(sessionId, new Stream(response, context));
+        open(sessionId, response, context, false);
+    }
+
+    /**
+     * As {@link #open(String, HttpServerResponse, Context)}; with {@code replaying} live messages are
+     * held back until {@link #replayed} has written the recorded ones.
+     */
+    public void open(String sessionId, HttpServerResponse response, Context context, boolean replaying) {
+        Stream previous = streams.put(sessionId, new Stream(response, context, replaying));
         if (previous != null && previous.response() != response) {
             previous.context().runOnContext(v -> {
                 if (!previous.response().ended() && !previous.response().closed()) {
@@ -96,34 +148,72 @@ public class SseRelay {
 
     /** Sends a JSON-RPC message down the session's stream, wherever it is held. */
     public Uni<Void> deliver(McpSession session, ObjectNode message) {
+        return deliver(session, message, null);
+    }
+
+    /** As {@link #deliver(McpSession, ObjectNode)}, as the event {@code eventId} (null: none). */
+    public Uni<Void> deliver(McpSession session, ObjectNode message, String eventId) {
+        String id = eventId == null ? "" : eventId;
+        String text = HttpExchange.event(message, eventId);
         if (replica.id().equals(session.streamOwner())) {
-            writeLocally(session.id(), HttpExchange.event(message));
+            writeLocally(session.id(), id, text);
             return Uni.createFrom().voidItem();
         }
-        return pubsub.publish(keys.replicaChannel(session.streamOwner()), session.id() + "\n" + HttpExchange.event(message));
+        return pubsub.publish(keys.replicaChannel(session.streamOwner()), session.id() + "\n" + id + "\n" + text);
+    }
+
+    /**
+     * The recorded messages after the client's {@code Last-Event-ID} are written to the stream
+     * {@code response} (if it is still the session's), then the live ones held back meanwhile.
+     */
+    public void replayed(String sessionId, HttpServerResponse response, List<McpSessions.Event> events) {
+        Stream stream = streams.get(sessionId);
+        if (stream == null || stream.response() != response) {
+            return;
+        }
+        stream.context().runOnContext(v -> {
+            for (McpSessions.Event event : events) {
+                stream.write(event.id(), HttpExchange.event(event.message(), event.id()));
+            }
+            List<String[]> held = stream.pending;
+            stream.pending = null;
+            if (held != null) {
+                held.forEach(m -> stream.write(m[0], m[1]));
+            }
+        });
     }
 
     /** Comment line that keeps proxies from closing a quiet stream. */
     public void keepAlive(String sessionId) {
-        writeLocally(sessionId, ": keep-alive\n\n");
-    }
-
-    private void onRelayed(String payload) {
-        int newline = payload.indexOf('\n');
-        if (newline > 0) {
-            writeLocally(payload.substring(0, newline), payload.substring(newline + 1));
+        Stream stream = streams.get(sessionId);
+        if (stream != null) {
+            stream.context().runOnContext(v -> {
+                if (stream.writable()) {
+                    stream.response().write(": keep-alive\n\n");
+                }
+            });
         }
     }
 
-    private void writeLocally(String sessionId, String text) {
+    private void onRelayed(String payload) {
+        int first = payload.indexOf('\n');
+        int second = first < 0 ? -1 : payload.indexOf('\n', first + 1);
+        if (first > 0 && second > first) {
+            writeLocally(payload.substring(0, first), payload.substring(first + 1, second), payload.substring(second + 1));
+        }
+    }
+
+    private void writeLocally(String sessionId, String eventId, String text) {
         Stream stream = streams.get(sessionId);
         if (stream == null) {
             LOG.debugf("no stream for session %s here; message dropped", sessionId);
             return;
         }
         stream.context().runOnContext(v -> {
-            if (!stream.response().ended() && !stream.response().closed()) {
-                stream.response().write(text);
+            if (stream.pending != null) {
+                stream.pending.add(new String[] {eventId, text});
+            } else {
+                stream.write(eventId, text);
             }
         });
     }

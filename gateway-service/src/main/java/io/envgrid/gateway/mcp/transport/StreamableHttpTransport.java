@@ -57,6 +57,8 @@ public class StreamableHttpTransport {
         router.post("/mcp").handler(BodyHandler.create(false).setBodyLimit(bodyLimit)).handler(this::post);
         router.get("/mcp").handler(standaloneStream::open);
         router.delete("/mcp").handler(this::delete);
+        // after the three above, so it answers only the methods they do not take (PUT, PATCH, HEAD, ...)
+        router.route("/mcp").handler(http.methodNotAllowed("GET, POST, DELETE"));
     }
 
     private void post(RoutingContext ctx) {
@@ -146,18 +148,11 @@ public class StreamableHttpTransport {
                 .subscribe().with(found -> {
                     if (found) {
                         standaloneStream.ended(sessionId);
-                        cancelCalls(sessionId);
                         ctx.response().setStatusCode(204).end();
                     } else {
                         http.sendJson(ctx.response(), 404, JsonRpc.error(null, JsonRpc.SESSION_NOT_FOUND, "Session not found"));
                     }
                 }, e -> unavailable(ctx, null, e));
-    }
-
-    /** The session's calls still running are cancelled with it: nothing is granted to a session that ended. */
-    private void cancelCalls(String sessionId) {
-        inFlight.cancelAll(sessionId).subscribe().with(v -> { },
-                e -> LOG.warnf("could not cancel the calls of ended session %s: %s", sessionId, e.getMessage()));
     }
 
     /** A stream only when the client accepts one and asked for progress: plain JSON is cheaper for everything else. */

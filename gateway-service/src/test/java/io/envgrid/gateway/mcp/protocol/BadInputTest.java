@@ -8,16 +8,67 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.gateway.support.McpSteps;
+import io.envgrid.gateway.support.RawHttp;
 import io.envgrid.gateway.support.TestCluster;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.Socket;
+import java.net.URL;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Requests a conforming client never sends are refused with the right status and error, and change nothing. */
 @QuarkusTest
 class BadInputTest {
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    void otherMethodsOnTheMcpPathsAre405() {
+        mcp().body("{}").put("/mcp").then().statusCode(405).header("Allow", "GET, POST, DELETE")
+                .body("error.code", equalTo(JsonRpc.INVALID_REQUEST)).body("error.message", containsString("PUT"));
+        mcp().body("{}").patch("/mcp").then().statusCode(405);
+        mcp().body("{}").put("/messages?sessionId=x").then().statusCode(405).header("Allow", "POST");
+        given().delete("/sse").then().statusCode(405).header("Allow", "GET");
+    }
+
+    /** Quarkus's own URI check answers an empty 400; the gateway's answers in the door's shape. */
+    @Test
+    void aMalformedPercentEscapeIsA400InTheDoorsShape() throws Exception {
+        for (String path : new String[] {"/%zz", "/tools%zz", "/session/list?worker_id=%zz"}) {
+            try (Socket socket = RawHttp.send(base, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")) {
+                String answer = RawHttp.read(socket, null, Duration.ofSeconds(10));
+                assertTrue(answer.startsWith("HTTP/1.1 400"), path + ": " + answer);
+                assertTrue(answer.contains("\"code\":\"INVALID_PARAMETERS\"") && answer.contains("\"timestamp\""),
+                        path + ": " + answer);
+            }
+        }
+        try (Socket socket = RawHttp.send(base, "POST /mcp%zz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n"
+                + "Connection: close\r\n\r\n{}")) {
+            String answer = RawHttp.read(socket, null, Duration.ofSeconds(10));
+            assertTrue(answer.startsWith("HTTP/1.1 400") && answer.contains("\"code\":-32600"), answer);
+        }
+    }
+
+    /**
+     * A chunked body whose framing is broken (a chunk size that is no hex number) cannot be
+     * answered: Vert.x's HTTP/1 codec closes the connection before any route sees the request
+     * (gateway README, "Security and limits"). What is pinned here: no answer, no 5xx, and the
+     * gateway goes on serving.
+     */
+    @Test
+    void aMalformedChunkedBodyClosesTheConnectionAndNothingElse() throws Exception {
+        try (Socket socket = RawHttp.send(base, "POST /execute HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")) {
+            assertEquals("", RawHttp.read(socket, null, Duration.ofSeconds(10)));
+        }
+        given().get("/tools").then().statusCode(200);
+    }
 
     @Test
     void malformedJsonIsAParseError() {
@@ -87,8 +138,9 @@ class BadInputTest {
 
     @Test
     void foreignOriginsAndHostsAreRefused() {
+        // -32003, not MCP's -32002 ("resource not found"), so a client cannot mistake a refusal for a missing resource
         mcp().header("Origin", "http://evil.example").body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
-                .post("/mcp").then().statusCode(403);
+                .post("/mcp").then().statusCode(403).body("error.code", equalTo(-32003));
         mcp().header("Host", "evil.example").body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
                 .post("/mcp").then().statusCode(403);
         initialize(mcp().header("Origin", "http://localhost:3000"));

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpHttp;
@@ -40,11 +41,15 @@ import org.junit.jupiter.api.Test;
 @TestProfile(SessionLifecycleTest.ShortTimeouts.class)
 class SessionLifecycleTest {
 
-    /** Short idle timeout and keep-alive period, so the behaviour shows within seconds. */
+    /**
+     * Short idle timeout and keep-alive period, so the behaviour shows within seconds. The idle
+     * timeout still outlasts a session left alone while another client (the SDK, a Node process
+     * that starts slowly on a loaded machine) works: at 8 s, such a session idled out under load.
+     */
     public static class ShortTimeouts implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.gateway.mcp.session-idle-timeout", "8s",
+            return Map.of("envgrid.gateway.mcp.session-idle-timeout", "20s",
                     "envgrid.gateway.leases.keepalive-interval", "1s",
                     "envgrid.gateway.mcp.progress-interval", "200ms");
         }
@@ -96,7 +101,7 @@ class SessionLifecycleTest {
         String worker = "idle-" + UUID.randomUUID();
         String session = initialize(mcp());
         allocate(session, worker, 600);
-        Conditions.await("idle session swept", Duration.ofSeconds(30), () -> leases(worker).isEmpty());
+        Conditions.await("idle session swept", Duration.ofSeconds(60), () -> leases(worker).isEmpty());
         mcp().header("Mcp-Session-Id", session).body("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}")
                 .post("/mcp").then().statusCode(404);
     }
@@ -105,9 +110,10 @@ class SessionLifecycleTest {
     void aLiveSessionKeepsItsLeasesRenewed() {
         String worker = "kept-" + UUID.randomUUID();
         String session = initialize(mcp());
-        allocate(session, worker, 2);
+        allocate(session, worker, 5);
         Instant first = Instant.parse(leases(worker).get(0).path("expires_at").asText());
-        // pings keep the session alive; the lease (2 s) outlives its own length only through renewals
+        // pings keep the session alive; the lease (5 s) outlives its own length only through renewals (each second;
+        // 5 s, not 2 s: on a loaded machine one round over every live worker of the test run can take seconds)
         Conditions.await("lease renewed past its first expiry", Duration.ofSeconds(15), () -> {
             mcp().header("Mcp-Session-Id", session).body("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}").post("/mcp");
             JsonNode live = leases(worker);
@@ -148,11 +154,40 @@ class SessionLifecycleTest {
 
         call(session, 2, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
         // the freed resource must not go to the cancelled waiter (whose session is still alive: it
-        // idles out only after 8 s, which would release a wrongly granted lease too late for this check)
+        // idles out only after 20 s, which would release a wrongly granted lease too late for this check)
         Conditions.await("queue resource free", Duration.ofSeconds(3), () -> McpSteps.readTree(TestCluster.get()
                 .allocatorCall("GET", "/resources/queue-1", null).body()).path("state").asText().equals("free"));
         assertTrue(leases(waiter).isEmpty(), leases(waiter).toString());
         mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+    }
+
+    /** A worker holding the one resource of {@code type}, and another session's call waiting for it on an open socket. */
+    private record Queued(String holderSession, String waiter, String waiterSession, String queue, Socket client) {
+    }
+
+    private Queued queueBehindAHolder(String resourceId, String type, long waitMs) throws Exception {
+        TestCluster.get().register(resourceId, type, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String holderSession = initialize(mcp());
+        call(holderSession, 1, "allocate_single_resource", "{\"worker_id\": \"holder-" + UUID.randomUUID()
+                + "\", \"resource_type\": \"" + type + "\"}").then().body("result.isError", equalTo(false));
+        String waiter = "waiter-" + UUID.randomUUID();
+        String waiterSession = initialize(mcp());
+        String body = McpHttp.callBody(7, "allocate_single_resource", "{\"worker_id\": \"" + waiter
+                + "\", \"resource_type\": \"" + type + "\", \"wait_ms\": " + waitMs + "}");
+        String queue = "{envgrid}:q:" + type;
+        Socket client = RawHttp.post(mcp, "/mcp", Map.of("Accept", "application/json, text/event-stream",
+                "MCP-Protocol-Version", "2025-11-25", "Mcp-Session-Id", waiterSession), body);
+        Conditions.await("the waiter is queued", Duration.ofSeconds(10), () -> redis.sortedSet(String.class).zcard(queue) == 1);
+        return new Queued(holderSession, waiter, waiterSession, queue, client);
+    }
+
+    /** The holder gives the resource back: it must go to nobody, the waiter having been withdrawn. */
+    private void releasedToNobody(Queued queued, String resourceId) {
+        call(queued.holderSession(), 2, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
+        Conditions.await("queue resource free", Duration.ofSeconds(3), () -> McpSteps.readTree(TestCluster.get()
+                .allocatorCall("GET", "/resources/" + resourceId, null).body()).path("state").asText().equals("free"));
+        assertTrue(leases(queued.waiter()).isEmpty(), leases(queued.waiter()).toString());
+        mcp().header("Mcp-Session-Id", queued.holderSession()).delete("/mcp").then().statusCode(204);
     }
 
     /**
@@ -162,30 +197,35 @@ class SessionLifecycleTest {
      */
     @Test
     void aWaitingAllocationWhoseClientWentAwayIsWithdrawn() throws Exception {
-        TestCluster.get().register("gone-1", "vm_gone", "{\"ip\": \"127.0.0.1\", \"port\": 1}");
-        String holder = "holder-" + UUID.randomUUID();
-        String session = initialize(mcp());
-        call(session, 1, "allocate_single_resource", "{\"worker_id\": \"" + holder + "\", \"resource_type\": \"vm_gone\"}")
-                .then().body("result.isError", equalTo(false));
-
-        String waiter = "gone-waiter-" + UUID.randomUUID();
-        String waiterSession = initialize(mcp());
-        String body = McpHttp.callBody(7, "allocate_single_resource", "{\"worker_id\": \"" + waiter
-                + "\", \"resource_type\": \"vm_gone\", \"wait_ms\": 20000}");
-        String queue = "{envgrid}:q:vm_gone";
-        try (Socket client = RawHttp.post(mcp, "/mcp", Map.of("Accept", "application/json, text/event-stream",
-                "MCP-Protocol-Version", "2025-11-25", "Mcp-Session-Id", waiterSession), body)) {
-            Conditions.await("the waiter is queued", Duration.ofSeconds(10), () -> redis.sortedSet(String.class).zcard(queue) == 1);
-        }
+        Queued queued = queueBehindAHolder("gone-1", "vm_gone", 20_000);
+        queued.client().close();
         Conditions.await("the gone client's waiter withdrawn", Duration.ofSeconds(10),
-                () -> redis.sortedSet(String.class).zcard(queue) == 0);
+                () -> redis.sortedSet(String.class).zcard(queued.queue()) == 0);
+        releasedToNobody(queued, "gone-1");
+        mcp().header("Mcp-Session-Id", queued.waiterSession()).delete("/mcp").then().statusCode(204);
+    }
 
-        call(session, 2, "release_batch_resources", "{}").then().body("result.isError", equalTo(false));
-        Conditions.await("queue resource free", Duration.ofSeconds(3), () -> McpSteps.readTree(TestCluster.get()
-                .allocatorCall("GET", "/resources/gone-1", null).body()).path("state").asText().equals("free"));
-        assertTrue(leases(waiter).isEmpty(), leases(waiter).toString());
-        mcp().header("Mcp-Session-Id", waiterSession).delete("/mcp").then().statusCode(204);
-        mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+    /**
+     * A session that idles out while one of its calls waits in the allocator's queue (its client
+     * still connected) ends like a deleted one: the call is cancelled, its waiter withdrawn long
+     * before its {@code wait_ms}, and the resource freed afterwards goes to nobody.
+     */
+    @Test
+    void anIdleTimeoutCancelsTheSessionsWaitingCalls() throws Exception {
+        Queued queued = queueBehindAHolder("idle-q-1", "vm_idlewait", 120_000);
+        try (Socket client = queued.client()) {
+            // the holder's session stays in use; the waiter's only waits, and idles out after 20 s
+            Conditions.await("the idle session's waiter withdrawn", Duration.ofSeconds(60), () -> {
+                call(queued.holderSession(), 3, "renew_resources", "{}");
+                return redis.sortedSet(String.class).zcard(queued.queue()) == 0;
+            });
+            // the exchange still open gets its end: the call's cancellation as a JSON-RPC error
+            String answer = RawHttp.read(client, "request cancelled", Duration.ofSeconds(10));
+            assertTrue(answer.contains("\"code\":" + JsonRpc.REQUEST_CANCELLED), "the open call's answer: " + answer);
+        }
+        mcp().header("Mcp-Session-Id", queued.waiterSession()).body("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}")
+                .post("/mcp").then().statusCode(404);
+        releasedToNobody(queued, "idle-q-1");
     }
 
     @Test

@@ -205,6 +205,82 @@ class ServerFeaturesTest {
         }
     }
 
+    /**
+     * A Sandbox API action on a desktop changes it as an MCP one does: the worker's MCP sessions
+     * subscribed to its screenshot are told.
+     */
+    @Test
+    void aSandboxDesktopActionUpdatesTheScreenshotResource() {
+        String worker = "sandbox-upd-" + UUID.randomUUID();
+        String desktop = io.restassured.RestAssured.given().contentType("application/json")
+                .body("{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}").post("/session/create")
+                .then().statusCode(200).extract().path("resource.id");
+        try (McpStream client = McpStream.initialize(mcp.toString())) {
+            client.openStream(mcp.toString());
+            call(client, "renew_resources", "{\"worker_id\":\"" + worker + "\"}");
+            String screenshot = "envgrid://desktops/" + desktop + "/screenshot";
+            assertTrue(client.request("resources/subscribe", "{\"uri\":\"" + screenshot + "\"}").path("result").isEmpty());
+            io.restassured.RestAssured.given().contentType("application/json").body("{\"worker_id\": \"" + worker
+                    + "\", \"action\": \"vm:click\", \"params\": {\"x\": 3, \"y\": 4}}").post("/execute")
+                    .then().statusCode(200);
+            client.await("screenshot updated by the Sandbox action", WAIT,
+                    McpStream.message("notifications/resources/updated", screenshot));
+        } finally {
+            io.restassured.RestAssured.given().contentType("application/json")
+                    .body("{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}").post("/session/destroy");
+        }
+    }
+
+    /**
+     * A client that lost its standalone stream resumes it with {@code Last-Event-ID}: it gets what
+     * was raised after that event (here while it had no stream), and nothing it had already.
+     */
+    @Test
+    void theStandaloneStreamResumesAfterTheLastEventId() {
+        String worker = "resume-" + UUID.randomUUID();
+        try (McpStream client = McpStream.initialize(mcp.toString())) {
+            client.openStream(mcp.toString());
+            assertTrue(client.request("resources/subscribe", "{\"uri\":\"envgrid://worker/leases\"}").path("result").isEmpty());
+            call(client, "allocate_single_resource", "{\"worker_id\":\"" + worker + "\",\"resource_type\":\"vm_pyautogui\"}");
+            client.await("grant's update", WAIT, McpStream.message("notifications/resources/updated", "envgrid://worker/leases"));
+            client.await("grant's list change", WAIT, McpStream.message("notifications/resources/list_changed", null));
+            List<String> seen = client.eventIds();
+            assertTrue(seen.stream().allMatch(id -> id != null && id.matches("\\d+-\\d+")), seen.toString());
+            String last = seen.get(seen.size() - 1);
+            client.closeStream();
+
+            call(client, "release_batch_resources", "{}");
+            int before = client.received().size();
+            client.openStream(mcp.toString(), last);
+            Conditions.await("the release's update, replayed", WAIT, () -> client.received().subList(before,
+                    client.received().size()).stream().anyMatch(McpStream.message("notifications/resources/updated",
+                    "envgrid://worker/leases")));
+            List<String> resumed = client.eventIds().subList(before, client.eventIds().size());
+            assertFalse(resumed.contains(last), "nothing up to the last event again: " + resumed);
+            assertFalse(resumed.stream().anyMatch(seen::contains), resumed + " after " + seen);
+        }
+    }
+
+    /** At most 64 subscriptions per session (the default): the 65th is -32004 until one is dropped. */
+    @Test
+    void subscriptionsPerSessionAreCapped() {
+        try (McpStream client = McpStream.initialize(mcp.toString())) {
+            for (int i = 0; i < 64; i++) {
+                JsonNode answer = client.request("resources/subscribe", "{\"uri\":\"envgrid://desktops/cap-" + i + "/screenshot\"}");
+                assertTrue(answer.path("result").isEmpty(), i + ": " + answer);
+            }
+            JsonNode refused = client.request("resources/subscribe", "{\"uri\":\"envgrid://desktops/cap-64/screenshot\"}");
+            assertEquals(-32004, refused.path("error").path("code").asInt(), refused.toString());
+            assertEquals(64, refused.path("error").path("data").path("limit").asInt(), refused.toString());
+            // subscribing again to one it has is no new subscription
+            assertTrue(client.request("resources/subscribe", "{\"uri\":\"envgrid://desktops/cap-0/screenshot\"}")
+                    .path("result").isEmpty());
+            client.request("resources/unsubscribe", "{\"uri\":\"envgrid://desktops/cap-0/screenshot\"}");
+            assertTrue(client.request("resources/subscribe", "{\"uri\":\"envgrid://desktops/cap-64/screenshot\"}")
+                    .path("result").isEmpty());
+        }
+    }
+
     /** The collections come from the rag instance the worker was granted (a stand-in rag-service here). */
     @Test
     void ragCollectionsAreResourcesAndCompletions() throws Exception {

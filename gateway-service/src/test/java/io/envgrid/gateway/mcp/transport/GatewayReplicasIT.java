@@ -44,6 +44,7 @@ class GatewayReplicasIT {
     static void start() {
         TestCluster cluster = TestCluster.get();
         Map<String, String> config = Map.of(
+                "envgrid.gateway.auth", "open",
                 "quarkus.redis.hosts", cluster.redisUrl(),
                 "envgrid.allocator.url", cluster.allocatorUrl(),
                 "envgrid.vm-controller.url", cluster.vmControllerUrl(),
