@@ -89,8 +89,8 @@ final class HostedServer {
 
     /** {@code state}, {@code starts}, {@code last_error}, {@code tools} (count) for the REST status. */
     synchronized ServerStatus status() {
-        return new ServerStatus(bundleId, typeName(), state.name().toLowerCase(), starts, lastError,
-                connection == null ? 0 : connection.tools().size());
+        return new ServerStatus(bundleId, config.serverParameters().typeName(), state.name().toLowerCase(), starts,
+                lastError, connection == null ? 0 : connection.tools().size());
     }
 
     /** Stops the server for good; its process ends, its calls fail. */
@@ -238,14 +238,6 @@ final class HostedServer {
     private static void close(Connection c) {
         // close(), not closeGracefully(): a stdio server gets its stdin closed and then the signal at once
         c.client().close();
-    }
-
-    private String typeName() {
-        Map<Class<?>, String> names = Map.of(
-                io.envgrid.deviceagent.computer.config.StdioServerConfig.class, "stdio",
-                io.envgrid.deviceagent.computer.config.StreamableServerConfig.class, "streamable",
-                io.envgrid.deviceagent.computer.config.SseServerConfig.class, "sse");
-        return names.get(config.getClass());
     }
 
     /** Runs {@code tools/call} with {@code callKey} in its {@code _meta}, so that it can be cancelled. */

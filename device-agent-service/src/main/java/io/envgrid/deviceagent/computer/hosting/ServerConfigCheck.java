@@ -2,9 +2,9 @@ package io.envgrid.deviceagent.computer.hosting;
 
 import io.envgrid.deviceagent.computer.config.BundleIds;
 import io.envgrid.deviceagent.computer.config.McpServerConfig;
-import io.envgrid.deviceagent.computer.config.SseServerConfig;
-import io.envgrid.deviceagent.computer.config.StdioServerConfig;
-import io.envgrid.deviceagent.computer.config.StreamableServerConfig;
+import io.envgrid.deviceagent.computer.config.SseParameters;
+import io.envgrid.deviceagent.computer.config.StdioParameters;
+import io.envgrid.deviceagent.computer.config.StreamableParameters;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -30,23 +30,19 @@ final class ServerConfigCheck {
         require(config.bundleId() == null || config.bundleId().equals(bundleId),
                 "bundle_id '" + config.bundleId() + "' differs from '" + bundleId + "'");
         require(config.vrl() == null, "vrl is not supported by this Computer");
-        if (config instanceof StdioServerConfig stdio) {
-            StdioServerConfig.Parameters p = stdio.serverParameters();
-            require(p != null && p.command() != null && !p.command().isBlank(),
+        require(config.serverParameters() != null, "type and server_parameters are required");
+        if (config.serverParameters() instanceof StdioParameters p) {
+            require(p.command() != null && !p.command().isBlank(),
                     "server_parameters.command is required for a stdio server");
             require(p.encoding() == null || p.encoding().equalsIgnoreCase("utf-8"),
                     "only encoding utf-8 is supported");
             require(p.encodingErrorHandler() == null || p.encodingErrorHandler().equals("strict"),
                     "only encoding_error_handler strict is supported");
-        } else if (config instanceof StreamableServerConfig streamable) {
-            StreamableServerConfig.Parameters p = streamable.serverParameters();
-            require(p != null, "server_parameters is required");
+        } else if (config.serverParameters() instanceof StreamableParameters p) {
             url(p.url());
             duration(p.timeout(), "timeout");
             duration(p.sseReadTimeout(), "sse_read_timeout");
-        } else if (config instanceof SseServerConfig sse) {
-            SseServerConfig.Parameters p = sse.serverParameters();
-            require(p != null, "server_parameters is required");
+        } else if (config.serverParameters() instanceof SseParameters p) {
             url(p.url());
             require(p.timeout() == null || p.timeout() > 0, "timeout must be positive seconds");
         }

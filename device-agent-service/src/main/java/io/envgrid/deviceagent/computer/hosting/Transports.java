@@ -2,9 +2,9 @@ package io.envgrid.deviceagent.computer.hosting;
 
 import io.envgrid.deviceagent.computer.config.InputValues;
 import io.envgrid.deviceagent.computer.config.McpServerConfig;
-import io.envgrid.deviceagent.computer.config.SseServerConfig;
-import io.envgrid.deviceagent.computer.config.StdioServerConfig;
-import io.envgrid.deviceagent.computer.config.StreamableServerConfig;
+import io.envgrid.deviceagent.computer.config.SseParameters;
+import io.envgrid.deviceagent.computer.config.StdioParameters;
+import io.envgrid.deviceagent.computer.config.StreamableParameters;
 import io.envgrid.deviceagent.exec.WorkerEnvironment;
 import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -36,18 +36,17 @@ final class Transports {
     }
 
     static McpClientTransport of(McpServerConfig config, InputValues inputs, McpJsonMapper json) {
-        if (config instanceof StdioServerConfig stdio) {
-            return stdio(stdio.serverParameters(), inputs, json);
+        if (config.serverParameters() instanceof StdioParameters stdio) {
+            return stdio(stdio, inputs, json);
         }
-        if (config instanceof StreamableServerConfig streamable) {
-            StreamableServerConfig.Parameters p = streamable.serverParameters();
+        if (config.serverParameters() instanceof StreamableParameters p) {
             URI url = URI.create(inputs.render(p.url()));
             HttpClientStreamableHttpTransport.Builder b = HttpClientStreamableHttpTransport.builder(origin(url))
                     .endpoint(pathAndQuery(url)).jsonMapper(json)
                     .httpRequestCustomizer(headers(inputs.render(p.headers())));
             return b.build();
         }
-        SseServerConfig.Parameters p = ((SseServerConfig) config).serverParameters();
+        SseParameters p = (SseParameters) config.serverParameters();
         URI url = URI.create(inputs.render(p.url()));
         return HttpClientSseClientTransport.builder(origin(url)).sseEndpoint(pathAndQuery(url)).jsonMapper(json)
                 .httpRequestCustomizer(headers(inputs.render(p.headers()))).build();
@@ -55,16 +54,16 @@ final class Transports {
 
     /** Per-request time limit of a server, when its config names one. */
     static Duration requestTimeout(McpServerConfig config, Duration fallback) {
-        if (config instanceof StreamableServerConfig s && s.serverParameters().timeout() != null) {
-            return Duration.parse(s.serverParameters().timeout());
+        if (config.serverParameters() instanceof StreamableParameters p && p.timeout() != null) {
+            return Duration.parse(p.timeout());
         }
-        if (config instanceof SseServerConfig s && s.serverParameters().timeout() != null) {
-            return Duration.ofMillis(Math.round(s.serverParameters().timeout() * 1000));
+        if (config.serverParameters() instanceof SseParameters p && p.timeout() != null) {
+            return Duration.ofMillis(Math.round(p.timeout() * 1000));
         }
         return fallback;
     }
 
-    private static McpClientTransport stdio(StdioServerConfig.Parameters p, InputValues inputs, McpJsonMapper json) {
+    private static McpClientTransport stdio(StdioParameters p, InputValues inputs, McpJsonMapper json) {
         Map<String, String> env = inputs.render(p.env());
         List<String> args = new ArrayList<>();
         String cwd = inputs.render(p.cwd());
