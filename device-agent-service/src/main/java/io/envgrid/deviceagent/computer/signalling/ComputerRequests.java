@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 import org.json.JSONException;
@@ -25,7 +27,8 @@ import org.json.JSONObject;
  * ErrorPayload: 400 a payload that is not an object, 404 a request meant for another Computer (the reference Computer
  * asserts {@code computer} is its own name), 4014/4015 resources, 4016 skills (this Computer has none), 4018/4019
  * blobs (none either). {@code notify:tool_call_cancel {agent, req_id}} aborts the call; an unknown one is ignored.
- * Work runs off the Socket.IO event thread, so one slow call never holds up the others.
+ * Work runs off the Socket.IO event thread, on threads of its own (listing resources waits on the MCP server; the
+ * common pool has one thread on a two-core host), so one slow request never holds up the others.
  */
 final class ComputerRequests {
 
@@ -34,6 +37,11 @@ final class ComputerRequests {
     private final McpServerHost host;
     private final ObjectMapper mapper;
     private final String name;
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "smcp-request");
+        t.setDaemon(true);
+        return t;
+    });
 
     ComputerRequests(McpServerHost host, ObjectMapper mapper, String name) {
         this.host = host;
@@ -70,6 +78,11 @@ final class ComputerRequests {
         });
     }
 
+    /** Ends the request threads (the agent stops). */
+    void close() {
+        workers.shutdownNow();
+    }
+
     private CompletableFuture<Map<String, Object>> toolCall(Map<String, Object> r) {
         Object timeout = r.get("timeout");
         Duration limit = timeout instanceof Number n && n.doubleValue() > 0
@@ -86,7 +99,7 @@ final class ComputerRequests {
     }
 
     private void answer(Socket socket, String event, Function<Map<String, Object>, Map<String, Object>> handler) {
-        socket.on(event, args -> answerLater(args, r -> CompletableFuture.supplyAsync(() -> handler.apply(r))));
+        socket.on(event, args -> answerLater(args, r -> CompletableFuture.supplyAsync(() -> handler.apply(r), workers)));
     }
 
     private void answerLater(Object[] args, Function<Map<String, Object>, CompletableFuture<Map<String, Object>>> h) {

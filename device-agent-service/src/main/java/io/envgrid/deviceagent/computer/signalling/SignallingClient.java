@@ -99,6 +99,7 @@ public class SignallingClient {
     void onStop(@Observes ShutdownEvent event) {
         stopping = true;
         retries.shutdownNow();
+        requests.close();
         Socket io = socket;
         if (io != null) {
             io.close();

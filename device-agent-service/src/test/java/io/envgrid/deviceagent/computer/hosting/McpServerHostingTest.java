@@ -87,7 +87,7 @@ class McpServerHostingTest {
         assertEquals(2, status("everything").get("starts").asInt());
         JsonNode again = call("everything__say", Map.of("message", "after the kill"), null, null);
         assertTrue(again.toString().contains("after the kill"), again.toString());
-        given().get("/health").then().statusCode(200);
+        AgentCalls.asService().get("/health").then().statusCode(200);
 
         AgentCalls.asService().delete("/computer/servers/everything").then().statusCode(204);
         Conditions.await(() -> serverProcessOrNull(marker) == null, "the removed server's process ended", START);
@@ -178,10 +178,11 @@ class McpServerHostingTest {
     @Test
     void refusesBadConfigsUnknownToolsAndCallersWithoutTheServiceToken() {
         for (String route : List.of("/computer/config", "/computer/servers", "/computer/tools")) {
-            given().get(route).then().statusCode(401).body("error.code", org.hamcrest.Matchers.equalTo("UNAUTHORIZED"));
-            given().header("Authorization", "Bearer wrong").get(route).then().statusCode(401);
+            anonymous().get(route).then().statusCode(401)
+                    .body("error.code", org.hamcrest.Matchers.equalTo("UNAUTHORIZED"));
+            anonymous().header("Authorization", "Bearer wrong").get(route).then().statusCode(401);
         }
-        given().contentType(ContentType.JSON).body(Map.of("type", "stdio",
+        anonymous().contentType(ContentType.JSON).body(Map.of("type", "stdio",
                 "server_parameters", Map.of("command", "/bin/true"))).put("/computer/servers/x").then().statusCode(401);
         assertFalse(names(tools()).contains("x"));
 
@@ -214,8 +215,22 @@ class McpServerHostingTest {
                 Map.of("command", "/bin/true", "args", List.of("${input:undefined-input}")))).statusCode(201);
         Conditions.await(() -> state("broken").equals("waiting_to_restart"), "the failed start is retried", START);
         assertTrue(status("broken").get("last_error").asText().contains("undefined-input"));
-        given().get("/health").then().statusCode(200);
+        AgentCalls.asService().get("/health").then().statusCode(200);
         AgentCalls.asService().delete("/computer/servers/broken").then().statusCode(204);
+    }
+
+    /**
+     * A caller without the service token, connecting from 127.0.0.2: the agent's rate limit counts such callers per
+     * address, and RateLimitTest expects a fresh budget at 127.0.0.1.
+     */
+    private static io.restassured.specification.RequestSpecification anonymous() {
+        try {
+            return given().config(io.restassured.RestAssured.config().httpClient(
+                    io.restassured.config.HttpClientConfig.httpClientConfig().setParam("http.route.local-address",
+                            java.net.InetAddress.getByName("127.0.0.2"))));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("a literal address always resolves", e);
+        }
     }
 
     private static void putInputs() {
