@@ -36,6 +36,11 @@ public final class ErrorCode {
     /** The desktop has no X display on this host (503: a dependency that is not there). */
     public static final String DESKTOP_UNAVAILABLE = "DESKTOP_UNAVAILABLE";
 
+    /** The Computer hosts no MCP server of that bundle id (404). */
+    public static final String MCP_SERVER_NOT_FOUND = "MCP_SERVER_NOT_FOUND";
+    /** No running Computer tool call has that req_id (404). */
+    public static final String CALL_NOT_FOUND = "CALL_NOT_FOUND";
+
     private ErrorCode() {
     }
 }

@@ -10,10 +10,15 @@ public final class Conditions {
     }
 
     public static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        await(condition, what, Duration.ofSeconds(10));
+    }
+
+    /** Waits up to {@code limit} (for what starts a process on a loaded machine, e.g. a Node MCP server). */
+    public static void await(BooleanSupplier condition, String what, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 10 s waiting for: " + what);
+                throw new AssertionError("timed out after " + limit.toSeconds() + " s waiting for: " + what);
             }
             try {
                 Thread.sleep(20);

@@ -1,0 +1,33 @@
+package io.envgrid.deviceagent.computer.signalling;
+
+/**
+ * The A2C-SMCP event names a Computer speaks (namespace {@code /smcp}; protocol reference
+ * {@code shared/protocols/smcp.md} §3), and the protocol version it announces.
+ */
+final class SmcpEvents {
+
+    /** The protocol generation this Computer speaks: the released SDK's (0.4.x); joins are parsed in both shapes. */
+    static final String A2C_VERSION = "0.4.0";
+    static final String NAMESPACE = "/smcp";
+
+    static final String JOIN_OFFICE = "server:join_office";
+    static final String UPDATE_CONFIG = "server:update_config";
+    static final String UPDATE_TOOL_LIST = "server:update_tool_list";
+    static final String UPDATE_DESKTOP = "server:update_desktop";
+
+    static final String TOOL_CALL = "client:tool_call";
+    static final String GET_TOOLS = "client:get_tools";
+    static final String GET_CONFIG = "client:get_config";
+    /** The seed's name of {@link #GET_CONFIG}, still accepted. */
+    static final String GET_MCP_CONFIG = "client:get_mcp_config";
+    static final String GET_DESKTOP = "client:get_desktop";
+    static final String GET_RESOURCES = "client:get_resources";
+    static final String GET_SKILLS = "client:get_skills";
+    static final String GET_SKILL = "client:get_skill";
+    static final String GET_BLOB = "client:get_blob";
+    static final String PUT_BLOB = "client:put_blob";
+    static final String TOOL_CALL_CANCEL = "notify:tool_call_cancel";
+
+    private SmcpEvents() {
+    }
+}
