@@ -22,6 +22,7 @@ import java.util.Map;
 final class Keyboard {
 
     private static final int SHIFT = 0;
+    private static final int LOWEST_SLOT = 9;
     private static final int[] NO_SYMBOL = {0, 0};
 
     private final X11Connection connection;
@@ -36,7 +37,8 @@ final class Keyboard {
         this.connection = connection;
         load();
         int first = connection.setup().minKeycode();
-        for (int keycode = first; keycode < first + mapping.count(); keycode++) {
+        // keycode 8 is never a slot: XKB servers keep it out of the keymap, so a binding there types nothing
+        for (int keycode = Math.max(first, LOWEST_SLOT); keycode < first + mapping.count(); keycode++) {
             boolean empty = true;
             for (int column = 0; column < mapping.perKeycode(); column++) {
                 empty &= mapping.keysym(keycode, column) == 0;
@@ -60,7 +62,9 @@ final class Keyboard {
                 }
             }
         }
-        return new Stroke(bind(keysym), false, shiftKeycode);
+        // our own bindings are not in the mapping read before them; the release must find the press's keycode
+        Integer slot = bound.get(keysym);
+        return new Stroke(slot != null ? slot : bind(keysym), false, shiftKeycode);
     }
 
     /** Gives every bound keycode back its NoSymbol. */
