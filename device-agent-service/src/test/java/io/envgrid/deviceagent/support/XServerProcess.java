@@ -14,21 +14,28 @@ import java.util.concurrent.TimeUnit;
 public final class XServerProcess implements AutoCloseable {
 
     private final String name;
+    private final String geometry;
     private final List<String> extra;
     private Process server;
 
-    private XServerProcess(String name, List<String> extra) {
+    private XServerProcess(String name, String geometry, List<String> extra) {
         this.name = name;
+        this.geometry = geometry;
         this.extra = extra;
     }
 
-    /** Starts Xvfb (640×480×24) on a free display number with these extra arguments, and waits until it answers. */
+    /** Starts Xvfb (640×480×24) on a free display number with these extra arguments, and waits until it listens. */
     public static XServerProcess start(String... extraArguments) {
+        return sized("640x480x24", extraArguments);
+    }
+
+    /** Starts Xvfb with this screen geometry ({@code 1920x1080x24}) on a free display number. */
+    public static XServerProcess sized(String geometry, String... extraArguments) {
         int number = 140;
         while (new File("/tmp/.X11-unix/X" + number).exists() || new File("/tmp/.X" + number + "-lock").exists()) {
             number++;
         }
-        XServerProcess process = new XServerProcess(":" + number, List.of(extraArguments));
+        XServerProcess process = new XServerProcess(":" + number, geometry, List.of(extraArguments));
         process.launch();
         return process;
     }
@@ -56,7 +63,7 @@ public final class XServerProcess implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> command = new ArrayList<>(List.of("Xvfb", name, "-screen", "0", "640x480x24", "-nolisten", "tcp", "-noreset"));
+        List<String> command = new ArrayList<>(List.of("Xvfb", name, "-screen", "0", geometry, "-nolisten", "tcp", "-noreset"));
         command.addAll(extra);
         try {
             server = new ProcessBuilder(command).redirectErrorStream(true)
