@@ -51,11 +51,20 @@ public class ScreenCapture {
         int blueShift = Integer.numberOfTrailingZeros(setup.blueMask());
         ByteBuffer data = frame.image.order(setup.imageLsbFirst() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
         byte[] rgb = new byte[frame.width * frame.height * 3];
+        int[] row = new int[frame.width];
         int out = 0;
         for (int y = 0; y < frame.height; y++) {
             int at = IMAGE_DATA + y * stride;
-            for (int x = 0; x < frame.width; x++, at += bytesPerPixel) {
-                int pixel = bits == 32 ? data.getInt(at) : pixel24(data, at, setup.imageLsbFirst());
+            if (bits == 32) {
+                // one bulk read per row: a 1920×1080 screen is two million pixels per screenshot
+                data.position(at);
+                data.asIntBuffer().get(row);
+            } else {
+                for (int x = 0; x < frame.width; x++) {
+                    row[x] = pixel24(data, at + x * bytesPerPixel, setup.imageLsbFirst());
+                }
+            }
+            for (int pixel : row) {
                 rgb[out++] = (byte) (pixel >>> redShift);
                 rgb[out++] = (byte) (pixel >>> greenShift);
                 rgb[out++] = (byte) (pixel >>> blueShift);
