@@ -1,7 +1,11 @@
 # Prints the AT-SPI accessibility tree of the X display named by DISPLAY as XML, in the shape
 # OSWorld's in-VM server answers GET /accessibility with: one element per accessible, tagged with
 # its role ("push-button"), its name, st:* states, attr:* attributes, cp:screencoord / cp:size,
-# val:value, and its text. Exit status 3: pyatspi is missing; 4: no accessibility bus.
+# val:value/min/max/step, act:<action>_desc / _kb, doc:locale and docattr:* of documents, txt:*
+# default text attributes, and its text. The root (desktop-frame) carries the screen's real size
+# from ENVGRID_SCREEN_SIZE ("1280x800", read by the agent from the X server), since the AT-SPI
+# desktop object does not know it. Exit status 3: pyatspi is missing; 4: no accessibility bus.
+import os
 import sys
 
 try:
@@ -16,11 +20,14 @@ NAMESPACES = {
     "st": "https://accessibility.ubuntu.example.org/ns/state",
     "attr": "https://accessibility.ubuntu.example.org/ns/attributes",
     "cp": "https://accessibility.ubuntu.example.org/ns/component",
+    "doc": "https://accessibility.ubuntu.example.org/ns/document",
+    "docattr": "https://accessibility.ubuntu.example.org/ns/document/attributes",
     "txt": "https://accessibility.ubuntu.example.org/ns/text",
     "val": "https://accessibility.ubuntu.example.org/ns/value",
+    "act": "https://accessibility.ubuntu.example.org/ns/action",
 }
-MAX_DEPTH = int(sys.argv[1]) if len(sys.argv) > 1 else 50
-MAX_CHILDREN = int(sys.argv[2]) if len(sys.argv) > 2 else 1024
+MAX_DEPTH = 50  # OSWorld's limits: deeper nodes and children past this many are left out
+MAX_CHILDREN = 1024
 
 
 def qualified(prefix, name):
@@ -30,6 +37,13 @@ def qualified(prefix, name):
 def xml_name(text):
     cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in text.strip())
     return cleaned if cleaned and (cleaned[0].isalpha() or cleaned[0] == "_") else "x-" + cleaned
+
+
+def attribute_pairs(pairs):
+    """AT-SPI attribute sets come as "name:value" strings (or a dict from newer pyatspi)."""
+    if isinstance(pairs, dict):
+        return list(pairs.items())
+    return [tuple(pair.split(":", 1)) if ":" in pair else (pair, "") for pair in pairs]
 
 
 def element(accessible, depth):
@@ -48,8 +62,7 @@ def element(accessible, depth):
     except Exception:
         pass
     try:
-        for pair in accessible.getAttributes():
-            key, _, value = pair.partition(":")
+        for key, value in attribute_pairs(accessible.getAttributes()):
             node.set(qualified("attr", xml_name(key)), value)
     except Exception:
         pass
@@ -63,14 +76,37 @@ def element(accessible, depth):
         pass
     try:
         value = accessible.queryValue()
-        node.set(qualified("val", "value"), str(value.currentValue))
+        for name, read in (("value", lambda: value.currentValue), ("min", lambda: value.minimumValue),
+                           ("max", lambda: value.maximumValue), ("step", lambda: value.minimumIncrement)):
+            try:
+                node.set(qualified("val", name), str(read()))
+            except Exception:
+                pass
+    except Exception:
+        pass
+    try:
+        action = accessible.queryAction()
+        for index in range(action.nActions):
+            name = xml_name(action.getName(index).replace(" ", "-"))
+            node.set(qualified("act", name + "_desc"), action.getDescription(index) or "")
+            node.set(qualified("act", name + "_kb"), action.getKeyBinding(index) or "")
+    except Exception:
+        pass
+    try:
+        document = accessible.queryDocument()
+        node.set(qualified("doc", "locale"), document.getLocale() or "")
+        for key, value in attribute_pairs(document.getAttributes()):
+            node.set(qualified("docattr", xml_name(key)), value)
     except Exception:
         pass
     try:
         text = accessible.queryText()
         content = text.getText(0, text.characterCount)
         if content:
-            node.text = content
+            # an embedded object's placeholder and an undecodable character, as OSWorld drops them
+            node.text = content.replace("\ufffc", "").replace("\ufffd", "")
+        for key, value in attribute_pairs(text.getDefaultAttributeSet()):
+            node.set(qualified("txt", xml_name(key)), value)
     except Exception:
         pass
     if depth < MAX_DEPTH:
@@ -96,7 +132,20 @@ def main():
     except Exception as error:
         sys.stderr.write("no accessibility bus on this display: %s\n" % error)
         sys.exit(4)
-    sys.stdout.write(ET.tostring(element(desktop, 0), encoding="unicode"))
+    root = element(desktop, 0)
+    size = os.environ.get("ENVGRID_SCREEN_SIZE", "")
+    if "x" in size:
+        width, height = size.split("x", 1)
+        root.set(qualified("cp", "screencoord"), "(0, 0)")
+        root.set(qualified("cp", "size"), "(%d, %d)" % (int(width), int(height)))
+    xml = ET.tostring(root, encoding="unicode")
+    # ElementTree declares only the namespaces in use; OSWorld's tree declares all of them on the root
+    unused = "".join(' xmlns:%s="%s"' % (prefix, uri) for prefix, uri in NAMESPACES.items()
+                     if 'xmlns:%s="' % prefix not in xml.split(">", 1)[0])
+    end_of_tag = xml.index(">")
+    if xml[end_of_tag - 1] == "/":
+        end_of_tag -= 1
+    sys.stdout.write(xml[:end_of_tag] + unused + xml[end_of_tag:])
 
 
 main()

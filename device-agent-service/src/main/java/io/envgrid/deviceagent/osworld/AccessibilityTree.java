@@ -4,12 +4,14 @@ import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.x11.XDisplay;
+import io.envgrid.deviceagent.x11.XInput;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,20 +29,29 @@ public class AccessibilityTree {
     private static final int NO_PYATSPI = 3;
     private static final int NO_BUS = 4;
 
+    /** How the reader learns the screen size: AT-SPI's desktop object does not know it. */
+    private static final String SCREEN_SIZE = "ENVGRID_SCREEN_SIZE";
+
     private final XDisplay display;
+    private final XInput input;
     private final String python;
     private final Duration timeout;
     private final String script;
 
-    public AccessibilityTree(XDisplay display, DeviceAgentConfig config) {
+    public AccessibilityTree(XDisplay display, XInput input, DeviceAgentConfig config) {
         this.display = display;
+        this.input = input;
         this.python = config.desktop().accessibilityPython();
         this.timeout = config.desktop().accessibilityTimeout();
         this.script = loadScript();
     }
 
+    /** The tree, its root carrying the screen's size as the X server reports it. */
     public Map<String, Object> read() {
-        return read(python, display.environment(), timeout, script);
+        XInput.ScreenSize size = input.screenSize();
+        Map<String, String> environment = new HashMap<>(display.environment());
+        environment.put(SCREEN_SIZE, size.width() + "x" + size.height());
+        return read(python, environment, timeout, script);
     }
 
     /** Runs the reader with this Python; the answer as OSWorld's server gives it. */

@@ -270,7 +270,8 @@ public class DesktopResource {
     /** No display is 503, a failed X tool 500, both in OSWorld's error shape. */
     @ServerExceptionMapper
     public Response displayFailed(X11Exception e) {
-        int status = e instanceof X11Exception.NoDisplay ? 503 : 500;
+        // no display, or none answering: the desktop is unavailable; an X error or an unsupported call is our fault
+        int status = e instanceof X11Exception.NoDisplay || e instanceof X11Exception.Unreachable ? 503 : 500;
         return failed(new DesktopException(status, e.getMessage()));
     }
 

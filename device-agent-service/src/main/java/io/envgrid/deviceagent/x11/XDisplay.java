@@ -1,30 +1,43 @@
 package io.envgrid.deviceagent.x11;
 
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
-import io.envgrid.deviceagent.process.HostProcesses;
-import io.envgrid.deviceagent.process.ProcessOutcome;
+import io.envgrid.deviceagent.x11.wire.X11Connection;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
- * The host's X display and the X tools that act on it ({@code xdotool}, {@code xwd}), each run with
- * DISPLAY set. Absent when the desktop endpoint is off or no display is known.
+ * The host's X display and the agent's one connection to it (own X11 client in {@code x11.wire}), opened on first
+ * use and kept. Calls are serialised by a lock: X input is one stream anyway, and a request with its reply must not
+ * interleave with another caller's. A connection that breaks (the X server restarted or died) is dropped, and the call
+ * runs once more on a fresh connection; if that fails too the caller gets the {@link X11Exception.Unreachable}.
+ * Absent when the desktop endpoint is off or no display is known.
  */
 @ApplicationScoped
 public class XDisplay {
 
-    /** An X tool answers at once; longer means the display is wedged. */
-    private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(10);
+    /** An X server answers at once; longer means the display is wedged. */
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
     private final Optional<String> display;
+    private final ReentrantLock lock = new ReentrantLock();
+    private XSession session;
 
+    @Inject
     public XDisplay(DeviceAgentConfig config) {
-        this.display = config.desktop().enabled()
+        this(config.desktop().enabled()
                 ? config.desktop().display().or(() -> Optional.ofNullable(System.getenv("DISPLAY"))).filter(d -> !d.isBlank())
-                : Optional.empty();
+                : Optional.empty());
+    }
+
+    /** A display by name, outside CDI (tests, the benchmark). */
+    XDisplay(Optional<String> display) {
+        this.display = display;
     }
 
     public Optional<String> name() {
@@ -44,21 +57,72 @@ public class XDisplay {
     }
 
     /**
-     * Runs an X tool; a failure is an {@link X11Exception.ToolFailed} naming the tool and what it
-     * printed.
+     * Runs {@code work} on the connection, alone. A connection that had been open and turns out broken is
+     * replaced once and the work run again: the server it was sent to is gone, so none of it took effect.
      */
-    public ProcessOutcome tool(List<String> command) {
-        ProcessOutcome outcome;
+    <T> T with(Function<XSession, T> work) {
+        String name = require();
+        lock.lock();
         try {
-            outcome = HostProcesses.run(command, null, environment(), TOOL_TIMEOUT);
-        } catch (java.io.UncheckedIOException e) {
-            throw new X11Exception.ToolFailed(
-                    command.get(0) + " is not available on this host: " + e.getMessage());
+            boolean fresh = session == null;
+            try {
+                return work.apply(open(name));
+            } catch (X11Exception.Unreachable e) {
+                drop();
+                if (fresh) {
+                    throw e;
+                }
+                return work.apply(open(name));
+            } catch (RuntimeException e) {
+                if (!(e instanceof X11Exception)) {
+                    // the stream's state is unknown after an unexpected failure; start over next time
+                    drop();
+                }
+                throw e;
+            }
+        } catch (X11Exception.Unreachable e) {
+            drop();
+            throw e;
+        } finally {
+            lock.unlock();
         }
-        if (!outcome.succeeded()) {
-            throw new X11Exception.ToolFailed(String.join(" ", command) + " failed"
-                    + (outcome.timedOut() ? " (timed out)" : ": " + outcome.stderr().trim()));
+    }
+
+    /** Gives spare keycodes bound for typing back their NoSymbol and closes the connection. */
+    @PreDestroy
+    void close() {
+        lock.lock();
+        try {
+            if (session != null) {
+                try {
+                    session.keyboard.restore();
+                } catch (X11Exception e) {
+                    // the server is gone or refuses; nothing is left to restore on it
+                }
+                drop();
+            }
+        } finally {
+            lock.unlock();
         }
-        return outcome;
+    }
+
+    private XSession open(String name) {
+        if (session == null) {
+            X11Connection connection = X11Connection.open(name, REPLY_TIMEOUT);
+            try {
+                session = new XSession(connection);
+            } catch (RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        }
+        return session;
+    }
+
+    private void drop() {
+        if (session != null) {
+            session.close();
+            session = null;
+        }
     }
 }

@@ -23,6 +23,8 @@ final class AccessibleSession implements AutoCloseable {
 
     static final String STATE_NS = "https://accessibility.ubuntu.example.org/ns/state";
     static final String COMPONENT_NS = "https://accessibility.ubuntu.example.org/ns/component";
+    static final String ACTION_NS = "https://accessibility.ubuntu.example.org/ns/action";
+    static final String TEXT_NS = "https://accessibility.ubuntu.example.org/ns/text";
 
     private static final String WINDOW = """
             import gi

@@ -188,6 +188,18 @@ class DesktopEndpointTest {
             assertTrue(button.getAttributeNS(AccessibleSession.COMPONENT_NS, "screencoord").matches("\\(\\d+, \\d+\\)"), xml);
             assertTrue(button.getAttributeNS(AccessibleSession.COMPONENT_NS, "size").matches("\\([1-9]\\d*, [1-9]\\d*\\)"), xml);
             assertEquals("Hello label", named(root.getElementsByTagName("label"), "Hello label").getTextContent());
+            // the screen's real size on the root, as the X server reports it
+            assertEquals("(" + Xvfb.WIDTH + ", " + Xvfb.HEIGHT + ")", root.getAttributeNS(AccessibleSession.COMPONENT_NS, "size"));
+            assertEquals("(0, 0)", root.getAttributeNS(AccessibleSession.COMPONENT_NS, "screencoord"));
+            // OSWorld's action namespace: a GTK button offers "click"; text attributes of the label's text
+            assertTrue(button.hasAttributeNS(AccessibleSession.ACTION_NS, "click_desc"), xml);
+            assertTrue(button.hasAttributeNS(AccessibleSession.ACTION_NS, "click_kb"), xml);
+            Element label = named(root.getElementsByTagName("label"), "Hello label");
+            assertTrue(hasAttributeIn(label, AccessibleSession.TEXT_NS), xml);
+            for (String prefix : List.of("st", "attr", "cp", "doc", "docattr", "txt", "val", "act")) {
+                assertTrue(root.getAttributeNS("http://www.w3.org/2000/xmlns/", prefix)
+                        .startsWith("https://accessibility.ubuntu.example.org/ns/"), prefix + " declared on the root: " + xml);
+            }
         }
     }
 
@@ -205,6 +217,15 @@ class DesktopEndpointTest {
                 java.time.Duration.ofSeconds(20), AccessibilityTree.loadScript());
         assertEquals("", noPython.get("AT"));
         assertTrue(noPython.get("message").toString().contains("cannot run here"), noPython.toString());
+    }
+
+    private static boolean hasAttributeIn(Element element, String namespace) {
+        for (int i = 0; i < element.getAttributes().getLength(); i++) {
+            if (namespace.equals(element.getAttributes().item(i).getNamespaceURI())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Element named(NodeList elements, String name) {

@@ -61,7 +61,12 @@ public final class PackagedService implements AutoCloseable {
 
     /** Starts {@code app} with these settings and returns once it is ready; {@code name} names its log file. */
     public static PackagedService start(App app, String name, Map<String, String> properties) {
-        Path jar = app.jar.toAbsolutePath().normalize();
+        return start(app, app.jar, name, properties);
+    }
+
+    /** As {@link #start(App, String, Map)} from another build of {@code app} (the benchmark's baseline). */
+    public static PackagedService start(App app, Path packagedJar, String name, Map<String, String> properties) {
+        Path jar = packagedJar.toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: " + app.whenMissing);
         }

@@ -1,0 +1,91 @@
+package io.envgrid.deviceagent.x11.wire;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The MIT-MAGIC-COOKIE-1 for a display from an Xauthority file ({@code $XAUTHORITY}, else {@code ~/.Xauthority}),
+ * as Xlib picks it. The file is a sequence of entries, each: family (CARD16, big-endian), then address, display
+ * number (as decimal text), authorization name and data, each a CARD16 length and that many bytes (Xau's format,
+ * X11R6 {@code Xau} library, {@code AuthRead}). An entry matches by family FamilyLocal (256) with this host's
+ * name, FamilyWild (65535), or an Internet address equal to the display's host; and by display number (or an
+ * empty one). No file or no matching entry: connect without authorization (a server run with no access control,
+ * as Xvfb is by default).
+ */
+public final class XAuthority {
+
+    /** The only protocol this client speaks; XDM-AUTHORIZATION-1 needs DES and is not offered by Xvfb. */
+    public static final String MIT_MAGIC_COOKIE = "MIT-MAGIC-COOKIE-1";
+
+    private static final int FAMILY_INTERNET = 0;
+    private static final int FAMILY_LOCAL = 256;
+    private static final int FAMILY_WILD = 65535;
+
+    private XAuthority() {
+    }
+
+    /** The user's Xauthority file as Xlib finds it: {@code $XAUTHORITY}, else {@code ~/.Xauthority}. */
+    public static Path defaultFile() {
+        String file = System.getenv("XAUTHORITY");
+        return file != null && !file.isBlank() ? Path.of(file) : Path.of(System.getProperty("user.home"), ".Xauthority");
+    }
+
+    /** The cookie for this display from an Xauthority file, if the file exists and has one. */
+    public static Optional<byte[]> cookie(Path path, DisplayAddress display) {
+        if (!Files.isReadable(path)) {
+            return Optional.empty();
+        }
+        try {
+            return cookie(Files.readAllBytes(path), display, InetAddress.getLocalHost().getHostName());
+        } catch (IOException e) {
+            // an unreadable file is as good as none: the server decides whether it admits us without
+            return Optional.empty();
+        }
+    }
+
+    /** The matching cookie among these file contents; {@code localHost} is the name FamilyLocal entries carry. */
+    static Optional<byte[]> cookie(byte[] contents, DisplayAddress display, String localHost) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(contents));
+        String number = Integer.toString(display.number());
+        while (true) {
+            int family;
+            try {
+                family = in.readUnsignedShort();
+            } catch (EOFException end) {
+                return Optional.empty();
+            }
+            byte[] address = field(in);
+            String entryNumber = new String(field(in), StandardCharsets.US_ASCII);
+            String name = new String(field(in), StandardCharsets.US_ASCII);
+            byte[] data = field(in);
+            boolean hostMatches = family == FAMILY_WILD
+                    || family == FAMILY_LOCAL && display.local() && new String(address, StandardCharsets.US_ASCII).equals(localHost)
+                    || family == FAMILY_INTERNET && !display.local() && internetMatches(address, display.host());
+            if (hostMatches && (entryNumber.isEmpty() || entryNumber.equals(number)) && name.equals(MIT_MAGIC_COOKIE)) {
+                return Optional.of(data);
+            }
+        }
+    }
+
+    private static boolean internetMatches(byte[] address, String host) {
+        try {
+            return Arrays.equals(InetAddress.getByName(host).getAddress(), address);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static byte[] field(DataInputStream in) throws IOException {
+        byte[] value = new byte[in.readUnsignedShort()];
+        in.readFully(value);
+        return value;
+    }
+}
