@@ -163,8 +163,15 @@ const ops = {
   },
 };
 
+const running = new Set();
 const lines = readline.createInterface({ input: process.stdin });
-lines.on('line', async (text) => {
+lines.on('line', (text) => {
+  const done = handle(text);
+  running.add(done);
+  done.finally(() => running.delete(done));
+});
+
+async function handle(text) {
   if (!text.trim()) return;
   let cmd;
   try {
@@ -180,8 +187,11 @@ lines.on('line', async (text) => {
   } catch (e) {
     out({ id: cmd.id, ok: false, error: e.message });
   }
-});
-lines.on('close', () => {
+}
+
+// end of input: let the commands still running answer, then leave
+lines.on('close', async () => {
+  await Promise.allSettled([...running]);
   for (const c of clients.values()) c.socket.disconnect();
   process.exit(0);
 });
