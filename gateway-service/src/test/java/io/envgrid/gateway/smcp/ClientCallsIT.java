@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.support.SocketIoDriver;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,33 +18,23 @@ import org.junit.jupiter.params.provider.ValueSource;
  * socket.io-client that speaks the protocol (joins as a computer, answers {@code client:*} with canned results);
  * the device agent's real Computer role is built and tested on its own.
  */
-class ClientCallsIT {
+class ClientCallsIT extends SmcpClients {
 
-    private SocketIoDriver driver;
-    private Offices offices;
     private String url;
     private String office;
     private String agent;
     private String computer;
 
     @BeforeEach
-    void start() {
-        url = SmcpGateways.get().first.url();
-        driver = SocketIoDriver.start();
-        offices = new Offices(driver);
+    void newOffice() {
+        url = gateways.first.url();
         office = Offices.office();
-    }
-
-    @AfterEach
-    void stop() {
-        driver.close();
     }
 
     /** An agent and a fake Computer of generation {@code version} in a fresh office. */
     private void seat(String version) {
-        String run = UUID.randomUUID().toString().substring(0, 8);
-        agent = offices.connect("agent-" + run, url, version);
-        computer = offices.connect("computer-" + run, url, version);
+        agent = client("agent", version);
+        computer = client("computer", version);
         offices.join(agent, "agent", agent, office);
         offices.join(computer, "computer", computer, office);
         driver.waitEvent(agent, "notify:enter_office", Offices.ACK_MS);

@@ -7,37 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.support.ServiceProcess;
 import io.envgrid.gateway.support.SocketIoDriver;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Offices spanning gateway replicas: an agent on one replica and a (fake, test stand-in) Computer on another; calls,
  * cancels and notices cross replicas; a replica killed mid-session takes its members out of their offices.
  */
-class ReplicasIT {
-
-    private SocketIoDriver driver;
-    private Offices offices;
-    private String run;
-
-    @BeforeEach
-    void start() {
-        SmcpGateways.get();
-        driver = SocketIoDriver.start();
-        offices = new Offices(driver);
-        run = UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    @AfterEach
-    void stop() {
-        driver.close();
-    }
+class ReplicasIT extends SmcpClients {
 
     @Test
     void anAgentOnOneReplicaWorksWithAComputerOnAnother() {
-        SmcpGateways gateways = SmcpGateways.get();
         String office = Offices.office();
         String agent = offices.connect("agent-" + run, gateways.first.url(), "0.5.0");
         String computer = offices.connect("computer-" + run, gateways.second.url(), "0.5.0");
@@ -65,7 +44,6 @@ class ReplicasIT {
 
     @Test
     void aKilledReplicasMembersLeaveTheirOfficesWithinTheHeartbeatTimeout() {
-        SmcpGateways gateways = SmcpGateways.get();
         ServiceProcess doomed = gateways.start("smcp-gateway-doomed");
         try {
             String office = Offices.office();

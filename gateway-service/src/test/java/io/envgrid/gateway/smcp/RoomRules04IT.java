@@ -7,38 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.support.SocketIoDriver;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The room rules and acknowledgement shapes of the released generation (SDK 0.4.0, protocol reference §5-6), driven
  * by the official socket.io-client acting as agents and Computers.
  */
-class RoomRules04IT {
+class RoomRules04IT extends SmcpClients {
 
     private static final String V = "0.4.0";
-    private SocketIoDriver driver;
-    private Offices offices;
-    private String url;
-    private String run;
-
-    @BeforeEach
-    void start() {
-        url = SmcpGateways.get().first.url();
-        driver = SocketIoDriver.start();
-        offices = new Offices(driver);
-        run = UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    @AfterEach
-    void stop() {
-        driver.close();
-    }
-
     private String client(String name) {
-        return offices.connect(name + "-" + run, url, V);
+        return client(name, V);
     }
 
     @Test

@@ -6,39 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.support.SocketIoDriver;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The room rules and acknowledgement shapes of protocol 0.5.0 (protocol reference §5-6: empty ack on success, flat
  * ErrorPayload refusals 400/403/4101/4103/4104/4105/4106), driven by the official socket.io-client.
  */
-class RoomRules05IT {
+class RoomRules05IT extends SmcpClients {
 
     private static final String V = "0.5.0";
     private static final ArrayNode EMPTY = SocketIoDriver.array();
-    private SocketIoDriver driver;
-    private Offices offices;
-    private String url;
-    private String run;
-
-    @BeforeEach
-    void start() {
-        url = SmcpGateways.get().first.url();
-        driver = SocketIoDriver.start();
-        offices = new Offices(driver);
-        run = UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    @AfterEach
-    void stop() {
-        driver.close();
-    }
-
     private String client(String name) {
-        return offices.connect(name + "-" + run, url, V);
+        return client(name, V);
     }
 
     private static JsonNode officeDetails(String office) {
