@@ -121,6 +121,15 @@ public final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(name + " was not ready within " + READY_TIMEOUT + "; see " + log.toAbsolutePath());
     }
 
+    /** Kills the process at once (SIGKILL): a replica that dies without a word. */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops the service the way Kubernetes does (SIGTERM, then SIGKILL after a grace period). */
     @Override
     public void close() {

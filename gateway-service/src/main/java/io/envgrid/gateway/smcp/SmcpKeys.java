@@ -1,0 +1,45 @@
+package io.envgrid.gateway.smcp;
+
+import io.envgrid.gateway.id.KeyPart;
+import io.envgrid.gateway.redis.GatewayKeys;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The Redis keys and channels of the A2C-SMCP server, under the gateway's prefix ({@link GatewayKeys#prefix()})
+ * and {@code smcp:}. Office ids are client-chosen strings, encoded by {@link KeyPart}.
+ * <ul>
+ * <li>{@link #office} hash: Socket.IO sid → member record JSON {@code {sid,name,role,office_id,a2c_version,replica}}</li>
+ * <li>{@link #replicaMembers} set: {@code <sid>|<office_id>} of every member a replica holds (what a dead replica leaves)</li>
+ * <li>{@link #replicas} set of replica ids with members; {@link #alive} a key per replica, expiring without refresh</li>
+ * <li>{@link #channel}: the replica's channel of emits, relayed calls and their replies</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class SmcpKeys {
+
+    private final String prefix;
+
+    public SmcpKeys(GatewayKeys keys) {
+        this.prefix = keys.prefix() + "smcp:";
+    }
+
+    public String office(String officeId) {
+        return prefix + "office:" + KeyPart.of(officeId);
+    }
+
+    public String replicaMembers(String replicaId) {
+        return prefix + "replica:" + replicaId + ":members";
+    }
+
+    public String replicas() {
+        return prefix + "replicas";
+    }
+
+    public String alive(String replicaId) {
+        return prefix + "alive:" + replicaId;
+    }
+
+    public String channel(String replicaId) {
+        return prefix + "ch:" + replicaId;
+    }
+}

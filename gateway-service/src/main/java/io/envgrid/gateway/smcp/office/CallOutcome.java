@@ -1,0 +1,19 @@
+package io.envgrid.gateway.smcp.office;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+/** How a {@code client:*} call relayed to a Computer ended. */
+sealed interface CallOutcome permits CallOutcome.Answered, CallOutcome.Gone, CallOutcome.TimedOut {
+
+    /** The Computer acknowledged with these arguments (passed to the agent verbatim). */
+    record Answered(ArrayNode args) implements CallOutcome {
+    }
+
+    /** The Computer disconnected before answering (the agent gets the flat 404 at once). */
+    record Gone() implements CallOutcome {
+    }
+
+    /** No answer within the timeout: the agent gets no acknowledgement, as from the reference server. */
+    record TimedOut() implements CallOutcome {
+    }
+}

@@ -1,0 +1,158 @@
+package io.envgrid.gateway.smcp.office;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.smcp.SmcpConfig;
+import io.envgrid.gateway.smcp.handshake.Generation;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+
+/**
+ * What agents and Computers say to each other through the server: {@code client:*} calls relayed to the named
+ * Computer of the caller's office (tool calls with their own {@code timeout}), {@code server:tool_call_cancel} →
+ * {@code notify:tool_call_cancel}, and a Computer's {@code server:update_*} → {@code notify:update_*}; every notice
+ * goes to the office without its sender.
+ *
+ * <p>A call is resolved only inside the caller's office in both generations: a Computer elsewhere is "not found"
+ * (404). The 0.4 reference looked names up globally and gave no ack for one in another office, which left the agent
+ * waiting for its timeout and told it the name exists elsewhere.
+ */
+@ApplicationScoped
+public class ClientCalls {
+
+    private final OfficeDirectory directory;
+    private final OfficeMembership membership;
+    private final ReplicaBus bus;
+    private final ObjectMapper json;
+    private final Acks acks;
+    private final long relayTimeoutMs;
+
+    public ClientCalls(OfficeDirectory directory, OfficeMembership membership, ReplicaBus bus, ObjectMapper json,
+            SmcpConfig config) {
+        this.directory = directory;
+        this.membership = membership;
+        this.bus = bus;
+        this.json = json;
+        this.acks = new Acks(json);
+        this.relayTimeoutMs = config.relayTimeout().toMillis();
+    }
+
+    /**
+     * A {@code client:*} call: checked, then relayed to the Computer; the returned work ends once the call is on its
+     * way (the answer is awaited outside the member's queue, so an agent may have many calls running).
+     */
+    Uni<Void> call(Member member, String event, ArrayNode args, Long ackId) {
+        boolean v5 = member.generation == Generation.V0_5;
+        ObjectNode req = v5 ? Payloads.only(args) : Payloads.first(args);
+        String computer = Payloads.text(req, "computer");
+        if (computer == null || (v5 && Payloads.text(req, "req_id") == null)) {
+            if (v5) {
+                acks.error(member, ackId, 400, "Invalid request payload", null);
+            }
+            return done();
+        }
+        if (!"agent".equals(member.role)) {
+            if (v5) {
+                acks.error(member, ackId, 403, "Only agents may issue client:* calls", null);
+            }
+            return done();
+        }
+        if (member.officeId == null) {
+            if (v5) {
+                acks.error(member, ackId, 4103, "Not in any room", null);
+            }
+            return done();
+        }
+        ObjectNode relayed = req.deepCopy();
+        if (!relayed.has("agent") && relayed.has("robot_id")) {
+            relayed.set("agent", relayed.get("robot_id")); // the seed's name of the field
+        }
+        String target = SmcpEvents.CLIENT_CALLS.get(event);
+        long timeoutMs = timeoutOf(target, req);
+        return findComputer(member.officeId, computer).invoke(record -> {
+            if (record == null) {
+                acks.value(member, ackId, notFound(computer));
+                return;
+            }
+            bus.call(record, target, relayed, timeoutMs).thenAccept(outcome -> {
+                if (outcome instanceof CallOutcome.Answered answered && ackId != null) {
+                    member.socket.ack(ackId, toArray(answered.args()));
+                } else if (outcome instanceof CallOutcome.Gone) {
+                    acks.value(member, ackId, notFound(computer));
+                }
+                // TimedOut: as the reference, the timeout escapes, the agent gets no ack, a late answer is dropped
+            });
+        }).replaceWithVoid();
+    }
+
+    /** {@code server:tool_call_cancel {agent, req_id}} → {@code notify:tool_call_cancel} to the office; never an error. */
+    Uni<Void> cancel(Member member, ArrayNode args, Long ackId) {
+        acks.empty(member, ackId);
+        boolean v5 = member.generation == Generation.V0_5;
+        ObjectNode req = v5 ? Payloads.only(args) : Payloads.first(args);
+        String agent = Payloads.text(req, "agent");
+        String reqId = Payloads.text(req, "req_id");
+        if (reqId == null || member.officeId == null || !"agent".equals(member.role)) {
+            return done();
+        }
+        if (!v5 && !member.name.equals(agent)) {
+            return done(); // 0.4 drops a cancel that names another agent
+        }
+        // 0.5 puts the session's own name in, whatever the payload said
+        ObjectNode notice = json.createObjectNode().put("agent", member.name).put("req_id", reqId);
+        return membership.broadcast(member.officeId, member.sid(), SmcpEvents.TOOL_CALL_CANCEL_NOTICE, notice);
+    }
+
+    /** A Computer's {@code server:update_*} notice → its {@code notify:*} events to the office. */
+    Uni<Void> update(Member member, String event, ArrayNode args, Long ackId) {
+        acks.empty(member, ackId);
+        boolean v5 = member.generation == Generation.V0_5;
+        ObjectNode req = v5 ? Payloads.only(args) : Payloads.first(args);
+        String computer = Payloads.text(req, "computer");
+        if (member.officeId == null || !"computer".equals(member.role) || (!v5 && computer == null)) {
+            return done();
+        }
+        // 0.5 names the session, not what the payload claims
+        ObjectNode notice = json.createObjectNode().put("computer", v5 ? member.name : computer);
+        List<String> notices = SmcpEvents.UPDATES.get(event);
+        Uni<Void> sent = done();
+        for (String notify : notices) {
+            sent = sent.chain(() -> membership.broadcast(member.officeId, member.sid(), notify, notice));
+        }
+        return sent;
+    }
+
+    private Uni<ObjectNode> findComputer(String officeId, String name) {
+        return directory.members(officeId).map(members -> members.stream()
+                .filter(m -> "computer".equals(m.path("role").asText()) && name.equals(m.path("name").asText()))
+                .findFirst().orElse(null));
+    }
+
+    private long timeoutOf(String event, ObjectNode req) {
+        JsonNode timeout = req.get("timeout");
+        if (SmcpEvents.TOOL_CALL.equals(event) && timeout != null && timeout.isNumber() && timeout.asDouble() > 0) {
+            return (long) (timeout.asDouble() * 1000);
+        }
+        return relayTimeoutMs;
+    }
+
+    private ObjectNode notFound(String computer) {
+        return acks.error(404, "Computer with name '" + computer + "' not found",
+                json.createObjectNode().put("computer_name", computer));
+    }
+
+    private static JsonNode[] toArray(ArrayNode args) {
+        JsonNode[] out = new JsonNode[args.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = args.get(i);
+        }
+        return out;
+    }
+
+    private static Uni<Void> done() {
+        return Uni.createFrom().voidItem();
+    }
+}

@@ -1,0 +1,169 @@
+package io.envgrid.gateway.smcp.office;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.cluster.Replica;
+import io.envgrid.gateway.smcp.SmcpKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Reaches a member wherever it is connected: directly when it is on this replica, else through its replica's Redis
+ * channel. Socket.IO adapters do not carry acknowledgements of directed emits between nodes, so a relayed
+ * {@code client:*} call is an application-level request and reply on the channels, keyed by a call id.
+ *
+ * <p>Channel messages (JSON): {@code {op:"emit",sid,event,payload}}, {@code {op:"call",id,from,sid,event,payload,
+ * timeout_ms}}, {@code {op:"reply",id,args}} or {@code {op:"reply",id,gone:true}}; a call that times out gets no reply.
+ */
+@ApplicationScoped
+public class ReplicaBus {
+
+    private static final Logger LOG = Logger.getLogger(ReplicaBus.class);
+
+    private final Map<String, Member> local = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<CallOutcome>> calls = new ConcurrentHashMap<>();
+    private final ReactivePubSubCommands<String> pubsub;
+    private final SmcpKeys keys;
+    private final Replica replica;
+    private final ObjectMapper json;
+    private final Vertx vertx;
+    private Cancellable subscription;
+
+    public ReplicaBus(ReactiveRedisDataSource redis, SmcpKeys keys, Replica replica, ObjectMapper json, Vertx vertx) {
+        this.pubsub = redis.pubsub(String.class);
+        this.keys = keys;
+        this.replica = replica;
+        this.json = json;
+        this.vertx = vertx;
+    }
+
+    void start(@Observes StartupEvent event) {
+        subscription = pubsub.subscribe(keys.channel(replica.id()))
+                .onFailure().retry().withBackOff(Duration.ofSeconds(1)).indefinitely()
+                .subscribe().with(this::onChannel);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (subscription != null) {
+            subscription.cancel();
+        }
+    }
+
+    String replicaId() {
+        return replica.id();
+    }
+
+    void register(Member member) {
+        local.put(member.sid(), member);
+    }
+
+    void unregister(String sid) {
+        local.remove(sid);
+    }
+
+    /** Emits an event to the member a record describes. */
+    void emit(ObjectNode record, String event, JsonNode payload) {
+        String sid = record.path("sid").asText();
+        String owner = record.path("replica").asText();
+        if (owner.equals(replica.id())) {
+            Member member = local.get(sid);
+            if (member != null) {
+                member.socket.emit(event, payload);
+            }
+            return;
+        }
+        publish(owner, json.createObjectNode().put("op", "emit").put("sid", sid).put("event", event).set("payload", payload));
+    }
+
+    /** Emits {@code event} to the member and waits up to {@code timeoutMs} for its acknowledgement. */
+    CompletableFuture<CallOutcome> call(ObjectNode record, String event, JsonNode payload, long timeoutMs) {
+        String sid = record.path("sid").asText();
+        String owner = record.path("replica").asText();
+        if (owner.equals(replica.id())) {
+            return callHere(sid, event, payload, timeoutMs);
+        }
+        String id = UUID.randomUUID().toString();
+        CompletableFuture<CallOutcome> outcome = new CompletableFuture<>();
+        calls.put(id, outcome);
+        long timer = vertx.setTimer(Math.max(1, timeoutMs), t -> {
+            if (calls.remove(id) != null) {
+                outcome.complete(new CallOutcome.TimedOut());
+            }
+        });
+        outcome.whenComplete((r, e) -> vertx.cancelTimer(timer));
+        ObjectNode message = json.createObjectNode().put("op", "call").put("id", id).put("from", replica.id())
+                .put("sid", sid).put("event", event).put("timeout_ms", timeoutMs);
+        message.set("payload", payload);
+        publish(owner, message);
+        return outcome;
+    }
+
+    private CompletableFuture<CallOutcome> callHere(String sid, String event, JsonNode payload, long timeoutMs) {
+        Member member = local.get(sid);
+        if (member == null || !member.socket.connected()) {
+            return CompletableFuture.completedFuture(new CallOutcome.Gone());
+        }
+        return member.socket.request(event, payload, timeoutMs)
+                .<CallOutcome>thenApply(CallOutcome.Answered::new)
+                .exceptionally(e -> member.socket.connected() ? new CallOutcome.TimedOut() : new CallOutcome.Gone());
+    }
+
+    private void onChannel(String text) {
+        ObjectNode message;
+        try {
+            message = (ObjectNode) json.readTree(text);
+        } catch (JsonProcessingException | ClassCastException e) {
+            LOG.warnf("a message on the SMCP channel is not a JSON object: %s", text);
+            return;
+        }
+        switch (message.path("op").asText()) {
+            case "emit" -> {
+                Member member = local.get(message.path("sid").asText());
+                if (member != null) {
+                    member.socket.emit(message.path("event").asText(), message.get("payload"));
+                }
+            }
+            case "call" -> callHere(message.path("sid").asText(), message.path("event").asText(), message.get("payload"),
+                    message.path("timeout_ms").asLong()).thenAccept(outcome -> {
+                        ObjectNode reply = json.createObjectNode().put("op", "reply").put("id", message.path("id").asText());
+                        if (outcome instanceof CallOutcome.TimedOut) {
+                            return; // the caller's own timer answers (with silence)
+                        }
+                        if (outcome instanceof CallOutcome.Answered answered) {
+                            reply.set("args", answered.args());
+                        } else {
+                            reply.put("gone", true);
+                        }
+                        publish(message.path("from").asText(), reply);
+                    });
+            case "reply" -> {
+                CompletableFuture<CallOutcome> outcome = calls.remove(message.path("id").asText());
+                if (outcome != null) {
+                    outcome.complete(message.path("gone").asBoolean() ? new CallOutcome.Gone()
+                            : new CallOutcome.Answered(message.get("args") instanceof ArrayNode a ? a : json.createArrayNode()));
+                }
+            }
+            default -> LOG.warnf("unknown op on the SMCP channel: %s", text);
+        }
+    }
+
+    private void publish(String replicaId, ObjectNode message) {
+        pubsub.publish(keys.channel(replicaId), message.toString()).subscribe().with(
+                n -> { }, e -> LOG.warnf("SMCP relay to replica %s failed: %s", replicaId, e.getMessage()));
+    }
+}

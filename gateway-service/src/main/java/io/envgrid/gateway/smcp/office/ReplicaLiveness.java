@@ -1,0 +1,92 @@
+package io.envgrid.gateway.smcp.office;
+
+import io.envgrid.gateway.smcp.SmcpConfig;
+import io.envgrid.gateway.smcp.SmcpKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
+import io.quarkus.redis.datasource.set.ReactiveSetCommands;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/**
+ * Takes the members of a dead replica out of their offices. Each replica keeps a key alive with a TTL of the
+ * Engine.IO ping timeout, refreshed three times per TTL; every replica looks as often for replicas whose key has
+ * expired and removes their members one by one (SPOP: each removed, and its {@code notify:leave_office} sent, once).
+ * A killed replica's members therefore leave within about 4/3 of the ping timeout, inside the heartbeat window
+ * ({@code pingInterval + pingTimeout}) in which a member whose client died keeps its seat on a live replica.
+ */
+@ApplicationScoped
+public class ReplicaLiveness {
+
+    private static final Logger LOG = Logger.getLogger(ReplicaLiveness.class);
+
+    private final ReactiveKeyCommands<String> keyCommands;
+    private final ReactiveValueCommands<String, String> values;
+    private final ReactiveSetCommands<String, String> sets;
+    private final SmcpKeys keys;
+    private final ReplicaBus bus;
+    private final OfficeDirectory directory;
+    private final OfficeMembership membership;
+    private final Vertx vertx;
+    private final Duration ttl;
+    private long timer = -1;
+
+    public ReplicaLiveness(ReactiveRedisDataSource redis, SmcpKeys keys, ReplicaBus bus, OfficeDirectory directory,
+            OfficeMembership membership, Vertx vertx, SmcpConfig config) {
+        this.keyCommands = redis.key(String.class);
+        this.values = redis.value(String.class);
+        this.sets = redis.set(String.class);
+        this.keys = keys;
+        this.bus = bus;
+        this.directory = directory;
+        this.membership = membership;
+        this.vertx = vertx;
+        this.ttl = config.pingTimeout();
+    }
+
+    void start(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(0, Math.max(100, ttl.toMillis() / 3), t -> beat().chain(this::sweep).subscribe().with(
+                v -> { }, e -> LOG.warnf("SMCP liveness round failed: %s", e.getMessage())));
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(timer);
+    }
+
+    private Uni<Void> beat() {
+        return values.set(keys.alive(bus.replicaId()), "1", new SetArgs().px(ttl.toMillis()));
+    }
+
+    /** Removes the members of every replica whose key has expired. */
+    Uni<Void> sweep() {
+        return sets.smembers(keys.replicas()).onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
+                .filter(id -> !id.equals(bus.replicaId()))
+                .onItem().transformToUniAndConcatenate(id -> keyCommands.exists(keys.alive(id))
+                        .chain(alive -> alive ? Uni.createFrom().voidItem() : evict(id)))
+                .collect().last().replaceWithVoid();
+    }
+
+    private Uni<Void> evict(String replicaId) {
+        return sets.spop(keys.replicaMembers(replicaId)).chain(entry -> {
+            if (entry == null) {
+                return sets.srem(keys.replicas(), replicaId).replaceWithVoid();
+            }
+            int bar = entry.indexOf('|');
+            String sid = entry.substring(0, bar);
+            String office = entry.substring(bar + 1);
+            return directory.member(office, sid).chain(record -> record == null ? Uni.createFrom().voidItem()
+                    : membership.removeAndAnnounce(replicaId, office, sid, record.path("role").asText(),
+                            record.path("name").asText()))
+                    .chain(() -> evict(replicaId));
+        });
+    }
+}

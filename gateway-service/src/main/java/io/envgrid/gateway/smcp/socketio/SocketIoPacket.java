@@ -1,0 +1,67 @@
+package io.envgrid.gateway.smcp.socketio;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * One Socket.IO 5 packet: {@code <type>[<nsp>,][<ack id>][<JSON data>]}
+ * (<a href="https://socket.io/docs/v4/socket-io-protocol/">Socket.IO protocol v5</a>). The binary types (5, 6)
+ * are refused by {@link #parse}: A2C-SMCP carries only JSON.
+ *
+ * @param namespace "/" when the packet names none
+ * @param ackId     null when the packet asks for no acknowledgement
+ * @param data      null when the packet carries none
+ */
+public record SocketIoPacket(int type, String namespace, Long ackId, JsonNode data) {
+
+    public static final int CONNECT = 0;
+    public static final int DISCONNECT = 1;
+    public static final int EVENT = 2;
+    public static final int ACK = 3;
+    public static final int CONNECT_ERROR = 4;
+
+    /** The packet a text message holds, or null when it is malformed or binary. */
+    public static SocketIoPacket parse(String text, ObjectMapper json) {
+        if (text.isEmpty() || text.charAt(0) < '0' || text.charAt(0) > '4') {
+            return null;
+        }
+        int type = text.charAt(0) - '0';
+        int i = 1;
+        String namespace = "/";
+        if (i < text.length() && text.charAt(i) == '/') {
+            int comma = text.indexOf(',', i);
+            namespace = comma < 0 ? text.substring(i) : text.substring(i, comma);
+            i = comma < 0 ? text.length() : comma + 1;
+        }
+        int digits = i;
+        while (digits < text.length() && Character.isDigit(text.charAt(digits)) && digits - i < 18) {
+            digits++;
+        }
+        Long ackId = digits > i ? Long.parseLong(text.substring(i, digits)) : null;
+        JsonNode data = null;
+        if (digits < text.length()) {
+            try {
+                data = json.readTree(text.substring(digits));
+            } catch (JsonProcessingException e) {
+                return null;
+            }
+        }
+        return new SocketIoPacket(type, namespace, ackId, data);
+    }
+
+    /** The packet's text form. */
+    public String encode() {
+        StringBuilder out = new StringBuilder().append(type);
+        if (!"/".equals(namespace)) {
+            out.append(namespace).append(',');
+        }
+        if (ackId != null) {
+            out.append(ackId);
+        }
+        if (data != null) {
+            out.append(data);
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,134 @@
+package io.envgrid.gateway.smcp.socketio;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.envgrid.gateway.smcp.engineio.EngineIoServer;
+import io.envgrid.gateway.smcp.engineio.EngineSocket;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Socket.IO 5 over the Engine.IO connections of an {@link EngineIoServer}: namespace CONNECT (with the client's
+ * {@code auth}), EVENT and ACK in both directions, DISCONNECT. Namespaces not registered are refused with
+ * CONNECT_ERROR "Invalid namespace", as the reference server does.
+ */
+public final class SocketIoServer {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ObjectMapper json;
+    private final Vertx vertx;
+    private final Map<String, NamespaceHandler> namespaces = new ConcurrentHashMap<>();
+
+    public SocketIoServer(ObjectMapper json, Vertx vertx) {
+        this.json = json;
+        this.vertx = vertx;
+    }
+
+    /** Serves {@code namespace} (for example {@code /smcp}) with {@code handler}. */
+    public void namespace(String namespace, NamespaceHandler handler) {
+        namespaces.put(namespace, handler);
+    }
+
+    /** Takes over a new Engine.IO connection. */
+    public void accept(EngineSocket engine) {
+        Connection connection = new Connection(engine);
+        EngineIoServer.listen(engine, connection);
+    }
+
+    /** One Engine.IO connection and the namespaces its client joined; packets of one connection are handled in order. */
+    private final class Connection implements EngineSocket.Listener {
+        private final EngineSocket engine;
+        private final Map<String, NamespaceSocket> joined = new ConcurrentHashMap<>();
+
+        Connection(EngineSocket engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        public synchronized void onMessage(String data) {
+            SocketIoPacket packet = SocketIoPacket.parse(data, json);
+            if (packet == null) {
+                // a malformed or binary packet: the reference server drops the connection
+                engine.close();
+                return;
+            }
+            switch (packet.type()) {
+                case SocketIoPacket.CONNECT -> connect(packet);
+                case SocketIoPacket.EVENT -> event(packet);
+                case SocketIoPacket.ACK -> {
+                    NamespaceSocket socket = joined.get(packet.namespace());
+                    if (socket != null && packet.ackId() != null) {
+                        socket.acknowledged(packet.ackId(), packet.data());
+                    }
+                }
+                case SocketIoPacket.DISCONNECT -> {
+                    NamespaceSocket socket = joined.remove(packet.namespace());
+                    if (socket != null) {
+                        socket.ended();
+                        namespaces.get(packet.namespace()).onDisconnect(socket, "client namespace disconnect");
+                    }
+                }
+                default -> engine.close();
+            }
+        }
+
+        private void connect(SocketIoPacket packet) {
+            NamespaceHandler handler = namespaces.get(packet.namespace());
+            if (handler == null) {
+                refuse(packet.namespace(), "Invalid namespace");
+                return;
+            }
+            if (joined.containsKey(packet.namespace())) {
+                return;
+            }
+            NamespaceSocket socket = new NamespaceSocket(newSid(), packet.namespace(), engine, json, vertx);
+            String refusal = handler.connect(socket, packet.data(), engine.handshakeQuery());
+            if (refusal != null) {
+                refuse(packet.namespace(), refusal);
+                return;
+            }
+            joined.put(packet.namespace(), socket);
+            socket.send(new SocketIoPacket(SocketIoPacket.CONNECT, packet.namespace(), null,
+                    json.createObjectNode().put("sid", socket.sid())));
+        }
+
+        private void refuse(String namespace, String message) {
+            engine.sendMessage(new SocketIoPacket(SocketIoPacket.CONNECT_ERROR, namespace, null,
+                    json.createObjectNode().put("message", message)).encode());
+        }
+
+        private void event(SocketIoPacket packet) {
+            NamespaceSocket socket = joined.get(packet.namespace());
+            JsonNode data = packet.data();
+            if (socket == null || !(data instanceof ArrayNode args) || args.isEmpty() || !args.get(0).isTextual()) {
+                return;
+            }
+            String name = args.get(0).asText();
+            ArrayNode rest = json.createArrayNode();
+            for (int i = 1; i < args.size(); i++) {
+                rest.add(args.get(i));
+            }
+            namespaces.get(packet.namespace()).onEvent(socket, name, rest, packet.ackId());
+        }
+
+        @Override
+        public synchronized void onClose(String reason) {
+            joined.forEach((namespace, socket) -> {
+                socket.ended();
+                namespaces.get(namespace).onDisconnect(socket, reason);
+            });
+            joined.clear();
+        }
+    }
+
+    private static String newSid() {
+        byte[] bytes = new byte[15];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}
