@@ -187,6 +187,7 @@ class DesktopFlowTest {
         String worker = "e2e-keys-" + UUID.randomUUID();
         ArrayNode steps = McpClient.steps();
         McpSteps.call(steps, "allocate_batch_resources").put("worker_id", worker).putArray("resource_types").add(TYPE);
+        McpSteps.call(steps, "setup_batch_resources");
         McpSteps.call(steps, "computer").put("action", "mouse_move").putArray("coordinate").add(1000).add(200);
         for (String combination : List.of("ctrl++", "ctrl+shift++", "+", "ctrl+minus", "Page_Up", "super+KP_Add")) {
             McpSteps.call(steps, "computer").put("action", "key").put("text", combination);
