@@ -62,7 +62,9 @@ public class DesktopCommands {
         if (outcome instanceof PyautoguiOutcome.Interrupted) {
             return new ExecuteAnswer("error", "", "interrupted", 1);
         }
-        return new ExecuteAnswer("success", "", "", 0);
+        // pyautogui's silent skips are reported where Python would print a warning: on stderr, the answer's error
+        List<String> warnings = ((PyautoguiOutcome.Performed) outcome).warnings();
+        return new ExecuteAnswer("success", "", warnings.isEmpty() ? "" : String.join("\n", warnings) + "\n", 0);
     }
 
     /**
@@ -157,7 +159,11 @@ public class DesktopCommands {
     }
 
     private static boolean shell(JsonNode body) {
-        return body.path("shell").asBoolean(false);
+        JsonNode shell = body.path("shell");
+        if (!shell.isMissingNode() && !shell.isNull() && !shell.isBoolean()) {
+            throw new DesktopException(400, "'shell' must be true or false");
+        }
+        return shell.asBoolean(false);
     }
 
     /** The command as arguments: with {@code shell}, {@code sh -c <string>}; {@code ~/} expanded as OSWorld does. */

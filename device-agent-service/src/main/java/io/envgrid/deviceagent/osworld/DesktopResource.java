@@ -126,11 +126,15 @@ public class DesktopResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> runPython(JsonNode body) {
         return timed("run_python", () -> {
-            String code = object(body).path("code").asText("");
-            if (code.isEmpty()) {
+            JsonNode code = object(body).path("code");
+            if (code.isMissingNode() || code.isNull() || (code.isTextual() && code.asText().isEmpty())) {
                 throw new DesktopException(400, "Code not supplied!");
             }
-            return commands.runPython(code);
+            // no coercion: {"code": 5} is a caller's mistake, not the program "5"
+            if (!code.isTextual()) {
+                throw new DesktopException(400, "'code' must be a string");
+            }
+            return commands.runPython(code.asText());
         });
     }
 
@@ -141,7 +145,11 @@ public class DesktopResource {
     public Map<String, Object> runBashScript(JsonNode body) {
         return timed("run_bash_script", () -> {
             JsonNode request = object(body);
-            String script = request.path("script").asText("");
+            JsonNode scriptField = request.path("script");
+            if (!scriptField.isMissingNode() && !scriptField.isNull() && !scriptField.isTextual()) {
+                throw new DesktopException(400, "'script' must be a string");
+            }
+            String script = scriptField.asText("");
             if (script.isEmpty()) {
                 Map<String, Object> refusal = new LinkedHashMap<>();
                 refusal.put("status", "error");
@@ -150,7 +158,12 @@ public class DesktopResource {
                 refusal.put("returncode", -1);
                 throw new DesktopAnswer(400, refusal);
             }
-            int timeout = request.path("timeout").asInt(100);
+            JsonNode timeoutField = request.path("timeout");
+            if (!timeoutField.isMissingNode() && !timeoutField.isNull()
+                    && !(timeoutField.isIntegralNumber() && timeoutField.canConvertToInt())) {
+                throw new DesktopException(400, "'timeout' must be a whole number of seconds");
+            }
+            int timeout = timeoutField.asInt(100);
             if (timeout < 1 || timeout > 3600) {
                 throw new DesktopException(400, "timeout must be from 1 to 3600 seconds");
             }

@@ -8,17 +8,18 @@ sealed interface DesktopAction {
 
     void perform(XInput input) throws InterruptedException;
 
-    /** Moves to (x, y) first when given; pyautogui's calls take an optional position. */
-    private static void moveIfGiven(XInput input, Integer x, Integer y) {
-        if (x != null && y != null) {
-            input.moveTo(x, y);
+    /** Moves to the position first unless it is where the pointer is; pyautogui's calls take an optional position. */
+    private static void moveIfGiven(XInput input, Position at) {
+        if (!at.isHere()) {
+            XInput.CursorPosition to = at.resolve(input);
+            input.moveTo(to.x(), to.y());
         }
     }
 
-    record MoveTo(int x, int y) implements DesktopAction {
+    record MoveTo(Position to) implements DesktopAction {
         @Override
         public void perform(XInput input) {
-            input.moveTo(x, y);
+            moveIfGiven(input, to);
         }
     }
 
@@ -30,46 +31,60 @@ sealed interface DesktopAction {
         }
     }
 
-    record Click(Integer x, Integer y, int button, int count, int intervalMs) implements DesktopAction {
+    record Click(Position at, int button, int count, int intervalMs) implements DesktopAction {
         @Override
         public void perform(XInput input) {
-            moveIfGiven(input, x, y);
+            moveIfGiven(input, at);
             input.click(button, count, intervalMs);
         }
     }
 
-    record ButtonDown(Integer x, Integer y, int button) implements DesktopAction {
+    record ButtonDown(Position at, int button) implements DesktopAction {
         @Override
         public void perform(XInput input) {
-            moveIfGiven(input, x, y);
+            moveIfGiven(input, at);
             input.buttonDown(button);
         }
     }
 
-    record ButtonUp(Integer x, Integer y, int button) implements DesktopAction {
+    record ButtonUp(Position at, int button) implements DesktopAction {
         @Override
         public void perform(XInput input) {
-            moveIfGiven(input, x, y);
+            moveIfGiven(input, at);
             input.buttonUp(button);
         }
     }
 
-    /** A drag from the current position to (x, y), or by (x, y) when {@code relative}. */
-    record Drag(int x, int y, boolean relative, int button) implements DesktopAction {
+    /**
+     * pyautogui's drags: {@code dragTo} to a position (the pointer's own coordinate for one not given), {@code drag}
+     * and {@code dragRel} by an offset from where the pointer is. Without {@code mouseDownUp} only the move is made.
+     */
+    record Drag(Position target, boolean relative, int button, boolean mouseDownUp) implements DesktopAction {
         @Override
         public void perform(XInput input) {
             XInput.CursorPosition from = input.cursor();
-            input.buttonDown(button);
-            input.moveTo(relative ? from.x() + x : x, relative ? from.y() + y : y);
-            input.buttonUp(button);
+            XInput.CursorPosition to = relative
+                    ? new XInput.CursorPosition(from.x() + orZero(target.x()), from.y() + orZero(target.y()))
+                    : target.resolve(input);
+            if (mouseDownUp) {
+                input.buttonDown(button);
+            }
+            input.moveTo(to.x(), to.y());
+            if (mouseDownUp) {
+                input.buttonUp(button);
+            }
+        }
+
+        private static int orZero(Integer offset) {
+            return offset == null ? 0 : offset;
         }
     }
 
     /** Wheel clicks: positive is up (or right when horizontal), as pyautogui counts them. */
-    record Scroll(Integer x, Integer y, int clicks, boolean horizontal) implements DesktopAction {
+    record Scroll(Position at, int clicks, boolean horizontal) implements DesktopAction {
         @Override
         public void perform(XInput input) {
-            moveIfGiven(input, x, y);
+            moveIfGiven(input, at);
             if (clicks != 0) {
                 int button = horizontal ? (clicks > 0 ? XInput.WHEEL_RIGHT : XInput.WHEEL_LEFT)
                         : (clicks > 0 ? XInput.WHEEL_UP : XInput.WHEEL_DOWN);
@@ -114,10 +129,22 @@ sealed interface DesktopAction {
         }
     }
 
-    record Hotkey(List<String> keysyms) implements DesktopAction {
+    /** pyautogui's hotkey: keys down in order, then up in reverse order, {@code intervalMs} after each. */
+    record Hotkey(List<String> keysyms, int intervalMs) implements DesktopAction {
         @Override
-        public void perform(XInput input) {
-            input.chord(keysyms);
+        public void perform(XInput input) throws InterruptedException {
+            if (intervalMs == 0) {
+                input.chord(keysyms);
+                return;
+            }
+            for (String keysym : keysyms) {
+                input.keyDown(keysym);
+                Thread.sleep(intervalMs);
+            }
+            for (int i = keysyms.size() - 1; i >= 0; i--) {
+                input.keyUp(keysyms.get(i));
+                Thread.sleep(intervalMs);
+            }
         }
     }
 

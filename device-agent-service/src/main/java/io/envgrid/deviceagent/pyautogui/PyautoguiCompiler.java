@@ -9,13 +9,19 @@ import java.util.Map;
 /**
  * Turns parsed pyautogui calls into desktop actions, binding positional and keyword arguments as
  * pyautogui's own signatures do. Every call is checked before any runs: a program is accepted
- * whole or refused with the statement at fault. Durations of moves and drags are not animated
- * (the pointer jumps, as OSWorld's controller asks for by default); sleeps are honoured.
+ * whole or refused with the line, column and statement at fault. Durations of moves and drags are
+ * not animated (the pointer jumps, as OSWorld's controller asks for by default); sleeps
+ * ({@code time.sleep}, {@code pyautogui.sleep}) are honoured. As pyautogui: scroll amounts are
+ * truncated to whole clicks (positive up/right: X buttons 4/7, negative down/left: 5/6),
+ * {@code drag}/{@code dragRel} move by an offset and {@code dragTo} to a position, a None
+ * coordinate is the pointer's, and a key name pyautogui does not know presses nothing (with a
+ * warning in the program's result).
  */
 final class PyautoguiCompiler {
 
     private static final int MAX_CLICKS = 100;
     private static final int MAX_PRESSES = 1000;
+    private static final int MAX_SCROLL = 10_000;
 
     /** Parameter names in pyautogui's order; {@code *keys} marks hotkey's variadic keys. */
     private static final Map<String, List<String>> SIGNATURES = new HashMap<>();
@@ -43,6 +49,7 @@ final class PyautoguiCompiler {
         signature("keyDown", "key", "logScreenshot", "_pause");
         signature("keyUp", "key", "logScreenshot", "_pause");
         signature("hotkey", "*keys", "interval", "logScreenshot", "_pause");
+        signature("sleep", "seconds");
         SIGNATURES.put("time.sleep", List.of("secs"));
     }
 
@@ -53,95 +60,94 @@ final class PyautoguiCompiler {
     private PyautoguiCompiler() {
     }
 
+    /** A compiled program: its actions, and what pyautogui would have skipped silently (one line each). */
+    record Program(List<DesktopAction> actions, List<String> warnings) {
+    }
+
     /** The actions of a whole program, or a {@link PythonSubsetException} naming the first statement at fault. */
-    static List<DesktopAction> compile(String code, Duration maxSleep) {
+    static Program compile(String code, Duration maxSleep) {
         List<DesktopAction> actions = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         long slept = 0;
         for (PyCall call : PythonSubset.parse(code)) {
             try {
-                DesktopAction action = compile(call);
-                if (action instanceof DesktopAction.Sleep sleep) {
-                    slept += sleep.millis();
-                    if (slept > maxSleep.toMillis()) {
-                        throw new PythonSubsetException("sleeps add up to more than " + maxSleep.toSeconds() + " s");
+                for (DesktopAction action : compile(call, warnings)) {
+                    if (action instanceof DesktopAction.Sleep sleep) {
+                        slept += sleep.millis();
+                        if (slept > maxSleep.toMillis()) {
+                            throw new PythonSubsetException("sleeps add up to more than " + maxSleep.toSeconds() + " s");
+                        }
                     }
+                    actions.add(action);
                 }
-                actions.add(action);
             } catch (PythonSubsetException e) {
-                throw new PythonSubsetException("unsupported statement `" + call.source() + "`: " + e.getMessage());
+                throw new PythonSubsetException(call.where() + ": unsupported statement `" + call.source() + "`: "
+                        + e.getMessage());
             }
         }
-        return actions;
+        return new Program(List.copyOf(actions), List.copyOf(warnings));
     }
 
-    private static DesktopAction compile(PyCall call) {
+    /** The call's actions: none when pyautogui would do nothing (every key it names is one pyautogui skips). */
+    private static List<DesktopAction> compile(PyCall call, List<String> warnings) {
         List<String> parameters = SIGNATURES.get(call.function());
         if (parameters == null) {
             throw new PythonSubsetException("'" + call.function() + "' is not one of the pyautogui calls the agent runs");
         }
-        Arguments a = Arguments.bind(call, parameters);
+        Arguments a = Arguments.bind(call, parameters, warnings);
         String name = call.function().substring(call.function().indexOf('.') + 1);
         return switch (name) {
-            case "sleep" -> new DesktopAction.Sleep(Math.round(a.number("secs", null) * 1000));
-            case "moveTo" -> {
-                int[] xy = a.point("x", "y");
-                if (xy == null) {
-                    throw new PythonSubsetException("moveTo needs x and y");
-                }
-                yield new DesktopAction.MoveTo(xy[0], xy[1]);
-            }
+            case "sleep" -> List.of(new DesktopAction.Sleep(Math.round(a.number(call.function().equals("time.sleep")
+                    ? "secs" : "seconds", null) * 1000)));
+            case "moveTo" -> List.of(new DesktopAction.MoveTo(a.point("x", "y")));
             case "moveRel", "move" -> {
-                int[] d = a.point("xOffset", "yOffset");
-                yield new DesktopAction.MoveBy(d == null ? 0 : d[0], d == null ? 0 : d[1]);
+                int[] d = a.offset("xOffset", "yOffset");
+                yield List.of(new DesktopAction.MoveBy(d[0], d[1]));
             }
-            case "click" -> click(a, a.button("button", 1), (int) a.integer("clicks", 1L, 1, MAX_CLICKS));
-            case "doubleClick" -> click(a, a.button("button", 1), 2);
-            case "tripleClick" -> click(a, a.button("button", 1), 3);
-            case "rightClick" -> click(a, 3, 1);
-            case "middleClick" -> click(a, 2, 1);
-            case "mouseDown" -> {
-                int[] xy = a.point("x", "y");
-                yield new DesktopAction.ButtonDown(xy == null ? null : xy[0], xy == null ? null : xy[1], a.button("button", 1));
+            case "click" -> List.of(click(a, a.button("button", 1), (int) a.integer("clicks", 1L, 1, MAX_CLICKS)));
+            case "doubleClick" -> List.of(click(a, a.button("button", 1), 2));
+            case "tripleClick" -> List.of(click(a, a.button("button", 1), 3));
+            case "rightClick" -> List.of(click(a, 3, 1));
+            case "middleClick" -> List.of(click(a, 2, 1));
+            case "mouseDown" -> List.of(new DesktopAction.ButtonDown(a.point("x", "y"), a.button("button", 1)));
+            case "mouseUp" -> List.of(new DesktopAction.ButtonUp(a.point("x", "y"), a.button("button", 1)));
+            case "dragTo" -> List.of(new DesktopAction.Drag(a.point("x", "y"), false, a.button("button", 1),
+                    a.flag("mouseDownUp", true)));
+            case "dragRel", "drag" -> {
+                int[] d = a.offset("xOffset", "yOffset");
+                yield List.of(new DesktopAction.Drag(new Position(d[0], d[1]), true, a.button("button", 1),
+                        a.flag("mouseDownUp", true)));
             }
-            case "mouseUp" -> {
-                int[] xy = a.point("x", "y");
-                yield new DesktopAction.ButtonUp(xy == null ? null : xy[0], xy == null ? null : xy[1], a.button("button", 1));
-            }
-            case "dragTo", "dragRel", "drag" -> {
-                boolean relative = !name.equals("dragTo");
-                int[] xy = relative ? a.point("xOffset", "yOffset") : a.point("x", "y");
-                if (xy == null) {
-                    throw new PythonSubsetException(name + " needs a target");
-                }
-                yield new DesktopAction.Drag(xy[0], xy[1], relative, a.button("button", 1));
-            }
-            case "scroll", "vscroll", "hscroll" -> {
-                int[] xy = a.point("x", "y");
-                yield new DesktopAction.Scroll(xy == null ? null : xy[0], xy == null ? null : xy[1],
-                        (int) a.integer("clicks", null, -10_000, 10_000), name.equals("hscroll"));
-            }
+            case "scroll", "vscroll", "hscroll" -> List.of(new DesktopAction.Scroll(a.point("x", "y"),
+                    a.truncated("clicks", MAX_SCROLL), name.equals("hscroll")));
             case "typewrite", "write" -> typewrite(a);
-            case "press" -> new DesktopAction.PressKeys(a.keys("keys"), (int) a.integer("presses", 1L, 1, MAX_PRESSES),
-                    a.millis("interval"));
-            case "keyDown" -> new DesktopAction.KeyDown(a.key("key"));
-            case "keyUp" -> new DesktopAction.KeyUp(a.key("key"));
-            case "hotkey" -> new DesktopAction.Hotkey(a.keys("*keys"));
+            case "press" -> {
+                List<String> keys = a.keys("keys");
+                int presses = (int) a.integer("presses", 1L, 0, MAX_PRESSES);
+                yield keys.isEmpty() ? List.of() : List.of(new DesktopAction.PressKeys(keys, presses, a.millis("interval")));
+            }
+            case "keyDown" -> a.key("key").<List<DesktopAction>>map(k -> List.of(new DesktopAction.KeyDown(k))).orElse(List.of());
+            case "keyUp" -> a.key("key").<List<DesktopAction>>map(k -> List.of(new DesktopAction.KeyUp(k))).orElse(List.of());
+            case "hotkey" -> {
+                List<String> keys = a.keys("*keys");
+                yield keys.isEmpty() ? List.of() : List.of(new DesktopAction.Hotkey(keys, a.millis("interval")));
+            }
             default -> throw new IllegalStateException("no translation for " + name);
         };
     }
 
     private static DesktopAction click(Arguments a, int button, int count) {
-        int[] xy = a.point("x", "y");
-        return new DesktopAction.Click(xy == null ? null : xy[0], xy == null ? null : xy[1], button, count, a.millis("interval"));
+        return new DesktopAction.Click(a.point("x", "y"), button, count, a.millis("interval"));
     }
 
     /** A string is typed as text; a list is a sequence of key names, as pyautogui treats them. */
-    private static DesktopAction typewrite(Arguments a) {
+    private static List<DesktopAction> typewrite(Arguments a) {
         Object message = a.required("message");
         int interval = a.millis("interval");
         if (message instanceof String text) {
-            return new DesktopAction.TypeText(text, interval);
+            return List.of(new DesktopAction.TypeText(text, interval));
         }
-        return new DesktopAction.PressKeys(a.keys("message"), 1, interval);
+        List<String> keys = a.keys("message");
+        return keys.isEmpty() ? List.of() : List.of(new DesktopAction.PressKeys(keys, 1, interval));
     }
 }

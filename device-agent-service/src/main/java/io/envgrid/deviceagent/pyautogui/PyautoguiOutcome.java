@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.pyautogui;
 
 import io.envgrid.deviceagent.process.ProcessOutcome;
+import java.util.List;
 
 /** How a pyautogui program ended: run by the host's Python, or by the agent's own interpreter. */
 public sealed interface PyautoguiOutcome {
@@ -9,8 +10,11 @@ public sealed interface PyautoguiOutcome {
     record RanByHostPython(ProcessOutcome process) implements PyautoguiOutcome {
     }
 
-    /** The agent's interpreter performed every statement. */
-    record Performed() implements PyautoguiOutcome {
+    /**
+     * The agent's interpreter performed every statement; {@code warnings} (one line each, naming line and column)
+     * say what pyautogui would have skipped silently, such as a key name it does not know.
+     */
+    record Performed(List<String> warnings) implements PyautoguiOutcome {
     }
 
     /** The agent's interpreter refused the program before any statement ran; {@code reason} names the statement. */

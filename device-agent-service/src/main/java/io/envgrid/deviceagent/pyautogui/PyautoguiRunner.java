@@ -54,21 +54,21 @@ public class PyautoguiRunner {
                     workers.environment(display.environment()), timeout);
             return new PyautoguiOutcome.RanByHostPython(outcome);
         }
-        List<DesktopAction> actions;
+        PyautoguiCompiler.Program program;
         try {
-            actions = PyautoguiCompiler.compile(code, timeout);
+            program = PyautoguiCompiler.compile(code, timeout);
         } catch (PythonSubsetException e) {
             return new PyautoguiOutcome.Refused(e.getMessage());
         }
         try {
-            for (DesktopAction action : actions) {
+            for (DesktopAction action : program.actions()) {
                 action.perform(input);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new PyautoguiOutcome.Interrupted();
         }
-        return new PyautoguiOutcome.Performed();
+        return new PyautoguiOutcome.Performed(program.warnings());
     }
 
     private boolean hostHasPyautogui() {

@@ -8,9 +8,12 @@ import java.util.Set;
 
 /**
  * Parses the small part of Python that agents' pyautogui actions are written in: statements
- * separated by newlines or {@code ;}, each an {@code import}, an assignment to
- * {@code pyautogui.FAILSAFE}/{@code PAUSE}, or a call with literal arguments. Anything else is
- * refused with the offending statement, before anything runs.
+ * separated by newlines or {@code ;} (comments, blank lines, backslash continuations and line breaks
+ * inside brackets as Python allows), each an {@code import}, an assignment to
+ * {@code pyautogui.FAILSAFE}/{@code PAUSE}, or a call with literal arguments: numbers, strings (the
+ * full literal grammar, {@link StringLiteral}; adjacent literals concatenated), {@code True},
+ * {@code False}, {@code None}, lists, tuples and dotted names. Anything else is refused with the
+ * line, column and statement at fault, before anything runs.
  */
 final class PythonSubset {
 
@@ -55,7 +58,10 @@ final class PythonSubset {
                     calls.add(call);
                 }
             } catch (PythonSubsetException e) {
-                throw new PythonSubsetException("unsupported statement `" + statementText(start) + "`: " + e.getMessage());
+                // the token the parser stopped at is where the statement leaves the subset
+                int index = e instanceof PythonSubsetException.At fault ? fault.index() : tokens.get(Math.min(at, tokens.size() - 1)).start();
+                throw new PythonSubsetException(where(index) + ": unsupported statement `" + statementText(start) + "`: "
+                        + e.getMessage());
             }
         }
         return calls;
@@ -104,7 +110,9 @@ final class PythonSubset {
                 break;
             }
         }
-        return new PyCall(target, args, kwargs, code.substring(start, tokens.get(at - 1).end()).trim());
+        int[] lineColumn = lineColumn(start);
+        return new PyCall(target, args, kwargs, code.substring(start, tokens.get(at - 1).end()).trim(), lineColumn[0],
+                lineColumn[1]);
     }
 
     private String dotted() {
@@ -147,14 +155,17 @@ final class PythonSubset {
             String close = t.text().equals("[") ? "]" : ")";
             at++;
             List<Object> items = new ArrayList<>();
+            boolean comma = false;
             while (!acceptOp(close)) {
                 items.add(expression());
-                if (!acceptOp(",")) {
+                comma = acceptOp(",");
+                if (!comma) {
                     expectOp(close);
                     break;
                 }
             }
-            return items;
+            // (x) is x itself; (x,) and [x] are sequences
+            return close.equals(")") && items.size() == 1 && !comma ? items.get(0) : items;
         }
         if (t.kind() == Kind.NAME) {
             String name = dotted();
@@ -224,8 +235,8 @@ final class PythonSubset {
                 while (i < code.length() && code.charAt(i) != '\n') {
                     i++;
                 }
-            } else if (c == '\\' && i + 1 < code.length() && code.charAt(i + 1) == '\n') {
-                i += 2;
+            } else if (c == '\\' && (code.startsWith("\n", i + 1) || code.startsWith("\r\n", i + 1))) {
+                i += code.charAt(i + 1) == '\r' ? 3 : 2;
             } else if (c == '\n') {
                 if (depth == 0) {
                     tokens.add(new Token(Kind.NEWLINE, "\\n", null, i, i + 1));
@@ -239,29 +250,55 @@ final class PythonSubset {
                     i++;
                 }
                 String word = code.substring(start, i);
-                if (i < code.length() && (code.charAt(i) == '\'' || code.charAt(i) == '"') && isStringPrefix(word)) {
-                    i = string(start, i, word.toLowerCase().contains("r"));
+                if (i < code.length() && (code.charAt(i) == '\'' || code.charAt(i) == '"') && StringLiteral.isPrefix(word)) {
+                    i = string(start, word, i);
                 } else {
                     tokens.add(new Token(Kind.NAME, word, null, start, i));
                 }
             } else if (Character.isDigit(c) || (c == '.' && i + 1 < code.length() && Character.isDigit(code.charAt(i + 1)))) {
                 i = number(i);
             } else if (c == '\'' || c == '"') {
-                i = string(i, i, false);
+                i = string(i, "", i);
             } else if ("()[],=.;-+".indexOf(c) >= 0) {
                 depth += c == '(' || c == '[' ? 1 : c == ')' || c == ']' ? -1 : 0;
                 tokens.add(new Token(Kind.OP, String.valueOf(c), null, i, i + 1));
                 i++;
             } else {
-                throw new PythonSubsetException("unsupported statement `" + lineAround(i) + "`: character '" + c
-                        + "' is outside the subset");
+                throw new PythonSubsetException(where(i) + ": unsupported statement `" + lineAround(i) + "`: character '"
+                        + c + "' is outside the subset");
             }
         }
         tokens.add(new Token(Kind.END, "end of code", null, code.length(), code.length()));
     }
 
-    private static boolean isStringPrefix(String word) {
-        return Set.of("r", "u", "R", "U").contains(word);
+    private int string(int start, String prefix, int quoteAt) {
+        StringLiteral.Read literal;
+        try {
+            literal = StringLiteral.read(code, prefix, quoteAt);
+        } catch (PythonSubsetException.At e) {
+            throw new PythonSubsetException(where(e.index()) + ": unsupported statement `" + lineAround(e.index()) + "`: "
+                    + e.getMessage());
+        }
+        tokens.add(new Token(Kind.STRING, code.substring(start, literal.end()), literal.value(), start, literal.end()));
+        return literal.end();
+    }
+
+    /** Line and column (both from 1) of an index of the code. */
+    private int[] lineColumn(int index) {
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < index && i < code.length(); i++) {
+            if (code.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return new int[] {line, index - lineStart + 1};
+    }
+
+    private String where(int index) {
+        int[] lineColumn = lineColumn(index);
+        return "line " + lineColumn[0] + ", column " + lineColumn[1];
     }
 
     private int number(int start) {
@@ -281,64 +318,6 @@ final class PythonSubset {
             throw new PythonSubsetException("bad number '" + text + "'");
         }
         return i;
-    }
-
-    /** A string literal (quote at {@code quoteAt}, prefix from {@code start}); triple quotes allowed. */
-    private int string(int start, int quoteAt, boolean raw) {
-        char quote = code.charAt(quoteAt);
-        boolean triple = code.startsWith(String.valueOf(quote).repeat(3), quoteAt);
-        String delimiter = triple ? String.valueOf(quote).repeat(3) : String.valueOf(quote);
-        int i = quoteAt + delimiter.length();
-        StringBuilder value = new StringBuilder();
-        while (true) {
-            if (i >= code.length() || (!triple && code.charAt(i) == '\n')) {
-                throw new PythonSubsetException("unsupported statement `" + lineAround(quoteAt) + "`: unterminated string");
-            }
-            if (code.startsWith(delimiter, i)) {
-                i += delimiter.length();
-                break;
-            }
-            char c = code.charAt(i);
-            if (c == '\\' && i + 1 < code.length()) {
-                if (raw) {
-                    value.append(c).append(code.charAt(i + 1));
-                    i += 2;
-                    continue;
-                }
-                i = escape(i, value);
-                continue;
-            }
-            value.append(c);
-            i++;
-        }
-        tokens.add(new Token(Kind.STRING, code.substring(start, i), value.toString(), start, i));
-        return i;
-    }
-
-    private int escape(int at, StringBuilder value) {
-        char e = code.charAt(at + 1);
-        switch (e) {
-            case 'n' -> value.append('\n');
-            case 't' -> value.append('\t');
-            case 'r' -> value.append('\r');
-            case '0' -> value.append('\0');
-            case '\\', '\'', '"' -> value.append(e);
-            case '\n' -> { }
-            case 'x', 'u' -> {
-                int digits = e == 'x' ? 2 : 4;
-                if (at + 2 + digits > code.length()) {
-                    throw new PythonSubsetException("unsupported statement `" + lineAround(at) + "`: bad escape");
-                }
-                try {
-                    value.append((char) Integer.parseInt(code.substring(at + 2, at + 2 + digits), 16));
-                } catch (NumberFormatException bad) {
-                    throw new PythonSubsetException("unsupported statement `" + lineAround(at) + "`: bad escape");
-                }
-                return at + 2 + digits;
-            }
-            default -> value.append('\\').append(e);
-        }
-        return at + 2;
     }
 
     private String lineAround(int index) {

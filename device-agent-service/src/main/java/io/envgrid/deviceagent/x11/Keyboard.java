@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Which keycode to press for a keysym on one connection, xdotool's way: a keysym the layout has in group 1 is its
- * keycode (with Shift for the second column); any other — a letter of another script, an emoji, a combining mark —
+ * keycode (with Shift for the second column, NumLock for a keypad key's); any other — a letter of another script, an emoji, a combining mark —
  * is bound to a spare keycode (one the server maps to nothing) with ChangeKeyboardMapping and pressed there. The
  * server's mapping is read again after every MappingNotify (ours included), so a layout switch is followed.
  *
@@ -22,12 +22,16 @@ import java.util.Map;
 final class Keyboard {
 
     private static final int SHIFT = 0;
+    private static final int NUM_LOCK_KEYSYM = 0xff7f;
     private static final int LOWEST_SLOT = 9;
     private static final int[] NO_SYMBOL = {0, 0};
 
     private final X11Connection connection;
     private Requests.KeyboardMapping mapping;
     private int shiftKeycode;
+    /** Num_Lock's keycode and the modifier bit it locks (0 when the keyboard has none). */
+    private int numLockKeycode;
+    private int numLockMask;
     /** Keycodes with no keysym when the connection opened: the slots bindings may use. */
     private final List<Integer> spare = new ArrayList<>();
     /** keysym → spare keycode bound to it, least recently used first. */
@@ -49,7 +53,7 @@ final class Keyboard {
         }
     }
 
-    /** The keycode for a keysym and whether Shift must be held for it; binds a spare keycode when needed. */
+    /** The keycode for a keysym and what must be in effect for it; binds a spare keycode when needed. */
     Stroke stroke(int keysym) {
         if (connection.takeMappingChanged()) {
             load();
@@ -58,13 +62,14 @@ final class Keyboard {
         for (int column = 0; column < 2; column++) {
             for (int keycode = first; keycode < first + mapping.count(); keycode++) {
                 if (mapping.keysym(keycode, column) == keysym) {
-                    return new Stroke(keycode, column == 1 && keycode != shiftKeycode, shiftKeycode);
+                    return new Stroke(keycode, column == 0 || keycode == shiftKeycode ? Level.PLAIN
+                            : Keysyms.isKeypad(keysym) && numLockKeycode != 0 ? Level.NUM_LOCK : Level.SHIFT);
                 }
             }
         }
         // our own bindings are not in the mapping read before them; the release must find the press's keycode
         Integer slot = bound.get(keysym);
-        return new Stroke(slot != null ? slot : bind(keysym), false, shiftKeycode);
+        return new Stroke(slot != null ? slot : bind(keysym), Level.PLAIN);
     }
 
     /** Gives every bound keycode back its NoSymbol. */
@@ -104,17 +109,48 @@ final class Keyboard {
         mapping = Requests.keyboardMapping(connection, first, connection.setup().maxKeycode() - first + 1);
         int[][] modifiers = Requests.modifierMapping(connection);
         shiftKeycode = modifiers[SHIFT][0];
+        numLockKeycode = 0;
+        numLockMask = 0;
+        for (int m = 0; m < modifiers.length; m++) {
+            for (int keycode : modifiers[m]) {
+                if (keycode != 0 && mapping.keysym(keycode, 0) == NUM_LOCK_KEYSYM) {
+                    numLockKeycode = keycode;
+                    numLockMask = 1 << m;
+                }
+            }
+        }
         // a binding someone else overwrote is gone; look keysyms up afresh
         bound.entrySet().removeIf(e -> mapping.keysym(e.getValue(), 0) != e.getKey());
     }
 
+    int shiftKeycode() {
+        return shiftKeycode;
+    }
+
+    int numLockKeycode() {
+        return numLockKeycode;
+    }
+
+    /** The modifier bit NumLock sets in QueryPointer's mask when locked. */
+    int numLockMask() {
+        return numLockMask;
+    }
+
     /**
-     * What to press: a keycode, with Shift around it when the keysym is in the layout's shifted column.
+     * Which column of its keycode a keysym is in, and so what must be in effect while it is pressed: nothing, Shift
+     * held, or NumLock locked (a keypad keysym in the second column: the core protocol reads the keypad's second
+     * column under NumLock, not Shift — X Window System Protocol, section 5, "Keyboards").
+     */
+    enum Level {
+        PLAIN, SHIFT, NUM_LOCK
+    }
+
+    /**
+     * What to press.
      *
      * @param keycode the keycode that carries the keysym
-     * @param shifted whether Shift must be down while it is pressed
-     * @param shiftKeycode the keycode of Shift on this keyboard
+     * @param level what must be in effect while it is pressed
      */
-    record Stroke(int keycode, boolean shifted, int shiftKeycode) {
+    record Stroke(int keycode, Level level) {
     }
 }

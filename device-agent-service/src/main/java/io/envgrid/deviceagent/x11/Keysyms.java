@@ -75,7 +75,17 @@ public final class Keysyms {
         names(0x1008ff1b, "XF86Search");
         names(0x1008ff26, "XF86Back", "XF86Forward");
         names(0x1008ff29, "XF86Refresh");
+        names(0x1008ff1d, "XF86Calculator");
+        names(0x1008ff28, "XF86Stop");
+        names(0x1008ff2f, "XF86Sleep", "XF86Favorites");
+        names(0x1008ff32, "XF86AudioMedia", "XF86MyComputer");
         names(0x1008ffb2, "XF86AudioMicMute");
+        // Japanese and Korean input keys (keysymdef.h's XK_JAPAN / XK_KOREAN blocks)
+        names(0xff21, "Kanji", "Muhenkan", "Henkan_Mode");
+        names(0xff2e, "Kana_Shift");
+        names(0xff31, "Hangul");
+        names(0xff34, "Hangul_Hanja");
+        names(0xff38, "Hangul_Jeonja");
     }
 
     private Keysyms() {
@@ -88,6 +98,11 @@ public final class Keysyms {
                 NAMES.put(names[i], first + i);
             }
         }
+    }
+
+    /** Whether a keysym is a keypad key's ({@code KP_Space} to {@code KP_Equal}: keysymdef.h's keypad block). */
+    static boolean isKeypad(int keysym) {
+        return keysym >= 0xff80 && keysym <= 0xffbd;
     }
 
     /** The keysym a name stands for; {@link X11Exception.Unsupported} for a name outside the forms above. */

@@ -1,7 +1,10 @@
 package io.envgrid.deviceagent.x11;
 
+import io.envgrid.deviceagent.x11.wire.Requests;
 import io.envgrid.deviceagent.x11.wire.X11Connection;
 import io.envgrid.deviceagent.x11.wire.XTest;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * One open connection to the display with what is known about it: the root window, XTEST, the keyboard mapping.
@@ -13,6 +16,8 @@ final class XSession implements AutoCloseable {
     final XTest xtest;
     final Keyboard keyboard;
     final int root;
+    /** Keycodes pressed with a NumLock this session locked for them, to unlock at their release. */
+    private final Set<Integer> numLockedFor = new HashSet<>();
 
     XSession(X11Connection connection) {
         this.connection = connection;
@@ -21,16 +26,45 @@ final class XSession implements AutoCloseable {
         this.root = connection.setup().root();
     }
 
-    /** Presses (or releases) a keysym, Shift included when the layout needs it. */
+    /**
+     * Presses (or releases) a keysym with what its column needs: Shift held around it, or NumLock locked for its
+     * press when it was not (and unlocked again after its release).
+     */
     void key(int keysym, boolean press) {
         Keyboard.Stroke stroke = keyboard.stroke(keysym);
-        if (press && stroke.shifted()) {
-            xtest.key(stroke.shiftKeycode(), true);
+        switch (stroke.level()) {
+            case PLAIN -> xtest.key(stroke.keycode(), press);
+            case SHIFT -> {
+                if (press) {
+                    xtest.key(keyboard.shiftKeycode(), true);
+                }
+                xtest.key(stroke.keycode(), press);
+                if (!press) {
+                    xtest.key(keyboard.shiftKeycode(), false);
+                }
+            }
+            case NUM_LOCK -> {
+                if (press) {
+                    boolean locked = (Requests.modifierState(connection, root) & keyboard.numLockMask()) != 0;
+                    if (!locked) {
+                        tap(keyboard.numLockKeycode());
+                        numLockedFor.add(stroke.keycode());
+                    }
+                    xtest.key(stroke.keycode(), true);
+                } else {
+                    xtest.key(stroke.keycode(), false);
+                    if (numLockedFor.remove(stroke.keycode())) {
+                        tap(keyboard.numLockKeycode());
+                    }
+                }
+            }
         }
-        xtest.key(stroke.keycode(), press);
-        if (!press && stroke.shifted()) {
-            xtest.key(stroke.shiftKeycode(), false);
-        }
+    }
+
+    /** A lock key pressed and released: toggles its lock. */
+    private void tap(int keycode) {
+        xtest.key(keycode, true);
+        xtest.key(keycode, false);
     }
 
     @Override

@@ -121,4 +121,25 @@ class FuzzFindingsTest {
                     .post("/run_bash_script").then(), 400, "INVALID_PARAMETERS");
         }
     }
+
+    /** Was: coerced — {"code": 5} ran the program "5", a timeout "x" became 100 s, shell "yes" became false. */
+    @Test
+    void desktopArgumentsOfTheWrongTypeAre400AndRunNothing() throws IOException {
+        Path mark = Files.createDirectories(DIR).resolve("coerced-" + System.nanoTime());
+        envelope(AgentCalls.asService().contentType(ContentType.JSON).body(Map.of("code", 5)).post("/run_python").then(),
+                400, "INVALID_PARAMETERS").body("message", equalTo("'code' must be a string"));
+        envelope(AgentCalls.asService().contentType(ContentType.JSON).body(Map.of("code", List.of("print(1)")))
+                .post("/run_python").then(), 400, "INVALID_PARAMETERS");
+        for (Object timeout : new Object[] {"x", "5", 1.5, true, Map.of()}) {
+            envelope(AgentCalls.asService().contentType(ContentType.JSON)
+                    .body(Map.of("script", "touch " + mark, "timeout", timeout)).post("/run_bash_script").then(), 400,
+                    "INVALID_PARAMETERS").body("error.message", containsString("timeout"));
+        }
+        envelope(AgentCalls.asService().contentType(ContentType.JSON).body(Map.of("script", 5)).post("/run_bash_script")
+                .then(), 400, "INVALID_PARAMETERS");
+        envelope(AgentCalls.asService().contentType(ContentType.JSON)
+                .body(Map.of("command", List.of("touch", mark.toString()), "shell", "yes")).post("/execute").then(), 400,
+                "INVALID_PARAMETERS");
+        assertFalse(Files.exists(mark));
+    }
 }

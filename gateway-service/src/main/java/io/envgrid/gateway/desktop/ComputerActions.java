@@ -1,14 +1,16 @@
 package io.envgrid.gateway.desktop;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.desktopkeys.Key;
+import io.envgrid.desktopkeys.KeyCombination;
+import io.envgrid.desktopkeys.KeyTable;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.tool.Args;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * Turns an action of the {@code computer} tool (the vocabulary agents use for "computer use":
@@ -20,16 +22,6 @@ final class ComputerActions {
     static final String[] ACTIONS = {"screenshot", "cursor_position", "mouse_move", "left_click", "right_click",
         "middle_click", "double_click", "triple_click", "left_click_drag", "left_mouse_down", "left_mouse_up",
         "type", "key", "scroll", "wait"};
-
-    /** xdotool-style key names agents send, mapped to the names OSWorld's KEYBOARD_KEYS use. */
-    private static final Map<String, String> KEY_NAMES = Map.ofEntries(
-            Map.entry("return", "enter"), Map.entry("kp_enter", "enter"), Map.entry("escape", "esc"),
-            Map.entry("control", "ctrl"), Map.entry("control_l", "ctrlleft"), Map.entry("control_r", "ctrlright"),
-            Map.entry("super", "win"), Map.entry("super_l", "winleft"), Map.entry("meta", "win"), Map.entry("cmd", "command"),
-            Map.entry("alt_l", "altleft"), Map.entry("alt_r", "altright"), Map.entry("shift_l", "shiftleft"),
-            Map.entry("shift_r", "shiftright"), Map.entry("page_up", "pageup"), Map.entry("prior", "pageup"),
-            Map.entry("page_down", "pagedown"), Map.entry("next", "pagedown"), Map.entry("caps_lock", "capslock"),
-            Map.entry("num_lock", "numlock"), Map.entry("scroll_lock", "scrolllock"), Map.entry("print", "printscreen"));
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -78,21 +70,25 @@ final class ComputerActions {
         return node;
     }
 
-    /** "ctrl+shift+t" is a hotkey, "Return" one key press. */
+    /**
+     * "ctrl+shift+t" is a hotkey, "Return" one key press; "ctrl++" is ctrl with the plus key ({@link KeyCombination}).
+     * Each key becomes pyautogui's name for it in the shared {@link KeyTable} (xdotool's {@code Page_Up} as
+     * {@code pageup}), so a combination is the hotkey pyautogui would run whichever way the agent spelled it.
+     */
     private static ObjectNode key(String combination) {
-        List<String> keys = new ArrayList<>();
-        for (String part : combination.split("\\+")) {
-            if (part.isBlank()) {
-                throw ToolFailure.invalid("'text' must be a key or keys joined by '+', e.g. ctrl+c");
-            }
-            String name = part.trim().toLowerCase(Locale.ROOT);
-            keys.add(KEY_NAMES.getOrDefault(name, name));
+        List<Key> keys;
+        try {
+            keys = KeyCombination.parse(combination);
+        } catch (IllegalArgumentException e) {
+            throw ToolFailure.invalid("'text' must be a key or keys joined by '+' (ctrl+c, ctrl++, Page_Up): "
+                    + e.getMessage());
         }
         if (keys.size() == 1) {
-            return action("PRESS", NODES.objectNode().put("key", keys.get(0)));
+            return action("PRESS", NODES.objectNode().put("key", keys.get(0).name()));
         }
         ObjectNode parameters = NODES.objectNode();
-        keys.forEach(parameters.putArray("keys")::add);
+        ArrayNode names = parameters.putArray("keys");
+        keys.forEach(k -> names.add(k.name()));
         return action("HOTKEY", parameters);
     }
 

@@ -27,7 +27,8 @@ public class ComputerTool extends BaseTool {
             "Use the worker's desktop: screenshot, cursor_position, mouse_move, left_click, right_click, middle_click, "
                     + "double_click, triple_click (optional coordinate [x, y]), left_click_drag (start_coordinate, "
                     + "coordinate), left_mouse_down, left_mouse_up, type (text), key (text, e.g. \"Return\" or "
-                    + "\"ctrl+c\"), scroll (scroll_direction, scroll_amount, optional coordinate), wait.",
+                    + "\"ctrl+c\"; \"ctrl++\" is ctrl with plus; pyautogui or xdotool key names), scroll "
+                    + "(scroll_direction, scroll_amount, optional coordinate), wait.",
             Schema.object().workerId()
                     .enumeration("action", "What to do", true, ComputerActions.ACTIONS)
                     .integerPair("coordinate", "[x, y] in screen pixels", false)

@@ -175,6 +175,39 @@ class DesktopFlowTest {
         assertEquals(0, leases(worker).size());
     }
 
+    /**
+     * The {@code computer} tool's key combinations, the separator as a key among them, through the gateway, the real
+     * vm-controller and the device agent onto the display: an {@code xev} window reads the keysyms pressed. Shift_L
+     * is left out of the comparison: xdotool adds it itself to reach plus (shift+equal on a US layout).
+     */
+    @Test
+    void keyCombinationsArriveAsPyautoguiPressesThem() {
+        Path log = workDir.resolve("xev-keys.txt");
+        xvfb.openEventWindow(log);
+        String worker = "e2e-keys-" + UUID.randomUUID();
+        ArrayNode steps = McpClient.steps();
+        McpSteps.call(steps, "allocate_batch_resources").put("worker_id", worker).putArray("resource_types").add(TYPE);
+        McpSteps.call(steps, "setup_batch_resources");
+        McpSteps.call(steps, "computer").put("action", "mouse_move").putArray("coordinate").add(1000).add(200);
+        for (String combination : List.of("ctrl++", "ctrl+shift++", "+", "ctrl+minus", "Page_Up", "super+KP_Add")) {
+            McpSteps.call(steps, "computer").put("action", "key").put("text", combination);
+        }
+        McpSteps.call(steps, "release_batch_resources");
+        List<JsonNode> out = McpClient.run(mcp.toString(), "streamable", List.of(), steps);
+        for (int i = 1; i < out.size(); i++) {
+            McpSteps.structured(out.get(i));
+        }
+        List<String> want = List.of("Control_L", "plus", "Control_L", "plus", "plus", "Control_L", "minus", "Prior",
+                "Super_L", "KP_Add");
+        Conditions.await("the key presses in the xev window", java.time.Duration.ofSeconds(10),
+                () -> withoutShift(Xvfb.keyPresses(log)).size() >= want.size());
+        assertEquals(want, withoutShift(Xvfb.keyPresses(log)));
+    }
+
+    private static List<String> withoutShift(List<String> keys) {
+        return keys.stream().filter(k -> !k.equals("Shift_L")).toList();
+    }
+
     private static Response post(String path, String body) {
         return given().contentType("application/json").body(body).post(path);
     }

@@ -6,7 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real X server (Xvfb, installed by {@code ./envgrid test}) on a free display number, for the
@@ -21,6 +25,10 @@ public final class Xvfb implements AutoCloseable {
     private final String display;
     private final Process server;
     private Process terminal;
+    private Process eventWindow;
+
+    private static final Pattern KEY_PRESS = Pattern.compile("KeyPress event.*?keysym 0x[0-9a-f]+, ([^)]+)\\)",
+            Pattern.DOTALL);
 
     private Xvfb(String display, Process server) {
         this.display = display;
@@ -79,8 +87,46 @@ public final class Xvfb implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens an {@code xev} window (x11-utils) 300×200 at (900, 100), its events written line by line to
+     * {@code log}, and waits until it is on screen. The pointer inside it gives it the keyboard (no window manager).
+     */
+    public void openEventWindow(Path log) {
+        try {
+            Files.deleteIfExists(log);
+            ProcessBuilder builder = new ProcessBuilder("stdbuf", "-oL", "xev", "-geometry", "300x200+900+100")
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("DISPLAY", display);
+            eventWindow = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Conditions.await("the xev window on screen", Duration.ofSeconds(20), () -> read(log).contains("MapNotify"));
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The keysym names of the key presses {@code xev} logged, in order. */
+    public static List<String> keyPresses(Path log) {
+        Matcher m = KEY_PRESS.matcher(read(log));
+        List<String> keys = new ArrayList<>();
+        while (m.find()) {
+            keys.add(m.group(1));
+        }
+        return keys;
+    }
+
     @Override
     public void close() {
+        if (eventWindow != null) {
+            eventWindow.destroy();
+        }
         if (terminal != null) {
             terminal.destroy();
         }

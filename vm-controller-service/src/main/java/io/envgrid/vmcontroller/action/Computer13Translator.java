@@ -2,6 +2,8 @@ package io.envgrid.vmcontroller.action;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.desktopkeys.Key;
+import io.envgrid.desktopkeys.KeyTable;
 import io.envgrid.vmcontroller.config.VmControllerConfig;
 import io.envgrid.vmcontroller.error.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +17,7 @@ import java.util.StringJoiner;
  * Validates a computer_13 action against OSWorld's action space (types, ranges, key names) and
  * turns it into the pyautogui code OSWorld's PythonController.execute_action builds for it.
  * Differences, on purpose: MOVE_TO has no random duration and easing unless configured; key names
+ * are those of the shared {@link KeyTable} (aliases such as {@code Page_Up} written as pyautogui's name) and
  * are quoted with Python's repr, which only changes keys (quote, backslash, newline) whose
  * f-string quoting in OSWorld yields broken code; malformed actions are refused instead of
  * raising in the middle of a run or being ignored (DRAG_TO without a target).
@@ -268,11 +271,11 @@ public class Computer13Translator {
             return value.asText();
         }
 
+        /** pyautogui's name for a key of the shared table (an alias such as {@code Page_Up} becomes {@code pageup}). */
         String key(String name) {
-            if (!KeyboardKeys.isKey(name)) {
-                throw invalid("'" + name + "' is not a key name of the computer_13 action space");
-            }
-            return name;
+            return KeyTable.lookup(name).map(Key::name).orElseThrow(() -> invalid("'" + name
+                    + "' is not a key name of the computer_13 action space (pyautogui's KEYBOARD_KEYS) nor an alias"
+                    + " of one"));
         }
 
         ApiException invalid(String message) {

@@ -48,6 +48,15 @@ public final class Requests {
     }
 
     /**
+     * The logical state of the modifiers and buttons (QueryPointer's mask: bit 0 Shift, 1 Lock, 2 Control, 3-7
+     * Mod1-Mod5, 8-12 buttons 1-5); a locked modifier such as NumLock shows as its bit set.
+     */
+    public static int modifierState(X11Connection x, int root) {
+        ByteBuffer r = x.reply(x.send(request(QUERY_POINTER, 0, 2).putInt(root)));
+        return ConnectionSetup.u16(r, 24);
+    }
+
+    /**
      * A rectangle of a drawable in ZPixmap format (GetImage): the reply whole, pixel data from byte 32 on, rows
      * padded to the format's scanline pad.
      */
