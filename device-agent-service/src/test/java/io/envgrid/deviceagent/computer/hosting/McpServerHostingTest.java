@@ -81,9 +81,11 @@ class McpServerHostingTest {
 
         ProcessHandle first = serverProcess(marker);
         first.destroyForcibly();
-        Conditions.await(() -> serverProcessOrNull(marker) != null
-                && serverProcessOrNull(marker).pid() != first.pid() && state("everything").equals("running"),
-                "the killed stdio server started again", START);
+        // one look per poll: a process seen once may be gone by a second look (the restart is still settling)
+        Conditions.await(() -> {
+            ProcessHandle now = serverProcessOrNull(marker);
+            return now != null && now.pid() != first.pid() && state("everything").equals("running");
+        }, "the killed stdio server started again", START);
         assertEquals(2, status("everything").get("starts").asInt());
         JsonNode again = call("everything__say", Map.of("message", "after the kill"), null, null);
         assertTrue(again.toString().contains("after the kill"), again.toString());
