@@ -13,13 +13,17 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The official npm {@code socket.io-client} ({@code tools/mcp-client/sio.mjs}, installed by {@code ./envgrid test}),
- * run with Node and driven one command at a time: named clients connect, emit with or without acks, serve
+ * run with Node and driven by commands that may overlap (answers are matched by id): named clients connect, emit with or without acks, serve
  * server-initiated events (a fake Computer), and report the events they received. A client nobody here wrote, so the
  * gateway's Socket.IO server is tested against the protocol as the reference implementation speaks it.
  */
@@ -31,8 +35,8 @@ public final class SocketIoDriver implements AutoCloseable {
 
     private final Process process;
     private final Writer in;
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    private int nextId;
+    private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger();
 
     private SocketIoDriver(Process process) {
         this.process = process;
@@ -40,11 +44,16 @@ public final class SocketIoDriver implements AutoCloseable {
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    lines.add(line);
+                    JsonNode answer = JSON.readTree(line);
+                    CompletableFuture<JsonNode> waiting = pending.remove(answer.path("id").asInt(-1));
+                    if (waiting != null) {
+                        waiting.complete(answer);
+                    }
                 }
             } catch (IOException e) {
-                lines.add("{\"ok\":false,\"error\":\"driver output closed\"}");
+                // answered below: every command still waiting learns the driver is gone
             }
+            pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("socket.io driver output closed")));
         }, "socket.io-driver");
         reader.setDaemon(true);
         reader.start();
@@ -69,29 +78,36 @@ public final class SocketIoDriver implements AutoCloseable {
     }
 
     /** Runs one command; answers the whole answer line ({@code ok}, {@code result} or {@code error}). */
-    public synchronized JsonNode run(ObjectNode command) {
-        int id = nextId++;
-        command.put("id", id);
+    public JsonNode run(ObjectNode command) {
+        CompletableFuture<JsonNode> answer = start(command);
         try {
-            in.write(command + "\n");
-            in.flush();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_TIMEOUT_S);
-            while (true) {
-                String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    throw new IllegalStateException("socket.io driver did not answer " + command);
-                }
-                JsonNode answer = JSON.readTree(line);
-                if (answer.path("id").asInt(-1) == id) {
-                    return answer;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return answer.get(ANSWER_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("socket.io driver did not answer " + command);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Sends one command without waiting: its answer line completes the future (commands run side by side). */
+    private CompletableFuture<JsonNode> start(ObjectNode command) {
+        int id = nextId.getAndIncrement();
+        command.put("id", id);
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        pending.put(id, answer);
+        try {
+            synchronized (in) {
+                in.write(command + "\n");
+                in.flush();
+            }
+        } catch (IOException e) {
+            pending.remove(id);
+            throw new UncheckedIOException(e);
+        }
+        return answer;
     }
 
     /** Runs a command that must succeed; answers its result. */
@@ -114,12 +130,30 @@ public final class SocketIoDriver implements AutoCloseable {
 
     /** Emits with an ack; answers {@code {acked, args}} ({@code acked} false when none came within {@code timeoutMs}). */
     public JsonNode emit(String client, String event, long timeoutMs, JsonNode... args) {
+        return ok(emitCommand(client, event, timeoutMs, args));
+    }
+
+    private static ObjectNode emitCommand(String client, String event, long timeoutMs, JsonNode... args) {
         ObjectNode command = command("emit").put("client", client).put("event", event).put("timeoutMs", timeoutMs);
         ArrayNode list = command.putArray("args");
         for (JsonNode arg : args) {
             list.add(arg);
         }
-        return ok(command);
+        return command;
+    }
+
+    /**
+     * As {@link #emit} without waiting: the future completes with {@code {acked, args}} while the test goes on to
+     * other commands (a cancel sent while a call is running).
+     */
+    public CompletableFuture<JsonNode> emitAsync(String client, String event, long timeoutMs, JsonNode... args) {
+        ObjectNode command = emitCommand(client, event, timeoutMs, args);
+        return start(command).thenApply(answer -> {
+            if (!answer.path("ok").asBoolean()) {
+                throw new AssertionError("emit failed: " + answer.path("error").asText() + " (" + command + ")");
+            }
+            return answer.path("result");
+        });
     }
 
     /** Emits without asking for an ack. */
