@@ -75,7 +75,7 @@ class SandboxLifecycleTest {
         });
         site.createContext("/slow", x -> {
             try {
-                RELEASE_SLOW.await(10, TimeUnit.SECONDS);
+                RELEASE_SLOW.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -156,7 +156,9 @@ class SandboxLifecycleTest {
     void fetchFailuresAreEnvelopesInBoundedTime() {
         long start = System.nanoTime();
         fetch("{\"url\": \"" + url("/slow") + "\"}").then().statusCode(504).body("error.code", equalTo("BACKEND_TIMEOUT"));
-        assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos());
+        // the profile's fetch timeout is 1 s and the page answers after 60 s: well under the page's time shows the
+        // timeout cut it (a tighter bound failed on a loaded 2-core machine)
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos());
         fetch("{\"url\": \"http://127.0.0.1:" + FreePort.next() + "/\"}").then().statusCode(502)
                 .body("error.code", equalTo("BACKEND_UNREACHABLE"));
         // listed hosts only: the profile lists 127.0.0.1, not localhost
