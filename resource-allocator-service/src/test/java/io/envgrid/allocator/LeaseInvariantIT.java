@@ -56,7 +56,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <p>Half of the vm and device resources are registered with {@code reset}: the end of each of their
  * leases leaves them resetting until a concurrent "agent" thread (their owner) finds them in the
  * listing and reports the reset with the ended lease's fencing token (now and then first with a stale
- * token, refused with 409, or as failed, then re-registered). The replay checks (g): such a resource
+ * token, refused with 409, or as failed, then re-registered; one in five is re-registered while
+ * resetting first). The replay checks (g): such a resource
  * is never granted between the end of a lease and the report of that lease's reset, every resetting
  * names the lease that just ended, every report ends the reset it names, none is left resetting.
  *
@@ -404,8 +405,9 @@ class LeaseInvariantIT {
      * The owner of the resources that need a reset, on a thread of its own: finds the resetting ones in
      * the listing of a random replica and reports each reset done with the fencing token the listing
      * shows (the ended lease's: nothing is granted in between). One report in ten is preceded by one
-     * with an older token (must be 409 STALE_FENCING_TOKEN); one in twenty-five is reported failed and
-     * the resource re-registered, as an owner that repaired it would.
+     * with an older token (must be 409 STALE_FENCING_TOKEN); one in five is first re-registered while
+     * resetting (it must stay resetting); one in twenty-five is reported failed and the resource
+     * re-registered, as an owner that repaired it would.
      */
     private static final class ResetAgent implements AutoCloseable {
         private final Ledger ledger;
@@ -446,6 +448,13 @@ class LeaseInvariantIT {
                 return;
             }
             String path = "/resources/" + id + "/reset";
+            if (rnd.nextInt(5) == 0) {
+                // An owner re-registering mid-reset (as after a restart) must not put it back in the pool.
+                Reply again = post(rnd.nextInt(replicas), "/resources", registration(id), null);
+                if (again.status() != 200 || !"resetting".equals(again.body().path("state").asText())) {
+                    ledger.problem("re-registering resetting %s answered %d %s", id, again.status(), again.body());
+                }
+            }
             if (fence > 1 && rnd.nextInt(10) == 0) {
                 Reply stale = post(rnd.nextInt(replicas), path, Map.of("fencing_token", fence - 1, "outcome", "done"), null);
                 if (stale.status() == 409 && "STALE_FENCING_TOKEN".equals(stale.errorCode())) {
