@@ -18,6 +18,7 @@ if f[2] then
 end
 take_free(id, f[1])
 redis.call('ZREM', P .. 'hb', id)
+redis.call('ZREM', P .. 'resetting', id)
 redis.call('SREM', P .. 'all', id)
 if redis.call('HINCRBY', P .. 'types', f[1], -1) <= 0 then redis.call('HDEL', P .. 'types', f[1]) end
 redis.call('DEL', k)

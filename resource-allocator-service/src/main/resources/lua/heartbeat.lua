@@ -1,15 +1,16 @@
--- Records a heartbeat: pushes the deadline out and brings a down resource back.
+-- Records a heartbeat: pushes the deadline out and brings a down resource back, unless it went
+-- down because its reset failed or timed out (it is not clean: only a re-registration revives it).
 -- KEYS[1] prefix   ARGV[1] id
 -- Returns JSON: {status=ok, was=up|down} | {status=not_found}
 local id = ARGV[1]
 local now = now_ms()
 housekeeping(now)
 local k = rkey(id)
-local f = redis.call('HMGET', k, 'type', 'hb_ttl_ms', 'health')
+local f = redis.call('HMGET', k, 'type', 'hb_ttl_ms', 'health', 'down_reason')
 if not f[1] then return cjson.encode({ status = 'not_found' }) end
 local ttl = tonumber(f[2])
 if ttl > 0 then redis.call('ZADD', P .. 'hb', now + ttl, id) end
-redis.call('HSET', k, 'health', 'up')
+if not f[4] then redis.call('HSET', k, 'health', 'up') end
 offer_free(id, k, f[1], now)
 settle(now)
 return cjson.encode({ status = 'ok', was = f[3] })

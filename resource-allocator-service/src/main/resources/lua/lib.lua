@@ -6,6 +6,8 @@
 -- Data model (resource <id>, type <T>, worker <W>, wait ticket <K>):
 --   r:<id>       hash   id type endpoint labels admin(active|draining) health(up|down)
 --                       hb_ttl_ms created [worker lease_id lease_token fence expires granted]
+--                       [reset (1: needs a reset between leases) resetting (the fencing token of the
+--                       lease whose end it is being reset after) down_reason (a failed or timed-out reset)]
 --   all          set    every registered id
 --   types        hash   T -> number of registered resources of that type
 --   fence        hash   id -> last fencing token (survives delete + re-register)
@@ -30,10 +32,14 @@
 --   qr:<rid>     set    tickets waiting with request_id <rid>
 --   qw:<R>       set    tickets parked on replica <R>
 --   replicas     zset   replica -> liveness deadline (ms), pushed out by every reap.lua run
+--   resetting    zset   id -> when its reset began (ms), for resources whose lease ended and whose
+--                       owner has not yet reported the reset (reset.lua); reap.lua downs the overdue
 --   events       stream audit log in serialization order, one entry per lease event with fields
 --                       kind id type worker lease_id fence at; kind is grant, release (by the holder),
 --                       expire (past its expiry), revoke (forced delete) or abandon (released at once
---                       because the client went away before the grant could be delivered)
+--                       because the client went away before the grant could be delivered); for a
+--                       resource registered with reset, resetting follows the end of each lease (fence =
+--                       the ended lease's), then reset_done, reset_failed or reset_timeout
 --
 -- Ids (resource, worker, request) follow one rule, [A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}, types
 -- [A-Za-z0-9][A-Za-z0-9_.-]{0,63}, checked by the HTTP layer before any script runs
@@ -46,7 +52,8 @@
 -- last ':' and is all digits, so it is unambiguous too.
 --
 -- Invariants kept by the scripts (tested by LeaseInvariantIT under concurrency):
---   I1  a resource is in free:<T> iff it exists, has no lease, admin=active and health=up;
+--   I1  a resource is in free:<T> iff it exists, has no lease, is not resetting, admin=active and
+--       health=up;
 --   I2  r:<id>.worker is set iff id is in leases and in w:<worker>;
 --   I3  every grant raises fence[id] (by one; in clock fencing to at least the master's clock in
 --       ms), so fencing tokens grow strictly per resource;
@@ -54,6 +61,9 @@
 --       by the first script that meets it (renew, release, verify), whichever comes first; no
 --       script treats a lease past its expiry as live;
 --   I5  r:<id>.lease_token is set iff the lease is live, and is fresh for every grant;
+--   I7  a resource registered with reset is resetting from the end of each of its leases (other than
+--       a forced delete, which removes it) until its owner reports that lease's reset: never granted
+--       in between; resetting is set iff id is in the resetting zset;
 --   I6  (waiting) no script ends with a ticket covered on every type it asks for: it is granted in
 --       the script that covered it; qs:<T>.cd <= |free:<T>| and qs:<T>.dem = the demand in q:<T>.
 --
@@ -116,30 +126,64 @@ end
 
 -- Puts id back in its free set when I1 allows it; tells whether it did.
 local function offer_free(id, k, rtype, now)
-  local st = redis.call('HMGET', k, 'admin', 'health', 'worker')
-  if st[1] == 'active' and st[2] == 'up' and not st[3] then
+  local st = redis.call('HMGET', k, 'admin', 'health', 'worker', 'resetting')
+  if st[1] == 'active' and st[2] == 'up' and not st[3] and not st[4] then
     if redis.call('ZADD', P .. 'free:' .. rtype, 'NX', now, id) == 1 then touch(rtype) end
     return true
   end
   return false
 end
 
--- Ends the lease on id (held by worker) and records why: release, expire, revoke or abandon.
+-- Ends the lease on id (held by worker) and records why: release, expire, revoke or abandon. A
+-- resource registered with reset is not offered again but starts resetting (I7), announced on
+-- ch:expired like the other ends of leases so its owner resets it; a revoked one is being deleted.
 local function end_lease(id, k, rtype, worker, lease_id, fence, kind, now)
   redis.call('HDEL', k, 'worker', 'lease_id', 'lease_token', 'expires', 'granted', 'request')
   redis.call('ZREM', P .. 'leases', id)
   redis.call('SREM', P .. 'w:' .. worker, id)
   event(kind, id, rtype, worker, lease_id, fence, now)
+  if kind ~= 'revoke' and redis.call('HGET', k, 'reset') == '1' then
+    redis.call('HSET', k, 'resetting', fence)
+    redis.call('ZADD', P .. 'resetting', now, id)
+    event('resetting', id, rtype, worker, lease_id, fence, now)
+    redis.call('PUBLISH', P .. 'ch:expired', cjson.encode({
+      resource_id = id, type = rtype, worker_id = worker, lease_id = lease_id,
+      fencing_token = tonumber(fence), reason = 'reset' }))
+    return
+  end
   offer_free(id, k, rtype, now)
+end
+
+-- Ends the reset of id (I7) as its owner reported it or the reaper decided: done offers it again;
+-- failed or timeout takes it down with the reason (a heartbeat does not bring it back; a
+-- re-registration does).
+local function finish_reset(id, k, outcome, reason, now)
+  local f = redis.call('HMGET', k, 'type', 'resetting')
+  redis.call('HDEL', k, 'resetting')
+  redis.call('ZREM', P .. 'resetting', id)
+  event('reset_' .. outcome, id, f[1], nil, id .. ':' .. f[2], f[2], now)
+  if outcome == 'done' then
+    offer_free(id, k, f[1], now)
+  else
+    redis.call('HSET', k, 'health', 'down', 'down_reason', reason)
+  end
+end
+
+-- Takes down resources whose reset has run longer than deadline_ms (their owner is gone or stuck).
+local function time_out_resets(now, deadline_ms, limit)
+  local ids = redis.call('ZRANGEBYSCORE', P .. 'resetting', '-inf', now - deadline_ms, 'LIMIT', 0, limit)
+  for _, id in ipairs(ids) do finish_reset(id, rkey(id), 'timeout', 'reset timed out', now) end
+  return #ids
 end
 
 -- Ends a lease that ran past its expiry, and publishes it for the services that act on leases.
 local function expire_lease(id, k, now)
   local f = redis.call('HMGET', k, 'type', 'worker', 'lease_id', 'fence')
-  end_lease(id, k, f[1], f[2], f[3], f[4], 'expire', now)
+  -- Published first, so a subscriber hears of the expiry before the reset that follows it.
   redis.call('PUBLISH', P .. 'ch:expired', cjson.encode({
     resource_id = id, type = f[1], worker_id = f[2], lease_id = f[3],
     fencing_token = tonumber(f[4]), reason = 'expired' }))
+  end_lease(id, k, f[1], f[2], f[3], f[4], 'expire', now)
 end
 
 -- Reclaims leases past their expiry. reap.lua calls it on a short timer on every replica; the

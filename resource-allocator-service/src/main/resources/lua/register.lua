@@ -1,8 +1,10 @@
--- Registers a resource, or updates one already registered (its lease and drain state stay).
+-- Registers a resource, or updates one already registered (its lease, drain and resetting state
+-- stay). Registering brings a resource down after a failed reset back up: the owner vouches for it.
 -- KEYS[1] prefix
 -- ARGV[1] id   ARGV[2] type   ARGV[3] endpoint JSON   ARGV[4] labels JSON   ARGV[5] heartbeat TTL (ms, 0 = none)
+-- ARGV[6] '1' if the resource needs a reset between leases (see reset.lua), else '0'
 -- Returns JSON: {status=created|updated} | {status=type_conflict, type=current} (leased under another type)
-local id, rtype, endpoint, labels, hb_ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local id, rtype, endpoint, labels, hb_ttl, reset = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
 local now = now_ms()
 housekeeping(now)
 local k = rkey(id)
@@ -20,7 +22,8 @@ elseif f[1] ~= rtype then
   redis.call('HINCRBY', P .. 'types', rtype, 1)
   redis.call('HSET', k, 'type', rtype)
 end
-redis.call('HSET', k, 'endpoint', endpoint, 'labels', labels, 'hb_ttl_ms', hb_ttl, 'health', 'up')
+redis.call('HSET', k, 'endpoint', endpoint, 'labels', labels, 'hb_ttl_ms', hb_ttl, 'health', 'up', 'reset', reset)
+redis.call('HDEL', k, 'down_reason')
 if hb_ttl > 0 then
   redis.call('ZADD', P .. 'hb', now + hb_ttl, id)
 else

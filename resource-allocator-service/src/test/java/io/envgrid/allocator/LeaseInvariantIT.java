@@ -53,6 +53,14 @@ import org.junit.jupiter.api.TestMethodOrder;
  * complete), (d) exactly the grants the clients received, with the same fencing token and lease_id,
  * (e) expiries and requests served by every replica, (f) every resource free at the end.
  *
+ * <p>Half of the vm and device resources are registered with {@code reset}: the end of each of their
+ * leases leaves them resetting until a concurrent "agent" thread (their owner) finds them in the
+ * listing and reports the reset with the ended lease's fencing token (now and then first with a stale
+ * token, refused with 409, or as failed, then re-registered; one in five is re-registered while
+ * resetting first). The replay checks (g): such a resource
+ * is never granted between the end of a lease and the report of that lease's reset, every resetting
+ * names the lease that just ended, every report ends the reset it names, none is left resetting.
+ *
  * <p>A second phase parks hundreds of waiters ({@code wait_ms}) on all three replicas while every
  * resource is held, crashes one replica with its waiters parked, and checks that its tickets are
  * withdrawn without anyone polling (the other replicas' reapers see it stop renewing its
@@ -71,6 +79,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 class LeaseInvariantIT {
 
     private static final List<String> TYPES = List.of("vm", "device", "rag");
+    /** The resources registered with reset: the odd-numbered vm and device ones (10 of 30). */
+    private static final Set<String> RESET_IDS = TYPES.stream().filter(t -> !"rag".equals(t))
+            .flatMap(t -> IntStream.rangeClosed(1, 10).filter(i -> i % 2 == 1).mapToObj(i -> t + "-" + i))
+            .collect(Collectors.toUnmodifiableSet());
     private static final int PER_TYPE = 10;
     private static final int RESOURCES = TYPES.size() * PER_TYPE;
     private static final int REPLICAS = 3;
@@ -119,6 +131,9 @@ class LeaseInvariantIT {
         final AtomicLong settled = new AtomicLong();
         final AtomicLong renewals = new AtomicLong();
         final AtomicLong foreign = new AtomicLong();
+        final AtomicLong resetsDone = new AtomicLong();
+        final AtomicLong resetsFailed = new AtomicLong();
+        final AtomicLong staleReports = new AtomicLong();
         final Queue<String> problems = new ConcurrentLinkedQueue<>();
 
         void problem(String format, Object... args) {
@@ -167,6 +182,7 @@ class LeaseInvariantIT {
         long started = System.nanoTime();
         registerPool();
         Ledger ledger = new Ledger();
+        ResetAgent agent = new ResetAgent(ledger, REPLICAS);
 
         long deadline = System.nanoTime() + LOAD.toNanos();
         List<Thread> workers = IntStream.range(0, WORKERS)
@@ -180,6 +196,7 @@ class LeaseInvariantIT {
 
         // Crashed workers' leases (at most 3 s) must be reaped; then the whole pool is free again.
         Conditions.await(LeaseInvariantIT::wholePoolFree, "every resource free after the load", Duration.ofSeconds(30));
+        agent.close();
 
         List<Event> events = readEvents();
         List<String> violations = new ArrayList<>(ledger.problems);
@@ -188,14 +205,21 @@ class LeaseInvariantIT {
         long[] perReplica = IntStream.range(0, REPLICAS).mapToLong(ledger.requests::get).toArray();
         System.out.printf("LeaseInvariantIT: grants=%d (clients received %d) releases=%d expiries=%d revokes=%d "
                         + "allocate calls=%d 409s=%d replays=%d settled=%d renewals=%d foreign=%d crashed leases=%d "
-                        + "requests per replica=%s events=%d workers=%d load=%ds total=%.1fs%n",
+                        + "requests per replica=%s events=%d workers=%d load=%ds total=%.1fs "
+                        + "resets: entered=%d done=%d failed=%d stale reports refused=%d%n",
                 kinds.getOrDefault("grant", 0L), ledger.received.size(), kinds.getOrDefault("release", 0L),
                 kinds.getOrDefault("expire", 0L), kinds.getOrDefault("revoke", 0L), ledger.allocations.get(),
                 ledger.insufficient.get(), ledger.replays.get(), ledger.settled.get(), ledger.renewals.get(), ledger.foreign.get(),
                 ledger.crashed.size(), java.util.Arrays.toString(perReplica), events.size(), WORKERS,
-                LOAD.toSeconds(), (System.nanoTime() - started) / 1e9);
+                LOAD.toSeconds(), (System.nanoTime() - started) / 1e9, kinds.getOrDefault("resetting", 0L),
+                ledger.resetsDone.get(), ledger.resetsFailed.get(), ledger.staleReports.get());
 
         assertTrue(violations.isEmpty(), report(violations));
+        // (g) resets happened, each report the agent saw accepted is in the stream, none timed out
+        assertTrue(kinds.getOrDefault("resetting", 0L) > 0, "no resource went resetting");
+        assertEquals(ledger.resetsDone.get(), kinds.getOrDefault("reset_done", 0L), "resets reported done");
+        assertEquals(ledger.resetsFailed.get(), kinds.getOrDefault("reset_failed", 0L), "resets reported failed");
+        assertEquals(0L, kinds.getOrDefault("reset_timeout", 0L), "resets timed out");
         // (d) the stream holds exactly the grants the clients received
         assertEquals(ledger.received.size(), kinds.getOrDefault("grant", 0L).intValue(),
                 "grants in the stream vs distinct grants the clients received; not received: " + events.stream()
@@ -216,6 +240,9 @@ class LeaseInvariantIT {
         long started = System.nanoTime();
         Conditions.await(LeaseInvariantIT::wholePoolFree, "the pool is free before the waiters come", Duration.ofSeconds(30));
         Ledger ledger = new Ledger();
+        int crashed = REPLICAS - 1;
+        // The agent talks to the replicas that survive; the resources it resets serve the waiters.
+        ResetAgent agent = new ResetAgent(ledger, REPLICAS - 1);
         // Holders take every resource, so that every waiter queues.
         List<List<Grant>> held = new ArrayList<>();
         for (String type : TYPES) {
@@ -229,7 +256,6 @@ class LeaseInvariantIT {
                 held.add(grants);
             }
         }
-        int crashed = REPLICAS - 1;
         int total = WAITERS_PER_REPLICA * REPLICAS;
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         record Waiter(int replica, String worker, List<String> types, long waitMs,
@@ -315,6 +341,8 @@ class LeaseInvariantIT {
                 }
             }
             Conditions.await(LeaseInvariantIT::wholePoolFree, "every resource free after the waiters", Duration.ofSeconds(30));
+            agent.close();
+            assertTrue(ledger.resetsDone.get() > 0, "no reset was reported while the waiters were served");
 
             List<Event> events = readEvents();
             List<String> violations = new ArrayList<>(ledger.problems);
@@ -332,9 +360,9 @@ class LeaseInvariantIT {
                 assertEquals(0, client.call("KEYS", pattern).size(), "keys left: " + pattern);
             }
             System.out.printf("LeaseInvariantIT waiters: %d parked on %d replicas, replica %d crashed with %d parked "
-                            + "(tickets withdrawn %.1fs after the crash), %d gave up, %d served, %.1fs%n", total,
+                            + "(tickets withdrawn %.1fs after the crash), %d gave up, %d served, %d resets done, %.1fs%n", total,
                     REPLICAS, crashed, WAITERS_PER_REPLICA, withdrawnAfter, gaveUp, served.get(),
-                    (System.nanoTime() - started) / 1e9);
+                    ledger.resetsDone.get(), (System.nanoTime() - started) / 1e9);
         }
     }
 
@@ -358,12 +386,105 @@ class LeaseInvariantIT {
         for (String type : TYPES) {
             for (int i = 1; i <= PER_TYPE; i++) {
                 String id = type + "-" + i;
-                Reply r = post(n++ % REPLICAS, "/resources", Map.of("id", id, "type", type,
-                        "endpoint", Map.of("ip", "10.0.0." + i, "port", 5000), "labels", Map.of("zone", "a")), null);
+                Reply r = post(n++ % REPLICAS, "/resources", registration(id), null);
                 assertEquals(201, r.status(), "register " + id + ": " + r.body());
             }
         }
         assertTrue(wholePoolFree(), "the pool is registered and free");
+    }
+
+    /** The registration of one pool resource (its id is {@code <type>-<n>}), with reset for {@link #RESET_IDS}. */
+    private static Map<String, Object> registration(String id) {
+        String type = id.substring(0, id.lastIndexOf('-'));
+        String n = id.substring(id.lastIndexOf('-') + 1);
+        return Map.of("id", id, "type", type, "endpoint", Map.of("ip", "10.0.0." + n, "port", 5000),
+                "labels", Map.of("zone", "a"), "reset", RESET_IDS.contains(id));
+    }
+
+    /**
+     * The owner of the resources that need a reset, on a thread of its own: finds the resetting ones in
+     * the listing of a random replica and reports each reset done with the fencing token the listing
+     * shows (the ended lease's: nothing is granted in between). One report in ten is preceded by one
+     * with an older token (must be 409 STALE_FENCING_TOKEN); one in five is first re-registered while
+     * resetting (it must stay resetting); one in twenty-five is reported failed and the resource
+     * re-registered, as an owner that repaired it would.
+     */
+    private static final class ResetAgent implements AutoCloseable {
+        private final Ledger ledger;
+        private final int replicas;
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        ResetAgent(Ledger ledger, int replicas) {
+            this.ledger = ledger;
+            this.replicas = replicas;
+            this.thread = new Thread(this::run, "reset-agent");
+            thread.start();
+        }
+
+        private void run() {
+            ThreadLocalRandom rnd = ThreadLocalRandom.current();
+            try {
+                while (running) {
+                    Reply listing = get(rnd.nextInt(replicas), "/resources?state=resetting");
+                    if (listing.status() != 200) {
+                        ledger.problem("resetting listing answered %d %s", listing.status(), listing.body());
+                    }
+                    for (JsonNode resource : listing.body()) {
+                        reportReset(resource.path("id").asText(), resource.path("fencing_token").asLong(), rnd);
+                    }
+                    pauseMillis(rnd, 1, 10); // the agent's own pace, not a wait for the service
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Throwable t) {
+                ledger.problem("reset agent failed: %s", t);
+            }
+        }
+
+        private void reportReset(String id, long fence, ThreadLocalRandom rnd) throws IOException, InterruptedException {
+            if (!RESET_IDS.contains(id)) {
+                ledger.problem("%s is resetting, though registered without reset", id);
+                return;
+            }
+            String path = "/resources/" + id + "/reset";
+            if (rnd.nextInt(5) == 0) {
+                // An owner re-registering mid-reset (as after a restart) must not put it back in the pool.
+                Reply again = post(rnd.nextInt(replicas), "/resources", registration(id), null);
+                if (again.status() != 200 || !"resetting".equals(again.body().path("state").asText())) {
+                    ledger.problem("re-registering resetting %s answered %d %s", id, again.status(), again.body());
+                }
+            }
+            if (fence > 1 && rnd.nextInt(10) == 0) {
+                Reply stale = post(rnd.nextInt(replicas), path, Map.of("fencing_token", fence - 1, "outcome", "done"), null);
+                if (stale.status() == 409 && "STALE_FENCING_TOKEN".equals(stale.errorCode())) {
+                    ledger.staleReports.incrementAndGet();
+                } else {
+                    ledger.problem("stale reset of %s at %d answered %d %s", id, fence - 1, stale.status(), stale.body());
+                }
+            }
+            boolean fail = rnd.nextInt(25) == 0;
+            Reply reply = post(rnd.nextInt(replicas), path, Map.of("fencing_token", fence,
+                    "outcome", fail ? "failed" : "done", "reason", "agent test"), null);
+            if (reply.status() != 200) {
+                ledger.problem("reset of %s at %d answered %d %s", id, fence, reply.status(), reply.body());
+            } else if (fail) {
+                ledger.resetsFailed.incrementAndGet();
+                Reply again = post(rnd.nextInt(replicas), "/resources", registration(id), null);
+                if (again.status() != 200) {
+                    ledger.problem("re-registering %s answered %d %s", id, again.status(), again.body());
+                }
+            } else {
+                ledger.resetsDone.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(30_000);
+            assertTrue(!thread.isAlive(), "the reset agent did not stop");
+        }
     }
 
     /** One client: allocate, hold a little, then release, renew+release or crash; until the deadline. */
@@ -581,6 +702,13 @@ class LeaseInvariantIT {
                 response.headers().firstValue("X-Envgrid-Replayed").map(Boolean::parseBoolean).orElse(false));
     }
 
+    private static Reply get(int replica, String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(cluster.instance(replica).uri(path))
+                .timeout(Duration.ofSeconds(30)).GET().build();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return new Reply(response.statusCode(), JSON.readTree(response.body()), false);
+    }
+
     private static boolean wholePoolFree() {
         try {
             HttpRequest request = HttpRequest.newBuilder(cluster.instance(0).uri("/stats"))
@@ -625,6 +753,7 @@ class LeaseInvariantIT {
             assertEquals(length, events.size(), "XRANGE read the whole stream");
             // (f) in Redis' own structures too (invariants I1, I2 of lib.lua): no lease, every id free.
             assertEquals(0, client.call("ZCARD", "{envgrid}:leases").toLong(), "leases left in {envgrid}:leases");
+            assertEquals(0, client.call("ZCARD", "{envgrid}:resetting").toLong(), "resets left in {envgrid}:resetting");
             for (String type : TYPES) {
                 assertEquals(PER_TYPE, client.call("ZCARD", "{envgrid}:free:" + type).toLong(), "free:" + type);
             }
@@ -632,9 +761,12 @@ class LeaseInvariantIT {
         return events;
     }
 
-    /** Replays the stream in order, checking (a)-(d) and (f); returns the count of events per kind. */
+    /** Replays the stream in order, checking (a)-(d), (f) and (g); returns the count of events per kind. */
     private static Map<String, Long> replay(List<Event> events, Ledger ledger, List<String> violations) {
         Map<String, Event> live = new HashMap<>();
+        // (g) a reset resource whose lease just ended (its resetting event comes next), and one resetting
+        Map<String, Long> endedAwaitingReset = new HashMap<>();
+        Map<String, Long> resetting = new HashMap<>();
         Map<String, Long> lastFence = new HashMap<>();
         Map<String, Event> granted = new HashMap<>();
         Map<String, String> endedBy = new HashMap<>();
@@ -646,6 +778,10 @@ class LeaseInvariantIT {
                     Event holder = live.get(e.id());
                     if (holder != null) {
                         violations.add("(a) " + e + " while " + holder + " is live");
+                    }
+                    if (resetting.containsKey(e.id()) || endedAwaitingReset.containsKey(e.id())) {
+                        violations.add("(g) " + e + " while resetting after fencing token "
+                                + resetting.getOrDefault(e.id(), endedAwaitingReset.get(e.id())));
                     }
                     long previous = lastFence.getOrDefault(e.id(), 0L);
                     if (e.fence() <= previous) {
@@ -672,12 +808,30 @@ class LeaseInvariantIT {
                         violations.add("(b) " + e + " does not name the live lease " + holder);
                     }
                     endedBy.put(e.leaseId(), e.kind());
+                    if (RESET_IDS.contains(e.id()) && !"revoke".equals(e.kind())) {
+                        endedAwaitingReset.put(e.id(), e.fence());
+                    }
+                }
+                case "resetting" -> {
+                    Long ended = endedAwaitingReset.remove(e.id());
+                    if (ended == null || ended != e.fence()) {
+                        violations.add("(g) " + e + " does not follow the end of its lease (ended: " + ended + ")");
+                    }
+                    resetting.put(e.id(), e.fence());
+                }
+                case "reset_done", "reset_failed", "reset_timeout" -> {
+                    Long fence = resetting.remove(e.id());
+                    if (fence == null || fence != e.fence()) {
+                        violations.add("(g) " + e + " ends no reset of that lease (resetting after: " + fence + ")");
+                    }
                 }
                 default -> violations.add("unknown event kind: " + e);
             }
         }
         // (f) nothing is left leased at the end of the stream
         live.values().forEach(e -> violations.add("(f) still live at the end of the stream: " + e));
+        endedAwaitingReset.forEach((id, fence) -> violations.add("(g) " + id + " never went resetting after " + fence));
+        resetting.forEach((id, fence) -> violations.add("(g) " + id + " still resetting after " + fence));
 
         // (d) every grant a client received is in the stream, identical
         for (Grant g : ledger.received.values()) {

@@ -46,7 +46,7 @@ class QueueCostTest {
                 sha.put(s, sync.call("SCRIPT", "LOAD", ScriptSource.of(s, 200_000).source()).toString());
             }
             for (int i = 1; i <= 2; i++) {
-                run(sync, sha, AllocatorScript.REGISTER, "vm-" + i, "vm", "{}", "{}", "0");
+                run(sync, sha, AllocatorScript.REGISTER, "vm-" + i, "vm", "{}", "{}", "0", "0");
             }
             // One holder with a long lease, one whose lease ends in 300 ms (reclaimed by the reaper).
             assertTrue(allocate(sync, sha, "holder", "600000", "", "0").contains("granted"));
@@ -59,7 +59,7 @@ class QueueCostTest {
             assertTrue(sync.call("EXISTS", PREFIX + "ta:t0").toLong() == 1, "the head waiter was served by the release");
 
             Conditions.await(() -> reapable(sync), "the short lease expired");
-            long reclaim = commands(sync, () -> run(sync, sha, AllocatorScript.REAP, "500", "r", "5000"));
+            long reclaim = commands(sync, () -> run(sync, sha, AllocatorScript.REAP, "500", "r", "5000", "300000"));
             assertTrue(sync.call("EXISTS", PREFIX + "ta:t1").toLong() == 1, "the next waiter was served by the reclaim");
 
             long enqueue = commands(sync, () -> allocate(sync, sha, "late", "600000", "t-late", "600000"));

@@ -45,6 +45,21 @@ class ServiceTokenTest extends CleanRedis {
     }
 
     @Test
+    void theResetReportNeedsTheTokenToo() {
+        var authorized = given().header("Authorization", "Bearer s3cret").contentType(ContentType.JSON);
+        authorized.body(Map.of("id", "vm-1", "type", "vm", "reset", true)).post("/resources").then().statusCode(201);
+        given().header("Authorization", "Bearer s3cret").contentType(ContentType.JSON)
+                .body(Map.of("worker_id", "w1", "resource_types", List.of("vm"))).post("/allocate").then().statusCode(200);
+        given().header("Authorization", "Bearer s3cret").contentType(ContentType.JSON)
+                .body(Map.of("worker_id", "w1", "resource_id", "vm-1")).post("/release").then().statusCode(200);
+        Map<String, Object> report = Map.of("fencing_token", 1, "outcome", "done");
+        expectError(given().contentType(ContentType.JSON).body(report).post("/resources/vm-1/reset").then(), 401,
+                "UNAUTHORIZED");
+        given().header("Authorization", "Bearer s3cret").contentType(ContentType.JSON).body(report)
+                .post("/resources/vm-1/reset").then().statusCode(200).body("state", org.hamcrest.Matchers.equalTo("free"));
+    }
+
+    @Test
     void probesAndMetricsNeedNoToken() {
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200);

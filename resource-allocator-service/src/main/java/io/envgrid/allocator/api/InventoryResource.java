@@ -32,7 +32,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Tag(name = "inventory")
 public class InventoryResource {
 
-    private static final Set<String> STATES = Set.of("free", "leased", "draining", "down");
+    private static final Set<String> STATES = Set.of("free", "leased", "resetting", "draining", "down");
 
     private final InventoryService inventory;
 
@@ -99,6 +99,16 @@ public class InventoryResource {
     public Uni<ResourceView> undrain(@PathParam("id") String id) {
         Validation.requireId("id", id);
         return inventory.drain(id, false);
+    }
+
+    @POST
+    @Path("resources/{id}/reset")
+    @Operation(summary = "The owner reports the reset after a lease ended: done makes it free, failed takes it down",
+            description = "fencing_token is the ended lease's; another one, or a resource not resetting, is 409.")
+    public Uni<ResourceView> reset(@PathParam("id") String id, ResetRequest request) {
+        Validation.requireId("id", id);
+        Validation.requireBody(request);
+        return inventory.reportReset(id, request.toReport());
     }
 
     @DELETE

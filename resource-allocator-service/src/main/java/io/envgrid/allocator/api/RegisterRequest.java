@@ -6,10 +6,12 @@ import java.util.Set;
 
 /**
  * {@code POST /resources}: one leasable resource. {@code endpoint} is what a holder needs to reach
- * it (ip, port, token, base_url, ...); its fields are merged into the allocation answer.
+ * it (ip, port, token, base_url, ...); its fields are merged into the allocation answer. With
+ * {@code reset: true} every lease's end leaves it {@code resetting} until its owner reports the reset
+ * ({@code POST /resources/{id}/reset}); absent means false.
  */
 public record RegisterRequest(String id, String type, Map<String, Object> endpoint, Map<String, String> labels,
-        Integer heartbeatTtl) {
+        Integer heartbeatTtl, Boolean reset) {
 
     /** Keys the allocation answer sets itself; an endpoint may not shadow them. */
     public static final Set<String> RESERVED_ENDPOINT_KEYS =
@@ -36,6 +38,11 @@ public record RegisterRequest(String id, String type, Map<String, Object> endpoi
 
     public Map<String, String> labelsOrEmpty() {
         return labels == null ? Map.of() : labels;
+    }
+
+    /** Whether the resource needs a reset between leases. */
+    public boolean needsReset() {
+        return Boolean.TRUE.equals(reset);
     }
 
     public int heartbeatTtlSeconds() {

@@ -48,6 +48,13 @@ public interface AllocatorConfig {
     @WithDefault("250ms")
     Duration reapInterval();
 
+    /**
+     * Longest a resource registered with {@code reset} may stay resetting after a lease ends before
+     * the reaper takes it down with "reset timed out" (its owner died or hangs).
+     */
+    @WithDefault("5m")
+    Duration resetDeadline();
+
     /** How often the pool gauges are refreshed from Redis. */
     @WithDefault("5s")
     Duration poolGaugeInterval();

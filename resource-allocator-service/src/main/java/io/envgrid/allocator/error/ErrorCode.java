@@ -18,6 +18,10 @@ public final class ErrorCode {
     public static final String NOT_LEASE_HOLDER = "NOT_LEASE_HOLDER";
     public static final String RESOURCE_LEASED = "RESOURCE_LEASED";
     public static final String LEASE_NOT_LIVE = "LEASE_NOT_LIVE";
+    /** A reset report for a resource that is not resetting (409). */
+    public static final String NOT_RESETTING = "NOT_RESETTING";
+    /** A reset report naming another lease's fencing token than the one whose end is being reset after (409). */
+    public static final String STALE_FENCING_TOKEN = "STALE_FENCING_TOKEN";
     public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
     public static final String UNAUTHORIZED = "UNAUTHORIZED";
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";

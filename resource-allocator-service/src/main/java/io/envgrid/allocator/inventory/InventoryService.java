@@ -33,7 +33,7 @@ public class InventoryService {
     /** Registers or updates a resource; tells whether it was created. */
     public Uni<Boolean> register(RegisterRequest r) {
         List<String> args = List.of(r.id(), r.type(), write(r.endpointOrEmpty()), write(r.labelsOrEmpty()),
-                Long.toString(r.heartbeatTtlSeconds() * 1000L));
+                Long.toString(r.heartbeatTtlSeconds() * 1000L), r.needsReset() ? "1" : "0");
         return scripts.runJson(AllocatorScript.REGISTER, args).map(answer -> {
             if ("type_conflict".equals(answer.path("status").asText())) {
                 throw new ApiException(409, ErrorCode.RESOURCE_LEASED, "resource '" + r.id()
@@ -66,6 +66,28 @@ public class InventoryService {
                 }
             }
         });
+    }
+
+    /**
+     * Applies the owner's report of the reset after the lease with {@code fencingToken} ended: done
+     * makes the resource free (and serves waiters), failed takes it down with {@code reason}.
+     * 404 unknown, 409 {@code NOT_RESETTING}, 409 {@code STALE_FENCING_TOKEN} (nothing changed then).
+     */
+    public Uni<ResourceView> reportReset(String id, ResetReport report) {
+        List<String> args = List.of(id, Long.toString(report.fencingToken()), report.outcome().wire(), report.reason());
+        return scripts.runJson(AllocatorScript.RESET, args).map(answer -> {
+            switch (answer.path("status").asText()) {
+                case "not_found" -> throw ApiException.notFound(id);
+                case "not_resetting" -> throw new ApiException(409, ErrorCode.NOT_RESETTING,
+                        "resource '" + id + "' is not resetting", Map.of("resource_id", id));
+                case "stale" -> throw new ApiException(409, ErrorCode.STALE_FENCING_TOKEN, "resource '" + id
+                        + "' is resetting after another lease", Map.of("resource_id", id,
+                        "fencing_token", report.fencingToken(), "resetting_fencing_token", answer.path("fencing_token").asLong()));
+                default -> {
+                    return null;
+                }
+            }
+        }).chain(() -> get(id));
     }
 
     public Uni<ResourceView> get(String id) {

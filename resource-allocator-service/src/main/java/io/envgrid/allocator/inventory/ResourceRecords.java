@@ -17,10 +17,13 @@ final class ResourceRecords {
     private ResourceRecords() {
     }
 
-    /** The state a caller sees: a lease wins over draining, draining over down. */
+    /** The state a caller sees: a lease wins over resetting, resetting over draining, draining over down. */
     static String state(Map<String, String> h) {
         if (h.get("worker") != null) {
             return "leased";
+        }
+        if (h.get("resetting") != null) {
+            return "resetting";
         }
         if ("draining".equals(h.get("admin"))) {
             return "draining";
@@ -40,7 +43,8 @@ final class ResourceRecords {
         int ttlMs = Integer.parseInt(h.getOrDefault("hb_ttl_ms", "0"));
         return new ResourceView(h.get("id"), h.get("type"), state(h), h.get("admin"), h.get("health"),
                 parse(json, h.get("endpoint"), OBJECT), parse(json, h.get("labels"), STRINGS),
-                ttlMs > 0 ? ttlMs / 1000 : null, Long.parseLong(h.getOrDefault("fence", "0")), lease(h));
+                ttlMs > 0 ? ttlMs / 1000 : null, "1".equals(h.get("reset")), h.get("down_reason"),
+                Long.parseLong(h.getOrDefault("fence", "0")), lease(h));
     }
 
     static LeaseView lease(Map<String, String> h) {

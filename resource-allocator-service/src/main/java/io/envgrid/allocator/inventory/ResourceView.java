@@ -3,9 +3,14 @@ package io.envgrid.allocator.inventory;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Map;
 
-/** A resource as listed by {@code GET /resources}: its identity, how to reach it, and its state. */
+/**
+ * A resource as listed by {@code GET /resources}: its identity, how to reach it, and its state
+ * ({@code free}, {@code leased}, {@code resetting}, {@code draining}, {@code down}). {@code reset}: it
+ * needs a reset between leases; {@code downReason}: why a reset took it down (null otherwise).
+ */
 @RegisterForReflection
 public record ResourceView(String id, String type, String state, String admin, String health,
-        Map<String, Object> endpoint, Map<String, String> labels, Integer heartbeatTtl, long fencingToken,
+        Map<String, Object> endpoint, Map<String, String> labels, Integer heartbeatTtl, boolean reset,
+        String downReason, long fencingToken,
         LeaseView lease) {
 }

@@ -56,7 +56,8 @@ public class LeaseReaper {
             return;
         }
         scripts.run(AllocatorScript.REAP, List.of(Integer.toString(config.reapBatch()), replica.id(),
-                        Long.toString(config.replicaTtl().toMillis())))
+                        Long.toString(config.replicaTtl().toMillis()),
+                        Long.toString(config.resetDeadline().toMillis())))
                 .eventually(() -> running.set(false))
                 .subscribe().with(counts -> {
                     int reclaimed = counts.get(0).toInteger();

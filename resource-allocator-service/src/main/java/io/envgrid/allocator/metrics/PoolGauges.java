@@ -41,6 +41,7 @@ public class PoolGauges {
         stats.forEach((type, s) -> {
             rows.add(row(type, "free", s.free()));
             rows.add(row(type, "leased", s.leased()));
+            rows.add(row(type, "resetting", s.resetting()));
             rows.add(row(type, "draining", s.draining()));
             rows.add(row(type, "down", s.down()));
         });

@@ -12,6 +12,7 @@ public enum AllocatorScript {
     HEARTBEAT("heartbeat"),
     SET_ADMIN("set_admin"),
     DELETE("delete"),
+    RESET("reset"),
     SNAPSHOT("snapshot"),
     VERIFY("verify");
 

@@ -148,7 +148,7 @@ public final class AllocatorBenchmark {
             scripts = new Scripts(sync);
             for (int i = 1; i <= pool; i++) {
                 sync.call("EVALSHA", scripts.args(scripts.register, TYPE + "-" + i, TYPE,
-                        "{\"ip\":\"10.1." + (i / 250) + "." + (i % 250) + "\",\"port\":5000}", "{\"zone\":\"a\"}", "0"));
+                        "{\"ip\":\"10.1." + (i / 250) + "." + (i % 250) + "\",\"port\":5000}", "{\"zone\":\"a\"}", "0", "0"));
             }
             long redisPid = Long.parseLong(info(sync, "server", "process_id"));
             System.out.printf("redis-server pid %d on %s, %d resources of type '%s' registered%n", redisPid,
