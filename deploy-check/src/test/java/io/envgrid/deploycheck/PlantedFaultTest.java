@@ -108,6 +108,12 @@ class PlantedFaultTest {
     }
 
     @Test
+    void jvmOptionsOtherThanTheMeasuredOnes() {
+        assertFinds("has JDK_JAVA_OPTIONS=-XX:+UseG1GC, not the measured options", "Deployment", "resource-allocator",
+                d -> env(d, JvmOptionRules.VARIABLE).put("value", "-XX:+UseG1GC"));
+    }
+
+    @Test
     void anotherServicesSettingIsNoSettingOfThisOne() {
         // rag has no Redis client: QUARKUS_REDIS_HOSTS on it is a leftover, not a setting it reads.
         assertFinds("env QUARKUS_REDIS_HOSTS is no setting rag-service reads", "StatefulSet", "rag",

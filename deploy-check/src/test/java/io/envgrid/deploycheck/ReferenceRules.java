@@ -34,7 +34,7 @@ final class ReferenceRules {
     private static final Pattern DEPENDENT_VAR = Pattern.compile("\\$\\(([A-Z_][A-Z0-9_]*)\\)");
     private static final Pattern SLEEP = Pattern.compile("^\\d+$");
     /** Variables the JVM reads itself rather than through configuration. */
-    private static final Set<String> PROCESS_ENV = Set.of("HOME", "JAVA_OPTS", "JAVA_TOOL_OPTIONS", "TZ");
+    private static final Set<String> PROCESS_ENV = Set.of("HOME", "JAVA_OPTS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "TZ");
 
     private ReferenceRules() {
     }
