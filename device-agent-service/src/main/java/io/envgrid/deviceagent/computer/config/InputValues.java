@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.computer.config;
 
+import io.envgrid.deviceagent.exec.WorkerEnvironment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -116,8 +117,11 @@ public final class InputValues {
             command.addAll(c.args());
         }
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(false)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+            // the agent's own environment holds its service token: a command input gets the worker's allow-list
+            builder.environment().clear();
+            builder.environment().putAll(WorkerEnvironment.scrub(System.getenv()));
+            Process p = builder.start();
             p.getOutputStream().close();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
