@@ -1,7 +1,9 @@
 package io.envgrid.allocator.api;
 
 import io.envgrid.allocator.auth.Caller;
+import io.envgrid.allocator.auth.Principal;
 import io.envgrid.allocator.error.ApiException;
+import io.envgrid.allocator.error.ErrorCode;
 import io.envgrid.allocator.inventory.InventoryService;
 import io.envgrid.allocator.inventory.ResourceView;
 import io.envgrid.allocator.inventory.TypeStats;
@@ -70,15 +72,25 @@ public class InventoryResource {
         if (state != null && !STATES.contains(state)) {
             throw ApiException.badRequest("'state' must be one of " + STATES);
         }
-        return inventory.list(type, state, labelFilter(labels));
+        Principal me = caller.principal();
+        return inventory.list(type, state, labelFilter(labels))
+                .map(views -> views.stream().filter(v -> me.sees(v.owner())).toList());
     }
 
     @GET
     @Path("resources/{id}")
-    @Operation(summary = "One resource, with its live lease and last fencing token")
+    @Operation(summary = "One resource, with its live lease and last fencing token",
+            description = "An agent token sees only its own resources (403 NOT_RESOURCE_OWNER), listings included.")
     public Uni<ResourceView> get(@PathParam("id") String id) {
         Validation.requireId("id", id);
-        return inventory.get(id);
+        Principal me = caller.principal();
+        return inventory.get(id).map(view -> {
+            if (!me.sees(view.owner())) {
+                throw new ApiException(403, ErrorCode.NOT_RESOURCE_OWNER, "resource '" + id + "' is another principal's",
+                        Map.of("resource_id", id));
+            }
+            return view;
+        });
     }
 
     @PUT

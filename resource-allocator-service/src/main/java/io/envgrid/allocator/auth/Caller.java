@@ -6,9 +6,13 @@ import jakarta.enterprise.context.RequestScoped;
 @RequestScoped
 public class Caller {
 
-    private Principal principal = new Principal.Open();
+    private Principal principal;
 
+    /** @throws IllegalStateException when no filter authenticated this request (a path it does not cover) */
     public Principal principal() {
+        if (principal == null) {
+            throw new IllegalStateException("no principal: the request was not authenticated");
+        }
         return principal;
     }
 

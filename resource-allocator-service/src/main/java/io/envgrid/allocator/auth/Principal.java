@@ -10,6 +10,11 @@ public sealed interface Principal {
     /** {@code service}, {@code agent:<agent id>} or {@code open}: the name stored in Redis and listed. */
     String name();
 
+    /** Whether this principal may see the resource {@code owner} owns: an agent only its own, the others all. */
+    default boolean sees(String owner) {
+        return !(this instanceof Agent) || name().equals(owner);
+    }
+
     /** Holder of the service token: the gateway, the controllers, operators. Trusted to pass worker ids on. */
     record Service() implements Principal {
         @Override

@@ -68,6 +68,10 @@ class AgentTokenTest extends CleanRedis {
         expectError(as(agent("host-b")).post("/resources/vm-a/drain").then(), 403, "NOT_RESOURCE_OWNER");
         assertEquals(before, keyspace(), "a refused call wrote to Redis");
 
+        // Nor read it (its endpoint may carry the desktop's credential): listings show an agent its own only.
+        expectError(as(agent("host-b")).get("/resources/vm-a").then(), 403, "NOT_RESOURCE_OWNER");
+        as(agent("host-b")).get("/resources").then().statusCode(200).body("$", org.hamcrest.Matchers.hasSize(0));
+        as(agent("host-a")).get("/resources").then().statusCode(200).body("[0].id", equalTo("vm-a"));
         as(agent("host-a")).put("/resources/vm-a/heartbeat").then().statusCode(200);
         register(agent("host-a"), "vm-a").statusCode(200).body("owner", equalTo("agent:host-a"));
     }
