@@ -8,9 +8,16 @@
 --                       hb_ttl_ms created [worker lease_id lease_token fence expires granted]
 --                       [reset (1: needs a reset between leases) resetting (the fencing token of the
 --                       lease whose end it is being reset after) down_reason (a failed or timed-out reset)]
+--                       [owner (the principal that registered it: 'service', 'agent:<id>' or 'open'; only it
+--                       may re-register, heartbeat it or report its reset) drained_by drained_at (who drained
+--                       it, when, ms)]
 --   all          set    every registered id
 --   types        hash   T -> number of registered resources of that type
 --   fence        hash   id -> last fencing token (survives delete + re-register)
+--   owed         hash   id -> fencing token of the lease whose reset has not been reported done: set when
+--                       the reset begins (or when a forced delete revokes a lease of a resource with reset),
+--                       cleared only by reset.lua 'done'; survives a failed or timed-out reset and a delete, so
+--                       a re-registration starts that reset again instead of offering a dirty resource (I7)
 --   free:<T>     zset   ids that can be granted now, scored by when they became free
 --   leases       zset   leased id -> lease expiry (ms)
 --   w:<W>        set    ids leased by W
@@ -39,7 +46,9 @@
 --                       expire (past its expiry), revoke (forced delete) or abandon (released at once
 --                       because the client went away before the grant could be delivered); for a
 --                       resource registered with reset, resetting follows the end of each lease (fence =
---                       the ended lease's), then reset_done, reset_failed or reset_timeout
+--                       the ended lease's), then reset_done, reset_failed or reset_timeout; a registration of a
+--                       resource that owes a reset writes resetting again (same fence). drain and undrain
+--                       events carry by (the principal) instead of a worker
 --
 -- Ids (resource, worker, request) follow one rule, [A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}, types
 -- [A-Za-z0-9][A-Za-z0-9_.-]{0,63}, checked by the HTTP layer before any script runs
@@ -61,9 +70,10 @@
 --       by the first script that meets it (renew, release, verify), whichever comes first; no
 --       script treats a lease past its expiry as live;
 --   I5  r:<id>.lease_token is set iff the lease is live, and is fresh for every grant;
---   I7  a resource registered with reset is resetting from the end of each of its leases (other than
---       a forced delete, which removes it) until its owner reports that lease's reset: never granted
---       in between; resetting is set iff id is in the resetting zset;
+--   I7  a resource registered with reset is never offered between the end of a lease and its owner's
+--       'done' report of that lease's reset: it is resetting (or down after a failed or timed-out reset,
+--       or deleted) and owed[id] names the lease until then; delete, re-registration, heartbeat, undrain and
+--       the reaper never clear owed; resetting is set iff id is in the resetting zset;
 --   I6  (waiting) no script ends with a ticket covered on every type it asks for: it is granted in
 --       the script that covered it; qs:<T>.cd <= |free:<T>| and qs:<T>.dem = the demand in q:<T>.
 --
@@ -134,24 +144,55 @@ local function offer_free(id, k, rtype, now)
   return false
 end
 
+-- Starts the reset owed after the lease with fence ended (I7): resetting, owed, audited, and announced on
+-- ch:expired like the other ends of leases so that the owner resets it. worker is '' when a
+-- re-registration starts a reset owed since before (after a failure, a timeout or a delete).
+local function begin_reset(id, k, rtype, worker, fence, now)
+  local lease_id = id .. ':' .. fence
+  redis.call('HSET', k, 'resetting', fence)
+  redis.call('HSET', P .. 'owed', id, fence)
+  redis.call('ZADD', P .. 'resetting', now, id)
+  event('resetting', id, rtype, worker, lease_id, fence, now)
+  redis.call('PUBLISH', P .. 'ch:expired', cjson.encode({
+    resource_id = id, type = rtype, worker_id = worker, lease_id = lease_id,
+    fencing_token = tonumber(fence), reason = 'reset' }))
+end
+
 -- Ends the lease on id (held by worker) and records why: release, expire, revoke or abandon. A
--- resource registered with reset is not offered again but starts resetting (I7), announced on
--- ch:expired like the other ends of leases so its owner resets it; a revoked one is being deleted.
+-- resource registered with reset is not offered again but starts resetting (I7); a revoked one is
+-- being deleted, and the reset stays owed for when it is registered again.
 local function end_lease(id, k, rtype, worker, lease_id, fence, kind, now)
   redis.call('HDEL', k, 'worker', 'lease_id', 'lease_token', 'expires', 'granted', 'request')
   redis.call('ZREM', P .. 'leases', id)
   redis.call('SREM', P .. 'w:' .. worker, id)
   event(kind, id, rtype, worker, lease_id, fence, now)
-  if kind ~= 'revoke' and redis.call('HGET', k, 'reset') == '1' then
-    redis.call('HSET', k, 'resetting', fence)
-    redis.call('ZADD', P .. 'resetting', now, id)
-    event('resetting', id, rtype, worker, lease_id, fence, now)
-    redis.call('PUBLISH', P .. 'ch:expired', cjson.encode({
-      resource_id = id, type = rtype, worker_id = worker, lease_id = lease_id,
-      fencing_token = tonumber(fence), reason = 'reset' }))
+  if redis.call('HGET', k, 'reset') == '1' then
+    if kind == 'revoke' then
+      redis.call('HSET', P .. 'owed', id, fence)
+    else
+      begin_reset(id, k, rtype, worker, fence, now)
+    end
     return
   end
   offer_free(id, k, rtype, now)
+end
+
+-- Whether principal may change the inventory record k (re-register, heartbeat, report its reset): the
+-- principal that registered it, or anyone for a record that names no owner (registered before owners were
+-- recorded; the next registration claims it).
+local function owns(k, principal)
+  local owner = redis.call('HGET', k, 'owner')
+  return not owner or owner == principal
+end
+
+-- The service token's principal: the operators and trusted services, who may drain, undrain and delete any
+-- resource (never re-register, heartbeat or report the reset of one an agent owns).
+local function is_operator(principal) return principal == 'service' end
+
+-- Audits an inventory action that is no lease event (drain, undrain) with the principal that did it.
+local function admin_event(kind, id, rtype, by, now)
+  redis.call('XADD', P .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '*',
+    'kind', kind, 'id', id, 'type', rtype, 'worker', '', 'lease_id', '', 'fence', '', 'by', by, 'at', now)
 end
 
 -- Ends the reset of id (I7) as its owner reported it or the reaper decided: done offers it again;
@@ -163,6 +204,7 @@ local function finish_reset(id, k, outcome, reason, now)
   redis.call('ZREM', P .. 'resetting', id)
   event('reset_' .. outcome, id, f[1], nil, id .. ':' .. f[2], f[2], now)
   if outcome == 'done' then
+    redis.call('HDEL', P .. 'owed', id)
     offer_free(id, k, f[1], now)
   else
     redis.call('HSET', k, 'health', 'down', 'down_reason', reason)

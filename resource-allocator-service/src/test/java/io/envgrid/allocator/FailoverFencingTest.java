@@ -52,7 +52,7 @@ class FailoverFencingTest {
                 SyncRedis newMaster = new SyncRedis(replica.url())) {
             Conditions.await(() -> newMaster.call("INFO", "replication").toString().contains("master_link_status:up"),
                     "the replica is in sync");
-            run(oldMaster, fencing, AllocatorScript.REGISTER, "rag-1", "rag", "{}", "{}", "0", "0");
+            run(oldMaster, fencing, AllocatorScript.REGISTER, "rag-1", "rag", "{}", "{}", "0", "0", "open");
             long first = grant(oldMaster, fencing, "w1");
             run(oldMaster, fencing, AllocatorScript.RELEASE, "w1", "rag-1");
             assertEquals(1, oldMaster.call("WAIT", "1", "10000").toLong(), "the replica acknowledged the first lease");

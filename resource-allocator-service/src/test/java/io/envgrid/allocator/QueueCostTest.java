@@ -46,7 +46,7 @@ class QueueCostTest {
                 sha.put(s, sync.call("SCRIPT", "LOAD", ScriptSource.of(s, 200_000).source()).toString());
             }
             for (int i = 1; i <= 2; i++) {
-                run(sync, sha, AllocatorScript.REGISTER, "vm-" + i, "vm", "{}", "{}", "0", "0");
+                run(sync, sha, AllocatorScript.REGISTER, "vm-" + i, "vm", "{}", "{}", "0", "0", "open");
             }
             // One holder with a long lease, one whose lease ends in 300 ms (reclaimed by the reaper).
             assertTrue(allocate(sync, sha, "holder", "600000", "", "0").contains("granted"));

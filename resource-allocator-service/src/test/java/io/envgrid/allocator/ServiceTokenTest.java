@@ -21,7 +21,7 @@ class ServiceTokenTest extends CleanRedis {
     public static class WithToken implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.allocator.service-token", "s3cret");
+            return Map.of("envgrid.allocator.service-token", "s3cret", "envgrid.allocator.auth", "token");
         }
     }
 

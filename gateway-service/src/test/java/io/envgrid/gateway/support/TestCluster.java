@@ -27,7 +27,8 @@ public final class TestCluster {
     private TestCluster() {
         redis = new EmbeddedRedis();
         allocator = ServiceProcess.start("allocator", "resource-allocator-service",
-                Map.of("quarkus.redis.hosts", redis.url(), "envgrid.allocator.reap-interval", "100ms"));
+                Map.of("quarkus.redis.hosts", redis.url(), "envgrid.allocator.reap-interval", "100ms",
+                        "envgrid.allocator.auth", "open"));
         vmController = ServiceProcess.start("vm-controller", "vm-controller-service", Map.of("quarkus.redis.hosts", redis.url()));
         desktops = java.util.stream.IntStream.range(0, DESKTOPS).mapToObj(i -> FakeDesktop.start()).toList();
         for (int i = 0; i < DESKTOPS; i++) {

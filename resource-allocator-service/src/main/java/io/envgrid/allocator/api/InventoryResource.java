@@ -1,6 +1,9 @@
 package io.envgrid.allocator.api;
 
+import io.envgrid.allocator.auth.Caller;
+import io.envgrid.allocator.auth.Principal;
 import io.envgrid.allocator.error.ApiException;
+import io.envgrid.allocator.error.ErrorCode;
 import io.envgrid.allocator.inventory.InventoryService;
 import io.envgrid.allocator.inventory.ResourceView;
 import io.envgrid.allocator.inventory.TypeStats;
@@ -25,7 +28,10 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
-/** The inventory: resources register, heart-beat, drain and leave here. */
+/**
+ * The inventory: resources register, heart-beat, drain and leave here, each change made as the calling
+ * principal ({@link Caller}): owners, drainers and the service token's rights are in {@link InventoryService}.
+ */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -35,19 +41,22 @@ public class InventoryResource {
     private static final Set<String> STATES = Set.of("free", "leased", "resetting", "draining", "down");
 
     private final InventoryService inventory;
+    private final Caller caller;
 
-    public InventoryResource(InventoryService inventory) {
+    public InventoryResource(InventoryService inventory, Caller caller) {
         this.inventory = inventory;
+        this.caller = caller;
     }
 
     @POST
     @Path("resources")
     @Operation(summary = "Register a resource (201), or update a registered one (200)",
-            description = "heartbeat_ttl (seconds) makes the resource turn down when its heartbeats stop.")
+            description = "heartbeat_ttl (seconds) makes the resource turn down when its heartbeats stop. The caller "
+                    + "becomes its owner; another principal's registration of it is 403 NOT_RESOURCE_OWNER.")
     public Uni<RestResponse<ResourceView>> register(RegisterRequest request) {
         Validation.requireBody(request);
         request.validate();
-        return inventory.register(request).chain(created -> inventory.get(request.id())
+        return inventory.register(request, caller.principal()).chain(created -> inventory.get(request.id())
                 .map(view -> RestResponse.status(created ? RestResponse.Status.CREATED : RestResponse.Status.OK, view)));
     }
 
@@ -63,15 +72,25 @@ public class InventoryResource {
         if (state != null && !STATES.contains(state)) {
             throw ApiException.badRequest("'state' must be one of " + STATES);
         }
-        return inventory.list(type, state, labelFilter(labels));
+        Principal me = caller.principal();
+        return inventory.list(type, state, labelFilter(labels))
+                .map(views -> views.stream().filter(v -> me.sees(v.owner())).toList());
     }
 
     @GET
     @Path("resources/{id}")
-    @Operation(summary = "One resource, with its live lease and last fencing token")
+    @Operation(summary = "One resource, with its live lease and last fencing token",
+            description = "An agent token sees only its own resources (403 NOT_RESOURCE_OWNER), listings included.")
     public Uni<ResourceView> get(@PathParam("id") String id) {
         Validation.requireId("id", id);
-        return inventory.get(id);
+        Principal me = caller.principal();
+        return inventory.get(id).map(view -> {
+            if (!me.sees(view.owner())) {
+                throw new ApiException(403, ErrorCode.NOT_RESOURCE_OWNER, "resource '" + id + "' is another principal's",
+                        Map.of("resource_id", id));
+            }
+            return view;
+        });
     }
 
     @PUT
@@ -80,43 +99,48 @@ public class InventoryResource {
     @Operation(summary = "Heartbeat: keeps a resource with a heartbeat_ttl up, and brings a down one back")
     public Uni<Map<String, String>> heartbeat(@PathParam("id") String id) {
         Validation.requireId("id", id);
-        return inventory.heartbeat(id).map(was -> Map.of("id", id, "status", "ok", "previous_health", was));
+        return inventory.heartbeat(id, caller.principal()).map(was -> Map.of("id", id, "status", "ok", "previous_health", was));
     }
 
     @POST
     @Path("resources/{id}/drain")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Drain: no new leases; a current lease runs until released or expired")
+    @Operation(summary = "Drain: no new leases; a current lease runs until released or expired",
+            description = "By the owner or the service token; the caller is recorded as drained_by.")
     public Uni<ResourceView> drain(@PathParam("id") String id) {
         Validation.requireId("id", id);
-        return inventory.drain(id, true);
+        return inventory.drain(id, true, caller.principal());
     }
 
     @POST
     @Path("resources/{id}/undrain")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Put a drained resource back into service")
+    @Operation(summary = "Put a drained resource back into service",
+            description = "Only by whoever drained it (drained_by) or the service token: 403 NOT_DRAIN_OWNER otherwise.")
     public Uni<ResourceView> undrain(@PathParam("id") String id) {
         Validation.requireId("id", id);
-        return inventory.drain(id, false);
+        return inventory.drain(id, false, caller.principal());
     }
 
     @POST
     @Path("resources/{id}/reset")
     @Operation(summary = "The owner reports the reset after a lease ended: done makes it free, failed takes it down",
-            description = "fencing_token is the ended lease's; another one, or a resource not resetting, is 409.")
+            description = "fencing_token is the ended lease's; another one, or a resource not resetting, is 409. "
+                    + "Only the resource's owner (the principal that registered it) may report: 403 otherwise.")
     public Uni<ResourceView> reset(@PathParam("id") String id, ResetRequest request) {
         Validation.requireId("id", id);
         Validation.requireBody(request);
-        return inventory.reportReset(id, request.toReport());
+        return inventory.reportReset(id, request.toReport(), caller.principal());
     }
 
     @DELETE
     @Path("resources/{id}")
-    @Operation(summary = "Remove a resource; a leased one only with force=true, which revokes the lease")
+    @Operation(summary = "Remove a resource; a leased or resetting one only with force=true",
+            description = "force revokes a lease; a reset that is owed stays owed, so a re-registration starts it "
+                    + "again (409 RESOURCE_RESETTING without force). By the owner or the service token.")
     public Uni<Map<String, String>> delete(@PathParam("id") String id, @QueryParam("force") boolean force) {
         Validation.requireId("id", id);
-        return inventory.delete(id, force).map(ignored -> Map.of("id", id, "status", "deleted"));
+        return inventory.delete(id, force, caller.principal()).map(ignored -> Map.of("id", id, "status", "deleted"));
     }
 
     @GET

@@ -1,42 +1,30 @@
 package io.envgrid.allocator.auth;
 
-import io.envgrid.allocator.config.AllocatorConfig;
-import io.envgrid.allocator.error.ApiException;
-import io.envgrid.allocator.error.ErrorCode;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Service-to-service authentication: when {@code envgrid.allocator.service-token} is set, every API
- * call must carry {@code Authorization: Bearer <token>} (the gateway, agents and other services
- * hold it). Health, metrics and OpenAPI under {@code /q} stay open for probes and scrapers.
+ * Authenticates every API call with {@link AccessPolicy} (the service token, an agent token, or nothing in
+ * open mode) and leaves the principal in {@link Caller}. Health, metrics and OpenAPI under {@code /q}
+ * stay open for probes and scrapers.
  */
 public class ServiceTokenFilter {
 
-    private static final String BEARER = "Bearer ";
+    private final AccessPolicy policy;
+    private final Caller caller;
 
-    private final Optional<byte[]> expected;
-
-    public ServiceTokenFilter(AllocatorConfig config) {
-        this.expected = config.serviceToken().map(t -> t.getBytes(StandardCharsets.UTF_8));
+    public ServiceTokenFilter(AccessPolicy policy, Caller caller) {
+        this.policy = policy;
+        this.caller = caller;
     }
 
     @ServerRequestFilter(preMatching = true)
     public void authenticate(ContainerRequestContext request) {
-        if (expected.isEmpty() || request.getUriInfo().getPath().startsWith("/q/")) {
+        String path = request.getUriInfo().getPath();
+        if (path.startsWith("/q/")) {
             return;
         }
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.startsWith(BEARER)) {
-            throw new ApiException(401, ErrorCode.UNAUTHORIZED, "a bearer token is required");
-        }
-        byte[] presented = header.substring(BEARER.length()).getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(expected.get(), presented)) {
-            throw new ApiException(401, ErrorCode.UNAUTHORIZED, "the bearer token is not valid");
-        }
+        caller.set(policy.authenticate(request.getHeaderString(HttpHeaders.AUTHORIZATION), path));
     }
 }

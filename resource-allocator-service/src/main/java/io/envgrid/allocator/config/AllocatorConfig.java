@@ -75,9 +75,39 @@ public interface AllocatorConfig {
     @WithDefault("sequence")
     Fencing fencing();
 
-    /** Bearer token every API call must carry; none means no authentication (the local cluster). */
+    /**
+     * {@code token}: every API call carries the service token or an agent token, and the allocator does not
+     * start without a service token; {@code open}: nobody is asked (local development; a warning at start).
+     */
+    @WithDefault("token")
+    AuthMode auth();
+
+    /** Bearer token of the trusted services and operators (the gateway, controllers, agents sharing it). */
     Optional<String> serviceToken();
+
+    /**
+     * Key that signs per-agent tokens ({@code eag1.<agent id>.<signature>}, {@code AgentTokens}); none means only
+     * the service token is accepted. An agent token may keep only its own resources (README, "Owners").
+     */
+    Optional<String> agentTokenKey();
 
     /** JSON file of resources registered at start-up (a ConfigMap in Kubernetes). */
     Optional<Path> inventoryFile();
+
+    /** How the allocator's writes are acknowledged by Redis ({@code envgrid.allocator.redis.*}). */
+    RedisWrites redis();
+
+    /** Replication of every answer-bearing write (README, "Failover"). */
+    interface RedisWrites {
+        /**
+         * Replicas that must acknowledge a state-changing script's writes ({@code WAIT}) before its caller is
+         * answered; 0 (default) answers as soon as the master applied them. Standalone or Sentinel only.
+         */
+        @WithDefault("0")
+        int waitReplicas();
+
+        /** Longest a {@code WAIT} blocks; fewer acknowledgements by then answer 503 REPLICATION_TIMEOUT. */
+        @WithDefault("1s")
+        Duration waitTimeout();
+    }
 }

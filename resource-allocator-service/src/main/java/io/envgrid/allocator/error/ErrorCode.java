@@ -24,6 +24,16 @@ public final class ErrorCode {
     public static final String STALE_FENCING_TOKEN = "STALE_FENCING_TOKEN";
     public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
     public static final String UNAUTHORIZED = "UNAUTHORIZED";
+    /** A valid token used outside what its principal may do (an agent token on a worker's call). */
+    public static final String FORBIDDEN = "FORBIDDEN";
+    /** An inventory change by a principal that is not the resource's owner (403). */
+    public static final String NOT_RESOURCE_OWNER = "NOT_RESOURCE_OWNER";
+    /** An undrain by a principal other than the one that drained the resource, and not the service token (403). */
+    public static final String NOT_DRAIN_OWNER = "NOT_DRAIN_OWNER";
+    /** A plain delete of a resource whose reset is still owed (409); force=true deletes, the reset stays owed. */
+    public static final String RESOURCE_RESETTING = "RESOURCE_RESETTING";
+    /** A write Redis applied but fewer replicas than wait-replicas acknowledged in time (503, retryable). */
+    public static final String REPLICATION_TIMEOUT = "REPLICATION_TIMEOUT";
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
     public static final String HTTP_ERROR = "HTTP_ERROR";
     /** The client closed its connection before its allocation was answered (never actually received). */

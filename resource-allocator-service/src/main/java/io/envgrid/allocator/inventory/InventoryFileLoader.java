@@ -2,10 +2,15 @@ package io.envgrid.allocator.inventory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.allocator.api.RegisterRequest;
+import io.envgrid.allocator.auth.AccessPolicy;
+import io.envgrid.allocator.auth.Principal;
 import io.envgrid.allocator.config.AllocatorConfig;
+import io.envgrid.allocator.error.ApiException;
+import io.envgrid.allocator.error.ErrorCode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -35,10 +40,12 @@ public class InventoryFileLoader {
     private final InventoryService inventory;
     private final AllocatorConfig config;
     private final ObjectMapper json;
+    private final Principal operator;
     private final AtomicBoolean loaded = new AtomicBoolean();
 
-    public InventoryFileLoader(InventoryService inventory, AllocatorConfig config, ObjectMapper json) {
+    public InventoryFileLoader(InventoryService inventory, AllocatorConfig config, ObjectMapper json, AccessPolicy access) {
         this.inventory = inventory;
+        this.operator = access.operator();
         this.config = config;
         this.json = json;
     }
@@ -55,13 +62,28 @@ public class InventoryFileLoader {
     private void load(Path file) {
         List<RegisterRequest> resources = read(file);
         Multi.createFrom().iterable(resources)
-                .onItem().transformToUniAndConcatenate(inventory::register)
+                .onItem().transformToUniAndConcatenate(this::register)
                 .collect().last()
                 .onFailure().invoke(e -> LOG.warnf("inventory %s not registered yet (%s); retrying", file, e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely()
                 .subscribe().with(done -> {
                     loaded.set(true);
                     LOG.infof("registered %d resource(s) from %s", resources.size(), file);
+                });
+    }
+
+    /**
+     * Registers one entry as the operator who wrote the file (the service token's principal; in open mode
+     * everybody's). An id an agent has
+     * registered with its own token stays the agent's: the entry is skipped with a warning rather than retried
+     * forever (readiness waits for the file).
+     */
+    private Uni<Boolean> register(RegisterRequest resource) {
+        return inventory.register(resource, operator)
+                .onFailure(e -> e instanceof ApiException api && ErrorCode.NOT_RESOURCE_OWNER.equals(api.code()))
+                .recoverWithItem(e -> {
+                    LOG.warnf("inventory entry %s skipped: %s", resource.id(), e.getMessage());
+                    return false;
                 });
     }
 

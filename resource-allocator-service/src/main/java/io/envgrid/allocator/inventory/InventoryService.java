@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.allocator.api.RegisterRequest;
+import io.envgrid.allocator.auth.Principal;
 import io.envgrid.allocator.error.ApiException;
 import io.envgrid.allocator.error.ErrorCode;
 import io.envgrid.allocator.redis.AllocatorScript;
@@ -18,7 +19,12 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
-/** The pool of leasable resources: registration, heartbeats, drain, removal, listings and counts. */
+/**
+ * The pool of leasable resources: registration, heartbeats, drain, removal, listings and counts. Every change
+ * names the principal making it: the one that registers a resource owns it, and only it may re-register,
+ * heart-beat it or report its reset (403 {@code NOT_RESOURCE_OWNER}); drain and delete also by the service
+ * token; an undrain only by whoever drained, or the service token (403 {@code NOT_DRAIN_OWNER}).
+ */
 @ApplicationScoped
 public class InventoryService {
 
@@ -30,11 +36,12 @@ public class InventoryService {
         this.json = json;
     }
 
-    /** Registers or updates a resource; tells whether it was created. */
-    public Uni<Boolean> register(RegisterRequest r) {
+    /** Registers or updates a resource, owned by {@code by}; tells whether it was created. */
+    public Uni<Boolean> register(RegisterRequest r, Principal by) {
         List<String> args = List.of(r.id(), r.type(), write(r.endpointOrEmpty()), write(r.labelsOrEmpty()),
-                Long.toString(r.heartbeatTtlSeconds() * 1000L), r.needsReset() ? "1" : "0");
+                Long.toString(r.heartbeatTtlSeconds() * 1000L), r.needsReset() ? "1" : "0", by.name());
         return scripts.runJson(AllocatorScript.REGISTER, args).map(answer -> {
+            refuseOthers(r.id(), answer);
             if ("type_conflict".equals(answer.path("status").asText())) {
                 throw new ApiException(409, ErrorCode.RESOURCE_LEASED, "resource '" + r.id()
                         + "' is leased as type '" + answer.path("type").asText() + "'; release it before changing its type",
@@ -45,22 +52,33 @@ public class InventoryService {
     }
 
     /** Records a heartbeat; tells what the health was before it (down means it just came back). */
-    public Uni<String> heartbeat(String id) {
-        return expectFound(id, scripts.runJson(AllocatorScript.HEARTBEAT, List.of(id))).map(a -> a.path("was").asText());
+    public Uni<String> heartbeat(String id, Principal by) {
+        return expectFound(id, scripts.runJson(AllocatorScript.HEARTBEAT, List.of(id, by.name())))
+                .map(a -> a.path("was").asText());
     }
 
-    public Uni<ResourceView> drain(String id, boolean draining) {
-        return expectFound(id, scripts.runJson(AllocatorScript.SET_ADMIN, List.of(id, draining ? "draining" : "active")))
-                .chain(() -> get(id));
+    /** Drains ({@code draining}) or undrains a resource as {@code by}; the view after it. */
+    public Uni<ResourceView> drain(String id, boolean draining, Principal by) {
+        return expectFound(id, scripts.runJson(AllocatorScript.SET_ADMIN,
+                List.of(id, draining ? "draining" : "active", by.name()))).chain(() -> get(id));
     }
 
-    public Uni<Void> delete(String id, boolean force) {
-        return scripts.runJson(AllocatorScript.DELETE, List.of(id, force ? "1" : "0")).map(answer -> {
+    /**
+     * Deletes a resource as {@code by}. 409 {@code RESOURCE_LEASED} while leased and 409 {@code RESOURCE_RESETTING}
+     * while its reset is owed, unless {@code force} (which revokes the lease; the reset stays owed).
+     */
+    public Uni<Void> delete(String id, boolean force, Principal by) {
+        return scripts.runJson(AllocatorScript.DELETE, List.of(id, force ? "1" : "0", by.name())).map(answer -> {
+            refuseOthers(id, answer);
             switch (answer.path("status").asText()) {
                 case "not_found" -> throw ApiException.notFound(id);
                 case "leased" -> throw new ApiException(409, ErrorCode.RESOURCE_LEASED, "resource '" + id
                         + "' is leased; release it first or delete with force=true",
                         Map.of("resource_id", id, "worker_id", answer.path("worker_id").asText()));
+                case "resetting" -> throw new ApiException(409, ErrorCode.RESOURCE_RESETTING, "resource '" + id
+                        + "' is resetting; its owner reports the reset first, or delete with force=true (the reset "
+                        + "stays owed: a re-registration starts it again)",
+                        Map.of("resource_id", id, "fencing_token", answer.path("fencing_token").asLong()));
                 default -> {
                     return null;
                 }
@@ -73,9 +91,11 @@ public class InventoryService {
      * makes the resource free (and serves waiters), failed takes it down with {@code reason}.
      * 404 unknown, 409 {@code NOT_RESETTING}, 409 {@code STALE_FENCING_TOKEN} (nothing changed then).
      */
-    public Uni<ResourceView> reportReset(String id, ResetReport report) {
-        List<String> args = List.of(id, Long.toString(report.fencingToken()), report.outcome().wire(), report.reason());
+    public Uni<ResourceView> reportReset(String id, ResetReport report, Principal by) {
+        List<String> args = List.of(id, Long.toString(report.fencingToken()), report.outcome().wire(), report.reason(),
+                by.name());
         return scripts.runJson(AllocatorScript.RESET, args).map(answer -> {
+            refuseOthers(id, answer);
             switch (answer.path("status").asText()) {
                 case "not_found" -> throw ApiException.notFound(id);
                 case "not_resetting" -> throw new ApiException(409, ErrorCode.NOT_RESETTING,
@@ -131,8 +151,24 @@ public class InventoryService {
             if ("not_found".equals(node.path("status").asText())) {
                 throw ApiException.notFound(id);
             }
+            refuseOthers(id, node);
             return node;
         });
+    }
+
+    /** The scripts' refusals of a principal that is not the owner, or not the drainer (nothing was changed). */
+    private static void refuseOthers(String id, JsonNode answer) {
+        switch (answer.path("status").asText()) {
+            case "not_owner" -> throw new ApiException(403, ErrorCode.NOT_RESOURCE_OWNER, "resource '" + id
+                    + "' is owned by " + answer.path("owner").asText() + "; only its owner may change it",
+                    Map.of("resource_id", id, "owner", answer.path("owner").asText()));
+            case "not_drainer" -> throw new ApiException(403, ErrorCode.NOT_DRAIN_OWNER, "resource '" + id
+                    + "' was drained by " + answer.path("drained_by").asText()
+                    + "; only it or the service token may undrain it",
+                    Map.of("resource_id", id, "drained_by", answer.path("drained_by").asText()));
+            default -> {
+            }
+        }
     }
 
     private String write(Object value) {

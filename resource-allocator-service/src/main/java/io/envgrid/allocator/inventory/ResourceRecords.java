@@ -44,7 +44,8 @@ final class ResourceRecords {
         return new ResourceView(h.get("id"), h.get("type"), state(h), h.get("admin"), h.get("health"),
                 parse(json, h.get("endpoint"), OBJECT), parse(json, h.get("labels"), STRINGS),
                 ttlMs > 0 ? ttlMs / 1000 : null, "1".equals(h.get("reset")), h.get("down_reason"),
-                Long.parseLong(h.getOrDefault("fence", "0")), lease(h));
+                Long.parseLong(h.getOrDefault("fence", "0")), h.get("owner"), h.get("drained_by"),
+                h.get("drained_at") == null ? null : iso(h.get("drained_at")), lease(h));
     }
 
     static LeaseView lease(Map<String, String> h) {

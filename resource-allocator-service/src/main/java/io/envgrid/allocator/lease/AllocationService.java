@@ -12,6 +12,7 @@ import io.envgrid.allocator.metrics.AllocatorMetrics;
 import io.envgrid.allocator.metrics.AllocatorMetrics.Outcome;
 import io.envgrid.allocator.redis.AllocatorScript;
 import io.envgrid.allocator.redis.RedisKeys;
+import io.envgrid.allocator.redis.ReplicaWait;
 import io.envgrid.allocator.redis.ScriptRunner;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
@@ -47,14 +48,16 @@ public class AllocationService {
     private final WaitRoom room;
     private final Replica replica;
     private final ReactiveRedisDataSource redis;
+    private final ReplicaWait replicaWait;
     private final RedisKeys keys;
     private final AllocatorMetrics metrics;
     private final AllocatorConfig config;
     private final ObjectMapper json;
 
     public AllocationService(ScriptRunner scripts, WaitRoom room, Replica replica, ReactiveRedisDataSource redis,
-            RedisKeys keys, AllocatorMetrics metrics, AllocatorConfig config, ObjectMapper json) {
+            RedisKeys keys, AllocatorMetrics metrics, AllocatorConfig config, ObjectMapper json, ReplicaWait replicaWait) {
         this.scripts = scripts;
+        this.replicaWait = replicaWait;
         this.room = room;
         this.replica = replica;
         this.redis = redis;
@@ -158,8 +161,15 @@ public class AllocationService {
                 signal == null ? "its deadline" : signal.getClass().getSimpleName());
         if (signal instanceof WaitRoom.Signal.Granted granted) {
             // The answer was kept for a waiter that might miss the notification; this one did not.
-            redis.key().unlink(keys.ticketAnswer(ticket)).subscribe().with(n -> { }, e -> { });
-            return Uni.createFrom().item(granted.answer());
+            if (!replicaWait.enabled()) {
+                redis.key().unlink(keys.ticketAnswer(ticket)).subscribe().with(n -> { }, e -> { });
+                return Uni.createFrom().item(granted.answer());
+            }
+            // The grant was written by another script (a release, a reaper run) and published at once. Deleting
+            // the kept answer is a write that follows it in the replication stream, so WAITing for this delete
+            // on its connection waits for the grant too.
+            return replicaWait.write(connection -> connection.execute("UNLINK", keys.ticketAnswer(ticket)))
+                    .replaceWith(granted.answer());
         }
         if (signal instanceof WaitRoom.Signal.Retry && timeLeft) {
             return waitFor(request, deadline, client);

@@ -28,12 +28,15 @@ import java.util.Map;
 public class ScriptRunner {
 
     private final ReactiveRedisDataSource redis;
+    private final ReplicaWait replicaWait;
     private final RedisKeys keys;
     private final ObjectMapper json;
     private final Map<AllocatorScript, ScriptSource> scripts = new EnumMap<>(AllocatorScript.class);
 
-    public ScriptRunner(ReactiveRedisDataSource redis, RedisKeys keys, AllocatorConfig config, ObjectMapper json) {
+    public ScriptRunner(ReactiveRedisDataSource redis, RedisKeys keys, AllocatorConfig config, ObjectMapper json,
+            ReplicaWait replicaWait) {
         this.redis = redis;
+        this.replicaWait = replicaWait;
         this.keys = keys;
         this.json = json;
         for (AllocatorScript script : AllocatorScript.values()) {
@@ -41,13 +44,22 @@ public class ScriptRunner {
         }
     }
 
-    /** Runs a script with the key prefix as its only key and the given arguments. */
+    /**
+     * Runs a script with the key prefix as its only key and the given arguments. A script that answers a caller
+     * after changing state waits for the replicas first when {@code wait-replicas} is set ({@link ReplicaWait}).
+     */
     public Uni<Response> run(AllocatorScript script, List<String> args) {
         ScriptSource loaded = scripts.get(script);
-        return redis.execute("EVALSHA", command(loaded.sha(), args))
+        Uni<Response> answer = script.answersAWrite()
+                ? replicaWait.write(connection -> evaluate(connection, loaded, args))
+                : evaluate(redis, loaded, args);
+        return answer.onFailure().transform(ScriptRunner::toApiFailure);
+    }
+
+    private Uni<Response> evaluate(ReactiveRedisDataSource connection, ScriptSource loaded, List<String> args) {
+        return connection.execute("EVALSHA", command(loaded.sha(), args))
                 .onFailure(ScriptRunner::isNoScript)
-                .recoverWithUni(() -> redis.execute("EVAL", command(loaded.source(), args)))
-                .onFailure().transform(ScriptRunner::toApiFailure);
+                .recoverWithUni(() -> connection.execute("EVAL", command(loaded.source(), args)));
     }
 
     /** Runs a script that answers with one JSON document (most of them). */
@@ -87,7 +99,7 @@ public class ScriptRunner {
      * A Redis error reply is a bug in a script (500), unless it is one of {@link #UNAVAILABLE_REPLIES};
      * those and anything else mean Redis is out of reach (503).
      */
-    private static Throwable toApiFailure(Throwable t) {
+    static Throwable toApiFailure(Throwable t) {
         if (t instanceof ApiException) {
             return t;
         }

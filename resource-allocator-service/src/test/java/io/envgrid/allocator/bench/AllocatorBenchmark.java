@@ -78,6 +78,9 @@ import org.HdrHistogram.Histogram;
  * <p>On the 1-replica target it then runs the waiting-load cases of {@link WaitingLoad}: {@code bench.waiters}
  * (50,1000,5000; empty for none) parked waiters on {@code bench.waitPool} (64) resources held ~{@code bench.hold}
  * (1) s each, {@code bench.waitWarmup} (3) s then {@code bench.waitMeasure} (10) s measured per case.
+ *
+ * <p>{@code bench.waitReplicas} (0) lists {@code envgrid.allocator.redis.wait-replicas} values to run every service
+ * target with, e.g. {@code 0,1}: the cost of {@code WAIT} in the same run, on a real replica the bench then starts.
  */
 public final class AllocatorBenchmark {
 
@@ -99,6 +102,11 @@ public final class AllocatorBenchmark {
     private final int[] workerCounts = ints(System.getProperty("bench.workers", "1,64,512"));
     private final int[] instanceCounts = ints(System.getProperty("bench.instances", "1,3"));
     private final boolean raw = Boolean.parseBoolean(System.getProperty("bench.raw", "true"));
+    /**
+     * envgrid.allocator.redis.wait-replicas of each service target, e.g. "0,1" (same run, with and without WAIT);
+     * anything above 0 starts a Redis replica for the whole run.
+     */
+    private final int[] waitReplicas = ints(System.getProperty("bench.waitReplicas", "0"));
     private final int pool = Integer.getInteger("bench.pool",
             Math.max(1024, 2 * Arrays.stream(workerCounts).max().orElse(1)));
     private final List<String> allocatorJvmArgs = List.of(System.getProperty("bench.allocatorJvmArgs", "-Xmx1g")
@@ -144,11 +152,21 @@ public final class AllocatorBenchmark {
                 measure.toMillis() / 1e3, Arrays.toString(workerCounts), Arrays.toString(instanceCounts), pool,
                 Runtime.getRuntime().availableProcessors(), allocatorJvmArgs);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Integer.getInteger("bench.eventLoops", 2)));
+        EmbeddedRedis replica = null;
         try (EmbeddedRedis redis = EmbeddedRedis.start(); SyncRedis sync = new SyncRedis(redis.url())) {
+            if (Arrays.stream(waitReplicas).max().orElse(0) > 0) {
+                // A real replica for WAIT to wait on, there for every target of the run so that all pay for replication.
+                replica = EmbeddedRedis.startReplicaOf(redis);
+                try (SyncRedis replicaClient = new SyncRedis(replica.url())) {
+                    io.envgrid.allocator.Conditions.await(() -> replicaClient.call("INFO", "replication").toString()
+                            .contains("master_link_status:up"), "the bench's replica in sync");
+                }
+                System.out.printf("redis replica on %s%n", replica.url());
+            }
             scripts = new Scripts(sync);
             for (int i = 1; i <= pool; i++) {
                 sync.call("EVALSHA", scripts.args(scripts.register, TYPE + "-" + i, TYPE,
-                        "{\"ip\":\"10.1." + (i / 250) + "." + (i % 250) + "\",\"port\":5000}", "{\"zone\":\"a\"}", "0", "0"));
+                        "{\"ip\":\"10.1." + (i / 250) + "." + (i % 250) + "\",\"port\":5000}", "{\"zone\":\"a\"}", "0", "0", "open"));
             }
             long redisPid = Long.parseLong(info(sync, "server", "process_id"));
             System.out.printf("redis-server pid %d on %s, %d resources of type '%s' registered%n", redisPid,
@@ -165,36 +183,42 @@ public final class AllocatorBenchmark {
                 client.close();
             }
             for (int n : instanceCounts) {
-                try (AllocatorCluster cluster = AllocatorCluster.start(n, redis.url(), Path.of("target", "bench"),
-                        Map.of(), allocatorJvmArgs)) {
-                    HttpClient http = vertx.createHttpClient(new HttpClientOptions()
-                                    .setProtocolVersion(HttpVersion.HTTP_1_1).setKeepAlive(true).setPipelining(false)
-                                    .setConnectTimeout(5_000).setIdleTimeout(0),
-                            new PoolOptions().setHttp1MaxSize(Arrays.stream(workerCounts).max().orElse(1))
-                                    .setMaxWaitQueueSize(-1));
-                    Driver driver = new HttpDriver(http, cluster);
-                    List<ProcessHandle> allocators = cluster.instances().stream()
-                            .map(i -> i.process().toHandle()).toList();
-                    String target = n + (n == 1 ? " replica" : " replicas");
-                    warmUp(target, driver, n);
-                    for (int w : workerCounts) {
-                        cell(target, w, driver, sync, redisPid, allocators);
-                    }
-                    if (n == 1) {
-                        WaitingLoad load = new WaitingLoad(vertx, sync, ProcessHandle.of(redisPid).orElseThrow(),
-                                cluster.instance(0), waitPool, hold, waitWarmup, waitMeasure);
-                        for (int parked : waiterCounts) {
-                            WaitingLoad.Result r = load.run(parked);
-                            System.out.printf(Locale.ROOT, "  waiting load: %d parked, %.1f grants/s, %.1f Redis usec/grant"
-                                    + " (%.1f CPU), release->grant p50 %.2f ms p99 %.2f ms%n", parked, r.grantsPerSecond(),
-                                    r.redisUsecPerGrant(), r.redisCpuUsecPerGrant(), r.p50Ms(), r.p99Ms());
-                            waiting.add(r);
+                for (int waitFor : waitReplicas) {
+                    try (AllocatorCluster cluster = AllocatorCluster.start(n, redis.url(), Path.of("target", "bench"),
+                            waitFor == 0 ? Map.of() : Map.of("envgrid.allocator.redis.wait-replicas", Integer.toString(waitFor)),
+                            allocatorJvmArgs)) {
+                        HttpClient http = vertx.createHttpClient(new HttpClientOptions()
+                                        .setProtocolVersion(HttpVersion.HTTP_1_1).setKeepAlive(true).setPipelining(false)
+                                        .setConnectTimeout(5_000).setIdleTimeout(0),
+                                new PoolOptions().setHttp1MaxSize(Arrays.stream(workerCounts).max().orElse(1))
+                                        .setMaxWaitQueueSize(-1));
+                        Driver driver = new HttpDriver(http, cluster);
+                        List<ProcessHandle> allocators = cluster.instances().stream()
+                                .map(i -> i.process().toHandle()).toList();
+                        String target = n + (n == 1 ? " replica" : " replicas") + (waitFor == 0 ? "" : " WAIT " + waitFor);
+                        warmUp(target, driver, n);
+                        for (int w : workerCounts) {
+                            cell(target, w, driver, sync, redisPid, allocators);
                         }
+                        if (n == 1 && waitFor == 0) {
+                            WaitingLoad load = new WaitingLoad(vertx, sync, ProcessHandle.of(redisPid).orElseThrow(),
+                                    cluster.instance(0), waitPool, hold, waitWarmup, waitMeasure);
+                            for (int parked : waiterCounts) {
+                                WaitingLoad.Result r = load.run(parked);
+                                System.out.printf(Locale.ROOT, "  waiting load: %d parked, %.1f grants/s, %.1f Redis usec/grant"
+                                        + " (%.1f CPU), release->grant p50 %.2f ms p99 %.2f ms%n", parked, r.grantsPerSecond(),
+                                        r.redisUsecPerGrant(), r.redisCpuUsecPerGrant(), r.p50Ms(), r.p99Ms());
+                                waiting.add(r);
+                            }
+                        }
+                        http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
                     }
-                    http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
                 }
             }
         } finally {
+            if (replica != null) {
+                replica.close();
+            }
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
         printTable();

@@ -58,7 +58,8 @@ public final class AllocatorCluster implements AutoCloseable {
 
     /**
      * Starts {@code count} replicas on Redis at {@code redisUrl}, logging to {@code logDir/allocator-N.log}.
-     * {@code properties} are passed as {@code -Dkey=value} (e.g. envgrid.allocator.* settings),
+     * {@code properties} are passed as {@code -Dkey=value} (e.g. envgrid.allocator.* settings; without a
+     * service token among them the replicas run with {@code envgrid.allocator.auth=open}),
      * {@code jvmArgs} go before them (e.g. -Xmx256m).
      */
     public static AllocatorCluster start(int count, String redisUrl, Path logDir, Map<String, String> properties,
@@ -79,6 +80,10 @@ public final class AllocatorCluster implements AutoCloseable {
                 command.add("-Dquarkus.http.host=127.0.0.1");
                 command.add("-Dquarkus.http.port=" + port);
                 command.add("-Dquarkus.redis.hosts=" + redisUrl);
+                if (!properties.containsKey("envgrid.allocator.service-token")) {
+                    // These replicas are called without a token: say so, or the allocator does not start.
+                    command.add("-Denvgrid.allocator.auth=open");
+                }
                 properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
                 command.add("-jar");
                 command.add(app.toString());

@@ -46,8 +46,8 @@ public final class PackagedService implements AutoCloseable {
             throw new IllegalStateException(app + " is missing: build the allocator first (mvn -B install -DskipTests "
                     + "at the project root)");
         }
-        return start(app, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), Map.of("quarkus.redis.hosts", redisHosts),
-                Path.of("target", "services", "allocator.log"));
+        return start(app, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), Map.of("quarkus.redis.hosts", redisHosts,
+                "envgrid.allocator.auth", "open"), Path.of("target", "services", "allocator.log"));
     }
 
     /** This module's packaged controller, with the given settings, logging to {@code log}. */
