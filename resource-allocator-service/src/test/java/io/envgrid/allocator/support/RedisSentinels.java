@@ -19,10 +19,10 @@ import java.util.stream.Collectors;
 
 /**
  * A real Redis master, its replica and three Sentinels watching them, each its own process on a free loopback
- * port, configured to fail over fast (master down after {@value #DOWN_AFTER_MS} ms). The binaries are Debian's
- * {@code redis-server} and {@code redis-sentinel} from PATH ({@code ./envgrid test} installs them), else the
- * {@code redis-server} inside the embedded-redis jar, which runs as a Sentinel with {@code --sentinel} (what
- * {@code redis-sentinel} is). Data and logs go under the given directory.
+ * port, configured to fail over fast (master down after {@value #DOWN_AFTER_MS} ms). The binary is a
+ * {@code redis-server} found on PATH, else the one inside the embedded-redis jar (what {@code ./envgrid test}
+ * runs); a Sentinel is {@code redis-sentinel} from PATH, else that binary with {@code --sentinel} (the same
+ * thing). Data and logs go under the given directory.
  */
 public final class RedisSentinels implements AutoCloseable {
 
