@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
  * may have changed (a {@code notify:update_tool_list}, a Computer entering or leaving): a listing is used only while
  * its version is the current one, so one that raced a change is never served. A Computer that does not answer within
  * the gateway's read deadline ({@code envgrid.gateway.downstream.timeout}) contributes no tools, and that listing is
- * not kept.
+ * not kept; nor is that of an office without Computers.
  */
 @ApplicationScoped
 public class OfficeTools {
@@ -92,7 +92,9 @@ public class OfficeTools {
                             computers.set(answer.getKey(), answer.getValue());
                         }
                     }
-                    return complete ? values.set(keys.tools(officeId), listing.toString(), new SetArgs().px(KEPT))
+                    // an office without Computers costs one HGETALL to list again; keeping it would leave a key
+                    // behind for every office id anyone ever bound to
+                    return complete && !answers.isEmpty() ? values.set(keys.tools(officeId), listing.toString(), new SetArgs().px(KEPT))
                             .replaceWith(listing) : Uni.createFrom().item(listing);
                 });
     }
