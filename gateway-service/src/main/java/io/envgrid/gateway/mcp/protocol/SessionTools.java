@@ -1,6 +1,5 @@
 package io.envgrid.gateway.mcp.protocol;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.security.Principal;
@@ -22,7 +21,7 @@ public interface SessionTools {
      * a failure with {@link UnknownTool} when the session has no tool of that name (JSON-RPC {@code -32602}).
      * Cancelling the returned work cancels the call wherever it runs.
      */
-    Uni<ObjectNode> call(McpSession session, Principal principal, String name, ObjectNode arguments, JsonNode requestId);
+    Uni<ObjectNode> call(McpSession session, Principal principal, String name, ObjectNode arguments);
 
     /** No tool of that name for this session. */
     final class UnknownTool extends RuntimeException {

@@ -1,6 +1,5 @@
 package io.envgrid.gateway.smcp.bridge;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -77,8 +76,7 @@ public class BridgeTools implements SessionTools {
     }
 
     @Override
-    public Uni<ObjectNode> call(McpSession session, Principal principal, String name, ObjectNode arguments,
-            JsonNode requestId) {
+    public Uni<ObjectNode> call(McpSession session, Principal principal, String name, ObjectNode arguments) {
         Uni<ObjectNode> result = switch (name) {
             case JOIN -> Uni.createFrom().deferred(() -> {
                 joinCheck.check(arguments);
