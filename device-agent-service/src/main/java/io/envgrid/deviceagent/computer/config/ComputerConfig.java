@@ -47,6 +47,13 @@ public interface ComputerConfig {
         /** The Computer's name in its office; the agent id (host name) when absent. */
         Optional<String> name();
 
+        /**
+         * The A2C-SMCP protocol version announced as {@code a2c_version}: {@code 0.4.0} (the released SDK's) or
+         * {@code 0.5.0}; the server picks the generation of its answers from it. Joins are read in either shape.
+         */
+        @WithDefault("0.4.0")
+        String a2cVersion();
+
         /** First wait before reconnecting; doubled on each failure. */
         @WithDefault("500ms")
         Duration reconnectDelay();

@@ -28,7 +28,9 @@ import org.json.JSONObject;
  * The Computer's line to the A2C-SMCP signalling server (the gateway): it dials out, so the host opens no port.
  * Socket.IO protocol 5 over {@code io.socket:socket.io-client} 2.x (the Java client the Socket.IO project lists;
  * it speaks Engine.IO 4, polling first then the WebSocket upgrade, as the protocol requires), namespace
- * {@code /smcp}, path {@code /socket.io}, {@code ?a2c_version=0.4.0}, {@code auth {"token"}}.
+ * {@code /smcp}, path {@code /socket.io}, {@code ?a2c_version=} 0.4.0 or, when configured
+ * ({@code computer.signalling.a2c-version}), 0.5.0, {@code auth {"token"}}; the events it sends are the same in both
+ * generations, and it reads either generation's join acknowledgement.
  *
  * <p>On every (re)connect it joins its office as role {@code computer}; a refused join (a stale session of its own
  * name still holds the seat until the server's heartbeat expires) is retried with back-off, as is a connection the
@@ -77,9 +79,13 @@ public class SignallingClient {
         if (s.url().isEmpty() || s.officeId().isEmpty()) {
             return;
         }
+        if (!SmcpEvents.A2C_VERSIONS.contains(s.a2cVersion())) {
+            throw new IllegalStateException("envgrid.device-agent.computer.signalling.a2c-version must be one of "
+                    + SmcpEvents.A2C_VERSIONS + ", not " + s.a2cVersion());
+        }
         IO.Options options = IO.Options.builder()
                 .setPath("/socket.io")
-                .setQuery("a2c_version=" + SmcpEvents.A2C_VERSION)
+                .setQuery("a2c_version=" + s.a2cVersion())
                 .setTransports(new String[] {Polling.NAME, WebSocket.NAME})
                 .setAuth(Map.of("token", s.token().orElse("")))
                 .setReconnection(true)

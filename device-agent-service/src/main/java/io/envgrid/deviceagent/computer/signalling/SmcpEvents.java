@@ -1,13 +1,15 @@
 package io.envgrid.deviceagent.computer.signalling;
 
+import java.util.Set;
+
 /**
  * The A2C-SMCP event names a Computer speaks (namespace {@code /smcp}; protocol reference
  * {@code shared/protocols/smcp.md} §3), and the protocol version it announces.
  */
 final class SmcpEvents {
 
-    /** The protocol generation this Computer speaks: the released SDK's (0.4.x); joins are parsed in both shapes. */
-    static final String A2C_VERSION = "0.4.0";
+    /** The protocol versions a Computer may announce ({@code computer.signalling.a2c-version}): 0.4 and 0.5. */
+    static final Set<String> A2C_VERSIONS = Set.of("0.4.0", "0.5.0");
     static final String NAMESPACE = "/smcp";
 
     static final String JOIN_OFFICE = "server:join_office";

@@ -42,6 +42,15 @@ public class SessionNotifier {
                 .collect().last().replaceWithVoid();
     }
 
+    /**
+     * Sends {@code message} to one session if it is live and its stored fields pass {@code wanted}; answers whether
+     * it was handed on (false: the session is gone or did not want it).
+     */
+    public Uni<Boolean> toSession(String id, Predicate<Map<String, String>> wanted, ObjectNode message) {
+        return sessions.peek(id).chain(fields -> !fields.isEmpty() && wanted.test(fields)
+                ? deliver(id, fields, message).replaceWith(true) : Uni.createFrom().item(false));
+    }
+
     private Uni<Void> deliver(String id, Map<String, String> fields, ObjectNode message) {
         String owner = fields.get("owner");
         boolean streamed = owner != null && !owner.isBlank();

@@ -33,9 +33,12 @@ public class McpProtocol {
     private final ToolInvoker invoker;
     private final InFlightCalls inFlight;
     private final SurfaceMethods surface;
+    private final SessionTools sessionTools;
 
-    public McpProtocol(ToolRegistry tools, ToolInvoker invoker, InFlightCalls inFlight, SurfaceMethods surface) {
+    public McpProtocol(ToolRegistry tools, ToolInvoker invoker, InFlightCalls inFlight, SurfaceMethods surface,
+            SessionTools sessionTools) {
         this.surface = surface;
+        this.sessionTools = sessionTools;
         this.tools = tools;
         this.invoker = invoker;
         this.inFlight = inFlight;
@@ -67,7 +70,7 @@ public class McpProtocol {
         switch (method) {
             case "initialize" -> out.respond(JsonRpc.result(id, initializeResult(negotiate(params))));
             case "ping" -> out.respond(JsonRpc.result(id, NODES.objectNode()));
-            case "tools/list" -> out.respond(JsonRpc.result(id, toolList()));
+            case "tools/list" -> listTools(session, principal, id, out);
             case "tools/call" -> call(session, principal, id, params, out);
             default -> {
                 if (surface.serves(method)) {
@@ -90,25 +93,38 @@ public class McpProtocol {
         return result;
     }
 
+    /** The registry's tools, then the session's own ({@link SessionTools}: an office's Computer tools). */
+    private void listTools(McpSession session, Principal principal, JsonNode id, Responder out) {
+        ObjectNode result = toolList();
+        sessionTools.list(session, principal).subscribe().with(
+                own -> {
+                    own.forEach(((ArrayNode) result.get("tools"))::add);
+                    out.respond(JsonRpc.result(id, result));
+                },
+                e -> out.respond(JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "tools/list failed: " + e.getMessage())));
+    }
+
     private ObjectNode toolList() {
         ObjectNode result = NODES.objectNode();
         ArrayNode list = result.putArray("tools");
         for (ToolSpec spec : tools.listed()) {
-            ObjectNode tool = list.addObject().put("name", spec.name()).put("description", spec.description());
-            tool.set("inputSchema", spec.inputSchema());
-            tool.set("outputSchema", spec.mcpOutputSchema());
-            tool.set("annotations", spec.annotations().toJson());
+            list.add(listing(spec));
         }
         return result;
+    }
+
+    /** A tool's {@code tools/list} entry: name, description, input and output schemas, annotations. */
+    public static ObjectNode listing(ToolSpec spec) {
+        ObjectNode tool = NODES.objectNode().put("name", spec.name()).put("description", spec.description());
+        tool.set("inputSchema", spec.inputSchema());
+        tool.set("outputSchema", spec.mcpOutputSchema());
+        tool.set("annotations", spec.annotations().toJson());
+        return tool;
     }
 
     private void call(McpSession session, Principal principal, JsonNode id, JsonNode params, Responder out) {
         String name = params.path("name").asText("");
         Tool tool = tools.find(name).orElse(null);
-        if (tool == null) {
-            out.respond(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "Unknown tool: " + name));
-            return;
-        }
         JsonNode arguments = params.get("arguments");
         if (arguments != null && !arguments.isNull() && !arguments.isObject()) {
             out.respond(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "arguments must be an object"));
@@ -119,7 +135,8 @@ public class McpProtocol {
         ProgressNotifier progress = new ProgressNotifier(progressToken, out);
         String requestKey = id.toString();
         AtomicBoolean answered = new AtomicBoolean();
-        Uni<ObjectNode> result = invoker.invoke(session, principal, tool, args, progress);
+        Uni<ObjectNode> result = tool != null ? invoker.invoke(session, principal, tool, args, progress)
+                : sessionTools.call(session, principal, name, args);
         // registered before subscribing: a call that completes at once unregisters itself
         AtomicReference<Cancellable> running = new AtomicReference<>();
         inFlight.started(session.id(), requestKey, () -> {
@@ -142,7 +159,9 @@ public class McpProtocol {
                 e -> {
                     inFlight.finished(session.id(), requestKey);
                     if (answered.compareAndSet(false, true)) {
-                        out.respond(JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "tool call failed: " + e.getMessage()));
+                        out.respond(e instanceof SessionTools.UnknownTool unknown
+                                ? JsonRpc.error(id, JsonRpc.INVALID_PARAMS, unknown.getMessage())
+                                : JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "tool call failed: " + e.getMessage()));
                     }
                 }));
     }

@@ -94,7 +94,8 @@ public class ToolInvoker {
                 + "', not '" + asked + "'", Map.of("bound_worker_id", bound));
     }
 
-    private ObjectNode success(ToolResult result) {
+    /** A tool's answer as an MCP tool result: {@code structuredContent}, the same JSON as text, images; {@code isError: false}. */
+    public ObjectNode success(ToolResult result) {
         ObjectNode answer = NODES.objectNode();
         ArrayNode content = answer.putArray("content");
         content.addObject().put("type", "text").put("text", result.structured().toString());
@@ -106,7 +107,8 @@ public class ToolInvoker {
         return answer;
     }
 
-    private ObjectNode failure(ToolFailure failure) {
+    /** A failure as an MCP tool result: {@code isError: true}, the error envelope as {@code structuredContent} and text. */
+    public ObjectNode failure(ToolFailure failure) {
         JsonNode envelope = json.valueToTree(failure.envelope());
         ObjectNode answer = NODES.objectNode();
         answer.putArray("content").addObject().put("type", "text").put("text", envelope.toString());

@@ -24,9 +24,9 @@ import org.jboss.logging.Logger;
  * what is served here:
  * {@code logging {}}, {@code completions {}}, {@code prompts {listChanged: false}} (a fixed set),
  * {@code resources {subscribe: true, listChanged: true}} (the list follows the worker's leases) and
- * {@code tools {listChanged: false}} (every session sees the same tools for the gateway's whole
- * life: {@code hide-system-tools} is read at start, and a {@code device.*} tool is listed whether
- * or not a device is held, answering {@code NO_SUCH_RESOURCE} without one).
+ * {@code tools {listChanged: true}} (the gateway's own tools are fixed for its life, but a session
+ * bound to an A2C-SMCP office also lists that office's Computer tools, which come and go:
+ * {@code smcp.bridge}).
  */
 @ApplicationScoped
 public class SurfaceMethods {
@@ -65,7 +65,7 @@ public class SurfaceMethods {
         capabilities.putObject("completions");
         capabilities.putObject("prompts").put("listChanged", false);
         capabilities.putObject("resources").put("subscribe", true).put("listChanged", true);
-        capabilities.putObject("tools").put("listChanged", false);
+        capabilities.putObject("tools").put("listChanged", true);
         return capabilities;
     }
 

@@ -2,8 +2,8 @@ package io.envgrid.gateway.smcp.office;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
-/** How a {@code client:*} call relayed to a Computer ended. */
-sealed interface CallOutcome permits CallOutcome.Answered, CallOutcome.Gone, CallOutcome.TimedOut {
+/** How a {@code client:*} call relayed to a Computer ended (public for the MCP bridge, {@code smcp.bridge}). */
+public sealed interface CallOutcome permits CallOutcome.Answered, CallOutcome.Gone, CallOutcome.TimedOut {
 
     /** The Computer acknowledged with these arguments (passed to the agent verbatim). */
     record Answered(ArrayNode args) implements CallOutcome {

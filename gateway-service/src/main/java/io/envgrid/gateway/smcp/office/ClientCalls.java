@@ -125,6 +125,38 @@ public class ClientCalls {
         return sent;
     }
 
+    /**
+     * A {@code client:*} call made for a caller that is not a Socket.IO member (the MCP bridge, {@code smcp.bridge}):
+     * {@code request} ({@code {agent, req_id, computer, …}}) relayed verbatim as {@code event} to the Computer named
+     * {@code computer} in {@code officeId}, on whichever replica it is connected, waiting up to {@code timeoutMs}.
+     * A Computer not (or no longer) in the office is {@link CallOutcome.Gone}.
+     */
+    public Uni<CallOutcome> relay(String officeId, String computer, String event, ObjectNode request, long timeoutMs) {
+        return findComputer(officeId, computer).chain(record -> record == null
+                ? Uni.createFrom().item((CallOutcome) new CallOutcome.Gone())
+                : Uni.createFrom().completionStage(() -> bus.call(record, event, request, timeoutMs)));
+    }
+
+    /** The names of the Computers sitting in an office now, on every replica, sorted. */
+    public Uni<List<String>> computers(String officeId) {
+        return directory.members(officeId).map(members -> members.stream()
+                .filter(m -> "computer".equals(m.path("role").asText())).map(m -> m.path("name").asText())
+                .sorted().toList());
+    }
+
+    /**
+     * {@code notify:tool_call_cancel {agent, req_id}} to one Computer of the office (a bridge call's cancel: the
+     * bridge is no member, so the rest of the office has no business hearing it); nothing when it has left.
+     */
+    public Uni<Void> cancelAt(String officeId, String computer, String agent, String reqId) {
+        ObjectNode notice = json.createObjectNode().put("agent", agent).put("req_id", reqId);
+        return findComputer(officeId, computer).invoke(record -> {
+            if (record != null) {
+                bus.emit(record, SmcpEvents.TOOL_CALL_CANCEL_NOTICE, notice);
+            }
+        }).replaceWithVoid();
+    }
+
     private Uni<ObjectNode> findComputer(String officeId, String name) {
         return directory.members(officeId).map(members -> members.stream()
                 .filter(m -> "computer".equals(m.path("role").asText()) && name.equals(m.path("name").asText()))

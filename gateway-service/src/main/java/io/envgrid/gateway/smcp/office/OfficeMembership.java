@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
 
 /** Broadcasts to an office and takes members out of offices, with the notices the protocol requires. */
 @ApplicationScoped
@@ -13,6 +15,9 @@ public class OfficeMembership {
     private final OfficeDirectory directory;
     private final ReplicaBus bus;
     private final ObjectMapper json;
+    /** Told of every broadcast on this replica (the MCP bridge turns tool-list changes into MCP notifications). */
+    @Inject
+    Event<OfficeNotice> notices;
 
     public OfficeMembership(OfficeDirectory directory, ReplicaBus bus, ObjectMapper json) {
         this.directory = directory;
@@ -24,7 +29,8 @@ public class OfficeMembership {
     Uni<Void> broadcast(String officeId, String exceptSid, String event, JsonNode payload) {
         return directory.members(officeId).invoke(members -> members.stream()
                 .filter(m -> !m.path("sid").asText().equals(exceptSid))
-                .forEach(m -> bus.emit(m, event, payload))).replaceWithVoid();
+                .forEach(m -> bus.emit(m, event, payload)))
+                .invoke(() -> notices.fire(new OfficeNotice(officeId, event, payload))).replaceWithVoid();
     }
 
     /** {@code {office_id, <role>: <name>}}: who entered or left, by name (never a sid). */

@@ -53,7 +53,7 @@ class ServerFeaturesTest {
         try (McpStream client = McpStream.initialize(mcp.toString())) {
             JsonNode capabilities = client.initializeResult().path("result").path("capabilities");
             assertEquals(McpSteps.readTree("{\"logging\":{},\"completions\":{},\"prompts\":{\"listChanged\":false},"
-                    + "\"resources\":{\"subscribe\":true,\"listChanged\":true},\"tools\":{\"listChanged\":false}}"), capabilities);
+                    + "\"resources\":{\"subscribe\":true,\"listChanged\":true},\"tools\":{\"listChanged\":true}}"), capabilities);
             for (String method : List.of("logging/setLevel", "resources/list", "resources/templates/list", "prompts/list")) {
                 String params = method.equals("logging/setLevel") ? "{\"level\":\"debug\"}" : "{}";
                 assertTrue(client.request(method, params).has("result"), method);
