@@ -1,11 +1,14 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.inventory;
 
-import static io.envgrid.allocator.Api.allocate;
-import static io.envgrid.allocator.Api.expectError;
-import static io.envgrid.allocator.Api.release;
+import static io.envgrid.allocator.support.Api.allocate;
+import static io.envgrid.allocator.support.Api.expectError;
+import static io.envgrid.allocator.support.Api.release;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.envgrid.allocator.support.Api;
+import io.envgrid.allocator.support.CleanRedis;
+import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

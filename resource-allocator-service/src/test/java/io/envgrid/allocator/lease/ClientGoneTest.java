@@ -1,11 +1,15 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.lease;
 
-import static io.envgrid.allocator.Api.allocate;
-import static io.envgrid.allocator.Api.registerPool;
-import static io.envgrid.allocator.Api.release;
+import static io.envgrid.allocator.support.Api.allocate;
+import static io.envgrid.allocator.support.Api.registerPool;
+import static io.envgrid.allocator.support.Api.release;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.envgrid.allocator.support.Api;
+import io.envgrid.allocator.support.CleanRedis;
+import io.envgrid.allocator.support.Conditions;
+import io.envgrid.allocator.support.RawHttp;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;

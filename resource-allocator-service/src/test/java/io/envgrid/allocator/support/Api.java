@@ -1,4 +1,4 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.support;
 
 import static io.restassured.RestAssured.given;
 

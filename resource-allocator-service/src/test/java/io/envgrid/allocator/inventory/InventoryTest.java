@@ -1,10 +1,10 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.inventory;
 
-import static io.envgrid.allocator.Api.allocate;
-import static io.envgrid.allocator.Api.expectError;
-import static io.envgrid.allocator.Api.post;
-import static io.envgrid.allocator.Api.register;
-import static io.envgrid.allocator.Api.registerPool;
+import static io.envgrid.allocator.support.Api.allocate;
+import static io.envgrid.allocator.support.Api.expectError;
+import static io.envgrid.allocator.support.Api.post;
+import static io.envgrid.allocator.support.Api.register;
+import static io.envgrid.allocator.support.Api.registerPool;
 import static io.restassured.RestAssured.delete;
 import static io.restassured.RestAssured.get;
 import static io.restassured.RestAssured.given;
@@ -12,6 +12,9 @@ import static io.restassured.RestAssured.put;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import io.envgrid.allocator.support.Api;
+import io.envgrid.allocator.support.CleanRedis;
+import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;

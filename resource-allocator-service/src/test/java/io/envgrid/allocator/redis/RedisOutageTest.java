@@ -1,11 +1,13 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.redis;
 
-import static io.envgrid.allocator.Api.allocate;
-import static io.envgrid.allocator.Api.expectError;
-import static io.envgrid.allocator.Api.registerPool;
+import static io.envgrid.allocator.support.Api.allocate;
+import static io.envgrid.allocator.support.Api.expectError;
+import static io.envgrid.allocator.support.Api.registerPool;
 import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.envgrid.allocator.support.CleanRedis;
+import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.RedisTestResource;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;

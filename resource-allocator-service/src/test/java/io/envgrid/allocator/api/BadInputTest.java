@@ -1,12 +1,14 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.api;
 
-import static io.envgrid.allocator.Api.expectError;
-import static io.envgrid.allocator.Api.post;
-import static io.envgrid.allocator.Api.registerPool;
+import static io.envgrid.allocator.support.Api.expectError;
+import static io.envgrid.allocator.support.Api.post;
+import static io.envgrid.allocator.support.Api.registerPool;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.envgrid.allocator.support.Api;
+import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

@@ -1,4 +1,4 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.fuzz;
 
 import static io.envgrid.fuzz.Gen.weight;
 import static org.junit.jupiter.api.Assertions.assertEquals;

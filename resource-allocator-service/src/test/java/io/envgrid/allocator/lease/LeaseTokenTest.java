@@ -1,16 +1,18 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.lease;
 
-import static io.envgrid.allocator.Api.allocate;
-import static io.envgrid.allocator.Api.expectError;
-import static io.envgrid.allocator.Api.post;
-import static io.envgrid.allocator.Api.registerPool;
-import static io.envgrid.allocator.Api.release;
+import static io.envgrid.allocator.support.Api.allocate;
+import static io.envgrid.allocator.support.Api.expectError;
+import static io.envgrid.allocator.support.Api.post;
+import static io.envgrid.allocator.support.Api.registerPool;
+import static io.envgrid.allocator.support.Api.release;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.envgrid.allocator.support.Api;
+import io.envgrid.allocator.support.CleanRedis;
 import io.quarkus.redis.datasource.stream.StreamRange;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,4 +1,4 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.allocator.config.Fencing;
-import io.envgrid.allocator.redis.AllocatorScript;
-import io.envgrid.allocator.redis.ScriptSource;
+import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.EmbeddedRedis;
 import io.envgrid.allocator.support.SyncRedis;
 import java.util.ArrayList;

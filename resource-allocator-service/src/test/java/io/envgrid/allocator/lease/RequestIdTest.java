@@ -1,13 +1,16 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.lease;
 
-import static io.envgrid.allocator.Api.expectError;
-import static io.envgrid.allocator.Api.post;
-import static io.envgrid.allocator.Api.registerPool;
-import static io.envgrid.allocator.Api.release;
+import static io.envgrid.allocator.support.Api.expectError;
+import static io.envgrid.allocator.support.Api.post;
+import static io.envgrid.allocator.support.Api.registerPool;
+import static io.envgrid.allocator.support.Api.release;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.envgrid.allocator.support.Api;
+import io.envgrid.allocator.support.CleanRedis;
+import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;

@@ -1,8 +1,9 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.auth;
 
-import static io.envgrid.allocator.Api.expectError;
+import static io.envgrid.allocator.support.Api.expectError;
 import static io.restassured.RestAssured.given;
 
+import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

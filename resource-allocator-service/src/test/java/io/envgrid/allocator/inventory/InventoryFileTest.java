@@ -1,9 +1,10 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.inventory;
 
 import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

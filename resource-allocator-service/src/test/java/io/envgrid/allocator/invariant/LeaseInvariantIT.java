@@ -1,4 +1,4 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.invariant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.envgrid.allocator.support.AllocatorCluster;
+import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.EmbeddedRedis;
 import io.envgrid.allocator.support.EmbeddedRedisCluster;
 import io.envgrid.allocator.support.RedisClusterTestResource;

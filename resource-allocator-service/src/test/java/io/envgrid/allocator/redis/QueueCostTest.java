@@ -1,10 +1,9 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.envgrid.allocator.redis.AllocatorScript;
-import io.envgrid.allocator.redis.ScriptSource;
+import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.EmbeddedRedis;
 import io.envgrid.allocator.support.SyncRedis;
 import java.util.ArrayList;

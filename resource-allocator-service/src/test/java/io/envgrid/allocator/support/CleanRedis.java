@@ -1,4 +1,4 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.support;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.inject.Inject;
@@ -17,7 +17,7 @@ public abstract class CleanRedis {
     protected RedisDataSource redis;
 
     @BeforeEach
-    void flush() {
+    protected void flush() {
         redis.flushall();
     }
 

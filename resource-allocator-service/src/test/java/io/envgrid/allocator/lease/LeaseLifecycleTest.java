@@ -1,10 +1,10 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.lease;
 
-import static io.envgrid.allocator.Api.allocate;
-import static io.envgrid.allocator.Api.expectError;
-import static io.envgrid.allocator.Api.post;
-import static io.envgrid.allocator.Api.registerPool;
-import static io.envgrid.allocator.Api.release;
+import static io.envgrid.allocator.support.Api.allocate;
+import static io.envgrid.allocator.support.Api.expectError;
+import static io.envgrid.allocator.support.Api.post;
+import static io.envgrid.allocator.support.Api.registerPool;
+import static io.envgrid.allocator.support.Api.release;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
@@ -14,6 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.allocator.support.Api;
+import io.envgrid.allocator.support.CleanRedis;
+import io.envgrid.allocator.support.Conditions;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;

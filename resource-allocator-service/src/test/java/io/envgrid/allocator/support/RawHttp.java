@@ -1,4 +1,4 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.support;
 
 import io.restassured.RestAssured;
 import java.io.ByteArrayOutputStream;
@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * request and close the socket without reading the answer (a client that goes away), or read the
  * server's metrics over a connection that is closed right after.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
 
     private final Socket socket;
 
@@ -23,7 +23,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** Opens a connection to the test server (the port RestAssured uses). */
-    static RawHttp open() {
+    public static RawHttp open() {
         try {
             Socket socket = new Socket();
             socket.connect(new InetSocketAddress("127.0.0.1", RestAssured.port), 5_000);
@@ -35,7 +35,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** Writes a JSON POST on this connection and returns without reading anything. */
-    RawHttp sendJson(String path, String json) {
+    public RawHttp sendJson(String path, String json) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + body.length + "\r\n\r\n";
@@ -50,7 +50,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** A GET with "Connection: close", read to the end: the whole response as text. */
-    static String getAndClose(String path) {
+    public static String getAndClose(String path) {
         try (RawHttp http = open()) {
             String head = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
             http.socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
@@ -65,7 +65,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** The server's count of open HTTP connections, this measuring connection included. */
-    static long openConnections() {
+    public static long openConnections() {
         return getAndClose("/q/metrics").lines()
                 .filter(l -> l.startsWith("http_server_active_connections "))
                 .map(l -> (long) Double.parseDouble(l.substring(l.indexOf(' ') + 1).trim()))

@@ -1,17 +1,19 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.redis;
 
-import static io.envgrid.allocator.Api.allocate;
-import static io.envgrid.allocator.Api.expectError;
-import static io.envgrid.allocator.Api.post;
-import static io.envgrid.allocator.Api.register;
-import static io.envgrid.allocator.Api.registerPool;
-import static io.envgrid.allocator.Api.release;
+import static io.envgrid.allocator.support.Api.allocate;
+import static io.envgrid.allocator.support.Api.expectError;
+import static io.envgrid.allocator.support.Api.post;
+import static io.envgrid.allocator.support.Api.register;
+import static io.envgrid.allocator.support.Api.registerPool;
+import static io.envgrid.allocator.support.Api.release;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.envgrid.allocator.support.Api;
+import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.EmbeddedRedisCluster;
 import io.envgrid.allocator.support.RedisClusterTestResource;
 import io.envgrid.allocator.support.SyncRedis;

@@ -1,11 +1,13 @@
-package io.envgrid.allocator;
+package io.envgrid.allocator.health;
 
-import static io.envgrid.allocator.Api.allocate;
-import static io.envgrid.allocator.Api.registerPool;
+import static io.envgrid.allocator.support.Api.allocate;
+import static io.envgrid.allocator.support.Api.registerPool;
 import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.envgrid.allocator.support.CleanRedis;
+import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
