@@ -1,4 +1,4 @@
-package io.envgrid.rag;
+package io.envgrid.rag.support;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,9 +14,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A packaged Quarkus application ({@code target/quarkus-app/quarkus-run.jar}) as a child JVM on a free
- * local port, returned once it reports ready. Its output is appended to a log file, so the log of a
- * restarted service shows every run.
+ * The module's one launcher of packaged services: a Quarkus application ({@code quarkus-run.jar}; this
+ * module's, or the allocator's for {@code registration/RealAllocator}) as a child JVM on a free local
+ * port, returned once it reports ready. Its output is appended to a log file, so the log of a
+ * restarted service shows every run. Failsafe tests run this module's through {@link PackagedRagService}.
  */
 public final class PackagedService implements AutoCloseable {
 
