@@ -9,10 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.support.Conditions;
-import io.envgrid.gateway.support.DesktopAgent;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpSteps;
-import io.envgrid.gateway.support.ServiceProcess;
+import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.Xvfb;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -61,7 +60,7 @@ class DesktopFlowTest {
     static final String TYPE = "vm_e2e_desktop";
 
     private static Xvfb xvfb;
-    private static ServiceProcess agent;
+    private static PackagedService agent;
     private static Path workDir;
 
     @TestHTTPResource("/mcp")
@@ -75,7 +74,7 @@ class DesktopFlowTest {
         xvfb = Xvfb.start();
         workDir = Files.createDirectories(Path.of("target", "e2e-terminal").toAbsolutePath());
         xvfb.openTerminal(workDir);
-        agent = DesktopAgent.start("device-agent-desktop", "e2e", TYPE, xvfb);
+        agent = TestCluster.get().startDesktopAgent("device-agent-desktop", "e2e", TYPE, xvfb);
     }
 
     @AfterAll

@@ -15,12 +15,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Another envgrid service as a real process: its packaged application
+ * The module's one launcher of packaged services: an envgrid service's packaged application
  * ({@code ../<module>/target/quarkus-app/quarkus-run.jar}, built earlier in the reactor) started
  * with {@code java -jar} on a free port, logging to {@code target/services/<name>.log}, returned
- * once {@code /q/health/ready} answers 200.
+ * once {@code /q/health/ready} answers 200. {@link TestCluster} starts the services the gateway
+ * calls with it.
  */
-public final class ServiceProcess implements AutoCloseable {
+public final class PackagedService implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
@@ -29,18 +30,18 @@ public final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
 
-    private ServiceProcess(String name, int port, Process process, Path log) {
+    private PackagedService(String name, int port, Process process, Path log) {
         this.name = name;
         this.port = port;
         this.process = process;
         this.log = log;
     }
 
-    public static ServiceProcess start(String name, String module, Map<String, String> properties) {
+    public static PackagedService start(String name, String module, Map<String, String> properties) {
         return start(name, module, properties, Map.of());
     }
 
-    public static ServiceProcess start(String name, String module, Map<String, String> properties, Map<String, String> env) {
+    public static PackagedService start(String name, String module, Map<String, String> properties, Map<String, String> env) {
         return start(name, module, properties, env, List.of("-XX:TieredStopAtLevel=1"));
     }
 
@@ -48,7 +49,7 @@ public final class ServiceProcess implements AutoCloseable {
      * As above with the JVM options given (the tests' default, {@code -XX:TieredStopAtLevel=1}, starts
      * fast; the benchmark wants the full JIT and may add a flight recording).
      */
-    public static ServiceProcess start(String name, String module, Map<String, String> properties, Map<String, String> env,
+    public static PackagedService start(String name, String module, Map<String, String> properties, Map<String, String> env,
             List<String> jvmOptions) {
         Path app = Path.of("..", module, "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
         if (!Files.isRegularFile(app)) {
@@ -59,7 +60,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** The packaged application {@code app} ({@code quarkus-run.jar}) as a process, as above. */
-    public static ServiceProcess start(String name, Path app, Map<String, String> properties, Map<String, String> env,
+    public static PackagedService start(String name, Path app, Map<String, String> properties, Map<String, String> env,
             List<String> jvmOptions) {
         int port = FreePort.next();
         List<String> command = new ArrayList<>();
@@ -76,7 +77,7 @@ public final class ServiceProcess implements AutoCloseable {
             Path log = logs.resolve(name + ".log");
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(env);
-            ServiceProcess service = new ServiceProcess(name, port, builder.start(), log);
+            PackagedService service = new PackagedService(name, port, builder.start(), log);
             Runtime.getRuntime().addShutdownHook(new Thread(service.process::destroyForcibly));
             service.awaitReady();
             return service;
