@@ -13,6 +13,7 @@ import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.support.WithCluster;
 import io.envgrid.gateway.support.Xvfb;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,6 +46,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * session around a batch and in an explicit session.
  */
 @QuarkusTest
+@WithCluster
 @TestProfile(DesktopFlowTest.SandboxOnTheDesktop.class)
 class DesktopFlowTest {
 

@@ -10,6 +10,7 @@ import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.id.KeyPart;
 import io.envgrid.gateway.support.Conditions;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * the worker holding the lease.
  */
 @QuarkusTest
+@WithCluster
 class DeviceRoutingTest {
 
     private static PackagedService agent;

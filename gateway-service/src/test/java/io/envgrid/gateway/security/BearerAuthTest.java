@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpHttp;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** With tokens configured, every MCP and Sandbox entry point wants a valid bearer token: fixed, or signed and unexpired. */
 @QuarkusTest
+@WithCluster
 @TestProfile(BearerAuthTest.WithTokens.class)
 class BearerAuthTest {
 

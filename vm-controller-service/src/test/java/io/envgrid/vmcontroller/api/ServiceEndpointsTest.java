@@ -1,4 +1,4 @@
-package io.envgrid.vmcontroller;
+package io.envgrid.vmcontroller.api;
 
 import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.containsString;

@@ -1,15 +1,17 @@
-package io.envgrid.gateway;
+package io.envgrid.gateway.health;
 
 import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 /** Health, Prometheus metrics and OpenAPI, as every envgrid service serves them. */
 @QuarkusTest
+@WithCluster
 class ServiceEndpointsTest {
 
     @Test
