@@ -4,9 +4,9 @@ import static io.envgrid.allocator.support.Api.expectError;
 import static io.restassured.RestAssured.given;
 
 import io.envgrid.allocator.support.CleanRedis;
+import io.envgrid.allocator.support.Settings;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import java.util.List;
@@ -19,10 +19,9 @@ import org.junit.jupiter.api.Test;
 @TestProfile(ServiceTokenTest.WithToken.class)
 class ServiceTokenTest extends CleanRedis {
 
-    public static class WithToken implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.allocator.service-token", "s3cret");
+    public static class WithToken extends Settings {
+        public WithToken() {
+            super(Map.of("envgrid.allocator.service-token", "s3cret"));
         }
     }
 

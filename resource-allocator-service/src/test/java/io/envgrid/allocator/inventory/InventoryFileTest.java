@@ -5,9 +5,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import io.envgrid.allocator.support.Conditions;
+import io.envgrid.allocator.support.Settings;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,10 +18,9 @@ import org.junit.jupiter.api.Test;
 @TestProfile(InventoryFileTest.WithInventoryFile.class)
 class InventoryFileTest {
 
-    public static class WithInventoryFile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.allocator.inventory-file", "src/test/resources/inventory-test.json");
+    public static class WithInventoryFile extends Settings {
+        public WithInventoryFile() {
+            super(Map.of("envgrid.allocator.inventory-file", "src/test/resources/inventory-test.json"));
         }
     }
 

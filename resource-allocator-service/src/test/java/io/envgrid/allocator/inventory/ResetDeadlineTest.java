@@ -9,9 +9,9 @@ import static org.hamcrest.Matchers.equalTo;
 import io.envgrid.allocator.support.Api;
 import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.Conditions;
+import io.envgrid.allocator.support.Settings;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.time.Duration;
 import java.util.List;
@@ -24,10 +24,9 @@ import org.junit.jupiter.api.Test;
 @TestProfile(ResetDeadlineTest.ShortDeadline.class)
 class ResetDeadlineTest extends CleanRedis {
 
-    public static class ShortDeadline implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.allocator.reset-deadline", "1s");
+    public static class ShortDeadline extends Settings {
+        public ShortDeadline() {
+            super(Map.of("envgrid.allocator.reset-deadline", "1s"));
         }
     }
 

@@ -123,11 +123,8 @@ class AllocateTest extends CleanRedis {
 
     @Test
     void waitingRequestIsGrantedWhenAResourceIsReleased() throws Exception {
-        registerPool("rag", 1);
-        allocate("holder", List.of("rag"), 60).statusCode(200);
-        CompletableFuture<ExtractableResponse<Response>> waiter = CompletableFuture.supplyAsync(() ->
-                post("/allocate", Map.of("worker_id", "waiter", "resource_types", List.of("rag"), "wait_ms", 10_000))
-                        .extract(), CLIENTS);
+        holdTheOnlyRag();
+        CompletableFuture<ExtractableResponse<Response>> waiter = waitingForRag("waiter", 10_000);
         awaitQueued("rag", 1);
         release("holder", "rag-1").statusCode(200);
         ExtractableResponse<Response> granted = waiter.get();
@@ -137,8 +134,7 @@ class AllocateTest extends CleanRedis {
 
     @Test
     void waitEndsWith409WhenNothingIsFreed() {
-        registerPool("rag", 1);
-        allocate("holder", List.of("rag"), 60).statusCode(200);
+        holdTheOnlyRag();
         expectError(post("/allocate", Map.of("worker_id", "waiter", "resource_types", List.of("rag"), "wait_ms", 300)),
                 409, "INSUFFICIENT_RESOURCES")
                 .body("error.details.waited_ms", equalTo(300));
@@ -147,15 +143,10 @@ class AllocateTest extends CleanRedis {
 
     @Test
     void earlierWaiterGoesFirst() throws Exception {
-        registerPool("rag", 1);
-        allocate("holder", List.of("rag"), 60).statusCode(200);
-        CompletableFuture<ExtractableResponse<Response>> first = CompletableFuture.supplyAsync(() ->
-                post("/allocate", Map.of("worker_id", "first", "resource_types", List.of("rag"), "wait_ms", 10_000))
-                        .extract(), CLIENTS);
+        holdTheOnlyRag();
+        CompletableFuture<ExtractableResponse<Response>> first = waitingForRag("first", 10_000);
         awaitQueued("rag", 1);
-        CompletableFuture<ExtractableResponse<Response>> second = CompletableFuture.supplyAsync(() ->
-                post("/allocate", Map.of("worker_id", "second", "resource_types", List.of("rag"), "wait_ms", 1_500))
-                        .extract(), CLIENTS);
+        CompletableFuture<ExtractableResponse<Response>> second = waitingForRag("second", 1_500);
         awaitQueued("rag", 2);
         // A request that does not wait may not jump the queue either.
         expectError(allocate("jumper", List.of("rag"), 60), 409, "INSUFFICIENT_RESOURCES");
@@ -177,9 +168,20 @@ class AllocateTest extends CleanRedis {
         assertNotEquals(0, calls.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 409).count());
     }
 
+    /** One {@code rag} in the pool, {@code rag-1}, held by worker {@code holder} for a minute. */
+    private static void holdTheOnlyRag() {
+        registerPool("rag", 1);
+        allocate("holder", List.of("rag"), 60).statusCode(200);
+    }
+
     private void awaitQueued(String type, long waiters) {
         Conditions.await(() -> redis.sortedSet(String.class).zcard("{envgrid}:q:" + type) == waiters,
                 "waiters queued for " + type);
     }
 
+    /** A request for one {@code rag} that waits up to {@code waitMs}, sent on its own thread. */
+    private static CompletableFuture<ExtractableResponse<Response>> waitingForRag(String worker, int waitMs) {
+        return CompletableFuture.supplyAsync(() -> post("/allocate",
+                Map.of("worker_id", worker, "resource_types", List.of("rag"), "wait_ms", waitMs)).extract(), CLIENTS);
+    }
 }
