@@ -4,7 +4,7 @@ import static io.envgrid.allocator.support.Api.expectError;
 import static io.restassured.RestAssured.given;
 
 import io.envgrid.allocator.support.CleanRedis;
-import io.envgrid.allocator.support.Settings;
+import io.envgrid.allocator.support.SettingsProfile;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 @TestProfile(ServiceTokenTest.WithToken.class)
 class ServiceTokenTest extends CleanRedis {
 
-    public static class WithToken extends Settings {
+    public static class WithToken extends SettingsProfile {
         public WithToken() {
             super(Map.of("envgrid.allocator.service-token", "s3cret"));
         }

@@ -5,7 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import io.envgrid.allocator.support.Conditions;
-import io.envgrid.allocator.support.Settings;
+import io.envgrid.allocator.support.SettingsProfile;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 @TestProfile(InventoryFileTest.WithInventoryFile.class)
 class InventoryFileTest {
 
-    public static class WithInventoryFile extends Settings {
+    public static class WithInventoryFile extends SettingsProfile {
         public WithInventoryFile() {
             super(Map.of("envgrid.allocator.inventory-file", "src/test/resources/inventory-test.json"));
         }

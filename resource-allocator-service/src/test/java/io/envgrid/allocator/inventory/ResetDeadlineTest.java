@@ -9,7 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import io.envgrid.allocator.support.Api;
 import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.Conditions;
-import io.envgrid.allocator.support.Settings;
+import io.envgrid.allocator.support.SettingsProfile;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 @TestProfile(ResetDeadlineTest.ShortDeadline.class)
 class ResetDeadlineTest extends CleanRedis {
 
-    public static class ShortDeadline extends Settings {
+    public static class ShortDeadline extends SettingsProfile {
         public ShortDeadline() {
             super(Map.of("envgrid.allocator.reset-deadline", "1s"));
         }
