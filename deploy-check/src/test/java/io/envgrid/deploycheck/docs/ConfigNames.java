@@ -136,10 +136,12 @@ final class ConfigNames {
     }
 
     private static Optional<AnnotationTree> annotation(ModifiersTree modifiers, String simpleName) {
-        return modifiers.getAnnotations().stream()
-                .filter(a -> simpleName(a.getAnnotationType()).equals(simpleName))
-                .map(a -> (AnnotationTree) a)
-                .findFirst();
+        for (AnnotationTree annotation : modifiers.getAnnotations()) {
+            if (simpleName(annotation.getAnnotationType()).equals(simpleName)) {
+                return Optional.of(annotation);
+            }
+        }
+        return Optional.empty();
     }
 
     /** A string argument of an annotation ({@code value} also when written without a name). */
