@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.envgrid.gateway.config.Backends;
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * recorder: the services that check the token are being changed on their own branches.
  */
 @QuarkusTest
+@WithCluster
 class LeaseTokenForwardingTest {
 
     private record Seen(String method, String rawPath, String leaseToken, String body) {

@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.support.Conditions;
-import io.envgrid.gateway.support.DesktopAgent;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpSteps;
-import io.envgrid.gateway.support.ServiceProcess;
+import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.support.WithCluster;
 import io.envgrid.gateway.support.Xvfb;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,6 +46,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * session around a batch and in an explicit session.
  */
 @QuarkusTest
+@WithCluster
 @TestProfile(DesktopFlowTest.SandboxOnTheDesktop.class)
 class DesktopFlowTest {
 
@@ -61,7 +62,7 @@ class DesktopFlowTest {
     static final String TYPE = "vm_e2e_desktop";
 
     private static Xvfb xvfb;
-    private static ServiceProcess agent;
+    private static PackagedService agent;
     private static Path workDir;
 
     @TestHTTPResource("/mcp")
@@ -75,7 +76,7 @@ class DesktopFlowTest {
         xvfb = Xvfb.start();
         workDir = Files.createDirectories(Path.of("target", "e2e-terminal").toAbsolutePath());
         xvfb.openTerminal(workDir);
-        agent = DesktopAgent.start("device-agent-desktop", "e2e", TYPE, xvfb);
+        agent = TestCluster.get().startDesktopAgent("device-agent-desktop", "e2e", TYPE, xvfb);
     }
 
     @AfterAll

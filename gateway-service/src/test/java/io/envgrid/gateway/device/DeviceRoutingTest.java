@@ -6,10 +6,11 @@ import static io.envgrid.gateway.support.McpHttp.mcp;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.envgrid.gateway.support.ServiceProcess;
+import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.id.KeyPart;
 import io.envgrid.gateway.support.Conditions;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,9 +32,10 @@ import org.junit.jupiter.api.Test;
  * the worker holding the lease.
  */
 @QuarkusTest
+@WithCluster
 class DeviceRoutingTest {
 
-    private static ServiceProcess agent;
+    private static PackagedService agent;
 
     @BeforeAll
     static void startAgent() {
@@ -43,7 +45,7 @@ class DeviceRoutingTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        agent = ServiceProcess.start("device-agent", "device-agent-service", Map.of(
+        agent = PackagedService.start("device-agent", "device-agent-service", Map.of(
                 "envgrid.device-agent.data-dir", data.toAbsolutePath().toString(),
                 "envgrid.device-agent.linux-host.device-id", "gw-host",
                 // an agent id with the id rule's special characters: its resource is 'gw/agent@rack.1:gw-host'

@@ -11,10 +11,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.fuzz.Gen;
-import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -52,7 +51,7 @@ import org.junit.jupiter.api.Test;
  * The seed is fixed so a failure replays; {@code -Dfuzz.seed=} and {@code -Dfuzz.requests=} change it.
  */
 @QuarkusTest
-@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+@WithCluster
 @TestProfile(GatewayFuzzTest.WithToken.class)
 class GatewayFuzzTest {
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.gateway.support.NodePackages;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * README says why each other one does not apply.
  */
 @QuarkusTest
+@WithCluster
 class ConformanceSuiteTest {
 
     private static final String SUITE = "@modelcontextprotocol/conformance/dist/index.js";

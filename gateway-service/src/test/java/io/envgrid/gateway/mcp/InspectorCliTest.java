@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.NodePackages;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * reads resources and gets prompts from the running gateway. Each run is its own session.
  */
 @QuarkusTest
-@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+@WithCluster
 class InspectorCliTest {
 
     private static final String CLI = "@modelcontextprotocol/inspector-cli/build/index.js";

@@ -12,11 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.envgrid.gateway.client.LeaseToken;
-import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -36,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * without a token. The rag instance is a recorder standing in for rag-service.
  */
 @QuarkusTest
-@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+@WithCluster
 class RagLeaseTest {
 
     private record Seen(String leaseToken, JsonNode body) {

@@ -1,5 +1,7 @@
 package io.envgrid.gateway.security;
 
+import static io.envgrid.gateway.security.TokenAuth.FIXED;
+import static io.envgrid.gateway.security.TokenAuth.SECRET;
 import static io.envgrid.gateway.support.McpHttp.mcp;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,32 +10,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpHttp;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** With tokens configured, every MCP and Sandbox entry point wants a valid bearer token: fixed, or signed and unexpired. */
 @QuarkusTest
-@TestProfile(BearerAuthTest.WithTokens.class)
+@WithCluster
+@TestProfile(TokenAuth.class)
 class BearerAuthTest {
-
-    static final String FIXED = "fixed-token-for-tests";
-    static final byte[] SECRET = "signing-secret-for-tests".getBytes(StandardCharsets.UTF_8);
-
-    public static class WithTokens implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.gateway.auth", "tokens", "envgrid.gateway.auth.tokens", FIXED + "=tests:auth-*",
-                    "envgrid.gateway.auth.signing-secret", new String(SECRET, StandardCharsets.UTF_8));
-        }
-    }
 
     @TestHTTPResource("/mcp")
     URL mcp;

@@ -10,8 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.id.KeyPart;
 import io.envgrid.gateway.support.Conditions;
-import io.envgrid.gateway.support.DesktopAgent;
-import io.envgrid.gateway.support.ServiceProcess;
+import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.Xvfb;
 import java.io.IOException;
@@ -51,7 +50,7 @@ class HostileWorkerTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static Xvfb xvfb;
-    private static ServiceProcess agent;
+    private static PackagedService agent;
     private static Path marks;
     private static TestCluster cluster;
 
@@ -62,7 +61,7 @@ class HostileWorkerTest {
         marks = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "hostile-marks-");
         // the agent runs workers' commands as an unprivileged user when it is root: let them write their marks
         Files.setPosixFilePermissions(marks, PosixFilePermissions.fromString("rwxrwxrwx"));
-        agent = DesktopAgent.start("device-agent-hostile", "hostile/agent", TYPE, xvfb);
+        agent = cluster.startDesktopAgent("device-agent-hostile", "hostile/agent", TYPE, xvfb);
     }
 
     @AfterAll
@@ -138,7 +137,7 @@ class HostileWorkerTest {
         assertEquals(200, revoked);
         refused(controller("GET", B, "/platform", null, tokenB2), 403, 404, 409);
         refused(desktop("POST", "/execute", shell(touch("after-revoke")), tokenB2), 403, 404, 409);
-        DesktopAgent.awaitRegistered(DESKTOP);
+        cluster.awaitRegistered(DESKTOP);
 
         Set<String> ran = Set.of(marks.toFile().list());
         assertEquals(Set.of("a-direct", "a-controller"), ran, "commands of refused calls ran on the desktop");

@@ -1,5 +1,7 @@
 package io.envgrid.gateway.security;
 
+import static io.envgrid.gateway.security.TokenAuth.OPS;
+import static io.envgrid.gateway.security.TokenAuth.SECRET;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
@@ -10,16 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.id.KeyPart;
-import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpHttp;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
@@ -27,10 +27,8 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -47,21 +45,11 @@ import org.junit.jupiter.api.Test;
  * {@code / : @ .} work end to end.
  */
 @QuarkusTest
-@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
-@TestProfile(WorkerEntitlementTest.WithTokens.class)
+@WithCluster
+@TestProfile(TokenAuth.class)
 class WorkerEntitlementTest {
 
-    static final byte[] SECRET = "entitlement-secret".getBytes(StandardCharsets.UTF_8);
-    static final String OPS = "ops-token-for-tests";
     static final String VICTIM = "job43/w1";
-
-    public static class WithTokens implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.gateway.auth", "tokens", "envgrid.gateway.auth.tokens", OPS + "=ops:*",
-                    "envgrid.gateway.auth.signing-secret", new String(SECRET, StandardCharsets.UTF_8));
-        }
-    }
 
     @TestHTTPResource("/mcp")
     URL mcp;

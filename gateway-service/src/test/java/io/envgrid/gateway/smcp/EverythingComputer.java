@@ -1,7 +1,7 @@
 package io.envgrid.gateway.smcp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.envgrid.gateway.support.ServiceProcess;
+import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,9 +27,9 @@ final class EverythingComputer implements AutoCloseable {
     final String name;
     final String office;
     final Path trace;
-    final ServiceProcess agent;
+    final PackagedService agent;
 
-    private EverythingComputer(String name, String office, Path trace, ServiceProcess agent) {
+    private EverythingComputer(String name, String office, Path trace, PackagedService agent) {
         this.name = name;
         this.office = office;
         this.trace = trace;
@@ -56,7 +56,7 @@ final class EverythingComputer implements AutoCloseable {
             Path config = data.resolve("computer.json");
             new ObjectMapper().writeValue(config.toFile(), Map.of("inputs", List.of(),
                     "servers", List.of(serverConfig("everything", trace))));
-            ServiceProcess agent = ServiceProcess.start(name, "device-agent-service", Map.ofEntries(
+            PackagedService agent = PackagedService.start(name, "device-agent-service", Map.ofEntries(
                     Map.entry("envgrid.device-agent.data-dir", data.toAbsolutePath().toString()),
                     Map.entry("envgrid.device-agent.agent-id", name),
                     Map.entry("envgrid.device-agent.public-url", "http://127.0.0.1:${quarkus.http.port}"),

@@ -1,6 +1,6 @@
 package io.envgrid.gateway.smcp;
 
-import io.envgrid.gateway.support.ServiceProcess;
+import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import java.util.Map;
 
@@ -19,8 +19,8 @@ final class SmcpGateways {
     private static RuntimeException failure;
 
     final TestCluster cluster;
-    final ServiceProcess first;
-    final ServiceProcess second;
+    final PackagedService first;
+    final PackagedService second;
 
     private SmcpGateways() {
         cluster = TestCluster.get();
@@ -48,8 +48,8 @@ final class SmcpGateways {
     }
 
     /** Another replica on the same Redis (a test that kills one starts its own). */
-    ServiceProcess start(String name) {
-        return ServiceProcess.start(name, "gateway-service", Map.of(
+    PackagedService start(String name) {
+        return PackagedService.start(name, "gateway-service", Map.of(
                 "quarkus.redis.hosts", cluster.redisUrl(),
                 "envgrid.allocator.url", cluster.allocatorUrl(),
                 "envgrid.vm-controller.url", cluster.vmControllerUrl(),

@@ -1,17 +1,23 @@
 package io.envgrid.gateway.support;
 
+import io.envgrid.gateway.id.KeyPart;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The services the gateway calls, real and started once per test JVM: Redis, the
  * resource-allocator-service and the vm-controller-service from their packaged applications, and
- * {@value #DESKTOPS} stand-in desktops registered with the allocator as {@code vm_pyautogui}.
+ * {@value #DESKTOPS} stand-in desktops registered with the allocator as {@code vm_pyautogui}. Tests
+ * that need a real desktop add a packaged device agent on their own Xvfb
+ * ({@link #startDesktopAgent}).
  */
 public final class TestCluster {
 
@@ -20,16 +26,16 @@ public final class TestCluster {
     private static TestCluster instance;
 
     private final EmbeddedRedis redis;
-    private final ServiceProcess allocator;
-    private final ServiceProcess vmController;
+    private final PackagedService allocator;
+    private final PackagedService vmController;
     private final List<FakeDesktop> desktops;
 
     private TestCluster() {
         redis = new EmbeddedRedis();
-        allocator = ServiceProcess.start("allocator", "resource-allocator-service",
+        allocator = PackagedService.start("allocator", "resource-allocator-service",
                 Map.of("quarkus.redis.hosts", redis.url(), "envgrid.allocator.reap-interval", "100ms",
                         "envgrid.allocator.auth", "open"));
-        vmController = ServiceProcess.start("vm-controller", "vm-controller-service", Map.of("quarkus.redis.hosts", redis.url()));
+        vmController = PackagedService.start("vm-controller", "vm-controller-service", Map.of("quarkus.redis.hosts", redis.url()));
         desktops = java.util.stream.IntStream.range(0, DESKTOPS).mapToObj(i -> FakeDesktop.start()).toList();
         for (int i = 0; i < DESKTOPS; i++) {
             register("desktop-" + i, "vm_pyautogui", "{\"ip\": \"127.0.0.1\", \"port\": " + desktops.get(i).port() + "}");
@@ -42,6 +48,35 @@ public final class TestCluster {
             instance = new TestCluster();
         }
         return instance;
+    }
+
+    /**
+     * Starts the packaged device agent serving one real X display as an OSWorld desktop and
+     * registering it with this cluster's allocator as {@code <agentId>:desktop} of the given type (no
+     * host device, no adb); its data directory is a fresh folder under {@code target/}. Returns once
+     * the allocator lists the desktop; the caller closes the agent.
+     */
+    public PackagedService startDesktopAgent(String name, String agentId, String type, Xvfb display) throws IOException {
+        Path data = Files.createTempDirectory(Path.of("target"), name + "-");
+        PackagedService agent = PackagedService.start(name, "device-agent-service", Map.of(
+                "envgrid.device-agent.data-dir", data.toAbsolutePath().toString(),
+                "envgrid.device-agent.desktop.display", display.display(),
+                "envgrid.device-agent.desktop.register", "true",
+                "envgrid.device-agent.desktop.resource-type", type,
+                "envgrid.device-agent.agent-id", agentId,
+                "envgrid.device-agent.public-url", "http://127.0.0.1:${quarkus.http.port}",
+                "envgrid.device-agent.registration.heartbeat-interval", "1s",
+                "envgrid.device-agent.linux-host.enabled", "false",
+                "envgrid.device-agent.adb.enabled", "false",
+                "envgrid.allocator.url", allocatorUrl()));
+        awaitRegistered(agentId + ":desktop");
+        return agent;
+    }
+
+    /** Waits until the allocator lists the resource (an agent registers it, and again after a forced delete). */
+    public void awaitRegistered(String resourceId) {
+        Conditions.await("the agent registered " + resourceId, Duration.ofSeconds(30), () ->
+                allocatorCall("GET", "/resources/" + KeyPart.pathSegment(resourceId), null).statusCode() == 200);
     }
 
     public void register(String id, String type, String endpointJson) {

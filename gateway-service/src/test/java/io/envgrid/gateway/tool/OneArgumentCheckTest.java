@@ -11,13 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.McpHttp;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.SandboxHttp;
 import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -40,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * is checked after merging with the profile.
  */
 @QuarkusTest
-@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+@WithCluster
 class OneArgumentCheckTest {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

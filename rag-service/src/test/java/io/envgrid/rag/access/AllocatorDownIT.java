@@ -5,19 +5,15 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.envgrid.rag.PackagedService;
-import io.envgrid.rag.api.Api;
-import io.restassured.RestAssured;
+import io.envgrid.rag.support.PackagedRagService;
+import io.envgrid.rag.support.PackagedService;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An allocator that cannot be reached: whatever depends on a lease is refused with {@code 503 ALLOCATOR_UNAVAILABLE}
@@ -29,26 +25,14 @@ class AllocatorDownIT {
 
     private static final String LEASE_TOKEN = "elt_AAAAAAAAAAAAAAAAAAAAAA";
 
-    @TempDir
-    Path indexDir;
-
-    private PackagedService service;
-
-    @AfterEach
-    void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    @RegisterExtension
+    final PackagedRagService rag = new PackagedRagService("allocator-down-it-rag.log");
 
     @Test
     void everyCallThatNeedsTheAllocatorIs503AndChangesNothing() {
         // the allocator URL points at a port nothing listens on
-        service = PackagedService.ragService(List.of("-Xmx512m"), Map.of("envgrid.rag.index-dir", indexDir.toString(),
-                "envgrid.allocator.service-token", Api.SERVICE_TOKEN, "envgrid.rag.instance-id", "down",
-                "envgrid.allocator.url", "http://127.0.0.1:" + PackagedService.freePort()), Path.of("target", "allocator-down-it-rag.log"));
-        RestAssured.baseURI = "http://127.0.0.1";
-        RestAssured.port = service.port();
+        rag.start(Map.of("envgrid.rag.instance-id", "down",
+                "envgrid.allocator.url", "http://127.0.0.1:" + PackagedService.freePort()));
 
         operator().contentType("application/x-ndjson").body("{\"id\":\"d1\",\"text\":\"reference text\"}\n".getBytes(StandardCharsets.UTF_8))
                 .post("/collections/down/documents").then().statusCode(200);

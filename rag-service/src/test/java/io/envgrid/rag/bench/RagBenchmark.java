@@ -1,11 +1,11 @@
 package io.envgrid.rag.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.envgrid.rag.PackagedService;
 import io.envgrid.rag.api.Api;
 import io.envgrid.rag.eval.CranfieldReader;
 import io.envgrid.rag.eval.EvalDataset;
 import io.envgrid.rag.index.Document;
+import io.envgrid.rag.support.PackagedService;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -14,8 +14,20 @@ sealed interface Json {
     /** The JSON text. Control characters and lone surrogates are written as {@code \\uXXXX} escapes. */
     String render();
 
-    /** Smaller variants of this value, simplest first, for shrinking a failing request. */
-    List<Json> smaller();
+    /** Smaller variants of this value, simplest first, for shrinking a failing request; none for a leaf. */
+    default List<Json> smaller() {
+        return List.of();
+    }
+
+    /** A value written out as it is held. */
+    sealed interface Verbatim extends Json {
+        String text();
+
+        @Override
+        default String render() {
+            return text();
+        }
+    }
 
     record Str(String value) implements Json {
         @Override
@@ -41,15 +53,10 @@ sealed interface Json {
     }
 
     /** A number as written, which may be out of any range ({@code 1e400}) or of the wrong kind ({@code 2.5}). */
-    record Num(String literal) implements Json {
-        @Override
-        public String render() {
-            return literal;
-        }
-
+    record Num(String text) implements Verbatim {
         @Override
         public List<Json> smaller() {
-            return literal.equals("0") ? List.of() : List.of(new Num("0"));
+            return text.equals("0") ? List.of() : List.of(new Num("0"));
         }
     }
 
@@ -58,22 +65,12 @@ sealed interface Json {
         public String render() {
             return Boolean.toString(value);
         }
-
-        @Override
-        public List<Json> smaller() {
-            return List.of();
-        }
     }
 
     record Null() implements Json {
         @Override
         public String render() {
             return "null";
-        }
-
-        @Override
-        public List<Json> smaller() {
-            return List.of();
         }
     }
 
@@ -124,12 +121,7 @@ sealed interface Json {
     record Member(String key, Json value) {
     }
 
-    record Raw(String text) implements Json {
-        @Override
-        public String render() {
-            return text;
-        }
-
+    record Raw(String text) implements Verbatim {
         @Override
         public List<Json> smaller() {
             return text.length() <= 16 ? List.of() : List.of(new Raw(text.substring(0, text.length() / 2)));

@@ -9,15 +9,12 @@ import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.envgrid.rag.PackagedService;
-import io.envgrid.rag.api.Api;
-import io.restassured.RestAssured;
-import java.nio.file.Path;
+import io.envgrid.rag.support.PackagedRagService;
+import io.envgrid.rag.support.PackagedService;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The packaged service keeps what it acknowledged across restarts on the same index directory: after a
@@ -28,21 +25,12 @@ class ServiceRestartIT {
 
     private static final String COLLECTION = "kept";
 
-    @TempDir
-    Path indexDir;
-
-    private PackagedService service;
-
-    @AfterEach
-    void stopService() {
-        if (service != null) {
-            service.close();
-        }
-    }
+    @RegisterExtension
+    final PackagedRagService rag = new PackagedRagService("restart-it-rag.log");
 
     @Test
     void documentsSurviveAStopAndAKill() {
-        start();
+        PackagedService service = start();
         ingest(COLLECTION, jsonLines(List.of(
                 doc("bees", "Bees", "Bees pollinate flowers and make honey in their hives.", Map.of("kind", "insect")),
                 doc("sharks", "Sharks", "Sharks are cartilaginous fish with many rows of teeth.", Map.of("kind", "fish")),
@@ -51,7 +39,7 @@ class ServiceRestartIT {
         operator().when().delete("/collections/" + COLLECTION + "/documents/gone").then().statusCode(204);
         service.stop();
 
-        start();
+        service = start();
         get("/collections").then().statusCode(200).body("find { it.name == '" + COLLECTION + "' }.documents", equalTo(2));
         for (String mode : List.of("bm25", "dense", "hybrid")) {
             search(COLLECTION, "honey", mode, 1).statusCode(200)
@@ -70,11 +58,7 @@ class ServiceRestartIT {
         search(COLLECTION, "teeth", "hybrid", 1).statusCode(200).body("results.id", contains("sharks"));
     }
 
-    private void start() {
-        service = PackagedService.ragService(List.of("-Xmx512m"), Map.of("envgrid.rag.index-dir", indexDir.toString(),
-                "envgrid.allocator.service-token", Api.SERVICE_TOKEN),
-                Path.of("target", "restart-it-rag.log"));
-        RestAssured.baseURI = "http://127.0.0.1";
-        RestAssured.port = service.port();
+    private PackagedService start() {
+        return rag.start(Map.of());
     }
 }

@@ -1,7 +1,7 @@
 package io.envgrid.rag.registration;
 
-import io.envgrid.rag.PackagedService;
 import io.envgrid.rag.api.Api;
+import io.envgrid.rag.support.PackagedService;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;

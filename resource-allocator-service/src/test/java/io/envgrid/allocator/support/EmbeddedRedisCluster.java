@@ -1,6 +1,5 @@
 package io.envgrid.allocator.support;
 
-import io.envgrid.allocator.Conditions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

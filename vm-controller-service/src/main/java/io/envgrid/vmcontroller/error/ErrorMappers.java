@@ -39,11 +39,11 @@ public class ErrorMappers {
         String code;
         int status = 502;
         if (e instanceof VmCallException.Refused r) {
-            details.put("vm_status", r.vmStatus());
+            details.put("vm_status", r.answer().status());
             if (r.vmCode() != null) {
                 details.put("vm_code", r.vmCode());
             }
-            details.put("vm_body", r.body());
+            details.put("vm_body", r.answer().body());
             return envelope(r.status(), r.code(), e.getMessage(), details);
         }
         if (e instanceof VmCallException.TimedOut) {
@@ -53,8 +53,8 @@ public class ErrorMappers {
             code = ErrorCode.VM_CIRCUIT_OPEN;
         } else if (e instanceof VmCallException.ErrorResponse r) {
             code = ErrorCode.VM_ERROR;
-            details.put("vm_status", r.status());
-            details.put("vm_body", r.body());
+            details.put("vm_status", r.answer().status());
+            details.put("vm_body", r.answer().body());
         } else {
             code = ErrorCode.VM_UNREACHABLE;
         }

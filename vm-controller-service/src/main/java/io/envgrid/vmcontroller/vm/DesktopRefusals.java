@@ -41,21 +41,19 @@ final class DesktopRefusals {
         JsonNode json = json(body);
         String vmCode = json.path("error").path("code").isTextual() ? json.path("error").path("code").asText() : null;
         String reason = reason(json, body, status);
+        VmAnswer answer = new VmAnswer(status, body);
         return switch (status) {
-            case 400, 422 -> new VmCallException.Refused(vm, endpoint, status, 400, ErrorCode.INVALID_PARAMETERS, vmCode,
-                    reason, body);
+            case 400, 422 -> new VmCallException.Refused(vm, endpoint, answer, 400, ErrorCode.INVALID_PARAMETERS, vmCode,
+                    reason);
             case 404 -> PATH_ENDPOINTS.contains(endpoint) && json.isObject()
-                    ? new VmCallException.Refused(vm, endpoint, status, 404, ErrorCode.NOT_FOUND, vmCode, reason, body)
+                    ? new VmCallException.Refused(vm, endpoint, answer, 404, ErrorCode.NOT_FOUND, vmCode, reason)
                     : new VmCallException.ErrorResponse(vm, endpoint, status, body);
-            case 408 -> new VmCallException.Refused(vm, endpoint, status, 408, ErrorCode.COMMAND_TIMEOUT, vmCode,
-                    reason, body);
+            case 408 -> new VmCallException.Refused(vm, endpoint, answer, 408, ErrorCode.COMMAND_TIMEOUT, vmCode, reason);
             case 409 -> vmCode != null && LEASE_CODES.contains(vmCode)
-                    ? new VmCallException.Refused(vm, endpoint, status, 409, vmCode, vmCode, reason, body)
+                    ? new VmCallException.Refused(vm, endpoint, answer, 409, vmCode, vmCode, reason)
                     : new VmCallException.ErrorResponse(vm, endpoint, status, body);
-            case 413 -> new VmCallException.Refused(vm, endpoint, status, 413, ErrorCode.BODY_TOO_LARGE, vmCode, reason,
-                    body);
-            case 429 -> new VmCallException.Refused(vm, endpoint, status, 429, ErrorCode.RATE_LIMITED, vmCode, reason,
-                    body);
+            case 413 -> new VmCallException.Refused(vm, endpoint, answer, 413, ErrorCode.BODY_TOO_LARGE, vmCode, reason);
+            case 429 -> new VmCallException.Refused(vm, endpoint, answer, 429, ErrorCode.RATE_LIMITED, vmCode, reason);
             default -> new VmCallException.ErrorResponse(vm, endpoint, status, body);
         };
     }

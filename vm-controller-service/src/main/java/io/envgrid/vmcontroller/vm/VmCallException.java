@@ -44,21 +44,16 @@ public abstract sealed class VmCallException extends RuntimeException
      * against the VM's circuit breaker.
      */
     public static final class ErrorResponse extends VmCallException {
-        private final int status;
-        private final String body;
+        private final VmAnswer answer;
 
         public ErrorResponse(VmAddress vm, String endpoint, int status, String body) {
             super(vm, endpoint, "VM " + vm.key() + " answered " + endpoint + " with HTTP " + status, null);
-            this.status = status;
-            this.body = body;
+            this.answer = new VmAnswer(status, body);
         }
 
-        public int status() {
-            return status;
-        }
-
-        public String body() {
-            return body;
+        /** What the VM answered. */
+        public VmAnswer answer() {
+            return answer;
         }
     }
 
@@ -70,33 +65,30 @@ public abstract sealed class VmCallException extends RuntimeException
      * against the breaker, never retried.
      */
     public static final class Refused extends VmCallException {
-        private final int vmStatus;
+        private final VmAnswer answer;
         private final int status;
         private final String code;
         private final String vmCode;
         private final String reason;
-        private final String body;
 
-        Refused(VmAddress vm, String endpoint, int vmStatus, int status, String code, String vmCode, String reason,
-                String body) {
+        Refused(VmAddress vm, String endpoint, VmAnswer answer, int status, String code, String vmCode, String reason) {
             super(vm, endpoint, "the desktop refused " + endpoint + ": " + reason, null);
-            this.vmStatus = vmStatus;
+            this.answer = answer;
             this.status = status;
             this.code = code;
             this.vmCode = vmCode;
             this.reason = reason;
-            this.body = body;
         }
 
         /** The same refusal of an action (pyautogui or computer_13): a 400 is {@code INVALID_ACTION}. */
         public Refused ofAction() {
             String actionCode = status == 400 ? ErrorCode.INVALID_ACTION : code;
-            return new Refused(vm(), endpoint(), vmStatus, status, actionCode, vmCode, reason, body);
+            return new Refused(vm(), endpoint(), answer, status, actionCode, vmCode, reason);
         }
 
-        /** The status the desktop answered. */
-        public int vmStatus() {
-            return vmStatus;
+        /** What the desktop answered. */
+        public VmAnswer answer() {
+            return answer;
         }
 
         /** The status the caller gets. */
@@ -112,10 +104,6 @@ public abstract sealed class VmCallException extends RuntimeException
         /** The envelope code of the desktop's own answer (the device agent sends one), or null. */
         public String vmCode() {
             return vmCode;
-        }
-
-        public String body() {
-            return body;
         }
     }
 

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.RawHttp;
 import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.Socket;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** Requests a conforming client never sends are refused with the right status and error, and change nothing. */
 @QuarkusTest
+@WithCluster
 class BadInputTest {
 
     @TestHTTPResource("/")

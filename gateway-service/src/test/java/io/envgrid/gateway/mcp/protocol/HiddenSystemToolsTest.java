@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** Seed 000 registers its system tools hidden: configured so, they leave tools/list but stay callable. */
 @QuarkusTest
+@WithCluster
 @TestProfile(HiddenSystemToolsTest.Hidden.class)
 class HiddenSystemToolsTest {
 

@@ -17,6 +17,7 @@ import io.envgrid.gateway.support.McpHttp;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.RawHttp;
 import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * and a cancelled allocation leaves nothing behind.
  */
 @QuarkusTest
+@WithCluster
 @TestProfile(SessionLifecycleTest.ShortTimeouts.class)
 class SessionLifecycleTest {
 

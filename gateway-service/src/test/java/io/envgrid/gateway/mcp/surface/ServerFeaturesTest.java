@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.FakeDesktop;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.McpStream;
 import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -31,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * subscriptions and list changes.
  */
 @QuarkusTest
-@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+@WithCluster
 class ServerFeaturesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);

@@ -11,7 +11,7 @@ import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.McpStream;
 import io.envgrid.gateway.support.RoundRobinProxy;
-import io.envgrid.gateway.support.ServiceProcess;
+import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,8 +36,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class GatewayReplicasIT {
 
-    private static ServiceProcess first;
-    private static ServiceProcess second;
+    private static PackagedService first;
+    private static PackagedService second;
     private static RoundRobinProxy proxy;
 
     @BeforeAll
@@ -52,8 +52,8 @@ class GatewayReplicasIT {
                 "envgrid.gateway.mcp.sweep-interval", "500ms",
                 // the standalone stream checks on each keep-alive that its session still lives
                 "envgrid.gateway.mcp.sse-keep-alive", "1s");
-        first = ServiceProcess.start("gateway-1", "gateway-service", config);
-        second = ServiceProcess.start("gateway-2", "gateway-service", config);
+        first = PackagedService.start("gateway-1", "gateway-service", config);
+        second = PackagedService.start("gateway-2", "gateway-service", config);
         proxy = new RoundRobinProxy(List.of(first.port(), second.port()));
     }
 

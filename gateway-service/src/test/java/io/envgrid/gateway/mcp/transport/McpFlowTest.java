@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.FakeDesktop;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.TestCluster;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
@@ -29,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * allocator and vm-controller (the desktop is the OSWorld-protocol stand-in).
  */
 @QuarkusTest
-@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+@WithCluster
 class McpFlowTest {
 
     @TestHTTPResource("/mcp")

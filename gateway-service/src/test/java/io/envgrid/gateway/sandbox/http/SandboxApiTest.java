@@ -10,14 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.FakeDesktop;
 import io.envgrid.gateway.support.McpHttp;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.SandboxHttp;
 import io.envgrid.gateway.support.TestCluster;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -36,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * calls, temporary sessions around single calls and batches, and refusals that change nothing.
  */
 @QuarkusTest
-@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+@WithCluster
 class SandboxApiTest {
 
     private static RequestSpecification json() {

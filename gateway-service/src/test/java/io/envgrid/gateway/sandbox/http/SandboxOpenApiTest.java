@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.McpSteps;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The Sandbox API's OpenAPI document describes the real bodies: typed requests and answers, errors as the envelope. */
 @QuarkusTest
-@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+@WithCluster
 class SandboxOpenApiTest {
 
     @Test

@@ -4,13 +4,12 @@ import static io.envgrid.gateway.support.SandboxHttp.post;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.RawHttp;
 import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * the session record is gone (the next create is not answered 409 {@code SESSION_BUSY}).
  */
 @QuarkusTest
-@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+@WithCluster
 class AbandonedCreateTest {
 
     @TestHTTPResource("/")

@@ -11,12 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.FreePort;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.TestCluster;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -42,7 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(SandboxLifecycleTest.FromFile.class)
-@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = false)
+@WithCluster
 class SandboxLifecycleTest {
 
     public static class FromFile implements QuarkusTestProfile {

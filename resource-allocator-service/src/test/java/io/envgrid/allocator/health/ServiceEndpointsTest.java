@@ -1,0 +1,53 @@
+package io.envgrid.allocator.health;
+
+import static io.envgrid.allocator.support.Api.allocate;
+import static io.envgrid.allocator.support.Api.registerPool;
+import static io.restassured.RestAssured.get;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.envgrid.allocator.support.CleanRedis;
+import io.envgrid.allocator.support.Conditions;
+import io.envgrid.allocator.support.WithRedis;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Health, Prometheus metrics and OpenAPI, as every envgrid service serves them. */
+@QuarkusTest
+@WithRedis
+class ServiceEndpointsTest extends CleanRedis {
+
+    @Test
+    void healthChecksRedis() {
+        get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.name", org.hamcrest.Matchers.hasItem(containsString("Redis")));
+    }
+
+    @Test
+    void metricsCountAllocationsAndPoolState() {
+        registerPool("rag", 2);
+        allocate("w1", List.of("rag"), 60).statusCode(200);
+        allocate("w2", List.of("rag", "rag"), 60).statusCode(409);
+        Conditions.await(() -> get("/q/metrics").asString().contains("envgrid_pool_resources{state=\"leased\",type=\"rag\"} 1.0"),
+                "pool gauge refreshed");
+        get("/q/metrics").then().statusCode(200)
+                .body(containsString("envgrid_allocations_total{outcome=\"granted\"}"))
+                .body(containsString("envgrid_allocations_total{outcome=\"insufficient\"}"))
+                .body(containsString("envgrid_allocation_latency_seconds_bucket"))
+                .body(containsString("envgrid_lease_expiries_total"))
+                .body(containsString("envgrid_allocation_waiting"));
+    }
+
+    @Test
+    void openApiDescribesTheContract() {
+        get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/allocate'.post.summary", containsString("all of the requested"))
+                .body("paths.'/release/batch'.post", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/resources/{id}/heartbeat'.put", org.hamcrest.Matchers.notNullValue())
+                // field names as on the wire (snake_case), not as the Java records spell them
+                .body("components.schemas.AllocateRequest.properties.worker_id.type", org.hamcrest.Matchers.equalTo("string"))
+                .body("components.schemas.AllocateRequest.properties.workerId", org.hamcrest.Matchers.nullValue());
+    }
+}

@@ -1,0 +1,166 @@
+package io.envgrid.allocator.lease;
+
+import static io.envgrid.allocator.support.Api.expectError;
+import static io.envgrid.allocator.support.Api.post;
+import static io.envgrid.allocator.support.Api.registerPool;
+import static io.envgrid.allocator.support.Api.release;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.envgrid.allocator.support.Api;
+import io.envgrid.allocator.support.CleanRedis;
+import io.envgrid.allocator.support.Conditions;
+import io.envgrid.allocator.support.WithRedis;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code request_id}: a retry with the same body gets the first answer while all of its leases are
+ * live; another body is a conflict; a settled request is never replayed; refusals change nothing.
+ */
+@QuarkusTest
+@WithRedis
+class RequestIdTest extends CleanRedis {
+
+    private static final ExecutorService CLIENTS = Executors.newCachedThreadPool();
+
+    private static Map<String, Object> body(String worker, List<String> types, Integer timeout, String requestId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("worker_id", worker);
+        body.put("resource_types", types);
+        if (timeout != null) {
+            body.put("timeout", timeout);
+        }
+        body.put("request_id", requestId);
+        return body;
+    }
+
+    @Test
+    void sameBodyReplaysTheFirstAnswerWithItsToken() {
+        registerPool("vm", 2);
+        registerPool("rag", 1);
+        Map<String, Object> first = body("w1", List.of("vm", "rag"), 60, "r-1");
+        ExtractableResponse<Response> granted = post("/allocate", first).statusCode(200)
+                .header("X-Envgrid-Replayed", "false").extract();
+        ExtractableResponse<Response> replay = post("/allocate", first).statusCode(200)
+                .header("X-Envgrid-Replayed", "true").extract();
+        for (String path : List.of("vm.id", "vm.lease_id", "vm.lease_token", "rag.lease_id", "rag.lease_token")) {
+            assertEquals(granted.<Object>path(path), replay.<Object>path(path), path);
+        }
+        Api.stats().body("total.leased", equalTo(2)).body("total.free", equalTo(1));
+    }
+
+    @Test
+    void sameIdWithAnotherBodyIsAConflictAndChangesNothing() {
+        registerPool("vm", 3);
+        registerPool("rag", 2);
+        post("/allocate", body("w1", List.of("vm", "rag"), 60, "r-2")).statusCode(200);
+        Map<String, String> before = keyspace();
+        for (Map<String, Object> other : List.of(
+                body("w1", List.of("rag", "vm"), 60, "r-2"),           // types in another order
+                body("w1", List.of("vm"), 60, "r-2"),                  // fewer types
+                body("w1", List.of("vm", "rag", "vm"), 60, "r-2"),     // more types
+                body("w1", List.of("vm", "rag"), 61, "r-2"),           // another timeout
+                body("w1", List.of("vm", "rag"), null, "r-2"),         // the default timeout (600 s)
+                body("w2", List.of("vm", "rag"), 60, "r-2"))) {        // another worker
+            expectError(post("/allocate", other), 409, "REQUEST_ID_CONFLICT")
+                    .body("error.details.request_id", equalTo("r-2"));
+            assertEquals(before, keyspace(), "a conflict changes nothing: " + other);
+        }
+    }
+
+    @Test
+    void aReplayNeverHandsOutALeaseThatEnded() {
+        registerPool("vm", 2);
+        Map<String, Object> request = body("w1", List.of("vm", "vm"), 60, "r-3");
+        String lease = post("/allocate", request).statusCode(200).extract().path("vm.lease_id");
+        String resource = lease.substring(0, lease.lastIndexOf(':'));
+        release("w1", resource).statusCode(200);
+        Map<String, String> before = keyspace();
+        expectError(post("/allocate", request), 409, "REQUEST_ID_SETTLED")
+                .body("error.details.ended_lease_ids", equalTo(List.of(lease)));
+        assertEquals(before, keyspace(), "a settled request_id grants nothing and changes nothing");
+        Api.stats().body("total.leased", equalTo(1));
+    }
+
+    @Test
+    void aReplayAfterTheResourceWasGrantedAgainIsSettled() {
+        registerPool("vm", 1);
+        Map<String, Object> request = body("w1", List.of("vm"), 60, "r-4");
+        post("/allocate", request).statusCode(200);
+        release("w1", "vm-1").statusCode(200);
+        // The same worker holds the resource again, under a newer lease: still not the answer's lease.
+        Api.allocate("w1", List.of("vm"), 60).statusCode(200).body("vm.fencing_token", equalTo(2));
+        expectError(post("/allocate", request), 409, "REQUEST_ID_SETTLED");
+    }
+
+    @Test
+    void aReplayAfterRevocationOrExpiryIsSettled() {
+        registerPool("vm", 1);
+        post("/allocate", body("w1", List.of("vm"), 60, "r-5")).statusCode(200);
+        io.restassured.RestAssured.delete("/resources/vm-1?force=true").then().statusCode(200);
+        registerPool("vm", 1);
+        expectError(post("/allocate", body("w1", List.of("vm"), 60, "r-5")), 409, "REQUEST_ID_SETTLED");
+
+        post("/allocate", body("w2", List.of("vm"), 1, "r-6")).statusCode(200);
+        Conditions.await(() -> redis.hash(String.class).hget("{envgrid}:r:vm-1", "worker") == null, "the 1 s lease expired");
+        expectError(post("/allocate", body("w2", List.of("vm"), 1, "r-6")), 409, "REQUEST_ID_SETTLED");
+    }
+
+    @Test
+    void aRenewedLeaseKeepsItsRequestIdAnswerAndTheReplayShowsTheNewExpiry() {
+        registerPool("vm", 1);
+        Map<String, Object> request = body("w1", List.of("vm"), 1, "r-7");
+        post("/allocate", request).statusCode(200);
+        String renewed = post("/renew", Map.of("worker_id", "w1", "timeout", 3600)).statusCode(200)
+                .extract().path("details.vm-1.expires_at");
+        long ttl = redis.key().pttl("{envgrid}:req:r-7");
+        assertTrue(ttl > 3_500_000L, "the answer lives as long as the renewed lease: " + ttl);
+        post("/allocate", request).statusCode(200).header("X-Envgrid-Replayed", "true")
+                .body("vm.expires_at", equalTo(renewed));
+    }
+
+    @Test
+    void waitersWithTheSameRequestIdGetOneGrantAndAnotherBodyIsRefused() throws Exception {
+        registerPool("vm", 1);
+        Api.allocate("holder", List.of("vm"), 60).statusCode(200);
+        Map<String, Object> request = new HashMap<>(body("w1", List.of("vm"), 60, "r-8"));
+        request.put("wait_ms", 20_000);
+        Map<String, Object> otherBody = new HashMap<>(body("w1", List.of("vm"), 120, "r-8"));
+        otherBody.put("wait_ms", 20_000);
+        CompletableFuture<ExtractableResponse<Response>> a = CompletableFuture.supplyAsync(() -> post("/allocate", request).extract(), CLIENTS);
+        CompletableFuture<ExtractableResponse<Response>> b = CompletableFuture.supplyAsync(() -> post("/allocate", request).extract(), CLIENTS);
+        CompletableFuture<ExtractableResponse<Response>> c = CompletableFuture.supplyAsync(() -> post("/allocate", otherBody).extract(), CLIENTS);
+        Conditions.await(() -> redis.sortedSet(String.class).zcard("{envgrid}:q:vm") == 3, "three waiters queued");
+        release("holder", "vm-1").statusCode(200);
+
+        ExtractableResponse<Response> ra = a.get();
+        ExtractableResponse<Response> rb = b.get();
+        ExtractableResponse<Response> rc = c.get();
+        // Whichever of the three is served first decides the request; the others follow it.
+        long granted = List.of(ra, rb, rc).stream().filter(r -> r.statusCode() == 200
+                && "false".equals(r.header("X-Envgrid-Replayed"))).count();
+        assertEquals(1, granted, "one grant");
+        Api.stats().body("types.vm.leased", equalTo(1));
+        if (rc.statusCode() == 200 && "false".equals(rc.header("X-Envgrid-Replayed"))) {
+            assertEquals(409, ra.statusCode());
+            assertEquals(409, rb.statusCode());
+        } else {
+            assertEquals(409, rc.statusCode());
+            assertEquals("REQUEST_ID_CONFLICT", rc.path("error.code"));
+            assertEquals(ra.<String>path("vm.lease_id"), rb.<String>path("vm.lease_id"));
+        }
+        assertEquals(0L, redis.sortedSet(String.class).zcard("{envgrid}:q:vm"), "no ticket is left behind");
+        assertEquals(0L, redis.sortedSet(String.class).zcard("{envgrid}:tickets"), "no ticket is left behind");
+    }
+}

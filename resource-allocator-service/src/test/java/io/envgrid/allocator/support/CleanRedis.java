@@ -1,0 +1,37 @@
+package io.envgrid.allocator.support;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import jakarta.inject.Inject;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+
+/** Base of the tests: every test starts on an empty Redis. */
+public abstract class CleanRedis {
+
+    /** Moves on its own: every reaper run pushes out its replica's liveness deadline. */
+    private static final String REPLICAS = "{envgrid}:replicas";
+
+    @Inject
+    protected RedisDataSource redis;
+
+    @BeforeEach
+    protected void flush() {
+        redis.flushall();
+    }
+
+    /**
+     * Every key with its serialized value (the audit stream included, so any grant or release
+     * shows), except the replicas' liveness, which the reaper moves with time.
+     */
+    protected Map<String, String> keyspace() {
+        Map<String, String> out = new HashMap<>();
+        for (String key : redis.key().keys("*")) {
+            if (!key.equals(REPLICAS)) {
+                out.put(key, Base64.getEncoder().encodeToString(redis.execute("DUMP", key).toBytes()));
+            }
+        }
+        return out;
+    }
+}
