@@ -1,13 +1,13 @@
 package io.envgrid.allocator.auth;
 
-import static io.envgrid.allocator.Api.expectError;
+import static io.envgrid.allocator.support.Api.expectError;
 import static io.envgrid.allocator.support.AgentTokensProfile.agent;
 import static io.envgrid.allocator.support.AgentTokensProfile.as;
 import static io.envgrid.allocator.support.AgentTokensProfile.service;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.envgrid.allocator.CleanRedis;
+import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.AgentTokensProfile;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;

@@ -158,7 +158,7 @@ public final class AllocatorBenchmark {
                 // A real replica for WAIT to wait on, there for every target of the run so that all pay for replication.
                 replica = EmbeddedRedis.startReplicaOf(redis);
                 try (SyncRedis replicaClient = new SyncRedis(replica.url())) {
-                    io.envgrid.allocator.Conditions.await(() -> replicaClient.call("INFO", "replication").toString()
+                    io.envgrid.allocator.support.Conditions.await(() -> replicaClient.call("INFO", "replication").toString()
                             .contains("master_link_status:up"), "the bench's replica in sync");
                 }
                 System.out.printf("redis replica on %s%n", replica.url());

@@ -1,6 +1,6 @@
 package io.envgrid.allocator.inventory;
 
-import static io.envgrid.allocator.Api.expectError;
+import static io.envgrid.allocator.support.Api.expectError;
 import static io.envgrid.allocator.support.AgentTokensProfile.agent;
 import static io.envgrid.allocator.support.AgentTokensProfile.as;
 import static io.envgrid.allocator.support.AgentTokensProfile.service;
@@ -9,7 +9,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.envgrid.allocator.CleanRedis;
+import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.AgentTokensProfile;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.redis.datasource.stream.StreamRange;

@@ -1,9 +1,9 @@
 package io.envgrid.allocator.redis;
 
-import static io.envgrid.allocator.Api.allocate;
-import static io.envgrid.allocator.Api.expectError;
-import static io.envgrid.allocator.Api.post;
-import static io.envgrid.allocator.Api.release;
+import static io.envgrid.allocator.support.Api.allocate;
+import static io.envgrid.allocator.support.Api.expectError;
+import static io.envgrid.allocator.support.Api.post;
+import static io.envgrid.allocator.support.Api.release;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +53,7 @@ class ReplicaWaitTest {
         // A waiter parked on the pool is granted by w1's release; its answer waits for the replica too.
         CompletableFuture<ExtractableResponse<Response>> waiter = CompletableFuture.supplyAsync(() -> post("/allocate",
                 Map.of("worker_id", "w2", "resource_types", List.of("vm"), "wait_ms", 30000)).extract());
-        io.envgrid.allocator.Conditions.await(() -> !Resp.call(ReplicatedRedisTestResource.replica().port(), "KEYS",
+        io.envgrid.allocator.support.Conditions.await(() -> !Resp.call(ReplicatedRedisTestResource.replica().port(), "KEYS",
                 "{envgrid}:q:vm").toString().equals("[]"), "the waiter queued");
         release("w1", "vm-1").statusCode(200);
         assertEquals(200, waiter.get().statusCode(), waiter.get().asString());

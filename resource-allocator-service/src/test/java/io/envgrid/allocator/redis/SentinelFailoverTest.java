@@ -1,13 +1,13 @@
 package io.envgrid.allocator.redis;
 
-import static io.envgrid.allocator.Api.allocate;
-import static io.envgrid.allocator.Api.post;
-import static io.envgrid.allocator.Api.release;
+import static io.envgrid.allocator.support.Api.allocate;
+import static io.envgrid.allocator.support.Api.post;
+import static io.envgrid.allocator.support.Api.release;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.envgrid.allocator.Conditions;
+import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.RedisSentinelTestResource;
 import io.envgrid.allocator.support.RedisSentinels;
 import io.envgrid.allocator.support.WithRedisSentinel;

@@ -1,6 +1,6 @@
 package io.envgrid.allocator.support;
 
-import io.envgrid.allocator.Conditions;
+import io.envgrid.allocator.support.Conditions;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

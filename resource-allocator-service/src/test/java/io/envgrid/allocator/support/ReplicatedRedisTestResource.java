@@ -1,6 +1,6 @@
 package io.envgrid.allocator.support;
 
-import io.envgrid.allocator.Conditions;
+import io.envgrid.allocator.support.Conditions;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
