@@ -2,10 +2,12 @@ package io.envgrid.gateway.smcp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.gateway.smcp.engineio.EngineIoServer;
+import io.envgrid.gateway.smcp.engineio.EngineLimits;
 import io.envgrid.gateway.smcp.handshake.VersionGate;
 import io.envgrid.gateway.smcp.office.SmcpNamespace;
 import io.envgrid.gateway.smcp.socketio.SocketIoServer;
 import io.vertx.core.Vertx;
+import jakarta.annotation.Priority;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -23,14 +25,17 @@ public class SmcpServer {
     private final EngineIoServer engine;
 
     public SmcpServer(Vertx vertx, ObjectMapper json, SmcpConfig config, SmcpNamespace namespace) {
-        SocketIoServer sockets = new SocketIoServer(json, vertx);
+        SocketIoServer sockets = new SocketIoServer(json, vertx, config.maxPendingCallsPerSocket());
         sockets.namespace(SmcpNamespace.name(), namespace);
         VersionGate gate = new VersionGate(json);
-        this.engine = new EngineIoServer(vertx, config.pingInterval().toMillis(), config.pingTimeout().toMillis(),
-                config.maxPayload(), gate::admit, sockets::accept);
+        EngineLimits limits = new EngineLimits(config.pingInterval().toMillis(), config.pingTimeout().toMillis(),
+                config.maxPayload(), config.maxSendBuffer(), config.maxPendingSessions(),
+                config.maxPendingSessionsPerAddress(), config.connectTimeout().toMillis());
+        this.engine = new EngineIoServer(vertx, limits, gate::admit, sockets::accept);
     }
 
-    void routes(@Observes Router router) {
+    /** First of the route observers: the Engine.IO body-size check must precede the gateway's general one. */
+    void routes(@Observes @Priority(1) Router router) {
         engine.mount(router, PATH);
     }
 }
