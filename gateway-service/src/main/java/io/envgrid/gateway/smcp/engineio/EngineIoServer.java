@@ -137,8 +137,9 @@ public final class EngineIoServer {
         if (sid == null) {
             // counted before the upgrade, so a refused client costs no WebSocket
             String address = address(request);
-            if (!pending.admit(address)) {
-                tooMany(ctx.response());
+            PendingSessions.Admission admission = pending.admit(address);
+            if (admission != PendingSessions.Admission.ADMITTED) {
+                tooMany(ctx.response(), admission);
                 return;
             }
             request.toWebSocket().onComplete(ws -> {
@@ -223,8 +224,9 @@ public final class EngineIoServer {
     /** A new polling session, or null when the pending caps refuse it (the request is then answered). */
     private EngineSocket open(RoutingContext ctx) {
         String address = address(ctx.request());
-        if (!pending.admit(address)) {
-            tooMany(ctx.response());
+        PendingSessions.Admission admission = pending.admit(address);
+        if (admission != PendingSessions.Admission.ADMITTED) {
+            tooMany(ctx.response(), admission);
             return null;
         }
         return register(ctx.request(), address);
@@ -247,9 +249,10 @@ public final class EngineIoServer {
         return request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
     }
 
-    private void tooMany(HttpServerResponse response) {
+    private void tooMany(HttpServerResponse response, PendingSessions.Admission admission) {
         response.putHeader("Retry-After", String.valueOf(Math.max(1, limits.connectTimeoutMs() / 1000)));
-        EngineSocket.answer(response, 429, "{\"code\":4,\"message\":\"Too many sessions waiting to connect\"}");
+        EngineSocket.answer(response, 429, "{\"code\":4,\"message\":\"Too many sessions waiting to connect"
+                + (admission == PendingSessions.Admission.ADDRESS_FULL ? " from this address" : "") + "\"}");
     }
 
     private String openPacket(String sid) {

@@ -19,15 +19,21 @@ final class PendingSessions {
         this.maxPerAddress = maxPerAddress;
     }
 
-    /** Counts one more pending session from {@code address}; false (nothing counted) when a cap is reached. */
-    synchronized boolean admit(String address) {
+    /** What {@link #admit} decided. */
+    enum Admission { ADMITTED, ADDRESS_FULL, ALL_FULL }
+
+    /** Counts one more pending session from {@code address}, unless a cap is reached (then nothing is counted). */
+    synchronized Admission admit(String address) {
         int here = byAddress.getOrDefault(address, 0);
-        if (total >= max || here >= maxPerAddress) {
-            return false;
+        if (here >= maxPerAddress) {
+            return Admission.ADDRESS_FULL;
+        }
+        if (total >= max) {
+            return Admission.ALL_FULL;
         }
         total++;
         byAddress.put(address, here + 1);
-        return true;
+        return Admission.ADMITTED;
     }
 
     /** One session of {@code address} authenticated or closed. */
