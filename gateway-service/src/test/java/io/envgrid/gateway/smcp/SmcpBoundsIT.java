@@ -193,7 +193,7 @@ class SmcpBoundsIT extends SmcpClients {
         offices.join(agent, "agent", agent, office);
         offices.join(computer, "computer", computer, office);
         driver.serve(computer, "client:tool_call", null, 0);
-        driver.serve(computer, "client:get_tools", SocketIoDriver.array().add(SocketIoDriver.object().putArray("tools")), 0);
+        driver.serve(computer, "client:get_tools", SocketIoDriver.array().add(Offices.noTools()), 0);
 
         ArrayNode invalid = Offices.error(400, "Invalid request payload", null);
         for (JsonNode timeout : new JsonNode[] {SocketIoDriver.object().numberNode(-1), SocketIoDriver.object().numberNode(0),

@@ -268,6 +268,7 @@ public final class EngineSocket {
             }
         });
         ws.binaryMessageHandler(b -> ws.close());
+        ws.exceptionHandler(e -> ws.close());
         ws.closeHandler(v -> webSocketClosed(ws));
         return true;
     }
@@ -296,6 +297,9 @@ public final class EngineSocket {
             }
         });
         ws.binaryMessageHandler(b -> closed("parse error"));
+        // Vert.x reports a message over quarkus.http.websocket-server.max-message-size here (and drops it): close, as
+        // the reference does past maxPayload
+        ws.exceptionHandler(e -> closed("transport error"));
         ws.closeHandler(v -> webSocketClosed(ws));
     }
 
