@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Test;
  * answer is a 5xx; a frame over the payload bound closes its connection (413 for a POST). Every
  * {@value #CHECK_EVERY} cases and at the end: the replica is live, and a bystander agent and Computer, connected
  * before the first case, still complete a call (other connections are unaffected). Seed {@code 20261130}, another with
- * {@code -Dfuzz.seed=}; {@code -Dfuzz.smcp.cases=} cases (default 120). A failure names the seed, the case and the
+ * {@code -Dfuzz.seed=}; {@code -Dfuzz.smcp.cases=} cases (default 300). A failure names the seed, the case and the
  * frames as sent.
  */
 class SmcpFuzzIT extends SmcpClients {
 
     private static final long SEED = Long.getLong("fuzz.seed", 20261130L);
-    private static final int CASES = Integer.getInteger("fuzz.smcp.cases", 120);
+    private static final int CASES = Integer.getInteger("fuzz.smcp.cases", 300);
     private static final int CHECK_EVERY = 20;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 

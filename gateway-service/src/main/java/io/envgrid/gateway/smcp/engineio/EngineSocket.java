@@ -167,12 +167,23 @@ public final class EngineSocket {
                 ws = webSocket;
             }
         }
-        if (ws == null || ws.writeQueueFull()) {
+        if (ws != null && ws.isClosed()) {
+            return; // closing: its close handler ends the connection
+        }
+        if (ws == null || writeQueueFull(ws)) {
             // the client does not read what it is sent: close it rather than hold more for it
             closed("send buffer full");
             return;
         }
         ws.writeTextMessage(encoded);
+    }
+
+    private static boolean writeQueueFull(ServerWebSocket ws) {
+        try {
+            return ws.writeQueueFull();
+        } catch (IllegalStateException e) {
+            return false; // closed since the check above: the write fails quietly, the close handler ends the connection
+        }
     }
 
     /** Answers the pending poll with everything buffered (caller holds the lock). */

@@ -9,8 +9,6 @@ import io.envgrid.gateway.smcp.handshake.Generation;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.Map;
-import java.util.HashMap;
 
 /**
  * What agents and Computers say to each other through the server: {@code client:*} calls relayed to the named
@@ -40,11 +38,7 @@ public class ClientCalls {
     private final Acks acks;
     private final long relayTimeoutMs;
     private final long maxCallTimeoutMs;
-    private final int maxPerSocket;
-    private final int maxPerOffice;
-    /** Calls waiting per caller sid and per office on this replica; both guarded by {@code pendingBySocket}. */
-    private final Map<String, Integer> pendingBySocket = new HashMap<>();
-    private final Map<String, Integer> pendingByOffice = new HashMap<>();
+    private final PendingCalls pending;
 
     public ClientCalls(OfficeDirectory directory, OfficeMembership membership, ReplicaBus bus, ObjectMapper json,
             SmcpConfig config) {
@@ -55,8 +49,7 @@ public class ClientCalls {
         this.acks = new Acks(json);
         this.relayTimeoutMs = config.relayTimeout().toMillis();
         this.maxCallTimeoutMs = config.maxCallTimeout().toMillis();
-        this.maxPerSocket = config.maxPendingCallsPerSocket();
-        this.maxPerOffice = config.maxPendingCallsPerOffice();
+        this.pending = new PendingCalls(config.maxPendingCallsPerSocket(), config.maxPendingCallsPerOffice());
     }
 
     /**
@@ -98,20 +91,21 @@ public class ClientCalls {
             relayed.put("robot_id", member.name); // the seed's name of the field
         }
         if (SmcpEvents.TOOL_CALL.equals(target) && timeoutMs == maxCallTimeoutMs && relayed.has("timeout")) {
-            relayed.put("timeout", maxCallTimeoutMs / 1000); // clamped: the Computer need not wait longer either
+            // clamped (whole seconds, as the protocol has it): the Computer need not wait longer either
+            relayed.put("timeout", Math.max(1, maxCallTimeoutMs / 1000));
         }
-        String scope = admit(member.sid(), office);
+        String scope = pending.admit(member.sid(), office);
         if (scope != null) {
             acks.value(member, ackId, saturated(scope));
             return done();
         }
         return findComputer(office, computer).invoke(record -> {
             if (record == null) {
-                release(member.sid(), office);
+                pending.release(member.sid(), office);
                 acks.value(member, ackId, notFound(computer));
                 return;
             }
-            bus.call(record, target, relayed, timeoutMs).whenComplete((r, e) -> release(member.sid(), office))
+            bus.call(record, target, relayed, timeoutMs).whenComplete((r, e) -> pending.release(member.sid(), office))
                     .thenAccept(outcome -> {
                         if (outcome instanceof CallOutcome.Answered answered && ackId != null) {
                             member.socket.ack(ackId, toArray(answered.args()));
@@ -122,35 +116,11 @@ public class ClientCalls {
                         }
                         // TimedOut: as the reference, the timeout escapes, the agent gets no ack, a late answer is dropped
                     });
-        }).onFailure().invoke(() -> release(member.sid(), office)).replaceWithVoid();
-    }
-
-    /** Counts a call of {@code sid} into {@code office}; null when admitted, else the scope whose cap is reached. */
-    private String admit(String sid, String office) {
-        synchronized (pendingBySocket) {
-            int mine = pendingBySocket.getOrDefault(sid, 0);
-            int inOffice = pendingByOffice.getOrDefault(office, 0);
-            if (mine >= maxPerSocket) {
-                return "socket";
-            }
-            if (inOffice >= maxPerOffice) {
-                return "office";
-            }
-            pendingBySocket.put(sid, mine + 1);
-            pendingByOffice.put(office, inOffice + 1);
-            return null;
-        }
-    }
-
-    private void release(String sid, String office) {
-        synchronized (pendingBySocket) {
-            pendingBySocket.computeIfPresent(sid, (k, n) -> n <= 1 ? null : n - 1);
-            pendingByOffice.computeIfPresent(office, (k, n) -> n <= 1 ? null : n - 1);
-        }
+        }).onFailure().invoke(() -> pending.release(member.sid(), office)).replaceWithVoid();
     }
 
     private ObjectNode saturated(String scope) {
-        int limit = "office".equals(scope) ? maxPerOffice : maxPerSocket;
+        int limit = "office".equals(scope) ? pending.maxPerOffice() : pending.maxPerSocket();
         return acks.error(429, "Too many calls in flight", json.createObjectNode().put("limit", limit).put("scope", scope));
     }
 
