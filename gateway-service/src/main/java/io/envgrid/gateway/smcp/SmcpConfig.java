@@ -22,7 +22,8 @@ public interface SmcpConfig {
     /**
      * Largest Engine.IO payload a client may send (one polling POST or one WebSocket message), in bytes: Engine.IO's
      * {@code maxHttpBufferSize}. A larger one closes the connection (a POST is answered 413), as the reference does.
-     * Polling bodies are also bounded by {@code quarkus.http.limits.max-body-size}.
+     * Polling bodies are also bounded by {@code quarkus.http.limits.max-body-size} (1M), whose own 413 leaves the
+     * session open (the body is not read either); keep this below it.
      */
     @WithDefault("1000000")
     int maxPayload();

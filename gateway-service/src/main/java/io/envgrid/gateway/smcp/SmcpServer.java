@@ -7,7 +7,6 @@ import io.envgrid.gateway.smcp.handshake.VersionGate;
 import io.envgrid.gateway.smcp.office.SmcpNamespace;
 import io.envgrid.gateway.smcp.socketio.SocketIoServer;
 import io.vertx.core.Vertx;
-import jakarta.annotation.Priority;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -34,8 +33,7 @@ public class SmcpServer {
         this.engine = new EngineIoServer(vertx, limits, gate::admit, sockets::accept);
     }
 
-    /** First of the route observers: the Engine.IO body-size check must precede the gateway's general one. */
-    void routes(@Observes @Priority(1) Router router) {
+    void routes(@Observes Router router) {
         engine.mount(router, PATH);
     }
 }

@@ -51,12 +51,12 @@ public final class EngineIoServer {
     }
 
     /**
-     * Mounts the server at {@code path} (with its trailing slash, as clients send it). The announced-length check goes
-     * first of all routes (with the caller's observer ordered first), ahead of the gateway's general body limit, so
-     * that any oversized POST closes its session.
+     * Mounts the server at {@code path} (with its trailing slash, as clients send it). The announced-length check comes
+     * right after the gateway's first routes (its URI check and general body limit, {@code order(MIN_VALUE)}), before
+     * any body is read, so that a POST over {@code maxPayload} closes its session.
      */
     public void mount(Router router, String path) {
-        router.post(path).order(Integer.MIN_VALUE).handler(this::declaredLength);
+        router.post(path).order(Integer.MIN_VALUE + 1).handler(this::declaredLength);
         router.get(path).handler(this::get);
         router.post(path).handler(this::post);
     }
