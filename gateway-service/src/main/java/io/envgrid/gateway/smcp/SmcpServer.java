@@ -2,6 +2,7 @@ package io.envgrid.gateway.smcp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.gateway.smcp.engineio.EngineIoServer;
+import io.envgrid.gateway.smcp.engineio.EngineLimits;
 import io.envgrid.gateway.smcp.handshake.VersionGate;
 import io.envgrid.gateway.smcp.office.SmcpNamespace;
 import io.envgrid.gateway.smcp.socketio.SocketIoServer;
@@ -23,11 +24,13 @@ public class SmcpServer {
     private final EngineIoServer engine;
 
     public SmcpServer(Vertx vertx, ObjectMapper json, SmcpConfig config, SmcpNamespace namespace) {
-        SocketIoServer sockets = new SocketIoServer(json, vertx);
+        SocketIoServer sockets = new SocketIoServer(json, vertx, config.maxPendingCallsPerSocket());
         sockets.namespace(SmcpNamespace.name(), namespace);
         VersionGate gate = new VersionGate(json);
-        this.engine = new EngineIoServer(vertx, config.pingInterval().toMillis(), config.pingTimeout().toMillis(),
-                config.maxPayload(), gate::admit, sockets::accept);
+        EngineLimits limits = new EngineLimits(config.pingInterval().toMillis(), config.pingTimeout().toMillis(),
+                config.maxPayload(), config.maxSendBuffer(), config.maxPendingSessions(),
+                config.maxPendingSessionsPerAddress(), config.connectTimeout().toMillis());
+        this.engine = new EngineIoServer(vertx, limits, gate::admit, sockets::accept);
     }
 
     void routes(@Observes Router router) {

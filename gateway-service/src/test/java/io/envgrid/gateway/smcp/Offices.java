@@ -89,4 +89,11 @@ final class Offices {
         }
         return SocketIoDriver.array().add(payload);
     }
+
+    /** A {@code GetToolsRet} with no tools, as a fake Computer answers {@code client:get_tools}. */
+    static ObjectNode noTools() {
+        ObjectNode ret = SocketIoDriver.object();
+        ret.putArray("tools");
+        return ret;
+    }
 }

@@ -2,16 +2,21 @@ package io.envgrid.gateway.smcp;
 
 import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Two packaged gateway replicas on the test cluster's Redis (and its allocator, which their readiness checks), started
- * once for the SMCP tests: token auth on (the connect
- * {@code auth} token {@link #TOKEN}), a 1 s ping interval and 2 s ping timeout so dead members leave quickly.
+ * once for the SMCP tests: token auth on (the connect {@code auth} token {@link #TOKEN}, principal
+ * {@code smcp-tester}, which may use the offices {@code office-…} the tests make up; {@link #OTHER_TOKEN}, another
+ * tenant's, offices {@code other-…}), a 1 s ping interval and 2 s ping timeout so dead members leave quickly. A third
+ * replica with {@link Tight tight bounds} is started on first use by the tests of the bounds.
  */
 final class SmcpGateways {
 
     static final String TOKEN = "smcp-test-token";
+    static final String OTHER_TOKEN = "smcp-other-token";
+    static final String TOKENS = TOKEN + "=smcp-tester:office-*," + OTHER_TOKEN + "=smcp-other:other-*";
     static final long PING_INTERVAL_MS = 1000;
     static final long PING_TIMEOUT_MS = 2000;
 
@@ -21,6 +26,7 @@ final class SmcpGateways {
     final TestCluster cluster;
     final PackagedService first;
     final PackagedService second;
+    private PackagedService tight;
 
     private SmcpGateways() {
         cluster = TestCluster.get();
@@ -49,12 +55,60 @@ final class SmcpGateways {
 
     /** Another replica on the same Redis (a test that kills one starts its own). */
     PackagedService start(String name) {
-        return PackagedService.start(name, "gateway-service", Map.of(
+        return start(name, Map.of());
+    }
+
+    private PackagedService start(String name, Map<String, String> extra) {
+        Map<String, String> settings = new HashMap<>(Map.of(
                 "quarkus.redis.hosts", cluster.redisUrl(),
                 "envgrid.allocator.url", cluster.allocatorUrl(),
                 "envgrid.vm-controller.url", cluster.vmControllerUrl(),
-                "envgrid.gateway.auth.tokens", TOKEN + "=smcp-tester",
+                "envgrid.gateway.auth.tokens", TOKENS,
                 "envgrid.gateway.smcp.ping-interval", PING_INTERVAL_MS + "ms",
                 "envgrid.gateway.smcp.ping-timeout", PING_TIMEOUT_MS + "ms"));
+        settings.putAll(extra);
+        return PackagedService.start(name, "gateway-service", settings);
+    }
+
+    /** The replica with tight bounds (same Redis, so its offices are the others' too), started on first use. */
+    synchronized PackagedService tight() {
+        if (tight == null) {
+            tight = start("smcp-gateway-tight", Tight.SETTINGS);
+            PackagedService started = tight;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+        }
+        return tight;
+    }
+
+    /** The bounds of {@link #tight()}: small enough that a test reaches each in a few requests. */
+    static final class Tight {
+        static final int MAX_PAYLOAD = 20_000;
+        static final int MAX_SEND_BUFFER = 40_000;
+        static final int MAX_PENDING_SESSIONS = 6;
+        static final int MAX_PENDING_PER_ADDRESS = 4;
+        static final long CONNECT_TIMEOUT_MS = 3000;
+        static final int MAX_QUEUED_EVENTS = 8;
+        static final int MAX_NAME_LENGTH = 32;
+        static final int CALLS_PER_SOCKET = 3;
+        static final int CALLS_PER_OFFICE = 4;
+        static final long MAX_CALL_TIMEOUT_MS = 3000;
+
+        /** Long heartbeats, so that a raw client that never polls is closed by a bound, not by the ping timeout. */
+        static final Map<String, String> SETTINGS = Map.ofEntries(
+                Map.entry("envgrid.gateway.smcp.ping-interval", "20s"),
+                Map.entry("envgrid.gateway.smcp.ping-timeout", "20s"),
+                Map.entry("envgrid.gateway.smcp.max-payload", String.valueOf(MAX_PAYLOAD)),
+                Map.entry("envgrid.gateway.smcp.max-send-buffer", String.valueOf(MAX_SEND_BUFFER)),
+                Map.entry("envgrid.gateway.smcp.max-pending-sessions", String.valueOf(MAX_PENDING_SESSIONS)),
+                Map.entry("envgrid.gateway.smcp.max-pending-sessions-per-address", String.valueOf(MAX_PENDING_PER_ADDRESS)),
+                Map.entry("envgrid.gateway.smcp.connect-timeout", CONNECT_TIMEOUT_MS + "ms"),
+                Map.entry("envgrid.gateway.smcp.max-queued-events", String.valueOf(MAX_QUEUED_EVENTS)),
+                Map.entry("envgrid.gateway.smcp.max-name-length", String.valueOf(MAX_NAME_LENGTH)),
+                Map.entry("envgrid.gateway.smcp.max-pending-calls-per-socket", String.valueOf(CALLS_PER_SOCKET)),
+                Map.entry("envgrid.gateway.smcp.max-pending-calls-per-office", String.valueOf(CALLS_PER_OFFICE)),
+                Map.entry("envgrid.gateway.smcp.max-call-timeout", MAX_CALL_TIMEOUT_MS + "ms"));
+
+        private Tight() {
+        }
     }
 }

@@ -3,7 +3,7 @@ package io.envgrid.gateway.smcp.engineio;
 /**
  * One Engine.IO 4 packet in its text form: a type digit, then the data
  * (<a href="https://socket.io/docs/v4/engine-io-protocol/">Engine.IO protocol v4</a>). Binary packets are not
- * served: A2C-SMCP carries only JSON.
+ * served: A2C-SMCP carries only JSON, so a binary one is a parse error that ends the connection.
  */
 public record EnginePacket(char type, String data) {
 

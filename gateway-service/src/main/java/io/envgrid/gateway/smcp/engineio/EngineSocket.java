@@ -16,6 +16,12 @@ import java.util.Map;
  * buffered, or a NOOP), and every poll that arrives while the upgrade is under way is answered at once, so the
  * client can pause polling and send the UPGRADE packet (the hazard netty-socketio showed, see the README).
  *
+ * <p>Bounded ({@link EngineLimits}): what waits for a slow reader (the polling buffer, the WebSocket's write queue)
+ * is capped, and a connection over the cap is closed ("send buffer full") rather than held; a WebSocket message over
+ * {@code maxPayload} closes it ("transport error"); a packet that does not parse, a binary one included (A2C-SMCP is
+ * JSON only), closes it ("parse error", as the reference's parser error); a session that has not
+ * {@link #authenticated()} within the connect timeout is closed ("connect timeout").
+ *
  * <p>Requests for one connection may arrive on different event loops; the state is guarded by this object.
  */
 public final class EngineSocket {
@@ -31,30 +37,45 @@ public final class EngineSocket {
 
     private enum Transport { POLLING, WEBSOCKET }
 
+    private static final String BAD_REQUEST = "{\"code\":3,\"message\":\"Bad request\"}";
+
     private final String id;
     private final Vertx vertx;
     private final Map<String, String> handshakeQuery;
-    private final long pingIntervalMs;
-    private final long pingTimeoutMs;
+    private final EngineLimits limits;
     private final Runnable onRemoved;
+    private final Runnable onSettled;
     private final List<String> buffer = new ArrayList<>();
+    private long buffered;
     private Listener listener;
     private Transport transport = Transport.POLLING;
+    private ServerWebSocket probe;
     private boolean upgrading;
     private boolean closed;
+    private boolean settled;
     private HttpServerResponse pendingPoll;
     private ServerWebSocket webSocket;
     private long pingTimer = -1;
     private long pongDeadline = -1;
+    private final long connectDeadline;
 
-    EngineSocket(String id, Vertx vertx, Map<String, String> handshakeQuery, long pingIntervalMs, long pingTimeoutMs,
-            Runnable onRemoved) {
+    /**
+     * @param onRemoved runs once when the connection ends
+     * @param onSettled runs once when the connection authenticates or ends, whichever comes first
+     */
+    EngineSocket(String id, Vertx vertx, Map<String, String> handshakeQuery, EngineLimits limits, Runnable onRemoved,
+            Runnable onSettled) {
         this.id = id;
         this.vertx = vertx;
         this.handshakeQuery = Map.copyOf(handshakeQuery);
-        this.pingIntervalMs = pingIntervalMs;
-        this.pingTimeoutMs = pingTimeoutMs;
+        this.limits = limits;
         this.onRemoved = onRemoved;
+        this.onSettled = onSettled;
+        this.connectDeadline = vertx.setTimer(limits.connectTimeoutMs(), t -> {
+            if (!isSettled()) {
+                close("connect timeout");
+            }
+        });
     }
 
     /** The Engine.IO session id ({@code sid} of the OPEN packet). */
@@ -65,6 +86,26 @@ public final class EngineSocket {
     /** The query parameters of the request that opened the connection (the {@code a2c_version}, for one). */
     public Map<String, String> handshakeQuery() {
         return handshakeQuery;
+    }
+
+    /** The layer above admitted the client (a namespace connect with a valid token): it no longer counts as pending. */
+    public void authenticated() {
+        settle();
+        vertx.cancelTimer(connectDeadline);
+    }
+
+    private synchronized boolean isSettled() {
+        return settled;
+    }
+
+    private void settle() {
+        synchronized (this) {
+            if (settled) {
+                return;
+            }
+            settled = true;
+        }
+        onSettled.run();
     }
 
     synchronized void listen(Listener listener) {
@@ -79,6 +120,10 @@ public final class EngineSocket {
 
     /** Closes the connection from the server's side (a CLOSE packet, then the transport). */
     public void close() {
+        close("server close");
+    }
+
+    private void close(String reason) {
         ServerWebSocket ws;
         synchronized (this) {
             if (closed) {
@@ -86,14 +131,22 @@ public final class EngineSocket {
             }
             ws = webSocket;
             if (ws == null) {
-                send(String.valueOf(EnginePacket.CLOSE));
+                buffer.add(String.valueOf(EnginePacket.CLOSE));
+                flushPoll();
             }
         }
-        if (ws != null) {
+        if (ws != null && !ws.isClosed()) {
             ws.writeTextMessage(String.valueOf(EnginePacket.CLOSE));
-            ws.close();
         }
-        closed("server close");
+        closed(reason);
+    }
+
+    /**
+     * Ends the connection at once for a protocol fault ({@code reason} as the reference names it, e.g.
+     * {@code "parse error"}); a pending poll is answered with a CLOSE packet, nothing else is sent.
+     */
+    public void closeForError(String reason) {
+        closed(reason);
     }
 
     private void send(String encoded) {
@@ -103,13 +156,34 @@ public final class EngineSocket {
                 return;
             }
             if (transport != Transport.WEBSOCKET) {
-                buffer.add(encoded);
-                flushPoll();
-                return;
+                if (buffered + encoded.length() <= limits.maxSendBuffer()) {
+                    buffer.add(encoded);
+                    buffered += encoded.length();
+                    flushPoll();
+                    return;
+                }
+                ws = null;
+            } else {
+                ws = webSocket;
             }
-            ws = webSocket;
+        }
+        if (ws != null && ws.isClosed()) {
+            return; // closing: its close handler ends the connection
+        }
+        if (ws == null || writeQueueFull(ws)) {
+            // the client does not read what it is sent: close it rather than hold more for it
+            closed("send buffer full");
+            return;
         }
         ws.writeTextMessage(encoded);
+    }
+
+    private static boolean writeQueueFull(ServerWebSocket ws) {
+        try {
+            return ws.writeQueueFull();
+        } catch (IllegalStateException e) {
+            return false; // closed since the check above: the write fails quietly, the close handler ends the connection
+        }
     }
 
     /** Answers the pending poll with everything buffered (caller holds the lock). */
@@ -119,31 +193,45 @@ public final class EngineSocket {
         }
         HttpServerResponse response = pendingPoll;
         pendingPoll = null;
+        answer(response, 200, drain());
+    }
+
+    /** Everything buffered as one polling body, the buffer emptied (caller holds the lock). */
+    private String drain() {
         String body = String.join(String.valueOf(EnginePacket.SEPARATOR), buffer);
         buffer.clear();
-        answer(response, 200, body);
+        buffered = 0;
+        return body;
+    }
+
+    /** False once the connection runs on WebSocket: a POST then is out of place. */
+    synchronized boolean acceptsPosts() {
+        return !closed && transport == Transport.POLLING;
     }
 
     /** A long-polling GET: answered now when something is buffered or an upgrade is under way, else held. */
     void poll(HttpServerResponse response) {
+        boolean twoPolls;
         synchronized (this) {
             if (closed || transport == Transport.WEBSOCKET) {
-                answer(response, 400, "{\"code\":3,\"message\":\"Bad request\"}");
+                answer(response, 400, BAD_REQUEST);
                 return;
             }
-            if (pendingPoll != null) {
-                // two polls at once break the protocol: the reference server closes the connection
-                answer(response, 400, "{\"code\":3,\"message\":\"Bad request\"}");
-                closeLocked();
-                return;
+            twoPolls = pendingPoll != null;
+            if (!twoPolls) {
+                pendingPoll = response;
+                response.closeHandler(v -> pollAbandoned(response));
+                if (!buffer.isEmpty()) {
+                    flushPoll();
+                } else if (upgrading) {
+                    answerPendingWithNoop();
+                }
             }
-            pendingPoll = response;
-            response.closeHandler(v -> pollAbandoned(response));
-            if (!buffer.isEmpty()) {
-                flushPoll();
-            } else if (upgrading) {
-                answerPendingWithNoop();
-            }
+        }
+        if (twoPolls) {
+            // two polls at once break the protocol: the reference server closes the connection
+            answer(response, 400, BAD_REQUEST);
+            closed("transport error");
         }
     }
 
@@ -153,18 +241,29 @@ public final class EngineSocket {
         }
     }
 
-    /** A long-polling POST body: one or more packets separated by U+001E. */
+    /** A long-polling POST body: one or more packets separated by U+001E; one that does not parse ends the connection. */
     void receive(String payload) {
         for (String part : payload.split(String.valueOf(EnginePacket.SEPARATOR), -1)) {
             EnginePacket packet = EnginePacket.parse(part);
-            if (packet != null) {
-                handle(packet);
+            if (packet == null) {
+                closed("parse error");
+                return;
             }
+            handle(packet);
         }
     }
 
-    /** A WebSocket that asks to take over this polling connection (probe, then UPGRADE). */
-    void upgradeTo(ServerWebSocket ws) {
+    /**
+     * A WebSocket that asks to take over this polling connection (probe, then UPGRADE); false when the connection
+     * already runs on, or is being moved to, another WebSocket.
+     */
+    boolean upgradeTo(ServerWebSocket ws) {
+        synchronized (this) {
+            if (closed || transport == Transport.WEBSOCKET || probe != null) {
+                return false;
+            }
+            probe = ws;
+        }
         ws.textMessageHandler(text -> {
             if (text.equals("2probe")) {
                 synchronized (this) {
@@ -175,13 +274,14 @@ public final class EngineSocket {
             } else if (text.equals(String.valueOf(EnginePacket.UPGRADE))) {
                 completeUpgrade(ws);
             } else {
-                EnginePacket packet = EnginePacket.parse(text);
-                if (packet != null) {
-                    handle(packet);
-                }
+                // anything else on a probe: the reference drops the probe and the connection goes on polling
+                ws.close();
             }
         });
+        ws.binaryMessageHandler(b -> ws.close());
+        ws.exceptionHandler(e -> ws.close());
         ws.closeHandler(v -> webSocketClosed(ws));
+        return true;
     }
 
     /** A WebSocket opened without polling first: it is the transport from the start. */
@@ -190,12 +290,27 @@ public final class EngineSocket {
             transport = Transport.WEBSOCKET;
             webSocket = ws;
         }
+        serveOn(ws);
+    }
+
+    /** The handlers of the WebSocket that carries the connection. */
+    private void serveOn(ServerWebSocket ws) {
         ws.textMessageHandler(text -> {
+            if (text.length() > limits.maxPayload()) {
+                closed("transport error");
+                return;
+            }
             EnginePacket packet = EnginePacket.parse(text);
-            if (packet != null) {
+            if (packet == null) {
+                closed("parse error");
+            } else {
                 handle(packet);
             }
         });
+        ws.binaryMessageHandler(b -> closed("parse error"));
+        // Vert.x reports a message over quarkus.http.websocket-server.max-message-size here (and drops it): close, as
+        // the reference does past maxPayload
+        ws.exceptionHandler(e -> closed("transport error"));
         ws.closeHandler(v -> webSocketClosed(ws));
     }
 
@@ -207,6 +322,7 @@ public final class EngineSocket {
                 return;
             }
             upgrading = false;
+            probe = null;
             transport = Transport.WEBSOCKET;
             webSocket = ws;
             if (pendingPoll != null) {
@@ -214,7 +330,9 @@ public final class EngineSocket {
             }
             pending = new ArrayList<>(buffer);
             buffer.clear();
+            buffered = 0;
         }
+        serveOn(ws);
         pending.forEach(ws::writeTextMessage);
     }
 
@@ -222,7 +340,10 @@ public final class EngineSocket {
         synchronized (this) {
             if (webSocket != ws) {
                 // a probe that never completed: the connection goes on polling
-                upgrading = false;
+                if (probe == ws) {
+                    probe = null;
+                    upgrading = false;
+                }
                 return;
             }
         }
@@ -233,10 +354,7 @@ public final class EngineSocket {
         if (pendingPoll != null) {
             HttpServerResponse response = pendingPoll;
             pendingPoll = null;
-            String body = buffer.isEmpty() ? String.valueOf(EnginePacket.NOOP)
-                    : String.join(String.valueOf(EnginePacket.SEPARATOR), buffer);
-            buffer.clear();
-            answer(response, 200, body);
+            answer(response, 200, buffer.isEmpty() ? String.valueOf(EnginePacket.NOOP) : drain());
         }
     }
 
@@ -254,7 +372,7 @@ public final class EngineSocket {
             }
             case EnginePacket.CLOSE -> closed("client close");
             default -> {
-                // PING from a client (Engine.IO 3), UPGRADE or NOOP out of place: nothing to do
+                // PING from a client (Engine.IO 3), OPEN, UPGRADE or NOOP out of place: nothing to do, as the reference
             }
         }
     }
@@ -263,12 +381,12 @@ public final class EngineSocket {
         if (closed) {
             return;
         }
-        pingTimer = vertx.setTimer(pingIntervalMs, t -> {
+        pingTimer = vertx.setTimer(limits.pingIntervalMs(), t -> {
             synchronized (this) {
                 if (closed) {
                     return;
                 }
-                pongDeadline = vertx.setTimer(pingTimeoutMs, d -> closed("ping timeout"));
+                pongDeadline = vertx.setTimer(limits.pingTimeoutMs(), d -> closed("ping timeout"));
             }
             send(String.valueOf(EnginePacket.PING));
         });
@@ -285,19 +403,17 @@ public final class EngineSocket {
         schedulePing();
     }
 
-    private void closeLocked() {
-        vertx.runOnContext(v -> closed("transport error"));
-    }
-
     private void closed(String reason) {
         Listener target;
         ServerWebSocket ws;
+        ServerWebSocket probing;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             vertx.cancelTimer(pingTimer);
+            vertx.cancelTimer(connectDeadline);
             if (pongDeadline >= 0) {
                 vertx.cancelTimer(pongDeadline);
             }
@@ -305,12 +421,19 @@ public final class EngineSocket {
                 answer(pendingPoll, 200, String.valueOf(EnginePacket.CLOSE));
                 pendingPoll = null;
             }
+            buffer.clear();
+            buffered = 0;
             target = listener;
             ws = webSocket;
+            probing = probe;
         }
+        settle();
         onRemoved.run();
         if (ws != null && !ws.isClosed()) {
             ws.close();
+        }
+        if (probing != null && !probing.isClosed()) {
+            probing.close();
         }
         if (target != null) {
             target.onClose(reason);

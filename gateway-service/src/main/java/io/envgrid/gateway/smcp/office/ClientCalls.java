@@ -18,7 +18,15 @@ import java.util.List;
  *
  * <p>A call is resolved only inside the caller's office in both generations: a Computer elsewhere is "not found"
  * (404). The 0.4 reference looked names up globally and gave no ack for one in another office, which left the agent
- * waiting for its timeout and told it the name exists elsewhere.
+ * waiting for its timeout and told it the name exists elsewhere. Only principals entitled to an office sit in it
+ * ({@link RoomEvents}), and the caller's entitlement is checked again on every call. The relayed payload names the
+ * caller by its session name ({@code agent}, and the seed's {@code robot_id}), whatever the payload claimed.
+ *
+ * <p>Bounds: a {@code client:tool_call} waits its {@code timeout} seconds but at most {@code max-call-timeout} (the
+ * relayed {@code timeout} is clamped too); a {@code timeout} that is not a positive number is a bad payload (0.5: 400;
+ * 0.4: no ack, as the reference's validation error). A caller with {@code max-pending-calls-per-socket} calls
+ * waiting, an office with {@code max-pending-calls-per-office} on this replica, or a Computer owing that many
+ * answers refuse one more with the flat {@code {code:429, message, details:{limit, scope}}}.
  */
 @ApplicationScoped
 public class ClientCalls {
@@ -29,6 +37,8 @@ public class ClientCalls {
     private final ObjectMapper json;
     private final Acks acks;
     private final long relayTimeoutMs;
+    private final long maxCallTimeoutMs;
+    private final PendingCalls pending;
 
     public ClientCalls(OfficeDirectory directory, OfficeMembership membership, ReplicaBus bus, ObjectMapper json,
             SmcpConfig config) {
@@ -38,6 +48,8 @@ public class ClientCalls {
         this.json = json;
         this.acks = new Acks(json);
         this.relayTimeoutMs = config.relayTimeout().toMillis();
+        this.maxCallTimeoutMs = config.maxCallTimeout().toMillis();
+        this.pending = new PendingCalls(config.maxPendingCallsPerSocket(), config.maxPendingCallsPerOffice());
     }
 
     /**
@@ -48,7 +60,9 @@ public class ClientCalls {
         boolean v5 = member.generation == Generation.V0_5;
         ObjectNode req = v5 ? Payloads.only(args) : Payloads.first(args);
         String computer = Payloads.text(req, "computer");
-        if (computer == null || (v5 && Payloads.text(req, "req_id") == null)) {
+        String target = SmcpEvents.CLIENT_CALLS.get(event);
+        Long timeoutMs = timeoutOf(target, req);
+        if (computer == null || (v5 && Payloads.text(req, "req_id") == null) || timeoutMs == null) {
             if (v5) {
                 acks.error(member, ackId, 400, "Invalid request payload", null);
             }
@@ -66,26 +80,48 @@ public class ClientCalls {
             }
             return done();
         }
-        ObjectNode relayed = req.deepCopy();
-        if (!relayed.has("agent") && relayed.has("robot_id")) {
-            relayed.set("agent", relayed.get("robot_id")); // the seed's name of the field
+        String office = member.officeId;
+        if (!member.principal.entitledTo(office)) {
+            acks.value(member, ackId, notFound(computer)); // as for any Computer the caller may not reach
+            return done();
         }
-        String target = SmcpEvents.CLIENT_CALLS.get(event);
-        long timeoutMs = timeoutOf(target, req);
-        return findComputer(member.officeId, computer).invoke(record -> {
+        ObjectNode relayed = req.deepCopy();
+        relayed.put("agent", member.name);
+        if (relayed.has("robot_id")) {
+            relayed.put("robot_id", member.name); // the seed's name of the field
+        }
+        if (SmcpEvents.TOOL_CALL.equals(target) && timeoutMs == maxCallTimeoutMs && relayed.has("timeout")) {
+            // clamped (whole seconds, as the protocol has it): the Computer need not wait longer either
+            relayed.put("timeout", Math.max(1, maxCallTimeoutMs / 1000));
+        }
+        String scope = pending.admit(member.sid(), office);
+        if (scope != null) {
+            acks.value(member, ackId, saturated(scope));
+            return done();
+        }
+        return findComputer(office, computer).invoke(record -> {
             if (record == null) {
+                pending.release(member.sid(), office);
                 acks.value(member, ackId, notFound(computer));
                 return;
             }
-            bus.call(record, target, relayed, timeoutMs).thenAccept(outcome -> {
-                if (outcome instanceof CallOutcome.Answered answered && ackId != null) {
-                    member.socket.ack(ackId, toArray(answered.args()));
-                } else if (outcome instanceof CallOutcome.Gone) {
-                    acks.value(member, ackId, notFound(computer));
-                }
-                // TimedOut: as the reference, the timeout escapes, the agent gets no ack, a late answer is dropped
-            });
-        }).replaceWithVoid();
+            bus.call(record, target, relayed, timeoutMs).whenComplete((r, e) -> pending.release(member.sid(), office))
+                    .thenAccept(outcome -> {
+                        if (outcome instanceof CallOutcome.Answered answered && ackId != null) {
+                            member.socket.ack(ackId, toArray(answered.args()));
+                        } else if (outcome instanceof CallOutcome.Gone) {
+                            acks.value(member, ackId, notFound(computer));
+                        } else if (outcome instanceof CallOutcome.Saturated) {
+                            acks.value(member, ackId, saturated("computer"));
+                        }
+                        // TimedOut: as the reference, the timeout escapes, the agent gets no ack, a late answer is dropped
+                    });
+        }).onFailure().invoke(() -> pending.release(member.sid(), office)).replaceWithVoid();
+    }
+
+    private ObjectNode saturated(String scope) {
+        int limit = "office".equals(scope) ? pending.maxPerOffice() : pending.maxPerSocket();
+        return acks.error(429, "Too many calls in flight", json.createObjectNode().put("limit", limit).put("scope", scope));
     }
 
     /** {@code server:tool_call_cancel {agent, req_id}} → {@code notify:tool_call_cancel} to the office; never an error. */
@@ -163,12 +199,20 @@ public class ClientCalls {
                 .findFirst().orElse(null));
     }
 
-    private long timeoutOf(String event, ObjectNode req) {
-        JsonNode timeout = req.get("timeout");
-        if (SmcpEvents.TOOL_CALL.equals(event) && timeout != null && timeout.isNumber() && timeout.asDouble() > 0) {
-            return (long) (timeout.asDouble() * 1000);
+    /**
+     * How long the call waits, in ms: a tool call's {@code timeout} (seconds) clamped to {@code max-call-timeout}, the
+     * relay timeout for other calls or without one; null when a tool call's {@code timeout} is not a positive number.
+     */
+    private Long timeoutOf(String event, ObjectNode req) {
+        JsonNode timeout = req == null ? null : req.get("timeout");
+        if (!SmcpEvents.TOOL_CALL.equals(event) || timeout == null || timeout.isNull()) {
+            return relayTimeoutMs;
         }
-        return relayTimeoutMs;
+        if (!timeout.isNumber() || !(timeout.asDouble() > 0)) {
+            return null;
+        }
+        double ms = timeout.asDouble() * 1000;
+        return ms >= maxCallTimeoutMs ? maxCallTimeoutMs : Math.max(1, (long) ms);
     }
 
     private ObjectNode notFound(String computer) {

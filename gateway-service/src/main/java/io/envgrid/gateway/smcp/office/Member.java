@@ -2,6 +2,7 @@ package io.envgrid.gateway.smcp.office;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.smcp.handshake.Generation;
 import io.envgrid.gateway.smcp.socketio.NamespaceSocket;
 import java.util.concurrent.CompletableFuture;
@@ -9,8 +10,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * A client connected to {@code /smcp} on this replica: its socket, the protocol generation of its handshake, and
- * the identity and office its joins gave it. The identity fields are touched only by the work {@link #serially}
+ * A client connected to {@code /smcp} on this replica: its socket, the protocol generation of its handshake, the
+ * principal its connect token proved (fixed for the connection), and the identity and office its joins gave it. The identity fields are touched only by the work {@link #serially}
  * runs, one piece after another, so a client's events take effect in the order it sent them.
  */
 final class Member {
@@ -18,17 +19,20 @@ final class Member {
     final NamespaceSocket socket;
     final Generation generation;
     final String a2cVersion;
+    final Principal principal;
     /** "agent" or "computer" after the first successful join; null before. */
     String role;
     String name;
     /** The office the member sits in; null when in none. */
     String officeId;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+    private int queued;
 
-    Member(NamespaceSocket socket, Generation generation, String a2cVersion) {
+    Member(NamespaceSocket socket, Generation generation, String a2cVersion, Principal principal) {
         this.socket = socket;
         this.generation = generation;
         this.a2cVersion = a2cVersion;
+        this.principal = principal;
     }
 
     String sid() {
@@ -37,18 +41,31 @@ final class Member {
 
     /** Runs {@code work} after every earlier piece of this member's work has finished (failed ones included). */
     synchronized void serially(Supplier<CompletionStage<?>> work) {
+        queued++;
         tail = tail.thenCompose(v -> {
             try {
                 return work.get().handle((r, e) -> null);
             } catch (RuntimeException e) {
                 return CompletableFuture.completedFuture(null);
             }
-        }).thenApply(v -> null);
+        }).thenApply(v -> {
+            finished();
+            return null;
+        });
+    }
+
+    private synchronized void finished() {
+        queued--;
+    }
+
+    /** Pieces of work handed to {@link #serially} and not finished yet (the member's queue of events). */
+    synchronized int queued() {
+        return queued;
     }
 
     /** The record other replicas see in the office hash. */
     ObjectNode record(ObjectMapper json, String replicaId, String role, String name, String officeId) {
         return json.createObjectNode().put("sid", sid()).put("name", name).put("role", role).put("office_id", officeId)
-                .put("a2c_version", a2cVersion).put("replica", replicaId);
+                .put("a2c_version", a2cVersion).put("replica", replicaId).put("principal", principal.name());
     }
 }

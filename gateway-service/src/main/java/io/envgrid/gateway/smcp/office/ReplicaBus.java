@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.cluster.Replica;
 import io.envgrid.gateway.smcp.SmcpKeys;
+import io.envgrid.gateway.smcp.socketio.NamespaceSocket;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.runtime.ShutdownEvent;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
@@ -28,7 +30,8 @@ import org.jboss.logging.Logger;
  * {@code client:*} call is an application-level request and reply on the channels, keyed by a call id.
  *
  * <p>Channel messages (JSON): {@code {op:"emit",sid,event,payload}}, {@code {op:"call",id,from,sid,event,payload,
- * timeout_ms}}, {@code {op:"reply",id,args}} or {@code {op:"reply",id,gone:true}}; a call that times out gets no reply.
+ * timeout_ms}}, {@code {op:"reply",id,args}}, {@code {op:"reply",id,gone:true}} or {@code {op:"reply",id,saturated:true}};
+ * a call that times out gets no reply.
  */
 @ApplicationScoped
 public class ReplicaBus {
@@ -120,7 +123,13 @@ public class ReplicaBus {
         }
         return member.socket.request(event, payload, timeoutMs)
                 .<CallOutcome>thenApply(CallOutcome.Answered::new)
-                .exceptionally(e -> member.socket.connected() ? new CallOutcome.TimedOut() : new CallOutcome.Gone());
+                .exceptionally(e -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof NamespaceSocket.Saturated) {
+                        return new CallOutcome.Saturated();
+                    }
+                    return member.socket.connected() ? new CallOutcome.TimedOut() : new CallOutcome.Gone();
+                });
     }
 
     private void onChannel(String text) {
@@ -146,6 +155,8 @@ public class ReplicaBus {
                         }
                         if (outcome instanceof CallOutcome.Answered answered) {
                             reply.set("args", answered.args());
+                        } else if (outcome instanceof CallOutcome.Saturated) {
+                            reply.put("saturated", true);
                         } else {
                             reply.put("gone", true);
                         }
@@ -155,6 +166,7 @@ public class ReplicaBus {
                 CompletableFuture<CallOutcome> outcome = calls.remove(message.path("id").asText());
                 if (outcome != null) {
                     outcome.complete(message.path("gone").asBoolean() ? new CallOutcome.Gone()
+                            : message.path("saturated").asBoolean() ? new CallOutcome.Saturated()
                             : new CallOutcome.Answered(message.get("args") instanceof ArrayNode a ? a : json.createArrayNode()));
                 }
             }

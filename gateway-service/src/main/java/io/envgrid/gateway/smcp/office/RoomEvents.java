@@ -3,6 +3,8 @@ package io.envgrid.gateway.smcp.office;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.id.IdRule;
+import io.envgrid.gateway.smcp.SmcpConfig;
 import io.envgrid.gateway.smcp.handshake.Generation;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,7 +13,12 @@ import org.jboss.logging.Logger;
 
 /**
  * {@code server:join_office}, {@code server:leave_office} and {@code server:list_room} with the room rules of each
- * generation (protocol reference §5-6). Deliberate differences from the 0.4 reference, both closing holes the 0.5
+ * generation (protocol reference §5-6), and the gateway's own rule on top: an office belongs to the principals whose
+ * token covers its id as it would cover a worker id (an office id follows the id rule; a token for {@code job42/}
+ * may use offices {@code job42/…}), and a Computer name is held by one principal at a time ({@link OfficeDirectory}).
+ * Refusals: 0.5 answers 400 for an office id outside the id rule or a name over {@code max-name-length}, 403 for an
+ * office the token does not cover, 4105 for a Computer name another principal holds; 0.4 the same as
+ * {@code (false, message)} (an ill-typed payload still gets no ack, as from the reference). Deliberate differences from the 0.4 reference, both closing holes the 0.5
  * line fixed: a 0.4 leave naming an office the member is not in changes nothing (the reference announced a leave
  * into that foreign office), and a 0.4 join's checks all run before the member leaves its old office.
  */
@@ -26,8 +33,11 @@ public class RoomEvents {
     private final ReplicaBus bus;
     private final ObjectMapper json;
     private final Acks acks;
+    private final int maxNameLength;
 
-    public RoomEvents(OfficeDirectory directory, OfficeMembership membership, ReplicaBus bus, ObjectMapper json) {
+    public RoomEvents(OfficeDirectory directory, OfficeMembership membership, ReplicaBus bus, ObjectMapper json,
+            SmcpConfig config) {
+        this.maxNameLength = config.maxNameLength();
         this.directory = directory;
         this.membership = membership;
         this.bus = bus;
@@ -49,6 +59,22 @@ public class RoomEvents {
             // 0.4: the reference's validation error escapes the handler, so no ack at all
             return done();
         }
+        if (!IdRule.isId(office) || name.length() > maxNameLength) {
+            if (v5) {
+                acks.error(member, ackId, 400, "Invalid request payload", null);
+            } else {
+                acks.refused(member, ackId, "Invalid request payload");
+            }
+            return done();
+        }
+        if (!member.principal.entitledTo(office)) {
+            if (v5) {
+                acks.error(member, ackId, 403, "Forbidden", acks.details().put("office_id", office));
+            } else {
+                acks.refused(member, ackId, "Forbidden: the token does not cover office '" + office + "'");
+            }
+            return done();
+        }
         String effective = name.isEmpty() ? role + "_" + member.sid().substring(0, 6) : name;
         return v5 ? join05(member, role, effective, office, ackId) : join04(member, role, effective, office, ackId);
     }
@@ -66,6 +92,7 @@ public class RoomEvents {
             case AGENT_TAKEN -> refuse04(member, ackId, "Internal server error: Agent already in room");
             case NAME_TAKEN -> refuse04(member, ackId, "Internal server error: Computer with name '" + name
                     + "' already exists in room '" + office + "'");
+            case NAME_HELD_ELSEWHERE -> refuse04(member, ackId, "Computer name '" + name + "' is held by another principal");
             case SEATED -> seated(member, role, name, office).invoke(() -> acks.ok(member, ackId));
         });
     }
@@ -87,6 +114,8 @@ public class RoomEvents {
         return seat(member, role, name, office).chain(seat -> switch (seat) {
             case AGENT_TAKEN -> error(member, ackId, 4101, "Room already has an agent", acks.details().put("office_id", office));
             case NAME_TAKEN -> error(member, ackId, 4105, "Name already taken in room",
+                    acks.details().put("office_id", office).put("role", role));
+            case NAME_HELD_ELSEWHERE -> error(member, ackId, 4105, "Name held by another principal",
                     acks.details().put("office_id", office).put("role", role));
             case SEATED -> seated(member, role, name, office).invoke(() -> acks.ok(member, ackId));
         });

@@ -3,7 +3,9 @@ package io.envgrid.gateway.smcp.office;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.security.Authentication;
+import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.security.TokenVerifier;
+import io.envgrid.gateway.smcp.SmcpConfig;
 import io.envgrid.gateway.smcp.handshake.VersionGate;
 import io.envgrid.gateway.smcp.socketio.NamespaceHandler;
 import io.envgrid.gateway.smcp.socketio.NamespaceSocket;
@@ -15,8 +17,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Namespace {@code /smcp}: admits clients by the {@code token} of their connect {@code auth} (the gateway's tokens;
- * open when the gateway has none), gives each the generation its {@code a2c_version} chose, and routes its events.
- * A client's events take effect in the order it sent them. Unknown events are ignored, as by the reference.
+ * open when the gateway has none), keeps the principal the token proved on the member (it decides which offices the
+ * member may enter, see {@link RoomEvents}), gives each the generation its {@code a2c_version} chose, and routes its
+ * events. A client's events take effect in the order it sent them; a client with more than
+ * {@code max-queued-events} of them not yet handled is disconnected. Unknown events are ignored, as by the reference.
  */
 @ApplicationScoped
 public class SmcpNamespace implements NamespaceHandler {
@@ -31,10 +35,12 @@ public class SmcpNamespace implements NamespaceHandler {
     private final OfficeMembership membership;
     private final ReplicaBus bus;
     private final Map<String, Member> members = new ConcurrentHashMap<>();
+    private final int maxQueuedEvents;
 
     public SmcpNamespace(TokenVerifier tokens, RoomEvents rooms, ClientCalls calls, OfficeMembership membership,
-            ReplicaBus bus) {
+            ReplicaBus bus, SmcpConfig config) {
         this.tokens = tokens;
+        this.maxQueuedEvents = config.maxQueuedEvents();
         this.rooms = rooms;
         this.calls = calls;
         this.membership = membership;
@@ -48,15 +54,17 @@ public class SmcpNamespace implements NamespaceHandler {
 
     @Override
     public String connect(NamespaceSocket socket, JsonNode auth, Map<String, String> handshakeQuery) {
+        Principal principal = Principal.Open.INSTANCE;
         if (tokens.enabled()) {
             JsonNode token = auth == null ? null : auth.get("token");
             if (token == null || !token.isTextual()
-                    || !(tokens.authenticate("Bearer " + token.asText()) instanceof Authentication.Accepted)) {
+                    || !(tokens.authenticate("Bearer " + token.asText()) instanceof Authentication.Accepted accepted)) {
                 return REFUSED;
             }
+            principal = accepted.principal();
         }
         String version = handshakeQuery.get(VersionGate.PARAM);
-        Member member = new Member(socket, VersionGate.generationOf(version), version);
+        Member member = new Member(socket, VersionGate.generationOf(version), version, principal);
         members.put(socket.sid(), member);
         bus.register(member);
         return null;
@@ -66,6 +74,12 @@ public class SmcpNamespace implements NamespaceHandler {
     public void onEvent(NamespaceSocket socket, String event, ArrayNode args, Long ackId) {
         Member member = members.get(socket.sid());
         if (member == null) {
+            return;
+        }
+        if (member.queued() >= maxQueuedEvents) {
+            // the client sends faster than its events are handled: drop it rather than queue without end
+            LOG.infof("SMCP client %s has %d events waiting: disconnected", socket.sid(), maxQueuedEvents);
+            socket.closeConnection("too many queued events");
             return;
         }
         member.serially(() -> route(member, event, args, ackId)

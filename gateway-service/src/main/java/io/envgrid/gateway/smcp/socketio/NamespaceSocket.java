@@ -23,17 +23,26 @@ public final class NamespaceSocket {
         }
     }
 
+    /** The client already has as many acknowledgements owed as it may: the request was not sent. */
+    public static final class Saturated extends RuntimeException {
+        public Saturated(int limit) {
+            super("the client already owes " + limit + " acknowledgements", null, false, false);
+        }
+    }
+
     private final String sid;
     private final String namespace;
     private final EngineSocket engine;
     private final ObjectMapper json;
     private final Vertx vertx;
+    private final int maxAwaiting;
     private final AtomicLong nextAck = new AtomicLong();
     private final Map<Long, CompletableFuture<ArrayNode>> awaiting = new ConcurrentHashMap<>();
     private volatile boolean connected = true;
 
-    NamespaceSocket(String sid, String namespace, EngineSocket engine, ObjectMapper json, Vertx vertx) {
+    NamespaceSocket(String sid, String namespace, EngineSocket engine, ObjectMapper json, Vertx vertx, int maxAwaiting) {
         this.sid = sid;
+        this.maxAwaiting = maxAwaiting;
         this.namespace = namespace;
         this.engine = engine;
         this.json = json;
@@ -65,12 +74,18 @@ public final class NamespaceSocket {
 
     /**
      * Emits {@code event} asking for an acknowledgement: completes with the ack's arguments, or exceptionally with
-     * {@link NoAck} after {@code timeoutMs} or when the client disconnects first.
+     * {@link NoAck} after {@code timeoutMs} or when the client disconnects first, or at once with {@link Saturated}
+     * (nothing sent) when the client already owes as many acknowledgements as it may.
      */
     public CompletableFuture<ArrayNode> request(String event, JsonNode payload, long timeoutMs) {
         long id = nextAck.getAndIncrement();
         CompletableFuture<ArrayNode> answer = new CompletableFuture<>();
-        awaiting.put(id, answer);
+        synchronized (awaiting) {
+            if (awaiting.size() >= maxAwaiting) {
+                return CompletableFuture.failedFuture(new Saturated(maxAwaiting));
+            }
+            awaiting.put(id, answer);
+        }
         long timer = vertx.setTimer(Math.max(1, timeoutMs), t -> {
             CompletableFuture<ArrayNode> late = awaiting.remove(id);
             if (late != null) {
@@ -85,6 +100,16 @@ public final class NamespaceSocket {
         }
         send(new SocketIoPacket(SocketIoPacket.EVENT, namespace, id, json.createArrayNode().add(event).add(payload)));
         return answer;
+    }
+
+    /** How many acknowledgements the client owes the server now. */
+    public int awaiting() {
+        return awaiting.size();
+    }
+
+    /** Ends the client's whole connection at once, for a client that breaks a bound (a protocol fault by its reference name). */
+    public void closeConnection(String reason) {
+        engine.closeForError(reason);
     }
 
     /** Ends the client's membership of the namespace (a DISCONNECT packet). */

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * One Socket.IO 5 packet: {@code <type>[<nsp>,][<ack id>][<JSON data>]}
- * (<a href="https://socket.io/docs/v4/socket-io-protocol/">Socket.IO protocol v5</a>). The binary types (5, 6)
- * are refused by {@link #parse}: A2C-SMCP carries only JSON.
+ * (<a href="https://socket.io/docs/v4/socket-io-protocol/">Socket.IO protocol v5</a>). The binary types
+ * ({@link #BINARY_EVENT}, {@link #BINARY_ACK}) are refused by {@link #parse}: A2C-SMCP carries only JSON, and a server
+ * that accepted them would have to hold the announced attachments.
  *
  * @param namespace "/" when the packet names none
  * @param ackId     null when the packet asks for no acknowledgement
@@ -20,10 +21,13 @@ public record SocketIoPacket(int type, String namespace, Long ackId, JsonNode da
     public static final int EVENT = 2;
     public static final int ACK = 3;
     public static final int CONNECT_ERROR = 4;
+    /** Not served (see above); named so that refusing them is explicit. */
+    public static final int BINARY_EVENT = 5;
+    public static final int BINARY_ACK = 6;
 
-    /** The packet a text message holds, or null when it is malformed or binary. */
+    /** The packet a text message holds, or null when it is malformed or binary (types 5 and 6). */
     public static SocketIoPacket parse(String text, ObjectMapper json) {
-        if (text.isEmpty() || text.charAt(0) < '0' || text.charAt(0) > '4') {
+        if (text.isEmpty() || text.charAt(0) < '0' || text.charAt(0) >= '0' + BINARY_EVENT) {
             return null;
         }
         int type = text.charAt(0) - '0';

@@ -22,11 +22,14 @@ public final class SocketIoServer {
 
     private final ObjectMapper json;
     private final Vertx vertx;
+    private final int maxAwaiting;
     private final Map<String, NamespaceHandler> namespaces = new ConcurrentHashMap<>();
 
-    public SocketIoServer(ObjectMapper json, Vertx vertx) {
+    /** @param maxAwaiting acknowledgements one client may owe the server at once ({@link NamespaceSocket#request}) */
+    public SocketIoServer(ObjectMapper json, Vertx vertx, int maxAwaiting) {
         this.json = json;
         this.vertx = vertx;
+        this.maxAwaiting = maxAwaiting;
     }
 
     /** Serves {@code namespace} (for example {@code /smcp}) with {@code handler}. */
@@ -53,8 +56,9 @@ public final class SocketIoServer {
         public synchronized void onMessage(String data) {
             SocketIoPacket packet = SocketIoPacket.parse(data, json);
             if (packet == null) {
-                // a malformed or binary packet: the reference server drops the connection
-                engine.close();
+                // a malformed or binary (BINARY_EVENT/BINARY_ACK) packet: the reference's decoder fails and its
+                // client closes the connection with "parse error"
+                engine.closeForError("parse error");
                 return;
             }
             switch (packet.type()) {
@@ -73,7 +77,7 @@ public final class SocketIoServer {
                         namespaces.get(packet.namespace()).onDisconnect(socket, "client namespace disconnect");
                     }
                 }
-                default -> engine.close();
+                default -> engine.closeForError("parse error"); // CONNECT_ERROR is the server's to send
             }
         }
 
@@ -86,13 +90,14 @@ public final class SocketIoServer {
             if (joined.containsKey(packet.namespace())) {
                 return;
             }
-            NamespaceSocket socket = new NamespaceSocket(newSid(), packet.namespace(), engine, json, vertx);
+            NamespaceSocket socket = new NamespaceSocket(newSid(), packet.namespace(), engine, json, vertx, maxAwaiting);
             String refusal = handler.connect(socket, packet.data(), engine.handshakeQuery());
             if (refusal != null) {
                 refuse(packet.namespace(), refusal);
                 return;
             }
             joined.put(packet.namespace(), socket);
+            engine.authenticated();
             socket.send(new SocketIoPacket(SocketIoPacket.CONNECT, packet.namespace(), null,
                     json.createObjectNode().put("sid", socket.sid())));
         }

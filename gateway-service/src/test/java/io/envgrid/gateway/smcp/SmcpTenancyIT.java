@@ -1,0 +1,135 @@
+package io.envgrid.gateway.smcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.support.Conditions;
+import io.envgrid.gateway.support.SocketIoDriver;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Offices belong to the principals whose token covers their id: two tenants ({@link SmcpGateways#TOKEN}, offices
+ * {@code office-…}; {@link SmcpGateways#OTHER_TOKEN}, offices {@code other-…}) on the two replicas. Neither can join,
+ * list or call into the other's office, a Computer name one tenant holds cannot be taken by the other (until no seat
+ * holds it), and the name a relayed call carries is the caller's session name, whatever its payload says.
+ */
+class SmcpTenancyIT extends SmcpClients {
+
+    private String tenantA(String name, String version) {
+        return client(name, version);
+    }
+
+    private String tenantB(String name, String version) {
+        String client = name + "-" + run;
+        driver.ok(SocketIoDriver.command("connect").put("client", client).put("url", gateways.second.url())
+                .put("version", version).set("auth", SocketIoDriver.object().put("token", SmcpGateways.OTHER_TOKEN)));
+        return client;
+    }
+
+    private static String otherOffice() {
+        return "other-" + UUID.randomUUID();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0.4.0", "0.5.0"})
+    void neitherTenantCanJoinListOrCallIntoTheOthersOffice(String version) {
+        boolean v5 = version.equals("0.5.0");
+        String officeA = Offices.office();
+        String officeB = otherOffice();
+        String agentA = tenantA("agentA", version);
+        String boxA = tenantA("boxA", version);
+        String agentB = tenantB("agentB", version);
+        String boxB = tenantB("boxB", version);
+        offices.join(agentA, "agent", agentA, officeA);
+        offices.join(boxA, "computer", boxA, officeA);
+        driver.serve(boxA, "client:get_tools", SocketIoDriver.array().add(Offices.noTools()), 0);
+        driver.waitEvent(agentA, "notify:enter_office", Offices.ACK_MS);
+
+        // B may not sit in A's office, in either role, nor A in B's
+        for (String[] attempt : new String[][] {{agentB, "agent", officeA}, {boxB, "computer", officeA}, {agentA, "agent", officeB}}) {
+            ArrayNode refusal = offices.join(attempt[0], attempt[1], attempt[0], attempt[2]);
+            if (v5) {
+                assertEquals(Offices.error(403, "Forbidden", SocketIoDriver.object().put("office_id", attempt[2])), refusal);
+            } else {
+                assertEquals(Offices.refused04("Forbidden: the token does not cover office '" + attempt[2] + "'"), refusal);
+            }
+        }
+        assertEquals("", offices.eventNames(agentA), "A's office heard no one enter");
+
+        // B in its own office sees only its own members, and reaches none of A's Computers
+        offices.join(agentB, "agent", agentB, officeB);
+        offices.join(boxB, "computer", boxB, officeB);
+        assertEquals(2, offices.listRoom(agentB, agentB, officeB).get(0).path("sessions").size());
+        if (v5) {
+            assertEquals(Offices.error(4104, "Cannot list another room", SocketIoDriver.object().put("office_id", officeA)),
+                    offices.listRoom(agentB, agentB, officeA));
+        } else {
+            assertTrue(offices.unanswered(agentB, "server:list_room", SocketIoDriver.object().put("agent", agentB)
+                    .put("req_id", "r").put("office_id", officeA)));
+        }
+        assertEquals(Offices.error(404, "Computer with name '" + boxA + "' not found",
+                SocketIoDriver.object().put("computer_name", boxA)),
+                Offices.acked(driver.emit(agentB, "client:get_tools", Offices.ACK_MS, Offices.call(agentB, boxA))));
+        assertFalse(offices.eventNames(boxA).contains("served:"), "nothing reached A's Computer");
+
+        // A's own flow still works
+        assertEquals(SocketIoDriver.array().add(Offices.noTools()).toString(),
+                Offices.acked(driver.emit(agentA, "client:get_tools", Offices.ACK_MS, Offices.call(agentA, boxA))).toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0.4.0", "0.5.0"})
+    void aComputerNameIsHeldByOneTenant(String version) {
+        String name = "shared-box-" + run;
+        String holder = tenantA("holder", version);
+        String squatter = tenantB("squatter", version);
+        String officeB = otherOffice();
+        String agentB = tenantB("agentB", version);
+        offices.join(agentB, "agent", agentB, officeB);
+        offices.join(holder, "computer", name, Offices.office());
+
+        ArrayNode refusal = offices.join(squatter, "computer", name, officeB);
+        if (version.equals("0.5.0")) {
+            assertEquals(Offices.error(4105, "Name held by another principal", SocketIoDriver.object()
+                    .put("office_id", officeB).put("role", "computer")), refusal);
+        } else {
+            assertEquals(Offices.refused04("Computer name '" + name + "' is held by another principal"), refusal);
+        }
+        assertEquals(1, offices.listRoom(agentB, agentB, officeB).get(0).path("sessions").size(), "the squatter has no seat");
+
+        // the same tenant may use the name in another of its offices; once no seat holds it, anyone may take it
+        String again = tenantA("again", version);
+        String officeA2 = Offices.office();
+        assertTrue(offices.join(again, "computer", name, officeA2).toString().matches("\\[\\]|\\[true,null\\]"));
+        driver.disconnect(holder);
+        driver.disconnect(again);
+        Conditions.await("the name is free", Duration.ofSeconds(10), () -> {
+            ArrayNode ack = offices.join(squatter, "computer", name, officeB);
+            return ack.size() == 0 || ack.get(0).asBoolean(false);
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0.4.0", "0.5.0"})
+    void aRelayedCallCarriesTheCallersOwnName(String version) {
+        String office = Offices.office();
+        String agent = tenantA("agent", version);
+        String box = tenantA("box", version);
+        offices.join(agent, "agent", agent, office);
+        offices.join(box, "computer", box, office);
+        driver.serve(box, "client:tool_call", SocketIoDriver.array().add(SocketIoDriver.object().put("isError", false)), 0);
+        ObjectNode spoofed = Offices.call("someone-else", box).put("robot_id", "someone-else").put("tool_name", "box__t")
+                .put("timeout", 5);
+        spoofed.putObject("params");
+        Offices.acked(driver.emit(agent, "client:tool_call", Offices.ACK_MS, spoofed));
+        ObjectNode served = (ObjectNode) driver.waitEvent(box, "served:client:tool_call", Offices.ACK_MS).get(0);
+        assertEquals(agent, served.path("agent").asText());
+        assertEquals(agent, served.path("robot_id").asText());
+    }
+}
