@@ -59,9 +59,7 @@ public class WorkerExec {
             this.user = Optional.of(PasswdEntry.find(passwd, userName).orElseThrow(() -> new IllegalStateException(
                     "envgrid.device-agent.exec.user '" + userName + "' is not in " + passwd + ": the agent runs as "
                             + "root and will not run workers' commands as root")));
-            this.setpriv = Optional.of(SETPRIV.stream().filter(Files::isExecutable).findFirst().orElseThrow(
-                    () -> new IllegalStateException("setpriv (util-linux) not found in " + SETPRIV + ": the agent runs "
-                            + "as root and will not run workers' commands as root")));
+            this.setpriv = Optional.of(setpriv());
         } else {
             this.user = Optional.empty();
             this.setpriv = Optional.empty();
@@ -79,13 +77,17 @@ public class WorkerExec {
         this.home = Optional.of(home.toString());
         if (agentUid == 0) {
             this.user = Optional.of(new PasswdEntry(Long.toString(uid), uid, uid, home.toString()));
-            this.setpriv = Optional.of(SETPRIV.stream().filter(Files::isExecutable).findFirst().orElseThrow(
-                    () -> new IllegalStateException("setpriv (util-linux) not found in " + SETPRIV + ": the agent runs "
-                            + "as root and will not run a desktop's commands as root")));
+            this.setpriv = Optional.of(setpriv());
         } else {
             this.user = Optional.empty();
             this.setpriv = Optional.empty();
         }
+    }
+
+    private static Path setpriv() {
+        return SETPRIV.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new IllegalStateException(
+                "setpriv (util-linux) not found in " + SETPRIV + ": the agent runs as root and will not run workers' "
+                        + "commands as root"));
     }
 
     void announce(@Observes StartupEvent start) {

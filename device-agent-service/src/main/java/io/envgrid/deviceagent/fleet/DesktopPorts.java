@@ -5,7 +5,6 @@ import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
@@ -34,26 +33,26 @@ public class DesktopPorts {
     private static final Logger LOG = Logger.getLogger(DesktopPorts.class);
 
     private final DesktopFleet fleet;
-    private final Vertx vertx;
+    private final FleetVertx vertx;
     private final List<HttpServer> servers = new ArrayList<>();
     private HttpClient client;
 
-    public DesktopPorts(DesktopFleet fleet, Vertx vertx) {
+    public DesktopPorts(DesktopFleet fleet, FleetVertx vertx) {
         this.fleet = fleet;
         this.vertx = vertx;
     }
 
     /**
-     * Opens the desktops' ports once the agent's own port listens: opened earlier (at {@code StartupEvent}), Vert.x
-     * servers made outside Quarkus' deployment stalled the start of the agent's own server. Runs on an event loop, so
-     * nothing here blocks; a port that cannot be bound is logged, and that desktop cannot be reached.
+     * Opens the desktops' ports once the agent's own port listens (on {@link FleetVertx}; opened at
+     * {@code StartupEvent} on Quarkus' instance they stalled the start of the agent's own server). Nothing here blocks;
+     * a port that cannot be bound is logged, and that desktop cannot be reached.
      */
     void start(@ObservesAsync HttpServerStart started) {
         if (!fleet.hosting()) {
             return;
         }
         String host = ConfigProvider.getConfig().getOptionalValue("quarkus.http.host", String.class).orElse("0.0.0.0");
-        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(64));
+        client = vertx.get().createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(64));
         for (HostedDesktop desktop : fleet.desktops()) {
             String name = desktop.desktop().name();
             HttpProxy proxy = HttpProxy.reverseProxy(client)
@@ -67,7 +66,7 @@ public class DesktopPorts {
                             return context.sendRequest();
                         }
                     });
-            HttpServer server = vertx.createHttpServer().requestHandler(proxy);
+            HttpServer server = vertx.get().createHttpServer().requestHandler(proxy);
             servers.add(server);
             server.listen(desktop.spec().port(), host)
                     .onSuccess(bound -> LOG.infof("desktop %s served on %s:%d", desktop.spec().resourceId(), host,

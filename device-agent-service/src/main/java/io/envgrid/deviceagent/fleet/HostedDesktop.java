@@ -127,11 +127,28 @@ public final class HostedDesktop {
 
     private void prepareRunDir() throws ResetFailure {
         try {
+            if (workers.switchesUser()) {
+                requireTraversable(spec.home().getParent());
+            }
             Files.createDirectories(spec.runDir());
             // the agent's: the desktop's user reads only its cookie, by name (0711 lets it through, not list)
             Files.setPosixFilePermissions(spec.runDir(), PosixFilePermissions.fromString("rwx--x--x"));
         } catch (IOException e) {
             throw new ResetFailure("cannot make " + spec.runDir(), e);
+        }
+    }
+
+    /**
+     * The desktop's user must be able to pass through every directory above its home; a home root under a 0700
+     * directory (a private temporary directory, root's home) would fail every reset later with less clear errors.
+     */
+    private static void requireTraversable(java.nio.file.Path homeRoot) throws IOException, ResetFailure {
+        Files.createDirectories(homeRoot);
+        for (java.nio.file.Path dir = homeRoot.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (!Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                throw new ResetFailure(dir + " is not traversable by other users (no o+x): the desktops' users cannot "
+                        + "reach their homes under " + homeRoot + "; choose another envgrid.device-agent.desktops.home-root");
+            }
         }
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
@@ -32,7 +31,7 @@ public class LeaseChannel {
 
     private final DesktopFleet fleet;
     private final DesktopResets resets;
-    private final Vertx vertx;
+    private final FleetVertx vertx;
     private final ObjectMapper json;
     private final Optional<String> redisUrl;
     private final String channel;
@@ -40,7 +39,7 @@ public class LeaseChannel {
     private volatile RedisConnection connection;
     private Redis client;
 
-    public LeaseChannel(DesktopFleet fleet, DesktopResets resets, Vertx vertx, ObjectMapper json,
+    public LeaseChannel(DesktopFleet fleet, DesktopResets resets, FleetVertx vertx, ObjectMapper json,
             DeviceAgentConfig config) {
         this.fleet = fleet;
         this.resets = resets;
@@ -60,7 +59,7 @@ public class LeaseChannel {
             return;
         }
         running = true;
-        client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl.get()));
+        client = Redis.createClient(vertx.get(), new RedisOptions().setConnectionString(redisUrl.get()));
         subscribe();
     }
 
@@ -104,7 +103,7 @@ public class LeaseChannel {
 
     private void later() {
         if (running) {
-            vertx.setTimer(RECONNECT_MS, id -> subscribe());
+            vertx.get().setTimer(RECONNECT_MS, id -> subscribe());
         }
     }
 

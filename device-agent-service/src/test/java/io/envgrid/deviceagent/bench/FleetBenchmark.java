@@ -50,7 +50,10 @@ public final class FleetBenchmark {
         RedisServer redis = RedisServer.builder().port(redisPort).bind("127.0.0.1").setting("save \"\"")
                 .setting("appendonly no").build();
         redis.start();
-        Path homes = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-fleet");
+        // o+x: the desktops' users pass through it to their homes
+        Path homes = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-fleet",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")));
         Path data = Files.createDirectories(homes.resolve("data"));
         try (PackagedService allocatorApp = PackagedService.start(PackagedService.App.ALLOCATOR, "bench-fleet-allocator",
                 Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
