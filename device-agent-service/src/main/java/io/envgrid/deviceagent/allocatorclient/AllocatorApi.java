@@ -39,4 +39,11 @@ public interface AllocatorApi {
     @GET
     @Path("{id}")
     Response get(@PathParam("id") String id);
+
+    @GET
+    Response list(@jakarta.ws.rs.QueryParam("state") String state, @jakarta.ws.rs.QueryParam("label") String label);
+
+    @POST
+    @Path("{id}/reset")
+    Response reset(@PathParam("id") String id, ResetReport report);
 }

@@ -81,6 +81,26 @@ public class AllocatorClient {
         }
     }
 
+    /** This agent's resources ({@code label agent=<agentId>}) the allocator has in state {@code resetting}. */
+    public java.util.List<AllocatorResource> resetting(String agentId) {
+        try (Response response = call(() -> api().list("resetting", "agent=" + agentId))) {
+            require(response, "list resetting resources");
+            return response.readEntity(new jakarta.ws.rs.core.GenericType<java.util.List<AllocatorResource>>() {
+            });
+        }
+    }
+
+    /**
+     * Reports the reset of {@code id} after the lease with {@code report}'s fencing token ended.
+     *
+     * @return the status: 200 applied, 409 not resetting (any more) or resetting after another lease, 404 unknown
+     */
+    public int reportReset(String id, ResetReport report) {
+        try (Response response = call(() -> api().reset(id, report))) {
+            return response.getStatus();
+        }
+    }
+
     private AllocatorApi api() {
         return api.orElseThrow(() -> new IllegalStateException("envgrid.allocator.url is not set"));
     }

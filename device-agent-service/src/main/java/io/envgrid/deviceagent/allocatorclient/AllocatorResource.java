@@ -7,12 +7,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The part of the allocator's {@code GET /resources/{id}} the agent acts on: its state, its admin state
- * ({@code draining} or {@code active}) and live lease.
+ * ({@code draining} or {@code active}), live lease, and the last fencing token granted (while {@code resetting}: the
+ * ended lease's, which the reset report must carry).
  */
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record AllocatorResource(String id, String type, String state, String admin, Lease lease) {
+public record AllocatorResource(String id, String type, String state, String admin, Lease lease, long fencingToken) {
 
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)

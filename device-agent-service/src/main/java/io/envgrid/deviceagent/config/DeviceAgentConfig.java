@@ -60,6 +60,9 @@ public interface DeviceAgentConfig {
 
     Desktop desktop();
 
+    /** Desktops the agent hosts itself, each on its own X server, user, home and port (issue 13; {@code fleet/}). */
+    Desktops desktops();
+
     /** Registration with the allocator (on when {@code envgrid.allocator.url} is set). */
     interface Registration {
         /** Heartbeat period; also how soon discovered or lost devices reach the allocator. */
@@ -154,6 +157,66 @@ public interface DeviceAgentConfig {
 
         /** The desktop's allocator resource id; {@code <agent id>:desktop} when unset. */
         Optional<String> resourceId();
+    }
+
+    /**
+     * Hosted desktops. With {@code count} 0 (the default) the agent serves the one attached display of
+     * {@link Desktop#display()} as before; with N ≥ 1 it starts N desktops itself, desktop {@code i} on X display
+     * {@code :first-display+i}, port {@code first-port+i}, uid {@code first-uid+i}, home {@code home-root/desktop-i},
+     * registered as {@code <agent id>:desktop-i} with {@code reset: true}, and reset to the template after every lease.
+     */
+    interface Desktops {
+        /** How many desktops to host; 0: none (the attached display, if any, is served instead). */
+        @WithDefault("0")
+        int count();
+
+        /** Xvfb's screen: {@code WIDTHxHEIGHTxDEPTH} (depth 24: the screenshot encoder reads 8-bit true colour). */
+        @WithDefault("1280x800x24")
+        String geometry();
+
+        /** The X display number of desktop 0; desktop i uses this + i. */
+        @WithDefault("100")
+        int firstDisplay();
+
+        /** The port desktop 0 is served on (its OSWorld endpoint); desktop i uses this + i. Required with count ≥ 1. */
+        Optional<Integer> firstPort();
+
+        /** Window manager started on each display as the desktop's user: a command line, or {@code none}. */
+        @WithDefault("openbox")
+        String windowManager();
+
+        /** The uid (and gid) of desktop 0's user when the agent runs as root; desktop i uses this + i. */
+        @WithDefault("61000")
+        int firstUid();
+
+        /** Where the desktops' home directories are made ({@code desktop-0}, …); must be traversable by their users. */
+        @WithDefault("${java.io.tmpdir}/envgrid-desktops")
+        Path homeRoot();
+
+        /** A directory copied into a desktop's home at every reset; empty homes when unset. */
+        Optional<Path> template();
+
+        /** Command lines (split like a shell) started as the desktop's user at every reset, in order, not awaited. */
+        Optional<List<String>> startup();
+
+        /** How often the agent asks the allocator for its desktops in state {@code resetting} (and resets them). */
+        @WithDefault("1s")
+        Duration reconcileInterval();
+
+        /**
+         * The allocator's Redis ({@code redis://host:port}, with a password if it has one) to hear the lease channel's
+         * {@code reason: "reset"} messages on, so a reset starts at once instead of at the next reconciliation; unset:
+         * reconciliation alone (it never depends on the message).
+         */
+        Optional<String> leaseChannelRedis();
+
+        /** The allocator's lease channel ({@code envgrid.allocator.key-prefix} + {@code ch:expired}). */
+        @WithDefault("{envgrid}:ch:expired")
+        String leaseChannel();
+
+        /** Longest the X server or window manager may take to come up in a reset. */
+        @WithDefault("10s")
+        Duration startTimeout();
     }
 
     /** {@code envgrid.device-agent.desktop.auth} and {@code envgrid.device-agent.tools.auth}: {@code lease} or {@code open}. */

@@ -35,6 +35,8 @@ public final class ErrorCode {
     public static final String FILE_NOT_FOUND = "FILE_NOT_FOUND";
     /** The desktop has no X display on this host (503: a dependency that is not there). */
     public static final String DESKTOP_UNAVAILABLE = "DESKTOP_UNAVAILABLE";
+    /** A desktop route naming a desktop this agent does not serve (fleet routing). */
+    public static final String DESKTOP_NOT_FOUND = "DESKTOP_NOT_FOUND";
 
     /** The Computer hosts no MCP server of that bundle id (404). */
     public static final String MCP_SERVER_NOT_FOUND = "MCP_SERVER_NOT_FOUND";

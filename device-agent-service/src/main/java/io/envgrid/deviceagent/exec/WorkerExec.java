@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +42,9 @@ public class WorkerExec {
     private final long agentUid;
     private final Optional<PasswdEntry> user;
     private final Optional<Path> setpriv;
+    /** A hosted desktop's uid has no passwd entry (so no groups to initialise) and its own home even without a switch. */
+    private final boolean passwdUser;
+    private final Optional<String> home;
 
     @Inject
     public WorkerExec(DeviceAgentConfig config) {
@@ -52,17 +53,41 @@ public class WorkerExec {
 
     WorkerExec(long agentUid, boolean switchUser, String userName, Path passwd) {
         this.agentUid = agentUid;
+        this.passwdUser = true;
+        this.home = Optional.empty();
         if (agentUid == 0 && switchUser) {
             this.user = Optional.of(PasswdEntry.find(passwd, userName).orElseThrow(() -> new IllegalStateException(
                     "envgrid.device-agent.exec.user '" + userName + "' is not in " + passwd + ": the agent runs as "
                             + "root and will not run workers' commands as root")));
-            this.setpriv = Optional.of(SETPRIV.stream().filter(Files::isExecutable).findFirst().orElseThrow(
-                    () -> new IllegalStateException("setpriv (util-linux) not found in " + SETPRIV + ": the agent runs "
-                            + "as root and will not run workers' commands as root")));
+            this.setpriv = Optional.of(setpriv());
         } else {
             this.user = Optional.empty();
             this.setpriv = Optional.empty();
         }
+    }
+
+    /**
+     * The commands of one hosted desktop (see {@code fleet/}): they run as {@code uid}:{@code uid}, a number with no
+     * passwd entry (so {@code setpriv --clear-groups} instead of {@code --init-groups}), with {@code HOME} the desktop's
+     * home; when the agent is not root they run as the agent (no switch possible) but still with that {@code HOME}.
+     */
+    public WorkerExec(long uid, Path home) {
+        this.agentUid = ownUid();
+        this.passwdUser = false;
+        this.home = Optional.of(home.toString());
+        if (agentUid == 0) {
+            this.user = Optional.of(new PasswdEntry(Long.toString(uid), uid, uid, home.toString()));
+            this.setpriv = Optional.of(setpriv());
+        } else {
+            this.user = Optional.empty();
+            this.setpriv = Optional.empty();
+        }
+    }
+
+    private static Path setpriv() {
+        return SETPRIV.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new IllegalStateException(
+                "setpriv (util-linux) not found in " + SETPRIV + ": the agent runs as root and will not run workers' "
+                        + "commands as root"));
     }
 
     void announce(@Observes StartupEvent start) {
@@ -83,6 +108,19 @@ public class WorkerExec {
         return user.isPresent();
     }
 
+    /** The uid commands run as when switching users. */
+    public Optional<Long> uid() {
+        return user.map(PasswdEntry::uid);
+    }
+
+    /**
+     * The home directory of the user commands run as: what {@code ~} means in a worker's paths (issue 11) — the
+     * desktop's home for a hosted desktop, the exec user's when switching, else the agent's.
+     */
+    public String home() {
+        return home.or(() -> user.map(PasswdEntry::home)).orElseGet(() -> System.getProperty("user.home"));
+    }
+
     /**
      * {@code command} as it must be started: behind {@code setpriv} when switching users, else unchanged.
      *
@@ -101,7 +139,7 @@ public class WorkerExec {
         }
         PasswdEntry entry = user.get();
         List<String> wrapped = new ArrayList<>(List.of(setpriv.orElseThrow().toString(), "--reuid=" + entry.uid(),
-                "--regid=" + entry.gid(), "--init-groups", "--no-new-privs", "--inh-caps=-all", "--"));
+                "--regid=" + entry.gid(), passwdUser ? "--init-groups" : "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--"));
         wrapped.addAll(command);
         return wrapped;
     }
@@ -120,6 +158,7 @@ public class WorkerExec {
             environment.put("USER", entry.name());
             environment.put("LOGNAME", entry.name());
         });
+        home.ifPresent(dir -> environment.put("HOME", dir));
         extra.forEach((name, value) -> {
             if (WorkerEnvironment.allowed(name)) {
                 environment.put(name, value);
@@ -137,10 +176,9 @@ public class WorkerExec {
             return; // a directory that is not there: starting the command in it fails on its own
         }
         try {
-            UserPrincipalLookupService names = path.getFileSystem().getUserPrincipalLookupService();
-            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
-            view.setOwner(names.lookupPrincipalByName(user.get().name()));
-            view.setGroup(names.lookupPrincipalByGroupName(Long.toString(user.get().gid())));
+            // by number: a hosted desktop's uid has no name to look up
+            Files.setAttribute(path, "unix:uid", (int) user.get().uid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(path, "unix:gid", (int) user.get().gid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot hand " + path + " over to " + user.get().name(), e);
         }

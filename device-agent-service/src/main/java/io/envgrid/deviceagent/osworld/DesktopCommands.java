@@ -29,6 +29,7 @@ public class DesktopCommands {
     private final DeviceAgentConfig.Desktop config;
     private final WorkerExec workers;
 
+    @jakarta.inject.Inject
     public DesktopCommands(XDisplay display, PyautoguiRunner pyautogui, DeviceAgentConfig config, WorkerExec workers) {
         this.workers = workers;
         this.display = display;
@@ -167,7 +168,7 @@ public class DesktopCommands {
     }
 
     /** The command as arguments: with {@code shell}, {@code sh -c <string>}; {@code ~/} expanded as OSWorld does. */
-    static List<String> command(JsonNode body) {
+    List<String> command(JsonNode body) {
         JsonNode command = body.path("command");
         List<String> words = new ArrayList<>();
         if (shell(body)) {
@@ -194,7 +195,7 @@ public class DesktopCommands {
         if (words.isEmpty()) {
             throw new DesktopException(400, "'command' must be a non-empty list or string");
         }
-        words.replaceAll(DesktopCommands::expandHome);
+        words.replaceAll(this::expandHome);
         return words;
     }
 
@@ -202,7 +203,7 @@ public class DesktopCommands {
      * A caller's path ({@code ~/} expanded) as a {@link Path}; one the file system cannot name (a NUL character) is
      * the caller's fault: 400 in OSWorld's shape.
      */
-    static Path path(String given, String field) {
+    Path path(String given, String field) {
         if (given.isBlank()) {
             // Path.of("") is the agent's own working directory, which no caller means (and a process cannot start in)
             throw new DesktopException(400, "'" + field + "' is empty");
@@ -214,8 +215,12 @@ public class DesktopCommands {
         }
     }
 
-    static String expandHome(String word) {
-        return word.startsWith("~/") ? System.getProperty("user.home") + word.substring(1) : word;
+    /**
+     * {@code ~} and {@code ~/…} as the home of the user the desktop's commands run as (the desktop's worker home),
+     * never the agent's (issue 11): a path a worker names must not lead into the agent's files.
+     */
+    String expandHome(String word) {
+        return word.equals("~") ? workers.home() : word.startsWith("~/") ? workers.home() + word.substring(1) : word;
     }
 
     private static Path temporary(String suffix, String content) {

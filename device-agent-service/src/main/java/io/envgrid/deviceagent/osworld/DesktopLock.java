@@ -29,8 +29,11 @@ public class DesktopLock {
     private final LeaseAccess access;
     private final AgentIdentity identity;
     private final MeterRegistry meters;
+    private final DesktopRouting routing;
 
-    public DesktopLock(DeviceAgentConfig config, LeaseAccess access, AgentIdentity identity, MeterRegistry meters) {
+    public DesktopLock(DeviceAgentConfig config, LeaseAccess access, AgentIdentity identity, MeterRegistry meters,
+            DesktopRouting routing) {
+        this.routing = routing;
         this.config = config;
         this.access = access;
         this.identity = identity;
@@ -48,23 +51,30 @@ public class DesktopLock {
             LOG.warn("the desktop routes take a lease token or the service token, but this agent has neither an "
                     + "allocator to check lease tokens with nor a service token: every desktop call is refused");
         } else {
-            LOG.infof("desktop routes locked: the live lease token of %s (checked with the allocator on every call) "
-                    + "or the service token", identity.desktopResourceId());
+            LOG.infof("desktop routes locked: the live lease token of the desktop's resource (%s, or each hosted "
+                    + "desktop's; checked with the allocator on every call) or the service token",
+                    identity.desktopResourceId());
         }
     }
 
     /**
+     * @param desktop the {@link DesktopRouting#DESKTOP_HEADER} header or null: the lease checked is that desktop's
      * @param authorization the {@code Authorization} header or null
      * @param leaseToken the {@code X-Envgrid-Lease-Token} header or null
      * @return the refusal to answer with, or null to let the call through
      */
-    Response check(String authorization, String leaseToken) {
+    Response check(String desktop, String authorization, String leaseToken) {
+        String resourceId;
+        try {
+            resourceId = routing.resolve(desktop).resourceId();
+        } catch (DesktopException unknown) {
+            return DesktopResource.refusal(unknown); // no such desktop (404) or one being reset (503): nothing to open
+        }
         if (config.desktop().auth() == DeviceAgentConfig.DesktopAuth.OPEN) {
             return null;
         }
         try {
-            access.requireLease(identity.desktopResourceId(),
-                    Credentials.of(authorization, leaseToken, config.serviceToken()));
+            access.requireLease(resourceId, Credentials.of(authorization, leaseToken, config.serviceToken()));
             return null;
         } catch (ApiException refused) {
             meters.counter("envgrid.desktop.refusals", "code", refused.code()).increment();

@@ -25,7 +25,8 @@ public class DesktopLockFilter {
         if (resource == null || resource.getResourceClass() != DesktopResource.class) {
             return null;
         }
-        return lock.check(context.getHeaderString(HttpHeaders.AUTHORIZATION),
+        return lock.check(context.getHeaderString(DesktopRouting.DESKTOP_HEADER),
+                context.getHeaderString(HttpHeaders.AUTHORIZATION),
                 context.getHeaderString(Credentials.LEASE_TOKEN_HEADER));
     }
 }

@@ -3,7 +3,6 @@ package io.envgrid.deviceagent.osworld;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.error.ErrorEnvelope;
-import io.envgrid.deviceagent.x11.ScreenCapture;
 import io.envgrid.deviceagent.x11.X11Exception;
 import io.envgrid.deviceagent.x11.XInput;
 import io.envgrid.deviceagent.exec.WorkerFiles;
@@ -30,8 +29,8 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * OSWorld's in-VM server (desktop_env/server/main.py) for the host's own X display, at the root of
- * the agent's port, with OSWorld's routes, request fields and answer shapes, so OSWorld's own
+ * OSWorld's in-VM server (desktop_env/server/main.py) for each desktop the agent serves (the one attached display,
+ * or each hosted desktop on its own port: {@link DesktopRouting}), at the root of the port, with OSWorld's routes, request fields and answer shapes, so OSWorld's own
  * controller and envgrid's vm-controller drive this host like an OSWorld VM.
  */
 @Path("/")
@@ -39,22 +38,11 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class DesktopResource {
 
 
-    private final ScreenCapture screen;
-    private final XInput input;
-    private final AccessibilityTree accessibility;
-    private final DesktopCommands commands;
-    private final ScreenRecorder recorder;
+    private final DesktopRouting routing;
     private final MeterRegistry meters;
-    private final WorkerFiles files;
 
-    public DesktopResource(ScreenCapture screen, XInput input, AccessibilityTree accessibility, DesktopCommands commands,
-            ScreenRecorder recorder, MeterRegistry meters, WorkerFiles files) {
-        this.files = files;
-        this.screen = screen;
-        this.input = input;
-        this.accessibility = accessibility;
-        this.commands = commands;
-        this.recorder = recorder;
+    public DesktopResource(DesktopRouting routing, MeterRegistry meters) {
+        this.routing = routing;
         this.meters = meters;
     }
 
@@ -62,21 +50,21 @@ public class DesktopResource {
     @Path("screenshot")
     @Produces("image/png")
     public byte[] screenshot() {
-        return timed("screenshot", screen::png);
+        return timed("screenshot", () -> routing.current().screen().png());
     }
 
     @GET
     @Path("accessibility")
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> accessibility() {
-        return timed("accessibility", accessibility::read);
+        return timed("accessibility", () -> routing.current().accessibility().read());
     }
 
     @POST
     @Path("screen_size")
     @Produces(MediaType.APPLICATION_JSON)
     public XInput.ScreenSize screenSize() {
-        return timed("screen_size", input::screenSize);
+        return timed("screen_size", () -> routing.current().input().screenSize());
     }
 
     @GET
@@ -84,7 +72,7 @@ public class DesktopResource {
     @Produces(MediaType.APPLICATION_JSON)
     public List<Integer> cursorPosition() {
         return timed("cursor_position", () -> {
-            XInput.CursorPosition at = input.cursor();
+            XInput.CursorPosition at = routing.current().input().cursor();
             return List.of(at.x(), at.y());
         });
     }
@@ -101,7 +89,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public ExecuteAnswer execute(JsonNode body) {
-        return timed("execute", () -> commands.execute(object(body)));
+        return timed("execute", () -> routing.current().commands().execute(object(body)));
     }
 
     @POST
@@ -109,7 +97,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public ExecuteAnswer setupExecute(JsonNode body) {
-        return timed("setup_execute", () -> commands.execute(object(body)));
+        return timed("setup_execute", () -> routing.current().commands().execute(object(body)));
     }
 
     @POST
@@ -117,7 +105,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.TEXT_PLAIN)
     public String launch(JsonNode body) {
-        return timed("launch", () -> commands.launch(object(body)));
+        return timed("launch", () -> routing.current().commands().launch(object(body)));
     }
 
     @POST
@@ -134,7 +122,7 @@ public class DesktopResource {
             if (!code.isTextual()) {
                 throw new DesktopException(400, "'code' must be a string");
             }
-            return commands.runPython(code.asText());
+            return routing.current().commands().runPython(code.asText());
         });
     }
 
@@ -172,7 +160,7 @@ public class DesktopResource {
                 throw new DesktopException(400, "working_dir must be a string");
             }
             String workingDir = dir.isTextual() ? dir.asText() : null;
-            return commands.runBashScript(script, timeout, workingDir);
+            return routing.current().commands().runBashScript(script, timeout, workingDir);
         });
     }
 
@@ -182,14 +170,15 @@ public class DesktopResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> listDirectory(JsonNode body) {
         return timed("list_directory", () -> {
+            Desktop desktop = routing.current();
             JsonNode request = object(body);
             if (!request.hasNonNull("path")) {
                 throw new DesktopAnswer(400, Map.of("error", "Missing 'path' parameter"));
             }
-            java.nio.file.Path directory = DesktopCommands.path(request.get("path").asText(), "path").toAbsolutePath();
+            java.nio.file.Path directory = desktop.commands().path(request.get("path").asText(), "path").toAbsolutePath();
             // listed as the worker's user: "not a directory" also covers one that user may not open
             WorkerFiles.Listing listing = Files.isDirectory(directory)
-                    ? files.list(directory, DirectoryTree.MAX_ENTRIES) : null;
+                    ? desktop.files().list(directory, DirectoryTree.MAX_ENTRIES) : null;
             if (listing == null) {
                 throw new DesktopAnswer(400, Map.of("error", "The provided path is not a directory"));
             }
@@ -203,15 +192,16 @@ public class DesktopResource {
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response file(@RestForm("file_path") String filePath) {
         return timed("file", () -> {
+            Desktop desktop = routing.current();
             if (filePath == null || filePath.isBlank()) {
                 throw new DesktopAnswer(400, Map.of("error", "file_path is required"));
             }
-            File file = new File(DesktopCommands.expandHome(filePath));
+            File file = new File(desktop.commands().expandHome(filePath));
             if (!file.isFile()) {
                 throw new DesktopAnswer(404, Map.of("error", "File not found"));
             }
             // read with the worker's rights, not the agent's (its /proc/self/environ holds the service token)
-            WorkerFiles.Read read = files.read(file.toPath());
+            WorkerFiles.Read read = desktop.files().read(file.toPath());
             if (read instanceof WorkerFiles.Read.TooLarge) {
                 throw new DesktopAnswer(413, Map.of("error", "File too large: over "
                         + HostProcesses.MAX_CAPTURED_BYTES + " bytes"));
@@ -230,10 +220,11 @@ public class DesktopResource {
     @Produces(MediaType.TEXT_PLAIN)
     public String upload(@RestForm("file_path") String filePath, @RestForm("file_data") FileUpload data) {
         return timed("upload", () -> {
+            Desktop desktop = routing.current();
             if (filePath == null || filePath.isBlank() || data == null) {
                 throw new DesktopAnswer(400, Map.of("error", "file_path and file_data are required"));
             }
-            java.nio.file.Path target = DesktopCommands.path(filePath, "file_path");
+            java.nio.file.Path target = desktop.commands().path(filePath, "file_path");
             if (Files.isDirectory(target)) {
                 // OSWorld's open(path, "wb") refuses a directory too; Files.copy would replace an empty one by the file
                 throw new DesktopAnswer(400, Map.of("error", "Failed to upload file: " + filePath + " is a directory"));
@@ -241,7 +232,7 @@ public class DesktopResource {
             try {
                 // written with the worker's rights, not the agent's; a too long name, a parent that is a file, a place
                 // not writable: a fault of the request, not of the host
-                String refused = files.write(data.uploadedFile(), target);
+                String refused = desktop.files().write(data.uploadedFile(), target);
                 if (refused != null) {
                     throw new DesktopAnswer(400, Map.of("error", "Failed to upload file: cannot write " + filePath + ": "
                             + refused));
@@ -258,7 +249,7 @@ public class DesktopResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> startRecording() {
         return timed("start_recording", () -> {
-            recorder.start();
+            routing.current().recorder().start();
             return Map.of("status", "success", "message", "Started recording successfully.");
         });
     }
@@ -267,17 +258,25 @@ public class DesktopResource {
     @Path("end_recording")
     @Produces("video/mp4")
     public Response endRecording() {
-        return timed("end_recording", () -> Response.ok(recorder.stop().toFile())
+        return timed("end_recording", () -> Response.ok(routing.current().recorder().stop().toFile())
                 .header("Content-Disposition", "attachment; filename=\"recording.mp4\"").build());
     }
 
     @ServerExceptionMapper
     public Response failed(DesktopException e) {
+        return refusal(e);
+    }
+
+    /** A {@link DesktopException} as answered: OSWorld's error fields with the envelope. */
+    static Response refusal(DesktopException e) {
         Map<String, Object> osworld = new LinkedHashMap<>();
         osworld.put("status", "error");
         osworld.put("message", e.getMessage());
-        return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(withEnvelope(e.status(), osworld))
-                .build();
+        Map<String, Object> body = withEnvelope(e.status(), osworld);
+        if (e.code() != null) {
+            body.put("error", ErrorEnvelope.of(e.code(), e.getMessage(), Map.of()).error());
+        }
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(body).build();
     }
 
     /** No display is 503, a failed X tool 500, both in OSWorld's error shape. */
@@ -285,7 +284,7 @@ public class DesktopResource {
     public Response displayFailed(X11Exception e) {
         // no display, or none answering: the desktop is unavailable; an X error or an unsupported call is our fault
         int status = e instanceof X11Exception.NoDisplay || e instanceof X11Exception.Unreachable ? 503 : 500;
-        return failed(new DesktopException(status, e.getMessage()));
+        return refusal(new DesktopException(status, e.getMessage()));
     }
 
     @ServerExceptionMapper

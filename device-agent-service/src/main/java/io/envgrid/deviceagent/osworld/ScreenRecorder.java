@@ -24,10 +24,16 @@ public class ScreenRecorder {
     private final Path file;
     private Process ffmpeg;
 
+    @jakarta.inject.Inject
     public ScreenRecorder(XDisplay display, XInput input, DeviceAgentConfig config) {
+        this(display, input, config.desktop().recordingFile());
+    }
+
+    /** A hosted desktop's recorder, writing to its own {@code file}. */
+    public ScreenRecorder(XDisplay display, XInput input, Path file) {
         this.display = display;
         this.input = input;
-        this.file = config.desktop().recordingFile();
+        this.file = file;
     }
 
     public synchronized void start() {
@@ -38,10 +44,12 @@ public class ScreenRecorder {
         try {
             Files.deleteIfExists(file);
             Path log = Files.createTempFile("envgrid-ffmpeg", ".log");
-            ffmpeg = new ProcessBuilder("ffmpeg", "-y", "-f", "x11grab", "-draw_mouse", "1",
+            ProcessBuilder builder = new ProcessBuilder("ffmpeg", "-y", "-f", "x11grab", "-draw_mouse", "1",
                     "-s", size.width() + "x" + size.height(), "-i", display.require(),
                     "-c:v", "libx264", "-pix_fmt", "yuv420p", "-r", "30", file.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(display.environment()); // a hosted display admits only its cookie's holders
+            ffmpeg = builder.start();
             ffmpeg.getOutputStream().close();
             // ffmpeg that cannot open the display or the encoder exits at once; OSWorld waits 2 s for that too
             if (ffmpeg.waitFor(2, TimeUnit.SECONDS)) {
@@ -84,10 +92,17 @@ public class ScreenRecorder {
         }
     }
 
+    /** Kills a running recording and deletes its file: the next worker finds no recording state (reset, stop). */
     @PreDestroy
-    synchronized void abandon() {
+    public synchronized void abandon() {
         if (ffmpeg != null) {
             HostProcesses.killTree(ffmpeg.toHandle());
+            ffmpeg = null;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot delete the recording " + file, e);
         }
     }
 }

@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** POSIX shell word splitting as Python's {@code shlex.split} does it, for commands sent as one string without a shell. */
-final class ShellWords {
+public final class ShellWords {
 
     private ShellWords() {
     }
 
-    static List<String> split(String line) {
+    public static List<String> split(String line) {
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         boolean inWord = false;

@@ -37,7 +37,8 @@ public class AgentIdentity {
         return settings.publicUrl().orElseGet(() -> URI.create("http://" + hostName() + ":" + httpPort()));
     }
 
-    private static int httpPort() {
+    /** The HTTP port the agent listens on (bound, when it was started on port 0). */
+    public static int httpPort() {
         // Quarkus publishes the port it actually bound under the launch mode's key.
         String key = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
         return ConfigProvider.getConfig().getOptionalValue(key, Integer.class).orElse(8083);

@@ -3,6 +3,9 @@ package io.envgrid.deviceagent.registration;
 import io.envgrid.deviceagent.access.Ids;
 import io.envgrid.deviceagent.allocatorclient.ResourceRegistration;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.fleet.DesktopFleet;
+import io.envgrid.deviceagent.fleet.DesktopSpec;
+import io.envgrid.deviceagent.fleet.HostedDesktop;
 import io.envgrid.deviceagent.presence.DevicePresence;
 import io.envgrid.deviceagent.record.DeviceRecord;
 import io.envgrid.deviceagent.record.DeviceStore;
@@ -18,7 +21,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Offers every device attached now (discovered, or connected) as an allocator resource of type
- * {@code device_<type>}, and the host's desktop when configured; a device that is lost or deleted is withdrawn.
+ * {@code device_<type>}, and the desktops it serves: each hosted desktop once it has been reset clean, else the
+ * attached display when configured; a device that is lost or deleted is withdrawn.
  * A borrowed device stays registered but drained, so the allocator grants no lease on it.
  */
 @ApplicationScoped
@@ -32,12 +36,14 @@ public class DeviceRegistrations {
     private final AgentIdentity identity;
     private final DeviceAgentConfig settings;
     private final XDisplay display;
+    private final DesktopFleet fleet;
     /** Resource ids outside the id rule, logged once each. */
     private final Set<String> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DeviceRegistrations(ResourceRegistrar registrar, DeviceStore store, DevicePresence presence,
-            AgentIdentity identity, DeviceAgentConfig settings, XDisplay display) {
+            AgentIdentity identity, DeviceAgentConfig settings, XDisplay display, DesktopFleet fleet) {
         this.display = display;
+        this.fleet = fleet;
         this.registrar = registrar;
         this.store = store;
         this.presence = presence;
@@ -76,8 +82,19 @@ public class DeviceRegistrations {
                 drainQuietly(id);
             }
         }
-        // a desktop is offered only while the agent serves one (a display is configured)
-        if (settings.desktop().register() && display.name().isPresent() && Ids.isValidId(identity.desktopResourceId())) {
+        if (fleet.hosting()) {
+            for (HostedDesktop hosted : fleet.desktops()) {
+                // only once it has been clean: registering makes it free
+                if (hosted.cleanOnce() && Ids.isValidId(hosted.spec().resourceId())) {
+                    wanted.add(hosted.spec().resourceId());
+                    registrar.offer(hostedDesktopResource(hosted.spec(), agentUrl));
+                } else if (!Ids.isValidId(hosted.spec().resourceId())) {
+                    skipped(hosted.spec().resourceId());
+                }
+            }
+        } else if (settings.desktop().register() && display.name().isPresent()
+                && Ids.isValidId(identity.desktopResourceId())) {
+            // the attached desktop is offered only while the agent serves one (a display is configured)
             ResourceRegistration desktop = desktopResource(agentUrl);
             wanted.add(desktop.id());
             registrar.offer(desktop);
@@ -113,7 +130,19 @@ public class DeviceRegistrations {
         endpoint.put("device_id", record.deviceId());
         endpoint.put("device_type", record.type());
         return new ResourceRegistration(id, "device_" + record.type(), endpoint, labels(),
-                settings.registration().heartbeatTtlSeconds());
+                settings.registration().heartbeatTtlSeconds(), null);
+    }
+
+    /**
+     * A hosted desktop: OSWorld's {@code {ip, port}} with its own port, and {@code reset: true}, so the allocator holds
+     * it {@code resetting} after every lease until this agent has reset it (fleet/DesktopResets).
+     */
+    private ResourceRegistration hostedDesktopResource(DesktopSpec spec, URI agentUrl) {
+        Map<String, Object> endpoint = new LinkedHashMap<>();
+        endpoint.put("ip", agentUrl.getHost());
+        endpoint.put("port", spec.port());
+        return new ResourceRegistration(spec.resourceId(), settings.desktop().resourceType(), endpoint, labels(),
+                settings.registration().heartbeatTtlSeconds(), true);
     }
 
     /** OSWorld's shape {ip, port}: the desktop endpoint is served on this agent's own HTTP address. */
@@ -123,7 +152,7 @@ public class DeviceRegistrations {
         endpoint.put("port", agentUrl.getPort() < 0 ? 80 : agentUrl.getPort());
         // No static token in the endpoint: the desktop takes the lease token of the grant (docs/isolation.md).
         return new ResourceRegistration(identity.desktopResourceId(), settings.desktop().resourceType(), endpoint, labels(),
-                settings.registration().heartbeatTtlSeconds());
+                settings.registration().heartbeatTtlSeconds(), null);
     }
 
     private Map<String, String> labels() {

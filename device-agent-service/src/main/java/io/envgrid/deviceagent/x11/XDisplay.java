@@ -25,6 +25,8 @@ public class XDisplay {
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
     private final Optional<String> display;
+    /** The display's own cookie file (a hosted desktop's); null: Xlib's rule ($XAUTHORITY, else ~/.Xauthority). */
+    private final java.nio.file.Path xauthority;
     private final ReentrantLock lock = new ReentrantLock();
     private XSession session;
 
@@ -38,6 +40,13 @@ public class XDisplay {
     /** A display by name, outside CDI (tests, the benchmark). */
     XDisplay(Optional<String> display) {
         this.display = display;
+        this.xauthority = null;
+    }
+
+    /** A hosted desktop's display, entered with the cookie in {@code xauthority} (see {@code fleet/DisplayServer}). */
+    public XDisplay(String display, java.nio.file.Path xauthority) {
+        this.display = Optional.of(display);
+        this.xauthority = xauthority;
     }
 
     public Optional<String> name() {
@@ -53,7 +62,8 @@ public class XDisplay {
 
     /** Environment for programs that draw on or read the display. */
     public Map<String, String> environment() {
-        return Map.of("DISPLAY", require());
+        return xauthority == null ? Map.of("DISPLAY", require())
+                : Map.of("DISPLAY", require(), "XAUTHORITY", xauthority.toString());
     }
 
     /**
@@ -90,7 +100,7 @@ public class XDisplay {
 
     /** Gives spare keycodes bound for typing back their NoSymbol and closes the connection. */
     @PreDestroy
-    void close() {
+    public void close() {
         lock.lock();
         try {
             if (session != null) {
@@ -108,7 +118,8 @@ public class XDisplay {
 
     private XSession open(String name) {
         if (session == null) {
-            X11Connection connection = X11Connection.open(name, REPLY_TIMEOUT);
+            X11Connection connection = xauthority == null ? X11Connection.open(name, REPLY_TIMEOUT)
+                    : X11Connection.open(name, REPLY_TIMEOUT, xauthority);
             try {
                 session = new XSession(connection);
             } catch (RuntimeException e) {

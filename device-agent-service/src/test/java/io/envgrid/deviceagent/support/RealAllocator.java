@@ -73,6 +73,8 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
                 Map.entry("envgrid.device-agent.registration.heartbeat-interval", "1s"),
                 Map.entry("envgrid.device-agent.registration.heartbeat-ttl-seconds", String.valueOf(HEARTBEAT_TTL_SECONDS)),
                 Map.entry("envgrid.device-agent.desktop.register", "true"),
+                // hosted desktops (only with @WithFleetDesktops) hear the lease channel's reset messages here
+                Map.entry("envgrid.device-agent.desktops.lease-channel-redis", "redis://127.0.0.1:" + redisPort),
                 // a desktop is offered only while a display is configured: a real one, which the lease tests drive
                 Map.entry("envgrid.device-agent.desktop.enabled", "true"),
                 Map.entry("envgrid.device-agent.desktop.display", Xvfb.display()));

@@ -75,6 +75,25 @@ public final class XAuthority {
         }
     }
 
+    /**
+     * An Xauthority file's contents with one FamilyWild entry (any host) giving {@code cookie} for display
+     * {@code number}: what {@code xauth add :N . <hex>} writes, as Xvfb's {@code -auth} and Xlib read it.
+     */
+    public static byte[] wildEntry(int number, byte[] cookie) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeShort(FAMILY_WILD);
+            for (byte[] field : new byte[][] {new byte[0], Integer.toString(number).getBytes(StandardCharsets.US_ASCII),
+                    MIT_MAGIC_COOKIE.getBytes(StandardCharsets.US_ASCII), cookie}) {
+                out.writeShort(field.length);
+                out.write(field);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a byte array does not fail
+        }
+        return bytes.toByteArray();
+    }
+
     private static boolean internetMatches(byte[] address, String host) {
         try {
             return Arrays.equals(InetAddress.getByName(host).getAddress(), address);

@@ -1,0 +1,133 @@
+package io.envgrid.deviceagent.fleet;
+
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.error.ErrorCode;
+import io.envgrid.deviceagent.osworld.Desktop;
+import io.envgrid.deviceagent.osworld.DesktopException;
+import io.envgrid.deviceagent.registration.AgentIdentity;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * The desktops this agent hosts ({@code envgrid.device-agent.desktops.count}; none by default). Built when first
+ * asked for; each starts in state {@code RESETTING} and is brought up by {@link #resetAll()} (its first reset), which
+ * {@link DesktopResets} runs at start. Resets run on one thread per desktop, off the request and scheduler threads.
+ */
+@ApplicationScoped
+public class DesktopFleet {
+
+    private static final Logger LOG = Logger.getLogger(DesktopFleet.class);
+
+    private final List<HostedDesktop> desktops;
+    private final ExecutorService resets;
+
+    public DesktopFleet(DeviceAgentConfig config, AgentIdentity identity) {
+        DeviceAgentConfig.Desktops settings = config.desktops();
+        int count = settings.count();
+        if (count < 0 || count > 1000) {
+            throw new IllegalStateException("envgrid.device-agent.desktops.count must be 0 to 1000, not " + count);
+        }
+        if (count > 0 && settings.firstPort().isEmpty()) {
+            throw new IllegalStateException("envgrid.device-agent.desktops.count=" + count
+                    + " needs envgrid.device-agent.desktops.first-port: each desktop is served on its own port");
+        }
+        List<HostedDesktop> hosted = new ArrayList<>();
+        Path homes = settings.homeRoot().toAbsolutePath();
+        for (int i = 0; i < count; i++) {
+            DesktopSpec spec = new DesktopSpec(i, identity.agentId() + ":desktop-" + i, settings.firstDisplay() + i,
+                    settings.firstPort().orElseThrow() + i, settings.firstUid() + i, homes.resolve("desktop-" + i),
+                    homes.resolve(".run").resolve("desktop-" + i));
+            hosted.add(new HostedDesktop(spec, config));
+        }
+        this.desktops = List.copyOf(hosted);
+        this.resets = count == 0 ? null : Executors.newFixedThreadPool(count, runnable -> {
+            Thread thread = new Thread(runnable, "desktop-reset");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Whether the agent hosts desktops (else it serves the attached display, if any). */
+    public boolean hosting() {
+        return !desktops.isEmpty();
+    }
+
+    public int size() {
+        return desktops.size();
+    }
+
+    public List<HostedDesktop> desktops() {
+        return desktops;
+    }
+
+    public Optional<HostedDesktop> byResourceId(String resourceId) {
+        return desktops.stream().filter(d -> d.spec().resourceId().equals(resourceId)).findFirst();
+    }
+
+    /**
+     * The services of the desktop named {@code name} ({@code "0"} … ), if it exists; a {@link DesktopException} 503
+     * when it is being reset or its reset failed.
+     */
+    public Optional<Desktop> serving(String name) {
+        for (HostedDesktop hosted : desktops) {
+            if (hosted.desktop().name().equals(name)) {
+                if (hosted.state() != HostedDesktop.State.READY) {
+                    throw new DesktopException(503, ErrorCode.DESKTOP_UNAVAILABLE, "desktop " + name + " is "
+                            + (hosted.state() == HostedDesktop.State.FAILED ? "down: its last reset failed"
+                                    : "being reset"));
+                }
+                return Optional.of(hosted.desktop());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Resets these desktops at once, each on its own thread; the outcomes in the same order. */
+    public List<ResetOutcome> reset(List<HostedDesktop> which) {
+        return each(which, HostedDesktop::reset);
+    }
+
+    /** The first reset of every desktop (agent start). */
+    List<ResetOutcome> resetAll() {
+        return reset(desktops);
+    }
+
+    private List<ResetOutcome> each(List<HostedDesktop> which, Function<HostedDesktop, ResetOutcome> work) {
+        List<Future<ResetOutcome>> running = which.stream().map(d -> resets.submit(() -> work.apply(d))).toList();
+        List<ResetOutcome> outcomes = new ArrayList<>();
+        for (Future<ResetOutcome> future : running) {
+            try {
+                outcomes.add(future.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                outcomes.add(new ResetOutcome.Failed("interrupted"));
+            } catch (java.util.concurrent.ExecutionException e) {
+                outcomes.add(new ResetOutcome.Failed("reset failed: " + e.getCause()));
+            }
+        }
+        return outcomes;
+    }
+
+    @PreDestroy
+    void stop() {
+        if (resets != null) {
+            resets.shutdownNow();
+        }
+        for (HostedDesktop desktop : desktops) {
+            try {
+                desktop.stop();
+            } catch (RuntimeException e) {
+                LOG.warnf("stopping desktop %s: %s", desktop.spec().resourceId(), e.getMessage());
+            }
+        }
+    }
+}

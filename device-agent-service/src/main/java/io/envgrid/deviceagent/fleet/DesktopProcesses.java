@@ -1,0 +1,88 @@
+package io.envgrid.deviceagent.fleet;
+
+import io.envgrid.deviceagent.exec.WorkerExec;
+import io.envgrid.deviceagent.process.HostProcesses;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Ends every process of one desktop. With a user switch (root agent) that is every process of the desktop's uid,
+ * killed by {@code kill -KILL -1} run as that uid: kill(2) with pid -1 reaches every process the caller may signal,
+ * that is every one of its uid, in one call, so a process forking meanwhile is caught by the repeat. Without a switch
+ * (the agent's own uid runs every desktop) it is the processes whose environment names the desktop's display: best
+ * effort, as a worker can leave it; such an agent does not isolate desktops from each other (see the README).
+ */
+final class DesktopProcesses {
+
+    /** Rounds of killing before a desktop whose processes keep coming back counts as not reset. */
+    private static final int ROUNDS = 20;
+
+    private final DesktopSpec spec;
+    private final WorkerExec workers;
+
+    DesktopProcesses(DesktopSpec spec, WorkerExec workers) {
+        this.spec = spec;
+        this.workers = workers;
+    }
+
+    void killAll() throws ResetFailure {
+        for (int round = 0; round < ROUNDS; round++) {
+            List<ProcessHandle> left = remaining();
+            if (left.isEmpty()) {
+                return;
+            }
+            if (workers.switchesUser()) {
+                HostProcesses.run(workers.command(List.of("/bin/sh", "-c", "kill -KILL -1")), null,
+                        workers.environment(Map.of()), Duration.ofSeconds(5));
+            } else {
+                left.forEach(ProcessHandle::destroyForcibly);
+            }
+            for (ProcessHandle process : left) {
+                process.onExit().orTimeout(1, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
+            }
+        }
+        List<ProcessHandle> left = remaining();
+        if (!left.isEmpty()) {
+            throw new ResetFailure(left.size() + " processes of the desktop survived " + ROUNDS + " rounds of SIGKILL "
+                    + "(e.g. pid " + left.get(0).pid() + ")");
+        }
+    }
+
+    /** The desktop's live processes (zombies excluded: they are dead and hold nothing but their pid). */
+    private List<ProcessHandle> remaining() {
+        long self = ProcessHandle.current().pid();
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            return all.filter(p -> p.pid() != self && ours(p.pid()) && !zombie(p.pid())).toList();
+        }
+    }
+
+    private boolean ours(long pid) {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        try {
+            if (workers.switchesUser()) {
+                return ((Number) Files.getAttribute(proc, "unix:uid")).longValue() == spec.uid();
+            }
+            byte[] environ = Files.readAllBytes(proc.resolve("environ"));
+            String needle = "\0DISPLAY=" + spec.display() + "\0";
+            return ("\0" + new String(environ, StandardCharsets.UTF_8)).contains(needle);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false; // gone meanwhile, or not ours to read
+        }
+    }
+
+    private static boolean zombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            return close > 0 && stat.length() > close + 2 && stat.charAt(close + 2) == 'Z';
+        } catch (IOException e) {
+            return true; // gone
+        }
+    }
+}

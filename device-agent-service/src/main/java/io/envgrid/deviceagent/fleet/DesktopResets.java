@@ -1,0 +1,168 @@
+package io.envgrid.deviceagent.fleet;
+
+import io.envgrid.deviceagent.allocatorclient.AllocatorClient;
+import io.envgrid.deviceagent.allocatorclient.AllocatorResource;
+import io.envgrid.deviceagent.allocatorclient.ResetReport;
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.registration.AgentIdentity;
+import io.envgrid.deviceagent.registration.ResourceRegistrar;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Resets the hosted desktops the allocator holds in state {@code resetting} and reports each back with the fencing
+ * token of the lease that ended. One loop, on its own thread, off every claim path: each round lists this agent's
+ * resources in state {@code resetting} ({@code GET /resources?state=resetting&label=agent=<agent id>}), resets those
+ * that are its desktops at once (a thread each), reports {@code done} or {@code failed} with the reason, and then waits
+ * for the next round: {@code envgrid.device-agent.desktops.reconcile-interval}, or less when {@link #wake()} is called
+ * (a lease channel message, {@link LeaseChannel}). The listing is the truth, a message only a hint: a lost message
+ * delays a reset by one interval, never skips it. Because a round lists only after the previous round's reports, a
+ * listing is never older than the last report, so a desktop is never reset again after it was handed back (and
+ * perhaps granted to the next worker).
+ */
+@ApplicationScoped
+public class DesktopResets {
+
+    private static final Logger LOG = Logger.getLogger(DesktopResets.class);
+
+    private final DesktopFleet fleet;
+    private final AllocatorClient allocator;
+    private final ResourceRegistrar registrar;
+    private final AgentIdentity identity;
+    private final Duration interval;
+    private final MeterRegistry meters;
+    private final Semaphore wake = new Semaphore(0);
+    private volatile Thread loop;
+    /** Whether the allocator could not be asked in the last round, so that an outage is logged once. */
+    private boolean failing;
+
+    public DesktopResets(DesktopFleet fleet, AllocatorClient allocator, ResourceRegistrar registrar,
+            AgentIdentity identity, DeviceAgentConfig config, MeterRegistry meters) {
+        this.fleet = fleet;
+        this.allocator = allocator;
+        this.registrar = registrar;
+        this.identity = identity;
+        this.interval = config.desktops().reconcileInterval();
+        this.meters = meters;
+    }
+
+    void start(@Observes StartupEvent start) {
+        if (!fleet.hosting()) {
+            return;
+        }
+        loop = new Thread(this::run, "desktop-resets");
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    void stop(@Observes ShutdownEvent stop) {
+        Thread running = loop;
+        if (running != null) {
+            running.interrupt();
+        }
+    }
+
+    /** Starts the next round now (a lease channel message said a desktop of this agent is resetting). */
+    public void wake() {
+        wake.release();
+    }
+
+    private void run() {
+        // the first reset brings every desktop up from nothing; only then is it offered to the allocator
+        List<ResetOutcome> first = fleet.resetAll();
+        for (int i = 0; i < first.size(); i++) {
+            record(first.get(i));
+            if (first.get(i) instanceof ResetOutcome.Failed failed) {
+                LOG.errorf("desktop %s could not be started and is not offered: %s",
+                        fleet.desktops().get(i).spec().resourceId(), failed.reason());
+            }
+        }
+        LOG.infof("hosting %d desktops (%d up)", fleet.size(), first.stream().filter(ResetOutcome.Done.class::isInstance)
+                .count());
+        while (!Thread.currentThread().isInterrupted()) {
+            round();
+            try {
+                if (wake.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS)) {
+                    wake.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** One round: list, reset, report. Package-private for tests that drive rounds themselves. */
+    void round() {
+        if (!registrar.enabled()) {
+            return;
+        }
+        List<AllocatorResource> resetting;
+        try {
+            resetting = allocator.resetting(identity.agentId());
+            if (failing) {
+                LOG.info("the allocator answers again; desktop resets resume");
+                failing = false;
+            }
+        } catch (RuntimeException e) {
+            if (!failing) {
+                LOG.warnf("cannot list resetting desktops, retrying every %d ms: %s", interval.toMillis(), e.getMessage());
+                failing = true;
+            }
+            return;
+        }
+        List<HostedDesktop> desktops = new ArrayList<>();
+        List<AllocatorResource> listed = new ArrayList<>();
+        for (AllocatorResource resource : resetting) {
+            Optional<HostedDesktop> hosted = fleet.byResourceId(resource.id());
+            if (hosted.isPresent()) {
+                desktops.add(hosted.get());
+                listed.add(resource);
+            }
+        }
+        if (desktops.isEmpty()) {
+            return;
+        }
+        List<ResetOutcome> outcomes = fleet.reset(desktops);
+        for (int i = 0; i < outcomes.size(); i++) {
+            report(listed.get(i), outcomes.get(i));
+        }
+    }
+
+    private void report(AllocatorResource resource, ResetOutcome outcome) {
+        record(outcome);
+        ResetReport report = outcome instanceof ResetOutcome.Failed failed
+                ? ResetReport.failed(resource.fencingToken(), failed.reason())
+                : ResetReport.done(resource.fencingToken());
+        try {
+            int status = allocator.reportReset(resource.id(), report);
+            if (status >= 300) {
+                // 409: the allocator no longer waits for this reset (deadline passed, re-registered): nothing to hand back
+                LOG.infof("reset report %s of %s (fencing token %d) answered %d", report.outcome(), resource.id(),
+                        resource.fencingToken(), status);
+            }
+        } catch (RuntimeException e) {
+            // the next round lists it again and resets it again: a reset is idempotent
+            LOG.warnf("cannot report the reset of %s: %s", resource.id(), e.getMessage());
+        }
+    }
+
+    private void record(ResetOutcome outcome) {
+        if (outcome instanceof ResetOutcome.Done done) {
+            Timer.builder("envgrid.desktop.resets").description("hosted desktop resets, start to clean")
+                    .register(meters).record(done.took());
+        } else {
+            meters.counter("envgrid.desktop.reset.failures").increment();
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.envgrid.deviceagent.fleet;
+
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.exec.WorkerExec;
+import io.envgrid.deviceagent.osworld.Desktop;
+import io.envgrid.deviceagent.osworld.ShellWords;
+import io.envgrid.deviceagent.x11.XDisplay;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * One desktop the agent hosts: its X server and window manager, its user's processes and home, and the OSWorld
+ * services ({@link Desktop}) that act on it. {@link #reset()} brings it back to its template; while that runs, and
+ * after it failed, the desktop's routes answer 503 ({@link #state()}).
+ */
+public final class HostedDesktop {
+
+    private static final Logger LOG = Logger.getLogger(HostedDesktop.class);
+
+    /** Whether the desktop can be acted on. */
+    public enum State {
+        /** Being reset (also before its first reset at start): not to be acted on. */
+        RESETTING,
+        /** Clean, or in use by the holder of its lease. */
+        READY,
+        /** Its last reset failed: not clean; the allocator has it down until the agent registers it again. */
+        FAILED
+    }
+
+    private final DesktopSpec spec;
+    private final Desktop desktop;
+    private final DisplayServer server;
+    private final DesktopProcesses processes;
+    private final DesktopHome home;
+    private final List<String> startup;
+    private final WorkerExec workers;
+    private volatile State state = State.RESETTING;
+    private volatile boolean cleanOnce;
+
+    HostedDesktop(DesktopSpec spec, DeviceAgentConfig config) {
+        this.spec = spec;
+        DeviceAgentConfig.Desktops settings = config.desktops();
+        this.workers = new WorkerExec(spec.uid(), spec.home());
+        this.desktop = Desktop.of(Integer.toString(spec.index()), spec.resourceId(),
+                new XDisplay(spec.display(), spec.xauthority()), workers, spec.recording(), config);
+        String wm = settings.windowManager().strip();
+        this.server = new DisplayServer(spec, settings.geometry(),
+                wm.equals("none") ? List.of() : ShellWords.split(wm), workers, settings.startTimeout());
+        this.processes = new DesktopProcesses(spec, workers);
+        this.home = new DesktopHome(spec, settings.template(), workers);
+        this.startup = settings.startup().orElse(List.of());
+    }
+
+    public DesktopSpec spec() {
+        return spec;
+    }
+
+    public Desktop desktop() {
+        return desktop;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Whether a reset of it has succeeded since the agent started: only then is it offered to the allocator. */
+    public boolean cleanOnce() {
+        return cleanOnce;
+    }
+
+    /**
+     * Resets the desktop to its template: recording stopped and deleted, every process of its user killed, X server
+     * and window manager restarted with a new cookie (which also empties the clipboard: selections live in the
+     * clients that own them), home restored from the template, the user's files in the shared temporary
+     * directories deleted, then its start-up programs launched (not awaited). One reset at a time per desktop.
+     */
+    public synchronized ResetOutcome reset() {
+        state = State.RESETTING;
+        long started = System.nanoTime();
+        try {
+            prepareRunDir();
+            try {
+                desktop.recorder().abandon();
+            } catch (RuntimeException e) {
+                throw new ResetFailure("cannot clear the recording", e);
+            }
+            server.stop();
+            desktop.display().close();
+            processes.killAll();
+            home.restore();
+            home.clearSharedTemp();
+            server.start();
+            launchStartup();
+            state = State.READY;
+            cleanOnce = true;
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            LOG.debugf("desktop %s reset in %d ms", spec.resourceId(), took.toMillis());
+            return new ResetOutcome.Done(took);
+        } catch (ResetFailure e) {
+            state = State.FAILED;
+            LOG.warnf("reset of desktop %s failed: %s", spec.resourceId(), e.getMessage());
+            return new ResetOutcome.Failed(e.getMessage());
+        } catch (RuntimeException e) {
+            state = State.FAILED;
+            LOG.errorf(e, "reset of desktop %s failed", spec.resourceId());
+            return new ResetOutcome.Failed("reset failed: " + e);
+        }
+    }
+
+    /** Stops everything of the desktop (agent shutdown). */
+    synchronized void stop() {
+        state = State.RESETTING;
+        desktop.recorder().abandon();
+        server.stop();
+        desktop.display().close();
+        try {
+            processes.killAll();
+        } catch (ResetFailure e) {
+            LOG.warnf("stopping desktop %s: %s", spec.resourceId(), e.getMessage());
+        }
+    }
+
+    private void prepareRunDir() throws ResetFailure {
+        try {
+            if (workers.switchesUser()) {
+                requireTraversable(spec.home().getParent());
+            }
+            Files.createDirectories(spec.runDir());
+            // the agent's: the desktop's user reads only its cookie, by name (0711 lets it through, not list)
+            Files.setPosixFilePermissions(spec.runDir(), PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            throw new ResetFailure("cannot make " + spec.runDir(), e);
+        }
+    }
+
+    /**
+     * The desktop's user must be able to pass through every directory above its home; a home root under a 0700
+     * directory (a private temporary directory, root's home) would fail every reset later with less clear errors.
+     */
+    private static void requireTraversable(java.nio.file.Path homeRoot) throws IOException, ResetFailure {
+        Files.createDirectories(homeRoot);
+        for (java.nio.file.Path dir = homeRoot.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (!Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                throw new ResetFailure(dir + " is not traversable by other users (no o+x): the desktops' users cannot "
+                        + "reach their homes under " + homeRoot + "; choose another envgrid.device-agent.desktops.home-root");
+            }
+        }
+    }
+
+    private void launchStartup() throws ResetFailure {
+        Map<String, String> environment = workers.environment(desktop.display().environment());
+        for (String line : startup) {
+            List<String> command;
+            try {
+                command = ShellWords.split(line);
+                ProcessBuilder builder = new ProcessBuilder(workers.command(command)).directory(spec.home().toFile())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                builder.environment().clear();
+                builder.environment().putAll(environment);
+                builder.start();
+            } catch (IOException | java.io.UncheckedIOException | IllegalArgumentException e) {
+                throw new ResetFailure("cannot launch the start-up program '" + line + "'", e);
+            }
+        }
+    }
+}

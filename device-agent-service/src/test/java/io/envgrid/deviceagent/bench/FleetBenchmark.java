@@ -1,0 +1,216 @@
+package io.envgrid.deviceagent.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.deviceagent.support.FleetDesktops;
+import io.envgrid.deviceagent.support.PackagedService;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import redis.embedded.RedisServer;
+
+/**
+ * {@code mvn -B -Pbench verify}, third part: the desktop fleet. A real Redis, the packaged allocator and the packaged
+ * agent hosting {@code bench.fleet.desktops} (4) desktops (Xvfb 1280×800 + openbox each, reset on every lease, the
+ * lease channel on). (1) Reset time: {@code bench.fleet.resets} (20) times a worker leases a desktop and releases it;
+ * timed from the release's answer to the allocator listing the desktop {@code free} again (polled every 5 ms).
+ * (2) Desktops per host: every desktop leased by its own worker, each doing one action per second (a pyautogui
+ * {@code click} through its own port with its lease token, and every fifth a screenshot) for
+ * {@code bench.fleet.seconds} (30), after {@value #WARMUP} untimed actions each; the latency of every action, which
+ * includes the lease check at the allocator and the desktop port's loopback hop. Prints a table.
+ */
+public final class FleetBenchmark {
+
+    private static final String SERVICE_TOKEN = "bench-fleet-token";
+    private static final String TYPE = "vm_pyautogui";
+    /** Untimed actions per desktop first: the first calls of a fresh JVM and connection are not the steady state. */
+    private static final int WARMUP = 5;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI allocator;
+
+    private FleetBenchmark(URI allocator) {
+        this.allocator = allocator;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int desktops = Integer.getInteger("bench.fleet.desktops", 4);
+        int resets = Integer.getInteger("bench.fleet.resets", 20);
+        int seconds = Integer.getInteger("bench.fleet.seconds", 30);
+        int redisPort = PackagedService.freePort();
+        RedisServer redis = RedisServer.builder().port(redisPort).bind("127.0.0.1").setting("save \"\"")
+                .setting("appendonly no").build();
+        redis.start();
+        // o+x: the desktops' users pass through it to their homes
+        Path homes = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-fleet",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")));
+        Path data = Files.createDirectories(homes.resolve("data"));
+        try (PackagedService allocatorApp = PackagedService.start(PackagedService.App.ALLOCATOR, "bench-fleet-allocator",
+                Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
+                        "envgrid.allocator.service-token", SERVICE_TOKEN, "quarkus.log.level", "WARN"));
+                PackagedService agent = PackagedService.start(PackagedService.App.AGENT, "bench-fleet-agent", Map.ofEntries(
+                        Map.entry("envgrid.device-agent.data-dir", data.toString()),
+                        Map.entry("envgrid.device-agent.service-token", SERVICE_TOKEN),
+                        Map.entry("envgrid.device-agent.adb.enabled", "false"),
+                        Map.entry("envgrid.device-agent.linux-host.enabled", "false"),
+                        Map.entry("envgrid.device-agent.agent-id", "bench"),
+                        Map.entry("envgrid.allocator.url", allocatorApp.url().toString()),
+                        Map.entry("envgrid.allocator.service-token", SERVICE_TOKEN),
+                        Map.entry("envgrid.device-agent.registration.heartbeat-interval", "1s"),
+                        Map.entry("envgrid.device-agent.desktops.count", Integer.toString(desktops)),
+                        Map.entry("envgrid.device-agent.desktops.first-port",
+                                Integer.toString(FleetDesktops.consecutivePorts(desktops))),
+                        Map.entry("envgrid.device-agent.desktops.first-display",
+                                Integer.toString(FleetDesktops.consecutiveDisplays(desktops))),
+                        Map.entry("envgrid.device-agent.desktops.home-root", homes.resolve("homes").toString()),
+                        Map.entry("envgrid.device-agent.desktops.lease-channel-redis", "redis://127.0.0.1:" + redisPort),
+                        Map.entry("quarkus.log.level", "WARN")))) {
+            FleetBenchmark bench = new FleetBenchmark(allocatorApp.url());
+            bench.awaitFree(desktops);
+            long[] resetNanos = bench.resets(resets);
+            long[][] actions = bench.actions(desktops, seconds);
+            System.out.println();
+            System.out.println("| measure | desktops | samples | p50 ms | p99 ms | max ms |");
+            System.out.println("|---|---:|---:|---:|---:|---:|");
+            System.out.println(row("reset, release → free", 1, resetNanos));
+            long[] all = Arrays.stream(actions).flatMapToLong(Arrays::stream).toArray();
+            System.out.println(row("action at 1/s per desktop (click; every 5th a screenshot)", desktops, all));
+        } finally {
+            redis.stop();
+        }
+    }
+
+    private void awaitFree(int desktops) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            JsonNode free = JSON.readTree(send(allocatorCall("/resources?type=" + TYPE + "&state=free").GET().build()));
+            if (free.size() == desktops) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + free.size() + " of " + desktops + " desktops came up");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private long[] resets(int count) throws Exception {
+        long[] nanos = new long[count];
+        for (int i = 0; i < count; i++) {
+            JsonNode grant = allocate("bench-reset-" + i);
+            String id = grant.path("id").asText();
+            send(allocatorCall("/release").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers
+                    .ofString(JSON.writeValueAsString(Map.of("worker_id", "bench-reset-" + i, "resource_id", id))))
+                    .build());
+            long released = System.nanoTime();
+            String path = "/resources/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
+            while (!"free".equals(JSON.readTree(send(allocatorCall(path).GET().build())).path("state").asText())) {
+                if (System.nanoTime() - released > Duration.ofSeconds(60).toNanos()) {
+                    throw new IllegalStateException(id + " not free 60 s after its release");
+                }
+                Thread.sleep(5);
+            }
+            nanos[i] = System.nanoTime() - released;
+        }
+        return nanos;
+    }
+
+    /** Each desktop leased by its own worker doing one action a second; every action's latency, per desktop. */
+    private long[][] actions(int desktops, int seconds) throws Exception {
+        List<JsonNode> grants = new ArrayList<>();
+        for (int i = 0; i < desktops; i++) {
+            grants.add(allocate("bench-worker-" + i));
+        }
+        ExecutorService workers = Executors.newFixedThreadPool(desktops);
+        try {
+            List<Future<long[]>> running = new ArrayList<>();
+            for (JsonNode grant : grants) {
+                running.add(workers.submit(() -> actOncePerSecond(grant, seconds)));
+            }
+            long[][] latencies = new long[desktops][];
+            for (int i = 0; i < desktops; i++) {
+                latencies[i] = running.get(i).get();
+            }
+            return latencies;
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    private long[] actOncePerSecond(JsonNode grant, int seconds) throws Exception {
+        URI desktop = URI.create("http://127.0.0.1:" + grant.path("port").asInt());
+        String token = grant.path("lease_token").asText();
+        String click = "{\"command\":[\"python\",\"-c\",\"import pyautogui; pyautogui.click(100, 100)\"]}";
+        long[] nanos = new long[seconds];
+        for (int i = 0; i < WARMUP; i++) {
+            http.send(HttpRequest.newBuilder(desktop.resolve("/execute")).header("X-Envgrid-Lease-Token", token)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(click))
+                    .build(), HttpResponse.BodyHandlers.discarding());
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < seconds; i++) {
+            long due = start + i * 1_000_000_000L;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            HttpRequest request = i % 5 == 4
+                    ? HttpRequest.newBuilder(desktop.resolve("/screenshot")).header("X-Envgrid-Lease-Token", token)
+                            .timeout(Duration.ofSeconds(30)).GET().build()
+                    : HttpRequest.newBuilder(desktop.resolve("/execute")).header("X-Envgrid-Lease-Token", token)
+                            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofString(click)).build();
+            long t0 = System.nanoTime();
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            nanos[i] = System.nanoTime() - t0;
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(request.uri() + " answered " + response.statusCode() + ": "
+                        + new String(response.body(), 0, Math.min(300, response.body().length)));
+            }
+        }
+        return nanos;
+    }
+
+    private JsonNode allocate(String worker) throws Exception {
+        String body = JSON.writeValueAsString(Map.of("worker_id", worker, "resource_types", List.of(TYPE),
+                "timeout", 600, "wait_ms", 60000));
+        return JSON.readTree(send(allocatorCall("/allocate").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build())).path(TYPE);
+    }
+
+    private HttpRequest.Builder allocatorCall(String path) {
+        return HttpRequest.newBuilder(allocator.resolve(path)).header("Authorization", "Bearer " + SERVICE_TOKEN)
+                .timeout(Duration.ofSeconds(90));
+    }
+
+    private String send(HttpRequest request) throws Exception {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(request.uri() + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return response.body();
+    }
+
+    private static String row(String what, int desktops, long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        double p50 = sorted[(int) Math.floor(0.50 * (sorted.length - 1))] / 1e6;
+        double p99 = sorted[(int) Math.ceil(0.99 * (sorted.length - 1))] / 1e6;
+        return String.format("| %s | %d | %d | %.1f | %.1f | %.1f |", what, desktops, sorted.length, p50, p99,
+                sorted[sorted.length - 1] / 1e6);
+    }
+}
