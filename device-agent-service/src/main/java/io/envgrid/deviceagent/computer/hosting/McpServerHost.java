@@ -187,12 +187,13 @@ public class McpServerHost {
 
     /**
      * The config as it may leave the host (A2C-SMCP {@code GetComputerConfigRet}): {@code inputs} with password
-     * defaults masked, {@code servers} keyed by bundle id with placeholders as written.
+     * defaults masked, {@code servers} keyed by bundle id with placeholders as written and every literal
+     * {@code env}/{@code headers} value and URL credential masked ({@link McpServerConfig#redacted()}).
      */
     public synchronized Map<String, Object> publicConfig() {
         Map<String, Object> byId = new LinkedHashMap<>();
-        servers.forEach((id, s) -> byId.put(id, s.config()));
-        byId.putAll(disabled);
+        servers.forEach((id, s) -> byId.put(id, s.config().redacted()));
+        disabled.forEach((id, c) -> byId.put(id, c.redacted()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("inputs", inputs.stream().map(McpServerInput::redacted).toList());
         out.put("servers", byId);
