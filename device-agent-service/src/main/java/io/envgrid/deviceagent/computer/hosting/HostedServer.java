@@ -214,6 +214,9 @@ final class HostedServer {
     }
 
     private void crashed(Connection opened) {
+        if (processes.closed()) {
+            return; // ended by the agent's shutdown, which stops every server itself
+        }
         synchronized (this) {
             // by client: a re-listing of the tools replaces the Connection record, not the connection
             if (connection == null || connection.client() != opened.client()) {

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -40,7 +41,8 @@ final class StdioProcessTransport implements McpClientTransport {
     /** One writer thread: messages reach the server in the order they were sent. */
     private final ExecutorService writer;
     private final Scheduler writes;
-    private volatile ServerProcesses.Started started;
+    /** The started process; messages sent before it is up wait for it on the writer thread. */
+    private final CompletableFuture<ServerProcesses.Started> started = new CompletableFuture<>();
 
     StdioProcessTransport(String name, StdioCommand command, ServerProcesses processes, McpJsonMapper json) {
         this.name = name;
@@ -54,14 +56,19 @@ final class StdioProcessTransport implements McpClientTransport {
     @Override
     public Mono<Void> connect(Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
         return Mono.<Void>fromRunnable(() -> {
+            ServerProcesses.Started s;
             try {
-                started = processes.start(command);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start '" + command.argv().get(0) + "': " + e.getMessage(), e);
+                s = processes.start(command);
+            } catch (IOException | RuntimeException e) {
+                started.completeExceptionally(e);
+                throw new IllegalStateException("cannot start '" + command.argv().get(0) + "': " + e.getMessage(), e);
             }
-            Process process = started.process();
-            daemon(() -> read(process, handler), "mcp-stdout-" + name).start();
-            daemon(() -> drainErrors(process), "mcp-stderr-" + name).start();
+            if (!started.complete(s)) {
+                processes.end(s.group(), GRACE); // closed while starting
+                return;
+            }
+            daemon(() -> read(s.process(), handler), "mcp-stdout-" + name).start();
+            daemon(() -> drainErrors(s.process()), "mcp-stderr-" + name).start();
         }).subscribeOn(Schedulers.boundedElastic());
     }
 
@@ -100,10 +107,8 @@ final class StdioProcessTransport implements McpClientTransport {
     @Override
     public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
         return Mono.<Void>fromRunnable(() -> {
-            ServerProcesses.Started s = started;
-            if (s == null) {
-                throw new IllegalStateException("MCP server '" + name + "' is not started");
-            }
+            // the SDK sends initialize as soon as it subscribed to connect, which may not have run yet
+            ServerProcesses.Started s = started.join();
             try {
                 byte[] line = (json.writeValueAsString(message) + "\n").getBytes(StandardCharsets.UTF_8);
                 OutputStream in = s.process().getOutputStream();
@@ -117,7 +122,7 @@ final class StdioProcessTransport implements McpClientTransport {
 
     /** Waits for the server process to exit (for the crash watch); returns at once when it never started. */
     void awaitExit() throws InterruptedException {
-        ServerProcesses.Started s = started;
+        ServerProcesses.Started s = started.getNow(null);
         if (s != null) {
             s.process().waitFor();
         }
@@ -126,7 +131,8 @@ final class StdioProcessTransport implements McpClientTransport {
     /** Ends the server's whole process group and waits until it is gone. */
     @Override
     public void close() {
-        ServerProcesses.Started s = started;
+        started.completeExceptionally(new IllegalStateException("MCP server '" + name + "' is closed"));
+        ServerProcesses.Started s = started.isCompletedExceptionally() ? null : started.join();
         if (s != null) {
             try {
                 s.process().getOutputStream().close();
