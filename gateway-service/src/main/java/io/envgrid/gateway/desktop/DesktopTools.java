@@ -22,8 +22,8 @@ import java.util.function.UnaryOperator;
  * The desktop's primitives, one tool each (MCP {@code desktop.<name>}, Sandbox {@code <type>:<name>}):
  * the reads (screenshot, observation, cursor), commands, and each OSWorld computer_13 action with
  * OSWorld's parameters ({@code desktop.click {x, y, button, num_clicks}}). They act on the worker's
- * desktop: the one named by {@code resource_id} (the Sandbox session's), else its only one. The
- * vm-controller validates what only it knows (key names).
+ * desktop: the one named by {@code resource_id} (the Sandbox session's), else its only one. Key names are
+ * read with the shared key table here, as the {@code computer} tool reads them ({@link KeyParameters}).
  */
 @Singleton
 public class DesktopTools implements ToolSource {
@@ -94,6 +94,7 @@ public class DesktopTools implements ToolSource {
                 action.parameters().apply(Schema.object()), ToolAnnotations.ACTS, call -> {
                     ObjectNode parameters = call.arguments().deepCopy();
                     parameters.remove(List.of("worker_id", "resource_id"));
+                    KeyParameters.normalise(action.type(), parameters);
                     ObjectNode body = JsonNodeFactory.instance.objectNode().put("action_type", action.type());
                     body.set("parameters", parameters);
                     return desktops.act(call.workerId(), resourceId(call), "actions/computer_13", body).map(ToolResult::of);

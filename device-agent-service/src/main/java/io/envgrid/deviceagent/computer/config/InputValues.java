@@ -9,7 +9,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -116,27 +119,47 @@ public final class InputValues {
         if (c.args() != null) {
             command.addAll(c.args());
         }
+        Process p;
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
             // the agent's own environment holds its service token: a command input gets the worker's allow-list
             builder.environment().clear();
             builder.environment().putAll(WorkerEnvironment.scrub(System.getenv()));
-            Process p = builder.start();
+            p = builder.start();
             p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
+        } catch (IOException e) {
+            throw new InputException("command of input '" + c.id() + "' could not run: " + e.getMessage());
+        }
+        // read on a thread of its own: a read blocks until every holder of the pipe closed it, and only the wait
+        // below keeps the time limit (and answers an interrupt, as the agent's shutdown sends)
+        CompletableFuture<byte[]> output = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                output.complete(p.getInputStream().readAllBytes());
+            } catch (IOException e) {
+                output.completeExceptionally(e);
+            }
+        }, "input-command-" + c.id());
+        reader.setDaemon(true);
+        reader.start();
+        try {
             if (!p.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
                 throw new InputException("command of input '" + c.id() + "' did not finish in " + COMMAND_TIMEOUT);
             }
             if (p.exitValue() != 0) {
                 throw new InputException("command of input '" + c.id() + "' exited with " + p.exitValue());
             }
-            return new String(out, StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            throw new InputException("command of input '" + c.id() + "' could not run: " + e.getMessage());
+            return new String(output.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), StandardCharsets.UTF_8)
+                    .trim();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InputException("interrupted while running the command of input '" + c.id() + "'");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new InputException("the output of input '" + c.id() + "' could not be read: " + e.getMessage());
+        } finally {
+            // whatever it left running (a child holding the pipe) goes with it
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
         }
     }
 

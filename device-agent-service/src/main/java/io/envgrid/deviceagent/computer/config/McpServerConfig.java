@@ -46,6 +46,12 @@ public record McpServerConfig(
                 serverParameters);
     }
 
+    /** This config as it may leave the host: its parameters {@link ServerParameters#redacted() redacted}. */
+    public McpServerConfig redacted() {
+        return new McpServerConfig(name, bundleId, disabled, forbiddenTools, toolMeta, defaultToolMeta, vrl,
+                serverParameters == null ? null : serverParameters.redacted());
+    }
+
     /** What identifies the connection when no name gives a bundle id (command line or URL). */
     public String connectionIdentity() {
         return serverParameters == null ? "" : serverParameters.connectionIdentity();

@@ -8,4 +8,7 @@ public sealed interface ServerParameters permits StdioParameters, StreamablePara
 
     /** The config's {@code type}: {@code stdio}, {@code streamable} or {@code sse}. */
     String typeName();
+
+    /** These parameters as they may leave the host: literal secrets masked, placeholders kept ({@link Redaction}). */
+    ServerParameters redacted();
 }

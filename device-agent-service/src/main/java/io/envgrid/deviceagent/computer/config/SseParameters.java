@@ -26,4 +26,10 @@ public record SseParameters(
     public String typeName() {
         return "sse";
     }
+
+    /** {@code headers} values and the URL's user info and query masked. */
+    @Override
+    public SseParameters redacted() {
+        return new SseParameters(Redaction.url(url), Redaction.values(headers), timeout, sseReadTimeout);
+    }
 }

@@ -31,4 +31,14 @@ public record StdioParameters(
     public String typeName() {
         return "stdio";
     }
+
+    /**
+     * {@code env} values masked. {@code command} and {@code args} stay as written: they are on the host's process
+     * table for every local user anyway, so no secret belongs there (and no placeholder may be there, see
+     * {@code ServerConfigCheck}).
+     */
+    @Override
+    public StdioParameters redacted() {
+        return new StdioParameters(command, args, Redaction.values(env), cwd, encoding, encodingErrorHandler);
+    }
 }

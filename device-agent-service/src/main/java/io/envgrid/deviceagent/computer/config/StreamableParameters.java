@@ -28,4 +28,11 @@ public record StreamableParameters(
     public String typeName() {
         return "streamable";
     }
+
+    /** {@code headers} values and the URL's user info and query masked. */
+    @Override
+    public StreamableParameters redacted() {
+        return new StreamableParameters(Redaction.url(url), Redaction.values(headers), timeout, sseReadTimeout,
+                terminateOnClose);
+    }
 }

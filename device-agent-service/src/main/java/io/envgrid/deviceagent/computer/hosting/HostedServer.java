@@ -4,7 +4,6 @@ import io.envgrid.deviceagent.computer.config.InputValues;
 import io.envgrid.deviceagent.computer.config.McpServerConfig;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.time.Duration;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -52,6 +52,7 @@ final class HostedServer {
     private final ScheduledExecutorService scheduler;
     private final Listener listener;
     private final HostingSettings settings;
+    private final ServerProcesses processes;
 
     private Connection connection;
     private State state = State.STARTING;
@@ -60,13 +61,15 @@ final class HostedServer {
     private String lastError;
 
     HostedServer(String bundleId, McpServerConfig config, Supplier<InputValues> inputs, McpJsonMapper json,
-            ScheduledExecutorService scheduler, HostingSettings settings, Listener listener) {
+            ScheduledExecutorService scheduler, HostingSettings settings, ServerProcesses processes,
+            Listener listener) {
         this.bundleId = bundleId;
         this.config = config;
         this.inputs = inputs;
         this.json = json;
         this.scheduler = scheduler;
         this.settings = settings;
+        this.processes = processes;
         this.listener = listener;
     }
 
@@ -78,9 +81,13 @@ final class HostedServer {
         return config;
     }
 
-    /** Begins the first start on the scheduler. */
+    /** Begins the first start on the scheduler; none once the agent is shutting down. */
     void start() {
-        scheduler.execute(this::connect);
+        try {
+            scheduler.execute(this::connect);
+        } catch (RejectedExecutionException e) {
+            shutDown();
+        }
     }
 
     synchronized Connection connection() {
@@ -119,7 +126,12 @@ final class HostedServer {
         try {
             opened = open();
         } catch (RuntimeException e) {
-            failed(e);
+            // the SDK may wrap the refusal of a start during shutdown: asking the processes is what is sure
+            if (processes.closed()) {
+                shutDown();
+            } else {
+                failed(e);
+            }
             return;
         }
         boolean keep;
@@ -142,7 +154,7 @@ final class HostedServer {
     }
 
     private Connection open() {
-        CancellableTransport transport = new CancellableTransport(Transports.of(config, inputs.get(), json));
+        CancellableTransport transport = new CancellableTransport(Transports.of(config, inputs.get(), json, processes));
         Duration requestTimeout = Transports.requestTimeout(config, settings.requestTimeout());
         McpAsyncClient[] self = new McpAsyncClient[1];
         McpAsyncClient client = McpClient.async(transport)
@@ -186,11 +198,15 @@ final class HostedServer {
 
     /** A stdio server's process exiting while it is the live connection is a crash. */
     private void watchExit(Connection opened) {
-        if (!(opened.transport().delegate() instanceof StdioClientTransport stdio)) {
+        if (!(opened.transport().delegate() instanceof StdioProcessTransport stdio)) {
             return;
         }
         Thread watcher = new Thread(() -> {
-            stdio.awaitForExit();
+            try {
+                stdio.awaitExit();
+            } catch (InterruptedException e) {
+                return; // only the JVM's end interrupts this daemon thread
+            }
             crashed(opened);
         }, "mcp-exit-" + bundleId);
         watcher.setDaemon(true);
@@ -198,6 +214,9 @@ final class HostedServer {
     }
 
     private void crashed(Connection opened) {
+        if (processes.closed()) {
+            return; // ended by the agent's shutdown, which stops every server itself
+        }
         synchronized (this) {
             // by client: a re-listing of the tools replaces the Connection record, not the connection
             if (connection == null || connection.client() != opened.client()) {
@@ -232,7 +251,19 @@ final class HostedServer {
             delay = Math.min(settings.restartBackoffMax().toMillis(), base << Math.min(failures, 20));
             failures++;
         }
-        scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        try {
+            scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            shutDown();
+        }
+    }
+
+    /** The agent is shutting down: this server is not started (again). */
+    private void shutDown() {
+        synchronized (this) {
+            state = State.STOPPED;
+            lastError = "the agent is shutting down";
+        }
     }
 
     private static void close(Connection c) {

@@ -62,6 +62,7 @@ public class McpServerHost {
     private final Map<String, HostedServer> servers = new LinkedHashMap<>();
     private final Map<String, McpServerConfig> disabled = new LinkedHashMap<>();
     private final Map<String, InFlight> calls = new ConcurrentHashMap<>();
+    private final ServerProcesses processes = new ServerProcesses();
     private volatile List<McpServerInput> inputs = List.of();
 
     /** A call waiting for its server. */
@@ -94,7 +95,12 @@ public class McpServerHost {
         });
     }
 
+    /**
+     * Ends every hosted server. The stdio processes go first and for good: from here on no process is started, and
+     * every one started before is ended with its whole process group, whatever start is racing this.
+     */
     void onStop(@Observes ShutdownEvent event) {
+        processes.shutdown(StdioProcessTransport.GRACE);
         List<HostedServer> all;
         synchronized (this) {
             all = new ArrayList<>(servers.values());
@@ -126,7 +132,7 @@ public class McpServerHost {
                 disabled.put(bundleId, stored);
             } else {
                 started = new HostedServer(bundleId, stored, this::inputValues, json, scheduler, hostingSettings(),
-                        new Changes());
+                        processes, new Changes());
                 servers.put(bundleId, started);
             }
         }
@@ -181,12 +187,13 @@ public class McpServerHost {
 
     /**
      * The config as it may leave the host (A2C-SMCP {@code GetComputerConfigRet}): {@code inputs} with password
-     * defaults masked, {@code servers} keyed by bundle id with placeholders as written.
+     * defaults masked, {@code servers} keyed by bundle id with placeholders as written and every literal
+     * {@code env}/{@code headers} value and URL credential masked ({@link McpServerConfig#redacted()}).
      */
     public synchronized Map<String, Object> publicConfig() {
         Map<String, Object> byId = new LinkedHashMap<>();
-        servers.forEach((id, s) -> byId.put(id, s.config()));
-        byId.putAll(disabled);
+        servers.forEach((id, s) -> byId.put(id, s.config().redacted()));
+        disabled.forEach((id, c) -> byId.put(id, c.redacted()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("inputs", inputs.stream().map(McpServerInput::redacted).toList());
         out.put("servers", byId);

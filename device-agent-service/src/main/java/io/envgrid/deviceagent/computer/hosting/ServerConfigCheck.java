@@ -11,8 +11,8 @@ import java.time.format.DateTimeParseException;
 
 /**
  * What a server config must hold before it is hosted: a valid bundle id (equal to the one it is stored under),
- * the parameters of its type ({@code command}; an absolute {@code http(s)} {@code url}; ISO-8601 or positive
- * timeouts), UTF-8 with {@code strict} decoding for stdio (the MCP SDK reads the stream as UTF-8 and has no other
+ * the parameters of its type (a {@code command} and {@code args} {@link StdioCommand} accepts; an absolute
+ * {@code http(s)} {@code url}; ISO-8601 or positive timeouts), UTF-8 with {@code strict} decoding for stdio (the MCP SDK reads the stream as UTF-8 and has no other
  * handler), no {@code vrl} (not supported here: refused rather than ignored).
  */
 final class ServerConfigCheck {
@@ -32,8 +32,7 @@ final class ServerConfigCheck {
         require(config.vrl() == null, "vrl is not supported by this Computer");
         require(config.serverParameters() != null, "type and server_parameters are required");
         if (config.serverParameters() instanceof StdioParameters p) {
-            require(p.command() != null && !p.command().isBlank(),
-                    "server_parameters.command is required for a stdio server");
+            StdioCommand.check(p);
             require(p.encoding() == null || p.encoding().equalsIgnoreCase("utf-8"),
                     "only encoding utf-8 is supported");
             require(p.encodingErrorHandler() == null || p.encodingErrorHandler().equals("strict"),

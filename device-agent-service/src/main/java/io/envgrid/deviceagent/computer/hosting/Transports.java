@@ -5,49 +5,40 @@ import io.envgrid.deviceagent.computer.config.McpServerConfig;
 import io.envgrid.deviceagent.computer.config.SseParameters;
 import io.envgrid.deviceagent.computer.config.StdioParameters;
 import io.envgrid.deviceagent.computer.config.StreamableParameters;
-import io.envgrid.deviceagent.exec.WorkerEnvironment;
 import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.client.transport.customizer.McpSyncHttpClientRequestCustomizer;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
- * Builds the MCP Java SDK transport of a server config, with its {@code ${input:…}} placeholders rendered now.
- *
- * <p>stdio: the SDK's {@link ProcessBuilder} keeps the agent's whole environment (its service token among it) and
- * has no working directory setting, so the command runs under {@code /usr/bin/env}: {@code -C cwd} when a cwd is
- * set, and {@code -u NAME} for every variable of the agent that {@link WorkerEnvironment} would not pass to a host
- * process (names only: no value ever appears on a command line). The config's {@code env} is added on top.
+ * Builds the MCP Java SDK transport of a server config, with its {@code ${input:…}} placeholders rendered now: stdio
+ * through {@link StdioProcessTransport} (the process, its environment and its group are the Computer's, see
+ * {@link StdioCommand}), Streamable HTTP and SSE through the SDK's {@code HttpClient} transports.
  */
 final class Transports {
-
-    private static final String ENV = "/usr/bin/env";
 
     private Transports() {
     }
 
-    static McpClientTransport of(McpServerConfig config, InputValues inputs, McpJsonMapper json) {
+    static McpClientTransport of(McpServerConfig config, InputValues inputs, McpJsonMapper json,
+            ServerProcesses processes) {
         if (config.serverParameters() instanceof StdioParameters stdio) {
-            return stdio(stdio, inputs, json);
+            return new StdioProcessTransport(String.valueOf(config.bundleId()),
+                    StdioCommand.of(stdio, inputs, System.getenv()), processes, json);
         }
         if (config.serverParameters() instanceof StreamableParameters p) {
-            URI url = URI.create(inputs.render(p.url()));
+            URI url = url(inputs.render(p.url()));
             HttpClientStreamableHttpTransport.Builder b = HttpClientStreamableHttpTransport.builder(origin(url))
                     .endpoint(pathAndQuery(url)).jsonMapper(json)
                     .httpRequestCustomizer(headers(inputs.render(p.headers())));
             return b.build();
         }
         SseParameters p = (SseParameters) config.serverParameters();
-        URI url = URI.create(inputs.render(p.url()));
+        URI url = url(inputs.render(p.url()));
         return HttpClientSseClientTransport.builder(origin(url)).sseEndpoint(pathAndQuery(url)).jsonMapper(json)
                 .httpRequestCustomizer(headers(inputs.render(p.headers()))).build();
     }
@@ -63,27 +54,22 @@ final class Transports {
         return fallback;
     }
 
-    private static McpClientTransport stdio(StdioParameters p, InputValues inputs, McpJsonMapper json) {
-        Map<String, String> env = inputs.render(p.env());
-        List<String> args = new ArrayList<>();
-        String cwd = inputs.render(p.cwd());
-        if (cwd != null) {
-            args.add("-C");
-            args.add(cwd);
-        }
-        for (String name : new TreeSet<>(System.getenv().keySet())) {
-            if (!WorkerEnvironment.allowed(name) && !env.containsKey(name)) {
-                args.add("-u");
-                args.add(name);
-            }
-        }
-        args.add(inputs.render(p.command()));
-        args.addAll(inputs.render(p.args()));
-        return new StdioClientTransport(ServerParameters.builder(ENV).args(args).env(env).build(), json);
-    }
-
     private static McpSyncHttpClientRequestCustomizer headers(Map<String, String> headers) {
         return (request, method, uri, body, context) -> headers.forEach(request::setHeader);
+    }
+
+    /** The rendered URL; its text stays out of the error, since an input may have put a secret in it. */
+    private static URI url(String rendered) {
+        try {
+            URI url = new URI(rendered);
+            if (url.getScheme() == null || url.getRawAuthority() == null) {
+                throw new IllegalArgumentException("server_parameters.url is no absolute URL once its inputs are"
+                        + " rendered");
+            }
+            return url;
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("server_parameters.url is no URL once its inputs are rendered");
+        }
     }
 
     private static String origin(URI url) {

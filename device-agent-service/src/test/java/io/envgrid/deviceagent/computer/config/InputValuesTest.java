@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.computer.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -21,5 +22,24 @@ class InputValuesTest {
                 "echo ${ENVGRID_DEVICE_AGENT_SERVICE_TOKEN:-none}:${ENVGRID_TEST_DECOY_SECRET:-none}:${PATH:+path}"));
         InputValues values = new InputValues(List.of(probe), Map.of());
         assertEquals("none:none:path", values.render("${input:probe}"));
+    }
+
+    @Test
+    void aCommandInputThatNeverEndsFailsAtItsTimeLimitAndLeavesNothingRunning() {
+        // durations no other process uses mark this run's processes
+        long seconds = 100_000 + System.nanoTime() % 100_000;
+        // the background sleep holds stdout open: a read to the end would never return
+        McpServerInput stuck = new McpServerInput.Command("stuck", null, "/bin/sh", List.of("-c",
+                "sleep " + seconds + " & sleep " + (seconds + 1)));
+        InputValues values = new InputValues(List.of(stuck), Map.of());
+        long started = System.nanoTime();
+        InputValues.InputException e = assertThrows(InputValues.InputException.class,
+                () -> values.render("${input:stuck}"));
+        assertTrue(e.getMessage().contains("did not finish"), e.getMessage());
+        assertTrue(System.nanoTime() - started < java.time.Duration.ofSeconds(30).toNanos(), "the limit held");
+        io.envgrid.deviceagent.support.Conditions.await(() -> ProcessHandle.allProcesses().noneMatch(p -> p.isAlive()
+                && p.info().commandLine().map(l -> l.equals("/usr/bin/sleep " + seconds) || l.equals("/bin/sleep "
+                        + seconds) || l.endsWith("sleep " + (seconds + 1))).orElse(false)),
+                "the command's processes ended", java.time.Duration.ofSeconds(10));
     }
 }

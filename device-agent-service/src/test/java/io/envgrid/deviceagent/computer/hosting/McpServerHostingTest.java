@@ -47,7 +47,8 @@ class McpServerHostingTest {
                 "default_tool_meta", Map.of("tags", List.of("everything")),
                 "server_parameters", Map.of("command", EverythingServer.NODE,
                         "args", List.of(EverythingServer.ENTRY, "stdio", marker),
-                        "env", Map.of("GREETING", "${input:greeting}", "API_KEY_X", "${input:secret}"))))
+                        "env", Map.of("GREETING", "${input:greeting}", "API_KEY_X", "${input:secret}",
+                                "LITERAL_KEY", "literal-env-secret-9"))))
                 .statusCode(201);
         awaitTool("everything__say");
 
@@ -78,6 +79,19 @@ class McpServerHostingTest {
         assertTrue(config.contains("${input:greeting}") && config.contains("${input:secret}"), config);
         assertFalse(config.contains("s3cret-value") || config.contains("greeting-from-env"),
                 "no rendered value and no password default leaves the host: " + config);
+        assertTrue(config.contains("\"LITERAL_KEY\":\"******\"") && !config.contains("literal-env-secret-9"),
+                "a secret written into env directly is masked: " + config);
+
+        // the secret reaches the server through its environment, never through its world-readable command line
+        ProcessHandle server = serverProcess(marker);
+        Path proc = Path.of("/proc", Long.toString(server.pid()));
+        String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+        assertTrue(cmdline.contains(marker), cmdline);
+        assertFalse(cmdline.contains("s3cret-value") || cmdline.contains("literal-env-secret-9"), cmdline);
+        assertTrue(Files.readString(proc.resolve("environ")).contains("API_KEY_X=s3cret-value"));
+        String stat = Files.readString(proc.resolve("stat"));
+        assertEquals(Long.toString(server.pid()), stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2],
+                "the server leads a process group of its own");
 
         ProcessHandle first = serverProcess(marker);
         first.destroyForcibly();
@@ -197,6 +211,16 @@ class McpServerHostingTest {
         put("x", Map.of("type", "stdio")).statusCode(400);
         put("x", Map.of("type", "stdio", "vrl", ".x", "server_parameters", Map.of("command", "/bin/true")))
                 .statusCode(400);
+        // a command is an executable: no env(1) assignment, no option, no input on the command line
+        for (String command : List.of("GREETING=x", "-i", "A=1", "${input:secret}")) {
+            put("x", Map.of("type", "stdio", "server_parameters", Map.of("command", command, "args",
+                    List.of("/bin/sh", "-c", "touch /tmp/envgrid-should-not-exist")))).statusCode(400)
+                    .body("error.code", org.hamcrest.Matchers.equalTo("INVALID_PARAMETERS"));
+        }
+        put("x", Map.of("type", "stdio", "server_parameters", Map.of("command", "/bin/sh",
+                "args", List.of("-c", "srv --key=${input:secret}")))).statusCode(400)
+                .body("error.message", org.hamcrest.Matchers.containsString("pass inputs through env"));
+        assertFalse(Files.exists(Path.of("/tmp/envgrid-should-not-exist")));
         put("x", Map.of("type", "streamable", "server_parameters", Map.of("url", "ftp://h/"))).statusCode(400);
         put("x", Map.of("type", "streamable", "server_parameters", Map.of("url", "http://h/", "timeout", "30s")))
                 .statusCode(400);
@@ -214,7 +238,7 @@ class McpServerHostingTest {
 
         // a server whose start fails (its input has no value) waits to restart and never takes the agent down
         put("broken", Map.of("type", "stdio", "server_parameters",
-                Map.of("command", "/bin/true", "args", List.of("${input:undefined-input}")))).statusCode(201);
+                Map.of("command", "/bin/true", "env", Map.of("X", "${input:undefined-input}")))).statusCode(201);
         Conditions.await(() -> state("broken").equals("waiting_to_restart"), "the failed start is retried", START);
         assertTrue(status("broken").get("last_error").asText().contains("undefined-input"));
         AgentCalls.asService().get("/health").then().statusCode(200);
