@@ -307,8 +307,9 @@ final class TaskInput {
 
         String string(String name) {
             JsonNode value = node.get(name);
-            if (value == null || !value.isTextual() || value.asText().isEmpty()) {
-                throw invalid(where + "." + name + " must be a non-empty string", where, index);
+            if (value == null || !value.isTextual() || value.asText().isEmpty()
+                    || value.asText().indexOf('\0') >= 0) {
+                throw invalid(where + "." + name + " must be a non-empty string without NUL", where, index);
             }
             return value.asText();
         }
