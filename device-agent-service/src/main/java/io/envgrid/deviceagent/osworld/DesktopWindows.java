@@ -1,12 +1,13 @@
 package io.envgrid.deviceagent.osworld;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.x11.XDisplay;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,8 +32,10 @@ public class DesktopWindows {
     private final XDisplay display;
     private final WorkerExec workers;
     private final DeviceAgentConfig.Desktop config;
+    private final DesktopCommands commands;
 
-    public DesktopWindows(XDisplay display, WorkerExec workers, DeviceAgentConfig config) {
+    public DesktopWindows(XDisplay display, WorkerExec workers, DeviceAgentConfig config, DesktopCommands commands) {
+        this.commands = commands;
         this.display = display;
         this.workers = workers;
         this.config = config.desktop();
@@ -50,7 +53,10 @@ public class DesktopWindows {
         }
         List<String> command = new ArrayList<>(config.openCommand());
         command.add(path.toString());
-        start(command);
+        // started as /setup/launch starts a program: detached, as the worker's user, on the display
+        ObjectNode launch = JsonNodeFactory.instance.objectNode();
+        command.forEach(launch.putArray("command")::add);
+        commands.launch(launch);
         String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
         long deadline = System.nanoTime() + config.openWindowTimeout().toNanos();
         while (true) {
@@ -132,21 +138,6 @@ public class DesktopWindows {
                     XDOTOOL_LIMIT);
         } catch (UncheckedIOException e) {
             throw new DesktopException(500, "cannot run " + command.get(0) + ": " + e.getCause().getMessage());
-        }
-    }
-
-    private void start(List<String> command) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(workers.command(command)).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            builder.environment().clear();
-            builder.environment().putAll(workers.environment(display.environment()));
-            builder.start();
-        } catch (IOException e) {
-            throw new DesktopException(500, "cannot run the opener " + command.get(0) + ": " + e.getMessage());
-        } catch (UncheckedIOException e) {
-            throw new DesktopException(500, "cannot run the opener " + command.get(0) + ": "
-                    + e.getCause().getMessage());
         }
     }
 }
