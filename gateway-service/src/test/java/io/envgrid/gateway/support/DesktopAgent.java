@@ -19,9 +19,15 @@ public final class DesktopAgent {
 
     /** Starts the agent; its data directory is a fresh folder under {@code target/}. */
     public static ServiceProcess start(String name, String agentId, String type, Xvfb display) throws IOException {
+        return start(name, agentId, type, display, Map.of());
+    }
+
+    /** Starts the agent with further settings ({@code extra} wins over the defaults here). */
+    public static ServiceProcess start(String name, String agentId, String type, Xvfb display, Map<String, String> extra)
+            throws IOException {
         Path data = Files.createTempDirectory(Path.of("target"), name + "-");
         TestCluster cluster = TestCluster.get();
-        ServiceProcess agent = ServiceProcess.start(name, "device-agent-service", Map.of(
+        Map<String, String> properties = new java.util.HashMap<>(Map.of(
                 "envgrid.device-agent.data-dir", data.toAbsolutePath().toString(),
                 "envgrid.device-agent.desktop.display", display.display(),
                 "envgrid.device-agent.desktop.register", "true",
@@ -32,6 +38,8 @@ public final class DesktopAgent {
                 "envgrid.device-agent.linux-host.enabled", "false",
                 "envgrid.device-agent.adb.enabled", "false",
                 "envgrid.allocator.url", cluster.allocatorUrl()));
+        properties.putAll(extra);
+        ServiceProcess agent = ServiceProcess.start(name, "device-agent-service", properties);
         awaitRegistered(agentId + ":desktop");
         return agent;
     }
