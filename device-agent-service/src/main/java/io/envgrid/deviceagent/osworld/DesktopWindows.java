@@ -24,8 +24,8 @@ import java.util.Map;
 @ApplicationScoped
 public class DesktopWindows {
 
-    /** xdotool answers in milliseconds; longer means the X server is wedged. */
-    private static final Duration XDOTOOL_LIMIT = Duration.ofSeconds(10);
+    /** xdotool and test answer in milliseconds; a loaded host can take seconds; longer means the X server is wedged. */
+    private static final Duration XDOTOOL_LIMIT = Duration.ofSeconds(30);
     /** How often open_file looks for the new window: a window maps within a few hundred ms of start. */
     private static final Duration POLL = Duration.ofMillis(200);
 
@@ -134,8 +134,14 @@ public class DesktopWindows {
 
     private ProcessOutcome run(List<String> command) {
         try {
-            return HostProcesses.run(workers.command(command), null, workers.environment(display.environment()),
-                    XDOTOOL_LIMIT);
+            ProcessOutcome outcome = HostProcesses.run(workers.command(command), null,
+                    workers.environment(display.environment()), XDOTOOL_LIMIT);
+            if (outcome.timedOut()) {
+                // not an answer about the file or the window: the desktop is too slow or wedged
+                throw new DesktopException(503, command.get(0) + " did not finish within " + XDOTOOL_LIMIT.toSeconds()
+                        + " s");
+            }
+            return outcome;
         } catch (UncheckedIOException e) {
             throw new DesktopException(500, "cannot run " + command.get(0) + ": " + e.getCause().getMessage());
         }

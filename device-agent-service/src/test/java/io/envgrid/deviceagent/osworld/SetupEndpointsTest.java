@@ -41,7 +41,8 @@ class SetupEndpointsTest {
         assertEquals(name, focusedWindowName());
         asService().contentType(ContentType.JSON).body(Map.of("window_name", name, "strict", true))
                 .post("/setup/close_window").then().statusCode(200).body(equalTo("Window closed successfully"));
-        Conditions.await(() -> !Xvfb.run("xdotool", "search", "--onlyvisible", "--name", name), "the window closed");
+        Conditions.await(() -> !Xvfb.run("xdotool", "search", "--onlyvisible", "--name", name), "the window closed",
+                java.time.Duration.ofSeconds(60));
     }
 
     @Test
@@ -58,7 +59,8 @@ class SetupEndpointsTest {
         Process first = Xvfb.client(DIR, null, "xterm", "-T", title, "-geometry", "40x5+0+500");
         Process second = Xvfb.client(DIR, null, "xterm", "-T", other, "-geometry", "40x5+0+600");
         Conditions.await(() -> Xvfb.run("xdotool", "search", "--onlyvisible", "--name", title)
-                && Xvfb.run("xdotool", "search", "--onlyvisible", "--name", other), "both windows mapped");
+                && Xvfb.run("xdotool", "search", "--onlyvisible", "--name", other), "both windows mapped",
+                java.time.Duration.ofSeconds(60));
         asService().contentType(ContentType.JSON).body(Map.of("window_name", title.toUpperCase()))
                 .post("/setup/activate_window").then().statusCode(200).body(equalTo("Window activated successfully"));
         assertEquals(title, focusedWindowName(), "a case-insensitive substring of the title, as wmctrl -a");
@@ -70,7 +72,7 @@ class SetupEndpointsTest {
         assertEquals(other, focusedWindowName(), "strict: the whole title, so nothing changed");
         asService().contentType(ContentType.JSON).body(Map.of("window_name", title)).post("/setup/close_window").then()
                 .statusCode(200);
-        Conditions.await(() -> !first.isAlive(), "the closed window's program ended");
+        Conditions.await(() -> !first.isAlive(), "the closed window's program ended", java.time.Duration.ofSeconds(60));
         second.destroy();
     }
 

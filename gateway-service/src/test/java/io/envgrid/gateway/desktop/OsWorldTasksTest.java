@@ -68,10 +68,12 @@ class OsWorldTasksTest {
      * ({@code titlestring=%t}) once it has started, so the open step, which waits for that window, returns once vi
      * runs. Keys typed in vi's first few hundred ms can still be lost (measured by hand: 2 of 6 typed at once lost
      * their first 8 keys, none of 6 typed 0.5 s later), so the two editor tasks end their set-up with a 1 s
-     * {@code sleep} step, as OSWorld's own tasks sleep after opening an application.
+     * {@code sleep} step, as OSWorld's own tasks sleep after opening an application. {@code -N}: in vi-compatible
+     * mode 'esckeys' is off, so xterm's answers to vim's terminal queries, arriving while keys are typed, would be
+     * read as typed Esc and commands (the likely cause of the lost keys; not reproduced by hand with it).
      */
     static final String OPENER = "sh,-c,exec xterm -T opening -geometry 100x30+0+0 "
-            + "-e vi -u NONE -i NONE -n -c \"set title titlestring=%t\" \"$1\",open";
+            + "-e vi -u NONE -N -i NONE -n -c \"set title titlestring=%t\" \"$1\",open";
     /** Inside the task's terminal or editor window (both at +0+0): the pointer there gives it the keyboard. */
     static final List<Object> CLICK = List.of("click", 300, 200);
 
