@@ -35,7 +35,9 @@ public class Xvfb implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         return Map.of("envgrid.device-agent.desktop.enabled", "true", "envgrid.device-agent.desktop.display", display(),
-                "envgrid.device-agent.desktop.open-command", OPENER);
+                "envgrid.device-agent.desktop.open-command", OPENER,
+                // an xterm with vi can take many seconds to map on a machine under load
+                "envgrid.device-agent.desktop.open-window-timeout", "60s");
     }
 
     @Override

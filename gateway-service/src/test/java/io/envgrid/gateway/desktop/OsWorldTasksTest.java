@@ -125,7 +125,9 @@ class OsWorldTasksTest {
         });
         assets.start();
         agent = DesktopAgent.start("device-agent-osworld", "osworld", TYPE, xvfb,
-                Map.of("envgrid.device-agent.desktop.open-command", OPENER));
+                Map.of("envgrid.device-agent.desktop.open-command", OPENER,
+                        // an xterm with vi can take many seconds to map on a machine under load
+                        "envgrid.device-agent.desktop.open-window-timeout", "60s"));
     }
 
     @AfterAll
