@@ -25,12 +25,11 @@ public class Xvfb implements QuarkusTestResourceLifecycleManager {
     private static final List<Process> CLIENTS = new ArrayList<>();
 
     /**
-     * {@code /setup/open_file}'s opener on the test display (no xdg-open here): the file in vi inside an xterm; vi names
-     * the window after the file once started, as a desktop's editor does; a list setting, the path appended as
-     * {@code $1}.
+     * {@code /setup/open_file}'s opener on the test display (no xdg-open here): the file in vi inside an xterm titled
+     * with the file's name, as a desktop's editor names its window; a list setting, the path appended as {@code $1}.
      */
-    public static final String OPENER = "sh,-c,exec xterm -T opening -geometry 80x20+600+0 -e vi -u NONE -i NONE -n "
-            + "-c \"set title titlestring=%t\" \"$1\",open";
+    public static final String OPENER = "sh,-c,exec xterm -T \"$(basename \"$1\")\" -geometry 80x20+600+0 "
+            + "-e vi -u NONE -i NONE -n \"$1\",open";
 
     @Override
     public Map<String, String> start() {
