@@ -147,6 +147,17 @@ public interface DeviceAgentConfig {
         @WithDefault("${java.io.tmpdir}/envgrid-recording.mp4")
         Path recordingFile();
 
+        /**
+         * The program {@code /setup/open_file} opens a file with (the file's path is its last argument), run as the
+         * worker's user: OSWorld's server runs {@code xdg-open}.
+         */
+        @WithDefault("xdg-open")
+        List<String> openCommand();
+
+        /** How long {@code /setup/open_file} waits for a window whose title names the file (OSWorld waits too). */
+        @WithDefault("15s")
+        Duration openWindowTimeout();
+
         /** Offer the host's display to the allocator as an OSWorld-style desktop resource. */
         @WithDefault("false")
         boolean register();

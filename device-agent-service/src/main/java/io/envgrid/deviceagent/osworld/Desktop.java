@@ -10,7 +10,7 @@ import io.envgrid.deviceagent.x11.XInput;
 import java.nio.file.Path;
 
 /**
- * Everything one desktop's OSWorld routes act on: its X display (input, screen, accessibility tree), the user its
+ * Everything one desktop's OSWorld routes act on: its X display (input, screen, accessibility tree, windows), the user its
  * commands and file reads run as, its recorder, and the allocator resource whose live lease opens it. The agent serves
  * one per desktop it hosts ({@code fleet/}) or the one attached display; {@link DesktopRouting} picks the request's.
  *
@@ -18,15 +18,16 @@ import java.nio.file.Path;
  */
 public record Desktop(String name, String resourceId, XDisplay display, XInput input, ScreenCapture screen,
         AccessibilityTree accessibility, DesktopCommands commands, ScreenRecorder recorder, WorkerFiles files,
-        WorkerExec workers) {
+        WorkerExec workers, DesktopWindows windows) {
 
     /** A hosted desktop's services on its own display, run as its own user, recording into {@code recording}. */
     public static Desktop of(String name, String resourceId, XDisplay display, WorkerExec workers, Path recording,
             DeviceAgentConfig config) {
         XInput input = new XInput(display);
         PyautoguiRunner pyautogui = new PyautoguiRunner(input, display, config, workers);
+        DesktopCommands commands = new DesktopCommands(display, pyautogui, config, workers);
         return new Desktop(name, resourceId, display, input, new ScreenCapture(display),
-                new AccessibilityTree(display, input, config), new DesktopCommands(display, pyautogui, config, workers),
-                new ScreenRecorder(display, input, recording), new WorkerFiles(workers), workers);
+                new AccessibilityTree(display, input, config), commands, new ScreenRecorder(display, input, recording),
+                new WorkerFiles(workers), workers, new DesktopWindows(display, workers, config, commands));
     }
 }

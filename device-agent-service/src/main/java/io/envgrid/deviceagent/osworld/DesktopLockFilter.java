@@ -8,7 +8,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 /**
- * Applies the {@link DesktopLock} to every route of {@link DesktopResource}, whatever its path, so a route added there
+ * Applies the {@link DesktopLock} to every route of {@link DesktopResource} and {@link SetupResource}, whatever its path, so a route added there
  * later is locked too. Runs after matching, on the worker thread of the (blocking) desktop routes, as the lease check
  * is a blocking call to the allocator.
  */
@@ -22,7 +22,8 @@ public class DesktopLockFilter {
 
     @ServerRequestFilter
     public Response check(ContainerRequestContext context, SimpleResourceInfo resource) {
-        if (resource == null || resource.getResourceClass() != DesktopResource.class) {
+        if (resource == null || (resource.getResourceClass() != DesktopResource.class
+                && resource.getResourceClass() != SetupResource.class)) {
             return null;
         }
         return lock.check(context.getHeaderString(DesktopRouting.DESKTOP_HEADER),

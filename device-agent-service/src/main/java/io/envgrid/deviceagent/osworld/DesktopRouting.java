@@ -41,10 +41,10 @@ public class DesktopRouting {
 
     public DesktopRouting(DesktopFleet fleet, AgentIdentity identity, XDisplay display, XInput input,
             ScreenCapture screen, AccessibilityTree accessibility, DesktopCommands commands, ScreenRecorder recorder,
-            WorkerFiles files, WorkerExec workers) {
+            WorkerFiles files, WorkerExec workers, DesktopWindows windows) {
         this.fleet = fleet;
         this.attached = new Desktop("0", identity.desktopResourceId(), display, input, screen, accessibility, commands,
-                recorder, files, workers);
+                recorder, files, workers, windows);
     }
 
     /** The current request's desktop; a {@link DesktopException} (404, 503) when there is none to act on. */

@@ -24,9 +24,19 @@ public class Xvfb implements QuarkusTestResourceLifecycleManager {
     private static String display;
     private static final List<Process> CLIENTS = new ArrayList<>();
 
+    /**
+     * {@code /setup/open_file}'s opener on the test display (no xdg-open here): the file in vi inside an xterm titled
+     * with the file's name, as a desktop's editor names its window; a list setting, the path appended as {@code $1}.
+     */
+    public static final String OPENER = "sh,-c,exec xterm -T \"$(basename \"$1\")\" -geometry 80x20+600+0 "
+            + "-e vi -u NONE -i NONE -n \"$1\",open";
+
     @Override
     public Map<String, String> start() {
-        return Map.of("envgrid.device-agent.desktop.enabled", "true", "envgrid.device-agent.desktop.display", display());
+        return Map.of("envgrid.device-agent.desktop.enabled", "true", "envgrid.device-agent.desktop.display", display(),
+                "envgrid.device-agent.desktop.open-command", OPENER,
+                // an xterm with vi can take many seconds to map on a machine under load
+                "envgrid.device-agent.desktop.open-window-timeout", "60s");
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.client.AllocatorApi;
 import io.envgrid.gateway.client.VmControllerApi;
+import io.envgrid.gateway.task.TaskConfigs;
 import io.envgrid.gateway.desktop.VmTypes;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
@@ -33,8 +34,11 @@ public class ResourceSetup {
     private final AllocatorApi allocator;
     private final VmControllerApi vmController;
     private final WorkerResources resources;
+    private final TaskConfigs tasks;
 
-    public ResourceSetup(AllocatorApi allocator, VmControllerApi vmController, WorkerResources resources) {
+    public ResourceSetup(AllocatorApi allocator, VmControllerApi vmController, WorkerResources resources,
+            TaskConfigs tasks) {
+        this.tasks = tasks;
         this.allocator = allocator;
         this.vmController = vmController;
         this.resources = resources;
@@ -68,7 +72,8 @@ public class ResourceSetup {
                 JsonNode own = recorded.getOrDefault(id, entry);
                 owned.set(key, withType(key, own, token));
             });
-            return resources.record(workerId, owned).chain(() -> setUpEach(workerId, owned, initConfigs, progress));
+            return resources.record(workerId, owned).chain(() -> checkTasks(workerId, owned, initConfigs))
+                    .chain(fetched -> setUpEach(workerId, owned, initConfigs, fetched, progress));
         });
     }
 
@@ -81,7 +86,39 @@ public class ResourceSetup {
         return copy;
     }
 
-    private Uni<JsonNode> setUpEach(String workerId, ObjectNode owned, ObjectNode initConfigs, ProgressSink progress) {
+    /**
+     * Every desktop's OSWorld task config ({@code resource_init_configs.<key or type>.config}) checked by the
+     * controller before any desktop runs a step (a refusal fails the whole call, nothing ran), then its downloads
+     * fetched: allocation key → the config to run.
+     */
+    private Uni<Map<String, JsonNode>> checkTasks(String workerId, ObjectNode owned, ObjectNode initConfigs) {
+        Map<String, JsonNode> configs = new java.util.LinkedHashMap<>();
+        owned.fields().forEachRemaining(f -> {
+            JsonNode config = TaskConfigs.configOf(initConfigs, f.getKey(), f.getValue().path("type").asText());
+            if (config != null) {
+                if (!VmTypes.isVm(f.getValue().path("type").asText())) {
+                    throw ToolFailure.invalid("resource_init_configs." + f.getKey()
+                            + ".config: OSWorld task steps run on desktops only");
+                }
+                configs.put(f.getKey(), config);
+            }
+        });
+        Uni<Void> checks = Uni.createFrom().voidItem();
+        for (Map.Entry<String, JsonNode> e : configs.entrySet()) {
+            JsonNode entry = owned.get(e.getKey());
+            checks = checks.chain(() -> vmController.openSession(workerId, entry)
+                    .chain(() -> tasks.check(workerId, entry, e.getValue())));
+        }
+        Map<String, JsonNode> fetched = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : configs.entrySet()) {
+            checks = checks.chain(() -> tasks.fetched(e.getValue()).invoke(f -> fetched.put(e.getKey(), f))
+                    .replaceWithVoid());
+        }
+        return checks.replaceWith(fetched);
+    }
+
+    private Uni<JsonNode> setUpEach(String workerId, ObjectNode owned, ObjectNode initConfigs,
+            Map<String, JsonNode> taskConfigs, ProgressSink progress) {
         AtomicInteger done = new AtomicInteger();
         int total = owned.size();
         List<String> keys = new ArrayList<>();
@@ -89,7 +126,8 @@ public class ResourceSetup {
         owned.fields().forEachRemaining(f -> {
             keys.add(f.getKey());
             String type = f.getValue().path("type").asText();
-            results.add(setUpOne(workerId, f.getValue(), initConfigs.get(type))
+            JsonNode init = initConfigs.has(f.getKey()) ? initConfigs.get(f.getKey()) : initConfigs.get(type);
+            results.add(setUpOne(workerId, f.getValue(), init, taskConfigs.get(f.getKey()))
                     .onFailure().recoverWithItem(e -> outcome(false, e.getMessage()))
                     .invoke(r -> progress.report(done.incrementAndGet(), (double) total, "set up " + f.getKey())));
         });
@@ -107,17 +145,37 @@ public class ResourceSetup {
         });
     }
 
-    private Uni<JsonNode> setUpOne(String workerId, JsonNode entry, JsonNode initConfig) {
+    private Uni<JsonNode> setUpOne(String workerId, JsonNode entry, JsonNode initConfig, JsonNode taskConfig) {
         if (!VmTypes.isVm(entry.path("type").asText())) {
             return Uni.createFrom().item(outcome(true, "No session needed for this resource type (Success)"));
         }
         Uni<JsonNode> session = vmController.openSession(workerId, entry);
         JsonNode commands = initConfig == null ? null : initConfig.get("commands");
-        if (commands == null || !commands.isArray() || commands.isEmpty()) {
-            return session.map(s -> outcome(true, "No init logic defined (Success)"));
+        Uni<Integer> ran = commands == null || !commands.isArray() || commands.isEmpty()
+                ? session.map(s -> 0) : session.chain(s -> runCommands(workerId, entry, commands, 0));
+        if (taskConfig == null) {
+            return ran.map(n -> outcome(true, n == 0 ? "No init logic defined (Success)"
+                    : "Controller session open; " + n + " init command(s) ran"));
         }
-        return session.chain(s -> runCommands(workerId, entry, commands, 0))
-                .map(n -> outcome(true, "Controller session open; " + n + " init command(s) ran"));
+        // the task's steps after the init commands; the report's steps are the per-step results
+        return ran.chain(n -> tasks.run(workerId, entry, taskConfig)).map(report -> {
+            boolean success = "success".equals(report.path("status").asText());
+            ObjectNode outcome = (ObjectNode) outcome(success, success
+                    ? "Controller session open; " + report.path("steps").size() + " task step(s) ran"
+                    : "a task step failed: " + failedStep(report));
+            outcome.set("steps", report.path("steps"));
+            return outcome;
+        });
+    }
+
+    private static String failedStep(JsonNode report) {
+        for (JsonNode step : report.path("steps")) {
+            if ("failed".equals(step.path("status").asText())) {
+                return "step " + step.path("index").asInt() + " (" + step.path("type").asText() + "): "
+                        + step.path("message").asText();
+            }
+        }
+        return report.toString();
     }
 
     /** Init commands run one after another, stopping at the first that fails. */

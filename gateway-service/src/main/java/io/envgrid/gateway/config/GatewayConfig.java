@@ -34,6 +34,25 @@ public interface GatewayConfig {
 
     Tools tools();
 
+    TaskDownloads taskDownloads();
+
+    /**
+     * The {@code download} steps of OSWorld task set-ups: the gateway fetches each URL under the fetch tool's rules
+     * (hosts, redirects checked hop by hop, the checked address connected to) and hands the bytes to the vm-controller.
+     */
+    interface TaskDownloads {
+        /** Hosts a download may reach; {@code *} is any public address (the fetch tool's {@code allowed_hosts}). */
+        @WithDefault("*")
+        List<String> allowedHosts();
+
+        /** The largest file; the controller's body limit is 32 MiB and the file travels base64-encoded. */
+        @WithDefault("16777216")
+        int maxBytes();
+
+        @WithDefault("60s")
+        Duration timeout();
+    }
+
     interface Tools {
         /**
          * Check every tool result against the tool's output schema (a mismatch becomes an

@@ -1,8 +1,11 @@
 package io.envgrid.gateway.fetch;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.sandbox.profile.ApiToolKind;
 import io.envgrid.gateway.tool.Tool;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -20,15 +23,30 @@ public class ApiTools {
     private final HttpClient http;
     private final HostBreakers breakers = new HostBreakers();
 
-    public ApiTools(Vertx vertx) {
+    private final FetchTool downloads;
+
+    public ApiTools(Vertx vertx, GatewayConfig config) {
         // outside hosts get their own client: no service token, no pool shared with envgrid's services
         this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setMaxPoolSize(64)
                 .setTrustAll(false).setVerifyHost(true));
+        GatewayConfig.TaskDownloads rules = config.taskDownloads();
+        ObjectNode downloadRules = JsonNodeFactory.instance.objectNode().put("max_bytes", rules.maxBytes())
+                .put("timeout_ms", rules.timeout().toMillis());
+        rules.allowedHosts().forEach(downloadRules.putArray("allowed_hosts")::add);
+        this.downloads = new FetchTool(http, downloadRules, breakers);
     }
 
     @PreDestroy
     void close() {
         http.close();
+    }
+
+    /**
+     * Fetches the files of OSWorld {@code download} steps under the fetch tool's rules, configured by
+     * {@code envgrid.gateway.task-downloads.*}: {@code url} → its bytes.
+     */
+    public Uni<byte[]> download(String url) {
+        return downloads.download(url);
     }
 
     public Tool create(ApiToolKind kind, ObjectNode config) {

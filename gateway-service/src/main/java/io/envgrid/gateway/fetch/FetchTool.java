@@ -95,6 +95,25 @@ final class FetchTool implements Tool {
         return fetch(uri, 0).map(page -> ToolResult.of(answer(uri, page, maxChars)));
     }
 
+    /**
+     * The whole body of {@code url} under this tool's rules, for a task's {@code download} step: a status other than
+     * 2xx is 502 {@code BACKEND_ERROR}, a body over {@code max_bytes} 400 {@code INVALID_PARAMETERS}; refused hosts
+     * and unreachable ones fail as {@code fetch} does.
+     */
+    Uni<byte[]> download(String url) {
+        return fetch(parse(url), 0).map(page -> {
+            if (page.status() / 100 != 2) {
+                throw new ToolFailure(502, ErrorCode.BACKEND_ERROR, "GET " + url + " answered HTTP " + page.status(),
+                        Map.of("url", url, "status", page.status()));
+            }
+            if (page.truncated()) {
+                throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, "the file at " + url + " is larger than "
+                        + maxBytes + " bytes", Map.of("url", url, "max_bytes", maxBytes));
+            }
+            return page.body();
+        });
+    }
+
     private static URI parse(String url) {
         try {
             URI uri = new URI(url).normalize();

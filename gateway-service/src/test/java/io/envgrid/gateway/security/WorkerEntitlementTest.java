@@ -197,6 +197,7 @@ class WorkerEntitlementTest {
             McpSteps.call(steps, "get_batch_initial_observations").put("worker_id", VICTIM);
             McpSteps.call(steps, "computer").put("worker_id", VICTIM).put("action", "screenshot");
             McpSteps.call(steps, "pyautogui").put("worker_id", VICTIM).put("code", "pass");
+            McpSteps.call(steps, "evaluate_task").put("worker_id", VICTIM).putObject("evaluator").put("func", "exact_match");
             McpSteps.call(steps, "device.status").put("worker_id", VICTIM);
             McpSteps.call(steps, "allocate_batch_resources").put("worker_id", "bad id").putArray("resource_types").add("vm_pyautogui");
             McpSteps.call(steps, "release_batch_resources").put("worker_id", mine).putArray("resource_ids").add("../etc");

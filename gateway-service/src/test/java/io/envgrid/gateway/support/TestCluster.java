@@ -57,8 +57,14 @@ public final class TestCluster {
      * the allocator lists the desktop; the caller closes the agent.
      */
     public PackagedService startDesktopAgent(String name, String agentId, String type, Xvfb display) throws IOException {
+        return startDesktopAgent(name, agentId, type, display, Map.of());
+    }
+
+    /** {@link #startDesktopAgent(String, String, String, Xvfb)} with further settings ({@code extra} wins). */
+    public PackagedService startDesktopAgent(String name, String agentId, String type, Xvfb display,
+            Map<String, String> extra) throws IOException {
         Path data = Files.createTempDirectory(Path.of("target"), name + "-");
-        PackagedService agent = PackagedService.start(name, "device-agent-service", Map.of(
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
                 "envgrid.device-agent.data-dir", data.toAbsolutePath().toString(),
                 "envgrid.device-agent.desktop.display", display.display(),
                 "envgrid.device-agent.desktop.register", "true",
@@ -69,6 +75,8 @@ public final class TestCluster {
                 "envgrid.device-agent.linux-host.enabled", "false",
                 "envgrid.device-agent.adb.enabled", "false",
                 "envgrid.allocator.url", allocatorUrl()));
+        settings.putAll(extra);
+        PackagedService agent = PackagedService.start(name, "device-agent-service", settings);
         awaitRegistered(agentId + ":desktop");
         return agent;
     }

@@ -5,6 +5,13 @@ import io.envgrid.vmcontroller.action.ActionResult;
 import io.envgrid.vmcontroller.action.ActionRunner;
 import io.envgrid.vmcontroller.action.Computer13Action;
 import io.envgrid.vmcontroller.error.ApiException;
+import io.envgrid.vmcontroller.evaluation.EvaluationReport;
+import io.envgrid.vmcontroller.evaluation.Evaluator;
+import io.envgrid.vmcontroller.evaluation.EvaluatorSpec;
+import io.envgrid.vmcontroller.task.SetupReport;
+import io.envgrid.vmcontroller.task.SetupStep;
+import io.envgrid.vmcontroller.task.StepOutcome;
+import io.envgrid.vmcontroller.task.TaskSetup;
 import io.envgrid.vmcontroller.observation.Observation;
 import io.envgrid.vmcontroller.observation.ObservationService;
 import io.envgrid.vmcontroller.session.SessionService;
@@ -19,9 +26,11 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -42,6 +51,8 @@ public class DesktopResource {
     private final OsWorldClient vms;
     private final ObservationService observations;
     private final ActionRunner actions;
+    private final TaskSetup taskSetup;
+    private final Evaluator evaluator;
 
     @PathParam("worker_id")
     String workerId;
@@ -56,7 +67,9 @@ public class DesktopResource {
     String leaseToken;
 
     public DesktopResource(SessionService sessions, OsWorldClient vms, ObservationService observations,
-            ActionRunner actions) {
+            ActionRunner actions, TaskSetup taskSetup, Evaluator evaluator) {
+        this.taskSetup = taskSetup;
+        this.evaluator = evaluator;
         this.sessions = sessions;
         this.vms = vms;
         this.observations = observations;
@@ -195,6 +208,37 @@ public class DesktopResource {
     @Produces("video/mp4")
     public byte[] endRecording() {
         return vms.endRecording(vm());
+    }
+
+    /**
+     * Runs an OSWorld task's {@code config} steps in order (the body is the task JSON, or just {@code {"config"}}); every
+     * step is checked before the first runs. {@code check_only} checks and runs nothing.
+     */
+    @POST
+    @Path("/task/setup")
+    public SetupReport setUpTask(JsonNode task, @QueryParam("check_only") boolean checkOnly) {
+        List<SetupStep> steps = TaskInput.steps(object(task).get("config"), "config");
+        VmAddress vm = vm();
+        if (checkOnly) {
+            return new SetupReport("checked", java.util.stream.IntStream.range(0, steps.size()).mapToObj(i ->
+                    new StepOutcome(i, steps.get(i).type(), StepOutcome.NOT_RUN, null, null, null, 0)).toList());
+        }
+        return taskSetup.run(vm, steps);
+    }
+
+    /** Scores the desktop with an OSWorld {@code evaluator} block (the body is the task JSON, or {@code {"evaluator"}}). */
+    @POST
+    @Path("/task/evaluate")
+    public EvaluationReport evaluateTask(JsonNode task) {
+        EvaluatorSpec spec = TaskInput.evaluator(object(task).get("evaluator"));
+        return evaluator.evaluate(vm(), spec);
+    }
+
+    private static JsonNode object(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest("the body must be a JSON object: an OSWorld task, or {config} / {evaluator}");
+        }
+        return body;
     }
 
     private VmAddress vm() {

@@ -28,7 +28,7 @@ final class DesktopRefusals {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The endpoints where OSWorld's server answers 404 for a path that is not there. */
-    private static final Set<String> PATH_ENDPOINTS = Set.of("/file", "/list_directory");
+    private static final Set<String> PATH_ENDPOINTS = Set.of("/file", "/list_directory", "/setup/open_file");
     private static final Set<String> LEASE_CODES = Set.of(ErrorCode.LEASE_NOT_LIVE, ErrorCode.STALE_FENCING_TOKEN);
     /** Longest reason taken from a body without a message field. */
     private static final int REASON_LIMIT = 300;

@@ -141,6 +141,28 @@ public class OsWorldClient {
                 jsonBody(commandBody(command, shell))).bodyAsString();
     }
 
+    /** OSWorld's set-up execute ({@code /setup/execute}): the same request and answer as {@link #execute}. */
+    public ExecResult setupExecute(VmAddress vm, Object command, boolean shell) {
+        HttpResponse<Buffer> response = act(vm, HttpMethod.POST, "/setup/execute", config.executeTimeout(),
+                jsonBody(commandBody(command, shell)));
+        return convert(vm, "/setup/execute", response, ExecResult.class);
+    }
+
+    /** Opens a file with the desktop's opener and waits for its window ({@code /setup/open_file}); the VM's line. */
+    public String openFile(VmAddress vm, String path) {
+        return act(vm, HttpMethod.POST, "/setup/open_file", config.executeTimeout(),
+                jsonBody(Map.of("path", path))).bodyAsString();
+    }
+
+    /**
+     * Raises or closes a window by title or class ({@code /setup/activate_window}, {@code /setup/close_window});
+     * {@code endpoint} is one of the two, the answer the VM's line.
+     */
+    public String window(VmAddress vm, String endpoint, String windowName, boolean strict, boolean byClass) {
+        return act(vm, HttpMethod.POST, endpoint, config.executeTimeout(),
+                jsonBody(Map.of("window_name", windowName, "strict", strict, "by_class", byClass))).bodyAsString();
+    }
+
     public JsonNode listDirectory(VmAddress vm, String path) {
         return parse(vm, "/list_directory", read(vm, HttpMethod.POST, "/list_directory", config.readTimeout(),
                 jsonBody(Map.of("path", path))));

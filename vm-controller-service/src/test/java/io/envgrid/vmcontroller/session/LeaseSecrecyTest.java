@@ -56,6 +56,11 @@ class LeaseSecrecyTest extends WithFakeVm {
         bodies.put("files/write", Map.of("path", "/tmp/x", "content", "eA=="));
         bodies.put("recording/start", Map.of());
         bodies.put("recording/end", Map.of());
+        bodies.put("task/setup", Map.of("config", List.of(Map.of("type", "launch", "parameters",
+                Map.of("command", List.of("gedit"))))));
+        bodies.put("task/evaluate", Map.of("evaluator", Map.of("func", "exact_match", "result",
+                Map.of("type", "vm_command_line", "command", List.of("ls")), "expected",
+                Map.of("type", "rule", "rules", Map.of("expected", "x")))));
         bodies.forEach((op, body) -> routes.put("POST " + op, (t, ids) -> Api.act(t, ids[0], ids[1], op, body)));
         return routes;
     }

@@ -147,6 +147,11 @@ public final class FakeVm implements AutoCloseable {
                     .end("content of " + body.toString(StandardCharsets.UTF_8));
             case "/setup/upload" -> response.end("File uploaded successfully");
             case "/setup/launch" -> response.end("gedit launched successfully");
+            case "/setup/execute" -> json(request, new JsonObject().put("status", "success").put("output", "set up\n")
+                    .put("error", "").put("returncode", 0));
+            case "/setup/open_file" -> response.end("File opened and window activated successfully");
+            case "/setup/activate_window" -> response.end("Window activated successfully");
+            case "/setup/close_window" -> response.end("Window closed successfully");
             case "/start_recording" -> json(request, new JsonObject().put("status", "success"));
             case "/end_recording" -> response.putHeader("Content-Type", "video/mp4").end(Buffer.buffer(MP4));
             default -> response.setStatusCode(404).end("Not Found");

@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * Desktops (OSWorld VMs, device agents' X displays): a session leases one, opens its controller
- * session and runs the profile's init commands. Its tools are the {@code desktop} tools of the
+ * session and runs the profile's init commands and the session's OSWorld task config ({@code task_config}). Its tools are the {@code desktop} tools of the
  * registry ({@code desktop.click} as {@code vm:click}, {@code computer}, {@code pyautogui}, …).
  */
 final class DesktopBackend extends LeasedBackend {
@@ -39,8 +39,13 @@ final class DesktopBackend extends LeasedBackend {
     Uni<Void> prepare(String workerId, JsonNode resource, ObjectNode config) {
         ObjectNode initConfigs = JsonNodeFactory.instance.objectNode();
         JsonNode commands = config.path("init_commands");
+        ObjectNode init = initConfigs.putObject(resource.path("type").asText());
         if (commands.isArray() && !commands.isEmpty()) {
-            initConfigs.putObject(resource.path("type").asText()).set("commands", commands);
+            init.set("commands", commands);
+        }
+        // an OSWorld task's config list, run after the init commands (ResourceSetup)
+        if (config.has("task_config")) {
+            init.set("config", config.get("task_config"));
         }
         return setup.setUp(workerId, Map.of(resource.path("type").asText(), resource), initConfigs, ProgressSink.NONE)
                 .invoke(answer -> {

@@ -1,0 +1,89 @@
+package io.envgrid.deviceagent.osworld;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * OSWorld's set-up routes that open files and handle windows (desktop_env/server/main.py {@code /setup/open_file},
+ * {@code /setup/activate_window}, {@code /setup/close_window}), with OSWorld's request fields and text answers, for
+ * the vm-controller's task set-up, on the request's desktop ({@link DesktopRouting}). Locked like
+ * {@link DesktopResource}; errors in its shape.
+ */
+@Path("/")
+@Tag(name = "desktop (OSWorld protocol)")
+public class SetupResource {
+
+    private final DesktopRouting routing;
+
+    public SetupResource(DesktopRouting routing) {
+        this.routing = routing;
+    }
+
+    /** {@code {"path"}}: opens the file with the desktop's opener and waits for its window. */
+    @POST
+    @Path("setup/open_file")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.TEXT_PLAIN)
+    public String openFile(JsonNode body) {
+        return routing.current().windows().open(text(body, "path"));
+    }
+
+    /** {@code {"window_name", "strict"?, "by_class"?}}: raises and focuses the window. */
+    @POST
+    @Path("setup/activate_window")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.TEXT_PLAIN)
+    public String activateWindow(JsonNode body) {
+        return routing.current().windows().activateWindow(text(body, "window_name"), flag(body, "strict"), flag(body, "by_class"));
+    }
+
+    /** {@code {"window_name", "strict"?, "by_class"?}}: closes the matching windows. */
+    @POST
+    @Path("setup/close_window")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.TEXT_PLAIN)
+    public String closeWindow(JsonNode body) {
+        return routing.current().windows().closeWindow(text(body, "window_name"), flag(body, "strict"), flag(body, "by_class"));
+    }
+
+    /** OSWorld's {@code {"status": "error", "message"}} with envgrid's envelope, as {@link DesktopResource} answers. */
+    @ServerExceptionMapper
+    public Response failed(DesktopException e) {
+        return answered(new DesktopAnswer(e.status(), java.util.Map.of("status", "error", "message", e.getMessage())));
+    }
+
+    @ServerExceptionMapper
+    public Response answered(DesktopAnswer e) {
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON)
+                .entity(DesktopResource.withEnvelope(e.status(), e.body())).build();
+    }
+
+    private static String text(JsonNode body, String field) {
+        if (body == null || !body.isObject()) {
+            throw new DesktopException(400, "the body must be a JSON object");
+        }
+        JsonNode value = body.get(field);
+        if (value == null || !value.isTextual() || value.asText().isBlank()) {
+            throw new DesktopException(400, "'" + field + "' must be a non-empty string");
+        }
+        if (value.asText().indexOf('\0') >= 0) {
+            throw new DesktopException(400, "'" + field + "' must not contain a NUL character");
+        }
+        return value.asText();
+    }
+
+    private static boolean flag(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value != null && !value.isNull() && !value.isBoolean()) {
+            throw new DesktopException(400, "'" + field + "' must be true or false");
+        }
+        return value != null && value.asBoolean();
+    }
+}

@@ -1,0 +1,20 @@
+package io.envgrid.vmcontroller.evaluation;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.envgrid.vmcontroller.task.SetupReport;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.util.List;
+
+/**
+ * The answer of an evaluation: {@code score} in [0, 1] (OSWorld's {@code DesktopEnv.evaluate}), {@code conj}, each
+ * metric's own score and why a getter had no value, and the postconfig's steps.
+ */
+@RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record EvaluationReport(double score, String conj, List<MetricScore> metrics, SetupReport postconfig) {
+
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record MetricScore(String func, String result, String expected, double score, String absent) {
+    }
+}

@@ -1,0 +1,89 @@
+package io.envgrid.vmcontroller.evaluation;
+
+import io.envgrid.vmcontroller.task.SetupReport;
+import io.envgrid.vmcontroller.task.TaskSetup;
+import io.envgrid.vmcontroller.vm.ExecResult;
+import io.envgrid.vmcontroller.vm.OsWorldClient;
+import io.envgrid.vmcontroller.vm.VmAddress;
+import io.envgrid.vmcontroller.vm.VmCallException;
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a checked evaluator on a desktop as OSWorld's {@code DesktopEnv.evaluate} does: the postconfig steps first
+ * (a failed one scores 0: the state to judge was never reached), then each check's getters and metric, combined by
+ * {@code conj}. A getter that finds nothing (a missing file, a desktop refusal) gives no value and its metric 0, as
+ * OSWorld's getters return {@code None}; a desktop that cannot be reached fails the call (5xx), it is not a 0.
+ */
+@ApplicationScoped
+public class Evaluator {
+
+    private final OsWorldClient vms;
+    private final TaskSetup setup;
+    public Evaluator(OsWorldClient vms, TaskSetup setup) {
+        this.vms = vms;
+        this.setup = setup;
+    }
+
+    public EvaluationReport evaluate(VmAddress vm, EvaluatorSpec spec) {
+        String conj = spec.conjunction() ? "and" : "or";
+        SetupReport post = spec.postconfig().isEmpty() ? null : setup.run(vm, spec.postconfig());
+        if (post != null && !post.status().equals("success")) {
+            return new EvaluationReport(0.0, conj, List.of(), post);
+        }
+        List<EvaluationReport.MetricScore> scores = new ArrayList<>();
+        for (EvaluatorSpec.Check check : spec.checks()) {
+            Value result = get(vm, check.result());
+            Value expected = check.expected() == null ? null : get(vm, check.expected());
+            double score = Metrics.score(check.metric(), result, expected, check.options());
+            String absent = result instanceof Value.Absent a ? a.reason()
+                    : expected instanceof Value.Absent a ? a.reason() : null;
+            scores.add(new EvaluationReport.MetricScore(check.metric().func(), check.result().type(),
+                    check.expected() == null ? null : check.expected().type(), score, absent));
+        }
+        return new EvaluationReport(combine(scores, spec.conjunction()), conj, scores, post);
+    }
+
+    /** OSWorld: {@code and} is 0 if any check is 0, else the mean; {@code or} is the best score. */
+    static double combine(List<EvaluationReport.MetricScore> scores, boolean conjunction) {
+        double best = 0;
+        double sum = 0;
+        for (EvaluationReport.MetricScore s : scores) {
+            if (conjunction && s.score() == 0.0) {
+                return 0.0;
+            }
+            best = Math.max(best, s.score());
+            sum += s.score();
+        }
+        return conjunction ? sum / scores.size() : best;
+    }
+
+    private Value get(VmAddress vm, Getter getter) {
+        try {
+            if (getter instanceof Getter.VmFile file) {
+                return new Value.File(file.path(), vms.file(vm, file.path()));
+            }
+            if (getter instanceof Getter.VmCommand command) {
+                ExecResult result = vms.execute(vm, command.command(), command.shell());
+                String text = command.standardError() ? result.error() : result.output();
+                return text == null ? new Value.Absent(command.type() + ": the desktop answered no output")
+                        : new Value.Text(text);
+            }
+            if (getter instanceof Getter.AccessibilityTree) {
+                return new Value.Text(vms.accessibilityTree(vm));
+            }
+            if (getter instanceof Getter.ListDirectory list) {
+                JsonNode answer = vms.listDirectory(vm, list.path());
+                return new Value.Json(answer.has("directory_tree") ? answer.get("directory_tree") : answer);
+            }
+            return new Value.Json(((Getter.Rule) getter).rules());
+        } catch (VmCallException.Refused e) {
+            if (e.status() != 400 && e.status() != 404) {
+                throw e; // the lease ended, a rate limit, a timeout: not a judgement of the task
+            }
+            return new Value.Absent(getter.type() + ": " + e.getMessage());
+        }
+    }
+}

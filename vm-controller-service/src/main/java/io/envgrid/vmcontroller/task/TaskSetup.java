@@ -1,0 +1,93 @@
+package io.envgrid.vmcontroller.task;
+
+import io.envgrid.vmcontroller.error.ErrorCode;
+import io.envgrid.vmcontroller.vm.ExecResult;
+import io.envgrid.vmcontroller.vm.OsWorldClient;
+import io.envgrid.vmcontroller.vm.VmAddress;
+import io.envgrid.vmcontroller.vm.VmCallException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs an OSWorld task's checked {@code config} steps on a desktop, in order, as OSWorld's {@code SetupController}
+ * does, and stops at the first step the desktop refuses or cannot serve (OSWorld logs some of those and goes on;
+ * a half set-up task is not worth acting on, so envgrid reports it instead).
+ */
+@ApplicationScoped
+public class TaskSetup {
+
+    private final OsWorldClient vms;
+
+    public TaskSetup(OsWorldClient vms) {
+        this.vms = vms;
+    }
+
+    /** Runs {@code steps} on {@code vm}; never throws for a step's failure, which is in the report. */
+    public SetupReport run(VmAddress vm, List<SetupStep> steps) {
+        List<StepOutcome> outcomes = new ArrayList<>();
+        boolean failed = false;
+        for (int i = 0; i < steps.size(); i++) {
+            SetupStep step = steps.get(i);
+            if (failed) {
+                outcomes.add(new StepOutcome(i, step.type(), StepOutcome.NOT_RUN, null, null, null, 0));
+                continue;
+            }
+            StepOutcome outcome = runOne(vm, i, step);
+            failed = outcome.status().equals(StepOutcome.FAILED);
+            outcomes.add(outcome);
+        }
+        return new SetupReport(failed ? "failed" : "success", outcomes);
+    }
+
+    private StepOutcome runOne(VmAddress vm, int index, SetupStep step) {
+        long start = System.nanoTime();
+        try {
+            Integer returncode = null;
+            String message;
+            if (step instanceof SetupStep.Launch launch) {
+                message = vms.launch(vm, launch.command(), launch.shell());
+            } else if (step instanceof SetupStep.Execute execute) {
+                ExecResult result = vms.setupExecute(vm, execute.command(), execute.shell());
+                returncode = result.returncode();
+                message = result.error() == null || result.error().isBlank() ? result.output() : result.error();
+            } else if (step instanceof SetupStep.Open open) {
+                message = vms.openFile(vm, open.path());
+            } else if (step instanceof SetupStep.Download download) {
+                for (SetupStep.FileToPlace file : download.files()) {
+                    vms.upload(vm, file.path(), file.content());
+                }
+                message = download.files().size() + " file(s) placed";
+            } else if (step instanceof SetupStep.Sleep sleep) {
+                Thread.sleep(sleep.duration().toMillis());
+                message = "slept " + sleep.duration().toMillis() + " ms";
+            } else {
+                SetupStep.Window window = (SetupStep.Window) step;
+                message = vms.window(vm, window.endpoint(), window.windowName(), window.strict(), window.byClass());
+            }
+            return new StepOutcome(index, step.type(), StepOutcome.OK, trimmed(message), null, returncode, millis(start));
+        } catch (VmCallException.Refused e) {
+            return new StepOutcome(index, step.type(), StepOutcome.FAILED, e.getMessage(), e.code(), null, millis(start));
+        } catch (VmCallException e) {
+            return new StepOutcome(index, step.type(), StepOutcome.FAILED, e.getMessage(), ErrorCode.VM_ERROR, null,
+                    millis(start));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new StepOutcome(index, step.type(), StepOutcome.FAILED, "interrupted", ErrorCode.INTERNAL_ERROR,
+                    null, millis(start));
+        }
+    }
+
+    /** A desktop's answer line can be long (a command's output); the report keeps its start. */
+    private static String trimmed(String message) {
+        if (message == null) {
+            return "";
+        }
+        String line = message.strip();
+        return line.length() <= 500 ? line : line.substring(0, 500) + "...";
+    }
+
+    private static long millis(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+}
