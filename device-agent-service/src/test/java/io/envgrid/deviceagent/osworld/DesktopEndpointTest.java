@@ -22,6 +22,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -83,7 +84,7 @@ class DesktopEndpointTest {
         pyautogui("pyautogui.click(200, 500); pyautogui.typewrite('echo hello-from-envgrid > out.txt', interval=0.01); "
                 + "pyautogui.press('enter')").body("status", equalTo("success")).body("returncode", equalTo(0));
         Conditions.await(() -> Files.exists(dir.resolve("out.txt")) && read(dir.resolve("out.txt")).contains("hello-from-envgrid"),
-                "the typed command ran in the terminal");
+                "the typed command ran in the terminal", Duration.ofSeconds(60)); // a shell starting on a loaded machine
         BufferedImage after = screenshot();
         assertTrue(differs(before, after, 0, 420, 480, 260), "the terminal shows what was typed");
     }
