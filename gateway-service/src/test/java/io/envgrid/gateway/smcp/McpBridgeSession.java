@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class McpBridgeSession {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    // HTTP/1.1: the JDK client otherwise asks for an h2c upgrade, and the upgraded request reaches the Host check without a Host
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
 
     private final String url;
     private final String id;
