@@ -25,9 +25,9 @@ import java.util.Optional;
 
 /**
  * The MCP side of the A2C-SMCP bridge: {@code smcp_join_office {office_id}} binds the MCP session to an office
- * ({@link OfficeAccess} decides whether the token may, then and at every later call and listing), {@code smcp_leave_office {}} unbinds it, and a bound session's
- * {@code tools/list} shows every tool of the office's Computers ({@link OfficeTools}), whose {@code tools/call} is
- * relayed to the Computer ({@link RelayedToolCall}). A binding is a tool call rather than a session parameter so that
+ * ({@link OfficeAccess} decides whether the token may, then and at every later call and listing),
+ * {@code smcp_leave_office {}} unbinds it, and a bound session's {@code tools/list} shows every tool of the office's
+ * Computers ({@link OfficeTools}), whose {@code tools/call} is relayed to the Computer ({@link RelayedToolCall}). A binding is a tool call rather than a session parameter so that
  * any MCP client can make it (clients offer no way to add parameters to {@code initialize}) and change it later.
  *
  * <p>A Computer tool is listed with its {@code params_schema} as {@code inputSchema}, its {@code return_schema} (when
