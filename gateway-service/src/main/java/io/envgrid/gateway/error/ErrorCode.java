@@ -26,6 +26,8 @@ public final class ErrorCode {
     public static final String BACKEND_BUSY = "BACKEND_BUSY";
     public static final String BACKEND_ERROR = "BACKEND_ERROR";
     public static final String BACKEND_NOT_READY = "BACKEND_NOT_READY";
+    /** A cap on calls in flight was reached (the A2C-SMCP bridge's); the call was not made. */
+    public static final String RATE_LIMITED = "RATE_LIMITED";
     public static final String SESSION_NOT_FOUND = "SESSION_NOT_FOUND";
     public static final String SESSION_BUSY = "SESSION_BUSY";
     public static final String SETUP_FAILED = "SETUP_FAILED";

@@ -56,17 +56,24 @@ public interface SmcpConfig {
     int maxNameLength();
 
     /**
-     * {@code client:*} calls one socket may have waiting for an answer: an agent's calls, and the calls a Computer
-     * has been asked and not answered. One more is refused with {@code {code:429}}.
+     * {@code client:*} calls one socket may have waiting for an answer: an agent's calls (also an MCP session's calls
+     * through the bridge), and the calls a Computer has been asked and not answered. One more is refused with
+     * {@code {code:429}} (the bridge: an {@code isError} result, {@code RATE_LIMITED}).
      */
     @WithDefault("32")
     int maxPendingCallsPerSocket();
 
-    /** {@code client:*} calls into one office this replica may have waiting at once; one more is refused (429). */
+    /**
+     * {@code client:*} calls into one office this replica may have waiting at once, the bridge's included; one more is
+     * refused (429).
+     */
     @WithDefault("128")
     int maxPendingCallsPerOffice();
 
-    /** The longest a {@code client:tool_call} waits, whatever {@code timeout} it asks for (larger ones are clamped). */
+    /**
+     * The longest a {@code client:tool_call} waits, whatever {@code timeout} it asks for (larger ones are clamped); a
+     * bridged call waits the smaller of this and {@code envgrid.gateway.downstream.action-timeout}.
+     */
     @WithDefault("600s")
     Duration maxCallTimeout();
 

@@ -9,14 +9,17 @@ import java.util.Map;
  * Two packaged gateway replicas on the test cluster's Redis (and its allocator, which their readiness checks), started
  * once for the SMCP tests: token auth on (the connect {@code auth} token {@link #TOKEN}, principal
  * {@code smcp-tester}, which may use the offices {@code office-…} the tests make up; {@link #OTHER_TOKEN}, another
- * tenant's, offices {@code other-…}), a 1 s ping interval and 2 s ping timeout so dead members leave quickly. A third
+ * tenant's, offices {@code other-…}; {@link #NARROW_TOKEN}, {@code smcp-tester} again with offices {@code narrow-…}), a 1 s ping interval and 2 s ping timeout so dead members leave quickly. A third
  * replica with {@link Tight tight bounds} is started on first use by the tests of the bounds.
  */
 final class SmcpGateways {
 
     static final String TOKEN = "smcp-test-token";
     static final String OTHER_TOKEN = "smcp-other-token";
-    static final String TOKENS = TOKEN + "=smcp-tester:office-*," + OTHER_TOKEN + "=smcp-other:other-*";
+    /** {@link #TOKEN}'s principal with a token that covers only offices {@code narrow-…} (coverage narrowed). */
+    static final String NARROW_TOKEN = "smcp-narrow-token";
+    static final String TOKENS = TOKEN + "=smcp-tester:office-*," + OTHER_TOKEN + "=smcp-other:other-*," + NARROW_TOKEN
+            + "=smcp-tester:narrow-*";
     static final long PING_INTERVAL_MS = 1000;
     static final long PING_TIMEOUT_MS = 2000;
 
@@ -91,7 +94,8 @@ final class SmcpGateways {
         static final int MAX_NAME_LENGTH = 32;
         static final int CALLS_PER_SOCKET = 3;
         static final int CALLS_PER_OFFICE = 4;
-        static final long MAX_CALL_TIMEOUT_MS = 3000;
+        /** Long enough for a test to reach every cap while its calls wait; below the gateway's 130 s action timeout. */
+        static final long MAX_CALL_TIMEOUT_MS = 10_000;
 
         /** Long heartbeats, so that a raw client that never polls is closed by a bound, not by the ping timeout. */
         static final Map<String, String> SETTINGS = Map.ofEntries(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.id.IdRule;
 import io.envgrid.gateway.mcp.protocol.McpProtocol;
 import io.envgrid.gateway.mcp.protocol.SessionTools;
 import io.envgrid.gateway.mcp.protocol.ToolInvoker;
@@ -24,9 +25,9 @@ import java.util.Optional;
 
 /**
  * The MCP side of the A2C-SMCP bridge: {@code smcp_join_office {office_id}} binds the MCP session to an office
- * ({@link OfficeAccess} decides whether the token may), {@code smcp_leave_office {}} unbinds it, and a bound session's
- * {@code tools/list} shows every tool of the office's Computers ({@link OfficeTools}), whose {@code tools/call} is
- * relayed to the Computer ({@link RelayedToolCall}). A binding is a tool call rather than a session parameter so that
+ * ({@link OfficeAccess} decides whether the token may, then and at every later call and listing),
+ * {@code smcp_leave_office {}} unbinds it, and a bound session's {@code tools/list} shows every tool of the office's
+ * Computers ({@link OfficeTools}), whose {@code tools/call} is relayed to the Computer ({@link RelayedToolCall}). A binding is a tool call rather than a session parameter so that
  * any MCP client can make it (clients offer no way to add parameters to {@code initialize}) and change it later.
  *
  * <p>A Computer tool is listed with its {@code params_schema} as {@code inputSchema}, its {@code return_schema} (when
@@ -68,8 +69,9 @@ public class BridgeTools implements SessionTools {
     @Override
     public Uni<List<ObjectNode>> list(McpSession session, Principal principal) {
         List<ObjectNode> own = new ArrayList<>(List.of(McpProtocol.listing(join), McpProtocol.listing(leave)));
-        return bindings.officeOf(session.id()).chain(office -> office == null ? Uni.createFrom().item(own)
-                : officeTools.tools(office).map(tools -> {
+        // a principal whose token no longer covers the bound office (a narrower token of the same name) sees none of it
+        return bindings.officeOf(session.id()).chain(office -> office == null || !access.permits(principal, office)
+                ? Uni.createFrom().item(own) : officeTools.tools(office).map(tools -> {
                     tools.stream().filter(t -> registry.find(t.name()).isEmpty()).map(this::listing).forEach(own::add);
                     return own;
                 }));
@@ -100,7 +102,7 @@ public class BridgeTools implements SessionTools {
                 return officeTools.tools(office).chain(tools -> {
                     Optional<ComputerTool> tool = tools.stream().filter(t -> t.name().equals(name)).findFirst();
                     return tool.isEmpty() ? Uni.createFrom().failure(new UnknownTool(name))
-                            : relay.call(office, access.agentName(principal), tool.get(), arguments);
+                            : relay.call(session.id(), office, access.agentName(principal), tool.get(), arguments);
                 });
             });
         };
@@ -140,7 +142,8 @@ public class BridgeTools implements SessionTools {
     private static ToolSpec joinSpec() {
         ObjectNode input = Schema.object().string("office_id", "The A2C-SMCP office (room) whose Computers' tools this "
                 + "session should list and call", true).build();
-        ((ObjectNode) input.get("properties").get("office_id")).put("maxLength", OfficeAccess.MAX_OFFICE_ID);
+        // the id rule, as a schema: a client sees what an office id may be; OfficeAccess checks it again per call
+        ((ObjectNode) input.get("properties").get("office_id")).put("pattern", "^" + IdRule.ID.pattern() + "$");
         ObjectNode output = Schema.output().typed("office_id", "The office the session is now bound to", true, "string")
                 .typed("left", "The office it was bound to before, if another", false, "string")
                 .typed("tools", "The names of the office's Computer tools now listed", true, "array").build();

@@ -2,45 +2,44 @@ package io.envgrid.gateway.smcp.bridge;
 
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.id.IdRule;
 import io.envgrid.gateway.security.Principal;
+import io.envgrid.gateway.smcp.office.OfficeCoverage;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 
 /**
- * Who may bind an MCP session to an office, and under which agent name the bridge calls there. The rule is the
- * SMCP server's: today any principal the gateway's tokens admit may use any office (as any token may
- * {@code server:join_office}); when offices are bound to principals, that rule goes in {@link #check}, which
- * already gets the token's principal, and the bridge applies it at every bind and every call.
+ * Who may bind an MCP session to an office, and under which agent name the bridge calls there. The rule is the SMCP
+ * server's own ({@link OfficeCoverage}): the office id follows the id rule and the token's worker patterns cover it
+ * (open mode: every office). The bridge applies it at every bind, every call and every listing, with the token of
+ * that request: a session whose principal's token no longer covers its office (a narrower token of the same
+ * principal) reaches none of the office's Computers.
  */
 @ApplicationScoped
 public class OfficeAccess {
 
-    /** The longest office id the bridge accepts (also its schema's bound). */
-    public static final int MAX_OFFICE_ID = 256;
-
     /**
-     * Refuses an office the principal may not use: 403 {@code WORKER_NOT_ENTITLED}; an id no SMCP client could
-     * join (control characters) is 400 {@code INVALID_PARAMETERS}.
+     * Refuses an office the principal may not use: 400 {@code INVALID_ID} ({@code details.field = office_id}) for an
+     * id outside the id rule, 403 {@code WORKER_NOT_ENTITLED} ({@code details.principal}, {@code office_id}) for one
+     * its token does not cover.
      */
     public void check(Principal principal, String officeId) {
-        if (officeId.chars().anyMatch(Character::isISOControl)) {
-            throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, "office_id must not hold control characters",
-                    Map.of("argument", "office_id"));
-        }
+        IdRule.requireId("office_id", officeId);
         if (!permits(principal, officeId)) {
             throw new ToolFailure(403, ErrorCode.WORKER_NOT_ENTITLED, "the token of '" + principal.name()
-                    + "' may not use office '" + officeId + "'", Map.of("principal", principal.name()));
+                    + "' does not cover office '" + officeId + "'",
+                    Map.of("principal", principal.name(), "office_id", officeId));
         }
     }
 
-    /** The SMCP server's current rule: an admitted principal may use any office. */
-    boolean permits(Principal principal, String officeId) {
-        return principal != null;
+    /** True when {@code principal}'s token covers {@code officeId} (which follows the id rule). */
+    public boolean permits(Principal principal, String officeId) {
+        return OfficeCoverage.covers(principal, officeId);
     }
 
     /**
-     * The {@code agent} of the bridge's {@code client:tool_call}s: the token's identity, so a Computer (and a future
-     * per-principal rule) sees who calls. Request ids are unique per call, so sessions of one principal never clash.
+     * The {@code agent} of the bridge's {@code client:tool_call}s: the token's identity, so a Computer sees who calls.
+     * Request ids are unique per call, so sessions of one principal never clash.
      */
     public String agentName(Principal principal) {
         return "mcp:" + principal.name();

@@ -29,8 +29,9 @@ import org.jboss.logging.Logger;
  * kept in Redis for every replica, under a version counter that {@link #invalidate} raises whenever the office's tools
  * may have changed (a {@code notify:update_tool_list}, a Computer entering or leaving): a listing is used only while
  * its version is the current one, so one that raced a change is never served. A Computer that does not answer within
- * the gateway's read deadline ({@code envgrid.gateway.downstream.timeout}) contributes no tools, and that listing is
- * not kept; nor is that of an office without Computers.
+ * the gateway's read deadline ({@code envgrid.gateway.downstream.timeout}), or whose {@code client:get_tools} a cap on
+ * calls in flight refused ({@link ClientCalls#relay}: a listing is one caller, asking that many Computers at once),
+ * contributes no tools, and that listing is not kept; nor is that of an office without Computers.
  */
 @ApplicationScoped
 public class OfficeTools {
@@ -77,9 +78,12 @@ public class OfficeTools {
 
     /** Asks every Computer of the office; keeps the listing under {@code version} when every one answered. */
     private Uni<ObjectNode> fetch(String officeId, String version) {
+        // one listing is one caller of the office's calls: its own per-caller cap, so it asks that many at once
+        String caller = LISTING_AGENT + ":" + UUID.randomUUID();
         return calls.computers(officeId)
                 .onItem().transformToMulti(names -> Multi.createFrom().iterable(names))
-                .onItem().transformToUniAndMerge(name -> toolsOf(officeId, name).map(tools -> Map.entry(name, tools)))
+                .onItem().transformToUni(name -> toolsOf(caller, officeId, name).map(tools -> Map.entry(name, tools)))
+                .merge(calls.maxPendingPerCaller())
                 .collect().asList()
                 .chain(answers -> {
                     ObjectNode listing = json.createObjectNode().put("version", version);
@@ -99,16 +103,39 @@ public class OfficeTools {
                 });
     }
 
-    /** One Computer's {@code SMCPTool}s; null when it did not answer with a tool list. */
-    private Uni<ArrayNode> toolsOf(String officeId, String computer) {
+    /**
+     * One Computer's {@code SMCPTool}s; null when it did not answer with a tool list (no answer, gone, or a cap on
+     * calls in flight reached: then it lists nothing this time and the listing is not kept).
+     */
+    private Uni<ArrayNode> toolsOf(String caller, String officeId, String computer) {
         ObjectNode request = json.createObjectNode().put("agent", LISTING_AGENT)
                 .put("req_id", UUID.randomUUID().toString()).put("computer", computer);
-        return calls.relay(officeId, computer, "client:get_tools", request, listTimeoutMs).map(outcome -> {
-            if (outcome instanceof CallOutcome.Answered answered && answered.args().path(0).path("tools") instanceof ArrayNode tools) {
-                return tools;
+        return calls.relay(caller, officeId, computer, "client:get_tools", request, listTimeoutMs).map(outcome -> {
+            ArrayNode tools = outcome.on(new CallOutcome.Cases<>() {
+                @Override
+                public ArrayNode answered(CallOutcome.Answered answered) {
+                    return answered.args().path(0).path("tools") instanceof ArrayNode listed ? listed : null;
+                }
+
+                @Override
+                public ArrayNode gone(CallOutcome.Gone gone) {
+                    return null;
+                }
+
+                @Override
+                public ArrayNode saturated(CallOutcome.Saturated saturated) {
+                    return null;
+                }
+
+                @Override
+                public ArrayNode timedOut(CallOutcome.TimedOut timedOut) {
+                    return null;
+                }
+            });
+            if (tools == null) {
+                LOG.debugf("Computer '%s' of office '%s' listed no tools: %s", computer, officeId, outcome);
             }
-            LOG.debugf("Computer '%s' of office '%s' listed no tools: %s", computer, officeId, outcome);
-            return null;
+            return tools;
         });
     }
 

@@ -8,18 +8,22 @@ import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.smcp.office.CallOutcome;
+import io.envgrid.gateway.smcp.SmcpConfig;
 import io.envgrid.gateway.smcp.office.ClientCalls;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * An MCP {@code tools/call} of a Computer tool, relayed as A2C-SMCP {@code client:tool_call {agent, req_id, computer,
- * tool_name, params, timeout}} (§3) through {@link ClientCalls}, so the Computer may sit on any replica. The call's
- * deadline is the gateway's for tools that act on a machine ({@code envgrid.gateway.downstream.action-timeout},
- * 130 s), sent as {@code timeout} in seconds so the Computer stops at the same time. Cancelling the returned work
+ * tool_name, params, timeout}} (§3) through {@link ClientCalls}, so the Computer may sit on any replica, counted
+ * against the MCP session's and the office's caps as an agent's calls are. The call's deadline is the gateway's for
+ * tools that act on a machine ({@code envgrid.gateway.downstream.action-timeout}, 130 s) but at most the SMCP
+ * server's {@code envgrid.gateway.smcp.max-call-timeout}, sent as {@code timeout} in whole seconds so the Computer
+ * stops at the same time. Cancelling the returned work
  * (MCP {@code notifications/cancelled}, a closed connection, the session's end) sends the Computer
  * {@code notify:tool_call_cancel {agent, req_id}}, which aborts the call at its MCP server; so does the deadline.
  *
@@ -27,54 +31,86 @@ import java.util.UUID;
  * {@code _meta}); its flat ErrorPayload (§5) becomes an {@code isError} result with the gateway's envelope, as every
  * failed tool call of the gateway: 404 / 4001 {@code UNKNOWN_TOOL} (404), 4004 {@code BACKEND_TIMEOUT} (408), other
  * codes {@code BACKEND_ERROR} (502), each with {@code details.smcp_code}; a Computer gone from the office
- * {@code NO_SUCH_RESOURCE} (404); no answer by the deadline {@code BACKEND_TIMEOUT} (408).
+ * {@code NO_SUCH_RESOURCE} (404); no answer by the deadline {@code BACKEND_TIMEOUT} (408); a cap reached (the
+ * session's or the office's calls waiting on this replica, or the answers the Computer owes) {@code RATE_LIMITED}
+ * (429, {@code details.scope} and {@code limit}), the call not sent.
  */
 @ApplicationScoped
 public class RelayedToolCall {
 
     private static final String TOOL_CALL = "client:tool_call";
+    /** The {@link ClientCalls} caller key of a session's calls (its per-caller cap). */
+    private static final String CALLER_PREFIX = "mcp:";
 
     private final ClientCalls calls;
     private final ObjectMapper json;
     private final long timeoutMs;
 
-    public RelayedToolCall(ClientCalls calls, ObjectMapper json, GatewayConfig config) {
+    @Inject
+    public RelayedToolCall(ClientCalls calls, ObjectMapper json, GatewayConfig config, SmcpConfig smcp) {
+        this(calls, json, Math.min(config.downstream().actionTimeout().toMillis(), smcp.maxCallTimeout().toMillis()));
+    }
+
+    RelayedToolCall(ClientCalls calls, ObjectMapper json, long timeoutMs) {
         this.calls = calls;
         this.json = json;
-        this.timeoutMs = config.downstream().actionTimeout().toMillis();
+        this.timeoutMs = timeoutMs;
     }
 
     /**
-     * Calls {@code tool} in {@code officeId} as {@code agent}; the item is the MCP {@code CallToolResult}, or fails
-     * with a {@link ToolFailure} for the caller to answer as an {@code isError} result.
+     * Calls {@code tool} in {@code officeId} as {@code agent} for the MCP session {@code sessionId}; the item is the
+     * MCP {@code CallToolResult}, or fails with a {@link ToolFailure} for the caller to answer as an {@code isError}
+     * result.
      */
-    public Uni<ObjectNode> call(String officeId, String agent, ComputerTool tool, ObjectNode arguments) {
+    public Uni<ObjectNode> call(String sessionId, String officeId, String agent, ComputerTool tool, ObjectNode arguments) {
         String reqId = UUID.randomUUID().toString();
         ObjectNode request = json.createObjectNode().put("agent", agent).put("req_id", reqId)
                 .put("computer", tool.computer()).put("tool_name", tool.exposedName())
                 .put("timeout", Math.max(1, timeoutMs / 1000));
         request.set("params", arguments);
-        return calls.relay(officeId, tool.computer(), TOOL_CALL, request, timeoutMs)
+        return calls.relay(CALLER_PREFIX + sessionId, officeId, tool.computer(), TOOL_CALL, request, timeoutMs)
                 .onCancellation().call(() -> calls.cancelAt(officeId, tool.computer(), agent, reqId))
                 .call(outcome -> outcome instanceof CallOutcome.TimedOut
                         ? calls.cancelAt(officeId, tool.computer(), agent, reqId) : Uni.createFrom().voidItem())
                 .map(outcome -> answer(officeId, tool, outcome));
     }
 
-    private ObjectNode answer(String officeId, ComputerTool tool, CallOutcome outcome) {
+    /** The MCP result of an outcome; fails with the {@link ToolFailure} to answer instead. */
+    ObjectNode answer(String officeId, ComputerTool tool, CallOutcome outcome) {
         Map<String, Object> where = new LinkedHashMap<>();
         where.put("office_id", officeId);
         where.put("computer", tool.computer());
         where.put("tool", tool.name());
-        if (outcome instanceof CallOutcome.Gone) {
-            throw new ToolFailure(404, ErrorCode.NO_SUCH_RESOURCE, "Computer '" + tool.computer()
-                    + "' is no longer in office '" + officeId + "'", where);
-        }
-        if (outcome instanceof CallOutcome.TimedOut) {
-            throw new ToolFailure(408, ErrorCode.BACKEND_TIMEOUT, "Computer '" + tool.computer() + "' did not answer within "
-                    + timeoutMs + " ms", where);
-        }
-        ArrayNode args = ((CallOutcome.Answered) outcome).args();
+        return outcome.on(new CallOutcome.Cases<>() {
+            @Override
+            public ObjectNode answered(CallOutcome.Answered answered) {
+                return fromComputer(tool, answered.args(), where);
+            }
+
+            @Override
+            public ObjectNode gone(CallOutcome.Gone gone) {
+                throw new ToolFailure(404, ErrorCode.NO_SUCH_RESOURCE, "Computer '" + tool.computer()
+                        + "' is no longer in office '" + officeId + "'", where);
+            }
+
+            @Override
+            public ObjectNode saturated(CallOutcome.Saturated saturated) {
+                where.put("scope", saturated.scope());
+                where.put("limit", saturated.limit());
+                throw new ToolFailure(429, ErrorCode.RATE_LIMITED, "Too many calls in flight (" + saturated.scope()
+                        + " limit " + saturated.limit() + "); the call was not sent", where);
+            }
+
+            @Override
+            public ObjectNode timedOut(CallOutcome.TimedOut timedOut) {
+                throw new ToolFailure(408, ErrorCode.BACKEND_TIMEOUT, "Computer '" + tool.computer()
+                        + "' did not answer within " + timeoutMs + " ms", where);
+            }
+        });
+    }
+
+    /** The Computer's ack: a {@code CallToolResult}, or a flat ErrorPayload (§5). */
+    private static ObjectNode fromComputer(ComputerTool tool, ArrayNode args, Map<String, Object> where) {
         JsonNode first = args.path(0);
         if (first instanceof ObjectNode result && result.get("content") instanceof ArrayNode) {
             return mcpResult(result);
@@ -86,6 +122,7 @@ public class RelayedToolCall {
             throw switch (code) {
                 case 404, 4001 -> new ToolFailure(404, ErrorCode.UNKNOWN_TOOL, message, where);
                 case 4004 -> new ToolFailure(408, ErrorCode.BACKEND_TIMEOUT, message, where);
+                case 429 -> new ToolFailure(429, ErrorCode.RATE_LIMITED, message, where);
                 default -> new ToolFailure(502, ErrorCode.BACKEND_ERROR, message, where);
             };
         }

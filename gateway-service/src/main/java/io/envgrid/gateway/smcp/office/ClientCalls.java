@@ -9,6 +9,9 @@ import io.envgrid.gateway.smcp.handshake.Generation;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What agents and Computers say to each other through the server: {@code client:*} calls relayed to the named
@@ -81,7 +84,7 @@ public class ClientCalls {
             return done();
         }
         String office = member.officeId;
-        if (!member.principal.entitledTo(office)) {
+        if (!OfficeCoverage.covers(member.principal, office)) {
             acks.value(member, ackId, notFound(computer)); // as for any Computer the caller may not reach
             return done();
         }
@@ -94,34 +97,74 @@ public class ClientCalls {
             // clamped (whole seconds, as the protocol has it): the Computer need not wait longer either
             relayed.put("timeout", Math.max(1, maxCallTimeoutMs / 1000));
         }
-        String scope = pending.admit(member.sid(), office);
-        if (scope != null) {
-            acks.value(member, ackId, saturated(scope));
-            return done();
-        }
-        return findComputer(office, computer).invoke(record -> {
-            if (record == null) {
-                pending.release(member.sid(), office);
-                acks.value(member, ackId, notFound(computer));
-                return;
-            }
-            bus.call(record, target, relayed, timeoutMs).whenComplete((r, e) -> pending.release(member.sid(), office))
-                    .thenAccept(outcome -> {
-                        if (outcome instanceof CallOutcome.Answered answered && ackId != null) {
+        // the answer is awaited outside the member's queue: the returned work ends once the call is sent
+        return send(member.sid(), "socket", office, computer, target, relayed, timeoutMs)
+                .invoke(outcome -> outcome.thenAccept(o -> o.on(new CallOutcome.Cases<Void>() {
+                    @Override
+                    public Void answered(CallOutcome.Answered answered) {
+                        if (ackId != null) {
                             member.socket.ack(ackId, toArray(answered.args()));
-                        } else if (outcome instanceof CallOutcome.Gone) {
-                            acks.value(member, ackId, notFound(computer));
-                        } else if (outcome instanceof CallOutcome.Saturated) {
-                            acks.value(member, ackId, saturated("computer"));
                         }
-                        // TimedOut: as the reference, the timeout escapes, the agent gets no ack, a late answer is dropped
-                    });
-        }).onFailure().invoke(() -> pending.release(member.sid(), office)).replaceWithVoid();
+                        return null;
+                    }
+
+                    @Override
+                    public Void gone(CallOutcome.Gone gone) {
+                        acks.value(member, ackId, notFound(computer));
+                        return null;
+                    }
+
+                    @Override
+                    public Void saturated(CallOutcome.Saturated saturated) {
+                        acks.value(member, ackId, tooMany(saturated));
+                        return null;
+                    }
+
+                    @Override
+                    public Void timedOut(CallOutcome.TimedOut timedOut) {
+                        return null; // as the reference: the timeout escapes, the agent gets no ack, a late answer is dropped
+                    }
+                }))).replaceWithVoid();
     }
 
-    private ObjectNode saturated(String scope) {
-        int limit = "office".equals(scope) ? pending.maxPerOffice() : pending.maxPerSocket();
-        return acks.error(429, "Too many calls in flight", json.createObjectNode().put("limit", limit).put("scope", scope));
+    /**
+     * Admits a call of {@code caller} into {@code office} ({@link PendingCalls}; refused: {@link CallOutcome.Saturated}
+     * of {@code callerScope} or the office) and sends it to the Computer; the item is the outcome to come, complete at
+     * once when refused or the Computer is not in the office. The call stays counted until that outcome, also when
+     * whoever waits for it stops waiting: the Computer may still answer, and this replica still holds the call.
+     */
+    private Uni<CompletableFuture<CallOutcome>> send(String caller, String callerScope, String office, String computer,
+            String event, JsonNode payload, long timeoutMs) {
+        Optional<CallOutcome.Saturated> refused = pending.admit(caller, callerScope, office);
+        if (refused.isPresent()) {
+            return Uni.createFrom().item(CompletableFuture.completedFuture(refused.get()));
+        }
+        AtomicBoolean counted = new AtomicBoolean(true);
+        Runnable release = () -> {
+            if (counted.compareAndSet(true, false)) {
+                pending.release(caller, office);
+            }
+        };
+        AtomicBoolean handedOver = new AtomicBoolean();
+        return findComputer(office, computer).map(record -> {
+            handedOver.set(true);
+            if (record == null) {
+                release.run();
+                return CompletableFuture.<CallOutcome>completedFuture(new CallOutcome.Gone());
+            }
+            CompletableFuture<CallOutcome> outcome = bus.call(record, event, payload, timeoutMs);
+            outcome.whenComplete((r, e) -> release.run());
+            return outcome;
+        }).onFailure().invoke(release).onCancellation().invoke(() -> {
+            if (!handedOver.get()) {
+                release.run(); // cancelled before it was sent
+            }
+        });
+    }
+
+    private ObjectNode tooMany(CallOutcome.Saturated saturated) {
+        return acks.error(429, "Too many calls in flight", json.createObjectNode().put("limit", saturated.limit())
+                .put("scope", saturated.scope()));
     }
 
     /** {@code server:tool_call_cancel {agent, req_id}} → {@code notify:tool_call_cancel} to the office; never an error. */
@@ -165,12 +208,22 @@ public class ClientCalls {
      * A {@code client:*} call made for a caller that is not a Socket.IO member (the MCP bridge, {@code smcp.bridge}):
      * {@code request} ({@code {agent, req_id, computer, …}}) relayed verbatim as {@code event} to the Computer named
      * {@code computer} in {@code officeId}, on whichever replica it is connected, waiting up to {@code timeoutMs}.
-     * A Computer not (or no longer) in the office is {@link CallOutcome.Gone}.
+     * Counted like an agent's calls: {@code caller} (an MCP session) may have {@code max-pending-calls-per-socket}
+     * waiting (one more: {@link CallOutcome.Saturated} of scope {@code "session"}), the office
+     * {@code max-pending-calls-per-office} on this replica ({@code "office"}). A Computer not (or no longer) in the
+     * office is {@link CallOutcome.Gone}. Cancelling the returned work stops the wait, not the call's count (see
+     * {@link #send}).
      */
-    public Uni<CallOutcome> relay(String officeId, String computer, String event, ObjectNode request, long timeoutMs) {
-        return findComputer(officeId, computer).chain(record -> record == null
-                ? Uni.createFrom().item((CallOutcome) new CallOutcome.Gone())
-                : Uni.createFrom().completionStage(() -> bus.call(record, event, request, timeoutMs)));
+    public Uni<CallOutcome> relay(String caller, String officeId, String computer, String event, ObjectNode request,
+            long timeoutMs) {
+        return send(caller, "session", officeId, computer, event, request, timeoutMs)
+                // a dependent stage: cancelling the wait must not cancel the call itself (ReplicaBus keeps its timer)
+                .chain(outcome -> Uni.createFrom().completionStage(outcome.thenApply(o -> o)));
+    }
+
+    /** How many calls one caller may have waiting ({@code max-pending-calls-per-socket}). */
+    public int maxPendingPerCaller() {
+        return pending.maxPerCaller();
     }
 
     /** The names of the Computers sitting in an office now, on every replica, sorted. */

@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
  * {@code client:*} call is an application-level request and reply on the channels, keyed by a call id.
  *
  * <p>Channel messages (JSON): {@code {op:"emit",sid,event,payload}}, {@code {op:"call",id,from,sid,event,payload,
- * timeout_ms}}, {@code {op:"reply",id,args}}, {@code {op:"reply",id,gone:true}} or {@code {op:"reply",id,saturated:true}};
+ * timeout_ms}}, {@code {op:"reply",id,args}}, {@code {op:"reply",id,gone:true}} or {@code {op:"reply",id,saturated:true,scope,limit}};
  * a call that times out gets no reply.
  */
 @ApplicationScoped
@@ -125,8 +125,8 @@ public class ReplicaBus {
                 .<CallOutcome>thenApply(CallOutcome.Answered::new)
                 .exceptionally(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (cause instanceof NamespaceSocket.Saturated) {
-                        return new CallOutcome.Saturated();
+                    if (cause instanceof NamespaceSocket.Saturated saturated) {
+                        return new CallOutcome.Saturated("computer", saturated.limit());
                     }
                     return member.socket.connected() ? new CallOutcome.TimedOut() : new CallOutcome.Gone();
                 });
@@ -150,23 +150,37 @@ public class ReplicaBus {
             case "call" -> callHere(message.path("sid").asText(), message.path("event").asText(), message.get("payload"),
                     message.path("timeout_ms").asLong()).thenAccept(outcome -> {
                         ObjectNode reply = json.createObjectNode().put("op", "reply").put("id", message.path("id").asText());
-                        if (outcome instanceof CallOutcome.TimedOut) {
-                            return; // the caller's own timer answers (with silence)
+                        ObjectNode sent = outcome.on(new CallOutcome.Cases<>() {
+                            @Override
+                            public ObjectNode answered(CallOutcome.Answered answered) {
+                                return reply.set("args", answered.args());
+                            }
+
+                            @Override
+                            public ObjectNode gone(CallOutcome.Gone gone) {
+                                return reply.put("gone", true);
+                            }
+
+                            @Override
+                            public ObjectNode saturated(CallOutcome.Saturated saturated) {
+                                return reply.put("saturated", true).put("scope", saturated.scope()).put("limit", saturated.limit());
+                            }
+
+                            @Override
+                            public ObjectNode timedOut(CallOutcome.TimedOut timedOut) {
+                                return null; // the caller's own timer answers (with silence)
+                            }
+                        });
+                        if (sent != null) {
+                            publish(message.path("from").asText(), sent);
                         }
-                        if (outcome instanceof CallOutcome.Answered answered) {
-                            reply.set("args", answered.args());
-                        } else if (outcome instanceof CallOutcome.Saturated) {
-                            reply.put("saturated", true);
-                        } else {
-                            reply.put("gone", true);
-                        }
-                        publish(message.path("from").asText(), reply);
                     });
             case "reply" -> {
                 CompletableFuture<CallOutcome> outcome = calls.remove(message.path("id").asText());
                 if (outcome != null) {
                     outcome.complete(message.path("gone").asBoolean() ? new CallOutcome.Gone()
-                            : message.path("saturated").asBoolean() ? new CallOutcome.Saturated()
+                            : message.path("saturated").asBoolean() ? new CallOutcome.Saturated(
+                                    message.path("scope").asText("computer"), message.path("limit").asInt())
                             : new CallOutcome.Answered(message.get("args") instanceof ArrayNode a ? a : json.createArrayNode()));
                 }
             }

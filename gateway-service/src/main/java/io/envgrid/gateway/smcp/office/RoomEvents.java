@@ -67,7 +67,7 @@ public class RoomEvents {
             }
             return done();
         }
-        if (!member.principal.entitledTo(office)) {
+        if (!OfficeCoverage.covers(member.principal, office)) {
             if (v5) {
                 acks.error(member, ackId, 403, "Forbidden", acks.details().put("office_id", office));
             } else {

@@ -25,8 +25,16 @@ public final class NamespaceSocket {
 
     /** The client already has as many acknowledgements owed as it may: the request was not sent. */
     public static final class Saturated extends RuntimeException {
+        private final int limit;
+
         public Saturated(int limit) {
             super("the client already owes " + limit + " acknowledgements", null, false, false);
+            this.limit = limit;
+        }
+
+        /** How many acknowledgements a client may owe. */
+        public int limit() {
+            return limit;
         }
     }
 

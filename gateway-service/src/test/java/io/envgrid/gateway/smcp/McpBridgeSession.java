@@ -1,0 +1,100 @@
+package io.envgrid.gateway.smcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One MCP Streamable HTTP session on a replica, spoken raw (JSON answers): what the SDK client cannot do — calls in
+ * parallel on one session, and a request on the session with another token of the same principal.
+ */
+final class McpBridgeSession {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    // HTTP/1.1: the JDK client otherwise asks for an h2c upgrade, and the upgraded request reaches the Host check without a Host
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    private final String url;
+    private final String id;
+    private final AtomicInteger requests = new AtomicInteger(1);
+
+    private McpBridgeSession(String url, String id) {
+        this.url = url;
+        this.id = id;
+    }
+
+    /** Opens a session on {@code baseUrl}'s {@code /mcp} with {@code token}. */
+    static McpBridgeSession open(String baseUrl, String token) {
+        String url = baseUrl + "/mcp";
+        HttpResponse<String> answer = send(request(url, token, null, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\","
+                + "\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"))
+                .join();
+        if (answer.statusCode() != 200) {
+            throw new AssertionError("initialize: " + answer.statusCode() + " " + answer.body());
+        }
+        return new McpBridgeSession(url, answer.headers().firstValue("Mcp-Session-Id").orElseThrow());
+    }
+
+    /** {@code tools/call}: the JSON-RPC answer (with {@code result} or {@code error}). */
+    JsonNode call(String token, String tool, ObjectNode arguments) {
+        return callAsync(token, tool, arguments).join();
+    }
+
+    CompletableFuture<JsonNode> callAsync(String token, String tool, ObjectNode arguments) {
+        ObjectNode body = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", requests.incrementAndGet())
+                .put("method", "tools/call");
+        body.putObject("params").put("name", tool).set("arguments", arguments);
+        return rpc(token, body);
+    }
+
+    /** {@code tools/list}: the names listed. */
+    String toolNames(String token) {
+        ObjectNode body = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", requests.incrementAndGet())
+                .put("method", "tools/list");
+        StringBuilder names = new StringBuilder();
+        rpc(token, body).join().path("result").path("tools").forEach(t -> names.append(t.path("name").asText()).append(' '));
+        return names.toString();
+    }
+
+    private CompletableFuture<JsonNode> rpc(String token, ObjectNode body) {
+        return send(request(url, token, id, body.toString())).thenApply(answer -> {
+            if (answer.statusCode() != 200) {
+                throw new AssertionError(answer.statusCode() + " " + answer.body());
+            }
+            try {
+                return JSON.readTree(answer.body());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    static ObjectNode args() {
+        return JSON.createObjectNode();
+    }
+
+    private static HttpRequest request(String url, String token, String session, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .header("MCP-Protocol-Version", "2025-11-25").header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (session != null) {
+            request.header("Mcp-Session-Id", session);
+        }
+        return request.build();
+    }
+
+    private static CompletableFuture<HttpResponse<String>> send(HttpRequest request) {
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }
+}
