@@ -3,6 +3,7 @@ package io.envgrid.gateway.security;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.util.List;
@@ -42,6 +43,18 @@ public class AccessGuard {
                     "Origin '" + origin + "' is not allowed", Map.of()));
         }
         return tokens.authenticate(authorization);
+    }
+
+    /**
+     * The host a request was sent to: its {@code Host} header, or in HTTP/2 (also after an h2c upgrade, which the
+     * JDK's HttpClient asks for by default) the {@code :authority} pseudo-header, since such a request has no Host.
+     */
+    public static String host(HttpServerRequest request) {
+        String host = request.getHeader("Host");
+        if (host == null && request.authority() != null) {
+            return request.authority().toString();
+        }
+        return host;
     }
 
     private boolean hostAllowed(String host) {

@@ -14,6 +14,7 @@ import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -42,6 +43,29 @@ class BearerAuthTest {
         io.restassured.RestAssured.given().get("/sse").then().statusCode(401);
         io.restassured.RestAssured.given().contentType("application/json").body("{}").post("/messages?sessionId=x")
                 .then().statusCode(401);
+    }
+
+    /**
+     * The JDK's HttpClient asks for HTTP/2 by default (an h2c upgrade on plain HTTP): the upgraded request carries
+     * {@code :authority} and no Host header, and must pass the Host check like any other (it used to be 403).
+     */
+    @Test
+    void anHttp2ClientPassesTheHostCheck() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < 2; i++) { // the first request upgrades the connection, the second runs on HTTP/2
+            java.net.http.HttpResponse<String> tools = client.send(java.net.http.HttpRequest.newBuilder(
+                    URI.create(mcp.toString().replace("/mcp", "/tools"))).header("Authorization", "Bearer " + FIXED)
+                    .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, tools.statusCode(), tools.body());
+            java.net.http.HttpResponse<String> ping = client.send(java.net.http.HttpRequest.newBuilder(mcp.toURI())
+                    .header("Authorization", "Bearer " + FIXED).header("Content-Type", "application/json")
+                    .header("Accept", "application/json, text/event-stream")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                                    + "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"jdk\",\"version\":\"1\"}}}"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ping.statusCode(), ping.body());
+        }
     }
 
     @Test

@@ -33,7 +33,7 @@ public class HttpExchange {
      */
     public Principal admitted(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        Authentication outcome = guard.admit(request.getHeader("Host"), request.getHeader("Origin"),
+        Authentication outcome = guard.admit(AccessGuard.host(request), request.getHeader("Origin"),
                 request.getHeader("Authorization"));
         if (outcome instanceof Authentication.Accepted accepted) {
             return accepted.principal();

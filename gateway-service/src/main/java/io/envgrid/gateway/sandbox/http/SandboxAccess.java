@@ -27,7 +27,7 @@ public class SandboxAccess {
 
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> check(ContainerRequestContext request, RoutingContext routing) {
-        Authentication outcome = guard.admit(request.getHeaderString("Host"), request.getHeaderString("Origin"),
+        Authentication outcome = guard.admit(AccessGuard.host(routing.request()), request.getHeaderString("Origin"),
                 request.getHeaderString("Authorization"));
         if (outcome instanceof Authentication.Accepted accepted) {
             routing.put(PRINCIPAL, accepted.principal());
