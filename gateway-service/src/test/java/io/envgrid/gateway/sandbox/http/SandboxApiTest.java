@@ -187,12 +187,13 @@ class SandboxApiTest {
     void failingBatchCallIsReportedAndStopsTheRestWhenAsked() {
         String worker = worker();
         post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}").then().statusCode(200);
-        // an unknown key name is refused when the call runs (desktop/KeyParameters, since computer-harden: 400
-        // INVALID_PARAMETERS before anything is sent; the vm-controller's INVALID_ACTION before that)
+        // computer_13's parameters are the vm-controller's to check (a key name aside): a click at x "left" fails when it
+        // runs (an unknown key no longer gets that far: the batch's up-front check refuses it, OneArgumentCheckTest)
         Response batch = post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"stop_on_error\": true, \"actions\": ["
-                + "{\"action\": \"vm:press\", \"params\": {\"key\": \"no-such-key\"}}, {\"action\": \"vm:screenshot\"}]}");
+                + "{\"action\": \"vm:computer_13\", \"params\": {\"action_type\": \"CLICK\", \"parameters\": {\"x\": \"left\"}}}, "
+                + "{\"action\": \"vm:screenshot\"}]}");
         batch.then().statusCode(200).body("success", equalTo(false))
-                .body("results[0].success", equalTo(false)).body("results[0].error.code", equalTo("INVALID_PARAMETERS"))
+                .body("results[0].success", equalTo(false)).body("results[0].error.code", equalTo("INVALID_ACTION"))
                 .body("results[1].skipped", equalTo(true));
         post("/session/destroy", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}").then().statusCode(200);
     }
