@@ -265,6 +265,40 @@ class SandboxApiTest {
     }
 
     @Test
+    void bodiesAreReadStrictlyAndTheFieldAtFaultIsNamed() {
+        String worker = worker();
+        String[][] refusals = {
+            {"/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:screenshot\", \"timeout\": 5}", "timeout"},
+            {"/execute", "{\"worker_id\": 42, \"action\": \"vm:screenshot\"}", "worker_id"},
+            {"/execute", "{\"worker_id\": \"" + worker + "\", \"action\": [\"vm:screenshot\"]}", "action"},
+            {"/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:screenshot\", \"params\": [1]}", "params"},
+            {"/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": [{\"action\": \"vm:screenshot\"}], "
+                + "\"parallel\": \"true\"}", "parallel"},
+            {"/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": [{\"action\": \"vm:screenshot\"}, 7]}",
+                "actions[1]"},
+            {"/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": [{\"action\": \"vm:screenshot\", "
+                + "\"params\": \"x\"}]}", "actions[0].params"},
+            {"/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": [{\"action\": \"vm:screenshot\", "
+                + "\"id\": 1}]}", "actions[0].id"},
+            {"/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": {\"action\": \"vm:screenshot\"}}", "actions"},
+            {"/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\", \"config\": 3}", "config"},
+            {"/session/destroy", "{\"worker_id\": \"" + worker + "\", \"resource_type\": 1}", "resource_type"},
+            {"/session/list", "{\"worker_id\": \"" + worker + "\", \"all\": true}", "all"},
+            {"/warmup", "{\"resources\": [\"vm\", 1]}", "resources[1]"},
+            {"/warmup", "{\"resources\": \"vm\"}", "resources"},
+        };
+        for (String[] refusal : refusals) {
+            post(refusal[0], refusal[1]).then().statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"))
+                    .body("error.details.field", equalTo(refusal[2]))
+                    .body("error.message", containsString("'" + refusal[2] + "'"));
+        }
+        post("/execute", "{\"action\": \"vm:screenshot\"} {}").then().statusCode(400).body("error.message", containsString("one JSON object"));
+        post("/execute", "\"vm:screenshot\"").then().statusCode(400).body("error.message", containsString("JSON object"));
+        post("/execute", "").then().statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));
+        assertEquals(0, leases(worker).size(), "no refused request leased anything");
+    }
+
+    @Test
     void fetchRefusesPrivateAddressesUnderTheWildcard() {
         post("/execute", "{\"action\": \"fetch\", \"params\": {\"url\": \"http://127.0.0.1:" + TestCluster.get().desktops().get(0).port()
                 + "/platform\"}}").then().statusCode(403).body("error.code", equalTo("FETCH_REFUSED"));
