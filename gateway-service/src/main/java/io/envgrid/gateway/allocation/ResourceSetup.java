@@ -100,6 +100,7 @@ public class ResourceSetup {
                     throw ToolFailure.invalid("resource_init_configs." + f.getKey()
                             + ".config: OSWorld task steps run on desktops only");
                 }
+                tasks.checkFileCount(f.getKey(), config);
                 configs.put(f.getKey(), config);
             }
         });

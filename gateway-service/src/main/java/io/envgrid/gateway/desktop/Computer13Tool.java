@@ -4,6 +4,7 @@ import io.envgrid.gateway.tool.ToolScope;
 import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
 import io.envgrid.gateway.tool.ToolCall;
@@ -35,6 +36,19 @@ public class Computer13Tool extends BaseTool {
     public Computer13Tool(Desktops desktops) {
         super(SPEC);
         this.desktops = desktops;
+    }
+
+    /**
+     * The key names of a PRESS, KEY_DOWN, KEY_UP or HOTKEY action, checked against the shared key table before
+     * anything of the request runs (the vm-controller checks them too, but only when this action's turn comes); an
+     * unknown one is refused naming {@code parameters}. Other shapes of {@code parameters} are the controller's to
+     * refuse.
+     */
+    @Override
+    public void checkBeyondSchema(ObjectNode arguments) {
+        KeyParameters.unknownKey(arguments.path("action_type").asText(), arguments.path("parameters")).ifPresent(key -> {
+            throw ToolFailure.invalidArgument(SPEC.name(), "parameters", KeyParameters.unknownKeyProblem(key));
+        });
     }
 
     @Override

@@ -28,7 +28,12 @@ final class ComputerActions {
     private ComputerActions() {
     }
 
-    /** The computer_13 actions for one {@code computer} call; empty for the reads (screenshot, cursor_position). */
+    /**
+     * The computer_13 actions for one {@code computer} call; empty for the reads (screenshot, cursor_position). Pure:
+     * {@link ComputerTool#checkBeyondSchema} runs it before anything runs to refuse a bad key or a missing coordinate.
+     *
+     * @throws ToolFailure 400 {@code INVALID_PARAMETERS} naming the argument at fault
+     */
     static List<ObjectNode> translate(String action, Args args) {
         return switch (action) {
             case "screenshot", "cursor_position" -> List.of();
@@ -80,8 +85,8 @@ final class ComputerActions {
         try {
             keys = KeyCombination.parse(combination);
         } catch (IllegalArgumentException e) {
-            throw ToolFailure.invalid("'text' must be a key or keys joined by '+' (ctrl+c, ctrl++, Page_Up): "
-                    + e.getMessage());
+            throw ToolFailure.invalidArgument(ComputerTool.NAME, "text",
+                    "must be a key or keys joined by '+' (ctrl+c, ctrl++, Page_Up): " + e.getMessage());
         }
         if (keys.size() == 1) {
             return action("PRESS", NODES.objectNode().put("key", keys.get(0).name()));
@@ -116,7 +121,7 @@ final class ComputerActions {
         JsonNode value = args.raw(name);
         if (value == null || value.isNull()) {
             if (mandatory) {
-                throw ToolFailure.invalid("'" + name + "' [x, y] is required for this action");
+                throw ToolFailure.invalidArgument(ComputerTool.NAME, name, "[x, y] is required for this action");
             }
             return null;
         }

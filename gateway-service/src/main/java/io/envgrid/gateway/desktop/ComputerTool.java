@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.tool.Args;
 import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
 import io.envgrid.gateway.tool.ToolCall;
@@ -23,7 +24,9 @@ import java.util.List;
 @Singleton
 public class ComputerTool extends BaseTool {
 
-    private static final ToolSpec SPEC = new ToolSpec("computer",
+    static final String NAME = "computer";
+
+    private static final ToolSpec SPEC = new ToolSpec(NAME,
             "Use the worker's desktop: screenshot, cursor_position, mouse_move, left_click, right_click, middle_click, "
                     + "double_click, triple_click (optional coordinate [x, y]), left_click_drag (start_coordinate, "
                     + "coordinate), left_mouse_down, left_mouse_up, type (text), key (text, e.g. \"Return\" or "
@@ -45,6 +48,12 @@ public class ComputerTool extends BaseTool {
     public ComputerTool(Desktops desktops) {
         super(SPEC);
         this.desktops = desktops;
+    }
+
+    /** The action is translated (key names parsed, coordinates required) before anything of the request runs. */
+    @Override
+    public void checkBeyondSchema(ObjectNode arguments) {
+        ComputerActions.translate(arguments.path("action").asText(), Args.of(arguments));
     }
 
     @Override

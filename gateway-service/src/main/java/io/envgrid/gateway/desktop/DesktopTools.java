@@ -15,6 +15,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -88,13 +89,18 @@ public class DesktopTools implements ToolSource {
                 call -> desktops.read(call.workerId(), resourceId(call), what).map(ToolResult::of));
     }
 
-    /** One computer_13 action: OSWorld's parameters, sent as {action_type, parameters}. */
+    /**
+     * One computer_13 action: OSWorld's parameters, sent as {action_type, parameters}; key names are read with the
+     * shared table when the call is prepared (so a batch with an unknown key runs nothing) and again when it runs.
+     */
     private Tool action(Action action) {
+        String name = "desktop." + action.name();
+        Consumer<ObjectNode> keys = arguments -> KeyParameters.normalise(name, action.type(), arguments.deepCopy());
         return tool(action.name(), action.description() + " (OSWorld computer_13 " + action.type() + ")",
-                action.parameters().apply(Schema.object()), ToolAnnotations.ACTS, call -> {
+                action.parameters().apply(Schema.object()), Schema.output().build(), ToolAnnotations.ACTS, keys, call -> {
                     ObjectNode parameters = call.arguments().deepCopy();
                     parameters.remove(List.of("worker_id", "resource_id"));
-                    KeyParameters.normalise(action.type(), parameters);
+                    KeyParameters.normalise(name, action.type(), parameters);
                     ObjectNode body = JsonNodeFactory.instance.objectNode().put("action_type", action.type());
                     body.set("parameters", parameters);
                     return desktops.act(call.workerId(), resourceId(call), "actions/computer_13", body).map(ToolResult::of);
@@ -108,9 +114,19 @@ public class DesktopTools implements ToolSource {
 
     private static Tool tool(String name, String description, Schema input, ObjectNode output, ToolAnnotations annotations,
             Function<ToolCall, Uni<ToolResult>> run) {
+        return tool(name, description, input, output, annotations, arguments -> { }, run);
+    }
+
+    private static Tool tool(String name, String description, Schema input, ObjectNode output, ToolAnnotations annotations,
+            Consumer<ObjectNode> check, Function<ToolCall, Uni<ToolResult>> run) {
         return new BaseTool(new ToolSpec("desktop." + name, description + ". Acts on the worker's desktop.",
                 input.workerId().resourceId(WHICH).build(), output, annotations, ToolScope.session("desktop"), false,
                 "desktop:" + name)) {
+            @Override
+            public void checkBeyondSchema(ObjectNode arguments) {
+                check.accept(arguments);
+            }
+
             @Override
             public Uni<ToolResult> call(ToolCall call) {
                 return run.apply(call);

@@ -1,5 +1,6 @@
 package io.envgrid.gateway.error;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,6 +22,16 @@ public class ToolFailure extends RuntimeException {
 
     public static ToolFailure invalid(String message) {
         return new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, message, Map.of());
+    }
+
+    /**
+     * 400 {@code INVALID_PARAMETERS} about one argument of {@code tool}, shaped as the schema check's refusals:
+     * {@code details: {tool, argument, problems: ["'<argument>': <problem>"]}}.
+     */
+    public static ToolFailure invalidArgument(String tool, String argument, String problem) {
+        String described = "'" + argument + "': " + problem;
+        return new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, tool + ": " + described,
+                Map.of("tool", tool, "argument", argument, "problems", List.of(described)));
     }
 
     public int status() {

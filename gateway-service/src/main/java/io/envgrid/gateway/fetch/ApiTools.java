@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
 
 /**
  * Builds the API tools a profile switches on (light API tools, registered by name), each with
@@ -42,11 +43,12 @@ public class ApiTools {
     }
 
     /**
-     * Fetches the files of OSWorld {@code download} steps under the fetch tool's rules, configured by
-     * {@code envgrid.gateway.task-downloads.*}: {@code url} → its bytes.
+     * Fetches a file of an OSWorld {@code download} step under the fetch tool's rules, configured by
+     * {@code envgrid.gateway.task-downloads.*}: {@code url} → its bytes, or empty when the body passed {@code limit}
+     * bytes (the rest of what its task may download): the transfer is stopped as soon as it does.
      */
-    public Uni<byte[]> download(String url) {
-        return downloads.download(url);
+    public Uni<Optional<byte[]>> download(String url, int limit) {
+        return downloads.download(url, limit);
     }
 
     public Tool create(ApiToolKind kind, ObjectNode config) {

@@ -32,6 +32,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -92,25 +93,21 @@ final class FetchTool implements Tool {
         Args args = call.args();
         URI uri = parse(args.string("url"));
         int maxChars = (int) args.integer("max_chars", 20_000);
-        return fetch(uri, 0).map(page -> ToolResult.of(answer(uri, page, maxChars)));
+        return fetch(uri, 0, maxBytes).map(page -> ToolResult.of(answer(uri, page, maxChars)));
     }
 
     /**
-     * The whole body of {@code url} under this tool's rules, for a task's {@code download} step: a status other than
-     * 2xx is 502 {@code BACKEND_ERROR}, a body over {@code max_bytes} 400 {@code INVALID_PARAMETERS}; refused hosts
-     * and unreachable ones fail as {@code fetch} does.
+     * The body of {@code url} under this tool's rules, for a task's {@code download} step, read only while it stays
+     * within {@code limit} bytes: empty when it passes them (the transfer is stopped there, nothing more is read). A
+     * status other than 2xx is 502 {@code BACKEND_ERROR}; refused hosts and unreachable ones fail as {@code fetch} does.
      */
-    Uni<byte[]> download(String url) {
-        return fetch(parse(url), 0).map(page -> {
+    Uni<Optional<byte[]>> download(String url, int limit) {
+        return fetch(parse(url), 0, limit).map(page -> {
             if (page.status() / 100 != 2) {
                 throw new ToolFailure(502, ErrorCode.BACKEND_ERROR, "GET " + url + " answered HTTP " + page.status(),
                         Map.of("url", url, "status", page.status()));
             }
-            if (page.truncated()) {
-                throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, "the file at " + url + " is larger than "
-                        + maxBytes + " bytes", Map.of("url", url, "max_bytes", maxBytes));
-            }
-            return page.body();
+            return page.truncated() ? Optional.empty() : Optional.of(page.body());
         });
     }
 
@@ -127,8 +124,9 @@ final class FetchTool implements Tool {
         }
     }
 
-    private Uni<FetchedPage> fetch(URI uri, int redirects) {
-        return resolve(uri).chain(address -> breakers.guarded(uri.getHost(), () -> send(uri, address)))
+    /** {@code uri} and its redirects, each body read up to {@code limit} bytes (then {@code truncated}). */
+    private Uni<FetchedPage> fetch(URI uri, int redirects, int limit) {
+        return resolve(uri).chain(address -> breakers.guarded(uri.getHost(), () -> send(uri, address, limit)))
                 .chain(page -> {
                     if (page.location() == null) {
                         return Uni.createFrom().item(page);
@@ -137,7 +135,7 @@ final class FetchTool implements Tool {
                         throw new ToolFailure(502, ErrorCode.BACKEND_ERROR, "more than " + MAX_REDIRECTS + " redirects",
                                 Map.of("url", uri.toString()));
                     }
-                    return fetch(parse(uri.resolve(page.location()).toString()), redirects + 1);
+                    return fetch(parse(uri.resolve(page.location()).toString()), redirects + 1, limit);
                 });
     }
 
@@ -155,7 +153,7 @@ final class FetchTool implements Tool {
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    private Uni<FetchedPage> send(URI uri, InetAddress address) {
+    private Uni<FetchedPage> send(URI uri, InetAddress address, int limit) {
         int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
                 .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
@@ -179,8 +177,8 @@ final class FetchTool implements Tool {
                 String type = response.getHeader("Content-Type");
                 response.exceptionHandler(e -> emitter.fail(new HostBreakers.Unreachable(uri.getHost(), e)));
                 response.handler(chunk -> {
-                    if (body.length() + chunk.length() > maxBytes) {
-                        body.appendBuffer(chunk, 0, maxBytes - body.length());
+                    if (body.length() + chunk.length() > limit) {
+                        body.appendBuffer(chunk, 0, limit - body.length());
                         emitter.complete(new FetchedPage(uri, response.statusCode(), type, location, body.getBytes(), true));
                     } else {
                         body.appendBuffer(chunk);

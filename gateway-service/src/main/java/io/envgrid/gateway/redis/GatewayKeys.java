@@ -34,7 +34,7 @@ public class GatewayKeys {
         return prefix;
     }
 
-    /** Hash of one MCP session (transport, protocol, worker, stream owner, {@code log_level}, one {@code sub:<uri>} per resource subscription). */
+    /** Hash of one MCP session (transport, protocol, worker, stream {@code owner} replica and {@code stream} id, {@code log_level}, one {@code sub:<uri>} per resource subscription). */
     public String mcpSession(String sessionId) {
         return prefix + "session:" + sessionId;
     }

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * OSWorld task set-up ({@code config} lists) for desktops, through the vm-controller, which checks and runs the
@@ -65,31 +66,40 @@ public class TaskConfigs {
     }
 
     /**
-     * {@code config} with every download file's bytes fetched (in order), base64 in {@code content}. More than
-     * {@code task-downloads.max-files} files: 400 before any fetch; more than {@code max-bytes} in all: 400 as soon as
-     * the running total passes it, so one task never holds more than that in the gateway's memory.
+     * Refuses a desktop's task that names more than {@code task-downloads.max-files} download files: 400 before
+     * anything of the call runs (no controller session opened, nothing fetched).
+     */
+    public void checkFileCount(String key, JsonNode config) {
+        int files = downloadFiles(config).size();
+        if (files > limits.maxFiles()) {
+            throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, "resource_init_configs." + key + ".config: a task may "
+                    + "download at most " + limits.maxFiles() + " files (task-downloads.max-files); this one names " + files,
+                    Map.of("max_files", limits.maxFiles(), "files", files));
+        }
+    }
+
+    /**
+     * {@code config} with every download file's bytes fetched (in order), base64 in {@code content}. Each file is
+     * read only up to what is left of {@code task-downloads.max-bytes} after the files before it: the first to pass
+     * it is refused (400) as its bytes arrive, so one task never holds more than that in the gateway's memory.
      */
     public Uni<JsonNode> fetched(JsonNode config) {
         ArrayNode copy = config.deepCopy();
-        List<ObjectNode> files = downloadFiles(copy);
-        if (files.size() > limits.maxFiles()) {
-            return Uni.createFrom().failure(ToolFailure.invalid("a task may download at most " + limits.maxFiles()
-                    + " files (task-downloads.max-files); this one names " + files.size()));
-        }
         long[] total = {0};
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (ObjectNode file : files) {
+        for (ObjectNode file : downloadFiles(copy)) {
             if (file.has("content") || !file.path("url").isTextual()) {
                 continue; // given inline, or malformed: the controller's check has the last word
             }
-            chain = chain.chain(() -> fetch.download(file.get("url").asText()).invoke(bytes -> {
-                total[0] += bytes.length;
-                if (total[0] > limits.maxBytes()) {
+            String url = file.get("url").asText();
+            chain = chain.chain(() -> fetch.download(url, (int) (limits.maxBytes() - total[0])).invoke(bytes -> {
+                if (bytes.isEmpty()) {
                     throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, "the task's downloads are larger than "
-                            + limits.maxBytes() + " bytes in all (task-downloads.max-bytes)",
-                            java.util.Map.of("max_bytes", limits.maxBytes()));
+                            + limits.maxBytes() + " bytes in all (task-downloads.max-bytes); stopped in " + url,
+                            Map.of("max_bytes", limits.maxBytes(), "url", url));
                 }
-                file.put("content", Base64.getEncoder().encodeToString(bytes));
+                total[0] += bytes.get().length;
+                file.put("content", Base64.getEncoder().encodeToString(bytes.get()));
             }).replaceWithVoid());
         }
         return chain.replaceWith(copy);
@@ -106,7 +116,7 @@ public class TaskConfigs {
         return body;
     }
 
-    private static List<ObjectNode> downloadFiles(ArrayNode config) {
+    private static List<ObjectNode> downloadFiles(JsonNode config) {
         List<ObjectNode> files = new ArrayList<>();
         for (JsonNode step : config) {
             if (step.path("type").asText().equals("download")) {

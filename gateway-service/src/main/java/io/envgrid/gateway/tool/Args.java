@@ -7,9 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Typed reads of arguments that passed their tool's {@link ArgumentCheck}: the schema holds every
- * bound, so these only read (a value of the wrong type still answers 400 naming the argument,
- * for the few objects read outside a tool schema, such as the Sandbox API's request envelope).
+ * Typed reads of a tool's arguments that passed its {@link ArgumentCheck}: the schema holds every
+ * bound, so these only read (a value of the wrong type still answers 400 naming the argument, for
+ * the free-form objects inside arguments the schema leaves open). Request bodies of the Sandbox API
+ * are records read by its {@code StrictBodies}, not these.
  */
 public final class Args {
 

@@ -60,11 +60,13 @@ public class ToolRegistry {
     }
 
     /**
-     * Checks {@code arguments} against the tool's input schema and the id rule (400 when they do
-     * not pass; nothing has run) and answers the call ready to run.
+     * Checks {@code arguments} against the tool's input schema and the id rule, then what the schema cannot say
+     * ({@link Tool#checkBeyondSchema}: key names …) — 400 when they do not pass; nothing has run — and answers the
+     * call ready to run. Both front ends prepare every call of a request before any of it runs.
      */
     public CheckedCall prepare(Tool tool, ObjectNode arguments) {
         entry(tool).input().check(arguments);
+        tool.checkBeyondSchema(arguments);
         return new CheckedCall(tool, arguments);
     }
 

@@ -26,7 +26,7 @@ class KeyParametersTest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private static String press(String type, String key) {
-        return KeyParameters.normalise(type, NODES.objectNode().put("key", key)).path("key").asText();
+        return KeyParameters.normalise("desktop.press", type, NODES.objectNode().put("key", key)).path("key").asText();
     }
 
     private static List<String> hotkey(String... keys) {
@@ -35,7 +35,7 @@ class KeyParametersTest {
             parameters.withArray("keys").add(k);
         }
         List<String> out = new ArrayList<>();
-        KeyParameters.normalise("HOTKEY", parameters).path("keys").forEach(k -> out.add(k.asText()));
+        KeyParameters.normalise("desktop.hotkey", "HOTKEY", parameters).path("keys").forEach(k -> out.add(k.asText()));
         return out;
     }
 
@@ -92,6 +92,6 @@ class KeyParametersTest {
     @Test
     void otherActionsAreLeftAlone() {
         ObjectNode click = NODES.objectNode().put("x", 1).put("y", 2).put("button", "left");
-        assertEquals(click, KeyParameters.normalise("CLICK", click.deepCopy()));
+        assertEquals(click, KeyParameters.normalise("desktop.click", "CLICK", click.deepCopy()));
     }
 }

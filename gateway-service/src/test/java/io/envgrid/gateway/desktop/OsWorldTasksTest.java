@@ -49,7 +49,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @QuarkusTest
 @WithCluster
 @TestProfile(OsWorldTasksTest.TasksProfile.class)
-class OsWorldTasksTest {
+public class OsWorldTasksTest {
 
     /** The Sandbox API's {@code vm} backend leases this test's desktop; downloads may reach the loopback server. */
     public static class TasksProfile implements QuarkusTestProfile {

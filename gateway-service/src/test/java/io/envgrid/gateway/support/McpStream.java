@@ -59,6 +59,14 @@ public final class McpStream implements AutoCloseable {
         return sessionId;
     }
 
+    /**
+     * Another client of this same session (a second connection of the agent, or the agent reconnecting): its own
+     * standalone stream and messages; closing it ends the session as {@link #close} does.
+     */
+    public McpStream sameSession() {
+        return new McpStream(postUrl, sessionId);
+    }
+
     /** Opens the standalone stream at {@code streamUrl} (any replica's /mcp) and waits until it is open. */
     public McpStream openStream(String streamUrl) {
         return openStream(streamUrl, null);

@@ -131,6 +131,61 @@ class OneArgumentCheckTest {
     }
 
     @Test
+    void aBatchWhoseThirdEntryNamesAnUnknownKeyRunsNothing() {
+        // each third entry names a key outside the shared table, in each tool's own way, and the argument holding it
+        Map<String, String> thirdEntries = new LinkedHashMap<>();
+        thirdEntries.put("{\"action\": \"vm:press\", \"params\": {\"key\": \"no_such_key\"}}", "key");
+        thirdEntries.put("{\"action\": \"vm:key_down\", \"params\": {\"key\": \"ctrl+c\"}}", "key");
+        thirdEntries.put("{\"action\": \"vm:hotkey\", \"params\": {\"keys\": [\"ctrl\", \"no_such_key\"]}}", "keys");
+        thirdEntries.put("{\"action\": \"vm:computer\", \"params\": {\"action\": \"key\", \"text\": \"ctrl+no_such_key\"}}", "text");
+        thirdEntries.put("{\"action\": \"vm:computer_13\", \"params\": {\"action_type\": \"HOTKEY\", "
+                + "\"parameters\": {\"keys\": [\"ctrl\", \"no_such_key\"]}}}", "parameters");
+        for (Map.Entry<String, String> third : thirdEntries.entrySet()) {
+            String worker = "onecheck-keys-" + UUID.randomUUID();
+            String before = state(worker);
+            int commandsBefore = desktopCommands();
+            Response refused = SandboxHttp.post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": ["
+                    + "{\"action\": \"vm:execute\", \"params\": {\"command\": \"echo one\"}}, "
+                    + "{\"action\": \"vm:typing\", \"params\": {\"text\": \"two\"}}, " + third.getKey() + "]}");
+            assertEquals(400, refused.statusCode(), third.getKey() + " -> " + refused.asString());
+            JsonNode error = McpSteps.readTree(refused.asString()).path("error");
+            assertEquals("INVALID_PARAMETERS", error.path("code").asText(), error.toString());
+            assertEquals(third.getValue(), error.path("details").path("argument").asText(), error.toString());
+            assertTrue(error.path("message").asText().startsWith("actions[2]"), error.toString());
+            assertEquals(commandsBefore, desktopCommands(), "the first two entries did not run: " + third.getKey());
+            assertEquals(before, state(worker), "nothing leased for a temporary session: " + third.getKey());
+        }
+    }
+
+    @Test
+    void anUnknownKeyIsAnArgumentRefusedOverMcpBeforeTheSessionIsBound() {
+        String session = McpHttp.initialize(mcp());
+        String worker = "onecheck-mcpkeys-" + UUID.randomUUID();
+        Map<String, String> calls = new LinkedHashMap<>();
+        calls.put("desktop.press", "{\"worker_id\": \"" + worker + "\", \"key\": \"no_such_key\"}");
+        calls.put("desktop.hotkey", "{\"worker_id\": \"" + worker + "\", \"keys\": [\"ctrl\", \"no_such_key\"]}");
+        calls.put("computer", "{\"worker_id\": \"" + worker + "\", \"action\": \"key\", \"text\": \"ctrl+no_such_key\"}");
+        calls.put("computer_13", "{\"worker_id\": \"" + worker + "\", \"action_type\": \"PRESS\", "
+                + "\"parameters\": {\"key\": \"no_such_key\"}}");
+        String before = state(worker);
+        for (Map.Entry<String, String> call : calls.entrySet()) {
+            JsonNode result = McpSteps.readTree(McpHttp.call(session, 9, call.getKey(), call.getValue()).asString()).path("result");
+            assertTrue(result.path("isError").asBoolean(), call.getKey() + ": " + result);
+            JsonNode error = result.path("structuredContent").path("error");
+            assertEquals("INVALID_PARAMETERS", error.path("code").asText(), call.getKey() + ": " + error);
+            assertEquals(call.getKey(), error.path("details").path("tool").asText(), error.toString());
+            assertTrue(error.path("details").path("problems").get(0).asText().contains("no_such_key"), error.toString());
+        }
+        assertEquals(before, state(worker));
+        assertNull(redis.hash(String.class).hget("{envgrid}:gw:session:" + session, "worker"), "the MCP session stays unbound");
+    }
+
+    /** Commands the stand-in desktops have been sent so far (typing and commands alike reach their {@code /execute}). */
+    private static int desktopCommands() {
+        return TestCluster.get().desktops().stream().mapToInt(d -> d.executed().size()).sum();
+    }
+
+    @Test
     void aSessionsConfigIsCheckedAfterMergingWithTheProfile() {
         String worker = "onecheck-config-" + UUID.randomUUID();
         String before = state(worker);

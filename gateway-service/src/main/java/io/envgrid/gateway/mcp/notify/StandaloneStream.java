@@ -5,24 +5,29 @@ import io.envgrid.gateway.mcp.transport.HttpExchange;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.mcp.session.McpSessions;
+import io.envgrid.gateway.mcp.session.StreamOwnership;
 import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.cluster.Replica;
 import io.envgrid.gateway.mcp.transport.EventIds;
 import io.envgrid.gateway.mcp.transport.SseRelay;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
  * The Streamable HTTP transport's standalone stream ({@code GET /mcp} with {@code Mcp-Session-Id}):
  * the one event stream on which the server sends what no request asked for — log messages,
- * resource updates, list changes. The replica that holds it records itself as the session's
- * stream owner, so a notification raised on any replica reaches it through {@link SseRelay}. A
- * second GET for the same session takes the stream over (the protocol allows one per session);
- * closing it ends nothing but the stream. Each message carries an event id; a GET with
+ * resource updates, list changes. The replica that holds it records itself and the stream's id as
+ * the session's stream owner ({@link StreamOwnership}), so a notification raised on any replica
+ * reaches it through {@link SseRelay}. A second GET for the same session takes the stream over
+ * (the protocol allows one per session); closing it ends nothing but the stream, and the end of a
+ * stream that was taken over leaves its successor's claim alone. Each message carries an event id; a GET with
  * {@code Last-Event-ID} (MCP's resumability) first gets the session's messages after that id,
  * from any replica, as long as they are among the last 256 recorded; a malformed or unknown id
  * replays nothing.
@@ -37,10 +42,13 @@ public class StandaloneStream {
     private final SseRelay relay;
     private final HttpExchange http;
     private final Replica replica;
+    private final StreamOwnership ownership;
     private final long keepAliveMs;
 
-    public StandaloneStream(McpSessions sessions, SseRelay relay, HttpExchange http, Replica replica, GatewayConfig config) {
+    public StandaloneStream(McpSessions sessions, SseRelay relay, HttpExchange http, Replica replica,
+            StreamOwnership ownership, GatewayConfig config) {
         this.sessions = sessions;
+        this.ownership = ownership;
         this.relay = relay;
         this.http = http;
         this.replica = replica;
@@ -68,16 +76,17 @@ public class StandaloneStream {
                     "Bad Request: " + SESSION_HEADER + " header is required"));
             return;
         }
+        String streamId = UUID.randomUUID().toString();
         sessions.find(sessionId, principal)
                 .chain(session -> session == null || !McpSession.STREAMABLE.equals(session.transport())
                         ? io.smallrye.mutiny.Uni.createFrom().item(false)
-                        : sessions.setField(sessionId, "owner", replica.id()))
+                        : ownership.claim(sessionId, replica.id(), streamId))
                 .subscribe().with(claimed -> {
                     if (!claimed) {
                         http.sendJson(ctx.response(), 404, JsonRpc.error(null, JsonRpc.SESSION_NOT_FOUND, "Session not found"));
                         return;
                     }
-                    stream(ctx, sessionId);
+                    stream(ctx, sessionId, streamId);
                 }, e -> http.sendJson(ctx.response(), 503, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR,
                         "session store unavailable: " + e.getMessage())));
     }
@@ -87,7 +96,7 @@ public class StandaloneStream {
         relay.end(sessionId);
     }
 
-    private void stream(RoutingContext ctx, String sessionId) {
+    private void stream(RoutingContext ctx, String sessionId, String streamId) {
         HttpServerResponse response = ctx.response();
         response.setStatusCode(200).setChunked(true)
                 .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
@@ -113,11 +122,18 @@ public class StandaloneStream {
                 relay.keepAlive(sessionId);
             }
         }, e -> relay.keepAlive(sessionId)));
-        response.closeHandler(v -> {
+        // a stream taken over is ended by this server (no close follows), a lost one is closed: either way it is over
+        AtomicBoolean over = new AtomicBoolean();
+        Handler<Void> finished = v -> {
+            if (!over.compareAndSet(false, true)) {
+                return;
+            }
             vertx.cancelTimer(timer);
             relay.close(sessionId, response);
-            sessions.releaseStream(sessionId, replica.id()).subscribe().with(x -> { },
+            ownership.release(sessionId, streamId).subscribe().with(x -> { },
                     e -> LOG.warnf("releasing the stream of session %s failed: %s", sessionId, e.getMessage()));
-        });
+        };
+        response.endHandler(finished);
+        response.closeHandler(finished);
     }
 }

@@ -76,10 +76,6 @@ public class McpSessions implements LiveWorkers {
     /** Messages kept per session for a reconnecting client (older ones are trimmed). */
     static final int EVENTS_KEPT = 256;
 
-    /** KEYS: session hash; ARGV: the replica giving up the stream. */
-    private static final String RELEASE_STREAM_SCRIPT = "if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then "
-            + "redis.call('HSET', KEYS[1], 'owner', '') end return 0";
-
     private final ReactiveRedisDataSource redis;
 
     private final ReactiveHashCommands<String, String, String> hashes;
@@ -290,11 +286,6 @@ public class McpSessions implements LiveWorkers {
 
     /** A recorded message: its event id and the JSON-RPC message as sent. */
     public record Event(String id, String message) {
-    }
-
-    /** Ends this replica's claim on the session's stream, unless another replica has taken it since. */
-    public Uni<Void> releaseStream(String id, String owner) {
-        return redis.execute("EVAL", RELEASE_STREAM_SCRIPT, "1", sessionKey(id), owner).replaceWithVoid();
     }
 
     /** The live sessions bound to a worker. */

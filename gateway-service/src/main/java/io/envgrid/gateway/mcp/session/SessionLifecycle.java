@@ -1,11 +1,11 @@
 package io.envgrid.gateway.mcp.session;
 
+import io.envgrid.gateway.cluster.IdleSweep;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.lease.WorkerCleanup;
 import io.envgrid.gateway.mcp.protocol.InFlightCalls;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,8 +29,7 @@ public class SessionLifecycle {
     private final WorkerCleanup cleanup;
     private final InFlightCalls inFlight;
     private final GatewayConfig config;
-    private final Vertx vertx;
-    private long sweepTimer = -1;
+    private final IdleSweep idleSweep;
 
     public SessionLifecycle(McpSessions sessions, WorkerCleanup cleanup, InFlightCalls inFlight, GatewayConfig config,
             Vertx vertx) {
@@ -38,15 +37,15 @@ public class SessionLifecycle {
         this.cleanup = cleanup;
         this.inFlight = inFlight;
         this.config = config;
-        this.vertx = vertx;
+        this.idleSweep = new IdleSweep(vertx, "idle-session sweep", sessions::idle, id -> end(id, "idle"));
     }
 
     void start(@Observes StartupEvent event) {
-        sweepTimer = vertx.setPeriodic(config.mcp().sweepInterval().toMillis(), t -> sweep());
+        idleSweep.start(config.mcp().sweepInterval());
     }
 
     void stop(@Observes ShutdownEvent event) {
-        vertx.cancelTimer(sweepTimer);
+        idleSweep.stop();
     }
 
     /**
@@ -68,13 +67,5 @@ public class SessionLifecycle {
             LOG.infof("session %s ended (%s); releasing everything worker %s holds", sessionId, why, ended.workerId());
             return cancelled.chain(() -> cleanup.releaseAll(ended.workerId())).replaceWithVoid();
         });
-    }
-
-    void sweep() {
-        sessions.idle()
-                .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
-                .onItem().transformToUniAndConcatenate(id -> end(id, "idle").onFailure().recoverWithNull())
-                .collect().asList()
-                .subscribe().with(done -> { }, e -> LOG.warnf("idle-session sweep failed: %s", e.getMessage()));
     }
 }

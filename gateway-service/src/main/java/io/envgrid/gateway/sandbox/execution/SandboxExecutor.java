@@ -62,12 +62,9 @@ public class SandboxExecutor {
      * the tool's one argument check (the same as on MCP); a {@code worker_id} among them must be the
      * request's (403 {@code WORKER_MISMATCH}). Nothing runs, so a refusal here changes nothing.
      */
-    public Prepared prepare(String action, JsonNode params, String workerId) {
-        if (params != null && !params.isNull() && !params.isObject()) {
-            throw ToolFailure.invalid("'params' must be an object");
-        }
+    public Prepared prepare(String action, ObjectNode params, String workerId) {
         SandboxTool tool = catalog.resolve(action);
-        ObjectNode given = params == null || params.isNull() ? NODES.objectNode() : (ObjectNode) params;
+        ObjectNode given = params == null ? NODES.objectNode() : params;
         ObjectNode arguments = given;
         if (!tool.defaults().isEmpty()) {
             arguments = tool.defaults().deepCopy();

@@ -2,16 +2,16 @@ package io.envgrid.gateway.sandbox.http;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The Sandbox API's request and response bodies as records, so its OpenAPI document
- * ({@code /q/openapi}) describes what is really sent and answered. The resource reads bodies as
- * JSON itself (a malformed body gets the error envelope, not the framework's answer) and checks
- * them field by field in the order the README gives; these records are the contract it checks.
+ * ({@code /q/openapi}) describes what is really sent and answered. Requests are read into these
+ * records by {@link StrictBodies} (unknown fields and wrong JSON types are 400 with the envelope
+ * naming the field); what a record cannot say (required fields, bounds, ids) the resource checks.
  */
 public final class SandboxBodies {
 
@@ -24,13 +24,14 @@ public final class SandboxBodies {
     public record ExecuteRequest(
             @Schema(description = "The worker acting; required for a stateful backend's tool") @JsonProperty("worker_id") String workerId,
             @Schema(required = true, description = "Tool name: vm:click, a unique short name, or an API tool") String action,
-            @Schema(description = "The tool's arguments, checked against its input_schema (GET /tools)") Map<String, Object> params) {
+            @Schema(description = "The tool's arguments, checked against its input_schema (GET /tools)") ObjectNode params) {
     }
 
     /** One action of a batch. */
     @RegisterForReflection
     @Schema(name = "BatchAction")
-    public record BatchAction(@Schema(required = true) String action, Map<String, Object> params) {
+    public record BatchAction(@Schema(required = true) String action,
+            @Schema(description = "The tool's arguments") ObjectNode params) {
     }
 
     /** {@code POST /execute/batch}: checked whole before any action runs. */
@@ -50,7 +51,7 @@ public final class SandboxBodies {
     public record SessionRequest(
             @Schema(required = true) @JsonProperty("worker_id") String workerId,
             @Schema(required = true, description = "A resource type of the profile with a stateful backend") @JsonProperty("resource_type") String resourceType,
-            @Schema(description = "Overrides of the profile's config (create only); checked after merging") Map<String, Object> config) {
+            @Schema(description = "Overrides of the profile's config (create only); checked after merging") ObjectNode config) {
     }
 
     /** {@code POST /session/list}. */
@@ -62,7 +63,7 @@ public final class SandboxBodies {
     /** {@code POST /warmup}. */
     @RegisterForReflection
     @Schema(name = "WarmupRequest", example = "{\"resources\": [\"vm\", \"rag\"]}")
-    public record WarmupRequest(@Schema(description = "Resource types to warm up (all when absent)", maxItems = 64) List<String> resources) {
+    public record WarmupRequest(@Schema(description = "Resource types to warm up (all when absent)", maxItems = SandboxCatalogResource.MAX_WARMUP_TYPES) List<String> resources) {
     }
 
     /** The answer of {@code /execute}. */

@@ -1,32 +1,26 @@
 package io.envgrid.gateway.sandbox.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ErrorEnvelope;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.id.IdRule;
 import io.envgrid.gateway.sandbox.backend.SessionBackend;
-import io.envgrid.gateway.sandbox.execution.SandboxCatalog;
 import io.envgrid.gateway.sandbox.execution.SandboxExecutor;
 import io.envgrid.gateway.sandbox.execution.SandboxExecutor.Prepared;
-import io.envgrid.gateway.sandbox.execution.SandboxTool;
-import io.envgrid.gateway.sandbox.execution.WarmUps;
+import io.envgrid.gateway.sandbox.http.SandboxBodies.BatchAction;
+import io.envgrid.gateway.sandbox.http.SandboxBodies.BatchRequest;
+import io.envgrid.gateway.sandbox.http.SandboxBodies.ExecuteRequest;
+import io.envgrid.gateway.sandbox.http.SandboxBodies.SessionRequest;
+import io.envgrid.gateway.sandbox.http.SandboxBodies.WorkerRequest;
 import io.envgrid.gateway.sandbox.session.SessionRouter;
-import io.envgrid.gateway.tool.Args;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -37,51 +31,49 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * The Sandbox HTTP API of seeds 002/003: {@code /execute} and {@code /execute/batch} run tools by
- * prefixed name in explicit or temporary sessions; {@code /session/*} manage explicit sessions;
- * {@code /tools}, {@code /warmup}, {@code /warmup/status}, {@code /health}. Bodies are read as
- * JSON here, so malformed JSON gets the error envelope like every other refusal.
+ * The Sandbox HTTP API's calls of a worker (seeds 002/003): {@code /execute} and {@code /execute/batch} run tools by
+ * prefixed name in explicit or temporary sessions; {@code /session/*} manage explicit sessions. Each body is read
+ * into its record by {@link StrictBodies} and checked whole — worker, every entry's tool and parameters, a session's
+ * merged config — before any part of it runs. The refusals every operation here may answer are declared once, on the
+ * class; {@link SandboxCatalogResource} has the rest of the API.
  */
 @Path("/")
 @Tag(name = "Sandbox API")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
+@APIResponse(responseCode = "400", description = "Malformed body, unknown field or wrong JSON type (details.field names it), "
+        + "bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name",
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+@APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH",
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+@APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND",
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+@APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created",
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
 public class SandboxResource {
 
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     static final int MAX_BATCH = 100;
-    private static final int MAX_WARMUP_TYPES = 64;
 
     private final SandboxExecutor executor;
     private final SessionRouter router;
-    private final SandboxCatalog catalog;
-    private final WarmUps warmUps;
-    private final ObjectMapper json;
+    private final StrictBodies bodies;
 
-    public SandboxResource(SandboxExecutor executor, SessionRouter router, SandboxCatalog catalog, WarmUps warmUps,
-            ObjectMapper json) {
+    public SandboxResource(SandboxExecutor executor, SessionRouter router, StrictBodies bodies) {
         this.executor = executor;
         this.router = router;
-        this.catalog = catalog;
-        this.warmUps = warmUps;
-        this.json = json;
+        this.bodies = bodies;
     }
 
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.ExecuteRequest.class)))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ExecuteRequest.class)))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.ExecuteResponse.class)))
-    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("execute")
     @Operation(summary = "Run a tool: {worker_id, action: \"vm:screenshot\", params} -> {success, data, tool, resource_type, "
             + "session_id, temporary_session, execution_time_ms}")
     public Uni<ObjectNode> execute(byte[] body, @Context RoutingContext routing) {
-        ObjectNode request = object(body);
-        Args args = Args.of(request);
-        String worker = workerId(routing, args, false);
-        Prepared call = executor.prepare(args.string("action"), request.get("params"), worker);
+        ExecuteRequest request = bodies.read(body, ExecuteRequest.class, null);
+        String worker = worker(routing, request.workerId(), false);
+        Prepared call = executor.prepare(required("action", request.action()), request.params(), worker);
         if (worker == null && call.tool().resourceType() != null) {
             // refused here, not when the session would be opened: nothing runs without its worker
             throw ToolFailure.invalid("'worker_id' is required for " + call.tool().name());
@@ -89,172 +81,88 @@ public class SandboxResource {
         return executor.execute(worker, call);
     }
 
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.BatchRequest.class)))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchRequest.class)))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.BatchResponse.class)))
-    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("execute/batch")
     @Operation(summary = "Run several tools: {worker_id, actions: [{action, params}], parallel, stop_on_error} -> "
             + "{success, results, execution_time_ms}; all actions are checked before any runs")
     public Uni<ObjectNode> batch(byte[] body, @Context RoutingContext routing) {
-        ObjectNode request = object(body);
-        Args args = Args.of(request);
+        BatchRequest request = bodies.read(body, BatchRequest.class, null);
         // a batch is one worker's unit of work: checked whole (worker first) before any action runs
-        String worker = workerId(routing, args, true);
-        JsonNode actions = request.path("actions");
-        if (!actions.isArray() || actions.isEmpty() || actions.size() > MAX_BATCH) {
+        String worker = worker(routing, request.workerId(), true);
+        List<BatchAction> actions = request.actions();
+        if (actions == null || actions.isEmpty() || actions.size() > MAX_BATCH) {
             throw ToolFailure.invalid("'actions' must be a list of 1 to " + MAX_BATCH + " {action, params}");
         }
         List<Prepared> calls = new ArrayList<>();
         for (int i = 0; i < actions.size(); i++) {
-            JsonNode action = actions.get(i);
-            if (!action.isObject()) {
-                throw ToolFailure.invalid("actions[" + i + "] must be an object {action, params}");
+            String entry = "actions[" + i + "]";
+            if (actions.get(i) == null) {
+                throw ToolFailure.invalid(entry + " must be an object {action, params}");
             }
             try {
-                calls.add(executor.prepare(Args.of((ObjectNode) action).string("action"), action.get("params"), worker));
+                calls.add(executor.prepare(required(entry + ".action", actions.get(i).action()), actions.get(i).params(), worker));
             } catch (ToolFailure e) {
-                throw new ToolFailure(e.status(), e.code(), "actions[" + i + "]: " + e.getMessage(), e.details());
+                throw new ToolFailure(e.status(), e.code(), entry + ": " + e.getMessage(), e.details());
             }
         }
-        return executor.batch(worker, calls, flag(request, "parallel"), flag(request, "stop_on_error"));
+        return executor.batch(worker, calls, Boolean.TRUE.equals(request.parallel()), Boolean.TRUE.equals(request.stopOnError()));
     }
 
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionRequest.class)))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionRequest.class)))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionResponse.class)))
-    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("session/create")
     @Operation(summary = "Open the worker's session of a stateful backend: {worker_id, resource_type, config} -> the "
             + "session (created: false when it already had one)")
     public Uni<ObjectNode> createSession(byte[] body, @Context RoutingContext routing) {
-        Args args = Args.of(object(body));
-        String worker = workerId(routing, args, true);
-        SessionBackend backend = router.stateful(IdRule.requireType("resource_type", args.string("resource_type")));
-        return router.create(worker, backend, router.mergedConfig(backend, args.optionalObject("config")));
+        SessionRequest request = bodies.read(body, SessionRequest.class, null);
+        String worker = worker(routing, request.workerId(), true);
+        SessionBackend backend = router.stateful(IdRule.requireType("resource_type", required("resource_type", request.resourceType())));
+        return router.create(worker, backend, router.mergedConfig(backend, request.config()));
     }
 
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionRequest.class)))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionRequest.class)))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionResponse.class)))
-    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("session/destroy")
     @Operation(summary = "End the worker's session of a backend and give its resource back: {worker_id, resource_type}")
     public Uni<ObjectNode> destroySession(byte[] body, @Context RoutingContext routing) {
-        Args args = Args.of(object(body));
-        String worker = workerId(routing, args, true);
-        return router.destroy(worker, router.stateful(IdRule.requireType("resource_type", args.string("resource_type"))));
+        SessionRequest request = bodies.read(body, SessionRequest.class, null);
+        String worker = worker(routing, request.workerId(), true);
+        return router.destroy(worker, router.stateful(IdRule.requireType("resource_type", required("resource_type", request.resourceType()))));
     }
 
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.WorkerRequest.class)))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WorkerRequest.class)))
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionListResponse.class)))
-    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("session/list")
     @Operation(summary = "The worker's sessions: {worker_id} -> {worker_id, count, sessions}")
     public Uni<ObjectNode> listSessions(byte[] body, @Context RoutingContext routing) {
-        return router.list(workerId(routing, Args.of(object(body)), true));
+        return router.list(worker(routing, bodies.read(body, WorkerRequest.class, null).workerId(), true));
     }
 
-    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.ToolsResponse.class)))
-    @GET
-    @Path("tools")
-    @Operation(summary = "Every tool with its full name, short name, resource type, MCP name, description, input and output schema and annotations")
-    public ObjectNode tools(@QueryParam("resource_type") String resourceType) {
-        ObjectNode answer = NODES.objectNode();
-        ArrayNode list = answer.putArray("tools");
-        for (SandboxTool tool : catalog.tools()) {
-            if (resourceType != null && !resourceType.equals(tool.resourceType())) {
-                continue;
-            }
-            ObjectNode entry = list.addObject().put("name", tool.name()).put("short_name", tool.shortName())
-                    .put("resource_type", tool.resourceType()).put("kind", tool.resourceType() == null ? "api" : "backend")
-                    .put("description", tool.tool().spec().description());
-            // the registry tool this name stands for, as MCP knows it (an API tool has no MCP name)
-            entry.put("mcp_name", tool.resourceType() == null ? null : tool.tool().spec().name());
-            entry.set("input_schema", tool.tool().spec().inputSchema());
-            entry.set("output_schema", tool.tool().spec().outputSchema());
-            entry.set("annotations", tool.tool().spec().annotations().toJson());
+    /** A string the request must carry ({@code action}, {@code resource_type}): present and not blank, else 400 naming it. */
+    private static String required(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw ToolFailure.invalid("'" + field + "' must be a non-empty string");
         }
-        return answer.put("count", list.size());
-    }
-
-    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.WarmupRequest.class)))
-    @APIResponse(responseCode = "400", description = "Malformed body, bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @POST
-    @Path("warmup")
-    @Operation(summary = "Warm up backends: {resources: [\"rag\", \"vm\"]} (all when absent) -> the warm-up status")
-    public Uni<ObjectNode> warmup(byte[] body) {
-        ObjectNode request = body == null || body.length == 0 ? NODES.objectNode() : object(body);
-        List<String> types = request.hasNonNull("resources") ? Args.of(request).strings("resources") : List.of();
-        if (types.size() > MAX_WARMUP_TYPES) {
-            throw ToolFailure.invalid("'resources' lists at most " + MAX_WARMUP_TYPES + " resource types");
-        }
-        return warmUps.warmUp(types);
-    }
-
-    @GET
-    @Path("warmup/status")
-    @Operation(summary = "{backends: {type: {loaded, warmed_up, stateless, details | error}}}")
-    public ObjectNode warmupStatus() {
-        return warmUps.status();
-    }
-
-    @GET
-    @Path("health")
-    @Operation(summary = "The Sandbox service's own health: profile, backends, tool count")
-    public ObjectNode health() {
-        ObjectNode answer = NODES.objectNode().put("status", "healthy").put("title", catalog.profile().title())
-                .put("tools", catalog.tools().size()).put("session_ttl", catalog.profile().sessionTtlSeconds());
-        catalog.backends().keySet().forEach(answer.putArray("backends")::add);
-        return answer;
-    }
-
-    private ObjectNode object(byte[] body) {
-        try {
-            JsonNode node = body == null || body.length == 0 ? null : json.readTree(body);
-            if (node == null || !node.isObject()) {
-                throw ToolFailure.invalid("the body must be a JSON object");
-            }
-            return (ObjectNode) node;
-        } catch (IOException e) {
-            throw ToolFailure.invalid("the body is not JSON: " + e.getMessage());
-        }
+        return value;
     }
 
     /**
-     * The request's worker: present when {@code required} (400), a string (400), an id under the id
-     * rule (400 {@code INVALID_ID}) that the caller's token covers (403 {@code WORKER_NOT_ENTITLED});
-     * checked before anything runs.
+     * The request's worker: present when {@code required} (400), an id under the id rule (400 {@code INVALID_ID}) that
+     * the caller's token covers (403 {@code WORKER_NOT_ENTITLED}); checked before anything runs. That it is a string
+     * the body's record has made sure.
      */
-    private static String workerId(RoutingContext routing, Args args, boolean required) {
-        JsonNode value = args.raw("worker_id");
-        if (value == null || value.isNull()) {
+    private static String worker(RoutingContext routing, String workerId, boolean required) {
+        if (workerId == null) {
             if (required) {
                 throw ToolFailure.invalid("'worker_id' is required");
             }
             return null;
         }
-        if (!value.isTextual()) {
-            throw ToolFailure.invalid("'worker_id' must be a string");
-        }
-        return SandboxAccess.principal(routing).authorize("worker_id", value.asText());
-    }
-
-    private static boolean flag(ObjectNode request, String name) {
-        JsonNode value = request.get(name);
-        if (value != null && !value.isNull() && !value.isBoolean()) {
-            throw ToolFailure.invalid("'" + name + "' must be true or false");
-        }
-        return value != null && value.asBoolean();
+        return SandboxAccess.principal(routing).authorize("worker_id", workerId);
     }
 }

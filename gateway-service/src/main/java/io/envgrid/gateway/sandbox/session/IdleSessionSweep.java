@@ -1,10 +1,10 @@
 package io.envgrid.gateway.sandbox.session;
 
+import io.envgrid.gateway.cluster.IdleSweep;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.sandbox.execution.SandboxCatalog;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,8 +25,7 @@ public class IdleSessionSweep {
     private final SessionRouter router;
     private final SandboxCatalog catalog;
     private final GatewayConfig config;
-    private final Vertx vertx;
-    private long timer = -1;
+    private final IdleSweep idleSweep;
 
     public IdleSessionSweep(SandboxSessions sessions, SessionRouter router, SandboxCatalog catalog, GatewayConfig config,
             Vertx vertx) {
@@ -34,24 +33,17 @@ public class IdleSessionSweep {
         this.router = router;
         this.catalog = catalog;
         this.config = config;
-        this.vertx = vertx;
+        this.idleSweep = new IdleSweep(vertx, "idle sandbox-session sweep",
+                () -> sessions.idleSince(System.currentTimeMillis() - catalog.profile().sessionTtlSeconds() * 1000L),
+                this::endIdle);
     }
 
     void start(@Observes StartupEvent event) {
-        timer = vertx.setPeriodic(config.mcp().sweepInterval().toMillis(), t -> sweep());
+        idleSweep.start(config.mcp().sweepInterval());
     }
 
     void stop(@Observes ShutdownEvent event) {
-        vertx.cancelTimer(timer);
-    }
-
-    void sweep() {
-        long cutoff = System.currentTimeMillis() - catalog.profile().sessionTtlSeconds() * 1000L;
-        sessions.idleSince(cutoff)
-                .onItem().transformToMulti(members -> Multi.createFrom().iterable(members))
-                .onItem().transformToUniAndConcatenate(member -> endIdle(member).onFailure().recoverWithNull())
-                .collect().asList()
-                .subscribe().with(done -> { }, e -> LOG.warnf("idle sandbox-session sweep failed: %s", e.getMessage()));
+        idleSweep.stop();
     }
 
     private Uni<Void> endIdle(String member) {

@@ -186,4 +186,30 @@ class GatewayReplicasIT {
         }
         Conditions.await("the stream on the first replica ends with the session", Duration.ofSeconds(10), client::streamEnded);
     }
+
+    /**
+     * A client that lost its stream on the first replica reconnects on the second: the second holds the session's
+     * stream from then on, and the first noticing the old stream's close leaves that claim alone.
+     */
+    @Test
+    void aStreamTakenOverOnTheOtherReplicaKeepsItsMessagesWhenTheOldOneCloses() {
+        String worker = "replicas-takeover-" + UUID.randomUUID();
+        String requests = "http://localhost:" + second.port() + "/mcp";
+        McpStream lost = McpStream.initialize(requests).openStream("http://localhost:" + first.port() + "/mcp");
+        McpStream reconnected = lost.sameSession().openStream("http://localhost:" + second.port() + "/mcp");
+        try {
+            lost.closeStream();
+            JsonNode granted = reconnected.request("tools/call", "{\"name\":\"allocate_single_resource\",\"arguments\":{"
+                    + "\"worker_id\":\"" + worker + "\",\"resource_type\":\"vm_pyautogui\"}}");
+            assertFalse(granted.path("result").path("isError").asBoolean(true), granted.toString());
+            Duration wait = Duration.ofSeconds(15);
+            reconnected.await("list changed on the second replica's stream", wait,
+                    McpStream.message("notifications/resources/list_changed", null));
+            reconnected.request("tools/call", "{\"name\":\"release_batch_resources\",\"arguments\":{}}");
+            Conditions.await("list changed again after the release", wait, () -> reconnected.received().stream()
+                    .filter(McpStream.message("notifications/resources/list_changed", null)).count() >= 2);
+        } finally {
+            reconnected.close();
+        }
+    }
 }

@@ -187,12 +187,13 @@ class SandboxApiTest {
     void failingBatchCallIsReportedAndStopsTheRestWhenAsked() {
         String worker = worker();
         post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}").then().statusCode(200);
-        // an unknown key name is refused when the call runs (desktop/KeyParameters, since computer-harden: 400
-        // INVALID_PARAMETERS before anything is sent; the vm-controller's INVALID_ACTION before that)
+        // computer_13's parameters are the vm-controller's to check (a key name aside): a click at x "left" fails when it
+        // runs (an unknown key no longer gets that far: the batch's up-front check refuses it, OneArgumentCheckTest)
         Response batch = post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"stop_on_error\": true, \"actions\": ["
-                + "{\"action\": \"vm:press\", \"params\": {\"key\": \"no-such-key\"}}, {\"action\": \"vm:screenshot\"}]}");
+                + "{\"action\": \"vm:computer_13\", \"params\": {\"action_type\": \"CLICK\", \"parameters\": {\"x\": \"left\"}}}, "
+                + "{\"action\": \"vm:screenshot\"}]}");
         batch.then().statusCode(200).body("success", equalTo(false))
-                .body("results[0].success", equalTo(false)).body("results[0].error.code", equalTo("INVALID_PARAMETERS"))
+                .body("results[0].success", equalTo(false)).body("results[0].error.code", equalTo("INVALID_ACTION"))
                 .body("results[1].skipped", equalTo(true));
         post("/session/destroy", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}").then().statusCode(200);
     }
@@ -261,6 +262,40 @@ class SandboxApiTest {
 
         assertEquals(0, leases(worker).size(), "no refused request leased anything");
         post("/session/list", "{\"worker_id\": \"" + worker + "\"}").then().body("count", equalTo(0));
+    }
+
+    @Test
+    void bodiesAreReadStrictlyAndTheFieldAtFaultIsNamed() {
+        String worker = worker();
+        String[][] refusals = {
+            {"/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:screenshot\", \"timeout\": 5}", "timeout"},
+            {"/execute", "{\"worker_id\": 42, \"action\": \"vm:screenshot\"}", "worker_id"},
+            {"/execute", "{\"worker_id\": \"" + worker + "\", \"action\": [\"vm:screenshot\"]}", "action"},
+            {"/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:screenshot\", \"params\": [1]}", "params"},
+            {"/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": [{\"action\": \"vm:screenshot\"}], "
+                + "\"parallel\": \"true\"}", "parallel"},
+            {"/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": [{\"action\": \"vm:screenshot\"}, 7]}",
+                "actions[1]"},
+            {"/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": [{\"action\": \"vm:screenshot\", "
+                + "\"params\": \"x\"}]}", "actions[0].params"},
+            {"/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": [{\"action\": \"vm:screenshot\", "
+                + "\"id\": 1}]}", "actions[0].id"},
+            {"/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": {\"action\": \"vm:screenshot\"}}", "actions"},
+            {"/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\", \"config\": 3}", "config"},
+            {"/session/destroy", "{\"worker_id\": \"" + worker + "\", \"resource_type\": 1}", "resource_type"},
+            {"/session/list", "{\"worker_id\": \"" + worker + "\", \"all\": true}", "all"},
+            {"/warmup", "{\"resources\": [\"vm\", 1]}", "resources[1]"},
+            {"/warmup", "{\"resources\": \"vm\"}", "resources"},
+        };
+        for (String[] refusal : refusals) {
+            post(refusal[0], refusal[1]).then().statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"))
+                    .body("error.details.field", equalTo(refusal[2]))
+                    .body("error.message", containsString("'" + refusal[2] + "'"));
+        }
+        post("/execute", "{\"action\": \"vm:screenshot\"} {}").then().statusCode(400).body("error.message", containsString("one JSON object"));
+        post("/execute", "\"vm:screenshot\"").then().statusCode(400).body("error.message", containsString("JSON object"));
+        post("/execute", "").then().statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));
+        assertEquals(0, leases(worker).size(), "no refused request leased anything");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.envgrid.gateway.sandbox.http;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,5 +37,12 @@ class SandboxOpenApiTest {
         JsonNode schemas = document.path("components").path("schemas");
         assertTrue(schemas.path("ExecuteRequest").path("properties").has("worker_id"), schemas.path("ExecuteRequest").toString());
         assertTrue(schemas.path("ExecuteRequest").has("example"), "requests carry an example");
+        // the free-form objects read as Jackson trees are plain JSON objects in the document, not Jackson's classes
+        assertEquals("object", schemas.path("JsonObject").path("type").asText(), schemas.path("JsonObject").toString());
+        for (String[] field : new String[][] {{"ExecuteRequest", "params"}, {"BatchAction", "params"}, {"SessionRequest", "config"}}) {
+            JsonNode property = schemas.path(field[0]).path("properties").path(field[1]);
+            assertTrue(property.toString().contains("#/components/schemas/JsonObject"), field[0] + "." + field[1] + ": " + property);
+            assertFalse(property.toString().contains("array"), field[0] + "." + field[1] + ": " + property);
+        }
     }
 }

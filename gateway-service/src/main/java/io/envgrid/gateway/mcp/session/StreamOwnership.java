@@ -1,0 +1,44 @@
+package io.envgrid.gateway.mcp.session;
+
+import io.envgrid.gateway.redis.GatewayKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Who holds a Streamable HTTP session's standalone stream, kept in the session's Redis hash: {@code owner} (the
+ * replica, which {@link io.envgrid.gateway.mcp.transport.SseRelay} routes server messages to) and {@code stream} (the
+ * id of that one {@code GET /mcp}). A new stream takes the claim over; a stream that ends gives it back only if it is
+ * still the claim's stream (compare-and-delete in one script), so the close of a stream that was taken over — on
+ * the same replica or another, whenever its close is noticed — never clears the claim of the stream that replaced it.
+ */
+@ApplicationScoped
+public class StreamOwnership {
+
+    /** KEYS: session hash; ARGV: replica, stream id. Claims only a session that exists; answers 1 when claimed. */
+    private static final String CLAIM_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
+            + "redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'stream', ARGV[2]) return 1";
+    /** KEYS: session hash; ARGV: the stream giving up its claim. Answers 1 when the claim was still its own. */
+    private static final String RELEASE_SCRIPT = "if redis.call('HGET', KEYS[1], 'stream') == ARGV[1] then "
+            + "redis.call('HSET', KEYS[1], 'owner', '', 'stream', '') return 1 end return 0";
+
+    private final ReactiveRedisDataSource redis;
+    private final GatewayKeys names;
+
+    public StreamOwnership(ReactiveRedisDataSource redis, GatewayKeys names) {
+        this.redis = redis;
+        this.names = names;
+    }
+
+    /** Makes {@code streamId}, held by {@code replica}, the session's stream; false when the session does not exist. */
+    public Uni<Boolean> claim(String sessionId, String replica, String streamId) {
+        return redis.execute("EVAL", CLAIM_SCRIPT, "1", names.mcpSession(sessionId), replica, streamId)
+                .map(r -> r != null && r.toLong() == 1);
+    }
+
+    /** Gives the claim up if {@code streamId} still holds it; true when it did (another stream's claim is left alone). */
+    public Uni<Boolean> release(String sessionId, String streamId) {
+        return redis.execute("EVAL", RELEASE_SCRIPT, "1", names.mcpSession(sessionId), streamId)
+                .map(r -> r != null && r.toLong() == 1);
+    }
+}
