@@ -150,7 +150,9 @@ class SoakIT {
                 // the leases of live sessions well before LEASE_SECONDS
                 "envgrid.gateway.mcp.session-idle-timeout", IDLE_TIMEOUT,
                 "envgrid.gateway.mcp.sweep-interval", "1s",
-                "envgrid.gateway.leases.keepalive-interval", "5s"));
+                "envgrid.gateway.leases.keepalive-interval", "5s",
+                // renewals keep the workers' lease length, so a lease nobody releases expires within the check's wait
+                "envgrid.gateway.leases.renew-timeout-seconds", Integer.toString(LEASE_SECONDS)));
         for (int i = 1; i <= 2; i++) {
             gateways.add(ServiceProcess.start(repo, logs, "gateway-" + i, "gateway-service", FreePort.next(), gatewaySettings));
         }
@@ -321,6 +323,12 @@ class SoakIT {
         figures.put("faults", faults.stream().map(f -> f.what() + " @" + f.atSecond() + "s recovered in "
                 + f.recovered().toMillis() + " ms (" + f.detail() + ")").toList());
         figures.put("leases_reclaimed_from_killed_workers", reclaimed);
+        Map<String, String> orphans = new TreeMap<>(replay.expiredLeaseWorkers());
+        orphans.values().removeIf(killedWorkers::contains);
+        Set<String> received = new HashSet<>();
+        grants.forEach(g -> received.add(g.leaseId()));
+        orphans.replaceAll((lease, worker) -> worker + (received.contains(lease) ? " (received)" : " (never received)"));
+        figures.put("expired_leases_of_surviving_workers", orphans);
         figures.put("pool_settled_after_load_ms", settle.toMillis());
         figures.put("proxy_connections", "gateways " + gatewayProxy.connections(0) + "/" + gatewayProxy.connections(1)
                 + ", allocators " + allocatorProxy.connections(0) + "/" + allocatorProxy.connections(1));

@@ -49,6 +49,7 @@ public final class AuditReplay {
     private final Map<String, Long> lastFence = new HashMap<>();
     private final Set<String> granted = new HashSet<>();
     private final Map<String, String> endedBy = new HashMap<>();
+    private final Map<String, String> expiredWorkers = new TreeMap<>();
     private long events;
 
     /** Reads the whole stream from the Redis master on {@code port}, in pages, and replays it. */
@@ -105,6 +106,9 @@ public final class AuditReplay {
                     live.remove(id);
                 }
                 endedBy.put(e.leaseId(), e.kind());
+                if ("expire".equals(e.kind())) {
+                    expiredWorkers.put(e.leaseId(), e.fields().getOrDefault("worker", ""));
+                }
             }
             case "resetting" -> {
                 if (live.containsKey(id) || !endedBy.containsKey(e.leaseId())) {
@@ -148,6 +152,11 @@ public final class AuditReplay {
     /** Resets under way at the end of the stream, by resource. */
     public Map<String, String> resettingAtEnd() {
         return new TreeMap<>(resetting);
+    }
+
+    /** The leases that ended by expiry (nobody released them), with their worker. */
+    public Map<String, String> expiredLeaseWorkers() {
+        return new TreeMap<>(expiredWorkers);
     }
 
     public boolean wasGranted(String leaseId) {
