@@ -212,26 +212,19 @@ class SoakIT {
     }
 
     @AfterAll
-    static void stopCluster() {
-        if (gatewayProxy != null) {
-            gatewayProxy.close();
-        }
-        gateways.forEach(ServiceProcess::close);
-        if (agent != null) {
-            agent.close();
-        }
-        if (rag != null) {
-            rag.close();
-        }
-        if (vmController != null) {
-            vmController.close();
-        }
-        allocators.forEach(ServiceProcess::close);
-        if (allocatorProxy != null) {
-            allocatorProxy.close();
-        }
-        if (redis != null) {
-            redis.close();
+    static void stopCluster() throws Exception {
+        // front to back: nothing calls a service after it stopped
+        List<AutoCloseable> order = new ArrayList<>();
+        order.add(gatewayProxy);
+        order.addAll(gateways);
+        order.addAll(java.util.Arrays.asList(agent, rag, vmController));
+        order.addAll(allocators);
+        order.add(allocatorProxy);
+        order.add(redis);
+        for (AutoCloseable part : order) {
+            if (part != null) {
+                part.close();
+            }
         }
     }
 
