@@ -7,7 +7,7 @@
 //                 [--types vm_pyautogui,rag] [--wait-ms 8000] [--lease-seconds 40] [--call-timeout-ms 45000]
 //
 // stdout: one JSON line per event, read by the test while the process runs (it may be killed at any moment):
-//   {"w","call","ok","ms","kind"}   every tool call; kind "ok", "tool:<envelope code>", "http:<status>",
+//   {"w","call","ok","ms","at","kind"} every tool call (at: when it ended, epoch ms); kind "ok", "tool:<envelope code>", "http:<status>",
 //                                   "rpc:<json-rpc code>", "timeout" (no answer within --call-timeout-ms), "transport"
 //   {"w","grant":[{id,type,lease_id,fence}]}   a grant the worker received
 //   {"w","released":[ids]}          release_batch_resources answered "completed"
@@ -96,7 +96,7 @@ class Worker {
       // the session may be gone with the replica or the Redis it lived in: start a new one next time
       if (kind !== 'timeout') await this.drop();
     }
-    emit({ w: this.id, call: name, ok: kind === 'ok', ms: Date.now() - started, kind });
+    emit({ w: this.id, call: name, ok: kind === 'ok', ms: Date.now() - started, at: Date.now(), kind });
     return result;
   }
 

@@ -16,6 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class WorkerLedger {
 
+    /** A failed call: the tool, the kind of failure, when it ended (epoch ms). */
+    public record Failure(String tool, String kind, long atEpochMs) {
+    }
+
+    private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
+
     private final AtomicLong calls = new AtomicLong();
     private final Map<String, AtomicLong> kinds = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> callsByTool = new ConcurrentHashMap<>();
@@ -36,6 +42,9 @@ public final class WorkerLedger {
             callsByTool.computeIfAbsent(tool, k -> new AtomicLong()).incrementAndGet();
             slowest.computeIfAbsent(tool, k -> new AtomicLong()).accumulateAndGet(line.path("ms").asLong(), Math::max);
             kinds.computeIfAbsent(tool + " " + line.path("kind").asText(), k -> new AtomicLong()).incrementAndGet();
+            if (!line.path("ok").asBoolean()) {
+                failures.add(new Failure(tool, line.path("kind").asText(), line.path("at").asLong()));
+            }
         } else if (line.has("grant")) {
             List<Grant> granted = new java.util.ArrayList<>();
             for (JsonNode r : line.path("grant")) {
@@ -77,6 +86,10 @@ public final class WorkerLedger {
         Map<String, Long> out = new TreeMap<>();
         slowest.forEach((k, v) -> out.put(k, v.get()));
         return out;
+    }
+
+    public List<Failure> failures() {
+        return List.copyOf(failures);
     }
 
     public List<Grant> grants() {
