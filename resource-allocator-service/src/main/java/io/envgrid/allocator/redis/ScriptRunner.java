@@ -90,10 +90,13 @@ public class ScriptRunner {
     /**
      * Redis error replies that mean "not now, this node cannot take writes" rather than a broken
      * script: a master short of replicas ({@code min-replicas-to-write}), a demoted master after a
-     * failover, a cluster mid-failover or migrating a slot. The caller may retry them.
+     * failover, a cluster mid-failover or migrating a slot. The caller may retry them. The last is
+     * {@link ReplicaWait}'s {@code WAIT} on a connection that reaches a demoted master: the script before it ran on
+     * that replica without writing (a write would have been {@code READONLY}), so nothing changed (seen in
+     * cluster-test's SoakIT right after a Sentinel failover).
      */
-    private static final List<String> UNAVAILABLE_REPLIES =
-            List.of("NOREPLICAS", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "LOADING");
+    private static final List<String> UNAVAILABLE_REPLIES = List.of("NOREPLICAS", "READONLY", "MASTERDOWN", "CLUSTERDOWN",
+            "TRYAGAIN", "LOADING", "ERR WAIT cannot be used with replica instances");
 
     /**
      * A Redis error reply is a bug in a script (500), unless it is one of {@link #UNAVAILABLE_REPLIES};

@@ -1,0 +1,198 @@
+package io.envgrid.clustertest.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Redis as the prod overlay runs it, as processes: a master, one replica and three Sentinels (quorum 2) that promote
+ * the replica {@value #DOWN_AFTER_MS} ms after the master stops answering. {@link #killMaster()} is the fault (SIGKILL);
+ * {@link #restartAsReplica(int)} brings the dead server back on its port as a replica of the new master, as a
+ * StatefulSet pod would come back, so the pair is whole again for the next failover and for {@code WAIT}.
+ *
+ * <p>The binary is {@code redis-server} on PATH, else the 7.0.15 one inside the embedded-redis jar (a Sentinel is the
+ * same binary with {@code --sentinel}). Same approach as the allocator's {@code RedisSentinels} test support (the
+ * modules share no test code), plus the restart.
+ */
+public final class RedisSentinels implements AutoCloseable {
+
+    /** {@code quarkus.redis.master-name}. */
+    public static final String MASTER_NAME = "envgrid";
+    private static final int DOWN_AFTER_MS = 1000;
+    private static final int SENTINELS = 3;
+
+    private final Path dir;
+    private final Map<Integer, Process> servers = new HashMap<>();
+    private final List<Process> sentinels = new ArrayList<>();
+    private final List<Integer> sentinelPorts = new ArrayList<>();
+
+    private RedisSentinels(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Starts the master, its replica (in sync) and three Sentinels that know both and each other. */
+    public static RedisSentinels start(Path dir) {
+        RedisSentinels topology = new RedisSentinels(dir);
+        Runtime.getRuntime().addShutdownHook(new Thread(topology::close));
+        try {
+            Files.createDirectories(dir);
+            int master = topology.startServer(FreePort.next(), null);
+            int replica = topology.startServer(FreePort.next(), master);
+            awaitReplicaInSync(replica);
+            for (int i = 0; i < SENTINELS; i++) {
+                topology.startSentinel(master);
+            }
+            for (int port : topology.sentinelPorts) {
+                Conditions.await("Sentinel " + port + " to know the replica and the other Sentinels", Duration.ofSeconds(30),
+                        () -> ((List<?>) Resp.call(port, "SENTINEL", "replicas", MASTER_NAME)).size() == 1
+                                && ((List<?>) Resp.call(port, "SENTINEL", "sentinels", MASTER_NAME)).size() == SENTINELS - 1);
+            }
+            return topology;
+        } catch (IOException e) {
+            topology.close();
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code quarkus.redis.hosts} for {@code quarkus.redis.client-type=sentinel}: every Sentinel. */
+    public String sentinelHosts() {
+        return sentinelPorts.stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(","));
+    }
+
+    /** The master's port as the first Sentinel names it now. */
+    public int masterPort() {
+        List<?> address = (List<?>) Resp.call(sentinelPorts.get(0), "SENTINEL", "get-master-addr-by-name", MASTER_NAME);
+        return Integer.parseInt((String) address.get(1));
+    }
+
+    /** SIGKILL of the current master; returns its port. */
+    public synchronized int killMaster() {
+        int port = masterPort();
+        Process master = servers.remove(port);
+        master.destroyForcibly();
+        Conditions.await("the master process gone", Duration.ofSeconds(10), () -> !master.isAlive());
+        return port;
+    }
+
+    /** Waits until every Sentinel names a master other than {@code oldPort} and it answers as master; its port. */
+    public int awaitFailoverFrom(int oldPort, Duration timeout) {
+        Conditions.await("every Sentinel to name a new master", timeout, () -> sentinelPorts.stream().allMatch(s -> {
+            List<?> address = (List<?>) Resp.call(s, "SENTINEL", "get-master-addr-by-name", MASTER_NAME);
+            return Integer.parseInt((String) address.get(1)) != oldPort;
+        }));
+        int port = masterPort();
+        Conditions.await("the promoted replica a master", timeout,
+                () -> "master".equals(((List<?>) Resp.call(port, "ROLE")).get(0)));
+        return port;
+    }
+
+    /** Starts a server on the dead master's {@code port} as a replica of the current master and waits for the sync. */
+    public synchronized void restartAsReplica(int port) {
+        try {
+            startServer(port, masterPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        awaitReplicaInSync(port);
+    }
+
+    @Override
+    public synchronized void close() {
+        sentinels.forEach(Process::destroyForcibly);
+        servers.values().forEach(Process::destroyForcibly);
+    }
+
+    private int startServer(int port, Integer masterPort) throws IOException {
+        Path data = Files.createDirectories(dir.resolve("redis-" + port));
+        List<String> command = new ArrayList<>(List.of(redisServer().toString(), "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", data.toString()));
+        if (masterPort != null) {
+            command.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(masterPort)));
+        }
+        servers.put(port, launch(command, data.resolve("redis.log")));
+        awaitPing(port);
+        return port;
+    }
+
+    private void startSentinel(int masterPort) throws IOException {
+        int port = FreePort.next();
+        Path home = Files.createDirectories(dir.resolve("sentinel-" + port));
+        // a Sentinel rewrites its configuration file as it learns the topology, so each has its own
+        Path conf = home.resolve("sentinel.conf");
+        Files.writeString(conf, String.join("\n",
+                "port " + port,
+                "bind 127.0.0.1",
+                "dir " + home,
+                "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + masterPort + " 2",
+                "sentinel down-after-milliseconds " + MASTER_NAME + " " + DOWN_AFTER_MS,
+                "sentinel failover-timeout " + MASTER_NAME + " 5000",
+                "sentinel parallel-syncs " + MASTER_NAME + " 1", ""));
+        List<String> command = onPath("redis-sentinel").map(bin -> List.of(bin.toString(), conf.toString()))
+                .orElseGet(() -> List.of(redisServer().toString(), conf.toString(), "--sentinel"));
+        sentinels.add(launch(command, home.resolve("sentinel.log")));
+        sentinelPorts.add(port);
+        awaitPing(port);
+    }
+
+    private static void awaitReplicaInSync(int port) {
+        Conditions.await("the replica on " + port + " in sync", Duration.ofSeconds(60),
+                () -> ((String) Resp.call(port, "INFO", "replication")).contains("master_link_status:up"));
+    }
+
+    private static void awaitPing(int port) {
+        Conditions.await("redis on " + port + " answering", Duration.ofSeconds(30), () -> "PONG".equals(Resp.call(port, "PING")));
+    }
+
+    private static Process launch(List<String> command, Path log) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
+    /** redis-server from PATH, else the one inside the embedded-redis jar, copied under target/ once. */
+    private static synchronized Path redisServer() {
+        Optional<Path> installed = onPath("redis-server");
+        if (installed.isPresent()) {
+            return installed.get();
+        }
+        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+        String name = "redis-server-7.0.15-linux-" + (arch.contains("aarch64") || arch.contains("arm64") ? "arm64" : "amd64");
+        Path bin = Path.of("target", "redis-bin", name).toAbsolutePath();
+        if (!Files.isExecutable(bin)) {
+            try (InputStream in = RedisSentinels.class.getClassLoader().getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException("no redis-server on PATH and no " + name + " in embedded-redis");
+                }
+                Files.createDirectories(bin.getParent());
+                Path partial = Files.createTempFile(bin.getParent(), name, ".part");
+                Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+                partial.toFile().setExecutable(true);
+                Files.move(partial, bin, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return bin;
+    }
+
+    private static Optional<Path> onPath(String binary) {
+        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(entry, binary);
+            if (!entry.isEmpty() && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+}
