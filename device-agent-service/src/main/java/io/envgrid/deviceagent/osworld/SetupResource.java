@@ -11,8 +11,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * OSWorld's set-up routes that open files and handle windows (desktop_env/server/main.py {@code /setup/open_file},
- * {@code /setup/activate_window}, {@code /setup/close_window}), with OSWorld's request fields and text answers, for
+ * OSWorld's set-up routes that open files, handle windows and change the wallpaper (desktop_env/server/main.py
+ * {@code /setup/open_file}, {@code /setup/activate_window}, {@code /setup/close_window},
+ * {@code /setup/change_wallpaper}), with OSWorld's request fields and text answers, for
  * the vm-controller's task set-up, on the request's desktop ({@link DesktopRouting}). Locked like
  * {@link DesktopResource}; errors in its shape.
  */
@@ -51,6 +52,15 @@ public class SetupResource {
     @Produces(MediaType.TEXT_PLAIN)
     public String closeWindow(JsonNode body) {
         return routing.current().windows().closeWindow(text(body, "window_name"), flag(body, "strict"), flag(body, "by_class"));
+    }
+
+    /** {@code {"path"}}: shows the image as the desktop's background. */
+    @POST
+    @Path("setup/change_wallpaper")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.TEXT_PLAIN)
+    public String changeWallpaper(JsonNode body) {
+        return routing.current().windows().changeWallpaper(text(body, "path"));
     }
 
     /** OSWorld's {@code {"status": "error", "message"}} with envgrid's envelope, as {@link DesktopResource} answers. */
