@@ -19,6 +19,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 @Path("/")
 @Tag(name = "desktop (OSWorld protocol)")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.TEXT_PLAIN) // OSWorld's server answers these routes with a line of text
 public class SetupResource {
 
     private final DesktopRouting routing;
@@ -30,8 +32,6 @@ public class SetupResource {
     /** {@code {"path"}}: opens the file with the desktop's opener and waits for its window. */
     @POST
     @Path("setup/open_file")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.TEXT_PLAIN)
     public String openFile(JsonNode body) {
         return routing.current().windows().open(text(body, "path"));
     }
@@ -39,8 +39,6 @@ public class SetupResource {
     /** {@code {"window_name", "strict"?, "by_class"?}}: raises and focuses the window. */
     @POST
     @Path("setup/activate_window")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.TEXT_PLAIN)
     public String activateWindow(JsonNode body) {
         return routing.current().windows().activateWindow(text(body, "window_name"), flag(body, "strict"), flag(body, "by_class"));
     }
@@ -48,8 +46,6 @@ public class SetupResource {
     /** {@code {"window_name", "strict"?, "by_class"?}}: closes the matching windows. */
     @POST
     @Path("setup/close_window")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.TEXT_PLAIN)
     public String closeWindow(JsonNode body) {
         return routing.current().windows().closeWindow(text(body, "window_name"), flag(body, "strict"), flag(body, "by_class"));
     }
@@ -57,8 +53,6 @@ public class SetupResource {
     /** {@code {"path"}}: shows the image as the desktop's background. */
     @POST
     @Path("setup/change_wallpaper")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.TEXT_PLAIN)
     public String changeWallpaper(JsonNode body) {
         return routing.current().windows().changeWallpaper(text(body, "path"));
     }

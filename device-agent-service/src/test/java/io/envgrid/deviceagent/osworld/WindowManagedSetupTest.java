@@ -11,6 +11,7 @@ import io.envgrid.deviceagent.support.WindowManagedXvfb;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -37,13 +38,12 @@ class WindowManagedSetupTest {
 
     @Test
     void xdgOpenOpensATextFileInAWindowNamedAfterIt() throws IOException {
+        // a space in the name: xdg-open hands the path to the editor as one argument
         String name = "notes " + UUID.randomUUID() + ".txt";
-        Path file = Files.createDirectories(DIR).resolve(name);
-        Files.writeString(file, "first line\n");
-        asService().contentType(ContentType.JSON).body(Map.of("path", file.toString())).post("/setup/open_file").then()
-                .statusCode(200).body(equalTo("File opened and window activated successfully"));
-        asService().contentType(ContentType.JSON).body(Map.of("window_name", name)).post("/setup/close_window").then()
-                .statusCode(200).body(equalTo("Window closed successfully"));
+        Path file = Files.writeString(Files.createDirectories(DIR).resolve(name), "first line\n");
+        setup("open_file", Map.of("path", file.toString())).statusCode(200)
+                .body(equalTo("File opened and window activated successfully"));
+        setup("close_window", Map.of("window_name", name)).statusCode(200).body(equalTo("Window closed successfully"));
         Conditions.await(() -> !WindowManagedXvfb.run("xdotool", "search", "--onlyvisible", "--name", name),
                 "the editor's window closed", Duration.ofSeconds(30));
     }
@@ -55,8 +55,8 @@ class WindowManagedSetupTest {
         Process message = WindowManagedXvfb.client(output, "xmessage", "-title", title, "close me");
         Conditions.await(() -> WindowManagedXvfb.run("xdotool", "search", "--onlyvisible", "--name", title),
                 "the window mapped", Duration.ofSeconds(30));
-        asService().contentType(ContentType.JSON).body(Map.of("window_name", title, "strict", true))
-                .post("/setup/close_window").then().statusCode(200).body(equalTo("Window closed successfully"));
+        setup("close_window", Map.of("window_name", title, "strict", true)).statusCode(200)
+                .body(equalTo("Window closed successfully"));
         Conditions.await(() -> !message.isAlive(), "xmessage ended", Duration.ofSeconds(30));
         // a disconnected client (xdotool windowkill) dies with "X connection to :N broken (explicit kill ...)"
         assertFalse(Files.readString(output, StandardCharsets.UTF_8).contains("broken"),
@@ -73,8 +73,8 @@ class WindowManagedSetupTest {
             }
         }
         ImageIO.write(red, "png", image.toFile());
-        asService().contentType(ContentType.JSON).body(Map.of("path", image.toString()))
-                .post("/setup/change_wallpaper").then().statusCode(200).body(equalTo("Wallpaper changed successfully"));
+        setup("change_wallpaper", Map.of("path", image.toString())).statusCode(200)
+                .body(equalTo("Wallpaper changed successfully"));
         // the bottom corners: no window there, and away from wherever the pointer is drawn on one of them
         BufferedImage screen = ImageIO.read(new ByteArrayInputStream(asService().get("/screenshot").then()
                 .statusCode(200).extract().asByteArray()));
@@ -85,19 +85,21 @@ class WindowManagedSetupTest {
                 "the background is the image: " + Integer.toHexString(left) + ", " + Integer.toHexString(right));
     }
 
+    private static ValidatableResponse setup(String route, Map<String, ?> body) {
+        return asService().contentType(ContentType.JSON).body(body).post("/setup/" + route).then();
+    }
+
     private static boolean reddish(int rgb) {
         return (rgb >> 16 & 0xFF) >= 0x60 && (rgb >> 8 & 0xFF) < 0x20 && (rgb & 0xFF) < 0x20;
     }
 
     @Test
     void aMissingOrUnreadableWallpaperIsTheCallersMistake() throws IOException {
-        asService().contentType(ContentType.JSON).body(Map.of("path", DIR.resolve("absent.png").toString()))
-                .post("/setup/change_wallpaper").then().statusCode(404)
+        setup("change_wallpaper", Map.of("path", DIR.resolve("absent.png").toString())).statusCode(404)
                 .body("error.message", containsString("File not found"));
         Path text = Files.createDirectories(DIR).resolve("not-an-image.png");
         Files.writeString(text, "plain text");
-        asService().contentType(ContentType.JSON).body(Map.of("path", text.toString()))
-                .post("/setup/change_wallpaper").then().statusCode(400)
+        setup("change_wallpaper", Map.of("path", text.toString())).statusCode(400)
                 .body("error.message", containsString("as the wallpaper"));
         asService().contentType(ContentType.JSON).body("{\"path\": 3}").post("/setup/change_wallpaper").then()
                 .statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -63,18 +62,7 @@ public class WindowManagedXvfb implements QuarkusTestResourceLifecycleManager {
 
     /** Runs an X tool against the display; true when it exits 0 within 10 s. */
     public static boolean run(String... command) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            builder.environment().put("DISPLAY", display);
-            Process process = builder.start();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            throw new IllegalStateException(command[0] + " is not installed; './envgrid test' installs it", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Xvfb.runOn(display, command);
     }
 
     /** Starts an X client on the display, its standard output and error into {@code output}. */
