@@ -71,7 +71,7 @@ final class EvaluatorInput {
 
     private static EvaluatorSpec.Check check(JsonNode func, JsonNode result, JsonNode expected, JsonNode options,
             int index) {
-        Parameters at = Parameters.of(null, "evaluator", "evaluator.func", index);
+        Parameters at = Parameters.of(null, "evaluator", "evaluator", index);
         if (!func.isTextual()) {
             throw at.invalid("func", "must be metric names");
         }

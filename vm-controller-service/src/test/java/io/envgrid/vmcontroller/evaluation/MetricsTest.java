@@ -146,6 +146,12 @@ class MetricsTest {
         refused(metric, rules, named);
     }
 
+    @Test
+    void aLongXpathIsRefused() {
+        String nested = "(".repeat(600) + "1" + ")".repeat(600);
+        refused(Metric.CHECK_ACCESSIBILITY_TREE, "[{\"xpath\": \"" + nested + "\"}]", "up to 1000 characters");
+    }
+
     /** A tree as the device agent serves it: OSWorld's ubuntu namespaces, text as element content. */
     private static final String TREE = "<desktop-frame xmlns:st=\"https://accessibility.ubuntu.example.org/ns/state\" "
             + "name=\"main\"><application name=\"xterm\"><frame name=\"notes.txt\" st:active=\"true\">"
