@@ -17,9 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The set-up routes OSWorld's server implements with {@code xdg-open} and {@code wmctrl} (open a file, activate or
- * close a window), done here with the configured opener and {@code xdotool}, which the desktop already needs: every
- * program runs as the worker's user with the display's environment, never with the agent's rights.
+ * The set-up routes OSWorld's server implements with {@code xdg-open}, {@code wmctrl} and GNOME's settings (open a
+ * file, activate or close a window, change the wallpaper), done here with the configured opener, {@code xdotool},
+ * {@code wmctrl} and {@code xwallpaper} (installed by {@code ./envgrid}): every program runs as the worker's user with
+ * the display's environment, never with the agent's rights.
  */
 @ApplicationScoped
 public class DesktopWindows {
@@ -28,6 +29,8 @@ public class DesktopWindows {
     private static final Duration XDOTOOL_LIMIT = Duration.ofSeconds(30);
     /** How often open_file looks for the new window: a window maps within a few hundred ms of start. */
     private static final Duration POLL = Duration.ofMillis(200);
+    /** How long a program asked to close its window may take (to save, or to ask): then the window is killed. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final XDisplay display;
     private final WorkerExec workers;
@@ -93,16 +96,63 @@ public class DesktopWindows {
     }
 
     /**
-     * {@code /setup/close_window}: closes every visible matching window. Unlike {@code wmctrl -c}, which asks the
-     * window manager to close it politely, this disconnects the window's X client ({@code xdotool windowkill}): a
-     * desktop without a window manager has nobody to ask.
+     * {@code /setup/close_window}: closes every visible matching window as OSWorld's {@code wmctrl -c} does, by asking
+     * the window manager (which asks the program: it may save, or refuse); a window still there after
+     * {@link #CLOSE_GRACE}, or on a desktop without a window manager (nobody to ask: wmctrl fails), has its X client
+     * disconnected ({@code xdotool windowkill}).
      */
     public String closeWindow(String name, boolean strict, boolean byClass) {
         List<String> windows = search(name, strict, byClass);
+        List<String> asked = new ArrayList<>();
         for (String window : windows) {
-            run(List.of("xdotool", "windowkill", window));
+            if (run(List.of("wmctrl", "-i", "-c", window)).exitCode() == 0) {
+                asked.add(window);
+            } else {
+                run(List.of("xdotool", "windowkill", window));
+            }
+        }
+        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+        for (String window : asked) {
+            while (exists(window) && System.nanoTime() < deadline) {
+                pause(window);
+            }
+            if (exists(window)) {
+                run(List.of("xdotool", "windowkill", window));
+            }
         }
         return windows.isEmpty() ? "No window matched " + name : "Window closed successfully";
+    }
+
+    /**
+     * {@code /setup/change_wallpaper}: shows the image at {@code path} as the desktop's background, scaled to cover the
+     * screen ({@code xwallpaper --zoom}; OSWorld's server sets GNOME's {@code picture-uri}, which a desktop without
+     * GNOME does not read). 404 when the worker's user cannot read the file, 400 when it is not an image.
+     */
+    public String changeWallpaper(String given) {
+        Path path = commands.path(given, "path");
+        if (run(List.of("test", "-r", path.toString())).exitCode() != 0) {
+            throw new DesktopAnswer(404, Map.of("error", "File not found: " + path));
+        }
+        ProcessOutcome outcome = run(List.of("xwallpaper", "--zoom", path.toString()));
+        if (outcome.exitCode() != 0) {
+            throw new DesktopException(400, "cannot show " + path + " as the wallpaper: "
+                    + outcome.stderr().strip());
+        }
+        return "Wallpaper changed successfully";
+    }
+
+    /** Whether the window is still there: xdotool cannot read the name of a window that is gone. */
+    private boolean exists(String window) {
+        return run(List.of("xdotool", "getwindowname", window)).exitCode() == 0;
+    }
+
+    private void pause(String window) {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DesktopException(503, "interrupted while waiting for window " + window + " to close");
+        }
     }
 
     private void activate(String window) {

@@ -11,13 +11,16 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * OSWorld's set-up routes that open files and handle windows (desktop_env/server/main.py {@code /setup/open_file},
- * {@code /setup/activate_window}, {@code /setup/close_window}), with OSWorld's request fields and text answers, for
+ * OSWorld's set-up routes that open files, handle windows and change the wallpaper (desktop_env/server/main.py
+ * {@code /setup/open_file}, {@code /setup/activate_window}, {@code /setup/close_window},
+ * {@code /setup/change_wallpaper}), with OSWorld's request fields and text answers, for
  * the vm-controller's task set-up, on the request's desktop ({@link DesktopRouting}). Locked like
  * {@link DesktopResource}; errors in its shape.
  */
 @Path("/")
 @Tag(name = "desktop (OSWorld protocol)")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.TEXT_PLAIN) // OSWorld's server answers these routes with a line of text
 public class SetupResource {
 
     private final DesktopRouting routing;
@@ -29,8 +32,6 @@ public class SetupResource {
     /** {@code {"path"}}: opens the file with the desktop's opener and waits for its window. */
     @POST
     @Path("setup/open_file")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.TEXT_PLAIN)
     public String openFile(JsonNode body) {
         return routing.current().windows().open(text(body, "path"));
     }
@@ -38,8 +39,6 @@ public class SetupResource {
     /** {@code {"window_name", "strict"?, "by_class"?}}: raises and focuses the window. */
     @POST
     @Path("setup/activate_window")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.TEXT_PLAIN)
     public String activateWindow(JsonNode body) {
         return routing.current().windows().activateWindow(text(body, "window_name"), flag(body, "strict"), flag(body, "by_class"));
     }
@@ -47,10 +46,15 @@ public class SetupResource {
     /** {@code {"window_name", "strict"?, "by_class"?}}: closes the matching windows. */
     @POST
     @Path("setup/close_window")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.TEXT_PLAIN)
     public String closeWindow(JsonNode body) {
         return routing.current().windows().closeWindow(text(body, "window_name"), flag(body, "strict"), flag(body, "by_class"));
+    }
+
+    /** {@code {"path"}}: shows the image as the desktop's background. */
+    @POST
+    @Path("setup/change_wallpaper")
+    public String changeWallpaper(JsonNode body) {
+        return routing.current().windows().changeWallpaper(text(body, "path"));
     }
 
     /** OSWorld's {@code {"status": "error", "message"}} with envgrid's envelope, as {@link DesktopResource} answers. */

@@ -84,11 +84,16 @@ public class Xvfb implements QuarkusTestResourceLifecycleManager {
 
     /** Runs an X tool against the display; true when it exits 0. */
     public static boolean run(String... command) {
+        return runOn(display, command);
+    }
+
+    /** Runs an X tool against {@code on} (null: the environment's display); true when it exits 0 within 10 s. */
+    public static boolean runOn(String on, String... command) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            if (display != null) {
-                builder.environment().put("DISPLAY", display);
+            if (on != null) {
+                builder.environment().put("DISPLAY", on);
             }
             Process process = builder.start();
             return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;

@@ -63,6 +63,11 @@ public class ActionRunner {
         return run(vm, "pyautogui", List.of(code));
     }
 
+    /** Whether {@code result} is OSWorld's {@code FAIL}: the agent declares the task infeasible (nothing is sent). */
+    public static boolean isFail(ActionResult result) {
+        return !result.sentToVm() && "FAIL".equals(result.actionType());
+    }
+
     private ActionResult run(VmAddress vm, String actionType, List<String> code) {
         List<ExecResult> results = new ArrayList<>(code.size());
         for (String snippet : code) {

@@ -14,6 +14,7 @@ import io.envgrid.vmcontroller.task.StepOutcome;
 import io.envgrid.vmcontroller.task.TaskSetup;
 import io.envgrid.vmcontroller.observation.Observation;
 import io.envgrid.vmcontroller.observation.ObservationService;
+import io.envgrid.vmcontroller.session.ControllerSession;
 import io.envgrid.vmcontroller.session.SessionService;
 import io.envgrid.vmcontroller.vm.CursorPosition;
 import io.envgrid.vmcontroller.vm.ExecResult;
@@ -116,14 +117,20 @@ public class DesktopResource {
     @Path("/actions/pyautogui")
     public ActionResult pyautogui(Requests.PyautoguiAction request) {
         ActionRunner.checkPyautogui(request == null ? null : request.code());
-        return actions.runPyautogui(vm(), request.code());
+        ControllerSession session = session();
+        ActionResult result = actions.runPyautogui(session.vm(leaseToken), request.code());
+        sessions.recordAction(session, ActionRunner.isFail(result));
+        return result;
     }
 
     @POST
     @Path("/actions/computer_13")
     public ActionResult computer13(JsonNode action) {
         Computer13Action parsed = actions.parseComputer13(action);
-        return actions.runComputer13(vm(), parsed);
+        ControllerSession session = session();
+        ActionResult result = actions.runComputer13(session.vm(leaseToken), parsed);
+        sessions.recordAction(session, ActionRunner.isFail(result));
+        return result;
     }
 
     @POST
@@ -226,13 +233,16 @@ public class DesktopResource {
         return taskSetup.run(this::vm, steps);
     }
 
-    /** Scores the desktop with an OSWorld {@code evaluator} block (the body is the task JSON, or {@code {"evaluator"}}). */
+    /**
+     * Scores the desktop with an OSWorld {@code evaluator} block (the body is the task JSON, or {@code {"evaluator"}}),
+     * knowing whether the session's last action (pyautogui or computer_13) was {@code FAIL}.
+     */
     @POST
     @Path("/task/evaluate")
     public EvaluationReport evaluateTask(JsonNode task) {
-        EvaluatorSpec spec = TaskInput.evaluator(object(task).get("evaluator"));
-        vm(); // a caller without the lease learns that before any step runs
-        return evaluator.evaluate(this::vm, spec);
+        EvaluatorSpec spec = EvaluatorInput.evaluator(object(task).get("evaluator"));
+        ControllerSession session = session(); // a caller without the lease learns that before any step runs
+        return evaluator.evaluate(this::vm, spec, session.gaveUp());
     }
 
     private static JsonNode object(JsonNode body) {
@@ -243,7 +253,11 @@ public class DesktopResource {
     }
 
     private VmAddress vm() {
-        return sessions.authorize(workerId, resourceId, leaseToken, fencing()).vm(leaseToken);
+        return session().vm(leaseToken);
+    }
+
+    private ControllerSession session() {
+        return sessions.authorize(workerId, resourceId, leaseToken, fencing());
     }
 
     private Optional<Long> fencing() {

@@ -7,11 +7,13 @@ import java.util.List;
 
 /**
  * The answer of an evaluation: {@code score} in [0, 1] (OSWorld's {@code DesktopEnv.evaluate}), {@code conj}, each
- * metric's own score and why a getter had no value, and the postconfig's steps.
+ * metric's own score and why a getter had no value, the postconfig's steps, and {@code reason} when the score was
+ * decided without the metrics (a failed postconfig step, an infeasible task, a last action {@code FAIL}).
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record EvaluationReport(double score, String conj, List<MetricScore> metrics, SetupReport postconfig) {
+public record EvaluationReport(double score, String conj, List<MetricScore> metrics, SetupReport postconfig,
+        String reason) {
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -7,6 +7,8 @@ import io.envgrid.vmcontroller.vm.OsWorldClient;
 import io.envgrid.vmcontroller.vm.VmAddress;
 import io.envgrid.vmcontroller.vm.VmCallException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.envgrid.vmcontroller.vm.ScreenSize;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,13 +33,22 @@ public class Evaluator {
     /**
      * Scores the desktop {@code vm} gives with {@code spec}. {@code vm} is asked again before the postconfig steps and
      * every getter: it re-checks the session and lease and throws once the lease has ended, so nothing is read from a
-     * desktop that has passed to the next tenant.
+     * desktop that has passed to the next tenant. {@code gaveUp}: the session's last action was {@code FAIL}; as in
+     * OSWorld's {@code DesktopEnv.evaluate}, an {@code infeasible} task scores 1 exactly then, any other task 0 then
+     * (after the postconfig, which runs either way).
      */
-    public EvaluationReport evaluate(Supplier<VmAddress> vm, EvaluatorSpec spec) {
+    public EvaluationReport evaluate(Supplier<VmAddress> vm, EvaluatorSpec spec, boolean gaveUp) {
         String conj = spec.conjunction() ? "and" : "or";
         SetupReport post = spec.postconfig().isEmpty() ? null : setup.run(vm, spec.postconfig());
         if (post != null && !post.status().equals("success")) {
-            return new EvaluationReport(0.0, conj, List.of(), post);
+            return new EvaluationReport(0.0, conj, List.of(), post, "a postconfig step failed");
+        }
+        if (spec.infeasible()) {
+            return new EvaluationReport(gaveUp ? 1.0 : 0.0, conj, List.of(), post, gaveUp
+                    ? "infeasible: the last action was FAIL" : "infeasible: the last action was not FAIL");
+        }
+        if (gaveUp) {
+            return new EvaluationReport(0.0, conj, List.of(), post, "the last action was FAIL on a feasible task");
         }
         List<EvaluationReport.MetricScore> scores = new ArrayList<>();
         for (EvaluatorSpec.Check check : spec.checks()) {
@@ -49,7 +60,7 @@ public class Evaluator {
             scores.add(new EvaluationReport.MetricScore(check.metric().func(), check.result().type(),
                     check.expected() == null ? null : check.expected().type(), score, absent));
         }
-        return new EvaluationReport(combine(scores, spec.conjunction()), conj, scores, post);
+        return new EvaluationReport(combine(scores, spec.conjunction()), conj, scores, post, null);
     }
 
     /** OSWorld: {@code and} is 0 if any check is 0, else the mean; {@code or} is the best score. */
@@ -81,7 +92,12 @@ public class Evaluator {
                 return text == null ? new Value.Absent(command.type() + ": the desktop answered no output")
                         : new Value.Text(text);
             }
-            if (getter instanceof Getter.AccessibilityTree) {
+            if (getter instanceof Getter.DesktopRead read) {
+                if (read.type().equals(Getter.DesktopRead.SCREEN_SIZE)) {
+                    ScreenSize size = vms.screenSize(vm);
+                    return new Value.Json(JsonNodeFactory.instance.objectNode().put("width", size.width())
+                            .put("height", size.height()));
+                }
                 return new Value.Text(vms.accessibilityTree(vm));
             }
             JsonNode answer = vms.listDirectory(vm, ((Getter.ListDirectory) getter).path());

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A checked getter of an OSWorld evaluator ({@code result} or {@code expected}: {@code {"type", ...}}, after
- * desktop_env/evaluators/getters): the closed set envgrid can serve through the in-VM protocol.
+ * desktop_env/evaluators/getters): the closed set envgrid can serve through the in-VM protocol. Every getter keeps
+ * {@link #type()}, the name it had in the task.
  */
 public sealed interface Getter {
 
@@ -12,11 +13,7 @@ public sealed interface Getter {
     String type();
 
     /** {@code vm_file}: the file at {@code path} on the desktop ({@code /file}); a missing file is no value. */
-    record VmFile(String path) implements Getter {
-        @Override
-        public String type() {
-            return "vm_file";
-        }
+    record VmFile(String type, String path) implements Getter {
     }
 
     /**
@@ -29,27 +26,20 @@ public sealed interface Getter {
         }
     }
 
-    /** {@code accessibility_tree}: the desktop's accessibility tree as the desktop serves it ({@code /accessibility}). */
-    record AccessibilityTree() implements Getter {
-        @Override
-        public String type() {
-            return "accessibility_tree";
-        }
+    /**
+     * A read of the desktop that takes no parameter: {@code accessibility_tree} ({@code /accessibility}, the tree as
+     * text) or {@code vm_screen_size} ({@code /screen_size}, {@code {"width", "height"}} in pixels).
+     */
+    record DesktopRead(String type) implements Getter {
+        public static final String ACCESSIBILITY_TREE = "accessibility_tree";
+        public static final String SCREEN_SIZE = "vm_screen_size";
     }
 
     /** {@code list_directory}: the directory tree at {@code path} ({@code /list_directory}). */
-    record ListDirectory(String path) implements Getter {
-        @Override
-        public String type() {
-            return "list_directory";
-        }
+    record ListDirectory(String type, String path) implements Getter {
     }
 
-    /** {@code rule}: no call; the value is the getter's own {@code rules} object. */
-    record Rule(JsonNode rules) implements Getter {
-        @Override
-        public String type() {
-            return "rule";
-        }
+    /** {@code rule}: no call; the value is the getter's own {@code rules} (an object, or a list for some metrics). */
+    record Rule(String type, JsonNode rules) implements Getter {
     }
 }

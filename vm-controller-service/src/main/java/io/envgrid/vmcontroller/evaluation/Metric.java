@@ -24,7 +24,13 @@ public enum Metric {
     /** The JSON file's values at {@code key} paths against {@code rules["expect"]} / {@code ["unexpect"]}. */
     CHECK_JSON("check_json", Set.of("is_yaml")),
     /** The two text files are equal, optionally ignoring blanks and case. */
-    COMPARE_TEXT_FILE("compare_text_file", Set.of("ignore_blanks", "ignore_case"));
+    COMPARE_TEXT_FILE("compare_text_file", Set.of("ignore_blanks", "ignore_case")),
+    /**
+     * The accessibility tree (XML) has, for every rule of the list {@code rules}, an element its {@code xpath} selects,
+     * whose text equals {@code text} ({@code exact}, the default) or the best fuzzy ratio of it; the score is the
+     * product over the rules.
+     */
+    CHECK_ACCESSIBILITY_TREE("check_accessibility_tree", Set.of("osname"));
 
     private final String func;
     private final Set<String> options;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.vmcontroller.error.ApiException;
 import io.envgrid.vmcontroller.error.ErrorCode;
+import io.envgrid.vmcontroller.task.Parameters;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,40 +26,52 @@ public final class Metrics {
     }
 
     /**
-     * Checks a {@code rule} getter's {@code rules} for {@code metric}; throws {@link IllegalArgumentException} saying
-     * what is wrong. Regular expressions are compiled here, so a bad one never reaches the scoring.
+     * Checks a {@code rule} getter's {@code rules} for {@code metric} ({@code getter}: the getter, read with the shared
+     * reader); a malformed rule is {@code 400 INVALID_PARAMETERS} naming it. Regular expressions and XPath expressions
+     * are compiled here, so a bad one never reaches the scoring. Keys a metric does not read are let be, as OSWorld's
+     * metrics read {@code rules} with {@code dict.get}.
      */
-    public static void checkRules(Metric metric, JsonNode rules) {
-        if (!rules.isObject()) {
-            throw new IllegalArgumentException("rules must be an object");
+    public static void checkRules(Metric metric, Parameters getter) {
+        if (metric == Metric.CHECK_ACCESSIBILITY_TREE) {
+            JsonNode list = getter.list("rules");
+            for (int i = 0; i < list.size(); i++) {
+                AccessibilityRules.check(getter.nested(list.get(i), getter.where() + ".rules[" + i + "]"));
+            }
+            return;
         }
+        if (!getter.raw("rules").isObject()) {
+            throw getter.invalid("rules", "must be an object for " + metric.func());
+        }
+        Parameters rules = getter.object("rules");
         switch (metric) {
             case EXACT_MATCH, IS_IN_LIST, FUZZY_MATCH -> {
                 if (!rules.has("expected")) {
-                    throw new IllegalArgumentException("rules.expected is required");
+                    throw rules.invalid("expected", "is required");
                 }
-                if (metric != Metric.EXACT_MATCH && !rules.get("expected").isTextual()) {
-                    throw new IllegalArgumentException("rules.expected must be a string");
-                }
-            }
-            case MATCH_IN_LIST -> {
-                if (!rules.path("expected").isArray()) {
-                    throw new IllegalArgumentException("rules.expected must be a list");
+                if (metric != Metric.EXACT_MATCH) {
+                    rules.string("expected");
                 }
             }
+            case MATCH_IN_LIST -> rules.list("expected");
             case CHECK_INCLUDE_EXCLUDE -> {
-                strings(rules, "include");
-                strings(rules, "exclude");
+                rules.strings("include");
+                rules.strings("exclude");
             }
             case CHECK_LIST -> {
-                strings(rules, "expect").forEach(Metrics::regex);
-                strings(rules, "unexpect").forEach(Metrics::regex);
+                for (String name : List.of("expect", "unexpect")) {
+                    try {
+                        rules.strings(name).forEach(Metrics::regex);
+                    } catch (IllegalArgumentException e) {
+                        throw rules.invalid(name, "holds " + e.getMessage());
+                    }
+                }
             }
             case CHECK_JSON -> {
                 jsonRules(rules, "expect");
                 jsonRules(rules, "unexpect");
             }
-            case COMPARE_TEXT_FILE -> throw new IllegalArgumentException("compare_text_file compares two files, not rules");
+            case COMPARE_TEXT_FILE, CHECK_ACCESSIBILITY_TREE -> throw rules.invalid(null, "is not read by "
+                    + metric.func());
         }
     }
 
@@ -88,6 +101,7 @@ public final class Metrics {
             case CHECK_LIST -> checkList(text, rules);
             case CHECK_JSON -> checkJson(text, rules);
             case COMPARE_TEXT_FILE -> bool(normalised(text, options).equals(normalised(expected.text(), options)));
+            case CHECK_ACCESSIBILITY_TREE -> AccessibilityRules.score(text, rules);
         };
     }
 
@@ -188,37 +202,30 @@ public final class Metrics {
         return out;
     }
 
+    /** A list of strings of rules already checked ({@link #checkRules}); absent: empty. */
     private static List<String> strings(JsonNode rules, String field) {
-        JsonNode list = rules.get(field);
         List<String> out = new ArrayList<>();
-        if (list == null) {
-            return out;
-        }
-        if (!list.isArray()) {
-            throw new IllegalArgumentException("rules." + field + " must be a list of strings");
-        }
-        for (JsonNode item : list) {
-            if (!item.isTextual()) {
-                throw new IllegalArgumentException("rules." + field + " must be a list of strings");
-            }
-            out.add(item.asText());
-        }
+        rules.path(field).forEach(item -> out.add(item.asText()));
         return out;
     }
 
-    private static void jsonRules(JsonNode rules, String field) {
-        JsonNode list = rules.get(field);
-        if (list == null) {
+    private static void jsonRules(Parameters rules, String field) {
+        if (!rules.has(field)) {
             return;
         }
-        if (!list.isArray()) {
-            throw new IllegalArgumentException("rules." + field + " must be a list of {key, method, ref}");
-        }
-        for (JsonNode rule : list) {
-            if (!rule.isObject() || !rule.path("key").isArray() || !rule.has("ref")) {
-                throw new IllegalArgumentException("rules." + field + " entries need key (a list) and ref");
+        JsonNode list = rules.list(field);
+        for (int i = 0; i < list.size(); i++) {
+            Parameters rule = rules.nested(list.get(i), rules.where() + "." + field + "[" + i + "]");
+            rule.list("key");
+            rule.optionalString("method");
+            if (!list.get(i).has("ref")) {
+                throw rule.invalid("ref", "is required");
             }
-            JsonRule.check(rule);
+            try {
+                JsonRule.check(list.get(i));
+            } catch (IllegalArgumentException e) {
+                throw rule.invalid("method", "(with its ref): " + e.getMessage());
+            }
         }
     }
 

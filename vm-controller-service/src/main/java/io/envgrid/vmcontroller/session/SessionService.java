@@ -158,6 +158,16 @@ public class SessionService {
         return notLive(resourceId, ids);
     }
 
+    /**
+     * Records, after an action of an authorized {@code session}, whether it was {@code FAIL}: only a change is written
+     * (a FAIL, or the first other action after one), so ordinary actions cost no Redis call.
+     */
+    public void recordAction(ControllerSession session, boolean fail) {
+        if (fail != session.gaveUp()) {
+            await(store.lastAction(session.workerId(), session.resourceId(), fail));
+        }
+    }
+
     /** Ends the session on request of its lease holder (checked as for any call); the ended session is returned. */
     public ControllerSession end(String workerId, String resourceId, String leaseToken) {
         ControllerSession session = authorize(workerId, resourceId, leaseToken, Optional.empty());

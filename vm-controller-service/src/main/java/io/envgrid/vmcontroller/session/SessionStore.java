@@ -91,6 +91,7 @@ public class SessionStore {
     private static final LuaScript OPEN = LuaScript.load("open_session.lua");
     private static final LuaScript CHECK = LuaScript.load("check_session.lua");
     private static final LuaScript END = LuaScript.load("end_session.lua");
+    private static final LuaScript LAST_ACTION = LuaScript.load("last_action.lua");
 
     private final ReactiveRedisDataSource redis;
     private final VmControllerConfig config;
@@ -129,6 +130,12 @@ public class SessionStore {
                                 Long.toString(config.endedRetention().toMillis())))
                 .map(Response::toString)
                 .map(EndOutcome::valueOf);
+    }
+
+    /** Records whether the session's last action was {@code FAIL}; nothing when the session is not active. */
+    public Uni<Void> lastAction(String workerId, String resourceId, boolean fail) {
+        return LAST_ACTION.run(redis, List.of(keys.session(workerId, resourceId)), List.of(fail ? "1" : "0"))
+                .replaceWithVoid();
     }
 
     private static Opening opening(Response r) {

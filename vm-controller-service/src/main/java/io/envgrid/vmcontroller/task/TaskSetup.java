@@ -38,26 +38,34 @@ public class TaskSetup {
                 outcomes.add(new StepOutcome(i, step.type(), StepOutcome.NOT_RUN, null, null, null, 0));
                 continue;
             }
-            StepOutcome outcome = runOne(vm.get(), i, step);
+            StepOutcome outcome = runOne(vm, i, step);
             failed = outcome.status().equals(StepOutcome.FAILED);
             outcomes.add(outcome);
         }
         return new SetupReport(failed ? "failed" : "success", outcomes);
     }
 
-    private StepOutcome runOne(VmAddress vm, int index, SetupStep step) {
+    private StepOutcome runOne(Supplier<VmAddress> desktop, int index, SetupStep step) {
         long start = System.nanoTime();
         try {
+            VmAddress vm = desktop.get();
             Integer returncode = null;
             String message;
             if (step instanceof SetupStep.Launch launch) {
                 message = vms.launch(vm, launch.command(), launch.shell());
             } else if (step instanceof SetupStep.Execute execute) {
-                ExecResult result = vms.setupExecute(vm, execute.command(), execute.shell());
+                ExecResult result = execute.until() == null ? vms.setupExecute(vm, execute.command(), execute.shell())
+                        : Retries.until(vms, desktop, execute);
+                if (result == null) {
+                    return new StepOutcome(index, step.type(), StepOutcome.FAILED, "until was not met within "
+                            + SetupStep.Until.LIMIT.toSeconds() + " s", ErrorCode.COMMAND_TIMEOUT, null, millis(start));
+                }
                 returncode = result.returncode();
                 message = result.error() == null || result.error().isBlank() ? result.output() : result.error();
             } else if (step instanceof SetupStep.Open open) {
                 message = vms.openFile(vm, open.path());
+            } else if (step instanceof SetupStep.ChangeWallpaper wallpaper) {
+                message = vms.changeWallpaper(vm, wallpaper.path());
             } else if (step instanceof SetupStep.Download download) {
                 for (SetupStep.FileToPlace file : download.files()) {
                     vms.upload(vm, file.path(), file.content());

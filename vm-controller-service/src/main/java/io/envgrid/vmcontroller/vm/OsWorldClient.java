@@ -154,6 +154,12 @@ public class OsWorldClient {
                 jsonBody(Map.of("path", path))).bodyAsString();
     }
 
+    /** Shows the image at {@code path} as the desktop's background ({@code /setup/change_wallpaper}); the VM's line. */
+    public String changeWallpaper(VmAddress vm, String path) {
+        return act(vm, HttpMethod.POST, "/setup/change_wallpaper", config.executeTimeout(),
+                jsonBody(Map.of("path", path))).bodyAsString();
+    }
+
     /**
      * Raises or closes a window by title or class ({@code /setup/activate_window}, {@code /setup/close_window});
      * {@code endpoint} is one of the two, the answer the VM's line.

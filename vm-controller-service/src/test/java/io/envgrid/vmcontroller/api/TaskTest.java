@@ -36,26 +36,29 @@ class TaskTest extends WithFakeVm {
               {"type": "open", "parameters": {"path": "/tmp/t/a.txt"}},
               {"type": "sleep", "parameters": {"seconds": 0}},
               {"type": "activate_window", "parameters": {"window_name": "a.txt", "strict": true}},
-              {"type": "close_window", "parameters": {"window_name": "t", "by_class": true}}
+              {"type": "close_window", "parameters": {"window_name": "t", "by_class": true}},
+              {"type": "change_wallpaper", "parameters": {"path": "/tmp/t/red.png"}}
             ]}""".formatted(Base64.getEncoder().encodeToString("hello".getBytes()));
 
     @Test
     void everyStepTypeMakesItsOsworldCallInOrder() {
         Api.act(token, worker, resource, "task/setup", ALL_STEPS).statusCode(200)
                 .body("status", equalTo("success"))
-                .body("steps.size()", equalTo(8))
+                .body("steps.size()", equalTo(9))
                 .body("steps.type", equalTo(List.of("execute", "command", "launch", "download", "open", "sleep",
-                        "activate_window", "close_window")))
-                .body("steps.status", equalTo(List.of("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")))
+                        "activate_window", "close_window", "change_wallpaper")))
+                .body("steps.status", equalTo(List.of("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")))
                 .body("steps[0].returncode", equalTo(0));
         assertEquals(List.of("/setup/execute", "/setup/execute", "/setup/launch", "/setup/upload", "/setup/open_file",
-                "/setup/activate_window", "/setup/close_window"), vm.received().stream().map(FakeVm.Received::path).toList());
+                "/setup/activate_window", "/setup/close_window", "/setup/change_wallpaper"),
+                vm.received().stream().map(FakeVm.Received::path).toList());
         assertEquals(new JsonObject().put("command", "rm -rf /tmp/t && mkdir /tmp/t").put("shell", true),
                 vm.received().get(0).json());
         assertTrue(vm.received().get(3).body().contains("hello"), "the download's bytes are uploaded");
         assertEquals(new JsonObject().put("path", "/tmp/t/a.txt"), vm.received().get(4).json());
         assertEquals(new JsonObject().put("window_name", "a.txt").put("strict", true).put("by_class", false),
                 vm.received().get(5).json());
+        assertEquals(new JsonObject().put("path", "/tmp/t/red.png"), vm.received().get(7).json());
         assertTrue(vm.received().stream().allMatch(r -> token.equals(r.leaseToken())));
     }
 
@@ -63,7 +66,9 @@ class TaskTest extends WithFakeVm {
     @ValueSource(strings = {
         "{\"config\": [{\"type\": \"launch\", \"parameters\": {\"command\": \"ls\"}}, {\"type\": \"chrome_open_tabs\", \"parameters\": {}}]}",
         "{\"config\": [{\"type\": \"launch\", \"parameters\": {\"command\": \"ls\"}}, {\"type\": \"teleport\"}]}",
-        "{\"config\": [{\"type\": \"launch\", \"parameters\": {\"command\": \"ls\"}}, {\"type\": \"execute\", \"parameters\": {\"command\": \"ls\", \"until\": {\"returncode\": 0}}}]}",
+        "{\"config\": [{\"type\": \"launch\", \"parameters\": {\"command\": \"ls\"}}, {\"type\": \"execute\", \"parameters\": {\"command\": \"ls\", \"until\": {\"returncode\": \"0\"}}}]}",
+        "{\"config\": [{\"type\": \"launch\", \"parameters\": {\"command\": \"ls\"}}, {\"type\": \"execute\", \"parameters\": {\"command\": \"ls\", \"until\": {\"exit\": 0}}}]}",
+        "{\"config\": [{\"type\": \"launch\", \"parameters\": {\"command\": \"ls\"}}, {\"type\": \"change_wallpaper\", \"parameters\": {\"path\": 3}}]}",
         "{\"config\": [{\"type\": \"launch\", \"parameters\": {\"command\": \"ls\"}}, {\"type\": \"sleep\", \"parameters\": {\"seconds\": 61}}]}",
         "{\"config\": [{\"type\": \"launch\", \"parameters\": {\"command\": \"ls\"}}, {\"type\": \"open\", \"parameters\": {}}]}",
         "{\"config\": [{\"type\": \"launch\", \"parameters\": {\"command\": []}}]}",
@@ -176,7 +181,10 @@ class TaskTest extends WithFakeVm {
     @ValueSource(strings = {
         "{\"evaluator\": {\"func\": \"compare_pdfs\", \"result\": {\"type\": \"vm_file\", \"path\": \"/a\"}, \"expected\": {\"type\": \"vm_file\", \"path\": \"/b\"}}}",
         "{\"evaluator\": {\"func\": \"exact_match\", \"result\": {\"type\": \"cloud_file\", \"path\": \"http://x\"}, \"expected\": {\"type\": \"rule\", \"rules\": {\"expected\": \"a\"}}}}",
-        "{\"evaluator\": {\"func\": \"infeasible\"}}",
+        "{\"evaluator\": {\"func\": \"infeasible\", \"result\": {\"type\": \"vm_file\", \"path\": \"/a\"}}}",
+        "{\"evaluator\": {\"func\": [\"infeasible\"], \"result\": [{\"type\": \"vm_file\", \"path\": \"/a\"}], \"expected\": [{\"type\": \"rule\", \"rules\": {\"expected\": \"a\"}}]}}",
+        "{\"evaluator\": {\"func\": \"exact_match\", \"result\": {\"type\": \"vm_screen_size\", \"path\": \"/a\"}, \"expected\": {\"type\": \"rule\", \"rules\": {\"expected\": \"a\"}}}}",
+        "{\"evaluator\": {\"func\": \"check_accessibility_tree\", \"result\": {\"type\": \"accessibility_tree\"}, \"expected\": {\"type\": \"rule\", \"rules\": [{\"xpath\": \"//a[\"}]}}}",
         "{\"evaluator\": {\"func\": [\"exact_match\", \"exact_match\"], \"result\": [{\"type\": \"vm_file\", \"path\": \"/a\"}], \"expected\": [{\"type\": \"rule\", \"rules\": {\"expected\": \"a\"}}]}}",
         "{\"evaluator\": {\"func\": \"exact_match\", \"result\": {\"type\": \"vm_file\", \"path\": \"/a\"}}}",
         "{\"evaluator\": {\"func\": \"exact_match\", \"result\": {\"type\": \"vm_file\", \"path\": \"/a\"}, \"expected\": {\"type\": \"rule\", \"rules\": {\"expected\": \"a\"}}, \"options\": {\"ignore_case\": true}}}",

@@ -2,13 +2,17 @@ package io.envgrid.vmcontroller.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.vmcontroller.error.ApiException;
+import io.envgrid.vmcontroller.task.Parameters;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Each metric against OSWorld's semantics, on values as the getters produce them. */
 class MetricsTest {
@@ -24,8 +28,22 @@ class MetricsTest {
         }
     }
 
+    /** The rules as the expected getter {@code {"type": "rule", "rules": ...}}, checked by the shared reader. */
+    private static void check(Metric metric, String rules) {
+        Metrics.checkRules(metric, Parameters.of(json("{\"type\": \"rule\", \"rules\": " + rules + "}"),
+                "evaluator.expected", "evaluator.expected", 0));
+    }
+
+    /** The refusal of {@code rules}: 400 INVALID_PARAMETERS whose message names {@code named}. */
+    private static void refused(Metric metric, String rules, String named) {
+        ApiException e = assertThrows(ApiException.class, () -> check(metric, rules));
+        assertEquals(400, e.status(), e.getMessage());
+        assertEquals("INVALID_PARAMETERS", e.code(), e.getMessage());
+        assertTrue(e.getMessage().contains(named), e.getMessage());
+    }
+
     private static double score(Metric metric, Value result, String rules) {
-        Metrics.checkRules(metric, json(rules));
+        check(metric, rules);
         return Metrics.score(metric, result, new Value.Json(json(rules)), NO_OPTIONS);
     }
 
@@ -107,15 +125,64 @@ class MetricsTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "CHECK_LIST | {\"expect\": [\"(\"]} | evaluator.expected.rules.expect",
+        "MATCH_IN_LIST | {\"expected\": \"red\"} | evaluator.expected.rules.expected",
+        "CHECK_INCLUDE_EXCLUDE | {\"include\": [1]} | evaluator.expected.rules.include",
+        "FUZZY_MATCH | {\"expected\": 3} | evaluator.expected.rules.expected",
+        "CHECK_JSON | {\"expect\": [{\"key\": [\"a\"], \"method\": \"spreadsheet_range\", \"ref\": 1}]} | evaluator.expected.rules.expect[0].method",
+        "CHECK_JSON | {\"expect\": [{\"key\": [\"a\"], \"method\": \"re.X\", \"ref\": \"a\"}]} | expect[0].method",
+        "CHECK_JSON | {\"expect\": [{\"key\": \"a\", \"ref\": 1}]} | evaluator.expected.rules.expect[0].key",
+        "CHECK_JSON | {\"expect\": [{\"key\": [\"a\"]}]} | evaluator.expected.rules.expect[0].ref",
+        "EXACT_MATCH | [\"a\"] | evaluator.expected.rules",
+        "CHECK_ACCESSIBILITY_TREE | [{\"xpath\": \"//text[\"}] | evaluator.expected.rules[0].xpath",
+        "CHECK_ACCESSIBILITY_TREE | [{\"text\": \"a\"}] | evaluator.expected.rules[0].xpath",
+        "CHECK_ACCESSIBILITY_TREE | [{\"xpath\": \"//a\", \"exact\": \"yes\"}] | evaluator.expected.rules[0].exact",
+        "CHECK_ACCESSIBILITY_TREE | [{\"xpath\": \"//a\", \"colour\": 1}] | colour",
+        "CHECK_ACCESSIBILITY_TREE | {\"xpath\": \"//a\"} | evaluator.expected.rules"
+    })
+    void badRulesAreRefusedBeforeScoringNamingTheParameter(Metric metric, String rules, String named) {
+        refused(metric, rules, named);
+    }
+
     @Test
-    void badRulesAreRefusedBeforeScoring() {
-        assertThrows(IllegalArgumentException.class, () -> Metrics.checkRules(Metric.CHECK_LIST, json("{\"expect\": [\"(\"]}")));
-        assertThrows(IllegalArgumentException.class, () -> Metrics.checkRules(Metric.MATCH_IN_LIST, json("{\"expected\": \"red\"}")));
-        assertThrows(IllegalArgumentException.class, () -> Metrics.checkRules(Metric.CHECK_INCLUDE_EXCLUDE, json("{\"include\": [1]}")));
-        assertThrows(IllegalArgumentException.class, () -> Metrics.checkRules(Metric.CHECK_JSON,
-                json("{\"expect\": [{\"key\": [\"a\"], \"method\": \"spreadsheet_range\", \"ref\": 1}]}")));
-        assertThrows(IllegalArgumentException.class, () -> Metrics.checkRules(Metric.CHECK_JSON,
-                json("{\"expect\": [{\"key\": [\"a\"], \"method\": \"re.X\", \"ref\": \"a\"}]}")));
+    void aLongXpathIsRefused() {
+        String nested = "(".repeat(600) + "1" + ")".repeat(600);
+        refused(Metric.CHECK_ACCESSIBILITY_TREE, "[{\"xpath\": \"" + nested + "\"}]", "up to 1000 characters");
+    }
+
+    /** A tree as the device agent serves it: OSWorld's ubuntu namespaces, text as element content. */
+    private static final String TREE = "<desktop-frame xmlns:st=\"https://accessibility.ubuntu.example.org/ns/state\" "
+            + "name=\"main\"><application name=\"xterm\"><frame name=\"notes.txt\" st:active=\"true\">"
+            + "<text name=\"body\">Hello OSWorld<caret/></text></frame></application>"
+            + "<application name=\"gedit\"><push-button name=\"Save\" st:enabled=\"false\"/></application></desktop-frame>";
+
+    @Test
+    void checkAccessibilityTreeSelectsByXpathAndComparesText() {
+        // an element exists
+        assertEquals(1.0, score(Metric.CHECK_ACCESSIBILITY_TREE, text(TREE),
+                "[{\"xpath\": \"//application[@name='xterm']/frame[@st:active='true']\"}]"));
+        assertEquals(0.0, score(Metric.CHECK_ACCESSIBILITY_TREE, text(TREE),
+                "[{\"xpath\": \"//application[@name='firefox']\"}]"));
+        // text: the element's own text before its first child (lxml's .text), exact by default
+        assertEquals(1.0, score(Metric.CHECK_ACCESSIBILITY_TREE, text(TREE),
+                "[{\"xpath\": \"//text[@name='body']\", \"text\": \"Hello OSWorld\"}]"));
+        assertEquals(0.0, score(Metric.CHECK_ACCESSIBILITY_TREE, text(TREE),
+                "[{\"xpath\": \"//text[@name='body']\", \"text\": \"Hello OSWorl\"}]"));
+        assertEquals(Metrics.ratio("Hello OSWorl", "Hello OSWorld"), score(Metric.CHECK_ACCESSIBILITY_TREE, text(TREE),
+                "[{\"xpath\": \"//text[@name='body']\", \"text\": \"Hello OSWorl\", \"exact\": false}]"), 1e-9);
+        // every rule must hold: the product
+        assertEquals(0.0, score(Metric.CHECK_ACCESSIBILITY_TREE, text(TREE), "[{\"xpath\": \"//text\"}, "
+                + "{\"xpath\": \"//push-button[@st:enabled='true']\"}]"));
+        assertEquals(0.0, score(Metric.CHECK_ACCESSIBILITY_TREE, text("not <xml"), "[{\"xpath\": \"//text\"}]"));
+    }
+
+    @Test
+    void cssSelectorsAreRefusedAsUnsupported() {
+        ApiException css = assertThrows(ApiException.class, () -> check(Metric.CHECK_ACCESSIBILITY_TREE,
+                "[{\"selectors\": [\"application[name=xterm]\"]}]"));
+        assertEquals("UNSUPPORTED_TASK_FEATURE", css.code());
     }
 
     @Test
@@ -158,10 +225,9 @@ class MetricsTest {
     @Test
     void longPatternsAndLongResultsAreRefused() {
         String longPattern = "a".repeat(RegexBudget.MAX_PATTERN_CHARS + 1);
-        assertThrows(IllegalArgumentException.class, () -> Metrics.checkRules(Metric.CHECK_LIST,
-                json("{\"expect\": [\"" + longPattern + "\"]}")));
-        assertThrows(IllegalArgumentException.class, () -> Metrics.checkRules(Metric.CHECK_JSON,
-                json("{\"expect\": [{\"key\": [\"a\"], \"method\": \"re\", \"ref\": \"" + longPattern + "\"}]}")));
+        refused(Metric.CHECK_LIST, "{\"expect\": [\"" + longPattern + "\"]}", "up to");
+        refused(Metric.CHECK_JSON, "{\"expect\": [{\"key\": [\"a\"], \"method\": \"re\", \"ref\": \"" + longPattern + "\"}]}",
+                "up to");
         ApiException e = assertThrows(ApiException.class, () -> score(Metric.CHECK_LIST,
                 text("b".repeat(RegexBudget.MAX_INPUT_CHARS + 1)), "{\"expect\": [\"a\"]}"));
         assertEquals(422, e.status());

@@ -152,6 +152,7 @@ public final class FakeVm implements AutoCloseable {
             case "/setup/open_file" -> response.end("File opened and window activated successfully");
             case "/setup/activate_window" -> response.end("Window activated successfully");
             case "/setup/close_window" -> response.end("Window closed successfully");
+            case "/setup/change_wallpaper" -> response.end("Wallpaper changed successfully");
             case "/start_recording" -> json(request, new JsonObject().put("status", "success"));
             case "/end_recording" -> response.putHeader("Content-Type", "video/mp4").end(Buffer.buffer(MP4));
             default -> response.setStatusCode(404).end("Not Found");
