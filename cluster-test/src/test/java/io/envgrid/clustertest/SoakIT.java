@@ -314,8 +314,6 @@ class SoakIT {
         figures.put("audit_events", replay.kinds());
         figures.put("faults", faults.stream().map(f -> f.what() + " @" + f.atSecond() + "s recovered in "
                 + f.recovered().toMillis() + " ms (" + f.detail() + ")").toList());
-        figures.put("known_gateway_500s_in_the_failover", ledger.failures().stream().filter(SoakIT::knownGatewayRedis500)
-                .map(f -> f.tool() + " " + f.kind()).toList());
         figures.put("leases_reclaimed_from_killed_workers", reclaimed);
         Map<String, String> orphans = new TreeMap<>(replay.expiredLeaseWorkers());
         orphans.values().removeIf(killedWorkers::contains);
@@ -342,7 +340,7 @@ class SoakIT {
         assertTrue(finished.values().stream().mapToLong(Long::longValue).sum() > 0, "flows completed: " + finished);
         Map<String, Long> unclean = new TreeMap<>();
         for (WorkerLedger.Failure f : ledger.failures()) {
-            if (!CLEAN.contains(f.kind()) && !knownGatewayRedis500(f)) {
+            if (!CLEAN.contains(f.kind())) {
                 unclean.merge(f.kind(), 1L, Long::sum);
             }
         }
@@ -393,26 +391,9 @@ class SoakIT {
                 "restarted and ready after " + ready.toMillis() + " ms");
     }
 
-    /** When the Redis master was killed and when the cluster had recovered (epoch ms; 0 until the failover ran). */
-    private static volatile long failoverFrom;
-    private static volatile long failoverTo;
-
-    /**
-     * KNOWN ISSUE, reported, not fixed: a tool call whose Redis connection is reset by the master's death ends in
-     * gateway-service {@code tool/ToolExecution} (lines 66-69), which turns every failure that is not a
-     * {@code ToolFailure} into 500 {@code INTERNAL_ERROR} (log: "tool setup_batch_resources failed unexpectedly":
-     * java.net.SocketException: Connection reset); the transport answers the same failure before a tool with 503.
-     * Tolerated only inside the failover window (kill to recovery, +5 s); anywhere else it fails the test.
-     */
-    private static boolean knownGatewayRedis500(WorkerLedger.Failure f) {
-        return "tool:INTERNAL_ERROR".equals(f.kind()) && failoverFrom > 0 && f.atEpochMs() >= failoverFrom
-                && f.atEpochMs() <= failoverTo + 5_000;
-    }
-
     /** SIGKILL of the Redis master; recovered once a new master is promoted and the allocators grant again. */
     private static Fault failOver(long loadStart) {
         long at = (System.currentTimeMillis() - loadStart) / 1000;
-        failoverFrom = System.currentTimeMillis();
         long start = System.nanoTime();
         int old = redis.killMaster();
         int promoted = redis.awaitFailoverFrom(old, Duration.ofSeconds(60));
@@ -420,7 +401,6 @@ class SoakIT {
         // the old master comes back as the new one's replica, so WAIT (wait-replicas=1) can be met again
         redis.restartAsReplica(old);
         Conditions.await("the allocators serving on the new master", Duration.ofSeconds(60), () -> stats() != null);
-        failoverTo = System.currentTimeMillis();
         return new Fault("kill -9 redis master :" + old, at, Duration.ofNanos(System.nanoTime() - start),
                 ":" + promoted + " promoted after " + promotedAfter.toMillis() + " ms; old master back as replica");
     }

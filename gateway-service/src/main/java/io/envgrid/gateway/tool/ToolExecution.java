@@ -2,6 +2,7 @@ package io.envgrid.gateway.tool;
 
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.error.ErrorCode;
+import io.envgrid.gateway.error.RedisOutage;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.lease.WorkerActivities;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,7 +18,8 @@ import org.jboss.logging.Logger;
 /**
  * Runs a checked call for any front end (MCP, Sandbox API): checks that a worker is known when
  * the tool's scope needs one, times the call by tool and outcome, and turns an unexpected
- * exception into an {@code INTERNAL_ERROR} failure rather than a broken response, and tells the
+ * exception into an {@code INTERNAL_ERROR} failure rather than a broken response (a Redis outage
+ * into 503 {@code REDIS_UNAVAILABLE}, {@link RedisOutage}), and tells the
  * {@link WorkerActivities} of each success. With
  * {@code envgrid.gateway.tools.check-output} (on in the tests) every result is also checked
  * against the tool's output schema, and a mismatch is an {@code INTERNAL_ERROR}.
@@ -64,6 +66,10 @@ public class ToolExecution {
                     }
                 })
                 .onFailure(e -> !(e instanceof ToolFailure)).transform(e -> {
+                    if (RedisOutage.isOutage(e)) {
+                        LOG.warnf("tool %s met a Redis outage: %s", name, e);
+                        return RedisOutage.failure(e);
+                    }
                     LOG.errorf(e, "tool %s failed unexpectedly", name);
                     return new ToolFailure(500, ErrorCode.INTERNAL_ERROR, "tool '" + name + "' failed: " + e.getMessage(), Map.of());
                 })
