@@ -25,6 +25,8 @@ final class Member {
     String name;
     /** The office the member sits in; null when in none. */
     String officeId;
+    /** The Vert.x timer that disconnects the member when its token expires; -1 when the token does not expire. */
+    volatile long expiryTimer = -1;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private int queued;
 
