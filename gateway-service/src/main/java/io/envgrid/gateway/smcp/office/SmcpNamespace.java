@@ -145,6 +145,7 @@ public class SmcpNamespace implements NamespaceHandler {
             case SmcpEvents.LEAVE_OFFICE -> rooms.leave(member, args, ackId);
             case SmcpEvents.LIST_ROOM -> rooms.listRoom(member, args, ackId);
             case SmcpEvents.TOOL_CALL_CANCEL -> calls.cancel(member, args, ackId);
+            case SmcpEvents.TOOL_CALL_PROGRESS -> calls.progress(member, args, ackId);
             default -> Uni.createFrom().voidItem();
         };
     }
