@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
  * Both halves of A2C-SMCP together, nothing faked: the packaged device agent as Computer hosting
  * {@code @modelcontextprotocol/server-everything} over stdio dials the second gateway replica (announcing 0.4.0) and
  * joins an office; an agent (the npm {@code socket.io-client}, protocol 0.5.0) on the first replica lists its tools,
- * calls one, cancels a long call (the hosted server receives {@code notifications/cancelled} for it) and lets one time
- * out. One Computer and one agent for the whole class.
+ * calls one, cancels a long call (the hosted server receives {@code notifications/cancelled} for it), lets one time
+ * out, and asks for a call's progress (envgrid's extension: {@code notify:tool_call_progress} before the answer). One
+ * Computer and one agent for the whole class.
  */
 class EverythingComputerIT {
 

@@ -63,7 +63,8 @@ final class McpBridgeSession {
 
     /**
      * {@code tools/call} with {@code _meta.progressToken} {@code progressToken}: the answer is an SSE stream, and the
-     * item is every JSON-RPC message on it (progress notifications, then the response), in order. {@code onOpen} runs with the request id once the stream's headers arrived (to cancel the call, say).
+     * item is every JSON-RPC message on it (progress notifications, then the response), in order. {@code onOpen} runs
+     * with the request id once the stream's headers arrived (to cancel the call, say).
      */
     CompletableFuture<List<JsonNode>> callWithProgress(String token, String tool, ObjectNode arguments, String progressToken,
             IntConsumer onOpen) {
