@@ -4,8 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpSteps;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * the second replica, MCP sessions on both. 200 bridged calls, 8 in flight — echoes, calls with progress and calls the
  * client cancels at once — each get exactly one answer, their own (an echo its own text, a progress call only its own
  * progress token's notifications, a cancelled call the cancellation), and each echo reached the hosted server exactly
- * once. A burst over the session's cap of calls in flight is refused call by call ({@code RATE_LIMITED}), never
+ * once, while the office's tool list changes twice under them (a second server added and removed through the agent's
+ * API: every bound session is sent {@code tools/list_changed} and the office's listing is rebuilt). A burst over the session's cap of calls in flight is refused call by call ({@code RATE_LIMITED}), never
  * dropped.
  */
 class McpBridgeLoadIT {
@@ -72,6 +80,11 @@ class McpBridgeLoadIT {
         List<CompletableFuture<?>> calls = new ArrayList<>();
         String run = UUID.randomUUID().toString().substring(0, 8);
         for (int i = 0; i < CALLS; i++) {
+            if (i == CALLS / 4) {
+                churn("PUT");
+            } else if (i == 3 * CALLS / 4) {
+                churn("DELETE");
+            }
             slots.acquire();
             McpBridgeSession session = sessions.get(i % 2);
             int n = i;
@@ -147,6 +160,29 @@ class McpBridgeLoadIT {
         }
         assertEquals(burst, answered + refused);
         assertTrue(refused >= 1 && answered >= SESSION_CAP, answered + " answered, " + refused + " refused");
+    }
+
+    /** Adds ({@code PUT}) or removes ({@code DELETE}) a second server on the Computer: its tool list changes. */
+    private static void churn(String method) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(computer.agent.url() + "/computer/servers/churn"))
+                .header("Authorization", "Bearer " + EverythingComputer.SERVICE_TOKEN).timeout(Duration.ofSeconds(60));
+        try {
+            if (method.equals("PUT")) {
+                request.header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+                        new ObjectMapper().writeValueAsString(EverythingComputer.serverConfig("churn",
+                                computer.trace.resolveSibling("churn-trace.jsonl")))));
+            } else {
+                request.DELETE();
+            }
+            int status = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                    .send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            assertTrue(status / 100 == 2, method + " churn: " + status);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The one response among a call's stream messages; records a fault when there is none or more than one. */

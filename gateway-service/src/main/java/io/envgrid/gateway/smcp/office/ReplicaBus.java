@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -190,37 +191,7 @@ public class ReplicaBus {
                     member.socket.emit(message.path("event").asText(), message.get("payload"));
                 }
             }
-            case "call" -> callHere(message.path("sid").asText(), message.path("event").asText(), message.get("payload"),
-                    message.path("timeout_ms").asLong(), !message.path("progress").asBoolean() ? null
-                            : report -> publish(message.path("from").asText(), json.createObjectNode().put("op", "progress")
-                                    .put("id", message.path("id").asText()).set("payload", report)))
-                    .thenAccept(outcome -> {
-                        ObjectNode reply = json.createObjectNode().put("op", "reply").put("id", message.path("id").asText());
-                        ObjectNode sent = outcome.on(new CallOutcome.Cases<>() {
-                            @Override
-                            public ObjectNode answered(CallOutcome.Answered answered) {
-                                return reply.set("args", answered.args());
-                            }
-
-                            @Override
-                            public ObjectNode gone(CallOutcome.Gone gone) {
-                                return reply.put("gone", true);
-                            }
-
-                            @Override
-                            public ObjectNode saturated(CallOutcome.Saturated saturated) {
-                                return reply.put("saturated", true).put("scope", saturated.scope()).put("limit", saturated.limit());
-                            }
-
-                            @Override
-                            public ObjectNode timedOut(CallOutcome.TimedOut timedOut) {
-                                return null; // the caller's own timer answers (with silence)
-                            }
-                        });
-                        if (sent != null) {
-                            publish(message.path("from").asText(), sent);
-                        }
-                    });
+            case "call" -> answerCall(message);
             case "reply" -> {
                 CompletableFuture<CallOutcome> outcome = calls.remove(message.path("id").asText());
                 if (outcome != null) {
@@ -240,8 +211,57 @@ public class ReplicaBus {
         }
     }
 
+    /**
+     * Makes a call another replica relayed ({@code {op:"call",…}}) to a member of this one and publishes its reply,
+     * and the progress reports before it, to the caller's replica. A call's messages go out one after another, each
+     * once the previous one is published: publishes may take different Redis connections, and a report overtaken by
+     * the reply would be dropped there.
+     */
+    private void answerCall(ObjectNode message) {
+        String from = message.path("from").asText();
+        String id = message.path("id").asText();
+        AtomicReference<CompletableFuture<Void>> sent = new AtomicReference<>(CompletableFuture.completedFuture(null));
+        Consumer<JsonNode> progress = !message.path("progress").asBoolean() ? null
+                : report -> sent.updateAndGet(previous -> previous.thenCompose(v -> publishOrdered(from,
+                        json.createObjectNode().put("op", "progress").put("id", id).set("payload", report))));
+        callHere(message.path("sid").asText(), message.path("event").asText(), message.get("payload"),
+                message.path("timeout_ms").asLong(), progress).thenAccept(outcome -> {
+                    ObjectNode reply = json.createObjectNode().put("op", "reply").put("id", id);
+                    ObjectNode answer = outcome.on(new CallOutcome.Cases<>() {
+                        @Override
+                        public ObjectNode answered(CallOutcome.Answered answered) {
+                            return reply.set("args", answered.args());
+                        }
+
+                        @Override
+                        public ObjectNode gone(CallOutcome.Gone gone) {
+                            return reply.put("gone", true);
+                        }
+
+                        @Override
+                        public ObjectNode saturated(CallOutcome.Saturated saturated) {
+                            return reply.put("saturated", true).put("scope", saturated.scope()).put("limit", saturated.limit());
+                        }
+
+                        @Override
+                        public ObjectNode timedOut(CallOutcome.TimedOut timedOut) {
+                            return null; // the caller's own timer answers (with silence)
+                        }
+                    });
+                    if (answer != null) {
+                        sent.get().whenComplete((v, e) -> publish(from, answer));
+                    }
+                });
+    }
+
     private void publish(String replicaId, ObjectNode message) {
-        pubsub.publish(keys.channel(replicaId), message.toString()).subscribe().with(
-                n -> { }, e -> LOG.warnf("SMCP relay to replica %s failed: %s", replicaId, e.getMessage()));
+        publishOrdered(replicaId, message);
+    }
+
+    /** Publishes; the stage completes once Redis took the message (also when it failed: that is logged). */
+    private CompletableFuture<Void> publishOrdered(String replicaId, ObjectNode message) {
+        return pubsub.publish(keys.channel(replicaId), message.toString())
+                .onFailure().invoke(e -> LOG.warnf("SMCP relay to replica %s failed: %s", replicaId, e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid().subscribeAsCompletionStage();
     }
 }

@@ -122,6 +122,11 @@ public class SmcpNamespace implements NamespaceHandler {
             expire(member); // the timer may not have fired yet: no event of an expired token is handled
             return;
         }
+        if (SmcpEvents.TOOL_CALL_PROGRESS.equals(event)) {
+            // outside the member's queue, as acks are: a report must not fall behind the answer that follows it
+            calls.progress(member, args, ackId);
+            return;
+        }
         if (member.queued() >= maxQueuedEvents) {
             // the client sends faster than its events are handled: drop it rather than queue without end
             LOG.infof("SMCP client %s has %d events waiting: disconnected", socket.sid(), maxQueuedEvents);
@@ -145,7 +150,6 @@ public class SmcpNamespace implements NamespaceHandler {
             case SmcpEvents.LEAVE_OFFICE -> rooms.leave(member, args, ackId);
             case SmcpEvents.LIST_ROOM -> rooms.listRoom(member, args, ackId);
             case SmcpEvents.TOOL_CALL_CANCEL -> calls.cancel(member, args, ackId);
-            case SmcpEvents.TOOL_CALL_PROGRESS -> calls.progress(member, args, ackId);
             default -> Uni.createFrom().voidItem();
         };
     }
