@@ -7,7 +7,7 @@
 // Commands (every one may carry "id", echoed back):
 //   {"op":"connect","client":"a","url":"http://127.0.0.1:8080","namespace":"/smcp","version":"0.4.0",
 //    "auth":{"token":"t"},"transports":["polling","websocket"]}
-//        -> {"sid","transport"} once connected, or an error with the connect_error message
+//        -> {"sid","transport"} once connected, or an error with the connect_error message (and its data as JSON)
 //           (the a2c_version goes in the query, as the SDKs put it; "version": null leaves it out)
 //        (also "firstTransport": the one the engine started on)
 //   {"op":"waitUpgrade","client":"a","timeoutMs":5000} -> {"ms"}: from the start of the connection until
@@ -17,6 +17,7 @@
 //   {"op":"send","client":"a","event":"e","args":[...]}              -> emits without asking for an ack
 //   {"op":"waitEvent","client":"a","event":"e","timeoutMs":3000}     -> the first unread such event's arguments
 //   {"op":"events","client":"a"}                                     -> every unread event [{event,args}], consumed
+//        (a disconnect is recorded as event "disconnect" with the reason, e.g. "io server disconnect")
 //   {"op":"serve","client":"c","event":"client:tool_call","reply":[...]|null,"delayMs":0}
 //        -> answers that server-initiated event with the reply arguments (null: never answers); the
 //           requests are recorded as events named "served:<event>"
@@ -52,6 +53,8 @@ function open(cmd) {
   });
   const c = { socket, events: [], waiters: [], startedAt: Date.now(), upgradeMs: null, onUpgrade: [] };
   socket.onAny((event, ...args) => record(c, event, args));
+  // reserved events are not seen by onAny: a disconnect is recorded as event "disconnect" with its reason
+  socket.on('disconnect', (reason) => record(c, 'disconnect', [reason]));
   // the engine exists as soon as io() returns (autoConnect); it starts on the first transport listed
   c.firstTransport = socket.io.engine.transport.name;
   socket.io.engine.once('upgrade', () => {
@@ -77,7 +80,11 @@ function connected(c, timeoutMs) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('connect timeout')), timeoutMs);
     c.socket.once('connect', () => { clearTimeout(timer); resolve(); });
-    c.socket.once('connect_error', (err) => { clearTimeout(timer); reject(new Error(err.message)); });
+    // the server's CONNECT_ERROR data (if any) follows the message as JSON
+    c.socket.once('connect_error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(err.data === undefined ? err.message : `${err.message} ${JSON.stringify(err.data)}`));
+    });
   });
 }
 

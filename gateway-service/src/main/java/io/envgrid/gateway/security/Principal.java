@@ -3,6 +3,7 @@ package io.envgrid.gateway.security;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.id.IdRule;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,21 @@ public sealed interface Principal permits Principal.Open, Principal.Authenticate
 
     /** True when this principal may act as {@code workerId} (which already passed the id rule). */
     boolean entitledTo(String workerId);
+
+    /**
+     * When the token that proved this principal stops being valid (a signed token's {@code exp}); null when it does
+     * not expire (a fixed token, open mode). Whoever keeps a principal beyond one request (a Socket.IO connection, an
+     * MCP session's office binding) compares it with the clock on every use.
+     */
+    default Instant expiry() {
+        return null;
+    }
+
+    /** True when the token behind this principal has expired at {@code now}. */
+    default boolean expiredAt(Instant now) {
+        Instant expiry = expiry();
+        return expiry != null && !now.isBefore(expiry);
+    }
 
     /**
      * Checks the worker id against the id rule, then against the entitlement: 400 {@code INVALID_ID}
@@ -47,10 +63,15 @@ public sealed interface Principal permits Principal.Open, Principal.Authenticate
         }
     }
 
-    /** A token holder: the ids its patterns cover, nothing else. */
-    record Authenticated(String name, List<WorkerPattern> workers) implements Principal {
+    /** A token holder: the ids its patterns cover, nothing else, until {@code expiry} (null: a token that does not expire). */
+    record Authenticated(String name, List<WorkerPattern> workers, Instant expiry) implements Principal {
         public Authenticated {
             workers = List.copyOf(workers);
+        }
+
+        /** A principal of a token that does not expire (a fixed token). */
+        public Authenticated(String name, List<WorkerPattern> workers) {
+            this(name, workers, null);
         }
 
         @Override

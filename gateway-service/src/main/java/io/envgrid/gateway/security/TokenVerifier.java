@@ -167,7 +167,7 @@ public class TokenVerifier {
         // an egw1 token means "exactly its subject"; a subject outside the id rule covers nothing
         List<WorkerPattern> workers = io.envgrid.gateway.id.IdRule.isId(subject)
                 ? List.of(new WorkerPattern.Exact(subject)) : List.of();
-        return new Authentication.Accepted(new Principal.Authenticated(subject, workers));
+        return new Authentication.Accepted(new Principal.Authenticated(subject, workers, Instant.ofEpochSecond(expiry)));
     }
 
     private static Authentication verifyV2(String token, byte[] key) {
@@ -201,7 +201,8 @@ public class TokenVerifier {
         } catch (IllegalArgumentException e) {
             return refuse("the bearer token is malformed");
         }
-        return new Authentication.Accepted(new Principal.Authenticated(claims.get("sub").asText(), workers));
+        return new Authentication.Accepted(new Principal.Authenticated(claims.get("sub").asText(), workers,
+                Instant.ofEpochSecond(claims.get("exp").asLong())));
     }
 
     private static boolean signatureMatches(String payload, String signature, byte[] key) {

@@ -51,6 +51,13 @@ public interface SmcpConfig {
     @WithDefault("64")
     int maxQueuedEvents();
 
+    /**
+     * Authenticated {@code /smcp} connections one token principal may hold on this replica; one more is refused with
+     * CONNECT_ERROR {@code "Too many connections"} ({@code data.code} 429). Open mode's callers are not counted.
+     */
+    @WithDefault("64")
+    int maxConnectionsPerPrincipal();
+
     /** Longest {@code name} a member may take, in characters ({@code office_id} follows the id rule: 200). */
     @WithDefault("128")
     int maxNameLength();

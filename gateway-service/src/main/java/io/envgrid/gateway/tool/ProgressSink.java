@@ -4,8 +4,25 @@ package io.envgrid.gateway.tool;
 @FunctionalInterface
 public interface ProgressSink {
 
-    ProgressSink NONE = (progress, total, message) -> {
+    /** Nobody asked for progress. */
+    ProgressSink NONE = new ProgressSink() {
+        @Override
+        public void report(double progress, Double total, String message) {
+        }
+
+        @Override
+        public boolean wanted() {
+            return false;
+        }
     };
 
     void report(double progress, Double total, String message);
+
+    /**
+     * False when reports would be dropped anyway (the caller gave no progress token, or cannot receive them), so
+     * whoever would have to ask another party for progress need not.
+     */
+    default boolean wanted() {
+        return true;
+    }
 }

@@ -12,6 +12,7 @@ import io.envgrid.gateway.support.SocketIoDriver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +25,9 @@ import org.junit.jupiter.api.Test;
  * Both halves of A2C-SMCP together, nothing faked: the packaged device agent as Computer hosting
  * {@code @modelcontextprotocol/server-everything} over stdio dials the second gateway replica (announcing 0.4.0) and
  * joins an office; an agent (the npm {@code socket.io-client}, protocol 0.5.0) on the first replica lists its tools,
- * calls one, cancels a long call (the hosted server receives {@code notifications/cancelled} for it) and lets one time
- * out. One Computer and one agent for the whole class.
+ * calls one, cancels a long call (the hosted server receives {@code notifications/cancelled} for it), lets one time
+ * out, and asks for a call's progress (envgrid's extension: {@code notify:tool_call_progress} before the answer). One
+ * Computer and one agent for the whole class.
  */
 class EverythingComputerIT {
 
@@ -109,6 +111,27 @@ class EverythingComputerIT {
         after.putObject("params").put("message", "still serving");
         JsonNode result = Offices.acked(driver.emit(agent, "client:tool_call", 30_000, after)).get(0);
         assertEquals("Echo: still serving", result.path("content").get(0).path("text").asText(), result.toString());
+    }
+
+    @Test
+    void anAgentThatAsksForProgressHearsTheHostedServersReportsBeforeItsAnswer() {
+        String reqId = "progress-" + UUID.randomUUID();
+        ObjectNode call = Offices.call(agent, computer.name).put("req_id", reqId).put("tool_name", LONG)
+                .put("timeout", 30).put("envgrid_progress", true);
+        call.putObject("params").put("duration", 1).put("steps", 2);
+        JsonNode result = Offices.acked(driver.emit(agent, "client:tool_call", 30_000, call)).get(0);
+        assertFalse(result.path("isError").asBoolean(), result.toString());
+
+        List<JsonNode> reports = StreamSupport.stream(driver.events(agent).spliterator(), false)
+                .filter(e -> e.path("event").asText().equals("notify:tool_call_progress"))
+                .map(e -> e.path("args").path(0)).toList();
+        assertEquals(2, reports.size(), reports.toString());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(reqId, reports.get(i).path("req_id").asText(), reports.toString());
+            assertEquals(agent, reports.get(i).path("agent").asText(), reports.toString());
+            assertEquals(i + 1, reports.get(i).path("progress").asInt(), reports.toString());
+            assertEquals(2, reports.get(i).path("total").asInt(), reports.toString());
+        }
     }
 
     private static ObjectNode longCall(String reqId, int timeoutSeconds) {

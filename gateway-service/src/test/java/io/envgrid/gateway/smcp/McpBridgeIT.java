@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
  * {@code @modelcontextprotocol/server-everything} over stdio, announcing protocol 0.5.0 — dialled the second replica.
  * It sees {@code everything__echo} in {@code tools/list} and calls it, gets {@code notifications/tools/list_changed}
  * when a second server is added through the agent's {@code /computer} API, cancels a long call (the hosted server
- * receives {@code notifications/cancelled} for it), and after {@code smcp_leave_office} no longer has the tools.
+ * receives {@code notifications/cancelled} for it), and after {@code smcp_leave_office} no longer has the tools. A call
+ * with a progress token gets the hosted server's {@code notifications/progress} through the relay (envgrid's
+ * {@code server:tool_call_progress} extension between Computer and gateway).
  */
 class McpBridgeIT {
 
@@ -119,6 +121,39 @@ class McpBridgeIT {
         assertFalse(names(out.get(10)).contains("everything__echo"), out.get(10).toString());
         assertTrue(names(out.get(10)).contains("smcp_join_office"), out.get(10).toString());
         assertEquals(-32602, out.get(11).path("error").path("code").asInt(), "unbound again: " + out.get(11));
+    }
+
+    @Test
+    void theHostedServersProgressReachesTheMcpClientThroughTheRelay() {
+        ArrayNode steps = McpClient.steps();
+        McpSteps.call(steps, "smcp_join_office").put("office_id", computer.office);                       // 1
+        ObjectNode call = steps.addObject().put("op", "call").put("name", "everything__" + LONG).put("progress", true);
+        call.putObject("arguments").put("duration", 2).put("steps", 4);                                  // 2
+        McpSteps.call(steps, "everything__" + LONG).put("duration", 1).put("steps", 2);                   // 3
+
+        List<JsonNode> out = run(steps);
+        JsonNode result = out.get(2).path("result");
+        assertTrue(out.get(2).path("ok").asBoolean(), out.get(2).toString());
+        assertFalse(result.path("isError").asBoolean(), result.toString());
+        // the client (Computer on the other replica) got server-everything's progress: 1..4 of 4, in order
+        JsonNode progress = result.path("progress");
+        assertEquals(4, progress.size(), result.toString());
+        for (int i = 0; i < 4; i++) {
+            assertEquals(i + 1, progress.get(i).path("progress").asInt(), progress.toString());
+            assertEquals(4, progress.get(i).path("total").asInt(), progress.toString());
+        }
+        assertTrue(out.get(3).path("ok").asBoolean(), "a call without a progress token works as before: " + out.get(3));
+        assertEquals(0, out.get(3).path("result").path("progress").size(), out.get(3).toString());
+        // the hosted server was given a progress token only for the call whose client asked for progress
+        List<JsonNode> longCalls = received(computer.trace).stream().map(McpSteps::readTree)
+                .filter(m -> "tools/call".equals(m.path("method").asText())
+                        && m.path("params").path("name").asText().equals(LONG)
+                        && m.path("params").path("arguments").path("steps").asInt() <= 4)
+                .toList();
+        assertTrue(longCalls.stream().anyMatch(m -> m.path("params").path("_meta").has("progressToken")
+                && m.path("params").path("arguments").path("steps").asInt() == 4), longCalls.toString());
+        assertTrue(longCalls.stream().noneMatch(m -> m.path("params").path("_meta").has("progressToken")
+                && m.path("params").path("arguments").path("steps").asInt() == 2), longCalls.toString());
     }
 
     private static List<JsonNode> run(ArrayNode steps) {

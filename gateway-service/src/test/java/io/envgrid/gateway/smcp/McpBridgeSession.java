@@ -10,12 +10,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
- * One MCP Streamable HTTP session on a replica, spoken raw (JSON answers): what the SDK client cannot do — calls in
- * parallel on one session, and a request on the session with another token of the same principal.
+ * One MCP Streamable HTTP session on a replica, spoken raw (JSON answers, or the SSE stream of a call with a progress
+ * token): what the SDK client cannot do — calls in parallel on one session, and a request on the session with another
+ * token of the same principal.
  */
 final class McpBridgeSession {
 
@@ -55,6 +59,43 @@ final class McpBridgeSession {
                 .put("method", "tools/call");
         body.putObject("params").put("name", tool).set("arguments", arguments);
         return rpc(token, body);
+    }
+
+    /**
+     * {@code tools/call} with {@code _meta.progressToken} {@code progressToken}: the answer is an SSE stream, and the
+     * item is every JSON-RPC message on it (progress notifications, then the response), in order. {@code onOpen} runs
+     * with the request id once the stream's headers arrived (to cancel the call, say).
+     */
+    CompletableFuture<List<JsonNode>> callWithProgress(String token, String tool, ObjectNode arguments, String progressToken,
+            IntConsumer onOpen) {
+        int requestId = requests.incrementAndGet();
+        ObjectNode body = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", requestId).put("method", "tools/call");
+        ObjectNode params = body.putObject("params").put("name", tool);
+        params.set("arguments", arguments);
+        params.putObject("_meta").put("progressToken", progressToken);
+        return HTTP.sendAsync(request(url, token, id, body.toString()), HttpResponse.BodyHandlers.ofLines())
+                .thenApplyAsync(answer -> {
+                    if (answer.statusCode() != 200) {
+                        throw new AssertionError("tools/call with progress: " + answer.statusCode());
+                    }
+                    onOpen.accept(requestId);
+                    List<JsonNode> messages = new ArrayList<>();
+                    answer.body().filter(line -> line.startsWith("data:")).forEach(line -> {
+                        try {
+                            messages.add(JSON.readTree(line.substring(5).trim()));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                    return messages;
+                });
+    }
+
+    /** {@code notifications/cancelled} for request {@code requestId} of this session (202, no answer). */
+    CompletableFuture<Integer> cancel(String token, int requestId) {
+        ObjectNode body = JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "notifications/cancelled");
+        body.putObject("params").put("requestId", requestId).put("reason", "test");
+        return send(request(url, token, id, body.toString())).thenApply(HttpResponse::statusCode);
     }
 
     /** {@code tools/list}: the names listed. */

@@ -10,7 +10,9 @@ import java.util.Map;
  * once for the SMCP tests: token auth on (the connect {@code auth} token {@link #TOKEN}, principal
  * {@code smcp-tester}, which may use the offices {@code office-…} the tests make up; {@link #OTHER_TOKEN}, another
  * tenant's, offices {@code other-…}; {@link #NARROW_TOKEN}, {@code smcp-tester} again with offices {@code narrow-…}), a 1 s ping interval and 2 s ping timeout so dead members leave quickly. A third
- * replica with {@link Tight tight bounds} is started on first use by the tests of the bounds.
+ * replica with {@link Tight tight bounds} is started on first use by the tests of the bounds, and a fourth that also
+ * takes signed tokens ({@link #SIGNING_SECRET}) and caps connections per principal at
+ * {@link #CONNECTIONS_PER_PRINCIPAL} by the tests of tokens ({@link #tokens()}).
  */
 final class SmcpGateways {
 
@@ -20,6 +22,9 @@ final class SmcpGateways {
     static final String NARROW_TOKEN = "smcp-narrow-token";
     static final String TOKENS = TOKEN + "=smcp-tester:office-*," + OTHER_TOKEN + "=smcp-other:other-*," + NARROW_TOKEN
             + "=smcp-tester:narrow-*";
+    /** The signing secret of {@link #tokens()}: tests mint expiring {@code egw2} tokens with it. */
+    static final String SIGNING_SECRET = "smcp-test-signing-secret";
+    static final int CONNECTIONS_PER_PRINCIPAL = 3;
     static final long PING_INTERVAL_MS = 1000;
     static final long PING_TIMEOUT_MS = 2000;
 
@@ -30,6 +35,7 @@ final class SmcpGateways {
     final PackagedService first;
     final PackagedService second;
     private PackagedService tight;
+    private PackagedService tokens;
 
     private SmcpGateways() {
         cluster = TestCluster.get();
@@ -81,6 +87,20 @@ final class SmcpGateways {
             Runtime.getRuntime().addShutdownHook(new Thread(started::close));
         }
         return tight;
+    }
+
+    /**
+     * The replica that also takes tokens signed with {@link #SIGNING_SECRET} and holds at most
+     * {@link #CONNECTIONS_PER_PRINCIPAL} connections per principal (same Redis), started on first use.
+     */
+    synchronized PackagedService tokens() {
+        if (tokens == null) {
+            tokens = start("smcp-gateway-tokens", Map.of("envgrid.gateway.auth.signing-secret", SIGNING_SECRET,
+                    "envgrid.gateway.smcp.max-connections-per-principal", String.valueOf(CONNECTIONS_PER_PRINCIPAL)));
+            PackagedService started = tokens;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+        }
+        return tokens;
     }
 
     /** The bounds of {@link #tight()}: small enough that a test reaches each in a few requests. */

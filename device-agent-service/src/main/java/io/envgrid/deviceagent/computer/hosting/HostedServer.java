@@ -43,6 +43,9 @@ final class HostedServer {
         void connectionEnded(HostedServer server, Connection ended);
 
         void resourcesChanged(HostedServer server);
+
+        /** The server sent {@code notifications/progress} for a call ({@code progressToken}: the call's key). */
+        void progress(McpSchema.ProgressNotification progress);
     }
 
     private final String bundleId;
@@ -163,6 +166,7 @@ final class HostedServer {
                 .initializationTimeout(settings.startTimeout())
                 .toolsChangeConsumer(tools -> Mono.fromRunnable(() -> toolsListed(self[0], tools)))
                 .resourcesChangeConsumer(resources -> Mono.fromRunnable(() -> listener.resourcesChanged(this)))
+                .progressConsumer(progress -> Mono.fromRunnable(() -> listener.progress(progress)))
                 .build();
         self[0] = client;
         try {
@@ -271,10 +275,15 @@ final class HostedServer {
         c.client().close();
     }
 
-    /** Runs {@code tools/call} with {@code callKey} in its {@code _meta}, so that it can be cancelled. */
+    /**
+     * Runs {@code tools/call} with {@code callKey} in its {@code _meta}, so that it can be cancelled, and, when
+     * {@code progress} is asked for, as its {@code progressToken} too (MCP: the server may then send
+     * {@code notifications/progress} naming it; they reach {@link Listener#progress}).
+     */
     static CompletableFuture<McpSchema.CallToolResult> call(Connection c, String tool, Map<String, Object> args,
-            String callKey) {
-        return c.client().callTool(new McpSchema.CallToolRequest(tool, args,
-                Map.of(CancellableTransport.CALL_KEY, callKey))).toFuture();
+            String callKey, boolean progress) {
+        Map<String, Object> meta = progress ? Map.of(CancellableTransport.CALL_KEY, callKey, "progressToken", callKey)
+                : Map.of(CancellableTransport.CALL_KEY, callKey);
+        return c.client().callTool(new McpSchema.CallToolRequest(tool, args, meta)).toFuture();
     }
 }

@@ -67,7 +67,7 @@ public class McpServerHost {
 
     /** A call waiting for its server. */
     private record InFlight(HostedServer server, HostedServer.Connection connection,
-            CompletableFuture<CallOutcome> outcome, ScheduledFuture<?> deadline) {
+            CompletableFuture<CallOutcome> outcome, ScheduledFuture<?> deadline, CallProgress progress) {
     }
 
     public McpServerHost(ComputerConfig settings, ObjectMapper mapper, Event<ComputerChange> changes) {
@@ -299,6 +299,15 @@ public class McpServerHost {
      */
     public CompletionStage<CallOutcome> call(String name, Map<String, Object> arguments, Duration timeout,
             String callKey) {
+        return call(name, arguments, timeout, callKey, CallProgress.NONE);
+    }
+
+    /**
+     * As {@link #call(String, Map, Duration, String)}; the server's {@code notifications/progress} for the call go to
+     * {@code progress} (unless it is {@link CallProgress#NONE}: then the server is given no progress token).
+     */
+    public CompletionStage<CallOutcome> call(String name, Map<String, Object> arguments, Duration timeout,
+            String callKey, CallProgress progress) {
         Optional<ExposedTool> tool = tools().stream().filter(t -> t.name().equals(name)).findFirst();
         if (tool.isEmpty()) {
             return CompletableFuture.completedFuture(new CallOutcome.UnknownTool(name));
@@ -317,11 +326,12 @@ public class McpServerHost {
         ScheduledFuture<?> deadline = scheduler.schedule(
                 () -> abort(key, new CallOutcome.TimedOut(limit.toMillis()), "timeout"),
                 limit.toMillis(), TimeUnit.MILLISECONDS);
-        if (calls.putIfAbsent(key, new InFlight(server, c, outcome, deadline)) != null) {
+        if (calls.putIfAbsent(key, new InFlight(server, c, outcome, deadline, progress)) != null) {
             deadline.cancel(false);
             return CompletableFuture.completedFuture(new CallOutcome.Failed("call key '" + key + "' is in use"));
         }
-        HostedServer.call(c, tool.get().tool(), arguments == null ? Map.of() : arguments, key)
+        HostedServer.call(c, tool.get().tool(), arguments == null ? Map.of() : arguments, key,
+                progress != CallProgress.NONE)
                 .whenComplete((result, error) -> {
                     CallOutcome done = error == null
                             ? new CallOutcome.Answered(toMap(result))
@@ -381,6 +391,15 @@ public class McpServerHost {
         @Override
         public void resourcesChanged(HostedServer server) {
             changes.fire(ComputerChange.DESKTOP);
+        }
+
+        @Override
+        public void progress(McpSchema.ProgressNotification progress) {
+            // the token is the call's key; a report for a call that already ended (or another's token) is dropped
+            InFlight call = calls.get(String.valueOf(progress.progressToken()));
+            if (call != null && progress.progress() != null) {
+                call.progress().report(progress.progress(), progress.total(), progress.message());
+            }
         }
 
         @Override

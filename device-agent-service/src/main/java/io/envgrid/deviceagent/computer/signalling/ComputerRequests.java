@@ -2,6 +2,7 @@ package io.envgrid.deviceagent.computer.signalling;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.deviceagent.computer.hosting.CallOutcome;
+import io.envgrid.deviceagent.computer.hosting.CallProgress;
 import io.envgrid.deviceagent.computer.hosting.McpServerHost;
 import io.envgrid.deviceagent.computer.hosting.ProtocolError;
 import io.socket.client.Ack;
@@ -27,6 +28,9 @@ import org.json.JSONObject;
  * ErrorPayload: 400 a payload that is not an object, 404 a request meant for another Computer (the reference Computer
  * asserts {@code computer} is its own name), 4014/4015 resources, 4016 skills (this Computer has none), 4018/4019
  * blobs (none either). {@code notify:tool_call_cancel {agent, req_id}} aborts the call; an unknown one is ignored.
+ * A tool call with {@code envgrid_progress: true} (an envgrid extension, gateway README "Progress") gives the MCP
+ * server a progress token, and each {@code notifications/progress} it sends for the call is emitted as
+ * {@code server:tool_call_progress {computer, agent, req_id, progress, total?, message?}}.
  * Work runs off the Socket.IO event thread, on threads of its own (listing resources waits on the MCP server; the
  * common pool has one thread on a two-core host), so one slow request never holds up the others.
  */
@@ -50,7 +54,7 @@ final class ComputerRequests {
     }
 
     void register(Socket socket) {
-        socket.on(SmcpEvents.TOOL_CALL, args -> answerLater(args, this::toolCall));
+        socket.on(SmcpEvents.TOOL_CALL, args -> answerLater(args, r -> toolCall(socket, r)));
         answer(socket, SmcpEvents.GET_TOOLS, r -> withReqId(r, Map.of("tools",
                 host.tools().stream().map(t -> t.toWire(mapper)).toList())));
         answer(socket, SmcpEvents.GET_CONFIG, r -> host.publicConfig());
@@ -83,14 +87,32 @@ final class ComputerRequests {
         workers.shutdownNow();
     }
 
-    private CompletableFuture<Map<String, Object>> toolCall(Map<String, Object> r) {
+    private CompletableFuture<Map<String, Object>> toolCall(Socket socket, Map<String, Object> r) {
         Object timeout = r.get("timeout");
         Duration limit = timeout instanceof Number n && n.doubleValue() > 0
                 ? Duration.ofMillis(Math.round(n.doubleValue() * 1000)) : null;
         @SuppressWarnings("unchecked")
         Map<String, Object> params = r.get("params") instanceof Map<?, ?> p ? (Map<String, Object>) p : Map.of();
-        return host.call(String.valueOf(r.get("tool_name")), params, limit, callKey(r))
+        CallProgress progress = Boolean.TRUE.equals(r.get(SmcpEvents.PROGRESS_FLAG))
+                ? (done, total, message) -> emitProgress(socket, r, done, total, message) : CallProgress.NONE;
+        return host.call(String.valueOf(r.get("tool_name")), params, limit, callKey(r), progress)
                 .thenApply(CallOutcome::toWire).toCompletableFuture();
+    }
+
+    private void emitProgress(Socket socket, Map<String, Object> call, double progress, Double total, String message) {
+        try {
+            JSONObject report = new JSONObject().put("computer", name).put("agent", call.get("agent"))
+                    .put("req_id", call.get("req_id")).put("progress", progress);
+            if (total != null) {
+                report.put("total", total.doubleValue());
+            }
+            if (message != null) {
+                report.put("message", message);
+            }
+            socket.emit(SmcpEvents.TOOL_CALL_PROGRESS, report);
+        } catch (JSONException e) {
+            LOG.debugf("a progress report could not be encoded: %s", e.getMessage());
+        }
     }
 
     /** Calls are keyed by agent and request id: two agents' {@code req_id}s may collide. */

@@ -30,6 +30,14 @@ final class SmcpEvents {
     static final String PUT_BLOB = "client:put_blob";
     static final String TOOL_CALL_CANCEL = "notify:tool_call_cancel";
 
+    /**
+     * envgrid's extension for MCP progress (the protocol has no progress event; gateway README, "Progress"): a
+     * {@code client:tool_call} with this field {@code true} asks for progress, which the Computer then reports as
+     * {@link #TOOL_CALL_PROGRESS}.
+     */
+    static final String PROGRESS_FLAG = "envgrid_progress";
+    static final String TOOL_CALL_PROGRESS = "server:tool_call_progress";
+
     private SmcpEvents() {
     }
 }

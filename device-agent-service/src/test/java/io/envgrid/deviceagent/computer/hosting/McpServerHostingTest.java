@@ -13,6 +13,7 @@ import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.EverythingServer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +38,9 @@ class McpServerHostingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START = Duration.ofSeconds(90);
     private static final String LONG = "trigger-long-running-operation";
+
+    @Inject
+    McpServerHost host;
 
     @Test
     void stdioServerIsListedCalledSeesItsInputsAndRestartsAfterAKill() throws Exception {
@@ -111,13 +116,33 @@ class McpServerHostingTest {
     }
 
     @Test
+    void aCallThatAsksForProgressGetsTheServersReportsAndOneThatDoesNotGivesNoToken() throws Exception {
+        Path trace = traced("progress");
+
+        List<String> reports = new CopyOnWriteArrayList<>();
+        CallOutcome outcome = host.call("progress__" + LONG, Map.of("duration", 1, "steps", 3), Duration.ofSeconds(60),
+                "progress-1", (progress, total, message) -> reports.add(progress + "/" + total))
+                .toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertTrue(outcome instanceof CallOutcome.Answered, outcome.toString());
+        assertEquals(List.of("1.0/3.0", "2.0/3.0", "3.0/3.0"), reports);
+
+        CallOutcome plain = host.call("progress__" + LONG, Map.of("duration", 1, "steps", 2), Duration.ofSeconds(60),
+                "progress-2").toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertTrue(plain instanceof CallOutcome.Answered, plain.toString());
+        List<JsonNode> calls = read(trace).lines().map(l -> {
+            try {
+                return JSON.readTree(l);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).filter(m -> "tools/call".equals(m.path("method").asText())).toList();
+        assertEquals("progress-1", calls.get(0).path("params").path("_meta").path("progressToken").asText(), calls.toString());
+        assertFalse(calls.get(1).path("params").path("_meta").has("progressToken"), calls.toString());
+    }
+
+    @Test
     void stdioCallsAreCancelledAndTimedOutAtTheServer() throws Exception {
-        Path trace = Files.createTempFile("mcp-trace", ".jsonl");
-        // tee copies every message the Computer sends to the server into the trace
-        put("traced", Map.of("type", "stdio", "server_parameters", Map.of("command", "/bin/sh",
-                "args", List.of("-c", "tee -a \"$0\" | \"$1\" \"$2\" stdio", trace.toString(),
-                        EverythingServer.NODE, EverythingServer.ENTRY)))).statusCode(201);
-        awaitTool("traced__" + LONG);
+        Path trace = traced("traced");
 
         CompletableFuture<JsonNode> cancelled = CompletableFuture.supplyAsync(
                 () -> call("traced__" + LONG, Map.of("duration", 60, "steps", 60), 120.0, "req-cancel-1"));
@@ -257,6 +282,17 @@ class McpServerHostingTest {
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException("a literal address always resolves", e);
         }
+    }
+
+    /** Adds server-everything over stdio as {@code bundle}, behind {@code tee}: answers the file of what it received. */
+    private static Path traced(String bundle) throws IOException {
+        Path trace = Files.createTempFile("mcp-" + bundle, ".jsonl");
+        // tee copies every message the Computer sends to the server into the trace
+        put(bundle, Map.of("type", "stdio", "server_parameters", Map.of("command", "/bin/sh",
+                "args", List.of("-c", "tee -a \"$0\" | \"$1\" \"$2\" stdio", trace.toString(),
+                        EverythingServer.NODE, EverythingServer.ENTRY)))).statusCode(201);
+        awaitTool(bundle + "__" + LONG);
+        return trace;
     }
 
     private static void putInputs() {

@@ -136,7 +136,7 @@ public class McpProtocol {
         String requestKey = id.toString();
         AtomicBoolean answered = new AtomicBoolean();
         Uni<ObjectNode> result = tool != null ? invoker.invoke(session, principal, tool, args, progress)
-                : sessionTools.call(session, principal, name, args);
+                : sessionTools.call(session, principal, name, args, progress);
         // registered before subscribing: a call that completes at once unregisters itself
         AtomicReference<Cancellable> running = new AtomicReference<>();
         inFlight.started(session.id(), requestKey, () -> {

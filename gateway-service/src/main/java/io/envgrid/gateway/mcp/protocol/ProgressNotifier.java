@@ -17,8 +17,13 @@ final class ProgressNotifier implements ProgressSink {
     }
 
     @Override
+    public boolean wanted() {
+        return token != null && !token.isNull() && out.streams();
+    }
+
+    @Override
     public void report(double progress, Double total, String message) {
-        if (token == null || token.isNull() || !out.streams()) {
+        if (!wanted()) {
             return;
         }
         ObjectNode params = JsonNodeFactory.instance.objectNode();

@@ -3,6 +3,7 @@ package io.envgrid.gateway.mcp.protocol;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.security.Principal;
+import io.envgrid.gateway.tool.ProgressSink;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 
@@ -19,9 +20,10 @@ public interface SessionTools {
     /**
      * Runs {@code tools/call} of {@code name}: the MCP {@code CallToolResult} ({@code isError} for a failed call), or
      * a failure with {@link UnknownTool} when the session has no tool of that name (JSON-RPC {@code -32602}).
-     * Cancelling the returned work cancels the call wherever it runs.
+     * Cancelling the returned work cancels the call wherever it runs; the call's progress goes to {@code progress}.
      */
-    Uni<ObjectNode> call(McpSession session, Principal principal, String name, ObjectNode arguments);
+    Uni<ObjectNode> call(McpSession session, Principal principal, String name, ObjectNode arguments,
+            ProgressSink progress);
 
     /** No tool of that name for this session. */
     final class UnknownTool extends RuntimeException {

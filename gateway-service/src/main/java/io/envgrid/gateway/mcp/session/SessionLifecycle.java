@@ -10,6 +10,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,7 +20,8 @@ import org.jboss.logging.Logger;
  * index decides who cleans up). However it ends, the calls of the session still running are
  * cancelled on every replica (a waiting allocation is withdrawn, a grant that raced undone): their
  * answers have nowhere to go. A worker's last session ending releases everything it holds, so
- * a crashed agent leaks no lease. Lease keep-alive and expiries are in {@code lease/}.
+ * a crashed agent leaks no lease. Every {@link SessionEndListener} hears of it with the session's last fields. Lease
+ * keep-alive and expiries are in {@code lease/}.
  */
 @ApplicationScoped
 public class SessionLifecycle {
@@ -30,9 +33,11 @@ public class SessionLifecycle {
     private final InFlightCalls inFlight;
     private final GatewayConfig config;
     private final IdleSweep idleSweep;
+    private final Instance<SessionEndListener> listeners;
 
     public SessionLifecycle(McpSessions sessions, WorkerCleanup cleanup, InFlightCalls inFlight, GatewayConfig config,
-            Vertx vertx) {
+            Vertx vertx, Instance<SessionEndListener> listeners) {
+        this.listeners = listeners;
         this.sessions = sessions;
         this.cleanup = cleanup;
         this.inFlight = inFlight;
@@ -55,7 +60,9 @@ public class SessionLifecycle {
      * the session does this; a session already ended is left alone.
      */
     public Uni<Void> end(String sessionId, String why) {
-        return sessions.end(sessionId).chain(ended -> {
+        // the fields are read before the hash goes; only the caller that ends the session passes them on
+        return sessions.peek(sessionId).chain(fields -> sessions.end(sessionId).call(ended -> ended == null
+                ? Uni.createFrom().voidItem() : told(sessionId, fields))).chain(ended -> {
             if (ended == null) {
                 return Uni.createFrom().voidItem();
             }
@@ -67,5 +74,14 @@ public class SessionLifecycle {
             LOG.infof("session %s ended (%s); releasing everything worker %s holds", sessionId, why, ended.workerId());
             return cancelled.chain(() -> cleanup.releaseAll(ended.workerId())).replaceWithVoid();
         });
+    }
+
+    private Uni<Void> told(String sessionId, Map<String, String> fields) {
+        Uni<Void> all = Uni.createFrom().voidItem();
+        for (SessionEndListener listener : listeners) {
+            all = all.call(() -> listener.sessionEnded(sessionId, fields).onFailure().invoke(e -> LOG.warnf(
+                    "a listener of session %s's end failed: %s", sessionId, e.getMessage())).onFailure().recoverWithNull());
+        }
+        return all;
     }
 }

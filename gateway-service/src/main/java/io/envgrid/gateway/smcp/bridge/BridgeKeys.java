@@ -21,6 +21,8 @@ public class BridgeKeys {
 
     /** The MCP session hash's field naming the office the session is bound to. */
     public static final String SESSION_FIELD = "smcp_office";
+    /** The MCP session hash's field with the expiry (epoch ms) of the latest token that used the binding. */
+    public static final String UNTIL_FIELD = "smcp_office_until";
 
     private final String prefix;
 

@@ -11,6 +11,7 @@ import io.envgrid.gateway.mcp.protocol.ToolInvoker;
 import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.tool.ArgumentCheck;
+import io.envgrid.gateway.tool.ProgressSink;
 import io.envgrid.gateway.tool.Schema;
 import io.envgrid.gateway.tool.ToolAnnotations;
 import io.envgrid.gateway.tool.ToolRegistry;
@@ -70,7 +71,7 @@ public class BridgeTools implements SessionTools {
     public Uni<List<ObjectNode>> list(McpSession session, Principal principal) {
         List<ObjectNode> own = new ArrayList<>(List.of(McpProtocol.listing(join), McpProtocol.listing(leave)));
         // a principal whose token no longer covers the bound office (a narrower token of the same name) sees none of it
-        return bindings.officeOf(session.id()).chain(office -> office == null || !access.permits(principal, office)
+        return bindings.officeOf(session.id(), principal).chain(office -> office == null || !access.permits(principal, office)
                 ? Uni.createFrom().item(own) : officeTools.tools(office).map(tools -> {
                     tools.stream().filter(t -> registry.find(t.name()).isEmpty()).map(this::listing).forEach(own::add);
                     return own;
@@ -78,13 +79,14 @@ public class BridgeTools implements SessionTools {
     }
 
     @Override
-    public Uni<ObjectNode> call(McpSession session, Principal principal, String name, ObjectNode arguments) {
+    public Uni<ObjectNode> call(McpSession session, Principal principal, String name, ObjectNode arguments,
+            ProgressSink progress) {
         Uni<ObjectNode> result = switch (name) {
             case JOIN -> Uni.createFrom().deferred(() -> {
                 joinCheck.check(arguments);
                 String office = arguments.get("office_id").asText();
                 access.check(principal, office);
-                return bindings.bind(session.id(), office)
+                return bindings.bind(session.id(), office, principal)
                         .call(previous -> listChanged.toSession(session.id()))
                         .chain(previous -> officeTools.tools(office).map(tools -> bound(office, previous, tools)));
             });
@@ -94,7 +96,7 @@ public class BridgeTools implements SessionTools {
                         .call(previous -> previous == null ? Uni.createFrom().voidItem() : listChanged.toSession(session.id()))
                         .map(previous -> answers.success(ToolResult.of(left(json.createObjectNode(), previous))));
             });
-            default -> bindings.officeOf(session.id()).chain(office -> {
+            default -> bindings.officeOf(session.id(), principal).chain(office -> {
                 if (office == null) {
                     return Uni.createFrom().failure(new UnknownTool(name));
                 }
@@ -102,7 +104,7 @@ public class BridgeTools implements SessionTools {
                 return officeTools.tools(office).chain(tools -> {
                     Optional<ComputerTool> tool = tools.stream().filter(t -> t.name().equals(name)).findFirst();
                     return tool.isEmpty() ? Uni.createFrom().failure(new UnknownTool(name))
-                            : relay.call(session.id(), office, access.agentName(principal), tool.get(), arguments);
+                            : relay.call(session.id(), office, access.agentName(principal), tool.get(), arguments, progress);
                 });
             });
         };

@@ -9,6 +9,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -17,7 +19,7 @@ import org.jboss.logging.Logger;
  * replica where the change arrived (or that evicted a dead replica's members); the sessions' streams may be anywhere,
  * so each message goes through {@link SessionNotifier}: written to the replica holding the session's stream and
  * recorded in its Redis event stream for {@code Last-Event-ID}. A session that ended or was bound elsewhere since is
- * pruned from the office's set instead.
+ * pruned from the office's set instead, and a binding whose token has expired ({@link OfficeBindings#live}) ends.
  */
 @ApplicationScoped
 public class ListChangedRelay {
@@ -44,11 +46,16 @@ public class ListChangedRelay {
         tools.invalidate(office)
                 .chain(() -> bindings.sessionsIn(office))
                 .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
-                .onItem().transformToUniAndMerge(id -> notifier.toSession(id,
-                        fields -> office.equals(fields.get(BridgeKeys.SESSION_FIELD)), LIST_CHANGED.deepCopy())
-                        .chain(sent -> sent ? Uni.createFrom().voidItem() : bindings.prune(office, id)))
+                .onItem().transformToUniAndMerge(id -> notifier.toSession(id, fields -> bound(fields, office),
+                                LIST_CHANGED.deepCopy())
+                        .chain(sent -> sent ? Uni.createFrom().voidItem() : bindings.unreachable(office, id)))
                 .collect().last()
                 .subscribe().with(v -> { }, e -> LOG.warnf("tools/list_changed for office '%s' failed: %s", office, e.getMessage()));
+    }
+
+    /** Bound to {@code office} by a token that has not expired. */
+    private static boolean bound(Map<String, String> fields, String office) {
+        return office.equals(fields.get(BridgeKeys.SESSION_FIELD)) && OfficeBindings.live(fields, Instant.now());
     }
 
     /** One session's tool list changed (it was bound or unbound). */

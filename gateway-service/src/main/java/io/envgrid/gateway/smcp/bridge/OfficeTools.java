@@ -110,7 +110,7 @@ public class OfficeTools {
     private Uni<ArrayNode> toolsOf(String caller, String officeId, String computer) {
         ObjectNode request = json.createObjectNode().put("agent", LISTING_AGENT)
                 .put("req_id", UUID.randomUUID().toString()).put("computer", computer);
-        return calls.relay(caller, officeId, computer, "client:get_tools", request, listTimeoutMs).map(outcome -> {
+        return calls.relay(caller, officeId, computer, "client:get_tools", request, listTimeoutMs, null).map(outcome -> {
             ArrayNode tools = outcome.on(new CallOutcome.Cases<>() {
                 @Override
                 public ArrayNode answered(CallOutcome.Answered answered) {

@@ -10,6 +10,7 @@ import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.smcp.office.CallOutcome;
 import io.envgrid.gateway.smcp.SmcpConfig;
 import io.envgrid.gateway.smcp.office.ClientCalls;
+import io.envgrid.gateway.tool.ProgressSink;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,6 +27,9 @@ import java.util.UUID;
  * stops at the same time. Cancelling the returned work
  * (MCP {@code notifications/cancelled}, a closed connection, the session's end) sends the Computer
  * {@code notify:tool_call_cancel {agent, req_id}}, which aborts the call at its MCP server; so does the deadline.
+ * When the MCP caller asked for progress (a {@code progressToken} it can receive), the call carries envgrid's
+ * {@code envgrid_progress: true} and the Computer's progress reports for it become the caller's
+ * {@code notifications/progress}.
  *
  * <p>Answers: the Computer's {@code CallToolResult} is passed on as the MCP result (its {@code meta} as MCP's
  * {@code _meta}); its flat ErrorPayload (§5) becomes an {@code isError} result with the gateway's envelope, as every
@@ -41,6 +45,8 @@ public class RelayedToolCall {
     private static final String TOOL_CALL = "client:tool_call";
     /** The {@link ClientCalls} caller key of a session's calls (its per-caller cap). */
     private static final String CALLER_PREFIX = "mcp:";
+    /** envgrid's extension field of {@code client:tool_call} asking the Computer for progress (README, "Progress"). */
+    private static final String PROGRESS_FLAG = "envgrid_progress";
 
     private final ClientCalls calls;
     private final ObjectMapper json;
@@ -60,15 +66,22 @@ public class RelayedToolCall {
     /**
      * Calls {@code tool} in {@code officeId} as {@code agent} for the MCP session {@code sessionId}; the item is the
      * MCP {@code CallToolResult}, or fails with a {@link ToolFailure} for the caller to answer as an {@code isError}
-     * result.
+     * result. The Computer's progress reports go to {@code progress} (asked for only when it {@link ProgressSink#wanted()}).
      */
-    public Uni<ObjectNode> call(String sessionId, String officeId, String agent, ComputerTool tool, ObjectNode arguments) {
+    public Uni<ObjectNode> call(String sessionId, String officeId, String agent, ComputerTool tool, ObjectNode arguments,
+            ProgressSink progress) {
         String reqId = UUID.randomUUID().toString();
         ObjectNode request = json.createObjectNode().put("agent", agent).put("req_id", reqId)
                 .put("computer", tool.computer()).put("tool_name", tool.exposedName())
                 .put("timeout", Math.max(1, timeoutMs / 1000));
         request.set("params", arguments);
-        return calls.relay(CALLER_PREFIX + sessionId, officeId, tool.computer(), TOOL_CALL, request, timeoutMs)
+        if (progress.wanted()) {
+            request.put(PROGRESS_FLAG, true);
+        }
+        return calls.relay(CALLER_PREFIX + sessionId, officeId, tool.computer(), TOOL_CALL, request, timeoutMs,
+                        progress.wanted() ? report -> progress.report(report.path("progress").asDouble(),
+                                report.path("total").isNumber() ? report.get("total").asDouble() : null,
+                                report.path("message").isTextual() ? report.get("message").asText() : null) : null)
                 .onCancellation().call(() -> calls.cancelAt(officeId, tool.computer(), agent, reqId))
                 .call(outcome -> outcome instanceof CallOutcome.TimedOut
                         ? calls.cancelAt(officeId, tool.computer(), agent, reqId) : Uni.createFrom().voidItem())

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * What agents and Computers say to each other through the server: {@code client:*} calls relayed to the named
@@ -30,6 +31,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * 0.4: no ack, as the reference's validation error). A caller with {@code max-pending-calls-per-socket} calls
  * waiting, an office with {@code max-pending-calls-per-office} on this replica, or a Computer owing that many
  * answers refuse one more with the flat {@code {code:429, message, details:{limit, scope}}}.
+ *
+ * <p>Progress (envgrid's extension, {@link SmcpEvents#PROGRESS_FLAG}): a tool call with {@code envgrid_progress: true}
+ * has the Computer's {@code server:tool_call_progress} reports for it relayed to the calling agent alone as
+ * {@code notify:tool_call_progress}, until the call is answered; reports for other calls are dropped.
  */
 @ApplicationScoped
 public class ClientCalls {
@@ -97,8 +102,10 @@ public class ClientCalls {
             // clamped (whole seconds, as the protocol has it): the Computer need not wait longer either
             relayed.put("timeout", Math.max(1, maxCallTimeoutMs / 1000));
         }
+        Consumer<JsonNode> progress = SmcpEvents.TOOL_CALL.equals(target) && relayed.path(SmcpEvents.PROGRESS_FLAG).asBoolean()
+                ? report -> member.socket.emit(SmcpEvents.TOOL_CALL_PROGRESS_NOTICE, report) : null;
         // the answer is awaited outside the member's queue: the returned work ends once the call is sent
-        return send(member.sid(), "socket", office, computer, target, relayed, timeoutMs)
+        return send(member.sid(), "socket", office, computer, target, relayed, timeoutMs, progress)
                 .invoke(outcome -> outcome.thenAccept(o -> o.on(new CallOutcome.Cases<Void>() {
                     @Override
                     public Void answered(CallOutcome.Answered answered) {
@@ -134,7 +141,7 @@ public class ClientCalls {
      * whoever waits for it stops waiting: the Computer may still answer, and this replica still holds the call.
      */
     private Uni<CompletableFuture<CallOutcome>> send(String caller, String callerScope, String office, String computer,
-            String event, JsonNode payload, long timeoutMs) {
+            String event, JsonNode payload, long timeoutMs, Consumer<JsonNode> progress) {
         Optional<CallOutcome.Saturated> refused = pending.admit(caller, callerScope, office);
         if (refused.isPresent()) {
             return Uni.createFrom().item(CompletableFuture.completedFuture(refused.get()));
@@ -152,7 +159,7 @@ public class ClientCalls {
                 release.run();
                 return CompletableFuture.<CallOutcome>completedFuture(new CallOutcome.Gone());
             }
-            CompletableFuture<CallOutcome> outcome = bus.call(record, event, payload, timeoutMs);
+            CompletableFuture<CallOutcome> outcome = bus.call(record, event, payload, timeoutMs, progress);
             outcome.whenComplete((r, e) -> release.run());
             return outcome;
         }).onFailure().invoke(release).onCancellation().invoke(() -> {
@@ -185,6 +192,33 @@ public class ClientCalls {
         return membership.broadcast(member.officeId, member.sid(), SmcpEvents.TOOL_CALL_CANCEL_NOTICE, notice);
     }
 
+    /**
+     * A Computer's {@code server:tool_call_progress {agent, req_id, progress, total?, message?}} → the caller of that
+     * call, as {@code {agent, req_id, progress, total?, message?}} (nothing else of the payload is passed on). Dropped
+     * when the sender is no Computer in an office, the payload is not a report, or no call of this Computer with that
+     * agent and {@code req_id} asked for progress: a Computer reaches only the callers it owes an answer.
+     */
+    Uni<Void> progress(Member member, ArrayNode args, Long ackId) {
+        acks.empty(member, ackId);
+        ObjectNode req = Payloads.first(args);
+        if (req == null || member.officeId == null || !"computer".equals(member.role)
+                || Payloads.text(req, "agent") == null || Payloads.text(req, "req_id") == null
+                || !req.path("progress").isNumber()) {
+            return done();
+        }
+        ObjectNode report = json.createObjectNode().put("agent", req.get("agent").asText())
+                .put("req_id", req.get("req_id").asText());
+        report.set("progress", req.get("progress"));
+        if (req.path("total").isNumber()) {
+            report.set("total", req.get("total"));
+        }
+        if (req.path("message").isTextual()) {
+            report.set("message", req.get("message"));
+        }
+        bus.progress(member.sid(), report);
+        return done();
+    }
+
     /** A Computer's {@code server:update_*} notice → its {@code notify:*} events to the office. */
     Uni<Void> update(Member member, String event, ArrayNode args, Long ackId) {
         acks.empty(member, ackId);
@@ -212,11 +246,12 @@ public class ClientCalls {
      * waiting (one more: {@link CallOutcome.Saturated} of scope {@code "session"}), the office
      * {@code max-pending-calls-per-office} on this replica ({@code "office"}). A Computer not (or no longer) in the
      * office is {@link CallOutcome.Gone}. Cancelling the returned work stops the wait, not the call's count (see
-     * {@link #send}).
+     * {@link #send}). Until the answer, the Computer's progress reports for the call ({@code server:tool_call_progress},
+     * as {@code {agent, req_id, progress, total?, message?}}) go to {@code progress} (null: the call asked for none).
      */
     public Uni<CallOutcome> relay(String caller, String officeId, String computer, String event, ObjectNode request,
-            long timeoutMs) {
-        return send(caller, "session", officeId, computer, event, request, timeoutMs)
+            long timeoutMs, Consumer<JsonNode> progress) {
+        return send(caller, "session", officeId, computer, event, request, timeoutMs, progress)
                 // a dependent stage: cancelling the wait must not cancel the call itself (ReplicaBus keeps its timer)
                 .chain(outcome -> Uni.createFrom().completionStage(outcome.thenApply(o -> o)));
     }

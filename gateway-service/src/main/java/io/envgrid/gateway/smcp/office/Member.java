@@ -20,11 +20,13 @@ final class Member {
     final Generation generation;
     final String a2cVersion;
     final Principal principal;
-    /** "agent" or "computer" after the first successful join; null before. */
-    String role;
-    String name;
+    /** "agent" or "computer" after the first successful join; null before. Volatile: progress reports read it outside the queue. */
+    volatile String role;
+    volatile String name;
     /** The office the member sits in; null when in none. */
-    String officeId;
+    volatile String officeId;
+    /** The Vert.x timer that disconnects the member when its token expires; -1 when the token does not expire. */
+    volatile long expiryTimer = -1;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private int queued;
 

@@ -22,6 +22,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,8 +32,10 @@ import org.jboss.logging.Logger;
  * {@code client:*} call is an application-level request and reply on the channels, keyed by a call id.
  *
  * <p>Channel messages (JSON): {@code {op:"emit",sid,event,payload}}, {@code {op:"call",id,from,sid,event,payload,
- * timeout_ms}}, {@code {op:"reply",id,args}}, {@code {op:"reply",id,gone:true}} or {@code {op:"reply",id,saturated:true,scope,limit}};
- * a call that times out gets no reply.
+ * timeout_ms,progress?}}, {@code {op:"reply",id,args}}, {@code {op:"reply",id,gone:true}} or {@code {op:"reply",id,saturated:true,scope,limit}};
+ * a call that times out gets no reply. A tool call that asked for progress ({@code progress:true}) may be followed,
+ * until its reply, by {@code {op:"progress",id,payload}}: the Computer's {@code server:tool_call_progress} reports,
+ * routed by the Computer's replica to the caller's ({@link #progress}).
  */
 @ApplicationScoped
 public class ReplicaBus {
@@ -40,6 +44,10 @@ public class ReplicaBus {
 
     private final Map<String, Member> local = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<CallOutcome>> calls = new ConcurrentHashMap<>();
+    /** Progress listeners of this replica's calls to other replicas, by call id. */
+    private final Map<String, Consumer<JsonNode>> progressListeners = new ConcurrentHashMap<>();
+    /** Where the progress of calls to this replica's Computers goes, by {@link #progressKey}. */
+    private final Map<String, Consumer<JsonNode>> progressRoutes = new ConcurrentHashMap<>();
     private final ReactivePubSubCommands<String> pubsub;
     private final SmcpKeys keys;
     private final Replica replica;
@@ -93,16 +101,25 @@ public class ReplicaBus {
         publish(owner, json.createObjectNode().put("op", "emit").put("sid", sid).put("event", event).set("payload", payload));
     }
 
-    /** Emits {@code event} to the member and waits up to {@code timeoutMs} for its acknowledgement. */
-    CompletableFuture<CallOutcome> call(ObjectNode record, String event, JsonNode payload, long timeoutMs) {
+    /**
+     * Emits {@code event} to the member and waits up to {@code timeoutMs} for its acknowledgement; until then the
+     * member's progress reports for the call ({@code payload}'s {@code agent} and {@code req_id}) go to
+     * {@code progress} (null: none are routed).
+     */
+    CompletableFuture<CallOutcome> call(ObjectNode record, String event, JsonNode payload, long timeoutMs,
+            Consumer<JsonNode> progress) {
         String sid = record.path("sid").asText();
         String owner = record.path("replica").asText();
         if (owner.equals(replica.id())) {
-            return callHere(sid, event, payload, timeoutMs);
+            return callHere(sid, event, payload, timeoutMs, progress);
         }
         String id = UUID.randomUUID().toString();
         CompletableFuture<CallOutcome> outcome = new CompletableFuture<>();
         calls.put(id, outcome);
+        if (progress != null) {
+            progressListeners.put(id, progress);
+            outcome.whenComplete((r, e) -> progressListeners.remove(id));
+        }
         long timer = vertx.setTimer(Math.max(1, timeoutMs), t -> {
             if (calls.remove(id) != null) {
                 outcome.complete(new CallOutcome.TimedOut());
@@ -110,18 +127,45 @@ public class ReplicaBus {
         });
         outcome.whenComplete((r, e) -> vertx.cancelTimer(timer));
         ObjectNode message = json.createObjectNode().put("op", "call").put("id", id).put("from", replica.id())
-                .put("sid", sid).put("event", event).put("timeout_ms", timeoutMs);
+                .put("sid", sid).put("event", event).put("timeout_ms", timeoutMs).put("progress", progress != null);
         message.set("payload", payload);
         publish(owner, message);
         return outcome;
     }
 
-    private CompletableFuture<CallOutcome> callHere(String sid, String event, JsonNode payload, long timeoutMs) {
+    /**
+     * A progress report of a Computer on this replica ({@code report} carries the call's {@code agent} and
+     * {@code req_id}) to whoever waits for that call; false when nobody does (no such call, or it asked for none).
+     */
+    boolean progress(String computerSid, JsonNode report) {
+        Consumer<JsonNode> route = progressRoutes.get(progressKey(computerSid, report));
+        if (route == null) {
+            return false;
+        }
+        route.accept(report);
+        return true;
+    }
+
+    /** Calls are known by Computer, agent and request id: two agents' {@code req_id}s may collide. */
+    private static String progressKey(String computerSid, JsonNode call) {
+        return computerSid + '\n' + call.path("agent").asText() + '\n' + call.path("req_id").asText();
+    }
+
+    private CompletableFuture<CallOutcome> callHere(String sid, String event, JsonNode payload, long timeoutMs,
+            Consumer<JsonNode> progress) {
         Member member = local.get(sid);
         if (member == null || !member.socket.connected()) {
             return CompletableFuture.completedFuture(new CallOutcome.Gone());
         }
-        return member.socket.request(event, payload, timeoutMs)
+        String route = progress == null ? null : progressKey(sid, payload);
+        if (route != null) {
+            progressRoutes.put(route, progress);
+        }
+        CompletableFuture<ArrayNode> answer = member.socket.request(event, payload, timeoutMs);
+        if (route != null) {
+            answer.whenComplete((r, e) -> progressRoutes.remove(route, progress));
+        }
+        return answer
                 .<CallOutcome>thenApply(CallOutcome.Answered::new)
                 .exceptionally(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -147,34 +191,7 @@ public class ReplicaBus {
                     member.socket.emit(message.path("event").asText(), message.get("payload"));
                 }
             }
-            case "call" -> callHere(message.path("sid").asText(), message.path("event").asText(), message.get("payload"),
-                    message.path("timeout_ms").asLong()).thenAccept(outcome -> {
-                        ObjectNode reply = json.createObjectNode().put("op", "reply").put("id", message.path("id").asText());
-                        ObjectNode sent = outcome.on(new CallOutcome.Cases<>() {
-                            @Override
-                            public ObjectNode answered(CallOutcome.Answered answered) {
-                                return reply.set("args", answered.args());
-                            }
-
-                            @Override
-                            public ObjectNode gone(CallOutcome.Gone gone) {
-                                return reply.put("gone", true);
-                            }
-
-                            @Override
-                            public ObjectNode saturated(CallOutcome.Saturated saturated) {
-                                return reply.put("saturated", true).put("scope", saturated.scope()).put("limit", saturated.limit());
-                            }
-
-                            @Override
-                            public ObjectNode timedOut(CallOutcome.TimedOut timedOut) {
-                                return null; // the caller's own timer answers (with silence)
-                            }
-                        });
-                        if (sent != null) {
-                            publish(message.path("from").asText(), sent);
-                        }
-                    });
+            case "call" -> answerCall(message);
             case "reply" -> {
                 CompletableFuture<CallOutcome> outcome = calls.remove(message.path("id").asText());
                 if (outcome != null) {
@@ -184,12 +201,67 @@ public class ReplicaBus {
                             : new CallOutcome.Answered(message.get("args") instanceof ArrayNode a ? a : json.createArrayNode()));
                 }
             }
+            case "progress" -> {
+                Consumer<JsonNode> listener = progressListeners.get(message.path("id").asText());
+                if (listener != null) {
+                    listener.accept(message.get("payload"));
+                }
+            }
             default -> LOG.warnf("unknown op on the SMCP channel: %s", text);
         }
     }
 
+    /**
+     * Makes a call another replica relayed ({@code {op:"call",…}}) to a member of this one and publishes its reply,
+     * and the progress reports before it, to the caller's replica. A call's messages go out one after another, each
+     * once the previous one is published: publishes may take different Redis connections, and a report overtaken by
+     * the reply would be dropped there.
+     */
+    private void answerCall(ObjectNode message) {
+        String from = message.path("from").asText();
+        String id = message.path("id").asText();
+        AtomicReference<CompletableFuture<Void>> sent = new AtomicReference<>(CompletableFuture.completedFuture(null));
+        Consumer<JsonNode> progress = !message.path("progress").asBoolean() ? null
+                : report -> sent.updateAndGet(previous -> previous.thenCompose(v -> publishOrdered(from,
+                        json.createObjectNode().put("op", "progress").put("id", id).set("payload", report))));
+        callHere(message.path("sid").asText(), message.path("event").asText(), message.get("payload"),
+                message.path("timeout_ms").asLong(), progress).thenAccept(outcome -> {
+                    ObjectNode reply = json.createObjectNode().put("op", "reply").put("id", id);
+                    ObjectNode answer = outcome.on(new CallOutcome.Cases<>() {
+                        @Override
+                        public ObjectNode answered(CallOutcome.Answered answered) {
+                            return reply.set("args", answered.args());
+                        }
+
+                        @Override
+                        public ObjectNode gone(CallOutcome.Gone gone) {
+                            return reply.put("gone", true);
+                        }
+
+                        @Override
+                        public ObjectNode saturated(CallOutcome.Saturated saturated) {
+                            return reply.put("saturated", true).put("scope", saturated.scope()).put("limit", saturated.limit());
+                        }
+
+                        @Override
+                        public ObjectNode timedOut(CallOutcome.TimedOut timedOut) {
+                            return null; // the caller's own timer answers (with silence)
+                        }
+                    });
+                    if (answer != null) {
+                        sent.get().whenComplete((v, e) -> publish(from, answer));
+                    }
+                });
+    }
+
     private void publish(String replicaId, ObjectNode message) {
-        pubsub.publish(keys.channel(replicaId), message.toString()).subscribe().with(
-                n -> { }, e -> LOG.warnf("SMCP relay to replica %s failed: %s", replicaId, e.getMessage()));
+        publishOrdered(replicaId, message);
+    }
+
+    /** Publishes; the stage completes once Redis took the message (also when it failed: that is logged). */
+    private CompletableFuture<Void> publishOrdered(String replicaId, ObjectNode message) {
+        return pubsub.publish(keys.channel(replicaId), message.toString())
+                .onFailure().invoke(e -> LOG.warnf("SMCP relay to replica %s failed: %s", replicaId, e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid().subscribeAsCompletionStage();
     }
 }

@@ -21,6 +21,16 @@ final class SmcpEvents {
 
     static final String TOOL_CALL = "client:tool_call";
 
+    /*
+     * envgrid's extension for MCP progress (the protocol has none; gateway README, "Progress"): a client:tool_call
+     * with PROGRESS_FLAG true asks for it; the Computer reports with TOOL_CALL_PROGRESS {computer, agent, req_id,
+     * progress, total?, message?}, which reaches only the calling agent as TOOL_CALL_PROGRESS_NOTICE {agent, req_id,
+     * progress, total?, message?} (or the MCP bridge's caller as notifications/progress).
+     */
+    static final String PROGRESS_FLAG = "envgrid_progress";
+    static final String TOOL_CALL_PROGRESS = "server:tool_call_progress";
+    static final String TOOL_CALL_PROGRESS_NOTICE = "notify:tool_call_progress";
+
     /**
      * A Computer's {@code server:update_*} notice → the {@code notify:*} events broadcast for it. Config and desktop
      * notices are also broadcast under the seed's names, so an agent written to the seed hears them.

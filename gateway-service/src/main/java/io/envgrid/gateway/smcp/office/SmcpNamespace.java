@@ -1,16 +1,22 @@
 package io.envgrid.gateway.smcp.office;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.security.Authentication;
 import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.security.TokenVerifier;
 import io.envgrid.gateway.smcp.SmcpConfig;
 import io.envgrid.gateway.smcp.handshake.VersionGate;
+import io.envgrid.gateway.smcp.socketio.ConnectRefusal;
 import io.envgrid.gateway.smcp.socketio.NamespaceHandler;
 import io.envgrid.gateway.smcp.socketio.NamespaceSocket;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -21,12 +27,19 @@ import org.jboss.logging.Logger;
  * member may enter, see {@link RoomEvents}), gives each the generation its {@code a2c_version} chose, and routes its
  * events. A client's events take effect in the order it sent them; a client with more than
  * {@code max-queued-events} of them not yet handled is disconnected. Unknown events are ignored, as by the reference.
+ *
+ * <p>A token principal holds at most {@code max-connections-per-principal} connections on this replica; one more is
+ * refused with CONNECT_ERROR {@code {message:"Too many connections", data:{code:429, message, details:{limit,
+ * scope:"principal"}}}}. A signed token's expiry ends its connection: a timer disconnects the socket when the token
+ * expires (Socket.IO DISCONNECT, so the client does not reconnect with it by itself), and an event arriving after
+ * the expiry is not handled but disconnects too; the member leaves its office as on any disconnect.
  */
 @ApplicationScoped
 public class SmcpNamespace implements NamespaceHandler {
 
     /** The reference's refusal ({@code ConnectionRefusedError}), whatever was wrong with the auth. */
     static final String REFUSED = "Invalid connection request";
+    static final String TOO_MANY = "Too many connections";
     private static final Logger LOG = Logger.getLogger(SmcpNamespace.class);
 
     private final TokenVerifier tokens;
@@ -36,10 +49,16 @@ public class SmcpNamespace implements NamespaceHandler {
     private final ReplicaBus bus;
     private final Map<String, Member> members = new ConcurrentHashMap<>();
     private final int maxQueuedEvents;
+    private final PrincipalConnections connections;
+    private final Vertx vertx;
+    private final ObjectMapper json;
 
     public SmcpNamespace(TokenVerifier tokens, RoomEvents rooms, ClientCalls calls, OfficeMembership membership,
-            ReplicaBus bus, SmcpConfig config) {
+            ReplicaBus bus, SmcpConfig config, Vertx vertx, ObjectMapper json) {
         this.tokens = tokens;
+        this.connections = new PrincipalConnections(config.maxConnectionsPerPrincipal());
+        this.vertx = vertx;
+        this.json = json;
         this.maxQueuedEvents = config.maxQueuedEvents();
         this.rooms = rooms;
         this.calls = calls;
@@ -53,27 +72,59 @@ public class SmcpNamespace implements NamespaceHandler {
     }
 
     @Override
-    public String connect(NamespaceSocket socket, JsonNode auth, Map<String, String> handshakeQuery) {
+    public ConnectRefusal connect(NamespaceSocket socket, JsonNode auth, Map<String, String> handshakeQuery) {
         Principal principal = Principal.Open.INSTANCE;
         if (tokens.enabled()) {
             JsonNode token = auth == null ? null : auth.get("token");
             if (token == null || !token.isTextual()
                     || !(tokens.authenticate("Bearer " + token.asText()) instanceof Authentication.Accepted accepted)) {
-                return REFUSED;
+                return ConnectRefusal.of(REFUSED);
             }
             principal = accepted.principal();
+        }
+        if (!connections.admit(principal)) {
+            LOG.infof("SMCP connection of '%s' refused: it holds %d on this replica", principal.name(), connections.max());
+            return tooMany();
         }
         String version = handshakeQuery.get(VersionGate.PARAM);
         Member member = new Member(socket, VersionGate.generationOf(version), version, principal);
         members.put(socket.sid(), member);
         bus.register(member);
+        Instant expiry = principal.expiry();
+        if (expiry != null) {
+            long ms = Math.max(1, Duration.between(Instant.now(), expiry).toMillis());
+            member.expiryTimer = vertx.setTimer(ms, t -> expire(member));
+        }
         return null;
+    }
+
+    private ConnectRefusal tooMany() {
+        ObjectNode data = json.createObjectNode().put("code", 429).put("message", TOO_MANY + " for this token's principal");
+        data.putObject("details").put("limit", connections.max()).put("scope", "principal");
+        return new ConnectRefusal(TOO_MANY, data);
+    }
+
+    /** The member's token has expired: its socket is disconnected (and leaves its office, {@link #onDisconnect}). */
+    private void expire(Member member) {
+        if (members.containsKey(member.sid())) {
+            LOG.infof("SMCP connection %s of '%s': its token expired, disconnected", member.sid(), member.principal.name());
+            member.socket.disconnect();
+        }
     }
 
     @Override
     public void onEvent(NamespaceSocket socket, String event, ArrayNode args, Long ackId) {
         Member member = members.get(socket.sid());
         if (member == null) {
+            return;
+        }
+        if (member.principal.expiredAt(Instant.now())) {
+            expire(member); // the timer may not have fired yet: no event of an expired token is handled
+            return;
+        }
+        if (SmcpEvents.TOOL_CALL_PROGRESS.equals(event)) {
+            // outside the member's queue, as acks are: a report must not fall behind the answer that follows it
+            calls.progress(member, args, ackId);
             return;
         }
         if (member.queued() >= maxQueuedEvents) {
@@ -108,6 +159,10 @@ public class SmcpNamespace implements NamespaceHandler {
         Member member = members.remove(socket.sid());
         if (member == null) {
             return;
+        }
+        connections.release(member.principal);
+        if (member.expiryTimer >= 0) {
+            vertx.cancelTimer(member.expiryTimer);
         }
         member.serially(() -> {
             bus.unregister(member.sid());

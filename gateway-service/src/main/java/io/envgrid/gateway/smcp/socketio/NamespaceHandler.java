@@ -9,9 +9,9 @@ public interface NamespaceHandler {
 
     /**
      * A client asks to join the namespace with its {@code auth} payload (null when it sent none) and the query of
-     * the connection's first request; a non-null answer refuses it with that CONNECT_ERROR message.
+     * the connection's first request; a non-null answer refuses it with that CONNECT_ERROR.
      */
-    String connect(NamespaceSocket socket, JsonNode auth, Map<String, String> handshakeQuery);
+    ConnectRefusal connect(NamespaceSocket socket, JsonNode auth, Map<String, String> handshakeQuery);
 
     /** An EVENT: its name and the arguments after the name; {@code ackId} null when the client wants no ack. */
     void onEvent(NamespaceSocket socket, String event, ArrayNode args, Long ackId);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A client's socket in one namespace: emits events, answers the client's acknowledgements, and emits events
@@ -44,12 +45,15 @@ public final class NamespaceSocket {
     private final ObjectMapper json;
     private final Vertx vertx;
     private final int maxAwaiting;
+    private final Consumer<NamespaceSocket> detach;
     private final AtomicLong nextAck = new AtomicLong();
     private final Map<Long, CompletableFuture<ArrayNode>> awaiting = new ConcurrentHashMap<>();
     private volatile boolean connected = true;
 
-    NamespaceSocket(String sid, String namespace, EngineSocket engine, ObjectMapper json, Vertx vertx, int maxAwaiting) {
+    NamespaceSocket(String sid, String namespace, EngineSocket engine, ObjectMapper json, Vertx vertx, int maxAwaiting,
+            Consumer<NamespaceSocket> detach) {
         this.sid = sid;
+        this.detach = detach;
         this.maxAwaiting = maxAwaiting;
         this.namespace = namespace;
         this.engine = engine;
@@ -120,9 +124,17 @@ public final class NamespaceSocket {
         engine.closeForError(reason);
     }
 
-    /** Ends the client's membership of the namespace (a DISCONNECT packet). */
+    /**
+     * Ends the client's membership of the namespace: a DISCONNECT packet (the client sees {@code io server disconnect}
+     * and, by Socket.IO's rule, does not reconnect by itself), then the namespace's handler hears the disconnect as
+     * for any other; the Engine.IO connection stays open. Nothing happens when the socket already left.
+     */
     public void disconnect() {
+        if (!connected) {
+            return;
+        }
         send(new SocketIoPacket(SocketIoPacket.DISCONNECT, namespace, null, null));
+        detach.accept(this);
     }
 
     void acknowledged(long id, JsonNode data) {

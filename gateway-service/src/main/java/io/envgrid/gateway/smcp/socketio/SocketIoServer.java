@@ -3,6 +3,7 @@ package io.envgrid.gateway.smcp.socketio;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.smcp.engineio.EngineIoServer;
 import io.envgrid.gateway.smcp.engineio.EngineSocket;
 import io.vertx.core.Vertx;
@@ -84,16 +85,17 @@ public final class SocketIoServer {
         private void connect(SocketIoPacket packet) {
             NamespaceHandler handler = namespaces.get(packet.namespace());
             if (handler == null) {
-                refuse(packet.namespace(), "Invalid namespace");
+                refuse(packet.namespace(), "Invalid namespace", null);
                 return;
             }
             if (joined.containsKey(packet.namespace())) {
                 return;
             }
-            NamespaceSocket socket = new NamespaceSocket(newSid(), packet.namespace(), engine, json, vertx, maxAwaiting);
-            String refusal = handler.connect(socket, packet.data(), engine.handshakeQuery());
+            NamespaceSocket socket = new NamespaceSocket(newSid(), packet.namespace(), engine, json, vertx, maxAwaiting,
+                    this::serverDisconnect);
+            ConnectRefusal refusal = handler.connect(socket, packet.data(), engine.handshakeQuery());
             if (refusal != null) {
-                refuse(packet.namespace(), refusal);
+                refuse(packet.namespace(), refusal.message(), refusal.data());
                 return;
             }
             joined.put(packet.namespace(), socket);
@@ -102,9 +104,24 @@ public final class SocketIoServer {
                     json.createObjectNode().put("sid", socket.sid())));
         }
 
-        private void refuse(String namespace, String message) {
-            engine.sendMessage(new SocketIoPacket(SocketIoPacket.CONNECT_ERROR, namespace, null,
-                    json.createObjectNode().put("message", message)).encode());
+        /** CONNECT_ERROR {@code {message, data?}}: socket.io-client raises {@code connect_error} with both. */
+        private void refuse(String namespace, String message, JsonNode data) {
+            ObjectNode error = json.createObjectNode().put("message", message);
+            if (data != null) {
+                error.set("data", data);
+            }
+            engine.sendMessage(new SocketIoPacket(SocketIoPacket.CONNECT_ERROR, namespace, null, error).encode());
+        }
+
+        /** The server ended a socket's membership ({@link NamespaceSocket#disconnect}). */
+        private synchronized void serverDisconnect(NamespaceSocket socket) {
+            for (Map.Entry<String, NamespaceSocket> entry : joined.entrySet()) {
+                if (entry.getValue() == socket && joined.remove(entry.getKey(), socket)) {
+                    socket.ended();
+                    namespaces.get(entry.getKey()).onDisconnect(socket, "server namespace disconnect");
+                    return;
+                }
+            }
         }
 
         private void event(SocketIoPacket packet) {
