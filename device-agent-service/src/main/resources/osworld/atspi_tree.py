@@ -3,9 +3,8 @@
 # its role ("push-button"), its name, st:* states, attr:* attributes, cp:screencoord / cp:size,
 # val:value/min/max/step, act:<action>_desc / _kb, doc:locale and docattr:* of documents, txt:*
 # default text attributes, and its text. The root (desktop-frame) carries the screen's real size
-# from ENVGRID_SCREEN_SIZE ("1280x800", read by the agent from the X server), since the AT-SPI
+# given as the first argument ("1280x800", read by the agent from the X server), since the AT-SPI
 # desktop object does not know it. Exit status 3: pyatspi is missing; 4: no accessibility bus.
-import os
 import sys
 
 try:
@@ -133,7 +132,7 @@ def main():
         sys.stderr.write("no accessibility bus on this display: %s\n" % error)
         sys.exit(4)
     root = element(desktop, 0)
-    size = os.environ.get("ENVGRID_SCREEN_SIZE", "")
+    size = sys.argv[1] if len(sys.argv) > 1 else ""
     if "x" in size:
         width, height = size.split("x", 1)
         root.set(qualified("cp", "screencoord"), "(0, 0)")

@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.osworld;
 
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.x11.XDisplay;
@@ -11,9 +12,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The display's accessibility tree from AT-SPI, in OSWorld's XML shape ({@code {"AT": xml}}). It is
@@ -21,6 +22,11 @@ import java.util.Map;
  * pyatspi, which finds the display's accessibility bus itself (the {@code AT_SPI_BUS} property
  * at-spi-bus-launcher puts on the root window). Where the host has no pyatspi or no bus, the
  * answer is an empty tree and the reason, as OSWorld's server answers on a host without AT-SPI.
+ *
+ * <p>The reader runs as the desktop's worker user ({@link WorkerExec}), never as the agent: any client of the display
+ * can set {@code AT_SPI_BUS}, and a D-Bus address such as {@code unixexec:path=/bin/sh,…} makes the reader run that
+ * program (a hostile review ran {@code id} as root this way). As the worker, it runs only what the worker could run
+ * itself. The screen size goes in as the first argument, since the worker's environment is filtered.
  */
 @ApplicationScoped
 public class AccessibilityTree {
@@ -29,18 +35,17 @@ public class AccessibilityTree {
     private static final int NO_PYATSPI = 3;
     private static final int NO_BUS = 4;
 
-    /** How the reader learns the screen size: AT-SPI's desktop object does not know it. */
-    private static final String SCREEN_SIZE = "ENVGRID_SCREEN_SIZE";
-
     private final XDisplay display;
     private final XInput input;
+    private final WorkerExec workers;
     private final String python;
     private final Duration timeout;
     private final String script;
 
-    public AccessibilityTree(XDisplay display, XInput input, DeviceAgentConfig config) {
+    public AccessibilityTree(XDisplay display, XInput input, DeviceAgentConfig config, WorkerExec workers) {
         this.display = display;
         this.input = input;
+        this.workers = workers;
         this.python = config.desktop().accessibilityPython();
         this.timeout = config.desktop().accessibilityTimeout();
         this.script = loadScript();
@@ -49,16 +54,19 @@ public class AccessibilityTree {
     /** The tree, its root carrying the screen's size as the X server reports it. */
     public Map<String, Object> read() {
         XInput.ScreenSize size = input.screenSize();
-        Map<String, String> environment = new HashMap<>(display.environment());
-        environment.put(SCREEN_SIZE, size.width() + "x" + size.height());
-        return read(python, environment, timeout, script);
+        String screenSize = size.width() + "x" + size.height();
+        return read(python, workers::command, workers.environment(display.environment()), timeout, script, screenSize);
     }
 
-    /** Runs the reader with this Python; the answer as OSWorld's server gives it. */
-    static Map<String, Object> read(String python, Map<String, String> environment, Duration timeout, String script) {
+    /**
+     * Runs the reader with this Python, started as {@code asWorker} makes it ({@link WorkerExec#command}); the answer as
+     * OSWorld's server gives it. {@code screenSize}: {@code "1280x800"}.
+     */
+    static Map<String, Object> read(String python, UnaryOperator<List<String>> asWorker, Map<String, String> environment,
+            Duration timeout, String script, String screenSize) {
         ProcessOutcome outcome;
         try {
-            outcome = HostProcesses.run(List.of(python, "-c", script), null, environment, timeout);
+            outcome = HostProcesses.run(asWorker.apply(List.of(python, "-c", script, screenSize)), null, environment, timeout);
         } catch (UncheckedIOException e) {
             return empty(python + " cannot run here, so AT-SPI cannot be read: " + e.getMessage());
         }

@@ -75,8 +75,9 @@ public class PyautoguiRunner {
         Boolean known = hostHasPyautogui;
         if (known == null) {
             try {
-                known = HostProcesses.run(List.of(python, "-c", "import pyautogui"), null, display.environment(),
-                        Duration.ofSeconds(20)).succeeded();
+                // as the worker too: an import that opens the display reads what any client of it may have set
+                known = HostProcesses.run(workers.command(List.of(python, "-c", "import pyautogui")), null,
+                        workers.environment(display.environment()), Duration.ofSeconds(20)).succeeded();
             } catch (java.io.UncheckedIOException e) {
                 known = false;
             }

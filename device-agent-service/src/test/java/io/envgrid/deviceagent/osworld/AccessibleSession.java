@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * session bus ({@code dbus-launch}), the accessibility bus ({@code at-spi-bus-launcher}, which
  * puts its address on the root window) and a GTK 3 window with a label and a button that
  * registers itself on it. Packages: at-spi2-core, dbus-x11, python3-gi, gir1.2-gtk-3.0 and
- * python3-pyatspi, installed by {@code ./envgrid test}.
+ * python3-pyatspi, installed by {@code ./envgrid test}. All of it runs as the agent's worker user ({@code nobody}), as
+ * a worker's own applications do: the agent reads the tree as that user ({@code AccessibilityTree}).
  */
 final class AccessibleSession implements AutoCloseable {
 
@@ -39,6 +40,8 @@ final class AccessibleSession implements AutoCloseable {
             window.show_all()
             Gtk.main()
             """;
+    /** The test agent's worker user (envgrid.device-agent.exec.user's default) and its group. */
+    private static final List<String> AS_WORKER = List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--");
     private static final Pattern VARIABLE = Pattern.compile("(DBUS_SESSION_BUS_ADDRESS|DBUS_SESSION_BUS_PID)='?([^';\\n]+)'?;");
 
     private final List<Process> processes = new ArrayList<>();
@@ -50,7 +53,10 @@ final class AccessibleSession implements AutoCloseable {
 
     static AccessibleSession start(Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        Process launch = new ProcessBuilder("dbus-launch", "--sh-syntax").redirectErrorStream(true).start();
+        // the bus sockets go to the runtime directory, which the worker user must own
+        Path runtime = Files.createTempDirectory("envgrid-a11y");
+        Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Process launch = new ProcessBuilder(asWorker("dbus-launch", "--sh-syntax")).redirectErrorStream(true).start();
         String out = new String(launch.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!launch.waitFor(10, TimeUnit.SECONDS) || launch.exitValue() != 0) {
             throw new IllegalStateException("dbus-launch failed: " + out);
@@ -69,19 +75,26 @@ final class AccessibleSession implements AutoCloseable {
             throw new IllegalStateException("no session bus in: " + out);
         }
         AccessibleSession session = new AccessibleSession(pid);
-        Map<String, String> environment = Map.of("DISPLAY", Xvfb.display(), "DBUS_SESSION_BUS_ADDRESS", address);
+        Map<String, String> environment = Map.of("DISPLAY", Xvfb.display(), "DBUS_SESSION_BUS_ADDRESS", address,
+                "XDG_RUNTIME_DIR", runtime.toString(), "HOME", runtime.toString());
         session.start(dir, environment, "/usr/libexec/at-spi-bus-launcher", "--launch-immediately");
-        Path window = dir.resolve("window.py");
+        Path window = runtime.resolve("window.py");
         Files.writeString(window, WINDOW);
         session.start(dir, environment, "/usr/bin/python3", window.toString());
         return session;
     }
 
     private void start(Path dir, Map<String, String> environment, String... command) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(asWorker(command)).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(Path.of(command[command.length - 1]).getFileName() + ".log").toFile());
         builder.environment().putAll(environment);
         processes.add(builder.start());
+    }
+
+    private static List<String> asWorker(String... command) {
+        List<String> all = new ArrayList<>(AS_WORKER);
+        all.addAll(List.of(command));
+        return all;
     }
 
     @Override

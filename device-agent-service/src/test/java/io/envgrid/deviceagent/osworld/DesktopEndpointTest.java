@@ -214,12 +214,12 @@ class DesktopEndpointTest {
         Path noSite = Path.of("target", "python-without-site").toAbsolutePath();
         Files.writeString(noSite, "#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n");
         noSite.toFile().setExecutable(true);
-        Map<String, Object> answer = AccessibilityTree.read(noSite.toString(), Map.of("DISPLAY", Xvfb.display()),
-                java.time.Duration.ofSeconds(20), AccessibilityTree.loadScript());
+        Map<String, Object> answer = AccessibilityTree.read(noSite.toString(), c -> c, Map.of("DISPLAY", Xvfb.display()),
+                java.time.Duration.ofSeconds(20), AccessibilityTree.loadScript(), "1280x800");
         assertEquals("", answer.get("AT"));
         assertTrue(answer.get("message").toString().contains("pyatspi is not installed"), answer.toString());
-        Map<String, Object> noPython = AccessibilityTree.read("/nonexistent/python3", Map.of("DISPLAY", Xvfb.display()),
-                java.time.Duration.ofSeconds(20), AccessibilityTree.loadScript());
+        Map<String, Object> noPython = AccessibilityTree.read("/nonexistent/python3", c -> c, Map.of("DISPLAY", Xvfb.display()),
+                java.time.Duration.ofSeconds(20), AccessibilityTree.loadScript(), "1280x800");
         assertEquals("", noPython.get("AT"));
         assertTrue(noPython.get("message").toString().contains("cannot run here"), noPython.toString());
     }
