@@ -25,6 +25,8 @@ import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,6 +64,9 @@ class HostileCallerTest {
 
     @TestHTTPResource("/mcp")
     URI mcp;
+
+    @TestHTTPResource("/")
+    URI agent;
 
     /**
      * One harmful call per desktop route, each leaving a trace if it ran (a file under {@link #MARKS}, or a recording
@@ -191,6 +196,44 @@ class HostileCallerTest {
         } finally {
             release("worker-b", DESKTOP);
         }
+    }
+
+    /**
+     * The lease is checked once the body is in, not on the headers: a worker sends the headers and one byte of an
+     * {@code /execute} body with its live token, keeps working, releases, the desktop is granted to another worker,
+     * and only then the rest of the body arrives. Checked on the headers alone it would run on the new holder's desktop.
+     */
+    @Test
+    void aLeaseReleasedWhileTheBodyIsStillArrivingIsRefusedAndNothingRuns() throws IOException {
+        WorkerScratch.create(MARKS);
+        String token = allocate("worker-a", "vm_pyautogui").getString("vm_pyautogui.lease_token");
+        Path smuggled = MARKS.resolve("smuggled-" + System.nanoTime());
+        byte[] body = ("{\"command\": \"touch " + smuggled + "\", \"shell\": true}").getBytes(StandardCharsets.UTF_8);
+        String head = "POST /execute HTTP/1.1\r\nHost: " + agent.getHost() + ":" + agent.getPort()
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n" + LEASE_HEADER + ": "
+                + token + "\r\nConnection: close\r\n\r\n";
+        JsonPath next = null;
+        try (Socket socket = new Socket(agent.getHost(), agent.getPort())) {
+            socket.setSoTimeout(60_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, 1);
+            out.flush();
+            // the holder's other calls still work meanwhile; a check on the headers alone has long been done by now
+            given().header(LEASE_HEADER, token).get("/platform").then().statusCode(200);
+            release("worker-a", DESKTOP);
+            next = allocate("worker-b", "vm_pyautogui");
+            out.write(body, 1, body.length - 1);
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 409"), "the rest of the body after the release: " + answer);
+            assertTrue(answer.contains("\"LEASE_NOT_LIVE\""), answer);
+        } finally {
+            if (next != null) {
+                release("worker-b", DESKTOP);
+            }
+        }
+        assertFalse(Files.exists(smuggled), "the smuggled command ran");
     }
 
     @Test
