@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,6 +41,8 @@ public final class HostedDesktop {
     private final List<String> startup;
     private final WorkerExec workers;
     private volatile State state = State.RESETTING;
+    /** Resets begun since the agent started; read by the lock before its lease check (see {@link #generation()}). */
+    private final AtomicLong generation = new AtomicLong();
     private volatile boolean cleanOnce;
 
     HostedDesktop(DesktopSpec spec, DeviceAgentConfig config) {
@@ -68,6 +71,14 @@ public final class HostedDesktop {
         return state;
     }
 
+    /**
+     * How many resets of this desktop have begun. A request admitted at one generation must not act at another: the
+     * lease it was admitted with ended before that reset, and the desktop may be someone else's now.
+     */
+    public long generation() {
+        return generation.get();
+    }
+
     /** Whether a reset of it has succeeded since the agent started: only then is it offered to the allocator. */
     public boolean cleanOnce() {
         return cleanOnce;
@@ -80,6 +91,7 @@ public final class HostedDesktop {
      * directories deleted, then its start-up programs launched (not awaited). One reset at a time per desktop.
      */
     public synchronized ResetOutcome reset() {
+        generation.incrementAndGet(); // before the state: whoever read the old generation sees a changed one later
         state = State.RESETTING;
         long started = System.nanoTime();
         try {

@@ -64,6 +64,8 @@ public class DesktopLock {
      * @return the refusal to answer with, or null to let the call through
      */
     Response check(String desktop, String authorization, String leaseToken) {
+        // read before the state and lease checks, so a reset that begins after them is seen by DesktopRouting.current()
+        long generation = routing.generation(desktop);
         String resourceId;
         try {
             resourceId = routing.resolve(desktop).resourceId();
@@ -75,6 +77,7 @@ public class DesktopLock {
         }
         try {
             access.requireLease(resourceId, Credentials.of(authorization, leaseToken, config.serviceToken()));
+            routing.admitAt(generation);
             return null;
         } catch (ApiException refused) {
             meters.counter("envgrid.desktop.refusals", "code", refused.code()).increment();

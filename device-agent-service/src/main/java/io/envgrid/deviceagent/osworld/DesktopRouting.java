@@ -9,6 +9,7 @@ import io.envgrid.deviceagent.x11.ScreenCapture;
 import io.envgrid.deviceagent.x11.XDisplay;
 import io.envgrid.deviceagent.x11.XInput;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -26,7 +27,9 @@ import jakarta.inject.Inject;
  * before) at the root of its port: no header, or {@code 0}.</li>
  * </ul>
  * The lock ({@link DesktopLock}) checks the lease of the desktop this returns, so a lease token of desktop A never
- * opens desktop B, whatever port or header it arrives with. A desktop being reset answers {@code 503}.
+ * opens desktop B, whatever port or header it arrives with. A desktop being reset answers {@code 503}; a hosted desktop
+ * whose reset began after the lock admitted the request answers {@code 409 LEASE_NOT_LIVE} (the lease checked ended
+ * before that reset).
  */
 @ApplicationScoped
 public class DesktopRouting {
@@ -38,6 +41,11 @@ public class DesktopRouting {
     private final Desktop attached;
     @Inject
     HttpServerRequest request;
+    @Inject
+    RoutingContext exchange;
+
+    /** Where the lock leaves the reset generation a request was admitted at. */
+    private static final String ADMITTED_AT = "envgrid.desktop.admitted-generation";
 
     public DesktopRouting(DesktopFleet fleet, AgentIdentity identity, XDisplay display, XInput input,
             ScreenCapture screen, AccessibilityTree accessibility, DesktopCommands commands, ScreenRecorder recorder,
@@ -47,9 +55,29 @@ public class DesktopRouting {
                 recorder, files, workers, windows);
     }
 
-    /** The current request's desktop; a {@link DesktopException} (404, 503) when there is none to act on. */
+    /**
+     * The current request's desktop; a {@link DesktopException} (404, 503) when there is none to act on, 409 when
+     * it was reset since the lock admitted the request.
+     */
     public Desktop current() {
-        return resolve(request.getHeader(DESKTOP_HEADER));
+        String name = request.getHeader(DESKTOP_HEADER);
+        Desktop desktop = resolve(name);
+        Long admittedAt = exchange.get(ADMITTED_AT);
+        if (admittedAt != null && admittedAt != generation(name)) {
+            throw new DesktopException(409, ErrorCode.LEASE_NOT_LIVE, "desktop " + desktop.name()
+                    + " was reset after this call's lease was checked: that lease has ended");
+        }
+        return desktop;
+    }
+
+    /** The reset generation of the desktop {@code name} routes to (0 for the attached one, which is never reset). */
+    long generation(String name) {
+        return fleet.hosting() && name != null ? fleet.generation(name) : 0;
+    }
+
+    /** Records on the current request the generation (read before its lease check) it was admitted at. */
+    void admitAt(long generation) {
+        exchange.put(ADMITTED_AT, generation);
     }
 
     /** The desktop {@code name} (a header value, or null) routes to. */
