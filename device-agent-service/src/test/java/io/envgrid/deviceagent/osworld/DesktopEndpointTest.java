@@ -78,13 +78,15 @@ class DesktopEndpointTest {
     void typingIntoARealTerminalRunsWhatWasTyped() throws IOException {
         Path dir = Files.createDirectories(Path.of("target", "desktop-typing").toAbsolutePath());
         Files.deleteIfExists(dir.resolve("out.txt"));
-        Xvfb.client(dir, null, "xterm", "-geometry", "80x16+0+420");
-        Conditions.await(() -> Xvfb.run("xdotool", "search", "--onlyvisible", "--class", "xterm"), "xterm mapped");
+        // a class of its own: another test's xterm on the shared display must not pass for this one while it maps
+        Xvfb.client(dir, null, "xterm", "-class", "EnvgridTyping", "-geometry", "80x16+0+420");
+        Conditions.await(() -> Xvfb.run("xdotool", "search", "--onlyvisible", "--class", "EnvgridTyping"),
+                "the typing xterm mapped", Duration.ofSeconds(60));
         BufferedImage before = screenshot();
         pyautogui("pyautogui.click(200, 500); pyautogui.typewrite('echo hello-from-envgrid > out.txt', interval=0.01); "
                 + "pyautogui.press('enter')").body("status", equalTo("success")).body("returncode", equalTo(0));
         Conditions.await(() -> Files.exists(dir.resolve("out.txt")) && read(dir.resolve("out.txt")).contains("hello-from-envgrid"),
-                "the typed command ran in the terminal", Duration.ofSeconds(60)); // a shell starting on a loaded machine
+                "the typed command ran in the terminal", Duration.ofSeconds(30)); // a shell starting on a loaded machine
         BufferedImage after = screenshot();
         assertTrue(differs(before, after, 0, 420, 480, 260), "the terminal shows what was typed");
     }

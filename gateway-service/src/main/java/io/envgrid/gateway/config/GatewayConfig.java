@@ -45,9 +45,16 @@ public interface GatewayConfig {
         @WithDefault("*")
         List<String> allowedHosts();
 
-        /** The largest file; the controller's body limit is 32 MiB and the file travels base64-encoded. */
+        /**
+         * The most bytes one desktop's task may download, all its files together (they travel base64-encoded in one
+         * request to the controller, whose body limit is 32 MiB); more: 400, and nothing of the task runs.
+         */
         @WithDefault("16777216")
         int maxBytes();
+
+        /** The most files one desktop's task may download (each is one fetch); more: 400 before any is fetched. */
+        @WithDefault("64")
+        int maxFiles();
 
         @WithDefault("60s")
         Duration timeout();

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.client.VmControllerApi;
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.fetch.ApiTools;
 import io.smallrye.mutiny.Uni;
@@ -23,10 +25,12 @@ public class TaskConfigs {
 
     private final VmControllerApi vmController;
     private final ApiTools fetch;
+    private final GatewayConfig.TaskDownloads limits;
 
-    public TaskConfigs(VmControllerApi vmController, ApiTools fetch) {
+    public TaskConfigs(VmControllerApi vmController, ApiTools fetch, GatewayConfig config) {
         this.vmController = vmController;
         this.fetch = fetch;
+        this.limits = config.taskDownloads();
     }
 
     /**
@@ -60,16 +64,33 @@ public class TaskConfigs {
         return vmController.act(workerId, entry, "task/setup?check_only=true", body(placeholder)).replaceWithVoid();
     }
 
-    /** {@code config} with every download file's bytes fetched (in order), base64 in {@code content}. */
+    /**
+     * {@code config} with every download file's bytes fetched (in order), base64 in {@code content}. More than
+     * {@code task-downloads.max-files} files: 400 before any fetch; more than {@code max-bytes} in all: 400 as soon as
+     * the running total passes it, so one task never holds more than that in the gateway's memory.
+     */
     public Uni<JsonNode> fetched(JsonNode config) {
         ArrayNode copy = config.deepCopy();
+        List<ObjectNode> files = downloadFiles(copy);
+        if (files.size() > limits.maxFiles()) {
+            return Uni.createFrom().failure(ToolFailure.invalid("a task may download at most " + limits.maxFiles()
+                    + " files (task-downloads.max-files); this one names " + files.size()));
+        }
+        long[] total = {0};
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (ObjectNode file : downloadFiles(copy)) {
+        for (ObjectNode file : files) {
             if (file.has("content") || !file.path("url").isTextual()) {
                 continue; // given inline, or malformed: the controller's check has the last word
             }
-            chain = chain.chain(() -> fetch.download(file.get("url").asText())
-                    .invoke(bytes -> file.put("content", Base64.getEncoder().encodeToString(bytes))).replaceWithVoid());
+            chain = chain.chain(() -> fetch.download(file.get("url").asText()).invoke(bytes -> {
+                total[0] += bytes.length;
+                if (total[0] > limits.maxBytes()) {
+                    throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, "the task's downloads are larger than "
+                            + limits.maxBytes() + " bytes in all (task-downloads.max-bytes)",
+                            java.util.Map.of("max_bytes", limits.maxBytes()));
+                }
+                file.put("content", Base64.getEncoder().encodeToString(bytes));
+            }).replaceWithVoid());
         }
         return chain.replaceWith(copy);
     }

@@ -56,7 +56,7 @@ public class InventoryResource {
     public Uni<RestResponse<ResourceView>> register(RegisterRequest request) {
         Validation.requireBody(request);
         request.validate();
-        return inventory.register(request, caller.principal()).chain(created -> inventory.get(request.id())
+        return inventory.register(request, actingOn(request.id())).chain(created -> inventory.get(request.id())
                 .map(view -> RestResponse.status(created ? RestResponse.Status.CREATED : RestResponse.Status.OK, view)));
     }
 
@@ -83,7 +83,7 @@ public class InventoryResource {
             description = "An agent token sees only its own resources (403 NOT_RESOURCE_OWNER), listings included.")
     public Uni<ResourceView> get(@PathParam("id") String id) {
         Validation.requireId("id", id);
-        Principal me = caller.principal();
+        Principal me = actingOn(id);
         return inventory.get(id).map(view -> {
             if (!me.sees(view.owner())) {
                 throw new ApiException(403, ErrorCode.NOT_RESOURCE_OWNER, "resource '" + id + "' is another principal's",
@@ -99,7 +99,7 @@ public class InventoryResource {
     @Operation(summary = "Heartbeat: keeps a resource with a heartbeat_ttl up, and brings a down one back")
     public Uni<Map<String, String>> heartbeat(@PathParam("id") String id) {
         Validation.requireId("id", id);
-        return inventory.heartbeat(id, caller.principal()).map(was -> Map.of("id", id, "status", "ok", "previous_health", was));
+        return inventory.heartbeat(id, actingOn(id)).map(was -> Map.of("id", id, "status", "ok", "previous_health", was));
     }
 
     @POST
@@ -109,7 +109,7 @@ public class InventoryResource {
             description = "By the owner or the service token; the caller is recorded as drained_by.")
     public Uni<ResourceView> drain(@PathParam("id") String id) {
         Validation.requireId("id", id);
-        return inventory.drain(id, true, caller.principal());
+        return inventory.drain(id, true, actingOn(id));
     }
 
     @POST
@@ -119,7 +119,7 @@ public class InventoryResource {
             description = "Only by whoever drained it (drained_by) or the service token: 403 NOT_DRAIN_OWNER otherwise.")
     public Uni<ResourceView> undrain(@PathParam("id") String id) {
         Validation.requireId("id", id);
-        return inventory.drain(id, false, caller.principal());
+        return inventory.drain(id, false, actingOn(id));
     }
 
     @POST
@@ -130,7 +130,7 @@ public class InventoryResource {
     public Uni<ResourceView> reset(@PathParam("id") String id, ResetRequest request) {
         Validation.requireId("id", id);
         Validation.requireBody(request);
-        return inventory.reportReset(id, request.toReport(), caller.principal());
+        return inventory.reportReset(id, request.toReport(), actingOn(id));
     }
 
     @DELETE
@@ -140,7 +140,24 @@ public class InventoryResource {
                     + "again (409 RESOURCE_RESETTING without force). By the owner or the service token.")
     public Uni<Map<String, String>> delete(@PathParam("id") String id, @QueryParam("force") boolean force) {
         Validation.requireId("id", id);
-        return inventory.delete(id, force, caller.principal()).map(ignored -> Map.of("id", id, "status", "deleted"));
+        return inventory.delete(id, force, actingOn(id)).map(ignored -> Map.of("id", id, "status", "deleted"));
+    }
+
+    /**
+     * The caller, when it may name resource {@code id} ({@link Principal#mayName}); checked before any Redis call,
+     * so a refusal changes nothing.
+     *
+     * @throws ApiException 403 {@code NOT_RESOURCE_OWNER} (details {@code resource_id}, {@code namespace}) for an
+     *                      agent token and an id outside {@code <agent id>:…}
+     */
+    private Principal actingOn(String id) {
+        Principal me = caller.principal();
+        if (me instanceof Principal.Agent agent && !agent.mayName(id)) {
+            throw new ApiException(403, ErrorCode.NOT_RESOURCE_OWNER, "agent '" + agent.id() + "' may only use resource ids "
+                    + "starting with '" + agent.namespace() + "', not '" + id + "'",
+                    Map.of("resource_id", id, "namespace", agent.namespace()));
+        }
+        return me;
     }
 
     @GET

@@ -15,6 +15,16 @@ public sealed interface Principal {
         return !(this instanceof Agent) || name().equals(owner);
     }
 
+    /**
+     * Whether this principal may register or act on the resource {@code id}: an agent only on ids in its own
+     * namespace {@code <agent id>:…} (agent ids follow the type rule, which has no {@code :}, so the prefix cannot
+     * be another agent's), the others on any. Without it one host's token could register another host's id first
+     * and point it anywhere.
+     */
+    default boolean mayName(String id) {
+        return !(this instanceof Agent agent) || id.startsWith(agent.namespace());
+    }
+
     /** Holder of the service token: the gateway, the controllers, operators. Trusted to pass worker ids on. */
     record Service() implements Principal {
         @Override
@@ -25,6 +35,12 @@ public sealed interface Principal {
 
     /** A host's agent, authenticated by its own agent token ({@link AgentTokens}); may only keep its own inventory. */
     record Agent(String id) implements Principal {
+
+        /** The prefix of every resource id this agent may register: {@code <agent id>:}. */
+        public String namespace() {
+            return id + ":";
+        }
+
         @Override
         public String name() {
             return "agent:" + id;

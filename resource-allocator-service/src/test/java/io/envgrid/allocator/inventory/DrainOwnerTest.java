@@ -31,12 +31,12 @@ class DrainOwnerTest extends CleanRedis {
 
     @Test
     void theDrainerIsListedAndAudited() {
-        as(agent("host-a")).body(Map.of("id", "vm-a", "type", "vm")).post("/resources").then().statusCode(201);
-        as(agent("host-a")).post("/resources/vm-a/drain").then().statusCode(200)
+        as(agent("host-a")).body(Map.of("id", "host-a:vm", "type", "vm")).post("/resources").then().statusCode(201);
+        as(agent("host-a")).post("/resources/host-a:vm/drain").then().statusCode(200)
                 .body("state", equalTo("draining")).body("drained_by", equalTo("agent:host-a"))
                 .body("drained_at", notNullValue());
         as(service()).get("/resources?state=draining").then().statusCode(200).body("[0].drained_by", equalTo("agent:host-a"));
-        as(agent("host-a")).post("/resources/vm-a/undrain").then().statusCode(200)
+        as(agent("host-a")).post("/resources/host-a:vm/undrain").then().statusCode(200)
                 .body("state", equalTo("free")).body("drained_by", nullValue());
 
         List<String> audit = redis.stream(String.class).xrange("{envgrid}:events", StreamRange.of("-", "+")).stream()
@@ -46,15 +46,15 @@ class DrainOwnerTest extends CleanRedis {
 
     @Test
     void anOperatorsDrainIsNotLiftedByTheOwningAgentButTheOperatorLiftsAnyDrain() {
-        as(agent("host-a")).body(Map.of("id", "vm-a", "type", "vm")).post("/resources").then().statusCode(201);
-        as(service()).post("/resources/vm-a/drain").then().statusCode(200).body("drained_by", equalTo("service"));
+        as(agent("host-a")).body(Map.of("id", "host-a:vm", "type", "vm")).post("/resources").then().statusCode(201);
+        as(service()).post("/resources/host-a:vm/drain").then().statusCode(200).body("drained_by", equalTo("service"));
         Map<String, String> before = keyspace();
-        expectError(as(agent("host-a")).post("/resources/vm-a/undrain").then(), 403, "NOT_DRAIN_OWNER")
+        expectError(as(agent("host-a")).post("/resources/host-a:vm/undrain").then(), 403, "NOT_DRAIN_OWNER")
                 .body("error.details.drained_by", equalTo("service"));
-        expectError(as(agent("host-b")).post("/resources/vm-a/undrain").then(), 403, "NOT_RESOURCE_OWNER");
+        expectError(as(agent("host-b")).post("/resources/host-a:vm/undrain").then(), 403, "NOT_RESOURCE_OWNER");
         assertEquals(before, keyspace(), "a refused undrain wrote to Redis");
 
-        as(agent("host-a")).post("/resources/vm-a/drain").then().statusCode(200).body("drained_by", equalTo("agent:host-a"));
-        as(service()).post("/resources/vm-a/undrain").then().statusCode(200).body("state", equalTo("free"));
+        as(agent("host-a")).post("/resources/host-a:vm/drain").then().statusCode(200).body("drained_by", equalTo("agent:host-a"));
+        as(service()).post("/resources/host-a:vm/undrain").then().statusCode(200).body("state", equalTo("free"));
     }
 }

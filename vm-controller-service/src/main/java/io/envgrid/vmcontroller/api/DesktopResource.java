@@ -218,12 +218,12 @@ public class DesktopResource {
     @Path("/task/setup")
     public SetupReport setUpTask(JsonNode task, @QueryParam("check_only") boolean checkOnly) {
         List<SetupStep> steps = TaskInput.steps(object(task).get("config"), "config");
-        VmAddress vm = vm();
+        vm(); // authorizes; check_only answers only the lease holder too
         if (checkOnly) {
             return new SetupReport("checked", java.util.stream.IntStream.range(0, steps.size()).mapToObj(i ->
                     new StepOutcome(i, steps.get(i).type(), StepOutcome.NOT_RUN, null, null, null, 0)).toList());
         }
-        return taskSetup.run(vm, steps);
+        return taskSetup.run(this::vm, steps);
     }
 
     /** Scores the desktop with an OSWorld {@code evaluator} block (the body is the task JSON, or {@code {"evaluator"}}). */
@@ -231,7 +231,8 @@ public class DesktopResource {
     @Path("/task/evaluate")
     public EvaluationReport evaluateTask(JsonNode task) {
         EvaluatorSpec spec = TaskInput.evaluator(object(task).get("evaluator"));
-        return evaluator.evaluate(vm(), spec);
+        vm(); // a caller without the lease learns that before any step runs
+        return evaluator.evaluate(this::vm, spec);
     }
 
     private static JsonNode object(JsonNode body) {

@@ -29,6 +29,12 @@ final class TaskInput {
     /** The longest {@code sleep} step: set-up waits for programs, not for a caller wanting to hold a thread. */
     static final Duration MAX_SLEEP = Duration.ofSeconds(60);
 
+    /** The most steps one {@code config} (or {@code postconfig}) list may have; OSWorld's tasks use a handful. */
+    static final int MAX_STEPS = 100;
+
+    /** The most all {@code sleep} steps of one list may wait together. */
+    static final Duration MAX_TOTAL_SLEEP = Duration.ofSeconds(120);
+
     /** Step types of OSWorld's setup.py that need something the in-VM protocol cannot give. */
     private static final Map<String, String> NOT_RUN_STEPS = Map.of(
             "upload_file", "reads a file on the controller's host (local_path); use download or a command",
@@ -52,9 +58,21 @@ final class TaskInput {
         if (!config.isArray()) {
             throw invalid(field + " must be a list of {type, parameters}", field, -1);
         }
+        if (config.size() > MAX_STEPS) {
+            throw invalid(field + " may have up to " + MAX_STEPS + " steps; it has " + config.size(), field, -1);
+        }
         List<SetupStep> steps = new ArrayList<>();
+        Duration slept = Duration.ZERO;
         for (int i = 0; i < config.size(); i++) {
-            steps.add(step(config.get(i), field, i));
+            SetupStep step = step(config.get(i), field, i);
+            if (step instanceof SetupStep.Sleep sleep) {
+                slept = slept.plus(sleep.duration());
+                if (slept.compareTo(MAX_TOTAL_SLEEP) > 0) {
+                    throw invalid(field + "'s sleep steps may wait up to " + MAX_TOTAL_SLEEP.toSeconds()
+                            + " s together; step " + i + " goes past that", field, i);
+                }
+            }
+            steps.add(step);
         }
         return steps;
     }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Runs a checked evaluator on a desktop as OSWorld's {@code DesktopEnv.evaluate} does: the postconfig steps first
@@ -27,7 +28,12 @@ public class Evaluator {
         this.setup = setup;
     }
 
-    public EvaluationReport evaluate(VmAddress vm, EvaluatorSpec spec) {
+    /**
+     * Scores the desktop {@code vm} gives with {@code spec}. {@code vm} is asked again before the postconfig steps and
+     * every getter: it re-checks the session and lease and throws once the lease has ended, so nothing is read from a
+     * desktop that has passed to the next tenant.
+     */
+    public EvaluationReport evaluate(Supplier<VmAddress> vm, EvaluatorSpec spec) {
         String conj = spec.conjunction() ? "and" : "or";
         SetupReport post = spec.postconfig().isEmpty() ? null : setup.run(vm, spec.postconfig());
         if (post != null && !post.status().equals("success")) {
@@ -60,7 +66,11 @@ public class Evaluator {
         return conjunction ? sum / scores.size() : best;
     }
 
-    private Value get(VmAddress vm, Getter getter) {
+    private Value get(Supplier<VmAddress> desktop, Getter getter) {
+        if (getter instanceof Getter.Rule rule) {
+            return new Value.Json(rule.rules()); // read from the task, not the desktop
+        }
+        VmAddress vm = desktop.get();
         try {
             if (getter instanceof Getter.VmFile file) {
                 return new Value.File(file.path(), vms.file(vm, file.path()));
@@ -74,11 +84,8 @@ public class Evaluator {
             if (getter instanceof Getter.AccessibilityTree) {
                 return new Value.Text(vms.accessibilityTree(vm));
             }
-            if (getter instanceof Getter.ListDirectory list) {
-                JsonNode answer = vms.listDirectory(vm, list.path());
-                return new Value.Json(answer.has("directory_tree") ? answer.get("directory_tree") : answer);
-            }
-            return new Value.Json(((Getter.Rule) getter).rules());
+            JsonNode answer = vms.listDirectory(vm, ((Getter.ListDirectory) getter).path());
+            return new Value.Json(answer.has("directory_tree") ? answer.get("directory_tree") : answer);
         } catch (VmCallException.Refused e) {
             if (e.status() != 400 && e.status() != 404) {
                 throw e; // the lease ended, a rate limit, a timeout: not a judgement of the task

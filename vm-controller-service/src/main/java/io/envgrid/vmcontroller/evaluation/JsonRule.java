@@ -50,8 +50,11 @@ final class JsonRule {
                 + "' is not supported (eq, ne, lt, le, gt, ge, re[.I.M.S], approx:<tolerance>)");
     }
 
-    /** Whether {@code value} (null when the key path is missing) passes the checked {@code rule}. */
-    static boolean matches(JsonNode value, JsonNode rule) {
+    /**
+     * Whether {@code value} (null when the key path is missing) passes the checked {@code rule}; a {@code re} rule
+     * searches within {@code budget} (422 when it runs out or the string is longer than the input cap).
+     */
+    static boolean matches(JsonNode value, JsonNode rule, RegexBudget budget) {
         String method = rule.get("method").asText();
         JsonNode ref = rule.get("ref");
         if (method.equals("eq") || method.equals("ne")) {
@@ -63,7 +66,11 @@ final class JsonRule {
             return false;
         }
         if (method.startsWith("re")) {
-            return value.isTextual() && Metrics.regex(ref.asText(), flags(method)).matcher(value.asText()).find();
+            if (!value.isTextual()) {
+                return false;
+            }
+            RegexBudget.checkInput("check_json", value.asText());
+            return budget.find(Metrics.regex(ref.asText(), flags(method)), value.asText());
         }
         if (!value.isNumber()) {
             return false;

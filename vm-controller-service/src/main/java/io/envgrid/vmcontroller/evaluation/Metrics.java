@@ -121,12 +121,14 @@ public final class Metrics {
     private static double checkList(String text, JsonNode rules) {
         List<Pattern> expect = strings(rules, "expect").stream().map(Metrics::regex).toList();
         List<Pattern> unexpect = strings(rules, "unexpect").stream().map(Metrics::regex).toList();
+        RegexBudget.checkInput("check_list", text);
+        RegexBudget budget = RegexBudget.start();
         boolean[] seen = new boolean[expect.size()];
         for (String line : text.split("\n", -1)) {
             for (int i = 0; i < expect.size(); i++) {
-                seen[i] |= expect.get(i).matcher(line).find();
+                seen[i] |= budget.find(expect.get(i), line);
             }
-            if (unexpect.stream().anyMatch(p -> p.matcher(line).find())) {
+            if (unexpect.stream().anyMatch(p -> budget.find(p, line))) {
                 return 0.0;
             }
         }
@@ -148,13 +150,14 @@ public final class Metrics {
         if (document == null) {
             return 0.0;
         }
+        RegexBudget budget = RegexBudget.start();
         for (JsonNode rule : rules.path("expect")) {
-            if (!JsonRule.matches(at(document, rule.get("key")), rule)) {
+            if (!JsonRule.matches(at(document, rule.get("key")), rule, budget)) {
                 return 0.0;
             }
         }
         for (JsonNode rule : rules.path("unexpect")) {
-            if (JsonRule.matches(at(document, rule.get("key")), rule)) {
+            if (JsonRule.matches(at(document, rule.get("key")), rule, budget)) {
                 return 0.0;
             }
         }
@@ -228,6 +231,10 @@ public final class Metrics {
     }
 
     static Pattern regex(String python, int flags) {
+        if (python.length() > RegexBudget.MAX_PATTERN_CHARS) {
+            throw new IllegalArgumentException("a regular expression may have up to " + RegexBudget.MAX_PATTERN_CHARS
+                    + " characters; this one has " + python.length());
+        }
         String java = python.replace("(?P<", "(?<").replaceAll("\\(\\?P=(\\w+)\\)", "\\\\k<$1>");
         try {
             return Pattern.compile(java, flags);

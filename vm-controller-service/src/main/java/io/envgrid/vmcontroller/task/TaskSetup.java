@@ -8,6 +8,7 @@ import io.envgrid.vmcontroller.vm.VmCallException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Runs an OSWorld task's checked {@code config} steps on a desktop, in order, as OSWorld's {@code SetupController}
@@ -23,8 +24,12 @@ public class TaskSetup {
         this.vms = vms;
     }
 
-    /** Runs {@code steps} on {@code vm}; never throws for a step's failure, which is in the report. */
-    public SetupReport run(VmAddress vm, List<SetupStep> steps) {
+    /**
+     * Runs {@code steps} on the desktop {@code vm} gives; never throws for a step's failure, which is in the report.
+     * {@code vm} is asked again before every step: it re-checks the session and lease and throws (the caller's
+     * {@code ApiException}) once the lease has ended, so a long set-up never runs its later steps for the next tenant.
+     */
+    public SetupReport run(Supplier<VmAddress> vm, List<SetupStep> steps) {
         List<StepOutcome> outcomes = new ArrayList<>();
         boolean failed = false;
         for (int i = 0; i < steps.size(); i++) {
@@ -33,7 +38,7 @@ public class TaskSetup {
                 outcomes.add(new StepOutcome(i, step.type(), StepOutcome.NOT_RUN, null, null, null, 0));
                 continue;
             }
-            StepOutcome outcome = runOne(vm, i, step);
+            StepOutcome outcome = runOne(vm.get(), i, step);
             failed = outcome.status().equals(StepOutcome.FAILED);
             outcomes.add(outcome);
         }

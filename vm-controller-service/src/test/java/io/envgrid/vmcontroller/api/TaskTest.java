@@ -70,12 +70,42 @@ class TaskTest extends WithFakeVm {
         "{\"config\": [{\"type\": \"launch\", \"parameters\": {\"command\": \"ls\"}}, {\"type\": \"download\", \"parameters\": {\"files\": [{\"url\": \"http://x/a\", \"path\": \"/tmp/a\"}]}}]}",
         "{\"config\": [{\"type\": \"launch\", \"parameters\": {\"command\": \"ls\"}}, {\"type\": \"activate_window\", \"parameters\": {\"window_name\": \"a\", \"strict\": \"yes\"}}]}",
         "{\"config\": {\"type\": \"launch\"}}",
-        "[1, 2]"
+        "[1, 2]",
+        // 60 + 60 + 1 s of sleep: each step is within its bound, the list is not
+        "{\"config\": [{\"type\": \"launch\", \"parameters\": {\"command\": \"ls\"}}, {\"type\": \"sleep\", \"parameters\": {\"seconds\": 60}}, {\"type\": \"sleep\", \"parameters\": {\"seconds\": 60}}, {\"type\": \"sleep\", \"parameters\": {\"seconds\": 1}}]}"
     })
     void aBadStepAnywhereIsRefusedBeforeAnyStepRuns(String body) {
         Api.act(token, worker, resource, "task/setup", body).statusCode(400).body("error.code",
                 org.hamcrest.Matchers.oneOf("INVALID_PARAMETERS", "UNSUPPORTED_TASK_FEATURE"));
         assertEquals(List.of(), vm.received(), "no step ran");
+    }
+
+    @Test
+    void aListOfMoreThanAHundredStepsIsRefused() {
+        String step = "{\"type\": \"sleep\", \"parameters\": {\"seconds\": 0}}";
+        String config = "{\"config\": [" + String.join(", ", java.util.Collections.nCopies(101, step)) + "]}";
+        expectError(Api.act(token, worker, resource, "task/setup", config), 400, "INVALID_PARAMETERS")
+                .body("error.message", containsString("up to 100 steps"));
+        String postconfig = "{\"evaluator\": {\"func\": \"exact_match\", \"postconfig\": ["
+                + String.join(", ", java.util.Collections.nCopies(101, step)) + "], \"result\": {\"type\": \"rule\","
+                + " \"rules\": {\"expected\": \"a\"}}, \"expected\": {\"type\": \"rule\", \"rules\": {\"expected\": \"a\"}}}}";
+        expectError(Api.act(token, worker, resource, "task/evaluate", postconfig), 400, "INVALID_PARAMETERS");
+        String hundred = "{\"config\": [" + String.join(", ", java.util.Collections.nCopies(100, step)) + "]}";
+        Api.act(token, worker, resource, "task/setup", hundred).statusCode(200).body("steps.size()", equalTo(100));
+    }
+
+    @Test
+    void aLeaseThatEndsDuringSetUpStopsTheNextStep() throws Exception {
+        // the controller's own 5 s sleep step leaves time to end the lease once the first step has reached the VM
+        var call = java.util.concurrent.CompletableFuture.supplyAsync(() -> Api.act(token, worker, resource,
+                "task/setup", "{\"config\": [{\"type\": \"command\", \"parameters\": {\"command\": [\"true\"]}},"
+                        + " {\"type\": \"sleep\", \"parameters\": {\"seconds\": 5}},"
+                        + " {\"type\": \"launch\", \"parameters\": {\"command\": [\"xterm\"]}}]}"));
+        io.envgrid.vmcontroller.support.Conditions.await(() -> !vm.received("/setup/execute").isEmpty(),
+                "the first step reached the desktop");
+        leases.release(resource);
+        expectError(call.get(60, java.util.concurrent.TimeUnit.SECONDS), 409, "LEASE_NOT_LIVE");
+        assertEquals(List.of(), vm.received("/setup/launch"), "the step after the lease ended never ran");
     }
 
     @Test

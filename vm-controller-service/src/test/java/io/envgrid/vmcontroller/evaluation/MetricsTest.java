@@ -129,4 +129,41 @@ class MetricsTest {
         assertEquals(0.0, Evaluator.combine(withZero, true));
         assertEquals(1.0, Evaluator.combine(withZero, false));
     }
+
+    /** A pattern that backtracks exponentially: minutes of work on this line without the budget. */
+    private static final String CATASTROPHIC = "(.*a){12}$";
+    private static final String HOSTILE_LINE = "a".repeat(28) + "!";
+
+    @Test
+    void aBacktrackingRegexStopsAtTheBudgetInCheckList() {
+        long start = System.nanoTime();
+        ApiException e = assertThrows(ApiException.class, () -> score(Metric.CHECK_LIST, text(HOSTILE_LINE),
+                "{\"expect\": [\"" + CATASTROPHIC + "\"]}"));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(422, e.status());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("regex took too long"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(millis < 10_000, "stopped after " + millis + " ms");
+    }
+
+    @Test
+    void aBacktrackingRegexStopsAtTheBudgetInCheckJson() {
+        String rules = "{\"expect\": [{\"key\": [\"a\"], \"method\": \"re\", \"ref\": \"" + CATASTROPHIC + "\"}]}";
+        ApiException e = assertThrows(ApiException.class, () -> score(Metric.CHECK_JSON,
+                text("{\"a\": \"" + HOSTILE_LINE + "\"}"), rules));
+        assertEquals(422, e.status());
+        // the same rule on a line it matches quickly still scores
+        assertEquals(1.0, score(Metric.CHECK_JSON, text("{\"a\": \"aaaaaaaaaaaa\"}"), rules));
+    }
+
+    @Test
+    void longPatternsAndLongResultsAreRefused() {
+        String longPattern = "a".repeat(RegexBudget.MAX_PATTERN_CHARS + 1);
+        assertThrows(IllegalArgumentException.class, () -> Metrics.checkRules(Metric.CHECK_LIST,
+                json("{\"expect\": [\"" + longPattern + "\"]}")));
+        assertThrows(IllegalArgumentException.class, () -> Metrics.checkRules(Metric.CHECK_JSON,
+                json("{\"expect\": [{\"key\": [\"a\"], \"method\": \"re\", \"ref\": \"" + longPattern + "\"}]}")));
+        ApiException e = assertThrows(ApiException.class, () -> score(Metric.CHECK_LIST,
+                text("b".repeat(RegexBudget.MAX_INPUT_CHARS + 1)), "{\"expect\": [\"a\"]}"));
+        assertEquals(422, e.status());
+    }
 }

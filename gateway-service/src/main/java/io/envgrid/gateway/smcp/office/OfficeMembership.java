@@ -38,7 +38,10 @@ public class OfficeMembership {
         return json.createObjectNode().put("office_id", officeId).put(role, name);
     }
 
-    /** Takes a member of this replica out of its office: {@code notify:leave_office} first, then the seat. */
+    /**
+     * Takes a member of this replica out of its office: the seat (and the name it held) first, then
+     * {@code notify:leave_office}, so a member reacting to the notice (joining in its place) finds the name free.
+     */
     Uni<Void> leave(Member member) {
         String office = member.officeId;
         member.officeId = null;
@@ -47,7 +50,8 @@ public class OfficeMembership {
 
     /** Removes any replica's member from an office and tells the others (once, whoever removes it). */
     Uni<Void> removeAndAnnounce(String replicaId, String officeId, String sid, String role, String name) {
-        return broadcast(officeId, sid, SmcpEvents.LEAVE_OFFICE_NOTICE, presence(officeId, role, name))
-                .chain(() -> directory.leave(replicaId, officeId, sid)).replaceWithVoid();
+        return directory.leave(replicaId, officeId, sid)
+                .chain(() -> broadcast(officeId, sid, SmcpEvents.LEAVE_OFFICE_NOTICE, presence(officeId, role, name)))
+                .replaceWithVoid();
     }
 }
