@@ -91,16 +91,6 @@ public class DesktopFleet {
         return Optional.empty();
     }
 
-    /** The {@link HostedDesktop#generation() reset generation} of the desktop named {@code name}; 0 if there is none. */
-    public long generation(String name) {
-        for (HostedDesktop hosted : desktops) {
-            if (hosted.desktop().name().equals(name)) {
-                return hosted.generation();
-            }
-        }
-        return 0;
-    }
-
     /** Resets these desktops at once, each on its own thread; the outcomes in the same order. */
     public List<ResetOutcome> reset(List<HostedDesktop> which) {
         return each(which, HostedDesktop::reset);

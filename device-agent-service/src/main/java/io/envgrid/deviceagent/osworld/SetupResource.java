@@ -32,7 +32,7 @@ public class SetupResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.TEXT_PLAIN)
     public String openFile(JsonNode body) {
-        return routing.current().windows().open(text(body, "path"));
+        return routing.act(desktop -> desktop.windows().open(text(body, "path")));
     }
 
     /** {@code {"window_name", "strict"?, "by_class"?}}: raises and focuses the window. */
@@ -41,7 +41,8 @@ public class SetupResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.TEXT_PLAIN)
     public String activateWindow(JsonNode body) {
-        return routing.current().windows().activateWindow(text(body, "window_name"), flag(body, "strict"), flag(body, "by_class"));
+        return routing.act(desktop -> desktop.windows().activateWindow(text(body, "window_name"), flag(body, "strict"),
+                flag(body, "by_class")));
     }
 
     /** {@code {"window_name", "strict"?, "by_class"?}}: closes the matching windows. */
@@ -50,13 +51,17 @@ public class SetupResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.TEXT_PLAIN)
     public String closeWindow(JsonNode body) {
-        return routing.current().windows().closeWindow(text(body, "window_name"), flag(body, "strict"), flag(body, "by_class"));
+        return routing.act(desktop -> desktop.windows().closeWindow(text(body, "window_name"), flag(body, "strict"),
+                flag(body, "by_class")));
     }
 
-    /** OSWorld's {@code {"status": "error", "message"}} with envgrid's envelope, as {@link DesktopResource} answers. */
+    /**
+     * OSWorld's {@code {"status": "error", "message"}} with envgrid's envelope, as {@link DesktopResource} answers (its
+     * code too: a call cut off by a reset is {@code LEASE_NOT_LIVE}).
+     */
     @ServerExceptionMapper
     public Response failed(DesktopException e) {
-        return answered(new DesktopAnswer(e.status(), java.util.Map.of("status", "error", "message", e.getMessage())));
+        return DesktopResource.refusal(e);
     }
 
     @ServerExceptionMapper

@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.deviceagent.osworld.DesktopResource;
+import io.envgrid.deviceagent.osworld.SetupResource;
 import io.envgrid.deviceagent.record.PathSegments;
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
+import io.envgrid.deviceagent.support.HeldRequest;
 import io.envgrid.deviceagent.support.McpClient;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
@@ -25,8 +27,6 @@ import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,7 +70,8 @@ class HostileCallerTest {
 
     /**
      * One harmful call per desktop route, each leaving a trace if it ran (a file under {@link #MARKS}, or a recording
-     * started). Compared with the routes {@link DesktopResource} declares, so that a new route must be added here.
+     * started). Compared with the routes {@link DesktopResource} and {@link SetupResource} declare, so that a new route
+     * must be added here.
      */
     private static Map<String, Function<RequestSpecification, Response>> desktopCalls(String mark) {
         Path m = MARKS.resolve(mark);
@@ -95,7 +96,12 @@ class HostileCallerTest {
                 Map.entry("POST /setup/upload", r -> r.multiPart("file_path", m + "-upload")
                         .multiPart("file_data", "x.txt", "payload".getBytes(StandardCharsets.UTF_8)).post("/setup/upload")),
                 Map.entry("POST /start_recording", r -> r.post("/start_recording")),
-                Map.entry("POST /end_recording", r -> r.post("/end_recording")));
+                Map.entry("POST /end_recording", r -> r.post("/end_recording")),
+                Map.entry("POST /setup/open_file", r -> json(r, Map.of("path", "/etc/hostname")).post("/setup/open_file")),
+                Map.entry("POST /setup/activate_window", r -> json(r, Map.of("window_name", "xterm"))
+                        .post("/setup/activate_window")),
+                Map.entry("POST /setup/close_window", r -> json(r, Map.of("window_name", "xterm"))
+                        .post("/setup/close_window")));
     }
 
     private static final List<String> TRACES = List.of("-execute", "-setup-execute", "-launch", "-python", "-bash",
@@ -206,34 +212,73 @@ class HostileCallerTest {
     @Test
     void aLeaseReleasedWhileTheBodyIsStillArrivingIsRefusedAndNothingRuns() throws IOException {
         WorkerScratch.create(MARKS);
-        String token = allocate("worker-a", "vm_pyautogui").getString("vm_pyautogui.lease_token");
         Path smuggled = MARKS.resolve("smuggled-" + System.nanoTime());
         byte[] body = ("{\"command\": \"touch " + smuggled + "\", \"shell\": true}").getBytes(StandardCharsets.UTF_8);
-        String head = "POST /execute HTTP/1.1\r\nHost: " + agent.getHost() + ":" + agent.getPort()
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n" + LEASE_HEADER + ": "
-                + token + "\r\nConnection: close\r\n\r\n";
+        refusedAfterANewGrant("a JSON body finished after the release", token -> held(
+                HeldRequest.head(agent, "POST", "/execute", "application/json", body.length, LEASE_HEADER + ": " + token),
+                body, 1));
+        assertFalse(Files.exists(smuggled), "the smuggled command ran");
+    }
+
+    /** The same with a multipart upload whose last part arrives after the release: nothing is written. */
+    @Test
+    void aMultipartUploadFinishedAfterTheReleaseIsRefusedAndWritesNothing() throws IOException {
+        WorkerScratch.create(MARKS);
+        Path smuggled = MARKS.resolve("smuggled-upload-" + System.nanoTime());
+        String boundary = "envgrid-held-" + System.nanoTime();
+        byte[] body = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file_path\"\r\n\r\n" + smuggled
+                + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file_data\"; filename=\"x.txt\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\nthe next holder's desktop\r\n--" + boundary + "--\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        refusedAfterANewGrant("a multipart body finished after the release", token -> held(
+                HeldRequest.head(agent, "POST", "/setup/upload", "multipart/form-data; boundary=" + boundary,
+                        body.length, LEASE_HEADER + ": " + token), body, body.length - 10));
+        assertFalse(Files.exists(smuggled), "the smuggled upload was written");
+    }
+
+    /**
+     * A route without a body: a request whose headers are still arriving when the lease ends, finished once the desktop
+     * is someone else's, is refused and starts no recording. (A body sent to such a route is not waited for: the route
+     * acts, and checks the lease, as soon as the headers are in.)
+     */
+    @Test
+    void aRouteWithoutABodyStartedBeforeTheReleaseIsRefused() throws IOException {
+        refusedAfterANewGrant("headers finished after the release", token -> {
+            byte[] head = HeldRequest.head(agent, "POST", "/start_recording", null, 0, LEASE_HEADER + ": " + token);
+            // all but the blank line that ends the headers
+            return new byte[][] {Arrays.copyOf(head, head.length - 2), "\r\n".getBytes(StandardCharsets.US_ASCII)};
+        });
+        AgentCalls.asService().post("/end_recording").then().statusCode(400); // no recording was started
+    }
+
+    /** The request {@code head + body} in two parts: the first ends after {@code bodyBytesFirst} bytes of the body. */
+    private static byte[][] held(byte[] head, byte[] body, int bodyBytesFirst) {
+        byte[] first = Arrays.copyOf(head, head.length + bodyBytesFirst);
+        System.arraycopy(body, 0, first, head.length, bodyBytesFirst);
+        return new byte[][] {first, Arrays.copyOfRange(body, bodyBytesFirst, body.length)};
+    }
+
+    /**
+     * Worker A leases the desktop and begins a request ({@code request} makes its two parts from A's token); A's
+     * other calls still work meanwhile, then A releases and B is granted the desktop; only then the rest is sent. The
+     * answer must be {@code 409 LEASE_NOT_LIVE}.
+     */
+    private void refusedAfterANewGrant(String what, Function<String, byte[][]> request) throws IOException {
+        String token = allocate("worker-a", "vm_pyautogui").getString("vm_pyautogui.lease_token");
+        byte[][] parts = request.apply(token);
         JsonPath next = null;
-        try (Socket socket = new Socket(agent.getHost(), agent.getPort())) {
-            socket.setSoTimeout(60_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            out.write(body, 0, 1);
-            out.flush();
-            // the holder's other calls still work meanwhile; a check on the headers alone has long been done by now
+        try (HeldRequest held = HeldRequest.begin(agent, parts[0])) {
             given().header(LEASE_HEADER, token).get("/platform").then().statusCode(200);
             release("worker-a", DESKTOP);
             next = allocate("worker-b", "vm_pyautogui");
-            out.write(body, 1, body.length - 1);
-            out.flush();
-            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(answer.startsWith("HTTP/1.1 409"), "the rest of the body after the release: " + answer);
-            assertTrue(answer.contains("\"LEASE_NOT_LIVE\""), answer);
+            String answer = held.finish(parts[1]);
+            assertTrue(answer.startsWith("HTTP/1.1 409"), what + ": " + answer);
+            assertTrue(answer.contains("\"LEASE_NOT_LIVE\""), what + ": " + answer);
         } finally {
             if (next != null) {
                 release("worker-b", DESKTOP);
             }
         }
-        assertFalse(Files.exists(smuggled), "the smuggled command ran");
     }
 
     @Test
@@ -429,7 +474,7 @@ class HostileCallerTest {
     }
 
     private static Set<String> declaredDesktopRoutes() {
-        return Arrays.stream(DesktopResource.class.getDeclaredMethods())
+        return Stream.of(DesktopResource.class, SetupResource.class).flatMap(c -> Arrays.stream(c.getDeclaredMethods()))
                 .filter(m -> m.isAnnotationPresent(jakarta.ws.rs.Path.class))
                 .map(m -> (m.isAnnotationPresent(jakarta.ws.rs.GET.class) ? "GET /" : "POST /")
                         + m.getAnnotation(jakarta.ws.rs.Path.class).value())
