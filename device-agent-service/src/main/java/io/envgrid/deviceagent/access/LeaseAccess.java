@@ -67,6 +67,22 @@ public class LeaseAccess {
     }
 
     /**
+     * What {@link #requireLease} decides without asking the allocator: a credential is there, and a lease token is
+     * one and could be checked. Lets a caller refuse early (before reading a request's body) what can never pass.
+     */
+    public void requireWellFormed(String resourceId, Credentials credentials) {
+        if (credentials instanceof Credentials.ServiceToken) {
+            return;
+        }
+        if (credentials instanceof Credentials.LeaseToken lease) {
+            checkable(resourceId, lease.token());
+            return;
+        }
+        throw unauthorized(resourceId, "send the live lease token of '" + resourceId + "' in "
+                + Credentials.LEASE_TOKEN_HEADER + ", or the service token");
+    }
+
+    /**
      * A device tool that acts on the device whose allocator resource is {@code resourceId}: while the allocator
      * has it leased, only its lease holder (or the service token) may act; a device nobody leases is open, as
      * the device tools' contract has it. A lease token sent for an unleased device is still checked, and refused when not live.
@@ -90,7 +106,8 @@ public class LeaseAccess {
         return new Grant.NotLeased();
     }
 
-    private Grant verified(String resourceId, String token) {
+    /** A lease token of the allocator's format, and an allocator to check it with; else 401. */
+    private void checkable(String resourceId, String token) {
         if (!LEASE_TOKEN.matcher(token).matches()) {
             throw unauthorized(resourceId, Credentials.LEASE_TOKEN_HEADER + " is not a lease token (elt_ and 22 "
                     + "base64url characters)");
@@ -99,6 +116,10 @@ public class LeaseAccess {
             throw unauthorized(resourceId, "lease tokens cannot be checked: this agent has no allocator "
                     + "(envgrid.allocator.url); only the service token is accepted");
         }
+    }
+
+    private Grant verified(String resourceId, String token) {
+        checkable(resourceId, token);
         LeaseVerdict verdict;
         try {
             verdict = verifier.verify(resourceId, token);

@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.exec;
 
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.process.HostProcesses;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,11 +139,39 @@ public class WorkerExec {
             throw new UncheckedIOException(new IOException("Cannot run program \"" + command.get(0)
                     + "\": no such executable file (looked for as " + user.get().name() + ")"));
         }
-        PasswdEntry entry = user.get();
+        return switched(command);
+    }
+
+    private List<String> switched(List<String> command) {
+        PasswdEntry entry = user.orElseThrow();
         List<String> wrapped = new ArrayList<>(List.of(setpriv.orElseThrow().toString(), "--reuid=" + entry.uid(),
                 "--regid=" + entry.gid(), passwdUser ? "--init-groups" : "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--"));
         wrapped.addAll(command);
         return wrapped;
+    }
+
+    /**
+     * Whether the user can run {@code program}. A name is looked up on {@link #USER_PATH}, whose system directories
+     * everyone may read, so the agent's test has the user's outcome. A path anywhere else is tested as the user (one
+     * short process): the agent's own test would tell a worker which programs exist where it may not look (another
+     * desktop's home).
+     */
+    private boolean runnable(String program) {
+        if (!program.contains("/") || onUserPath(program)) {
+            return runnableByAnyone(program);
+        }
+        try {
+            return HostProcesses.run(switched(List.of("/bin/sh", "-c", "[ -f \"$1\" ] && [ -x \"$1\" ]", "sh", program)),
+                    null, environment(Map.of()), Duration.ofSeconds(10)).succeeded();
+        } catch (UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    private static boolean onUserPath(String program) {
+        int slash = program.lastIndexOf('/');
+        return program.startsWith("/") && List.of(USER_PATH.split(":")).contains(program.substring(0, slash))
+                && !program.substring(slash + 1).isEmpty();
     }
 
     /**
@@ -184,7 +214,7 @@ public class WorkerExec {
         }
     }
 
-    private static boolean runnable(String program) {
+    private static boolean runnableByAnyone(String program) {
         try {
             if (program.contains("/")) {
                 return Files.isRegularFile(Path.of(program)) && Files.isExecutable(Path.of(program));

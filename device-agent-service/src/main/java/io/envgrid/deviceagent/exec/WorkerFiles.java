@@ -19,6 +19,10 @@ import java.util.regex.Pattern;
  * read is {@code cat} and the write {@code cat >} run as that user; the agent only moves the bytes (it opens the
  * uploaded file as standard input and collects standard output), so the user needs no right to the agent's files.
  * Opening as the user also leaves no gap between a permission check and the use (a symbolic link swapped in between).
+ * <p>
+ * Every test of a path (is it there, a regular file, a directory) is made as that user too, never by the agent: a root
+ * agent's test would tell a worker which names exist in another desktop's home ("exists but not yours" answered
+ * differently from "not there"). As the user, a name it may not reach is simply not there for it.
  */
 @ApplicationScoped
 public class WorkerFiles {
@@ -32,8 +36,11 @@ public class WorkerFiles {
         record Content(byte[] bytes) implements Read {
         }
 
-        /** Not there, not a regular file's content, or not readable by the worker's user. */
-        record Unreadable(String reason) implements Read {
+        /**
+         * Not a regular file the worker's user can read: not there, not reachable by it, not readable, a directory. One
+         * outcome with no reason, so that "not yours" and "not there" cannot be told apart.
+         */
+        record Unreadable() implements Read {
         }
 
         /** Larger than {@link HostProcesses#MAX_CAPTURED_BYTES}. */
@@ -58,18 +65,22 @@ public class WorkerFiles {
     private static final Pattern DENIED = Pattern.compile("^find: '(.*)': .*$",
             Pattern.MULTILINE);
 
+    /** The exit code of the listing script when its path is no directory the user can see. */
+    private static final int NO_DIRECTORY = 64;
+
     private final WorkerExec workers;
 
     public WorkerFiles(WorkerExec workers) {
         this.workers = workers;
     }
 
-    /** Reads {@code file} as the worker's user. */
+    /** Reads {@code file} as the worker's user: a regular file only (a FIFO would hold the call). */
     public Read read(Path file) {
-        ProcessOutcome outcome = HostProcesses.run(workers.command(List.of("cat", "--", file.toString())), null,
-                workers.environment(Map.of()), TIMEOUT);
+        ProcessOutcome outcome = HostProcesses.run(workers.command(List.of("/bin/sh", "-c",
+                "[ -f \"$1\" ] && exec cat -- \"$1\"", "sh", file.toString())), null, workers.environment(Map.of()),
+                TIMEOUT);
         if (!outcome.succeeded()) {
-            return new Read.Unreadable(outcome.timedOut() ? "timed out" : outcome.stderr().strip());
+            return new Read.Unreadable();
         }
         if (outcome.stdout().length >= HostProcesses.MAX_CAPTURED_BYTES) {
             return new Read.TooLarge();
@@ -83,14 +94,16 @@ public class WorkerFiles {
      * its user may not open.
      *
      * @return the entries, the directories (relative paths) that could not be read, and whether the listing stopped at
-     *         {@code maxEntries}; {@code null} when the directory itself cannot be listed
+     *         {@code maxEntries}; {@code null} when the directory itself cannot be listed, is not one, or is not there
+     *         (for that user: one answer for all three)
      */
     public Listing list(Path directory, int maxEntries) {
-        // NUL-separated (names may hold newlines); head stops find early on a huge tree
+        // NUL-separated (names may hold newlines); head stops find early on a huge tree; the directory test as the user
         ProcessOutcome outcome = HostProcesses.run(workers.command(List.of("/bin/sh", "-c",
-                "find \"$1\" -mindepth 1 -printf '%y %P\\0' | head -z -n \"$2\"", "sh", directory.toString(),
-                Integer.toString(maxEntries + 1))), null, workers.environment(Map.of("LC_ALL", "C")), TIMEOUT);
-        if (outcome.timedOut()) {
+                "[ -d \"$1\" ] || exit " + NO_DIRECTORY + "; find \"$1\" -mindepth 1 -printf '%y %P\\0' | head -z -n \"$2\"",
+                "sh", directory.toString(), Integer.toString(maxEntries + 1))), null,
+                workers.environment(Map.of("LC_ALL", "C")), TIMEOUT);
+        if (outcome.timedOut() || outcome.exitCode() == NO_DIRECTORY) {
             return null;
         }
         String root = directory.toString();
@@ -121,13 +134,15 @@ public class WorkerFiles {
 
     /**
      * Writes the content of {@code source} (a file the agent holds) to {@code target} as the worker's user, making
-     * missing parent directories.
+     * missing parent directories; a target that is a directory (for that user) is refused, as OSWorld's
+     * {@code open(path, "wb")} refuses it.
      *
-     * @return null when written, else why not (what the tools printed)
+     * @return null when written, else why not (what the user's tools printed)
      */
     public String write(Path source, Path target) {
         ProcessOutcome outcome = HostProcesses.run(workers.command(List.of("/bin/sh", "-c",
-                "parent=$(dirname -- \"$1\") && mkdir -p -- \"$parent\" && cat > \"$1\"", "sh", target.toString())),
+                "if [ -d \"$1\" ]; then echo \"$1: is a directory\" >&2; exit 1; fi; "
+                        + "parent=$(dirname -- \"$1\") && mkdir -p -- \"$parent\" && cat > \"$1\"", "sh", target.toString())),
                 null, workers.environment(Map.of()), TIMEOUT, source);
         if (outcome.succeeded()) {
             return null;

@@ -37,12 +37,7 @@ final class DesktopProcesses {
             if (left.isEmpty()) {
                 return;
             }
-            if (workers.switchesUser()) {
-                HostProcesses.run(workers.command(List.of("/bin/sh", "-c", "kill -KILL -1")), null,
-                        workers.environment(Map.of()), Duration.ofSeconds(5));
-            } else {
-                left.forEach(ProcessHandle::destroyForcibly);
-            }
+            kill(left);
             for (ProcessHandle process : left) {
                 process.onExit().orTimeout(1, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
             }
@@ -51,6 +46,23 @@ final class DesktopProcesses {
         if (!left.isEmpty()) {
             throw new ResetFailure(left.size() + " processes of the desktop survived " + ROUNDS + " rounds of SIGKILL "
                     + "(e.g. pid " + left.get(0).pid() + ")");
+        }
+    }
+
+    /** One round of {@link #killAll()}, without waiting: ends what keeps a call of the ended lease running. */
+    void killOnce() {
+        List<ProcessHandle> left = remaining();
+        if (!left.isEmpty()) {
+            kill(left);
+        }
+    }
+
+    private void kill(List<ProcessHandle> left) {
+        if (workers.switchesUser()) {
+            HostProcesses.run(workers.command(List.of("/bin/sh", "-c", "kill -KILL -1")), null,
+                    workers.environment(Map.of()), Duration.ofSeconds(5));
+        } else {
+            left.forEach(ProcessHandle::destroyForcibly);
         }
     }
 

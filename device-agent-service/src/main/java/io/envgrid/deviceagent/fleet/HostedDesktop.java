@@ -32,6 +32,9 @@ public final class HostedDesktop {
         FAILED
     }
 
+    /** How long a reset waits for the calls of the ended lease to leave (interrupted, their processes killed). */
+    static final int CALLS_LEAVE_SECONDS = 30;
+
     private final DesktopSpec spec;
     private final Desktop desktop;
     private final DisplayServer server;
@@ -78,11 +81,18 @@ public final class HostedDesktop {
      * and window manager restarted with a new cookie (which also empties the clipboard: selections live in the
      * clients that own them), home restored from the template, the user's files in the shared temporary
      * directories deleted, then its start-up programs launched (not awaited). One reset at a time per desktop.
+     * <p>
+     * Before it touches anything it closes the desktop's gate ({@link io.envgrid.deviceagent.osworld.DesktopGate}):
+     * no call is admitted from then on, calls whose lease was checked before are refused, and the calls still running
+     * (a long {@code /execute}, a pyautogui program sleeping) are interrupted and their user's processes killed until
+     * they have all left ({@value #CALLS_LEAVE_SECONDS} s at most, else the reset fails and the desktop goes down).
      */
     public synchronized ResetOutcome reset() {
+        desktop.gate().close(); // first: nothing of the ended lease may act once the reset has begun
         state = State.RESETTING;
         long started = System.nanoTime();
         try {
+            awaitNoCalls();
             prepareRunDir();
             try {
                 desktop.recorder().abandon();
@@ -96,6 +106,7 @@ public final class HostedDesktop {
             home.clearSharedTemp();
             server.start();
             launchStartup();
+            desktop.gate().open();
             state = State.READY;
             cleanOnce = true;
             Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -114,6 +125,7 @@ public final class HostedDesktop {
 
     /** Stops everything of the desktop (agent shutdown). */
     synchronized void stop() {
+        desktop.gate().close();
         state = State.RESETTING;
         desktop.recorder().abandon();
         server.stop();
@@ -122,6 +134,24 @@ public final class HostedDesktop {
             processes.killAll();
         } catch (ResetFailure e) {
             LOG.warnf("stopping desktop %s: %s", spec.resourceId(), e.getMessage());
+        }
+    }
+
+    /**
+     * Waits until the calls admitted before the reset have left, ending what keeps them: their processes (every process
+     * of the desktop's user, once per round) and, through the gate, their threads' waits.
+     */
+    private void awaitNoCalls() throws ResetFailure {
+        boolean left;
+        try {
+            left = desktop.gate().awaitNoCalls(Duration.ofSeconds(CALLS_LEAVE_SECONDS), processes::killOnce);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ResetFailure("interrupted while the calls of the ended lease were stopped", e);
+        }
+        if (!left) {
+            throw new ResetFailure("calls of the ended lease still ran " + CALLS_LEAVE_SECONDS
+                    + " s after they were interrupted and their processes killed");
         }
     }
 

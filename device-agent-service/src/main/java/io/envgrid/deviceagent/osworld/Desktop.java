@@ -11,14 +11,15 @@ import java.nio.file.Path;
 
 /**
  * Everything one desktop's OSWorld routes act on: its X display (input, screen, accessibility tree, windows), the user its
- * commands and file reads run as, its recorder, and the allocator resource whose live lease opens it. The agent serves
+ * commands and file reads run as, its recorder, the allocator resource whose live lease opens it, and the gate its calls
+ * pass and its reset closes ({@link DesktopGate}). The agent serves
  * one per desktop it hosts ({@code fleet/}) or the one attached display; {@link DesktopRouting} picks the request's.
  *
  * @param name what routes to it: {@code "0"}, {@code "1"}, … ({@link DesktopRouting#DESKTOP_HEADER})
  */
 public record Desktop(String name, String resourceId, XDisplay display, XInput input, ScreenCapture screen,
         AccessibilityTree accessibility, DesktopCommands commands, ScreenRecorder recorder, WorkerFiles files,
-        WorkerExec workers, DesktopWindows windows) {
+        WorkerExec workers, DesktopWindows windows, DesktopGate gate) {
 
     /** A hosted desktop's services on its own display, run as its own user, recording into {@code recording}. */
     public static Desktop of(String name, String resourceId, XDisplay display, WorkerExec workers, Path recording,
@@ -28,6 +29,6 @@ public record Desktop(String name, String resourceId, XDisplay display, XInput i
         DesktopCommands commands = new DesktopCommands(display, pyautogui, config, workers);
         return new Desktop(name, resourceId, display, input, new ScreenCapture(display),
                 new AccessibilityTree(display, input, config, workers), commands, new ScreenRecorder(display, input, recording),
-                new WorkerFiles(workers), workers, new DesktopWindows(display, workers, config, commands));
+                new WorkerFiles(workers), workers, new DesktopWindows(display, workers, config, commands), new DesktopGate());
     }
 }

@@ -24,6 +24,9 @@ import java.util.Map;
 @ApplicationScoped
 public class DesktopCommands {
 
+    /** What the {@code /run_bash_script} wrapper prints on stderr when its user cannot enter the working directory. */
+    private static final String NO_WORKING_DIR = "envgrid:no-working-dir";
+
     private final XDisplay display;
     private final PyautoguiRunner pyautogui;
     private final DeviceAgentConfig.Desktop config;
@@ -132,15 +135,19 @@ public class DesktopCommands {
     /** {@code /run_bash_script}: stdout and stderr merged into {@code output}, {@code error} always empty (as OSWorld). */
     public Map<String, Object> runBashScript(String script, int timeoutSeconds, String workingDir) {
         Path dir = workingDir == null ? null : path(workingDir, "working_dir");
-        if (dir != null && !Files.isDirectory(dir)) {
-            throw new DesktopAnswer(400, bash("error", "Working directory does not exist: " + dir, -1));
-        }
         Path file = temporary(".sh", script.contains("#!/bin/bash") ? script : "#!/bin/bash\n\n" + script);
         try {
             workers.handOver(file);
-            ProcessOutcome outcome = HostProcesses.run(
-                    workers.command(List.of("/bin/bash", "-c", "/bin/bash \"$0\" 2>&1", file.toString())), dir,
+            // the working directory is entered by the worker's user, not set by the agent before the switch: the test
+            // is that user's (no answer tells what exists where it may not look), and so is the way there
+            ProcessOutcome outcome = HostProcesses.run(workers.command(List.of("/bin/bash", "-c",
+                    "if [ -n \"$1\" ]; then cd -- \"$1\" 2>/dev/null || { echo " + NO_WORKING_DIR + " >&2; exit 1; }; fi; "
+                            + "exec /bin/bash \"$0\" 2>&1", file.toString(), dir == null ? "" : dir.toString())), null,
                     workers.environment(display.environment()), Duration.ofSeconds(timeoutSeconds));
+            if (outcome.stderr().strip().equals(NO_WORKING_DIR)) {
+                // the script's own stderr goes to its output (2>&1), so only the cd can have written this
+                throw new DesktopAnswer(400, bash("error", "Working directory does not exist: " + dir, -1));
+            }
             if (outcome.timedOut()) {
                 throw new DesktopAnswer(408, bash("error", "Script execution timed out after " + timeoutSeconds + " seconds", -1));
             }

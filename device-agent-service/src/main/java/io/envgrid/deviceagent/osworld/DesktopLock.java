@@ -18,7 +18,9 @@ import org.jboss.logging.Logger;
  * The lock on the desktop routes (docs/isolation.md, "Device agent"): with {@code envgrid.device-agent.desktop.auth}
  * {@code lease} every call needs the live lease token of this desktop's resource ({@link AgentIdentity#desktopResourceId})
  * or the agent's service token; {@code open} lets anyone in and says so at start. Refusals carry the envgrid error
- * envelope (not OSWorld's error shape): 401, 409 or 503, see {@link LeaseAccess}.
+ * envelope (not OSWorld's error shape): 401, 409 or 503, see {@link LeaseAccess}. Checked twice: what the headers
+ * alone decide before the body is read ({@link DesktopLockFilter}), the lease itself when the call acts
+ * ({@link DesktopRouting#act}).
  */
 @ApplicationScoped
 public class DesktopLock {
@@ -29,11 +31,8 @@ public class DesktopLock {
     private final LeaseAccess access;
     private final AgentIdentity identity;
     private final MeterRegistry meters;
-    private final DesktopRouting routing;
 
-    public DesktopLock(DeviceAgentConfig config, LeaseAccess access, AgentIdentity identity, MeterRegistry meters,
-            DesktopRouting routing) {
-        this.routing = routing;
+    public DesktopLock(DeviceAgentConfig config, LeaseAccess access, AgentIdentity identity, MeterRegistry meters) {
         this.config = config;
         this.access = access;
         this.identity = identity;
@@ -58,28 +57,57 @@ public class DesktopLock {
     }
 
     /**
-     * @param desktop the {@link DesktopRouting#DESKTOP_HEADER} header or null: the lease checked is that desktop's
+     * Refuses, before the request's body is read, a call that cannot be let in whatever its body: no such desktop
+     * (404), one being reset (503), no credential, a bearer token that is not the service token, a header that is not
+     * a lease token (401). No allocator call: whether a lease token is live is decided when the call acts
+     * ({@link #requireLease}), as only then has the whole request arrived.
+     *
+     * @param desktop the {@link DesktopRouting#DESKTOP_HEADER} header or null
      * @param authorization the {@code Authorization} header or null
      * @param leaseToken the {@code X-Envgrid-Lease-Token} header or null
-     * @return the refusal to answer with, or null to let the call through
+     * @return the refusal to answer with, or null to read the request on
      */
-    Response check(String desktop, String authorization, String leaseToken) {
-        String resourceId;
-        try {
-            resourceId = routing.resolve(desktop).resourceId();
-        } catch (DesktopException unknown) {
-            return DesktopResource.refusal(unknown); // no such desktop (404) or one being reset (503): nothing to open
-        }
+    Response screen(Desktop desktop, String authorization, String leaseToken) {
         if (config.desktop().auth() == DeviceAgentConfig.DesktopAuth.OPEN) {
             return null;
         }
         try {
-            access.requireLease(resourceId, Credentials.of(authorization, leaseToken, config.serviceToken()));
+            access.requireWellFormed(desktop.resourceId(), credentials(authorization, leaseToken));
             return null;
         } catch (ApiException refused) {
-            meters.counter("envgrid.desktop.refusals", "code", refused.code()).increment();
-            return ErrorMappers.envelope(refused.status(), refused.code(), refused.getMessage(), refused.details());
+            return refusal(refused);
         }
     }
 
+    /**
+     * The lease check of a call about to act on {@code desktop}: the service token, or a lease token the allocator
+     * confirms as the live lease of the desktop's resource ({@link LeaseAccess#requireLease}); nothing with
+     * {@code desktop.auth=open}.
+     *
+     * @throws ApiException 401, 409 or 503 with the envelope, counted in {@code envgrid_desktop_refusals_total}
+     */
+    void requireLease(Desktop desktop, String authorization, String leaseToken) {
+        if (config.desktop().auth() == DeviceAgentConfig.DesktopAuth.OPEN) {
+            return;
+        }
+        try {
+            access.requireLease(desktop.resourceId(), credentials(authorization, leaseToken));
+        } catch (ApiException refused) {
+            count(refused);
+            throw refused;
+        }
+    }
+
+    private Credentials credentials(String authorization, String leaseToken) {
+        return Credentials.of(authorization, leaseToken, config.serviceToken());
+    }
+
+    private Response refusal(ApiException refused) {
+        count(refused);
+        return ErrorMappers.envelope(refused.status(), refused.code(), refused.getMessage(), refused.details());
+    }
+
+    private void count(ApiException refused) {
+        meters.counter("envgrid.desktop.refusals", "code", refused.code()).increment();
+    }
 }

@@ -16,13 +16,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -50,29 +49,29 @@ public class DesktopResource {
     @Path("screenshot")
     @Produces("image/png")
     public byte[] screenshot() {
-        return timed("screenshot", () -> routing.current().screen().png());
+        return timed("screenshot", desktop -> desktop.screen().png());
     }
 
     @GET
     @Path("accessibility")
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> accessibility() {
-        return timed("accessibility", () -> routing.current().accessibility().read());
+        return timed("accessibility", desktop -> desktop.accessibility().read());
     }
 
     @POST
     @Path("screen_size")
     @Produces(MediaType.APPLICATION_JSON)
     public XInput.ScreenSize screenSize() {
-        return timed("screen_size", () -> routing.current().input().screenSize());
+        return timed("screen_size", desktop -> desktop.input().screenSize());
     }
 
     @GET
     @Path("cursor_position")
     @Produces(MediaType.APPLICATION_JSON)
     public List<Integer> cursorPosition() {
-        return timed("cursor_position", () -> {
-            XInput.CursorPosition at = routing.current().input().cursor();
+        return timed("cursor_position", desktop -> {
+            XInput.CursorPosition at = desktop.input().cursor();
             return List.of(at.x(), at.y());
         });
     }
@@ -81,7 +80,7 @@ public class DesktopResource {
     @Path("platform")
     @Produces(MediaType.TEXT_PLAIN)
     public String platform() {
-        return "Linux";
+        return timed("platform", desktop -> "Linux"); // nothing to act on, but locked as every desktop route
     }
 
     @POST
@@ -89,7 +88,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public ExecuteAnswer execute(JsonNode body) {
-        return timed("execute", () -> routing.current().commands().execute(object(body)));
+        return timed("execute", desktop -> desktop.commands().execute(object(body)));
     }
 
     @POST
@@ -97,7 +96,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public ExecuteAnswer setupExecute(JsonNode body) {
-        return timed("setup_execute", () -> routing.current().commands().execute(object(body)));
+        return timed("setup_execute", desktop -> desktop.commands().execute(object(body)));
     }
 
     @POST
@@ -105,7 +104,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.TEXT_PLAIN)
     public String launch(JsonNode body) {
-        return timed("launch", () -> routing.current().commands().launch(object(body)));
+        return timed("launch", desktop -> desktop.commands().launch(object(body)));
     }
 
     @POST
@@ -113,7 +112,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> runPython(JsonNode body) {
-        return timed("run_python", () -> {
+        return timed("run_python", desktop -> {
             JsonNode code = object(body).path("code");
             if (code.isMissingNode() || code.isNull() || (code.isTextual() && code.asText().isEmpty())) {
                 throw new DesktopException(400, "Code not supplied!");
@@ -122,7 +121,7 @@ public class DesktopResource {
             if (!code.isTextual()) {
                 throw new DesktopException(400, "'code' must be a string");
             }
-            return routing.current().commands().runPython(code.asText());
+            return desktop.commands().runPython(code.asText());
         });
     }
 
@@ -131,7 +130,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> runBashScript(JsonNode body) {
-        return timed("run_bash_script", () -> {
+        return timed("run_bash_script", desktop -> {
             JsonNode request = object(body);
             JsonNode scriptField = request.path("script");
             if (!scriptField.isMissingNode() && !scriptField.isNull() && !scriptField.isTextual()) {
@@ -160,7 +159,7 @@ public class DesktopResource {
                 throw new DesktopException(400, "working_dir must be a string");
             }
             String workingDir = dir.isTextual() ? dir.asText() : null;
-            return routing.current().commands().runBashScript(script, timeout, workingDir);
+            return desktop.commands().runBashScript(script, timeout, workingDir);
         });
     }
 
@@ -169,16 +168,14 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> listDirectory(JsonNode body) {
-        return timed("list_directory", () -> {
-            Desktop desktop = routing.current();
+        return timed("list_directory", desktop -> {
             JsonNode request = object(body);
             if (!request.hasNonNull("path")) {
                 throw new DesktopAnswer(400, Map.of("error", "Missing 'path' parameter"));
             }
             java.nio.file.Path directory = desktop.commands().path(request.get("path").asText(), "path").toAbsolutePath();
-            // listed as the worker's user: "not a directory" also covers one that user may not open
-            WorkerFiles.Listing listing = Files.isDirectory(directory)
-                    ? desktop.files().list(directory, DirectoryTree.MAX_ENTRIES) : null;
+            // tested and listed as the worker's user: "not a directory" also covers one that user may not reach
+            WorkerFiles.Listing listing = desktop.files().list(directory, DirectoryTree.MAX_ENTRIES);
             if (listing == null) {
                 throw new DesktopAnswer(400, Map.of("error", "The provided path is not a directory"));
             }
@@ -191,26 +188,25 @@ public class DesktopResource {
     @Path("file")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response file(@RestForm("file_path") String filePath) {
-        return timed("file", () -> {
-            Desktop desktop = routing.current();
+        return timed("file", desktop -> {
             if (filePath == null || filePath.isBlank()) {
                 throw new DesktopAnswer(400, Map.of("error", "file_path is required"));
             }
-            File file = new File(desktop.commands().expandHome(filePath));
-            if (!file.isFile()) {
-                throw new DesktopAnswer(404, Map.of("error", "File not found"));
-            }
-            // read with the worker's rights, not the agent's (its /proc/self/environ holds the service token)
-            WorkerFiles.Read read = desktop.files().read(file.toPath());
+            java.nio.file.Path file = desktop.commands().path(filePath, "file_path");
+            // tested and read with the worker's rights, not the agent's (its /proc/self/environ holds the service
+            // token); whatever that user cannot read is "not found", so that no answer tells what exists where it
+            // may not look (another desktop's home)
+            WorkerFiles.Read read = desktop.files().read(file);
             if (read instanceof WorkerFiles.Read.TooLarge) {
                 throw new DesktopAnswer(413, Map.of("error", "File too large: over "
                         + HostProcesses.MAX_CAPTURED_BYTES + " bytes"));
             }
-            if (read instanceof WorkerFiles.Read.Unreadable unreadable) {
-                throw new DesktopAnswer(403, Map.of("error", "Cannot read file: " + unreadable.reason()));
+            if (read instanceof WorkerFiles.Read.Unreadable) {
+                throw new DesktopAnswer(404, Map.of("error", "File not found"));
             }
             byte[] content = ((WorkerFiles.Read.Content) read).bytes();
-            return Response.ok(content).header("Content-Disposition", "attachment; filename=\"" + file.getName() + "\"").build();
+            String name = file.getFileName() == null ? "" : file.getFileName().toString();
+            return Response.ok(content).header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
         });
     }
 
@@ -219,19 +215,15 @@ public class DesktopResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.TEXT_PLAIN)
     public String upload(@RestForm("file_path") String filePath, @RestForm("file_data") FileUpload data) {
-        return timed("upload", () -> {
-            Desktop desktop = routing.current();
+        return timed("upload", desktop -> {
             if (filePath == null || filePath.isBlank() || data == null) {
                 throw new DesktopAnswer(400, Map.of("error", "file_path and file_data are required"));
             }
             java.nio.file.Path target = desktop.commands().path(filePath, "file_path");
-            if (Files.isDirectory(target)) {
-                // OSWorld's open(path, "wb") refuses a directory too; Files.copy would replace an empty one by the file
-                throw new DesktopAnswer(400, Map.of("error", "Failed to upload file: " + filePath + " is a directory"));
-            }
             try {
-                // written with the worker's rights, not the agent's; a too long name, a parent that is a file, a place
-                // not writable: a fault of the request, not of the host
+                // tested and written with the worker's rights, not the agent's (no test by the agent tells what exists
+                // where the worker may not look); a directory, a too long name, a parent that is a file, a place not
+                // writable: a fault of the request, not of the host
                 String refused = desktop.files().write(data.uploadedFile(), target);
                 if (refused != null) {
                     throw new DesktopAnswer(400, Map.of("error", "Failed to upload file: cannot write " + filePath + ": "
@@ -248,8 +240,8 @@ public class DesktopResource {
     @Path("start_recording")
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> startRecording() {
-        return timed("start_recording", () -> {
-            routing.current().recorder().start();
+        return timed("start_recording", desktop -> {
+            desktop.recorder().start();
             return Map.of("status", "success", "message", "Started recording successfully.");
         });
     }
@@ -258,7 +250,7 @@ public class DesktopResource {
     @Path("end_recording")
     @Produces("video/mp4")
     public Response endRecording() {
-        return timed("end_recording", () -> Response.ok(routing.current().recorder().stop().toFile())
+        return timed("end_recording", desktop -> Response.ok(desktop.recorder().stop().toFile())
                 .header("Content-Disposition", "attachment; filename=\"recording.mp4\"").build());
     }
 
@@ -324,11 +316,12 @@ public class DesktopResource {
         return body;
     }
 
-    private <T> T timed(String route, Supplier<T> call) {
+    /** Acts on the request's desktop through {@link DesktopRouting#act} (lease checked, gate held), timed. */
+    private <T> T timed(String route, Function<Desktop, T> call) {
         Timer.Sample sample = Timer.start(meters);
         String outcome = "ok";
         try {
-            return call.get();
+            return routing.act(call);
         } catch (RuntimeException e) {
             outcome = "error";
             throw e;

@@ -8,13 +8,16 @@ import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.envgrid.deviceagent.x11.ScreenCapture;
 import io.envgrid.deviceagent.x11.XDisplay;
 import io.envgrid.deviceagent.x11.XInput;
+import io.envgrid.deviceagent.access.Credentials;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.util.function.Function;
 
 /**
- * Which desktop an OSWorld-protocol request is for. The one routing rule of every desktop route (also routes added
- * in other classes: call {@link #current()} and act only on what it returns):
+ * Which desktop an OSWorld-protocol request is for, and the one way a route acts on it ({@link #act}). The routing
+ * rule of every desktop route (also routes added in other classes: act only through {@link #act}):
  * <ul>
  * <li>Each hosted desktop ({@code envgrid.device-agent.desktops.count} ≥ 1) has its own port
  * ({@code desktops.first-port} + index), because OSWorld's clients and the vm-controller address a desktop by
@@ -25,8 +28,8 @@ import jakarta.inject.Inject;
  * <li>Without hosted desktops the agent serves the one attached display (the {@code desktop.display}/DISPLAY of
  * before) at the root of its port: no header, or {@code 0}.</li>
  * </ul>
- * The lock ({@link DesktopLock}) checks the lease of the desktop this returns, so a lease token of desktop A never
- * opens desktop B, whatever port or header it arrives with. A desktop being reset answers {@code 503}.
+ * The lease checked ({@link DesktopLock}) is that of the desktop this resolves, so a lease token of desktop A never
+ * opens desktop B, whatever port or header it arrives with.
  */
 @ApplicationScoped
 public class DesktopRouting {
@@ -36,20 +39,49 @@ public class DesktopRouting {
 
     private final DesktopFleet fleet;
     private final Desktop attached;
+    private final DesktopLock lock;
     @Inject
     HttpServerRequest request;
 
     public DesktopRouting(DesktopFleet fleet, AgentIdentity identity, XDisplay display, XInput input,
             ScreenCapture screen, AccessibilityTree accessibility, DesktopCommands commands, ScreenRecorder recorder,
-            WorkerFiles files, WorkerExec workers, DesktopWindows windows) {
+            WorkerFiles files, WorkerExec workers, DesktopWindows windows, DesktopLock lock) {
         this.fleet = fleet;
+        this.lock = lock;
         this.attached = new Desktop("0", identity.desktopResourceId(), display, input, screen, accessibility, commands,
-                recorder, files, workers, windows);
+                recorder, files, workers, windows, new DesktopGate());
     }
 
-    /** The current request's desktop; a {@link DesktopException} (404, 503) when there is none to act on. */
-    public Desktop current() {
-        return resolve(request.getHeader(DESKTOP_HEADER));
+    /**
+     * Runs {@code action} on the current request's desktop, once the request has arrived whole (a route calls this
+     * from its method, after its body has been read and bound) and with the desktop's gate held across the lease
+     * check and the action: the reset generation is read, then the lease checked with the allocator, then the call
+     * admitted only if no reset began meanwhile, and kept admitted until {@code action} returns. A reset that begins
+     * while it runs interrupts it, ends its processes and waits for it; its answer is then {@code 409 LEASE_NOT_LIVE}.
+     *
+     * @throws DesktopException 404 no such desktop, 503 being reset or down, 409 reset since the lease check
+     * @throws io.envgrid.deviceagent.error.ApiException the lease refusals of {@link DesktopLock#requireLease}
+     */
+    public <T> T act(Function<Desktop, T> action) {
+        Desktop desktop = resolve(request.getHeader(DESKTOP_HEADER));
+        long checkedAt = desktop.gate().generation(); // before the lease check: a reset from now on is seen at admit
+        lock.requireLease(desktop, request.getHeader(HttpHeaders.AUTHORIZATION),
+                request.getHeader(Credentials.LEASE_TOKEN_HEADER));
+        try (DesktopGate.Admission admission = desktop.gate().admit(desktop.name(), checkedAt)) {
+            T result;
+            try {
+                result = action.apply(desktop);
+            } catch (RuntimeException e) {
+                if (admission.fenced()) {
+                    throw admission.refusal(); // cut off by the reset (interrupted, its process killed)
+                }
+                throw e;
+            }
+            if (admission.fenced()) {
+                throw admission.refusal();
+            }
+            return result;
+        }
     }
 
     /** The desktop {@code name} (a header value, or null) routes to. */

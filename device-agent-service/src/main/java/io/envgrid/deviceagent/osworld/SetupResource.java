@@ -33,34 +33,39 @@ public class SetupResource {
     @POST
     @Path("setup/open_file")
     public String openFile(JsonNode body) {
-        return routing.current().windows().open(text(body, "path"));
+        return routing.act(desktop -> desktop.windows().open(text(body, "path")));
     }
 
     /** {@code {"window_name", "strict"?, "by_class"?}}: raises and focuses the window. */
     @POST
     @Path("setup/activate_window")
     public String activateWindow(JsonNode body) {
-        return routing.current().windows().activateWindow(text(body, "window_name"), flag(body, "strict"), flag(body, "by_class"));
+        return routing.act(desktop -> desktop.windows().activateWindow(text(body, "window_name"), flag(body, "strict"),
+                flag(body, "by_class")));
     }
 
     /** {@code {"window_name", "strict"?, "by_class"?}}: closes the matching windows. */
     @POST
     @Path("setup/close_window")
     public String closeWindow(JsonNode body) {
-        return routing.current().windows().closeWindow(text(body, "window_name"), flag(body, "strict"), flag(body, "by_class"));
+        return routing.act(desktop -> desktop.windows().closeWindow(text(body, "window_name"), flag(body, "strict"),
+                flag(body, "by_class")));
     }
 
     /** {@code {"path"}}: shows the image as the desktop's background. */
     @POST
     @Path("setup/change_wallpaper")
     public String changeWallpaper(JsonNode body) {
-        return routing.current().windows().changeWallpaper(text(body, "path"));
+        return routing.act(desktop -> desktop.windows().changeWallpaper(text(body, "path")));
     }
 
-    /** OSWorld's {@code {"status": "error", "message"}} with envgrid's envelope, as {@link DesktopResource} answers. */
+    /**
+     * OSWorld's {@code {"status": "error", "message"}} with envgrid's envelope, as {@link DesktopResource} answers (its
+     * code too: a call cut off by a reset is {@code LEASE_NOT_LIVE}).
+     */
     @ServerExceptionMapper
     public Response failed(DesktopException e) {
-        return answered(new DesktopAnswer(e.status(), java.util.Map.of("status", "error", "message", e.getMessage())));
+        return DesktopResource.refusal(e);
     }
 
     @ServerExceptionMapper

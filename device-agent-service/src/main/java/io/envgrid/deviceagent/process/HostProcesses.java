@@ -39,6 +39,7 @@ public final class HostProcesses {
     public static ProcessOutcome run(List<String> command, Path workingDirectory, Map<String, String> environment,
             Duration timeout, Path stdin) {
         Path capture = null;
+        Process process = null;
         try {
             capture = Files.createTempDirectory("envgrid-process");
             Path stdout = capture.resolve("stdout");
@@ -54,7 +55,7 @@ public final class HostProcesses {
             if (stdin != null) {
                 builder.redirectInput(stdin.toFile());
             }
-            Process process = builder.start();
+            process = builder.start();
             process.getOutputStream().close();
             boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) {
@@ -67,6 +68,8 @@ public final class HostProcesses {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
+            // the caller was cut off (a desktop reset ends the calls of the lease that ended): so is its process
+            killTree(process.toHandle());
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + command.get(0), e);
         } finally {

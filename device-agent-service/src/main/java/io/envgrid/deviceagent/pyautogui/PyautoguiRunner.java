@@ -62,6 +62,10 @@ public class PyautoguiRunner {
         }
         try {
             for (DesktopAction action : program.actions()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // the call was cut off (its desktop is being reset): not one more event, sleep or not
+                    throw new InterruptedException();
+                }
                 action.perform(input);
             }
         } catch (InterruptedException e) {

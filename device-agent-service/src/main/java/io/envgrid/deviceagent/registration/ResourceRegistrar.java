@@ -30,6 +30,7 @@ public class ResourceRegistrar {
     private final Map<String, ResourceRegistration> offered = new ConcurrentHashMap<>();
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private final Set<String> drained = ConcurrentHashMap.newKeySet();
+    private final java.util.Map<String, Object> drainLocks = new ConcurrentHashMap<>();
     /** Resources whose last allocator call failed, so that a persistent failure is logged once, not every beat. */
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
@@ -95,27 +96,42 @@ public class ResourceRegistrar {
 
     /** No new leases on the resource; remembered, so that a re-registration drains it again. */
     public void drain(String id) {
-        drained.add(id);
-        try {
-            if (!allocator.drain(id)) {
-                registered.remove(id);
+        synchronized (drainLock(id)) {
+            drained.add(id);
+            try {
+                if (!allocator.drain(id)) {
+                    registered.remove(id);
+                }
+            } catch (RuntimeException e) {
+                drained.remove(id);
+                throw e;
             }
-        } catch (RuntimeException e) {
-            drained.remove(id);
-            throw e;
         }
     }
 
     /** The drain of {@code id} is not this agent's (an operator's): leave it in the allocator, stop re-applying it. */
     public void forgetDrain(String id) {
-        drained.remove(id);
+        synchronized (drainLock(id)) {
+            drained.remove(id);
+        }
     }
 
     public void undrain(String id) {
-        drained.remove(id);
-        if (registered.contains(id) && !allocator.undrain(id)) {
-            registered.remove(id);
+        synchronized (drainLock(id)) {
+            drained.remove(id);
+            if (registered.contains(id) && !allocator.undrain(id)) {
+                registered.remove(id);
+            }
         }
+    }
+
+    /**
+     * Serialises the drain flag's changes with a re-registration's re-drain of the same resource: without it a
+     * registration (discovery or heartbeat thread) that read the flag just before a return undrained would drain after
+     * it, and the returned device stayed drained for good (seen under load in AllocatorRegistrationTest).
+     */
+    private Object drainLock(String id) {
+        return drainLocks.computeIfAbsent(id, key -> new Object());
     }
 
     public Optional<AllocatorResource> lookup(String id) {
@@ -150,8 +166,10 @@ public class ResourceRegistrar {
     private void register(ResourceRegistration resource) {
         try {
             allocator.register(resource);
-            if (drained.contains(resource.id())) {
-                allocator.drain(resource.id());
+            synchronized (drainLock(resource.id())) {
+                if (drained.contains(resource.id())) {
+                    allocator.drain(resource.id());
+                }
             }
             // Withdrawn while the call ran: leave nothing behind.
             if (!offered.containsKey(resource.id())) {

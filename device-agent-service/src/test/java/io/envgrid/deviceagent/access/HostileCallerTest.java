@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.deviceagent.osworld.DesktopResource;
+import io.envgrid.deviceagent.osworld.SetupResource;
 import io.envgrid.deviceagent.record.PathSegments;
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
+import io.envgrid.deviceagent.support.HeldRequest;
 import io.envgrid.deviceagent.support.McpClient;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
@@ -63,9 +65,13 @@ class HostileCallerTest {
     @TestHTTPResource("/mcp")
     URI mcp;
 
+    @TestHTTPResource("/")
+    URI agent;
+
     /**
      * One harmful call per desktop route, each leaving a trace if it ran (a file under {@link #MARKS}, or a recording
-     * started). Compared with the routes {@link DesktopResource} declares, so that a new route must be added here.
+     * started). Compared with the routes {@link DesktopResource} and {@link SetupResource} declare, so that a new route
+     * must be added here.
      */
     private static Map<String, Function<RequestSpecification, Response>> desktopCalls(String mark) {
         Path m = MARKS.resolve(mark);
@@ -90,7 +96,12 @@ class HostileCallerTest {
                 Map.entry("POST /setup/upload", r -> r.multiPart("file_path", m + "-upload")
                         .multiPart("file_data", "x.txt", "payload".getBytes(StandardCharsets.UTF_8)).post("/setup/upload")),
                 Map.entry("POST /start_recording", r -> r.post("/start_recording")),
-                Map.entry("POST /end_recording", r -> r.post("/end_recording")));
+                Map.entry("POST /end_recording", r -> r.post("/end_recording")),
+                Map.entry("POST /setup/open_file", r -> json(r, Map.of("path", "/etc/hostname")).post("/setup/open_file")),
+                Map.entry("POST /setup/activate_window", r -> json(r, Map.of("window_name", "xterm"))
+                        .post("/setup/activate_window")),
+                Map.entry("POST /setup/close_window", r -> json(r, Map.of("window_name", "xterm"))
+                        .post("/setup/close_window")));
     }
 
     private static final List<String> TRACES = List.of("-execute", "-setup-execute", "-launch", "-python", "-bash",
@@ -190,6 +201,83 @@ class HostileCallerTest {
                     .statusCode(200);
         } finally {
             release("worker-b", DESKTOP);
+        }
+    }
+
+    /**
+     * The lease is checked once the body is in, not on the headers: a worker sends the headers and one byte of an
+     * {@code /execute} body with its live token, keeps working, releases, the desktop is granted to another worker,
+     * and only then the rest of the body arrives. Checked on the headers alone it would run on the new holder's desktop.
+     */
+    @Test
+    void aLeaseReleasedWhileTheBodyIsStillArrivingIsRefusedAndNothingRuns() throws IOException {
+        WorkerScratch.create(MARKS);
+        Path smuggled = MARKS.resolve("smuggled-" + System.nanoTime());
+        byte[] body = ("{\"command\": \"touch " + smuggled + "\", \"shell\": true}").getBytes(StandardCharsets.UTF_8);
+        refusedAfterANewGrant("a JSON body finished after the release", token -> held(
+                HeldRequest.head(agent, "POST", "/execute", "application/json", body.length, LEASE_HEADER + ": " + token),
+                body, 1));
+        assertFalse(Files.exists(smuggled), "the smuggled command ran");
+    }
+
+    /** The same with a multipart upload whose last part arrives after the release: nothing is written. */
+    @Test
+    void aMultipartUploadFinishedAfterTheReleaseIsRefusedAndWritesNothing() throws IOException {
+        WorkerScratch.create(MARKS);
+        Path smuggled = MARKS.resolve("smuggled-upload-" + System.nanoTime());
+        String boundary = "envgrid-held-" + System.nanoTime();
+        byte[] body = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file_path\"\r\n\r\n" + smuggled
+                + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file_data\"; filename=\"x.txt\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\nthe next holder's desktop\r\n--" + boundary + "--\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        refusedAfterANewGrant("a multipart body finished after the release", token -> held(
+                HeldRequest.head(agent, "POST", "/setup/upload", "multipart/form-data; boundary=" + boundary,
+                        body.length, LEASE_HEADER + ": " + token), body, body.length - 10));
+        assertFalse(Files.exists(smuggled), "the smuggled upload was written");
+    }
+
+    /**
+     * A route without a body: a request whose headers are still arriving when the lease ends, finished once the desktop
+     * is someone else's, is refused and starts no recording. (A body sent to such a route is not waited for: the route
+     * acts, and checks the lease, as soon as the headers are in.)
+     */
+    @Test
+    void aRouteWithoutABodyStartedBeforeTheReleaseIsRefused() throws IOException {
+        refusedAfterANewGrant("headers finished after the release", token -> {
+            byte[] head = HeldRequest.head(agent, "POST", "/start_recording", null, 0, LEASE_HEADER + ": " + token);
+            // all but the blank line that ends the headers
+            return new byte[][] {Arrays.copyOf(head, head.length - 2), "\r\n".getBytes(StandardCharsets.US_ASCII)};
+        });
+        AgentCalls.asService().post("/end_recording").then().statusCode(400); // no recording was started
+    }
+
+    /** The request {@code head + body} in two parts: the first ends after {@code bodyBytesFirst} bytes of the body. */
+    private static byte[][] held(byte[] head, byte[] body, int bodyBytesFirst) {
+        byte[] first = Arrays.copyOf(head, head.length + bodyBytesFirst);
+        System.arraycopy(body, 0, first, head.length, bodyBytesFirst);
+        return new byte[][] {first, Arrays.copyOfRange(body, bodyBytesFirst, body.length)};
+    }
+
+    /**
+     * Worker A leases the desktop and begins a request ({@code request} makes its two parts from A's token); A's
+     * other calls still work meanwhile, then A releases and B is granted the desktop; only then the rest is sent. The
+     * answer must be {@code 409 LEASE_NOT_LIVE}.
+     */
+    private void refusedAfterANewGrant(String what, Function<String, byte[][]> request) throws IOException {
+        String token = allocate("worker-a", "vm_pyautogui").getString("vm_pyautogui.lease_token");
+        byte[][] parts = request.apply(token);
+        JsonPath next = null;
+        try (HeldRequest held = HeldRequest.begin(agent, parts[0])) {
+            given().header(LEASE_HEADER, token).get("/platform").then().statusCode(200);
+            release("worker-a", DESKTOP);
+            next = allocate("worker-b", "vm_pyautogui");
+            String answer = held.finish(parts[1]);
+            assertTrue(answer.startsWith("HTTP/1.1 409"), what + ": " + answer);
+            assertTrue(answer.contains("\"LEASE_NOT_LIVE\""), what + ": " + answer);
+        } finally {
+            if (next != null) {
+                release("worker-b", DESKTOP);
+            }
         }
     }
 
@@ -386,7 +474,7 @@ class HostileCallerTest {
     }
 
     private static Set<String> declaredDesktopRoutes() {
-        return Arrays.stream(DesktopResource.class.getDeclaredMethods())
+        return Stream.of(DesktopResource.class, SetupResource.class).flatMap(c -> Arrays.stream(c.getDeclaredMethods()))
                 .filter(m -> m.isAnnotationPresent(jakarta.ws.rs.Path.class))
                 .map(m -> (m.isAnnotationPresent(jakarta.ws.rs.GET.class) ? "GET /" : "POST /")
                         + m.getAnnotation(jakarta.ws.rs.Path.class).value())

@@ -11,6 +11,7 @@ import io.envgrid.deviceagent.osworld.DesktopRouting;
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.FleetDesktops;
+import io.envgrid.deviceagent.support.OsWorldCalls;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.envgrid.deviceagent.support.WithFleetDesktops;
@@ -24,6 +25,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -92,7 +97,7 @@ class DesktopFleetTest {
             // B's screen never shows it
             assertArrayEquals(bBefore, b.screenshot(b), "B's screen is unchanged by A's window");
             // B cannot read A's files, list A's home, reach A's display or cookie, or signal A's processes
-            b.call().multiPart("file_path", aHome + "/secret.txt").post("/file").then().statusCode(403);
+            b.call().multiPart("file_path", aHome + "/secret.txt").post("/file").then().statusCode(404);
             b.call().contentType(ContentType.JSON).body(Map.of("path", aHome)).post("/list_directory").then()
                     .statusCode(400);
             b.shell("DISPLAY=:" + FleetDesktops.display(a.index()) + " xdpyinfo").then().statusCode(200)
@@ -182,8 +187,103 @@ class DesktopFleetTest {
                 FleetDesktops.RECONCILE_INTERVAL.multipliedBy(2).plusSeconds(20));
     }
 
+    /**
+     * No answer tells B what exists in A's home: every route that takes a path answers a name that is there exactly as
+     * one that is not (status and body, but for the name and the time).
+     */
+    @Test
+    @Order(2)
+    void noAnswerTellsAnotherDesktopsWorkerWhatExistsInAHome() {
+        awaitAllFree();
+        Lease a = allocate("worker-a");
+        Lease b = allocate("worker-b");
+        try {
+            a.shell("echo x > ~/present.txt && mkdir ~/present-dir && printf '#!/bin/sh\\n' > ~/present-prog "
+                    + "&& chmod 755 ~/present-prog ~/present-dir").then().body("returncode", org.hamcrest.Matchers.equalTo(0));
+            String aHome = FleetDesktops.HOMES.resolve("desktop-" + a.index()).toString();
+            sameAnswer(aHome, "present.txt", name -> b.call().multiPart("file_path", aHome + "/" + name).post("/file"));
+            sameAnswer(aHome, "present-dir", name -> b.call().multiPart("file_path", aHome + "/" + name).post("/file"));
+            sameAnswer(aHome, "present-dir", name -> b.call().contentType(ContentType.JSON)
+                    .body(Map.of("path", aHome + "/" + name)).post("/list_directory"));
+            for (String name : List.of("present.txt", "present-dir")) {
+                sameAnswer(aHome, name, n -> b.call().multiPart("file_path", aHome + "/" + n)
+                        .multiPart("file_data", "x.txt", "b's".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .post("/setup/upload"));
+                sameAnswer(aHome, name, n -> b.call().multiPart("file_path", aHome + "/" + n + "/below")
+                        .multiPart("file_data", "x.txt", "b's".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .post("/setup/upload"));
+            }
+            sameAnswer(aHome, "present-dir", name -> b.call().contentType(ContentType.JSON)
+                    .body(Map.of("script", "pwd", "working_dir", aHome + "/" + name)).post("/run_bash_script"));
+            sameAnswer(aHome, "present-prog", name -> b.call().contentType(ContentType.JSON)
+                    .body(Map.of("command", List.of(aHome + "/" + name))).post("/execute"));
+            sameAnswer(aHome, "present.txt", name -> b.call().contentType(ContentType.JSON)
+                    .body(Map.of("path", aHome + "/" + name)).post("/setup/open_file"));
+            assertEquals("x\n", a.call().multiPart("file_path", "~/present.txt").post("/file").then().statusCode(200)
+                    .extract().asString(), "A's file is unchanged and A reads it");
+        } finally {
+            release(a);
+            release(b);
+        }
+    }
+
+    /**
+     * Calls of a lease that ends while they run are cut off by the reset, and nothing they started outlives it: a
+     * command that would write into the home in five minutes, one left behind in the background, and a pyautogui
+     * program sleeping between two moves. They answer {@code 409 LEASE_NOT_LIVE} long before they would have ended,
+     * their processes are gone (so nothing of theirs can write later), and the next holder's home has nothing of them.
+     */
     @Test
     @Order(5)
+    void callsRunningWhenTheLeaseEndsAreCutOffAtTheResetAndNothingReachesTheNextHolder() throws Exception {
+        awaitAllFree();
+        Lease held = allocate("worker-holding-the-other");
+        Lease a = allocate("worker-g");
+        ExecutorService calls = Executors.newFixedThreadPool(2);
+        try {
+            String late = "late-" + System.nanoTime();
+            a.shell("(sleep 312; touch ~/" + late + "-background) > /dev/null 2>&1 &").then().statusCode(200);
+            Future<io.restassured.response.Response> foreground = calls.submit(
+                    () -> a.shell("sleep 311; touch ~/" + late + "-foreground"));
+            Future<io.restassured.response.Response> program = calls.submit(() -> a.call().contentType(ContentType.JSON)
+                    .body(Map.of("command", List.of("python", "-c", OsWorldCalls.OSWORLD_PREFIX
+                            + "pyautogui.moveTo(7, 9); time.sleep(100); pyautogui.moveTo(300, 300)")))
+                    .post("/execute"));
+            Conditions.await(() -> !processesRunning("sleep 311").isEmpty() && !processesRunning("sleep 312").isEmpty(),
+                    "A's commands run");
+            Conditions.await(() -> List.of(7, 9).equals(a.call().get("/cursor_position").then().statusCode(200)
+                    .extract().jsonPath().getList("$")), "A's pyautogui program moved and sleeps");
+
+            long released = System.nanoTime();
+            release(a);
+            for (Future<io.restassured.response.Response> call : List.of(foreground, program)) {
+                call.get(60, TimeUnit.SECONDS).then().statusCode(409)
+                        .body("error.code", org.hamcrest.Matchers.equalTo("LEASE_NOT_LIVE"));
+            }
+            Duration cutOffAfter = Duration.ofNanos(System.nanoTime() - released);
+            assertTrue(cutOffAfter.compareTo(Duration.ofSeconds(60)) < 0, "cut off after " + cutOffAfter);
+
+            Lease b = allocate("worker-h");
+            try {
+                assertEquals(a.resourceId(), b.resourceId());
+                assertEquals(List.of(), processesRunning("sleep 311"), "the foreground command outlived the reset");
+                assertEquals(List.of(), processesRunning("sleep 312"), "the background command outlived the reset");
+                for (String file : List.of(late + "-foreground", late + "-background")) {
+                    b.call().multiPart("file_path", "~/" + file).post("/file").then().statusCode(404);
+                }
+                assertNotEquals(List.of(300, 300), b.call().get("/cursor_position").then().statusCode(200).extract()
+                        .jsonPath().getList("$"), "the program's second move reached the next holder's desktop");
+            } finally {
+                release(b);
+            }
+        } finally {
+            calls.shutdownNow();
+            release(held);
+        }
+    }
+
+    @Test
+    @Order(6)
     void aDesktopWhoseResetFailsGoesDownWithTheReason() throws IOException {
         awaitAllFree();
         Lease lease = allocate("worker-e");
@@ -226,6 +326,39 @@ class DesktopFleetTest {
         /** A screenshot of {@code whose} desktop, taken with its holder's token. */
         byte[] screenshot(Lease whose) {
             return whose.call().get("/screenshot").then().statusCode(200).extract().asByteArray();
+        }
+    }
+
+    /**
+     * Asks for the same thing by a name that is there and one that is not, and asserts both answers alike but for the
+     * names and the envelope's time.
+     */
+    private static void sameAnswer(String home, String present,
+            java.util.function.Function<String, io.restassured.response.Response> ask) {
+        String absent = "absent" + present.substring("present".length());
+        io.restassured.response.Response there = ask.apply(present);
+        io.restassured.response.Response notThere = ask.apply(absent);
+        String what = "asked for " + present + " and " + absent + " in " + home;
+        assertTrue(there.statusCode() >= 400, what + ": " + there.asString());
+        assertEquals(notThere.statusCode(), there.statusCode(), what + ": " + there.asString() + " / " + notThere.asString());
+        assertEquals(comparable(notThere.asString(), absent), comparable(there.asString(), present), what);
+    }
+
+    private static String comparable(String body, String name) {
+        return body.replace(name, "NAME").replaceAll("\"timestamp\"\\s*:\\s*\"[^\"]*\"", "\"timestamp\":\"T\"");
+    }
+
+    /** The command lines of the live processes that contain {@code text} (read from {@code /proc}, as root). */
+    private static List<String> processesRunning(String text) {
+        try (var all = ProcessHandle.allProcesses()) {
+            return all.map(p -> {
+                try {
+                    return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+                            java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').strip();
+                } catch (IOException e) {
+                    return "";
+                }
+            }).filter(line -> line.contains(text) && !line.contains("pgrep")).toList();
         }
     }
 
