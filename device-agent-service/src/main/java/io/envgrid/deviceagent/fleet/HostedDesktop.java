@@ -28,7 +28,7 @@ public final class HostedDesktop {
         RESETTING,
         /** Clean, or in use by the holder of its lease. */
         READY,
-        /** Its last reset failed: not clean; the allocator has it down until the agent registers it again. */
+        /** Its last reset failed: not clean; the allocator has it down until a retry succeeds and registers it again. */
         FAILED
     }
 
@@ -37,6 +37,7 @@ public final class HostedDesktop {
     private final DisplayServer server;
     private final DesktopProcesses processes;
     private final DesktopHome home;
+    private final DesktopIpc ipc;
     private final List<String> startup;
     private final WorkerExec workers;
     private volatile State state = State.RESETTING;
@@ -46,12 +47,13 @@ public final class HostedDesktop {
         this.spec = spec;
         DeviceAgentConfig.Desktops settings = config.desktops();
         this.workers = new WorkerExec(spec.uid(), spec.home());
-        this.desktop = Desktop.of(Integer.toString(spec.index()), spec.resourceId(),
-                new XDisplay(spec.display(), spec.xauthority()), workers, spec.recording(), config);
         String wm = settings.windowManager().strip();
         this.server = new DisplayServer(spec, settings.geometry(),
                 wm.equals("none") ? List.of() : ShellWords.split(wm), workers, settings.startTimeout());
-        this.processes = new DesktopProcesses(spec, workers);
+        this.desktop = Desktop.of(Integer.toString(spec.index()), spec.resourceId(),
+                new XDisplay(server::display, spec.xauthority()), workers, spec.recording(), config);
+        this.processes = new DesktopProcesses(spec, workers, server::lastDisplay);
+        this.ipc = new DesktopIpc(workers);
         this.home = new DesktopHome(spec, settings.template(), workers);
         this.startup = settings.startup().orElse(List.of());
     }
@@ -77,7 +79,8 @@ public final class HostedDesktop {
      * Resets the desktop to its template: recording stopped and deleted, every process of its user killed, X server
      * and window manager restarted with a new cookie (which also empties the clipboard: selections live in the
      * clients that own them), home restored from the template, the user's files in the shared temporary
-     * directories deleted, then its start-up programs launched (not awaited). One reset at a time per desktop.
+     * directories, its POSIX message queues and System V IPC objects deleted, then its start-up programs launched (not
+     * awaited). One reset at a time per desktop.
      */
     public synchronized ResetOutcome reset() {
         state = State.RESETTING;
@@ -94,6 +97,7 @@ public final class HostedDesktop {
             processes.killAll();
             home.restore();
             home.clearSharedTemp();
+            ipc.clear();
             server.start();
             launchStartup();
             state = State.READY;

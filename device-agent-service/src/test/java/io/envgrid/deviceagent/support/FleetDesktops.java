@@ -1,7 +1,6 @@
 package io.envgrid.deviceagent.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -11,7 +10,7 @@ import java.util.Map;
 
 /**
  * The agent under test hosts {@link #COUNT} desktops itself ({@code envgrid.device-agent.desktops.*}): each its own
- * Xvfb (on free display numbers from 400 up), openbox, uid, home (under {@code target/fleet/homes}) restored from
+ * Xvfb (on a display number it picks free), openbox, uid, home (under {@code target/fleet/homes}) restored from
  * {@link #TEMPLATE} at every reset, and its own port (two free consecutive ports). Resets are looked for every
  * {@link #RECONCILE_INTERVAL} and started at once on the lease channel's message ({@link RealAllocator}'s Redis).
  */
@@ -29,16 +28,10 @@ public class FleetDesktops implements QuarkusTestResourceLifecycleManager {
     public static final java.time.Duration RECONCILE_INTERVAL = java.time.Duration.ofSeconds(3);
 
     private static volatile int firstPort;
-    private static volatile int firstDisplay;
 
     /** The port desktop {@code index} is served on. */
     public static int port(int index) {
         return firstPort + index;
-    }
-
-    /** The X display number of desktop {@code index}. */
-    public static int display(int index) {
-        return firstDisplay + index;
     }
 
     @Override
@@ -51,15 +44,16 @@ public class FleetDesktops implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         firstPort = consecutivePorts(COUNT);
-        firstDisplay = consecutiveDisplays(COUNT);
         return Map.ofEntries(
                 Map.entry("envgrid.device-agent.desktops.count", Integer.toString(COUNT)),
                 Map.entry("envgrid.device-agent.desktops.first-port", Integer.toString(firstPort)),
-                Map.entry("envgrid.device-agent.desktops.first-display", Integer.toString(firstDisplay)),
                 Map.entry("envgrid.device-agent.desktops.home-root", HOMES.toString()),
                 Map.entry("envgrid.device-agent.desktops.template", TEMPLATE.toString()),
                 Map.entry("envgrid.device-agent.desktops.geometry", "800x600x24"),
-                Map.entry("envgrid.device-agent.desktops.reconcile-interval", RECONCILE_INTERVAL.toMillis() + "ms"));
+                Map.entry("envgrid.device-agent.desktops.reconcile-interval", RECONCILE_INTERVAL.toMillis() + "ms"),
+                // a failed reset is retried soon, so a test of the recovery waits little
+                Map.entry("envgrid.device-agent.desktops.reset-retry-backoff", "1s"),
+                Map.entry("envgrid.device-agent.desktops.reset-retry-max-backoff", "2s"));
     }
 
     @Override
@@ -84,21 +78,5 @@ public class FleetDesktops implements QuarkusTestResourceLifecycleManager {
             }
         }
         throw new IllegalStateException("no " + count + " consecutive free ports");
-    }
-
-    /** The first of {@code count} consecutive X display numbers from 400 up that no X server holds. */
-    public static int consecutiveDisplays(int count) {
-        int first = 400 + (int) (ProcessHandle.current().pid() % 200);
-        while (true) {
-            boolean free = true;
-            for (int i = 0; i < count; i++) {
-                free &= !new File("/tmp/.X11-unix/X" + (first + i)).exists()
-                        && !new File("/tmp/.X" + (first + i) + "-lock").exists();
-            }
-            if (free) {
-                return first;
-            }
-            first += count;
-        }
     }
 }
