@@ -114,8 +114,10 @@ final class DisplayServer {
         }
         Process started = xvfb;
         CompletableFuture<String> chosen = CompletableFuture.supplyAsync(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(),
-                    StandardCharsets.US_ASCII))) {
+            // not closed: Xvfb would get SIGPIPE on a later write; the JDK closes the pipe when the process exits
+            BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            try {
                 String line = out.readLine();
                 return line == null ? "" : line.strip();
             } catch (IOException e) {

@@ -188,6 +188,16 @@ class DesktopFleetTest {
     void aDesktopWhoseResetFailsGoesDownWithTheReasonAndIsOfferedAgainOnceARetrySucceeds() throws IOException {
         awaitAllFree();
         Lease lease = allocate("worker-e");
+        // the other desktop held, so that the next grant can only be this one
+        Lease held = allocate("worker-holding-the-other-e");
+        try {
+            failAndRecover(lease);
+        } finally {
+            release(held);
+        }
+    }
+
+    private void failAndRecover(Lease lease) throws IOException {
         // planted failure: the template is no directory any more, so the home cannot be restored
         Path aside = FleetDesktops.ROOT.resolve("template-aside");
         Files.move(FleetDesktops.TEMPLATE, aside);
@@ -226,6 +236,7 @@ class DesktopFleetTest {
     void aDisplayTakenByAnotherUidDuringTheResetDoesNotKeepTheDesktopDown() throws Exception {
         awaitAllFree();
         Lease lease = allocate("worker-squatted");
+        Lease held = allocate("worker-holding-the-other-squat");
         String display = lease.shell("printf %s \"$DISPLAY\"").then().extract().path("output");
         assertTrue(display.matches(":\\d+"), display);
         // another tenant waits for the display's abstract socket name to come free while the desktop is reset, binds it
@@ -257,6 +268,7 @@ class DesktopFleetTest {
                 release(next);
             }
         } finally {
+            release(held);
             squatter.destroyForcibly().waitFor();
             if (Files.exists(lock) && Integer.valueOf(61999).equals(Files.getAttribute(lock, "unix:uid"))) {
                 Files.delete(lock);

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class DesktopHomeTest {
 
-    /** The worker's uid: none of the fleet's (61000 + i), so nothing of a running desktop is touched. */
+    /** The worker's uid: none a test agent's desktops get (FleetDesktops.FIRST_UID up), so none of theirs is touched. */
     private static final int UID = 61990;
     /** Another tenant's uid. */
     private static final int OTHER = 61991;
@@ -47,7 +47,8 @@ class DesktopHomeTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        assumeTrue(isRoot(), "needs root: the reset deletes other uids' files");
+        // a user switch happens only in a root agent
+        assumeTrue(new WorkerExec(UID, Path.of("/")).switchesUser(), "needs root: the reset deletes other uids' files");
         // under /tmp, not target/: a UNIX socket's path is at most 107 bytes
         root = Files.createTempDirectory(Path.of("/tmp"), "envgrid-home-test-");
         shared = Files.createDirectories(root.resolve("shared"));
@@ -81,22 +82,7 @@ class DesktopHomeTest {
         AtomicLong swaps = new AtomicLong();
         // another tenant in a directory the worker made world-writable: the directory's name keeps turning into a
         // link to the root-only files and back
-        Thread racer = new Thread(() -> {
-            Path dir = playground.resolve("d");
-            Path aside = playground.resolve("d-aside");
-            while (running.get()) {
-                try {
-                    Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
-                    Files.createSymbolicLink(dir, victims);
-                    swaps.incrementAndGet();
-                    Thread.onSpinWait();
-                    Files.delete(dir);
-                    Files.move(aside, dir, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException e) {
-                    // the reset removed something meanwhile: try again on what is there
-                }
-            }
-        }, "link-racer");
+        Thread racer = racer(playground.resolve("d"), running, swaps);
         racer.start();
         try {
             for (int round = 0; round < 150; round++) {
@@ -130,21 +116,7 @@ class DesktopHomeTest {
             socket.bind(UnixDomainSocketAddress.of(h.resolve("sock")));
         }
         AtomicBoolean running = new AtomicBoolean(true);
-        Thread racer = new Thread(() -> {
-            Path dir = h.resolve("sub");
-            Path aside = h.resolve("sub-aside");
-            while (running.get()) {
-                try {
-                    Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
-                    Files.createSymbolicLink(dir, victims);
-                    Thread.onSpinWait();
-                    Files.delete(dir);
-                    Files.move(aside, dir, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException e) {
-                    // gone meanwhile
-                }
-            }
-        }, "home-racer");
+        Thread racer = racer(h.resolve("sub"), running, new AtomicLong());
         racer.start();
         try {
             for (int round = 0; round < 60; round++) {
@@ -248,6 +220,28 @@ class DesktopHomeTest {
     }
 
     /**
+     * A thread (not started) that, while {@code running}, moves directory {@code dir} aside, puts a link to the root-only
+     * files in its place, and moves it back, counting the swaps.
+     */
+    private Thread racer(Path dir, AtomicBoolean running, AtomicLong swaps) {
+        Path aside = dir.resolveSibling(dir.getFileName() + "-aside");
+        return new Thread(() -> {
+            while (running.get()) {
+                try {
+                    Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+                    Files.createSymbolicLink(dir, victims);
+                    swaps.incrementAndGet();
+                    Thread.onSpinWait();
+                    Files.delete(dir);
+                    Files.move(aside, dir, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    // the reset removed something meanwhile: try again on what is there
+                }
+            }
+        }, "link-racer");
+    }
+
+    /**
      * The worker's tree in {@code dir}: a world-writable directory {@code d} full of files, all the worker's. The
      * racer moves {@code d} about meanwhile, so a step that finds it gone is skipped.
      */
@@ -319,14 +313,6 @@ class DesktopHomeTest {
             return lines.stream().skip(1).map(l -> Integer.parseInt(l.strip().split("\\s+")[column])).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static boolean isRoot() {
-        try {
-            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

@@ -23,15 +23,15 @@ import org.junit.jupiter.api.Test;
  */
 class DesktopProcessesTest {
 
-    /** None of the fleet's uids (61000 + i), so no running desktop is touched. */
+    /** None a test agent's desktops get (FleetDesktops.FIRST_UID up), so no running desktop is touched. */
     private static final int UID = 61992;
 
     @Test
     void processesThatForkFastOrLeftTheirSessionAreAllKilled() throws Exception {
-        assumeTrue(isRoot(), "needs root: the processes run as another uid");
         Path home = Path.of("target").toAbsolutePath();
         DesktopSpec spec = new DesktopSpec(0, "test:desktop-0", 1, UID, home, home);
         WorkerExec workers = new WorkerExec(UID, home);
+        assumeTrue(workers.switchesUser(), "needs root: the processes run as another uid");
         // a loop forking as fast as it can (each child lives a second, so their number stays bounded), and a daemon in a
         // session of its own whose starter has exited
         List<Process> starters = List.of(
@@ -75,14 +75,6 @@ class DesktopProcessesTest {
             }).count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static boolean isRoot() {
-        try {
-            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

@@ -17,6 +17,8 @@ import java.util.Map;
 public class FleetDesktops implements QuarkusTestResourceLifecycleManager {
 
     public static final int COUNT = 2;
+    /** The lowest uid a test agent's desktops get: above every uid the other tests use as workers or tenants. */
+    public static final int FIRST_UID = 62000;
     public static final Path ROOT = Path.of("target", "fleet").toAbsolutePath();
     /** The template home: one file, {@code template.txt}. */
     public static final Path TEMPLATE = ROOT.resolve("template");
@@ -44,9 +46,13 @@ public class FleetDesktops implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         firstPort = consecutivePorts(COUNT);
+        // uids of this JVM's own: a reset kills every process of its desktop's uid, so two test runs on one machine
+        // (parallel builds) with the default 61000 + i would kill each other's desktops
+        int firstUid = FIRST_UID + (int) (ProcessHandle.current().pid() % 4000) * COUNT;
         return Map.ofEntries(
                 Map.entry("envgrid.device-agent.desktops.count", Integer.toString(COUNT)),
                 Map.entry("envgrid.device-agent.desktops.first-port", Integer.toString(firstPort)),
+                Map.entry("envgrid.device-agent.desktops.first-uid", Integer.toString(firstUid)),
                 Map.entry("envgrid.device-agent.desktops.home-root", HOMES.toString()),
                 Map.entry("envgrid.device-agent.desktops.template", TEMPLATE.toString()),
                 Map.entry("envgrid.device-agent.desktops.geometry", "800x600x24"),
