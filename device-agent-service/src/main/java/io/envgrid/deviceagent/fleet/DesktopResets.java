@@ -46,6 +46,8 @@ public class DesktopResets {
     private final Semaphore wake = new Semaphore(0);
     private final ResetRetries retries;
     private volatile Thread loop;
+    /** Set at shutdown: an interrupt alone can be swallowed by a call the loop is in (a REST client's). */
+    private volatile boolean stopping;
     /** Whether the allocator could not be asked in the last round, so that an outage is logged once. */
     private boolean failing;
 
@@ -71,6 +73,7 @@ public class DesktopResets {
     }
 
     void stop(@Observes ShutdownEvent stop) {
+        stopping = true;
         Thread running = loop;
         if (running != null) {
             running.interrupt();
@@ -94,7 +97,7 @@ public class DesktopResets {
         }
         LOG.infof("hosting %d desktops (%d up)", fleet.size(), first.stream().filter(ResetOutcome.Done.class::isInstance)
                 .count());
-        while (!Thread.currentThread().isInterrupted()) {
+        while (!stopping && !Thread.currentThread().isInterrupted()) {
             round();
             retryDue();
             Duration untilRetry = retries.untilNext(System.nanoTime());
@@ -156,7 +159,7 @@ public class DesktopResets {
      */
     void retryDue() {
         List<HostedDesktop> due = retries.due(System.nanoTime());
-        if (due.isEmpty()) {
+        if (due.isEmpty() || stopping) {
             return;
         }
         List<ResetOutcome> outcomes = fleet.reset(due);

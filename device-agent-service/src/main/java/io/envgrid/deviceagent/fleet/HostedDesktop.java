@@ -42,6 +42,8 @@ public final class HostedDesktop {
     private final WorkerExec workers;
     private volatile State state = State.RESETTING;
     private volatile boolean cleanOnce;
+    /** Set by {@link #stop()}: a reset asked for afterwards (a retry racing the agent's shutdown) starts nothing. */
+    private boolean stopped;
 
     HostedDesktop(DesktopSpec spec, DeviceAgentConfig config) {
         this.spec = spec;
@@ -83,6 +85,9 @@ public final class HostedDesktop {
      * awaited). One reset at a time per desktop.
      */
     public synchronized ResetOutcome reset() {
+        if (stopped) {
+            return new ResetOutcome.Failed("the agent is stopping");
+        }
         state = State.RESETTING;
         long started = System.nanoTime();
         try {
@@ -118,6 +123,7 @@ public final class HostedDesktop {
 
     /** Stops everything of the desktop (agent shutdown). */
     synchronized void stop() {
+        stopped = true;
         state = State.RESETTING;
         desktop.recorder().abandon();
         server.stop();
