@@ -172,8 +172,8 @@ public interface DeviceAgentConfig {
 
     /**
      * Hosted desktops. With {@code count} 0 (the default) the agent serves the one attached display of
-     * {@link Desktop#display()} as before; with N ≥ 1 it starts N desktops itself, desktop {@code i} on X display
-     * {@code :first-display+i}, port {@code first-port+i}, uid {@code first-uid+i}, home {@code home-root/desktop-i},
+     * {@link Desktop#display()} as before; with N ≥ 1 it starts N desktops itself, desktop {@code i} on an X display its
+     * Xvfb picks free at every reset, port {@code first-port+i}, uid {@code first-uid+i}, home {@code home-root/desktop-i},
      * registered as {@code <agent id>:desktop-i} with {@code reset: true}, and reset to the template after every lease.
      */
     interface Desktops {
@@ -184,10 +184,6 @@ public interface DeviceAgentConfig {
         /** Xvfb's screen: {@code WIDTHxHEIGHTxDEPTH} (depth 24: the screenshot encoder reads 8-bit true colour). */
         @WithDefault("1280x800x24")
         String geometry();
-
-        /** The X display number of desktop 0; desktop i uses this + i. */
-        @WithDefault("100")
-        int firstDisplay();
 
         /** The port desktop 0 is served on (its OSWorld endpoint); desktop i uses this + i. Required with count ≥ 1. */
         Optional<Integer> firstPort();
@@ -228,6 +224,21 @@ public interface DeviceAgentConfig {
         /** Longest the X server or window manager may take to come up in a reset. */
         @WithDefault("10s")
         Duration startTimeout();
+
+        /**
+         * How long after a failed reset the desktop is reset again; doubled after every further failure, up to
+         * {@code reset-retry-max-backoff}.
+         */
+        @WithDefault("5s")
+        Duration resetRetryBackoff();
+
+        /** The longest wait between two retries of a failed reset. */
+        @WithDefault("5m")
+        Duration resetRetryMaxBackoff();
+
+        /** Retries of a desktop's failed resets in a row, after which it stays down until the agent restarts. */
+        @WithDefault("20")
+        int resetRetries();
     }
 
     /** {@code envgrid.device-agent.desktop.auth} and {@code envgrid.device-agent.tools.auth}: {@code lease} or {@code open}. */

@@ -43,8 +43,7 @@ public class DesktopFleet {
         List<HostedDesktop> hosted = new ArrayList<>();
         Path homes = settings.homeRoot().toAbsolutePath();
         for (int i = 0; i < count; i++) {
-            DesktopSpec spec = new DesktopSpec(i, identity.agentId() + ":desktop-" + i, settings.firstDisplay() + i,
-                    settings.firstPort().orElseThrow() + i, settings.firstUid() + i, homes.resolve("desktop-" + i),
+            DesktopSpec spec = new DesktopSpec(i, identity.agentId() + ":desktop-" + i, settings.firstPort().orElseThrow() + i, settings.firstUid() + i, homes.resolve("desktop-" + i),
                     homes.resolve(".run").resolve("desktop-" + i));
             hosted.add(new HostedDesktop(spec, config));
         }

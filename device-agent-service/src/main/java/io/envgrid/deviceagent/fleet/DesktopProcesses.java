@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -25,10 +27,13 @@ final class DesktopProcesses {
 
     private final DesktopSpec spec;
     private final WorkerExec workers;
+    /** The display the desktop's clients were started on (without a user switch, what names them as its). */
+    private final Supplier<Optional<String>> display;
 
-    DesktopProcesses(DesktopSpec spec, WorkerExec workers) {
+    DesktopProcesses(DesktopSpec spec, WorkerExec workers, Supplier<Optional<String>> display) {
         this.spec = spec;
         this.workers = workers;
+        this.display = display;
     }
 
     void killAll() throws ResetFailure {
@@ -80,8 +85,12 @@ final class DesktopProcesses {
             if (workers.switchesUser()) {
                 return ((Number) Files.getAttribute(proc, "unix:uid")).longValue() == spec.uid();
             }
+            Optional<String> name = display.get();
+            if (name.isEmpty()) {
+                return false; // no X server was ever started: no client of it can run
+            }
             byte[] environ = Files.readAllBytes(proc.resolve("environ"));
-            String needle = "\0DISPLAY=" + spec.display() + "\0";
+            String needle = "\0DISPLAY=" + name.get() + "\0";
             return ("\0" + new String(environ, StandardCharsets.UTF_8)).contains(needle);
         } catch (IOException | UnsupportedOperationException e) {
             return false; // gone meanwhile, or not ours to read

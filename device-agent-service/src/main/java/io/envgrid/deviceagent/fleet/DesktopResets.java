@@ -29,7 +29,8 @@ import org.jboss.logging.Logger;
  * (a lease channel message, {@link LeaseChannel}). The listing is the truth, a message only a hint: a lost message
  * delays a reset by one interval, never skips it. Because a round lists only after the previous round's reports, a
  * listing is never older than the last report, so a desktop is never reset again after it was handed back (and
- * perhaps granted to the next worker).
+ * perhaps granted to the next worker). A desktop whose reset failed is reset again after a backoff
+ * ({@link ResetRetries}) and, once clean, registered again so that the allocator asks for the reset it still owes.
  */
 @ApplicationScoped
 public class DesktopResets {
@@ -43,7 +44,10 @@ public class DesktopResets {
     private final Duration interval;
     private final MeterRegistry meters;
     private final Semaphore wake = new Semaphore(0);
+    private final ResetRetries retries;
     private volatile Thread loop;
+    /** Set at shutdown: an interrupt alone can be swallowed by a call the loop is in (a REST client's). */
+    private volatile boolean stopping;
     /** Whether the allocator could not be asked in the last round, so that an outage is logged once. */
     private boolean failing;
 
@@ -55,6 +59,8 @@ public class DesktopResets {
         this.identity = identity;
         this.interval = config.desktops().reconcileInterval();
         this.meters = meters;
+        this.retries = new ResetRetries(config.desktops().resetRetryBackoff(), config.desktops().resetRetryMaxBackoff(),
+                config.desktops().resetRetries());
     }
 
     void start(@Observes StartupEvent start) {
@@ -67,6 +73,7 @@ public class DesktopResets {
     }
 
     void stop(@Observes ShutdownEvent stop) {
+        stopping = true;
         Thread running = loop;
         if (running != null) {
             running.interrupt();
@@ -82,18 +89,21 @@ public class DesktopResets {
         // the first reset brings every desktop up from nothing; only then is it offered to the allocator
         List<ResetOutcome> first = fleet.resetAll();
         for (int i = 0; i < first.size(); i++) {
-            record(first.get(i));
+            followUp(fleet.desktops().get(i), first.get(i));
             if (first.get(i) instanceof ResetOutcome.Failed failed) {
-                LOG.errorf("desktop %s could not be started and is not offered: %s",
+                LOG.errorf("desktop %s could not be started and is not offered until a retry succeeds: %s",
                         fleet.desktops().get(i).spec().resourceId(), failed.reason());
             }
         }
         LOG.infof("hosting %d desktops (%d up)", fleet.size(), first.stream().filter(ResetOutcome.Done.class::isInstance)
                 .count());
-        while (!Thread.currentThread().isInterrupted()) {
+        while (!stopping && !Thread.currentThread().isInterrupted()) {
             round();
+            retryDue();
+            Duration untilRetry = retries.untilNext(System.nanoTime());
+            Duration wait = untilRetry != null && untilRetry.compareTo(interval) < 0 ? untilRetry : interval;
             try {
-                if (wake.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (wake.tryAcquire(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS)) {
                     wake.drainPermits();
                 }
             } catch (InterruptedException e) {
@@ -136,11 +146,56 @@ public class DesktopResets {
         List<ResetOutcome> outcomes = fleet.reset(desktops);
         for (int i = 0; i < outcomes.size(); i++) {
             report(listed.get(i), outcomes.get(i));
+            followUp(desktops.get(i), outcomes.get(i));
+        }
+    }
+
+    /**
+     * Resets again the desktops whose last reset failed and whose backoff has passed (package-private for tests). One
+     * that comes out clean is registered again: the allocator, which holds it {@code down} with its reset owed, then
+     * has it {@code resetting} again and announces it, and the next round resets it once more and reports it
+     * {@code done} — the allocator frees a desktop only on the report of the reset it asked for. A desktop never
+     * offered (its first reset failed) is offered by the next registration sync instead.
+     */
+    void retryDue() {
+        List<HostedDesktop> due = retries.due(System.nanoTime());
+        if (due.isEmpty() || stopping) {
+            return;
+        }
+        List<ResetOutcome> outcomes = fleet.reset(due);
+        for (int i = 0; i < due.size(); i++) {
+            HostedDesktop desktop = due.get(i);
+            ResetOutcome outcome = outcomes.get(i);
+            meters.counter("envgrid.desktop.reset.retries", "outcome",
+                    outcome instanceof ResetOutcome.Done ? "done" : "failed").increment();
+            followUp(desktop, outcome);
+            if (outcome instanceof ResetOutcome.Done) {
+                boolean registered = registrar.registerAgain(desktop.spec().resourceId());
+                LOG.infof("desktop %s is clean again after failed resets; %s", desktop.spec().resourceId(),
+                        registered ? "registered again to finish its owed reset" : "offered at the next registration");
+            }
+        }
+    }
+
+    /** Records an outcome and schedules (or forgets) the desktop's retries. */
+    private void followUp(HostedDesktop desktop, ResetOutcome outcome) {
+        record(outcome);
+        if (outcome instanceof ResetOutcome.Done) {
+            retries.succeeded(desktop);
+            return;
+        }
+        ResetRetries.Next next = retries.failed(desktop, System.nanoTime());
+        if (next instanceof ResetRetries.Next.Retry retry) {
+            LOG.infof("desktop %s: reset again in %d ms (retry %d)", desktop.spec().resourceId(), retry.after().toMillis(),
+                    retry.retry());
+        } else if (next instanceof ResetRetries.Next.GivenUp givenUp) {
+            meters.counter("envgrid.desktop.reset.given.up").increment();
+            LOG.errorf("desktop %s: %d resets in a row failed; it stays down until the agent restarts",
+                    desktop.spec().resourceId(), givenUp.failures());
         }
     }
 
     private void report(AllocatorResource resource, ResetOutcome outcome) {
-        record(outcome);
         ResetReport report = outcome instanceof ResetOutcome.Failed failed
                 ? ResetReport.failed(resource.fencingToken(), failed.reason())
                 : ResetReport.done(resource.fencingToken());

@@ -6,7 +6,10 @@ import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.x11.X11Exception;
 import io.envgrid.deviceagent.x11.wire.X11Connection;
 import io.envgrid.deviceagent.x11.wire.XAuthority;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -17,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,12 +29,22 @@ import java.util.concurrent.TimeUnit;
  * (run as the desktop's user). Every start makes a fresh MIT-MAGIC-COOKIE-1 in the desktop's own Xauthority file,
  * readable by the agent and that user only, and Xvfb admits no client without it: another desktop's user cannot
  * connect to this display, and a cookie a former worker copied stops working at the next reset.
+ *
+ * <p>The display number is Xvfb's choice ({@code -displayfd}): the lowest number for which it could bind every socket
+ * (the abstract {@code @/tmp/.X11-unix/X<n>} and the path {@code /tmp/.X11-unix/X<n>}) itself. Any local user can bind
+ * an abstract socket name first, and Xlib/xcb clients try the abstract name before the path, so a fixed, predictable
+ * number could be taken (and its clients' cookies read) by another tenant; a number Xvfb holds every socket of cannot.
+ * Xvfb keeps listening on the abstract name ({@code -nolisten local} is not used) for the same reason: a name it does
+ * not hold is one a squatter can take while the desktop runs. Lock files ({@code /tmp/.X<n>-lock}, writable by
+ * whoever comes first) are not trusted for anything.
  */
 final class DisplayServer {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     /** How often a starting X server or window manager is looked at. */
     private static final long POLL_MS = 10;
+    /** Xvfb starts tried before a reset fails (one may lose a race for its sockets to another start). */
+    private static final int STARTS = 3;
 
     private final DesktopSpec spec;
     private final String geometry;
@@ -38,6 +53,10 @@ final class DisplayServer {
     private final Duration startTimeout;
     private Process xvfb;
     private Process wm;
+    /** The display of the running X server, {@code :n}; null while none runs. */
+    private volatile String display;
+    /** The display of the last X server started (whose clients a reset must still find), or null. */
+    private volatile String lastDisplay;
 
     DisplayServer(DesktopSpec spec, String geometry, List<String> windowManager, WorkerExec workers,
             Duration startTimeout) {
@@ -48,27 +67,106 @@ final class DisplayServer {
         this.startTimeout = startTimeout;
     }
 
-    /** Starts the X server with a new cookie and the window manager on it, and waits until both serve. */
+    /** The running X server's display, {@code :n}; empty while none runs (before the first start, during a reset). */
+    Optional<String> display() {
+        return Optional.ofNullable(display);
+    }
+
+    /** The display of the last X server started, running or not: where the desktop's clients were. */
+    Optional<String> lastDisplay() {
+        return Optional.ofNullable(lastDisplay);
+    }
+
+    /**
+     * Starts the X server with a new cookie on a display it could take whole, and the window manager on it, and waits
+     * until both serve. A server that exits before it serves is started again, up to {@value #STARTS} times.
+     */
     void start() throws ResetFailure {
         writeCookie();
-        clearStaleLock();
-        Path log = spec.runDir().resolve("xvfb.log");
-        try {
-            xvfb = new ProcessBuilder("Xvfb", spec.display(), "-screen", "0", geometry, "-nolisten", "tcp", "-noreset",
-                    "-auth", spec.xauthority().toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        } catch (IOException e) {
-            throw new ResetFailure("cannot start Xvfb", e);
-        }
         long deadline = System.nanoTime() + startTimeout.toNanos();
-        while (!answers()) {
-            if (!xvfb.isAlive()) {
-                throw new ResetFailure("Xvfb " + spec.display() + " exited with " + xvfb.exitValue() + ": " + tail(log));
+        ResetFailure last = null;
+        for (int attempt = 0; attempt < STARTS && display == null; attempt++) {
+            try {
+                startXvfb(deadline);
+            } catch (ResetFailure e) {
+                last = e;
+                stop();
             }
-            pause(deadline, "Xvfb " + spec.display() + " did not answer within " + startTimeout.toMillis() + " ms");
+        }
+        if (display == null) {
+            throw last;
         }
         if (!windowManager.isEmpty()) {
             startWindowManager(deadline);
+        }
+    }
+
+    private void startXvfb(long deadline) throws ResetFailure {
+        Path log = spec.runDir().resolve("xvfb.log");
+        try {
+            // no display number: with -displayfd Xvfb picks a free one and writes it to fd 1 once it accepts clients
+            xvfb = new ProcessBuilder("Xvfb", "-displayfd", "1", "-screen", "0", geometry, "-nolisten", "tcp",
+                    "-noreset", "-auth", spec.xauthority().toString())
+                    .redirectError(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+        } catch (IOException e) {
+            throw new ResetFailure("cannot start Xvfb", e);
+        }
+        Process started = xvfb;
+        CompletableFuture<String> chosen = CompletableFuture.supplyAsync(() -> {
+            // not closed: Xvfb would get SIGPIPE on a later write; the JDK closes the pipe when the process exits
+            BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            try {
+                String line = out.readLine();
+                return line == null ? "" : line.strip();
+            } catch (IOException e) {
+                return "";
+            }
+        });
+        String number;
+        try {
+            number = chosen.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new ResetFailure("Xvfb named no display within " + startTimeout.toMillis() + " ms: " + tail(log));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ResetFailure("interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new ResetFailure("cannot read Xvfb's display number", e.getCause());
+        }
+        if (!number.matches("\\d{1,5}")) {
+            throw new ResetFailure("Xvfb exited before it served" + (started.isAlive() ? "" : " (exit " + started.exitValue()
+                    + ")") + ": " + tail(log));
+        }
+        String name = ":" + number;
+        requireOwnSocket(Integer.parseInt(number));
+        while (!answers(name)) {
+            if (!started.isAlive()) {
+                throw new ResetFailure("Xvfb " + name + " exited with " + started.exitValue() + ": " + tail(log));
+            }
+            pause(deadline, "Xvfb " + name + " did not answer within " + startTimeout.toMillis() + " ms");
+        }
+        display = name;
+        lastDisplay = name;
+    }
+
+    /**
+     * The path socket of display {@code n} must be the agent's own: Xvfb, run by the agent, made it after unlinking
+     * whatever was there, in root's sticky {@code /tmp/.X11-unix}, where nobody else can replace it.
+     */
+    private static void requireOwnSocket(int number) throws ResetFailure {
+        Path socket = Path.of("/tmp/.X11-unix/X" + number);
+        try {
+            long owner = ((Number) Files.getAttribute(socket, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+            long self = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+            boolean isSocket = Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).isOther();
+            if (owner != self || !isSocket) {
+                throw new ResetFailure(socket + " is not the agent's X socket (owner uid " + owner + ")");
+            }
+        } catch (IOException e) {
+            throw new ResetFailure("Xvfb reported display :" + number + " but " + socket + " is not there", e);
         }
     }
 
@@ -89,10 +187,11 @@ final class DisplayServer {
         }
         wm = null;
         xvfb = null;
+        display = null;
     }
 
     private void startWindowManager(long deadline) throws ResetFailure {
-        Map<String, String> environment = workers.environment(Map.of("DISPLAY", spec.display(),
+        Map<String, String> environment = workers.environment(Map.of("DISPLAY", display,
                 "XAUTHORITY", spec.xauthority().toString()));
         try {
             ProcessBuilder builder = new ProcessBuilder(workers.command(windowManager))
@@ -105,7 +204,7 @@ final class DisplayServer {
             throw new ResetFailure("cannot start the window manager " + windowManager, e);
         }
         // EWMH: a window manager that has taken over the screen names its check window on the root
-        List<String> query = List.of("xprop", "-display", spec.display(), "-root", "_NET_SUPPORTING_WM_CHECK");
+        List<String> query = List.of("xprop", "-display", display, "-root", "_NET_SUPPORTING_WM_CHECK");
         Map<String, String> agentSide = Map.of("XAUTHORITY", spec.xauthority().toString(), "PATH",
                 System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         while (true) {
@@ -129,7 +228,8 @@ final class DisplayServer {
         try {
             Path fresh = Files.createTempFile(spec.runDir(), "Xauthority", ".new",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r--------")));
-            Files.write(fresh, XAuthority.wildEntry(spec.displayNumber(), cookie));
+            // for any display number: Xvfb chooses it after reading this file (the server ignores entries' numbers)
+            Files.write(fresh, XAuthority.anyDisplayEntry(cookie));
             workers.handOver(fresh); // the desktop's X clients read it as its user
             Files.move(fresh, spec.xauthority(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -137,37 +237,8 @@ final class DisplayServer {
         }
     }
 
-    /**
-     * An X server that died leaves its lock file and socket, and a new one on that display refuses to start: both are
-     * removed when the process the lock names is gone. A live one holding the display is a configuration fault
-     * (another X server on this agent's display numbers), never to be taken over.
-     */
-    private void clearStaleLock() throws ResetFailure {
-        Path lock = Path.of("/tmp/.X" + spec.displayNumber() + "-lock");
-        try {
-            if (Files.exists(lock, LinkOption.NOFOLLOW_LINKS)) {
-                String pid = Files.readString(lock).strip();
-                if (pid.matches("\\d{1,10}") && ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive)
-                        .orElse(false)) {
-                    throw new ResetFailure("display " + spec.display() + " is taken by process " + pid
-                            + ": choose other envgrid.device-agent.desktops.first-display numbers");
-                }
-                Files.delete(lock);
-            }
-            Path socket = Path.of("/tmp/.X11-unix/X" + spec.displayNumber());
-            if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-                Files.delete(socket);
-            }
-        } catch (IOException e) {
-            throw new ResetFailure("cannot clear display " + spec.display() + "'s old lock", e);
-        }
-    }
-
-    private boolean answers() {
-        if (!Files.exists(Path.of("/tmp/.X11-unix/X" + spec.displayNumber()))) {
-            return false;
-        }
-        try (X11Connection connection = X11Connection.open(spec.display(), Duration.ofSeconds(2), spec.xauthority())) {
+    private boolean answers(String name) {
+        try (X11Connection connection = X11Connection.open(name, Duration.ofSeconds(2), spec.xauthority())) {
             return connection != null;
         } catch (X11Exception e) {
             return false;

@@ -28,7 +28,7 @@ public final class HostedDesktop {
         RESETTING,
         /** Clean, or in use by the holder of its lease. */
         READY,
-        /** Its last reset failed: not clean; the allocator has it down until the agent registers it again. */
+        /** Its last reset failed: not clean; the allocator has it down until a retry succeeds and registers it again. */
         FAILED
     }
 
@@ -40,21 +40,25 @@ public final class HostedDesktop {
     private final DisplayServer server;
     private final DesktopProcesses processes;
     private final DesktopHome home;
+    private final DesktopIpc ipc;
     private final List<String> startup;
     private final WorkerExec workers;
     private volatile State state = State.RESETTING;
     private volatile boolean cleanOnce;
+    /** Set by {@link #stop()}: a reset asked for afterwards (a retry racing the agent's shutdown) starts nothing. */
+    private boolean stopped;
 
     HostedDesktop(DesktopSpec spec, DeviceAgentConfig config) {
         this.spec = spec;
         DeviceAgentConfig.Desktops settings = config.desktops();
         this.workers = new WorkerExec(spec.uid(), spec.home());
-        this.desktop = Desktop.of(Integer.toString(spec.index()), spec.resourceId(),
-                new XDisplay(spec.display(), spec.xauthority()), workers, spec.recording(), config);
         String wm = settings.windowManager().strip();
         this.server = new DisplayServer(spec, settings.geometry(),
                 wm.equals("none") ? List.of() : ShellWords.split(wm), workers, settings.startTimeout());
-        this.processes = new DesktopProcesses(spec, workers);
+        this.desktop = Desktop.of(Integer.toString(spec.index()), spec.resourceId(),
+                new XDisplay(server::display, spec.xauthority()), workers, spec.recording(), config);
+        this.processes = new DesktopProcesses(spec, workers, server::lastDisplay);
+        this.ipc = new DesktopIpc(workers);
         this.home = new DesktopHome(spec, settings.template(), workers);
         this.startup = settings.startup().orElse(List.of());
     }
@@ -80,7 +84,8 @@ public final class HostedDesktop {
      * Resets the desktop to its template: recording stopped and deleted, every process of its user killed, X server
      * and window manager restarted with a new cookie (which also empties the clipboard: selections live in the
      * clients that own them), home restored from the template, the user's files in the shared temporary
-     * directories deleted, then its start-up programs launched (not awaited). One reset at a time per desktop.
+     * directories, its POSIX message queues and System V IPC objects deleted, then its start-up programs launched (not
+     * awaited). One reset at a time per desktop.
      * <p>
      * Before it touches anything it closes the desktop's gate ({@link io.envgrid.deviceagent.osworld.DesktopGate}):
      * no call is admitted from then on, calls whose lease was checked before are refused, and the calls still running
@@ -89,6 +94,9 @@ public final class HostedDesktop {
      */
     public synchronized ResetOutcome reset() {
         desktop.gate().close(); // first: nothing of the ended lease may act once the reset has begun
+        if (stopped) {
+            return new ResetOutcome.Failed("the agent is stopping");
+        }
         state = State.RESETTING;
         long started = System.nanoTime();
         try {
@@ -104,6 +112,7 @@ public final class HostedDesktop {
             processes.killAll();
             home.restore();
             home.clearSharedTemp();
+            ipc.clear();
             server.start();
             launchStartup();
             desktop.gate().open();
@@ -125,6 +134,7 @@ public final class HostedDesktop {
 
     /** Stops everything of the desktop (agent shutdown). */
     synchronized void stop() {
+        stopped = true;
         desktop.gate().close();
         state = State.RESETTING;
         desktop.recorder().abandon();

@@ -63,6 +63,21 @@ public class ResourceRegistrar {
         }
     }
 
+    /**
+     * Registers an offered resource again now, even if the allocator has it: for a desktop the allocator holds
+     * {@code down} after a failed reset, a registration starts the owed reset again (allocator README, "Resetting
+     * between leases"). False when it is not offered (yet) or the allocator could not be asked (the next beat tries).
+     */
+    public boolean registerAgain(String id) {
+        ResourceRegistration resource = offered.get(id);
+        if (resource == null || !enabled()) {
+            return false;
+        }
+        registered.remove(id);
+        register(resource);
+        return registered.contains(id);
+    }
+
     /** Stops offering a resource and deletes it; one still leased stays until its heartbeat TTL marks it down. */
     public void withdraw(String id) {
         if (offered.remove(id) == null) {

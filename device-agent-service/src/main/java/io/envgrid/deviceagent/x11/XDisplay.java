@@ -24,7 +24,8 @@ public class XDisplay {
     /** An X server answers at once; longer means the display is wedged. */
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
-    private final Optional<String> display;
+    /** Asked at every use: a hosted desktop's X server picks its display number anew at every reset. */
+    private final java.util.function.Supplier<Optional<String>> display;
     /** The display's own cookie file (a hosted desktop's); null: Xlib's rule ($XAUTHORITY, else ~/.Xauthority). */
     private final java.nio.file.Path xauthority;
     private final ReentrantLock lock = new ReentrantLock();
@@ -39,23 +40,26 @@ public class XDisplay {
 
     /** A display by name, outside CDI (tests, the benchmark). */
     XDisplay(Optional<String> display) {
-        this.display = display;
+        this.display = () -> display;
         this.xauthority = null;
     }
 
-    /** A hosted desktop's display, entered with the cookie in {@code xauthority} (see {@code fleet/DisplayServer}). */
-    public XDisplay(String display, java.nio.file.Path xauthority) {
-        this.display = Optional.of(display);
+    /**
+     * A hosted desktop's display, whichever its X server runs on now (empty while none runs), entered with the cookie
+     * in {@code xauthority} (see {@code fleet/DisplayServer}).
+     */
+    public XDisplay(java.util.function.Supplier<Optional<String>> display, java.nio.file.Path xauthority) {
+        this.display = display;
         this.xauthority = xauthority;
     }
 
     public Optional<String> name() {
-        return display;
+        return display.get();
     }
 
     /** The display name; an {@link X11Exception.NoDisplay} when there is none. */
     public String require() {
-        return display.orElseThrow(() -> new X11Exception.NoDisplay(
+        return display.get().orElseThrow(() -> new X11Exception.NoDisplay(
                 "no X display: set envgrid.device-agent.desktop.display "
                 + "or DISPLAY and enable envgrid.device-agent.desktop.enabled"));
     }

@@ -73,8 +73,6 @@ public final class FleetBenchmark {
                         Map.entry("envgrid.device-agent.desktops.count", Integer.toString(desktops)),
                         Map.entry("envgrid.device-agent.desktops.first-port",
                                 Integer.toString(FleetDesktops.consecutivePorts(desktops))),
-                        Map.entry("envgrid.device-agent.desktops.first-display",
-                                Integer.toString(FleetDesktops.consecutiveDisplays(desktops))),
                         Map.entry("envgrid.device-agent.desktops.home-root", homes.resolve("homes").toString()),
                         Map.entry("envgrid.device-agent.desktops.lease-channel-redis", "redis://127.0.0.1:" + redisPort),
                         Map.entry("quarkus.log.level", "WARN")))) {

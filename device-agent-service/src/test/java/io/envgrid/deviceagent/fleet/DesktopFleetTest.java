@@ -100,10 +100,11 @@ class DesktopFleetTest {
             b.call().multiPart("file_path", aHome + "/secret.txt").post("/file").then().statusCode(404);
             b.call().contentType(ContentType.JSON).body(Map.of("path", aHome)).post("/list_directory").then()
                     .statusCode(400);
-            b.shell("DISPLAY=:" + FleetDesktops.display(a.index()) + " xdpyinfo").then().statusCode(200)
+            String aDisplay = a.shell("printf %s \"$DISPLAY\"").then().extract().path("output");
+            b.shell("DISPLAY=" + aDisplay + " xdpyinfo").then().statusCode(200)
                     .body("returncode", org.hamcrest.Matchers.not(0));
             b.shell("XAUTHORITY=" + FleetDesktops.HOMES.resolve(".run/desktop-" + a.index() + "/Xauthority")
-                    + " DISPLAY=:" + FleetDesktops.display(a.index()) + " xdpyinfo").then().statusCode(200)
+                    + " DISPLAY=" + aDisplay + " xdpyinfo").then().statusCode(200)
                     .body("returncode", org.hamcrest.Matchers.not(0));
             String aXterm = a.shell("pgrep -u \"$(id -u)\" xterm").then().extract().path("output");
             b.shell("kill -0 " + aXterm.strip().split("\\s+")[0]).then().statusCode(200)
@@ -284,9 +285,19 @@ class DesktopFleetTest {
 
     @Test
     @Order(6)
-    void aDesktopWhoseResetFailsGoesDownWithTheReason() throws IOException {
+    void aDesktopWhoseResetFailsGoesDownWithTheReasonAndIsOfferedAgainOnceARetrySucceeds() throws IOException {
         awaitAllFree();
         Lease lease = allocate("worker-e");
+        // the other desktop held, so that the next grant can only be this one
+        Lease held = allocate("worker-holding-the-other-e");
+        try {
+            failAndRecover(lease);
+        } finally {
+            release(held);
+        }
+    }
+
+    private void failAndRecover(Lease lease) throws IOException {
         // planted failure: the template is no directory any more, so the home cannot be restored
         Path aside = FleetDesktops.ROOT.resolve("template-aside");
         Files.move(FleetDesktops.TEMPLATE, aside);
@@ -305,7 +316,86 @@ class DesktopFleetTest {
             Files.delete(FleetDesktops.TEMPLATE);
             Files.move(aside, FleetDesktops.TEMPLATE);
         }
+        // the failure was transient: a retry resets it clean, it is registered again and the allocator frees it once
+        // the reset it still owes is reported done
+        Conditions.await(() -> "free".equals(state(lease.index())), lease.resourceId() + " free again after a retry",
+                Duration.ofSeconds(60));
+        assertTrue(given().get("/q/metrics").then().statusCode(200).extract().asString()
+                .contains("envgrid_desktop_reset_retries_total{outcome=\"done\""), "retries counted");
+        Lease next = allocate("worker-after-recovery");
+        try {
+            assertEquals(lease.resourceId(), next.resourceId());
+            next.call().multiPart("file_path", "~/template.txt").post("/file").then().statusCode(200);
+        } finally {
+            release(next);
+        }
     }
+
+    @Test
+    @Order(6)
+    void aDisplayTakenByAnotherUidDuringTheResetDoesNotKeepTheDesktopDown() throws Exception {
+        awaitAllFree();
+        Lease lease = allocate("worker-squatted");
+        Lease held = allocate("worker-holding-the-other-squat");
+        String display = lease.shell("printf %s \"$DISPLAY\"").then().extract().path("output");
+        assertTrue(display.matches(":\\d+"), display);
+        // another tenant waits for the display's abstract socket name to come free while the desktop is reset, binds it
+        // and writes the display's lock file with its own pid: an X server on that number cannot start
+        Process squatter = new ProcessBuilder("setpriv", "--reuid=61999", "--regid=61999", "--clear-groups",
+                "/usr/bin/python3", "-c", SQUATTER, display.substring(1)).redirectErrorStream(true).start();
+        java.util.concurrent.CompletableFuture<String> bound = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(squatter.getInputStream().readNBytes(5));
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        Path lock = Path.of("/tmp/.X" + display.substring(1) + "-lock");
+        try {
+            release(lease);
+            Conditions.await(() -> "free".equals(state(lease.index())), lease.resourceId() + " reset although squatted",
+                    Duration.ofSeconds(60));
+            assertEquals("bound", bound.get(10, java.util.concurrent.TimeUnit.SECONDS),
+                    "the squatter took the old display's socket name");
+            Lease next = allocate("worker-after-squat");
+            try {
+                assertEquals(lease.resourceId(), next.resourceId());
+                String now = next.shell("printf %s \"$DISPLAY\"").then().extract().path("output");
+                assertNotEquals(display, now, "the new X server is not on the squatted display");
+                next.shell("xdpyinfo >/dev/null").then().body("returncode", org.hamcrest.Matchers.equalTo(0));
+                assertTrue(next.screenshot(next).length > 0);
+            } finally {
+                release(next);
+            }
+        } finally {
+            release(held);
+            squatter.destroyForcibly().waitFor();
+            if (Files.exists(lock) && Integer.valueOf(61999).equals(Files.getAttribute(lock, "unix:uid"))) {
+                Files.delete(lock);
+            }
+        }
+    }
+
+    /** Binds {@code @/tmp/.X11-unix/X<argv[1]>} as soon as it is free, says "bound", writes the lock file, holds on. */
+    private static final String SQUATTER = """
+            import os, socket, sys, time
+            n = sys.argv[1]
+            s = socket.socket(socket.AF_UNIX)
+            while True:
+                try:
+                    s.bind("\\0/tmp/.X11-unix/X" + n)
+                    break
+                except OSError:
+                    time.sleep(0.002)
+            s.listen(1)
+            print("bound", flush=True)
+            try:
+                with open("/tmp/.X%s-lock" % n, "x") as lock:
+                    lock.write("%10d\\n" % os.getpid())
+            except OSError:
+                pass
+            time.sleep(600)
+            """;
 
     /** A grant of one desktop to a worker. */
     private record Lease(String worker, String resourceId, int port, String token) {

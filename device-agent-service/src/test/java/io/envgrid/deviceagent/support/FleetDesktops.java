@@ -1,7 +1,6 @@
 package io.envgrid.deviceagent.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -11,13 +10,15 @@ import java.util.Map;
 
 /**
  * The agent under test hosts {@link #COUNT} desktops itself ({@code envgrid.device-agent.desktops.*}): each its own
- * Xvfb (on free display numbers from 400 up), openbox, uid, home (under {@code target/fleet/homes}) restored from
+ * Xvfb (on a display number it picks free), openbox, uid, home (under {@code target/fleet/homes}) restored from
  * {@link #TEMPLATE} at every reset, and its own port (two free consecutive ports). Resets are looked for every
  * {@link #RECONCILE_INTERVAL} and started at once on the lease channel's message ({@link RealAllocator}'s Redis).
  */
 public class FleetDesktops implements QuarkusTestResourceLifecycleManager {
 
     public static final int COUNT = 2;
+    /** The lowest uid a test agent's desktops get: above every uid the other tests use as workers or tenants. */
+    public static final int FIRST_UID = 62000;
     public static final Path ROOT = Path.of("target", "fleet").toAbsolutePath();
     /** The template home: one file, {@code template.txt}. */
     public static final Path TEMPLATE = ROOT.resolve("template");
@@ -29,16 +30,10 @@ public class FleetDesktops implements QuarkusTestResourceLifecycleManager {
     public static final java.time.Duration RECONCILE_INTERVAL = java.time.Duration.ofSeconds(3);
 
     private static volatile int firstPort;
-    private static volatile int firstDisplay;
 
     /** The port desktop {@code index} is served on. */
     public static int port(int index) {
         return firstPort + index;
-    }
-
-    /** The X display number of desktop {@code index}. */
-    public static int display(int index) {
-        return firstDisplay + index;
     }
 
     @Override
@@ -51,15 +46,20 @@ public class FleetDesktops implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         firstPort = consecutivePorts(COUNT);
-        firstDisplay = consecutiveDisplays(COUNT);
+        // uids of this JVM's own: a reset kills every process of its desktop's uid, so two test runs on one machine
+        // (parallel builds) with the default 61000 + i would kill each other's desktops
+        int firstUid = FIRST_UID + (int) (ProcessHandle.current().pid() % 4000) * COUNT;
         return Map.ofEntries(
                 Map.entry("envgrid.device-agent.desktops.count", Integer.toString(COUNT)),
                 Map.entry("envgrid.device-agent.desktops.first-port", Integer.toString(firstPort)),
-                Map.entry("envgrid.device-agent.desktops.first-display", Integer.toString(firstDisplay)),
+                Map.entry("envgrid.device-agent.desktops.first-uid", Integer.toString(firstUid)),
                 Map.entry("envgrid.device-agent.desktops.home-root", HOMES.toString()),
                 Map.entry("envgrid.device-agent.desktops.template", TEMPLATE.toString()),
                 Map.entry("envgrid.device-agent.desktops.geometry", "800x600x24"),
-                Map.entry("envgrid.device-agent.desktops.reconcile-interval", RECONCILE_INTERVAL.toMillis() + "ms"));
+                Map.entry("envgrid.device-agent.desktops.reconcile-interval", RECONCILE_INTERVAL.toMillis() + "ms"),
+                // a failed reset is retried soon, so a test of the recovery waits little
+                Map.entry("envgrid.device-agent.desktops.reset-retry-backoff", "1s"),
+                Map.entry("envgrid.device-agent.desktops.reset-retry-max-backoff", "2s"));
     }
 
     @Override
@@ -84,21 +84,5 @@ public class FleetDesktops implements QuarkusTestResourceLifecycleManager {
             }
         }
         throw new IllegalStateException("no " + count + " consecutive free ports");
-    }
-
-    /** The first of {@code count} consecutive X display numbers from 400 up that no X server holds. */
-    public static int consecutiveDisplays(int count) {
-        int first = 400 + (int) (ProcessHandle.current().pid() % 200);
-        while (true) {
-            boolean free = true;
-            for (int i = 0; i < count; i++) {
-                free &= !new File("/tmp/.X11-unix/X" + (first + i)).exists()
-                        && !new File("/tmp/.X" + (first + i) + "-lock").exists();
-            }
-            if (free) {
-                return first;
-            }
-            first += count;
-        }
     }
 }

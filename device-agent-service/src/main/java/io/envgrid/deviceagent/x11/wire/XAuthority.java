@@ -76,14 +76,19 @@ public final class XAuthority {
     }
 
     /**
-     * An Xauthority file's contents with one FamilyWild entry (any host) giving {@code cookie} for display
-     * {@code number}: what {@code xauth add :N . <hex>} writes, as Xvfb's {@code -auth} and Xlib read it.
+     * An Xauthority file's contents with one FamilyWild entry (any host) giving {@code cookie} for every display (an
+     * empty display number matches any, for Xlib as for {@link #cookie}): for a server whose display number is chosen
+     * after it has read the file ({@code Xvfb -displayfd}).
      */
-    public static byte[] wildEntry(int number, byte[] cookie) {
+    public static byte[] anyDisplayEntry(byte[] cookie) {
+        return entry("", cookie);
+    }
+
+    private static byte[] entry(String number, byte[] cookie) {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
             out.writeShort(FAMILY_WILD);
-            for (byte[] field : new byte[][] {new byte[0], Integer.toString(number).getBytes(StandardCharsets.US_ASCII),
+            for (byte[] field : new byte[][] {new byte[0], number.getBytes(StandardCharsets.US_ASCII),
                     MIT_MAGIC_COOKIE.getBytes(StandardCharsets.US_ASCII), cookie}) {
                 out.writeShort(field.length);
                 out.write(field);
