@@ -11,16 +11,20 @@ import java.util.Optional;
 @ConfigMapping(prefix = "envgrid.gateway")
 public interface GatewayConfig {
 
-    /** Prefix of the gateway's Redis keys; the allocator's hash tag, so a Redis Cluster keeps them on one slot. */
-    @WithDefault("{envgrid}:gw:")
+    /**
+     * Prefix of the gateway's Redis keys: a hash tag of its own, not the allocator's, so on Redis Cluster the
+     * gateway's keys (one slot: its scripts touch several) need not share a master with the allocator's cells.
+     */
+    @WithDefault("{envgrid-gw}:")
     String keyPrefix();
 
     /**
-     * The allocator's key prefix ({@code envgrid.allocator.key-prefix}); the gateway hears lease
-     * expiries on the allocator's channel under it, so the two must be configured alike.
+     * The allocator's key prefixes, comma-separated: its {@code envgrid.allocator.key-prefix} and, with cells,
+     * each cell's ({@code envgrid.allocator.cells.<cell>.key-prefix}); the gateway hears lease expiries on the
+     * {@code ch:expired} channel under each, so they must be configured alike.
      */
     @WithDefault("{envgrid}:")
-    String allocatorKeyPrefix();
+    List<String> allocatorKeyPrefix();
 
     Mcp mcp();
 

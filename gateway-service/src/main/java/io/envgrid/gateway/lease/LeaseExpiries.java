@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Hears the allocator's lease expiries and revocations ({@code {"worker_id","resource_id",…}} on
- * {@link GatewayKeys#allocatorExpiryChannel()}, named from the allocator's configured prefix) on
+ * {@link GatewayKeys#allocatorExpiryChannels()}, one per allocator cell, named from the configured prefixes) on
  * every replica: the resource leaves its worker's record and every {@link LeaseEndListener} is
  * told, whichever front end the worker used.
  */
@@ -47,7 +47,7 @@ public class LeaseExpiries {
     }
 
     void start(@Observes StartupEvent event) {
-        subscription = redis.pubsub(String.class).subscribe(keys.allocatorExpiryChannel())
+        subscription = redis.pubsub(String.class).subscribe(keys.allocatorExpiryChannels().toArray(String[]::new))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1)).indefinitely()
                 .subscribe().with(this::onExpiry);
     }

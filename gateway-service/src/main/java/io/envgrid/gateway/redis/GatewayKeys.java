@@ -4,29 +4,30 @@ import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.id.KeyPart;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 
 /**
  * Every Redis key and channel the gateway reads or writes, built from its key prefix
- * ({@code envgrid.gateway.key-prefix}, default {@code {envgrid}:gw:}) and, for the one channel it
- * listens to but does not own, the allocator's prefix ({@code envgrid.gateway.allocator-key-prefix},
- * which must equal the allocator's {@code envgrid.allocator.key-prefix}). Ids inside keys are
+ * ({@code envgrid.gateway.key-prefix}, default {@code {envgrid-gw}:}, a hash tag of its own) and, for the one
+ * channel it listens to but does not own, the allocator's prefixes ({@code envgrid.gateway.allocator-key-prefix},
+ * which must list the allocator's {@code envgrid.allocator.key-prefix} and its cells' prefixes). Ids inside keys are
  * encoded by {@link KeyPart}, so a worker id's own {@code :} never splits a key.
  */
 @ApplicationScoped
 public class GatewayKeys {
 
     private final String prefix;
-    private final String allocatorPrefix;
+    private final List<String> allocatorPrefixes;
 
     @Inject
     public GatewayKeys(GatewayConfig config) {
         this(config.keyPrefix(), config.allocatorKeyPrefix());
     }
 
-    /** Keys under {@code prefix}; the allocator's channels under {@code allocatorPrefix}. */
-    public GatewayKeys(String prefix, String allocatorPrefix) {
+    /** Keys under {@code prefix}; the allocator's channels under each of {@code allocatorPrefixes} (one per cell). */
+    public GatewayKeys(String prefix, List<String> allocatorPrefixes) {
         this.prefix = prefix;
-        this.allocatorPrefix = allocatorPrefix;
+        this.allocatorPrefixes = List.copyOf(allocatorPrefixes);
     }
 
     /** Every key of the gateway starts with this. */
@@ -92,8 +93,11 @@ public class GatewayKeys {
         return prefix + "ch:replica:" + replicaId;
     }
 
-    /** The allocator's channel of lease expiries and revocations (resource-allocator-service {@code RedisKeys.expiredChannel}). */
-    public String allocatorExpiryChannel() {
-        return allocatorPrefix + "ch:expired";
+    /**
+     * The allocator's channels of lease expiries and revocations, one per cell (resource-allocator-service
+     * {@code RedisKeys.expiredChannel}).
+     */
+    public List<String> allocatorExpiryChannels() {
+        return allocatorPrefixes.stream().map(p -> p + "ch:expired").toList();
     }
 }

@@ -94,7 +94,7 @@ class GatewayFuzzTest {
                 Gen.strings("\u0000\u001f\u007f\u2028\ud83d\ufeff", 0, 8),
                 Gen.of("", " ", "../../etc/passwd", "..%2f..%2fetc", "/", "%", "%00", "a/../b", "\\\\x",
                         "fuzz/..", "fuzz/w 1", "fuzz/\u00e9", "other/w1", "job43/w1", "*", "null", "vm_pyautogui#2",
-                        "{envgrid}:gw:workers", "a:b", "${jndi:ldap://x}", "<script>", "'; DROP TABLE x; --"),
+                        "{envgrid-gw}:workers", "a:b", "${jndi:ldap://x}", "<script>", "'; DROP TABLE x; --"),
                 Gen.of(200, 201, 4096, 1_100_000).map("x"::repeat));
         Gen<JsonNode> numbers = Gen.of(0L, -1L, 1L, Integer.MAX_VALUE + 1L, Long.MAX_VALUE, Long.MIN_VALUE)
                 .map(NODES::numberNode);
@@ -205,7 +205,7 @@ class GatewayFuzzTest {
         TreeSet<String> view = new TreeSet<>();
         leases.forEach(l -> view.add(l.path("resource_id").asText() + "|" + l.path("worker_id").asText() + "|"
                 + l.path("lease_id").asText()));
-        TreeSet<String> keys = new TreeSet<>(redis.key().keys("{envgrid}:gw:*"));
+        TreeSet<String> keys = new TreeSet<>(redis.key().keys("{envgrid-gw}:*"));
         keys.removeIf(k -> k.endsWith("keepalive-lock"));
         return view + "\n" + read(TestCluster.get().allocatorCall("GET", "/stats", null).body()).path("types") + "\n" + keys;
     }
@@ -396,7 +396,7 @@ class GatewayFuzzTest {
      */
     @AfterEach
     void cleanUp() {
-        for (String member : redis.sortedSet(String.class).zrange("{envgrid}:gw:sandbox:used", 0, -1)) {
+        for (String member : redis.sortedSet(String.class).zrange("{envgrid-gw}:sandbox:used", 0, -1)) {
             int colon = member.indexOf(':');
             String type = KeyPart.decode(member.substring(0, colon));
             String worker = KeyPart.decode(member.substring(colon + 1));

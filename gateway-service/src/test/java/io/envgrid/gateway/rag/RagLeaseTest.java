@@ -75,7 +75,7 @@ class RagLeaseTest {
 
     /** The lease token the gateway keeps for the worker's one resource. */
     private String tokenOf(String worker) {
-        List<String> entries = List.copyOf(redis.hash(String.class).hgetall("{envgrid}:gw:worker:" + worker + ":resources").values());
+        List<String> entries = List.copyOf(redis.hash(String.class).hgetall("{envgrid-gw}:worker:" + worker + ":resources").values());
         assertEquals(1, entries.size(), entries.toString());
         return McpSteps.readTree(entries.get(0)).path(LeaseToken.FIELD).asText();
     }

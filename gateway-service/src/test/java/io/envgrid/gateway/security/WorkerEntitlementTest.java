@@ -86,15 +86,15 @@ class WorkerEntitlementTest {
         leases.forEach(l -> view.add(l.path("resource_id").asText() + "|" + l.path("worker_id").asText() + "|"
                 + l.path("lease_id").asText()));
         JsonNode stats = McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/stats", null).body());
-        TreeSet<String> keys = new TreeSet<>(redis.key().keys("{envgrid}:gw:*"));
+        TreeSet<String> keys = new TreeSet<>(redis.key().keys("{envgrid-gw}:*"));
         keys.removeIf(k -> k.endsWith("keepalive-lock") || k.contains(":session:"));
         return view + "\n" + stats.path("types") + "\n" + keys;
     }
 
     /** The state without the MCP session book-keeping of job42's own (allowed) sessions. */
     private static String withoutJob42Sessions(String state) {
-        return state.replaceAll(", \\{envgrid}:gw:worker:job42/[^,\\]]*:sessions", "")
-                .replace(", {envgrid}:gw:workers", "").replace(", {envgrid}:gw:sessions", "");
+        return state.replaceAll(", \\{envgrid-gw}:worker:job42/[^,\\]]*:sessions", "")
+                .replace(", {envgrid-gw}:workers", "").replace(", {envgrid-gw}:sessions", "");
     }
 
     private static JsonNode victimLeases() {
@@ -226,7 +226,7 @@ class WorkerEntitlementTest {
             assertEquals(1, victimLeases().size());
             // the caller's own MCP session (ended asynchronously once the client closed) aside, nothing changed
             assertEquals(withoutJob42Sessions(before), withoutJob42Sessions(state()), transport);
-            assertFalse(redis.set(String.class).sismember("{envgrid}:gw:workers", VICTIM), "never bound to the victim");
+            assertFalse(redis.set(String.class).sismember("{envgrid-gw}:workers", VICTIM), "never bound to the victim");
         }
     }
 
@@ -256,7 +256,7 @@ class WorkerEntitlementTest {
             McpHttp.mcp().header("Authorization", "Bearer " + token).header("Mcp-Session-Id", session).delete("/mcp")
                     .then().statusCode(404);
         }
-        assertTrue(redis.set(String.class).sismember("{envgrid}:gw:workers", worker), "still bound, still live");
+        assertTrue(redis.set(String.class).sismember("{envgrid-gw}:workers", worker), "still bound, still live");
         McpHttp.mcp().header("Authorization", "Bearer " + job42).header("Mcp-Session-Id", session)
                 .body(McpHttp.callBody(4, "renew_resources", "{}")).post("/mcp").then()
                 .statusCode(200).body("result.isError", equalTo(false));

@@ -97,7 +97,7 @@ class OneArgumentCheckTest {
         assertTrue(mcpTools.size() >= 30, "every tool: " + mcpTools.keySet());
         assertTrue(compared >= 100, "compared on both doors: " + compared + " of " + cases);
         assertEquals(before, state(worker), "a refused call changes nothing");
-        assertNull(redis.hash(String.class).hget("{envgrid}:gw:session:" + session, "worker"), "the MCP session stays unbound");
+        assertNull(redis.hash(String.class).hget("{envgrid-gw}:session:" + session, "worker"), "the MCP session stays unbound");
     }
 
     @Test
@@ -314,7 +314,7 @@ class OneArgumentCheckTest {
     /** What a refusal must not change for this worker: its leases at the allocator, the gateway's keys for it. */
     private String state(String worker) {
         JsonNode leases = McpSteps.readTree(TestCluster.get().allocatorCall("GET", "/leases?worker_id=" + worker, null).body());
-        TreeSet<String> keys = new TreeSet<>(redis.key().keys("{envgrid}:gw:*" + worker + "*"));
-        return leases + "\n" + keys + "\n" + redis.set(String.class).sismember("{envgrid}:gw:workers", worker);
+        TreeSet<String> keys = new TreeSet<>(redis.key().keys("{envgrid-gw}:*" + worker + "*"));
+        return leases + "\n" + keys + "\n" + redis.set(String.class).sismember("{envgrid-gw}:workers", worker);
     }
 }

@@ -4,15 +4,35 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Typed settings of the allocator; every one has a working default. */
 @ConfigMapping(prefix = "envgrid.allocator")
 public interface AllocatorConfig {
 
-    /** Prefix of every Redis key; the braces make all keys share one Redis Cluster slot. */
+    /**
+     * Prefix of every Redis key of the default cell (every type no cell names); the braces make all its keys share
+     * one Redis Cluster slot.
+     */
     @WithDefault("{envgrid}:")
     String keyPrefix();
+
+    /**
+     * Cells by name ({@code envgrid.allocator.cells.<cell>.types=vm,ubuntu-desktop}): each serves its types under
+     * its own key prefix and hash tag, so on Redis Cluster cells spread over masters. None: one cell, today's.
+     */
+    Map<String, CellSettings> cells();
+
+    /** One cell's settings. */
+    interface CellSettings {
+        /** The resource types this cell serves (each type in at most one cell). */
+        List<String> types();
+
+        /** Prefix of the cell's keys and channels; it must carry a hash tag of its own. Default {@code {envgrid-<cell>}:}. */
+        Optional<String> keyPrefix();
+    }
 
     /** Lease length when a request names none (seconds), as the rollout framework's client expects. */
     @WithDefault("600")

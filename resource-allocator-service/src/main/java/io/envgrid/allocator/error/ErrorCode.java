@@ -10,6 +10,10 @@ public final class ErrorCode {
     public static final String PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE";
     public static final String UNKNOWN_RESOURCE_TYPE = "UNKNOWN_RESOURCE_TYPE";
     public static final String INSUFFICIENT_RESOURCES = "INSUFFICIENT_RESOURCES";
+    /** An allocation whose types are served by different cells: it can never be granted all or nothing (400). */
+    public static final String CROSS_CELL_REQUEST = "CROSS_CELL_REQUEST";
+    /** A registration whose type belongs to another cell than the one holding the resource now (409). */
+    public static final String RESOURCE_IN_OTHER_CELL = "RESOURCE_IN_OTHER_CELL";
     /** A request_id reused by another worker, or by the same worker with a different body. */
     public static final String REQUEST_ID_CONFLICT = "REQUEST_ID_CONFLICT";
     /** A request_id whose granted leases are no longer all live: a replay would hand out ended leases. */

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.allocator.api.RegisterRequest;
 import io.envgrid.allocator.auth.Principal;
+import io.envgrid.allocator.cell.Cell;
+import io.envgrid.allocator.cell.CellRouter;
+import io.envgrid.allocator.cell.Cells;
 import io.envgrid.allocator.error.ApiException;
 import io.envgrid.allocator.error.ErrorCode;
 import io.envgrid.allocator.redis.AllocatorScript;
@@ -13,6 +16,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,24 +27,43 @@ import java.util.function.Predicate;
  * The pool of leasable resources: registration, heartbeats, drain, removal, listings and counts. Every change
  * names the principal making it: the one that registers a resource owns it, and only it may re-register,
  * heart-beat it or report its reset (403 {@code NOT_RESOURCE_OWNER}); drain and delete also by the service
- * token; an undrain only by whoever drained, or the service token (403 {@code NOT_DRAIN_OWNER}).
+ * token; an undrain only by whoever drained, or the service token (403 {@code NOT_DRAIN_OWNER}). A resource lives
+ * in the cell of its type; calls naming an id go to the cell that holds it, listings and counts ask every cell.
  */
 @ApplicationScoped
 public class InventoryService {
 
     private final ScriptRunner scripts;
     private final ObjectMapper json;
+    private final Cells cells;
+    private final CellRouter router;
 
-    public InventoryService(ScriptRunner scripts, ObjectMapper json) {
+    public InventoryService(ScriptRunner scripts, ObjectMapper json, Cells cells, CellRouter router) {
         this.scripts = scripts;
         this.json = json;
+        this.cells = cells;
+        this.router = router;
     }
 
-    /** Registers or updates a resource, owned by {@code by}; tells whether it was created. */
+    /**
+     * Registers or updates a resource, owned by {@code by}, in the cell of its type; tells whether it was created.
+     * 409 {@code RESOURCE_IN_OTHER_CELL} when the id is registered in another cell (its type moved to another
+     * cell): it is deleted there first, so no id is ever in two cells.
+     */
     public Uni<Boolean> register(RegisterRequest r, Principal by) {
+        Cell cell = cells.forType(r.type());
         List<String> args = List.of(r.id(), r.type(), write(r.endpointOrEmpty()), write(r.labelsOrEmpty()),
                 Long.toString(r.heartbeatTtlSeconds() * 1000L), r.needsReset() ? "1" : "0", by.name());
-        return scripts.runJson(AllocatorScript.REGISTER, args).map(answer -> {
+        return router.place(List.of(r.id()), null).chain(placement -> {
+            Cell holder = placement.holders().getOrDefault(r.id(), cell);
+            if (!holder.equals(cell)) {
+                throw new ApiException(409, ErrorCode.RESOURCE_IN_OTHER_CELL, "resource '" + r.id() + "' is registered "
+                        + "in cell '" + holder.name() + "', and type '" + r.type() + "' is served by cell '"
+                        + cell.name() + "'; delete it first", Map.of("resource_id", r.id(), "cell", holder.name(),
+                        "type_cell", cell.name()));
+            }
+            return scripts.runJson(cell.keys(), AllocatorScript.REGISTER, args);
+        }).map(answer -> {
             refuseOthers(r.id(), answer);
             if ("type_conflict".equals(answer.path("status").asText())) {
                 throw new ApiException(409, ErrorCode.RESOURCE_LEASED, "resource '" + r.id()
@@ -53,13 +76,13 @@ public class InventoryService {
 
     /** Records a heartbeat; tells what the health was before it (down means it just came back). */
     public Uni<String> heartbeat(String id, Principal by) {
-        return expectFound(id, scripts.runJson(AllocatorScript.HEARTBEAT, List.of(id, by.name())))
+        return expectFound(id, inCellOf(id, AllocatorScript.HEARTBEAT, List.of(id, by.name())))
                 .map(a -> a.path("was").asText());
     }
 
     /** Drains ({@code draining}) or undrains a resource as {@code by}; the view after it. */
     public Uni<ResourceView> drain(String id, boolean draining, Principal by) {
-        return expectFound(id, scripts.runJson(AllocatorScript.SET_ADMIN,
+        return expectFound(id, inCellOf(id, AllocatorScript.SET_ADMIN,
                 List.of(id, draining ? "draining" : "active", by.name()))).chain(() -> get(id));
     }
 
@@ -68,7 +91,7 @@ public class InventoryService {
      * while its reset is owed, unless {@code force} (which revokes the lease; the reset stays owed).
      */
     public Uni<Void> delete(String id, boolean force, Principal by) {
-        return scripts.runJson(AllocatorScript.DELETE, List.of(id, force ? "1" : "0", by.name())).map(answer -> {
+        return inCellOf(id, AllocatorScript.DELETE, List.of(id, force ? "1" : "0", by.name())).map(answer -> {
             refuseOthers(id, answer);
             switch (answer.path("status").asText()) {
                 case "not_found" -> throw ApiException.notFound(id);
@@ -94,7 +117,7 @@ public class InventoryService {
     public Uni<ResourceView> reportReset(String id, ResetReport report, Principal by) {
         List<String> args = List.of(id, Long.toString(report.fencingToken()), report.outcome().wire(), report.reason(),
                 by.name());
-        return scripts.runJson(AllocatorScript.RESET, args).map(answer -> {
+        return inCellOf(id, AllocatorScript.RESET, args).map(answer -> {
             refuseOthers(id, answer);
             switch (answer.path("status").asText()) {
                 case "not_found" -> throw ApiException.notFound(id);
@@ -136,8 +159,27 @@ public class InventoryService {
         });
     }
 
+    /** Runs a script on one resource in the cell that holds it. */
+    private Uni<JsonNode> inCellOf(String id, AllocatorScript script, List<String> args) {
+        return router.cellOf(id).chain(cell -> scripts.runJson(cell.keys(), script, args));
+    }
+
+    /** The resources matching, ordered by id: from the cell of the id, of the type, or from every cell. */
     private Uni<List<ResourceView>> snapshot(String type, String worker, String id) {
-        return scripts.run(AllocatorScript.SNAPSHOT, List.of(type, worker, id)).map(rows -> {
+        List<String> args = List.of(type, worker, id);
+        if (!id.isEmpty()) {
+            return router.cellOf(id).chain(cell -> snapshot(cell, args));
+        }
+        if (!type.isEmpty()) {
+            return snapshot(cells.forType(type), args);
+        }
+        List<Uni<List<ResourceView>>> parts = cells.all().stream().map(cell -> snapshot(cell, args)).toList();
+        return Uni.join().all(parts).andFailFast().map(lists -> lists.stream().flatMap(List::stream)
+                .sorted(Comparator.comparing(ResourceView::id)).toList());
+    }
+
+    private Uni<List<ResourceView>> snapshot(Cell cell, List<String> args) {
+        return scripts.run(cell.keys(), AllocatorScript.SNAPSHOT, args).map(rows -> {
             List<ResourceView> views = new ArrayList<>(rows.size());
             for (Response row : rows) {
                 views.add(ResourceRecords.view(ResourceRecords.fields(row), json));

@@ -5,13 +5,14 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.allocator.api.AllocateRequest;
+import io.envgrid.allocator.cell.Cell;
+import io.envgrid.allocator.cell.Cells;
 import io.envgrid.allocator.config.AllocatorConfig;
 import io.envgrid.allocator.error.ApiException;
 import io.envgrid.allocator.error.ErrorCode;
 import io.envgrid.allocator.metrics.AllocatorMetrics;
 import io.envgrid.allocator.metrics.AllocatorMetrics.Outcome;
 import io.envgrid.allocator.redis.AllocatorScript;
-import io.envgrid.allocator.redis.RedisKeys;
 import io.envgrid.allocator.redis.ReplicaWait;
 import io.envgrid.allocator.redis.ScriptRunner;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -36,7 +37,7 @@ import org.jboss.logging.Logger;
  * ends there, or at its deadline, or when its client goes away ({@code cancel_wait.lua} then
  * withdraws the ticket, or hands over a grant that raced the end). Leases granted to a client that
  * went away before they could be delivered are released at once by {@code abandon.lua} (audited as
- * kind {@code abandon}).
+ * kind {@code abandon}). A request is decided in the one cell that serves all of its types ({@link Cells}).
  */
 @ApplicationScoped
 public class AllocationService {
@@ -49,19 +50,19 @@ public class AllocationService {
     private final Replica replica;
     private final ReactiveRedisDataSource redis;
     private final ReplicaWait replicaWait;
-    private final RedisKeys keys;
+    private final Cells cells;
     private final AllocatorMetrics metrics;
     private final AllocatorConfig config;
     private final ObjectMapper json;
 
     public AllocationService(ScriptRunner scripts, WaitRoom room, Replica replica, ReactiveRedisDataSource redis,
-            RedisKeys keys, AllocatorMetrics metrics, AllocatorConfig config, ObjectMapper json, ReplicaWait replicaWait) {
+            Cells cells, AllocatorMetrics metrics, AllocatorConfig config, ObjectMapper json, ReplicaWait replicaWait) {
         this.scripts = scripts;
         this.replicaWait = replicaWait;
         this.room = room;
         this.replica = replica;
         this.redis = redis;
-        this.keys = keys;
+        this.cells = cells;
         this.metrics = metrics;
         this.config = config;
         this.json = json;
@@ -69,20 +70,27 @@ public class AllocationService {
 
     /**
      * Decides one allocation request for a client that may go away ({@code client}): the answer,
-     * or an {@link ApiException} (400 unknown type, 409 insufficient / request_id conflict or
+     * or an {@link ApiException} (400 unknown type or types of several cells, 409 insufficient / request_id conflict or
      * settled, 503 Redis unavailable), or {@link ClientGoneException} when the client went away
      * first (its ticket withdrawn, anything granted to it released as abandoned).
      */
     public Uni<Allocation> allocate(AllocateRequest request, ClientLink client) {
         long start = System.nanoTime();
         long waitMs = request.waitMillis();
-        client.onAbandoned(this::abandon);
+        Cell cell;
+        try {
+            cell = cells.forTypes(request.resourceTypes());
+        } catch (ApiException crossCell) {
+            metrics.allocation(Outcome.REJECTED, start);
+            return Uni.createFrom().failure(crossCell);
+        }
+        client.onAbandoned(leases -> abandon(cell, leases));
         Uni<JsonNode> decided;
         if (waitMs == 0) {
-            decided = attempt(request, "", 0);
+            decided = attempt(cell, request, "", 0);
         } else {
             metrics.waitStarted();
-            decided = waitFor(request, System.currentTimeMillis() + waitMs, client).eventually(metrics::waitEnded);
+            decided = waitFor(cell, request, System.currentTimeMillis() + waitMs, client).eventually(metrics::waitEnded);
         }
         return decided.map(answer -> {
                     Allocation allocation = toAllocation(request, answer, waitMs);
@@ -102,17 +110,17 @@ public class AllocationService {
     }
 
     /** Releases an undelivered grant as its holder; failures are logged, the leases then simply expire. */
-    private void abandon(ClientLink.Abandoned leases) {
+    private void abandon(Cell cell, ClientLink.Abandoned leases) {
         List<String> args = new ArrayList<>(List.of(leases.workerId(), leases.requestId()));
         args.addAll(leases.leaseIds());
-        scripts.run(AllocatorScript.ABANDON, args).subscribe().with(
+        scripts.run(cell.keys(), AllocatorScript.ABANDON, args).subscribe().with(
                 ended -> LOG.infof("client of worker %s went away before its answer: released %s leases %s",
                         leases.workerId(), ended, leases.leaseIds()),
                 failure -> LOG.warnf("could not release the abandoned leases %s of worker %s (they end at expiry): %s",
                         leases.leaseIds(), leases.workerId(), failure.getMessage()));
     }
 
-    private Uni<JsonNode> attempt(AllocateRequest request, String ticket, long waitMs) {
+    private Uni<JsonNode> attempt(Cell cell, AllocateRequest request, String ticket, long waitMs) {
         List<String> args = new ArrayList<>(8 + request.resourceTypes().size());
         args.add(request.workerId());
         args.add(Long.toString(request.timeoutSeconds(config) * 1000L));
@@ -123,14 +131,14 @@ public class AllocationService {
         args.add(Long.toString(config.requestIdRetention().toMillis()));
         args.add(replica.id());
         args.addAll(request.resourceTypes());
-        return scripts.runJson(AllocatorScript.ALLOCATE, args);
+        return scripts.runJson(cell.keys(), AllocatorScript.ALLOCATE, args);
     }
 
     /**
      * One queued attempt: a fresh ticket, parked here before it is queued in Redis, then whatever
      * ends the wait first (grant, withdrawal, deadline, client gone, lost notifications).
      */
-    private Uni<JsonNode> waitFor(AllocateRequest request, long deadline, ClientLink client) {
+    private Uni<JsonNode> waitFor(Cell cell, AllocateRequest request, long deadline, ClientLink client) {
         if (client.isGone()) {
             return Uni.createFrom().failure(new ClientGoneException());
         }
@@ -138,7 +146,7 @@ public class AllocationService {
         CompletableFuture<WaitRoom.Signal> signal = room.park(ticket);
         client.whenGone(() -> signal.complete(new WaitRoom.Signal.ClientGone()));
         long remaining = Math.max(1, deadline - System.currentTimeMillis());
-        return attempt(request, ticket, remaining)
+        return attempt(cell, request, ticket, remaining)
                 .onFailure().invoke(() -> room.leave(ticket))
                 .chain(answer -> {
                     if (!"queued".equals(status(answer))) {
@@ -149,38 +157,38 @@ public class AllocationService {
                             .ifNoItem().after(Duration.ofMillis(Math.max(1, deadline - System.currentTimeMillis())))
                             .recoverWithItem(() -> null)
                             .eventually(() -> room.leave(ticket))
-                            .chain(s -> settle(request, ticket, s, deadline, client));
+                            .chain(s -> settle(cell, request, ticket, s, deadline, client));
                 });
     }
 
     /** Turns the signal that ended a wait ({@code null}: the deadline) into the answer. */
-    private Uni<JsonNode> settle(AllocateRequest request, String ticket, WaitRoom.Signal signal, long deadline,
-            ClientLink client) {
+    private Uni<JsonNode> settle(Cell cell, AllocateRequest request, String ticket, WaitRoom.Signal signal,
+            long deadline, ClientLink client) {
         boolean timeLeft = deadline - System.currentTimeMillis() > 0 && !client.isGone();
         LOG.debugf("wait of worker %s on ticket %s ended by %s", request.workerId(), ticket,
                 signal == null ? "its deadline" : signal.getClass().getSimpleName());
         if (signal instanceof WaitRoom.Signal.Granted granted) {
             // The answer was kept for a waiter that might miss the notification; this one did not.
             if (!replicaWait.enabled()) {
-                redis.key().unlink(keys.ticketAnswer(ticket)).subscribe().with(n -> { }, e -> { });
+                redis.key().unlink(cell.keys().ticketAnswer(ticket)).subscribe().with(n -> { }, e -> { });
                 return Uni.createFrom().item(granted.answer());
             }
             // The grant was written by another script (a release, a reaper run) and published at once. Deleting
             // the kept answer is a write that follows it in the replication stream, so WAITing for this delete
             // on its connection waits for the grant too.
-            return replicaWait.write(connection -> connection.execute("UNLINK", keys.ticketAnswer(ticket)))
+            return replicaWait.write(connection -> connection.execute("UNLINK", cell.keys().ticketAnswer(ticket)))
                     .replaceWith(granted.answer());
         }
         if (signal instanceof WaitRoom.Signal.Retry && timeLeft) {
-            return waitFor(request, deadline, client);
+            return waitFor(cell, request, deadline, client);
         }
         // Deadline, client gone, lost notifications, or a retry too late: withdraw the ticket, unless
         // it was granted meanwhile (then that grant is the answer: delivered, or abandoned if the
         // client is gone).
-        return cancel(ticket, request).chain(answer -> {
+        return cancel(cell, ticket, request).chain(answer -> {
             LOG.debugf("ticket %s of worker %s cancelled: %s", ticket, request.workerId(), status(answer));
             if (!"granted".equals(status(answer)) && signal instanceof WaitRoom.Signal.Recheck && timeLeft) {
-                return waitFor(request, deadline, client);
+                return waitFor(cell, request, deadline, client);
             }
             if (!"granted".equals(status(answer)) && client.isGone()) {
                 return Uni.createFrom().failure(new ClientGoneException());
@@ -189,11 +197,11 @@ public class AllocationService {
         });
     }
 
-    private Uni<JsonNode> cancel(String ticket, AllocateRequest request) {
+    private Uni<JsonNode> cancel(Cell cell, String ticket, AllocateRequest request) {
         List<String> args = new ArrayList<>(1 + request.resourceTypes().size());
         args.add(ticket);
         args.addAll(request.resourceTypes());
-        return scripts.runJson(AllocatorScript.CANCEL_WAIT, args);
+        return scripts.runJson(cell.keys(), AllocatorScript.CANCEL_WAIT, args);
     }
 
     private Allocation toAllocation(AllocateRequest request, JsonNode answer, long waitMs) {

@@ -1,7 +1,9 @@
 package io.envgrid.allocator.lease;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.allocator.cell.Cell;
+import io.envgrid.allocator.cell.CellRouter;
+import io.envgrid.allocator.cell.Cells;
 import io.envgrid.allocator.config.AllocatorConfig;
 import io.envgrid.allocator.error.ApiException;
 import io.envgrid.allocator.error.ErrorCode;
@@ -14,22 +16,29 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
  * Release and renewal. Only the holder may touch a lease: a request naming any resource leased
- * to another worker is refused whole with 403 and changes nothing.
+ * to another worker is refused whole with 403 and changes nothing. Ids are routed to the cells that hold them
+ * ({@link CellRouter}); a call naming no ids runs in every cell. With several cells a request is refused before
+ * any cell is changed when the look-up finds a foreign lease; one granted to another worker between the look-up
+ * and the change is refused by its cell's script, after the other cells' parts were applied (README, "Cells").
  */
 @ApplicationScoped
 public class LeaseService {
 
     private final ScriptRunner scripts;
-    private final ObjectMapper json;
     private final AllocatorConfig config;
+    private final Cells cells;
+    private final CellRouter router;
 
-    public LeaseService(ScriptRunner scripts, ObjectMapper json, AllocatorConfig config) {
+    public LeaseService(ScriptRunner scripts, AllocatorConfig config, Cells cells,
+            CellRouter router) {
         this.scripts = scripts;
-        this.json = json;
+        this.cells = cells;
+        this.router = router;
         this.config = config;
     }
 
@@ -38,25 +47,32 @@ public class LeaseService {
         if (resourceIds.isEmpty()) {
             throw new IllegalArgumentException("no resource ids: use releaseAll to release everything a worker holds");
         }
-        List<String> args = new ArrayList<>(List.of(workerId));
-        args.addAll(resourceIds);
-        return scripts.runJson(AllocatorScript.RELEASE, args).map(answer -> completed(workerId, answer, JsonNode::asText));
+        return placed(workerId, resourceIds, (cell, ids) -> {
+            List<String> args = new ArrayList<>(List.of(workerId));
+            args.addAll(ids);
+            return scripts.runJson(cell.keys(), AllocatorScript.RELEASE, args);
+        }, JsonNode::asText);
     }
 
     /** Releases everything the worker holds (a crashed worker's clean-up). */
     public Uni<Map<String, Object>> releaseAll(String workerId) {
-        return scripts.runJson(AllocatorScript.RELEASE, List.of(workerId))
-                .map(answer -> completed(workerId, answer, JsonNode::asText));
+        return everyCell(workerId, cell -> scripts.runJson(cell.keys(), AllocatorScript.RELEASE, List.of(workerId)),
+                JsonNode::asText);
     }
 
     /** Extends leases by {@code timeoutSeconds} from now; all of the worker's when ids is null. */
     public Uni<Map<String, Object>> renew(String workerId, List<String> resourceIds, int timeoutSeconds) {
-        List<String> args = new ArrayList<>(List.of(workerId, Long.toString(timeoutSeconds * 1000L),
-                Long.toString(config.requestIdRetention().toMillis())));
-        if (resourceIds != null) {
-            args.addAll(resourceIds);
+        List<String> args = List.of(workerId, Long.toString(timeoutSeconds * 1000L),
+                Long.toString(config.requestIdRetention().toMillis()));
+        if (resourceIds == null) {
+            return everyCell(workerId, cell -> scripts.runJson(cell.keys(), AllocatorScript.RENEW, args),
+                    LeaseService::renewal);
         }
-        return scripts.runJson(AllocatorScript.RENEW, args).map(answer -> completed(workerId, answer, LeaseService::renewal));
+        return placed(workerId, resourceIds, (cell, ids) -> {
+            List<String> named = new ArrayList<>(args);
+            named.addAll(ids);
+            return scripts.runJson(cell.keys(), AllocatorScript.RENEW, named);
+        }, LeaseService::renewal);
     }
 
     /**
@@ -66,7 +82,8 @@ public class LeaseService {
      * resource. A lease past its expiry is reclaimed on the spot.
      */
     public Uni<Map<String, Object>> verify(String resourceId, String leaseToken) {
-        return scripts.runJson(AllocatorScript.VERIFY, List.of(resourceId, leaseToken)).map(answer -> {
+        return router.cellOf(resourceId).chain(cell -> scripts.runJson(cell.keys(), AllocatorScript.VERIFY,
+                List.of(resourceId, leaseToken))).map(answer -> {
             switch (answer.path("status").asText()) {
                 case "not_found" -> throw ApiException.notFound(resourceId);
                 case "not_live" -> throw new ApiException(409, ErrorCode.LEASE_NOT_LIVE,
@@ -95,18 +112,50 @@ public class LeaseService {
                 "expires_at", Instant.ofEpochMilli(detail.path("expires_at").asLong()).toString());
     }
 
-    private Map<String, Object> completed(String workerId, JsonNode answer, Function<JsonNode, Object> detail) {
-        if ("forbidden".equals(answer.path("status").asText())) {
-            List<?> foreign = json.convertValue(answer.path("resources"), List.class);
-            throw new ApiException(403, ErrorCode.NOT_LEASE_HOLDER,
-                    "worker '" + workerId + "' does not hold " + foreign + "; nothing was changed",
-                    Map.of("resources", foreign, "worker_id", workerId));
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "completed");
-        Map<String, Object> details = new LinkedHashMap<>();
-        answer.path("details").fields().forEachRemaining(e -> details.put(e.getKey(), detail.apply(e.getValue())));
-        body.put("details", details);
-        return body;
+    /** Runs {@code call} in each cell holding some of {@code ids}, with those ids, after the cross-cell holder check. */
+    private Uni<Map<String, Object>> placed(String workerId, List<String> ids,
+            BiFunction<Cell, List<String>, Uni<JsonNode>> call, Function<JsonNode, Object> detail) {
+        return router.place(ids, workerId).chain(placement -> {
+            if (!placement.foreign().isEmpty()) {
+                throw notHolder(workerId, placement.foreign());
+            }
+            List<Uni<JsonNode>> answers = new ArrayList<>();
+            placement.byCell().forEach((cell, inCell) -> answers.add(call.apply(cell, inCell)));
+            return completed(workerId, answers, detail);
+        });
+    }
+
+    /** Runs {@code call} in every cell (a call naming no ids: all of a worker's leases). */
+    private Uni<Map<String, Object>> everyCell(String workerId, Function<Cell, Uni<JsonNode>> call,
+            Function<JsonNode, Object> detail) {
+        return completed(workerId, cells.all().stream().map(call).toList(), detail);
+    }
+
+    /** The merged answer of the cells' scripts; 403 if any cell refused. */
+    private Uni<Map<String, Object>> completed(String workerId, List<Uni<JsonNode>> cellAnswers,
+            Function<JsonNode, Object> detail) {
+        return Uni.join().all(cellAnswers).andFailFast().map(answers -> {
+            List<String> foreign = new ArrayList<>();
+            Map<String, Object> details = new LinkedHashMap<>();
+            for (JsonNode answer : answers) {
+                if ("forbidden".equals(answer.path("status").asText())) {
+                    answer.path("resources").forEach(id -> foreign.add(id.asText()));
+                }
+                answer.path("details").fields().forEachRemaining(e -> details.put(e.getKey(), detail.apply(e.getValue())));
+            }
+            if (!foreign.isEmpty()) {
+                throw notHolder(workerId, foreign);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "completed");
+            body.put("details", details);
+            return body;
+        });
+    }
+
+    private static ApiException notHolder(String workerId, List<String> foreign) {
+        return new ApiException(403, ErrorCode.NOT_LEASE_HOLDER,
+                "worker '" + workerId + "' does not hold " + foreign + "; nothing was changed",
+                Map.of("resources", foreign, "worker_id", workerId));
     }
 }

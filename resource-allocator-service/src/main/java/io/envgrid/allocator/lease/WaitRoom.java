@@ -2,7 +2,7 @@ package io.envgrid.allocator.lease;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.envgrid.allocator.redis.RedisKeys;
+import io.envgrid.allocator.cell.Cells;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -19,7 +20,8 @@ import org.jboss.logging.Logger;
 /**
  * Where this replica's waiting allocations are parked while their ticket is queued in Redis. The
  * script that grants a ticket (a release, reclaim, registration, undrain, ... on any replica)
- * publishes the answer on this replica's channel {@code ch:w:<replica>} as
+ * publishes the answer on this replica's channel {@code ch:w:<replica>} of the ticket's cell (one subscription
+ * covers the channels of every cell; tickets are unique across cells) as
  * {@code {"ticket","answer":{status:granted,...}}}, or {@code {"ticket","retry":true}} when the
  * ticket was withdrawn and the request must be decided again (a request with the same request_id
  * was granted; the ticket was purged). Nothing here polls Redis.
@@ -50,16 +52,16 @@ public class WaitRoom {
     private static final Duration RESUBSCRIBE_DELAY = Duration.ofSeconds(1);
 
     private final ReactiveRedisDataSource redis;
-    private final String channel;
+    private final List<String> channels;
     private final ObjectMapper json;
     private final Vertx vertx;
     private final ConcurrentMap<String, CompletableFuture<Signal>> parked = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile boolean subscribedBefore;
 
-    public WaitRoom(ReactiveRedisDataSource redis, RedisKeys keys, Replica replica, ObjectMapper json, Vertx vertx) {
+    public WaitRoom(ReactiveRedisDataSource redis, Cells cells, Replica replica, ObjectMapper json, Vertx vertx) {
         this.redis = redis;
-        this.channel = keys.waitersChannel(replica.id());
+        this.channels = cells.all().stream().map(c -> c.keys().waitersChannel(replica.id())).toList();
         this.json = json;
         this.vertx = vertx;
     }
@@ -104,9 +106,9 @@ public class WaitRoom {
             return;
         }
         redis.pubsub(String.class)
-                .subscribe(channel, this::message, this::resubscribeLater, e -> resubscribeLater())
+                .subscribe(channels, this::message, this::resubscribeLater, e -> resubscribeLater())
                 .subscribe().with(s -> {
-                    LOG.debugf("subscribed to %s", channel);
+                    LOG.debugf("subscribed to %s", channels);
                     if (subscribedBefore) {
                         parked.values().forEach(f -> f.complete(new Signal.Recheck()));
                     }

@@ -15,6 +15,8 @@ public enum AllocatorScript {
     DELETE("delete", true),
     RESET("reset", true),
     SNAPSHOT("snapshot", false),
+    // Reads only: which cell holds an id (README, "Cells").
+    LOCATE("locate", false),
     VERIFY("verify", true);
 
     private final String file;

@@ -1,21 +1,11 @@
 package io.envgrid.allocator.redis;
 
-import io.envgrid.allocator.config.AllocatorConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-
-/** The Redis names the Java side needs; the scripts derive the rest from the same prefix. */
-@ApplicationScoped
-public class RedisKeys {
-
-    private final String prefix;
-
-    public RedisKeys(AllocatorConfig config) {
-        this.prefix = config.keyPrefix();
-    }
-
-    public String prefix() {
-        return prefix;
-    }
+/**
+ * The Redis names of one cell that the Java side needs; the scripts derive the rest from the same prefix
+ * ({@code lib.lua}). {@code prefix} holds the cell's hash tag (e.g. {@code {envgrid}:}), so every key and the
+ * script calls routed by it land in one Redis Cluster slot.
+ */
+public record RedisKeys(String prefix) {
 
     /** Where the scripts tell one replica's waiters that their ticket was granted or withdrawn. */
     public String waitersChannel(String replica) {
@@ -32,7 +22,18 @@ public class RedisKeys {
         return prefix + "ch:expired";
     }
 
+    /** The audit stream. */
     public String events() {
         return prefix + "events";
+    }
+
+    /**
+     * The hash tag of the prefix (between the first {@code {} and the next {@code }}), or the empty string when it
+     * has none: Redis Cluster hashes only the tag, so two prefixes with one tag share a slot.
+     */
+    public String hashTag() {
+        int open = prefix.indexOf('{');
+        int close = open < 0 ? -1 : prefix.indexOf('}', open + 1);
+        return close > open + 1 ? prefix.substring(open + 1, close) : "";
     }
 }

@@ -19,8 +19,8 @@ import java.util.Map;
  * Runs the allocator's Lua scripts by SHA. The SHA is computed locally, so start-up needs no
  * Redis; a NOSCRIPT answer (Redis restarted or flushed its script cache, or a Redis Cluster master
  * that never ran it) runs the same call once as {@code EVAL} with the script's text, which also
- * caches it there. Every call, {@code EVAL} included, carries the key prefix as its key, so a
- * cluster client routes it to the master owning the prefix's slot; nothing here sends a keyless
+ * caches it there. Every call, {@code EVAL} included, carries its cell's key prefix as its key, so a
+ * cluster client routes it to the master owning that prefix's slot; nothing here sends a keyless
  * command ({@code SCRIPT LOAD} would reach an arbitrary node on Redis Cluster). Loss of Redis
  * becomes a 503 for the caller.
  */
@@ -29,15 +29,13 @@ public class ScriptRunner {
 
     private final ReactiveRedisDataSource redis;
     private final ReplicaWait replicaWait;
-    private final RedisKeys keys;
     private final ObjectMapper json;
     private final Map<AllocatorScript, ScriptSource> scripts = new EnumMap<>(AllocatorScript.class);
 
-    public ScriptRunner(ReactiveRedisDataSource redis, RedisKeys keys, AllocatorConfig config, ObjectMapper json,
+    public ScriptRunner(ReactiveRedisDataSource redis, AllocatorConfig config, ObjectMapper json,
             ReplicaWait replicaWait) {
         this.redis = redis;
         this.replicaWait = replicaWait;
-        this.keys = keys;
         this.json = json;
         for (AllocatorScript script : AllocatorScript.values()) {
             scripts.put(script, ScriptSource.of(script, config.eventsMaxLength(), config.fencing()));
@@ -45,26 +43,28 @@ public class ScriptRunner {
     }
 
     /**
-     * Runs a script with the key prefix as its only key and the given arguments. A script that answers a caller
+     * Runs a script in one cell: with the cell's key prefix as its only key (which routes it on Redis Cluster) and
+     * the given arguments. A script that answers a caller
      * after changing state waits for the replicas first when {@code wait-replicas} is set ({@link ReplicaWait}).
      */
-    public Uni<Response> run(AllocatorScript script, List<String> args) {
+    public Uni<Response> run(RedisKeys cell, AllocatorScript script, List<String> args) {
         ScriptSource loaded = scripts.get(script);
         Uni<Response> answer = script.answersAWrite()
-                ? replicaWait.write(connection -> evaluate(connection, loaded, args))
-                : evaluate(redis, loaded, args);
+                ? replicaWait.write(connection -> evaluate(connection, loaded, cell, args))
+                : evaluate(redis, loaded, cell, args);
         return answer.onFailure().transform(ScriptRunner::toApiFailure);
     }
 
-    private Uni<Response> evaluate(ReactiveRedisDataSource connection, ScriptSource loaded, List<String> args) {
-        return connection.execute("EVALSHA", command(loaded.sha(), args))
+    private Uni<Response> evaluate(ReactiveRedisDataSource connection, ScriptSource loaded, RedisKeys cell,
+            List<String> args) {
+        return connection.execute("EVALSHA", command(loaded.sha(), cell, args))
                 .onFailure(ScriptRunner::isNoScript)
-                .recoverWithUni(() -> connection.execute("EVAL", command(loaded.source(), args)));
+                .recoverWithUni(() -> connection.execute("EVAL", command(loaded.source(), cell, args)));
     }
 
     /** Runs a script that answers with one JSON document (most of them). */
-    public Uni<JsonNode> runJson(AllocatorScript script, List<String> args) {
-        return run(script, args).map(answer -> {
+    public Uni<JsonNode> runJson(RedisKeys cell, AllocatorScript script, List<String> args) {
+        return run(cell, script, args).map(answer -> {
             try {
                 return json.readTree(answer.toString());
             } catch (JsonProcessingException e) {
@@ -74,11 +74,11 @@ public class ScriptRunner {
     }
 
     /** {@code <sha or source> 1 <prefix> args...}: the shape EVALSHA and EVAL share. */
-    private String[] command(String script, List<String> args) {
+    private static String[] command(String script, RedisKeys cell, List<String> args) {
         List<String> all = new ArrayList<>(args.size() + 3);
         all.add(script);
         all.add("1");
-        all.add(keys.prefix());
+        all.add(cell.prefix());
         all.addAll(args);
         return all.toArray(String[]::new);
     }

@@ -74,7 +74,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Replica logs go to {@code target/lease-invariant-it/}. {@code -Dit.workers} and
  * {@code -Dit.load-seconds} change the load; {@code -Dit.redis=cluster} runs it all on a
  * three-master Redis Cluster ({@link EmbeddedRedisCluster}; the replicas use the cluster client, the
- * test reads the allocator's keys on the master owning their slot).
+ * test reads the allocator's keys on the master owning their slot). {@code -Dit.cells=true} splits the pool into
+ * two cells (vm and device in {@code {envgrid-desk}}, rag in {@code {tools}}: on the cluster two different
+ * masters), every request then staying within one cell; each cell's stream is replayed (a resource lives in one).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LeaseInvariantIT {
@@ -93,14 +95,23 @@ class LeaseInvariantIT {
     /** The wait of the waiters who give up before anything is released (their tickets leave mid-queue). */
     private static final long IMPATIENT_MS = 6_000;
     private static final Duration LOAD = Duration.ofSeconds(Long.getLong("it.load-seconds", 15));
-    private static final String EVENTS = "{envgrid}:events";
+    private static final boolean IN_CELLS = Boolean.getBoolean("it.cells");
+    /** The key prefix of each type's cell. */
+    private static final Map<String, String> PREFIX_OF_TYPE = IN_CELLS
+            ? Map.of("vm", "{envgrid-desk}:", "device", "{envgrid-desk}:", "rag", "{tools}:")
+            : Map.of("vm", RedisClusterTestResource.PREFIX, "device", RedisClusterTestResource.PREFIX,
+                    "rag", RedisClusterTestResource.PREFIX);
+    /** The prefixes of the cells in use, and the types one request may mix (those of one cell). */
+    private static final List<String> PREFIXES = PREFIX_OF_TYPE.values().stream().distinct().sorted().toList();
+    private static final List<List<String>> REQUEST_GROUPS = PREFIXES.stream()
+            .map(p -> TYPES.stream().filter(t -> PREFIX_OF_TYPE.get(t).equals(p)).toList()).toList();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final boolean ON_CLUSTER = "cluster".equals(System.getProperty("it.redis"));
 
     private static AutoCloseable redisServers;
-    /** Where the test itself reads the allocator's keys: the Redis, or the cluster master owning their slot. */
-    private static String redisUrl;
+    /** Where the test itself reads each cell's keys (by prefix): the Redis, or the cluster master owning their slot. */
+    private static final Map<String, String> REDIS_URL = new HashMap<>();
     private static AllocatorCluster cluster;
     private static HttpClient http;
 
@@ -151,15 +162,19 @@ class LeaseInvariantIT {
             EmbeddedRedisCluster servers = EmbeddedRedisCluster.start();
             redisServers = servers;
             hosts = servers.hostsWithOwnerLast(RedisClusterTestResource.PREFIX);
-            redisUrl = servers.ownerOf(RedisClusterTestResource.PREFIX).url();
+            PREFIXES.forEach(prefix -> REDIS_URL.put(prefix, servers.ownerOf(prefix + "events").url()));
             properties.put("quarkus.redis.client-type", "cluster");
         } else {
             EmbeddedRedis server = EmbeddedRedis.start();
             redisServers = server;
             hosts = server.url();
-            redisUrl = server.url();
+            PREFIXES.forEach(prefix -> REDIS_URL.put(prefix, server.url()));
         }
-        System.out.printf("LeaseInvariantIT: on %s%n", ON_CLUSTER ? "a 3-master Redis Cluster (" + hosts + ")" : hosts);
+        if (IN_CELLS) {
+            properties.putAll(Map.of("envgrid.allocator.cells.desk.types", "vm,device",
+                    "envgrid.allocator.cells.tools.types", "rag", "envgrid.allocator.cells.tools.key-prefix", "{tools}:"));
+        }
+        System.out.printf("LeaseInvariantIT: cells %s (on %s) on %s%n", PREFIXES, REDIS_URL, ON_CLUSTER ? "a 3-master Redis Cluster (" + hosts + ")" : hosts);
         // C1 only and a small serial heap: three JVMs start and run side by side on two cores.
         cluster = AllocatorCluster.start(REPLICAS, hosts, Path.of("target", "lease-invariant-it"), properties,
                 List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
@@ -277,94 +292,95 @@ class LeaseInvariantIT {
                     http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())));
         }
         List<Waiter> impatient = waiters.stream().filter(w -> w.waitMs() == IMPATIENT_MS).toList();
-        try (SyncRedis client = new SyncRedis(redisUrl)) {
-            Conditions.await(() -> client.call("ZCARD", "{envgrid}:tickets").toLong()
-                            + impatient.stream().filter(w -> w.reply().isDone()).count() == total,
-                    "all " + total + " waiters queued", Duration.ofSeconds(60));
-            // The crash: a replica dies with its waiters parked. Nobody polls; the other replicas'
-            // reapers see it stop renewing its liveness and withdraw its tickets.
-            cluster.instance(crashed).process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            long crashedAt = System.nanoTime();
-            long survivors = waiters.stream().filter(w -> w.replica() != crashed && w.waitMs() != IMPATIENT_MS).count();
-            Conditions.await(() -> client.call("ZCARD", "{envgrid}:tickets").toLong() == survivors
-                            && impatient.stream().allMatch(w -> w.reply().isDone()),
-                    "the crashed replica's tickets and the impatient waiters' are withdrawn", Duration.ofSeconds(30));
-            double withdrawnAfter = (System.nanoTime() - crashedAt) / 1e9;
+        Conditions.await(() -> tickets()
+                        + impatient.stream().filter(w -> w.reply().isDone()).count() == total,
+                "all " + total + " waiters queued", Duration.ofSeconds(60));
+        // The crash: a replica dies with its waiters parked. Nobody polls; the other replicas'
+        // reapers see it stop renewing its liveness and withdraw its tickets.
+        cluster.instance(crashed).process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        long crashedAt = System.nanoTime();
+        long survivors = waiters.stream().filter(w -> w.replica() != crashed && w.waitMs() != IMPATIENT_MS).count();
+        Conditions.await(() -> tickets() == survivors
+                        && impatient.stream().allMatch(w -> w.reply().isDone()),
+                "the crashed replica's tickets and the impatient waiters' are withdrawn", Duration.ofSeconds(30));
+        double withdrawnAfter = (System.nanoTime() - crashedAt) / 1e9;
 
-            // Every release hands its resource to the head of the queue inside the releasing script;
-            // each served waiter holds briefly and releases as soon as it has its answer, which
-            // serves the next ones.
-            java.util.concurrent.ExecutorService releasers = java.util.concurrent.Executors.newFixedThreadPool(16);
-            java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.atomic.AtomicInteger servedLeases = new java.util.concurrent.atomic.AtomicInteger();
-            List<java.util.concurrent.CompletableFuture<Void>> done = new ArrayList<>();
-            for (Waiter w : waiters) {
-                if (w.replica() == crashed || w.waitMs() == IMPATIENT_MS) {
-                    continue;
-                }
-                done.add(w.reply().thenAcceptAsync(response -> {
-                    try {
-                        JsonNode body = JSON.readTree(response.body());
-                        if (response.statusCode() != 200) {
-                            ledger.problem("waiter %s answered %d %s", w.worker(), response.statusCode(), body);
-                            return;
-                        }
-                        List<Grant> grants = grants(body, w.worker());
-                        record(ledger, Map.of("worker_id", w.worker()), w.types(), grants, false);
-                        served.incrementAndGet();
-                        servedLeases.addAndGet(grants.size());
-                        release(w.worker(), grants, ledger, ThreadLocalRandom.current(), REPLICAS - 1);
-                    } catch (IOException | InterruptedException e) {
-                        ledger.problem("waiter %s: %s", w.worker(), e);
+        // Every release hands its resource to the head of the queue inside the releasing script;
+        // each served waiter holds briefly and releases as soon as it has its answer, which
+        // serves the next ones.
+        java.util.concurrent.ExecutorService releasers = java.util.concurrent.Executors.newFixedThreadPool(16);
+        java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger servedLeases = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.util.concurrent.CompletableFuture<Void>> done = new ArrayList<>();
+        for (Waiter w : waiters) {
+            if (w.replica() == crashed || w.waitMs() == IMPATIENT_MS) {
+                continue;
+            }
+            done.add(w.reply().thenAcceptAsync(response -> {
+                try {
+                    JsonNode body = JSON.readTree(response.body());
+                    if (response.statusCode() != 200) {
+                        ledger.problem("waiter %s answered %d %s", w.worker(), response.statusCode(), body);
+                        return;
                     }
-                }, releasers));
-            }
-            for (List<Grant> grants : held) {
-                Grant g = grants.get(0);
-                Reply r = post(rnd.nextInt(REPLICAS - 1), "/release",
-                        Map.of("worker_id", g.worker(), "resource_id", g.resourceId()), ledger);
-                assertEquals(200, r.status(), "release " + g + ": " + r.body());
-                ledger.confirmedReleased.add(g.leaseId());
-            }
-            java.util.concurrent.CompletableFuture.allOf(done.toArray(java.util.concurrent.CompletableFuture[]::new))
-                    .get(150, TimeUnit.SECONDS);
-            releasers.shutdown();
-            int gaveUp = 0;
-            for (Waiter w : impatient) {
-                HttpResponse<byte[]> response = w.reply().get();
-                assertEquals(409, response.statusCode(), w.worker() + " gave up: " + new String(response.body()));
-                gaveUp++;
-            }
-            for (Waiter w : waiters) {
-                if (w.replica() == crashed) {
-                    assertTrue(w.reply().handle((r, e) -> e != null).get(30, TimeUnit.SECONDS),
-                            w.worker() + " was answered by a dead replica");
+                    List<Grant> grants = grants(body, w.worker());
+                    record(ledger, Map.of("worker_id", w.worker()), w.types(), grants, false);
+                    served.incrementAndGet();
+                    servedLeases.addAndGet(grants.size());
+                    release(w.worker(), grants, ledger, ThreadLocalRandom.current(), REPLICAS - 1);
+                } catch (IOException | InterruptedException e) {
+                    ledger.problem("waiter %s: %s", w.worker(), e);
                 }
-            }
-            Conditions.await(LeaseInvariantIT::wholePoolFree, "every resource free after the waiters", Duration.ofSeconds(30));
-            agent.close();
-            assertTrue(ledger.resetsDone.get() > 0, "no reset was reported while the waiters were served");
-
-            List<Event> events = readEvents();
-            List<String> violations = new ArrayList<>(ledger.problems);
-            replay(events, ledger, violations);
-            for (Event e : events) {
-                if ("grant".equals(e.kind()) && e.worker().endsWith("@" + crashed)) {
-                    violations.add("a waiter of the crashed replica was granted " + e);
-                }
-            }
-            assertTrue(violations.isEmpty(), report(violations));
-            assertEquals(held.size() + servedLeases.get(), ledger.received.size(), "leases received in this phase");
-            // No queue state is left behind: tickets, their records, queue counters, request index.
-            for (String pattern : List.of("{envgrid}:t:*", "{envgrid}:q:*", "{envgrid}:qs:*", "{envgrid}:qr:*",
-                    "{envgrid}:qw:*")) {
-                assertEquals(0, client.call("KEYS", pattern).size(), "keys left: " + pattern);
-            }
-            System.out.printf("LeaseInvariantIT waiters: %d parked on %d replicas, replica %d crashed with %d parked "
-                            + "(tickets withdrawn %.1fs after the crash), %d gave up, %d served, %d resets done, %.1fs%n", total,
-                    REPLICAS, crashed, WAITERS_PER_REPLICA, withdrawnAfter, gaveUp, served.get(),
-                    ledger.resetsDone.get(), (System.nanoTime() - started) / 1e9);
+            }, releasers));
         }
+        for (List<Grant> grants : held) {
+            Grant g = grants.get(0);
+            Reply r = post(rnd.nextInt(REPLICAS - 1), "/release",
+                    Map.of("worker_id", g.worker(), "resource_id", g.resourceId()), ledger);
+            assertEquals(200, r.status(), "release " + g + ": " + r.body());
+            ledger.confirmedReleased.add(g.leaseId());
+        }
+        java.util.concurrent.CompletableFuture.allOf(done.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get(150, TimeUnit.SECONDS);
+        releasers.shutdown();
+        int gaveUp = 0;
+        for (Waiter w : impatient) {
+            HttpResponse<byte[]> response = w.reply().get();
+            assertEquals(409, response.statusCode(), w.worker() + " gave up: " + new String(response.body()));
+            gaveUp++;
+        }
+        for (Waiter w : waiters) {
+            if (w.replica() == crashed) {
+                assertTrue(w.reply().handle((r, e) -> e != null).get(30, TimeUnit.SECONDS),
+                        w.worker() + " was answered by a dead replica");
+            }
+        }
+        Conditions.await(LeaseInvariantIT::wholePoolFree, "every resource free after the waiters", Duration.ofSeconds(30));
+        agent.close();
+        assertTrue(ledger.resetsDone.get() > 0, "no reset was reported while the waiters were served");
+
+        List<Event> events = readEvents();
+        List<String> violations = new ArrayList<>(ledger.problems);
+        replay(events, ledger, violations);
+        for (Event e : events) {
+            if ("grant".equals(e.kind()) && e.worker().endsWith("@" + crashed)) {
+                violations.add("a waiter of the crashed replica was granted " + e);
+            }
+        }
+        assertTrue(violations.isEmpty(), report(violations));
+        assertEquals(held.size() + servedLeases.get(), ledger.received.size(), "leases received in this phase");
+        // No queue state is left behind: tickets, their records, queue counters, request index.
+        for (String prefix : PREFIXES) {
+            try (SyncRedis client = new SyncRedis(REDIS_URL.get(prefix))) {
+                for (String pattern : List.of("t:*", "q:*", "qs:*", "qr:*", "qw:*")) {
+                    assertEquals(0, client.call("KEYS", prefix + pattern).size(), "keys left: " + prefix + pattern);
+                }
+            }
+        }
+        System.out.printf("LeaseInvariantIT waiters: %d parked on %d replicas, replica %d crashed with %d parked "
+                        + "(tickets withdrawn %.1fs after the crash), %d gave up, %d served, %d resets done, %.1fs%n", total,
+                REPLICAS, crashed, WAITERS_PER_REPLICA, withdrawnAfter, gaveUp, served.get(),
+                ledger.resetsDone.get(), (System.nanoTime() - started) / 1e9);
     }
 
     /** Violations grouped by check ((a), (b), ..., or what the clients saw), with a few examples of each. */
@@ -561,13 +577,14 @@ class LeaseInvariantIT {
         }
     }
 
-    /** 1-3 types; usually distinct, sometimes with repeats. */
+    /** 1-3 types of one cell; usually distinct, sometimes with repeats. */
     private static List<String> batch(ThreadLocalRandom rnd) {
+        List<String> types = REQUEST_GROUPS.get(rnd.nextInt(REQUEST_GROUPS.size()));
         int size = 1 + rnd.nextInt(3);
-        if (rnd.nextInt(4) == 0) {
-            return IntStream.range(0, size).mapToObj(i -> TYPES.get(rnd.nextInt(TYPES.size()))).toList();
+        if (rnd.nextInt(4) == 0 || size > types.size()) {
+            return IntStream.range(0, size).mapToObj(i -> types.get(rnd.nextInt(types.size()))).toList();
         }
-        List<String> shuffled = new ArrayList<>(TYPES);
+        List<String> shuffled = new ArrayList<>(types);
         Collections.shuffle(shuffled, rnd);
         return List.copyOf(shuffled.subList(0, size));
     }
@@ -729,13 +746,34 @@ class LeaseInvariantIT {
 
     // ---- the audit stream ---------------------------------------------------------------------
 
-    /** The whole of {@code {envgrid}:events}, oldest first, read in pages with XRANGE. */
+    /** The waiters' tickets queued in every cell. */
+    private static long tickets() {
+        long queued = 0;
+        for (String prefix : PREFIXES) {
+            try (SyncRedis client = new SyncRedis(REDIS_URL.get(prefix))) {
+                queued += client.call("ZCARD", prefix + "tickets").toLong();
+            }
+        }
+        return queued;
+    }
+
+    /** Every cell's audit stream, each oldest first (a resource's events are all in its cell's stream). */
     private static List<Event> readEvents() {
         List<Event> events = new ArrayList<>();
-        try (SyncRedis client = new SyncRedis(redisUrl)) {
+        for (String prefix : PREFIXES) {
+            events.addAll(readEvents(prefix));
+        }
+        return events;
+    }
+
+    /** The whole of {@code <prefix>events}, oldest first, read in pages with XRANGE. */
+    private static List<Event> readEvents(String prefix) {
+        List<Event> events = new ArrayList<>();
+        String stream = prefix + "events";
+        try (SyncRedis client = new SyncRedis(REDIS_URL.get(prefix))) {
             String from = "-";
             while (true) {
-                Response page = client.call("XRANGE", EVENTS, from, "+", "COUNT", "5000");
+                Response page = client.call("XRANGE", stream, from, "+", "COUNT", "5000");
                 if (page == null || page.size() == 0) {
                     break;
                 }
@@ -751,13 +789,15 @@ class LeaseInvariantIT {
                 }
                 from = "(" + events.get(events.size() - 1).streamId();
             }
-            long length = client.call("XLEN", EVENTS).toLong();
-            assertEquals(length, events.size(), "XRANGE read the whole stream");
+            long length = client.call("XLEN", stream).toLong();
+            assertEquals(length, events.size(), "XRANGE read the whole stream " + stream);
             // (f) in Redis' own structures too (invariants I1, I2 of lib.lua): no lease, every id free.
-            assertEquals(0, client.call("ZCARD", "{envgrid}:leases").toLong(), "leases left in {envgrid}:leases");
-            assertEquals(0, client.call("ZCARD", "{envgrid}:resetting").toLong(), "resets left in {envgrid}:resetting");
+            assertEquals(0, client.call("ZCARD", prefix + "leases").toLong(), "leases left in " + prefix + "leases");
+            assertEquals(0, client.call("ZCARD", prefix + "resetting").toLong(), "resets left in " + prefix + "resetting");
             for (String type : TYPES) {
-                assertEquals(PER_TYPE, client.call("ZCARD", "{envgrid}:free:" + type).toLong(), "free:" + type);
+                if (PREFIX_OF_TYPE.get(type).equals(prefix)) {
+                    assertEquals(PER_TYPE, client.call("ZCARD", prefix + "free:" + type).toLong(), prefix + "free:" + type);
+                }
             }
         }
         return events;
