@@ -39,9 +39,10 @@ final class DesktopIpc {
         if (workers.uid().isEmpty()) {
             return; // every desktop runs as the agent: nothing tells whose an object is
         }
+        long uid = workers.uid().get();
         List<String> ipcrm = new ArrayList<>(List.of("ipcrm"));
         for (Kind kind : KINDS) {
-            for (String id : owned(kind, workers.uid().get())) {
+            for (String id : owned(kind, uid, false)) {
                 ipcrm.add(kind.option());
                 ipcrm.add(id);
             }
@@ -51,14 +52,22 @@ final class DesktopIpc {
         }
         ProcessOutcome outcome = HostProcesses.run(workers.command(ipcrm), null, workers.environment(Map.of()),
                 Duration.ofSeconds(10));
-        if (!outcome.succeeded()) {
-            throw new ResetFailure("cannot remove the desktop's System V IPC objects (" + String.join(" ", ipcrm)
-                    + "): " + outcome.stderr().strip());
+        if (outcome.succeeded()) {
+            return;
+        }
+        // ipcrm fails as a whole when one id is gone meanwhile, and another uid can keep making objects and giving them
+        // to this uid (IPC_SET) to fail every reset (hostile review): what must be gone is what the uid itself created
+        for (Kind kind : KINDS) {
+            List<String> left = owned(kind, uid, true);
+            if (!left.isEmpty()) {
+                throw new ResetFailure("cannot remove the desktop's System V IPC objects (" + kind.table() + " " + left
+                        + "): " + outcome.stderr().strip());
+            }
         }
     }
 
-    /** The ids of the objects of this kind that {@code uid} owns or created. */
-    private static List<String> owned(Kind kind, long uid) throws ResetFailure {
+    /** The ids of the objects of this kind that {@code uid} created, or ({@code createdOnly} false) owns or created. */
+    private static List<String> owned(Kind kind, long uid, boolean createdOnly) throws ResetFailure {
         List<String> lines;
         try {
             lines = Files.readAllLines(SYSVIPC.resolve(kind.table()));
@@ -80,7 +89,7 @@ final class DesktopIpc {
         for (String line : lines.subList(1, lines.size())) {
             String[] fields = line.strip().split("\\s+");
             if (fields.length > Math.max(id, Math.max(owner, creator))
-                    && (fields[owner].equals(wanted) || fields[creator].equals(wanted))) {
+                    && (fields[creator].equals(wanted) || !createdOnly && fields[owner].equals(wanted))) {
                 ids.add(fields[id]);
             }
         }

@@ -13,8 +13,11 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Deletes files as root in directories other users can write to, without ever following a link and without a window
@@ -28,6 +31,8 @@ final class LinkSafeTree {
 
     /** An entry that keeps changing between a directory and a non-directory is being raced; give up after this. */
     private static final int ATTEMPTS = 50;
+    /** Directories open at once while deleting one tree (file descriptors, stack frames). */
+    static final int MAX_DEPTH = 64;
 
     private LinkSafeTree() {
     }
@@ -65,18 +70,37 @@ final class LinkSafeTree {
         }
     }
 
-    /** Deletes entry {@code name} of {@code dir}, with everything below it if it is a directory; gone already is fine. */
+    /**
+     * Deletes entry {@code name} of {@code dir}, with everything below it if it is a directory; gone already is fine.
+     * Any depth: a directory {@value #MAX_DEPTH} levels down is moved up into {@code dir} under a fresh name and deleted
+     * from there, so a worker's tree 30,000 levels deep costs neither the stack (a hostile review overflowed it, and
+     * every retry of the reset failed the same way) nor more than {@value #MAX_DEPTH} open directories.
+     */
     static void delete(SecureDirectoryStream<Path> dir, Path name) throws IOException {
+        Deque<Path> parked = new ArrayDeque<>();
+        delete(dir, name, dir, parked, 0);
+        while (!parked.isEmpty()) {
+            delete(dir, parked.pop(), dir, parked, 0);
+        }
+    }
+
+    private static void delete(SecureDirectoryStream<Path> dir, Path name, SecureDirectoryStream<Path> top,
+            Deque<Path> parked, int depth) throws IOException {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             PosixFileAttributes attributes = attributes(dir, name);
             if (attributes == null) {
                 return;
             }
             try {
-                if (attributes.isDirectory()) {
+                if (attributes.isDirectory() && depth >= MAX_DEPTH) {
+                    // renameat(2): moves the entry itself, a link as a link, within the file system it is on
+                    Path moved = Path.of(".envgrid-deep-" + UUID.randomUUID());
+                    dir.move(name, top, moved);
+                    parked.push(moved);
+                } else if (attributes.isDirectory()) {
                     try (SecureDirectoryStream<Path> child = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
                         for (Path entry : names(child)) {
-                            delete(child, entry);
+                            delete(child, entry, top, parked, depth + 1);
                         }
                     }
                     dir.deleteDirectory(name);

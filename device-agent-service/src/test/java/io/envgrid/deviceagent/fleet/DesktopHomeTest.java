@@ -121,7 +121,12 @@ class DesktopHomeTest {
         try {
             for (int round = 0; round < 60; round++) {
                 workersFiles(h.resolve("sub"));
-                home.restore();
+                try {
+                    home.restore();
+                } catch (ResetFailure raced) {
+                    // the racer (root here, so it can reach the fresh 0700 copy, which no worker can) swapped the template's
+                    // copy mid-copy: a failed reset, which the fleet retries; what counts is that root deleted nothing
+                }
             }
         } finally {
             running.set(false);
@@ -136,6 +141,29 @@ class DesktopHomeTest {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(h, LinkOption.NOFOLLOW_LINKS)));
         assertEquals(UID, Files.getAttribute(h, "unix:uid"));
         assertEquals(UID, Files.getAttribute(h.resolve("template.txt"), "unix:uid"));
+    }
+
+    /**
+     * A worker's tree far deeper than the stack or the file descriptor limit allows to walk recursively (a hostile review
+     * overflowed the stack with 30,000 levels, and every retry of the reset failed the same way): the home is restored
+     * and nothing of the tree, nor of its parked parts, is left.
+     */
+    @Test
+    void aTreeTwentyThousandLevelsDeepIsDeleted() throws Exception {
+        DesktopHome home = new DesktopHome(spec, Optional.empty(), workers, List.of(shared));
+        home.restore();
+        Path script = root.resolve("deep.py");
+        Files.writeString(script, "import os\nfor i in range(20000):\n    os.mkdir('d')\n    os.chdir('d')\nopen('bottom', 'w').write('x')\n");
+        Process deep = new ProcessBuilder("python3", script.toString()).directory(spec.home().toFile()).inheritIO().start();
+        assertEquals(0, deep.waitFor());
+        home.restore();
+        try (var listing = Files.list(spec.home())) {
+            assertEquals(List.of(), listing.toList(), "the home is empty again");
+        }
+        try (var listing = Files.list(spec.home().getParent())) {
+            assertEquals(List.of(), listing.filter(p -> p.getFileName().toString().startsWith(".envgrid-deep-")).toList(),
+                    "no parked part of the tree is left");
+        }
     }
 
     @Test
