@@ -1,6 +1,7 @@
 package io.envgrid.gateway.sandbox.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -33,6 +34,8 @@ public class StrictBodies {
 
     public StrictBodies() {
         JsonMapper mapper = JsonMapper.builder()
+                // {"worker_id":"a","worker_id":"b"} would read as "b" (last wins): which one a proxy or log saw is unclear
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

@@ -68,6 +68,16 @@ class StrictBodiesTest {
     }
 
     @Test
+    void refusesADuplicateKeyAtAnyDepth() {
+        for (String body : List.of("{\"worker_id\": \"a\", \"worker_id\": \"b\", \"action\": \"x\"}",
+                "{\"worker_id\": \"a\", \"action\": \"x\", \"params\": {\"x\": 1, \"x\": 2}}")) {
+            ToolFailure refused = refused(body, ExecuteRequest.class);
+            assertEquals(400, refused.status());
+            assertTrue(refused.getMessage().contains("Duplicate field"), body + " -> " + refused.getMessage());
+        }
+    }
+
+    @Test
     void refusesWhatIsNoJsonObject() {
         for (String body : List.of("", "null", "[]", "\"x\"", "12", "{\"action\": \"a\"} {}", "{not json", "{\"action\": \"a\"")) {
             ToolFailure refused = refused(body, ExecuteRequest.class);
