@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
@@ -16,7 +17,11 @@ import io.vertx.httpproxy.ProxyResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -26,11 +31,23 @@ import org.jboss.logging.Logger;
  * port that sets {@link DesktopRouting#DESKTOP_HEADER} to the desktop's index, replacing any the caller sent. So an
  * OSWorld client that knows only {@code ip:port} reaches exactly that desktop, and every route of the agent's port
  * (the lock, the error envelope, body limits, metrics) applies unchanged. The cost is one loopback hop per call.
+ * <p>
+ * Every proxied request also carries {@link #PROXY_MARK_HEADER} with a secret drawn at each start of this process
+ * (again replacing any the caller sent), so the agent can tell a request its own proxy forwarded from one a caller of
+ * the agent's port made up: {@link #proxiedDesktop} is the desktop the proxy named, or null.
  */
 @ApplicationScoped
 public class DesktopPorts {
 
     private static final Logger LOG = Logger.getLogger(DesktopPorts.class);
+
+    /** The header by which the proxy marks the requests it forwards; its value is {@link #PROXY_MARK}. */
+    public static final String PROXY_MARK_HEADER = "X-Envgrid-Desktop-Proxy";
+    /**
+     * Never leaves this process (the proxy's hop is over loopback), so a caller cannot present it: 32 random bytes,
+     * not a constant, because a constant would be in the source of every deployment.
+     */
+    private static final byte[] PROXY_MARK = HexFormat.of().formatHex(randomBytes(32)).getBytes(StandardCharsets.US_ASCII);
 
     private final DesktopFleet fleet;
     private final FleetVertx vertx;
@@ -63,6 +80,8 @@ public class DesktopPorts {
                         @Override
                         public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
                             context.request().headers().set(DesktopRouting.DESKTOP_HEADER, name);
+                            context.request().headers().set(PROXY_MARK_HEADER,
+                                    new String(PROXY_MARK, StandardCharsets.US_ASCII));
                             return context.sendRequest();
                         }
                     });
@@ -74,6 +93,26 @@ public class DesktopPorts {
                     .onFailure(e -> LOG.errorf("desktop %s cannot be served: port %d: %s",
                             desktop.spec().resourceId(), desktop.spec().port(), e.getMessage()));
         }
+    }
+
+    /**
+     * The desktop this process' own proxy named on {@code request}, or null when the request did not come through a
+     * desktop's port. The desktop header alone is not enough where a caller could gain by choosing it (the rate
+     * limit's buckets): on the agent's own port any caller may send it.
+     */
+    public static String proxiedDesktop(HttpServerRequest request) {
+        String mark = request.getHeader(PROXY_MARK_HEADER);
+        // compared in constant time: the mark is a secret, a timing leak would let a caller guess it byte by byte
+        if (mark == null || !MessageDigest.isEqual(PROXY_MARK, mark.getBytes(StandardCharsets.US_ASCII))) {
+            return null;
+        }
+        return request.getHeader(DesktopRouting.DESKTOP_HEADER);
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
     }
 
     void stop(@Observes ShutdownEvent stop) {

@@ -4,6 +4,7 @@ import io.envgrid.deviceagent.access.Credentials;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.error.ErrorMappers;
+import io.envgrid.deviceagent.fleet.DesktopPorts;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The device tools' 100 requests per minute per client (by remote address), in fixed one-minute windows. Callers
  * presenting the service token are exempt; so are Quarkus' {@code /q/} endpoints, which probes and scrapers poll.
+ * A call through a hosted desktop's port arrives from the in-process proxy on loopback, so there the client is the
+ * remote address and the desktop the proxy named ({@link DesktopPorts#proxiedDesktop}): one desktop's callers do not
+ * use up another's quota. A desktop header a caller sends itself is not part of the key, or every invented value
+ * would be a fresh bucket.
  */
 @ApplicationScoped
 public class RateLimiter {
@@ -41,7 +46,7 @@ public class RateLimiter {
             return null;
         }
         long now = System.currentTimeMillis();
-        String client = request.remoteAddress() == null ? "unknown" : request.remoteAddress().host();
+        String client = client(request);
         Window window = windows.compute(client, (key, current) -> current == null || now - current.startMs() >= WINDOW_MS
                 ? new Window(now, 1)
                 : new Window(current.startMs(), current.count() + 1));
@@ -53,6 +58,14 @@ public class RateLimiter {
                 "more than " + config.rateLimitPerMinute() + " requests per minute",
                 Map.of("limit_per_minute", config.rateLimitPerMinute(), "retry_after_seconds", retryAfterSeconds));
         return Response.fromResponse(refused).header(HttpHeaders.RETRY_AFTER, retryAfterSeconds).build();
+    }
+
+    /** The bucket {@code request} counts against: its remote address, and the desktop if it came through its port. */
+    static String client(HttpServerRequest request) {
+        String address = request.remoteAddress() == null ? "unknown" : request.remoteAddress().host();
+        String desktop = DesktopPorts.proxiedDesktop(request);
+        // '#' is in no address (IPv6 has ':'), so "address#desktop" is never another client's plain address
+        return desktop == null ? address : address + "#" + desktop;
     }
 
     /**
