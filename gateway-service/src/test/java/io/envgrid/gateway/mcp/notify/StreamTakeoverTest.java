@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.mcp.session.StreamOwnership;
+import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpStream;
 import io.envgrid.gateway.support.WithCluster;
@@ -38,6 +39,10 @@ class StreamTakeoverTest {
     @Inject
     StreamOwnership ownership;
 
+    /** The session's key comes from the gateway's own names (its prefix is configurable, {@code {envgrid-gw}:} now). */
+    @Inject
+    GatewayKeys keys;
+
     /** The interleaving that lost messages: stream a claims, b takes over (same replica or not), a's end is noticed. */
     @Test
     void onlyTheStreamHoldingTheClaimGivesItBack() {
@@ -59,7 +64,7 @@ class StreamTakeoverTest {
     void aClaimNeverRecreatesAnEndedSession() {
         McpStream client = McpStream.initialize(mcp.toString());
         client.close();
-        String key = "{envgrid}:gw:session:" + client.sessionId();
+        String key = keys.mcpSession(client.sessionId());
         assertFalse(ownership.claim(client.sessionId(), "replica-1", "stream-a").await().atMost(WAIT));
         assertFalse(ownership.release(client.sessionId(), "stream-a").await().atMost(WAIT));
         assertEquals(0, redis.key().exists(key) ? 1 : 0, "no key left behind");
@@ -84,6 +89,6 @@ class StreamTakeoverTest {
     }
 
     private String field(String session, String name) {
-        return redis.hash(String.class).hget("{envgrid}:gw:session:" + session, name);
+        return redis.hash(String.class).hget(keys.mcpSession(session), name);
     }
 }
