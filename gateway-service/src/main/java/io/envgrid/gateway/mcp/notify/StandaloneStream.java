@@ -10,6 +10,7 @@ import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.cluster.Replica;
 import io.envgrid.gateway.mcp.transport.EventIds;
 import io.envgrid.gateway.mcp.transport.SseRelay;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -30,7 +31,8 @@ import org.jboss.logging.Logger;
  * stream that was taken over leaves its successor's claim alone. Each message carries an event id; a GET with
  * {@code Last-Event-ID} (MCP's resumability) first gets the session's messages after that id,
  * from any replica, as long as they are among the last 256 recorded; a malformed or unknown id
- * replays nothing.
+ * replays nothing. A client that leaves while the claim is being made leaves no claim behind (it is given back as soon as
+ * it lands), and a stream whose claim another replica took over is ended at its next keep-alive.
  */
 @ApplicationScoped
 public class StandaloneStream {
@@ -77,6 +79,9 @@ public class StandaloneStream {
             return;
         }
         String streamId = UUID.randomUUID().toString();
+        // the claim's answer may arrive on another thread: the stream is set up on the request's own context, where its
+        // close is noticed too, so a close cannot slip in between the check below and the handlers being installed
+        Context requestContext = ctx.vertx().getOrCreateContext();
         sessions.find(sessionId, principal)
                 .chain(session -> session == null || !McpSession.STREAMABLE.equals(session.transport())
                         ? io.smallrye.mutiny.Uni.createFrom().item(false)
@@ -86,7 +91,7 @@ public class StandaloneStream {
                         http.sendJson(ctx.response(), 404, JsonRpc.error(null, JsonRpc.SESSION_NOT_FOUND, "Session not found"));
                         return;
                     }
-                    stream(ctx, sessionId, streamId);
+                    requestContext.runOnContext(v -> stream(ctx, sessionId, streamId, requestContext));
                 }, e -> http.sendJson(ctx.response(), 503, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR,
                         "session store unavailable: " + e.getMessage())));
     }
@@ -96,8 +101,14 @@ public class StandaloneStream {
         relay.end(sessionId);
     }
 
-    private void stream(RoutingContext ctx, String sessionId, String streamId) {
+    private void stream(RoutingContext ctx, String sessionId, String streamId, Context context) {
         HttpServerResponse response = ctx.response();
+        if (response.closed()) {
+            // the client left during the claim's round trip: no close will be reported any more, so the claim is
+            // given back here, or the session's messages would go to this dead response until its next GET
+            release(sessionId, streamId);
+            return;
+        }
         response.setStatusCode(200).setChunked(true)
                 .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
                 .putHeader(SESSION_HEADER, sessionId);
@@ -115,9 +126,17 @@ public class StandaloneStream {
         }
         Vertx vertx = ctx.vertx();
         // the session may end on another replica: each keep-alive also checks that it still exists
+        // ... and that this stream still holds the claim: one taken over on another replica gets no more messages here
         long timer = vertx.setPeriodic(keepAliveMs, t -> sessions.peek(sessionId).subscribe().with(fields -> {
             if (fields.isEmpty()) {
                 ended(sessionId);
+            } else if (!streamId.equals(fields.get("stream"))) {
+                // end this response only: the session's stream on this replica may already be its successor
+                context.runOnContext(v -> {
+                    if (!response.ended() && !response.closed()) {
+                        response.end();
+                    }
+                });
             } else {
                 relay.keepAlive(sessionId);
             }
@@ -130,10 +149,15 @@ public class StandaloneStream {
             }
             vertx.cancelTimer(timer);
             relay.close(sessionId, response);
-            ownership.release(sessionId, streamId).subscribe().with(x -> { },
-                    e -> LOG.warnf("releasing the stream of session %s failed: %s", sessionId, e.getMessage()));
+            release(sessionId, streamId);
         };
         response.endHandler(finished);
         response.closeHandler(finished);
+    }
+
+    /** Gives the session's claim back if {@code streamId} still holds it (a successor's claim is left alone). */
+    private void release(String sessionId, String streamId) {
+        ownership.release(sessionId, streamId).subscribe().with(x -> { },
+                e -> LOG.warnf("releasing the stream of session %s failed: %s", sessionId, e.getMessage()));
     }
 }

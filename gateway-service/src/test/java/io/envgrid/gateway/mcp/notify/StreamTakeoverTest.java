@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.mcp.session.StreamOwnership;
+import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpStream;
+import io.envgrid.gateway.support.RawHttp;
 import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.net.Socket;
 import java.net.URL;
 import java.time.Duration;
 import java.util.UUID;
@@ -38,6 +41,10 @@ class StreamTakeoverTest {
     @Inject
     StreamOwnership ownership;
 
+    /** The session's key comes from the gateway's own names (its prefix is configurable, {@code {envgrid-gw}:} now). */
+    @Inject
+    GatewayKeys keys;
+
     /** The interleaving that lost messages: stream a claims, b takes over (same replica or not), a's end is noticed. */
     @Test
     void onlyTheStreamHoldingTheClaimGivesItBack() {
@@ -59,7 +66,7 @@ class StreamTakeoverTest {
     void aClaimNeverRecreatesAnEndedSession() {
         McpStream client = McpStream.initialize(mcp.toString());
         client.close();
-        String key = "{envgrid}:gw:session:" + client.sessionId();
+        String key = keys.mcpSession(client.sessionId());
         assertFalse(ownership.claim(client.sessionId(), "replica-1", "stream-a").await().atMost(WAIT));
         assertFalse(ownership.release(client.sessionId(), "stream-a").await().atMost(WAIT));
         assertEquals(0, redis.key().exists(key) ? 1 : 0, "no key left behind");
@@ -83,7 +90,50 @@ class StreamTakeoverTest {
         }
     }
 
+    /**
+     * A client that sends {@code GET /mcp} and closes at once is gone before the claim's Redis round trip lands; its
+     * close was once noticed before the stream's close handler existed, so the claim (owner, stream id) stayed and the
+     * session's messages went to a dead response. The claim must be given back as soon as it lands.
+     */
+    @Test
+    void aClientGoneBeforeItsClaimLandsLeavesNoClaim() throws Exception {
+        try (McpStream client = McpStream.initialize(mcp.toString())) {
+            String session = client.sessionId();
+            String get = "GET /mcp HTTP/1.1\r\nHost: " + mcp.getHost() + ":" + mcp.getPort() + "\r\nAccept: text/event-stream\r\n"
+                    + "Mcp-Session-Id: " + session + "\r\nMCP-Protocol-Version: 2025-11-25\r\n\r\n";
+            // the same request, read until the stream opens: it is one the gateway accepts and claims for
+            try (Socket socket = RawHttp.send(mcp, get)) {
+                String answer = RawHttp.read(socket, ": stream open", WAIT);
+                assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            }
+            Conditions.await("the read stream's close gives its claim back", WAIT, () -> "".equals(field(session, "stream")));
+            // a marker claim the GET's claim replaces: once it is gone, that claim has landed
+            assertTrue(ownership.claim(session, "replica-marker", "stream-marker").await().atMost(WAIT));
+            RawHttp.send(mcp, get).close();
+            Conditions.await("the GET's claim lands", WAIT, () -> !"stream-marker".equals(field(session, "stream")));
+            Conditions.await("the gone client's claim is given back", WAIT,
+                    () -> "".equals(field(session, "owner")) && "".equals(field(session, "stream")));
+        }
+    }
+
+    /**
+     * A stream taken over on another replica gets no more messages on this one (the session's owner is elsewhere), so
+     * its keep-alive, finding another stream id in the session, ends it; the successor's claim stays.
+     */
+    @Test
+    void aStreamWhoseClaimWasTakenElsewhereIsEnded() {
+        try (McpStream client = McpStream.initialize(mcp.toString())) {
+            String session = client.sessionId();
+            client.openStream(mcp.toString());
+            assertTrue(ownership.claim(session, "replica-elsewhere", "stream-elsewhere").await().atMost(WAIT));
+            // the keep-alive runs every 15 s here (the default)
+            Conditions.await("the stream that lost its claim is ended", Duration.ofSeconds(40), client::streamEnded);
+            assertEquals("stream-elsewhere", field(session, "stream"), "the successor's claim stays");
+            assertEquals("replica-elsewhere", field(session, "owner"));
+        }
+    }
+
     private String field(String session, String name) {
-        return redis.hash(String.class).hget("{envgrid}:gw:session:" + session, name);
+        return redis.hash(String.class).hget(keys.mcpSession(session), name);
     }
 }
