@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.support.McpHttp;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.SandboxHttp;
@@ -46,6 +47,9 @@ class OneArgumentCheckTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    GatewayKeys keys;
 
     /** One bad call: what is sent and which argument the refusal must name. */
     private record Case(String kind, ObjectNode arguments, String argument) {
@@ -177,7 +181,7 @@ class OneArgumentCheckTest {
             assertTrue(error.path("details").path("problems").get(0).asText().contains("no_such_key"), error.toString());
         }
         assertEquals(before, state(worker));
-        assertNull(redis.hash(String.class).hget("{envgrid}:gw:session:" + session, "worker"), "the MCP session stays unbound");
+        assertNull(redis.hash(String.class).hget(keys.mcpSession(session), "worker"), "the MCP session stays unbound");
     }
 
     /** Commands the stand-in desktops have been sent so far (typing and commands alike reach their {@code /execute}). */
