@@ -1,0 +1,177 @@
+package io.envgrid.gateway.allocation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.lease.WorkerResources;
+import io.envgrid.gateway.support.ClusterResource;
+import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.tool.ProgressSink;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The allocator in {@code wait-replicas} mode answers 503 {@code REPLICATION_TIMEOUT} when a grant it kept
+ * was not acknowledged by a replica in time. A proxy in front of the real allocator forwards every call and
+ * replaces the answer of a worker's first {@code /allocate} calls with that 503, as the allocator would after
+ * granting: the gateway must replay the same request id (and get the kept grant), or, when the replays fail
+ * too, release the kept grant before answering, so no lease is left that the worker never heard of.
+ */
+@QuarkusTest
+@WithTestResource(ReplicationTimeoutTest.LaggingReplicaAllocator.class)
+class ReplicationTimeoutTest {
+
+    private static final String TYPE = "vm_replication";
+
+    @Inject
+    Allocations allocations;
+
+    @Inject
+    WorkerResources resources;
+
+    @Test
+    void aGrantAnsweredWithReplicationTimeoutIsReplayedToTheWorker() {
+        TestCluster.get().register("replication-1", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String worker = "replication-once-" + System.nanoTime();
+
+        JsonNode granted = allocations.allocate(worker, List.of(TYPE), 60, 0, ProgressSink.NONE)
+                .await().atMost(Duration.ofSeconds(30));
+
+        String id = granted.path(TYPE).path("id").asText();
+        assertTrue(id.startsWith("replication-"), granted.toString());
+        JsonNode leases = TestCluster.get().leasesOf(worker);
+        assertEquals(1, leases.size(), "one grant, the kept one: " + leases);
+        assertTrue(leases.toString().contains(id), leases.toString());
+        assertTrue(resources.all(worker).await().atMost(Duration.ofSeconds(5)).values().stream()
+                .anyMatch(entry -> id.equals(entry.path("id").asText())), "the gateway recorded the grant");
+
+        TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + worker + "\"}");
+        resources.forgetAll(worker).await().atMost(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aGrantWhoseReplaysAllTimeOutIsReleasedBeforeTheFailureIsAnswered() {
+        TestCluster.get().register("replication-2", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String worker = "replication-four-" + System.nanoTime();
+
+        ToolFailure failure = assertThrows(ToolFailure.class, () -> allocations
+                .allocate(worker, List.of(TYPE), 60, 0, ProgressSink.NONE).await().atMost(Duration.ofSeconds(30)));
+
+        assertEquals(503, failure.status());
+        assertEquals("REPLICATION_TIMEOUT", failure.code());
+        JsonNode leases = TestCluster.get().leasesOf(worker);
+        assertEquals(0, leases.size(), "the kept grant was released: " + leases);
+        assertTrue(resources.all(worker).await().atMost(Duration.ofSeconds(5)).isEmpty(), "nothing recorded");
+    }
+
+    /**
+     * The shared cluster, with the gateway pointed at a proxy of its allocator that answers 503
+     * {@code REPLICATION_TIMEOUT} after forwarding the first {@code /allocate} of a {@code replication-once-*}
+     * worker and the first four (the call and its three replays) of a {@code replication-four-*} worker.
+     */
+    public static class LaggingReplicaAllocator extends ClusterResource {
+
+        private static final Pattern WORKER = Pattern.compile("\"worker_id\"\\s*:\\s*\"([^\"]*)\"");
+        private static final byte[] TIMEOUT = ("{\"error\": {\"code\": \"REPLICATION_TIMEOUT\", \"message\": "
+                + "\"0 of 1 replicas acknowledged the write\", \"details\": {\"acknowledged\": 0, \"required\": 1}}}")
+                .getBytes(StandardCharsets.UTF_8);
+
+        private final ConcurrentMap<String, AtomicInteger> allocateCalls = new ConcurrentHashMap<>();
+        private final HttpClient client = HttpClient.newHttpClient();
+        private HttpServer server;
+        private String allocator;
+
+        @Override
+        public Map<String, String> start() {
+            Map<String, String> config = new HashMap<>(super.start());
+            allocator = TestCluster.get().allocatorUrl();
+            try {
+                server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            server.setExecutor(Executors.newCachedThreadPool());
+            server.createContext("/", this::forward);
+            server.start();
+            config.put("envgrid.allocator.url", "http://127.0.0.1:" + server.getAddress().getPort());
+            return config;
+        }
+
+        @Override
+        public void stop() {
+            if (server != null) {
+                server.stop(0);
+            }
+        }
+
+        private void forward(HttpExchange exchange) throws IOException {
+            try (exchange) {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(allocator + exchange.getRequestURI()))
+                        .method(exchange.getRequestMethod(), body.length == 0
+                                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+                for (String header : List.of("Content-Type", "Accept", "Authorization", "X-Envgrid-Lease-Token")) {
+                    String value = exchange.getRequestHeaders().getFirst(header);
+                    if (value != null) {
+                        request.header(header, value);
+                    }
+                }
+                HttpResponse<byte[]> answer;
+                try {
+                    answer = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                }
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                if (answer.statusCode() == 200 && lagsOn(exchange, body)) {
+                    // the allocator granted (and kept the grant), but the worker hears of a replica that lagged
+                    exchange.sendResponseHeaders(503, TIMEOUT.length);
+                    exchange.getResponseBody().write(TIMEOUT);
+                    return;
+                }
+                answer.headers().firstValue("X-Envgrid-Replayed")
+                        .ifPresent(v -> exchange.getResponseHeaders().add("X-Envgrid-Replayed", v));
+                exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
+                exchange.getResponseBody().write(answer.body());
+            }
+        }
+
+        private boolean lagsOn(HttpExchange exchange, byte[] body) {
+            if (!"POST".equals(exchange.getRequestMethod()) || !"/allocate".equals(exchange.getRequestURI().getPath())) {
+                return false;
+            }
+            Matcher worker = WORKER.matcher(new String(body, StandardCharsets.UTF_8));
+            if (!worker.find()) {
+                return false;
+            }
+            String id = worker.group(1);
+            int lagging = id.startsWith("replication-once-") ? 1 : id.startsWith("replication-four-") ? 4 : 0;
+            return allocateCalls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() <= lagging;
+        }
+    }
+}
