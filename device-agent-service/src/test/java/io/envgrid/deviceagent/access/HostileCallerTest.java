@@ -101,7 +101,9 @@ class HostileCallerTest {
                 Map.entry("POST /setup/activate_window", r -> json(r, Map.of("window_name", "xterm"))
                         .post("/setup/activate_window")),
                 Map.entry("POST /setup/close_window", r -> json(r, Map.of("window_name", "xterm"))
-                        .post("/setup/close_window")));
+                        .post("/setup/close_window")),
+                Map.entry("POST /setup/change_wallpaper", r -> json(r, Map.of("path", "/etc/hostname"))
+                        .post("/setup/change_wallpaper")));
     }
 
     private static final List<String> TRACES = List.of("-execute", "-setup-execute", "-launch", "-python", "-bash",
