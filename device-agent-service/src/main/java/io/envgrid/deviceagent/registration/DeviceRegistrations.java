@@ -75,11 +75,11 @@ public class DeviceRegistrations {
             }
             wanted.add(id);
             registrar.offer(deviceResource(id, record, agentUrl));
-            if (record.currentBorrower() != null && registrar.isRegistered(id) && !registrar.isDrained(id)
-                    && stillBorrowed(record.deviceId())) {
-                // Borrowed while it was not registered yet, or before this agent started. Read again: offer() above
-                // talks to the allocator, and a return meanwhile must not be followed by a drain nobody lifts.
-                drainQuietly(id);
+            if (record.currentBorrower() != null && registrar.isRegistered(id) && !registrar.isDrained(id)) {
+                // Borrowed while it was not registered yet, or before this agent started. Read again, under the drain
+                // lock: offer() above talks to the allocator, and a return meanwhile must not be followed by a drain
+                // nobody lifts.
+                drainQuietly(id, record.deviceId());
             }
         }
         if (fleet.hosting()) {
@@ -116,9 +116,9 @@ public class DeviceRegistrations {
         }
     }
 
-    private void drainQuietly(String id) {
+    private void drainQuietly(String id, String deviceId) {
         try {
-            registrar.drain(id);
+            registrar.drainIf(id, () -> stillBorrowed(deviceId));
         } catch (RuntimeException e) {
             LOG.warnf("cannot drain borrowed %s, trying again next heartbeat: %s", id, e.getMessage());
         }

@@ -124,6 +124,19 @@ public class ResourceRegistrar {
         }
     }
 
+    /**
+     * Drains {@code id} if {@code stillWanted} holds when read under the resource's drain lock: a return that clears the
+     * borrower and then undrains can no longer fall between the caller's check and its drain (a heartbeat that had read
+     * "borrowed" just before a return drained the returned device for good).
+     */
+    public void drainIf(String id, java.util.function.BooleanSupplier stillWanted) {
+        synchronized (drainLock(id)) {
+            if (stillWanted.getAsBoolean()) {
+                drain(id);
+            }
+        }
+    }
+
     /** The drain of {@code id} is not this agent's (an operator's): leave it in the allocator, stop re-applying it. */
     public void forgetDrain(String id) {
         synchronized (drainLock(id)) {
