@@ -581,7 +581,8 @@ class DeviceAgentFuzzTest {
         return switch (type) {
             case "integer", "number" -> new java.math.BigDecimal(hostile.numberLiteral().replace("-0.0", "0"));
             case "boolean" -> hostile.random().nextBoolean();
-            case "array" -> depth <= 0 ? List.of() : List.of(value(schema.path("items"), depth - 1));
+            // an element may be JSON null (hostile.json), which List.of refuses
+            case "array" -> depth <= 0 ? List.of() : java.util.Arrays.asList(value(schema.path("items"), depth - 1));
             case "object" -> {
                 Map<String, Object> object = new LinkedHashMap<>();
                 schema.path("properties").fields().forEachRemaining(p -> object.put(p.getKey(),
