@@ -57,13 +57,29 @@ public final class FakeVm implements AutoCloseable {
     public record Answer(int status, String contentType, String body) {
     }
 
+    /**
+     * Ports fakes of this JVM have had: the controller keeps a circuit breaker per VM address, so a port the OS hands
+     * out again would give a new fake an earlier test's breaker (VmFailureTest saw it already open).
+     */
+    private static final java.util.Set<Integer> USED_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public FakeVm() {
         try {
-            server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            HttpServer started = listen();
+            while (!USED_PORTS.add(started.actualPort())) {
+                HttpServer reused = started;
+                started = listen(); // before closing the reused one, so the OS cannot hand out the same port again
+                reused.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+            server = started;
         } catch (Exception e) {
             throw new IllegalStateException("fake VM did not start", e);
         }
+    }
+
+    private HttpServer listen() throws Exception {
+        return vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     public int port() {
