@@ -147,7 +147,9 @@ public class ResourceRegistrar {
     public void undrain(String id) {
         synchronized (drainLock(id)) {
             drained.remove(id);
-            if (registered.contains(id) && !allocator.undrain(id)) {
+            // offered, not only registered: offer() re-registers a changed record (a borrow changes it) and is briefly
+            // not "registered" meanwhile; an undrain skipped then left the returned device draining for good
+            if (offered.containsKey(id) && !allocator.undrain(id)) {
                 registered.remove(id);
             }
         }
