@@ -137,6 +137,14 @@ public interface GatewayConfig {
 
         /** Secret for signed, expiring tokens ({@code egw2.…} from {@code mint-token}, and the older {@code egw1.…}); none means off. */
         Optional<String> signingSecret();
+
+        /**
+         * How often each replica reloads the revoked token ids from Redis ({@code RevokedTokens}): the revocation
+         * message reaches a replica at once, this bounds how long one that missed it (its subscription was down)
+         * still accepts a revoked token at connect and on HTTP.
+         */
+        @WithDefault("10s")
+        Duration revocationRefresh();
     }
 
     interface Leases {

@@ -11,6 +11,8 @@ public final class ErrorCode {
     public static final String NOT_FOUND = "NOT_FOUND";
     public static final String METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED";
     public static final String UNAUTHORIZED = "UNAUTHORIZED";
+    /** An operation for operators (a token covering every worker id, {@code *}) asked by another token. */
+    public static final String OPERATOR_ONLY = "OPERATOR_ONLY";
     public static final String FORBIDDEN_ORIGIN = "FORBIDDEN_ORIGIN";
     public static final String WORKER_MISMATCH = "WORKER_MISMATCH";
     public static final String WORKER_NOT_BOUND = "WORKER_NOT_BOUND";

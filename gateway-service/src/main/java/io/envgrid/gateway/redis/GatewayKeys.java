@@ -94,6 +94,24 @@ public class GatewayKeys {
     }
 
     /**
+     * String of one revoked token, by its {@code jti} (a base64url id, so nothing to encode): the epoch ms until which
+     * the token is refused, with that as its TTL, so the entry goes when the token would have expired anyway.
+     */
+    public String revokedToken(String jti) {
+        return prefix + "revoked-token:" + jti;
+    }
+
+    /** Sorted set of the revoked {@code jti}s scored by the same epoch ms: what a replica reloads its view from. */
+    public String revokedTokens() {
+        return prefix + "revoked-tokens";
+    }
+
+    /** Channel on which a revocation ({@code <jti> <until epoch ms>}) reaches every replica at once. */
+    public String revocationChannel() {
+        return prefix + "ch:token-revoked";
+    }
+
+    /**
      * The allocator's channels of lease expiries and revocations, one per cell (resource-allocator-service
      * {@code RedisKeys.expiredChannel}).
      */

@@ -22,8 +22,10 @@ public class AccessGuard {
     private final List<String> allowedHosts;
     private final List<URI> allowedOrigins;
     private final TokenVerifier tokens;
+    private final RevokedTokens revoked;
 
-    public AccessGuard(GatewayConfig config, TokenVerifier tokens) {
+    public AccessGuard(GatewayConfig config, TokenVerifier tokens, RevokedTokens revoked) {
+        this.revoked = revoked;
         this.allowedHosts = config.mcp().allowedHosts().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
         this.allowedOrigins = config.mcp().allowedOrigins().stream().map(URI::create).toList();
         this.tokens = tokens;
@@ -31,7 +33,7 @@ public class AccessGuard {
 
     /**
      * The principal this request acts for, or its refusal: 403 {@code FORBIDDEN_ORIGIN} for a foreign
-     * Host or Origin, 401 {@code UNAUTHORIZED} for a missing or invalid token.
+     * Host or Origin, 401 {@code UNAUTHORIZED} for a missing or invalid token (a revoked one included).
      */
     public Authentication admit(String host, String origin, String authorization) {
         if (!hostAllowed(host)) {
@@ -42,7 +44,7 @@ public class AccessGuard {
             return new Authentication.Refused(new ToolFailure(403, ErrorCode.FORBIDDEN_ORIGIN,
                     "Origin '" + origin + "' is not allowed", Map.of()));
         }
-        return tokens.authenticate(authorization);
+        return revoked.screen(tokens.authenticate(authorization));
     }
 
     /**

@@ -26,7 +26,7 @@ public final class MintTokenCommand {
     static final String SECRET_ENV = "ENVGRID_GATEWAY_AUTH_SIGNING_SECRET";
     private static final Pattern TTL = Pattern.compile("(\\d{1,9})([smhd])");
     /** A token is a bearer credential: a year is the longest one the command mints. */
-    private static final Duration MAX_TTL = Duration.ofDays(366);
+    public static final Duration MAX_TTL = Duration.ofDays(366);
 
     private MintTokenCommand() {
     }
@@ -92,8 +92,10 @@ public final class MintTokenCommand {
         try {
             String token = TokenVerifier.mint(subject, patterns, expiry, secret.trim().getBytes(StandardCharsets.UTF_8));
             out.println(token);
-            err.printf("token for '%s', workers %s, valid until %s%n", subject,
-                    patterns.stream().map(WorkerPattern::parse).map(WorkerPattern::text).toList(), expiry);
+            // the jti and exp are what an operator passes to POST /admin/token-revocations to revoke it
+            err.printf("token for '%s', workers %s, valid until %s (exp %d), jti %s%n", subject,
+                    patterns.stream().map(WorkerPattern::parse).map(WorkerPattern::text).toList(), expiry,
+                    expiry.getEpochSecond(), TokenVerifier.tokenIdOf(token));
             return 0;
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());

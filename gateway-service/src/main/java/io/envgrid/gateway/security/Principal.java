@@ -29,6 +29,21 @@ public sealed interface Principal permits Principal.Open, Principal.Authenticate
         return null;
     }
 
+    /**
+     * The {@code jti} of the signed token that proved this principal, by which an operator can revoke it
+     * ({@link RevokedTokens}); null for a token that has none (fixed, {@code egw1}, an {@code egw2} minted before
+     * tokens carried one) and in open mode.
+     */
+    default String tokenId() {
+        return null;
+    }
+
+    /**
+     * True for an operator: a token whose patterns cover every worker id ({@code *}), or open mode. Operators may
+     * revoke tokens.
+     */
+    boolean operator();
+
     /** True when the token behind this principal has expired at {@code now}. */
     default boolean expiredAt(Instant now) {
         Instant expiry = expiry();
@@ -61,22 +76,40 @@ public sealed interface Principal permits Principal.Open, Principal.Authenticate
         public boolean entitledTo(String workerId) {
             return true;
         }
+
+        @Override
+        public boolean operator() {
+            return true;
+        }
     }
 
-    /** A token holder: the ids its patterns cover, nothing else, until {@code expiry} (null: a token that does not expire). */
-    record Authenticated(String name, List<WorkerPattern> workers, Instant expiry) implements Principal {
+    /**
+     * A token holder: the ids its patterns cover, nothing else, until {@code expiry} (null: a token that does not
+     * expire); {@code tokenId} the token's {@code jti} (null: it has none).
+     */
+    record Authenticated(String name, List<WorkerPattern> workers, Instant expiry, String tokenId) implements Principal {
         public Authenticated {
             workers = List.copyOf(workers);
         }
 
+        /** A principal of a token without a {@code jti}. */
+        public Authenticated(String name, List<WorkerPattern> workers, Instant expiry) {
+            this(name, workers, expiry, null);
+        }
+
         /** A principal of a token that does not expire (a fixed token). */
         public Authenticated(String name, List<WorkerPattern> workers) {
-            this(name, workers, null);
+            this(name, workers, null, null);
         }
 
         @Override
         public boolean entitledTo(String workerId) {
             return workers.stream().anyMatch(p -> p.covers(workerId));
+        }
+
+        @Override
+        public boolean operator() {
+            return workers.stream().anyMatch(p -> p instanceof WorkerPattern.Prefix prefix && prefix.prefix().isEmpty());
         }
     }
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -27,8 +28,9 @@ import org.jboss.logging.Logger;
  * <ul>
  * <li>fixed tokens from configuration, {@code <token>=<principal>} (may act as exactly that id) or
  * {@code <token>=<principal>:<pattern>;<pattern>…} ({@link WorkerPattern}s);</li>
- * <li>{@code egw2.<base64url JSON {"sub","workers":[patterns],"exp"}>.<base64url HMAC-SHA256>}, minted
- * with the signing secret ({@code mint-token}); the principal is {@code sub}, the ids its patterns;</li>
+ * <li>{@code egw2.<base64url JSON {"sub","workers":[patterns],"exp","jti"}>.<base64url HMAC-SHA256>}, minted
+ * with the signing secret ({@code mint-token}); the principal is {@code sub}, the ids its patterns; {@code jti}
+ * (128 random bits, absent from tokens minted before revocation existed) is what an operator revokes it by;</li>
  * <li>{@code egw1.<subject>.<expiry epoch s>.<HMAC>}, the first signed form, still accepted: it
  * may act as exactly {@code subject}.</li>
  * </ul>
@@ -45,6 +47,7 @@ public class TokenVerifier {
     static final String V1 = "egw1.";
     static final String V2 = "egw2.";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private record Fixed(byte[] token, Principal.Authenticated principal) {
     }
@@ -201,8 +204,13 @@ public class TokenVerifier {
         } catch (IllegalArgumentException e) {
             return refuse("the bearer token is malformed");
         }
+        // a jti outside the minted form could never be revoked (the admin endpoint refuses such ids): not accepted
+        JsonNode jti = claims.get("jti");
+        if (jti != null && !(jti.isTextual() && RevokedTokens.JTI.matcher(jti.asText()).matches())) {
+            return refuse("the bearer token is malformed");
+        }
         return new Authentication.Accepted(new Principal.Authenticated(claims.get("sub").asText(), workers,
-                Instant.ofEpochSecond(claims.get("exp").asLong())));
+                Instant.ofEpochSecond(claims.get("exp").asLong()), jti == null ? null : jti.asText()));
     }
 
     private static boolean signatureMatches(String payload, String signature, byte[] key) {
@@ -244,9 +252,28 @@ public class TokenVerifier {
         var list = claims.putArray("workers");
         workers.forEach(w -> list.add(WorkerPattern.parse(w).text()));
         claims.put("exp", expiry.getEpochSecond());
+        claims.put("jti", newTokenId());
         String payload = V2 + Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
         return payload + "." + sign(payload, key);
+    }
+
+    /** 128 random bits, base64url: the {@code jti} by which an operator can revoke one token. */
+    static String newTokenId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** The {@code jti} of an {@code egw2} token, read without checking it (for {@code mint-token}'s report); null if none. */
+    public static String tokenIdOf(String token) {
+        try {
+            String payload = token.substring(V2.length(), token.lastIndexOf('.'));
+            JsonNode jti = JSON.readTree(Base64.getUrlDecoder().decode(payload)).get("jti");
+            return jti == null ? null : jti.asText();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static Authentication refuse(String message) {

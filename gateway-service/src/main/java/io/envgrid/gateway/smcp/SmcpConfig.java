@@ -87,4 +87,11 @@ public interface SmcpConfig {
     /** How long a relayed {@code client:*} call other than {@code client:tool_call} waits for the Computer (python-socketio's default). */
     @WithDefault("60s")
     Duration relayTimeout();
+
+    /**
+     * How long after a token's expiry its connection's timer ends it (0: at the expiry). The per-event check refuses
+     * from the expiry on regardless; a delay exists so a test can show that check on its own. Leave it at 0.
+     */
+    @WithDefault("0s")
+    Duration expiryTimerDelay();
 }

@@ -46,6 +46,11 @@ class TokenTest {
             public Optional<String> signingSecret() {
                 return Optional.ofNullable(secret);
             }
+
+            @Override
+            public java.time.Duration revocationRefresh() {
+                return java.time.Duration.ofSeconds(10);
+            }
         };
         GatewayConfig config = (GatewayConfig) Proxy.newProxyInstance(GatewayConfig.class.getClassLoader(),
                 new Class<?>[] {GatewayConfig.class}, (p, m, a) -> {
@@ -111,6 +116,31 @@ class TokenTest {
     }
 
     @Test
+    void signedV2TokensCarryAJtiToBeRevokedBy() {
+        TokenVerifier verifier = verifier(List.of(), "s3cret");
+        String token = TokenVerifier.mint("job42", List.of("job42/"), Instant.now().plusSeconds(60), SECRET);
+        String again = TokenVerifier.mint("job42", List.of("job42/"), Instant.now().plusSeconds(60), SECRET);
+        String jti = TokenVerifier.tokenIdOf(token);
+        assertTrue(jti != null && RevokedTokens.JTI.matcher(jti).matches(), jti);
+        assertEquals(jti, principal(verifier, token).tokenId());
+        assertFalse(jti.equals(TokenVerifier.tokenIdOf(again)), "each token its own id");
+        // a token minted before jti existed: accepted, not revocable by id
+        String payload = "egw2." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("{\"v\":2,\"sub\":\"old\",\"workers\":[\"old\"],\"exp\":" + (Instant.now().getEpochSecond() + 60) + "}")
+                        .getBytes(StandardCharsets.UTF_8));
+        assertEquals(null, principal(verifier, payload + "." + TokenVerifier.sign(payload, SECRET)).tokenId());
+        // a signed jti no revocation could name is refused rather than be irrevocable
+        String odd = "egw2." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("{\"v\":2,\"sub\":\"odd\",\"workers\":[\"odd\"],\"jti\":\"a b\",\"exp\":"
+                        + (Instant.now().getEpochSecond() + 60) + "}").getBytes(StandardCharsets.UTF_8));
+        assertInstanceOf(Authentication.Refused.class, verifier.authenticate("Bearer " + odd + "." + TokenVerifier.sign(odd, SECRET)));
+        // operators: a token covering every id, or open mode
+        assertTrue(principal(verifier, TokenVerifier.mint("ops", List.of("*"), Instant.now().plusSeconds(60), SECRET)).operator());
+        assertFalse(principal(verifier, token).operator());
+        assertTrue(Principal.Open.INSTANCE.operator());
+    }
+
+    @Test
     void v1TokensMeanExactlyTheirSubject() {
         TokenVerifier verifier = verifier(List.of(), "s3cret");
         Principal p = principal(verifier, TokenVerifier.mint("agent-7", Instant.now().plusSeconds(60), SECRET));
@@ -153,6 +183,7 @@ class TokenTest {
                 new PrintStream(out), new PrintStream(err), Map.of(MintTokenCommand.SECRET_ENV, "s3cret")::get);
         assertEquals(0, exit, err.toString());
         Principal p = principal(verifier(List.of(), "s3cret"), out.toString().trim());
+        assertTrue(err.toString().contains("jti " + p.tokenId()), "the jti to revoke it by is printed: " + err);
         assertTrue(p.entitledTo("job42/w4999"));
         assertFalse(p.entitledTo("job43/w1"));
         assertEquals(2, MintTokenCommand.run(new String[] {"--subject", "job42", "--ttl", "24h"},

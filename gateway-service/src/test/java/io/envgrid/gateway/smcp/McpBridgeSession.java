@@ -107,6 +107,13 @@ final class McpBridgeSession {
         return names.toString();
     }
 
+    /** The HTTP status of a {@code tools/list} on this session with {@code token} (401 for a token refused). */
+    int listStatus(String token) {
+        ObjectNode body = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", requests.incrementAndGet())
+                .put("method", "tools/list");
+        return send(request(url, token, id, body.toString())).join().statusCode();
+    }
+
     private CompletableFuture<JsonNode> rpc(String token, ObjectNode body) {
         return send(request(url, token, id, body.toString())).thenApply(answer -> {
             if (answer.statusCode() != 200) {

@@ -12,7 +12,9 @@ import java.util.Map;
  * tenant's, offices {@code other-…}; {@link #NARROW_TOKEN}, {@code smcp-tester} again with offices {@code narrow-…}), a 1 s ping interval and 2 s ping timeout so dead members leave quickly. A third
  * replica with {@link Tight tight bounds} is started on first use by the tests of the bounds, and a fourth that also
  * takes signed tokens ({@link #SIGNING_SECRET}) and caps connections per principal at
- * {@link #CONNECTIONS_PER_PRINCIPAL} by the tests of tokens ({@link #tokens()}).
+ * {@link #CONNECTIONS_PER_PRINCIPAL} by the tests of tokens ({@link #tokens()}), and a fifth beside it with the same
+ * secret whose expiry timers fire {@link #EXPIRY_TIMER_DELAY_MS} late ({@link #tokensPeer()}: revocations across
+ * replicas, the per-event checks on their own).
  */
 final class SmcpGateways {
 
@@ -25,6 +27,8 @@ final class SmcpGateways {
     /** The signing secret of {@link #tokens()}: tests mint expiring {@code egw2} tokens with it. */
     static final String SIGNING_SECRET = "smcp-test-signing-secret";
     static final int CONNECTIONS_PER_PRINCIPAL = 3;
+    /** How late {@link #tokensPeer()}'s expiry timers fire: until then only its per-event check ends an expired token. */
+    static final long EXPIRY_TIMER_DELAY_MS = 120_000;
     static final long PING_INTERVAL_MS = 1000;
     static final long PING_TIMEOUT_MS = 2000;
 
@@ -36,6 +40,7 @@ final class SmcpGateways {
     final PackagedService second;
     private PackagedService tight;
     private PackagedService tokens;
+    private PackagedService tokensPeer;
 
     private SmcpGateways() {
         cluster = TestCluster.get();
@@ -101,6 +106,20 @@ final class SmcpGateways {
             Runtime.getRuntime().addShutdownHook(new Thread(started::close));
         }
         return tokens;
+    }
+
+    /**
+     * A second replica taking signed tokens ({@link #SIGNING_SECRET}, same Redis), whose expiry timers fire
+     * {@link #EXPIRY_TIMER_DELAY_MS} after the expiry, started on first use.
+     */
+    synchronized PackagedService tokensPeer() {
+        if (tokensPeer == null) {
+            tokensPeer = start("smcp-gateway-tokens-peer", Map.of("envgrid.gateway.auth.signing-secret", SIGNING_SECRET,
+                    "envgrid.gateway.smcp.expiry-timer-delay", EXPIRY_TIMER_DELAY_MS + "ms"));
+            PackagedService started = tokensPeer;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+        }
+        return tokensPeer;
     }
 
     /** The bounds of {@link #tight()}: small enough that a test reaches each in a few requests. */

@@ -11,7 +11,7 @@ import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * The MCP endpoints' access rules on the Sandbox API too (it is the gateway's only REST API):
+ * The MCP endpoints' access rules on the gateway's REST API too (the Sandbox API and {@code /admin/…}):
  * Host and Origin checks, bearer token when tokens are configured; refusals carry the envelope.
  * The admitted principal is kept on the request for the resource's entitlement checks.
  */
@@ -37,7 +37,7 @@ public class SandboxAccess {
     }
 
     /** The principal the filter admitted this request for. */
-    static Principal principal(RoutingContext routing) {
+    public static Principal principal(RoutingContext routing) {
         Principal principal = routing.get(PRINCIPAL);
         if (principal == null) {
             // the filter runs before every resource method; reaching here without it is a wiring fault

@@ -23,6 +23,8 @@ public class BridgeKeys {
     public static final String SESSION_FIELD = "smcp_office";
     /** The MCP session hash's field with the expiry (epoch ms) of the latest token that used the binding. */
     public static final String UNTIL_FIELD = "smcp_office_until";
+    /** The MCP session hash's field with the {@code jti} of that token (absent when it has none): revoking it ends the binding. */
+    public static final String TOKEN_FIELD = "smcp_office_jti";
 
     private final String prefix;
 

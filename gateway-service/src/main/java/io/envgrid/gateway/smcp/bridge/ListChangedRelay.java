@@ -53,9 +53,9 @@ public class ListChangedRelay {
                 .subscribe().with(v -> { }, e -> LOG.warnf("tools/list_changed for office '%s' failed: %s", office, e.getMessage()));
     }
 
-    /** Bound to {@code office} by a token that has not expired. */
-    private static boolean bound(Map<String, String> fields, String office) {
-        return office.equals(fields.get(BridgeKeys.SESSION_FIELD)) && OfficeBindings.live(fields, Instant.now());
+    /** Bound to {@code office} by a token that has not expired nor been revoked. */
+    private boolean bound(Map<String, String> fields, String office) {
+        return office.equals(fields.get(BridgeKeys.SESSION_FIELD)) && bindings.live(fields, Instant.now());
     }
 
     /** One session's tool list changed (it was bound or unbound). */

@@ -5,6 +5,7 @@ import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.mcp.session.SessionEndListener;
 import io.envgrid.gateway.security.Principal;
+import io.envgrid.gateway.security.RevokedTokens;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.set.ReactiveSetCommands;
 import io.smallrye.mutiny.Uni;
@@ -24,7 +25,8 @@ import java.util.Map;
  * ({@link BridgeKeys#UNTIL_FIELD}, epoch ms; absent for a token that does not expire), set at the bind and moved on
  * by every later listing or call with a token that expires later. Past it the binding is over: the office's changes
  * no longer reach the session, and the session's next listing or call finds it unbound (and ends it); the client
- * binds again with a valid token.
+ * binds again with a valid token. The same when that token is revoked: the hash keeps its {@code jti}
+ * ({@link BridgeKeys#TOKEN_FIELD}) and a binding whose token is revoked is over just as an expired one.
  */
 @ApplicationScoped
 public class OfficeBindings implements SessionEndListener {
@@ -32,8 +34,10 @@ public class OfficeBindings implements SessionEndListener {
     private final McpSessions sessions;
     private final ReactiveSetCommands<String, String> sets;
     private final BridgeKeys keys;
+    private final RevokedTokens revoked;
 
-    public OfficeBindings(McpSessions sessions, ReactiveRedisDataSource redis, BridgeKeys keys) {
+    public OfficeBindings(McpSessions sessions, ReactiveRedisDataSource redis, BridgeKeys keys, RevokedTokens revoked) {
+        this.revoked = revoked;
         this.sessions = sessions;
         this.sets = redis.set(String.class);
         this.keys = keys;
@@ -46,7 +50,8 @@ public class OfficeBindings implements SessionEndListener {
 
     /**
      * The office the session is bound to, or null, for a request of {@code principal} (whose token is valid now): a
-     * binding whose token has expired is ended (null), one whose token expires before this one's is extended to it.
+     * binding whose token has expired or was revoked is ended (null), one whose token expires before this one's is
+     * extended to it (and then belongs to this token).
      */
     public Uni<String> officeOf(String sessionId, Principal principal) {
         return sessions.peek(sessionId).chain(fields -> {
@@ -59,16 +64,25 @@ public class OfficeBindings implements SessionEndListener {
             if (office == null || until == null || (expiry != null && expiry.toEpochMilli() <= Long.parseLong(until))) {
                 return Uni.createFrom().item(office);
             }
-            Uni<?> extended = expiry == null ? sessions.deleteField(sessionId, BridgeKeys.UNTIL_FIELD)
-                    : sessions.setField(sessionId, BridgeKeys.UNTIL_FIELD, Long.toString(expiry.toEpochMilli()));
-            return extended.replaceWith(office);
+            return holdBy(sessionId, principal).replaceWith(office);
         });
     }
 
-    /** False when the session's fields hold a binding whose token has expired at {@code now}. */
-    public static boolean live(Map<String, String> fields, Instant now) {
+    /** False when the session's fields hold a binding whose token has expired at {@code now} or was revoked. */
+    public boolean live(Map<String, String> fields, Instant now) {
         String until = fields.get(BridgeKeys.UNTIL_FIELD);
-        return until == null || now.toEpochMilli() < Long.parseLong(until);
+        return (until == null || now.toEpochMilli() < Long.parseLong(until))
+                && !revoked.known(fields.get(BridgeKeys.TOKEN_FIELD));
+    }
+
+    /** The binding now lasts as long as {@code principal}'s token: its expiry and its {@code jti} are kept. */
+    private Uni<Void> holdBy(String sessionId, Principal principal) {
+        Instant expiry = principal.expiry();
+        String jti = principal.tokenId();
+        Uni<?> until = expiry == null ? sessions.deleteField(sessionId, BridgeKeys.UNTIL_FIELD)
+                : sessions.setField(sessionId, BridgeKeys.UNTIL_FIELD, Long.toString(expiry.toEpochMilli()));
+        return until.chain(() -> jti == null ? sessions.deleteField(sessionId, BridgeKeys.TOKEN_FIELD)
+                : sessions.setField(sessionId, BridgeKeys.TOKEN_FIELD, jti)).replaceWithVoid();
     }
 
     /**
@@ -77,10 +91,8 @@ public class OfficeBindings implements SessionEndListener {
      * {@code principal}'s token expires (or a later token uses it).
      */
     public Uni<String> bind(String sessionId, String officeId, Principal principal) {
-        Instant expiry = principal.expiry();
         return officeOf(sessionId).chain(previous -> sets.sadd(keys.sessions(officeId), sessionId)
-                .chain(() -> expiry == null ? sessions.deleteField(sessionId, BridgeKeys.UNTIL_FIELD)
-                        : sessions.setField(sessionId, BridgeKeys.UNTIL_FIELD, Long.toString(expiry.toEpochMilli())))
+                .chain(() -> holdBy(sessionId, principal))
                 .chain(() -> sessions.setField(sessionId, BridgeKeys.SESSION_FIELD, officeId))
                 .chain(set -> {
                     if (!set) {
@@ -110,7 +122,8 @@ public class OfficeBindings implements SessionEndListener {
 
     private Uni<Void> forget(String sessionId) {
         return sessions.deleteField(sessionId, BridgeKeys.SESSION_FIELD)
-                .chain(() -> sessions.deleteField(sessionId, BridgeKeys.UNTIL_FIELD));
+                .chain(() -> sessions.deleteField(sessionId, BridgeKeys.UNTIL_FIELD))
+                .chain(() -> sessions.deleteField(sessionId, BridgeKeys.TOKEN_FIELD));
     }
 
     /** The sessions recorded as bound to the office (some may have ended or moved on). */

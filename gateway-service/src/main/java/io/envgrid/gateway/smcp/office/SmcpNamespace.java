@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.security.Authentication;
 import io.envgrid.gateway.security.Principal;
+import io.envgrid.gateway.security.RevokedTokens;
 import io.envgrid.gateway.security.TokenVerifier;
 import io.envgrid.gateway.smcp.SmcpConfig;
 import io.envgrid.gateway.smcp.handshake.VersionGate;
@@ -33,6 +34,10 @@ import org.jboss.logging.Logger;
  * scope:"principal"}}}}. A signed token's expiry ends its connection: a timer disconnects the socket when the token
  * expires (Socket.IO DISCONNECT, so the client does not reconnect with it by itself), and an event arriving after
  * the expiry is not handled but disconnects too; the member leaves its office as on any disconnect.
+ *
+ * <p>A revoked token ({@link RevokedTokens}) is refused at connect like any invalid one; its live connections on
+ * every replica end when the revocation message arrives, and each event of such a connection is first checked
+ * against Redis itself, so an event is refused (and the connection ended) even when the message never came.
  */
 @ApplicationScoped
 public class SmcpNamespace implements NamespaceHandler {
@@ -43,6 +48,8 @@ public class SmcpNamespace implements NamespaceHandler {
     private static final Logger LOG = Logger.getLogger(SmcpNamespace.class);
 
     private final TokenVerifier tokens;
+    private final RevokedTokens revoked;
+    private final long expiryTimerDelayMs;
     private final RoomEvents rooms;
     private final ClientCalls calls;
     private final OfficeMembership membership;
@@ -54,8 +61,11 @@ public class SmcpNamespace implements NamespaceHandler {
     private final ObjectMapper json;
 
     public SmcpNamespace(TokenVerifier tokens, RoomEvents rooms, ClientCalls calls, OfficeMembership membership,
-            ReplicaBus bus, SmcpConfig config, Vertx vertx, ObjectMapper json) {
+            ReplicaBus bus, SmcpConfig config, Vertx vertx, ObjectMapper json, RevokedTokens revoked) {
         this.tokens = tokens;
+        this.revoked = revoked;
+        this.expiryTimerDelayMs = config.expiryTimerDelay().toMillis();
+        revoked.onRevoked(this::endConnectionsOf);
         this.connections = new PrincipalConnections(config.maxConnectionsPerPrincipal());
         this.vertx = vertx;
         this.json = json;
@@ -77,7 +87,8 @@ public class SmcpNamespace implements NamespaceHandler {
         if (tokens.enabled()) {
             JsonNode token = auth == null ? null : auth.get("token");
             if (token == null || !token.isTextual()
-                    || !(tokens.authenticate("Bearer " + token.asText()) instanceof Authentication.Accepted accepted)) {
+                    || !(revoked.screen(tokens.authenticate("Bearer " + token.asText()))
+                            instanceof Authentication.Accepted accepted)) {
                 return ConnectRefusal.of(REFUSED);
             }
             principal = accepted.principal();
@@ -92,7 +103,7 @@ public class SmcpNamespace implements NamespaceHandler {
         bus.register(member);
         Instant expiry = principal.expiry();
         if (expiry != null) {
-            long ms = Math.max(1, Duration.between(Instant.now(), expiry).toMillis());
+            long ms = Math.max(1, Duration.between(Instant.now(), expiry).toMillis() + expiryTimerDelayMs);
             member.expiryTimer = vertx.setTimer(ms, t -> expire(member));
         }
         return null;
@@ -112,6 +123,32 @@ public class SmcpNamespace implements NamespaceHandler {
         }
     }
 
+    /** A token was revoked: every connection of it on this replica ends now (its member leaves its office). */
+    private void endConnectionsOf(String jti) {
+        members.values().stream().filter(m -> jti.equals(m.principal.tokenId())).forEach(m -> {
+            LOG.infof("SMCP connection %s of '%s': its token was revoked, disconnected", m.sid(), m.principal.name());
+            m.socket.disconnect();
+        });
+    }
+
+    /**
+     * Whether the member's token may still act, asked of Redis for a token that can be revoked (so no event relies on
+     * the revocation message having arrived); a revoked one's connection is ended.
+     */
+    private Uni<Boolean> stillValid(Member member) {
+        String jti = member.principal.tokenId();
+        if (jti == null) {
+            return Uni.createFrom().item(true);
+        }
+        return revoked.stored(jti).map(isRevoked -> {
+            if (isRevoked) {
+                LOG.infof("SMCP event of %s refused: its token was revoked", member.sid());
+                member.socket.disconnect();
+            }
+            return !isRevoked;
+        });
+    }
+
     @Override
     public void onEvent(NamespaceSocket socket, String event, ArrayNode args, Long ackId) {
         Member member = members.get(socket.sid());
@@ -122,8 +159,13 @@ public class SmcpNamespace implements NamespaceHandler {
             expire(member); // the timer may not have fired yet: no event of an expired token is handled
             return;
         }
+        if (revoked.known(member.principal.tokenId())) {
+            member.socket.disconnect(); // the message's own disconnect may still be on its way
+            return;
+        }
         if (SmcpEvents.TOOL_CALL_PROGRESS.equals(event)) {
-            // outside the member's queue, as acks are: a report must not fall behind the answer that follows it
+            // outside the member's queue, as acks are: a report must not fall behind the answer that follows it, so
+            // it is checked against this replica's view of revocations only (no Redis round trip)
             calls.progress(member, args, ackId);
             return;
         }
@@ -133,7 +175,9 @@ public class SmcpNamespace implements NamespaceHandler {
             socket.closeConnection("too many queued events");
             return;
         }
-        member.serially(() -> route(member, event, args, ackId)
+        member.serially(() -> stillValid(member)
+                .chain(valid -> valid && members.containsKey(socket.sid()) ? route(member, event, args, ackId)
+                        : Uni.createFrom().voidItem())
                 .onFailure().invoke(e -> LOG.warnf(e, "SMCP %s from %s failed", event, socket.sid()))
                 .subscribeAsCompletionStage());
     }

@@ -1,0 +1,185 @@
+package io.envgrid.gateway.security;
+
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.error.ErrorCode;
+import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.redis.GatewayKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
+import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
+import io.quarkus.redis.datasource.sortedset.ScoreRange;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Signed tokens an operator revoked before their expiry, by {@code jti} (gateway README, "Revoking a token"). Redis
+ * holds them for every replica: one key per token whose TTL is the token's remaining life ({@link
+ * GatewayKeys#revokedToken}), indexed in a sorted set by the same time ({@link GatewayKeys#revokedTokens}), and a
+ * message on {@link GatewayKeys#revocationChannel} tells every replica at once.
+ *
+ * <p>Each replica keeps a view of them in memory so that the synchronous checks (every HTTP request's token, the
+ * Socket.IO connect) cost no round trip: the message adds to it, and a reload from the index every
+ * {@code envgrid.gateway.auth.revocation-refresh} catches what a replica whose subscription was down missed. Whoever
+ * keeps a token beyond one request (a Socket.IO connection) also asks Redis itself on every use ({@link #stored}),
+ * which needs no message at all. Listeners ({@link #onRevoked}) hear each id the view learns, once, to end what the
+ * token still holds.
+ */
+@ApplicationScoped
+public class RevokedTokens {
+
+    /** What a {@code jti} looks like: minted as 128 random bits in base64url; anything else was never issued. */
+    public static final Pattern JTI = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    private static final Logger LOG = Logger.getLogger(RevokedTokens.class);
+
+    private final ReactiveValueCommands<String, String> values;
+    private final ReactiveSortedSetCommands<String, String> index;
+    private final ReactivePubSubCommands<String> pubsub;
+    private final GatewayKeys keys;
+    private final Vertx vertx;
+    private final Duration refresh;
+    /** jti → epoch ms until which it is refused; entries past it are dropped when next read. */
+    private final Map<String, Long> view = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private Cancellable subscription;
+    private long timer = -1;
+
+    public RevokedTokens(ReactiveRedisDataSource redis, GatewayKeys keys, GatewayConfig config, Vertx vertx) {
+        this.values = redis.value(String.class);
+        this.index = redis.sortedSet(String.class);
+        this.pubsub = redis.pubsub(String.class);
+        this.keys = keys;
+        this.vertx = vertx;
+        this.refresh = config.auth().revocationRefresh();
+    }
+
+    void start(@Observes StartupEvent event) {
+        subscription = pubsub.subscribe(keys.revocationChannel())
+                .onFailure().retry().withBackOff(Duration.ofSeconds(1)).indefinitely()
+                .subscribe().with(this::onMessage);
+        timer = vertx.setPeriodic(0, Math.max(100, refresh.toMillis()), t -> reload().subscribe().with(v -> { },
+                e -> LOG.warnf("reloading the revoked tokens failed: %s", e.getMessage())));
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        vertx.cancelTimer(timer);
+        if (subscription != null) {
+            subscription.cancel();
+        }
+    }
+
+    /** Called with each {@code jti} this replica learns is revoked (from the message or a reload), once. */
+    public void onRevoked(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Revokes the token {@code jti} until {@code until} (its expiry): stored for every replica with that as its TTL,
+     * then announced. Revoking it again keeps the later of the two times.
+     */
+    public Uni<Instant> revoke(String jti, Instant until) {
+        long ms = Math.max(1, until.toEpochMilli() - System.currentTimeMillis());
+        String value = Long.toString(until.toEpochMilli());
+        return values.get(keys.revokedToken(jti)).chain(previous -> {
+            if (previous != null && Long.parseLong(previous) >= until.toEpochMilli()) {
+                return Uni.createFrom().item(Instant.ofEpochMilli(Long.parseLong(previous)));
+            }
+            return values.set(keys.revokedToken(jti), value, new SetArgs().px(ms))
+                    .chain(() -> index.zadd(keys.revokedTokens(), until.toEpochMilli(), jti))
+                    .chain(() -> pubsub.publish(keys.revocationChannel(), jti + " " + value))
+                    .invoke(() -> learn(jti, until.toEpochMilli()))
+                    .replaceWith(until);
+        });
+    }
+
+    /** True when this replica knows the token {@code jti} is revoked; no Redis round trip. */
+    public boolean known(String jti) {
+        if (jti == null) {
+            return false;
+        }
+        Long until = view.get(jti);
+        if (until == null) {
+            return false;
+        }
+        if (until <= System.currentTimeMillis()) {
+            view.remove(jti, until); // the token has expired by now: its expiry refuses it
+            return false;
+        }
+        return true;
+    }
+
+    /** Asks Redis whether the token {@code jti} is revoked (what it finds, the view learns too). */
+    public Uni<Boolean> stored(String jti) {
+        if (jti == null) {
+            return Uni.createFrom().item(false);
+        }
+        return values.get(keys.revokedToken(jti)).map(until -> {
+            if (until == null) {
+                return false;
+            }
+            learn(jti, Long.parseLong(until));
+            return true;
+        });
+    }
+
+    /** An accepted token this replica knows is revoked becomes a 401, as any token that is no longer valid. */
+    public Authentication screen(Authentication outcome) {
+        if (outcome instanceof Authentication.Accepted accepted && known(accepted.principal().tokenId())) {
+            return new Authentication.Refused(new ToolFailure(401, ErrorCode.UNAUTHORIZED,
+                    "the bearer token has been revoked", Map.of()));
+        }
+        return outcome;
+    }
+
+    private void onMessage(String message) {
+        int space = message.indexOf(' ');
+        try {
+            learn(message.substring(0, space), Long.parseLong(message.substring(space + 1)));
+        } catch (RuntimeException e) {
+            LOG.warnf("ignored a malformed revocation message: %s", message);
+        }
+    }
+
+    /** Drops the index's entries of tokens that have expired by now and learns the others. */
+    Uni<Void> reload() {
+        long now = System.currentTimeMillis();
+        return index.zremrangebyscore(keys.revokedTokens(), new ScoreRange<>(Double.NEGATIVE_INFINITY, (double) now))
+                .chain(() -> index.zrangebyscoreWithScores(keys.revokedTokens(),
+                        new ScoreRange<>((double) now, Double.POSITIVE_INFINITY)))
+                .invoke(entries -> entries.forEach(e -> learn(e.value(), (long) e.score())))
+                .replaceWithVoid();
+    }
+
+    private void learn(String jti, long until) {
+        if (until <= System.currentTimeMillis()) {
+            return;
+        }
+        Long before = view.put(jti, until);
+        if (before == null) {
+            LOG.infof("token %s is revoked until %s", jti, Instant.ofEpochMilli(until));
+            for (Consumer<String> listener : listeners) {
+                try {
+                    listener.accept(jti);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "a listener of the revocation of %s failed", jti);
+                }
+            }
+        }
+    }
+}
