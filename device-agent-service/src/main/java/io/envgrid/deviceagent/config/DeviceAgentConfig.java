@@ -236,6 +236,18 @@ public interface DeviceAgentConfig {
         @WithDefault("master")
         LeaseChannelRedisRole leaseChannelRedisRole();
 
+        /**
+         * How long after the lease channel's connection ended or could not be made the agent subscribes again; doubled
+         * after every further failure, up to {@code lease-channel-retry-max-backoff}, and back to this once subscribed.
+         * Short, so that the first reset after a failover is not held back by it.
+         */
+        @WithDefault("100ms")
+        Duration leaseChannelRetryBackoff();
+
+        /** The longest wait between two attempts to subscribe to the lease channel. */
+        @WithDefault("5s")
+        Duration leaseChannelRetryMaxBackoff();
+
         /** The allocator's lease channel ({@code envgrid.allocator.key-prefix} + {@code ch:expired}). */
         @WithDefault("{envgrid}:ch:expired")
         String leaseChannel();

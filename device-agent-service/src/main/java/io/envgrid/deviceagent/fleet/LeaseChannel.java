@@ -55,7 +55,8 @@ public class LeaseChannel {
         }
         subscriber = new LeaseChannelSubscriber(vertx.get(), redisOptions(redisHosts.get(),
                 config.leaseChannelRedisClientType(), config.leaseChannelRedisMasterName(),
-                config.leaseChannelRedisRole()), config.leaseChannel(), id -> fleet.byResourceId(id).isPresent(),
+                config.leaseChannelRedisRole()), config.leaseChannel(), config.leaseChannelRetryBackoff(),
+                config.leaseChannelRetryMaxBackoff(), id -> fleet.byResourceId(id).isPresent(),
                 resets::wake, json);
         subscriber.start();
     }

@@ -9,12 +9,14 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.time.Duration;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
  * One subscription to the lease channel that stays up: a connection that ends, fails or cannot be made is made again
- * after a backoff, and every new connection subscribes again. With a Sentinel client ({@link RedisOptions} of type
+ * after a backoff (short at first, since a failover's new master usually answers within seconds; longer while Redis
+ * stays away, the reconcile interval covering what is missed meanwhile), and every new connection subscribes again. With a Sentinel client ({@link RedisOptions} of type
  * {@code SENTINEL}) each connection asks the Sentinels for the current master, so after a failover (the old master
  * gone, or demoted: Sentinel then kills its pub/sub clients) the next connection is to the new master. A
  * {@code reason: "reset"} message for a resource {@code ours} accepts calls {@code wake}.
@@ -22,13 +24,6 @@ import org.jboss.logging.Logger;
 final class LeaseChannelSubscriber {
 
     private static final Logger LOG = Logger.getLogger(LeaseChannelSubscriber.class);
-    /** First wait after a loss: short, because a failover's new master usually answers within a second or two. */
-    static final long FIRST_RETRY_MS = 100;
-    /**
-     * Longest wait between attempts while Redis stays away; the reconcile interval covers what is missed meanwhile,
-     * and a Sentinel failover takes seconds, so waiting longer would only delay the first reset after it.
-     */
-    static final long MAX_RETRY_MS = 5000;
     /**
      * Connect timeout: a master whose host vanished answers nothing, and Vert.x' default (60 s) would hold the next
      * attempt — the one that would ask the Sentinels for the new master — that long.
@@ -43,12 +38,22 @@ final class LeaseChannelSubscriber {
     private final ObjectMapper json;
     private volatile boolean running;
     private volatile RedisConnection connection;
-    /** The wait before the next attempt; back to {@link #FIRST_RETRY_MS} once subscribed. Event loop only. */
-    private long retryMs = FIRST_RETRY_MS;
+    private final long firstRetryMs;
+    private final long maxRetryMs;
+    /** The wait before the next attempt; back to {@link #firstRetryMs} once subscribed. Event loop only. */
+    private long retryMs;
 
-    LeaseChannelSubscriber(Vertx vertx, RedisOptions options, String channel, Predicate<String> ours, Runnable wake,
-            ObjectMapper json) {
+    /**
+     * @param retry the wait after a connection ended or failed, doubled per further failure up to {@code maxRetry}
+     * @param ours whether a {@code resource_id} is one of the agent's desktops
+     * @param wake what a reset message of one of them calls
+     */
+    LeaseChannelSubscriber(Vertx vertx, RedisOptions options, String channel, Duration retry, Duration maxRetry,
+            Predicate<String> ours, Runnable wake, ObjectMapper json) {
         options.getNetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS);
+        this.firstRetryMs = Math.max(1, retry.toMillis());
+        this.maxRetryMs = Math.max(firstRetryMs, maxRetry.toMillis());
+        this.retryMs = firstRetryMs;
         this.vertx = vertx;
         this.client = Redis.createClient(vertx, options);
         this.channel = channel;
@@ -92,7 +97,7 @@ final class LeaseChannelSubscriber {
             open.endHandler(ended -> lost(open, "closed"));
             open.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).onSuccess(ok -> {
                 connection = open;
-                retryMs = FIRST_RETRY_MS;
+                retryMs = firstRetryMs;
                 LOG.infof("listening for desktop resets on %s", channel);
             }).onFailure(e -> {
                 LOG.debugf("subscribing to %s failed: %s", channel, e.getMessage());
@@ -118,7 +123,7 @@ final class LeaseChannelSubscriber {
     private void later() {
         if (running) {
             long wait = retryMs;
-            retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
+            retryMs = Math.min(maxRetryMs, retryMs * 2);
             vertx.setTimer(wait, id -> subscribe());
         }
     }

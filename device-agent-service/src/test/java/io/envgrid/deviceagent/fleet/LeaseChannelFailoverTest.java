@@ -54,7 +54,7 @@ class LeaseChannelFailoverTest {
             AtomicInteger wakes = new AtomicInteger();
             subscriber = new LeaseChannelSubscriber(vertx, LeaseChannel.redisOptions(redis.sentinelHosts(),
                     LeaseChannelRedisType.SENTINEL, RedisSentinels.MASTER_NAME, LeaseChannelRedisRole.MASTER), CHANNEL,
-                    OURS::equals, wakes::incrementAndGet, new ObjectMapper());
+                    Duration.ofMillis(100), Duration.ofSeconds(5), OURS::equals, wakes::incrementAndGet, new ObjectMapper());
             subscriber.start();
             int master = redis.masterPort();
             awaitSubscribedOn(master, Duration.ofSeconds(15));
