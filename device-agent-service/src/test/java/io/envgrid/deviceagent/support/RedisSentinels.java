@@ -86,6 +86,16 @@ public final class RedisSentinels implements AutoCloseable {
         return port;
     }
 
+    /**
+     * Has the Sentinels fail over a master that is alive ({@code SENTINEL FAILOVER}): the replica is promoted and the
+     * old master demoted to its replica. Returns the old master's port.
+     */
+    public int failOverLiveMaster() {
+        int port = masterPort();
+        Resp.call(sentinelPorts.get(0), "SENTINEL", "FAILOVER", MASTER_NAME);
+        return port;
+    }
+
     /** Waits until every Sentinel names a master other than {@code oldPort} and that server answers as a master. */
     public int awaitFailoverFrom(int oldPort, Duration timeout) {
         Conditions.await(() -> sentinelPorts.stream().allMatch(s -> masterPortSeenBy(s) != oldPort),
