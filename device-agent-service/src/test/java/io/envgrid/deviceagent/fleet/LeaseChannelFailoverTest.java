@@ -109,6 +109,36 @@ class LeaseChannelFailoverTest {
         }
     }
 
+    /**
+     * A master the Sentinels cannot reach but the agent's connection still holds (paused for every client, so nothing
+     * closes that connection): the Sentinels' {@code +switch-master} moves the agent to the new master while the old
+     * one is still cut off, not only once it comes back and Sentinel demotes it.
+     */
+    @Test
+    void aMasterCutOffFromTheSentinelsIsLeftOnTheirSwitchAnnouncement() {
+        try (RedisSentinels redis = RedisSentinels.start(Path.of("target", "lease-channel-sentinels-cut-"
+                + ProcessHandle.current().pid()))) {
+            AtomicInteger wakes = new AtomicInteger();
+            subscriber = new LeaseChannelSubscriber(vertx, LeaseChannel.redisOptions(redis.sentinelHosts(),
+                    LeaseChannelRedisType.SENTINEL, RedisSentinels.MASTER_NAME, LeaseChannelRedisRole.MASTER), CHANNEL,
+                    Duration.ofMillis(100), Duration.ofSeconds(5), OURS::equals, wakes::incrementAndGet,
+                    new ObjectMapper());
+            subscriber.start();
+            awaitSubscribedOn(redis.masterPort(), Duration.ofSeconds(15));
+
+            Duration cutOff = Duration.ofSeconds(40);
+            long end = System.nanoTime() + cutOff.toNanos();
+            int old = redis.cutOffMaster(cutOff);
+            int promoted = redis.awaitFailoverFrom(old, Duration.ofSeconds(30));
+            // the old master must not be asked anything while it is paused: the subscription is counted on the new one
+            awaitSubscribedOn(promoted, Duration.ofNanos(end - System.nanoTime()).minusSeconds(5));
+            publish(promoted, message(OURS, "reset"));
+            awaitWakes(wakes, 1);
+            System.out.printf("LeaseChannelFailoverTest: master %d cut off, %d promoted, subscribed there %d s before "
+                    + "the cut-off ended%n", old, promoted, Duration.ofNanos(end - System.nanoTime()).toSeconds());
+        }
+    }
+
     @Test
     void theSettingsAreReadAsTheQuarkusRedisClientReadsItsOwn() {
         RedisOptions standalone = LeaseChannel.redisOptions("redis://10.0.0.1:6379", LeaseChannelRedisType.STANDALONE,

@@ -96,6 +96,16 @@ public final class RedisSentinels implements AutoCloseable {
         return port;
     }
 
+    /**
+     * Makes the master stop answering every client for {@code how long} ({@code CLIENT PAUSE … ALL}), the Sentinels
+     * included, as a master cut off from them would; connections to it stay open. Returns its port.
+     */
+    public int cutOffMaster(Duration howLong) {
+        int port = masterPort();
+        Resp.call(port, "CLIENT", "PAUSE", Long.toString(howLong.toMillis()), "ALL");
+        return port;
+    }
+
     /** Waits until every Sentinel names a master other than {@code oldPort} and that server answers as a master. */
     public int awaitFailoverFrom(int oldPort, Duration timeout) {
         Conditions.await(() -> sentinelPorts.stream().allMatch(s -> masterPortSeenBy(s) != oldPort),
