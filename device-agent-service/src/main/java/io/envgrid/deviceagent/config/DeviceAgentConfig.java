@@ -211,11 +211,42 @@ public interface DeviceAgentConfig {
         Duration reconcileInterval();
 
         /**
-         * The allocator's Redis ({@code redis://host:port}, with a password if it has one) to hear the lease channel's
-         * {@code reason: "reset"} messages on, so a reset starts at once instead of at the next reconciliation; unset:
-         * reconciliation alone (it never depends on the message).
+         * The allocator's Redis to hear the lease channel's {@code reason: "reset"} messages on, so a reset starts at
+         * once instead of at the next reconciliation; unset: reconciliation alone (it never depends on the message).
+         * Read as {@code quarkus.redis.hosts} is: with client type {@code standalone} one {@code redis://host:port}
+         * (with a password if it has one), with {@code sentinel} the Sentinels' URLs, comma-separated.
          */
         Optional<String> leaseChannelRedis();
+
+        /**
+         * {@code standalone} or {@code sentinel}, as the allocator's {@code quarkus.redis.client-type}: with Sentinel
+         * the agent asks the Sentinels for the master at every (re)connection, so it follows a failover.
+         */
+        @WithDefault("standalone")
+        LeaseChannelRedisType leaseChannelRedisClientType();
+
+        /** The master name the Sentinels monitor ({@code quarkus.redis.master-name}; its default too). */
+        @WithDefault("mymaster")
+        String leaseChannelRedisMasterName();
+
+        /**
+         * Which server the Sentinels name to subscribe on ({@code quarkus.redis.role}): {@code master}, or
+         * {@code replica} (a replica passes on every message its master publishes).
+         */
+        @WithDefault("master")
+        LeaseChannelRedisRole leaseChannelRedisRole();
+
+        /**
+         * How long after the lease channel's connection ended or could not be made the agent subscribes again; doubled
+         * after every further failure, up to {@code lease-channel-retry-max-backoff}, and back to this once subscribed.
+         * Short, so that the first reset after a failover is not held back by it.
+         */
+        @WithDefault("100ms")
+        Duration leaseChannelRetryBackoff();
+
+        /** The longest wait between two attempts to subscribe to the lease channel. */
+        @WithDefault("5s")
+        Duration leaseChannelRetryMaxBackoff();
 
         /** The allocator's lease channel ({@code envgrid.allocator.key-prefix} + {@code ch:expired}). */
         @WithDefault("{envgrid}:ch:expired")
@@ -239,6 +270,16 @@ public interface DeviceAgentConfig {
         /** Retries of a desktop's failed resets in a row, after which it stays down until the agent restarts. */
         @WithDefault("20")
         int resetRetries();
+    }
+
+    /** How {@code envgrid.device-agent.desktops.lease-channel-redis} names the Redis: one server or its Sentinels. */
+    enum LeaseChannelRedisType {
+        STANDALONE, SENTINEL
+    }
+
+    /** The server of a Sentinel-watched set the lease channel subscribes on. */
+    enum LeaseChannelRedisRole {
+        MASTER, REPLICA
     }
 
     /** {@code envgrid.device-agent.desktop.auth} and {@code envgrid.device-agent.tools.auth}: {@code lease} or {@code open}. */

@@ -59,7 +59,11 @@ public class FleetDesktops implements QuarkusTestResourceLifecycleManager {
                 Map.entry("envgrid.device-agent.desktops.reconcile-interval", RECONCILE_INTERVAL.toMillis() + "ms"),
                 // a failed reset is retried soon, so a test of the recovery waits little
                 Map.entry("envgrid.device-agent.desktops.reset-retry-backoff", "1s"),
-                Map.entry("envgrid.device-agent.desktops.reset-retry-max-backoff", "2s"));
+                Map.entry("envgrid.device-agent.desktops.reset-retry-max-backoff", "2s"),
+                // a dropped lease channel subscription stays down for seconds (the default is 100 ms), so that a
+                // message published just after the drop is surely lost and the test of reconciliation shows it
+                Map.entry("envgrid.device-agent.desktops.lease-channel-retry-backoff", "4s"),
+                Map.entry("envgrid.device-agent.desktops.lease-channel-retry-max-backoff", "4s"));
     }
 
     @Override
