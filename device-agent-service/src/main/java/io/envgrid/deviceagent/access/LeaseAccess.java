@@ -62,8 +62,7 @@ public class LeaseAccess {
         if (credentials instanceof Credentials.LeaseToken lease) {
             return verified(resourceId, lease.token());
         }
-        throw unauthorized(resourceId, "send the live lease token of '" + resourceId + "' in "
-                + Credentials.LEASE_TOKEN_HEADER + ", or the service token");
+        throw noCredential(resourceId);
     }
 
     /**
@@ -78,8 +77,7 @@ public class LeaseAccess {
             checkable(resourceId, lease.token());
             return;
         }
-        throw unauthorized(resourceId, "send the live lease token of '" + resourceId + "' in "
-                + Credentials.LEASE_TOKEN_HEADER + ", or the service token");
+        throw noCredential(resourceId);
     }
 
     /**
@@ -149,6 +147,12 @@ public class LeaseAccess {
         } catch (RuntimeException e) {
             throw unavailable(resourceId, e);
         }
+    }
+
+    /** 401 for a call that brought neither credential a desktop or leased device accepts. */
+    private static ApiException noCredential(String resourceId) {
+        return unauthorized(resourceId, "send the live lease token of '" + resourceId + "' in "
+                + Credentials.LEASE_TOKEN_HEADER + ", or the service token");
     }
 
     private static ApiException unauthorized(String resourceId, String message) {

@@ -36,7 +36,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 @Tag(name = "desktop (OSWorld protocol)")
 public class DesktopResource {
 
-
     private final DesktopRouting routing;
     private final MeterRegistry meters;
 
@@ -113,15 +112,11 @@ public class DesktopResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> runPython(JsonNode body) {
         return timed("run_python", desktop -> {
-            JsonNode code = object(body).path("code");
-            if (code.isMissingNode() || code.isNull() || (code.isTextual() && code.asText().isEmpty())) {
+            String code = optionalText(object(body), "code", "'code' must be a string");
+            if (code == null || code.isEmpty()) {
                 throw new DesktopException(400, "Code not supplied!");
             }
-            // no coercion: {"code": 5} is a caller's mistake, not the program "5"
-            if (!code.isTextual()) {
-                throw new DesktopException(400, "'code' must be a string");
-            }
-            return desktop.commands().runPython(code.asText());
+            return desktop.commands().runPython(code);
         });
     }
 
@@ -132,12 +127,8 @@ public class DesktopResource {
     public Map<String, Object> runBashScript(JsonNode body) {
         return timed("run_bash_script", desktop -> {
             JsonNode request = object(body);
-            JsonNode scriptField = request.path("script");
-            if (!scriptField.isMissingNode() && !scriptField.isNull() && !scriptField.isTextual()) {
-                throw new DesktopException(400, "'script' must be a string");
-            }
-            String script = scriptField.asText("");
-            if (script.isEmpty()) {
+            String script = optionalText(request, "script", "'script' must be a string");
+            if (script == null || script.isEmpty()) {
                 Map<String, Object> refusal = new LinkedHashMap<>();
                 refusal.put("status", "error");
                 refusal.put("output", "Script not supplied!");
@@ -154,11 +145,7 @@ public class DesktopResource {
             if (timeout < 1 || timeout > 3600) {
                 throw new DesktopException(400, "timeout must be from 1 to 3600 seconds");
             }
-            JsonNode dir = request.path("working_dir");
-            if (!dir.isMissingNode() && !dir.isNull() && !dir.isTextual()) {
-                throw new DesktopException(400, "working_dir must be a string");
-            }
-            String workingDir = dir.isTextual() ? dir.asText() : null;
+            String workingDir = optionalText(request, "working_dir", "working_dir must be a string");
             return desktop.commands().runBashScript(script, timeout, workingDir);
         });
     }
@@ -314,6 +301,23 @@ public class DesktopResource {
             throw new DesktopException(400, "the body must be a JSON object");
         }
         return body;
+    }
+
+    /**
+     * The string in {@code field} of {@code request}, or null when the field is absent or JSON null.
+     *
+     * @throws DesktopException 400 with {@code wrongType} when the field holds anything but a string: no coercion,
+     *                          as {@code {"code": 5}} is a caller's mistake, not the program "5"
+     */
+    private static String optionalText(JsonNode request, String field, String wrongType) {
+        JsonNode value = request.path(field);
+        if (value.isMissingNode() || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new DesktopException(400, wrongType);
+        }
+        return value.asText();
     }
 
     /** Acts on the request's desktop through {@link DesktopRouting#act} (lease checked, gate held), timed. */

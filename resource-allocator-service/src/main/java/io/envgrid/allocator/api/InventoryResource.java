@@ -65,10 +65,7 @@ public class InventoryResource {
     @Operation(summary = "List resources, filtered by type, state and labels (label=key=value, repeatable)")
     public Uni<List<ResourceView>> list(@QueryParam("type") String type, @QueryParam("state") String state,
             @QueryParam("label") List<String> labels, @Context UriInfo uri) {
-        // An empty "?type=" is a type outside the rule, not "no filter".
-        if (type != null || uri.getQueryParameters().containsKey("type")) {
-            Validation.requireType("type", type);
-        }
+        Validation.requireFilter(uri, "type", type, Validation::requireType);
         if (state != null && !STATES.contains(state)) {
             throw ApiException.badRequest("'state' must be one of " + STATES);
         }

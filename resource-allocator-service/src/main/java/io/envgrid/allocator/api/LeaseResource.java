@@ -132,10 +132,7 @@ public class LeaseResource {
     @Path("leases")
     @Operation(summary = "Live leases, of one worker or of all")
     public Uni<List<LeaseView>> leases(@QueryParam("worker_id") String workerId, @Context UriInfo uri) {
-        // An empty "?worker_id=" is an id outside the rule, not "all workers".
-        if (workerId != null || uri.getQueryParameters().containsKey("worker_id")) {
-            Validation.requireId("worker_id", workerId);
-        }
+        Validation.requireFilter(uri, "worker_id", workerId, Validation::requireId);
         return inventory.leases(workerId);
     }
 }

@@ -1,8 +1,10 @@
 package io.envgrid.allocator.api;
 
 import io.envgrid.allocator.error.ApiException;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.Collection;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -83,6 +85,17 @@ public final class Validation {
     static void requireRange(String field, long value, long min, long max) {
         if (value < min || value > max) {
             throw ApiException.badRequest("'" + field + "' must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    /**
+     * An optional query filter ({@code ?type=}, {@code ?worker_id=}): absent is no filter, but a parameter that is
+     * given, even empty, must pass {@code rule}; an empty value is one outside the rule, not "no filter", so a
+     * caller's typo never widens a listing to everything.
+     */
+    static void requireFilter(UriInfo uri, String param, String value, BiConsumer<String, String> rule) {
+        if (value != null || uri.getQueryParameters().containsKey(param)) {
+            rule.accept(param, value);
         }
     }
 

@@ -211,11 +211,7 @@ public class McpServerHost {
     /** The exposed tools of every running server, in configuration order. */
     public List<ExposedTool> tools() {
         List<ExposedTool> out = new ArrayList<>();
-        List<HostedServer> running;
-        synchronized (this) {
-            running = new ArrayList<>(servers.values());
-        }
-        for (HostedServer s : running) {
+        for (HostedServer s : hostedServers()) {
             HostedServer.Connection c = s.connection();
             if (c != null) {
                 out.addAll(ToolExposure.expose(s.bundleId(), s.config(), c.tools()));
@@ -248,11 +244,7 @@ public class McpServerHost {
      */
     public List<String> desktops(Integer size, String window) {
         List<String> out = new ArrayList<>();
-        List<HostedServer> running;
-        synchronized (this) {
-            running = new ArrayList<>(servers.values());
-        }
-        for (HostedServer s : running) {
+        for (HostedServer s : hostedServers()) {
             HostedServer.Connection c = s.connection();
             if (c == null || c.client().getServerCapabilities() == null
                     || c.client().getServerCapabilities().resources() == null) {
@@ -275,6 +267,14 @@ public class McpServerHost {
             }
         }
         return out;
+    }
+
+    /**
+     * The hosted servers in configuration order, copied under the host's lock: a server's MCP calls block for up
+     * to the start timeout, and must not hold the lock that {@link #put} and {@link #remove} take meanwhile.
+     */
+    private synchronized List<HostedServer> hostedServers() {
+        return new ArrayList<>(servers.values());
     }
 
     private HostedServer.Connection runningConnection(String bundleId) {
