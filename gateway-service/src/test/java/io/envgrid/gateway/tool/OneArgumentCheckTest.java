@@ -200,6 +200,12 @@ class OneArgumentCheckTest {
             assertEquals(400, refused.statusCode(), config + " -> " + refused.asString());
         }
         assertEquals(before, state(worker));
+        // a config that overrides one setting keeps the profile's others (allocator_type is required of the merged whole)
+        Response created = SandboxHttp.post("/session/create", "{\"worker_id\": \"" + worker
+                + "\", \"resource_type\": \"vm\", \"config\": {\"lease_timeout\": 120}}");
+        assertEquals(200, created.statusCode(), created.asString());
+        Response destroyed = SandboxHttp.post("/session/destroy", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}");
+        assertEquals(200, destroyed.statusCode(), destroyed.asString());
     }
 
     private static Map<String, JsonNode> mcpTools(String session) {

@@ -29,6 +29,19 @@ public record ConfigRule(String key, Type type, boolean required) {
 
     /** What is wrong with {@code config} under these rules (unknown keys, wrong types, missing keys), by path. */
     public static List<String> problems(JsonNode config, List<ConfigRule> rules, String path) {
+        return problems(config, rules, path, true);
+    }
+
+    /**
+     * What is wrong with a call's {@code config}, which overrides some settings of the profile's: unknown keys and
+     * wrong types, by path; a missing key is not wrong here, since the profile's value stays (what is required is
+     * checked on the merged whole).
+     */
+    public static List<String> overrideProblems(JsonNode config, List<ConfigRule> rules, String path) {
+        return problems(config, rules, path, false);
+    }
+
+    private static List<String> problems(JsonNode config, List<ConfigRule> rules, String path, boolean complete) {
         List<String> problems = new ArrayList<>();
         Map<String, ConfigRule> byKey = new LinkedHashMap<>();
         rules.forEach(r -> byKey.put(r.key(), r));
@@ -40,8 +53,10 @@ public record ConfigRule(String key, Type type, boolean required) {
                 problems.add(path + "." + key + ": must be " + rule.type().name().toLowerCase(Locale.ROOT).replace('_', ' '));
             }
         });
-        rules.stream().filter(r -> r.required() && !config.hasNonNull(r.key()))
-                .forEach(r -> problems.add(path + "." + r.key() + ": required"));
+        if (complete) {
+            rules.stream().filter(r -> r.required() && !config.hasNonNull(r.key()))
+                    .forEach(r -> problems.add(path + "." + r.key() + ": required"));
+        }
         return problems;
     }
 

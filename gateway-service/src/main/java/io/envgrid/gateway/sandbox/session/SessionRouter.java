@@ -53,7 +53,7 @@ public class SessionRouter {
     public ObjectNode mergedConfig(SessionBackend backend, ObjectNode override) {
         ObjectNode merged = backend.profile().config().deepCopy();
         if (override != null) {
-            List<String> problems = ConfigRule.problems(override, backend.profile().backend().config(), "config");
+            List<String> problems = ConfigRule.overrideProblems(override, backend.profile().backend().config(), "config");
             if (!problems.isEmpty()) {
                 throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, String.join("; ", problems),
                         Map.of("problems", problems));
