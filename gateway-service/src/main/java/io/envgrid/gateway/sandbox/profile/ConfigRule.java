@@ -1,6 +1,7 @@
 package io.envgrid.gateway.sandbox.profile;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.tool.ExactInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,8 @@ public record ConfigRule(String key, Type type, boolean required) {
         boolean accepts(JsonNode value) {
             return switch (this) {
                 case STRING -> value.isTextual();
-                case INTEGER -> value.isIntegralNumber();
+                // a whole number an int holds exactly (every setting is read as one): a larger one would be truncated
+                case INTEGER -> ExactInteger.of(value).stream().anyMatch(v -> v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE);
                 case BOOLEAN -> value.isBoolean();
                 case ARRAY -> value.isArray();
                 case STRING_LIST -> value.isArray() && StreamSupport.stream(value.spliterator(), false)
@@ -58,6 +60,11 @@ public record ConfigRule(String key, Type type, boolean required) {
                     .forEach(r -> problems.add(path + "." + r.key() + ": required"));
         }
         return problems;
+    }
+
+    /** The setting a problem of {@link #problems} is about ({@code config.wait_ms}): each starts with its path. */
+    public static String fieldOf(String problem) {
+        return problem.substring(0, problem.indexOf(": "));
     }
 
     public static ConfigRule optional(String key, Type type) {

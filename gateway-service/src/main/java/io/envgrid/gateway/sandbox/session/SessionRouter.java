@@ -56,7 +56,7 @@ public class SessionRouter {
             List<String> problems = ConfigRule.overrideProblems(override, backend.profile().backend().config(), "config");
             if (!problems.isEmpty()) {
                 throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, String.join("; ", problems),
-                        Map.of("problems", problems));
+                        Map.of("field", ConfigRule.fieldOf(problems.get(0)), "problems", problems));
             }
             merged.setAll(override);
         }
