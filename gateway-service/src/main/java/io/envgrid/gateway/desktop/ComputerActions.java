@@ -9,6 +9,7 @@ import io.envgrid.desktopkeys.KeyCombination;
 import io.envgrid.desktopkeys.KeyTable;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.tool.Args;
+import io.envgrid.gateway.tool.ExactInteger;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -125,7 +126,9 @@ final class ComputerActions {
             }
             return null;
         }
-        // the schema has checked the pair: two non-negative integers
-        return new int[] {value.get(0).asInt(), value.get(1).asInt()};
+        // the schema has bounded the pair; read exactly all the same, so nothing is ever truncated into range
+        return new int[] {
+            (int) ExactInteger.within(value.get(0), name + "[0]", 0, Computer13Space.MAX_COORDINATE),
+            (int) ExactInteger.within(value.get(1), name + "[1]", 0, Computer13Space.MAX_COORDINATE)};
     }
 }

@@ -34,8 +34,8 @@ public class ComputerTool extends BaseTool {
                     + "(scroll_direction, scroll_amount, optional coordinate), wait.",
             Schema.object().workerId()
                     .enumeration("action", "What to do", true, ComputerActions.ACTIONS)
-                    .integerPair("coordinate", "[x, y] in screen pixels", false)
-                    .integerPair("start_coordinate", "[x, y] where a drag starts", false)
+                    .integerPair("coordinate", "[x, y] in screen pixels", false, Computer13Space.MAX_COORDINATE)
+                    .integerPair("start_coordinate", "[x, y] where a drag starts", false, Computer13Space.MAX_COORDINATE)
                     .string("text", "Text to type, or the key / key combination to press", false)
                     .enumeration("scroll_direction", "Scroll direction", false, "up", "down", "left", "right")
                     .integer("scroll_amount", "Scroll clicks (default 3)", false, 1, 100)

@@ -22,8 +22,8 @@ import java.util.function.UnaryOperator;
 /**
  * The desktop's primitives, one tool each (MCP {@code desktop.<name>}, Sandbox {@code <type>:<name>}):
  * the reads (screenshot, observation, cursor), commands, and each OSWorld computer_13 action with
- * OSWorld's parameters ({@code desktop.click {x, y, button, num_clicks}}). They act on the worker's
- * desktop: the one named by {@code resource_id} (the Sandbox session's), else its only one. Key names are
+ * OSWorld's parameters ({@code desktop.click {x, y, button, num_clicks}}), shaped and bounded by {@link Computer13Space}.
+ * They act on the worker's desktop: the one named by {@code resource_id} (the Sandbox session's), else its only one. Key names are
  * read with the shared key table here, as the {@code computer} tool reads them ({@link KeyParameters}).
  */
 @Singleton
@@ -32,28 +32,21 @@ public class DesktopTools implements ToolSource {
     private record Action(String name, String type, String description, UnaryOperator<Schema> parameters) {
     }
 
-    private static final String[] BUTTONS = {"left", "right", "middle"};
-
     private static final List<Action> ACTIONS = List.of(
-            new Action("move_to", "MOVE_TO", "Move the pointer to (x, y)", s -> xy(s, true)),
-            new Action("click", "CLICK", "Click (at x, y when given)", s -> xy(s, false)
-                    .enumeration("button", "Mouse button (default left)", false, BUTTONS)
-                    .integer("num_clicks", "Clicks (default 1)", false, 1, 3)),
-            new Action("mouse_down", "MOUSE_DOWN", "Press a mouse button",
-                    s -> s.enumeration("button", "Mouse button (default left)", false, BUTTONS)),
-            new Action("mouse_up", "MOUSE_UP", "Release a mouse button",
-                    s -> s.enumeration("button", "Mouse button (default left)", false, BUTTONS)),
-            new Action("right_click", "RIGHT_CLICK", "Right-click (at x, y when given)", s -> xy(s, false)),
-            new Action("double_click", "DOUBLE_CLICK", "Double-click (at x, y when given)", s -> xy(s, false)),
-            new Action("drag_to", "DRAG_TO", "Drag with the left button held to (x, y)", s -> xy(s, true)),
+            new Action("move_to", "MOVE_TO", "Move the pointer to (x, y)", s -> Computer13Space.pixels(s, true)),
+            new Action("click", "CLICK", "Click (at x, y when given)", s -> Computer13Space.click(Computer13Space.pixels(s, false))),
+            new Action("mouse_down", "MOUSE_DOWN", "Press a mouse button", Computer13Space::button),
+            new Action("mouse_up", "MOUSE_UP", "Release a mouse button", Computer13Space::button),
+            new Action("right_click", "RIGHT_CLICK", "Right-click (at x, y when given)", s -> Computer13Space.pixels(s, false)),
+            new Action("double_click", "DOUBLE_CLICK", "Double-click (at x, y when given)", s -> Computer13Space.pixels(s, false)),
+            new Action("drag_to", "DRAG_TO", "Drag with the left button held to (x, y)", s -> Computer13Space.pixels(s, true)),
             new Action("scroll", "SCROLL", "Scroll by dx columns and dy rows (positive dy scrolls up)",
-                    s -> s.integer("dx", "Horizontal clicks", true, -1000, 1000).integer("dy", "Vertical clicks", true, -1000, 1000)),
-            new Action("typing", "TYPING", "Type text", s -> s.string("text", "The text", true)),
-            new Action("press", "PRESS", "Press and release a key (OSWorld key names)", s -> s.string("key", "Key name", true)),
-            new Action("key_down", "KEY_DOWN", "Hold a key down", s -> s.string("key", "Key name", true)),
-            new Action("key_up", "KEY_UP", "Release a key", s -> s.string("key", "Key name", true)),
-            new Action("hotkey", "HOTKEY", "Press keys together, e.g. [\"ctrl\", \"c\"]",
-                    s -> s.stringList("keys", "Key names, held in order and released in reverse", true, 8)),
+                    s -> Computer13Space.scroll(s, true)),
+            new Action("typing", "TYPING", "Type text", Computer13Space::typing),
+            new Action("press", "PRESS", "Press and release a key (OSWorld key names)", Computer13Space::key),
+            new Action("key_down", "KEY_DOWN", "Hold a key down", Computer13Space::key),
+            new Action("key_up", "KEY_UP", "Release a key", Computer13Space::key),
+            new Action("hotkey", "HOTKEY", "Press keys together, e.g. [\"ctrl\", \"c\"]", Computer13Space::keys),
             new Action("wait", "WAIT", "Wait without acting", s -> s));
 
     private static final String WHICH = "The desktop, when the worker holds several (the Sandbox API passes its session's)";
@@ -136,10 +129,5 @@ public class DesktopTools implements ToolSource {
 
     private static String resourceId(ToolCall call) {
         return call.args().optionalString("resource_id");
-    }
-
-    private static Schema xy(Schema schema, boolean mandatory) {
-        return schema.integer("x", "Screen x in pixels", mandatory, 0, 100_000)
-                .integer("y", "Screen y in pixels", mandatory, 0, 100_000);
     }
 }

@@ -26,12 +26,12 @@ public class ToolFailure extends RuntimeException {
 
     /**
      * 400 {@code INVALID_PARAMETERS} about one argument of {@code tool}, shaped as the schema check's refusals:
-     * {@code details: {tool, argument, problems: ["'<argument>': <problem>"]}}.
+     * {@code details: {tool, argument, field, problems: ["'<argument>': <problem>"]}} ({@code field} is the argument).
      */
     public static ToolFailure invalidArgument(String tool, String argument, String problem) {
         String described = "'" + argument + "': " + problem;
         return new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, tool + ": " + described,
-                Map.of("tool", tool, "argument", argument, "problems", List.of(described)));
+                Map.of("tool", tool, "argument", argument, "field", argument, "problems", List.of(described)));
     }
 
     public int status() {

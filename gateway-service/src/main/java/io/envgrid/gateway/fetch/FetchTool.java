@@ -7,6 +7,7 @@ import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.sandbox.profile.ApiToolKind;
 import io.envgrid.gateway.tool.Args;
+import io.envgrid.gateway.tool.ExactInteger;
 import io.envgrid.gateway.tool.Schema;
 import io.envgrid.gateway.tool.Tool;
 import io.envgrid.gateway.tool.ToolAnnotations;
@@ -78,8 +79,9 @@ final class FetchTool implements Tool {
             allowed.add("*");
         }
         this.hosts = new HostPolicy(allowed);
-        this.maxBytes = Math.max(1, config.path("max_bytes").asInt(DEFAULT_MAX_BYTES));
-        this.timeout = Duration.ofMillis(Math.max(100, config.path("timeout_ms").asInt(DEFAULT_TIMEOUT_MS)));
+        // the profile check has made these whole numbers an int holds; read exactly all the same
+        this.maxBytes = (int) Math.max(1, ExactInteger.of(config.get("max_bytes")).orElse(DEFAULT_MAX_BYTES));
+        this.timeout = Duration.ofMillis(Math.max(100, ExactInteger.of(config.get("timeout_ms")).orElse(DEFAULT_TIMEOUT_MS)));
         this.userAgent = config.path("user_agent").asText("envgrid-fetch/0.1");
     }
 

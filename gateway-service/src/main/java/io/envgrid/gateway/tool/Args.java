@@ -40,16 +40,16 @@ public final class Args {
         return string(name);
     }
 
-    /** The integer argument, or {@code defaultValue} when it is absent. */
+    /**
+     * The integer argument, or {@code defaultValue} when it is absent; read exactly ({@link ExactInteger}), so a value
+     * the schema bounded is never truncated on its way to a service, and one it did not bound is refused naming it.
+     */
     public long integer(String name, long defaultValue) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             return defaultValue;
         }
-        if (!value.isIntegralNumber()) {
-            throw ToolFailure.invalid("'" + name + "' must be an integer");
-        }
-        return value.asLong();
+        return ExactInteger.within(value, name, Long.MIN_VALUE, Long.MAX_VALUE);
     }
 
     /** The list of strings, or null when absent. */

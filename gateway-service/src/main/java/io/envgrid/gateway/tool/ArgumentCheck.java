@@ -7,6 +7,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.id.IdRule;
@@ -21,7 +22,8 @@ import java.util.Map;
  * argument (400 {@code INVALID_ID} naming it), then the tool's JSON Schema (2020-12, networknt
  * json-schema-validator; compiled once, when the tool is registered): types, enums, bounds,
  * required and unknown arguments, every problem listed, 400 {@code INVALID_PARAMETERS} whose
- * {@code details.argument} names the first argument at fault. Nothing has run when it refuses.
+ * {@code details.argument} names the first argument at fault and {@code details.field} the place inside it
+ * ({@code parameters.x}, {@code coordinate[0]}). Nothing has run when it refuses.
  */
 public final class ArgumentCheck {
 
@@ -54,6 +56,7 @@ public final class ArgumentCheck {
         String argument = argumentOf(errors.get(0));
         if (argument != null) {
             details.put("argument", argument);
+            details.put("field", fieldOf(errors.get(0)));
         }
         details.put("problems", problems);
         throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, tool + ": " + String.join("; ", problems), details);
@@ -66,14 +69,44 @@ public final class ArgumentCheck {
         return problems;
     }
 
-    /** The top-level argument an error is about: the missing or unknown name, else the first step of its location. */
+    /** The top-level argument an error is about: the first step of its {@link #location}, if any. */
     static String argumentOf(Error error) {
-        String keyword = error.getKeyword();
-        if (("required".equals(keyword) || "additionalProperties".equals(keyword)) && error.getProperty() != null
-                && error.getInstanceLocation().getNameCount() == 0) {
-            return error.getProperty();
+        List<Object> location = location(error);
+        return location.isEmpty() ? null : String.valueOf(location.get(0));
+    }
+
+    /** Where in the arguments an error is: {@code x}, {@code parameters.y}, {@code coordinate[0]}. */
+    static String fieldOf(Error error) {
+        StringBuilder field = new StringBuilder();
+        for (Object step : location(error)) {
+            if (step instanceof Integer index) {
+                field.append('[').append(index).append(']');
+            } else {
+                field.append(field.length() == 0 ? "" : ".").append(step);
+            }
         }
-        return error.getInstanceLocation().getNameCount() == 0 ? null : error.getInstanceLocation().getName(0);
+        return field.toString();
+    }
+
+    /**
+     * The steps to the value an error is about: its instance location, and for a missing or unknown property (which
+     * the validator reports on the object holding it) that property's name, so that the refusal names the argument
+     * the caller has to change rather than the object around it.
+     */
+    private static List<Object> location(Error error) {
+        List<Object> steps = new ArrayList<>();
+        NodePath at = error.getInstanceLocation();
+        for (int i = 0; i < at.getNameCount(); i++) {
+            steps.add(at.getElement(i));
+        }
+        String keyword = error.getKeyword();
+        if (("required".equals(keyword) || "additionalProperties".equals(keyword)) && error.getProperty() != null) {
+            steps.add(error.getProperty());
+        } else if ("dependentRequired".equals(keyword) && error.getArguments() != null && error.getArguments().length > 0) {
+            // the validator's arguments are (missing, present): the one to add is named
+            steps.add(String.valueOf(error.getArguments()[0]));
+        }
+        return steps;
     }
 
     private static String describe(Error error) {

@@ -19,6 +19,9 @@ public final class Schema {
     private final ObjectNode properties = root.putObject("properties");
     private final ArrayNode required = NODES.arrayNode();
 
+    private final ArrayNode allOf = NODES.arrayNode();
+    private final ObjectNode dependentRequired = NODES.objectNode();
+
     private final boolean closed;
 
     private Schema(boolean closed) {
@@ -84,6 +87,66 @@ public final class Schema {
         return this;
     }
 
+    /** A JSON number (a fraction allowed) from {@code min} to {@code max}. */
+    public Schema number(String name, String description, boolean mandatory, long min, long max) {
+        ObjectNode p = property(name, description, mandatory);
+        p.put("type", "number");
+        p.put("minimum", min);
+        p.put("maximum", max);
+        return this;
+    }
+
+    /** Any string, blanks included (text to type: a space or a newline is something to type). */
+    public Schema text(String name, String description, boolean mandatory) {
+        property(name, description, mandatory).put("type", "string");
+        return this;
+    }
+
+    /** {@code a} and {@code b} are given together or not at all (a point's x and y). */
+    public Schema together(String a, String b) {
+        dependentRequired.putArray(a).add(b);
+        dependentRequired.putArray(b).add(a);
+        return this;
+    }
+
+    /** At least one of {@code names} is given (a scroll needs dx, dy or both). */
+    public Schema atLeastOne(String... names) {
+        ArrayNode anyOf = allOf.addObject().putArray("anyOf");
+        for (String name : names) {
+            anyOf.addObject().putArray("required").add(name);
+        }
+        return this;
+    }
+
+    /** When {@code present} is given, so is at least one of {@code alternatives}. */
+    public Schema whenGiven(String present, String... alternatives) {
+        ObjectNode condition = allOf.addObject();
+        condition.putObject("if").putArray("required").add(present);
+        ArrayNode anyOf = condition.putObject("then").putArray("anyOf");
+        for (String alternative : alternatives) {
+            anyOf.addObject().putArray("required").add(alternative);
+        }
+        return this;
+    }
+
+    /**
+     * When {@code discriminator} is {@code value}, {@code property} must pass {@code schema} (and be there, when
+     * {@code mandatory}): one such case per value gives an argument whose shape depends on another, e.g. a
+     * computer_13 action's {@code parameters} on its {@code action_type}, and {@code tools/list} shows each case.
+     */
+    public Schema whenEquals(String discriminator, String value, String property, ObjectNode schema, boolean mandatory) {
+        ObjectNode condition = allOf.addObject();
+        ObjectNode test = condition.putObject("if");
+        test.putObject("properties").putObject(discriminator).put("const", value);
+        test.putArray("required").add(discriminator);
+        ObjectNode then = condition.putObject("then");
+        if (mandatory) {
+            then.putArray("required").add(property);
+        }
+        then.putObject("properties").set(property, schema);
+        return this;
+    }
+
     public Schema stringList(String name, String description, boolean mandatory, int maxItems) {
         ObjectNode p = property(name, description, mandatory);
         p.put("type", "array");
@@ -93,10 +156,11 @@ public final class Schema {
         return this;
     }
 
-    public Schema integerPair(String name, String description, boolean mandatory) {
+    /** Two integers from 0 to {@code max} (a point [x, y]). */
+    public Schema integerPair(String name, String description, boolean mandatory, long max) {
         ObjectNode p = property(name, description, mandatory);
         p.put("type", "array");
-        p.putObject("items").put("type", "integer").put("minimum", 0);
+        p.putObject("items").put("type", "integer").put("minimum", 0).put("maximum", max);
         p.put("minItems", 2);
         p.put("maxItems", 2);
         return this;
@@ -117,6 +181,12 @@ public final class Schema {
     public ObjectNode build() {
         if (!required.isEmpty()) {
             root.set("required", required);
+        }
+        if (!dependentRequired.isEmpty()) {
+            root.set("dependentRequired", dependentRequired);
+        }
+        if (!allOf.isEmpty()) {
+            root.set("allOf", allOf);
         }
         if (closed) {
             root.put("additionalProperties", false);

@@ -184,6 +184,192 @@ class OneArgumentCheckTest {
         assertNull(redis.hash(String.class).hget(keys.mcpSession(session), "worker"), "the MCP session stays unbound");
     }
 
+    @Test
+    void aBatchWhoseComputer13EntryHasBadParametersRunsNothing() {
+        // each second entry is a computer_13 action whose parameters OSWorld's action space does not allow, and the
+        // field the refusal must name; the click before it would run on the desktop of a temporary session
+        Map<String, String> secondEntries = new LinkedHashMap<>();
+        secondEntries.put("{\"action_type\": \"CLICK\", \"parameters\": {\"x\": \"abc\", \"y\": 5}}", "parameters.x");
+        secondEntries.put("{\"action_type\": \"CLICK\", \"parameters\": {\"x\": 5, \"y\": 5, \"clicks\": 2}}", "parameters.clicks");
+        secondEntries.put("{\"action_type\": \"CLICK\", \"parameters\": {\"x\": 5}}", "parameters.y");
+        // num_clicks needs a button or a point: the first alternative is named
+        secondEntries.put("{\"action_type\": \"CLICK\", \"parameters\": {\"num_clicks\": 2}}", "parameters.button");
+        secondEntries.put("{\"action_type\": \"CLICK\", \"parameters\": {\"button\": \"left\", \"num_clicks\": 1.5}}",
+                "parameters.num_clicks");
+        secondEntries.put("{\"action_type\": \"DRAG_TO\", \"parameters\": {\"x\": 5}}", "parameters.y");
+        secondEntries.put("{\"action_type\": \"DRAG_TO\"}", "parameters");
+        secondEntries.put("{\"action_type\": \"MOVE_TO\", \"parameters\": {\"x\": 99999999999999999999, \"y\": 1}}", "parameters.x");
+        secondEntries.put("{\"action_type\": \"MOVE_TO\", \"parameters\": {\"x\": -1, \"y\": 1}}", "parameters.x");
+        secondEntries.put("{\"action_type\": \"SCROLL\", \"parameters\": {}}", "parameters.dx");
+        secondEntries.put("{\"action_type\": \"SCROLL\", \"parameters\": {\"dy\": 1e30}}", "parameters.dy");
+        secondEntries.put("{\"action_type\": \"TYPING\", \"parameters\": {}}", "parameters.text");
+        secondEntries.put("{\"action_type\": \"TYPING\", \"parameters\": {\"text\": 5}}", "parameters.text");
+        secondEntries.put("{\"action_type\": \"PRESS\", \"parameters\": {\"keys\": [\"a\"]}}", "parameters.key");
+        secondEntries.put("{\"action_type\": \"HOTKEY\", \"parameters\": {\"keys\": []}}", "parameters.keys");
+        secondEntries.put("{\"action_type\": \"WAIT\", \"parameters\": {\"seconds\": 2}}", "parameters.seconds");
+        String session = McpHttp.initialize(mcp());
+        for (Map.Entry<String, String> second : secondEntries.entrySet()) {
+            String worker = "onecheck-c13-" + UUID.randomUUID();
+            String before = state(worker);
+            int commandsBefore = desktopCommands();
+            Response refused = SandboxHttp.post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": ["
+                    + "{\"action\": \"vm:click\", \"params\": {\"x\": 10, \"y\": 10}}, "
+                    + "{\"action\": \"vm:computer_13\", \"params\": " + second.getKey() + "}]}");
+            assertEquals(400, refused.statusCode(), second.getKey() + " -> " + refused.asString());
+            JsonNode error = McpSteps.readTree(refused.asString()).path("error");
+            assertEquals("INVALID_PARAMETERS", error.path("code").asText(), error.toString());
+            assertEquals("parameters", error.path("details").path("argument").asText(), error.toString());
+            assertEquals(second.getValue(), error.path("details").path("field").asText(), error.toString());
+            assertTrue(error.path("message").asText().startsWith("actions[1]"), error.toString());
+            assertEquals(commandsBefore, desktopCommands(), "the click did not run: " + second.getKey());
+            assertEquals(before, state(worker), "nothing leased for a temporary session: " + second.getKey());
+            // the same action over MCP: a tool error naming the same field, before the session is bound
+            ObjectNode arguments = (ObjectNode) McpSteps.readTree(second.getKey());
+            arguments.put("worker_id", worker);
+            JsonNode result = McpSteps.readTree(McpHttp.call(session, 11, "computer_13", arguments.toString()).asString())
+                    .path("result");
+            assertTrue(result.path("isError").asBoolean(), second.getKey() + ": " + result);
+            assertEquals(error.path("details"), result.path("structuredContent").path("error").path("details"), second.getKey());
+        }
+        assertNull(redis.hash(String.class).hget(keys.mcpSession(session), "worker"), "the MCP session stays unbound");
+    }
+
+    @Test
+    void everyComputer13ActionTypeListsItsParametersAndAcceptsOsWorldsShapes() {
+        JsonNode schema = mcpTools(McpHttp.initialize(mcp())).get("computer_13").path("inputSchema");
+        Map<String, JsonNode> byType = computer13Parameters(schema);
+        assertEquals(16, byType.size(), byType.keySet().toString());
+        assertEquals(List.of("x", "y"), fieldNames(byType.get("DRAG_TO").path("required")));
+        assertEquals("number", byType.get("MOVE_TO").path("properties").path("x").path("type").asText(), "OSWorld's x is a float");
+        assertEquals(List.of(), fieldNames(byType.get("DONE").path("properties")));
+    }
+
+    @Test
+    void anIntegerThatIsNotRepresentableOrOutOfRangeIsRefusedNamingItsFieldOnEveryTool() {
+        String worker = "onecheck-int-" + UUID.randomUUID();
+        String session = McpHttp.initialize(mcp());
+        Map<String, JsonNode> mcpTools = mcpTools(session);
+        Map<String, String> sandboxNameOf = new LinkedHashMap<>();
+        JsonNode sandboxTools = McpSteps.readTree(given().get("/tools").asString()).path("tools");
+        for (JsonNode tool : sandboxTools) {
+            if (!tool.path("mcp_name").isNull()) {
+                sandboxNameOf.put(tool.path("mcp_name").asText(), tool.path("name").asText());
+            }
+        }
+        String before = state(worker);
+        List<String> checked = new ArrayList<>();
+        for (JsonNode tool : mcpTools.values()) {
+            String name = tool.path("name").asText();
+            List<Case> cases = new ArrayList<>();
+            JsonNode schema = tool.path("inputSchema");
+            numberCases(schema, valid(schema), "", cases);
+            computer13Parameters(schema).forEach((type, parameters) -> {
+                ObjectNode arguments = NODES.objectNode().put("action_type", type);
+                arguments.set("parameters", valid(parameters));
+                numberCases(parameters, arguments, "parameters", cases);
+            });
+            for (Case c : cases) {
+                JsonNode viaMcp = McpSteps.readTree(McpHttp.call(session, 13, name, c.arguments().toString()).asString())
+                        .path("result");
+                assertTrue(viaMcp.path("isError").asBoolean(), name + " " + c.kind() + " must be refused: " + viaMcp);
+                JsonNode error = viaMcp.path("structuredContent").path("error");
+                assertEquals("INVALID_PARAMETERS", error.path("code").asText(), name + " " + c.kind() + ": " + error);
+                assertEquals(c.argument(), error.path("details").path("field").asText(), name + " " + c.kind() + ": " + error);
+                String sandboxName = sandboxNameOf.get(name);
+                if (sandboxName != null) {
+                    ObjectNode body = NODES.objectNode().put("worker_id", worker).put("action", sandboxName);
+                    body.set("params", c.arguments());
+                    Response response = SandboxHttp.post("/execute", body.toString());
+                    assertEquals(400, response.statusCode(), sandboxName + " " + c.kind() + ": " + response.asString());
+                    assertEquals(error.path("details"), McpSteps.readTree(response.asString()).path("error").path("details"),
+                            sandboxName + " " + c.kind());
+                }
+                checked.add(name + " " + c.kind());
+            }
+        }
+        // every tool with a number among its arguments was tried, computer_13's parameters included
+        for (String tool : List.of("desktop.click", "desktop.scroll", "computer", "computer_13", "rag_search",
+                "allocate_batch_resources", "renew_resources")) {
+            assertTrue(checked.stream().anyMatch(c -> c.startsWith(tool + " ")), tool + " in " + checked);
+        }
+        assertTrue(checked.stream().anyMatch(c -> c.contains("parameters.x")), checked.toString());
+        // a session's config: the lease length is passed on to the allocator, and asInt read 4294967297 as 1
+        for (String config : List.of("{\"lease_timeout\": 4294967297}", "{\"lease_timeout\": 1e30}",
+                "{\"lease_timeout\": 1.5}", "{\"wait_ms\": 99999999999999999999}", "{\"lease_timeout\": 86401}")) {
+            Response refused = SandboxHttp.post("/session/create", "{\"worker_id\": \"" + worker
+                    + "\", \"resource_type\": \"vm\", \"config\": " + config + "}");
+            assertEquals(400, refused.statusCode(), config + " -> " + refused.asString());
+            String field = McpSteps.readTree(refused.asString()).path("error").path("details").path("field").asText();
+            assertEquals("config." + config.substring(2, config.indexOf("\":")), field, config + " -> " + refused.asString());
+        }
+        assertEquals(before, state(worker), "a refused call changes nothing");
+        assertNull(redis.hash(String.class).hget(keys.mcpSession(session), "worker"), "the MCP session stays unbound");
+    }
+
+    /** The values no integer (or number) argument takes: too large for any integer type, a fraction, below its minimum. */
+    private static void numberCases(JsonNode schema, ObjectNode valid, String prefix, List<Case> cases) {
+        String at = prefix.isEmpty() ? "" : prefix + ".";
+        schema.path("properties").fields().forEachRemaining(p -> {
+            JsonNode property = p.getValue();
+            String type = property.path("type").asText();
+            boolean pair = "array".equals(type) && property.path("items").path("type").asText().matches("integer|number");
+            if (!pair && !type.matches("integer|number")) {
+                return;
+            }
+            String itemType = pair ? property.path("items").path("type").asText() : type;
+            JsonNode bounds = pair ? property.path("items") : property;
+            List<JsonNode> bad = new ArrayList<>(List.of(NODES.numberNode(new java.math.BigInteger("99999999999999999999")),
+                    NODES.numberNode(1e30), NODES.numberNode(-1e30)));
+            if ("integer".equals(itemType)) {
+                bad.add(NODES.numberNode(1.5));
+            }
+            if (bounds.has("minimum")) {
+                bad.add(NODES.numberNode(bounds.get("minimum").asLong() - 1));
+            }
+            for (JsonNode value : bad) {
+                ObjectNode arguments = valid.deepCopy();
+                ObjectNode target = prefix.isEmpty() ? arguments : (ObjectNode) arguments.get(prefix);
+                if (pair) {
+                    target.putArray(p.getKey()).add(value).add(1);
+                } else {
+                    target.set(p.getKey(), value);
+                }
+                cases.add(new Case(at + p.getKey() + "=" + value, arguments, at + p.getKey() + (pair ? "[0]" : "")));
+            }
+        });
+    }
+
+    /** Arguments that pass {@code schema}: its required members, and both of a pair that go together (x and y). */
+    private static ObjectNode valid(JsonNode schema) {
+        ObjectNode valid = NODES.objectNode();
+        schema.path("required").forEach(r -> valid.set(r.asText(), validValue(schema.path("properties").path(r.asText()))));
+        schema.path("dependentRequired").fieldNames().forEachRemaining(
+                n -> valid.set(n, validValue(schema.path("properties").path(n))));
+        return valid;
+    }
+
+    /** computer_13's parameters schema of each action type, from the if/then cases of its input schema. */
+    private static Map<String, JsonNode> computer13Parameters(JsonNode schema) {
+        Map<String, JsonNode> byType = new LinkedHashMap<>();
+        schema.path("allOf").forEach(c -> {
+            JsonNode type = c.path("if").path("properties").path("action_type").path("const");
+            if (type.isTextual()) {
+                byType.put(type.asText(), c.path("then").path("properties").path("parameters"));
+            }
+        });
+        return byType;
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(n -> names.add(n.asText()));
+        } else {
+            node.fieldNames().forEachRemaining(names::add);
+        }
+        return names;
+    }
+
     /** Commands the stand-in desktops have been sent so far (typing and commands alike reach their {@code /execute}). */
     private static int desktopCommands() {
         return TestCluster.get().desktops().stream().mapToInt(d -> d.executed().size()).sum();
@@ -200,6 +386,12 @@ class OneArgumentCheckTest {
             assertEquals(400, refused.statusCode(), config + " -> " + refused.asString());
         }
         assertEquals(before, state(worker));
+        // a config that overrides one setting keeps the profile's others (allocator_type is required of the merged whole)
+        Response created = SandboxHttp.post("/session/create", "{\"worker_id\": \"" + worker
+                + "\", \"resource_type\": \"vm\", \"config\": {\"lease_timeout\": 120}}");
+        assertEquals(200, created.statusCode(), created.asString());
+        Response destroyed = SandboxHttp.post("/session/destroy", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}");
+        assertEquals(200, destroyed.statusCode(), destroyed.asString());
     }
 
     private static Map<String, JsonNode> mcpTools(String session) {
@@ -254,7 +446,7 @@ class OneArgumentCheckTest {
             return property.get("enum").get(0);
         }
         return switch (property.path("type").asText()) {
-            case "integer" -> NODES.numberNode(property.path("minimum").asLong(1));
+            case "integer", "number" -> NODES.numberNode(property.path("minimum").asLong(1));
             case "boolean" -> NODES.booleanNode(true);
             case "object" -> NODES.objectNode();
             case "array" -> {

@@ -8,6 +8,7 @@ import io.envgrid.gateway.client.AllocatorApi;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.lease.WorkerCleanup;
 import io.envgrid.gateway.sandbox.profile.ResourceProfile;
+import io.envgrid.gateway.tool.ExactInteger;
 import io.envgrid.gateway.tool.ProgressSink;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
@@ -46,11 +47,8 @@ abstract class LeasedBackend implements SessionBackend {
 
     @Override
     public void checkConfig(ObjectNode config) {
-        int lease = config.path("lease_timeout").asInt(DEFAULT_LEASE_SECONDS);
-        long waitMs = config.path("wait_ms").asLong(0);
-        if (lease < 1 || lease > 86_400 || waitMs < 0 || waitMs > 600_000) {
-            throw ToolFailure.invalid("'lease_timeout' is 1 to 86400 seconds and 'wait_ms' 0 to 600000");
-        }
+        leaseSeconds(config);
+        waitMs(config);
         String type = config.path("allocator_type").asText(allocatorType());
         if (!profile.backend().serves(type)) {
             throw ToolFailure.invalid("'allocator_type' " + type + " is not served by the " + profile.resourceType()
@@ -61,8 +59,8 @@ abstract class LeasedBackend implements SessionBackend {
     @Override
     public Uni<JsonNode> initialize(String workerId, ObjectNode config) {
         checkConfig(config);
-        int lease = config.path("lease_timeout").asInt(DEFAULT_LEASE_SECONDS);
-        long waitMs = config.path("wait_ms").asLong(0);
+        int lease = leaseSeconds(config);
+        long waitMs = waitMs(config);
         String type = config.path("allocator_type").asText(allocatorType());
         return allocations.allocate(workerId, List.of(type), lease, waitMs, ProgressSink.NONE)
                 .map(granted -> granted.elements().next())
@@ -71,6 +69,18 @@ abstract class LeasedBackend implements SessionBackend {
                         // the caller gave up while the resource was being prepared: it goes back too
                         .onCancellation().call(() -> cleanup(workerId, entry).onFailure().recoverWithNull())
                         .replaceWith(entry));
+    }
+
+    /** The lease length a config asks for, exactly (4294967297 is refused, not read as 1), 1 to 86400 seconds. */
+    private static int leaseSeconds(ObjectNode config) {
+        JsonNode value = config.get("lease_timeout");
+        return value == null ? DEFAULT_LEASE_SECONDS : (int) ExactInteger.within(value, "config.lease_timeout", 1, 86_400);
+    }
+
+    /** How long a config lets the allocation wait, exactly, 0 to 600000 ms. */
+    private static long waitMs(ObjectNode config) {
+        JsonNode value = config.get("wait_ms");
+        return value == null ? 0 : ExactInteger.within(value, "config.wait_ms", 0, 600_000);
     }
 
     /** Makes a freshly leased resource ready for the worker's calls; nothing to do by default. */

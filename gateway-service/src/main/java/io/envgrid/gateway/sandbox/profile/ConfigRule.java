@@ -1,6 +1,7 @@
 package io.envgrid.gateway.sandbox.profile;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.tool.ExactInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,8 @@ public record ConfigRule(String key, Type type, boolean required) {
         boolean accepts(JsonNode value) {
             return switch (this) {
                 case STRING -> value.isTextual();
-                case INTEGER -> value.isIntegralNumber();
+                // a whole number an int holds exactly (every setting is read as one): a larger one would be truncated
+                case INTEGER -> ExactInteger.of(value).stream().anyMatch(v -> v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE);
                 case BOOLEAN -> value.isBoolean();
                 case ARRAY -> value.isArray();
                 case STRING_LIST -> value.isArray() && StreamSupport.stream(value.spliterator(), false)
@@ -29,6 +31,19 @@ public record ConfigRule(String key, Type type, boolean required) {
 
     /** What is wrong with {@code config} under these rules (unknown keys, wrong types, missing keys), by path. */
     public static List<String> problems(JsonNode config, List<ConfigRule> rules, String path) {
+        return problems(config, rules, path, true);
+    }
+
+    /**
+     * What is wrong with a call's {@code config}, which overrides some settings of the profile's: unknown keys and
+     * wrong types, by path; a missing key is not wrong here, since the profile's value stays (what is required is
+     * checked on the merged whole).
+     */
+    public static List<String> overrideProblems(JsonNode config, List<ConfigRule> rules, String path) {
+        return problems(config, rules, path, false);
+    }
+
+    private static List<String> problems(JsonNode config, List<ConfigRule> rules, String path, boolean complete) {
         List<String> problems = new ArrayList<>();
         Map<String, ConfigRule> byKey = new LinkedHashMap<>();
         rules.forEach(r -> byKey.put(r.key(), r));
@@ -40,9 +55,16 @@ public record ConfigRule(String key, Type type, boolean required) {
                 problems.add(path + "." + key + ": must be " + rule.type().name().toLowerCase(Locale.ROOT).replace('_', ' '));
             }
         });
-        rules.stream().filter(r -> r.required() && !config.hasNonNull(r.key()))
-                .forEach(r -> problems.add(path + "." + r.key() + ": required"));
+        if (complete) {
+            rules.stream().filter(r -> r.required() && !config.hasNonNull(r.key()))
+                    .forEach(r -> problems.add(path + "." + r.key() + ": required"));
+        }
         return problems;
+    }
+
+    /** The setting a problem of {@link #problems} is about ({@code config.wait_ms}): each starts with its path. */
+    public static String fieldOf(String problem) {
+        return problem.substring(0, problem.indexOf(": "));
     }
 
     public static ConfigRule optional(String key, Type type) {

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.envgrid.gateway.tool.ExactInteger;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -65,10 +67,12 @@ public final class ProfileReader {
         int ttl = DEFAULT_SESSION_TTL;
         if (server.has("session_ttl")) {
             JsonNode value = server.get("session_ttl");
-            if (!value.isIntegralNumber() || value.asInt() < 1 || value.asInt() > 86_400) {
+            // read exactly: asInt would take 4294967297 for 1
+            OptionalLong seconds = ExactInteger.of(value);
+            if (seconds.isEmpty() || seconds.getAsLong() < 1 || seconds.getAsLong() > 86_400) {
                 problems.add("server.session_ttl: seconds, from 1 to 86400");
             } else {
-                ttl = value.asInt();
+                ttl = (int) seconds.getAsLong();
             }
         }
         Map<String, ResourceProfile> resources = resources(root.path("resources"), problems);

@@ -53,10 +53,10 @@ public class SessionRouter {
     public ObjectNode mergedConfig(SessionBackend backend, ObjectNode override) {
         ObjectNode merged = backend.profile().config().deepCopy();
         if (override != null) {
-            List<String> problems = ConfigRule.problems(override, backend.profile().backend().config(), "config");
+            List<String> problems = ConfigRule.overrideProblems(override, backend.profile().backend().config(), "config");
             if (!problems.isEmpty()) {
                 throw new ToolFailure(400, ErrorCode.INVALID_PARAMETERS, String.join("; ", problems),
-                        Map.of("problems", problems));
+                        Map.of("field", ConfigRule.fieldOf(problems.get(0)), "problems", problems));
             }
             merged.setAll(override);
         }

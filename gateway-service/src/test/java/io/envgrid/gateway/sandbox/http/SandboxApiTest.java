@@ -187,10 +187,10 @@ class SandboxApiTest {
     void failingBatchCallIsReportedAndStopsTheRestWhenAsked() {
         String worker = worker();
         post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}").then().statusCode(200);
-        // computer_13's parameters are the vm-controller's to check (a key name aside): a click at x "left" fails when it
-        // runs (an unknown key no longer gets that far: the batch's up-front check refuses it, OneArgumentCheckTest)
+        // only the vm-controller knows the screen's size: a click beyond it passes the up-front check (a malformed one,
+        // x "left", no longer gets this far: OneArgumentCheckTest) and fails when it runs
         Response batch = post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"stop_on_error\": true, \"actions\": ["
-                + "{\"action\": \"vm:computer_13\", \"params\": {\"action_type\": \"CLICK\", \"parameters\": {\"x\": \"left\"}}}, "
+                + "{\"action\": \"vm:computer_13\", \"params\": {\"action_type\": \"CLICK\", \"parameters\": {\"x\": 50000, \"y\": 10}}}, "
                 + "{\"action\": \"vm:screenshot\"}]}");
         batch.then().statusCode(200).body("success", equalTo(false))
                 .body("results[0].success", equalTo(false)).body("results[0].error.code", equalTo("INVALID_ACTION"))
