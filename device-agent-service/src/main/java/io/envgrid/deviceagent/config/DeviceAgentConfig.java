@@ -270,6 +270,13 @@ public interface DeviceAgentConfig {
         /** Retries of a desktop's failed resets in a row, after which it stays down until the agent restarts. */
         @WithDefault("20")
         int resetRetries();
+
+        /**
+         * Calls one desktop's port carries at once (each desktop has its own connections to the agent's port); one
+         * more is answered 429 at once, so a tenant flooding its own desktop with slow calls delays no other desktop.
+         */
+        @WithDefault("32")
+        int maxConcurrentCalls();
     }
 
     /** How {@code envgrid.device-agent.desktops.lease-channel-redis} names the Redis: one server or its Sentinels. */

@@ -40,6 +40,10 @@ public class DesktopFleet {
             throw new IllegalStateException("envgrid.device-agent.desktops.count=" + count
                     + " needs envgrid.device-agent.desktops.first-port: each desktop is served on its own port");
         }
+        if (settings.maxConcurrentCalls() < 1) {
+            throw new IllegalStateException("envgrid.device-agent.desktops.max-concurrent-calls must be at least 1, not "
+                    + settings.maxConcurrentCalls());
+        }
         List<HostedDesktop> hosted = new ArrayList<>();
         Path homes = settings.homeRoot().toAbsolutePath();
         for (int i = 0; i < count; i++) {

@@ -1,5 +1,7 @@
 package io.envgrid.deviceagent.fleet;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.osworld.DesktopRouting;
 import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.quarkus.runtime.ShutdownEvent;
@@ -11,9 +13,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.HttpProxy;
-import io.vertx.httpproxy.ProxyContext;
-import io.vertx.httpproxy.ProxyInterceptor;
-import io.vertx.httpproxy.ProxyResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
@@ -35,6 +34,9 @@ import org.jboss.logging.Logger;
  * Every proxied request also carries {@link #PROXY_MARK_HEADER} with a secret drawn at each start of this process
  * (again replacing any the caller sent), so the agent can tell a request its own proxy forwarded from one a caller of
  * the agent's port made up: {@link #proxiedDesktop} is the desktop the proxy named, or null.
+ * <p>
+ * Each desktop's port has its own connections to the agent's port and admits at most
+ * {@code envgrid.device-agent.desktops.max-concurrent-calls} calls at once ({@link DesktopCallGate}).
  */
 @ApplicationScoped
 public class DesktopPorts {
@@ -51,12 +53,16 @@ public class DesktopPorts {
 
     private final DesktopFleet fleet;
     private final FleetVertx vertx;
+    private final DeviceAgentConfig config;
+    private final ObjectMapper json;
     private final List<HttpServer> servers = new ArrayList<>();
-    private HttpClient client;
+    private final List<HttpClient> clients = new ArrayList<>();
 
-    public DesktopPorts(DesktopFleet fleet, FleetVertx vertx) {
+    public DesktopPorts(DesktopFleet fleet, FleetVertx vertx, DeviceAgentConfig config, ObjectMapper json) {
         this.fleet = fleet;
         this.vertx = vertx;
+        this.config = config;
+        this.json = json;
     }
 
     /**
@@ -69,22 +75,18 @@ public class DesktopPorts {
             return;
         }
         String host = ConfigProvider.getConfig().getOptionalValue("quarkus.http.host", String.class).orElse("0.0.0.0");
-        client = vertx.get().createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(64));
+        int limit = config.desktops().maxConcurrentCalls();
         for (HostedDesktop desktop : fleet.desktops()) {
-            String name = desktop.desktop().name();
+            // a client (connection pool) per desktop, sized to its call limit: no desktop's calls wait for another's
+            HttpClient client = vertx.get().createHttpClient(
+                    new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(limit));
+            clients.add(client);
             HttpProxy proxy = HttpProxy.reverseProxy(client)
                     // the agent's port is known only once it listens (port 0 in tests): looked up per request
                     .originSelector(request -> Future.succeededFuture(
                             SocketAddress.inetSocketAddress(AgentIdentity.httpPort(), "127.0.0.1")))
-                    .addInterceptor(new ProxyInterceptor() {
-                        @Override
-                        public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-                            context.request().headers().set(DesktopRouting.DESKTOP_HEADER, name);
-                            context.request().headers().set(PROXY_MARK_HEADER,
-                                    new String(PROXY_MARK, StandardCharsets.US_ASCII));
-                            return context.sendRequest();
-                        }
-                    });
+                    .addInterceptor(new DesktopCallGate(json, desktop.desktop().name(),
+                            new String(PROXY_MARK, StandardCharsets.US_ASCII), limit));
             HttpServer server = vertx.get().createHttpServer().requestHandler(proxy);
             servers.add(server);
             server.listen(desktop.spec().port(), host)
@@ -117,8 +119,6 @@ public class DesktopPorts {
 
     void stop(@Observes ShutdownEvent stop) {
         servers.forEach(HttpServer::close);
-        if (client != null) {
-            client.close();
-        }
+        clients.forEach(HttpClient::close);
     }
 }

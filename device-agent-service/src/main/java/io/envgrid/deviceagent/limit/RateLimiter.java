@@ -42,7 +42,10 @@ public class RateLimiter {
 
     /** @return the 429 answer, or null to let the request through */
     Response check(ContainerRequestContext context, HttpServerRequest request) {
-        if (request.path().startsWith("/q/") || isDesktopRoute(request.path()) || presentsServiceToken(context)) {
+        // the routed path (percent-decoded, dot segments resolved), not the raw one: "/q/../health" is routed to
+        // "/health" and must count as that
+        String path = context.getUriInfo().getPath();
+        if (path.startsWith("/q/") || isDesktopRoute(path) || presentsServiceToken(context)) {
             return null;
         }
         long now = System.currentTimeMillis();

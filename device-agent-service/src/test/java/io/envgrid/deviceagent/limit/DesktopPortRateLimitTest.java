@@ -2,6 +2,8 @@ package io.envgrid.deviceagent.limit;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.deviceagent.fleet.DesktopPorts;
 import io.envgrid.deviceagent.osworld.DesktopRouting;
@@ -9,14 +11,24 @@ import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.FleetDesktops;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.envgrid.deviceagent.support.WithFleetDesktops;
+import io.envgrid.deviceagent.support.AgentCalls;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * The rate limit on an agent hosting desktops: every call through a desktop's port comes from the in-process proxy on
  * loopback, so it is counted per desktop too; a caller of the agent's own port cannot get a fresh bucket by naming
- * desktops (or forging the proxy's mark) itself.
+ * desktops (or forging the proxy's mark) itself. Each desktop's port carries a bounded number of calls at once, on
+ * connections of its own.
  */
 @QuarkusTest
 @WithAllocator
@@ -50,6 +62,47 @@ class DesktopPortRateLimitTest {
         given().header(DesktopRouting.DESKTOP_HEADER, "made-up").get("/health").then().statusCode(429);
         // and desktop 1's port still answers
         given().port(FleetDesktops.port(1)).get("/health").then().statusCode(200);
+    }
+
+    @Test
+    void slowCallsFloodingOneDesktopsPortDelayNoOtherDesktop() throws Exception {
+        for (int i = 0; i < FleetDesktops.COUNT; i++) {
+            int port = FleetDesktops.port(i);
+            Conditions.await(() -> answers(port), "desktop port " + port + " answers", Duration.ofSeconds(60));
+        }
+        // more slow calls than desktop 0 admits (32) and than the one shared pool the proxies had before (64)
+        int flood = 70;
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < flood; i++) {
+            calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base(0) + "/run_bash_script"))
+                    .header("Authorization", "Bearer " + AgentCalls.SERVICE_TOKEN)
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(120))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"script\":\"sleep 8\",\"timeout\":30}")).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        // the calls over the limit are answered at once, not queued
+        Conditions.await(() -> calls.stream().filter(call -> call.isDone() && call.join().statusCode() == 429).count()
+                == flood - 32, "the calls over desktop 0's limit answered 429", Duration.ofSeconds(30));
+        HttpResponse<String> refused = calls.stream().filter(call -> call.isDone()).findFirst().orElseThrow().join();
+        assertTrue(refused.body().contains("\"RATE_LIMIT_EXCEEDED\""), refused.body());
+        assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
+        // before: desktop 1's call waited behind desktop 0's 64 pooled connections until they were free
+        HttpResponse<String> other = client.send(HttpRequest.newBuilder(URI.create(base(1) + "/platform"))
+                .header("Authorization", "Bearer " + AgentCalls.SERVICE_TOKEN).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, other.statusCode(), other.body());
+        // the admitted calls run to their end, and then desktop 0 admits calls again
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            int status = call.get(60, TimeUnit.SECONDS).statusCode();
+            assertTrue(status == 200 || status == 429, "status " + status);
+        }
+        given().port(FleetDesktops.port(0)).header("Authorization", "Bearer " + AgentCalls.SERVICE_TOKEN)
+                .get("/platform").then().statusCode(200);
+    }
+
+    private static String base(int desktop) {
+        return "http://127.0.0.1:" + FleetDesktops.port(desktop);
     }
 
     /** Whether the agent answers through {@code port}: on a desktop route, which is not rate limited. */

@@ -1,30 +1,58 @@
 package io.envgrid.deviceagent.limit;
 
 import static io.restassured.RestAssured.get;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
 import io.envgrid.deviceagent.support.AgentCalls;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** 100 requests per minute per client; the 101st gets 429 with Retry-After; service callers and desktop routes are exempt. */
 @QuarkusTest
 class RateLimitTest {
 
+    @TestHTTPResource("/")
+    URL agent;
+
     @Test
-    void the101stRequestOfAMinuteIsRefusedUnlessTheCallerIsAService() {
+    void the101stRequestOfAMinuteIsRefusedUnlessTheCallerIsAService() throws IOException {
         for (int i = 0; i < 100; i++) {
             get("/health").then().statusCode(200);
         }
         get("/health").then().statusCode(429).header("Retry-After", notNullValue())
                 .body("error.code", equalTo("RATE_LIMIT_EXCEEDED")).body("error.details.limit_per_minute", equalTo(100));
         get("/q/health/live").then().statusCode(200);
+        // the exemptions are decided on the routed path: a dot segment reaching /health through an exempt prefix is
+        // still /health (before: all of these answered 200 past the limit)
+        for (String dodge : new String[] {"/q/../health", "/q/%2E%2E/health", "/setup/../health", "/setup/%2e%2e/health",
+                "/platform/../health", "/./q/../health"}) {
+            assertEquals("HTTP/1.1 429", statusLine(dodge).substring(0, 12), dodge);
+        }
         AgentCalls.asService().get("/health").then().statusCode(200);
         // the OSWorld desktop routes are not the rate-limited device-management API: a controller polls them many times a step; past the
         // limit they still answer (here: the lock's 401, as this caller sends no credential), never 429
         for (int i = 0; i < 20; i++) {
             get("/platform").then().statusCode(401);
+        }
+    }
+
+    /** The status line of a GET of {@code path} sent as written (HTTP clients resolve dot segments before sending). */
+    private String statusLine(String path) throws IOException {
+        try (Socket socket = new Socket(agent.getHost(), agent.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: agent\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            return answer.substring(0, answer.indexOf("\r\n"));
         }
     }
 }

@@ -39,7 +39,7 @@ public class WindowManagedXvfb implements QuarkusTestResourceLifecycleManager {
         Path home = copyOfTemplate();
         processes.add(start("Xvfb", display, "-screen", "0", WIDTH + "x" + HEIGHT + "x24", "-nolisten", "tcp",
                 "-noreset"));
-        Conditions.await(() -> run("xdpyinfo"), "Xvfb answering on " + display, Duration.ofSeconds(30));
+        Conditions.await(() -> run("xdpyinfo"), "Xvfb answering on " + display, Duration.ofSeconds(60));
         processes.add(start("openbox"));
         // openbox owns the screen once it has set the EWMH check window on the root
         Conditions.await(() -> run("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"), "openbox managing " + display,

@@ -3,6 +3,7 @@ package io.envgrid.deviceagent.support;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -73,7 +74,7 @@ public final class XServerProcess implements AutoCloseable {
         }
         // the socket appears once the server listens; with -auth xdpyinfo could not tell us
         Conditions.await(() -> new File("/tmp/.X11-unix/X" + name.substring(1)).exists() || !server.isAlive(),
-                "Xvfb listening on " + name);
+                "Xvfb listening on " + name, Duration.ofSeconds(60)); // a clean-clone run at load 50 took over 10 s
         if (!server.isAlive()) {
             throw new IllegalStateException("Xvfb " + name + " exited; see target/xvfb" + name.substring(1) + ".log");
         }

@@ -1,18 +1,21 @@
 package io.envgrid.deviceagent.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.File;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real X server for the desktop tests: Xvfb (installed by {@code ./envgrid test}) on a free
- * display number, 1280×800×24, started once per test JVM; plus the X clients the tests open on it.
+ * A real X server for the desktop tests: Xvfb (installed by {@code ./envgrid test}) on a display number it picks
+ * itself, 1280×800×24, started once per test JVM; plus the X clients the tests open on it.
  * {@code -noreset}: without it the server resets (pointer back to the centre) whenever its last
  * client disconnects, which every short xdotool call is.
  */
@@ -46,23 +49,36 @@ public class Xvfb implements QuarkusTestResourceLifecycleManager {
 
     public static synchronized String display() {
         if (display == null) {
-            int number = 90;
-            while (new File("/tmp/.X11-unix/X" + number).exists() || new File("/tmp/.X" + number + "-lock").exists()) {
-                number++;
-            }
-            String name = ":" + number;
+            Process server;
             try {
-                Process server = new ProcessBuilder("Xvfb", name, "-screen", "0", WIDTH + "x" + HEIGHT + "x24", "-nolisten", "tcp", "-noreset")
-                        .redirectErrorStream(true).redirectOutput(Path.of("target", "xvfb.log").toFile()).start();
+                // -displayfd: the server takes a free display itself and writes its number on stdout once it accepts
+                // clients, so parallel test JVMs never pick the same number and no fixed wait can be too short
+                server = new ProcessBuilder("Xvfb", "-displayfd", "1", "-screen", "0", WIDTH + "x" + HEIGHT + "x24",
+                        "-nolisten", "tcp", "-noreset")
+                        .redirectError(Path.of("target", "xvfb.log").toFile()).start();
                 CLIENTS.add(server);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> CLIENTS.forEach(Process::destroyForcibly)));
             } catch (IOException e) {
                 throw new IllegalStateException("Xvfb is not installed; './envgrid test' installs it", e);
             }
-            Conditions.await(() -> run("xdpyinfo", "-display", name), "Xvfb answering on " + name);
+            String name = ":" + displayNumber(server);
+            Conditions.await(() -> run("xdpyinfo", "-display", name), "Xvfb answering on " + name, Duration.ofSeconds(60));
             display = name;
         }
         return display;
+    }
+
+    /** The display number Xvfb wrote on its stdout ({@code -displayfd 1}); throws if it exited first. */
+    private static String displayNumber(Process server) {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.US_ASCII))) {
+            String line = out.readLine();
+            if (line == null || !line.strip().matches("[0-9]+")) {
+                throw new IllegalStateException("Xvfb exited without a display (see target/xvfb.log): " + line);
+            }
+            return line.strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("reading Xvfb's display number", e);
+        }
     }
 
     /** Starts an X client on the display, e.g. {@code xterm}; it is stopped with the JVM or by the caller. */

@@ -47,7 +47,7 @@ public final class Xvfb implements AutoCloseable {
                     .redirectErrorStream(true).redirectOutput(Path.of("target", "xvfb.log").toFile()).start();
             Xvfb xvfb = new Xvfb(display, server);
             Runtime.getRuntime().addShutdownHook(new Thread(xvfb::close));
-            Conditions.await("Xvfb on " + display, Duration.ofSeconds(20), xvfb::answers);
+            Conditions.await("Xvfb on " + display, Duration.ofSeconds(60), xvfb::answers);
             return xvfb;
         } catch (IOException e) {
             throw new IllegalStateException("Xvfb is not installed: run './envgrid test', which installs it", e);
