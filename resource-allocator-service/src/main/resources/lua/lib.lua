@@ -39,6 +39,9 @@
 --   qr:<rid>     set    tickets waiting with request_id <rid>
 --   qw:<R>       set    tickets parked on replica <R>
 --   replicas     zset   replica -> liveness deadline (ms), pushed out by every reap.lua run
+--   cell:<id>    string the name of the cell id belongs to (claim.lua), only under the DEFAULT cell's prefix and
+--                       only with more than one cell: claimed before a registration, released after a delete, so
+--                       an id is never registered in two cells (README, "Cells")
 --   resetting    zset   id -> when its reset began (ms), for resources whose lease ended and whose
 --                       owner has not yet reported the reset (reset.lua); reap.lua downs the overdue
 --   events       stream audit log in serialization order, one entry per lease event with fields
@@ -53,7 +56,7 @@
 -- Ids (resource, worker, request) follow one rule, [A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}, types
 -- [A-Za-z0-9][A-Za-z0-9_.-]{0,63}, checked by the HTTP layer before any script runs
 -- (docs/isolation.md). Every key holds at most one id, after a literal family prefix ('r:', 'w:',
--- 'req:', 'free:', 'q:', 'qs:', 'qr:', 'qw:', 't:', 'ta:', 'ch:w:'); no family prefix is a prefix of
+-- 'req:', 'free:', 'q:', 'qs:', 'qr:', 'qw:', 't:', 'ta:', 'ch:w:', 'cell:'); no family prefix is a prefix of
 -- another or of a fixed key name (all, types, fence, leases, hb, tickets, replicas, events,
 -- seq:ticket, ch:expired), so two distinct ids, of the same
 -- kind or not, never share a key even when an id itself contains ':' (e.g. resource 'w:x' is

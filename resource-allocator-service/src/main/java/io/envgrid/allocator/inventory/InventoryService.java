@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.allocator.api.RegisterRequest;
 import io.envgrid.allocator.auth.Principal;
 import io.envgrid.allocator.cell.Cell;
+import io.envgrid.allocator.cell.CellClaims;
 import io.envgrid.allocator.cell.CellRouter;
 import io.envgrid.allocator.cell.Cells;
 import io.envgrid.allocator.error.ApiException;
@@ -28,7 +29,8 @@ import java.util.function.Predicate;
  * names the principal making it: the one that registers a resource owns it, and only it may re-register,
  * heart-beat it or report its reset (403 {@code NOT_RESOURCE_OWNER}); drain and delete also by the service
  * token; an undrain only by whoever drained, or the service token (403 {@code NOT_DRAIN_OWNER}). A resource lives
- * in the cell of its type; calls naming an id go to the cell that holds it, listings and counts ask every cell.
+ * in the cell of its type, and in no other: the id is claimed for that cell ({@link CellClaims}) before it is
+ * registered there. Calls naming an id go to the cell that holds it, listings and counts ask every cell.
  */
 @ApplicationScoped
 public class InventoryService {
@@ -37,18 +39,23 @@ public class InventoryService {
     private final ObjectMapper json;
     private final Cells cells;
     private final CellRouter router;
+    private final CellClaims claims;
 
-    public InventoryService(ScriptRunner scripts, ObjectMapper json, Cells cells, CellRouter router) {
+    public InventoryService(ScriptRunner scripts, ObjectMapper json, Cells cells, CellRouter router, CellClaims claims) {
         this.scripts = scripts;
         this.json = json;
         this.cells = cells;
         this.router = router;
+        this.claims = claims;
     }
 
     /**
      * Registers or updates a resource, owned by {@code by}, in the cell of its type; tells whether it was created.
      * 409 {@code RESOURCE_IN_OTHER_CELL} when the id is registered in another cell (its type moved to another
-     * cell): it is deleted there first, so no id is ever in two cells.
+     * cell: it is deleted there first) or claimed by another cell's registration that got there first; either
+     * way nothing is changed, so no id is ever in two cells. The look-up alone cannot promise that (two first
+     * registrations both find the id nowhere), the claim can; the look-up still refuses ids registered before
+     * claims existed, which have none until their next registration.
      */
     public Uni<Boolean> register(RegisterRequest r, Principal by) {
         Cell cell = cells.forType(r.type());
@@ -57,10 +64,12 @@ public class InventoryService {
         return router.place(List.of(r.id()), null).chain(placement -> {
             Cell holder = placement.holders().getOrDefault(r.id(), cell);
             if (!holder.equals(cell)) {
-                throw new ApiException(409, ErrorCode.RESOURCE_IN_OTHER_CELL, "resource '" + r.id() + "' is registered "
-                        + "in cell '" + holder.name() + "', and type '" + r.type() + "' is served by cell '"
-                        + cell.name() + "'; delete it first", Map.of("resource_id", r.id(), "cell", holder.name(),
-                        "type_cell", cell.name()));
+                throw inOtherCell(r, holder.name(), cell);
+            }
+            return claims.claim(r.id(), cell);
+        }).chain(claimedBy -> {
+            if (!claimedBy.equals(cell.name())) {
+                throw inOtherCell(r, claimedBy, cell);
             }
             return scripts.runJson(cell.keys(), AllocatorScript.REGISTER, args);
         }).map(answer -> {
@@ -72,6 +81,12 @@ public class InventoryService {
             }
             return "created".equals(answer.path("status").asText());
         });
+    }
+
+    private static ApiException inOtherCell(RegisterRequest r, String holder, Cell cell) {
+        return new ApiException(409, ErrorCode.RESOURCE_IN_OTHER_CELL, "resource '" + r.id() + "' is registered in "
+                + "cell '" + holder + "', and type '" + r.type() + "' is served by cell '" + cell.name()
+                + "'; delete it first", Map.of("resource_id", r.id(), "cell", holder, "type_cell", cell.name()));
     }
 
     /** Records a heartbeat; tells what the health was before it (down means it just came back). */
@@ -88,10 +103,14 @@ public class InventoryService {
 
     /**
      * Deletes a resource as {@code by}. 409 {@code RESOURCE_LEASED} while leased and 409 {@code RESOURCE_RESETTING}
-     * while its reset is owed, unless {@code force} (which revokes the lease; the reset stays owed).
+     * while its reset is owed, unless {@code force} (which revokes the lease; the reset stays owed). Once deleted,
+     * its cell's claim of the id is given up, so a registration may put it in another cell.
      */
     public Uni<Void> delete(String id, boolean force, Principal by) {
-        return inCellOf(id, AllocatorScript.DELETE, List.of(id, force ? "1" : "0", by.name())).map(answer -> {
+        List<String> args = List.of(id, force ? "1" : "0", by.name());
+        return router.cellOf(id).chain(cell -> scripts.runJson(cell.keys(), AllocatorScript.DELETE, args)
+                .call(answer -> "deleted".equals(answer.path("status").asText())
+                        ? claims.release(id, cell) : Uni.createFrom().voidItem())).map(answer -> {
             refuseOthers(id, answer);
             switch (answer.path("status").asText()) {
                 case "not_found" -> throw ApiException.notFound(id);

@@ -17,6 +17,8 @@ public enum AllocatorScript {
     SNAPSHOT("snapshot", false),
     // Reads only: which cell holds an id (README, "Cells").
     LOCATE("locate", false),
+    // The one cell an id belongs to, claimed before a registration and released after a delete (CellClaims).
+    CLAIM("claim", true),
     VERIFY("verify", true);
 
     private final String file;

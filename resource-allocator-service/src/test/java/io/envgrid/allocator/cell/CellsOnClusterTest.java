@@ -114,6 +114,51 @@ class CellsOnClusterTest {
         expectError(release("holder", "vm-1"), 403, "NOT_LEASE_HOLDER");
     }
 
+    /**
+     * Review h7 item 5 on the cluster: the cells {@code desk} and default are on different masters, so no script can
+     * see both; two racing first registrations of one id from a vm and a misc still leave it in one cell, because the
+     * claim of every id is one key on the default cell's master. The loser answers 409, and a delete frees the id.
+     */
+    @Test
+    void racingRegistrationsOnTwoMastersLeaveEveryIdInOneCell() {
+        String desk = "{envgrid-desk}:";
+        String dflt = RedisClusterTestResource.PREFIX;
+        List<String> twins = new ArrayList<>();
+        Map<String, List<Integer>> answers = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 20; i++) {
+            String id = "dup-" + i;
+            CompletableFuture<Integer> vm = CompletableFuture.supplyAsync(() -> register(id, "vm").extract().statusCode(), CLIENTS);
+            CompletableFuture<Integer> misc = CompletableFuture.supplyAsync(() -> register(id, "misc").extract().statusCode(), CLIENTS);
+            answers.put(id, List.of(vm.join(), misc.join()));
+            if (exists(desk + "r:" + id) && exists(dflt + "r:" + id)) {
+                twins.add(id);
+            }
+        }
+        assertEquals(List.of(), twins, "ids registered in two cells at once");
+        try (SyncRedis claims = new SyncRedis(cluster.ownerOf(dflt + "all").url())) {
+            answers.forEach((id, pair) -> {
+                boolean inDesk = exists(desk + "r:" + id);
+                assertTrue(inDesk || exists(dflt + "r:" + id), id + " registered somewhere");
+                assertEquals(inDesk ? List.of(201, 409) : List.of(409, 201), pair, id + ": vm, misc");
+                Response claim = claims.call("GET", dflt + "cell:" + id);
+                assertEquals(inDesk ? "desk" : "default", claim == null ? null : claim.toString(),
+                        id + ": the claim, on the default cell's master");
+            });
+        }
+        register("mover", "vm").statusCode(201);
+        expectError(register("mover", "misc"), 409, "RESOURCE_IN_OTHER_CELL");
+        given().delete("/resources/mover").then().statusCode(200);
+        register("mover", "misc").statusCode(201);
+        assertTrue(exists(dflt + "r:mover") && !exists(desk + "r:mover"), "mover moved to the default cell");
+    }
+
+    /** Whether {@code key} exists, asked of the master that owns its slot. */
+    private boolean exists(String key) {
+        try (SyncRedis node = new SyncRedis(cluster.ownerOf(key).url())) {
+            return node.call("EXISTS", key).toLong() > 0;
+        }
+    }
+
     /** Whether a ticket sits in a cell's queue for {@code type}, read on the cell's master directly. */
     private boolean queued(String prefix, String type) {
         try (SyncRedis node = new SyncRedis(cluster.ownerOf(prefix + "q:" + type).url())) {
