@@ -54,11 +54,18 @@ public class Evaluator {
         for (EvaluatorSpec.Check check : spec.checks()) {
             Value result = get(vm, check.result());
             Value expected = check.expected() == null ? null : get(vm, check.expected());
-            double score = Metrics.score(check.metric(), result, expected, check.options());
+            double score;
+            String unscorable = null;
+            try {
+                score = Metrics.score(check.metric(), result, expected, check.options());
+            } catch (Unscorable e) {
+                score = 0.0; // the worker's desktop holds what no metric should chew on: its task failed
+                unscorable = e.getMessage();
+            }
             String absent = result instanceof Value.Absent a ? a.reason()
                     : expected instanceof Value.Absent a ? a.reason() : null;
             scores.add(new EvaluationReport.MetricScore(check.metric().func(), check.result().type(),
-                    check.expected() == null ? null : check.expected().type(), score, absent));
+                    check.expected() == null ? null : check.expected().type(), score, absent, unscorable));
         }
         return new EvaluationReport(combine(scores, spec.conjunction()), conj, scores, post, null);
     }
