@@ -1,5 +1,6 @@
 package io.envgrid.vmcontroller.evaluation;
 
+import io.envgrid.vmcontroller.error.ErrorCode;
 import io.envgrid.vmcontroller.task.SetupReport;
 import io.envgrid.vmcontroller.task.TaskSetup;
 import io.envgrid.vmcontroller.vm.ExecResult;
@@ -110,9 +111,10 @@ public class Evaluator {
             JsonNode answer = vms.listDirectory(vm, ((Getter.ListDirectory) getter).path());
             return new Value.Json(answer.has("directory_tree") ? answer.get("directory_tree") : answer);
         } catch (VmCallException.Refused e) {
-            if (e.status() != 400 && e.status() != 404) {
+            if (e.status() != 400 && e.status() != 404 && !e.code().equals(ErrorCode.ANSWER_TOO_LARGE)) {
                 throw e; // the lease ended, a rate limit, a timeout: not a judgement of the task
             }
+            // ANSWER_TOO_LARGE: the file or output the worker left is more than the controller reads; its task fails
             return new Value.Absent(getter.type() + ": " + e.getMessage());
         }
     }

@@ -11,15 +11,20 @@ import io.envgrid.vmcontroller.support.WithFakeVm;
 import io.envgrid.vmcontroller.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
  * What a worker leaves on its desktop is hostile input to the evaluation: an accessibility tree nested 100 000 deep
  * or with 200 000 elements, a billion-laughs or external-entity document, an XPath whose cost is quadratic in the
- * tree. Each is answered in bounded time with the check scored 0 and a reason (never a 5xx, never a hang), and the
- * service stays healthy and keeps scoring ordinary tasks.
+ * tree, a file of gigabytes, a gzip bomb. Each is answered in bounded time with the check scored 0 and a reason, or a
+ * 4xx to a direct read (never a 5xx, never a hang), and the service stays healthy and keeps scoring ordinary tasks.
  */
 @QuarkusTest
 @WithRedis
@@ -69,6 +74,42 @@ class HostileDesktopContentTest extends WithFakeVm {
         expectUnscorable("//r", "declares a DTD");
     }
 
+    @Test
+    void aFileLargerThanTheLimitScoresZeroAndIsRefusedToTheReader() {
+        // 3 GiB: more than the web client could even hold in one buffer (2 GiB); the limit is 8 MiB under test
+        vm.stream("/file", new FakeVm.Streamed("application/octet-stream", Map.of(), 3L << 30, (byte) 'x'));
+        long start = System.nanoTime();
+        Api.act(token, worker, resource, "task/evaluate", new JsonObject().put("evaluator", new JsonObject()
+                .put("func", "check_include_exclude").put("result", new JsonObject().put("type", "vm_file")
+                        .put("path", "/home/user/big.txt"))
+                .put("expected", new JsonObject().put("type", "rule").put("rules", new JsonObject()
+                        .put("include", new JsonArray().add("x"))))).encode())
+                .statusCode(200).body("score", equalTo(0.0f)).body("metrics[0].absent", containsString("larger than"));
+        Api.act(token, worker, resource, "files/read", new JsonObject().put("path", "/home/user/big.txt").encode())
+                .statusCode(413).body("error.code", equalTo("ANSWER_TOO_LARGE"))
+                .body("error.message", containsString(String.valueOf(8L << 20)));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(took.compareTo(BOUNDED) < 0, "answered in " + took.toMillis() + " ms");
+        assertTrue(vm.streamedBytes() < 1L << 30, "the controller stopped reading: " + vm.streamedBytes() + " bytes sent");
+        get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void aCompressedAnswerIsNeverInflated() throws IOException {
+        // a gzip bomb: 512 MiB of zeros in a few hundred kB, sent with Content-Encoding: gzip
+        ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(bomb)) {
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 512; i++) {
+                gzip.write(zeros);
+            }
+        }
+        vm.answerBytes("/file", Map.of("Content-Type", "application/octet-stream", "Content-Encoding", "gzip"),
+                bomb.toByteArray());
+        Api.act(token, worker, resource, "files/read", new JsonObject().put("path", "/home/user/bomb").encode())
+                .statusCode(200).body("size", equalTo(bomb.size()));
+    }
+
     private void serveTree(String xml) {
         vm.answer("/accessibility", new FakeVm.Answer(200, "application/json", new JsonObject().put("AT", xml).encode()));
     }
@@ -84,7 +125,7 @@ class HostileDesktopContentTest extends WithFakeVm {
     private ValidatableResponse score(String xpath) {
         return Api.act(token, worker, resource, "task/evaluate", new JsonObject().put("evaluator", new JsonObject()
                 .put("func", "check_accessibility_tree").put("result", new JsonObject().put("type", "accessibility_tree"))
-                .put("expected", new JsonObject().put("type", "rule").put("rules", new io.vertx.core.json.JsonArray()
+                .put("expected", new JsonObject().put("type", "rule").put("rules", new JsonArray()
                         .add(new JsonObject().put("xpath", xpath))))).encode()).statusCode(200);
     }
 }
