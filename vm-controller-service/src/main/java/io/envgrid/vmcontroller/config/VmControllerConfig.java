@@ -61,8 +61,9 @@ public interface VmControllerConfig {
         Duration transferTimeout();
 
         /**
-         * The largest file read from a desktop ({@code /file}: files/read, the vm_file getter). Answers are held in
-         * memory and the file is the worker's, so an unbounded one could fill the heap; larger is {@code 413}.
+         * The largest file read from a desktop ({@code /file}: files/read, the vm_file getter) and the largest
+         * screenshot. Answers are held in memory and the file is the worker's, so an unbounded one could fill the
+         * heap; larger is {@code 413 ANSWER_TOO_LARGE}.
          */
         @WithDefault("64M")
         MemorySize maxFileSize();

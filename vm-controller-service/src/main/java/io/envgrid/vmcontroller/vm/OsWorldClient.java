@@ -291,12 +291,13 @@ public class OsWorldClient {
     }
 
     /**
-     * The most bytes kept of the desktop's answer to {@code path}: files and recordings are the worker's own content,
-     * everything else a JSON or text answer (the accessibility tree, a command's output).
+     * The most bytes kept of the desktop's answer to {@code path}: files, screenshots (a 4K PNG can pass 16 MiB) and
+     * recordings are binary content, everything else a JSON or text answer (the accessibility tree, a command's
+     * output).
      */
     private long answerLimit(String path) {
         return switch (path) {
-            case "/file" -> config.maxFileSize().asLongValue();
+            case "/file", "/screenshot" -> config.maxFileSize().asLongValue();
             case "/end_recording" -> config.maxRecordingSize().asLongValue();
             default -> config.maxAnswerSize().asLongValue();
         };
