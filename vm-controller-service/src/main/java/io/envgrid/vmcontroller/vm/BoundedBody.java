@@ -35,17 +35,10 @@ final class BoundedBody implements io.vertx.ext.web.codec.BodyCodec<Buffer> {
         handler.handle(Future.succeededFuture(new Stream()));
     }
 
-    /** The answer was larger than the limit; {@code limit} is in bytes. */
+    /** The answer was larger than the limit ({@code limit} bytes, named in the message). */
     static final class TooLarge extends RuntimeException {
-        private final long limit;
-
         TooLarge(long limit) {
             super("the desktop's answer is larger than " + limit + " bytes", null, false, false);
-            this.limit = limit;
-        }
-
-        long limit() {
-            return limit;
         }
     }
 

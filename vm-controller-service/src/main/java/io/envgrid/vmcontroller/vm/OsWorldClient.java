@@ -47,7 +47,7 @@ public class OsWorldClient {
      */
     public static final String LEASE_TOKEN_HEADER = "X-Envgrid-Lease-Token";
 
-    /** The attribute of a web-client request that holds its response, for the reset above. */
+    /** The attribute of a web-client request that holds its response, for the reset in the constructor. */
     private static final String RESPONSE = "envgrid.vm-response";
 
     private final WebClient web;
@@ -307,7 +307,7 @@ public class OsWorldClient {
         if (cause instanceof BoundedBody.TooLarge tooLarge) {
             // what the caller asked for (a file, a command's output) is too large to pass on: its 4xx, not a fault
             return new VmCallException.Refused(vm, path, new VmAnswer(200, ""), 413, ErrorCode.ANSWER_TOO_LARGE, null,
-                    tooLarge.getMessage() + "; the controller passes on at most " + tooLarge.limit() + " bytes");
+                    tooLarge.getMessage() + " (the most the controller reads from a desktop for " + path + ")");
         }
         return cause instanceof TimeoutException
                 ? new VmCallException.TimedOut(vm, path, timeout)
