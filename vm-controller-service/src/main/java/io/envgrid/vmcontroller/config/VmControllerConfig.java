@@ -2,6 +2,7 @@ package io.envgrid.vmcontroller.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.quarkus.runtime.configuration.MemorySize;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -58,6 +59,25 @@ public interface VmControllerConfig {
         /** File transfers and recordings. */
         @WithDefault("600s")
         Duration transferTimeout();
+
+        /**
+         * The largest file read from a desktop ({@code /file}: files/read, the vm_file getter) and the largest
+         * screenshot. Answers are held in memory and the file is the worker's, so an unbounded one could fill the
+         * heap; larger is {@code 413 ANSWER_TOO_LARGE}.
+         */
+        @WithDefault("64M")
+        MemorySize maxFileSize();
+
+        /** The largest recording passed on ({@code /end_recording}); a long 1080p screencast is tens of MB. */
+        @WithDefault("512M")
+        MemorySize maxRecordingSize();
+
+        /**
+         * The largest of every other answer (JSON and text: the accessibility tree, a command's output, a directory
+         * listing, the desktop's error pages).
+         */
+        @WithDefault("16M")
+        MemorySize maxAnswerSize();
 
         /** Extra attempts for idempotent reads only; actions and commands are never repeated. */
         @WithDefault("2")

@@ -33,6 +33,8 @@ public final class ErrorCode {
     public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
     public static final String HTTP_ERROR = "HTTP_ERROR";
+    /** A desktop's answer (a file, a recording, a command's output) over the controller's limit for it (413). */
+    public static final String ANSWER_TOO_LARGE = "ANSWER_TOO_LARGE";
     /** A body over quarkus.http.limits.max-body-size (413). */
     public static final String BODY_TOO_LARGE = "BODY_TOO_LARGE";
 

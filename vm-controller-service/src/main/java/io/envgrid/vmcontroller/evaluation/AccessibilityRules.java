@@ -10,6 +10,7 @@ import javax.xml.XMLConstants;
 import javax.xml.namespace.NamespaceContext;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.parsers.SAXParserFactory;
 import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathConstants;
 import javax.xml.xpath.XPathExpression;
@@ -18,8 +19,10 @@ import javax.xml.xpath.XPathFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
+import org.xml.sax.Attributes;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
+import org.xml.sax.helpers.DefaultHandler;
 
 /**
  * OSWorld's {@code check_accessibility_tree} (desktop_env/evaluators/metrics/general.py): the result is the desktop's
@@ -42,6 +45,29 @@ final class AccessibilityRules {
             "txt", "https://accessibility.ubuntu.example.org/ns/text",
             "val", "https://accessibility.ubuntu.example.org/ns/value",
             "act", "https://accessibility.ubuntu.example.org/ns/action");
+
+    /**
+     * The longest tree evaluated (characters). Real desktops' trees are tens to hundreds of kB; this bounds the
+     * memory a tree takes before anything else is looked at.
+     */
+    static final int MAX_TREE_CHARS = 1_000_000;
+
+    /**
+     * The most elements evaluated. A busy GNOME desktop has a few thousand; the XPath cost grows with a power of
+     * this number, so it bounds what one rule can ask of the engine together with {@link XPathBudget}.
+     */
+    static final int MAX_ELEMENTS = 50_000;
+
+    /**
+     * The deepest nesting evaluated. AT-SPI trees of real applications nest a few dozen levels; far deeper ones exist
+     * only to exhaust a recursive walk (the engine's and the DOM's).
+     */
+    static final int MAX_DEPTH = 256;
+
+    private static final String DISALLOW_DOCTYPE = "http://apache.org/xml/features/disallow-doctype-decl";
+    private static final String EXTERNAL_GENERAL_ENTITIES = "http://xml.org/sax/features/external-general-entities";
+    private static final String EXTERNAL_PARAMETER_ENTITIES =
+            "http://xml.org/sax/features/external-parameter-entities";
 
     private AccessibilityRules() {
     }
@@ -71,37 +97,106 @@ final class AccessibilityRules {
         }
     }
 
-    /** The score of the checked {@code rules} (a list) on the tree {@code xml}; a tree that is not XML scores 0. */
+    /**
+     * The score of the checked {@code rules} (a list) on the tree {@code xml}; a tree that is not XML scores 0. The tree
+     * is the desktop's, so whatever the worker left there: a tree over {@link #MAX_TREE_CHARS} characters,
+     * {@link #MAX_ELEMENTS} elements or {@link #MAX_DEPTH} levels, or with a DTD, is {@link Unscorable} before any
+     * DOM is built, and the rules run within {@link XPathBudget}.
+     */
     static double score(String xml, JsonNode rules) {
-        RegexBudget.checkInput("check_accessibility_tree", xml);
+        if (xml.length() > MAX_TREE_CHARS) {
+            throw new Unscorable("the accessibility tree has " + xml.length() + " characters; at most "
+                    + MAX_TREE_CHARS + " are evaluated");
+        }
+        if (!withinLimits(xml)) {
+            return 0.0;
+        }
         Document tree = parse(xml);
         if (tree == null) {
             return 0.0;
         }
-        double total = 1.0;
-        for (JsonNode rule : rules) {
-            NodeList elements;
-            try {
-                elements = (NodeList) compile(rule.get("xpath").asText()).evaluate(tree, XPathConstants.NODESET);
-            } catch (XPathExpressionException e) {
-                return 0.0; // compiled in the check; an expression that selects no node set (a number) selects nothing
-            }
-            if (elements.getLength() == 0) {
-                return 0.0;
-            }
-            if (rule.hasNonNull("text")) {
-                String text = rule.get("text").asText();
-                boolean exact = !rule.hasNonNull("exact") || rule.get("exact").asBoolean();
-                double best = 0;
-                for (int i = 0; i < elements.getLength(); i++) {
-                    String own = ownText(elements.item(i));
-                    double score = own == null ? 0.0 : exact ? (text.equals(own) ? 1.0 : 0.0) : Metrics.ratio(text, own);
-                    best = Math.max(best, score);
+        return XPathBudget.run(abandoned -> {
+            double total = 1.0;
+            for (JsonNode rule : rules) {
+                if (abandoned.get()) {
+                    return 0.0; // the caller has answered already; stop at the next rule rather than run them all
                 }
-                total *= best;
+                total *= ruleScore(tree, rule);
+                if (total == 0.0) {
+                    return 0.0;
+                }
             }
+            return total;
+        });
+    }
+
+    /** One rule: 0 if its XPath selects nothing, else 1, or with {@code text} the best match over its elements. */
+    private static double ruleScore(Document tree, JsonNode rule) {
+        NodeList elements;
+        try {
+            elements = (NodeList) compile(rule.get("xpath").asText()).evaluate(tree, XPathConstants.NODESET);
+        } catch (XPathExpressionException e) {
+            return 0.0; // compiled in the check; an expression that selects no node set (a number) selects nothing
         }
-        return total;
+        if (elements.getLength() == 0) {
+            return 0.0;
+        }
+        if (!rule.hasNonNull("text")) {
+            return 1.0;
+        }
+        String text = rule.get("text").asText();
+        boolean exact = !rule.hasNonNull("exact") || rule.get("exact").asBoolean();
+        double best = 0;
+        for (int i = 0; i < elements.getLength(); i++) {
+            String own = ownText(elements.item(i));
+            double score = own == null ? 0.0 : exact ? (text.equals(own) ? 1.0 : 0.0) : Metrics.ratio(text, own);
+            best = Math.max(best, score);
+        }
+        return best;
+    }
+
+    /**
+     * Streams through the tree once, with no DOM, counting elements and depth: false when it is not well-formed XML
+     * (it scores 0, as before); {@link Unscorable} past a limit or at a DTD. A DTD is refused outright, so no entity
+     * is ever declared, let alone expanded (billion laughs) or fetched (external entities).
+     */
+    private static boolean withinLimits(String xml) {
+        try {
+            SAXParserFactory factory = SAXParserFactory.newInstance();
+            factory.setNamespaceAware(true);
+            secure(factory);
+            factory.newSAXParser().parse(new InputSource(new StringReader(xml)), new DefaultHandler() {
+                private int depth;
+                private int elements;
+
+                @Override
+                public void startElement(String uri, String local, String name, Attributes attributes)
+                        throws SAXException {
+                    if (++elements > MAX_ELEMENTS) {
+                        throw new OverLimit("the accessibility tree has more than " + MAX_ELEMENTS + " elements");
+                    }
+                    if (++depth > MAX_DEPTH) {
+                        throw new OverLimit("the accessibility tree nests deeper than " + MAX_DEPTH + " levels");
+                    }
+                }
+
+                @Override
+                public void endElement(String uri, String local, String name) {
+                    depth--;
+                }
+            });
+            return true;
+        } catch (OverLimit e) {
+            throw new Unscorable(e.getMessage());
+        } catch (SAXException | IOException e) {
+            if (xml.contains("<!DOCTYPE")) { // the parser's message is localised; the markup is not
+                throw new Unscorable("the accessibility tree declares a DTD; trees with DTDs or entities are not "
+                        + "evaluated");
+            }
+            return false;
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException("the JDK's XML parser lacks secure processing", e);
+        }
     }
 
     /** lxml's {@code element.text}: the text before the element's first child element; none is {@code None}. */
@@ -123,13 +218,16 @@ final class AccessibilityRules {
         return xpath.compile(expression);
     }
 
-    /** The tree, or null when it is not XML; no DTD, no external entity (the tree is the desktop's text). */
+    /** The tree, or null when it is not XML; parsed as securely as {@link #withinLimits} reads it. */
     private static Document parse(String xml) {
         try {
             DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
             factory.setNamespaceAware(true);
             factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setFeature(DISALLOW_DOCTYPE, true);
+            factory.setFeature(EXTERNAL_GENERAL_ENTITIES, false);
+            factory.setFeature(EXTERNAL_PARAMETER_ENTITIES, false);
+            factory.setXIncludeAware(false);
             factory.setExpandEntityReferences(false);
             var builder = factory.newDocumentBuilder();
             builder.setErrorHandler(null);
@@ -138,6 +236,27 @@ final class AccessibilityRules {
             return null;
         } catch (ParserConfigurationException e) {
             throw new IllegalStateException("the JDK's XML parser lacks secure processing", e);
+        }
+    }
+
+    /** No DTD (so no entity of any kind), no external entity, the JDK's secure-processing limits. */
+    private static void secure(SAXParserFactory factory) throws ParserConfigurationException, SAXException {
+        factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+        factory.setFeature(DISALLOW_DOCTYPE, true);
+        factory.setFeature(EXTERNAL_GENERAL_ENTITIES, false);
+        factory.setFeature(EXTERNAL_PARAMETER_ENTITIES, false);
+        factory.setXIncludeAware(false);
+    }
+
+    /** Stops the counting pass at a limit; no stack trace, it is an expected outcome. */
+    private static final class OverLimit extends SAXException {
+        OverLimit(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 

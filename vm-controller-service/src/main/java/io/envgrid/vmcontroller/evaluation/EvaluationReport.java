@@ -17,6 +17,15 @@ public record EvaluationReport(double score, String conj, List<MetricScore> metr
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record MetricScore(String func, String result, String expected, double score, String absent) {
+    /**
+     * One check: {@code absent} says why a getter had no value, {@code reason} why the value could not be judged
+     * (the desktop's content was outside a metric's bounds: {@link Unscorable}); either way the score is 0.
+     */
+    public record MetricScore(String func, String result, String expected, double score, String absent,
+            String reason) {
+
+        public MetricScore(String func, String result, String expected, double score, String absent) {
+            this(func, result, expected, score, absent, null);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.envgrid.vmcontroller.evaluation;
 
+import io.envgrid.vmcontroller.error.ErrorCode;
 import io.envgrid.vmcontroller.task.SetupReport;
 import io.envgrid.vmcontroller.task.TaskSetup;
 import io.envgrid.vmcontroller.vm.ExecResult;
@@ -54,11 +55,18 @@ public class Evaluator {
         for (EvaluatorSpec.Check check : spec.checks()) {
             Value result = get(vm, check.result());
             Value expected = check.expected() == null ? null : get(vm, check.expected());
-            double score = Metrics.score(check.metric(), result, expected, check.options());
+            double score;
+            String unscorable = null;
+            try {
+                score = Metrics.score(check.metric(), result, expected, check.options());
+            } catch (Unscorable e) {
+                score = 0.0; // the worker's desktop holds what no metric should chew on: its task failed
+                unscorable = e.getMessage();
+            }
             String absent = result instanceof Value.Absent a ? a.reason()
                     : expected instanceof Value.Absent a ? a.reason() : null;
             scores.add(new EvaluationReport.MetricScore(check.metric().func(), check.result().type(),
-                    check.expected() == null ? null : check.expected().type(), score, absent));
+                    check.expected() == null ? null : check.expected().type(), score, absent, unscorable));
         }
         return new EvaluationReport(combine(scores, spec.conjunction()), conj, scores, post, null);
     }
@@ -103,9 +111,10 @@ public class Evaluator {
             JsonNode answer = vms.listDirectory(vm, ((Getter.ListDirectory) getter).path());
             return new Value.Json(answer.has("directory_tree") ? answer.get("directory_tree") : answer);
         } catch (VmCallException.Refused e) {
-            if (e.status() != 400 && e.status() != 404) {
+            if (e.status() != 400 && e.status() != 404 && !e.code().equals(ErrorCode.ANSWER_TOO_LARGE)) {
                 throw e; // the lease ended, a rate limit, a timeout: not a judgement of the task
             }
+            // ANSWER_TOO_LARGE: the file or output the worker left is more than the controller reads; its task fails
             return new Value.Absent(getter.type() + ": " + e.getMessage());
         }
     }

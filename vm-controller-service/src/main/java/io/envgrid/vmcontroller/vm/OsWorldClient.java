@@ -4,10 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.vmcontroller.config.VmControllerConfig;
+import io.envgrid.vmcontroller.error.ErrorCode;
 import io.envgrid.vmcontroller.metrics.VmCallMetrics;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.impl.ClientPhase;
+import io.vertx.ext.web.client.impl.WebClientInternal;
 import io.vertx.mutiny.core.MultiMap;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -43,6 +47,9 @@ public class OsWorldClient {
      */
     public static final String LEASE_TOKEN_HEADER = "X-Envgrid-Lease-Token";
 
+    /** The attribute of a web-client request that holds its response, for the reset in the constructor. */
+    private static final String RESPONSE = "envgrid.vm-response";
+
     private final WebClient web;
     private final VmGuards guards;
     private final VmCallMetrics metrics;
@@ -54,7 +61,22 @@ public class OsWorldClient {
         this.config = config.vm();
         this.web = WebClient.create(vertx, new WebClientOptions()
                 .setConnectTimeout((int) this.config.connectTimeout().toMillis())
-                .setKeepAlive(true));
+                .setKeepAlive(true)
+                // never inflate a compressed answer: a desktop's gzip bomb stays the few bytes it was sent as
+                .setDecompressionSupported(false));
+        // Past an answer's limit (BoundedBody) the response fails, but the connection would still carry the rest
+        // of the answer (the desktop kept sending gigabytes in a test): its request is reset, which closes it. The
+        // interceptor hook is the web client's internal API, and the only place that sees the response of a
+        // failed request; it keeps the response when it arrives, to reset it if the body then fails.
+        ((WebClientInternal) web.getDelegate()).addInterceptor(context -> {
+            if (context.phase() == ClientPhase.RECEIVE_RESPONSE) {
+                context.set(RESPONSE, context.clientResponse());
+            } else if (context.phase() == ClientPhase.FAILURE && context.failure() instanceof BoundedBody.TooLarge
+                    && context.get(RESPONSE) instanceof HttpClientResponse response) {
+                response.request().reset();
+            }
+            context.next();
+        });
         this.guards = guards;
         this.metrics = metrics;
         this.json = json;
@@ -244,7 +266,8 @@ public class OsWorldClient {
 
     private HttpResponse<Buffer> once(VmAddress vm, HttpMethod method, String path, Duration timeout,
             Function<HttpRequest<Buffer>, Uni<HttpResponse<Buffer>>> send) {
-        HttpRequest<Buffer> request = web.request(method, vm.port(), vm.ip(), path).timeout(timeout.toMillis());
+        HttpRequest<Buffer> request = web.request(method, vm.port(), vm.ip(), path).as(BoundedBody.of(answerLimit(path)))
+                .timeout(timeout.toMillis());
         if (vm.leaseToken() != null) {
             request.putHeader(LEASE_TOKEN_HEADER, vm.leaseToken());
         }
@@ -267,7 +290,25 @@ public class OsWorldClient {
         return response;
     }
 
+    /**
+     * The most bytes kept of the desktop's answer to {@code path}: files, screenshots (a 4K PNG can pass 16 MiB) and
+     * recordings are binary content, everything else a JSON or text answer (the accessibility tree, a command's
+     * output).
+     */
+    private long answerLimit(String path) {
+        return switch (path) {
+            case "/file", "/screenshot" -> config.maxFileSize().asLongValue();
+            case "/end_recording" -> config.maxRecordingSize().asLongValue();
+            default -> config.maxAnswerSize().asLongValue();
+        };
+    }
+
     private static VmCallException failure(VmAddress vm, String path, Duration timeout, Throwable cause) {
+        if (cause instanceof BoundedBody.TooLarge tooLarge) {
+            // what the caller asked for (a file, a command's output) is too large to pass on: its 4xx, not a fault
+            return new VmCallException.Refused(vm, path, new VmAnswer(200, ""), 413, ErrorCode.ANSWER_TOO_LARGE, null,
+                    tooLarge.getMessage() + " (the most the controller reads from a desktop for " + path + ")");
+        }
         return cause instanceof TimeoutException
                 ? new VmCallException.TimedOut(vm, path, timeout)
                 : new VmCallException.Unreachable(vm, path, cause);

@@ -107,6 +107,66 @@ public final class FakeVm implements AutoCloseable {
         }
     }
 
+    /** A large answer written in chunks: {@code total} bytes of {@code fill}, with extra response headers. */
+    public record Streamed(String contentType, Map<String, String> headers, long total, byte fill) {
+    }
+
+    private final Map<String, Streamed> streamed = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> raw = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> rawHeaders = new ConcurrentHashMap<>();
+
+    /**
+     * From now on, answers {@code path} with {@code answer.total()} bytes, written as the controller reads them (a
+     * desktop serving a huge file or an endless answer); {@code null} restores the canned answer.
+     */
+    public void stream(String path, Streamed answer) {
+        if (answer == null) {
+            streamed.remove(path);
+        } else {
+            streamed.put(path, answer);
+        }
+    }
+
+    /** From now on, answers {@code path} with these bytes and headers (a body the controller must not transform). */
+    public void answerBytes(String path, Map<String, String> headers, byte[] body) {
+        rawHeaders.put(path, headers);
+        raw.put(path, body);
+    }
+
+    /** Bytes written so far by streamed answers (to see that the controller stopped reading). */
+    public long streamedBytes() {
+        return streamedBytes.get();
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong streamedBytes = new java.util.concurrent.atomic.AtomicLong();
+
+    private void writeStreamed(HttpServerRequest request, Streamed answer) {
+        var response = request.response().setChunked(true).putHeader("Content-Type", answer.contentType());
+        answer.headers().forEach(response::putHeader);
+        byte[] chunk = new byte[1 << 20];
+        java.util.Arrays.fill(chunk, answer.fill());
+        Buffer piece = Buffer.buffer(chunk);
+        long[] left = {answer.total()};
+        Runnable[] pump = new Runnable[1];
+        pump[0] = () -> {
+            while (left[0] > 0 && !response.writeQueueFull() && !response.closed()) {
+                int n = (int) Math.min(chunk.length, left[0]);
+                response.write(n == chunk.length ? piece : piece.slice(0, n));
+                left[0] -= n;
+                streamedBytes.addAndGet(n);
+            }
+            if (response.closed()) {
+                return; // the controller gave up reading
+            }
+            if (left[0] == 0) {
+                response.end();
+            } else {
+                response.drainHandler(v -> pump[0].run());
+            }
+        };
+        pump[0].run();
+    }
+
     public List<Received> received() {
         return List.copyOf(received);
     }
@@ -124,6 +184,18 @@ public final class FakeVm implements AutoCloseable {
         request.body().onSuccess(body -> {
             received.add(new Received(request.method().name(), request.path(), request.getHeader("Content-Type"),
                     request.getHeader("X-Envgrid-Lease-Token"), body.toString(StandardCharsets.UTF_8)));
+            Streamed big = streamed.get(request.path());
+            if (big != null) {
+                writeStreamed(request, big);
+                return;
+            }
+            byte[] bytes = raw.get(request.path());
+            if (bytes != null) {
+                var response = request.response();
+                rawHeaders.get(request.path()).forEach(response::putHeader);
+                response.end(Buffer.buffer(bytes));
+                return;
+            }
             Answer script = scripted.get(request.path());
             if (script != null) {
                 request.response().setStatusCode(script.status()).putHeader("Content-Type", script.contentType())
