@@ -47,6 +47,8 @@ public class WorkerExec {
     /** A hosted desktop's uid has no passwd entry (so no groups to initialise) and its own home even without a switch. */
     private final boolean passwdUser;
     private final Optional<String> home;
+    /** The limits of a hosted desktop's worker; none for the exec user of the attached desktop and devices. */
+    private final Optional<WorkerLimits> limits;
 
     @Inject
     public WorkerExec(DeviceAgentConfig config) {
@@ -57,6 +59,7 @@ public class WorkerExec {
         this.agentUid = agentUid;
         this.passwdUser = true;
         this.home = Optional.empty();
+        this.limits = Optional.empty();
         if (agentUid == 0 && switchUser) {
             this.user = Optional.of(PasswdEntry.find(passwd, userName).orElseThrow(() -> new IllegalStateException(
                     "envgrid.device-agent.exec.user '" + userName + "' is not in " + passwd + ": the agent runs as "
@@ -72,17 +75,35 @@ public class WorkerExec {
      * The commands of one hosted desktop (see {@code fleet/}): they run as {@code uid}:{@code uid}, a number with no
      * passwd entry (so {@code setpriv --clear-groups} instead of {@code --init-groups}), with {@code HOME} the desktop's
      * home; when the agent is not root they run as the agent (no switch possible) but still with that {@code HOME}.
+     * Started without resource limits: {@link #WorkerExec(long, Path, WorkerLimits)} is the desktops' own.
      */
     public WorkerExec(long uid, Path home) {
+        this(uid, home, Optional.empty());
+    }
+
+    /**
+     * The commands of one hosted desktop, each started under {@code limits} when switching users (its uid is then the
+     * desktop's alone, so RLIMIT_NPROC bounds exactly its processes). Without a switch every desktop runs as the agent's
+     * uid, whose count includes the agent's own threads and the other desktops: no limit is set there, as such an agent
+     * does not separate desktops anyway (README, "Desktop fleet").
+     */
+    public WorkerExec(long uid, Path home, WorkerLimits limits) {
+        this(uid, home, Optional.of(limits));
+    }
+
+    private WorkerExec(long uid, Path home, Optional<WorkerLimits> limits) {
         this.agentUid = ownUid();
         this.passwdUser = false;
         this.home = Optional.of(home.toString());
         if (agentUid == 0) {
             this.user = Optional.of(new PasswdEntry(Long.toString(uid), uid, uid, home.toString()));
             this.setpriv = Optional.of(setpriv());
+            this.limits = limits;
+            limits.ifPresent(WorkerLimits::prefix); // no prlimit: fail now, at start, not at every command
         } else {
             this.user = Optional.empty();
             this.setpriv = Optional.empty();
+            this.limits = Optional.empty();
         }
     }
 
@@ -124,7 +145,8 @@ public class WorkerExec {
     }
 
     /**
-     * {@code command} as it must be started: behind {@code setpriv} when switching users, else unchanged.
+     * {@code command} as it must be started: behind {@code setpriv} (and a hosted desktop's limits) when switching
+     * users, else unchanged.
      *
      * @throws UncheckedIOException (with an {@link IOException} cause, as {@link ProcessBuilder#start} reports it) when
      *             switching users and the program is not an executable file, by path or on the user's {@code PATH}:
@@ -139,7 +161,18 @@ public class WorkerExec {
             throw new UncheckedIOException(new IOException("Cannot run program \"" + command.get(0)
                     + "\": no such executable file (looked for as " + user.get().name() + ")"));
         }
-        return switched(command);
+        List<String> limited = new ArrayList<>(limits.map(WorkerLimits::prefix).orElse(List.of()));
+        limited.addAll(switched(command));
+        return limited;
+    }
+
+    /**
+     * {@code command} run as the worker's user for the agent's own housekeeping (a reset's {@code kill -KILL -1},
+     * {@code ipcrm}), without the worker's limits: it must run exactly when the worker has used them up, and with
+     * RLIMIT_NPROC set the kernel refuses the exec of a process switching to a uid over its limit.
+     */
+    public List<String> housekeeping(List<String> command) {
+        return user.isEmpty() ? command : switched(command);
     }
 
     private List<String> switched(List<String> command) {
