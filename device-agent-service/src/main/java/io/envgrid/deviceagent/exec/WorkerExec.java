@@ -47,8 +47,11 @@ public class WorkerExec {
     /** A hosted desktop's uid has no passwd entry (so no groups to initialise) and its own home even without a switch. */
     private final boolean passwdUser;
     private final Optional<String> home;
-    /** The limits of a hosted desktop's worker; none for the exec user of the attached desktop and devices. */
-    private final Optional<WorkerLimits> limits;
+    /**
+     * The {@code prlimit} words that start a hosted desktop's worker command under its limits; empty for the exec user
+     * of the attached desktop and devices, and without a user switch.
+     */
+    private final List<String> limitPrefix;
 
     @Inject
     public WorkerExec(DeviceAgentConfig config) {
@@ -59,7 +62,7 @@ public class WorkerExec {
         this.agentUid = agentUid;
         this.passwdUser = true;
         this.home = Optional.empty();
-        this.limits = Optional.empty();
+        this.limitPrefix = List.of();
         if (agentUid == 0 && switchUser) {
             this.user = Optional.of(PasswdEntry.find(passwd, userName).orElseThrow(() -> new IllegalStateException(
                     "envgrid.device-agent.exec.user '" + userName + "' is not in " + passwd + ": the agent runs as "
@@ -98,12 +101,11 @@ public class WorkerExec {
         if (agentUid == 0) {
             this.user = Optional.of(new PasswdEntry(Long.toString(uid), uid, uid, home.toString()));
             this.setpriv = Optional.of(setpriv());
-            this.limits = limits;
-            limits.ifPresent(WorkerLimits::prefix); // no prlimit: fail now, at start, not at every command
+            this.limitPrefix = limits.map(WorkerLimits::prefix).orElse(List.of()); // no prlimit: fails here, at start
         } else {
             this.user = Optional.empty();
             this.setpriv = Optional.empty();
-            this.limits = Optional.empty();
+            this.limitPrefix = List.of();
         }
     }
 
@@ -161,7 +163,7 @@ public class WorkerExec {
             throw new UncheckedIOException(new IOException("Cannot run program \"" + command.get(0)
                     + "\": no such executable file (looked for as " + user.get().name() + ")"));
         }
-        List<String> limited = new ArrayList<>(limits.map(WorkerLimits::prefix).orElse(List.of()));
+        List<String> limited = new ArrayList<>(limitPrefix);
         limited.addAll(switched(command));
         return limited;
     }
@@ -194,6 +196,7 @@ public class WorkerExec {
             return runnableByAnyone(program);
         }
         try {
+            // without the limits: a worker at its process limit would get "no such program" for every program
             return HostProcesses.run(switched(List.of("/bin/sh", "-c", "[ -f \"$1\" ] && [ -x \"$1\" ]", "sh", program)),
                     null, environment(Map.of()), Duration.ofSeconds(10)).succeeded();
         } catch (UncheckedIOException e) {

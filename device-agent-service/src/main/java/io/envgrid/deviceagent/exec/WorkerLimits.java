@@ -10,8 +10,8 @@ import java.util.List;
  *
  * <p>Set with util-linux {@code prlimit}, which sets them on itself and then starts {@code setpriv}: the limits survive
  * both the exec and the uid switch. Why rlimits and not a cgroup: cgroup v2's {@code pids} and {@code memory} controllers
- * are not always the agent's to use (on this project's CI hosts they are bound to cgroup v1 hierarchies, the v2 tree
- * offers none); RLIMIT_NPROC works everywhere because the kernel counts it per real uid and each desktop has a uid of
+ * are not always the agent's to use (on the machine CI runs on they are bound to cgroup v1 hierarchies, the v2 tree
+ * offers neither); RLIMIT_NPROC works everywhere because the kernel counts it per real uid and each desktop has a uid of
  * its own, so with the limit on every process of the uid it bounds the uid's total.
  *
  * @param maxProcesses RLIMIT_NPROC: processes and threads of the uid, counted together by the kernel
