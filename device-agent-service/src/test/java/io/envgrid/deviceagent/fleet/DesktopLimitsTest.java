@@ -49,9 +49,10 @@ class DesktopLimitsTest {
 
     private static final int MAX_PROCESSES = 200;
     /**
-     * What the uid can be seen to run: its limit, and one more for a moment while the agent starts a command of it. The
-     * kernel lets a process switch to a uid over its limit and refuses only its exec (setuid(2), EAGAIN of execve(2)),
-     * so {@code setpriv} shows as the uid's between the two; no process of the worker can fork past the limit.
+     * What the uid can be seen to run: its limit, and one more started by the agent. A process switching to the uid
+     * (setuid(2)) is checked against the count before it joins, so a command started while the uid is exactly at its
+     * limit runs as one more; the next switch finds the uid over it and its exec fails (EAGAIN of execve(2)). No process
+     * of the worker can fork past the limit.
      */
     private static final int ADMITTED = MAX_PROCESSES + 1;
     private static final int MAX_OPEN_FILES = 1024;
@@ -128,6 +129,10 @@ class DesktopLimitsTest {
                     + MAX_PROCESSES);
             assertTrue(peak >= MAX_PROCESSES - 20, "the fork loop never reached the limit: " + peak);
             assertTrue(neighbourChecked, "the neighbour was never asked while the loop ran at the limit");
+            // the worker at its limit gets an answer, not a 5xx: its command could not start, a result like any other
+            io.restassured.response.Response atLimit = bomber.shell("echo at-the-limit");
+            System.out.printf("desktop limits: /execute at the limit: %d %s%n", atLimit.statusCode(), atLimit.asString());
+            assertTrue(atLimit.statusCode() < 500, "/execute at the limit: " + atLimit.asString());
             // now that the limit is seen to hold, the classic fork bomb in the loop's place (the loop's processes are
             // ended first, by root, else the bomb could not even start)
             for (long pid : pidsOf(uid, "import os, time")) {
