@@ -277,6 +277,9 @@ public interface DeviceAgentConfig {
          */
         @WithDefault("32")
         int maxConcurrentCalls();
+
+        /** What one desktop's worker may hold of the host (set on every process the agent starts as its uid). */
+        Limits limits();
     }
 
     /** How {@code envgrid.device-agent.desktops.lease-channel-redis} names the Redis: one server or its Sentinels. */
@@ -287,6 +290,27 @@ public interface DeviceAgentConfig {
     /** The server of a Sentinel-watched set the lease channel subscribes on. */
     enum LeaseChannelRedisRole {
         MASTER, REPLICA
+    }
+
+    /**
+     * {@code envgrid.device-agent.desktops.limits.*}: resource limits of a hosted desktop's worker, so that a fork bomb
+     * or a leak in one desktop cannot starve the host's other desktops or the agent (README, "Desktop fleet").
+     */
+    interface Limits {
+        /**
+         * RLIMIT_NPROC: processes and threads of the desktop's uid together (the kernel counts per real uid, and every
+         * process of the uid gets it, so this bounds the uid's total). 2048: a browser with a dozen tabs runs 20–40
+         * processes of 20–60 threads each (~1,000 tasks), with room for the X session, a terminal and the worker's tools.
+         */
+        @WithDefault("2048")
+        int maxProcesses();
+
+        /**
+         * RLIMIT_NOFILE, per process: 8192 leaves a browser with many tabs (a few thousand descriptors in its busiest
+         * process) room, and stops one process from taking the host's file table.
+         */
+        @WithDefault("8192")
+        int maxOpenFiles();
     }
 
     /** {@code envgrid.device-agent.desktop.auth} and {@code envgrid.device-agent.tools.auth}: {@code lease} or {@code open}. */

@@ -47,6 +47,11 @@ public class WorkerExec {
     /** A hosted desktop's uid has no passwd entry (so no groups to initialise) and its own home even without a switch. */
     private final boolean passwdUser;
     private final Optional<String> home;
+    /**
+     * The {@code prlimit} words that start a hosted desktop's worker command under its limits; empty for the exec user
+     * of the attached desktop and devices, and without a user switch.
+     */
+    private final List<String> limitPrefix;
 
     @Inject
     public WorkerExec(DeviceAgentConfig config) {
@@ -57,6 +62,7 @@ public class WorkerExec {
         this.agentUid = agentUid;
         this.passwdUser = true;
         this.home = Optional.empty();
+        this.limitPrefix = List.of();
         if (agentUid == 0 && switchUser) {
             this.user = Optional.of(PasswdEntry.find(passwd, userName).orElseThrow(() -> new IllegalStateException(
                     "envgrid.device-agent.exec.user '" + userName + "' is not in " + passwd + ": the agent runs as "
@@ -72,17 +78,34 @@ public class WorkerExec {
      * The commands of one hosted desktop (see {@code fleet/}): they run as {@code uid}:{@code uid}, a number with no
      * passwd entry (so {@code setpriv --clear-groups} instead of {@code --init-groups}), with {@code HOME} the desktop's
      * home; when the agent is not root they run as the agent (no switch possible) but still with that {@code HOME}.
+     * Started without resource limits: {@link #WorkerExec(long, Path, WorkerLimits)} is the desktops' own.
      */
     public WorkerExec(long uid, Path home) {
+        this(uid, home, Optional.empty());
+    }
+
+    /**
+     * The commands of one hosted desktop, each started under {@code limits} when switching users (its uid is then the
+     * desktop's alone, so RLIMIT_NPROC bounds exactly its processes). Without a switch every desktop runs as the agent's
+     * uid, whose count includes the agent's own threads and the other desktops: no limit is set there, as such an agent
+     * does not separate desktops anyway (README, "Desktop fleet").
+     */
+    public WorkerExec(long uid, Path home, WorkerLimits limits) {
+        this(uid, home, Optional.of(limits));
+    }
+
+    private WorkerExec(long uid, Path home, Optional<WorkerLimits> limits) {
         this.agentUid = ownUid();
         this.passwdUser = false;
         this.home = Optional.of(home.toString());
         if (agentUid == 0) {
             this.user = Optional.of(new PasswdEntry(Long.toString(uid), uid, uid, home.toString()));
             this.setpriv = Optional.of(setpriv());
+            this.limitPrefix = limits.map(WorkerLimits::prefix).orElse(List.of()); // no prlimit: fails here, at start
         } else {
             this.user = Optional.empty();
             this.setpriv = Optional.empty();
+            this.limitPrefix = List.of();
         }
     }
 
@@ -124,7 +147,8 @@ public class WorkerExec {
     }
 
     /**
-     * {@code command} as it must be started: behind {@code setpriv} when switching users, else unchanged.
+     * {@code command} as it must be started: behind {@code setpriv} (and a hosted desktop's limits) when switching
+     * users, else unchanged.
      *
      * @throws UncheckedIOException (with an {@link IOException} cause, as {@link ProcessBuilder#start} reports it) when
      *             switching users and the program is not an executable file, by path or on the user's {@code PATH}:
@@ -139,7 +163,18 @@ public class WorkerExec {
             throw new UncheckedIOException(new IOException("Cannot run program \"" + command.get(0)
                     + "\": no such executable file (looked for as " + user.get().name() + ")"));
         }
-        return switched(command);
+        List<String> limited = new ArrayList<>(limitPrefix);
+        limited.addAll(switched(command));
+        return limited;
+    }
+
+    /**
+     * {@code command} run as the worker's user for the agent's own housekeeping (a reset's {@code kill -KILL -1},
+     * {@code ipcrm}), without the worker's limits: it must run exactly when the worker has used them up, and with
+     * RLIMIT_NPROC set the kernel refuses the exec of a process switching to a uid over its limit.
+     */
+    public List<String> housekeeping(List<String> command) {
+        return user.isEmpty() ? command : switched(command);
     }
 
     private List<String> switched(List<String> command) {
@@ -161,6 +196,7 @@ public class WorkerExec {
             return runnableByAnyone(program);
         }
         try {
+            // without the limits: a worker at its process limit would get "no such program" for every program
             return HostProcesses.run(switched(List.of("/bin/sh", "-c", "[ -f \"$1\" ] && [ -x \"$1\" ]", "sh", program)),
                     null, environment(Map.of()), Duration.ofSeconds(10)).succeeded();
         } catch (UncheckedIOException e) {

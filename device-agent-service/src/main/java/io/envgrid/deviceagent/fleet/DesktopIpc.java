@@ -50,7 +50,7 @@ final class DesktopIpc {
         if (ipcrm.size() == 1) {
             return;
         }
-        ProcessOutcome outcome = HostProcesses.run(workers.command(ipcrm), null, workers.environment(Map.of()),
+        ProcessOutcome outcome = HostProcesses.run(workers.housekeeping(ipcrm), null, workers.environment(Map.of()),
                 Duration.ofSeconds(10));
         if (outcome.succeeded()) {
             return;

@@ -64,7 +64,8 @@ final class DesktopProcesses {
 
     private void kill(List<ProcessHandle> left) {
         if (workers.switchesUser()) {
-            HostProcesses.run(workers.command(List.of("/bin/sh", "-c", "kill -KILL -1")), null,
+            // not under the worker's limits: a fork bomb has used them up, and the kill must still start
+            HostProcesses.run(workers.housekeeping(List.of("/bin/sh", "-c", "kill -KILL -1")), null,
                     workers.environment(Map.of()), Duration.ofSeconds(5));
         } else {
             left.forEach(ProcessHandle::destroyForcibly);

@@ -2,6 +2,7 @@ package io.envgrid.deviceagent.fleet;
 
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.exec.WorkerExec;
+import io.envgrid.deviceagent.exec.WorkerLimits;
 import io.envgrid.deviceagent.osworld.Desktop;
 import io.envgrid.deviceagent.osworld.ShellWords;
 import io.envgrid.deviceagent.x11.XDisplay;
@@ -51,7 +52,8 @@ public final class HostedDesktop {
     HostedDesktop(DesktopSpec spec, DeviceAgentConfig config) {
         this.spec = spec;
         DeviceAgentConfig.Desktops settings = config.desktops();
-        this.workers = new WorkerExec(spec.uid(), spec.home());
+        this.workers = new WorkerExec(spec.uid(), spec.home(), new WorkerLimits(settings.limits().maxProcesses(),
+                settings.limits().maxOpenFiles()));
         String wm = settings.windowManager().strip();
         this.server = new DisplayServer(spec, settings.geometry(),
                 wm.equals("none") ? List.of() : ShellWords.split(wm), workers, settings.startTimeout());
