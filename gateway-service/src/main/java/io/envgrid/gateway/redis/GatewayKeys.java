@@ -68,6 +68,14 @@ public class GatewayKeys {
         return prefix + "worker:" + KeyPart.of(workerId) + ":resources";
     }
 
+    /**
+     * Sorted set of a worker's allocations whose outcome is unknown while they are settled: request id → when
+     * the mark lapses (ms). The keep-alive renews only the worker's recorded leases while one is there.
+     */
+    public String unsettledRequests(String workerId) {
+        return prefix + "worker:" + KeyPart.of(workerId) + ":unsettled";
+    }
+
     /** Hash of a worker's explicit Sandbox sessions: resource type → session record as JSON. */
     public String sandboxSessions(String workerId) {
         return prefix + "sandbox:sessions:" + KeyPart.of(workerId);
