@@ -42,6 +42,8 @@ if request_id ~= '' then
     if answer.worker_id ~= worker then
       return cjson.encode({ status = 'request_conflict', worker_id = answer.worker_id, reason = 'worker' })
     end
+    -- Withdrawn by release_request.lua before anything was granted: settled, and it grants nothing.
+    if answer.withdrawn then return cjson.encode({ status = 'request_settled', ended = {} }) end
     if answer.request and not same_body(answer.request) then
       return cjson.encode({ status = 'request_conflict', worker_id = answer.worker_id, reason = 'body' })
     end

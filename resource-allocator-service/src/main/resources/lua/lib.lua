@@ -24,7 +24,9 @@
 --   hb           zset   id -> heartbeat deadline (ms), only for resources with a TTL
 --   req:<rid>    string answer of an allocation with request_id <rid> and the request it answers
 --                       {worker, lease_ms, types}; lives while its leases may (renew.lua extends it,
---                       r:<id>.request names it) plus envgrid.allocator.request-id-retention
+--                       r:<id>.request names it) plus envgrid.allocator.request-id-retention;
+--                       or {worker_id, withdrawn=true} when release_request.lua settled the id
+--                       before anything was granted (a replay is then request_settled)
 --   q:<T>        zset   waiting ticket -> arrival sequence number (seq:ticket, one counter for all)
 --   qs:<T>       hash   queue counters of type T: dem (demand of every ticket in q:<T>), cs and cd
 --                       (the covered prefix: tickets with seq <= cs; cd = their demand, always <= the

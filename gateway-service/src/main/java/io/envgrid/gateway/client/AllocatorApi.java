@@ -52,6 +52,16 @@ public class AllocatorApi {
                 Map.of("worker_id", workerId, "resource_ids", resourceIds), timeout, true);
     }
 
+    /**
+     * {@code POST /release/request}: settles an allocation whose answer never arrived: the allocator releases
+     * what that request id granted, or withdraws the id so the request grants nothing later. Whatever it
+     * answered, as with {@link #allocate}, so the caller can tell a definite answer from an unknown one.
+     */
+    public Uni<Reply> releaseRequest(String workerId, String requestId) {
+        return downstream.exchange(NAME, HttpMethod.POST, backends.allocator() + "/release/request",
+                Map.of("worker_id", workerId, "request_id", requestId), timeout, true);
+    }
+
     public Uni<JsonNode> releaseWorker(String workerId) {
         return downstream.json(NAME, HttpMethod.POST, backends.allocator() + "/release/worker",
                 Map.of("worker_id", workerId), timeout, true);

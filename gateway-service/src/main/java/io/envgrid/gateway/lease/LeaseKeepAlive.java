@@ -41,11 +41,16 @@ public class LeaseKeepAlive {
     private final Replica replica;
     private final List<LiveWorkers> liveWorkers;
     private final WorkerActivities activities;
+    private final UnsettledRequests unsettled;
+    private final WorkerResources resources;
     private long timer = -1;
 
     public LeaseKeepAlive(AllocatorApi allocator, ReactiveRedisDataSource redis, GatewayKeys keys, GatewayConfig config,
-            Vertx vertx, Replica replica, Instance<LiveWorkers> liveWorkers, WorkerActivities activities) {
+            Vertx vertx, Replica replica, Instance<LiveWorkers> liveWorkers, WorkerActivities activities,
+            UnsettledRequests unsettled, WorkerResources resources) {
         this.activities = activities;
+        this.unsettled = unsettled;
+        this.resources = resources;
         this.allocator = allocator;
         this.values = redis.value(String.class);
         this.keys = keys;
@@ -77,8 +82,12 @@ public class LeaseKeepAlive {
         return Multi.createFrom().iterable(liveWorkers).onItem().transformToUniAndConcatenate(LiveWorkers::liveWorkers)
                 .collect().in(LinkedHashSet<String>::new, Set::addAll)
                 .onItem().transformToMulti(workers -> Multi.createFrom().iterable(workers))
-                .onItem().transformToUni(worker -> allocator.renew(worker, null, timeout)
-                        .invoke(renewed -> activities.report(worker, Severity.INFO, "leases.renewed", renewedDetails(renewed, timeout)))
+                .onItem().transformToUni(worker -> renew(worker, timeout)
+                        .invoke(renewed -> {
+                            if (renewed != null) {
+                                activities.report(worker, Severity.INFO, "leases.renewed", renewedDetails(renewed, timeout));
+                            }
+                        })
                         .replaceWithVoid()
                         .onFailure().invoke(e -> {
                             LOG.warnf("renewing worker %s failed: %s", worker, e.getMessage());
@@ -88,6 +97,25 @@ public class LeaseKeepAlive {
                         .onFailure().recoverWithNull())
                 .merge(16)
                 .collect().asList().replaceWithVoid();
+    }
+
+    /**
+     * Renews all of the worker's leases ({@code /renew} without ids), except while an allocation of the worker
+     * is being settled ({@link UnsettledRequests}): a grant whose answer never reached the worker is then among
+     * them, and renewing it would keep it forever if settling never gets through. Then only the leases the
+     * worker was told of (its recorded resources) are renewed; null when there are none.
+     */
+    private Uni<JsonNode> renew(String worker, int timeout) {
+        return unsettled.any(worker).chain(unknown -> {
+            if (!unknown) {
+                return allocator.renew(worker, null, timeout);
+            }
+            return resources.all(worker).chain(held -> {
+                List<String> ids = held.values().stream().map(entry -> entry.path("id").asText())
+                        .filter(id -> !id.isEmpty()).distinct().toList();
+                return ids.isEmpty() ? Uni.createFrom().nullItem() : allocator.renew(worker, ids, timeout);
+            });
+        });
     }
 
     /** The keep-alive's renewal as the worker sees it: the allocator's answer per lease, and for how long. */

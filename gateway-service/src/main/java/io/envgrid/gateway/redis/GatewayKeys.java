@@ -2,6 +2,7 @@ package io.envgrid.gateway.redis;
 
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.id.KeyPart;
+import io.envgrid.gateway.id.SessionId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.List;
  * ({@code envgrid.gateway.key-prefix}, default {@code {envgrid-gw}:}, a hash tag of its own) and, for the one
  * channel it listens to but does not own, the allocator's prefixes ({@code envgrid.gateway.allocator-key-prefix},
  * which must list the allocator's {@code envgrid.allocator.key-prefix} and its cells' prefixes). Ids inside keys are
- * encoded by {@link KeyPart}, so a worker id's own {@code :} never splits a key.
+ * encoded by {@link KeyPart}, so a worker id's own {@code :} never splits a key; a session id goes in as it is, and
+ * only of the shape the gateway issues ({@link SessionId}), which has no {@code :}.
  */
 @ApplicationScoped
 public class GatewayKeys {
@@ -37,7 +39,7 @@ public class GatewayKeys {
 
     /** Hash of one MCP session (transport, protocol, worker, stream {@code owner} replica and {@code stream} id, {@code log_level}, one {@code sub:<uri>} per resource subscription). */
     public String mcpSession(String sessionId) {
-        return prefix + "session:" + sessionId;
+        return prefix + "session:" + SessionId.keyPart(sessionId);
     }
 
     /**
@@ -45,7 +47,7 @@ public class GatewayKeys {
      * whose entry ids are the SSE event ids, so {@code GET /mcp} with {@code Last-Event-ID} can replay them.
      */
     public String mcpSessionEvents(String sessionId) {
-        return prefix + "session:" + sessionId + ":events";
+        return prefix + "session:" + SessionId.keyPart(sessionId) + ":events";
     }
 
     /** Sorted set of MCP session ids by last use, for the idle sweep. */
@@ -66,6 +68,14 @@ public class GatewayKeys {
     /** Hash of what a worker holds: allocation key → the allocator's entry as JSON. */
     public String workerResources(String workerId) {
         return prefix + "worker:" + KeyPart.of(workerId) + ":resources";
+    }
+
+    /**
+     * Sorted set of a worker's allocations whose outcome is unknown while they are settled: request id → when
+     * the mark lapses (ms). The keep-alive renews only the worker's recorded leases while one is there.
+     */
+    public String unsettledRequests(String workerId) {
+        return prefix + "worker:" + KeyPart.of(workerId) + ":unsettled";
     }
 
     /** Hash of a worker's explicit Sandbox sessions: resource type → session record as JSON. */

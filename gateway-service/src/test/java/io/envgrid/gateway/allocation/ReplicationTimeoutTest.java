@@ -1,13 +1,16 @@
 package io.envgrid.gateway.allocation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.lease.UnsettledRequests;
 import io.envgrid.gateway.lease.WorkerResources;
 import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.TestCluster;
@@ -53,6 +56,9 @@ class ReplicationTimeoutTest {
     @Inject
     WorkerResources resources;
 
+    @Inject
+    UnsettledRequests unsettled;
+
     @Test
     void aGrantAnsweredWithReplicationTimeoutIsReplayedToTheWorker() {
         TestCluster.get().register("replication-1", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
@@ -89,9 +95,82 @@ class ReplicationTimeoutTest {
     }
 
     /**
+     * The review's case: the replica lags longer than the replays (five calls would be answered 503). The
+     * gateway settles by request id, not by another replay through the same lagging write: nothing is left.
+     */
+    @Test
+    void aGrantStillLaggingAfterTheReplaysIsReleasedByItsRequestId() {
+        TestCluster.get().register("replication-3", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String worker = "replication-five-" + System.nanoTime();
+
+        ToolFailure failure = assertThrows(ToolFailure.class, () -> allocations
+                .allocate(worker, List.of(TYPE), 60, 0, ProgressSink.NONE).await().atMost(Duration.ofSeconds(30)));
+
+        assertEquals("REPLICATION_TIMEOUT", failure.code());
+        JsonNode leases = TestCluster.get().leasesOf(worker);
+        assertEquals(0, leases.size(), "the kept grant was released: " + leases);
+        assertTrue(resources.all(worker).await().atMost(Duration.ofSeconds(5)).isEmpty(), "nothing recorded");
+        assertFalse(unsettled.any(worker).await().atMost(Duration.ofSeconds(5)), "settled: the keep-alive renews as before");
+    }
+
+    /**
+     * The allocator granted, then its Redis connection broke before it could answer (503 {@code REDIS_UNAVAILABLE},
+     * every time it is asked): the outcome is unknown, and the grant is released by its request id.
+     */
+    @Test
+    void aGrantAnsweredWithRedisUnavailableIsReleased() {
+        TestCluster.get().register("replication-4", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String worker = "replication-redis-" + System.nanoTime();
+
+        ToolFailure failure = assertThrows(ToolFailure.class, () -> allocations
+                .allocate(worker, List.of(TYPE), 60, 0, ProgressSink.NONE).await().atMost(Duration.ofSeconds(30)));
+
+        assertEquals(503, failure.status());
+        assertEquals("REDIS_UNAVAILABLE", failure.code());
+        JsonNode leases = TestCluster.get().leasesOf(worker);
+        assertEquals(0, leases.size(), "the grant nobody heard of was released: " + leases);
+        assertTrue(resources.all(worker).await().atMost(Duration.ofSeconds(5)).isEmpty(), "nothing recorded");
+    }
+
+    /**
+     * Settling itself meets a broken allocator (its first two {@code /release/request} answered 503 without
+     * reaching it): the gateway asks again until a definite answer, and only then answers the failure. While
+     * it asks, the request is marked unsettled, so the keep-alive would renew only what the worker was told of.
+     */
+    @Test
+    void settlingIsAskedAgainUntilTheAllocatorAnswers() {
+        TestCluster.get().register("replication-5", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String worker = "replication-settle-" + System.nanoTime();
+
+        ToolFailure failure = assertThrows(ToolFailure.class, () -> allocations
+                .allocate(worker, List.of(TYPE), 60, 0, ProgressSink.NONE).await().atMost(Duration.ofSeconds(30)));
+
+        assertEquals("REDIS_UNAVAILABLE", failure.code());
+        assertEquals(3, LaggingReplicaAllocator.settleCalls(worker), "two unanswered settles, then the definite one");
+        JsonNode leases = TestCluster.get().leasesOf(worker);
+        assertEquals(0, leases.size(), "released once the allocator answered: " + leases);
+        assertFalse(unsettled.any(worker).await().atMost(Duration.ofSeconds(5)), "the mark went with the answer");
+    }
+
+    @Test
+    void onlyARefusalOrACallNeverSentIsADefiniteOutcome() {
+        assertFalse(Allocations.outcomeUnknown(new ToolFailure(409, "INSUFFICIENT_RESOURCES", "short", Map.of())));
+        assertFalse(Allocations.outcomeUnknown(new ToolFailure(503, ErrorCode.BACKEND_CIRCUIT_OPEN, "open", Map.of())));
+        assertFalse(Allocations.outcomeUnknown(new ToolFailure(503, ErrorCode.BACKEND_BUSY, "busy", Map.of())));
+        for (String code : List.of("REPLICATION_TIMEOUT", "REDIS_UNAVAILABLE", ErrorCode.BACKEND_ERROR,
+                ErrorCode.BACKEND_TIMEOUT, ErrorCode.BACKEND_UNREACHABLE)) {
+            assertTrue(Allocations.outcomeUnknown(new ToolFailure(503, code, "?", Map.of())), code);
+        }
+        assertTrue(Allocations.outcomeUnknown(new IllegalStateException("the grant's record failed")));
+    }
+
+    /**
      * The shared cluster, with the gateway pointed at a proxy of its allocator that answers 503
      * {@code REPLICATION_TIMEOUT} after forwarding the first {@code /allocate} of a {@code replication-once-*}
-     * worker and the first four (the call and its three replays) of a {@code replication-four-*} worker.
+     * worker, the first four (the call and its three replays) of a {@code replication-four-*} worker and five of a
+     * {@code replication-five-*} one. It answers 503 {@code REDIS_UNAVAILABLE} after forwarding every {@code /allocate}
+     * of a {@code replication-redis-*} or {@code replication-settle-*} worker, and instead of forwarding the first two
+     * {@code /release/request} of a {@code replication-settle-*} worker.
      */
     public static class LaggingReplicaAllocator extends ClusterResource {
 
@@ -100,7 +179,17 @@ class ReplicationTimeoutTest {
                 + "\"0 of 1 replicas acknowledged the write\", \"details\": {\"acknowledged\": 0, \"required\": 1}}}")
                 .getBytes(StandardCharsets.UTF_8);
 
+        private static final byte[] REDIS_GONE = ("{\"error\": {\"code\": \"REDIS_UNAVAILABLE\", \"message\": "
+                + "\"Redis is unavailable: Connection reset\", \"details\": {}}}").getBytes(StandardCharsets.UTF_8);
+        private static final ConcurrentMap<String, AtomicInteger> SETTLE_CALLS = new ConcurrentHashMap<>();
+
         private final ConcurrentMap<String, AtomicInteger> allocateCalls = new ConcurrentHashMap<>();
+
+        /** How many {@code /release/request} calls for the worker reached the proxy. */
+        static int settleCalls(String worker) {
+            AtomicInteger calls = SETTLE_CALLS.get(worker);
+            return calls == null ? 0 : calls.get();
+        }
         private final HttpClient client = HttpClient.newHttpClient();
         private HttpServer server;
         private String allocator;
@@ -131,6 +220,15 @@ class ReplicationTimeoutTest {
         private void forward(HttpExchange exchange) throws IOException {
             try (exchange) {
                 byte[] body = exchange.getRequestBody().readAllBytes();
+                String worker = workerOf(body);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                if ("/release/request".equals(exchange.getRequestURI().getPath()) && worker != null
+                        && SETTLE_CALLS.computeIfAbsent(worker, k -> new AtomicInteger()).incrementAndGet() <= 2
+                        && worker.startsWith("replication-settle-")) {
+                    // the allocator's Redis is gone: the settle never reached it
+                    send(exchange, 503, REDIS_GONE);
+                    return;
+                }
                 HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(allocator + exchange.getRequestURI()))
                         .method(exchange.getRequestMethod(), body.length == 0
                                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -147,11 +245,15 @@ class ReplicationTimeoutTest {
                     Thread.currentThread().interrupt();
                     throw new IOException(e);
                 }
-                exchange.getResponseHeaders().add("Content-Type", "application/json");
                 if (answer.statusCode() == 200 && lagsOn(exchange, body)) {
                     // the allocator granted (and kept the grant), but the worker hears of a replica that lagged
-                    exchange.sendResponseHeaders(503, TIMEOUT.length);
-                    exchange.getResponseBody().write(TIMEOUT);
+                    send(exchange, 503, TIMEOUT);
+                    return;
+                }
+                if (answer.statusCode() == 200 && "/allocate".equals(exchange.getRequestURI().getPath()) && worker != null
+                        && (worker.startsWith("replication-redis-") || worker.startsWith("replication-settle-"))) {
+                    // the grant was applied, then the allocator's Redis connection broke before its answer
+                    send(exchange, 503, REDIS_GONE);
                     return;
                 }
                 answer.headers().firstValue("X-Envgrid-Replayed")
@@ -159,6 +261,16 @@ class ReplicationTimeoutTest {
                 exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
                 exchange.getResponseBody().write(answer.body());
             }
+        }
+
+        private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+        }
+
+        private static String workerOf(byte[] body) {
+            Matcher worker = WORKER.matcher(new String(body, StandardCharsets.UTF_8));
+            return worker.find() ? worker.group(1) : null;
         }
 
         private boolean lagsOn(HttpExchange exchange, byte[] body) {
@@ -170,7 +282,8 @@ class ReplicationTimeoutTest {
                 return false;
             }
             String id = worker.group(1);
-            int lagging = id.startsWith("replication-once-") ? 1 : id.startsWith("replication-four-") ? 4 : 0;
+            int lagging = id.startsWith("replication-once-") ? 1 : id.startsWith("replication-four-") ? 4
+                    : id.startsWith("replication-five-") ? 5 : 0;
             return allocateCalls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() <= lagging;
         }
     }

@@ -108,6 +108,20 @@ public class LeaseResource {
     }
 
     @POST
+    @Path("release/request")
+    @Operation(summary = "Settle an allocation by its request_id: release what it granted, or withdraw the request_id",
+            description = "For a client that sent POST /allocate but never got a definite answer (5xx, deadline, cut "
+                    + "connection). Releases the leases that request_id granted (still held by the worker), or, when "
+                    + "nothing was granted yet, withdraws it so the request grants nothing later; either way a replay "
+                    + "then answers 409 REQUEST_ID_SETTLED. Idempotent. Another worker's request_id: 409 "
+                    + "REQUEST_ID_CONFLICT, nothing changed.")
+    public Uni<Map<String, Object>> releaseRequest(RequestReleaseRequest request) {
+        Validation.requireBody(request);
+        request.validate();
+        return leases.releaseRequest(request.workerId(), request.requestId());
+    }
+
+    @POST
     @Path("renew")
     @Operation(summary = "Extend the worker's leases (all of them when resource_ids is absent) by timeout seconds from now")
     public Uni<Map<String, Object>> renew(RenewRequest request) {

@@ -221,7 +221,9 @@ public class AllocationService {
                     "request_id '" + request.requestId() + "' was granted, and not all of its leases are live any "
                             + "more (released, expired, revoked or granted again); nothing was granted",
                     Map.of("request_id", request.requestId(),
-                            "ended_lease_ids", json.convertValue(answer.path("ended"), List.class)));
+                            // none for a withdrawn request_id (Lua's cjson writes an empty table as {}, not [])
+                            "ended_lease_ids", answer.path("ended").isArray()
+                                    ? json.convertValue(answer.path("ended"), List.class) : List.of()));
             case "insufficient" -> throw new ApiException(409, ErrorCode.INSUFFICIENT_RESOURCES,
                     "not enough free resources" + (waitMs > 0 ? " within " + waitMs + " ms" : ""),
                     Map.of("types", json.convertValue(answer.path("types"), OBJECT), "waited_ms", waitMs));

@@ -112,6 +112,38 @@ public class LeaseService {
                 "expires_at", Instant.ofEpochMilli(detail.path("expires_at").asLong()).toString());
     }
 
+    /**
+     * Settles an allocation its client never heard the answer of: releases what {@code requestId} granted
+     * (leases still exactly those), or withdraws the request_id so a copy still in flight or queued grants
+     * nothing. Runs in every cell, since the caller need not know which cell the request's types live in; a
+     * cell that never saw the id keeps only a withdrawn marker, which expires. Answers the lease ids released;
+     * 409 REQUEST_ID_CONFLICT when the request_id is another worker's (nothing changed).
+     */
+    public Uni<Map<String, Object>> releaseRequest(String workerId, String requestId) {
+        // The marker must outlive any copy of the request still on its way or waiting (wait_ms at most maxWaitMs).
+        String markerMs = Long.toString(config.requestIdRetention().toMillis() + config.maxWaitMs());
+        List<Uni<JsonNode>> answers = cells.all().stream()
+                .map(cell -> scripts.runJson(cell.keys(), AllocatorScript.RELEASE_REQUEST,
+                        List.of(workerId, requestId, markerMs)))
+                .toList();
+        return Uni.join().all(answers).andFailFast().map(cellAnswers -> {
+            List<String> released = new ArrayList<>();
+            for (JsonNode answer : cellAnswers) {
+                if ("request_conflict".equals(answer.path("status").asText())) {
+                    throw new ApiException(409, ErrorCode.REQUEST_ID_CONFLICT,
+                            "request_id '" + requestId + "' was used by another worker; nothing was changed",
+                            Map.of("request_id", requestId, "reason", "worker"));
+                }
+                answer.path("released").forEach(id -> released.add(id.asText()));
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "completed");
+            body.put("request_id", requestId);
+            body.put("released", released);
+            return body;
+        });
+    }
+
     /** Runs {@code call} in each cell holding some of {@code ids}, with those ids, after the cross-cell holder check. */
     private Uni<Map<String, Object>> placed(String workerId, List<String> ids,
             BiFunction<Cell, List<String>, Uni<JsonNode>> call, Function<JsonNode, Object> detail) {

@@ -9,6 +9,7 @@ public enum AllocatorScript {
     REAP("reap", false),
     CANCEL_WAIT("cancel_wait", true),
     ABANDON("abandon", true),
+    RELEASE_REQUEST("release_request", true),
     REGISTER("register", true),
     HEARTBEAT("heartbeat", true),
     SET_ADMIN("set_admin", true),

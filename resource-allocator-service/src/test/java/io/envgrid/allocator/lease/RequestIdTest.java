@@ -163,4 +163,60 @@ class RequestIdTest extends CleanRedis {
         assertEquals(0L, redis.sortedSet(String.class).zcard("{envgrid}:q:vm"), "no ticket is left behind");
         assertEquals(0L, redis.sortedSet(String.class).zcard("{envgrid}:tickets"), "no ticket is left behind");
     }
+
+    /**
+     * {@code POST /release/request} settles a request whose answer its client never got: what it granted is
+     * released, a replay is settled, a second settle releases nothing, and another worker cannot touch it.
+     */
+    @Test
+    void releaseByRequestIdEndsWhatThatRequestGrantedAndSettlesIt() {
+        registerPool("vm", 3);
+        Api.allocate("w1", List.of("vm"), 60).statusCode(200);   // a lease of the same worker outside the request
+        Map<String, Object> request = body("w1", List.of("vm", "vm"), 60, "r-9");
+        ExtractableResponse<Response> granted = post("/allocate", request).statusCode(200).extract();
+        List<String> leases = List.of(granted.path("vm.lease_id"), granted.path("'vm#2'.lease_id"));
+
+        expectError(post("/release/request", Map.of("worker_id", "w2", "request_id", "r-9")), 409, "REQUEST_ID_CONFLICT");
+        Api.stats().body("total.leased", equalTo(3));
+
+        post("/release/request", Map.of("worker_id", "w1", "request_id", "r-9")).statusCode(200)
+                .body("status", equalTo("completed")).body("released", equalTo(leases));
+        Api.stats().body("total.leased", equalTo(1));   // only the lease outside the request is left
+        expectError(post("/allocate", request), 409, "REQUEST_ID_SETTLED");
+        post("/release/request", Map.of("worker_id", "w1", "request_id", "r-9")).statusCode(200)
+                .body("released", equalTo(List.of()));
+        Api.stats().body("total.leased", equalTo(1));
+    }
+
+    /**
+     * A request_id settled before the allocator decided it (the request still in flight or waiting) is
+     * withdrawn: the waiting copy is sent back and refused, and a later copy grants nothing either.
+     */
+    @Test
+    void releaseByRequestIdBeforeTheGrantWithdrawsTheRequest() throws Exception {
+        registerPool("vm", 1);
+        Api.allocate("holder", List.of("vm"), 60).statusCode(200);
+        Map<String, Object> request = new HashMap<>(body("w1", List.of("vm"), 60, "r-10"));
+        request.put("wait_ms", 20_000);
+        CompletableFuture<ExtractableResponse<Response>> waiting =
+                CompletableFuture.supplyAsync(() -> post("/allocate", request).extract(), CLIENTS);
+        Conditions.await(() -> redis.sortedSet(String.class).zcard("{envgrid}:q:vm") == 1, "the request waits");
+
+        post("/release/request", Map.of("worker_id", "w1", "request_id", "r-10")).statusCode(200)
+                .body("released", equalTo(List.of()));
+        ExtractableResponse<Response> answer = waiting.get();
+        assertEquals(409, answer.statusCode(), answer.asString());
+        assertEquals("REQUEST_ID_SETTLED", answer.path("error.code"));
+        assertEquals(0L, redis.sortedSet(String.class).zcard("{envgrid}:q:vm"), "no ticket is left behind");
+
+        release("holder", "vm-1").statusCode(200);
+        expectError(post("/allocate", body("w1", List.of("vm"), 60, "r-10")), 409, "REQUEST_ID_SETTLED");
+        Api.stats().body("total.leased", equalTo(0));
+    }
+
+    @Test
+    void releaseByRequestIdRefusesAMalformedBody() {
+        expectError(post("/release/request", Map.of("worker_id", "w1")), 400, "INVALID_ID");
+        expectError(post("/release/request", Map.of("worker_id", "w1", "request_id", "../x")), 400, "INVALID_ID");
+    }
 }

@@ -1,6 +1,7 @@
 package io.envgrid.gateway.mcp.session;
 
 import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.id.SessionId;
 import io.envgrid.gateway.lease.LiveWorkers;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.security.Principal;
@@ -13,10 +14,8 @@ import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +37,6 @@ public class McpSessions implements LiveWorkers {
 
     /** A session's last-use stamp is rewritten at most this often per replica: it only drives the idle sweep. */
     private static final long TOUCH_EVERY_MS = 1000;
-    private static final SecureRandom RANDOM = new SecureRandom();
     /** Binds only a session that still exists: an ended one must not come back as a key without expiry. */
     private static final String BIND_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
             + "redis.call('HSETNX', KEYS[1], 'worker', ARGV[1]) end return redis.call('HGET', KEYS[1], 'worker')";
@@ -112,12 +110,6 @@ public class McpSessions implements LiveWorkers {
         return names.mcpWorkers();
     }
 
-    /** 128 random bits: a session id cannot be guessed to act in someone else's session. */
-    private static String newId() {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
 
     /**
      * Opens a session for {@code principal} (the name its token proved), kept in the record so that
@@ -125,7 +117,7 @@ public class McpSessions implements LiveWorkers {
      */
     public Uni<McpSession> create(String transport, String protocolVersion, String clientName, String streamOwner,
             Principal principal) {
-        String id = newId();
+        String id = SessionId.fresh();
         Map<String, String> fields = new HashMap<>();
         fields.put("principal", principal.name());
         fields.put("transport", transport);
@@ -144,9 +136,14 @@ public class McpSessions implements LiveWorkers {
      * The session, marked as used now, when it exists and was opened by {@code principal}; null when
      * it does not exist (never did, ended, or idled out) or belongs to another principal. Both are
      * answered alike (an unknown session), and a foreign principal's request does not even mark the
-     * session used: a session id with another principal's token reveals and changes nothing.
+     * session used: a session id with another principal's token reveals and changes nothing. An id not of the
+     * shape the gateway issues ({@link SessionId}) is unknown without a look-up.
      */
     public Uni<McpSession> find(String id, Principal principal) {
+        if (!SessionId.wellFormed(id)) {
+            // never issued, so unknown; and no key is built from it (it might name another key)
+            return Uni.createFrom().nullItem();
+        }
         return hashes.hgetall(sessionKey(id)).chain(fields -> {
             if (fields.isEmpty() || !principal.name().equals(fields.get("principal"))) {
                 return Uni.createFrom().nullItem();

@@ -8,17 +8,23 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.RawHttp;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.net.Socket;
 import java.net.URL;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +35,12 @@ class BadInputTest {
 
     @TestHTTPResource("/")
     URL base;
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    GatewayKeys keys;
 
     @Test
     void otherMethodsOnTheMcpPathsAre405() {
@@ -94,6 +106,34 @@ class BadInputTest {
         mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
         mcp().header("Mcp-Session-Id", session).body("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}")
                 .post("/mcp").then().statusCode(404);
+    }
+
+    /**
+     * The gateway issues session ids of one shape (22 base64url characters); an id of any other shape is an
+     * unknown session on every door (404, {@code -32001}, as the Streamable HTTP transport answers one), before
+     * any Redis key is built from it. {@code <id>:events} used to name the session's events stream, a key of
+     * another type, and was answered 503.
+     */
+    @Test
+    void aSessionIdNotOfTheIssuedShapeIsAnUnknownSession() {
+        String session = initialize(mcp());
+        // a session's events stream exists once a server-initiated message was recorded for it
+        redis.stream(String.class).xadd(keys.mcpSessionEvents(session), Map.of("message", "{}"));
+        String ping = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
+        for (String id : List.of(session + ":events", session + "x", session.substring(1), session.replace(session.charAt(3), '.'),
+                "AAAAAAAAAAAAAAAAAAAA:A", "*", "no-such-session")) {
+            mcp().header("Mcp-Session-Id", id).body(ping).post("/mcp").then().statusCode(404)
+                    .body("error.code", equalTo(JsonRpc.SESSION_NOT_FOUND));
+            given().accept("text/event-stream").header("Mcp-Session-Id", id).get("/mcp").then().statusCode(404)
+                    .body("error.code", equalTo(JsonRpc.SESSION_NOT_FOUND));
+            mcp().header("Mcp-Session-Id", id).delete("/mcp").then().statusCode(404)
+                    .body("error.code", equalTo(JsonRpc.SESSION_NOT_FOUND));
+            mcp().body(ping).post("/messages?sessionId=" + id).then().statusCode(404)
+                    .body("error.code", equalTo(JsonRpc.SESSION_NOT_FOUND));
+        }
+        mcp().header("Mcp-Session-Id", session).body(ping).post("/mcp").then().statusCode(200);
+        assertThrows(IllegalArgumentException.class, () -> keys.mcpSession(session + ":events"),
+                "no key is built from an id the gateway did not issue");
     }
 
     @Test

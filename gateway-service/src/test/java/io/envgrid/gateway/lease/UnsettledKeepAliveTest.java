@@ -1,0 +1,94 @@
+package io.envgrid.gateway.lease;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.allocation.Allocations;
+import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.support.Conditions;
+import io.envgrid.gateway.support.McpSteps;
+import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.gateway.support.WithCluster;
+import io.envgrid.gateway.tool.ProgressSink;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * While an allocation of a worker is being settled ({@link UnsettledRequests}), the keep-alive renews only the
+ * leases the worker was told of: a grant whose answer never reached it (here one taken at the allocator behind
+ * the gateway's back, as a lost answer leaves it) is not renewed. Once the request is settled, all are renewed
+ * again, as before.
+ */
+@QuarkusTest
+@WithCluster
+class UnsettledKeepAliveTest {
+
+    private static final String TYPE = "vm_keepalive";
+
+    @Inject
+    Allocations allocations;
+
+    @Inject
+    UnsettledRequests unsettled;
+
+    @Inject
+    WorkerResources resources;
+
+    @Inject
+    LeaseKeepAlive keepAlive;
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    GatewayKeys keys;
+
+    @Test
+    void aLeaseTheWorkerNeverHeardOfIsNotRenewedWhileItsRequestIsUnsettled() {
+        TestCluster.get().register("keepalive-1", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        TestCluster.get().register("keepalive-2", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String worker = "keepalive-" + System.nanoTime();
+        String known = allocations.allocate(worker, List.of(TYPE), 60, 0, ProgressSink.NONE)
+                .await().atMost(Duration.ofSeconds(30)).path(TYPE).path("id").asText();
+        String lost = McpSteps.readTree(TestCluster.get().allocatorCall("POST", "/allocate", "{\"worker_id\": \"" + worker
+                + "\", \"resource_types\": [\"" + TYPE + "\"], \"timeout\": 60}").body()).path(TYPE).path("id").asText();
+        redis.set(String.class).sadd(keys.mcpWorkers(), worker);   // a worker with a live session
+        try {
+            unsettled.mark(worker, "lost-request", Duration.ofMinutes(5)).await().atMost(Duration.ofSeconds(5));
+            Instant lostExpiry = expiry(worker, lost);
+            runKeepAlive();
+            Conditions.await("the known lease renewed", Duration.ofSeconds(20),
+                    () -> expiry(worker, known).isAfter(Instant.now().plusSeconds(300)));
+            assertEquals(lostExpiry, expiry(worker, lost), "the lease nobody heard of was not renewed");
+
+            unsettled.clear(worker, "lost-request").await().atMost(Duration.ofSeconds(5));
+            runKeepAlive();
+            Conditions.await("settled: every lease renewed again", Duration.ofSeconds(20),
+                    () -> expiry(worker, lost).isAfter(Instant.now().plusSeconds(300)));
+        } finally {
+            redis.set(String.class).srem(keys.mcpWorkers(), worker);
+            TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + worker + "\"}");
+            resources.forgetAll(worker).await().atMost(Duration.ofSeconds(5));
+        }
+    }
+
+    /** One keep-alive round now: the lock a periodic round may hold is dropped first. */
+    private void runKeepAlive() {
+        redis.key().del(keys.keepaliveLock());
+        keepAlive.keepAlive();
+    }
+
+    private static Instant expiry(String worker, String resourceId) {
+        for (JsonNode lease : TestCluster.get().leasesOf(worker)) {
+            if (resourceId.equals(lease.path("resource_id").asText())) {
+                return Instant.parse(lease.path("expires_at").asText());
+            }
+        }
+        throw new AssertionError(resourceId + " is not leased to " + worker);
+    }
+}
