@@ -82,6 +82,8 @@ class SoakIT {
 
     private static Path repo;
     private static Path logs;
+    /** The desktops' home root: a temporary directory, removed when the cluster stops. */
+    private static Path desktopHomes;
     private static RedisSentinels redis;
     private static final List<ServiceProcess> allocators = new ArrayList<>();
     private static final List<ServiceProcess> gateways = new ArrayList<>();
@@ -163,8 +165,9 @@ class SoakIT {
     }
 
     private static Map<String, String> agentSettings(String allocatorUrl) throws IOException {
-        // o+x: the desktops' users (uid 61000 + i when the agent runs as root) pass through it to their homes
-        Path homes = Files.createDirectories(logs.resolve("desktops"),
+        // under the temporary directory, not target/: the desktops' users (uid 61000 + i when the agent runs as root)
+        // must pass through every directory above their homes (o+x), and a checkout may sit under a 0700 directory
+        desktopHomes = Files.createTempDirectory("envgrid-soak-desktops",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
         Map<String, String> settings = new HashMap<>();
         settings.put("envgrid.device-agent.data-dir", Files.createDirectories(logs.resolve("agent-data")).toString());
@@ -175,25 +178,11 @@ class SoakIT {
         settings.put("envgrid.device-agent.adb.enabled", "false");
         settings.put("envgrid.device-agent.desktops.count", Integer.toString(DESKTOPS));
         settings.put("envgrid.device-agent.desktops.first-port", Integer.toString(FreePort.consecutive(DESKTOPS)));
-        settings.put("envgrid.device-agent.desktops.first-display", Integer.toString(freeDisplays(DESKTOPS)));
-        settings.put("envgrid.device-agent.desktops.home-root", homes.resolve("homes").toString());
+        // no display numbers: each desktop's Xvfb picks a free one itself (-displayfd); an unknown setting stops the agent
+        settings.put("envgrid.device-agent.desktops.home-root", desktopHomes.resolve("homes").toString());
         settings.put("envgrid.allocator.url", allocatorUrl);
         settings.put("quarkus.shutdown.timeout", "1s");
         return settings;
-    }
-
-    /** The first of {@code count} consecutive X display numbers from 200 with neither a lock file nor a socket. */
-    private static int freeDisplays(int count) {
-        for (int first = 200; first < 1000; first++) {
-            boolean free = true;
-            for (int d = first; d < first + count && free; d++) {
-                free = !Files.exists(Path.of("/tmp/.X" + d + "-lock")) && !Files.exists(Path.of("/tmp/.X11-unix/X" + d));
-            }
-            if (free) {
-                return first;
-            }
-        }
-        throw new IllegalStateException("no free X displays");
     }
 
     private static void ingest(String collection) {
@@ -223,6 +212,14 @@ class SoakIT {
         for (AutoCloseable part : order) {
             if (part != null) {
                 part.close();
+            }
+        }
+        if (desktopHomes != null) {
+            try (java.util.stream.Stream<Path> tree = Files.walk(desktopHomes)) {
+                // deepest first; Files.walk does not follow links, so nothing outside the tree is touched
+                for (Path path : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
             }
         }
     }
