@@ -1,5 +1,6 @@
 package io.envgrid.vmcontroller.evaluation;
 
+import java.util.Collections;
 import java.util.Iterator;
 import org.jaxen.FunctionCallException;
 import org.jaxen.UnsupportedAxisException;
@@ -60,71 +61,73 @@ final class StepCountingNavigator extends DocumentNavigator {
     }
 
     // Every axis, the ones DefaultNavigator builds from the others included: a descendant walk pays for each child
-    // twice (once in the child axis it is built on), which only makes the budget count more, never less.
+    // twice (once in the child axis it is built on), which only makes the budget count more, never less. A context
+    // that is no node (position()//a: a path from a number, a type error in XPath 1.0) has no axes, so the path
+    // selects nothing, as a rule whose value is no node set; DocumentNavigator would fail casting it to a Node.
 
     @Override
     public Iterator getChildAxisIterator(Object node) {
-        return counted(super.getChildAxisIterator(node));
+        return node instanceof Node ? counted(super.getChildAxisIterator(node)) : Collections.emptyIterator();
     }
 
     @Override
     public Iterator getDescendantAxisIterator(Object node) throws UnsupportedAxisException {
-        return counted(super.getDescendantAxisIterator(node));
+        return node instanceof Node ? counted(super.getDescendantAxisIterator(node)) : Collections.emptyIterator();
     }
 
     @Override
     public Iterator getParentAxisIterator(Object node) {
-        return counted(super.getParentAxisIterator(node));
+        return node instanceof Node ? counted(super.getParentAxisIterator(node)) : Collections.emptyIterator();
     }
 
     @Override
     public Iterator getAncestorAxisIterator(Object node) throws UnsupportedAxisException {
-        return counted(super.getAncestorAxisIterator(node));
+        return node instanceof Node ? counted(super.getAncestorAxisIterator(node)) : Collections.emptyIterator();
     }
 
     @Override
     public Iterator getFollowingSiblingAxisIterator(Object node) {
-        return counted(super.getFollowingSiblingAxisIterator(node));
+        return node instanceof Node ? counted(super.getFollowingSiblingAxisIterator(node)) : Collections.emptyIterator();
     }
 
     @Override
     public Iterator getPrecedingSiblingAxisIterator(Object node) {
-        return counted(super.getPrecedingSiblingAxisIterator(node));
+        return node instanceof Node ? counted(super.getPrecedingSiblingAxisIterator(node)) : Collections.emptyIterator();
     }
 
     @Override
     public Iterator getFollowingAxisIterator(Object node) {
-        return counted(super.getFollowingAxisIterator(node));
+        return node instanceof Node ? counted(super.getFollowingAxisIterator(node)) : Collections.emptyIterator();
     }
 
     @Override
     public Iterator getPrecedingAxisIterator(Object node) throws UnsupportedAxisException {
-        return counted(super.getPrecedingAxisIterator(node));
+        return node instanceof Node ? counted(super.getPrecedingAxisIterator(node)) : Collections.emptyIterator();
     }
 
     @Override
     public Iterator getAttributeAxisIterator(Object node) {
-        return counted(super.getAttributeAxisIterator(node));
+        return node instanceof Node ? counted(super.getAttributeAxisIterator(node)) : Collections.emptyIterator();
     }
 
     @Override
     public Iterator getNamespaceAxisIterator(Object node) {
-        return counted(super.getNamespaceAxisIterator(node));
+        return node instanceof Node ? counted(super.getNamespaceAxisIterator(node)) : Collections.emptyIterator();
     }
 
     @Override
     public Iterator getSelfAxisIterator(Object node) throws UnsupportedAxisException {
-        return counted(super.getSelfAxisIterator(node));
+        return node instanceof Node ? counted(super.getSelfAxisIterator(node)) : Collections.emptyIterator();
     }
 
     @Override
     public Iterator getDescendantOrSelfAxisIterator(Object node) throws UnsupportedAxisException {
-        return counted(super.getDescendantOrSelfAxisIterator(node));
+        return node instanceof Node ? counted(super.getDescendantOrSelfAxisIterator(node)) : Collections.emptyIterator();
     }
 
     @Override
     public Iterator getAncestorOrSelfAxisIterator(Object node) throws UnsupportedAxisException {
-        return counted(super.getAncestorOrSelfAxisIterator(node));
+        return node instanceof Node ? counted(super.getAncestorOrSelfAxisIterator(node)) : Collections.emptyIterator();
     }
 
     /** Counted too: Jaxen walks up parents outside the axes, to sort node sets into document order. */
@@ -141,7 +144,7 @@ final class StepCountingNavigator extends DocumentNavigator {
     @Override
     public String getElementStringValue(Object element) {
         StringBuilder value = new StringBuilder();
-        Node root = (Node) element;
+        Node root = (Node) element; // Jaxen asks only what isElement or isDocument accepted, both DOM nodes
         Node node = root.getFirstChild();
         while (node != null) {
             step();
