@@ -4,21 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.vmcontroller.task.Parameters;
 import java.io.IOException;
 import java.io.StringReader;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import javax.xml.XMLConstants;
-import javax.xml.namespace.NamespaceContext;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.parsers.SAXParserFactory;
-import javax.xml.xpath.XPath;
-import javax.xml.xpath.XPathConstants;
-import javax.xml.xpath.XPathExpression;
-import javax.xml.xpath.XPathExpressionException;
-import javax.xml.xpath.XPathFactory;
+import org.jaxen.BaseXPath;
+import org.jaxen.JaxenException;
+import org.jaxen.Navigator;
+import org.jaxen.SimpleNamespaceContext;
+import org.jaxen.XPathFunctionContext;
+import org.jaxen.dom.DocumentNavigator;
 import org.w3c.dom.Document;
 import org.w3c.dom.Node;
-import org.w3c.dom.NodeList;
 import org.xml.sax.Attributes;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
@@ -46,6 +45,11 @@ final class AccessibilityRules {
             "val", "https://accessibility.ubuntu.example.org/ns/value",
             "act", "https://accessibility.ubuntu.example.org/ns/action");
 
+    private static final SimpleNamespaceContext PREFIXES = new SimpleNamespaceContext(NAMESPACES);
+
+    /** XPath 1.0's core functions, none of Jaxen's extensions; stateless, so shared by every evaluation. */
+    private static final XPathFunctionContext FUNCTIONS = new XPathFunctionContext(false);
+
     /**
      * The longest tree evaluated (characters). Real desktops' trees are tens to hundreds of kB; this bounds the
      * memory a tree takes before anything else is looked at.
@@ -54,7 +58,7 @@ final class AccessibilityRules {
 
     /**
      * The most elements evaluated. A busy GNOME desktop has a few thousand; the XPath cost grows with a power of
-     * this number, so it bounds what one rule can ask of the engine together with {@link XPathBudget}.
+     * this number, which {@link StepCountingNavigator}'s budget bounds; this cap bounds the DOM's memory.
      */
     static final int MAX_ELEMENTS = 50_000;
 
@@ -91,8 +95,8 @@ final class AccessibilityRules {
                     + xpath.length());
         }
         try {
-            compile(xpath);
-        } catch (XPathExpressionException e) {
+            compile(xpath, DocumentNavigator.getInstance());
+        } catch (JaxenException e) {
             throw rule.invalid("xpath", "is not an XPath 1.0 expression: " + e.getMessage());
         }
     }
@@ -101,7 +105,8 @@ final class AccessibilityRules {
      * The score of the checked {@code rules} (a list) on the tree {@code xml}; a tree that is not XML scores 0. The tree
      * is the desktop's, so whatever the worker left there: a tree over {@link #MAX_TREE_CHARS} characters,
      * {@link #MAX_ELEMENTS} elements or {@link #MAX_DEPTH} levels, or with a DTD, is {@link Unscorable} before any
-     * DOM is built, and the rules run within {@link XPathBudget}.
+     * DOM is built; the rules then share one {@link StepCountingNavigator}'s budget, and running out of it is
+     * {@link Unscorable} too, on this thread, with nothing left running.
      */
     static double score(String xml, JsonNode rules) {
         if (xml.length() > MAX_TREE_CHARS) {
@@ -115,30 +120,32 @@ final class AccessibilityRules {
         if (tree == null) {
             return 0.0;
         }
-        return XPathBudget.run(abandoned -> {
-            double total = 1.0;
+        StepCountingNavigator navigator = new StepCountingNavigator();
+        double total = 1.0;
+        try {
             for (JsonNode rule : rules) {
-                if (abandoned.get()) {
-                    return 0.0; // the caller has answered already; stop at the next rule rather than run them all
-                }
-                total *= ruleScore(tree, rule);
+                total *= ruleScore(tree, rule, navigator);
                 if (total == 0.0) {
                     return 0.0;
                 }
             }
-            return total;
-        });
+        } catch (StepCountingNavigator.OutOfSteps e) {
+            throw new Unscorable(e.getMessage());
+        }
+        return total;
     }
 
     /** One rule: 0 if its XPath selects nothing, else 1, or with {@code text} the best match over its elements. */
-    private static double ruleScore(Document tree, JsonNode rule) {
-        NodeList elements;
+    private static double ruleScore(Document tree, JsonNode rule, Navigator navigator) {
+        List<?> selected;
         try {
-            elements = (NodeList) compile(rule.get("xpath").asText()).evaluate(tree, XPathConstants.NODESET);
-        } catch (XPathExpressionException e) {
-            return 0.0; // compiled in the check; an expression that selects no node set (a number) selects nothing
+            selected = compile(rule.get("xpath").asText(), navigator).selectNodes(tree);
+        } catch (JaxenException e) {
+            return 0.0; // compiled in the check; what fails now (a prefix bound to nothing) selects nothing
         }
-        if (elements.getLength() == 0) {
+        // an expression whose value is no node set (a number, a string) comes back as that one value: no element
+        List<Node> elements = selected.stream().filter(Node.class::isInstance).map(Node.class::cast).toList();
+        if (elements.isEmpty()) {
             return 0.0;
         }
         if (!rule.hasNonNull("text")) {
@@ -147,8 +154,8 @@ final class AccessibilityRules {
         String text = rule.get("text").asText();
         boolean exact = !rule.hasNonNull("exact") || rule.get("exact").asBoolean();
         double best = 0;
-        for (int i = 0; i < elements.getLength(); i++) {
-            String own = ownText(elements.item(i));
+        for (Node element : elements) {
+            String own = ownText(element);
             double score = own == null ? 0.0 : exact ? (text.equals(own) ? 1.0 : 0.0) : Metrics.ratio(text, own);
             best = Math.max(best, score);
         }
@@ -212,10 +219,17 @@ final class AccessibilityRules {
         return text.length() == 0 ? null : text.toString();
     }
 
-    private static XPathExpression compile(String expression) throws XPathExpressionException {
-        XPath xpath = XPathFactory.newInstance().newXPath();
-        xpath.setNamespaceContext(new Prefixes());
-        return xpath.compile(expression);
+    /**
+     * The expression over {@code navigator}, with OSWorld's prefixes and XPath 1.0's functions only: Jaxen's
+     * extensions include XSLT's {@code document()}, which would read a URL. {@code new BaseXPath} with a navigator
+     * (not {@code DOMXPath}) keeps the navigator ours; the parser it loads by name is registered for native images
+     * in {@link JaxenReflection}.
+     */
+    private static BaseXPath compile(String expression, Navigator navigator) throws JaxenException {
+        BaseXPath xpath = new BaseXPath(expression, navigator);
+        xpath.setNamespaceContext(PREFIXES);
+        xpath.setFunctionContext(FUNCTIONS);
+        return xpath;
     }
 
     /** The tree, or null when it is not XML; parsed as securely as {@link #withinLimits} reads it. */
@@ -257,25 +271,6 @@ final class AccessibilityRules {
         @Override
         public synchronized Throwable fillInStackTrace() {
             return this;
-        }
-    }
-
-    private static final class Prefixes implements NamespaceContext {
-        @Override
-        public String getNamespaceURI(String prefix) {
-            return NAMESPACES.getOrDefault(prefix, XMLConstants.NULL_NS_URI);
-        }
-
-        @Override
-        public String getPrefix(String uri) {
-            return NAMESPACES.entrySet().stream().filter(e -> e.getValue().equals(uri)).map(Map.Entry::getKey)
-                    .findFirst().orElse(null);
-        }
-
-        @Override
-        public Iterator<String> getPrefixes(String uri) {
-            String prefix = getPrefix(uri);
-            return prefix == null ? java.util.Collections.emptyIterator() : java.util.List.of(prefix).iterator();
         }
     }
 }
