@@ -93,7 +93,9 @@ class DesktopPortRateLimitTest {
             HttpResponse<String> other = client.send(HttpRequest.newBuilder(URI.create(base(1) + "/platform"))
                     .header("Authorization", "Bearer " + AgentCalls.SERVICE_TOKEN).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, other.statusCode(), other.body());
+            // the agent's own answer within 5 s: 200, or 503 if a reset (after another class's lease) began meanwhile
+            assertTrue(other.statusCode() == 200 || other.statusCode() == 503 && other.body().contains("DESKTOP_UNAVAILABLE"),
+                    other.statusCode() + " " + other.body());
         } finally {
             // the admitted calls run to their end whatever happened above: a call still in flight would count against
             // desktop 0's limit in the next test
@@ -102,10 +104,12 @@ class DesktopPortRateLimitTest {
         }
         for (CompletableFuture<HttpResponse<String>> call : calls) {
             int status = call.join().statusCode();
-            assertTrue(status == 200 || status == 429, "status " + status);
+            // 503: desktop 0 began a reset while the call ran (see above); never a proxy's 502/504
+            assertTrue(status == 200 || status == 429 || status == 503, "status " + status);
         }
-        given().port(FleetDesktops.port(0)).header("Authorization", "Bearer " + AgentCalls.SERVICE_TOKEN)
-                .get("/platform").then().statusCode(200);
+        // and once they are done, desktop 0 admits calls again
+        Conditions.await(() -> platformStatus(FleetDesktops.port(0)) == 200, "desktop 0 serving again",
+                Duration.ofSeconds(120));
     }
 
     private static int platformStatus(int port) {
