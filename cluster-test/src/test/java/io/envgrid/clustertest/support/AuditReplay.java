@@ -1,5 +1,6 @@
 package io.envgrid.clustertest.support;
 
+import io.envgrid.testsupport.redis.Resp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

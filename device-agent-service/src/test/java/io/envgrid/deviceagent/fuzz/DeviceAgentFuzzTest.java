@@ -12,6 +12,7 @@ import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.envgrid.deviceagent.support.WorkerScratch;
+import io.envgrid.testsupport.http.RawHttp;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -134,22 +135,22 @@ class DeviceAgentFuzzTest {
             sent++;
             statuses.merge(response.status(), 1, Integer::sum);
             coverage.computeIfAbsent(lastTarget, k -> new TreeMap<>()).merge(response.status(), 1, Integer::sum);
-            if (response.status() == 503 && DEPENDENCY_DOWN.matcher(response.text()).find()) {
+            if (response.status() == 503 && DEPENDENCY_DOWN.matcher(response.body()).find()) {
                 dependencyDown++; // documented: a device record whose device is not attached (a hostile create)
             } else if (response.status() >= 500) {
                 fiveHundreds++;
-                failures.add(response.status() + " " + cut(response.text()) + " to " + request.describe());
+                failures.add(response.status() + " " + cut(response.body()) + " to " + request.describe());
             } else if (transportRequest && (response.status() < 400 || !before.equals(snapshot()))) {
                 failures.add(response.status() + " to a request that is not valid HTTP, or it changed the data: "
                         + request.describe());
             } else if (response.status() >= 400 && !transportRequest) {
                 String envelope = envelopeProblem(request, response);
                 if (envelope != null) {
-                    failures.add(response.status() + " without the envelope (" + envelope + "): " + cut(response.text())
+                    failures.add(response.status() + " without the envelope (" + envelope + "): " + cut(response.body())
                             + " to " + request.describe());
                 }
                 if (!before.equals(snapshot())) {
-                    failures.add(response.status() + " refused but changed the data: " + cut(response.text()) + " to "
+                    failures.add(response.status() + " refused but changed the data: " + cut(response.body()) + " to "
                             + request.describe());
                 }
             }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.WithXvfb;
+import io.envgrid.testsupport.http.RawHttp;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -39,12 +40,19 @@ class FuzzFindingsTest {
                 .body("error.details", notNullValue()).body("error.timestamp", notNullValue());
     }
 
-    /** Was: Quarkus' own 413 with an empty body. */
+    /**
+     * Was: Quarkus' own 413 with an empty body. Sent raw, with the length declared: a client writing the whole body
+     * meets the agent's close after its early answer as a broken pipe and never reads the answer.
+     */
     @Test
-    void aBodyOverTheSizeLimitIs413WithTheEnvelope() {
-        envelope(AgentCalls.asService().contentType(ContentType.JSON).body("{\"k\":\"" + "A".repeat(1_100_000) + "\"}")
-                .post("/tools/device.list/call").then(), 413, "FILE_TOO_LARGE")
-                .body("error.details.max_bytes", equalTo(1048576));
+    void aBodyOverTheSizeLimitIs413WithTheEnvelope() throws IOException {
+        RawHttp.Response response = RawHttp.oversized(RestAssured.port, "/tools/device.list/call", "application/json",
+                Map.of("Authorization", "Bearer " + AgentCalls.SERVICE_TOKEN), 1_048_576, false);
+        assertEquals(413, response.status(), response.body());
+        JsonNode error = json.readTree(response.body()).get("error");
+        assertEquals("FILE_TOO_LARGE", error.get("code").asText(), response.body());
+        assertTrue(error.get("message").isTextual() && error.get("timestamp").isTextual(), response.body());
+        assertEquals(1_048_576, error.at("/details/max_bytes").asLong(), response.body());
     }
 
     /** Was: 500 with a stack trace (IOException "Connection terminated parsing multipart request"). */
@@ -56,10 +64,10 @@ class FuzzFindingsTest {
                         Map.entry("Content-Type", "multipart/form-data; boundary=zz")),
                 ("--zz\r\nContent-Disposition: form-data; name=\"file_path\"\r\n\r\n" + target + "\r\n")
                         .getBytes(StandardCharsets.UTF_8)));
-        assertEquals(400, response.status(), response.text());
+        assertEquals(400, response.status(), response.body());
         JsonNode error = json.readTree(response.body()).get("error");
         assertEquals("INVALID_PARAMETERS", error.get("code").asText());
-        assertTrue(error.get("details").isObject() && error.get("timestamp").isTextual(), response.text());
+        assertTrue(error.get("details").isObject() && error.get("timestamp").isTextual(), response.body());
         assertFalse(Files.exists(target));
     }
 

@@ -1,8 +1,8 @@
 package io.envgrid.gateway.smcp;
 
-import static io.envgrid.fuzz.Gen.weight;
+import static io.envgrid.testsupport.fuzz.Gen.weight;
 
-import io.envgrid.fuzz.Gen;
+import io.envgrid.testsupport.fuzz.Gen;
 import java.util.List;
 
 /**

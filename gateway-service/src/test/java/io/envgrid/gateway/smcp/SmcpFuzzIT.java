@@ -3,9 +3,9 @@ package io.envgrid.gateway.smcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.envgrid.fuzz.Gen;
 import io.envgrid.gateway.smcp.SmcpGateways.Tight;
 import io.envgrid.gateway.support.SocketIoDriver;
+import io.envgrid.testsupport.fuzz.Gen;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seeded hostile frames ({@link SmcpFrames}, the {@code fuzz-support} generators) at the A2C-SMCP server of the
+ * Seeded hostile frames ({@link SmcpFrames}, the {@code test-support} generators) at the A2C-SMCP server of the
  * tight-bounds replica, over polling and over WebSocket, before and after the namespace connect. Per case: no HTTP
  * answer is a 5xx; a frame over the payload bound closes its connection (413 for a POST). Every
  * {@value #CHECK_EVERY} cases and at the end: the replica is live, and a bystander agent and Computer, connected

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.envgrid.testsupport.http.RawHttp;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -211,7 +212,7 @@ class ErrorsTest {
     void oversizedBodiesAre413WithTheEnvelope() throws IOException {
         StateSnapshot before = StateSnapshot.take(indexDir);
         for (boolean chunked : List.of(false, true)) {
-            RawHttp.Response response = RawHttp.oversized(RestAssured.port, "/collections/huge/documents", "application/x-ndjson",
+            RawHttp.Response response = RawHttp.oversized(RestAssured.port, "/collections/huge/documents", "application/x-ndjson", Map.of(),
                     bodyLimit.asLongValue(), chunked);
             assertEquals(413, response.status(), response.body());
             JsonPath error = new JsonPath(response.body());

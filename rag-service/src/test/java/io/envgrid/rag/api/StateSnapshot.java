@@ -2,6 +2,7 @@ package io.envgrid.rag.api;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.testsupport.http.RawHttp;
 import io.restassured.RestAssured;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.envgrid.rag.api.RawHttp;
 import io.envgrid.rag.api.StateSnapshot;
+import io.envgrid.testsupport.http.RawHttp;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -168,7 +168,7 @@ class RagFuzzTest {
     private Outcome oversized(int port, boolean chunked, StateSnapshot before) {
         try {
             RawHttp.Response response = RawHttp.oversized(port, "/collections/" + Generator.COLLECTIONS.get(0) + "/documents",
-                    "application/x-ndjson", bodyLimit.asLongValue(), chunked);
+                    "application/x-ndjson", Map.of(), bodyLimit.asLongValue(), chunked);
             StateSnapshot after = StateSnapshot.take(indexDir, port);
             Problem problem = response.status() != 413 ? new Problem("oversized body not refused", response.status() + " " + abbreviate(response.body()))
                     : refused(response, before, after);

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.envgrid.allocator.support.Api;
 import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.Conditions;
-import io.envgrid.allocator.support.RawHttp;
-import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.envgrid.allocator.support.RawConnection;
 import io.envgrid.allocator.support.WithRedis;
+import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import java.util.Map;
@@ -30,14 +30,14 @@ class ClientGoneTest extends CleanRedis {
     void aWaiterWhoseClientClosedIsNotGrantedWhatIsReleasedLater() {
         registerPool("rag", 1);
         allocate("holder", List.of("rag"), 60).statusCode(200);
-        long baseline = RawHttp.openConnections();
+        long baseline = RawConnection.openConnections();
 
         // A wait far longer than any condition below: only noticing the close can end it in time.
-        RawHttp waiter = RawHttp.open().sendJson("/allocate",
+        RawConnection waiter = RawConnection.open().sendJson("/allocate",
                 "{\"worker_id\":\"vanished\",\"resource_types\":[\"rag\"],\"wait_ms\":120000}");
         Conditions.await(() -> redis.sortedSet(String.class).zcard("{envgrid}:q:rag") == 1, "the waiter is queued");
         waiter.close();
-        Conditions.await(() -> RawHttp.openConnections() <= baseline, "the server saw the connection close");
+        Conditions.await(() -> RawConnection.openConnections() <= baseline, "the server saw the connection close");
         Conditions.await(() -> redis.sortedSet(String.class).zcard("{envgrid}:q:rag") == 0
                 && redis.sortedSet(String.class).zcard("{envgrid}:tickets") == 0, "the vanished waiter's ticket is withdrawn");
 
@@ -51,16 +51,16 @@ class ClientGoneTest extends CleanRedis {
     @Test
     void aGrantThatRacesTheCloseIsReleasedAndAuditedAsAbandoned() {
         registerPool("rag", 1);
-        long baseline = RawHttp.openConnections();
+        long baseline = RawConnection.openConnections();
         // Holds every writing command (scripts included) in Redis, so the allocation's script is
         // sent but answers only after the client has gone: the grant happens, its delivery cannot.
         redis.execute("CLIENT", "PAUSE", "10000", "WRITE");
         try {
-            RawHttp client = RawHttp.open().sendJson("/allocate",
+            RawConnection client = RawConnection.open().sendJson("/allocate",
                     "{\"worker_id\":\"racer\",\"resource_types\":[\"rag\"],\"request_id\":\"race-1\"}");
-            Conditions.await(() -> RawHttp.openConnections() >= baseline + 1, "the server has the connection");
+            Conditions.await(() -> RawConnection.openConnections() >= baseline + 1, "the server has the connection");
             client.close();
-            Conditions.await(() -> RawHttp.openConnections() <= baseline,
+            Conditions.await(() -> RawConnection.openConnections() <= baseline,
                     "the server saw the connection close (baseline " + baseline + ")");
         } finally {
             redis.execute("CLIENT", "UNPAUSE");

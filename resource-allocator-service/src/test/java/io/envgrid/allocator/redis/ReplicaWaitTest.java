@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.allocator.support.ReplicatedRedisTestResource;
-import io.envgrid.allocator.support.Resp;
 import io.envgrid.allocator.support.WithRedisReplica;
+import io.envgrid.testsupport.redis.Resp;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;

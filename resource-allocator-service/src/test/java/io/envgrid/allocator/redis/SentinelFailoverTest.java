@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.RedisSentinelTestResource;
-import io.envgrid.allocator.support.RedisSentinels;
 import io.envgrid.allocator.support.WithRedisSentinel;
+import io.envgrid.testsupport.redis.RedisSentinels;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;

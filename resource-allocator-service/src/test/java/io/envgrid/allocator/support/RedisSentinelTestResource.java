@@ -1,5 +1,6 @@
 package io.envgrid.allocator.support;
 
+import io.envgrid.testsupport.redis.RedisSentinels;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package io.envgrid.allocator.support;
 
 import io.envgrid.allocator.support.Conditions;
+import io.envgrid.testsupport.redis.Resp;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 

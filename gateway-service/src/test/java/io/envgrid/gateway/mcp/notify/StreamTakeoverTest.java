@@ -9,7 +9,7 @@ import io.envgrid.gateway.mcp.session.StreamOwnership;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpStream;
-import io.envgrid.gateway.support.RawHttp;
+import io.envgrid.gateway.support.RawSocket;
 import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -102,14 +102,14 @@ class StreamTakeoverTest {
             String get = "GET /mcp HTTP/1.1\r\nHost: " + mcp.getHost() + ":" + mcp.getPort() + "\r\nAccept: text/event-stream\r\n"
                     + "Mcp-Session-Id: " + session + "\r\nMCP-Protocol-Version: 2025-11-25\r\n\r\n";
             // the same request, read until the stream opens: it is one the gateway accepts and claims for
-            try (Socket socket = RawHttp.send(mcp, get)) {
-                String answer = RawHttp.read(socket, ": stream open", WAIT);
+            try (Socket socket = RawSocket.send(mcp, get)) {
+                String answer = RawSocket.read(socket, ": stream open", WAIT);
                 assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
             }
             Conditions.await("the read stream's close gives its claim back", WAIT, () -> "".equals(field(session, "stream")));
             // a marker claim the GET's claim replaces: once it is gone, that claim has landed
             assertTrue(ownership.claim(session, "replica-marker", "stream-marker").await().atMost(WAIT));
-            RawHttp.send(mcp, get).close();
+            RawSocket.send(mcp, get).close();
             Conditions.await("the GET's claim lands", WAIT, () -> !"stream-marker".equals(field(session, "stream")));
             Conditions.await("the gone client's claim is given back", WAIT,
                     () -> "".equals(field(session, "owner")) && "".equals(field(session, "stream")));

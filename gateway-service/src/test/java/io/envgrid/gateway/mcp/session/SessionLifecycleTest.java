@@ -15,7 +15,7 @@ import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpHttp;
 import io.envgrid.gateway.support.McpSteps;
-import io.envgrid.gateway.support.RawHttp;
+import io.envgrid.gateway.support.RawSocket;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -23,6 +23,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import java.net.Socket;
 import java.net.URL;
 import java.time.Duration;
@@ -30,7 +31,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -177,7 +177,7 @@ class SessionLifecycleTest {
         String body = McpHttp.callBody(7, "allocate_single_resource", "{\"worker_id\": \"" + waiter
                 + "\", \"resource_type\": \"" + type + "\", \"wait_ms\": " + waitMs + "}");
         String queue = "{envgrid}:q:" + type;
-        Socket client = RawHttp.post(mcp, "/mcp", Map.of("Accept", "application/json, text/event-stream",
+        Socket client = RawSocket.post(mcp, "/mcp", Map.of("Accept", "application/json, text/event-stream",
                 "MCP-Protocol-Version", "2025-11-25", "Mcp-Session-Id", waiterSession), body);
         Conditions.await("the waiter is queued", Duration.ofSeconds(10), () -> redis.sortedSet(String.class).zcard(queue) == 1);
         return new Queued(holderSession, waiter, waiterSession, queue, client);
@@ -222,7 +222,7 @@ class SessionLifecycleTest {
                 return redis.sortedSet(String.class).zcard(queued.queue()) == 0;
             });
             // the exchange still open gets its end: the call's cancellation as a JSON-RPC error
-            String answer = RawHttp.read(client, "request cancelled", Duration.ofSeconds(10));
+            String answer = RawSocket.read(client, "request cancelled", Duration.ofSeconds(10));
             assertTrue(answer.contains("\"code\":" + JsonRpc.REQUEST_CANCELLED), "the open call's answer: " + answer);
         }
         mcp().header("Mcp-Session-Id", queued.waiterSession()).body("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}")

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpSteps;
-import io.envgrid.gateway.support.RawHttp;
+import io.envgrid.gateway.support.RawSocket;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -50,7 +50,7 @@ class AbandonedCreateTest {
 
         String worker = "abandoner-" + UUID.randomUUID();
         String queue = "{envgrid}:q:vm_abandoned";
-        try (Socket client = RawHttp.post(base, "/session/create", Map.of(), create(worker, 20_000))) {
+        try (Socket client = RawSocket.post(base, "/session/create", Map.of(), create(worker, 20_000))) {
             Conditions.await("the create is queued", Duration.ofSeconds(10), () -> redis.sortedSet(String.class).zcard(queue) == 1);
         }
         Conditions.await("the abandoned waiter withdrawn", Duration.ofSeconds(10),

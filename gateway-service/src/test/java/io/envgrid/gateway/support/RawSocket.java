@@ -16,9 +16,9 @@ import java.util.Map;
  * reading the answer, which is how a client timing out looks to the server), and bytes no HTTP
  * client would send (a malformed chunked body).
  */
-public final class RawHttp {
+public final class RawSocket {
 
-    private RawHttp() {
+    private RawSocket() {
     }
 
     /** Sends {@code POST path} with a JSON body to the server of {@code base}; the caller closes the socket. */

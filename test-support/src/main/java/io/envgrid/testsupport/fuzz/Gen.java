@@ -1,4 +1,4 @@
-package io.envgrid.fuzz;
+package io.envgrid.testsupport.fuzz;
 
 import java.util.ArrayList;
 import java.util.Arrays;

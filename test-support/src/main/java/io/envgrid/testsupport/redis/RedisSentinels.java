@@ -1,9 +1,11 @@
-package io.envgrid.clustertest.support;
+package io.envgrid.testsupport.redis;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,21 +16,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
- * Redis as the prod overlay runs it, as processes: a master, one replica and three Sentinels (quorum 2) that promote
- * the replica {@value #DOWN_AFTER_MS} ms after the master stops answering. {@link #killMaster()} is the fault (SIGKILL);
- * {@link #restartAsReplica(int)} brings the dead server back on its port as a replica of the new master, as a
- * StatefulSet pod would come back, so the pair is whole again for the next failover and for {@code WAIT}.
+ * Redis as the prod overlay runs it, as processes on free loopback ports: a master, one replica and three Sentinels
+ * (quorum 2) that promote the replica {@value #DOWN_AFTER_MS} ms after the master stops answering. The faults are
+ * {@link #killMaster()} (SIGKILL), {@link #failOverLiveMaster()} ({@code SENTINEL FAILOVER}) and
+ * {@link #cutOffMaster(Duration)} ({@code CLIENT PAUSE … ALL}); {@link #restartAsReplica(int)} brings a dead server back
+ * on its port as a replica of the new master, as a StatefulSet pod would come back.
  *
- * <p>The binary is {@code redis-server} on PATH, else the 7.0.15 one inside the embedded-redis jar (a Sentinel is the
- * same binary with {@code --sentinel}). Same approach as the allocator's {@code RedisSentinels} test support (the
- * modules share no test code), plus the restart.
+ * <p>The binary is {@code redis-server} on PATH, else the 7.0.15 one inside the embedded-redis jar (what
+ * {@code ./envgrid test} runs; the jar must be on the class path); a Sentinel is {@code redis-sentinel} from PATH,
+ * else that binary with {@code --sentinel} (the same program). Data and logs go under the given directory.
  */
 public final class RedisSentinels implements AutoCloseable {
 
-    /** {@code quarkus.redis.master-name}. */
+    /** The name the Sentinels monitor the master under ({@code quarkus.redis.master-name} and the like). */
     public static final String MASTER_NAME = "envgrid";
     private static final int DOWN_AFTER_MS = 1000;
     private static final int SENTINELS = 3;
@@ -42,20 +46,25 @@ public final class RedisSentinels implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Starts the master, its replica (in sync) and three Sentinels that know both and each other. */
+    /**
+     * Starts the master, its replica (in sync) and three Sentinels that know both and each other, so a failover can be
+     * voted at once. The processes are also killed when the JVM exits.
+     *
+     * @throws UncheckedIOException when a process cannot be started; anything started is stopped again
+     */
     public static RedisSentinels start(Path dir) {
         RedisSentinels topology = new RedisSentinels(dir);
         Runtime.getRuntime().addShutdownHook(new Thread(topology::close));
         try {
             Files.createDirectories(dir);
-            int master = topology.startServer(FreePort.next(), null);
-            int replica = topology.startServer(FreePort.next(), master);
+            int master = topology.startServer(freePort(), null);
+            int replica = topology.startServer(freePort(), master);
             awaitReplicaInSync(replica);
             for (int i = 0; i < SENTINELS; i++) {
                 topology.startSentinel(master);
             }
             for (int port : topology.sentinelPorts) {
-                Conditions.await("Sentinel " + port + " to know the replica and the other Sentinels", Duration.ofSeconds(30),
+                await("Sentinel " + port + " to know the replica and the other Sentinels", Duration.ofSeconds(30),
                         () -> ((List<?>) Resp.call(port, "SENTINEL", "replicas", MASTER_NAME)).size() == 1
                                 && ((List<?>) Resp.call(port, "SENTINEL", "sentinels", MASTER_NAME)).size() == SENTINELS - 1);
             }
@@ -63,38 +72,67 @@ public final class RedisSentinels implements AutoCloseable {
         } catch (IOException e) {
             topology.close();
             throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            topology.close();
+            throw e;
         }
     }
 
-    /** {@code quarkus.redis.hosts} for {@code quarkus.redis.client-type=sentinel}: every Sentinel. */
+    /** The client's host list for Sentinel mode ({@code quarkus.redis.hosts} with {@code client-type=sentinel}). */
     public String sentinelHosts() {
         return sentinelPorts.stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(","));
     }
 
     /** The master's port as the first Sentinel names it now. */
     public int masterPort() {
-        List<?> address = (List<?>) Resp.call(sentinelPorts.get(0), "SENTINEL", "get-master-addr-by-name", MASTER_NAME);
+        return masterPortSeenBy(sentinelPorts.get(0));
+    }
+
+    private static int masterPortSeenBy(int sentinel) {
+        List<?> address = (List<?>) Resp.call(sentinel, "SENTINEL", "get-master-addr-by-name", MASTER_NAME);
         return Integer.parseInt((String) address.get(1));
     }
 
-    /** SIGKILL of the current master; returns its port. */
+    /** Kills the current master (SIGKILL: no goodbye to its replica or clients); returns its port. */
     public synchronized int killMaster() {
         int port = masterPort();
         Process master = servers.remove(port);
         master.destroyForcibly();
-        Conditions.await("the master process gone", Duration.ofSeconds(10), () -> !master.isAlive());
+        await("the master process gone", Duration.ofSeconds(10), () -> !master.isAlive());
         return port;
     }
 
-    /** Waits until every Sentinel names a master other than {@code oldPort} and it answers as master; its port. */
-    public int awaitFailoverFrom(int oldPort, Duration timeout) {
-        Conditions.await("every Sentinel to name a new master", timeout, () -> sentinelPorts.stream().allMatch(s -> {
-            List<?> address = (List<?>) Resp.call(s, "SENTINEL", "get-master-addr-by-name", MASTER_NAME);
-            return Integer.parseInt((String) address.get(1)) != oldPort;
-        }));
+    /**
+     * Has the Sentinels fail over a master that is alive ({@code SENTINEL FAILOVER}): the replica is promoted and the
+     * old master demoted to its replica. Returns the old master's port.
+     */
+    public int failOverLiveMaster() {
         int port = masterPort();
-        Conditions.await("the promoted replica a master", timeout,
-                () -> "master".equals(((List<?>) Resp.call(port, "ROLE")).get(0)));
+        Resp.call(sentinelPorts.get(0), "SENTINEL", "FAILOVER", MASTER_NAME);
+        return port;
+    }
+
+    /**
+     * Makes the master stop answering every client for {@code howLong} ({@code CLIENT PAUSE … ALL}), the Sentinels
+     * included, as a master cut off from them would; connections to it stay open. Returns its port.
+     */
+    public int cutOffMaster(Duration howLong) {
+        int port = masterPort();
+        Resp.call(port, "CLIENT", "PAUSE", Long.toString(howLong.toMillis()), "ALL");
+        return port;
+    }
+
+    /**
+     * Waits until every Sentinel names a master other than {@code oldPort} and that server answers as a master.
+     *
+     * @return the new master's port
+     * @throws AssertionError when that does not happen within {@code timeout}
+     */
+    public int awaitFailoverFrom(int oldPort, Duration timeout) {
+        await("every Sentinel to name a new master", timeout,
+                () -> sentinelPorts.stream().allMatch(s -> masterPortSeenBy(s) != oldPort));
+        int port = masterPort();
+        await("the promoted replica a master", timeout, () -> "master".equals(((List<?>) Resp.call(port, "ROLE")).get(0)));
         return port;
     }
 
@@ -127,7 +165,7 @@ public final class RedisSentinels implements AutoCloseable {
     }
 
     private void startSentinel(int masterPort) throws IOException {
-        int port = FreePort.next();
+        int port = freePort();
         Path home = Files.createDirectories(dir.resolve("sentinel-" + port));
         // a Sentinel rewrites its configuration file as it learns the topology, so each has its own
         Path conf = home.resolve("sentinel.conf");
@@ -147,17 +185,50 @@ public final class RedisSentinels implements AutoCloseable {
     }
 
     private static void awaitReplicaInSync(int port) {
-        Conditions.await("the replica on " + port + " in sync", Duration.ofSeconds(60),
+        await("the replica on " + port + " in sync", Duration.ofSeconds(60),
                 () -> ((String) Resp.call(port, "INFO", "replication")).contains("master_link_status:up"));
     }
 
     private static void awaitPing(int port) {
-        Conditions.await("redis on " + port + " answering", Duration.ofSeconds(30), () -> "PONG".equals(Resp.call(port, "PING")));
+        await("redis on " + port + " answering", Duration.ofSeconds(30), () -> "PONG".equals(Resp.call(port, "PING")));
+    }
+
+    /** Polls {@code condition} (an exception counts as not yet: a server still starting refuses connections). */
+    private static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!holds(condition)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            try {
+                Thread.sleep(20); // the polling interval, not a wait for something to happen
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what, e);
+            }
+        }
+    }
+
+    private static boolean holds(BooleanSupplier condition) {
+        try {
+            return condition.getAsBoolean();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static Process launch(List<String> command, Path log) throws IOException {
+        // appended: a server restarted on its port keeps the earlier log
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** redis-server from PATH, else the one inside the embedded-redis jar, copied under target/ once. */

@@ -1,4 +1,4 @@
-package io.envgrid.allocator.support;
+package io.envgrid.testsupport.redis;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -19,7 +19,8 @@ import java.util.List;
  */
 public final class Resp {
 
-    private static final int TIMEOUT_MS = 5000;
+    private static final int CONNECT_TIMEOUT_MS = 5000;
+    private static final int READ_TIMEOUT_MS = 10_000; // an audit page of 2,000 stream entries on a loaded machine
 
     private Resp() {
     }
@@ -27,8 +28,8 @@ public final class Resp {
     /** Sends {@code command} to 127.0.0.1:{@code port} and reads its reply. @throws UncheckedIOException unreachable */
     public static Object call(int port, String... command) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
-            socket.setSoTimeout(TIMEOUT_MS);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), CONNECT_TIMEOUT_MS);
+            socket.setSoTimeout(READ_TIMEOUT_MS);
             OutputStream out = socket.getOutputStream();
             StringBuilder request = new StringBuilder("*").append(command.length).append("\r\n");
             for (String part : command) {

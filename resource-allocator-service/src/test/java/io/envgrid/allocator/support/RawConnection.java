@@ -14,28 +14,28 @@ import java.nio.charset.StandardCharsets;
  * request and close the socket without reading the answer (a client that goes away), or read the
  * server's metrics over a connection that is closed right after.
  */
-public final class RawHttp implements AutoCloseable {
+public final class RawConnection implements AutoCloseable {
 
     private final Socket socket;
 
-    private RawHttp(Socket socket) {
+    private RawConnection(Socket socket) {
         this.socket = socket;
     }
 
     /** Opens a connection to the test server (the port RestAssured uses). */
-    public static RawHttp open() {
+    public static RawConnection open() {
         try {
             Socket socket = new Socket();
             socket.connect(new InetSocketAddress("127.0.0.1", RestAssured.port), 5_000);
             socket.setSoTimeout(30_000);
-            return new RawHttp(socket);
+            return new RawConnection(socket);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /** Writes a JSON POST on this connection and returns without reading anything. */
-    public RawHttp sendJson(String path, String json) {
+    public RawConnection sendJson(String path, String json) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + body.length + "\r\n\r\n";
@@ -51,7 +51,7 @@ public final class RawHttp implements AutoCloseable {
 
     /** A GET with "Connection: close", read to the end: the whole response as text. */
     public static String getAndClose(String path) {
-        try (RawHttp http = open()) {
+        try (RawConnection http = open()) {
             String head = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
             http.socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
             http.socket.getOutputStream().flush();
