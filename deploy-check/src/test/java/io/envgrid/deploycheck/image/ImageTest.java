@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Builds the allocator's image without a Docker daemon, pushes it to a registry on loopback, reads it back,
- * and starts its entrypoint from the unpacked layers, as the image's user where the test may switch to it. Needs the allocator packaged
+ * and starts its entrypoint from the unpacked layers, as the image's user where the test may switch to it: once
+ * as it is, where its class-data archive must be mapped and serve the allocator's classes, and once without the
+ * archive, to print the start-up time it saves. Needs the allocator packaged
  * ({@code resource-allocator-service/target/quarkus-app}, built earlier in the reactor).
  */
 class ImageTest {
@@ -32,22 +35,32 @@ class ImageTest {
     private static final int HTTP_PORT = 8081;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    /**
+     * Added to the pods' own JVM options in the variable they use, so the entrypoint runs unchanged: the JVM logs
+     * the archive it maps and where each class came from ("source: shared objects file (top)" is the dynamic archive).
+     */
+    private static final String CDS_LOGGING = "-Xlog:cds=info,class+load=info";
+    /** The pods' JVM options (k8s "Start-up and memory"): a flag there that disables the archive fails the test. */
+    private static final Path POD_JVM_OPTIONS = ROOT.resolve("k8s/base/jvm-options.yaml");
+    private static final String FROM_APP_ARCHIVE = "source: shared objects file (top)";
+    /**
+     * Starts with and without the archive (alternating): one pair in the test run, more for the figures in
+     * k8s/README.md ({@code -Denvgrid.image.start-pairs=5}); one start's time on a shared machine is mostly noise.
+     */
+    private static final int START_PAIRS = Integer.getInteger("envgrid.image.start-pairs", 1);
 
     @Test
     void allocatorImageIsBuiltPushedReadBackAndStarts() throws Exception {
         Path quarkusApp = ROOT.resolve(MODULE).resolve("target/quarkus-app");
         assertTrue(Files.isRegularFile(quarkusApp.resolve("quarkus-run.jar")),
                 "package " + MODULE + " first (mvn -B -pl " + MODULE + " -am install -DskipTests)");
-        Path runtime = WORK.resolve("java-runtime");
         long t0 = System.nanoTime();
-        if (!Files.isExecutable(runtime.resolve("bin/java"))) {
-            JlinkRuntime.link(runtime);
-        }
+        Path runtime = JlinkRuntime.linkUnlessPresent(WORK.resolve("java-runtime"));
         long linked = System.nanoTime();
         ServiceImage image = new ServiceImage(REPOSITORY, TAG, quarkusApp, HTTP_PORT);
         Path run = Files.createTempDirectory(Files.createDirectories(WORK), "run");
         try (LocalRegistry registry = LocalRegistry.start(run.resolve("registry"))) {
-            String digest = image.push(runtime, registry.host(), true, WORK.resolve("jib-cache"));
+            String digest = image.push(runtime, registry.host(), true, WORK.resolve("jib-cache"), WORK.resolve("cds-staging"));
             long pushed = System.nanoTime();
 
             RegistryReader reader = new RegistryReader(registry.url());
@@ -72,32 +85,75 @@ class ImageTest {
                 bytes += Files.size(blob);
                 untar(blob, rootfs);
             }
-            assertEquals(3, manifest.path("layers").size(), "runtime, dependencies, application");
-            Duration startup;
+            assertEquals(4, manifest.path("layers").size(), "runtime, dependencies, application, class-data");
+            String user = config.path("User").asText();
+            List<String> withoutArchiveEntrypoint = image.entrypoint().stream()
+                    .filter(arg -> !arg.startsWith("-XX:SharedArchiveFile=")).toList();
+            List<Start> withArchive = new ArrayList<>();
+            List<Start> withoutArchive = new ArrayList<>();
             try {
-                startup = startFromLayers(image, config.path("User").asText(), rootfs, run);
+                // With the archive first in each pair: the second start finds the jars warmer in the page cache,
+                // which favours the start without it, so the printed saving is not flattered.
+                for (int pair = 1; pair <= START_PAIRS; pair++) {
+                    withArchive.add(startFromLayers(image.entrypoint(), user, rootfs, run.resolve("with-archive-" + pair + ".log")));
+                    withoutArchive.add(startFromLayers(withoutArchiveEntrypoint, user, rootfs, run.resolve("without-archive-" + pair + ".log")));
+                }
             } finally {
                 deleteTree(rootfs);
             }
-            System.out.printf("deploy-check image %s:%s %s: %d layers, %.1f MB compressed; jlink %d ms, build+push %d ms,"
-                            + " started from its layers as %s in %d ms%n", REPOSITORY, TAG, digest, manifest.path("layers").size(),
-                    bytes / 1e6, TimeUnit.NANOSECONDS.toMillis(linked - t0), TimeUnit.NANOSECONDS.toMillis(pushed - linked),
-                    asImageUser() ? "uid " + ServiceImage.USER : "the test's user", startup.toMillis());
+            for (int pair = 1; pair <= START_PAIRS; pair++) {
+                Start start = withArchive.get(pair - 1);
+                Path log = run.resolve("with-archive-" + pair + ".log");
+                // Mapped is not enough: an archive whose jars differ (size, mtime) is mapped, then dropped ("UseSharedSpaces:
+                // A jar file is not the one used while building the shared archive file") and the start runs without it.
+                List<String> refusals = start.log().lines().filter(line -> line.contains("UseSharedSpaces:")).toList();
+                assertTrue(start.log().contains("Mapped dynamic region"), "the entrypoint maps the image's class-data archive; see " + log);
+                assertTrue(start.log().lines().anyMatch(line -> line.contains("io.envgrid.allocator.") && line.contains(FROM_APP_ARCHIVE)),
+                        "the allocator's own classes come from the archive " + refusals + "; see " + log);
+                assertEquals(0, withoutArchive.get(pair - 1).fromAppArchive(), "the comparison start runs without the archive");
+            }
+            System.out.printf("deploy-check image %s:%s %s: %d layers, %.1f MB compressed; jlink %d ms, record class-data"
+                            + " archive + build + push %d ms; started from its layers as %s (java %s), median of %d: live in %d ms"
+                            + " with the class-data archive (%d classes from it), %d ms without; ms with %s, without %s%n",
+                    REPOSITORY, TAG, digest, manifest.path("layers").size(), bytes / 1e6,
+                    TimeUnit.NANOSECONDS.toMillis(linked - t0), TimeUnit.NANOSECONDS.toMillis(pushed - linked),
+                    asImageUser() ? "uid " + ServiceImage.USER : "the test's user", System.getProperty("java.version"),
+                    START_PAIRS, median(withArchive), withArchive.get(0).fromAppArchive(), median(withoutArchive),
+                    millis(withArchive), millis(withoutArchive));
         }
+    }
+
+    private static List<Long> millis(List<Start> starts) {
+        return starts.stream().map(start -> start.live().toMillis()).toList();
+    }
+
+    private static long median(List<Start> starts) {
+        List<Long> sorted = millis(starts).stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    /**
+     * One start from the unpacked layers.
+     *
+     * @param live           launch to the first 200 of /q/health/live
+     * @param log            the process's output, with the JVM's CDS and class-loading log
+     * @param fromAppArchive classes loaded from the image's class-data archive
+     */
+    private record Start(Duration live, String log, long fromAppArchive) {
     }
 
     /**
      * Runs the image's entrypoint with its absolute paths under the unpacked root, as the image's user when the
      * test runs as root (CI does; setpriv drops to it), and waits for liveness.
      */
-    private static Duration startFromLayers(ServiceImage image, String user, Path rootfs, Path run)
+    private static Start startFromLayers(List<String> entrypoint, String user, Path rootfs, Path log)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         if (asImageUser()) {
             String[] ids = user.split(":");
             command.addAll(List.of(SETPRIV.toString(), "--reuid=" + ids[0], "--regid=" + ids[1], "--clear-groups", "--"));
         }
-        for (String arg : image.entrypoint()) {
+        for (String arg : entrypoint) {
             command.add(arg.startsWith("/") ? rootfs + arg : arg);
         }
         int port;
@@ -107,21 +163,35 @@ class ImageTest {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(rootfs.resolve(ServiceImage.APP.toString().substring(1)).toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(run.resolve("service.log").toFile());
+                .redirectOutput(log.toFile());
         builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
         // No Redis here: liveness does not need it, readiness would.
         builder.environment().put("QUARKUS_REDIS_HOSTS", "redis://127.0.0.1:1");
         // The allocator does not start without a service token unless told to run open (logged as a warning).
         builder.environment().put("ENVGRID_ALLOCATOR_AUTH", "open");
+        builder.environment().put("JDK_JAVA_OPTIONS", podJvmOptions() + " " + CDS_LOGGING);
         long start = System.nanoTime();
         Process process = builder.start();
+        Duration live;
         try {
             Await.untilHttpOk("the image's entrypoint answering /q/health/live",
-                    URI.create("http://127.0.0.1:" + port + "/q/health/live"), START_TIMEOUT, process, run.resolve("service.log"));
-            return Duration.ofNanos(System.nanoTime() - start);
+                    URI.create("http://127.0.0.1:" + port + "/q/health/live"), START_TIMEOUT, process, log);
+            live = Duration.ofNanos(System.nanoTime() - start);
         } finally {
             Await.stop(process);
         }
+        String output = Files.readString(log);
+        return new Start(live, output, output.lines().filter(line -> line.contains(FROM_APP_ARCHIVE)).count());
+    }
+
+    /** The JDK_JAVA_OPTIONS value the patch in k8s/base/jvm-options.yaml adds to every service container. */
+    private static String podJvmOptions() throws IOException {
+        for (JsonNode op : new YAMLMapper().readTree(POD_JVM_OPTIONS.toFile())) {
+            if ("JDK_JAVA_OPTIONS".equals(op.path("value").path("name").asText())) {
+                return op.path("value").path("value").asText();
+            }
+        }
+        throw new IllegalStateException("no JDK_JAVA_OPTIONS in " + POD_JVM_OPTIONS);
     }
 
     /** Whether the entrypoint can run as the image's user: only root can switch to it. */

@@ -3,12 +3,15 @@ package io.envgrid.deploycheck.image;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The images' base: a Java runtime cut from the JDK running the build with {@code jlink}, so the image needs no
- * base from a remote registry (none is reachable here) and carries only the modules the services use.
+ * base from a remote registry (none is reachable here) and carries only the modules the services use. It carries
+ * the JDK's base class-data sharing archive ({@code lib/server/classes.jsa}), which the image's application
+ * archive ({@link AppCdsArchive}) is recorded on top of: without it the JVM refuses to record one.
  */
 final class JlinkRuntime {
 
@@ -27,6 +30,34 @@ final class JlinkRuntime {
     }
 
     /**
+     * Links the runtime into {@code target} unless one from this JDK is there already (linking takes 20-40 s); one
+     * linked by another JDK, or before the runtime carried its base CDS archive, is linked again.
+     *
+     * @return {@code target}, holding {@code bin/java}
+     */
+    static Path linkUnlessPresent(Path target) throws IOException, InterruptedException {
+        Path release = target.resolve("release");
+        if (Files.isExecutable(target.resolve("bin/java")) && Files.isRegularFile(baseArchive(target))
+                && Files.isRegularFile(release)
+                && Files.readAllLines(release).contains("JAVA_VERSION=\"" + System.getProperty("java.version") + "\"")) {
+            return target;
+        }
+        if (Files.exists(target)) {
+            try (var paths = Files.walk(target)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        return link(target);
+    }
+
+    /** The base CDS archive of a runtime (the JDK's default archive, used with compressed oops). */
+    static Path baseArchive(Path runtime) {
+        return runtime.resolve("lib/server/classes.jsa");
+    }
+
+    /**
      * Links the runtime into {@code target} (which must not exist yet).
      *
      * @return {@code target}, holding {@code bin/java}
@@ -38,12 +69,17 @@ final class JlinkRuntime {
         }
         Files.createDirectories(target.getParent());
         Path log = target.resolveSibling("jlink.log");
+        // --generate-cds-archive (JDK 17+): the base archive a dynamic one needs; a runtime without it runs without
+        // class-data sharing at all and cannot record an application archive.
         Process process = new ProcessBuilder(jlink.toString(), "--add-modules", String.join(",", MODULES),
-                "--strip-debug", "--no-header-files", "--no-man-pages", "--output", target.toString())
+                "--strip-debug", "--generate-cds-archive", "--no-header-files", "--no-man-pages", "--output", target.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS) || process.exitValue() != 0) {
             process.destroyForcibly();
             throw new IllegalStateException("jlink failed: " + Files.readString(log));
+        }
+        if (!Files.isRegularFile(baseArchive(target))) {
+            throw new IllegalStateException("jlink made no base CDS archive in " + target + ": " + Files.readString(log));
         }
         return target;
     }

@@ -28,9 +28,7 @@ public final class PushImages {
         boolean plainHttp = Boolean.getBoolean("envgrid.images.plain-http");
         Path work = root.resolve("deploy-check/target/image");
         Path runtime = work.resolve("java-runtime");
-        if (!Files.isExecutable(runtime.resolve("bin/java"))) {
-            JlinkRuntime.link(runtime);
-        }
+        JlinkRuntime.linkUnlessPresent(runtime);
         try (Stream<Path> modules = Files.list(root)) {
             for (Path module : modules.filter(m -> Files.isRegularFile(m.resolve("target/quarkus-app/quarkus-run.jar"))).sorted().toList()) {
                 Properties properties = new Properties();
@@ -42,7 +40,8 @@ public final class PushImages {
                 String tag = System.getProperty("envgrid.images.tag", "latest-build");
                 ServiceImage image = new ServiceImage(repository, tag, module.resolve("target/quarkus-app"),
                         Integer.parseInt(properties.getProperty("quarkus.http.port")));
-                String digest = image.push(runtime, registry, plainHttp, work.resolve("jib-cache"));
+                String digest = image.push(runtime, registry, plainHttp, work.resolve("jib-cache"),
+                        work.resolve("cds-staging").resolve(module.getFileName().toString()));
                 System.out.println(repository + "=" + registry + "/" + repository + "@" + digest);
             }
         }

@@ -25,8 +25,9 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * A service's image, built with Jib (no Docker daemon) from {@code scratch}: the jlink'ed runtime, then the
- * Quarkus fast-jar's dependencies, then the application, each its own layer so a code change re-pushes only
- * the last. Runs as uid/gid 185 (the manifests' runAsUser), exposes {@code quarkus.http.port}.
+ * Quarkus fast-jar's dependencies, then the application, then its class-data sharing archive
+ * ({@link AppCdsArchive}, recorded for exactly these files), each its own layer so a code change re-pushes only
+ * the last two. Runs as uid/gid 185 (the manifests' runAsUser), exposes {@code quarkus.http.port}.
  *
  * @param repository  {@code envgrid/<module>}
  * @param tag         the image tag
@@ -40,14 +41,23 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
     static final AbsoluteUnixPath APP = AbsoluteUnixPath.get("/deployments");
     /** Container-sized heap: the limit, not the node, bounds it. */
     static final List<String> JVM_OPTIONS = List.of("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
+    /** The fast-jar's launcher, in {@link #APP}. */
+    static final String RUNNER = "quarkus-run.jar";
 
-    /** The entrypoint: the runtime's java on the fast-jar. */
+    /**
+     * The entrypoint: the runtime's java on the fast-jar, with the class-data archive. Jar and archive are named
+     * relative to the working directory {@link #APP} because the archive records the class path as given and is
+     * recorded in a staging copy. {@code -Xshare:auto}: an archive the JVM refuses (another runtime, a changed
+     * jar) costs start-up time, never the start.
+     */
     List<String> entrypoint() {
         List<String> command = new java.util.ArrayList<>();
         command.add(JAVA_HOME.resolve("bin/java").toString());
         command.addAll(JVM_OPTIONS);
+        command.add("-Xshare:auto");
+        command.add("-XX:SharedArchiveFile=" + AppCdsArchive.FILE);
         command.add("-jar");
-        command.add(APP.resolve("quarkus-run.jar").toString());
+        command.add(RUNNER);
         return command;
     }
 
@@ -58,17 +68,23 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
      * @param registry  {@code host[:port]} of the registry; credentials come from ~/.docker/config.json if any
      * @param plainHttp whether the registry speaks HTTP rather than HTTPS (a loopback test registry)
      * @param cache     Jib's layer cache
+     * @param staging   scratch directory for recording the class-data archive (replaced)
      * @return the pushed image's digest ({@code sha256:…})
      */
-    String push(Path runtime, String registry, boolean plainHttp, Path cache) throws IOException, InterruptedException {
+    String push(Path runtime, String registry, boolean plainHttp, Path cache, Path staging)
+            throws IOException, InterruptedException {
+        // The layers are built from the staged copy the archive was recorded against, not from quarkusApp.
+        Path deployments = AppCdsArchive.record(runtime, quarkusApp, staging);
         try {
             ImageReference target = ImageReference.parse(registry + "/" + repository + ":" + tag);
             RegistryImage destination = RegistryImage.named(target)
                     .addCredentialRetriever(CredentialRetrieverFactory.forImage(target, event -> { }).dockerConfig());
             JibContainer container = Jib.fromScratch()
                     .addFileEntriesLayer(tree("java-runtime", runtime, JAVA_HOME))
-                    .addFileEntriesLayer(tree("dependencies", quarkusApp.resolve("lib"), APP.resolve("lib")))
-                    .addFileEntriesLayer(application())
+                    .addFileEntriesLayer(tree("dependencies", deployments.resolve("lib"), APP.resolve("lib")))
+                    .addFileEntriesLayer(application(deployments))
+                    .addFileEntriesLayer(tree("class-data", deployments.resolve(AppCdsArchive.FILE),
+                            APP.resolve(AppCdsArchive.FILE)))
                     .setEntrypoint(entrypoint())
                     .setWorkingDirectory(APP)
                     .setUser(USER)
@@ -91,10 +107,10 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
     }
 
     /** quarkus-run.jar, app/ and quarkus/: what changes with the code. */
-    private FileEntriesLayer application() throws IOException {
+    private static FileEntriesLayer application(Path deployments) throws IOException {
         FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("application");
-        try (var entries = Files.list(quarkusApp)) {
-            for (Path entry : entries.filter(p -> !p.getFileName().toString().equals("lib")).toList()) {
+        try (var entries = Files.list(deployments)) {
+            for (Path entry : entries.filter(p -> !List.of("lib", AppCdsArchive.FILE).contains(p.getFileName().toString())).toList()) {
                 add(layer, entry, APP.resolve(entry.getFileName().toString()));
             }
         }
@@ -107,7 +123,10 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
         return layer.build();
     }
 
-    /** Adds a tree keeping each file's permission bits (the runtime's bin/java must stay executable). */
+    /**
+     * Adds a tree keeping each file's permission bits (the runtime's bin/java must stay executable), dated
+     * {@link AppCdsArchive#FILE_TIME} as the staged copy the archive was recorded against.
+     */
     private static void add(FileEntriesLayer.Builder layer, Path source, AbsoluteUnixPath target) throws IOException {
         try (var paths = Files.walk(source)) {
             paths.forEach(path -> {
@@ -118,7 +137,8 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
                     }
                 }
                 try {
-                    layer.addEntry(path, destination, FilePermissions.fromPosixFilePermissions(Files.getPosixFilePermissions(path)));
+                    layer.addEntry(path, destination, FilePermissions.fromPosixFilePermissions(Files.getPosixFilePermissions(path)),
+                            AppCdsArchive.FILE_TIME);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -1,0 +1,156 @@
+package io.envgrid.deploycheck.image;
+
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A service image's application class-data sharing (AppCDS) archive, recorded at image build time: the service
+ * is started once on the image's own jlinked runtime, from a staging copy of its fast-jar laid out and dated as in
+ * the image, with {@code -XX:ArchiveClassesAtExit}; once live it is stopped with SIGTERM, and the JVM writes the
+ * archive (a dynamic one, on top of the runtime's base archive) as it exits.
+ *
+ * <p>Why at image build (k8s/README.md "Start-up and memory"): the JVM uses an archive only while every class-path
+ * jar has the size and mtime it was recorded with, which a developer's {@code target/} never keeps but an image
+ * does. The staged files get {@link #FILE_TIME}, the mtime {@link ServiceImage} gives every file in its layers,
+ * and the paths match too: the entrypoint names the jar and the archive relative to the working directory
+ * {@code /deployments}, which is what the archive records, so it holds wherever the layers are unpacked.
+ */
+final class AppCdsArchive {
+
+    /** The archive's name in {@code /deployments}, next to the jar it was recorded against. */
+    static final String FILE = "app-cds.jsa";
+    /** Jib's default file mtime (epoch + 1 s), set explicitly on both the staged copy and the layers. */
+    static final Instant FILE_TIME = FileEntriesLayer.DEFAULT_MODIFICATION_TIME;
+    /**
+     * Stands in for a pod's memory limit while recording: with the heap at 75 % of a large build machine's RAM the
+     * JVM would drop compressed oops, and an archive recorded so is refused by every pod (JDK 17 checks the flag).
+     */
+    static final String RECORDING_MAX_RAM = "-XX:MaxRAM=1g";
+    private static final Duration LIVE_TIMEOUT = Duration.ofSeconds(180);
+    /** Writing the archive at exit takes a few seconds, more on a loaded machine. */
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(180);
+
+    private AppCdsArchive() {
+    }
+
+    /**
+     * Stages {@code quarkusApp} as {@code staging/deployments}, records the archive there and checks that the
+     * runtime accepts it for those jars.
+     *
+     * @param runtime    the image's jlinked runtime (with its base archive, {@link JlinkRuntime})
+     * @param quarkusApp the module's {@code target/quarkus-app}
+     * @param staging    a scratch directory, replaced
+     * @return {@code staging/deployments}: the fast-jar as the image lays it out, plus {@link #FILE}
+     * @throws IllegalStateException when the service does not come up, no archive is written, or the JVM refuses it
+     */
+    static Path record(Path runtime, Path quarkusApp, Path staging) throws IOException, InterruptedException {
+        deleteTree(staging);
+        Path deployments = staging.resolve("deployments");
+        copyDated(quarkusApp, deployments);
+        Path java = runtime.resolve("bin/java");
+        Path log = staging.resolve("record.log");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(ServiceImage.JVM_OPTIONS);
+        command.addAll(List.of(RECORDING_MAX_RAM, "-XX:ArchiveClassesAtExit=" + FILE, "-jar", ServiceImage.RUNNER));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(deployments.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(trainingEnvironment(staging));
+        builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        Process process = builder.start();
+        try {
+            Await.untilHttpOk("recording the class-data archive: the service answering /q/health/live",
+                    URI.create("http://127.0.0.1:" + port + "/q/health/live"), LIVE_TIMEOUT, process, log);
+            process.destroy();
+            if (!process.waitFor(EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the recording run did not exit within " + EXIT_TIMEOUT + "; see " + log);
+            }
+        } finally {
+            process.destroyForcibly();
+        }
+        Path archive = deployments.resolve(FILE);
+        if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+            throw new IllegalStateException("the recording run wrote no " + FILE + "; see " + log);
+        }
+        checkAccepted(java, deployments, staging.resolve("check.log"));
+        return deployments;
+    }
+
+    /**
+     * What a service needs to come up alone, for recording only (none of it is in the image): no Redis (liveness
+     * does not need it, readiness would), every service open (no token to configure; the allocator and gateway
+     * refuse to start without one otherwise), state directories in the scratch directory. As
+     * {@code ./envgrid startup-bench} starts them.
+     */
+    static Map<String, String> trainingEnvironment(Path staging) {
+        return Map.of("QUARKUS_REDIS_HOSTS", "redis://127.0.0.1:1",
+                "ENVGRID_ALLOCATOR_AUTH", "open", "ENVGRID_GATEWAY_AUTH", "open", "ENVGRID_RAG_AUTH", "open",
+                "ENVGRID_ALLOCATOR_URL", "http://127.0.0.1:1",
+                "ENVGRID_DEVICE_AGENT_DATA_DIR", staging.resolve("state/device-agent").toString(),
+                "ENVGRID_RAG_INDEX_DIR", staging.resolve("state/rag").toString());
+    }
+
+    /**
+     * {@code -Xshare:on} turns a refused archive (a jar whose size or mtime differs, another runtime) into a
+     * start-up error instead of the silent loss of speed the image's {@code -Xshare:auto} allows; {@code -version}
+     * checks the archive and the class path without starting the service.
+     */
+    private static void checkAccepted(Path java, Path deployments, Path log) throws IOException, InterruptedException {
+        Process check = new ProcessBuilder(java.toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + FILE,
+                "-cp", ServiceImage.RUNNER, "-version")
+                .directory(deployments.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!check.waitFor(60, TimeUnit.SECONDS) || check.exitValue() != 0) {
+            check.destroyForcibly();
+            throw new IllegalStateException("the runtime refuses the recorded " + FILE + ": " + Files.readString(log));
+        }
+    }
+
+    /** Copies a tree keeping permissions, every file and directory dated {@link #FILE_TIME} as in the layers. */
+    private static void copyDated(Path source, Path target) throws IOException {
+        FileTime time = FileTime.from(FILE_TIME);
+        List<Path> copied = new ArrayList<>();
+        try (var paths = Files.walk(source)) {
+            for (Path path : paths.toList()) {
+                Path destination = target.resolve(source.relativize(path).toString());
+                Files.createDirectories(destination.getParent());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(destination);
+                } else {
+                    Files.copy(path, destination, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+                copied.add(destination);
+            }
+        }
+        for (Path path : copied) {
+            Files.setLastModifiedTime(path, time);
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}
