@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * applied: a lease in cell {@code tools} granted to another worker between the router's look-up and the cells'
  * scripts (made deterministic by a router that re-grants it right after its look-up) leaves the 403 listing the
  * {@code desk} part that was released or renewed, and that part really happened. The same for a request_id that
- * is another worker's in one cell and this worker's in another.
+ * is another worker's in one cell and this worker's in another, and for a cell whose script fails.
  */
 @QuarkusTest
 @WithRedis
@@ -104,6 +104,20 @@ class AppliedAcrossCellsTest extends CleanRedis {
                 .body("find { it.resource_id == 'vm-1' }.expires_at", equalTo(renewedUntil))
                 .body("find { it.resource_id == 'vm-1' }.expires_at", not(equalTo(before)));
         given().get("/leases?worker_id=w2").then().statusCode(200).body("resource_id", equalTo(List.of("rag-1")));
+    }
+
+    @Test
+    void aCellThatFailsAfterAnotherReleasedItsPartIsAnsweredWithWhatWasReleased() {
+        // The tools cell's script fails on its first write (a key of the wrong type stands in for a cell that
+        // cannot run its part), after desk released vm-1: that failure, plus what desk did.
+        afterLookUp.set(() -> redis.value(String.class).set("{tools}:hb", "not a sorted set"));
+        expectError(post("/release/batch", Map.of("worker_id", "w1", "resource_ids", List.of("vm-1", "rag-1"))),
+                500, "INTERNAL_ERROR")
+                .body("error.details.failed_cells", equalTo(List.of("tools")))
+                .body("error.details.applied", equalTo(Map.of("vm-1", "released")));
+        redis.key().del("{tools}:hb");
+        given().get("/resources/vm-1").then().statusCode(200).body("state", equalTo("free"));
+        given().get("/leases?worker_id=w1").then().statusCode(200).body("resource_id", equalTo(List.of("rag-1")));
     }
 
     @Test
