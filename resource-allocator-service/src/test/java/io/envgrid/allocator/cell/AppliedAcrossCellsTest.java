@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * applied: a lease in cell {@code tools} granted to another worker between the router's look-up and the cells'
  * scripts (made deterministic by a router that re-grants it right after its look-up) leaves the 403 listing the
  * {@code desk} part that was released or renewed, and that part really happened. The same for a request_id that
- * is another worker's in one cell and this worker's in another, and for a cell whose script fails.
+ * is another worker's in one cell and this worker's in another, for a cell whose script fails, and for a forced
+ * delete whose second step (giving up the id's cell claim) fails.
  */
 @QuarkusTest
 @WithRedis
@@ -117,6 +118,20 @@ class AppliedAcrossCellsTest extends CleanRedis {
                 .body("error.details.applied", equalTo(Map.of("vm-1", "released")));
         redis.key().del("{tools}:hb");
         given().get("/resources/vm-1").then().statusCode(200).body("state", equalTo("free"));
+        given().get("/leases?worker_id=w1").then().statusCode(200).body("resource_id", equalTo(List.of("rag-1")));
+    }
+
+    @Test
+    void aDeleteWhoseClaimIsNotGivenUpSaysTheResourceIsGone() {
+        afterLookUp.set(null);
+        // The claim's key of the wrong type stands in for the default cell's master failing the second step.
+        redis.key().del("{envgrid}:cell:vm-1");
+        redis.hash(String.class).hset("{envgrid}:cell:vm-1", "cell", "desk");
+        expectError(given().delete("/resources/vm-1?force=true").then(), 500, "INTERNAL_ERROR")
+                .body("error.details.applied.status", equalTo("deleted"))
+                .body("error.details.claim_kept", equalTo("desk"))
+                .body("error.message", containsString("was deleted"));
+        given().get("/resources/vm-1").then().statusCode(404);
         given().get("/leases?worker_id=w1").then().statusCode(200).body("resource_id", equalTo(List.of("rag-1")));
     }
 
