@@ -156,7 +156,7 @@ public class LeaseService {
             applied.put("released", released);
             applied.put("settled_in_cells", settledIn);
             if (failure != null) {
-                throw partlyApplied(failure, failedCells, settledIn.isEmpty() ? Map.of() : applied, true);
+                throw partlyApplied(failure, failedCells, settledIn.isEmpty() ? Map.of() : applied, true, List.of());
             }
             if (!conflictIn.isEmpty()) {
                 Map<String, Object> details = new LinkedHashMap<>();
@@ -242,7 +242,7 @@ public class LeaseService {
                 }
             }
             if (failure != null) {
-                throw partlyApplied(failure, failedCells, details, changed);
+                throw partlyApplied(failure, failedCells, details, changed, foreign);
             }
             if (!foreign.isEmpty()) {
                 throw notHolder(workerId, foreign, details, changed);
@@ -271,17 +271,21 @@ public class LeaseService {
 
     /**
      * A cell's failure (Redis unavailable, replication timeout), passed on with its status and code, plus what the
-     * other cells applied: a client that retries must know those ids were already handled. Unchanged when no other
-     * cell completed a part.
+     * other cells applied (a client that retries must know those ids were already handled) and the ids another
+     * cell refused as another worker's ({@code resources}). Unchanged when no other cell answered anything.
      */
     private static ApiException partlyApplied(ApiException failure, List<String> failedCells,
-            Map<String, Object> applied, boolean changed) {
-        if (applied.isEmpty()) {
+            Map<String, Object> applied, boolean changed, List<String> refused) {
+        if (applied.isEmpty() && refused.isEmpty()) {
             return failure;
         }
         Map<String, Object> details = new LinkedHashMap<>(failure.details());
         details.put("failed_cells", failedCells);
         details.put("applied", applied);
+        if (!refused.isEmpty()) {
+            // another cell refused its part too: the retry this failure invites will be refused for these ids
+            details.put("resources", refused);
+        }
         String message = failure.getMessage() + (changed
                 ? "; the other cells applied their part (details.applied)"
                 : "; the other cells changed nothing (details.applied)");
