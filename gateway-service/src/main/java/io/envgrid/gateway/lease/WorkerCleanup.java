@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.client.AllocatorApi;
 import io.envgrid.gateway.client.VmControllerApi;
 import io.envgrid.gateway.desktop.VmTypes;
+import io.envgrid.gateway.error.ToolFailure;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -14,7 +15,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Gives resources back: the allocator's release first (the authority, which refuses another
- * worker's lease before anything changes), then the controller sessions and the worker's record.
+ * worker's lease), then the controller sessions and the worker's record, for what it released, also when it
+ * answered an error that lists a part it released anyway.
  */
 @ApplicationScoped
 public class WorkerCleanup {
@@ -35,12 +37,39 @@ public class WorkerCleanup {
         this.listeners = listeners;
     }
 
+    /**
+     * Releases {@code resourceIds}. When the allocator refuses part of them (403 {@code NOT_LEASE_HOLDER}: a lease
+     * granted to another worker meanwhile) or fails in one cell after other cells released their part, its error
+     * lists that part in {@code details.applied}: those leases are gone, so they leave the worker's record and
+     * their sessions end as after a success, and the error is passed on.
+     */
     public Uni<JsonNode> release(String workerId, List<String> resourceIds) {
         return resources.all(workerId).chain(held -> allocator.releaseBatch(workerId, resourceIds)
-                .call(() -> endSessions(workerId, vms(held).stream()
-                        .filter(e -> resourceIds.contains(e.path("id").asText())).toList()))
+                .call(() -> released(workerId, held, resourceIds))
+                .onFailure(ToolFailure.class)
+                .call(e -> released(workerId, held, appliedOf((ToolFailure) e, resourceIds))));
+    }
+
+    /** The allocator no longer leases {@code resourceIds} to the worker: sessions, record and listeners follow. */
+    private Uni<Void> released(String workerId, Map<String, JsonNode> held, List<String> resourceIds) {
+        if (resourceIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return endSessions(workerId, vms(held).stream()
+                        .filter(e -> resourceIds.contains(e.path("id").asText())).toList())
                 .call(() -> resources.forget(workerId, resourceIds))
-                .call(() -> ended(workerId, resourceIds)));
+                .call(() -> ended(workerId, resourceIds));
+    }
+
+    /**
+     * The ids among {@code asked} that an allocator error says were handled anyway ({@code details.applied}: per
+     * id what the success answer would have said, released or no longer the worker's); none when it says nothing.
+     */
+    static List<String> appliedOf(ToolFailure failure, List<String> asked) {
+        if (failure.details().get("applied") instanceof JsonNode applied && applied.isObject()) {
+            return asked.stream().filter(applied::has).distinct().toList();
+        }
+        return List.of();
     }
 
     /** Everything the worker holds, whatever this gateway knows of it (the allocator knows all). */
@@ -48,7 +77,10 @@ public class WorkerCleanup {
         return resources.all(workerId).chain(held -> allocator.releaseWorker(workerId)
                 .call(() -> endSessions(workerId, vms(held)))
                 .call(() -> resources.forgetAll(workerId))
-                .call(() -> ended(workerId, held.values().stream().map(e -> e.path("id").asText()).toList())));
+                .call(() -> ended(workerId, ids(held)))
+                // a cell that failed after others released: what they released is gone all the same
+                .onFailure(ToolFailure.class)
+                .call(e -> released(workerId, held, appliedOf((ToolFailure) e, ids(held)))));
     }
 
     /** State built on the released leases (a Sandbox session holding one) goes with them, whoever released them. */
@@ -78,6 +110,11 @@ public class WorkerCleanup {
                     }));
         }
         return Uni.join().all(ends).andCollectFailures().replaceWithVoid();
+    }
+
+    /** The resource ids of the worker's record. */
+    private static List<String> ids(Map<String, JsonNode> held) {
+        return held.values().stream().map(e -> e.path("id").asText()).toList();
     }
 
     /** The VM entries among the worker's resources: only they have controller sessions. */

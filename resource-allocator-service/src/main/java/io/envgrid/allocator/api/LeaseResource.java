@@ -20,6 +20,9 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.vertx.ext.web.RoutingContext;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -31,6 +34,22 @@ import org.jboss.resteasy.reactive.server.Cancellable;
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "leases")
 public class LeaseResource {
+
+    /**
+     * The 403 of a batch release whose part in one cell was refused after another cell had released its part (a
+     * lease granted to another worker between the look-up and the scripts): {@code applied} is what was done.
+     */
+    private static final String PARTLY_RELEASED = """
+            {"error": {"code": "NOT_LEASE_HOLDER", "message": "worker 'w1' does not hold [rag-1]; the other ids were \
+            applied in their cells (details.applied)", "details": {"resources": ["rag-1"], "worker_id": "w1", \
+            "applied": {"vm-1": "released"}}, "timestamp": "2026-11-30T17:00:00Z"}}""";
+
+    /** The same for a renewal: {@code applied} holds the renewals' success answers. */
+    private static final String PARTLY_RENEWED = """
+            {"error": {"code": "NOT_LEASE_HOLDER", "message": "worker 'w1' does not hold [rag-1]; the other ids were \
+            applied in their cells (details.applied)", "details": {"resources": ["rag-1"], "worker_id": "w1", \
+            "applied": {"vm-1": {"status": "renewed", "fencing_token": 1, "expires_at": "2026-11-30T18:00:00Z"}}}, \
+            "timestamp": "2026-11-30T17:00:00Z"}}""";
 
     private final AllocationService allocation;
     private final LeaseService leases;
@@ -91,7 +110,13 @@ public class LeaseResource {
 
     @POST
     @Path("release/batch")
-    @Operation(summary = "Release several resources held by the worker; refused whole if any is held by another worker")
+    @Operation(summary = "Release several resources held by the worker; refused if any is held by another worker",
+            description = "403 NOT_LEASE_HOLDER names the other worker's ids in details.resources. Refused by the "
+                    + "look-up, nothing was changed (details.applied is empty); refused by one cell's script after "
+                    + "other cells released their part, details.applied lists those ids as the 200 would have.")
+    @APIResponse(responseCode = "403", description = "An id is leased to another worker; details.applied: what was done",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    examples = @ExampleObject(name = "partly released", value = PARTLY_RELEASED)))
     public Uni<Map<String, Object>> releaseBatch(BatchReleaseRequest request) {
         Validation.requireBody(request);
         request.validate(config);
@@ -114,7 +139,9 @@ public class LeaseResource {
                     + "connection). Releases the leases that request_id granted (still held by the worker), or, when "
                     + "nothing was granted yet, withdraws it so the request grants nothing later; either way a replay "
                     + "then answers 409 REQUEST_ID_SETTLED. Idempotent. Another worker's request_id: 409 "
-                    + "REQUEST_ID_CONFLICT, nothing changed.")
+                    + "REQUEST_ID_CONFLICT; with several cells, the cells where the id was not another worker's settled "
+                    + "it for this worker all the same (details.applied: released, settled_in_cells; empty: nothing "
+                    + "was changed).")
     public Uni<Map<String, Object>> releaseRequest(RequestReleaseRequest request) {
         Validation.requireBody(request);
         request.validate();
@@ -123,7 +150,12 @@ public class LeaseResource {
 
     @POST
     @Path("renew")
-    @Operation(summary = "Extend the worker's leases (all of them when resource_ids is absent) by timeout seconds from now")
+    @Operation(summary = "Extend the worker's leases (all of them when resource_ids is absent) by timeout seconds from now",
+            description = "403 NOT_LEASE_HOLDER as for POST /release/batch: details.applied holds the renewals other "
+                    + "cells made before one cell refused (empty: nothing was changed).")
+    @APIResponse(responseCode = "403", description = "An id is leased to another worker; details.applied: what was done",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    examples = @ExampleObject(name = "partly renewed", value = PARTLY_RENEWED)))
     public Uni<Map<String, Object>> renew(RenewRequest request) {
         Validation.requireBody(request);
         request.validate(config);

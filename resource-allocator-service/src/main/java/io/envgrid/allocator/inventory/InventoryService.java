@@ -18,6 +18,7 @@ import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -110,7 +111,9 @@ public class InventoryService {
         List<String> args = List.of(id, force ? "1" : "0", by.name());
         return router.cellOf(id).chain(cell -> scripts.runJson(cell.keys(), AllocatorScript.DELETE, args)
                 .call(answer -> "deleted".equals(answer.path("status").asText())
-                        ? claims.release(id, cell) : Uni.createFrom().voidItem())).map(answer -> {
+                        ? claims.release(id, cell).onFailure(ApiException.class)
+                                .transform(e -> deletedClaimKept(id, cell, (ApiException) e))
+                        : Uni.createFrom().voidItem())).map(answer -> {
             refuseOthers(id, answer);
             switch (answer.path("status").asText()) {
                 case "not_found" -> throw ApiException.notFound(id);
@@ -126,6 +129,23 @@ public class InventoryService {
                 }
             }
         });
+    }
+
+    /**
+     * The delete was applied in its cell (a forced one revoked the lease), but giving up the cell's claim of the id
+     * (a second step, on the default cell's master) failed: the failure's status and code, saying the resource is
+     * gone ({@code details.applied}, as the 200 would have said it) so that a retry's 404 is no surprise, and that
+     * the claim is kept.
+     */
+    private static ApiException deletedClaimKept(String id, Cell cell, ApiException failure) {
+        Map<String, Object> details = new LinkedHashMap<>(failure.details());
+        details.put("resource_id", id);
+        details.put("applied", Map.of("id", id, "status", "deleted"));
+        details.put("claim_kept", cell.name());
+        return new ApiException(failure.status(), failure.code(), "resource '" + id + "' was deleted, but its cell's "
+                + "claim of the id was not given up (" + failure.getMessage() + "): until it is, registering '" + id
+                + "' in another cell than '" + cell.name() + "' is refused; register it there and delete it again",
+                details);
     }
 
     /**

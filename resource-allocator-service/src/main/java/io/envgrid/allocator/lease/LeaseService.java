@@ -16,18 +16,23 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
  * Release and renewal. Only the holder may touch a lease: a request naming any resource leased
- * to another worker is refused whole with 403 and changes nothing. Ids are routed to the cells that hold them
- * ({@link CellRouter}); a call naming no ids runs in every cell. With several cells a request is refused before
- * any cell is changed when the look-up finds a foreign lease; one granted to another worker between the look-up
- * and the change is refused by its cell's script, after the other cells' parts were applied (README, "Cells").
+ * to another worker is refused with 403. Ids are routed to the cells that hold them ({@link CellRouter}); a call
+ * naming no ids runs in every cell. With several cells a request is refused before any cell is changed when the
+ * look-up finds a foreign lease; one granted to another worker between the look-up and the change is refused by
+ * its cell's script after the other cells' parts were applied, and then the 403 lists those parts in
+ * {@code details.applied} (README, "Cells"): every error of a call over several cells says what was applied.
  */
 @ApplicationScoped
 public class LeaseService {
+
+    /** The per-id answers that mean a lease was changed (released, reclaimed as expired, extended). */
+    private static final Set<String> CHANGES = Set.of("released", "expired", "renewed");
 
     private final ScriptRunner scripts;
     private final AllocatorConfig config;
@@ -117,24 +122,54 @@ public class LeaseService {
      * (leases still exactly those), or withdraws the request_id so a copy still in flight or queued grants
      * nothing. Runs in every cell, since the caller need not know which cell the request's types live in; a
      * cell that never saw the id keeps only a withdrawn marker, which expires. Answers the lease ids released;
-     * 409 REQUEST_ID_CONFLICT when the request_id is another worker's (nothing changed).
+     * 409 REQUEST_ID_CONFLICT when the request_id is another worker's: with one cell nothing changed, with several
+     * the cells where it was not settled it for this worker all the same ({@code details.applied}).
      */
     public Uni<Map<String, Object>> releaseRequest(String workerId, String requestId) {
         // The marker must outlive any copy of the request still on its way or waiting (wait_ms at most maxWaitMs).
         String markerMs = Long.toString(config.requestIdRetention().toMillis() + config.maxWaitMs());
-        List<Uni<JsonNode>> answers = cells.all().stream()
+        List<Uni<CellPart>> parts = cells.all().stream()
                 .map(cell -> scripts.runJson(cell.keys(), AllocatorScript.RELEASE_REQUEST,
-                        List.of(workerId, requestId, markerMs)))
+                        List.of(workerId, requestId, markerMs))
+                        .map(answer -> new CellPart(cell, answer, null))
+                        .onFailure(ApiException.class).recoverWithItem(e -> new CellPart(cell, null, (ApiException) e)))
                 .toList();
-        return Uni.join().all(answers).andFailFast().map(cellAnswers -> {
+        return Uni.join().all(parts).andFailFast().map(cellAnswers -> {
             List<String> released = new ArrayList<>();
-            for (JsonNode answer : cellAnswers) {
-                if ("request_conflict".equals(answer.path("status").asText())) {
-                    throw new ApiException(409, ErrorCode.REQUEST_ID_CONFLICT,
-                            "request_id '" + requestId + "' was used by another worker; nothing was changed",
-                            Map.of("request_id", requestId, "reason", "worker"));
+            List<String> settledIn = new ArrayList<>();
+            List<String> conflictIn = new ArrayList<>();
+            List<String> failedCells = new ArrayList<>();
+            ApiException failure = null;
+            for (CellPart part : cellAnswers) {
+                if (part.failure() != null) {
+                    failure = failure == null ? part.failure() : failure;
+                    failedCells.add(part.cell().name());
+                } else if ("request_conflict".equals(part.answer().path("status").asText())) {
+                    conflictIn.add(part.cell().name());
+                } else {
+                    settledIn.add(part.cell().name());
+                    part.answer().path("released").forEach(id -> released.add(id.asText()));
                 }
-                answer.path("released").forEach(id -> released.add(id.asText()));
+            }
+            // A completed cell always changed something: it released leases, or withdrew the id for this worker.
+            Map<String, Object> applied = new LinkedHashMap<>();
+            applied.put("released", released);
+            applied.put("settled_in_cells", settledIn);
+            if (failure != null) {
+                throw partlyApplied(failure, failedCells, settledIn.isEmpty() ? Map.of() : applied, true, List.of());
+            }
+            if (!conflictIn.isEmpty()) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("request_id", requestId);
+                details.put("reason", "worker");
+                details.put("conflict_in_cells", conflictIn);
+                details.put("applied", settledIn.isEmpty() ? Map.of() : applied);
+                throw new ApiException(409, ErrorCode.REQUEST_ID_CONFLICT,
+                        "request_id '" + requestId + "' was used by another worker" + (settledIn.isEmpty()
+                                ? "; nothing was changed"
+                                : " in cells " + conflictIn + "; settled for this worker in cells " + settledIn
+                                        + ", released " + released + " (details.applied)"),
+                        details);
             }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", "completed");
@@ -149,10 +184,11 @@ public class LeaseService {
             BiFunction<Cell, List<String>, Uni<JsonNode>> call, Function<JsonNode, Object> detail) {
         return router.place(ids, workerId).chain(placement -> {
             if (!placement.foreign().isEmpty()) {
-                throw notHolder(workerId, placement.foreign());
+                // Refused by the look-up, before any cell ran its script: here nothing was changed.
+                throw notHolder(workerId, placement.foreign(), Map.of(), false);
             }
-            List<Uni<JsonNode>> answers = new ArrayList<>();
-            placement.byCell().forEach((cell, inCell) -> answers.add(call.apply(cell, inCell)));
+            Map<Cell, Uni<JsonNode>> answers = new LinkedHashMap<>();
+            placement.byCell().forEach((cell, inCell) -> answers.put(cell, call.apply(cell, inCell)));
             return completed(workerId, answers, detail);
         });
     }
@@ -160,23 +196,56 @@ public class LeaseService {
     /** Runs {@code call} in every cell (a call naming no ids: all of a worker's leases). */
     private Uni<Map<String, Object>> everyCell(String workerId, Function<Cell, Uni<JsonNode>> call,
             Function<JsonNode, Object> detail) {
-        return completed(workerId, cells.all().stream().map(call).toList(), detail);
+        Map<Cell, Uni<JsonNode>> answers = new LinkedHashMap<>();
+        cells.all().forEach(cell -> answers.put(cell, call.apply(cell)));
+        return completed(workerId, answers, detail);
     }
 
-    /** The merged answer of the cells' scripts; 403 if any cell refused. */
-    private Uni<Map<String, Object>> completed(String workerId, List<Uni<JsonNode>> cellAnswers,
+    /** One cell's part of a call that ran in several cells: its script's answer, or why it has none. */
+    private record CellPart(Cell cell, JsonNode answer, ApiException failure) {
+    }
+
+    /**
+     * Waits for every cell's part (each cell's script is all or nothing, but the cells are not one transaction) and
+     * merges them. When every part completed: the success answer. Otherwise the error tells what the parts that did
+     * complete applied, as {@code details.applied} (per id, what the success answer would have said): a cell that
+     * failed (503) is answered with its failure; a cell whose script refused another worker's lease, granted between
+     * the look-up and the scripts, is answered 403 {@code NOT_LEASE_HOLDER} with the refused ids in
+     * {@code details.resources}. A part's failure never hides the other parts' answers, which a fail-fast join would.
+     */
+    private Uni<Map<String, Object>> completed(String workerId, Map<Cell, Uni<JsonNode>> cellAnswers,
             Function<JsonNode, Object> detail) {
-        return Uni.join().all(cellAnswers).andFailFast().map(answers -> {
+        List<Uni<CellPart>> parts = new ArrayList<>();
+        cellAnswers.forEach((cell, answer) -> parts.add(answer.map(a -> new CellPart(cell, a, null))
+                .onFailure(ApiException.class).recoverWithItem(e -> new CellPart(cell, null, (ApiException) e))));
+        return Uni.join().all(parts).andFailFast().map(answers -> {
             List<String> foreign = new ArrayList<>();
+            ApiException failure = null;
+            List<String> failedCells = new ArrayList<>();
             Map<String, Object> details = new LinkedHashMap<>();
-            for (JsonNode answer : answers) {
-                if ("forbidden".equals(answer.path("status").asText())) {
-                    answer.path("resources").forEach(id -> foreign.add(id.asText()));
+            boolean changed = false;
+            for (CellPart part : answers) {
+                if (part.failure() != null) {
+                    failure = failure == null ? part.failure() : failure;
+                    failedCells.add(part.cell().name());
+                    continue;
                 }
-                answer.path("details").fields().forEachRemaining(e -> details.put(e.getKey(), detail.apply(e.getValue())));
+                if ("forbidden".equals(part.answer().path("status").asText())) {
+                    part.answer().path("resources").forEach(id -> foreign.add(id.asText()));
+                }
+                var fields = part.answer().path("details").fields();
+                while (fields.hasNext()) {
+                    var e = fields.next();
+                    Object said = detail.apply(e.getValue());
+                    details.put(e.getKey(), said);
+                    changed |= CHANGES.contains(said instanceof Map<?, ?> m ? m.get("status") : said);
+                }
+            }
+            if (failure != null) {
+                throw partlyApplied(failure, failedCells, details, changed, foreign);
             }
             if (!foreign.isEmpty()) {
-                throw notHolder(workerId, foreign);
+                throw notHolder(workerId, foreign, details, changed);
             }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", "completed");
@@ -185,9 +254,41 @@ public class LeaseService {
         });
     }
 
-    private static ApiException notHolder(String workerId, List<String> foreign) {
-        return new ApiException(403, ErrorCode.NOT_LEASE_HOLDER,
-                "worker '" + workerId + "' does not hold " + foreign + "; nothing was changed",
-                Map.of("resources", foreign, "worker_id", workerId));
+    /**
+     * 403 for ids another worker holds. {@code applied}: the other cells' completed parts (empty when the look-up
+     * refused before any script ran); "nothing was changed" is said only when none of them changed a lease.
+     */
+    private static ApiException notHolder(String workerId, List<String> foreign, Map<String, Object> applied,
+            boolean changed) {
+        String message = "worker '" + workerId + "' does not hold " + foreign + "; "
+                + (changed ? "the other ids were applied in their cells (details.applied)" : "nothing was changed");
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("resources", foreign);
+        details.put("worker_id", workerId);
+        details.put("applied", applied);
+        return new ApiException(403, ErrorCode.NOT_LEASE_HOLDER, message, details);
+    }
+
+    /**
+     * A cell's failure (Redis unavailable, replication timeout), passed on with its status and code, plus what the
+     * other cells applied (a client that retries must know those ids were already handled) and the ids another
+     * cell refused as another worker's ({@code resources}). Unchanged when no other cell answered anything.
+     */
+    private static ApiException partlyApplied(ApiException failure, List<String> failedCells,
+            Map<String, Object> applied, boolean changed, List<String> refused) {
+        if (applied.isEmpty() && refused.isEmpty()) {
+            return failure;
+        }
+        Map<String, Object> details = new LinkedHashMap<>(failure.details());
+        details.put("failed_cells", failedCells);
+        details.put("applied", applied);
+        if (!refused.isEmpty()) {
+            // another cell refused its part too: the retry this failure invites will be refused for these ids
+            details.put("resources", refused);
+        }
+        String message = failure.getMessage() + (changed
+                ? "; the other cells applied their part (details.applied)"
+                : "; the other cells changed nothing (details.applied)");
+        return new ApiException(failure.status(), failure.code(), message, details);
     }
 }

@@ -45,6 +45,11 @@ class ServiceEndpointsTest extends CleanRedis {
         get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths.'/allocate'.post.summary", containsString("all of the requested"))
                 .body("paths.'/release/batch'.post", org.hamcrest.Matchers.notNullValue())
+                // a refusal after another cell applied its part says what was applied
+                .body("paths.'/release/batch'.post.responses.'403'.content.'application/json'.examples.'partly released'"
+                        + ".value.toString()", containsString("applied"))
+                .body("paths.'/renew'.post.responses.'403'.content.'application/json'.examples.'partly renewed'"
+                        + ".value.toString()", containsString("renewed"))
                 .body("paths.'/resources/{id}/heartbeat'.put", org.hamcrest.Matchers.notNullValue())
                 // field names as on the wire (snake_case), not as the Java records spell them
                 .body("components.schemas.AllocateRequest.properties.worker_id.type", org.hamcrest.Matchers.equalTo("string"))

@@ -55,10 +55,12 @@ class LeaseLifecycleTest extends CleanRedis {
         registerPool("rag", 2);
         allocate("owner", List.of("rag", "rag"), 60).statusCode(200);
         expectError(release("thief", "rag-1"), 403, "NOT_LEASE_HOLDER");
+        // one cell: refused whole by its script, so "nothing was changed" is true and nothing is listed as applied
         expectError(post("/release/batch", Map.of("worker_id", "thief", "resource_ids", List.of("rag-1", "rag-2"))),
-                403, "NOT_LEASE_HOLDER");
+                403, "NOT_LEASE_HOLDER").body("error.message", org.hamcrest.Matchers.endsWith("nothing was changed"))
+                .body("error.details.applied", equalTo(Map.of()));
         expectError(post("/renew", Map.of("worker_id", "thief", "resource_ids", List.of("rag-2"), "timeout", 5)),
-                403, "NOT_LEASE_HOLDER");
+                403, "NOT_LEASE_HOLDER").body("error.details.applied", equalTo(Map.of()));
         given().get("/leases?worker_id=owner").then().statusCode(200).body("$", hasSize(2));
     }
 

@@ -176,7 +176,9 @@ class RequestIdTest extends CleanRedis {
         ExtractableResponse<Response> granted = post("/allocate", request).statusCode(200).extract();
         List<String> leases = List.of(granted.path("vm.lease_id"), granted.path("'vm#2'.lease_id"));
 
-        expectError(post("/release/request", Map.of("worker_id", "w2", "request_id", "r-9")), 409, "REQUEST_ID_CONFLICT");
+        expectError(post("/release/request", Map.of("worker_id", "w2", "request_id", "r-9")), 409, "REQUEST_ID_CONFLICT")
+                .body("error.message", org.hamcrest.Matchers.endsWith("nothing was changed"))
+                .body("error.details.applied", equalTo(Map.of()));   // one cell: true
         Api.stats().body("total.leased", equalTo(3));
 
         post("/release/request", Map.of("worker_id", "w1", "request_id", "r-9")).statusCode(200)
