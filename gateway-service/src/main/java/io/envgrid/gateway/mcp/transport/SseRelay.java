@@ -28,26 +28,34 @@ import org.jboss.logging.Logger;
  * to the owner through the owner's Redis channel, so the round-robin proxy in front may send the
  * POSTs anywhere. A message may carry an event id ({@code id:} line, the standalone stream's);
  * a stream resumed with {@code Last-Event-ID} first gets the recorded messages after that id
- * ({@link #replayed}) and holds live ones back meanwhile, so nothing is lost, doubled or reordered.
+ * ({@link #replayed}) and holds live ones back meanwhile, so nothing is lost or doubled. Live
+ * messages are written as they arrive, also one whose id is lower than one already written:
+ * two messages raised at once (a lease change and a log message of the same grant) are recorded
+ * in one order but may reach the stream in the other (each append and relay is its own Redis
+ * round trip, on pooled connections), and the later one must not be taken for a copy.
  */
 @ApplicationScoped
 public class SseRelay {
 
     private static final Logger LOG = Logger.getLogger(SseRelay.class);
 
-    /** One open stream; {@code pending} and {@code lastId} are touched only on its context. */
+    /** One open stream; {@code pending} and {@code replayedUpTo} are touched only on its context. */
     private static final class Stream {
         final HttpServerResponse response;
         final Context context;
         /** Live messages held back while a replay is under way; null when none is. */
         List<String[]> pending;
-        /** The highest event id written, null before the first. */
-        String lastId;
+        /**
+         * The client has every recorded message up to this event id: its {@code Last-Event-ID}, then the last one
+         * replayed. A live message at or below it is a copy of one it has; null for a stream that was not resumed.
+         */
+        String replayedUpTo;
 
-        Stream(HttpServerResponse response, Context context, boolean replaying) {
+        Stream(HttpServerResponse response, Context context, String lastEventId) {
             this.response = response;
             this.context = context;
-            this.pending = replaying ? new ArrayList<>() : null;
+            this.pending = lastEventId != null ? new ArrayList<>() : null;
+            this.replayedUpTo = lastEventId;
         }
 
         HttpServerResponse response() {
@@ -62,13 +70,26 @@ public class SseRelay {
             return !response.ended() && !response.closed();
         }
 
-        /** Writes one event unless its id is not after the last one written (it came by replay already). */
-        void write(String eventId, String text) {
-            if (eventId != null && !eventId.isEmpty()) {
-                if (lastId != null && EventIds.compare(eventId, lastId) <= 0) {
-                    return;
-                }
-                lastId = eventId;
+        /** Writes one recorded message of the replay; the client has everything up to it from then on. */
+        void writeReplayed(String eventId, String text) {
+            if (replayedUpTo != null && EventIds.compare(eventId, replayedUpTo) <= 0) {
+                return;
+            }
+            replayedUpTo = eventId;
+            if (writable()) {
+                response.write(text);
+            }
+        }
+
+        /**
+         * Writes one live message unless the replay already wrote it (its id is not after {@link #replayedUpTo}).
+         * Its id is not compared with other live ones: a message raised a moment before another may arrive after
+         * it, and dropping it as "already written" lost it (a lease update after the grant's log message).
+         */
+        void writeLive(String eventId, String text) {
+            if (replayedUpTo != null && eventId != null && !eventId.isEmpty()
+                    && EventIds.compare(eventId, replayedUpTo) <= 0) {
+                return;
             }
             if (writable()) {
                 response.write(text);
@@ -107,15 +128,16 @@ public class SseRelay {
 
     /** Holds the session's stream here; a stream it replaces (a client's second GET) is ended. */
     public void open(String sessionId, HttpServerResponse response, Context context) {
-        open(sessionId, response, context, false);
+        open(sessionId, response, context, null);
     }
 
     /**
-     * As {@link #open(String, HttpServerResponse, Context)}; with {@code replaying} live messages are
-     * held back until {@link #replayed} has written the recorded ones.
+     * As {@link #open(String, HttpServerResponse, Context)}, resumed after the event {@code lastEventId} (a valid
+     * id, or null for a fresh stream): live messages are held back until {@link #replayed} has written the
+     * recorded ones, and those up to {@code lastEventId}, which the client has, are not written again.
      */
-    public void open(String sessionId, HttpServerResponse response, Context context, boolean replaying) {
-        Stream previous = streams.put(sessionId, new Stream(response, context, replaying));
+    public void open(String sessionId, HttpServerResponse response, Context context, String lastEventId) {
+        Stream previous = streams.put(sessionId, new Stream(response, context, lastEventId));
         if (previous != null && previous.response() != response) {
             previous.context().runOnContext(v -> {
                 if (!previous.response().ended() && !previous.response().closed()) {
@@ -173,12 +195,12 @@ public class SseRelay {
         }
         stream.context().runOnContext(v -> {
             for (McpSessions.Event event : events) {
-                stream.write(event.id(), HttpExchange.event(event.message(), event.id()));
+                stream.writeReplayed(event.id(), HttpExchange.event(event.message(), event.id()));
             }
             List<String[]> held = stream.pending;
             stream.pending = null;
             if (held != null) {
-                held.forEach(m -> stream.write(m[0], m[1]));
+                held.forEach(m -> stream.writeLive(m[0], m[1]));
             }
         });
     }
@@ -213,7 +235,7 @@ public class SseRelay {
             if (stream.pending != null) {
                 stream.pending.add(new String[] {eventId, text});
             } else {
-                stream.write(eventId, text);
+                stream.writeLive(eventId, text);
             }
         });
     }
