@@ -80,11 +80,18 @@ public class McpSessions implements LiveWorkers {
             + "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1";
     /**
      * KEYS: session hash, its event stream; ARGV: the most entries kept, the message, the stream's
-     * time to live (ms). Appends only for a session that exists; answers the entry id, or nil.
+     * time to live (ms), the session id, the prefix of the replicas' relay channels (empty: record only).
+     * Appends only for a session that exists; answers the entry id, or nil. With a prefix, the entry is
+     * also published, in the same step, to the channel of the replica holding the session's stream
+     * (field {@code owner}) as {@code <session id>\n<entry id>\n<message>}: a stream then gets its
+     * messages in the order of their ids, whichever replica raised them.
      */
     private static final String APPEND_EVENT_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 0 then return false end "
             + "local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[2]) "
-            + "redis.call('PEXPIRE', KEYS[2], ARGV[3]) return id";
+            + "redis.call('PEXPIRE', KEYS[2], ARGV[3]) "
+            + "if ARGV[5] ~= '' then local owner = redis.call('HGET', KEYS[1], 'owner') "
+            + "if owner and owner ~= '' then redis.call('PUBLISH', ARGV[5] .. owner, ARGV[4] .. '\\n' .. id .. '\\n' .. ARGV[2]) end end "
+            + "return id";
     /** Messages kept per session for a reconnecting client (older ones are trimmed). */
     static final int EVENTS_KEPT = 256;
 
@@ -275,8 +282,18 @@ public class McpSessions implements LiveWorkers {
      * stream entry id, {@code <ms>-<seq>}, increasing), or null when the session no longer exists.
      */
     public Uni<String> appendEvent(String id, String message) {
+        return appendEvent(id, message, "");
+    }
+
+    /**
+     * As {@link #appendEvent(String, String)}, and in the same Redis step publishes the message with its event id
+     * to the relay channel ({@code relayChannelPrefix} + the replica) of the replica holding the session's stream,
+     * if one does. Recording and relaying in two steps let two messages raised at once reach the stream in the
+     * other order than their ids (a grant's lease update after its log message).
+     */
+    public Uni<String> appendEvent(String id, String message, String relayChannelPrefix) {
         return redis.execute("EVAL", APPEND_EVENT_SCRIPT, "2", sessionKey(id), names.mcpSessionEvents(id),
-                Integer.toString(EVENTS_KEPT), message, Long.toString(safetyTtl().toMillis()))
+                Integer.toString(EVENTS_KEPT), message, Long.toString(safetyTtl().toMillis()), id, relayChannelPrefix)
                 .map(r -> r == null ? null : r.toString());
     }
 

@@ -28,11 +28,12 @@ import org.jboss.logging.Logger;
  * to the owner through the owner's Redis channel, so the round-robin proxy in front may send the
  * POSTs anywhere. A message may carry an event id ({@code id:} line, the standalone stream's);
  * a stream resumed with {@code Last-Event-ID} first gets the recorded messages after that id
- * ({@link #replayed}) and holds live ones back meanwhile, so nothing is lost or doubled. Live
- * messages are written as they arrive, also one whose id is lower than one already written:
- * two messages raised at once (a lease change and a log message of the same grant) are recorded
- * in one order but may reach the stream in the other (each append and relay is its own Redis
- * round trip, on pooled connections), and the later one must not be taken for a copy.
+ * ({@link #replayed}) and holds live ones back meanwhile, so nothing is lost or doubled. A
+ * recorded message is published by the script that records it, so a session's messages arrive in
+ * the order of their ids from any replica. Recorded and relayed in two round trips (on pooled
+ * connections), two messages raised at once (a grant's lease update and its log message) could
+ * arrive in the other order, and the later arrival was dropped as a copy: live messages are
+ * therefore written as they arrive, only a copy of one replayed is left out.
  */
 @ApplicationScoped
 public class SseRelay {
@@ -173,15 +174,27 @@ public class SseRelay {
         return deliver(session, message, null);
     }
 
-    /** As {@link #deliver(McpSession, ObjectNode)}, as the event {@code eventId} (null: none). */
+    /**
+     * As {@link #deliver(McpSession, ObjectNode)}, as the event {@code eventId} (null: none). A recorded message
+     * is relayed by the script that records it ({@link McpSessions#appendEvent(String, String, String)} with
+     * {@link #channelPrefix()}), which keeps the order of a session's messages; this is for one recorded apart.
+     */
     public Uni<Void> deliver(McpSession session, ObjectNode message, String eventId) {
         String id = eventId == null ? "" : eventId;
-        String text = HttpExchange.event(message, eventId);
         if (replica.id().equals(session.streamOwner())) {
-            writeLocally(session.id(), id, text);
+            writeLocally(session.id(), id, HttpExchange.event(message, eventId));
             return Uni.createFrom().voidItem();
         }
-        return pubsub.publish(keys.replicaChannel(session.streamOwner()), session.id() + "\n" + id + "\n" + text);
+        return pubsub.publish(keys.replicaChannel(session.streamOwner()), session.id() + "\n" + id + "\n"
+                + (id.isEmpty() ? HttpExchange.event(message, null) : message.toString()));
+    }
+
+    /**
+     * The replicas' relay channels without the replica id: a payload {@code <session id>\n<event id>\n<message>}
+     * published there reaches the stream held by that replica (an empty event id: the message is already an SSE event).
+     */
+    public String channelPrefix() {
+        return keys.replicaChannel("");
     }
 
     /**
@@ -221,7 +234,10 @@ public class SseRelay {
         int first = payload.indexOf('\n');
         int second = first < 0 ? -1 : payload.indexOf('\n', first + 1);
         if (first > 0 && second > first) {
-            writeLocally(payload.substring(0, first), payload.substring(first + 1, second), payload.substring(second + 1));
+            String eventId = payload.substring(first + 1, second);
+            String rest = payload.substring(second + 1);
+            // a recorded message comes as its JSON (published by the recording script), the others as their SSE event
+            writeLocally(payload.substring(0, first), eventId, eventId.isEmpty() ? rest : HttpExchange.event(rest, eventId));
         }
     }
 
