@@ -17,7 +17,9 @@ import java.util.function.Predicate;
  * replica's Redis channel. A Streamable HTTP session's messages are also recorded (the last
  * {@code 256}, in Redis) under increasing event ids, so a client that lost its {@code GET /mcp}
  * stream gets them on reconnecting with {@code Last-Event-ID}, even those raised while it had no
- * stream. A legacy SSE session without an open stream gets nothing: that protocol has no resumption.
+ * stream. The script that records such a message also publishes it to the stream's replica, in the same
+ * step: messages raised at once on any replicas reach the stream in the order of their event ids. A legacy
+ * SSE session without an open stream gets nothing: that protocol has no resumption.
  */
 @ApplicationScoped
 public class SessionNotifier {
@@ -58,7 +60,7 @@ public class SessionNotifier {
         if (!McpSession.STREAMABLE.equals(fields.get("transport"))) {
             return streamed ? relay.deliver(session, message) : Uni.createFrom().voidItem();
         }
-        return sessions.appendEvent(id, message.toString())
-                .chain(eventId -> eventId != null && streamed ? relay.deliver(session, message, eventId) : Uni.createFrom().voidItem());
+        // recorded and relayed in one Redis step: the stream gets the session's messages in the order of their ids
+        return sessions.appendEvent(id, message.toString(), relay.channelPrefix()).replaceWithVoid();
     }
 }

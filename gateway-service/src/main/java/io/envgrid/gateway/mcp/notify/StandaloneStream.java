@@ -114,7 +114,7 @@ public class StandaloneStream {
                 .putHeader(SESSION_HEADER, sessionId);
         String lastEventId = ctx.request().getHeader("Last-Event-ID");
         boolean resume = EventIds.valid(lastEventId);
-        relay.open(sessionId, response, ctx.vertx().getOrCreateContext(), resume);
+        relay.open(sessionId, response, ctx.vertx().getOrCreateContext(), resume ? lastEventId : null);
         // the headers go out now: a client waits for them before it counts the stream as open
         response.write(": stream open\n\n");
         if (resume) {

@@ -56,8 +56,11 @@ public class ToolInvoker {
         return Uni.createFrom().deferred(() -> {
             CheckedCall call = registry.prepare(tool, args);
             return resolveWorker(session, principal, args).chain(worker -> execution.run(call, worker, progress)
-                    // the binding is part of the call: a first call that fails leaves the session unbound
+                    // the binding is part of the call: a first call that fails leaves the session unbound ...
                     .onFailure().call(() -> unbound && worker != null ? sessions.unbind(session.id(), worker)
+                            .onFailure().recoverWithNull() : Uni.createFrom().voidItem())
+                    // ... but not after a concurrent first call succeeded: what it was granted is told to this session
+                    .call(() -> unbound && worker != null ? sessions.keepBinding(session.id(), worker)
                             .onFailure().recoverWithNull() : Uni.createFrom().voidItem()));
         })
                 .map(this::success)

@@ -37,17 +37,31 @@ public class McpSessions implements LiveWorkers {
 
     /** A session's last-use stamp is rewritten at most this often per replica: it only drives the idle sweep. */
     private static final long TOUCH_EVERY_MS = 1000;
-    /** Binds only a session that still exists: an ended one must not come back as a key without expiry. */
-    private static final String BIND_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
-            + "redis.call('HSETNX', KEYS[1], 'worker', ARGV[1]) end return redis.call('HGET', KEYS[1], 'worker')";
     /**
-     * Undoes a binding made by a call that then failed: only while the session is still bound to
-     * that worker; the worker leaves the live set when it has no other session.
+     * Binds only a session that still exists: an ended one must not come back as a key without expiry. Each first
+     * call bound to the worker is counted ({@code binding_calls}): a failed one undoes the binding only when no
+     * other is still running. KEYS: session hash; ARGV: worker. Answers the worker bound after the call.
+     */
+    private static final String BIND_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
+            + "redis.call('HSETNX', KEYS[1], 'worker', ARGV[1]) "
+            + "if redis.call('HGET', KEYS[1], 'worker') == ARGV[1] then redis.call('HINCRBY', KEYS[1], 'binding_calls', 1) end "
+            + "end return redis.call('HGET', KEYS[1], 'worker')";
+    /**
+     * Undoes a binding made by a first call that then failed: only while the session is still bound to that
+     * worker, no other first call bound to it is running ({@code binding_calls}) and none succeeded
+     * ({@code worker_kept}); the worker leaves the live set when it has no other session. Else the failed
+     * call only leaves the count: a concurrent first call that runs on (an allocation) needs the binding, or
+     * the lease change it causes reaches none of the worker's sessions, its own included.
      * KEYS: session hash, the worker's session set, the live-worker set; ARGV: worker, session id.
      */
-    private static final String UNBIND_SCRIPT = "if redis.call('HGET', KEYS[1], 'worker') == ARGV[1] then "
-            + "redis.call('HDEL', KEYS[1], 'worker') redis.call('SREM', KEYS[2], ARGV[2]) "
-            + "if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end return 1 end return 0";
+    private static final String UNBIND_SCRIPT = "if redis.call('HGET', KEYS[1], 'worker') ~= ARGV[1] then return 0 end "
+            + "local running = redis.call('HINCRBY', KEYS[1], 'binding_calls', -1) "
+            + "if running > 0 or redis.call('HEXISTS', KEYS[1], 'worker_kept') == 1 then return 0 end "
+            + "redis.call('HDEL', KEYS[1], 'worker', 'binding_calls') redis.call('SREM', KEYS[2], ARGV[2]) "
+            + "if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end return 1";
+    /** KEYS: session hash; ARGV: worker. A first call bound to the worker succeeded: no failed one undoes the binding. */
+    private static final String KEEP_BINDING_SCRIPT = "if redis.call('HGET', KEYS[1], 'worker') == ARGV[1] then "
+            + "redis.call('HSET', KEYS[1], 'worker_kept', '1') return 1 end return 0";
 
     /** KEYS: session hash; ARGV: field, value. Writes only into a session that still exists. */
     private static final String SET_FIELD_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
@@ -66,11 +80,18 @@ public class McpSessions implements LiveWorkers {
             + "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1";
     /**
      * KEYS: session hash, its event stream; ARGV: the most entries kept, the message, the stream's
-     * time to live (ms). Appends only for a session that exists; answers the entry id, or nil.
+     * time to live (ms), the session id, the prefix of the replicas' relay channels (empty: record only).
+     * Appends only for a session that exists; answers the entry id, or nil. With a prefix, the entry is
+     * also published, in the same step, to the channel of the replica holding the session's stream
+     * (field {@code owner}) as {@code <session id>\n<entry id>\n<message>}: a stream then gets its
+     * messages in the order of their ids, whichever replica raised them.
      */
     private static final String APPEND_EVENT_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 0 then return false end "
             + "local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[2]) "
-            + "redis.call('PEXPIRE', KEYS[2], ARGV[3]) return id";
+            + "redis.call('PEXPIRE', KEYS[2], ARGV[3]) "
+            + "if ARGV[5] ~= '' then local owner = redis.call('HGET', KEYS[1], 'owner') "
+            + "if owner and owner ~= '' then redis.call('PUBLISH', ARGV[5] .. owner, ARGV[4] .. '\\n' .. id .. '\\n' .. ARGV[2]) end end "
+            + "return id";
     /** Messages kept per session for a reconnecting client (older ones are trimmed). */
     static final int EVENTS_KEPT = 256;
 
@@ -185,10 +206,18 @@ public class McpSessions implements LiveWorkers {
                         : Uni.createFrom().voidItem());
     }
 
-    /** Undoes {@link #bind} for a call that failed: a refused call leaves the session as it found it. */
+    /**
+     * Undoes {@link #bind} for a first call that failed: a refused call leaves the session as it found it, unless
+     * another first call bound to the same worker is still running or succeeded (then the binding stays theirs).
+     */
     public Uni<Void> unbind(String id, String workerId) {
         return redis.execute("EVAL", UNBIND_SCRIPT, "3", sessionKey(id), workerSessions(workerId), workers(), workerId, id)
                 .replaceWithVoid();
+    }
+
+    /** A first call bound by {@link #bind} succeeded: the binding is for good, whatever concurrent first calls do. */
+    public Uni<Void> keepBinding(String id, String workerId) {
+        return redis.execute("EVAL", KEEP_BINDING_SCRIPT, "1", sessionKey(id), workerId).replaceWithVoid();
     }
 
     /**
@@ -253,8 +282,18 @@ public class McpSessions implements LiveWorkers {
      * stream entry id, {@code <ms>-<seq>}, increasing), or null when the session no longer exists.
      */
     public Uni<String> appendEvent(String id, String message) {
+        return appendEvent(id, message, "");
+    }
+
+    /**
+     * As {@link #appendEvent(String, String)}, and in the same Redis step publishes the message with its event id
+     * to the relay channel ({@code relayChannelPrefix} + the replica) of the replica holding the session's stream,
+     * if one does. Recording and relaying in two steps let two messages raised at once reach the stream in the
+     * other order than their ids (a grant's lease update after its log message).
+     */
+    public Uni<String> appendEvent(String id, String message, String relayChannelPrefix) {
         return redis.execute("EVAL", APPEND_EVENT_SCRIPT, "2", sessionKey(id), names.mcpSessionEvents(id),
-                Integer.toString(EVENTS_KEPT), message, Long.toString(safetyTtl().toMillis()))
+                Integer.toString(EVENTS_KEPT), message, Long.toString(safetyTtl().toMillis()), id, relayChannelPrefix)
                 .map(r -> r == null ? null : r.toString());
     }
 

@@ -28,26 +28,35 @@ import org.jboss.logging.Logger;
  * to the owner through the owner's Redis channel, so the round-robin proxy in front may send the
  * POSTs anywhere. A message may carry an event id ({@code id:} line, the standalone stream's);
  * a stream resumed with {@code Last-Event-ID} first gets the recorded messages after that id
- * ({@link #replayed}) and holds live ones back meanwhile, so nothing is lost, doubled or reordered.
+ * ({@link #replayed}) and holds live ones back meanwhile, so nothing is lost or doubled. A
+ * recorded message is published by the script that records it, so a session's messages arrive in
+ * the order of their ids from any replica. Recorded and relayed in two round trips (on pooled
+ * connections), two messages raised at once (a grant's lease update and its log message) could
+ * arrive in the other order, and the later arrival was dropped as a copy: live messages are
+ * therefore written as they arrive, only a copy of one replayed is left out.
  */
 @ApplicationScoped
 public class SseRelay {
 
     private static final Logger LOG = Logger.getLogger(SseRelay.class);
 
-    /** One open stream; {@code pending} and {@code lastId} are touched only on its context. */
+    /** One open stream; {@code pending} and {@code replayedUpTo} are touched only on its context. */
     private static final class Stream {
         final HttpServerResponse response;
         final Context context;
         /** Live messages held back while a replay is under way; null when none is. */
         List<String[]> pending;
-        /** The highest event id written, null before the first. */
-        String lastId;
+        /**
+         * The client has every recorded message up to this event id: its {@code Last-Event-ID}, then the last one
+         * replayed. A live message at or below it is a copy of one it has; null for a stream that was not resumed.
+         */
+        String replayedUpTo;
 
-        Stream(HttpServerResponse response, Context context, boolean replaying) {
+        Stream(HttpServerResponse response, Context context, String lastEventId) {
             this.response = response;
             this.context = context;
-            this.pending = replaying ? new ArrayList<>() : null;
+            this.pending = lastEventId != null ? new ArrayList<>() : null;
+            this.replayedUpTo = lastEventId;
         }
 
         HttpServerResponse response() {
@@ -62,13 +71,26 @@ public class SseRelay {
             return !response.ended() && !response.closed();
         }
 
-        /** Writes one event unless its id is not after the last one written (it came by replay already). */
-        void write(String eventId, String text) {
-            if (eventId != null && !eventId.isEmpty()) {
-                if (lastId != null && EventIds.compare(eventId, lastId) <= 0) {
-                    return;
-                }
-                lastId = eventId;
+        /** Writes one recorded message of the replay; the client has everything up to it from then on. */
+        void writeReplayed(String eventId, String text) {
+            if (replayedUpTo != null && EventIds.compare(eventId, replayedUpTo) <= 0) {
+                return;
+            }
+            replayedUpTo = eventId;
+            if (writable()) {
+                response.write(text);
+            }
+        }
+
+        /**
+         * Writes one live message unless the replay already wrote it (its id is not after {@link #replayedUpTo}).
+         * Its id is not compared with other live ones: a message raised a moment before another may arrive after
+         * it, and dropping it as "already written" lost it (a lease update after the grant's log message).
+         */
+        void writeLive(String eventId, String text) {
+            if (replayedUpTo != null && eventId != null && !eventId.isEmpty()
+                    && EventIds.compare(eventId, replayedUpTo) <= 0) {
+                return;
             }
             if (writable()) {
                 response.write(text);
@@ -107,15 +129,16 @@ public class SseRelay {
 
     /** Holds the session's stream here; a stream it replaces (a client's second GET) is ended. */
     public void open(String sessionId, HttpServerResponse response, Context context) {
-        open(sessionId, response, context, false);
+        open(sessionId, response, context, null);
     }
 
     /**
-     * As {@link #open(String, HttpServerResponse, Context)}; with {@code replaying} live messages are
-     * held back until {@link #replayed} has written the recorded ones.
+     * As {@link #open(String, HttpServerResponse, Context)}, resumed after the event {@code lastEventId} (a valid
+     * id, or null for a fresh stream): live messages are held back until {@link #replayed} has written the
+     * recorded ones, and those up to {@code lastEventId}, which the client has, are not written again.
      */
-    public void open(String sessionId, HttpServerResponse response, Context context, boolean replaying) {
-        Stream previous = streams.put(sessionId, new Stream(response, context, replaying));
+    public void open(String sessionId, HttpServerResponse response, Context context, String lastEventId) {
+        Stream previous = streams.put(sessionId, new Stream(response, context, lastEventId));
         if (previous != null && previous.response() != response) {
             previous.context().runOnContext(v -> {
                 if (!previous.response().ended() && !previous.response().closed()) {
@@ -151,15 +174,27 @@ public class SseRelay {
         return deliver(session, message, null);
     }
 
-    /** As {@link #deliver(McpSession, ObjectNode)}, as the event {@code eventId} (null: none). */
+    /**
+     * As {@link #deliver(McpSession, ObjectNode)}, as the event {@code eventId} (null: none). A recorded message
+     * is relayed by the script that records it ({@link McpSessions#appendEvent(String, String, String)} with
+     * {@link #channelPrefix()}), which keeps the order of a session's messages; this is for one recorded apart.
+     */
     public Uni<Void> deliver(McpSession session, ObjectNode message, String eventId) {
         String id = eventId == null ? "" : eventId;
-        String text = HttpExchange.event(message, eventId);
         if (replica.id().equals(session.streamOwner())) {
-            writeLocally(session.id(), id, text);
+            writeLocally(session.id(), id, HttpExchange.event(message, eventId));
             return Uni.createFrom().voidItem();
         }
-        return pubsub.publish(keys.replicaChannel(session.streamOwner()), session.id() + "\n" + id + "\n" + text);
+        return pubsub.publish(keys.replicaChannel(session.streamOwner()), session.id() + "\n" + id + "\n"
+                + (id.isEmpty() ? HttpExchange.event(message, null) : message.toString()));
+    }
+
+    /**
+     * The replicas' relay channels without the replica id: a payload {@code <session id>\n<event id>\n<message>}
+     * published there reaches the stream held by that replica (an empty event id: the message is already an SSE event).
+     */
+    public String channelPrefix() {
+        return keys.replicaChannel("");
     }
 
     /**
@@ -173,12 +208,12 @@ public class SseRelay {
         }
         stream.context().runOnContext(v -> {
             for (McpSessions.Event event : events) {
-                stream.write(event.id(), HttpExchange.event(event.message(), event.id()));
+                stream.writeReplayed(event.id(), HttpExchange.event(event.message(), event.id()));
             }
             List<String[]> held = stream.pending;
             stream.pending = null;
             if (held != null) {
-                held.forEach(m -> stream.write(m[0], m[1]));
+                held.forEach(m -> stream.writeLive(m[0], m[1]));
             }
         });
     }
@@ -199,7 +234,10 @@ public class SseRelay {
         int first = payload.indexOf('\n');
         int second = first < 0 ? -1 : payload.indexOf('\n', first + 1);
         if (first > 0 && second > first) {
-            writeLocally(payload.substring(0, first), payload.substring(first + 1, second), payload.substring(second + 1));
+            String eventId = payload.substring(first + 1, second);
+            String rest = payload.substring(second + 1);
+            // a recorded message comes as its JSON (published by the recording script), the others as their SSE event
+            writeLocally(payload.substring(0, first), eventId, eventId.isEmpty() ? rest : HttpExchange.event(rest, eventId));
         }
     }
 
@@ -213,7 +251,7 @@ public class SseRelay {
             if (stream.pending != null) {
                 stream.pending.add(new String[] {eventId, text});
             } else {
-                stream.write(eventId, text);
+                stream.writeLive(eventId, text);
             }
         });
     }

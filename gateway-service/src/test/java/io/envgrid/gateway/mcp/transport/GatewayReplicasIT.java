@@ -48,7 +48,10 @@ class GatewayReplicasIT {
                 "quarkus.redis.hosts", cluster.redisUrl(),
                 "envgrid.allocator.url", cluster.allocatorUrl(),
                 "envgrid.vm-controller.url", cluster.vmControllerUrl(),
-                "envgrid.gateway.mcp.session-idle-timeout", "4s",
+                // long enough that a session waiting for its notifications, which touch nothing (and a request
+                // stamps its session at most once a second per replica), is not swept on a slow runner before they
+                // arrive; short enough for the abandoned session's cleanup within its wait
+                "envgrid.gateway.mcp.session-idle-timeout", "10s",
                 "envgrid.gateway.mcp.sweep-interval", "500ms",
                 // the standalone stream checks on each keep-alive that its session still lives
                 "envgrid.gateway.mcp.sse-keep-alive", "1s");
