@@ -93,6 +93,12 @@ class DesktopPortConnectionsTest {
         assertEquals("agent", get(desktops.get(1).actualPort(), "/health"));
         assertEquals("agent", get(agent.actualPort(), "/health"));
 
+        // a kept-alive connection that was answered is idle again from the end of its answer (joins the flood below)
+        Socket answered = new Socket("127.0.0.1", desktops.get(1).actualPort());
+        flood.add(answered);
+        answered.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("HTTP/1.1 200", readAnswer(answered).substring(0, 12));
+
         // a call slower than the idle timeout is answered: the clock stops while a request is in flight
         var slow = http.sendAsync(request(desktops.get(1).actualPort(), "/slow", Duration.ofSeconds(10)),
                 HttpResponse.BodyHandlers.ofString());
@@ -109,6 +115,8 @@ class DesktopPortConnectionsTest {
         }
         assertEquals(flood.size(), closedCount(), "connections closed after the idle timeout");
         Conditions.await(() -> connections.get(0).open() == 0, "desktop 0 holds no connection");
+        // desktop 1 holds the slow call's connection only
+        assertEquals(1, connections.get(1).open());
 
         assertEquals("slow", slow.get(10, TimeUnit.SECONDS).body());
         // and desktop 0 serves again
@@ -124,6 +132,21 @@ class DesktopPortConnectionsTest {
 
     private static HttpRequest request(int port, String path, Duration timeout) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout).build();
+    }
+
+    /** One whole answer, up to the stand-in's body: what is left unread would count as "not closed" below. */
+    private static String readAnswer(Socket socket) throws IOException {
+        socket.setSoTimeout(2000);
+        StringBuilder answer = new StringBuilder();
+        InputStream in = socket.getInputStream();
+        while (!answer.toString().endsWith("\r\n\r\nagent")) {
+            int next = in.read();
+            if (next == -1) {
+                throw new IOException("closed mid-answer: " + answer);
+            }
+            answer.append((char) next);
+        }
+        return answer.toString();
     }
 
     private static void trickle(Socket socket) {
