@@ -278,6 +278,23 @@ public interface DeviceAgentConfig {
         @WithDefault("32")
         int maxConcurrentCalls();
 
+        /**
+         * Connections one desktop's port keeps open at once; one more is closed as soon as it is accepted. Opening a
+         * connection needs no credential, so without a cap one client could take the agent's file descriptors, which
+         * every desktop and the agent's own port share. Well above {@code max-concurrent-calls}: a client may keep a
+         * few idle connections of its own.
+         */
+        @WithDefault("256")
+        int maxConnections();
+
+        /**
+         * How long a connection to a desktop's port may carry no request, counted from its start or its last answer
+         * until its next request head is complete (so a head sent a byte at a time is closed too); a call in flight is
+         * never cut off by it.
+         */
+        @WithDefault("30s")
+        Duration idleTimeout();
+
         /** What one desktop's worker may hold of the host (set on every process the agent starts as its uid). */
         Limits limits();
     }

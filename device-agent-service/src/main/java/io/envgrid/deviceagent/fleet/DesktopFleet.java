@@ -44,6 +44,12 @@ public class DesktopFleet {
             throw new IllegalStateException("envgrid.device-agent.desktops.max-concurrent-calls must be at least 1, not "
                     + settings.maxConcurrentCalls());
         }
+        // checked with the others at start, so a bad value stops the agent rather than only the desktops' ports, which
+        // open later (DesktopPorts)
+        if (settings.maxConnections() < 1 || settings.idleTimeout().isNegative() || settings.idleTimeout().isZero()) {
+            throw new IllegalStateException("envgrid.device-agent.desktops.max-connections must be at least 1 and "
+                    + "idle-timeout positive, not " + settings.maxConnections() + " and " + settings.idleTimeout());
+        }
         List<HostedDesktop> hosted = new ArrayList<>();
         Path homes = settings.homeRoot().toAbsolutePath();
         for (int i = 0; i < count; i++) {

@@ -7,9 +7,11 @@ import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.HttpProxy;
@@ -22,6 +24,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.IntSupplier;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -36,7 +39,9 @@ import org.jboss.logging.Logger;
  * the agent's port made up: {@link #proxiedDesktop} is the desktop the proxy named, or null.
  * <p>
  * Each desktop's port has its own connections to the agent's port and admits at most
- * {@code envgrid.device-agent.desktops.max-concurrent-calls} calls at once ({@link DesktopCallGate}).
+ * {@code envgrid.device-agent.desktops.max-concurrent-calls} calls at once ({@link DesktopCallGate}), on at most
+ * {@code desktops.max-connections} connections, none kept idle longer than {@code desktops.idle-timeout}
+ * ({@link DesktopPortConnections}).
  */
 @ApplicationScoped
 public class DesktopPorts {
@@ -81,13 +86,11 @@ public class DesktopPorts {
             HttpClient client = vertx.get().createHttpClient(
                     new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(limit));
             clients.add(client);
-            HttpProxy proxy = HttpProxy.reverseProxy(client)
-                    // the agent's port is known only once it listens (port 0 in tests): looked up per request
-                    .originSelector(request -> Future.succeededFuture(
-                            SocketAddress.inetSocketAddress(AgentIdentity.httpPort(), "127.0.0.1")))
-                    .addInterceptor(new DesktopCallGate(json, desktop.desktop().name(),
-                            new String(PROXY_MARK, StandardCharsets.US_ASCII), limit));
-            HttpServer server = vertx.get().createHttpServer().requestHandler(proxy);
+            String name = desktop.desktop().name();
+            HttpServer server = desktopServer(vertx.get(), client, AgentIdentity::httpPort,
+                    new DesktopCallGate(json, name, new String(PROXY_MARK, StandardCharsets.US_ASCII), limit),
+                    new DesktopPortConnections(vertx.get(), name, config.desktops().maxConnections(),
+                            config.desktops().idleTimeout()));
             servers.add(server);
             server.listen(desktop.spec().port(), host)
                     .onSuccess(bound -> LOG.infof("desktop %s served on %s:%d", desktop.spec().resourceId(), host,
@@ -95,6 +98,24 @@ public class DesktopPorts {
                     .onFailure(e -> LOG.errorf("desktop %s cannot be served: port %d: %s",
                             desktop.spec().resourceId(), desktop.spec().port(), e.getMessage()));
         }
+    }
+
+    /**
+     * One desktop's port, not yet listening: a reverse proxy to the agent's port on {@code agentPort} (loopback) through
+     * {@code client}, passing every call through {@code gate}, on connections bounded by {@code connections}.
+     */
+    static HttpServer desktopServer(Vertx vertx, HttpClient client, IntSupplier agentPort, DesktopCallGate gate,
+            DesktopPortConnections connections) {
+        HttpProxy proxy = HttpProxy.reverseProxy(client)
+                // the agent's port is known only once it listens (port 0 in tests): looked up per request
+                .originSelector(request -> Future.succeededFuture(
+                        SocketAddress.inetSocketAddress(agentPort.getAsInt(), "127.0.0.1")))
+                .addInterceptor(gate);
+        // no h2c: with it Vert.x waits for a connection's first bytes (to tell HTTP/1.1 from the HTTP/2 preface)
+        // before handing it to the connection handler, so a silent connection escaped the cap and the idle clock
+        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                .connectionHandler(connections::connected)
+                .requestHandler(connections.tracking(proxy));
     }
 
     /**
