@@ -3,6 +3,7 @@ package io.envgrid.allocator.error;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -86,6 +87,10 @@ public class HttpFailures {
 
     /** The body handler's 413 for a chunked body past the limit; other failures go on to Quarkus' handlers. */
     private void failed(RoutingContext ctx) {
+        if (ctx.failure() instanceof HttpClosedException && ctx.response().ended()) {
+            // The connection closed after the answer (the 413 closes it while the body is still coming): not a fault.
+            return;
+        }
         if (ctx.statusCode() != 413 || ctx.response().ended() || ctx.response().headWritten()) {
             ctx.next();
             return;
