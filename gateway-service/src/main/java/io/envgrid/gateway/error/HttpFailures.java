@@ -57,9 +57,9 @@ public class HttpFailures {
     private final long bodyLimit;
     /**
      * Reads a chunked body in memory up to the limit and fails the route with 413 past it, discarding
-     * the rest as it arrives. Without it Quarkus REST read such a body itself and, once it had its
-     * answer, drained the rest of the body before answering, until the read timeout (60 s) when the
-     * body never ends. Preallocated, so an empty body is an empty buffer: with none Quarkus REST would
+     * the rest as it arrives. Without it Quarkus REST read such a body itself: an empty 413 at the
+     * limit, and for a body refused before it (not JSON) an answer only once its input stream had
+     * drained the rest, after the read timeout (60 s) for a body that never ends. Preallocated, so an empty body is an empty buffer: with none Quarkus REST would
      * wait for a body from the request, which this has already read to its end.
      */
     private final BodyHandler chunkedBodies;
