@@ -22,7 +22,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Quarkus' own check answers the same status with an empty body, and this route runs before it. A
  * body of undeclared length (chunked) is read here, up to the limit and no further, before Quarkus
  * REST sees it: Quarkus REST read it as JSON, refused the first bytes (400 {@code MALFORMED_JSON})
- * and then drained the rest, so a body never finished held the answer until the read timeout (60 s).
+ * and then drained the rest, so a body never finished held the answer (or got none) until the read
+ * timeout (60 s).
  *
  * <p>Not covered (Quarkus' HTTP layer answers before any route runs, with an empty body; nothing
  * reaches the service): a request URI with an invalid percent-escape (400) and a request line over
