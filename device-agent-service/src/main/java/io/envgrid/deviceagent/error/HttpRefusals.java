@@ -5,17 +5,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Refusals made by the HTTP layer below JAX-RS, in the error envelope like every other refusal: a body over
- * {@code quarkus.http.limits.max-body-size} (Quarkus' own check answers an empty 413), and every 4xx a Vert.x route
+ * {@code quarkus.http.limits.max-body-size} (Quarkus' own check answers an empty 413), whether declared (refused before a
+ * byte of it is read) or chunked (read here up to the limit, see {@link #chunkedBodies}), and every 4xx a Vert.x route
  * fails with ({@code ctx.fail(400)} for a malformed multipart body or a request path that is no URI, 404 and 405
  * outside JAX-RS). Codec-level refusals (a request line over 4096 bytes: 414, a header block over the limit: 431,
  * unparsable HTTP) happen before any route and keep Vert.x's empty answer; see the README.
@@ -23,13 +28,42 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class HttpRefusals {
 
+    /**
+     * The methods whose chunked body is read here. Vert.x's body handler refuses to decode a form body of any other (an
+     * IllegalStateException, a 500), and no endpoint reads one.
+     */
+    private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+            HttpMethod.DELETE);
+
     private final ObjectMapper json;
     private final Optional<MemorySize> maxBodySize;
+    /**
+     * Reads a chunked body in memory up to the limit and fails the route with 413 past it, discarding the rest as it
+     * arrives. Without it Quarkus REST read such a body itself and, once it was refused (not JSON, or "Request too large"
+     * at the limit), its input stream drained the rest before the answer went out: after the read timeout (60 s), if at
+     * all, for a body that never ends. Preallocated, so an empty body is an empty
+     * buffer: with none Quarkus REST would wait for a body from the request, which this has already read to its end.
+     * Null without a limit.
+     */
+    private final BodyHandler chunkedBodies;
+    /**
+     * The same for a chunked multipart body (an upload), whose files go to disk as they arrive, never into memory; Quarkus
+     * REST takes the parsed form ({@code fileUploads()}, form attributes) as it is. Without it Quarkus REST's multipart
+     * parser answered a bare 413 at the limit and ran the resource method on what it had parsed so far. The files are
+     * deleted when the answer ends (the upload route has copied its file by then). Null without a limit.
+     */
+    private final BodyHandler chunkedUploads;
 
     public HttpRefusals(ObjectMapper json,
-            @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> maxBodySize) {
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> maxBodySize,
+            @ConfigProperty(name = "quarkus.http.body.uploads-directory", defaultValue = "${java.io.tmpdir}/uploads")
+            String uploads) {
         this.json = json;
         this.maxBodySize = maxBodySize;
+        this.chunkedBodies = maxBodySize.map(limit -> BodyHandler.create(false).setBodyLimit(limit.asLongValue())
+                .setPreallocateBodyBuffer(true)).orElse(null);
+        this.chunkedUploads = maxBodySize.map(limit -> BodyHandler.create(uploads).setBodyLimit(limit.asLongValue())
+                .setDeleteUploadedFilesOnEnd(true)).orElse(null);
     }
 
     void install(@Observes Router router) {
@@ -56,13 +90,40 @@ public class HttpRefusals {
                 return;
             }
         }
+        if (length == null && chunkedBodies != null && ctx.request().headers().contains(HttpHeaders.TRANSFER_ENCODING)
+                && BODY_METHODS.contains(ctx.request().method())) {
+            // No length to check up front: read the body, which fails the route with 413 once past the limit.
+            (multipart(ctx) ? chunkedUploads : chunkedBodies).handle(ctx);
+            return;
+        }
         ctx.next();
     }
 
+    /** Whether the body is multipart (an upload), whose files must go to disk rather than into memory. */
+    private static boolean multipart(RoutingContext ctx) {
+        String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        return type != null && type.strip().toLowerCase(Locale.ROOT).startsWith("multipart/");
+    }
+
     private void failed(RoutingContext ctx) {
+        if (ctx.response().ended() && ctx.response().getStatusCode() == 413) {
+            // The body past the limit is refused and the connection closing: what the rest of it does (the close, an
+            // upload's file stream the body handler cancelled: "Pipe closed") is not a fault.
+            return;
+        }
         int status = ctx.statusCode();
         if (ctx.response().ended() || ctx.response().headWritten() || status < 400 || status > 499) {
             ctx.next(); // 5xx and unknown failures: Quarkus' handler logs them; the fuzz test counts them as faults
+            return;
+        }
+        if (status == 413) {
+            // A chunked body past the limit: the rest may still be on its way, so close rather than read it as a request.
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            // closed by the agent, as for a declared length: with an upload still coming Vert.x would keep it open
+            ctx.response().endHandler(ignored -> ctx.request().connection().close());
+            long limit = maxBodySize.map(MemorySize::asLongValue).orElse(0L);
+            send(ctx, 413, ErrorCode.FILE_TOO_LARGE, "the request body is more than the limit of " + limit + " bytes",
+                    Map.of("max_bytes", limit));
             return;
         }
         String code = switch (status) {

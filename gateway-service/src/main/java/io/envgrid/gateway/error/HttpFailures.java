@@ -5,13 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -20,6 +24,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * malformed percent-escape {@code /%zz}: 400) still answer in the door's error shape: a
  * JSON-RPC error on the MCP endpoints, the envelope everywhere else. Without this the framework
  * answers them with an empty body.
+ *
+ * <p>A body over the limit is refused whether declared (Content-Length, before a byte of it is read)
+ * or chunked: the REST routes' chunked bodies are read here up to the limit ({@link #chunkedBodies}).
+ * The MCP doors read theirs with the same limit in their own body handler, whose 413 ends up in
+ * {@link #failed}; Engine.IO reads its own against {@code maxPayload}.
  *
  * <p>The URI check is Quarkus's own ({@code new URI(request.uri())}), moved here: Quarkus makes it
  * ahead of every route and answers an empty 400, so the gateway turns it off with the system
@@ -31,12 +40,34 @@ public class HttpFailures {
     /** Quarkus's switch for its own URI check, which answers without a body; this class makes the check instead. */
     public static final String URI_CHECK_OFF = "vertx.disableURIValidation";
 
+    /**
+     * The methods whose chunked body is read here. Vert.x's body handler refuses to decode a form body
+     * of any other (an IllegalStateException, a 500), and no endpoint reads one.
+     */
+    private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+            HttpMethod.DELETE);
+    /**
+     * Paths whose routes read the body themselves: the MCP doors (a body handler of their own, with
+     * this limit) and Engine.IO ({@code SmcpServer.PATH}: the request's own stream, which a body read
+     * here would have ended).
+     */
+    private static final List<String> OWN_BODY_READERS = List.of("/mcp", "/messages", "/socket.io/");
+
     private final ObjectMapper json;
     private final long bodyLimit;
+    /**
+     * Reads a chunked body in memory up to the limit and fails the route with 413 past it, discarding
+     * the rest as it arrives. Without it Quarkus REST read such a body itself: an empty 413 at the
+     * limit, and for a body refused before it (not JSON) an answer only once its input stream had
+     * drained the rest, after the read timeout (60 s) for a body that never ends. Preallocated, so an empty body is an empty buffer: with none Quarkus REST would
+     * wait for a body from the request, which this has already read to its end.
+     */
+    private final BodyHandler chunkedBodies;
 
     public HttpFailures(ObjectMapper json, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize bodyLimit) {
         this.json = json;
         this.bodyLimit = bodyLimit.asLongValue();
+        this.chunkedBodies = BodyHandler.create(false).setBodyLimit(this.bodyLimit).setPreallocateBodyBuffer(true);
     }
 
     void routes(@Observes Router router) {
@@ -63,15 +94,29 @@ public class HttpFailures {
             } catch (NumberFormatException e) {
                 // a malformed length is the HTTP codec's to refuse
             }
+        } else if (ctx.request().headers().contains("Transfer-Encoding") && BODY_METHODS.contains(ctx.request().method())
+                && OWN_BODY_READERS.stream().noneMatch(ctx.normalizedPath()::startsWith)) {
+            // no length to check up front: read the body, which fails the route with 413 once past the limit
+            chunkedBodies.handle(ctx);
+            return;
         }
         ctx.next();
     }
 
     private void failed(RoutingContext ctx) {
+        if (ctx.response().ended() && ctx.response().getStatusCode() == 413) {
+            // the body past the limit is refused and the connection closing: what the rest of it does (the close, a chunk
+            // cut short) is not a fault
+            return;
+        }
         int status = ctx.statusCode();
         if (status < 400 || status >= 500 || ctx.response().ended() || ctx.response().headWritten()) {
             ctx.next();
             return;
+        }
+        if (status == 413) {
+            // a chunked body past the limit: the rest may still be on its way, so close rather than read it as a request
+            ctx.response().putHeader("Connection", "close");
         }
         answer(ctx, status, null);
     }

@@ -3,38 +3,61 @@ package io.envgrid.allocator.error;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The error envelope for a declared body over {@code quarkus.http.limits.max-body-size}: 413
- * {@code PAYLOAD_TOO_LARGE}, answered before any body is read. Quarkus' own check answers the same
- * status with an empty body; this route runs before it.
+ * The error envelope for a body over {@code quarkus.http.limits.max-body-size}: 413
+ * {@code PAYLOAD_TOO_LARGE}. A declared one (Content-Length) is refused before a byte of it is read;
+ * Quarkus' own check answers the same status with an empty body, and this route runs before it. A
+ * body of undeclared length (chunked) is read here, up to the limit and no further, before Quarkus
+ * REST sees it: Quarkus REST read it as JSON, refused the first bytes (400 {@code MALFORMED_JSON})
+ * and then drained the rest, so a body never finished held the answer (or got none) until the read
+ * timeout (60 s).
  *
  * <p>Not covered (Quarkus' HTTP layer answers before any route runs, with an empty body; nothing
- * reaches the service): a request URI with an invalid percent-escape (400), a request line over
- * 4 KB (414), and a chunked body that grows past the limit (413).
+ * reaches the service): a request URI with an invalid percent-escape (400) and a request line over
+ * 4 KB (414).
  */
 @ApplicationScoped
 public class HttpFailures {
 
+    /**
+     * The methods whose chunked body is read here. Vert.x's body handler refuses to decode a form body
+     * of any other (an IllegalStateException, a 500), and no endpoint reads one.
+     */
+    private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+            HttpMethod.DELETE);
+
     private final ObjectMapper json;
     private final long maxBodyBytes;
+    /**
+     * Reads a chunked body in memory up to the limit and fails the route with 413 past it (the rest is
+     * discarded as it arrives). Preallocated, so an empty body is an empty buffer: with none Quarkus
+     * REST would wait for a body from the request, which the handler has already read to its end.
+     */
+    private final BodyHandler chunkedBodies;
 
     public HttpFailures(ObjectMapper json,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> maxBodySize) {
         this.json = json;
         this.maxBodyBytes = maxBodySize.map(MemorySize::asLongValue).orElse(0L);
+        this.chunkedBodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes > 0 ? maxBodyBytes : -1)
+                .setPreallocateBodyBuffer(true);
     }
 
     void install(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(this::screen);
+        router.route().order(Integer.MIN_VALUE).handler(this::screen).failureHandler(this::failed);
     }
 
     private void screen(RoutingContext ctx) {
@@ -54,7 +77,28 @@ public class HttpFailures {
                 return;
             }
         }
+        if (length == null && maxBodyBytes > 0 && ctx.request().headers().contains(HttpHeaders.TRANSFER_ENCODING)
+                && BODY_METHODS.contains(ctx.request().method())) {
+            // No length to check up front: read the body, which fails the route with 413 once past the limit.
+            chunkedBodies.handle(ctx);
+            return;
+        }
         ctx.next();
+    }
+
+    /** The body handler's 413 for a chunked body past the limit; other failures go on to Quarkus' handlers. */
+    private void failed(RoutingContext ctx) {
+        if (ctx.failure() instanceof HttpClosedException && ctx.response().ended()) {
+            // The connection closed after the answer (the 413 closes it while the body is still coming): not a fault.
+            return;
+        }
+        if (ctx.statusCode() != 413 || ctx.response().ended() || ctx.response().headWritten()) {
+            ctx.next();
+            return;
+        }
+        // The rest of the body may still be on its way: close rather than read it as the next request.
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        send(ctx, 413, ErrorCode.PAYLOAD_TOO_LARGE, "request body is over the limit of " + maxBodyBytes + " bytes");
     }
 
     private void send(RoutingContext ctx, int status, String code, String message) {

@@ -3,14 +3,17 @@ package io.envgrid.vmcontroller.error;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.MIMEHeader;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -21,7 +24,8 @@ import org.jboss.logging.Logger;
  * before Quarkus' own writes the envelope with the same status.
  *
  * <p>A body declared larger than {@code quarkus.http.limits.max-body-size} is refused here with 413
- * {@code BODY_TOO_LARGE} before it is read.
+ * {@code BODY_TOO_LARGE} before it is read; a chunked one is read here up to the limit and refused
+ * the same way once past it (see {@link #chunkedBodies}).
  *
  * <p>Not covered, because no application code runs for them: messages the HTTP codec cannot parse
  * (control characters in a header, a header section or request line over the codec's limits),
@@ -39,19 +43,36 @@ public class HttpLayerErrors {
      */
     private static final List<String[]> METRICS_TYPES = List.<String[]>of(new String[] {"text", "plain"});
 
+    /**
+     * The methods whose chunked body is read here. Vert.x's body handler refuses to decode a form body
+     * of any other (an IllegalStateException, a 500), and no endpoint reads one.
+     */
+    private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+            HttpMethod.DELETE);
+
     private final ObjectMapper json;
     private final long maxBodyBytes;
+    /**
+     * Reads a chunked body in memory up to the limit and fails the route with 413 past it, discarding
+     * the rest as it arrives. Without it Quarkus REST read such a body itself and, once it had its
+     * answer (a 400 for what is not JSON, "Request too large" at the limit), drained the rest of the
+     * body before answering, until the read timeout (60 s) when the body never ends. Preallocated, so
+     * an empty body is an empty buffer: with none Quarkus REST would wait for a body from the request,
+     * which this has already read to its end.
+     */
+    private final BodyHandler chunkedBodies;
 
     public HttpLayerErrors(ObjectMapper json,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M") MemorySize maxBody) {
         this.json = json;
         this.maxBodyBytes = maxBody.asLongValue();
+        this.chunkedBodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes).setPreallocateBodyBuffer(true);
     }
 
     void install(@Observes Router router) {
         // Quarkus' body handler answers a declared Content-Length over the limit with a bare 413;
-        // this runs first and answers it with the envelope (a chunked body over the limit fails the
-        // route with 413 and gets the envelope from the failure handler below).
+        // this runs first and answers it with the envelope (a chunked body over the limit is read
+        // here, fails the route with 413 and gets the envelope from the failure handler below).
         router.route().order(Integer.MIN_VALUE).handler(this::checkDeclaredLength);
         // The Prometheus endpoint lives on Quarkus' non-application router, whose content negotiation
         // answers an Accept it cannot serve with a bare 406; decided here first, with the envelope.
@@ -111,6 +132,11 @@ public class HttpLayerErrors {
             } catch (NumberFormatException e) {
                 // Not a number: the HTTP codec has already refused such a request; nothing to check here.
             }
+        } else if (context.request().headers().contains("Transfer-Encoding")
+                && BODY_METHODS.contains(context.request().method())) {
+            // No length to check up front: read the body, which fails the route with 413 once past the limit.
+            chunkedBodies.handle(context);
+            return;
         }
         context.next();
     }
@@ -120,6 +146,10 @@ public class HttpLayerErrors {
         HttpServerResponse response = context.response();
         if (response.ended() || response.headWritten()) {
             return;
+        }
+        if (failedStatus == 413) {
+            // The rest of the body may still be on its way: close rather than read it as the next request.
+            response.putHeader("Connection", "close");
         }
         int status = failedStatus >= 400 ? failedStatus : 500;
         String code;
