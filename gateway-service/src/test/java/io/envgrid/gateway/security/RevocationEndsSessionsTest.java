@@ -108,4 +108,40 @@ class RevocationEndsSessionsTest {
         long ttl = redis.key().pttl(keys.revokedToken(jti));
         assertTrue(ttl > Duration.ofMinutes(50).toMillis(), "kept for the token's life, not 2 minutes: " + ttl);
     }
+
+    /** The revocation's message ends the session and its standalone stream, long before any keep-alive or sweep. */
+    @Test
+    void theRevocationEndsTheTokensSessionsAndStreams() {
+        String token = signed(Duration.ofHours(1));
+        McpStream client = McpStream.initialize(mcp.toString(), token).openStream(mcp.toString());
+        McpStream other = McpStream.initialize(mcp.toString(), token);
+        assertFalse(sessions.peek(client.sessionId()).await().atMost(WAIT).isEmpty());
+
+        revokeAsOperator(TokenVerifier.tokenIdOf(token), Instant.now().plus(Duration.ofHours(1)));
+
+        Conditions.await("the stream of the revoked token's session ended", AT_ONCE, client::streamEnded);
+        Conditions.await("both sessions ended", AT_ONCE, () -> sessions.peek(client.sessionId()).await().atMost(WAIT).isEmpty()
+                && sessions.peek(other.sessionId()).await().atMost(WAIT).isEmpty());
+        assertEquals(401, client.send("ping", "{}").statusCode());
+    }
+
+    /**
+     * A revocation this replica never heard of (stored without its message, not yet in the index its reload reads):
+     * the session's next request asks Redis, finds the session over and ends it with its stream.
+     */
+    @Test
+    void aRequestEndsTheSessionOfARevokedTokenWithoutTheMessage() {
+        String token = signed(Duration.ofHours(1));
+        String jti = TokenVerifier.tokenIdOf(token);
+        McpStream client = McpStream.initialize(mcp.toString(), token).openStream(mcp.toString());
+        assertEquals(200, client.send("ping", "{}").statusCode());
+
+        redis.value(String.class).psetex(keys.revokedToken(jti), Duration.ofHours(1).toMillis(),
+                Long.toString(Instant.now().plus(Duration.ofHours(1)).toEpochMilli()));
+
+        HttpResponse<String> ping = client.send("ping", "{}");
+        assertEquals(404, ping.statusCode(), "the session is over: " + ping.body());
+        Conditions.await("the session ended", AT_ONCE, () -> sessions.peek(client.sessionId()).await().atMost(WAIT).isEmpty());
+        Conditions.await("its stream ended", AT_ONCE, client::streamEnded);
+    }
 }
