@@ -116,6 +116,10 @@ class RevocationEndsSessionsTest {
         McpStream client = McpStream.initialize(mcp.toString(), token).openStream(mcp.toString());
         McpStream other = McpStream.initialize(mcp.toString(), token);
         assertFalse(sessions.peek(client.sessionId()).await().atMost(WAIT).isEmpty());
+        // bound as a first tool call binds it: the worker is live, so the lease keep-alive renews what it holds
+        String worker = "auth-revoked-" + UUID.randomUUID();
+        assertEquals(worker, sessions.bind(client.sessionId(), worker).await().atMost(WAIT));
+        assertTrue(sessions.liveWorkers().await().atMost(WAIT).contains(worker));
 
         revokeAsOperator(TokenVerifier.tokenIdOf(token), Instant.now().plus(Duration.ofHours(1)));
 
@@ -123,6 +127,7 @@ class RevocationEndsSessionsTest {
         Conditions.await("both sessions ended", AT_ONCE, () -> sessions.peek(client.sessionId()).await().atMost(WAIT).isEmpty()
                 && sessions.peek(other.sessionId()).await().atMost(WAIT).isEmpty());
         assertEquals(401, client.send("ping", "{}").statusCode());
+        assertFalse(sessions.liveWorkers().await().atMost(WAIT).contains(worker), "no keep-alive for its worker any more");
     }
 
     /**
