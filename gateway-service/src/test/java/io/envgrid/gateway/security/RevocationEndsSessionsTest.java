@@ -18,13 +18,19 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -128,6 +134,30 @@ class RevocationEndsSessionsTest {
                 && sessions.peek(other.sessionId()).await().atMost(WAIT).isEmpty());
         assertEquals(401, client.send("ping", "{}").statusCode());
         assertFalse(sessions.liveWorkers().await().atMost(WAIT).contains(worker), "no keep-alive for its worker any more");
+    }
+
+    /** The legacy transport: the session's {@code GET /sse} stream ends at the revocation, and the session with it. */
+    @Test
+    void theRevocationEndsALegacySseStream() throws Exception {
+        String token = signed(Duration.ofHours(1));
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<java.util.stream.Stream<String>> opened = client.send(HttpRequest.newBuilder(
+                        URI.create(mcp.toString().replace("/mcp", "/sse"))).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, opened.statusCode());
+        Iterator<String> lines = opened.body().iterator();
+        String endpoint = "";
+        while (!endpoint.startsWith("data: /messages?sessionId=")) {
+            endpoint = lines.next();
+        }
+        String session = endpoint.substring("data: /messages?sessionId=".length());
+        CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> lines.forEachRemaining(line -> { }));
+
+        revokeAsOperator(TokenVerifier.tokenIdOf(token), Instant.now().plus(Duration.ofHours(1)));
+
+        drained.get(AT_ONCE.toSeconds(), TimeUnit.SECONDS); // the server ended the stream
+        // the stream is ended first, the session right after it
+        Conditions.await("the session ended with it", AT_ONCE, () -> sessions.peek(session).await().atMost(WAIT).isEmpty());
     }
 
     /**

@@ -21,6 +21,8 @@ import org.jboss.logging.Logger;
 public class RevokedSessions {
 
     private static final Logger LOG = Logger.getLogger(RevokedSessions.class);
+    /** Sessions ended concurrently per revocation and replica. */
+    private static final int ENDING_AT_ONCE = 16;
 
     private final McpSessions sessions;
     private final SessionLifecycle lifecycle;
@@ -41,10 +43,11 @@ public class RevokedSessions {
     /** Ends every session of the token {@code jti}: its streams here at once, the session everywhere. */
     void endSessionsOf(String jti) {
         sessions.sessionsOfToken(jti).onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
-                .onItem().transformToUniAndMerge(id -> {
+                // a job's token may have opened thousands of sessions: a few at a time, not all of Redis's pool at once
+                .onItem().transformToUni(id -> {
                     relay.end(id);
                     return end(id);
-                })
+                }).merge(ENDING_AT_ONCE)
                 .collect().last()
                 .subscribe().with(x -> { }, e -> LOG.warnf("ending the MCP sessions of revoked token %s failed: %s", jti,
                         e.getMessage()));

@@ -58,8 +58,8 @@ public class TokenRevocationResource {
                     pattern = "^[A-Za-z0-9_-]{1,64}$") String jti,
             // a JsonNode, checked below: Jackson would read 1.5 as 1 and fail 1e300 without naming the field
             @Schema(implementation = Long.class, description = "The token's exp (epoch seconds, an integer; mint-token "
-                    + "prints it): the revocation is kept until then, so it must not be earlier than the token's own exp (the token "
-                    + "would work again after it). Without it, for the longest life a token can have "
+                    + "prints it): the revocation is kept until then, so it must not be earlier than the token's own "
+                    + "exp (the token would work again after it). Without it, for the longest life a token can have "
                     + "(366 days). Must lie in the future and within those 366 days") JsonNode exp) {
     }
 
