@@ -111,6 +111,14 @@ public class GatewayKeys {
         return prefix + "revoked-token:" + jti;
     }
 
+    /**
+     * Set of the MCP sessions opened with the signed token {@code jti} (a base64url id), kept for the token's life: the
+     * sessions a revocation of that token ends on every replica.
+     */
+    public String tokenMcpSessions(String jti) {
+        return prefix + "token:" + jti + ":sessions";
+    }
+
     /** Sorted set of the revoked {@code jti}s scored by the same epoch ms: what a replica reloads its view from. */
     public String revokedTokens() {
         return prefix + "revoked-tokens";

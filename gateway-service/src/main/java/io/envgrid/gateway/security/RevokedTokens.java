@@ -9,7 +9,6 @@ import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
-import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -48,6 +47,7 @@ public class RevokedTokens {
 
     private static final Logger LOG = Logger.getLogger(RevokedTokens.class);
 
+    private final ReactiveRedisDataSource redis;
     private final ReactiveValueCommands<String, String> values;
     private final ReactiveSortedSetCommands<String, String> index;
     private final ReactivePubSubCommands<String> pubsub;
@@ -61,6 +61,7 @@ public class RevokedTokens {
     private long timer = -1;
 
     public RevokedTokens(ReactiveRedisDataSource redis, GatewayKeys keys, GatewayConfig config, Vertx vertx) {
+        this.redis = redis;
         this.values = redis.value(String.class);
         this.index = redis.sortedSet(String.class);
         this.pubsub = redis.pubsub(String.class);
@@ -90,22 +91,29 @@ public class RevokedTokens {
     }
 
     /**
+     * Stores a revocation and announces it in one step, keeping the later time. KEYS: the token's entry, the index;
+     * ARGV: jti, until (epoch ms), the entry's TTL (ms), the channel. Answers the time kept. Read and written in one
+     * script: read then written in two round trips, two revocations at once could both read nothing and the shorter
+     * one, written last, let the token work again before its expiry.
+     */
+    private static final String REVOKE_SCRIPT = "local kept = redis.call('GET', KEYS[1]) "
+            + "if kept and tonumber(kept) >= tonumber(ARGV[2]) then return kept end "
+            + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) "
+            + "redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]) "
+            + "redis.call('PUBLISH', ARGV[4], ARGV[1] .. ' ' .. ARGV[2]) return ARGV[2]";
+
+    /**
      * Revokes the token {@code jti} until {@code until} (its expiry): stored for every replica with that as its TTL,
-     * then announced. Revoking it again keeps the later of the two times.
+     * then announced. Revoking it again keeps the later of the two times, also when both run at once. Answers the
+     * time kept.
      */
     public Uni<Instant> revoke(String jti, Instant until) {
         long ms = Math.max(1, until.toEpochMilli() - System.currentTimeMillis());
-        String value = Long.toString(until.toEpochMilli());
-        return values.get(keys.revokedToken(jti)).chain(previous -> {
-            if (previous != null && Long.parseLong(previous) >= until.toEpochMilli()) {
-                return Uni.createFrom().item(Instant.ofEpochMilli(Long.parseLong(previous)));
-            }
-            return values.set(keys.revokedToken(jti), value, new SetArgs().px(ms))
-                    .chain(() -> index.zadd(keys.revokedTokens(), until.toEpochMilli(), jti))
-                    .chain(() -> pubsub.publish(keys.revocationChannel(), jti + " " + value))
-                    .invoke(() -> learn(jti, until.toEpochMilli()))
-                    .replaceWith(until);
-        });
+        return redis.execute("EVAL", REVOKE_SCRIPT, "2", keys.revokedToken(jti), keys.revokedTokens(), jti,
+                        Long.toString(until.toEpochMilli()), Long.toString(ms), keys.revocationChannel())
+                .map(kept -> Long.parseLong(kept.toString()))
+                .invoke(kept -> learn(jti, kept))
+                .map(Instant::ofEpochMilli);
     }
 
     /** True when this replica knows the token {@code jti} is revoked; no Redis round trip. */
@@ -141,10 +149,30 @@ public class RevokedTokens {
     /** An accepted token this replica knows is revoked becomes a 401, as any token that is no longer valid. */
     public Authentication screen(Authentication outcome) {
         if (outcome instanceof Authentication.Accepted accepted && known(accepted.principal().tokenId())) {
+            coverExpiry(accepted.principal());
             return new Authentication.Refused(new ToolFailure(401, ErrorCode.UNAUTHORIZED,
                     "the bearer token has been revoked", Map.of()));
         }
         return outcome;
+    }
+
+    /**
+     * The revoked token presented itself, and with it its own {@code exp}: a revocation kept for less (an operator's
+     * {@code exp} earlier than the token's) would let it work again after it, so the revocation is extended to the
+     * token's expiry. A token never presented while revoked cannot be seen: the operator's {@code exp} must then be
+     * at least the token's (README).
+     */
+    private void coverExpiry(Principal principal) {
+        String jti = principal.tokenId();
+        Instant expiry = principal.expiry();
+        Long until = view.get(jti);
+        if (expiry == null || until == null || expiry.toEpochMilli() <= until) {
+            return;
+        }
+        // the view first, so the requests that follow at once do not extend it again
+        view.merge(jti, expiry.toEpochMilli(), Math::max);
+        revoke(jti, expiry).subscribe().with(kept -> LOG.infof("revocation of token %s extended to its expiry %s", jti, kept),
+                e -> LOG.warnf("extending the revocation of token %s to its expiry failed: %s", jti, e.getMessage()));
     }
 
     private void onMessage(String message) {
@@ -170,7 +198,9 @@ public class RevokedTokens {
         if (until <= System.currentTimeMillis()) {
             return;
         }
-        Long before = view.put(jti, until);
+        // the later time wins here too: a reload or message may bring an entry older than one the view has
+        Long before = view.get(jti);
+        view.merge(jti, until, Math::max);
         if (before == null) {
             LOG.infof("token %s is revoked until %s", jti, Instant.ofEpochMilli(until));
             for (Consumer<String> listener : listeners) {

@@ -204,7 +204,9 @@ class TokenRevocationIT extends SmcpClients {
         String another = token(subject, Duration.ofHours(1));
         assertTrue(driver.connect("another-" + run, a, version, another).path("ok").asBoolean(),
                 "only that token is revoked, not its principal");
-        assertEquals(200, mcp.listStatus(another));
+        // the MCP session the revoked token opened ended with it, for the principal's other tokens too (issue 14)
+        assertEquals(404, mcp.listStatus(another), "the revoked token's MCP session is over");
+        assertEquals(200, McpBridgeSession.open(b, another).listStatus(another));
     }
 
     @Test
@@ -278,7 +280,9 @@ class TokenRevocationIT extends SmcpClients {
         Instant expiry = expiryAfter(Duration.ofHours(1));
         String revoked = token(subject, List.of("office-*"), expiry);
         String later = token(subject, List.of("office-*"), expiryAfter(Duration.ofHours(2)));
-        McpBridgeSession session = McpBridgeSession.open(a, revoked);
+        // opened with the token that stays valid (a session the revoked token opened ends with it as a whole): the
+        // binding alone is the revoked token's
+        McpBridgeSession session = McpBridgeSession.open(a, later);
         JsonNode joined = session.call(revoked, "smcp_join_office", McpBridgeSession.args().put("office_id", office));
         assertFalse(joined.path("result").path("isError").asBoolean(), joined.toString());
         assertTrue(session.toolNames(revoked).contains("probe__t"), "bound");

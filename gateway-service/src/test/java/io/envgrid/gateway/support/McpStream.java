@@ -27,6 +27,8 @@ public final class McpStream implements AutoCloseable {
 
     private final String postUrl;
     private final String sessionId;
+    /** The bearer token every request of this client carries; null for none (the tests' open mode). */
+    private final String bearer;
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
     /** The SSE event id of each message received (null for one without), in step with {@link #received}. */
     private final List<String> eventIds = new CopyOnWriteArrayList<>();
@@ -34,17 +36,23 @@ public final class McpStream implements AutoCloseable {
     private java.util.stream.Stream<String> lines;
     private int nextId = 100;
 
-    private McpStream(String postUrl, String sessionId) {
+    private McpStream(String postUrl, String sessionId, String bearer) {
         this.postUrl = postUrl;
         this.sessionId = sessionId;
+        this.bearer = bearer;
     }
 
     /** Initializes a session at {@code postUrl} (protocol 2025-11-25). */
     public static McpStream initialize(String postUrl) {
-        HttpResponse<String> answer = post(postUrl, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+        return initialize(postUrl, null);
+    }
+
+    /** As {@link #initialize(String)}, every request with the bearer token {@code bearer}. */
+    public static McpStream initialize(String postUrl, String bearer) {
+        HttpResponse<String> answer = post(postUrl, null, bearer, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
                 + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"stream-test\",\"version\":\"1\"}}}");
         String session = answer.headers().firstValue("Mcp-Session-Id").orElseThrow(() -> new AssertionError(answer.body()));
-        McpStream client = new McpStream(postUrl, session);
+        McpStream client = new McpStream(postUrl, session, bearer);
         client.initializeResult = readTree(answer.body());
         return client;
     }
@@ -64,7 +72,7 @@ public final class McpStream implements AutoCloseable {
      * standalone stream and messages; closing it ends the session as {@link #close} does.
      */
     public McpStream sameSession() {
-        return new McpStream(postUrl, sessionId);
+        return new McpStream(postUrl, sessionId, bearer);
     }
 
     /** Opens the standalone stream at {@code streamUrl} (any replica's /mcp) and waits until it is open. */
@@ -78,6 +86,9 @@ public final class McpStream implements AutoCloseable {
                 .header("Mcp-Session-Id", sessionId).header("MCP-Protocol-Version", "2025-11-25").GET();
         if (lastEventId != null) {
             builder.header("Last-Event-ID", lastEventId);
+        }
+        if (bearer != null) {
+            builder.header("Authorization", "Bearer " + bearer);
         }
         HttpRequest request = builder.build();
         java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response =
@@ -122,10 +133,14 @@ public final class McpStream implements AutoCloseable {
 
     /** Sends one request and answers its JSON-RPC response. */
     public JsonNode request(String method, String paramsJson) {
+        return readTree(send(method, paramsJson).body());
+    }
+
+    /** Sends one request and answers the HTTP response as it came (status and body). */
+    public HttpResponse<String> send(String method, String paramsJson) {
         int id = nextId++;
-        HttpResponse<String> answer = post(postUrl, sessionId, "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method
+        return post(postUrl, sessionId, bearer, "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method
                 + "\",\"params\":" + paramsJson + "}");
-        return readTree(answer.body());
     }
 
     /** The first message on the stream that passes {@code wanted}, waiting up to {@code timeout}. */
@@ -152,7 +167,11 @@ public final class McpStream implements AutoCloseable {
 
     @Override
     public void close() {
-        HttpRequest delete = HttpRequest.newBuilder(URI.create(postUrl)).header("Mcp-Session-Id", sessionId).DELETE().build();
+        HttpRequest.Builder deleting = HttpRequest.newBuilder(URI.create(postUrl)).header("Mcp-Session-Id", sessionId).DELETE();
+        if (bearer != null) {
+            deleting.header("Authorization", "Bearer " + bearer);
+        }
+        HttpRequest delete = deleting.build();
         try {
             HTTP.send(delete, HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
@@ -165,12 +184,15 @@ public final class McpStream implements AutoCloseable {
         }
     }
 
-    private static HttpResponse<String> post(String url, String session, String body) {
+    private static HttpResponse<String> post(String url, String session, String bearer, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", "2025-11-25")
                 .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body));
         if (session != null) {
             request.header("Mcp-Session-Id", session);
+        }
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
         }
         try {
             return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());

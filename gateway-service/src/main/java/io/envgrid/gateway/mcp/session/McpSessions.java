@@ -5,6 +5,7 @@ import io.envgrid.gateway.id.SessionId;
 import io.envgrid.gateway.lease.LiveWorkers;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.security.Principal;
+import io.envgrid.gateway.security.RevokedTokens;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
@@ -15,6 +16,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -92,10 +94,17 @@ public class McpSessions implements LiveWorkers {
             + "if ARGV[5] ~= '' then local owner = redis.call('HGET', KEYS[1], 'owner') "
             + "if owner and owner ~= '' then redis.call('PUBLISH', ARGV[5] .. owner, ARGV[4] .. '\\n' .. id .. '\\n' .. ARGV[2]) end end "
             + "return id";
+    /**
+     * KEYS: the sessions of a token; ARGV: session id, the token's remaining life (ms). Adds the session and keeps the
+     * set for the longest life asked of it (every session of a token asks the same, but the clock moves on).
+     */
+    private static final String ADD_TOKEN_SESSION_SCRIPT = "redis.call('SADD', KEYS[1], ARGV[1]) "
+            + "if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 1";
     /** Messages kept per session for a reconnecting client (older ones are trimmed). */
     static final int EVENTS_KEPT = 256;
 
     private final ReactiveRedisDataSource redis;
+    private final RevokedTokens revoked;
 
     private final ReactiveHashCommands<String, String, String> hashes;
     private final ReactiveSortedSetCommands<String, String> sorted;
@@ -105,8 +114,9 @@ public class McpSessions implements LiveWorkers {
     private final Duration idleTimeout;
     private final ConcurrentMap<String, Long> lastTouch = new ConcurrentHashMap<>();
 
-    public McpSessions(ReactiveRedisDataSource redis, GatewayKeys names, GatewayConfig config) {
+    public McpSessions(ReactiveRedisDataSource redis, GatewayKeys names, GatewayConfig config, RevokedTokens revoked) {
         this.redis = redis;
+        this.revoked = revoked;
         this.hashes = redis.hash(String.class);
         this.sorted = redis.sortedSet(String.class);
         this.sets = redis.set(String.class);
@@ -146,8 +156,15 @@ public class McpSessions implements LiveWorkers {
         fields.put("client", clientName == null ? "" : clientName);
         fields.put("owner", streamOwner == null ? "" : streamOwner);
         fields.put("created", Long.toString(System.currentTimeMillis()));
+        String jti = principal.tokenId();
+        if (jti != null) {
+            // a revocation of this token ends the session (RevokedSessions); requests check it too (find)
+            fields.put("jti", jti);
+        }
         return hashes.hset(sessionKey(id), fields)
                 .chain(() -> keys.pexpire(sessionKey(id), safetyTtl()))
+                .call(() -> jti == null ? Uni.createFrom().voidItem() : redis.execute("EVAL", ADD_TOKEN_SESSION_SCRIPT, "1",
+                        names.tokenMcpSessions(jti), id, Long.toString(tokenLife(principal))).replaceWithVoid())
                 .chain(() -> sorted.zadd(index(), System.currentTimeMillis(), id))
                 .invoke(() -> lastTouch.put(id, System.currentTimeMillis()))
                 .replaceWith(new McpSession(id, transport, protocolVersion, null, streamOwner));
@@ -158,21 +175,46 @@ public class McpSessions implements LiveWorkers {
      * it does not exist (never did, ended, or idled out) or belongs to another principal. Both are
      * answered alike (an unknown session), and a foreign principal's request does not even mark the
      * session used: a session id with another principal's token reveals and changes nothing. An id not of the
-     * shape the gateway issues ({@link SessionId}) is unknown without a look-up.
+     * shape the gateway issues ({@link SessionId}) is unknown without a look-up. A session whose token has been
+     * revoked is unknown too (it is being ended), even before this replica heard of the revocation.
      */
     public Uni<McpSession> find(String id, Principal principal) {
         if (!SessionId.wellFormed(id)) {
             // never issued, so unknown; and no key is built from it (it might name another key)
             return Uni.createFrom().nullItem();
         }
-        return hashes.hgetall(sessionKey(id)).chain(fields -> {
+        // a revocable token is asked of Redis on every request, beside the session's record (no added round trip):
+        // a replica whose view missed the revocation's message must not serve it until its next reload
+        Uni<Boolean> tokenRevoked = principal.tokenId() == null ? Uni.createFrom().item(false)
+                : revoked.stored(principal.tokenId());
+        return Uni.combine().all().unis(hashes.hgetall(sessionKey(id)), tokenRevoked).asTuple().chain(found -> {
+            Map<String, String> fields = found.getItem1();
             if (fields.isEmpty() || !principal.name().equals(fields.get("principal"))) {
+                return Uni.createFrom().nullItem();
+            }
+            if (found.getItem2()) {
+                // the view has just learnt it, and its listener ends the token's sessions: this one is over
                 return Uni.createFrom().nullItem();
             }
             touch(id);
             return Uni.createFrom().item(new McpSession(id, fields.get("transport"), fields.get("protocol"),
                     blankToNull(fields.get("worker")), blankToNull(fields.get("owner"))));
         });
+    }
+
+    /**
+     * The sessions opened with the signed token {@code jti} that may still exist (an ended one leaves the set with its
+     * end, or with the set's expiry).
+     */
+    public Uni<List<String>> sessionsOfToken(String jti) {
+        return sets.smembers(names.tokenMcpSessions(jti)).map(List::copyOf);
+    }
+
+    /** How long a token's session set is kept: the token's remaining life, else as long as a session's record. */
+    private long tokenLife(Principal principal) {
+        Instant expiry = principal.expiry();
+        long life = expiry == null ? 0 : expiry.toEpochMilli() - System.currentTimeMillis();
+        return Math.max(life, safetyTtl().toMillis());
     }
 
     /**
@@ -230,7 +272,11 @@ public class McpSessions implements LiveWorkers {
             if (removed == 0) {
                 return Uni.createFrom().nullItem();
             }
-            return hashes.hget(sessionKey(id), "worker").chain(worker -> keys.del(sessionKey(id), names.mcpSessionEvents(id)).chain(() -> {
+            return hashes.hmget(sessionKey(id), "worker", "jti").chain(held -> keys.del(sessionKey(id), names.mcpSessionEvents(id))
+                    .call(() -> held.get("jti") == null ? Uni.createFrom().voidItem()
+                            : sets.srem(names.tokenMcpSessions(held.get("jti")), id).replaceWithVoid())
+                    .chain(() -> {
+                String worker = held.get("worker");
                 if (worker == null || worker.isBlank()) {
                     return Uni.createFrom().item(new Ended(id, null, 0));
                 }

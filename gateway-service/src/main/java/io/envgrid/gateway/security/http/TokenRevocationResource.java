@@ -58,7 +58,8 @@ public class TokenRevocationResource {
                     pattern = "^[A-Za-z0-9_-]{1,64}$") String jti,
             // a JsonNode, checked below: Jackson would read 1.5 as 1 and fail 1e300 without naming the field
             @Schema(implementation = Long.class, description = "The token's exp (epoch seconds, an integer; mint-token "
-                    + "prints it): the revocation is kept until then. Without it, for the longest life a token can have "
+                    + "prints it): the revocation is kept until then, so it must not be earlier than the token's own "
+                    + "exp (the token would work again after it). Without it, for the longest life a token can have "
                     + "(366 days). Must lie in the future and within those 366 days") JsonNode exp) {
     }
 
@@ -71,8 +72,9 @@ public class TokenRevocationResource {
     @POST
     @Operation(summary = "Revoke a signed token by its jti",
             description = "The token is refused from now on by every replica: HTTP requests (MCP, Sandbox API) answer "
-                    + "401, an SMCP connect is a connect_error, its live SMCP connections end, and an MCP session's office "
-                    + "binding it made ends. Revoking a jti again keeps the later time. Tokens without a jti (fixed "
+                    + "401, an SMCP connect is a connect_error, its live SMCP connections end, the MCP sessions it opened end "
+                    + "with their streams, and an MCP session's office binding it made ends. Revoking a jti again keeps the "
+                    + "later time. Tokens without a jti (fixed "
                     + "tokens, egw1, egw2 minted before jti existed) cannot be revoked here.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = RevocationRequest.class),
