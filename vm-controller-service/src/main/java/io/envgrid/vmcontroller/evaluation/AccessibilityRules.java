@@ -14,7 +14,6 @@ import org.jaxen.BaseXPath;
 import org.jaxen.JaxenException;
 import org.jaxen.Navigator;
 import org.jaxen.SimpleNamespaceContext;
-import org.jaxen.XPathFunctionContext;
 import org.jaxen.dom.DocumentNavigator;
 import org.w3c.dom.Document;
 import org.w3c.dom.Node;
@@ -47,8 +46,15 @@ final class AccessibilityRules {
 
     private static final SimpleNamespaceContext PREFIXES = new SimpleNamespaceContext(NAMESPACES);
 
-    /** XPath 1.0's core functions, none of Jaxen's extensions; stateless, so shared by every evaluation. */
-    private static final XPathFunctionContext FUNCTIONS = new XPathFunctionContext(false);
+    /** XPath 1.0's core functions, the string ones charged; stateless, so shared by every evaluation. */
+    private static final ChargedFunctions FUNCTIONS = new ChargedFunctions();
+
+    /**
+     * The steps each rule is charged before it runs, besides its XPath's characters: compiling and starting one costs
+     * microseconds whatever it selects, and the rules are a list of any length, so {@code [{"xpath": "/r"}] * 50 000}
+     * spends the whole budget. OSWorld's tasks have a handful of rules.
+     */
+    static final long STEPS_PER_RULE = 100;
 
     /**
      * The longest tree evaluated (characters). Real desktops' trees are tens to hundreds of kB; this bounds the
@@ -105,8 +111,9 @@ final class AccessibilityRules {
      * The score of the checked {@code rules} (a list) on the tree {@code xml}; a tree that is not XML scores 0. The tree
      * is the desktop's, so whatever the worker left there: a tree over {@link #MAX_TREE_CHARS} characters,
      * {@link #MAX_ELEMENTS} elements or {@link #MAX_DEPTH} levels, or with a DTD, is {@link Unscorable} before any
-     * DOM is built; the rules then share one {@link StepCountingNavigator}'s budget, and running out of it is
-     * {@link Unscorable} too, on this thread, with nothing left running.
+     * DOM is built; the rules then share one {@link StepCountingNavigator}'s budget, which every unit of their work is
+     * charged to (tree steps, string work, each rule, each selected element, the fuzzy ratio's |a|·|b|), and running
+     * out of it is {@link Unscorable} too, on this thread, with nothing left running.
      */
     static double score(String xml, JsonNode rules) {
         if (xml.length() > MAX_TREE_CHARS) {
@@ -136,7 +143,9 @@ final class AccessibilityRules {
     }
 
     /** One rule: 0 if its XPath selects nothing, else 1, or with {@code text} the best match over its elements. */
-    private static double ruleScore(Document tree, JsonNode rule, Navigator navigator) {
+    private static double ruleScore(Document tree, JsonNode rule, StepCountingNavigator navigator) {
+        navigator.charge(STEPS_PER_RULE);
+        navigator.chargeChars(rule.get("xpath").asText().length()); // compiled once more here, as long as it is
         List<?> selected;
         try {
             selected = compile(rule.get("xpath").asText(), navigator).selectNodes(tree);
@@ -144,6 +153,7 @@ final class AccessibilityRules {
             return 0.0; // compiled in the check; what fails now (a prefix bound to nothing) selects nothing
         }
         // an expression whose value is no node set (a number, a string) comes back as that one value: no element
+        navigator.charge(selected.size()); // each one is looked at below, and with text read and compared
         List<Node> elements = selected.stream().filter(Node.class::isInstance).map(Node.class::cast).toList();
         if (elements.isEmpty()) {
             return 0.0;
@@ -155,7 +165,11 @@ final class AccessibilityRules {
         boolean exact = !rule.hasNonNull("exact") || rule.get("exact").asBoolean();
         double best = 0;
         for (Node element : elements) {
-            String own = ownText(element);
+            String own = ownText(element, navigator);
+            if (own != null && !exact) {
+                // the ratio fills an |a|·|b| table: 2 000 elements of 400 characters against 10 000 took 14.8 s
+                navigator.chargeChars(ChargedFunctions.saturatedProduct(text.length(), own.length()));
+            }
             double score = own == null ? 0.0 : exact ? (text.equals(own) ? 1.0 : 0.0) : Metrics.ratio(text, own);
             best = Math.max(best, score);
         }
@@ -206,16 +220,21 @@ final class AccessibilityRules {
         }
     }
 
-    /** lxml's {@code element.text}: the text before the element's first child element; none is {@code None}. */
-    private static String ownText(Node element) {
+    /**
+     * lxml's {@code element.text}: the text before the element's first child element; none is {@code None}. Each
+     * child looked at is a step and the text's characters are charged (read once, compared once).
+     */
+    private static String ownText(Node element, StepCountingNavigator navigator) {
         StringBuilder text = new StringBuilder();
         for (Node child = element.getFirstChild(); child != null; child = child.getNextSibling()) {
+            navigator.charge(1);
             if (child.getNodeType() == Node.TEXT_NODE || child.getNodeType() == Node.CDATA_SECTION_NODE) {
                 text.append(child.getNodeValue());
             } else if (child.getNodeType() == Node.ELEMENT_NODE) {
                 break;
             }
         }
+        navigator.chargeChars(text.length());
         return text.length() == 0 ? null : text.toString();
     }
 

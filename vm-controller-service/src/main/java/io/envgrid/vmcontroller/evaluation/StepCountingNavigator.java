@@ -8,11 +8,14 @@ import org.jaxen.dom.DocumentNavigator;
 import org.w3c.dom.Node;
 
 /**
- * Jaxen's DOM navigator with a step budget: every node an axis iterator yields, every parent looked up and every
- * node a string value reads is one step, and past {@link #MAX_STEPS} the evaluation throws {@link OutOfSteps} on the
- * calling thread. Jaxen reaches the tree only through its navigator, so this bounds everything an XPath 1.0
- * expression can ask of it ({@code //*[count(//*) > 0]} over 40 000 elements would be 1.6e9 steps) without a timer
- * or a thread of its own. One instance serves the rules of one metric, so they share the budget.
+ * Jaxen's DOM navigator with the evaluation's work budget, counted in steps: every node an axis iterator yields,
+ * every parent looked up and every node a string value reads is one step, every {@link #CHARS_PER_STEP} characters
+ * of string work are one more ({@link #chargeChars}: string values handed to Jaxen, what {@link ChargedFunctions}'
+ * string functions handle, the fuzzy ratio's |a|·|b|), and {@link AccessibilityRules} charges each rule and each
+ * selected element too. Past {@link #MAX_STEPS} the evaluation throws {@link OutOfSteps} on the calling thread, so
+ * {@code //*[count(//*) > 0]} over 40 000 elements (1.6e9 steps) and a {@code contains()} of 200 000 characters in
+ * 400 000 (4e10 comparisons) both stop without a timer or a thread of their own. One instance serves the rules of
+ * one metric, so they share the budget.
  */
 final class StepCountingNavigator extends DocumentNavigator {
 
@@ -22,8 +25,18 @@ final class StepCountingNavigator extends DocumentNavigator {
      */
     static final long MAX_STEPS = 5_000_000;
 
+    /**
+     * Characters of string work charged as one step. A step (an iterator's next node through the DOM) costs on the
+     * order of a hundred nanoseconds, a character compared or copied about one, and a fuzzy-ratio cell about two
+     * (review8: 8e9 cells in 14.8 s), so sixteen characters are charged as a step: string work is over-counted, never
+     * under-counted, and the whole budget still holds 80 million characters, far more than OSWorld's rules handle.
+     */
+    static final long CHARS_PER_STEP = 16;
+
     private final long maxSteps;
     private long steps;
+    /** Characters charged but not yet a whole step. */
+    private long chars;
 
     StepCountingNavigator() {
         this(MAX_STEPS);
@@ -43,6 +56,29 @@ final class StepCountingNavigator extends DocumentNavigator {
         if (++steps > maxSteps) {
             throw new OutOfSteps(maxSteps);
         }
+    }
+
+    /** Charges {@code count} (non-negative) steps of work done outside the tree's axes; throws past the budget. */
+    void charge(long count) {
+        steps = count > maxSteps - steps ? maxSteps + 1 : steps + count; // saturates: count may be Long.MAX_VALUE
+        if (steps > maxSteps) {
+            throw new OutOfSteps(maxSteps);
+        }
+    }
+
+    /** Charges {@code count} (non-negative) characters of string work, a step per {@link #CHARS_PER_STEP}. */
+    void chargeChars(long count) {
+        long total = count > Long.MAX_VALUE - chars ? Long.MAX_VALUE : chars + count;
+        chars = total % CHARS_PER_STEP;
+        charge(total / CHARS_PER_STEP);
+    }
+
+    /** A string value handed to Jaxen, charged by its length: comparisons and functions re-read it each time. */
+    private String charged(String value) {
+        if (value != null) {
+            chargeChars(value.length());
+        }
+        return value;
     }
 
     private Iterator<?> counted(Iterator<?> axis) {
@@ -153,7 +189,35 @@ final class StepCountingNavigator extends DocumentNavigator {
             }
             node = nextInDocumentOrder(root, node);
         }
-        return value.toString();
+        return charged(value.toString());
+    }
+
+    // The other string values are a field of their node, free to read, but whatever Jaxen does with them (compare
+    // them pair by pair in `=`, hand them to a function, parse them as numbers) is linear in their length at least.
+
+    @Override
+    public String getAttributeStringValue(Object attribute) {
+        return charged(super.getAttributeStringValue(attribute));
+    }
+
+    @Override
+    public String getTextStringValue(Object text) {
+        return charged(super.getTextStringValue(text));
+    }
+
+    @Override
+    public String getCommentStringValue(Object comment) {
+        return charged(super.getCommentStringValue(comment));
+    }
+
+    @Override
+    public String getNamespaceStringValue(Object namespace) {
+        return charged(super.getNamespaceStringValue(namespace));
+    }
+
+    @Override
+    public String getProcessingInstructionData(Object processingInstruction) {
+        return charged(super.getProcessingInstructionData(processingInstruction));
     }
 
     /** The node after {@code node} in document order within {@code root}'s subtree, or null; no recursion. */
@@ -178,7 +242,8 @@ final class StepCountingNavigator extends DocumentNavigator {
     /** The budget ran out; no stack trace, it is an expected outcome that ends the evaluation. */
     static final class OutOfSteps extends RuntimeException {
         OutOfSteps(long maxSteps) {
-            super("the XPath rules took more than " + maxSteps + " steps on the accessibility tree", null, false,
+            super("the XPath rules took more than " + maxSteps + " steps on the accessibility tree (tree steps, "
+                    + CHARS_PER_STEP + " characters of string work a step, rules and selected elements)", null, false,
                     false);
         }
     }
