@@ -2,7 +2,7 @@
 -- delivered: each named lease is ended as the holder, audited as kind 'abandon', and only if it is
 -- still exactly that lease (nothing else may have happened to it in between). The request_id's
 -- cached answer is dropped too: nobody ever saw those leases, so a retry of the same request_id
--- must be decided afresh rather than told it is settled.
+-- must be decided afresh rather than told it is settled, unless /release/request settled it already.
 -- KEYS[1] prefix
 -- ARGV[1] worker_id   ARGV[2] request_id or ''   ARGV[3..] lease ids (<resource id>:<fence>)
 -- Returns the number of leases ended.
@@ -24,7 +24,10 @@ for i = 3, #ARGV do
 end
 if request_id ~= '' then
   local cached = redis.call('GET', P .. 'req:' .. request_id)
-  if cached and cjson.decode(cached).worker_id == worker then redis.call('DEL', P .. 'req:' .. request_id) end
+  local answer = cached and cjson.decode(cached)
+  -- A request settled by release_request.lua keeps its answer: dropping it would let a late copy of
+  -- the request be granted again.
+  if answer and answer.worker_id == worker and not answer.settled then redis.call('DEL', P .. 'req:' .. request_id) end
 end
 settle(now)
 return ended

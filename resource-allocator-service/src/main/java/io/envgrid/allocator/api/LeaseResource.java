@@ -138,10 +138,9 @@ public class LeaseResource {
             description = "For a client that sent POST /allocate but never got a definite answer (5xx, deadline, cut "
                     + "connection). Releases the leases that request_id granted (still held by the worker), or, when "
                     + "nothing was granted yet, withdraws it so the request grants nothing later; either way a replay "
-                    + "then answers 409 REQUEST_ID_SETTLED. Idempotent. Another worker's request_id: 409 "
-                    + "REQUEST_ID_CONFLICT; with several cells, the cells where the id was not another worker's settled "
-                    + "it for this worker all the same (details.applied: released, settled_in_cells; empty: nothing "
-                    + "was changed).")
+                    + "then answers 409 REQUEST_ID_SETTLED. A lease already past its expiry is reclaimed as an expiry "
+                    + "(listed under expired). Idempotent. Another worker's request_id (its saved answer or its "
+                    + "allocate still waiting): 409 REQUEST_ID_CONFLICT and nothing changed in any cell.")
     public Uni<Map<String, Object>> releaseRequest(RequestReleaseRequest request) {
         Validation.requireBody(request);
         request.validate();

@@ -122,19 +122,55 @@ public class LeaseService {
      * (leases still exactly those), or withdraws the request_id so a copy still in flight or queued grants
      * nothing. Runs in every cell, since the caller need not know which cell the request's types live in; a
      * cell that never saw the id keeps only a withdrawn marker, which expires. Answers the lease ids released;
-     * 409 REQUEST_ID_CONFLICT when the request_id is another worker's: with one cell nothing changed, with several
-     * the cells where it was not settled it for this worker all the same ({@code details.applied}).
+     * 409 REQUEST_ID_CONFLICT when the request_id is another worker's (its saved answer, or a ticket still waiting
+     * with it), and then nothing changed in any cell: with several cells every cell is checked before any writes.
      */
     public Uni<Map<String, Object>> releaseRequest(String workerId, String requestId) {
         // The marker must outlive any copy of the request still on its way or waiting (wait_ms at most maxWaitMs).
         String markerMs = Long.toString(config.requestIdRetention().toMillis() + config.maxWaitMs());
+        if (cells.all().size() == 1) {
+            // One cell: its script checks ownership before it writes anything.
+            return settleRequest(workerId, requestId, markerMs);
+        }
+        // Several cells: every cell is asked first, changing nothing, so a request_id that is another worker's in
+        // any cell is refused before a cell that never saw it writes a withdrawn marker in this worker's name.
+        List<Uni<JsonNode>> checks = cells.all().stream()
+                .map(cell -> scripts.runJson(cell.keys(), AllocatorScript.RELEASE_REQUEST,
+                        List.of(workerId, requestId, markerMs, "check")))
+                .toList();
+        return Uni.join().all(checks).andFailFast().chain(answers -> {
+            List<String> conflictIn = new ArrayList<>();
+            for (int i = 0; i < answers.size(); i++) {
+                if ("request_conflict".equals(answers.get(i).path("status").asText())) {
+                    conflictIn.add(cells.all().get(i).name());
+                }
+            }
+            if (!conflictIn.isEmpty()) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("request_id", requestId);
+                details.put("reason", "worker");
+                details.put("conflict_in_cells", conflictIn);
+                details.put("applied", Map.of());
+                throw new ApiException(409, ErrorCode.REQUEST_ID_CONFLICT,
+                        "request_id '" + requestId + "' was used by another worker; nothing was changed", details);
+            }
+            return settleRequest(workerId, requestId, markerMs);
+        });
+    }
+
+    /**
+     * Runs {@code release_request.lua} in every cell and merges the answers. Each cell re-checks ownership itself, so
+     * a conflict reported here arose between the check pass and this one (another worker took the id meanwhile).
+     */
+    private Uni<Map<String, Object>> settleRequest(String workerId, String requestId, String markerMs) {
         List<Uni<CellPart>> parts = cells.all().stream()
                 .map(cell -> scripts.runJson(cell.keys(), AllocatorScript.RELEASE_REQUEST,
-                        List.of(workerId, requestId, markerMs))
+                        List.of(workerId, requestId, markerMs, ""))
                         .map(answer -> new CellPart(cell, answer, null))
                         .onFailure(ApiException.class).recoverWithItem(e -> new CellPart(cell, null, (ApiException) e)))
                 .toList();
         return Uni.join().all(parts).andFailFast().map(cellAnswers -> {
+            List<String> expired = new ArrayList<>();
             List<String> released = new ArrayList<>();
             List<String> settledIn = new ArrayList<>();
             List<String> conflictIn = new ArrayList<>();
@@ -149,6 +185,7 @@ public class LeaseService {
                 } else {
                     settledIn.add(part.cell().name());
                     part.answer().path("released").forEach(id -> released.add(id.asText()));
+                    part.answer().path("expired").forEach(id -> expired.add(id.asText()));
                 }
             }
             // A completed cell always changed something: it released leases, or withdrew the id for this worker.
@@ -175,6 +212,8 @@ public class LeaseService {
             body.put("status", "completed");
             body.put("request_id", requestId);
             body.put("released", released);
+            // Leases of the request found past their expiry were reclaimed as expiries (as /release says), not released.
+            body.put("expired", expired);
             return body;
         });
     }

@@ -136,19 +136,33 @@ class AppliedAcrossCellsTest extends CleanRedis {
     }
 
     @Test
-    void aRequestIdOfAnotherWorkerInOneCellSaysWhatWasSettledInTheOthers() {
+    void aRequestIdOfAnotherWorkerInOneCellChangesNothingInAnyCell() {
         afterLookUp.set(null);
         post("/release/batch", Map.of("worker_id", "w1", "resource_ids", List.of("vm-1", "rag-1"))).statusCode(200);
-        // One request_id, two workers, two cells: each cell checks only its own record of it.
+        // One request_id, two workers, two cells: every cell is checked before any cell settles anything.
         post("/allocate", Map.of("worker_id", "w1", "resource_types", List.of("vm"), "request_id", "r-1")).statusCode(200);
-        String ragLease = post("/allocate", Map.of("worker_id", "w2", "resource_types", List.of("rag"), "request_id", "r-1"))
-                .statusCode(200).extract().path("rag.lease_id");
+        post("/allocate", Map.of("worker_id", "w2", "resource_types", List.of("rag"), "request_id", "r-1")).statusCode(200);
 
         expectError(post("/release/request", Map.of("worker_id", "w2", "request_id", "r-1")), 409, "REQUEST_ID_CONFLICT")
                 .body("error.details.conflict_in_cells", equalTo(List.of("desk")))
-                .body("error.details.applied.released", equalTo(List.of(ragLease)))
-                .body("error.message", not(containsString("nothing was changed")));
-        given().get("/resources/rag-1").then().statusCode(200).body("state", equalTo("free"));
+                .body("error.details.applied", equalTo(Map.of()))
+                .body("error.message", containsString("nothing was changed"));
+        given().get("/leases?worker_id=w2").then().statusCode(200).body("resource_id", equalTo(List.of("rag-1")));
         given().get("/leases?worker_id=w1").then().statusCode(200).body("resource_id", equalTo(List.of("vm-1")));
+    }
+
+    /** A request_id only one cell ever saw, another worker's there: the other cell gets no marker in the caller's name. */
+    @Test
+    void aCellThatNeverSawAnotherWorkersRequestIdIsLeftUntouched() {
+        afterLookUp.set(null);
+        post("/release/batch", Map.of("worker_id", "w1", "resource_ids", List.of("vm-1", "rag-1"))).statusCode(200);
+        post("/allocate", Map.of("worker_id", "w1", "resource_types", List.of("vm"), "request_id", "r-3")).statusCode(200);
+
+        expectError(post("/release/request", Map.of("worker_id", "w2", "request_id", "r-3")), 409, "REQUEST_ID_CONFLICT")
+                .body("error.details.conflict_in_cells", equalTo(List.of("desk")));
+        assertEquals(null, redis.value(String.class).get("{tools}:req:r-3"), "no withdrawn marker in w2's name");
+        // w1's settle of its own id still works in every cell.
+        post("/release/request", Map.of("worker_id", "w1", "request_id", "r-3")).statusCode(200)
+                .body("released.size()", equalTo(1));
     }
 }

@@ -8,12 +8,16 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.envgrid.allocator.cell.Cells;
+import io.envgrid.allocator.redis.AllocatorScript;
+import io.envgrid.allocator.redis.ScriptRunner;
 import io.envgrid.allocator.support.Api;
 import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
+import jakarta.inject.Inject;
 import io.restassured.response.Response;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,6 +37,12 @@ import org.junit.jupiter.api.Test;
 class RequestIdTest extends CleanRedis {
 
     private static final ExecutorService CLIENTS = Executors.newCachedThreadPool();
+
+    @Inject
+    ScriptRunner scripts;
+
+    @Inject
+    Cells cells;
 
     private static Map<String, Object> body(String worker, List<String> types, Integer timeout, String requestId) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -220,5 +230,66 @@ class RequestIdTest extends CleanRedis {
     void releaseByRequestIdRefusesAMalformedBody() {
         expectError(post("/release/request", Map.of("worker_id", "w1")), 400, "INVALID_ID");
         expectError(post("/release/request", Map.of("worker_id", "w1", "request_id", "../x")), 400, "INVALID_ID");
+    }
+
+    /**
+     * Settling another worker's request_id while that worker's allocate still waits with it (no saved answer yet,
+     * only the waiting ticket) is a conflict that changes nothing: no withdrawn marker in the caller's name, the
+     * waiter keeps waiting and is granted (review8's probe).
+     */
+    @Test
+    void settlingAnotherWorkersWaitingRequestIsAConflictAndTheWaiterIsStillGranted() throws Exception {
+        registerPool("vm", 1);
+        Api.allocate("holder", List.of("vm"), 60).statusCode(200);
+        Map<String, Object> request = new HashMap<>(body("victim", List.of("vm"), 60, "r-77"));
+        request.put("wait_ms", 20_000);
+        CompletableFuture<ExtractableResponse<Response>> waiting =
+                CompletableFuture.supplyAsync(() -> post("/allocate", request).extract(), CLIENTS);
+        Conditions.await(() -> redis.sortedSet(String.class).zcard("{envgrid}:q:vm") == 1, "the victim waits");
+
+        expectError(post("/release/request", Map.of("worker_id", "attacker", "request_id", "r-77")), 409,
+                "REQUEST_ID_CONFLICT").body("error.message", org.hamcrest.Matchers.endsWith("nothing was changed"));
+        assertEquals(null, redis.value(String.class).get("{envgrid}:req:r-77"), "no marker in the caller's name");
+        assertEquals(1L, redis.sortedSet(String.class).zcard("{envgrid}:q:vm"), "the victim still waits");
+
+        release("holder", "vm-1").statusCode(200);
+        ExtractableResponse<Response> answer = waiting.get();
+        assertEquals(200, answer.statusCode(), answer.asString());
+        // The victim's retry is its replay, not a conflict with a marker left by the other worker.
+        post("/allocate", body("victim", List.of("vm"), 60, "r-77")).statusCode(200).header("X-Envgrid-Replayed", "true");
+    }
+
+    /**
+     * A lease of the request that is past its expiry but not yet reclaimed is judged as {@code /release} judges it:
+     * reclaimed as an expiry (listed under {@code expired}, audited {@code expire}), not released.
+     */
+    @Test
+    void settlingARequestWhoseLeaseRanPastItsExpiryReclaimsItAsAnExpiry() {
+        registerPool("vm", 1);
+        String lease = post("/allocate", body("w1", List.of("vm"), 60, "r-3")).statusCode(200).extract().path("vm.lease_id");
+        // Past its expiry in the lease itself, but not in the reaper's index: nothing reclaims it first.
+        redis.hash(String.class).hset("{envgrid}:r:vm-1", "expires", "1");
+
+        post("/release/request", Map.of("worker_id", "w1", "request_id", "r-3")).statusCode(200)
+                .body("released", equalTo(List.of())).body("expired", equalTo(List.of(lease)));
+        Api.stats().body("total.leased", equalTo(0));
+        expectError(post("/allocate", body("w1", List.of("vm"), 60, "r-3")), 409, "REQUEST_ID_SETTLED");
+    }
+
+    /**
+     * The abandon of a grant that arrives after {@code /release/request} settled its request (the client's connection
+     * noticed closed late) leaves the settled answer: a late copy of the request is still refused, not granted again.
+     */
+    @Test
+    void anAbandonAfterTheRequestWasSettledKeepsItSettled() {
+        registerPool("vm", 1);
+        String lease = post("/allocate", body("w1", List.of("vm"), 60, "r-8")).statusCode(200).extract().path("vm.lease_id");
+        post("/release/request", Map.of("worker_id", "w1", "request_id", "r-8")).statusCode(200)
+                .body("released", equalTo(List.of(lease)));
+
+        scripts.run(cells.defaultCell().keys(), AllocatorScript.ABANDON, List.of("w1", "r-8", lease)).await().indefinitely();
+
+        expectError(post("/allocate", body("w1", List.of("vm"), 60, "r-8")), 409, "REQUEST_ID_SETTLED");
+        Api.stats().body("total.leased", equalTo(0));
     }
 }
