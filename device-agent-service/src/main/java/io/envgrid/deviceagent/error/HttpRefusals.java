@@ -2,6 +2,7 @@ package io.envgrid.deviceagent.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.deviceagent.access.Credentials;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpHeaders;
@@ -91,12 +92,22 @@ public class HttpRefusals {
             }
         }
         if (length == null && chunkedBodies != null && ctx.request().headers().contains(HttpHeaders.TRANSFER_ENCODING)
-                && BODY_METHODS.contains(ctx.request().method())) {
+                && BODY_METHODS.contains(ctx.request().method()) && carriesCredential(ctx)) {
             // No length to check up front: read the body, which fails the route with 413 once past the limit.
             (multipart(ctx) ? chunkedUploads : chunkedBodies).handle(ctx);
             return;
         }
         ctx.next();
+    }
+
+    /**
+     * Whether the request names a credential at all. Every route that takes a body needs one, and a caller without one
+     * is refused by its filter on the headers alone ({@code DesktopLockFilter}, Quarkus security); reading its body
+     * first would let anyone hold a desktop's call places ({@code DesktopCallGate}) by trickling a body that never ends.
+     */
+    private static boolean carriesCredential(RoutingContext ctx) {
+        return ctx.request().headers().contains(HttpHeaders.AUTHORIZATION)
+                || ctx.request().headers().contains(Credentials.LEASE_TOKEN_HEADER);
     }
 
     /** Whether the body is multipart (an upload), whose files must go to disk rather than into memory. */

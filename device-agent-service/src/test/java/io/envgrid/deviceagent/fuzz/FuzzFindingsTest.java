@@ -89,6 +89,22 @@ class FuzzFindingsTest {
         assertFalse(Files.exists(target));
     }
 
+    /**
+     * Was (review9): a chunked body was read before the desktop filter, so a caller with no credential at all could hold
+     * a desktop's call places by trickling a body that never ends. Its head alone is refused now.
+     */
+    @Test
+    void aChunkedBodyWithoutACredentialIsRefusedOnItsHeadAlone() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /execute HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush(); // the body never ends: before the fix no answer came (read timed out)
+            String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertEquals("HTTP/1.1 401", status);
+        }
+    }
+
     /** A chunked upload within the limit, now read before Quarkus REST (to disk), is still written whole. */
     @Test
     void aChunkedUploadWithinTheSizeLimitIsWritten() throws IOException {

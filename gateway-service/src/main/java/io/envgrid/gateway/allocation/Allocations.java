@@ -197,14 +197,20 @@ public class Allocations {
                 });
     }
 
-    /** The released leases ({@code <resource id>:<fence>}) leave the worker's record, had they reached it. */
+    /**
+     * The ended leases ({@code <resource id>:<fence>}) leave the worker's record, had they reached it: those released
+     * and those the allocator found past their expiry and reclaimed as expiries (the record must not wait for the
+     * expiry message to drop them).
+     */
     private Uni<Void> forgetReleased(String workerId, Reply reply) {
         List<String> ids = new ArrayList<>();
-        reply.body().path("released").forEach(lease -> {
-            String leaseId = lease.asText();
-            int fence = leaseId.lastIndexOf(':');
-            ids.add(fence < 0 ? leaseId : leaseId.substring(0, fence));
-        });
+        for (String ended : List.of("released", "expired")) {
+            reply.body().path(ended).forEach(lease -> {
+                String leaseId = lease.asText();
+                int fence = leaseId.lastIndexOf(':');
+                ids.add(fence < 0 ? leaseId : leaseId.substring(0, fence));
+            });
+        }
         return ids.isEmpty() ? Uni.createFrom().voidItem() : resources.forget(workerId, ids);
     }
 }
