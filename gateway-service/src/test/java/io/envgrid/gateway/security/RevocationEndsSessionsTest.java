@@ -140,6 +140,47 @@ class RevocationEndsSessionsTest {
     @Test
     void theRevocationEndsALegacySseStream() throws Exception {
         String token = signed(Duration.ofHours(1));
+        LegacyStream stream = openLegacy(token);
+
+        revokeAsOperator(TokenVerifier.tokenIdOf(token), Instant.now().plus(Duration.ofHours(1)));
+
+        stream.drained().get(AT_ONCE.toSeconds(), TimeUnit.SECONDS); // the server ended the stream
+        // the stream is ended first, the session right after it
+        Conditions.await("the session ended with it", AT_ONCE, () -> sessions.peek(stream.session()).await().atMost(WAIT).isEmpty());
+    }
+
+    /**
+     * Was (review9): a legacy stream's keep-alive asked nothing, so when another replica ended the session (it heard
+     * the revocation first) the replica holding the stream kept it open until its client left. The session's record
+     * removed as that replica removes it, with no message here, the stream's keep-alive (15 s) ends it.
+     */
+    @Test
+    void aLegacySseStreamEndsAtItsKeepAliveWhenItsSessionEndedElsewhere() throws Exception {
+        LegacyStream stream = openLegacy(signed(Duration.ofHours(1)));
+
+        redis.key().del(keys.mcpSession(stream.session()));
+
+        stream.drained().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** With the revocation stored but no message and no request, the keep-alive ends the stream and its session. */
+    @Test
+    void aLegacySseStreamEndsAtItsKeepAliveWithoutTheMessage() throws Exception {
+        String token = signed(Duration.ofHours(1));
+        LegacyStream stream = openLegacy(token);
+
+        redis.value(String.class).psetex(keys.revokedToken(TokenVerifier.tokenIdOf(token)), Duration.ofHours(1).toMillis(),
+                Long.toString(Instant.now().plus(Duration.ofHours(1)).toEpochMilli()));
+
+        stream.drained().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        Conditions.await("the session ended with it", AT_ONCE, () -> sessions.peek(stream.session()).await().atMost(WAIT).isEmpty());
+    }
+
+    /** An open {@code GET /sse} stream: its session id, and the reading of its lines until the server ends it. */
+    private record LegacyStream(String session, CompletableFuture<Void> drained) {
+    }
+
+    private LegacyStream openLegacy(String token) throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<java.util.stream.Stream<String>> opened = client.send(HttpRequest.newBuilder(
                         URI.create(mcp.toString().replace("/mcp", "/sse"))).header("Accept", "text/event-stream")
@@ -151,13 +192,7 @@ class RevocationEndsSessionsTest {
             endpoint = lines.next();
         }
         String session = endpoint.substring("data: /messages?sessionId=".length());
-        CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> lines.forEachRemaining(line -> { }));
-
-        revokeAsOperator(TokenVerifier.tokenIdOf(token), Instant.now().plus(Duration.ofHours(1)));
-
-        drained.get(AT_ONCE.toSeconds(), TimeUnit.SECONDS); // the server ended the stream
-        // the stream is ended first, the session right after it
-        Conditions.await("the session ended with it", AT_ONCE, () -> sessions.peek(session).await().atMost(WAIT).isEmpty());
+        return new LegacyStream(session, CompletableFuture.runAsync(() -> lines.forEachRemaining(line -> { })));
     }
 
     /**

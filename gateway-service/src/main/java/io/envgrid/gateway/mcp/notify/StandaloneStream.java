@@ -8,7 +8,6 @@ import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.mcp.session.RevokedSessions;
 import io.envgrid.gateway.mcp.session.StreamOwnership;
 import io.envgrid.gateway.security.Principal;
-import io.envgrid.gateway.security.RevokedTokens;
 import io.smallrye.mutiny.Uni;
 import io.envgrid.gateway.cluster.Replica;
 import io.envgrid.gateway.mcp.transport.EventIds;
@@ -20,7 +19,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
@@ -50,13 +48,11 @@ public class StandaloneStream {
     private final Replica replica;
     private final StreamOwnership ownership;
     private final long keepAliveMs;
-    private final RevokedTokens revoked;
     private final RevokedSessions revokedSessions;
 
     public StandaloneStream(McpSessions sessions, SseRelay relay, HttpExchange http, Replica replica,
-            StreamOwnership ownership, GatewayConfig config, RevokedTokens revoked, RevokedSessions revokedSessions) {
+            StreamOwnership ownership, GatewayConfig config, RevokedSessions revokedSessions) {
         this.sessions = sessions;
-        this.revoked = revoked;
         this.revokedSessions = revokedSessions;
         this.ownership = ownership;
         this.relay = relay;
@@ -136,11 +132,7 @@ public class StandaloneStream {
         // the session may end on another replica: each keep-alive also checks that it still exists
         // ... and that this stream still holds the claim: one taken over on another replica gets no more messages here
         // ... and that its token has not been revoked (asked of Redis: the revocation's message may have been missed)
-        long timer = vertx.setPeriodic(keepAliveMs, t -> sessions.peek(sessionId).chain(fields -> fields.get("jti") == null
-                ? Uni.createFrom().item(fields)
-                : revoked.stored(fields.get("jti")).chain(isRevoked -> isRevoked
-                        ? revokedSessions.end(sessionId).replaceWith(Map.<String, String>of()) : Uni.createFrom().item(fields)))
-                .subscribe().with(fields -> {
+        long timer = vertx.setPeriodic(keepAliveMs, t -> revokedSessions.peekLive(sessionId).subscribe().with(fields -> {
             if (fields.isEmpty()) {
                 ended(sessionId);
             } else if (!streamId.equals(fields.get("stream"))) {

@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,6 +52,19 @@ public class RevokedSessions {
                 .collect().last()
                 .subscribe().with(x -> { }, e -> LOG.warnf("ending the MCP sessions of revoked token %s failed: %s", jti,
                         e.getMessage()));
+    }
+
+    /**
+     * The session's fields as a stream's keep-alive must see them: empty when the session has ended (on any replica)
+     * or its token has been revoked, which ends it here and now. Asks Redis, so no stream relies on the revocation's
+     * message having arrived.
+     */
+    public Uni<Map<String, String>> peekLive(String sessionId) {
+        return sessions.peek(sessionId).chain(fields -> fields.get("jti") == null
+                ? Uni.createFrom().item(fields)
+                : revoked.stored(fields.get("jti")).chain(isRevoked -> isRevoked
+                        ? end(sessionId).replaceWith(Map.<String, String>of())
+                        : Uni.createFrom().item(fields)));
     }
 
     /** Ends one session of a revoked token (a session already ended is left alone). */

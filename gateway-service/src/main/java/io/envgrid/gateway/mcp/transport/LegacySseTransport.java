@@ -9,9 +9,11 @@ import io.envgrid.gateway.mcp.protocol.McpProtocol;
 import io.envgrid.gateway.mcp.protocol.Responder;
 import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.mcp.session.McpSessions;
+import io.envgrid.gateway.mcp.session.RevokedSessions;
 import io.envgrid.gateway.mcp.session.SessionLifecycle;
 import io.envgrid.gateway.security.Principal;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -19,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -41,9 +44,10 @@ public class LegacySseTransport {
     private final Replica replica;
     private final long bodyLimit;
     private final long keepAliveMs;
+    private final RevokedSessions revokedSessions;
 
     public LegacySseTransport(McpProtocol protocol, McpSessions sessions, SessionLifecycle lifecycle, SseRelay relay,
-            HttpExchange http, Replica replica, GatewayConfig config,
+            HttpExchange http, Replica replica, GatewayConfig config, RevokedSessions revokedSessions,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize bodyLimit) {
         this.protocol = protocol;
         this.sessions = sessions;
@@ -53,6 +57,7 @@ public class LegacySseTransport {
         this.replica = replica;
         this.bodyLimit = bodyLimit.asLongValue();
         this.keepAliveMs = config.mcp().sseKeepAlive().toMillis();
+        this.revokedSessions = revokedSessions;
     }
 
     void routes(@Observes Router router) {
@@ -74,14 +79,30 @@ public class LegacySseTransport {
             relay.open(session.id(), response, ctx.vertx().getOrCreateContext());
             response.write("event: endpoint\ndata: /messages?sessionId=" + session.id() + "\n\n");
             Vertx vertx = ctx.vertx();
-            long timer = vertx.setPeriodic(keepAliveMs, t -> relay.keepAlive(session.id()));
-            response.closeHandler(v -> {
+            // the session may end on another replica, or its token be revoked: each keep-alive asks Redis, and such a
+            // stream is ended here (nothing relies on the message having reached this replica)
+            long timer = vertx.setPeriodic(keepAliveMs, t -> revokedSessions.peekLive(session.id()).subscribe().with(
+                    fields -> {
+                        if (fields.isEmpty()) {
+                            relay.end(session.id());
+                        } else {
+                            relay.keepAlive(session.id());
+                        }
+                    }, e -> relay.keepAlive(session.id())));
+            AtomicBoolean over = new AtomicBoolean();
+            Handler<Void> finished = v -> {
+                if (!over.compareAndSet(false, true)) {
+                    return;
+                }
                 vertx.cancelTimer(timer);
                 relay.close(session.id());
                 // ending the session cancels its calls still running (their answers have nowhere to go)
                 lifecycle.end(session.id(), "event stream closed").subscribe().with(x -> { },
                         e -> LOG.warnf("ending session %s failed: %s", session.id(), e.getMessage()));
-            });
+            };
+            // ended by this server (session gone, token revoked) or closed by the client: either way it is over
+            response.endHandler(finished);
+            response.closeHandler(finished);
         }, e -> http.sendJson(ctx.response(), 503, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR,
                 "session store unavailable: " + e.getMessage())));
     }
