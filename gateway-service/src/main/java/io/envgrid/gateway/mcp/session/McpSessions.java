@@ -46,8 +46,26 @@ public class McpSessions implements LiveWorkers {
      */
     private static final String BIND_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
             + "redis.call('HSETNX', KEYS[1], 'worker', ARGV[1]) "
-            + "if redis.call('HGET', KEYS[1], 'worker') == ARGV[1] then redis.call('HINCRBY', KEYS[1], 'binding_calls', 1) end "
+            + "if redis.call('HGET', KEYS[1], 'worker') == ARGV[1] then redis.call('HINCRBY', KEYS[1], 'binding_calls', 1) "
+            + "redis.call('SADD', KEYS[2], ARGV[2]) redis.call('SADD', KEYS[3], ARGV[1]) end "
             + "end return redis.call('HGET', KEYS[1], 'worker')";
+    /**
+     * Ends a session in one step, if its worker is still the one read before ({@code ''}: none), else answers {-1}
+     * and the caller reads again: a binding made meanwhile put the worker in the live set, and only this step may take
+     * it out. Answers {0} when another caller ended the session, {1, sessions the worker has left (-1: no worker)}.
+     * KEYS: the session index, session hash, its events, the worker's session set (any key when none), the live-worker
+     * set, the token's session set (any key when none); ARGV: session id, worker read, jti read.
+     */
+    private static final String END_SCRIPT = "local w = redis.call('HGET', KEYS[2], 'worker') or '' "
+            + "if w ~= ARGV[2] then return {-1} end "
+            + "if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return {0} end "
+            + "redis.call('DEL', KEYS[2], KEYS[3]) "
+            + "if ARGV[3] ~= '' then redis.call('SREM', KEYS[6], ARGV[1]) end "
+            + "if w == '' then return {1, -1} end "
+            + "redis.call('SREM', KEYS[4], ARGV[1]) local left = redis.call('SCARD', KEYS[4]) "
+            + "if left == 0 then redis.call('SREM', KEYS[5], w) end return {1, left}";
+    /** Times {@link #end} reads again after a binding changed under it before giving up (each is one binding change). */
+    private static final int END_ATTEMPTS = 8;
     /**
      * Undoes a binding made by a first call that then failed: only while the session is still bound to that
      * worker, no other first call bound to it is running ({@code binding_calls}) and none succeeded
@@ -241,11 +259,9 @@ public class McpSessions implements LiveWorkers {
      * the call (another worker's id when a concurrent call bound it first).
      */
     public Uni<String> bind(String id, String workerId) {
-        return redis.execute("EVAL", BIND_SCRIPT, "1", sessionKey(id), workerId)
-                .map(r -> r == null ? null : r.toString())
-                .call(bound -> workerId.equals(bound)
-                        ? sets.sadd(workerSessions(workerId), id).chain(() -> sets.sadd(workers(), workerId))
-                        : Uni.createFrom().voidItem());
+        // the binding and the live-worker sets in one step: an end() running meanwhile sees both or neither
+        return redis.execute("EVAL", BIND_SCRIPT, "3", sessionKey(id), workerSessions(workerId), workers(), workerId, id)
+                .map(r -> r == null ? null : r.toString());
     }
 
     /**
@@ -268,22 +284,37 @@ public class McpSessions implements LiveWorkers {
      */
     public Uni<Ended> end(String id) {
         lastTouch.remove(id);
-        return sorted.zrem(index(), id).chain(removed -> {
-            if (removed == 0) {
-                return Uni.createFrom().nullItem();
-            }
-            return hashes.hmget(sessionKey(id), "worker", "jti").chain(held -> keys.del(sessionKey(id), names.mcpSessionEvents(id))
-                    .call(() -> held.get("jti") == null ? Uni.createFrom().voidItem()
-                            : sets.srem(names.tokenMcpSessions(held.get("jti")), id).replaceWithVoid())
-                    .chain(() -> {
-                String worker = held.get("worker");
-                if (worker == null || worker.isBlank()) {
-                    return Uni.createFrom().item(new Ended(id, null, 0));
-                }
-                return sets.srem(workerSessions(worker), id).chain(() -> sets.scard(workerSessions(worker)))
-                        .call(left -> left == 0 ? sets.srem(workers(), worker) : Uni.createFrom().voidItem())
-                        .map(left -> new Ended(id, worker, left));
-            }));
+        return endAsRead(id, END_ATTEMPTS);
+    }
+
+    /**
+     * Reads the session's worker and token, then ends it in one script if the worker is still that one: a session
+     * ended in separate steps could lose a worker to a concurrent first call (bound after the read, its worker added
+     * to the live set after the removal), and that worker stayed live, its leases renewed, for good.
+     */
+    private Uni<Ended> endAsRead(String id, int attemptsLeft) {
+        return hashes.hmget(sessionKey(id), "worker", "jti").chain(held -> {
+            String worker = held.get("worker") == null ? "" : held.get("worker");
+            String jti = held.get("jti") == null ? "" : held.get("jti");
+            return redis.execute("EVAL", END_SCRIPT, "6", index(), sessionKey(id), names.mcpSessionEvents(id),
+                    worker.isEmpty() ? sessionKey(id) : workerSessions(worker), workers(),
+                    jti.isEmpty() ? sessionKey(id) : names.tokenMcpSessions(jti), id, worker, jti)
+                    .chain(answer -> {
+                        long status = answer.get(0).toLong();
+                        if (status == -1) {
+                            if (attemptsLeft <= 1) {
+                                return Uni.createFrom().failure(new IllegalStateException(
+                                        "session " + id + " kept changing its worker while it was ended"));
+                            }
+                            return endAsRead(id, attemptsLeft - 1);
+                        }
+                        if (status == 0) {
+                            return Uni.createFrom().nullItem();
+                        }
+                        long left = answer.get(1).toLong();
+                        return Uni.createFrom().item(worker.isEmpty() || left < 0
+                                ? new Ended(id, null, 0) : new Ended(id, worker, left));
+                    });
         });
     }
 

@@ -9,6 +9,7 @@ import io.envgrid.gateway.support.McpStream;
 import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.time.Duration;
@@ -66,6 +67,28 @@ class ConcurrentFirstCallsTest {
 
             sessions.unbind(session, worker).await().atMost(WAIT);
             assertTrue(bound(session, worker), "the session acts for the worker its succeeded call was granted for");
+        }
+    }
+
+    /**
+     * Found by review (review9), by reading: a session ended (DELETE, idle sweep, revocation) while its first call bound
+     * it could leave the worker in the live set for good, its leases renewed for ever: the binding's sets were written
+     * after its script, the end's removals in separate steps. Both are one script each now; whichever runs first,
+     * nothing stays live. This guards the invariant; it did not catch the old race here in 60 rounds (the window needs
+     * the binding's two follow-up round trips to come after the end's five).
+     */
+    @Test
+    void aSessionEndedWhileItsFirstCallBindsLeavesNoLiveWorker() {
+        for (int i = 0; i < 60; i++) {
+            String worker = "end-race-" + UUID.randomUUID();
+            try (McpStream client = McpStream.initialize(mcp.toString())) {
+                String session = client.sessionId();
+                Uni.combine().all().unis(sessions.bind(session, worker), sessions.end(session)).discardItems()
+                        .await().atMost(WAIT);
+                assertTrue(sessions.peek(session).await().atMost(WAIT).isEmpty(), "the session ended");
+                assertTrue(sessions.sessionsOf(worker).await().atMost(WAIT).isEmpty(), "round " + i + ": " + worker);
+                assertFalse(sessions.liveWorkers().await().atMost(WAIT).contains(worker), "round " + i + ": " + worker);
+            }
         }
     }
 
