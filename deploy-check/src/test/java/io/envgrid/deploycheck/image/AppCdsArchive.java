@@ -97,10 +97,11 @@ final class AppCdsArchive {
      * What a service needs to come up alone, for recording only (none of it is in the image): no Redis (liveness
      * does not need it, readiness would), every service open (no token to configure; the allocator and gateway
      * refuse to start without one otherwise), state directories in the scratch directory. As
-     * {@code ./envgrid startup-bench} starts them.
+     * {@code ./envgrid startup-bench} starts them, but listening on loopback only: an open service must not be
+     * reachable from the build machine's network for the seconds of the recording.
      */
     static Map<String, String> trainingEnvironment(Path staging) {
-        return Map.of("QUARKUS_REDIS_HOSTS", "redis://127.0.0.1:1",
+        return Map.of("QUARKUS_HTTP_HOST", "127.0.0.1", "QUARKUS_REDIS_HOSTS", "redis://127.0.0.1:1",
                 "ENVGRID_ALLOCATOR_AUTH", "open", "ENVGRID_GATEWAY_AUTH", "open", "ENVGRID_RAG_AUTH", "open",
                 "ENVGRID_ALLOCATOR_URL", "http://127.0.0.1:1",
                 "ENVGRID_DEVICE_AGENT_DATA_DIR", staging.resolve("state/device-agent").toString(),
