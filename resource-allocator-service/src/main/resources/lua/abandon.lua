@@ -1,5 +1,6 @@
 -- Gives back the grants of an allocation whose client went away before the answer could be
--- delivered: each named lease is ended as the holder, audited as kind 'abandon', and only if it is
+-- delivered: each named lease is ended as the holder, audited as kind 'abandon' ('expire' when it is
+-- already past its expiry, as every lease boundary judges it), and only if it is
 -- still exactly that lease (nothing else may have happened to it in between). The request_id's
 -- cached answer is dropped too: nobody ever saw those leases, so a retry of the same request_id
 -- must be decided afresh rather than told it is settled, unless /release/request settled it already.
@@ -15,9 +16,14 @@ for i = 3, #ARGV do
   local id = string.match(lease_id, '^(.*):%d+$')
   if id then
     local k = rkey(id)
-    local f = redis.call('HMGET', k, 'type', 'worker', 'lease_id', 'fence')
+    local f = redis.call('HMGET', k, 'type', 'worker', 'lease_id', 'fence', 'expires')
     if f[2] == worker and f[3] == lease_id then
-      end_lease(id, k, f[1], worker, lease_id, f[4], 'abandon', now)
+      -- Judged as release.lua judges it: a lease past its expiry is reclaimed as an expiry (with its message).
+      if tonumber(f[5]) <= now then
+        expire_lease(id, k, now)
+      else
+        end_lease(id, k, f[1], worker, lease_id, f[4], 'abandon', now)
+      end
       ended = ended + 1
     end
   end

@@ -15,6 +15,7 @@ import io.envgrid.allocator.support.Api;
 import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.WithRedis;
+import io.quarkus.redis.datasource.stream.StreamRange;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
 import jakarta.inject.Inject;
@@ -274,6 +275,24 @@ class RequestIdTest extends CleanRedis {
                 .body("released", equalTo(List.of())).body("expired", equalTo(List.of(lease)));
         Api.stats().body("total.leased", equalTo(0));
         expectError(post("/allocate", body("w1", List.of("vm"), 60, "r-3")), 409, "REQUEST_ID_SETTLED");
+    }
+
+    /**
+     * An abandoned grant already past its expiry is reclaimed as an expiry (audited {@code expire}), as a release and
+     * {@code /release/request} judge it, not as an abandon (found by review).
+     */
+    @Test
+    void anAbandonedLeasePastItsExpiryIsReclaimedAsAnExpiry() {
+        registerPool("vm", 1);
+        String lease = post("/allocate", body("w1", List.of("vm"), 60, "r-9")).statusCode(200).extract().path("vm.lease_id");
+        redis.hash(String.class).hset("{envgrid}:r:vm-1", "expires", "1");
+
+        scripts.run(cells.defaultCell().keys(), AllocatorScript.ABANDON, List.of("w1", "r-9", lease)).await().indefinitely();
+
+        Api.stats().body("total.leased", equalTo(0));
+        List<String> kinds = redis.stream(String.class).xrange("{envgrid}:events", StreamRange.of("-", "+"))
+                .stream().map(m -> m.payload().get("kind")).toList();
+        assertEquals("expire", kinds.get(kinds.size() - 1), kinds.toString());
     }
 
     /**
