@@ -10,6 +10,7 @@ import io.envgrid.gateway.cluster.Replica;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.mcp.session.McpSessions;
+import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpStream;
 import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -69,7 +70,7 @@ class LiveEventOrderTest {
      * lease update; each grant and release must update the subscribed session, none may be lost on the way.
      */
     @Test
-    void everyLeaseChangeOfManyReachesTheSubscribedSession() throws InterruptedException {
+    void everyLeaseChangeOfManyReachesTheSubscribedSession() {
         String worker = "order-" + UUID.randomUUID();
         int rounds = 12;
         try (McpStream client = McpStream.initialize(mcp.toString())) {
@@ -82,10 +83,7 @@ class LiveEventOrderTest {
                 assertFalse(granted.path("result").path("isError").asBoolean(true), granted.toString());
                 client.request("tools/call", "{\"name\":\"release_batch_resources\",\"arguments\":{}}");
             }
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (updates(client) < 2L * rounds && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Conditions.await(2L * rounds + " lease updates", WAIT, () -> updates(client) >= 2L * rounds);
             assertEquals(2L * rounds, updates(client), "lease updates for " + rounds + " grants and " + rounds + " releases");
             // recorded and relayed in one Redis step, they arrive in the order of their event ids
             List<String> ids = client.eventIds();
