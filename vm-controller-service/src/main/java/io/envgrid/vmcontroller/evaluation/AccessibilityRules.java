@@ -64,7 +64,7 @@ final class AccessibilityRules {
 
     /**
      * The most elements evaluated. A busy GNOME desktop has a few thousand; the XPath cost grows with a power of
-     * this number, which {@link StepCountingNavigator}'s budget bounds; this cap bounds the DOM's memory.
+     * this number, which the {@link EvaluationBudget} bounds; this cap bounds the DOM's memory.
      */
     static final int MAX_ELEMENTS = 50_000;
 
@@ -107,39 +107,46 @@ final class AccessibilityRules {
         }
     }
 
+    /** {@link #score(String, JsonNode, EvaluationBudget)} as a metric alone, with a budget of its own. */
+    static double score(String xml, JsonNode rules) {
+        return score(xml, rules, new EvaluationBudget());
+    }
+
     /**
      * The score of the checked {@code rules} (a list) on the tree {@code xml}; a tree that is not XML scores 0. The tree
      * is the desktop's, so whatever the worker left there: a tree over {@link #MAX_TREE_CHARS} characters,
      * {@link #MAX_ELEMENTS} elements or {@link #MAX_DEPTH} levels, or with a DTD, is {@link Unscorable} before any
-     * DOM is built; the rules then share one {@link StepCountingNavigator}'s budget, which every unit of their work is
-     * charged to (tree steps, string work, each rule, each selected element, the fuzzy ratio's |a|·|b|), and running
-     * out of it is {@link Unscorable} too, on this thread, with nothing left running.
+     * DOM is built; the tree's characters (read to parse it) and every unit of the rules' work (tree steps, string
+     * work, each rule, each selected element, the fuzzy ratio's |a|·|b|) are charged to the evaluation's
+     * {@code budget}, and running out of it is {@link Unscorable} too, on this thread, with nothing left running.
      */
-    static double score(String xml, JsonNode rules) {
+    static double score(String xml, JsonNode rules, EvaluationBudget budget) {
         if (xml.length() > MAX_TREE_CHARS) {
             throw new Unscorable("the accessibility tree has " + xml.length() + " characters; at most "
                     + MAX_TREE_CHARS + " are evaluated");
         }
-        if (!withinLimits(xml)) {
-            return 0.0;
-        }
-        Document tree = parse(xml);
-        if (tree == null) {
-            return 0.0;
-        }
-        StepCountingNavigator navigator = new StepCountingNavigator();
-        double total = 1.0;
+        StepCountingNavigator navigator = new StepCountingNavigator(budget);
         try {
+            // parsing is linear in one tree, but every check of a list parses its own copy: the list costs its length
+            navigator.chargeChars(xml.length());
+            if (!withinLimits(xml)) {
+                return 0.0;
+            }
+            Document tree = parse(xml);
+            if (tree == null) {
+                return 0.0;
+            }
+            double total = 1.0;
             for (JsonNode rule : rules) {
                 total *= ruleScore(tree, rule, navigator);
                 if (total == 0.0) {
                     return 0.0;
                 }
             }
-        } catch (StepCountingNavigator.OutOfSteps e) {
+            return total;
+        } catch (EvaluationBudget.OutOfSteps e) {
             throw new Unscorable(e.getMessage());
         }
-        return total;
     }
 
     /** One rule: 0 if its XPath selects nothing, else 1, or with {@code text} the best match over its elements. */
@@ -166,11 +173,9 @@ final class AccessibilityRules {
         double best = 0;
         for (Node element : elements) {
             String own = ownText(element, navigator);
-            if (own != null && !exact) {
-                // the ratio fills an |a|·|b| table: 2 000 elements of 400 characters against 10 000 took 14.8 s
-                navigator.chargeChars(ChargedFunctions.saturatedProduct(text.length(), own.length()));
-            }
-            double score = own == null ? 0.0 : exact ? (text.equals(own) ? 1.0 : 0.0) : Metrics.ratio(text, own);
+            // the ratio charges its |a|·|b| table itself: 2 000 elements of 400 characters against 10 000 took 14.8 s
+            double score = own == null ? 0.0 : exact ? (text.equals(own) ? 1.0 : 0.0)
+                    : Metrics.ratio(text, own, navigator.budget());
             best = Math.max(best, score);
         }
         return best;

@@ -20,7 +20,7 @@ import org.jaxen.function.TranslateFunction;
 
 /**
  * XPath 1.0's core functions, none of Jaxen's extensions, with the string functions charged to the evaluation's
- * {@link StepCountingNavigator} before they run. Moving through the tree is counted by the navigator, but a string
+ * {@link EvaluationBudget} (through its {@link StepCountingNavigator}) before they run. Moving through the tree is counted by the navigator, but a string
  * function's work grows with the strings it is handed, not with the steps that found them: {@code contains(a, b)}
  * is Java's {@code indexOf}, up to |a|·|b| character comparisons, so {@code //a[contains(/r/@b, substring(/r/@b,
  * 200001))]} over a 400 kB attribute ran 98 s in about sixty steps. Stateless (the budget is the context's

@@ -19,7 +19,8 @@ public record EvaluationReport(double score, String conj, List<MetricScore> metr
     @JsonInclude(JsonInclude.Include.NON_NULL)
     /**
      * One check: {@code absent} says why a getter had no value, {@code reason} why the value could not be judged
-     * (the desktop's content was outside a metric's bounds: {@link Unscorable}); either way the score is 0.
+     * (the desktop's content was outside a metric's bounds: {@link Unscorable}; or the evaluation's work budget was
+     * spent, by this check or one before it, which then ran nothing); either way the score is 0.
      */
     public record MetricScore(String func, String result, String expected, double score, String absent,
             String reason) {

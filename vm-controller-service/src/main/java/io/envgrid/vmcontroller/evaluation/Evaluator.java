@@ -36,9 +36,19 @@ public class Evaluator {
      * every getter: it re-checks the session and lease and throws once the lease has ended, so nothing is read from a
      * desktop that has passed to the next tenant. {@code gaveUp}: the session's last action was {@code FAIL}; as in
      * OSWorld's {@code DesktopEnv.evaluate}, an {@code infeasible} task scores 1 exactly then, any other task 0 then
-     * (after the postconfig, which runs either way).
+     * (after the postconfig, which runs either way). All checks share one {@link EvaluationBudget}.
      */
     public EvaluationReport evaluate(Supplier<VmAddress> vm, EvaluatorSpec spec, boolean gaveUp) {
+        return evaluate(vm, spec, gaveUp, new EvaluationBudget());
+    }
+
+    /**
+     * {@link #evaluate(Supplier, EvaluatorSpec, boolean)} charging {@code budget}: each check is charged
+     * {@link EvaluationBudget#STEPS_PER_METRIC} before its getters run, then its metric's own work. A check that runs
+     * the budget out scores 0 with the budget as its {@code reason}, and so does every check after it, unrun and with
+     * nothing read from the desktop; the checks before it keep their scores, combined by {@code conj} as ever.
+     */
+    EvaluationReport evaluate(Supplier<VmAddress> vm, EvaluatorSpec spec, boolean gaveUp, EvaluationBudget budget) {
         String conj = spec.conjunction() ? "and" : "or";
         SetupReport post = spec.postconfig().isEmpty() ? null : setup.run(vm, spec.postconfig());
         if (post != null && !post.status().equals("success")) {
@@ -53,15 +63,22 @@ public class Evaluator {
         }
         List<EvaluationReport.MetricScore> scores = new ArrayList<>();
         for (EvaluatorSpec.Check check : spec.checks()) {
-            Value result = get(vm, check.result());
-            Value expected = check.expected() == null ? null : get(vm, check.expected());
-            double score;
+            Value result = null;
+            Value expected = null;
+            double score = 0.0;
             String unscorable = null;
-            try {
-                score = Metrics.score(check.metric(), result, expected, check.options());
-            } catch (Unscorable e) {
-                score = 0.0; // the worker's desktop holds what no metric should chew on: its task failed
-                unscorable = e.getMessage();
+            if (budget.exhausted()) {
+                unscorable = budget.reason(); // the evaluation's work is spent: this check is not run at all
+            } else {
+                try {
+                    budget.charge(EvaluationBudget.STEPS_PER_METRIC);
+                    result = get(vm, check.result());
+                    expected = check.expected() == null ? null : get(vm, check.expected());
+                    score = Metrics.score(check.metric(), result, expected, check.options(), budget);
+                } catch (Unscorable | EvaluationBudget.OutOfSteps e) {
+                    score = 0.0; // the worker's desktop holds what no metric should chew on: its task failed
+                    unscorable = e.getMessage();
+                }
             }
             String absent = result instanceof Value.Absent a ? a.reason()
                     : expected instanceof Value.Absent a ? a.reason() : null;

@@ -2,8 +2,6 @@ package io.envgrid.vmcontroller.evaluation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.envgrid.vmcontroller.error.ApiException;
-import io.envgrid.vmcontroller.error.ErrorCode;
 import io.envgrid.vmcontroller.task.Parameters;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -16,9 +14,6 @@ import java.util.regex.PatternSyntaxException;
  * absent (OSWorld's {@code None}). {@link #checkRules} refuses rules a function could not read, before anything runs.
  */
 public final class Metrics {
-
-    /** fuzzy_match compares strings up to this length: the LCS table is quadratic, 10^8 cells at the limit. */
-    static final int FUZZY_MAX_CHARS = 10_000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,8 +70,26 @@ public final class Metrics {
         }
     }
 
-    /** The score of {@code metric} on the two values; {@code options} is the task's options object (checked). */
-    public static double score(Metric metric, Value result, Value expected, JsonNode options) {
+    /** {@link #score(Metric, Value, Value, JsonNode, EvaluationBudget)} as a metric alone, with a budget of its own. */
+    static double score(Metric metric, Value result, Value expected, JsonNode options) {
+        return score(metric, result, expected, options, new EvaluationBudget());
+    }
+
+    /**
+     * The score of {@code metric} on the two values; {@code options} is the task's options object (checked). Work that
+     * grows faster than the values (XPath rules, the fuzzy ratio's table) is charged to the evaluation's
+     * {@code budget}; past it the metric is {@link Unscorable} with the budget as its reason.
+     */
+    static double score(Metric metric, Value result, Value expected, JsonNode options, EvaluationBudget budget) {
+        try {
+            return unbudgeted(metric, result, expected, options, budget);
+        } catch (EvaluationBudget.OutOfSteps e) {
+            throw new Unscorable(e.getMessage());
+        }
+    }
+
+    private static double unbudgeted(Metric metric, Value result, Value expected, JsonNode options,
+            EvaluationBudget budget) {
         if (result instanceof Value.Absent || expected instanceof Value.Absent) {
             return 0.0;
         }
@@ -97,11 +110,11 @@ public final class Metrics {
                 yield bool(found);
             }
             case IS_IN_LIST -> bool(text.contains(rules.get("expected").asText()));
-            case FUZZY_MATCH -> ratio(text, rules.get("expected").asText());
+            case FUZZY_MATCH -> ratio(text, rules.get("expected").asText(), budget);
             case CHECK_LIST -> checkList(text, rules);
             case CHECK_JSON -> checkJson(text, rules);
             case COMPARE_TEXT_FILE -> bool(normalised(text, options).equals(normalised(expected.text(), options)));
-            case CHECK_ACCESSIBILITY_TREE -> AccessibilityRules.score(text, rules);
+            case CHECK_ACCESSIBILITY_TREE -> AccessibilityRules.score(text, rules, budget);
         };
     }
 
@@ -109,14 +122,15 @@ public final class Metrics {
         return passed ? 1.0 : 0.0;
     }
 
-    /** rapidfuzz's normalised Indel similarity: 2·LCS(a, b) / (len(a) + len(b)); two empty strings are equal. */
-    static double ratio(String a, String b) {
+    /**
+     * rapidfuzz's normalised Indel similarity: 2·LCS(a, b) / (len(a) + len(b)); two empty strings are equal. Any
+     * lengths, as rapidfuzz's: the texts are the desktop's data, not the caller's mistake, so the |a|·|b| table is
+     * charged to {@code budget} before it is filled (memory is two rows), and a table past the budget is never started.
+     */
+    static double ratio(String a, String b, EvaluationBudget budget) {
+        budget.chargeChars(ChargedFunctions.saturatedProduct(a.length(), b.length()));
         if (a.isEmpty() && b.isEmpty()) {
             return 1.0;
-        }
-        if (a.length() > FUZZY_MAX_CHARS || b.length() > FUZZY_MAX_CHARS) {
-            throw new ApiException(422, ErrorCode.EVALUATION_FAILED, "fuzzy_match compares strings of up to "
-                    + FUZZY_MAX_CHARS + " characters; the result has " + a.length(), java.util.Map.of());
         }
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];

@@ -8,69 +8,39 @@ import org.jaxen.dom.DocumentNavigator;
 import org.w3c.dom.Node;
 
 /**
- * Jaxen's DOM navigator with the evaluation's work budget, counted in steps: every node an axis iterator yields,
- * every parent looked up and every node a string value reads is one step, every {@link #CHARS_PER_STEP} characters
- * of string work are one more ({@link #chargeChars}: string values handed to Jaxen, what {@link ChargedFunctions}'
- * string functions handle, the fuzzy ratio's |a|·|b|), and {@link AccessibilityRules} charges each rule and each
- * selected element too. Past {@link #MAX_STEPS} the evaluation throws {@link OutOfSteps} on the calling thread, so
- * {@code //*[count(//*) > 0]} over 40 000 elements (1.6e9 steps) and a {@code contains()} of 200 000 characters in
- * 400 000 (4e10 comparisons) both stop without a timer or a thread of their own. One instance serves the rules of
- * one metric, so they share the budget.
+ * Jaxen's DOM navigator charging the evaluation's {@link EvaluationBudget}: every node an axis iterator yields,
+ * every parent looked up and every node a string value reads is one step, and every string value handed to Jaxen is
+ * charged by its characters; {@link ChargedFunctions}' string functions and {@link AccessibilityRules} charge the
+ * same budget for their own work. Past the budget the evaluation throws {@link EvaluationBudget.OutOfSteps} on the
+ * calling thread, so {@code //*[count(//*) > 0]} over 40 000 elements (1.6e9 steps) and a {@code contains()} of
+ * 200 000 characters in 400 000 (4e10 comparisons) both stop without a timer or a thread of their own. One instance
+ * serves the rules of one metric; the budget behind it is the whole evaluation's.
  */
 final class StepCountingNavigator extends DocumentNavigator {
 
-    /**
-     * The steps all XPath rules of one metric may take together. OSWorld's rules take a few thousand on real trees
-     * (one {@code //} over a GNOME desktop's few thousand elements); five million take under a second on one core.
-     */
-    static final long MAX_STEPS = 5_000_000;
+    private final EvaluationBudget budget;
 
-    /**
-     * Characters of string work charged as one step. A step (an iterator's next node through the DOM) costs on the
-     * order of a hundred nanoseconds, a character compared or copied about one, and a fuzzy-ratio cell about two
-     * (review8: 8e9 cells in 14.8 s), so sixteen characters are charged as a step: string work is over-counted, never
-     * under-counted, and the whole budget still holds 80 million characters, far more than OSWorld's rules handle.
-     */
-    static final long CHARS_PER_STEP = 16;
-
-    private final long maxSteps;
-    private long steps;
-    /** Characters charged but not yet a whole step. */
-    private long chars;
-
-    StepCountingNavigator() {
-        this(MAX_STEPS);
+    StepCountingNavigator(EvaluationBudget budget) {
+        this.budget = budget;
     }
 
-    /** A navigator with another budget; the tests use it to show what an unbounded evaluation costs. */
-    StepCountingNavigator(long maxSteps) {
-        this.maxSteps = maxSteps;
-    }
-
-    /** The steps taken so far. */
-    long steps() {
-        return steps;
+    /** The evaluation's budget this navigator charges. */
+    EvaluationBudget budget() {
+        return budget;
     }
 
     private void step() {
-        if (++steps > maxSteps) {
-            throw new OutOfSteps(maxSteps);
-        }
+        budget.step();
     }
 
     /** Charges {@code count} (non-negative) steps of work done outside the tree's axes; throws past the budget. */
     void charge(long count) {
-        steps = count > maxSteps - steps ? maxSteps + 1 : steps + count; // saturates: count may be Long.MAX_VALUE
-        if (steps > maxSteps) {
-            throw new OutOfSteps(maxSteps);
-        }
+        budget.charge(count);
     }
 
-    /** Charges {@code count} (non-negative) characters of string work, a step per {@link #CHARS_PER_STEP}. */
+    /** Charges {@code count} (non-negative) characters of string work; throws past the budget. */
     void chargeChars(long count) {
-        long total = count > Long.MAX_VALUE - chars ? Long.MAX_VALUE : chars + count;
-        chars = total % CHARS_PER_STEP;
-        charge(total / CHARS_PER_STEP);
+        budget.chargeChars(count);
     }
 
     /** A string value handed to Jaxen, charged by its length: comparisons and functions re-read it each time. */
@@ -237,14 +207,5 @@ final class StepCountingNavigator extends DocumentNavigator {
     @Override
     public Object getDocument(String uri) throws FunctionCallException {
         throw new FunctionCallException("document() is not available to accessibility rules");
-    }
-
-    /** The budget ran out; no stack trace, it is an expected outcome that ends the evaluation. */
-    static final class OutOfSteps extends RuntimeException {
-        OutOfSteps(long maxSteps) {
-            super("the XPath rules took more than " + maxSteps + " steps on the accessibility tree (tree steps, "
-                    + CHARS_PER_STEP + " characters of string work a step, rules and selected elements)", null, false,
-                    false);
-        }
     }
 }

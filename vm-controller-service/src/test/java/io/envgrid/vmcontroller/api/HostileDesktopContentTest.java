@@ -64,6 +64,27 @@ class HostileDesktopContentTest extends WithFakeVm {
     }
 
     @Test
+    void aFuzzyRuleOverAnElementOfAnyLengthIsScoredNotRefused() {
+        // the element's text is the desktop's data, not the caller's mistake: it was 422 EVALUATION_FAILED past 10 000
+        // characters; now its |a|·|b| cells are charged to the evaluation's budget and it scores as OSWorld's fuzz.ratio
+        serveTree("<r><a>" + "x".repeat(20_000) + "</a></r>");
+        Api.act(token, worker, resource, "task/evaluate", new JsonObject().put("evaluator", new JsonObject()
+                .put("func", "check_accessibility_tree").put("result", new JsonObject().put("type", "accessibility_tree"))
+                .put("expected", new JsonObject().put("type", "rule").put("rules", new JsonArray()
+                        .add(new JsonObject().put("xpath", "//a").put("text", "x".repeat(100)).put("exact", false)))))
+                .encode())
+                .statusCode(200).body("score", equalTo((float) (2.0 * 100 / 20_100)));
+        // one past the budget stops with it as the reason, still a 200 scoring 0
+        serveTree("<r><a>" + "x".repeat(200_000) + "</a></r>");
+        Api.act(token, worker, resource, "task/evaluate", new JsonObject().put("evaluator", new JsonObject()
+                .put("func", "check_accessibility_tree").put("result", new JsonObject().put("type", "accessibility_tree"))
+                .put("expected", new JsonObject().put("type", "rule").put("rules", new JsonArray()
+                        .add(new JsonObject().put("xpath", "//a").put("text", "y".repeat(1_000)).put("exact", false)))))
+                .encode())
+                .statusCode(200).body("score", equalTo(0.0f)).body("metrics[0].reason", containsString("budget"));
+    }
+
+    @Test
     void aBillionLaughsTreeIsNotExpanded() {
         StringBuilder dtd = new StringBuilder("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol0 \"lol\">");
         for (int i = 1; i < 10; i++) {

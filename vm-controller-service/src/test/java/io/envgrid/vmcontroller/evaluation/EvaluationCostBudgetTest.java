@@ -42,7 +42,7 @@ class EvaluationCostBudgetTest {
         long start = System.nanoTime();
         Unscorable e = assertThrows(Unscorable.class, () -> AccessibilityRules.score(tree, rules));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertTrue(e.getMessage().contains("more than " + StepCountingNavigator.MAX_STEPS + " steps"), e.getMessage());
+        assertTrue(e.getMessage().contains("more than " + EvaluationBudget.MAX_STEPS + " steps"), e.getMessage());
         assertTrue(took.compareTo(BOUNDED) < 0, "stopped after " + took.toMillis() + " ms");
     }
 
@@ -80,7 +80,7 @@ class EvaluationCostBudgetTest {
     @Test
     void rulesWithoutEndStopAtTheBudget() throws Exception {
         // each rule is one step through a one-element tree, but compiling and running it is not free
-        int rules = (int) (StepCountingNavigator.MAX_STEPS / AccessibilityRules.STEPS_PER_RULE) + 1;
+        int rules = (int) (EvaluationBudget.MAX_STEPS / AccessibilityRules.STEPS_PER_RULE) + 1;
         String[] cheap = new String[rules];
         java.util.Arrays.fill(cheap, "/r");
         assertStopsWithinBudget("<r/>", rules(cheap));

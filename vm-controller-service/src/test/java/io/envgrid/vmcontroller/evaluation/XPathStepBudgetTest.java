@@ -39,7 +39,7 @@ class XPathStepBudgetTest {
         Unscorable e = assertThrows(Unscorable.class,
                 () -> AccessibilityRules.score(WIDE_TREE, rules("//*[count(//*) > 0]")));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertTrue(e.getMessage().contains("more than " + StepCountingNavigator.MAX_STEPS + " steps"), e.getMessage());
+        assertTrue(e.getMessage().contains("more than " + EvaluationBudget.MAX_STEPS + " steps"), e.getMessage());
         assertTrue(took.compareTo(BOUNDED) < 0, "stopped after " + took.toMillis() + " ms");
         // the evaluation ran here and ended with the exception: no thread was started for it, none burns a core now
         Set<Long> started = threadIds();
@@ -53,12 +53,12 @@ class XPathStepBudgetTest {
     void theBudgetIsDeterministic() throws Exception {
         // the same count of steps every time, whatever the machine's load: no clock is involved
         for (int run = 0; run < 2; run++) {
-            StepCountingNavigator navigator = new StepCountingNavigator(10_000);
+            StepCountingNavigator navigator = new StepCountingNavigator(new EvaluationBudget(10_000));
             var xpath = new org.jaxen.BaseXPath("//*[count(//*) > 0]", navigator);
             var tree = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
                     .parse(new org.xml.sax.InputSource(new java.io.StringReader(WIDE_TREE)));
-            assertThrows(StepCountingNavigator.OutOfSteps.class, () -> xpath.selectNodes(tree));
-            assertEquals(10_001, navigator.steps());
+            assertThrows(EvaluationBudget.OutOfSteps.class, () -> xpath.selectNodes(tree));
+            assertEquals(10_001, navigator.budget().steps());
         }
     }
 
