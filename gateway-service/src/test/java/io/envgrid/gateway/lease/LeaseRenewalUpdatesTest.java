@@ -61,10 +61,12 @@ class LeaseRenewalUpdatesTest {
             assertFalse(renewed.path("result").path("isError").asBoolean(true), renewed.toString());
 
             Conditions.await("the renewal's update", WAIT, () -> updates(client) >= 2);
-            String read = client.request("resources/read", "{\"uri\":\"" + LEASES + "\"}")
-                    .path("result").path("contents").path(0).path("text").asText();
-            assertEquals(allocatorExpiry(worker), McpSteps.readTree(read).path("leases").path(TYPE).path("expires_at").asText(),
-                    "the leases resource shows the lease as renewed");
+            // awaited, not read once: the tests' keep-alive (every 2 s) may renew between the two reads
+            Conditions.await("the leases resource shows the lease as renewed", WAIT, () -> {
+                String read = client.request("resources/read", "{\"uri\":\"" + LEASES + "\"}")
+                        .path("result").path("contents").path(0).path("text").asText();
+                return allocatorExpiry(worker).equals(McpSteps.readTree(read).path("leases").path(TYPE).path("expires_at").asText());
+            });
             client.request("tools/call", "{\"name\":\"release_batch_resources\",\"arguments\":{}}");
         }
     }
