@@ -4,6 +4,8 @@ import io.envgrid.gateway.tool.ToolScope;
 import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.client.AllocatorApi;
+import io.envgrid.gateway.lease.WorkerActivities;
+import io.envgrid.gateway.lease.WorkerResources;
 import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
 import io.envgrid.gateway.tool.ToolCall;
@@ -13,7 +15,11 @@ import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import java.util.List;
 
-/** {@code renew_resources}: extends the worker's leases (the gateway also does this itself while the session lives). */
+/**
+ * {@code renew_resources}: extends the worker's leases (the gateway also does this itself while the session lives).
+ * The worker's record takes the new terms, and a session subscribed to {@code envgrid://worker/leases} is told of any
+ * change, an extension included: the caller asked for it, so it is no routine tick (README, "Server features").
+ */
 @Singleton
 public class RenewTool extends BaseTool {
 
@@ -27,16 +33,27 @@ public class RenewTool extends BaseTool {
             Schema.output().build(), ToolAnnotations.ADDITIVE_IDEMPOTENT, ToolScope.WORKER, true, null);
 
     private final AllocatorApi allocator;
+    private final WorkerResources resources;
+    private final WorkerActivities activities;
 
-    public RenewTool(AllocatorApi allocator) {
+    public RenewTool(AllocatorApi allocator, WorkerResources resources, WorkerActivities activities) {
         super(SPEC);
         this.allocator = allocator;
+        this.resources = resources;
+        this.activities = activities;
     }
 
     @Override
     public Uni<ToolResult> call(ToolCall call) {
         List<String> resourceIds = call.args().strings("resource_ids");
         int timeout = (int) call.args().integer("timeout", 600);
-        return allocator.renew(call.workerId(), resourceIds, timeout).map(ToolResult::of);
+        String worker = call.workerId();
+        return allocator.renew(worker, resourceIds, timeout)
+                .call(renewed -> resources.renewed(worker, renewed).invoke(change -> {
+                    if (change != WorkerResources.TermsChange.NONE) {
+                        activities.leaseTermsChanged(worker);
+                    }
+                }))
+                .map(ToolResult::of);
     }
 }

@@ -83,6 +83,7 @@ public class LeaseKeepAlive {
                 .collect().in(LinkedHashSet<String>::new, Set::addAll)
                 .onItem().transformToMulti(workers -> Multi.createFrom().iterable(workers))
                 .onItem().transformToUni(worker -> renew(worker, timeout)
+                        .call(renewed -> renewed == null ? Uni.createFrom().voidItem() : recorded(worker, renewed))
                         .invoke(renewed -> {
                             if (renewed != null) {
                                 activities.report(worker, Severity.INFO, "leases.renewed", renewedDetails(renewed, timeout));
@@ -116,6 +117,24 @@ public class LeaseKeepAlive {
                 return ids.isEmpty() ? Uni.createFrom().nullItem() : allocator.renew(worker, ids, timeout);
             });
         });
+    }
+
+    /**
+     * The renewal written into the worker's record, so a read of its leases shows the new expiry. Only a fencing
+     * token other than recorded is announced as an update of {@code envgrid://worker/leases}: every tick extends
+     * every lease, and announcing that would be one update (and a re-read by each subscriber) per live worker per
+     * period, with thousands of workers, for a change no client acts on while the gateway keeps its leases alive.
+     * The tick is reported as the {@code leases.renewed} log message instead.
+     */
+    private Uni<Void> recorded(String worker, JsonNode renewed) {
+        return resources.renewed(worker, renewed).invoke(change -> {
+            if (change == WorkerResources.TermsChange.FENCING) {
+                activities.leaseTermsChanged(worker);
+            }
+        }).replaceWithVoid()
+                // the leases were renewed all the same: not a renew_failed; the next tick writes the record again
+                .onFailure().invoke(e -> LOG.warnf("recording the renewal of worker %s failed: %s", worker, e.getMessage()))
+                .onFailure().recoverWithNull();
     }
 
     /** The keep-alive's renewal as the worker sees it: the allocator's answer per lease, and for how long. */

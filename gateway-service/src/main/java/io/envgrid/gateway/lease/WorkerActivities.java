@@ -29,6 +29,10 @@ public class WorkerActivities {
         each(l -> l.leasesChanged(workerId));
     }
 
+    public void leaseTermsChanged(String workerId) {
+        each(l -> l.leaseTermsChanged(workerId));
+    }
+
     public void toolSucceeded(String workerId, ToolSpec tool, ObjectNode arguments) {
         each(l -> l.toolSucceeded(workerId, tool, arguments));
     }

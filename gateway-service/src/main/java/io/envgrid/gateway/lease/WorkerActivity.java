@@ -19,6 +19,13 @@ public interface WorkerActivity {
     void leasesChanged(String workerId);
 
     /**
+     * A renewal changed the terms of leases the worker holds ({@code expires_at}, {@code fencing_token}; {@link
+     * WorkerResources#renewed}): what a read of its leases shows changed, which leases it holds did not.
+     */
+    default void leaseTermsChanged(String workerId) {
+    }
+
+    /**
      * A tool call for the worker succeeded, through either front end, with these (checked) arguments;
      * called on the call's thread, so a listener does only cheap work there.
      */

@@ -27,6 +27,7 @@ import java.util.function.Predicate;
 @ApplicationScoped
 public class WorkerResources {
 
+    private final ReactiveRedisDataSource redis;
     private final ReactiveHashCommands<String, String, String> hashes;
     private final ReactiveKeyCommands<String> keys;
     private final ObjectMapper json;
@@ -35,6 +36,7 @@ public class WorkerResources {
 
     public WorkerResources(ReactiveRedisDataSource redis, ObjectMapper json, GatewayKeys names, WorkerActivities activities) {
         this.activities = activities;
+        this.redis = redis;
         this.hashes = redis.hash(String.class);
         this.keys = redis.key();
         this.json = json;
@@ -98,6 +100,95 @@ public class WorkerResources {
                 activities.leasesChanged(workerId);
             }
         }).replaceWithVoid();
+    }
+
+    /** What a renewal changed in a worker's record ({@link #renewed}), from least to most. */
+    public enum TermsChange {
+        /** Nothing: no lease renewed, or every renewed one already recorded so. */
+        NONE,
+        /** Only {@code expires_at}: the lease was extended, as every renewal extends it. */
+        EXPIRY,
+        /** A {@code fencing_token} other than recorded: the recorded one is a stale grant's, a client must re-read. */
+        FENCING
+    }
+
+    /**
+     * Writes only the entries that are still as they were read. KEYS: the worker's record; ARGV: triples of field,
+     * the entry as read, the entry renewed. Returns the fields written. An entry removed or replaced since it was read
+     * (a release, an expiry, a new grant) is left alone: a renewal never brings back a lease that ended meanwhile.
+     */
+    private static final String RENEWED_SCRIPT = "local written = {} "
+            + "for i = 1, #ARGV, 3 do "
+            + "if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then "
+            + "redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2]) written[#written + 1] = ARGV[i] end end "
+            + "return written";
+
+    /**
+     * Applies an allocator {@code /renew} answer ({@code {status, details: {id: {status, expires_at, fencing_token}}}}) to the worker's
+     * record, so that what {@code envgrid://worker/leases} shows is the lease as renewed: each entry of a lease
+     * {@code renewed} gets its new {@code expires_at} and {@code fencing_token}. Answers the largest change written;
+     * the caller decides whom to tell ({@link WorkerActivity#leaseTermsChanged}).
+     */
+    public Uni<TermsChange> renewed(String workerId, JsonNode answer) {
+        Map<String, JsonNode> renewals = new LinkedHashMap<>();
+        answer.path("details").fields().forEachRemaining(e -> {
+            if ("renewed".equals(e.getValue().path("status").asText())) {
+                renewals.put(e.getKey(), e.getValue());
+            }
+        });
+        if (renewals.isEmpty()) {
+            return Uni.createFrom().item(TermsChange.NONE);
+        }
+        return hashes.hgetall(key(workerId)).chain(raw -> {
+            List<String> args = new ArrayList<>();
+            Map<String, TermsChange> changes = new LinkedHashMap<>();
+            raw.forEach((field, text) -> {
+                JsonNode entry = parse(text);
+                JsonNode renewal = renewals.get(entry.path("id").asText());
+                if (renewal == null) {
+                    return;
+                }
+                // numbers compared by value: a fencing token read as an int and one read as a long are the same token
+                long recordedToken = entry.path("fencing_token").asLong(-1);
+                long renewedToken = renewal.path("fencing_token").asLong(recordedToken);
+                if (renewedToken < recordedToken) {
+                    // tokens only grow per resource: this answer is about an older grant and arrived late
+                    return;
+                }
+                // an expiry earlier than recorded is written too: a renewal may shorten a lease (a smaller timeout),
+                // and of two answers crossing, the earlier expiry shown is the safe error (the lease outlives it)
+                boolean fencing = renewedToken != recordedToken;
+                boolean expiry = renewal.hasNonNull("expires_at")
+                        && !renewal.get("expires_at").asText().equals(entry.path("expires_at").asText(null));
+                if (!fencing && !expiry) {
+                    return;
+                }
+                ObjectNode updated = ((ObjectNode) entry).deepCopy();
+                if (renewal.hasNonNull("fencing_token")) {
+                    updated.set("fencing_token", renewal.get("fencing_token"));
+                }
+                if (renewal.hasNonNull("expires_at")) {
+                    updated.set("expires_at", renewal.get("expires_at"));
+                }
+                args.add(field);
+                args.add(text);
+                args.add(updated.toString());
+                changes.put(field, fencing ? TermsChange.FENCING : TermsChange.EXPIRY);
+            });
+            if (args.isEmpty()) {
+                return Uni.createFrom().item(TermsChange.NONE);
+            }
+            List<String> command = new ArrayList<>(List.of(RENEWED_SCRIPT, "1", key(workerId)));
+            command.addAll(args);
+            return redis.execute("EVAL", command.toArray(String[]::new)).map(written -> {
+                TermsChange most = TermsChange.NONE;
+                for (io.vertx.mutiny.redis.client.Response field : written) {
+                    TermsChange change = changes.getOrDefault(field.toString(), TermsChange.NONE);
+                    most = change.compareTo(most) > 0 ? change : most;
+                }
+                return most;
+            });
+        });
     }
 
     /**

@@ -176,6 +176,29 @@ class RevocationEndsSessionsTest {
         Conditions.await("the session ended with it", AT_ONCE, () -> sessions.peek(stream.session()).await().atMost(WAIT).isEmpty());
     }
 
+    /**
+     * Was: the Sandbox API checked a token only against this replica's view, which learns a revocation stored without
+     * its message at no reload either (the reload reads the index, not written here), so the token kept working. Each
+     * request with a revocable token now asks Redis: the next call is 401 with the envelope, on every operation.
+     */
+    @Test
+    void aSandboxCallWithARevokedTokenIsRefusedWithoutTheMessage() {
+        String token = signed(Duration.ofHours(1));
+        String body = "{\"worker_id\":\"auth-sandbox-" + UUID.randomUUID() + "\"}";
+        RestAssured.given().header("Authorization", "Bearer " + token).contentType("application/json").body(body)
+                .post("/session/list").then().statusCode(200);
+
+        redis.value(String.class).psetex(keys.revokedToken(TokenVerifier.tokenIdOf(token)), Duration.ofHours(1).toMillis(),
+                Long.toString(Instant.now().plus(Duration.ofHours(1)).toEpochMilli()));
+
+        RestAssured.given().header("Authorization", "Bearer " + token).contentType("application/json").body(body)
+                .post("/session/list").then().statusCode(401).header("WWW-Authenticate", "Bearer")
+                .body("error.code", org.hamcrest.Matchers.equalTo("UNAUTHORIZED"))
+                .body("error.message", org.hamcrest.Matchers.equalTo("the bearer token has been revoked"));
+        RestAssured.given().header("Authorization", "Bearer " + token).get("/tools").then().statusCode(401)
+                .body("error.code", org.hamcrest.Matchers.equalTo("UNAUTHORIZED"));
+    }
+
     /** An open {@code GET /sse} stream: its session id, and the reading of its lines until the server ends it. */
     private record LegacyStream(String session, CompletableFuture<Void> drained) {
     }

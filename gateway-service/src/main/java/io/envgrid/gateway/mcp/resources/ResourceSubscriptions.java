@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
  * field {@code sub:<uri>} of the session's Redis record, so it lives and ends with the session and
  * every replica sees it. Every resource is about one worker, so an update goes to that worker's
  * sessions that subscribed to the URI: {@code envgrid://worker/leases} when the worker's leases
- * change (granted, released, expired, revoked), a desktop's screenshot after a tool acted on it
+ * change (granted, released, expired, revoked) or a renewal changed their terms ({@link #leaseTermsChanged}), a desktop's screenshot after a tool acted on it
  * through either front end (MCP or the Sandbox API). A lease change also changes what {@code resources/list} shows: every session of the worker
  * gets {@code notifications/resources/list_changed}.
  */
@@ -91,6 +91,13 @@ public class ResourceSubscriptions implements WorkerActivity {
                 .chain(() -> notifier.toWorker(workerId, fields -> true,
                         JsonRpc.notification("notifications/resources/list_changed", JsonNodeFactory.instance.objectNode())))
                 .subscribe().with(v -> { }, e -> LOG.debugf("lease change of %s not told: %s", workerId, e.getMessage()));
+    }
+
+    /** The leases document changed (a renewal's new expiry or fencing token); the list of resources did not. */
+    @Override
+    public void leaseTermsChanged(String workerId) {
+        updated(workerId, ResourceUris.LEASES)
+                .subscribe().with(v -> { }, e -> LOG.debugf("lease renewal of %s not told: %s", workerId, e.getMessage()));
     }
 
     /**

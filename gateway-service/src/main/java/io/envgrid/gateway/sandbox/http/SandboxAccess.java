@@ -4,36 +4,48 @@ import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.security.AccessGuard;
 import io.envgrid.gateway.security.Authentication;
 import io.envgrid.gateway.security.Principal;
+import io.envgrid.gateway.security.RevokedTokens;
+import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
-import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * The MCP endpoints' access rules on the gateway's REST API too (the Sandbox API and {@code /admin/…}):
  * Host and Origin checks, bearer token when tokens are configured; refusals carry the envelope.
- * The admitted principal is kept on the request for the resource's entitlement checks.
+ * The admitted principal is kept on the request for the resource's entitlement checks. A revocable token is also
+ * asked of Redis on every request ({@link RevokedTokens#screenStored}), as MCP requests are: this replica's view of the
+ * revocations learns one stored without its message only at its next reload, and a revoked token is 401 at once.
  */
 public class SandboxAccess {
 
     private static final String PRINCIPAL = "envgrid.principal";
 
     private final AccessGuard guard;
+    private final RevokedTokens revoked;
 
-    public SandboxAccess(AccessGuard guard) {
+    public SandboxAccess(AccessGuard guard, RevokedTokens revoked) {
         this.guard = guard;
+        this.revoked = revoked;
     }
 
+    /**
+     * Admits the request (a null item) or answers its refusal. The Redis look-up comes before the resource runs,
+     * not beside its first Redis command as MCP's session read: that command differs per route and may already
+     * change something (a session's claim), which a revoked token must not do.
+     */
     @ServerRequestFilter(preMatching = true)
-    public Optional<Response> check(ContainerRequestContext request, RoutingContext routing) {
+    public Uni<Response> check(ContainerRequestContext request, RoutingContext routing) {
         Authentication outcome = guard.admit(AccessGuard.host(routing.request()), request.getHeaderString("Origin"),
                 request.getHeaderString("Authorization"));
-        if (outcome instanceof Authentication.Accepted accepted) {
-            routing.put(PRINCIPAL, accepted.principal());
-            return Optional.empty();
-        }
-        return Optional.of(refusal(((Authentication.Refused) outcome).failure()));
+        return revoked.screenStored(outcome).map(screened -> {
+            if (screened instanceof Authentication.Accepted accepted) {
+                routing.put(PRINCIPAL, accepted.principal());
+                return null;
+            }
+            return refusal(((Authentication.Refused) screened).failure());
+        });
     }
 
     /** The principal the filter admitted this request for. */
