@@ -29,8 +29,9 @@ import org.jboss.logging.Logger;
  * A call that carries a body is admitted only once its credential passed the {@link DesktopHeadCheck} on its head:
  * the body may be trickled for up to the read timeout, and a call counts from its head, so without the check a caller
  * with a made-up (well-formed) lease token could hold every place of the desktop and starve its real holder. A refused
- * call is answered at once with the route's refusal and never takes a place; its body is dropped unread. A call without a body is complete with its head, so the route checks it at once; checking it here too
- * would only double the allocator's round trips of the most frequent calls (screenshots).
+ * call is answered at once with the route's refusal and never takes a place; its body is dropped unread. A call
+ * without a body is complete with its head, so the route checks it at once; checking it here too would only double
+ * the allocator's round trips of the most frequent calls (screenshots).
  */
 final class DesktopCallGate implements ProxyInterceptor {
 
