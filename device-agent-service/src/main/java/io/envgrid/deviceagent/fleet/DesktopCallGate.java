@@ -2,11 +2,14 @@ package io.envgrid.deviceagent.fleet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.error.ErrorEnvelope;
 import io.envgrid.deviceagent.osworld.DesktopRouting;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
@@ -14,6 +17,7 @@ import io.vertx.httpproxy.ProxyResponse;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * The interceptor of one desktop's port ({@link DesktopPorts}): names the desktop and marks the request as the
@@ -21,14 +25,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code 429 RATE_LIMIT_EXCEEDED} (with {@code Retry-After: 1}) without reaching the agent, so the holder of one
  * desktop cannot queue up connections that another desktop's calls then wait behind. A call counts from its
  * admission until its answer was sent or the exchange failed.
+ * <p>
+ * A call that carries a body is admitted only once its credential passed the {@link DesktopHeadCheck} on its head:
+ * the body may be trickled for up to the read timeout, and a call counts from its head, so without the check a caller
+ * with a made-up (well-formed) lease token could hold every place of the desktop and starve its real holder. A refused
+ * call is answered at once with the route's refusal and never takes a place; its body is dropped unread. A call
+ * without a body is complete with its head, so the route checks it at once; checking it here too would only double
+ * the allocator's round trips of the most frequent calls (screenshots).
  */
 final class DesktopCallGate implements ProxyInterceptor {
 
+    private static final Logger LOG = Logger.getLogger(DesktopCallGate.class);
     private static final String ADMITTED = DesktopCallGate.class.getName() + ".admitted";
     private final ObjectMapper json;
     private final String desktop;
     private final String mark;
     private final int limit;
+    private final DesktopHeadCheck headCheck;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     /**
@@ -36,16 +49,45 @@ final class DesktopCallGate implements ProxyInterceptor {
      * @param desktop the desktop's name, set as {@link DesktopRouting#DESKTOP_HEADER}
      * @param mark    the proxy's secret, set as {@link DesktopPorts#PROXY_MARK_HEADER}
      * @param limit   calls admitted at once, ≥ 1
+     * @param headCheck the credential check of a call with a body, before it is admitted
      */
-    DesktopCallGate(ObjectMapper json, String desktop, String mark, int limit) {
+    DesktopCallGate(ObjectMapper json, String desktop, String mark, int limit, DesktopHeadCheck headCheck) {
         this.json = json;
         this.desktop = desktop;
         this.mark = mark;
         this.limit = limit;
+        this.headCheck = headCheck;
     }
 
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+        if (!carriesBody(context.request().headers())) {
+            return admit(context);
+        }
+        // the request stays paused (the proxy paused it) while the check runs: not a byte of its body is read
+        return headCheck.check(context.request().headers()).transform(checked -> {
+            if (checked.succeeded()) {
+                return admit(context);
+            }
+            // read and drop whatever body comes: closing instead could reset the connection (unread data) before
+            // the caller reads the refusal. The port's idle clock runs from this answer on, so a body trickled on
+            // after it is cut off at the idle timeout, holding no call place meanwhile.
+            context.request().proxiedRequest().handler(dropped -> { }).resume();
+            return Future.succeededFuture(refused(context, checked.cause()));
+        });
+    }
+
+    /**
+     * Whether a request has a body to wait for (HTTP/1.1: a {@code Transfer-Encoding}, or a {@code Content-Length}
+     * other than 0). Vert.x' codec refused a malformed length, and the proxy a transfer coding other than
+     * {@code chunked} (400), before this runs.
+     */
+    static boolean carriesBody(MultiMap headers) {
+        String length = headers.get(HttpHeaders.CONTENT_LENGTH);
+        return headers.contains(HttpHeaders.TRANSFER_ENCODING) || length != null && !length.trim().equals("0");
+    }
+
+    private Future<ProxyResponse> admit(ProxyContext context) {
         if (inFlight.incrementAndGet() > limit) {
             inFlight.decrementAndGet();
             return Future.succeededFuture(busy(context));
@@ -77,15 +119,31 @@ final class DesktopCallGate implements ProxyInterceptor {
 
     private ProxyResponse busy(ProxyContext context) {
         Map<String, Object> details = Map.of("desktop", desktop, "max_concurrent_calls", limit, "retry_after_seconds", 1);
+        ProxyResponse response = answer(context, 429, ErrorEnvelope.of(ErrorCode.RATE_LIMIT_EXCEEDED,
+                "more than " + limit + " calls at once on this desktop", details));
+        response.headers().set("Retry-After", "1");
+        return response;
+    }
+
+    /** The head check's refusal as the route would answer it; anything but a refusal is a fault of the agent. */
+    private ProxyResponse refused(ProxyContext context, Throwable cause) {
+        if (cause instanceof ApiException refusal) {
+            return answer(context, refusal.status(), ErrorEnvelope.of(refusal.code(), refusal.getMessage(),
+                    refusal.details()));
+        }
+        LOG.errorf(cause, "desktop %s: the lease check on a request's head failed", desktop);
+        return answer(context, 500, ErrorEnvelope.of(ErrorCode.INTERNAL_ERROR, "the lease check failed", Map.of()));
+    }
+
+    private ProxyResponse answer(ProxyContext context, int status, ErrorEnvelope envelope) {
         String body;
         try {
-            body = json.writeValueAsString(ErrorEnvelope.of(ErrorCode.RATE_LIMIT_EXCEEDED,
-                    "more than " + limit + " calls at once on this desktop", details));
+            body = json.writeValueAsString(envelope);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("an error envelope is always serialisable", e);
         }
-        ProxyResponse response = context.request().response().setStatusCode(429);
-        response.headers().set("Content-Type", "application/json").set("Retry-After", "1");
+        ProxyResponse response = context.request().response().setStatusCode(status);
+        response.headers().set("Content-Type", "application/json");
         return response.setBody(Body.body(Buffer.buffer(body)));
     }
 }

@@ -1,15 +1,19 @@
 package io.envgrid.deviceagent.fleet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.deviceagent.access.Credentials;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.osworld.DesktopLock;
 import io.envgrid.deviceagent.osworld.DesktopRouting;
 import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -41,12 +45,19 @@ import org.jboss.logging.Logger;
  * Each desktop's port has its own connections to the agent's port and admits at most
  * {@code envgrid.device-agent.desktops.max-concurrent-calls} calls at once ({@link DesktopCallGate}), on at most
  * {@code desktops.max-connections} connections, none kept idle longer than {@code desktops.idle-timeout}
- * ({@link DesktopPortConnections}).
+ * ({@link DesktopPortConnections}). A call with a body is admitted only once its credential passed the desktop's lease
+ * check on its head ({@link DesktopHeadCheck}, the same {@link DesktopLock#requireLease} the route makes).
  */
 @ApplicationScoped
 public class DesktopPorts {
 
     private static final Logger LOG = Logger.getLogger(DesktopPorts.class);
+    /**
+     * Threads for the head checks of all desktops' ports: each is one allocator round trip (milliseconds; 2.5 s at
+     * most per attempt, and a dead allocator opens the verifier's circuit after 10 calls, so checks then fail at once).
+     * Not the fleet's one worker thread, so that the checks of many callers run side by side.
+     */
+    private static final int HEAD_CHECK_THREADS = 16;
 
     /** The header by which the proxy marks the requests it forwards; its value is {@link #PROXY_MARK}. */
     public static final String PROXY_MARK_HEADER = "X-Envgrid-Desktop-Proxy";
@@ -60,14 +71,18 @@ public class DesktopPorts {
     private final FleetVertx vertx;
     private final DeviceAgentConfig config;
     private final ObjectMapper json;
+    private final DesktopLock lock;
+    private WorkerExecutor headChecks;
     private final List<HttpServer> servers = new ArrayList<>();
     private final List<HttpClient> clients = new ArrayList<>();
 
-    public DesktopPorts(DesktopFleet fleet, FleetVertx vertx, DeviceAgentConfig config, ObjectMapper json) {
+    public DesktopPorts(DesktopFleet fleet, FleetVertx vertx, DeviceAgentConfig config, ObjectMapper json,
+            DesktopLock lock) {
         this.fleet = fleet;
         this.vertx = vertx;
         this.config = config;
         this.json = json;
+        this.lock = lock;
     }
 
     /**
@@ -81,6 +96,7 @@ public class DesktopPorts {
         }
         String host = ConfigProvider.getConfig().getOptionalValue("quarkus.http.host", String.class).orElse("0.0.0.0");
         int limit = config.desktops().maxConcurrentCalls();
+        headChecks = vertx.get().createSharedWorkerExecutor("envgrid-desktop-head-checks", HEAD_CHECK_THREADS);
         for (HostedDesktop desktop : fleet.desktops()) {
             // a client (connection pool) per desktop, sized to its call limit: no desktop's calls wait for another's
             HttpClient client = vertx.get().createHttpClient(
@@ -88,7 +104,8 @@ public class DesktopPorts {
             clients.add(client);
             String name = desktop.desktop().name();
             HttpServer server = desktopServer(vertx.get(), client, AgentIdentity::httpPort,
-                    new DesktopCallGate(json, name, new String(PROXY_MARK, StandardCharsets.US_ASCII), limit),
+                    new DesktopCallGate(json, name, new String(PROXY_MARK, StandardCharsets.US_ASCII), limit,
+                            headCheck(desktop)),
                     new DesktopPortConnections(vertx.get(), name, config.desktops().maxConnections(),
                             config.desktops().idleTimeout()));
             servers.add(server);
@@ -98,6 +115,21 @@ public class DesktopPorts {
                     .onFailure(e -> LOG.errorf("desktop %s cannot be served: port %d: %s",
                             desktop.spec().resourceId(), desktop.spec().port(), e.getMessage()));
         }
+    }
+
+    /**
+     * The lease check of {@code desktop}'s port on a request's head: the route's own ({@link DesktopLock#requireLease},
+     * with its refusals and their count), run on {@link #headChecks} because it may ask the allocator.
+     */
+    private DesktopHeadCheck headCheck(HostedDesktop desktop) {
+        return headers -> {
+            String authorization = headers.get(HttpHeaders.AUTHORIZATION);
+            String leaseToken = headers.get(Credentials.LEASE_TOKEN_HEADER);
+            return headChecks.executeBlocking(() -> {
+                lock.requireLease(desktop.desktop(), authorization, leaseToken);
+                return null;
+            }, false);
+        };
     }
 
     /**
@@ -141,5 +173,8 @@ public class DesktopPorts {
     void stop(@Observes ShutdownEvent stop) {
         servers.forEach(HttpServer::close);
         clients.forEach(HttpClient::close);
+        if (headChecks != null) {
+            headChecks.close();
+        }
     }
 }

@@ -82,11 +82,12 @@ public class DesktopLock {
     /**
      * The lease check of a call about to act on {@code desktop}: the service token, or a lease token the allocator
      * confirms as the live lease of the desktop's resource ({@link LeaseAccess#requireLease}); nothing with
-     * {@code desktop.auth=open}.
+     * {@code desktop.auth=open}. Also made by a desktop's port on the head of a call with a body, before the call
+     * takes one of the desktop's call places ({@code fleet/DesktopCallGate}).
      *
      * @throws ApiException 401, 409 or 503 with the envelope, counted in {@code envgrid_desktop_refusals_total}
      */
-    void requireLease(Desktop desktop, String authorization, String leaseToken) {
+    public void requireLease(Desktop desktop, String authorization, String leaseToken) {
         if (config.desktop().auth() == DeviceAgentConfig.DesktopAuth.OPEN) {
             return;
         }

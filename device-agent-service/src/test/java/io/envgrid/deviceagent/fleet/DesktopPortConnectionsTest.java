@@ -59,7 +59,7 @@ class DesktopPortConnectionsTest {
             DesktopPortConnections bounded = new DesktopPortConnections(vertx, name, MAX_CONNECTIONS, IDLE_TIMEOUT);
             connections.add(bounded);
             desktops.add(DesktopPorts.desktopServer(vertx, vertx.createHttpClient(new HttpClientOptions()),
-                    agent::actualPort, new DesktopCallGate(new ObjectMapper(), name, "mark", 32), bounded)
+                    agent::actualPort, new DesktopCallGate(new ObjectMapper(), name, "mark", 32, DesktopHeadCheck.NONE), bounded)
                     .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         }
     }

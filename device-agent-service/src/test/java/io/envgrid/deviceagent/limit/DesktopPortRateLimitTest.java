@@ -12,23 +12,32 @@ import io.envgrid.deviceagent.support.FleetDesktops;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.envgrid.deviceagent.support.WithFleetDesktops;
 import io.envgrid.deviceagent.support.AgentCalls;
+import io.envgrid.deviceagent.support.HeldRequest;
+import io.envgrid.deviceagent.support.RealAllocator;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
  * The rate limit on an agent hosting desktops: every call through a desktop's port comes from the in-process proxy on
  * loopback, so it is counted per desktop too; a caller of the agent's own port cannot get a fresh bucket by naming
  * desktops (or forging the proxy's mark) itself. Each desktop's port carries a bounded number of calls at once, on
- * connections of its own.
+ * connections of its own, and admits a call with a body only once its credential passed the lease check on its head.
  */
 @QuarkusTest
 @WithAllocator
@@ -112,6 +121,75 @@ class DesktopPortRateLimitTest {
         // and once they are done, desktop 0 admits calls again
         Conditions.await(() -> platformStatus(FleetDesktops.port(0)) == 200, "desktop 0 serving again",
                 Duration.ofSeconds(120));
+    }
+
+    /**
+     * Found by a review: a call took one of its desktop's call places on its head and had its lease checked only once
+     * its body was in, so made-up lease tokens trickling bodies (each read waits up to the 60 s read timeout) held
+     * every place and the real holder's calls were answered 429.
+     */
+    @Test
+    void madeUpLeaseTokensTricklingBodiesHoldNoCallPlaceOfTheRealHolder() throws Exception {
+        int places = ConfigProvider.getConfig().getValue("envgrid.device-agent.desktops.max-concurrent-calls",
+                Integer.class);
+        JsonPath grant = given().baseUri(RealAllocator.url().toString())
+                .header("Authorization", "Bearer " + RealAllocator.SERVICE_TOKEN).contentType(ContentType.JSON)
+                .body(Map.of("worker_id", "worker-head-check", "resource_types", List.of("vm_pyautogui"),
+                        "timeout", 120, "wait_ms", 60000))
+                .post("/allocate").then().statusCode(200).extract().jsonPath();
+        int port = grant.getInt("vm_pyautogui.port");
+        String leaseToken = grant.getString("vm_pyautogui.lease_token");
+        URI desktop = URI.create("http://127.0.0.1:" + port);
+        List<HeldRequest> trickles = new ArrayList<>();
+        try {
+            // as many calls as the desktop has places, each with a made-up token of the lease token's form, declaring
+            // a body and sending a few bytes of it: a JSON route, a chunked body, a multipart upload
+            for (int i = 0; i < places; i++) {
+                String token = "X-Envgrid-Lease-Token: elt_" + madeUpToken();
+                byte[] head = switch (i % 3) {
+                    case 0 -> HeldRequest.head(desktop, "POST", "/execute", "application/json", 4096, token);
+                    case 1 -> HeldRequest.head(desktop, "POST", "/run_bash_script", "application/json", -1, token,
+                            "Transfer-Encoding: chunked");
+                    default -> HeldRequest.head(desktop, "POST", "/setup/upload",
+                            "multipart/form-data; boundary=b", 4096, token);
+                };
+                byte[] someBody = (i % 3 == 1 ? "3\r\n{\"s" : "{\"com").getBytes(StandardCharsets.US_ASCII);
+                byte[] request = new byte[head.length + someBody.length];
+                System.arraycopy(head, 0, request, 0, head.length);
+                System.arraycopy(someBody, 0, request, head.length, someBody.length);
+                trickles.add(HeldRequest.begin(desktop, request));
+            }
+            // each is refused at once, on its head, with the route's refusal (before: no answer while the body trickled)
+            for (HeldRequest trickle : trickles) {
+                String answer = trickle.answer(Duration.ofSeconds(5));
+                assertTrue(answer.startsWith("HTTP/1.1 409"), answer);
+                assertTrue(answer.contains("\"LEASE_NOT_LIVE\""), answer);
+            }
+            // while they still hold their connections, the real holder's call is admitted and answered promptly
+            HttpResponse<String> held = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                    .send(HttpRequest.newBuilder(URI.create(desktop + "/execute"))
+                            .header("X-Envgrid-Lease-Token", leaseToken).header("Content-Type", "application/json")
+                            .timeout(Duration.ofSeconds(10))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"echo held\",\"shell\":true}"))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, held.statusCode(), held.body());
+            assertTrue(held.body().contains("held"), held.body());
+        } finally {
+            for (HeldRequest trickle : trickles) {
+                trickle.close();
+            }
+            given().baseUri(RealAllocator.url().toString())
+                    .header("Authorization", "Bearer " + RealAllocator.SERVICE_TOKEN).contentType(ContentType.JSON)
+                    .body(Map.of("worker_id", "worker-head-check", "resource_id", grant.getString("vm_pyautogui.id")))
+                    .post("/release").then().statusCode(200);
+        }
+    }
+
+    /** 22 base64url characters: the form of a lease token's random part, and never one the allocator issued. */
+    private static String madeUpToken() {
+        byte[] random = new byte[16];
+        new SecureRandom().nextBytes(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
     private static int platformStatus(int port) {

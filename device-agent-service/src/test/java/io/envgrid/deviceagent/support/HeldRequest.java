@@ -1,10 +1,15 @@
 package io.envgrid.deviceagent.support;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An HTTP/1.1 request sent in two parts over its own connection, with the test acting in between: a caller that
@@ -37,6 +42,35 @@ public final class HeldRequest implements AutoCloseable {
         out.flush();
         return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
+
+    /**
+     * The answer given before the rest was sent: its head and its body as far as its {@code Content-Length}, read
+     * within {@code within} (a {@link java.net.SocketTimeoutException} when none comes).
+     */
+    public String answer(Duration within) throws IOException {
+        socket.setSoTimeout((int) within.toMillis());
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        int headEnd = -1;
+        int length = 0;
+        for (int next = in.read(); next != -1; next = in.read()) {
+            answer.write(next);
+            if (headEnd < 0) {
+                String text = answer.toString(StandardCharsets.ISO_8859_1);
+                if (text.endsWith("\r\n\r\n")) {
+                    headEnd = answer.size();
+                    Matcher declared = CONTENT_LENGTH.matcher(text);
+                    length = declared.find() ? Integer.parseInt(declared.group(1)) : 0;
+                }
+            }
+            if (headEnd >= 0 && answer.size() >= headEnd + length) {
+                break;
+            }
+        }
+        return answer.toString(StandardCharsets.UTF_8);
+    }
+
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)\r\ncontent-length: *(\\d+)");
 
     /** The request line and headers (ending with the blank line), with {@code Connection: close}. */
     public static byte[] head(URI agent, String method, String path, String contentType, int contentLength,
