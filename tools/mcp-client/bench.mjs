@@ -3,7 +3,7 @@
 // and the same MCP server started here and called directly over stdio.
 //
 //   node bench.mjs --url http://127.0.0.1:8080/mcp --header "Authorization: Bearer x" --office ID
-//                  --tool everything__echo --direct-tool echo --command node --args '["index.js","stdio"]'
+//                  --tool bench-1.everything__echo --direct-tool echo --command node --args '["index.js","stdio"]'
 //                  --warmup 5 --measure 10 --concurrency 1,8
 //
 // Each cell: `concurrency` loops on one client session, each calling the tool with {"message": "bench"} in a

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Tool-call round trips through the MCP bridge next to the same MCP server called directly, in one run and by one
- * client (the official MCP TypeScript SDK, {@code tools/mcp-client/bench.mjs}): {@code everything__echo} through the
+ * client (the official MCP TypeScript SDK, {@code tools/mcp-client/bench.mjs}): {@code {computer}.everything__echo} through the
  * first gateway replica's {@code /mcp} (session bound to the office) → the second replica → the device agent as
  * Computer (0.5.0) → {@code @modelcontextprotocol/server-everything} over stdio, and {@code echo} of a
  * server-everything the client starts itself over stdio. Each cell: {@code bench.smcp.concurrency} loops on one
@@ -48,7 +48,7 @@ public final class BridgeBenchmark {
                 Offices.office(), gateways.second.url(), "0.5.0")) {
             List<String> command = List.of("node", SCRIPT.toString(), "--url", gateways.first.url() + "/mcp",
                     "--header", "Authorization: Bearer " + SmcpGateways.TOKEN, "--office", computer.office,
-                    "--tool", "everything__echo", "--direct-tool", "echo", "--command", EverythingComputer.NODE.toString(),
+                    "--tool", computer.name + ".everything__echo", "--direct-tool", "echo", "--command", EverythingComputer.NODE.toString(),
                     "--args", JSON.writeValueAsString(List.of(EverythingComputer.ENTRY.toString(), "stdio")),
                     "--warmup", System.getProperty("bench.warmup", "5"), "--measure", System.getProperty("bench.measure", "10"),
                     "--concurrency", System.getProperty("bench.smcp.concurrency", "1,8"));

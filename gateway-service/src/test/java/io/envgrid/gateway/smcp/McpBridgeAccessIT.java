@@ -67,12 +67,12 @@ class McpBridgeAccessIT extends SmcpClients {
 
         JsonNode bound = session.call(SmcpGateways.TOKEN, "smcp_join_office", join(office));
         assertFalse(bound.path("result").path("isError").asBoolean(), bound.toString());
-        JsonNode served = session.call(SmcpGateways.TOKEN, "acl__t", McpBridgeSession.args());
+        JsonNode served = session.call(SmcpGateways.TOKEN, box + ".acl__t", McpBridgeSession.args());
         assertEquals("served", served.path("result").path("content").path(0).path("text").asText(), served.toString());
         driver.waitEvent(box, "served:client:tool_call", Offices.ACK_MS);
 
         // the same principal with a token that no longer covers the office: its calls and listings reach nothing
-        JsonNode lost = error(session.call(SmcpGateways.NARROW_TOKEN, "acl__t", McpBridgeSession.args()));
+        JsonNode lost = error(session.call(SmcpGateways.NARROW_TOKEN, box + ".acl__t", McpBridgeSession.args()));
         assertEquals("WORKER_NOT_ENTITLED", lost.path("code").asText(), lost.toString());
         assertFalse(session.toolNames(SmcpGateways.NARROW_TOKEN).contains("acl__t"), "the office's tools are not listed");
         assertTrue(session.toolNames(SmcpGateways.TOKEN).contains("acl__t"), "the covering token still sees them");
@@ -94,22 +94,22 @@ class McpBridgeAccessIT extends SmcpClients {
 
         List<CompletableFuture<JsonNode>> waiting = new ArrayList<>();
         for (int i = 0; i < Tight.CALLS_PER_SOCKET; i++) {
-            waiting.add(first.callAsync(SmcpGateways.TOKEN, "busy__t", McpBridgeSession.args()));
+            waiting.add(first.callAsync(SmcpGateways.TOKEN, busy + ".busy__t", McpBridgeSession.args()));
             JsonNode sent = driver.waitEvent(busy, "served:client:tool_call", Offices.ACK_MS).get(0);
             assertEquals(Tight.MAX_CALL_TIMEOUT_MS / 1000, sent.path("timeout").asLong(),
                     "the deadline is max-call-timeout, below the gateway's action timeout: " + sent);
         }
-        assertRateLimited(first.call(SmcpGateways.TOKEN, "idle__t", McpBridgeSession.args()), "session", Tight.CALLS_PER_SOCKET);
-        assertRateLimited(second.call(SmcpGateways.TOKEN, "busy__t", McpBridgeSession.args()), "computer", Tight.CALLS_PER_SOCKET);
-        waiting.add(second.callAsync(SmcpGateways.TOKEN, "idle__t", McpBridgeSession.args()));
+        assertRateLimited(first.call(SmcpGateways.TOKEN, idle + ".idle__t", McpBridgeSession.args()), "session", Tight.CALLS_PER_SOCKET);
+        assertRateLimited(second.call(SmcpGateways.TOKEN, busy + ".busy__t", McpBridgeSession.args()), "computer", Tight.CALLS_PER_SOCKET);
+        waiting.add(second.callAsync(SmcpGateways.TOKEN, idle + ".idle__t", McpBridgeSession.args()));
         driver.waitEvent(idle, "served:client:tool_call", Offices.ACK_MS);
-        assertRateLimited(second.call(SmcpGateways.TOKEN, "idle__t", McpBridgeSession.args()), "office", Tight.CALLS_PER_OFFICE);
+        assertRateLimited(second.call(SmcpGateways.TOKEN, idle + ".idle__t", McpBridgeSession.args()), "office", Tight.CALLS_PER_OFFICE);
 
         for (CompletableFuture<JsonNode> call : waiting) {
             assertEquals("BACKEND_TIMEOUT", error(call.join()).path("code").asText(), "ended at max-call-timeout");
         }
         driver.serve(idle, "client:tool_call", answering("freed"), 0);
-        JsonNode after = first.call(SmcpGateways.TOKEN, "idle__t", McpBridgeSession.args());
+        JsonNode after = first.call(SmcpGateways.TOKEN, idle + ".idle__t", McpBridgeSession.args());
         assertEquals("freed", after.path("result").path("content").path(0).path("text").asText(),
                 "the ended calls freed their slots: " + after);
     }

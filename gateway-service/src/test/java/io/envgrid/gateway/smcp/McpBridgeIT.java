@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * The MCP bridge end to end, nothing faked: the official MCP TypeScript SDK client on the first gateway replica's
  * {@code /mcp} binds its session to an office whose Computer — the packaged device agent hosting
  * {@code @modelcontextprotocol/server-everything} over stdio, announcing protocol 0.5.0 — dialled the second replica.
- * It sees {@code everything__echo} in {@code tools/list} and calls it, gets {@code notifications/tools/list_changed}
+ * It sees {@code {computer}.everything__echo} in {@code tools/list} and calls it, gets {@code notifications/tools/list_changed}
  * when a second server is added through the agent's {@code /computer} API, cancels a long call (the hosted server
  * receives {@code notifications/cancelled} for it), and after {@code smcp_leave_office} no longer has the tools. A call
  * with a progress token gets the hosted server's {@code notifications/progress} through the relay (envgrid's
@@ -52,7 +52,7 @@ class McpBridgeIT {
             ArrayNode steps = McpClient.steps();
             McpSteps.call(steps, "smcp_join_office").put("office_id", computer.office);
             steps.addObject().put("op", "listTools");
-            return names(run(steps).get(2)).contains("everything__echo");
+            return names(run(steps).get(2)).contains(tool("everything__echo"));
         });
     }
 
@@ -67,32 +67,32 @@ class McpBridgeIT {
     void anMcpClientCallsTheComputersToolsThroughTheGateway() throws IOException {
         Path secondTrace = computer.trace.resolveSibling("second-trace.jsonl");
         ArrayNode steps = McpClient.steps();
-        McpSteps.call(steps, "everything__echo").put("message", "before binding");                          // 0
+        McpSteps.call(steps, tool("everything__echo")).put("message", "before binding");                      // 0
         McpSteps.call(steps, "smcp_join_office").put("office_id", computer.office);                        // 1
         steps.addObject().put("op", "listTools");                                                          // 2
-        McpSteps.call(steps, "everything__echo").put("message", "through the bridge");                     // 3
+        McpSteps.call(steps, tool("everything__echo")).put("message", "through the bridge");                  // 3
         ObjectNode add = steps.addObject().put("op", "fetch").put("method", "PUT")                          // 4
                 .put("url", computer.agent.url() + "/computer/servers/second");
         add.putObject("headers").put("Authorization", "Bearer " + EverythingComputer.SERVICE_TOKEN)
                 .put("Content-Type", "application/json");
         add.set("body", JSON.valueToTree(EverythingComputer.serverConfig("second", secondTrace)));
-        steps.addObject().put("op", "awaitToolListed").put("name", "second__echo").put("timeoutMs", 90_000); // 5
-        McpSteps.call(steps, "second__echo").put("message", "added at run time");                          // 6
-        ObjectNode longCall = steps.addObject().put("op", "call").put("name", "everything__" + LONG);      // 7
+        steps.addObject().put("op", "awaitToolListed").put("name", tool("second__echo")).put("timeoutMs", 90_000); // 5
+        McpSteps.call(steps, tool("second__echo")).put("message", "added at run time");                       // 6
+        ObjectNode longCall = steps.addObject().put("op", "call").put("name", tool("everything__" + LONG));   // 7
         longCall.putObject("arguments").put("duration", 60).put("steps", 60);
         longCall.putObject("abortWhenFileContains").put("file", computer.trace.toString()).put("text", LONG);
         McpSteps.call(steps, "smcp_leave_office");                                                         // 8
         steps.addObject().put("op", "listTools");                                                          // 9
-        McpSteps.call(steps, "everything__echo").put("message", "after leaving");                          // 10
+        McpSteps.call(steps, tool("everything__echo")).put("message", "after leaving");                       // 10
 
         List<JsonNode> out = run(steps);
         assertEquals(-32602, out.get(1).path("error").path("code").asInt(), "an unbound session has no such tool: " + out.get(1));
         JsonNode bound = McpSteps.structured(out.get(2));
         assertEquals(computer.office, bound.path("office_id").asText(), bound.toString());
-        assertTrue(bound.path("tools").toString().contains("everything__echo"), bound.toString());
+        assertTrue(bound.path("tools").toString().contains(tool("everything__echo")), bound.toString());
 
         JsonNode echo = StreamSupport.stream(out.get(3).path("result").spliterator(), false)
-                .filter(t -> t.path("name").asText().equals("everything__echo")).findFirst().orElseThrow();
+                .filter(t -> t.path("name").asText().equals(tool("everything__echo"))).findFirst().orElseThrow();
         assertEquals("string", echo.path("inputSchema").path("properties").path("message").path("type").asText(), echo.toString());
         assertEquals(computer.name, echo.path("_meta").path("a2c/computer").asText(), echo.toString());
         assertEquals("everything", echo.path("_meta").path("a2c/bundle_id").asText(), echo.toString());
@@ -118,7 +118,7 @@ class McpBridgeIT {
                         .anyMatch(l -> McpSteps.readTree(l).path("params").path("requestId").equals(requestId)));
 
         assertEquals(computer.office, McpSteps.structured(out.get(9)).path("left").asText(), out.get(9).toString());
-        assertFalse(names(out.get(10)).contains("everything__echo"), out.get(10).toString());
+        assertFalse(names(out.get(10)).contains(tool("everything__echo")), out.get(10).toString());
         assertTrue(names(out.get(10)).contains("smcp_join_office"), out.get(10).toString());
         assertEquals(-32602, out.get(11).path("error").path("code").asInt(), "unbound again: " + out.get(11));
     }
@@ -127,9 +127,9 @@ class McpBridgeIT {
     void theHostedServersProgressReachesTheMcpClientThroughTheRelay() {
         ArrayNode steps = McpClient.steps();
         McpSteps.call(steps, "smcp_join_office").put("office_id", computer.office);                       // 1
-        ObjectNode call = steps.addObject().put("op", "call").put("name", "everything__" + LONG).put("progress", true);
+        ObjectNode call = steps.addObject().put("op", "call").put("name", tool("everything__" + LONG)).put("progress", true);
         call.putObject("arguments").put("duration", 2).put("steps", 4);                                  // 2
-        McpSteps.call(steps, "everything__" + LONG).put("duration", 1).put("steps", 2);                   // 3
+        McpSteps.call(steps, tool("everything__" + LONG)).put("duration", 1).put("steps", 2);                 // 3
 
         List<JsonNode> out = run(steps);
         JsonNode result = out.get(2).path("result");
@@ -162,6 +162,11 @@ class McpBridgeIT {
         assertTrue(out.get(0).path("ok").asBoolean(), out.get(0).toString());
         assertEquals(steps.size() + 1, out.size(), out.toString());
         return out;
+    }
+
+    /** The MCP name of the Computer's tool {@code exposed}: {@code {computer}.{exposed}} (plain names are kept). */
+    private static String tool(String exposed) {
+        return computer.name + "." + exposed;
     }
 
     private static String names(JsonNode listLine) {

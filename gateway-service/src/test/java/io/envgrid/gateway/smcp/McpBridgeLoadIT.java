@@ -39,7 +39,6 @@ import org.junit.jupiter.api.Test;
  */
 class McpBridgeLoadIT {
 
-    private static final String LONG = "everything__trigger-long-running-operation";
     private static final int CALLS = 200;
     private static final int IN_FLIGHT = 8;
     /** The replicas' {@code max-pending-calls-per-socket} (default). */
@@ -47,14 +46,19 @@ class McpBridgeLoadIT {
 
     private static SmcpGateways gateways;
     private static EverythingComputer computer;
+    /** The MCP names of the Computer's tools ({@code {computer}.{exposed}}). */
+    private static String echo;
+    private static String longRunning;
 
     @BeforeAll
     static void startComputer() {
         gateways = SmcpGateways.get();
         computer = EverythingComputer.start("loaded-" + UUID.randomUUID().toString().substring(0, 8), Offices.office(),
                 gateways.second.url(), "0.5.0");
+        echo = computer.name + ".everything__echo";
+        longRunning = computer.name + ".everything__trigger-long-running-operation";
         Conditions.await("the Computer's tools reach a bound MCP session", Duration.ofSeconds(90),
-                () -> bound(gateways.first.url()).toolNames(SmcpGateways.TOKEN).contains("everything__echo"));
+                () -> bound(gateways.first.url()).toolNames(SmcpGateways.TOKEN).contains(echo));
     }
 
     @AfterAll
@@ -89,7 +93,7 @@ class McpBridgeLoadIT {
             McpBridgeSession session = sessions.get(i % 2);
             int n = i;
             CompletableFuture<?> call = switch (i % 4) {
-                case 0 -> session.callWithProgress(SmcpGateways.TOKEN, LONG, McpBridgeSession.args().put("duration", 1)
+                case 0 -> session.callWithProgress(SmcpGateways.TOKEN, longRunning, McpBridgeSession.args().put("duration", 1)
                         .put("steps", 2), "p-" + run + "-" + n, id -> { }).thenAccept(messages -> {
                             JsonNode answer = onlyAnswer(messages, wrong, n);
                             if (answer != null && (!answer.has("result") || answer.path("result").path("isError").asBoolean())) {
@@ -102,7 +106,7 @@ class McpBridgeLoadIT {
                                 wrong.add(n + ": expected its 2 progress notifications, got " + progress);
                             }
                         });
-                case 2 -> session.callWithProgress(SmcpGateways.TOKEN, LONG, McpBridgeSession.args().put("duration", 60)
+                case 2 -> session.callWithProgress(SmcpGateways.TOKEN, longRunning, McpBridgeSession.args().put("duration", 60)
                         .put("steps", 60), "c-" + run + "-" + n, id -> session.cancel(SmcpGateways.TOKEN, id).join())
                         .thenAccept(messages -> {
                             JsonNode answer = onlyAnswer(messages, wrong, n);
@@ -110,7 +114,7 @@ class McpBridgeLoadIT {
                                 wrong.add(n + ": the cancelled call was not answered as cancelled: " + answer);
                             }
                         });
-                default -> session.callAsync(SmcpGateways.TOKEN, "everything__echo",
+                default -> session.callAsync(SmcpGateways.TOKEN, echo,
                         McpBridgeSession.args().put("message", "load-" + run + "-" + n)).thenAccept(answer -> {
                             String text = answer.path("result").path("content").path(0).path("text").asText();
                             if (!("Echo: load-" + run + "-" + n).equals(text)) {
@@ -144,7 +148,7 @@ class McpBridgeLoadIT {
         int burst = SESSION_CAP + 8;
         List<CompletableFuture<JsonNode>> calls = new ArrayList<>();
         for (int i = 0; i < burst; i++) {
-            calls.add(session.callAsync(SmcpGateways.TOKEN, LONG, McpBridgeSession.args().put("duration", 20).put("steps", 1)));
+            calls.add(session.callAsync(SmcpGateways.TOKEN, longRunning, McpBridgeSession.args().put("duration", 20).put("steps", 1)));
         }
         int answered = 0;
         int refused = 0;

@@ -100,11 +100,16 @@ final class McpBridgeSession {
 
     /** {@code tools/list}: the names listed. */
     String toolNames(String token) {
+        StringBuilder names = new StringBuilder();
+        tools(token).forEach(t -> names.append(t.path("name").asText()).append(' '));
+        return names.toString();
+    }
+
+    /** {@code tools/list}: the tools listed ({@code [{name, title?, description, inputSchema, _meta?, …}]}). */
+    JsonNode tools(String token) {
         ObjectNode body = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", requests.incrementAndGet())
                 .put("method", "tools/list");
-        StringBuilder names = new StringBuilder();
-        rpc(token, body).join().path("result").path("tools").forEach(t -> names.append(t.path("name").asText()).append(' '));
-        return names.toString();
+        return rpc(token, body).join().path("result").path("tools");
     }
 
     /** The HTTP status of a {@code tools/list} on this session with {@code token} (401 for a token refused). */

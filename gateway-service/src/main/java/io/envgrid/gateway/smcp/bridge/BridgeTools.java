@@ -14,7 +14,6 @@ import io.envgrid.gateway.tool.ArgumentCheck;
 import io.envgrid.gateway.tool.ProgressSink;
 import io.envgrid.gateway.tool.Schema;
 import io.envgrid.gateway.tool.ToolAnnotations;
-import io.envgrid.gateway.tool.ToolRegistry;
 import io.envgrid.gateway.tool.ToolResult;
 import io.envgrid.gateway.tool.ToolScope;
 import io.envgrid.gateway.tool.ToolSpec;
@@ -48,7 +47,6 @@ public class BridgeTools implements SessionTools {
     private final RelayedToolCall relay;
     private final ListChangedRelay listChanged;
     private final ToolInvoker answers;
-    private final ToolRegistry registry;
     private final ObjectMapper json;
     private final ToolSpec join = joinSpec();
     private final ToolSpec leave = leaveSpec();
@@ -56,14 +54,13 @@ public class BridgeTools implements SessionTools {
     private final ArgumentCheck leaveCheck = ArgumentCheck.compile(LEAVE, leave.inputSchema());
 
     public BridgeTools(OfficeBindings bindings, OfficeTools officeTools, OfficeAccess access, RelayedToolCall relay,
-            ListChangedRelay listChanged, ToolInvoker answers, ToolRegistry registry, ObjectMapper json) {
+            ListChangedRelay listChanged, ToolInvoker answers, ObjectMapper json) {
         this.bindings = bindings;
         this.officeTools = officeTools;
         this.access = access;
         this.relay = relay;
         this.listChanged = listChanged;
         this.answers = answers;
-        this.registry = registry;
         this.json = json;
     }
 
@@ -73,7 +70,7 @@ public class BridgeTools implements SessionTools {
         // a principal whose token no longer covers the bound office (a narrower token of the same name) sees none of it
         return bindings.officeOf(session.id(), principal).chain(office -> office == null || !access.permits(principal, office)
                 ? Uni.createFrom().item(own) : officeTools.tools(office).map(tools -> {
-                    tools.stream().filter(t -> registry.find(t.name()).isEmpty()).map(this::listing).forEach(own::add);
+                    tools.stream().map(this::listing).forEach(own::add);
                     return own;
                 }));
     }
@@ -124,12 +121,16 @@ public class BridgeTools implements SessionTools {
     }
 
     private ObjectNode listing(ComputerTool tool) {
-        ObjectNode entry = json.createObjectNode().put("name", tool.name()).put("description", tool.description());
+        // the name may be hashed (ExposedNames): title and description carry the names as the Computer gave them
+        String title = tool.exposedName() + " on " + tool.computer();
+        String origin = "A2C-SMCP tool '" + tool.exposedName() + "' of Computer '" + tool.computer() + "'.";
+        ObjectNode entry = json.createObjectNode().put("name", tool.name()).put("title", title)
+                .put("description", tool.description().isEmpty() ? origin : tool.description() + "\n\n" + origin);
         entry.set("inputSchema", tool.inputSchema());
         if (tool.outputSchema() != null) {
             entry.set("outputSchema", ToolSpec.mcpOutputSchema(tool.outputSchema()));
         }
-        ObjectNode annotations = entry.putObject("annotations").put("title", tool.name());
+        ObjectNode annotations = entry.putObject("annotations").put("title", title);
         ObjectNode meta = entry.putObject("_meta").put("a2c/computer", tool.computer()).put("a2c/exposed_name", tool.exposedName());
         if (tool.bundleId() != null) {
             meta.put("a2c/bundle_id", tool.bundleId());
@@ -151,8 +152,9 @@ public class BridgeTools implements SessionTools {
                 .typed("tools", "The names of the office's Computer tools now listed", true, "array").build();
         // leaves the binding it had: not idempotent only in that the list of tools follows the office
         return new ToolSpec(JOIN, "Binds this MCP session to an A2C-SMCP office: tools/list then also shows the tools of "
-                + "every Computer in it (named {bundle_id}__{tool}, or {computer}.{bundle_id}__{tool} when two Computers "
-                + "expose the same name) and tools/call runs them on that Computer. A session is bound to one office at a "
+                + "every Computer in it (named {computer}.{bundle_id}__{tool}; a part with other characters than A-Za-z0-9_- "
+                + "is shortened and given a hash, the original names are in the title) and tools/call runs them on that "
+                + "Computer. A session is bound to one office at a "
                 + "time; binding another leaves the first.", input, output, ToolAnnotations.ADDITIVE_IDEMPOTENT,
                 ToolScope.NONE, false, null);
     }

@@ -46,14 +46,16 @@ public class OfficeTools {
     private final BridgeKeys keys;
     private final ReactiveValueCommands<String, String> values;
     private final ObjectMapper json;
+    private final ExposedNames names;
     private final long listTimeoutMs;
 
     public OfficeTools(ClientCalls calls, BridgeKeys keys, ReactiveRedisDataSource redis, ObjectMapper json,
-            GatewayConfig config) {
+            ExposedNames names, GatewayConfig config) {
         this.calls = calls;
         this.keys = keys;
         this.values = redis.value(String.class);
         this.json = json;
+        this.names = names;
         this.listTimeoutMs = config.downstream().timeout().toMillis();
     }
 
@@ -65,9 +67,9 @@ public class OfficeTools {
             String version = stored.get(versionKey) == null ? "0" : stored.get(versionKey);
             ObjectNode kept = parse(stored.get(toolsKey));
             if (kept != null && version.equals(kept.path("version").asText())) {
-                return Uni.createFrom().item(ExposedNames.assign(byComputer(kept.path("computers")), json));
+                return Uni.createFrom().item(names.assign(byComputer(kept.path("computers"))));
             }
-            return fetch(officeId, version).map(listing -> ExposedNames.assign(byComputer(listing.path("computers")), json));
+            return fetch(officeId, version).map(listing -> names.assign(byComputer(listing.path("computers"))));
         });
     }
 

@@ -16,28 +16,19 @@ import org.junit.jupiter.api.Test;
 class ExposedNamesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ExposedNames NAMES = new ExposedNames(List.of("computer", "desktop.screenshot"), JSON);
 
     @Test
-    void aNameOneComputerExposesIsKeptAndASharedOneIsPrefixedOnEveryComputer() {
+    void everyToolIsNamedByItsComputerAndItsExposedName() {
         TreeMap<String, List<JsonNode>> byComputer = new TreeMap<>(Map.of(
-                "lab pc/1", List.of(tool("everything__echo"), tool("files__read")),
-                "lab-pc-2", List.of(tool("everything__echo"), tool("adb__shell"))));
-        Map<String, ComputerTool> named = byName(ExposedNames.assign(byComputer, JSON));
-        assertEquals(List.of("adb__shell", "files__read", "lab-pc-2.everything__echo", "lab_pc_1.everything__echo"),
-                named.keySet().stream().sorted().toList());
-        ComputerTool first = named.get("lab_pc_1.everything__echo");
-        assertEquals("lab pc/1", first.computer(), "the call goes to the Computer by its real name");
+                "lab-pc-1", List.of(tool("everything__echo"), tool("files__read")),
+                "lab-pc-2", List.of(tool("everything__echo"))));
+        Map<String, ComputerTool> named = byName(NAMES.assign(byComputer));
+        assertEquals(List.of("lab-pc-1.everything__echo", "lab-pc-1.files__read", "lab-pc-2.everything__echo"),
+                List.copyOf(named.keySet()));
+        ComputerTool first = named.get("lab-pc-1.everything__echo");
+        assertEquals("lab-pc-1", first.computer(), "the call goes to the Computer by its real name");
         assertEquals("everything__echo", first.exposedName(), "under the name the Computer knows");
-        assertEquals("files__read", named.get("files__read").exposedName());
-    }
-
-    @Test
-    void prefixedNamesThatStillCollideKeepTheFirstComputersTool() {
-        TreeMap<String, List<JsonNode>> byComputer = new TreeMap<>(Map.of(
-                "pc 1", List.of(tool("a__x")), "pc/1", List.of(tool("a__x"))));
-        List<ComputerTool> tools = ExposedNames.assign(byComputer, JSON);
-        assertEquals(1, tools.size(), tools.toString());
-        assertEquals("pc 1", tools.get(0).computer());
     }
 
     @Test
@@ -49,16 +40,16 @@ class ExposedNamesTest {
         ObjectNode bare = tool("everything__bare");
         bare.put("params_schema", "not a schema");
         bare.putObject("meta").put("a2c_tool_meta", "not json");
-        Map<String, ComputerTool> named = byName(ExposedNames.assign(new TreeMap<>(Map.of("pc", List.of(echo, bare,
-                JSON.createObjectNode().put("description", "no name")))), JSON));
+        Map<String, ComputerTool> named = byName(NAMES.assign(new TreeMap<>(Map.of("pc", List.of(echo, bare,
+                JSON.createObjectNode().put("description", "no name"))))));
 
         assertEquals(2, named.size(), "a tool without a name is left out: " + named.keySet());
-        ComputerTool full = named.get("everything__echo");
+        ComputerTool full = named.get("pc.everything__echo");
         assertEquals("string", full.inputSchema().path("properties").path("message").path("type").asText());
         assertEquals("object", full.outputSchema().path("type").asText());
         assertTrue(full.toolMeta().path("auto_apply").asBoolean(), full.toString());
         assertEquals("everything", full.bundleId());
-        ComputerTool poor = named.get("everything__bare");
+        ComputerTool poor = named.get("pc.everything__bare");
         assertEquals(JSON.createObjectNode().put("type", "object"), poor.inputSchema(), "MCP wants an object schema");
         assertNull(poor.outputSchema());
         assertNull(poor.toolMeta());
