@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.client.DeviceAgentApi;
-import io.envgrid.gateway.client.LeaseToken;
 import io.envgrid.gateway.client.RagApi;
 import io.envgrid.gateway.config.Backends;
 import io.envgrid.gateway.error.ToolFailure;
@@ -167,8 +166,7 @@ public class GatewayResources {
             Optional<JsonNode> lease = entries.values().stream().filter(e -> e.path("type").asText().startsWith("rag"))
                     .filter(e -> !e.path("base_url").asText("").isEmpty()).findFirst();
             // the worker's own lease token for its rag instance, as rag_search sends it
-            return rag.collections(lease.map(e -> e.path("base_url").asText()).orElse(backends.rag()),
-                    lease.map(LeaseToken::headerOf).orElse(Map.of()));
+            return rag.collections(lease.map(e -> e.path("base_url").asText()).orElse(backends.rag()), lease);
         }).onFailure(e -> !(e instanceof McpError)).transform(e -> new McpError(JsonRpc.INTERNAL_ERROR,
                 "the rag-service did not list its collections: " + e.getMessage()));
     }
