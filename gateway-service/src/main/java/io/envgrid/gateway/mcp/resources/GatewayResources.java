@@ -88,8 +88,14 @@ public class GatewayResources {
         return result;
     }
 
-    /** {@code resources/read {uri}}: one content item; {@code -32002} for what the worker cannot read. */
+    /**
+     * {@code resources/read {uri}}: one content item; {@code -32002} for what the worker cannot read; {@code -32602}
+     * for a URI with a dot segment, or a device URI {@link DeviceUri} refuses, before anything is looked up.
+     */
     public Uni<JsonNode> read(String workerId, String uri) {
+        if (ResourceUris.hasDotSegment(uri)) {
+            return Uni.createFrom().failure(invalid(uri, "a '.' or '..' segment, plain or percent-encoded"));
+        }
         if (ResourceUris.LEASES.equals(uri)) {
             return leases(workerId).map(entries -> text(uri, "application/json", leasesDocument(workerId, entries)));
         }
@@ -114,19 +120,20 @@ public class GatewayResources {
                     .map(shot -> blob(uri, "image/png", shot.path("screenshot").asText()))
                     .onFailure(ToolFailure.class).transform(e -> backendFailure(uri, (ToolFailure) e));
         }
-        if (uri.startsWith(ResourceUris.DEVICES + "devices/")) {
-            String path = uri.substring(ResourceUris.DEVICES.length());
-            return held(workerId, uri, e -> isDevice(e) && under(path,
-                    ResourceUris.devicePath(e.path("type").asText(), e.path("device_id").asText())))
-                    .chain(entry -> agents.resource(entry.path("agent_url").asText(), path, entry))
-                    .map(doc -> text(uri, doc.path("mimeType").asText("application/json"), doc.path("contents")))
-                    .onFailure(ToolFailure.class).transform(e -> backendFailure(uri, (ToolFailure) e));
+        if (uri.startsWith(ResourceUris.DEVICES)) {
+            DeviceUri parsed = DeviceUri.parse(uri);
+            if (parsed instanceof DeviceUri.Malformed malformed) {
+                return Uni.createFrom().failure(invalid(uri, malformed.reason()));
+            }
+            if (parsed instanceof DeviceUri.Device device) {
+                // the agent gets the path the gateway builds from the checked parts, never the URI's own text
+                return held(workerId, uri, e -> isDevice(e) && device.isOf(e.path("type").asText(), e.path("device_id").asText()))
+                        .chain(entry -> agents.resource(entry.path("agent_url").asText(), device.agentPath(), entry))
+                        .map(doc -> text(uri, doc.path("mimeType").asText("application/json"), doc.path("contents")))
+                        .onFailure(ToolFailure.class).transform(e -> backendFailure(uri, (ToolFailure) e));
+            }
         }
         return Uni.createFrom().failure(notFound(uri));
-    }
-
-    private static boolean under(String path, String devicePath) {
-        return path.equals(devicePath) || path.startsWith(devicePath + "/");
     }
 
     private static boolean isDevice(JsonNode entry) {
@@ -186,6 +193,11 @@ public class GatewayResources {
             leases.set(key, copy);
         });
         return doc;
+    }
+
+    private static McpError invalid(String uri, String reason) {
+        return new McpError(JsonRpc.INVALID_PARAMS, "Invalid resource URI: " + reason,
+                NODES.objectNode().put("uri", uri).put("reason", reason));
     }
 
     static McpError notFound(String uri) {
