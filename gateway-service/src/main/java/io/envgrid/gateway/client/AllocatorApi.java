@@ -14,7 +14,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The resource-allocator-service's API as the gateway's allocation tools use it. */
+/**
+ * The resource-allocator-service's API as the gateway's allocation tools use it. Every call passes a
+ * {@code worker_id} the gateway authenticated itself, so every call presents the service token
+ * ({@link Credential.Service}) to the configured allocator.
+ */
 @ApplicationScoped
 public class AllocatorApi {
 
@@ -44,12 +48,12 @@ public class AllocatorApi {
         body.put("wait_ms", waitMs);
         body.put("request_id", requestId);
         return downstream.exchange(NAME, HttpMethod.POST, backends.allocator() + "/allocate", body,
-                timeout.plusMillis(waitMs).plus(WAIT_MARGIN), true);
+                timeout.plusMillis(waitMs).plus(WAIT_MARGIN), true, Credential.service());
     }
 
     public Uni<JsonNode> releaseBatch(String workerId, List<String> resourceIds) {
         return downstream.json(NAME, HttpMethod.POST, backends.allocator() + "/release/batch",
-                Map.of("worker_id", workerId, "resource_ids", resourceIds), timeout, true);
+                Map.of("worker_id", workerId, "resource_ids", resourceIds), timeout, true, Credential.service());
     }
 
     /**
@@ -59,12 +63,12 @@ public class AllocatorApi {
      */
     public Uni<Reply> releaseRequest(String workerId, String requestId) {
         return downstream.exchange(NAME, HttpMethod.POST, backends.allocator() + "/release/request",
-                Map.of("worker_id", workerId, "request_id", requestId), timeout, true);
+                Map.of("worker_id", workerId, "request_id", requestId), timeout, true, Credential.service());
     }
 
     public Uni<JsonNode> releaseWorker(String workerId) {
         return downstream.json(NAME, HttpMethod.POST, backends.allocator() + "/release/worker",
-                Map.of("worker_id", workerId), timeout, true);
+                Map.of("worker_id", workerId), timeout, true, Credential.service());
     }
 
     /** {@code POST /renew}: all of the worker's leases when {@code resourceIds} is null. */
@@ -75,13 +79,13 @@ public class AllocatorApi {
         if (resourceIds != null) {
             body.put("resource_ids", resourceIds);
         }
-        return downstream.json(NAME, HttpMethod.POST, backends.allocator() + "/renew", body, timeout, true);
+        return downstream.json(NAME, HttpMethod.POST, backends.allocator() + "/renew", body, timeout, true, Credential.service());
     }
 
     /** {@code GET /leases?worker_id=}: the worker's live leases, the truth about what it holds. */
     public Uni<JsonNode> leases(String workerId) {
         return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/leases?worker_id="
-                + KeyPart.pathSegment(workerId), null, timeout, true);
+                + KeyPart.pathSegment(workerId), null, timeout, true, Credential.service());
     }
 
     /**
@@ -91,11 +95,11 @@ public class AllocatorApi {
      */
     public Uni<JsonNode> resourcesLabelled(String key, String value) {
         return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/resources?label="
-                + URLEncoder.encode(key + "=" + value, StandardCharsets.UTF_8), null, timeout, true);
+                + URLEncoder.encode(key + "=" + value, StandardCharsets.UTF_8), null, timeout, true, Credential.service());
     }
 
     /** {@code GET /stats}: resource counts per type and state. */
     public Uni<JsonNode> stats() {
-        return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/stats", null, timeout, true);
+        return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/stats", null, timeout, true, Credential.service());
     }
 }

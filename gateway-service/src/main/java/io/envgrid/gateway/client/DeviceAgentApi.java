@@ -8,7 +8,11 @@ import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 
-/** A device agent (its REST face): {@code POST /tools/{name}/call} with the tool's arguments. */
+/**
+ * A device agent (its REST face): {@code POST /tools/{name}/call} with the tool's arguments. Its address is the
+ * lease's {@code agent_url}, which the agent (or whoever registered the device) wrote into the record: every call
+ * presents the worker's lease token only ({@link Credential.Lease}), never the service token.
+ */
 @ApplicationScoped
 public class DeviceAgentApi {
 
@@ -31,7 +35,7 @@ public class DeviceAgentApi {
     public Uni<JsonNode> resource(String agentUrl, String path, JsonNode lease) {
         String base = agentUrl.endsWith("/") ? agentUrl.substring(0, agentUrl.length() - 1) : agentUrl;
         return downstream.json("device-agent", HttpMethod.GET, base + "/resources/" + path, null, timeout, true,
-                LeaseToken.headerOf(lease));
+                Credential.leaseOf(lease));
     }
 
     /**
@@ -41,6 +45,6 @@ public class DeviceAgentApi {
     public Uni<JsonNode> call(String agentUrl, String tool, JsonNode arguments, JsonNode lease, boolean idempotent) {
         String base = agentUrl.endsWith("/") ? agentUrl.substring(0, agentUrl.length() - 1) : agentUrl;
         return downstream.json("device-agent", HttpMethod.POST, base + "/tools/" + KeyPart.pathSegment(tool) + "/call",
-                arguments, timeout, idempotent, LeaseToken.headerOf(lease));
+                arguments, timeout, idempotent, Credential.leaseOf(lease));
     }
 }

@@ -77,17 +77,13 @@ public class Downstream {
 
     /**
      * Calls a backend and returns its JSON body when it answers 2xx; any other answer becomes a
-     * {@link ToolFailure} carrying the backend's own status and error code.
+     * {@link ToolFailure} carrying the backend's own status and error code. {@code credential} is what the call
+     * presents (never logged); one that carries the service token is refused, before anything is sent, unless
+     * {@code url} is on a configured backend ({@link Backends#isConfigured}).
      */
     public Uni<JsonNode> json(String backend, HttpMethod method, String url, Object body, Duration deadline,
-            boolean idempotent) {
-        return json(backend, method, url, body, deadline, idempotent, Map.of());
-    }
-
-    /** {@link #json} with extra request headers (a lease token: never logged, sent only to this call). */
-    public Uni<JsonNode> json(String backend, HttpMethod method, String url, Object body, Duration deadline,
-            boolean idempotent, Map<String, String> headers) {
-        return exchange(backend, method, url, body, deadline, idempotent, headers).map(reply -> {
+            boolean idempotent, Credential credential) {
+        return exchange(backend, method, url, body, deadline, idempotent, credential).map(reply -> {
             if (!reply.ok()) {
                 throw failureOf(backend, reply);
             }
@@ -95,15 +91,18 @@ public class Downstream {
         });
     }
 
-    /** Calls a backend and returns whatever it answered; only a backend that did not answer is a failure. */
+    /**
+     * Calls a backend and returns whatever it answered; only a backend that did not answer is a failure.
+     * {@code credential} as for {@link #json}.
+     */
     public Uni<Reply> exchange(String backend, HttpMethod method, String url, Object body, Duration deadline,
-            boolean idempotent) {
-        return exchange(backend, method, url, body, deadline, idempotent, Map.of());
-    }
-
-    /** {@link #exchange} with extra request headers. */
-    public Uni<Reply> exchange(String backend, HttpMethod method, String url, Object body, Duration deadline,
-            boolean idempotent, Map<String, String> headers) {
+            boolean idempotent, Credential credential) {
+        if (credential.carriesServiceToken() && !backends.isConfigured(url)) {
+            // a call site's mistake, never a caller's input: the token must not leave for an address nobody configured
+            return Uni.createFrom().failure(new IllegalStateException("the service token goes only to the configured "
+                    + "backends; refused for " + targetOf(url)));
+        }
+        Map<String, String> headers = credential.headers(backends.serviceToken());
         String target = targetOf(url);
         Timer.Sample sample = Timer.start(registry);
         // the fault-tolerance guard does not pass a cancellation on to the call it wraps; this does
@@ -152,7 +151,6 @@ public class Downstream {
         }
         RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url)
                 .putHeader("Accept", "application/json");
-        backends.serviceToken().ifPresent(t -> options.putHeader("Authorization", "Bearer " + t));
         headers.forEach(options::putHeader);
         if (payload != null) {
             options.putHeader("Content-Type", "application/json");

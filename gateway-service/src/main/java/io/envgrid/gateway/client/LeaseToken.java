@@ -1,13 +1,13 @@
 package io.envgrid.gateway.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Map;
+import java.util.Optional;
 
 /**
  * The lease credential of one resource (docs/isolation.md): the allocation entry's
  * {@code lease_token}, sent as {@code X-Envgrid-Lease-Token} on every call that acts on that
  * resource. It is read from the worker's record, never logged, and sent only to the service that
- * serves the resource.
+ * serves the resource ({@link Credential}).
  */
 public final class LeaseToken {
 
@@ -17,9 +17,9 @@ public final class LeaseToken {
     private LeaseToken() {
     }
 
-    /** The header for an allocation entry; none when the entry carries no token (an allocator before lease tokens). */
-    public static Map<String, String> headerOf(JsonNode entry) {
+    /** The token of an allocation entry; empty when the entry carries none (an allocator before lease tokens). */
+    public static Optional<String> of(JsonNode entry) {
         String token = entry.path(FIELD).asText("");
-        return token.isEmpty() ? Map.of() : Map.of(HEADER, token);
+        return token.isEmpty() ? Optional.empty() : Optional.of(token);
     }
 }

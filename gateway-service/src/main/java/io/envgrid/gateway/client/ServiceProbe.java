@@ -9,7 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Map;
 
-/** Asks another envgrid service whether it is ready (its {@code /q/health/ready}), as Sandbox warm-ups do. */
+/**
+ * Asks another envgrid service whether it is ready (its {@code /q/health/ready}), as Sandbox warm-ups do; health
+ * needs no credential, so none is presented.
+ */
 @ApplicationScoped
 public class ServiceProbe {
 
@@ -23,7 +26,7 @@ public class ServiceProbe {
 
     /** Completes when the service is ready; a 503 {@code BACKEND_NOT_READY} when it answers that it is not. */
     public Uni<String> ready(String name, String baseUrl) {
-        return downstream.exchange(name, HttpMethod.GET, baseUrl + "/q/health/ready", null, timeout, true).map(reply -> {
+        return downstream.exchange(name, HttpMethod.GET, baseUrl + "/q/health/ready", null, timeout, true, Credential.none()).map(reply -> {
             if (!reply.ok()) {
                 throw new ToolFailure(503, ErrorCode.BACKEND_NOT_READY, name + " at " + baseUrl + " is not ready",
                         Map.of("backend", name, "health", reply.body()));

@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * The vm-controller-service: controller sessions per (worker, resource), observations and actions.
- * Every call names the allocation entry it acts on and carries that entry's lease token.
+ * Every call names the allocation entry it acts on and carries that entry's lease token, with the
+ * service token ({@link Credential.ServiceAndLease}): the controller is a configured backend that
+ * takes the {@code worker_id} from the gateway and checks the lease token itself.
  */
 @ApplicationScoped
 public class VmControllerApi {
@@ -38,12 +40,12 @@ public class VmControllerApi {
      */
     public Uni<JsonNode> openSession(String workerId, JsonNode entry) {
         return downstream.json(NAME, HttpMethod.POST, backends.vmController() + "/sessions",
-                Map.of("worker_id", workerId, "resource", entry), timeout, true, LeaseToken.headerOf(entry));
+                Map.of("worker_id", workerId, "resource", entry), timeout, true, Credential.serviceAndLeaseOf(entry));
     }
 
     public Uni<Reply> closeSession(String workerId, JsonNode entry) {
         return downstream.exchange(NAME, HttpMethod.DELETE, session(workerId, entry), null, timeout, true,
-                LeaseToken.headerOf(entry));
+                Credential.serviceAndLeaseOf(entry));
     }
 
     /** Screenshot, accessibility tree, screen size and cursor in one call. */
@@ -53,13 +55,13 @@ public class VmControllerApi {
 
     public Uni<JsonNode> read(String workerId, JsonNode entry, String what) {
         return downstream.json(NAME, HttpMethod.GET, session(workerId, entry) + "/" + what, null, actionTimeout, true,
-                LeaseToken.headerOf(entry));
+                Credential.serviceAndLeaseOf(entry));
     }
 
     /** An action on the desktop: never retried, since the first attempt may have acted. */
     public Uni<JsonNode> act(String workerId, JsonNode entry, String path, Object body) {
         return downstream.json(NAME, HttpMethod.POST, session(workerId, entry) + "/" + path, body, actionTimeout, false,
-                LeaseToken.headerOf(entry));
+                Credential.serviceAndLeaseOf(entry));
     }
 
     /** {@code /sessions/<worker>/<resource>}, each id one percent-encoded segment ({@code /} → {@code %2F}). */

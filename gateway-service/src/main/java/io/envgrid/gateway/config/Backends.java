@@ -1,10 +1,15 @@
 package io.envgrid.gateway.config;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Base URLs of the services the gateway calls; in-cluster names fixed by the deployment (docs/design.md). */
+/**
+ * Base URLs of the services the gateway calls; in-cluster names fixed by the deployment (docs/design.md). These
+ * settings are the only addresses the gateway's service token may go to ({@link #isConfigured}): the endpoints of
+ * resource records ({@code base_url}, {@code agent_url}, …) were written by whoever registered the resource.
+ */
 @ApplicationScoped
 public class Backends {
 
@@ -23,9 +28,25 @@ public class Backends {
         this.serviceToken = serviceToken.filter(t -> !t.isBlank());
     }
 
-    /** The bearer token envgrid's services accept from each other (the allocator's, the device agents' exemption). */
+    /**
+     * The bearer token envgrid's services accept from each other (the allocator's, the device agents' exemption);
+     * {@code client/Downstream} sends it only where a call site's {@code Credential} asks and the address is configured.
+     */
     public Optional<String> serviceToken() {
         return serviceToken;
+    }
+
+    /**
+     * Whether {@code url} is on one of the configured backends: its base URL exactly, or a path under it. A URL
+     * that only starts with the same characters ({@code http://rag:8084.evil/…}, {@code http://rag:84840/…}) is not.
+     */
+    public boolean isConfigured(String url) {
+        for (String base : List.of(allocator, vmController, rag)) {
+            if (url.equals(base) || url.startsWith(base + "/") || url.startsWith(base + "?")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String trim(String url) {

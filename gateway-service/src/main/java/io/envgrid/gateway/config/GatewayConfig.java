@@ -34,6 +34,8 @@ public interface GatewayConfig {
 
     Downstream downstream();
 
+    Rag rag();
+
     Sandbox sandbox();
 
     Tools tools();
@@ -188,6 +190,16 @@ public interface GatewayConfig {
 
         @WithDefault("5s")
         Duration breakerDelay();
+    }
+
+    interface Rag {
+        /**
+         * The collection {@code rag_search} names when the call names none and the worker holds no rag lease: keep it
+         * equal to rag-service's {@code envgrid.rag.default-collection}. Sent by name, so the lease check and the search
+         * are about the same collection whatever rag-service's own default is.
+         */
+        @WithDefault("default")
+        String defaultCollection();
     }
 
     interface Sandbox {

@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.client.AllocatorApi;
-import io.envgrid.gateway.client.LeaseToken;
 import io.envgrid.gateway.client.RagApi;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.id.IdRule;
 import io.envgrid.gateway.config.Backends;
+import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.lease.WorkerResources;
 import io.envgrid.gateway.tool.Args;
 import io.envgrid.gateway.tool.BaseTool;
@@ -28,9 +28,12 @@ import java.util.Optional;
 /**
  * {@code rag_search}: searches the rag instance the worker was granted (its {@code base_url} and
  * collection), or the shared rag backend when the worker holds none (seeds 002/003: a stateless
- * backend shared by every worker). The search carries the worker's lease token for the rag lease
- * it uses ({@code X-Envgrid-Lease-Token}); a named collection that the allocator offers for lease
- * and the worker does not hold is refused (409 {@code LEASE_NOT_LIVE}) before rag-service is asked.
+ * backend shared by every worker). The collection is always named in the request: the call's, else
+ * the worker's granted one, else {@code envgrid.gateway.rag.default-collection} (rag-service's own
+ * default), so a search that names none is checked exactly as one naming that collection. The search
+ * carries the worker's lease token for the rag lease it uses ({@code X-Envgrid-Lease-Token}) and never
+ * the gateway's service token; a collection that the allocator offers for lease and the worker does
+ * not hold is refused (409 {@code LEASE_NOT_LIVE}) before rag-service is asked.
  */
 @Singleton
 public class RagSearchTool extends BaseTool {
@@ -53,9 +56,12 @@ public class RagSearchTool extends BaseTool {
     private final WorkerResources resources;
     private final Backends backends;
     private final AllocatorApi allocator;
+    private final String defaultCollection;
 
-    public RagSearchTool(RagApi rag, WorkerResources resources, Backends backends, AllocatorApi allocator) {
+    public RagSearchTool(RagApi rag, WorkerResources resources, Backends backends, AllocatorApi allocator,
+            GatewayConfig config) {
         super(SPEC);
+        this.defaultCollection = config.rag().defaultCollection();
         this.allocator = allocator;
         this.rag = rag;
         this.resources = resources;
@@ -69,31 +75,35 @@ public class RagSearchTool extends BaseTool {
         request.put("top_k", args.integer("top_k", 5));
         Optional.ofNullable(args.optionalString("mode")).ifPresent(m -> request.put("mode", m));
         Optional.ofNullable(args.optionalObject("filters")).ifPresent(f -> request.set("filters", f));
-        String collection = args.optionalString("collection");
+        String named = args.optionalString("collection");
         Uni<List<JsonNode>> held = call.workerId() == null ? Uni.createFrom().item(List.of())
                 : resources.all(call.workerId()).map(RagSearchTool::grantedRags);
         return held.chain(rags -> {
-            Optional<JsonNode> lease = collection == null ? rags.stream().findFirst()
-                    : rags.stream().filter(r -> collection.equals(r.path("collection").asText(null))).findFirst();
-            if (lease.isPresent() || collection == null) {
-                String target = collection != null ? collection : lease.map(r -> r.path("collection").asText(null)).orElse(null);
-                if (target != null) {
-                    request.put("collection", target);
-                }
+            // Always sent by name: a search that names none is the search of the collection rag would pick, and is
+            // held to the same lease check as one that names it.
+            String collection = named != null ? named : rags.stream().map(RagSearchTool::collectionOf)
+                    .flatMap(Optional::stream).findFirst().orElse(defaultCollection);
+            request.put("collection", collection);
+            Optional<JsonNode> lease = rags.stream().filter(r -> collectionOf(r).filter(collection::equals).isPresent())
+                    .findFirst();
+            if (lease.isPresent()) {
                 // the worker's own token for the lease it searches; rag-service checks it
-                return rag.search(lease.map(r -> r.path("base_url").asText()).orElse(backends.rag()), request,
-                        lease.map(LeaseToken::headerOf).orElse(Map.of()));
+                return rag.search(lease.get().path("base_url").asText(), request, lease);
             }
-            // a collection the worker holds no lease of: searchable only when nobody can lease it
+            // a collection the worker holds no lease of: searchable only when nobody can lease it, and then with no
+            // credential at all, so rag-service itself refuses it should it be leased after all
             return offeredForLease(collection).chain(leased -> {
                 if (leased) {
                     return Uni.createFrom().failure(notHeld(collection));
                 }
-                request.put("collection", collection);
                 return rag.search(rags.stream().findFirst().map(r -> r.path("base_url").asText()).orElse(backends.rag()),
-                        request, Map.of());
+                        request, Optional.empty());
             });
         }).map(ToolResult::of);
+    }
+
+    private static Optional<String> collectionOf(JsonNode rag) {
+        return Optional.ofNullable(rag.path("collection").asText(null));
     }
 
     /** True when the allocator offers a rag resource for this collection (a label the id rule allows). */

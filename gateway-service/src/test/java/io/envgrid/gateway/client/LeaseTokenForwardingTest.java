@@ -8,7 +8,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.envgrid.gateway.config.Backends;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.support.WithCluster;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,7 +39,10 @@ class LeaseTokenForwardingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
-    Downstream downstream;
+    Vertx vertx;
+
+    @Inject
+    MeterRegistry registry;
 
     @Inject
     GatewayConfig config;
@@ -75,7 +80,10 @@ class LeaseTokenForwardingTest {
 
     @Test
     void everySessionCallCarriesTheLeaseToken() throws IOException {
-        VmControllerApi controller = new VmControllerApi(downstream, new Backends(url(), url(), url(), Optional.empty()), config);
+        // the recorder is this client's configured vm-controller, as the service credential of its calls requires
+        Backends backends = new Backends(url(), url(), url(), Optional.empty());
+        Downstream downstream = new Downstream(vertx, JSON, config, backends, registry);
+        VmControllerApi controller = new VmControllerApi(downstream, backends, config);
         JsonNode entry = JSON.readTree("{\"id\": \"vm/1:a\", \"type\": \"vm_pyautogui\", \"ip\": \"10.0.0.9\", "
                 + "\"port\": 5000, \"lease_token\": \"elt_secret\", \"fencing_token\": 4}");
         String worker = "job42/w:1@x";
@@ -95,6 +103,7 @@ class LeaseTokenForwardingTest {
         assertEquals(List.of("POST /sessions", "GET " + session + "/screenshot", "POST " + session + "/actions/pyautogui",
                 "GET " + session + "/observation", "DELETE " + session),
                 seen.stream().map(s -> s.method() + " " + s.rawPath()).toList());
+        downstream.close();
     }
 
     @Test

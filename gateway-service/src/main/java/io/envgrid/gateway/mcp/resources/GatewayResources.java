@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.client.DeviceAgentApi;
-import io.envgrid.gateway.client.LeaseToken;
 import io.envgrid.gateway.client.RagApi;
 import io.envgrid.gateway.config.Backends;
 import io.envgrid.gateway.error.ToolFailure;
@@ -89,8 +88,14 @@ public class GatewayResources {
         return result;
     }
 
-    /** {@code resources/read {uri}}: one content item; {@code -32002} for what the worker cannot read. */
+    /**
+     * {@code resources/read {uri}}: one content item; {@code -32002} for what the worker cannot read; {@code -32602}
+     * for a URI with a dot segment, or a device URI {@link DeviceUri} refuses, before anything is looked up.
+     */
     public Uni<JsonNode> read(String workerId, String uri) {
+        if (ResourceUris.hasDotSegment(uri)) {
+            return Uni.createFrom().failure(invalid(uri, "a '.' or '..' segment, plain or percent-encoded"));
+        }
         if (ResourceUris.LEASES.equals(uri)) {
             return leases(workerId).map(entries -> text(uri, "application/json", leasesDocument(workerId, entries)));
         }
@@ -115,19 +120,20 @@ public class GatewayResources {
                     .map(shot -> blob(uri, "image/png", shot.path("screenshot").asText()))
                     .onFailure(ToolFailure.class).transform(e -> backendFailure(uri, (ToolFailure) e));
         }
-        if (uri.startsWith(ResourceUris.DEVICES + "devices/")) {
-            String path = uri.substring(ResourceUris.DEVICES.length());
-            return held(workerId, uri, e -> isDevice(e) && under(path,
-                    ResourceUris.devicePath(e.path("type").asText(), e.path("device_id").asText())))
-                    .chain(entry -> agents.resource(entry.path("agent_url").asText(), path, entry))
-                    .map(doc -> text(uri, doc.path("mimeType").asText("application/json"), doc.path("contents")))
-                    .onFailure(ToolFailure.class).transform(e -> backendFailure(uri, (ToolFailure) e));
+        if (uri.startsWith(ResourceUris.DEVICES)) {
+            DeviceUri parsed = DeviceUri.parse(uri);
+            if (parsed instanceof DeviceUri.Malformed malformed) {
+                return Uni.createFrom().failure(invalid(uri, malformed.reason()));
+            }
+            if (parsed instanceof DeviceUri.Device device) {
+                // the agent gets the path the gateway builds from the checked parts, never the URI's own text
+                return held(workerId, uri, e -> isDevice(e) && device.isOf(e.path("type").asText(), e.path("device_id").asText()))
+                        .chain(entry -> agents.resource(entry.path("agent_url").asText(), device.agentPath(), entry))
+                        .map(doc -> text(uri, doc.path("mimeType").asText("application/json"), doc.path("contents")))
+                        .onFailure(ToolFailure.class).transform(e -> backendFailure(uri, (ToolFailure) e));
+            }
         }
         return Uni.createFrom().failure(notFound(uri));
-    }
-
-    private static boolean under(String path, String devicePath) {
-        return path.equals(devicePath) || path.startsWith(devicePath + "/");
     }
 
     private static boolean isDevice(JsonNode entry) {
@@ -167,8 +173,7 @@ public class GatewayResources {
             Optional<JsonNode> lease = entries.values().stream().filter(e -> e.path("type").asText().startsWith("rag"))
                     .filter(e -> !e.path("base_url").asText("").isEmpty()).findFirst();
             // the worker's own lease token for its rag instance, as rag_search sends it
-            return rag.collections(lease.map(e -> e.path("base_url").asText()).orElse(backends.rag()),
-                    lease.map(LeaseToken::headerOf).orElse(Map.of()));
+            return rag.collections(lease.map(e -> e.path("base_url").asText()).orElse(backends.rag()), lease);
         }).onFailure(e -> !(e instanceof McpError)).transform(e -> new McpError(JsonRpc.INTERNAL_ERROR,
                 "the rag-service did not list its collections: " + e.getMessage()));
     }
@@ -188,6 +193,11 @@ public class GatewayResources {
             leases.set(key, copy);
         });
         return doc;
+    }
+
+    private static McpError invalid(String uri, String reason) {
+        return new McpError(JsonRpc.INVALID_PARAMS, "Invalid resource URI: " + reason,
+                NODES.objectNode().put("uri", uri).put("reason", reason));
     }
 
     static McpError notFound(String uri) {

@@ -11,7 +11,8 @@ import java.util.Optional;
  * {@code envgrid://worker/leases}, {@code envgrid://desktops/{resource_id}/screenshot},
  * {@code envgrid://rag/collections} and {@code envgrid://rag/collections/{collection}}; and the
  * device agents' {@code mcp://test-devices/devices/{type}/{device_id}/…} of a device the worker
- * holds. Ids are one percent-encoded segment each ({@link KeyPart#pathSegment}).
+ * holds ({@link DeviceUri}). Ids are one percent-encoded segment each ({@link KeyPart#pathSegment}). No URI
+ * with a dot segment ({@code .} or {@code ..}, plain or encoded) is served.
  */
 public final class ResourceUris {
 
@@ -54,8 +55,26 @@ public final class ResourceUris {
 
     /** Whether the gateway could ever serve this URI (the shape, not whether the worker holds it now). */
     public static boolean served(String uri) {
+        if (hasDotSegment(uri)) {
+            return false;
+        }
         return LEASES.equals(uri) || COLLECTIONS.equals(uri) || screenshotOf(uri).isPresent()
-                || collectionOf(uri).isPresent() || uri.startsWith(DEVICES + "devices/");
+                || collectionOf(uri).isPresent() || (uri.startsWith(DEVICES) && DeviceUri.parse(uri) instanceof DeviceUri.Device);
+    }
+
+    /**
+     * Whether a segment of {@code uri} after its {@code scheme://} is {@code .} or {@code ..}, plain or percent-encoded
+     * ({@code %2e%2E}): no id is one, and a server on the way may remove them, so such a URI is refused whole.
+     */
+    public static boolean hasDotSegment(String uri) {
+        int scheme = uri.indexOf("://");
+        for (String segment : uri.substring(scheme < 0 ? 0 : scheme + 3).split("[/?#]", -1)) {
+            String dots = segment.toUpperCase(java.util.Locale.ROOT).replace("%2E", ".");
+            if (dots.equals(".") || dots.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Optional<String> single(String uri, String prefix, String suffix) {
