@@ -45,6 +45,11 @@ public class LeaseAccess {
     private final LeaseVerifier verifier;
     private final FencingTokens fencing;
 
+    /** Whether {@code token} (null allowed) has the allocator's lease token form; says nothing of whether it is live. */
+    public static boolean isLeaseToken(String token) {
+        return token != null && LEASE_TOKEN.matcher(token).matches();
+    }
+
     public LeaseAccess(AllocatorClient allocator, LeaseVerifier verifier, FencingTokens fencing) {
         this.allocator = allocator;
         this.verifier = verifier;
@@ -106,7 +111,7 @@ public class LeaseAccess {
 
     /** A lease token of the allocator's format, and an allocator to check it with; else 401. */
     private void checkable(String resourceId, String token) {
-        if (!LEASE_TOKEN.matcher(token).matches()) {
+        if (!isLeaseToken(token)) {
             throw unauthorized(resourceId, Credentials.LEASE_TOKEN_HEADER + " is not a lease token (elt_ and 22 "
                     + "base64url characters)");
         }

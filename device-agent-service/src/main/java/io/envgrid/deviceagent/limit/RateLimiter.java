@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.limit;
 
 import io.envgrid.deviceagent.access.Credentials;
+import io.envgrid.deviceagent.access.LeaseAccess;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.error.ErrorMappers;
@@ -15,8 +16,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The device tools' 100 requests per minute per client (by remote address), in fixed one-minute windows. Callers
+ * The device tools' 100 requests per minute per client, in fixed one-minute windows. Callers
  * presenting the service token are exempt; so are Quarkus' {@code /q/} endpoints, which probes and scrapers poll.
+ * A client is a remote address, and within it each lease token: the gateway calls an agent for all its workers from
+ * one address with each worker's own lease token (never the service token, which it keeps for configured backends),
+ * so keying by address alone would make every worker behind one gateway replica share one quota. Only a well-formed
+ * lease token ({@link LeaseAccess#isLeaseToken}) opens a bucket of its own; one that is not live is refused by the
+ * lease check anyway, at the price of one allocator look-up (device-agent README, "Rate limit").
  * A call through a hosted desktop's port arrives from the in-process proxy on loopback, so there the client is the
  * remote address and the desktop the proxy named ({@link DesktopPorts#proxiedDesktop}): one desktop's callers do not
  * use up another's quota. A desktop header a caller sends itself is not part of the key, or every invented value
@@ -49,7 +55,7 @@ public class RateLimiter {
             return null;
         }
         long now = System.currentTimeMillis();
-        String client = client(request);
+        String client = client(request, context.getHeaderString(Credentials.LEASE_TOKEN_HEADER));
         Window window = windows.compute(client, (key, current) -> current == null || now - current.startMs() >= WINDOW_MS
                 ? new Window(now, 1)
                 : new Window(current.startMs(), current.count() + 1));
@@ -63,12 +69,16 @@ public class RateLimiter {
         return Response.fromResponse(refused).header(HttpHeaders.RETRY_AFTER, retryAfterSeconds).build();
     }
 
-    /** The bucket {@code request} counts against: its remote address, and the desktop if it came through its port. */
-    static String client(HttpServerRequest request) {
+    /**
+     * The bucket {@code request} counts against: its remote address, the desktop if it came through its port, and the
+     * lease token it presents if that is well-formed ({@code leaseToken} the header, or null).
+     */
+    static String client(HttpServerRequest request, String leaseToken) {
         String address = request.remoteAddress() == null ? "unknown" : request.remoteAddress().host();
         String desktop = DesktopPorts.proxiedDesktop(request);
-        // '#' is in no address (IPv6 has ':'), so "address#desktop" is never another client's plain address
-        return desktop == null ? address : address + "#" + desktop;
+        // '#' and '|' are in no address (IPv6 has ':') nor lease token, so no key is another client's
+        String client = desktop == null ? address : address + "#" + desktop;
+        return LeaseAccess.isLeaseToken(leaseToken) ? client + "|" + leaseToken : client;
     }
 
     /**

@@ -1,10 +1,12 @@
 package io.envgrid.deviceagent.limit;
 
 import static io.restassured.RestAssured.get;
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
+import io.envgrid.deviceagent.access.Credentials;
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -42,6 +44,21 @@ class RateLimitTest {
         for (int i = 0; i < 20; i++) {
             get("/platform").then().statusCode(401);
         }
+    }
+
+    /**
+     * Workers behind one gateway replica call from one address, each with its own lease token: each lease has its own
+     * quota (before: one worker's 100 calls used up every other worker's).
+     */
+    @Test
+    void eachLeaseTokenHasItsOwnQuotaWithinAnAddress() {
+        String first = "elt_" + "a".repeat(22);
+        String second = "elt_" + "b".repeat(22);
+        for (int i = 0; i < 100; i++) {
+            given().header(Credentials.LEASE_TOKEN_HEADER, first).get("/health").then().statusCode(200);
+        }
+        given().header(Credentials.LEASE_TOKEN_HEADER, first).get("/health").then().statusCode(429);
+        given().header(Credentials.LEASE_TOKEN_HEADER, second).get("/health").then().statusCode(200);
     }
 
     /** The status line of a GET of {@code path} sent as written (HTTP clients resolve dot segments before sending). */
