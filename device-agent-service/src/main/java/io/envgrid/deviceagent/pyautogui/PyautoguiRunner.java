@@ -6,6 +6,9 @@ import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.x11.XDisplay;
 import io.envgrid.deviceagent.x11.XInput;
+import io.envgrid.pyautogui.DesktopAction;
+import io.envgrid.pyautogui.PyautoguiCompiler;
+import io.envgrid.pyautogui.PythonSubsetException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +18,9 @@ import org.jboss.logging.Logger;
 /**
  * pyautogui commands as OSWorld's controller sends them ({@code ["python", "-c", "import pyautogui; ..."]}):
  * run by the host's Python when it has pyautogui, otherwise by the agent itself through the
- * {@link PyautoguiCompiler} subset, so a bare Linux host with an X display can still be driven.
+ * {@link PyautoguiCompiler} subset (the shared {@code pyautogui-subset} module, the same compiler the gateway
+ * checks code with), played on the display by an {@link XActionPerformer}, so a bare Linux host with an X display
+ * can still be driven. The subset's waits (sleeps, intervals) together must fit {@code execute-timeout}.
  */
 @ApplicationScoped
 public class PyautoguiRunner {
@@ -23,7 +28,7 @@ public class PyautoguiRunner {
     private static final Logger LOG = Logger.getLogger(PyautoguiRunner.class);
     private static final List<String> PYTHONS = List.of("python", "python3");
 
-    private final XInput input;
+    private final XActionPerformer performer;
     private final XDisplay display;
     private final String python;
     private final Duration timeout;
@@ -32,7 +37,7 @@ public class PyautoguiRunner {
 
     public PyautoguiRunner(XInput input, XDisplay display, DeviceAgentConfig config, WorkerExec workers) {
         this.workers = workers;
-        this.input = input;
+        this.performer = new XActionPerformer(input);
         this.display = display;
         this.python = config.desktop().python();
         this.timeout = config.desktop().executeTimeout();
@@ -66,7 +71,7 @@ public class PyautoguiRunner {
                     // the call was cut off (its desktop is being reset): not one more event, sleep or not
                     throw new InterruptedException();
                 }
-                action.perform(input);
+                action.performWith(performer);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

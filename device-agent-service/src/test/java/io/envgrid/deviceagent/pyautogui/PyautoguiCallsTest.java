@@ -206,6 +206,25 @@ class PyautoguiCallsTest {
         assertEquals(List.of("key:c", "keyup:c"), got.subList(0, 2), "nothing of the refused program ran");
     }
 
+    /**
+     * A negative sleep (Python's ValueError) reached Thread.sleep(-1000) once: a 5xx after the first key had been
+     * pressed. Now the program is refused whole, with OSWorld's error answer, and nothing of it runs.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "pyautogui.press('a'); time.sleep(-1)              | sleep length must be non-negative",
+        "pyautogui.press('a'); pyautogui.sleep(seconds=-2) | sleep length must be non-negative",
+        "pyautogui.press('a'); time.sleep(1e300)           | longer than the call's time budget",
+    })
+    void aNegativeOrHugeSleepIsRefusedBeforeAnythingRuns(String code, String reason) {
+        int before = pointAtTheWindow();
+        pyautogui(code).body("status", equalTo("error")).body("returncode", equalTo(1))
+                .body("error", containsString("line 1, column 82:")).body("error", containsString(reason));
+        pyautogui("pyautogui.press('c')");
+        List<String> got = xev.awaitEvents(before, 2, "c");
+        assertEquals(List.of("key:c", "keyup:c"), got.subList(0, 2), "nothing of the refused program ran");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "pyautogui.dragTo(1100, 250, duration=0.2, button='left') | press:1 release:1 | 1100 | 250",

@@ -42,6 +42,27 @@ public interface GatewayConfig {
 
     TaskDownloads taskDownloads();
 
+    Desktop desktop();
+
+    /** How the desktop tools treat what they forward. */
+    interface Desktop {
+        /**
+         * {@code off}: the {@code pyautogui} tool's code goes to the desktop as it is (an OSWorld VM runs any Python);
+         * {@code subset}: it is compiled first with the device agent's subset ({@code pyautogui-subset}) and code
+         * outside it is refused with 400 {@code INVALID_PARAMETERS} (line and column) before any backend call.
+         */
+        @WithDefault("off")
+        PyautoguiCheck pyautoguiCheck();
+    }
+
+    /** Values of {@link Desktop#pyautoguiCheck()}. */
+    enum PyautoguiCheck {
+        /** Forward every code string; the desktop decides. */
+        OFF,
+        /** Refuse code outside the pyautogui subset up front. */
+        SUBSET
+    }
+
     /**
      * The {@code download} steps of OSWorld task set-ups: the gateway fetches each URL under the fetch tool's rules
      * (hosts, redirects checked hop by hop, the checked address connected to) and hands the bytes to the vm-controller.

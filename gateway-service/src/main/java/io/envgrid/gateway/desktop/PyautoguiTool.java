@@ -1,17 +1,28 @@
 package io.envgrid.gateway.desktop;
 
-import io.envgrid.gateway.tool.ToolScope;
-import io.envgrid.gateway.tool.ToolAnnotations;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
+import io.envgrid.gateway.tool.ToolAnnotations;
 import io.envgrid.gateway.tool.ToolCall;
 import io.envgrid.gateway.tool.ToolResult;
+import io.envgrid.gateway.tool.ToolScope;
 import io.envgrid.gateway.tool.ToolSpec;
+import io.envgrid.pyautogui.PyautoguiCompiler;
+import io.envgrid.pyautogui.PythonSubsetException;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
-/** OSWorld's {@code pyautogui} action space: Python code run on the worker's desktop, as OSWorld's controller sends it. */
+/**
+ * OSWorld's {@code pyautogui} action space: Python code run on the worker's desktop, as OSWorld's controller sends it.
+ * With {@code envgrid.gateway.desktop.pyautogui-check=subset} the code is compiled first with the device agent's
+ * subset and refused, before anything of the request runs, when the agent could not run it.
+ */
 @Singleton
 public class PyautoguiTool extends BaseTool {
 
@@ -25,11 +36,37 @@ public class PyautoguiTool extends BaseTool {
                     .build(),
             Schema.output().build(), ToolAnnotations.ACTS, ToolScope.session("desktop"), false, "desktop:pyautogui");
 
-    private final Desktops desktops;
+    /** Answers for the episode, not code: the vm-controller handles them without reaching the desktop. */
+    private static final Set<String> EPISODE_WORDS = Set.of("WAIT", "FAIL", "DONE");
 
-    public PyautoguiTool(Desktops desktops) {
+    private final Desktops desktops;
+    private final boolean checkSubset;
+    private final Duration budget;
+
+    public PyautoguiTool(Desktops desktops, GatewayConfig config) {
         super(SPEC);
         this.desktops = desktops;
+        this.checkSubset = config.desktop().pyautoguiCheck() == GatewayConfig.PyautoguiCheck.SUBSET;
+        // the code's sleeps and intervals cannot outlast the call that carries them
+        this.budget = config.downstream().actionTimeout();
+    }
+
+    /**
+     * With the subset check on: code the device agent's interpreter would refuse is refused here, 400
+     * {@code INVALID_PARAMETERS} on {@code code} with the agent's message (line and column from 1, the statement and
+     * why), so no call slot, backend call or earlier batch entry is spent on it.
+     */
+    @Override
+    public void checkBeyondSchema(ObjectNode arguments) {
+        String code = arguments.path("code").asText();
+        if (!checkSubset || EPISODE_WORDS.contains(code.trim())) {
+            return;
+        }
+        try {
+            PyautoguiCompiler.compile(code, budget);
+        } catch (PythonSubsetException refused) {
+            throw ToolFailure.invalidArgument(SPEC.name(), "code", refused.getMessage());
+        }
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.envgrid.deviceagent.pyautogui;
+package io.envgrid.pyautogui;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +19,12 @@ final class PythonSubset {
 
     private static final Set<String> SETTABLE = Set.of("pyautogui.FAILSAFE", "pyautogui.PAUSE");
 
+    /**
+     * Lists and tuples inside one another: pyautogui's arguments need two levels (a list of key names, a pair in a
+     * tuple); the bound keeps the recursive reading of hostile code such as 100,000 brackets off the stack's end.
+     */
+    private static final int MAX_NESTING = 32;
+
     private enum Kind { NAME, NUMBER, STRING, OP, NEWLINE, END }
 
     private record Token(Kind kind, String text, Object value, int start, int end) {
@@ -27,6 +33,7 @@ final class PythonSubset {
     private final String code;
     private final List<Token> tokens = new ArrayList<>();
     private int at;
+    private int nesting;
 
     private PythonSubset(String code) {
         this.code = code;
@@ -153,7 +160,11 @@ final class PythonSubset {
         }
         if (t.kind() == Kind.OP && (t.text().equals("[") || t.text().equals("("))) {
             String close = t.text().equals("[") ? "]" : ")";
+            if (nesting == MAX_NESTING) {
+                throw new PythonSubsetException("lists and tuples nested more than " + MAX_NESTING + " deep");
+            }
             at++;
+            nesting++;
             List<Object> items = new ArrayList<>();
             boolean comma = false;
             while (!acceptOp(close)) {
@@ -164,6 +175,7 @@ final class PythonSubset {
                     break;
                 }
             }
+            nesting--;
             // (x) is x itself; (x,) and [x] are sequences
             return close.equals(")") && items.size() == 1 && !comma ? items.get(0) : items;
         }
@@ -315,7 +327,8 @@ final class PythonSubset {
             Object value = decimal ? (Object) Double.parseDouble(text) : (Object) Long.parseLong(text);
             tokens.add(new Token(Kind.NUMBER, text, value, start, i));
         } catch (NumberFormatException e) {
-            throw new PythonSubsetException("bad number '" + text + "'");
+            throw new PythonSubsetException(where(start) + ": unsupported statement `" + lineAround(start) + "`: bad number '"
+                    + text + "'");
         }
         return i;
     }

@@ -1,4 +1,4 @@
-package io.envgrid.deviceagent.pyautogui;
+package io.envgrid.pyautogui;
 
 import java.util.List;
 import java.util.Map;

@@ -1,10 +1,10 @@
-package io.envgrid.deviceagent.pyautogui;
+package io.envgrid.pyautogui;
 
 /**
  * Code outside the pyautogui subset the agent runs itself. The message the caller sees names the line and column
  * (both from 1) and the statement at fault, e.g. {@code line 2, column 17: unsupported statement `...`: reason}.
  */
-class PythonSubsetException extends RuntimeException {
+public class PythonSubsetException extends RuntimeException {
 
     PythonSubsetException(String message) {
         super(message);

@@ -1,4 +1,4 @@
-package io.envgrid.deviceagent.pyautogui;
+package io.envgrid.pyautogui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -145,6 +145,36 @@ class PyautoguiCompilerTest {
         refused = assertThrows(PythonSubsetException.class,
                 () -> PyautoguiCompiler.compile("pyautogui.click(1, 2); print('hi')", Duration.ofSeconds(1)));
         assertTrue(refused.getMessage().startsWith("line 1, column 24: "), refused.getMessage());
+    }
+
+    /** Python's time.sleep raises ValueError for a negative length; the agent's Thread.sleep would throw. */
+    @ParameterizedTest
+    @ValueSource(strings = {"time.sleep(-1)", "pyautogui.sleep(-0.5)", "time.sleep(secs=-1e-9)", "pyautogui.sleep(seconds=-3)"})
+    void negativeSleepsAreRefused(String code) {
+        PythonSubsetException refused = assertThrows(PythonSubsetException.class,
+                () -> PyautoguiCompiler.compile("pyautogui.click(1, 2)\n" + code, Duration.ofSeconds(120)));
+        assertTrue(refused.getMessage().startsWith("line 2, column 1: "), refused.getMessage());
+        assertTrue(refused.getMessage().contains("sleep length must be non-negative"), refused.getMessage());
+    }
+
+    /** One sleep, or all the waits together (sleeps and the intervals between events), beyond the call's budget. */
+    @ParameterizedTest
+    @ValueSource(strings = {"time.sleep(1e308)", "pyautogui.sleep(9223372036854775807)", "time.sleep(10.5)",
+        "time.sleep(6); pyautogui.sleep(5)", "pyautogui.press('a', presses=11, interval=1)",
+        "pyautogui.click(clicks=12, interval=1)", "pyautogui.write('abcdefghijkl', interval=1)",
+        "pyautogui.hotkey('ctrl', 'shift', 'a', interval=2)"})
+    void waitsBeyondTheBudgetAreRefused(String code) {
+        PythonSubsetException refused = assertThrows(PythonSubsetException.class,
+                () -> PyautoguiCompiler.compile(code, Duration.ofSeconds(10)));
+        assertTrue(refused.getMessage().contains("time budget of 10.0 s"), refused.getMessage());
+    }
+
+    @Test
+    void waitsWithinTheBudgetAreKept() {
+        PyautoguiCompiler.Program program = PyautoguiCompiler.compile(
+                "time.sleep(0); pyautogui.sleep(2.5); pyautogui.press('a', presses=3, interval=1)", Duration.ofSeconds(10));
+        assertEquals(List.of(new DesktopAction.Sleep(0), new DesktopAction.Sleep(2500),
+                new DesktopAction.PressKeys(List.of("a"), 3, 1000)), program.actions());
     }
 
     @Test

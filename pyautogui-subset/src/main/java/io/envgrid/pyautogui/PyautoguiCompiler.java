@@ -1,4 +1,4 @@
-package io.envgrid.deviceagent.pyautogui;
+package io.envgrid.pyautogui;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,13 +11,15 @@ import java.util.Map;
  * pyautogui's own signatures do. Every call is checked before any runs: a program is accepted
  * whole or refused with the line, column and statement at fault. Durations of moves and drags are
  * not animated (the pointer jumps, as OSWorld's controller asks for by default); sleeps
- * ({@code time.sleep}, {@code pyautogui.sleep}) are honoured. As pyautogui: scroll amounts are
+ * ({@code time.sleep}, {@code pyautogui.sleep}) are honoured, a negative one is refused as Python
+ * refuses it ({@code ValueError}), and all the program's waits (sleeps and the intervals between
+ * clicks, presses and typed characters) together must fit the call's time budget. As pyautogui: scroll amounts are
  * truncated to whole clicks (positive up/right: X buttons 4/7, negative down/left: 5/6),
  * {@code drag}/{@code dragRel} move by an offset and {@code dragTo} to a position, a None
  * coordinate is the pointer's, and a key name pyautogui does not know presses nothing (with a
  * warning in the program's result).
  */
-final class PyautoguiCompiler {
+public final class PyautoguiCompiler {
 
     private static final int MAX_CLICKS = 100;
     private static final int MAX_PRESSES = 1000;
@@ -61,22 +63,25 @@ final class PyautoguiCompiler {
     }
 
     /** A compiled program: its actions, and what pyautogui would have skipped silently (one line each). */
-    record Program(List<DesktopAction> actions, List<String> warnings) {
+    public record Program(List<DesktopAction> actions, List<String> warnings) {
     }
 
-    /** The actions of a whole program, or a {@link PythonSubsetException} naming the first statement at fault. */
-    static Program compile(String code, Duration maxSleep) {
+    /**
+     * The actions of a whole program. {@code budget} is the call's time budget: the most the program may wait in
+     * sleeps and intervals, all together. Throws a {@link PythonSubsetException} (and nothing else, whatever the
+     * code) naming the line, column and statement at fault when any part of the program is outside the subset.
+     */
+    public static Program compile(String code, Duration budget) {
         List<DesktopAction> actions = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        long slept = 0;
+        long waited = 0;
         for (PyCall call : PythonSubset.parse(code)) {
             try {
-                for (DesktopAction action : compile(call, warnings)) {
-                    if (action instanceof DesktopAction.Sleep sleep) {
-                        slept += sleep.millis();
-                        if (slept > maxSleep.toMillis()) {
-                            throw new PythonSubsetException("sleeps add up to more than " + maxSleep.toSeconds() + " s");
-                        }
+                for (DesktopAction action : compile(call, warnings, budget)) {
+                    waited += action.waitMillis();
+                    if (waited > budget.toMillis()) {
+                        throw new PythonSubsetException("sleeps and intervals add up to more than the call's time budget of "
+                                + budget.toMillis() / 1000.0 + " s");
                     }
                     actions.add(action);
                 }
@@ -89,7 +94,7 @@ final class PyautoguiCompiler {
     }
 
     /** The call's actions: none when pyautogui would do nothing (every key it names is one pyautogui skips). */
-    private static List<DesktopAction> compile(PyCall call, List<String> warnings) {
+    private static List<DesktopAction> compile(PyCall call, List<String> warnings, Duration budget) {
         List<String> parameters = SIGNATURES.get(call.function());
         if (parameters == null) {
             throw new PythonSubsetException("'" + call.function() + "' is not one of the pyautogui calls the agent runs");
@@ -97,8 +102,7 @@ final class PyautoguiCompiler {
         Arguments a = Arguments.bind(call, parameters, warnings);
         String name = call.function().substring(call.function().indexOf('.') + 1);
         return switch (name) {
-            case "sleep" -> List.of(new DesktopAction.Sleep(Math.round(a.number(call.function().equals("time.sleep")
-                    ? "secs" : "seconds", null) * 1000)));
+            case "sleep" -> List.of(sleep(a, call.function().equals("time.sleep") ? "secs" : "seconds", budget));
             case "moveTo" -> List.of(new DesktopAction.MoveTo(a.point("x", "y")));
             case "moveRel", "move" -> {
                 int[] d = a.offset("xOffset", "yOffset");
@@ -134,6 +138,22 @@ final class PyautoguiCompiler {
             }
             default -> throw new IllegalStateException("no translation for " + name);
         };
+    }
+
+    /**
+     * A sleep of a finite, non-negative number of seconds (Python's {@code time.sleep} raises ValueError for a
+     * negative one) no longer than the whole budget: checked in seconds, so a huge value cannot overflow.
+     */
+    private static DesktopAction sleep(Arguments a, String parameter, Duration budget) {
+        double seconds = a.number(parameter, null);
+        if (seconds < 0) {
+            throw new PythonSubsetException("sleep length must be non-negative (Python raises ValueError)");
+        }
+        if (seconds * 1000 > budget.toMillis()) {
+            throw new PythonSubsetException("a sleep of " + seconds + " s is longer than the call's time budget of "
+                    + budget.toMillis() / 1000.0 + " s");
+        }
+        return new DesktopAction.Sleep(Math.round(seconds * 1000));
     }
 
     private static DesktopAction click(Arguments a, int button, int count) {

@@ -1,4 +1,4 @@
-package io.envgrid.deviceagent.pyautogui;
+package io.envgrid.pyautogui;
 
 import io.envgrid.desktopkeys.Key;
 import io.envgrid.desktopkeys.KeyTable;
