@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * Who holds what on a device host (k8s/README.md, "Credentials"). A device agent runs workers' commands on its host,
  * so its pod must hold nothing valid beyond that host: no container of it (init containers included) takes the
  * cluster's service-token Secret, by env, envFrom or volume; the agent-token key Secret reaches only the init
- * container that mints the host's own token ({@value #MINTER}), as a volume, never in an environment.
+ * container that mints the host's own token ({@value #MINTER}), as a volume, never in an environment; an agent
+ * running as root does not keep workers' commands as root (they run as {@code exec.user}).
  */
 final class CredentialRules {
 
@@ -71,6 +72,33 @@ final class CredentialRules {
                             }
                         }
                     });
+            w.containers().stream().filter(c -> DEVICE_AGENT.equals(c.getName())).forEach(c -> findings.addAll(workersAsRoot(
+                    id + " container " + c.getName(), c, Optional.ofNullable(pod.getSecurityContext()).map(s -> s.getRunAsUser()))));
+        }
+        return findings;
+    }
+
+    /**
+     * An agent that runs as root can, and must, run workers' commands as another user ({@code exec.user}): otherwise
+     * they read its token file and {@code /proc/<agent pid>/environ}. A non-root agent cannot switch (README
+     * "Credentials" says what that leaves), so only a root one is held to this.
+     */
+    private static List<Finding> workersAsRoot(String id, Container c, Optional<Long> podUser) {
+        Optional<Long> user = Optional.ofNullable(c.getSecurityContext()).map(s -> s.getRunAsUser()).or(() -> podUser);
+        if (user.isEmpty() || user.get() != 0) {
+            return List.of();
+        }
+        List<Finding> findings = new ArrayList<>();
+        for (EnvVar env : Optional.ofNullable(c.getEnv()).orElse(List.of())) {
+            String value = Optional.ofNullable(env.getValue()).orElse("").strip();
+            if (env.getName().equals("ENVGRID_DEVICE_AGENT_EXEC_SWITCH_USER") && value.equalsIgnoreCase("false")) {
+                findings.add(new Finding(id, "runs as root and keeps workers' commands as root (exec.switch-user=false): "
+                        + "they would read its credentials"));
+            }
+            if (env.getName().equals("ENVGRID_DEVICE_AGENT_EXEC_USER") && Set.of("root", "0").contains(value)) {
+                findings.add(new Finding(id, "runs as root and runs workers' commands as " + value
+                        + ": they would read its credentials"));
+            }
         }
         return findings;
     }

@@ -246,6 +246,15 @@ class PlantedFaultTest {
                         .putObject("secretKeyRef").put("name", "envgrid-agent-token-key").put("key", "key"));
     }
 
+    @Test
+    void rootAgentThatKeepsWorkersAsRoot() {
+        assertFinds("container device-agent: runs as root and keeps workers' commands as root", "DaemonSet", "device-agent", d -> {
+            d.withObjectProperty("spec").withObjectProperty("template").withObjectProperty("spec").withObjectProperty("securityContext")
+                    .put("runAsUser", 0).put("runAsNonRoot", false);
+            container(d).withArray("env").addObject().put("name", "ENVGRID_DEVICE_AGENT_EXEC_SWITCH_USER").put("value", "false");
+        });
+    }
+
     /** Plants a fault in a copy of one dev document and asserts a finding about it. */
     private static void assertFinds(String expected, String kind, String name, Consumer<ObjectNode> fault) {
         List<ObjectNode> documents = dev.documents().stream().map(ObjectNode::deepCopy).toList();
