@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import redis.embedded.RedisServer;
 
 /**
  * The real allocator with per-agent tokens ({@code envgrid.allocator.agent-token-key}), and the agent set up as the
@@ -26,8 +25,7 @@ public class AgentTokenAllocator implements QuarkusTestResourceLifecycleManager 
 
     private static volatile URI url;
 
-    private RedisServer redis;
-    private PackagedService allocator;
+    private AllocatorOnRedis allocator;
 
     /** The running allocator's base address. */
     public static URI url() {
@@ -36,15 +34,9 @@ public class AgentTokenAllocator implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public Map<String, String> start() {
-        int redisPort = PackagedService.freePort();
-        redis = RedisServer.builder().port(redisPort).bind("127.0.0.1")
-                .setting("save \"\"").setting("appendonly no").build();
-        redis.start();
+        allocator = AllocatorOnRedis.start("allocator-with-agent-tokens", Map.of(
+                "envgrid.allocator.service-token", SERVICE_TOKEN, "envgrid.allocator.agent-token-key", KEY));
         try {
-            allocator = PackagedService.start(PackagedService.App.ALLOCATOR, "allocator-with-agent-tokens", Map.of(
-                    "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
-                    "envgrid.allocator.service-token", SERVICE_TOKEN,
-                    "envgrid.allocator.agent-token-key", KEY));
             url = allocator.url();
             return Map.of(
                     "envgrid.allocator.url", url.toString(),
@@ -84,9 +76,6 @@ public class AgentTokenAllocator implements QuarkusTestResourceLifecycleManager 
     public void stop() {
         if (allocator != null) {
             allocator.close();
-        }
-        if (redis != null && redis.isActive()) {
-            redis.stop();
         }
     }
 }
