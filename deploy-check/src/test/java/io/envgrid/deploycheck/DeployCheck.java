@@ -28,6 +28,7 @@ final class DeployCheck {
         findings.addAll(SelectorRules.check(manifests));
         findings.addAll(ReferenceRules.check(manifests, repository));
         findings.addAll(HardeningRules.check(manifests, repository));
+        findings.addAll(CredentialRules.check(manifests));
         findings.addAll(JvmOptionRules.check(manifests, repository));
         for (Workload w : Workload.all(manifests)) {
             w.containers().stream().filter(c -> !PINNED.matcher(c.getImage()).matches()).forEach(c ->

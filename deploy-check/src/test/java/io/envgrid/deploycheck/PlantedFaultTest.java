@@ -210,6 +210,51 @@ class PlantedFaultTest {
         assertTrue(findings.stream().anyMatch(f -> f.problem().contains("a Secret in production manifests")), findings::toString);
     }
 
+    @Test
+    void deviceAgentWithTheServiceTokenInItsEnvironment() {
+        assertFinds("container device-agent: takes the cluster's service token", "DaemonSet", "device-agent",
+                d -> container(d).withArray("env").addObject().put("name", "ENVGRID_DEVICE_AGENT_SERVICE_TOKEN")
+                        .putObject("valueFrom").putObject("secretKeyRef").put("name", "envgrid-service-token").put("key", "token"));
+    }
+
+    @Test
+    void deviceAgentInitContainerWithTheServiceTokenFromEnvFrom() {
+        assertFinds("init container mint-agent-token: takes the cluster's service token", "DaemonSet", "device-agent",
+                d -> initContainer(d).withArray("envFrom").addObject().putObject("secretRef").put("name", "envgrid-service-token"));
+    }
+
+    @Test
+    void deviceAgentWithTheServiceTokenAsAProjectedVolume() {
+        assertFinds("container device-agent: mounts the cluster's service token (volume cluster-token)", "DaemonSet", "device-agent", d -> {
+            d.withObjectProperty("spec").withObjectProperty("template").withObjectProperty("spec").withArray("volumes").addObject()
+                    .put("name", "cluster-token").putObject("projected").putArray("sources").addObject()
+                    .putObject("secret").put("name", "envgrid-service-token");
+            container(d).withArray("volumeMounts").addObject().put("name", "cluster-token").put("mountPath", "/run/cluster");
+        });
+    }
+
+    @Test
+    void agentTokenKeyMountedInTheAgentItself() {
+        assertFinds("container device-agent: mounts the agent-token key (volume agent-token-key)", "DaemonSet", "device-agent",
+                d -> container(d).withArray("volumeMounts").addObject().put("name", "agent-token-key").put("mountPath", "/etc/key"));
+    }
+
+    @Test
+    void agentTokenKeyInTheMintersEnvironment() {
+        assertFinds("init container mint-agent-token: takes the agent-token key", "DaemonSet", "device-agent",
+                d -> initContainer(d).withArray("env").addObject().put("name", "KEY").putObject("valueFrom")
+                        .putObject("secretKeyRef").put("name", "envgrid-agent-token-key").put("key", "key"));
+    }
+
+    @Test
+    void rootAgentThatKeepsWorkersAsRoot() {
+        assertFinds("container device-agent: runs as root and keeps workers' commands as root", "DaemonSet", "device-agent", d -> {
+            d.withObjectProperty("spec").withObjectProperty("template").withObjectProperty("spec").withObjectProperty("securityContext")
+                    .put("runAsUser", 0).put("runAsNonRoot", false);
+            container(d).withArray("env").addObject().put("name", "ENVGRID_DEVICE_AGENT_EXEC_SWITCH_USER").put("value", "false");
+        });
+    }
+
     /** Plants a fault in a copy of one dev document and asserts a finding about it. */
     private static void assertFinds(String expected, String kind, String name, Consumer<ObjectNode> fault) {
         List<ObjectNode> documents = dev.documents().stream().map(ObjectNode::deepCopy).toList();
@@ -228,6 +273,11 @@ class PlantedFaultTest {
 
     private static ObjectNode container(ObjectNode workload) {
         return (ObjectNode) workload.withObjectProperty("spec").withObjectProperty("template").withObjectProperty("spec").withArray("containers").get(0);
+    }
+
+    private static ObjectNode initContainer(ObjectNode workload) {
+        return (ObjectNode) workload.withObjectProperty("spec").withObjectProperty("template").withObjectProperty("spec")
+                .withArray("initContainers").get(0);
     }
 
     private static ObjectNode env(ObjectNode workload, String name) {

@@ -1,9 +1,5 @@
 package io.envgrid.deviceagent.access;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Optional;
-
 /**
  * What a caller presents, read from its headers: a lease token ({@code X-Envgrid-Lease-Token}), the agent's
  * service token ({@code Authorization: Bearer}), or nothing. A lease token, when sent, is what counts, even next to
@@ -32,25 +28,15 @@ public sealed interface Credentials {
     /**
      * @param authorization the {@code Authorization} header or null
      * @param leaseToken the {@code X-Envgrid-Lease-Token} header or null
-     * @param serviceToken the agent's configured service token, if any
+     * @param serviceToken the agent's service-token check
      */
-    static Credentials of(String authorization, String leaseToken, Optional<String> serviceToken) {
+    static Credentials of(String authorization, String leaseToken, ServiceTokenCheck serviceToken) {
         if (leaseToken != null) {
             return new LeaseToken(leaseToken);
         }
-        if (isServiceToken(authorization, serviceToken)) {
+        if (serviceToken.presentedIn(authorization)) {
             return new ServiceToken();
         }
         return new None();
-    }
-
-    /** Compared in constant time, so that the answer time tells nothing about the token. */
-    static boolean isServiceToken(String authorization, Optional<String> serviceToken) {
-        if (serviceToken.isEmpty() || serviceToken.get().isEmpty() || authorization == null
-                || !authorization.startsWith("Bearer ")) {
-            return false;
-        }
-        return MessageDigest.isEqual(serviceToken.get().getBytes(StandardCharsets.UTF_8),
-                authorization.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -29,17 +29,17 @@ public class AllocatorClient {
 
     private final Optional<AllocatorApi> api;
 
-    public AllocatorClient(AllocatorSettings settings) {
-        this.api = settings.url().map(url -> builder(url, settings, 5).build(AllocatorApi.class));
+    public AllocatorClient(AllocatorSettings settings, AllocatorBearer bearer) {
+        this.api = settings.url().map(url -> builder(url, bearer, 5).build(AllocatorApi.class));
     }
 
-    /** A REST client of the allocator at {@code url} with the service token, if any, as a bearer token. */
-    static QuarkusRestClientBuilder builder(java.net.URI url, AllocatorSettings settings, int readSeconds) {
+    /** A REST client of the allocator at {@code url} with the agent's bearer token, if any. */
+    static QuarkusRestClientBuilder builder(java.net.URI url, AllocatorBearer bearer, int readSeconds) {
         QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
                 .baseUri(url)
                 .connectTimeout(2, TimeUnit.SECONDS)
                 .readTimeout(readSeconds, TimeUnit.SECONDS);
-        settings.serviceToken().ifPresent(token -> builder.register(new BearerTokenFilter(token)));
+        bearer.token().ifPresent(token -> builder.register(new BearerTokenFilter(token)));
         return builder;
     }
 

@@ -17,9 +17,9 @@ public class LeaseVerifier {
 
     private final Optional<LeaseApi> leases;
 
-    public LeaseVerifier(AllocatorSettings settings) {
+    public LeaseVerifier(AllocatorSettings settings, AllocatorBearer bearer) {
         // Checked on every desktop call: a short read timeout, so a stuck allocator turns into a quick 503.
-        this.leases = settings.url().map(url -> AllocatorClient.builder(url, settings, 2).build(LeaseApi.class));
+        this.leases = settings.url().map(url -> AllocatorClient.builder(url, bearer, 2).build(LeaseApi.class));
     }
 
     /** Whether an allocator is configured; without one no resource is leased. */
@@ -47,7 +47,7 @@ public class LeaseVerifier {
                 case 200 -> new LeaseVerdict.Live(response.readEntity(VerifiedLease.class));
                 case 404 -> new LeaseVerdict.UnknownResource();
                 case 401, 403 -> throw new AllocatorUnavailableException(
-                        "the allocator refused the agent's service token (envgrid.allocator.service-token)", null);
+                        "the allocator refused the agent's token (envgrid.allocator.service-token or -file)", null);
                 // 409 LEASE_NOT_LIVE; a 400 (a token or id it does not accept) is no live lease either
                 default -> new LeaseVerdict.NotLive();
             };

@@ -1,7 +1,7 @@
 package io.envgrid.deviceagent.api;
 
 import io.envgrid.deviceagent.access.Credentials;
-import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.access.ServiceTokenCheck;
 import io.envgrid.deviceagent.tool.ToolDefinition;
 import io.envgrid.deviceagent.tool.ToolRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -29,11 +29,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ToolsResource {
 
     private final ToolRegistry tools;
-    private final DeviceAgentConfig config;
+    private final ServiceTokenCheck serviceToken;
 
-    public ToolsResource(ToolRegistry tools, DeviceAgentConfig config) {
+    public ToolsResource(ToolRegistry tools, ServiceTokenCheck serviceToken) {
         this.tools = tools;
-        this.config = config;
+        this.serviceToken = serviceToken;
     }
 
     @GET
@@ -70,7 +70,7 @@ public class ToolsResource {
     /** The service token or the lease token the caller sent ({@code X-Envgrid-Lease-Token}), or none. */
     private Credentials credentials(HttpHeaders headers) {
         return Credentials.of(headers.getHeaderString(HttpHeaders.AUTHORIZATION),
-                headers.getHeaderString(Credentials.LEASE_TOKEN_HEADER), config.serviceToken());
+                headers.getHeaderString(Credentials.LEASE_TOKEN_HEADER), serviceToken);
     }
 
     private static Map<String, Object> describe(ToolDefinition tool) {

@@ -2,6 +2,7 @@ package io.envgrid.deviceagent.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +36,15 @@ public interface DeviceAgentConfig {
     @WithDefault("100")
     int rateLimitPerMinute();
 
-    /** Bearer token of other envgrid services; its callers are not rate limited. */
+    /** Bearer token of other envgrid services; its callers are not rate limited. Exclusive with the digest below. */
     Optional<String> serviceToken();
+
+    /**
+     * The SHA-256 of that token instead (64 hex digits, as {@code sha256sum} prints it): the agent then holds no token
+     * at all ({@code access/ServiceTokenCheck}).
+     */
+    @WithName("service-token-sha256")
+    Optional<String> serviceTokenSha256();
 
     /** How often attached devices are looked for. */
     @WithDefault("10s")

@@ -2,6 +2,7 @@ package io.envgrid.deviceagent.limit;
 
 import io.envgrid.deviceagent.access.Credentials;
 import io.envgrid.deviceagent.access.LeaseAccess;
+import io.envgrid.deviceagent.access.ServiceTokenCheck;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.error.ErrorMappers;
@@ -40,10 +41,12 @@ public class RateLimiter {
     }
 
     private final DeviceAgentConfig config;
+    private final ServiceTokenCheck serviceToken;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-    public RateLimiter(DeviceAgentConfig config) {
+    public RateLimiter(DeviceAgentConfig config, ServiceTokenCheck serviceToken) {
         this.config = config;
+        this.serviceToken = serviceToken;
     }
 
     /** @return the 429 answer, or null to let the request through */
@@ -97,6 +100,6 @@ public class RateLimiter {
     }
 
     private boolean presentsServiceToken(ContainerRequestContext context) {
-        return Credentials.isServiceToken(context.getHeaderString(HttpHeaders.AUTHORIZATION), config.serviceToken());
+        return serviceToken.presentedIn(context.getHeaderString(HttpHeaders.AUTHORIZATION));
     }
 }

@@ -3,7 +3,7 @@ package io.envgrid.deviceagent.mcp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.deviceagent.access.Credentials;
-import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.access.ServiceTokenCheck;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.error.ErrorEnvelope;
@@ -37,12 +37,12 @@ public class McpToolBridge {
     private final ToolManager mcpTools;
     private final ObjectMapper json;
     private final CurrentVertxRequest currentRequest;
-    private final DeviceAgentConfig config;
+    private final ServiceTokenCheck serviceToken;
 
     public McpToolBridge(ToolRegistry tools, ToolManager mcpTools, ObjectMapper json, CurrentVertxRequest currentRequest,
-            DeviceAgentConfig config) {
+            ServiceTokenCheck serviceToken) {
         this.currentRequest = currentRequest;
-        this.config = config;
+        this.serviceToken = serviceToken;
         this.tools = tools;
         this.mcpTools = mcpTools;
         this.json = json;
@@ -80,7 +80,7 @@ public class McpToolBridge {
             return new Credentials.None();
         }
         return Credentials.of(current.request().getHeader(HttpHeaders.AUTHORIZATION),
-                current.request().getHeader(Credentials.LEASE_TOKEN_HEADER), config.serviceToken());
+                current.request().getHeader(Credentials.LEASE_TOKEN_HEADER), serviceToken);
     }
 
     /** The same JSON as the REST answer, as an object for structuredContent and as text for older clients. */

@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.osworld;
 
 import io.envgrid.deviceagent.access.Credentials;
+import io.envgrid.deviceagent.access.ServiceTokenCheck;
 import io.envgrid.deviceagent.access.LeaseAccess;
 import io.envgrid.deviceagent.allocatorclient.LeaseVerifier;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
@@ -31,9 +32,12 @@ public class DesktopLock {
     private final LeaseAccess access;
     private final AgentIdentity identity;
     private final MeterRegistry meters;
+    private final ServiceTokenCheck serviceToken;
 
-    public DesktopLock(DeviceAgentConfig config, LeaseAccess access, AgentIdentity identity, MeterRegistry meters) {
+    public DesktopLock(DeviceAgentConfig config, LeaseAccess access, AgentIdentity identity, MeterRegistry meters,
+            ServiceTokenCheck serviceToken) {
         this.config = config;
+        this.serviceToken = serviceToken;
         this.access = access;
         this.identity = identity;
         this.meters = meters;
@@ -46,7 +50,7 @@ public class DesktopLock {
         if (config.desktop().auth() == DeviceAgentConfig.DesktopAuth.OPEN) {
             LOG.warn("*** envgrid.device-agent.desktop.auth=open: the desktop routes (shell, files, input, screen) "
                     + "answer ANY caller without a credential. For local development only. ***");
-        } else if (!leases.enabled() && config.serviceToken().isEmpty()) {
+        } else if (!leases.enabled() && !serviceToken.configured()) {
             LOG.warn("the desktop routes take a lease token or the service token, but this agent has neither an "
                     + "allocator to check lease tokens with nor a service token: every desktop call is refused");
         } else {
@@ -100,7 +104,7 @@ public class DesktopLock {
     }
 
     private Credentials credentials(String authorization, String leaseToken) {
-        return Credentials.of(authorization, leaseToken, config.serviceToken());
+        return Credentials.of(authorization, leaseToken, serviceToken);
     }
 
     private Response refusal(ApiException refused) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A worker's command must not see the agent's secrets (issue 11, review A1). The agent under test is this JVM; the
- * module's surefire configuration puts the service token ({@code ENVGRID_DEVICE_AGENT_SERVICE_TOKEN}) and a decoy
+ * module's surefire configuration puts the service token's digest ({@code ENVGRID_DEVICE_AGENT_SERVICE_TOKEN_SHA256}) and a decoy
  * secret into its environment, as the DaemonSet does. Every door that runs a command on a worker's behalf runs
  * {@code env} and {@code cat /proc/<agent pid>/environ}: neither secret may appear in anything it prints;
  * {@code /file} and {@code /setup/upload} read and write with the worker's rights, not the agent's. Run as root
@@ -43,7 +43,7 @@ class WorkerCommandIsolationTest {
     static void theAgentHoldsTheSecretsInItsEnvironment() throws IOException {
         // without this the test could not fail: the secrets must be there to be leaked
         String own = new String(Files.readAllBytes(Path.of("/proc/self/environ")), StandardCharsets.UTF_8);
-        assertTrue(own.contains(AgentCalls.SERVICE_TOKEN), "surefire sets ENVGRID_DEVICE_AGENT_SERVICE_TOKEN");
+        assertTrue(own.contains(AgentCalls.SERVICE_TOKEN_SHA256), "surefire sets ENVGRID_DEVICE_AGENT_SERVICE_TOKEN_SHA256");
         assertTrue(own.contains(DECOY), "surefire sets ENVGRID_TEST_DECOY_SECRET");
         root = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
         if (!root) {
@@ -84,7 +84,7 @@ class WorkerCommandIsolationTest {
         for (String environ : List.of("/proc/self/environ", "/proc/" + AGENT_PID + "/environ")) {
             var answer = AgentCalls.asService().formParam("file_path", environ).post("/file").then().extract();
             String body = answer.asString();
-            assertFalse(body.contains(AgentCalls.SERVICE_TOKEN), "/file " + environ + " gave the service token");
+            assertFalse(body.contains(AgentCalls.SERVICE_TOKEN_SHA256), "/file " + environ + " gave the service token's digest");
             assertFalse(body.contains(DECOY), "/file " + environ + " gave the decoy secret");
             // /proc/self is the reading process: the agent's own when read in-process, cat's (scrubbed) when read as
             // the worker; the agent's by its pid is closed to the worker
@@ -133,7 +133,7 @@ class WorkerCommandIsolationTest {
 
     private static void assertClean(String door, String output) {
         assertTrue(output.contains("PATH="), door + " ran and printed its environment: " + output);
-        assertFalse(output.contains(AgentCalls.SERVICE_TOKEN), door + " saw the service token: " + output);
+        assertFalse(output.contains(AgentCalls.SERVICE_TOKEN_SHA256), door + " saw the service token's digest: " + output);
         assertFalse(output.contains(DECOY), door + " saw the decoy secret: " + output);
         assertFalse(output.contains("ENVGRID_"), door + " saw the agent's settings: " + output);
         if (root) {

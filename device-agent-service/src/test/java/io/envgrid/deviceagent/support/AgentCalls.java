@@ -12,6 +12,8 @@ import java.util.UUID;
 public final class AgentCalls {
 
     public static final String SERVICE_TOKEN = "test-service-token";
+    /** What the agent holds of it (the %test profile and surefire's environment): its SHA-256, as the DaemonSet gives it. */
+    public static final String SERVICE_TOKEN_SHA256 = "a954fc0f2f00bb3a8a29a4556649ac783d8f79c67c421e4b6b75975d2f715c22";
 
     private AgentCalls() {
     }

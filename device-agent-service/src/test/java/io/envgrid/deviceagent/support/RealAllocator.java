@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Map;
-import redis.embedded.RedisServer;
 
 /**
  * The real resource allocator for the agent to register with: its packaged application
@@ -24,8 +23,7 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
 
     private static volatile int redisPort;
 
-    private RedisServer redis;
-    private PackagedService allocator;
+    private AllocatorOnRedis allocator;
 
     /** {@code /resources/{id}} with the id percent-encoded as one path segment (RFC 3986; '/' as %2F). */
     public static String resourcePath(String id) {
@@ -53,18 +51,8 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        redisPort = PackagedService.freePort();
-        redis = RedisServer.builder().port(redisPort).bind("127.0.0.1")
-                .setting("save \"\"").setting("appendonly no").build();
-        redis.start();
-        try {
-            allocator = PackagedService.start(PackagedService.App.ALLOCATOR, "allocator-for-tests", Map.of(
-                    "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
-                    "envgrid.allocator.service-token", SERVICE_TOKEN));
-        } catch (RuntimeException e) {
-            stop();
-            throw e;
-        }
+        allocator = AllocatorOnRedis.start("allocator-for-tests", Map.of("envgrid.allocator.service-token", SERVICE_TOKEN));
+        redisPort = allocator.redisPort();
         url = allocator.url();
         return Map.ofEntries(
                 Map.entry("envgrid.allocator.url", url.toString()),
@@ -84,9 +72,6 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (allocator != null) {
             allocator.close();
-        }
-        if (redis != null && redis.isActive()) {
-            redis.stop();
         }
     }
 

@@ -1,12 +1,11 @@
 package io.envgrid.deviceagent.computer.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.envgrid.deviceagent.access.Credentials;
+import io.envgrid.deviceagent.access.ServiceTokenCheck;
 import io.envgrid.deviceagent.computer.config.McpServerConfig;
 import io.envgrid.deviceagent.computer.config.McpServerInput;
 import io.envgrid.deviceagent.computer.hosting.McpServerHost;
 import io.envgrid.deviceagent.computer.hosting.ServerStatus;
-import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import jakarta.ws.rs.Consumes;
@@ -39,12 +38,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ComputerResource {
 
     private final McpServerHost host;
-    private final DeviceAgentConfig config;
     private final ObjectMapper mapper;
+    private final ServiceTokenCheck serviceToken;
 
-    public ComputerResource(McpServerHost host, DeviceAgentConfig config, ObjectMapper mapper) {
+    public ComputerResource(McpServerHost host, ObjectMapper mapper, ServiceTokenCheck serviceToken) {
         this.host = host;
-        this.config = config;
+        this.serviceToken = serviceToken;
         this.mapper = mapper;
     }
 
@@ -160,7 +159,7 @@ public class ComputerResource {
     }
 
     private void requireService(String authorization) {
-        if (!Credentials.isServiceToken(authorization, config.serviceToken())) {
+        if (!serviceToken.presentedIn(authorization)) {
             throw new ApiException(401, ErrorCode.UNAUTHORIZED,
                     "the Computer's routes want the agent's service token (Authorization: Bearer)", Map.of());
         }

@@ -77,7 +77,7 @@ class McpServerHostingTest {
         String env = call("everything__get-env", Map.of(), null, null).toString();
         assertTrue(env.contains("greeting-from-env"), "A2C_SMCP_GREETING overrides the default: " + env);
         assertTrue(env.contains("s3cret-value"), "the secret input reached its server");
-        assertFalse(env.contains(AgentCalls.SERVICE_TOKEN) || env.contains("decoy-secret-7f3a"),
+        assertFalse(env.contains(AgentCalls.SERVICE_TOKEN_SHA256) || env.contains("decoy-secret-7f3a"),
                 "the agent's own secrets do not reach a hosted server");
 
         String config = AgentCalls.asService().get("/computer/config").then().statusCode(200).extract().asString();
