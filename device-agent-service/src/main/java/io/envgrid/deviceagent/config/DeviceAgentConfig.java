@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
@@ -328,6 +329,18 @@ public interface DeviceAgentConfig {
          */
         @WithDefault("8192")
         int maxOpenFiles();
+
+        /**
+         * The memory of all the desktop's processes together (X server, window manager, start-up programs, every
+         * worker command), kept by the kernel in the desktop's control group (cgroup v2 {@code memory.max}, v1
+         * {@code memory.limit_in_bytes}; swap not on top): a size such as {@code 2g} or {@code 512m}. Unset: 2 GiB
+         * ({@link #DEFAULT_MAX_MEMORY}) where the host has a usable memory controller, and no memory bound (a loud
+         * warning) where it has none. Set: the agent does not start without a usable memory controller.
+         */
+        Optional<MemorySize> maxMemory();
+
+        /** What an unset {@link #maxMemory()} means where the host can bound memory: 2 GiB. */
+        long DEFAULT_MAX_MEMORY = 2L * 1024 * 1024 * 1024;
     }
 
     /** {@code envgrid.device-agent.desktop.auth} and {@code envgrid.device-agent.tools.auth}: {@code lease} or {@code open}. */
