@@ -117,6 +117,22 @@ public interface DeviceAgentConfig {
         @WithDefault("120s")
         Duration executeTimeout();
 
+        /**
+         * How often a desktop call admitted under a lease token checks that lease with the allocator again while it
+         * runs; the call is cut off (interrupted, its process tree killed, answered {@code 409 LEASE_NOT_LIVE}) at the
+         * first check that finds the lease over. Attached and hosted desktops alike.
+         */
+        @WithDefault("1s")
+        Duration leaseRecheckInterval();
+
+        /**
+         * How long a running call's lease may go unconfirmed (the allocator unreachable, 5xx, circuit open) before the
+         * call is cut off all the same ({@code 503 ALLOCATOR_UNAVAILABLE}): fail closed, with room for a few
+         * unanswered checks (the check's own retry and timeout take up to 2.5 s).
+         */
+        @WithDefault("5s")
+        Duration leaseUnconfirmedLimit();
+
         /** OSWorld's limit for {@code /run_python}. */
         @WithDefault("30s")
         Duration pythonTimeout();
