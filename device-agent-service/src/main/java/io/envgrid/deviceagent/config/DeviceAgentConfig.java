@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -123,6 +124,22 @@ public interface DeviceAgentConfig {
         /** OSWorld's limit for {@code /execute}. */
         @WithDefault("120s")
         Duration executeTimeout();
+
+        /**
+         * How often a desktop call admitted under a lease token checks that lease with the allocator again while it
+         * runs; the call is cut off (interrupted, its process tree killed, answered {@code 409 LEASE_NOT_LIVE}) at the
+         * first check that finds the lease over. Attached and hosted desktops alike.
+         */
+        @WithDefault("1s")
+        Duration leaseRecheckInterval();
+
+        /**
+         * How long a running call's lease may go unconfirmed (the allocator unreachable, 5xx, circuit open) before the
+         * call is cut off all the same ({@code 503 ALLOCATOR_UNAVAILABLE}): fail closed, with room for a few
+         * unanswered checks (the check's own retry and timeout take up to 2.5 s).
+         */
+        @WithDefault("5s")
+        Duration leaseUnconfirmedLimit();
 
         /** OSWorld's limit for {@code /run_python}. */
         @WithDefault("30s")
@@ -336,6 +353,18 @@ public interface DeviceAgentConfig {
          */
         @WithDefault("8192")
         int maxOpenFiles();
+
+        /**
+         * The memory of all the desktop's processes together (X server, window manager, start-up programs, every
+         * worker command), kept by the kernel in the desktop's control group (cgroup v2 {@code memory.max}, v1
+         * {@code memory.limit_in_bytes}; swap not on top): a size such as {@code 2g} or {@code 512m}. Unset: 2 GiB
+         * ({@link #DEFAULT_MAX_MEMORY}) where the host has a usable memory controller, and no memory bound (a loud
+         * warning) where it has none. Set: the agent does not start without a usable memory controller.
+         */
+        Optional<MemorySize> maxMemory();
+
+        /** What an unset {@link #maxMemory()} means where the host can bound memory: 2 GiB. */
+        long DEFAULT_MAX_MEMORY = 2L * 1024 * 1024 * 1024;
     }
 
     /** {@code envgrid.device-agent.desktop.auth} and {@code envgrid.device-agent.tools.auth}: {@code lease} or {@code open}. */

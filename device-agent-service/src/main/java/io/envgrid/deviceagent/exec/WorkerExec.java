@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.exec;
 
+import io.envgrid.deviceagent.cgroup.DesktopCgroup;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.quarkus.runtime.StartupEvent;
@@ -52,6 +53,11 @@ public class WorkerExec {
      * of the attached desktop and devices, and without a user switch.
      */
     private final List<String> limitPrefix;
+    /**
+     * The words that move a hosted desktop's command into its control group before anything else (they write to
+     * {@code cgroup.procs}, which the worker's uid may not); empty without one.
+     */
+    private final List<String> joinPrefix;
 
     @Inject
     public WorkerExec(DeviceAgentConfig config) {
@@ -63,6 +69,7 @@ public class WorkerExec {
         this.passwdUser = true;
         this.home = Optional.empty();
         this.limitPrefix = List.of();
+        this.joinPrefix = List.of();
         if (agentUid == 0 && switchUser) {
             this.user = Optional.of(PasswdEntry.find(passwd, userName).orElseThrow(() -> new IllegalStateException(
                     "envgrid.device-agent.exec.user '" + userName + "' is not in " + passwd + ": the agent runs as "
@@ -81,7 +88,7 @@ public class WorkerExec {
      * Started without resource limits: {@link #WorkerExec(long, Path, WorkerLimits)} is the desktops' own.
      */
     public WorkerExec(long uid, Path home) {
-        this(uid, home, Optional.empty());
+        this(uid, home, Optional.empty(), Optional.empty());
     }
 
     /**
@@ -91,13 +98,23 @@ public class WorkerExec {
      * does not separate desktops anyway (README, "Desktop fleet").
      */
     public WorkerExec(long uid, Path home, WorkerLimits limits) {
-        this(uid, home, Optional.of(limits));
+        this(uid, home, Optional.of(limits), Optional.empty());
     }
 
-    private WorkerExec(long uid, Path home, Optional<WorkerLimits> limits) {
+    /**
+     * The commands of one hosted desktop as {@link #WorkerExec(long, Path, WorkerLimits)}, each of them (with or
+     * without a user switch) first joining the desktop's control group {@code cgroup}, which bounds their memory and
+     * number together (see {@code cgroup/}).
+     */
+    public WorkerExec(long uid, Path home, WorkerLimits limits, DesktopCgroup cgroup) {
+        this(uid, home, Optional.of(limits), Optional.of(cgroup));
+    }
+
+    private WorkerExec(long uid, Path home, Optional<WorkerLimits> limits, Optional<DesktopCgroup> cgroup) {
         this.agentUid = ownUid();
         this.passwdUser = false;
         this.home = Optional.of(home.toString());
+        this.joinPrefix = cgroup.map(DesktopCgroup::joinPrefix).orElse(List.of());
         if (agentUid == 0) {
             this.user = Optional.of(new PasswdEntry(Long.toString(uid), uid, uid, home.toString()));
             this.setpriv = Optional.of(setpriv());
@@ -148,7 +165,7 @@ public class WorkerExec {
 
     /**
      * {@code command} as it must be started: behind {@code setpriv} (and a hosted desktop's limits) when switching
-     * users, else unchanged.
+     * users, inside a hosted desktop's control group when it has one, else unchanged.
      *
      * @throws UncheckedIOException (with an {@link IOException} cause, as {@link ProcessBuilder#start} reports it) when
      *             switching users and the program is not an executable file, by path or on the user's {@code PATH}:
@@ -157,15 +174,26 @@ public class WorkerExec {
      */
     public List<String> command(List<String> command) {
         if (user.isEmpty()) {
-            return command;
+            return inCgroup(command);
         }
         if (!runnable(command.get(0))) {
             throw new UncheckedIOException(new IOException("Cannot run program \"" + command.get(0)
                     + "\": no such executable file (looked for as " + user.get().name() + ")"));
         }
-        List<String> limited = new ArrayList<>(limitPrefix);
+        List<String> limited = new ArrayList<>(joinPrefix);
+        limited.addAll(limitPrefix);
         limited.addAll(switched(command));
         return limited;
+    }
+
+    /**
+     * {@code command} started inside the hosted desktop's control group, as the agent (its X server): unchanged
+     * without one.
+     */
+    public List<String> inCgroup(List<String> command) {
+        List<String> joined = new ArrayList<>(joinPrefix);
+        joined.addAll(command);
+        return joined;
     }
 
     /**

@@ -9,10 +9,10 @@ import java.util.List;
  * soft and hard alike, so the worker (no longer root, {@code --no-new-privs}) cannot raise them again.
  *
  * <p>Set with util-linux {@code prlimit}, which sets them on itself and then starts {@code setpriv}: the limits survive
- * both the exec and the uid switch. Why rlimits and not a cgroup: cgroup v2's {@code pids} and {@code memory} controllers
- * are not always the agent's to use (on the machine CI runs on they are bound to cgroup v1 hierarchies, the v2 tree
- * offers neither); RLIMIT_NPROC works everywhere because the kernel counts it per real uid and each desktop has a uid of
- * its own, so with the limit on every process of the uid it bounds the uid's total.
+ * both the exec and the uid switch. RLIMIT_NPROC works on every host because the kernel counts it per real uid and each
+ * desktop has a uid of its own, so with the limit on every process of the uid it bounds the uid's total; where the host
+ * has a usable memory controller the desktop's control group bounds memory and pids as well
+ * ({@link io.envgrid.deviceagent.cgroup.DesktopCgroup}, joined before these limits are set).
  *
  * @param maxProcesses RLIMIT_NPROC: processes and threads of the uid, counted together by the kernel
  * @param maxOpenFiles RLIMIT_NOFILE: open descriptors of one process

@@ -1,10 +1,15 @@
 package io.envgrid.deviceagent.fleet;
 
+import io.envgrid.deviceagent.cgroup.DesktopCgroup;
+import io.envgrid.deviceagent.cgroup.DesktopCgroups;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.osworld.Desktop;
 import io.envgrid.deviceagent.osworld.DesktopException;
 import io.envgrid.deviceagent.registration.AgentIdentity;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
@@ -29,8 +34,10 @@ public class DesktopFleet {
 
     private final List<HostedDesktop> desktops;
     private final ExecutorService resets;
+    /** Where the desktops' control groups are; empty without desktops or without a usable memory controller. */
+    private final Optional<DesktopCgroups> cgroups;
 
-    public DesktopFleet(DeviceAgentConfig config, AgentIdentity identity) {
+    public DesktopFleet(DeviceAgentConfig config, AgentIdentity identity, MeterRegistry meters) {
         DeviceAgentConfig.Desktops settings = config.desktops();
         int count = settings.count();
         if (count < 0 || count > 1000) {
@@ -50,12 +57,25 @@ public class DesktopFleet {
             throw new IllegalStateException("envgrid.device-agent.desktops.max-connections must be at least 1 and "
                     + "idle-timeout positive, not " + settings.maxConnections() + " and " + settings.idleTimeout());
         }
+        this.cgroups = count == 0 ? Optional.empty() : cgroups(settings.limits());
         List<HostedDesktop> hosted = new ArrayList<>();
         Path homes = settings.homeRoot().toAbsolutePath();
+        long memory = settings.limits().maxMemory().map(MemorySize::asLongValue)
+                .orElse(DeviceAgentConfig.Limits.DEFAULT_MAX_MEMORY);
         for (int i = 0; i < count; i++) {
             DesktopSpec spec = new DesktopSpec(i, identity.agentId() + ":desktop-" + i, settings.firstPort().orElseThrow() + i, settings.firstUid() + i, homes.resolve("desktop-" + i),
                     homes.resolve(".run").resolve("desktop-" + i));
-            hosted.add(new HostedDesktop(spec, config));
+            int index = i;
+            Optional<DesktopCgroup> group = cgroups.map(tree -> tree.create(index, memory,
+                    settings.limits().maxProcesses()));
+            HostedDesktop desktop = new HostedDesktop(spec, config, group);
+            hosted.add(desktop);
+            Gauge.builder("envgrid.desktop.memory.limit", () -> group.map(DesktopCgroup::memoryLimitBytes).orElse(0L))
+                    .baseUnit("bytes").description("memory limit of a hosted desktop's control group; 0: unbounded "
+                            + "(no usable memory controller)").tag("desktop", spec.resourceId()).register(meters);
+            group.ifPresent(g -> Gauge.builder("envgrid.desktop.memory.usage", g::memoryUsageBytes).baseUnit("bytes")
+                    .description("memory a hosted desktop's control group uses now").tag("desktop", spec.resourceId())
+                    .register(meters));
         }
         this.desktops = List.copyOf(hosted);
         this.resets = count == 0 ? null : Executors.newFixedThreadPool(count, runnable -> {
@@ -126,6 +146,29 @@ public class DesktopFleet {
         return outcomes;
     }
 
+    /**
+     * The control groups to make the desktops' in, by the policy of {@code limits.max-memory}: none usable and the limit
+     * set is a refusal to start (whoever set it counts on it); none usable and unset is a loud warning, the desktops
+     * unbounded in memory (their gauge {@code envgrid_desktop_memory_limit_bytes} 0).
+     */
+    private static Optional<DesktopCgroups> cgroups(DeviceAgentConfig.Limits limits) {
+        DesktopCgroups.Detection found = DesktopCgroups.detect();
+        if (found instanceof DesktopCgroups.Detection.Usable usable) {
+            LOG.infof("hosted desktops' control groups (cgroup %s) under %s", usable.cgroups().version(),
+                    usable.cgroups().parents());
+            return Optional.of(usable.cgroups());
+        }
+        String reason = ((DesktopCgroups.Detection.Unusable) found).reason();
+        if (limits.maxMemory().isPresent()) {
+            throw new IllegalStateException("envgrid.device-agent.desktops.limits.max-memory is set, but this host "
+                    + "has no usable memory controller: " + reason);
+        }
+        LOG.warnf("*** hosted desktops have NO MEMORY LIMIT: %s. One worker can take the host's memory and get other "
+                + "desktops or the agent OOM-killed (envgrid_desktop_memory_limit_bytes 0). Setting "
+                + "envgrid.device-agent.desktops.limits.max-memory makes this a refusal to start ***", reason);
+        return Optional.empty();
+    }
+
     @PreDestroy
     void stop() {
         if (resets != null) {
@@ -137,6 +180,13 @@ public class DesktopFleet {
             } catch (RuntimeException e) {
                 LOG.warnf("stopping desktop %s: %s", desktop.spec().resourceId(), e.getMessage());
             }
+        }
+        try {
+            if (cgroups.isPresent()) {
+                cgroups.get().remove();
+            }
+        } catch (java.io.IOException e) {
+            LOG.warnf("cannot remove the desktops' control groups %s: %s", cgroups.get().parents(), e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.fleet;
 
+import io.envgrid.deviceagent.cgroup.DesktopCgroup;
 import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.process.HostProcesses;
 import java.io.IOException;
@@ -30,20 +31,34 @@ final class DesktopProcesses {
     /** The display the desktop's clients were started on (without a user switch, what names them as its). */
     private final Supplier<Optional<String>> display;
 
-    DesktopProcesses(DesktopSpec spec, WorkerExec workers, Supplier<Optional<String>> display) {
+    /** The desktop's control group: whatever is in it is the desktop's too, whatever its uid. */
+    private final Optional<DesktopCgroup> cgroup;
+
+    DesktopProcesses(DesktopSpec spec, WorkerExec workers, Supplier<Optional<String>> display,
+            Optional<DesktopCgroup> cgroup) {
         this.spec = spec;
         this.workers = workers;
         this.display = display;
+        this.cgroup = cgroup;
     }
 
+    /**
+     * Kills every process of the desktop's uid and, with a control group, every process in it (a stronger guarantee
+     * than the uid: it also holds what runs as root there, the X server), round after round until none is left.
+     */
     void killAll() throws ResetFailure {
         for (int round = 0; round < ROUNDS; round++) {
             List<ProcessHandle> left = remaining();
-            if (left.isEmpty()) {
+            if (left.isEmpty() && cgroupEmpty()) {
                 return;
             }
-            kill(left);
-            for (ProcessHandle process : left) {
+            List<ProcessHandle> dying = new java.util.ArrayList<>(left);
+            cgroup.ifPresent(group -> group.pids().forEach(pid -> ProcessHandle.of(pid).ifPresent(dying::add)));
+            if (!left.isEmpty()) {
+                kill(left);
+            }
+            cgroup.ifPresent(DesktopCgroup::killAll);
+            for (ProcessHandle process : dying) {
                 process.onExit().orTimeout(1, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
             }
         }
@@ -52,6 +67,14 @@ final class DesktopProcesses {
             throw new ResetFailure(left.size() + " processes of the desktop survived " + ROUNDS + " rounds of SIGKILL "
                     + "(e.g. pid " + left.get(0).pid() + ")");
         }
+        if (!cgroupEmpty()) {
+            throw new ResetFailure("processes " + cgroup.orElseThrow().pids() + " in the desktop's control group "
+                    + "survived " + ROUNDS + " rounds of SIGKILL");
+        }
+    }
+
+    private boolean cgroupEmpty() {
+        return cgroup.map(group -> group.pids().stream().allMatch(DesktopProcesses::zombie)).orElse(true);
     }
 
     /** One round of {@link #killAll()}, without waiting: ends what keeps a call of the ended lease running. */

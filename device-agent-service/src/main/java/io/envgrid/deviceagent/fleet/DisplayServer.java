@@ -105,8 +105,9 @@ final class DisplayServer {
         Path log = spec.runDir().resolve("xvfb.log");
         try {
             // no display number: with -displayfd Xvfb picks a free one and writes it to fd 1 once it accepts clients
-            xvfb = new ProcessBuilder("Xvfb", "-displayfd", "1", "-screen", "0", geometry, "-nolisten", "tcp",
-                    "-noreset", "-auth", spec.xauthority().toString())
+            // in the desktop's control group: its memory grows with what the worker's clients ask of it
+            xvfb = new ProcessBuilder(workers.inCgroup(List.of("Xvfb", "-displayfd", "1", "-screen", "0", geometry,
+                    "-nolisten", "tcp", "-noreset", "-auth", spec.xauthority().toString())))
                     .redirectError(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
         } catch (IOException e) {

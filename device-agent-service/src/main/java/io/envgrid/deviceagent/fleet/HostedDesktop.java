@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.fleet;
 
+import io.envgrid.deviceagent.cgroup.DesktopCgroup;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.exec.WorkerLimits;
@@ -12,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,22 +46,29 @@ public final class HostedDesktop {
     private final DesktopIpc ipc;
     private final List<String> startup;
     private final WorkerExec workers;
+    private final Optional<DesktopCgroup> cgroup;
     private volatile State state = State.RESETTING;
     private volatile boolean cleanOnce;
     /** Set by {@link #stop()}: a reset asked for afterwards (a retry racing the agent's shutdown) starts nothing. */
     private boolean stopped;
 
-    HostedDesktop(DesktopSpec spec, DeviceAgentConfig config) {
+    /**
+     * @param cgroup the desktop's control group, which every process of it joins; empty where the host has no usable
+     *            memory controller (the agent then warned at start)
+     */
+    HostedDesktop(DesktopSpec spec, DeviceAgentConfig config, Optional<DesktopCgroup> cgroup) {
         this.spec = spec;
+        this.cgroup = cgroup;
         DeviceAgentConfig.Desktops settings = config.desktops();
-        this.workers = new WorkerExec(spec.uid(), spec.home(), new WorkerLimits(settings.limits().maxProcesses(),
-                settings.limits().maxOpenFiles()));
+        WorkerLimits limits = new WorkerLimits(settings.limits().maxProcesses(), settings.limits().maxOpenFiles());
+        this.workers = cgroup.map(group -> new WorkerExec(spec.uid(), spec.home(), limits, group))
+                .orElseGet(() -> new WorkerExec(spec.uid(), spec.home(), limits));
         String wm = settings.windowManager().strip();
         this.server = new DisplayServer(spec, settings.geometry(),
                 wm.equals("none") ? List.of() : ShellWords.split(wm), workers, settings.startTimeout());
         this.desktop = Desktop.of(Integer.toString(spec.index()), spec.resourceId(),
                 new XDisplay(server::display, spec.xauthority()), workers, spec.recording(), config);
-        this.processes = new DesktopProcesses(spec, workers, server::lastDisplay);
+        this.processes = new DesktopProcesses(spec, workers, server::lastDisplay, cgroup);
         this.ipc = new DesktopIpc(workers);
         this.home = new DesktopHome(spec, settings.template(), workers);
         this.startup = settings.startup().orElse(List.of());
@@ -75,6 +84,11 @@ public final class HostedDesktop {
 
     public State state() {
         return state;
+    }
+
+    /** The desktop's control group, where the host has a usable memory controller. */
+    public Optional<DesktopCgroup> cgroup() {
+        return cgroup;
     }
 
     /** Whether a reset of it has succeeded since the agent started: only then is it offered to the allocator. */
@@ -146,6 +160,13 @@ public final class HostedDesktop {
             processes.killAll();
         } catch (ResetFailure e) {
             LOG.warnf("stopping desktop %s: %s", spec.resourceId(), e.getMessage());
+        }
+        try {
+            if (cgroup.isPresent()) {
+                cgroup.get().remove();
+            }
+        } catch (java.io.IOException e) {
+            LOG.warnf("stopping desktop %s: cannot remove its control group: %s", spec.resourceId(), e);
         }
     }
 

@@ -105,6 +105,8 @@ public final class DesktopGate {
         private final String desktop;
         private final Thread thread;
         private final long checkedAt;
+        /** Set when the call's lease was found over while it ran ({@link #revoke}): its answer. */
+        private DesktopException revoked;
 
         private Admission(String desktop, Thread thread, long checkedAt) {
             this.desktop = desktop;
@@ -112,17 +114,39 @@ public final class DesktopGate {
             this.checkedAt = checkedAt;
         }
 
-        /** Whether a reset has begun since this call was checked: what it did is cut off, its answer is a refusal. */
+        /**
+         * Whether a reset has begun since this call was checked, or its lease was found over while it ran: what it did
+         * is cut off, its answer is a refusal.
+         */
         public boolean fenced() {
             synchronized (DesktopGate.this) {
-                return generation != checkedAt;
+                return generation != checkedAt || revoked != null;
             }
         }
 
         /** The refusal a call fenced while it ran answers with. */
         public DesktopException refusal() {
+            synchronized (DesktopGate.this) {
+                if (generation == checkedAt && revoked != null) {
+                    return revoked;
+                }
+            }
             return new DesktopException(409, ErrorCode.LEASE_NOT_LIVE, "desktop " + desktop
                     + " was reset while this call ran: the lease it was admitted under has ended");
+        }
+
+        /**
+         * Cuts the call off because its lease is over (or could not be confirmed for too long): it is interrupted
+         * (a wait on a command kills the command's process tree, a pyautogui program stops at its next step) and will
+         * answer {@code refusal}. Nothing once the call has left the gate: its thread serves other calls by then.
+         */
+        public void revoke(DesktopException refusal) {
+            synchronized (DesktopGate.this) {
+                if (revoked == null && admitted.contains(thread)) {
+                    revoked = refusal;
+                    thread.interrupt();
+                }
+            }
         }
 
         /**

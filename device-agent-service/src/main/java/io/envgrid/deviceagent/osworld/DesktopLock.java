@@ -89,14 +89,16 @@ public class DesktopLock {
      * {@code desktop.auth=open}. Also made by a desktop's port on the head of a call with a body, before the call
      * takes one of the desktop's call places ({@code fleet/DesktopCallGate}).
      *
+     * @return how the call was let in: as the holder of a verified lease ({@link LeaseRecheck} checks that lease again
+     *         while the call runs), as a service, or without a check ({@code open})
      * @throws ApiException 401, 409 or 503 with the envelope, counted in {@code envgrid_desktop_refusals_total}
      */
-    public void requireLease(Desktop desktop, String authorization, String leaseToken) {
+    public LeaseAccess.Grant requireLease(Desktop desktop, String authorization, String leaseToken) {
         if (config.desktop().auth() == DeviceAgentConfig.DesktopAuth.OPEN) {
-            return;
+            return new LeaseAccess.Grant.NotLeased(); // let in without any lease: nothing to check again later
         }
         try {
-            access.requireLease(desktop.resourceId(), credentials(authorization, leaseToken));
+            return access.requireLease(desktop.resourceId(), credentials(authorization, leaseToken));
         } catch (ApiException refused) {
             count(refused);
             throw refused;

@@ -9,6 +9,7 @@ import io.envgrid.deviceagent.x11.ScreenCapture;
 import io.envgrid.deviceagent.x11.XDisplay;
 import io.envgrid.deviceagent.x11.XInput;
 import io.envgrid.deviceagent.access.Credentials;
+import io.envgrid.deviceagent.access.LeaseAccess;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -40,14 +41,16 @@ public class DesktopRouting {
     private final DesktopFleet fleet;
     private final Desktop attached;
     private final DesktopLock lock;
+    private final LeaseRecheck recheck;
     @Inject
     HttpServerRequest request;
 
     public DesktopRouting(DesktopFleet fleet, AgentIdentity identity, XDisplay display, XInput input,
             ScreenCapture screen, AccessibilityTree accessibility, DesktopCommands commands, ScreenRecorder recorder,
-            WorkerFiles files, WorkerExec workers, DesktopWindows windows, DesktopLock lock) {
+            WorkerFiles files, WorkerExec workers, DesktopWindows windows, DesktopLock lock, LeaseRecheck recheck) {
         this.fleet = fleet;
         this.lock = lock;
+        this.recheck = recheck;
         this.attached = new Desktop("0", identity.desktopResourceId(), display, input, screen, accessibility, commands,
                 recorder, files, workers, windows, new DesktopGate());
     }
@@ -58,6 +61,8 @@ public class DesktopRouting {
      * check and the action: the reset generation is read, then the lease checked with the allocator, then the call
      * admitted only if no reset began meanwhile, and kept admitted until {@code action} returns. A reset that begins
      * while it runs interrupts it, ends its processes and waits for it; its answer is then {@code 409 LEASE_NOT_LIVE}.
+     * A call let in by a lease token has that lease checked again while it runs ({@link LeaseRecheck}) and is cut off
+     * the same way when it is over: {@code 409 LEASE_NOT_LIVE} (or {@code 503} when it stayed unconfirmed too long).
      *
      * @throws DesktopException 404 no such desktop, 503 being reset or down, 409 reset since the lease check
      * @throws io.envgrid.deviceagent.error.ApiException the lease refusals of {@link DesktopLock#requireLease}
@@ -65,11 +70,14 @@ public class DesktopRouting {
     public <T> T act(Function<Desktop, T> action) {
         Desktop desktop = resolve(request.getHeader(DESKTOP_HEADER));
         long checkedAt = desktop.gate().generation(); // before the lease check: a reset from now on is seen at admit
-        lock.requireLease(desktop, request.getHeader(HttpHeaders.AUTHORIZATION),
-                request.getHeader(Credentials.LEASE_TOKEN_HEADER));
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        String leaseToken = request.getHeader(Credentials.LEASE_TOKEN_HEADER);
+        LeaseAccess.Grant grant = lock.requireLease(desktop, authorization, leaseToken);
         try (DesktopGate.Admission admission = desktop.gate().admit(desktop.name(), checkedAt)) {
             T result;
-            try {
+            try (LeaseRecheck.Watch watch = grant instanceof LeaseAccess.Grant.AsLeaseHolder
+                    ? recheck.watch(admission, () -> lock.requireLease(desktop, authorization, leaseToken))
+                    : () -> { }) {
                 result = action.apply(desktop);
             } catch (RuntimeException e) {
                 if (admission.fenced()) {

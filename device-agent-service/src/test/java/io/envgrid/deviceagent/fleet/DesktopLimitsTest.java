@@ -1,22 +1,19 @@
 package io.envgrid.deviceagent.fleet;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
-import io.envgrid.deviceagent.support.FleetDesktops;
-import io.envgrid.deviceagent.support.RealAllocator;
+import io.envgrid.deviceagent.support.FleetLeases;
+import io.envgrid.deviceagent.support.FleetLeases.Lease;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.envgrid.deviceagent.support.WithFleetDesktops;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -56,8 +53,6 @@ class DesktopLimitsTest {
      */
     private static final int ADMITTED = MAX_PROCESSES + 1;
     private static final int MAX_OPEN_FILES = 1024;
-    private static final String TYPE = "vm_pyautogui";
-    private static final String LEASE_HEADER = "X-Envgrid-Lease-Token";
     private static final String MARKER = "envgrid-limits-test";
     /**
      * Forks as fast as it can for 60 s, each child asleep, retrying when refused: at most 600 processes, so even an
@@ -97,9 +92,9 @@ class DesktopLimitsTest {
     @Test
     void aForkBombStaysWithinItsDesktopsLimitAndTheOtherDesktopAndTheAgentKeepAnswering() throws Exception {
         assumeTrue(isRoot(), "needs root: each desktop's worker runs as a uid of its own");
-        awaitAllFree();
-        Lease bomber = allocate("worker-forking");
-        Lease neighbour = allocate("worker-next-door");
+        FleetLeases.awaitAllFree();
+        Lease bomber = FleetLeases.allocate("worker-forking");
+        Lease neighbour = FleetLeases.allocate("worker-next-door");
         int uid = Integer.parseInt(output(bomber.shell("id -u")).strip());
         int peak = 0;
         try {
@@ -150,11 +145,11 @@ class DesktopLimitsTest {
             System.out.printf("desktop limits: the fork bomb peaked at %d processes%n", bombPeak);
             assertTrue(processesOf(uid, MARKER) > MAX_PROCESSES / 2, "the fork bomb ran");
         } finally {
-            release(bomber);
-            release(neighbour);
+            FleetLeases.release(bomber);
+            FleetLeases.release(neighbour);
         }
         // the reset still ends every process of the uid, at the limit or not: only its fresh window manager is left
-        Conditions.await(() -> "free".equals(state(bomber.resourceId())), bomber.resourceId() + " reset and free",
+        Conditions.await(() -> "free".equals(FleetLeases.state(bomber.resourceId())), bomber.resourceId() + " reset and free",
                 Duration.ofSeconds(90));
         assertEquals(0, processesOf(uid, MARKER), "processes of the fork loop or bomb survived the reset");
         List<String> left = commandLines(uid).stream().filter(line -> !line.contains("openbox")).toList();
@@ -164,8 +159,8 @@ class DesktopLimitsTest {
     @Test
     void everyProcessOfADesktopsWorkerRunsUnderItsLimits() {
         assumeTrue(isRoot(), "needs root: the limits are set when the agent switches to the desktop's uid");
-        awaitAllFree();
-        Lease worker = allocate("worker-limited");
+        FleetLeases.awaitAllFree();
+        Lease worker = FleetLeases.allocate("worker-limited");
         try {
             int uid = Integer.parseInt(output(worker.shell("id -u")).strip());
             assertLimited("/execute", output(worker.shell("cat /proc/self/limits")));
@@ -189,7 +184,7 @@ class DesktopLimitsTest {
             assertTrue(Integer.parseInt(words[0]) < MAX_OPEN_FILES, "opened " + opened);
             assertEquals("24", words[1], "EMFILE expected: " + opened);
         } finally {
-            release(worker);
+            FleetLeases.release(worker);
         }
     }
 
@@ -286,47 +281,5 @@ class DesktopLimitsTest {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    /** A grant of one desktop to a worker. */
-    private record Lease(String worker, String resourceId, int port, String token) {
-
-        RequestSpecification call() {
-            return given().port(port).header(LEASE_HEADER, token);
-        }
-
-        io.restassured.response.Response shell(String command) {
-            return call().contentType(ContentType.JSON).body(Map.of("command", command, "shell", true))
-                    .post("/execute");
-        }
-    }
-
-    private static Lease allocate(String worker) {
-        JsonPath grant = allocator().contentType(ContentType.JSON)
-                .body(Map.of("worker_id", worker, "resource_types", List.of(TYPE), "timeout", 120, "wait_ms", 30000))
-                .post("/allocate").then().statusCode(200).extract().jsonPath();
-        return new Lease(worker, grant.getString(TYPE + ".id"), grant.getInt(TYPE + ".port"),
-                grant.getString(TYPE + ".lease_token"));
-    }
-
-    private static void release(Lease lease) {
-        allocator().contentType(ContentType.JSON).body(Map.of("worker_id", lease.worker(), "resource_id",
-                lease.resourceId())).post("/release").then().statusCode(200);
-    }
-
-    private static String state(String resourceId) {
-        return allocator().get(RealAllocator.resourcePath(resourceId)).then().extract().path("state");
-    }
-
-    private static void awaitAllFree() {
-        for (int i = 0; i < FleetDesktops.COUNT; i++) {
-            String id = RealAllocator.AGENT_ID + ":desktop-" + i;
-            Conditions.await(() -> "free".equals(state(id)), id + " free", Duration.ofSeconds(60));
-        }
-    }
-
-    private static RequestSpecification allocator() {
-        return given().baseUri(RealAllocator.url().toString()).urlEncodingEnabled(false)
-                .header("Authorization", "Bearer " + RealAllocator.SERVICE_TOKEN);
     }
 }
