@@ -115,15 +115,42 @@ public class CollectionAccess {
                 + Credentials.LEASE_TOKEN_HEADER + " (while leased) or the service token", collection, resourceId);
     }
 
-    private void requireLive(String resourceId, String collection, String token) {
+    /**
+     * What a call's head alone refuses, before its body is read (which, for a search, names the collection) and without
+     * asking the allocator: a lease token that is not one in form, a lease token while there is no allocator to check
+     * it, and a write with neither the service token nor a lease token. {@link #read} and {@link #write} refuse the
+     * same calls the same way (401 {@code UNAUTHORIZED}); what passes here is still checked by them.
+     *
+     * @param write whether the call writes (ingest, replace, delete a document) rather than searches
+     * @throws ApiException 401 {@code UNAUTHORIZED}
+     */
+    public void checkHead(boolean write, String authorization, String leaseToken) {
+        if (open) {
+            return;
+        }
+        Credentials credentials = Credentials.from(authorization, leaseToken, serviceToken);
+        if (credentials instanceof Credentials.LeaseToken lease) {
+            requireCheckable(lease.token(), Map.of());
+        } else if (write && credentials instanceof Credentials.Anonymous) {
+            throw new ApiException(401, ErrorCode.UNAUTHORIZED, "writing to a collection needs its live lease token in "
+                    + Credentials.LEASE_TOKEN_HEADER + " (while leased) or the service token", Map.of());
+        }
+    }
+
+    /** A lease token that could be live: in form, with an allocator to ask. @throws ApiException 401 otherwise */
+    private void requireCheckable(String token, Map<String, Object> details) {
         if (!LEASE_TOKEN.matcher(token).matches()) {
-            throw refusal(401, ErrorCode.UNAUTHORIZED, Credentials.LEASE_TOKEN_HEADER + " is not a lease token (elt_ and 22 "
-                    + "base64url characters)", collection, resourceId);
+            throw new ApiException(401, ErrorCode.UNAUTHORIZED, Credentials.LEASE_TOKEN_HEADER + " is not a lease token "
+                    + "(elt_ and 22 base64url characters)", details);
         }
         if (!leases.enabled()) {
-            throw refusal(401, ErrorCode.UNAUTHORIZED, "lease tokens cannot be checked: this service has no allocator "
-                    + "(envgrid.allocator.url); only the service token is accepted", collection, resourceId);
+            throw new ApiException(401, ErrorCode.UNAUTHORIZED, "lease tokens cannot be checked: this service has no "
+                    + "allocator (envgrid.allocator.url); only the service token is accepted", details);
         }
+    }
+
+    private void requireLive(String resourceId, String collection, String token) {
+        requireCheckable(token, details(collection, resourceId));
         Leases.Verdict verdict;
         try {
             verdict = leases.verify(resourceId, token);

@@ -6,6 +6,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -151,6 +152,17 @@ public class RouterErrors {
         } else {
             answer(ctx, status, ErrorCode.HTTP_ERROR, "HTTP " + status, Map.of());
         }
+    }
+
+    /**
+     * Answers {@code refusal} in the envelope before the request's body is read, and closes the connection once the
+     * answer is written: the body that may still come is neither read nor taken as the next request.
+     */
+    public void refuseUnread(RoutingContext ctx, ApiException refusal) {
+        if (ctx.request().version() != HttpVersion.HTTP_2) { // an HTTP/2 connection carries other requests' streams
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close").endHandler(written -> ctx.request().connection().close());
+        }
+        answer(ctx, refusal.status(), refusal.code(), refusal.getMessage(), refusal.details());
     }
 
     private void answer(RoutingContext ctx, int status, String code, String message, Map<String, Object> details) {

@@ -92,11 +92,15 @@ class ErrorsTest {
         search("half", "turbines", "bm25", 5).body("results.size()", equalTo(1));
     }
 
+    /** The service token: a write without a credential is refused on its head (401), before these HTTP-layer checks. */
+    private static final Map<String, String> OPERATOR = Map.of("Authorization", "Bearer " + Api.SERVICE_TOKEN);
+
     /** A Content-Type that is no media type was a 500 where the type chooses between methods (ingestion). */
     @Test
     void contentTypesThatAreNoMediaTypeAre415() throws IOException {
         for (String path : List.of("/collections/errors/documents?id=x", "/search")) {
-            RawHttp.Response response = RawHttp.send(RestAssured.port, "POST", path, "garbage", "text".getBytes(StandardCharsets.UTF_8));
+            RawHttp.Response response = RawHttp.send(RestAssured.port, "POST", path, "garbage", OPERATOR,
+                    "text".getBytes(StandardCharsets.UTF_8));
             assertEquals(415, response.status(), response.body());
             assertEquals("HTTP_ERROR", new JsonPath(response.body()).getString("error.code"));
         }
@@ -107,7 +111,7 @@ class ErrorsTest {
     void acceptHeadersWithoutJsonAre406BeforeAnythingIsWritten() throws IOException {
         StateSnapshot before = StateSnapshot.take(indexDir);
         RawHttp.Response response = RawHttp.send(RestAssured.port, "POST", "/collections/accept/documents?id=d1", "text/plain",
-                Map.of("Accept", "garbage"), "some text".getBytes(StandardCharsets.UTF_8));
+                Map.of("Accept", "garbage", "Authorization", "Bearer " + Api.SERVICE_TOKEN), "some text".getBytes(StandardCharsets.UTF_8));
         assertEquals(406, response.status(), response.body());
         assertEquals("HTTP_ERROR", new JsonPath(response.body()).getString("error.code"));
         assertEquals(before, StateSnapshot.take(indexDir), () -> before.diff(StateSnapshot.take(indexDir)));
@@ -212,7 +216,7 @@ class ErrorsTest {
     void oversizedBodiesAre413WithTheEnvelope() throws IOException {
         StateSnapshot before = StateSnapshot.take(indexDir);
         for (boolean chunked : List.of(false, true)) {
-            RawHttp.Response response = RawHttp.oversized(RestAssured.port, "/collections/huge/documents", "application/x-ndjson", Map.of(),
+            RawHttp.Response response = RawHttp.oversized(RestAssured.port, "/collections/huge/documents", "application/x-ndjson", OPERATOR,
                     bodyLimit.asLongValue(), chunked);
             assertEquals(413, response.status(), response.body());
             JsonPath error = new JsonPath(response.body());

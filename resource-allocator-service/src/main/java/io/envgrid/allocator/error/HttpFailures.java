@@ -6,6 +6,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -84,6 +85,18 @@ public class HttpFailures {
             return;
         }
         ctx.next();
+    }
+
+    /**
+     * Answers {@code refusal} in the envelope before the request's body is read, and closes the connection once the
+     * answer is written: the body that may still come is neither read nor taken as the next request.
+     */
+    public void refuseUnread(RoutingContext ctx, ApiException refusal) {
+        if (ctx.request().version() != HttpVersion.HTTP_2) { // an HTTP/2 connection carries other requests' streams
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            ctx.response().endHandler(written -> ctx.request().connection().close());
+        }
+        send(ctx, refusal.status(), refusal.code(), refusal.getMessage());
     }
 
     /** The body handler's 413 for a chunked body past the limit; other failures go on to Quarkus' handlers. */

@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,7 +21,7 @@ import java.util.Map;
  * HTTP/1.1 over a plain socket, one request per connection ({@code Connection: close}), for what well-behaved clients
  * refuse to send: raw request targets ({@code %zz}, {@code %2F}, {@code ..}), header values with non-ASCII bytes,
  * bodies that are not UTF-8, a content type that does not match the body, a declared length without the body, a
- * chunked body cut off after a limit.
+ * chunked body cut off after a limit, a request head whose body is withheld until the server has had time to answer.
  *
  * <p>A server may answer (413) and close before the whole request is written; the answer is still read, which an
  * ordinary client (a broken pipe while writing) does not do.
@@ -50,7 +53,90 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * What a request whose body was withheld got: the {@code response}; whether it came {@code beforeBody} (within the
+     * deadline, not a byte of the body sent) or only once the whole body had been sent after the deadline; and whether
+     * the server {@code closed} the connection after answering (an end of stream or a reset within the deadline), so
+     * that the caller could not go on streaming the body into it.
+     */
+    public record Withheld(Response response, boolean beforeBody, boolean closed) {
+
+        /** The response's status. */
+        public int status() {
+            return response.status();
+        }
+    }
+
     private RawHttp() {
+    }
+
+    /**
+     * Sends the head of {@code method target} to 127.0.0.1:{@code port} with {@code headers} and
+     * {@code Content-Length: contentLength} on a keep-alive connection (no {@code Connection: close}), and withholds the
+     * body: the answer that comes within {@code timeout} was given on the head alone. When none comes by then, the body
+     * ({@code contentLength} bytes of {@code x}, rarely a valid one) is sent and the answer read after it. Then waits up
+     * to {@code timeout} for the server to close the connection.
+     *
+     * @param timeout how long the head alone is given for an answer, and the server for its close after one; a
+     *                refusal expected at once returns as soon as it arrives
+     * @throws IOException when the connection fails or the server closes it without a status line
+     */
+    public static Withheld withheldBody(int port, String method, String target, Map<String, String> headers,
+            long contentLength, Duration timeout) throws IOException {
+        byte[] body = new byte[Math.toIntExact(contentLength)];
+        Arrays.fill(body, (byte) 'x');
+        return withheld(port, method, target, headers, "Content-Length: " + contentLength, body, timeout);
+    }
+
+    /**
+     * {@link #withheldBody} for a chunked body ({@code Transfer-Encoding: chunked}, no length declared): not a chunk is
+     * sent before the deadline, then one chunk of {@code x} and the last chunk.
+     */
+    public static Withheld withheldChunkedBody(int port, String method, String target, Map<String, String> headers,
+            Duration timeout) throws IOException {
+        return withheld(port, method, target, headers, "Transfer-Encoding: chunked",
+                "1\r\nx\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII), timeout);
+    }
+
+    private static Withheld withheld(int port, String method, String target, Map<String, String> headers, String framing,
+            byte[] rest, Duration timeout) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            StringBuilder head = head(port, method, target, List.copyOf(headers.entrySet()), false);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.append(framing).append("\r\n\r\n").toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            socket.setSoTimeout(Math.toIntExact(timeout.toMillis()));
+            boolean beforeBody;
+            try {
+                in.mark(1);
+                if (in.read() == -1) {
+                    throw new IOException("the server closed the connection without an answer");
+                }
+                in.reset();
+                beforeBody = true;
+            } catch (SocketTimeoutException none) {
+                beforeBody = false;
+                socket.setSoTimeout(READ_TIMEOUT_MS);
+                out.write(rest);
+                out.flush();
+            }
+            Response response = read(in);
+            socket.setSoTimeout(Math.toIntExact(timeout.toMillis()));
+            return new Withheld(response, beforeBody, closed(in));
+        }
+    }
+
+    /** Whether the server ends the connection (end of stream, or a reset) before the socket's read timeout. */
+    private static boolean closed(InputStream in) throws IOException {
+        try {
+            // a byte after the answer means the server goes on talking on this connection, which is no close
+            return in.read() == -1;
+        } catch (SocketTimeoutException open) {
+            return false;
+        } catch (SocketException reset) {
+            return true;
+        }
     }
 
     /**
@@ -137,8 +223,14 @@ public final class RawHttp {
     }
 
     private static StringBuilder head(int port, String method, String target, List<Map.Entry<String, String>> headers) {
+        return head(port, method, target, headers, true);
+    }
+
+    /** The request line, Host, {@code Connection: close} unless {@code close} is false, and {@code headers}. */
+    private static StringBuilder head(int port, String method, String target, List<Map.Entry<String, String>> headers,
+            boolean close) {
         StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-                .append("Host: 127.0.0.1:").append(port).append("\r\nConnection: close\r\n");
+                .append("Host: 127.0.0.1:").append(port).append("\r\n").append(close ? "Connection: close\r\n" : "");
         headers.forEach(header -> head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n"));
         return head;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.MIMEHeader;
 import io.vertx.ext.web.Router;
@@ -139,6 +140,23 @@ public class HttpLayerErrors {
             return;
         }
         context.next();
+    }
+
+    /**
+     * Answers {@code refusal} in the envelope before the request's body is read, and closes the connection once the
+     * answer is written: the body that may still come is neither read nor taken as the next request.
+     */
+    public void refuseUnread(RoutingContext context, ApiException refusal) {
+        String body;
+        try {
+            body = json.writeValueAsString(ErrorEnvelope.of(refusal.code(), refusal.getMessage(), refusal.details()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        if (context.request().version() != HttpVersion.HTTP_2) { // an HTTP/2 connection carries other requests' streams
+            context.response().putHeader("Connection", "close").endHandler(written -> context.request().connection().close());
+        }
+        context.response().setStatusCode(refusal.status()).putHeader("Content-Type", "application/json").end(body);
     }
 
     /** Writes the envelope for {@code status} (500 {@code INTERNAL_ERROR} when there is none). */

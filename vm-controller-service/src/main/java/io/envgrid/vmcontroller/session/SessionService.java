@@ -177,7 +177,14 @@ public class SessionService {
         return session.ended(Instant.now().toString(), "deleted");
     }
 
-    private static String token(String value, String where) {
+    /**
+     * {@code value} when it may be a lease token at all: present, not blank, at most 128 characters. Decided without
+     * I/O, so it is also checked on a session call's head ({@code api/SessionCallHead}), before its body is read.
+     *
+     * @param where what carried it, for the message ({@code header X-Envgrid-Lease-Token})
+     * @throws ApiException 401 {@code UNAUTHORIZED} otherwise
+     */
+    public static String token(String value, String where) {
         if (value == null || value.isBlank()) {
             throw new ApiException(401, ErrorCode.UNAUTHORIZED,
                     "a lease token is required (" + where + "): the lease_token of the allocation entry", Map.of());
