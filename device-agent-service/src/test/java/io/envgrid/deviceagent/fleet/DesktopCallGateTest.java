@@ -106,10 +106,7 @@ class DesktopCallGateTest {
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         // the holder's call with a body is checked and admitted
-        HttpResponse<String> held = http.send(HttpRequest.newBuilder(URI.create(port + "/execute"))
-                .header("X-Envgrid-Lease-Token", GOOD).timeout(Duration.ofSeconds(5))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"true\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> held = execute(http, port, GOOD);
         assertEquals(200, held.statusCode(), held.body());
         assertEquals("agent:18", held.body());
         int checked = checks.get();
@@ -120,10 +117,7 @@ class DesktopCallGateTest {
         assertEquals("agent:0", bodiless.body());
         assertEquals(checked, checks.get());
         // a refused body sent whole on a kept-alive connection leaves the connection usable for the next call
-        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(port + "/execute"))
-                .header("X-Envgrid-Lease-Token", "made-up").timeout(Duration.ofSeconds(5))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"true\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> refused = execute(http, port, "made-up");
         assertEquals(409, refused.statusCode(), refused.body());
         assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(port + "/execute"))
                 .header("X-Envgrid-Lease-Token", GOOD).timeout(Duration.ofSeconds(5))
@@ -184,10 +178,7 @@ class DesktopCallGateTest {
             assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
         }
         HttpClient holder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpResponse<String> served = holder.send(HttpRequest.newBuilder(URI.create(port + "/execute"))
-                .header("X-Envgrid-Lease-Token", GOOD).timeout(Duration.ofSeconds(5))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"true\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> served = execute(holder, port, GOOD);
         assertEquals(200, served.statusCode(), served.body());
         assertEquals(1, reachedAgent.get(), "only the holder's call reached the agent");
     }
@@ -219,6 +210,14 @@ class DesktopCallGateTest {
     private static byte[] webSocketUpgrade(URI port, String path) {
         return ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port.getPort() + "\r\n" + WEB_SOCKET + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** {@code POST /execute} with a JSON body (18 bytes) and {@code token} as the lease token. */
+    private static HttpResponse<String> execute(HttpClient http, URI port, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(port + "/execute"))
+                .header("X-Envgrid-Lease-Token", token).timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"true\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static byte[] concat(byte[] head, String someBody) {
