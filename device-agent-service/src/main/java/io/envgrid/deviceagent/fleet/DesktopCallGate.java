@@ -10,10 +10,13 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +35,12 @@ import org.jboss.logging.Logger;
  * call is answered at once with the route's refusal and never takes a place; its body is dropped unread. A call
  * without a body is complete with its head, so the route checks it at once; checking it here too would only double
  * the allocator's round trips of the most frequent calls (screenshots).
+ * <p>
+ * Before anything else a request must be a plain call on a path ({@link #unservable}): a protocol upgrade (WebSocket,
+ * h2c), {@code CONNECT}, or a target that is not a path ({@code http://host/x}, {@code *}, the HTTP/2 preface's
+ * {@code PRI *}) is answered {@code 400 INVALID_PARAMETERS} and never forwarded. The OSWorld protocol has none of
+ * them, and each is a way a request could turn the connection into a tunnel that no call place, head check or idle
+ * clock covers.
  */
 final class DesktopCallGate implements ProxyInterceptor {
 
@@ -61,6 +70,12 @@ final class DesktopCallGate implements ProxyInterceptor {
 
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+        String unservable = unservable(context.request().proxiedRequest());
+        if (unservable != null) {
+            drop(context);
+            return Future.succeededFuture(answer(context, 400, ErrorEnvelope.of(ErrorCode.INVALID_PARAMETERS,
+                    unservable, Map.of("desktop", desktop))));
+        }
         if (!carriesBody(context.request().headers())) {
             return admit(context);
         }
@@ -69,12 +84,41 @@ final class DesktopCallGate implements ProxyInterceptor {
             if (checked.succeeded()) {
                 return admit(context);
             }
-            // read and drop whatever body comes: closing instead could reset the connection (unread data) before
-            // the caller reads the refusal. The port's idle clock runs from this answer on, so a body trickled on
-            // after it is cut off at the idle timeout, holding no call place meanwhile.
-            context.request().proxiedRequest().handler(dropped -> { }).resume();
+            drop(context);
             return Future.succeededFuture(refused(context, checked.cause()));
         });
+    }
+
+    /**
+     * Why {@code request} is not served on a desktop's port, or null when it is a plain call: no {@code Upgrade} or
+     * {@code HTTP2-Settings} header and no {@code upgrade} token in {@code Connection} (a WebSocket or h2c upgrade),
+     * not {@code CONNECT}, and a target that is a path (origin-form).
+     */
+    static String unservable(HttpServerRequest request) {
+        MultiMap headers = request.headers();
+        boolean upgrade = headers.contains(HttpHeaders.UPGRADE) || headers.contains("HTTP2-Settings")
+                || headers.getAll(HttpHeaders.CONNECTION).stream()
+                        .flatMap(value -> Arrays.stream(value.split(",")))
+                        .anyMatch(token -> token.trim().equalsIgnoreCase("upgrade"));
+        if (upgrade) {
+            return "a desktop's port serves no protocol upgrade (WebSocket, h2c)";
+        }
+        if (request.method() == HttpMethod.CONNECT) {
+            return "a desktop's port serves no CONNECT";
+        }
+        if (!request.uri().startsWith("/")) {
+            return "a desktop's port serves requests for a path only, not for " + request.uri();
+        }
+        return null;
+    }
+
+    /**
+     * Reads and drops whatever body comes: closing instead could reset the connection (unread data) before the caller
+     * reads the refusal. The port's idle clock runs from the refusal on, so a body trickled on after it is cut off at
+     * the idle timeout, holding no call place meanwhile.
+     */
+    private static void drop(ProxyContext context) {
+        context.request().proxiedRequest().handler(dropped -> { }).resume();
     }
 
     /**

@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
@@ -46,7 +47,9 @@ import org.jboss.logging.Logger;
  * {@code envgrid.device-agent.desktops.max-concurrent-calls} calls at once ({@link DesktopCallGate}), on at most
  * {@code desktops.max-connections} connections, none kept idle longer than {@code desktops.idle-timeout}
  * ({@link DesktopPortConnections}). A call with a body is admitted only once its credential passed the desktop's lease
- * check on its head ({@link DesktopHeadCheck}, the same {@link DesktopLock#requireLease} the route makes).
+ * check on its head ({@link DesktopHeadCheck}, the same {@link DesktopLock#requireLease} the route makes). Every
+ * request passes the gate: the port proxies no protocol upgrade (WebSocket, h2c), which would be tunnelled past it, and
+ * the gate refuses whatever shape of request is not a plain HTTP/1.1 call on a path ({@link DesktopCallGate}).
  */
 @ApplicationScoped
 public class DesktopPorts {
@@ -138,7 +141,9 @@ public class DesktopPorts {
      */
     static HttpServer desktopServer(Vertx vertx, HttpClient client, IntSupplier agentPort, DesktopCallGate gate,
             DesktopPortConnections connections) {
-        HttpProxy proxy = HttpProxy.reverseProxy(client)
+        // no WebSocket: the proxy would tunnel an upgrade before any interceptor runs (no gate, no desktop pinned,
+        // an idle clock stopped for good); the OSWorld protocol has none, so an upgrade meets the gate's refusal
+        HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
                 // the agent's port is known only once it listens (port 0 in tests): looked up per request
                 .originSelector(request -> Future.succeededFuture(
                         SocketAddress.inetSocketAddress(agentPort.getAsInt(), "127.0.0.1")))

@@ -27,27 +27,38 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The head check of a desktop's port ({@link DesktopCallGate} with a {@link DesktopHeadCheck}), on a port built as
- * {@link DesktopPorts} builds it in front of a stand-in for the agent's port, with a check that admits one token only;
- * no Quarkus. {@code DesktopPortRateLimitTest} shows the same against the real lease check and allocator.
+ * The head check of a desktop's port ({@link DesktopCallGate} with a {@link DesktopHeadCheck}) and its refusal of
+ * every request shape that could pass it as a tunnel (WebSocket and h2c upgrades, CONNECT, targets that are not a path),
+ * on a port built as {@link DesktopPorts} builds it in front of a stand-in for the agent's port (which serves a
+ * WebSocket, as the agent's {@code /ws}), with a check that admits one token only; no Quarkus. {@code DesktopPortRateLimitTest} shows the same against the real lease check and allocator.
  */
 class DesktopCallGateTest {
 
     private static final int PLACES = 3;
     private static final String GOOD = "good-token";
+    /** The headers of a WebSocket handshake as a browser sends them. */
+    private static final String WEB_SOCKET = "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
 
     private Vertx vertx;
     private HttpServer agent;
     private HttpServer desktop;
     private DesktopCallGate gate;
     private final AtomicInteger checks = new AtomicInteger();
+    /** Requests and WebSocket handshakes the stand-in agent received. */
+    private final AtomicInteger reachedAgent = new AtomicInteger();
     private final List<HeldRequest> trickles = new ArrayList<>();
 
     @BeforeEach
     void port() throws Exception {
         vertx = Vertx.vertx();
-        agent = vertx.createHttpServer().requestHandler(request -> request.body()
-                .onSuccess(body -> request.response().end("agent:" + body.length())))
+        // the agent's port serves a WebSocket (/ws) as the real one does
+        agent = vertx.createHttpServer()
+                .webSocketHandler(socket -> reachedAgent.incrementAndGet())
+                .requestHandler(request -> {
+                    reachedAgent.incrementAndGet();
+                    request.body().onSuccess(body -> request.response().end("agent:" + body.length()));
+                })
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         DesktopHeadCheck onlyGood = headers -> {
             checks.incrementAndGet();
@@ -56,8 +67,14 @@ class DesktopCallGateTest {
                             Map.of("resource_id", "desktop-0")));
         };
         gate = new DesktopCallGate(new ObjectMapper(), "0", "mark", PLACES, onlyGood);
-        desktop = DesktopPorts.desktopServer(vertx, vertx.createHttpClient(new HttpClientOptions()), agent::actualPort,
-                gate, new DesktopPortConnections(vertx, "0", 100, Duration.ofSeconds(30)))
+        desktop = desktopPort(Duration.ofSeconds(30));
+    }
+
+    /** A desktop's port as {@link DesktopPorts} builds it: its client's pool sized to the call places. */
+    private HttpServer desktopPort(Duration idleTimeout) throws Exception {
+        return DesktopPorts.desktopServer(vertx, vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+                        .setMaxPoolSize(PLACES)), agent::actualPort, gate,
+                        new DesktopPortConnections(vertx, "0", 100, idleTimeout))
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
@@ -89,10 +106,7 @@ class DesktopCallGateTest {
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         // the holder's call with a body is checked and admitted
-        HttpResponse<String> held = http.send(HttpRequest.newBuilder(URI.create(port + "/execute"))
-                .header("X-Envgrid-Lease-Token", GOOD).timeout(Duration.ofSeconds(5))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"true\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> held = execute(http, port, GOOD);
         assertEquals(200, held.statusCode(), held.body());
         assertEquals("agent:18", held.body());
         int checked = checks.get();
@@ -103,15 +117,82 @@ class DesktopCallGateTest {
         assertEquals("agent:0", bodiless.body());
         assertEquals(checked, checks.get());
         // a refused body sent whole on a kept-alive connection leaves the connection usable for the next call
-        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(port + "/execute"))
-                .header("X-Envgrid-Lease-Token", "made-up").timeout(Duration.ofSeconds(5))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"true\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> refused = execute(http, port, "made-up");
         assertEquals(409, refused.statusCode(), refused.body());
         assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(port + "/execute"))
                 .header("X-Envgrid-Lease-Token", GOOD).timeout(Duration.ofSeconds(5))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode());
+    }
+
+    @Test
+    void upgradesAndOtherTunnellingShapesAreRefusedByTheGateAndNeverReachTheAgent() throws Exception {
+        URI port = URI.create("http://127.0.0.1:" + desktop.actualPort());
+        String host = "Host: 127.0.0.1:" + port.getPort() + "\r\n";
+        List<String> shapes = List.of(
+                "GET /ws HTTP/1.1\r\n" + host + WEB_SOCKET,
+                "GET /screenshot HTTP/1.1\r\n" + host + WEB_SOCKET + "X-Envgrid-Lease-Token: " + GOOD + "\r\n",
+                "GET /ws HTTP/1.1\r\n" + host + "Connection: keep-alive, upgrade\r\n",
+                "GET /ws HTTP/1.1\r\n" + host + "Upgrade: websocket\r\n",
+                "GET / HTTP/1.1\r\n" + host + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                        + "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n",
+                "CONNECT 127.0.0.1:22 HTTP/1.1\r\n" + host,
+                "GET http://127.0.0.1:1/ws HTTP/1.1\r\n" + host,
+                "OPTIONS * HTTP/1.1\r\n" + host);
+        for (String shape : shapes) {
+            try (HeldRequest request = HeldRequest.begin(port, (shape + "\r\n").getBytes(StandardCharsets.US_ASCII))) {
+                String answer = request.answer(Duration.ofSeconds(5));
+                assertTrue(answer.startsWith("HTTP/1.1 400"), shape + "\n=> " + answer);
+                assertTrue(answer.contains("\"INVALID_PARAMETERS\""), answer);
+            }
+        }
+        // HTTP/2 with prior knowledge: the port speaks no h2c, so Vert.x' HTTP/1 codec answers the preface (501, its
+        // own empty answer) and closes the connection before any handler runs
+        try (HeldRequest preface = HeldRequest.begin(port,
+                "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII))) {
+            assertTrue(preface.answer(Duration.ofSeconds(5)).startsWith("HTTP/2.0 501"));
+            assertEquals("", preface.finish(new byte[0]), "closed");
+        }
+        assertEquals(0, reachedAgent.get(), "no refused shape was forwarded");
+        assertEquals(0, checks.get(), "refused before the head check");
+        assertEquals(0, gate.inFlight());
+
+        // Expect: 100-continue is no way past the gate: its head is checked like any call with a body
+        try (HeldRequest expecting = HeldRequest.begin(port, HeldRequest.head(port, "POST", "/execute",
+                "application/json", 10, "X-Envgrid-Lease-Token: made-up", "Expect: 100-continue"))) {
+            String answer = expecting.answer(Duration.ofSeconds(5));
+            assertTrue(answer.startsWith("HTTP/1.1 409"), answer);
+        }
+        assertEquals(1, checks.get());
+        assertEquals(0, reachedAgent.get());
+    }
+
+    @Test
+    void theHoldersCallsAreServedWhileUpgradesAreAttempted() throws Exception {
+        URI port = URI.create("http://127.0.0.1:" + desktop.actualPort());
+        // more upgrades than the port's client has connections, each kept open: tunnelled, each would hold one for good
+        for (int i = 0; i < PLACES * 2; i++) {
+            HeldRequest upgrade = HeldRequest.begin(port, webSocketUpgrade(port, "/ws"));
+            trickles.add(upgrade);
+            String answer = upgrade.answer(Duration.ofSeconds(5));
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+        }
+        HttpClient holder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> served = execute(holder, port, GOOD);
+        assertEquals(200, served.statusCode(), served.body());
+        assertEquals(1, reachedAgent.get(), "only the holder's call reached the agent");
+    }
+
+    @Test
+    void aRefusedUpgradeLeavesTheIdleClockRunning() throws Exception {
+        URI port = URI.create("http://127.0.0.1:" + desktopPort(Duration.ofMillis(300)).actualPort());
+        try (HeldRequest request = HeldRequest.begin(port, webSocketUpgrade(port, "/ws"))) {
+            String answer = request.answer(Duration.ofSeconds(5));
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            // the port closes the connection once it was idle for 300 ms (read within answer's 5 s, else a timeout)
+            assertEquals("", request.finish(new byte[0]));
+        }
+        assertEquals(0, reachedAgent.get());
     }
 
     @Test
@@ -123,6 +204,20 @@ class DesktopCallGateTest {
         assertTrue(!DesktopCallGate.carriesBody(io.vertx.core.MultiMap.caseInsensitiveMultiMap()
                 .add("Content-Length", "0")));
         assertTrue(!DesktopCallGate.carriesBody(io.vertx.core.MultiMap.caseInsensitiveMultiMap()));
+    }
+
+    /** A WebSocket handshake on {@code path}; no {@code Connection: close}, so the connection is kept. */
+    private static byte[] webSocketUpgrade(URI port, String path) {
+        return ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port.getPort() + "\r\n" + WEB_SOCKET + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** {@code POST /execute} with a JSON body (18 bytes) and {@code token} as the lease token. */
+    private static HttpResponse<String> execute(HttpClient http, URI port, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(port + "/execute"))
+                .header("X-Envgrid-Lease-Token", token).timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"true\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static byte[] concat(byte[] head, String someBody) {

@@ -1,5 +1,6 @@
 package io.envgrid.gateway.sandbox.http;
 
+import io.envgrid.gateway.error.RedisOutage;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.security.AccessGuard;
 import io.envgrid.gateway.security.Authentication;
@@ -17,6 +18,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * The admitted principal is kept on the request for the resource's entitlement checks. A revocable token is also
  * asked of Redis on every request ({@link RevokedTokens#screenStored}), as MCP requests are: this replica's view of the
  * revocations learns one stored without its message only at its next reload, and a revoked token is 401 at once.
+ * A Redis outage during that look-up is {@code 503 REDIS_UNAVAILABLE}: refused, retryable.
  */
 public class SandboxAccess {
 
@@ -39,13 +41,22 @@ public class SandboxAccess {
     public Uni<Response> check(ContainerRequestContext request, RoutingContext routing) {
         Authentication outcome = guard.admit(AccessGuard.host(routing.request()), request.getHeaderString("Origin"),
                 request.getHeaderString("Authorization"));
-        return revoked.screenStored(outcome).map(screened -> {
+        return admitted(revoked.screenStored(outcome), routing);
+    }
+
+    /**
+     * The filter's answer to a screened outcome: null (admitted, the principal kept on {@code routing}) or the refusal.
+     * A Redis that cannot be asked now refuses the request with the retryable {@code 503 REDIS_UNAVAILABLE} (fail
+     * closed: a revoked token must not pass while Redis is away), not the mapper's 500.
+     */
+    static Uni<Response> admitted(Uni<Authentication> screening, RoutingContext routing) {
+        return screening.map(screened -> {
             if (screened instanceof Authentication.Accepted accepted) {
                 routing.put(PRINCIPAL, accepted.principal());
                 return null;
             }
             return refusal(((Authentication.Refused) screened).failure());
-        });
+        }).onFailure(RedisOutage::isOutage).recoverWithItem(e -> refusal(RedisOutage.failure(e)));
     }
 
     /** The principal the filter admitted this request for. */

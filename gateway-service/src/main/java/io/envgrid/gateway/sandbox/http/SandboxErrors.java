@@ -1,6 +1,7 @@
 package io.envgrid.gateway.sandbox.http;
 
 import io.envgrid.gateway.error.ErrorCode;
+import io.envgrid.gateway.error.RedisOutage;
 import io.envgrid.gateway.error.ToolFailure;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -10,7 +11,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Every failure of the gateway's REST API (the Sandbox API) as the error envelope: refusals with
- * their status, the framework's own (405, 415, …) with theirs, anything unexpected as a 500.
+ * their status, the framework's own (405, 415, …) with theirs, a Redis outage as the retryable 503
+ * {@code REDIS_UNAVAILABLE}, anything unexpected as a 500.
  */
 public class SandboxErrors {
 
@@ -32,8 +34,16 @@ public class SandboxErrors {
         return SandboxAccess.refusal(new ToolFailure(status, code, e.getMessage(), Map.of()));
     }
 
+    /**
+     * Anything else: a Redis outage ({@link RedisOutage#isOutage}: a lost connection, a not-now reply, whichever type
+     * the Redis client fails with) is the retryable {@code 503 REDIS_UNAVAILABLE}, every other failure a fault (500).
+     */
     @ServerExceptionMapper
-    public Response failed(RuntimeException e) {
+    public Response failed(Throwable e) {
+        if (RedisOutage.isOutage(e)) {
+            LOG.warnf("sandbox request met a Redis outage: %s", e.getMessage());
+            return SandboxAccess.refusal(RedisOutage.failure(e));
+        }
         LOG.error("sandbox request failed", e);
         return SandboxAccess.refusal(new ToolFailure(500, ErrorCode.INTERNAL_ERROR, String.valueOf(e.getMessage()), Map.of()));
     }
