@@ -59,7 +59,7 @@ public final class HostedDesktop {
                 wm.equals("none") ? List.of() : ShellWords.split(wm), workers, settings.startTimeout());
         this.desktop = Desktop.of(Integer.toString(spec.index()), spec.resourceId(),
                 new XDisplay(server::display, spec.xauthority()), workers, spec.recording(), config);
-        this.processes = new DesktopProcesses(spec, workers, server::lastDisplay);
+        this.processes = new DesktopProcesses(spec.uid(), workers, server::lastDisplay);
         this.ipc = new DesktopIpc(workers);
         this.home = new DesktopHome(spec, settings.template(), workers);
         this.startup = settings.startup().orElse(List.of());
