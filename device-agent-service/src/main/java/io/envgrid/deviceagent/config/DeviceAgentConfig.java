@@ -379,6 +379,22 @@ public interface DeviceAgentConfig {
 
         /** Device id of the host; the host name when unset. */
         Optional<String> deviceId();
+
+        /**
+         * The uid (and gid) the host device's commands run as when the agent is root: its own, shared with no desktop
+         * or exec user, so that its reset between leases can end every process of it ({@code fleet/HostDevice}). The
+         * default sits just below the hosted desktops' range ({@code desktops.first-uid}, 61000 and up).
+         */
+        @WithDefault("60999")
+        int uid();
+
+        /**
+         * Offer the host device to the allocator even when the agent cannot reset it between leases (not root, so no
+         * user of its own: a holder's leftover processes would act on the next holder's files). Off by default; on
+         * only where every holder is trusted alike (warned at start).
+         */
+        @WithDefault("false")
+        boolean leaseWithoutReset();
     }
 
     interface Adb {

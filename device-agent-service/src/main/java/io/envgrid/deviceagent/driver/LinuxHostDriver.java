@@ -3,13 +3,12 @@ package io.envgrid.deviceagent.driver;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.error.ApiException;
+import io.envgrid.deviceagent.fleet.HostDevice;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.files.FileRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,7 +17,8 @@ import java.util.Map;
 
 /**
  * The host the agent runs on, as a {@code linux} device. Commands run in {@code /bin/sh} with the device's
- * {@code files/} directory as working directory, and its file system, for push and pull, is that directory.
+ * {@code files/} directory as working directory, as the host device's own uid ({@link HostDevice}: reset between
+ * leases), and its file system, for push and pull, is that directory.
  */
 @ApplicationScoped
 public class LinuxHostDriver implements DeviceDriver {
@@ -29,12 +29,12 @@ public class LinuxHostDriver implements DeviceDriver {
     private final String hostDeviceId;
     private final WorkerExec workers;
 
-    public LinuxHostDriver(DeviceAgentConfig config, CommandRunner runner, FileRules files, WorkerExec workers) {
-        this.workers = workers;
+    public LinuxHostDriver(DeviceAgentConfig config, CommandRunner runner, FileRules files, HostDevice host) {
+        this.workers = host.workers();
         this.config = config;
         this.runner = runner;
         this.files = files;
-        this.hostDeviceId = config.linuxHost().deviceId().orElseGet(LinuxHostDriver::hostName);
+        this.hostDeviceId = host.deviceId();
     }
 
     @Override
@@ -107,14 +107,6 @@ public class LinuxHostDriver implements DeviceDriver {
             Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
         }
     }
 }

@@ -2,22 +2,15 @@ package io.envgrid.deviceagent.fleet;
 
 import io.envgrid.deviceagent.exec.WorkerExec;
 import java.io.IOException;
-import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SecureDirectoryStream;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import org.jboss.logging.Logger;
 
 /**
  * A desktop's files: its home directory, emptied and filled from the template at every reset, and (with a user switch)
@@ -28,27 +21,13 @@ import org.jboss.logging.Logger;
  */
 final class DesktopHome {
 
-    private static final Logger LOG = Logger.getLogger(DesktopHome.class);
-
-    /**
-     * Directories any user can leave files in that outlive its processes ({@code /var/lock} is a link to
-     * {@code /run/lock} on current systems: resolved and counted once).
-     */
-    private static final List<Path> SHARED = List.of(Path.of("/tmp"), Path.of("/var/tmp"), Path.of("/dev/shm"),
-            Path.of("/run/lock"), Path.of("/var/lock"));
-    /**
-     * How deep below a shared directory world-writable directories of others are searched for the uid's entries
-     * ({@code /tmp/.X11-unix/X7}, {@code /tmp/.ICE-unix/…}, a scratch directory a job made 1777).
-     */
-    private static final int SEARCH_DEPTH = 8;
-
     private final DesktopSpec spec;
     private final Optional<Path> template;
     private final WorkerExec workers;
-    private final List<Path> shared;
+    private final SharedTemp shared;
 
     DesktopHome(DesktopSpec spec, Optional<Path> template, WorkerExec workers) {
-        this(spec, template, workers, SHARED);
+        this(spec, template, workers, SharedTemp.SHARED);
     }
 
     /** With other shared directories (tests: a scratch directory standing in for {@code /tmp}). */
@@ -56,19 +35,14 @@ final class DesktopHome {
         this.spec = spec;
         this.template = template;
         this.workers = workers;
-        this.shared = shared;
+        this.shared = new SharedTemp(workers, shared);
     }
 
     /** Deletes the home and makes it again from the template, owned by the desktop's user, mode 0700. */
     void restore() throws ResetFailure {
         Path home = spec.home().toAbsolutePath();
         try {
-            Files.createDirectories(home.getParent());
-            try (SecureDirectoryStream<Path> root = LinkSafeTree.open(home.getParent())) {
-                LinkSafeTree.delete(root, home.getFileName());
-            }
-            Files.createDirectory(home, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------")); // whatever the umask
+            LinkSafeTree.recreate(home);
             if (template.isPresent()) {
                 copyTree(template.get(), home);
             }
@@ -79,42 +53,9 @@ final class DesktopHome {
         }
     }
 
-    /**
-     * With a user switch: deletes what the desktop's uid owns in the shared directories, at their top and inside
-     * world-writable directories of others below them, and in the POSIX message queue file system if one is mounted.
-     */
+    /** With a user switch: deletes what the desktop's uid left in the shared directories ({@link SharedTemp}). */
     void clearSharedTemp() throws ResetFailure {
-        if (workers.uid().isEmpty()) {
-            return; // every desktop runs as the agent: nothing tells whose a file is
-        }
-        UserPrincipal owner;
-        try {
-            owner = FileSystems.getDefault().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(Long.toString(workers.uid().get()));
-        } catch (IOException e) {
-            throw new ResetFailure("cannot name uid " + workers.uid().get(), e);
-        }
-        for (Path dir : sharedDirectories()) {
-            try (SecureDirectoryStream<Path> open = LinkSafeTree.open(dir)) {
-                LinkSafeTree.deleteOwned(open, owner, SEARCH_DEPTH);
-            } catch (IOException e) {
-                throw new ResetFailure("cannot clear the desktop's files in " + dir, e);
-            }
-        }
-    }
-
-    /** The shared directories that exist here, each once, plus the message queue mount. */
-    private List<Path> sharedDirectories() {
-        Set<Path> dirs = new LinkedHashSet<>();
-        for (Path dir : shared) {
-            try {
-                dirs.add(dir.toRealPath());
-            } catch (IOException absent) {
-                LOG.tracef("no %s here", dir);
-            }
-        }
-        MessageQueues.mount().ifPresent(dirs::add);
-        return List.copyOf(dirs);
+        shared.clear();
     }
 
     private void copyTree(Path from, Path to) throws IOException {

@@ -15,7 +15,8 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * Ends every process of one desktop. With a user switch (root agent) that is every process of the desktop's uid,
+ * Ends every process of one desktop (or of the host device, {@link HostDevice}). With a user switch (root agent) that
+ * is every process of the desktop's uid,
  * killed by {@code kill -KILL -1} run as that uid: kill(2) with pid -1 reaches every process the caller may signal,
  * that is every one of its uid, in one call, so a process forking meanwhile is caught by the repeat. Without a switch
  * (the agent's own uid runs every desktop) it is the processes whose environment names the desktop's display: best
@@ -26,17 +27,17 @@ final class DesktopProcesses {
     /** Rounds of killing before a desktop whose processes keep coming back counts as not reset. */
     private static final int ROUNDS = 20;
 
-    private final DesktopSpec spec;
+    /** The uid whose processes are ended when switching users. */
+    private final long uid;
     private final WorkerExec workers;
     /** The display the desktop's clients were started on (without a user switch, what names them as its). */
     private final Supplier<Optional<String>> display;
 
-    /** The desktop's control group: whatever is in it is the desktop's too, whatever its uid. */
+    /** The desktop's control group: whatever is in it is the desktop's too, whatever its uid; empty for the host device. */
     private final Optional<DesktopCgroup> cgroup;
 
-    DesktopProcesses(DesktopSpec spec, WorkerExec workers, Supplier<Optional<String>> display,
-            Optional<DesktopCgroup> cgroup) {
-        this.spec = spec;
+    DesktopProcesses(long uid, WorkerExec workers, Supplier<Optional<String>> display, Optional<DesktopCgroup> cgroup) {
+        this.uid = uid;
         this.workers = workers;
         this.display = display;
         this.cgroup = cgroup;
@@ -107,7 +108,7 @@ final class DesktopProcesses {
         Path proc = Path.of("/proc", Long.toString(pid));
         try {
             if (workers.switchesUser()) {
-                return ((Number) Files.getAttribute(proc, "unix:uid")).longValue() == spec.uid();
+                return ((Number) Files.getAttribute(proc, "unix:uid")).longValue() == uid;
             }
             Optional<String> name = display.get();
             if (name.isEmpty()) {

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Resets the hosted desktops the allocator holds in state {@code resetting} and reports each back with the fencing
+ * Resets the hosted desktops (and the host device, {@link HostDevice}) the allocator holds in state {@code resetting}
+ * and reports each back with the fencing
  * token of the lease that ended. One loop, on its own thread, off every claim path: each round lists this agent's
  * resources in state {@code resetting} ({@code GET /resources?state=resetting&label=agent=<agent id>}), resets those
  * that are its desktops at once (a thread each), reports {@code done} or {@code failed} with the reason, and then waits
@@ -31,6 +32,7 @@ import org.jboss.logging.Logger;
  * listing is never older than the last report, so a desktop is never reset again after it was handed back (and
  * perhaps granted to the next worker). A desktop whose reset failed is reset again after a backoff
  * ({@link ResetRetries}) and, once clean, registered again so that the allocator asks for the reset it still owes.
+ * A failed reset of the host device is not retried: it stays {@code down} (its gate closed) until the agent restarts.
  */
 @ApplicationScoped
 public class DesktopResets {
@@ -38,6 +40,7 @@ public class DesktopResets {
     private static final Logger LOG = Logger.getLogger(DesktopResets.class);
 
     private final DesktopFleet fleet;
+    private final HostDevice host;
     private final AllocatorClient allocator;
     private final ResourceRegistrar registrar;
     private final AgentIdentity identity;
@@ -51,9 +54,10 @@ public class DesktopResets {
     /** Whether the allocator could not be asked in the last round, so that an outage is logged once. */
     private boolean failing;
 
-    public DesktopResets(DesktopFleet fleet, AllocatorClient allocator, ResourceRegistrar registrar,
+    public DesktopResets(DesktopFleet fleet, HostDevice host, AllocatorClient allocator, ResourceRegistrar registrar,
             AgentIdentity identity, DeviceAgentConfig config, MeterRegistry meters) {
         this.fleet = fleet;
+        this.host = host;
         this.allocator = allocator;
         this.registrar = registrar;
         this.identity = identity;
@@ -64,7 +68,7 @@ public class DesktopResets {
     }
 
     void start(@Observes StartupEvent start) {
-        if (!fleet.hosting()) {
+        if (!fleet.hosting() && !resetsHost()) {
             return;
         }
         loop = new Thread(this::run, "desktop-resets");
@@ -86,6 +90,10 @@ public class DesktopResets {
     }
 
     private void run() {
+        if (resetsHost() && host.reset() instanceof ResetOutcome.Failed failed) {
+            // a previous agent's holder may have left processes and files: not offered until a reset succeeds
+            LOG.errorf("the host device %s could not be reset and is not offered: %s", host.deviceId(), failed.reason());
+        }
         // the first reset brings every desktop up from nothing; only then is it offered to the allocator
         List<ResetOutcome> first = fleet.resetAll();
         for (int i = 0; i < first.size(); i++) {
@@ -95,8 +103,10 @@ public class DesktopResets {
                         fleet.desktops().get(i).spec().resourceId(), failed.reason());
             }
         }
-        LOG.infof("hosting %d desktops (%d up)", fleet.size(), first.stream().filter(ResetOutcome.Done.class::isInstance)
-                .count());
+        if (fleet.hosting()) {
+            LOG.infof("hosting %d desktops (%d up)", fleet.size(),
+                    first.stream().filter(ResetOutcome.Done.class::isInstance).count());
+        }
         while (!stopping && !Thread.currentThread().isInterrupted()) {
             round();
             retryDue();
@@ -138,6 +148,8 @@ public class DesktopResets {
             if (hosted.isPresent()) {
                 desktops.add(hosted.get());
                 listed.add(resource);
+            } else if (resetsHost() && host.ownsResource(resource.id())) {
+                report(resource, host.reset());
             }
         }
         if (desktops.isEmpty()) {
@@ -175,6 +187,14 @@ public class DesktopResets {
                         registered ? "registered again to finish its owed reset" : "offered at the next registration");
             }
         }
+    }
+
+    /**
+     * Whether the host device is leased through the allocator with a reset: without registration nobody leases it, and
+     * its gate must not close under a service-token caller for a reset nobody asked for.
+     */
+    private boolean resetsHost() {
+        return host.resetsBetweenLeases() && registrar.enabled();
     }
 
     /** Records an outcome and schedules (or forgets) the desktop's retries. */

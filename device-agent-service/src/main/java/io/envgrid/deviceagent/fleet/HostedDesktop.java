@@ -68,7 +68,7 @@ public final class HostedDesktop {
                 wm.equals("none") ? List.of() : ShellWords.split(wm), workers, settings.startTimeout());
         this.desktop = Desktop.of(Integer.toString(spec.index()), spec.resourceId(),
                 new XDisplay(server::display, spec.xauthority()), workers, spec.recording(), config);
-        this.processes = new DesktopProcesses(spec, workers, server::lastDisplay, cgroup);
+        this.processes = new DesktopProcesses(spec.uid(), workers, server::lastDisplay, cgroup);
         this.ipc = new DesktopIpc(workers);
         this.home = new DesktopHome(spec, settings.template(), workers);
         this.startup = settings.startup().orElse(List.of());

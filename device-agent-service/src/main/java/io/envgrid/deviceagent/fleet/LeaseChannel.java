@@ -15,9 +15,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Listens on the allocator's lease channel ({@code {envgrid}:ch:expired}) for {@code reason: "reset"} messages naming
- * one of this agent's desktops and starts a reset round at once ({@link DesktopResets#wake()}). A hint only: the round
+ * one of this agent's desktops (or its host device, {@link HostDevice}) and starts a reset round at once ({@link DesktopResets#wake()}). A hint only: the round
  * lists what is resetting itself, so a message lost while this connection was down costs one reconcile interval. On
- * when {@code envgrid.device-agent.desktops.lease-channel-redis} is set and the agent hosts desktops. The Redis is
+ * when {@code envgrid.device-agent.desktops.lease-channel-redis} is set and the agent hosts desktops or resets its
+ * host device. The Redis is
  * named as the allocator's {@code quarkus.redis.*} names it (one server, or its Sentinels and master name); the
  * subscription itself, which follows failovers and survives disconnects, is {@link LeaseChannelSubscriber}.
  */
@@ -27,6 +28,7 @@ public class LeaseChannel {
     private static final Logger LOG = Logger.getLogger(LeaseChannel.class);
 
     private final DesktopFleet fleet;
+    private final HostDevice host;
     private final DesktopResets resets;
     private final FleetVertx vertx;
     private final ObjectMapper json;
@@ -34,9 +36,10 @@ public class LeaseChannel {
     private final Optional<String> redisHosts;
     private LeaseChannelSubscriber subscriber;
 
-    public LeaseChannel(DesktopFleet fleet, DesktopResets resets, FleetVertx vertx, ObjectMapper json,
+    public LeaseChannel(DesktopFleet fleet, HostDevice host, DesktopResets resets, FleetVertx vertx, ObjectMapper json,
             DeviceAgentConfig config) {
         this.fleet = fleet;
+        this.host = host;
         this.resets = resets;
         this.vertx = vertx;
         this.json = json;
@@ -45,7 +48,7 @@ public class LeaseChannel {
     }
 
     void start(@Observes StartupEvent start) {
-        if (!fleet.hosting()) {
+        if (!fleet.hosting() && !host.resetsBetweenLeases()) {
             return;
         }
         if (redisHosts.isEmpty()) {
@@ -56,7 +59,7 @@ public class LeaseChannel {
         subscriber = new LeaseChannelSubscriber(vertx.get(), redisOptions(redisHosts.get(),
                 config.leaseChannelRedisClientType(), config.leaseChannelRedisMasterName(),
                 config.leaseChannelRedisRole()), config.leaseChannel(), config.leaseChannelRetryBackoff(),
-                config.leaseChannelRetryMaxBackoff(), id -> fleet.byResourceId(id).isPresent(),
+                config.leaseChannelRetryMaxBackoff(), id -> fleet.byResourceId(id).isPresent() || host.resetsBetweenLeases() && host.ownsResource(id),
                 resets::wake, json);
         subscriber.start();
     }

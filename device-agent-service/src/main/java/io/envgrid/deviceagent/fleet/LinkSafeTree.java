@@ -12,6 +12,7 @@ import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -68,6 +69,19 @@ final class LinkSafeTree {
         } catch (NoSuchFileException gone) {
             return null;
         }
+    }
+
+    /**
+     * Deletes {@code dir} with everything below it, link-safe, and makes it again empty, the agent's, mode 0700
+     * whatever the umask (the caller hands it over to its worker). Its parent is made if missing.
+     */
+    static void recreate(Path dir) throws IOException {
+        Files.createDirectories(dir.getParent());
+        try (SecureDirectoryStream<Path> parent = open(dir.getParent())) {
+            delete(parent, dir.getFileName());
+        }
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     }
 
     /**

@@ -5,6 +5,7 @@ import io.envgrid.deviceagent.allocatorclient.ResourceRegistration;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.fleet.DesktopFleet;
 import io.envgrid.deviceagent.fleet.DesktopSpec;
+import io.envgrid.deviceagent.fleet.HostDevice;
 import io.envgrid.deviceagent.fleet.HostedDesktop;
 import io.envgrid.deviceagent.presence.DevicePresence;
 import io.envgrid.deviceagent.record.DeviceRecord;
@@ -23,7 +24,9 @@ import org.jboss.logging.Logger;
  * Offers every device attached now (discovered, or connected) as an allocator resource of type
  * {@code device_<type>}, and the desktops it serves: each hosted desktop once it has been reset clean, else the
  * attached display when configured; a device that is lost or deleted is withdrawn.
- * A borrowed device stays registered but drained, so the allocator grants no lease on it.
+ * A borrowed device stays registered but drained, so the allocator grants no lease on it. The host's own
+ * {@code linux} device is offered {@code with reset}, once a reset has made it clean, and only where it can be reset
+ * ({@link HostDevice}).
  */
 @ApplicationScoped
 public class DeviceRegistrations {
@@ -37,11 +40,13 @@ public class DeviceRegistrations {
     private final DeviceAgentConfig settings;
     private final XDisplay display;
     private final DesktopFleet fleet;
+    private final HostDevice host;
     /** Resource ids outside the id rule, logged once each. */
     private final Set<String> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DeviceRegistrations(ResourceRegistrar registrar, DeviceStore store, DevicePresence presence,
-            AgentIdentity identity, DeviceAgentConfig settings, XDisplay display, DesktopFleet fleet) {
+            AgentIdentity identity, DeviceAgentConfig settings, XDisplay display, DesktopFleet fleet, HostDevice host) {
+        this.host = host;
         this.display = display;
         this.fleet = fleet;
         this.registrar = registrar;
@@ -68,6 +73,9 @@ public class DeviceRegistrations {
                 continue;
             }
             String id = identity.deviceResourceId(record.deviceId());
+            if (host.isHost(record.deviceId()) && !host.offerable()) {
+                continue; // not resettable here, or not clean yet: withdrawn below if it was offered
+            }
             if (!Ids.isValidId(id)) {
                 // <agent id>:<device id> over 200 characters: it cannot be leased, so it is not offered
                 skipped(id);
@@ -129,8 +137,10 @@ public class DeviceRegistrations {
         endpoint.put("agent_url", agentUrl.toString());
         endpoint.put("device_id", record.deviceId());
         endpoint.put("device_type", record.type());
+        // the host device runs workers' code: the allocator holds it resetting after every lease (fleet/HostDevice)
+        Boolean reset = host.isHost(record.deviceId()) && host.resetsBetweenLeases() ? Boolean.TRUE : null;
         return new ResourceRegistration(id, "device_" + record.type(), endpoint, labels(),
-                settings.registration().heartbeatTtlSeconds(), null);
+                settings.registration().heartbeatTtlSeconds(), reset);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.envgrid.deviceagent.access.ToolAccess;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.event.EventBroadcaster;
+import io.envgrid.deviceagent.fleet.HostDevice;
 import io.envgrid.deviceagent.lending.Lending;
 import io.envgrid.deviceagent.operation.DeviceOperations;
 import io.envgrid.deviceagent.record.DeviceRecord;
@@ -43,10 +44,13 @@ public class ToolRegistry {
     private final ToolAccess access;
     private final AgentIdentity identity;
     private final DeviceStore store;
+    /** The host device, whose calls pass its reset gate. */
+    private final HostDevice host;
 
     public ToolRegistry(DeviceRecords records, Lending lending, DeviceOperations operations, DeviceSearch search,
             SystemService system, EventBroadcaster events, MeterRegistry metrics, ToolAccess access,
-            AgentIdentity identity, DeviceStore store) {
+            AgentIdentity identity, DeviceStore store, HostDevice host) {
+        this.host = host;
         this.access = access;
         this.identity = identity;
         this.store = store;
@@ -116,10 +120,14 @@ public class ToolRegistry {
         try {
             tool.inputSchema().check(args);
             String deviceId = args.get("device_id") instanceof String id ? Ids.requireId("device_id", id) : null;
+            // read before the lease check: a reset of the host device begun after it refuses the call
+            long checkedAt = host.generation();
             // a device the agent has no record of cannot be acted on: the tool answers 404 itself
             access.check(name, deviceId != null && store.exists(deviceId) ? identity.deviceResourceId(deviceId) : null,
                     caller);
-            Object result = tool.handler().apply(new ToolArguments(args, caller));
+            ToolArguments toolArguments = new ToolArguments(args, caller);
+            Object result = host.isHost(deviceId) ? host.acting(checkedAt, () -> tool.handler().apply(toolArguments))
+                    : tool.handler().apply(toolArguments);
             count(name, "success");
             return result;
         } catch (ApiException e) {

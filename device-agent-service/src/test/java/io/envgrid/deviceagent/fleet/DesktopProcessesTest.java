@@ -39,7 +39,7 @@ class DesktopProcessesTest {
                 start(workers, "setsid /bin/sh -c 'trap \"\" HUP TERM; exec /bin/sleep 300' </dev/null >/dev/null 2>&1 &"));
         try {
             Conditions.await(() -> processesOf(UID) > 20, "the worker's processes multiplying", Duration.ofSeconds(30));
-            new DesktopProcesses(spec, workers, Optional::empty, Optional.empty()).killAll();
+            new DesktopProcesses(spec.uid(), workers, Optional::empty, Optional.empty()).killAll();
             assertEquals(0, processesOf(UID), "processes of the uid left after the kill");
         } finally {
             starters.forEach(Process::destroyForcibly);

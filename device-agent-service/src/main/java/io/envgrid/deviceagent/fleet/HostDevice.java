@@ -1,0 +1,225 @@
+package io.envgrid.deviceagent.fleet;
+
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.error.ApiException;
+import io.envgrid.deviceagent.error.ErrorCode;
+import io.envgrid.deviceagent.exec.WorkerExec;
+import io.envgrid.deviceagent.osworld.DesktopException;
+import io.envgrid.deviceagent.osworld.DesktopGate;
+import io.envgrid.deviceagent.record.DeviceStore;
+import io.envgrid.deviceagent.registration.AgentIdentity;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The host itself as the {@code linux} device, a resource that runs workers' code and is therefore reset between
+ * leases like a hosted desktop (review11 F4: a holder's backgrounded process read and rewrote the next holder's
+ * files). Its commands run as a uid of its own ({@code envgrid.device-agent.linux-host.uid}, no passwd entry, shared
+ * with no desktop and not the exec user) with {@code HOME} and working directory its {@code files/} directory. It is
+ * registered with {@code reset: true}; when a lease on it ends the allocator holds it {@code resetting} and
+ * {@link DesktopResets} calls {@link #reset()}, which ends every process of that uid, empties {@code files/}, deletes
+ * the uid's files in the shared temporary directories and its IPC objects, with the same steps a desktop's reset uses,
+ * and reports it with the ended lease's fencing token ({@code failed} leaves it {@code down}).
+ * <p>
+ * The user switch needs a root agent. Without it every holder runs as the agent's uid and nothing can be told apart,
+ * so the device is not offered to the allocator at all unless {@code linux-host.lease-without-reset} says so (warned
+ * loudly at start); it can still be used with the service token.
+ */
+@ApplicationScoped
+public class HostDevice {
+
+    private static final Logger LOG = Logger.getLogger(HostDevice.class);
+
+    private final DeviceAgentConfig.LinuxHost settings;
+    private final String deviceId;
+    private final String resourceId;
+    private final Path files;
+    private final WorkerExec workers;
+    private final DesktopGate gate = new DesktopGate();
+    private final DesktopProcesses processes;
+    private final SharedTemp shared;
+    private final DesktopIpc ipc;
+    private volatile boolean cleanOnce;
+
+    /**
+     * @throws IllegalStateException when the uid is root's, the exec user's or one of the hosted desktops': its reset
+     *             would kill their processes and delete their files
+     */
+    public HostDevice(DeviceAgentConfig config, DeviceStore store, AgentIdentity identity, WorkerExec execUser) {
+        this.settings = config.linuxHost();
+        this.deviceId = settings.deviceId().orElseGet(HostDevice::hostName);
+        this.resourceId = identity.deviceResourceId(deviceId);
+        int uid = settings.uid();
+        DeviceAgentConfig.Desktops desktops = config.desktops();
+        if (uid <= 0 || execUser.uid().map(own -> own == uid).orElse(false)
+                || uid >= desktops.firstUid() && uid < desktops.firstUid() + desktops.count()) {
+            throw new IllegalStateException("envgrid.device-agent.linux-host.uid=" + uid + " must be a uid of the host "
+                    + "device alone: not root, not the exec user's, not one of the desktops' (" + desktops.firstUid()
+                    + " + 0 … " + (desktops.count() - 1) + ")");
+        }
+        this.files = store.deviceDirectory("linux", deviceId).resolve("files").toAbsolutePath();
+        this.workers = new WorkerExec(uid, files);
+        this.processes = new DesktopProcesses(uid, workers, Optional::empty, Optional.empty());
+        this.shared = new SharedTemp(workers, SharedTemp.SHARED);
+        this.ipc = new DesktopIpc(workers);
+        this.cleanOnce = !resetsBetweenLeases(); // nothing to wait for when there is no reset
+    }
+
+    void announce(@Observes StartupEvent start) {
+        if (!settings.enabled() || resetsBetweenLeases()) {
+            return;
+        }
+        if (settings.leaseWithoutReset()) {
+            LOG.warn("*** envgrid.device-agent.linux-host.lease-without-reset=true: the host device is leased WITHOUT a "
+                    + "reset between leases (the agent is not root, so its holders share one uid): a holder's leftover "
+                    + "processes can read and change the next holder's files ***");
+        } else {
+            LOG.warnf("the host device %s is not offered to the allocator: the agent is not root, so it cannot run it "
+                    + "as a user of its own and reset it between leases (linux-host.lease-without-reset=true offers "
+                    + "it anyway)", deviceId);
+        }
+    }
+
+    /** The host's device id ({@code linux-host.device-id}, else the host name). */
+    public String deviceId() {
+        return deviceId;
+    }
+
+    /** Whether {@code id} names the host device (and not another device of this agent). */
+    public boolean isHost(String id) {
+        return settings.enabled() && deviceId.equals(id);
+    }
+
+    /** Whether an allocator resource id is the host device's: {@code <agent id>:<device id>}. */
+    public boolean ownsResource(String id) {
+        return settings.enabled() && resourceId.equals(id);
+    }
+
+    /** How the host device's commands are started: as its own uid, {@code HOME} its {@code files/} directory. */
+    public WorkerExec workers() {
+        return workers;
+    }
+
+    /** Whether it is registered {@code with reset}: the agent switches users, so it can end everything of its uid. */
+    public boolean resetsBetweenLeases() {
+        return settings.enabled() && workers.switchesUser();
+    }
+
+    /**
+     * Whether it may be offered to the allocator now: it can be reset (or the operator allows leasing it without), and,
+     * when reset between leases, a reset has succeeded since the agent started.
+     */
+    public boolean offerable() {
+        return settings.enabled() && (resetsBetweenLeases() || settings.leaseWithoutReset()) && cleanOnce;
+    }
+
+    /**
+     * The gate's generation, read before a call's lease check: a reset that begins after it refuses the call.
+     */
+    public long generation() {
+        return gate.generation();
+    }
+
+    /**
+     * Runs a tool call on the host device under its gate, so that no call of an ended lease acts once its reset began:
+     * refused ({@code 409 LEASE_NOT_LIVE}) when a reset began since {@code checkedAt} or runs now, and cut off (its
+     * process killed by the reset, its answer the same refusal) when one begins while it runs.
+     */
+    public <T> T acting(long checkedAt, Supplier<T> call) {
+        DesktopGate.Admission admission;
+        try {
+            admission = gate.admit("host device " + deviceId, checkedAt);
+        } catch (DesktopException e) {
+            throw refusal("is being reset between leases, or its last reset failed");
+        }
+        try (admission) {
+            T result = call.get();
+            if (admission.fenced()) {
+                throw refusal("was reset while this call ran");
+            }
+            return result;
+        } catch (RuntimeException e) {
+            if (admission.fenced()) {
+                throw refusal("was reset while this call ran");
+            }
+            throw e;
+        }
+    }
+
+    private ApiException refusal(String what) {
+        return new ApiException(409, ErrorCode.LEASE_NOT_LIVE, "the host device " + deviceId + " " + what
+                + ": the lease this call was checked under has ended", Map.of("device_id", deviceId));
+    }
+
+    /**
+     * Resets the host device for its next holder: closes its gate (calls of the ended lease are interrupted and their
+     * processes killed until they have left, {@value HostedDesktop#CALLS_LEAVE_SECONDS} s at most), ends every process
+     * of its uid, makes {@code files/} empty again (the uid's, mode 0700), deletes the uid's files in {@code /tmp},
+     * {@code /dev/shm} and the other shared directories and its System V IPC objects, then opens the gate. A failure
+     * leaves the gate closed: the device is down until a reset succeeds.
+     */
+    public synchronized ResetOutcome reset() {
+        gate.close();
+        long started = System.nanoTime();
+        try {
+            awaitNoCalls();
+            processes.killAll();
+            emptyFiles();
+            shared.clear();
+            ipc.clear();
+            gate.open();
+            cleanOnce = true;
+            return new ResetOutcome.Done(Duration.ofNanos(System.nanoTime() - started));
+        } catch (ResetFailure e) {
+            LOG.warnf("reset of the host device %s failed: %s", deviceId, e.getMessage());
+            return new ResetOutcome.Failed(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "reset of the host device %s failed", deviceId);
+            return new ResetOutcome.Failed("reset failed: " + e);
+        }
+    }
+
+    private void awaitNoCalls() throws ResetFailure {
+        try {
+            if (!gate.awaitNoCalls(Duration.ofSeconds(HostedDesktop.CALLS_LEAVE_SECONDS), processes::killOnce)) {
+                throw new ResetFailure("calls of the ended lease still ran " + HostedDesktop.CALLS_LEAVE_SECONDS
+                        + " s after they were interrupted and their processes killed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ResetFailure("interrupted while the calls of the ended lease were stopped", e);
+        }
+    }
+
+    /** Empties {@code files/}; before the device's record exists (first reset at start) there is nothing to empty. */
+    private void emptyFiles() throws ResetFailure {
+        if (!Files.isDirectory(files.getParent())) {
+            return;
+        }
+        try {
+            LinkSafeTree.recreate(files);
+            workers.handOver(files);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new ResetFailure("cannot empty " + files, e);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

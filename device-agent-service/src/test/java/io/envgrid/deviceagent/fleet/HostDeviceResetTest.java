@@ -1,0 +1,112 @@
+package io.envgrid.deviceagent.fleet;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.envgrid.deviceagent.support.Conditions;
+import io.envgrid.deviceagent.support.RealAllocator;
+import io.envgrid.deviceagent.support.WithAllocator;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The host's {@code linux} device is reset between leases (review11 F4): worker A leaves a loop running in the
+ * background and files in {@code files/} and {@code /tmp}, and releases; by the time worker B is granted the device the
+ * loop is dead and A's files are gone, B's commands run as the host device's own uid, and B's files stay as B wrote
+ * them. Before the fix A's loop read and rewrote B's files (the review's proof).
+ */
+@QuarkusTest
+@WithAllocator
+class HostDeviceResetTest {
+
+    private static final String HOST = "test-host";
+    private static final String HOST_RESOURCE = RealAllocator.AGENT_ID + ":" + HOST;
+    private static final String LEASE_HEADER = "X-Envgrid-Lease-Token";
+    /** {@code envgrid.device-agent.linux-host.uid}'s default. */
+    private static final long HOST_UID = 60999;
+
+    @Test
+    void aFormerHoldersLeftoversAreGoneBeforeTheNextHolderIsGranted() throws Exception {
+        assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0,
+                "the host device is reset between leases only by a root agent (user switch)");
+        Conditions.await(() -> allocator().get(RealAllocator.resourcePath(HOST_RESOURCE)).statusCode() == 200,
+                HOST_RESOURCE + " registered");
+        String marker = "hostreset" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        Path loot = Path.of("/tmp", marker + "-loot");
+        Path scratch = Path.of("/tmp", marker + "-scratch");
+        try {
+            String tokenA = allocate("worker-a").getString("device_linux.lease_token");
+            assertEquals(HOST_UID + "\n", execute(tokenA, "id -u").getString("output"));
+            execute(tokenA, "echo A-file > a-file.txt; echo A-scratch > " + scratch + "; nohup sh -c 'while :; do "
+                    + "cat b-secret.txt > " + loot + " 2>/dev/null; [ -f b-secret.txt ] && echo tampered-by-A > "
+                    + "b-result.txt; sleep 0.2; done # " + marker + "' >/dev/null 2>&1 </dev/null &");
+            Conditions.await(() -> running(marker), "A's background loop started");
+            release("worker-a");
+
+            String tokenB = allocate("worker-b").getString("device_linux.lease_token");
+            // granted only after the reset: A's loop is dead and its files gone, here as well as in /tmp
+            assertFalse(running(marker), "A's background loop outlived A's lease");
+            assertFalse(Files.exists(scratch), "A's file in /tmp outlived A's lease");
+            assertEquals("absent\n", execute(tokenB, "[ -e a-file.txt ] && echo present || echo absent")
+                    .getString("output"));
+            json(given().header(LEASE_HEADER, tokenA), Map.of("device_id", HOST, "command", "true"))
+                    .post("/tools/device.execute/call").then().statusCode(409);
+
+            execute(tokenB, "echo B-only-secret > b-secret.txt");
+            JsonPath result = execute(tokenB, "id -u; cat b-secret.txt; [ -e b-result.txt ] && echo tampered || "
+                    + "echo untouched");
+            assertEquals(HOST_UID + "\nB-only-secret\nuntouched\n", result.getString("output"));
+            assertFalse(Files.exists(loot) && Files.readString(loot).contains("B-only-secret"), "A read B's file");
+            release("worker-b");
+        } finally {
+            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
+                    .forEach(ProcessHandle::destroyForcibly);
+            Files.deleteIfExists(loot);
+            Files.deleteIfExists(scratch);
+        }
+    }
+
+    private static boolean running(String marker) {
+        return ProcessHandle.allProcesses().anyMatch(p -> p.isAlive()
+                && p.info().commandLine().orElse("").contains(marker));
+    }
+
+    private static JsonPath execute(String token, String command) {
+        JsonPath answer = json(given().header(LEASE_HEADER, token), Map.of("device_id", HOST, "command", command))
+                .post("/tools/device.execute/call").then().statusCode(200).extract().jsonPath();
+        assertTrue(answer.getBoolean("success"), answer.prettify());
+        return answer;
+    }
+
+    private static RequestSpecification json(RequestSpecification request, Object body) {
+        return request.contentType(ContentType.JSON).body(body);
+    }
+
+    private static JsonPath allocate(String worker) {
+        return allocator().contentType(ContentType.JSON)
+                .body(Map.of("worker_id", worker, "resource_types", List.of("device_linux"), "timeout", 60,
+                        "wait_ms", 20000))
+                .post("/allocate").then().statusCode(200).extract().jsonPath();
+    }
+
+    private static void release(String worker) {
+        assertEquals(200, allocator().contentType(ContentType.JSON)
+                .body(Map.of("worker_id", worker, "resource_id", HOST_RESOURCE)).post("/release").statusCode());
+    }
+
+    private static RequestSpecification allocator() {
+        return given().baseUri(RealAllocator.url().toString()).urlEncodingEnabled(false)
+                .header("Authorization", "Bearer " + RealAllocator.SERVICE_TOKEN);
+    }
+}
