@@ -422,6 +422,9 @@ class HostileCallerTest {
         } finally {
             allocator().post(path + "/undrain").then().statusCode(200);
         }
+        // the host device is reset between leases (fleet/HostDevice): borrowed only once free again
+        Conditions.await(() -> "free".equals(resource(HOST_RESOURCE).getString("state")), HOST_RESOURCE
+                + " free again after its reset");
         // the agent's own drain is still undone by the return
         AgentCalls.call("device.borrow", Map.of("device_id", HOST, "borrower", "bob", "purpose", "p",
                 "expected_return_date", "2030-01-01T00:00:00Z")).statusCode(200);
