@@ -10,6 +10,7 @@ import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.id.KeyPart;
 import io.envgrid.gateway.support.Conditions;
+import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,6 +65,18 @@ class DeviceRoutingTest {
 
     static final String AGENT_ID = "gw/agent@rack.1";
     static final String RESOURCE = AGENT_ID + ":gw-host";
+
+    /**
+     * The agent resets its host device between leases (its README, "Host device reset"): right after a test releases it,
+     * it is {@code resetting}, so each test starts once it is {@code free} again.
+     */
+    @BeforeEach
+    void awaitHostDeviceFree() {
+        Conditions.await("the host device free again after its reset", java.time.Duration.ofSeconds(60), () -> {
+            var answer = TestCluster.get().allocatorCall("GET", "/resources/" + KeyPart.pathSegment(RESOURCE), null);
+            return answer.statusCode() == 200 && "free".equals(McpSteps.readTree(answer.body()).path("state").asText());
+        });
+    }
 
     /**
      * The agent creates the host's device record when it first discovers it, just after start.
