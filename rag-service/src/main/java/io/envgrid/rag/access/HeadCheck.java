@@ -40,7 +40,14 @@ public class HeadCheck {
 
     private void check(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        String path = ctx.normalizedPath();
+        String path;
+        try {
+            path = ctx.normalizedPath();
+        } catch (IllegalArgumentException malformed) {
+            // an escape that is none ("%/", "%ZZ"): Vert.x cannot normalize the path; what comes after answers it 400
+            ctx.next();
+            return;
+        }
         boolean write = path.startsWith("/collections/");
         if (!carriesBody(request) || !(write || path.equals("/search"))) {
             ctx.next();

@@ -41,7 +41,14 @@ public class HeadAuthentication {
     }
 
     private void check(RoutingContext ctx) {
-        String path = ctx.normalizedPath();
+        String path;
+        try {
+            path = ctx.normalizedPath();
+        } catch (IllegalArgumentException malformed) {
+            // an escape that is none ("%/", "%ZZ"): Vert.x cannot normalize the path; what comes after answers it 400
+            ctx.next();
+            return;
+        }
         if (carriesBody(ctx.request()) && !path.startsWith("/q/")) {
             try {
                 policy.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), path);

@@ -40,7 +40,15 @@ public class SessionCallHead {
     }
 
     private void check(RoutingContext ctx) {
-        if (!carriesBody(ctx.request()) || !sessionCall(ctx.normalizedPath())) {
+        String path;
+        try {
+            path = ctx.normalizedPath();
+        } catch (IllegalArgumentException malformed) {
+            // an escape that is none ("%/", "%ZZ"): Vert.x cannot normalize the path; what comes after answers it 400
+            ctx.next();
+            return;
+        }
+        if (!carriesBody(ctx.request()) || !sessionCall(path)) {
             ctx.next();
             return;
         }
