@@ -125,8 +125,8 @@ class ServiceTokenScopeTest {
 
     @Test
     void aServiceCredentialIsRefusedForAnAddressNobodyConfigured() {
-        downstream.json("rag", HttpMethod.GET, configuredRag.url() + "/collections", null, Duration.ofSeconds(5), true,
-                Credential.service()).await().atMost(Duration.ofSeconds(10));
+        downstream.json("rag", HttpMethod.GET, configuredRag.url() + "/collections", null, Duration.ofSeconds(30), true,
+                Credential.service()).await().atMost(Duration.ofSeconds(40));
         // the token is configured and does go to a configured backend when a call site asks for it
         assertEquals("Bearer " + SERVICE_TOKEN, configuredRag.at("/collections").get(0).authorization());
 

@@ -45,10 +45,14 @@ public final class RecordingEndpoint implements AutoCloseable {
                     x.getRequestHeaders().getFirst(LeaseToken.HEADER), body.isEmpty() ? null : McpSteps.readTree(body)));
             byte[] bytes = answer.apply(path).getBytes(StandardCharsets.UTF_8);
             x.getResponseHeaders().add("Content-Type", "application/json");
+            // no kept-alive connection for the JDK server to drop while the gateway's pool would reuse it
+            x.getResponseHeaders().add("Connection", "close");
             x.sendResponseHeaders(200, bytes.length);
             x.getResponseBody().write(bytes);
             x.close();
         });
+        // a thread per exchange: one slow exchange does not hold the next behind it on the dispatcher thread
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
         return endpoint;
     }
