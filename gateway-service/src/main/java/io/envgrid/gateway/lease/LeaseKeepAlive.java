@@ -21,6 +21,7 @@ import jakarta.enterprise.inject.Instance;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,6 +44,8 @@ public class LeaseKeepAlive {
     private final WorkerActivities activities;
     private final UnsettledRequests unsettled;
     private final WorkerResources resources;
+    /** A round still running on this replica: the next tick skips, so slow rounds (thousands of workers) never pile up. */
+    private final AtomicBoolean renewing = new AtomicBoolean();
     private long timer = -1;
 
     public LeaseKeepAlive(AllocatorApi allocator, ReactiveRedisDataSource redis, GatewayKeys keys, GatewayConfig config,
@@ -68,12 +71,19 @@ public class LeaseKeepAlive {
         vertx.cancelTimer(timer);
     }
 
-    /** One replica per period renews; the lock expires with the period, so a dead replica is replaced. */
+    /**
+     * One replica per period renews; the lock expires with the period, so a dead replica is replaced. A replica
+     * whose previous round has not finished neither takes the lock nor starts another round.
+     */
     void keepAlive() {
+        if (!renewing.compareAndSet(false, true)) {
+            return;
+        }
         long period = config.leases().keepaliveInterval().toMillis();
         values.setGet(keys.keepaliveLock(), replica.id(), new SetArgs().nx().px(period - 100))
                 .onFailure().recoverWithItem("")
                 .chain(previous -> previous == null ? renewAll() : Uni.createFrom().voidItem())
+                .onTermination().invoke(() -> renewing.set(false))
                 .subscribe().with(done -> { }, e -> LOG.warnf("lease keep-alive failed: %s", e.getMessage()));
     }
 

@@ -112,11 +112,12 @@ class SessionLifecycleTest {
     void aLiveSessionKeepsItsLeasesRenewed() {
         String worker = "kept-" + UUID.randomUUID();
         String session = initialize(mcp());
-        allocate(session, worker, 5);
+        allocate(session, worker, 20);
         Instant first = Instant.parse(leases(worker).get(0).path("expires_at").asText());
-        // pings keep the session alive; the lease (5 s) outlives its own length only through renewals (each second;
-        // 5 s, not 2 s: on a loaded machine one round over every live worker of the test run can take seconds)
-        Conditions.await("lease renewed past its first expiry", Duration.ofSeconds(15), () -> {
+        // pings keep the session alive; the lease (20 s) outlives its own length only through renewals (each second,
+        // for 600 s). 20 s, not 5 s: on a loaded machine one round over every live worker of the test run (hundreds,
+        // each a call to the allocator) took longer than 5 s in a clean-clone run
+        Conditions.await("lease renewed past its first expiry", Duration.ofSeconds(30), () -> {
             mcp().header("Mcp-Session-Id", session).body("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}").post("/mcp");
             JsonNode live = leases(worker);
             return live.size() == 1 && Instant.parse(live.get(0).path("expires_at").asText()).isAfter(first.plusSeconds(60));
