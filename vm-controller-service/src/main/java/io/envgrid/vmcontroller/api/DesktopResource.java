@@ -17,6 +17,7 @@ import io.envgrid.vmcontroller.observation.ObservationService;
 import io.envgrid.vmcontroller.session.ControllerSession;
 import io.envgrid.vmcontroller.session.SessionService;
 import io.envgrid.vmcontroller.vm.CursorPosition;
+import io.envgrid.vmcontroller.vm.Deadline;
 import io.envgrid.vmcontroller.vm.ExecResult;
 import io.envgrid.vmcontroller.vm.OsWorldClient;
 import io.envgrid.vmcontroller.vm.ScreenSize;
@@ -230,7 +231,7 @@ public class DesktopResource {
             return new SetupReport("checked", java.util.stream.IntStream.range(0, steps.size()).mapToObj(i ->
                     new StepOutcome(i, steps.get(i).type(), StepOutcome.NOT_RUN, null, null, null, 0)).toList());
         }
-        return taskSetup.run(this::vm, steps);
+        return taskSetup.run(this::vm, steps, Deadline.NONE); // bounded by its steps' own limits (100, 120 s of sleeps)
     }
 
     /**

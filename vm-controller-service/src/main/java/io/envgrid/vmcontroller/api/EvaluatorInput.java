@@ -21,6 +21,14 @@ import java.util.TreeSet;
  */
 final class EvaluatorInput {
 
+    /**
+     * The most checks ({@code func} entries) one evaluator may have. OSWorld's evaluators have one to five (the
+     * 486 task files of an OSWorld fork's {@code evaluation_examples}: 455 have one, none more than five); ten times
+     * that leaves room for tasks of one's own, while a list of thousands (each reading the desktop afresh) is refused
+     * before anything runs.
+     */
+    static final int MAX_CHECKS = 50;
+
     private static final Set<String> FIELDS = Set.of("func", "result", "expected", "options", "postconfig", "conj");
 
     private static final Set<String> GETTER_TYPES = Set.of("vm_file", "vm_command_line", "vm_command_error",
@@ -50,6 +58,9 @@ final class EvaluatorInput {
         List<JsonNode> funcs = many ? list(func) : func == null ? List.of() : List.of(func);
         if (funcs.isEmpty()) {
             throw block.invalid("func", "is required: a metric name or a list of them");
+        }
+        if (funcs.size() > MAX_CHECKS) {
+            throw block.invalid("func", "may list up to " + MAX_CHECKS + " metrics; it lists " + funcs.size());
         }
         String conj = block.optionalString("conj") == null ? "and" : block.optionalString("conj");
         if (!conj.equals("and") && !conj.equals("or")) {

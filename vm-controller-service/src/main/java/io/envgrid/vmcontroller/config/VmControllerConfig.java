@@ -34,6 +34,22 @@ public interface VmControllerConfig {
 
     Computer13 computer13();
 
+    Evaluation evaluation();
+
+    /** {@code task/evaluate}. */
+    interface Evaluation {
+
+        /**
+         * The wall-clock time one {@code task/evaluate} call may take, postconfig and getters together: once it has
+         * passed no desktop call is started and the remaining checks score 0 with it as their reason; a call running
+         * then gets the time left as its timeout. Under the gateway's {@code downstream.action-timeout} (130 s), so
+         * the answer arrives while the gateway still waits for it and no controller thread outlives its caller by
+         * more than a desktop call's wait.
+         */
+        @WithDefault("120s")
+        Duration deadline();
+    }
+
     /** How the service talks to the OSWorld server inside each VM. */
     interface Vm {
 

@@ -28,8 +28,6 @@ public final class ErrorCode {
     public static final String RATE_LIMITED = "RATE_LIMITED";
     /** A task's config step or evaluator getter/metric envgrid does not run (named in the message and details). */
     public static final String UNSUPPORTED_TASK_FEATURE = "UNSUPPORTED_TASK_FEATURE";
-    /** A metric could not score what the getters produced (a string past fuzzy_match's limit). */
-    public static final String EVALUATION_FAILED = "EVALUATION_FAILED";
     public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
     public static final String HTTP_ERROR = "HTTP_ERROR";

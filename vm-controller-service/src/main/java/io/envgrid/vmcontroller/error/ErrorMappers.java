@@ -46,7 +46,7 @@ public class ErrorMappers {
             details.put("vm_body", r.answer().body());
             return envelope(r.status(), r.code(), e.getMessage(), details);
         }
-        if (e instanceof VmCallException.TimedOut) {
+        if (e instanceof VmCallException.TimedOut || e instanceof VmCallException.DeadlinePassed) {
             code = ErrorCode.VM_TIMEOUT;
             status = 504;
         } else if (e instanceof VmCallException.CircuitOpen) {

@@ -95,9 +95,9 @@ final class AccessibilityRules {
             throw rule.invalid("xpath", "is required");
         }
         String xpath = rule.string("xpath");
-        if (xpath.length() > RegexBudget.MAX_PATTERN_CHARS) {
+        if (xpath.length() > ChargedRegex.MAX_PATTERN_CHARS) {
             // as a regular expression: a selector is a line, and a deeply nested one could exhaust the compiler's stack
-            throw rule.invalid("xpath", "may have up to " + RegexBudget.MAX_PATTERN_CHARS + " characters; it has "
+            throw rule.invalid("xpath", "may have up to " + ChargedRegex.MAX_PATTERN_CHARS + " characters; it has "
                     + xpath.length());
         }
         try {

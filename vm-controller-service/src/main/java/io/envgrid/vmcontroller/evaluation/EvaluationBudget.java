@@ -2,9 +2,11 @@ package io.envgrid.vmcontroller.evaluation;
 
 /**
  * The work one evaluation may do, counted in steps: one instance per {@code evaluate} call, shared by every metric
- * of it and every rule, element and comparison they run. A step is one node an XPath axis yields (see
- * {@link StepCountingNavigator}), or {@link #CHARS_PER_STEP} characters of string work, or a fixed charge
- * ({@link #STEPS_PER_METRIC}, {@link AccessibilityRules#STEPS_PER_RULE}). Work is charged before it is done, so past
+ * of it and every rule, element, comparison and regular-expression search they run. A step is one node an XPath axis
+ * yields (see {@link StepCountingNavigator}), or {@link #CHARS_PER_STEP} characters of string work (among them every
+ * character a getter read from the desktop), or {@link ChargedRegex#READS_PER_STEP} reads of a regular-expression
+ * search, or a fixed charge ({@link #STEPS_PER_METRIC}, {@link AccessibilityRules#STEPS_PER_RULE}). Work is charged
+ * before it is done (a getter's read, whose size is known only once read, right after), so past
  * {@link #MAX_STEPS} the evaluation throws {@link OutOfSteps} on the calling thread and the work is never started:
  * no timer, no thread, and the same input stops at the same step on any machine. Per evaluation, not per metric:
  * a list of checks that each take most of a budget (or one expensive check repeated) would otherwise cost the list's
@@ -28,11 +30,12 @@ final class EvaluationBudget {
     static final long CHARS_PER_STEP = 16;
 
     /**
-     * The steps each metric is charged before its getters run, whatever it then does: dispatching it and reading its
-     * values costs microseconds even when its comparison is trivial, so a list of metrics of any length stops at
-     * {@code MAX_STEPS / STEPS_PER_METRIC} = 5 000 of them (OSWorld's tasks have at most a few dozen). The linear work
-     * of the simple metrics (equality, substrings, a file comparison) is not charged by length: it is bounded by the
-     * controller's answer limits, and charging it would fail legitimate large files OSWorld scores.
+     * The steps each metric is charged before its getters run, whatever it then does: dispatching it costs
+     * microseconds even when its comparison is trivial. The values a check reads from the desktop are charged by
+     * their length on top, and so are the passes of the metrics over them that are not one linear read (substring
+     * searches by their worst case, {@code compare_text_file}'s normalisation per pass, regular expressions per read):
+     * the budget holds 80 million characters, so one evaluation can read and compare a file at the controller's
+     * 64 MiB limit, not dozens of them. Equality is not charged apart: it is one pass over what the getter charged.
      */
     static final long STEPS_PER_METRIC = 1_000;
 
@@ -96,8 +99,9 @@ final class EvaluationBudget {
 
         private static String message(long maxSteps) {
             return "the evaluation's work budget is spent: its checks took more than " + maxSteps + " steps (tree "
-                    + "steps, " + CHARS_PER_STEP + " characters of string work a step, metrics, rules and selected "
-                    + "elements)";
+                    + "steps, " + CHARS_PER_STEP + " characters read from the desktop or of string work a step, "
+                    + ChargedRegex.READS_PER_STEP + " reads of a regular expression a step, metrics, rules and "
+                    + "selected elements)";
         }
     }
 }

@@ -52,9 +52,9 @@ final class JsonRule {
 
     /**
      * Whether {@code value} (null when the key path is missing) passes the checked {@code rule}; a {@code re} rule
-     * searches within {@code budget} (422 when it runs out or the string is longer than the input cap).
+     * compiles and searches through {@code regex}, charged to the evaluation's budget (which throws past it).
      */
-    static boolean matches(JsonNode value, JsonNode rule, RegexBudget budget) {
+    static boolean matches(JsonNode value, JsonNode rule, ChargedRegex regex) {
         String method = rule.get("method").asText();
         JsonNode ref = rule.get("ref");
         if (method.equals("eq") || method.equals("ne")) {
@@ -69,8 +69,7 @@ final class JsonRule {
             if (!value.isTextual()) {
                 return false;
             }
-            RegexBudget.checkInput("check_json", value.asText());
-            return budget.find(Metrics.regex(ref.asText(), flags(method)), value.asText());
+            return regex.find(regex.compile(ref.asText(), flags(method)), value.asText());
         }
         if (!value.isNumber()) {
             return false;

@@ -77,7 +77,8 @@ public final class Metrics {
 
     /**
      * The score of {@code metric} on the two values; {@code options} is the task's options object (checked). Work that
-     * grows faster than the values (XPath rules, the fuzzy ratio's table) is charged to the evaluation's
+     * grows faster than the values (XPath rules, the fuzzy ratio's table, regular-expression searches, substring
+     * searches) and passes over them (a file's normalisation, splitting into lines) is charged to the evaluation's
      * {@code budget}; past it the metric is {@link Unscorable} with the budget as its reason.
      */
     static double score(Metric metric, Value result, Value expected, JsonNode options, EvaluationBudget budget) {
@@ -99,8 +100,8 @@ public final class Metrics {
             case EXACT_MATCH -> rules.get("expected").isTextual()
                     ? bool(text.equals(rules.get("expected").asText()))
                     : bool(result instanceof Value.Json json && json.value().equals(rules.get("expected")));
-            case CHECK_INCLUDE_EXCLUDE -> bool(strings(rules, "include").stream().allMatch(text::contains)
-                    && strings(rules, "exclude").stream().noneMatch(text::contains));
+            case CHECK_INCLUDE_EXCLUDE -> bool(strings(rules, "include").stream().allMatch(s -> contains(text, s, budget))
+                    && strings(rules, "exclude").stream().noneMatch(s -> contains(text, s, budget)));
             case MATCH_IN_LIST -> {
                 boolean found = false;
                 for (JsonNode candidate : rules.get("expected")) {
@@ -109,11 +110,12 @@ public final class Metrics {
                 }
                 yield bool(found);
             }
-            case IS_IN_LIST -> bool(text.contains(rules.get("expected").asText()));
+            case IS_IN_LIST -> bool(contains(text, rules.get("expected").asText(), budget));
             case FUZZY_MATCH -> ratio(text, rules.get("expected").asText(), budget);
-            case CHECK_LIST -> checkList(text, rules);
-            case CHECK_JSON -> checkJson(text, rules);
-            case COMPARE_TEXT_FILE -> bool(normalised(text, options).equals(normalised(expected.text(), options)));
+            case CHECK_LIST -> checkList(text, rules, budget);
+            case CHECK_JSON -> checkJson(text, rules, budget);
+            case COMPARE_TEXT_FILE -> bool(normalised(text, options, budget).equals(normalised(expected.text(), options,
+                    budget)));
             case CHECK_ACCESSIBILITY_TREE -> AccessibilityRules.score(text, rules, budget);
         };
     }
@@ -146,17 +148,28 @@ public final class Metrics {
         return 2.0 * previous[b.length()] / (a.length() + b.length());
     }
 
-    private static double checkList(String text, JsonNode rules) {
-        List<Pattern> expect = strings(rules, "expect").stream().map(Metrics::regex).toList();
-        List<Pattern> unexpect = strings(rules, "unexpect").stream().map(Metrics::regex).toList();
-        RegexBudget.checkInput("check_list", text);
-        RegexBudget budget = RegexBudget.start();
+    /**
+     * Whether {@code sought} is a substring of {@code text}, charging {@code indexOf}'s worst case first (|sought|
+     * characters compared at each of the |text| - |sought| + 1 starting positions), as {@link ChargedFunctions}
+     * charges XPath's {@code contains}.
+     */
+    private static boolean contains(String text, String sought, EvaluationBudget budget) {
+        budget.chargeChars(sought.length() <= text.length()
+                ? ChargedFunctions.saturatedProduct(text.length() - sought.length() + 1L, sought.length()) : 1);
+        return text.contains(sought);
+    }
+
+    private static double checkList(String text, JsonNode rules, EvaluationBudget budget) {
+        ChargedRegex regex = new ChargedRegex(budget);
+        List<Pattern> expect = strings(rules, "expect").stream().map(p -> regex.compile(p, 0)).toList();
+        List<Pattern> unexpect = strings(rules, "unexpect").stream().map(p -> regex.compile(p, 0)).toList();
+        budget.chargeChars(text.length()); // the split into lines copies the text once
         boolean[] seen = new boolean[expect.size()];
         for (String line : text.split("\n", -1)) {
             for (int i = 0; i < expect.size(); i++) {
-                seen[i] |= budget.find(expect.get(i), line);
+                seen[i] |= regex.find(expect.get(i), line);
             }
-            if (unexpect.stream().anyMatch(p -> budget.find(p, line))) {
+            if (unexpect.stream().anyMatch(p -> regex.find(p, line))) {
                 return 0.0;
             }
         }
@@ -168,7 +181,7 @@ public final class Metrics {
         return 1.0;
     }
 
-    private static double checkJson(String text, JsonNode rules) {
+    private static double checkJson(String text, JsonNode rules, EvaluationBudget budget) {
         JsonNode document;
         try {
             document = JSON.readTree(text);
@@ -178,14 +191,14 @@ public final class Metrics {
         if (document == null) {
             return 0.0;
         }
-        RegexBudget budget = RegexBudget.start();
+        ChargedRegex regex = new ChargedRegex(budget);
         for (JsonNode rule : rules.path("expect")) {
-            if (!JsonRule.matches(at(document, rule.get("key")), rule, budget)) {
+            if (!JsonRule.matches(at(document, rule.get("key")), rule, regex)) {
                 return 0.0;
             }
         }
         for (JsonNode rule : rules.path("unexpect")) {
-            if (JsonRule.matches(at(document, rule.get("key")), rule, budget)) {
+            if (JsonRule.matches(at(document, rule.get("key")), rule, regex)) {
                 return 0.0;
             }
         }
@@ -204,13 +217,20 @@ public final class Metrics {
         return value;
     }
 
-    /** compare_text_file: ignore_blanks folds runs of white space to one space and strips; ignore_case lower-cases. */
-    private static String normalised(String text, JsonNode options) {
+    /**
+     * compare_text_file: ignore_blanks folds runs of white space to one space and strips; ignore_case lower-cases.
+     * Each pass over the text (three for the blanks, one for the case, the comparison that follows) is charged by its
+     * length before it runs.
+     */
+    private static String normalised(String text, JsonNode options, EvaluationBudget budget) {
+        boolean blanks = options.path("ignore_blanks").asBoolean(false);
+        boolean fold = options.path("ignore_case").asBoolean(false);
+        budget.chargeChars(ChargedFunctions.saturatedProduct(text.length(), 1 + (blanks ? 3 : 0) + (fold ? 1 : 0)));
         String out = text;
-        if (options.path("ignore_blanks").asBoolean(false)) {
+        if (blanks) {
             out = out.replaceAll("[\\t\\n]", " ").strip().replaceAll("\\s+", " ");
         }
-        if (options.path("ignore_case").asBoolean(false)) {
+        if (fold) {
             out = out.toLowerCase(java.util.Locale.ROOT);
         }
         return out;
@@ -252,8 +272,8 @@ public final class Metrics {
     }
 
     static Pattern regex(String python, int flags) {
-        if (python.length() > RegexBudget.MAX_PATTERN_CHARS) {
-            throw new IllegalArgumentException("a regular expression may have up to " + RegexBudget.MAX_PATTERN_CHARS
+        if (python.length() > ChargedRegex.MAX_PATTERN_CHARS) {
+            throw new IllegalArgumentException("a regular expression may have up to " + ChargedRegex.MAX_PATTERN_CHARS
                     + " characters; this one has " + python.length());
         }
         String java = python.replace("(?P<", "(?<").replaceAll("\\(\\?P=(\\w+)\\)", "\\\\k<$1>");

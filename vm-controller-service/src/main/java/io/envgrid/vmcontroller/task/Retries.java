@@ -1,5 +1,6 @@
 package io.envgrid.vmcontroller.task;
 
+import io.envgrid.vmcontroller.vm.Deadline;
 import io.envgrid.vmcontroller.vm.ExecResult;
 import io.envgrid.vmcontroller.vm.OsWorldClient;
 import io.envgrid.vmcontroller.vm.VmAddress;
@@ -18,13 +19,14 @@ final class Retries {
     }
 
     /**
-     * The first answer that meets the step's condition, or null when none did within the limit. The desktop is asked
-     * again from {@code desktop} before every try, which re-checks the lease: a set-up never goes on for the next
-     * tenant.
+     * The first answer that meets the step's condition, or null when none did within the limit or before
+     * {@code stop} (the evaluation's deadline, which {@code vms} is bounded by too: a call it cuts short is thrown at
+     * once, not counted as a failed request). The desktop is asked again from {@code desktop} before every try, which
+     * re-checks the lease: a set-up never goes on for the next tenant.
      */
-    static ExecResult until(OsWorldClient vms, Supplier<VmAddress> desktop, SetupStep.Execute step)
+    static ExecResult until(OsWorldClient vms, Supplier<VmAddress> desktop, SetupStep.Execute step, Deadline stop)
             throws InterruptedException {
-        long deadline = System.nanoTime() + SetupStep.Until.LIMIT.toNanos();
+        long deadline = System.nanoTime() + stop.cap(SetupStep.Until.LIMIT).toNanos();
         int failures = 0;
         while (true) {
             try {
@@ -33,7 +35,7 @@ final class Retries {
                     return result;
                 }
             } catch (VmCallException e) {
-                if (++failures >= SetupStep.Until.MAX_FAILED_REQUESTS) {
+                if (e instanceof VmCallException.DeadlinePassed || ++failures >= SetupStep.Until.MAX_FAILED_REQUESTS) {
                     throw e;
                 }
             }

@@ -1,11 +1,13 @@
 package io.envgrid.vmcontroller.task;
 
 import io.envgrid.vmcontroller.error.ErrorCode;
+import io.envgrid.vmcontroller.vm.Deadline;
 import io.envgrid.vmcontroller.vm.ExecResult;
 import io.envgrid.vmcontroller.vm.OsWorldClient;
 import io.envgrid.vmcontroller.vm.VmAddress;
 import io.envgrid.vmcontroller.vm.VmCallException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -28,8 +30,11 @@ public class TaskSetup {
      * Runs {@code steps} on the desktop {@code vm} gives; never throws for a step's failure, which is in the report.
      * {@code vm} is asked again before every step: it re-checks the session and lease and throws (the caller's
      * {@code ApiException}) once the lease has ended, so a long set-up never runs its later steps for the next tenant.
+     * Every desktop call, {@code until} loop and {@code sleep} ends by {@code deadline} (the evaluation's, for a
+     * postconfig; {@link Deadline#NONE} for a set-up): the step running then fails with the deadline as its message.
      */
-    public SetupReport run(Supplier<VmAddress> vm, List<SetupStep> steps) {
+    public SetupReport run(Supplier<VmAddress> vm, List<SetupStep> steps, Deadline deadline) {
+        OsWorldClient client = vms.within(deadline);
         List<StepOutcome> outcomes = new ArrayList<>();
         boolean failed = false;
         for (int i = 0; i < steps.size(); i++) {
@@ -38,14 +43,15 @@ public class TaskSetup {
                 outcomes.add(new StepOutcome(i, step.type(), StepOutcome.NOT_RUN, null, null, null, 0));
                 continue;
             }
-            StepOutcome outcome = runOne(vm, i, step);
+            StepOutcome outcome = runOne(client, deadline, vm, i, step);
             failed = outcome.status().equals(StepOutcome.FAILED);
             outcomes.add(outcome);
         }
         return new SetupReport(failed ? "failed" : "success", outcomes);
     }
 
-    private StepOutcome runOne(Supplier<VmAddress> desktop, int index, SetupStep step) {
+    private static StepOutcome runOne(OsWorldClient vms, Deadline deadline, Supplier<VmAddress> desktop, int index,
+            SetupStep step) {
         long start = System.nanoTime();
         try {
             VmAddress vm = desktop.get();
@@ -55,10 +61,11 @@ public class TaskSetup {
                 message = vms.launch(vm, launch.command(), launch.shell());
             } else if (step instanceof SetupStep.Execute execute) {
                 ExecResult result = execute.until() == null ? vms.setupExecute(vm, execute.command(), execute.shell())
-                        : Retries.until(vms, desktop, execute);
+                        : Retries.until(vms, desktop, execute, deadline);
                 if (result == null) {
-                    return new StepOutcome(index, step.type(), StepOutcome.FAILED, "until was not met within "
-                            + SetupStep.Until.LIMIT.toSeconds() + " s", ErrorCode.COMMAND_TIMEOUT, null, millis(start));
+                    return new StepOutcome(index, step.type(), StepOutcome.FAILED, deadline.passed() ? deadline.reason()
+                            : "until was not met within " + SetupStep.Until.LIMIT.toSeconds() + " s",
+                            ErrorCode.COMMAND_TIMEOUT, null, millis(start));
                 }
                 returncode = result.returncode();
                 message = result.error() == null || result.error().isBlank() ? result.output() : result.error();
@@ -72,7 +79,12 @@ public class TaskSetup {
                 }
                 message = download.files().size() + " file(s) placed";
             } else if (step instanceof SetupStep.Sleep sleep) {
-                Thread.sleep(sleep.duration().toMillis());
+                Duration allowed = deadline.cap(sleep.duration());
+                Thread.sleep(Math.max(0, allowed.toMillis()));
+                if (allowed.compareTo(sleep.duration()) < 0) {
+                    return new StepOutcome(index, step.type(), StepOutcome.FAILED, deadline.reason(),
+                            ErrorCode.COMMAND_TIMEOUT, null, millis(start));
+                }
                 message = "slept " + sleep.duration().toMillis() + " ms";
             } else {
                 SetupStep.Window window = (SetupStep.Window) step;
@@ -81,6 +93,9 @@ public class TaskSetup {
             return new StepOutcome(index, step.type(), StepOutcome.OK, trimmed(message), null, returncode, millis(start));
         } catch (VmCallException.Refused e) {
             return new StepOutcome(index, step.type(), StepOutcome.FAILED, e.getMessage(), e.code(), null, millis(start));
+        } catch (VmCallException.DeadlinePassed e) {
+            return new StepOutcome(index, step.type(), StepOutcome.FAILED, e.getMessage(), ErrorCode.COMMAND_TIMEOUT,
+                    null, millis(start));
         } catch (VmCallException e) {
             return new StepOutcome(index, step.type(), StepOutcome.FAILED, e.getMessage(), ErrorCode.VM_ERROR, null,
                     millis(start));

@@ -21,6 +21,7 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 import io.vertx.mutiny.ext.web.multipart.MultipartForm;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -55,9 +56,13 @@ public class OsWorldClient {
     private final VmCallMetrics metrics;
     private final ObjectMapper json;
     private final VmControllerConfig.Vm config;
+    /** What every call of this client waits at most, on top of its own timeout; {@link Deadline#NONE} for the bean. */
+    private final Deadline deadline;
 
+    @Inject
     public OsWorldClient(Vertx vertx, VmGuards guards, VmCallMetrics metrics, ObjectMapper json,
             VmControllerConfig config) {
+        this.deadline = Deadline.NONE;
         this.config = config.vm();
         this.web = WebClient.create(vertx, new WebClientOptions()
                 .setConnectTimeout((int) this.config.connectTimeout().toMillis())
@@ -80,6 +85,25 @@ public class OsWorldClient {
         this.guards = guards;
         this.metrics = metrics;
         this.json = json;
+    }
+
+    private OsWorldClient(OsWorldClient client, Deadline deadline) {
+        this.web = client.web;
+        this.guards = client.guards;
+        this.metrics = client.metrics;
+        this.json = client.json;
+        this.config = client.config;
+        this.deadline = deadline;
+    }
+
+    /**
+     * This client with every call bounded by {@code deadline} too: none is started once it has passed, and one
+     * running waits at most the time left (its own timeout when shorter); either way the call throws
+     * {@link VmCallException.DeadlinePassed}. The evaluation's getters and postconfig steps use it, so a list of
+     * slow commands ends at the deadline rather than at each command's 120 s.
+     */
+    public OsWorldClient within(Deadline deadline) {
+        return new OsWorldClient(this, deadline);
     }
 
     @PreDestroy
@@ -253,8 +277,8 @@ public class OsWorldClient {
             return call.get();
         } catch (VmCallException e) {
             outcome = outcome(e);
-            if (e instanceof VmCallException.Refused) {
-                LOG.debugf("%s", e.getMessage()); // the caller's mistake, answered to the caller
+            if (e instanceof VmCallException.Refused || e instanceof VmCallException.DeadlinePassed) {
+                LOG.debugf("%s", e.getMessage()); // the caller's mistake or its evaluation's time, answered to it
             } else {
                 LOG.warnf("%s", e.getMessage());
             }
@@ -266,21 +290,26 @@ public class OsWorldClient {
 
     private HttpResponse<Buffer> once(VmAddress vm, HttpMethod method, String path, Duration timeout,
             Function<HttpRequest<Buffer>, Uni<HttpResponse<Buffer>>> send) {
+        Duration allowed = deadline.cap(timeout);
+        if (allowed.toMillis() <= 0) {
+            throw new VmCallException.DeadlinePassed(vm, path, deadline); // not started: the evaluation's time is up
+        }
+        boolean capped = allowed.compareTo(timeout) < 0;
         HttpRequest<Buffer> request = web.request(method, vm.port(), vm.ip(), path).as(BoundedBody.of(answerLimit(path)))
-                .timeout(timeout.toMillis());
+                .timeout(allowed.toMillis());
         if (vm.leaseToken() != null) {
             request.putHeader(LEASE_TOKEN_HEADER, vm.leaseToken());
         }
         HttpResponse<Buffer> response;
         try {
             // The request's own timeout fires first; the await bound is a backstop so no caller hangs.
-            response = send.apply(request).await().atMost(timeout.plusSeconds(1));
+            response = send.apply(request).await().atMost(allowed.plusSeconds(1));
         } catch (io.smallrye.mutiny.TimeoutException e) {
-            throw new VmCallException.TimedOut(vm, path, timeout);
+            throw timedOut(vm, path, allowed, capped);
         } catch (CompletionException e) {
-            throw failure(vm, path, timeout, e.getCause() == null ? e : e.getCause());
+            throw failure(vm, path, allowed, capped, e.getCause() == null ? e : e.getCause());
         } catch (RuntimeException e) {
-            throw failure(vm, path, timeout, e);
+            throw failure(vm, path, allowed, capped, e);
         }
         if (response.statusCode() >= 300) {
             String body = response.bodyAsString();
@@ -303,14 +332,20 @@ public class OsWorldClient {
         };
     }
 
-    private static VmCallException failure(VmAddress vm, String path, Duration timeout, Throwable cause) {
+    /** A call out of time: the deadline's when it was what cut the call short, the VM's otherwise. */
+    private VmCallException timedOut(VmAddress vm, String path, Duration timeout, boolean capped) {
+        return capped ? new VmCallException.DeadlinePassed(vm, path, deadline)
+                : new VmCallException.TimedOut(vm, path, timeout);
+    }
+
+    private VmCallException failure(VmAddress vm, String path, Duration timeout, boolean capped, Throwable cause) {
         if (cause instanceof BoundedBody.TooLarge tooLarge) {
             // what the caller asked for (a file, a command's output) is too large to pass on: its 4xx, not a fault
             return new VmCallException.Refused(vm, path, new VmAnswer(200, ""), 413, ErrorCode.ANSWER_TOO_LARGE, null,
                     tooLarge.getMessage() + " (the most the controller reads from a desktop for " + path + ")");
         }
         return cause instanceof TimeoutException
-                ? new VmCallException.TimedOut(vm, path, timeout)
+                ? timedOut(vm, path, timeout, capped)
                 : new VmCallException.Unreachable(vm, path, cause);
     }
 
@@ -334,7 +369,7 @@ public class OsWorldClient {
         if (e instanceof VmCallException.Unreachable) {
             return "unreachable";
         }
-        if (e instanceof VmCallException.TimedOut) {
+        if (e instanceof VmCallException.TimedOut || e instanceof VmCallException.DeadlinePassed) {
             return "timeout";
         }
         if (e instanceof VmCallException.Refused) {

@@ -5,7 +5,7 @@ import io.envgrid.vmcontroller.error.ErrorCode;
 /** A call to a VM's OSWorld server that did not produce an answer the caller can use. */
 public abstract sealed class VmCallException extends RuntimeException
         permits VmCallException.Unreachable, VmCallException.TimedOut, VmCallException.ErrorResponse,
-        VmCallException.Refused, VmCallException.CircuitOpen {
+        VmCallException.Refused, VmCallException.CircuitOpen, VmCallException.DeadlinePassed {
 
     private final VmAddress vm;
     private final String endpoint;
@@ -111,6 +111,16 @@ public abstract sealed class VmCallException extends RuntimeException
     public static final class CircuitOpen extends VmCallException {
         public CircuitOpen(VmAddress vm, String endpoint) {
             super(vm, endpoint, "VM " + vm.key() + " failed repeatedly; calls are paused (" + endpoint + ")", null);
+        }
+    }
+
+    /**
+     * The call's {@link Deadline} (the evaluation's) passed before it was started, or while it waited for an answer
+     * within the time left to it. Not the VM's fault: never retried, not counted against its breaker.
+     */
+    public static final class DeadlinePassed extends VmCallException {
+        public DeadlinePassed(VmAddress vm, String endpoint, Deadline deadline) {
+            super(vm, endpoint, deadline.reason() + " (" + endpoint + " on VM " + vm.key() + ")", null);
         }
     }
 }

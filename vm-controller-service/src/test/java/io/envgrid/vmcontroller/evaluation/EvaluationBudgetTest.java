@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.envgrid.vmcontroller.vm.Deadline;
 import io.envgrid.vmcontroller.vm.VmAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -29,7 +31,7 @@ class EvaluationBudgetTest {
         throw new AssertionError("the desktop was asked for");
     };
 
-    private static final Evaluator EVALUATOR = new Evaluator(null, null);
+    private static final Evaluator EVALUATOR = new Evaluator(null, null, Duration.ofMinutes(2));
 
     /** One element of 6 000 characters: a fuzzy rule against 8 000 fills 4.8e7 cells, 60% of the budget. */
     private static final String TREE = "<r><a>" + "x".repeat(6_000) + "</a></r>";
@@ -58,7 +60,7 @@ class EvaluationBudgetTest {
             checks.add(check(Metric.CHECK_ACCESSIBILITY_TREE, TREE, fuzzyRule(8_000)));
         }
         EvaluationBudget budget = new EvaluationBudget();
-        EvaluationReport report = EVALUATOR.evaluate(NO_DESKTOP, spec(checks), false, budget);
+        EvaluationReport report = EVALUATOR.evaluate(NO_DESKTOP, spec(checks), false, budget, Deadline.NONE);
         // the work charged stops at one budget, not k × 60% of one: the second check's table was charged, not filled
         assertTrue(budget.exhausted());
         assertEquals(EvaluationBudget.MAX_STEPS + 1, budget.steps());
@@ -80,14 +82,14 @@ class EvaluationBudgetTest {
         // one check alone: its table (4.8e7 cells / 16), the tree's and texts' characters, the rule and the metric
         EvaluationBudget one = new EvaluationBudget();
         EVALUATOR.evaluate(NO_DESKTOP, spec(List.of(check(Metric.CHECK_ACCESSIBILITY_TREE, TREE, fuzzyRule(8_000)))),
-                false, one);
+                false, one, Deadline.NONE);
         long cells = 6_000L * 8_000 / EvaluationBudget.CHARS_PER_STEP;
         assertTrue(one.steps() >= cells + EvaluationBudget.STEPS_PER_METRIC, "charged " + one.steps());
         assertTrue(one.steps() < cells + EvaluationBudget.STEPS_PER_METRIC + 5_000, "charged " + one.steps());
         // a cheap check is charged the fixed base and little more: OSWorld's handful of checks cost nothing
         EvaluationBudget cheap = new EvaluationBudget();
         EvaluationReport report = EVALUATOR.evaluate(NO_DESKTOP, spec(List.of(check(Metric.EXACT_MATCH, "done",
-                JSON.createObjectNode().put("expected", "done")))), false, cheap);
+                JSON.createObjectNode().put("expected", "done")))), false, cheap, Deadline.NONE);
         assertEquals(1.0, report.score());
         assertEquals(EvaluationBudget.STEPS_PER_METRIC, cheap.steps());
         // with `or`, the checks that ran before the budget was spent still count
@@ -125,5 +127,52 @@ class EvaluationBudgetTest {
         assertTrue(System.nanoTime() - start < 3_000_000_000L, "stopped in time");
         assertEquals(0.0, report.score());
         assertTrue(report.metrics().get(0).reason().contains("budget"), report.metrics().get(0).reason());
+    }
+
+    /**
+     * Review 11's case: a regular expression that is cheap but not free ({@code a*b} over a line of 1 000 {@code a}
+     * reads about a million characters), repeated. Each check used to get a fresh second of its own, uncharged, so
+     * the time grew with the list; now every read is charged to the evaluation's budget.
+     */
+    @Test
+    void cheapRegexChecksStopAtOneBudgetWhateverTheirNumber() {
+        int[] ran = new int[2];
+        int[] lengths = {40, 400};
+        for (int round = 0; round < lengths.length; round++) {
+            List<EvaluatorSpec.Check> checks = new ArrayList<>();
+            for (int i = 0; i < lengths[round]; i++) {
+                checks.add(check(Metric.CHECK_LIST, "a".repeat(1_000), JSON.createObjectNode()
+                        .set("expect", JSON.createArrayNode().add("a*b"))));
+            }
+            EvaluationBudget budget = new EvaluationBudget();
+            long start = System.nanoTime();
+            EvaluationReport report = EVALUATOR.evaluate(NO_DESKTOP, spec(checks), false, budget, Deadline.NONE);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(budget.exhausted(), "charged " + budget.steps() + " steps for " + lengths[round] + " checks");
+            assertEquals(EvaluationBudget.MAX_STEPS + 1, budget.steps());
+            assertTrue(millis < 10_000, lengths[round] + " checks took " + millis + " ms");
+            ran[round] = (int) report.metrics().stream().filter(m -> m.reason() == null).count();
+            EvaluationReport.MetricScore last = report.metrics().get(lengths[round] - 1);
+            assertTrue(last.reason().contains("budget"), last.reason());
+        }
+        // the same checks run before the budget is spent, however many follow: the work is one budget's
+        assertEquals(ran[0], ran[1]);
+        assertTrue(ran[0] > 0 && ran[0] < 40, "ran " + ran[0]);
+    }
+
+    @Test
+    void aSubstringSearchIsChargedItsWorstCase() {
+        // indexOf of a^4999 b in a^1 000 000 compares about 5e9 characters (seconds): past the budget, never started
+        long start = System.nanoTime();
+        EvaluationReport report = EVALUATOR.evaluate(NO_DESKTOP, spec(List.of(check(Metric.CHECK_INCLUDE_EXCLUDE,
+                "a".repeat(1_000_000), JSON.createObjectNode().set("include", JSON.createArrayNode()
+                        .add("a".repeat(4_999) + "b"))))), false);
+        assertTrue(System.nanoTime() - start < 3_000_000_000L, "stopped in time");
+        assertEquals(0.0, report.score());
+        assertTrue(report.metrics().get(0).reason().contains("budget"), report.metrics().get(0).reason());
+        // an ordinary include is charged little and scores
+        report = EVALUATOR.evaluate(NO_DESKTOP, spec(List.of(check(Metric.CHECK_INCLUDE_EXCLUDE, "saved: report.pdf",
+                JSON.createObjectNode().set("include", JSON.createArrayNode().add("report.pdf"))))), false);
+        assertEquals(1.0, report.score());
     }
 }
