@@ -1,6 +1,7 @@
 package io.envgrid.pyautogui;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +32,29 @@ final class PythonSubset {
     }
 
     private final String code;
+    /** Index of each line's first character, ascending: a call's position is a binary search, not a rescan of the code. */
+    private final int[] lineStarts;
     private final List<Token> tokens = new ArrayList<>();
     private int at;
     private int nesting;
 
     private PythonSubset(String code) {
         this.code = code;
+        this.lineStarts = lineStarts(code);
+    }
+
+    private static int[] lineStarts(String code) {
+        int[] starts = new int[16];
+        int count = 1;
+        for (int i = 0; i < code.length(); i++) {
+            if (code.charAt(i) == '\n') {
+                if (count == starts.length) {
+                    starts = Arrays.copyOf(starts, count * 2);
+                }
+                starts[count++] = i + 1;
+            }
+        }
+        return Arrays.copyOf(starts, count);
     }
 
     /** The program's calls in order (imports and settings dropped); a {@link PythonSubsetException} if it leaves the subset. */
@@ -297,15 +315,9 @@ final class PythonSubset {
 
     /** Line and column (both from 1) of an index of the code. */
     private int[] lineColumn(int index) {
-        int line = 1;
-        int lineStart = 0;
-        for (int i = 0; i < index && i < code.length(); i++) {
-            if (code.charAt(i) == '\n') {
-                line++;
-                lineStart = i + 1;
-            }
-        }
-        return new int[] {line, index - lineStart + 1};
+        int found = Arrays.binarySearch(lineStarts, index);
+        int line = found >= 0 ? found : -found - 2;
+        return new int[] {line + 1, index - lineStarts[line] + 1};
     }
 
     private String where(int index) {
