@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
@@ -26,7 +27,7 @@ import java.util.List;
  * SandboxAccess}), which decides again (no I/O) and also asks Redis about a revocation this replica has not heard of
  * yet. A request without a body is whole with its head, so the door's check alone answers it. Engine.IO
  * ({@code /socket.io/}: the credential is in the Socket.IO handshake, a body) and Quarkus' {@code /q/} are not checked
- * here.
+ * here; both are told by the normalized path, the one the routes match.
  */
 @ApplicationScoped
 public class HeadAdmission {
@@ -52,7 +53,15 @@ public class HeadAdmission {
 
     private void check(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        String path = request.path() == null ? "" : request.path();
+        String path;
+        try {
+            // the path the routes match, not the raw one: "/q/../mcp" is the MCP door, not Quarkus' /q/
+            path = ctx.normalizedPath();
+        } catch (IllegalArgumentException malformed) {
+            // an escape that is none ("%/", "%ZZ"): Vert.x cannot normalize the path; what comes after answers it 400
+            ctx.next();
+            return;
+        }
         if (!carriesBody(request) || NOT_CHECKED.stream().anyMatch(path::startsWith)) {
             ctx.next();
             return;
@@ -66,8 +75,16 @@ public class HeadAdmission {
         ctx.next();
     }
 
-    /** A {@code Transfer-Encoding}, or a {@code Content-Length} other than 0 (the codec refused a malformed one). */
+    /**
+     * HTTP/1.x: a {@code Transfer-Encoding}, or a {@code Content-Length} other than 0 (the codec refused a malformed
+     * one). HTTP/2 frames a body in DATA frames with neither header, so there every request but {@code GET}, {@code
+     * HEAD} and {@code OPTIONS} is taken to carry one.
+     */
     private static boolean carriesBody(HttpServerRequest request) {
+        if (request.version() == HttpVersion.HTTP_2) {
+            return request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD
+                    && request.method() != HttpMethod.OPTIONS;
+        }
         String length = request.getHeader("Content-Length");
         return request.headers().contains("Transfer-Encoding") || length != null && !length.trim().equals("0");
     }

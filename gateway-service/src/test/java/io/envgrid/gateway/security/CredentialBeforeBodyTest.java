@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.gateway.support.WithCluster;
+import io.envgrid.testsupport.http.Http2Requests;
 import io.envgrid.testsupport.http.RawHttp;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
+import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +49,9 @@ class CredentialBeforeBodyTest {
 
     @Inject
     RevokedTokens revoked;
+
+    @Inject
+    Vertx vertx;
 
     @Test
     void aMissingWrongOrRevokedTokenIsRefusedBeforeTheBodyAndTheConnectionClosed() throws IOException {
@@ -82,6 +88,30 @@ class CredentialBeforeBodyTest {
                 assertEquals(403, answer.status(), door + ": " + answer.response().body());
                 assertTrue(answer.closed(), door + ": the connection stayed open for the rest of the body");
             }
+        }
+    }
+
+    /**
+     * The exempt prefixes ({@code /q/}, {@code /socket.io/}) are told by the path the routes match: a dot segment past
+     * one, plain or percent-encoded, reaches a door, and is checked on its head like the door itself.
+     */
+    @Test
+    void aDotSegmentPastAnExemptPrefixIsCheckedOnTheHead() throws IOException {
+        for (String door : List.of("/q/../mcp", "/q/%2E%2E/mcp", "/socket.io/../execute")) {
+            for (RawHttp.Withheld answer : withheld(door, Map.of(), PROMPTLY)) {
+                assertTrue(answer.beforeBody(), door + ": answered only after the body");
+                assertEquals(401, answer.status(), door + ": " + answer.response().body());
+                assertTrue(answer.closed(), door + ": the connection stayed open for the rest of the body");
+            }
+        }
+    }
+
+    /** HTTP/2 (prior knowledge) frames a body without Content-Length or Transfer-Encoding: still refused on its head. */
+    @Test
+    void anHttp2BodyWithoutALengthIsRefusedOnItsHead() throws Exception {
+        for (String door : List.of("/mcp", "/execute")) {
+            assertEquals(OptionalInt.of(401), Http2Requests.statusBeforeBody(vertx, RestAssured.port, door,
+                    Map.of("Content-Type", "application/json"), PROMPTLY), door);
         }
     }
 

@@ -6,17 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.WithRedis;
+import io.envgrid.testsupport.http.Http2Requests;
 import io.envgrid.testsupport.http.RawHttp;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
+import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -39,6 +43,9 @@ class CredentialBeforeBodyTest extends CleanRedis {
     /** How long an admitted request's head is left without its body: no answer may come meanwhile. */
     private static final Duration WITHHELD = Duration.ofSeconds(1);
 
+    @Inject
+    Vertx vertx;
+
     static Stream<Map<String, String>> refusedCredentials() {
         return Stream.of(Map.of(), Map.of("Authorization", "Bearer wrong"), Map.of("Authorization", "Basic czNjcmV0"));
     }
@@ -55,6 +62,13 @@ class CredentialBeforeBodyTest extends CleanRedis {
             assertEquals("UNAUTHORIZED", JsonPath.from(answer.response().body()).getString("error.code"));
             assertTrue(answer.closed(), "the connection stayed open for the rest of the body");
         }
+    }
+
+    /** HTTP/2 (prior knowledge) frames a body without Content-Length or Transfer-Encoding: still refused on its head. */
+    @Test
+    void anHttp2BodyWithoutALengthIsRefusedOnItsHead() throws Exception {
+        assertEquals(OptionalInt.of(401), Http2Requests.statusBeforeBody(vertx, RestAssured.port, "/allocate",
+                Map.of("Content-Type", "application/json"), PROMPTLY));
     }
 
     @Test

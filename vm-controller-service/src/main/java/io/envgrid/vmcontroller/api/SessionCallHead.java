@@ -3,7 +3,9 @@ package io.envgrid.vmcontroller.api;
 import io.envgrid.vmcontroller.error.ApiException;
 import io.envgrid.vmcontroller.error.HttpLayerErrors;
 import io.envgrid.vmcontroller.session.SessionService;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.Priority;
@@ -67,8 +69,16 @@ public class SessionCallHead {
         return path.startsWith("/sessions/") && path.substring("/sessions/".length()).split("/").length >= 2;
     }
 
-    /** A {@code Transfer-Encoding}, or a {@code Content-Length} other than 0 (the codec refused a malformed one). */
+    /**
+     * HTTP/1.x: a {@code Transfer-Encoding}, or a {@code Content-Length} other than 0 (the codec refused a malformed
+     * one). HTTP/2 frames a body in DATA frames with neither header, so there every request but {@code GET}, {@code
+     * HEAD} and {@code OPTIONS} is taken to carry one.
+     */
     private static boolean carriesBody(HttpServerRequest request) {
+        if (request.version() == HttpVersion.HTTP_2) {
+            return request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD
+                    && request.method() != HttpMethod.OPTIONS;
+        }
         String length = request.getHeader("Content-Length");
         return request.headers().contains("Transfer-Encoding") || length != null && !length.trim().equals("0");
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.envgrid.testsupport.http.Http2Requests;
 import io.envgrid.testsupport.http.RawHttp;
 import io.envgrid.vmcontroller.support.Api;
 import io.envgrid.vmcontroller.support.WithFakeVm;
@@ -11,12 +12,15 @@ import io.envgrid.vmcontroller.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
+import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,6 +40,9 @@ class CredentialBeforeBodyTest extends WithFakeVm {
     /** How long an admitted request's head is left without its body: no answer may come meanwhile. */
     private static final Duration WITHHELD = Duration.ofSeconds(1);
 
+    @Inject
+    Vertx vertx;
+
     @Test
     void aMissingBlankOrOverlongTokenIsRefusedBeforeTheBodyAndTheConnectionClosed() throws IOException {
         for (Map<String, String> credential : List.of(Map.<String, String>of(), Map.of(Api.LEASE_TOKEN, ""),
@@ -47,6 +54,14 @@ class CredentialBeforeBodyTest extends WithFakeVm {
                 assertTrue(answer.closed(), credential + ": the connection stayed open for the rest of the body");
             }
         }
+        assertTrue(vm.received().isEmpty());
+    }
+
+    /** HTTP/2 (prior knowledge) frames a body without Content-Length or Transfer-Encoding: still refused on its head. */
+    @Test
+    void anHttp2BodyWithoutALengthIsRefusedOnItsHead() throws Exception {
+        assertEquals(OptionalInt.of(401), Http2Requests.statusBeforeBody(vertx, RestAssured.port,
+                Api.session(worker, resource) + "/python", Map.of("Content-Type", "application/json"), PROMPTLY));
         assertTrue(vm.received().isEmpty());
     }
 
