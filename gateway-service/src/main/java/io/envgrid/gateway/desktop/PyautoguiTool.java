@@ -36,6 +36,13 @@ public class PyautoguiTool extends BaseTool {
                     .build(),
             Schema.output().build(), ToolAnnotations.ACTS, ToolScope.session("desktop"), false, "desktop:pyautogui");
 
+    /**
+     * The longest code the subset check compiles (characters). The check runs before any I/O, on the request's event
+     * loop; the compiler is linear, but a megabyte of statements would still hold that loop for about a second.
+     * OSWorld's agents send a few hundred characters to a few kilobytes per action.
+     */
+    static final int MAX_CHECKED_CODE = 100_000;
+
     /** Answers for the episode, not code: the vm-controller handles them without reaching the desktop. */
     private static final Set<String> EPISODE_WORDS = Set.of("WAIT", "FAIL", "DONE");
 
@@ -52,15 +59,20 @@ public class PyautoguiTool extends BaseTool {
     }
 
     /**
-     * With the subset check on: code the device agent's interpreter would refuse is refused here, 400
-     * {@code INVALID_PARAMETERS} on {@code code} with the agent's message (line and column from 1, the statement and
-     * why), so no call slot, backend call or earlier batch entry is spent on it.
+     * With the subset check on: code the device agent's interpreter would refuse, or longer than {@link
+     * #MAX_CHECKED_CODE}, is refused here, 400 {@code INVALID_PARAMETERS} on {@code code} with the agent's message
+     * (line and column from 1, the statement and why), so no call slot, backend call or earlier batch entry is spent
+     * on it.
      */
     @Override
     public void checkBeyondSchema(ObjectNode arguments) {
         String code = arguments.path("code").asText();
         if (!checkSubset || EPISODE_WORDS.contains(code.trim())) {
             return;
+        }
+        if (code.length() > MAX_CHECKED_CODE) {
+            throw ToolFailure.invalidArgument(SPEC.name(), "code", "longer than " + MAX_CHECKED_CODE
+                    + " characters: more than one action's worth of pyautogui");
         }
         try {
             PyautoguiCompiler.compile(code, budget);

@@ -77,7 +77,9 @@ class PyautoguiSubsetCheckTest {
                 "pyautogui.click(1, 2); os.system('id')", "line 1, column 24: unsupported statement `os.system('id')`",
                 "pyautogui.click(1, 2)\n\ntime.sleep(-1)", "line 3, column 1: unsupported statement `time.sleep(-1)`: "
                         + "sleep length must be non-negative",
-                "time.sleep(1e9)", "line 1, column 1: unsupported statement `time.sleep(1e9)`: a sleep of 1.0E9 s is longer");
+                "time.sleep(1e9)", "line 1, column 1: unsupported statement `time.sleep(1e9)`: a sleep of 1.0E9 s is longer",
+                "pyautogui.click(1, 2)\n".repeat(PyautoguiTool.MAX_CHECKED_CODE / 20), "longer than "
+                        + PyautoguiTool.MAX_CHECKED_CODE + " characters");
         refusals.forEach((code, message) -> {
             Response refused = SandboxHttp.post("/execute", execute(worker, code));
             assertEquals(400, refused.statusCode(), code + " -> " + refused.asString());
