@@ -53,8 +53,13 @@ class RealAdbTest {
     }
 
     @AfterAll
-    static void stopTheAdbServerItStarted() {
+    static void stopTheAdbServerItStarted() throws IOException {
         runner.run(server.command("kill-server"), null, server.environment());
+        // a worker's adb, refused, tried to start a server of its own and logged that where its TMPDIR says
+        Path workersTemp = Path.of(System.getenv().getOrDefault("TMPDIR", "/tmp"));
+        for (long uid : WORKER_UIDS) {
+            Files.deleteIfExists(workersTemp.resolve("adb." + uid + ".log"));
+        }
     }
 
     @Test
