@@ -404,5 +404,13 @@ public interface DeviceAgentConfig {
         /** The {@code adb} binary; found on PATH by default. */
         @WithDefault("adb")
         String path();
+
+        /**
+         * The directory of the agent's adb server's Unix socket ({@code adb.sock}) and log; {@code <data-dir>/adb-server}
+         * when unset. The agent makes it mode 0700 and refuses to start if it belongs to another uid, is not a
+         * directory, or its socket path would not fit a Unix socket address (107 bytes): only the agent's uid may
+         * reach its adb server ({@code driver/AdbServer}).
+         */
+        Optional<Path> serverDir();
     }
 }

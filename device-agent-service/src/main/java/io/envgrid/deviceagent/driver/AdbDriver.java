@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
-/** Android devices through the {@code adb} binary: discovery, shell, push, pull and install. */
+/**
+ * Android devices through the {@code adb} binary: discovery, shell, push, pull and install. Every command talks to the
+ * agent's own adb server on its private socket ({@link AdbServer}), never to one any local process could reach.
+ */
 @ApplicationScoped
 public class AdbDriver implements DeviceDriver {
 
@@ -20,10 +22,12 @@ public class AdbDriver implements DeviceDriver {
 
     private final DeviceAgentConfig config;
     private final CommandRunner runner;
+    private final AdbServer server;
 
-    public AdbDriver(DeviceAgentConfig config, CommandRunner runner) {
+    public AdbDriver(DeviceAgentConfig config, CommandRunner runner, AdbServer server) {
         this.config = config;
         this.runner = runner;
+        this.server = server;
     }
 
     @Override
@@ -39,7 +43,7 @@ public class AdbDriver implements DeviceDriver {
         }
         CommandResult listing;
         try {
-            listing = runner.run(List.of(config.adb().path(), "devices", "-l"), null);
+            listing = run("devices", "-l");
         } catch (ApiException noAdb) {
             LOG.debugf("adb not usable, no Android devices: %s", noAdb.getMessage());
             return List.of();
@@ -85,7 +89,7 @@ public class AdbDriver implements DeviceDriver {
     /** A failing shell command is a result, not an error: its exit code and stderr go back to the caller. */
     @Override
     public CommandResult execute(DeviceTarget device, String command) {
-        return runner.run(List.of(config.adb().path(), "-s", device.deviceId(), "shell", command), null);
+        return run("-s", device.deviceId(), "shell", command);
     }
 
     @Override
@@ -120,8 +124,7 @@ public class AdbDriver implements DeviceDriver {
     }
 
     private CommandResult adb(DeviceTarget device, String failureCode, String... arguments) {
-        List<String> command = Stream.concat(Stream.of(config.adb().path()), Stream.of(arguments)).toList();
-        CommandResult result = runner.run(command, null);
+        CommandResult result = run(arguments);
         if (!result.succeeded()) {
             String reason = (result.error() + result.output()).trim();
             throw failureCode.equals(ErrorCode.DEVICE_CONNECTION_FAILED)
@@ -130,6 +133,10 @@ public class AdbDriver implements DeviceDriver {
                             Map.of("device_id", device.deviceId()));
         }
         return result;
+    }
+
+    private CommandResult run(String... arguments) {
+        return runner.run(server.command(arguments), null, server.environment());
     }
 
     /** The device is not reachable now (unplugged, offline): a dependency that is down, 503 (retry later). */

@@ -7,9 +7,10 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * The environment a host process gets: an allow-list of the agent's variables that a shell, X clients and adb need
+ * The environment a host process gets: an allow-list of the agent's variables that a shell and X clients need
  * ({@code PATH}, {@code HOME}, {@code LANG}/{@code LC_*}, {@code DISPLAY}, {@code XAUTHORITY}, {@code TERM}, ...), never
- * the agent's own settings. The agent is configured through its environment ({@code ENVGRID_*}, {@code QUARKUS_*}:
+ * the agent's own settings. No {@code ANDROID_*} variable: they pointed a worker's {@code adb} at the agent's adb server
+ * ({@code ANDROID_ADB_SERVER_PORT}), which is the agent's alone ({@code driver/AdbServer} names its socket on each call). The agent is configured through its environment ({@code ENVGRID_*}, {@code QUARKUS_*}:
  * the service token, the allocator's token), and a child started by {@link ProcessBuilder} inherits all of it unless
  * told otherwise; a worker's {@code env} would print them. A name that looks like a secret ({@code *TOKEN*},
  * {@code *SECRET*}, {@code *PASSWORD*}, ...) is dropped even if it matches the allow-list.
@@ -18,7 +19,7 @@ public final class WorkerEnvironment {
 
     private static final Set<String> ALLOWED = Set.of("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE",
             "TZ", "TERM", "DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS",
-            "TMPDIR", "ANDROID_ADB_SERVER_PORT", "ANDROID_HOME", "ANDROID_SDK_ROOT");
+            "TMPDIR");
     private static final Pattern ALLOWED_PREFIX = Pattern.compile("LC_[A-Z_]+");
     private static final Pattern SECRET = Pattern.compile(".*(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|APIKEY|"
             + "API_KEY|ACCESS_KEY).*|ENVGRID_.*|QUARKUS_.*");

@@ -295,8 +295,8 @@ public class WorkerExec {
         }
     }
 
-    /** The agent's effective uid: the owner of {@code /proc/self} (proc(5)). */
-    private static long ownUid() {
+    /** The agent's effective uid: the owner of {@code /proc/self} (proc(5)); -1 where there is none (not Linux). */
+    public static long ownUid() {
         try {
             return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
         } catch (IOException | UnsupportedOperationException e) {

@@ -28,6 +28,14 @@ class WorkerEnvironmentTest {
     }
 
     @Test
+    void noAndroidVariablePassesSoNoWorkersAdbFindsTheAgentsServer() {
+        Map<String, String> agent = Map.of("PATH", "/usr/bin", "ANDROID_ADB_SERVER_PORT", "5037",
+                "ANDROID_HOME", "/opt/android-sdk", "ANDROID_SDK_ROOT", "/opt/android-sdk", "ANDROID_SERIAL", "emulator-5554",
+                "ADB_SERVER_SOCKET", "localfilesystem:/var/lib/envgrid/adb-server/adb.sock");
+        assertEquals(Map.of("PATH", "/usr/bin"), WorkerEnvironment.scrub(agent));
+    }
+
+    @Test
     void aRootAgentWrapsCommandsInSetprivForTheConfiguredUser(@TempDir Path dir) throws IOException {
         Path passwd = dir.resolve("passwd");
         Files.writeString(passwd, "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");

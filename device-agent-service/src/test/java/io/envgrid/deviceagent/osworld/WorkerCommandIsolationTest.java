@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * A worker's command must not see the agent's secrets (issue 11, review A1). The agent under test is this JVM; the
  * module's surefire configuration puts the service token's digest ({@code ENVGRID_DEVICE_AGENT_SERVICE_TOKEN_SHA256}) and a decoy
  * secret into its environment, as the DaemonSet does. Every door that runs a command on a worker's behalf runs
- * {@code env} and {@code cat /proc/<agent pid>/environ}: neither secret may appear in anything it prints;
+ * {@code env} and {@code cat /proc/<agent pid>/environ}: neither secret may appear in anything it prints, nor may its
+ * environment hold an {@code ANDROID_*} variable (surefire sets {@code ANDROID_ADB_SERVER_PORT}; review 11, F5);
  * {@code /file} and {@code /setup/upload} read and write with the worker's rights, not the agent's. Run as root
  * (as here) the commands must also run as another user, which is what closes {@code /proc/<pid>/environ}; run as
  * another user the test says that the switch was not exercised.
@@ -45,6 +46,7 @@ class WorkerCommandIsolationTest {
         String own = new String(Files.readAllBytes(Path.of("/proc/self/environ")), StandardCharsets.UTF_8);
         assertTrue(own.contains(AgentCalls.SERVICE_TOKEN_SHA256), "surefire sets ENVGRID_DEVICE_AGENT_SERVICE_TOKEN_SHA256");
         assertTrue(own.contains(DECOY), "surefire sets ENVGRID_TEST_DECOY_SECRET");
+        assertTrue(own.contains("ANDROID_ADB_SERVER_PORT="), "surefire sets ANDROID_ADB_SERVER_PORT");
         root = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
         if (!root) {
             System.out.println("WorkerCommandIsolationTest: the agent is not root, so the user switch was NOT exercised "
@@ -136,6 +138,9 @@ class WorkerCommandIsolationTest {
         assertFalse(output.contains(AgentCalls.SERVICE_TOKEN_SHA256), door + " saw the service token's digest: " + output);
         assertFalse(output.contains(DECOY), door + " saw the decoy secret: " + output);
         assertFalse(output.contains("ENVGRID_"), door + " saw the agent's settings: " + output);
+        // the command's own environment (before the environ of the agent, which a non-root agent's worker may read)
+        String environment = output.substring(0, Math.max(0, output.indexOf("---")));
+        assertFalse(environment.contains("ANDROID_"), door + " was pointed at the agent's adb server: " + environment);
         if (root) {
             assertTrue(output.contains("uid="), door + ": " + output);
             assertNotEquals("0", output.substring(output.lastIndexOf("uid=") + 4).trim(), door + " ran as root");
