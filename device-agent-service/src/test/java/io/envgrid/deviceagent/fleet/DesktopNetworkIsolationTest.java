@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.envgrid.deviceagent.support.AgentPrivileges;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.FleetDesktops;
 import io.envgrid.deviceagent.support.FleetLeases;
@@ -14,7 +15,6 @@ import io.envgrid.deviceagent.support.WithAllocator;
 import io.envgrid.deviceagent.support.WithFleetDesktops;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.restassured.response.Response;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -43,7 +43,7 @@ class DesktopNetworkIsolationTest {
 
     @Test
     void aDesktopsLoopbackListenerAndAbstractSocketAreItsOwn() throws Exception {
-        assumeTrue(isRoot(), "needs root: the desktops' network namespaces are made by the agent as root");
+        assumeTrue(AgentPrivileges.isRoot(), "needs root: the desktops' network namespaces are made by the agent as root");
         FleetLeases.awaitAllFree();
         Lease a = FleetLeases.allocate("worker-listening");
         Lease b = FleetLeases.allocate("worker-probing");
@@ -59,8 +59,8 @@ class DesktopNetworkIsolationTest {
             // nor does B reach the host's loopback: the agent's desktop ports listen there
             assertEquals("tcp:refused unix:refused", probe(b, FleetDesktops.port(0), name),
                     "B's commands reached the agent's port " + FleetDesktops.port(0) + " on 127.0.0.1");
-            String namespaceA = output(a.shell("readlink /proc/self/ns/net")).strip();
-            String namespaceB = output(b.shell("readlink /proc/self/ns/net")).strip();
+            String namespaceA = FleetLeases.output(a.shell("readlink /proc/self/ns/net")).strip();
+            String namespaceB = FleetLeases.output(b.shell("readlink /proc/self/ns/net")).strip();
             assertNotEquals(namespaceA, namespaceB, "both desktops' commands in one network namespace");
             assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString(), namespaceA,
                     "A's commands in the host's network namespace");
@@ -75,7 +75,7 @@ class DesktopNetworkIsolationTest {
 
     @Test
     void xSocketNamesOneDesktopSquatsStopNoOtherDisplay() {
-        assumeTrue(isRoot(), "needs root: the desktops' network namespaces are made by the agent as root");
+        assumeTrue(AgentPrivileges.isRoot(), "needs root: the desktops' network namespaces are made by the agent as root");
         FleetLeases.awaitAllFree();
         Lease squatter = FleetLeases.allocate("worker-squatting");
         Lease other = FleetLeases.allocate("worker-resetting");
@@ -95,7 +95,7 @@ class DesktopNetworkIsolationTest {
             other = FleetLeases.allocate("worker-after-reset");
             // its new X server took the lowest number free on the host, as if nobody squatted: the squatter's names
             // are not the host's (before: each of them was skipped, the display numbered SQUATTED or more)
-            int display = Integer.parseInt(output(other.shell("echo \"${DISPLAY#:}\"")).strip());
+            int display = Integer.parseInt(FleetLeases.output(other.shell("echo \"${DISPLAY#:}\"")).strip());
             assertTrue(display < SQUATTED, "the reset desktop's display :" + display + " skipped the squatted names");
             drivesBoth(squatter, other);
             // (the squatter's own X clients would find its names first: its own desktop, nobody else's)
@@ -111,13 +111,13 @@ class DesktopNetworkIsolationTest {
         for (Lease lease : List.of(a, b)) {
             byte[] png = lease.call().get("/screenshot").then().statusCode(200).extract().asByteArray();
             assertEquals((byte) 0x89, png[0], "a PNG from " + lease.resourceId());
-            assertEquals("ok", output(lease.shell("echo ok")).strip(), lease.resourceId() + " runs a command");
+            assertEquals("ok", FleetLeases.output(lease.shell("echo ok")).strip(), lease.resourceId() + " runs a command");
         }
     }
 
     /** A worker's X client in the desktop's namespace reaches the display (over its path socket). */
     private static void reachesItsDisplay(Lease lease) {
-        assertEquals("ok", output(lease.shell("timeout 10 xdpyinfo >/dev/null && echo ok")).strip(),
+        assertEquals("ok", FleetLeases.output(lease.shell("timeout 10 xdpyinfo >/dev/null && echo ok")).strip(),
                 lease.resourceId() + "'s worker reaches its display");
     }
 
@@ -184,7 +184,7 @@ class DesktopNetworkIsolationTest {
                         return "connected"
                 print("tcp:" + probe(socket.AF_INET, ("127.0.0.1", %d)), "unix:" + probe(socket.AF_UNIX, "\\0%s"))
                 """.formatted(port, name);
-        return output(lease.call().contentType(ContentType.JSON)
+        return FleetLeases.output(lease.call().contentType(ContentType.JSON)
                 .body(Map.of("command", List.of("python3", "-c", code))).post("/execute")).strip();
     }
 
@@ -195,19 +195,6 @@ class DesktopNetworkIsolationTest {
             return false;
         } catch (IOException e) {
             return true;
-        }
-    }
-
-    private static String output(Response answer) {
-        return answer.then().statusCode(200).body("returncode", org.hamcrest.Matchers.equalTo(0)).extract()
-                .path("output");
-    }
-
-    private static boolean isRoot() {
-        try {
-            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
+import io.envgrid.deviceagent.support.AgentPrivileges;
 import io.envgrid.deviceagent.support.Conditions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class DesktopNetworkTest {
 
     @BeforeEach
     void root() {
-        assumeTrue(isRoot(), "needs root: network namespaces are made by root");
+        assumeTrue(AgentPrivileges.isRoot(), "needs root: network namespaces are made by root");
     }
 
     @AfterEach
@@ -121,14 +122,6 @@ class DesktopNetworkTest {
             return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net")).toString();
         } catch (IOException e) {
             return "(gone)";
-        }
-    }
-
-    private static boolean isRoot() {
-        try {
-            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
-        } catch (IOException e) {
-            return false;
         }
     }
 }
