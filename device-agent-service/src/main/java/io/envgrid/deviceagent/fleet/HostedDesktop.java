@@ -102,9 +102,9 @@ public final class HostedDesktop {
     /**
      * Resets the desktop to its template: recording stopped and deleted, every process of its user killed, X server
      * and window manager restarted with a new cookie (which also empties the clipboard: selections live in the
-     * clients that own them), its network namespace made anew (when it has its own), home restored from the template, the user's files in the shared temporary
-     * directories, its POSIX message queues and System V IPC objects deleted, then its start-up programs launched (not
-     * awaited). One reset at a time per desktop.
+     * clients that own them), its network namespace made anew (when it has its own), home restored from the template,
+     * the user's files in the shared temporary directories, its POSIX message queues and System V IPC objects deleted,
+     * then its start-up programs launched (not awaited). One reset at a time per desktop.
      * <p>
      * Before it touches anything it closes the desktop's gate ({@link io.envgrid.deviceagent.osworld.DesktopGate}):
      * no call is admitted from then on, calls whose lease was checked before are refused, and the calls still running
