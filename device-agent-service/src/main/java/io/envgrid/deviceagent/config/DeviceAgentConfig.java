@@ -322,6 +322,20 @@ public interface DeviceAgentConfig {
 
         /** What one desktop's worker may hold of the host (set on every process the agent starts as its uid). */
         Limits limits();
+
+        /**
+         * The network a desktop's window manager, start-up programs and worker commands see: {@code private} (a network
+         * namespace of the desktop's own with only a loopback interface, made anew at every reset; needs a root agent,
+         * a desktop whose namespace cannot be made does not come up) or {@code shared} (the host's, as before: every
+         * loopback listener and abstract socket name of the host is reachable from every desktop).
+         */
+        @WithDefault("private")
+        DesktopNetworkMode network();
+    }
+
+    /** {@code envgrid.device-agent.desktops.network}: whose network namespace a hosted desktop's programs run in. */
+    enum DesktopNetworkMode {
+        SHARED, PRIVATE
     }
 
     /** How {@code envgrid.device-agent.desktops.lease-channel-redis} names the Redis: one server or its Sentinels. */

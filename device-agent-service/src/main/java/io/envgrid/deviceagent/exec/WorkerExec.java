@@ -58,6 +58,11 @@ public class WorkerExec {
      * {@code cgroup.procs}, which the worker's uid may not); empty without one.
      */
     private final List<String> joinPrefix;
+    /**
+     * The words that move a hosted desktop's command into its own network namespace ({@code nsenter}), after it joined
+     * its control group and before its limits and user switch; empty in the host's namespace.
+     */
+    private final List<String> networkPrefix;
 
     @Inject
     public WorkerExec(DeviceAgentConfig config) {
@@ -70,6 +75,7 @@ public class WorkerExec {
         this.home = Optional.empty();
         this.limitPrefix = List.of();
         this.joinPrefix = List.of();
+        this.networkPrefix = List.of();
         if (agentUid == 0 && switchUser) {
             this.user = Optional.of(PasswdEntry.find(passwd, userName).orElseThrow(() -> new IllegalStateException(
                     "envgrid.device-agent.exec.user '" + userName + "' is not in " + passwd + ": the agent runs as "
@@ -88,33 +94,30 @@ public class WorkerExec {
      * Started without resource limits: {@link #WorkerExec(long, Path, WorkerLimits)} is the desktops' own.
      */
     public WorkerExec(long uid, Path home) {
-        this(uid, home, Optional.empty(), Optional.empty());
+        this(uid, home, Optional.empty(), Optional.empty(), List.of());
     }
 
     /**
      * The commands of one hosted desktop, each started under {@code limits} when switching users (its uid is then the
      * desktop's alone, so RLIMIT_NPROC bounds exactly its processes). Without a switch every desktop runs as the agent's
      * uid, whose count includes the agent's own threads and the other desktops: no limit is set there, as such an agent
-     * does not separate desktops anyway (README, "Desktop fleet").
+     * does not separate desktops anyway (README, "Desktop fleet"). Each of them (with or without a user switch) first
+     * joins the desktop's control group {@code cgroup} when it has one, which bounds their memory and number together
+     * (see {@code cgroup/}), then enters its network namespace through {@code enterNetwork} (the words of
+     * {@code fleet/DesktopNetwork}; empty: the host's).
      */
-    public WorkerExec(long uid, Path home, WorkerLimits limits) {
-        this(uid, home, Optional.of(limits), Optional.empty());
+    public WorkerExec(long uid, Path home, WorkerLimits limits, Optional<DesktopCgroup> cgroup,
+            List<String> enterNetwork) {
+        this(uid, home, Optional.of(limits), cgroup, enterNetwork);
     }
 
-    /**
-     * The commands of one hosted desktop as {@link #WorkerExec(long, Path, WorkerLimits)}, each of them (with or
-     * without a user switch) first joining the desktop's control group {@code cgroup}, which bounds their memory and
-     * number together (see {@code cgroup/}).
-     */
-    public WorkerExec(long uid, Path home, WorkerLimits limits, DesktopCgroup cgroup) {
-        this(uid, home, Optional.of(limits), Optional.of(cgroup));
-    }
-
-    private WorkerExec(long uid, Path home, Optional<WorkerLimits> limits, Optional<DesktopCgroup> cgroup) {
+    private WorkerExec(long uid, Path home, Optional<WorkerLimits> limits, Optional<DesktopCgroup> cgroup,
+            List<String> enterNetwork) {
         this.agentUid = ownUid();
         this.passwdUser = false;
         this.home = Optional.of(home.toString());
         this.joinPrefix = cgroup.map(DesktopCgroup::joinPrefix).orElse(List.of());
+        this.networkPrefix = List.copyOf(enterNetwork);
         if (agentUid == 0) {
             this.user = Optional.of(new PasswdEntry(Long.toString(uid), uid, uid, home.toString()));
             this.setpriv = Optional.of(setpriv());
@@ -165,7 +168,8 @@ public class WorkerExec {
 
     /**
      * {@code command} as it must be started: behind {@code setpriv} (and a hosted desktop's limits) when switching
-     * users, inside a hosted desktop's control group when it has one, else unchanged.
+     * users, inside a hosted desktop's control group when it has one and its network namespace when it has its own,
+     * else unchanged.
      *
      * @throws UncheckedIOException (with an {@link IOException} cause, as {@link ProcessBuilder#start} reports it) when
      *             switching users and the program is not an executable file, by path or on the user's {@code PATH}:
@@ -174,13 +178,16 @@ public class WorkerExec {
      */
     public List<String> command(List<String> command) {
         if (user.isEmpty()) {
-            return inCgroup(command);
+            List<String> entered = new ArrayList<>(networkPrefix);
+            entered.addAll(command);
+            return inCgroup(entered);
         }
         if (!runnable(command.get(0))) {
             throw new UncheckedIOException(new IOException("Cannot run program \"" + command.get(0)
                     + "\": no such executable file (looked for as " + user.get().name() + ")"));
         }
         List<String> limited = new ArrayList<>(joinPrefix);
+        limited.addAll(networkPrefix);
         limited.addAll(limitPrefix);
         limited.addAll(switched(command));
         return limited;
@@ -188,7 +195,8 @@ public class WorkerExec {
 
     /**
      * {@code command} started inside the hosted desktop's control group, as the agent (its X server): unchanged
-     * without one.
+     * without one. Not in the desktop's network namespace: the X server picks its display number by the abstract
+     * socket names of the host's (see {@code fleet/DisplayServer}).
      */
     public List<String> inCgroup(List<String> command) {
         List<String> joined = new ArrayList<>(joinPrefix);

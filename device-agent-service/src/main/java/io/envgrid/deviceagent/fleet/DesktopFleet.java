@@ -60,6 +60,10 @@ public class DesktopFleet {
         this.cgroups = count == 0 ? Optional.empty() : cgroups(settings.limits());
         List<HostedDesktop> hosted = new ArrayList<>();
         Path homes = settings.homeRoot().toAbsolutePath();
+        String namespaces = DesktopNetwork.prefixOf(identity.agentId());
+        if (count > 0) {
+            DesktopNetwork.removeLeftovers(namespaces);
+        }
         long memory = settings.limits().maxMemory().map(MemorySize::asLongValue)
                 .orElse(DeviceAgentConfig.Limits.DEFAULT_MAX_MEMORY);
         for (int i = 0; i < count; i++) {
@@ -68,7 +72,9 @@ public class DesktopFleet {
             int index = i;
             Optional<DesktopCgroup> group = cgroups.map(tree -> tree.create(index, memory,
                     settings.limits().maxProcesses()));
-            HostedDesktop desktop = new HostedDesktop(spec, config, group);
+            DesktopNetwork network = settings.network() == DeviceAgentConfig.DesktopNetworkMode.PRIVATE
+                    ? DesktopNetwork.own(namespaces, i) : DesktopNetwork.shared();
+            HostedDesktop desktop = new HostedDesktop(spec, config, group, network);
             hosted.add(desktop);
             Gauge.builder("envgrid.desktop.memory.limit", () -> group.map(DesktopCgroup::memoryLimitBytes).orElse(0L))
                     .baseUnit("bytes").description("memory limit of a hosted desktop's control group; 0: unbounded "

@@ -47,6 +47,7 @@ public final class HostedDesktop {
     private final List<String> startup;
     private final WorkerExec workers;
     private final Optional<DesktopCgroup> cgroup;
+    private final DesktopNetwork network;
     private volatile State state = State.RESETTING;
     private volatile boolean cleanOnce;
     /** Set by {@link #stop()}: a reset asked for afterwards (a retry racing the agent's shutdown) starts nothing. */
@@ -55,14 +56,16 @@ public final class HostedDesktop {
     /**
      * @param cgroup the desktop's control group, which every process of it joins; empty where the host has no usable
      *            memory controller (the agent then warned at start)
+     * @param network the network namespace its window manager, start-up programs and worker commands run in (made
+     *            anew at every reset)
      */
-    HostedDesktop(DesktopSpec spec, DeviceAgentConfig config, Optional<DesktopCgroup> cgroup) {
+    HostedDesktop(DesktopSpec spec, DeviceAgentConfig config, Optional<DesktopCgroup> cgroup, DesktopNetwork network) {
         this.spec = spec;
         this.cgroup = cgroup;
+        this.network = network;
         DeviceAgentConfig.Desktops settings = config.desktops();
         WorkerLimits limits = new WorkerLimits(settings.limits().maxProcesses(), settings.limits().maxOpenFiles());
-        this.workers = cgroup.map(group -> new WorkerExec(spec.uid(), spec.home(), limits, group))
-                .orElseGet(() -> new WorkerExec(spec.uid(), spec.home(), limits));
+        this.workers = new WorkerExec(spec.uid(), spec.home(), limits, cgroup, network.enterPrefix());
         String wm = settings.windowManager().strip();
         this.server = new DisplayServer(spec, settings.geometry(),
                 wm.equals("none") ? List.of() : ShellWords.split(wm), workers, settings.startTimeout());
@@ -99,9 +102,9 @@ public final class HostedDesktop {
     /**
      * Resets the desktop to its template: recording stopped and deleted, every process of its user killed, X server
      * and window manager restarted with a new cookie (which also empties the clipboard: selections live in the
-     * clients that own them), home restored from the template, the user's files in the shared temporary
-     * directories, its POSIX message queues and System V IPC objects deleted, then its start-up programs launched (not
-     * awaited). One reset at a time per desktop.
+     * clients that own them), its network namespace made anew (when it has its own), home restored from the template,
+     * the user's files in the shared temporary directories, its POSIX message queues and System V IPC objects deleted,
+     * then its start-up programs launched (not awaited). One reset at a time per desktop.
      * <p>
      * Before it touches anything it closes the desktop's gate ({@link io.envgrid.deviceagent.osworld.DesktopGate}):
      * no call is admitted from then on, calls whose lease was checked before are refused, and the calls still running
@@ -126,6 +129,7 @@ public final class HostedDesktop {
             server.stop();
             desktop.display().close();
             processes.killAll();
+            network.renew(); // after the kill: nothing of the former worker holds the old namespace any more
             home.restore();
             home.clearSharedTemp();
             ipc.clear();
@@ -161,6 +165,7 @@ public final class HostedDesktop {
         } catch (ResetFailure e) {
             LOG.warnf("stopping desktop %s: %s", spec.resourceId(), e.getMessage());
         }
+        network.remove();
         try {
             if (cgroup.isPresent()) {
                 cgroup.get().remove();

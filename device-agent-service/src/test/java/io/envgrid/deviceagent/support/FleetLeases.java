@@ -51,6 +51,12 @@ public final class FleetLeases {
                 grant.getString(TYPE + ".lease_token"));
     }
 
+    /** The {@code output} of an {@code /execute} answer, which must be 200 with {@code returncode} 0. */
+    public static String output(Response answer) {
+        return answer.then().statusCode(200).body("returncode", org.hamcrest.Matchers.equalTo(0)).extract()
+                .path("output");
+    }
+
     public static void release(Lease lease) {
         allocator().contentType(ContentType.JSON).body(Map.of("worker_id", lease.worker(), "resource_id",
                 lease.resourceId())).post("/release").then().statusCode(200);

@@ -1,0 +1,229 @@
+package io.envgrid.deviceagent.fleet;
+
+import io.envgrid.deviceagent.process.HostProcesses;
+import io.envgrid.deviceagent.process.ProcessOutcome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * The network namespace a hosted desktop's programs run in ({@code envgrid.device-agent.desktops.network}).
+ *
+ * <p>{@code private}: a named namespace of the desktop's own ({@code ip netns add}, so {@code /run/netns/<name>}),
+ * with only {@code lo}, up. The window manager, start-up programs and every worker command enter it before their
+ * limits and user switch ({@link #enterPrefix()}: {@code nsenter --net=/run/netns/<name> --}), so a desktop's
+ * loopback listeners and abstract unix socket names (X's {@code @/tmp/.X11-unix/X<n>}, D-Bus's) are its own: another
+ * desktop's programs can neither reach nor squat them, nor reach the host's loopback (the agent's ports, other
+ * desktops' browsers). Made anew at every reset, so no address or socket of a former worker carries over.
+ *
+ * <p>{@code shared}: the host's namespace, as before; {@link #enterPrefix()} is empty and nothing is made.
+ *
+ * <p>Names are {@code envgrid-<12 hex digits of the agent id's SHA-256>-<desktop index>}: an agent finds the
+ * namespaces a former run of itself left (SIGKILL) by that prefix and removes them at start, and never touches another
+ * agent's on the same host.
+ */
+final class DesktopNetwork {
+
+    private static final Logger LOG = Logger.getLogger(DesktopNetwork.class);
+    /** Where {@code ip netns} keeps its named namespaces (bind mounts of {@code nsfs}). */
+    static final Path NAMESPACES = Path.of("/run/netns");
+    private static final List<Path> IP = List.of(Path.of("/usr/sbin/ip"), Path.of("/sbin/ip"), Path.of("/usr/bin/ip"),
+            Path.of("/bin/ip"));
+    private static final List<Path> NSENTER = List.of(Path.of("/usr/bin/nsenter"), Path.of("/bin/nsenter"));
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    /** Rounds of killing what still runs in a namespace being renewed or removed. */
+    private static final int KILL_ROUNDS = 10;
+
+    /** The namespace's name; empty: the host's namespace ({@code shared}). */
+    private final Optional<String> name;
+
+    private DesktopNetwork(Optional<String> name) {
+        this.name = name;
+    }
+
+    /** The host's network namespace, shared with every other program on the host ({@code network=shared}). */
+    static DesktopNetwork shared() {
+        return new DesktopNetwork(Optional.empty());
+    }
+
+    /**
+     * A namespace of desktop {@code index}'s own ({@code network=private}), named from {@code prefix}
+     * ({@link #prefixOf}); made by the first {@link #renew()}.
+     */
+    static DesktopNetwork own(String prefix, int index) {
+        return new DesktopNetwork(Optional.of(prefix + index));
+    }
+
+    /** The names of one agent's namespaces begin with this: {@code envgrid-<12 hex digits>-}. */
+    static String prefixOf(String agentId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(agentId.getBytes(StandardCharsets.UTF_8));
+            // the agent id may hold '/', which a namespace name (a file name) may not: its digest never does
+            return "envgrid-" + HexFormat.of().formatHex(digest, 0, 6) + "-";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256", e);
+        }
+    }
+
+    /** The namespace's name; empty when the desktop shares the host's. */
+    Optional<String> name() {
+        return name;
+    }
+
+    /**
+     * The words a command must start with to run in this namespace: {@code nsenter --net=<file> --} (setns(2) only, no
+     * other namespace changes, unlike {@code ip netns exec}); empty for the host's. Placed before the limits and the
+     * user switch, which need the agent's privileges no more than the switch into the namespace does after them.
+     *
+     * @throws IllegalStateException for a private namespace on a host without {@code nsenter} (util-linux): the agent
+     *             does not start rather than run the desktops' programs in the host's namespace
+     */
+    List<String> enterPrefix() {
+        if (name.isEmpty()) {
+            return List.of();
+        }
+        return List.of(program(NSENTER, "nsenter (util-linux)").toString(), "--net=" + file(), "--");
+    }
+
+    /**
+     * Makes the desktop's namespace anew (a reset, after the desktop's processes were killed): whatever still runs in
+     * the old one is killed (it holds the namespace, so it could otherwise keep its listeners), the old one removed, a
+     * new one made and its {@code lo} brought up. Nothing for the host's.
+     *
+     * @throws ResetFailure when the namespace cannot be made (not root, no {@code ip}, no network namespaces in this
+     *             kernel or container): the desktop does not come up rather than run in the host's namespace
+     */
+    void renew() throws ResetFailure {
+        if (name.isEmpty()) {
+            return;
+        }
+        remove(name.get());
+        try {
+            ip("netns", "add", name.get());
+            ip("-n", name.get(), "link", "set", "lo", "up");
+        } catch (IllegalStateException e) {
+            String reason = "cannot make the desktop's network namespace " + name.get() + " (desktops.network=private "
+                    + "needs a root agent and iproute2; 'shared' runs the desktops in the host's network): "
+                    + e.getMessage();
+            LOG.errorf("*** a hosted desktop does not come up: %s ***", reason);
+            throw new ResetFailure(reason);
+        }
+    }
+
+    /** Removes the desktop's namespace, killing what still runs in it (the desktop's slot is gone: agent shutdown). */
+    void remove() {
+        name.ifPresent(DesktopNetwork::remove);
+    }
+
+    /**
+     * Removes every namespace named with {@code prefix} (the ones a SIGKILLed former run of this agent left), killing
+     * what runs in each.
+     */
+    static void removeLeftovers(String prefix) {
+        if (!Files.isDirectory(NAMESPACES)) {
+            return;
+        }
+        try (DirectoryStream<Path> names = Files.newDirectoryStream(NAMESPACES, prefix + "*")) {
+            for (Path leftover : names) {
+                LOG.infof("removing the network namespace %s a former run of this agent left", leftover.getFileName());
+                remove(leftover.getFileName().toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + NAMESPACES, e);
+        }
+    }
+
+    private Path file() {
+        return NAMESPACES.resolve(name.orElseThrow());
+    }
+
+    private static void remove(String namespace) {
+        Path file = NAMESPACES.resolve(namespace);
+        if (!Files.exists(file)) {
+            return;
+        }
+        killEverythingIn(file);
+        try {
+            ip("netns", "delete", namespace);
+        } catch (IllegalStateException e) {
+            LOG.warnf("cannot remove the network namespace %s: %s", namespace, e.getMessage());
+        }
+    }
+
+    /**
+     * SIGKILLs every process whose network namespace is the one bound at {@code file} (compared by the namespace's
+     * inode, {@code /proc/<pid>/ns/net}), whatever its uid: the desktop's own were killed by uid and control group
+     * before, this catches anything else that entered it.
+     */
+    private static void killEverythingIn(Path file) {
+        String link;
+        try {
+            link = "net:[" + Files.getAttribute(file, "unix:ino") + "]";
+        } catch (IOException | UnsupportedOperationException e) {
+            return; // gone meanwhile
+        }
+        for (int round = 0; round < KILL_ROUNDS; round++) {
+            List<ProcessHandle> inside = processesIn(link);
+            if (inside.isEmpty()) {
+                return;
+            }
+            inside.forEach(ProcessHandle::destroyForcibly);
+            inside.forEach(p -> p.onExit().orTimeout(1, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null)
+                    .join());
+        }
+        LOG.warnf("processes %s still run in the network namespace %s after %d rounds of SIGKILL", processesIn(link),
+                file.getFileName(), KILL_ROUNDS);
+    }
+
+    private static List<ProcessHandle> processesIn(String link) {
+        List<ProcessHandle> inside = new ArrayList<>();
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            all.forEach(process -> {
+                try {
+                    Path ns = Path.of("/proc", Long.toString(process.pid()), "ns", "net");
+                    if (Files.readSymbolicLink(ns).toString().equals(link)) {
+                        inside.add(process);
+                    }
+                } catch (IOException | UnsupportedOperationException e) {
+                    // gone meanwhile
+                }
+            });
+        }
+        return inside;
+    }
+
+    /** Runs {@code ip} with these arguments; an {@link IllegalStateException} with its error when it fails. */
+    private static void ip(String... arguments) {
+        List<String> command = new ArrayList<>(List.of(program(IP, "ip (iproute2)").toString()));
+        command.addAll(List.of(arguments));
+        ProcessOutcome outcome;
+        try {
+            outcome = HostProcesses.run(command, null, Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
+                    COMMAND_TIMEOUT);
+        } catch (UncheckedIOException e) {
+            throw new IllegalStateException(String.join(" ", command) + ": " + e.getMessage(), e);
+        }
+        if (!outcome.succeeded()) {
+            throw new IllegalStateException(String.join(" ", command) + " failed (exit " + outcome.exitCode() + "): "
+                    + outcome.stderr().strip());
+        }
+    }
+
+    private static Path program(List<Path> candidates, String what) {
+        return candidates.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new IllegalStateException(
+                what + " not found in " + candidates + ": needed for envgrid.device-agent.desktops.network=private"));
+    }
+}
