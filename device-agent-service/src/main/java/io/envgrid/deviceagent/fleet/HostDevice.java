@@ -30,7 +30,8 @@ import org.jboss.logging.Logger;
  * registered with {@code reset: true}; when a lease on it ends the allocator holds it {@code resetting} and
  * {@link DesktopResets} calls {@link #reset()}, which ends every process of that uid, empties {@code files/}, deletes
  * the uid's files in the shared temporary directories and its IPC objects, with the same steps a desktop's reset uses,
- * and reports it with the ended lease's fencing token ({@code failed} leaves it {@code down}).
+ * and reports it with the ended lease's fencing token ({@code failed} leaves it {@code down} until a retry of
+ * {@link DesktopResets} succeeds).
  * <p>
  * The user switch needs a root agent. Without it every holder runs as the agent's uid and nothing can be told apart,
  * so the device is not offered to the allocator at all unless {@code linux-host.lease-without-reset} says so (warned
@@ -99,6 +100,11 @@ public class HostDevice {
     /** Whether {@code id} names the host device (and not another device of this agent). */
     public boolean isHost(String id) {
         return settings.enabled() && deviceId.equals(id);
+    }
+
+    /** The host device's allocator resource id: {@code <agent id>:<device id>}. */
+    public String resourceId() {
+        return resourceId;
     }
 
     /** Whether an allocator resource id is the host device's: {@code <agent id>:<device id>}. */

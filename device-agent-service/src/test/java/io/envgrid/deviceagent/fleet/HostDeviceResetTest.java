@@ -40,8 +40,7 @@ class HostDeviceResetTest {
     void aFormerHoldersLeftoversAreGoneBeforeTheNextHolderIsGranted() throws Exception {
         assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0,
                 "the host device is reset between leases only by a root agent (user switch)");
-        Conditions.await(() -> allocator().get(RealAllocator.resourcePath(HOST_RESOURCE)).statusCode() == 200,
-                HOST_RESOURCE + " registered");
+        awaitFree();
         String marker = "hostreset" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         Path loot = Path.of("/tmp", marker + "-loot");
         Path scratch = Path.of("/tmp", marker + "-scratch");
@@ -77,6 +76,84 @@ class HostDeviceResetTest {
         }
     }
 
+    /**
+     * A reset that fails is retried (review of host-reset, "Left as before"). The cause is a real one: a process of the
+     * host uid that cannot die yet. Here it is frozen (the cgroup v1 freezer, which {@code docker pause} uses on such
+     * hosts): SIGKILL stays pending until it is thawed, as for a process in uninterruptible sleep on hung storage, so
+     * the reset cannot call the device clean and reports {@code failed}. Once thawed, the pending SIGKILL ends it, the
+     * agent's retry comes out clean, and the device is granted again. Before, it stayed {@code down} until the agent
+     * restarted.
+     */
+    @Test
+    void aFailedResetIsRetriedAndTheDeviceIsGrantedAgainOnceItSucceeds() throws Exception {
+        assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0,
+                "the host device is reset between leases only by a root agent (user switch)");
+        Path freezer = Path.of("/sys/fs/cgroup/freezer");
+        assumeTrue(Files.isWritable(freezer.resolve("cgroup.procs")), "needs the cgroup v1 freezer (v2's lets SIGKILL "
+                + "through)");
+        awaitFree();
+        Path frozen = Files.createDirectories(freezer.resolve("envgrid-hostreset-" + UUID.randomUUID()));
+        try {
+            String token = allocate("worker-frozen").getString("device_linux.lease_token");
+            execute(token, "nohup sleep 600 >/dev/null 2>&1 </dev/null &");
+            Conditions.await(() -> !hostProcesses().isEmpty(), "the holder's background process started");
+            for (ProcessHandle process : hostProcesses()) {
+                Files.writeString(frozen.resolve("cgroup.procs"), Long.toString(process.pid()));
+            }
+            Files.writeString(frozen.resolve("freezer.state"), "FROZEN");
+            release("worker-frozen");
+
+            Conditions.await(() -> "down".equals(state()), HOST_RESOURCE + " down after its failed reset",
+                    java.time.Duration.ofSeconds(90));
+            String reason = allocator().get(RealAllocator.resourcePath(HOST_RESOURCE)).then().extract()
+                    .path("down_reason");
+            assertTrue(reason.contains("survived"), reason);
+            assertFalse(hostProcesses().isEmpty(), "the frozen process is still there");
+
+            Files.writeString(frozen.resolve("freezer.state"), "THAWED"); // its pending SIGKILL ends it now
+            awaitFree();
+            String next = allocate("worker-after-retry").getString("device_linux.lease_token");
+            assertEquals(HOST_UID + "\n", execute(next, "id -u").getString("output"));
+            assertTrue(given().get("/q/metrics").then().statusCode(200).extract().asString()
+                    .contains("envgrid_desktop_reset_retries_total{outcome=\"done\""), "retries counted");
+            release("worker-after-retry");
+        } finally {
+            Files.writeString(frozen.resolve("freezer.state"), "THAWED");
+            hostProcesses().forEach(ProcessHandle::destroyForcibly);
+            Conditions.await(() -> readable(frozen.resolve("cgroup.procs")).isBlank(), "the freezer group empty");
+            Files.delete(frozen);
+        }
+    }
+
+    private static String readable(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The live processes of the host device's uid. */
+    private static List<ProcessHandle> hostProcesses() {
+        return ProcessHandle.allProcesses().filter(p -> {
+            try {
+                return ((Number) Files.getAttribute(Path.of("/proc", Long.toString(p.pid())), "unix:uid"))
+                        .longValue() == HOST_UID;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }).toList();
+    }
+
+    private static String state() {
+        return allocator().get(RealAllocator.resourcePath(HOST_RESOURCE)).then().extract().path("state");
+    }
+
+    /** Each test starts once the former test's release has been reset. */
+    private static void awaitFree() {
+        Conditions.await(() -> "free".equals(state()), HOST_RESOURCE + " free", java.time.Duration.ofSeconds(60));
+    }
+
     private static boolean running(String marker) {
         return ProcessHandle.allProcesses().anyMatch(p -> p.isAlive()
                 && p.info().commandLine().orElse("").contains(marker));
@@ -96,7 +173,7 @@ class HostDeviceResetTest {
     private static JsonPath allocate(String worker) {
         return allocator().contentType(ContentType.JSON)
                 .body(Map.of("worker_id", worker, "resource_types", List.of("device_linux"), "timeout", 60,
-                        "wait_ms", 20000))
+                        "wait_ms", 60000))
                 .post("/allocate").then().statusCode(200).extract().jsonPath();
     }
 
