@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ public class DesktopResets {
     private final Semaphore wake = new Semaphore(0);
     private final ResetRetries<HostedDesktop> retries;
     private final ResetRetries<HostDevice> hostRetries;
+    private final Event<HostDeviceClean> hostClean;
     private volatile Thread loop;
     /** Set at shutdown: an interrupt alone can be swallowed by a call the loop is in (a REST client's). */
     private volatile boolean stopping;
@@ -56,7 +58,8 @@ public class DesktopResets {
     private boolean failing;
 
     public DesktopResets(DesktopFleet fleet, HostDevice host, AllocatorClient allocator, ResourceRegistrar registrar,
-            AgentIdentity identity, DeviceAgentConfig config, MeterRegistry meters) {
+            AgentIdentity identity, DeviceAgentConfig config, MeterRegistry meters, Event<HostDeviceClean> hostClean) {
+        this.hostClean = hostClean;
         this.fleet = fleet;
         this.host = host;
         this.allocator = allocator;
@@ -191,8 +194,32 @@ public class DesktopResets {
             retried(retries, due.get(i), due.get(i).spec().resourceId(), outcomes.get(i));
         }
         if (!hostRetries.due(System.nanoTime()).isEmpty()) {
-            retried(hostRetries, host, host.resourceId(), host.reset());
+            ResetOutcome outcome = host.reset();
+            retried(hostRetries, host, host.resourceId(), outcome);
+            if (outcome instanceof ResetOutcome.Done) {
+                hostClean.fire(new HostDeviceClean(host.deviceId()));
+            }
         }
+    }
+
+    /**
+     * Whether returning the borrowed device {@code deviceId} resets it ({@link #resetReturned()}): the host device,
+     * when it is reset between leases (the agent is root and registers with the allocator).
+     */
+    public boolean resetsOnReturn(String deviceId) {
+        return host.isHost(deviceId) && resetsHost();
+    }
+
+    /**
+     * Resets the host device at the end of a borrow ({@code device.return}) as at the end of a lease, so the next
+     * holder, leased or borrowing, finds nothing of the borrower's. A failure leaves its gate closed and is retried as
+     * after a lease; the retry that comes out clean fires {@link HostDeviceClean}.
+     */
+    public ResetOutcome resetReturned() {
+        ResetOutcome outcome = host.reset();
+        followUp(hostRetries, host, host.resourceId(), outcome);
+        wake(); // the loop's wait may be longer than the first retry's backoff
+        return outcome;
     }
 
     private <K> void retried(ResetRetries<K> pending, K resettable, String resourceId, ResetOutcome outcome) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
@@ -73,6 +74,39 @@ class HostDeviceResetTest {
                     .forEach(ProcessHandle::destroyForcibly);
             Files.deleteIfExists(loot);
             Files.deleteIfExists(scratch);
+        }
+    }
+
+    /**
+     * Returning a borrowed host device resets it as a lease's end does: the borrower (an operator with the service token)
+     * leaves a file and a background loop; once {@code device.return} has answered the loop is dead, and the worker
+     * leased it next finds no file. Before, both were still there for the next holder.
+     */
+    @Test
+    void returningABorrowedHostDeviceResetsItForTheNextHolder() throws Exception {
+        assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0,
+                "the host device is reset only by a root agent (user switch)");
+        awaitFree();
+        String marker = "hostborrow" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try {
+            AgentCalls.call("device.borrow", Map.of("device_id", HOST, "borrower", "operator-x", "purpose", "debugging",
+                    "expected_return_date", "2030-01-01T00:00:00Z")).statusCode(200);
+            json(AgentCalls.asService(), Map.of("device_id", HOST, "command", "echo borrowed > borrower-file.txt; "
+                    + "nohup sh -c 'while :; do sleep 0.2; done # " + marker + "' >/dev/null 2>&1 </dev/null &"))
+                    .post("/tools/device.execute/call").then().statusCode(200);
+            Conditions.await(() -> running(marker), "the borrower's background loop started");
+            AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator-x")).statusCode(200);
+            assertFalse(running(marker), "the borrower's loop outlived the return");
+
+            String token = allocate("worker-after-borrow").getString("device_linux.lease_token");
+            assertEquals("absent\n", execute(token, "[ -e borrower-file.txt ] && echo present || echo absent")
+                    .getString("output"));
+            release("worker-after-borrow");
+        } finally {
+            // the record outlives the run (target/test-data): a borrow left open would keep the device drained
+            AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator-x"));
+            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
+                    .forEach(ProcessHandle::destroyForcibly);
         }
     }
 
