@@ -108,13 +108,21 @@ public final class DesktopCgroups {
      * @throws UncheckedIOException when the kernel refuses a directory or a limit
      */
     public DesktopCgroup create(int index, long memoryBytes, int maxPids) {
+        return create("desktop-" + index, memoryBytes, maxPids);
+    }
+
+    /**
+     * As {@link #create(int, long, int)}, for the group named {@code name} (one directory name: {@code desktop-<i>},
+     * {@code host-device}).
+     */
+    public DesktopCgroup create(String name, long memoryBytes, int maxPids) {
         List<Path> dirs = new ArrayList<>();
         try {
             for (Path parent : parents) {
-                dirs.add(Files.createDirectories(parent.resolve("desktop-" + index)));
+                dirs.add(Files.createDirectories(parent.resolve(name)));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot make the control group of desktop " + index, e);
+            throw new UncheckedIOException("cannot make the control group " + name, e);
         }
         DesktopCgroup group = new DesktopCgroup(dirs, unified, memoryBytes);
         group.killAll(); // a former agent's leftovers must not count against the new holder

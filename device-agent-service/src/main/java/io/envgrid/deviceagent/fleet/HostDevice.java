@@ -1,14 +1,18 @@
 package io.envgrid.deviceagent.fleet;
 
+import io.envgrid.deviceagent.cgroup.AgentCgroups;
+import io.envgrid.deviceagent.cgroup.DesktopCgroup;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.exec.WorkerExec;
+import io.envgrid.deviceagent.exec.WorkerLimits;
 import io.envgrid.deviceagent.osworld.DesktopException;
 import io.envgrid.deviceagent.osworld.DesktopGate;
 import io.envgrid.deviceagent.record.DeviceStore;
 import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -33,6 +37,9 @@ import org.jboss.logging.Logger;
  * and reports it with the ended lease's fencing token ({@code failed} leaves it {@code down} until a retry of
  * {@link DesktopResets} succeeds).
  * <p>
+ * Its commands get a hosted desktop's limits ({@code desktops.limits.*}): {@code prlimit} on each, and a control group
+ * of its own ({@code host-device}, beside the desktops') bounding the memory and number of all its processes.
+ * <p>
  * The user switch needs a root agent. Without it every holder runs as the agent's uid and nothing can be told apart,
  * so the device is not offered to the allocator at all unless {@code linux-host.lease-without-reset} says so (warned
  * loudly at start); it can still be used with the service token.
@@ -51,13 +58,17 @@ public class HostDevice {
     private final DesktopProcesses processes;
     private final SharedTemp shared;
     private final DesktopIpc ipc;
+    private final AgentCgroups cgroups;
+    /** Its control group, where it has a uid of its own and the host a usable memory controller. */
+    private final Optional<DesktopCgroup> cgroup;
     private volatile boolean cleanOnce;
 
     /**
      * @throws IllegalStateException when the uid is root's, the exec user's or one of the hosted desktops': its reset
      *             would kill their processes and delete their files
      */
-    public HostDevice(DeviceAgentConfig config, DeviceStore store, AgentIdentity identity, WorkerExec execUser) {
+    public HostDevice(DeviceAgentConfig config, DeviceStore store, AgentIdentity identity, WorkerExec execUser,
+            AgentCgroups cgroups) {
         this.settings = config.linuxHost();
         this.deviceId = settings.deviceId().orElseGet(HostDevice::hostName);
         this.resourceId = identity.deviceResourceId(deviceId);
@@ -70,8 +81,14 @@ public class HostDevice {
                     + " + 0 … " + (desktops.count() - 1) + ")");
         }
         this.files = store.deviceDirectory("linux", deviceId).resolve("files").toAbsolutePath();
-        this.workers = new WorkerExec(uid, files);
-        this.processes = new DesktopProcesses(uid, workers, Optional::empty, Optional.empty());
+        this.cgroups = cgroups;
+        WorkerLimits limits = new WorkerLimits(desktops.limits().maxProcesses(), desktops.limits().maxOpenFiles());
+        // a group only where its commands run as its own uid: without the switch they are the agent's, unbounded alike
+        this.cgroup = settings.enabled() && new WorkerExec(uid, files).switchesUser() ? cgroups.create("host-device")
+                : Optional.empty();
+        this.workers = cgroup.map(group -> new WorkerExec(uid, files, limits, group))
+                .orElseGet(() -> new WorkerExec(uid, files, limits));
+        this.processes = new DesktopProcesses(uid, workers, Optional::empty, cgroup);
         this.shared = new SharedTemp(workers, SharedTemp.SHARED);
         this.ipc = new DesktopIpc(workers);
         this.cleanOnce = !resetsBetweenLeases(); // nothing to wait for when there is no reset
@@ -194,6 +211,22 @@ public class HostDevice {
             LOG.errorf(e, "reset of the host device %s failed", deviceId);
             return new ResetOutcome.Failed("reset failed: " + e);
         }
+    }
+
+    /** Agent shutdown: ends what runs in its control group and removes it (the desktops' parent goes with the last). */
+    @PreDestroy
+    synchronized void stop() {
+        if (cgroup.isEmpty()) {
+            return;
+        }
+        gate.close();
+        try {
+            processes.killAll();
+            cgroup.get().remove();
+        } catch (ResetFailure | IOException e) {
+            LOG.warnf("stopping the host device %s: %s", deviceId, e.getMessage());
+        }
+        cgroups.removeIfUnused();
     }
 
     private void awaitNoCalls() throws ResetFailure {
