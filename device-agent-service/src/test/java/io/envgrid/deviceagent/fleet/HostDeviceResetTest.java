@@ -39,8 +39,7 @@ class HostDeviceResetTest {
 
     @Test
     void aFormerHoldersLeftoversAreGoneBeforeTheNextHolderIsGranted() throws Exception {
-        assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0,
-                "the host device is reset between leases only by a root agent (user switch)");
+        assumeRootAgent();
         awaitFree();
         String marker = "hostreset" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         Path loot = Path.of("/tmp", marker + "-loot");
@@ -84,8 +83,7 @@ class HostDeviceResetTest {
      */
     @Test
     void returningABorrowedHostDeviceResetsItForTheNextHolder() throws Exception {
-        assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0,
-                "the host device is reset only by a root agent (user switch)");
+        assumeRootAgent();
         awaitFree();
         String marker = "hostborrow" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try {
@@ -120,8 +118,7 @@ class HostDeviceResetTest {
      */
     @Test
     void aFailedResetIsRetriedAndTheDeviceIsGrantedAgainOnceItSucceeds() throws Exception {
-        assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0,
-                "the host device is reset between leases only by a root agent (user switch)");
+        assumeRootAgent();
         Path freezer = Path.of("/sys/fs/cgroup/freezer");
         assumeTrue(Files.isWritable(freezer.resolve("cgroup.procs")), "needs the cgroup v1 freezer (v2's lets SIGKILL "
                 + "through)");
@@ -157,6 +154,12 @@ class HostDeviceResetTest {
             Conditions.await(() -> readable(frozen.resolve("cgroup.procs")).isBlank(), "the freezer group empty");
             Files.delete(frozen);
         }
+    }
+
+    /** The host device is reset (and runs as a uid of its own) only when the agent is root: the user switch. */
+    private static void assumeRootAgent() throws java.io.IOException {
+        assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0,
+                "the host device is reset between leases only by a root agent (user switch)");
     }
 
     private static String readable(Path file) {
