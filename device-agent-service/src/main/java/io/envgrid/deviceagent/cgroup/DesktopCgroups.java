@@ -9,6 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Where the agent makes its desktops' control groups, and makes them: one directory {@code envgrid-desktops-<agent
@@ -25,8 +31,23 @@ import java.util.Optional;
  * </ul>
  * v2 is used when it has both controllers, else v1 when both hierarchies are there and the agent may make
  * directories in them; else {@link #detect} answers why not.
+ * <p>
+ * An agent that was SIGKILLed never removed its groups, and what ran in them runs on, counted against nothing the new
+ * agent knows of: before it makes its own parent, {@link #detect} kills the processes in every {@code
+ * envgrid-desktops-<pid>} beside it whose agent is gone and removes those groups ({@link #sweepStale}).
  */
 public final class DesktopCgroups {
+
+    private static final Logger LOG = Logger.getLogger(DesktopCgroups.class);
+    /** The parents agents make, named by their pid. */
+    private static final Pattern PARENT = Pattern.compile("envgrid-desktops-(\\d{1,19})");
+    /**
+     * Linux's PID_MAX_LIMIT on 64-bit: a parent named by a larger number was made by no agent process (tests name their
+     * own parents so), and is never taken for a dead agent's.
+     */
+    private static final long PID_MAX_LIMIT = 4_194_304;
+    /** Rounds of SIGKILL for the processes of a stale group before it is left (and logged). */
+    private static final int KILL_ROUNDS = 20;
 
     private final List<Path> parents;
     private final boolean unified;
@@ -73,6 +94,7 @@ public final class DesktopCgroups {
         String name = "envgrid-desktops-" + pid;
         Optional<Path> v2 = ownGroup(mounts, groups, "cgroup2", "");
         if (v2.isPresent() && offers(v2.get(), "memory") && offers(v2.get(), "pids")) {
+            sweepStale(List.of(v2.get()), true, pid);
             try {
                 return new Detection.Usable(new DesktopCgroups(List.of(unifiedParent(v2.get(), name, pid)), true));
             } catch (IOException | UncheckedIOException e) {
@@ -86,6 +108,7 @@ public final class DesktopCgroups {
                     + (v2.map(p -> " (" + p + ")").orElse("")) + ", and no cgroup v1 hierarchy has "
                     + (memory.isEmpty() ? "memory" : "pids"));
         }
+        sweepStale(List.of(memory.get(), pids.get()), false, pid);
         List<Path> made = new ArrayList<>();
         try {
             for (Path own : List.of(memory.get(), pids.get())) {
@@ -108,13 +131,21 @@ public final class DesktopCgroups {
      * @throws UncheckedIOException when the kernel refuses a directory or a limit
      */
     public DesktopCgroup create(int index, long memoryBytes, int maxPids) {
+        return create("desktop-" + index, memoryBytes, maxPids);
+    }
+
+    /**
+     * As {@link #create(int, long, int)}, for the group named {@code name} (one directory name: {@code desktop-<i>},
+     * {@code host-device}).
+     */
+    public DesktopCgroup create(String name, long memoryBytes, int maxPids) {
         List<Path> dirs = new ArrayList<>();
         try {
             for (Path parent : parents) {
-                dirs.add(Files.createDirectories(parent.resolve("desktop-" + index)));
+                dirs.add(Files.createDirectories(parent.resolve(name)));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot make the control group of desktop " + index, e);
+            throw new UncheckedIOException("cannot make the control group " + name, e);
         }
         DesktopCgroup group = new DesktopCgroup(dirs, unified, memoryBytes);
         group.killAll(); // a former agent's leftovers must not count against the new holder
@@ -132,6 +163,81 @@ public final class DesktopCgroups {
             DesktopCgroup.write(dirs.get(1).resolve("pids.max"), Integer.toString(maxPids));
         }
         return group;
+    }
+
+    /**
+     * Removes the groups a former agent left beside the agent's own groups {@code owns} (one per hierarchy): every
+     * {@code envgrid-desktops-<n>} but {@code pid}'s whose process {@code n} is gone, after killing what runs in its
+     * groups. A live process of that number is taken for a running agent and left alone (after pid reuse the leftover
+     * stays until that process ends: the rare miss, never a live agent's groups lost). Failures are logged, not thrown:
+     * the new agent's own groups do not depend on them.
+     *
+     * @return the names of the parents removed
+     */
+    static List<String> sweepStale(List<Path> owns, boolean unified, long pid) {
+        Map<String, List<Path>> stale = new TreeMap<>();
+        for (Path own : owns) {
+            for (Path dir : subgroups(own)) {
+                Matcher named = PARENT.matcher(dir.getFileName().toString());
+                if (!named.matches()) {
+                    continue;
+                }
+                long former;
+                try {
+                    former = Long.parseLong(named.group(1));
+                } catch (NumberFormatException e) {
+                    continue; // beyond a long: no agent's
+                }
+                if (former != pid && former <= PID_MAX_LIMIT && ProcessHandle.of(former).isEmpty()) {
+                    stale.computeIfAbsent(dir.getFileName().toString(), key -> new ArrayList<>()).add(dir);
+                }
+            }
+        }
+        List<String> removed = new ArrayList<>();
+        stale.forEach((name, parents) -> {
+            if (removeStale(parents, unified)) {
+                removed.add(name);
+            }
+        });
+        if (!removed.isEmpty()) {
+            LOG.warnf("removed the control groups %s of a former agent that did not stop cleanly (their processes killed)",
+                    removed);
+        }
+        return removed;
+    }
+
+    /** Kills what is in each group below {@code parents} (same names across hierarchies), removes them and the parents. */
+    private static boolean removeStale(List<Path> parents, boolean unified) {
+        Map<String, List<Path>> byName = new TreeMap<>();
+        parents.forEach(parent -> subgroups(parent).forEach(
+                dir -> byName.computeIfAbsent(dir.getFileName().toString(), key -> new ArrayList<>()).add(dir)));
+        try {
+            for (List<Path> dirs : byName.values()) {
+                DesktopCgroup left = new DesktopCgroup(dirs, unified, 0);
+                for (int round = 0; round < KILL_ROUNDS && !left.pids().isEmpty(); round++) {
+                    List<ProcessHandle> dying = left.pids().stream().flatMap(p -> ProcessHandle.of(p).stream()).toList();
+                    left.killAll();
+                    dying.forEach(p -> p.onExit().orTimeout(1, TimeUnit.SECONDS).exceptionally(e -> null).join());
+                }
+                left.remove();
+            }
+            for (Path parent : parents) {
+                Files.deleteIfExists(parent);
+            }
+            return true;
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warnf("cannot remove the control groups %s of a former agent: %s", parents, e.getMessage());
+            return false;
+        }
+    }
+
+    /** The child groups (directories) of {@code group}; none when it cannot be listed. */
+    private static List<Path> subgroups(Path group) {
+        try (Stream<Path> children = Files.list(group)) {
+            return children.filter(Files::isDirectory).toList();
+        } catch (IOException | UncheckedIOException e) {
+            return List.of();
+        }
     }
 
     /** Removes the parent directories (agent shutdown, after every desktop's group is gone). */

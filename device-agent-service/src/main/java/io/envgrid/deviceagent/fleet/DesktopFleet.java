@@ -1,7 +1,7 @@
 package io.envgrid.deviceagent.fleet;
 
+import io.envgrid.deviceagent.cgroup.AgentCgroups;
 import io.envgrid.deviceagent.cgroup.DesktopCgroup;
-import io.envgrid.deviceagent.cgroup.DesktopCgroups;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.osworld.Desktop;
@@ -9,7 +9,6 @@ import io.envgrid.deviceagent.osworld.DesktopException;
 import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
@@ -34,10 +33,10 @@ public class DesktopFleet {
 
     private final List<HostedDesktop> desktops;
     private final ExecutorService resets;
-    /** Where the desktops' control groups are; empty without desktops or without a usable memory controller. */
-    private final Optional<DesktopCgroups> cgroups;
+    /** Where the desktops' control groups are made (with the host device's). */
+    private final AgentCgroups cgroups;
 
-    public DesktopFleet(DeviceAgentConfig config, AgentIdentity identity, MeterRegistry meters) {
+    public DesktopFleet(DeviceAgentConfig config, AgentIdentity identity, MeterRegistry meters, AgentCgroups cgroups) {
         DeviceAgentConfig.Desktops settings = config.desktops();
         int count = settings.count();
         if (count < 0 || count > 1000) {
@@ -57,21 +56,17 @@ public class DesktopFleet {
             throw new IllegalStateException("envgrid.device-agent.desktops.max-connections must be at least 1 and "
                     + "idle-timeout positive, not " + settings.maxConnections() + " and " + settings.idleTimeout());
         }
-        this.cgroups = count == 0 ? Optional.empty() : cgroups(settings.limits());
+        this.cgroups = cgroups;
         List<HostedDesktop> hosted = new ArrayList<>();
         Path homes = settings.homeRoot().toAbsolutePath();
         String namespaces = DesktopNetwork.prefixOf(identity.agentId());
         if (count > 0) {
             DesktopNetwork.removeLeftovers(namespaces);
         }
-        long memory = settings.limits().maxMemory().map(MemorySize::asLongValue)
-                .orElse(DeviceAgentConfig.Limits.DEFAULT_MAX_MEMORY);
         for (int i = 0; i < count; i++) {
             DesktopSpec spec = new DesktopSpec(i, identity.agentId() + ":desktop-" + i, settings.firstPort().orElseThrow() + i, settings.firstUid() + i, homes.resolve("desktop-" + i),
                     homes.resolve(".run").resolve("desktop-" + i));
-            int index = i;
-            Optional<DesktopCgroup> group = cgroups.map(tree -> tree.create(index, memory,
-                    settings.limits().maxProcesses()));
+            Optional<DesktopCgroup> group = cgroups.create("desktop-" + i);
             DesktopNetwork network = settings.network() == DeviceAgentConfig.DesktopNetworkMode.PRIVATE
                     ? DesktopNetwork.own(namespaces, i) : DesktopNetwork.shared();
             HostedDesktop desktop = new HostedDesktop(spec, config, group, network);
@@ -152,29 +147,6 @@ public class DesktopFleet {
         return outcomes;
     }
 
-    /**
-     * The control groups to make the desktops' in, by the policy of {@code limits.max-memory}: none usable and the limit
-     * set is a refusal to start (whoever set it counts on it); none usable and unset is a loud warning, the desktops
-     * unbounded in memory (their gauge {@code envgrid_desktop_memory_limit_bytes} 0).
-     */
-    private static Optional<DesktopCgroups> cgroups(DeviceAgentConfig.Limits limits) {
-        DesktopCgroups.Detection found = DesktopCgroups.detect();
-        if (found instanceof DesktopCgroups.Detection.Usable usable) {
-            LOG.infof("hosted desktops' control groups (cgroup %s) under %s", usable.cgroups().version(),
-                    usable.cgroups().parents());
-            return Optional.of(usable.cgroups());
-        }
-        String reason = ((DesktopCgroups.Detection.Unusable) found).reason();
-        if (limits.maxMemory().isPresent()) {
-            throw new IllegalStateException("envgrid.device-agent.desktops.limits.max-memory is set, but this host "
-                    + "has no usable memory controller: " + reason);
-        }
-        LOG.warnf("*** hosted desktops have NO MEMORY LIMIT: %s. One worker can take the host's memory and get other "
-                + "desktops or the agent OOM-killed (envgrid_desktop_memory_limit_bytes 0). Setting "
-                + "envgrid.device-agent.desktops.limits.max-memory makes this a refusal to start ***", reason);
-        return Optional.empty();
-    }
-
     @PreDestroy
     void stop() {
         if (resets != null) {
@@ -187,12 +159,6 @@ public class DesktopFleet {
                 LOG.warnf("stopping desktop %s: %s", desktop.spec().resourceId(), e.getMessage());
             }
         }
-        try {
-            if (cgroups.isPresent()) {
-                cgroups.get().remove();
-            }
-        } catch (java.io.IOException e) {
-            LOG.warnf("cannot remove the desktops' control groups %s: %s", cgroups.get().parents(), e);
-        }
+        cgroups.removeIfUnused();
     }
 }

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ import org.jboss.logging.Logger;
  * listing is never older than the last report, so a desktop is never reset again after it was handed back (and
  * perhaps granted to the next worker). A desktop whose reset failed is reset again after a backoff
  * ({@link ResetRetries}) and, once clean, registered again so that the allocator asks for the reset it still owes.
- * A failed reset of the host device is not retried: it stays {@code down} (its gate closed) until the agent restarts.
+ * The host device's failed resets are retried the same way, with the same backoff and limit.
  */
 @ApplicationScoped
 public class DesktopResets {
@@ -47,7 +48,9 @@ public class DesktopResets {
     private final Duration interval;
     private final MeterRegistry meters;
     private final Semaphore wake = new Semaphore(0);
-    private final ResetRetries retries;
+    private final ResetRetries<HostedDesktop> retries;
+    private final ResetRetries<HostDevice> hostRetries;
+    private final Event<HostDeviceClean> hostClean;
     private volatile Thread loop;
     /** Set at shutdown: an interrupt alone can be swallowed by a call the loop is in (a REST client's). */
     private volatile boolean stopping;
@@ -55,7 +58,8 @@ public class DesktopResets {
     private boolean failing;
 
     public DesktopResets(DesktopFleet fleet, HostDevice host, AllocatorClient allocator, ResourceRegistrar registrar,
-            AgentIdentity identity, DeviceAgentConfig config, MeterRegistry meters) {
+            AgentIdentity identity, DeviceAgentConfig config, MeterRegistry meters, Event<HostDeviceClean> hostClean) {
+        this.hostClean = hostClean;
         this.fleet = fleet;
         this.host = host;
         this.allocator = allocator;
@@ -63,8 +67,11 @@ public class DesktopResets {
         this.identity = identity;
         this.interval = config.desktops().reconcileInterval();
         this.meters = meters;
-        this.retries = new ResetRetries(config.desktops().resetRetryBackoff(), config.desktops().resetRetryMaxBackoff(),
-                config.desktops().resetRetries());
+        DeviceAgentConfig.Desktops settings = config.desktops();
+        this.retries = new ResetRetries<>(settings.resetRetryBackoff(), settings.resetRetryMaxBackoff(),
+                settings.resetRetries());
+        this.hostRetries = new ResetRetries<>(settings.resetRetryBackoff(), settings.resetRetryMaxBackoff(),
+                settings.resetRetries());
     }
 
     void start(@Observes StartupEvent start) {
@@ -90,14 +97,20 @@ public class DesktopResets {
     }
 
     private void run() {
-        if (resetsHost() && host.reset() instanceof ResetOutcome.Failed failed) {
-            // a previous agent's holder may have left processes and files: not offered until a reset succeeds
-            LOG.errorf("the host device %s could not be reset and is not offered: %s", host.deviceId(), failed.reason());
+        if (resetsHost()) {
+            ResetOutcome outcome = host.reset();
+            followUp(hostRetries, host, host.resourceId(), outcome);
+            if (outcome instanceof ResetOutcome.Failed failed) {
+                // a previous agent's holder may have left processes and files: not offered until a reset succeeds
+                LOG.errorf("the host device %s could not be reset and is not offered until a retry succeeds: %s",
+                        host.deviceId(), failed.reason());
+            }
         }
         // the first reset brings every desktop up from nothing; only then is it offered to the allocator
         List<ResetOutcome> first = fleet.resetAll();
         for (int i = 0; i < first.size(); i++) {
-            followUp(fleet.desktops().get(i), first.get(i));
+            HostedDesktop desktop = fleet.desktops().get(i);
+            followUp(retries, desktop, desktop.spec().resourceId(), first.get(i));
             if (first.get(i) instanceof ResetOutcome.Failed failed) {
                 LOG.errorf("desktop %s could not be started and is not offered until a retry succeeds: %s",
                         fleet.desktops().get(i).spec().resourceId(), failed.reason());
@@ -110,7 +123,7 @@ public class DesktopResets {
         while (!stopping && !Thread.currentThread().isInterrupted()) {
             round();
             retryDue();
-            Duration untilRetry = retries.untilNext(System.nanoTime());
+            Duration untilRetry = earlier(retries.untilNext(System.nanoTime()), hostRetries.untilNext(System.nanoTime()));
             Duration wait = untilRetry != null && untilRetry.compareTo(interval) < 0 ? untilRetry : interval;
             try {
                 if (wake.tryAcquire(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS)) {
@@ -149,7 +162,9 @@ public class DesktopResets {
                 desktops.add(hosted.get());
                 listed.add(resource);
             } else if (resetsHost() && host.ownsResource(resource.id())) {
-                report(resource, host.reset());
+                ResetOutcome outcome = host.reset();
+                report(resource, outcome);
+                followUp(hostRetries, host, resource.id(), outcome);
             }
         }
         if (desktops.isEmpty()) {
@@ -158,35 +173,68 @@ public class DesktopResets {
         List<ResetOutcome> outcomes = fleet.reset(desktops);
         for (int i = 0; i < outcomes.size(); i++) {
             report(listed.get(i), outcomes.get(i));
-            followUp(desktops.get(i), outcomes.get(i));
+            followUp(retries, desktops.get(i), listed.get(i).id(), outcomes.get(i));
         }
     }
 
     /**
-     * Resets again the desktops whose last reset failed and whose backoff has passed (package-private for tests). One
-     * that comes out clean is registered again: the allocator, which holds it {@code down} with its reset owed, then
-     * has it {@code resetting} again and announces it, and the next round resets it once more and reports it
-     * {@code done} — the allocator frees a desktop only on the report of the reset it asked for. A desktop never
-     * offered (its first reset failed) is offered by the next registration sync instead.
+     * Resets again the desktops (and the host device) whose last reset failed and whose backoff has passed
+     * (package-private for tests). One that comes out clean is registered again: the allocator, which holds it
+     * {@code down} with its reset owed, then has it {@code resetting} again and announces it, and the next round resets
+     * it once more and reports it {@code done} — the allocator frees a resource only on the report of the reset it
+     * asked for. One never offered (its first reset failed) is offered by the next registration sync instead.
      */
     void retryDue() {
-        List<HostedDesktop> due = retries.due(System.nanoTime());
-        if (due.isEmpty() || stopping) {
+        if (stopping) {
             return;
         }
-        List<ResetOutcome> outcomes = fleet.reset(due);
+        List<HostedDesktop> due = retries.due(System.nanoTime());
+        List<ResetOutcome> outcomes = due.isEmpty() ? List.of() : fleet.reset(due);
         for (int i = 0; i < due.size(); i++) {
-            HostedDesktop desktop = due.get(i);
-            ResetOutcome outcome = outcomes.get(i);
-            meters.counter("envgrid.desktop.reset.retries", "outcome",
-                    outcome instanceof ResetOutcome.Done ? "done" : "failed").increment();
-            followUp(desktop, outcome);
+            retried(retries, due.get(i), due.get(i).spec().resourceId(), outcomes.get(i));
+        }
+        if (!hostRetries.due(System.nanoTime()).isEmpty()) {
+            ResetOutcome outcome = host.reset();
+            retried(hostRetries, host, host.resourceId(), outcome);
             if (outcome instanceof ResetOutcome.Done) {
-                boolean registered = registrar.registerAgain(desktop.spec().resourceId());
-                LOG.infof("desktop %s is clean again after failed resets; %s", desktop.spec().resourceId(),
-                        registered ? "registered again to finish its owed reset" : "offered at the next registration");
+                hostClean.fire(new HostDeviceClean(host.deviceId()));
             }
         }
+    }
+
+    /**
+     * Whether returning the borrowed device {@code deviceId} resets it ({@link #resetReturned()}): the host device,
+     * when it is reset between leases (the agent is root and registers with the allocator).
+     */
+    public boolean resetsOnReturn(String deviceId) {
+        return host.isHost(deviceId) && resetsHost();
+    }
+
+    /**
+     * Resets the host device at the end of a borrow ({@code device.return}) as at the end of a lease, so the next
+     * holder, leased or borrowing, finds nothing of the borrower's. A failure leaves its gate closed and is retried as
+     * after a lease; the retry that comes out clean fires {@link HostDeviceClean}.
+     */
+    public ResetOutcome resetReturned() {
+        ResetOutcome outcome = host.reset();
+        followUp(hostRetries, host, host.resourceId(), outcome);
+        wake(); // the loop's wait may be longer than the first retry's backoff
+        return outcome;
+    }
+
+    private <K> void retried(ResetRetries<K> pending, K resettable, String resourceId, ResetOutcome outcome) {
+        meters.counter("envgrid.desktop.reset.retries", "outcome",
+                outcome instanceof ResetOutcome.Done ? "done" : "failed").increment();
+        followUp(pending, resettable, resourceId, outcome);
+        if (outcome instanceof ResetOutcome.Done) {
+            boolean registered = registrar.registerAgain(resourceId);
+            LOG.infof("%s is clean again after failed resets; %s", resourceId,
+                    registered ? "registered again to finish its owed reset" : "offered at the next registration");
+        }
+    }
+
+    private static Duration earlier(Duration a, Duration b) {
+        return a == null ? b : b == null || a.compareTo(b) <= 0 ? a : b;
     }
 
     /**
@@ -197,21 +245,20 @@ public class DesktopResets {
         return host.resetsBetweenLeases() && registrar.enabled();
     }
 
-    /** Records an outcome and schedules (or forgets) the desktop's retries. */
-    private void followUp(HostedDesktop desktop, ResetOutcome outcome) {
+    /** Records an outcome and schedules (or forgets) the retries of what was reset. */
+    private <K> void followUp(ResetRetries<K> pending, K resettable, String resourceId, ResetOutcome outcome) {
         record(outcome);
         if (outcome instanceof ResetOutcome.Done) {
-            retries.succeeded(desktop);
+            pending.succeeded(resettable);
             return;
         }
-        ResetRetries.Next next = retries.failed(desktop, System.nanoTime());
+        ResetRetries.Next next = pending.failed(resettable, System.nanoTime());
         if (next instanceof ResetRetries.Next.Retry retry) {
-            LOG.infof("desktop %s: reset again in %d ms (retry %d)", desktop.spec().resourceId(), retry.after().toMillis(),
-                    retry.retry());
+            LOG.infof("%s: reset again in %d ms (retry %d)", resourceId, retry.after().toMillis(), retry.retry());
         } else if (next instanceof ResetRetries.Next.GivenUp givenUp) {
             meters.counter("envgrid.desktop.reset.given.up").increment();
-            LOG.errorf("desktop %s: %d resets in a row failed; it stays down until the agent restarts",
-                    desktop.spec().resourceId(), givenUp.failures());
+            LOG.errorf("%s: %d resets in a row failed; it stays down until the agent restarts", resourceId,
+                    givenUp.failures());
         }
     }
 

@@ -1,14 +1,18 @@
 package io.envgrid.deviceagent.fleet;
 
+import io.envgrid.deviceagent.cgroup.AgentCgroups;
+import io.envgrid.deviceagent.cgroup.DesktopCgroup;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.exec.WorkerExec;
+import io.envgrid.deviceagent.exec.WorkerLimits;
 import io.envgrid.deviceagent.osworld.DesktopException;
 import io.envgrid.deviceagent.osworld.DesktopGate;
 import io.envgrid.deviceagent.record.DeviceStore;
 import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -18,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -30,7 +35,11 @@ import org.jboss.logging.Logger;
  * registered with {@code reset: true}; when a lease on it ends the allocator holds it {@code resetting} and
  * {@link DesktopResets} calls {@link #reset()}, which ends every process of that uid, empties {@code files/}, deletes
  * the uid's files in the shared temporary directories and its IPC objects, with the same steps a desktop's reset uses,
- * and reports it with the ended lease's fencing token ({@code failed} leaves it {@code down}).
+ * and reports it with the ended lease's fencing token ({@code failed} leaves it {@code down} until a retry of
+ * {@link DesktopResets} succeeds).
+ * <p>
+ * Its commands get a hosted desktop's limits ({@code desktops.limits.*}): {@code prlimit} on each, and a control group
+ * of its own ({@code host-device}, beside the desktops') bounding the memory and number of all its processes.
  * <p>
  * The user switch needs a root agent. Without it every holder runs as the agent's uid and nothing can be told apart,
  * so the device is not offered to the allocator at all unless {@code linux-host.lease-without-reset} says so (warned
@@ -50,13 +59,17 @@ public class HostDevice {
     private final DesktopProcesses processes;
     private final SharedTemp shared;
     private final DesktopIpc ipc;
+    private final AgentCgroups cgroups;
+    /** Its control group, where it has a uid of its own and the host a usable memory controller. */
+    private final Optional<DesktopCgroup> cgroup;
     private volatile boolean cleanOnce;
 
     /**
      * @throws IllegalStateException when the uid is root's, the exec user's or one of the hosted desktops': its reset
      *             would kill their processes and delete their files
      */
-    public HostDevice(DeviceAgentConfig config, DeviceStore store, AgentIdentity identity, WorkerExec execUser) {
+    public HostDevice(DeviceAgentConfig config, DeviceStore store, AgentIdentity identity, WorkerExec execUser,
+            AgentCgroups cgroups) {
         this.settings = config.linuxHost();
         this.deviceId = settings.deviceId().orElseGet(HostDevice::hostName);
         this.resourceId = identity.deviceResourceId(deviceId);
@@ -69,8 +82,14 @@ public class HostDevice {
                     + " + 0 … " + (desktops.count() - 1) + ")");
         }
         this.files = store.deviceDirectory("linux", deviceId).resolve("files").toAbsolutePath();
-        this.workers = new WorkerExec(uid, files);
-        this.processes = new DesktopProcesses(uid, workers, Optional::empty, Optional.empty());
+        this.cgroups = cgroups;
+        WorkerLimits limits = new WorkerLimits(desktops.limits().maxProcesses(), desktops.limits().maxOpenFiles());
+        // a group only where its commands run as its own uid: without the switch they are the agent's, unbounded alike
+        this.cgroup = settings.enabled() && new WorkerExec(uid, files).switchesUser() ? cgroups.create("host-device")
+                : Optional.empty();
+        // the host's network namespace: the host device is the host (README, "A network of its own")
+        this.workers = new WorkerExec(uid, files, limits, cgroup, List.of());
+        this.processes = new DesktopProcesses(uid, workers, Optional::empty, cgroup);
         this.shared = new SharedTemp(workers, SharedTemp.SHARED);
         this.ipc = new DesktopIpc(workers);
         this.cleanOnce = !resetsBetweenLeases(); // nothing to wait for when there is no reset
@@ -99,6 +118,11 @@ public class HostDevice {
     /** Whether {@code id} names the host device (and not another device of this agent). */
     public boolean isHost(String id) {
         return settings.enabled() && deviceId.equals(id);
+    }
+
+    /** The host device's allocator resource id: {@code <agent id>:<device id>}. */
+    public String resourceId() {
+        return resourceId;
     }
 
     /** Whether an allocator resource id is the host device's: {@code <agent id>:<device id>}. */
@@ -188,6 +212,22 @@ public class HostDevice {
             LOG.errorf(e, "reset of the host device %s failed", deviceId);
             return new ResetOutcome.Failed("reset failed: " + e);
         }
+    }
+
+    /** Agent shutdown: ends what runs in its control group and removes it (the desktops' parent goes with the last). */
+    @PreDestroy
+    synchronized void stop() {
+        if (cgroup.isEmpty()) {
+            return;
+        }
+        gate.close();
+        try {
+            processes.killAll();
+            cgroup.get().remove();
+        } catch (ResetFailure | IOException e) {
+            LOG.warnf("stopping the host device %s: %s", deviceId, e.getMessage());
+        }
+        cgroups.removeIfUnused();
     }
 
     private void awaitNoCalls() throws ResetFailure {

@@ -7,13 +7,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * When each desktop whose reset failed is to be reset again: {@code backoff} after its first failure, doubled after
- * every further one up to {@code maxBackoff}; after {@code limit} retries in a row it is given up (down until the agent
- * restarts). A reset that succeeds forgets the desktop's failures. Times are {@link System#nanoTime()}.
+ * When each resource whose reset failed (a hosted desktop, the host device) is to be reset again: {@code backoff}
+ * after its first failure, doubled after every further one up to {@code maxBackoff}; after {@code limit} retries in a
+ * row it is given up (down until the agent restarts). A reset that succeeds forgets the resource's failures. Times are
+ * {@link System#nanoTime()}.
+ *
+ * @param <K> what is reset ({@link HostedDesktop}, {@link HostDevice}); compared by identity
  */
-final class ResetRetries {
+final class ResetRetries<K> {
 
-    /** A desktop's failures in a row and when it is due again. */
+    /** A resource's failures in a row and when it is due again. */
     private record Pending(int failures, long dueNanos) {
     }
 
@@ -31,7 +34,7 @@ final class ResetRetries {
     private final Duration backoff;
     private final Duration maxBackoff;
     private final int limit;
-    private final Map<HostedDesktop, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<K, Pending> pending = new ConcurrentHashMap<>();
 
     ResetRetries(Duration backoff, Duration maxBackoff, int limit) {
         this.backoff = backoff;
@@ -40,7 +43,7 @@ final class ResetRetries {
     }
 
     /** Counts a failed reset of {@code desktop} and says whether and when it is tried again. */
-    Next failed(HostedDesktop desktop, long nowNanos) {
+    Next failed(K desktop, long nowNanos) {
         int failures = pending.containsKey(desktop) ? pending.get(desktop).failures() + 1 : 1;
         if (failures > limit) {
             pending.remove(desktop);
@@ -55,13 +58,13 @@ final class ResetRetries {
     }
 
     /** A reset of {@code desktop} succeeded: its failures are forgotten. */
-    void succeeded(HostedDesktop desktop) {
+    void succeeded(K desktop) {
         pending.remove(desktop);
     }
 
-    /** The desktops due for a retry now; each stays counted until {@link #failed} or {@link #succeeded} is called. */
-    List<HostedDesktop> due(long nowNanos) {
-        List<HostedDesktop> due = new ArrayList<>();
+    /** Those due for a retry now; each stays counted until {@link #failed} or {@link #succeeded} is called. */
+    List<K> due(long nowNanos) {
+        List<K> due = new ArrayList<>();
         pending.forEach((desktop, entry) -> {
             if (nowNanos - entry.dueNanos() >= 0) {
                 due.add(desktop);

@@ -3,10 +3,14 @@ package io.envgrid.deviceagent.lending;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.event.EventBroadcaster;
+import io.envgrid.deviceagent.fleet.DesktopResets;
+import io.envgrid.deviceagent.fleet.HostDeviceClean;
+import io.envgrid.deviceagent.fleet.ResetOutcome;
 import io.envgrid.deviceagent.record.BorrowEntry;
 import io.envgrid.deviceagent.record.DeviceRecord;
 import io.envgrid.deviceagent.record.DeviceStore;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -14,11 +18,13 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code device.borrow} and {@code device.return}: the open entry of a record's borrow history, kept apart from
  * allocator leases by the {@link DeviceLeaseGuard}, announced on {@code /ws} ({@code device_borrowed},
- * {@code device_returned}).
+ * {@code device_returned}). Returning the host device resets it first, as a lease's end does ({@link DesktopResets}).
  */
 @ApplicationScoped
 public class Lending {
@@ -26,11 +32,15 @@ public class Lending {
     private final DeviceStore store;
     private final EventBroadcaster events;
     private final DeviceLeaseGuard leases;
+    private final DesktopResets resets;
+    /** Returned devices whose reset failed: kept drained until a retry resets them clean ({@link #clean}). */
+    private final Set<String> unclean = ConcurrentHashMap.newKeySet();
 
-    public Lending(DeviceStore store, EventBroadcaster events, DeviceLeaseGuard leases) {
+    public Lending(DeviceStore store, EventBroadcaster events, DeviceLeaseGuard leases, DesktopResets resets) {
         this.store = store;
         this.events = events;
         this.leases = leases;
+        this.resets = resets;
     }
 
     /**
@@ -67,6 +77,9 @@ public class Lending {
      * Ends the open borrow. Only its borrower may (the {@code returner} equals the {@code borrower} recorded at
      * {@code device.borrow}), or a caller with the service token ({@code asService}, operators); anyone else gets
      * {@code 403 NOT_BORROWER} before anything changes: record, history and the allocator's drain stay as they were.
+     * The host device is reset before it is undrained (its borrower's processes killed, its files emptied), so no lease
+     * granted after the return meets them; if that reset fails the return still counts, but the device stays drained
+     * (and its calls refused) until a retry resets it clean.
      */
     public Map<String, Object> giveBack(String deviceId, String returner, boolean asService) {
         String now = Instant.now().toString();
@@ -82,7 +95,11 @@ public class Lending {
                         Map.of("device_id", deviceId));
             }
             // Under the lock, so that it cannot undo the drain of a borrow that follows this return.
-            leases.release(deviceId);
+            if (resets.resetsOnReturn(deviceId) && resets.resetReturned() instanceof ResetOutcome.Failed) {
+                unclean.add(deviceId);
+            } else {
+                leases.release(deviceId);
+            }
             return record.returned(returner, now);
         });
         // Borrows are appended and only one is open at a time, so the one just closed is the last.
@@ -90,6 +107,22 @@ public class Lending {
         String duration = hoursAndMinutes(Duration.between(Instant.parse(closed.borrowDate()), Instant.parse(now)));
         return announce(EventBroadcaster.DEVICE_RETURNED, deviceId, DeviceRecord.AVAILABLE, "returner", returner,
                 "return_date", now, "borrow_duration", duration);
+    }
+
+    /**
+     * A retry reset the host device clean after the reset of its return failed: it may be leased again, unless it was
+     * borrowed again meanwhile (then its own return undrains it).
+     */
+    void clean(@Observes HostDeviceClean clean) {
+        if (!unclean.remove(clean.deviceId())) {
+            return;
+        }
+        store.update(clean.deviceId(), record -> {
+            if (record.currentBorrower() == null) {
+                leases.release(clean.deviceId());
+            }
+            return record;
+        });
     }
 
     /**

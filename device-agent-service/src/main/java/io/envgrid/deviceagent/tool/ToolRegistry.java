@@ -126,7 +126,10 @@ public class ToolRegistry {
             access.check(name, deviceId != null && store.exists(deviceId) ? identity.deviceResourceId(deviceId) : null,
                     caller);
             ToolArguments toolArguments = new ToolArguments(args, caller);
-            Object result = host.isHost(deviceId) ? host.acting(checkedAt, () -> tool.handler().apply(toolArguments))
+            // device.return is not acting on the device but ending its use: it resets the host device itself, and under
+            // the gate that reset would wait for its own call to leave
+            Object result = host.isHost(deviceId) && !name.equals("device.return")
+                    ? host.acting(checkedAt, () -> tool.handler().apply(toolArguments))
                     : tool.handler().apply(toolArguments);
             count(name, "success");
             return result;

@@ -135,6 +135,34 @@ class DesktopCgroupsTest {
         }
     }
 
+    /**
+     * An agent SIGKILLed leaves its groups and what runs in them; the next agent's start (its detection) kills those
+     * processes and removes the groups. The former agent is played by a detection named by the pid of a process that
+     * has ended, leaving a desktop group with a sleeper in it.
+     */
+    @Test
+    void aFormerAgentsLeftoverGroupsAndTheirProcessesAreGoneWhenTheNextAgentStarts() throws Exception {
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        DesktopCgroups former = ((DesktopCgroups.Detection.Usable) DesktopCgroups.detect(Path.of("/proc/self/mountinfo"),
+                Path.of("/proc/self/cgroup"), ended.pid())).cgroups();
+        DesktopCgroup left = former.create(0, LIMIT, MAX_PIDS);
+        Process sleeper = start(left, List.of("sleep", "300"));
+        Conditions.await(() -> left.pids().contains(sleeper.pid()), "the leftover process in its group");
+
+        // the next agent starts: its detection (the test's own parent's name, as in detect() above)
+        DesktopCgroups.Detection next = DesktopCgroups.detect(Path.of("/proc/self/mountinfo"),
+                Path.of("/proc/self/cgroup"), Long.MAX_VALUE - ProcessHandle.current().pid());
+        assertTrue(next instanceof DesktopCgroups.Detection.Usable, next.toString());
+        assertTrue(sleeper.waitFor(10, TimeUnit.SECONDS), "the leftover process still runs");
+        for (Path dir : left.directories()) {
+            assertFalse(Files.exists(dir), dir + " still there");
+        }
+        for (Path parent : former.parents()) {
+            assertFalse(Files.exists(parent), parent + " still there");
+        }
+    }
+
     private static long size(Path file) {
         try {
             return Files.size(file);

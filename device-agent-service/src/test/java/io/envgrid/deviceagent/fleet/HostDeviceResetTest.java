@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
@@ -38,10 +39,8 @@ class HostDeviceResetTest {
 
     @Test
     void aFormerHoldersLeftoversAreGoneBeforeTheNextHolderIsGranted() throws Exception {
-        assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0,
-                "the host device is reset between leases only by a root agent (user switch)");
-        Conditions.await(() -> allocator().get(RealAllocator.resourcePath(HOST_RESOURCE)).statusCode() == 200,
-                HOST_RESOURCE + " registered");
+        assumeRootAgent();
+        awaitFree();
         String marker = "hostreset" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         Path loot = Path.of("/tmp", marker + "-loot");
         Path scratch = Path.of("/tmp", marker + "-scratch");
@@ -77,6 +76,121 @@ class HostDeviceResetTest {
         }
     }
 
+    /**
+     * Returning a borrowed host device resets it as a lease's end does: the borrower (an operator with the service token)
+     * leaves a file and a background loop; once {@code device.return} has answered the loop is dead, and the worker
+     * leased it next finds no file. Before, both were still there for the next holder.
+     */
+    @Test
+    void returningABorrowedHostDeviceResetsItForTheNextHolder() throws Exception {
+        assumeRootAgent();
+        awaitFree();
+        String marker = "hostborrow" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try {
+            AgentCalls.call("device.borrow", Map.of("device_id", HOST, "borrower", "operator-x", "purpose", "debugging",
+                    "expected_return_date", "2030-01-01T00:00:00Z")).statusCode(200);
+            json(AgentCalls.asService(), Map.of("device_id", HOST, "command", "echo borrowed > borrower-file.txt; "
+                    + "nohup sh -c 'while :; do sleep 0.2; done # " + marker + "' >/dev/null 2>&1 </dev/null &"))
+                    .post("/tools/device.execute/call").then().statusCode(200);
+            Conditions.await(() -> running(marker), "the borrower's background loop started");
+            AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator-x")).statusCode(200);
+            assertFalse(running(marker), "the borrower's loop outlived the return");
+
+            String token = allocate("worker-after-borrow").getString("device_linux.lease_token");
+            assertEquals("absent\n", execute(token, "[ -e borrower-file.txt ] && echo present || echo absent")
+                    .getString("output"));
+            release("worker-after-borrow");
+        } finally {
+            // the record outlives the run (target/test-data): a borrow left open would keep the device drained
+            AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator-x"));
+            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
+                    .forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /**
+     * A reset that fails is retried (review of host-reset, "Left as before"). The cause is a real one: a process of the
+     * host uid that cannot die yet. Here it is frozen (the cgroup v1 freezer, which {@code docker pause} uses on such
+     * hosts): SIGKILL stays pending until it is thawed, as for a process in uninterruptible sleep on hung storage, so
+     * the reset cannot call the device clean and reports {@code failed}. Once thawed, the pending SIGKILL ends it, the
+     * agent's retry comes out clean, and the device is granted again. Before, it stayed {@code down} until the agent
+     * restarted.
+     */
+    @Test
+    void aFailedResetIsRetriedAndTheDeviceIsGrantedAgainOnceItSucceeds() throws Exception {
+        assumeRootAgent();
+        Path freezer = Path.of("/sys/fs/cgroup/freezer");
+        assumeTrue(Files.isWritable(freezer.resolve("cgroup.procs")), "needs the cgroup v1 freezer (v2's lets SIGKILL "
+                + "through)");
+        awaitFree();
+        Path frozen = Files.createDirectories(freezer.resolve("envgrid-hostreset-" + UUID.randomUUID()));
+        try {
+            String token = allocate("worker-frozen").getString("device_linux.lease_token");
+            execute(token, "nohup sleep 600 >/dev/null 2>&1 </dev/null &");
+            Conditions.await(() -> !hostProcesses().isEmpty(), "the holder's background process started");
+            for (ProcessHandle process : hostProcesses()) {
+                Files.writeString(frozen.resolve("cgroup.procs"), Long.toString(process.pid()));
+            }
+            Files.writeString(frozen.resolve("freezer.state"), "FROZEN");
+            release("worker-frozen");
+
+            Conditions.await(() -> "down".equals(state()), HOST_RESOURCE + " down after its failed reset",
+                    java.time.Duration.ofSeconds(90));
+            String reason = allocator().get(RealAllocator.resourcePath(HOST_RESOURCE)).then().extract()
+                    .path("down_reason");
+            assertTrue(reason.contains("survived"), reason);
+            assertFalse(hostProcesses().isEmpty(), "the frozen process is still there");
+
+            Files.writeString(frozen.resolve("freezer.state"), "THAWED"); // its pending SIGKILL ends it now
+            awaitFree();
+            String next = allocate("worker-after-retry").getString("device_linux.lease_token");
+            assertEquals(HOST_UID + "\n", execute(next, "id -u").getString("output"));
+            assertTrue(given().get("/q/metrics").then().statusCode(200).extract().asString()
+                    .contains("envgrid_desktop_reset_retries_total{outcome=\"done\""), "retries counted");
+            release("worker-after-retry");
+        } finally {
+            Files.writeString(frozen.resolve("freezer.state"), "THAWED");
+            hostProcesses().forEach(ProcessHandle::destroyForcibly);
+            Conditions.await(() -> readable(frozen.resolve("cgroup.procs")).isBlank(), "the freezer group empty");
+            Files.delete(frozen);
+        }
+    }
+
+    /** The host device is reset (and runs as a uid of its own) only when the agent is root: the user switch. */
+    private static void assumeRootAgent() throws java.io.IOException {
+        assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0,
+                "the host device is reset between leases only by a root agent (user switch)");
+    }
+
+    private static String readable(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The live processes of the host device's uid. */
+    private static List<ProcessHandle> hostProcesses() {
+        return ProcessHandle.allProcesses().filter(p -> {
+            try {
+                return ((Number) Files.getAttribute(Path.of("/proc", Long.toString(p.pid())), "unix:uid"))
+                        .longValue() == HOST_UID;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }).toList();
+    }
+
+    private static String state() {
+        return allocator().get(RealAllocator.resourcePath(HOST_RESOURCE)).then().extract().path("state");
+    }
+
+    /** Each test starts once the former test's release has been reset. */
+    private static void awaitFree() {
+        Conditions.await(() -> "free".equals(state()), HOST_RESOURCE + " free", java.time.Duration.ofSeconds(60));
+    }
+
     private static boolean running(String marker) {
         return ProcessHandle.allProcesses().anyMatch(p -> p.isAlive()
                 && p.info().commandLine().orElse("").contains(marker));
@@ -96,7 +210,7 @@ class HostDeviceResetTest {
     private static JsonPath allocate(String worker) {
         return allocator().contentType(ContentType.JSON)
                 .body(Map.of("worker_id", worker, "resource_types", List.of("device_linux"), "timeout", 60,
-                        "wait_ms", 20000))
+                        "wait_ms", 60000))
                 .post("/allocate").then().statusCode(200).extract().jsonPath();
     }
 
