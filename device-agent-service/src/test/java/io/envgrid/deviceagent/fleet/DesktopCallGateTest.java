@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * The head check of a desktop's port ({@link DesktopCallGate} with a {@link DesktopHeadCheck}) and its refusal of
  * every request shape that could pass it as a tunnel (WebSocket and h2c upgrades, CONNECT, targets that are not a path),
  * on a port built as {@link DesktopPorts} builds it in front of a stand-in for the agent's port (which serves a
- * WebSocket, as the agent's {@code /ws}), with a check that admits one token only; no Quarkus. {@code DesktopPortRateLimitTest} shows the same against the real lease check and allocator.
+ * WebSocket, as the agent's {@code /ws}), with a check that admits one token only; no Quarkus. Also that a caller
+ * that does not read its answers, pipelining or not, keeps no call place past the port's idle timeout. {@code DesktopPortRateLimitTest} shows the same against the real lease check and allocator.
  */
 class DesktopCallGateTest {
 
