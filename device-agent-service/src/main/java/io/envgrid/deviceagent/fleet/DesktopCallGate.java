@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * proxy's, and admits at most {@code limit} calls at once. The one over the limit is answered
  * {@code 429 RATE_LIMIT_EXCEEDED} (with {@code Retry-After: 1}) without reaching the agent, so the holder of one
  * desktop cannot queue up connections that another desktop's calls then wait behind. A call counts from its
- * admission until its answer was sent or the exchange failed.
+ * admission until its answer was sent or the exchange failed; a caller that does not take its answer has its
+ * connection closed after the port's idle timeout ({@link DesktopPortConnections}), which fails the exchange.
  * <p>
  * A call that carries a body is admitted only once its credential passed the {@link DesktopHeadCheck} on its head:
  * the body may be trickled for up to the read timeout, and a call counts from its head, so without the check a caller

@@ -45,8 +45,8 @@ import org.jboss.logging.Logger;
  * <p>
  * Each desktop's port has its own connections to the agent's port and admits at most
  * {@code envgrid.device-agent.desktops.max-concurrent-calls} calls at once ({@link DesktopCallGate}), on at most
- * {@code desktops.max-connections} connections, none kept idle longer than {@code desktops.idle-timeout}
- * ({@link DesktopPortConnections}). A call with a body is admitted only once its credential passed the desktop's lease
+ * {@code desktops.max-connections} connections, none kept idle, nor with an answer not written out, longer than
+ * {@code desktops.idle-timeout}, none pipelining requests ({@link DesktopPortConnections}). A call with a body is admitted only once its credential passed the desktop's lease
  * check on its head ({@link DesktopHeadCheck}, the same {@link DesktopLock#requireLease} the route makes). Every
  * request passes the gate: the port proxies no protocol upgrade (WebSocket, h2c), which would be tunnelled past it, and
  * the gate refuses whatever shape of request is not a plain HTTP/1.1 call on a path ({@link DesktopCallGate}).

@@ -6,11 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
+import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.HeldRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,12 +38,15 @@ import org.junit.jupiter.api.Test;
  * The head check of a desktop's port ({@link DesktopCallGate} with a {@link DesktopHeadCheck}) and its refusal of
  * every request shape that could pass it as a tunnel (WebSocket and h2c upgrades, CONNECT, targets that are not a path),
  * on a port built as {@link DesktopPorts} builds it in front of a stand-in for the agent's port (which serves a
- * WebSocket, as the agent's {@code /ws}), with a check that admits one token only; no Quarkus. {@code DesktopPortRateLimitTest} shows the same against the real lease check and allocator.
+ * WebSocket, as the agent's {@code /ws}), with a check that admits one token only; no Quarkus. Also that a caller
+ * that does not read its answers, pipelining or not, keeps no call place past the port's idle timeout. {@code DesktopPortRateLimitTest} shows the same against the real lease check and allocator.
  */
 class DesktopCallGateTest {
 
     private static final int PLACES = 3;
     private static final String GOOD = "good-token";
+    /** The length of the stand-in agent's answer on {@code /large}: more than every buffer between it and a caller. */
+    private static final int LARGE = 32 * 1024 * 1024;
     /** The headers of a WebSocket handshake as a browser sends them. */
     private static final String WEB_SOCKET = "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
@@ -57,7 +68,8 @@ class DesktopCallGateTest {
                 .webSocketHandler(socket -> reachedAgent.incrementAndGet())
                 .requestHandler(request -> {
                     reachedAgent.incrementAndGet();
-                    request.body().onSuccess(body -> request.response().end("agent:" + body.length()));
+                    request.body().onSuccess(body -> request.response().end(request.path().equals("/large")
+                            ? Buffer.buffer(new byte[LARGE]) : Buffer.buffer("agent:" + body.length())));
                 })
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         DesktopHeadCheck onlyGood = headers -> {
@@ -193,6 +205,97 @@ class DesktopCallGateTest {
             assertEquals("", request.finish(new byte[0]));
         }
         assertEquals(0, reachedAgent.get());
+    }
+
+    @Test
+    void nonReadingPipeliningCallersWithoutACredentialKeepNoPlaceAndTheHolderIsServed() throws Exception {
+        URI port = URI.create("http://127.0.0.1:" + desktopPort(Duration.ofMillis(300)).actualPort());
+        // as many callers as places, each pipelining credential-less GETs and reading no answer: the answers fill the
+        // socket buffers, so one of them is never written out (before: it held its place, the idle clock stopped)
+        List<Thread> nonReaders = new ArrayList<>();
+        List<Socket> sockets = new ArrayList<>();
+        AtomicInteger cutOff = new AtomicInteger();
+        for (int i = 0; i < PLACES; i++) {
+            Socket socket = new Socket();
+            socket.setReceiveBufferSize(1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", port.getPort()), 5000);
+            sockets.add(socket);
+            Thread writer = new Thread(() -> pipelineUntilCutOff(socket, port, cutOff), "non-reader-" + i);
+            writer.setDaemon(true);
+            writer.start();
+            nonReaders.add(writer);
+        }
+        try {
+            // the port closes each once its stuck answer was not written out within the idle timeout
+            for (Thread writer : nonReaders) {
+                writer.join(Duration.ofSeconds(30).toMillis());
+                assertTrue(!writer.isAlive(), writer.getName() + " still connected; places held: " + gate.inFlight());
+            }
+            assertEquals(PLACES, cutOff.get(), "every non-reader was cut off by the port");
+            Conditions.await(() -> gate.inFlight() == 0, "no place kept by a connection the port closed");
+            HttpResponse<String> served = execute(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .build(), port, GOOD);
+            assertEquals(200, served.statusCode(), served.body());
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void aCallerThatDoesNotReadItsAnswerLosesTheConnectionAndThePlaceAfterTheIdleTimeout() throws Exception {
+        URI port = URI.create("http://127.0.0.1:" + desktopPort(Duration.ofMillis(300)).actualPort());
+        // more times than the port's client has connections to the agent: each cut-off answer gives its one back too
+        for (int i = 0; i <= PLACES; i++) {
+            long received = takeNoAnswer(port);
+            assertTrue(received < LARGE, "the port closed the connection before the answer was written out: "
+                    + received);
+        }
+        HttpResponse<String> served = execute(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+                port, GOOD);
+        assertEquals(200, served.statusCode(), served.body());
+    }
+
+    /**
+     * Asks for the {@link #LARGE} answer on a connection of its own, one request (not pipelined), and reads nothing
+     * until the call's place was given back; then the bytes that had reached the connection before it was closed.
+     */
+    private long takeNoAnswer(URI port) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", port.getPort()), 5000);
+            socket.getOutputStream().write(("GET /large HTTP/1.1\r\nHost: 127.0.0.1:" + port.getPort() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // the answer cannot be written out, so the call holds its place until the port acts
+            Conditions.await(() -> gate.inFlight() == 1, "the call holds its place");
+            Conditions.await(() -> gate.inFlight() == 0, "the place given back", Duration.ofSeconds(30));
+            socket.setSoTimeout(10_000);
+            long received = 0;
+            try {
+                InputStream in = socket.getInputStream();
+                for (int read = in.read(new byte[65536]); read != -1; read = in.read(new byte[65536])) {
+                    received += read;
+                }
+            } catch (SocketException reset) {
+                // the port dropped what it had not written out: the connection is reset
+            }
+            return received;
+        }
+    }
+
+    /** Writes {@code GET /screenshot} without a credential on {@code socket} until the port closes it; reads nothing. */
+    private static void pipelineUntilCutOff(Socket socket, URI port, AtomicInteger cutOff) {
+        byte[] request = ("GET /screenshot HTTP/1.1\r\nHost: 127.0.0.1:" + port.getPort() + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        try {
+            OutputStream out = socket.getOutputStream();
+            while (true) {
+                out.write(request);
+            }
+        } catch (IOException closed) {
+            cutOff.incrementAndGet();
+        }
     }
 
     @Test
