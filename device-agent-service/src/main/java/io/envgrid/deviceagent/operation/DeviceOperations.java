@@ -26,7 +26,9 @@ import org.jboss.logging.Logger;
 /**
  * The device operations ({@code device.connect}, {@code .disconnect}, {@code .execute}, {@code .upload},
  * {@code .download}): driver work on the device itself, through the driver of its type, with file names confined
- * to the device's {@code files/} directory and each command logged in its {@code logs/commands.log}.
+ * to the device's {@code files/} directory and each command logged in its {@code logs/commands.log}. Where the device's
+ * own user writes {@code files/} ({@link DeviceDriver#ownsFilesDirectory()}), the agent only confines the names
+ * lexically and leaves every look into that tree to the driver, made as that user.
  */
 @ApplicationScoped
 public class DeviceOperations {
@@ -83,6 +85,18 @@ public class DeviceOperations {
     /** {@code local_path} names a file in the device's {@code files/} directory; {@code install} installs it. */
     public Map<String, Object> upload(String deviceId, String localPath, String remotePath, boolean install) {
         DeviceTarget target = target(deviceId);
+        DeviceDriver driver = driverOf(deviceId);
+        if (driver.ownsFilesDirectory()) {
+            // the device's user writes files/: the push tests and reads the file as that user, the agent never by name
+            Path local = files.inside(target.filesDirectory(), localPath);
+            files.requireAllowedType(localPath);
+            if (install) {
+                driver.install(target, local);
+            } else {
+                driver.push(target, local, remotePath);
+            }
+            return uploaded(deviceId, localPath, remotePath, install);
+        }
         Path local = files.confine(target.filesDirectory(), localPath);
         files.requireAllowedType(localPath);
         if (!Files.isRegularFile(local)) {
@@ -90,27 +104,32 @@ public class DeviceOperations {
                     "no file '" + localPath + "' in the device's files directory", Map.of("local_path", localPath));
         }
         files.requireAllowedSize(local);
-        DeviceDriver driver = driverOf(deviceId);
         if (install) {
             driver.install(target, local);
         } else {
             driver.push(target, local, remotePath);
         }
-        Map<String, Object> response = transfer(deviceId, localPath, remotePath);
-        response.put("installed", install);
-        return response;
+        return uploaded(deviceId, localPath, remotePath, install);
     }
 
     /** The file lands in the device's {@code files/} directory; one over the size limit is removed again. */
     public Map<String, Object> download(String deviceId, String remotePath, String localPath) {
         DeviceTarget target = target(deviceId);
+        DeviceDriver driver = driverOf(deviceId);
+        if (driver.ownsFilesDirectory()) {
+            // as upload: the pull makes the directories, writes and checks the size as the device's user
+            Path local = files.inside(target.filesDirectory(), localPath);
+            files.requireAllowedType(localPath);
+            driver.pull(target, remotePath, local);
+            return transfer(deviceId, localPath, remotePath);
+        }
         Path local = files.confine(target.filesDirectory(), localPath);
         files.requireAllowedType(localPath);
         // a refused download leaves nothing behind, not even the directories made for it (the fuzz found them)
         Path firstCreated = firstMissing(local.getParent());
         try {
             Files.createDirectories(local.getParent());
-            driverOf(deviceId).pull(target, remotePath, local);
+            driver.pull(target, remotePath, local);
             files.requireAllowedSize(local);
         } catch (ApiException e) {
             if (e.status() == 413) {
@@ -137,6 +156,12 @@ public class DeviceOperations {
 
     private DeviceDriver driverOf(String deviceId) {
         return drivers.forType(store.get(deviceId).type());
+    }
+
+    private static Map<String, Object> uploaded(String deviceId, String localPath, String remotePath, boolean install) {
+        Map<String, Object> response = transfer(deviceId, localPath, remotePath);
+        response.put("installed", install);
+        return response;
     }
 
     private static Map<String, Object> transfer(String deviceId, String localPath, String remotePath) {
