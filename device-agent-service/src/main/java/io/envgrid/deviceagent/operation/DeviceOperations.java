@@ -86,16 +86,24 @@ public class DeviceOperations {
     public Map<String, Object> upload(String deviceId, String localPath, String remotePath, boolean install) {
         DeviceTarget target = target(deviceId);
         DeviceDriver driver = driverOf(deviceId);
+        Path local = uploadSource(target, driver, localPath);
+        if (install) {
+            driver.install(target, local);
+        } else {
+            driver.push(target, local, remotePath);
+        }
+        Map<String, Object> response = transfer(deviceId, localPath, remotePath);
+        response.put("installed", install);
+        return response;
+    }
+
+    /** The file an upload sends, confined to {@code files/}, of an allowed type and (where the agent may look) size. */
+    private Path uploadSource(DeviceTarget target, DeviceDriver driver, String localPath) {
         if (driver.ownsFilesDirectory()) {
             // the device's user writes files/: the push tests and reads the file as that user, the agent never by name
             Path local = files.inside(target.filesDirectory(), localPath);
             files.requireAllowedType(localPath);
-            if (install) {
-                driver.install(target, local);
-            } else {
-                driver.push(target, local, remotePath);
-            }
-            return uploaded(deviceId, localPath, remotePath, install);
+            return local;
         }
         Path local = files.confine(target.filesDirectory(), localPath);
         files.requireAllowedType(localPath);
@@ -104,12 +112,7 @@ public class DeviceOperations {
                     "no file '" + localPath + "' in the device's files directory", Map.of("local_path", localPath));
         }
         files.requireAllowedSize(local);
-        if (install) {
-            driver.install(target, local);
-        } else {
-            driver.push(target, local, remotePath);
-        }
-        return uploaded(deviceId, localPath, remotePath, install);
+        return local;
     }
 
     /** The file lands in the device's {@code files/} directory; one over the size limit is removed again. */
@@ -156,12 +159,6 @@ public class DeviceOperations {
 
     private DeviceDriver driverOf(String deviceId) {
         return drivers.forType(store.get(deviceId).type());
-    }
-
-    private static Map<String, Object> uploaded(String deviceId, String localPath, String remotePath, boolean install) {
-        Map<String, Object> response = transfer(deviceId, localPath, remotePath);
-        response.put("installed", install);
-        return response;
     }
 
     private static Map<String, Object> transfer(String deviceId, String localPath, String remotePath) {

@@ -24,6 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,32 +113,36 @@ class HostTransfersGiveNoRootAccessTest {
     }
 
     @Test
-    void aSwappedLinkNeverMakesTheAgentReadAFileTheHolderMayNot() throws IOException {
+    void aSwappedLinkNeverMakesTheAgentReadAFileTheHolderMayNot() throws Exception {
         startSwapping("read", secret);
-        List<Integer> statuses = new ArrayList<>();
-        for (int round = 0; round < ROUNDS && !leaked(); round++) {
-            statuses.add(call("device.upload", Map.of("device_id", HOST, "local_path", "x.txt",
-                    "remote_path", "up.txt")));
-            statuses.add(call("device.download", Map.of("device_id", HOST, "remote_path", "x.txt",
-                    "local_path", "down.txt")));
-        }
+        List<Integer> statuses = transfers("x.txt", "up.txt", "down.txt", this::leaked);
         assertFalse(leaked(), "the holder got root's file through a transfer after " + statuses.size() + " calls");
         assertAnswered(statuses);
     }
 
     @Test
-    void aSwappedLinkNeverMakesTheAgentWriteWhereTheHolderMayNot() throws IOException {
+    void aSwappedLinkNeverMakesTheAgentWriteWhereTheHolderMayNot() throws Exception {
         startSwapping("write", rootOnly);
-        List<Integer> statuses = new ArrayList<>();
-        for (int round = 0; round < ROUNDS && !wroteIntoRoots(); round++) {
-            statuses.add(call("device.upload", Map.of("device_id", HOST, "local_path", "mine.txt",
-                    "remote_path", "d/up.txt")));
-            statuses.add(call("device.download", Map.of("device_id", HOST, "remote_path", "mine.txt",
-                    "local_path", "d/down.txt")));
-        }
+        List<Integer> statuses = transfers("mine.txt", "d/up.txt", "d/down.txt", this::wroteIntoRoots);
         assertFalse(wroteIntoRoots(), "a transfer wrote into root's directory after " + statuses.size() + " calls: "
                 + names(rootOnly));
         assertAnswered(statuses);
+    }
+
+    /**
+     * Up to {@link #ROUNDS} rounds of {@code device.upload} of {@code source} to {@code uploadTarget} and
+     * {@code device.download} of it to {@code downloadTarget}, until {@code broken}; the answers' statuses.
+     */
+    private List<Integer> transfers(String source, String uploadTarget, String downloadTarget, Callable<Boolean> broken)
+            throws Exception {
+        List<Integer> statuses = new ArrayList<>();
+        for (int round = 0; round < ROUNDS && !broken.call(); round++) {
+            statuses.add(call("device.upload", Map.of("device_id", HOST, "local_path", source,
+                    "remote_path", uploadTarget)));
+            statuses.add(call("device.download", Map.of("device_id", HOST, "remote_path", source,
+                    "local_path", downloadTarget)));
+        }
+        return statuses;
     }
 
     private void startSwapping(String mode, Path target) {
