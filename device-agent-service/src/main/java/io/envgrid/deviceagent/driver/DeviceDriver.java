@@ -21,6 +21,16 @@ public interface DeviceDriver {
 
     CommandResult execute(DeviceTarget device, String command);
 
+    /**
+     * Whether the device's {@code files/} directory is the device's own file system, written by the user its commands
+     * run as (the host device). Then {@link #push} and {@link #pull} take both names inside it, lexically confined, and
+     * make every test and the copy as that user; the caller must not look into that tree itself: a name it followed
+     * could be swapped for a link in between.
+     */
+    default boolean ownsFilesDirectory() {
+        return false;
+    }
+
     /** Copies a host file onto the device. */
     void push(DeviceTarget device, Path hostFile, String devicePath);
 

@@ -13,7 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * File reads and writes made for a worker (desktop {@code /file}, {@code /setup/upload}) with the rights of the user
+ * File reads and writes made for a worker (desktop {@code /file}, {@code /setup/upload}, the host device's
+ * {@code device.upload} / {@code device.download}) with the rights of the user
  * its commands run as ({@link WorkerExec}), not the agent's: done in-process by a root agent, {@code /file} of
  * {@code /proc/self/environ} would hand out the agent's service token, and an upload could overwrite any file. The
  * read is {@code cat} and the write {@code cat >} run as that user; the agent only moves the bytes (it opens the
@@ -48,6 +49,28 @@ public class WorkerFiles {
         }
     }
 
+    /** What a {@link #copy} did. */
+    public sealed interface Copy {
+        /** The target now holds the source's bytes. */
+        record Copied() implements Copy {
+        }
+
+        /**
+         * The source is no regular file the worker's user can read (not there, not reachable, a directory): one
+         * outcome, so that "not yours" and "not there" cannot be told apart.
+         */
+        record Unreadable() implements Copy {
+        }
+
+        /** The source holds {@code sizeBytes}, more than the limit; nothing was written. */
+        record TooLarge(long sizeBytes) implements Copy {
+        }
+
+        /** The target could not be written by that user; {@code reason} is what its tools printed. */
+        record Unwritable(String reason) implements Copy {
+        }
+    }
+
     /** A directory listing made as the worker's user: entries in pre-order, each below the listed directory. */
     public record Listing(List<Entry> entries, List<String> unreadable, boolean truncated) {
     }
@@ -67,6 +90,16 @@ public class WorkerFiles {
 
     /** The exit code of the listing script when its path is no directory the user can see. */
     private static final int NO_DIRECTORY = 64;
+    /** The exit code of the copy script when its source is no regular file the user can read. */
+    private static final int UNREADABLE = 65;
+    /** The exit code of the copy script when its source is over the limit (its size on standard output). */
+    private static final int TOO_LARGE = 66;
+
+    /**
+     * Writes standard input to {@code $1} as the user running it: a directory there is refused, missing parents made.
+     */
+    private static final String WRITE_STDIN_TO_1 = "if [ -d \"$1\" ]; then echo \"$1: is a directory\" >&2; exit 1; fi; "
+            + "parent=$(dirname -- \"$1\") && mkdir -p -- \"$parent\" && cat > \"$1\"";
 
     private final WorkerExec workers;
 
@@ -140,13 +173,45 @@ public class WorkerFiles {
      * @return null when written, else why not (what the user's tools printed)
      */
     public String write(Path source, Path target) {
-        ProcessOutcome outcome = HostProcesses.run(workers.command(List.of("/bin/sh", "-c",
-                "if [ -d \"$1\" ]; then echo \"$1: is a directory\" >&2; exit 1; fi; "
-                        + "parent=$(dirname -- \"$1\") && mkdir -p -- \"$parent\" && cat > \"$1\"", "sh", target.toString())),
-                null, workers.environment(Map.of()), TIMEOUT, source);
+        ProcessOutcome outcome = HostProcesses.run(workers.command(List.of("/bin/sh", "-c", WRITE_STDIN_TO_1, "sh",
+                target.toString())), null, workers.environment(Map.of()), TIMEOUT, source);
         if (outcome.succeeded()) {
             return null;
         }
+        return refusal(outcome);
+    }
+
+    /**
+     * Copies {@code source} to {@code target}, both read and written as the worker's user alone (the agent opens
+     * neither): for a tree that user may change, where any name the agent followed could be swapped for a link to a
+     * file of the agent's. {@code source} must be a regular file of at most {@code maxBytes} for that user; missing
+     * parent directories of {@code target} are made, and a target that is a directory is refused, as {@link #write}.
+     * Nothing is made when the source is refused, and the directories made are removed again when the write fails.
+     */
+    public Copy copy(Path source, Path target, long maxBytes) {
+        // the size is the user's stat of the name; a file swapped or grown after it is still one that user may read
+        ProcessOutcome outcome = HostProcesses.run(workers.command(List.of("/bin/sh", "-c",
+                "[ -f \"$2\" ] && [ -r \"$2\" ] || exit " + UNREADABLE + "; size=$(stat -L -c %s -- \"$2\") || exit "
+                        + UNREADABLE + "; [ \"$size\" -le \"$3\" ] || { echo \"$size\"; exit " + TOO_LARGE + "; }; "
+                        // a refused write leaves nothing behind, not even the directories made for it
+                        + "made=; p=$(dirname -- \"$1\"); while [ ! -e \"$p\" ] && [ ! -L \"$p\" ]; do made=$p; "
+                        + "p=$(dirname -- \"$p\"); done; ( exec < \"$2\"; " + WRITE_STDIN_TO_1 + " ) && exit 0; "
+                        + "status=$?; [ -z \"$made\" ] || rm -rf -- \"$made\"; exit $status",
+                "sh", target.toString(), source.toString(), Long.toString(maxBytes))), null,
+                workers.environment(Map.of("LC_ALL", "C")), TIMEOUT);
+        if (outcome.succeeded()) {
+            return new Copy.Copied();
+        }
+        if (!outcome.timedOut() && outcome.exitCode() == UNREADABLE) {
+            return new Copy.Unreadable();
+        }
+        if (!outcome.timedOut() && outcome.exitCode() == TOO_LARGE) {
+            return new Copy.TooLarge(Long.parseLong(new String(outcome.stdout(), StandardCharsets.UTF_8).strip()));
+        }
+        return new Copy.Unwritable(refusal(outcome));
+    }
+
+    private static String refusal(ProcessOutcome outcome) {
         return outcome.timedOut() ? "timed out" : outcome.stderr().strip();
     }
 }

@@ -28,7 +28,7 @@ import java.util.UUID;
  * directory that was opened is reached. Whatever an entry is (file, link, hard link, fifo, socket, device node), it is
  * unlinked, never opened.
  */
-final class LinkSafeTree {
+public final class LinkSafeTree {
 
     /** An entry that keeps changing between a directory and a non-directory is being raced; give up after this. */
     private static final int ATTEMPTS = 50;
@@ -77,11 +77,21 @@ final class LinkSafeTree {
      */
     static void recreate(Path dir) throws IOException {
         Files.createDirectories(dir.getParent());
-        try (SecureDirectoryStream<Path> parent = open(dir.getParent())) {
-            delete(parent, dir.getFileName());
-        }
+        deleteTree(dir);
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    /**
+     * Deletes {@code path} with everything below it, link-safe: for a tree a worker's user may change (the host
+     * device's {@code files/}), in a parent only root can change. Gone already is fine.
+     *
+     * @throws IOException when an entry keeps changing, or the platform has no {@code openat}
+     */
+    public static void deleteTree(Path path) throws IOException {
+        try (SecureDirectoryStream<Path> parent = open(path.getParent())) {
+            delete(parent, path.getFileName());
+        }
     }
 
     /**

@@ -26,7 +26,9 @@ import org.jboss.logging.Logger;
 /**
  * The device operations ({@code device.connect}, {@code .disconnect}, {@code .execute}, {@code .upload},
  * {@code .download}): driver work on the device itself, through the driver of its type, with file names confined
- * to the device's {@code files/} directory and each command logged in its {@code logs/commands.log}.
+ * to the device's {@code files/} directory and each command logged in its {@code logs/commands.log}. Where the device's
+ * own user writes {@code files/} ({@link DeviceDriver#ownsFilesDirectory()}), the agent only confines the names
+ * lexically and leaves every look into that tree to the driver, made as that user.
  */
 @ApplicationScoped
 public class DeviceOperations {
@@ -83,14 +85,8 @@ public class DeviceOperations {
     /** {@code local_path} names a file in the device's {@code files/} directory; {@code install} installs it. */
     public Map<String, Object> upload(String deviceId, String localPath, String remotePath, boolean install) {
         DeviceTarget target = target(deviceId);
-        Path local = files.confine(target.filesDirectory(), localPath);
-        files.requireAllowedType(localPath);
-        if (!Files.isRegularFile(local)) {
-            throw new ApiException(400, ErrorCode.INVALID_PARAMETERS,
-                    "no file '" + localPath + "' in the device's files directory", Map.of("local_path", localPath));
-        }
-        files.requireAllowedSize(local);
         DeviceDriver driver = driverOf(deviceId);
+        Path local = uploadSource(target, driver, localPath);
         if (install) {
             driver.install(target, local);
         } else {
@@ -101,16 +97,42 @@ public class DeviceOperations {
         return response;
     }
 
+    /** The file an upload sends, confined to {@code files/}, of an allowed type and (where the agent may look) size. */
+    private Path uploadSource(DeviceTarget target, DeviceDriver driver, String localPath) {
+        if (driver.ownsFilesDirectory()) {
+            // the device's user writes files/: the push tests and reads the file as that user, the agent never by name
+            Path local = files.inside(target.filesDirectory(), localPath);
+            files.requireAllowedType(localPath);
+            return local;
+        }
+        Path local = files.confine(target.filesDirectory(), localPath);
+        files.requireAllowedType(localPath);
+        if (!Files.isRegularFile(local)) {
+            throw new ApiException(400, ErrorCode.INVALID_PARAMETERS,
+                    "no file '" + localPath + "' in the device's files directory", Map.of("local_path", localPath));
+        }
+        files.requireAllowedSize(local);
+        return local;
+    }
+
     /** The file lands in the device's {@code files/} directory; one over the size limit is removed again. */
     public Map<String, Object> download(String deviceId, String remotePath, String localPath) {
         DeviceTarget target = target(deviceId);
+        DeviceDriver driver = driverOf(deviceId);
+        if (driver.ownsFilesDirectory()) {
+            // as upload: the pull makes the directories, writes and checks the size as the device's user
+            Path local = files.inside(target.filesDirectory(), localPath);
+            files.requireAllowedType(localPath);
+            driver.pull(target, remotePath, local);
+            return transfer(deviceId, localPath, remotePath);
+        }
         Path local = files.confine(target.filesDirectory(), localPath);
         files.requireAllowedType(localPath);
         // a refused download leaves nothing behind, not even the directories made for it (the fuzz found them)
         Path firstCreated = firstMissing(local.getParent());
         try {
             Files.createDirectories(local.getParent());
-            driverOf(deviceId).pull(target, remotePath, local);
+            driver.pull(target, remotePath, local);
             files.requireAllowedSize(local);
         } catch (ApiException e) {
             if (e.status() == 413) {

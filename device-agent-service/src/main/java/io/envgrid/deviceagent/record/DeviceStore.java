@@ -6,12 +6,12 @@ import io.envgrid.deviceagent.access.Ids;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
+import io.envgrid.deviceagent.fleet.LinkSafeTree;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -133,10 +133,10 @@ public class DeviceStore {
                         deviceId);
             }
             Path dir = deviceDirectory(record.type(), deviceId);
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
+            try {
+                // files/ may be a worker's (the host device's uid): a path walk would follow a directory it swapped for
+                // a link between listing and deleting, and delete root's files elsewhere
+                LinkSafeTree.deleteTree(dir);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot delete " + dir, e);
             }
