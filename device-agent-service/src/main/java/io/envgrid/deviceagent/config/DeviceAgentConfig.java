@@ -168,9 +168,12 @@ public interface DeviceAgentConfig {
         @WithDefault("lease")
         DesktopAuth auth();
 
-        /** Where a screen recording is written while it runs. */
-        @WithDefault("${java.io.tmpdir}/envgrid-recording.mp4")
-        Path recordingFile();
+        /**
+         * Where the attached desktop's screen recording is written while it runs (ffmpeg runs as the agent). Unset: in
+         * a directory of the agent's own made at start (0700, under {@code java.io.tmpdir}), never a fixed name in a
+         * directory every worker may write, where a worker could put a link first.
+         */
+        Optional<Path> recordingFile();
 
         /**
          * The program {@code /setup/open_file} opens a file with (the file's path is its last argument), run as the

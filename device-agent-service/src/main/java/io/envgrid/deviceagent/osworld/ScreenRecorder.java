@@ -26,7 +26,16 @@ public class ScreenRecorder {
 
     @jakarta.inject.Inject
     public ScreenRecorder(XDisplay display, XInput input, DeviceAgentConfig config) {
-        this(display, input, config.desktop().recordingFile());
+        this(display, input, config.desktop().recordingFile().orElseGet(ScreenRecorder::privateFile));
+    }
+
+    /** A name in a new directory only the agent's uid may enter: no worker can have made it a link beforehand. */
+    static Path privateFile() {
+        try {
+            return Files.createTempDirectory("envgrid-recording").resolve("recording.mp4");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot make the recording's directory", e);
+        }
     }
 
     /** A hosted desktop's recorder, writing to its own {@code file}. */
