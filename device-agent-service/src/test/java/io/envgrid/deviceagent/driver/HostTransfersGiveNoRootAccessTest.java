@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.envgrid.deviceagent.support.AgentPrivileges;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
@@ -80,7 +81,7 @@ class HostTransfersGiveNoRootAccessTest {
 
     @BeforeEach
     void holderAndRootsDirectory() throws IOException {
-        assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0,
+        assumeTrue(AgentPrivileges.isRoot(),
                 "the host device runs as a uid of its own only under a root agent");
         Conditions.await(() -> allocator().get(RealAllocator.resourcePath(HOST_RESOURCE)).statusCode() == 200,
                 HOST_RESOURCE + " registered");

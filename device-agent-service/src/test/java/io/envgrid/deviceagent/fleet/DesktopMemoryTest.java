@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.envgrid.deviceagent.support.AgentPrivileges;
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.FleetLeases;
@@ -57,7 +58,7 @@ class DesktopMemoryTest {
 
     @Test
     void aWorkerPastItsMemoryIsKilledWhileTheOtherDesktopAndTheAgentGoOn() {
-        assumeTrue(isRoot(), "needs root: the agent makes the desktops' control groups");
+        assumeTrue(AgentPrivileges.isRoot(), "needs root: the agent makes the desktops' control groups");
         FleetLeases.awaitAllFree();
         Lease hog = FleetLeases.allocate("worker-hungry");
         Lease neighbour = FleetLeases.allocate("worker-modest");
@@ -97,7 +98,7 @@ class DesktopMemoryTest {
 
     @Test
     void aForkLoopStopsAtItsGroupsPidsLimitAndTheResetEmptiesTheGroup() {
-        assumeTrue(isRoot(), "needs root: the agent makes the desktops' control groups");
+        assumeTrue(AgentPrivileges.isRoot(), "needs root: the agent makes the desktops' control groups");
         FleetLeases.awaitAllFree();
         Lease worker = FleetLeases.allocate("worker-forking");
         Path pids;
@@ -187,11 +188,4 @@ class DesktopMemoryTest {
         }
     }
 
-    private static boolean isRoot() {
-        try {
-            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

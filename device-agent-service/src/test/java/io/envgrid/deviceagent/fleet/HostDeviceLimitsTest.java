@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.envgrid.deviceagent.support.AgentPrivileges;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
@@ -48,7 +49,7 @@ class HostDeviceLimitsTest {
 
     @Test
     void theHostDevicesCommandsAreBoundedLikeADesktops() throws Exception {
-        assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0,
+        assumeTrue(AgentPrivileges.isRoot(),
                 "needs root: the agent makes the control groups and switches users");
         Conditions.await(() -> "free".equals(allocator().get(RealAllocator.resourcePath(HOST_RESOURCE)).then()
                 .extract().path("state")), HOST_RESOURCE + " free", Duration.ofSeconds(60));
