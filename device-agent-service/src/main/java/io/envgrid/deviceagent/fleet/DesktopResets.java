@@ -120,9 +120,16 @@ public class DesktopResets {
             LOG.infof("hosting %d desktops (%d up)", fleet.size(),
                     first.stream().filter(ResetOutcome.Done.class::isInstance).count());
         }
-        while (!stopping && !Thread.currentThread().isInterrupted()) {
-            round();
-            retryDue();
+        // Only shutdown ends the loop. An interrupt that is not shutdown's (a fault-tolerance timeout of an allocator
+        // call can leave one behind) and a failure of one round are logged and the next round runs: a loop that ended
+        // any other way would leave every later reset undone, each device down for good.
+        while (!stopping) {
+            try {
+                round();
+                retryDue();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "a round of resets failed; the next one runs in %d ms", interval.toMillis());
+            }
             Duration untilRetry = earlier(retries.untilNext(System.nanoTime()), hostRetries.untilNext(System.nanoTime()));
             Duration wait = untilRetry != null && untilRetry.compareTo(interval) < 0 ? untilRetry : interval;
             try {
@@ -130,7 +137,9 @@ public class DesktopResets {
                     wake.drainPermits();
                 }
             } catch (InterruptedException e) {
-                return;
+                if (!stopping) {
+                    LOG.warn("the reset loop was interrupted outside shutdown; it goes on");
+                }
             }
         }
     }

@@ -157,6 +157,25 @@ class HostDeviceResetTest {
         }
     }
 
+    /**
+     * The loop that resets between leases outlives an interrupt that is not shutdown's (a fault-tolerance timeout of an
+     * allocator call can leave one on its thread): the lease that ends after it is still reset and the device granted
+     * again. Before, the loop ended at the first such interrupt and no device of the agent was reset again.
+     */
+    @Test
+    void theResetLoopOutlivesAStrayInterrupt() throws Exception {
+        assumeRootAgent();
+        awaitFree();
+        List<Thread> loops = Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals("desktop-resets") && thread.isAlive()).toList();
+        assertEquals(1, loops.size(), "the agent's reset loop: " + loops);
+        loops.get(0).interrupt();
+        allocate("worker-after-interrupt");
+        release("worker-after-interrupt");
+        awaitFree();
+        assertTrue(loops.get(0).isAlive(), "the reset loop ended");
+    }
+
     /** The host device is reset (and runs as a uid of its own) only when the agent is root: the user switch. */
     private static void assumeRootAgent() throws java.io.IOException {
         assumeTrue(AgentPrivileges.isRoot(),
