@@ -6,6 +6,7 @@ import io.envgrid.deviceagent.error.ErrorCode;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,9 +34,15 @@ public class LeaseRecheck {
     private final Duration unconfirmedLimit;
     private final MeterRegistry meters;
 
+    @Inject
     public LeaseRecheck(DeviceAgentConfig config, MeterRegistry meters) {
-        this.interval = config.desktop().leaseRecheckInterval();
-        this.unconfirmedLimit = config.desktop().leaseUnconfirmedLimit();
+        this(config.desktop().leaseRecheckInterval(), config.desktop().leaseUnconfirmedLimit(), meters);
+    }
+
+    /** With the two settings given directly (tests). */
+    LeaseRecheck(Duration interval, Duration unconfirmedLimit, MeterRegistry meters) {
+        this.interval = interval;
+        this.unconfirmedLimit = unconfirmedLimit;
         if (interval.isNegative() || interval.isZero() || unconfirmedLimit.isNegative()) {
             throw new IllegalStateException("envgrid.device-agent.desktop.lease-recheck-interval must be positive and "
                     + "lease-unconfirmed-limit not negative, not " + interval + " and " + unconfirmedLimit);
@@ -60,7 +67,12 @@ public class LeaseRecheck {
             try {
                 check.run();
                 confirmedAt[0] = System.nanoTime();
-            } catch (ApiException refused) {
+            } catch (RuntimeException failed) {
+                // Anything but a refusal counts as unconfirmed, never escapes: an exception out of a scheduled task
+                // would end its schedule, and the call would run on unchecked (fail open).
+                ApiException refused = failed instanceof ApiException api ? api
+                        : new ApiException(503, ErrorCode.ALLOCATOR_UNAVAILABLE, "the lease check failed: " + failed,
+                                java.util.Map.of());
                 boolean unconfirmed = refused.status() == 503;
                 if (unconfirmed && System.nanoTime() - confirmedAt[0] <= unconfirmedLimit.toNanos()) {
                     return; // not confirmed yet: the next check may be
