@@ -68,12 +68,24 @@ public class CollectionRegistrations {
             return;
         }
         timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "rag-registration"));
-        timer.scheduleWithFixedDelay(this::sync, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::syncOrLog, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (timer != null) {
             timer.shutdownNow();
+        }
+    }
+
+    /**
+     * The timer's pass: an exception out of a scheduled task ends its schedule, and the collections would silently drop
+     * out of the allocator at their heartbeat TTL; logged instead, and the next pass runs.
+     */
+    private void syncOrLog() {
+        try {
+            sync();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "a registration pass failed; the next runs in %d ms", interval.toMillis());
         }
     }
 
