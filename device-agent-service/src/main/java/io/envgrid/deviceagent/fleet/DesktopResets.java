@@ -120,9 +120,9 @@ public class DesktopResets {
             LOG.infof("hosting %d desktops (%d up)", fleet.size(),
                     first.stream().filter(ResetOutcome.Done.class::isInstance).count());
         }
-        // Only shutdown ends the loop. An interrupt that is not shutdown's (a fault-tolerance timeout of an allocator
-        // call can leave one behind) and a failure of one round are logged and the next round runs: a loop that ended
-        // any other way would leave every later reset undone, each device down for good.
+        // Only shutdown ends the loop. An interrupt that is not shutdown's (the fault-tolerance timeout of an
+        // allocator call interrupts the thread that made it) and a failure of one round are logged and the next round
+        // runs: a loop that ended any other way would leave every later reset undone, each device down for good.
         while (!stopping) {
             try {
                 round();
