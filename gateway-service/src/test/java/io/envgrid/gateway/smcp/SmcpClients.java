@@ -36,16 +36,17 @@ abstract class SmcpClients {
     }
 
     /**
-     * A 0.5 Computer {@code box-<run>} on the first replica, sitting in {@code office} and listing one tool,
-     * {@code probe__t} of bundle {@code probe}, to whoever asks {@code client:get_tools}; answers its name.
+     * A fresh office with a 0.5 Computer {@code box-<run>} in it (on the first replica) listing one tool,
+     * {@code probe__t} of bundle {@code probe}, to whoever asks {@code client:get_tools}; answers the office's id.
      */
-    protected String computerWithProbeTool(String office) {
+    protected String officeWithProbeComputer() {
+        String office = Offices.office();
         String box = client("box", "0.5.0");
         offices.join(box, "computer", box, office);
         ObjectNode tools = SocketIoDriver.object();
         tools.putArray("tools").addObject().put("name", "probe__t").put("description", "a test tool")
                 .put("bundle_id", "probe").set("params_schema", SocketIoDriver.object().put("type", "object"));
         driver.serve(box, "client:get_tools", SocketIoDriver.array().add(tools), 0);
-        return box;
+        return office;
     }
 }

@@ -90,8 +90,7 @@ class SmcpTokensIT extends SmcpClients {
 
     @Test
     void anMcpSessionsOfficeBindingEndsWithItsToken() {
-        String office = Offices.office();
-        computerWithProbeTool(office);
+        String office = officeWithProbeComputer();
 
         String subject = "binder-" + run;
         // long enough for two sessions to open and bind on a loaded machine

@@ -267,8 +267,7 @@ class TokenRevocationIT extends SmcpClients {
 
     @Test
     void anOfficeBindingMadeWithARevokedTokenEnds() {
-        String office = Offices.office();
-        computerWithProbeTool(office);
+        String office = officeWithProbeComputer();
 
         String subject = "binder-" + run;
         Instant expiry = expiryAfter(Duration.ofHours(1));
