@@ -525,9 +525,20 @@ class HostileCallerTest {
                 Map.of("device_id", EMULATOR, "updates", Map.of("name", name))).post("/tools/device.update/call").then();
     }
 
+    /**
+     * Allocates the one resource of {@code type} the agent offers, once the agent has registered it (a test that runs
+     * first may come before the agent's first reset of the host device has offered it: until then the type is unknown,
+     * 400) and waiting while a former test's release is reset.
+     */
     private static JsonPath allocate(String worker, String type) {
+        awaitRegistered(switch (type) {
+            case "device_linux" -> HOST_RESOURCE;
+            case "device_android" -> EMULATOR_RESOURCE;
+            case "vm_pyautogui" -> DESKTOP;
+            default -> throw new IllegalArgumentException("no resource of type " + type + " in this test");
+        });
         return allocator().contentType(ContentType.JSON)
-                .body(Map.of("worker_id", worker, "resource_types", List.of(type), "timeout", 60, "wait_ms", 5000))
+                .body(Map.of("worker_id", worker, "resource_types", List.of(type), "timeout", 60, "wait_ms", 30000))
                 .post("/allocate").then().statusCode(200).extract().jsonPath();
     }
 
@@ -542,7 +553,8 @@ class HostileCallerTest {
     }
 
     private static void awaitRegistered(String id) {
-        Conditions.await(() -> allocator().get(RealAllocator.resourcePath(id)).statusCode() == 200, id + " registered");
+        Conditions.await(() -> allocator().get(RealAllocator.resourcePath(id)).statusCode() == 200, id + " registered",
+                Duration.ofSeconds(60));
     }
 
     private static JsonPath resource(String id) {
