@@ -111,16 +111,39 @@ final class DesktopRouteOut {
         CompletableFuture<String> errors = drain(slirp.getErrorStream());
         try {
             awaitReady(slirp);
-            for (String range : BLOCKED) {
-                DesktopNetwork.ip("-n", namespace, "route", "add", "prohibit", range);
-            }
-            for (String range : reachable()) {
-                DesktopNetwork.ip("-n", namespace, "route", "replace", range, "via", GATEWAY, "dev", DEVICE);
-            }
+            addRoutes();
         } catch (IllegalStateException e) {
             stop();
             String said = errors.completeOnTimeout("", 1, TimeUnit.SECONDS).join().strip();
             throw failure(e.getMessage() + (said.isEmpty() ? "" : "; slirp4netns said: " + said));
+        }
+    }
+
+    /**
+     * The blocking routes, then the allowing ones (which replace a blocking one of the same range), by one
+     * {@code ip -batch}: one process instead of one per route, which cost ~12 ms each.
+     */
+    private void addRoutes() {
+        StringBuilder batch = new StringBuilder();
+        BLOCKED.forEach(range -> batch.append("route add prohibit ").append(range).append('\n'));
+        reachable().forEach(range -> batch.append("route replace ").append(range).append(" via ").append(GATEWAY)
+                .append(" dev ").append(DEVICE).append('\n'));
+        Path file = null;
+        try {
+            // the agent's own file (0600, a new name of its own): ip reads it as root
+            file = Files.createTempFile("envgrid-routes-", ".batch");
+            Files.writeString(file, batch, StandardCharsets.US_ASCII);
+            DesktopNetwork.ip("-n", namespace, "-batch", file.toString());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the routes' batch file: " + e.getMessage(), e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    LOG.debugf("cannot delete %s: %s", file, e);
+                }
+            }
         }
     }
 
