@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,14 +82,15 @@ class DesktopOutboundTest {
         FleetLeases.awaitAllFree();
         Lease first = FleetLeases.allocate("worker-before-reset");
         String host = HostNetwork.primaryIpv4();
-        String namespace;
         ProcessHandle slirp;
         Path file;
+        Instant started;
         try (HostNetwork.HelloServer server = new HostNetwork.HelloServer()) {
             assertEquals("hello", probe(first, host, server.port()));
-            namespace = FleetLeases.output(first.shell("readlink /proc/self/ns/net")).strip();
+            String namespace = FleetLeases.output(first.shell("readlink /proc/self/ns/net")).strip();
             slirp = slirpFor(namespace).orElseThrow(() -> new AssertionError("no slirp4netns for " + namespace));
             file = namespaceFile(slirp).orElseThrow();
+            started = slirp.info().startInstant().orElseThrow();
         } finally {
             FleetLeases.release(first);
         }
@@ -96,10 +98,12 @@ class DesktopOutboundTest {
         Conditions.await(() -> "free".equals(FleetLeases.state(resetting)), resetting + " reset and free",
                 Duration.ofSeconds(60));
         assertFalse(slirp.isAlive(), "the former namespace's slirp4netns " + slirp.pid() + " runs on");
+        // (not the namespace's inode: the kernel may give the new namespace the number of the one just freed)
         String renewed = "net:[" + Files.getAttribute(file, "unix:ino") + "]";
-        assertNotEquals(namespace, renewed, "the desktop's namespace was not made anew");
         ProcessHandle next = slirpFor(renewed).orElseThrow(() -> new AssertionError("no slirp4netns for " + renewed));
         assertNotEquals(slirp.pid(), next.pid());
+        assertTrue(next.info().startInstant().orElseThrow().isAfter(started),
+                "the namespace's slirp4netns is not a new one");
 
         // the renewed desktop (the one whose namespace is now that one) reaches the host again
         Lease a = FleetLeases.allocate("worker-after-reset-a");
