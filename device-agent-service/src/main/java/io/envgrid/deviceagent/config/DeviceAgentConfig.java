@@ -330,10 +330,20 @@ public interface DeviceAgentConfig {
          * The network a desktop's window manager, start-up programs and worker commands see: {@code private} (a network
          * namespace of the desktop's own with only a loopback interface, made anew at every reset; needs a root agent,
          * a desktop whose namespace cannot be made does not come up) or {@code shared} (the host's, as before: every
-         * loopback listener and abstract socket name of the host is reachable from every desktop).
+         * loopback listener and abstract socket name of the host is reachable from every desktop) or {@code outbound}
+         * ({@code private} plus a route out through {@code slirp4netns}, started by the agent at every reset: the
+         * host's loopback and the ranges of {@code fleet/DesktopRouteOut.BLOCKED} stay out of reach, except
+         * {@link #outboundAllow()}; needs a root agent and slirp4netns).
          */
         @WithDefault("private")
         DesktopNetworkMode network();
+
+        /**
+         * IPv4 ranges ({@code a.b.c.d/n}) a desktop with {@code network=outbound} may reach although they are private,
+         * shared (100.64/10) or link-local, e.g. a proxy or a package mirror on the operator's network; empty (the
+         * default): none. The host's IPv4 nameservers (its {@code /etc/resolv.conf}) are always reachable.
+         */
+        Optional<List<String>> outboundAllow();
     }
 
     /**
@@ -341,7 +351,7 @@ public interface DeviceAgentConfig {
      * desktop's (the host device's) programs run in.
      */
     enum DesktopNetworkMode {
-        SHARED, PRIVATE
+        SHARED, PRIVATE, OUTBOUND
     }
 
     /** How {@code envgrid.device-agent.desktops.lease-channel-redis} names the Redis: one server or its Sentinels. */

@@ -60,16 +60,20 @@ public class DesktopFleet {
         List<HostedDesktop> hosted = new ArrayList<>();
         Path homes = settings.homeRoot().toAbsolutePath();
         String namespaces = DesktopNetwork.prefixOf(identity.agentId());
+        List<String> outboundAllow = DesktopRouteOut.checkedRanges(settings.outboundAllow().orElse(List.of()));
         if (count > 0) {
+            DesktopRouteOut.stopLeftovers(namespaces); // before their namespaces go: a former run's, in any mode
             DesktopNetwork.removeLeftovers(namespaces);
         }
         for (int i = 0; i < count; i++) {
             DesktopSpec spec = new DesktopSpec(i, identity.agentId() + ":desktop-" + i, settings.firstPort().orElseThrow() + i, settings.firstUid() + i, homes.resolve("desktop-" + i),
                     homes.resolve(".run").resolve("desktop-" + i));
             Optional<DesktopCgroup> group = cgroups.create("desktop-" + i);
-            DesktopNetwork network = settings.network() == DeviceAgentConfig.DesktopNetworkMode.PRIVATE
-                    ? DesktopNetwork.own(namespaces, i) : DesktopNetwork.shared();
-            HostedDesktop desktop = new HostedDesktop(spec, config, group, network);
+            DesktopNetwork network = settings.network() == DeviceAgentConfig.DesktopNetworkMode.SHARED
+                    ? DesktopNetwork.shared() : DesktopNetwork.own(namespaces, i);
+            Optional<DesktopRouteOut> routeOut = settings.network() == DeviceAgentConfig.DesktopNetworkMode.OUTBOUND
+                    ? Optional.of(new DesktopRouteOut(namespaces + i, outboundAllow)) : Optional.empty();
+            HostedDesktop desktop = new HostedDesktop(spec, config, group, network, routeOut);
             hosted.add(desktop);
             Gauge.builder("envgrid.desktop.memory.limit", () -> group.map(DesktopCgroup::memoryLimitBytes).orElse(0L))
                     .baseUnit("bytes").description("memory limit of a hosted desktop's control group; 0: unbounded "

@@ -227,8 +227,11 @@ final class DesktopNetwork {
         return inside;
     }
 
-    /** Runs {@code ip} with these arguments; an {@link IllegalStateException} with its error when it fails. */
-    private static void ip(String... arguments) {
+    /**
+     * Runs {@code ip} with these arguments; an {@link IllegalStateException} with its error when it fails. Also used by
+     * {@link DesktopRouteOut} for the routes of an {@code outbound} namespace.
+     */
+    static void ip(String... arguments) {
         List<String> command = new ArrayList<>(List.of(program(IP, "ip (iproute2)").toString()));
         command.addAll(List.of(arguments));
         ProcessOutcome outcome;

@@ -124,6 +124,12 @@ public class HostDevice {
         }
         DeviceAgentConfig.DesktopNetworkMode mode = settings.network().orElse(ownUser
                 ? DeviceAgentConfig.DesktopNetworkMode.PRIVATE : DeviceAgentConfig.DesktopNetworkMode.SHARED);
+        if (settings.enabled() && mode == DeviceAgentConfig.DesktopNetworkMode.OUTBOUND) {
+            // the route out (fleet/DesktopRouteOut) is started by a hosted desktop's reset only: rather than a
+            // private namespace under the name of one with a route out, the agent does not start
+            throw new IllegalStateException("envgrid.device-agent.linux-host.network=outbound is not supported (only "
+                    + "desktops.network has it): set private or shared");
+        }
         if (!settings.enabled() || mode == DeviceAgentConfig.DesktopNetworkMode.SHARED) {
             return DesktopNetwork.shared();
         }

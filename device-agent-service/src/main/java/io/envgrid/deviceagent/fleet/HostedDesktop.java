@@ -48,6 +48,8 @@ public final class HostedDesktop {
     private final WorkerExec workers;
     private final Optional<DesktopCgroup> cgroup;
     private final DesktopNetwork network;
+    /** Its namespace's route out ({@code network=outbound}); empty: none (private: only {@code lo}; or shared). */
+    private final Optional<DesktopRouteOut> routeOut;
     private volatile State state = State.RESETTING;
     private volatile boolean cleanOnce;
     /** Set by {@link #stop()}: a reset asked for afterwards (a retry racing the agent's shutdown) starts nothing. */
@@ -58,11 +60,14 @@ public final class HostedDesktop {
      *            memory controller (the agent then warned at start)
      * @param network the network namespace its window manager, start-up programs and worker commands run in (made
      *            anew at every reset)
+     * @param routeOut the route out of that namespace, started anew after it at every reset ({@code outbound})
      */
-    HostedDesktop(DesktopSpec spec, DeviceAgentConfig config, Optional<DesktopCgroup> cgroup, DesktopNetwork network) {
+    HostedDesktop(DesktopSpec spec, DeviceAgentConfig config, Optional<DesktopCgroup> cgroup, DesktopNetwork network,
+            Optional<DesktopRouteOut> routeOut) {
         this.spec = spec;
         this.cgroup = cgroup;
         this.network = network;
+        this.routeOut = routeOut;
         DeviceAgentConfig.Desktops settings = config.desktops();
         WorkerLimits limits = new WorkerLimits(settings.limits().maxProcesses(), settings.limits().maxOpenFiles());
         this.workers = new WorkerExec(spec.uid(), spec.home(), limits, cgroup, network.enterPrefix());
@@ -102,9 +107,10 @@ public final class HostedDesktop {
     /**
      * Resets the desktop to its template: recording stopped and deleted, every process of its user killed, X server
      * and window manager restarted with a new cookie (which also empties the clipboard: selections live in the
-     * clients that own them), its network namespace made anew (when it has its own), home restored from the template,
-     * the user's files in the shared temporary directories, its POSIX message queues and System V IPC objects deleted,
-     * then its start-up programs launched (not awaited). One reset at a time per desktop.
+     * clients that own them), its network namespace made anew (when it has its own; with a new route out for
+     * {@code outbound}), home restored from the template, the user's files in the shared temporary directories, its
+     * POSIX message queues and System V IPC objects deleted, then its start-up programs launched (not awaited). One
+     * reset at a time per desktop.
      * <p>
      * Before it touches anything it closes the desktop's gate ({@link io.envgrid.deviceagent.osworld.DesktopGate}):
      * no call is admitted from then on, calls whose lease was checked before are refused, and the calls still running
@@ -129,7 +135,11 @@ public final class HostedDesktop {
             server.stop();
             desktop.display().close();
             processes.killAll();
+            routeOut.ifPresent(DesktopRouteOut::stop); // the old namespace's: its NAT dies with it
             network.renew(); // after the kill: nothing of the former worker holds the old namespace any more
+            if (routeOut.isPresent()) {
+                routeOut.get().start();
+            }
             home.restore();
             home.clearSharedTemp();
             ipc.clear();
@@ -165,6 +175,7 @@ public final class HostedDesktop {
         } catch (ResetFailure e) {
             LOG.warnf("stopping desktop %s: %s", spec.resourceId(), e.getMessage());
         }
+        routeOut.ifPresent(DesktopRouteOut::stop);
         network.remove();
         try {
             if (cgroup.isPresent()) {
