@@ -11,6 +11,7 @@ import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.support.AgentPrivileges;
 import io.envgrid.deviceagent.support.Conditions;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,9 +64,13 @@ class DesktopNetworkTest {
         Process inside = start(network, List.of("sleep", "300"));
         Conditions.await(() -> namespaceOf(inside.pid()).equals(inode(network)), "the sleeper in the namespace");
         String before = inode(network);
-        network.renew();
-        Conditions.await(() -> !inside.isAlive(), "the process in the old namespace killed", Duration.ofSeconds(10));
-        assertNotEquals(before, inode(network), "a renewal makes a new namespace");
+        // held open so that the old namespace outlives its removal: a freed namespace's inode number is free for the
+        // next one, and the comparison below would then fail though the namespace is new
+        try (FileChannel held = FileChannel.open(DesktopNetwork.NAMESPACES.resolve(network.name().orElseThrow()))) {
+            network.renew();
+            Conditions.await(() -> !inside.isAlive(), "the process in the old namespace killed", Duration.ofSeconds(10));
+            assertNotEquals(before, inode(network), "a renewal makes a new namespace");
+        }
 
         network.remove();
         assertFalse(Files.exists(DesktopNetwork.NAMESPACES.resolve(prefix + 0)), "removed");

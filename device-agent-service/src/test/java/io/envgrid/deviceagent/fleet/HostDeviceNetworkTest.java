@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,10 +107,14 @@ class HostDeviceNetworkTest {
                     "sleep", "600").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             long rootPid = rootInside.pid();
             Conditions.await(() -> before.equals(namespaceOf(rootPid)), "root's process in A's namespace");
-            HostDeviceLeases.release("worker-a-namespace");
-
-            String tokenB = HostDeviceLeases.token("worker-b-namespace"); // granted once the reset is done
-            String after = namespace(tokenB);
+            String tokenB;
+            String after;
+            // A's namespace held open until compared: once freed, its inode number is free for the next namespace
+            try (FileChannel held = FileChannel.open(Path.of("/proc", Long.toString(rootPid), "ns", "net"))) {
+                HostDeviceLeases.release("worker-a-namespace");
+                tokenB = HostDeviceLeases.token("worker-b-namespace"); // granted once the reset is done
+                after = namespace(tokenB);
+            }
             assertNotEquals(before, after, "the reset kept the former holder's network namespace");
             assertNotEquals(host, after, "after the reset the host device's command in the host's network namespace");
             Process inside = rootInside;
