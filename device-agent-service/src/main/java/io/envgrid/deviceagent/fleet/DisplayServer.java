@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One hosted desktop's X server (Xvfb, run by the agent, so the desktop's user cannot stop it) and its window manager
  * (run as the desktop's user). Every start makes a fresh MIT-MAGIC-COOKIE-1 in the desktop's own Xauthority file,
- * readable by the agent and that user only, and Xvfb admits no client without it: another desktop's user cannot
+ * the agent's, readable by the agent and that user's group only (0440: the user cannot change or grow it, and the
+ * agent reads it for its own X connection), and Xvfb admits no client without it: another desktop's user cannot
  * connect to this display, and a cookie a former worker copied stops working at the next reset.
  *
  * <p>The display number is Xvfb's choice ({@code -displayfd}): the lowest number for which it could bind every socket
@@ -231,7 +232,8 @@ final class DisplayServer {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r--------")));
             // for any display number: Xvfb chooses it after reading this file (the server ignores entries' numbers)
             Files.write(fresh, XAuthority.anyDisplayEntry(cookie));
-            workers.handOver(fresh); // the desktop's X clients read it as its user
+            // the desktop's X clients read it as its user; the agent keeps it, as it reads it again itself
+            workers.shareRead(fresh);
             Files.move(fresh, spec.xauthority(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new ResetFailure("cannot write the X cookie", e);
