@@ -64,6 +64,9 @@ class DesktopX11DirectoryTest {
         } finally {
             FleetLeases.release(squatter); // its reset kills the loop and deletes its directories
             FleetLeases.release(other);
+            // before the agent may stop: left behind, the names would stop every X server on this machine
+            Conditions.await(() -> "free".equals(FleetLeases.state(squatter.resourceId())),
+                    squatter.resourceId() + " reset (its directories deleted)", Duration.ofSeconds(60));
         }
     }
 }
