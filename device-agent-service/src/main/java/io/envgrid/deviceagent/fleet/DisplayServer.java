@@ -298,6 +298,28 @@ final class DisplayServer {
         display = null;
     }
 
+    /**
+     * Stops the servers for good (agent shutdown) and deletes the stale path socket the desktop kept: no reset of it
+     * follows, and the stale socket would stay until the next X server that picks its number unlinks it.
+     */
+    void shutdown() {
+        stop();
+        if (kept != null) {
+            Path name = Path.of("X" + kept);
+            try (java.nio.file.SecureDirectoryStream<Path> sockets = LinkSafeTree.open(SOCKETS)) {
+                java.nio.file.attribute.PosixFileAttributes entry = LinkSafeTree.attributes(sockets, name);
+                // not a live one: after a failed reset another root X server (this agent's or not) may have taken it
+                if (entry != null && entry.isOther() && entry.owner().equals(Files.getOwner(Path.of("/proc/self")))
+                        && !ownSocketListens(kept)) {
+                    sockets.deleteFile(name);
+                }
+            } catch (IOException e) {
+                // gone already, or the directory with it: nothing of the agent's is left there
+            }
+            kept = null;
+        }
+    }
+
     private void startWindowManager(long deadline) throws ResetFailure {
         Map<String, String> environment = workers.environment(Map.of("DISPLAY", display,
                 "XAUTHORITY", spec.xauthority().toString()));
