@@ -336,7 +336,10 @@ public interface DeviceAgentConfig {
         DesktopNetworkMode network();
     }
 
-    /** {@code envgrid.device-agent.desktops.network}: whose network namespace a hosted desktop's programs run in. */
+    /**
+     * {@code envgrid.device-agent.desktops.network} and {@code linux-host.network}: whose network namespace a hosted
+     * desktop's (the host device's) programs run in.
+     */
     enum DesktopNetworkMode {
         SHARED, PRIVATE
     }
@@ -412,6 +415,16 @@ public interface DeviceAgentConfig {
          */
         @WithDefault("false")
         boolean leaseWithoutReset();
+
+        /**
+         * The network namespace the host device's commands run in ({@code fleet/HostDevice}, with the desktops'
+         * {@code fleet/DesktopNetwork}): {@code private} a namespace of its own with only a loopback interface, made
+         * anew at every reset (no route out; the host's loopback listeners and abstract socket names, the desktops' X
+         * names among them, out of its reach), {@code shared} the host's. Unset: {@code private} when the agent is
+         * root (so the device has a uid of its own and is reset between leases), else {@code shared}; {@code private}
+         * set explicitly on an agent that is not root stops it at start.
+         */
+        Optional<DesktopNetworkMode> network();
     }
 
     interface Adb {

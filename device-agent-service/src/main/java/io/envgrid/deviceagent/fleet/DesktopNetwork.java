@@ -20,20 +20,22 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * The network namespace a hosted desktop's programs run in ({@code envgrid.device-agent.desktops.network}).
+ * The network namespace a hosted desktop's programs run in ({@code envgrid.device-agent.desktops.network}), and the
+ * host device's commands ({@link HostDevice}, {@code envgrid.device-agent.linux-host.network}), with the same steps.
  *
  * <p>{@code private}: a named namespace of the desktop's own ({@code ip netns add}, so {@code /run/netns/<name>}),
  * with only {@code lo}, up. The window manager, start-up programs and every worker command enter it before their
  * limits and user switch ({@link #enterPrefix()}: {@code nsenter --net=/run/netns/<name> --}), so a desktop's
  * loopback listeners and abstract unix socket names (X's {@code @/tmp/.X11-unix/X<n>}, D-Bus's) are its own: another
- * desktop's programs can neither reach nor squat them, nor reach the host's loopback (the agent's ports, other
- * desktops' browsers). Made anew at every reset, so no address or socket of a former worker carries over.
+ * desktop's programs (nor the host device's) can neither reach nor squat them, nor reach the host's loopback (the
+ * agent's ports, other desktops' browsers). Made anew at every reset, so no address or socket of a former worker
+ * carries over.
  *
  * <p>{@code shared}: the host's namespace, as before; {@link #enterPrefix()} is empty and nothing is made.
  *
- * <p>Names are {@code envgrid-<12 hex digits of the agent id's SHA-256>-<desktop index>}: an agent finds the
- * namespaces a former run of itself left (SIGKILL) by that prefix and removes them at start, and never touches another
- * agent's on the same host.
+ * <p>Names are {@code envgrid-<12 hex digits of the agent id's SHA-256>-<desktop index>}, and
+ * {@code envgrid-<…>-host} for the host device: an agent finds the namespaces a former run of itself left (SIGKILL) by
+ * that prefix and removes them at start, and never touches another agent's on the same host.
  */
 final class DesktopNetwork {
 
@@ -47,16 +49,24 @@ final class DesktopNetwork {
     /** Rounds of killing what still runs in a namespace being renewed or removed. */
     private static final int KILL_ROUNDS = 10;
 
+    /** The last part of the host device's namespace's name; the desktops' are their indexes (digits only). */
+    static final String HOST_DEVICE = "host";
+
     /** The namespace's name; empty: the host's namespace ({@code shared}). */
     private final Optional<String> name;
+    /** Whose namespace it is and the setting that chose it, for the error that says it cannot be made. */
+    private final String owner;
+    private final String setting;
 
-    private DesktopNetwork(Optional<String> name) {
+    private DesktopNetwork(Optional<String> name, String owner, String setting) {
         this.name = name;
+        this.owner = owner;
+        this.setting = setting;
     }
 
     /** The host's network namespace, shared with every other program on the host ({@code network=shared}). */
     static DesktopNetwork shared() {
-        return new DesktopNetwork(Optional.empty());
+        return new DesktopNetwork(Optional.empty(), "", "");
     }
 
     /**
@@ -64,7 +74,15 @@ final class DesktopNetwork {
      * ({@link #prefixOf}); made by the first {@link #renew()}.
      */
     static DesktopNetwork own(String prefix, int index) {
-        return new DesktopNetwork(Optional.of(prefix + index));
+        return new DesktopNetwork(Optional.of(prefix + index), "a hosted desktop", "desktops.network");
+    }
+
+    /**
+     * The host device's own namespace ({@code linux-host.network=private}), {@code <prefix>host}; made by the first
+     * {@link #renew()}.
+     */
+    static DesktopNetwork hostDevice(String prefix) {
+        return new DesktopNetwork(Optional.of(prefix + HOST_DEVICE), "the host device", "linux-host.network");
     }
 
     /** The names of one agent's namespaces begin with this: {@code envgrid-<12 hex digits>-}. */
@@ -115,28 +133,32 @@ final class DesktopNetwork {
             ip("netns", "add", name.get());
             ip("-n", name.get(), "link", "set", "lo", "up");
         } catch (IllegalStateException e) {
-            String reason = "cannot make the desktop's network namespace " + name.get() + " (desktops.network=private "
-                    + "needs a root agent and iproute2; 'shared' runs the desktops in the host's network): "
+            String reason = "cannot make the network namespace " + name.get() + " of " + owner + " (" + setting
+                    + "=private needs a root agent and iproute2; 'shared' runs it in the host's network): "
                     + e.getMessage();
-            LOG.errorf("*** a hosted desktop does not come up: %s ***", reason);
+            LOG.errorf("*** %s does not come up: %s ***", owner, reason);
             throw new ResetFailure(reason);
         }
     }
 
-    /** Removes the desktop's namespace, killing what still runs in it (the desktop's slot is gone: agent shutdown). */
+    /**
+     * Removes the namespace, killing what still runs in it (the desktop's slot is gone: agent shutdown; or one a
+     * SIGKILLed former run left under this name).
+     */
     void remove() {
         name.ifPresent(DesktopNetwork::remove);
     }
 
     /**
-     * Removes every namespace named with {@code prefix} (the ones a SIGKILLed former run of this agent left), killing
-     * what runs in each.
+     * Removes every desktop's namespace named with {@code prefix} (the ones a SIGKILLed former run of this agent left),
+     * killing what runs in each. Not the host device's ({@link #HOST_DEVICE}): {@link HostDevice} removes its own
+     * leftover and may already have made its namespace anew when the fleet starts.
      */
     static void removeLeftovers(String prefix) {
         if (!Files.isDirectory(NAMESPACES)) {
             return;
         }
-        try (DirectoryStream<Path> names = Files.newDirectoryStream(NAMESPACES, prefix + "*")) {
+        try (DirectoryStream<Path> names = Files.newDirectoryStream(NAMESPACES, prefix + "[0-9]*")) {
             for (Path leftover : names) {
                 LOG.infof("removing the network namespace %s a former run of this agent left", leftover.getFileName());
                 remove(leftover.getFileName().toString());
@@ -224,6 +246,7 @@ final class DesktopNetwork {
 
     private static Path program(List<Path> candidates, String what) {
         return candidates.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new IllegalStateException(
-                what + " not found in " + candidates + ": needed for envgrid.device-agent.desktops.network=private"));
+                what + " not found in " + candidates + ": needed for envgrid.device-agent.desktops.network=private and "
+                        + "linux-host.network=private"));
     }
 }

@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -40,6 +39,12 @@ import org.jboss.logging.Logger;
  * <p>
  * Its commands get a hosted desktop's limits ({@code desktops.limits.*}): {@code prlimit} on each, and a control group
  * of its own ({@code host-device}, beside the desktops') bounding the memory and number of all its processes.
+ * <p>
+ * They run in a network namespace of its own ({@code linux-host.network}, by default {@code private} where it has a
+ * uid of its own), with a hosted desktop's code ({@link DesktopNetwork}, {@code envgrid-<hash>-host}): the host's
+ * loopback listeners (the agent's ports, the desktops' servers in {@code shared} mode) are out of reach, and an abstract
+ * socket name it binds (an X server's {@code @/tmp/.X11-unix/X<n>}) is bound in its namespace only. Made at start and
+ * anew at every reset, removed at agent stop.
  * <p>
  * The user switch needs a root agent. Without it every holder runs as the agent's uid and nothing can be told apart,
  * so the device is not offered to the allocator at all unless {@code linux-host.lease-without-reset} says so (warned
@@ -62,11 +67,18 @@ public class HostDevice {
     private final AgentCgroups cgroups;
     /** Its control group, where it has a uid of its own and the host a usable memory controller. */
     private final Optional<DesktopCgroup> cgroup;
+    /** The network namespace its commands run in: its own ({@code linux-host.network=private}) or the host's. */
+    private final DesktopNetwork network;
     private volatile boolean cleanOnce;
 
     /**
+     * Also removes the network namespace a SIGKILLed former run of the agent left for it, and makes its own
+     * ({@code linux-host.network=private}); when that cannot be made its gate stays closed (calls answer {@code 409})
+     * until a reset makes it.
+     *
      * @throws IllegalStateException when the uid is root's, the exec user's or one of the hosted desktops': its reset
-     *             would kill their processes and delete their files
+     *             would kill their processes and delete their files; when {@code linux-host.network=private} is set on
+     *             an agent that is not root (no namespace and no uid of its own to reset)
      */
     public HostDevice(DeviceAgentConfig config, DeviceStore store, AgentIdentity identity, WorkerExec execUser,
             AgentCgroups cgroups) {
@@ -84,15 +96,43 @@ public class HostDevice {
         this.files = store.deviceDirectory("linux", deviceId).resolve("files").toAbsolutePath();
         this.cgroups = cgroups;
         WorkerLimits limits = new WorkerLimits(desktops.limits().maxProcesses(), desktops.limits().maxOpenFiles());
+        boolean ownUser = settings.enabled() && new WorkerExec(uid, files).switchesUser();
         // a group only where its commands run as its own uid: without the switch they are the agent's, unbounded alike
-        this.cgroup = settings.enabled() && new WorkerExec(uid, files).switchesUser() ? cgroups.create("host-device")
-                : Optional.empty();
-        // the host's network namespace: the host device is the host (README, "A network of its own")
-        this.workers = new WorkerExec(uid, files, limits, cgroup, List.of());
+        this.cgroup = ownUser ? cgroups.create("host-device") : Optional.empty();
+        this.network = network(identity, ownUser);
+        this.workers = new WorkerExec(uid, files, limits, cgroup, network.enterPrefix());
         this.processes = new DesktopProcesses(uid, workers, Optional::empty, cgroup);
         this.shared = new SharedTemp(workers, SharedTemp.SHARED);
         this.ipc = new DesktopIpc(workers);
         this.cleanOnce = !resetsBetweenLeases(); // nothing to wait for when there is no reset
+        try {
+            // now, not at the first reset: without allocator registration no reset ever runs, and commands run anyway
+            network.renew();
+        } catch (ResetFailure e) {
+            gate.close(); // its commands would fail to enter a namespace that is not there; a reset that makes it opens
+        }
+    }
+
+    /**
+     * Its namespace by {@code linux-host.network} (unset: its own when it has a uid of its own, {@code ownUser}), after
+     * removing the one a SIGKILLed former run left, whatever this run's setting.
+     */
+    private DesktopNetwork network(AgentIdentity identity, boolean ownUser) {
+        DesktopNetwork own = DesktopNetwork.hostDevice(DesktopNetwork.prefixOf(identity.agentId()));
+        if (WorkerExec.ownUid() == 0) {
+            own.remove();
+        }
+        DeviceAgentConfig.DesktopNetworkMode mode = settings.network().orElse(ownUser
+                ? DeviceAgentConfig.DesktopNetworkMode.PRIVATE : DeviceAgentConfig.DesktopNetworkMode.SHARED);
+        if (!settings.enabled() || mode == DeviceAgentConfig.DesktopNetworkMode.SHARED) {
+            return DesktopNetwork.shared();
+        }
+        if (!ownUser) {
+            throw new IllegalStateException("envgrid.device-agent.linux-host.network=private needs a root agent: "
+                    + "without it the host device has no uid of its own and no network namespace can be made ('shared' "
+                    + "runs its commands in the host's network)");
+        }
+        return own;
     }
 
     void announce(@Observes StartupEvent start) {
@@ -189,7 +229,8 @@ public class HostDevice {
     /**
      * Resets the host device for its next holder: closes its gate (calls of the ended lease are interrupted and their
      * processes killed until they have left, {@value HostedDesktop#CALLS_LEAVE_SECONDS} s at most), ends every process
-     * of its uid, makes {@code files/} empty again (the uid's, mode 0700), deletes the uid's files in {@code /tmp},
+     * of its uid, makes its network namespace anew when it has its own (what still runs in the old one killed, whatever
+     * its uid), makes {@code files/} empty again (the uid's, mode 0700), deletes the uid's files in {@code /tmp},
      * {@code /dev/shm} and the other shared directories and its System V IPC objects, then opens the gate. A failure
      * leaves the gate closed: the device is down until a reset succeeds.
      */
@@ -199,6 +240,7 @@ public class HostDevice {
         try {
             awaitNoCalls();
             processes.killAll();
+            network.renew(); // after the kill: nothing of the former holder holds the old namespace any more
             emptyFiles();
             shared.clear();
             ipc.clear();
@@ -214,18 +256,29 @@ public class HostDevice {
         }
     }
 
-    /** Agent shutdown: ends what runs in its control group and removes it (the desktops' parent goes with the last). */
+    /**
+     * Agent shutdown: ends its processes, removes its network namespace (killing what still runs in it) and its
+     * control group (the desktops' parent goes with the last).
+     */
     @PreDestroy
     synchronized void stop() {
-        if (cgroup.isEmpty()) {
+        if (cgroup.isEmpty() && network.name().isEmpty()) {
             return;
         }
         gate.close();
         try {
             processes.killAll();
-            cgroup.get().remove();
-        } catch (ResetFailure | IOException e) {
+        } catch (ResetFailure e) {
             LOG.warnf("stopping the host device %s: %s", deviceId, e.getMessage());
+        }
+        network.remove();
+        if (cgroup.isEmpty()) {
+            return;
+        }
+        try {
+            cgroup.get().remove();
+        } catch (IOException e) {
+            LOG.warnf("stopping the host device %s: cannot remove its control group: %s", deviceId, e.getMessage());
         }
         cgroups.removeIfUnused();
     }

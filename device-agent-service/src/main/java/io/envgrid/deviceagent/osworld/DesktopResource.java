@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestForm;
@@ -87,7 +88,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public ExecuteAnswer execute(JsonNode body) {
-        return timed("execute", desktop -> desktop.commands().execute(object(body)));
+        return timedWithBody("execute", body, (desktop, request) -> desktop.commands().execute(request));
     }
 
     @POST
@@ -95,7 +96,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public ExecuteAnswer setupExecute(JsonNode body) {
-        return timed("setup_execute", desktop -> desktop.commands().execute(object(body)));
+        return timedWithBody("setup_execute", body, (desktop, request) -> desktop.commands().execute(request));
     }
 
     @POST
@@ -103,7 +104,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.TEXT_PLAIN)
     public String launch(JsonNode body) {
-        return timed("launch", desktop -> desktop.commands().launch(object(body)));
+        return timedWithBody("launch", body, (desktop, request) -> desktop.commands().launch(request));
     }
 
     @POST
@@ -111,8 +112,8 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> runPython(JsonNode body) {
-        return timed("run_python", desktop -> {
-            String code = optionalText(object(body), "code", "'code' must be a string");
+        return timedWithBody("run_python", body, (desktop, request) -> {
+            String code = optionalText(request, "code", "'code' must be a string");
             if (code == null || code.isEmpty()) {
                 throw new DesktopException(400, "Code not supplied!");
             }
@@ -125,8 +126,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> runBashScript(JsonNode body) {
-        return timed("run_bash_script", desktop -> {
-            JsonNode request = object(body);
+        return timedWithBody("run_bash_script", body, (desktop, request) -> {
             String script = optionalText(request, "script", "'script' must be a string");
             if (script == null || script.isEmpty()) {
                 Map<String, Object> refusal = new LinkedHashMap<>();
@@ -155,8 +155,7 @@ public class DesktopResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> listDirectory(JsonNode body) {
-        return timed("list_directory", desktop -> {
-            JsonNode request = object(body);
+        return timedWithBody("list_directory", body, (desktop, request) -> {
             if (!request.hasNonNull("path")) {
                 throw new DesktopAnswer(400, Map.of("error", "Missing 'path' parameter"));
             }
@@ -296,11 +295,17 @@ public class DesktopResource {
         return body;
     }
 
-    private static JsonNode object(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw new DesktopException(400, "the body must be a JSON object");
-        }
-        return body;
+    /**
+     * {@link #timed} for a route whose body is a JSON object: {@code call} gets the desktop and the body, which is
+     * checked there (400 when it is no object), so a bad body is answered only after the lease check, as every route.
+     */
+    private <T> T timedWithBody(String route, JsonNode body, BiFunction<Desktop, JsonNode, T> call) {
+        return timed(route, desktop -> {
+            if (body == null || !body.isObject()) {
+                throw new DesktopException(400, "the body must be a JSON object");
+            }
+            return call.apply(desktop, body);
+        });
     }
 
     /**

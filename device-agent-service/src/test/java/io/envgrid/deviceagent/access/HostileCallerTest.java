@@ -31,6 +31,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -369,6 +370,9 @@ class HostileCallerTest {
     @Test
     void onlyAnOperatorBorrowsAndReturnsADeviceAndARefusalChangesNothing() throws IOException {
         awaitRegistered(HOST_RESOURCE);
+        // a former test's release is reset first (the device is "resetting" until then)
+        Conditions.await(() -> "free".equals(resource(HOST_RESOURCE).getString("state")), HOST_RESOURCE + " free",
+                Duration.ofSeconds(60));
         Path record = Path.of("target", "test-data", "devices", "linux", HOST, "device.json");
         byte[] free = Files.readAllBytes(record);
         given().contentType(ContentType.JSON).body(Map.of("device_id", HOST, "borrower", "alice", "purpose", "p",

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link DesktopNetwork} on this host's kernel (as root): a desktop's namespace has only {@code lo}, up; a renewal kills
- * what ran in the old namespace and makes a new one; an agent's start removes the namespaces a former run of it left
- * (its own prefix) and no other agent's.
+ * what ran in the old namespace and makes a new one; an agent's start removes the namespaces a former run of its
+ * desktops left (its own prefix) and no other agent's, nor its host device's (which {@link HostDevice} may have made
+ * anew already).
  */
 class DesktopNetworkTest {
 
@@ -43,6 +44,7 @@ class DesktopNetworkTest {
         started.forEach(Process::destroyForcibly);
         DesktopNetwork.removeLeftovers(prefix);
         DesktopNetwork.removeLeftovers(otherPrefix);
+        DesktopNetwork.hostDevice(prefix).remove();
     }
 
     @Test
@@ -73,8 +75,10 @@ class DesktopNetworkTest {
     void leftoversOfThisAgentAreRemovedAndAnotherAgentsKept() throws Exception {
         DesktopNetwork leftover = DesktopNetwork.own(prefix, 3);
         DesktopNetwork others = DesktopNetwork.own(otherPrefix, 3);
+        DesktopNetwork host = DesktopNetwork.hostDevice(prefix);
         leftover.renew();
         others.renew();
+        host.renew();
         Process orphan = start(leftover, List.of("sleep", "300"));
         Conditions.await(() -> namespaceOf(orphan.pid()).equals(inode(leftover)), "the orphan in the leftover");
 
@@ -83,6 +87,7 @@ class DesktopNetworkTest {
         assertFalse(Files.exists(DesktopNetwork.NAMESPACES.resolve(prefix + 3)), "the leftover removed");
         Conditions.await(() -> !orphan.isAlive(), "the process in the leftover killed", Duration.ofSeconds(10));
         assertTrue(Files.exists(DesktopNetwork.NAMESPACES.resolve(otherPrefix + 3)), "another agent's namespace kept");
+        assertTrue(Files.exists(DesktopNetwork.NAMESPACES.resolve(prefix + "host")), "the host device's namespace kept");
     }
 
     @Test

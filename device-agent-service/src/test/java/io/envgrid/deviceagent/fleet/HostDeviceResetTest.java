@@ -1,5 +1,11 @@
 package io.envgrid.deviceagent.fleet;
 
+import static io.envgrid.deviceagent.support.HostDeviceLeases.allocate;
+import static io.envgrid.deviceagent.support.HostDeviceLeases.allocator;
+import static io.envgrid.deviceagent.support.HostDeviceLeases.awaitFree;
+import static io.envgrid.deviceagent.support.HostDeviceLeases.execute;
+import static io.envgrid.deviceagent.support.HostDeviceLeases.release;
+import static io.envgrid.deviceagent.support.HostDeviceLeases.state;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +15,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.envgrid.deviceagent.support.AgentPrivileges;
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
+import io.envgrid.deviceagent.support.HostDeviceLeases;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,11 +39,10 @@ import org.junit.jupiter.api.Test;
 @WithAllocator
 class HostDeviceResetTest {
 
-    private static final String HOST = "test-host";
-    private static final String HOST_RESOURCE = RealAllocator.AGENT_ID + ":" + HOST;
-    private static final String LEASE_HEADER = "X-Envgrid-Lease-Token";
-    /** {@code envgrid.device-agent.linux-host.uid}'s default. */
-    private static final long HOST_UID = 60999;
+    private static final String HOST = HostDeviceLeases.HOST;
+    private static final String HOST_RESOURCE = HostDeviceLeases.RESOURCE;
+    private static final String LEASE_HEADER = HostDeviceLeases.LEASE_HEADER;
+    private static final long HOST_UID = HostDeviceLeases.UID;
 
     @Test
     void aFormerHoldersLeftoversAreGoneBeforeTheNextHolderIsGranted() throws Exception {
@@ -202,45 +208,12 @@ class HostDeviceResetTest {
         }).toList();
     }
 
-    private static String state() {
-        return allocator().get(RealAllocator.resourcePath(HOST_RESOURCE)).then().extract().path("state");
-    }
-
-    /** Each test starts once the former test's release has been reset. */
-    private static void awaitFree() {
-        Conditions.await(() -> "free".equals(state()), HOST_RESOURCE + " free", java.time.Duration.ofSeconds(60));
-    }
-
     private static boolean running(String marker) {
         return ProcessHandle.allProcesses().anyMatch(p -> p.isAlive()
                 && p.info().commandLine().orElse("").contains(marker));
     }
 
-    private static JsonPath execute(String token, String command) {
-        JsonPath answer = json(given().header(LEASE_HEADER, token), Map.of("device_id", HOST, "command", command))
-                .post("/tools/device.execute/call").then().statusCode(200).extract().jsonPath();
-        assertTrue(answer.getBoolean("success"), answer.prettify());
-        return answer;
-    }
-
     private static RequestSpecification json(RequestSpecification request, Object body) {
         return request.contentType(ContentType.JSON).body(body);
-    }
-
-    private static JsonPath allocate(String worker) {
-        return allocator().contentType(ContentType.JSON)
-                .body(Map.of("worker_id", worker, "resource_types", List.of("device_linux"), "timeout", 60,
-                        "wait_ms", 60000))
-                .post("/allocate").then().statusCode(200).extract().jsonPath();
-    }
-
-    private static void release(String worker) {
-        assertEquals(200, allocator().contentType(ContentType.JSON)
-                .body(Map.of("worker_id", worker, "resource_id", HOST_RESOURCE)).post("/release").statusCode());
-    }
-
-    private static RequestSpecification allocator() {
-        return given().baseUri(RealAllocator.url().toString()).urlEncodingEnabled(false)
-                .header("Authorization", "Bearer " + RealAllocator.SERVICE_TOKEN);
     }
 }

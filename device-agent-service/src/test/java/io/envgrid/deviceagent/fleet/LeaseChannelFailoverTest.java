@@ -49,15 +49,9 @@ class LeaseChannelFailoverTest {
 
     @Test
     void aResetPublishedOnTheNewMasterAfterAFailoverWakesTheResetLoopAtOnce() {
-        try (RedisSentinels redis = RedisSentinels.start(Path.of("target", "lease-channel-sentinels-"
-                + ProcessHandle.current().pid()))) {
+        try (RedisSentinels redis = sentinels("")) {
             AtomicInteger wakes = new AtomicInteger();
-            subscriber = new LeaseChannelSubscriber(vertx, LeaseChannel.redisOptions(redis.sentinelHosts(),
-                    LeaseChannelRedisType.SENTINEL, RedisSentinels.MASTER_NAME, LeaseChannelRedisRole.MASTER), CHANNEL,
-                    Duration.ofMillis(100), Duration.ofSeconds(5), OURS::equals, wakes::incrementAndGet, new ObjectMapper());
-            subscriber.start();
-            int master = redis.masterPort();
-            awaitSubscribedOn(master, Duration.ofSeconds(15));
+            int master = subscribeThroughSentinels(redis, wakes);
 
             // another resource's reset and an expiry wake nothing; a reset of ours does
             publish(master, message("someone:desktop-9", "reset"));
@@ -88,16 +82,9 @@ class LeaseChannelFailoverTest {
      */
     @Test
     void aFailoverOfALiveMasterMovesTheSubscriptionToTheNewMaster() {
-        try (RedisSentinels redis = RedisSentinels.start(Path.of("target", "lease-channel-sentinels-live-"
-                + ProcessHandle.current().pid()))) {
+        try (RedisSentinels redis = sentinels("live-")) {
             AtomicInteger wakes = new AtomicInteger();
-            subscriber = new LeaseChannelSubscriber(vertx, LeaseChannel.redisOptions(redis.sentinelHosts(),
-                    LeaseChannelRedisType.SENTINEL, RedisSentinels.MASTER_NAME, LeaseChannelRedisRole.MASTER), CHANNEL,
-                    Duration.ofMillis(100), Duration.ofSeconds(5), OURS::equals, wakes::incrementAndGet,
-                    new ObjectMapper());
-            subscriber.start();
-            int old = redis.masterPort();
-            awaitSubscribedOn(old, Duration.ofSeconds(15));
+            int old = subscribeThroughSentinels(redis, wakes);
 
             redis.failOverLiveMaster();
             int promoted = redis.awaitFailoverFrom(old, Duration.ofSeconds(30));
@@ -116,15 +103,9 @@ class LeaseChannelFailoverTest {
      */
     @Test
     void aMasterCutOffFromTheSentinelsIsLeftOnTheirSwitchAnnouncement() {
-        try (RedisSentinels redis = RedisSentinels.start(Path.of("target", "lease-channel-sentinels-cut-"
-                + ProcessHandle.current().pid()))) {
+        try (RedisSentinels redis = sentinels("cut-")) {
             AtomicInteger wakes = new AtomicInteger();
-            subscriber = new LeaseChannelSubscriber(vertx, LeaseChannel.redisOptions(redis.sentinelHosts(),
-                    LeaseChannelRedisType.SENTINEL, RedisSentinels.MASTER_NAME, LeaseChannelRedisRole.MASTER), CHANNEL,
-                    Duration.ofMillis(100), Duration.ofSeconds(5), OURS::equals, wakes::incrementAndGet,
-                    new ObjectMapper());
-            subscriber.start();
-            awaitSubscribedOn(redis.masterPort(), Duration.ofSeconds(15));
+            subscribeThroughSentinels(redis, wakes);
 
             Duration cutOff = Duration.ofSeconds(40);
             long end = System.nanoTime() + cutOff.toNanos();
@@ -152,6 +133,27 @@ class LeaseChannelFailoverTest {
         assertEquals(List.of("redis://s0:26379", "redis://s1:26379", "redis://s2:26379"), sentinel.getEndpoints());
         assertEquals("envgrid", sentinel.getMasterName());
         assertEquals(RedisRole.REPLICA, sentinel.getRole());
+    }
+
+    /** A master, a replica and three Sentinels in their own folder under {@code target/} ({@code kind} names it). */
+    private static RedisSentinels sentinels(String kind) {
+        return RedisSentinels.start(Path.of("target", "lease-channel-sentinels-" + kind + ProcessHandle.current().pid()));
+    }
+
+    /**
+     * Starts the subscriber configured as the agent is behind Sentinel (client type {@code sentinel}, the master's
+     * role), counting the wakes in {@code wakes}, and waits until the master has it on the channel.
+     *
+     * @return the master's port
+     */
+    private int subscribeThroughSentinels(RedisSentinels redis, AtomicInteger wakes) {
+        subscriber = new LeaseChannelSubscriber(vertx, LeaseChannel.redisOptions(redis.sentinelHosts(),
+                LeaseChannelRedisType.SENTINEL, RedisSentinels.MASTER_NAME, LeaseChannelRedisRole.MASTER), CHANNEL,
+                Duration.ofMillis(100), Duration.ofSeconds(5), OURS::equals, wakes::incrementAndGet, new ObjectMapper());
+        subscriber.start();
+        int master = redis.masterPort();
+        awaitSubscribedOn(master, Duration.ofSeconds(15));
+        return master;
     }
 
     /** Waits until {@code port} has this subscriber on the channel (what {@code PUBSUB NUMSUB} counts). */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.security.TokenVerifier;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpSteps;
@@ -268,13 +267,7 @@ class TokenRevocationIT extends SmcpClients {
 
     @Test
     void anOfficeBindingMadeWithARevokedTokenEnds() {
-        String office = Offices.office();
-        String box = offices.connect("box-" + run, gateways.first.url(), "0.5.0");
-        offices.join(box, "computer", box, office);
-        ObjectNode tools = SocketIoDriver.object();
-        tools.putArray("tools").addObject().put("name", "probe__t").put("description", "a test tool")
-                .put("bundle_id", "probe").set("params_schema", SocketIoDriver.object().put("type", "object"));
-        driver.serve(box, "client:get_tools", SocketIoDriver.array().add(tools), 0);
+        String office = officeWithProbeComputer();
 
         String subject = "binder-" + run;
         Instant expiry = expiryAfter(Duration.ofHours(1));

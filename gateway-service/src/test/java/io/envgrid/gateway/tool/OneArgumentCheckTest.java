@@ -64,13 +64,8 @@ class OneArgumentCheckTest {
         String worker = "onecheck-" + UUID.randomUUID();
         String session = McpHttp.initialize(mcp());
         Map<String, JsonNode> mcpTools = mcpTools(session);
-        Map<String, String> sandboxNameOf = new LinkedHashMap<>();
-        JsonNode sandboxTools = McpSteps.readTree(given().get("/tools").asString()).path("tools");
-        for (JsonNode tool : sandboxTools) {
-            if (!tool.path("mcp_name").isNull()) {
-                sandboxNameOf.put(tool.path("mcp_name").asText(), tool.path("name").asText());
-            }
-        }
+        JsonNode sandboxTools = sandboxTools();
+        Map<String, String> sandboxNameOf = sandboxNamesByMcpName(sandboxTools);
         String before = state(worker);
         int compared = 0;
         int cases = 0;
@@ -145,19 +140,10 @@ class OneArgumentCheckTest {
         thirdEntries.put("{\"action\": \"vm:computer_13\", \"params\": {\"action_type\": \"HOTKEY\", "
                 + "\"parameters\": {\"keys\": [\"ctrl\", \"no_such_key\"]}}}", "parameters");
         for (Map.Entry<String, String> third : thirdEntries.entrySet()) {
-            String worker = "onecheck-keys-" + UUID.randomUUID();
-            String before = state(worker);
-            int commandsBefore = desktopCommands();
-            Response refused = SandboxHttp.post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": ["
-                    + "{\"action\": \"vm:execute\", \"params\": {\"command\": \"echo one\"}}, "
-                    + "{\"action\": \"vm:typing\", \"params\": {\"text\": \"two\"}}, " + third.getKey() + "]}");
-            assertEquals(400, refused.statusCode(), third.getKey() + " -> " + refused.asString());
-            JsonNode error = McpSteps.readTree(refused.asString()).path("error");
-            assertEquals("INVALID_PARAMETERS", error.path("code").asText(), error.toString());
+            JsonNode error = batchRefusedAtEntry("onecheck-keys-" + UUID.randomUUID(),
+                    "{\"action\": \"vm:execute\", \"params\": {\"command\": \"echo one\"}}, "
+                    + "{\"action\": \"vm:typing\", \"params\": {\"text\": \"two\"}}, " + third.getKey(), 2);
             assertEquals(third.getValue(), error.path("details").path("argument").asText(), error.toString());
-            assertTrue(error.path("message").asText().startsWith("actions[2]"), error.toString());
-            assertEquals(commandsBefore, desktopCommands(), "the first two entries did not run: " + third.getKey());
-            assertEquals(before, state(worker), "nothing leased for a temporary session: " + third.getKey());
         }
     }
 
@@ -210,19 +196,10 @@ class OneArgumentCheckTest {
         String session = McpHttp.initialize(mcp());
         for (Map.Entry<String, String> second : secondEntries.entrySet()) {
             String worker = "onecheck-c13-" + UUID.randomUUID();
-            String before = state(worker);
-            int commandsBefore = desktopCommands();
-            Response refused = SandboxHttp.post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": ["
-                    + "{\"action\": \"vm:click\", \"params\": {\"x\": 10, \"y\": 10}}, "
-                    + "{\"action\": \"vm:computer_13\", \"params\": " + second.getKey() + "}]}");
-            assertEquals(400, refused.statusCode(), second.getKey() + " -> " + refused.asString());
-            JsonNode error = McpSteps.readTree(refused.asString()).path("error");
-            assertEquals("INVALID_PARAMETERS", error.path("code").asText(), error.toString());
+            JsonNode error = batchRefusedAtEntry(worker, "{\"action\": \"vm:click\", \"params\": {\"x\": 10, \"y\": 10}}, "
+                    + "{\"action\": \"vm:computer_13\", \"params\": " + second.getKey() + "}", 1);
             assertEquals("parameters", error.path("details").path("argument").asText(), error.toString());
             assertEquals(second.getValue(), error.path("details").path("field").asText(), error.toString());
-            assertTrue(error.path("message").asText().startsWith("actions[1]"), error.toString());
-            assertEquals(commandsBefore, desktopCommands(), "the click did not run: " + second.getKey());
-            assertEquals(before, state(worker), "nothing leased for a temporary session: " + second.getKey());
             // the same action over MCP: a tool error naming the same field, before the session is bound
             ObjectNode arguments = (ObjectNode) McpSteps.readTree(second.getKey());
             arguments.put("worker_id", worker);
@@ -249,13 +226,7 @@ class OneArgumentCheckTest {
         String worker = "onecheck-int-" + UUID.randomUUID();
         String session = McpHttp.initialize(mcp());
         Map<String, JsonNode> mcpTools = mcpTools(session);
-        Map<String, String> sandboxNameOf = new LinkedHashMap<>();
-        JsonNode sandboxTools = McpSteps.readTree(given().get("/tools").asString()).path("tools");
-        for (JsonNode tool : sandboxTools) {
-            if (!tool.path("mcp_name").isNull()) {
-                sandboxNameOf.put(tool.path("mcp_name").asText(), tool.path("name").asText());
-            }
-        }
+        Map<String, String> sandboxNameOf = sandboxNamesByMcpName(sandboxTools());
         String before = state(worker);
         List<String> checked = new ArrayList<>();
         for (JsonNode tool : mcpTools.values()) {
@@ -392,6 +363,41 @@ class OneArgumentCheckTest {
         assertEquals(200, created.statusCode(), created.asString());
         Response destroyed = SandboxHttp.post("/session/destroy", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}");
         assertEquals(200, destroyed.statusCode(), destroyed.asString());
+    }
+
+    /**
+     * Posts {@code worker}'s batch of {@code actions} (the entries, comma-separated) and checks that it is refused
+     * whole for its entry {@code entry}: 400 {@code INVALID_PARAMETERS} naming {@code actions[entry]}, no desktop
+     * command run by an earlier entry, nothing leased for a temporary session; answers the error envelope's {@code error}.
+     */
+    private JsonNode batchRefusedAtEntry(String worker, String actions, int entry) {
+        String before = state(worker);
+        int commandsBefore = desktopCommands();
+        Response refused = SandboxHttp.post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": ["
+                + actions + "]}");
+        assertEquals(400, refused.statusCode(), actions + " -> " + refused.asString());
+        JsonNode error = McpSteps.readTree(refused.asString()).path("error");
+        assertEquals("INVALID_PARAMETERS", error.path("code").asText(), error.toString());
+        assertTrue(error.path("message").asText().startsWith("actions[" + entry + "]"), error.toString());
+        assertEquals(commandsBefore, desktopCommands(), "no entry before the bad one ran: " + actions);
+        assertEquals(before, state(worker), "nothing leased for a temporary session: " + actions);
+        return error;
+    }
+
+    /** The Sandbox API's tool list ({@code GET /tools}). */
+    private static JsonNode sandboxTools() {
+        return McpSteps.readTree(given().get("/tools").asString()).path("tools");
+    }
+
+    /** The Sandbox name of each tool that MCP also lists: {@code mcp_name} to {@code name} of {@link #sandboxTools()}. */
+    private static Map<String, String> sandboxNamesByMcpName(JsonNode sandboxTools) {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (JsonNode tool : sandboxTools) {
+            if (!tool.path("mcp_name").isNull()) {
+                names.put(tool.path("mcp_name").asText(), tool.path("name").asText());
+            }
+        }
+        return names;
     }
 
     private static Map<String, JsonNode> mcpTools(String session) {

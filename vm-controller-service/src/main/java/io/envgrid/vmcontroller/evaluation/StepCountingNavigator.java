@@ -51,6 +51,17 @@ final class StepCountingNavigator extends DocumentNavigator {
         return value;
     }
 
+    /** An axis of the navigator extended here, as a method reference ({@code super::getChildAxisIterator}). */
+    @FunctionalInterface
+    private interface Axis<E extends Exception> {
+        Iterator<?> of(Object node) throws E;
+    }
+
+    /** {@code axis} of {@code node} with each node it yields counted; a context that is no node has no axes. */
+    private <E extends Exception> Iterator<?> counted(Object node, Axis<E> axis) throws E {
+        return node instanceof Node ? counted(axis.of(node)) : Collections.emptyIterator();
+    }
+
     private Iterator<?> counted(Iterator<?> axis) {
         return new Iterator<Object>() {
             @Override
@@ -73,67 +84,67 @@ final class StepCountingNavigator extends DocumentNavigator {
 
     @Override
     public Iterator getChildAxisIterator(Object node) {
-        return node instanceof Node ? counted(super.getChildAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getChildAxisIterator);
     }
 
     @Override
     public Iterator getDescendantAxisIterator(Object node) throws UnsupportedAxisException {
-        return node instanceof Node ? counted(super.getDescendantAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getDescendantAxisIterator);
     }
 
     @Override
     public Iterator getParentAxisIterator(Object node) {
-        return node instanceof Node ? counted(super.getParentAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getParentAxisIterator);
     }
 
     @Override
     public Iterator getAncestorAxisIterator(Object node) throws UnsupportedAxisException {
-        return node instanceof Node ? counted(super.getAncestorAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getAncestorAxisIterator);
     }
 
     @Override
     public Iterator getFollowingSiblingAxisIterator(Object node) {
-        return node instanceof Node ? counted(super.getFollowingSiblingAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getFollowingSiblingAxisIterator);
     }
 
     @Override
     public Iterator getPrecedingSiblingAxisIterator(Object node) {
-        return node instanceof Node ? counted(super.getPrecedingSiblingAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getPrecedingSiblingAxisIterator);
     }
 
     @Override
     public Iterator getFollowingAxisIterator(Object node) {
-        return node instanceof Node ? counted(super.getFollowingAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getFollowingAxisIterator);
     }
 
     @Override
     public Iterator getPrecedingAxisIterator(Object node) throws UnsupportedAxisException {
-        return node instanceof Node ? counted(super.getPrecedingAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getPrecedingAxisIterator);
     }
 
     @Override
     public Iterator getAttributeAxisIterator(Object node) {
-        return node instanceof Node ? counted(super.getAttributeAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getAttributeAxisIterator);
     }
 
     @Override
     public Iterator getNamespaceAxisIterator(Object node) {
-        return node instanceof Node ? counted(super.getNamespaceAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getNamespaceAxisIterator);
     }
 
     @Override
     public Iterator getSelfAxisIterator(Object node) throws UnsupportedAxisException {
-        return node instanceof Node ? counted(super.getSelfAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getSelfAxisIterator);
     }
 
     @Override
     public Iterator getDescendantOrSelfAxisIterator(Object node) throws UnsupportedAxisException {
-        return node instanceof Node ? counted(super.getDescendantOrSelfAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getDescendantOrSelfAxisIterator);
     }
 
     @Override
     public Iterator getAncestorOrSelfAxisIterator(Object node) throws UnsupportedAxisException {
-        return node instanceof Node ? counted(super.getAncestorOrSelfAxisIterator(node)) : Collections.emptyIterator();
+        return counted(node, super::getAncestorOrSelfAxisIterator);
     }
 
     /** Counted too: Jaxen walks up parents outside the axes, to sort node sets into document order. */

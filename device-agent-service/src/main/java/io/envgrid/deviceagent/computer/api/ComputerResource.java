@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -89,10 +90,7 @@ public class ComputerResource {
     @Operation(summary = "Stop and forget a hosted MCP server")
     public Response delete(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @PathParam("bundle_id") String bundleId) {
-        requireService(authorization);
-        if (!host.remove(bundleId)) {
-            throw notFound(bundleId);
-        }
+        onHostedServer(authorization, bundleId, host::remove);
         return Response.noContent().build();
     }
 
@@ -101,10 +99,7 @@ public class ComputerResource {
     @Operation(summary = "Start a hosted MCP server afresh (inputs rendered again)")
     public Response restart(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @PathParam("bundle_id") String bundleId) {
-        requireService(authorization);
-        if (!host.restart(bundleId)) {
-            throw notFound(bundleId);
-        }
+        onHostedServer(authorization, bundleId, host::restart);
         return Response.accepted(Map.of("bundle_id", bundleId)).build();
     }
 
@@ -165,8 +160,15 @@ public class ComputerResource {
         }
     }
 
-    private static ApiException notFound(String bundleId) {
-        return new ApiException(404, ErrorCode.MCP_SERVER_NOT_FOUND, "no hosted MCP server '" + bundleId + "'",
-                Map.of("bundle_id", bundleId));
+    /**
+     * Acts on the hosted server {@code bundleId} for a caller with the service token (401 without); {@code action}
+     * answers false when no server is hosted under that id, which is 404 {@code MCP_SERVER_NOT_FOUND}.
+     */
+    private void onHostedServer(String authorization, String bundleId, Predicate<String> action) {
+        requireService(authorization);
+        if (!action.test(bundleId)) {
+            throw new ApiException(404, ErrorCode.MCP_SERVER_NOT_FOUND, "no hosted MCP server '" + bundleId + "'",
+                    Map.of("bundle_id", bundleId));
+        }
     }
 }

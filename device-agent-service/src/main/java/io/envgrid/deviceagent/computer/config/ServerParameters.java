@@ -1,7 +1,7 @@
 package io.envgrid.deviceagent.computer.config;
 
 /** How a hosted MCP server is reached: the {@code server_parameters} of its config, chosen by its {@code type}. */
-public sealed interface ServerParameters permits StdioParameters, StreamableParameters, SseParameters {
+public sealed interface ServerParameters permits StdioParameters, HttpServerParameters {
 
     /** What identifies the connection when no name gives a bundle id (command line or URL). */
     String connectionIdentity();

@@ -15,21 +15,15 @@ public record SseParameters(
         @JsonProperty("url") String url,
         @JsonProperty("headers") Map<String, String> headers,
         @JsonProperty("timeout") Double timeout,
-        @JsonProperty("sse_read_timeout") Double sseReadTimeout) implements ServerParameters {
-
-    @Override
-    public String connectionIdentity() {
-        return String.valueOf(url);
-    }
+        @JsonProperty("sse_read_timeout") Double sseReadTimeout) implements HttpServerParameters {
 
     @Override
     public String typeName() {
         return "sse";
     }
 
-    /** {@code headers} values and the URL's user info and query masked. */
     @Override
-    public SseParameters redacted() {
-        return new SseParameters(Redaction.url(url), Redaction.values(headers), timeout, sseReadTimeout);
+    public SseParameters withEndpoint(String url, Map<String, String> headers) {
+        return new SseParameters(url, headers, timeout, sseReadTimeout);
     }
 }

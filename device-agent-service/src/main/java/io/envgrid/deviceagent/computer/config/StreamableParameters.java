@@ -17,22 +17,15 @@ public record StreamableParameters(
         @JsonProperty("headers") Map<String, String> headers,
         @JsonProperty("timeout") String timeout,
         @JsonProperty("sse_read_timeout") String sseReadTimeout,
-        @JsonProperty("terminate_on_close") Boolean terminateOnClose) implements ServerParameters {
-
-    @Override
-    public String connectionIdentity() {
-        return String.valueOf(url);
-    }
+        @JsonProperty("terminate_on_close") Boolean terminateOnClose) implements HttpServerParameters {
 
     @Override
     public String typeName() {
         return "streamable";
     }
 
-    /** {@code headers} values and the URL's user info and query masked. */
     @Override
-    public StreamableParameters redacted() {
-        return new StreamableParameters(Redaction.url(url), Redaction.values(headers), timeout, sseReadTimeout,
-                terminateOnClose);
+    public StreamableParameters withEndpoint(String url, Map<String, String> headers) {
+        return new StreamableParameters(url, headers, timeout, sseReadTimeout, terminateOnClose);
     }
 }

@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.computer.hosting;
 
+import io.envgrid.deviceagent.computer.config.HttpServerParameters;
 import io.envgrid.deviceagent.computer.config.InputValues;
 import io.envgrid.deviceagent.computer.config.McpServerConfig;
 import io.envgrid.deviceagent.computer.config.SseParameters;
@@ -30,17 +31,15 @@ final class Transports {
             return new StdioProcessTransport(String.valueOf(config.bundleId()),
                     StdioCommand.of(stdio, inputs, System.getenv()), processes, json);
         }
-        if (config.serverParameters() instanceof StreamableParameters p) {
-            URI url = url(inputs.render(p.url()));
-            HttpClientStreamableHttpTransport.Builder b = HttpClientStreamableHttpTransport.builder(origin(url))
-                    .endpoint(pathAndQuery(url)).jsonMapper(json)
-                    .httpRequestCustomizer(headers(inputs.render(p.headers())));
-            return b.build();
+        HttpServerParameters http = (HttpServerParameters) config.serverParameters();
+        URI url = url(inputs.render(http.url()));
+        McpSyncHttpClientRequestCustomizer headers = headers(inputs.render(http.headers()));
+        if (http instanceof StreamableParameters) {
+            return HttpClientStreamableHttpTransport.builder(origin(url)).endpoint(pathAndQuery(url)).jsonMapper(json)
+                    .httpRequestCustomizer(headers).build();
         }
-        SseParameters p = (SseParameters) config.serverParameters();
-        URI url = url(inputs.render(p.url()));
         return HttpClientSseClientTransport.builder(origin(url)).sseEndpoint(pathAndQuery(url)).jsonMapper(json)
-                .httpRequestCustomizer(headers(inputs.render(p.headers()))).build();
+                .httpRequestCustomizer(headers).build();
     }
 
     /** Per-request time limit of a server, when its config names one. */

@@ -116,6 +116,33 @@ class McpServerHostingTest {
     }
 
     @Test
+    void aDisabledServerIsKeptInTheConfigButNotStartedAndDisablingARunningOneStopsIt() {
+        String marker = "envgrid-disabled-" + System.nanoTime();
+        Map<String, Object> parameters = Map.of("command", EverythingServer.NODE,
+                "args", List.of(EverythingServer.ENTRY, "stdio", marker));
+        put("dormant", Map.of("type", "stdio", "disabled", true, "server_parameters", parameters)).statusCode(201);
+        assertEquals("disabled", state("dormant"));
+        assertEquals(0, status("dormant").get("starts").asInt());
+        String config = AgentCalls.asService().get("/computer/config").then().statusCode(200).extract().asString();
+        assertTrue(config.contains("\"dormant\"") && config.contains(marker), "kept in the config: " + config);
+        assertEquals(null, serverProcessOrNull(marker), "no process for a disabled server");
+        JsonNode refused = call("dormant__echo", Map.of("message", "asleep"), null, null);
+        assertEquals(4001, refused.get("meta").get("error_code").asInt(), refused.toString());
+
+        // the same config enabled starts and serves: what kept it down before was the setting alone
+        put("dormant", Map.of("type", "stdio", "server_parameters", parameters)).statusCode(200);
+        awaitTool("dormant__echo");
+        ProcessHandle running = serverProcess(marker);
+
+        put("dormant", Map.of("type", "stdio", "disabled", true, "server_parameters", parameters)).statusCode(200);
+        assertEquals("disabled", state("dormant"));
+        Conditions.await(() -> !running.isAlive(), "the server disabled while running ended", START);
+        assertTrue(names(tools()).stream().noneMatch(n -> n.startsWith("dormant__")), names(tools()).toString());
+        AgentCalls.asService().delete("/computer/servers/dormant").then().statusCode(204);
+        assertEquals("absent", state("dormant"));
+    }
+
+    @Test
     void aCallThatAsksForProgressGetsTheServersReportsAndOneThatDoesNotGivesNoToken() throws Exception {
         Path trace = traced("progress");
 

@@ -119,7 +119,7 @@ public class SandboxResource {
     public Uni<ObjectNode> createSession(byte[] body, @Context RoutingContext routing) {
         SessionRequest request = bodies.read(body, SessionRequest.class, null);
         String worker = worker(routing, request.workerId(), true);
-        SessionBackend backend = router.stateful(IdRule.requireType("resource_type", required("resource_type", request.resourceType())));
+        SessionBackend backend = statefulBackend(request);
         return router.create(worker, backend, router.mergedConfig(backend, request.config()));
     }
 
@@ -130,8 +130,7 @@ public class SandboxResource {
     @Operation(summary = "End the worker's session of a backend and give its resource back: {worker_id, resource_type}")
     public Uni<ObjectNode> destroySession(byte[] body, @Context RoutingContext routing) {
         SessionRequest request = bodies.read(body, SessionRequest.class, null);
-        String worker = worker(routing, request.workerId(), true);
-        return router.destroy(worker, router.stateful(IdRule.requireType("resource_type", required("resource_type", request.resourceType()))));
+        return router.destroy(worker(routing, request.workerId(), true), statefulBackend(request));
     }
 
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WorkerRequest.class)))
@@ -141,6 +140,15 @@ public class SandboxResource {
     @Operation(summary = "The worker's sessions: {worker_id} -> {worker_id, count, sessions}")
     public Uni<ObjectNode> listSessions(byte[] body, @Context RoutingContext routing) {
         return router.list(worker(routing, bodies.read(body, WorkerRequest.class, null).workerId(), true));
+    }
+
+    /**
+     * The backend a session request names in {@code resource_type}: present (400 naming it), a type under the id rule
+     * (400 {@code INVALID_ID}), configured (404 {@code UNKNOWN_RESOURCE_TYPE}) and stateful (400), as
+     * {@link SessionRouter#stateful} checks.
+     */
+    private SessionBackend statefulBackend(SessionRequest request) {
+        return router.stateful(IdRule.requireType("resource_type", required("resource_type", request.resourceType())));
     }
 
     /** A string the request must carry ({@code action}, {@code resource_type}): present and not blank, else 400 naming it. */
