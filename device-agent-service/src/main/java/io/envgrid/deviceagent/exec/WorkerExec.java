@@ -270,6 +270,25 @@ public class WorkerExec {
     }
 
     /**
+     * Lets the user commands run as read a file the agent keeps (a hosted desktop's X cookie): the file's group becomes
+     * that user's group and its mode {@code 0440}, its owner stays the agent. Unlike {@link #handOver} the user cannot
+     * change, grow or re-mode it, which matters for a file the agent reads again itself (review13 F1: a worker grew
+     * its Xauthority file into the root agent's heap). Without a user switch it is only made {@code 0400}.
+     */
+    public void shareRead(Path path) {
+        try {
+            if (user.isPresent()) {
+                Files.setAttribute(path, "unix:gid", (int) user.get().gid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    user.isPresent() ? "r--r-----" : "r--------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot let " + user.map(PasswdEntry::name).orElse("the agent's user")
+                    + " read " + path, e);
+        }
+    }
+
+    /**
      * Gives a file or directory the agent made for a worker's command (a script file, a device's {@code files/}
      * directory) to the user the command runs as, so it can read and write it; nothing when not switching.
      */

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One hosted desktop's X server (Xvfb, run by the agent, so the desktop's user cannot stop it) and its window manager
  * (run as the desktop's user). Every start makes a fresh MIT-MAGIC-COOKIE-1 in the desktop's own Xauthority file,
- * readable by the agent and that user only, and Xvfb admits no client without it: another desktop's user cannot
+ * the agent's, readable by the agent and that user's group only (0440: the user cannot change or grow it, and the
+ * agent reads it for its own X connection), and Xvfb admits no client without it: another desktop's user cannot
  * connect to this display, and a cookie a former worker copied stops working at the next reset.
  *
  * <p>The display number is Xvfb's choice ({@code -displayfd}): the lowest number for which it could bind every socket
@@ -37,6 +38,13 @@ import java.util.concurrent.TimeUnit;
  * Xvfb keeps listening on the abstract name ({@code -nolisten local} is not used) for the same reason: a name it does
  * not hold is one a squatter can take while the desktop runs. Lock files ({@code /tmp/.X<n>-lock}, writable by
  * whoever comes first) are not trusted for anything.
+ *
+ * <p>Once chosen, the number is kept: a reset SIGKILLs the server, which leaves its path socket behind (the agent's,
+ * in the sticky {@code /tmp/.X11-unix}, where nobody else can remove it), and starts the next one on the same number
+ * ({@code Xvfb :<n> -nolock}). The path is in the file system every desktop shares (their network namespaces do not
+ * separate it), and Xvfb gives up a number whose path holds a directory: a worker that made every free name one left
+ * no X server a number to choose (review13 F0). The abstract name comes free during the reset, but only a tenant of
+ * the host's network can take it; then the last start falls back to {@code -displayfd}.
  */
 final class DisplayServer {
 
@@ -45,6 +53,8 @@ final class DisplayServer {
     private static final long POLL_MS = 10;
     /** Xvfb starts tried before a reset fails (one may lose a race for its sockets to another start). */
     private static final int STARTS = 3;
+    /** Where X servers make their path sockets, {@code X<n>} (root's, sticky; Xvfb makes it when missing). */
+    private static final Path SOCKETS = Path.of("/tmp/.X11-unix");
 
     private final DesktopSpec spec;
     private final String geometry;
@@ -57,6 +67,11 @@ final class DisplayServer {
     private volatile String display;
     /** The display of the last X server started (whose clients a reset must still find), or null. */
     private volatile String lastDisplay;
+    /**
+     * The display number this desktop's X servers keep from reset to reset once one was chosen, or null: its path
+     * socket stays the agent's while no server runs ({@link #stop()}), so no worker can take the number meanwhile.
+     */
+    private Integer kept;
 
     DisplayServer(DesktopSpec spec, String geometry, List<String> windowManager, WorkerExec workers,
             Duration startTimeout) {
@@ -87,7 +102,13 @@ final class DisplayServer {
         ResetFailure last = null;
         for (int attempt = 0; attempt < STARTS && display == null; attempt++) {
             try {
-                startXvfb(deadline);
+                if (kept != null && attempt < STARTS - 1) {
+                    startXvfbOn(kept, deadline);
+                } else {
+                    // the last try, or no number yet: Xvfb chooses one (the kept one may be held for good: its
+                    // abstract name by a tenant of the host's network, or its path by another of the agent's servers)
+                    startXvfb(deadline);
+                }
             } catch (ResetFailure e) {
                 last = e;
                 stop();
@@ -142,6 +163,61 @@ final class DisplayServer {
         }
         String name = ":" + number;
         requireOwnSocket(Integer.parseInt(number));
+        awaitAnswer(started, name, log, deadline);
+        kept = Integer.parseInt(number);
+    }
+
+    /**
+     * Starts Xvfb again on the number the desktop had ({@link #kept}), whose path socket the stopped server left as
+     * the agent's: no worker could put anything at that name meanwhile (root's entry in the sticky
+     * {@code /tmp/.X11-unix}), and the abstract name is in the host's network, which no hosted desktop's worker
+     * reaches. {@code -nolock}: the lock file {@code /tmp/.X<n>-lock} is any user's to plant, and would make Xvfb
+     * refuse the number.
+     */
+    private void startXvfbOn(int number, long deadline) throws ResetFailure {
+        Path log = spec.runDir().resolve("xvfb.log");
+        String name = ":" + number;
+        clearName(number);
+        try {
+            xvfb = new ProcessBuilder(workers.inCgroup(List.of("Xvfb", name, "-nolock", "-screen", "0", geometry,
+                    "-nolisten", "tcp", "-noreset", "-auth", spec.xauthority().toString())))
+                    .redirectErrorStream(true).redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        } catch (IOException e) {
+            throw new ResetFailure("cannot start Xvfb", e);
+        }
+        Process started = xvfb;
+        // its own socket before any connection: the cookie goes only to the agent's X server
+        while (!ownSocketListens(number)) {
+            if (!started.isAlive()) {
+                throw new ResetFailure("Xvfb " + name + " exited with " + started.exitValue() + ": " + tail(log));
+            }
+            pause(deadline, "Xvfb " + name + " did not listen within " + startTimeout.toMillis() + " ms");
+        }
+        awaitAnswer(started, name, log, deadline);
+    }
+
+    /**
+     * Deletes whatever a worker put at display {@code number}'s path name ({@code /tmp/.X11-unix/X<n>}, link-safe):
+     * only possible when it won the instant between a former start's unlink of the stale socket and its bind, or when
+     * the agent had not kept the name; a socket of the agent's own (stale, or another desktop's server) stays.
+     */
+    private static void clearName(int number) throws ResetFailure {
+        Path name = Path.of("X" + number);
+        try (java.nio.file.SecureDirectoryStream<Path> sockets = LinkSafeTree.open(SOCKETS)) {
+            java.nio.file.attribute.PosixFileAttributes entry = LinkSafeTree.attributes(sockets, name);
+            if (entry != null && !entry.owner().equals(Files.getOwner(Path.of("/proc/self")))) {
+                LinkSafeTree.delete(sockets, name);
+            }
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // no socket directory: Xvfb makes it
+        } catch (IOException e) {
+            throw new ResetFailure("cannot clear " + SOCKETS.resolve(name), e);
+        }
+    }
+
+    /** Waits until the X server at {@code name} answers with the cookie, then takes it as the desktop's display. */
+    private void awaitAnswer(Process started, String name, Path log, long deadline) throws ResetFailure {
         while (!answers(name)) {
             if (!started.isAlive()) {
                 throw new ResetFailure("Xvfb " + name + " exited with " + started.exitValue() + ": " + tail(log));
@@ -153,11 +229,29 @@ final class DisplayServer {
     }
 
     /**
+     * Whether display {@code number}'s path socket is the agent's and listens: the one a stopped server left is the
+     * agent's too, but refuses connections until the new server has bound it anew.
+     */
+    private static boolean ownSocketListens(int number) {
+        try {
+            requireOwnSocket(number);
+        } catch (ResetFailure notYet) {
+            return false;
+        }
+        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(SOCKETS.resolve("X" + number)))) {
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    /**
      * The path socket of display {@code n} must be the agent's own: Xvfb, run by the agent, made it after unlinking
      * whatever was there, in root's sticky {@code /tmp/.X11-unix}, where nobody else can replace it.
      */
     private static void requireOwnSocket(int number) throws ResetFailure {
-        Path socket = Path.of("/tmp/.X11-unix/X" + number);
+        Path socket = SOCKETS.resolve("X" + number);
         try {
             long owner = ((Number) Files.getAttribute(socket, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
             long self = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
@@ -171,8 +265,21 @@ final class DisplayServer {
         }
     }
 
-    /** Stops the window manager and the X server (its clients lose their connection). */
+    /**
+     * Stops the window manager and the X server (its clients lose their connection). The X server is SIGKILLed: it
+     * then leaves its path socket {@code /tmp/.X11-unix/X<n>} behind, the agent's, which keeps the number for the
+     * desktop's next server (review13 F0: a worker's directory at a name Xvfb had given up was one it could never take
+     * again, and a worker that made all 65,536 names directories left no X server of the host a number).
+     */
     void stop() {
+        if (xvfb != null) {
+            xvfb.destroyForcibly();
+            try {
+                xvfb.waitFor(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Process process : new Process[] {wm, xvfb}) {
             if (process != null && process.isAlive()) {
                 process.destroy();
@@ -189,6 +296,28 @@ final class DisplayServer {
         wm = null;
         xvfb = null;
         display = null;
+    }
+
+    /**
+     * Stops the servers for good (agent shutdown) and deletes the stale path socket the desktop kept: no reset of it
+     * follows, and the stale socket would stay until the next X server that picks its number unlinks it.
+     */
+    void shutdown() {
+        stop();
+        if (kept != null) {
+            Path name = Path.of("X" + kept);
+            try (java.nio.file.SecureDirectoryStream<Path> sockets = LinkSafeTree.open(SOCKETS)) {
+                java.nio.file.attribute.PosixFileAttributes entry = LinkSafeTree.attributes(sockets, name);
+                // not a live one: after a failed reset another root X server (this agent's or not) may have taken it
+                if (entry != null && entry.isOther() && entry.owner().equals(Files.getOwner(Path.of("/proc/self")))
+                        && !ownSocketListens(kept)) {
+                    sockets.deleteFile(name);
+                }
+            } catch (IOException e) {
+                // gone already, or the directory with it: nothing of the agent's is left there
+            }
+            kept = null;
+        }
     }
 
     private void startWindowManager(long deadline) throws ResetFailure {
@@ -231,7 +360,8 @@ final class DisplayServer {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r--------")));
             // for any display number: Xvfb chooses it after reading this file (the server ignores entries' numbers)
             Files.write(fresh, XAuthority.anyDisplayEntry(cookie));
-            workers.handOver(fresh); // the desktop's X clients read it as its user
+            // the desktop's X clients read it as its user; the agent keeps it, as it reads it again itself
+            workers.shareRead(fresh);
             Files.move(fresh, spec.xauthority(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new ResetFailure("cannot write the X cookie", e);

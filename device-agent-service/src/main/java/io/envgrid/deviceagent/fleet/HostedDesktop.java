@@ -168,7 +168,7 @@ public final class HostedDesktop {
         desktop.gate().close();
         state = State.RESETTING;
         desktop.recorder().abandon();
-        server.stop();
+        server.shutdown();
         desktop.display().close();
         try {
             processes.killAll();

@@ -17,13 +17,19 @@ import java.util.Optional;
  * number (as decimal text), authorization name and data, each a CARD16 length and that many bytes (Xau's format,
  * X11R6 {@code Xau} library, {@code AuthRead}). An entry matches by family FamilyLocal (256) with this host's
  * name, FamilyWild (65535), or an Internet address equal to the display's host; and by display number (or an
- * empty one). No file or no matching entry: connect without authorization (a server run with no access control,
- * as Xvfb is by default).
+ * empty one). No file, no matching entry or a file over {@value #MAX_FILE_BYTES} bytes: connect without
+ * authorization (a server run with no access control, as Xvfb is by default).
  */
 public final class XAuthority {
 
     /** The only protocol this client speaks; XDM-AUTHORIZATION-1 needs DES and is not offered by Xvfb. */
     public static final String MIT_MAGIC_COOKIE = "MIT-MAGIC-COOKIE-1";
+
+    /**
+     * The largest file read, in bytes: an entry is at most 5 × 65,535 bytes, a real file holds a few of them. A larger
+     * file is read as one without a matching entry (review13 F1: a 2 GB file was read whole into the agent's heap).
+     */
+    static final int MAX_FILE_BYTES = 1 << 20;
 
     private static final int FAMILY_INTERNET = 0;
     private static final int FAMILY_LOCAL = 256;
@@ -43,8 +49,13 @@ public final class XAuthority {
         if (!Files.isReadable(path)) {
             return Optional.empty();
         }
-        try {
-            return cookie(Files.readAllBytes(path), display, InetAddress.getLocalHost().getHostName());
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            // read at most the bound, never the whole file: whoever may write it must not fill the reader's heap
+            byte[] contents = in.readNBytes(MAX_FILE_BYTES + 1);
+            if (contents.length > MAX_FILE_BYTES) {
+                return Optional.empty(); // no Xauthority file of a real host is that large
+            }
+            return cookie(contents, display, InetAddress.getLocalHost().getHostName());
         } catch (IOException e) {
             // an unreadable file is as good as none: the server decides whether it admits us without
             return Optional.empty();

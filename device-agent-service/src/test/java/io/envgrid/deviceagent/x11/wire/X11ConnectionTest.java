@@ -118,6 +118,26 @@ class X11ConnectionTest {
         assertTrue(XAuthority.cookie(file.toByteArray(), seven, "elsewhere").isEmpty());
     }
 
+    /**
+     * A file past any real Xauthority's size is not read (a worker's sparse 2.1 GB file was read whole into the agent's
+     * heap: an {@link OutOfMemoryError}, review13 F1); its cookie is none, whatever its first entry says.
+     */
+    @Test
+    void anOversizedXauthorityFileIsNotRead() throws IOException {
+        Path file = Files.createTempFile("envgrid-xauthority", ".test");
+        try {
+            Files.write(file, entry(65535, "", "", new byte[] {1, 2, 3}));
+            assertEquals("[1, 2, 3]", java.util.Arrays.toString(XAuthority.cookie(file, DisplayAddress.parse(":7"))
+                    .orElseThrow()));
+            try (java.io.RandomAccessFile grown = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                grown.setLength(2_100_000_000L); // sparse: no disk
+            }
+            assertTrue(XAuthority.cookie(file, DisplayAddress.parse(":7")).isEmpty(), "an oversized file gave a cookie");
+        } finally {
+            Files.delete(file);
+        }
+    }
+
     private static byte[] entry(int family, String host, String display, byte[] cookie) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
