@@ -307,6 +307,8 @@ class HostileCallerTest {
             release("worker-a", HOST_RESOURCE);
             release("worker-b", DESKTOP);
         }
+        // the release resets the host device; calls while that runs are refused, whoever makes them
+        awaitFree(HOST_RESOURCE);
         String after = "after-release-" + System.nanoTime();
         refusedTool(given().header(LEASE_HEADER, tokenA), "touch " + after, 409, "LEASE_NOT_LIVE");
         // a service acting for the worker (the gateway) is held to the lease token it passes on
@@ -369,10 +371,7 @@ class HostileCallerTest {
 
     @Test
     void onlyAnOperatorBorrowsAndReturnsADeviceAndARefusalChangesNothing() throws IOException {
-        awaitRegistered(HOST_RESOURCE);
-        // a former test's release is reset first (the device is "resetting" until then)
-        Conditions.await(() -> "free".equals(resource(HOST_RESOURCE).getString("state")), HOST_RESOURCE + " free",
-                Duration.ofSeconds(60));
+        awaitFree(HOST_RESOURCE);
         Path record = Path.of("target", "test-data", "devices", "linux", HOST, "device.json");
         byte[] free = Files.readAllBytes(record);
         given().contentType(ContentType.JSON).body(Map.of("device_id", HOST, "borrower", "alice", "purpose", "p",
@@ -402,7 +401,7 @@ class HostileCallerTest {
 
     @Test
     void aBorrowAndReturnLeaveAnOperatorsDrainInPlace() {
-        awaitRegistered(HOST_RESOURCE);
+        awaitFree(HOST_RESOURCE);
         String path = RealAllocator.resourcePath(HOST_RESOURCE);
         allocator().post(path + "/drain").then().statusCode(200);
         try {
@@ -550,6 +549,12 @@ class HostileCallerTest {
     private static void release(String worker, String resourceId, JsonPath grantedJustBefore) {
         assertEquals(resourceId, grantedJustBefore.getString("device_android.id"));
         release(worker, resourceId);
+    }
+
+    /** Registered, and free: a former test's release of a resource reset between leases has been reset. */
+    private static void awaitFree(String id) {
+        awaitRegistered(id);
+        Conditions.await(() -> "free".equals(resource(id).getString("state")), id + " free", Duration.ofSeconds(60));
     }
 
     private static void awaitRegistered(String id) {
