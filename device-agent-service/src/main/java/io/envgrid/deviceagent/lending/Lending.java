@@ -83,6 +83,7 @@ public class Lending {
      */
     public Map<String, Object> giveBack(String deviceId, String returner, boolean asService) {
         String now = Instant.now().toString();
+        boolean[] clean = {true};
         DeviceRecord returned = store.update(deviceId, record -> {
             BorrowEntry open = record.openBorrow();
             if (open == null) {
@@ -94,13 +95,18 @@ public class Lending {
                         + "' can be returned only by its borrower (or with the service token)",
                         Map.of("device_id", deviceId));
             }
-            // Under the lock, so that it cannot undo the drain of a borrow that follows this return.
             if (resets.resetsOnReturn(deviceId) && resets.resetReturned() instanceof ResetOutcome.Failed) {
                 unclean.add(deviceId);
-            } else {
-                leases.release(deviceId);
+                clean[0] = false;
             }
             return record.returned(returner, now);
+        }, written -> {
+            // Under the lock, so that it cannot undo the drain of a borrow that follows this return; after the write,
+            // so that the registration's re-drain of borrowed devices (which reads the record without the lock) cannot
+            // read "borrowed" once the drain is lifted and drain the returned device again.
+            if (clean[0]) {
+                leases.release(deviceId);
+            }
         });
         // Borrows are appended and only one is open at a time, so the one just closed is the last.
         BorrowEntry closed = returned.borrowHistory().get(returned.borrowHistory().size() - 1);

@@ -116,9 +116,20 @@ public class DeviceStore {
 
     /** Reads, changes and writes one record under its lock; the change may throw to refuse. */
     public DeviceRecord update(String deviceId, UnaryOperator<DeviceRecord> change) {
+        return update(deviceId, change, written -> { });
+    }
+
+    /**
+     * As {@link #update(String, UnaryOperator)}, then runs {@code afterWrite} with the record written, still under the
+     * lock: for a step that others decide on by reading the record without the lock (the registration's re-drain of a
+     * borrowed device reads whether it is still borrowed), which must therefore come after the write.
+     */
+    public DeviceRecord update(String deviceId, UnaryOperator<DeviceRecord> change,
+            java.util.function.Consumer<DeviceRecord> afterWrite) {
         synchronized (lockOf(requireValidId(deviceId))) {
             DeviceRecord changed = change.apply(get(deviceId));
             write(changed);
+            afterWrite.accept(changed);
             return changed;
         }
     }
