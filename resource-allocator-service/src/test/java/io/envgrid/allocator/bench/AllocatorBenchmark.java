@@ -87,7 +87,7 @@ import org.HdrHistogram.Histogram;
  * {@code baseline2}...), measured in the same run as targets of one replica: each on a Redis of its own, its pool
  * registered over its HTTP API ({@code POST /resources}, which every build has, where the scripts' arguments
  * changed), each cell right after this build's cell with the same worker count so that all meet the same machine.
- * {@code bench.jfr} (false) records each service target's replicas with JFR ({@code settings=profile}) to
+ * {@code bench.rounds} (1) repeats those cells in turn. {@code bench.jfr} (false) records each service target's replicas with JFR ({@code settings=profile}) to
  * {@code target/bench/<target>.jfr}. The "alloc µs/cycle" column is the allocator JVMs' CPU time per
  * allocate+release pair: what the service itself costs, less sensitive than cycles/s to a busy machine.
  */
@@ -123,6 +123,11 @@ public final class AllocatorBenchmark {
     /** Other builds' quarkus-run.jar by label, measured next to this one on the 1-replica target; empty: none. */
     private final Map<String, Path> baselines = baselines(System.getProperty("bench.baseline", ""));
     private final boolean jfr = Boolean.getBoolean("bench.jfr");
+    /**
+     * How often the cells of this build and its baselines are repeated, in turn (a JVM still warming up on a busy
+     * machine gains in later rounds; each row is one cell).
+     */
+    private final int rounds = Integer.getInteger("bench.rounds", 1);
 
     /** Parked waiters of the waiting-load cases (run on the 1-replica target); empty: none. */
     private final int[] waiterCounts = ints(System.getProperty("bench.waiters", "50,1000,5000"));
@@ -287,11 +292,13 @@ public final class AllocatorBenchmark {
                         b.getKey(), b.getValue(), baseline.redisPid(), pool);
                 warmUp(b.getKey(), baseline.driver(), 1);
             }
-            for (int w : workerCounts) {
-                cell(target, w, driver, sync, redisPid, allocators);
-                for (Baseline b : started) {
-                    cell(b.label(), w, b.driver(), b.sync(), b.redisPid(),
-                            List.of(b.cluster().instance(0).process().toHandle()));
+            for (int round = 0; round < rounds; round++) {
+                for (int w : workerCounts) {
+                    cell(target, w, driver, sync, redisPid, allocators);
+                    for (Baseline b : started) {
+                        cell(b.label(), w, b.driver(), b.sync(), b.redisPid(),
+                                List.of(b.cluster().instance(0).process().toHandle()));
+                    }
                 }
             }
         } finally {
