@@ -189,11 +189,19 @@ public class InventoryService {
                 .map(views -> views.stream().map(ResourceView::lease).filter(Objects::nonNull).toList());
     }
 
-    /** Per-type counts by state, types in name order. */
+    /**
+     * Per-type counts by state, types in name order, over every cell. Counted by {@code stats.lua} in Redis: a few
+     * numbers per type come back, not every resource's record (the pool gauges ask every few seconds).
+     */
     public Uni<Map<String, TypeStats>> stats() {
-        return snapshot("", "", "").map(views -> {
+        List<Uni<JsonNode>> parts = cells.all().stream()
+                .map(cell -> scripts.runJson(cell.keys(), AllocatorScript.STATS, List.of()))
+                .toList();
+        return Uni.join().all(parts).andFailFast().map(answers -> {
             Map<String, TypeStats> byType = new TreeMap<>();
-            views.forEach(v -> byType.merge(v.type(), TypeStats.empty().add(v.state()), TypeStats::plus));
+            for (JsonNode answer : answers) {
+                answer.fields().forEachRemaining(e -> byType.merge(e.getKey(), TypeStats.of(e.getValue()), TypeStats::plus));
+            }
             return byType;
         });
     }

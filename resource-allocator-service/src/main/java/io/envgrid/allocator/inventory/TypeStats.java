@@ -1,18 +1,16 @@
 package io.envgrid.allocator.inventory;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Counts of one resource type by state, as {@code GET /stats} reports them. */
 @RegisterForReflection
 public record TypeStats(int total, int free, int leased, int resetting, int draining, int down) {
 
-    TypeStats add(String state) {
-        return new TypeStats(total + 1,
-                free + ("free".equals(state) ? 1 : 0),
-                leased + ("leased".equals(state) ? 1 : 0),
-                resetting + ("resetting".equals(state) ? 1 : 0),
-                draining + ("draining".equals(state) ? 1 : 0),
-                down + ("down".equals(state) ? 1 : 0));
+    /** From {@code stats.lua}'s counts of one type: {@code [total, free, leased, resetting, draining, down]}. */
+    static TypeStats of(JsonNode counts) {
+        return new TypeStats(counts.get(0).asInt(), counts.get(1).asInt(), counts.get(2).asInt(), counts.get(3).asInt(),
+                counts.get(4).asInt(), counts.get(5).asInt());
     }
 
     public static TypeStats plus(TypeStats a, TypeStats b) {

@@ -221,6 +221,10 @@ public class LeaseService {
     /** Runs {@code call} in each cell holding some of {@code ids}, with those ids, after the cross-cell holder check. */
     private Uni<Map<String, Object>> placed(String workerId, List<String> ids,
             BiFunction<Cell, List<String>, Uni<JsonNode>> call, Function<JsonNode, Object> detail) {
+        if (cells.single()) {
+            // Nothing to look up: the one cell's script checks the holder itself.
+            return completed(workerId, Map.of(cells.defaultCell(), call.apply(cells.defaultCell(), ids)), detail);
+        }
         return router.place(ids, workerId).chain(placement -> {
             if (!placement.foreign().isEmpty()) {
                 // Refused by the look-up, before any cell ran its script: here nothing was changed.
@@ -254,43 +258,51 @@ public class LeaseService {
      */
     private Uni<Map<String, Object>> completed(String workerId, Map<Cell, Uni<JsonNode>> cellAnswers,
             Function<JsonNode, Object> detail) {
+        if (cellAnswers.size() == 1) {
+            // One part: its failure is the call's as it is (nothing else was applied), so no join is needed.
+            Map.Entry<Cell, Uni<JsonNode>> only = cellAnswers.entrySet().iterator().next();
+            return only.getValue().map(a -> merged(workerId, List.of(new CellPart(only.getKey(), a, null)), detail));
+        }
         List<Uni<CellPart>> parts = new ArrayList<>();
         cellAnswers.forEach((cell, answer) -> parts.add(answer.map(a -> new CellPart(cell, a, null))
                 .onFailure(ApiException.class).recoverWithItem(e -> new CellPart(cell, null, (ApiException) e))));
-        return Uni.join().all(parts).andFailFast().map(answers -> {
-            List<String> foreign = new ArrayList<>();
-            ApiException failure = null;
-            List<String> failedCells = new ArrayList<>();
-            Map<String, Object> details = new LinkedHashMap<>();
-            boolean changed = false;
-            for (CellPart part : answers) {
-                if (part.failure() != null) {
-                    failure = failure == null ? part.failure() : failure;
-                    failedCells.add(part.cell().name());
-                    continue;
-                }
-                if ("forbidden".equals(part.answer().path("status").asText())) {
-                    part.answer().path("resources").forEach(id -> foreign.add(id.asText()));
-                }
-                var fields = part.answer().path("details").fields();
-                while (fields.hasNext()) {
-                    var e = fields.next();
-                    Object said = detail.apply(e.getValue());
-                    details.put(e.getKey(), said);
-                    changed |= CHANGES.contains(said instanceof Map<?, ?> m ? m.get("status") : said);
-                }
+        return Uni.join().all(parts).andFailFast().map(answers -> merged(workerId, answers, detail));
+    }
+
+    /** The call's answer from every cell's part, or its error saying what the completed parts applied. */
+    private static Map<String, Object> merged(String workerId, List<CellPart> answers, Function<JsonNode, Object> detail) {
+        List<String> foreign = new ArrayList<>();
+        ApiException failure = null;
+        List<String> failedCells = new ArrayList<>();
+        Map<String, Object> details = new LinkedHashMap<>();
+        boolean changed = false;
+        for (CellPart part : answers) {
+            if (part.failure() != null) {
+                failure = failure == null ? part.failure() : failure;
+                failedCells.add(part.cell().name());
+                continue;
             }
-            if (failure != null) {
-                throw partlyApplied(failure, failedCells, details, changed, foreign);
+            if ("forbidden".equals(part.answer().path("status").asText())) {
+                part.answer().path("resources").forEach(id -> foreign.add(id.asText()));
             }
-            if (!foreign.isEmpty()) {
-                throw notHolder(workerId, foreign, details, changed);
+            var fields = part.answer().path("details").fields();
+            while (fields.hasNext()) {
+                var e = fields.next();
+                Object said = detail.apply(e.getValue());
+                details.put(e.getKey(), said);
+                changed |= CHANGES.contains(said instanceof Map<?, ?> m ? m.get("status") : said);
             }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", "completed");
-            body.put("details", details);
-            return body;
-        });
+        }
+        if (failure != null) {
+            throw partlyApplied(failure, failedCells, details, changed, foreign);
+        }
+        if (!foreign.isEmpty()) {
+            throw notHolder(workerId, foreign, details, changed);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "completed");
+        body.put("details", details);
+        return body;
     }
 
     /**

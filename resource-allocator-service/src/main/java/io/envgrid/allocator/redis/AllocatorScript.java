@@ -16,6 +16,8 @@ public enum AllocatorScript {
     DELETE("delete", true),
     RESET("reset", true),
     SNAPSHOT("snapshot", false),
+    // Counts by type and state (GET /stats, the pool gauges).
+    STATS("stats", false),
     // Reads only: which cell holds an id (README, "Cells").
     LOCATE("locate", false),
     // The one cell an id belongs to, claimed before a registration and released after a delete (CellClaims).

@@ -1,6 +1,5 @@
 package io.envgrid.allocator.redis;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.allocator.config.AllocatorConfig;
@@ -8,12 +7,17 @@ import io.envgrid.allocator.error.ApiException;
 import io.envgrid.allocator.error.ErrorCode;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Runs the allocator's Lua scripts by SHA. The SHA is computed locally, so start-up needs no
@@ -48,11 +52,44 @@ public class ScriptRunner {
      * after changing state waits for the replicas first when {@code wait-replicas} is set ({@link ReplicaWait}).
      */
     public Uni<Response> run(RedisKeys cell, AllocatorScript script, List<String> args) {
+        return answer(cell, script, args, Response::newInstance);
+    }
+
+    /**
+     * The script's answer turned into {@code T} by {@code read} on the answer's thread. Without {@code wait-replicas}
+     * (or for a script that answers no write) it is one Vert.x future on the client, EVALSHA and its NOSCRIPT retry
+     * composed there, that becomes a Uni once, at the end: every Mutiny stage of a request captures and restores the
+     * propagated contexts around its callback, which per script call (a transform for the failure, one for the retry,
+     * one for the reading) cost the allocator more CPU than the call itself.
+     */
+    private <T> Uni<T> answer(RedisKeys cell, AllocatorScript script, List<String> args,
+            Function<io.vertx.redis.client.Response, T> read) {
         ScriptSource loaded = scripts.get(script);
-        Uni<Response> answer = script.answersAWrite()
-                ? replicaWait.write(connection -> evaluate(connection, loaded, cell, args))
-                : evaluate(redis, loaded, cell, args);
-        return answer.onFailure().transform(ScriptRunner::toApiFailure);
+        if (script.answersAWrite() && replicaWait.enabled()) {
+            return replicaWait.write(connection -> evaluate(connection, loaded, cell, args))
+                    .onFailure().transform(ScriptRunner::toApiFailure)
+                    .map(answer -> read.apply(answer.getDelegate()));
+        }
+        io.vertx.redis.client.Redis client = redis.getRedis().getDelegate();
+        Future<T> answer = client.send(request(Command.EVALSHA, loaded.sha(), cell, args))
+                .recover(e -> isNoScript(e) ? client.send(request(Command.EVAL, loaded.source(), cell, args))
+                        : Future.failedFuture(e))
+                .map(read::apply);
+        return Uni.createFrom().emitter(emitter -> answer.onComplete(done -> {
+            if (done.succeeded()) {
+                emitter.complete(done.result());
+            } else {
+                emitter.fail(toApiFailure(done.cause()));
+            }
+        }));
+    }
+
+    private static Request request(Command command, String script, RedisKeys cell, List<String> args) {
+        Request request = Request.cmd(command).arg(script).arg(1).arg(cell.prefix());
+        for (String arg : args) {
+            request.arg(arg);
+        }
+        return request;
     }
 
     private Uni<Response> evaluate(ReactiveRedisDataSource connection, ScriptSource loaded, RedisKeys cell,
@@ -64,10 +101,10 @@ public class ScriptRunner {
 
     /** Runs a script that answers with one JSON document (most of them). */
     public Uni<JsonNode> runJson(RedisKeys cell, AllocatorScript script, List<String> args) {
-        return run(cell, script, args).map(answer -> {
+        return answer(cell, script, args, answer -> {
             try {
-                return json.readTree(answer.toString());
-            } catch (JsonProcessingException e) {
+                return json.readTree(answer.toBytes());
+            } catch (IOException e) {
                 throw new IllegalStateException("unreadable answer of " + script + ": " + answer, e);
             }
         });

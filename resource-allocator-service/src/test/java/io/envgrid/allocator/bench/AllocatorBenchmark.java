@@ -81,6 +81,15 @@ import org.HdrHistogram.Histogram;
  *
  * <p>{@code bench.waitReplicas} (0) lists {@code envgrid.allocator.redis.wait-replicas} values to run every service
  * target with, e.g. {@code 0,1}: the cost of {@code WAIT} in the same run, on a real replica the bench then starts.
+ *
+ * <p>{@code bench.baseline} (empty) names other builds' {@code quarkus-run.jar}s (e.g. main's, or one from before a
+ * change), comma-separated, each {@code path} or {@code label=path} (label default {@code baseline}, then
+ * {@code baseline2}...), measured in the same run as targets of one replica: each on a Redis of its own, its pool
+ * registered over its HTTP API ({@code POST /resources}, which every build has, where the scripts' arguments
+ * changed), each cell right after this build's cell with the same worker count so that all meet the same machine.
+ * {@code bench.rounds} (1) repeats those cells in turn. {@code bench.jfr} (false) records each service target's replicas with JFR ({@code settings=profile}) to
+ * {@code target/bench/<target>.jfr}. The "alloc µs/cycle" column is the allocator JVMs' CPU time per
+ * allocate+release pair: what the service itself costs, less sensitive than cycles/s to a busy machine.
  */
 public final class AllocatorBenchmark {
 
@@ -111,6 +120,14 @@ public final class AllocatorBenchmark {
             Math.max(1024, 2 * Arrays.stream(workerCounts).max().orElse(1)));
     private final List<String> allocatorJvmArgs = List.of(System.getProperty("bench.allocatorJvmArgs", "-Xmx1g")
             .trim().split("\\s+"));
+    /** Other builds' quarkus-run.jar by label, measured next to this one on the 1-replica target; empty: none. */
+    private final Map<String, Path> baselines = baselines(System.getProperty("bench.baseline", ""));
+    private final boolean jfr = Boolean.getBoolean("bench.jfr");
+    /**
+     * How often the cells of this build and its baselines are repeated, in turn (a JVM still warming up on a busy
+     * machine gains in later rounds; each row is one cell).
+     */
+    private final int rounds = Integer.getInteger("bench.rounds", 1);
 
     /** Parked waiters of the waiting-load cases (run on the 1-replica target); empty: none. */
     private final int[] waiterCounts = ints(System.getProperty("bench.waiters", "50,1000,5000"));
@@ -127,6 +144,11 @@ public final class AllocatorBenchmark {
     private record Row(String target, int workers, double cyclesPerSecond, double p50Ms, double p99Ms, long granted,
             long insufficient, long errors, double redisCpu, double allocatorCpu, double loadCpu, double machineCpu,
             double redisBusy) {
+
+        /** The allocator JVMs' CPU time per allocate+release pair, in µs (NaN for raw Redis or no cycles). */
+        double allocatorUsecPerCycle() {
+            return allocatorCpu == 0 || cyclesPerSecond == 0 ? Double.NaN : allocatorCpu * 1e4 / cyclesPerSecond;
+        }
 
         double otherCpu() {
             return Math.max(0, machineCpu - redisCpu - allocatorCpu - loadCpu);
@@ -184,9 +206,10 @@ public final class AllocatorBenchmark {
             }
             for (int n : instanceCounts) {
                 for (int waitFor : waitReplicas) {
+                    String target = n + (n == 1 ? " replica" : " replicas") + (waitFor == 0 ? "" : " WAIT " + waitFor);
                     try (AllocatorCluster cluster = AllocatorCluster.start(n, redis.url(), Path.of("target", "bench"),
                             waitFor == 0 ? Map.of() : Map.of("envgrid.allocator.redis.wait-replicas", Integer.toString(waitFor)),
-                            allocatorJvmArgs)) {
+                            jvmArgs(target))) {
                         HttpClient http = vertx.createHttpClient(new HttpClientOptions()
                                         .setProtocolVersion(HttpVersion.HTTP_1_1).setKeepAlive(true).setPipelining(false)
                                         .setConnectTimeout(5_000).setIdleTimeout(0),
@@ -195,10 +218,13 @@ public final class AllocatorBenchmark {
                         Driver driver = new HttpDriver(http, cluster);
                         List<ProcessHandle> allocators = cluster.instances().stream()
                                 .map(i -> i.process().toHandle()).toList();
-                        String target = n + (n == 1 ? " replica" : " replicas") + (waitFor == 0 ? "" : " WAIT " + waitFor);
                         warmUp(target, driver, n);
-                        for (int w : workerCounts) {
-                            cell(target, w, driver, sync, redisPid, allocators);
+                        if (n == 1 && waitFor == 0 && !baselines.isEmpty()) {
+                            compareWithBaselines(vertx, target, driver, sync, redisPid, allocators);
+                        } else {
+                            for (int w : workerCounts) {
+                                cell(target, w, driver, sync, redisPid, allocators);
+                            }
                         }
                         if (n == 1 && waitFor == 0) {
                             WaitingLoad load = new WaitingLoad(vertx, sync, ProcessHandle.of(redisPid).orElseThrow(),
@@ -225,6 +251,92 @@ public final class AllocatorBenchmark {
         if (!waiting.isEmpty()) {
             System.out.print(WaitingLoad.table(waiting, waitMeasure, hold, waitPool));
         }
+    }
+
+    /** A baseline target: another build's single replica on a Redis of its own. */
+    private record Baseline(String label, EmbeddedRedis redis, SyncRedis sync, long redisPid, AllocatorCluster cluster,
+            HttpClient http, Driver driver) implements AutoCloseable {
+
+        @Override
+        public void close() throws Exception {
+            http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            cluster.close();
+            sync.close();
+            redis.close();
+        }
+    }
+
+    /**
+     * This build's 1-replica target and the baseline builds', cell by cell (this build's cell, then each baseline's
+     * with as many workers): each baseline on a Redis of its own with the same pool, registered over HTTP.
+     */
+    private void compareWithBaselines(Vertx vertx, String target, Driver driver, SyncRedis sync, long redisPid,
+            List<ProcessHandle> allocators) throws Exception {
+        List<Baseline> started = new ArrayList<>();
+        try {
+            for (Map.Entry<String, Path> b : baselines.entrySet()) {
+                EmbeddedRedis baseRedis = EmbeddedRedis.start();
+                SyncRedis baseSync = new SyncRedis(baseRedis.url());
+                AllocatorCluster base = AllocatorCluster.start(b.getValue(), 1, baseRedis.url(),
+                        Path.of("target", "bench", b.getKey()), Map.of(), jvmArgs(b.getKey()));
+                HttpClient http = vertx.createHttpClient(new HttpClientOptions()
+                                .setProtocolVersion(HttpVersion.HTTP_1_1).setKeepAlive(true).setPipelining(false)
+                                .setConnectTimeout(5_000).setIdleTimeout(0),
+                        new PoolOptions().setHttp1MaxSize(Arrays.stream(workerCounts).max().orElse(1))
+                                .setMaxWaitQueueSize(-1));
+                Baseline baseline = new Baseline(b.getKey(), baseRedis, baseSync,
+                        Long.parseLong(info(baseSync, "server", "process_id")), base, http, new HttpDriver(http, base));
+                started.add(baseline);
+                registerOverHttp(vertx, base.instance(0).port());
+                System.out.printf("%s: %s on its own redis-server (pid %d), %d resources registered over HTTP%n",
+                        b.getKey(), b.getValue(), baseline.redisPid(), pool);
+                warmUp(b.getKey(), baseline.driver(), 1);
+            }
+            for (int round = 0; round < rounds; round++) {
+                for (int w : workerCounts) {
+                    cell(target, w, driver, sync, redisPid, allocators);
+                    for (Baseline b : started) {
+                        cell(b.label(), w, b.driver(), b.sync(), b.redisPid(),
+                                List.of(b.cluster().instance(0).process().toHandle()));
+                    }
+                }
+            }
+        } finally {
+            for (Baseline b : started) {
+                b.close();
+            }
+        }
+    }
+
+    /** Registers the bench pool ({@code bench-1..pool} of type bench) through {@code POST /resources}. */
+    private void registerOverHttp(Vertx vertx, int port) throws Exception {
+        HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+        try {
+            for (int i = 1; i <= pool; i++) {
+                String body = "{\"id\":\"" + TYPE + "-" + i + "\",\"type\":\"" + TYPE + "\",\"endpoint\":{\"ip\":\"10.1."
+                        + (i / 250) + "." + (i % 250) + "\",\"port\":5000},\"labels\":{\"zone\":\"a\"}}";
+                int status = http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+                                .setURI("/resources").putHeader("Content-Type", "application/json"))
+                        .compose(request -> request.send(body)).map(response -> response.statusCode())
+                        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                if (status / 100 != 2) {
+                    throw new IllegalStateException("the baseline answered " + status + " to registering " + TYPE + "-" + i);
+                }
+            }
+        } finally {
+            http.close();
+        }
+    }
+
+    /** The replicas' JVM options: bench.allocatorJvmArgs, and a flight recording per target with bench.jfr. */
+    private List<String> jvmArgs(String target) throws IOException {
+        List<String> args = new ArrayList<>(allocatorJvmArgs);
+        if (jfr) {
+            Path dir = Files.createDirectories(Path.of("target", "bench"));
+            args.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                    + dir.resolve(target.replace(' ', '-') + ".jfr").toAbsolutePath());
+        }
+        return args;
     }
 
     /** Runs the target unmeasured for bench.targetWarmup seconds per replica with min(64, most workers) workers. */
@@ -293,7 +405,8 @@ public final class AllocatorBenchmark {
 
         Future.join(new ArrayList<>(done)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         long leftover = sync.call("ZCARD", PREFIX + "leases").toLong();
-        if (leftover > 0) {
+        // Only this build's scripts are loaded on this Redis: a baseline's leftovers stay (they are counted as errors).
+        if (leftover > 0 && !baselines.containsKey(target)) {
             System.out.printf("  %d lease(s) left after the cell (failed releases); releasing them%n", leftover);
             for (int w = 0; w < workers; w++) {
                 sync.call("EVALSHA", scripts.args(scripts.release, worker(w), "worker"));
@@ -308,9 +421,11 @@ public final class AllocatorBenchmark {
                 100.0 * redisBusyUsec * 1e3 / elapsed);
         rows.add(row);
         System.out.printf(Locale.ROOT, "  %-11s %4d workers: %8.0f cycles/s  p50 %6.2f ms  p99 %7.2f ms  409s %d  errors %d"
-                        + "  cpu redis %3.0f%% allocators %3.0f%% loadgen %3.0f%% other %3.0f%%  redis busy %3.0f%%%n",
+                        + "  cpu redis %3.0f%% allocators %3.0f%% loadgen %3.0f%% other %3.0f%%  redis busy %3.0f%%"
+                        + "  alloc %.0f us/cycle  load average %s%n",
                 row.target(), row.workers(), row.cyclesPerSecond(), row.p50Ms(), row.p99Ms(), row.insufficient(),
-                row.errors(), row.redisCpu(), row.allocatorCpu(), row.loadCpu(), row.otherCpu(), row.redisBusy());
+                row.errors(), row.redisCpu(), row.allocatorCpu(), row.loadCpu(), row.otherCpu(), row.redisBusy(),
+                row.allocatorUsecPerCycle(), loadAverage());
     }
 
     private static final class Flags {
@@ -542,6 +657,16 @@ public final class AllocatorBenchmark {
         return usec;
     }
 
+    /** The machine's 1-, 5- and 15-minute load averages (/proc/loadavg), or "?" without /proc. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     private static String info(SyncRedis sync, String section, String field) {
         for (String line : sync.call("INFO", section).toString().split("\r?\n")) {
             if (line.startsWith(field + ":")) {
@@ -559,18 +684,19 @@ public final class AllocatorBenchmark {
                 + " CPU in %% of one core (%d cores in all; 'other' = the rest of the machine: kernel, other"
                 + " processes)%n", measure.toMillis() / 1e3, warmup.toMillis() / 1e3,
                 Runtime.getRuntime().availableProcessors()));
-        String header = String.format(Locale.ROOT, "| %-10s | %7s | %9s | %7s | %7s | %8s | %5s | %6s | %-38s | %10s |",
-                "target", "workers", "cycles/s", "p50 ms", "p99 ms", "raw/this", "409s", "errors",
-                "CPU% redis / allocators / load / other", "redis busy");
+        String header = String.format(Locale.ROOT, "| %-10s | %7s | %9s | %7s | %7s | %8s | %5s | %6s | %-38s | %10s | %14s |",
+                "target", "workers", "cycles/s", "p50 ms", "p99 ms", "this/raw", "409s", "errors",
+                "CPU% redis / allocators / load / other", "redis busy", "alloc µs/cycle");
         out.append(header).append('\n').append(header.replaceAll("[^|]", "-")).append('\n');
-        String line = "| %-10s | %7d | %9.0f | %7.2f | %7.2f | %8s | %5d | %6d | %5.0f / %10.0f / %4.0f / %7.0f | %9.0f%% |%n";
+        String line = "| %-10s | %7d | %9.0f | %7.2f | %7.2f | %8s | %5d | %6d | %5.0f / %10.0f / %4.0f / %7.0f | %9.0f%% | %14s |%n";
         for (Row r : rows) {
             Row base = rawByWorkers.get(r.workers());
             String ratio = base == null || r.cyclesPerSecond() == 0 ? "-"
-                    : String.format(Locale.ROOT, "%.2fx", base.cyclesPerSecond() / r.cyclesPerSecond());
+                    : String.format(Locale.ROOT, "%.2fx", r.cyclesPerSecond() / base.cyclesPerSecond());
             out.append(String.format(Locale.ROOT, line, r.target(), r.workers(), r.cyclesPerSecond(), r.p50Ms(),
                     r.p99Ms(), ratio, r.insufficient(), r.errors(), r.redisCpu(), r.allocatorCpu(), r.loadCpu(),
-                    r.otherCpu(), r.redisBusy()));
+                    r.otherCpu(), r.redisBusy(), Double.isNaN(r.allocatorUsecPerCycle()) ? "-"
+                            : String.format(Locale.ROOT, "%.0f", r.allocatorUsecPerCycle())));
         }
         rows.stream().filter(r -> r.target().equals("1 replica") && r.workers() == 64).findFirst().ifPresent(r -> {
             Row base = rawByWorkers.get(64);
@@ -579,12 +705,27 @@ public final class AllocatorBenchmark {
                     r.p99Ms(), r.p99Ms() <= 20 ? "met" : "MISSED"));
             if (base != null) {
                 double ratio = base.cyclesPerSecond() / r.cyclesPerSecond();
-                out.append(String.format(Locale.ROOT, ", raw baseline / service %.2fx (<= 3x: %s)", ratio,
-                        ratio <= 3 ? "met" : "MISSED"));
+                out.append(String.format(Locale.ROOT, ", service / raw Redis %.2fx (>= 0.7x: %s)", 1 / ratio,
+                        1 / ratio >= 0.7 ? "met" : "MISSED"));
             }
             out.append('\n');
         });
         System.out.print(out);
+    }
+
+    /** {@code [label=]path,...} of bench.baseline: labels default to baseline, baseline2, ... */
+    private static Map<String, Path> baselines(String csv) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        for (String entry : csv.split(",")) {
+            entry = entry.trim();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            String label = eq > 0 ? entry.substring(0, eq).trim() : "baseline" + (out.isEmpty() ? "" : out.size() + 1);
+            out.put(label, Path.of(entry.substring(eq + 1).trim()));
+        }
+        return out;
     }
 
     private static Duration seconds(String property, String otherwise) {

@@ -63,7 +63,18 @@ public final class AllocatorCluster implements AutoCloseable {
      */
     public static AllocatorCluster start(int count, String redisUrl, Path logDir, Map<String, String> properties,
             List<String> jvmArgs) {
-        Path app = Path.of(System.getProperty("allocator.app", DEFAULT_APP.toString())).toAbsolutePath();
+        return start(Path.of(System.getProperty("allocator.app", DEFAULT_APP.toString())), count, redisUrl, logDir,
+                properties, jvmArgs);
+    }
+
+    /**
+     * As {@link #start(int, String, Path, Map, List)}, of the packaged service at {@code app} (e.g. an older build
+     * measured next to this one: open mode then goes in the environment, which a build that predates the setting
+     * ignores, where an unknown {@code -Denvgrid.allocator.*} property would stop it).
+     */
+    public static AllocatorCluster start(Path app, int count, String redisUrl, Path logDir,
+            Map<String, String> properties, List<String> jvmArgs) {
+        app = app.toAbsolutePath();
         if (!Files.isRegularFile(app)) {
             throw new IllegalStateException(app + " does not exist: run 'mvn package' first");
         }
@@ -79,15 +90,16 @@ public final class AllocatorCluster implements AutoCloseable {
                 command.add("-Dquarkus.http.host=127.0.0.1");
                 command.add("-Dquarkus.http.port=" + port);
                 command.add("-Dquarkus.redis.hosts=" + redisUrl);
-                if (!properties.containsKey("envgrid.allocator.service-token")) {
-                    // These replicas are called without a token: say so, or the allocator does not start.
-                    command.add("-Denvgrid.allocator.auth=open");
-                }
                 properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
                 command.add("-jar");
                 command.add(app.toString());
                 Path log = logDir.resolve("allocator-" + i + ".log");
-                Process process = new ProcessBuilder(command)
+                ProcessBuilder builder = new ProcessBuilder(command);
+                if (!properties.containsKey("envgrid.allocator.service-token")) {
+                    // These replicas are called without a token: say so, or the allocator does not start.
+                    builder.environment().put("ENVGRID_ALLOCATOR_AUTH", "open");
+                }
+                Process process = builder
                         .redirectErrorStream(true)
                         .redirectOutput(log.toFile())
                         .start();
