@@ -101,7 +101,9 @@ public class DeviceLeaseGuard {
             registrar.forgetDrain(id); // the drain stays the operator's: not re-applied as the agent's own
             return;
         }
-        if (registrar.enabled() && registrar.offeredIds().contains(id)) {
+        if (registrar.enabled()) {
+            // also when not offered: a borrow of a resource the allocator did not know left its drain remembered, to
+            // be applied at registration (undrain asks the allocator only for an offered one)
             undrainQuietly(id);
         }
     }
