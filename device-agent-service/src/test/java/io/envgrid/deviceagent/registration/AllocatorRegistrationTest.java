@@ -99,6 +99,8 @@ class AllocatorRegistrationTest {
     @Test
     void aDeviceLeasedInTheAllocatorCannotBeBorrowedWhileThisRunHasNotRegisteredIt() {
         awaitResource(HOST_RESOURCE);
+        // the host device is offered once clean, and reset after each lease: free before it can be allocated
+        Conditions.await(() -> "free".equals(resource(HOST_RESOURCE).getString("state")), HOST_RESOURCE + " free");
         assertEquals(HOST_RESOURCE, allocate("worker-unregistered").getString("device_linux.id"));
         try {
             registrar.withdraw(HOST_RESOURCE); // the allocator refuses to delete it: it is leased
