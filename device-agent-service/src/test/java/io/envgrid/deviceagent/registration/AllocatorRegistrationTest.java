@@ -100,7 +100,8 @@ class AllocatorRegistrationTest {
     void aDeviceLeasedInTheAllocatorCannotBeBorrowedWhileThisRunHasNotRegisteredIt() {
         awaitResource(HOST_RESOURCE);
         // the host device is offered once clean, and reset after each lease: free before it can be allocated
-        Conditions.await(() -> "free".equals(resource(HOST_RESOURCE).getString("state")), HOST_RESOURCE + " free");
+        Conditions.await(() -> "free".equals(resource(HOST_RESOURCE).getString("state")), HOST_RESOURCE + " free",
+                java.time.Duration.ofSeconds(60));
         assertEquals(HOST_RESOURCE, allocate("worker-unregistered").getString("device_linux.id"));
         try {
             registrar.withdraw(HOST_RESOURCE); // the allocator refuses to delete it: it is leased
