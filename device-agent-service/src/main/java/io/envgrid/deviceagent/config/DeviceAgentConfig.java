@@ -341,7 +341,8 @@ public interface DeviceAgentConfig {
         /**
          * IPv4 ranges ({@code a.b.c.d/n}) a desktop with {@code network=outbound} may reach although they are private,
          * shared (100.64/10) or link-local, e.g. a proxy or a package mirror on the operator's network; empty (the
-         * default): none. The host's IPv4 nameservers (its {@code /etc/resolv.conf}) are always reachable.
+         * default): none. A range holding one of the host's own addresses makes that address reachable too. No
+         * nameserver is opened: names resolve through slirp4netns' DNS forwarder (fleet/DesktopRouteOut).
          */
         Optional<List<String>> outboundAllow();
     }

@@ -69,8 +69,11 @@ public class DesktopFleet {
             DesktopSpec spec = new DesktopSpec(i, identity.agentId() + ":desktop-" + i, settings.firstPort().orElseThrow() + i, settings.firstUid() + i, homes.resolve("desktop-" + i),
                     homes.resolve(".run").resolve("desktop-" + i));
             Optional<DesktopCgroup> group = cgroups.create("desktop-" + i);
-            DesktopNetwork network = settings.network() == DeviceAgentConfig.DesktopNetworkMode.SHARED
-                    ? DesktopNetwork.shared() : DesktopNetwork.own(namespaces, i);
+            DesktopNetwork network = switch (settings.network()) {
+                case SHARED -> DesktopNetwork.shared();
+                case PRIVATE -> DesktopNetwork.own(namespaces, i);
+                case OUTBOUND -> DesktopNetwork.outbound(namespaces, i);
+            };
             Optional<DesktopRouteOut> routeOut = settings.network() == DeviceAgentConfig.DesktopNetworkMode.OUTBOUND
                     ? Optional.of(new DesktopRouteOut(namespaces + i, outboundAllow)) : Optional.empty();
             HostedDesktop desktop = new HostedDesktop(spec, config, group, network, routeOut);

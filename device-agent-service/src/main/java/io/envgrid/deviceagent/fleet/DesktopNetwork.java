@@ -31,6 +31,14 @@ import org.jboss.logging.Logger;
  * agent's ports, other desktops' browsers). Made anew at every reset, so no address or socket of a former worker
  * carries over.
  *
+ * <p>{@code outbound}: the same, with a route out ({@link DesktopRouteOut}) and a {@code resolv.conf} of the
+ * desktop's own naming only slirp4netns' DNS forwarder ({@link DesktopRouteOut#NAMESERVER}): the host's nameservers
+ * are out of the desktop's reach like any blocked address. A network namespace does not change which
+ * {@code /etc/resolv.conf} a process reads, so {@link #enterPrefix()} also puts every command of the desktop in a mount
+ * namespace of its own ({@code unshare --mount --propagation slave}: mounts of the host still reach it, none of its
+ * goes back) where {@code /etc/netns/<name>/resolv.conf} (iproute2's place for it, so {@code ip netns exec} sees the
+ * same) is bound on {@code /etc/resolv.conf}, before its limits and user switch, as root.
+ *
  * <p>{@code shared}: the host's namespace, as before; {@link #enterPrefix()} is empty and nothing is made.
  *
  * <p>Names are {@code envgrid-<12 hex digits of the agent id's SHA-256>-<desktop index>}, and
@@ -45,6 +53,11 @@ final class DesktopNetwork {
     private static final List<Path> IP = List.of(Path.of("/usr/sbin/ip"), Path.of("/sbin/ip"), Path.of("/usr/bin/ip"),
             Path.of("/bin/ip"));
     private static final List<Path> NSENTER = List.of(Path.of("/usr/bin/nsenter"), Path.of("/bin/nsenter"));
+    private static final List<Path> UNSHARE = List.of(Path.of("/usr/bin/unshare"), Path.of("/bin/unshare"));
+    private static final List<Path> MOUNT = List.of(Path.of("/usr/bin/mount"), Path.of("/bin/mount"));
+    private static final List<Path> SH = List.of(Path.of("/bin/sh"), Path.of("/usr/bin/sh"));
+    /** Where an {@code outbound} desktop's own {@code resolv.conf} is kept: iproute2's {@code /etc/netns/<name>/}. */
+    static final Path RESOLV_CONFS = Path.of("/etc/netns");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     /** Rounds of killing what still runs in a namespace being renewed or removed. */
     private static final int KILL_ROUNDS = 10;
@@ -57,16 +70,19 @@ final class DesktopNetwork {
     /** Whose namespace it is and the setting that chose it, for the error that says it cannot be made. */
     private final String owner;
     private final String setting;
+    /** Whether its commands see a {@code resolv.conf} of their own naming slirp4netns' forwarder ({@code outbound}). */
+    private final boolean ownResolver;
 
-    private DesktopNetwork(Optional<String> name, String owner, String setting) {
+    private DesktopNetwork(Optional<String> name, String owner, String setting, boolean ownResolver) {
         this.name = name;
         this.owner = owner;
         this.setting = setting;
+        this.ownResolver = ownResolver;
     }
 
     /** The host's network namespace, shared with every other program on the host ({@code network=shared}). */
     static DesktopNetwork shared() {
-        return new DesktopNetwork(Optional.empty(), "", "");
+        return new DesktopNetwork(Optional.empty(), "", "", false);
     }
 
     /**
@@ -74,7 +90,16 @@ final class DesktopNetwork {
      * ({@link #prefixOf}); made by the first {@link #renew()}.
      */
     static DesktopNetwork own(String prefix, int index) {
-        return new DesktopNetwork(Optional.of(prefix + index), "a hosted desktop", "desktops.network");
+        return new DesktopNetwork(Optional.of(prefix + index), "a hosted desktop", "desktops.network", false);
+    }
+
+    /**
+     * A namespace of desktop {@code index}'s own given a route out ({@code network=outbound}, by
+     * {@link DesktopRouteOut}): as {@link #own}, and its commands resolve names through
+     * {@link DesktopRouteOut#NAMESERVER} only.
+     */
+    static DesktopNetwork outbound(String prefix, int index) {
+        return new DesktopNetwork(Optional.of(prefix + index), "a hosted desktop", "desktops.network", true);
     }
 
     /**
@@ -82,7 +107,8 @@ final class DesktopNetwork {
      * {@link #renew()}.
      */
     static DesktopNetwork hostDevice(String prefix) {
-        return new DesktopNetwork(Optional.of(prefix + HOST_DEVICE), "the host device", "linux-host.network");
+        return new DesktopNetwork(Optional.of(prefix + HOST_DEVICE), "the host device", "linux-host.network",
+                false);
     }
 
     /** The names of one agent's namespaces begin with this: {@code envgrid-<12 hex digits>-}. */
@@ -103,8 +129,11 @@ final class DesktopNetwork {
 
     /**
      * The words a command must start with to run in this namespace: {@code nsenter --net=<file> --} (setns(2) only, no
-     * other namespace changes, unlike {@code ip netns exec}); empty for the host's. Placed before the limits and the
-     * user switch, which need the agent's privileges no more than the switch into the namespace does after them.
+     * other namespace changes, unlike {@code ip netns exec}, which also mounts a new {@code /sys}); for an
+     * {@code outbound} one followed by a mount namespace of the command's own with the desktop's {@code resolv.conf}
+     * bound on {@code /etc/resolv.conf} (a missing one fails the command rather than let it use the host's); empty for
+     * the host's. Placed before the limits and the user switch, which need the agent's privileges no more than the
+     * switch into the namespace does after them.
      *
      * @throws IllegalStateException for a private namespace on a host without {@code nsenter} (util-linux): the agent
      *             does not start rather than run the desktops' programs in the host's namespace
@@ -113,7 +142,20 @@ final class DesktopNetwork {
         if (name.isEmpty()) {
             return List.of();
         }
-        return List.of(program(NSENTER, "nsenter (util-linux)").toString(), "--net=" + file(), "--");
+        List<String> words = new ArrayList<>(List.of(program(NSENTER, "nsenter (util-linux)").toString(),
+                "--net=" + file(), "--"));
+        if (ownResolver) {
+            words.addAll(List.of(program(UNSHARE, "unshare (util-linux)").toString(), "--mount", "--propagation",
+                    "slave", "--", program(SH, "sh").toString(), "-c",
+                    "\"$1\" --bind \"$2\" /etc/resolv.conf && shift 2 && exec \"$@\"", "envgrid-resolver",
+                    program(MOUNT, "mount (util-linux)").toString(), resolvConf(name.get()).toString()));
+        }
+        return words;
+    }
+
+    /** The desktop's own {@code resolv.conf} ({@code outbound}), under {@link #RESOLV_CONFS}. */
+    static Path resolvConf(String namespace) {
+        return RESOLV_CONFS.resolve(namespace).resolve("resolv.conf");
     }
 
     /**
@@ -132,6 +174,9 @@ final class DesktopNetwork {
         try {
             ip("netns", "add", name.get());
             ip("-n", name.get(), "link", "set", "lo", "up");
+            if (ownResolver) {
+                writeResolvConf(name.get());
+            }
         } catch (IllegalStateException e) {
             String reason = "cannot make the network namespace " + name.get() + " of " + owner + " (" + setting
                     + "=private needs a root agent and iproute2; 'shared' runs it in the host's network): "
@@ -168,6 +213,25 @@ final class DesktopNetwork {
         }
     }
 
+    /**
+     * Writes the desktop's {@code resolv.conf} (root's, 0644: every uid resolves with it, none changes it) naming only
+     * slirp4netns' forwarder; written anew at each renewal, so a file changed meanwhile does not stay.
+     */
+    private static void writeResolvConf(String namespace) {
+        Path file = resolvConf(namespace);
+        try {
+            Files.createDirectories(file.getParent());
+            Path written = Files.createTempFile(file.getParent(), "resolv-", ".conf");
+            Files.writeString(written, "# envgrid: slirp4netns' DNS forwarder (port 53 only) of desktop namespace "
+                    + namespace + "\nnameserver " + DesktopRouteOut.NAMESERVER + "\n", StandardCharsets.US_ASCII);
+            Files.setPosixFilePermissions(written, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(written, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private Path file() {
         return NAMESPACES.resolve(name.orElseThrow());
     }
@@ -182,6 +246,18 @@ final class DesktopNetwork {
             ip("netns", "delete", namespace);
         } catch (IllegalStateException e) {
             LOG.warnf("cannot remove the network namespace %s: %s", namespace, e.getMessage());
+        }
+        removeResolvConf(namespace);
+    }
+
+    /** Removes an {@code outbound} desktop's {@code resolv.conf} and its directory, if any. */
+    private static void removeResolvConf(String namespace) {
+        Path file = resolvConf(namespace);
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.getParent());
+        } catch (IOException e) {
+            LOG.debugf("cannot remove %s: %s", file, e);
         }
     }
 

@@ -4,13 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -36,9 +35,14 @@ import org.jboss.logging.Logger;
  * metadata service on {@code 169.254.169.254}): a {@code prohibit} route for each in the namespace, so a connection
  * there fails at once ({@code EACCES}) and never reaches slirp4netns. The worker, an unprivileged user without
  * {@code CAP_NET_ADMIN} in a namespace the agent made, cannot change them. Exceptions are routes via the gateway,
- * more specific or equal, which win: the operator's {@code desktops.outbound-allow} ranges, and the IPv4 nameservers
- * of the host's {@code /etc/resolv.conf} (the desktop sees that file: a network namespace does not change the mount
- * namespace), so that names resolve;
+ * more specific or equal, which win: the operator's {@code desktops.outbound-allow} ranges only. No nameserver is
+ * opened by a route (a route cannot filter by port: the host's nameserver is often the cloud's metadata server
+ * {@code 169.254.169.254}, the node itself, or the office router): names resolve through slirp4netns' own DNS
+ * forwarder {@link #NAMESERVER}, which forwards port 53 only, named by the desktop's own {@code resolv.conf}
+ * ({@link DesktopNetwork#outbound});
+ * <li>the host's own IPv4 addresses (read at every start): a {@code prohibit} route for each not in an allowed range,
+ * as slirp4netns' connection to one of them reaches every {@code 0.0.0.0} listener of the host (the agent's port, the
+ * other desktops' ports) whatever range it is in;
  * <li>IPv6: slirp4netns runs without {@code --enable-ipv6}, the namespace has no IPv6 route out.
  * </ul>
  *
@@ -59,6 +63,12 @@ final class DesktopRouteOut {
     static final String GATEWAY = "10.0.2.2";
     static final String DEVICE = "tap0";
     /**
+     * slirp4netns' DNS forwarder for {@code --cidr=10.0.2.0/24}: inside the namespace's connected {@code 10.0.2.0/24},
+     * so no route blocks it; slirp4netns forwards its port 53 (UDP and TCP) to the first nameserver of the host's
+     * {@code /etc/resolv.conf} and nothing else (other ports: {@code ENETUNREACH}).
+     */
+    static final String NAMESERVER = "10.0.2.3";
+    /**
      * IPv4 ranges a desktop's connections never reach unless allowed: RFC 1918 private networks, the shared address
      * space of carrier-grade NAT (RFC 6598, also used by clouds inside), link-local (cloud metadata services).
      */
@@ -68,7 +78,6 @@ final class DesktopRouteOut {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
     /** How long slirp4netns may take to end once its exit descriptor closed, before SIGKILL. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
-    private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
     /** What slirp4netns last wrote on its standard error, kept for the reason of a failure. */
     private static final int KEPT_ERROR_BYTES = 4096;
 
@@ -120,13 +129,16 @@ final class DesktopRouteOut {
     }
 
     /**
-     * The blocking routes, then the allowing ones (which replace a blocking one of the same range), by one
-     * {@code ip -batch}: one process instead of one per route, which cost ~12 ms each.
+     * The blocking routes (the ranges, then the host's own addresses not allowed), then the allowing ones (which
+     * replace a blocking one of the same range), by one {@code ip -batch}: one process instead of one per route, which
+     * cost ~12 ms each.
      */
     private void addRoutes() {
         StringBuilder batch = new StringBuilder();
         BLOCKED.forEach(range -> batch.append("route add prohibit ").append(range).append('\n'));
-        reachable().forEach(range -> batch.append("route replace ").append(range).append(" via ").append(GATEWAY)
+        hostAddresses().stream().filter(address -> allowed.stream().noneMatch(range -> covers(range, address)))
+                .forEach(address -> batch.append("route replace prohibit ").append(address).append("/32\n"));
+        allowed.forEach(range -> batch.append("route replace ").append(range).append(" via ").append(GATEWAY)
                 .append(" dev ").append(DEVICE).append('\n'));
         Path file = null;
         try {
@@ -212,40 +224,40 @@ final class DesktopRouteOut {
         return ranges.stream().map(String::strip).toList();
     }
 
-    /** The allowed ranges and the host's IPv4 nameservers as {@code /32}, in that order, without repeats. */
-    private List<String> reachable() {
-        Set<String> ranges = new LinkedHashSet<>(allowed);
-        nameservers().forEach(server -> ranges.add(server + "/32"));
-        return List.copyOf(ranges);
+    /**
+     * The IPv4 addresses of the host's interfaces but loopback ({@code 127.0.0.0/8} is the namespace's own {@code lo}),
+     * read anew at every start (an address may come or go). IPv6 ones need no block: the namespace has no IPv6 route.
+     *
+     * @throws IllegalStateException when the interfaces cannot be read (the desktop does not come up without its
+     *             blocks)
+     */
+    static Set<String> hostAddresses() {
+        try {
+            Set<String> addresses = new LinkedHashSet<>();
+            for (NetworkInterface device : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                device.inetAddresses().filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+                        .forEach(a -> addresses.add(a.getHostAddress()));
+            }
+            return addresses;
+        } catch (SocketException e) {
+            throw new IllegalStateException("cannot read the host's addresses: " + e.getMessage(), e);
+        }
     }
 
-    /**
-     * The IPv4 nameservers of the host's {@code /etc/resolv.conf} that are not loopback (a loopback one, such as
-     * systemd-resolved's {@code 127.0.0.53}, is the desktop's own {@code lo} in its namespace: names do not resolve
-     * there, see the README), read anew at every start.
-     */
-    static List<String> nameservers() {
-        List<String> servers = new ArrayList<>();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(RESOLV_CONF, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return servers;
+    /** Whether the IPv4 range {@code a.b.c.d/n} (checked by {@link #checkedRanges}) holds the IPv4 {@code address}. */
+    static boolean covers(String range, String address) {
+        String[] parts = range.split("/");
+        int bits = Integer.parseInt(parts[1]);
+        long mask = bits == 0 ? 0 : (0xFFFFFFFFL << (32 - bits)) & 0xFFFFFFFFL;
+        return (toLong(parts[0]) & mask) == (toLong(address) & mask);
+    }
+
+    private static long toLong(String address) {
+        long value = 0;
+        for (String octet : address.split("\\.")) {
+            value = value << 8 | Integer.parseInt(octet);
         }
-        for (String line : lines) {
-            String[] words = line.strip().split("\\s+");
-            if (words.length >= 2 && words[0].equals("nameserver") && words[1].matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-                try {
-                    InetAddress address = InetAddress.getByName(words[1]);
-                    if (address instanceof Inet4Address && !address.isLoopbackAddress()) {
-                        servers.add(address.getHostAddress());
-                    }
-                } catch (UnknownHostException e) {
-                    // not an address after all: skipped
-                }
-            }
-        }
-        return servers;
+        return value;
     }
 
     /**

@@ -7,13 +7,18 @@ import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.envgrid.deviceagent.registration.ResourceRegistrar;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * Keeps {@code device.borrow} and allocator leases apart. A borrow first drains the device's resource, so no new
  * lease can be granted, and only then reads whether a lease exists: there is no moment in which both a lease
  * and a borrow can start. A device with a lease is refused and undrained again; a return undrains it.
- * Devices the allocator has not registered (registration off, or not yet done) cannot be leased, so they pass.
+ * Without an allocator (registration off) nothing can be leased, so every borrow passes. With one, the allocator is
+ * always asked, whether or not this run of the agent has registered the device: its record and a lease on it outlive
+ * the agent (a restart, an allocator unreachable at start), so "not registered here" says nothing about a lease. Only
+ * a device the allocator answers 404 for passes (its drain is remembered and applied when it is registered); no
+ * answer is a 503 with nothing changed.
  */
 @ApplicationScoped
 public class DeviceLeaseGuard {
@@ -33,14 +38,22 @@ public class DeviceLeaseGuard {
     /** Called under the device's lock before a borrow is written; throws when the allocator has it leased. */
     public void claimForBorrow(String deviceId) {
         String id = identity.deviceResourceId(deviceId);
-        if (!registrar.isRegistered(id)) {
+        if (!registrar.enabled()) {
             return;
         }
-        // drained already, and not by this agent: an operator's drain, which neither a refusal nor the return undoes
-        boolean operators = false;
+        Optional<AllocatorResource> before;
         try {
-            operators = registrar.lookup(id).map(r -> "draining".equals(r.admin())).orElse(false)
-                    && !registrar.isDrained(id);
+            before = registrar.lookup(id);
+        } catch (RuntimeException e) {
+            throw unavailable(deviceId, id, e); // nothing changed yet
+        }
+        before.filter(r -> r.lease() != null).ifPresent(r -> {
+            throw leased(deviceId, id, r);
+        });
+        // drained already, and not by this agent: an operator's drain, which neither a refusal nor the return undoes
+        boolean operators = before.map(r -> "draining".equals(r.admin())).orElse(false) && !registrar.isDrained(id);
+        try {
+            // a resource the allocator does not know is drained as soon as it is registered (ResourceRegistrar)
             registrar.drain(id);
             AllocatorResource resource = registrar.lookup(id).orElse(null);
             if (resource != null && resource.lease() != null) {
@@ -49,9 +62,7 @@ public class DeviceLeaseGuard {
                 } else {
                     registrar.undrain(id);
                 }
-                throw new ApiException(409, ErrorCode.DEVICE_ALREADY_BORROWED,
-                        "device '" + deviceId + "' is leased through the allocator to " + resource.lease().workerId(),
-                        Map.of("device_id", deviceId, "resource_id", id, "worker_id", resource.lease().workerId()));
+                throw leased(deviceId, id, resource);
             }
             if (operators) {
                 operatorDrains.remember(id);
@@ -64,10 +75,20 @@ public class DeviceLeaseGuard {
             } else {
                 undrainQuietly(id);
             }
-            throw new ApiException(503, ErrorCode.ALLOCATOR_UNAVAILABLE,
-                    "cannot check the allocator for a lease on '" + deviceId + "': " + e.getMessage(),
-                    Map.of("device_id", deviceId, "resource_id", id));
+            throw unavailable(deviceId, id, e);
         }
+    }
+
+    private static ApiException leased(String deviceId, String id, AllocatorResource resource) {
+        return new ApiException(409, ErrorCode.DEVICE_ALREADY_BORROWED,
+                "device '" + deviceId + "' is leased through the allocator to " + resource.lease().workerId(),
+                Map.of("device_id", deviceId, "resource_id", id, "worker_id", resource.lease().workerId()));
+    }
+
+    private static ApiException unavailable(String deviceId, String id, RuntimeException e) {
+        return new ApiException(503, ErrorCode.ALLOCATOR_UNAVAILABLE,
+                "cannot check the allocator for a lease on '" + deviceId + "': " + e.getMessage(),
+                Map.of("device_id", deviceId, "resource_id", id));
     }
 
     /**
@@ -80,7 +101,9 @@ public class DeviceLeaseGuard {
             registrar.forgetDrain(id); // the drain stays the operator's: not re-applied as the agent's own
             return;
         }
-        if (registrar.enabled() && registrar.offeredIds().contains(id)) {
+        if (registrar.enabled()) {
+            // also when not offered: a borrow of a resource the allocator did not know left its drain remembered, to
+            // be applied at registration (undrain asks the allocator only for an offered one)
             undrainQuietly(id);
         }
     }

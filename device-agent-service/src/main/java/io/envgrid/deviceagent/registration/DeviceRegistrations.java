@@ -82,13 +82,15 @@ public class DeviceRegistrations {
                 continue;
             }
             wanted.add(id);
-            registrar.offer(deviceResource(id, record, agentUrl));
-            if (record.currentBorrower() != null && registrar.isRegistered(id) && !registrar.isDrained(id)) {
-                // Borrowed while it was not registered yet, or before this agent started. Read again, under the drain
-                // lock: offer() above talks to the allocator, and a return meanwhile must not be followed by a drain
-                // nobody lifts.
+            if (record.currentBorrower() != null && !registrar.isDrained(id)) {
+                // Borrowed before this agent started, or while its allocator was unreachable. Before the offer, and
+                // whether or not this run has registered it: a drain the allocator cannot apply yet (it does not know
+                // the resource) is remembered and applied by the registration itself, so no registration offers a
+                // borrowed device free. Read again under the drain lock: a return meanwhile must not be followed by a
+                // drain nobody lifts.
                 drainQuietly(id, record.deviceId());
             }
+            registrar.offer(deviceResource(id, record, agentUrl));
         }
         if (fleet.hosting()) {
             for (HostedDesktop hosted : fleet.desktops()) {

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The allocator cannot be reached (nothing listens at its address): a lease token cannot be checked, so the desktop
- * and the device tools fail closed with {@code 503 ALLOCATOR_UNAVAILABLE} and the envelope, and nothing runs; the
- * service token still works, and a call without any credential is still {@code 401}.
+ * and the device tools fail closed with {@code 503 ALLOCATOR_UNAVAILABLE} and the envelope, and nothing runs; a borrow
+ * (which must ask whether the device is leased) fails closed too; the service token still works, and a call without any credential is still {@code 401}.
  */
 @QuarkusTest
 @TestProfile(AllocatorUnreachableTest.DeadAllocator.class)
@@ -65,5 +65,19 @@ class AllocatorUnreachableTest {
                 .body("error.code", equalTo("ALLOCATOR_UNAVAILABLE"));
         assertFalse(Files.exists(files.resolve(mark)));
         AgentCalls.call("device.execute", Map.of("device_id", "test-host", "command", "true")).statusCode(200);
+    }
+
+    /**
+     * An allocator unreachable since the agent started (or right after its restart): this run has registered nothing,
+     * but the allocator's record and a lease on it outlive the agent, so a borrow cannot be checked and is refused
+     * (hostile review 14, F2: it passed as "not registered", and a device leased to a worker was borrowed too).
+     */
+    @Test
+    void aBorrowFailsClosedWhenItCannotAskWhetherTheDeviceIsLeased() {
+        AgentCalls.call("device.borrow", Map.of("device_id", "test-host", "borrower", "operator-bob", "purpose",
+                "unreachable allocator", "expected_return_date", "2030-01-01T00:00:00Z")).statusCode(503)
+                .body("error.code", equalTo("ALLOCATOR_UNAVAILABLE"));
+        AgentCalls.call("device.info", Map.of("device_id", "test-host")).statusCode(200)
+                .body("current_borrower", equalTo(null));
     }
 }

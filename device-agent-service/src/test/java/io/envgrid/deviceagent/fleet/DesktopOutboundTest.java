@@ -11,6 +11,7 @@ import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.FleetLeases;
 import io.envgrid.deviceagent.support.FleetLeases.Lease;
 import io.envgrid.deviceagent.support.HostNetwork;
+import io.envgrid.deviceagent.support.OutsideNetwork;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.envgrid.deviceagent.support.WithFleetDesktops;
 import io.quarkus.test.junit.QuarkusTest;
@@ -30,10 +31,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code desktops.network=outbound}: a desktop's worker, in its own namespace, reaches a server on the host's primary
- * address through slirp4netns, but not the same server on the host's loopback (neither as {@code 127.0.0.1}, its own,
- * nor through slirp4netns' gateway {@code 10.0.2.2}), nor a private address the operator did not allow; after a reset
- * the former namespace's slirp4netns is gone and the new namespace has its own route out.
+ * {@code desktops.network=outbound}: a desktop's worker, in its own namespace, reaches a server outside through
+ * slirp4netns (one in a network namespace of its own behind a veth, {@link OutsideNetwork}, standing in for the
+ * internet: an address outside the blocked ranges that is not the host's), but not a server of the host itself, neither
+ * on its primary address (every {@code 0.0.0.0} listener of the host is there) nor on its loopback (as
+ * {@code 127.0.0.1}, its own, or through slirp4netns' gateway {@code 10.0.2.2}), nor a private address the operator did
+ * not allow; its commands resolve through slirp4netns' forwarder; after a reset the former namespace's slirp4netns is
+ * gone and the new namespace has its own route out.
  */
 @QuarkusTest
 @WithAllocator
@@ -41,36 +45,38 @@ import org.junit.jupiter.api.Test;
 @TestProfile(DesktopOutboundTest.Outbound.class)
 class DesktopOutboundTest {
 
-    /** Outbound desktops that may reach the host's primary address (allowed, whatever range it is in). */
+    /** Outbound desktops, nothing allowed beyond the default. */
     public static class Outbound implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.device-agent.desktops.network", "outbound",
-                    "envgrid.device-agent.desktops.outbound-allow", HostNetwork.primaryIpv4() + "/32");
+            return Map.of("envgrid.device-agent.desktops.network", "outbound");
         }
     }
 
     @Test
-    void aWorkerReachesTheHostsAddressButNotItsLoopbackNorABlockedRange() throws Exception {
+    void aWorkerReachesTheOutsideButNotTheHostItselfNorABlockedRange() throws Exception {
         assumeTrue(AgentPrivileges.isRoot(), "needs root: the agent runs slirp4netns for the desktops' namespaces");
         FleetLeases.awaitAllFree();
         Lease worker = FleetLeases.allocate("worker-outbound");
         String host = HostNetwork.primaryIpv4();
-        try (HostNetwork.HelloServer server = new HostNetwork.HelloServer()) {
-            assertEquals("hello", probe(worker, host, server.port()), "the worker reaches " + host + " through its route out");
-            int reached = server.accepted();
+        try (OutsideNetwork outside = new OutsideNetwork(); HostNetwork.HelloServer server = new HostNetwork.HelloServer()) {
+            assertEquals("outside", probe(worker, OutsideNetwork.ADDRESS, OutsideNetwork.PORT),
+                    "the worker reaches a host outside through its route out");
+            assertEquals("errno:13", probe(worker, host, server.port()), "the host's own address " + host);
             assertEquals("errno:111", probe(worker, "127.0.0.1", server.port()), "127.0.0.1 is the desktop's own");
             String viaGateway = probe(worker, DesktopRouteOut.GATEWAY, server.port());
             assertNotEquals("hello", viaGateway, "the worker reached the host's 127.0.0.1 through slirp4netns' gateway");
             assertTrue(viaGateway.startsWith("errno:"), viaGateway);
-            assertEquals(reached, server.accepted(), "a worker's connection reached the server through the host's loopback");
+            assertEquals(0, server.accepted(), "a worker's connection reached the host's server");
+            String resolvConf = FleetLeases.output(worker.shell("cat /etc/resolv.conf"));
+            assertEquals(List.of("nameserver " + DesktopRouteOut.NAMESERVER), resolvConf.lines()
+                    .filter(line -> line.startsWith("nameserver")).toList(), "the worker's resolv.conf: " + resolvConf);
         } finally {
             FleetLeases.release(worker);
         }
-        String blocked = DesktopRouteOut.nameservers().contains("10.255.255.1") ? "10.255.255.2" : "10.255.255.1";
         Lease again = FleetLeases.allocate("worker-outbound-blocked");
         try {
-            assertEquals("errno:13", probe(again, blocked, 80), "a private address the operator did not allow");
+            assertEquals("errno:13", probe(again, "10.255.255.1", 80), "a private address the operator did not allow");
         } finally {
             FleetLeases.release(again);
         }
@@ -81,12 +87,11 @@ class DesktopOutboundTest {
         assumeTrue(AgentPrivileges.isRoot(), "needs root: the agent runs slirp4netns for the desktops' namespaces");
         FleetLeases.awaitAllFree();
         Lease first = FleetLeases.allocate("worker-before-reset");
-        String host = HostNetwork.primaryIpv4();
         ProcessHandle slirp;
         Path file;
         Instant started;
-        try (HostNetwork.HelloServer server = new HostNetwork.HelloServer()) {
-            assertEquals("hello", probe(first, host, server.port()));
+        try (OutsideNetwork outside = new OutsideNetwork()) {
+            assertEquals("outside", probe(first, OutsideNetwork.ADDRESS, OutsideNetwork.PORT));
             String namespace = FleetLeases.output(first.shell("readlink /proc/self/ns/net")).strip();
             slirp = slirpFor(namespace).orElseThrow(() -> new AssertionError("no slirp4netns for " + namespace));
             file = namespaceFile(slirp).orElseThrow();
@@ -108,10 +113,11 @@ class DesktopOutboundTest {
         // the renewed desktop (the one whose namespace is now that one) reaches the host again
         Lease a = FleetLeases.allocate("worker-after-reset-a");
         Lease b = FleetLeases.allocate("worker-after-reset-b");
-        try (HostNetwork.HelloServer server = new HostNetwork.HelloServer()) {
+        try (OutsideNetwork outside = new OutsideNetwork()) {
             Lease renewedOne = a.resourceId().equals(resetting) ? a : b;
             assertEquals(renewed, FleetLeases.output(renewedOne.shell("readlink /proc/self/ns/net")).strip());
-            assertEquals("hello", probe(renewedOne, host, server.port()), "no route out after the reset");
+            assertEquals("outside", probe(renewedOne, OutsideNetwork.ADDRESS, OutsideNetwork.PORT),
+                    "no route out after the reset");
         } finally {
             FleetLeases.release(a);
             FleetLeases.release(b);

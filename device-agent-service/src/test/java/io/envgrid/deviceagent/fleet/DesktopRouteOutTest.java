@@ -12,6 +12,7 @@ import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.support.AgentPrivileges;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.HostNetwork;
+import io.envgrid.deviceagent.support.OutsideNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link DesktopRouteOut} on this host (as root, with slirp4netns): a desktop's namespace gets a route out that
- * reaches the host's primary address, not its loopback, and refuses the blocked ranges at once; slirp4netns holds
+ * reaches a host outside ({@link OutsideNetwork}), not the host's loopback nor its own addresses (unless allowed), and
+ * refuses the blocked ranges at once, the host's nameservers in them included; names resolve through slirp4netns'
+ * forwarder, the only nameserver of the desktop's own resolv.conf; slirp4netns holds
  * nothing but pipes, sockets and the tap device; stopping and a start after a renewal leave one slirp4netns, for the
  * new namespace; an agent's start kills the slirp4netns a former run of it left and no other agent's. Also measures
  * what the route out adds to a renewal of the namespace (printed).
@@ -50,28 +53,47 @@ class DesktopRouteOutTest {
     }
 
     @Test
-    void theRouteOutReachesTheHostsAddressButNotItsLoopbackNorTheBlockedRanges() throws Exception {
+    void theRouteOutReachesTheOutsideButNotTheHostItselfNorItsNameserversNorTheBlockedRanges() throws Exception {
         String host = HostNetwork.primaryIpv4();
-        DesktopNetwork network = DesktopNetwork.own(prefix, 0);
+        DesktopNetwork network = DesktopNetwork.outbound(prefix, 0);
         network.renew();
-        // the host's address is allowed here whatever range it is in; 10.255.255.1 never is (unless a nameserver)
-        DesktopRouteOut out = routeOut(0, List.of(host + "/32"));
-        out.start();
-        try (HostNetwork.HelloServer server = new HostNetwork.HelloServer()) {
-            assertEquals("hello", probe(network, host, server.port()), "the host's address through the route out");
-            int reached = server.accepted();
+        DesktopRouteOut out = routeOut(0, List.of());
+        try (OutsideNetwork outside = new OutsideNetwork(); HostNetwork.HelloServer server = new HostNetwork.HelloServer()) {
+            out.start();
+            assertEquals("outside", probe(network, OutsideNetwork.ADDRESS, OutsideNetwork.PORT),
+                    "a host outside (in a namespace of its own, through a veth) through the route out");
+            // the host's own addresses: every 0.0.0.0 listener of the host (the agent's port, other desktops') is there
+            assertEquals("errno:13", probe(network, host, server.port()), "the host's primary address " + host);
+            assertEquals("errno:13", probe(network, OutsideNetwork.HOST_END, server.port()), "the host's veth address");
             assertEquals("errno:111", probe(network, "127.0.0.1", server.port()), "the namespace's own loopback");
             assertTrue(List.of("errno:111", "errno:101", "errno:113").contains(probe(network,
                     DesktopRouteOut.GATEWAY, server.port())), "the host's loopback through slirp4netns' gateway");
-            assertEquals(reached, server.accepted(), "a connection reached the test's server through its loopback");
+            assertEquals(0, server.accepted(), "a connection reached the test's server on the host");
         }
-        String blocked = DesktopRouteOut.nameservers().contains("10.255.255.1") ? "10.255.255.2" : "10.255.255.1";
-        assertEquals("errno:13", probe(network, blocked, 80), "a private address is refused by its prohibit route");
+        assertEquals("errno:13", probe(network, "10.255.255.1", 80), "a private address is refused by its prohibit route");
         assertEquals("errno:13", probe(network, "169.254.169.254", 80), "a link-local address (cloud metadata)");
         String routes = run(network, List.of("ip", "-4", "route")).stdoutText();
         assertTrue(routes.contains("default via " + DesktopRouteOut.GATEWAY + " dev tap0"), routes);
-        for (String server : DesktopRouteOut.nameservers()) {
-            assertTrue(routes.contains(server + " via " + DesktopRouteOut.GATEWAY), "nameserver " + server + ": " + routes);
+        // no nameserver of the host is opened by a route: on GCE it is the metadata server 169.254.169.254, with
+        // NodeLocal DNSCache the node itself; here 10.255.255.53 (in 10.0.0.0/8)
+        for (String nameserver : HostNetwork.nameservers()) {
+            assertFalse(routes.contains(nameserver + " via"), "a route opens nameserver " + nameserver + ": " + routes);
+            if (DesktopRouteOut.BLOCKED.stream().anyMatch(range -> DesktopRouteOut.covers(range, nameserver))) {
+                assertEquals("errno:13", probe(network, nameserver, 80), "the host's nameserver on another port");
+                assertEquals("errno:13", dnsProbe(network, nameserver), "the host's nameserver, even on port 53");
+            }
+        }
+        // names resolve through slirp4netns' forwarder, which the desktop's own resolv.conf names, and only it
+        String resolvConf = run(network, List.of("cat", "/etc/resolv.conf")).stdoutText();
+        assertEquals(List.of("nameserver " + DesktopRouteOut.NAMESERVER), resolvConf.lines()
+                .filter(line -> line.startsWith("nameserver")).toList(), resolvConf);
+        assertFalse(Files.readString(Path.of("/etc/resolv.conf")).contains(DesktopRouteOut.NAMESERVER),
+                "the desktop's resolv.conf is seen outside its commands");
+        if (!HostNetwork.nameservers().isEmpty() && hostResolves(HostNetwork.nameservers().get(0))) {
+            assertTrue(dnsProbe(network, DesktopRouteOut.NAMESERVER).startsWith("rcode:"),
+                    "no DNS answer through " + DesktopRouteOut.NAMESERVER);
+            assertTrue(List.of("errno:101", "errno:111", "errno:113", "timeout").contains(probe(network,
+                    DesktopRouteOut.NAMESERVER, 80)), "slirp4netns' forwarder forwards another port than 53");
         }
 
         ProcessHandle slirp = out.process().orElseThrow();
@@ -82,6 +104,21 @@ class DesktopRouteOutTest {
         }
         assertFalse(slirp.info().arguments().map(List::of).orElse(List.of()).stream()
                 .anyMatch(a -> a.startsWith("--api-socket") || a.equals("-a")), "slirp4netns with an API socket");
+    }
+
+    @Test
+    void anAllowedRangeHoldingAHostAddressKeepsItReachable() throws Exception {
+        String host = HostNetwork.primaryIpv4();
+        DesktopNetwork network = DesktopNetwork.outbound(prefix, 4);
+        network.renew();
+        DesktopRouteOut out = routeOut(4, List.of(host + "/32"));
+        out.start();
+        try (HostNetwork.HelloServer server = new HostNetwork.HelloServer()) {
+            assertEquals("hello", probe(network, host, server.port()), "the host's address the operator allowed");
+        }
+        assertTrue(DesktopRouteOut.covers("192.0.2.0/24", "192.0.2.77"));
+        assertFalse(DesktopRouteOut.covers("192.0.2.0/25", "192.0.2.128"));
+        assertTrue(DesktopRouteOut.covers("0.0.0.0/0", "203.0.113.9"));
     }
 
     @Test
@@ -169,6 +206,21 @@ class DesktopRouteOutTest {
         ProcessOutcome outcome = run(network, command);
         assertTrue(outcome.succeeded(), outcome.stderr());
         return outcome.stdoutText().strip();
+    }
+
+    /** What a DNS query from inside {@code network}, as an unprivileged uid, to {@code address:53} gets. */
+    private static String dnsProbe(DesktopNetwork network, String address) {
+        ProcessOutcome outcome = run(network, List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "python3", "-c", HostNetwork.dnsProbe(address)));
+        assertTrue(outcome.succeeded(), outcome.stderr());
+        return outcome.stdoutText().strip();
+    }
+
+    /** Whether the host's nameserver answers the host's DNS query (so that one through slirp4netns can be expected). */
+    private static boolean hostResolves(String nameserver) {
+        ProcessOutcome outcome = HostProcesses.run(List.of("python3", "-c", HostNetwork.dnsProbe(nameserver)), null,
+                Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), Duration.ofSeconds(20));
+        return outcome.stdoutText().strip().startsWith("rcode:");
     }
 
     private static ProcessOutcome run(DesktopNetwork network, List<String> command) {

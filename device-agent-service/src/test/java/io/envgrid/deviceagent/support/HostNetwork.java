@@ -67,6 +67,46 @@ public final class HostNetwork {
     }
 
     /**
+     * The IPv4 nameservers of the host's {@code /etc/resolv.conf}, in its order; none when it cannot be read.
+     */
+    public static List<String> nameservers() {
+        try {
+            return Files.readAllLines(Path.of("/etc/resolv.conf")).stream().map(line -> line.strip().split("\\s+"))
+                    .filter(words -> words.length >= 2 && words[0].equals("nameserver")
+                            && words[1].matches("\\d{1,3}(\\.\\d{1,3}){3}"))
+                    .map(words -> words[1]).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * A Python program that sends one DNS query (UDP, {@code A example.com}) to {@code address:53} and prints
+     * {@code rcode:<n>} for an answer to it (whatever its code: NXDOMAIN is an answer), {@code errno:<n>} or
+     * {@code timeout} (5 s).
+     */
+    public static String dnsProbe(String address) {
+        return """
+                import socket, struct
+                query = struct.pack(">HHHHHH", 0x4567, 0x0100, 1, 0, 0, 0)
+                query += b"\\x07example\\x03com\\x00" + struct.pack(">HH", 1, 1)
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.settimeout(5)
+                try:
+                    s.sendto(query, (%s, 53))
+                    while True:
+                        data, _ = s.recvfrom(512)
+                        if data[:2] == query[:2]:
+                            print("rcode:%%d" %% (data[3] & 15))
+                            break
+                except socket.timeout:
+                    print("timeout")
+                except OSError as e:
+                    print("errno:%%d" %% e.errno)
+                """.formatted("'" + address + "'");
+    }
+
+    /**
      * A TCP server on {@code 0.0.0.0} (so on the host's loopback and its primary address alike) answering "hello" to
      * every connection and counting them; close it to stop.
      */
