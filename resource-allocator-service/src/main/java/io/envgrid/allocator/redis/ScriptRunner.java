@@ -133,7 +133,9 @@ public class ScriptRunner {
      * cluster-test's SoakIT right after a Sentinel failover).
      */
     private static final List<String> UNAVAILABLE_REPLIES = List.of("NOREPLICAS", "READONLY", "MASTERDOWN", "CLUSTERDOWN",
-            "TRYAGAIN", "LOADING", "ERR WAIT cannot be used with replica instances");
+            "TRYAGAIN", "LOADING", "ERR WAIT cannot be used with replica instances",
+            // not a reply: the Vert.x client fails the commands of a connection that closed (a master killed) with it
+            "CONNECTION_CLOSED");
 
     /**
      * A Redis error reply is a bug in a script (500), unless it is one of {@link #UNAVAILABLE_REPLIES};

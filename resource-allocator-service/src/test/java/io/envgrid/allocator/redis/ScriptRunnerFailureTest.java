@@ -31,6 +31,14 @@ class ScriptRunnerFailureTest {
     }
 
     @Test
+    void aConnectionClosedUnderTheCallIsUnavailable() {
+        // the Vert.x client's error for a command in flight when the master died (cluster-test's SoakIT, 2026-12-01)
+        ApiException e = mapped("CONNECTION_CLOSED");
+        assertEquals(503, e.status());
+        assertEquals(ErrorCode.REDIS_UNAVAILABLE, e.code());
+    }
+
+    @Test
     void anyOtherErrorReplyIsAFaultOfTheScript() {
         ApiException e = mapped("ERR user_script:12: attempt to compare nil with number");
         assertEquals(500, e.status());
