@@ -8,7 +8,9 @@
 //
 // stdout: one JSON line per event, read by the test while the process runs (it may be killed at any moment):
 //   {"w","call","ok","ms","at","kind"} every tool call (at: when it ended, epoch ms); kind "ok", "tool:<envelope code>", "http:<status>",
-//                                   "rpc:<json-rpc code>", "timeout" (no answer within --call-timeout-ms), "transport"
+//                                   "rpc:<json-rpc code>", "timeout" (no answer within --call-timeout-ms), "transport";
+//                                   setup_batch_resources answered adds "status" (success/partial/failed): a worker acts
+//                                   only on a desktop it set up (no controller session otherwise), else it releases
 //   {"w","grant":[{id,type,lease_id,fence}]}   a grant the worker received
 //   {"w","released":[ids]}          release_batch_resources answered "completed"
 //   {"w","done","iterations"}       the worker stopped: the stop file exists (checked before each flow)
@@ -96,7 +98,9 @@ class Worker {
       // the session may be gone with the replica or the Redis it lived in: start a new one next time
       if (kind !== 'timeout') await this.drop();
     }
-    emit({ w: this.id, call: name, ok: kind === 'ok', ms: Date.now() - started, at: Date.now(), kind });
+    const line = { w: this.id, call: name, ok: kind === 'ok', ms: Date.now() - started, at: Date.now(), kind };
+    if (result && typeof result.status === 'string' && name === 'setup_batch_resources') line.status = result.status;
+    emit(line);
     return result;
   }
 
@@ -111,10 +115,14 @@ class Worker {
       }
       emit({ w: this.id, grant: Object.values(granted).filter((r) => r && r.id).map((r) =>
         ({ id: r.id, type: r.type, lease_id: r.lease_id, fence: r.fencing_token })) });
-      await this.call('setup_batch_resources', { worker_id: this.id });
-      await this.call('computer', { worker_id: this.id, action: 'screenshot' });
-      await this.call('pyautogui', { worker_id: this.id, code: 'pyautogui.click(640, 400)' });
-      await this.call('rag_search', { worker_id: this.id, query: 'lease expiry and fencing tokens', top_k: 3 });
+      // as an OSWorld runner does: a desktop whose set-up failed (its controller session may not exist) is given
+      // back, not acted on
+      const setUp = await this.call('setup_batch_resources', { worker_id: this.id });
+      if (setUp?.status === 'success') {
+        await this.call('computer', { worker_id: this.id, action: 'screenshot' });
+        await this.call('pyautogui', { worker_id: this.id, code: 'pyautogui.click(640, 400)' });
+        await this.call('rag_search', { worker_id: this.id, query: 'lease expiry and fencing tokens', top_k: 3 });
+      }
       await this.release();
       this.iterations++;
     }

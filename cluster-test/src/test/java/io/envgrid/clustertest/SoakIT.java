@@ -285,11 +285,7 @@ class SoakIT {
 
         Map<String, Long> byKind = ledger.callsByKind();
         Map<String, Long> errors = new TreeMap<>();
-        byKind.forEach((k, v) -> {
-            if (!k.endsWith(" ok")) {
-                errors.merge(k.substring(k.indexOf(' ') + 1), v, Long::sum);
-            }
-        });
+        ledger.failures().forEach(f -> errors.merge(f.kind(), 1L, Long::sum));
         List<Grant> grants = ledger.grants();
         List<String> lostGrants = grants.stream().filter(g -> !replay.wasGranted(g.leaseId())).map(Grant::leaseId).toList();
         List<String> lostReleases = ledger.confirmedReleased().stream().filter(l -> replay.endOf(l) == null).sorted().toList();

@@ -41,7 +41,9 @@ public final class WorkerLedger {
             String tool = line.path("call").asText();
             callsByTool.computeIfAbsent(tool, k -> new AtomicLong()).incrementAndGet();
             slowest.computeIfAbsent(tool, k -> new AtomicLong()).accumulateAndGet(line.path("ms").asLong(), Math::max);
-            kinds.computeIfAbsent(tool + " " + line.path("kind").asText(), k -> new AtomicLong()).incrementAndGet();
+            String status = line.has("status") ? " status=" + line.path("status").asText() : "";
+            kinds.computeIfAbsent(tool + " " + line.path("kind").asText() + status, k -> new AtomicLong())
+                    .incrementAndGet();
             if (!line.path("ok").asBoolean()) {
                 failures.add(new Failure(tool, line.path("kind").asText(), line.path("at").asLong()));
             }
@@ -74,7 +76,10 @@ public final class WorkerLedger {
         return calls.get();
     }
 
-    /** Calls by {@code "<tool> <kind>"}, kind {@code ok}, {@code tool:<code>}, {@code http:<status>}, {@code timeout}, …. */
+    /**
+     * Calls by {@code "<tool> <kind>"}, kind {@code ok}, {@code tool:<code>}, {@code http:<status>}, {@code timeout}, …;
+     * a set-up answered adds {@code " status=<success|partial|failed>"}.
+     */
     public Map<String, Long> callsByKind() {
         Map<String, Long> out = new TreeMap<>();
         kinds.forEach((k, v) -> out.put(k, v.get()));
