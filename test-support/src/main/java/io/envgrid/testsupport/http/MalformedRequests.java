@@ -24,21 +24,34 @@ public final class MalformedRequests {
 
     /**
      * Request targets that are no URI, each below {@code path} (which starts with {@code /} and is itself a valid
-     * path): a bad escape in the path, at its end, in the query; a cut multi-byte escape; a raw brace, caret and
-     * backslash; a fragment with a bad escape.
+     * path): a bad escape in the path, at its end, in the query; a raw brace, caret and backslash; a fragment with a
+     * bad escape.
      */
     public static List<String> notUris(String path) {
-        return List.of(path + "/%zz", path + "%", path + "/%e0%a4", path + "?a=%zz", path + "?a=%", path + "?%e0%a4=1",
-                path + "/{x}", path + "/a^b", path + "/a\\b", path + "#%zz");
+        return List.of(path + "/%zz", path + "%", path + "?a=%zz", path + "?a=%", path + "/%1", path + "/{x}",
+                path + "/a^b", path + "/a\\b", path + "#%zz");
+    }
+
+    /**
+     * Request targets that are URIs but whose escapes do not decode to UTF-8 text (a cut multi-byte sequence, an
+     * overlong slash, an encoded surrogate, a lone continuation byte), in the path and in the query: a route or filter
+     * refuses them (any 4xx with the service's envelope), Vert.x's router among them when it cannot decode the path.
+     */
+    public static List<String> undecodable(String path) {
+        return List.of(path + "/%e0%a4", path + "/%c0%af", path + "/%ed%a0%80", path + "/%80", path + "?a=%e0%a4",
+                path + "?%ff=1", path + "/a%00b");
     }
 
     /**
      * Whole requests (head and, where one is declared, body) that are malformed HTTP, by a short name for the test's
-     * messages; {@code path} is a route of the service (the request would reach it if it were well formed).
+     * messages; {@code path} is a route of the service (the request would reach it if it were well formed), and
+     * {@code credential} a header that admits it (say {@code Map.entry("Authorization", "Bearer …")}; null for none),
+     * so that the request gets past a check of the credential on the head to whatever reads the body.
      */
-    public static Map<String, byte[]> heads(String path) {
+    public static Map<String, byte[]> heads(String path, Map.Entry<String, String> credential) {
         Map<String, byte[]> heads = new LinkedHashMap<>();
-        String host = "Host: localhost\r\nConnection: close\r\n";
+        String host = "Host: localhost\r\nConnection: close\r\n"
+                + (credential == null ? "" : credential.getKey() + ": " + credential.getValue() + "\r\n");
         heads.put("Content-Length not a number", bytes("POST " + path + " HTTP/1.1\r\n" + host
                 + "Content-Type: application/json\r\nContent-Length: abc\r\n\r\n{}"));
         heads.put("Content-Length negative", bytes("POST " + path + " HTTP/1.1\r\n" + host
@@ -49,8 +62,11 @@ public final class MalformedRequests {
                 + "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}x"));
         heads.put("Content-Length and chunked", bytes("POST " + path + " HTTP/1.1\r\n" + host
                 + "Content-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"));
+        // RFC 9112 6.3: the length of such a body cannot be known; the server must answer 400 and close
         heads.put("unknown transfer coding", bytes("POST " + path + " HTTP/1.1\r\n" + host
                 + "Content-Type: application/json\r\nTransfer-Encoding: gzip, zz\r\n\r\n{}"));
+        heads.put("chunked not last", bytes("POST " + path + " HTTP/1.1\r\n" + host
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked, gzip\r\n\r\n2\r\n{}\r\n0\r\n\r\n"));
         heads.put("bad chunk size", bytes("POST " + path + " HTTP/1.1\r\n" + host
                 + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"));
         heads.put("unknown method", bytes("BREW " + path + " HTTP/1.1\r\n" + host + "\r\n"));

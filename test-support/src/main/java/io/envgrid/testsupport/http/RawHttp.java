@@ -261,7 +261,8 @@ public final class RawHttp {
         do {
             // a 100 Continue (the answer to "Expect: 100-continue") comes before the response itself
             status = line(in);
-            if (status == null || !status.startsWith("HTTP/1.")) {
+            // any version: a server may echo the one of a request that named an absurd version (HTTP/9.7)
+            if (status == null || !status.matches("HTTP/\\d+\\.\\d+ \\d{3}( .*)?")) {
                 throw new IOException("no status line, got " + status);
             }
             headers = new LinkedHashMap<>();
