@@ -15,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -67,13 +68,46 @@ public class RouterErrors {
 
     private void requireUri(RoutingContext ctx) {
         try {
-            new URI(ctx.request().uri());
+            if (!isPath(ctx.request().uri(), new URI(ctx.request().uri()))) {
+                throw new URISyntaxException(ctx.request().uri(), "not a path (\"/…\") nor an absolute URI", 0);
+            }
         } catch (URISyntaxException e) {
             answer(ctx, 400, ErrorCode.HTTP_ERROR, "the request target is not a valid URI: " + e.getReason()
                     + " at index " + e.getIndex(), Map.of());
             return;
         }
+        if (!lengthKnowable(ctx)) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close").endHandler(written -> ctx.request().connection().close());
+            answer(ctx, 400, ErrorCode.HTTP_ERROR, UNKNOWABLE_LENGTH, Map.of());
+            return;
+        }
         ctx.next();
+    }
+
+    /**
+     * Whether {@code target} names a path: origin form ({@code /…}) or absolute form ({@code http://host/…}). Another
+     * ({@code zz/x}, {@code *}) reached no route, and the router answered an empty 404.
+     */
+    private static boolean isPath(String raw, URI target) {
+        return raw.startsWith("/") || target.isAbsolute();
+    }
+
+    private static final String UNKNOWABLE_LENGTH = "the request's Transfer-Encoding does not end in chunked: the length "
+            + "of its body cannot be known";
+
+    /**
+     * Whether the body's end can be found: no {@code Transfer-Encoding}, or one whose last coding is {@code chunked}.
+     * With another last coding (RFC 9112 6.3: the server must answer 400 and close) Vert.x took the request as one
+     * whose body ends with the connection, and a route that read it waited for the idle timeout, answering nothing.
+     */
+    private static boolean lengthKnowable(RoutingContext ctx) {
+        List<String> codings = ctx.request().headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+        if (codings.isEmpty()) {
+            return true;
+        }
+        String all = String.join(",", codings);
+        String last = all.substring(all.lastIndexOf(',') + 1).strip();
+        return last.equalsIgnoreCase("chunked");
     }
 
     /**
