@@ -134,6 +134,7 @@ class DoorsFuzzTest {
                 }
             }
         }
+        failures.forEach(f -> System.out.println("DOORS FUZZ FAILURE " + f));
         assertTrue(failures.isEmpty(), failures.size() + " failures: " + failures.stream().limit(8).toList());
         assertLeaseStillActs();
     }
@@ -152,7 +153,9 @@ class DoorsFuzzTest {
                 try {
                     answer = RawHttp.sendBytes(port, head.getValue());
                 } catch (IOException e) {
-                    failures.add(port + " " + head.getKey() + ": no answer (" + e.getMessage() + ")");
+                    if (!head.getKey().equals(MalformedRequests.UNANSWERED)) { // Vert.x closes it unanswered
+                        failures.add(port + " " + head.getKey() + ": no answer (" + e.getMessage() + ")");
+                    }
                     continue;
                 }
                 System.out.println("doors fuzz: port " + (port == RestAssured.port ? "agent" : "desktop") + ", '"
@@ -260,7 +263,8 @@ class DoorsFuzzTest {
                 headers.add(Map.entry("Authorization", hostile.chance(0.5) ? "Bearer " + AgentCalls.SERVICE_TOKEN
                         : "Bearer " + headerValue()));
             }
-            String method = hostile.chance(0.9) ? "POST" : hostile.pick(List.of("GET", "DELETE", "PUT", "PATCH"));
+            // no GET: with a session it opens the server's event stream, which stays open by design
+            String method = hostile.chance(0.9) ? "POST" : hostile.pick(List.of("DELETE", "PUT", "PATCH"));
             byte[] body = method.equals("POST") || hostile.chance(0.2) ? rpcBody() : null;
             RawHttp.Request request = new RawHttp.Request(method, "/mcp", headers, body);
             String before = snapshot();

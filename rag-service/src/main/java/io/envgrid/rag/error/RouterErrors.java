@@ -68,9 +68,7 @@ public class RouterErrors {
 
     private void requireUri(RoutingContext ctx) {
         try {
-            if (!isPath(ctx.request().uri(), new URI(ctx.request().uri()))) {
-                throw new URISyntaxException(ctx.request().uri(), "not a path (\"/…\") nor an absolute URI", 0);
-            }
+            new URI(ctx.request().uri());
         } catch (URISyntaxException e) {
             answer(ctx, 400, ErrorCode.HTTP_ERROR, "the request target is not a valid URI: " + e.getReason()
                     + " at index " + e.getIndex(), Map.of());
@@ -82,14 +80,6 @@ public class RouterErrors {
             return;
         }
         ctx.next();
-    }
-
-    /**
-     * Whether {@code target} names a path: origin form ({@code /…}) or absolute form ({@code http://host/…}). Another
-     * ({@code zz/x}, {@code *}) reached no route, and the router answered an empty 404.
-     */
-    private static boolean isPath(String raw, URI target) {
-        return raw.startsWith("/") || target.isAbsolute();
     }
 
     private static final String UNKNOWABLE_LENGTH = "the request's Transfer-Encoding does not end in chunked: the length "

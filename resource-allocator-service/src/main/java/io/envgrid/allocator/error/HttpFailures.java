@@ -85,9 +85,7 @@ public class HttpFailures {
 
     private void requireUri(RoutingContext ctx) {
         try {
-            if (!isPath(ctx.request().uri(), new URI(ctx.request().uri()))) {
-                throw new URISyntaxException(ctx.request().uri(), "not a path (\"/…\") nor an absolute URI", 0);
-            }
+            new URI(ctx.request().uri());
         } catch (URISyntaxException e) {
             send(ctx, 400, ErrorCode.INVALID_PARAMETERS,
                     "the request target is not a valid URI: " + e.getReason() + " at index " + e.getIndex());
@@ -100,14 +98,6 @@ public class HttpFailures {
             return;
         }
         ctx.next();
-    }
-
-    /**
-     * Whether {@code target} names a path: origin form ({@code /…}) or absolute form ({@code http://host/…}). Another
-     * ({@code zz/x}, {@code *}) reached no route, and the router answered an empty 404.
-     */
-    private static boolean isPath(String raw, URI target) {
-        return raw.startsWith("/") || target.isAbsolute();
     }
 
     private static final String UNKNOWABLE_LENGTH = "the request's Transfer-Encoding does not end in chunked: the length "
@@ -166,14 +156,22 @@ public class HttpFailures {
         send(ctx, refusal.status(), refusal.code(), refusal.getMessage());
     }
 
-    /** The body handler's 413 for a chunked body past the limit; other failures go on to Quarkus' handlers. */
+    /**
+     * The body handler's 413 for a chunked body past the limit, and any other 4xx a route or the router fails with
+     * (a target that is no path: 404), in the envelope; other failures go on to Quarkus' handlers.
+     */
     private void failed(RoutingContext ctx) {
         if (ctx.failure() instanceof HttpClosedException && ctx.response().ended()) {
             // The connection closed after the answer (the 413 closes it while the body is still coming): not a fault.
             return;
         }
-        if (ctx.statusCode() != 413 || ctx.response().ended() || ctx.response().headWritten()) {
+        if (ctx.response().ended() || ctx.response().headWritten() || ctx.statusCode() < 400 || ctx.statusCode() > 499) {
             ctx.next();
+            return;
+        }
+        if (ctx.statusCode() != 413) {
+            // a 4xx the router fails with before any route runs (a target that is no path: 404), empty otherwise
+            send(ctx, ctx.statusCode(), ErrorCode.HTTP_ERROR, "request refused with HTTP " + ctx.statusCode());
             return;
         }
         // The rest of the body may still be on its way: close rather than read it as the next request.
