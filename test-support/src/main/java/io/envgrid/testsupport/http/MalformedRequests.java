@@ -47,8 +47,8 @@ public final class MalformedRequests {
      */
     public static List<String> undecodable(String path) {
         // and two URIs that are no path (the path without its leading slash, "*"), which the router refuses (404)
-        return List.of(path.substring(1), "*", path + "/%e0%a4", path + "/%c0%af", path + "/%ed%a0%80", path + "/%80", path + "?a=%e0%a4",
-                path + "?%ff=1", path + "/a%00b");
+        return List.of(path.substring(1), "*", path + "/%e0%a4", path + "/%c0%af", path + "/%ed%a0%80", path + "/%80",
+                path + "?a=%e0%a4", path + "?%ff=1", path + "/a%00b");
     }
 
     /**
