@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * The agent's doors that {@link DeviceAgentFuzzTest} does not reach (issue 11: no input ever yields a 5xx): a hosted
  * desktop's own port ({@code DesktopPorts}' proxy, {@code DesktopCallGate}, the desktop routes behind them) with and
  * without a lease token, {@code /mcp} (JSON-RPC), {@code /ws}, and request heads that are no valid HTTP on both kinds of
- * port. Seeded ({@code -Dfuzz.seed=…}, printed), a few hundred requests, well under 30 s of requests.
+ * port. Seeded ({@code -Dfuzz.seed=…}, printed), about 200 requests in all (counts set by -Dfuzz.desktop-requests, -Dfuzz.mcp-requests, -Dfuzz.ws-connections).
  *
  * <p>Asserted: never a 5xx; every 4xx of an HTTP route is the error envelope, every {@code /mcp} error a JSON-RPC error
  * ({@code jsonrpc} 2.0, an {@code id}, an integer {@code error.code} and a string {@code error.message}); after every
@@ -180,7 +180,7 @@ class DoorsFuzzTest {
 
     @Test
     void aDesktopsPortAnswersNoInputWith5xxAndItsRefusalsChangeNothing() throws IOException {
-        int requests = Integer.getInteger("fuzz.desktop-requests", 250);
+        int requests = Integer.getInteger("fuzz.desktop-requests", 80);
         List<String> failures = new ArrayList<>();
         Map<Integer, Integer> statuses = new TreeMap<>();
         for (int i = 0; i < requests; i++) {
@@ -247,7 +247,7 @@ class DoorsFuzzTest {
     @Test
     void mcpAnswersGarbageWithJsonRpcErrorsNever5xx() throws IOException {
         String session = initialize();
-        int requests = Integer.getInteger("fuzz.mcp-requests", 200);
+        int requests = Integer.getInteger("fuzz.mcp-requests", 80);
         List<String> failures = new ArrayList<>();
         Map<Integer, Integer> statuses = new TreeMap<>();
         for (int i = 0; i < requests; i++) {
@@ -427,7 +427,7 @@ class DoorsFuzzTest {
                 }
             }
             // garbage frames after a real upgrade: the connection may be closed, the agent must stay up
-            int frames = Integer.getInteger("fuzz.ws-connections", 40);
+            int frames = Integer.getInteger("fuzz.ws-connections", 20);
             for (int i = 0; i < frames; i++) {
                 try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
                     socket.setSoTimeout(5_000);
