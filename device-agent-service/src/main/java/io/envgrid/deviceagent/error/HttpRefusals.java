@@ -22,7 +22,8 @@ import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Refusals made by the HTTP layer below JAX-RS, in the error envelope like every other refusal: a body over
+ * Refusals made by the HTTP layer below JAX-RS, in the error envelope like every other refusal (or in the shape a
+ * route set as {@link #REFUSAL_BODY}: {@code /mcp}'s JSON-RPC errors): a body over
  * {@code quarkus.http.limits.max-body-size} (Quarkus' own check answers an empty 413), whether declared (refused before a
  * byte of it is read) or chunked (read here up to the limit, see {@link #chunkedBodies}), and every 4xx a Vert.x route
  * fails with ({@code ctx.fail(400)} for a malformed multipart body or a request path that is no URI, 404 and 405
@@ -36,6 +37,21 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class HttpRefusals {
+
+    /**
+     * The routing-context key under which a route that speaks another protocol puts its {@link RefusalBody}: the
+     * refusals this class makes after that route ran (413, and every 4xx a later route fails with) are then written
+     * in that shape instead of the envelope. {@code /mcp} uses it: its clients read JSON-RPC errors.
+     */
+    public static final String REFUSAL_BODY = "envgrid.refusal-body";
+
+    /** Writes a refusal as the body a protocol's clients read; what the envelope carries, in that protocol's shape. */
+    @FunctionalInterface
+    public interface RefusalBody {
+
+        /** The body (JSON) of a refusal with HTTP {@code status}, error {@code code} and the human {@code message}. */
+        String of(int status, String code, String message);
+    }
 
     /** Quarkus' switch for its own URI check, which answers without a body; this class makes the check instead. */
     public static final String URI_CHECK_OFF = "vertx.disableURIValidation";
@@ -197,6 +213,12 @@ public class HttpRefusals {
     }
 
     private void send(RoutingContext ctx, int status, String code, String message, Map<String, Object> details) {
+        RefusalBody shape = ctx.get(REFUSAL_BODY);
+        if (shape != null) {
+            ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(shape.of(status, code, message));
+            return;
+        }
         String body;
         try {
             body = json.writeValueAsString(ErrorEnvelope.of(code, message, details));
