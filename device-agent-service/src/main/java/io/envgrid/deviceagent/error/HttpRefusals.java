@@ -12,6 +12,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -19,15 +22,39 @@ import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Refusals made by the HTTP layer below JAX-RS, in the error envelope like every other refusal: a body over
+ * Refusals made by the HTTP layer below JAX-RS, in the error envelope like every other refusal (or in the shape a
+ * route set as {@link #REFUSAL_BODY}: {@code /mcp}'s JSON-RPC errors): a body over
  * {@code quarkus.http.limits.max-body-size} (Quarkus' own check answers an empty 413), whether declared (refused before a
  * byte of it is read) or chunked (read here up to the limit, see {@link #chunkedBodies}), and every 4xx a Vert.x route
  * fails with ({@code ctx.fail(400)} for a malformed multipart body or a request path that is no URI, 404 and 405
- * outside JAX-RS). Codec-level refusals (a request line over 4096 bytes: 414, a header block over the limit: 431,
- * unparsable HTTP) happen before any route and keep Vert.x's empty answer; see the README.
+ * outside JAX-RS), and a request target that is no URI ({@code /%zz}, {@code /a?b=%}, a raw {@code {}): 400
+ * {@code INVALID_PARAMETERS}. Codec-level refusals (a request line over 4096 bytes: 414, a header block over the limit:
+ * 431, unparsable HTTP) happen before any route and keep Vert.x's empty answer; see the README.
+ *
+ * <p>The URI check is Quarkus' own ({@code new URI(request.uri())}), moved here: Quarkus makes it ahead of every route
+ * and answers an empty 400, so the agent turns it off with the system property {@value #URI_CHECK_OFF}
+ * ({@code DeviceAgentMain}, and the tests' JVM: pom.xml) and makes it as its first route.
  */
 @ApplicationScoped
 public class HttpRefusals {
+
+    /**
+     * The routing-context key under which a route that speaks another protocol puts its {@link RefusalBody}: the
+     * refusals this class makes after that route ran (413, and every 4xx a later route fails with) are then written
+     * in that shape instead of the envelope. {@code /mcp} uses it: its clients read JSON-RPC errors.
+     */
+    public static final String REFUSAL_BODY = "envgrid.refusal-body";
+
+    /** Writes a refusal as the body a protocol's clients read; what the envelope carries, in that protocol's shape. */
+    @FunctionalInterface
+    public interface RefusalBody {
+
+        /** The body (JSON) of a refusal with HTTP {@code status}, error {@code code} and the human {@code message}. */
+        String of(int status, String code, String message);
+    }
+
+    /** Quarkus' switch for its own URI check, which answers without a body; this class makes the check instead. */
+    public static final String URI_CHECK_OFF = "vertx.disableURIValidation";
 
     /**
      * The methods whose chunked body is read here. Vert.x's body handler refuses to decode a form body of any other (an
@@ -68,9 +95,47 @@ public class HttpRefusals {
     }
 
     void install(@Observes Router router) {
+        // first of all routes: no filter, body handler or resource method sees a target that is no URI (Quarkus REST
+        // and the credential filters would each meet it their own way)
+        router.route().order(Integer.MIN_VALUE).handler(this::requireUri);
         // before Quarkus' own upload-limit route (order -2), which would answer first with an empty body
         router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(this::limitBody);
         router.route().order(Integer.MIN_VALUE).failureHandler(this::failed);
+    }
+
+    private void requireUri(RoutingContext ctx) {
+        try {
+            new URI(ctx.request().uri());
+        } catch (URISyntaxException e) {
+            send(ctx, 400, ErrorCode.INVALID_PARAMETERS, "the request target is not a valid URI: " + e.getReason()
+                    + " at index " + e.getIndex(), Map.of());
+            return;
+        }
+        if (!lengthKnowable(ctx)) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            ctx.response().endHandler(ignored -> ctx.request().connection().close());
+            send(ctx, 400, ErrorCode.INVALID_PARAMETERS, UNKNOWABLE_LENGTH, Map.of());
+            return;
+        }
+        ctx.next();
+    }
+
+    private static final String UNKNOWABLE_LENGTH = "the request's Transfer-Encoding does not end in chunked: the length "
+            + "of its body cannot be known";
+
+    /**
+     * Whether the body's end can be found: no {@code Transfer-Encoding}, or one whose last coding is {@code chunked}.
+     * With another last coding (RFC 9112 6.3: the server must answer 400 and close) Vert.x took the request as one
+     * whose body ends with the connection, and a route that read it waited for the idle timeout, answering nothing.
+     */
+    private static boolean lengthKnowable(RoutingContext ctx) {
+        List<String> codings = ctx.request().headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+        if (codings.isEmpty()) {
+            return true;
+        }
+        String all = String.join(",", codings);
+        String last = all.substring(all.lastIndexOf(',') + 1).strip();
+        return last.equalsIgnoreCase("chunked");
     }
 
     private void limitBody(RoutingContext ctx) {
@@ -148,6 +213,12 @@ public class HttpRefusals {
     }
 
     private void send(RoutingContext ctx, int status, String code, String message, Map<String, Object> details) {
+        RefusalBody shape = ctx.get(REFUSAL_BODY);
+        if (shape != null) {
+            ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(shape.of(status, code, message));
+            return;
+        }
         String body;
         try {
             body = json.writeValueAsString(ErrorEnvelope.of(code, message, details));

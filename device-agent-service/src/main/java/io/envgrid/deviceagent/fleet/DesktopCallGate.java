@@ -17,6 +17,7 @@ import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -114,6 +115,30 @@ final class DesktopCallGate implements ProxyInterceptor {
     }
 
     /**
+     * Answers a request whose {@code Transfer-Encoding} is anything but {@code chunked} itself, before the proxy sees
+     * it: 400 with the envelope, and the connection closed (the body's length cannot be known, RFC 9112 6.3). The proxy
+     * (vertx-http-proxy) refused such a request with an empty 400 before any interceptor ran.
+     *
+     * @return whether the request was answered here
+     */
+    boolean refusedUnproxiable(HttpServerRequest request) {
+        List<String> codings = request.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+        if (codings.isEmpty() || codings.size() == 1 && codings.get(0).strip().equalsIgnoreCase("chunked")) {
+            return false;
+        }
+        String body;
+        try {
+            body = json.writeValueAsString(ErrorEnvelope.of(ErrorCode.INVALID_PARAMETERS, "a desktop's port takes no "
+                    + "Transfer-Encoding but chunked: the length of the body cannot be known", Map.of("desktop", desktop)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an error envelope is always serialisable", e);
+        }
+        request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.CONNECTION, "close").end(body).onComplete(done -> request.connection().close());
+        return true;
+    }
+
+    /**
      * Reads and drops whatever body comes: closing instead could reset the connection (unread data) before the caller
      * reads the refusal. The port's idle clock runs from the refusal on, so a body trickled on after it is cut off at
      * the idle timeout, holding no call place meanwhile.
@@ -124,8 +149,8 @@ final class DesktopCallGate implements ProxyInterceptor {
 
     /**
      * Whether a request has a body to wait for (HTTP/1.1: a {@code Transfer-Encoding}, or a {@code Content-Length}
-     * other than 0). Vert.x' codec refused a malformed length, and the proxy a transfer coding other than
-     * {@code chunked} (400), before this runs.
+     * other than 0). Vert.x' codec refused a malformed length, and {@link #refusedUnproxiable} a transfer coding other
+     * than {@code chunked} (400), before this runs.
      */
     static boolean carriesBody(MultiMap headers) {
         String length = headers.get(HttpHeaders.CONTENT_LENGTH);

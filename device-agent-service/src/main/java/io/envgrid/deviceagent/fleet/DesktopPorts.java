@@ -152,7 +152,11 @@ public class DesktopPorts {
         // before handing it to the connection handler, so a silent connection escaped the cap and the idle clock
         return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
                 .connectionHandler(connections::connected)
-                .requestHandler(connections.tracking(proxy));
+                .requestHandler(connections.tracking(request -> {
+                    if (!gate.refusedUnproxiable(request)) {
+                        proxy.handle(request);
+                    }
+                }));
     }
 
     /**

@@ -83,6 +83,11 @@ public class HttpFailures {
             answer(ctx, 400, "the request target is not a valid URI: " + e.getReason() + " at index " + e.getIndex());
             return;
         }
+        if (!lengthKnowable(ctx)) {
+            ctx.response().putHeader("Connection", "close").endHandler(done -> ctx.request().connection().close());
+            answer(ctx, 400, UNKNOWABLE_LENGTH);
+            return;
+        }
         String length = ctx.request().getHeader("Content-Length");
         if (length != null) {
             try {
@@ -101,6 +106,23 @@ public class HttpFailures {
             return;
         }
         ctx.next();
+    }
+
+    private static final String UNKNOWABLE_LENGTH = "the request's Transfer-Encoding does not end in chunked: the length "
+            + "of its body cannot be known";
+
+    /**
+     * Whether the body's end can be found: no {@code Transfer-Encoding}, or one whose last coding is {@code chunked}.
+     * With another last coding (RFC 9112 6.3: the server must answer 400 and close) Vert.x took the request as one
+     * whose body ends with the connection, and a route that read it waited for the idle timeout, answering nothing.
+     */
+    private static boolean lengthKnowable(RoutingContext ctx) {
+        List<String> codings = ctx.request().headers().getAll("Transfer-Encoding");
+        if (codings.isEmpty()) {
+            return true;
+        }
+        String all = String.join(",", codings);
+        return all.substring(all.lastIndexOf(',') + 1).strip().equalsIgnoreCase("chunked");
     }
 
     private void failed(RoutingContext ctx) {

@@ -13,6 +13,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.MediaType;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -25,14 +28,21 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * The body is read here, just before Quarkus' own limit, and Quarkus REST takes the read body as it is;</li>
  * <li>a Content-Type header that is not a media type (415), an Accept header without JSON (406): {@code HTTP_ERROR};</li>
  * <li>any other 4xx the router gives before a resource method runs, such as a form or multipart body that
- * does not parse: {@code HTTP_ERROR}.</li>
+ * does not parse: {@code HTTP_ERROR};</li>
+ * <li>a request target that is no URI ({@code /%zz}, {@code /search?q=%}, a raw {@code {}): 400
+ * {@code HTTP_ERROR}, checked first of all routes. The check is Quarkus' own ({@code new URI(request.uri())}),
+ * moved here: Quarkus makes it ahead of every route and answers an empty 400, so rag turns it off with the
+ * system property {@value #URI_CHECK_OFF} ({@code RagMain}, and the tests' JVM: pom.xml).</li>
  * </ul>
- * Failures with a server-side cause (no 4xx status) are left to Quarkus, which logs them. A request target
- * that is not a URI at all ({@code %zz}, a raw space) never gets here: Quarkus' HTTP layer answers it with a
- * bare 400 before any router runs, as it answers an over-long request line with 414.
+ * Failures with a server-side cause (no 4xx status) are left to Quarkus, which logs them. Requests Vert.x's
+ * HTTP codec cannot parse (a request line over 4 KB: 414, a header block over the limit: 431, a head that is
+ * not HTTP: 400) are answered by it, with an empty body, before any route runs.
  */
 @ApplicationScoped
 public class RouterErrors {
+
+    /** Quarkus' switch for its own URI check, which answers without a body; this class makes the check instead. */
+    public static final String URI_CHECK_OFF = "vertx.disableURIValidation";
 
     private final long limit;
     private final ObjectMapper json;
@@ -47,11 +57,47 @@ public class RouterErrors {
     }
 
     void install(@Observes Router router) {
+        // first of all routes: neither the credential check on the head nor Quarkus REST sees a target that is no URI
+        router.route().order(Integer.MIN_VALUE).handler(this::requireUri);
         // Just before Quarkus' own limit (ROUTE_ORDER_UPLOAD_LIMIT), which never sees an oversized body then.
         router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1)
                 .handler(this::body)
                 .handler(this::mediaTypes)
                 .failureHandler(this::refused);
+    }
+
+    private void requireUri(RoutingContext ctx) {
+        try {
+            new URI(ctx.request().uri());
+        } catch (URISyntaxException e) {
+            answer(ctx, 400, ErrorCode.HTTP_ERROR, "the request target is not a valid URI: " + e.getReason()
+                    + " at index " + e.getIndex(), Map.of());
+            return;
+        }
+        if (!lengthKnowable(ctx)) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close").endHandler(written -> ctx.request().connection().close());
+            answer(ctx, 400, ErrorCode.HTTP_ERROR, UNKNOWABLE_LENGTH, Map.of());
+            return;
+        }
+        ctx.next();
+    }
+
+    private static final String UNKNOWABLE_LENGTH = "the request's Transfer-Encoding does not end in chunked: the length "
+            + "of its body cannot be known";
+
+    /**
+     * Whether the body's end can be found: no {@code Transfer-Encoding}, or one whose last coding is {@code chunked}.
+     * With another last coding (RFC 9112 6.3: the server must answer 400 and close) Vert.x took the request as one
+     * whose body ends with the connection, and a route that read it waited for the idle timeout, answering nothing.
+     */
+    private static boolean lengthKnowable(RoutingContext ctx) {
+        List<String> codings = ctx.request().headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+        if (codings.isEmpty()) {
+            return true;
+        }
+        String all = String.join(",", codings);
+        String last = all.substring(all.lastIndexOf(',') + 1).strip();
+        return last.equalsIgnoreCase("chunked");
     }
 
     /**

@@ -10,8 +10,12 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,12 +30,21 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * and then drained the rest, so a body never finished held the answer (or got none) until the read
  * timeout (60 s).
  *
- * <p>Not covered (Quarkus' HTTP layer answers before any route runs, with an empty body; nothing
- * reaches the service): a request URI with an invalid percent-escape (400) and a request line over
- * 4 KB (414).
+ * <p>A request target that is no URI ({@code /%zz}, {@code /leases?x=%}, a raw {@code {}) is 400
+ * {@code INVALID_PARAMETERS} with the envelope. The check is Quarkus' own ({@code new URI(request.uri())}),
+ * moved here: Quarkus makes it ahead of every route and answers an empty 400, so the allocator turns it
+ * off with the system property {@value #URI_CHECK_OFF} ({@code AllocatorMain}, and the tests' JVM: pom.xml).
+ * It is the first route of all, ahead of {@link io.envgrid.allocator.auth.HeadAuthentication}.
+ *
+ * <p>Not covered (Vert.x's HTTP codec answers before any route runs, with an empty body; nothing
+ * reaches the service): a request line over 4 KB (414), a header block over the limit (431), a head
+ * that is not HTTP (400).
  */
 @ApplicationScoped
 public class HttpFailures {
+
+    /** Quarkus' switch for its own URI check, which answers without a body; this class makes the check instead. */
+    public static final String URI_CHECK_OFF = "vertx.disableURIValidation";
 
     /**
      * The methods whose chunked body is read here. Vert.x's body handler refuses to decode a form body
@@ -57,8 +70,52 @@ public class HttpFailures {
                 .setPreallocateBodyBuffer(true);
     }
 
+    /**
+     * The URI check, first of all routes: observed before {@link io.envgrid.allocator.auth.HeadAuthentication}'s
+     * {@code @Priority(1)} (Vert.x runs routes of equal order in the order they were added), so that no route sees a
+     * target that is no URI and it is answered the same with or without a credential.
+     */
+    void installUriCheck(@Observes @Priority(0) Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(this::requireUri);
+    }
+
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::screen).failureHandler(this::failed);
+    }
+
+    private void requireUri(RoutingContext ctx) {
+        try {
+            new URI(ctx.request().uri());
+        } catch (URISyntaxException e) {
+            send(ctx, 400, ErrorCode.INVALID_PARAMETERS,
+                    "the request target is not a valid URI: " + e.getReason() + " at index " + e.getIndex());
+            return;
+        }
+        if (!lengthKnowable(ctx)) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            ctx.response().endHandler(written -> ctx.request().connection().close());
+            send(ctx, 400, ErrorCode.INVALID_PARAMETERS, UNKNOWABLE_LENGTH);
+            return;
+        }
+        ctx.next();
+    }
+
+    private static final String UNKNOWABLE_LENGTH = "the request's Transfer-Encoding does not end in chunked: the length "
+            + "of its body cannot be known";
+
+    /**
+     * Whether the body's end can be found: no {@code Transfer-Encoding}, or one whose last coding is {@code chunked}.
+     * With another last coding (RFC 9112 6.3: the server must answer 400 and close) Vert.x took the request as one
+     * whose body ends with the connection, and a route that read it waited for the idle timeout, answering nothing.
+     */
+    private static boolean lengthKnowable(RoutingContext ctx) {
+        List<String> codings = ctx.request().headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+        if (codings.isEmpty()) {
+            return true;
+        }
+        String all = String.join(",", codings);
+        String last = all.substring(all.lastIndexOf(',') + 1).strip();
+        return last.equalsIgnoreCase("chunked");
     }
 
     private void screen(RoutingContext ctx) {
@@ -99,14 +156,22 @@ public class HttpFailures {
         send(ctx, refusal.status(), refusal.code(), refusal.getMessage());
     }
 
-    /** The body handler's 413 for a chunked body past the limit; other failures go on to Quarkus' handlers. */
+    /**
+     * The body handler's 413 for a chunked body past the limit, and any other 4xx a route or the router fails with
+     * (a target that is no path: 404), in the envelope; other failures go on to Quarkus' handlers.
+     */
     private void failed(RoutingContext ctx) {
         if (ctx.failure() instanceof HttpClosedException && ctx.response().ended()) {
             // The connection closed after the answer (the 413 closes it while the body is still coming): not a fault.
             return;
         }
-        if (ctx.statusCode() != 413 || ctx.response().ended() || ctx.response().headWritten()) {
+        if (ctx.response().ended() || ctx.response().headWritten() || ctx.statusCode() < 400 || ctx.statusCode() > 499) {
             ctx.next();
+            return;
+        }
+        if (ctx.statusCode() != 413) {
+            // a 4xx the router fails with before any route runs (a target that is no path: 404), empty otherwise
+            send(ctx, ctx.statusCode(), ErrorCode.HTTP_ERROR, "request refused with HTTP " + ctx.statusCode());
             return;
         }
         // The rest of the body may still be on its way: close rather than read it as the next request.

@@ -2,14 +2,18 @@ package io.envgrid.allocator.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.WithRedis;
 import io.envgrid.testsupport.http.Http2Requests;
+import io.envgrid.testsupport.http.MalformedRequests;
 import io.envgrid.testsupport.http.RawHttp;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.Vertx;
@@ -96,6 +100,66 @@ class CredentialBeforeBodyTest extends CleanRedis {
             RawHttp.Response answer = RawHttp.send(RestAssured.port, "POST", target, "application/json",
                     Map.of(), "{}".getBytes(StandardCharsets.UTF_8));
             assertTrue(answer.status() >= 400 && answer.status() < 500, target + ": " + answer.status() + " " + answer.body());
+            assertEnvelope(target, answer);
         }
+    }
+
+    /**
+     * A target that is no URI (a bad percent-escape in the path or the query, a cut UTF-8 escape, a raw brace) is 400 with
+     * the envelope, with or without a credential. Was: Quarkus' own URI check answered an empty 400 before any route.
+     */
+    @Test
+    void aTargetThatIsNoUriIs400WithTheEnvelope() throws IOException {
+        for (String target : MalformedRequests.notUris("/allocate")) {
+            for (String method : List.of("GET", "POST")) {
+                RawHttp.Response answer = RawHttp.send(RestAssured.port, method, target, "application/json",
+                        Map.of(), "{}".getBytes(StandardCharsets.UTF_8));
+                assertEquals(400, answer.status(), method + " " + target + ": " + answer.body());
+                assertEnvelope(method + " " + target, answer);
+            }
+        }
+    }
+
+    /** A target whose escapes do not decode to UTF-8 is a 4xx with the envelope, never a 5xx. */
+    @Test
+    void aTargetThatDoesNotDecodeIsA4xxWithTheEnvelope() throws IOException {
+        for (String target : MalformedRequests.undecodable("/allocate")) {
+            for (String method : List.of("GET", "POST")) {
+                RawHttp.Response answer = RawHttp.send(RestAssured.port, method, target, "application/json",
+                        Map.of(), "{}".getBytes(StandardCharsets.UTF_8));
+                assertTrue(answer.status() >= 400 && answer.status() < 500, method + " " + target + ": " + answer.status());
+                assertEnvelope(method + " " + target, answer);
+            }
+        }
+    }
+
+    /**
+     * A request head that is not valid HTTP, with a valid credential, is a 4xx: the codec's own answer (no body) before
+     * any route, or the envelope where a route answers it. Was: a Transfer-Encoding not ending in chunked was taken as
+     * a body up to the connection's close, and no answer came (the read timed out).
+     */
+    @Test
+    void aMalformedHeadIsA4xx() throws IOException {
+        for (Map.Entry<String, byte[]> head : MalformedRequests.heads("/allocate", Map.entry("Authorization", "Bearer s3cret")).entrySet()) {
+            if (head.getKey().equals(MalformedRequests.UNANSWERED)) {
+                assertThrows(IOException.class, () -> RawHttp.sendBytes(RestAssured.port, head.getValue()));
+                continue;
+            }
+            RawHttp.Response answer = RawHttp.sendBytes(RestAssured.port, head.getValue());
+            System.out.println("malformed head '" + head.getKey() + "': " + answer.status() + " '" + answer.body() + "'");
+            assertTrue(answer.status() >= 400 && answer.status() < 500, head.getKey() + ": " + answer.status());
+            if (!answer.body().isEmpty()) {
+                assertEnvelope(head.getKey(), answer);
+            }
+        }
+        // and the service still answers
+        assertEquals(200, RawHttp.send(RestAssured.port, "GET", "/q/health/live", null, null).status());
+    }
+
+    private static void assertEnvelope(String target, RawHttp.Response answer) throws IOException {
+        JsonNode error = new ObjectMapper().readTree(answer.body().isEmpty() ? "{}" : answer.body()).path("error");
+        assertTrue(error.path("code").isTextual() && error.path("message").isTextual()
+                && error.path("timestamp").isTextual() && error.path("details").isObject(),
+                target + ": " + answer.status() + " without the envelope: '" + answer.body() + "'");
     }
 }

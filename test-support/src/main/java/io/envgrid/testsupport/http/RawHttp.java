@@ -186,6 +186,25 @@ public final class RawHttp {
     }
 
     /**
+     * Sends {@code bytes} to 127.0.0.1:{@code port} exactly as they are (a whole request, head and body, however
+     * malformed) and reads the answer. A server may refuse the head and close before all of it is written; the answer
+     * is still read.
+     *
+     * @throws IOException when the connection fails or the server closes it without a status line
+     */
+    public static Response sendBytes(int port, byte[] bytes) throws IOException {
+        try (Socket socket = open(port)) {
+            try {
+                socket.getOutputStream().write(bytes);
+                socket.getOutputStream().flush();
+            } catch (IOException refusedEarly) {
+                // answered and closed before the whole request was written; read what it said
+            }
+            return read(socket.getInputStream());
+        }
+    }
+
+    /**
      * A POST whose body is one byte over {@code limit}: declared ({@code Content-Length}, no byte of it sent, as a
      * client waiting for an early answer would) or chunked (sent up to one byte past the limit, then the answer read).
      * Never more than the server reads, so its closing the connection cannot lose the answer to a reset.
@@ -242,7 +261,8 @@ public final class RawHttp {
         do {
             // a 100 Continue (the answer to "Expect: 100-continue") comes before the response itself
             status = line(in);
-            if (status == null || !status.startsWith("HTTP/1.")) {
+            // any version: a server may echo the one of a request that named an absurd version (HTTP/9.7)
+            if (status == null || !status.matches("HTTP/\\d+\\.\\d+ \\d{3}( .*)?")) {
                 throw new IOException("no status line, got " + status);
             }
             headers = new LinkedHashMap<>();

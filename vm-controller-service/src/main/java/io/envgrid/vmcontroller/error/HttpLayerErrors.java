@@ -120,6 +120,11 @@ public class HttpLayerErrors {
     }
 
     private void checkDeclaredLength(RoutingContext context) {
+        if (!lengthKnowable(context)) {
+            context.response().putHeader("Connection", "close").endHandler(done -> context.request().connection().close());
+            respond(context, 400, ErrorCode.HTTP_ERROR, UNKNOWABLE_LENGTH);
+            return;
+        }
         String declared = context.request().getHeader("Content-Length");
         if (declared != null) {
             try {
@@ -142,6 +147,23 @@ public class HttpLayerErrors {
         context.next();
     }
 
+    private static final String UNKNOWABLE_LENGTH = "the request's Transfer-Encoding does not end in chunked: the length "
+            + "of its body cannot be known";
+
+    /**
+     * Whether the body's end can be found: no {@code Transfer-Encoding}, or one whose last coding is {@code chunked}.
+     * With another last coding (RFC 9112 6.3: the server must answer 400 and close) Vert.x took the request as one
+     * whose body ends with the connection, and a route that read it waited for the idle timeout, answering nothing.
+     */
+    private static boolean lengthKnowable(RoutingContext ctx) {
+        List<String> codings = ctx.request().headers().getAll("Transfer-Encoding");
+        if (codings.isEmpty()) {
+            return true;
+        }
+        String all = String.join(",", codings);
+        return all.substring(all.lastIndexOf(',') + 1).strip().equalsIgnoreCase("chunked");
+    }
+
     /**
      * Answers {@code refusal} in the envelope before the request's body is read, and closes the connection once the
      * answer is written: the body that may still come is neither read nor taken as the next request.
@@ -157,6 +179,16 @@ public class HttpLayerErrors {
             context.response().putHeader("Connection", "close").endHandler(written -> context.request().connection().close());
         }
         context.response().setStatusCode(refusal.status()).putHeader("Content-Type", "application/json").end(body);
+    }
+
+    private void respond(RoutingContext context, int status, String code, String message) {
+        String body;
+        try {
+            body = json.writeValueAsString(ErrorEnvelope.of(code, message, Map.of("status", status)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        context.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
     }
 
     /** Writes the envelope for {@code status} (500 {@code INTERNAL_ERROR} when there is none). */

@@ -1,11 +1,13 @@
 package io.envgrid.vmcontroller.error;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
+import io.envgrid.testsupport.http.MalformedRequests;
 import io.envgrid.testsupport.http.RawHttp;
 import io.restassured.RestAssured;
 import java.io.IOException;
@@ -88,6 +90,30 @@ class HttpLayerErrorsTest extends WithFakeVm {
             assertEquals("HTTP/1.1 200 OK", reply[0], accept);
         }
         assertEquals("HTTP/1.1 200 OK", raw("GET /q/metrics HTTP/1.1\r\n", null)[0]);
+    }
+
+    /**
+     * Request heads that are no valid HTTP (test-support's list), with the lease token: each a 4xx, the envelope when a
+     * route answers, nothing sent to the VM. Was: a Transfer-Encoding not ending in chunked was taken as a body up to
+     * the connection's close, and no answer came.
+     */
+    @Test
+    void malformedHeadsAre4xx() throws IOException {
+        for (Map.Entry<String, byte[]> head : MalformedRequests.heads(Api.session(worker, resource) + "/python",
+                Map.entry(Api.LEASE_TOKEN, token)).entrySet()) {
+            if (head.getKey().equals(MalformedRequests.UNANSWERED)) {
+                assertThrows(IOException.class, () -> RawHttp.sendBytes(RestAssured.port, head.getValue()));
+                continue;
+            }
+            RawHttp.Response answer = RawHttp.sendBytes(RestAssured.port, head.getValue());
+            assertTrue(answer.status() >= 400 && answer.status() < 500, head.getKey() + ": " + answer.status());
+            if (!answer.body().isEmpty()) {
+                JsonNode error = JSON.readTree(answer.body()).path("error");
+                assertTrue(error.path("code").isTextual() && error.path("details").isObject(), head.getKey() + ": "
+                        + answer.body());
+            }
+        }
+        assertTrue(vm.received().isEmpty());
     }
 
     private static void assertEnvelope(String[] reply, int status, String code) throws IOException {
