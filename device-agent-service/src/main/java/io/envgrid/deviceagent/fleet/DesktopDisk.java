@@ -102,11 +102,6 @@ final class DesktopDisk {
                         + ": the hosted desktops' commands need a mount namespace of their own"));
     }
 
-    /** Its size, in bytes. */
-    long bytes() {
-        return bytes;
-    }
-
     /** Where the desktop's screen recording is written (on this file system, in a directory only root enters). */
     Path recording() {
         return root.resolve("recording").resolve("recording.mp4");
