@@ -189,10 +189,23 @@ final class DesktopDisk {
      */
     void remove() {
         for (Path mounted : List.of(namespace, home, root)) {
-            // lazily: a mount still referenced (by nothing of the desktop, all dead) must not stop the reset
-            for (int round = 0; round < 8 && mountPoint(mounted); round++) {
-                run("umount", "--lazy", mounted.toString());
-            }
+            unmount(mounted);
+        }
+    }
+
+    /**
+     * Drops what the desktops' disks share under {@code homeRoot}: the private binding of {@code .disk/.ns} that holds
+     * their namespace files ({@link #makeNamespace}). At the agent's stop, after every desktop's {@link #remove}: left
+     * mounted, it outlived the agent on its host (and its home root could not be deleted).
+     */
+    static void removeShared(Path homeRoot) {
+        unmount(homeRoot.toAbsolutePath().normalize().resolve(".disk").resolve(".ns"));
+    }
+
+    private static void unmount(Path mounted) {
+        // lazily: a mount still referenced (by nothing of the desktop, all dead) must not stop the reset
+        for (int round = 0; round < 8 && mountPoint(mounted); round++) {
+            run("umount", "--lazy", mounted.toString());
         }
     }
 

@@ -32,6 +32,8 @@ public class DesktopFleet {
     private static final Logger LOG = Logger.getLogger(DesktopFleet.class);
 
     private final List<HostedDesktop> desktops;
+    /** The desktops' home root when they have disks of their own ({@link DesktopDisk}), for their shared mount. */
+    private final java.util.Optional<Path> diskHomes;
     private final ExecutorService resets;
     /** Where the desktops' control groups are made (with the host device's). */
     private final AgentCgroups cgroups;
@@ -92,6 +94,7 @@ public class DesktopFleet {
                     .register(meters));
         }
         this.desktops = List.copyOf(hosted);
+        this.diskHomes = ownDisks ? java.util.Optional.of(homes) : java.util.Optional.empty();
         this.resets = count == 0 ? null : Executors.newFixedThreadPool(count, runnable -> {
             Thread thread = new Thread(runnable, "desktop-reset");
             thread.setDaemon(true);
@@ -171,6 +174,11 @@ public class DesktopFleet {
             } catch (RuntimeException e) {
                 LOG.warnf("stopping desktop %s: %s", desktop.spec().resourceId(), e.getMessage());
             }
+        }
+        try {
+            diskHomes.ifPresent(DesktopDisk::removeShared);
+        } catch (RuntimeException e) {
+            LOG.warnf("stopping the desktops: cannot unmount their namespace directory: %s", e.getMessage());
         }
         cgroups.removeIfUnused();
     }
