@@ -121,7 +121,8 @@ public class WorkerExec {
      * does not separate desktops anyway (README, "Desktop fleet"). Each of them (with or without a user switch) first
      * joins the desktop's control group {@code cgroup} when it has one, which bounds their memory and number together
      * (see {@code cgroup/}), then enters its network namespace through {@code enterNetwork} (the words of
-     * {@code fleet/DesktopNetwork}, then {@code fleet/DesktopDisk}'s mount namespace; empty: the host's).
+     * {@code fleet/DesktopNetwork}, then {@code fleet/DesktopDisk}'s mount namespace, then an outbound desktop's
+     * {@code resolv.conf} binding; empty: the host's).
      *
      * @param scratch where those commands see their {@code /tmp} when a mount namespace in {@code enterNetwork} gives
      *            them one of their own: the agent's files for them ({@link #scratchFile}) are written there

@@ -115,8 +115,10 @@ final class DesktopDisk {
     /**
      * The words that put a command of the desktop into its mount namespace, where the desktop's {@code tmp/} is its
      * temporary directories, starting in its home (a mount namespace's entry leaves a process at its root); run as
-     * root, after the control-group join and the network namespace, before the limits and the user switch. One
-     * {@code setns}, no mount per command: the namespace is made once per reset ({@link #renew}).
+     * root, after the control-group join and the network namespace and before an {@code outbound} desktop's
+     * {@code resolv.conf} binding ({@code DesktopNetwork.resolverPrefix}, which this {@code setns} would leave behind),
+     * the limits and the user switch. One {@code setns}, no mount per command: the namespace is made once per reset
+     * ({@link #renew}).
      */
     List<String> enterPrefix() {
         return List.of(nsenter.toString(), "--mount=" + namespace, "--wdns=" + home, "--");

@@ -79,6 +79,7 @@ public final class HostedDesktop {
         WorkerLimits limits = new WorkerLimits(settings.limits().maxProcesses(), settings.limits().maxOpenFiles());
         List<String> enter = new java.util.ArrayList<>(network.enterPrefix());
         disk.ifPresent(d -> enter.addAll(d.enterPrefix()));
+        enter.addAll(network.resolverPrefix()); // after the disk's mount namespace, whose setns would leave the binding
         this.workers = new WorkerExec(spec.uid(), spec.home(), limits, cgroup, enter,
                 disk.map(d -> new WorkerExec.Scratch(d.temp(), Path.of("/tmp"))));
         String wm = settings.windowManager().strip();
