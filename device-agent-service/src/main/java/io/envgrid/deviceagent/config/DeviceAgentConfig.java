@@ -176,6 +176,18 @@ public interface DeviceAgentConfig {
         Optional<Path> recordingFile();
 
         /**
+         * The largest screen recording, in bytes (ffmpeg {@code -fs}; a size such as {@code 256m}): ffmpeg finishes the
+         * file there and {@code /end_recording} returns what was recorded. Applies to the attached desktop and to every
+         * hosted one, whose recording also counts against its {@code desktops.limits.max-disk}.
+         */
+        @WithDefault("256m")
+        MemorySize recordingMaxSize();
+
+        /** The longest screen recording (ffmpeg {@code -t}): ffmpeg finishes the file there, as at the size bound. */
+        @WithDefault("30m")
+        Duration recordingMaxDuration();
+
+        /**
          * The program {@code /setup/open_file} opens a file with (the file's path is its last argument), run as the
          * worker's user: OSWorld's server runs {@code xdg-open}.
          */
@@ -396,6 +408,17 @@ public interface DeviceAgentConfig {
 
         /** What an unset {@link #maxMemory()} means where the host can bound memory: 2 GiB. */
         long DEFAULT_MAX_MEMORY = 2L * 1024 * 1024 * 1024;
+
+        /**
+         * The bytes one desktop's worker can write, in total (a size such as {@code 1g}): its home, its {@code /tmp},
+         * {@code /var/tmp}, {@code /run/lock} and {@code /dev/shm} (one private directory for the four) and its screen
+         * recording are one {@code tmpfs} of this size of its own, mounted anew at every reset ({@code fleet/DesktopDisk};
+         * a write past it fails with {@code ENOSPC}). tmpfs is memory: what the worker writes counts against
+         * {@link #maxMemory()} too (the kernel charges the pages to the writer's control group), so keep it below that.
+         * Needs a root agent; without one the desktops' writes are not bounded (a warning at start).
+         */
+        @WithDefault("1g")
+        MemorySize maxDisk();
     }
 
     /** {@code envgrid.device-agent.desktop.auth} and {@code envgrid.device-agent.tools.auth}: {@code lease} or {@code open}. */

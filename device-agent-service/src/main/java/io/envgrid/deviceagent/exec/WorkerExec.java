@@ -63,6 +63,22 @@ public class WorkerExec {
      * its control group and before its limits and user switch; empty in the host's namespace.
      */
     private final List<String> networkPrefix;
+    /** Where the worker's commands see their {@code /tmp} when it is not the host's (a hosted desktop's own). */
+    private final Optional<Scratch> scratch;
+
+    /**
+     * A hosted desktop's own temporary directory: {@code agentPath} as the agent reaches it, {@code workerPath} (its
+     * {@code /tmp}) as the desktop's commands do, in their own mount namespace.
+     */
+    public record Scratch(Path agentPath, Path workerPath) {
+    }
+
+    /**
+     * A file the agent wrote for one command of the worker (a {@code /run_python} program): {@code agentPath} to write
+     * and delete it, {@code workerPath} to name it on the command line.
+     */
+    public record ScratchFile(Path agentPath, String workerPath) {
+    }
 
     @Inject
     public WorkerExec(DeviceAgentConfig config) {
@@ -76,6 +92,7 @@ public class WorkerExec {
         this.limitPrefix = List.of();
         this.joinPrefix = List.of();
         this.networkPrefix = List.of();
+        this.scratch = Optional.empty();
         if (agentUid == 0 && switchUser) {
             this.user = Optional.of(PasswdEntry.find(passwd, userName).orElseThrow(() -> new IllegalStateException(
                     "envgrid.device-agent.exec.user '" + userName + "' is not in " + passwd + ": the agent runs as "
@@ -94,7 +111,7 @@ public class WorkerExec {
      * Started without resource limits: {@link #WorkerExec(long, Path, WorkerLimits)} is the desktops' own.
      */
     public WorkerExec(long uid, Path home) {
-        this(uid, home, Optional.empty(), Optional.empty(), List.of());
+        this(uid, home, Optional.empty(), Optional.empty(), List.of(), Optional.empty());
     }
 
     /**
@@ -104,20 +121,25 @@ public class WorkerExec {
      * does not separate desktops anyway (README, "Desktop fleet"). Each of them (with or without a user switch) first
      * joins the desktop's control group {@code cgroup} when it has one, which bounds their memory and number together
      * (see {@code cgroup/}), then enters its network namespace through {@code enterNetwork} (the words of
-     * {@code fleet/DesktopNetwork}; empty: the host's).
+     * {@code fleet/DesktopNetwork}, then {@code fleet/DesktopDisk}'s mount namespace, then an outbound desktop's
+     * {@code resolv.conf} binding; empty: the host's).
+     *
+     * @param scratch where those commands see their {@code /tmp} when a mount namespace in {@code enterNetwork} gives
+     *            them one of their own: the agent's files for them ({@link #scratchFile}) are written there
      */
     public WorkerExec(long uid, Path home, WorkerLimits limits, Optional<DesktopCgroup> cgroup,
-            List<String> enterNetwork) {
-        this(uid, home, Optional.of(limits), cgroup, enterNetwork);
+            List<String> enterNetwork, Optional<Scratch> scratch) {
+        this(uid, home, Optional.of(limits), cgroup, enterNetwork, scratch);
     }
 
     private WorkerExec(long uid, Path home, Optional<WorkerLimits> limits, Optional<DesktopCgroup> cgroup,
-            List<String> enterNetwork) {
+            List<String> enterNetwork, Optional<Scratch> scratch) {
         this.agentUid = ownUid();
         this.passwdUser = false;
         this.home = Optional.of(home.toString());
         this.joinPrefix = cgroup.map(DesktopCgroup::joinPrefix).orElse(List.of());
         this.networkPrefix = List.copyOf(enterNetwork);
+        this.scratch = scratch;
         if (agentUid == 0) {
             this.user = Optional.of(new PasswdEntry(Long.toString(uid), uid, uid, home.toString()));
             this.setpriv = Optional.of(setpriv());
@@ -232,9 +254,11 @@ public class WorkerExec {
             return runnableByAnyone(program);
         }
         try {
-            // without the limits: a worker at its process limit would get "no such program" for every program
-            return HostProcesses.run(switched(List.of("/bin/sh", "-c", "[ -f \"$1\" ] && [ -x \"$1\" ]", "sh", program)),
-                    null, environment(Map.of()), Duration.ofSeconds(10)).succeeded();
+            // without the limits: a worker at its process limit would get "no such program" for every program; in the
+            // command's namespaces, where a path in its own /tmp exists
+            List<String> test = new ArrayList<>(networkPrefix);
+            test.addAll(switched(List.of("/bin/sh", "-c", "[ -f \"$1\" ] && [ -x \"$1\" ]", "sh", program)));
+            return HostProcesses.run(test, null, environment(Map.of()), Duration.ofSeconds(10)).succeeded();
         } catch (UncheckedIOException e) {
             return false;
         }
@@ -303,6 +327,19 @@ public class WorkerExec {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot hand " + path + " over to " + user.get().name(), e);
         }
+    }
+
+    /**
+     * Writes {@code content} to a new file (random name, never an existing one) where the worker's commands find it: in
+     * a hosted desktop's own {@code /tmp} (so on its bounded file system), else in the agent's temporary directory.
+     * The caller hands it over and deletes it.
+     */
+    public ScratchFile scratchFile(String suffix, String content) throws IOException {
+        Path dir = scratch.map(Scratch::agentPath).orElse(Path.of(System.getProperty("java.io.tmpdir")));
+        Path file = Files.createTempFile(dir, "envgrid-desktop-", suffix);
+        Files.writeString(file, content);
+        return new ScratchFile(file, scratch.map(s -> s.workerPath().resolve(file.getFileName()).toString())
+                .orElse(file.toString()));
     }
 
     private static boolean runnableByAnyone(String program) {

@@ -32,6 +32,8 @@ public class DesktopFleet {
     private static final Logger LOG = Logger.getLogger(DesktopFleet.class);
 
     private final List<HostedDesktop> desktops;
+    /** The desktops' home root when they have disks of their own ({@link DesktopDisk}), for their shared mount. */
+    private final java.util.Optional<Path> diskHomes;
     private final ExecutorService resets;
     /** Where the desktops' control groups are made (with the host device's). */
     private final AgentCgroups cgroups;
@@ -65,6 +67,13 @@ public class DesktopFleet {
             DesktopRouteOut.stopLeftovers(namespaces); // before their namespaces go: a former run's, in any mode
             DesktopNetwork.removeLeftovers(namespaces);
         }
+        // mounting needs root (CAP_SYS_ADMIN), as the network namespaces do; a non-root agent separates no desktops anyway
+        boolean ownDisks = count > 0 && io.envgrid.deviceagent.exec.WorkerExec.ownUid() == 0;
+        long diskBytes = settings.limits().maxDisk().asLongValue();
+        if (count > 0 && !ownDisks) {
+            LOG.warn("*** hosted desktops have NO DISK BOUND: the agent is not root and cannot mount their file systems;"
+                    + " a worker can fill the disk of " + homes + " and /tmp ***");
+        }
         for (int i = 0; i < count; i++) {
             DesktopSpec spec = new DesktopSpec(i, identity.agentId() + ":desktop-" + i, settings.firstPort().orElseThrow() + i, settings.firstUid() + i, homes.resolve("desktop-" + i),
                     homes.resolve(".run").resolve("desktop-" + i));
@@ -75,8 +84,10 @@ public class DesktopFleet {
                 case OUTBOUND -> DesktopNetwork.outbound(namespaces, i);
             };
             Optional<DesktopRouteOut> routeOut = settings.network() == DeviceAgentConfig.DesktopNetworkMode.OUTBOUND
-                    ? Optional.of(new DesktopRouteOut(namespaces + i, outboundAllow)) : Optional.empty();
-            HostedDesktop desktop = new HostedDesktop(spec, config, group, network, routeOut);
+                    ? Optional.of(new DesktopRouteOut(namespaces + i, outboundAllow, group)) : Optional.empty();
+            Optional<DesktopDisk> disk = ownDisks ? Optional.of(new DesktopDisk(homes.resolve(".disk").resolve("desktop-" + i),
+                    spec.home(), homes, diskBytes)) : Optional.empty();
+            HostedDesktop desktop = new HostedDesktop(spec, config, group, network, routeOut, disk);
             hosted.add(desktop);
             Gauge.builder("envgrid.desktop.memory.limit", () -> group.map(DesktopCgroup::memoryLimitBytes).orElse(0L))
                     .baseUnit("bytes").description("memory limit of a hosted desktop's control group; 0: unbounded "
@@ -86,6 +97,7 @@ public class DesktopFleet {
                     .register(meters));
         }
         this.desktops = List.copyOf(hosted);
+        this.diskHomes = ownDisks ? java.util.Optional.of(homes) : java.util.Optional.empty();
         this.resets = count == 0 ? null : Executors.newFixedThreadPool(count, runnable -> {
             Thread thread = new Thread(runnable, "desktop-reset");
             thread.setDaemon(true);
@@ -165,6 +177,11 @@ public class DesktopFleet {
             } catch (RuntimeException e) {
                 LOG.warnf("stopping desktop %s: %s", desktop.spec().resourceId(), e.getMessage());
             }
+        }
+        try {
+            diskHomes.ifPresent(DesktopDisk::removeShared);
+        } catch (RuntimeException e) {
+            LOG.warnf("stopping the desktops: cannot unmount their namespace directory: %s", e.getMessage());
         }
         cgroups.removeIfUnused();
     }

@@ -38,11 +38,17 @@ final class DesktopHome {
         this.shared = new SharedTemp(workers, shared);
     }
 
-    /** Deletes the home and makes it again from the template, owned by the desktop's user, mode 0700. */
-    void restore() throws ResetFailure {
+    /**
+     * Deletes the home and makes it again from the template, owned by the desktop's user, mode 0700.
+     *
+     * @param fresh the home was just made empty (a new {@link DesktopDisk}, whose mount point cannot be deleted)
+     */
+    void restore(boolean fresh) throws ResetFailure {
         Path home = spec.home().toAbsolutePath();
         try {
-            LinkSafeTree.recreate(home);
+            if (!fresh) {
+                LinkSafeTree.recreate(home);
+            }
             if (template.isPresent()) {
                 copyTree(template.get(), home);
             }

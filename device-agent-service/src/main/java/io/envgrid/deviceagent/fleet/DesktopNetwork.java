@@ -34,10 +34,12 @@ import org.jboss.logging.Logger;
  * <p>{@code outbound}: the same, with a route out ({@link DesktopRouteOut}) and a {@code resolv.conf} of the
  * desktop's own naming only slirp4netns' DNS forwarder ({@link DesktopRouteOut#NAMESERVER}): the host's nameservers
  * are out of the desktop's reach like any blocked address. A network namespace does not change which
- * {@code /etc/resolv.conf} a process reads, so {@link #enterPrefix()} also puts every command of the desktop in a mount
- * namespace of its own ({@code unshare --mount --propagation slave}: mounts of the host still reach it, none of its
- * goes back) where {@code /etc/netns/<name>/resolv.conf} (iproute2's place for it, so {@code ip netns exec} sees the
- * same) is bound on {@code /etc/resolv.conf}, before its limits and user switch, as root.
+ * {@code /etc/resolv.conf} a process reads, so {@link #resolverPrefix()} also puts every command of the desktop in a
+ * mount namespace of its own ({@code unshare --mount --propagation slave}: mounts of the host still reach it, none of
+ * its goes back) where {@code /etc/netns/<name>/resolv.conf} (iproute2's place for it, so {@code ip netns exec} sees
+ * the same) is bound on {@code /etc/resolv.conf}, before its limits and user switch, as root. Those words are apart
+ * from {@link #enterPrefix()} because they must come after any other mount namespace the command enters (the
+ * desktop's disk, {@link DesktopDisk}): a {@code setns} into that one leaves the binding behind.
  *
  * <p>{@code shared}: the host's namespace, as before; {@link #enterPrefix()} is empty and nothing is made.
  *
@@ -129,11 +131,10 @@ final class DesktopNetwork {
 
     /**
      * The words a command must start with to run in this namespace: {@code nsenter --net=<file> --} (setns(2) only, no
-     * other namespace changes, unlike {@code ip netns exec}, which also mounts a new {@code /sys}); for an
-     * {@code outbound} one followed by a mount namespace of the command's own with the desktop's {@code resolv.conf}
-     * bound on {@code /etc/resolv.conf} (a missing one fails the command rather than let it use the host's); empty for
-     * the host's. Placed before the limits and the user switch, which need the agent's privileges no more than the
-     * switch into the namespace does after them.
+     * other namespace changes, unlike {@code ip netns exec}, which also mounts a new {@code /sys}); empty for the host's.
+     * Placed before the limits and the user switch, which need the agent's privileges no more than the switch into the
+     * namespace does after them. An {@code outbound} namespace's commands also need {@link #resolverPrefix()}, after
+     * every other namespace they enter.
      *
      * @throws IllegalStateException for a private namespace on a host without {@code nsenter} (util-linux): the agent
      *             does not start rather than run the desktops' programs in the host's namespace
@@ -142,15 +143,26 @@ final class DesktopNetwork {
         if (name.isEmpty()) {
             return List.of();
         }
-        List<String> words = new ArrayList<>(List.of(program(NSENTER, "nsenter (util-linux)").toString(),
-                "--net=" + file(), "--"));
-        if (ownResolver) {
-            words.addAll(List.of(program(UNSHARE, "unshare (util-linux)").toString(), "--mount", "--propagation",
-                    "slave", "--", program(SH, "sh").toString(), "-c",
-                    "\"$1\" --bind \"$2\" /etc/resolv.conf && shift 2 && exec \"$@\"", "envgrid-resolver",
-                    program(MOUNT, "mount (util-linux)").toString(), resolvConf(name.get()).toString()));
+        return List.of(program(NSENTER, "nsenter (util-linux)").toString(), "--net=" + file(), "--");
+    }
+
+    /**
+     * For an {@code outbound} namespace, the words that run a command in a mount namespace of its own where the
+     * desktop's {@code resolv.conf} is bound on {@code /etc/resolv.conf} (a missing file fails the command rather than
+     * let it read the host's); empty for any other. Last of the namespace words, before the limits and the user
+     * switch: entering another mount namespace after them (the desktop's disk, {@link DesktopDisk#enterPrefix()})
+     * would leave the binding behind.
+     *
+     * @throws IllegalStateException {@code unshare}, {@code sh} or {@code mount} missing (the agent does not start)
+     */
+    List<String> resolverPrefix() {
+        if (name.isEmpty() || !ownResolver) {
+            return List.of();
         }
-        return words;
+        return List.of(program(UNSHARE, "unshare (util-linux)").toString(), "--mount", "--propagation", "slave", "--",
+                program(SH, "sh").toString(), "-c", "\"$1\" --bind \"$2\" /etc/resolv.conf && shift 2 && exec \"$@\"",
+                "envgrid-resolver", program(MOUNT, "mount (util-linux)").toString(),
+                resolvConf(name.get()).toString());
     }
 
     /** The desktop's own {@code resolv.conf} ({@code outbound}), under {@link #RESOLV_CONFS}. */

@@ -83,6 +83,8 @@ final class DesktopRouteOut {
 
     private final String namespace;
     private final List<String> allowed;
+    /** The words that start slirp4netns inside the desktop's control group; empty without one. */
+    private final List<String> join;
     private Process slirp;
 
     /**
@@ -91,8 +93,18 @@ final class DesktopRouteOut {
      *            {@link #BLOCKED} covers them
      */
     DesktopRouteOut(String namespace, List<String> allowed) {
+        this(namespace, allowed, java.util.Optional.empty());
+    }
+
+    /**
+     * @param cgroup the desktop's control group, which slirp4netns joins before it runs ({@link DesktopCgroup#joinPrefix}):
+     *            its memory and descriptors grow with the desktop's connections, so they count against the desktop, and
+     *            the reset's kill of the group reaches it too
+     */
+    DesktopRouteOut(String namespace, List<String> allowed, java.util.Optional<io.envgrid.deviceagent.cgroup.DesktopCgroup> cgroup) {
         this.namespace = namespace;
         this.allowed = List.copyOf(allowed);
+        this.join = cgroup.map(io.envgrid.deviceagent.cgroup.DesktopCgroup::joinPrefix).orElse(List.of());
     }
 
     /**
@@ -109,7 +121,9 @@ final class DesktopRouteOut {
                 "slirp4netns not found in " + SLIRP4NETNS + " (Debian package slirp4netns)"));
         List<String> command = List.of(program.toString(), "--configure", "--mtu=65520", "--disable-host-loopback",
                 "--enable-seccomp", "--exit-fd=0", "--ready-fd=1", "--netns-type=path", file.toString(), DEVICE);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(Path.of("/").toFile());
+        List<String> joined = new java.util.ArrayList<>(join);
+        joined.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(joined).directory(Path.of("/").toFile());
         builder.environment().clear();
         builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         try {

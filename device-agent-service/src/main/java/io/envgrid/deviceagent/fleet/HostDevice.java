@@ -100,7 +100,7 @@ public class HostDevice {
         // a group only where its commands run as its own uid: without the switch they are the agent's, unbounded alike
         this.cgroup = ownUser ? cgroups.create("host-device") : Optional.empty();
         this.network = network(identity, ownUser);
-        this.workers = new WorkerExec(uid, files, limits, cgroup, network.enterPrefix());
+        this.workers = new WorkerExec(uid, files, limits, cgroup, network.enterPrefix(), Optional.empty());
         this.processes = new DesktopProcesses(uid, workers, Optional::empty, cgroup);
         this.shared = new SharedTemp(workers, SharedTemp.SHARED);
         this.ipc = new DesktopIpc(workers);

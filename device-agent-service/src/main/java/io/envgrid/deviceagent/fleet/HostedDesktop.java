@@ -9,6 +9,7 @@ import io.envgrid.deviceagent.osworld.ShellWords;
 import io.envgrid.deviceagent.x11.XDisplay;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +51,8 @@ public final class HostedDesktop {
     private final DesktopNetwork network;
     /** Its namespace's route out ({@code network=outbound}); empty: none (private: only {@code lo}; or shared). */
     private final Optional<DesktopRouteOut> routeOut;
+    /** The file system of everything its worker writes ({@code desktops.limits.max-disk}); empty without a root agent. */
+    private final Optional<DesktopDisk> disk;
     private volatile State state = State.RESETTING;
     private volatile boolean cleanOnce;
     /** Set by {@link #stop()}: a reset asked for afterwards (a retry racing the agent's shutdown) starts nothing. */
@@ -61,21 +64,30 @@ public final class HostedDesktop {
      * @param network the network namespace its window manager, start-up programs and worker commands run in (made
      *            anew at every reset)
      * @param routeOut the route out of that namespace, started anew after it at every reset ({@code outbound})
+     * @param disk the size-bounded file system of its home, temporary directories and recording, mounted anew at every
+     *            reset; its commands enter a mount namespace where it is their {@code /tmp} (empty: the host's disk,
+     *            unbounded)
      */
     HostedDesktop(DesktopSpec spec, DeviceAgentConfig config, Optional<DesktopCgroup> cgroup, DesktopNetwork network,
-            Optional<DesktopRouteOut> routeOut) {
+            Optional<DesktopRouteOut> routeOut, Optional<DesktopDisk> disk) {
         this.spec = spec;
         this.cgroup = cgroup;
         this.network = network;
         this.routeOut = routeOut;
+        this.disk = disk;
         DeviceAgentConfig.Desktops settings = config.desktops();
         WorkerLimits limits = new WorkerLimits(settings.limits().maxProcesses(), settings.limits().maxOpenFiles());
-        this.workers = new WorkerExec(spec.uid(), spec.home(), limits, cgroup, network.enterPrefix());
+        List<String> enter = new java.util.ArrayList<>(network.enterPrefix());
+        disk.ifPresent(d -> enter.addAll(d.enterPrefix()));
+        enter.addAll(network.resolverPrefix()); // after the disk's mount namespace, whose setns would leave the binding
+        this.workers = new WorkerExec(spec.uid(), spec.home(), limits, cgroup, enter,
+                disk.map(d -> new WorkerExec.Scratch(d.temp(), Path.of("/tmp"))));
         String wm = settings.windowManager().strip();
         this.server = new DisplayServer(spec, settings.geometry(),
                 wm.equals("none") ? List.of() : ShellWords.split(wm), workers, settings.startTimeout());
         this.desktop = Desktop.of(Integer.toString(spec.index()), spec.resourceId(),
-                new XDisplay(server::display, spec.xauthority()), workers, spec.recording(), config);
+                new XDisplay(server::display, spec.xauthority()), workers,
+                disk.map(DesktopDisk::recording).orElse(spec.recording()), config);
         this.processes = new DesktopProcesses(spec.uid(), workers, server::lastDisplay, cgroup);
         this.ipc = new DesktopIpc(workers);
         this.home = new DesktopHome(spec, settings.template(), workers);
@@ -140,7 +152,10 @@ public final class HostedDesktop {
             if (routeOut.isPresent()) {
                 routeOut.get().start();
             }
-            home.restore();
+            if (disk.isPresent()) {
+                disk.get().renew(workers); // every process of the desktop is dead: what the former worker wrote goes
+            }
+            home.restore(disk.isPresent());
             home.clearSharedTemp();
             ipc.clear();
             server.start();
@@ -177,6 +192,7 @@ public final class HostedDesktop {
         }
         routeOut.ifPresent(DesktopRouteOut::stop);
         network.remove();
+        disk.ifPresent(DesktopDisk::remove);
         try {
             if (cgroup.isPresent()) {
                 cgroup.get().remove();

@@ -28,7 +28,7 @@ public record Desktop(String name, String resourceId, XDisplay display, XInput i
         PyautoguiRunner pyautogui = new PyautoguiRunner(input, display, config, workers);
         DesktopCommands commands = new DesktopCommands(display, pyautogui, config, workers);
         return new Desktop(name, resourceId, display, input, new ScreenCapture(display),
-                new AccessibilityTree(display, input, config, workers), commands, new ScreenRecorder(display, input, recording),
+                new AccessibilityTree(display, input, config, workers), commands, new ScreenRecorder(display, input, recording, config, workers::inCgroup),
                 new WorkerFiles(workers), workers, new DesktopWindows(display, workers, config, commands), new DesktopGate());
     }
 }

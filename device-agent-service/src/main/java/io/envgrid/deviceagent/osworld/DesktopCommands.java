@@ -98,10 +98,11 @@ public class DesktopCommands {
 
     /** {@code /run_python}: the code in a file run by the host's Python, with OSWorld's 30 s limit. */
     public Map<String, Object> runPython(String code) {
-        Path file = temporary(".py", code);
+        WorkerExec.ScratchFile program = temporary(".py", code);
+        Path file = program.agentPath();
         try {
             workers.handOver(file);
-            ProcessOutcome outcome = HostProcesses.run(workers.command(List.of(config.python(), file.toString())), null,
+            ProcessOutcome outcome = HostProcesses.run(workers.command(List.of(config.python(), program.workerPath())), null,
                     workers.environment(display.environment()), config.pythonTimeout());
             Map<String, Object> answer = new LinkedHashMap<>();
             if (outcome.timedOut()) {
@@ -135,14 +136,15 @@ public class DesktopCommands {
     /** {@code /run_bash_script}: stdout and stderr merged into {@code output}, {@code error} always empty (as OSWorld). */
     public Map<String, Object> runBashScript(String script, int timeoutSeconds, String workingDir) {
         Path dir = workingDir == null ? null : path(workingDir, "working_dir");
-        Path file = temporary(".sh", script.contains("#!/bin/bash") ? script : "#!/bin/bash\n\n" + script);
+        WorkerExec.ScratchFile program = temporary(".sh", script.contains("#!/bin/bash") ? script : "#!/bin/bash\n\n" + script);
+        Path file = program.agentPath();
         try {
             workers.handOver(file);
             // the working directory is entered by the worker's user, not set by the agent before the switch: the test
             // is that user's (no answer tells what exists where it may not look), and so is the way there
             ProcessOutcome outcome = HostProcesses.run(workers.command(List.of("/bin/bash", "-c",
                     "if [ -n \"$1\" ]; then cd -- \"$1\" 2>/dev/null || { echo " + NO_WORKING_DIR + " >&2; exit 1; }; fi; "
-                            + "exec /bin/bash \"$0\" 2>&1", file.toString(), dir == null ? "" : dir.toString())), null,
+                            + "exec /bin/bash \"$0\" 2>&1", program.workerPath(), dir == null ? "" : dir.toString())), null,
                     workers.environment(display.environment()), Duration.ofSeconds(timeoutSeconds));
             if (outcome.stderr().strip().equals(NO_WORKING_DIR)) {
                 // the script's own stderr goes to its output (2>&1), so only the cd can have written this
@@ -230,11 +232,10 @@ public class DesktopCommands {
         return word.equals("~") ? workers.home() : word.startsWith("~/") ? workers.home() + word.substring(1) : word;
     }
 
-    private static Path temporary(String suffix, String content) {
+    /** A file for the worker's command, where that command sees it (a hosted desktop's own {@code /tmp}). */
+    private WorkerExec.ScratchFile temporary(String suffix, String content) {
         try {
-            Path file = Files.createTempFile("envgrid-desktop-", suffix);
-            Files.writeString(file, content);
-            return file;
+            return workers.scratchFile(suffix, content);
         } catch (IOException e) {
             throw new DesktopException(500, "cannot write a temporary file: " + e.getMessage());
         }

@@ -14,19 +14,41 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One screen recording at a time with ffmpeg's x11grab, as OSWorld's server records: started, then
- * stopped with SIGINT so ffmpeg finishes the MP4, which is handed back.
+ * stopped with SIGINT so ffmpeg finishes the MP4, which is handed back. ffmpeg itself stops (and finishes the file) at
+ * {@code desktop.recording-max-size} bytes or {@code recording-max-duration}, whichever comes first; its messages go to
+ * a pipe of the agent (the last {@value #KEPT_MESSAGE_BYTES} bytes kept for an error answer), never to a file.
  */
 @ApplicationScoped
 public class ScreenRecorder {
 
+    /** How much of ffmpeg's last messages is kept, to say why it stopped at once. */
+    static final int KEPT_MESSAGE_BYTES = 8192;
+
     private final XDisplay display;
     private final XInput input;
     private final Path file;
+    private final long maxBytes;
+    private final java.time.Duration maxDuration;
+    /** How ffmpeg's command line is started: a hosted desktop's puts it into the desktop's control group. */
+    private final java.util.function.UnaryOperator<List<String>> launcher;
     private Process ffmpeg;
+    private Messages messages;
+
+    /** ffmpeg's messages as read so far by {@code reader}, which reads its pipe to the end. */
+    private record Messages(StringBuilder kept, Thread reader) {
+        /** What an ended ffmpeg said: the pipe read to its end (1 s at most). */
+        String said() throws InterruptedException {
+            reader.join(1000);
+            synchronized (kept) {
+                return kept.toString();
+            }
+        }
+    }
 
     @jakarta.inject.Inject
     public ScreenRecorder(XDisplay display, XInput input, DeviceAgentConfig config) {
-        this(display, input, config.desktop().recordingFile().orElseGet(ScreenRecorder::privateFile));
+        this(display, input, config.desktop().recordingFile().orElseGet(ScreenRecorder::privateFile), config,
+                command -> command);
     }
 
     /** A name in a new directory only the agent's uid may enter: no worker can have made it a link beforehand. */
@@ -38,11 +60,25 @@ public class ScreenRecorder {
         }
     }
 
-    /** A hosted desktop's recorder, writing to its own {@code file}. */
-    public ScreenRecorder(XDisplay display, XInput input, Path file) {
+    /**
+     * A hosted desktop's recorder, writing to its own {@code file}, bounded by {@code config}'s
+     * {@code desktop.recording-max-size} and {@code recording-max-duration}.
+     *
+     * @param launcher the words ffmpeg is started with around its own ({@code WorkerExec.inCgroup}: the desktop's
+     *            control group, so its memory and CPU count against the desktop)
+     */
+    public ScreenRecorder(XDisplay display, XInput input, Path file, DeviceAgentConfig config,
+            java.util.function.UnaryOperator<List<String>> launcher) {
         this.display = display;
         this.input = input;
         this.file = file;
+        this.maxBytes = config.desktop().recordingMaxSize().asLongValue();
+        this.maxDuration = config.desktop().recordingMaxDuration();
+        this.launcher = launcher;
+        if (maxBytes < 1 || maxDuration.isNegative() || maxDuration.isZero()) {
+            throw new IllegalStateException("envgrid.device-agent.desktop.recording-max-size and recording-max-duration "
+                    + "must be positive, not " + maxBytes + " bytes and " + maxDuration);
+        }
     }
 
     public synchronized void start() {
@@ -52,17 +88,20 @@ public class ScreenRecorder {
         XInput.ScreenSize size = input.screenSize();
         try {
             Files.deleteIfExists(file);
-            Path log = Files.createTempFile("envgrid-ffmpeg", ".log");
-            ProcessBuilder builder = new ProcessBuilder("ffmpeg", "-y", "-f", "x11grab", "-draw_mouse", "1",
+            ProcessBuilder builder = new ProcessBuilder(launcher.apply(List.of("ffmpeg", "-nostdin", "-y",
+                    "-loglevel", "error", "-f", "x11grab", "-draw_mouse", "1",
                     "-s", size.width() + "x" + size.height(), "-i", display.require(),
-                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-r", "30", file.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-r", "30",
+                    "-t", String.format(java.util.Locale.ROOT, "%.3f", maxDuration.toMillis() / 1000.0),
+                    "-fs", Long.toString(maxBytes), file.toString())))
+                    .redirectErrorStream(true);
             builder.environment().putAll(display.environment()); // a hosted display admits only its cookie's holders
             ffmpeg = builder.start();
             ffmpeg.getOutputStream().close();
+            messages = keepTail(ffmpeg.getInputStream());
             // ffmpeg that cannot open the display or the encoder exits at once; OSWorld waits 2 s for that too
             if (ffmpeg.waitFor(2, TimeUnit.SECONDS)) {
-                String error = Files.readString(log);
+                String error = messages.said();
                 ffmpeg = null;
                 throw new DesktopException(500, "Failed to start recording. ffmpeg terminated unexpectedly. Error: " + error);
             }
@@ -74,8 +113,15 @@ public class ScreenRecorder {
         }
     }
 
-    /** Stops the recording and returns the MP4 file. */
+    /**
+     * Stops the recording and returns the MP4 file; a recording that ffmpeg ended at its size or time bound is
+     * returned as it was finished then.
+     */
     public synchronized Path stop() {
+        if (ffmpeg != null && !ffmpeg.isAlive() && ffmpeg.exitValue() == 0 && nonEmpty(file)) {
+            ffmpeg = null; // stopped at its bound, the file finished
+            return file;
+        }
         if (ffmpeg == null || !ffmpeg.isAlive()) {
             ffmpeg = null;
             throw new DesktopException(400, "No recording in progress to stop.");
@@ -99,6 +145,37 @@ public class ScreenRecorder {
             Thread.currentThread().interrupt();
             throw new DesktopException(500, "interrupted");
         }
+    }
+
+    private static boolean nonEmpty(Path file) {
+        try {
+            return Files.isRegularFile(file) && Files.size(file) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Reads ffmpeg's messages to their end on a thread of their own, keeping the last {@link #KEPT_MESSAGE_BYTES}. */
+    private static Messages keepTail(java.io.InputStream from) {
+        StringBuilder kept = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            byte[] buffer = new byte[4096];
+            try (from) {
+                for (int n; (n = from.read(buffer)) >= 0;) {
+                    synchronized (kept) {
+                        kept.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                        if (kept.length() > KEPT_MESSAGE_BYTES) {
+                            kept.delete(0, kept.length() - KEPT_MESSAGE_BYTES);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the pipe closed with the process
+            }
+        }, "ffmpeg-messages");
+        reader.setDaemon(true);
+        reader.start();
+        return new Messages(kept, reader);
     }
 
     /** Kills a running recording and deletes its file: the next worker finds no recording state (reset, stop). */

@@ -104,7 +104,7 @@ class DesktopHomeTest {
         Files.writeString(template.resolve("template.txt"), "from the template\n");
         Files.createDirectories(template.resolve("sub"));
         DesktopHome home = new DesktopHome(spec, Optional.of(template), workers, List.of(shared));
-        home.restore();
+        home.restore(false);
         Path h = spec.home();
         // the worker opens its home to everyone and leaves links, a hard link, a fifo and a socket
         Files.setPosixFilePermissions(h, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -122,7 +122,7 @@ class DesktopHomeTest {
             for (int round = 0; round < 60; round++) {
                 workersFiles(h.resolve("sub"));
                 try {
-                    home.restore();
+                    home.restore(false);
                 } catch (ResetFailure raced) {
                     // the racer (root here, so it can reach the fresh 0700 copy, which no worker can) swapped the template's
                     // copy mid-copy: a failed reset, which the fleet retries; what counts is that root deleted nothing
@@ -132,7 +132,7 @@ class DesktopHomeTest {
             running.set(false);
             racer.join();
         }
-        home.restore();
+        home.restore(false);
         assertEquals(VICTIMS, countVictims(), "nothing of root's deleted");
         assertEquals("root's\n", Files.readString(victims.resolve("f1")), "the hard-linked file is intact");
         try (var entries = Files.list(h)) {
@@ -151,12 +151,12 @@ class DesktopHomeTest {
     @Test
     void aTreeTwentyThousandLevelsDeepIsDeleted() throws Exception {
         DesktopHome home = new DesktopHome(spec, Optional.empty(), workers, List.of(shared));
-        home.restore();
+        home.restore(false);
         Path script = root.resolve("deep.py");
         Files.writeString(script, "import os\nfor i in range(20000):\n    os.mkdir('d')\n    os.chdir('d')\nopen('bottom', 'w').write('x')\n");
         Process deep = new ProcessBuilder("python3", script.toString()).directory(spec.home().toFile()).inheritIO().start();
         assertEquals(0, deep.waitFor());
-        home.restore();
+        home.restore(false);
         try (var listing = Files.list(spec.home())) {
             assertEquals(List.of(), listing.toList(), "the home is empty again");
         }

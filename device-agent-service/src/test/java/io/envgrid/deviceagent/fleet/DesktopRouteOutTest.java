@@ -225,6 +225,7 @@ class DesktopRouteOutTest {
 
     private static ProcessOutcome run(DesktopNetwork network, List<String> command) {
         List<String> entered = new ArrayList<>(network.enterPrefix());
+        entered.addAll(network.resolverPrefix());
         entered.addAll(command);
         return HostProcesses.run(entered, null, Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), Duration.ofSeconds(20));
     }
