@@ -113,16 +113,33 @@ class SessionLifecycleTest {
         String worker = "kept-" + UUID.randomUUID();
         String session = initialize(mcp());
         allocate(session, worker, 20);
-        Instant first = Instant.parse(leases(worker).get(0).path("expires_at").asText());
+        // the lease's own end, counted from its grant: its expires_at as read after the call may already be a
+        // renewal's, since the worker is live from the call's start and a round (each second) can renew the lease
+        // before the answer is read (a 2-4 s first call on a loaded machine). Taken as the baseline, such an expiry
+        // asked for a second renewal 60 s later, and the test timed out with the keep-alive working.
+        Instant first = Instant.parse(leases(worker).get(0).path("granted_at").asText()).plusSeconds(20);
         // pings keep the session alive; the lease (20 s) outlives its own length only through renewals (each second,
         // for 600 s). 20 s, not 5 s: on a loaded machine one round over every live worker of the test run (hundreds,
         // each a call to the allocator) took longer than 5 s in a clean-clone run
-        Conditions.await("lease renewed past its first expiry", Duration.ofSeconds(30), () -> {
+        Instant renewed = pingUntilLeaseEndsAfter(session, worker, first.plusSeconds(60), "lease renewed past its first expiry");
+        // kept renewed, not renewed once: a later round moves the end again
+        pingUntilLeaseEndsAfter(session, worker, renewed, "lease renewed again");
+        mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+    }
+
+    /** Pings the session (which keeps it alive) until the worker's one lease ends after {@code after}; answers that end. */
+    private Instant pingUntilLeaseEndsAfter(String session, String worker, Instant after, String what) {
+        Instant[] seen = new Instant[1];
+        Conditions.await(what, Duration.ofSeconds(30), () -> {
             mcp().header("Mcp-Session-Id", session).body("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}").post("/mcp");
             JsonNode live = leases(worker);
-            return live.size() == 1 && Instant.parse(live.get(0).path("expires_at").asText()).isAfter(first.plusSeconds(60));
+            if (live.size() != 1) {
+                return false;
+            }
+            seen[0] = Instant.parse(live.get(0).path("expires_at").asText());
+            return seen[0].isAfter(after);
         });
-        mcp().header("Mcp-Session-Id", session).delete("/mcp").then().statusCode(204);
+        return seen[0];
     }
 
     @Test
