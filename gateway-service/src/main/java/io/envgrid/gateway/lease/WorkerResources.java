@@ -17,6 +17,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Predicate;
 
 /**
@@ -33,6 +35,14 @@ public class WorkerResources {
     private final ObjectMapper json;
     private final GatewayKeys names;
     private final WorkerActivities activities;
+    /**
+     * This replica's copy of the renewed workers' records (worker → field → entry text as last read or written here),
+     * so that a renewal needs no read first ({@link #renewed}). Only a guess: every write through it is checked
+     * against the record, and any other change of a record here drops the worker's copy.
+     */
+    private final ConcurrentMap<String, Map<String, String>> known = new ConcurrentHashMap<>();
+    /** The most workers whose copy is kept (the keep-alive renews every live worker's leases on one replica). */
+    private static final int KNOWN_WORKERS = 20_000;
 
     public WorkerResources(ReactiveRedisDataSource redis, ObjectMapper json, GatewayKeys names, WorkerActivities activities) {
         this.activities = activities;
@@ -59,6 +69,7 @@ public class WorkerResources {
                 fields.put(e.getKey(), entry.toString());
             }
         });
+        known.remove(workerId);
         return fields.isEmpty() ? Uni.createFrom().voidItem() : hashes.hset(key(workerId), fields).replaceWithVoid()
                 .invoke(() -> activities.leasesChanged(workerId));
     }
@@ -81,6 +92,7 @@ public class WorkerResources {
 
     /** Forgets the entries for these resource ids (released, expired or revoked). */
     public Uni<Void> forget(String workerId, Collection<String> resourceIds) {
+        known.remove(workerId);
         return all(workerId).chain(entries -> {
             List<String> keys = new ArrayList<>();
             entries.forEach((k, v) -> {
@@ -95,6 +107,7 @@ public class WorkerResources {
     }
 
     public Uni<Void> forgetAll(String workerId) {
+        known.remove(workerId);
         return keys.del(key(workerId)).invoke(removed -> {
             if (removed > 0) {
                 activities.leasesChanged(workerId);
@@ -128,6 +141,10 @@ public class WorkerResources {
      * record, so that what {@code envgrid://worker/leases} shows is the lease as renewed: each entry of a lease
      * {@code renewed} gets its new {@code expires_at} and {@code fencing_token}. Answers the largest change written;
      * the caller decides whom to tell ({@link WorkerActivity#leaseTermsChanged}).
+     *
+     * <p>One Redis round trip when this replica knows the entries' text ({@link #known}: what it last read or wrote):
+     * the script compares each entry with that text and writes it only if equal, so a stale copy writes nothing and
+     * the record is then read and written as if nothing were known. Without a copy: a read, then the script.
      */
     public Uni<TermsChange> renewed(String workerId, JsonNode answer) {
         Map<String, JsonNode> renewals = new LinkedHashMap<>();
@@ -139,11 +156,83 @@ public class WorkerResources {
         if (renewals.isEmpty()) {
             return Uni.createFrom().item(TermsChange.NONE);
         }
+        Map<String, String> copy = known.get(workerId);
+        Renewal fromCopy = copy == null ? null : Renewal.plan(copy, renewals, this::parse);
+        // only when the copy makes every renewed lease a write: each write is then checked against the record, while
+        // a lease the copy lacks, or would leave alone, has to be decided on the record as it is
+        if (fromCopy == null || fromCopy.written().size() != renewals.size()) {
+            return readAndWrite(workerId, renewals);
+        }
+        return write(workerId, fromCopy).chain(most -> most.complete()
+                ? Uni.createFrom().item(most.change())
+                // some entry was no longer as this replica knew it: decide again on the record as it is
+                : readAndWrite(workerId, renewals).map(again -> again.compareTo(most.change()) > 0 ? again : most.change()));
+    }
+
+    private Uni<TermsChange> readAndWrite(String workerId, Map<String, JsonNode> renewals) {
         return hashes.hgetall(key(workerId)).chain(raw -> {
-            List<String> args = new ArrayList<>();
+            remember(workerId, raw);
+            Renewal plan = Renewal.plan(raw, renewals, this::parse);
+            return plan.written().isEmpty() ? Uni.createFrom().item(TermsChange.NONE) : write(workerId, plan).map(Written::change);
+        });
+    }
+
+    /** Runs the compare-and-write script for a plan; the entries written become this replica's copy. */
+    private Uni<Written> write(String workerId, Renewal plan) {
+        List<String> command = new ArrayList<>(plan.written().size() * 3 + 3);
+        command.add(RENEWED_SCRIPT);
+        command.add("1");
+        command.add(key(workerId));
+        plan.written().forEach((field, texts) -> {
+            command.add(field);
+            command.add(texts[0]);
+            command.add(texts[1]);
+        });
+        return redis.execute("EVAL", command.toArray(String[]::new)).map(written -> {
+            TermsChange most = TermsChange.NONE;
+            Map<String, String> copy = known.get(workerId);
+            int count = 0;
+            for (io.vertx.mutiny.redis.client.Response field : written) {
+                String name = field.toString();
+                count++;
+                TermsChange change = plan.changes().getOrDefault(name, TermsChange.NONE);
+                most = change.compareTo(most) > 0 ? change : most;
+                if (copy != null) {
+                    copy.put(name, plan.written().get(name)[1]);
+                }
+            }
+            if (count != plan.written().size()) {
+                // what was not written differs from the copy: the copy is stale
+                known.remove(workerId);
+            }
+            return new Written(most, count == plan.written().size());
+        });
+    }
+
+    /** The record as just read becomes this replica's copy (at most {@link #KNOWN_WORKERS} workers are kept). */
+    private void remember(String workerId, Map<String, String> raw) {
+        if (known.size() >= KNOWN_WORKERS && !known.containsKey(workerId)) {
+            known.clear(); // a copy only saves a read: dropping them all costs one read per worker
+        }
+        known.put(workerId, new ConcurrentHashMap<>(raw));
+    }
+
+    /** What the script wrote: the largest change, and whether every planned entry was written. */
+    private record Written(TermsChange change, boolean complete) {
+    }
+
+    /**
+     * The entries a renewal rewrites, by field: {@code [text as known, text renewed]}, and the change each makes.
+     * Built from the record (or this replica's copy of it) and the renewed leases by id.
+     */
+    private record Renewal(Map<String, String[]> written, Map<String, TermsChange> changes) {
+
+        static Renewal plan(Map<String, String> record, Map<String, JsonNode> renewals,
+                java.util.function.Function<String, JsonNode> parse) {
+            Map<String, String[]> written = new LinkedHashMap<>();
             Map<String, TermsChange> changes = new LinkedHashMap<>();
-            raw.forEach((field, text) -> {
-                JsonNode entry = parse(text);
+            record.forEach((field, text) -> {
+                JsonNode entry = parse.apply(text);
                 JsonNode renewal = renewals.get(entry.path("id").asText());
                 if (renewal == null) {
                     return;
@@ -170,25 +259,11 @@ public class WorkerResources {
                 if (renewal.hasNonNull("expires_at")) {
                     updated.set("expires_at", renewal.get("expires_at"));
                 }
-                args.add(field);
-                args.add(text);
-                args.add(updated.toString());
+                written.put(field, new String[] {text, updated.toString()});
                 changes.put(field, fencing ? TermsChange.FENCING : TermsChange.EXPIRY);
             });
-            if (args.isEmpty()) {
-                return Uni.createFrom().item(TermsChange.NONE);
-            }
-            List<String> command = new ArrayList<>(List.of(RENEWED_SCRIPT, "1", key(workerId)));
-            command.addAll(args);
-            return redis.execute("EVAL", command.toArray(String[]::new)).map(written -> {
-                TermsChange most = TermsChange.NONE;
-                for (io.vertx.mutiny.redis.client.Response field : written) {
-                    TermsChange change = changes.getOrDefault(field.toString(), TermsChange.NONE);
-                    most = change.compareTo(most) > 0 ? change : most;
-                }
-                return most;
-            });
-        });
+            return new Renewal(written, changes);
+        }
     }
 
     /**

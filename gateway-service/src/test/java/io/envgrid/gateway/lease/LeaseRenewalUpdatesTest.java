@@ -94,6 +94,33 @@ class LeaseRenewalUpdatesTest {
         }
     }
 
+    /**
+     * A renewal plans from this replica's copy of the record (one round trip); when the record has changed elsewhere
+     * since (here a stale grant's fencing token, as another replica could have written it), the script writes
+     * nothing, and the same renewal then reads the record and corrects it at once, a change it reports.
+     */
+    @Test
+    void aRenewalOnAStaleCopyDecidesOnTheRecordAsItIs() {
+        String worker = "copy-" + UUID.randomUUID();
+        String key = keys.workerResources(worker);
+        redis.hash(String.class).hset(key, TYPE, "{\"id\":\"r1\",\"type\":\"" + TYPE + "\",\"expires_at\":\"A\",\"fencing_token\":5}");
+        // the first renewal reads the record, and keeps what it read and wrote as the copy
+        assertEquals(WorkerResources.TermsChange.EXPIRY, resources.renewed(worker, renewal("B", 5)).await().atMost(WAIT));
+        redis.hash(String.class).hset(key, TYPE, "{\"id\":\"r1\",\"type\":\"" + TYPE + "\",\"expires_at\":\"B\",\"fencing_token\":3}");
+
+        assertEquals(WorkerResources.TermsChange.FENCING, resources.renewed(worker, renewal("C", 5)).await().atMost(WAIT));
+        JsonNode entry = McpSteps.readTree(redis.hash(String.class).hget(key, TYPE));
+        assertEquals(5, entry.path("fencing_token").asLong());
+        assertEquals("C", entry.path("expires_at").asText());
+        redis.key().del(key);
+    }
+
+    /** An allocator {@code /renew} answer renewing lease {@code r1}. */
+    private static JsonNode renewal(String expiresAt, long fencingToken) {
+        return McpSteps.readTree("{\"status\":\"ok\",\"details\":{\"r1\":{\"status\":\"renewed\",\"expires_at\":\""
+                + expiresAt + "\",\"fencing_token\":" + fencingToken + "}}}");
+    }
+
     /** A session on its standalone stream, subscribed to its worker's leases, bound to it by a grant (one update). */
     private McpStream subscribedAndGranted(String worker) {
         McpStream client = McpStream.initialize(mcp.toString()).openStream(mcp.toString());

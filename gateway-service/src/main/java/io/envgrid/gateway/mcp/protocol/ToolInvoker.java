@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.mcp.session.McpSession;
@@ -97,15 +98,20 @@ public class ToolInvoker {
                 + "', not '" + asked + "'", Map.of("bound_worker_id", bound));
     }
 
-    /** A tool's answer as an MCP tool result: {@code structuredContent}, the same JSON as text, images; {@code isError: false}. */
+    /**
+     * A tool's answer as an MCP tool result: {@code structuredContent}, the same JSON as text, images; {@code isError: false}.
+     * The result is serialized once: {@code structuredContent} is that text written as it is (a raw value, so the
+     * answer is for sending, not for reading its {@code structuredContent} back as a tree).
+     */
     public ObjectNode success(ToolResult result) {
+        String text = result.structured().toString();
         ObjectNode answer = NODES.objectNode();
         ArrayNode content = answer.putArray("content");
-        content.addObject().put("type", "text").put("text", result.structured().toString());
+        content.addObject().put("type", "text").put("text", text);
         for (String png : result.pngImages()) {
             content.addObject().put("type", "image").put("data", png).put("mimeType", "image/png");
         }
-        answer.set("structuredContent", result.structured());
+        answer.putRawValue("structuredContent", new RawValue(text));
         answer.put("isError", false);
         return answer;
     }

@@ -11,7 +11,9 @@ import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.mcp.session.SessionLifecycle;
 import io.envgrid.gateway.security.Principal;
+import io.netty.channel.EventLoop;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -165,6 +167,8 @@ public class StreamableHttpTransport {
     private Responder responder(RoutingContext ctx, boolean stream) {
         HttpServerResponse response = ctx.response();
         if (!stream) {
+            // the request's event loop (post runs on it); an answer produced there is sent at once
+            EventLoop loop = ((ContextInternal) ctx.vertx().getOrCreateContext()).nettyEventLoop();
             return new Responder() {
                 @Override
                 public boolean streams() {
@@ -176,9 +180,18 @@ public class StreamableHttpTransport {
                     // no channel for notifications on a JSON answer
                 }
 
+                /**
+                 * On the request's event loop (a non-blocking tool's answer arrives there), sent at once: queued as a
+                 * task it waited behind whatever the loop had queued meanwhile (the call's own fire-and-forget Redis
+                 * replies). From any other thread it is handed to the loop, as before.
+                 */
                 @Override
                 public void respond(ObjectNode answer) {
-                    ctx.vertx().runOnContext(v -> http.sendJson(response, 200, answer));
+                    if (loop.inEventLoop()) {
+                        http.sendJson(response, 200, answer);
+                    } else {
+                        ctx.vertx().runOnContext(v -> http.sendJson(response, 200, answer));
+                    }
                 }
             };
         }
