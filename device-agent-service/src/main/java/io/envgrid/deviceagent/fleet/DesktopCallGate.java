@@ -16,6 +16,8 @@ import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +96,7 @@ final class DesktopCallGate implements ProxyInterceptor {
     /**
      * Why {@code request} is not served on a desktop's port, or null when it is a plain call: no {@code Upgrade} or
      * {@code HTTP2-Settings} header and no {@code upgrade} token in {@code Connection} (a WebSocket or h2c upgrade),
-     * not {@code CONNECT}, and a target that is a path (origin-form).
+     * not {@code CONNECT}, and a target that is a path (origin-form) and a valid URI.
      */
     static String unservable(HttpServerRequest request) {
         MultiMap headers = request.headers();
@@ -110,6 +112,12 @@ final class DesktopCallGate implements ProxyInterceptor {
         }
         if (!request.uri().startsWith("/")) {
             return "a desktop's port serves requests for a path only, not for " + request.uri();
+        }
+        try {
+            new URI(request.uri());
+        } catch (URISyntaxException e) {
+            // as on the agent's port: refused before the credential check, so the answer does not depend on a token
+            return "the request target is not a valid URI: " + e.getReason() + " at index " + e.getIndex();
         }
         return null;
     }
