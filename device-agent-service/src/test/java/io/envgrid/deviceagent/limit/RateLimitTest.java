@@ -15,11 +15,22 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** 100 requests per minute per client; the 101st gets 429 with Retry-After; service callers and desktop routes are exempt. */
 @QuarkusTest
 class RateLimitTest {
+
+    /** Whose quota the test measures: every window starts empty (another class may have called in the last minute). */
+    @Inject
+    RateLimiter limiter;
+
+    @BeforeEach
+    void startFromEmptyWindows() {
+        limiter.forgetAll();
+    }
 
     @TestHTTPResource("/")
     URL agent;
