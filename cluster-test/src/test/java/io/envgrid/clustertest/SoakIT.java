@@ -250,13 +250,14 @@ class SoakIT {
         Set<String> killedWorkers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         List<Grant> killedLeases = new java.util.concurrent.CopyOnWriteArrayList<>();
         Set<String> survivors = new HashSet<>();
+        // asserted after the figures are printed, so a failed client fault still shows what the workers saw
+        java.util.concurrent.atomic.AtomicReference<Throwable> workerFault = new java.util.concurrent.atomic.AtomicReference<>();
         try (SoakWorkers workers = new SoakWorkers(repo, logs, gatewayProxy.url() + "/mcp", LEASE_SECONDS, ledger)) {
             for (int b = 0; b < Math.max(1, WORKERS / WORKERS_PER_PROCESS); b++) {
                 workers.startNext(WORKERS_PER_PROCESS);
             }
             // crashed clients on a thread of their own (their leases come back by themselves); the services one at a
             // time, each restarted and serving before the next is killed
-            java.util.concurrent.atomic.AtomicReference<Throwable> workerFault = new java.util.concurrent.atomic.AtomicReference<>();
             Thread clients = new Thread(() -> {
                 try {
                     for (double at : new double[] {0.1, 0.55}) {
@@ -278,7 +279,6 @@ class SoakIT {
                 faults.add(report(fault.getValue().get()));
             }
             clients.join(Duration.ofSeconds(LEASE_SECONDS + 180).toMillis());
-            assertTrue(workerFault.get() == null, "killing workers failed: " + workerFault.get());
             // the load runs at least soak.duration, and on past the last fault's recovery if the machine was slow
             awaitLoadTime(loadStart, 1.0);
             workers.stop();
@@ -341,6 +341,7 @@ class SoakIT {
             System.out.println("SoakIT: worker lines that were not events: " + ledger.garbage());
         }
 
+        assertTrue(workerFault.get() == null, "killing workers failed: " + workerFault.get());
         assertEquals(List.of(), replay.violations(), "the audit stream replays without a double grant or a stale token");
         assertEquals(Map.of(), replay.liveAtEnd(), "no lease left live");
         assertEquals(Map.of(), replay.resettingAtEnd(), "no reset left under way");
