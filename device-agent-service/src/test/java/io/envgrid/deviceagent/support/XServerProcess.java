@@ -1,9 +1,7 @@
 package io.envgrid.deviceagent.support;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,29 +12,24 @@ import java.util.concurrent.TimeUnit;
  */
 public final class XServerProcess implements AutoCloseable {
 
-    private final String name;
+    private String name; // set at the first launch, kept by restart()
     private final String geometry;
     private final List<String> extra;
     private Process server;
 
-    private XServerProcess(String name, String geometry, List<String> extra) {
-        this.name = name;
+    private XServerProcess(String geometry, List<String> extra) {
         this.geometry = geometry;
         this.extra = extra;
     }
 
-    /** Starts Xvfb (640×480×24) on a free display number with these extra arguments, and waits until it listens. */
+    /** Starts Xvfb (640×480×24) on a free display number with these extra arguments, and waits until it accepts. */
     public static XServerProcess start(String... extraArguments) {
         return sized("640x480x24", extraArguments);
     }
 
     /** Starts Xvfb with this screen geometry ({@code 1920x1080x24}) on a free display number. */
     public static XServerProcess sized(String geometry, String... extraArguments) {
-        int number = 140;
-        while (new File("/tmp/.X11-unix/X" + number).exists() || new File("/tmp/.X" + number + "-lock").exists()) {
-            number++;
-        }
-        XServerProcess process = new XServerProcess(":" + number, geometry, List.of(extraArguments));
+        XServerProcess process = new XServerProcess(geometry, List.of(extraArguments));
         process.launch();
         return process;
     }
@@ -64,20 +57,22 @@ public final class XServerProcess implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> command = new ArrayList<>(List.of("Xvfb", name, "-screen", "0", geometry, "-nolisten", "tcp", "-noreset"));
+        // -displayfd: Xvfb picks a free number itself the first time (no race with another process choosing the same
+        // one) and, every time, writes it once it accepts clients: its socket file appears at bind(), before listen(),
+        // and a client connecting in between was refused (a clean-clone CI run)
+        List<String> command = new ArrayList<>(List.of("Xvfb"));
+        if (name != null) {
+            command.add(name);
+        }
+        command.addAll(List.of("-displayfd", "1", "-screen", "0", geometry, "-nolisten", "tcp", "-noreset"));
         command.addAll(extra);
+        Path log = Path.of("target", "xvfb-" + System.nanoTime() + ".log");
         try {
-            server = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(Path.of("target", "xvfb" + name.substring(1) + ".log").toFile()).start();
+            server = new ProcessBuilder(command).redirectError(log.toFile()).start();
         } catch (IOException e) {
             throw new IllegalStateException("Xvfb is not installed; './envgrid test' installs it", e);
         }
-        // the socket appears once the server listens; with -auth xdpyinfo could not tell us
-        Conditions.await(() -> new File("/tmp/.X11-unix/X" + name.substring(1)).exists() || !server.isAlive(),
-                "Xvfb listening on " + name, Duration.ofSeconds(60)); // a clean-clone run at load 50 took over 10 s
-        if (!server.isAlive()) {
-            throw new IllegalStateException("Xvfb " + name + " exited; see target/xvfb" + name.substring(1) + ".log");
-        }
+        name = ":" + Xvfb.displayNumber(server, log);
     }
 
     @Override

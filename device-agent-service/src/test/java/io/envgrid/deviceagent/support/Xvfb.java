@@ -61,19 +61,22 @@ public class Xvfb implements QuarkusTestResourceLifecycleManager {
             } catch (IOException e) {
                 throw new IllegalStateException("Xvfb is not installed; './envgrid test' installs it", e);
             }
-            String name = ":" + displayNumber(server);
+            String name = ":" + displayNumber(server, Path.of("target", "xvfb.log"));
             Conditions.await(() -> run("xdpyinfo", "-display", name), "Xvfb answering on " + name, Duration.ofSeconds(60));
             display = name;
         }
         return display;
     }
 
-    /** The display number Xvfb wrote on its stdout ({@code -displayfd 1}); throws if it exited first. */
-    private static String displayNumber(Process server) {
+    /**
+     * The display number Xvfb wrote on its stdout ({@code -displayfd 1}), which it does once it accepts clients;
+     * throws if it exited first, naming {@code log}, where its standard error went.
+     */
+    static String displayNumber(Process server, Path log) {
         try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.US_ASCII))) {
             String line = out.readLine();
             if (line == null || !line.strip().matches("[0-9]+")) {
-                throw new IllegalStateException("Xvfb exited without a display (see target/xvfb.log): " + line);
+                throw new IllegalStateException("Xvfb exited without a display (see " + log + "): " + line);
             }
             return line.strip();
         } catch (IOException e) {
