@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.IntPredicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,9 +43,12 @@ public class Allocations {
     private static final int REPLICATION_RETRIES = 3;
     private static final Duration REPLICATION_BACKOFF = Duration.ofMillis(250);
     /**
-     * Settling asks until the allocator answers definitely, at most this often, the pause doubling from
-     * {@link #SETTLE_BACKOFF} up to {@link #SETTLE_BACKOFF_MAX}: about 8 s in all, longer than a Redis
-     * failover usually takes, short enough that the worker's failure is not held back for long.
+     * Settling asks this often before the worker's failure is answered, the pause doubling from
+     * {@link #SETTLE_BACKOFF} up to {@link #SETTLE_BACKOFF_MAX}: about 8 s, so the failure is not held back for
+     * long. Without a definite answer by then it goes on asking in the background, every
+     * {@link #SETTLE_BACKOFF_MAX}, until the mark lapses: a Redis failover, with the allocator's circuit
+     * breaker open after it, outlasted those 8 s in the soak, and the grant it left was then held by nobody
+     * until its expiry.
      */
     private static final int SETTLE_ATTEMPTS = 6;
     private static final Duration SETTLE_BACKOFF = Duration.ofMillis(250);
@@ -141,59 +145,87 @@ public class Allocations {
 
     /**
      * Before a failed allocation is answered (or after a cancellation): the allocator releases what the
-     * request id granted, or withdraws the id so a copy still on its way grants nothing. Asked again, with
-     * backoff, until it answers definitely. Meanwhile the request is marked unsettled, so the keep-alive
-     * renews only what the worker was told of; if no definite answer comes, the mark stays until any lease
-     * of the request has expired unrenewed. Never fails: the caller gets the allocation's own failure.
+     * request id granted, or withdraws the id so a copy still on its way grants nothing. Asked
+     * {@link #SETTLE_ATTEMPTS} times, with backoff, before the caller gets the allocation's own failure; then,
+     * if no definite answer came, on in the background until the request's mark lapses. Meanwhile the
+     * request is marked unsettled, so the keep-alive renews only what the worker was told of; a mark that
+     * lapses unsettled leaves any lease of the request to end at its expiry. Never fails.
      */
     private Uni<Void> settle(String workerId, String requestId, int timeoutSeconds) {
         Duration lapse = Duration.ofSeconds(Math.max(timeoutSeconds, renewTimeoutSeconds)).plus(UNSETTLED_MARGIN);
+        long lapsesAt = System.currentTimeMillis() + lapse.toMillis();
         return unsettled.mark(workerId, requestId, lapse)
                 .onFailure().invoke(e -> LOG.warnf("could not mark allocation %s of worker %s unsettled: %s",
                         requestId, workerId, e.getMessage()))
                 .onFailure().recoverWithNull()
-                .chain(() -> releaseRequest(workerId, requestId, 0))
-                .chain(settled -> {
-                    if (!settled) {
-                        LOG.warnf("allocation %s for worker %s failed and could not be settled; whatever it granted "
-                                + "is not renewed and ends at its expiry", requestId, workerId);
-                        return Uni.createFrom().voidItem();
+                .chain(() -> releaseRequest(workerId, requestId, 0, attempt -> attempt < SETTLE_ATTEMPTS))
+                .invoke(settlement -> {
+                    if (settlement == Settlement.UNANSWERED) {
+                        LOG.infof("allocation %s for worker %s failed and is not settled yet; asking on in the "
+                                + "background", requestId, workerId);
+                        Uni.createFrom().voidItem().onItem().delayIt().by(SETTLE_BACKOFF_MAX)
+                                .chain(() -> releaseRequest(workerId, requestId, SETTLE_ATTEMPTS,
+                                        attempt -> System.currentTimeMillis() + SETTLE_BACKOFF_MAX.toMillis() < lapsesAt))
+                                .chain(late -> settled(workerId, requestId, late))
+                                .subscribe().with(v -> { }, e -> LOG.warnf("settling allocation %s for worker %s "
+                                        + "failed: %s", requestId, workerId, e.getMessage()));
                     }
-                    LOG.infof("allocation %s for worker %s failed; nothing held", requestId, workerId);
-                    return unsettled.clear(workerId, requestId);
                 })
+                .chain(settlement -> settlement == Settlement.UNANSWERED ? Uni.createFrom().voidItem()
+                        : settled(workerId, requestId, settlement))
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("settling allocation %s for worker %s failed: %s", requestId, workerId, e.getMessage());
                     return null;
                 });
     }
 
+    /** The end of settling: the mark goes once the allocator released or withdrew the request. */
+    private Uni<Void> settled(String workerId, String requestId, Settlement settlement) {
+        if (settlement != Settlement.RELEASED) {
+            LOG.warnf("allocation %s for worker %s failed and could not be settled (%s); whatever it granted is not "
+                    + "renewed and ends at its expiry", requestId, workerId, settlement);
+            return Uni.createFrom().voidItem();
+        }
+        LOG.infof("allocation %s for worker %s failed; nothing held", requestId, workerId);
+        return unsettled.clear(workerId, requestId);
+    }
+
+    /** How one round of settling ended. */
+    private enum Settlement {
+        /** The allocator released or withdrew the request (200). */
+        RELEASED,
+        /** The allocator refused (a 4xx): asking again cannot change that. */
+        REFUSED,
+        /** No definite answer (5xx, deadline, broken connection, open circuit) within the attempts allowed. */
+        UNANSWERED
+    }
+
     /**
      * {@code POST /release/request}, asked again while the answer is no answer (a 5xx, a deadline, a broken
-     * connection). True once the allocator released or withdrew the request; false when it refused (a 4xx,
-     * which asking again cannot change) or never answered definitely.
+     * connection, an open circuit) and {@code another} allows the next attempt (given its number, from 0); the
+     * pause before attempt n is {@link #SETTLE_BACKOFF} doubled n-1 times, at most {@link #SETTLE_BACKOFF_MAX}.
      */
-    private Uni<Boolean> releaseRequest(String workerId, String requestId, int attempt) {
+    private Uni<Settlement> releaseRequest(String workerId, String requestId, int attempt, IntPredicate another) {
         return allocator.releaseRequest(workerId, requestId)
                 .onFailure().recoverWithItem(e -> {
-                    LOG.infof("settling allocation %s for worker %s: %s", requestId, workerId, e.getMessage());
+                    LOG.debugf("settling allocation %s for worker %s: %s", requestId, workerId, e.getMessage());
                     return null;
                 })
                 .chain(reply -> {
                     if (reply != null && reply.ok()) {
-                        return forgetReleased(workerId, reply).replaceWith(true);
+                        return forgetReleased(workerId, reply).replaceWith(Settlement.RELEASED);
                     }
                     if (reply != null && reply.status() < 500) {
                         LOG.warnf("settling allocation %s for worker %s refused: %s %s", requestId, workerId,
                                 reply.status(), reply.body());
-                        return Uni.createFrom().item(false);
+                        return Uni.createFrom().item(Settlement.REFUSED);
                     }
-                    if (attempt + 1 >= SETTLE_ATTEMPTS) {
-                        return Uni.createFrom().item(false);
+                    if (!another.test(attempt + 1)) {
+                        return Uni.createFrom().item(Settlement.UNANSWERED);
                     }
-                    long pause = Math.min(SETTLE_BACKOFF.toMillis() << attempt, SETTLE_BACKOFF_MAX.toMillis());
+                    long pause = Math.min(SETTLE_BACKOFF.toMillis() << Math.min(attempt, 16), SETTLE_BACKOFF_MAX.toMillis());
                     return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(pause))
-                            .chain(() -> releaseRequest(workerId, requestId, attempt + 1));
+                            .chain(() -> releaseRequest(workerId, requestId, attempt + 1, another));
                 });
     }
 

@@ -13,6 +13,7 @@ import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.lease.UnsettledRequests;
 import io.envgrid.gateway.lease.WorkerResources;
 import io.envgrid.gateway.support.ClusterResource;
+import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.tool.ProgressSink;
 import io.quarkus.test.common.WithTestResource;
@@ -152,6 +153,30 @@ class ReplicationTimeoutTest {
         assertFalse(unsettled.any(worker).await().atMost(Duration.ofSeconds(5)), "the mark went with the answer");
     }
 
+    /**
+     * The soak's case: the allocator stays out of reach for longer than the settling done before the failure is
+     * answered (its first seven {@code /release/request} unanswered; six are asked before the answer). The failure
+     * is answered all the same, and the gateway asks on in the background until the grant is released: before, it
+     * gave up and the grant was held by nobody until its expiry.
+     */
+    @Test
+    void settlingGoesOnInTheBackgroundAfterTheFailureIsAnswered() {
+        TestCluster.get().register("replication-6", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String worker = "replication-outage-" + System.nanoTime();
+
+        ToolFailure failure = assertThrows(ToolFailure.class, () -> allocations
+                .allocate(worker, List.of(TYPE), 60, 0, ProgressSink.NONE).await().atMost(Duration.ofSeconds(30)));
+
+        assertEquals("REDIS_UNAVAILABLE", failure.code());
+        assertEquals(6, LaggingReplicaAllocator.settleCalls(worker), "six settles before the failure was answered");
+        assertEquals(1, TestCluster.get().leasesOf(worker).size(), "the grant is still held when the failure is answered");
+        Conditions.await("the grant released by the settling in the background", Duration.ofSeconds(30),
+                () -> TestCluster.get().leasesOf(worker).size() == 0);
+        assertEquals(8, LaggingReplicaAllocator.settleCalls(worker), "two more settles, the second answered");
+        Conditions.await("the mark cleared with the answer", Duration.ofSeconds(5),
+                () -> !unsettled.any(worker).await().atMost(Duration.ofSeconds(5)));
+    }
+
     @Test
     void onlyARefusalOrACallNeverSentIsADefiniteOutcome() {
         assertFalse(Allocations.outcomeUnknown(new ToolFailure(409, "INSUFFICIENT_RESOURCES", "short", Map.of())));
@@ -169,8 +194,9 @@ class ReplicationTimeoutTest {
      * {@code REPLICATION_TIMEOUT} after forwarding the first {@code /allocate} of a {@code replication-once-*}
      * worker, the first four (the call and its three replays) of a {@code replication-four-*} worker and five of a
      * {@code replication-five-*} one. It answers 503 {@code REDIS_UNAVAILABLE} after forwarding every {@code /allocate}
-     * of a {@code replication-redis-*} or {@code replication-settle-*} worker, and instead of forwarding the first two
-     * {@code /release/request} of a {@code replication-settle-*} worker.
+     * of a {@code replication-redis-*}, {@code replication-settle-*} or {@code replication-outage-*} worker, and
+     * instead of forwarding the first two {@code /release/request} of a {@code replication-settle-*} worker, the
+     * first seven of a {@code replication-outage-*} one.
      */
     public static class LaggingReplicaAllocator extends ClusterResource {
 
@@ -223,8 +249,8 @@ class ReplicationTimeoutTest {
                 String worker = workerOf(body);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 if ("/release/request".equals(exchange.getRequestURI().getPath()) && worker != null
-                        && SETTLE_CALLS.computeIfAbsent(worker, k -> new AtomicInteger()).incrementAndGet() <= 2
-                        && worker.startsWith("replication-settle-")) {
+                        && SETTLE_CALLS.computeIfAbsent(worker, k -> new AtomicInteger()).incrementAndGet()
+                                <= unansweredSettles(worker)) {
                     // the allocator's Redis is gone: the settle never reached it
                     send(exchange, 503, REDIS_GONE);
                     return;
@@ -251,7 +277,7 @@ class ReplicationTimeoutTest {
                     return;
                 }
                 if (answer.statusCode() == 200 && "/allocate".equals(exchange.getRequestURI().getPath()) && worker != null
-                        && (worker.startsWith("replication-redis-") || worker.startsWith("replication-settle-"))) {
+                        && (worker.startsWith("replication-redis-") || unansweredSettles(worker) > 0)) {
                     // the grant was applied, then the allocator's Redis connection broke before its answer
                     send(exchange, 503, REDIS_GONE);
                     return;
@@ -261,6 +287,11 @@ class ReplicationTimeoutTest {
                 exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
                 exchange.getResponseBody().write(answer.body());
             }
+        }
+
+        /** How many of the worker's first {@code /release/request} calls are answered 503 instead of forwarded. */
+        private static int unansweredSettles(String worker) {
+            return worker.startsWith("replication-settle-") ? 2 : worker.startsWith("replication-outage-") ? 7 : 0;
         }
 
         private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
