@@ -6,6 +6,7 @@ import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.error.ErrorEnvelope;
 import io.envgrid.deviceagent.osworld.DesktopRouting;
+import io.envgrid.httpheads.RequestHeads;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -16,8 +17,6 @@ import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -113,13 +112,8 @@ final class DesktopCallGate implements ProxyInterceptor {
         if (!request.uri().startsWith("/")) {
             return "a desktop's port serves requests for a path only, not for " + request.uri();
         }
-        try {
-            new URI(request.uri());
-        } catch (URISyntaxException e) {
-            // as on the agent's port: refused before the credential check, so the answer does not depend on a token
-            return "the request target is not a valid URI: " + e.getReason() + " at index " + e.getIndex();
-        }
-        return null;
+        // as on the agent's port: refused before the credential check, so the answer does not depend on a token
+        return RequestHeads.targetProblem(request.uri()).orElse(null);
     }
 
     /**

@@ -247,7 +247,7 @@ class DeviceAgentFuzzTest {
             if (param.in().equals("query") && hostile.chance(0.8)) {
                 appendQuery(query, param.name(), String.valueOf(value(param.schema(), 2)));
             } else if (param.in().equals("header") && hostile.chance(0.8)) {
-                headers.add(Map.entry(param.name(), headerValue()));
+                headers.add(Map.entry(param.name(), hostile.headerValue()));
             }
         }
         if (hostile.chance(0.15)) {
@@ -258,7 +258,7 @@ class DeviceAgentFuzzTest {
         }
         if (hostile.chance(0.1)) {
             headers.add(Map.entry(hostile.pick(List.of("Accept", "Accept-Charset", "X-Forwarded-For", "Origin", "Cookie",
-                    "Accept-Encoding", "X-Envgrid-Worker-Id")), headerValue()));
+                    "Accept-Encoding", "X-Envgrid-Worker-Id")), hostile.headerValue()));
         }
         byte[] body = new byte[0];
         String contentType = null;
@@ -292,28 +292,13 @@ class DeviceAgentFuzzTest {
     private List<Map.Entry<String, String>> credentials() {
         return switch (hostile.random().nextInt(20)) {
             case 0, 1, 2, 3, 4 -> List.of();
-            case 5, 6 -> List.of(Map.entry("Authorization", "Bearer " + headerValue()));
-            case 7 -> List.of(Map.entry("Authorization", headerValue()));
-            case 8, 9 -> List.of(Map.entry("X-Envgrid-Lease-Token", headerValue()));
+            case 5, 6 -> List.of(Map.entry("Authorization", "Bearer " + hostile.headerValue()));
+            case 7 -> List.of(Map.entry("Authorization", hostile.headerValue()));
+            case 8, 9 -> List.of(Map.entry("X-Envgrid-Lease-Token", hostile.headerValue()));
             case 10, 11 -> List.of(Map.entry("X-Envgrid-Lease-Token", "elt_" + Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(randomBytes(16)).substring(0, 22)));
+                    .encodeToString(hostile.bytes(16)).substring(0, 22)));
             default -> List.of(Map.entry("Authorization", "Bearer " + AgentCalls.SERVICE_TOKEN));
         };
-    }
-
-    /**
-     * A header value HTTP allows: hostile strings without control characters other than tab (Vert.x's codec refuses
-     * them before any route, see {@link #TRANSPORT}) and at most 2 K characters (Vert.x refuses a longer header block with 431 before any application code runs).
-     */
-    private String headerValue() {
-        String value = hostile.string().replaceAll("[\\x00-\\x08\\x0a-\\x1f\\x7f]", "");
-        return value.length() > 2048 ? value.substring(0, 2048) : value;
-    }
-
-    private byte[] randomBytes(int n) {
-        byte[] bytes = new byte[n];
-        hostile.random().nextBytes(bytes);
-        return bytes;
     }
 
     /** The operation's path with each {param} replaced: a real tool or device, or a hostile segment. */

@@ -202,7 +202,7 @@ class DoorsFuzzTest {
             }
             if (hostile.chance(0.2)) {
                 headers.add(Map.entry(hostile.pick(List.of("X-Envgrid-Desktop", "X-Envgrid-Desktop-Proxy", "Upgrade",
-                        "Connection", "Expect", "Accept", "Transfer-Encoding", "Host")), headerValue()));
+                        "Connection", "Expect", "Accept", "Transfer-Encoding", "Host")), hostile.headerValue()));
             }
             String method = hostile.chance(0.8) ? hostile.pick(List.of("GET", "POST")) : hostile.pick(METHODS);
             String target = hostile.pick(DESKTOP_ROUTES);
@@ -267,13 +267,13 @@ class DoorsFuzzTest {
             headers.add(Map.entry("Content-Type", hostile.chance(0.9) ? "application/json"
                     : hostile.pick(List.of("text/plain", "garbage", "application/json; charset=nonsense"))));
             headers.add(Map.entry("Accept", hostile.chance(0.9) ? "application/json, text/event-stream"
-                    : hostile.pick(List.of("text/html", "*/*", "application/json", headerValue()))));
+                    : hostile.pick(List.of("text/html", "*/*", "application/json", hostile.headerValue()))));
             if (hostile.chance(0.7)) {
-                headers.add(Map.entry("Mcp-Session-Id", hostile.chance(0.8) ? session : headerValue()));
+                headers.add(Map.entry("Mcp-Session-Id", hostile.chance(0.8) ? session : hostile.headerValue()));
             }
             if (hostile.chance(0.3)) {
                 headers.add(Map.entry("Authorization", hostile.chance(0.5) ? "Bearer " + AgentCalls.SERVICE_TOKEN
-                        : "Bearer " + headerValue()));
+                        : "Bearer " + hostile.headerValue()));
             }
             // no GET: with a session it opens the server's event stream, which stays open by design
             String method = hostile.chance(0.9) ? "POST" : hostile.pick(List.of("DELETE", "PUT", "PATCH"));
@@ -479,8 +479,8 @@ class DoorsFuzzTest {
         int kind = hostile.random().nextInt(8);
         byte[] payload = switch (kind) {
             case 0 -> hostile.string().getBytes(StandardCharsets.UTF_8);
-            case 1 -> randomBytes(hostile.random().nextInt(70_000));
-            default -> randomBytes(hostile.random().nextInt(200));
+            case 1 -> hostile.bytes(hostile.random().nextInt(70_000));
+            default -> hostile.bytes(hostile.random().nextInt(200));
         };
         return switch (kind) {
             case 0 -> frame(0x81, payload, true); // text
@@ -490,7 +490,7 @@ class DoorsFuzzTest {
             case 4 -> new byte[] {(byte) 0x82, (byte) 0xff, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
                 (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2, 3, 4}; // declares 2^63 - 1 bytes
             case 5 -> frame(0x01, payload, true); // a fragment never finished
-            case 6 -> frame(0x89, randomBytes(200), true); // a ping over the 125-byte control frame limit
+            case 6 -> frame(0x89, hostile.bytes(200), true); // a ping over the 125-byte control frame limit
             default -> payload; // no frame at all
         };
     }
@@ -522,7 +522,7 @@ class DoorsFuzzTest {
     }
 
     private String key() {
-        return Base64.getEncoder().encodeToString(randomBytes(16));
+        return Base64.getEncoder().encodeToString(hostile.bytes(16));
     }
 
     /** The status of the answer to {@code request}, sent raw; 0 when the connection closed without one. */
@@ -594,12 +594,12 @@ class DoorsFuzzTest {
     private List<Map.Entry<String, String>> hostileCredential() {
         return switch (hostile.random().nextInt(6)) {
             case 0 -> List.of();
-            case 1 -> List.of(Map.entry("X-Envgrid-Lease-Token", headerValue()));
+            case 1 -> List.of(Map.entry("X-Envgrid-Lease-Token", hostile.headerValue()));
             case 2 -> List.of(Map.entry("X-Envgrid-Lease-Token", "elt_" + Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(randomBytes(16)).substring(0, 22)));
-            case 3 -> List.of(Map.entry("Authorization", "Bearer " + headerValue()));
+                    .encodeToString(hostile.bytes(16)).substring(0, 22)));
+            case 3 -> List.of(Map.entry("Authorization", "Bearer " + hostile.headerValue()));
             case 4 -> List.of(Map.entry("X-Envgrid-Lease-Token", lease.token() + "x"));
-            default -> List.of(Map.entry("X-Envgrid-Lease-Token", headerValue()), Map.entry("X-Envgrid-Lease-Token",
+            default -> List.of(Map.entry("X-Envgrid-Lease-Token", hostile.headerValue()), Map.entry("X-Envgrid-Lease-Token",
                     lease.token()));
         };
     }
@@ -622,18 +622,6 @@ class DoorsFuzzTest {
             default -> JSON.writeValueAsBytes(Map.of(hostile.pick(List.of("command", "code", "script", "path",
                     "file_path")), hostile.chance(0.5) ? hostile.json(2) : 12));
         };
-    }
-
-    /** A header value HTTP allows (no control characters but tab), at most 2 K characters. */
-    private String headerValue() {
-        String value = hostile.string().replaceAll("[\\x00-\\x08\\x0a-\\x1f\\x7f]", "");
-        return value.length() > 2048 ? value.substring(0, 2048) : value;
-    }
-
-    private byte[] randomBytes(int n) {
-        byte[] bytes = new byte[n];
-        hostile.random().nextBytes(bytes);
-        return bytes;
     }
 
     private static String encode(String value) {

@@ -60,6 +60,23 @@ final class Hostile {
         };
     }
 
+    /**
+     * A header value HTTP allows: a hostile {@link #string()} without control characters other than tab (Vert.x's codec
+     * refuses them before any route: DeviceAgentFuzzTest's TRANSPORT cases) and at most 2 K characters (Vert.x refuses a
+     * longer header block with 431 before any application code runs).
+     */
+    String headerValue() {
+        String value = string().replaceAll("[\\x00-\\x08\\x0a-\\x1f\\x7f]", "");
+        return value.length() > 2048 ? value.substring(0, 2048) : value;
+    }
+
+    /** {@code n} random bytes. */
+    byte[] bytes(int n) {
+        byte[] bytes = new byte[n];
+        random().nextBytes(bytes);
+        return bytes;
+    }
+
     /** 10 k, 100 k or 300 k characters (bodies stay under the 1 MB limit unless made huge on purpose). */
     String huge() {
         int length = pick(List.of(10_000, 100_000, 300_000));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.httpheads.RequestHeads;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -11,10 +12,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -77,15 +77,14 @@ public class HttpFailures {
     }
 
     private void declaredLength(RoutingContext ctx) {
-        try {
-            new URI(ctx.request().uri());
-        } catch (URISyntaxException e) {
-            answer(ctx, 400, "the request target is not a valid URI: " + e.getReason() + " at index " + e.getIndex());
+        Optional<String> targetProblem = RequestHeads.targetProblem(ctx.request().uri());
+        if (targetProblem.isPresent()) {
+            answer(ctx, 400, targetProblem.get());
             return;
         }
-        if (!lengthKnowable(ctx)) {
+        if (!RequestHeads.lengthKnowable(ctx.request().headers())) {
             ctx.response().putHeader("Connection", "close").endHandler(done -> ctx.request().connection().close());
-            answer(ctx, 400, UNKNOWABLE_LENGTH);
+            answer(ctx, 400, RequestHeads.UNKNOWABLE_LENGTH);
             return;
         }
         String length = ctx.request().getHeader("Content-Length");
@@ -106,23 +105,6 @@ public class HttpFailures {
             return;
         }
         ctx.next();
-    }
-
-    private static final String UNKNOWABLE_LENGTH = "the request's Transfer-Encoding does not end in chunked: the length "
-            + "of its body cannot be known";
-
-    /**
-     * Whether the body's end can be found: no {@code Transfer-Encoding}, or one whose last coding is {@code chunked}.
-     * With another last coding (RFC 9112 6.3: the server must answer 400 and close) Vert.x took the request as one
-     * whose body ends with the connection, and a route that read it waited for the idle timeout, answering nothing.
-     */
-    private static boolean lengthKnowable(RoutingContext ctx) {
-        List<String> codings = ctx.request().headers().getAll("Transfer-Encoding");
-        if (codings.isEmpty()) {
-            return true;
-        }
-        String all = String.join(",", codings);
-        return all.substring(all.lastIndexOf(',') + 1).strip().equalsIgnoreCase("chunked");
     }
 
     private void failed(RoutingContext ctx) {

@@ -2,6 +2,7 @@ package io.envgrid.allocator.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.httpheads.RequestHeads;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
@@ -13,9 +14,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -84,38 +82,18 @@ public class HttpFailures {
     }
 
     private void requireUri(RoutingContext ctx) {
-        try {
-            new URI(ctx.request().uri());
-        } catch (URISyntaxException e) {
-            send(ctx, 400, ErrorCode.INVALID_PARAMETERS,
-                    "the request target is not a valid URI: " + e.getReason() + " at index " + e.getIndex());
+        Optional<String> targetProblem = RequestHeads.targetProblem(ctx.request().uri());
+        if (targetProblem.isPresent()) {
+            send(ctx, 400, ErrorCode.INVALID_PARAMETERS, targetProblem.get());
             return;
         }
-        if (!lengthKnowable(ctx)) {
+        if (!RequestHeads.lengthKnowable(ctx.request().headers())) {
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
             ctx.response().endHandler(written -> ctx.request().connection().close());
-            send(ctx, 400, ErrorCode.INVALID_PARAMETERS, UNKNOWABLE_LENGTH);
+            send(ctx, 400, ErrorCode.INVALID_PARAMETERS, RequestHeads.UNKNOWABLE_LENGTH);
             return;
         }
         ctx.next();
-    }
-
-    private static final String UNKNOWABLE_LENGTH = "the request's Transfer-Encoding does not end in chunked: the length "
-            + "of its body cannot be known";
-
-    /**
-     * Whether the body's end can be found: no {@code Transfer-Encoding}, or one whose last coding is {@code chunked}.
-     * With another last coding (RFC 9112 6.3: the server must answer 400 and close) Vert.x took the request as one
-     * whose body ends with the connection, and a route that read it waited for the idle timeout, answering nothing.
-     */
-    private static boolean lengthKnowable(RoutingContext ctx) {
-        List<String> codings = ctx.request().headers().getAll(HttpHeaders.TRANSFER_ENCODING);
-        if (codings.isEmpty()) {
-            return true;
-        }
-        String all = String.join(",", codings);
-        String last = all.substring(all.lastIndexOf(',') + 1).strip();
-        return last.equalsIgnoreCase("chunked");
     }
 
     private void screen(RoutingContext ctx) {

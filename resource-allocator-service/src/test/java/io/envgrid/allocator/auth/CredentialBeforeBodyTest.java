@@ -2,24 +2,20 @@ package io.envgrid.allocator.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.WithRedis;
 import io.envgrid.testsupport.http.Http2Requests;
-import io.envgrid.testsupport.http.MalformedRequests;
+import io.envgrid.testsupport.http.MalformedRequestsContract;
 import io.envgrid.testsupport.http.RawHttp;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +34,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithRedis
 @TestProfile(ServiceTokenTest.WithToken.class)
-class CredentialBeforeBodyTest extends CleanRedis {
+class CredentialBeforeBodyTest extends CleanRedis implements MalformedRequestsContract {
 
     /** Under the 1M body limit, so that only the credential can refuse the request on its head. */
     private static final long BODY = 1_000_000;
@@ -93,73 +89,9 @@ class CredentialBeforeBodyTest extends CleanRedis {
         return headers;
     }
 
-    /** A path Vert.x cannot normalize ({@code %/}, {@code %ZZ}) is still a 4xx, never a 5xx (the head check once threw on it). */
-    @Test
-    void aPathWithAnEscapeThatIsNoneIsA4xx() throws IOException {
-        for (String target : List.of("/resources/%ZZ/drain", "/allocate%", "/resources/a/%/x")) {
-            RawHttp.Response answer = RawHttp.send(RestAssured.port, "POST", target, "application/json",
-                    Map.of(), "{}".getBytes(StandardCharsets.UTF_8));
-            assertTrue(answer.status() >= 400 && answer.status() < 500, target + ": " + answer.status() + " " + answer.body());
-            assertEnvelope(target, answer);
-        }
-    }
-
-    /**
-     * A target that is no URI (a bad percent-escape in the path or the query, a cut UTF-8 escape, a raw brace) is 400 with
-     * the envelope, with or without a credential. Was: Quarkus' own URI check answered an empty 400 before any route.
-     */
-    @Test
-    void aTargetThatIsNoUriIs400WithTheEnvelope() throws IOException {
-        for (String target : MalformedRequests.notUris("/allocate")) {
-            for (String method : List.of("GET", "POST")) {
-                RawHttp.Response answer = RawHttp.send(RestAssured.port, method, target, "application/json",
-                        Map.of(), "{}".getBytes(StandardCharsets.UTF_8));
-                assertEquals(400, answer.status(), method + " " + target + ": " + answer.body());
-                assertEnvelope(method + " " + target, answer);
-            }
-        }
-    }
-
-    /** A target whose escapes do not decode to UTF-8 is a 4xx with the envelope, never a 5xx. */
-    @Test
-    void aTargetThatDoesNotDecodeIsA4xxWithTheEnvelope() throws IOException {
-        for (String target : MalformedRequests.undecodable("/allocate")) {
-            for (String method : List.of("GET", "POST")) {
-                RawHttp.Response answer = RawHttp.send(RestAssured.port, method, target, "application/json",
-                        Map.of(), "{}".getBytes(StandardCharsets.UTF_8));
-                assertTrue(answer.status() >= 400 && answer.status() < 500, method + " " + target + ": " + answer.status());
-                assertEnvelope(method + " " + target, answer);
-            }
-        }
-    }
-
-    /**
-     * A request head that is not valid HTTP, with a valid credential, is a 4xx: the codec's own answer (no body) before
-     * any route, or the envelope where a route answers it. Was: a Transfer-Encoding not ending in chunked was taken as
-     * a body up to the connection's close, and no answer came (the read timed out).
-     */
-    @Test
-    void aMalformedHeadIsA4xx() throws IOException {
-        for (Map.Entry<String, byte[]> head : MalformedRequests.heads("/allocate", Map.entry("Authorization", "Bearer s3cret")).entrySet()) {
-            if (head.getKey().equals(MalformedRequests.UNANSWERED)) {
-                assertThrows(IOException.class, () -> RawHttp.sendBytes(RestAssured.port, head.getValue()));
-                continue;
-            }
-            RawHttp.Response answer = RawHttp.sendBytes(RestAssured.port, head.getValue());
-            System.out.println("malformed head '" + head.getKey() + "': " + answer.status() + " '" + answer.body() + "'");
-            assertTrue(answer.status() >= 400 && answer.status() < 500, head.getKey() + ": " + answer.status());
-            if (!answer.body().isEmpty()) {
-                assertEnvelope(head.getKey(), answer);
-            }
-        }
-        // and the service still answers
-        assertEquals(200, RawHttp.send(RestAssured.port, "GET", "/q/health/live", null, null).status());
-    }
-
-    private static void assertEnvelope(String target, RawHttp.Response answer) throws IOException {
-        JsonNode error = new ObjectMapper().readTree(answer.body().isEmpty() ? "{}" : answer.body()).path("error");
-        assertTrue(error.path("code").isTextual() && error.path("message").isTextual()
-                && error.path("timestamp").isTextual() && error.path("details").isObject(),
-                target + ": " + answer.status() + " without the envelope: '" + answer.body() + "'");
+    @Override
+    public Target malformedRequests() {
+        return new Target(RestAssured.port, "/allocate", List.of("/resources/%ZZ/drain", "/allocate%", "/resources/a/%/x"),
+                Map.entry("Authorization", "Bearer s3cret"));
     }
 }

@@ -2,6 +2,7 @@ package io.envgrid.vmcontroller.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.httpheads.RequestHeads;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
@@ -120,9 +121,9 @@ public class HttpLayerErrors {
     }
 
     private void checkDeclaredLength(RoutingContext context) {
-        if (!lengthKnowable(context)) {
+        if (!RequestHeads.lengthKnowable(context.request().headers())) {
             context.response().putHeader("Connection", "close").endHandler(done -> context.request().connection().close());
-            respond(context, 400, ErrorCode.HTTP_ERROR, UNKNOWABLE_LENGTH);
+            respond(context, 400, ErrorCode.HTTP_ERROR, RequestHeads.UNKNOWABLE_LENGTH);
             return;
         }
         String declared = context.request().getHeader("Content-Length");
@@ -145,23 +146,6 @@ public class HttpLayerErrors {
             return;
         }
         context.next();
-    }
-
-    private static final String UNKNOWABLE_LENGTH = "the request's Transfer-Encoding does not end in chunked: the length "
-            + "of its body cannot be known";
-
-    /**
-     * Whether the body's end can be found: no {@code Transfer-Encoding}, or one whose last coding is {@code chunked}.
-     * With another last coding (RFC 9112 6.3: the server must answer 400 and close) Vert.x took the request as one
-     * whose body ends with the connection, and a route that read it waited for the idle timeout, answering nothing.
-     */
-    private static boolean lengthKnowable(RoutingContext ctx) {
-        List<String> codings = ctx.request().headers().getAll("Transfer-Encoding");
-        if (codings.isEmpty()) {
-            return true;
-        }
-        String all = String.join(",", codings);
-        return all.substring(all.lastIndexOf(',') + 1).strip().equalsIgnoreCase("chunked");
     }
 
     /**
