@@ -333,6 +333,8 @@ class SoakIT {
         orphans.replaceAll((lease, worker) -> worker + (received.contains(lease) ? " (received)" : " (never received)"));
         figures.put("expired_leases_of_surviving_workers", orphans);
         figures.put("pool_settled_after_load_ms", settle.toMillis());
+        figures.put("gateway_settling", "went on in the background " + logLines("gateway-", "is not settled yet")
+                + ", gave up " + logLines("gateway-", "could not be settled"));
         figures.put("proxy_connections", "gateways " + gatewayProxy.connections(0) + "/" + gatewayProxy.connections(1)
                 + ", allocators " + allocatorProxy.connections(0) + "/" + allocatorProxy.connections(1));
         System.out.println("SoakIT figures:");
@@ -361,6 +363,26 @@ class SoakIT {
         }
         assertEquals(Map.of(), unclean, "every error a worker saw is a clean, retryable one");
         assertTrue(ledger.garbage().isEmpty(), "workers printed only events: " + ledger.garbage());
+    }
+
+    /**
+     * How many lines of the logs of the services whose log name starts with {@code service} contain {@code text}: the
+     * figures name the cleanups that met a fault (a grant whose answer was lost, settled late or left to its expiry);
+     * -1 when the logs cannot be read (a figure, never a reason to fail).
+     */
+    private static long logLines(String service, String text) {
+        try (var files = Files.list(logs)) {
+            long count = 0;
+            for (Path log : files.filter(f -> f.getFileName().toString().startsWith(service)
+                    && f.getFileName().toString().endsWith(".log")).toList()) {
+                try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.UTF_8)) {
+                    count += lines.filter(line -> line.contains(text)).count();
+                }
+            }
+            return count;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return -1;
+        }
     }
 
     /** Waits until {@code fraction} of soak.duration has passed since the load started. */
