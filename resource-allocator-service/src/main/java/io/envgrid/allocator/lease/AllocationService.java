@@ -145,13 +145,23 @@ public class AllocationService {
     }
 
     /**
+     * Whether an allocate.lua call that failed with a 503 may have queued its ticket all the same. Only a call that
+     * reached Redis and lost its answer can have: without this check, every waiter's retry during a long outage (Redis
+     * down, refusing writes) would leave a withdrawal retrying in the background until its deadline.
+     */
+    private static boolean mayHaveQueued(Throwable failure) {
+        return failure instanceof ApiException api && api.status() == 503 && ScriptRunner.mayHaveRun(failure);
+    }
+
+    /**
      * Goes on withdrawing, in the background, a ticket whose withdrawal (or whose queueing answer) was lost to a Redis
-     * outage, which its waiter was told as a 503: until Redis answers, or the ticket is past its deadline
-     * ({@code deadline}, epoch ms, plus {@link #TICKET_GRACE_MS}) and purged anyway. Should the ticket have been served
-     * meanwhile ({@code granted}), that grant went to a client that never gets it, and is released as abandoned.
+     * outage or a replica {@code WAIT} that fell short ({@code failure}), which its waiter was told as a 503: until Redis
+     * answers, or the ticket is past its deadline ({@code deadline}, epoch ms, plus {@link #TICKET_GRACE_MS}) and
+     * purged anyway. Should the ticket have been served meanwhile ({@code granted}), that grant went to a client that
+     * never gets it, and is released as abandoned.
      */
     private void withdrawLater(Throwable failure, Cell cell, AllocateRequest request, String ticket, long deadline) {
-        cleanups.continueAfter(failure, new PersistentCleanups.Cleanup<>("withdraw",
+        PersistentCleanups.Cleanup<JsonNode> withdrawal = new PersistentCleanups.Cleanup<>("withdraw",
                 "ticket " + ticket + " of worker " + request.workerId(),
                 () -> cancel(cell, ticket, request), deadline + TICKET_GRACE_MS,
                 answer -> {
@@ -160,7 +170,13 @@ public class AllocationService {
                                 ticket, request.workerId());
                         abandon(cell, undelivered(request, answer));
                     }
-                }));
+                });
+        if (PersistentCleanups.isOutage(failure)) {
+            cleanups.continueAfter(failure, withdrawal);
+        } else {
+            // REPLICATION_TIMEOUT: Redis answered, the withdrawal is asked at once
+            cleanups.run(withdrawal);
+        }
     }
 
     private Uni<JsonNode> attempt(Cell cell, AllocateRequest request, String ticket, long waitMs) {
@@ -192,7 +208,7 @@ public class AllocationService {
         return attempt(cell, request, ticket, remaining)
                 .onFailure().invoke(() -> room.leave(ticket))
                 // The script may have queued the ticket before the answer was lost (a connection cut, a failed WAIT).
-                .onFailure(PersistentCleanups::isOutage)
+                .onFailure(AllocationService::mayHaveQueued)
                 .invoke(e -> withdrawLater(e, cell, request, ticket, deadline))
                 .chain(answer -> {
                     if (!"queued".equals(status(answer))) {
@@ -222,10 +238,15 @@ public class AllocationService {
             // The grant was written by another script (a release, a reaper run) and published at once. Deleting
             // the kept answer is a write that follows it in the replication stream, so WAITing for this delete
             // on its connection waits for the grant too.
-            // Should that fail, the waiter is told 503 and never gets the grant: it is released as abandoned.
+            // Should that fail, the waiter is told 503. With a request_id its retry replays the grant (or /release/request
+            // settles it), as after any 503 of a grant; without one nobody can ever claim it, so it is released as abandoned.
             return replicaWait.write(connection -> connection.execute("UNLINK", cell.keys().ticketAnswer(ticket)))
                     .replaceWith(granted.answer())
-                    .onFailure().invoke(() -> abandon(cell, undelivered(request, granted.answer())));
+                    .onFailure().invoke(() -> {
+                        if (request.requestId() == null) {
+                            abandon(cell, undelivered(request, granted.answer()));
+                        }
+                    });
         }
         if (signal instanceof WaitRoom.Signal.Retry && timeLeft) {
             return waitFor(cell, request, deadline, client);
