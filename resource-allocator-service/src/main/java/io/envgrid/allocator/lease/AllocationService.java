@@ -258,15 +258,15 @@ public class AllocationService {
         return cancel(cell, ticket, request)
                 .onFailure(PersistentCleanups::isOutage).invoke(e -> withdrawLater(e, cell, request, ticket, deadline))
                 .chain(answer -> {
-            LOG.debugf("ticket %s of worker %s cancelled: %s", ticket, request.workerId(), status(answer));
-            if (!"granted".equals(status(answer)) && signal instanceof WaitRoom.Signal.Recheck && timeLeft) {
-                return waitFor(cell, request, deadline, client);
-            }
-            if (!"granted".equals(status(answer)) && client.isGone()) {
-                return Uni.createFrom().failure(new ClientGoneException());
-            }
-            return Uni.createFrom().item(answer);
-        });
+                    LOG.debugf("ticket %s of worker %s cancelled: %s", ticket, request.workerId(), status(answer));
+                    if (!"granted".equals(status(answer)) && signal instanceof WaitRoom.Signal.Recheck && timeLeft) {
+                        return waitFor(cell, request, deadline, client);
+                    }
+                    if (!"granted".equals(status(answer)) && client.isGone()) {
+                        return Uni.createFrom().failure(new ClientGoneException());
+                    }
+                    return Uni.createFrom().item(answer);
+                });
     }
 
     private Uni<JsonNode> cancel(Cell cell, String ticket, AllocateRequest request) {
