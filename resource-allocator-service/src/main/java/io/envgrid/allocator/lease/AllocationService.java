@@ -37,13 +37,21 @@ import org.jboss.logging.Logger;
  * ends there, or at its deadline, or when its client goes away ({@code cancel_wait.lua} then
  * withdraws the ticket, or hands over a grant that raced the end). Leases granted to a client that
  * went away before they could be delivered are released at once by {@code abandon.lua} (audited as
- * kind {@code abandon}). A request is decided in the one cell that serves all of its types ({@link Cells}).
+ * kind {@code abandon}). Both cleanups, and the withdrawal of a ticket whose queueing answer was lost, go
+ * on in the background while Redis is unavailable ({@link PersistentCleanups}): a client told 503 must not
+ * be left holding leases nobody will use. A request is decided in the one cell that serves all of its
+ * types ({@link Cells}).
  */
 @ApplicationScoped
 public class AllocationService {
 
     private static final Logger LOG = Logger.getLogger(AllocationService.class);
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
+    /**
+     * lib.lua's {@code TICKET_GRACE_MS}: a ticket is purged by {@code purge_dead_tickets} this long (ms) after
+     * its wait ends, so a withdrawal that has not reached Redis by then is moot.
+     */
+    private static final long TICKET_GRACE_MS = 5000;
 
     private final ScriptRunner scripts;
     private final WaitRoom room;
@@ -54,10 +62,13 @@ public class AllocationService {
     private final AllocatorMetrics metrics;
     private final AllocatorConfig config;
     private final ObjectMapper json;
+    private final PersistentCleanups cleanups;
 
     public AllocationService(ScriptRunner scripts, WaitRoom room, Replica replica, ReactiveRedisDataSource redis,
-            Cells cells, AllocatorMetrics metrics, AllocatorConfig config, ObjectMapper json, ReplicaWait replicaWait) {
+            Cells cells, AllocatorMetrics metrics, AllocatorConfig config, ObjectMapper json, ReplicaWait replicaWait,
+            PersistentCleanups cleanups) {
         this.scripts = scripts;
+        this.cleanups = cleanups;
         this.replicaWait = replicaWait;
         this.room = room;
         this.replica = replica;
@@ -95,8 +106,7 @@ public class AllocationService {
         return decided.map(answer -> {
                     Allocation allocation = toAllocation(request, answer, waitMs);
                     // Only a fresh grant is given back: a replay's leases were granted to an earlier call.
-                    if (!allocation.replayed() && !client.granted(new ClientLink.Abandoned(request.workerId(),
-                            request.requestId() == null ? "" : request.requestId(), leaseIds(allocation)))) {
+                    if (!allocation.replayed() && !client.granted(undelivered(request, answer))) {
                         throw new ClientGoneException();
                     }
                     return allocation;
@@ -105,19 +115,68 @@ public class AllocationService {
                 .onFailure().invoke(e -> metrics.allocation(outcomeOf(e), start));
     }
 
-    private static List<String> leaseIds(Allocation allocation) {
-        return allocation.resources().values().stream().map(e -> (String) e.get("lease_id")).toList();
+    /**
+     * The leases of a {@code granted} answer ({@code {status, worker_id, grants:[{lease_id, expires_at (epoch ms)}…]}}
+     * of allocate.lua or cancel_wait.lua), as what to release should its client not get them.
+     */
+    private static ClientLink.Abandoned undelivered(AllocateRequest request, JsonNode answer) {
+        List<String> leaseIds = new ArrayList<>();
+        long expiresAt = 0;
+        for (JsonNode grant : answer.path("grants")) {
+            leaseIds.add(grant.path("lease_id").asText());
+            expiresAt = Math.max(expiresAt, grant.path("expires_at").asLong());
+        }
+        return new ClientLink.Abandoned(request.workerId(), request.requestId() == null ? "" : request.requestId(),
+                leaseIds, expiresAt);
     }
 
-    /** Releases an undelivered grant as its holder; failures are logged, the leases then simply expire. */
+    /**
+     * Releases an undelivered grant as its holder, in the background: asked again while Redis is unavailable, until the
+     * leases would have expired anyway. Never fails.
+     */
     private void abandon(Cell cell, ClientLink.Abandoned leases) {
         List<String> args = new ArrayList<>(List.of(leases.workerId(), leases.requestId()));
         args.addAll(leases.leaseIds());
-        scripts.run(cell.keys(), AllocatorScript.ABANDON, args).subscribe().with(
+        cleanups.run(new PersistentCleanups.Cleanup<>("abandon",
+                "leases " + leases.leaseIds() + " of worker " + leases.workerId(),
+                () -> scripts.run(cell.keys(), AllocatorScript.ABANDON, args), leases.expiresAtMillis(),
                 ended -> LOG.infof("client of worker %s went away before its answer: released %s leases %s",
-                        leases.workerId(), ended, leases.leaseIds()),
-                failure -> LOG.warnf("could not release the abandoned leases %s of worker %s (they end at expiry): %s",
-                        leases.leaseIds(), leases.workerId(), failure.getMessage()));
+                        leases.workerId(), ended, leases.leaseIds())));
+    }
+
+    /**
+     * Whether an allocate.lua call that failed with a 503 may have queued its ticket all the same. Only a call that
+     * reached Redis and lost its answer can have: without this check, every waiter's retry during a long outage (Redis
+     * down, refusing writes) would leave a withdrawal retrying in the background until its deadline.
+     */
+    private static boolean mayHaveQueued(Throwable failure) {
+        return failure instanceof ApiException api && api.status() == 503 && ScriptRunner.mayHaveRun(failure);
+    }
+
+    /**
+     * Goes on withdrawing, in the background, a ticket whose withdrawal (or whose queueing answer) was lost to a Redis
+     * outage or a replica {@code WAIT} that fell short ({@code failure}), which its waiter was told as a 503: until Redis
+     * answers, or the ticket is past its deadline ({@code deadline}, epoch ms, plus {@link #TICKET_GRACE_MS}) and
+     * purged anyway. Should the ticket have been served meanwhile ({@code granted}), that grant went to a client that
+     * never gets it, and is released as abandoned.
+     */
+    private void withdrawLater(Throwable failure, Cell cell, AllocateRequest request, String ticket, long deadline) {
+        PersistentCleanups.Cleanup<JsonNode> withdrawal = new PersistentCleanups.Cleanup<>("withdraw",
+                "ticket " + ticket + " of worker " + request.workerId(),
+                () -> cancel(cell, ticket, request), deadline + TICKET_GRACE_MS,
+                answer -> {
+                    if ("granted".equals(status(answer))) {
+                        LOG.infof("ticket %s of worker %s was served after its waiter was told 503: releasing it",
+                                ticket, request.workerId());
+                        abandon(cell, undelivered(request, answer));
+                    }
+                });
+        if (PersistentCleanups.isOutage(failure)) {
+            cleanups.continueAfter(failure, withdrawal);
+        } else {
+            // REPLICATION_TIMEOUT: Redis answered, the withdrawal is asked at once
+            cleanups.run(withdrawal);
+        }
     }
 
     private Uni<JsonNode> attempt(Cell cell, AllocateRequest request, String ticket, long waitMs) {
@@ -148,6 +207,9 @@ public class AllocationService {
         long remaining = Math.max(1, deadline - System.currentTimeMillis());
         return attempt(cell, request, ticket, remaining)
                 .onFailure().invoke(() -> room.leave(ticket))
+                // The script may have queued the ticket before the answer was lost (a connection cut, a failed WAIT).
+                .onFailure(AllocationService::mayHaveQueued)
+                .invoke(e -> withdrawLater(e, cell, request, ticket, deadline))
                 .chain(answer -> {
                     if (!"queued".equals(status(answer))) {
                         room.leave(ticket);
@@ -176,8 +238,15 @@ public class AllocationService {
             // The grant was written by another script (a release, a reaper run) and published at once. Deleting
             // the kept answer is a write that follows it in the replication stream, so WAITing for this delete
             // on its connection waits for the grant too.
+            // Should that fail, the waiter is told 503. With a request_id its retry replays the grant (or /release/request
+            // settles it), as after any 503 of a grant; without one nobody can ever claim it, so it is released as abandoned.
             return replicaWait.write(connection -> connection.execute("UNLINK", cell.keys().ticketAnswer(ticket)))
-                    .replaceWith(granted.answer());
+                    .replaceWith(granted.answer())
+                    .onFailure().invoke(() -> {
+                        if (request.requestId() == null) {
+                            abandon(cell, undelivered(request, granted.answer()));
+                        }
+                    });
         }
         if (signal instanceof WaitRoom.Signal.Retry && timeLeft) {
             return waitFor(cell, request, deadline, client);
@@ -185,16 +254,19 @@ public class AllocationService {
         // Deadline, client gone, lost notifications, or a retry too late: withdraw the ticket, unless
         // it was granted meanwhile (then that grant is the answer: delivered, or abandoned if the
         // client is gone).
-        return cancel(cell, ticket, request).chain(answer -> {
-            LOG.debugf("ticket %s of worker %s cancelled: %s", ticket, request.workerId(), status(answer));
-            if (!"granted".equals(status(answer)) && signal instanceof WaitRoom.Signal.Recheck && timeLeft) {
-                return waitFor(cell, request, deadline, client);
-            }
-            if (!"granted".equals(status(answer)) && client.isGone()) {
-                return Uni.createFrom().failure(new ClientGoneException());
-            }
-            return Uni.createFrom().item(answer);
-        });
+        // The waiter is told 503 should this fail, but its ticket would stay queued (and could be served for nobody).
+        return cancel(cell, ticket, request)
+                .onFailure(PersistentCleanups::isOutage).invoke(e -> withdrawLater(e, cell, request, ticket, deadline))
+                .chain(answer -> {
+                    LOG.debugf("ticket %s of worker %s cancelled: %s", ticket, request.workerId(), status(answer));
+                    if (!"granted".equals(status(answer)) && signal instanceof WaitRoom.Signal.Recheck && timeLeft) {
+                        return waitFor(cell, request, deadline, client);
+                    }
+                    if (!"granted".equals(status(answer)) && client.isGone()) {
+                        return Uni.createFrom().failure(new ClientGoneException());
+                    }
+                    return Uni.createFrom().item(answer);
+                });
     }
 
     private Uni<JsonNode> cancel(Cell cell, String ticket, AllocateRequest request) {

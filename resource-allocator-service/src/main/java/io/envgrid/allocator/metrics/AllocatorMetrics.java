@@ -17,8 +17,15 @@ public class AllocatorMetrics {
     /** How an allocation ended, as the {@code outcome} tag. */
     public enum Outcome { GRANTED, REPLAYED, INSUFFICIENT, REJECTED, UNAVAILABLE, ABANDONED }
 
+    /**
+     * What became of a cleanup that Redis did not answer at once ({@code lease.PersistentCleanups}), as the
+     * {@code outcome} tag: it started retrying, a retry was answered, or it stopped without an answer.
+     */
+    public enum CleanupOutcome { RETRIED, ANSWERED_LATE, GAVE_UP }
+
     private final MeterRegistry registry;
     private final ConcurrentMap<Outcome, Counter> allocations = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> cleanups = new ConcurrentHashMap<>();
     private final Timer latency;
     private final Counter expiries;
     private final AtomicInteger waiting = new AtomicInteger();
@@ -43,6 +50,20 @@ public class AllocatorMetrics {
                 .tag("outcome", o.name().toLowerCase())
                 .register(registry)).increment();
         latency.record(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    /**
+     * Counts one step of a cleanup ({@code kind}: {@code abandon} releases an undelivered grant, {@code withdraw}
+     * withdraws the ticket of a wait that ended) in {@code envgrid_cleanups_total{kind,outcome}}; only cleanups
+     * that met Redis unavailable are counted.
+     */
+    public void cleanup(String kind, CleanupOutcome outcome) {
+        String tag = outcome.name().toLowerCase();
+        cleanups.computeIfAbsent(kind + "/" + tag, k -> Counter.builder("envgrid.cleanups")
+                .description("Cleanups (abandon, withdraw) that met Redis unavailable: retried, answered late, given up")
+                .tag("kind", kind)
+                .tag("outcome", tag)
+                .register(registry)).increment();
     }
 
     public void expired(int count) {

@@ -146,11 +146,37 @@ public class ScriptRunner {
             return t;
         }
         String message = String.valueOf(t.getMessage());
-        if (t instanceof io.vertx.redis.client.impl.types.ErrorType
-                && UNAVAILABLE_REPLIES.stream().noneMatch(message::startsWith)) {
-            return new ApiException(500, ErrorCode.INTERNAL_ERROR, "Redis refused a script: " + t.getMessage());
+        ApiException failure = t instanceof io.vertx.redis.client.impl.types.ErrorType
+                && UNAVAILABLE_REPLIES.stream().noneMatch(message::startsWith)
+                ? new ApiException(500, ErrorCode.INTERNAL_ERROR, "Redis refused a script: " + t.getMessage())
+                : new ApiException(503, ErrorCode.REDIS_UNAVAILABLE, "Redis is unavailable: " + t.getMessage());
+        // kept for mayHaveRun
+        failure.initCause(t);
+        return failure;
+    }
+
+    /**
+     * Whether a failed call ({@link #toApiFailure}'s 503) may still have run its script in Redis, so that what it
+     * would have written may be there: true for a connection that broke with the call in flight ({@code CONNECTION_CLOSED},
+     * a timeout) and for {@code REPLICATION_TIMEOUT} (the master applied it); false when the call never reached Redis
+     * (the connection could not be made) or Redis answered it with one of {@link #UNAVAILABLE_REPLIES} (refused before
+     * it ran, or at its first write, which then wrote nothing; {@code WAIT} on a demoted master follows a script that
+     * could not write).
+     */
+    public static boolean mayHaveRun(Throwable failure) {
+        if (failure instanceof ApiException api && ErrorCode.REPLICATION_TIMEOUT.equals(api.code())) {
+            return true;
         }
-        return new ApiException(503, ErrorCode.REDIS_UNAVAILABLE, "Redis is unavailable: " + t.getMessage());
+        Throwable cause = failure instanceof ApiException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof io.vertx.redis.client.impl.types.ErrorType) {
+            return String.valueOf(cause.getMessage()).startsWith("CONNECTION_CLOSED");
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return false;
+            }
+        }
+        return true;
     }
 
 }

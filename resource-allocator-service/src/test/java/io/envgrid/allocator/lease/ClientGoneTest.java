@@ -11,7 +11,6 @@ import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.RawConnection;
 import io.envgrid.allocator.support.WithRedis;
-import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +42,7 @@ class ClientGoneTest extends CleanRedis {
 
         release("holder", "rag-1").statusCode(200);
         Api.stats().body("types.rag.free", equalTo(1)).body("types.rag.leased", equalTo(0));
-        assertEquals(List.of(), kindsFor("vanished"), "nothing was granted to the vanished client");
+        assertEquals(List.of(), auditKindsFor("vanished"), "nothing was granted to the vanished client");
         // The resource is really free: a new request gets it at once.
         allocate("next", List.of("rag"), 60).statusCode(200).body("rag.id", equalTo("rag-1"));
     }
@@ -65,7 +64,7 @@ class ClientGoneTest extends CleanRedis {
         } finally {
             redis.execute("CLIENT", "UNPAUSE");
         }
-        Conditions.await(() -> kindsFor("racer").equals(List.of("grant", "abandon")),
+        Conditions.await(() -> auditKindsFor("racer").equals(List.of("grant", "abandon")),
                 "the grant to the vanished client is followed by its abandonment");
         Api.stats().body("types.rag.free", equalTo(1)).body("types.rag.leased", equalTo(0));
         assertEquals(0, redis.key().exists("{envgrid}:req:race-1") ? 1 : 0,
@@ -73,14 +72,5 @@ class ClientGoneTest extends CleanRedis {
         // A retry of the same request is decided afresh, and gets the resource with the next fence.
         Api.post("/allocate", Map.of("worker_id", "racer", "resource_types", List.of("rag"), "request_id", "race-1"))
                 .statusCode(200).header("X-Envgrid-Replayed", "false").body("rag.fencing_token", equalTo(2));
-    }
-
-    /** The kinds of the audit events naming a worker, in stream order. */
-    private List<String> kindsFor(String worker) {
-        return redis.stream(String.class, String.class, String.class).xrange("{envgrid}:events",
-                        io.quarkus.redis.datasource.stream.StreamRange.of("-", "+")).stream()
-                .map(StreamMessage::payload)
-                .filter(p -> worker.equals(p.get("worker")))
-                .map(p -> p.get("kind")).toList();
     }
 }

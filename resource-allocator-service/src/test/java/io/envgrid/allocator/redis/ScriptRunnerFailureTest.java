@@ -1,6 +1,8 @@
 package io.envgrid.allocator.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envgrid.allocator.error.ApiException;
 import io.envgrid.allocator.error.ErrorCode;
@@ -43,5 +45,16 @@ class ScriptRunnerFailureTest {
         ApiException e = mapped("ERR user_script:12: attempt to compare nil with number");
         assertEquals(500, e.status());
         assertEquals(ErrorCode.INTERNAL_ERROR, e.code());
+    }
+
+    @Test
+    void onlyACallInFlightWhenItsConnectionBrokeMayHaveRun() {
+        assertTrue(ScriptRunner.mayHaveRun(ScriptRunner.toApiFailure(ErrorType.create("CONNECTION_CLOSED"))));
+        assertTrue(ScriptRunner.mayHaveRun(ScriptRunner.toApiFailure(new java.util.concurrent.TimeoutException("late"))));
+        assertTrue(ScriptRunner.mayHaveRun(new ApiException(503, ErrorCode.REPLICATION_TIMEOUT, "0 of 1 replicas")));
+        assertFalse(ScriptRunner.mayHaveRun(
+                mapped("NOREPLICAS Not enough good replicas to write. script: 4f2e, on @user_script:323.")));
+        assertFalse(ScriptRunner.mayHaveRun(ScriptRunner.toApiFailure(
+                new RuntimeException(new java.net.ConnectException("Connection refused")))));
     }
 }

@@ -1,9 +1,12 @@
 package io.envgrid.allocator.support;
 
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.StreamRange;
 import jakarta.inject.Inject;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -33,5 +36,14 @@ public abstract class CleanRedis {
             }
         }
         return out;
+    }
+
+    /** The kinds of the default cell's audit events that name {@code worker}, in stream order. */
+    protected List<String> auditKindsFor(String worker) {
+        return redis.stream(String.class, String.class, String.class).xrange("{envgrid}:events", StreamRange.of("-", "+"))
+                .stream()
+                .map(StreamMessage::payload)
+                .filter(p -> worker.equals(p.get("worker")))
+                .map(p -> p.get("kind")).toList();
     }
 }
