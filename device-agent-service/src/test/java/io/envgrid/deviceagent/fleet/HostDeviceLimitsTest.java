@@ -37,13 +37,18 @@ class HostDeviceLimitsTest {
     private static final int MAX_PROCESSES = 100;
     private static final long MAX_MEMORY = 160L << 20;
 
-    /** Small limits, so that a hog and a fork loop reach them fast. */
+    /**
+     * Small limits, so that a hog and a fork loop reach them fast; the test profile's 2 s command timeout raised,
+     * since a hog is killed only once the kernel has reclaimed what it could, which took longer on a loaded machine
+     * (a clean-clone CI run answered 408).
+     */
     public static class SmallLimits implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("envgrid.device-agent.desktops.limits.max-memory", "160m",
                     "envgrid.device-agent.desktops.limits.max-processes", Integer.toString(MAX_PROCESSES),
-                    "envgrid.device-agent.desktops.limits.max-open-files", "1024");
+                    "envgrid.device-agent.desktops.limits.max-open-files", "1024",
+                    "envgrid.device-agent.command-timeout", "60s");
         }
     }
 
