@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -39,7 +40,8 @@ class ReplicaWaitTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("envgrid.vm-controller.redis.wait-replicas", "1",
-                    "envgrid.vm-controller.redis.wait-timeout", "500ms");
+                    // past the replica's lag in anOpenedSessionIsOnTheReplicaWhenAnswered, under redis-timeout (5 s)
+                    "envgrid.vm-controller.redis.wait-timeout", "2500ms");
         }
     }
 
@@ -67,6 +69,8 @@ class ReplicaWaitTest {
 
     @Test
     void anOpenedSessionIsOnTheReplicaWhenAnswered() {
+        // The replica lags for a second (shorter than wait-timeout): the answer must wait for it.
+        ReplicatedRedisTestResource.pauseReplicaWrites(Duration.ofSeconds(1));
         Api.open(worker, grant.entry()).statusCode(201).body("lease_id", equalTo(grant.leaseId()));
         // Read at once, without waiting: the answer came only after the replica acknowledged.
         assertEquals("active", onReplica("state"));

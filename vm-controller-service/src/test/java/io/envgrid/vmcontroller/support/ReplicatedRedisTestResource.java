@@ -55,6 +55,15 @@ public class ReplicatedRedisTestResource implements QuarkusTestResourceLifecycle
         }
     }
 
+    /**
+     * Holds the master's stream on the replica for {@code pause} ({@code CLIENT PAUSE <ms> WRITE} there: the master's
+     * link is a client of the replica like any other, so its writes wait, while reads are answered). Meanwhile the
+     * replica stays connected and lags: it neither holds nor acknowledges what the master writes.
+     */
+    public static void pauseReplicaWrites(Duration pause) {
+        Resp.call(replicaPort, "CLIENT", "PAUSE", Long.toString(pause.toMillis()), "WRITE");
+    }
+
     /** Starts the replica again (empty, then resynced from the master) and waits until its link is up. */
     public static synchronized void startReplica() {
         if (!replica.isActive()) {
