@@ -4,6 +4,7 @@
 -- KEYS[1] lease record   KEYS[2] session   KEYS[3] highest fencing token per resource
 -- ARGV[1] worker id   ARGV[2] resource id   ARGV[3] presented lease token   ARGV[4] session ttl (ms)
 -- ARGV[5] now (ISO-8601, for created_at)
+-- ARGV[6] '1' when the answer waits for replicas (envgrid.vm-controller.redis.wait-replicas), else '0'
 -- Returns {'created'|'exists', field, value, ...} (the session) | {'not_live'} | {'not_holder'}
 --       | {'stale', highest fencing token} | {'ended'} (this lease's session was closed) | {'no_endpoint'}
 -- The token is checked first: a caller without the live lease's token gets 'not_live' whoever holds the
@@ -30,6 +31,12 @@ if lease.fence > highest then redis.call('HSET', KEYS[3], ARGV[2], lease.fence) 
 local current = redis.call('HMGET', KEYS[2], 'lease_id', 'state')
 if current[1] == lease.lease_id then
   if current[2] == 'active' then
+    if ARGV[6] == '1' then
+      -- WAIT covers the last write of its own connection only, and a replay (after a 503 REPLICATION_TIMEOUT)
+      -- may write nothing: rewriting an unchanged field puts this connection at the current end of the
+      -- replication stream, past the write that created the session, so the WAIT after it covers the session.
+      redis.call('HSET', KEYS[2], 'state', 'active')
+    end
     local held = redis.call('HGETALL', KEYS[2])
     table.insert(held, 1, 'exists')
     return held

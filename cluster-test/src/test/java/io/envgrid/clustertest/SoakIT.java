@@ -145,6 +145,8 @@ class SoakIT {
 
         Map<String, String> vmSettings = new HashMap<>(sentinel);
         vmSettings.put("envgrid.allocator.url", allocatorUrl);
+        // as the allocators: an answered session opening is on the replica, so the master's kill loses none
+        vmSettings.put("envgrid.vm-controller.redis.wait-replicas", "1");
         vmController = ServiceProcess.start(repo, logs, "vm-controller", "vm-controller-service", FreePort.next(), vmSettings);
 
         int ragPort = FreePort.next();

@@ -1,5 +1,6 @@
 package io.envgrid.vmcontroller.api;
 
+import io.envgrid.vmcontroller.error.ErrorEnvelope;
 import io.envgrid.vmcontroller.session.SessionService;
 import io.envgrid.vmcontroller.session.SessionView;
 import jakarta.ws.rs.Consumes;
@@ -13,6 +14,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Controller sessions: one per worker and leased VM, opened from the allocator's grant. Path ids are
@@ -23,6 +28,11 @@ import java.util.Optional;
 @Consumes(MediaType.APPLICATION_JSON)
 public class SessionResource {
 
+    /** What {@code redis/ReplicaAcknowledgement} answers when the replica did not confirm in time. */
+    private static final String REPLICATION_TIMEOUT_EXAMPLE = "{\"error\": {\"code\": \"REPLICATION_TIMEOUT\", "
+            + "\"message\": \"0 of 1 Redis replicas confirmed the session within 1000 ms; send the same request again\", "
+            + "\"details\": {\"acknowledged\": 0, \"required\": 1}, \"timestamp\": \"2026-12-01T19:30:00Z\"}}";
+
     private final SessionService sessions;
 
     public SessionResource(SessionService sessions) {
@@ -31,6 +41,23 @@ public class SessionResource {
 
     /** 201 with the new session, or 200 with the live session of the same lease; refusals in {@link SessionService#open}. */
     @POST
+    @APIResponse(responseCode = "201", description = "The session opened for this lease",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionView.class)))
+    @APIResponse(responseCode = "200", description = "The session of this lease was open already (a repeated request)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionView.class)))
+    @APIResponse(responseCode = "400", description = "INVALID_ID, INVALID_PARAMETERS, MALFORMED_JSON",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no resource.lease_token, or one that cannot be one",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "403", description = "NOT_LEASE_HOLDER: the live lease is another worker's",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "409", description = "LEASE_NOT_LIVE, STALE_FENCING_TOKEN, SESSION_ENDED",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "503", description = "REDIS_UNAVAILABLE: the session store cannot be reached; "
+            + "REPLICATION_TIMEOUT (envgrid.vm-controller.redis.wait-replicas on): fewer Redis replicas than required "
+            + "confirmed the session in time; the master kept it, so the same request again answers it (200)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class),
+                    examples = @ExampleObject(name = "replicas behind", value = REPLICATION_TIMEOUT_EXAMPLE)))
     public Response open(CreateSessionRequest request) {
         SessionService.Opened opened = sessions.open(request);
         return Response.status(opened.created() ? 201 : 200).entity(SessionView.of(opened.session())).build();

@@ -30,6 +30,29 @@ public interface VmControllerConfig {
     @WithDefault("5s")
     Duration redisTimeout();
 
+    /** How the session store waits for Redis replicas ({@code redis/ReplicaAcknowledgement}). */
+    Redis redis();
+
+    /** {@code envgrid.vm-controller.redis.*}. */
+    interface Redis {
+
+        /**
+         * Replicas that must acknowledge ({@code WAIT}) the writes of a session opening before {@code POST /sessions}
+         * answers, so a Redis failover to one of them keeps every session the controller confirmed; 0 (default)
+         * answers as soon as the master applied them. Standalone or Sentinel only ({@code WAIT} names no key, so on
+         * Cluster it would reach an arbitrary node). Set it as the allocator's {@code envgrid.allocator.redis.wait-replicas}.
+         */
+        @WithDefault("0")
+        int waitReplicas();
+
+        /**
+         * Longest one {@code WAIT} blocks; fewer acknowledgements by then answer 503 {@code REPLICATION_TIMEOUT}. Must be
+         * shorter than {@code redis-timeout}, which bounds the script and the {@code WAIT} together (checked at start).
+         */
+        @WithDefault("1s")
+        Duration waitTimeout();
+    }
+
     Vm vm();
 
     Computer13 computer13();

@@ -29,6 +29,11 @@ public final class ErrorCode {
     /** A task's config step or evaluator getter/metric envgrid does not run (named in the message and details). */
     public static final String UNSUPPORTED_TASK_FEATURE = "UNSUPPORTED_TASK_FEATURE";
     public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
+    /**
+     * Fewer Redis replicas than {@code envgrid.vm-controller.redis.wait-replicas} acknowledged a session opening in time
+     * (503, {@code details.acknowledged} / {@code required}); the master kept it, so the same call again returns it.
+     */
+    public static final String REPLICATION_TIMEOUT = "REPLICATION_TIMEOUT";
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
     public static final String HTTP_ERROR = "HTTP_ERROR";
     /** A desktop's answer (a file, a recording, a command's output) over the controller's limit for it (413). */

@@ -59,7 +59,8 @@ public class SessionService {
      * the resource's live lease's (whoever holds it), 403 {@code NOT_LEASE_HOLDER} when the token is
      * the live lease's but that lease is another worker's,
      * 409 {@code STALE_FENCING_TOKEN} / {@code SESSION_ENDED} as the store finds; nothing is stored
-     * on a refusal.
+     * on a refusal. With {@code redis.wait-replicas} on, 503 {@code REPLICATION_TIMEOUT} when too few replicas
+     * confirmed the session in time: the master kept it, and the same request again answers it (200).
      */
     public Opened open(CreateSessionRequest request) {
         if (request == null) {

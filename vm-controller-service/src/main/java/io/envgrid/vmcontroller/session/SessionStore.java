@@ -3,6 +3,7 @@ package io.envgrid.vmcontroller.session;
 import io.envgrid.vmcontroller.config.VmControllerConfig;
 import io.envgrid.vmcontroller.redis.LuaScript;
 import io.envgrid.vmcontroller.redis.RedisKeys;
+import io.envgrid.vmcontroller.redis.ReplicaAcknowledgement;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
@@ -96,21 +97,31 @@ public class SessionStore {
     private final ReactiveRedisDataSource redis;
     private final VmControllerConfig config;
     private final RedisKeys keys;
+    private final ReplicaAcknowledgement replicas;
     private final String checkLease;
 
-    public SessionStore(ReactiveRedisDataSource redis, VmControllerConfig config, RedisKeys keys) {
+    public SessionStore(ReactiveRedisDataSource redis, VmControllerConfig config, RedisKeys keys,
+            ReplicaAcknowledgement replicas) {
         this.redis = redis;
         this.config = config;
         this.keys = keys;
+        this.replicas = replicas;
         this.checkLease = config.leaseCheck() ? "1" : "0";
     }
 
-    /** Opens the session of {@code workerId} on {@code resourceId} if {@code leaseToken} is the worker's live lease's. */
+    /**
+     * Opens the session of {@code workerId} on {@code resourceId} if {@code leaseToken} is the worker's live lease's.
+     * With {@code redis.wait-replicas} on, a {@code Created} or {@code Exists} opening is produced only once the
+     * replicas hold the session; otherwise the Uni fails with 503 {@code REPLICATION_TIMEOUT}
+     * ({@link ReplicaAcknowledgement}). {@code Exists} waits too because it is how a retry after that 503 is answered:
+     * its 200 must promise what the 201 would have. Refusals store nothing a caller relies on and do not wait.
+     */
     public Uni<Opening> open(String workerId, String resourceId, String leaseToken) {
-        return OPEN.run(redis,
+        return replicas.run(OPEN,
                 List.of(keys.leaseRecord(resourceId), keys.session(workerId, resourceId), keys.highestFence()),
                 List.of(workerId, resourceId, leaseToken, Long.toString(config.sessionTtl().toMillis()),
-                        Instant.now().toString()))
+                        Instant.now().toString(), replicas.enabled() ? "1" : "0"),
+                SessionStore::confirmsSession)
                 .map(SessionStore::opening);
     }
 
@@ -123,7 +134,11 @@ public class SessionStore {
                 .map(SessionStore::check);
     }
 
-    /** Ends the session; with a lease id, only if the session still belongs to that lease. */
+    /**
+     * Ends the session; with a lease id, only if the session still belongs to that lease. It does not wait for
+     * replicas (README, "Redis failover"): an end lost in a failover gives the session back only to the holder of
+     * that same lease, and every call on it is still checked against the allocator's lease record.
+     */
     public Uni<EndOutcome> end(String workerId, String resourceId, String leaseId, String reason) {
         return END.run(redis, List.of(keys.session(workerId, resourceId)),
                         List.of(leaseId == null ? "" : leaseId, reason, Instant.now().toString(),
@@ -136,6 +151,12 @@ public class SessionStore {
     public Uni<Void> lastAction(String workerId, String resourceId, boolean fail) {
         return LAST_ACTION.run(redis, List.of(keys.session(workerId, resourceId)), List.of(fail ? "1" : "0"))
                 .replaceWithVoid();
+    }
+
+    /** Whether an answer of open_session.lua hands the caller a session (the answers that wait for replicas). */
+    private static boolean confirmsSession(Response r) {
+        String outcome = r.get(0).toString();
+        return outcome.equals("created") || outcome.equals("exists");
     }
 
     private static Opening opening(Response r) {

@@ -11,7 +11,12 @@ public final class Conditions {
     }
 
     public static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        await(condition, what, Duration.ofSeconds(10));
+    }
+
+    /** As {@link #await(BooleanSupplier, String)}, for conditions that may take longer than 10 s (a replica's sync). */
+    public static void await(BooleanSupplier condition, String what, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for: " + what);
