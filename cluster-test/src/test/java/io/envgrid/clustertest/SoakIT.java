@@ -335,8 +335,8 @@ class SoakIT {
         orphans.replaceAll((lease, worker) -> worker + (received.contains(lease) ? " (received)" : " (never received)"));
         figures.put("expired_leases_of_surviving_workers", orphans);
         figures.put("pool_settled_after_load_ms", settle.toMillis());
-        figures.put("gateway_settling", "went on in the background " + logLines("gateway-", "is not settled yet")
-                + ", gave up " + logLines("gateway-", "could not be settled"));
+        figures.put("gateway_settling", "went on in the background " + logLines("gateway-", "is not settled yet", loadStart)
+                + ", gave up " + logLines("gateway-", "could not be settled", loadStart));
         figures.put("proxy_connections", "gateways " + gatewayProxy.connections(0) + "/" + gatewayProxy.connections(1)
                 + ", allocators " + allocatorProxy.connections(0) + "/" + allocatorProxy.connections(1));
         System.out.println("SoakIT figures:");
@@ -368,22 +368,36 @@ class SoakIT {
     }
 
     /**
-     * How many lines of the logs of the services whose log name starts with {@code service} contain {@code text}: the
+     * How many lines logged since {@code sinceEpochMs} by the services whose log name starts with {@code service}
+     * contain {@code text} (the logs are appended to from run to run; a line's time is its {@code ts=} field): the
      * figures name the cleanups that met a fault (a grant whose answer was lost, settled late or left to its expiry);
      * -1 when the logs cannot be read (a figure, never a reason to fail).
      */
-    private static long logLines(String service, String text) {
+    private static long logLines(String service, String text, long sinceEpochMs) {
         try (var files = Files.list(logs)) {
             long count = 0;
             for (Path log : files.filter(f -> f.getFileName().toString().startsWith(service)
                     && f.getFileName().toString().endsWith(".log")).toList()) {
                 try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.UTF_8)) {
-                    count += lines.filter(line -> line.contains(text)).count();
+                    count += lines.filter(line -> line.contains(text) && loggedAt(line) >= sinceEpochMs).count();
                 }
             }
             return count;
         } catch (IOException | java.io.UncheckedIOException e) {
             return -1;
+        }
+    }
+
+    /** The epoch ms of a service's log line ({@code ts=2026-12-01T19:50:49.242Z ...}), or 0 without one. */
+    private static long loggedAt(String line) {
+        if (!line.startsWith("ts=")) {
+            return 0;
+        }
+        int end = line.indexOf(' ');
+        try {
+            return java.time.Instant.parse(line.substring(3, end < 0 ? line.length() : end)).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            return 0;
         }
     }
 
