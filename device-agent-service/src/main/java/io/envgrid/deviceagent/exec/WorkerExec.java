@@ -6,6 +6,7 @@ import io.envgrid.deviceagent.process.HostProcesses;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -59,23 +61,35 @@ public class WorkerExec {
      */
     private final List<String> joinPrefix;
     /**
-     * The words that move a hosted desktop's command into its own network namespace ({@code nsenter}), after it joined
-     * its control group and before its limits and user switch; empty in the host's namespace.
+     * The words that move a command into its own network namespace ({@code nsenter}: a hosted desktop's, the host
+     * device's, the attached desktop's for the exec user), after it joined its control group and before its limits and
+     * user switch; empty in the host's namespace.
      */
-    private final List<String> networkPrefix;
+    private final Supplier<List<String>> networkPrefix;
 
+    /**
+     * The exec user's: the attached desktop's workers. Their network namespace is the attached desktop's
+     * ({@link ExecUserNetwork}), asked for at each command: it is made (and renewed at each reset) by a bean that needs
+     * this one first.
+     */
     @Inject
-    public WorkerExec(DeviceAgentConfig config) {
-        this(ownUid(), config.exec().switchUser(), config.exec().user(), Path.of("/etc/passwd"));
+    public WorkerExec(DeviceAgentConfig config, Instance<ExecUserNetwork> network) {
+        this(ownUid(), config.exec().switchUser(), config.exec().user(), Path.of("/etc/passwd"),
+                () -> network.isResolvable() ? network.get().enterPrefix() : List.of());
     }
 
     WorkerExec(long agentUid, boolean switchUser, String userName, Path passwd) {
+        this(agentUid, switchUser, userName, passwd, List::of);
+    }
+
+    private WorkerExec(long agentUid, boolean switchUser, String userName, Path passwd,
+            Supplier<List<String>> network) {
         this.agentUid = agentUid;
         this.passwdUser = true;
         this.home = Optional.empty();
         this.limitPrefix = List.of();
         this.joinPrefix = List.of();
-        this.networkPrefix = List.of();
+        this.networkPrefix = network;
         if (agentUid == 0 && switchUser) {
             this.user = Optional.of(PasswdEntry.find(passwd, userName).orElseThrow(() -> new IllegalStateException(
                     "envgrid.device-agent.exec.user '" + userName + "' is not in " + passwd + ": the agent runs as "
@@ -117,7 +131,8 @@ public class WorkerExec {
         this.passwdUser = false;
         this.home = Optional.of(home.toString());
         this.joinPrefix = cgroup.map(DesktopCgroup::joinPrefix).orElse(List.of());
-        this.networkPrefix = List.copyOf(enterNetwork);
+        List<String> entered = List.copyOf(enterNetwork);
+        this.networkPrefix = () -> entered;
         if (agentUid == 0) {
             this.user = Optional.of(new PasswdEntry(Long.toString(uid), uid, uid, home.toString()));
             this.setpriv = Optional.of(setpriv());
@@ -178,7 +193,7 @@ public class WorkerExec {
      */
     public List<String> command(List<String> command) {
         if (user.isEmpty()) {
-            List<String> entered = new ArrayList<>(networkPrefix);
+            List<String> entered = new ArrayList<>(networkPrefix.get());
             entered.addAll(command);
             return inCgroup(entered);
         }
@@ -187,7 +202,7 @@ public class WorkerExec {
                     + "\": no such executable file (looked for as " + user.get().name() + ")"));
         }
         List<String> limited = new ArrayList<>(joinPrefix);
-        limited.addAll(networkPrefix);
+        limited.addAll(networkPrefix.get());
         limited.addAll(limitPrefix);
         limited.addAll(switched(command));
         return limited;
