@@ -299,7 +299,7 @@ final class DesktopNetwork {
 
     private static Path program(List<Path> candidates, String what) {
         return candidates.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new IllegalStateException(
-                what + " not found in " + candidates + ": needed for envgrid.device-agent.desktops.network=private and "
-                        + "linux-host.network=private"));
+                what + " not found in " + candidates + ": needed for envgrid.device-agent.desktops.network=private, "
+                        + "linux-host.network=private and desktop.network=private"));
     }
 }
