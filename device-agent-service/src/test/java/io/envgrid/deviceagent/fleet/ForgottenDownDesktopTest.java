@@ -77,9 +77,14 @@ class ForgottenDownDesktopTest {
         }
     }
 
-    /** Deletes the allocator's record of {@code id} and its owed reset: what an emptied Redis no longer has. */
+    /**
+     * Deletes what an emptied Redis no longer has of {@code id}: its record, its owed reset, its place in the heartbeat
+     * deadlines (else the reaper marks the deleted record down again, a record without a type) and in the set of all.
+     */
     private static void forget(String id) {
         RealAllocator.redis("DEL", "{envgrid}:r:" + id);
         RealAllocator.redis("HDEL", "{envgrid}:owed", id);
+        RealAllocator.redis("ZREM", "{envgrid}:hb", id);
+        RealAllocator.redis("SREM", "{envgrid}:all", id);
     }
 }
