@@ -123,6 +123,9 @@ class AttachedDesktopResetTest {
         } finally {
             ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
                     .forEach(ProcessHandle::destroyForcibly);
+            // a failed assertion must not leave the desktop leased for the other test (released already: a 4xx)
+            FleetLeases.allocator().contentType(io.restassured.http.ContentType.JSON).body(java.util.Map.of(
+                    "worker_id", "worker-attached-net-a", "resource_id", DESKTOP)).post("/release");
         }
     }
 
