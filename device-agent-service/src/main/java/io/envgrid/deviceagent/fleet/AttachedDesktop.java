@@ -64,7 +64,6 @@ public class AttachedDesktop implements ExecUserNetwork, UidResource {
     private final DesktopGate gate = new DesktopGate();
     private final DesktopNetwork network;
     private final UidReset resetSteps;
-    private volatile boolean cleanOnce;
 
     /**
      * Also removes the network namespace a SIGKILLed former run of the agent left for it, and makes its own
@@ -95,7 +94,6 @@ public class AttachedDesktop implements ExecUserNetwork, UidResource {
         this.resetSteps = new UidReset("the attached desktop " + resourceId, gate,
                 new DesktopProcesses(uid.orElse(-1L), workers, Optional::empty, Optional.empty()), network,
                 this::emptyOwnFiles, new SharedTemp(workers, SharedTemp.SHARED), new DesktopIpc(workers));
-        this.cleanOnce = !resets; // nothing to wait for when there is no reset
         resetSteps.prepareNetwork();
     }
 
@@ -136,7 +134,7 @@ public class AttachedDesktop implements ExecUserNetwork, UidResource {
      * the agent started, or leased without a reset because {@code desktop.lease-without-reset} says so.
      */
     public boolean offerable() {
-        return resets ? cleanOnce : leaseWithoutReset;
+        return resets ? resetSteps.cleanOnce() : leaseWithoutReset;
     }
 
     /** The gate its routes' calls pass and its reset closes. */
@@ -153,12 +151,9 @@ public class AttachedDesktop implements ExecUserNetwork, UidResource {
      * Resets it for its next holder (the steps in the class comment); a failure leaves its gate closed until a reset
      * succeeds.
      */
-    public synchronized ResetOutcome reset() {
-        ResetOutcome outcome = resetSteps.reset();
-        if (outcome instanceof ResetOutcome.Done) {
-            cleanOnce = true;
-        }
-        return outcome;
+    @Override
+    public ResetOutcome reset() {
+        return resetSteps.reset();
     }
 
     /** Agent shutdown: what it reset is ended too (its uid's processes), and its network namespace removed. */

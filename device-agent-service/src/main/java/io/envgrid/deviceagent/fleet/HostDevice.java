@@ -67,7 +67,6 @@ public class HostDevice implements UidResource {
     private final Optional<DesktopCgroup> cgroup;
     /** The network namespace its commands run in: its own ({@code linux-host.network=private}) or the host's. */
     private final DesktopNetwork network;
-    private volatile boolean cleanOnce;
 
     /**
      * Also removes the network namespace a SIGKILLed former run of the agent left for it, and makes its own
@@ -102,7 +101,6 @@ public class HostDevice implements UidResource {
         this.resets = new UidReset("the host device " + deviceId, gate,
                 new DesktopProcesses(uid, workers, Optional::empty, cgroup), network, this::emptyFiles,
                 new SharedTemp(workers, SharedTemp.SHARED), new DesktopIpc(workers));
-        this.cleanOnce = !resetsBetweenLeases(); // nothing to wait for when there is no reset
         // now, not at the first reset: without allocator registration no reset ever runs, and commands run anyway
         resets.prepareNetwork();
     }
@@ -168,7 +166,7 @@ public class HostDevice implements UidResource {
      * when reset between leases, a reset has succeeded since the agent started.
      */
     public boolean offerable() {
-        return settings.enabled() && (resetsBetweenLeases() || settings.leaseWithoutReset()) && cleanOnce;
+        return settings.enabled() && (resetsBetweenLeases() ? resets.cleanOnce() : settings.leaseWithoutReset());
     }
 
     /**
@@ -217,12 +215,9 @@ public class HostDevice implements UidResource {
      * {@code /dev/shm} and the other shared directories and its System V IPC objects, then opens the gate. A failure
      * leaves the gate closed: the device is down until a reset succeeds.
      */
-    public synchronized ResetOutcome reset() {
-        ResetOutcome outcome = resets.reset();
-        if (outcome instanceof ResetOutcome.Done) {
-            cleanOnce = true;
-        }
-        return outcome;
+    @Override
+    public ResetOutcome reset() {
+        return resets.reset();
     }
 
     /**

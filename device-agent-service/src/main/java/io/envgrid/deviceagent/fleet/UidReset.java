@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
  * <li>the gate opened.</li>
  * </ol>
  * A step that fails leaves the gate closed (its calls refused) and the outcome {@link ResetOutcome.Failed} with the
- * step's reason, which the allocator keeps as {@code down_reason}. Not thread-safe: the owner serialises resets.
+ * step's reason, which the allocator keeps as {@code down_reason}. Resets and the stop run one at a time.
  */
 final class UidReset {
 
@@ -39,6 +39,8 @@ final class UidReset {
     private final OwnFiles ownFiles;
     private final SharedTemp shared;
     private final DesktopIpc ipc;
+    /** Whether a reset has succeeded since the agent started: until then the owner is not offered. */
+    private volatile boolean cleanOnce;
 
     UidReset(String what, DesktopGate gate, DesktopProcesses processes, DesktopNetwork network, OwnFiles ownFiles,
             SharedTemp shared, DesktopIpc ipc) {
@@ -52,7 +54,7 @@ final class UidReset {
     }
 
     /** Runs the steps above; the outcome with the time it took, or the failing step's reason. */
-    ResetOutcome reset() {
+    synchronized ResetOutcome reset() {
         gate.close();
         long started = System.nanoTime();
         try {
@@ -63,6 +65,7 @@ final class UidReset {
             shared.clear();
             ipc.clear();
             gate.open();
+            cleanOnce = true;
             return new ResetOutcome.Done(Duration.ofNanos(System.nanoTime() - started));
         } catch (ResetFailure e) {
             LOG.warnf("reset of %s failed: %s", what, e.getMessage());
@@ -86,8 +89,13 @@ final class UidReset {
         }
     }
 
+    /** Whether a reset has come out clean since the agent started (a former run's holder may have left anything). */
+    boolean cleanOnce() {
+        return cleanOnce;
+    }
+
     /** Agent shutdown: closes the gate, ends the uid's processes and removes the network namespace. */
-    void stop() {
+    synchronized void stop() {
         gate.close();
         try {
             processes.killAll();

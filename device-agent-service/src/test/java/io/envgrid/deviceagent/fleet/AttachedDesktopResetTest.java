@@ -10,6 +10,7 @@ import io.envgrid.deviceagent.support.AgentPrivileges;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.FleetLeases;
 import io.envgrid.deviceagent.support.FleetLeases.Lease;
+import io.envgrid.deviceagent.support.MarkedProcesses;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +42,7 @@ class AttachedDesktopResetTest {
     void aFormerHoldersBackgroundProgramAndFilesAreGoneWhenTheNextLeaseStarts() throws Exception {
         assumeRootAgent();
         awaitFree();
-        String marker = "attachedreset" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String marker = MarkedProcesses.newMarker("attachedreset");
         Path tmpFile = Path.of("/tmp", marker + "-a");
         Path varTmpFile = Path.of("/var/tmp", marker + "-a");
         try {
@@ -50,7 +50,7 @@ class AttachedDesktopResetTest {
             assertEquals(DESKTOP, a.resourceId());
             FleetLeases.output(a.shell("echo A > " + tmpFile + "; echo A > " + varTmpFile + "; nohup sh -c 'while :; "
                     + "do sleep 0.2; done # " + marker + "' >/dev/null 2>&1 </dev/null &"));
-            Conditions.await(() -> running(marker), "A's background program started");
+            Conditions.await(() -> MarkedProcesses.running(marker), "A's background program started");
             assertTrue(Files.exists(tmpFile) && Files.exists(varTmpFile), "A's files written");
             Boolean reset = FleetLeases.allocator().get(RealAllocator.resourcePath(DESKTOP)).then().statusCode(200)
                     .extract().path("reset");
@@ -62,7 +62,7 @@ class AttachedDesktopResetTest {
 
             Lease b = FleetLeases.allocate("worker-attached-b");
             try {
-                assertFalse(running(marker), "A's background program outlived A's lease");
+                assertFalse(MarkedProcesses.running(marker), "A's background program outlived A's lease");
                 assertFalse(Files.exists(tmpFile), "A's file in /tmp outlived A's lease");
                 assertFalse(Files.exists(varTmpFile), "A's file in /var/tmp outlived A's lease");
                 assertEquals("absent\n", FleetLeases.output(b.shell("[ -e " + tmpFile + " ] && echo present || echo "
@@ -71,8 +71,7 @@ class AttachedDesktopResetTest {
                 FleetLeases.release(b);
             }
         } finally {
-            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
-                    .forEach(ProcessHandle::destroyForcibly);
+            MarkedProcesses.kill(marker);
             Files.deleteIfExists(tmpFile);
             Files.deleteIfExists(varTmpFile);
         }
@@ -87,7 +86,7 @@ class AttachedDesktopResetTest {
     void itsCommandsRunInANamespaceOfTheirOwnRenewedForTheNextHolder() throws Exception {
         assumeRootAgent();
         awaitFree();
-        String marker = "attachednet" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String marker = MarkedProcesses.newMarker("attachednet");
         String hostNamespace = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
         try (ServerSocket hostListener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Lease a = FleetLeases.allocate("worker-attached-net-a");
@@ -104,9 +103,8 @@ class AttachedDesktopResetTest {
 
             FleetLeases.output(a.shell("nohup sh -c 'while :; do sleep 1; done # " + marker
                     + "' >/dev/null 2>&1 </dev/null &"));
-            Conditions.await(() -> running(marker), "A's background program started");
-            long pid = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
-                    .findFirst().orElseThrow().pid();
+            Conditions.await(() -> MarkedProcesses.running(marker), "A's background program started");
+            long pid = MarkedProcesses.find(marker).orElseThrow().pid();
             try (FileInputStream heldOpen = new FileInputStream("/proc/" + pid + "/ns/net")) {
                 assertEquals(first, Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString());
                 FleetLeases.release(a);
@@ -115,14 +113,13 @@ class AttachedDesktopResetTest {
                     String second = FleetLeases.output(b.shell("readlink /proc/self/ns/net")).strip();
                     assertNotEquals(first, second, "the next holder got the former holder's namespace");
                     assertNotEquals(hostNamespace, second, "B's command ran in the host's network namespace");
-                    assertFalse(running(marker), "A's program outlived A's lease");
+                    assertFalse(MarkedProcesses.running(marker), "A's program outlived A's lease");
                 } finally {
                     FleetLeases.release(b);
                 }
             }
         } finally {
-            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
-                    .forEach(ProcessHandle::destroyForcibly);
+            MarkedProcesses.kill(marker);
             // a failed assertion must not leave the desktop leased for the other test (released already: a 4xx)
             FleetLeases.allocator().contentType(io.restassured.http.ContentType.JSON).body(java.util.Map.of(
                     "worker_id", "worker-attached-net-a", "resource_id", DESKTOP)).post("/release");
@@ -136,10 +133,5 @@ class AttachedDesktopResetTest {
 
     private static void awaitFree() {
         Conditions.await(() -> "free".equals(FleetLeases.state(DESKTOP)), DESKTOP + " free", Duration.ofSeconds(30));
-    }
-
-    private static boolean running(String marker) {
-        return ProcessHandle.allProcesses().anyMatch(p -> p.isAlive()
-                && p.info().commandLine().orElse("").contains(marker));
     }
 }
