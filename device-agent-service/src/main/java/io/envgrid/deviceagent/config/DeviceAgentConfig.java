@@ -208,6 +208,27 @@ public interface DeviceAgentConfig {
 
         /** The desktop's allocator resource id; {@code <agent id>:desktop} when unset. */
         Optional<String> resourceId();
+
+        /**
+         * Offer the attached desktop to the allocator even when the agent cannot reset it between leases (not root, or
+         * {@code exec.switch-user=false}: its holders' commands then run as the agent's own uid, and nothing tells a
+         * former holder's processes and files from the agent's). Off by default: such a desktop is not offered (a
+         * warning at start says so); on only where every holder is trusted alike (warned at start).
+         */
+        @WithDefault("false")
+        boolean leaseWithoutReset();
+
+        /**
+         * The network namespace the attached desktop's worker commands (the exec user's) run in
+         * ({@code fleet/AttachedDesktop}, with the hosted desktops' {@code fleet/DesktopNetwork}): {@code private} a
+         * namespace of its own with only a loopback interface, made at start and anew at every reset (no route out; the
+         * host's loopback listeners, the agent's ports among them, and its abstract socket names out of reach; the X
+         * display is reached over its path socket {@code /tmp/.X11-unix/X<n>}), {@code shared} the host's. Unset:
+         * {@code private} when the agent resets the attached desktop (root, user switch on, no hosted desktops), else
+         * {@code shared}; {@code private} set on an agent that cannot reset it stops it at start, and {@code outbound}
+         * is refused (only {@code desktops.network} has it).
+         */
+        Optional<DesktopNetworkMode> network();
     }
 
     /**

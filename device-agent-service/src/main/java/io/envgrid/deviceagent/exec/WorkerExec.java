@@ -6,6 +6,7 @@ import io.envgrid.deviceagent.process.HostProcesses;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -59,10 +61,12 @@ public class WorkerExec {
      */
     private final List<String> joinPrefix;
     /**
-     * The words that move a hosted desktop's command into its own network namespace ({@code nsenter}), after it joined
-     * its control group and before its limits and user switch; empty in the host's namespace.
+     * The words that move a command into its own namespaces, after it joined its control group and before its limits
+     * and user switch: a hosted desktop's network namespace ({@code nsenter}), its disk's mount namespace and an
+     * outbound desktop's {@code resolv.conf} binding; the host device's network namespace; the attached desktop's for
+     * the exec user. Empty in the host's namespaces.
      */
-    private final List<String> networkPrefix;
+    private final Supplier<List<String>> networkPrefix;
     /** Where the worker's commands see their {@code /tmp} when it is not the host's (a hosted desktop's own). */
     private final Optional<Scratch> scratch;
 
@@ -80,18 +84,29 @@ public class WorkerExec {
     public record ScratchFile(Path agentPath, String workerPath) {
     }
 
+    /**
+     * The exec user's: the attached desktop's workers. Their network namespace is the attached desktop's
+     * ({@link ExecUserNetwork}), asked for at each command: it is made (and renewed at each reset) by a bean that needs
+     * this one first.
+     */
     @Inject
-    public WorkerExec(DeviceAgentConfig config) {
-        this(ownUid(), config.exec().switchUser(), config.exec().user(), Path.of("/etc/passwd"));
+    public WorkerExec(DeviceAgentConfig config, Instance<ExecUserNetwork> network) {
+        this(ownUid(), config.exec().switchUser(), config.exec().user(), Path.of("/etc/passwd"),
+                () -> network.isResolvable() ? network.get().enterPrefix() : List.of());
     }
 
     WorkerExec(long agentUid, boolean switchUser, String userName, Path passwd) {
+        this(agentUid, switchUser, userName, passwd, List::of);
+    }
+
+    private WorkerExec(long agentUid, boolean switchUser, String userName, Path passwd,
+            Supplier<List<String>> network) {
         this.agentUid = agentUid;
         this.passwdUser = true;
         this.home = Optional.empty();
         this.limitPrefix = List.of();
         this.joinPrefix = List.of();
-        this.networkPrefix = List.of();
+        this.networkPrefix = network;
         this.scratch = Optional.empty();
         if (agentUid == 0 && switchUser) {
             this.user = Optional.of(PasswdEntry.find(passwd, userName).orElseThrow(() -> new IllegalStateException(
@@ -138,7 +153,8 @@ public class WorkerExec {
         this.passwdUser = false;
         this.home = Optional.of(home.toString());
         this.joinPrefix = cgroup.map(DesktopCgroup::joinPrefix).orElse(List.of());
-        this.networkPrefix = List.copyOf(enterNetwork);
+        List<String> entered = List.copyOf(enterNetwork);
+        this.networkPrefix = () -> entered;
         this.scratch = scratch;
         if (agentUid == 0) {
             this.user = Optional.of(new PasswdEntry(Long.toString(uid), uid, uid, home.toString()));
@@ -200,7 +216,7 @@ public class WorkerExec {
      */
     public List<String> command(List<String> command) {
         if (user.isEmpty()) {
-            List<String> entered = new ArrayList<>(networkPrefix);
+            List<String> entered = new ArrayList<>(networkPrefix.get());
             entered.addAll(command);
             return inCgroup(entered);
         }
@@ -209,7 +225,7 @@ public class WorkerExec {
                     + "\": no such executable file (looked for as " + user.get().name() + ")"));
         }
         List<String> limited = new ArrayList<>(joinPrefix);
-        limited.addAll(networkPrefix);
+        limited.addAll(networkPrefix.get());
         limited.addAll(limitPrefix);
         limited.addAll(switched(command));
         return limited;
@@ -256,7 +272,7 @@ public class WorkerExec {
         try {
             // without the limits: a worker at its process limit would get "no such program" for every program; in the
             // command's namespaces, where a path in its own /tmp exists
-            List<String> test = new ArrayList<>(networkPrefix);
+            List<String> test = new ArrayList<>(networkPrefix.get());
             test.addAll(switched(List.of("/bin/sh", "-c", "[ -f \"$1\" ] && [ -x \"$1\" ]", "sh", program)));
             return HostProcesses.run(test, null, environment(Map.of()), Duration.ofSeconds(10)).succeeded();
         } catch (UncheckedIOException e) {

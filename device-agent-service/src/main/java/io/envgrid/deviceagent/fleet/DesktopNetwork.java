@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.fleet;
 
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import java.io.IOException;
@@ -20,8 +21,9 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * The network namespace a hosted desktop's programs run in ({@code envgrid.device-agent.desktops.network}), and the
- * host device's commands ({@link HostDevice}, {@code envgrid.device-agent.linux-host.network}), with the same steps.
+ * The network namespace a hosted desktop's programs run in ({@code envgrid.device-agent.desktops.network}), the
+ * host device's commands ({@link HostDevice}, {@code envgrid.device-agent.linux-host.network}) and the attached
+ * desktop's ({@link AttachedDesktop}, {@code envgrid.device-agent.desktop.network}), with the same steps.
  *
  * <p>{@code private}: a named namespace of the desktop's own ({@code ip netns add}, so {@code /run/netns/<name>}),
  * with only {@code lo}, up. The window manager, start-up programs and every worker command enter it before their
@@ -44,7 +46,8 @@ import org.jboss.logging.Logger;
  * <p>{@code shared}: the host's namespace, as before; {@link #enterPrefix()} is empty and nothing is made.
  *
  * <p>Names are {@code envgrid-<12 hex digits of the agent id's SHA-256>-<desktop index>}, and
- * {@code envgrid-<…>-host} for the host device: an agent finds the namespaces a former run of itself left (SIGKILL) by
+ * {@code envgrid-<…>-host} for the host device, {@code envgrid-<…>-attached} for the attached desktop: an agent
+ * finds the namespaces a former run of itself left (SIGKILL) by
  * that prefix and removes them at start, and never touches another agent's on the same host.
  */
 final class DesktopNetwork {
@@ -66,6 +69,8 @@ final class DesktopNetwork {
 
     /** The last part of the host device's namespace's name; the desktops' are their indexes (digits only). */
     static final String HOST_DEVICE = "host";
+    /** The last part of the attached desktop's namespace's name. */
+    static final String ATTACHED_DESKTOP = "attached";
 
     /** The namespace's name; empty: the host's namespace ({@code shared}). */
     private final Optional<String> name;
@@ -111,6 +116,51 @@ final class DesktopNetwork {
     static DesktopNetwork hostDevice(String prefix) {
         return new DesktopNetwork(Optional.of(prefix + HOST_DEVICE), "the host device", "linux-host.network",
                 false);
+    }
+
+    /**
+     * The attached desktop's namespace ({@code desktop.network=private}, {@link AttachedDesktop}),
+     * {@code <prefix>attached}; made by the first {@link #renew()}.
+     */
+    static DesktopNetwork attachedDesktop(String prefix) {
+        return new DesktopNetwork(Optional.of(prefix + ATTACHED_DESKTOP), "the attached desktop", "desktop.network",
+                false);
+    }
+
+    /**
+     * The namespace a worker uid that is not a hosted desktop runs in (the host device, the attached desktop), after
+     * removing {@code own} as a SIGKILLed former run may have left it (a root agent, whatever this run's setting):
+     * {@code own} for {@code private}, the host's for {@code shared}; unset, {@code private} when {@code canOwn} (the
+     * agent is root and the uid is reset between leases), else {@code shared}.
+     *
+     * @param setting the name of the setting, for the errors ({@code linux-host.network})
+     * @param whyNot why {@code private} cannot be had when {@code canOwn} is false, for the error
+     * @throws IllegalStateException for {@code outbound} (only hosted desktops start a route out, {@link DesktopRouteOut})
+     *             and for {@code private} when {@code canOwn} is false: the agent does not start rather than run the
+     *             commands elsewhere than the operator asked
+     */
+    static DesktopNetwork chosen(DesktopNetwork own, Optional<DeviceAgentConfig.DesktopNetworkMode> mode,
+            boolean canOwn, String setting, String whyNot) {
+        if (io.envgrid.deviceagent.exec.WorkerExec.ownUid() == 0) {
+            own.remove();
+        }
+        DeviceAgentConfig.DesktopNetworkMode chosen = mode.orElse(canOwn ? DeviceAgentConfig.DesktopNetworkMode.PRIVATE
+                : DeviceAgentConfig.DesktopNetworkMode.SHARED);
+        if (chosen == DeviceAgentConfig.DesktopNetworkMode.OUTBOUND) {
+            // the route out is started by a hosted desktop's reset only: rather than a private namespace under the name
+            // of one with a route out, the agent does not start
+            throw new IllegalStateException("envgrid.device-agent." + setting + "=outbound is not supported (only "
+                    + "desktops.network has it): set private or shared");
+        }
+        if (chosen == DeviceAgentConfig.DesktopNetworkMode.SHARED) {
+            return shared();
+        }
+        if (!canOwn) {
+            throw new IllegalStateException("envgrid.device-agent." + setting + "=private needs a root agent that resets "
+                    + "it between leases: " + whyNot + ", so no network namespace of its own is made ('shared' runs "
+                    + "its commands in the host's network)");
+        }
+        return own;
     }
 
     /** The names of one agent's namespaces begin with this: {@code envgrid-<12 hex digits>-}. */
@@ -208,8 +258,9 @@ final class DesktopNetwork {
 
     /**
      * Removes every desktop's namespace named with {@code prefix} (the ones a SIGKILLed former run of this agent left),
-     * killing what runs in each. Not the host device's ({@link #HOST_DEVICE}): {@link HostDevice} removes its own
-     * leftover and may already have made its namespace anew when the fleet starts.
+     * killing what runs in each. Not the host device's ({@link #HOST_DEVICE}) nor the attached desktop's
+     * ({@link #ATTACHED_DESKTOP}): {@link HostDevice} and {@link AttachedDesktop} remove their own leftover and may
+     * already have made their namespace anew when the fleet starts.
      */
     static void removeLeftovers(String prefix) {
         if (!Files.isDirectory(NAMESPACES)) {
@@ -337,7 +388,7 @@ final class DesktopNetwork {
 
     private static Path program(List<Path> candidates, String what) {
         return candidates.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new IllegalStateException(
-                what + " not found in " + candidates + ": needed for envgrid.device-agent.desktops.network=private and "
-                        + "linux-host.network=private"));
+                what + " not found in " + candidates + ": needed for envgrid.device-agent.desktops.network=private, "
+                        + "linux-host.network=private and desktop.network=private"));
     }
 }

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Resets the hosted desktops (and the host device, {@link HostDevice}) the allocator holds in state {@code resetting}
+ * Resets the hosted desktops (and the host device, {@link HostDevice}, and the attached desktop,
+ * {@link AttachedDesktop}) the allocator holds in state {@code resetting}
  * and reports each back with the fencing
  * token of the lease that ended. One loop, on its own thread, off every claim path: each round lists this agent's
  * resources in state {@code resetting} ({@code GET /resources?state=resetting&label=agent=<agent id>}), resets those
@@ -33,7 +34,10 @@ import org.jboss.logging.Logger;
  * listing is never older than the last report, so a desktop is never reset again after it was handed back (and
  * perhaps granted to the next worker). A desktop whose reset failed is reset again after a backoff
  * ({@link ResetRetries}) and, once clean, registered again so that the allocator asks for the reset it still owes.
- * The host device's failed resets are retried the same way, with the same backoff and limit.
+ * The host device's and the attached desktop's failed resets are retried the same way, with the same backoff and limit.
+ * While a reset has failed, the registrar does not register the resource again on its own
+ * ({@link ResourceRegistrar#holdBack}): an allocator that forgot it (its Redis emptied) would take it back free,
+ * unreset; the retry that comes out clean registers it.
  */
 @ApplicationScoped
 public class DesktopResets {
@@ -42,6 +46,7 @@ public class DesktopResets {
 
     private final DesktopFleet fleet;
     private final HostDevice host;
+    private final AttachedDesktop attached;
     private final AllocatorClient allocator;
     private final ResourceRegistrar registrar;
     private final AgentIdentity identity;
@@ -49,7 +54,8 @@ public class DesktopResets {
     private final MeterRegistry meters;
     private final Semaphore wake = new Semaphore(0);
     private final ResetRetries<HostedDesktop> retries;
-    private final ResetRetries<HostDevice> hostRetries;
+    /** The host device's and the attached desktop's failed resets. */
+    private final ResetRetries<UidResource> uidRetries;
     private final Event<HostDeviceClean> hostClean;
     private volatile Thread loop;
     /** Set at shutdown: an interrupt alone can be swallowed by a call the loop is in (a REST client's). */
@@ -57,8 +63,10 @@ public class DesktopResets {
     /** Whether the allocator could not be asked in the last round, so that an outage is logged once. */
     private boolean failing;
 
-    public DesktopResets(DesktopFleet fleet, HostDevice host, AllocatorClient allocator, ResourceRegistrar registrar,
-            AgentIdentity identity, DeviceAgentConfig config, MeterRegistry meters, Event<HostDeviceClean> hostClean) {
+    public DesktopResets(DesktopFleet fleet, HostDevice host, AttachedDesktop attached, AllocatorClient allocator,
+            ResourceRegistrar registrar, AgentIdentity identity, DeviceAgentConfig config, MeterRegistry meters,
+            Event<HostDeviceClean> hostClean) {
+        this.attached = attached;
         this.hostClean = hostClean;
         this.fleet = fleet;
         this.host = host;
@@ -70,12 +78,12 @@ public class DesktopResets {
         DeviceAgentConfig.Desktops settings = config.desktops();
         this.retries = new ResetRetries<>(settings.resetRetryBackoff(), settings.resetRetryMaxBackoff(),
                 settings.resetRetries());
-        this.hostRetries = new ResetRetries<>(settings.resetRetryBackoff(), settings.resetRetryMaxBackoff(),
+        this.uidRetries = new ResetRetries<>(settings.resetRetryBackoff(), settings.resetRetryMaxBackoff(),
                 settings.resetRetries());
     }
 
     void start(@Observes StartupEvent start) {
-        if (!fleet.hosting() && !resetsHost()) {
+        if (!fleet.hosting() && uidResources().isEmpty()) {
             return;
         }
         loop = new Thread(this::run, "desktop-resets");
@@ -97,13 +105,13 @@ public class DesktopResets {
     }
 
     private void run() {
-        if (resetsHost()) {
-            ResetOutcome outcome = host.reset();
-            followUp(hostRetries, host, host.resourceId(), outcome);
+        for (UidResource resource : uidResources()) {
+            ResetOutcome outcome = resource.reset();
+            followUp(uidRetries, resource, resource.resourceId(), outcome);
             if (outcome instanceof ResetOutcome.Failed failed) {
                 // a previous agent's holder may have left processes and files: not offered until a reset succeeds
-                LOG.errorf("the host device %s could not be reset and is not offered until a retry succeeds: %s",
-                        host.deviceId(), failed.reason());
+                LOG.errorf("%s could not be reset and is not offered until a retry succeeds: %s",
+                        resource.resourceId(), failed.reason());
             }
         }
         // the first reset brings every desktop up from nothing; only then is it offered to the allocator
@@ -130,7 +138,7 @@ public class DesktopResets {
             } catch (RuntimeException e) {
                 LOG.errorf(e, "a round of resets failed; the next one runs in %d ms", interval.toMillis());
             }
-            Duration untilRetry = earlier(retries.untilNext(System.nanoTime()), hostRetries.untilNext(System.nanoTime()));
+            Duration untilRetry = earlier(retries.untilNext(System.nanoTime()), uidRetries.untilNext(System.nanoTime()));
             Duration wait = untilRetry != null && untilRetry.compareTo(interval) < 0 ? untilRetry : interval;
             try {
                 if (wake.tryAcquire(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS)) {
@@ -170,10 +178,14 @@ public class DesktopResets {
             if (hosted.isPresent()) {
                 desktops.add(hosted.get());
                 listed.add(resource);
-            } else if (resetsHost() && host.ownsResource(resource.id())) {
-                ResetOutcome outcome = host.reset();
-                report(resource, outcome);
-                followUp(hostRetries, host, resource.id(), outcome);
+            } else {
+                for (UidResource own : uidResources()) {
+                    if (own.ownsResource(resource.id())) {
+                        ResetOutcome outcome = own.reset();
+                        report(resource, outcome);
+                        followUp(uidRetries, own, resource.id(), outcome);
+                    }
+                }
             }
         }
         if (desktops.isEmpty()) {
@@ -202,10 +214,10 @@ public class DesktopResets {
         for (int i = 0; i < due.size(); i++) {
             retried(retries, due.get(i), due.get(i).spec().resourceId(), outcomes.get(i));
         }
-        if (!hostRetries.due(System.nanoTime()).isEmpty()) {
-            ResetOutcome outcome = host.reset();
-            retried(hostRetries, host, host.resourceId(), outcome);
-            if (outcome instanceof ResetOutcome.Done) {
+        for (UidResource resource : uidRetries.due(System.nanoTime())) {
+            ResetOutcome outcome = resource.reset();
+            retried(uidRetries, resource, resource.resourceId(), outcome);
+            if (outcome instanceof ResetOutcome.Done && resource == host) {
                 hostClean.fire(new HostDeviceClean(host.deviceId()));
             }
         }
@@ -226,7 +238,7 @@ public class DesktopResets {
      */
     public ResetOutcome resetReturned() {
         ResetOutcome outcome = host.reset();
-        followUp(hostRetries, host, host.resourceId(), outcome);
+        followUp(uidRetries, host, host.resourceId(), outcome);
         wake(); // the loop's wait may be longer than the first retry's backoff
         return outcome;
     }
@@ -254,13 +266,27 @@ public class DesktopResets {
         return host.resetsBetweenLeases() && registrar.enabled();
     }
 
+    /** The host device and the attached desktop, those of them this agent resets between leases. */
+    private List<UidResource> uidResources() {
+        List<UidResource> resources = new ArrayList<>(2);
+        if (resetsHost()) {
+            resources.add(host);
+        }
+        if (attached.resetsBetweenLeases()) {
+            resources.add(attached);
+        }
+        return resources;
+    }
+
     /** Records an outcome and schedules (or forgets) the retries of what was reset. */
     private <K> void followUp(ResetRetries<K> pending, K resettable, String resourceId, ResetOutcome outcome) {
         record(outcome);
         if (outcome instanceof ResetOutcome.Done) {
+            registrar.holdBack(resourceId, false);
             pending.succeeded(resettable);
             return;
         }
+        registrar.holdBack(resourceId, true);
         ResetRetries.Next next = pending.failed(resettable, System.nanoTime());
         if (next instanceof ResetRetries.Next.Retry retry) {
             LOG.infof("%s: reset again in %d ms (retry %d)", resourceId, retry.after().toMillis(), retry.retry());

@@ -20,7 +20,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -51,7 +50,7 @@ import org.jboss.logging.Logger;
  * loudly at start); it can still be used with the service token.
  */
 @ApplicationScoped
-public class HostDevice {
+public class HostDevice implements UidResource {
 
     private static final Logger LOG = Logger.getLogger(HostDevice.class);
 
@@ -61,15 +60,13 @@ public class HostDevice {
     private final Path files;
     private final WorkerExec workers;
     private final DesktopGate gate = new DesktopGate();
-    private final DesktopProcesses processes;
-    private final SharedTemp shared;
-    private final DesktopIpc ipc;
+    /** The reset's steps, shared with the attached desktop's. */
+    private final UidReset resets;
     private final AgentCgroups cgroups;
     /** Its control group, where it has a uid of its own and the host a usable memory controller. */
     private final Optional<DesktopCgroup> cgroup;
     /** The network namespace its commands run in: its own ({@code linux-host.network=private}) or the host's. */
     private final DesktopNetwork network;
-    private volatile boolean cleanOnce;
 
     /**
      * Also removes the network namespace a SIGKILLed former run of the agent left for it, and makes its own
@@ -101,16 +98,11 @@ public class HostDevice {
         this.cgroup = ownUser ? cgroups.create("host-device") : Optional.empty();
         this.network = network(identity, ownUser);
         this.workers = new WorkerExec(uid, files, limits, cgroup, network.enterPrefix(), Optional.empty());
-        this.processes = new DesktopProcesses(uid, workers, Optional::empty, cgroup);
-        this.shared = new SharedTemp(workers, SharedTemp.SHARED);
-        this.ipc = new DesktopIpc(workers);
-        this.cleanOnce = !resetsBetweenLeases(); // nothing to wait for when there is no reset
-        try {
-            // now, not at the first reset: without allocator registration no reset ever runs, and commands run anyway
-            network.renew();
-        } catch (ResetFailure e) {
-            gate.close(); // its commands would fail to enter a namespace that is not there; a reset that makes it opens
-        }
+        this.resets = new UidReset("the host device " + deviceId, gate,
+                new DesktopProcesses(uid, workers, Optional::empty, cgroup), network, this::emptyFiles,
+                new SharedTemp(workers, SharedTemp.SHARED), new DesktopIpc(workers));
+        // now, not at the first reset: without allocator registration no reset ever runs, and commands run anyway
+        resets.prepareNetwork();
     }
 
     /**
@@ -119,26 +111,9 @@ public class HostDevice {
      */
     private DesktopNetwork network(AgentIdentity identity, boolean ownUser) {
         DesktopNetwork own = DesktopNetwork.hostDevice(DesktopNetwork.prefixOf(identity.agentId()));
-        if (WorkerExec.ownUid() == 0) {
-            own.remove();
-        }
-        DeviceAgentConfig.DesktopNetworkMode mode = settings.network().orElse(ownUser
-                ? DeviceAgentConfig.DesktopNetworkMode.PRIVATE : DeviceAgentConfig.DesktopNetworkMode.SHARED);
-        if (settings.enabled() && mode == DeviceAgentConfig.DesktopNetworkMode.OUTBOUND) {
-            // the route out (fleet/DesktopRouteOut) is started by a hosted desktop's reset only: rather than a
-            // private namespace under the name of one with a route out, the agent does not start
-            throw new IllegalStateException("envgrid.device-agent.linux-host.network=outbound is not supported (only "
-                    + "desktops.network has it): set private or shared");
-        }
-        if (!settings.enabled() || mode == DeviceAgentConfig.DesktopNetworkMode.SHARED) {
-            return DesktopNetwork.shared();
-        }
-        if (!ownUser) {
-            throw new IllegalStateException("envgrid.device-agent.linux-host.network=private needs a root agent: "
-                    + "without it the host device has no uid of its own and no network namespace can be made ('shared' "
-                    + "runs its commands in the host's network)");
-        }
-        return own;
+        return DesktopNetwork.chosen(own, settings.enabled() ? settings.network()
+                : Optional.of(DeviceAgentConfig.DesktopNetworkMode.SHARED), ownUser, "linux-host.network",
+                "without it the host device has no uid of its own");
     }
 
     void announce(@Observes StartupEvent start) {
@@ -191,7 +166,7 @@ public class HostDevice {
      * when reset between leases, a reset has succeeded since the agent started.
      */
     public boolean offerable() {
-        return settings.enabled() && (resetsBetweenLeases() || settings.leaseWithoutReset()) && cleanOnce;
+        return settings.enabled() && (resetsBetweenLeases() ? resets.cleanOnce() : settings.leaseWithoutReset());
     }
 
     /**
@@ -240,26 +215,9 @@ public class HostDevice {
      * {@code /dev/shm} and the other shared directories and its System V IPC objects, then opens the gate. A failure
      * leaves the gate closed: the device is down until a reset succeeds.
      */
-    public synchronized ResetOutcome reset() {
-        gate.close();
-        long started = System.nanoTime();
-        try {
-            awaitNoCalls();
-            processes.killAll();
-            network.renew(); // after the kill: nothing of the former holder holds the old namespace any more
-            emptyFiles();
-            shared.clear();
-            ipc.clear();
-            gate.open();
-            cleanOnce = true;
-            return new ResetOutcome.Done(Duration.ofNanos(System.nanoTime() - started));
-        } catch (ResetFailure e) {
-            LOG.warnf("reset of the host device %s failed: %s", deviceId, e.getMessage());
-            return new ResetOutcome.Failed(e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "reset of the host device %s failed", deviceId);
-            return new ResetOutcome.Failed("reset failed: " + e);
-        }
+    @Override
+    public ResetOutcome reset() {
+        return resets.reset();
     }
 
     /**
@@ -271,13 +229,7 @@ public class HostDevice {
         if (cgroup.isEmpty() && network.name().isEmpty()) {
             return;
         }
-        gate.close();
-        try {
-            processes.killAll();
-        } catch (ResetFailure e) {
-            LOG.warnf("stopping the host device %s: %s", deviceId, e.getMessage());
-        }
-        network.remove();
+        resets.stop();
         if (cgroup.isEmpty()) {
             return;
         }
@@ -287,18 +239,6 @@ public class HostDevice {
             LOG.warnf("stopping the host device %s: cannot remove its control group: %s", deviceId, e.getMessage());
         }
         cgroups.removeIfUnused();
-    }
-
-    private void awaitNoCalls() throws ResetFailure {
-        try {
-            if (!gate.awaitNoCalls(Duration.ofSeconds(HostedDesktop.CALLS_LEAVE_SECONDS), processes::killOnce)) {
-                throw new ResetFailure("calls of the ended lease still ran " + HostedDesktop.CALLS_LEAVE_SECONDS
-                        + " s after they were interrupted and their processes killed");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ResetFailure("interrupted while the calls of the ended lease were stopped", e);
-        }
     }
 
     /** Empties {@code files/}; before the device's record exists (first reset at start) there is nothing to empty. */

@@ -15,10 +15,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Listens on the allocator's lease channel ({@code {envgrid}:ch:expired}) for {@code reason: "reset"} messages naming
- * one of this agent's desktops (or its host device, {@link HostDevice}) and starts a reset round at once ({@link DesktopResets#wake()}). A hint only: the round
+ * one of this agent's desktops (or its host device, {@link HostDevice}, or the attached desktop it resets,
+ * {@link AttachedDesktop}) and starts a reset round at once ({@link DesktopResets#wake()}). A hint only: the round
  * lists what is resetting itself, so a message lost while this connection was down costs one reconcile interval. On
  * when {@code envgrid.device-agent.desktops.lease-channel-redis} is set and the agent hosts desktops or resets its
- * host device. The Redis is
+ * host device or attached desktop. The Redis is
  * named as the allocator's {@code quarkus.redis.*} names it (one server, or its Sentinels and master name); the
  * subscription itself, which follows failovers and survives disconnects, is {@link LeaseChannelSubscriber}.
  */
@@ -29,6 +30,7 @@ public class LeaseChannel {
 
     private final DesktopFleet fleet;
     private final HostDevice host;
+    private final AttachedDesktop attached;
     private final DesktopResets resets;
     private final FleetVertx vertx;
     private final ObjectMapper json;
@@ -36,8 +38,9 @@ public class LeaseChannel {
     private final Optional<String> redisHosts;
     private LeaseChannelSubscriber subscriber;
 
-    public LeaseChannel(DesktopFleet fleet, HostDevice host, DesktopResets resets, FleetVertx vertx, ObjectMapper json,
-            DeviceAgentConfig config) {
+    public LeaseChannel(DesktopFleet fleet, HostDevice host, AttachedDesktop attached, DesktopResets resets,
+            FleetVertx vertx, ObjectMapper json, DeviceAgentConfig config) {
+        this.attached = attached;
         this.fleet = fleet;
         this.host = host;
         this.resets = resets;
@@ -48,7 +51,7 @@ public class LeaseChannel {
     }
 
     void start(@Observes StartupEvent start) {
-        if (!fleet.hosting() && !host.resetsBetweenLeases()) {
+        if (!fleet.hosting() && !host.resetsBetweenLeases() && !attached.resetsBetweenLeases()) {
             return;
         }
         if (redisHosts.isEmpty()) {
@@ -59,7 +62,8 @@ public class LeaseChannel {
         subscriber = new LeaseChannelSubscriber(vertx.get(), redisOptions(redisHosts.get(),
                 config.leaseChannelRedisClientType(), config.leaseChannelRedisMasterName(),
                 config.leaseChannelRedisRole()), config.leaseChannel(), config.leaseChannelRetryBackoff(),
-                config.leaseChannelRetryMaxBackoff(), id -> fleet.byResourceId(id).isPresent() || host.resetsBetweenLeases() && host.ownsResource(id),
+                config.leaseChannelRetryMaxBackoff(), id -> fleet.byResourceId(id).isPresent() || host.ownsResource(id) && host.resetsBetweenLeases()
+                        || attached.ownsResource(id),
                 resets::wake, json);
         subscriber.start();
     }

@@ -3,8 +3,8 @@ package io.envgrid.deviceagent.osworld;
 import io.envgrid.deviceagent.error.ErrorCode;
 import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.exec.WorkerFiles;
+import io.envgrid.deviceagent.fleet.AttachedDesktop;
 import io.envgrid.deviceagent.fleet.DesktopFleet;
-import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.envgrid.deviceagent.x11.ScreenCapture;
 import io.envgrid.deviceagent.x11.XDisplay;
 import io.envgrid.deviceagent.x11.XInput;
@@ -45,14 +45,15 @@ public class DesktopRouting {
     @Inject
     HttpServerRequest request;
 
-    public DesktopRouting(DesktopFleet fleet, AgentIdentity identity, XDisplay display, XInput input,
+    public DesktopRouting(DesktopFleet fleet, AttachedDesktop attachedDesktop, XDisplay display, XInput input,
             ScreenCapture screen, AccessibilityTree accessibility, DesktopCommands commands, ScreenRecorder recorder,
             WorkerFiles files, WorkerExec workers, DesktopWindows windows, DesktopLock lock, LeaseRecheck recheck) {
         this.fleet = fleet;
         this.lock = lock;
         this.recheck = recheck;
-        this.attached = new Desktop("0", identity.desktopResourceId(), display, input, screen, accessibility, commands,
-                recorder, files, workers, windows, new DesktopGate());
+        // the attached desktop's gate is its reset's (fleet/AttachedDesktop): a reset cuts off the ended lease's calls
+        this.attached = new Desktop("0", attachedDesktop.resourceId(), display, input, screen, accessibility, commands,
+                recorder, files, workers, windows, attachedDesktop.gate());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.envgrid.deviceagent.registration;
 import io.envgrid.deviceagent.access.Ids;
 import io.envgrid.deviceagent.allocatorclient.ResourceRegistration;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.fleet.AttachedDesktop;
 import io.envgrid.deviceagent.fleet.DesktopFleet;
 import io.envgrid.deviceagent.fleet.DesktopSpec;
 import io.envgrid.deviceagent.fleet.HostDevice;
@@ -23,7 +24,8 @@ import org.jboss.logging.Logger;
 /**
  * Offers every device attached now (discovered, or connected) as an allocator resource of type
  * {@code device_<type>}, and the desktops it serves: each hosted desktop once it has been reset clean, else the
- * attached display when configured; a device that is lost or deleted is withdrawn.
+ * attached display when configured, {@code with reset} once clean where the agent resets it
+ * ({@link AttachedDesktop}); a device that is lost or deleted is withdrawn.
  * A borrowed device stays registered but drained, so the allocator grants no lease on it. The host's own
  * {@code linux} device is offered {@code with reset}, once a reset has made it clean, and only where it can be reset
  * ({@link HostDevice}).
@@ -41,12 +43,15 @@ public class DeviceRegistrations {
     private final XDisplay display;
     private final DesktopFleet fleet;
     private final HostDevice host;
+    private final AttachedDesktop attached;
     /** Resource ids outside the id rule, logged once each. */
     private final Set<String> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DeviceRegistrations(ResourceRegistrar registrar, DeviceStore store, DevicePresence presence,
-            AgentIdentity identity, DeviceAgentConfig settings, XDisplay display, DesktopFleet fleet, HostDevice host) {
+            AgentIdentity identity, DeviceAgentConfig settings, XDisplay display, DesktopFleet fleet, HostDevice host,
+            AttachedDesktop attached) {
         this.host = host;
+        this.attached = attached;
         this.display = display;
         this.fleet = fleet;
         this.registrar = registrar;
@@ -103,8 +108,9 @@ public class DeviceRegistrations {
                 }
             }
         } else if (settings.desktop().register() && display.name().isPresent()
-                && Ids.isValidId(identity.desktopResourceId())) {
-            // the attached desktop is offered only while the agent serves one (a display is configured)
+                && Ids.isValidId(identity.desktopResourceId()) && attached.offerable()) {
+            // the attached desktop is offered only while the agent serves one (a display is configured), and only
+            // reset between leases, clean since start (or, not resettable here, with desktop.lease-without-reset)
             ResourceRegistration desktop = desktopResource(agentUrl);
             wanted.add(desktop.id());
             registrar.offer(desktop);
@@ -163,8 +169,9 @@ public class DeviceRegistrations {
         endpoint.put("ip", agentUrl.getHost());
         endpoint.put("port", agentUrl.getPort() < 0 ? 80 : agentUrl.getPort());
         // No static token in the endpoint: the desktop takes the lease token of the grant (docs/isolation.md).
+        // With reset where the agent resets it (fleet/AttachedDesktop): the allocator holds it resetting after a lease.
         return new ResourceRegistration(identity.desktopResourceId(), settings.desktop().resourceType(), endpoint, labels(),
-                settings.registration().heartbeatTtlSeconds(), null);
+                settings.registration().heartbeatTtlSeconds(), attached.resetsBetweenLeases() ? Boolean.TRUE : null);
     }
 
     private Map<String, String> labels() {

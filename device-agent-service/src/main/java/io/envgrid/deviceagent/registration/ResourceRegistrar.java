@@ -31,6 +31,11 @@ public class ResourceRegistrar {
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private final Set<String> drained = ConcurrentHashMap.newKeySet();
     private final java.util.Map<String, Object> drainLocks = new ConcurrentHashMap<>();
+    /**
+     * Resources whose last reset failed ({@link #holdBack}): not registered again until a reset comes out clean, so an
+     * allocator that forgot one cannot take it back {@code free}.
+     */
+    private final Set<String> heldBack = ConcurrentHashMap.newKeySet();
     /** Resources whose last allocator call failed, so that a persistent failure is logged once, not every beat. */
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
@@ -60,6 +65,22 @@ public class ResourceRegistrar {
         if (!resource.equals(previous) || !registered.contains(resource.id())) {
             registered.remove(resource.id());
             register(resource);
+        }
+    }
+
+    /**
+     * Holds a resource back from (re-)registration while its last reset failed ({@code unclean} true), or lets it be
+     * registered again ({@code false}, a reset came out clean). A resource whose reset failed is {@code down} in the
+     * allocator with the reset owed; if the allocator forgets it (its Redis emptied: the heartbeat answers 404) a
+     * registration would bring it back {@code free} though nothing reset it. Heartbeats of a registered one go on.
+     */
+    public void holdBack(String id, boolean unclean) {
+        if (unclean) {
+            if (heldBack.add(id)) {
+                LOG.debugf("%s is not registered again until a reset of it succeeds", id);
+            }
+        } else {
+            heldBack.remove(id);
         }
     }
 
@@ -181,7 +202,8 @@ public class ResourceRegistrar {
             }
             try {
                 if (!allocator.heartbeat(resource.id())) {
-                    LOG.infof("the allocator forgot %s; registering it again", resource.id());
+                    LOG.infof(heldBack.contains(resource.id()) ? "the allocator forgot %s; registered again once a "
+                            + "reset of it succeeds" : "the allocator forgot %s; registering it again", resource.id());
                     registered.remove(resource.id());
                     register(resource);
                 } else {
@@ -194,6 +216,9 @@ public class ResourceRegistrar {
     }
 
     private void register(ResourceRegistration resource) {
+        if (heldBack.contains(resource.id())) {
+            return; // not clean: registered by registerAgain once a reset succeeded
+        }
         try {
             allocator.register(resource);
             synchronized (drainLock(resource.id())) {

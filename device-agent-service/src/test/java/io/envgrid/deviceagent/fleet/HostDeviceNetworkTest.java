@@ -10,6 +10,7 @@ import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.support.AgentPrivileges;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.HostDeviceLeases;
+import io.envgrid.deviceagent.support.MarkedProcesses;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -23,8 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,7 +64,7 @@ class HostDeviceNetworkTest {
 
     @Test
     void anAbstractNameItBindsIsNotBoundInTheHostsNamespace() throws Exception {
-        String marker = "hostnetns" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String marker = MarkedProcesses.newMarker("hostnetns");
         // a display number nobody on this host uses: the name an X server of the host would need
         String name = "/tmp/.X11-unix/X" + ThreadLocalRandom.current().nextInt(3000, 9000);
         String token = HostDeviceLeases.token("worker-squatting-name");
@@ -87,13 +86,13 @@ class HostDeviceNetworkTest {
             assertEquals("bound", own.stdoutText().strip(), "the host cannot bind @" + name + ": " + own.stderr());
         } finally {
             HostDeviceLeases.release("worker-squatting-name");
-            killMarked(marker);
+            MarkedProcesses.kill(marker);
         }
     }
 
     @Test
     void aResetMakesItsNamespaceAnewAndEndsWhatRanInTheOldOne() throws Exception {
-        String marker = "hostnetns" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String marker = MarkedProcesses.newMarker("hostnetns");
         String host = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
         Process rootInside = null;
         try {
@@ -101,9 +100,9 @@ class HostDeviceNetworkTest {
             String before = namespace(tokenA);
             assertNotEquals(host, before, "the host device's command in the host's network namespace");
             HostDeviceLeases.execute(tokenA, "nohup sh -c 'while :; do sleep 1; done # " + marker + "' >/dev/null 2>&1 </dev/null &");
-            Conditions.await(() -> marked(marker).isPresent(), "A's background process started");
+            Conditions.await(() -> MarkedProcesses.find(marker).isPresent(), "A's background process started");
             // a process of another uid (root's) in A's namespace: only the namespace's renewal ends it
-            rootInside = new ProcessBuilder("nsenter", "--net=/proc/" + marked(marker).orElseThrow().pid() + "/ns/net",
+            rootInside = new ProcessBuilder("nsenter", "--net=/proc/" + MarkedProcesses.find(marker).orElseThrow().pid() + "/ns/net",
                     "sleep", "600").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             long rootPid = rootInside.pid();
             Conditions.await(() -> before.equals(namespaceOf(rootPid)), "root's process in A's namespace");
@@ -125,7 +124,7 @@ class HostDeviceNetworkTest {
             if (rootInside != null) {
                 rootInside.destroyForcibly();
             }
-            killMarked(marker);
+            MarkedProcesses.kill(marker);
         }
     }
 
@@ -159,16 +158,6 @@ class HostDeviceNetworkTest {
         } catch (IOException e) {
             return "(gone)";
         }
-    }
-
-    private static Optional<ProcessHandle> marked(String marker) {
-        return ProcessHandle.allProcesses().filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains(marker))
-                .findFirst();
-    }
-
-    private static void killMarked(String marker) {
-        ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
-                .forEach(ProcessHandle::destroyForcibly);
     }
 
     private static void accept(ServerSocket listener) {

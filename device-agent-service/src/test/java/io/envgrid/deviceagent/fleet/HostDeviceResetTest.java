@@ -16,6 +16,7 @@ import io.envgrid.deviceagent.support.AgentPrivileges;
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.HostDeviceLeases;
+import io.envgrid.deviceagent.support.MarkedProcesses;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,7 +49,7 @@ class HostDeviceResetTest {
     void aFormerHoldersLeftoversAreGoneBeforeTheNextHolderIsGranted() throws Exception {
         assumeRootAgent();
         awaitFree();
-        String marker = "hostreset" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String marker = MarkedProcesses.newMarker("hostreset");
         Path loot = Path.of("/tmp", marker + "-loot");
         Path scratch = Path.of("/tmp", marker + "-scratch");
         try {
@@ -57,12 +58,12 @@ class HostDeviceResetTest {
             execute(tokenA, "echo A-file > a-file.txt; echo A-scratch > " + scratch + "; nohup sh -c 'while :; do "
                     + "cat b-secret.txt > " + loot + " 2>/dev/null; [ -f b-secret.txt ] && echo tampered-by-A > "
                     + "b-result.txt; sleep 0.2; done # " + marker + "' >/dev/null 2>&1 </dev/null &");
-            Conditions.await(() -> running(marker), "A's background loop started");
+            Conditions.await(() -> MarkedProcesses.running(marker), "A's background loop started");
             release("worker-a");
 
             String tokenB = allocate("worker-b").getString("device_linux.lease_token");
             // granted only after the reset: A's loop is dead and its files gone, here as well as in /tmp
-            assertFalse(running(marker), "A's background loop outlived A's lease");
+            assertFalse(MarkedProcesses.running(marker), "A's background loop outlived A's lease");
             assertFalse(Files.exists(scratch), "A's file in /tmp outlived A's lease");
             assertEquals("absent\n", execute(tokenB, "[ -e a-file.txt ] && echo present || echo absent")
                     .getString("output"));
@@ -76,8 +77,7 @@ class HostDeviceResetTest {
             assertFalse(Files.exists(loot) && Files.readString(loot).contains("B-only-secret"), "A read B's file");
             release("worker-b");
         } finally {
-            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
-                    .forEach(ProcessHandle::destroyForcibly);
+            MarkedProcesses.kill(marker);
             Files.deleteIfExists(loot);
             Files.deleteIfExists(scratch);
         }
@@ -92,16 +92,16 @@ class HostDeviceResetTest {
     void returningABorrowedHostDeviceResetsItForTheNextHolder() throws Exception {
         assumeRootAgent();
         awaitFree();
-        String marker = "hostborrow" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String marker = MarkedProcesses.newMarker("hostborrow");
         try {
             AgentCalls.call("device.borrow", Map.of("device_id", HOST, "borrower", "operator-x", "purpose", "debugging",
                     "expected_return_date", "2030-01-01T00:00:00Z")).statusCode(200);
             json(AgentCalls.asService(), Map.of("device_id", HOST, "command", "echo borrowed > borrower-file.txt; "
                     + "nohup sh -c 'while :; do sleep 0.2; done # " + marker + "' >/dev/null 2>&1 </dev/null &"))
                     .post("/tools/device.execute/call").then().statusCode(200);
-            Conditions.await(() -> running(marker), "the borrower's background loop started");
+            Conditions.await(() -> MarkedProcesses.running(marker), "the borrower's background loop started");
             AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator-x")).statusCode(200);
-            assertFalse(running(marker), "the borrower's loop outlived the return");
+            assertFalse(MarkedProcesses.running(marker), "the borrower's loop outlived the return");
 
             String token = allocate("worker-after-borrow").getString("device_linux.lease_token");
             assertEquals("absent\n", execute(token, "[ -e borrower-file.txt ] && echo present || echo absent")
@@ -110,8 +110,7 @@ class HostDeviceResetTest {
         } finally {
             // the record outlives the run (target/test-data): a borrow left open would keep the device drained
             AgentCalls.call("device.return", Map.of("device_id", HOST, "returner", "operator-x"));
-            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
-                    .forEach(ProcessHandle::destroyForcibly);
+            MarkedProcesses.kill(marker);
         }
     }
 
@@ -206,11 +205,6 @@ class HostDeviceResetTest {
                 return false;
             }
         }).toList();
-    }
-
-    private static boolean running(String marker) {
-        return ProcessHandle.allProcesses().anyMatch(p -> p.isAlive()
-                && p.info().commandLine().orElse("").contains(marker));
     }
 
     private static RequestSpecification json(RequestSpecification request, Object body) {

@@ -1,0 +1,194 @@
+package io.envgrid.deviceagent.fleet;
+
+import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.exec.ExecUserNetwork;
+import io.envgrid.deviceagent.exec.WorkerExec;
+import io.envgrid.deviceagent.osworld.DesktopGate;
+import io.envgrid.deviceagent.osworld.ScreenRecorder;
+import io.envgrid.deviceagent.registration.AgentIdentity;
+import io.envgrid.deviceagent.registration.ResourceRegistrar;
+import io.envgrid.deviceagent.x11.XDisplay;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The attached desktop (the display the agent is given, {@code desktop.display}/{@code DISPLAY}, served when it hosts
+ * no desktops of its own) as a leased resource that is reset between leases like the host device (issue 11; before, a
+ * holder's background programs and files lived on into the next lease, and its commands ran in the host's network).
+ * Its workers' commands run as the exec user ({@code exec.user}, {@link WorkerExec}'s own bean), so its reset is the
+ * host device's ({@link UidReset}) on that uid:
+ * <ul>
+ * <li>the gate of its routes closed, the calls of the ended lease interrupted and their processes killed;</li>
+ * <li>every process of the exec uid killed (its leftover GUI programs on the display among them), then its network
+ * namespace made anew ({@code desktop.network}, {@code private} by default when it is reset:
+ * {@code envgrid-<hash>-attached}, only {@code lo}; what still runs in the old one killed, whatever its uid);</li>
+ * <li>a running recording killed and its file deleted; the exec user's home emptied when it is a directory of that
+ * uid's (a {@code nobody} has none: {@code /nonexistent});</li>
+ * <li>the uid's files in {@code /tmp}, {@code /var/tmp}, {@code /dev/shm}, {@code /run/lock} and its message queues
+ * ({@link SharedTemp}), its System V IPC objects ({@link DesktopIpc}) deleted.</li>
+ * </ul>
+ * It is registered {@code with reset} (the allocator holds it {@code resetting} after each lease until
+ * {@link DesktopResets} reports the reset) only where the agent can do all this: root, the user switch on, an exec uid
+ * other than root's, registration with an allocator. Otherwise every holder runs as the agent's own uid, nothing tells
+ * a former holder's processes and files from the agent's, and it is not offered at all unless
+ * {@code desktop.lease-without-reset} says so (both warned at start).
+ * <p>
+ * The exec uid must be the attached desktop's alone: every process of it dies at each lease's end (not the user of a
+ * real desktop session on the display, whose session would die with it; not a uid system services run as).
+ */
+@ApplicationScoped
+public class AttachedDesktop implements ExecUserNetwork, UidResource {
+
+    private static final Logger LOG = Logger.getLogger(AttachedDesktop.class);
+
+    private final String resourceId;
+    private final WorkerExec workers;
+    private final ScreenRecorder recorder;
+    /** Offered to the allocator: served (a display, no hosted desktops), {@code desktop.register}, an allocator. */
+    private final boolean registers;
+    /** Reset between leases: it registers, and its workers run as an exec uid of their own (root agent, switch on). */
+    private final boolean resets;
+    private final boolean leaseWithoutReset;
+    private final DesktopGate gate = new DesktopGate();
+    private final DesktopNetwork network;
+    private final UidReset resetSteps;
+
+    /**
+     * Also removes the network namespace a SIGKILLed former run of the agent left for it, and makes its own
+     * ({@code desktop.network=private}); when that cannot be made its gate stays closed (calls answer {@code 503})
+     * until a reset makes it.
+     *
+     * @throws IllegalStateException for {@code desktop.network=outbound}, and for {@code private} on an agent that
+     *             does not switch the workers to an exec uid other than root's
+     */
+    public AttachedDesktop(DeviceAgentConfig config, WorkerExec workers, AgentIdentity identity, XDisplay display,
+            ResourceRegistrar registrar, ScreenRecorder recorder) {
+        this.resourceId = identity.desktopResourceId();
+        this.workers = workers;
+        this.recorder = recorder;
+        DeviceAgentConfig.Desktop settings = config.desktop();
+        boolean served = settings.enabled() && display.name().isPresent() && config.desktops().count() == 0;
+        this.registers = served && settings.register() && registrar.enabled();
+        // root's uid would make "every process of the uid" every process of the host
+        Optional<Long> uid = workers.uid().filter(own -> own != 0);
+        this.resets = registers && uid.isPresent();
+        this.leaseWithoutReset = settings.leaseWithoutReset();
+        DesktopNetwork own = DesktopNetwork.attachedDesktop(DesktopNetwork.prefixOf(identity.agentId()));
+        Optional<DeviceAgentConfig.DesktopNetworkMode> mode = settings.network().or(() -> Optional.of(resets
+                ? DeviceAgentConfig.DesktopNetworkMode.PRIVATE : DeviceAgentConfig.DesktopNetworkMode.SHARED));
+        this.network = DesktopNetwork.chosen(own, mode, uid.isPresent(), "desktop.network",
+                "its workers' commands do not run as an exec uid of their own (not root, exec.switch-user=false or "
+                        + "exec.user root)");
+        this.resetSteps = new UidReset("the attached desktop " + resourceId, gate,
+                new DesktopProcesses(uid.orElse(-1L), workers, Optional::empty, Optional.empty()), network,
+                this::emptyOwnFiles, new SharedTemp(workers, SharedTemp.SHARED), new DesktopIpc(workers));
+        resetSteps.prepareNetwork();
+    }
+
+    void announce(@Observes StartupEvent start) {
+        if (resets) {
+            LOG.infof("the attached desktop %s is reset between leases: at each lease's end every process of the exec "
+                    + "user (uid %d) is killed and its files in its home and the shared temporary directories deleted; "
+                    + "the exec user must be the attached desktop's alone", resourceId, workers.uid().orElseThrow());
+        } else if (registers && leaseWithoutReset) {
+            LOG.warnf("*** envgrid.device-agent.desktop.lease-without-reset=true: the attached desktop %s is leased "
+                    + "WITHOUT a reset between leases (its workers do not run as an exec uid of their own: the agent is "
+                    + "not root, or the user switch is off): a holder's leftover programs and files meet the next "
+                    + "holder ***", resourceId);
+        } else if (registers) {
+            LOG.warnf("the attached desktop %s is not offered to the allocator: its workers do not run as an exec uid "
+                    + "of their own (the agent is not root, or the user switch is off), so it cannot be reset between "
+                    + "leases (desktop.lease-without-reset=true offers it anyway)", resourceId);
+        }
+    }
+
+    /** The attached desktop's allocator resource id ({@code desktop.resource-id}, else {@code <agent id>:desktop}). */
+    public String resourceId() {
+        return resourceId;
+    }
+
+    /** Whether an allocator resource id is the attached desktop's and this agent resets it. */
+    public boolean ownsResource(String id) {
+        return resets && resourceId.equals(id);
+    }
+
+    /** Whether it is registered {@code with reset}: offered to an allocator, its workers on an exec uid of their own. */
+    public boolean resetsBetweenLeases() {
+        return resets;
+    }
+
+    /**
+     * Whether it may be offered to the allocator now (given it registers at all): reset between leases and clean since
+     * the agent started, or leased without a reset because {@code desktop.lease-without-reset} says so.
+     */
+    public boolean offerable() {
+        return resets ? resetSteps.cleanOnce() : leaseWithoutReset;
+    }
+
+    /** The gate its routes' calls pass and its reset closes. */
+    public DesktopGate gate() {
+        return gate;
+    }
+
+    @Override
+    public List<String> enterPrefix() {
+        return network.enterPrefix();
+    }
+
+    /**
+     * Resets it for its next holder (the steps in the class comment); a failure leaves its gate closed until a reset
+     * succeeds.
+     */
+    @Override
+    public ResetOutcome reset() {
+        return resetSteps.reset();
+    }
+
+    /** Agent shutdown: what it reset is ended too (its uid's processes), and its network namespace removed. */
+    @PreDestroy
+    synchronized void stop() {
+        if (resets || network.name().isPresent()) {
+            resetSteps.stop();
+        }
+    }
+
+    /** The recording, and the exec user's home where it is a directory of the exec uid's. */
+    private void emptyOwnFiles() throws ResetFailure {
+        try {
+            recorder.abandon();
+        } catch (UncheckedIOException e) {
+            throw new ResetFailure("cannot delete the recording: " + e.getMessage(), e);
+        }
+        Path home = Path.of(workers.home()).toAbsolutePath();
+        try {
+            if (home.getParent() == null || !Files.isDirectory(home, LinkOption.NOFOLLOW_LINKS)
+                    || ((Number) Files.getAttribute(home, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue()
+                            != workers.uid().orElseThrow()) {
+                return; // not the uid's to write: nothing of its holders can be in it (the shared directories aside)
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new ResetFailure("cannot look at the exec user's home " + home + ": " + e.getMessage(), e);
+        }
+        try (SecureDirectoryStream<Path> dir = LinkSafeTree.open(home)) {
+            for (Path name : LinkSafeTree.names(dir)) {
+                LinkSafeTree.delete(dir, name);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new ResetFailure("cannot empty the exec user's home " + home + ": " + e.getMessage(), e);
+        }
+    }
+}

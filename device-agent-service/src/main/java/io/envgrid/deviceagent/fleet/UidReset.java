@@ -1,0 +1,119 @@
+package io.envgrid.deviceagent.fleet;
+
+import io.envgrid.deviceagent.osworld.DesktopGate;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/**
+ * The reset between leases of a worker uid the agent does not run a display for: the host device ({@link HostDevice})
+ * and the attached desktop ({@link AttachedDesktop}). One sequence for both, the steps of a hosted desktop's reset
+ * that apply to them, in the same order:
+ * <ol>
+ * <li>the gate closed: no call is admitted, the calls of the ended lease are interrupted and the uid's processes
+ * killed until they have left ({@value HostedDesktop#CALLS_LEAVE_SECONDS} s at most);</li>
+ * <li>every process of the uid killed ({@link DesktopProcesses}), then its network namespace made anew when it has one
+ * of its own ({@link DesktopNetwork}: what still runs in the old one killed, whatever its uid);</li>
+ * <li>its own files emptied (the caller's step: the host device's {@code files/}, the exec user's home);</li>
+ * <li>its files in the shared temporary directories ({@link SharedTemp}) and its System V IPC objects
+ * ({@link DesktopIpc}) deleted;</li>
+ * <li>the gate opened.</li>
+ * </ol>
+ * A step that fails leaves the gate closed (its calls refused) and the outcome {@link ResetOutcome.Failed} with the
+ * step's reason, which the allocator keeps as {@code down_reason}. Resets and the stop run one at a time.
+ */
+final class UidReset {
+
+    private static final Logger LOG = Logger.getLogger(UidReset.class);
+
+    /** The owner's own files, emptied after the kill (step 3). */
+    @FunctionalInterface
+    interface OwnFiles {
+        void empty() throws ResetFailure;
+    }
+
+    /** What is reset, for the log: {@code the host device <id>}, {@code the attached desktop <resource id>}. */
+    private final String what;
+    private final DesktopGate gate;
+    private final DesktopProcesses processes;
+    private final DesktopNetwork network;
+    private final OwnFiles ownFiles;
+    private final SharedTemp shared;
+    private final DesktopIpc ipc;
+    /** Whether a reset has succeeded since the agent started: until then the owner is not offered. */
+    private volatile boolean cleanOnce;
+
+    UidReset(String what, DesktopGate gate, DesktopProcesses processes, DesktopNetwork network, OwnFiles ownFiles,
+            SharedTemp shared, DesktopIpc ipc) {
+        this.what = what;
+        this.gate = gate;
+        this.processes = processes;
+        this.network = network;
+        this.ownFiles = ownFiles;
+        this.shared = shared;
+        this.ipc = ipc;
+    }
+
+    /** Runs the steps above; the outcome with the time it took, or the failing step's reason. */
+    synchronized ResetOutcome reset() {
+        gate.close();
+        long started = System.nanoTime();
+        try {
+            awaitNoCalls();
+            processes.killAll();
+            network.renew(); // after the kill: nothing of the former holder holds the old namespace any more
+            ownFiles.empty();
+            shared.clear();
+            ipc.clear();
+            gate.open();
+            cleanOnce = true;
+            return new ResetOutcome.Done(Duration.ofNanos(System.nanoTime() - started));
+        } catch (ResetFailure e) {
+            LOG.warnf("reset of %s failed: %s", what, e.getMessage());
+            return new ResetOutcome.Failed(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "reset of %s failed", what);
+            return new ResetOutcome.Failed("reset failed: " + e);
+        }
+    }
+
+    /**
+     * Makes the network namespace at start (commands run also where no allocator ever resets: without it they would
+     * fail to enter a namespace that is not there). When it cannot be made the gate stays closed, so calls are refused
+     * until a reset makes it.
+     */
+    void prepareNetwork() {
+        try {
+            network.renew();
+        } catch (ResetFailure e) {
+            gate.close();
+        }
+    }
+
+    /** Whether a reset has come out clean since the agent started (a former run's holder may have left anything). */
+    boolean cleanOnce() {
+        return cleanOnce;
+    }
+
+    /** Agent shutdown: closes the gate, ends the uid's processes and removes the network namespace. */
+    synchronized void stop() {
+        gate.close();
+        try {
+            processes.killAll();
+        } catch (ResetFailure e) {
+            LOG.warnf("stopping %s: %s", what, e.getMessage());
+        }
+        network.remove();
+    }
+
+    private void awaitNoCalls() throws ResetFailure {
+        try {
+            if (!gate.awaitNoCalls(Duration.ofSeconds(HostedDesktop.CALLS_LEAVE_SECONDS), processes::killOnce)) {
+                throw new ResetFailure("calls of the ended lease still ran " + HostedDesktop.CALLS_LEAVE_SECONDS
+                        + " s after they were interrupted and their processes killed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ResetFailure("interrupted while the calls of the ended lease were stopped", e);
+        }
+    }
+}
