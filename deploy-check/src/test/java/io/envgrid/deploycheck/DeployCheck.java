@@ -30,6 +30,7 @@ final class DeployCheck {
         findings.addAll(HardeningRules.check(manifests, repository));
         findings.addAll(CredentialRules.check(manifests));
         findings.addAll(JvmOptionRules.check(manifests, repository));
+        findings.addAll(RedisDurability.waitOutlastingTimeout(manifests, repository));
         for (Workload w : Workload.all(manifests)) {
             w.containers().stream().filter(c -> !PINNED.matcher(c.getImage()).matches()).forEach(c ->
                     findings.add(new Finding(Manifests.id(w.owner()), "image " + c.getImage() + " is not pinned to a version or digest")));

@@ -5,9 +5,11 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -29,6 +31,9 @@ final class ServiceConfig {
     private static final Pattern LITERAL = Pattern.compile("\"((?:envgrid|quarkus)\\.[a-z0-9.-]+)\"");
     private static final Pattern METHOD = Pattern.compile("(?m)^\\s*(?:[\\w<>,.? ]+)\\s+(\\w+)\\(\\)\\s*;");
     private static final Pattern WITH_NAME = Pattern.compile("@WithName\\(\"([^\"]+)\"\\)");
+    /** A mapping method's default: {@code @WithDefault("5s")}, then (past other annotations) {@code Duration redisTimeout();}. */
+    private static final Pattern WITH_DEFAULT =
+            Pattern.compile("@WithDefault\\(\"([^\"]*)\"\\)\\s*(?:@\\w+(?:\\([^)]*\\))?\\s*)*[\\w<>,.? ]+?\\s+(\\w+)\\(\\)\\s*;");
     /**
      * Quarkus Redis client settings the manifests set that a service need not list in its own properties
      * (their defaults live in the extension); allowed only where the module uses that extension.
@@ -36,11 +41,15 @@ final class ServiceConfig {
     private static final List<String> REDIS_CLIENT = List.of("quarkus.redis.hosts", "quarkus.redis.password",
             "quarkus.redis.client-type", "quarkus.redis.master-name", "quarkus.redis.role");
 
+    private static final String AMBIGUOUS = "\u0000ambiguous";
+
     private final String module;
     private final Properties properties;
     private final Set<String> envNames = new HashSet<>();
     private final Set<String> mappingPrefixes = new HashSet<>();
     private final Set<String> mappingWords = new HashSet<>();
+    /** Mapping defaults by kebab-case method name; {@link #AMBIGUOUS} where two methods of that name differ. */
+    private final Map<String, String> mappingDefaults = new HashMap<>();
 
     private ServiceConfig(String module, Properties properties) {
         this.module = module;
@@ -84,6 +93,12 @@ final class ServiceConfig {
         if (mapped || source.contains("package ") && source.contains(".config;") && source.contains("interface ")) {
             collect(METHOD, source, method -> mappingWords.add(env(kebab(method))));
             collect(WITH_NAME, source, name -> mappingWords.add(env(name)));
+            Matcher defaults = WITH_DEFAULT.matcher(source);
+            while (defaults.find()) {
+                String method = kebab(defaults.group(2));
+                String value = defaults.group(1);
+                mappingDefaults.merge(method, value, (a, b) -> a != null && a.equals(b) ? a : AMBIGUOUS);
+            }
         }
     }
 
@@ -92,6 +107,25 @@ final class ServiceConfig {
         while (m.find()) {
             sink.accept(m.group(1));
         }
+    }
+
+    /**
+     * The {@code @WithDefault} of the mapping method named {@code method} (kebab case, e.g. {@code redis-timeout}),
+     * empty when no method of that name has one.
+     *
+     * @throws IllegalStateException when methods of that name in different groups declare different defaults
+     */
+    Optional<String> mappingDefault(String method) {
+        String value = mappingDefaults.get(method);
+        if (AMBIGUOUS.equals(value)) {
+            throw new IllegalStateException(module + ": mapping methods named " + method + " declare different defaults");
+        }
+        return Optional.ofNullable(value);
+    }
+
+    /** A property of its {@code application.properties} (default profile), if set there. */
+    Optional<String> property(String name) {
+        return Optional.ofNullable(properties.getProperty(name));
     }
 
     /** The module's directory name, e.g. {@code gateway-service}. */
