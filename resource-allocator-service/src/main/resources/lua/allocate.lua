@@ -14,7 +14,7 @@
 --             | {status=request_conflict, worker_id, reason=worker|body}
 --             | {status=request_settled, ended=[lease ids no longer live]}
 -- Refusals (unknown_types, request_conflict, request_settled) are decided before anything is
--- written.
+-- written; a replay writes only its kept answer back unchanged (see there).
 local worker, lease_ms, request_id = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local ticket = ARGV[4]
 local retention_ms = tonumber(ARGV[7])
@@ -48,8 +48,8 @@ if request_id ~= '' then
       return cjson.encode({ status = 'request_conflict', worker_id = answer.worker_id, reason = 'body' })
     end
     -- A replay hands back only leases the worker still holds: each grant must still be the live
-    -- lease of its resource (not released, expired, revoked or granted again). Read-only: an
-    -- expired lease is left for the reaper or the next renew/release/verify to reclaim.
+    -- lease of its resource (not released, expired, revoked or granted again). Nothing is
+    -- reclaimed here: an expired lease is left for the reaper or the next renew/release/verify to reclaim.
     local ended = {}
     for _, g in ipairs(answer.grants) do
       local f = redis.call('HMGET', rkey(g.id), 'worker', 'lease_id', 'expires')
@@ -60,6 +60,12 @@ if request_id ~= '' then
       end
     end
     if #ended > 0 then return cjson.encode({ status = 'request_settled', ended = ended }) end
+    -- The grant may have been written by another connection (a call answered 503 REPLICATION_TIMEOUT, another
+    -- allocator replica), and WAIT after this script may count only this connection's replicated writes (newer
+    -- servers do; Redis 7.0 counts up to its last command): a script that writes nothing could be answered at once,
+    -- replicas lacking the grant. Rewriting the kept answer as it is (same value, same expiry) is a write that
+    -- follows the grant in the replication stream, so the WAIT covers it.
+    redis.call('SET', P .. 'req:' .. request_id, cached, 'KEEPTTL')
     answer.status = 'replayed'
     answer.request = nil
     return cjson.encode(answer)

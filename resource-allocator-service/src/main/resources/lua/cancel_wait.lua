@@ -9,6 +9,8 @@ local ticket = ARGV[1]
 local now = now_ms()
 local granted = redis.call('GET', P .. 'ta:' .. ticket)
 if granted then
+  -- The grant was written by another script (a release, a reaper run); this delete is also the write
+  -- that makes the replica WAIT after this script cover it. Never answer it without a write.
   redis.call('DEL', P .. 'ta:' .. ticket)
   return granted
 end

@@ -29,9 +29,18 @@ public final class RawRedis implements AutoCloseable {
     /** Connects to the test Redis. */
     public static RawRedis open() {
         URI url = URI.create(RedisTestResource.url());
+        return open(url.getHost(), url.getPort());
+    }
+
+    /** Connects to another Redis on this machine (e.g. a replica: its {@code MONITOR} shows what it applies). */
+    public static RawRedis open(int port) {
+        return open("127.0.0.1", port);
+    }
+
+    private static RawRedis open(String host, int port) {
         try {
             Socket socket = new Socket();
-            socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
+            socket.connect(new InetSocketAddress(host, port), 5_000);
             return new RawRedis(socket);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

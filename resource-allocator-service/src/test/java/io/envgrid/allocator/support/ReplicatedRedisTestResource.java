@@ -32,6 +32,11 @@ public class ReplicatedRedisTestResource implements QuarkusTestResourceLifecycle
         }
     }
 
+    /** The master the allocator talks to (for writes a test makes on a connection of its own). */
+    public static EmbeddedRedis master() {
+        return master;
+    }
+
     public static EmbeddedRedis replica() {
         return replica;
     }
