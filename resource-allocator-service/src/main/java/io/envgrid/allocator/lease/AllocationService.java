@@ -157,19 +157,28 @@ public class AllocationService {
      * Goes on withdrawing, in the background, a ticket whose withdrawal (or whose queueing answer) was lost to a Redis
      * outage or a replica {@code WAIT} that fell short ({@code failure}), which its waiter was told as a 503: until Redis
      * answers, or the ticket is past its deadline ({@code deadline}, epoch ms, plus {@link #TICKET_GRACE_MS}) and
-     * purged anyway. Should the ticket have been served meanwhile ({@code granted}), that grant went to a client that
-     * never gets it, and is released as abandoned.
+     * purged anyway. Should the ticket have been served meanwhile ({@code granted}) for a request without a
+     * {@code request_id}, that grant went to a client that can never get it, and is released as abandoned. With a
+     * {@code request_id} it is left alone, as a waiter's grant whose replica {@code WAIT} failed: the client's retry
+     * may already have been handed it as a replay (a sibling ticket with the same id is answered from it, and so is a
+     * retry sent while the withdrawal was still refused), and otherwise its retry or {@code /release/request} settles it.
      */
     private void withdrawLater(Throwable failure, Cell cell, AllocateRequest request, String ticket, long deadline) {
         PersistentCleanups.Cleanup<JsonNode> withdrawal = new PersistentCleanups.Cleanup<>("withdraw",
                 "ticket " + ticket + " of worker " + request.workerId(),
                 () -> cancel(cell, ticket, request), deadline + TICKET_GRACE_MS,
                 answer -> {
-                    if ("granted".equals(status(answer))) {
-                        LOG.infof("ticket %s of worker %s was served after its waiter was told 503: releasing it",
-                                ticket, request.workerId());
-                        abandon(cell, undelivered(request, answer));
+                    if (!"granted".equals(status(answer))) {
+                        return;
                     }
+                    if (request.requestId() != null) {
+                        LOG.infof("ticket %s of worker %s was served after its waiter went: left to request_id %s "
+                                + "(replayed to its retry, or settled)", ticket, request.workerId(), request.requestId());
+                        return;
+                    }
+                    LOG.infof("ticket %s of worker %s was served after its waiter went: releasing it", ticket,
+                            request.workerId());
+                    abandon(cell, undelivered(request, answer));
                 });
         if (PersistentCleanups.isOutage(failure)) {
             cleanups.continueAfter(failure, withdrawal);

@@ -16,8 +16,13 @@ import io.envgrid.allocator.support.SettingsProfile;
 import io.envgrid.allocator.support.WithRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -105,6 +110,66 @@ class CleanupDuringOutageTest extends CleanRedis {
         release("holder", "rag-1").statusCode(200);
         assertEquals(List.of(), auditKindsFor("vanished"), "nothing was granted to the vanished waiter");
         allocate("next", List.of("rag"), 60).statusCode(200).body("rag.id", equalTo("rag-1"));
+    }
+
+    /**
+     * A client whose connection broke while it waited does what a {@code request_id} is for: it sends the same request
+     * again. Its first ticket's withdrawal met Redis refusing writes and is asked again in the background; meanwhile
+     * the resource is freed, the first ticket is served, and the retry's ticket (same request_id) is answered that
+     * grant as a replay. The late withdrawal, answered {@code granted}, must not release the leases the client now
+     * holds: with a request_id, a grant served for a gone waiter is its retry's (or {@code /release/request}'s).
+     */
+    @Test
+    void aGrantReplayedToTheRetryOfAGoneWaiterIsNotReleasedByItsLateWithdrawal() throws Exception {
+        registerPool("rag", 1);
+        allocate("holder", List.of("rag"), 60).statusCode(200);
+        String body = "{\"worker_id\":\"retrier\",\"resource_types\":[\"rag\"],\"timeout\":60,\"wait_ms\":120000,"
+                + "\"request_id\":\"retried-1\"}";
+        long baseline = RawConnection.openConnections();
+        double answeredLate = cleanupCount("withdraw", "answered_late");
+        try (RawRedis monitor = RawRedis.open().send("MONITOR")) {
+            RawConnection first = RawConnection.open().sendJson("/allocate", body);
+            Conditions.await(() -> redis.sortedSet(String.class).zcard("{envgrid}:q:rag") == 1, "the first wait is queued");
+            String ticket = redis.sortedSet(String.class).zrange("{envgrid}:q:rag", 0, 0).get(0);
+            String withdrawal = "\"{envgrid}:\" \"" + ticket + "\" \"rag\"";
+            refuseWrites(true);
+            first.close();
+            Conditions.await(() -> RawConnection.openConnections() <= baseline, "the server saw the connection close");
+            // Five refused attempts (at 0, 0.25, 0.75, 1.75 and 3.75 s): the next one comes 4 s after the fifth.
+            Conditions.await(() -> occurrences(monitor.received(), withdrawal) >= 5,
+                    "the withdrawal was refused five times", Duration.ofSeconds(20));
+            refuseWrites(false);
+            CompletableFuture<ExtractableResponse<Response>> retry = CompletableFuture.supplyAsync(() -> Api.post("/allocate",
+                            Map.of("worker_id", "retrier", "resource_types", List.of("rag"), "timeout", 60,
+                                    "wait_ms", 120000, "request_id", "retried-1")).extract());
+            Conditions.await(() -> redis.sortedSet(String.class).zcard("{envgrid}:q:rag") == 2, "the retry is queued too");
+            release("holder", "rag-1").statusCode(200);
+            ExtractableResponse<Response> answer = retry.get(10, TimeUnit.SECONDS);
+            assertEquals(200, answer.statusCode(), answer.asString());
+            assertEquals("rag-1", answer.path("rag.id"));
+            // The first ticket was served (not withdrawn first, then the retry's own ticket served afresh).
+            assertEquals("true", answer.header("X-Envgrid-Replayed"), "the retry is answered the first ticket's grant");
+        }
+        Conditions.await(() -> cleanupCount("withdraw", "answered_late") > answeredLate,
+                "the withdrawal is answered once Redis takes writes");
+        // A script run after the withdrawal's answer was handled (an abandon it led to would have run before it).
+        Api.stats();
+        assertEquals(List.of("grant"), auditKindsFor("retrier"), "the lease the retry was handed is still its own");
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
+            count++;
+        }
+        return count;
+    }
+
+    /** The value of {@code envgrid_cleanups_total{kind,outcome}}, 0 before its first count. */
+    private static double cleanupCount(String kind, String outcome) {
+        String line = "envgrid_cleanups_total{kind=\"" + kind + "\",outcome=\"" + outcome + "\"} ";
+        return Api.get("/q/metrics").lines().filter(l -> l.startsWith(line))
+                .mapToDouble(l -> Double.parseDouble(l.substring(line.length()).trim())).sum();
     }
 
     /**
