@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import java.util.function.IntPredicate;
 import org.jboss.logging.Logger;
 
@@ -46,9 +47,9 @@ public class Allocations {
      * Settling asks this often before the worker's failure is answered, the pause doubling from
      * {@link #SETTLE_BACKOFF} up to {@link #SETTLE_BACKOFF_MAX}: about 8 s, so the failure is not held back for
      * long. Without a definite answer by then it goes on asking in the background, every
-     * {@link #SETTLE_BACKOFF_MAX}, until the mark lapses: a Redis failover, with the allocator's circuit
-     * breaker open after it, outlasted those 8 s in the soak, and the grant it left was then held by nobody
-     * until its expiry.
+     * {@link #SETTLE_BACKOFF_MAX}, until the mark lapses (at most {@code leases.background-settles} at once): a
+     * Redis failover, with the allocator's circuit breaker open after it, outlasted those 8 s in the soak, and the
+     * grant it left was then held by nobody until its expiry.
      */
     private static final int SETTLE_ATTEMPTS = 6;
     private static final Duration SETTLE_BACKOFF = Duration.ofMillis(250);
@@ -62,6 +63,8 @@ public class Allocations {
     private final Duration progressInterval;
     private final int renewTimeoutSeconds;
     private final WorkerActivities activities;
+    /** Free places for background settling ({@code envgrid.gateway.leases.background-settles}). */
+    private final Semaphore backgroundSettles;
 
     public Allocations(AllocatorApi allocator, WorkerResources resources, UnsettledRequests unsettled,
             GatewayConfig config, WorkerActivities activities) {
@@ -71,6 +74,7 @@ public class Allocations {
         this.unsettled = unsettled;
         this.progressInterval = config.mcp().progressInterval();
         this.renewTimeoutSeconds = config.leases().renewTimeoutSeconds();
+        this.backgroundSettles = new Semaphore(Math.max(0, config.leases().backgroundSettles()));
     }
 
     public Uni<JsonNode> allocate(String workerId, List<String> types, int timeoutSeconds, long waitMs,
@@ -160,13 +164,18 @@ public class Allocations {
                 .onFailure().recoverWithNull()
                 .chain(() -> releaseRequest(workerId, requestId, 0, attempt -> attempt < SETTLE_ATTEMPTS))
                 .invoke(settlement -> {
-                    if (settlement == Settlement.UNANSWERED) {
+                    if (settlement == Settlement.UNANSWERED && !backgroundSettles.tryAcquire()) {
+                        LOG.warnf("allocation %s for worker %s failed and could not be settled (as many settlings as "
+                                + "allowed already go on in the background); whatever it granted is not renewed and "
+                                + "ends at its expiry", requestId, workerId);
+                    } else if (settlement == Settlement.UNANSWERED) {
                         LOG.infof("allocation %s for worker %s failed and is not settled yet; asking on in the "
                                 + "background", requestId, workerId);
                         Uni.createFrom().voidItem().onItem().delayIt().by(SETTLE_BACKOFF_MAX)
                                 .chain(() -> releaseRequest(workerId, requestId, SETTLE_ATTEMPTS,
                                         attempt -> System.currentTimeMillis() + SETTLE_BACKOFF_MAX.toMillis() < lapsesAt))
                                 .chain(late -> settled(workerId, requestId, late))
+                                .onTermination().invoke(backgroundSettles::release)
                                 .subscribe().with(v -> { }, e -> LOG.warnf("settling allocation %s for worker %s "
                                         + "failed: %s", requestId, workerId, e.getMessage()));
                     }

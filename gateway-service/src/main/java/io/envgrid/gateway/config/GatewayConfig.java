@@ -178,6 +178,14 @@ public interface GatewayConfig {
         /** How often the leases of workers with a live MCP session are renewed (one replica does it per period). */
         @WithDefault("30s")
         Duration keepaliveInterval();
+
+        /**
+         * Failed allocations this replica goes on settling in the background at once (each asks the allocator every
+         * 4 s until its unsettled mark lapses); beyond it a failed allocation that got no definite answer is left to
+         * end at its expiry, unrenewed. Bounds the calls a long outage makes (they share the allocator's bulkhead).
+         */
+        @WithDefault("64")
+        int backgroundSettles();
     }
 
     interface Downstream {

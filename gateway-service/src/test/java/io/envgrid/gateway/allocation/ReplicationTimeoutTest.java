@@ -177,6 +177,34 @@ class ReplicationTimeoutTest {
                 () -> !unsettled.any(worker).await().atMost(Duration.ofSeconds(5)));
     }
 
+    /**
+     * Background settling is bounded ({@code leases.background-settles}, 1 here): of two allocations that fail at
+     * once without a definite answer, one is settled in the background and the other is left to its expiry, unrenewed,
+     * instead of a loop per failed allocation for as long as an outage lasts.
+     */
+    @Test
+    void backgroundSettlingIsBounded() {
+        TestCluster.get().register("replication-7", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        TestCluster.get().register("replication-8", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        List<String> workers = List.of("replication-outage-a" + System.nanoTime(), "replication-outage-b" + System.nanoTime());
+        List<java.util.concurrent.CompletableFuture<JsonNode>> calls = workers.stream().map(worker -> allocations
+                .allocate(worker, List.of(TYPE), 60, 0, ProgressSink.NONE).subscribeAsCompletionStage()).toList();
+        for (java.util.concurrent.CompletableFuture<JsonNode> call : calls) {
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> call.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        try {
+            Conditions.await("one of the two grants released in the background", Duration.ofSeconds(30),
+                    () -> workers.stream().anyMatch(w -> TestCluster.get().leasesOf(w).size() == 0));
+            String settled = workers.stream().filter(w -> TestCluster.get().leasesOf(w).size() == 0).findFirst().orElseThrow();
+            String left = workers.stream().filter(w -> !w.equals(settled)).findFirst().orElseThrow();
+            assertEquals(8, LaggingReplicaAllocator.settleCalls(settled), "settled in the background");
+            assertEquals(6, LaggingReplicaAllocator.settleCalls(left), "no place in the background: not asked again");
+            assertEquals(1, TestCluster.get().leasesOf(left).size(), "left to its expiry");
+        } finally {
+            workers.forEach(w -> TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + w + "\"}"));
+        }
+    }
+
     @Test
     void onlyARefusalOrACallNeverSentIsADefiniteOutcome() {
         assertFalse(Allocations.outcomeUnknown(new ToolFailure(409, "INSUFFICIENT_RESOURCES", "short", Map.of())));
@@ -233,6 +261,7 @@ class ReplicationTimeoutTest {
             server.createContext("/", this::forward);
             server.start();
             config.put("envgrid.allocator.url", "http://127.0.0.1:" + server.getAddress().getPort());
+            config.put("envgrid.gateway.leases.background-settles", "1");
             return config;
         }
 
