@@ -241,17 +241,14 @@ public class Allocations {
     /**
      * The ended leases ({@code <resource id>:<fence>}) leave the worker's record, had they reached it: those released
      * and those the allocator found past their expiry and reclaimed as expiries (the record must not wait for the
-     * expiry message to drop them).
+     * expiry message to drop them). By lease, not by resource: the same resource granted to the worker again since
+     * (its retry) stays recorded.
      */
     private Uni<Void> forgetReleased(String workerId, Reply reply) {
-        List<String> ids = new ArrayList<>();
+        List<String> leaseIds = new ArrayList<>();
         for (String ended : List.of("released", "expired")) {
-            reply.body().path(ended).forEach(lease -> {
-                String leaseId = lease.asText();
-                int fence = leaseId.lastIndexOf(':');
-                ids.add(fence < 0 ? leaseId : leaseId.substring(0, fence));
-            });
+            reply.body().path(ended).forEach(lease -> leaseIds.add(lease.asText()));
         }
-        return ids.isEmpty() ? Uni.createFrom().voidItem() : resources.forget(workerId, ids);
+        return leaseIds.isEmpty() ? Uni.createFrom().voidItem() : resources.forgetLeases(workerId, leaseIds);
     }
 }

@@ -66,7 +66,9 @@ public class LeaseExpiries {
             if (!worker.isEmpty() && !resource.isEmpty() && event.isObject()) {
                 // "expired": the lease ran out; "deleted": the resource was withdrawn — either way the allocator took it back
                 activities.report(worker, Severity.WARNING, "lease.reclaimed", ((ObjectNode) event).deepCopy());
-                resources.forget(worker, List.of(resource))
+                // by lease where the message names it: a late message must not drop a newer grant of the resource
+                String lease = event.path("lease_id").asText("");
+                (lease.isEmpty() ? resources.forget(worker, List.of(resource)) : resources.forgetLeases(worker, List.of(lease)))
                         .chain(() -> Multi.createFrom().iterable(listeners)
                                 .onItem().transformToUniAndConcatenate(l -> l.leaseEnded(worker, resource))
                                 .collect().last())

@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Predicate;
@@ -90,7 +91,45 @@ public class WorkerResources {
         });
     }
 
-    /** Forgets the entries for these resource ids (released, expired or revoked). */
+    private static final String FORGET_SCRIPT = "local gone = 0 "
+            + "for i = 1, #ARGV, 2 do "
+            + "if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then "
+            + "redis.call('HDEL', KEYS[1], ARGV[i]) gone = gone + 1 end end "
+            + "return gone";
+
+    /**
+     * Forgets the entries of these ended leases, named as the allocator names a lease ({@code <resource id>:<fencing
+     * token>}, the resource id possibly holding {@code :} itself): only an entry of that resource with that fencing
+     * token goes. A later grant of the same resource to the same worker, recorded meanwhile, stays (settling a failed
+     * allocation in the background, or an expiry message arriving late, must not take the worker's record of a lease
+     * it holds now); so does an entry rewritten between this read and the delete (compared and deleted in one script).
+     */
+    public Uni<Void> forgetLeases(String workerId, Collection<String> leaseIds) {
+        Set<String> ended = Set.copyOf(leaseIds);
+        return hashes.hgetall(key(workerId)).chain(raw -> {
+            List<String> args = new ArrayList<>();
+            raw.forEach((field, text) -> {
+                JsonNode entry = parse(text);
+                if (ended.contains(entry.path("id").asText() + ":" + entry.path("fencing_token").asText())) {
+                    args.add(field);
+                    args.add(text);
+                }
+            });
+            if (args.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            known.remove(workerId);
+            List<String> command = new ArrayList<>(List.of(FORGET_SCRIPT, "1", key(workerId)));
+            command.addAll(args);
+            return redis.execute("EVAL", command.toArray(String[]::new)).invoke(gone -> {
+                if (gone.toInteger() > 0) {
+                    activities.leasesChanged(workerId);
+                }
+            }).replaceWithVoid();
+        });
+    }
+
+    /** Forgets the entries for these resource ids (released by the worker itself, or revoked), whatever their lease. */
     public Uni<Void> forget(String workerId, Collection<String> resourceIds) {
         known.remove(workerId);
         return all(workerId).chain(entries -> {
