@@ -278,6 +278,8 @@ public class OsWorldTasksTest {
     }
 
     private static void createSession(String worker, JsonNode task) {
+        // the agent resets its desktop after each task's session (root): the next task waits for it
+        TestCluster.get().awaitFree("osworld:desktop");
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("worker_id", worker).put("resource_type", "vm");
         ObjectNode config = body.putObject("config").put("allocator_type", TYPE);
         config.set("task_config", task.get("config"));

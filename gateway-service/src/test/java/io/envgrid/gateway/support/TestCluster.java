@@ -87,6 +87,16 @@ public final class TestCluster {
                 allocatorCall("GET", "/resources/" + KeyPart.pathSegment(resourceId), null).statusCode() == 200);
     }
 
+    /**
+     * Waits until the allocator shows the resource {@code free}: a device agent running as root resets its attached
+     * desktop between leases, so after a release (or an expiry) the desktop is {@code resetting} for a moment, and an
+     * allocation without a wait in between is refused with {@code INSUFFICIENT_RESOURCES}.
+     */
+    public void awaitFree(String resourceId) {
+        Conditions.await(resourceId + " free", Duration.ofSeconds(60), () -> "free".equals(McpSteps.readTree(
+                allocatorCall("GET", "/resources/" + KeyPart.pathSegment(resourceId), null).body()).path("state").asText()));
+    }
+
     public void register(String id, String type, String endpointJson) {
         post(allocator.url() + "/resources",
                 "{\"id\": \"" + id + "\", \"type\": \"" + type + "\", \"endpoint\": " + endpointJson + ", \"labels\": {}}");
