@@ -96,6 +96,7 @@ class DesktopFlowTest {
         Files.deleteIfExists(workDir.resolve(marker));
         String worker = "e2e-" + transport + "-" + UUID.randomUUID();
         ArrayNode steps = McpClient.steps();
+        TestCluster.get().awaitFree("e2e:desktop"); // a root agent resets it after each lease
         McpSteps.call(steps, "allocate_batch_resources").put("worker_id", worker).putArray("resource_types").add(TYPE);
         McpSteps.call(steps, "setup_batch_resources");
         McpSteps.call(steps, "get_batch_initial_observations");
@@ -131,6 +132,7 @@ class DesktopFlowTest {
     void theSandboxApiDrivesARealDesktopInTemporaryAndExplicitSessions() throws IOException {
         String worker = "e2e-sandbox-" + UUID.randomUUID();
         Files.deleteIfExists(workDir.resolve("typed-in-a-batch"));
+        TestCluster.get().awaitFree("e2e:desktop"); // the temporary session allocates it too
         post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": ["
                 + "{\"action\": \"vm:click\", \"params\": {\"x\": 100, \"y\": 100}},"
                 + "{\"action\": \"vm:typing\", \"params\": {\"text\": \"touch typed-in-a-batch\"}},"
@@ -140,6 +142,7 @@ class DesktopFlowTest {
                 () -> Files.exists(workDir.resolve("typed-in-a-batch")));
         assertEquals(0, leases(worker).size(), "the temporary session gave the desktop back");
 
+        TestCluster.get().awaitFree("e2e:desktop");
         post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}").then().statusCode(200)
                 .body("resource.id", equalTo("e2e:desktop"));
         Response observation = post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:observation\"}");
@@ -187,6 +190,7 @@ class DesktopFlowTest {
         xvfb.openEventWindow(log);
         String worker = "e2e-keys-" + UUID.randomUUID();
         ArrayNode steps = McpClient.steps();
+        TestCluster.get().awaitFree("e2e:desktop"); // a root agent resets it after each lease
         McpSteps.call(steps, "allocate_batch_resources").put("worker_id", worker).putArray("resource_types").add(TYPE);
         McpSteps.call(steps, "setup_batch_resources");
         McpSteps.call(steps, "computer").put("action", "mouse_move").putArray("coordinate").add(1000).add(200);

@@ -206,6 +206,7 @@ public class OsWorldTasksTest {
     void overMcpSetupBatchResourcesRunsTheConfigAndEvaluateTaskScoresIt() throws IOException {
         JsonNode task = task(TASKS.resolve("01-terminal-hello-file.json"));
         String worker = "osworld-mcp-" + UUID.randomUUID();
+        TestCluster.get().awaitFree("osworld:desktop");
         ArrayNode steps = McpClient.steps();
         McpSteps.call(steps, "allocate_batch_resources").put("worker_id", worker).putArray("resource_types").add(TYPE);
         ArrayNode bad = task.get("config").deepCopy();
@@ -255,6 +256,7 @@ public class OsWorldTasksTest {
                 .add(marker.toString());
         config.addObject().put("type", "download").putObject("parameters").putArray("files").addObject()
                 .put("url", "http://169.254.169.254/latest/meta-data/").put("path", marker + ".meta");
+        TestCluster.get().awaitFree("osworld:desktop");
         Response refused = post("/session/create", body.toString());
         assertEquals(403, refused.statusCode(), refused.asString());
         assertEquals("FETCH_REFUSED", McpSteps.readTree(refused.asString()).path("error").path("code").asText());
