@@ -10,7 +10,10 @@ import io.envgrid.deviceagent.support.FleetLeases.Lease;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.envgrid.deviceagent.support.WithFleetDesktops;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +31,9 @@ import org.junit.jupiter.api.Test;
 @WithAllocator
 @WithFleetDesktops
 class ForgottenDownDesktopTest {
+
+    @Inject
+    MeterRegistry meters;
 
     @Test
     void aDownDesktopTheAllocatorForgotIsNotRegisteredAgainUntilAResetSucceeds() throws Exception {
@@ -54,12 +60,13 @@ class ForgottenDownDesktopTest {
             Conditions.await(() -> "free".equals(FleetLeases.state(other)), other + " free", Duration.ofSeconds(10));
             held = FleetLeases.allocate("worker-holding-the-other-again"); // so that the next grant can only be the first
             assertEquals(other, held.resourceId());
-            // and the next passes too: the failed desktop stays unregistered while its retries fail
-            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            while (System.nanoTime() < until) {
+            // and the next passes too: the failed desktop stays unregistered through another failed retry of its reset
+            double failedRetries = failedResetRetries();
+            Conditions.await(() -> {
                 assertNull(FleetLeases.state(lease.resourceId()), lease.resourceId() + " registered again unreset");
-                Thread.sleep(100);
-            }
+                return failedResetRetries() > failedRetries;
+            }, "another failed reset retry of " + lease.resourceId(), Duration.ofSeconds(60));
+            assertNull(FleetLeases.state(lease.resourceId()), lease.resourceId() + " registered again unreset");
         } finally {
             Files.delete(FleetDesktops.TEMPLATE);
             Files.move(aside, FleetDesktops.TEMPLATE);
@@ -86,5 +93,11 @@ class ForgottenDownDesktopTest {
         RealAllocator.redis("HDEL", "{envgrid}:owed", id);
         RealAllocator.redis("ZREM", "{envgrid}:hb", id);
         RealAllocator.redis("SREM", "{envgrid}:all", id);
+    }
+
+    /** The agent's failed reset retries so far ({@code envgrid.desktop.reset.retries{outcome=failed}}). */
+    private double failedResetRetries() {
+        Counter counter = meters.find("envgrid.desktop.reset.retries").tag("outcome", "failed").counter();
+        return counter == null ? 0 : counter.count();
     }
 }
