@@ -125,8 +125,8 @@ class CleanupDuringOutageTest extends CleanRedis {
         allocate("holder", List.of("rag"), 60).statusCode(200);
         String body = "{\"worker_id\":\"retrier\",\"resource_types\":[\"rag\"],\"timeout\":60,\"wait_ms\":120000,"
                 + "\"request_id\":\"retried-1\"}";
-        long baseline = RawConnection.openConnections();
         double answeredLate = cleanupCount("withdraw", "answered_late");
+        long baseline = RawConnection.openConnections();
         try (RawRedis monitor = RawRedis.open().send("MONITOR")) {
             RawConnection first = RawConnection.open().sendJson("/allocate", body);
             Conditions.await(() -> redis.sortedSet(String.class).zcard("{envgrid}:q:rag") == 1, "the first wait is queued");
@@ -165,10 +165,13 @@ class CleanupDuringOutageTest extends CleanRedis {
         return count;
     }
 
-    /** The value of {@code envgrid_cleanups_total{kind,outcome}}, 0 before its first count. */
+    /**
+     * The value of {@code envgrid_cleanups_total{kind,outcome}}, 0 before its first count. Read over a connection
+     * closed at once: a RestAssured one can stay open and be counted by {@link RawConnection#openConnections()}.
+     */
     private static double cleanupCount(String kind, String outcome) {
         String line = "envgrid_cleanups_total{kind=\"" + kind + "\",outcome=\"" + outcome + "\"} ";
-        return Api.get("/q/metrics").lines().filter(l -> l.startsWith(line))
+        return RawConnection.getAndClose("/q/metrics").lines().filter(l -> l.startsWith(line))
                 .mapToDouble(l -> Double.parseDouble(l.substring(line.length()).trim())).sum();
     }
 
