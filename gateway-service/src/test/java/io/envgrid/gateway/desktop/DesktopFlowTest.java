@@ -1,5 +1,6 @@
 package io.envgrid.gateway.desktop;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
@@ -11,7 +12,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpSteps;
-import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.WithCluster;
 import io.envgrid.gateway.support.Xvfb;
@@ -62,7 +62,7 @@ class DesktopFlowTest {
     static final String TYPE = "vm_e2e_desktop";
 
     private static Xvfb xvfb;
-    private static PackagedService agent;
+    private static PackagedApp agent;
     private static Path workDir;
 
     @TestHTTPResource("/mcp")
