@@ -168,9 +168,10 @@ public class RequestSettling {
 
     /**
      * Attempt {@code attempt} (from 0) and the next ones before the failure is answered; the pause before attempt n is
-     * {@link #FIRST_PAUSE} doubled n-1 times, at most {@link #RETRY_PAUSE}. Before each later attempt the claim is
-     * lengthened, so it outlasts the call; a claim lost meanwhile ends the asking here. A Redis failure while
-     * lengthening does not: no replica can take the claim then either.
+     * {@link #FIRST_PAUSE} doubled n-1 times, at most {@link #RETRY_PAUSE}. Before each pause the claim is
+     * lengthened by the pause, so it outlasts the pause and the next call; a claim lost meanwhile (it lapsed and another
+     * replica took it) ends the asking here. A Redis failure while lengthening does not: no replica can take it then
+     * either. Stopping ends it too, the claim then handed back by the caller.
      */
     private Uni<Settlement> ask(String workerId, String requestId, int attempt, boolean claimed) {
         return once(workerId, requestId).chain(outcome -> {
