@@ -96,7 +96,7 @@ class SettleSweeperTest {
             Conditions.await("the mark cleared", Duration.ofSeconds(5),
                     () -> !unsettled.any(worker).await().atMost(Duration.ofSeconds(5)));
             String member = GatewayKeys.unsettledMember(worker, CountingAllocators.requestOf(worker));
-            assertEquals(null, redis.sortedSet(String.class).zscore(keys.unsettledDue(), member), "out of the index");
+            assertTrue(redis.sortedSet(String.class).zscore(keys.unsettledDue(), member).isEmpty(), "out of the index");
             assertEquals(null, redis.hash(String.class).hget(keys.unsettledClaims(), member), "no claim left");
             assertEquals(takenOverBefore + 1, meters.counter("envgrid.gateway.settles.taken.over").count(),
                     "B took over A's lapsed claim");
