@@ -3,13 +3,23 @@
 -- already past its expiry, as every lease boundary judges it), and only if it is
 -- still exactly that lease (nothing else may have happened to it in between). The request_id's
 -- cached answer is dropped too: nobody ever saw those leases, so a retry of the same request_id
--- must be decided afresh rather than told it is settled, unless /release/request settled it already.
+-- must be decided afresh rather than told it is settled, unless /release/request settled it already. Nothing at
+-- all when a retry of the same request_id was already handed these leases as a replay (see below).
 -- KEYS[1] prefix
 -- ARGV[1] worker_id   ARGV[2] request_id or ''   ARGV[3..] lease ids (<resource id>:<fence>)
 -- Returns the number of leases ended.
 local worker, request_id = ARGV[1], ARGV[2]
 local now = now_ms()
 local ended = 0
+-- Leases already handed to a retry of the same request_id (allocate.lua marks the answer replayed) were delivered
+-- after all: the worker holds them, so nothing is ended and the answer stays.
+if request_id ~= '' then
+  local cached = redis.call('GET', P .. 'req:' .. request_id)
+  if cached then
+    local answer = cjson.decode(cached)
+    if answer.worker_id == worker and answer.replayed then return 0 end
+  end
+end
 for i = 3, #ARGV do
   local lease_id = ARGV[i]
   -- The fence is the part after the last ':' (a resource id may itself contain ':').

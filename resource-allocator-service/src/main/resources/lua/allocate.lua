@@ -60,12 +60,17 @@ if request_id ~= '' then
       end
     end
     if #ended > 0 then return cjson.encode({ status = 'request_settled', ended = ended }) end
-    -- The grant may have been written by another connection (a call answered 503 REPLICATION_TIMEOUT, another
-    -- allocator replica), and WAIT after this script may count only this connection's replicated writes (newer
-    -- servers do; Redis 7.0 counts up to its last command): a script that writes nothing could be answered at once,
-    -- replicas lacking the grant. Rewriting the kept answer as it is (same value, same expiry) is a write that
-    -- follows the grant in the replication stream, so the WAIT covers it.
-    redis.call('SET', P .. 'req:' .. request_id, cached, 'KEEPTTL')
+    -- The kept answer is written back marked replayed (same expiry), for two reasons. abandon.lua must then leave
+    -- these leases alone: the call that was granted them may still be in its replica WAIT when its client, having
+    -- given up on it, retries and is handed them here; that call's close, seen after, would otherwise release what
+    -- the worker now holds, and the resource could be granted to another worker. And the grant may have been
+    -- written by another connection (a call answered 503 REPLICATION_TIMEOUT, another allocator replica), while
+    -- WAIT after this script may count only this connection's replicated writes (newer servers do; Redis 7.0
+    -- counts up to its last command): a script that wrote nothing could be answered at once, replicas lacking the
+    -- grant. This write follows the grant in the replication stream, so the WAIT covers it.
+    answer.replayed = true
+    redis.call('SET', P .. 'req:' .. request_id, cjson.encode(answer), 'KEEPTTL')
+    answer.replayed = nil
     answer.status = 'replayed'
     answer.request = nil
     return cjson.encode(answer)

@@ -311,4 +311,25 @@ class RequestIdTest extends CleanRedis {
         expectError(post("/allocate", body("w1", List.of("vm"), 60, "r-8")), 409, "REQUEST_ID_SETTLED");
         Api.stats().body("total.leased", equalTo(0));
     }
+
+    /**
+     * A grant handed to a retry as a replay is the worker's: the first call's close, noticed after (it was still in its
+     * replica {@code WAIT} when its client gave up on it and retried), abandons nothing. Before, the abandon released
+     * the lease the worker had just been handed, and the resource went to the next worker (found by review).
+     */
+    @Test
+    void anAbandonAfterTheGrantWasReplayedToARetryLeavesTheWorkerItsLease() {
+        registerPool("vm", 1);
+        String lease = post("/allocate", body("w1", List.of("vm"), 60, "r-7")).statusCode(200).extract().path("vm.lease_id");
+        post("/allocate", body("w1", List.of("vm"), 60, "r-7")).statusCode(200).body("vm.lease_id", equalTo(lease));
+
+        long ended = scripts.run(cells.defaultCell().keys(), AllocatorScript.ABANDON, List.of("w1", "r-7", lease))
+                .await().indefinitely().toLong();
+
+        assertEquals(0L, ended);
+        Api.stats().body("total.leased", equalTo(1));
+        expectError(Api.allocate("w2", List.of("vm"), 60), 409, "INSUFFICIENT_RESOURCES");
+        post("/allocate", body("w1", List.of("vm"), 60, "r-7")).statusCode(200).body("vm.lease_id", equalTo(lease));
+        release("w1", "vm-1").statusCode(200);
+    }
 }
