@@ -13,7 +13,12 @@ ask_sentinels() {
     [ "$s" = "${SENTINEL_SELF:-}" ] && continue
     master="$(timeout 3 redis-cli -h "${s%:*}" -p "${s##*:}" --raw sentinel get-master-addr-by-name envgrid 2>/dev/null \
       | head -n 2 | tr '\n' ' ' | sed 's/ *$//' || true)"
-    case "$master" in *" "*) named=yes; named_by="$s"; return ;; esac
+    # only "<host> <port>" is an answer: redis-cli --raw prints an error reply (NOAUTH …) on stdout too
+    case "$master" in
+      *" "*" "*|" "*) ;;
+      *" "*[!0-9]*|*" ") ;;
+      *" "*) named=yes; named_by="$s"; return ;;
+    esac
   done
   master="$REDIS_FIRST_MASTER"
 }

@@ -9,10 +9,18 @@
 #   it, and every acknowledged grant would be gone. It waits until the sentinels have failed over to a replica that
 #   has the data, and joins it. (On the set's first start the sentinels know no replica yet, and since a master
 #   takes no write without one, min-replicas-to-write, a master without known replicas has acknowledged nothing. If
-#   every data node lost its volume, `SENTINEL RESET envgrid` on each sentinel makes them forget the replicas.);
+#   every data node lost its volume, `SENTINEL RESET envgrid` on each sentinel makes them forget the replicas.)
+#   A round in which no sentinel answers, or none tells how many replicas it knows, is asked again, never taken
+#   as leave to start;
 # - a replica starts with replica-priority 0 (never promoted) and takes the default 100 only once its first sync
-#   with the master is complete, so a failover never picks a node that is still empty or part-way through a sync.
+#   after the start is complete, so a failover never picks a node that came back empty or part-way through that
+#   sync. (A later full resync, after a failover, keeps 100: Redis itself then decides.)
+# "Empty" is no append-only file at all: Redis makes one at every start, so a node that ever started here has one,
+# and a node that started on an empty volume did so only as a replica at priority 0 (it is never named master before
+# its sync) or as the master of a set's first start.
 set -eu
+# Until redis-server runs, SIGTERM ends the script at once (as PID 1 without a handler it would be ignored).
+trap 'exit 143' TERM INT
 : "${REDIS_ANNOUNCE:=$(hostname).redis}"
 : "${REDIS_PORT:=6379}"
 : "${REDIS_DATA_DIR:=/data}"
@@ -29,12 +37,28 @@ known_replicas() {
   timeout 3 redis-cli -h "${named_by%:*}" -p "${named_by##*:}" --raw sentinel master envgrid 2>/dev/null \
     | awk 'previous == "num-slaves" { print; exit } { previous = $0 }'
 }
-if [ "$named" = yes ] && [ "$master" = "$self" ] && ! has_data && [ "$(known_replicas)" -gt 0 ] 2>/dev/null; then
-  echo "the sentinels name this node master and know its replicas, but its data directory is empty:" \
-    "waiting for them to fail over to a replica" >&2
-  while [ "$named" = yes ] && [ "$master" = "$self" ]; do
+if [ "$named" = yes ] && [ "$master" = "$self" ] && ! has_data; then
+  told=no
+  while :; do
+    replicas="$(known_replicas || true)"
+    case "$replicas" in
+      0) break ;;
+      ''|*[!0-9]*) ;;
+      *)
+        if [ "$told" = no ]; then
+          echo "the sentinels name this node master and know its replicas, but its data directory is empty:" \
+            "waiting for them to fail over to a replica" >&2
+          told=yes
+        fi ;;
+    esac
     sleep 1
     ask_sentinels
+    if [ "$named" = no ]; then
+      # nobody answered this round: that is no leave to start as master; ask again
+      master="$self"
+      named=yes
+    fi
+    [ "$master" = "$self" ] || break
   done
 fi
 

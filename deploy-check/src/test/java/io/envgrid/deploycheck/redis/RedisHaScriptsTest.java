@@ -28,6 +28,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class RedisHaScriptsTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Past a failed election: the sentinels try again only after twice failover-timeout (60 s in sentinel.sh). */
+    private static final Duration FAILOVER = Duration.ofSeconds(150);
     private static ScriptedRedisSet set;
 
     @BeforeAll
@@ -79,7 +81,7 @@ class RedisHaScriptsTest {
         ScriptedRedisSet.deleteTree(set.dataDir(node));
         set.startNode(node);
 
-        await("the sentinels to fail over to a replica", TIMEOUT, () -> set.sentinelPorts().stream()
+        await("the sentinels to fail over to a replica", FAILOVER, () -> set.sentinelPorts().stream()
                 .allMatch(s -> masterSeenBy(s) != master && masterSeenBy(s) > 0));
         int promoted = masterSeenBy(sentinel);
         assertNotEquals(master, promoted);

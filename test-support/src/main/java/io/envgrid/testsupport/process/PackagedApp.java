@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -226,7 +227,9 @@ public final class PackagedApp implements AutoCloseable {
             return;
         }
         List<ProcessHandle> tree = current.descendants().toList();
+        // all at once, as a container's processes die together: none outlives the JVM long enough to see it go
         current.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
         awaitExit(current, Duration.ofSeconds(10));
         killAll(tree);
     }
@@ -251,15 +254,18 @@ public final class PackagedApp implements AutoCloseable {
         killAll(tree);
     }
 
-    /** SIGKILL of each process (and of every orphan an earlier {@link #kill()} left), then waits for their ends. */
+    /**
+     * SIGKILL of each process (and of every orphan an earlier {@link #kill()} left), then waits for their ends, 10 s at
+     * most for all of them.
+     */
     private void killAll(List<ProcessHandle> processes) {
         List<ProcessHandle> all = new ArrayList<>(processes);
         all.addAll(orphans);
         orphans.clear();
         all.forEach(ProcessHandle::destroyForcibly);
-        for (ProcessHandle p : all) {
-            p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> p).join();
-        }
+        // one 10 s bound for all of them together, not one per process
+        CompletableFuture.allOf(all.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                .orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
     }
 
     /** {@link #stop()}. */
