@@ -20,6 +20,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -67,6 +69,11 @@ public class HostDevice implements UidResource {
     private final Optional<DesktopCgroup> cgroup;
     /** The network namespace its commands run in: its own ({@code linux-host.network=private}) or the host's. */
     private final DesktopNetwork network;
+    /**
+     * The file system of {@code files/} and its commands' {@code /tmp} ({@code linux-host.max-disk}), with their mount
+     * namespace; empty where it has no uid of its own (not root): they then write the host's disk, unbounded.
+     */
+    private final Optional<DesktopDisk> disk;
 
     /**
      * Also removes the network namespace a SIGKILLed former run of the agent left for it, and makes its own
@@ -97,12 +104,18 @@ public class HostDevice implements UidResource {
         // a group only where its commands run as its own uid: without the switch they are the agent's, unbounded alike
         this.cgroup = ownUser ? cgroups.create("host-device") : Optional.empty();
         this.network = network(identity, ownUser);
-        this.workers = new WorkerExec(uid, files, limits, cgroup, network.enterPrefix(), Optional.empty());
+        // mounting needs root, as its uid of its own does: without one its holders are not told apart anyway
+        this.disk = ownUser ? Optional.of(DesktopDisk.of("envgrid.device-agent.linux-host.max-disk", config.dataDir(),
+                "host-device", Optional.of(files), settings.maxDisk().asLongValue())) : Optional.empty();
+        List<String> enter = new ArrayList<>(network.enterPrefix());
+        disk.ifPresent(own -> enter.addAll(own.enterPrefix()));
+        this.workers = new WorkerExec(uid, files, limits, cgroup, enter, disk.map(DesktopDisk::scratch));
         this.resets = new UidReset("the host device " + deviceId, gate,
-                new DesktopProcesses(uid, workers, Optional::empty, cgroup), network, this::emptyFiles,
+                new DesktopProcesses(uid, workers, Optional::empty, cgroup), network, disk, workers, this::emptyFiles,
                 new SharedTemp(workers, SharedTemp.SHARED), new DesktopIpc(workers));
-        // now, not at the first reset: without allocator registration no reset ever runs, and commands run anyway
-        resets.prepareNetwork();
+        // now, not at the first reset: without allocator registration no reset ever runs, and commands run anyway; it
+        // also drops what a SIGKILLed former run left mounted for it
+        resets.prepare();
     }
 
     /**
@@ -117,6 +130,11 @@ public class HostDevice implements UidResource {
     }
 
     void announce(@Observes StartupEvent start) {
+        if (settings.enabled() && disk.isEmpty()) {
+            LOG.warnf("*** the host device %s has NO DISK BOUND: the agent is not root and cannot mount its file "
+                    + "system; its commands can fill the disk of %s (the agent's records) and /tmp ***", deviceId,
+                    files);
+        }
         if (!settings.enabled() || resetsBetweenLeases()) {
             return;
         }
@@ -226,7 +244,7 @@ public class HostDevice implements UidResource {
      */
     @PreDestroy
     synchronized void stop() {
-        if (cgroup.isEmpty() && network.name().isEmpty()) {
+        if (cgroup.isEmpty() && network.name().isEmpty() && disk.isEmpty()) {
             return;
         }
         resets.stop();
@@ -241,9 +259,12 @@ public class HostDevice implements UidResource {
         cgroups.removeIfUnused();
     }
 
-    /** Empties {@code files/}; before the device's record exists (first reset at start) there is nothing to empty. */
+    /**
+     * Empties {@code files/} where it has no file system of its own (whose renewal emptied it); before the device's
+     * record exists (first reset at start) there is nothing to empty.
+     */
     private void emptyFiles() throws ResetFailure {
-        if (!Files.isDirectory(files.getParent())) {
+        if (disk.isPresent() || !Files.isDirectory(files.getParent())) {
             return;
         }
         try {
