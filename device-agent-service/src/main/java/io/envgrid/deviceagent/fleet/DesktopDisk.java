@@ -242,9 +242,10 @@ final class DesktopDisk {
             run("mount", "--make-private", directory.toString());
         }
         Files.write(namespace, new byte[0]);
+        // real paths: the script compares them with mountinfo's, where a link on the way is resolved
         List<String> command = new ArrayList<>(List.of(unshare.toString(), "--mount=" + namespace, "--propagation",
-                "private", "--", "/bin/sh", "-c", ENTER, "envgrid-desktop-disk", root.toString(),
-                home.map(Path::toString).orElse(""), directory.toString()));
+                "private", "--", "/bin/sh", "-c", ENTER, "envgrid-desktop-disk", root.toRealPath().toString(),
+                home.isPresent() ? home.get().toRealPath().toString() : "", directory.toString()));
         command.addAll(passThrough);
         run(command.toArray(String[]::new));
     }
