@@ -35,8 +35,12 @@ import org.jboss.logging.Logger;
  * <li>every process of the exec uid killed (its leftover GUI programs on the display among them), then its network
  * namespace made anew ({@code desktop.network}, {@code private} by default when it is reset:
  * {@code envgrid-<hash>-attached}, only {@code lo}; what still runs in the old one killed, whatever its uid);</li>
- * <li>a running recording killed and its file deleted; the exec user's home emptied when it is a directory of that
- * uid's (a {@code nobody} has none: {@code /nonexistent});</li>
+ * <li>its file system made anew ({@code desktop.max-disk}, a hosted desktop's {@link DesktopDisk} at
+ * {@code <data-dir>/.disk/attached-desktop}: what the exec user's commands see as {@code /tmp}, {@code /var/tmp},
+ * {@code /run/lock}, {@code /dev/shm}, in a mount namespace of its own with the host's X socket directory read-only,
+ * and the exec user's home when it is a directory of that uid's; a {@code nobody} has none: {@code /nonexistent}), so
+ * the unmount drops what the former holder wrote there;</li>
+ * <li>a running recording killed and its file deleted;</li>
  * <li>the uid's files in {@code /tmp}, {@code /var/tmp}, {@code /dev/shm}, {@code /run/lock} and its message queues
  * ({@link SharedTemp}), its System V IPC objects ({@link DesktopIpc}) deleted.</li>
  * </ul>

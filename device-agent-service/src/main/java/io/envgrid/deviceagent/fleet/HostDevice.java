@@ -47,6 +47,13 @@ import org.jboss.logging.Logger;
  * socket name it binds (an X server's {@code @/tmp/.X11-unix/X<n>}) is bound in its namespace only. Made at start and
  * anew at every reset, removed at agent stop.
  * <p>
+ * Its {@code files/} directory and what its commands see as {@code /tmp}, {@code /var/tmp}, {@code /run/lock} and
+ * {@code /dev/shm} are one file system of {@code linux-host.max-disk} bytes of its own, in a mount namespace of its
+ * own with the host's X socket directory read-only (a hosted desktop's {@link DesktopDisk}, at
+ * {@code <data-dir>/.disk/host-device}), where it has a uid of its own: a holder that fills it gets {@code ENOSPC}, the
+ * agent's records beside {@code files/} and the host's disk untouched. Made at start and anew at every reset (the
+ * reset's emptying of {@code files/}), removed at agent stop.
+ * <p>
  * The user switch needs a root agent. Without it every holder runs as the agent's uid and nothing can be told apart,
  * so the device is not offered to the allocator at all unless {@code linux-host.lease-without-reset} says so (warned
  * loudly at start); it can still be used with the service token.
@@ -229,7 +236,8 @@ public class HostDevice implements UidResource {
      * Resets the host device for its next holder: closes its gate (calls of the ended lease are interrupted and their
      * processes killed until they have left, {@value HostedDesktop#CALLS_LEAVE_SECONDS} s at most), ends every process
      * of its uid, makes its network namespace anew when it has its own (what still runs in the old one killed, whatever
-     * its uid), makes {@code files/} empty again (the uid's, mode 0700), deletes the uid's files in {@code /tmp},
+     * its uid), makes {@code files/} empty again (the uid's, mode 0700: its file system mounted anew where it has
+     * one, which also empties its {@code /tmp}), deletes the uid's files in the host's {@code /tmp},
      * {@code /dev/shm} and the other shared directories and its System V IPC objects, then opens the gate. A failure
      * leaves the gate closed: the device is down until a reset succeeds.
      */
