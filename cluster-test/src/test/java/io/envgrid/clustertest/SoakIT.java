@@ -1,5 +1,6 @@
 package io.envgrid.clustertest;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,7 @@ import io.envgrid.clustertest.support.AuditReplay;
 import io.envgrid.clustertest.support.Conditions;
 import io.envgrid.clustertest.support.FreePort;
 import io.envgrid.clustertest.support.Grant;
-import io.envgrid.clustertest.support.ServiceProcess;
+import io.envgrid.clustertest.support.ClusterServices;
 import io.envgrid.clustertest.support.SoakWorkers;
 import io.envgrid.clustertest.support.TcpRoundRobinProxy;
 import io.envgrid.clustertest.support.WorkerLedger;
@@ -87,11 +88,11 @@ class SoakIT {
     /** The desktops' home root: a temporary directory, removed when the cluster stops. */
     private static Path desktopHomes;
     private static RedisSentinels redis;
-    private static final List<ServiceProcess> allocators = new ArrayList<>();
-    private static final List<ServiceProcess> gateways = new ArrayList<>();
-    private static ServiceProcess vmController;
-    private static ServiceProcess rag;
-    private static ServiceProcess agent;
+    private static final List<PackagedApp> allocators = new ArrayList<>();
+    private static final List<PackagedApp> gateways = new ArrayList<>();
+    private static PackagedApp vmController;
+    private static PackagedApp rag;
+    private static PackagedApp agent;
     private static TcpRoundRobinProxy allocatorProxy;
     private static TcpRoundRobinProxy gatewayProxy;
 
@@ -137,20 +138,20 @@ class SoakIT {
                     "envgrid.allocator.fencing", "clock",
                     "envgrid.allocator.redis.wait-replicas", "1",
                     "envgrid.allocator.events-max-length", "10000000"));
-            allocators.add(ServiceProcess.start(repo, logs, "allocator-" + i, "resource-allocator-service", FreePort.next(),
+            allocators.add(ClusterServices.start(repo, logs, "allocator-" + i, "resource-allocator-service", FreePort.next(),
                     settings));
         }
         allocatorProxy = new TcpRoundRobinProxy("allocators", allocatorProxyPort,
-                allocators.stream().map(ServiceProcess::port).toList());
+                allocators.stream().map(PackagedApp::port).toList());
 
         Map<String, String> vmSettings = new HashMap<>(sentinel);
         vmSettings.put("envgrid.allocator.url", allocatorUrl);
         // as the allocators: an answered session opening is on the replica, so the master's kill loses none
         vmSettings.put("envgrid.vm-controller.redis.wait-replicas", "1");
-        vmController = ServiceProcess.start(repo, logs, "vm-controller", "vm-controller-service", FreePort.next(), vmSettings);
+        vmController = ClusterServices.start(repo, logs, "vm-controller", "vm-controller-service", FreePort.next(), vmSettings);
 
         int ragPort = FreePort.next();
-        rag = ServiceProcess.start(repo, logs, "rag", "rag-service", ragPort, Map.of(
+        rag = ClusterServices.start(repo, logs, "rag", "rag-service", ragPort, Map.of(
                 "envgrid.rag.index-dir", Files.createDirectories(logs.resolve("rag-index")).toString(),
                 "envgrid.rag.instance-id", "soak",
                 "envgrid.rag.public-url", "http://127.0.0.1:" + ragPort,
@@ -160,7 +161,7 @@ class SoakIT {
             ingest("c" + c);
         }
 
-        agent = ServiceProcess.start(repo, logs, "device-agent", "device-agent-service", FreePort.next(), agentSettings(allocatorUrl));
+        agent = ClusterServices.start(repo, logs, "device-agent", "device-agent-service", FreePort.next(), agentSettings(allocatorUrl));
 
         Map<String, String> gatewaySettings = new HashMap<>(sentinel);
         gatewaySettings.putAll(Map.of("envgrid.gateway.auth", "open",
@@ -175,9 +176,9 @@ class SoakIT {
                 // renewals keep the workers' lease length, so a lease nobody releases expires within the check's wait
                 "envgrid.gateway.leases.renew-timeout-seconds", Integer.toString(LEASE_SECONDS)));
         for (int i = 1; i <= 2; i++) {
-            gateways.add(ServiceProcess.start(repo, logs, "gateway-" + i, "gateway-service", FreePort.next(), gatewaySettings));
+            gateways.add(ClusterServices.start(repo, logs, "gateway-" + i, "gateway-service", FreePort.next(), gatewaySettings));
         }
-        gatewayProxy = new TcpRoundRobinProxy("gateways", 0, gateways.stream().map(ServiceProcess::port).toList());
+        gatewayProxy = new TcpRoundRobinProxy("gateways", 0, gateways.stream().map(PackagedApp::port).toList());
 
         Conditions.await("every desktop and collection free", Duration.ofSeconds(180), () -> poolSettled(stats()));
         System.out.printf("SoakIT: cluster up in %d s (logs in %s)%n", Duration.ofNanos(System.nanoTime() - started).toSeconds(),
@@ -434,11 +435,11 @@ class SoakIT {
     }
 
     /** SIGKILL of a service, restart on its port; recovered once it is ready and {@code healthy} holds. */
-    private static Fault crash(ServiceProcess service, long loadStart, java.util.function.BooleanSupplier healthy) {
+    private static Fault crash(PackagedApp service, long loadStart, java.util.function.BooleanSupplier healthy) {
         long atEpochMs = System.currentTimeMillis();
         long at = (atEpochMs - loadStart) / 1000;
         long start = System.nanoTime();
-        service.kill();
+        service.killTree();
         service.restart();
         Duration ready = Duration.ofNanos(System.nanoTime() - start);
         Conditions.await(service.name() + " serving again", Duration.ofSeconds(120), healthy);

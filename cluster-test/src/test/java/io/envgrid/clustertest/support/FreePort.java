@@ -1,5 +1,6 @@
 package io.envgrid.clustertest.support;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -11,12 +12,7 @@ public final class FreePort {
     }
 
     public static int next() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PackagedApp.freePort();
     }
 
     /** The first of {@code count} consecutive free ports (a desktop fleet takes {@code first-port + i}). */

@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.envgrid.deviceagent.support.AgentCalls;
-import io.envgrid.deviceagent.support.PackagedService;
+import io.envgrid.testsupport.process.PackagedApp;
 import io.envgrid.deviceagent.support.WithXvfb;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -31,7 +31,7 @@ class AllocatorUnreachableTest {
     public static class DeadAllocator implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("envgrid.allocator.url", "http://127.0.0.1:" + PackagedService.freePort(),
+            return Map.of("envgrid.allocator.url", "http://127.0.0.1:" + PackagedApp.freePort(),
                     "envgrid.device-agent.agent-id", "dead-allocator-agent");
         }
     }

@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.bench;
 
-import io.envgrid.deviceagent.support.PackagedService;
+import io.envgrid.deviceagent.support.PackagedApps;
+import io.envgrid.testsupport.process.PackagedApp;
 import io.envgrid.deviceagent.support.XServerProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,14 +62,14 @@ public final class DesktopBenchmark {
 
     private static List<String> run(String build, Path jar, String display, int warmup, int measure) throws Exception {
         Path data = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-desktop");
-        try (PackagedService process = PackagedService.start(PackagedService.App.AGENT, jar, "bench-desktop-agent", Map.of(
+        try (PackagedApp process = PackagedApps.agent(jar, "bench-desktop-agent", Map.of(
                 "envgrid.device-agent.data-dir", data.toString(),
                 "envgrid.device-agent.service-token", TOKEN,
                 "envgrid.device-agent.adb.enabled", "false",
                 "envgrid.device-agent.desktop.enabled", "true",
                 "envgrid.device-agent.desktop.display", display,
                 "quarkus.log.level", "WARN"))) {
-            DesktopBenchmark bench = new DesktopBenchmark(process.url());
+            DesktopBenchmark bench = new DesktopBenchmark(process.uri());
             Map<String, HttpRequest> calls = new LinkedHashMap<>();
             calls.put("screenshot 1920×1080", bench.get("/screenshot"));
             calls.put("press('a')", bench.pyautogui("pyautogui.press('a')"));

@@ -2,7 +2,8 @@ package io.envgrid.deviceagent.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.envgrid.deviceagent.support.PackagedService;
+import io.envgrid.deviceagent.support.PackagedApps;
+import io.envgrid.testsupport.process.PackagedApp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,12 +54,12 @@ public final class DeviceAgentBenchmark {
         int events = Integer.getInteger("bench.events", 200);
 
         Path data = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "bench-data");
-        try (PackagedService process = PackagedService.start(PackagedService.App.AGENT, "bench-agent", Map.of(
+        try (PackagedApp process = PackagedApps.agent("bench-agent", Map.of(
                 "envgrid.device-agent.data-dir", data.toString(),
                 "envgrid.device-agent.service-token", TOKEN,
                 "envgrid.device-agent.adb.enabled", "false",
                 "quarkus.log.level", "WARN"))) {
-            DeviceAgentBenchmark bench = new DeviceAgentBenchmark(process.url());
+            DeviceAgentBenchmark bench = new DeviceAgentBenchmark(process.uri());
             bench.createDevices(devices);
             List<String> rows = new ArrayList<>();
             for (String tool : List.of("device.list", "device.status")) {

@@ -3,7 +3,8 @@ package io.envgrid.deviceagent.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.deviceagent.support.FleetDesktops;
-import io.envgrid.deviceagent.support.PackagedService;
+import io.envgrid.deviceagent.support.PackagedApps;
+import io.envgrid.testsupport.process.PackagedApp;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,7 +50,7 @@ public final class FleetBenchmark {
         int desktops = Integer.getInteger("bench.fleet.desktops", 4);
         int resets = Integer.getInteger("bench.fleet.resets", 20);
         int seconds = Integer.getInteger("bench.fleet.seconds", 30);
-        int redisPort = PackagedService.freePort();
+        int redisPort = PackagedApp.freePort();
         RedisServer redis = RedisServer.builder().port(redisPort).bind("127.0.0.1").setting("save \"\"")
                 .setting("appendonly no").build();
         redis.start();
@@ -58,16 +59,16 @@ public final class FleetBenchmark {
                 java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                         java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")));
         Path data = Files.createDirectories(homes.resolve("data"));
-        try (PackagedService allocatorApp = PackagedService.start(PackagedService.App.ALLOCATOR, "bench-fleet-allocator",
+        try (PackagedApp allocatorApp = PackagedApps.allocator("bench-fleet-allocator",
                 Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
                         "envgrid.allocator.service-token", SERVICE_TOKEN, "quarkus.log.level", "WARN"));
-                PackagedService agent = PackagedService.start(PackagedService.App.AGENT, "bench-fleet-agent", Map.ofEntries(
+                PackagedApp agent = PackagedApps.agent("bench-fleet-agent", Map.ofEntries(
                         Map.entry("envgrid.device-agent.data-dir", data.toString()),
                         Map.entry("envgrid.device-agent.service-token", SERVICE_TOKEN),
                         Map.entry("envgrid.device-agent.adb.enabled", "false"),
                         Map.entry("envgrid.device-agent.linux-host.enabled", "false"),
                         Map.entry("envgrid.device-agent.agent-id", "bench"),
-                        Map.entry("envgrid.allocator.url", allocatorApp.url().toString()),
+                        Map.entry("envgrid.allocator.url", allocatorApp.uri().toString()),
                         Map.entry("envgrid.allocator.service-token", SERVICE_TOKEN),
                         Map.entry("envgrid.device-agent.registration.heartbeat-interval", "1s"),
                         Map.entry("envgrid.device-agent.desktops.count", Integer.toString(desktops)),
@@ -76,7 +77,7 @@ public final class FleetBenchmark {
                         Map.entry("envgrid.device-agent.desktops.home-root", homes.resolve("homes").toString()),
                         Map.entry("envgrid.device-agent.desktops.lease-channel-redis", "redis://127.0.0.1:" + redisPort),
                         Map.entry("quarkus.log.level", "WARN")))) {
-            FleetBenchmark bench = new FleetBenchmark(allocatorApp.url());
+            FleetBenchmark bench = new FleetBenchmark(allocatorApp.uri());
             bench.awaitFree(desktops);
             long[] resetNanos = bench.resets(resets);
             long[][] actions = bench.actions(desktops, seconds);

@@ -10,7 +10,7 @@ import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.FleetDesktops;
 import io.envgrid.deviceagent.support.FleetLeases;
 import io.envgrid.deviceagent.support.FleetLeases.Lease;
-import io.envgrid.deviceagent.support.PackagedService;
+import io.envgrid.testsupport.process.PackagedApp;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.envgrid.deviceagent.support.WithFleetDesktops;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,7 +47,7 @@ class DesktopNetworkIsolationTest {
         FleetLeases.awaitAllFree();
         Lease a = FleetLeases.allocate("worker-listening");
         Lease b = FleetLeases.allocate("worker-probing");
-        int port = PackagedService.freePort();
+        int port = PackagedApp.freePort();
         String name = "envgrid-netns-test-" + UUID.randomUUID();
         try {
             a.call().contentType(ContentType.JSON).body(Map.of("command", List.of("python3", "-c", listener(port, name))))

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.deviceagent.support.Conditions;
-import io.envgrid.deviceagent.support.PackagedService;
+import io.envgrid.deviceagent.support.PackagedApps;
+import io.envgrid.testsupport.process.PackagedApp;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.restassured.RestAssured;
 import java.io.IOException;
@@ -53,18 +54,18 @@ class AgentCrashIT {
                 "envgrid.device-agent.linux-host.enabled", "false");
         Map<String, Set<String>> writtenNames = new ConcurrentHashMap<>();
         AtomicInteger completed = new AtomicInteger();
-        try (PackagedService agent = PackagedService.start(PackagedService.App.AGENT, "crash-agent", settings)) {
+        try (PackagedApp agent = PackagedApps.agent("crash-agent", settings)) {
             for (int i = 0; i < DEVICES; i++) {
                 String id = "storm-" + i;
                 writtenNames.put(id, ConcurrentHashMap.newKeySet());
                 writtenNames.get(id).add("initial " + id);
-                assertEquals(200, call(agent.url(), "device.create", Map.of("device_id", id, "name", "initial " + id,
+                assertEquals(200, call(agent.uri(), "device.create", Map.of("device_id", id, "name", "initial " + id,
                         "type", "ios", "sku", "SKU", "cpu_type", "arm64")).statusCode());
             }
             ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
             for (int w = 0; w < WRITERS; w++) {
                 int writer = w;
-                writers.submit(() -> storm(agent.url(), writer, writtenNames, completed));
+                writers.submit(() -> storm(agent.uri(), writer, writtenNames, completed));
             }
             // 400 calls take ~1 s on a quiet machine; a CI machine at load 35 needed more than 10 s
             Conditions.await(() -> completed.get() >= CALLS_BEFORE_KILL, CALLS_BEFORE_KILL + " calls answered",
@@ -89,9 +90,9 @@ class AgentCrashIT {
         assertTrue(onDisk.values().stream().anyMatch(r -> !r.path("name").asText().startsWith("initial ")),
                 "the storm changed records before the kill");
 
-        try (PackagedService restarted = PackagedService.start(PackagedService.App.AGENT, "crash-agent-restarted", settings)) {
+        try (PackagedApp restarted = PackagedApps.agent("crash-agent-restarted", settings)) {
             for (Map.Entry<String, JsonNode> entry : onDisk.entrySet()) {
-                HttpResponse<String> info = call(restarted.url(), "device.info", Map.of("device_id", entry.getKey()));
+                HttpResponse<String> info = call(restarted.uri(), "device.info", Map.of("device_id", entry.getKey()));
                 assertEquals(200, info.statusCode(), info.body());
                 assertEquals(entry.getValue(), JSON.readTree(info.body()));
             }
@@ -112,7 +113,7 @@ class AgentCrashIT {
             settings.put("envgrid.device-agent.linux-host.device-id", "it-host");
             settings.put("envgrid.device-agent.discovery-interval", "1s");
             String resource = RealAllocator.AGENT_ID + ":it-host";
-            try (PackagedService agent = PackagedService.start(PackagedService.App.AGENT, "ttl-agent", settings)) {
+            try (PackagedApp agent = PackagedApps.agent("ttl-agent", settings)) {
                 Conditions.await(() -> "free".equals(state(resource)), resource + " registered and free");
                 agent.kill();
                 long killed = System.nanoTime();

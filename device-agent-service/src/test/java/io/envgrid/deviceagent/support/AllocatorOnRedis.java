@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.support;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,7 +14,7 @@ final class AllocatorOnRedis implements AutoCloseable {
 
     private final RedisServer redis;
     private final int redisPort;
-    private PackagedService allocator;
+    private PackagedApp allocator;
 
     private AllocatorOnRedis(RedisServer redis, int redisPort) {
         this.redis = redis;
@@ -25,7 +26,7 @@ final class AllocatorOnRedis implements AutoCloseable {
      * Nothing is left running when the allocator does not start.
      */
     static AllocatorOnRedis start(String name, Map<String, String> settings) {
-        int port = PackagedService.freePort();
+        int port = PackagedApp.freePort();
         RedisServer redis = RedisServer.builder().port(port).bind("127.0.0.1")
                 .setting("save \"\"").setting("appendonly no").build();
         redis.start();
@@ -33,7 +34,7 @@ final class AllocatorOnRedis implements AutoCloseable {
         try {
             Map<String, String> all = new HashMap<>(settings);
             all.put("quarkus.redis.hosts", "redis://127.0.0.1:" + port);
-            started.allocator = PackagedService.start(PackagedService.App.ALLOCATOR, name, all);
+            started.allocator = PackagedApps.allocator(name, all);
             return started;
         } catch (RuntimeException e) {
             started.close();
@@ -42,7 +43,7 @@ final class AllocatorOnRedis implements AutoCloseable {
     }
 
     URI url() {
-        return allocator.url();
+        return allocator.uri();
     }
 
     int redisPort() {

@@ -1,5 +1,6 @@
 package io.envgrid.deviceagent.support;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,7 +75,7 @@ public class FleetDesktops implements QuarkusTestResourceLifecycleManager {
     /** The first of {@code count} consecutive ports nothing listens on right now. */
     public static int consecutivePorts(int count) {
         for (int attempt = 0; attempt < 50; attempt++) {
-            int first = PackagedService.freePort();
+            int first = PackagedApp.freePort();
             boolean free = true;
             for (int i = 1; i < count && free; i++) {
                 try (ServerSocket probe = new ServerSocket(first + i)) {

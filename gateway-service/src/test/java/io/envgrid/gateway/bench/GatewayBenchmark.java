@@ -1,6 +1,7 @@
 package io.envgrid.gateway.bench;
 
-import io.envgrid.gateway.support.PackagedService;
+import io.envgrid.testsupport.process.PackagedApp;
+import io.envgrid.gateway.support.PackagedApps;
 import io.envgrid.gateway.support.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -70,15 +71,15 @@ public final class GatewayBenchmark {
                 "envgrid.allocator.url", cluster.allocatorUrl(),
                 "envgrid.vm-controller.url", cluster.vmControllerUrl(),
                 "quarkus.log.level", "WARN");
-        Map<String, PackagedService> gateways = new LinkedHashMap<>();
+        Map<String, PackagedApp> gateways = new LinkedHashMap<>();
         // open mode as an environment variable: a baseline built before the setting existed ignores it there
         // (an unknown system property under envgrid.gateway stops it)
         Map<String, String> env = Map.of("ENVGRID_GATEWAY_AUTH", "open");
-        gateways.put("through gateway", PackagedService.start("gateway-bench", "gateway-service", config, env,
+        gateways.put("through gateway", PackagedApps.start("gateway-bench", "gateway-service", config, env,
                 jvmOptions("gateway-bench")));
         if (!baseline.isBlank()) {
             // another build of the gateway (e.g. main's) measured in the same run: before/after on equal terms
-            gateways.put("baseline gateway", PackagedService.start("gateway-baseline", Path.of(baseline), config, env,
+            gateways.put("baseline gateway", PackagedApps.start("gateway-baseline", Path.of(baseline), config, env,
                     jvmOptions("gateway-baseline")));
         }
         try {
@@ -87,14 +88,14 @@ public final class GatewayBenchmark {
             for (int n : sessions) {
                 Map<String, List<String>> ids = new LinkedHashMap<>();
                 List<String> workers = new ArrayList<>();
-                for (Map.Entry<String, PackagedService> gateway : gateways.entrySet()) {
+                for (Map.Entry<String, PackagedApp> gateway : gateways.entrySet()) {
                     List<String> mine = new ArrayList<>();
                     ids.put(gateway.getKey(), bench.openSessions(gateway.getValue().port(), n, mine, gateway.getValue().name()));
                     workers.addAll(mine);
                 }
                 cells.add(bench.run("allocator direct", n, i -> bench.post(port(cluster.allocatorUrl()), "/renew", null,
                         "{\"worker_id\":\"" + workers.get(i) + "\",\"timeout\":600}")));
-                for (Map.Entry<String, PackagedService> gateway : gateways.entrySet()) {
+                for (Map.Entry<String, PackagedApp> gateway : gateways.entrySet()) {
                     int port = gateway.getValue().port();
                     List<String> mine = ids.get(gateway.getKey());
                     cells.add(bench.run(gateway.getKey(), n, i -> bench.post(port, "/mcp", mine.get(i),
@@ -108,7 +109,7 @@ public final class GatewayBenchmark {
             print(cells);
             bench.vertx.close();
         } finally {
-            gateways.values().forEach(PackagedService::close);
+            gateways.values().forEach(PackagedApp::close);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.envgrid.gateway.desktop;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
@@ -11,10 +12,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpSteps;
-import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.WithCluster;
 import io.envgrid.gateway.support.Xvfb;
+import io.envgrid.testsupport.x11.TypedText;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -26,6 +27,7 @@ import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +45,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * vm-controller, the gateway, and the official MCP SDK as the agent, over Streamable HTTP and SSE:
  * allocate → setup → initial observation (a real screenshot) → computer actions that type a
  * command into the terminal → release. The same through the Sandbox HTTP API, in a temporary
- * session around a batch and in an explicit session.
+ * session around a batch and in an explicit session. Key combinations and Unicode text, read back from
+ * what real X applications received.
  */
 @QuarkusTest
 @WithCluster
@@ -60,9 +63,14 @@ class DesktopFlowTest {
     }
 
     static final String TYPE = "vm_e2e_desktop";
+    /**
+     * Latin-1 letters the US layout lacks, Cyrillic, CJK, a vulgar fraction, a combining acute after a plain e and an
+     * emoji outside the BMP (a surrogate pair in Java and JSON): most have no key on the display's keyboard.
+     */
+    static final String UNICODE = "Grüße Привет 世界 ½ e\u0301 🙂 Ab";
 
     private static Xvfb xvfb;
-    private static PackagedService agent;
+    private static PackagedApp agent;
     private static Path workDir;
 
     @TestHTTPResource("/mcp")
@@ -207,6 +215,52 @@ class DesktopFlowTest {
         Conditions.await("the key presses in the xev window", java.time.Duration.ofSeconds(10),
                 () -> withoutShift(Xvfb.keyPresses(log)).size() >= want.size());
         assertEquals(want, withoutShift(Xvfb.keyPresses(log)));
+    }
+
+    /**
+     * Issue 12's text in several scripts typed as agents type it, through the gateway, the real vm-controller and the
+     * device agent onto the display, and read back from what real applications received ({@link TypedText}), never
+     * from an exit status: the {@code computer} tool's {@code type} (computer_13 {@code TYPING}, which the
+     * vm-controller writes into pyautogui code as a Python literal) and pyautogui code as OSWorld sends it (the
+     * characters as they are in the literal, tab and newline as escapes), one line each into a UTF-8 xterm's
+     * {@code cat}; then {@code type} and the Return key into a GTK 3 entry, the window the entry is in taking the
+     * keyboard itself, so it opens only once the terminal has its lines.
+     */
+    @Test
+    void unicodeTextArrivesIntactInRealApplications() {
+        String worker = "e2e-unicode-" + UUID.randomUUID();
+        TestCluster.get().awaitFree("e2e:desktop"); // a root agent resets it after each lease
+        try {
+            try (TypedText.Terminal terminal = TypedText.Terminal.open(xvfb.display(), workDir.resolve("unicode-xterm"),
+                    "60x4+640+560")) {
+                ArrayNode steps = McpClient.steps();
+                McpSteps.call(steps, "allocate_batch_resources").put("worker_id", worker).putArray("resource_types").add(TYPE);
+                McpSteps.call(steps, "setup_batch_resources");
+                // without a window manager the window under the pointer has the keyboard
+                McpSteps.call(steps, "computer").put("action", "mouse_move").putArray("coordinate").add(800).add(590);
+                McpSteps.call(steps, "computer").put("action", "type").put("text", UNICODE + "\tX\n");
+                McpSteps.call(steps, "pyautogui").put("code", "import pyautogui\npyautogui.write('" + UNICODE + "\\tY\\n')\n");
+                succeeded(McpClient.run(mcp.toString(), "streamable", List.of(), steps));
+                assertEquals(UNICODE + "\tX\n" + UNICODE + "\tY\n", terminal.awaitLines(2, Duration.ofSeconds(20)));
+            }
+            try (TypedText.GtkEntry entry = TypedText.GtkEntry.open(xvfb.display(), workDir.resolve("unicode-gtk"), 640, 660)) {
+                ArrayNode steps = McpClient.steps();
+                McpSteps.call(steps, "computer").put("worker_id", worker).put("action", "type").put("text", UNICODE);
+                McpSteps.call(steps, "computer").put("worker_id", worker).put("action", "key").put("text", "Return");
+                McpSteps.call(steps, "release_batch_resources").put("worker_id", worker);
+                succeeded(McpClient.run(mcp.toString(), "streamable", List.of(), steps));
+                assertEquals(UNICODE, entry.awaitActivated(Duration.ofSeconds(20)));
+            }
+        } finally {
+            // a failure above would otherwise hold the desktop until the lease expires, failing the next test's wait
+            TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + worker + "\"}");
+        }
+    }
+
+    private static void succeeded(List<JsonNode> out) {
+        for (int i = 1; i < out.size(); i++) {
+            McpSteps.structured(out.get(i));
+        }
     }
 
     private static List<String> withoutShift(List<String> keys) {

@@ -1,5 +1,6 @@
 package io.envgrid.gateway.desktop;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpSteps;
-import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.WithCluster;
 import io.envgrid.gateway.support.Xvfb;
@@ -105,7 +105,7 @@ public class OsWorldTasksTest {
             "terminal-downloaded-wordlist", Solution.typed("echo zebra >> words.txt"));
 
     private static Xvfb xvfb;
-    private static PackagedService agent;
+    private static PackagedApp agent;
     private static HttpServer assets;
 
     @TestHTTPResource("/mcp")

@@ -1,12 +1,13 @@
 package io.envgrid.gateway.device;
 
+import io.envgrid.testsupport.process.PackagedApp;
+import io.envgrid.gateway.support.PackagedApps;
 import static io.envgrid.gateway.support.McpHttp.call;
 import static io.envgrid.gateway.support.McpHttp.initialize;
 import static io.envgrid.gateway.support.McpHttp.mcp;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.id.KeyPart;
 import io.envgrid.gateway.support.Conditions;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Test;
 @WithCluster
 class DeviceRoutingTest {
 
-    private static PackagedService agent;
+    private static PackagedApp agent;
 
     @BeforeAll
     static void startAgent() {
@@ -47,7 +48,7 @@ class DeviceRoutingTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        agent = PackagedService.start("device-agent", "device-agent-service", Map.of(
+        agent = PackagedApps.start("device-agent", "device-agent-service", Map.of(
                 "envgrid.device-agent.data-dir", data.toAbsolutePath().toString(),
                 "envgrid.device-agent.linux-host.device-id", "gw-host",
                 // an agent id with the id rule's special characters: its resource is 'gw/agent@rack.1:gw-host'

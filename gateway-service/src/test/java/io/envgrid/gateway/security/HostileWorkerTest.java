@@ -1,5 +1,6 @@
 package io.envgrid.gateway.security;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.id.KeyPart;
 import io.envgrid.gateway.support.Conditions;
-import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.Xvfb;
 import java.io.IOException;
@@ -50,7 +50,7 @@ class HostileWorkerTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static Xvfb xvfb;
-    private static PackagedService agent;
+    private static PackagedApp agent;
     private static Path marks;
     private static TestCluster cluster;
 

@@ -1,9 +1,9 @@
 package io.envgrid.gateway.smcp;
 
+import io.envgrid.testsupport.process.PackagedApp;
+import io.envgrid.gateway.support.PackagedApps;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.gateway.support.Conditions;
-import io.envgrid.gateway.support.FreePort;
-import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.RoundRobinProxy;
 import io.envgrid.gateway.support.TestCluster;
 import java.io.IOException;
@@ -41,11 +41,11 @@ final class EverythingComputer implements AutoCloseable {
     final String name;
     final String office;
     final Path trace;
-    final PackagedService agent;
+    final PackagedApp agent;
     /** The server over Streamable HTTP, or null. */
     private final HttpEverything http;
 
-    private EverythingComputer(String name, String office, Path trace, PackagedService agent, HttpEverything http) {
+    private EverythingComputer(String name, String office, Path trace, PackagedApp agent, HttpEverything http) {
         this.name = name;
         this.office = office;
         this.trace = trace;
@@ -88,7 +88,7 @@ final class EverythingComputer implements AutoCloseable {
             }
             Path config = data.resolve("computer.json");
             new ObjectMapper().writeValue(config.toFile(), Map.of("inputs", List.of(), "servers", servers));
-            PackagedService agent = PackagedService.start(name, "device-agent-service", Map.ofEntries(
+            PackagedApp agent = PackagedApps.start(name, "device-agent-service", Map.ofEntries(
                     Map.entry("envgrid.device-agent.data-dir", data.toAbsolutePath().toString()),
                     Map.entry("envgrid.device-agent.agent-id", name),
                     Map.entry("envgrid.device-agent.public-url", "http://127.0.0.1:${quarkus.http.port}"),
@@ -164,7 +164,7 @@ final class EverythingComputer implements AutoCloseable {
     private record HttpEverything(Process process, RoundRobinProxy proxy) implements AutoCloseable {
 
         static HttpEverything start(Path log) throws IOException {
-            int port = FreePort.next();
+            int port = PackagedApp.freePort();
             ProcessBuilder builder = new ProcessBuilder(NODE.toString(), ENTRY.toString(), "streamableHttp")
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("PORT", Integer.toString(port));

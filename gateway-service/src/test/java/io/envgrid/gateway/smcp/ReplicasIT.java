@@ -1,11 +1,11 @@
 package io.envgrid.gateway.smcp;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.SocketIoDriver;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +44,7 @@ class ReplicasIT extends SmcpClients {
 
     @Test
     void aKilledReplicasMembersLeaveTheirOfficesWithinTheHeartbeatTimeout() {
-        PackagedService doomed = gateways.start("smcp-gateway-doomed");
+        PackagedApp doomed = gateways.start("smcp-gateway-doomed");
         try {
             String office = Offices.office();
             String agent = offices.connect("agent-" + run, gateways.first.url(), "0.4.0");

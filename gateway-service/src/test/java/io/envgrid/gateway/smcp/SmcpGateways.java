@@ -1,6 +1,7 @@
 package io.envgrid.gateway.smcp;
 
-import io.envgrid.gateway.support.PackagedService;
+import io.envgrid.testsupport.process.PackagedApp;
+import io.envgrid.gateway.support.PackagedApps;
 import io.envgrid.gateway.support.TestCluster;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,11 +37,11 @@ final class SmcpGateways {
     private static RuntimeException failure;
 
     final TestCluster cluster;
-    final PackagedService first;
-    final PackagedService second;
-    private PackagedService tight;
-    private PackagedService tokens;
-    private PackagedService tokensPeer;
+    final PackagedApp first;
+    final PackagedApp second;
+    private PackagedApp tight;
+    private PackagedApp tokens;
+    private PackagedApp tokensPeer;
 
     private SmcpGateways() {
         cluster = TestCluster.get();
@@ -68,11 +69,11 @@ final class SmcpGateways {
     }
 
     /** Another replica on the same Redis (a test that kills one starts its own). */
-    PackagedService start(String name) {
+    PackagedApp start(String name) {
         return start(name, Map.of());
     }
 
-    private PackagedService start(String name, Map<String, String> extra) {
+    private PackagedApp start(String name, Map<String, String> extra) {
         Map<String, String> settings = new HashMap<>(Map.of(
                 "quarkus.redis.hosts", cluster.redisUrl(),
                 "envgrid.allocator.url", cluster.allocatorUrl(),
@@ -81,14 +82,14 @@ final class SmcpGateways {
                 "envgrid.gateway.smcp.ping-interval", PING_INTERVAL_MS + "ms",
                 "envgrid.gateway.smcp.ping-timeout", PING_TIMEOUT_MS + "ms"));
         settings.putAll(extra);
-        return PackagedService.start(name, "gateway-service", settings);
+        return PackagedApps.start(name, "gateway-service", settings);
     }
 
     /** The replica with tight bounds (same Redis, so its offices are the others' too), started on first use. */
-    synchronized PackagedService tight() {
+    synchronized PackagedApp tight() {
         if (tight == null) {
             tight = start("smcp-gateway-tight", Tight.SETTINGS);
-            PackagedService started = tight;
+            PackagedApp started = tight;
             Runtime.getRuntime().addShutdownHook(new Thread(started::close));
         }
         return tight;
@@ -98,11 +99,11 @@ final class SmcpGateways {
      * The replica that also takes tokens signed with {@link #SIGNING_SECRET} and holds at most
      * {@link #CONNECTIONS_PER_PRINCIPAL} connections per principal (same Redis), started on first use.
      */
-    synchronized PackagedService tokens() {
+    synchronized PackagedApp tokens() {
         if (tokens == null) {
             tokens = start("smcp-gateway-tokens", Map.of("envgrid.gateway.auth.signing-secret", SIGNING_SECRET,
                     "envgrid.gateway.smcp.max-connections-per-principal", String.valueOf(CONNECTIONS_PER_PRINCIPAL)));
-            PackagedService started = tokens;
+            PackagedApp started = tokens;
             Runtime.getRuntime().addShutdownHook(new Thread(started::close));
         }
         return tokens;
@@ -112,11 +113,11 @@ final class SmcpGateways {
      * A second replica taking signed tokens ({@link #SIGNING_SECRET}, same Redis), whose expiry timers fire
      * {@link #EXPIRY_TIMER_DELAY_MS} after the expiry, started on first use.
      */
-    synchronized PackagedService tokensPeer() {
+    synchronized PackagedApp tokensPeer() {
         if (tokensPeer == null) {
             tokensPeer = start("smcp-gateway-tokens-peer", Map.of("envgrid.gateway.auth.signing-secret", SIGNING_SECRET,
                     "envgrid.gateway.smcp.expiry-timer-delay", EXPIRY_TIMER_DELAY_MS + "ms"));
-            PackagedService started = tokensPeer;
+            PackagedApp started = tokensPeer;
             Runtime.getRuntime().addShutdownHook(new Thread(started::close));
         }
         return tokensPeer;

@@ -1,11 +1,12 @@
 package io.envgrid.gateway.support;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import redis.embedded.RedisServer;
 
 /** A real redis-server (shipped inside org.signal:embedded-redis) on a free loopback port, without persistence. */
 public final class EmbeddedRedis implements AutoCloseable {
 
-    private final int port = FreePort.next();
+    private final int port = PackagedApp.freePort();
     private final RedisServer server;
 
     public EmbeddedRedis() {

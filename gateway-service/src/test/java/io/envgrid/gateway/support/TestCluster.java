@@ -1,5 +1,6 @@
 package io.envgrid.gateway.support;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import io.envgrid.gateway.id.KeyPart;
 import java.io.IOException;
 import java.net.URI;
@@ -26,16 +27,16 @@ public final class TestCluster {
     private static TestCluster instance;
 
     private final EmbeddedRedis redis;
-    private final PackagedService allocator;
-    private final PackagedService vmController;
+    private final PackagedApp allocator;
+    private final PackagedApp vmController;
     private final List<FakeDesktop> desktops;
 
     private TestCluster() {
         redis = new EmbeddedRedis();
-        allocator = PackagedService.start("allocator", "resource-allocator-service",
+        allocator = PackagedApps.start("allocator", "resource-allocator-service",
                 Map.of("quarkus.redis.hosts", redis.url(), "envgrid.allocator.reap-interval", "100ms",
                         "envgrid.allocator.auth", "open"));
-        vmController = PackagedService.start("vm-controller", "vm-controller-service", Map.of("quarkus.redis.hosts", redis.url()));
+        vmController = PackagedApps.start("vm-controller", "vm-controller-service", Map.of("quarkus.redis.hosts", redis.url()));
         desktops = java.util.stream.IntStream.range(0, DESKTOPS).mapToObj(i -> FakeDesktop.start()).toList();
         for (int i = 0; i < DESKTOPS; i++) {
             register("desktop-" + i, "vm_pyautogui", "{\"ip\": \"127.0.0.1\", \"port\": " + desktops.get(i).port() + "}");
@@ -56,12 +57,12 @@ public final class TestCluster {
      * host device, no adb); its data directory is a fresh folder under {@code target/}. Returns once
      * the allocator lists the desktop; the caller closes the agent.
      */
-    public PackagedService startDesktopAgent(String name, String agentId, String type, Xvfb display) throws IOException {
+    public PackagedApp startDesktopAgent(String name, String agentId, String type, Xvfb display) throws IOException {
         return startDesktopAgent(name, agentId, type, display, Map.of());
     }
 
     /** {@link #startDesktopAgent(String, String, String, Xvfb)} with further settings ({@code extra} wins). */
-    public PackagedService startDesktopAgent(String name, String agentId, String type, Xvfb display,
+    public PackagedApp startDesktopAgent(String name, String agentId, String type, Xvfb display,
             Map<String, String> extra) throws IOException {
         Path data = Files.createTempDirectory(Path.of("target"), name + "-");
         Map<String, String> settings = new java.util.HashMap<>(Map.of(
@@ -76,7 +77,7 @@ public final class TestCluster {
                 "envgrid.device-agent.adb.enabled", "false",
                 "envgrid.allocator.url", allocatorUrl()));
         settings.putAll(extra);
-        PackagedService agent = PackagedService.start(name, "device-agent-service", settings);
+        PackagedApp agent = PackagedApps.start(name, "device-agent-service", settings);
         awaitRegistered(agentId + ":desktop");
         return agent;
     }

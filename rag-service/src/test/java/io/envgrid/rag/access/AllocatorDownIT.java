@@ -1,12 +1,12 @@
 package io.envgrid.rag.access;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import static io.envgrid.rag.api.Api.operator;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.envgrid.rag.support.PackagedRagService;
-import io.envgrid.rag.support.PackagedService;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -32,7 +32,7 @@ class AllocatorDownIT {
     void everyCallThatNeedsTheAllocatorIs503AndChangesNothing() {
         // the allocator URL points at a port nothing listens on
         rag.start(Map.of("envgrid.rag.instance-id", "down",
-                "envgrid.allocator.url", "http://127.0.0.1:" + PackagedService.freePort()));
+                "envgrid.allocator.url", "http://127.0.0.1:" + PackagedApp.freePort()));
 
         operator().contentType("application/x-ndjson").body("{\"id\":\"d1\",\"text\":\"reference text\"}\n".getBytes(StandardCharsets.UTF_8))
                 .post("/collections/down/documents").then().statusCode(200);

@@ -1,11 +1,12 @@
 package io.envgrid.rag.bench;
 
+import io.envgrid.testsupport.process.PackagedApp;
+import io.envgrid.rag.support.PackagedApps;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.rag.api.Api;
 import io.envgrid.rag.eval.CranfieldReader;
 import io.envgrid.rag.eval.EvalDataset;
 import io.envgrid.rag.index.Document;
-import io.envgrid.rag.support.PackagedService;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -74,8 +75,8 @@ public final class RagBenchmark {
         List<Cell> cells = new ArrayList<>();
         int batch = 100;
         double ingestSeconds;
-        try (PackagedService rag = start(index, Map.of())) {
-            String base = rag.baseUrl();
+        try (PackagedApp rag = start(index, Map.of())) {
+            String base = rag.url();
             long start = System.nanoTime();
             for (int from = 0; from < docs; from += batch) {
                 StringBuilder lines = new StringBuilder();
@@ -100,10 +101,10 @@ public final class RagBenchmark {
             }
             rag.stop();
         }
-        try (PackagedService rag = start(index, Map.of("envgrid.rag.query-embedding-cache-size", "0"))) {
+        try (PackagedApp rag = start(index, Map.of("envgrid.rag.query-embedding-cache-size", "0"))) {
             for (String mode : List.of("dense", "hybrid")) {
                 for (int n : clients) {
-                    cells.add(search(rag.baseUrl(), mode, "computed", n, seconds, queries));
+                    cells.add(search(rag.url(), mode, "computed", n, seconds, queries));
                 }
             }
             rag.stop();
@@ -119,12 +120,12 @@ public final class RagBenchmark {
         }
     }
 
-    private static PackagedService start(Path index, Map<String, String> settings) {
+    private static PackagedApp start(Path index, Map<String, String> settings) {
         Map<String, String> properties = new HashMap<>(settings);
         properties.put("quarkus.log.level", "WARN");
         properties.put("envgrid.rag.index-dir", index.toString());
         properties.put("envgrid.allocator.service-token", Api.SERVICE_TOKEN);
-        return PackagedService.ragService(List.of("-Xmx1g"), properties, Path.of("target", "bench-rag.log"));
+        return PackagedApps.ragService(List.of("-Xmx1g"), properties, Path.of("target", "bench-rag.log"));
     }
 
     private static byte[] searchBody(String mode, String query) throws IOException {

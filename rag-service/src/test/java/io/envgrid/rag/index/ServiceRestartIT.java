@@ -1,5 +1,6 @@
 package io.envgrid.rag.index;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import static io.envgrid.rag.api.Api.doc;
 import static io.envgrid.rag.api.Api.ingest;
 import static io.envgrid.rag.api.Api.jsonLines;
@@ -10,7 +11,6 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.envgrid.rag.support.PackagedRagService;
-import io.envgrid.rag.support.PackagedService;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,7 +30,7 @@ class ServiceRestartIT {
 
     @Test
     void documentsSurviveAStopAndAKill() {
-        PackagedService service = start();
+        PackagedApp service = start();
         ingest(COLLECTION, jsonLines(List.of(
                 doc("bees", "Bees", "Bees pollinate flowers and make honey in their hives.", Map.of("kind", "insect")),
                 doc("sharks", "Sharks", "Sharks are cartilaginous fish with many rows of teeth.", Map.of("kind", "fish")),
@@ -58,7 +58,7 @@ class ServiceRestartIT {
         search(COLLECTION, "teeth", "hybrid", 1).statusCode(200).body("results.id", contains("sharks"));
     }
 
-    private PackagedService start() {
+    private PackagedApp start() {
         return rag.start(Map.of());
     }
 }

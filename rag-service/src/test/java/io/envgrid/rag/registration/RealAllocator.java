@@ -1,14 +1,13 @@
 package io.envgrid.rag.registration;
 
+import io.envgrid.testsupport.process.PackagedApp;
+import io.envgrid.rag.support.PackagedApps;
 import io.envgrid.rag.api.Api;
-import io.envgrid.rag.support.PackagedService;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import redis.embedded.RedisServer;
@@ -22,22 +21,18 @@ public class RealAllocator implements QuarkusTestResourceLifecycleManager {
 
     public static String url;
     private RedisServer redis;
-    private PackagedService allocator;
+    private PackagedApp allocator;
 
     @Override
     public Map<String, String> start() {
-        Path app = Path.of("..", "resource-allocator-service", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
-        if (!Files.isRegularFile(app)) {
-            throw new IllegalStateException(app + " is missing: build the allocator first (./envgrid test does)");
-        }
-        int redisPort = PackagedService.freePort();
+        int redisPort = PackagedApp.freePort();
         redis = RedisServer.builder().port(redisPort).bind("127.0.0.1").setting("save \"\"").build();
         redis.start();
         // The allocator wants the service token, as in a deployment: rag-service's registration and lease checks send it.
-        allocator = PackagedService.start(app, List.of("-Xmx256m"), Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
+        allocator = PackagedApps.allocator(Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
                         "envgrid.allocator.service-token", Api.SERVICE_TOKEN),
                 Path.of("target", "allocator.log"));
-        url = allocator.baseUrl();
+        url = allocator.url();
         return Map.of("envgrid.allocator.url", url, "envgrid.rag.instance-id", "test",
                 "envgrid.rag.registration.interval", "500ms");
     }

@@ -217,7 +217,7 @@ public final class AllocatorBenchmark {
                                         .setMaxWaitQueueSize(-1));
                         Driver driver = new HttpDriver(http, cluster);
                         List<ProcessHandle> allocators = cluster.instances().stream()
-                                .map(i -> i.process().toHandle()).toList();
+                                .map(AllocatorCluster.Instance::handle).toList();
                         warmUp(target, driver, n);
                         if (n == 1 && waitFor == 0 && !baselines.isEmpty()) {
                             compareWithBaselines(vertx, target, driver, sync, redisPid, allocators);
@@ -297,7 +297,7 @@ public final class AllocatorBenchmark {
                     cell(target, w, driver, sync, redisPid, allocators);
                     for (Baseline b : started) {
                         cell(b.label(), w, b.driver(), b.sync(), b.redisPid(),
-                                List.of(b.cluster().instance(0).process().toHandle()));
+                                List.of(b.cluster().instance(0).handle()));
                     }
                 }
             }

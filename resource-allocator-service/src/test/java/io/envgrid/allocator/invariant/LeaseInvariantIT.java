@@ -297,7 +297,7 @@ class LeaseInvariantIT {
                 "all " + total + " waiters queued", Duration.ofSeconds(60));
         // The crash: a replica dies with its waiters parked. Nobody polls; the other replicas'
         // reapers see it stop renewing its liveness and withdraw its tickets.
-        cluster.instance(crashed).process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        cluster.instance(crashed).app().kill();
         long crashedAt = System.nanoTime();
         long survivors = waiters.stream().filter(w -> w.replica() != crashed && w.waitMs() != IMPATIENT_MS).count();
         Conditions.await(() -> tickets() == survivors

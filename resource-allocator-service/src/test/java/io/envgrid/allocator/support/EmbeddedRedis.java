@@ -1,5 +1,6 @@
 package io.envgrid.allocator.support;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import redis.embedded.RedisServer;
 
 /**
@@ -21,14 +22,14 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     /** Starts a server on a free port. */
     public static EmbeddedRedis start() {
-        EmbeddedRedis redis = new EmbeddedRedis(FreePort.next(), 0);
+        EmbeddedRedis redis = new EmbeddedRedis(PackagedApp.freePort(), 0);
         redis.startServer();
         return redis;
     }
 
     /** Starts a replica of {@code master} on a free port (asynchronous replication, as Redis does by default). */
     public static EmbeddedRedis startReplicaOf(EmbeddedRedis master) {
-        EmbeddedRedis redis = new EmbeddedRedis(FreePort.next(), master.port());
+        EmbeddedRedis redis = new EmbeddedRedis(PackagedApp.freePort(), master.port());
         redis.startServer();
         return redis;
     }

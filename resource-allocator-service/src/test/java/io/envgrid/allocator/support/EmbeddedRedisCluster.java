@@ -1,5 +1,6 @@
 package io.envgrid.allocator.support;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,9 +56,9 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
         }
         List<Master> masters = new ArrayList<>();
         for (int i = 0; i < MASTERS; i++) {
-            int port = FreePort.next();
+            int port = PackagedApp.freePort();
             // The cluster bus port is set explicitly: the default (port + 10000) can lie past 65535.
-            int busPort = FreePort.next();
+            int busPort = PackagedApp.freePort();
             RedisServer server = RedisServer.builder().port(port).bind("127.0.0.1")
                     .setting("save \"\"").setting("appendonly no")
                     .setting("cluster-enabled yes")

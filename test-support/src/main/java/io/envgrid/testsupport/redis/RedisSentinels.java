@@ -1,5 +1,7 @@
 package io.envgrid.testsupport.redis;
 
+import static io.envgrid.testsupport.wait.Poll.await;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -202,30 +203,6 @@ public final class RedisSentinels implements AutoCloseable {
 
     private static void awaitPing(int port) {
         await("redis on " + port + " answering", Duration.ofSeconds(30), () -> "PONG".equals(Resp.call(port, "PING")));
-    }
-
-    /** Polls {@code condition} (an exception counts as not yet: a server still starting refuses connections). */
-    private static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!holds(condition)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            try {
-                Thread.sleep(20); // the polling interval, not a wait for something to happen
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what, e);
-            }
-        }
-    }
-
-    private static boolean holds(BooleanSupplier condition) {
-        try {
-            return condition.getAsBoolean();
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 
     private static Process launch(List<String> command, Path log) throws IOException {

@@ -1,5 +1,7 @@
 package io.envgrid.vmcontroller.bench;
 
+import io.envgrid.testsupport.process.PackagedApp;
+import io.envgrid.vmcontroller.support.PackagedApps;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,9 +25,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import redis.embedded.RedisServer;
-import io.envgrid.vmcontroller.support.PackagedService;
 import io.envgrid.vmcontroller.support.FakeVm;
-import io.envgrid.vmcontroller.support.LocalPorts;
 
 /**
  * What the controller adds to a VM call, and what its lease check adds: an observation (screenshot +
@@ -72,11 +72,11 @@ public final class ControllerBenchmark {
         List<Integer> matrix = Arrays.stream(System.getProperty("bench.sessions", "1,32").split(","))
                 .map(String::trim).map(Integer::parseInt).toList();
         int seconds = Integer.getInteger("bench.seconds", 10);
-        int redisPort = LocalPorts.free();
+        int redisPort = PackagedApp.freePort();
         RedisServer redis = RedisServer.builder().port(redisPort).bind("127.0.0.1").setting("save \"\"").build();
         redis.start();
-        PackagedService checked = null;
-        PackagedService unchecked = null;
+        PackagedApp checked = null;
+        PackagedApp unchecked = null;
         Vertx vertx = Vertx.vertx();
         try (FakeVm vm = new FakeVm()) {
             checked = controller(redisPort, true);
@@ -109,7 +109,7 @@ public final class ControllerBenchmark {
             }
             print(cells);
         } finally {
-            for (PackagedService controller : new PackagedService[] {checked, unchecked}) {
+            for (PackagedApp controller : new PackagedApp[] {checked, unchecked}) {
                 if (controller != null) {
                     controller.close();
                 }
@@ -187,8 +187,8 @@ public final class ControllerBenchmark {
         }
     }
 
-    private static PackagedService controller(int redisPort, boolean leaseCheck) {
-        return PackagedService.controller(Map.of("quarkus.log.level", "WARN",
+    private static PackagedApp controller(int redisPort, boolean leaseCheck) {
+        return PackagedApps.controller(Map.of("quarkus.log.level", "WARN",
                 "envgrid.vm-controller.lease-check", Boolean.toString(leaseCheck),
                 "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort),
                 Path.of("target", "bench-controller-" + (leaseCheck ? "checked" : "unchecked") + ".log"));

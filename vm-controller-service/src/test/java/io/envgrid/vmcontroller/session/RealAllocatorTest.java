@@ -1,5 +1,7 @@
 package io.envgrid.vmcontroller.session;
 
+import io.envgrid.testsupport.process.PackagedApp;
+import io.envgrid.vmcontroller.support.PackagedApps;
 import static io.envgrid.vmcontroller.support.Api.expectError;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
@@ -14,7 +16,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.envgrid.vmcontroller.support.PackagedService;
 import io.envgrid.vmcontroller.support.FakeVm;
 import io.envgrid.vmcontroller.support.Api;
 import io.envgrid.vmcontroller.support.WithRedis;
@@ -28,11 +29,11 @@ import io.envgrid.vmcontroller.support.WithRedis;
 @WithRedis
 class RealAllocatorTest {
 
-    private static PackagedService allocator;
+    private static PackagedApp allocator;
 
     @BeforeAll
     static void startAllocator() {
-        allocator = PackagedService.allocator(ConfigProvider.getConfig().getValue("quarkus.redis.hosts", String.class));
+        allocator = PackagedApps.allocator(ConfigProvider.getConfig().getValue("quarkus.redis.hosts", String.class));
     }
 
     @AfterAll

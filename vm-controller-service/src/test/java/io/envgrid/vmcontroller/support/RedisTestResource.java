@@ -1,5 +1,6 @@
 package io.envgrid.vmcontroller.support;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 import redis.embedded.RedisServer;
@@ -15,7 +16,7 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        int port = LocalPorts.free();
+        int port = PackagedApp.freePort();
         server = RedisServer.builder().port(port).bind("127.0.0.1")
                 .setting("save \"\"").setting("appendonly no").build();
         server.start();

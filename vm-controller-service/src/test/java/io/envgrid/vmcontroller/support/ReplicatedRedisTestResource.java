@@ -1,5 +1,6 @@
 package io.envgrid.vmcontroller.support;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import io.envgrid.testsupport.redis.Resp;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.UncheckedIOException;
@@ -22,10 +23,10 @@ public class ReplicatedRedisTestResource implements QuarkusTestResourceLifecycle
 
     @Override
     public Map<String, String> start() {
-        int masterPort = LocalPorts.free();
+        int masterPort = PackagedApp.freePort();
         master = server(masterPort).build();
         master.start();
-        replicaPort = LocalPorts.free();
+        replicaPort = PackagedApp.freePort();
         replica = server(replicaPort).slaveOf("127.0.0.1", masterPort).build();
         replica.start();
         awaitReplicaInSync();

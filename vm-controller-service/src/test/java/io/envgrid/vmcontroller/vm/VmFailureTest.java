@@ -1,5 +1,6 @@
 package io.envgrid.vmcontroller.vm;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import static io.envgrid.vmcontroller.support.Api.expectError;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
@@ -15,7 +16,6 @@ import io.envgrid.vmcontroller.support.LeaseRecords;
 import io.envgrid.vmcontroller.support.FakeVm;
 import io.envgrid.vmcontroller.support.Api;
 import io.envgrid.vmcontroller.support.WithRedis;
-import io.envgrid.vmcontroller.support.LocalPorts;
 
 /**
  * A slow, broken or dead VM: every request ends with the envelope within its deadline; reads are
@@ -96,7 +96,7 @@ class VmFailureTest extends WithFakeVm {
 
     @Test
     void aVmThatIsGoneIsUnreachable() {
-        int port = LocalPorts.free();
+        int port = PackagedApp.freePort();
         String gone = "vm-gone-" + port;
         leases.registerVm(gone, port);
         LeaseRecords.Grant goneGrant = leases.grant(gone, worker);

@@ -1,5 +1,7 @@
 package io.envgrid.gateway.mcp.transport;
 
+import io.envgrid.testsupport.process.PackagedApp;
+import io.envgrid.gateway.support.PackagedApps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +13,6 @@ import io.envgrid.gateway.support.McpClient;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.McpStream;
 import io.envgrid.gateway.support.RoundRobinProxy;
-import io.envgrid.gateway.support.PackagedService;
 import io.envgrid.gateway.support.TestCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,8 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class GatewayReplicasIT {
 
-    private static PackagedService first;
-    private static PackagedService second;
+    private static PackagedApp first;
+    private static PackagedApp second;
     private static RoundRobinProxy proxy;
 
     @BeforeAll
@@ -55,8 +56,8 @@ class GatewayReplicasIT {
                 "envgrid.gateway.mcp.sweep-interval", "500ms",
                 // the standalone stream checks on each keep-alive that its session still lives
                 "envgrid.gateway.mcp.sse-keep-alive", "1s");
-        first = PackagedService.start("gateway-1", "gateway-service", config);
-        second = PackagedService.start("gateway-2", "gateway-service", config);
+        first = PackagedApps.start("gateway-1", "gateway-service", config);
+        second = PackagedApps.start("gateway-2", "gateway-service", config);
         proxy = new RoundRobinProxy(List.of(first.port(), second.port()));
     }
 

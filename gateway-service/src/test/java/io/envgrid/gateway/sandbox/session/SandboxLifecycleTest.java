@@ -1,5 +1,6 @@
 package io.envgrid.gateway.sandbox.session;
 
+import io.envgrid.testsupport.process.PackagedApp;
 import static io.envgrid.gateway.support.SandboxHttp.post;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
@@ -12,7 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.envgrid.gateway.support.Conditions;
-import io.envgrid.gateway.support.FreePort;
 import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.WithCluster;
@@ -158,7 +158,7 @@ class SandboxLifecycleTest {
         // the profile's fetch timeout is 1 s and the page answers after 60 s: well under the page's time shows the
         // timeout cut it (a tighter bound failed on a loaded 2-core machine)
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos());
-        fetch("{\"url\": \"http://127.0.0.1:" + FreePort.next() + "/\"}").then().statusCode(502)
+        fetch("{\"url\": \"http://127.0.0.1:" + PackagedApp.freePort() + "/\"}").then().statusCode(502)
                 .body("error.code", equalTo("BACKEND_UNREACHABLE"));
         // listed hosts only: the profile lists 127.0.0.1, not localhost
         fetch("{\"url\": \"http://localhost:" + site.getAddress().getPort() + "/page\"}").then().statusCode(403)
