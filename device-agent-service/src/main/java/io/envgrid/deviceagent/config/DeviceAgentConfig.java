@@ -121,6 +121,14 @@ public interface DeviceAgentConfig {
         /** The X display, e.g. {@code :0}; the agent's DISPLAY when unset. */
         Optional<String> display();
 
+        /**
+         * The display's Xauthority file (its MIT-MAGIC-COOKIE-1), an absolute path; the agent's {@code XAUTHORITY} when
+         * unset (else Xlib's {@code ~/.Xauthority}). The agent's own connection and the exec user's commands
+         * ({@code XAUTHORITY} in their environment) use it; where the exec user's {@code /tmp} is its own (the attached
+         * desktop's disk), a file below a shared temporary directory is bound into it read-only.
+         */
+        Optional<String> xauthority();
+
         /** OSWorld's limit for {@code /execute}. */
         @WithDefault("120s")
         Duration executeTimeout();

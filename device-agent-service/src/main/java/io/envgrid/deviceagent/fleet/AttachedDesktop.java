@@ -109,7 +109,8 @@ public class AttachedDesktop implements ExecUserNamespaces, UidResource {
                         + "exec.user root)");
         // mounting needs root, as the reset does: an agent that does not reset it does not tell its holders apart
         this.disk = resets ? Optional.of(DesktopDisk.of("envgrid.device-agent.desktop.max-disk", config.dataDir(),
-                "attached-desktop", ownHome(workers), settings.maxDisk().asLongValue())) : Optional.empty();
+                "attached-desktop", ownHome(workers), cookieFile(settings).stream().toList(),
+                settings.maxDisk().asLongValue())) : Optional.empty();
         this.resetSteps = new UidReset("the attached desktop " + resourceId, gate,
                 new DesktopProcesses(uid.orElse(-1L), workers, Optional::empty, Optional.empty()), network, disk,
                 workers, this::emptyOwnFiles, new SharedTemp(workers, SharedTemp.SHARED), new DesktopIpc(workers));
@@ -234,6 +235,16 @@ public class AttachedDesktop implements ExecUserNamespaces, UidResource {
         } catch (IOException | UncheckedIOException e) {
             throw new ResetFailure("cannot empty the exec user's home " + home + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The display's cookie file its X clients are pointed at: {@code desktop.xauthority}, else the agent's
+     * {@code XAUTHORITY}, which the exec user's commands inherit ({@code exec/WorkerEnvironment}); empty when neither
+     * names an absolute path (Xlib then reads the exec user's own {@code ~/.Xauthority}, in its home).
+     */
+    private static Optional<Path> cookieFile(DeviceAgentConfig.Desktop settings) {
+        return settings.xauthority().or(() -> Optional.ofNullable(System.getenv("XAUTHORITY")))
+                .filter(f -> f.startsWith("/")).map(Path::of);
     }
 
     /**

@@ -55,9 +55,13 @@ final class DesktopDisk {
      * namespace file (mount and network: a copy of another's binding keeps that namespace alive) — then binds the
      * host's X socket directory (read-only: clients connect, nobody squats a name) and the host paths under
      * {@code /tmp} the worker must still see (a hosted desktop's home root: its home, its cookie; another worker's
-     * home) into its {@code tmp/}, then that directory over the shared temporary directories. A mount that fails fails
-     * the reset. Arguments: the file system's mount point, the home's binding (empty: none), the namespace files'
-     * directory, then the paths to bind through.
+     * home) into its {@code tmp/}, then, read-only, the entries of the shared temporary directories that hold a file
+     * its commands are pointed at (the attached display's X cookie), then that directory over the shared temporary
+     * directories. A mount that fails fails the reset, but for a read-only entry: one that is gone or cannot be bound is
+     * left out (whoever can write the host's {@code /tmp} could make it so; without it the command meets what it would
+     * meet without the file). Arguments: the file system's mount point, the home's binding (empty: none), the namespace
+     * files' directory, the paths to bind through, {@code --}, then pairs of a read-only entry's host path and its name
+     * in {@code tmp/}.
      */
     private static final String ENTER = "d=$1; own=$2; nsdir=$3; shift 3; "
             + "info=$(cat /proc/self/mountinfo); printf '%s\\n' \"$info\" | while read -r _ _ _ _ m rest; do case \" $rest \" in "
@@ -67,7 +71,10 @@ final class DesktopDisk {
             + "umount -l \"$nsdir\" 2>/dev/null; umount -l /run/netns 2>/dev/null; "
             + "mount --bind " + X11_SOCKETS + " \"$d/tmp/.X11-unix\" && mount -o remount,bind,ro \"$d/tmp/.X11-unix\" "
             + "|| exit 126; "
-            + "for p in \"$@\"; do mount --rbind \"$p\" \"$d/tmp/${p#/tmp/}\" || exit 126; done; "
+            + "for p in \"$@\"; do shift; [ \"$p\" = -- ] && break; "
+            + "mount --rbind \"$p\" \"$d/tmp/${p#/tmp/}\" || exit 126; done; "
+            + "while [ $# -ge 2 ]; do t=\"$d/tmp/$2\"; mount --bind \"$1\" \"$t\" 2>/dev/null "
+            + "&& mount -o remount,bind,ro \"$t\" 2>/dev/null || umount -l \"$t\" 2>/dev/null; shift 2; done; "
             + "for t in " + String.join(" ", PRIVATE_TEMP) + "; do "
             + "[ -d \"$t\" ] || continue; mount --rbind \"$d/tmp\" \"$t\" || exit 126; done";
     private static final List<Path> NSENTER = List.of(Path.of("/usr/bin/nsenter"), Path.of("/bin/nsenter"));
@@ -80,6 +87,11 @@ final class DesktopDisk {
     private final long bytes;
     /** Host paths below {@code /tmp} that the worker's commands must still reach. */
     private final List<String> passThrough;
+    /**
+     * The entries of the shared temporary directories (their first component below one) that hold a file the worker's
+     * commands are pointed at, bound read-only into its {@code tmp/} under their name there.
+     */
+    private final List<ReadOnlyEntry> readOnly;
     private final Path unshare;
     private final Path nsenter;
     /** The file the worker's mount namespace is bound to, in a directory of private propagation. */
@@ -90,12 +102,12 @@ final class DesktopDisk {
      * bound into the desktop's {@code /tmp} at the same path when it is below {@code /tmp} (its home, its cookie).
      *
      * @param bytes the file system's size ({@code desktops.limits.max-disk})
-     * @throws IllegalStateException see {@link #DesktopDisk(String, Path, Optional, List, long)}
+     * @throws IllegalStateException see {@link #DesktopDisk(String, Path, Optional, List, List, long)}
      */
     static DesktopDisk hosted(Path homeRoot, int index, Path home, long bytes) {
         Path homes = homeRoot.toAbsolutePath().normalize();
         return new DesktopDisk("envgrid.device-agent.desktops.limits.max-disk",
-                homes.resolve(".disk").resolve("desktop-" + index), Optional.of(home), List.of(homes), bytes);
+                homes.resolve(".disk").resolve("desktop-" + index), Optional.of(home), List.of(homes), List.of(), bytes);
     }
 
     /**
@@ -104,11 +116,22 @@ final class DesktopDisk {
      * {@code /tmp} at the same path.
      *
      * @param setting the size's setting, for the messages
-     * @throws IllegalStateException see {@link #DesktopDisk(String, Path, Optional, List, long)}
+     * @param shown files the worker's commands are pointed at (the attached display's X cookie, {@code XAUTHORITY}):
+     *            one below a shared temporary directory stays visible to them, read-only, with its own owner and mode
+     *            (the entry holding it is bound through at each reset); others need nothing
+     * @throws IllegalStateException see {@link #DesktopDisk(String, Path, Optional, List, List, long)}
      */
-    static DesktopDisk of(String setting, Path dataDir, String name, Optional<Path> home, long bytes) {
+    static DesktopDisk of(String setting, Path dataDir, String name, Optional<Path> home, List<Path> shown,
+            long bytes) {
         return new DesktopDisk(setting, dataDir.toAbsolutePath().normalize().resolve(".disk").resolve(name),
-                home.map(h -> h.toAbsolutePath().normalize()), home.stream().toList(), bytes);
+                home.map(h -> h.toAbsolutePath().normalize()), home.stream().toList(), shown, bytes);
+    }
+
+    /**
+     * An entry of a shared temporary directory bound read-only into the worker's {@code tmp/}: {@code source} the
+     * host's ({@code /tmp/xvfb-run.AbC}), {@code name} its name there ({@code xvfb-run.AbC}).
+     */
+    private record ReadOnlyEntry(Path source, String name) {
     }
 
     /**
@@ -117,11 +140,14 @@ final class DesktopDisk {
      * @param home the worker's home path, where {@code root/home} is bound; empty: none
      * @param reachable host paths the worker's commands must reach at the same path: those below {@code /tmp} are bound
      *            into its {@code /tmp}
+     * @param shown files the worker's commands read at their host path: those below one of {@link #PRIVATE_TEMP} are
+     *            reached through their entry there, bound read-only
      * @param bytes the file system's size
      * @throws IllegalStateException a size below 1 MiB; {@code unshare} or {@code nsenter} missing; a reachable path
      *             below another of {@link #PRIVATE_TEMP}, which the worker sees as its own
      */
-    private DesktopDisk(String setting, Path root, Optional<Path> home, List<Path> reachable, long bytes) {
+    private DesktopDisk(String setting, Path root, Optional<Path> home, List<Path> reachable, List<Path> shown,
+            long bytes) {
         if (bytes < 1024 * 1024) {
             throw new IllegalStateException(setting + " must be at least 1m, not " + bytes + " bytes");
         }
@@ -130,18 +156,37 @@ final class DesktopDisk {
         this.bytes = bytes;
         List<String> through = new ArrayList<>();
         for (Path path : reachable) {
-            String shown = path.toAbsolutePath().normalize().toString();
+            String reached = path.toAbsolutePath().normalize().toString();
             for (String shared : PRIVATE_TEMP) {
-                if (!shared.equals("/tmp") && (shown + "/").startsWith(shared + "/")) {
-                    throw new IllegalStateException(shown + " is below " + shared + ", which the worker's commands see "
+                if (!shared.equals("/tmp") && (reached + "/").startsWith(shared + "/")) {
+                    throw new IllegalStateException(reached + " is below " + shared + ", which the worker's commands see "
                             + "as their own (" + setting + "): choose another directory");
                 }
             }
-            if (shown.startsWith("/tmp/")) {
-                through.add(shown);
+            if (reached.startsWith("/tmp/")) {
+                through.add(reached);
             }
         }
         this.passThrough = List.copyOf(through);
+        List<ReadOnlyEntry> entries = new ArrayList<>();
+        for (Path file : shown) {
+            Path path = file.toAbsolutePath().normalize();
+            for (String shared : PRIVATE_TEMP) {
+                Path directory = Path.of(shared);
+                if (!path.startsWith(directory) || path.getNameCount() == directory.getNameCount()) {
+                    continue;
+                }
+                String name = path.getName(directory.getNameCount()).toString();
+                // the X socket directory is bound already; a name taken (by a reachable path, by another entry) stays
+                // the first's: the worker's four directories are one
+                boolean taken = name.equals(".X11-unix") || through.stream().anyMatch(t -> Path.of(t).getName(1)
+                        .toString().equals(name)) || entries.stream().anyMatch(e -> e.name().equals(name));
+                if (!taken) {
+                    entries.add(new ReadOnlyEntry(directory.resolve(name), name));
+                }
+            }
+        }
+        this.readOnly = List.copyOf(entries);
         this.namespace = this.root.getParent().resolve(".ns").resolve(this.root.getFileName().toString());
         this.nsenter = NSENTER.stream().filter(Files::isExecutable).findFirst().orElseThrow(() ->
                 new IllegalStateException("nsenter (util-linux) not found in " + NSENTER));
@@ -215,6 +260,18 @@ final class DesktopDisk {
             for (String through : passThrough) {
                 Files.createDirectories(temp.resolve(through.substring("/tmp/".length())));
             }
+            List<ReadOnlyEntry> bound = new ArrayList<>();
+            for (ReadOnlyEntry entry : readOnly) {
+                // its mount point, of its kind now (a link followed, as the binding does); one that is gone is left out
+                if (Files.isDirectory(entry.source())) {
+                    Files.createDirectory(temp.resolve(entry.name()));
+                } else if (Files.exists(entry.source())) {
+                    Files.createFile(temp.resolve(entry.name()));
+                } else {
+                    continue;
+                }
+                bound.add(entry);
+            }
             if (home.isPresent()) {
                 Path own = root.resolve("home");
                 Files.createDirectory(own, PosixFilePermissions.asFileAttribute(
@@ -222,7 +279,7 @@ final class DesktopDisk {
                 run("mount", "--bind", own.toString(), home.get().toString());
                 workers.handOver(home.get());
             }
-            makeNamespace();
+            makeNamespace(bound);
         } catch (IOException | IllegalStateException | java.io.UncheckedIOException e) {
             throw new ResetFailure("cannot make the worker's file system at " + root + ": " + e.getMessage(), e);
         }
@@ -230,9 +287,9 @@ final class DesktopDisk {
 
     /**
      * A new mount namespace for the worker, bound to {@link #namespace} (the former one's binding dropped first: with
-     * no process left in it, it goes), set up by {@link #ENTER}.
+     * no process left in it, it goes), set up by {@link #ENTER}, with these read-only entries (their mount points made).
      */
-    private void makeNamespace() throws IOException {
+    private void makeNamespace(List<ReadOnlyEntry> bound) throws IOException {
         Path directory = namespace.getParent();
         Files.createDirectories(directory);
         if (!mountPoint(directory)) {
@@ -247,6 +304,11 @@ final class DesktopDisk {
                 "private", "--", "/bin/sh", "-c", ENTER, "envgrid-desktop-disk", root.toRealPath().toString(),
                 home.isPresent() ? home.get().toRealPath().toString() : "", directory.toString()));
         command.addAll(passThrough);
+        command.add("--");
+        for (ReadOnlyEntry entry : bound) {
+            command.add(entry.source().toString());
+            command.add(entry.name());
+        }
         run(command.toArray(String[]::new));
     }
 

@@ -113,7 +113,7 @@ public class HostDevice implements UidResource {
         this.network = network(identity, ownUser);
         // mounting needs root, as its uid of its own does: without one its holders are not told apart anyway
         this.disk = ownUser ? Optional.of(DesktopDisk.of("envgrid.device-agent.linux-host.max-disk", config.dataDir(),
-                "host-device", Optional.of(files), settings.maxDisk().asLongValue())) : Optional.empty();
+                "host-device", Optional.of(files), List.of(), settings.maxDisk().asLongValue())) : Optional.empty();
         List<String> enter = new ArrayList<>(network.enterPrefix());
         disk.ifPresent(own -> enter.addAll(own.enterPrefix()));
         this.workers = new WorkerExec(uid, files, limits, cgroup, enter, disk.map(DesktopDisk::scratch));
