@@ -97,12 +97,15 @@ final class ScriptedRedisSet implements AutoCloseable {
 
     /** SIGKILL of data node {@code node}'s script and its redis-server, as a pod's container killed outright. */
     void killNode(int node) {
-        Process script = processes.get(nodePorts.get(node));
-        List<ProcessHandle> tree = script.descendants().toList();
-        script.destroyForcibly();
+        kill(processes.get(nodePorts.get(node))).forEach(p -> p.onExit().join());
+    }
+
+    /** SIGKILL of a script and what it started; returns them all. */
+    private static List<ProcessHandle> kill(Process script) {
+        List<ProcessHandle> tree = new ArrayList<>(script.descendants().toList());
+        tree.add(script.toHandle());
         tree.forEach(ProcessHandle::destroyForcibly);
-        tree.forEach(p -> p.onExit().join());
-        script.onExit().join();
+        return tree;
     }
 
     /** A command to a data node or a sentinel (both require the password). */
@@ -133,11 +136,7 @@ final class ScriptedRedisSet implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (Process process : processes.values()) {
-            List<ProcessHandle> tree = process.descendants().toList();
-            process.destroyForcibly();
-            tree.forEach(ProcessHandle::destroyForcibly);
-        }
+        processes.values().forEach(ScriptedRedisSet::kill);
     }
 
     static void deleteTree(Path root) {

@@ -39,35 +39,33 @@ class PackagedAppTest {
         }
     }
 
-    private static PackagedApp start(String name, Path childPidFile) {
-        return PackagedApp.of(name, jar).properties(Map.of("tiny.child-pid-file", childPidFile.toString()))
-                .log(dir.resolve(name + ".log")).start();
+    /** The app, started as {@code name}, and the child process it started. */
+    private record Started(PackagedApp app, ProcessHandle child) {
     }
 
-    private static ProcessHandle child(Path childPidFile) throws IOException {
-        return ProcessHandle.of(Long.parseLong(Files.readString(childPidFile))).orElseThrow();
+    private static Started start(String name) throws IOException {
+        Path childPidFile = dir.resolve(name + ".pid");
+        PackagedApp app = PackagedApp.of(name, jar).properties(Map.of("tiny.child-pid-file", childPidFile.toString()))
+                .log(dir.resolve(name + ".log")).start();
+        return new Started(app, ProcessHandle.of(Long.parseLong(Files.readString(childPidFile))).orElseThrow());
     }
 
     @Test
     void stopReturnsOnlyOnceTheAppAndWhatItStartedEnded() throws IOException {
-        Path pidFile = dir.resolve("stop.pid");
-        PackagedApp app = start("stop", pidFile);
-        ProcessHandle child = child(pidFile);
-        app.stop();
-        assertFalse(app.isAlive(), "the JVM ended");
-        assertFalse(child.isAlive(), "its child ended before stop() returned");
+        Started started = start("stop");
+        started.app().stop();
+        assertFalse(started.app().isAlive(), "the JVM ended");
+        assertFalse(started.child().isAlive(), "its child ended before stop() returned");
     }
 
     @Test
     void closeAfterACrashEndsWhatTheCrashedAppLeftRunning() throws IOException {
-        Path pidFile = dir.resolve("crash.pid");
-        PackagedApp app = start("crash", pidFile);
-        ProcessHandle child = child(pidFile);
-        app.kill();
-        assertFalse(app.isAlive());
-        assertTrue(child.isAlive(), "a crash of the JVM alone leaves its child running, as an OOM kill does");
-        app.close();
-        assertFalse(child.isAlive(), "close() ended the orphan the crash left");
+        Started started = start("crash");
+        started.app().kill();
+        assertFalse(started.app().isAlive());
+        assertTrue(started.child().isAlive(), "a crash of the JVM alone leaves its child running, as an OOM kill does");
+        started.app().close();
+        assertFalse(started.child().isAlive(), "close() ended the orphan the crash left");
     }
 
     @Test
