@@ -180,12 +180,27 @@ public interface GatewayConfig {
         Duration keepaliveInterval();
 
         /**
-         * Failed allocations this replica goes on settling in the background at once (each asks the allocator every
-         * 4 s until its unsettled mark lapses); beyond it a failed allocation that got no definite answer is left to
-         * end at its expiry, unrenewed. Bounds the calls a long outage makes (they share the allocator's bulkhead).
+         * Unsettled allocations this replica's settle sweeper settles at once (each claimed, asked once, handed back);
+         * the others wait in Redis for a place on any replica, each asked again 4 s after its last unanswered attempt
+         * until its mark lapses. Bounds the calls a long outage makes (they share the allocator's bulkhead). 0: this
+         * replica settles only before answering, and leaves the rest to the other replicas.
          */
         @WithDefault("64")
         int backgroundSettles();
+
+        /**
+         * How long a replica's claim on an unsettled allocation lasts (lengthened before each of its attempts before the
+         * failure is answered): another replica takes it over once it lapses, so this is how long a replica that dies
+         * while settling delays it. Must outlast one {@code /release/request} call with its retries
+         * ({@code downstream.timeout} × ({@code downstream.retries} + 1), 30 s by default), or two replicas may ask at
+         * once.
+         */
+        @WithDefault("45s")
+        Duration settleClaim();
+
+        /** How often each replica's settle sweeper reads the unsettled allocations that are due. */
+        @WithDefault("1s")
+        Duration settleSweepInterval();
     }
 
     interface Downstream {

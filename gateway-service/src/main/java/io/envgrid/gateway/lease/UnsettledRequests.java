@@ -2,49 +2,184 @@ package io.envgrid.gateway.lease;
 
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.keys.ExpireArgs;
-import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
+import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The allocations of a worker whose outcome is not known yet: the allocator may have granted them, but the
  * worker was not told (a 5xx, a deadline, a cut connection) and the gateway is still settling them by request
  * id. While a worker has one, {@link LeaseKeepAlive} renews only the leases the worker was told of, so a grant
  * nobody heard of is never kept alive, even if settling never gets an answer: it then ends at its own expiry.
- * Kept in Redis (any replica's keep-alive reads it), per worker a sorted set of request ids scored by when the
- * mark lapses; a mark outlives the longest any lease of that request can live unrenewed.
+ *
+ * <p>Kept in Redis, so any replica's keep-alive reads it and any replica's settle sweeper finishes what another began:
+ * <ul>
+ * <li>per worker ({@link GatewayKeys#unsettledRequests}) a sorted set of request ids scored by when the mark lapses (ms);
+ * a mark outlives the longest any lease of that request can live unrenewed;</li>
+ * <li>one index of every worker's unsettled requests ({@link GatewayKeys#unsettledDue}): member
+ * {@link GatewayKeys#unsettledMember} → when it is next due (ms), or while claimed when the claim lapses;</li>
+ * <li>the claims ({@link GatewayKeys#unsettledClaims}): member → the replica settling it now.</li>
+ * </ul>
+ * The scripts below keep them together: a request is in the index exactly while it is marked and still to be settled,
+ * and at most one replica holds its claim (its owner in the hash, its lapse the index's score). A claim lapsed (the
+ * score past) with its owner still written was never handed back: its replica stopped or hung, and the next claim
+ * takes it over. Times are epoch ms of the replica writing them, so clock skew between replicas shifts a claim by that
+ * much. All keys share the gateway's prefix, one hash tag: every script's keys are in one slot on Redis Cluster.
  */
 @ApplicationScoped
 public class UnsettledRequests {
 
+    /**
+     * KEYS: the worker's marks, the index, the claims. ARGV: request id, member, when the mark lapses (epoch ms), the
+     * mark's length (ms), owner, when the claim lapses (epoch ms); times computed by the caller, not in Lua's doubles.
+     * Marks the request and claims it for the owner. The marks' key lives as long as its longest mark (NX sets the
+     * first expiry, GT only ever lengthens it).
+     */
+    private static final String MARK = "redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) "
+            + "redis.call('PEXPIRE', KEYS[1], ARGV[4], 'NX') redis.call('PEXPIRE', KEYS[1], ARGV[4], 'GT') "
+            + "redis.call('ZADD', KEYS[2], ARGV[6], ARGV[2]) "
+            + "redis.call('HSET', KEYS[3], ARGV[2], ARGV[5]) return 1";
+
+    /**
+     * KEYS: the index, the claims, the worker's marks. ARGV: member, request id, owner, now, when the claim lapses (epoch ms).
+     * Returns {@code {'claimed', previous owner or ''}}, {@code {'lapsed'}} (the mark is gone or past its lapse: the
+     * request leaves the index, its claim too) or {@code {'busy'}} (not due: claimed, or settled meanwhile).
+     */
+    private static final String CLAIM = "local due = redis.call('ZSCORE', KEYS[1], ARGV[1]) "
+            + "if not due or tonumber(due) > tonumber(ARGV[4]) then return {'busy'} end "
+            + "local lapse = redis.call('ZSCORE', KEYS[3], ARGV[2]) "
+            + "if not lapse or tonumber(lapse) <= tonumber(ARGV[4]) then "
+            + "redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('HDEL', KEYS[2], ARGV[1]) return {'lapsed'} end "
+            + "local previous = redis.call('HGET', KEYS[2], ARGV[1]) "
+            + "redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) "
+            + "redis.call('ZADD', KEYS[1], 'XX', ARGV[5], ARGV[1]) "
+            + "return {'claimed', previous or ''}";
+
+    /**
+     * KEYS: the index, the claims. ARGV: member, owner, new score (epoch ms), {@code release} or {@code keep}. Only while the owner holds the claim: sets the
+     * member's score (a longer claim, or the next attempt's time) and, when ARGV[4] is {@code release}, deletes the
+     * claim (compare and delete). Returns 1 if the owner held it, else 0.
+     */
+    private static final String HOLDER = "if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end "
+            + "redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1]) "
+            + "if ARGV[4] == 'release' then redis.call('HDEL', KEYS[2], ARGV[1]) end return 1";
+
+    /**
+     * KEYS: the index, the claims, the worker's marks. ARGV: member, request id, {@code clear} or {@code keep}. The
+     * request leaves the index and its claim goes; its mark too with {@code clear} (settled), or it stays until it
+     * lapses with {@code keep} (given up: the keep-alive must still not renew what it may have granted).
+     */
+    private static final String DONE = "redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('HDEL', KEYS[2], ARGV[1]) "
+            + "if ARGV[3] == 'clear' then redis.call('ZREM', KEYS[3], ARGV[2]) end return 1";
+
+    private final ReactiveRedisDataSource redis;
     private final ReactiveSortedSetCommands<String, String> sorted;
-    private final ReactiveKeyCommands<String> keys;
     private final GatewayKeys names;
 
     public UnsettledRequests(ReactiveRedisDataSource redis, GatewayKeys names) {
+        this.redis = redis;
         this.sorted = redis.sortedSet(String.class);
-        this.keys = redis.key();
         this.names = names;
     }
 
-    /** Marks {@code requestId} of the worker unsettled for {@code lapse}. */
-    public Uni<Void> mark(String workerId, String requestId, Duration lapse) {
-        String key = names.unsettledRequests(workerId);
-        long until = System.currentTimeMillis() + lapse.toMillis();
-        // The key lives as long as its longest mark: NX sets the first expiry, GT only ever lengthens it.
-        return sorted.zadd(key, until, requestId)
-                .chain(() -> keys.pexpire(key, lapse.toMillis(), new ExpireArgs().nx()))
-                .chain(() -> keys.pexpire(key, lapse.toMillis(), new ExpireArgs().gt()))
-                .replaceWithVoid();
+    /** What {@link #claim} found. */
+    public sealed interface Claim permits Claimed, Lapsed, Busy {
     }
 
-    /** The request's outcome is known (delivered, released or refused): its mark goes. */
+    /**
+     * The caller now holds the claim on the request of {@code workerId}; {@code takenOver} when another replica's
+     * claim had lapsed unreleased (that replica stopped or hung while settling).
+     */
+    public record Claimed(String workerId, String requestId, boolean takenOver) implements Claim {
+    }
+
+    /** The request's mark lapsed (or went with its key) before it was settled: it left the index. */
+    public record Lapsed(String workerId, String requestId) implements Claim {
+    }
+
+    /** Not due any more: another replica claimed it, or it was settled, since it was read. */
+    public record Busy() implements Claim {
+    }
+
+    /**
+     * Marks {@code requestId} of the worker unsettled for {@code lapse}, and claims it for {@code owner} (a replica id)
+     * for {@code claim}: the marking replica settles it first; another replica's sweeper takes it once the claim lapses
+     * or is handed over ({@link #handOver}).
+     */
+    public Uni<Void> mark(String workerId, String requestId, Duration lapse, String owner, Duration claim) {
+        return eval(MARK, List.of(names.unsettledRequests(workerId), names.unsettledDue(), names.unsettledClaims()),
+                requestId, GatewayKeys.unsettledMember(workerId, requestId), now() + lapse.toMillis(), lapse.toMillis(),
+                owner, now() + claim.toMillis()).replaceWithVoid();
+    }
+
+    /**
+     * The members (as {@link GatewayKeys#unsettledMember}) due now, at most {@code limit}, earliest first: requests
+     * waiting for their next attempt, and claims that lapsed.
+     */
+    public Uni<List<String>> due(int limit) {
+        return sorted.zrangebyscore(names.unsettledDue(), new ScoreRange<>(Double.NEGATIVE_INFINITY, (double) System.currentTimeMillis()),
+                new ZRangeArgs().limit(0, limit));
+    }
+
+    /** Claims the due request {@code member} for {@code owner} for {@code claim}; see {@link Claim}. */
+    public Uni<Claim> claim(String member, String owner, Duration claim) {
+        String[] ids = GatewayKeys.unsettledRequestOf(member);
+        if (ids == null) {
+            // not one of ours: drop it from the index, it can never be settled
+            return sorted.zrem(names.unsettledDue(), member).replaceWith(new Busy());
+        }
+        return eval(CLAIM, List.of(names.unsettledDue(), names.unsettledClaims(), names.unsettledRequests(ids[0])),
+                member, ids[1], owner, now(), now() + claim.toMillis()).map(answer -> switch (answer.get(0).toString()) {
+                    case "claimed" -> new Claimed(ids[0], ids[1], isOther(answer.get(1).toString(), owner));
+                    case "lapsed" -> new Lapsed(ids[0], ids[1]);
+                    default -> new Busy();
+                });
+    }
+
+    private static boolean isOther(String previous, String owner) {
+        return !previous.isEmpty() && !previous.equals(owner);
+    }
+
+    /** Lengthens the owner's claim to {@code claim} from now; false if it no longer holds it (it lapsed and was taken). */
+    public Uni<Boolean> extend(String workerId, String requestId, String owner, Duration claim) {
+        return holder(workerId, requestId, owner, now() + claim.toMillis(), "keep");
+    }
+
+    /**
+     * Hands the owner's claim back (compare and delete), the request due again after {@code dueIn}, for whichever
+     * replica's sweeper comes first; false if the owner no longer held it.
+     */
+    public Uni<Boolean> handOver(String workerId, String requestId, String owner, Duration dueIn) {
+        return holder(workerId, requestId, owner, now() + dueIn.toMillis(), "release");
+    }
+
+    private Uni<Boolean> holder(String workerId, String requestId, String owner, long score, String release) {
+        return eval(HOLDER, List.of(names.unsettledDue(), names.unsettledClaims()),
+                GatewayKeys.unsettledMember(workerId, requestId), owner, score, release).map(held -> held.toInteger() == 1);
+    }
+
+    /** The request's outcome is known (released or withdrawn by the allocator): its mark, index entry and claim go. */
     public Uni<Void> clear(String workerId, String requestId) {
-        return sorted.zrem(names.unsettledRequests(workerId), requestId).replaceWithVoid();
+        return done(workerId, requestId, "clear");
+    }
+
+    /**
+     * Settling the request is given up (the allocator refused it): it leaves the index and its claim goes, its mark
+     * stays until it lapses, so the keep-alive still renews only what the worker was told of.
+     */
+    public Uni<Void> giveUp(String workerId, String requestId) {
+        return done(workerId, requestId, "keep");
+    }
+
+    private Uni<Void> done(String workerId, String requestId, String mark) {
+        return eval(DONE, List.of(names.unsettledDue(), names.unsettledClaims(), names.unsettledRequests(workerId)),
+                GatewayKeys.unsettledMember(workerId, requestId), requestId, mark).replaceWithVoid();
     }
 
     /** Whether the worker has an allocation whose mark has not lapsed. */
@@ -52,5 +187,20 @@ public class UnsettledRequests {
         return sorted.zcount(names.unsettledRequests(workerId),
                         new ScoreRange<>((double) System.currentTimeMillis(), Double.POSITIVE_INFINITY))
                 .map(count -> count > 0);
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+
+    private Uni<Response> eval(String script, List<String> keys, Object... args) {
+        List<String> command = new ArrayList<>(2 + keys.size() + args.length);
+        command.add(script);
+        command.add(String.valueOf(keys.size()));
+        command.addAll(keys);
+        for (Object arg : args) {
+            command.add(String.valueOf(arg));
+        }
+        return redis.execute("EVAL", command.toArray(String[]::new));
     }
 }

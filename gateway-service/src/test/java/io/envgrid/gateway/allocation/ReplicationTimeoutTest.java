@@ -157,7 +157,8 @@ class ReplicationTimeoutTest {
      * The soak's case: the allocator stays out of reach for longer than the settling done before the failure is
      * answered (its first seven {@code /release/request} unanswered; six are asked before the answer). The failure
      * is answered all the same, and the gateway asks on in the background until the grant is released: before, it
-     * gave up and the grant was held by nobody until its expiry.
+     * gave up and the grant was held by nobody until its expiry. The background attempts are the sweeper's: claimed
+     * from the Redis index, handed back unanswered, claimed again 4 s later.
      */
     @Test
     void settlingGoesOnInTheBackgroundAfterTheFailureIsAnswered() {
@@ -178,9 +179,10 @@ class ReplicationTimeoutTest {
     }
 
     /**
-     * Background settling is bounded ({@code leases.background-settles}, 1 here): of two allocations that fail at
-     * once without a definite answer, one is settled in the background and the other is left to its expiry, unrenewed,
-     * instead of a loop per failed allocation for as long as an outage lasts.
+     * Settling after the answer is bounded ({@code leases.background-settles}, 1 here): of two allocations that fail at
+     * once without a definite answer, both are settled by the sweeper, one at a time (each of its calls held a while by
+     * the proxy, so two at once would overlap), instead of a call per failed allocation at once for as long as an outage
+     * lasts. Before the sweeper, the one beyond the bound was not asked again and kept its lease until its expiry.
      */
     @Test
     void backgroundSettlingIsBounded() {
@@ -193,13 +195,14 @@ class ReplicationTimeoutTest {
             assertThrows(java.util.concurrent.ExecutionException.class, () -> call.get(30, java.util.concurrent.TimeUnit.SECONDS));
         }
         try {
-            Conditions.await("one of the two grants released in the background", Duration.ofSeconds(30),
-                    () -> workers.stream().anyMatch(w -> TestCluster.get().leasesOf(w).size() == 0));
-            String settled = workers.stream().filter(w -> TestCluster.get().leasesOf(w).size() == 0).findFirst().orElseThrow();
-            String left = workers.stream().filter(w -> !w.equals(settled)).findFirst().orElseThrow();
-            assertEquals(8, LaggingReplicaAllocator.settleCalls(settled), "settled in the background");
-            assertEquals(6, LaggingReplicaAllocator.settleCalls(left), "no place in the background: not asked again");
-            assertEquals(1, TestCluster.get().leasesOf(left).size(), "left to its expiry");
+            for (String worker : workers) {
+                Conditions.await("the grant of " + worker + " released after the answer", Duration.ofSeconds(40),
+                        () -> TestCluster.get().leasesOf(worker).size() == 0);
+                assertEquals(8, LaggingReplicaAllocator.settleCalls(worker), "two settles after the answer, the second answered");
+                Conditions.await("the mark of " + worker + " cleared", Duration.ofSeconds(5),
+                        () -> !unsettled.any(worker).await().atMost(Duration.ofSeconds(5)));
+            }
+            assertEquals(1, LaggingReplicaAllocator.mostLateSettlesAtOnce(), "never two settles after the answer at once");
         } finally {
             workers.forEach(w -> TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + w + "\"}"));
         }
@@ -236,8 +239,18 @@ class ReplicationTimeoutTest {
         private static final byte[] REDIS_GONE = ("{\"error\": {\"code\": \"REDIS_UNAVAILABLE\", \"message\": "
                 + "\"Redis is unavailable: Connection reset\", \"details\": {}}}").getBytes(StandardCharsets.UTF_8);
         private static final ConcurrentMap<String, AtomicInteger> SETTLE_CALLS = new ConcurrentHashMap<>();
+        /** Settles after the answer of a {@code replication-outage-*} worker (its 7th and later) in flight now, and at most. */
+        private static final AtomicInteger LATE_SETTLES = new AtomicInteger();
+        private static final AtomicInteger MOST_LATE_SETTLES = new AtomicInteger();
+        /** How long the proxy holds such a settle before answering it, so that two asked at once overlap. */
+        private static final long LATE_SETTLE_HOLD_MS = 1000;
 
         private final ConcurrentMap<String, AtomicInteger> allocateCalls = new ConcurrentHashMap<>();
+
+        /** The most {@code /release/request} calls of {@code replication-outage-*} workers after the answer at once. */
+        static int mostLateSettlesAtOnce() {
+            return MOST_LATE_SETTLES.get();
+        }
 
         /** How many {@code /release/request} calls for the worker reached the proxy. */
         static int settleCalls(String worker) {
@@ -277,12 +290,16 @@ class ReplicationTimeoutTest {
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 String worker = workerOf(body);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
-                if ("/release/request".equals(exchange.getRequestURI().getPath()) && worker != null
-                        && SETTLE_CALLS.computeIfAbsent(worker, k -> new AtomicInteger()).incrementAndGet()
-                                <= unansweredSettles(worker)) {
-                    // the allocator's Redis is gone: the settle never reached it
-                    send(exchange, 503, REDIS_GONE);
-                    return;
+                if ("/release/request".equals(exchange.getRequestURI().getPath()) && worker != null) {
+                    int call = SETTLE_CALLS.computeIfAbsent(worker, k -> new AtomicInteger()).incrementAndGet();
+                    if (worker.startsWith("replication-outage-") && call > 6) {
+                        holdLateSettle();
+                    }
+                    if (call <= unansweredSettles(worker)) {
+                        // the allocator's Redis is gone: the settle never reached it
+                        send(exchange, 503, REDIS_GONE);
+                        return;
+                    }
                 }
                 HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(allocator + exchange.getRequestURI()))
                         .method(exchange.getRequestMethod(), body.length == 0
@@ -315,6 +332,18 @@ class ReplicationTimeoutTest {
                         .ifPresent(v -> exchange.getResponseHeaders().add("X-Envgrid-Replayed", v));
                 exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
                 exchange.getResponseBody().write(answer.body());
+            }
+        }
+
+        /** A slow allocator: the call is held {@link #LATE_SETTLE_HOLD_MS}, counted among those in flight meanwhile. */
+        private static void holdLateSettle() {
+            MOST_LATE_SETTLES.accumulateAndGet(LATE_SETTLES.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(LATE_SETTLE_HOLD_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                LATE_SETTLES.decrementAndGet();
             }
         }
 

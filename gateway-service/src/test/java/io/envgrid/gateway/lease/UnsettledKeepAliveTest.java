@@ -59,7 +59,9 @@ class UnsettledKeepAliveTest {
                 + "\", \"resource_types\": [\"" + TYPE + "\"], \"timeout\": 60}").body()).path(TYPE).path("id").asText();
         redis.set(String.class).sadd(keys.mcpWorkers(), worker);   // a worker with a live session
         try {
-            unsettled.mark(worker, "lost-request", Duration.ofMinutes(5)).await().atMost(Duration.ofSeconds(5));
+            // claimed for the whole test by an owner that never asks: no sweeper settles the request meanwhile
+            unsettled.mark(worker, "lost-request", Duration.ofMinutes(5), "keepalive-test", Duration.ofMinutes(5))
+                    .await().atMost(Duration.ofSeconds(5));
             Instant lostExpiry = expiry(worker, lost);
             runKeepAlive();
             Conditions.await("the known lease renewed", Duration.ofSeconds(20),
