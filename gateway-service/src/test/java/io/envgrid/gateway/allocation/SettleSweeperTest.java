@@ -10,8 +10,9 @@ import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpHttp;
-import io.envgrid.gateway.support.PackagedService;
+import io.envgrid.gateway.support.PackagedApps;
 import io.envgrid.gateway.support.TestCluster;
+import io.envgrid.testsupport.process.PackagedApp;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
@@ -81,7 +82,7 @@ class SettleSweeperTest {
         TestCluster.get().register("sweeper-1", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
         String worker = "takeover:" + UUID.randomUUID();
         double takenOverBefore = meters.counter("envgrid.gateway.settles.taken.over").count();
-        PackagedService a = startReplicaA("3s");
+        PackagedApp a = startReplicaA("3s");
         try {
             CompletableFuture<Void> allocation = CompletableFuture.runAsync(() -> allocateOn(a, worker));
             Conditions.await("replica A settling (its first /release/request)", Duration.ofSeconds(30),
@@ -114,7 +115,7 @@ class SettleSweeperTest {
     void aReplicaStoppedGracefullyHandsItsSettlingOver() {
         TestCluster.get().register("sweeper-2", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
         String worker = "handover:" + UUID.randomUUID();
-        PackagedService a = startReplicaA("60s");
+        PackagedApp a = startReplicaA("60s");
         try {
             CompletableFuture<Void> allocation = CompletableFuture.runAsync(() -> allocateOn(a, worker));
             Conditions.await("replica A settling (its first /release/request)", Duration.ofSeconds(30),
@@ -148,7 +149,7 @@ class SettleSweeperTest {
             // a worker id holding ':' (the id rule's only character that splits a key): the index's member encodes it
             requests.add(new String[] {"sweep/w:" + i + ":" + UUID.randomUUID(), UUID.randomUUID().toString()});
         }
-        PackagedService a = startReplicaA("5s");
+        PackagedApp a = startReplicaA("5s");
         try {
             for (String[] request : requests) {
                 CountingAllocators.SLOW_WORKERS.add(request[0]);
@@ -173,9 +174,9 @@ class SettleSweeperTest {
     }
 
     /** Replica A, packaged, on this test's Redis, its allocator proxy A, with the claim given. */
-    private static PackagedService startReplicaA(String claim) {
+    private static PackagedApp startReplicaA(String claim) {
         TestCluster cluster = TestCluster.get();
-        return PackagedService.start("gateway-settle-a", "gateway-service", Map.of(
+        return PackagedApps.start("gateway-settle-a", "gateway-service", Map.of(
                 "envgrid.gateway.auth", "open",
                 "quarkus.redis.hosts", cluster.redisUrl(),
                 "envgrid.allocator.url", CountingAllocators.urlOf("A"),
@@ -185,7 +186,7 @@ class SettleSweeperTest {
     }
 
     /** {@code allocate_batch_resources} for the worker on A, over MCP; its failure (or A's death) is the point. */
-    private static void allocateOn(PackagedService a, String worker) {
+    private static void allocateOn(PackagedApp a, String worker) {
         String session = McpHttp.initialize(McpHttp.mcp().baseUri("http://127.0.0.1").port(a.port()));
         McpHttp.mcp().baseUri("http://127.0.0.1").port(a.port()).header("Mcp-Session-Id", session).body(McpHttp.callBody(2,
                 "allocate_batch_resources", "{\"worker_id\": \"" + worker + "\", \"resource_types\": [\"" + TYPE + "\"]}"))
