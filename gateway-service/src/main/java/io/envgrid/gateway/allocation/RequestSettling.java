@@ -41,9 +41,15 @@ import org.jboss.logging.Logger;
  * unrenewed). Each replica's sweeper settles at most {@code leases.background-settles} requests at once, so a long
  * outage with many failed allocations makes a bounded number of calls on the allocator.
  *
+ * <p>A mark Redis refused (the gateway's Redis failing with the allocator's, one Sentinel Redis in a failover) is kept
+ * in this replica's memory ({@code leases.unwritten-marks} at most), which the keep-alive on this replica reads too; the
+ * replica asks before answering as above, unclaimed, and then its sweeper writes the mark, unclaimed and due, as soon as
+ * Redis takes writes again, until the mark would have lapsed. From then on the sweepers settle it as any other: the
+ * memory only gets the mark written.
+ *
  * <p>Meters: {@code envgrid.gateway.settles{outcome=settled|gave_up}} (a request released or withdrawn by the
- * allocator; a request refused by it or whose mark lapsed) and {@code envgrid.gateway.settles.taken.over} (a claim of
- * another replica found lapsed and taken).
+ * allocator; a request refused by it, whose mark lapsed, or whose mark could not be written in time or kept) and
+ * {@code envgrid.gateway.settles.taken.over} (a claim of another replica found lapsed and taken).
  */
 @ApplicationScoped
 public class RequestSettling {
@@ -81,6 +87,8 @@ public class RequestSettling {
     private final AtomicBoolean reading = new AtomicBoolean();
     /** Members of the requests whose claim this replica holds while it only waits for its next attempt before answering. */
     private final Set<String> pausing = ConcurrentHashMap.newKeySet();
+    /** A pass writing the kept marks still going: the next tick skips it. */
+    private final AtomicBoolean writing = new AtomicBoolean();
     private volatile boolean stopping;
     private long timer = -1;
 
@@ -121,37 +129,144 @@ public class RequestSettling {
             Uni.join().all(handed).andCollectFailures().await().atMost(Duration.ofSeconds(5));
             LOG.infof("stopping: handed back %d unsettled allocations to the other replicas", handed.size());
         }
+        writeKeptAtStop();
     }
 
     /**
-     * Settles the request before its failure is answered (see the class): marks and claims it, asks up to
-     * {@link #SETTLE_ATTEMPTS} times, then leaves it to the sweepers. While the mark lasts, the keep-alive renews only what
-     * the worker was told of; a mark that lapses unsettled leaves any lease of the request to end at its expiry. Never
-     * fails.
+     * The marks kept in memory are written now if Redis takes them (those still asked on before answering too: a second
+     * ask while this replica stops is harmless, {@code /release/request} is idempotent); the rest go with this replica.
+     */
+    private void writeKeptAtStop() {
+        List<UnsettledRequests.Unwritten> kept = unsettled.unwritten();
+        if (kept.isEmpty()) {
+            return;
+        }
+        kept.stream().filter(mark -> !mark.ready())
+                .forEach(mark -> unsettled.unwrittenReady(mark.workerId(), mark.requestId(), Duration.ZERO));
+        try {
+            writeKept().await().atMost(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.debugf("stopping: writing the kept marks failed: %s", e.getMessage());
+        }
+        int left = unsettled.unwritten().size();
+        if (left > 0) {
+            LOG.warnf("stopping: %d unsettled allocations whose mark Redis refused are not settled by any replica; "
+                    + "whatever they granted ends at its expiry unless a keep-alive renews it", left);
+        }
+    }
+
+    /**
+     * Settles the request before its failure is answered (see the class): marks and claims it (a mark Redis refuses is
+     * kept in memory and written later), asks up to {@link #SETTLE_ATTEMPTS} times, then leaves it to the sweepers.
+     * While the mark lasts, the keep-alive renews only what the worker was told of; a mark that lapses unsettled leaves
+     * any lease of the request to end at its expiry. Never fails. Cancelled while it asks, a kept mark is made ready to
+     * be written, due at once.
      */
     public Uni<Void> settle(String workerId, String requestId, int timeoutSeconds) {
         Duration lapse = Duration.ofSeconds(Math.max(timeoutSeconds, renewTimeoutSeconds)).plus(UNSETTLED_MARGIN);
-        return unsettled.mark(workerId, requestId, lapse, owner, claim).replaceWith(true)
-                .onFailure().recoverWithItem(e -> {
-                    // settled all the same, by this replica alone: no other sees the request
-                    LOG.warnf("could not mark allocation %s of worker %s unsettled: %s", requestId, workerId, e.getMessage());
-                    return false;
-                })
-                .chain(claimed -> ask(workerId, requestId, 0, claimed))
-                .chain(outcome -> switch (outcome) {
-                    case RELEASED, REFUSED -> finish(workerId, requestId, outcome);
-                    case UNANSWERED -> {
-                        LOG.infof("allocation %s for worker %s failed and is not settled yet; any replica asks on",
-                                requestId, workerId);
-                        yield unsettled.handOver(workerId, requestId, owner, stopping ? Duration.ZERO : RETRY_PAUSE)
-                                .replaceWithVoid();
-                    }
-                    case CLAIM_LOST -> Uni.createFrom().voidItem();
-                })
+        return unsettled.mark(workerId, requestId, lapse, owner, claim).replaceWith(Marking.MARKED)
+                .onFailure().recoverWithItem(e -> unmarked(workerId, requestId, lapse, e))
+                .chain(marking -> ask(workerId, requestId, 0, marking == Marking.MARKED)
+                        .chain(outcome -> marking == Marking.MARKED ? concludeClaimed(workerId, requestId, outcome)
+                                : concludeUnmarked(workerId, requestId, marking, outcome)))
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("settling allocation %s for worker %s failed: %s", requestId, workerId, e.getMessage());
                     return null;
-                });
+                })
+                .onCancellation().invoke(() -> unsettled.unwrittenReady(workerId, requestId, Duration.ZERO));
+    }
+
+    /** What became of the request's mark. */
+    private enum Marking {
+        /** Written, and claimed by this replica. */
+        MARKED,
+        /** Refused by Redis, kept in this replica's memory to be written later. */
+        KEPT,
+        /** Refused by Redis, and not kept: this replica already keeps {@code leases.unwritten-marks}. */
+        LOST
+    }
+
+    /** The mark could not be written: kept in this replica's memory, if there is room, to be written later. */
+    private Marking unmarked(String workerId, String requestId, Duration lapse, Throwable e) {
+        if (unsettled.keepUnwritten(workerId, requestId, lapse)) {
+            LOG.warnf("could not mark allocation %s of worker %s unsettled (%s): this replica asks before answering, and "
+                    + "then writes the mark once Redis takes writes again (for at most %d s) for any replica to settle it",
+                    requestId, workerId, e.getMessage(), lapse.toSeconds());
+            return Marking.KEPT;
+        }
+        LOG.warnf("could not mark allocation %s of worker %s unsettled (%s), and this replica already keeps "
+                + "leases.unwritten-marks unwritten marks: it is asked only before its failure is answered",
+                requestId, workerId, e.getMessage());
+        return Marking.LOST;
+    }
+
+    /** The end of the asking before answering, on a request marked and claimed by this replica. */
+    private Uni<Void> concludeClaimed(String workerId, String requestId, Settlement outcome) {
+        return switch (outcome) {
+            case RELEASED, REFUSED -> finish(workerId, requestId, outcome);
+            case UNANSWERED -> {
+                LOG.infof("allocation %s for worker %s failed and is not settled yet; any replica asks on", requestId, workerId);
+                yield unsettled.handOver(workerId, requestId, owner, stopping ? Duration.ZERO : RETRY_PAUSE)
+                        .replaceWithVoid();
+            }
+            case CLAIM_LOST -> Uni.createFrom().voidItem();
+        };
+    }
+
+    /**
+     * The end of the asking before answering, on a request whose mark could not be written. Released: the kept mark is
+     * forgotten (the first mark may have been applied though its answer was lost: it is cleared if Redis takes it).
+     * Otherwise the kept mark is made ready for the sweeper to write, due for the sweepers after {@link #RETRY_PAUSE} if
+     * unanswered, at once if refused (the sweeper that takes it is refused again and gives it up, its mark kept until it
+     * lapses, as for a marked request). A mark the first write did apply keeps its index entry; its claim, this
+     * replica's, is handed back if Redis takes it.
+     */
+    private Uni<Void> concludeUnmarked(String workerId, String requestId, Marking marking, Settlement outcome) {
+        if (outcome == Settlement.RELEASED) {
+            unsettled.forgetUnwritten(workerId, requestId);
+            return finish(workerId, requestId, outcome).onFailure().recoverWithNull();
+        }
+        Duration dueIn = outcome == Settlement.UNANSWERED && !stopping ? RETRY_PAUSE : Duration.ZERO;
+        if (marking == Marking.LOST) {
+            LOG.warnf("allocation %s for worker %s failed and is not settled: its mark could be neither written nor kept; "
+                    + "no replica asks on, and the keep-alive renews whatever it granted while the worker's session "
+                    + "lives", requestId, workerId);
+            gaveUp.increment();
+            return Uni.createFrom().voidItem();
+        }
+        if (!unsettled.unwrittenReady(workerId, requestId, dueIn)) {
+            // written already (a graceful stop writes them all) or given up: said when it happened
+            return Uni.createFrom().voidItem();
+        }
+        LOG.infof("allocation %s for worker %s failed and is not settled yet (%s); its mark is written once Redis takes "
+                + "writes again, and then any replica asks on", requestId, workerId,
+                outcome == Settlement.REFUSED ? "refused" : "unanswered");
+        return unsettled.handOver(workerId, requestId, owner, dueIn).onFailure().recoverWithItem(false).replaceWithVoid();
+    }
+
+    /**
+     * Writes the kept marks that are ready, earliest due first, one at a time: the first one refused ends the pass (Redis
+     * still refuses writes). A mark past the lapse it would have had when first written is given up (ready or not), as a
+     * mark that lapsed is.
+     */
+    private Uni<Void> writeKept() {
+        return Multi.createFrom().iterable(unsettled.unwritten()).onItem().transformToUniAndConcatenate(mark -> {
+            if (System.currentTimeMillis() >= mark.givenUpAt()) {
+                if (unsettled.forgetUnwritten(mark.workerId(), mark.requestId())) {
+                    LOG.warnf("allocation %s for worker %s could not be marked unsettled before its mark would have "
+                            + "lapsed; given up: whatever it granted ends at its expiry unless another replica's "
+                            + "keep-alive renewed it meanwhile", mark.requestId(), mark.workerId());
+                    gaveUp.increment();
+                }
+                return Uni.createFrom().voidItem();
+            }
+            if (!mark.ready()) {
+                // this replica still asks on its own before answering: written after that, so no sweeper asks meanwhile
+                return Uni.createFrom().voidItem();
+            }
+            return unsettled.writeUnwritten(mark).invoke(() -> LOG.infof("allocation %s for worker %s marked unsettled "
+                    + "now that Redis takes writes again; any replica settles it", mark.requestId(), mark.workerId()));
+        }).collect().last().replaceWithVoid();
     }
 
     /** How the asking of one replica ended. */
@@ -233,10 +348,14 @@ public class RequestSettling {
     }
 
     /**
-     * One pass of the sweeper: the requests due now (at most as many as this replica has places for), each claimed,
+     * One pass of the sweeper: the kept marks that are ready written (see {@link #writeKept}), and the requests due now (at most as many as this replica has places for), each claimed,
      * asked once and then cleared, given up or handed back. A request another replica claimed first is skipped.
      */
     void sweep() {
+        if (!stopping && writing.compareAndSet(false, true)) {
+            writeKept().eventually(() -> writing.set(false)).subscribe().with(v -> { },
+                    e -> LOG.debugf("writing the kept unsettled marks: Redis still refuses: %s", e.getMessage()));
+        }
         int free = bound - sweeping.get();
         if (stopping || free <= 0 || !reading.compareAndSet(false, true)) {
             return;

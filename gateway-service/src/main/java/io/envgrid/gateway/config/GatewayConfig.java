@@ -201,6 +201,15 @@ public interface GatewayConfig {
         /** How often each replica's settle sweeper reads the unsettled allocations that are due. */
         @WithDefault("1s")
         Duration settleSweepInterval();
+
+        /**
+         * Marks of unsettled allocations this replica keeps in memory because Redis refused them (or did not answer),
+         * each written by its settle sweeper once Redis takes writes again, until the mark would have lapsed; from then
+         * on any replica settles it. Beyond this many, a failed allocation whose mark cannot be written is asked only
+         * before its failure is answered (logged, counted {@code gave_up}).
+         */
+        @WithDefault("10000")
+        int unwrittenMarks();
     }
 
     interface Downstream {

@@ -1,5 +1,6 @@
 package io.envgrid.gateway.lease;
 
+import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
@@ -10,7 +11,10 @@ import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The allocations of a worker whose outcome is not known yet: the allocator may have granted them, but the
@@ -31,6 +35,9 @@ import java.util.List;
  * score past) with its owner still written was never handed back: its replica stopped or hung, and the next claim
  * takes it over. Times are epoch ms of the replica writing them, so clock skew between replicas shifts a claim by that
  * much. All keys share the gateway's prefix, one hash tag: every script's keys are in one slot on Redis Cluster.
+ *
+ * <p>A mark Redis refused is kept in this replica's memory until it is written ({@link #keepUnwritten},
+ * {@link #writeUnwritten}), at most {@code envgrid.gateway.leases.unwritten-marks}; {@link #any} counts it.
  */
 @ApplicationScoped
 public class UnsettledRequests {
@@ -39,10 +46,15 @@ public class UnsettledRequests {
      * KEYS: the worker's marks, the index, the claims. ARGV: request id, member, when the mark lapses (epoch ms), the
      * mark's length (ms), owner, when the claim lapses (epoch ms); times computed by the caller, not in Lua's doubles.
      * Marks the request and claims it for the owner. The marks' key lives as long as its longest mark (NX sets the
-     * first expiry, GT only ever lengthens it).
+     * first expiry, GT only ever lengthens it), and so does a mark written again (GT).
+     *
+     * <p>With an empty owner (a mark written late, {@link #writeUnwritten}) the request is not claimed: ARGV[6] is when
+     * it is due, and an index entry already there is left as it is (NX): the first write may have been applied though
+     * its answer was lost, and its claim or due time stands.
      */
-    private static final String MARK = "redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) "
+    private static final String MARK = "redis.call('ZADD', KEYS[1], 'GT', ARGV[3], ARGV[1]) "
             + "redis.call('PEXPIRE', KEYS[1], ARGV[4], 'NX') redis.call('PEXPIRE', KEYS[1], ARGV[4], 'GT') "
+            + "if ARGV[5] == '' then redis.call('ZADD', KEYS[2], 'NX', ARGV[6], ARGV[2]) return 1 end "
             + "redis.call('ZADD', KEYS[2], ARGV[6], ARGV[2]) "
             + "redis.call('HSET', KEYS[3], ARGV[2], ARGV[5]) return 1";
 
@@ -81,11 +93,30 @@ public class UnsettledRequests {
     private final ReactiveRedisDataSource redis;
     private final ReactiveSortedSetCommands<String, String> sorted;
     private final GatewayKeys names;
+    private final int unwrittenBound;
+    /** The marks this replica could not write, by member: at most {@link #unwrittenBound}. */
+    private final ConcurrentMap<String, Unwritten> unwritten = new ConcurrentHashMap<>();
 
-    public UnsettledRequests(ReactiveRedisDataSource redis, GatewayKeys names) {
+    public UnsettledRequests(ReactiveRedisDataSource redis, GatewayKeys names, GatewayConfig config) {
         this.redis = redis;
         this.sorted = redis.sortedSet(String.class);
         this.names = names;
+        this.unwrittenBound = Math.max(0, config.leases().unwrittenMarks());
+    }
+
+    /**
+     * A mark this replica could not write (Redis refused it or did not answer), kept in its memory: {@code lapse} is the
+     * mark's length, counted from when it is written; {@code givenUpAt} (epoch ms) is when the mark written at first would
+     * have lapsed, after which it is no longer written. {@code dueAt} (epoch ms) is when the sweepers may ask first once
+     * it is written, or {@link Long#MAX_VALUE} while this replica still asks before answering the failure (it is written
+     * only after that, so that no sweeper asks at the same time).
+     */
+    public record Unwritten(String workerId, String requestId, Duration lapse, long givenUpAt, long dueAt) {
+
+        /** Whether it may be written now: this replica no longer asks on its own. */
+        public boolean ready() {
+            return dueAt != Long.MAX_VALUE;
+        }
     }
 
     /** What {@link #claim} found. */
@@ -182,11 +213,66 @@ public class UnsettledRequests {
                 GatewayKeys.unsettledMember(workerId, requestId), requestId, mark).replaceWithVoid();
     }
 
-    /** Whether the worker has an allocation whose mark has not lapsed. */
+    /**
+     * Whether the worker has an allocation whose mark has not lapsed, or one this replica could not mark yet (its mark
+     * kept in memory, {@link #keepUnwritten}): the keep-alive on this replica then renews only what the worker was told
+     * of. Another replica's keep-alive does not see the latter (see the README's settling section).
+     */
     public Uni<Boolean> any(String workerId) {
+        long now = now();
+        if (unwritten.values().stream().anyMatch(mark -> mark.workerId().equals(workerId) && mark.givenUpAt() > now)) {
+            return Uni.createFrom().item(true);
+        }
         return sorted.zcount(names.unsettledRequests(workerId),
                         new ScoreRange<>((double) System.currentTimeMillis(), Double.POSITIVE_INFINITY))
                 .map(count -> count > 0);
+    }
+
+    /**
+     * Keeps in memory the mark of a request that {@link #mark} could not write, to be written by
+     * {@link #writeUnwritten} once {@link #unwrittenReady} made it ready; {@code lapse} as for {@link #mark}. False when
+     * this replica already keeps {@code leases.unwritten-marks} of them: the request is then not kept.
+     */
+    public boolean keepUnwritten(String workerId, String requestId, Duration lapse) {
+        String member = GatewayKeys.unsettledMember(workerId, requestId);
+        // a bound, not an exact one: two failures at once may both pass the size check
+        if (unwritten.size() >= unwrittenBound && !unwritten.containsKey(member)) {
+            return false;
+        }
+        unwritten.put(member, new Unwritten(workerId, requestId, lapse, now() + lapse.toMillis(), Long.MAX_VALUE));
+        return true;
+    }
+
+    /**
+     * The kept mark of the request may be written now, due for the sweepers {@code dueIn} later; false if none is kept
+     * (it was not kept, or was given up).
+     */
+    public boolean unwrittenReady(String workerId, String requestId, Duration dueIn) {
+        long due = now() + dueIn.toMillis();
+        return unwritten.computeIfPresent(GatewayKeys.unsettledMember(workerId, requestId),
+                (member, mark) -> new Unwritten(mark.workerId(), mark.requestId(), mark.lapse(), mark.givenUpAt(), due)) != null;
+    }
+
+    /** Forgets the kept mark of the request (settled: there is nothing to write); false if none was kept. */
+    public boolean forgetUnwritten(String workerId, String requestId) {
+        return unwritten.remove(GatewayKeys.unsettledMember(workerId, requestId)) != null;
+    }
+
+    /** The kept marks, earliest due first (those not ready last). */
+    public List<Unwritten> unwritten() {
+        return unwritten.values().stream().sorted(Comparator.comparingLong(Unwritten::dueAt)).toList();
+    }
+
+    /**
+     * Writes a kept mark, unclaimed: the mark lapses {@code lapse} from now (a keep-alive may have renewed the grant
+     * before it was written, for as long as the mark covers), the request is in the index due at its {@code dueAt}, and
+     * the sweeper of any replica settles it from there. Forgotten from memory once written; fails like {@link #mark}.
+     */
+    public Uni<Void> writeUnwritten(Unwritten mark) {
+        long lapse = mark.lapse().toMillis();
+        return eval(MARK, List.of(names.unsettledRequests(mark.workerId()), names.unsettledDue(), names.unsettledClaims()),
+                mark.requestId(), GatewayKeys.unsettledMember(mark.workerId(), mark.requestId()), now() + lapse, lapse, "",
+                mark.dueAt()).invoke(() -> forgetUnwritten(mark.workerId(), mark.requestId())).replaceWithVoid();
     }
 
     private static long now() {
