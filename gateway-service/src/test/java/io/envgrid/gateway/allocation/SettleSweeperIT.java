@@ -1,23 +1,22 @@
 package io.envgrid.gateway.allocation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.envgrid.gateway.lease.UnsettledRequests;
 import io.envgrid.gateway.redis.GatewayKeys;
-import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpHttp;
 import io.envgrid.gateway.support.PackagedApps;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.testsupport.process.PackagedApp;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -35,53 +34,81 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Settling is driven by the Redis marks, so any replica finishes what another began. Two gateway replicas on one
- * Redis: this test's own (B, in-process, {@code background-settles=2}) and a packaged one (A) started per case, each
- * calling the real allocator through a proxy of its own that counts, per replica and per request, the
- * {@code /release/request} calls in flight.
+ * Settling is driven by the Redis marks, so any replica finishes what another began. Two packaged gateway replicas on
+ * the shared cluster's Redis: B ({@code background-settles=2}, a 5 s claim) for the whole class, A started per case,
+ * each calling the real allocator through a proxy of its own that counts, per replica and per request, the
+ * {@code /release/request} calls in flight. A failsafe IT (after {@code package}): both replicas are this module's
+ * packaged application, as in {@code GatewayReplicasIT}. The test reads and writes the settling keys itself
+ * ({@link GatewayKeys}, the gateway's default prefix) and B's counters from its {@code /q/metrics}.
  */
-@QuarkusTest
-@WithTestResource(SettleSweeperTest.CountingAllocators.class)
-class SettleSweeperTest {
+class SettleSweeperIT {
 
     private static final String TYPE = "vm_sweeper";
-    /** This replica's {@code leases.background-settles}. */
+    /** Replica B's {@code leases.background-settles}. */
     private static final int BOUND_B = 2;
-    /** The packaged replica's. */
+    /** The packaged replica A's. */
     private static final int BOUND_A = 3;
+    private static final GatewayKeys KEYS = new GatewayKeys("{envgrid-gw}:", List.of());
 
-    @Inject
-    UnsettledRequests unsettled;
+    private static CountingAllocators proxies;
+    private static PackagedApp b;
+    private static Vertx vertx;
+    private static Redis redis;
 
-    @Inject
-    MeterRegistry meters;
+    @BeforeAll
+    static void start() {
+        TestCluster cluster = TestCluster.get();
+        proxies = new CountingAllocators(cluster.allocatorUrl());
+        b = PackagedApps.start("gateway-settle-b", "gateway-service", Map.of(
+                "envgrid.gateway.auth", "open",
+                "quarkus.redis.hosts", cluster.redisUrl(),
+                "envgrid.allocator.url", CountingAllocators.urlOf("B"),
+                "envgrid.vm-controller.url", cluster.vmControllerUrl(),
+                "envgrid.gateway.leases.settle-claim", "5s",
+                "envgrid.gateway.leases.background-settles", String.valueOf(BOUND_B)));
+        vertx = Vertx.vertx();
+        redis = Redis.createClient(vertx, cluster.redisUrl());
+    }
 
-    @Inject
-    RedisDataSource redis;
-
-    @Inject
-    GatewayKeys keys;
+    @AfterAll
+    static void stop() {
+        if (b != null) {
+            b.close();
+        }
+        if (proxies != null) {
+            proxies.stop();
+        }
+        if (redis != null) {
+            redis.close();
+            vertx.close();
+        }
+    }
 
     /**
      * Replica A's allocation fails without an answer (its proxy forwards {@code /allocate}, so the allocator grants, then
      * answers 503 {@code REDIS_UNAVAILABLE}), and A starts settling it, claimed, but none of its {@code /release/request}
      * reaches the allocator. A is killed while it settles. Its claim lapses ({@code settle-claim} 3 s on A) and B's sweeper
-     * takes the request over and settles it: the grant released at the allocator, the mark and its index entry gone, the
-     * takeover counted. Before, settling lived in A's memory and died with it: the grant stayed held by nobody until its
-     * expiry.
+     * takes the request over and settles it: the grant released at the allocator, the mark, its index entry and the claim
+     * gone, the takeover counted. Before, settling lived in A's memory and died with it: the grant stayed held by nobody
+     * until its expiry.
      */
     @Test
     void aSettlingBegunOnAKilledReplicaIsFinishedByAnother() {
         TestCluster.get().register("sweeper-1", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
         String worker = "takeover:" + UUID.randomUUID();
-        double takenOverBefore = meters.counter("envgrid.gateway.settles.taken.over").count();
+        double takenOverBefore = takenOverOnB();
         PackagedApp a = startReplicaA("3s");
         try {
             CompletableFuture<Void> allocation = CompletableFuture.runAsync(() -> allocateOn(a, worker));
@@ -94,13 +121,11 @@ class SettleSweeperTest {
             Conditions.await("replica B releasing the grant", Duration.ofSeconds(30),
                     () -> TestCluster.get().leasesOf(worker).isEmpty());
             assertTrue(CountingAllocators.settleCalls("B", worker) >= 1, "released by B's sweeper");
-            Conditions.await("the mark cleared", Duration.ofSeconds(5),
-                    () -> !unsettled.any(worker).await().atMost(Duration.ofSeconds(5)));
+            Conditions.await("the mark cleared", Duration.ofSeconds(5), () -> !marked(worker));
             String member = GatewayKeys.unsettledMember(worker, CountingAllocators.requestOf(worker));
-            assertTrue(redis.sortedSet(String.class).zscore(keys.unsettledDue(), member).isEmpty(), "out of the index");
-            assertEquals(null, redis.hash(String.class).hget(keys.unsettledClaims(), member), "no claim left");
-            assertEquals(takenOverBefore + 1, meters.counter("envgrid.gateway.settles.taken.over").count(),
-                    "B took over A's lapsed claim");
+            assertNull(redis("ZSCORE", KEYS.unsettledDue(), member), "out of the index");
+            assertNull(redis("HGET", KEYS.unsettledClaims(), member), "no claim left");
+            assertEquals(takenOverBefore + 1, takenOverOnB(), "B took over A's lapsed claim");
         } finally {
             a.kill();
             TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + worker + "\"}");
@@ -129,8 +154,7 @@ class SettleSweeperTest {
             assertTrue(Duration.ofNanos(System.nanoTime() - stopped).compareTo(Duration.ofSeconds(50)) < 0,
                     "before A's claim (60 s from its last attempt) could lapse");
             assertTrue(CountingAllocators.settleCalls("B", worker) >= 1, "released by B's sweeper");
-            Conditions.await("the mark cleared", Duration.ofSeconds(5),
-                    () -> !unsettled.any(worker).await().atMost(Duration.ofSeconds(5)));
+            Conditions.await("the mark cleared", Duration.ofSeconds(5), () -> !marked(worker));
         } finally {
             a.kill();
             TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + worker + "\"}");
@@ -153,13 +177,12 @@ class SettleSweeperTest {
         try {
             for (String[] request : requests) {
                 CountingAllocators.SLOW_WORKERS.add(request[0]);
-                // marked and at once handed over by an owner of the test's, as a replica does after its foreground attempts
-                unsettled.mark(request[0], request[1], Duration.ofMinutes(5), "test", Duration.ofMinutes(1))
-                        .chain(() -> unsettled.handOver(request[0], request[1], "test", Duration.ZERO))
-                        .await().atMost(Duration.ofSeconds(5));
             }
-            Conditions.await("every request settled", Duration.ofSeconds(90), () -> requests.stream()
-                    .noneMatch(r -> unsettled.any(r[0]).await().atMost(Duration.ofSeconds(5))));
+            for (String[] request : requests) {
+                markDueNow(request[0], request[1]);
+            }
+            Conditions.await("every request settled", Duration.ofSeconds(90),
+                    () -> requests.stream().noneMatch(r -> marked(r[0])));
             for (String[] request : requests) {
                 assertEquals(4, CountingAllocators.settleCalls("A", request[0]) + CountingAllocators.settleCalls("B", request[0]),
                         "three unanswered, then the definite one, nothing after: " + request[0]);
@@ -171,6 +194,49 @@ class SettleSweeperTest {
         } finally {
             a.kill();
         }
+    }
+
+    /**
+     * What a replica leaves after its attempts before answering ended unanswered: the request marked for 5 minutes and
+     * in the index, due now, unclaimed (written here as {@code UnsettledRequests} writes them).
+     */
+    private static void markDueNow(String worker, String requestId) {
+        long now = System.currentTimeMillis();
+        redis("ZADD", KEYS.unsettledRequests(worker), String.valueOf(now + 300_000), requestId);
+        redis("PEXPIRE", KEYS.unsettledRequests(worker), "300000");
+        redis("ZADD", KEYS.unsettledDue(), String.valueOf(now), GatewayKeys.unsettledMember(worker, requestId));
+    }
+
+    /** Whether the worker has a mark that has not lapsed (what the keep-alive asks). */
+    private static boolean marked(String worker) {
+        Response count = redis("ZCOUNT", KEYS.unsettledRequests(worker), String.valueOf(System.currentTimeMillis()), "+inf");
+        return count.toLong() > 0;
+    }
+
+    /** One Redis command on the cluster's Redis; its reply, or null for a nil one. */
+    private static Response redis(String command, String... args) {
+        Request request = Request.cmd(Command.create(command));
+        for (String arg : args) {
+            request.arg(arg);
+        }
+        try {
+            return redis.send(request).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("redis " + command + ": " + e, e);
+        }
+    }
+
+    private static final Pattern TAKEN_OVER = Pattern.compile(
+            "(?m)^envgrid_gateway_settles_taken_over_total(?:\\{[^}]*})?\\s+(\\S+)$");
+
+    /** B's {@code envgrid_gateway_settles_taken_over_total} (0 while absent). */
+    private static double takenOverOnB() {
+        String metrics = McpHttp.mcp().baseUri("http://127.0.0.1").port(b.port()).get("/q/metrics").asString();
+        Matcher value = TAKEN_OVER.matcher(metrics);
+        return value.find() ? Double.parseDouble(value.group(1)) : 0;
     }
 
     /** Replica A, packaged, on this test's Redis, its allocator proxy A, with the claim given. */
@@ -194,14 +260,13 @@ class SettleSweeperTest {
     }
 
     /**
-     * The shared cluster with two allocator proxies in front of the real allocator, one per replica ({@code A}, {@code B}:
-     * this test's gateway). Both forward every call, except: an {@code /allocate} of a {@code takeover:*} or
+     * Two allocator proxies in front of the cluster's real allocator, one per replica ({@code A}, {@code B}). Both forward every call, except: an {@code /allocate} of a {@code takeover:*} or
      * {@code handover:*} worker through A is answered 503 {@code REDIS_UNAVAILABLE} after the allocator granted it, and A's
      * {@code /release/request} for those workers too, without forwarding (the allocator is out of A's reach); a
      * {@code /release/request} of a slow worker ({@link #SLOW_WORKERS}) is held 300 ms and its first three (through
      * either proxy) answered 503 without forwarding. Each proxy counts the {@code /release/request} calls in flight.
      */
-    public static class CountingAllocators extends ClusterResource {
+    static final class CountingAllocators {
 
         private static final Pattern FIELD = Pattern.compile("\"(worker_id|request_id)\"\\s*:\\s*\"([^\"]*)\"");
         private static final byte[] REDIS_GONE = ("{\"error\": {\"code\": \"REDIS_UNAVAILABLE\", \"message\": "
@@ -218,7 +283,7 @@ class SettleSweeperTest {
 
         private final HttpClient client = HttpClient.newHttpClient();
         private final List<HttpServer> servers = new ArrayList<>();
-        private String allocator;
+        private final String allocator;
 
         /** The {@code /release/request} calls of the worker through the replica's proxy. */
         static int settleCalls(String replica, String worker) {
@@ -241,10 +306,9 @@ class SettleSweeperTest {
             return URLS.get(replica);
         }
 
-        @Override
-        public Map<String, String> start() {
-            Map<String, String> config = new HashMap<>(super.start());
-            allocator = TestCluster.get().allocatorUrl();
+        /** Starts both proxies, forwarding to {@code allocator}. */
+        CountingAllocators(String allocator) {
+            this.allocator = allocator;
             for (String replica : List.of("A", "B")) {
                 try {
                     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -257,14 +321,9 @@ class SettleSweeperTest {
                     throw new UncheckedIOException(e);
                 }
             }
-            config.put("envgrid.allocator.url", URLS.get("B"));
-            config.put("envgrid.gateway.leases.background-settles", String.valueOf(BOUND_B));
-            config.put("envgrid.gateway.leases.settle-claim", "5s");
-            return config;
         }
 
-        @Override
-        public void stop() {
+        void stop() {
             servers.forEach(server -> server.stop(0));
         }
 
