@@ -35,9 +35,11 @@ import org.jboss.logging.Logger;
  * due again {@link #RETRY_PAUSE} later; from then on the sweeper of every replica (each
  * {@code envgrid.gateway.leases.settle-sweep-interval}) reads the requests due from the index, claims one (a claim has
  * an owner and lapses after {@code leases.settle-claim}; only one replica holds it), asks once, and clears the mark on a
- * definite answer or hands the claim back for the next round. A replica that stops or hangs while settling leaves its
- * claim to lapse (a graceful stop hands back those it is not asking on at the moment), and another replica takes the
- * request over. A request whose mark lapses leaves the index (given up: whatever it granted ends at its expiry,
+ * definite answer or hands the claim back for the next round. While a call is queued in the allocator client's bulkhead
+ * or in flight, the claim is lengthened every third of {@code settle-claim} ({@link #holdingClaim}), so however long
+ * the call waits, no other replica takes the request meanwhile. A replica that dies or hangs while settling leaves its
+ * claim to lapse (a graceful stop hands back those it is not asking on at the moment, and the others when their call
+ * ends), and another replica takes the request over. A request whose mark lapses leaves the index (given up: whatever it granted ends at its expiry,
  * unrenewed). Each replica's sweeper settles at most {@code leases.background-settles} requests at once, so a long
  * outage with many failed allocations makes a bounded number of calls on the allocator.
  *
@@ -109,6 +111,12 @@ public class RequestSettling {
     }
 
     void start(@Observes StartupEvent event) {
+        if (bound == 0) {
+            // allowed (a replica kept off the allocator's bulkhead), but if every replica is so, nothing is settled
+            // after the answer, and the index keeps its entries until a replica with places reads them
+            LOG.warn("envgrid.gateway.leases.background-settles=0: this replica settles failed allocations only before "
+                    + "answering; those left unsettled wait for a replica with background-settles above 0");
+        }
         timer = vertx.setPeriodic(sweepInterval.toMillis(), t -> sweep());
     }
 
@@ -289,7 +297,8 @@ public class RequestSettling {
      * either. Stopping ends it too, the claim then handed back by the caller.
      */
     private Uni<Settlement> ask(String workerId, String requestId, int attempt, boolean claimed) {
-        return once(workerId, requestId).chain(outcome -> {
+        Uni<Settlement> call = once(workerId, requestId);
+        return (claimed ? holdingClaim(workerId, requestId, call) : call).chain(outcome -> {
             if (outcome != Settlement.UNANSWERED || attempt + 1 >= SETTLE_ATTEMPTS || stopping) {
                 return Uni.createFrom().item(outcome);
             }
@@ -308,6 +317,27 @@ public class RequestSettling {
                                 .chain(() -> stopping ? Uni.createFrom().item(Settlement.UNANSWERED)
                                         : ask(workerId, requestId, attempt + 1, claimed));
                     });
+        });
+    }
+
+    /**
+     * {@code call} (one {@code /release/request}) on a request whose claim this replica holds, the claim lengthened to
+     * {@code settle-claim} from now every third of it until the call ends: the call may wait in the allocator client's
+     * bulkhead queue for longer than any claim (under saturation), and a claim lapsing meanwhile would let another
+     * replica ask at the same time. Each lengthening is a compare-and-set on the owner, so one that lands after the claim
+     * was handed back or cleared changes nothing; one that finds the claim taken (it lapsed while Redis was out of
+     * reach) only stops the lengthening. A replica that dies stops lengthening, and its claim lapses as before.
+     */
+    private <T> Uni<T> holdingClaim(String workerId, String requestId, Uni<T> call) {
+        return Uni.createFrom().deferred(() -> {
+            AtomicBoolean held = new AtomicBoolean(true);
+            long keeper = vertx.setPeriodic(Math.max(claim.toMillis() / 3, 1), t -> {
+                if (held.get()) {
+                    unsettled.extend(workerId, requestId, owner, claim).subscribe().with(held::set,
+                            e -> LOG.debugf("lengthening the claim on %s of %s: %s", requestId, workerId, e.getMessage()));
+                }
+            });
+            return call.eventually(() -> vertx.cancelTimer(keeper));
         });
     }
 
@@ -394,7 +424,8 @@ public class RequestSettling {
                     claimed.requestId(), claimed.workerId());
             takenOver.increment();
         }
-        return once(claimed.workerId(), claimed.requestId()).chain(outcome -> outcome == Settlement.UNANSWERED
+        return holdingClaim(claimed.workerId(), claimed.requestId(), once(claimed.workerId(), claimed.requestId()))
+                .chain(outcome -> outcome == Settlement.UNANSWERED
                 ? unsettled.handOver(claimed.workerId(), claimed.requestId(), owner,
                         stopping ? Duration.ZERO : RETRY_PAUSE).replaceWithVoid()
                 : finish(claimed.workerId(), claimed.requestId(), outcome));

@@ -183,17 +183,18 @@ public interface GatewayConfig {
          * Unsettled allocations this replica's settle sweeper settles at once (each claimed, asked once, handed back);
          * the others wait in Redis for a place on any replica, each asked again 4 s after its last unanswered attempt
          * until its mark lapses. Bounds the calls a long outage makes (they share the allocator's bulkhead). 0: this
-         * replica settles only before answering, and leaves the rest to the other replicas.
+         * replica settles only before answering, and leaves the rest to the other replicas (logged at start: with 0 on
+         * every replica nothing is settled after the answer and the index keeps those entries).
          */
         @WithDefault("64")
         int backgroundSettles();
 
         /**
-         * How long a replica's claim on an unsettled allocation lasts (lengthened before each of its attempts before the
-         * failure is answered): another replica takes it over once it lapses, so this is how long a replica that dies
-         * while settling delays it. Must outlast one {@code /release/request} call with its retries
-         * ({@code downstream.timeout} × ({@code downstream.retries} + 1), 30 s by default), or two replicas may ask at
-         * once.
+         * How long a replica's claim on an unsettled allocation lasts from its last lengthening (before each of its
+         * attempts before the failure is answered, and every third of it while a call is queued or in flight): another
+         * replica takes it over once it lapses, so this is how long a replica that dies while settling delays it. It need
+         * not outlast a call: the claim is kept alive for as long as the call waits; it must outlast a third of itself
+         * plus one Redis round trip.
          */
         @WithDefault("45s")
         Duration settleClaim();

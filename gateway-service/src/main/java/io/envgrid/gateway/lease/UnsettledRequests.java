@@ -4,8 +4,6 @@ import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
-import io.quarkus.redis.datasource.sortedset.ScoreRange;
-import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,8 +31,9 @@ import java.util.concurrent.ConcurrentMap;
  * The scripts below keep them together: a request is in the index exactly while it is marked and still to be settled,
  * and at most one replica holds its claim (its owner in the hash, its lapse the index's score). A claim lapsed (the
  * score past) with its owner still written was never handed back: its replica stopped or hung, and the next claim
- * takes it over. Times are epoch ms of the replica writing them, so clock skew between replicas shifts a claim by that
- * much. All keys share the gateway's prefix, one hash tag: every script's keys are in one slot on Redis Cluster.
+ * takes it over. Every time written or compared is Redis's clock ({@code TIME}, read inside each script; epoch ms), never
+ * a replica's, so clock skew between replicas shifts no claim and no lapse. All keys share the gateway's prefix, one
+ * hash tag: every script's keys are in one slot on Redis Cluster.
  *
  * <p>A mark Redis refused is kept in this replica's memory until it is written ({@link #keepUnwritten},
  * {@link #writeUnwritten}), at most {@code envgrid.gateway.leases.unwritten-marks}; {@link #any} counts it.
@@ -43,43 +42,51 @@ import java.util.concurrent.ConcurrentMap;
 public class UnsettledRequests {
 
     /**
-     * KEYS: the worker's marks, the index, the claims. ARGV: request id, member, when the mark lapses (epoch ms), the
-     * mark's length (ms), owner, when the claim lapses (epoch ms); times computed by the caller, not in Lua's doubles.
-     * Marks the request and claims it for the owner. The marks' key lives as long as its longest mark (NX sets the
-     * first expiry, GT only ever lengthens it), and so does a mark written again (GT).
-     *
-     * <p>With an empty owner (a mark written late, {@link #writeUnwritten}) the request is not claimed: ARGV[6] is when
-     * it is due, and an index entry already there is left as it is (NX): the first write may have been applied though
-     * its answer was lost, and its claim or due time stands.
+     * Lua: {@code now}, Redis's clock in epoch ms (a whole number: 13 digits, exact in Lua's doubles and written back
+     * exactly). Scripts replicate their effects (Redis 5 and later), so reading the clock before writing is allowed.
      */
-    private static final String MARK = "redis.call('ZADD', KEYS[1], 'GT', ARGV[3], ARGV[1]) "
-            + "redis.call('PEXPIRE', KEYS[1], ARGV[4], 'NX') redis.call('PEXPIRE', KEYS[1], ARGV[4], 'GT') "
-            + "if ARGV[5] == '' then redis.call('ZADD', KEYS[2], 'NX', ARGV[6], ARGV[2]) return 1 end "
-            + "redis.call('ZADD', KEYS[2], ARGV[6], ARGV[2]) "
-            + "redis.call('HSET', KEYS[3], ARGV[2], ARGV[5]) return 1";
+    private static final String NOW = "local t = redis.call('TIME') "
+            + "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) ";
 
     /**
-     * KEYS: the index, the claims, the worker's marks. ARGV: member, request id, owner, now, when the claim lapses (epoch ms).
+     * KEYS: the worker's marks, the index, the claims. ARGV: request id, member, the mark's length (ms), owner, the
+     * claim's length (ms). Marks the request and claims it for the owner. The worker's marks that lapsed go first, so
+     * the set holds only live marks. The marks' key lives as long as its longest mark (NX sets the first expiry, GT
+     * only ever lengthens it), and so does a mark written again (GT).
+     *
+     * <p>With an empty owner (a mark written late, {@link #writeUnwritten}) the request is not claimed: ARGV[5] is how
+     * long from now until it is due, and an index entry already there is left as it is (NX): the first write may have
+     * been applied though its answer was lost, and its claim or due time stands.
+     */
+    private static final String MARK = NOW + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) "
+            + "redis.call('ZADD', KEYS[1], 'GT', now + tonumber(ARGV[3]), ARGV[1]) "
+            + "redis.call('PEXPIRE', KEYS[1], ARGV[3], 'NX') redis.call('PEXPIRE', KEYS[1], ARGV[3], 'GT') "
+            + "if ARGV[4] == '' then redis.call('ZADD', KEYS[2], 'NX', now + tonumber(ARGV[5]), ARGV[2]) return 1 end "
+            + "redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), ARGV[2]) "
+            + "redis.call('HSET', KEYS[3], ARGV[2], ARGV[4]) return 1";
+
+    /**
+     * KEYS: the index, the claims, the worker's marks. ARGV: member, request id, owner, the claim's length (ms).
      * Returns {@code {'claimed', previous owner or ''}}, {@code {'lapsed'}} (the mark is gone or past its lapse: the
      * request leaves the index, its claim too) or {@code {'busy'}} (not due: claimed, or settled meanwhile).
      */
-    private static final String CLAIM = "local due = redis.call('ZSCORE', KEYS[1], ARGV[1]) "
-            + "if not due or tonumber(due) > tonumber(ARGV[4]) then return {'busy'} end "
+    private static final String CLAIM = NOW + "local due = redis.call('ZSCORE', KEYS[1], ARGV[1]) "
+            + "if not due or tonumber(due) > now then return {'busy'} end "
             + "local lapse = redis.call('ZSCORE', KEYS[3], ARGV[2]) "
-            + "if not lapse or tonumber(lapse) <= tonumber(ARGV[4]) then "
+            + "if not lapse or tonumber(lapse) <= now then "
             + "redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('HDEL', KEYS[2], ARGV[1]) return {'lapsed'} end "
             + "local previous = redis.call('HGET', KEYS[2], ARGV[1]) "
             + "redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) "
-            + "redis.call('ZADD', KEYS[1], 'XX', ARGV[5], ARGV[1]) "
+            + "redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[4]), ARGV[1]) "
             + "return {'claimed', previous or ''}";
 
     /**
-     * KEYS: the index, the claims. ARGV: member, owner, new score (epoch ms), {@code release} or {@code keep}. Only while the owner holds the claim: sets the
-     * member's score (a longer claim, or the next attempt's time) and, when ARGV[4] is {@code release}, deletes the
-     * claim (compare and delete). Returns 1 if the owner held it, else 0.
+     * KEYS: the index, the claims. ARGV: member, owner, the new score as ms from now, {@code release} or {@code keep}.
+     * Only while the owner holds the claim: sets the member's score (a longer claim, or the next attempt's time) and,
+     * when ARGV[4] is {@code release}, deletes the claim (compare and delete). Returns 1 if the owner held it, else 0.
      */
     private static final String HOLDER = "if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end "
-            + "redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1]) "
+            + NOW + "redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[3]), ARGV[1]) "
             + "if ARGV[4] == 'release' then redis.call('HDEL', KEYS[2], ARGV[1]) end return 1";
 
     /**
@@ -89,6 +96,12 @@ public class UnsettledRequests {
      */
     private static final String DONE = "redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('HDEL', KEYS[2], ARGV[1]) "
             + "if ARGV[3] == 'clear' then redis.call('ZREM', KEYS[3], ARGV[2]) end return 1";
+
+    /** KEYS: the index. ARGV: how many at most. The members due now (score up to Redis's clock), earliest first. */
+    private static final String DUE = NOW + "return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[1])";
+
+    /** KEYS: the worker's marks. How many have not lapsed by Redis's clock. */
+    private static final String LIVE = NOW + "return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')";
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveSortedSetCommands<String, String> sorted;
@@ -145,8 +158,8 @@ public class UnsettledRequests {
      */
     public Uni<Void> mark(String workerId, String requestId, Duration lapse, String owner, Duration claim) {
         return eval(MARK, List.of(names.unsettledRequests(workerId), names.unsettledDue(), names.unsettledClaims()),
-                requestId, GatewayKeys.unsettledMember(workerId, requestId), now() + lapse.toMillis(), lapse.toMillis(),
-                owner, now() + claim.toMillis()).replaceWithVoid();
+                requestId, GatewayKeys.unsettledMember(workerId, requestId), lapse.toMillis(), owner, claim.toMillis())
+                .replaceWithVoid();
     }
 
     /**
@@ -154,8 +167,11 @@ public class UnsettledRequests {
      * waiting for their next attempt, and claims that lapsed.
      */
     public Uni<List<String>> due(int limit) {
-        return sorted.zrangebyscore(names.unsettledDue(), new ScoreRange<>(Double.NEGATIVE_INFINITY, (double) System.currentTimeMillis()),
-                new ZRangeArgs().limit(0, limit));
+        return eval(DUE, List.of(names.unsettledDue()), limit).map(members -> {
+            List<String> due = new ArrayList<>(members.size());
+            members.forEach(member -> due.add(member.toString()));
+            return due;
+        });
     }
 
     /** Claims the due request {@code member} for {@code owner} for {@code claim}; see {@link Claim}. */
@@ -166,7 +182,7 @@ public class UnsettledRequests {
             return sorted.zrem(names.unsettledDue(), member).replaceWith(new Busy());
         }
         return eval(CLAIM, List.of(names.unsettledDue(), names.unsettledClaims(), names.unsettledRequests(ids[0])),
-                member, ids[1], owner, now(), now() + claim.toMillis()).map(answer -> switch (answer.get(0).toString()) {
+                member, ids[1], owner, claim.toMillis()).map(answer -> switch (answer.get(0).toString()) {
                     case "claimed" -> new Claimed(ids[0], ids[1], isOther(answer.get(1).toString(), owner));
                     case "lapsed" -> new Lapsed(ids[0], ids[1]);
                     default -> new Busy();
@@ -179,7 +195,7 @@ public class UnsettledRequests {
 
     /** Lengthens the owner's claim to {@code claim} from now; false if it no longer holds it (it lapsed and was taken). */
     public Uni<Boolean> extend(String workerId, String requestId, String owner, Duration claim) {
-        return holder(workerId, requestId, owner, now() + claim.toMillis(), "keep");
+        return holder(workerId, requestId, owner, claim.toMillis(), "keep");
     }
 
     /**
@@ -187,12 +203,12 @@ public class UnsettledRequests {
      * replica's sweeper comes first; false if the owner no longer held it.
      */
     public Uni<Boolean> handOver(String workerId, String requestId, String owner, Duration dueIn) {
-        return holder(workerId, requestId, owner, now() + dueIn.toMillis(), "release");
+        return holder(workerId, requestId, owner, dueIn.toMillis(), "release");
     }
 
-    private Uni<Boolean> holder(String workerId, String requestId, String owner, long score, String release) {
+    private Uni<Boolean> holder(String workerId, String requestId, String owner, long fromNow, String release) {
         return eval(HOLDER, List.of(names.unsettledDue(), names.unsettledClaims()),
-                GatewayKeys.unsettledMember(workerId, requestId), owner, score, release).map(held -> held.toInteger() == 1);
+                GatewayKeys.unsettledMember(workerId, requestId), owner, fromNow, release).map(held -> held.toInteger() == 1);
     }
 
     /** The request's outcome is known (released or withdrawn by the allocator): its mark, index entry and claim go. */
@@ -223,9 +239,7 @@ public class UnsettledRequests {
         if (unwritten.values().stream().anyMatch(mark -> mark.workerId().equals(workerId) && mark.givenUpAt() > now)) {
             return Uni.createFrom().item(true);
         }
-        return sorted.zcount(names.unsettledRequests(workerId),
-                        new ScoreRange<>((double) System.currentTimeMillis(), Double.POSITIVE_INFINITY))
-                .map(count -> count > 0);
+        return eval(LIVE, List.of(names.unsettledRequests(workerId))).map(count -> count.toLong() > 0);
     }
 
     /**
@@ -265,14 +279,15 @@ public class UnsettledRequests {
 
     /**
      * Writes a kept mark, unclaimed: the mark lapses {@code lapse} from now (a keep-alive may have renewed the grant
-     * before it was written, for as long as the mark covers), the request is in the index due at its {@code dueAt}, and
-     * the sweeper of any replica settles it from there. Forgotten from memory once written; fails like {@link #mark}.
+     * before it was written, for as long as the mark covers), the request is in the index due at its {@code dueAt}
+     * (this replica's clock, turned into a wait from now), and the sweeper of any replica settles it from there.
+     * Forgotten from memory once written; fails like {@link #mark}.
      */
     public Uni<Void> writeUnwritten(Unwritten mark) {
-        long lapse = mark.lapse().toMillis();
+        long dueIn = Math.max(0, mark.dueAt() - now());
         return eval(MARK, List.of(names.unsettledRequests(mark.workerId()), names.unsettledDue(), names.unsettledClaims()),
-                mark.requestId(), GatewayKeys.unsettledMember(mark.workerId(), mark.requestId()), now() + lapse, lapse, "",
-                mark.dueAt()).invoke(() -> forgetUnwritten(mark.workerId(), mark.requestId())).replaceWithVoid();
+                mark.requestId(), GatewayKeys.unsettledMember(mark.workerId(), mark.requestId()), mark.lapse().toMillis(),
+                "", dueIn).invoke(() -> forgetUnwritten(mark.workerId(), mark.requestId())).replaceWithVoid();
     }
 
     private static long now() {

@@ -197,6 +197,29 @@ class SettleSweeperIT {
     }
 
     /**
+     * A call that waits longer than any claim (held {@link CountingAllocators#SLOW_CALL_MS} by the proxies, as a call
+     * queued in the allocator client's saturated bulkhead waits; A's claim is 3 s, B's 5 s): the replica asking keeps
+     * its claim alive while the call waits, so the other replica never asks at the same time, and the request is asked
+     * exactly once. Before, the claim lapsed mid-call and the other replica (or the same one) took it over and asked
+     * again while the first call still waited.
+     */
+    @Test
+    void aClaimLastsAsLongAsItsCallWaits() {
+        String worker = "slowcall:" + UUID.randomUUID();
+        String requestId = UUID.randomUUID().toString();
+        PackagedApp a = startReplicaA("3s");
+        try {
+            markDueNow(worker, requestId);
+            Conditions.await("the request settled", Duration.ofSeconds(60), () -> !marked(worker));
+            assertEquals(1, CountingAllocators.settleCalls("A", worker) + CountingAllocators.settleCalls("B", worker),
+                    "asked once, by the replica that claimed it");
+            assertEquals(1, CountingAllocators.mostAtOnce(requestId), "never asked twice at once");
+        } finally {
+            a.kill();
+        }
+    }
+
+    /**
      * What a replica leaves after its attempts before answering ended unanswered: the request marked for 5 minutes and
      * in the index, due now, unclaimed (written here as {@code UnsettledRequests} writes them).
      */
@@ -273,6 +296,10 @@ class SettleSweeperIT {
                 + "\"Redis is unavailable: Connection reset\", \"details\": {}}}").getBytes(StandardCharsets.UTF_8);
         static final java.util.Set<String> SLOW_WORKERS = ConcurrentHashMap.newKeySet();
         static final AtomicInteger MOST_PER_REQUEST = new AtomicInteger();
+        /** How long a {@code slowcall:*} worker's {@code /release/request} is held before it is forwarded. */
+        static final long SLOW_CALL_MS = 8000;
+        /** The most {@code /release/request} calls of one {@code slowcall:*} request in flight at once, by request id. */
+        private static final ConcurrentMap<String, AtomicInteger> MOST_FOR_REQUEST = new ConcurrentHashMap<>();
         private static final ConcurrentMap<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
         private static final ConcurrentMap<String, AtomicInteger> SLOW_CALLS = new ConcurrentHashMap<>();
         private static final ConcurrentMap<String, AtomicInteger> IN_FLIGHT_PER_REQUEST = new ConcurrentHashMap<>();
@@ -294,6 +321,12 @@ class SettleSweeperIT {
         /** The most {@code /release/request} calls of slow workers in flight at once through the replica's proxy. */
         static int most(String replica) {
             AtomicInteger most = MOST.get(replica);
+            return most == null ? 0 : most.get();
+        }
+
+        /** The most calls of a {@code slowcall:*} request in flight at once (0: never asked). */
+        static int mostAtOnce(String requestId) {
+            AtomicInteger most = MOST_FOR_REQUEST.get(requestId);
             return most == null ? 0 : most.get();
         }
 
@@ -343,6 +376,9 @@ class SettleSweeperIT {
                         send(exchange, 503, REDIS_GONE);
                         return;
                     }
+                    if (worker.startsWith("slowcall:")) {
+                        holdSlowCall(fields.getOrDefault("request_id", ""));
+                    }
                     if (SLOW_WORKERS.contains(worker)) {
                         boolean unanswered = hold(replica, fields.get("request_id"), worker);
                         if (unanswered) {
@@ -379,6 +415,20 @@ class SettleSweeperIT {
                 perReplica.decrementAndGet();
             }
             return SLOW_CALLS.computeIfAbsent(worker, k -> new AtomicInteger()).incrementAndGet() <= 3;
+        }
+
+        /** Holds a {@code slowcall:*} call {@link #SLOW_CALL_MS}, counted in flight for its request meanwhile. */
+        private static void holdSlowCall(String requestId) {
+            AtomicInteger perRequest = IN_FLIGHT_PER_REQUEST.computeIfAbsent(requestId, k -> new AtomicInteger());
+            MOST_FOR_REQUEST.computeIfAbsent(requestId, k -> new AtomicInteger())
+                    .accumulateAndGet(perRequest.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(SLOW_CALL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                perRequest.decrementAndGet();
+            }
         }
 
         private HttpResponse<byte[]> send(HttpExchange exchange, byte[] body) throws IOException {

@@ -98,6 +98,10 @@ class UnsettledKeepAliveTest {
             Conditions.await("settled: every lease renewed again", Duration.ofSeconds(20),
                     () -> expiry(worker, lost).isAfter(Instant.now().plusSeconds(300)));
         } finally {
+            // whatever the case left, even when it failed half-way: no mark, index entry or claim in the shared Redis,
+            // and nothing in this replica's memory for its sweeper to write later (or its stop to write at the end)
+            unsettled.forgetUnwritten(worker, "lost-request");
+            unsettled.clear(worker, "lost-request").await().atMost(Duration.ofSeconds(5));
             redis.set(String.class).srem(keys.mcpWorkers(), worker);
             TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + worker + "\"}");
             resources.forgetAll(worker).await().atMost(Duration.ofSeconds(5));
