@@ -255,10 +255,23 @@ class SettleSweeperIT {
     private static final Pattern TAKEN_OVER = Pattern.compile(
             "(?m)^envgrid_gateway_settles_taken_over_total(?:\\{[^}]*})?\\s+(\\S+)$");
 
-    /** B's {@code envgrid_gateway_settles_taken_over_total} (0 while absent). */
+    /**
+     * B's {@code envgrid_gateway_settles_taken_over_total} (0 while absent), by a plain GET: the MCP request spec's
+     * {@code Accept} is not the Prometheus text.
+     */
     private static double takenOverOnB() {
-        String metrics = McpHttp.mcp().baseUri("http://127.0.0.1").port(b.port()).get("/q/metrics").asString();
-        Matcher value = TAKEN_OVER.matcher(metrics);
+        HttpResponse<String> metrics;
+        try {
+            metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(b.url() + "/q/metrics")).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        assertEquals(200, metrics.statusCode(), "B's /q/metrics");
+        Matcher value = TAKEN_OVER.matcher(metrics.body());
         return value.find() ? Double.parseDouble(value.group(1)) : 0;
     }
 
