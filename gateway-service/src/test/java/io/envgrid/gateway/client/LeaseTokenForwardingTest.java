@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,10 +53,12 @@ class LeaseTokenForwardingTest {
     DeviceAgentApi agents;
 
     private HttpServer recorder;
+    private ExecutorService recorderThreads;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws IOException {
+        recorderThreads = Executors.newCachedThreadPool();
         recorder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         recorder.createContext("/", x -> {
             seen.add(new Seen(x.getRequestMethod(), x.getRequestURI().getRawPath(),
@@ -66,12 +70,15 @@ class LeaseTokenForwardingTest {
             x.getResponseBody().write(answer);
             x.close();
         });
+        // handlers on threads of their own, not the dispatcher's: CI48 once saw the first call go unanswered for 10 s
+        recorder.setExecutor(recorderThreads);
         recorder.start();
     }
 
     @AfterEach
     void stop() {
         recorder.stop(0);
+        recorderThreads.shutdownNow();
     }
 
     private String url() {
