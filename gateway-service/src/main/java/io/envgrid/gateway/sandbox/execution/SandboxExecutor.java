@@ -115,8 +115,7 @@ public class SandboxExecutor {
         }
         boolean failedBefore = done.stream().anyMatch(r -> !r.path("success").asBoolean());
         if (stopOnError && failedBefore) {
-            done.add(NODES.objectNode().put("success", false).put("skipped", true)
-                    .put("tool", calls.get(index).tool().name()));
+            done.add(named(NODES.objectNode().put("success", false).put("skipped", true), calls.get(index).tool()));
             return sequence(scope, workerId, calls, index + 1, done, stopOnError);
         }
         return settled(scope, workerId, calls.get(index)).chain(result -> {
@@ -129,7 +128,7 @@ public class SandboxExecutor {
     private Uni<ObjectNode> settled(CallScope scope, String workerId, Prepared call) {
         long start = System.nanoTime();
         return run(scope, workerId, call).onFailure().recoverWithItem(e -> {
-            ObjectNode failed = NODES.objectNode().put("success", false).put("tool", call.tool().name());
+            ObjectNode failed = named(NODES.objectNode().put("success", false), call.tool());
             failed.putPOJO("error", failure(call.tool(), e).envelope().error());
             return failed.put("execution_time_ms", elapsedMs(start));
         });
@@ -148,8 +147,7 @@ public class SandboxExecutor {
                     JsonNode data = result.structured();
                     ObjectNode answer = NODES.objectNode().put("success", true);
                     answer.set("data", data);
-                    answer.put("tool", tool.shortName());
-                    answer.put("resource_type", tool.resourceType());
+                    named(answer, tool);
                     answer.put("session_id", b.sessionId());
                     answer.put("temporary_session", b.temporary());
                     return answer.put("execution_time_ms", elapsedMs(start));
@@ -160,6 +158,15 @@ public class SandboxExecutor {
                     sample.stop(timer(tool.name(), failure.code()));
                     return failure;
                 });
+    }
+
+    /**
+     * Names the tool an entry is about as every entry of a batch does, whatever its outcome: {@code tool} (its short
+     * name, {@code click}) and {@code resource_type} ({@code vm}; null for an API tool), so a failed or skipped entry
+     * reads as the successful one would.
+     */
+    private static ObjectNode named(ObjectNode entry, SandboxTool tool) {
+        return entry.put("tool", tool.shortName()).put("resource_type", tool.resourceType());
     }
 
     private static ToolFailure failure(SandboxTool tool, Throwable e) {

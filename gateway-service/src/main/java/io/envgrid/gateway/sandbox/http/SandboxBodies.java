@@ -75,10 +75,15 @@ public final class SandboxBodies {
             @JsonProperty("temporary_session") boolean temporarySession, @JsonProperty("execution_time_ms") double executionTimeMs) {
     }
 
-    /** One entry of a batch answer: a result as {@link ExecuteResponse}, a failure with the error, or skipped. */
+    /**
+     * One entry of a batch answer: a result as {@link ExecuteResponse}, a failure with the error, or skipped; each names
+     * its {@code tool} (short name) and {@code resource_type}.
+     */
     @RegisterForReflection
     @Schema(name = "BatchResult")
-    public record BatchResult(boolean success, JsonNode data, String tool, Boolean skipped,
+    public record BatchResult(boolean success, JsonNode data, String tool, @JsonProperty("resource_type") String resourceType,
+            @JsonProperty("session_id") String sessionId, @JsonProperty("temporary_session") Boolean temporarySession,
+            Boolean skipped,
             @Schema(description = "The error envelope's body when the action failed") JsonNode error,
             @JsonProperty("execution_time_ms") Double executionTimeMs) {
     }

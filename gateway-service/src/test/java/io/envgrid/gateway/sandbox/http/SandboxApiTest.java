@@ -194,7 +194,10 @@ class SandboxApiTest {
                 + "{\"action\": \"vm:screenshot\"}]}");
         batch.then().statusCode(200).body("success", equalTo(false))
                 .body("results[0].success", equalTo(false)).body("results[0].error.code", equalTo("INVALID_ACTION"))
-                .body("results[1].skipped", equalTo(true));
+                .body("results[1].skipped", equalTo(true))
+                // every entry names its tool as a successful one does
+                .body("results.tool", equalTo(List.of("computer_13", "screenshot")))
+                .body("results.resource_type", equalTo(List.of("vm", "vm")));
         post("/session/destroy", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}").then().statusCode(200);
     }
 
