@@ -47,11 +47,6 @@ public class AllocationService {
 
     private static final Logger LOG = Logger.getLogger(AllocationService.class);
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
-    /**
-     * lib.lua's {@code TICKET_GRACE_MS}: a ticket is purged by {@code purge_dead_tickets} this long (ms) after
-     * its wait ends, so a withdrawal that has not reached Redis by then is moot.
-     */
-    private static final long TICKET_GRACE_MS = 5000;
 
     private final ScriptRunner scripts;
     private final WaitRoom room;
@@ -118,30 +113,31 @@ public class AllocationService {
     }
 
     /**
-     * The leases of a {@code granted} or {@code replayed} answer ({@code {status, worker_id, grants:[{lease_id,
-     * expires_at (epoch ms)}…]}} of allocate.lua or cancel_wait.lua), as what to release should its client not get them.
+     * The leases of a {@code granted} or {@code replayed} answer ({@code {status, worker_id, grants:[{lease_id}…]}} of
+     * allocate.lua or cancel_wait.lua), as what to release should its client not get them.
      */
     private static ClientLink.Abandoned undelivered(AllocateRequest request, JsonNode answer) {
         List<String> leaseIds = new ArrayList<>();
-        long expiresAt = 0;
         for (JsonNode grant : answer.path("grants")) {
             leaseIds.add(grant.path("lease_id").asText());
-            expiresAt = Math.max(expiresAt, grant.path("expires_at").asLong());
         }
         return new ClientLink.Abandoned(request.workerId(), request.requestId() == null ? "" : request.requestId(),
-                leaseIds, expiresAt);
+                leaseIds);
     }
 
     /**
-     * Releases an undelivered grant as its holder, in the background: asked again while Redis is unavailable, until the
-     * leases would have expired anyway. Never fails.
+     * Releases an undelivered grant as its holder, in the background: asked again while Redis is unavailable, until
+     * Redis answers ({@link PersistentCleanups}). Not until the grant's expiry: the worker's renewals through a replica
+     * that reaches Redis (a {@code /renew} without ids extends every lease it holds, these too) can keep the leases
+     * alive past it, and nothing else would ever release them. abandon.lua judges what is left (a lease that expired
+     * meanwhile is reclaimed as an expiry, one already ended or granted again is left alone). Never fails.
      */
     private void abandon(Cell cell, ClientLink.Abandoned leases) {
         List<String> args = new ArrayList<>(List.of(leases.workerId(), leases.requestId()));
         args.addAll(leases.leaseIds());
         cleanups.run(new PersistentCleanups.Cleanup<>("abandon",
                 "leases " + leases.leaseIds() + " of worker " + leases.workerId(),
-                () -> scripts.run(cell.keys(), AllocatorScript.ABANDON, args), leases.expiresAtMillis(),
+                () -> scripts.run(cell.keys(), AllocatorScript.ABANDON, args),
                 ended -> LOG.infof("client of worker %s went away before its answer: released %s leases %s",
                         leases.workerId(), ended, leases.leaseIds())));
     }
@@ -149,7 +145,7 @@ public class AllocationService {
     /**
      * Whether an allocate.lua call that failed with a 503 may have queued its ticket all the same. Only a call that
      * reached Redis and lost its answer can have: without this check, every waiter's retry during a long outage (Redis
-     * down, refusing writes) would leave a withdrawal retrying in the background until its deadline.
+     * down, refusing writes) would leave a withdrawal retrying in the background until Redis answers.
      */
     private static boolean mayHaveQueued(Throwable failure) {
         return failure instanceof ApiException api && api.status() == 503 && ScriptRunner.mayHaveRun(failure);
@@ -158,17 +154,19 @@ public class AllocationService {
     /**
      * Goes on withdrawing, in the background, a ticket whose withdrawal (or whose queueing answer) was lost to a Redis
      * outage or a replica {@code WAIT} that fell short ({@code failure}), which its waiter was told as a 503: until Redis
-     * answers, or the ticket is past its deadline ({@code deadline}, epoch ms, plus {@link #TICKET_GRACE_MS}) and
-     * purged anyway. Should the ticket have been served meanwhile ({@code granted}) for a request without a
+     * answers. Not until the ticket's purge (the end of its wait plus lib.lua's {@code TICKET_GRACE_MS}):
+     * nothing moves that (only enqueue writes a ticket's deadline), but a ticket served before its wait ended became
+     * leases that the worker's renewals can keep alive, and only this withdrawal (answered {@code granted}) would
+     * hand them back. Should the ticket have been served meanwhile ({@code granted}) for a request without a
      * {@code request_id}, that grant went to a client that can never get it, and is released as abandoned. With a
      * {@code request_id} it is left alone, as a waiter's grant whose replica {@code WAIT} failed: the client's retry
      * may already have been handed it as a replay (a sibling ticket with the same id is answered from it, and so is a
      * retry sent while the withdrawal was still refused), and otherwise its retry or {@code /release/request} settles it.
      */
-    private void withdrawLater(Throwable failure, Cell cell, AllocateRequest request, String ticket, long deadline) {
+    private void withdrawLater(Throwable failure, Cell cell, AllocateRequest request, String ticket) {
         PersistentCleanups.Cleanup<JsonNode> withdrawal = new PersistentCleanups.Cleanup<>("withdraw",
                 "ticket " + ticket + " of worker " + request.workerId(),
-                () -> cancel(cell, ticket, request), deadline + TICKET_GRACE_MS,
+                () -> cancel(cell, ticket, request),
                 answer -> {
                     if (!"granted".equals(status(answer))) {
                         return;
@@ -220,7 +218,7 @@ public class AllocationService {
                 .onFailure().invoke(() -> room.leave(ticket))
                 // The script may have queued the ticket before the answer was lost (a connection cut, a failed WAIT).
                 .onFailure(AllocationService::mayHaveQueued)
-                .invoke(e -> withdrawLater(e, cell, request, ticket, deadline))
+                .invoke(e -> withdrawLater(e, cell, request, ticket))
                 .chain(answer -> {
                     if (!"queued".equals(status(answer))) {
                         room.leave(ticket);
@@ -267,7 +265,7 @@ public class AllocationService {
         // client is gone).
         // The waiter is told 503 should this fail, but its ticket would stay queued (and could be served for nobody).
         return cancel(cell, ticket, request)
-                .onFailure(PersistentCleanups::isOutage).invoke(e -> withdrawLater(e, cell, request, ticket, deadline))
+                .onFailure(PersistentCleanups::isOutage).invoke(e -> withdrawLater(e, cell, request, ticket))
                 .chain(answer -> {
                     LOG.debugf("ticket %s of worker %s cancelled: %s", ticket, request.workerId(), status(answer));
                     if (!"granted".equals(status(answer)) && signal instanceof WaitRoom.Signal.Recheck && timeLeft) {

@@ -26,10 +26,11 @@ public final class ClientLink {
     private record Granted(Abandoned leases) implements State { }
 
     /**
-     * The leases of one undelivered grant: their holder, the request_id (or '') and their lease ids, and when they
-     * expire (epoch ms; the latest of them): from then on there is nothing left to release.
+     * The leases of one undelivered grant: their holder, the request_id (or '') and their lease ids. No expiry: the
+     * holder may renew them (a renewal without ids extends all of a worker's leases), so only Redis can tell when
+     * nothing is left to release.
      */
-    public record Abandoned(String workerId, String requestId, List<String> leaseIds, long expiresAtMillis) { }
+    public record Abandoned(String workerId, String requestId, List<String> leaseIds) { }
 
     private final AtomicReference<State> state = new AtomicReference<>(Phase.WAITING);
     private volatile Consumer<Abandoned> onAbandoned = leases -> { };

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Every order of grant, close and delivery gives an undelivered grant back exactly once, and a delivered one never. */
 class ClientLinkTest {
 
-    private static final ClientLink.Abandoned LEASES = new ClientLink.Abandoned("w", "", List.of("r-1:1"), Long.MAX_VALUE);
+    private static final ClientLink.Abandoned LEASES = new ClientLink.Abandoned("w", "", List.of("r-1:1"));
 
     private final List<ClientLink.Abandoned> abandoned = new ArrayList<>();
 
