@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The prod overlay's Redis scripts (k8s/components/redis-sentinel: redis.sh, sentinel.sh, current-master.sh) run
- * for real, three data nodes and three sentinels on loopback ports ({@link ScriptedRedisSet}): the set's first start
- * (pod 0 the master, replicas promotable only once in sync), and a master whose volume was lost coming back before
- * the sentinels noticed it had gone, which must not become an empty master that its replicas copy.
+ * The prod overlay's Redis scripts (k8s/components/redis-sentinel: redis.sh, sentinel.sh, current-master.sh and the
+ * readiness probe's ready.sh) run for real, three data nodes and three sentinels on loopback ports
+ * ({@link ScriptedRedisSet}): the set's first start (pod 0 the master, replicas promotable and ready only once in
+ * sync), and a master whose volume was lost coming back before the sentinels noticed it had gone, which must not
+ * become an empty master that its replicas copy (and while it is gone, no replica is ready).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisHaScriptsTest {
@@ -63,10 +64,26 @@ class RedisHaScriptsTest {
         assertFalse(Files.readString(set.conf(0)).contains("replicaof"), "pod 0 started as master");
         assertEquals("OK", set.call(first, "SET", "first-start", "written"));
         assertEquals(2L, set.call(first, "WAIT", "2", "5000"));
+        for (int node = 0; node < 3; node++) {
+            assertTrue(set.ready(node), "node " + node + " ready: the master, and replicas in sync and promotable");
+        }
     }
 
     @Test
     @Order(2)
+    void aReplicaThatIsNotPromotableIsNotReady() {
+        int replica = set.nodePorts().get(1);
+        assertEquals("OK", set.call(replica, "CONFIG", "SET", "replica-priority", "0"));
+        try {
+            assertFalse(set.ready(1), "a replica at priority 0 (as during its first sync) is not ready");
+        } finally {
+            assertEquals("OK", set.call(replica, "CONFIG", "SET", "replica-priority", "100"));
+        }
+        assertTrue(set.ready(1), "ready again at priority 100");
+    }
+
+    @Test
+    @Order(3)
     void aMasterBackWithAnEmptyVolumeWaitsForTheFailoverAndJoinsAsReplica() throws IOException {
         int sentinel = set.sentinelPorts().get(0);
         int master = masterSeenBy(sentinel);
@@ -80,6 +97,13 @@ class RedisHaScriptsTest {
         set.killNode(node);
         ScriptedRedisSet.deleteTree(set.dataDir(node));
         set.startNode(node);
+        for (int other = 0; other < 3; other++) {
+            if (other != node) {
+                int replica = other;
+                // their master gone, a rolling update must not take the next pod down: neither replica is ready
+                await("node " + replica + " not ready while its master is gone", TIMEOUT, () -> !set.ready(replica));
+            }
+        }
 
         await("the sentinels to fail over to a replica", FAILOVER, () -> set.sentinelPorts().stream()
                 .allMatch(s -> masterSeenBy(s) != master && masterSeenBy(s) > 0));
@@ -90,6 +114,10 @@ class RedisHaScriptsTest {
         assertEquals("acknowledged", set.call(master, "GET", "grant"), "the emptied node copied the data back");
         String log = Files.readString(set.dataDir(node).getParent().resolve("redis.log"));
         assertTrue(log.contains("waiting for them to fail over"), log);
+        for (int n = 0; n < 3; n++) {
+            int ready = n;
+            await("node " + ready + " ready after the failover", TIMEOUT, () -> set.ready(ready));
+        }
     }
 
     private static int masterSeenBy(int sentinel) {

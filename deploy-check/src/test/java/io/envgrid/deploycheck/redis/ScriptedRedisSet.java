@@ -108,6 +108,32 @@ final class ScriptedRedisSet implements AutoCloseable {
         return tree;
     }
 
+    /**
+     * Data node {@code node}'s readiness as its probe asks it: {@code ready.sh} with the pod's environment (the port,
+     * {@code REDISCLI_AUTH}), true when it exits 0. One that has not answered within 15 s is not ready.
+     */
+    boolean ready(int node) {
+        ProcessBuilder builder = new ProcessBuilder("sh", scripts.resolve("ready.sh").toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Map<String, String> env = builder.environment();
+        env.put("PATH", bin + File.pathSeparator + env.getOrDefault("PATH", ""));
+        env.put("REDISCLI_AUTH", PASSWORD);
+        env.put("REDIS_PORT", Integer.toString(nodePorts.get(node)));
+        try {
+            Process probe = builder.start();
+            if (!probe.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+                probe.destroyForcibly();
+                return false;
+            }
+            return probe.exitValue() == 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** A command to a data node or a sentinel (both require the password). */
     Object call(int port, String... command) {
         return Resp.callWithPassword(port, PASSWORD, command);
