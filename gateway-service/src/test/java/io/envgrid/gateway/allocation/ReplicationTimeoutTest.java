@@ -15,6 +15,7 @@ import io.envgrid.gateway.lease.WorkerResources;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.Conditions;
+import io.envgrid.gateway.support.ForwardedRequest;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.tool.ProgressSink;
 import io.envgrid.testsupport.redis.Resp;
@@ -371,15 +372,7 @@ class ReplicationTimeoutTest {
                         return;
                     }
                 }
-                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(allocator + exchange.getRequestURI()))
-                        .method(exchange.getRequestMethod(), body.length == 0
-                                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-                for (String header : List.of("Content-Type", "Accept", "Authorization", "X-Envgrid-Lease-Token")) {
-                    String value = exchange.getRequestHeaders().getFirst(header);
-                    if (value != null) {
-                        request.header(header, value);
-                    }
-                }
+                HttpRequest.Builder request = ForwardedRequest.of(allocator, exchange, body);
                 HttpResponse<byte[]> answer;
                 try {
                     answer = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.support.Conditions;
+import io.envgrid.gateway.support.ForwardedRequest;
 import io.envgrid.gateway.support.McpHttp;
 import io.envgrid.gateway.support.PackagedApps;
 import io.envgrid.gateway.support.TestCluster;
@@ -445,15 +446,7 @@ class SettleSweeperIT {
         }
 
         private HttpResponse<byte[]> send(HttpExchange exchange, byte[] body) throws IOException {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(allocator + exchange.getRequestURI()))
-                    .method(exchange.getRequestMethod(), body.length == 0
-                            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-            for (String header : List.of("Content-Type", "Accept", "Authorization", "X-Envgrid-Lease-Token")) {
-                String value = exchange.getRequestHeaders().getFirst(header);
-                if (value != null) {
-                    request.header(header, value);
-                }
-            }
+            HttpRequest.Builder request = ForwardedRequest.of(allocator, exchange, body);
             try {
                 return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             } catch (InterruptedException e) {
