@@ -35,7 +35,8 @@ import org.jboss.logging.Logger;
  * it, or finds nothing).
  *
  * <p>Bounds: at most {@link #MAX_PENDING} cleanups retry at a time (each one a timer and a few small
- * objects; all of them together at most {@code MAX_PENDING / 4} script attempts a second during an outage);
+ * objects; once the first pauses have grown to 4 s, all of them together at most {@code MAX_PENDING / 4} script
+ * attempts a second during an outage, more while they ramp up from 250 ms);
  * one that would go beyond is given up at once. A replica that shuts down gives up the cleanups still
  * pending (it cannot hand them to Redis, which is what they are waiting for). Both are logged at WARN
  * with what was left held, for an operator to release ({@code /release/request}, {@code /release}).
@@ -45,7 +46,8 @@ import org.jboss.logging.Logger;
  * without an answer (the bounds above, or a failure that is no outage: a broken script's 500, or a 503
  * {@code REPLICATION_TIMEOUT}, whose write the master did apply) at WARN. Each of
  * those and each late answer is counted in {@code envgrid_cleanups_total{kind,outcome}}; the ones
- * retrying now in {@code envgrid_cleanups_pending}.
+ * retrying now in {@code envgrid_cleanups_pending} (shown from the replica's first cleanup on: the bean is made
+ * at its first use; made at start-up with {@code @Startup}, the allocator showed no Vert.x HTTP server meter).
  */
 @ApplicationScoped
 public class PersistentCleanups {
