@@ -109,8 +109,8 @@ public class AttachedDesktop implements ExecUserNamespaces, UidResource {
                         + "exec.user root)");
         // mounting needs root, as the reset does: an agent that does not reset it does not tell its holders apart
         this.disk = resets ? Optional.of(DesktopDisk.of("envgrid.device-agent.desktop.max-disk", config.dataDir(),
-                "attached-desktop", ownHome(workers), cookieFile(settings).stream().toList(),
-                settings.maxDisk().asLongValue())) : Optional.empty();
+                "attached-desktop", ownHome(workers), shownFiles(settings), settings.maxDisk().asLongValue()))
+                : Optional.empty();
         this.resetSteps = new UidReset("the attached desktop " + resourceId, gate,
                 new DesktopProcesses(uid.orElse(-1L), workers, Optional::empty, Optional.empty()), network, disk,
                 workers, this::emptyOwnFiles, new SharedTemp(workers, SharedTemp.SHARED), new DesktopIpc(workers));
@@ -235,6 +235,22 @@ public class AttachedDesktop implements ExecUserNamespaces, UidResource {
         } catch (IOException | UncheckedIOException e) {
             throw new ResetFailure("cannot empty the exec user's home " + home + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What the agent points the exec user's commands at or runs them with, reached read-only where it is below a shared
+     * temporary directory: the display's cookie file ({@link #cookieFile}) and every absolute path in
+     * {@code desktop.open-command} (its program, a script, an assignment's value such as {@code HOME=/tmp/opener}).
+     */
+    private static List<Path> shownFiles(DeviceAgentConfig.Desktop settings) {
+        List<Path> shown = new ArrayList<>(cookieFile(settings).stream().toList());
+        for (String word : settings.openCommand()) {
+            String value = word.matches("[A-Za-z_][A-Za-z0-9_]*=.*") ? word.substring(word.indexOf('=') + 1) : word;
+            if (value.startsWith("/")) {
+                shown.add(Path.of(value));
+            }
+        }
+        return shown;
     }
 
     /**

@@ -39,8 +39,23 @@ import java.util.Optional;
  */
 final class DesktopDisk {
 
-    /** Where, inside a command's own mount namespace, the worker's {@code tmp/} is bound (those that exist). */
-    static final List<String> PRIVATE_TEMP = List.of("/var/tmp", "/run/lock", "/dev/shm", "/tmp");
+    /**
+     * The host's shared temporary directories, each covered, inside a command's own mount namespace, by a directory of
+     * the worker's file system ({@link TempDirectory#own}): those the host has are bound over, {@code /tmp} last (a
+     * {@code /var/tmp} that is a link to it then ends up as the worker's {@code /tmp}, not the other way round).
+     */
+    static final List<TempDirectory> PRIVATE_TEMP = List.of(new TempDirectory(Path.of("/var/tmp"), "var-tmp"),
+            new TempDirectory(Path.of("/run/lock"), "run-lock"), new TempDirectory(Path.of("/dev/shm"), "dev-shm"),
+            new TempDirectory(Path.of("/tmp"), "tmp"));
+
+    /**
+     * One of the host's shared temporary directories ({@code host}) and the name of the worker's directory that covers
+     * it ({@code own}, below the file system's mount point; 1777), apart from the others' so that a host path below
+     * {@code /var/tmp} the worker must reach ({@link Reach}) is not also at the same name in its {@code /tmp}.
+     */
+    record TempDirectory(Path host, String own) {
+    }
+
     /** The X servers' socket directory, bound read-only into the worker's {@code /tmp}: clients connect, none squats. */
     static final String X11_SOCKETS = "/tmp/.X11-unix";
     /**
@@ -53,15 +68,14 @@ final class DesktopDisk {
      * what it must not pin — every other worker's file system and the bindings of it (a home), found by their source
      * name in {@code mountinfo} (a copy would keep a renewed one's old tmpfs, and its memory, alive), and every
      * namespace file (mount and network: a copy of another's binding keeps that namespace alive) — then binds the
-     * host's X socket directory (read-only: clients connect, nobody squats a name) and the host paths under
-     * {@code /tmp} the worker must still see (a hosted desktop's home root: its home, its cookie; another worker's
-     * home) into its {@code tmp/}, then, read-only, the entries of the shared temporary directories that hold a file
-     * its commands are pointed at (the attached display's X cookie), then that directory over the shared temporary
-     * directories. A mount that fails fails the reset, but for a read-only entry: one that is gone or cannot be bound is
-     * left out (whoever can write the host's {@code /tmp} could make it so; without it the command meets what it would
-     * meet without the file). Arguments: the file system's mount point, the home's binding (empty: none), the namespace
-     * files' directory, the paths to bind through, {@code --}, then pairs of a read-only entry's host path and its name
-     * in {@code tmp/}.
+     * host's X socket directory (read-only: clients connect, nobody squats a name), then the host paths below the
+     * shared temporary directories that the agent hands the worker ({@link Reach}), each at its own path in the
+     * worker's directory of that name, outermost first (an inner one's mount point is then the host's own, inside the
+     * outer binding), then those directories over the host's. A mount that fails fails the reset, but for a read-only
+     * path: one that is gone or cannot be bound is left out (whoever can write the host's {@code /tmp} could make it
+     * so; without it the command meets what it would meet without the file). Arguments: the file system's mount point,
+     * the home's binding (empty: none), the namespace files' directory, then triples of {@code rw} or {@code ro}, the
+     * host path and its mount point.
      */
     private static final String ENTER = "d=$1; own=$2; nsdir=$3; shift 3; "
             + "info=$(cat /proc/self/mountinfo); printf '%s\\n' \"$info\" | while read -r _ _ _ _ m rest; do case \" $rest \" in "
@@ -71,12 +85,11 @@ final class DesktopDisk {
             + "umount -l \"$nsdir\" 2>/dev/null; umount -l /run/netns 2>/dev/null; "
             + "mount --bind " + X11_SOCKETS + " \"$d/tmp/.X11-unix\" && mount -o remount,bind,ro \"$d/tmp/.X11-unix\" "
             + "|| exit 126; "
-            + "for p in \"$@\"; do shift; [ \"$p\" = -- ] && break; "
-            + "mount --rbind \"$p\" \"$d/tmp/${p#/tmp/}\" || exit 126; done; "
-            + "while [ $# -ge 2 ]; do t=\"$d/tmp/$2\"; mount --bind \"$1\" \"$t\" 2>/dev/null "
-            + "&& mount -o remount,bind,ro \"$t\" 2>/dev/null || umount -l \"$t\" 2>/dev/null; shift 2; done; "
-            + "for t in " + String.join(" ", PRIVATE_TEMP) + "; do "
-            + "[ -d \"$t\" ] || continue; mount --rbind \"$d/tmp\" \"$t\" || exit 126; done";
+            + "while [ $# -ge 3 ]; do if [ \"$1\" = rw ]; then mount --rbind \"$2\" \"$3\" || exit 126; "
+            + "else mount --bind \"$2\" \"$3\" 2>/dev/null && mount -o remount,bind,ro \"$3\" 2>/dev/null "
+            + "|| umount -l \"$3\" 2>/dev/null; fi; shift 3; done; "
+            + "for t in " + String.join(" ", PRIVATE_TEMP.stream().map(t -> t.host() + ":" + t.own()).toList()) + "; do "
+            + "[ -d \"${t%%:*}\" ] || continue; mount --rbind \"$d/${t#*:}\" \"${t%%:*}\" || exit 126; done";
     private static final List<Path> NSENTER = List.of(Path.of("/usr/bin/nsenter"), Path.of("/bin/nsenter"));
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final List<Path> UNSHARE = List.of(Path.of("/usr/bin/unshare"), Path.of("/bin/unshare"));
@@ -85,13 +98,11 @@ final class DesktopDisk {
     /** Where the worker's {@code home/} is bound; empty: a worker with no home of its own. */
     private final Optional<Path> home;
     private final long bytes;
-    /** Host paths below {@code /tmp} that the worker's commands must still reach. */
-    private final List<String> passThrough;
     /**
-     * The entries of the shared temporary directories (their first component below one) that hold a file the worker's
-     * commands are pointed at, bound read-only into its {@code tmp/} under their name there.
+     * The host paths below a shared temporary directory that the worker's commands must still reach at their own path,
+     * outermost first.
      */
-    private final List<ReadOnlyEntry> readOnly;
+    private final List<Reach> reached;
     private final Path unshare;
     private final Path nsenter;
     /** The file the worker's mount namespace is bound to, in a directory of private propagation. */
@@ -99,7 +110,7 @@ final class DesktopDisk {
 
     /**
      * A hosted desktop's: at {@code <home-root>/.disk/desktop-<i>}, its home bound at {@code home}; the home root is
-     * bound into the desktop's {@code /tmp} at the same path when it is below {@code /tmp} (its home, its cookie).
+     * reached read-write (its home, its cookie).
      *
      * @param bytes the file system's size ({@code desktops.limits.max-disk})
      * @throws IllegalStateException see {@link #DesktopDisk(String, Path, Optional, List, List, long)}
@@ -112,13 +123,12 @@ final class DesktopDisk {
 
     /**
      * Another worker uid's (the attached desktop's exec user, the host device): at {@code <dataDir>/.disk/<name>},
-     * its home (when it has one of its own) bound at {@code home} and, when that is below {@code /tmp}, into its
-     * {@code /tmp} at the same path.
+     * its home (when it has one of its own) bound at {@code home} and reached read-write.
      *
      * @param setting the size's setting, for the messages
-     * @param shown files the worker's commands are pointed at (the attached display's X cookie, {@code XAUTHORITY}):
-     *            one below a shared temporary directory stays visible to them, read-only, with its own owner and mode
-     *            (the entry holding it is bound through at each reset); others need nothing
+     * @param shown files the agent points the worker's commands at or runs them with (the attached display's X cookie,
+     *            {@code XAUTHORITY}; the paths in {@code desktop.open-command}): reached read-only, with their own
+     *            owner and mode, at each reset
      * @throws IllegalStateException see {@link #DesktopDisk(String, Path, Optional, List, List, long)}
      */
     static DesktopDisk of(String setting, Path dataDir, String name, Optional<Path> home, List<Path> shown,
@@ -128,25 +138,26 @@ final class DesktopDisk {
     }
 
     /**
-     * An entry of a shared temporary directory bound read-only into the worker's {@code tmp/}: {@code source} the
-     * host's ({@code /tmp/xvfb-run.AbC}), {@code name} its name there ({@code xvfb-run.AbC}).
+     * A host path below a shared temporary directory that the worker's commands must still reach at that path: bound,
+     * at each reset, onto the same path in the worker's directory that covers that one ({@code mountPoint}, on its
+     * file system). {@code writable}: recursively and read-write, a directory of the worker's (its home, a hosted
+     * desktop's home root); else read-only, what the agent points it at and it must not change for the next holder.
      */
-    private record ReadOnlyEntry(Path source, String name) {
+    record Reach(Path path, Path mountPoint, boolean writable) {
     }
 
     /**
      * @param setting the size's setting, for the messages
      * @param root its mount point, {@code <disks>/<name>}
      * @param home the worker's home path, where {@code root/home} is bound; empty: none
-     * @param reachable host paths the worker's commands must reach at the same path: those below {@code /tmp} are bound
-     *            into its {@code /tmp}
-     * @param shown files the worker's commands read at their host path: those below one of {@link #PRIVATE_TEMP} are
-     *            reached through their entry there, bound read-only
+     * @param writable directories of the worker's its commands reach at their host path, read-write
+     * @param shown files its commands are pointed at: one right in a shared temporary directory is reached itself,
+     *            one deeper through its directory (a cookie rewritten by a rename stays current), read-only
      * @param bytes the file system's size
-     * @throws IllegalStateException a size below 1 MiB; {@code unshare} or {@code nsenter} missing; a reachable path
-     *             below another of {@link #PRIVATE_TEMP}, which the worker sees as its own
+     * @throws IllegalStateException a size below 1 MiB; {@code unshare} or {@code nsenter} missing; a writable path
+     *             that is a shared temporary directory itself
      */
-    private DesktopDisk(String setting, Path root, Optional<Path> home, List<Path> reachable, List<Path> shown,
+    private DesktopDisk(String setting, Path root, Optional<Path> home, List<Path> writable, List<Path> shown,
             long bytes) {
         if (bytes < 1024 * 1024) {
             throw new IllegalStateException(setting + " must be at least 1m, not " + bytes + " bytes");
@@ -154,45 +165,54 @@ final class DesktopDisk {
         this.root = root.toAbsolutePath().normalize();
         this.home = home.map(h -> h.toAbsolutePath().normalize());
         this.bytes = bytes;
-        List<String> through = new ArrayList<>();
-        for (Path path : reachable) {
-            String reached = path.toAbsolutePath().normalize().toString();
-            for (String shared : PRIVATE_TEMP) {
-                if (!shared.equals("/tmp") && (reached + "/").startsWith(shared + "/")) {
-                    throw new IllegalStateException(reached + " is below " + shared + ", which the worker's commands see "
-                            + "as their own (" + setting + "): choose another directory");
-                }
+        List<Reach> reach = new ArrayList<>();
+        for (Path path : writable) {
+            Path directory = path.toAbsolutePath().normalize();
+            if (PRIVATE_TEMP.stream().anyMatch(t -> t.host().equals(directory))) {
+                throw new IllegalStateException(directory + " is a shared temporary directory, which the worker's "
+                        + "commands see as their own (" + setting + "): choose a directory below it or elsewhere");
             }
-            if (reached.startsWith("/tmp/")) {
-                through.add(reached);
-            }
+            reachable(directory, true).ifPresent(reach::add);
         }
-        this.passThrough = List.copyOf(through);
-        List<ReadOnlyEntry> entries = new ArrayList<>();
         for (Path file : shown) {
             Path path = file.toAbsolutePath().normalize();
-            for (String shared : PRIVATE_TEMP) {
-                Path directory = Path.of(shared);
-                if (!path.startsWith(directory) || path.getNameCount() == directory.getNameCount()) {
-                    continue;
-                }
-                String name = path.getName(directory.getNameCount()).toString();
-                // the X socket directory is bound already; a name taken (by a reachable path, by another entry) stays
-                // the first's: the worker's four directories are one
-                boolean taken = name.equals(".X11-unix") || through.stream().anyMatch(t -> Path.of(t).getName(1)
-                        .toString().equals(name)) || entries.stream().anyMatch(e -> e.name().equals(name));
-                if (!taken) {
-                    entries.add(new ReadOnlyEntry(directory.resolve(name), name));
-                }
-            }
+            Path parent = path.getParent();
+            boolean rightIn = parent == null || PRIVATE_TEMP.stream().anyMatch(t -> t.host().equals(parent));
+            reachable(rightIn ? path : parent, false)
+                    .filter(r -> reach.stream().noneMatch(o -> o.path().equals(r.path())))
+                    .ifPresent(reach::add);
         }
-        this.readOnly = List.copyOf(entries);
+        // outermost first: an inner path's mount point is then inside the outer one's binding, the host's own
+        reach.sort(java.util.Comparator.comparingInt(r -> r.path().getNameCount()));
+        this.reached = List.copyOf(reach);
         this.namespace = this.root.getParent().resolve(".ns").resolve(this.root.getFileName().toString());
         this.nsenter = NSENTER.stream().filter(Files::isExecutable).findFirst().orElseThrow(() ->
                 new IllegalStateException("nsenter (util-linux) not found in " + NSENTER));
         this.unshare = UNSHARE.stream().filter(Files::isExecutable).findFirst().orElseThrow(() ->
                 new IllegalStateException("unshare (util-linux) not found in " + UNSHARE
                         + ": a worker's commands need a mount namespace of their own for " + setting));
+    }
+
+    /**
+     * The {@link Reach} of {@code path} when it is below one of the shared temporary directories (and not in the X
+     * socket directory, bound already); empty otherwise: the worker reaches it as the host has it.
+     */
+    private Optional<Reach> reachable(Path path, boolean writable) {
+        for (TempDirectory shared : PRIVATE_TEMP) {
+            if (path.startsWith(shared.host()) && !path.equals(shared.host())) {
+                if (path.startsWith(Path.of(X11_SOCKETS))) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Reach(path, root.resolve(shared.own()).resolve(shared.host().relativize(path)),
+                        writable));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The host paths below the shared temporary directories its commands still reach, outermost first. */
+    List<Reach> reached() {
+        return reached;
     }
 
     /** Where a hosted desktop's screen recording is written (on this file system, in a directory only root enters). */
@@ -252,25 +272,28 @@ final class DesktopDisk {
                     + ",mode=0711,nosuid,nodev", SOURCE, root.toString());
             Files.createDirectory(root.resolve("recording"), PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));
-            Path temp = temp();
-            Files.createDirectory(temp);
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxrwxrwx"));
-            Files.setAttribute(temp, "unix:mode", 01777);
-            Files.createDirectory(temp.resolve(".X11-unix")); // the mount point of the host's, root's 0755
-            for (String through : passThrough) {
-                Files.createDirectories(temp.resolve(through.substring("/tmp/".length())));
+            for (TempDirectory shared : PRIVATE_TEMP) {
+                Path own = root.resolve(shared.own());
+                Files.createDirectory(own);
+                Files.setAttribute(own, "unix:mode", 01777);
             }
-            List<ReadOnlyEntry> bound = new ArrayList<>();
-            for (ReadOnlyEntry entry : readOnly) {
-                // its mount point, of its kind now (a link followed, as the binding does); one that is gone is left out
-                if (Files.isDirectory(entry.source())) {
-                    Files.createDirectory(temp.resolve(entry.name()));
-                } else if (Files.exists(entry.source())) {
-                    Files.createFile(temp.resolve(entry.name()));
-                } else {
+            Files.createDirectory(temp().resolve(".X11-unix")); // the mount point of the host's, root's 0755
+            List<Reach> bound = new ArrayList<>();
+            for (Reach reach : reached) {
+                // an inner one's mount point is the host's own, inside an outer one's binding; one that is gone is left
+                // out (a directory of the worker's is there: its home, made above)
+                if (!Files.exists(reach.path())) {
                     continue;
                 }
-                bound.add(entry);
+                if (bound.stream().noneMatch(outer -> reach.path().startsWith(outer.path()))) {
+                    Files.createDirectories(reach.mountPoint().getParent());
+                    if (Files.isDirectory(reach.path())) {
+                        Files.createDirectory(reach.mountPoint());
+                    } else {
+                        Files.createFile(reach.mountPoint());
+                    }
+                }
+                bound.add(reach);
             }
             if (home.isPresent()) {
                 Path own = root.resolve("home");
@@ -287,9 +310,9 @@ final class DesktopDisk {
 
     /**
      * A new mount namespace for the worker, bound to {@link #namespace} (the former one's binding dropped first: with
-     * no process left in it, it goes), set up by {@link #ENTER}, with these read-only entries (their mount points made).
+     * no process left in it, it goes), set up by {@link #ENTER}, with these paths reached (their mount points made).
      */
-    private void makeNamespace(List<ReadOnlyEntry> bound) throws IOException {
+    private void makeNamespace(List<Reach> bound) throws IOException {
         Path directory = namespace.getParent();
         Files.createDirectories(directory);
         if (!mountPoint(directory)) {
@@ -303,11 +326,9 @@ final class DesktopDisk {
         List<String> command = new ArrayList<>(List.of(unshare.toString(), "--mount=" + namespace, "--propagation",
                 "private", "--", "/bin/sh", "-c", ENTER, "envgrid-desktop-disk", root.toRealPath().toString(),
                 home.isPresent() ? home.get().toRealPath().toString() : "", directory.toString()));
-        command.addAll(passThrough);
-        command.add("--");
-        for (ReadOnlyEntry entry : bound) {
-            command.add(entry.source().toString());
-            command.add(entry.name());
+        for (Reach reach : bound) {
+            command.addAll(List.of(reach.writable() ? "rw" : "ro", reach.path().toString(),
+                    reach.mountPoint().toString()));
         }
         run(command.toArray(String[]::new));
     }
