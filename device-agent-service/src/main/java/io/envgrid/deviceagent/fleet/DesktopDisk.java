@@ -24,10 +24,11 @@ import java.util.Optional;
  * <li>{@code home/}: the worker's home, bind-mounted at its usual path (a hosted desktop's
  * {@code <home-root>/desktop-<i>}, the host device's {@code files/}, the exec user's home when it is a directory of its
  * own); none for a worker without a home of its own;</li>
- * <li>{@code tmp/} (1777): what the worker's commands see as {@code /tmp}, {@code /var/tmp}, {@code /run/lock} and
- * {@code /dev/shm}, in the worker's own mount namespace (made at every reset, kept by a binding of its file
- * {@code <disks>/.ns/<name>}, entered by {@link #enterPrefix()}), so the host's world-writable directories are out of
- * the worker's reach;</li>
+ * <li>{@code tmp/}, {@code var-tmp/}, {@code run-lock/}, {@code dev-shm/} (1777): what the worker's commands see as
+ * {@code /tmp}, {@code /var/tmp}, {@code /run/lock} and {@code /dev/shm}, in the worker's own mount namespace (made at
+ * every reset, kept by a binding of its file {@code <disks>/.ns/<name>}, entered by {@link #enterPrefix()}), so the
+ * host's world-writable directories are out of the worker's reach but for the paths below them the agent hands the
+ * worker ({@link Reach}), bound at their own path;</li>
  * <li>{@code recording/} (0700, root's): a hosted desktop's screen recording.</li>
  * </ul>
  * A worker that fills it gets {@code ENOSPC} and harms only itself: the other workers' homes and {@code /tmp}, the
@@ -208,11 +209,6 @@ final class DesktopDisk {
             }
         }
         return Optional.empty();
-    }
-
-    /** The host paths below the shared temporary directories its commands still reach, outermost first. */
-    List<Reach> reached() {
-        return reached;
     }
 
     /** Where a hosted desktop's screen recording is written (on this file system, in a directory only root enters). */
