@@ -50,6 +50,11 @@ final class UidReset {
     private final DesktopIpc ipc;
     /** Whether a reset has succeeded since the agent started: until then the owner is not offered. */
     private volatile boolean cleanOnce;
+    /**
+     * Set by {@link #stop}: a reset the agent's reset loop starts after it (at shutdown its thread ends after the
+     * owners' stop) makes nothing, else its mounts outlived the agent.
+     */
+    private boolean stopped;
 
     /**
      * @param disk its file system, renewed at every reset (its home bound there handed over to {@code workers}' user)
@@ -70,6 +75,9 @@ final class UidReset {
 
     /** Runs the steps above; the outcome with the time it took, or the failing step's reason. */
     synchronized ResetOutcome reset() {
+        if (stopped) {
+            return new ResetOutcome.Failed(what + " is stopped: the agent is shutting down");
+        }
         gate.close();
         long started = System.nanoTime();
         try {
@@ -124,6 +132,7 @@ final class UidReset {
      * system with its mount namespace.
      */
     synchronized void stop() {
+        stopped = true;
         gate.close();
         try {
             processes.killAll();
