@@ -121,6 +121,14 @@ public interface DeviceAgentConfig {
         /** The X display, e.g. {@code :0}; the agent's DISPLAY when unset. */
         Optional<String> display();
 
+        /**
+         * The display's Xauthority file (its MIT-MAGIC-COOKIE-1), an absolute path; the agent's {@code XAUTHORITY} when
+         * unset (else Xlib's {@code ~/.Xauthority}). The agent's own connection and the exec user's commands
+         * ({@code XAUTHORITY} in their environment) use it; where the exec user's {@code /tmp} is its own (the attached
+         * desktop's disk), a file below a shared temporary directory is bound into it read-only.
+         */
+        Optional<String> xauthority();
+
         /** OSWorld's limit for {@code /execute}. */
         @WithDefault("120s")
         Duration executeTimeout();
@@ -229,6 +237,19 @@ public interface DeviceAgentConfig {
          * is refused (only {@code desktops.network} has it).
          */
         Optional<DesktopNetworkMode> network();
+
+        /**
+         * The bytes the attached desktop's workers (the exec user's commands) can write, in total (a size such as
+         * {@code 1g}): what they see as {@code /tmp}, {@code /var/tmp}, {@code /run/lock} and {@code /dev/shm} (one
+         * private directory for the four, in a mount namespace of its own, with the host's X socket directory bound
+         * read-only) and the exec user's home when it is a directory of that uid's are one {@code tmpfs} of this size
+         * at {@code <data-dir>/.disk/attached-desktop}, mounted anew at every reset ({@code fleet/DesktopDisk}, as a
+         * hosted desktop's; a write past it fails with {@code ENOSPC}). tmpfs is memory. Only where the attached
+         * desktop is reset between leases (a root agent switching to an exec uid of its own, registered); otherwise the
+         * writes are not bounded (a warning at start).
+         */
+        @WithDefault("1g")
+        MemorySize maxDisk();
     }
 
     /**
@@ -480,6 +501,18 @@ public interface DeviceAgentConfig {
          * set explicitly on an agent that is not root stops it at start.
          */
         Optional<DesktopNetworkMode> network();
+
+        /**
+         * The bytes the host device's commands can write, in total (a size such as {@code 1g}): its {@code files/}
+         * directory and what its commands see as {@code /tmp}, {@code /var/tmp}, {@code /run/lock} and {@code /dev/shm}
+         * (one private directory for the four, in a mount namespace of its own) are one {@code tmpfs} of this size at
+         * {@code <data-dir>/.disk/host-device}, mounted anew at every reset ({@code fleet/DesktopDisk}, as a hosted
+         * desktop's; a write past it fails with {@code ENOSPC}, the host's disk and the agent's records untouched).
+         * tmpfs is memory: what it holds counts against the host device's control group's memory. Only where the
+         * device is reset between leases (a root agent); otherwise its writes are not bounded (a warning at start).
+         */
+        @WithDefault("1g")
+        MemorySize maxDisk();
     }
 
     interface Adb {

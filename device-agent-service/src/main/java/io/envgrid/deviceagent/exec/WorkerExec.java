@@ -63,12 +63,15 @@ public class WorkerExec {
     /**
      * The words that move a command into its own namespaces, after it joined its control group and before its limits
      * and user switch: a hosted desktop's network namespace ({@code nsenter}), its disk's mount namespace and an
-     * outbound desktop's {@code resolv.conf} binding; the host device's network namespace; the attached desktop's for
-     * the exec user. Empty in the host's namespaces.
+     * outbound desktop's {@code resolv.conf} binding; the host device's network and disk's mount namespaces; the
+     * attached desktop's for the exec user. Empty in the host's namespaces.
      */
     private final Supplier<List<String>> networkPrefix;
-    /** Where the worker's commands see their {@code /tmp} when it is not the host's (a hosted desktop's own). */
-    private final Optional<Scratch> scratch;
+    /**
+     * Where the worker's commands see their {@code /tmp} when it is not the host's (a hosted desktop's own, the host
+     * device's, the exec user's): asked for at each file, as the network prefix is.
+     */
+    private final Supplier<Optional<Scratch>> scratch;
 
     /**
      * A hosted desktop's own temporary directory: {@code agentPath} as the agent reaches it, {@code workerPath} (its
@@ -85,29 +88,30 @@ public class WorkerExec {
     }
 
     /**
-     * The exec user's: the attached desktop's workers. Their network namespace is the attached desktop's
-     * ({@link ExecUserNetwork}), asked for at each command: it is made (and renewed at each reset) by a bean that needs
-     * this one first.
+     * The exec user's: the attached desktop's workers. Their network and mount namespaces are the attached desktop's
+     * ({@link ExecUserNamespaces}), asked for at each command: they are made (and renewed at each reset) by a bean that
+     * needs this one first.
      */
     @Inject
-    public WorkerExec(DeviceAgentConfig config, Instance<ExecUserNetwork> network) {
+    public WorkerExec(DeviceAgentConfig config, Instance<ExecUserNamespaces> namespaces) {
         this(ownUid(), config.exec().switchUser(), config.exec().user(), Path.of("/etc/passwd"),
-                () -> network.isResolvable() ? network.get().enterPrefix() : List.of());
+                () -> namespaces.isResolvable() ? namespaces.get().enterPrefix() : List.of(),
+                () -> namespaces.isResolvable() ? namespaces.get().scratch() : Optional.empty());
     }
 
     WorkerExec(long agentUid, boolean switchUser, String userName, Path passwd) {
-        this(agentUid, switchUser, userName, passwd, List::of);
+        this(agentUid, switchUser, userName, passwd, List::of, Optional::empty);
     }
 
     private WorkerExec(long agentUid, boolean switchUser, String userName, Path passwd,
-            Supplier<List<String>> network) {
+            Supplier<List<String>> network, Supplier<Optional<Scratch>> scratch) {
         this.agentUid = agentUid;
         this.passwdUser = true;
         this.home = Optional.empty();
         this.limitPrefix = List.of();
         this.joinPrefix = List.of();
         this.networkPrefix = network;
-        this.scratch = Optional.empty();
+        this.scratch = scratch;
         if (agentUid == 0 && switchUser) {
             this.user = Optional.of(PasswdEntry.find(passwd, userName).orElseThrow(() -> new IllegalStateException(
                     "envgrid.device-agent.exec.user '" + userName + "' is not in " + passwd + ": the agent runs as "
@@ -155,7 +159,7 @@ public class WorkerExec {
         this.joinPrefix = cgroup.map(DesktopCgroup::joinPrefix).orElse(List.of());
         List<String> entered = List.copyOf(enterNetwork);
         this.networkPrefix = () -> entered;
-        this.scratch = scratch;
+        this.scratch = () -> scratch;
         if (agentUid == 0) {
             this.user = Optional.of(new PasswdEntry(Long.toString(uid), uid, uid, home.toString()));
             this.setpriv = Optional.of(setpriv());
@@ -347,14 +351,16 @@ public class WorkerExec {
 
     /**
      * Writes {@code content} to a new file (random name, never an existing one) where the worker's commands find it: in
-     * a hosted desktop's own {@code /tmp} (so on its bounded file system), else in the agent's temporary directory.
+     * a worker's own {@code /tmp} where its mount namespace gives it one (a hosted desktop's, the host device's, the
+     * exec user's: so on its bounded file system), else in the agent's temporary directory.
      * The caller hands it over and deletes it.
      */
     public ScratchFile scratchFile(String suffix, String content) throws IOException {
-        Path dir = scratch.map(Scratch::agentPath).orElse(Path.of(System.getProperty("java.io.tmpdir")));
+        Optional<Scratch> own = scratch.get();
+        Path dir = own.map(Scratch::agentPath).orElse(Path.of(System.getProperty("java.io.tmpdir")));
         Path file = Files.createTempFile(dir, "envgrid-desktop-", suffix);
         Files.writeString(file, content);
-        return new ScratchFile(file, scratch.map(s -> s.workerPath().resolve(file.getFileName()).toString())
+        return new ScratchFile(file, own.map(s -> s.workerPath().resolve(file.getFileName()).toString())
                 .orElse(file.toString()));
     }
 

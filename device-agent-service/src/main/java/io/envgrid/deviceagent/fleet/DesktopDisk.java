@@ -5,129 +5,249 @@ import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Everything one hosted desktop's worker can write, on one size-bounded file system of its own: a {@code tmpfs} of
- * {@code desktops.limits.max-disk} bytes at {@code <home-root>/.disk/desktop-<i>} (root's, 0711), mounted anew at every
+ * Everything one worker uid can write, on one size-bounded file system of its own: a {@code tmpfs} of a configured size
+ * (a hosted desktop's {@code desktops.limits.max-disk}, the attached desktop's exec user's {@code desktop.max-disk},
+ * the host device's {@code linux-host.max-disk}) at {@code <disks>/<name>} (root's, 0711; {@code <disks>} is
+ * {@code <home-root>/.disk} for the hosted desktops, {@code <data-dir>/.disk} for the other two), mounted anew at every
  * reset (so the reset's wipe is an unmount), holding
  * <ul>
- * <li>{@code home/}: the worker's home, bind-mounted at its usual path {@code <home-root>/desktop-<i>};</li>
- * <li>{@code tmp/} (1777): what the worker's commands see as {@code /tmp}, {@code /var/tmp}, {@code /run/lock} and
- * {@code /dev/shm}, in the desktop's own mount namespace (made at every reset, kept by a binding of its file
- * {@code <home-root>/.disk/.ns/desktop-<i>}, entered by {@link #enterPrefix()}), so the host's world-writable
- * directories are out of the worker's reach;</li>
- * <li>{@code recording/} (0700, root's): the desktop's screen recording.</li>
+ * <li>{@code home/}: the worker's home, bind-mounted at its usual path (a hosted desktop's
+ * {@code <home-root>/desktop-<i>}, the host device's {@code files/}, the exec user's home when it is a directory of its
+ * own); none for a worker without a home of its own;</li>
+ * <li>{@code tmp/}, {@code var-tmp/}, {@code run-lock/}, {@code dev-shm/} (1777): what the worker's commands see as
+ * {@code /tmp}, {@code /var/tmp}, {@code /run/lock} and {@code /dev/shm}, in the worker's own mount namespace (made at
+ * every reset, kept by a binding of its file {@code <disks>/.ns/<name>}, entered by {@link #enterPrefix()}), so the
+ * host's world-writable directories are out of the worker's reach but for the paths below them the agent hands the
+ * worker ({@link Reach}), bound at their own path;</li>
+ * <li>{@code recording/} (0700, root's): a hosted desktop's screen recording.</li>
  * </ul>
- * A worker that fills it gets {@code ENOSPC} and harms only itself: the other desktops' homes and {@code /tmp}, the
+ * A worker that fills it gets {@code ENOSPC} and harms only itself: the other workers' homes and {@code /tmp}, the
  * agent's run directories (cookies, X server logs) and records, and the host's disk are on other file systems.
- * tmpfs because it needs nothing but {@code CAP_SYS_ADMIN} (which the desktops' network namespaces need already), works
+ * tmpfs because it needs nothing but {@code CAP_SYS_ADMIN} (which the workers' network namespaces need already), works
  * on any host file system and in a pod, and is made and dropped in milliseconds; its pages are charged to the memory
- * control group of the process that writes them, so a desktop's files also count against its {@code max-memory}.
+ * control group of the process that writes them, so a hosted desktop's files also count against its
+ * {@code max-memory}.
  */
 final class DesktopDisk {
 
-    /** Where, inside a command's own mount namespace, the desktop's {@code tmp/} is bound (those that exist). */
-    static final List<String> PRIVATE_TEMP = List.of("/var/tmp", "/run/lock", "/dev/shm", "/tmp");
-    /** The X servers' socket directory, bound read-only into the desktop's {@code /tmp}: clients connect, none squats. */
+    /**
+     * The host's shared temporary directories, each covered, inside a command's own mount namespace, by a directory of
+     * the worker's file system ({@link TempDirectory#own}): those the host has are bound over, {@code /tmp} last (a
+     * {@code /var/tmp} that is a link to it then ends up as the worker's {@code /tmp}, not the other way round).
+     */
+    static final List<TempDirectory> PRIVATE_TEMP = List.of(new TempDirectory(Path.of("/var/tmp"), "var-tmp"),
+            new TempDirectory(Path.of("/run/lock"), "run-lock"), new TempDirectory(Path.of("/dev/shm"), "dev-shm"),
+            new TempDirectory(Path.of("/tmp"), "tmp"));
+
+    /**
+     * One of the host's shared temporary directories ({@code host}) and the name of the worker's directory that covers
+     * it ({@code own}, below the file system's mount point; 1777), apart from the others' so that a host path below
+     * {@code /var/tmp} the worker must reach ({@link Reach}) is not also at the same name in its {@code /tmp}.
+     */
+    record TempDirectory(Path host, String own) {
+    }
+
+    /** The X servers' socket directory, bound read-only into the worker's {@code /tmp}: clients connect, none squats. */
     static final String X11_SOCKETS = "/tmp/.X11-unix";
     /**
-     * Run as root once per reset inside the desktop's new mount namespace (a private copy of the host's): first it
-     * drops what it must not pin — the other desktops' file systems and homes (a copy would keep a renewed one's old
-     * tmpfs, and its memory, alive), the namespace files of the others (mount and network) — then binds the host's X
-     * socket directory (read-only: clients connect, nobody squats a name) and the host paths under {@code /tmp} the worker
-     * must still see (the home root: its home, its cookie) into the desktop's {@code tmp/}, then that directory over the
-     * shared temporary directories. A mount that fails fails the reset.
+     * The source name of every such file system: what a new namespace drops of the others' by ({@link #ENTER}), and
+     * what tells them in {@code /proc/self/mountinfo}.
      */
-    private static final String ENTER = "d=$1; homes=$2; own=$3; shift 3; "
-            + "for m in \"$homes\"/.disk/desktop-* \"$homes\"/desktop-*; do "
-            + "[ \"$m\" = \"$d\" ] || [ \"$m\" = \"$own\" ] || umount -l \"$m\" 2>/dev/null; done; "
-            + "umount -l \"$homes/.disk/.ns\" 2>/dev/null; for n in /run/netns/*; do umount -l \"$n\" 2>/dev/null; done; "
-            + "umount -l /run/netns 2>/dev/null; "
+    private static final String SOURCE = "envgrid-desktop";
+    /**
+     * Run as root once per reset inside the worker's new mount namespace (a private copy of the host's): first it drops
+     * what it must not pin — every other worker's file system and the bindings of it (a home), found by their source
+     * name in {@code mountinfo} (a copy would keep a renewed one's old tmpfs, and its memory, alive), and every
+     * namespace file (mount and network: a copy of another's binding keeps that namespace alive) — then binds the
+     * host's X socket directory (read-only: clients connect, nobody squats a name), then the host paths below the
+     * shared temporary directories that the agent hands the worker ({@link Reach}), each at its own path in the
+     * worker's directory of that name, outermost first (an inner one's mount point is then the host's own, inside the
+     * outer binding), then those directories over the host's. A mount that fails fails the reset, but for a read-only
+     * path: one that is gone or cannot be bound is left out (whoever can write the host's {@code /tmp} could make it
+     * so; without it the command meets what it would meet without the file). Arguments: the file system's mount point,
+     * the home's binding (empty: none), the namespace files' directory, then triples of {@code rw} or {@code ro}, the
+     * host path and its mount point.
+     */
+    private static final String ENTER = "d=$1; own=$2; nsdir=$3; shift 3; "
+            + "info=$(cat /proc/self/mountinfo); printf '%s\\n' \"$info\" | while read -r _ _ _ _ m rest; do case \" $rest \" in "
+            + "*\" - tmpfs " + SOURCE + " \"*|*\" - nsfs \"*) m=$(printf '%b' \"$m\"); "
+            + "[ \"$m\" = \"$d\" ] || [ \"$m\" = \"$own\" ] || umount -l \"$m\" 2>/dev/null;; esac; "
+            + "done; "
+            + "umount -l \"$nsdir\" 2>/dev/null; umount -l /run/netns 2>/dev/null; "
             + "mount --bind " + X11_SOCKETS + " \"$d/tmp/.X11-unix\" && mount -o remount,bind,ro \"$d/tmp/.X11-unix\" "
             + "|| exit 126; "
-            + "for p in \"$@\"; do mount --rbind \"$p\" \"$d/tmp/${p#/tmp/}\" || exit 126; done; "
-            + "for t in " + String.join(" ", PRIVATE_TEMP) + "; do "
-            + "[ -d \"$t\" ] || continue; mount --rbind \"$d/tmp\" \"$t\" || exit 126; done";
+            + "while [ $# -ge 3 ]; do if [ \"$1\" = rw ]; then mount --rbind \"$2\" \"$3\" || exit 126; "
+            + "else mount --bind \"$2\" \"$3\" 2>/dev/null && mount -o remount,bind,ro \"$3\" 2>/dev/null "
+            + "|| umount -l \"$3\" 2>/dev/null; fi; shift 3; done; "
+            + "for t in " + String.join(" ", PRIVATE_TEMP.stream().map(t -> t.host() + ":" + t.own()).toList()) + "; do "
+            + "[ -d \"${t%%:*}\" ] || continue; mount --rbind \"$d/${t#*:}\" \"${t%%:*}\" || exit 126; done";
     private static final List<Path> NSENTER = List.of(Path.of("/usr/bin/nsenter"), Path.of("/bin/nsenter"));
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final List<Path> UNSHARE = List.of(Path.of("/usr/bin/unshare"), Path.of("/bin/unshare"));
 
     private final Path root;
-    private final Path home;
+    /** Where the worker's {@code home/} is bound; empty: a worker with no home of its own. */
+    private final Optional<Path> home;
     private final long bytes;
-    /** Host paths below {@code /tmp} that the worker's commands must still reach (the home root, when it is there). */
-    private final List<String> passThrough;
+    /**
+     * The host paths below a shared temporary directory that the worker's commands must still reach at their own path,
+     * outermost first.
+     */
+    private final List<Reach> reached;
     private final Path unshare;
     private final Path nsenter;
-    /** The file the desktop's mount namespace is bound to, in a directory of private propagation. */
+    /** The file the worker's mount namespace is bound to, in a directory of private propagation. */
     private final Path namespace;
-    private final Path homeRoot;
 
     /**
-     * @param root its mount point, {@code <home-root>/.disk/desktop-<i>}
-     * @param home the worker's home path, where {@code root/home} is bound
-     * @param homeRoot the directory of every desktop's home and the agent's run directories: when it is below
-     *            {@code /tmp} it is bound into the desktop's {@code /tmp} at the same path
-     * @param bytes the file system's size
-     * @throws IllegalStateException {@code unshare} missing, or the home root below another of {@link #PRIVATE_TEMP}
+     * A hosted desktop's: at {@code <home-root>/.disk/desktop-<i>}, its home bound at {@code home}; the home root is
+     * reached read-write (its home, its cookie).
+     *
+     * @param bytes the file system's size ({@code desktops.limits.max-disk})
+     * @throws IllegalStateException see {@link #DesktopDisk(String, Path, Optional, List, List, long)}
      */
-    DesktopDisk(Path root, Path home, Path homeRoot, long bytes) {
+    static DesktopDisk hosted(Path homeRoot, int index, Path home, long bytes) {
+        Path homes = homeRoot.toAbsolutePath().normalize();
+        return new DesktopDisk("envgrid.device-agent.desktops.limits.max-disk",
+                homes.resolve(".disk").resolve("desktop-" + index), Optional.of(home), List.of(homes), List.of(), bytes);
+    }
+
+    /**
+     * Another worker uid's (the attached desktop's exec user, the host device): at {@code <dataDir>/.disk/<name>},
+     * its home (when it has one of its own) bound at {@code home} and reached read-write.
+     *
+     * @param setting the size's setting, for the messages
+     * @param shown files the agent points the worker's commands at or runs them with (the attached display's X cookie,
+     *            {@code XAUTHORITY}; the paths in {@code desktop.open-command}): reached read-only, with their own
+     *            owner and mode, at each reset
+     * @throws IllegalStateException see {@link #DesktopDisk(String, Path, Optional, List, List, long)}
+     */
+    static DesktopDisk of(String setting, Path dataDir, String name, Optional<Path> home, List<Path> shown,
+            long bytes) {
+        return new DesktopDisk(setting, dataDir.toAbsolutePath().normalize().resolve(".disk").resolve(name),
+                home.map(h -> h.toAbsolutePath().normalize()), home.stream().toList(), shown, bytes);
+    }
+
+    /**
+     * A host path below a shared temporary directory that the worker's commands must still reach at that path: bound,
+     * at each reset, onto the same path in the worker's directory that covers that one ({@code mountPoint}, on its
+     * file system). {@code writable}: recursively and read-write, a directory of the worker's (its home, a hosted
+     * desktop's home root); else read-only, what the agent points it at and it must not change for the next holder.
+     */
+    record Reach(Path path, Path mountPoint, boolean writable) {
+    }
+
+    /**
+     * @param setting the size's setting, for the messages
+     * @param root its mount point, {@code <disks>/<name>}
+     * @param home the worker's home path, where {@code root/home} is bound; empty: none
+     * @param writable directories of the worker's its commands reach at their host path, read-write
+     * @param shown files its commands are pointed at: one right in a shared temporary directory is reached itself,
+     *            one deeper through its directory (a cookie rewritten by a rename stays current), read-only
+     * @param bytes the file system's size
+     * @throws IllegalStateException a size below 1 MiB; {@code unshare} or {@code nsenter} missing; a writable path
+     *             that is a shared temporary directory itself
+     */
+    private DesktopDisk(String setting, Path root, Optional<Path> home, List<Path> writable, List<Path> shown,
+            long bytes) {
         if (bytes < 1024 * 1024) {
-            throw new IllegalStateException("envgrid.device-agent.desktops.limits.max-disk must be at least 1m, not "
-                    + bytes + " bytes");
+            throw new IllegalStateException(setting + " must be at least 1m, not " + bytes + " bytes");
         }
-        this.root = root.toAbsolutePath();
-        this.home = home.toAbsolutePath();
+        this.root = root.toAbsolutePath().normalize();
+        this.home = home.map(h -> h.toAbsolutePath().normalize());
         this.bytes = bytes;
-        String homes = homeRoot.toAbsolutePath().normalize().toString();
-        for (String shared : PRIVATE_TEMP) {
-            if (!shared.equals("/tmp") && (homes + "/").startsWith(shared + "/")) {
-                throw new IllegalStateException("envgrid.device-agent.desktops.home-root " + homes + " is below "
-                        + shared + ", which the desktops' commands see as their own: choose another");
+        List<Reach> reach = new ArrayList<>();
+        for (Path path : writable) {
+            Path directory = path.toAbsolutePath().normalize();
+            if (PRIVATE_TEMP.stream().anyMatch(t -> t.host().equals(directory))) {
+                throw new IllegalStateException(directory + " is a shared temporary directory, which the worker's "
+                        + "commands see as their own (" + setting + "): choose a directory below it or elsewhere");
             }
+            reachable(directory, true).ifPresent(reach::add);
         }
-        this.passThrough = homes.startsWith("/tmp/") ? List.of(homes) : List.of();
-        this.homeRoot = homeRoot.toAbsolutePath().normalize();
-        this.namespace = this.homeRoot.resolve(".disk").resolve(".ns").resolve(root.getFileName().toString());
+        for (Path file : shown) {
+            Path path = file.toAbsolutePath().normalize();
+            Path parent = path.getParent();
+            boolean rightIn = parent == null || PRIVATE_TEMP.stream().anyMatch(t -> t.host().equals(parent));
+            reachable(rightIn ? path : parent, false)
+                    .filter(r -> reach.stream().noneMatch(o -> o.path().equals(r.path())))
+                    .ifPresent(reach::add);
+        }
+        // outermost first: an inner path's mount point is then inside the outer one's binding, the host's own
+        reach.sort(java.util.Comparator.comparingInt(r -> r.path().getNameCount()));
+        this.reached = List.copyOf(reach);
+        this.namespace = this.root.getParent().resolve(".ns").resolve(this.root.getFileName().toString());
         this.nsenter = NSENTER.stream().filter(Files::isExecutable).findFirst().orElseThrow(() ->
                 new IllegalStateException("nsenter (util-linux) not found in " + NSENTER));
         this.unshare = UNSHARE.stream().filter(Files::isExecutable).findFirst().orElseThrow(() ->
                 new IllegalStateException("unshare (util-linux) not found in " + UNSHARE
-                        + ": the hosted desktops' commands need a mount namespace of their own"));
+                        + ": a worker's commands need a mount namespace of their own for " + setting));
     }
 
-    /** Where the desktop's screen recording is written (on this file system, in a directory only root enters). */
+    /**
+     * The {@link Reach} of {@code path} when it is below one of the shared temporary directories (and not in the X
+     * socket directory, bound already); empty otherwise: the worker reaches it as the host has it.
+     */
+    private Optional<Reach> reachable(Path path, boolean writable) {
+        for (TempDirectory shared : PRIVATE_TEMP) {
+            if (path.startsWith(shared.host()) && !path.equals(shared.host())) {
+                if (path.startsWith(Path.of(X11_SOCKETS))) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Reach(path, root.resolve(shared.own()).resolve(shared.host().relativize(path)),
+                        writable));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Where a hosted desktop's screen recording is written (on this file system, in a directory only root enters). */
     Path recording() {
         return root.resolve("recording").resolve("recording.mp4");
     }
 
-    /** The host's path of what the desktop's commands see as {@code /tmp}. */
+    /** The directory of this disk's mount point and of its namespace file's directory {@code .ns}. */
+    Path disks() {
+        return root.getParent();
+    }
+
+    /** The host's path of what the worker's commands see as {@code /tmp}. */
     Path temp() {
         return root.resolve("tmp");
     }
 
-    /**
-     * The words that put a command of the desktop into its mount namespace, where the desktop's {@code tmp/} is its
-     * temporary directories, starting in its home (a mount namespace's entry leaves a process at its root); run as
-     * root, after the control-group join and the network namespace and before an {@code outbound} desktop's
-     * {@code resolv.conf} binding ({@code DesktopNetwork.resolverPrefix}, which this {@code setns} would leave behind),
-     * the limits and the user switch. One {@code setns}, no mount per command: the namespace is made once per reset
-     * ({@link #renew}).
-     */
-    List<String> enterPrefix() {
-        return List.of(nsenter.toString(), "--mount=" + namespace, "--wdns=" + home, "--");
+    /** {@link WorkerExec}'s view of {@link #temp()}: where the agent writes a file a command of the worker reads. */
+    WorkerExec.Scratch scratch() {
+        return new WorkerExec.Scratch(temp(), Path.of("/tmp"));
     }
 
     /**
-     * Drops the desktop's file system (everything the former worker wrote goes with it) and mounts a new, empty one
-     * with its directories; the home is bound at its path, empty, the worker's ({@code workers.handOver}), 0700. Every
-     * process of the desktop must be dead: one still holding a file there keeps only the old, detached copy.
+     * The words that put a command of the worker into its mount namespace, where its {@code tmp/} is its temporary
+     * directories, starting in its home (a mount namespace's entry leaves a process at its root; {@code /} for a worker
+     * without a home of its own); run as root, after the control-group join and the network namespace and before an
+     * {@code outbound} desktop's {@code resolv.conf} binding ({@code DesktopNetwork.resolverPrefix}, which this
+     * {@code setns} would leave behind), the limits and the user switch. One {@code setns}, no mount per command: the
+     * namespace is made once per reset ({@link #renew}).
+     */
+    List<String> enterPrefix() {
+        return List.of(nsenter.toString(), "--mount=" + namespace, "--wdns=" + home.map(Path::toString).orElse("/"),
+                "--");
+    }
+
+    /**
+     * Drops the worker's file system (everything the former worker wrote goes with it) and mounts a new, empty one with
+     * its directories; the home, when it has one, is bound at its path, empty, the worker's ({@code workers.handOver}),
+     * 0700. Every process of the worker must be dead: one still holding a file there keeps only the old, detached copy.
      */
     void renew(WorkerExec workers) throws ResetFailure {
         try {
@@ -135,40 +255,60 @@ final class DesktopDisk {
             Files.createDirectories(root.getParent());
             Files.setPosixFilePermissions(root.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
             Files.createDirectories(root);
-            if (!Files.isDirectory(home, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(home);
-            } else {
-                // a home the former agent left on the host's disk (before disks, or its mount lost): its bytes go
-                LinkSafeTree.recreate(home);
+            if (home.isPresent()) {
+                if (!Files.isDirectory(home.get(), LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(home.get());
+                } else {
+                    // a home the former agent left on the host's disk (before disks, or its mount lost): its bytes go
+                    LinkSafeTree.recreate(home.get());
+                }
+                Files.setPosixFilePermissions(home.get(), PosixFilePermissions.fromString("rwx------"));
             }
-            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
             run("mount", "-t", "tmpfs", "-o", "size=" + bytes + ",nr_inodes=" + (bytes / 4096 + 1024)
-                    + ",mode=0711,nosuid,nodev", "envgrid-desktop", root.toString());
+                    + ",mode=0711,nosuid,nodev", SOURCE, root.toString());
             Files.createDirectory(root.resolve("recording"), PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));
-            Path temp = temp();
-            Files.createDirectory(temp);
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxrwxrwx"));
-            Files.setAttribute(temp, "unix:mode", 01777);
-            Files.createDirectory(temp.resolve(".X11-unix")); // the mount point of the host's, root's 0755
-            for (String through : passThrough) {
-                Files.createDirectories(temp.resolve(through.substring("/tmp/".length())));
+            for (TempDirectory shared : PRIVATE_TEMP) {
+                Path own = root.resolve(shared.own());
+                Files.createDirectory(own);
+                Files.setAttribute(own, "unix:mode", 01777);
             }
-            Path own = root.resolve("home");
-            Files.createDirectory(own, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            run("mount", "--bind", own.toString(), home.toString());
-            workers.handOver(home);
-            makeNamespace();
+            Files.createDirectory(temp().resolve(".X11-unix")); // the mount point of the host's, root's 0755
+            List<Reach> bound = new ArrayList<>();
+            for (Reach reach : reached) {
+                // an inner one's mount point is the host's own, inside an outer one's binding; one that is gone is left
+                // out (a directory of the worker's is there: its home, made above)
+                if (!Files.exists(reach.path())) {
+                    continue;
+                }
+                if (bound.stream().noneMatch(outer -> reach.path().startsWith(outer.path()))) {
+                    Files.createDirectories(reach.mountPoint().getParent());
+                    if (Files.isDirectory(reach.path())) {
+                        Files.createDirectory(reach.mountPoint());
+                    } else {
+                        Files.createFile(reach.mountPoint());
+                    }
+                }
+                bound.add(reach);
+            }
+            if (home.isPresent()) {
+                Path own = root.resolve("home");
+                Files.createDirectory(own, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+                run("mount", "--bind", own.toString(), home.get().toString());
+                workers.handOver(home.get());
+            }
+            makeNamespace(bound);
         } catch (IOException | IllegalStateException | java.io.UncheckedIOException e) {
-            throw new ResetFailure("cannot make the desktop's file system at " + root + ": " + e.getMessage(), e);
+            throw new ResetFailure("cannot make the worker's file system at " + root + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * A new mount namespace for the desktop, bound to {@link #namespace} (the former one's binding dropped first: with
-     * no process left in it, it goes), set up by {@link #ENTER}.
+     * A new mount namespace for the worker, bound to {@link #namespace} (the former one's binding dropped first: with
+     * no process left in it, it goes), set up by {@link #ENTER}, with these paths reached (their mount points made).
      */
-    private void makeNamespace() throws IOException {
+    private void makeNamespace(List<Reach> bound) throws IOException {
         Path directory = namespace.getParent();
         Files.createDirectories(directory);
         if (!mountPoint(directory)) {
@@ -178,30 +318,51 @@ final class DesktopDisk {
             run("mount", "--make-private", directory.toString());
         }
         Files.write(namespace, new byte[0]);
+        // real paths: the script compares them with mountinfo's, where a link on the way is resolved
         List<String> command = new ArrayList<>(List.of(unshare.toString(), "--mount=" + namespace, "--propagation",
-                "private", "--", "/bin/sh", "-c", ENTER, "envgrid-desktop-disk", root.toString(), homeRoot.toString(),
-                home.toString()));
-        command.addAll(passThrough);
+                "private", "--", "/bin/sh", "-c", ENTER, "envgrid-desktop-disk", root.toRealPath().toString(),
+                home.isPresent() ? home.get().toRealPath().toString() : "", directory.toString()));
+        for (Reach reach : bound) {
+            command.addAll(List.of(reach.writable() ? "rw" : "ro", reach.path().toString(),
+                    reach.mountPoint().toString()));
+        }
         run(command.toArray(String[]::new));
     }
 
     /**
-     * Drops the desktop's mount namespace, the home's binding and the file system (agent stop, and before a renewal);
-     * nothing where nothing is mounted.
+     * Drops the worker's mount namespace, the home's binding and the file system (agent stop, before a renewal, and at
+     * start for what a SIGKILLed former agent left); nothing where nothing is mounted.
      */
     void remove() {
-        for (Path mounted : List.of(namespace, home, root)) {
-            unmount(mounted);
-        }
+        unmount(namespace);
+        home.ifPresent(DesktopDisk::unmount);
+        unmount(root);
     }
 
     /**
-     * Drops what the desktops' disks share under {@code homeRoot}: the private binding of {@code .disk/.ns} that holds
-     * their namespace files ({@link #makeNamespace}). At the agent's stop, after every desktop's {@link #remove}: left
-     * mounted, it outlived the agent on its host (and its home root could not be deleted).
+     * Drops what the disks under {@code disks} ({@code <home-root>/.disk}, {@code <data-dir>/.disk}) share: the private
+     * binding of {@code .ns} that holds their namespace files ({@link #makeNamespace}). At the agent's stop, after
+     * every such disk's {@link #remove}: left mounted, it outlived the agent on its host (and its directory could not
+     * be deleted).
      */
-    static void removeShared(Path homeRoot) {
-        unmount(homeRoot.toAbsolutePath().normalize().resolve(".disk").resolve(".ns"));
+    static void removeShared(Path disks) {
+        unmount(disks.toAbsolutePath().normalize().resolve(".ns"));
+    }
+
+    /**
+     * {@link #removeShared} once no namespace file under {@code <disks>/.ns} is bound any more: for the disks of several
+     * owners that stop one by one (the host device, the attached desktop), the last one's stop drops it.
+     */
+    static void removeSharedIfUnused(Path disks) {
+        Path directory = disks.toAbsolutePath().normalize().resolve(".ns");
+        try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+            if (files.anyMatch(DesktopDisk::mountPoint)) {
+                return;
+            }
+        } catch (IOException e) {
+            return; // no directory: nothing was bound there
+        }
+        removeShared(disks);
     }
 
     private static void unmount(Path mounted) {

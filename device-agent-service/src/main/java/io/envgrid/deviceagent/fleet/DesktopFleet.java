@@ -85,8 +85,8 @@ public class DesktopFleet {
             };
             Optional<DesktopRouteOut> routeOut = settings.network() == DeviceAgentConfig.DesktopNetworkMode.OUTBOUND
                     ? Optional.of(new DesktopRouteOut(namespaces + i, outboundAllow, group)) : Optional.empty();
-            Optional<DesktopDisk> disk = ownDisks ? Optional.of(new DesktopDisk(homes.resolve(".disk").resolve("desktop-" + i),
-                    spec.home(), homes, diskBytes)) : Optional.empty();
+            Optional<DesktopDisk> disk = ownDisks ? Optional.of(DesktopDisk.hosted(homes, i, spec.home(), diskBytes))
+                    : Optional.empty();
             HostedDesktop desktop = new HostedDesktop(spec, config, group, network, routeOut, disk);
             hosted.add(desktop);
             Gauge.builder("envgrid.desktop.memory.limit", () -> group.map(DesktopCgroup::memoryLimitBytes).orElse(0L))
@@ -179,7 +179,7 @@ public class DesktopFleet {
             }
         }
         try {
-            diskHomes.ifPresent(DesktopDisk::removeShared);
+            diskHomes.ifPresent(h -> DesktopDisk.removeShared(h.resolve(".disk")));
         } catch (RuntimeException e) {
             LOG.warnf("stopping the desktops: cannot unmount their namespace directory: %s", e.getMessage());
         }

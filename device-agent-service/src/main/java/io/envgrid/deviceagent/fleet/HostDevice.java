@@ -20,6 +20,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -45,6 +47,13 @@ import org.jboss.logging.Logger;
  * socket name it binds (an X server's {@code @/tmp/.X11-unix/X<n>}) is bound in its namespace only. Made at start and
  * anew at every reset, removed at agent stop.
  * <p>
+ * Its {@code files/} directory and what its commands see as {@code /tmp}, {@code /var/tmp}, {@code /run/lock} and
+ * {@code /dev/shm} are one file system of {@code linux-host.max-disk} bytes of its own, in a mount namespace of its
+ * own with the host's X socket directory read-only (a hosted desktop's {@link DesktopDisk}, at
+ * {@code <data-dir>/.disk/host-device}), where it has a uid of its own: a holder that fills it gets {@code ENOSPC}, the
+ * agent's records beside {@code files/} and the host's disk untouched. Made at start and anew at every reset (the
+ * reset's emptying of {@code files/}), removed at agent stop.
+ * <p>
  * The user switch needs a root agent. Without it every holder runs as the agent's uid and nothing can be told apart,
  * so the device is not offered to the allocator at all unless {@code linux-host.lease-without-reset} says so (warned
  * loudly at start); it can still be used with the service token.
@@ -67,6 +76,11 @@ public class HostDevice implements UidResource {
     private final Optional<DesktopCgroup> cgroup;
     /** The network namespace its commands run in: its own ({@code linux-host.network=private}) or the host's. */
     private final DesktopNetwork network;
+    /**
+     * The file system of {@code files/} and its commands' {@code /tmp} ({@code linux-host.max-disk}), with their mount
+     * namespace; empty where it has no uid of its own (not root): they then write the host's disk, unbounded.
+     */
+    private final Optional<DesktopDisk> disk;
 
     /**
      * Also removes the network namespace a SIGKILLed former run of the agent left for it, and makes its own
@@ -97,12 +111,18 @@ public class HostDevice implements UidResource {
         // a group only where its commands run as its own uid: without the switch they are the agent's, unbounded alike
         this.cgroup = ownUser ? cgroups.create("host-device") : Optional.empty();
         this.network = network(identity, ownUser);
-        this.workers = new WorkerExec(uid, files, limits, cgroup, network.enterPrefix(), Optional.empty());
+        // mounting needs root, as its uid of its own does: without one its holders are not told apart anyway
+        this.disk = ownUser ? Optional.of(DesktopDisk.of("envgrid.device-agent.linux-host.max-disk", config.dataDir(),
+                "host-device", Optional.of(files), List.of(), settings.maxDisk().asLongValue())) : Optional.empty();
+        List<String> enter = new ArrayList<>(network.enterPrefix());
+        disk.ifPresent(own -> enter.addAll(own.enterPrefix()));
+        this.workers = new WorkerExec(uid, files, limits, cgroup, enter, disk.map(DesktopDisk::scratch));
         this.resets = new UidReset("the host device " + deviceId, gate,
-                new DesktopProcesses(uid, workers, Optional::empty, cgroup), network, this::emptyFiles,
+                new DesktopProcesses(uid, workers, Optional::empty, cgroup), network, disk, workers, this::emptyFiles,
                 new SharedTemp(workers, SharedTemp.SHARED), new DesktopIpc(workers));
-        // now, not at the first reset: without allocator registration no reset ever runs, and commands run anyway
-        resets.prepareNetwork();
+        // now, not at the first reset: without allocator registration no reset ever runs, and commands run anyway; it
+        // also drops what a SIGKILLed former run left mounted for it
+        resets.prepare();
     }
 
     /**
@@ -117,6 +137,11 @@ public class HostDevice implements UidResource {
     }
 
     void announce(@Observes StartupEvent start) {
+        if (settings.enabled() && disk.isEmpty()) {
+            LOG.warnf("*** the host device %s has NO DISK BOUND: the agent is not root and cannot mount its file "
+                    + "system; its commands can fill the disk of %s (the agent's records) and /tmp ***", deviceId,
+                    files);
+        }
         if (!settings.enabled() || resetsBetweenLeases()) {
             return;
         }
@@ -211,7 +236,8 @@ public class HostDevice implements UidResource {
      * Resets the host device for its next holder: closes its gate (calls of the ended lease are interrupted and their
      * processes killed until they have left, {@value HostedDesktop#CALLS_LEAVE_SECONDS} s at most), ends every process
      * of its uid, makes its network namespace anew when it has its own (what still runs in the old one killed, whatever
-     * its uid), makes {@code files/} empty again (the uid's, mode 0700), deletes the uid's files in {@code /tmp},
+     * its uid), makes {@code files/} empty again (the uid's, mode 0700: its file system mounted anew where it has
+     * one, which also empties its {@code /tmp}), deletes the uid's files in the host's {@code /tmp},
      * {@code /dev/shm} and the other shared directories and its System V IPC objects, then opens the gate. A failure
      * leaves the gate closed: the device is down until a reset succeeds.
      */
@@ -226,7 +252,7 @@ public class HostDevice implements UidResource {
      */
     @PreDestroy
     synchronized void stop() {
-        if (cgroup.isEmpty() && network.name().isEmpty()) {
+        if (cgroup.isEmpty() && network.name().isEmpty() && disk.isEmpty()) {
             return;
         }
         resets.stop();
@@ -241,9 +267,12 @@ public class HostDevice implements UidResource {
         cgroups.removeIfUnused();
     }
 
-    /** Empties {@code files/}; before the device's record exists (first reset at start) there is nothing to empty. */
+    /**
+     * Empties {@code files/} where it has no file system of its own (whose renewal emptied it); before the device's
+     * record exists (first reset at start) there is nothing to empty.
+     */
     private void emptyFiles() throws ResetFailure {
-        if (!Files.isDirectory(files.getParent())) {
+        if (disk.isPresent() || !Files.isDirectory(files.getParent())) {
             return;
         }
         try {

@@ -9,7 +9,6 @@ import io.envgrid.deviceagent.osworld.ShellWords;
 import io.envgrid.deviceagent.x11.XDisplay;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
@@ -81,7 +80,7 @@ public final class HostedDesktop {
         disk.ifPresent(d -> enter.addAll(d.enterPrefix()));
         enter.addAll(network.resolverPrefix()); // after the disk's mount namespace, whose setns would leave the binding
         this.workers = new WorkerExec(spec.uid(), spec.home(), limits, cgroup, enter,
-                disk.map(d -> new WorkerExec.Scratch(d.temp(), Path.of("/tmp"))));
+                disk.map(DesktopDisk::scratch));
         String wm = settings.windowManager().strip();
         this.server = new DisplayServer(spec, settings.geometry(),
                 wm.equals("none") ? List.of() : ShellWords.split(wm), workers, settings.startTimeout());

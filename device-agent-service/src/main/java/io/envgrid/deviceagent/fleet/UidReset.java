@@ -1,7 +1,9 @@
 package io.envgrid.deviceagent.fleet;
 
+import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.osworld.DesktopGate;
 import java.time.Duration;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -13,7 +15,11 @@ import org.jboss.logging.Logger;
  * killed until they have left ({@value HostedDesktop#CALLS_LEAVE_SECONDS} s at most);</li>
  * <li>every process of the uid killed ({@link DesktopProcesses}), then its network namespace made anew when it has one
  * of its own ({@link DesktopNetwork}: what still runs in the old one killed, whatever its uid);</li>
- * <li>its own files emptied (the caller's step: the host device's {@code files/}, the exec user's home);</li>
+ * <li>its file system made anew when it has one of its own ({@link DesktopDisk}: the unmount drops everything it
+ * wrote in its home or {@code files/} and its {@code /tmp}, {@code /var/tmp}, {@code /run/lock}, {@code /dev/shm}),
+ * with a new mount namespace;</li>
+ * <li>its own files emptied (the caller's step: the attached desktop's recording; without a disk of its own the host
+ * device's {@code files/} and the exec user's home);</li>
  * <li>its files in the shared temporary directories ({@link SharedTemp}) and its System V IPC objects
  * ({@link DesktopIpc}) deleted;</li>
  * <li>the gate opened.</li>
@@ -36,18 +42,32 @@ final class UidReset {
     private final DesktopGate gate;
     private final DesktopProcesses processes;
     private final DesktopNetwork network;
+    /** Its bounded file system and mount namespace; empty: its commands write the host's disk. */
+    private final Optional<DesktopDisk> disk;
+    private final WorkerExec workers;
     private final OwnFiles ownFiles;
     private final SharedTemp shared;
     private final DesktopIpc ipc;
     /** Whether a reset has succeeded since the agent started: until then the owner is not offered. */
     private volatile boolean cleanOnce;
+    /**
+     * Set by {@link #stop}: a reset the agent's reset loop starts after it (at shutdown its thread ends after the
+     * owners' stop) makes nothing, else its mounts outlived the agent.
+     */
+    private boolean stopped;
 
-    UidReset(String what, DesktopGate gate, DesktopProcesses processes, DesktopNetwork network, OwnFiles ownFiles,
-            SharedTemp shared, DesktopIpc ipc) {
+    /**
+     * @param disk its file system, renewed at every reset (its home bound there handed over to {@code workers}' user)
+     * @param workers how its commands are started
+     */
+    UidReset(String what, DesktopGate gate, DesktopProcesses processes, DesktopNetwork network,
+            Optional<DesktopDisk> disk, WorkerExec workers, OwnFiles ownFiles, SharedTemp shared, DesktopIpc ipc) {
         this.what = what;
         this.gate = gate;
         this.processes = processes;
         this.network = network;
+        this.disk = disk;
+        this.workers = workers;
         this.ownFiles = ownFiles;
         this.shared = shared;
         this.ipc = ipc;
@@ -55,12 +75,16 @@ final class UidReset {
 
     /** Runs the steps above; the outcome with the time it took, or the failing step's reason. */
     synchronized ResetOutcome reset() {
+        if (stopped) {
+            return new ResetOutcome.Failed(what + " is stopped: the agent is shutting down");
+        }
         gate.close();
         long started = System.nanoTime();
         try {
             awaitNoCalls();
             processes.killAll();
             network.renew(); // after the kill: nothing of the former holder holds the old namespace any more
+            renewDisk(); // after the kill too: what the former holder wrote goes with the old file system
             ownFiles.empty();
             shared.clear();
             ipc.clear();
@@ -77,15 +101,24 @@ final class UidReset {
     }
 
     /**
-     * Makes the network namespace at start (commands run also where no allocator ever resets: without it they would
-     * fail to enter a namespace that is not there). When it cannot be made the gate stays closed, so calls are refused
-     * until a reset makes it.
+     * Makes the network namespace and the file system with its mount namespace at start (commands run also where no
+     * allocator ever resets: without them they would fail to enter a namespace that is not there), dropping first what
+     * a SIGKILLed former agent left mounted for them. When they cannot be made the gate stays closed, so calls are
+     * refused until a reset makes them.
      */
-    void prepareNetwork() {
+    void prepare() {
         try {
             network.renew();
+            renewDisk();
         } catch (ResetFailure e) {
+            LOG.warnf("preparing %s: %s", what, e.getMessage());
             gate.close();
+        }
+    }
+
+    private void renewDisk() throws ResetFailure {
+        if (disk.isPresent()) {
+            disk.get().renew(workers);
         }
     }
 
@@ -94,8 +127,12 @@ final class UidReset {
         return cleanOnce;
     }
 
-    /** Agent shutdown: closes the gate, ends the uid's processes and removes the network namespace. */
+    /**
+     * Agent shutdown: closes the gate, ends the uid's processes, removes the network namespace and unmounts the file
+     * system with its mount namespace.
+     */
     synchronized void stop() {
+        stopped = true;
         gate.close();
         try {
             processes.killAll();
@@ -103,6 +140,10 @@ final class UidReset {
             LOG.warnf("stopping %s: %s", what, e.getMessage());
         }
         network.remove();
+        disk.ifPresent(own -> {
+            own.remove();
+            DesktopDisk.removeSharedIfUnused(own.disks());
+        });
     }
 
     private void awaitNoCalls() throws ResetFailure {

@@ -10,7 +10,9 @@ import io.envgrid.deviceagent.fleet.LinkSafeTree;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -145,14 +147,37 @@ public class DeviceStore {
             }
             Path dir = deviceDirectory(record.type(), deviceId);
             try {
-                // files/ may be a worker's (the host device's uid): a path walk would follow a directory it swapped for
-                // a link between listing and deleting, and delete root's files elsewhere
-                LinkSafeTree.deleteTree(dir);
+                Path files = dir.resolve("files");
+                if (isMountPoint(files, dir)) {
+                    // the host device's disk (fleet/DesktopDisk) is mounted on files/ and cannot be removed (EBUSY): the
+                    // record and logs go, the mount point stays for the device's next discovery, and the disk's
+                    // contents are dropped by its next reset, which mounts it anew
+                    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+                        for (Path child : children) {
+                            if (!child.getFileName().equals(files.getFileName())) {
+                                LinkSafeTree.deleteTree(child);
+                            }
+                        }
+                    }
+                } else {
+                    // files/ may be a worker's (the host device's uid): a path walk would follow a directory it swapped
+                    // for a link between listing and deleting, and delete root's files elsewhere
+                    LinkSafeTree.deleteTree(dir);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot delete " + dir, e);
             }
             typeById.remove(deviceId);
         }
+    }
+
+    /** Whether {@code path} is a directory (not a link) on another file system than {@code parent}: a mount point. */
+    private static boolean isMountPoint(Path path, Path parent) throws IOException {
+        if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        return !Files.getAttribute(path, "unix:dev", LinkOption.NOFOLLOW_LINKS)
+                .equals(Files.getAttribute(parent, "unix:dev", LinkOption.NOFOLLOW_LINKS));
     }
 
     public Path filesDirectory(String deviceId) {

@@ -35,13 +35,19 @@ public class XDisplay {
     public XDisplay(DeviceAgentConfig config) {
         this(config.desktop().enabled()
                 ? config.desktop().display().or(() -> Optional.ofNullable(System.getenv("DISPLAY"))).filter(d -> !d.isBlank())
-                : Optional.empty());
+                : Optional.empty(), config.desktop().xauthority().filter(f -> !f.isBlank()).map(java.nio.file.Path::of)
+                        .orElse(null));
     }
 
     /** A display by name, outside CDI (tests, the benchmark). */
     XDisplay(Optional<String> display) {
+        this(display, null);
+    }
+
+    /** {@code xauthority}: the display's cookie file ({@code desktop.xauthority}); null: Xlib's rule. */
+    private XDisplay(Optional<String> display, java.nio.file.Path xauthority) {
         this.display = () -> display;
-        this.xauthority = null;
+        this.xauthority = xauthority;
     }
 
     /**

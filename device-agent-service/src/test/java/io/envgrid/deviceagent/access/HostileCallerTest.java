@@ -62,6 +62,11 @@ class HostileCallerTest {
     private static final String EMULATOR = "emulator-5554";
     private static final String EMULATOR_RESOURCE = RealAllocator.AGENT_ID + ":" + EMULATOR;
     private static final String LEASE_HEADER = "X-Envgrid-Lease-Token";
+    /**
+     * Where the desktop's commands leave their traces, as they see it: below {@code target/}, which is below the host's
+     * {@code /tmp} in a checkout there (the clean-clone CI's), where a root agent's exec user has a {@code /tmp} of its
+     * own; so it is made, and looked into, by the exec user's own commands ({@link #makeMarks}, {@link #workerSees}).
+     */
     private static final Path MARKS = Path.of("target", "hostile").toAbsolutePath();
 
     @TestHTTPResource("/mcp")
@@ -113,7 +118,7 @@ class HostileCallerTest {
 
     @Test
     void everyDesktopRouteRefusesACallerWithoutACredentialAndNothingHappens() throws IOException {
-        WorkerScratch.create(MARKS);
+        makeMarks();
         // the operator's calls below need it open: a root agent resets it after a former test's lease (gate closed, 503)
         awaitFree(DESKTOP);
         Map<String, Function<RequestSpecification, Response>> calls = desktopCalls("anonymous");
@@ -128,14 +133,14 @@ class HostileCallerTest {
         Path control = MARKS.resolve("control-" + System.nanoTime());
         AgentCalls.asService().contentType(ContentType.JSON).body(Map.of("command", List.of("touch", control.toString())))
                 .post("/setup/launch").then().statusCode(200);
-        Conditions.await(() -> Files.exists(control), "the operator's launch ran");
+        Conditions.await(() -> workerSees(control), "the operator's launch ran");
         assertNoTraces("anonymous");
         AgentCalls.asService().post("/end_recording").then().statusCode(400); // no recording was started
     }
 
     @Test
     void aLeaseTokenOfAnotherResourceOrNotATokenAtAllIsRefused() throws IOException {
-        WorkerScratch.create(MARKS);
+        makeMarks();
         JsonPath device = allocate("worker-b", "device_linux");
         try {
             String otherResourcesToken = device.getString("device_linux.lease_token");
@@ -157,11 +162,11 @@ class HostileCallerTest {
 
     @Test
     void theLiveLeaseTokenWorksAndAReleasedOneIsRefusedOnTheVeryNextCall() throws IOException {
-        WorkerScratch.create(MARKS);
+        makeMarks();
         String token = allocate("worker-a", "vm_pyautogui").getString("vm_pyautogui.lease_token");
         Path during = MARKS.resolve("live-" + System.nanoTime());
         execute(given().header(LEASE_HEADER, token), "touch " + during).statusCode(200).body("returncode", equalTo(0));
-        assertTrue(Files.exists(during), "the live lease holder's command ran");
+        assertTrue(workerSees(during), "the live lease holder's command ran");
         given().header(LEASE_HEADER, token).get("/platform").then().statusCode(200).body(equalTo("Linux"));
         release("worker-a", DESKTOP);
         Path after = MARKS.resolve("released-" + System.nanoTime());
@@ -169,12 +174,13 @@ class HostileCallerTest {
                 "LEASE_NOT_LIVE", "the very next call after release");
         refused(execute(AgentCalls.asService().header(LEASE_HEADER, token), "touch " + after).extract().response(), 409,
                 "LEASE_NOT_LIVE", "a service passing on the released lease's token");
-        assertFalse(Files.exists(after));
+        // with a /tmp of its own the exec user's reset drops a trace anyway: then the answers above are the check
+        assertFalse(workerSees(after));
     }
 
     @Test
     void anExpiredLeaseIsRefusedWhetherOrNotItWasReclaimed() throws IOException {
-        WorkerScratch.create(MARKS);
+        makeMarks();
         JsonPath granted = allocator().contentType(ContentType.JSON)
                 .body(Map.of("worker_id", "worker-short", "resource_types", List.of("vm_pyautogui"), "timeout", 1))
                 .post("/allocate").then().statusCode(200).extract().jsonPath();
@@ -184,14 +190,14 @@ class HostileCallerTest {
         Path after = MARKS.resolve("expired-" + System.nanoTime());
         refused(execute(given().header(LEASE_HEADER, token), "touch " + after).extract().response(), 409,
                 "LEASE_NOT_LIVE", "a call after expiry");
-        assertFalse(Files.exists(after));
+        assertFalse(workerSees(after));
         allocator().contentType(ContentType.JSON).body(Map.of("worker_id", "worker-short", "resource_id", DESKTOP))
                 .post("/release"); // reclaimed on the spot already, or by the reaper: either answer is fine
     }
 
     @Test
     void aGrantToAnotherWorkerEndsTheOldHoldersToken() throws IOException {
-        WorkerScratch.create(MARKS);
+        makeMarks();
         JsonPath first = allocate("worker-a", "vm_pyautogui");
         String oldToken = first.getString("vm_pyautogui.lease_token");
         given().header(LEASE_HEADER, oldToken).get("/platform").then().statusCode(200);
@@ -202,7 +208,7 @@ class HostileCallerTest {
             Path stale = MARKS.resolve("old-holder-" + System.nanoTime());
             refused(execute(given().header(LEASE_HEADER, oldToken), "touch " + stale).extract().response(), 409,
                     "LEASE_NOT_LIVE", "the old holder after a new grant");
-            assertFalse(Files.exists(stale));
+            assertFalse(workerSees(stale));
             given().header(LEASE_HEADER, second.getString("vm_pyautogui.lease_token")).get("/platform").then()
                     .statusCode(200);
         } finally {
@@ -217,19 +223,19 @@ class HostileCallerTest {
      */
     @Test
     void aLeaseReleasedWhileTheBodyIsStillArrivingIsRefusedAndNothingRuns() throws IOException {
-        WorkerScratch.create(MARKS);
+        makeMarks();
         Path smuggled = MARKS.resolve("smuggled-" + System.nanoTime());
         byte[] body = ("{\"command\": \"touch " + smuggled + "\", \"shell\": true}").getBytes(StandardCharsets.UTF_8);
+        // looked for while the next holder has the desktop: its reset after that drops a private /tmp's trace
         refusedAfterANewGrant("a JSON body finished after the release", token -> held(
                 HeldRequest.head(agent, "POST", "/execute", "application/json", body.length, LEASE_HEADER + ": " + token),
-                body, 1));
-        assertFalse(Files.exists(smuggled), "the smuggled command ran");
+                body, 1), nextToken -> assertFalse(workerSees(smuggled), "the smuggled command ran"));
     }
 
     /** The same with a multipart upload whose last part arrives after the release: nothing is written. */
     @Test
     void aMultipartUploadFinishedAfterTheReleaseIsRefusedAndWritesNothing() throws IOException {
-        WorkerScratch.create(MARKS);
+        makeMarks();
         Path smuggled = MARKS.resolve("smuggled-upload-" + System.nanoTime());
         String boundary = "envgrid-held-" + System.nanoTime();
         byte[] body = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file_path\"\r\n\r\n" + smuggled
@@ -238,8 +244,8 @@ class HostileCallerTest {
                 .getBytes(StandardCharsets.UTF_8);
         refusedAfterANewGrant("a multipart body finished after the release", token -> held(
                 HeldRequest.head(agent, "POST", "/setup/upload", "multipart/form-data; boundary=" + boundary,
-                        body.length, LEASE_HEADER + ": " + token), body, body.length - 10));
-        assertFalse(Files.exists(smuggled), "the smuggled upload was written");
+                        body.length, LEASE_HEADER + ": " + token), body, body.length - 10),
+                nextToken -> assertFalse(workerSees(smuggled), "the smuggled upload was written"));
     }
 
     /**
@@ -486,9 +492,11 @@ class HostileCallerTest {
             AgentCalls.call("device.info", Map.of("device_id", bad)).statusCode(400).body("error.code", equalTo("INVALID_ID"));
         }
         try (Stream<Path> entries = Files.list(typeDir.getParent().getParent())) {
-            // adb-server/ is the agent's own (its adb server's socket directory, driver/AdbServer), made at start
+            // adb-server/ is the agent's own (its adb server's socket directory, driver/AdbServer), made at start, and
+            // so is .disk/ (a root agent's host device's file system, fleet/DesktopDisk)
             assertEquals(Set.of("devices"), entries.map(p -> p.getFileName().toString())
-                    .filter(name -> !name.equals("adb-server")).collect(Collectors.toSet()), "nothing written next to devices/");
+                    .filter(name -> !name.equals("adb-server") && !name.equals(".disk")).collect(Collectors.toSet()),
+                    "nothing written next to devices/");
         }
         assertFalse(Files.exists(typeDir.resolve("evil")) || Files.exists(typeDir.getParent().resolve("evil")));
     }
@@ -503,8 +511,31 @@ class HostileCallerTest {
 
     private static void assertNoTraces(String mark) {
         for (String trace : TRACES) {
-            assertFalse(Files.exists(MARKS.resolve(mark + trace)), "a refused call left " + mark + trace);
+            assertFalse(workerSees(MARKS.resolve(mark + trace)), "a refused call left " + mark + trace);
         }
+    }
+
+    /**
+     * {@link #MARKS}, writable by the desktop's commands: made on the host (below a root-owned {@code target/} the exec
+     * user could not make it) and by the exec user's own command (in its own {@code /tmp}, where {@code target/} is
+     * below the host's).
+     */
+    private static void makeMarks() {
+        WorkerScratch.create(MARKS);
+        assertEquals(0, asTheWorker("mkdir -p " + MARKS).getInt("returncode"), "the exec user's " + MARKS);
+    }
+
+    /** Whether the desktop's commands see {@code path}: asked by one of them, run with the service token. */
+    private static boolean workerSees(Path path) {
+        return asTheWorker("test -e " + path).getInt("returncode") == 0;
+    }
+
+    /** {@code command} run as the desktop's commands are, with the service token, once no reset holds its gate shut. */
+    private static JsonPath asTheWorker(String command) {
+        Response[] answer = new Response[1];
+        Conditions.await(() -> (answer[0] = execute(AgentCalls.asService(), command).extract().response())
+                .statusCode() != 503, "the desktop open (no reset running)", Duration.ofSeconds(60));
+        return answer[0].then().statusCode(200).extract().jsonPath();
     }
 
     private static void refused(Response response, int status, String code, String what) {

@@ -51,7 +51,8 @@ class AttachedDesktopResetTest {
             FleetLeases.output(a.shell("echo A > " + tmpFile + "; echo A > " + varTmpFile + "; nohup sh -c 'while :; "
                     + "do sleep 0.2; done # " + marker + "' >/dev/null 2>&1 </dev/null &"));
             Conditions.await(() -> MarkedProcesses.running(marker), "A's background program started");
-            assertTrue(Files.exists(tmpFile) && Files.exists(varTmpFile), "A's files written");
+            // in A's own /tmp and /var/tmp (its disk's, in its mount namespace), not the host's
+            assertEquals("A\nA\n", FleetLeases.output(a.shell("cat " + tmpFile + " " + varTmpFile)), "A's files written");
             Boolean reset = FleetLeases.allocator().get(RealAllocator.resourcePath(DESKTOP)).then().statusCode(200)
                     .extract().path("reset");
             assertEquals(Boolean.TRUE, reset, "registered with reset");
@@ -65,8 +66,8 @@ class AttachedDesktopResetTest {
                 assertFalse(MarkedProcesses.running(marker), "A's background program outlived A's lease");
                 assertFalse(Files.exists(tmpFile), "A's file in /tmp outlived A's lease");
                 assertFalse(Files.exists(varTmpFile), "A's file in /var/tmp outlived A's lease");
-                assertEquals("absent\n", FleetLeases.output(b.shell("[ -e " + tmpFile + " ] && echo present || echo "
-                        + "absent")));
+                assertEquals("absent\nabsent\n", FleetLeases.output(b.shell("for f in " + tmpFile + " " + varTmpFile
+                        + "; do [ -e $f ] && echo present || echo absent; done")));
             } finally {
                 FleetLeases.release(b);
             }

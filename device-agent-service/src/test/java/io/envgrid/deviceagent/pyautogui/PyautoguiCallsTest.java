@@ -105,10 +105,19 @@ class PyautoguiCallsTest {
         int before = pointAtTheWindow();
         pyautogui(code).body("status", equalTo("success"));
         List<String> want = List.of(keys.trim().split(" "));
-        Conditions.await(() -> keyPresses(xev.events().subList(before, xev.events().size())).containsAll(want), code);
-        List<String> presses = keyPresses(xev.events().subList(before, xev.events().size()));
+        Conditions.await(() -> keyPresses(eventsSince(before)).containsAll(want), code);
+        List<String> presses = keyPresses(eventsSince(before));
         // xdotool may add Shift_L itself to reach plus (shift+equal on a US layout): the asked keys keep their order
         assertEquals(want, presses.stream().filter(want::contains).distinct().toList(), code);
+    }
+
+    /**
+     * The window's events from index {@code before} on, of one reading: two readings (the list of one, the size of a
+     * later one) differ when an event arrives between them, and the sublist then reaches past the list.
+     */
+    private static List<String> eventsSince(int before) {
+        List<String> all = xev.events();
+        return all.subList(before, all.size());
     }
 
     private static List<String> keyPresses(List<String> events) {
@@ -144,7 +153,7 @@ class PyautoguiCallsTest {
 
         int before = pointAtTheWindow();
         pyautogui(program.toString()).body("status", equalTo("success")).body("error", equalTo(""));
-        Conditions.await(() -> matched(want, keyPresses(xev.events().subList(before, xev.events().size()))) == want.size(),
+        Conditions.await(() -> matched(want, keyPresses(eventsSince(before))) == want.size(),
                 "a key event for every key");
     }
 

@@ -149,9 +149,14 @@ class AllocatorRegistrationTest {
                 "expected_return_date", "2030-01-01T00:00:00Z");
     }
 
+    /**
+     * Waits (the allocator's {@code wait_ms}) while the host device is registered but not free yet: at the agent's
+     * start it is offered once its first reset is done, and a former test's release is reset before it is free again.
+     */
     private static JsonPath allocate(String worker) {
         return allocator().contentType(ContentType.JSON)
-                .body(Map.of("worker_id", worker, "resource_types", List.of("device_linux"), "timeout", 60))
+                .body(Map.of("worker_id", worker, "resource_types", List.of("device_linux"), "timeout", 60,
+                        "wait_ms", 30000))
                 .post("/allocate").then().statusCode(200).extract().jsonPath();
     }
 
