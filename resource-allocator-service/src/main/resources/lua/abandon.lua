@@ -4,12 +4,46 @@
 -- still exactly that lease (nothing else may have happened to it in between). The request_id's
 -- cached answer is dropped too: nobody ever saw those leases, so a retry of the same request_id
 -- must be decided afresh rather than told it is settled, unless /release/request settled it already.
+-- With a request_id whose kept answer holds exactly these leases, the abandon gives back one handing
+-- (allocate.lua counts the first grant and each replay of it): while another call that was handed them
+-- has not given its handing back, the worker may hold them, and nothing is ended.
 -- KEYS[1] prefix
 -- ARGV[1] worker_id   ARGV[2] request_id or ''   ARGV[3..] lease ids (<resource id>:<fence>)
 -- Returns the number of leases ended.
 local worker, request_id = ARGV[1], ARGV[2]
 local now = now_ms()
 local ended = 0
+
+-- The kept answer of this request_id when it is this worker's, not settled, and holds exactly the leases
+-- named: an abandon retried after an outage may meet a later grant of the same request_id, or a settled
+-- or withdrawn one, and must leave those as they are (dropping one would let a copy of the request be
+-- granted again).
+local rk = P .. 'req:' .. request_id
+local answer = nil
+if request_id ~= '' then
+  local cached = redis.call('GET', rk)
+  answer = cached and cjson.decode(cached)
+  if answer and (answer.worker_id ~= worker or answer.settled or type(answer.grants) ~= 'table'
+      or #answer.grants ~= #ARGV - 2) then
+    answer = nil
+  end
+  if answer then
+    local named = {}
+    for i = 3, #ARGV do named[ARGV[i]] = true end
+    for _, g in ipairs(answer.grants) do
+      if not named[g.lease_id] then answer = nil; break end
+    end
+  end
+end
+if answer then
+  local handed = (tonumber(answer.handed) or 1) - 1
+  if handed > 0 then
+    answer.handed = handed
+    redis.call('SET', rk, cjson.encode(answer), 'KEEPTTL')
+    return 0
+  end
+end
+
 for i = 3, #ARGV do
   local lease_id = ARGV[i]
   -- The fence is the part after the last ':' (a resource id may itself contain ':').
@@ -28,12 +62,6 @@ for i = 3, #ARGV do
     end
   end
 end
-if request_id ~= '' then
-  local cached = redis.call('GET', P .. 'req:' .. request_id)
-  local answer = cached and cjson.decode(cached)
-  -- A request settled by release_request.lua keeps its answer: dropping it would let a late copy of
-  -- the request be granted again.
-  if answer and answer.worker_id == worker and not answer.settled then redis.call('DEL', P .. 'req:' .. request_id) end
-end
+if answer then redis.call('DEL', rk) end
 settle(now)
 return ended

@@ -14,7 +14,7 @@
 --             | {status=request_conflict, worker_id, reason=worker|body}
 --             | {status=request_settled, ended=[lease ids no longer live]}
 -- Refusals (unknown_types, request_conflict, request_settled) are decided before anything is
--- written; a replay writes only its kept answer back unchanged (see there).
+-- written; a replay writes only its kept answer back, counting one more handing (see there).
 local worker, lease_ms, request_id = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local ticket = ARGV[4]
 local retention_ms = tonumber(ARGV[7])
@@ -60,12 +60,18 @@ if request_id ~= '' then
       end
     end
     if #ended > 0 then return cjson.encode({ status = 'request_settled', ended = ended }) end
-    -- The grant may have been written by another connection (a call answered 503 REPLICATION_TIMEOUT, another
-    -- allocator replica), and WAIT after this script may count only this connection's replicated writes (newer
-    -- servers do; Redis 7.0 counts up to its last command): a script that writes nothing could be answered at once,
-    -- replicas lacking the grant. Rewriting the kept answer as it is (same value, same expiry) is a write that
+    -- The kept answer is written back with one more handing (same expiry), for two reasons. abandon.lua counts
+    -- handings down and ends the leases only at none: the call that was granted them may still be in its replica
+    -- WAIT when its client, having given up on it, retries and is handed them here; that call's close, seen after,
+    -- must not release what the worker now holds (the resource could be granted to another worker), while a
+    -- replay whose own client is gone too gives its handing back as well. And the grant may have been written by
+    -- another connection (a call answered 503 REPLICATION_TIMEOUT, another allocator replica), while WAIT after
+    -- this script may count only this connection's replicated writes (newer servers do; Redis 7.0 counts up to its
+    -- last command): a script that wrote nothing could be answered at once, replicas lacking the grant. This write
     -- follows the grant in the replication stream, so the WAIT covers it.
-    redis.call('SET', P .. 'req:' .. request_id, cached, 'KEEPTTL')
+    answer.handed = (tonumber(answer.handed) or 1) + 1
+    redis.call('SET', P .. 'req:' .. request_id, cjson.encode(answer), 'KEEPTTL')
+    answer.handed = nil
     answer.status = 'replayed'
     answer.request = nil
     return cjson.encode(answer)

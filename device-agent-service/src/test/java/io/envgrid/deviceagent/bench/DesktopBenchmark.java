@@ -23,6 +23,7 @@ import java.util.Optional;
  * controller sends pyautogui, {@code press('a')}, {@code typewrite} of 100 characters and {@code click}. With
  * {@code -Dbench.desktop.baseline=<another build's quarkus-run.jar>} the same calls run against that build first
  * (e.g. main's, which runs an xwd/xdotool process per call), on the same display in the same run. Prints a table.
+ * {@code -Dbench.desktop.warmup} (100) rounds of every call first, then {@code -Dbench.desktop.calls} (200) of each.
  */
 public final class DesktopBenchmark {
 
@@ -40,8 +41,8 @@ public final class DesktopBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int warmup = Integer.getInteger("bench.desktop.warmup", 5);
-        int measure = Integer.getInteger("bench.desktop.calls", 50);
+        int warmup = Integer.getInteger("bench.desktop.warmup", 100);
+        int measure = Integer.getInteger("bench.desktop.calls", 200);
         Optional<Path> baseline = Optional.ofNullable(System.getProperty("bench.desktop.baseline"))
                 .filter(p -> !p.isBlank()).map(Path::of);
         if (HUNDRED.length() != 100) {
@@ -75,9 +76,15 @@ public final class DesktopBenchmark {
             calls.put("press('a')", bench.pyautogui("pyautogui.press('a')"));
             calls.put("typewrite(100 chars)", bench.pyautogui("pyautogui.typewrite('" + HUNDRED + "')"));
             calls.put("click(100, 100)", bench.pyautogui("pyautogui.click(100, 100)"));
+            // Every call is warmed up before any is measured, in turns: each measured after only its own warm-up,
+            // the first rows would pay for compiling the path they all share (HTTP, interpreter, X connection).
+            for (int round = 0; round < warmup; round++) {
+                for (HttpRequest call : calls.values()) {
+                    bench.time(call, 1);
+                }
+            }
             List<String> rows = new ArrayList<>();
             for (Map.Entry<String, HttpRequest> call : calls.entrySet()) {
-                bench.time(call.getValue(), warmup);
                 rows.add(bench.time(call.getValue(), measure).row(build, call.getKey()));
             }
             return rows;

@@ -122,6 +122,13 @@ class AgentCrashIT {
                 System.out.printf("%s down %d ms after SIGKILL (TTL %d s)%n", resource, downAfterMs,
                         RealAllocator.HEARTBEAT_TTL_SECONDS);
             }
+            // A root agent's host device has a disk of its own (a tmpfs and a namespace binding under the data dir),
+            // which its SIGKILL left mounted: the next agent on that data dir drops them at its start, and its stop
+            // leaves none (else they outlive the test run on this host, and the directory cannot be deleted).
+            try (PackagedApp restarted = PackagedApps.agent("ttl-agent-restarted", settings)) {
+                Conditions.await(() -> "free".equals(state(resource)), resource + " back after the restart");
+            }
+            assertEquals(List.of(), mountsUnder(data), "mounts left under the data dir");
         } finally {
             allocator.stop();
         }
@@ -168,5 +175,12 @@ class AgentCrashIT {
                 .header("Authorization", "Bearer " + RealAllocator.SERVICE_TOKEN).urlEncodingEnabled(false)
                 .get(RealAllocator.resourcePath(resource));
         return response.statusCode() == 200 ? response.jsonPath().getString("state") : null;
+    }
+
+    /** Mount points at or below {@code dir} ({@code /proc/self/mountinfo}'s fifth field; no escapes in these paths). */
+    private static List<String> mountsUnder(Path dir) throws IOException {
+        String root = dir.toRealPath().toString();
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().map(line -> line.split(" ")[4])
+                .filter(point -> point.equals(root) || point.startsWith(root + "/")).toList();
     }
 }

@@ -180,12 +180,37 @@ public interface GatewayConfig {
         Duration keepaliveInterval();
 
         /**
-         * Failed allocations this replica goes on settling in the background at once (each asks the allocator every
-         * 4 s until its unsettled mark lapses); beyond it a failed allocation that got no definite answer is left to
-         * end at its expiry, unrenewed. Bounds the calls a long outage makes (they share the allocator's bulkhead).
+         * Unsettled allocations this replica's settle sweeper settles at once (each claimed, asked once, handed back);
+         * the others wait in Redis for a place on any replica, each asked again 4 s after its last unanswered attempt
+         * until its mark lapses. Bounds the calls a long outage makes (they share the allocator's bulkhead). 0: this
+         * replica settles only before answering, and leaves the rest to the other replicas (logged at start: with 0 on
+         * every replica nothing is settled after the answer and the index keeps those entries).
          */
         @WithDefault("64")
         int backgroundSettles();
+
+        /**
+         * How long a replica's claim on an unsettled allocation lasts from its last lengthening (before each of its
+         * attempts before the failure is answered, and every third of it while a call is queued or in flight): another
+         * replica takes it over once it lapses, so this is how long a replica that dies while settling delays it. It need
+         * not outlast a call: the claim is kept alive for as long as the call waits; it must outlast a third of itself
+         * plus one Redis round trip.
+         */
+        @WithDefault("45s")
+        Duration settleClaim();
+
+        /** How often each replica's settle sweeper reads the unsettled allocations that are due. */
+        @WithDefault("1s")
+        Duration settleSweepInterval();
+
+        /**
+         * Marks of unsettled allocations this replica keeps in memory because Redis refused them (or did not answer),
+         * each written by its settle sweeper once Redis takes writes again, until the mark would have lapsed; from then
+         * on any replica settles it. Beyond this many, a failed allocation whose mark cannot be written is asked only
+         * before its failure is answered (logged, counted {@code gave_up}).
+         */
+        @WithDefault("10000")
+        int unwrittenMarks();
     }
 
     interface Downstream {

@@ -78,6 +78,41 @@ public class GatewayKeys {
         return prefix + "worker:" + KeyPart.of(workerId) + ":unsettled";
     }
 
+    /**
+     * Sorted set of every worker's unsettled requests, the settle sweeper's index (no scan of the keyspace needed):
+     * member {@link #unsettledMember} → when the request is next due to be settled (ms), or, while a replica holds
+     * its claim ({@link #unsettledClaims}), when that claim lapses. Written in the same scripts as the marks.
+     */
+    public String unsettledDue() {
+        return prefix + "unsettled:due";
+    }
+
+    /**
+     * Hash of the claims on unsettled requests: member {@link #unsettledMember} → the replica settling it now (its
+     * {@code Replica} id); the claim lapses at the member's score in {@link #unsettledDue}.
+     */
+    public String unsettledClaims() {
+        return prefix + "unsettled:claims";
+    }
+
+    /**
+     * The member naming one unsettled request in {@link #unsettledDue} and {@link #unsettledClaims}: both ids
+     * encoded by {@link KeyPart} and joined with {@code :}, so the one {@code :} splits it back
+     * ({@link #unsettledRequestOf}).
+     */
+    public static String unsettledMember(String workerId, String requestId) {
+        return KeyPart.of(workerId) + ":" + KeyPart.of(requestId);
+    }
+
+    /** {@link #unsettledMember} back to {@code [worker id, request id]}; null for anything else. */
+    public static String[] unsettledRequestOf(String member) {
+        int colon = member.indexOf(':');
+        if (colon < 0 || member.indexOf(':', colon + 1) >= 0) {
+            return null;
+        }
+        return new String[] {KeyPart.decode(member.substring(0, colon)), KeyPart.decode(member.substring(colon + 1))};
+    }
+
     /** Hash of a worker's explicit Sandbox sessions: resource type → session record as JSON. */
     public String sandboxSessions(String workerId) {
         return prefix + "sandbox:sessions:" + KeyPart.of(workerId);

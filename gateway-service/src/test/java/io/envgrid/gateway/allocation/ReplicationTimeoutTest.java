@@ -12,10 +12,13 @@ import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.lease.UnsettledRequests;
 import io.envgrid.gateway.lease.WorkerResources;
+import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.support.ClusterResource;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.tool.ProgressSink;
+import io.envgrid.testsupport.redis.Resp;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -33,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,6 +63,12 @@ class ReplicationTimeoutTest {
 
     @Inject
     UnsettledRequests unsettled;
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    GatewayKeys keys;
 
     @Test
     void aGrantAnsweredWithReplicationTimeoutIsReplayedToTheWorker() {
@@ -157,7 +167,8 @@ class ReplicationTimeoutTest {
      * The soak's case: the allocator stays out of reach for longer than the settling done before the failure is
      * answered (its first seven {@code /release/request} unanswered; six are asked before the answer). The failure
      * is answered all the same, and the gateway asks on in the background until the grant is released: before, it
-     * gave up and the grant was held by nobody until its expiry.
+     * gave up and the grant was held by nobody until its expiry. The background attempts are the sweeper's: claimed
+     * from the Redis index, handed back unanswered, claimed again 4 s later.
      */
     @Test
     void settlingGoesOnInTheBackgroundAfterTheFailureIsAnswered() {
@@ -178,9 +189,10 @@ class ReplicationTimeoutTest {
     }
 
     /**
-     * Background settling is bounded ({@code leases.background-settles}, 1 here): of two allocations that fail at
-     * once without a definite answer, one is settled in the background and the other is left to its expiry, unrenewed,
-     * instead of a loop per failed allocation for as long as an outage lasts.
+     * Settling after the answer is bounded ({@code leases.background-settles}, 1 here): of two allocations that fail at
+     * once without a definite answer, both are settled by the sweeper, one at a time (each of its calls held a while by
+     * the proxy, so two at once would overlap), instead of a call per failed allocation at once for as long as an outage
+     * lasts. Before the sweeper, the one beyond the bound was not asked again and kept its lease until its expiry.
      */
     @Test
     void backgroundSettlingIsBounded() {
@@ -193,15 +205,55 @@ class ReplicationTimeoutTest {
             assertThrows(java.util.concurrent.ExecutionException.class, () -> call.get(30, java.util.concurrent.TimeUnit.SECONDS));
         }
         try {
-            Conditions.await("one of the two grants released in the background", Duration.ofSeconds(30),
-                    () -> workers.stream().anyMatch(w -> TestCluster.get().leasesOf(w).size() == 0));
-            String settled = workers.stream().filter(w -> TestCluster.get().leasesOf(w).size() == 0).findFirst().orElseThrow();
-            String left = workers.stream().filter(w -> !w.equals(settled)).findFirst().orElseThrow();
-            assertEquals(8, LaggingReplicaAllocator.settleCalls(settled), "settled in the background");
-            assertEquals(6, LaggingReplicaAllocator.settleCalls(left), "no place in the background: not asked again");
-            assertEquals(1, TestCluster.get().leasesOf(left).size(), "left to its expiry");
+            for (String worker : workers) {
+                Conditions.await("the grant of " + worker + " released after the answer", Duration.ofSeconds(40),
+                        () -> TestCluster.get().leasesOf(worker).size() == 0);
+                assertEquals(8, LaggingReplicaAllocator.settleCalls(worker), "two settles after the answer, the second answered");
+                Conditions.await("the mark of " + worker + " cleared", Duration.ofSeconds(5),
+                        () -> !unsettled.any(worker).await().atMost(Duration.ofSeconds(5)));
+            }
+            assertEquals(1, LaggingReplicaAllocator.mostLateSettlesAtOnce(), "never two settles after the answer at once");
         } finally {
             workers.forEach(w -> TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + w + "\"}"));
+        }
+    }
+
+    /**
+     * The review's case: the gateway's Redis refuses writes at the moment the allocator fails (one Sentinel Redis for
+     * both, in a failover), so the request's mark cannot be written; the allocator granted, answered 503
+     * {@code REDIS_UNAVAILABLE}, and answers none of the six settles before the failure is answered. The mark is kept in
+     * the replica's memory (its keep-alive renews only what the worker was told of meanwhile), written once Redis takes
+     * writes again, and the sweeper releases the grant and clears the mark. Before, nothing asked on and, with no mark,
+     * the keep-alive renewed that grant for as long as the worker's session lived.
+     */
+    @Test
+    void aGrantWhoseMarkRedisRefusedIsSettledOnceRedisTakesWritesAgain() {
+        TestCluster.get().register("replication-9", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String worker = LaggingReplicaAllocator.UNMARKED + System.nanoTime();
+        try {
+            ToolFailure failure = assertThrows(ToolFailure.class, () -> allocations
+                    .allocate(worker, List.of(TYPE), 60, 0, ProgressSink.NONE).await().atMost(Duration.ofSeconds(30)));
+
+            assertEquals("REDIS_UNAVAILABLE", failure.code());
+            assertEquals(6, LaggingReplicaAllocator.settleCalls(worker), "six settles before the failure was answered");
+            assertEquals(1, TestCluster.get().leasesOf(worker).size(), "the grant is still held when the failure is answered");
+            String member = GatewayKeys.unsettledMember(worker, LaggingReplicaAllocator.requestOf(worker));
+            assertTrue(redis.sortedSet(String.class).zscore(keys.unsettledDue(), member).isEmpty(), "Redis refused the mark");
+            assertTrue(redis.sortedSet(String.class).zrange(keys.unsettledRequests(worker), 0, -1).isEmpty(), "no mark");
+            assertTrue(unsettled.any(worker).await().atMost(Duration.ofSeconds(5)),
+                    "unsettled all the same for this replica's keep-alive: its mark is kept in memory");
+
+            LaggingReplicaAllocator.refuseWrites(false);
+            Conditions.await("the grant released once Redis takes writes again", Duration.ofSeconds(30),
+                    () -> TestCluster.get().leasesOf(worker).size() == 0);
+            assertTrue(LaggingReplicaAllocator.settleCalls(worker) >= 7, "asked again after the answer");
+            Conditions.await("the mark cleared with the answer", Duration.ofSeconds(5),
+                    () -> !unsettled.any(worker).await().atMost(Duration.ofSeconds(5)));
+            assertTrue(redis.sortedSet(String.class).zscore(keys.unsettledDue(), member).isEmpty(), "out of the index");
+            assertTrue(redis.sortedSet(String.class).zrange(keys.unsettledRequests(worker), 0, -1).isEmpty(), "no mark left");
+        } finally {
+            LaggingReplicaAllocator.refuseWrites(false);
+            TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + worker + "\"}");
         }
     }
 
@@ -224,7 +276,10 @@ class ReplicationTimeoutTest {
      * {@code replication-five-*} one. It answers 503 {@code REDIS_UNAVAILABLE} after forwarding every {@code /allocate}
      * of a {@code replication-redis-*}, {@code replication-settle-*} or {@code replication-outage-*} worker, and
      * instead of forwarding the first two {@code /release/request} of a {@code replication-settle-*} worker, the
-     * first seven of a {@code replication-outage-*} one.
+     * first seven of a {@code replication-outage-*} one. The first {@code /allocate} of a {@link #UNMARKED} worker the
+     * allocator grants makes the Redis refuse writes ({@code min-replicas-to-write 1}, and it has no replica) before its
+     * 503 {@code REDIS_UNAVAILABLE} is answered, and that worker's {@code /release/request} are answered 503 instead of
+     * forwarded until the test lets Redis take writes again ({@link #refuseWrites}).
      */
     public static class LaggingReplicaAllocator extends ClusterResource {
 
@@ -236,8 +291,36 @@ class ReplicationTimeoutTest {
         private static final byte[] REDIS_GONE = ("{\"error\": {\"code\": \"REDIS_UNAVAILABLE\", \"message\": "
                 + "\"Redis is unavailable: Connection reset\", \"details\": {}}}").getBytes(StandardCharsets.UTF_8);
         private static final ConcurrentMap<String, AtomicInteger> SETTLE_CALLS = new ConcurrentHashMap<>();
+        /** Workers whose grant comes with Redis refusing writes. */
+        static final String UNMARKED = "replication-unmarked-";
+        private static final AtomicBoolean WRITES_REFUSED = new AtomicBoolean();
+        private static final Pattern REQUEST = Pattern.compile("\"request_id\"\\s*:\\s*\"([^\"]*)\"");
+        /** The request id of each {@link #UNMARKED} worker's allocation. */
+        private static final ConcurrentMap<String, String> REQUESTS = new ConcurrentHashMap<>();
+        /** Settles after the answer of a {@code replication-outage-*} worker (its 7th and later) in flight now, and at most. */
+        private static final AtomicInteger LATE_SETTLES = new AtomicInteger();
+        private static final AtomicInteger MOST_LATE_SETTLES = new AtomicInteger();
+        /** How long the proxy holds such a settle before answering it, so that two asked at once overlap. */
+        private static final long LATE_SETTLE_HOLD_MS = 1000;
 
         private final ConcurrentMap<String, AtomicInteger> allocateCalls = new ConcurrentHashMap<>();
+
+        /** The most {@code /release/request} calls of {@code replication-outage-*} workers after the answer at once. */
+        static int mostLateSettlesAtOnce() {
+            return MOST_LATE_SETTLES.get();
+        }
+
+        /** The request id of the {@link #UNMARKED} worker's allocation. */
+        static String requestOf(String worker) {
+            return REQUESTS.get(worker);
+        }
+
+        /** Makes the cluster's Redis refuse every write (it has no replica), or take them again. */
+        static void refuseWrites(boolean refuse) {
+            int port = URI.create(TestCluster.get().redisUrl()).getPort();
+            Resp.call(port, "CONFIG", "SET", "min-replicas-to-write", refuse ? "1" : "0");
+            WRITES_REFUSED.set(refuse);
+        }
 
         /** How many {@code /release/request} calls for the worker reached the proxy. */
         static int settleCalls(String worker) {
@@ -277,12 +360,16 @@ class ReplicationTimeoutTest {
                 byte[] body = exchange.getRequestBody().readAllBytes();
                 String worker = workerOf(body);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
-                if ("/release/request".equals(exchange.getRequestURI().getPath()) && worker != null
-                        && SETTLE_CALLS.computeIfAbsent(worker, k -> new AtomicInteger()).incrementAndGet()
-                                <= unansweredSettles(worker)) {
-                    // the allocator's Redis is gone: the settle never reached it
-                    send(exchange, 503, REDIS_GONE);
-                    return;
+                if ("/release/request".equals(exchange.getRequestURI().getPath()) && worker != null) {
+                    int call = SETTLE_CALLS.computeIfAbsent(worker, k -> new AtomicInteger()).incrementAndGet();
+                    if (worker.startsWith("replication-outage-") && call > 6) {
+                        holdLateSettle();
+                    }
+                    if (call <= unansweredSettles(worker) || worker.startsWith(UNMARKED) && WRITES_REFUSED.get()) {
+                        // the allocator's Redis is gone: the settle never reached it
+                        send(exchange, 503, REDIS_GONE);
+                        return;
+                    }
                 }
                 HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(allocator + exchange.getRequestURI()))
                         .method(exchange.getRequestMethod(), body.length == 0
@@ -306,7 +393,12 @@ class ReplicationTimeoutTest {
                     return;
                 }
                 if (answer.statusCode() == 200 && "/allocate".equals(exchange.getRequestURI().getPath()) && worker != null
-                        && (worker.startsWith("replication-redis-") || unansweredSettles(worker) > 0)) {
+                        && (worker.startsWith("replication-redis-") || unansweredSettles(worker) > 0
+                                || worker.startsWith(UNMARKED))) {
+                    if (worker.startsWith(UNMARKED) && REQUESTS.putIfAbsent(worker, requestIdOf(body)) == null) {
+                        // the allocator's Redis fails after the grant, and so does the gateway's: the same server
+                        refuseWrites(true);
+                    }
                     // the grant was applied, then the allocator's Redis connection broke before its answer
                     send(exchange, 503, REDIS_GONE);
                     return;
@@ -318,6 +410,18 @@ class ReplicationTimeoutTest {
             }
         }
 
+        /** A slow allocator: the call is held {@link #LATE_SETTLE_HOLD_MS}, counted among those in flight meanwhile. */
+        private static void holdLateSettle() {
+            MOST_LATE_SETTLES.accumulateAndGet(LATE_SETTLES.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(LATE_SETTLE_HOLD_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                LATE_SETTLES.decrementAndGet();
+            }
+        }
+
         /** How many of the worker's first {@code /release/request} calls are answered 503 instead of forwarded. */
         private static int unansweredSettles(String worker) {
             return worker.startsWith("replication-settle-") ? 2 : worker.startsWith("replication-outage-") ? 7 : 0;
@@ -326,6 +430,11 @@ class ReplicationTimeoutTest {
         private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
+        }
+
+        private static String requestIdOf(byte[] body) {
+            Matcher request = REQUEST.matcher(new String(body, StandardCharsets.UTF_8));
+            return request.find() ? request.group(1) : "";
         }
 
         private static String workerOf(byte[] body) {

@@ -31,5 +31,18 @@ class GatewayKeysTest {
         assertEquals("{p}:gw:worker:job42/w%3A1:sessions", keys.workerMcpSessions("job42/w:1"));
         assertEquals("{p}:gw:sandbox:sessions:job42/w%3A1", keys.sandboxSessions("job42/w:1"));
         assertEquals("{p}:gw:ch:replica:r1", keys.replicaChannel("r1"));
+        assertEquals("{p}:gw:worker:job42/w%3A1:unsettled", keys.unsettledRequests("job42/w:1"));
+        assertEquals("{p}:gw:unsettled:due", keys.unsettledDue());
+        assertEquals("{p}:gw:unsettled:claims", keys.unsettledClaims());
+    }
+
+    /** The sweeper's index names a request by both ids, each holding ':' or '%' as it likes, and reads them back. */
+    @Test
+    void anUnsettledMemberSplitsBackIntoItsIds() {
+        String member = GatewayKeys.unsettledMember("job42/w:1%", "req:2");
+        assertEquals("job42/w%3A1%25:req%3A2", member);
+        assertEquals(List.of("job42/w:1%", "req:2"), List.of(GatewayKeys.unsettledRequestOf(member)));
+        assertEquals(null, GatewayKeys.unsettledRequestOf("a:b:c"));
+        assertEquals(null, GatewayKeys.unsettledRequestOf("ab"));
     }
 }

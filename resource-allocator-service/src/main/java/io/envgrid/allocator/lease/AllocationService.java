@@ -105,8 +105,10 @@ public class AllocationService {
         }
         return decided.map(answer -> {
                     Allocation allocation = toAllocation(request, answer, waitMs);
-                    // Only a fresh grant is given back: a replay's leases were granted to an earlier call.
-                    if (!allocation.replayed() && !client.granted(undelivered(request, answer))) {
+                    // A replay is a handing of the same leases too (allocate.lua counts them): one whose client
+                    // is gone gives its handing back like a fresh grant, and abandon.lua ends the leases only
+                    // when no call that was handed them is left.
+                    if (!client.granted(undelivered(request, answer))) {
                         throw new ClientGoneException();
                     }
                     return allocation;
@@ -116,8 +118,8 @@ public class AllocationService {
     }
 
     /**
-     * The leases of a {@code granted} answer ({@code {status, worker_id, grants:[{lease_id, expires_at (epoch ms)}…]}}
-     * of allocate.lua or cancel_wait.lua), as what to release should its client not get them.
+     * The leases of a {@code granted} or {@code replayed} answer ({@code {status, worker_id, grants:[{lease_id,
+     * expires_at (epoch ms)}…]}} of allocate.lua or cancel_wait.lua), as what to release should its client not get them.
      */
     private static ClientLink.Abandoned undelivered(AllocateRequest request, JsonNode answer) {
         List<String> leaseIds = new ArrayList<>();

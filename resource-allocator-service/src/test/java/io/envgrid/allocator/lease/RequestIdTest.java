@@ -311,4 +311,47 @@ class RequestIdTest extends CleanRedis {
         expectError(post("/allocate", body("w1", List.of("vm"), 60, "r-8")), 409, "REQUEST_ID_SETTLED");
         Api.stats().body("total.leased", equalTo(0));
     }
+
+    /**
+     * A grant handed to a retry as a replay is the worker's: the first call's close, noticed after (it was still in its
+     * replica {@code WAIT} when its client gave up on it and retried), abandons nothing. Before, the abandon released
+     * the lease the worker had just been handed, and the resource went to the next worker (found by review). When the
+     * replay's own client is gone as well, its abandon gives the last handing back and the lease ends.
+     */
+    @Test
+    void anAbandonEndsAReplayedGrantOnlyOnceEveryCallHandedItIsGone() {
+        registerPool("vm", 1);
+        String lease = post("/allocate", body("w1", List.of("vm"), 60, "r-7")).statusCode(200).extract().path("vm.lease_id");
+        post("/allocate", body("w1", List.of("vm"), 60, "r-7")).statusCode(200).body("vm.lease_id", equalTo(lease));
+
+        assertEquals(0L, abandon("w1", "r-7", lease), "the first call's late close: the replay's client holds it");
+        Api.stats().body("total.leased", equalTo(1));
+        expectError(Api.allocate("w2", List.of("vm"), 60), 409, "INSUFFICIENT_RESOURCES");
+
+        assertEquals(1L, abandon("w1", "r-7", lease), "the replay's client gone too: nobody holds it");
+        Api.stats().body("total.leased", equalTo(0));
+    }
+
+    /**
+     * An abandon retried after an outage that meets a later grant of the same {@code request_id} (the first abandon
+     * ran, its answer lost; the client's retry was granted afresh) leaves that grant's answer: a further retry is
+     * replayed, not granted a second resource (found by review).
+     */
+    @Test
+    void aStaleAbandonLeavesALaterGrantOfTheSameRequestId() {
+        registerPool("vm", 2);
+        String first = post("/allocate", body("w1", List.of("vm"), 60, "r-6")).statusCode(200).extract().path("vm.lease_id");
+        assertEquals(1L, abandon("w1", "r-6", first));
+        String second = post("/allocate", body("w1", List.of("vm"), 60, "r-6")).statusCode(200).extract().path("vm.lease_id");
+
+        assertEquals(0L, abandon("w1", "r-6", first), "the retried abandon finds nothing of its own");
+
+        post("/allocate", body("w1", List.of("vm"), 60, "r-6")).statusCode(200).body("vm.lease_id", equalTo(second));
+        Api.stats().body("total.leased", equalTo(1));
+    }
+
+    private long abandon(String worker, String requestId, String lease) {
+        return scripts.run(cells.defaultCell().keys(), AllocatorScript.ABANDON, List.of(worker, requestId, lease))
+                .await().indefinitely().toLong();
+    }
 }

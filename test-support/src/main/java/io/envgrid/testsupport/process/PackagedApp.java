@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,6 +46,11 @@ public final class PackagedApp implements AutoCloseable {
     private final Launch launch;
     private final int port;
     private volatile Process process;
+    /**
+     * What a {@link #kill()} left running (the JVM's children, re-parented once it died): a later {@link #stop()} or
+     * {@link #killTree()} ends them, which {@code descendants()} of the dead JVM no longer finds.
+     */
+    private final List<ProcessHandle> orphans = new CopyOnWriteArrayList<>();
 
     private PackagedApp(Launch launch, int port) {
         this.launch = launch;
@@ -207,6 +214,7 @@ public final class PackagedApp implements AutoCloseable {
     public void kill() {
         Process current = process;
         if (current != null) {
+            orphans.addAll(current.descendants().toList());
             current.destroyForcibly();
             awaitExit(current, Duration.ofSeconds(10));
         }
@@ -219,29 +227,45 @@ public final class PackagedApp implements AutoCloseable {
             return;
         }
         List<ProcessHandle> tree = current.descendants().toList();
+        // all at once, as a container's processes die together: none outlives the JVM long enough to see it go
         current.destroyForcibly();
         tree.forEach(ProcessHandle::destroyForcibly);
         awaitExit(current, Duration.ofSeconds(10));
-        for (ProcessHandle child : tree) {
-            child.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> child).join();
-        }
+        killAll(tree);
     }
 
     /**
      * SIGTERM (a graceful shutdown), then SIGKILL when it has not ended within 30 s; then SIGKILL of whatever it
-     * started that is still running, as a container's end takes its processes with it. Returns once the JVM ended.
+     * started that is still running (also what an earlier {@link #kill()} left), as a container's end takes its
+     * processes with it. Returns once the JVM and those processes ended (each waited for up to 10 s).
      */
     public void stop() {
         Process current = process;
-        if (current == null || !current.isAlive()) {
-            return;
+        List<ProcessHandle> tree = new ArrayList<>();
+        if (current != null && current.isAlive()) {
+            tree.addAll(current.descendants().toList());
+            current.destroy();
+            if (!awaitExit(current, GRACE)) {
+                tree.addAll(current.descendants().toList());
+                current.destroyForcibly();
+                awaitExit(current, Duration.ofSeconds(10));
+            }
         }
-        List<ProcessHandle> tree = current.descendants().toList();
-        current.destroy();
-        if (!awaitExit(current, GRACE)) {
-            kill();
-        }
-        tree.forEach(ProcessHandle::destroyForcibly);
+        killAll(tree);
+    }
+
+    /**
+     * SIGKILL of each process (and of every orphan an earlier {@link #kill()} left), then waits for their ends, 10 s at
+     * most for all of them.
+     */
+    private void killAll(List<ProcessHandle> processes) {
+        List<ProcessHandle> all = new ArrayList<>(processes);
+        all.addAll(orphans);
+        orphans.clear();
+        all.forEach(ProcessHandle::destroyForcibly);
+        // one 10 s bound for all of them together, not one per process
+        CompletableFuture.allOf(all.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                .orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
     }
 
     /** {@link #stop()}. */
@@ -289,7 +313,8 @@ public final class PackagedApp implements AutoCloseable {
     /** The last {@code lines} lines of the log, for a failure's message (CI output shows it without the file). */
     private String logTail(int lines) {
         try {
-            List<String> all = Files.readAllLines(launch.log, StandardCharsets.UTF_8);
+            // decoded leniently: a child's output need not be valid UTF-8, and the tail matters most then
+            List<String> all = new String(Files.readAllBytes(launch.log), StandardCharsets.UTF_8).lines().toList();
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException | UncheckedIOException e) {
             return "(cannot read " + launch.log + ": " + e.getMessage() + ")";

@@ -2,22 +2,17 @@ package io.envgrid.testsupport.redis;
 
 import static io.envgrid.testsupport.wait.Poll.await;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -165,7 +160,7 @@ public final class RedisSentinels implements AutoCloseable {
 
     private int startServer(int port, Integer masterPort, String... extraArguments) throws IOException {
         Path data = Files.createDirectories(dir.resolve("redis-" + port));
-        List<String> command = new ArrayList<>(List.of(redisServer().toString(), "--port", Integer.toString(port),
+        List<String> command = new ArrayList<>(List.of(RedisBinary.server().toString(), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", data.toString()));
         if (masterPort != null) {
             command.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(masterPort)));
@@ -189,8 +184,8 @@ public final class RedisSentinels implements AutoCloseable {
                 "sentinel down-after-milliseconds " + MASTER_NAME + " " + DOWN_AFTER_MS,
                 "sentinel failover-timeout " + MASTER_NAME + " 5000",
                 "sentinel parallel-syncs " + MASTER_NAME + " 1", ""));
-        List<String> command = onPath("redis-sentinel").map(bin -> List.of(bin.toString(), conf.toString()))
-                .orElseGet(() -> List.of(redisServer().toString(), conf.toString(), "--sentinel"));
+        List<String> command = RedisBinary.onPath("redis-sentinel").map(bin -> List.of(bin.toString(), conf.toString()))
+                .orElseGet(() -> List.of(RedisBinary.server().toString(), conf.toString(), "--sentinel"));
         sentinels.add(launch(command, home.resolve("sentinel.log")));
         sentinelPorts.add(port);
         awaitPing(port);
@@ -217,41 +212,5 @@ public final class RedisSentinels implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** redis-server from PATH, else the one inside the embedded-redis jar, copied under target/ once. */
-    private static synchronized Path redisServer() {
-        Optional<Path> installed = onPath("redis-server");
-        if (installed.isPresent()) {
-            return installed.get();
-        }
-        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-        String name = "redis-server-7.0.15-linux-" + (arch.contains("aarch64") || arch.contains("arm64") ? "arm64" : "amd64");
-        Path bin = Path.of("target", "redis-bin", name).toAbsolutePath();
-        if (!Files.isExecutable(bin)) {
-            try (InputStream in = RedisSentinels.class.getClassLoader().getResourceAsStream(name)) {
-                if (in == null) {
-                    throw new IllegalStateException("no redis-server on PATH and no " + name + " in embedded-redis");
-                }
-                Files.createDirectories(bin.getParent());
-                Path partial = Files.createTempFile(bin.getParent(), name, ".part");
-                Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
-                partial.toFile().setExecutable(true);
-                Files.move(partial, bin, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return bin;
-    }
-
-    private static Optional<Path> onPath(String binary) {
-        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(entry, binary);
-            if (!entry.isEmpty() && Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 }

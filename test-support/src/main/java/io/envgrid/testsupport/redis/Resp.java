@@ -27,19 +27,43 @@ public final class Resp {
 
     /** Sends {@code command} to 127.0.0.1:{@code port} and reads its reply. @throws UncheckedIOException unreachable */
     public static Object call(int port, String... command) {
+        return send(port, null, command);
+    }
+
+    /**
+     * {@link #call(int, String...)} on a server that requires a password: {@code AUTH password} first, on the same
+     * connection. @throws IllegalStateException also when the password is refused
+     */
+    public static Object callWithPassword(int port, String password, String... command) {
+        return send(port, password, command);
+    }
+
+    private static Object send(int port, String password, String... command) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), CONNECT_TIMEOUT_MS);
             socket.setSoTimeout(READ_TIMEOUT_MS);
             OutputStream out = socket.getOutputStream();
-            StringBuilder request = new StringBuilder("*").append(command.length).append("\r\n");
-            for (String part : command) {
-                request.append('$').append(part.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(part).append("\r\n");
+            StringBuilder request = new StringBuilder();
+            if (password != null) {
+                append(request, "AUTH", password);
             }
+            append(request, command);
             out.write(request.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
-            return read(new DataInputStream(new BufferedInputStream(socket.getInputStream())));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+            if (password != null) {
+                read(in);
+            }
+            return read(in);
         } catch (IOException e) {
             throw new UncheckedIOException("redis on " + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void append(StringBuilder request, String... command) {
+        request.append('*').append(command.length).append("\r\n");
+        for (String part : command) {
+            request.append('$').append(part.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(part).append("\r\n");
         }
     }
 
