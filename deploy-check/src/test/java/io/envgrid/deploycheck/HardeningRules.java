@@ -48,7 +48,7 @@ final class HardeningRules {
      */
     static final String DESKTOP_HOST_IMAGE = "envgrid/desktop-host";
     static final Set<String> DESKTOP_HOST_CAPABILITIES = Set.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETUID",
-            "SETGID", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE");
+            "SETGID", "SYS_ADMIN", "SYS_CHROOT", "NET_ADMIN", "SYS_PTRACE");
 
     /** The workloads the issue asks an HPA for, by name. */
     static final Set<String> AUTOSCALED = Set.of("gateway", "resource-allocator");

@@ -26,10 +26,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Builds the desktop host's image ({@link DesktopHostImage}) without a Docker daemon, pushes it to a registry on
  * loopback, reads it back (user, entrypoint, ports, labels, the package list), and — where the test runs as root, as
- * CI does — starts its entrypoint from the unpacked layers in a chroot with one hosted desktop, until that desktop's
- * own port serves a screenshot of its display: so the agent found every program it runs (Xvfb, openbox, xterm,
- * setpriv, prlimit, nsenter, unshare, ip, mount, …) in the image and none on the build machine. Run under
- * {@code flock /tmp/envgrid-fleet.lock}: the desktop's uid is in the fleet's range. Needs the device agent packaged.
+ * CI does — starts its entrypoint on the unpacked layers, made the root of a mount namespace as a runtime makes them,
+ * with one hosted desktop, until that desktop's own port serves a screenshot of its display: so the agent found every
+ * program it runs (Xvfb, openbox, xterm, setpriv, prlimit, nsenter, unshare, taskset, ip, mount, …) in the image and
+ * none on the build machine. Run under {@code flock /tmp/envgrid-fleet.lock}: the desktop's uid is in the fleet's
+ * range. Needs the device agent packaged.
  */
 class DesktopHostImageTest {
 
@@ -44,7 +45,7 @@ class DesktopHostImageTest {
     /** What the fleet execs by absolute path or by name (device-agent README, "Desktop fleet"), in the image. */
     private static final List<String> PROGRAMS = List.of("usr/bin/Xvfb", "usr/bin/openbox", "usr/bin/xterm",
             "usr/bin/setpriv", "usr/bin/prlimit", "usr/bin/nsenter", "usr/bin/unshare", "usr/bin/ipcrm", "usr/bin/mount",
-            "usr/bin/umount", "usr/bin/ip", "usr/bin/slirp4netns", "usr/bin/xprop", "usr/bin/xdotool", "usr/bin/wmctrl",
+            "usr/bin/umount", "usr/bin/taskset", "usr/bin/ip", "usr/bin/slirp4netns", "usr/bin/xprop", "usr/bin/xdotool", "usr/bin/wmctrl",
             "usr/bin/xdg-open", "usr/bin/python3", "usr/bin/ffmpeg", "usr/bin/kill", "bin/sh", "usr/bin/xauth");
     /** The desktop host's workload: the test starts the image with its capabilities, read-only root and volumes. */
     private static final Path MANIFEST = ROOT.resolve("k8s/components/desktop-fleet/desktop-host.yaml");
@@ -106,10 +107,10 @@ class DesktopHostImageTest {
                 for (String program : PROGRAMS) {
                     assertTrue(Files.isExecutable(rootfs.resolve(program)), program + " is in the image");
                 }
-                if (chrootPossible()) {
-                    outcome = startInChroot(image, rootfs, run.resolve("agent.log"));
+                if (namespaceRootPossible()) {
+                    outcome = startAsPod(image, rootfs, run.resolve("agent.log"));
                 } else {
-                    outcome = "not started: a chroot needs root and unshare/chroot (CI runs as root)";
+                    outcome = "not started: the layers as a namespace's root need root and unshare/pivot_root (CI runs as root)";
                 }
             } finally {
                 removeRootfs(rootfs);
@@ -122,14 +123,14 @@ class DesktopHostImageTest {
         }
     }
 
-    /** Root, and the tools to make a private mount namespace and change root (util-linux, coreutils). */
-    private static boolean chrootPossible() {
+    /** Root, and the tools to make a private mount namespace and make the layers its root (util-linux). */
+    private static boolean namespaceRootPossible() {
         return "root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/unshare"))
-                && Files.isExecutable(Path.of("/usr/sbin/chroot"));
+                && Files.isExecutable(Path.of("/usr/sbin/pivot_root"));
     }
 
     /**
-     * Starts the image's entrypoint in a chroot of the unpacked layers, in a mount namespace of its own (so every
+     * Starts the image's entrypoint on the unpacked layers as the root of a mount namespace of its own (so every
      * mount — the binds below, the desktop's disk, its network namespace's file — goes with its last process and
      * none reaches the build machine's), with {@code /proc}, {@code /sys} and {@code /dev} bound in as a runtime
      * provides them, and the environment a pod would give it: one hosted desktop, open desktop routes (no
@@ -138,7 +139,7 @@ class DesktopHostImageTest {
      *
      * @return what was seen, for the printed line
      */
-    private static String startInChroot(DesktopHostImage image, Path rootfs, Path log)
+    private static String startAsPod(DesktopHostImage image, Path rootfs, Path log)
             throws IOException, InterruptedException {
         int agentPort = freePort();
         int desktopPort = freePort();
@@ -149,9 +150,9 @@ class DesktopHostImageTest {
         for (String path : pod.writablePaths()) {
             Files.createDirectories(rootfs.resolve(path.substring(1)));
         }
-        List<String> steps = new ArrayList<>(List.of("set -e", "r=$1", "shift"));
+        // The layers' directory becomes a mount of its own: pivot_root needs one, and a read-only root is a remount.
+        List<String> steps = new ArrayList<>(List.of("set -e", "r=$1", "shift", "mount --bind \"$r\" \"$r\""));
         if (pod.readOnlyRoot()) {
-            steps.add("mount --bind \"$r\" \"$r\"");
             steps.add("mount -o remount,bind,ro \"$r\"");
         }
         steps.addAll(List.of("mount --rbind /proc \"$r/proc\"", "mount --rbind /sys \"$r/sys\"", "mount --rbind /dev \"$r/dev\"",
@@ -160,10 +161,16 @@ class DesktopHostImageTest {
         for (String path : pod.writablePaths()) {
             steps.add("mount -t tmpfs -o mode=0777 envgrid-volume \"$r" + path + "\"");
         }
-        // chroot (which needs CAP_SYS_CHROOT, so before the bounding set) starts in the new root; the image's own
-        // setpriv then keeps only the pod's capabilities and no_new_privs (allowPrivilegeEscalation: false), and the
-        // entrypoint starts in the image's working directory as a runtime starts it.
-        steps.add("exec chroot \"$r\" /usr/bin/setpriv --inh-caps=-all --bounding-set=-all"
+        // The layers become the root of the namespace, as a runtime makes them (pivot_root, the former root stacked on
+        // the new one and detached): a chroot would leave the namespace's root at the build machine's /, and every
+        // mount namespace the agent makes and enters (nsenter --mount goes to the namespace's root) would run its
+        // desktop's programs on the build machine's files. The image's own setpriv then keeps only the pod's
+        // capabilities and no_new_privs (allowPrivilegeEscalation: false), and the entrypoint starts in the image's
+        // working directory as a runtime starts it.
+        steps.add("cd \"$r\"");
+        steps.add("pivot_root . .");
+        steps.add("umount -l .");
+        steps.add("exec /usr/bin/setpriv --inh-caps=-all --bounding-set=-all"
                 + pod.capabilities().stream().map(c -> ",+" + c.toLowerCase(java.util.Locale.ROOT)).reduce("", String::concat)
                 + (pod.noNewPrivileges() ? " --no-new-privs" : "")
                 + " -- /bin/sh -c 'cd " + ServiceImage.APP + " && exec \"$@\"' sh \"$@\"");
@@ -197,36 +204,46 @@ class DesktopHostImageTest {
             Await.untilHttpOk("the desktop host's agent answering /q/health/live",
                     URI.create("http://127.0.0.1:" + agentPort + "/q/health/live"), START_TIMEOUT, process, log);
             long live = System.nanoTime();
-            HttpClient http = HttpClient.newHttpClient();
+            // HTTP/1.1 as the desktops' clients speak it: the JDK's default asks for h2c, an upgrade the desktop's port
+            // refuses (400) by design, since it would tunnel past the port's gate
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             HttpRequest screenshot = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + desktopPort + "/screenshot"))
                     .timeout(Duration.ofSeconds(10)).build();
             byte[][] png = new byte[1][];
-            Await.until("desktop 0 answering GET /screenshot with a PNG (see " + log + ")", START_TIMEOUT, () -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("the agent exited with " + process.exitValue() + "; see " + log);
-                }
-                try {
-                    HttpResponse<byte[]> response = http.send(screenshot, HttpResponse.BodyHandlers.ofByteArray());
-                    if (response.statusCode() == 200 && response.body().length > PNG.length
-                            && Arrays.equals(Arrays.copyOf(response.body(), PNG.length), PNG)) {
-                        png[0] = response.body();
-                        return true;
+            String[] lastAnswer = {"none"};
+            try {
+                Await.until("desktop 0 answering GET /screenshot with a PNG (see " + log + ")", START_TIMEOUT, () -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("the agent exited with " + process.exitValue() + "; see " + log);
                     }
-                    return false;
-                } catch (IOException e) {
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            });
+                    try {
+                        HttpResponse<byte[]> response = http.send(screenshot, HttpResponse.BodyHandlers.ofByteArray());
+                        if (response.statusCode() == 200 && response.body().length > PNG.length
+                                && Arrays.equals(Arrays.copyOf(response.body(), PNG.length), PNG)) {
+                            png[0] = response.body();
+                            return true;
+                        }
+                        String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+                        lastAnswer[0] = response.statusCode() + " " + body.substring(0, Math.min(body.length(), 300));
+                        return false;
+                    } catch (IOException e) {
+                        lastAnswer[0] = e.toString();
+                        return false;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                });
+            } catch (IllegalStateException notServed) {
+                throw new IllegalStateException(notServed.getMessage() + "; its last answer: " + lastAnswer[0], notServed);
+            }
             long served = System.nanoTime();
             ByteBuffer header = ByteBuffer.wrap(png[0], 16, 8);
             assertEquals(800, header.getInt(), "the desktop's screen width (IHDR)");
             assertEquals(600, header.getInt(), "the desktop's screen height (IHDR)");
             List<String> fromImage = programsRunningFrom(rootfs);
             assertTrue(fromImage.contains("Xvfb"), "the desktop's X server runs from the image: " + fromImage);
-            return String.format("started in a chroot of its layers: live %d ms after the start, desktop 0's screenshot"
+            return String.format("started on its layers as the root of a mount namespace: live %d ms after the start, desktop 0's screenshot"
                             + " (800x600, %d bytes) %d ms later; running from the image: %s",
                     TimeUnit.NANOSECONDS.toMillis(live - start), png[0].length, TimeUnit.NANOSECONDS.toMillis(served - live),
                     fromImage);
@@ -270,7 +287,7 @@ class DesktopHostImageTest {
         }
     }
 
-    /** The names of the processes whose root directory is the unpacked image (those the chroot started). */
+    /** The names of the processes whose root directory is the unpacked image (those started on the layers). */
     private static List<String> programsRunningFrom(Path rootfs) throws IOException {
         List<String> names = new ArrayList<>();
         for (long pid : processesIn(rootfs.toRealPath())) {
@@ -289,7 +306,8 @@ class DesktopHostImageTest {
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
                 try {
-                    if (Files.readSymbolicLink(proc.resolve("root")).equals(root)) {
+                    // the same directory, whichever namespace's mount of it the process sees as its root
+                    if (Files.isSameFile(proc.resolve("root"), root)) {
                         pids.add(Long.parseLong(proc.getFileName().toString()));
                     }
                 } catch (IOException gone) {
@@ -303,21 +321,21 @@ class DesktopHostImageTest {
     }
 
     /**
-     * Deletes the unpacked layers, once nothing runs from them and none of the chroot's mounts is visible here (they
+     * Deletes the unpacked layers, once nothing runs from them and none of the pod's mounts is visible here (they
      * were made in a private mount namespace; were one visible, deleting would reach into /proc, /sys or /dev).
      */
     private static void removeRootfs(Path rootfs) throws IOException {
         Path real = rootfs.toRealPath();
         try {
-            Await.until("every process of the chroot gone", Duration.ofSeconds(15), () -> processesIn(real).isEmpty());
+            Await.until("every process of the pod gone", Duration.ofSeconds(15), () -> processesIn(real).isEmpty());
         } catch (IllegalStateException stillThere) {
             // An agent killed before it stopped its desktops leaves them: ours (they run from these layers), so killed.
             processesIn(real).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            Await.until("every process of the chroot gone after SIGKILL", Duration.ofSeconds(15), () -> processesIn(real).isEmpty());
+            Await.until("every process of the pod gone after SIGKILL", Duration.ofSeconds(15), () -> processesIn(real).isEmpty());
         }
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
         if (mounts.contains(" " + real + "/") || mounts.contains(" " + real + " ")) {
-            throw new IllegalStateException("a mount below " + real + " is visible outside the chroot's namespace; not deleting it");
+            throw new IllegalStateException("a mount below " + real + " is visible outside the pod's namespace; not deleting it");
         }
         ImageTest.deleteTree(real);
     }
