@@ -28,8 +28,10 @@ final class CredentialRules {
     static final String AGENT_TOKEN_KEY_SECRET = "envgrid-agent-token-key";
     /** The init container allowed to mount {@link #AGENT_TOKEN_KEY_SECRET}. */
     static final String MINTER = "mint-agent-token";
-    /** The pods held to these rules, by {@code app.kubernetes.io/name}. */
+    /** The device agent's container name, and the pods of the device agents' DaemonSet ({@code app.kubernetes.io/name}). */
     static final String DEVICE_AGENT = "device-agent";
+    /** The pods held to these rules, by {@code app.kubernetes.io/name}: the device agents and the desktop hosts. */
+    static final Set<String> DEVICE_AGENT_PODS = Set.of(DEVICE_AGENT, "desktop-host");
 
     private CredentialRules() {
     }
@@ -37,7 +39,7 @@ final class CredentialRules {
     static List<Finding> check(Manifests manifests) {
         List<Finding> findings = new ArrayList<>();
         for (Workload w : Workload.all(manifests)) {
-            if (!DEVICE_AGENT.equals(w.podLabels().get("app.kubernetes.io/name"))) {
+            if (!DEVICE_AGENT_PODS.contains(w.podLabels().get("app.kubernetes.io/name"))) {
                 continue;
             }
             String id = Manifests.id(w.owner());

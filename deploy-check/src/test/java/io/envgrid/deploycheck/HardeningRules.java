@@ -27,7 +27,8 @@ import java.util.TreeSet;
  * token), requests and limits, a PodDisruptionBudget and topology spread for each replicated workload, HPAs
  * with behavior for the gateway and the allocator, namespaces at Pod Security restricted (device agents
  * excepted), a default-deny NetworkPolicy with egress in each namespace, and the gateway served only on its
- * public host over TLS.
+ * public host over TLS. One exception, narrow: the desktop host runs as root with a listed set of capabilities
+ * ({@link #DESKTOP_HOST_CAPABILITIES}).
  */
 final class HardeningRules {
 
@@ -36,6 +37,18 @@ final class HardeningRules {
             "persistentVolumeClaim", "projected", "secret");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The one exception to non-root (k8s/README.md "Desktop hosts"): a pod whose only container runs the desktop host
+     * image runs as root, because its agent switches each desktop to a uid of its own and makes its namespaces and
+     * disks, and adds exactly these capabilities at most (DesktopHostImageTest starts the image with this bounding
+     * set). Everything else stays as for every workload: no privilege, no escalation, read-only root, all other
+     * capabilities dropped, RuntimeDefault seccomp; never in a namespace at Pod Security restricted; its init
+     * containers non-root.
+     */
+    static final String DESKTOP_HOST_IMAGE = "envgrid/desktop-host";
+    static final Set<String> DESKTOP_HOST_CAPABILITIES = Set.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETUID",
+            "SETGID", "SYS_ADMIN", "SYS_CHROOT", "NET_ADMIN", "SYS_PTRACE");
 
     /** The workloads the issue asks an HPA for, by name. */
     static final Set<String> AUTOSCALED = Set.of("gateway", "resource-allocator");
@@ -53,7 +66,17 @@ final class HardeningRules {
                 findings.add(new Finding(id, "mounts a service-account token it does not need"));
             }
             PodSecurityContext podSecurity = Optional.ofNullable(pod.getSecurityContext()).orElse(new PodSecurityContext());
-            if (!Boolean.TRUE.equals(podSecurity.getRunAsNonRoot())) {
+            boolean desktopHost = desktopHost(w);
+            if (desktopHost) {
+                if (restricted(manifests, w.namespace())) {
+                    findings.add(new Finding(id, "runs the desktop host as root in " + w.namespace()
+                            + ", a namespace at Pod Security restricted"));
+                }
+                Optional.ofNullable(pod.getInitContainers()).orElse(List.of()).stream()
+                        .filter(c -> c.getSecurityContext() == null || !Boolean.TRUE.equals(c.getSecurityContext().getRunAsNonRoot()))
+                        .forEach(c -> findings.add(new Finding(id + " init container " + c.getName(),
+                                "may run as root: only the desktop host's agent is root")));
+            } else if (!Boolean.TRUE.equals(podSecurity.getRunAsNonRoot())) {
                 findings.add(new Finding(id, "pod may run as root (runAsNonRoot is not true)"));
             }
             if (podSecurity.getSeccompProfile() == null || !"RuntimeDefault".equals(podSecurity.getSeccompProfile().getType())) {
@@ -70,7 +93,8 @@ final class HardeningRules {
                 });
             }
             for (Container c : w.containers()) {
-                findings.addAll(container(id + " container " + c.getName(), c, repository.serviceOf(c.getImage()).isPresent()));
+                findings.addAll(container(id + " container " + c.getName(), c, repository.serviceOf(c.getImage()).isPresent(),
+                        desktopHost ? DESKTOP_HOST_CAPABILITIES : Set.of()));
             }
             boolean replicated = !(w.owner() instanceof DaemonSet)
                     && (w.replicas().orElse(1) > 1 || manifests.all(HorizontalPodAutoscaler.class).stream()
@@ -129,7 +153,17 @@ final class HardeningRules {
         return fields;
     }
 
-    private static List<Finding> container(String id, Container c, boolean quarkus) {
+    /** Whether the pod's one container runs the desktop host image (any registry, tag or digest). */
+    static boolean desktopHost(Workload w) {
+        if (w.containers().size() != 1) {
+            return false;
+        }
+        String image = w.containers().get(0).getImage().replaceFirst("@.*$", "").replaceFirst(":[^/]*$", "");
+        return image.equals(DESKTOP_HOST_IMAGE) || image.endsWith("/" + DESKTOP_HOST_IMAGE);
+    }
+
+    /** @param allowed the capabilities the container may add (none but for the desktop host) */
+    private static List<Finding> container(String id, Container c, boolean quarkus, Set<String> allowed) {
         List<Finding> findings = new ArrayList<>();
         SecurityContext security = Optional.ofNullable(c.getSecurityContext()).orElse(new SecurityContext());
         if (!Boolean.TRUE.equals(security.getReadOnlyRootFilesystem())) {
@@ -141,9 +175,17 @@ final class HardeningRules {
         if (Boolean.TRUE.equals(security.getPrivileged())) {
             findings.add(new Finding(id, "is privileged"));
         }
+        List<String> added = security.getCapabilities() == null ? List.of()
+                : Optional.ofNullable(security.getCapabilities().getAdd()).orElse(List.of());
         if (security.getCapabilities() == null || !List.of("ALL").equals(security.getCapabilities().getDrop())
-                || !Optional.ofNullable(security.getCapabilities().getAdd()).orElse(List.of()).isEmpty()) {
+                || (allowed.isEmpty() && !added.isEmpty())) {
             findings.add(new Finding(id, "does not drop ALL capabilities (and add none)"));
+        } else {
+            List<String> beyond = added.stream().filter(a -> !allowed.contains(a)).sorted().toList();
+            if (!beyond.isEmpty()) {
+                findings.add(new Finding(id, "adds capabilities " + beyond + " beyond the desktop host's "
+                        + new TreeSet<>(allowed)));
+            }
         }
         var resources = c.getResources();
         if (resources == null || resources.getRequests() == null || resources.getLimits() == null

@@ -32,8 +32,8 @@ final class JvmOptionRules {
         for (Workload w : Workload.all(manifests)) {
             for (Container c : w.containers()) {
                 String image = c.getImage().replaceFirst("[@:][^/]*$", "");
-                boolean service = repository.services().values().stream()
-                        .anyMatch(s -> image.equals(s.image()) || image.endsWith("/" + s.image()));
+                boolean service = repository.services().values().stream().flatMap(s -> repository.imagesOf(s).stream())
+                        .anyMatch(i -> image.equals(i) || image.endsWith("/" + i));
                 if (!service) {
                     continue;
                 }

@@ -255,6 +255,48 @@ class PlantedFaultTest {
         });
     }
 
+    @Test
+    void desktopHostAddingACapabilityBeyondItsList() {
+        assertFinds("container device-agent: adds capabilities [NET_RAW] beyond the desktop host's", "StatefulSet", "desktop-host",
+                d -> container(d).withObjectProperty("securityContext").withObjectProperty("capabilities").withArray("add").add("NET_RAW"));
+    }
+
+    @Test
+    void desktopHostPrivileged() {
+        assertFinds("container device-agent: is privileged", "StatefulSet", "desktop-host",
+                d -> container(d).withObjectProperty("securityContext").put("privileged", true));
+    }
+
+    @Test
+    void desktopHostThatKeepsWorkersAsRoot() {
+        assertFinds("container device-agent: runs as root and keeps workers' commands as root", "StatefulSet", "desktop-host",
+                d -> container(d).withArray("env").addObject().put("name", "ENVGRID_DEVICE_AGENT_EXEC_SWITCH_USER").put("value", "false"));
+    }
+
+    @Test
+    void desktopHostMinterAsRoot() {
+        assertFinds("init container mint-agent-token: may run as root", "StatefulSet", "desktop-host",
+                d -> initContainer(d).withObjectProperty("securityContext").remove("runAsNonRoot"));
+    }
+
+    @Test
+    void rootIsTheDesktopHostsExceptionOnly() {
+        // The device agents' DaemonSet runs the agent's own image: as root it is a finding, as before.
+        assertFinds("DaemonSet envgrid-devices/device-agent: pod may run as root", "DaemonSet", "device-agent",
+                d -> d.withObjectProperty("spec").withObjectProperty("template").withObjectProperty("spec")
+                        .withObjectProperty("securityContext").put("runAsUser", 0).put("runAsNonRoot", false));
+        // … and so are the desktop host's capabilities on it.
+        assertFinds("DaemonSet envgrid-devices/device-agent container device-agent: does not drop ALL capabilities (and add none)",
+                "DaemonSet", "device-agent", d -> container(d).withObjectProperty("securityContext").withObjectProperty("capabilities")
+                        .putArray("add").add("SYS_ADMIN"));
+    }
+
+    @Test
+    void desktopHostInARestrictedNamespace() {
+        assertFinds("runs the desktop host as root in envgrid, a namespace at Pod Security restricted", "StatefulSet", "desktop-host",
+                d -> d.withObjectProperty("metadata").put("namespace", "envgrid"));
+    }
+
     /** Plants a fault in a copy of one dev document and asserts a finding about it. */
     private static void assertFinds(String expected, String kind, String name, Consumer<ObjectNode> fault) {
         List<ObjectNode> documents = dev.documents().stream().map(ObjectNode::deepCopy).toList();

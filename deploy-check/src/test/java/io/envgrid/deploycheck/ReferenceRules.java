@@ -144,7 +144,7 @@ final class ReferenceRules {
         }
         ServiceConfig config = service.get();
         String imageRepository = c.getImage().replaceFirst("[@:][^/]*$", "");
-        if (!imageRepository.equals(config.image()) && !imageRepository.endsWith("/" + config.image())) {
+        if (repository.imagesOf(config).stream().noneMatch(i -> imageRepository.equals(i) || imageRepository.endsWith("/" + i))) {
             findings.add(new Finding(id, "image " + c.getImage() + " is not the " + config.image() + " the build makes"));
         }
         for (String name : envNames) {

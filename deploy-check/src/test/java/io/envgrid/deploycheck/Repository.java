@@ -52,11 +52,39 @@ record Repository(Path root, Map<String, ServiceConfig> services, Set<String> op
         return new Repository(root, Map.copyOf(services), Set.copyOf(secrets));
     }
 
-    /** The service an image is built from ({@code …/envgrid/gateway-service:tag} → gateway-service), if any. */
+    /**
+     * Images the build makes from a service module on another base than {@code scratch}, by image repository: the
+     * desktop host, the device agent on the desktops' programs (deploy-check's {@code image/DesktopHostImage}). Its
+     * containers are held to the module's configuration like the module's own image.
+     */
+    static final Map<String, String> DERIVED_IMAGES = Map.of("envgrid/desktop-host", "device-agent-service");
+
+    /**
+     * The service an image is built from ({@code …/envgrid/gateway-service:tag} → gateway-service,
+     * {@code …/envgrid/desktop-host:tag} → device-agent-service), if any.
+     */
     Optional<ServiceConfig> serviceOf(String image) {
         String path = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
+        String repository = path.replaceFirst(":[^/]*$", "");
+        for (var derived : DERIVED_IMAGES.entrySet()) {
+            if (repository.equals(derived.getKey()) || repository.endsWith("/" + derived.getKey())) {
+                return Optional.ofNullable(services.get(derived.getValue()));
+            }
+        }
         String last = path.substring(path.lastIndexOf('/') + 1);
         String name = last.contains(":") ? last.substring(0, last.indexOf(':')) : last;
         return Optional.ofNullable(services.get(name));
+    }
+
+    /** The image repositories the build makes from a service's module: its own and those derived from it. */
+    Set<String> imagesOf(ServiceConfig service) {
+        Set<String> images = new HashSet<>();
+        images.add(service.image());
+        DERIVED_IMAGES.forEach((image, module) -> {
+            if (module.equals(service.module())) {
+                images.add(image);
+            }
+        });
+        return images;
     }
 }

@@ -2,16 +2,22 @@ package io.envgrid.deploycheck.image;
 
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,13 +59,13 @@ final class AppCdsArchive {
      * @param runtime    the image's jlinked runtime (with its base archive, {@link JlinkRuntime})
      * @param quarkusApp the module's {@code target/quarkus-app}
      * @param staging    a scratch directory, replaced
-     * @return {@code staging/deployments}: the fast-jar as the image lays it out, plus {@link #FILE}
+     * @return {@code staging/<digest>/deployments} ({@link #stage}): the fast-jar as the image lays it out, plus
+     *         {@link #FILE}
      * @throws IllegalStateException when the service does not come up, no archive is written, or the JVM refuses it
      */
     static Path record(Path runtime, Path quarkusApp, Path staging) throws IOException, InterruptedException {
         deleteTree(staging);
-        Path deployments = staging.resolve("deployments");
-        copyDated(quarkusApp, deployments);
+        Path deployments = stage(quarkusApp, staging);
         Path java = runtime.resolve("bin/java");
         Path log = staging.resolve("record.log");
         int port;
@@ -121,6 +127,54 @@ final class AppCdsArchive {
             check.destroyForcibly();
             throw new IllegalStateException("the runtime refuses the recorded " + FILE + ": " + Files.readString(log));
         }
+    }
+
+    /**
+     * Copies {@code quarkusApp} to {@code staging/<digest>/deployments}, dated {@link #FILE_TIME}, where the digest is
+     * {@link #contentDigest}'s. Named by content because Jib's layer cache finds a layer by its files' source paths,
+     * their source and target mtimes, permissions and owners, never their bytes: at one fixed path, every file dated
+     * {@link #FILE_TIME}, a rebuilt jar matched the first build's cached layer and every later image carried that first
+     * build's application (the desktop host's test ran an agent hours older than the code it was testing).
+     *
+     * @return the staged {@code deployments} directory
+     */
+    static Path stage(Path quarkusApp, Path staging) throws IOException {
+        Path deployments = staging.resolve(contentDigest(quarkusApp)).resolve("deployments");
+        copyDated(quarkusApp, deployments);
+        return deployments;
+    }
+
+    /**
+     * SHA-256 (hex) over a tree's relative paths, kinds, permission bits and file contents, in path order: equal for
+     * equal trees wherever they are, different when any file's bytes differ.
+     */
+    static String contentDigest(Path root) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        byte[] buffer = new byte[1 << 16];
+        List<Path> paths;
+        try (var walk = Files.walk(root)) {
+            paths = walk.sorted(Comparator.comparing(p -> root.relativize(p).toString())).toList();
+        }
+        for (Path path : paths) {
+            boolean directory = Files.isDirectory(path);
+            digest.update((root.relativize(path) + "\0" + (directory ? "d" : "f")
+                    + PosixFilePermissions.toString(Files.getPosixFilePermissions(path)) + "\0")
+                    .getBytes(StandardCharsets.UTF_8));
+            if (!directory) {
+                try (InputStream in = Files.newInputStream(path)) {
+                    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                        digest.update(buffer, 0, n);
+                    }
+                }
+                digest.update(("\0" + Files.size(path) + "\0").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     /** Copies a tree keeping permissions, every file and directory dated {@link #FILE_TIME} as in the layers. */

@@ -41,7 +41,7 @@ class ImageTest {
      */
     private static final String CDS_LOGGING = "-Xlog:cds=info,class+load=info";
     /** The pods' JVM options (k8s "Start-up and memory"): a flag there that disables the archive fails the test. */
-    private static final Path POD_JVM_OPTIONS = ROOT.resolve("k8s/base/jvm-options.yaml");
+    static final Path POD_JVM_OPTIONS = ROOT.resolve("k8s/base/jvm-options.yaml");
     private static final String FROM_APP_ARCHIVE = "source: shared objects file (top)";
     /**
      * Starts with and without the archive (alternating): one pair in the test run, more for the figures in
@@ -185,7 +185,7 @@ class ImageTest {
     }
 
     /** The JDK_JAVA_OPTIONS value the patch in k8s/base/jvm-options.yaml adds to every service container. */
-    private static String podJvmOptions() throws IOException {
+    static String podJvmOptions() throws IOException {
         for (JsonNode op : new YAMLMapper().readTree(POD_JVM_OPTIONS.toFile())) {
             if ("JDK_JAVA_OPTIONS".equals(op.path("value").path("name").asText())) {
                 return op.path("value").path("value").asText();
@@ -199,7 +199,7 @@ class ImageTest {
         return "root".equals(System.getProperty("user.name")) && Files.isExecutable(SETPRIV);
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         try (var paths = Files.walk(root)) {
             for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
@@ -207,7 +207,7 @@ class ImageTest {
         }
     }
 
-    private static void untar(Path blob, Path into) throws IOException, InterruptedException {
+    static void untar(Path blob, Path into) throws IOException, InterruptedException {
         Process tar = new ProcessBuilder("tar", "--warning=no-unknown-keyword", "-xzf", blob.toString(), "-C", into.toString()).redirectErrorStream(true).start();
         String out = new String(tar.getInputStream().readAllBytes());
         if (tar.waitFor() != 0) {
@@ -215,7 +215,7 @@ class ImageTest {
         }
     }
 
-    private static List<String> strings(JsonNode array) {
+    static List<String> strings(JsonNode array) {
         List<String> values = new ArrayList<>();
         array.forEach(v -> values.add(v.asText()));
         return values;

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
- * Builds every packaged service's image and pushes it to a registry, printing each digest for
+ * Builds every packaged service's image (and, with the device agent's, the desktop host's) and pushes it to a
+ * registry, printing each digest for
  * {@code kustomize edit set image}. Run by {@code mvn -B -pl deploy-check -Pimages verify
  * -Denvgrid.images.registry=registry.example.com[/path] [-Denvgrid.images.tag=0.1.0]} after
  * {@code mvn -B install -DskipTests}; credentials from ~/.docker/config.json.
@@ -43,7 +45,20 @@ public final class PushImages {
                 String digest = image.push(runtime, registry, plainHttp, work.resolve("jib-cache"),
                         work.resolve("cds-staging").resolve(module.getFileName().toString()));
                 System.out.println(repository + "=" + registry + "/" + repository + "@" + digest);
+                if (module.getFileName().toString().equals(DESKTOP_HOST_MODULE)) {
+                    // The desktop host: the device agent on the desktops' programs (k8s/README.md "Desktop hosts").
+                    List<DesktopPackages.Package> packages = DesktopPackages.closure(DesktopPackages.ROOTS);
+                    DesktopHostImage host = new DesktopHostImage(new ServiceImage(DESKTOP_HOST, tag,
+                            module.resolve("target/quarkus-app"), image.httpPort()));
+                    String hostDigest = host.push(packages, DesktopHostImage.baseUnlessPresent(packages, work.resolve("desktop-base")),
+                            runtime, registry, plainHttp, work.resolve("jib-cache"), work.resolve("cds-staging").resolve(DESKTOP_HOST));
+                    System.out.println(DESKTOP_HOST + "=" + registry + "/" + DESKTOP_HOST + "@" + hostDigest);
+                }
             }
         }
     }
+
+    /** The module the desktop host image is built from, and its repository. */
+    private static final String DESKTOP_HOST_MODULE = "device-agent-service";
+    private static final String DESKTOP_HOST = "envgrid/desktop-host";
 }

@@ -7,6 +7,7 @@ import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
@@ -79,22 +80,7 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
             ImageReference target = ImageReference.parse(registry + "/" + repository + ":" + tag);
             RegistryImage destination = RegistryImage.named(target)
                     .addCredentialRetriever(CredentialRetrieverFactory.forImage(target, event -> { }).dockerConfig());
-            JibContainer container = Jib.fromScratch()
-                    .addFileEntriesLayer(tree("java-runtime", runtime, JAVA_HOME))
-                    .addFileEntriesLayer(tree("dependencies", deployments.resolve("lib"), APP.resolve("lib")))
-                    .addFileEntriesLayer(application(deployments))
-                    .addFileEntriesLayer(tree("class-data", deployments.resolve(AppCdsArchive.FILE),
-                            APP.resolve(AppCdsArchive.FILE)))
-                    .setEntrypoint(entrypoint())
-                    .setWorkingDirectory(APP)
-                    .setUser(USER)
-                    .setExposedPorts(java.util.Set.of(Port.tcp(httpPort)))
-                    .setEnvironment(Map.of("JAVA_HOME", JAVA_HOME.toString(), "LANG", "C.UTF-8"))
-                    .setLabels(Map.of("org.opencontainers.image.title", repository.substring(repository.indexOf('/') + 1),
-                            "org.opencontainers.image.version", tag,
-                            "org.opencontainers.image.source", "envgrid"))
-                    .setCreationTime(Instant.EPOCH)
-                    .setFormat(ImageFormat.OCI)
+            JibContainer container = onto(Jib.fromScratch(), runtime, deployments)
                     .containerize(Containerizer.to(destination)
                             .setAllowInsecureRegistries(plainHttp)
                             .setBaseImageLayersCache(cache.resolve("base"))
@@ -104,6 +90,36 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
         } catch (InvalidImageReferenceException | RegistryException | CacheDirectoryCreationException | ExecutionException e) {
             throw new IOException("building " + repository + ":" + tag + " failed", e);
         }
+    }
+
+    /**
+     * The service's four layers and its settings (entrypoint, working directory, user {@link #USER}, its port, Java's
+     * environment, OCI labels) on {@code base}: {@code scratch} for a service image, the desktop programs for the
+     * desktop host ({@link DesktopHostImage}, which then changes what differs).
+     *
+     * @param deployments the staged fast-jar with its class-data archive ({@link AppCdsArchive#record})
+     */
+    JibContainerBuilder onto(JibContainerBuilder base, Path runtime, Path deployments) throws IOException {
+        return base.addFileEntriesLayer(tree("java-runtime", runtime, JAVA_HOME))
+                .addFileEntriesLayer(tree("dependencies", deployments.resolve("lib"), APP.resolve("lib")))
+                .addFileEntriesLayer(application(deployments))
+                .addFileEntriesLayer(tree("class-data", deployments.resolve(AppCdsArchive.FILE),
+                        APP.resolve(AppCdsArchive.FILE)))
+                .setEntrypoint(entrypoint())
+                .setWorkingDirectory(APP)
+                .setUser(USER)
+                .setExposedPorts(java.util.Set.of(Port.tcp(httpPort)))
+                .setEnvironment(Map.of("JAVA_HOME", JAVA_HOME.toString(), "LANG", "C.UTF-8"))
+                .setLabels(labels())
+                .setCreationTime(Instant.EPOCH)
+                .setFormat(ImageFormat.OCI);
+    }
+
+    /** The OCI labels: title (the module), version (the tag), source. */
+    Map<String, String> labels() {
+        return Map.of("org.opencontainers.image.title", repository.substring(repository.indexOf('/') + 1),
+                "org.opencontainers.image.version", tag,
+                "org.opencontainers.image.source", "envgrid");
     }
 
     /** quarkus-run.jar, app/ and quarkus/: what changes with the code. */

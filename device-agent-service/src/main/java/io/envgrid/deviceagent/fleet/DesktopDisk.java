@@ -94,6 +94,9 @@ final class DesktopDisk {
     private static final List<Path> NSENTER = List.of(Path.of("/usr/bin/nsenter"), Path.of("/bin/nsenter"));
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final List<Path> UNSHARE = List.of(Path.of("/usr/bin/unshare"), Path.of("/bin/unshare"));
+    private static final List<Path> TASKSET = List.of(Path.of("/usr/bin/taskset"), Path.of("/bin/taskset"));
+    /** What unshare(1) says when the kernel takes the new namespace for an older one (mount(2)'s EINVAL). */
+    private static final String REFUSED_AS_OLDER = "ns/mnt on ";
 
     private final Path root;
     /** Where the worker's {@code home/} is bound; empty: a worker with no home of its own. */
@@ -326,7 +329,76 @@ final class DesktopDisk {
             command.addAll(List.of(reach.writable() ? "rw" : "ro", reach.path().toString(),
                     reach.mountPoint().toString()));
         }
-        run(command.toArray(String[]::new));
+        try {
+            run(command.toArray(String[]::new));
+        } catch (IllegalStateException refused) {
+            if (!refusedAsOlder(refused)) {
+                throw refused;
+            }
+            makeNamespaceOnEachCpu(command, refused);
+        }
+    }
+
+    /**
+     * The kernel binds a mount namespace's file only in a namespace older than it (no loop of namespaces pinning each
+     * other), judged by the namespaces' ids; since Linux 6.18 these come from per-CPU batches, so a namespace made on
+     * one CPU may get a smaller id than the agent's own, made earlier on another, and the binding fails with EINVAL.
+     * On the host the agent's namespace is the first one (the smallest id) and this never happens; in a container, whose
+     * namespace is new, it does for every reset that runs on such a CPU (DesktopHostImageTest: most resets of the
+     * desktop-host image's desktop). Made again pinned to each CPU the agent may use in turn: on the one holding the
+     * newest batch the new id is larger than every earlier one.
+     */
+    private void makeNamespaceOnEachCpu(List<String> command, IllegalStateException refused) {
+        Path taskset = TASKSET.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> refused);
+        for (int cpu : allowedCpus()) {
+            List<String> pinned = new ArrayList<>(List.of(taskset.toString(), "--cpu-list", Integer.toString(cpu)));
+            pinned.addAll(command);
+            try {
+                run(pinned.toArray(String[]::new));
+                return;
+            } catch (IllegalStateException again) {
+                if (!refusedAsOlder(again)) {
+                    throw again;
+                }
+            }
+        }
+        throw new IllegalStateException(refused.getMessage() + " (on every CPU of " + allowedCpus() + " too)", refused);
+    }
+
+    private static boolean refusedAsOlder(IllegalStateException failure) {
+        String message = String.valueOf(failure.getMessage());
+        return message.contains(REFUSED_AS_OLDER) && message.contains("Invalid argument");
+    }
+
+    /** The CPUs this process may run on ({@code Cpus_allowed_list} of {@code /proc/self/status}). */
+    static List<Integer> allowedCpus() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return cpuList(line.substring(line.indexOf(':') + 1));
+                }
+            }
+            throw new IllegalStateException("no Cpus_allowed_list in /proc/self/status");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read /proc/self/status", e);
+        }
+    }
+
+    /** A kernel CPU list ({@code 0-3,8,10-11}) as its CPU numbers, ascending. */
+    static List<Integer> cpuList(String list) {
+        List<Integer> cpus = new ArrayList<>();
+        for (String range : list.strip().split(",")) {
+            if (range.isEmpty()) {
+                continue;
+            }
+            String[] ends = range.split("-");
+            int first = Integer.parseInt(ends[0].strip());
+            int last = ends.length > 1 ? Integer.parseInt(ends[1].strip()) : first;
+            for (int cpu = first; cpu <= last; cpu++) {
+                cpus.add(cpu);
+            }
+        }
+        return cpus;
     }
 
     /**

@@ -54,7 +54,7 @@ final class DisplayServer {
     /** Xvfb starts tried before a reset fails (one may lose a race for its sockets to another start). */
     private static final int STARTS = 3;
     /** Where X servers make their path sockets, {@code X<n>} (root's, sticky; Xvfb makes it when missing). */
-    private static final Path SOCKETS = Path.of("/tmp/.X11-unix");
+    static final Path SOCKETS = Path.of("/tmp/.X11-unix");
 
     private final DesktopSpec spec;
     private final String geometry;
@@ -213,6 +213,36 @@ final class DisplayServer {
             // no socket directory: Xvfb makes it
         } catch (IOException e) {
             throw new ResetFailure("cannot clear " + SOCKETS.resolve(name), e);
+        }
+    }
+
+    /**
+     * Makes the X servers' socket directory ({@code directory}: {@link #SOCKETS}) as an X server would, the agent's and
+     * sticky (mode 1777), when the host has none yet. A hosted desktop's disk binds it read-only before its first Xvfb
+     * could make it, and a fresh container's {@code /tmp} is empty (the desktop-host image's first desktop never came
+     * up). One that exists must be a directory of the agent's own: a link or another user's directory, made first, is
+     * a squat of every display's path socket, and the reset fails rather than use it.
+     *
+     * @throws ResetFailure when it cannot be made, or is there and not the agent's directory
+     */
+    static void ensureSocketDirectory(Path directory) throws ResetFailure {
+        try {
+            Files.createDirectory(directory);
+            Files.setAttribute(directory, "unix:mode", 01777);
+        } catch (java.nio.file.FileAlreadyExistsException exists) {
+            // the host's, checked below
+        } catch (IOException e) {
+            throw new ResetFailure("cannot make the X socket directory " + directory, e);
+        }
+        try {
+            java.nio.file.attribute.PosixFileAttributes found = Files.readAttributes(directory,
+                    java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!found.isDirectory() || !found.owner().equals(Files.getOwner(Path.of("/proc/self")))) {
+                throw new ResetFailure("the X socket directory " + directory + " is not a directory of the agent's user"
+                        + " (" + found.owner().getName() + "'s " + (found.isDirectory() ? "directory" : "file") + ")");
+            }
+        } catch (IOException e) {
+            throw new ResetFailure("cannot read the X socket directory " + directory, e);
         }
     }
 

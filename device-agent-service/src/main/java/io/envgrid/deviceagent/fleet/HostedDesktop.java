@@ -152,6 +152,7 @@ public final class HostedDesktop {
                 routeOut.get().start();
             }
             if (disk.isPresent()) {
+                DisplayServer.ensureSocketDirectory(DisplayServer.SOCKETS); // the disk binds it: a new pod has none
                 disk.get().renew(workers); // every process of the desktop is dead: what the former worker wrote goes
             }
             home.restore(disk.isPresent());
