@@ -58,20 +58,41 @@ class HostileWorkerTest {
     static void start() throws IOException {
         cluster = TestCluster.get();
         xvfb = Xvfb.start();
-        marks = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "hostile-marks-");
+        marks = Files.createTempDirectory(marksParent(), "hostile-marks-");
         // the agent runs workers' commands as an unprivileged user when it is root: let them write their marks
         Files.setPosixFilePermissions(marks, PosixFilePermissions.fromString("rwxrwxrwx"));
         agent = cluster.startDesktopAgent("device-agent-hostile", "hostile/agent", TYPE, xvfb);
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         if (agent != null) {
             agent.close();
         }
         if (xvfb != null) {
             xvfb.close();
         }
+        if (marks != null) {
+            try (var left = Files.list(marks)) {
+                for (Path mark : left.toList()) {
+                    Files.delete(mark);
+                }
+            }
+            Files.delete(marks);
+        }
+    }
+
+    /**
+     * Where the marks go: the module's {@code target/}, unless that lies below a temporary directory the agent's exec
+     * user sees as its own (a root agent gives it a private {@code /tmp}, {@code /var/tmp}, {@code /dev/shm},
+     * {@code /run/lock}: a checkout below {@code /tmp}, as CI's clean clone is); then a directory of the host outside
+     * them, which that user's commands reach as the test does.
+     */
+    private static Path marksParent() throws IOException {
+        Path target = Path.of("target").toAbsolutePath().normalize();
+        boolean hidden = java.util.stream.Stream.of("/tmp", "/var/tmp", "/dev/shm", "/run/lock").map(Path::of)
+                .anyMatch(target::startsWith);
+        return hidden ? Files.createDirectories(Path.of("/var/lib/envgrid-test")) : target;
     }
 
     @Test
