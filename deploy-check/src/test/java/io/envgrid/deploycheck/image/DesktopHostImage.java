@@ -1,7 +1,6 @@
 package io.envgrid.deploycheck.image;
 
 import com.google.cloud.tools.jib.api.CacheDirectoryCreationException;
-import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import com.google.cloud.tools.jib.api.Jib;
@@ -177,11 +176,7 @@ record DesktopHostImage(ServiceImage agent) {
                     .setExposedPorts(ports)
                     .setEnvironment(Map.of("JAVA_HOME", ServiceImage.JAVA_HOME.toString(), "LANG", "C.UTF-8", "PATH", PATH))
                     .setLabels(labels)
-                    .containerize(Containerizer.to(destination)
-                            .setAllowInsecureRegistries(plainHttp)
-                            .setBaseImageLayersCache(cache.resolve("base"))
-                            .setApplicationLayersCache(cache.resolve("application"))
-                            .setToolName("envgrid-deploy-check"));
+                    .containerize(ServiceImage.containerizer(destination, plainHttp, cache));
             return container.getDigest().toString();
         } catch (InvalidImageReferenceException | RegistryException | CacheDirectoryCreationException | ExecutionException e) {
             throw new IOException("building the desktop host image " + agent.repository() + ":" + agent.tag() + " failed", e);

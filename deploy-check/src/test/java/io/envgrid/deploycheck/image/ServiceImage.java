@@ -81,15 +81,23 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
             RegistryImage destination = RegistryImage.named(target)
                     .addCredentialRetriever(CredentialRetrieverFactory.forImage(target, event -> { }).dockerConfig());
             JibContainer container = onto(Jib.fromScratch(), runtime, deployments)
-                    .containerize(Containerizer.to(destination)
-                            .setAllowInsecureRegistries(plainHttp)
-                            .setBaseImageLayersCache(cache.resolve("base"))
-                            .setApplicationLayersCache(cache.resolve("application"))
-                            .setToolName("envgrid-deploy-check"));
+                    .containerize(containerizer(destination, plainHttp, cache));
             return container.getDigest().toString();
         } catch (InvalidImageReferenceException | RegistryException | CacheDirectoryCreationException | ExecutionException e) {
             throw new IOException("building " + repository + ":" + tag + " failed", e);
         }
+    }
+
+    /**
+     * How every image of deploy-check is pushed: to {@code destination}, over plain HTTP when {@code plainHttp} (the
+     * loopback registry), with Jib's base and application layer caches under {@code cache}.
+     */
+    static Containerizer containerizer(RegistryImage destination, boolean plainHttp, Path cache) {
+        return Containerizer.to(destination)
+                .setAllowInsecureRegistries(plainHttp)
+                .setBaseImageLayersCache(cache.resolve("base"))
+                .setApplicationLayersCache(cache.resolve("application"))
+                .setToolName("envgrid-deploy-check");
     }
 
     /**
