@@ -84,22 +84,27 @@ class Worker {
     const started = Date.now();
     let kind = 'ok';
     let result = null;
+    let why = null;
     try {
       if (!this.client) await this.connect();
       const answer = await this.client.callTool({ name, arguments: argumentsOf }, undefined,
         { timeout: args.callTimeoutMs });
       if (answer.isError) {
         kind = `tool:${answer.structuredContent?.error?.code ?? 'NO_ENVELOPE'}`;
+        why = answer.structuredContent?.error ?? answer.content;
       } else {
         result = answer.structuredContent ?? {};
       }
     } catch (error) {
       kind = kindOf(error);
+      why = String(error?.message ?? error);
       // the session may be gone with the replica or the Redis it lived in: start a new one next time
       if (kind !== 'timeout') await this.drop();
     }
     const line = { w: this.id, call: name, ok: kind === 'ok', ms: Date.now() - started, at: Date.now(), kind };
     if (result && typeof result.status === 'string' && name === 'setup_batch_resources') line.status = result.status;
+    // what went wrong in the service's own words, cut short: the test prints it for a failure it does not call clean
+    if (why !== null) line.why = JSON.stringify(why).slice(0, 600);
     emit(line);
     return result;
   }

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -356,15 +357,18 @@ class SoakIT {
         assertEquals(List.of(), unfinished, "the surviving workers ran until the deadline and stopped");
         assertTrue(finished.values().stream().mapToLong(Long::longValue).sum() > 0, "flows completed: " + finished);
         Map<String, Long> unclean = new TreeMap<>();
+        List<String> uncleanCalls = new ArrayList<>();
         String agentKilled = "kill -9 " + agent.name();
         for (WorkerLedger.Failure f : ledger.failures()) {
             boolean whileDesktopsDown = WHILE_DESKTOPS_DOWN.contains(f.kind()) && faults.stream()
                     .anyMatch(fault -> fault.what().equals(agentKilled) && fault.covers(f.atEpochMs(), IN_FLIGHT_GRACE));
             if (!CLEAN.contains(f.kind()) && !whileDesktopsDown) {
                 unclean.merge(f.kind(), 1L, Long::sum);
+                uncleanCalls.add(f.tool() + " at " + Instant.ofEpochMilli(f.atEpochMs()) + ": " + f.why());
             }
         }
-        assertEquals(Map.of(), unclean, "every error a worker saw is a clean, retryable one");
+        assertEquals(Map.of(), unclean, "every error a worker saw is a clean, retryable one; the calls: " + uncleanCalls
+                + "; the faults: " + figures.get("faults"));
         assertTrue(ledger.garbage().isEmpty(), "workers printed only events: " + ledger.garbage());
     }
 

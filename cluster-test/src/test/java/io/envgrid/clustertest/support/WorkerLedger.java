@@ -16,8 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class WorkerLedger {
 
-    /** A failed call: the tool, the kind of failure, when it ended (epoch ms). */
-    public record Failure(String tool, String kind, long atEpochMs) {
+    /**
+     * A failed call: the tool, the kind of failure, when it ended (epoch ms), and what the service or the transport said
+     * (the error envelope as JSON or the exception's message, at most 600 characters; empty when the worker gave none).
+     */
+    public record Failure(String tool, String kind, long atEpochMs, String why) {
     }
 
     private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
@@ -45,7 +48,8 @@ public final class WorkerLedger {
             kinds.computeIfAbsent(tool + " " + line.path("kind").asText() + status, k -> new AtomicLong())
                     .incrementAndGet();
             if (!line.path("ok").asBoolean()) {
-                failures.add(new Failure(tool, line.path("kind").asText(), line.path("at").asLong()));
+                failures.add(new Failure(tool, line.path("kind").asText(), line.path("at").asLong(),
+                        line.path("why").asText("")));
             }
         } else if (line.has("grant")) {
             List<Grant> granted = new java.util.ArrayList<>();

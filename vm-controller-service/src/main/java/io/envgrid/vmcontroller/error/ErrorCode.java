@@ -29,6 +29,10 @@ public final class ErrorCode {
     /** A task's config step or evaluator getter/metric envgrid does not run (named in the message and details). */
     public static final String UNSUPPORTED_TASK_FEATURE = "UNSUPPORTED_TASK_FEATURE";
     public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";
+    /** The device agent could not check the lease with the allocator just now (its 503, passed on). */
+    public static final String ALLOCATOR_UNAVAILABLE = "ALLOCATOR_UNAVAILABLE";
+    /** The desktop is being reset or has no display just now (the device agent's 503, passed on). */
+    public static final String DESKTOP_UNAVAILABLE = "DESKTOP_UNAVAILABLE";
     /**
      * Fewer Redis replicas than {@code envgrid.vm-controller.redis.wait-replicas} acknowledged a session opening in time
      * (503, {@code details.acknowledged} / {@code required}); the master kept it, so the same call again returns it.

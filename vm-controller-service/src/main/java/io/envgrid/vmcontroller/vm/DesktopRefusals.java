@@ -22,6 +22,9 @@ import java.util.Set;
  * check)</td><td>409 with that code</td></tr>
  * <tr><td>413</td><td>413 {@code BODY_TOO_LARGE}</td></tr>
  * <tr><td>429</td><td>429 {@code RATE_LIMITED}</td></tr>
+ * <tr><td>503 {@code ALLOCATOR_UNAVAILABLE} / {@code DESKTOP_UNAVAILABLE} (the device agent could not check the lease
+ * now, or the desktop is being reset or has no display)</td><td>503 with that code: the desktop is there and says "not
+ * now", which the caller may retry; any other 5xx stays {@code VM_ERROR}</td></tr>
  * </table>
  */
 final class DesktopRefusals {
@@ -30,6 +33,12 @@ final class DesktopRefusals {
     /** The endpoints where OSWorld's server answers 404 for a path that is not there. */
     private static final Set<String> PATH_ENDPOINTS = Set.of("/file", "/list_directory", "/setup/open_file");
     private static final Set<String> LEASE_CODES = Set.of(ErrorCode.LEASE_NOT_LIVE, ErrorCode.STALE_FENCING_TOKEN);
+    /**
+     * The device agent's "not now" answers (its {@code ErrorCode}): its lease check could not reach the allocator (during
+     * an allocator restart or a Redis failover), or the desktop is being reset or has lost its display.
+     */
+    private static final Set<String> UNAVAILABLE_CODES = Set.of(ErrorCode.ALLOCATOR_UNAVAILABLE,
+            ErrorCode.DESKTOP_UNAVAILABLE);
     /** Longest reason taken from a body without a message field. */
     private static final int REASON_LIMIT = 300;
 
@@ -54,6 +63,9 @@ final class DesktopRefusals {
                     : new VmCallException.ErrorResponse(vm, endpoint, status, body);
             case 413 -> new VmCallException.Refused(vm, endpoint, answer, 413, ErrorCode.BODY_TOO_LARGE, vmCode, reason);
             case 429 -> new VmCallException.Refused(vm, endpoint, answer, 429, ErrorCode.RATE_LIMITED, vmCode, reason);
+            case 503 -> vmCode != null && UNAVAILABLE_CODES.contains(vmCode)
+                    ? new VmCallException.Refused(vm, endpoint, answer, 503, vmCode, vmCode, reason)
+                    : new VmCallException.ErrorResponse(vm, endpoint, status, body);
             default -> new VmCallException.ErrorResponse(vm, endpoint, status, body);
         };
     }

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
  * Client mistakes are 4xx, never {@code 502 VM_ERROR} (hostile review of issue 11). Two tables: what the
  * controller can check is refused before anything reaches the VM; what only the desktop can judge (a file
  * that is not there, the desktop's own limits) comes back from it as a 4xx, which is passed on as a 4xx
- * on every forwarded route, while a desktop that fails (5xx) or disagrees with the controller (401, 405,
- * a route it lacks) stays 502. The desktop's answers are the ones the device agent gives (OSWorld's
+ * on every forwarded route, as are the device agent's "not now" 503s (its lease check could not reach the
+ * allocator, the desktop is being reset: SoakIT saw one as {@code VM_ERROR} during an allocator restart), while a
+ * desktop that fails (another 5xx) or disagrees with the controller (401, 405, a route it lacks) stays 502. The desktop's answers are the ones the device agent gives (OSWorld's
  * fields plus the envgrid envelope in {@code error}) and the ones OSWorld's own server gives (plain text,
  * {@code {"error": "..."}}).
  */
@@ -165,11 +166,15 @@ class DesktopRefusalTest extends WithFakeVm {
             new Case("405", new FakeVm.Answer(405, "text/html", "Method Not Allowed"), 502, "VM_ERROR"),
             new Case("500", new FakeVm.Answer(500, JSON, "{\"status\":\"error\",\"message\":\"boom\"}"), 502,
                     "VM_ERROR"),
-            new Case("503", new FakeVm.Answer(503, JSON, agentAnswer("DESKTOP_UNAVAILABLE", "no display")), 502,
-                    "VM_ERROR"));
+            new Case("503 no display", new FakeVm.Answer(503, JSON, agentAnswer("DESKTOP_UNAVAILABLE", "no display")),
+                    503, "DESKTOP_UNAVAILABLE"),
+            new Case("503 lease check", new FakeVm.Answer(503, JSON,
+                    agentAnswer("ALLOCATOR_UNAVAILABLE", "the lease check failed")), 503, "ALLOCATOR_UNAVAILABLE"),
+            new Case("503 other", new FakeVm.Answer(503, JSON, agentAnswer("SOMETHING_ELSE", "down")), 502, "VM_ERROR"),
+            new Case("503 OSWorld", new FakeVm.Answer(503, "text/html", "Service Unavailable"), 502, "VM_ERROR"));
 
     @Test
-    void theDesktopsRefusalsArePassedOnAs4xxOnEveryRouteAndItsFaultsStay502() {
+    void theDesktopsRefusalsAndNotNowAnswersArePassedOnOnEveryRouteAndItsFaultsStay502() {
         List<String> wrong = new ArrayList<>();
         for (Route route : routes()) {
             for (Case c : CASES) {
