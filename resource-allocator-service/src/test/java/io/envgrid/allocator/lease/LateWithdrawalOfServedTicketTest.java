@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * that was served meanwhile, for a request without a request_id, must still hand the grant back when Redis finally
  * answers, however long the worker's {@code /renew} without ids kept those leases alive through another replica: only
  * that {@code granted} answer makes the allocator release them as abandoned. cancel_wait.lua finds the grant in
- * {@code ta:<ticket>}, whose TTL (lease length + request-id retention, from the grant) no renewal extends; a
- * withdrawal answered after it finds nothing, and the worker keeps a lease it never got for as long as it renews.
+ * {@code ta:<ticket>}, whose TTL (lease length + request-id retention, from the grant) no renewal used to extend; a
+ * withdrawal answered after it found nothing, and the worker kept a lease it never got for as long as it renewed.
+ * renew.lua now keeps {@code ta:<ticket>} alive with the leases.
  *
  * <p>Scripts are run directly, as the replicas run them (the outage itself is {@link AbandonOutlivesRenewalTest}'s).
  */
@@ -53,7 +54,10 @@ class LateWithdrawalOfServedTicketTest extends CleanRedis {
             eval(direct, AllocatorScript.RELEASE, "holder", "rag-1");
             assertEquals("waiter", direct.call("HGET", PREFIX + "r:rag-1", "worker").toString());
 
-            // The waiter's other threads renew all its leases through a replica that reaches Redis, past ta:'s TTL.
+            // The waiter's other threads renew all its leases through a replica that reaches Redis, past the life the
+            // served answer was given at the grant (the ticket's lease, 1 s, + its retention, 0.5 s), on Redis's clock.
+            long servedAnswerLapses = Long.parseLong(direct.call("HGET", PREFIX + "r:rag-1", "granted").toString())
+                    + 1000 + 500 + 500;
             long[] renewedAt = {0};
             Conditions.await(() -> {
                 long now = System.currentTimeMillis();
@@ -63,8 +67,8 @@ class LateWithdrawalOfServedTicketTest extends CleanRedis {
                     assertTrue(renewed.contains("\"renewed\""), renewed);
                     renewedAt[0] = now;
                 }
-                return direct.call("EXISTS", PREFIX + "ta:ticket-1").toInteger() == 0;
-            }, "the served answer's TTL ran out while the leases were renewed", Duration.ofSeconds(15));
+                return redisClock(direct) > servedAnswerLapses;
+            }, "the served answer's first life ran out while the leases were renewed", Duration.ofSeconds(15));
             assertEquals("waiter", direct.call("HGET", PREFIX + "r:rag-1", "worker").toString(),
                     "the waiter still holds the lease it never got");
 
@@ -73,6 +77,12 @@ class LateWithdrawalOfServedTicketTest extends CleanRedis {
             assertTrue(answer.contains("\"granted\""),
                     "the late withdrawal is told of the grant it must release, not: " + answer);
         }
+    }
+
+    /** Redis's clock in ms, the one the scripts judge by. */
+    private static long redisClock(SyncRedis direct) {
+        var time = direct.call("TIME");
+        return Long.parseLong(time.get(0).toString()) * 1000 + Long.parseLong(time.get(1).toString()) / 1000;
     }
 
     private String eval(SyncRedis direct, AllocatorScript script, String... args) {
