@@ -38,10 +38,10 @@
 --                       which it is covered) _worker _lease _rid _tokens _ret _ch (replica) _end (when
 --                       its wait ends, ms: it is never granted after that)
 --   tickets      zset   ticket -> deadline (ms): end of its wait plus TICKET_GRACE_MS; purged after it
---   ta:<K>       string answer granted to ticket K, kept for a waiter that missed the notification (or whose
---                       withdrawal was retried through an outage) until its waiter takes it, or while any of its
---                       leases may live (renew.lua extends it, r:<id>.ticket names it) plus
---                       envgrid.allocator.request-id-retention
+--   ta:<K>       string answer granted to ticket K, for a waiter that missed the notification and for its
+--                       withdrawal (cancel_wait.lua answers it, again if asked again); kept while any of its leases
+--                       may live (renew.lua extends it, r:<id>.ticket names it) plus
+--                       envgrid.allocator.request-id-retention, or until a notified waiter deletes it
 --   qr:<rid>     set    tickets waiting with request_id <rid>
 --   qw:<R>       set    tickets parked on replica <R>
 --   replicas     zset   replica -> liveness deadline (ms), pushed out by every reap.lua run
@@ -361,8 +361,8 @@ end
 -- answering 409, and must not be granted anything. The answer is kept as long as the leases plus
 -- the request_id retention, whatever the waiter's deadline (renew.lua extends it with them, r:<id>.ticket
 -- names it): a waiter whose end-of-wait reaches Redis late (a loaded replica, a withdrawal retried through
--- an outage) must still find a grant that raced it, or the leases would be granted to nobody. The waiter
--- deletes it on receipt.
+-- an outage) must still find a grant that raced it, or the leases would be granted to nobody. A waiter
+-- that was notified deletes it on receipt; a withdrawal leaves it, for a repeat whose answer was lost.
 local function serve(ticket, now)
   local f = redis.call('HMGET', P .. 't:' .. ticket, '_worker', '_lease', '_rid', '_tokens', '_types', '_ret', '_end')
   if tonumber(f[7]) < now then

@@ -76,6 +76,9 @@ class LateWithdrawalOfServedTicketTest extends CleanRedis {
             String answer = eval(direct, AllocatorScript.CANCEL_WAIT, "ticket-1", "rag");
             assertTrue(answer.contains("\"granted\""),
                     "the late withdrawal is told of the grant it must release, not: " + answer);
+            // Its answer lost too (a connection cut after the script), it is asked again: still told of the grant.
+            String again = eval(direct, AllocatorScript.CANCEL_WAIT, "ticket-1", "rag");
+            assertEquals(answer, again, "the withdrawal asked again after its answer was lost");
         }
     }
 
