@@ -26,7 +26,9 @@
 --   req:<rid>    string answer of an allocation with request_id <rid> and the request it answers
 --                       {worker, lease_ms, types}; lives while its leases may (renew.lua extends it,
 --                       r:<id>.request names it) plus envgrid.allocator.request-id-retention;
---                       handed=<n> once a retry was handed it as a replay (abandon.lua counts it down);
+--                       handed=<n> once a retry was handed it as a replay (abandon.lua counts it down, and
+--                       records in abandons={<abandon id>=true} each abandon that gave a handing back, so that a
+--                       repeat of one, its answer lost, gives none back again);
 --                       or {worker_id, withdrawn=true} when release_request.lua settled the id
 --                       before anything was granted (a replay is then request_settled)
 --   q:<T>        zset   waiting ticket -> arrival sequence number (seq:ticket, one counter for all)
