@@ -18,9 +18,11 @@ housekeeping(now)
 local expires = now + lease_ms
 local details = {}
 
--- Keeps key (a kept answer) at least lease_ms + retention_ms from now; a key already gone stays gone.
+-- Keeps key (a kept answer) at least lease_ms + retention_ms from now. A key already gone (PTTL -2: a waiter that
+-- was notified took its ticket's answer) stays gone, at the cost of one PTTL.
 local function keep(key)
-  if redis.call('PTTL', key) < lease_ms + retention_ms then redis.call('PEXPIRE', key, lease_ms + retention_ms) end
+  local ttl = redis.call('PTTL', key)
+  if ttl ~= -2 and ttl < lease_ms + retention_ms then redis.call('PEXPIRE', key, lease_ms + retention_ms) end
 end
 for _, id in ipairs(ids) do
   local k = rkey(id)
