@@ -7,10 +7,18 @@
 -- With a request_id whose kept answer holds exactly these leases, the abandon gives back one handing
 -- (allocate.lua counts the first grant and each replay of it): while another call that was handed them
 -- has not given its handing back, the worker may hold them, and nothing is ended.
+-- Each abandon has an identity, the same for every run of it: a run whose answer was lost (the connection cut after
+-- the script) is asked again (PersistentCleanups), and must not give back a second handing, which would end leases a
+-- replay delivered meanwhile handed to a client that holds them. The kept answer records the identities that gave
+-- their handing back (abandons), so the record lives exactly as long as the count it guards; a repeat changes nothing
+-- and answers 0, as the first run did. An abandon that ended the leases needs no record: lease ids carry their fence,
+-- never granted twice, so a repeat finds them ended (or another grant of the request_id) and ends nothing.
 -- KEYS[1] prefix
--- ARGV[1] worker_id   ARGV[2] request_id or ''   ARGV[3..] lease ids (<resource id>:<fence>)
+-- ARGV[1] the abandon's identity (unique; kept across its retries)   ARGV[2] worker_id   ARGV[3] request_id or ''
+-- ARGV[4..] lease ids (<resource id>:<fence>)
 -- Returns the number of leases ended.
-local worker, request_id = ARGV[1], ARGV[2]
+local abandon_id, worker, request_id = ARGV[1], ARGV[2], ARGV[3]
+local FIRST_LEASE = 4
 local now = now_ms()
 local ended = 0
 
@@ -24,27 +32,30 @@ if request_id ~= '' then
   local cached = redis.call('GET', rk)
   answer = cached and cjson.decode(cached)
   if answer and (answer.worker_id ~= worker or answer.settled or type(answer.grants) ~= 'table'
-      or #answer.grants ~= #ARGV - 2) then
+      or #answer.grants ~= #ARGV - FIRST_LEASE + 1) then
     answer = nil
   end
   if answer then
     local named = {}
-    for i = 3, #ARGV do named[ARGV[i]] = true end
+    for i = FIRST_LEASE, #ARGV do named[ARGV[i]] = true end
     for _, g in ipairs(answer.grants) do
       if not named[g.lease_id] then answer = nil; break end
     end
   end
 end
 if answer then
+  if type(answer.abandons) == 'table' and answer.abandons[abandon_id] then return 0 end
   local handed = (tonumber(answer.handed) or 1) - 1
   if handed > 0 then
     answer.handed = handed
+    if type(answer.abandons) ~= 'table' then answer.abandons = {} end
+    answer.abandons[abandon_id] = true
     redis.call('SET', rk, cjson.encode(answer), 'KEEPTTL')
     return 0
   end
 end
 
-for i = 3, #ARGV do
+for i = FIRST_LEASE, #ARGV do
   local lease_id = ARGV[i]
   -- The fence is the part after the last ':' (a resource id may itself contain ':').
   local id = string.match(lease_id, '^(.*):%d+$')

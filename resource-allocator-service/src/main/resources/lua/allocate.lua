@@ -72,6 +72,7 @@ if request_id ~= '' then
     answer.handed = (tonumber(answer.handed) or 1) + 1
     redis.call('SET', P .. 'req:' .. request_id, cjson.encode(answer), 'KEEPTTL')
     answer.handed = nil
+    answer.abandons = nil
     answer.status = 'replayed'
     answer.request = nil
     return cjson.encode(answer)

@@ -5,7 +5,8 @@
 --
 -- Data model (resource <id>, type <T>, worker <W>, wait ticket <K>):
 --   r:<id>       hash   id type endpoint labels admin(active|draining) health(up|down)
---                       hb_ttl_ms created [worker lease_id lease_token fence expires granted]
+--                       hb_ttl_ms created [worker lease_id lease_token fence expires granted [request] [ticket]
+--                       (the request_id, the waiting ticket the lease was granted for)]
 --                       [reset (1: needs a reset between leases) resetting (the fencing token of the
 --                       lease whose end it is being reset after) down_reason (a failed or timed-out reset)]
 --                       [owner (the principal that registered it: 'service', 'agent:<id>' or 'open'; only it
@@ -25,7 +26,9 @@
 --   req:<rid>    string answer of an allocation with request_id <rid> and the request it answers
 --                       {worker, lease_ms, types}; lives while its leases may (renew.lua extends it,
 --                       r:<id>.request names it) plus envgrid.allocator.request-id-retention;
---                       handed=<n> once a retry was handed it as a replay (abandon.lua counts it down);
+--                       handed=<n> once a retry was handed it as a replay (abandon.lua counts it down, and
+--                       records in abandons={<abandon id>=true} each abandon that gave a handing back, so that a
+--                       repeat of one, its answer lost, gives none back again);
 --                       or {worker_id, withdrawn=true} when release_request.lua settled the id
 --                       before anything was granted (a replay is then request_settled)
 --   q:<T>        zset   waiting ticket -> arrival sequence number (seq:ticket, one counter for all)
@@ -37,8 +40,10 @@
 --                       which it is covered) _worker _lease _rid _tokens _ret _ch (replica) _end (when
 --                       its wait ends, ms: it is never granted after that)
 --   tickets      zset   ticket -> deadline (ms): end of its wait plus TICKET_GRACE_MS; purged after it
---   ta:<K>       string answer granted to ticket K, kept for as long as its leases (or until its waiter
---                       takes it) for a waiter that missed the notification
+--   ta:<K>       string answer granted to ticket K, for a waiter that missed the notification and for its
+--                       withdrawal (cancel_wait.lua answers it, again if asked again); kept while any of its leases
+--                       may live (renew.lua extends it, r:<id>.ticket names it) plus
+--                       envgrid.allocator.request-id-retention, or until a notified waiter deletes it
 --   qr:<rid>     set    tickets waiting with request_id <rid>
 --   qw:<R>       set    tickets parked on replica <R>
 --   replicas     zset   replica -> liveness deadline (ms), pushed out by every reap.lua run
@@ -168,7 +173,7 @@ end
 -- resource registered with reset is not offered again but starts resetting (I7); a revoked one is
 -- being deleted, and the reset stays owed for when it is registered again.
 local function end_lease(id, k, rtype, worker, lease_id, fence, kind, now)
-  redis.call('HDEL', k, 'worker', 'lease_id', 'lease_token', 'expires', 'granted', 'request')
+  redis.call('HDEL', k, 'worker', 'lease_id', 'lease_token', 'expires', 'granted', 'request', 'ticket')
   redis.call('ZREM', P .. 'leases', id)
   redis.call('SREM', P .. 'w:' .. worker, id)
   event(kind, id, rtype, worker, lease_id, fence, now)
@@ -356,9 +361,10 @@ end
 -- Grants a ticket that is covered on every type, keeps the answer for its waiter (ta:<K>) and
 -- tells the waiter's replica. A ticket whose wait has ended is withdrawn instead: its waiter is
 -- answering 409, and must not be granted anything. The answer is kept as long as the leases plus
--- the request_id retention, whatever the waiter's deadline: a waiter whose end-of-wait reaches Redis
--- late (a loaded replica) must still find a grant that raced it, or the leases would be granted to
--- nobody. The waiter deletes it on receipt.
+-- the request_id retention, whatever the waiter's deadline (renew.lua extends it with them, r:<id>.ticket
+-- names it): a waiter whose end-of-wait reaches Redis late (a loaded replica, a withdrawal retried through
+-- an outage) must still find a grant that raced it, or the leases would be granted to nobody. A waiter
+-- that was notified deletes it on receipt; a withdrawal leaves it, for a repeat whose answer was lost.
 local function serve(ticket, now)
   local f = redis.call('HMGET', P .. 't:' .. ticket, '_worker', '_lease', '_rid', '_tokens', '_types', '_ret', '_end')
   if tonumber(f[7]) < now then
@@ -367,6 +373,9 @@ local function serve(ticket, now)
   end
   local answer = grant(f[1], tonumber(f[2]), f[3], words(f[4]), words(f[5]), tonumber(f[6]), now, ticket)
   local _, replica = unqueue(ticket)
+  -- Each lease names the ticket, so that renew.lua keeps ta:<K> while any of them lives: a withdrawal retried
+  -- long after (PersistentCleanups) must still be told of the grant, or nobody hands back what the worker renews.
+  for _, g in ipairs(answer.grants) do redis.call('HSET', rkey(g.id), 'ticket', ticket) end
   redis.call('SET', P .. 'ta:' .. ticket, cjson.encode(answer), 'PX', tonumber(f[2]) + tonumber(f[6]))
   tell_replica(replica, { ticket = ticket, answer = answer })
 end

@@ -130,10 +130,13 @@ public class AllocationService {
      * Redis answers ({@link PersistentCleanups}). Not until the grant's expiry: the worker's renewals through a replica
      * that reaches Redis (a {@code /renew} without ids extends every lease it holds, these too) can keep the leases
      * alive past it, and nothing else would ever release them. abandon.lua judges what is left (a lease that expired
-     * meanwhile is reclaimed as an expiry, one already ended or granted again is left alone). Never fails.
+     * meanwhile is reclaimed as an expiry, one already ended or granted again is left alone). The abandon gets an
+     * identity here, once, that every run of it carries: a run whose answer was lost (the connection cut after the
+     * script ran) is asked again, and abandon.lua lets one identity give back one handing only, so the repeat cannot
+     * end leases a replay handed meanwhile to a client that holds them. Never fails.
      */
     private void abandon(Cell cell, ClientLink.Abandoned leases) {
-        List<String> args = new ArrayList<>(List.of(leases.workerId(), leases.requestId()));
+        List<String> args = new ArrayList<>(List.of(UUID.randomUUID().toString(), leases.workerId(), leases.requestId()));
         args.addAll(leases.leaseIds());
         cleanups.run(new PersistentCleanups.Cleanup<>("abandon",
                 "leases " + leases.leaseIds() + " of worker " + leases.workerId(),

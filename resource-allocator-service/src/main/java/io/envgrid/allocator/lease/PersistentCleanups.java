@@ -87,7 +87,6 @@ public class PersistentCleanups {
     public PersistentCleanups(Vertx vertx, AllocatorMetrics metrics) {
         this.vertx = vertx;
         this.metrics = metrics;
-        metrics.pendingCleanups(pending);
     }
 
     /** Runs the cleanup now, and again while Redis is unavailable, until Redis answers it. */
@@ -103,8 +102,8 @@ public class PersistentCleanups {
         failed(cleanup, 1, firstFailure, null);
     }
 
-    /** How many cleanups are retrying now. */
-    int pending() {
+    /** How many cleanups are retrying now: 0 to {@link #MAX_PENDING}. */
+    public int pending() {
         return pending.size();
     }
 

@@ -1,18 +1,18 @@
 package io.envgrid.allocator.metrics;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The allocator's own meters; pool gauges live in {@link PoolGauges}. */
+/**
+ * The allocator's own meters; pool gauges live in {@link PoolGauges}, the pending cleanups' in {@link CleanupsPendingGauge}.
+ */
 @ApplicationScoped
 public class AllocatorMetrics {
 
@@ -66,16 +66,6 @@ public class AllocatorMetrics {
                 .tag("kind", kind)
                 .tag("outcome", tag)
                 .register(registry)).increment();
-    }
-
-    /**
-     * Shows the size of {@code pending}, the cleanups retrying now (at most {@code lease.PersistentCleanups.MAX_PENDING}),
-     * as the gauge {@code envgrid_cleanups_pending}.
-     */
-    public void pendingCleanups(Collection<?> pending) {
-        Gauge.builder("envgrid.cleanups.pending", pending, Collection::size)
-                .description("Cleanups (abandon, withdraw) retrying until Redis answers them")
-                .register(registry);
     }
 
     public void expired(int count) {

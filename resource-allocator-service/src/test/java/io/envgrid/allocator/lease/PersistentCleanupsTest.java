@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.envgrid.allocator.error.ApiException;
 import io.envgrid.allocator.error.ErrorCode;
 import io.envgrid.allocator.metrics.AllocatorMetrics;
+import io.envgrid.allocator.metrics.CleanupsPendingGauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -23,6 +24,10 @@ class PersistentCleanupsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final PersistentCleanups cleanups = new PersistentCleanups(vertx, new AllocatorMetrics(registry));
     private final AtomicInteger attempts = new AtomicInteger();
+
+    PersistentCleanupsTest() {
+        new CleanupsPendingGauge(cleanups).bindTo(registry);
+    }
 
     @AfterEach
     void closeVertx() {

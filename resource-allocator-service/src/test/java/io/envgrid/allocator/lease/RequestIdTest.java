@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -287,7 +288,7 @@ class RequestIdTest extends CleanRedis {
         String lease = post("/allocate", body("w1", List.of("vm"), 60, "r-9")).statusCode(200).extract().path("vm.lease_id");
         redis.hash(String.class).hset("{envgrid}:r:vm-1", "expires", "1");
 
-        scripts.run(cells.defaultCell().keys(), AllocatorScript.ABANDON, List.of("w1", "r-9", lease)).await().indefinitely();
+        abandon("w1", "r-9", lease);
 
         Api.stats().body("total.leased", equalTo(0));
         List<String> kinds = redis.stream(String.class).xrange("{envgrid}:events", StreamRange.of("-", "+"))
@@ -306,7 +307,7 @@ class RequestIdTest extends CleanRedis {
         post("/release/request", Map.of("worker_id", "w1", "request_id", "r-8")).statusCode(200)
                 .body("released", equalTo(List.of(lease)));
 
-        scripts.run(cells.defaultCell().keys(), AllocatorScript.ABANDON, List.of("w1", "r-8", lease)).await().indefinitely();
+        abandon("w1", "r-8", lease);
 
         expectError(post("/allocate", body("w1", List.of("vm"), 60, "r-8")), 409, "REQUEST_ID_SETTLED");
         Api.stats().body("total.leased", equalTo(0));
@@ -350,8 +351,40 @@ class RequestIdTest extends CleanRedis {
         Api.stats().body("total.leased", equalTo(1));
     }
 
+    /**
+     * An abandon whose script ran but whose answer was lost (the connection cut after it) is asked again with the same
+     * identity ({@code PersistentCleanups} retries the same cleanup): the repeat gives back no second handing. Before
+     * (review 19, gap M2), it did, and ended the leases a replay had handed meanwhile to a client that holds them.
+     */
+    @Test
+    void anAbandonAskedAgainAfterItsAnswerWasLostGivesBackOneHandingOnly() {
+        registerPool("vm", 1);
+        String lease = post("/allocate", body("w1", List.of("vm"), 60, "r-5")).statusCode(200).extract().path("vm.lease_id");
+        // The retry of a client that gave up on the first call (still in its replica WAIT) is handed the grant.
+        String token = post("/allocate", body("w1", List.of("vm"), 60, "r-5")).statusCode(200)
+                .body("vm.lease_id", equalTo(lease)).extract().path("vm.lease_token");
+
+        assertEquals(0L, abandon("abandon-1", "w1", "r-5", lease), "the first call's close gives its handing back");
+        assertEquals(0L, abandon("abandon-1", "w1", "r-5", lease), "the same abandon, asked again: its answer was lost");
+
+        post("/leases/verify", Map.of("resource_id", "vm-1", "lease_token", token)).statusCode(200)
+                .body("lease_id", equalTo(lease));
+        post("/allocate", body("w1", List.of("vm"), 60, "r-5")).statusCode(200).body("vm.lease_id", equalTo(lease));
+        // That replay's client and the one before it gone as well: their own abandons end the lease.
+        assertEquals(0L, abandon("abandon-2", "w1", "r-5", lease));
+        assertEquals(1L, abandon("abandon-3", "w1", "r-5", lease), "the last handing given back");
+        assertEquals(0L, abandon("abandon-3", "w1", "r-5", lease), "asked again, it ends nothing more");
+        Api.stats().body("total.leased", equalTo(0));
+    }
+
+    /** One abandon, run once (a fresh identity). */
     private long abandon(String worker, String requestId, String lease) {
-        return scripts.run(cells.defaultCell().keys(), AllocatorScript.ABANDON, List.of(worker, requestId, lease))
+        return abandon(UUID.randomUUID().toString(), worker, requestId, lease);
+    }
+
+    /** One run of the abandon {@code identity} (abandon.lua's first argument, kept across its retries). */
+    private long abandon(String identity, String worker, String requestId, String lease) {
+        return scripts.run(cells.defaultCell().keys(), AllocatorScript.ABANDON, List.of(identity, worker, requestId, lease))
                 .await().indefinitely().toLong();
     }
 }
