@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.client.LeaseToken;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpSteps;
@@ -21,6 +20,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -105,7 +105,7 @@ class RagSessionLeaseTest {
     }
 
     private static List<String> leasedIds(String worker) {
-        List<String> ids = new java.util.ArrayList<>();
+        List<String> ids = new ArrayList<>();
         TestCluster.get().leasesOf(worker).forEach(l -> ids.add(l.path("resource_id").asText()));
         return ids;
     }
