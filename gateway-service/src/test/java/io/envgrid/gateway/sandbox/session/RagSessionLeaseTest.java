@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * names a leased collection in its config: it leases the collection for the session's worker at creation, searches
  * with that lease's {@code base_url} and token, and gives the lease back when it is destroyed; a second worker's
  * session for the collection is refused, or waits, as for a taken desktop; a session naming no collection holds
- * nothing and searches as before. The rag instance is a recorder standing in for rag-service (the configured one,
+ * nothing and searches as before; one the allocator cannot grant by itself (its type offers other collections too) is
+ * refused with nothing leased. The rag instance is a recorder standing in for rag-service (the configured one,
  * and the server of each collection registered with the real allocator here).
  */
 @QuarkusTest
@@ -179,6 +180,23 @@ class RagSessionLeaseTest {
         assertEquals(tokenOf(bob), searches().get(searches().size() - 1).leaseToken());
         destroy(bob).then().statusCode(200);
         assertEquals(List.of(), leasedIds(bob));
+    }
+
+    @Test
+    void aCollectionWhoseTypeOffersOtherCollectionsIsRefusedBeforeAnythingIsLeased() {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String type = "rag_shared_" + suffix;
+        for (String collection : List.of("one-" + suffix, "two-" + suffix)) {
+            TestCluster.get().allocatorCall("POST", "/resources", "{\"id\": \"rag-shared-" + collection + "\", \"type\": \""
+                    + type + "\", \"endpoint\": {\"base_url\": \"" + rag.url() + "\", \"collection\": \"" + collection
+                    + "\"}, \"labels\": {\"collection\": \"" + collection + "\"}}");
+        }
+        String worker = "rag-shared-" + suffix;
+        // the allocator grants by type: a grant of this type could be the other collection
+        create(worker, "{\"collection\": \"one-" + suffix + "\"}").then().statusCode(409)
+                .body("error.code", equalTo("COLLECTION_NOT_LEASABLE")).body("error.details.collection", equalTo("one-" + suffix));
+        assertEquals(List.of(), leasedIds(worker));
+        post("/session/list", "{\"worker_id\": \"" + worker + "\"}").then().body("count", equalTo(0));
     }
 
     @Test
