@@ -98,6 +98,12 @@ public class AllocatorApi {
                 + URLEncoder.encode(key + "=" + value, StandardCharsets.UTF_8), null, timeout, true, Credential.service());
     }
 
+    /** {@code GET /resources?type=<type>}: the registered resources of one type (its pool); a read, so retried. */
+    public Uni<JsonNode> resourcesOfType(String type) {
+        return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/resources?type="
+                + URLEncoder.encode(type, StandardCharsets.UTF_8), null, timeout, true, Credential.service());
+    }
+
     /** {@code GET /stats}: resource counts per type and state. */
     public Uni<JsonNode> stats() {
         return downstream.json(NAME, HttpMethod.GET, backends.allocator() + "/stats", null, timeout, true, Credential.service());

@@ -33,6 +33,11 @@ public final class ErrorCode {
     public static final String SESSION_NOT_FOUND = "SESSION_NOT_FOUND";
     public static final String SESSION_BUSY = "SESSION_BUSY";
     public static final String SETUP_FAILED = "SETUP_FAILED";
+    /**
+     * A collection offered for lease that a Sandbox session cannot lease alone: the allocator grants by type, and the
+     * collection's type also holds other collections (or several types offer it).
+     */
+    public static final String COLLECTION_NOT_LEASABLE = "COLLECTION_NOT_LEASABLE";
     public static final String FETCH_REFUSED = "FETCH_REFUSED";
     public static final String CANCELLED = "CANCELLED";
     public static final String REDIS_UNAVAILABLE = "REDIS_UNAVAILABLE";

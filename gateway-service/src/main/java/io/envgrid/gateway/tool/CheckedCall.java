@@ -1,6 +1,9 @@
 package io.envgrid.gateway.tool;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * A call whose arguments passed its tool's {@link ArgumentCheck}: only {@link ToolRegistry#prepare}
@@ -25,17 +28,20 @@ public final class CheckedCall {
     }
 
     /**
-     * The same call acting on {@code resourceId} unless it names a resource itself: the Sandbox
-     * API's session supplies the resource its tools act on. The id comes from the worker's own
-     * session record, not from the caller.
+     * The same call with each of {@code sessionArguments} its tool takes and the call leaves out: the Sandbox API's
+     * session supplies what its tools act on (a desktop's {@code resource_id}, a rag lease's {@code collection}).
+     * The values come from the worker's own session record, not from the caller.
      */
-    public CheckedCall onResource(String resourceId) {
-        if (resourceId == null || arguments.hasNonNull("resource_id")
-                || !tool.spec().inputSchema().path("properties").has("resource_id")) {
-            return this;
+    public CheckedCall withSessionArguments(ObjectNode sessionArguments) {
+        JsonNode properties = tool.spec().inputSchema().path("properties");
+        ObjectNode withSession = null;
+        for (Iterator<Map.Entry<String, JsonNode>> it = sessionArguments.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> argument = it.next();
+            if (properties.has(argument.getKey()) && !arguments.hasNonNull(argument.getKey())) {
+                withSession = withSession == null ? arguments.deepCopy() : withSession;
+                withSession.set(argument.getKey(), argument.getValue());
+            }
         }
-        ObjectNode withResource = arguments.deepCopy();
-        withResource.put("resource_id", resourceId);
-        return new CheckedCall(tool, withResource);
+        return withSession == null ? this : new CheckedCall(tool, withSession);
     }
 }

@@ -2,6 +2,7 @@ package io.envgrid.gateway.sandbox.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.allocation.Allocations;
 import io.envgrid.gateway.client.AllocatorApi;
@@ -12,13 +13,16 @@ import io.envgrid.gateway.tool.ExactInteger;
 import io.envgrid.gateway.tool.ProgressSink;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A stateful backend whose session is one resource leased from the allocator: {@code initialize}
  * allocates it (all-or-nothing, recorded for the worker like an MCP allocation) and prepares it;
  * {@code cleanup} releases it. A resource that cannot be prepared is released before the failure
  * is reported, and one whose caller cancels (or goes away) is released too, so a failed or
- * abandoned session holds nothing.
+ * abandoned session holds nothing. A backend whose config may name nothing leasable (rag without a
+ * leased collection) has sessions that hold nothing: {@code initialize} answers a JSON null and
+ * {@code cleanup} has nothing to give back.
  */
 abstract class LeasedBackend implements SessionBackend {
 
@@ -49,6 +53,11 @@ abstract class LeasedBackend implements SessionBackend {
     public void checkConfig(ObjectNode config) {
         leaseSeconds(config);
         waitMs(config);
+        checkLeased(config);
+    }
+
+    /** Refuses (400) a config naming what this backend cannot lease: by default an {@code allocator_type} outside its prefix. */
+    void checkLeased(ObjectNode config) {
         String type = config.path("allocator_type").asText(allocatorType());
         if (!profile.backend().serves(type)) {
             throw ToolFailure.invalid("'allocator_type' " + type + " is not served by the " + profile.resourceType()
@@ -61,14 +70,22 @@ abstract class LeasedBackend implements SessionBackend {
         checkConfig(config);
         int lease = leaseSeconds(config);
         long waitMs = waitMs(config);
-        String type = config.path("allocator_type").asText(allocatorType());
-        return allocations.allocate(workerId, List.of(type), lease, waitMs, ProgressSink.NONE)
-                .map(granted -> granted.elements().next())
-                .chain(entry -> prepare(workerId, entry, config)
-                        .onFailure().call(() -> cleanup(workerId, entry))
-                        // the caller gave up while the resource was being prepared: it goes back too
-                        .onCancellation().call(() -> cleanup(workerId, entry).onFailure().recoverWithNull())
-                        .replaceWith(entry));
+        return leasedType(config).chain(type -> type.isEmpty() ? Uni.createFrom().item(NullNode.getInstance())
+                : allocations.allocate(workerId, List.of(type.get()), lease, waitMs, ProgressSink.NONE)
+                        .map(granted -> granted.elements().next())
+                        .chain(entry -> prepare(workerId, entry, config)
+                                .onFailure().call(() -> cleanup(workerId, entry))
+                                // the caller gave up while the resource was being prepared: it goes back too
+                                .onCancellation().call(() -> cleanup(workerId, entry).onFailure().recoverWithNull())
+                                .replaceWith(entry)));
+    }
+
+    /**
+     * The allocator type a session with this (checked) config leases, or empty when it leases nothing: the config's
+     * {@code allocator_type} by default, else the profile's.
+     */
+    Uni<Optional<String>> leasedType(ObjectNode config) {
+        return Uni.createFrom().item(Optional.of(config.path("allocator_type").asText(allocatorType())));
     }
 
     /** The lease length a config asks for, exactly (4294967297 is refused, not read as 1), 1 to 86400 seconds. */
@@ -90,6 +107,9 @@ abstract class LeasedBackend implements SessionBackend {
 
     @Override
     public Uni<Void> cleanup(String workerId, JsonNode resource) {
+        if (resource == null || resource.isNull()) {
+            return Uni.createFrom().voidItem();
+        }
         return cleanup.release(workerId, List.of(resource.path("id").asText())).replaceWithVoid();
     }
 

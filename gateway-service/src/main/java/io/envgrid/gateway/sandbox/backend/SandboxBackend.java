@@ -24,6 +24,20 @@ public interface SandboxBackend {
         return JsonNodeFactory.instance.objectNode();
     }
 
+    /**
+     * Arguments a call in a session gets from what the session holds, unless the call names them itself: by default
+     * the held resource as {@code resource_id} (a desktop's, a device's); none for a session holding nothing. They
+     * come from the worker's own session record, never from the caller.
+     */
+    default ObjectNode sessionArguments(SessionContext session) {
+        ObjectNode arguments = JsonNodeFactory.instance.objectNode();
+        String resourceId = session.resourceId();
+        if (resourceId != null) {
+            arguments.put("resource_id", resourceId);
+        }
+        return arguments;
+    }
+
     /** Checks that the services behind the backend answer; the details are shown by {@code /warmup/status}. */
     Uni<JsonNode> warmup();
 }

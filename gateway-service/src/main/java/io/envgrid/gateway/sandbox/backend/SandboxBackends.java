@@ -34,7 +34,7 @@ public class SandboxBackends {
         return switch (profile.backend()) {
             case DESKTOP -> new DesktopBackend(profile, allocations, cleanup, allocator, setup, probe, backends);
             case DEVICE -> new DeviceBackend(profile, allocations, cleanup, allocator);
-            case RAG -> new RagBackend(profile, probe, backends);
+            case RAG -> new RagBackend(profile, allocations, cleanup, allocator, probe, backends);
         };
     }
 }

@@ -13,9 +13,21 @@ public interface SessionBackend extends SandboxBackend {
      */
     void checkConfig(ObjectNode config);
 
-    /** Takes what a worker's session needs ({@code initialize}) and returns it: the leased resource's entry. */
+    /**
+     * Takes what a worker's session needs ({@code initialize}) and returns it: the leased resource's entry, or a
+     * JSON null when the config names nothing to lease (a rag session on a collection nobody leases).
+     */
     Uni<JsonNode> initialize(String workerId, ObjectNode config);
 
-    /** Gives back what {@link #initialize} took ({@code cleanup}). */
+    /** Gives back what {@link #initialize} took ({@code cleanup}); nothing for a JSON null. */
     Uni<Void> cleanup(String workerId, JsonNode resource);
+
+    /**
+     * Whether a call with no explicit session runs in a temporary one, opened and closed around it: true when the
+     * profile's config leases something. False only for a backend whose profile leases nothing (rag naming no
+     * collection): its calls then run as a stateless backend's, for any worker or none.
+     */
+    default boolean temporarySessions() {
+        return true;
+    }
 }

@@ -140,9 +140,10 @@ public class SandboxExecutor {
         Timer.Sample sample = Timer.start(meters);
         SandboxBackend backend = tool.resourceType() == null ? null : catalog.backend(tool.resourceType()).orElseThrow();
         Uni<Binding> binding = backend == null
-                ? Uni.createFrom().item(new Binding(new SessionContext(workerId, null), null, false))
+                ? Uni.createFrom().item(new Binding(SessionContext.none(workerId), null, false))
                 : warmUps.ensure(backend).chain(() -> scope.bind(backend));
-        return binding.chain(b -> execution.run(call.call().onResource(b.context().resourceId()), workerId, ProgressSink.NONE)
+        return binding.chain(b -> execution.run(backend == null ? call.call()
+                        : call.call().withSessionArguments(backend.sessionArguments(b.context())), workerId, ProgressSink.NONE)
                 .map(result -> {
                     JsonNode data = result.structured();
                     ObjectNode answer = NODES.objectNode().put("success", true);

@@ -70,7 +70,8 @@ public class WarmUps {
             State state = states.get(type);
             ObjectNode entry = all.putObject(type).put("loaded", true)
                     .put("warmed_up", state != null && state.warmedUp())
-                    .put("stateless", !(backend instanceof SessionBackend))
+                    // stateless: its calls need no session (rag's, unless its profile leases a collection)
+                    .put("stateless", !(backend instanceof SessionBackend stateful) || !stateful.temporarySessions())
                     .put("backend", backend.profile().backend().profileName());
             if (state != null) {
                 if (state.details() != null) {

@@ -50,8 +50,9 @@ public final class SandboxBodies {
     @Schema(name = "SessionRequest", example = "{\"worker_id\": \"job42/w1\", \"resource_type\": \"vm\", \"config\": {\"lease_timeout\": 900}}")
     public record SessionRequest(
             @Schema(required = true) @JsonProperty("worker_id") String workerId,
-            @Schema(required = true, description = "A resource type of the profile with a stateful backend") @JsonProperty("resource_type") String resourceType,
-            @Schema(description = "Overrides of the profile's config (create only); checked after merging") ObjectNode config) {
+            @Schema(required = true, description = "A resource type of the profile whose backend has sessions (desktop, device, rag)") @JsonProperty("resource_type") String resourceType,
+            @Schema(description = "Overrides of the profile's config (create only); checked after merging. A rag session's "
+                    + "'collection' names the collection it leases") ObjectNode config) {
     }
 
     /** {@code POST /session/list}. */

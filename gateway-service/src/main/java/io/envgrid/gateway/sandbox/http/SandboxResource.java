@@ -114,8 +114,9 @@ public class SandboxResource {
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SandboxBodies.SessionResponse.class)))
     @POST
     @Path("session/create")
-    @Operation(summary = "Open the worker's session of a stateful backend: {worker_id, resource_type, config} -> the "
-            + "session (created: false when it already had one)")
+    @Operation(summary = "Open the worker's session of a backend (desktop, device, rag): {worker_id, resource_type, config} -> "
+            + "the session, with what it leased as 'resource' (null for a rag session naming no leased collection); "
+            + "created: false when it already had one")
     public Uni<ObjectNode> createSession(byte[] body, @Context RoutingContext routing) {
         SessionRequest request = bodies.read(body, SessionRequest.class, null);
         String worker = worker(routing, request.workerId(), true);

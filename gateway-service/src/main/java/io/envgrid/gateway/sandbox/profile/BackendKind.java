@@ -17,8 +17,12 @@ public enum BackendKind {
     /** Desktops through the allocator and the vm-controller: one leased desktop per session. */
     DESKTOP("desktop", false, "vm_", List.of(required("allocator_type", Type.STRING), optional("lease_timeout", Type.INTEGER),
             optional("wait_ms", Type.INTEGER), optional("init_commands", Type.ARRAY), optional("task_config", Type.ARRAY))),
-    /** The rag-service, shared by every worker: warmed up once, no session. */
-    RAG("rag", true, null, List.of(optional("default_top_k", Type.INTEGER), optional("mode", Type.STRING))),
+    /**
+     * The rag-service: shared by every worker (stateless) unless a session names a {@code collection} the allocator
+     * offers for lease, which the session then leases as a desktop session leases its desktop.
+     */
+    RAG("rag", true, null, List.of(optional("default_top_k", Type.INTEGER), optional("mode", Type.STRING),
+            optional("collection", Type.STRING), optional("lease_timeout", Type.INTEGER), optional("wait_ms", Type.INTEGER))),
     /** Test devices of the device agents: one leased device per session. */
     DEVICE("device", false, "device_", List.of(required("allocator_type", Type.STRING), optional("lease_timeout", Type.INTEGER),
             optional("wait_ms", Type.INTEGER)));

@@ -1,5 +1,6 @@
 package io.envgrid.gateway.sandbox.session;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.sandbox.backend.SandboxBackend;
@@ -17,7 +18,8 @@ import org.jboss.logging.Logger;
 /**
  * The sessions of one {@code /execute} or {@code /execute/batch} request: a stateful backend's
  * call uses the worker's explicit session when it has one, else a temporary session opened once
- * for the request (shared by a batch's calls on that backend) and closed by {@link #close()}.
+ * for the request (shared by a batch's calls on that backend) and closed by {@link #close()}; a
+ * backend without {@link SessionBackend#temporarySessions()} runs such a call in no session.
  */
 public final class CallScope {
 
@@ -38,7 +40,10 @@ public final class CallScope {
 
     public Uni<Binding> bind(SandboxBackend backend) {
         if (!(backend instanceof SessionBackend stateful)) {
-            return Uni.createFrom().item(new Binding(new SessionContext(workerId, null), null, false));
+            return Uni.createFrom().item(sessionless());
+        }
+        if (workerId == null && !stateful.temporarySessions()) {
+            return Uni.createFrom().item(sessionless());
         }
         if (workerId == null) {
             throw ToolFailure.invalid("'worker_id' is required for " + backend.profile().resourceType() + " tools");
@@ -46,23 +51,31 @@ public final class CallScope {
         String type = backend.profile().resourceType();
         return sessions.find(workerId, type).chain(found -> {
             if (found.isEmpty()) {
-                return temporaries.computeIfAbsent(type, t -> open(stateful).memoize().indefinitely());
+                // a backend whose profile leases nothing serves a call outside a session as a stateless one does
+                return stateful.temporarySessions() ? temporaries.computeIfAbsent(type, t -> open(stateful).memoize().indefinitely())
+                        : Uni.createFrom().item(sessionless());
             }
             if (!SandboxSessions.READY.equals(found.get().path("state").asText())) {
                 throw new ToolFailure(409, ErrorCode.SESSION_BUSY, "the " + type + " session of worker '" + workerId
                         + "' is still being created", Map.of("resource_type", type));
             }
-            return sessions.touch(workerId, type).replaceWith(new Binding(
-                    new SessionContext(workerId, found.get().get("resource")), found.get().path("session_id").asText(), false));
+            ObjectNode session = found.get();
+            return sessions.touch(workerId, type).replaceWith(new Binding(new SessionContext(workerId, session.get("resource"),
+                    session.get("config")), session.path("session_id").asText(), false));
         });
+    }
+
+    /** A call that runs in no session: a stateless backend's, or one whose backend needs none for it. */
+    private Binding sessionless() {
+        return new Binding(SessionContext.none(workerId), null, false);
     }
 
     private Uni<Binding> open(SessionBackend backend) {
         String type = backend.profile().resourceType();
         return Uni.createFrom().deferred(() -> backend.initialize(workerId, backend.profile().config()))
                 .map(resource -> {
-                    Binding binding = new Binding(new SessionContext(workerId, resource), type + "_tmp_" + UUID.randomUUID(),
-                            true);
+                    Binding binding = new Binding(new SessionContext(workerId, resource, backend.profile().config()),
+                            type + "_tmp_" + UUID.randomUUID(), true);
                     opened.add(new Opened(backend, binding));
                     return binding;
                 });

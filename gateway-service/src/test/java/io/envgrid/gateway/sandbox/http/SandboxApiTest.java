@@ -253,8 +253,9 @@ class SandboxApiTest {
         post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": [{\"action\": \"vm:screenshot\"}, "
                 + "{\"action\": \"vm:nope\"}]}").then().statusCode(404).body("error.message", containsString("actions[1]"));
         post("/execute/batch", "{\"worker_id\": \"" + worker + "\", \"actions\": []}").then().statusCode(400);
-        post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"rag\"}").then().statusCode(400)
-                .body("error.message", containsString("stateless"));
+        // a rag session's config is checked as a desktop's (the collection it leases is a name)
+        post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"rag\", \"config\": "
+                + "{\"collection\": 3}}").then().statusCode(400).body("error.message", containsString("config.collection"));
         post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"gpu\"}").then().statusCode(404)
                 .body("error.code", equalTo("UNKNOWN_RESOURCE_TYPE"));
         post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\", \"config\": {\"pool\": 3}}")

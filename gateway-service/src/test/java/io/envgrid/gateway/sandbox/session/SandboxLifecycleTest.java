@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,8 +15,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpSteps;
+import io.envgrid.gateway.support.RecordingEndpoint;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.WithCluster;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -26,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -36,12 +41,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A profile read from a file: init commands when a session opens, leases kept alive while the
- * session lives, idle sessions ended after {@code session_ttl}, and the {@code fetch} API tool
- * with its injected configuration against a real local web server (listed in allowed_hosts).
+ * session lives, idle sessions ended after {@code session_ttl}, a rag backend whose profile names a
+ * leased collection (leased by its sessions, temporary ones included, like the desktop), and the
+ * {@code fetch} API tool with its injected configuration against a real local web server (listed in
+ * allowed_hosts).
  */
 @QuarkusTest
 @TestProfile(SandboxLifecycleTest.FromFile.class)
 @WithCluster
+@WithTestResource(SandboxLifecycleTest.RagService.class)
 class SandboxLifecycleTest {
 
     public static class FromFile implements QuarkusTestProfile {
@@ -54,6 +62,24 @@ class SandboxLifecycleTest {
 
     private static HttpServer site;
     private static final CountDownLatch RELEASE_SLOW = new CountDownLatch(1);
+    /** The configured rag-service (its warm-up is asked) and the server of the profile's leased collection. */
+    static RecordingEndpoint rag;
+
+    /** Starts {@link #rag} before the gateway, as its {@code envgrid.rag.url}. */
+    public static class RagService implements QuarkusTestResourceLifecycleManager {
+
+        @Override
+        public Map<String, String> start() {
+            rag = RecordingEndpoint.start(path -> path.equals("/search") ? "{\"results\": [], \"took_ms\": 1}"
+                    : "{\"status\": \"UP\"}");
+            return Map.of("envgrid.rag.url", rag.url());
+        }
+
+        @Override
+        public void stop() {
+            rag.close();
+        }
+    }
 
     @BeforeAll
     static void startSite() throws IOException {
@@ -134,6 +160,45 @@ class SandboxLifecycleTest {
 
         Conditions.await("idle session ended and its desktop released", Duration.ofSeconds(20), () -> leases(worker).isEmpty());
         assertTrue(System.nanoTime() - lastUse >= Duration.ofSeconds(4).toNanos(), "not before session_ttl");
+        post("/session/list", "{\"worker_id\": \"" + worker + "\"}").then().body("count", equalTo(0));
+    }
+
+    /** The profile's {@code docs} collection, offered for lease as the one resource of its type, served by {@link #rag}. */
+    private static String offerProfileCollection() {
+        rag.forget();
+        String id = "rag-lifecycle-docs";
+        TestCluster.get().allocatorCall("POST", "/resources", "{\"id\": \"" + id + "\", \"type\": \"rag_lifecycle\", "
+                + "\"endpoint\": {\"base_url\": \"" + rag.url() + "\", \"collection\": \"lifecycle-docs\"}, "
+                + "\"labels\": {\"collection\": \"lifecycle-docs\"}}");
+        return id;
+    }
+
+    @Test
+    void theProfilesCollectionIsLeasedByTemporaryAndIdleSessionsAndGivenBack() {
+        String resourceId = offerProfileCollection();
+        String worker = "lifecycle-docs-" + UUID.randomUUID();
+
+        // no explicit session: the call runs in a temporary one that leases the profile's collection and gives it back
+        post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"docs:search\", \"params\": {\"query\": \"q\"}}")
+                .then().statusCode(200).body("success", equalTo(true)).body("temporary_session", equalTo(true));
+        List<RecordingEndpoint.Seen> searches = rag.at("/search");
+        assertEquals(1, searches.size(), searches.toString());
+        assertEquals("lifecycle-docs", searches.get(0).body().path("collection").asText());
+        assertEquals(2, searches.get(0).body().path("top_k").asInt(), "the profile's default_top_k");
+        assertTrue(searches.get(0).leaseToken() != null && searches.get(0).leaseToken().startsWith("elt_"),
+                "searched with the lease's token: " + searches);
+        assertEquals(0, leases(worker).size(), "the temporary session's lease was released");
+
+        // an explicit session leases it (lease_timeout 3 s), the keep-alive renews it, the idle end gives it back
+        post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"docs\"}").then().statusCode(200)
+                .body("resource.id", equalTo(resourceId)).body("config.collection", equalTo("lifecycle-docs"));
+        Conditions.await("collection lease renewed by the keep-alive", Duration.ofSeconds(10), () -> {
+            JsonNode held = leases(worker);
+            return held.size() == 1 && resourceId.equals(held.get(0).path("resource_id").asText())
+                    && Instant.parse(held.get(0).path("expires_at").asText()).isAfter(Instant.now().plusSeconds(60));
+        });
+        Conditions.await("idle rag session ended and its collection released", Duration.ofSeconds(20),
+                () -> leases(worker).isEmpty());
         post("/session/list", "{\"worker_id\": \"" + worker + "\"}").then().body("count", equalTo(0));
     }
 
