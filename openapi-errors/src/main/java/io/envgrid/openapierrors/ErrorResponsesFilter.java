@@ -122,9 +122,9 @@ public abstract class ErrorResponsesFilter implements OASFilter {
             openAPI.setComponents(OASFactory.createComponents());
         }
         Components components = openAPI.getComponents();
-        if (components.getSchemas() == null || !components.getSchemas().containsKey(SCHEMA)) {
-            components.addSchema(SCHEMA, envelopeSchema());
-        }
+        // Replaces a schema of that name the scan made from a service's own ErrorEnvelope record (its body a
+        // separate, unnamed-looking component): the one shape, spelled out in one place.
+        components.addSchema(SCHEMA, envelopeSchema());
         if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
             return;
         }
