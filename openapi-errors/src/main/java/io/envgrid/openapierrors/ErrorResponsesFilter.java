@@ -99,6 +99,12 @@ public abstract class ErrorResponsesFilter implements OASFilter {
             return operation.getRequestBody() != null;
         }
 
+        /** True when the operation's request body may be of {@code mediaType} ({@code application/json}, …). */
+        public boolean reads(String mediaType) {
+            return hasBody() && operation.getRequestBody().getContent() != null
+                    && operation.getRequestBody().getContent().hasMediaType(mediaType);
+        }
+
         /** True when the path is {@code prefix} or lies below it ({@code /sessions} covers {@code /sessions/{id}}). */
         public boolean under(String prefix) {
             return path.equals(prefix) || path.startsWith(prefix.endsWith("/") ? prefix : prefix + "/");
