@@ -122,6 +122,14 @@ public abstract class ErrorResponsesFilter implements OASFilter {
         return Map.of();
     }
 
+    /**
+     * False for a route whose refusals are not the envelope (the gateway's MCP doors answer JSON-RPC errors): it is
+     * left as it is. True by default.
+     */
+    protected boolean answersEnvelope(Route route) {
+        return true;
+    }
+
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
         if (openAPI.getComponents() == null) {
@@ -142,7 +150,9 @@ public abstract class ErrorResponsesFilter implements OASFilter {
             }
             for (Map.Entry<PathItem.HttpMethod, Operation> op : operations.entrySet()) {
                 Route route = new Route(op.getKey().name().toUpperCase(Locale.ROOT), path.getKey(), op.getValue());
-                document(route, shared);
+                if (answersEnvelope(route)) {
+                    document(route, shared);
+                }
             }
         }
     }
