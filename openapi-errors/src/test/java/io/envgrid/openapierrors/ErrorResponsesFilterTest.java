@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ErrorResponsesFilterTest {
 
     /** Two shared refusals: one of every route, one of the routes with a body. */
-    static final class Filter extends ErrorResponsesFilter {
+    static class Filter extends ErrorResponsesFilter {
         @Override
         protected List<SharedError> sharedErrors() {
             return List.of(SharedError.everywhere(500, "INTERNAL_ERROR", "a fault"),
@@ -65,5 +65,21 @@ class ErrorResponsesFilterTest {
         MediaType notFound = get.getResponses().getAPIResponse("404").getContent().getMediaType("application/json");
         assertEquals(ErrorResponsesFilter.REF, notFound.getSchema().getRef());
         assertEquals(null, notFound.getExamples());
+    }
+
+    @Test
+    void aRouteThatAnswersNoEnvelopeIsLeftAsItIs() {
+        Operation rpc = OASFactory.createOperation().responses(OASFactory.createAPIResponses()
+                .addAPIResponse("400", OASFactory.createAPIResponse().description("a JSON-RPC parse error")));
+        OpenAPI doc = OASFactory.createOpenAPI().paths(OASFactory.createPaths()
+                .addPathItem("/rpc", OASFactory.createPathItem().POST(rpc)));
+        new Filter() {
+            @Override
+            protected boolean answersEnvelope(Route route) {
+                return !route.under("/rpc");
+            }
+        }.filterOpenAPI(doc);
+        assertEquals(null, rpc.getResponses().getAPIResponse("400").getContent());
+        assertEquals(null, rpc.getResponses().getAPIResponse("500"));
     }
 }
