@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The {@code mcp://test-devices/} resource tree of the device tools over REST. */
@@ -39,6 +40,8 @@ public class McpResourcesResource {
     @Path("{uri:.+}")
     @Operation(summary = "One resource, by full URI (mcp://test-devices/devices/android/emulator-5554) or its path; "
             + "an id holding '/' is percent-encoded (devices/linux/rack%2F7)")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: a resource path with a '.' or '..' segment")
+    @APIResponse(responseCode = "404", description = "DEVICE_NOT_FOUND: no resource of that URI")
     public Map<String, Object> get(@Encoded @PathParam("uri") String uri, @Context HttpServerRequest request) {
         // the routed path has lost its dot segments already: look at what the client sent
         ResourcePaths.refuseDotSegments(request.uri());

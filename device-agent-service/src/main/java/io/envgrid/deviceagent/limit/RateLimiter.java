@@ -88,7 +88,7 @@ public class RateLimiter {
      * The OSWorld desktop routes are exempt: the limit is the device-management API's, while
      * a controller driving the desktop reads a screenshot and acts several times per agent step.
      */
-    private static boolean isDesktopRoute(String path) {
+    public static boolean isDesktopRoute(String path) {
         return DESKTOP_ROUTES.contains(path) || path.startsWith("/setup/");
     }
 

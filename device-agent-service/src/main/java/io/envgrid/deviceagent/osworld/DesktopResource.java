@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -85,6 +86,7 @@ public class DesktopResource {
 
     @POST
     @Path("execute")
+    @APIResponse(responseCode = "408", description = "COMMAND_EXECUTION_FAILED: the script or command ran past its own time limit")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public ExecuteAnswer execute(JsonNode body) {
@@ -109,6 +111,7 @@ public class DesktopResource {
 
     @POST
     @Path("run_python")
+    @APIResponse(responseCode = "408", description = "COMMAND_EXECUTION_FAILED: the script or command ran past its own time limit")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> runPython(JsonNode body) {
@@ -123,6 +126,7 @@ public class DesktopResource {
 
     @POST
     @Path("run_bash_script")
+    @APIResponse(responseCode = "408", description = "COMMAND_EXECUTION_FAILED: the script or command ran past its own time limit")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> runBashScript(JsonNode body) {
@@ -172,6 +176,8 @@ public class DesktopResource {
 
     @POST
     @Path("file")
+    @APIResponse(responseCode = "404", description = "FILE_NOT_FOUND: the worker's user sees no such file")
+    @APIResponse(responseCode = "413", description = "HTTP_ERROR: the file is over the size the agent sends")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response file(@RestForm("file_path") String filePath) {
         return timed("file", desktop -> {

@@ -7,6 +7,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -32,6 +33,8 @@ public class SetupResource {
     /** {@code {"path"}}: opens the file with the desktop's opener and waits for its window. */
     @POST
     @Path("setup/open_file")
+    @APIResponse(responseCode = "404", description = "FILE_NOT_FOUND: the worker's user sees no such file")
+    @APIResponse(responseCode = "408", description = "COMMAND_EXECUTION_FAILED: no window of the file showed within the wait")
     public String openFile(JsonNode body) {
         return routing.act(desktop -> desktop.windows().open(text(body, "path")));
     }
@@ -55,6 +58,7 @@ public class SetupResource {
     /** {@code {"path"}}: shows the image as the desktop's background. */
     @POST
     @Path("setup/change_wallpaper")
+    @APIResponse(responseCode = "404", description = "FILE_NOT_FOUND: the worker's user sees no such file")
     public String changeWallpaper(JsonNode body) {
         return routing.act(desktop -> desktop.windows().changeWallpaper(text(body, "path")));
     }

@@ -4,6 +4,8 @@ package io.envgrid.gateway.error;
 public final class ErrorCode {
 
     public static final String INVALID_PARAMETERS = "INVALID_PARAMETERS";
+    /** A body over quarkus.http.limits.max-body-size (413), refused by {@link HttpFailures} before any route reads it. */
+    public static final String PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE";
     /** An id or type outside envgrid's one id rule (docs/isolation.md). */
     public static final String INVALID_ID = "INVALID_ID";
     /** A gateway token used for a worker id it does not cover. */

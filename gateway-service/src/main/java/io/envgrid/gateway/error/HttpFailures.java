@@ -141,7 +141,7 @@ public class HttpFailures {
             body = rpc.toString();
         } else {
             try {
-                body = json.writeValueAsString(ErrorEnvelope.of(status == 413 ? "PAYLOAD_TOO_LARGE" : ErrorCode.INVALID_PARAMETERS,
+                body = json.writeValueAsString(ErrorEnvelope.of(status == 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.INVALID_PARAMETERS,
                         message, Map.of()));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("the error envelope cannot be written", e);

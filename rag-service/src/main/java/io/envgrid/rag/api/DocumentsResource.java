@@ -35,6 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -79,6 +80,9 @@ public class DocumentsResource {
     @Path("{name}/documents")
     @Consumes({JSON_LINES, "application/jsonl"})
     @Operation(summary = "Add or replace documents in bulk, one JSON object {id, text, title?, metadata?} per line")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: the collection name is outside its rule "
+            + "(details.rule); INVALID_DOCUMENT: a line that is no document or breaks the limits (details.line); "
+            + "INVALID_PARAMETERS: no documents, or more in one batch than allowed")
     public IngestResponse ingestJsonLines(
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = CollectionNames.RULE)) @PathParam("name") String name,
             @Parameter(description = AUTHORIZATION_DOC) @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
@@ -96,6 +100,8 @@ public class DocumentsResource {
     @Path("{name}/documents")
     @Consumes({MediaType.TEXT_PLAIN, MARKDOWN})
     @Operation(summary = "Add or replace one plain-text or Markdown document; a Markdown '# heading' on the first line is its title")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: the collection name or the document id is outside "
+            + "its rule (details.rule); INVALID_DOCUMENT: a document that breaks the limits (text, title)")
     public IngestResponse ingestText(
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = CollectionNames.RULE)) @PathParam("name") String name,
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = Limits.DOCUMENT_ID_RULE)) @QueryParam("id") String id,
@@ -122,6 +128,9 @@ public class DocumentsResource {
     @Path("{name}/documents/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Replace one document, or add it if the id is new")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: the collection name or the document id is outside "
+            + "its rule (details.rule); INVALID_PARAMETERS: no body, or a body id other than the path's; "
+            + "INVALID_DOCUMENT: a document that breaks the limits")
     public IngestResponse put(
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = CollectionNames.RULE)) @PathParam("name") String name,
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = Limits.DOCUMENT_ID_RULE)) @PathParam("id") String id,
@@ -143,6 +152,10 @@ public class DocumentsResource {
     @DELETE
     @Path("{name}/documents/{id}")
     @Operation(summary = "Delete one document and all its chunks")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: the collection name or the document id is outside "
+            + "its rule (details.rule)")
+    @APIResponse(responseCode = "404", description = "COLLECTION_NOT_FOUND: no collection of that name; "
+            + "DOCUMENT_NOT_FOUND: no document of that id in it")
     public RestResponse<Void> delete(
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = CollectionNames.RULE)) @PathParam("name") String name,
             @Parameter(schema = @Schema(type = SchemaType.STRING, pattern = Limits.DOCUMENT_ID_RULE)) @PathParam("id") String id,

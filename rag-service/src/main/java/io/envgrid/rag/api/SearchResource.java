@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -41,6 +42,10 @@ public class SearchResource {
 
     @POST
     @Operation(summary = "Rank a collection's documents for a query (bm25, dense or hybrid), with metadata filters; each result carries a snippet with the query terms marked <em>…</em>")
+    @APIResponse(responseCode = "400", description = "INVALID_PARAMETERS: no body, no or too long a query, top_k out "
+            + "of range, an unknown mode, bad filters; INVALID_ID: the collection name is outside its rule "
+            + "(details.rule)")
+    @APIResponse(responseCode = "404", description = "COLLECTION_NOT_FOUND: no collection of that name")
     public SearchResponse search(
             @Parameter(description = DocumentsResource.AUTHORIZATION_DOC) @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @Parameter(description = DocumentsResource.LEASE_TOKEN_DOC) @HeaderParam(Credentials.LEASE_TOKEN_HEADER) String leaseToken,

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -53,6 +54,12 @@ public class InventoryResource {
     @Operation(summary = "Register a resource (201), or update a registered one (200)",
             description = "heartbeat_ttl (seconds) makes the resource turn down when its heartbeats stop. The caller "
                     + "becomes its owner; another principal's registration of it is 403 NOT_RESOURCE_OWNER.")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: id, type or a label is missing or outside the id "
+            + "rule (details.field); INVALID_PARAMETERS: a value out of range, or an endpoint with a reserved key")
+    @APIResponse(responseCode = "403", description = "NOT_RESOURCE_OWNER: the resource is another principal's, or an "
+            + "agent token names an id outside its namespace")
+    @APIResponse(responseCode = "409", description = "RESOURCE_IN_OTHER_CELL: the id is registered in another cell "
+            + "than its type's (details.cell, type_cell); RESOURCE_LEASED: a leased resource cannot change its type")
     public Uni<RestResponse<ResourceView>> register(RegisterRequest request) {
         Validation.requireBody(request);
         request.validate();
@@ -63,6 +70,8 @@ public class InventoryResource {
     @GET
     @Path("resources")
     @Operation(summary = "List resources, filtered by type, state and labels (label=key=value, repeatable)")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: a type or label filter outside the id rule "
+            + "(details.field); INVALID_PARAMETERS: a state filter that is no state")
     public Uni<List<ResourceView>> list(@QueryParam("type") String type, @QueryParam("state") String state,
             @QueryParam("label") List<String> labels, @Context UriInfo uri) {
         Validation.requireFilter(uri, "type", type, Validation::requireType);
@@ -78,6 +87,10 @@ public class InventoryResource {
     @Path("resources/{id}")
     @Operation(summary = "One resource, with its live lease and last fencing token",
             description = "An agent token sees only its own resources (403 NOT_RESOURCE_OWNER), listings included.")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: the id is outside the id rule (details.field)")
+    @APIResponse(responseCode = "403", description = "NOT_RESOURCE_OWNER: the resource is another principal's, or an "
+            + "agent token names an id outside its namespace")
+    @APIResponse(responseCode = "404", description = "RESOURCE_NOT_FOUND: no resource of that id")
     public Uni<ResourceView> get(@PathParam("id") String id) {
         Validation.requireId("id", id);
         Principal me = actingOn(id);
@@ -94,6 +107,10 @@ public class InventoryResource {
     @Path("resources/{id}/heartbeat")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Heartbeat: keeps a resource with a heartbeat_ttl up, and brings a down one back")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: the id is outside the id rule (details.field)")
+    @APIResponse(responseCode = "403", description = "NOT_RESOURCE_OWNER: the resource is another principal's, or an "
+            + "agent token names an id outside its namespace")
+    @APIResponse(responseCode = "404", description = "RESOURCE_NOT_FOUND: no resource of that id")
     public Uni<Map<String, String>> heartbeat(@PathParam("id") String id) {
         Validation.requireId("id", id);
         return inventory.heartbeat(id, actingOn(id)).map(was -> Map.of("id", id, "status", "ok", "previous_health", was));
@@ -104,6 +121,10 @@ public class InventoryResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Drain: no new leases; a current lease runs until released or expired",
             description = "By the owner or the service token; the caller is recorded as drained_by.")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: the id is outside the id rule (details.field)")
+    @APIResponse(responseCode = "403", description = "NOT_RESOURCE_OWNER: the resource is another principal's, or an "
+            + "agent token names an id outside its namespace")
+    @APIResponse(responseCode = "404", description = "RESOURCE_NOT_FOUND: no resource of that id")
     public Uni<ResourceView> drain(@PathParam("id") String id) {
         Validation.requireId("id", id);
         return inventory.drain(id, true, actingOn(id));
@@ -114,6 +135,11 @@ public class InventoryResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Put a drained resource back into service",
             description = "Only by whoever drained it (drained_by) or the service token: 403 NOT_DRAIN_OWNER otherwise.")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: the id is outside the id rule (details.field)")
+    @APIResponse(responseCode = "403", description = "NOT_DRAIN_OWNER: drained by another principal, and the caller is "
+            + "not the service token; NOT_RESOURCE_OWNER: the resource is another principal's, or an agent token names "
+            + "an id outside its namespace")
+    @APIResponse(responseCode = "404", description = "RESOURCE_NOT_FOUND: no resource of that id")
     public Uni<ResourceView> undrain(@PathParam("id") String id) {
         Validation.requireId("id", id);
         return inventory.drain(id, false, actingOn(id));
@@ -124,6 +150,13 @@ public class InventoryResource {
     @Operation(summary = "The owner reports the reset after a lease ended: done makes it free, failed takes it down",
             description = "fencing_token is the ended lease's; another one, or a resource not resetting, is 409. "
                     + "Only the resource's owner (the principal that registered it) may report: 403 otherwise.")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: the id is outside the id rule (details.field); "
+            + "INVALID_PARAMETERS: fencing_token not a positive integer, outcome not done or failed, reason too long")
+    @APIResponse(responseCode = "403", description = "NOT_RESOURCE_OWNER: the resource is another principal's, or an "
+            + "agent token names an id outside its namespace")
+    @APIResponse(responseCode = "404", description = "RESOURCE_NOT_FOUND: no resource of that id")
+    @APIResponse(responseCode = "409", description = "NOT_RESETTING: the resource is not resetting; "
+            + "STALE_FENCING_TOKEN: fencing_token is not the ended lease's (details.resetting_fencing_token)")
     public Uni<ResourceView> reset(@PathParam("id") String id, ResetRequest request) {
         Validation.requireId("id", id);
         Validation.requireBody(request);
@@ -135,6 +168,12 @@ public class InventoryResource {
     @Operation(summary = "Remove a resource; a leased or resetting one only with force=true",
             description = "force revokes a lease; a reset that is owed stays owed, so a re-registration starts it "
                     + "again (409 RESOURCE_RESETTING without force). By the owner or the service token.")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: the id is outside the id rule (details.field)")
+    @APIResponse(responseCode = "403", description = "NOT_RESOURCE_OWNER: the resource is another principal's, or an "
+            + "agent token names an id outside its namespace")
+    @APIResponse(responseCode = "404", description = "RESOURCE_NOT_FOUND: no resource of that id")
+    @APIResponse(responseCode = "409", description = "RESOURCE_LEASED: leased, and force is not true; "
+            + "RESOURCE_RESETTING: its reset is owed, and force is not true")
     public Uni<Map<String, String>> delete(@PathParam("id") String id, @QueryParam("force") boolean force) {
         Validation.requireId("id", id);
         return inventory.delete(id, force, actingOn(id)).map(ignored -> Map.of("id", id, "status", "deleted"));

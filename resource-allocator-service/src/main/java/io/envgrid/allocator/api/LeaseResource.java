@@ -74,6 +74,13 @@ public class LeaseResource {
                     + "any of them ended).")
     // Not cancelled by Quarkus when the connection closes: a cancellation could drop the answer of a
     // grant already made in Redis. The ClientLink below ends the wait and gives such grants back.
+    @APIResponse(responseCode = "400", description = "INVALID_ID: worker_id or a type is missing or outside the id "
+            + "rule (details.field); INVALID_PARAMETERS: timeout or wait_ms out of range, no resource_types, too many "
+            + "of them; UNKNOWN_RESOURCE_TYPE: no resource of a requested type is registered; CROSS_CELL_REQUEST: the "
+            + "types are served by different cells (details.cells)")
+    @APIResponse(responseCode = "409", description = "INSUFFICIENT_RESOURCES: not enough free (details.types.<T>: "
+            + "requested, available, queued_ahead); REQUEST_ID_CONFLICT: the request_id was used by another worker or "
+            + "with another body; REQUEST_ID_SETTLED: a lease of that request_id ended (details.ended_lease_ids)")
     @Cancellable(false)
     public Uni<RestResponse<Map<String, Map<String, Object>>>> allocate(AllocateRequest request,
             @Context RoutingContext http) {
@@ -97,6 +104,11 @@ public class LeaseResource {
     @POST
     @Path("release")
     @Operation(summary = "Release one resource held by the worker")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: worker_id or resource_id is missing or outside the "
+            + "id rule (details.field)")
+    @APIResponse(responseCode = "403", description = "NOT_LEASE_HOLDER: the live lease is another worker's "
+            + "(details.resources); nothing was changed")
+    @APIResponse(responseCode = "404", description = "RESOURCE_NOT_FOUND: no resource of that id")
     public Uni<Map<String, Object>> release(ReleaseRequest request) {
         Validation.requireBody(request);
         request.validate();
@@ -114,9 +126,12 @@ public class LeaseResource {
             description = "403 NOT_LEASE_HOLDER names the other worker's ids in details.resources. Refused by the "
                     + "look-up, nothing was changed (details.applied is empty); refused by one cell's script after "
                     + "other cells released their part, details.applied lists those ids as the 200 would have.")
-    @APIResponse(responseCode = "403", description = "An id is leased to another worker; details.applied: what was done",
+    @APIResponse(responseCode = "403",
+            description = "NOT_LEASE_HOLDER: an id is leased to another worker; details.applied: what was done",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "partly released", value = PARTLY_RELEASED)))
+    @APIResponse(responseCode = "400", description = "INVALID_ID: worker_id or a resource id is outside the id rule "
+            + "(details.field); INVALID_PARAMETERS: resource_ids is empty or has too many entries")
     public Uni<Map<String, Object>> releaseBatch(BatchReleaseRequest request) {
         Validation.requireBody(request);
         request.validate(config);
@@ -126,6 +141,8 @@ public class LeaseResource {
     @POST
     @Path("release/worker")
     @Operation(summary = "Release every lease a worker holds")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: worker_id is missing or outside the id rule "
+            + "(details.field)")
     public Uni<Map<String, Object>> releaseWorker(WorkerRequest request) {
         Validation.requireBody(request);
         request.validate();
@@ -141,6 +158,10 @@ public class LeaseResource {
                     + "then answers 409 REQUEST_ID_SETTLED. A lease already past its expiry is reclaimed as an expiry "
                     + "(listed under expired). Idempotent. Another worker's request_id (its saved answer or its "
                     + "allocate still waiting): 409 REQUEST_ID_CONFLICT and nothing changed in any cell.")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: worker_id or request_id is missing or outside the id "
+            + "rule (details.field)")
+    @APIResponse(responseCode = "409", description = "REQUEST_ID_CONFLICT: the request_id is another worker's; nothing "
+            + "was changed in any cell")
     public Uni<Map<String, Object>> releaseRequest(RequestReleaseRequest request) {
         Validation.requireBody(request);
         request.validate();
@@ -152,9 +173,12 @@ public class LeaseResource {
     @Operation(summary = "Extend the worker's leases (all of them when resource_ids is absent) by timeout seconds from now",
             description = "403 NOT_LEASE_HOLDER as for POST /release/batch: details.applied holds the renewals other "
                     + "cells made before one cell refused (empty: nothing was changed).")
-    @APIResponse(responseCode = "403", description = "An id is leased to another worker; details.applied: what was done",
+    @APIResponse(responseCode = "403",
+            description = "NOT_LEASE_HOLDER: an id is leased to another worker; details.applied: what was done",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "partly renewed", value = PARTLY_RENEWED)))
+    @APIResponse(responseCode = "400", description = "INVALID_ID: worker_id or a resource id is outside the id rule "
+            + "(details.field); INVALID_PARAMETERS: timeout out of range, or too many resource_ids")
     public Uni<Map<String, Object>> renew(RenewRequest request) {
         Validation.requireBody(request);
         request.validate(config);
@@ -167,6 +191,11 @@ public class LeaseResource {
             description = "The check every service that acts on a resource makes before acting (docs/isolation.md). "
                     + "200 with the live lease; 409 LEASE_NOT_LIVE when the token is not the live lease's (ended, "
                     + "expired, or another grant's); 404 for an unknown resource.")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: resource_id is missing or outside the id rule "
+            + "(details.field); INVALID_PARAMETERS: lease_token is not a lease token (elt_ and 22 base64url characters)")
+    @APIResponse(responseCode = "404", description = "RESOURCE_NOT_FOUND: no resource of that id")
+    @APIResponse(responseCode = "409", description = "LEASE_NOT_LIVE: the token is not the live lease's (ended, "
+            + "expired, or another grant's)")
     public Uni<Map<String, Object>> verify(VerifyRequest request) {
         Validation.requireBody(request);
         request.validate();
@@ -176,6 +205,8 @@ public class LeaseResource {
     @GET
     @Path("leases")
     @Operation(summary = "Live leases, of one worker or of all")
+    @APIResponse(responseCode = "400", description = "INVALID_ID: a worker_id filter that is given but outside the id "
+            + "rule (details.field)")
     public Uni<List<LeaseView>> leases(@QueryParam("worker_id") String workerId, @Context UriInfo uri) {
         Validation.requireFilter(uri, "worker_id", workerId, Validation::requireId);
         return inventory.leases(workerId);

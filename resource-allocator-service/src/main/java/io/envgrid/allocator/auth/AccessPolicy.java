@@ -99,7 +99,8 @@ public class AccessPolicy {
         return open ? new Principal.Open() : new Principal.Service();
     }
 
-    private static boolean agentMayCall(String path) {
+    /** True for the paths an agent token may call: the inventory and {@code /leases/verify}. */
+    public static boolean agentMayCall(String path) {
         return path.equals("/resources") || path.startsWith("/resources/") || path.equals("/stats")
                 || path.equals("/leases/verify");
     }

@@ -6,11 +6,15 @@ import static io.restassured.RestAssured.get;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.allocator.error.ErrorCode;
 import io.envgrid.allocator.support.CleanRedis;
 import io.envgrid.allocator.support.Conditions;
 import io.envgrid.allocator.support.WithRedis;
+import io.envgrid.testsupport.openapi.ErrorResponsesCheck;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Health, Prometheus metrics and OpenAPI, as every envgrid service serves them. */
@@ -54,5 +58,17 @@ class ServiceEndpointsTest extends CleanRedis {
                 // field names as on the wire (snake_case), not as the Java records spell them
                 .body("components.schemas.AllocateRequest.properties.worker_id.type", org.hamcrest.Matchers.equalTo("string"))
                 .body("components.schemas.AllocateRequest.properties.workerId", org.hamcrest.Matchers.nullValue());
+    }
+
+    /** Every operation documents its refusals in the envelope, each example with one of the allocator's codes. */
+    @Test
+    void openApiDocumentsTheErrors() throws Exception {
+        var document = new ObjectMapper().readTree(get("/q/openapi?format=json").then().statusCode(200).extract().asString());
+        Assertions.assertEquals(List.of(), ErrorResponsesCheck.problems(document, ErrorResponsesCheck.codesOf(ErrorCode.class)));
+        // a route's own refusal, and a shared one, each with its example
+        Assertions.assertEquals("INSUFFICIENT_RESOURCES", document.at("/paths/~1allocate/post/responses/409/content"
+                + "/application~1json/examples/INSUFFICIENT_RESOURCES/value/error/code").asText());
+        Assertions.assertEquals("PAYLOAD_TOO_LARGE", document.at("/paths/~1allocate/post/responses/413/content"
+                + "/application~1json/examples/PAYLOAD_TOO_LARGE/value/error/code").asText());
     }
 }

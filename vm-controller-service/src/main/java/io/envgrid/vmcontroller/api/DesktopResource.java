@@ -34,6 +34,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Everything done to the VM of a session. Each request carries the lease token
@@ -116,6 +117,8 @@ public class DesktopResource {
 
     @POST
     @Path("/actions/pyautogui")
+    @APIResponse(responseCode = "400", description = "INVALID_ACTION: an action that cannot be run (outside the "
+            + "subset, bad arguments, or refused by the desktop)")
     public ActionResult pyautogui(Requests.PyautoguiAction request) {
         ActionRunner.checkPyautogui(request == null ? null : request.code());
         ControllerSession session = session();
@@ -126,6 +129,8 @@ public class DesktopResource {
 
     @POST
     @Path("/actions/computer_13")
+    @APIResponse(responseCode = "400", description = "INVALID_ACTION: an action that cannot be run (outside the "
+            + "subset, bad arguments, or refused by the desktop)")
     public ActionResult computer13(JsonNode action) {
         Computer13Action parsed = actions.parseComputer13(action);
         ControllerSession session = session();
@@ -136,6 +141,8 @@ public class DesktopResource {
 
     @POST
     @Path("/commands")
+    @APIResponse(responseCode = "408", description = "COMMAND_TIMEOUT: the command ran past its own time limit on the "
+            + "desktop (the desktop's 408, passed on)")
     public ExecResult command(Requests.Command request) {
         DesktopInput.Command command = DesktopInput.command(request);
         return vms.execute(vm(), command.command(), command.shell());
@@ -150,6 +157,8 @@ public class DesktopResource {
 
     @POST
     @Path("/python")
+    @APIResponse(responseCode = "408", description = "COMMAND_TIMEOUT: the command ran past its own time limit on the "
+            + "desktop (the desktop's 408, passed on)")
     public JsonNode python(Requests.PythonScript request) {
         String code = DesktopInput.python(request == null ? null : request.code());
         return vms.runPython(vm(), code);
@@ -157,6 +166,8 @@ public class DesktopResource {
 
     @POST
     @Path("/bash")
+    @APIResponse(responseCode = "408", description = "COMMAND_TIMEOUT: the command ran past its own time limit on the "
+            + "desktop (the desktop's 408, passed on)")
     public JsonNode bash(Requests.BashScript request) {
         if (request == null || request.script() == null || request.script().isBlank()) {
             throw ApiException.badRequest("script is required");
@@ -171,6 +182,8 @@ public class DesktopResource {
 
     @POST
     @Path("/files/list")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND: the desktop has no such file or directory (its 404, "
+            + "passed on)")
     public JsonNode listDirectory(Requests.PathOnVm request) {
         String path = DesktopInput.path("path", request == null ? null : request.path());
         return vms.listDirectory(vm(), path);
@@ -178,6 +191,8 @@ public class DesktopResource {
 
     @POST
     @Path("/files/read")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND: the desktop has no such file or directory (its 404, "
+            + "passed on)")
     public Responses.FileContent readFile(Requests.PathOnVm request) {
         String path = DesktopInput.path("path", request == null ? null : request.path());
         byte[] content = vms.file(vm(), path);
@@ -224,6 +239,8 @@ public class DesktopResource {
      */
     @POST
     @Path("/task/setup")
+    @APIResponse(responseCode = "400", description = "UNSUPPORTED_TASK_FEATURE: a config step, getter or metric "
+            + "envgrid does not run (named in details)")
     public SetupReport setUpTask(JsonNode task, @QueryParam("check_only") boolean checkOnly) {
         List<SetupStep> steps = TaskInput.steps(object(task).get("config"), "config");
         vm(); // authorizes; check_only answers only the lease holder too
@@ -240,6 +257,8 @@ public class DesktopResource {
      */
     @POST
     @Path("/task/evaluate")
+    @APIResponse(responseCode = "400", description = "UNSUPPORTED_TASK_FEATURE: a config step, getter or metric "
+            + "envgrid does not run (named in details)")
     public EvaluationReport evaluateTask(JsonNode task) {
         EvaluatorSpec spec = EvaluatorInput.evaluator(object(task).get("evaluator"));
         ControllerSession session = session(); // a caller without the lease learns that before any step runs

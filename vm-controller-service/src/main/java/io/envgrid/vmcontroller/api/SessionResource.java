@@ -1,6 +1,5 @@
 package io.envgrid.vmcontroller.api;
 
-import io.envgrid.vmcontroller.error.ErrorEnvelope;
 import io.envgrid.vmcontroller.session.SessionService;
 import io.envgrid.vmcontroller.session.SessionView;
 import jakarta.ws.rs.Consumes;
@@ -45,18 +44,16 @@ public class SessionResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionView.class)))
     @APIResponse(responseCode = "200", description = "The session of this lease was open already (a repeated request)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionView.class)))
-    @APIResponse(responseCode = "400", description = "INVALID_ID, INVALID_PARAMETERS, MALFORMED_JSON",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no resource.lease_token, or one that cannot be one",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "403", description = "NOT_LEASE_HOLDER: the live lease is another worker's",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-    @APIResponse(responseCode = "409", description = "LEASE_NOT_LIVE, STALE_FENCING_TOKEN, SESSION_ENDED",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "400", description = "INVALID_ID: worker_id or the resource's id is outside the id rule; "
+            + "INVALID_PARAMETERS: no body or no resource entry, or a resource whose endpoint has no ip and port")
+    @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no resource.lease_token, or one that cannot be one")
+    @APIResponse(responseCode = "403", description = "NOT_LEASE_HOLDER: the live lease is another worker's")
+    @APIResponse(responseCode = "409", description = "LEASE_NOT_LIVE: the lease ended, expired or was granted again; "
+            + "STALE_FENCING_TOKEN: a higher fencing token was already seen; SESSION_ENDED: this lease's session was closed")
     @APIResponse(responseCode = "503", description = "REDIS_UNAVAILABLE: the session store cannot be reached; "
-            + "REPLICATION_TIMEOUT (envgrid.vm-controller.redis.wait-replicas on): fewer Redis replicas than required "
+            + "REPLICATION_TIMEOUT: with envgrid.vm-controller.redis.wait-replicas on, fewer Redis replicas than required "
             + "confirmed the session in time; the master kept it, so the same request again answers it (200)",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "replicas behind", value = REPLICATION_TIMEOUT_EXAMPLE)))
     public Response open(CreateSessionRequest request) {
         SessionService.Opened opened = sessions.open(request);

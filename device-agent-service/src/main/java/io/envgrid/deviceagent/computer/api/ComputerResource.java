@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -88,6 +89,7 @@ public class ComputerResource {
     @DELETE
     @Path("servers/{bundle_id}")
     @Operation(summary = "Stop and forget a hosted MCP server")
+    @APIResponse(responseCode = "404", description = "MCP_SERVER_NOT_FOUND: no hosted MCP server of that bundle id")
     public Response delete(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @PathParam("bundle_id") String bundleId) {
         onHostedServer(authorization, bundleId, host::remove);
@@ -97,6 +99,7 @@ public class ComputerResource {
     @POST
     @Path("servers/{bundle_id}/restart")
     @Operation(summary = "Start a hosted MCP server afresh (inputs rendered again)")
+    @APIResponse(responseCode = "404", description = "MCP_SERVER_NOT_FOUND: no hosted MCP server of that bundle id")
     public Response restart(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @PathParam("bundle_id") String bundleId) {
         onHostedServer(authorization, bundleId, host::restart);
@@ -143,6 +146,7 @@ public class ComputerResource {
     @POST
     @Path("calls/{req_id}/cancel")
     @Operation(summary = "Cancel a running call by its req_id (MCP notifications/cancelled to the server)")
+    @APIResponse(responseCode = "404", description = "CALL_NOT_FOUND: no running call of that req_id")
     public Response cancel(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @PathParam("req_id") String reqId) {
         requireService(authorization);

@@ -73,8 +73,8 @@ public class SandboxCatalogResource {
     }
 
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WarmupRequest.class)))
-    @APIResponse(responseCode = "400", description = "Malformed body, unknown field or wrong JSON type (details.field names it), "
-            + "too many resource types", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+    @APIResponse(responseCode = "400", description = "INVALID_PARAMETERS: a malformed body, an unknown field or a wrong JSON type "
+            + "(details.field names it), too many resource types", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
     @POST
     @Path("warmup")
     @Operation(summary = "Warm up backends: {resources: [\"rag\", \"vm\"]} (all when absent) -> the warm-up status")

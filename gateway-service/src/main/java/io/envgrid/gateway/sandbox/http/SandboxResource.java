@@ -41,15 +41,18 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Sandbox API")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
-@APIResponse(responseCode = "400", description = "Malformed body, unknown field or wrong JSON type (details.field names it), "
-        + "bad id (INVALID_ID), unknown or bad argument (INVALID_PARAMETERS names it), ambiguous name",
+@APIResponse(responseCode = "400", description = "INVALID_PARAMETERS: a malformed body, an unknown field or a wrong JSON "
+        + "type (details.field names it), an unknown or bad argument, an ambiguous name; INVALID_ID: an id outside the id rule",
         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-@APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED (the token does not cover the worker) or WORKER_MISMATCH",
+@APIResponse(responseCode = "403", description = "WORKER_NOT_ENTITLED: the token does not cover the worker; WORKER_MISMATCH: "
+        + "the session is another worker's",
         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-@APIResponse(responseCode = "404", description = "UNKNOWN_TOOL, UNKNOWN_RESOURCE_TYPE or SESSION_NOT_FOUND",
+@APIResponse(responseCode = "404", description = "UNKNOWN_TOOL: no Sandbox tool of that name; UNKNOWN_RESOURCE_TYPE: no "
+        + "Sandbox backend for that type; SESSION_NOT_FOUND: no such Sandbox session",
         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
 @APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created",
         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
+@APIResponse(responseCode = "503", description = "REDIS_UNAVAILABLE: the gateway's state cannot be reached; retry")
 public class SandboxResource {
 
     static final int MAX_BATCH = 100;
