@@ -377,6 +377,34 @@ class RequestIdTest extends CleanRedis {
         Api.stats().body("total.leased", equalTo(0));
     }
 
+    /**
+     * Review 21: a worker that replays one request and drops each replay's connection (a handing, then its close: an
+     * abandon with a fresh identity) adds one identity to the kept answer's {@code abandons} per round, and nothing
+     * ever drops one while {@code handed} stays above none; its renewals keep the answer alive with the lease. The
+     * answer, which every replay and abandon decodes and writes back whole inside Redis, grows without bound. It must
+     * stay as large as one round left it.
+     */
+    @Test
+    void replaysWhoseClientsGoDoNotGrowTheKeptAnswerWithoutBound() {
+        registerPool("vm", 1);
+        Map<String, Object> request = body("w1", List.of("vm"), 60, "r-grow");
+        String lease = post("/allocate", request).statusCode(200).extract().path("vm.lease_id");
+        post("/allocate", request).statusCode(200).body("vm.lease_id", equalTo(lease));
+        assertEquals(0L, abandon("w1", "r-grow", lease), "the replay's client gone: its handing given back");
+        long afterOneRound = redis.value(String.class).strlen("{envgrid}:req:r-grow");
+
+        int rounds = 300;
+        for (int i = 0; i < rounds; i++) {
+            post("/allocate", request).statusCode(200).body("vm.lease_id", equalTo(lease));
+            assertEquals(0L, abandon("w1", "r-grow", lease), "round " + i + ": the first call's handing still held");
+        }
+
+        long afterManyRounds = redis.value(String.class).strlen("{envgrid}:req:r-grow");
+        assertTrue(afterManyRounds < afterOneRound + 200, "the kept answer grew from " + afterOneRound + " to "
+                + afterManyRounds + " bytes over " + rounds + " rounds of a replay and its abandon");
+        Api.stats().body("total.leased", equalTo(1));
+    }
+
     /** One abandon, run once (a fresh identity). */
     private long abandon(String worker, String requestId, String lease) {
         return abandon(UUID.randomUUID().toString(), worker, requestId, lease);
