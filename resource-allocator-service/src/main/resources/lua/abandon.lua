@@ -11,7 +11,11 @@
 -- the script) is asked again (PersistentCleanups), and must not give back a second handing, which would end leases a
 -- replay delivered meanwhile handed to a client that holds them. The kept answer records the identities that gave
 -- their handing back (abandons), so the record lives exactly as long as the count it guards; a repeat changes nothing
--- and answers 0, as the first run did. An abandon that ended the leases needs no record: lease ids carry their fence,
+-- and answers 0, as the first run did. Only the last MAX_ABANDONS are kept: a worker replaying its request and dropping
+-- the connection over and over would otherwise grow the record without bound (review 21). A repeat comes within
+-- seconds of its lost answer (PersistentCleanups' pauses are at most 4 s); to find its identity dropped, that many
+-- other handings of the same request must have been given back in between, which only the same worker's own replays
+-- can do, and what it then risks is its own replay's leases, never another worker's. An abandon that ended the leases needs no record: lease ids carry their fence,
 -- never granted twice, so a repeat finds them ended (or another grant of the request_id) and ends nothing.
 -- KEYS[1] prefix
 -- ARGV[1] the abandon's identity (unique; kept across its retries)   ARGV[2] worker_id   ARGV[3] request_id or ''
@@ -19,6 +23,7 @@
 -- Returns the number of leases ended.
 local abandon_id, worker, request_id = ARGV[1], ARGV[2], ARGV[3]
 local FIRST_LEASE = 4
+local MAX_ABANDONS = 8
 local now = now_ms()
 local ended = 0
 
@@ -44,12 +49,16 @@ if request_id ~= '' then
   end
 end
 if answer then
-  if type(answer.abandons) == 'table' and answer.abandons[abandon_id] then return 0 end
+  if type(answer.abandons) ~= 'table' then answer.abandons = {} end
+  for _, seen in ipairs(answer.abandons) do
+    if seen == abandon_id then return 0 end
+  end
   local handed = (tonumber(answer.handed) or 1) - 1
   if handed > 0 then
     answer.handed = handed
-    if type(answer.abandons) ~= 'table' then answer.abandons = {} end
-    answer.abandons[abandon_id] = true
+    -- oldest first; the oldest dropped once the list is full
+    table.insert(answer.abandons, abandon_id)
+    if #answer.abandons > MAX_ABANDONS then table.remove(answer.abandons, 1) end
     redis.call('SET', rk, cjson.encode(answer), 'KEEPTTL')
     return 0
   end

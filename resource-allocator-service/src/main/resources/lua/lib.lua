@@ -27,8 +27,8 @@
 --                       {worker, lease_ms, types}; lives while its leases may (renew.lua extends it,
 --                       r:<id>.request names it) plus envgrid.allocator.request-id-retention;
 --                       handed=<n> once a retry was handed it as a replay (abandon.lua counts it down, and
---                       records in abandons={<abandon id>=true} each abandon that gave a handing back, so that a
---                       repeat of one, its answer lost, gives none back again);
+--                       records in abandons=[<abandon id>, ...] the last 8 abandons that gave a handing back, so
+--                       that a repeat of one, its answer lost, gives none back again);
 --                       or {worker_id, withdrawn=true} when release_request.lua settled the id
 --                       before anything was granted (a replay is then request_settled)
 --   q:<T>        zset   waiting ticket -> arrival sequence number (seq:ticket, one counter for all)
