@@ -29,8 +29,11 @@ import org.junit.jupiter.api.Test;
  * CI does — starts its entrypoint on the unpacked layers, made the root of a mount namespace as a runtime makes them,
  * with one hosted desktop, until that desktop's own port serves a screenshot of its display: so the agent found every
  * program it runs (Xvfb, openbox, xterm, setpriv, prlimit, nsenter, unshare, taskset, ip, mount, …) in the image and
- * none on the build machine. Run under {@code flock /tmp/envgrid-fleet.lock}: the desktop's uid is in the fleet's
- * range. Needs the device agent packaged.
+ * none on the build machine. Needs the device agent packaged, and no fleet lock ({@code /tmp/envgrid-fleet.lock}):
+ * what it shares with the other tests' agents on this machine is kept apart — its one desktop's uid
+ * ({@link #DESKTOP_UID_BASE} and up) is none of theirs, so a reset's kill of every process of the uid reaches no other
+ * test, nor theirs its; its host device (uid 60999, every fleet test's) is off; its ports and display number are
+ * picked free, its control groups named by its agent's pid.
  */
 class DesktopHostImageTest {
 
@@ -50,6 +53,12 @@ class DesktopHostImageTest {
     /** The desktop host's workload: the test starts the image with its capabilities, read-only root and volumes. */
     private static final Path MANIFEST = ROOT.resolve("k8s/components/desktop-fleet/desktop-host.yaml");
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    /**
+     * The lowest uid of the desktop it starts, varied by pid (plus pid mod 1000) as the device agent's own FleetDesktops
+     * varies its: above every uid the other tests' agents give (the host device's 60999, {@code ./envgrid up}'s and
+     * SoakIT's 61000 + i, the single uids 6199x, FleetDesktops' 62000 to 69999).
+     */
+    private static final int DESKTOP_UID_BASE = 70000;
 
     @Test
     void desktopHostImageIsBuiltPushedReadBackAndServesADesktopFromItsLayers() throws Exception {
@@ -143,9 +152,8 @@ class DesktopHostImageTest {
             throws IOException, InterruptedException {
         int agentPort = freePort();
         int desktopPort = freePort();
-        // A uid in the fleet's range, varied by pid as the agent's own FleetDesktops does; the lock serialises this test
-        // with the other fleet tests, which a reset's kill of every process of the uid would otherwise reach.
-        int firstUid = 61000 + 3000 + (int) (ProcessHandle.current().pid() % 900);
+        // apart from every other test's desktops and from another run of this test (by pid), so no lock is needed
+        int firstUid = DESKTOP_UID_BASE + (int) (ProcessHandle.current().pid() % 1000);
         PodContainer pod = PodContainer.read(MANIFEST);
         for (String path : pod.writablePaths()) {
             Files.createDirectories(rootfs.resolve(path.substring(1)));

@@ -329,29 +329,43 @@ final class DesktopDisk {
             command.addAll(List.of(reach.writable() ? "rw" : "ro", reach.path().toString(),
                     reach.mountPoint().toString()));
         }
-        try {
-            run(command.toArray(String[]::new));
-        } catch (IllegalStateException refused) {
-            if (!refusedAsOlder(refused)) {
-                throw refused;
-            }
-            makeNamespaceOnEachCpu(command, refused);
-        }
+        runOnSomeCpu(command);
     }
 
     /**
-     * The kernel binds a mount namespace's file only in a namespace older than it (no loop of namespaces pinning each
-     * other), judged by the namespaces' ids; since Linux 6.18 these come from per-CPU batches, so a namespace made on
-     * one CPU may get a smaller id than the agent's own, made earlier on another, and the binding fails with EINVAL.
-     * On the host the agent's namespace is the first one (the smallest id) and this never happens; in a container, whose
-     * namespace is new, it does for every reset that runs on such a CPU (DesktopHostImageTest: most resets of the
-     * desktop-host image's desktop). Made again pinned to each CPU the agent may use in turn: on the one holding the
-     * newest batch the new id is larger than every earlier one.
+     * Runs {@code command}, which makes a mount namespace and binds its file ({@code unshare --mount=<file>}), and
+     * when the kernel refuses that binding as older, again pinned to each CPU this process may run on
+     * ({@link #allowedCpus()}, in order) until one accepts it. The kernel binds a mount namespace's file only in a
+     * namespace older than it (no loop of namespaces pinning each other), judged by the namespaces' ids; since Linux
+     * 6.18 these come from per-CPU batches, so a namespace made on one CPU may get a smaller id than the agent's own,
+     * made earlier on another, and the binding fails with EINVAL. On the host the agent's namespace is the first one
+     * (the smallest id) and this never happens; in a container, whose namespace is new, it does for every reset that
+     * runs on such a CPU (DesktopHostImageTest: most resets of the desktop-host image's desktop). On the CPU holding
+     * the newest batch the new id is larger than every earlier one. Only the CPUs of the process's affinity are tried
+     * (a pod's cpuset may leave it fewer than the machine has): {@code taskset} to another fails.
+     *
+     * @throws IllegalStateException the command failed otherwise (at once, not retried); the refusal again on every
+     *             allowed CPU, or no {@code taskset} to try them (the message says so and names the CPUs tried)
      */
-    private void makeNamespaceOnEachCpu(List<String> command, IllegalStateException refused) {
-        Path taskset = TASKSET.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> refused);
-        for (int cpu : allowedCpus()) {
-            List<String> pinned = new ArrayList<>(List.of(taskset.toString(), "--cpu-list", Integer.toString(cpu)));
+    static void runOnSomeCpu(List<String> command) {
+        IllegalStateException refused;
+        try {
+            run(command.toArray(String[]::new));
+            return;
+        } catch (IllegalStateException failure) {
+            if (!refusedAsOlder(failure)) {
+                throw failure;
+            }
+            refused = failure;
+        }
+        Optional<Path> taskset = TASKSET.stream().filter(Files::isExecutable).findFirst();
+        if (taskset.isEmpty()) {
+            throw new IllegalStateException(refused.getMessage() + "; taskset (util-linux), to make it again on each "
+                    + "CPU, not found in " + TASKSET, refused);
+        }
+        List<Integer> cpus = allowedCpus();
+        for (int cpu : cpus) {
+            List<String> pinned = new ArrayList<>(List.of(taskset.get().toString(), "--cpu-list", Integer.toString(cpu)));
             pinned.addAll(command);
             try {
                 run(pinned.toArray(String[]::new));
@@ -362,7 +376,8 @@ final class DesktopDisk {
                 }
             }
         }
-        throw new IllegalStateException(refused.getMessage() + " (on every CPU of " + allowedCpus() + " too)", refused);
+        throw new IllegalStateException(refused.getMessage() + "; refused as older again when pinned to each CPU this "
+                + "agent may run on in turn, " + cpus, refused);
     }
 
     private static boolean refusedAsOlder(IllegalStateException failure) {

@@ -12,19 +12,21 @@ import io.envgrid.deviceagent.support.HostDeviceLeases;
 import io.envgrid.deviceagent.support.RealAllocator;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.envgrid.deviceagent.x11.wire.XAuthority;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,7 +42,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithAllocator
-@TestProfile(WorkerReachBelowTmpTest.PathsBelowTmp.class)
+@WithTestResource(WorkerReachBelowTmpTest.PathsBelowTmp.class)
 class WorkerReachBelowTmpTest {
 
     private static final String DESKTOP = RealAllocator.AGENT_ID + ":desktop";
@@ -55,21 +57,33 @@ class WorkerReachBelowTmpTest {
     private static final Path COOKIE = COOKIE_DIRECTORY.resolve("Xauthority");
     private static final Path HIDDEN_VAR = Path.of("/var/tmp", RUN + "-hidden.txt");
 
-    /** The paths, made before the agent starts (its workers' first namespaces are made at start). */
-    public static class PathsBelowTmp implements QuarkusTestProfile {
+    /**
+     * The paths, made before the agent starts (its workers' first namespaces are made at start) and removed, all of
+     * them, once it has stopped (test resources stop after the application, whatever the tests' outcome): the data
+     * directory holds the workers' file systems until the agent's stop unmounts them.
+     */
+    public static class PathsBelowTmp implements QuarkusTestResourceLifecycleManager {
         @Override
-        public Map<String, String> getConfigOverrides() {
+        public Map<String, String> start() {
             makePaths();
             return Map.of("envgrid.device-agent.data-dir", DATA.toString(),
                     "envgrid.device-agent.desktop.open-command", OPENER.toString(),
                     "envgrid.device-agent.desktop.xauthority", COOKIE.toString());
         }
+
+        @Override
+        public void stop() {
+            try {
+                removeTree(BASE);
+                removeTree(COOKIE_DIRECTORY);
+                Files.deleteIfExists(HIDDEN_VAR);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
-    private static synchronized void makePaths() {
-        if (Files.exists(OPENER)) {
-            return;
-        }
+    private static void makePaths() {
         byte[] cookie = new byte[16];
         ThreadLocalRandom.current().nextBytes(cookie);
         try {
@@ -92,14 +106,26 @@ class WorkerReachBelowTmpTest {
         }
     }
 
-    @AfterAll
-    static void dropTheHostsFiles() throws IOException {
-        // the data directory stays: the agent, with its workers' file systems mounted there, outlives this class
-        for (Path file : new Path[] {HIDDEN, HIDDEN_IN_DATA, HIDDEN_VAR, OPENER, COOKIE}) {
-            Files.deleteIfExists(file);
+    /**
+     * Deletes {@code root} and everything below it, links as links; refused while anything is mounted below it (a
+     * worker's file system or binding left by an agent that did not stop: deleting would reach into it).
+     */
+    private static void removeTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
         }
-        Files.deleteIfExists(OPENER.getParent());
-        Files.deleteIfExists(COOKIE_DIRECTORY);
+        String prefix = root.toRealPath() + "/";
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String mountPoint = line.split(" ")[4];
+            if ((mountPoint + "/").startsWith(prefix)) {
+                throw new IllegalStateException(mountPoint + " is still mounted below " + root + "; not deleting it");
+            }
+        }
+        try (Stream<Path> tree = Files.walk(root)) {
+            for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     @Test

@@ -18,7 +18,10 @@ import java.util.Map;
 public class FleetDesktops implements QuarkusTestResourceLifecycleManager {
 
     public static final int COUNT = 2;
-    /** The lowest uid a test agent's desktops get: above every uid the other tests use as workers or tenants. */
+    /**
+     * The lowest uid a test agent's desktops get: above every uid the other tests use as workers or tenants; the
+     * highest is 69999 (by pid, below), under deploy-check's DesktopHostImageTest's desktop (70000 and up).
+     */
     public static final int FIRST_UID = 62000;
     public static final Path ROOT = Path.of("target", "fleet").toAbsolutePath();
     /** The template home: one file, {@code template.txt}. */

@@ -58,7 +58,7 @@ class HostileWorkerTest {
     static void start() throws IOException {
         cluster = TestCluster.get();
         xvfb = Xvfb.start();
-        marks = Files.createTempDirectory(marksParent(), "hostile-marks-");
+        marks = Files.createTempDirectory(marksParent(), "envgrid-test-hostile-marks-");
         // the agent runs workers' commands as an unprivileged user when it is root: let them write their marks
         Files.setPosixFilePermissions(marks, PosixFilePermissions.fromString("rwxrwxrwx"));
         agent = cluster.startDesktopAgent("device-agent-hostile", "hostile/agent", TYPE, xvfb);
@@ -66,33 +66,32 @@ class HostileWorkerTest {
 
     @AfterAll
     static void stop() throws IOException {
-        if (agent != null) {
-            agent.close();
-        }
-        if (xvfb != null) {
-            xvfb.close();
-        }
-        if (marks != null) {
-            try (var left = Files.list(marks)) {
-                for (Path mark : left.toList()) {
-                    Files.delete(mark);
+        try (Xvfb display = xvfb; PackagedApp desktopAgent = agent) {
+            // closed in reverse order (the agent, then its display), each even when the other fails; then the marks
+        } finally {
+            if (marks != null) {
+                try (var left = Files.list(marks)) {
+                    for (Path mark : left.toList()) {
+                        Files.delete(mark);
+                    }
                 }
+                Files.delete(marks);
             }
-            Files.delete(marks);
         }
     }
 
     /**
-     * Where the marks go: the module's {@code target/}, unless that lies below a temporary directory the agent's exec
-     * user sees as its own (a root agent gives it a private {@code /tmp}, {@code /var/tmp}, {@code /dev/shm},
-     * {@code /run/lock}: a checkout below {@code /tmp}, as CI's clean clone is); then a directory of the host outside
-     * them, which that user's commands reach as the test does.
+     * Where the marks' directory goes: the module's {@code target/}, unless that lies below a temporary directory the
+     * agent's exec user sees as its own (a root agent gives it a private {@code /tmp}, {@code /var/tmp},
+     * {@code /dev/shm}, {@code /run/lock}: a checkout below {@code /tmp}, as CI's clean clone is); then right in
+     * {@code /var/lib}, a directory of the host outside them, which that user's commands reach as the test does (no
+     * parent of ours there, which would outlive the run).
      */
-    private static Path marksParent() throws IOException {
+    private static Path marksParent() {
         Path target = Path.of("target").toAbsolutePath().normalize();
         boolean hidden = java.util.stream.Stream.of("/tmp", "/var/tmp", "/dev/shm", "/run/lock").map(Path::of)
                 .anyMatch(target::startsWith);
-        return hidden ? Files.createDirectories(Path.of("/var/lib/envgrid-test")) : target;
+        return hidden ? Path.of("/var/lib") : target;
     }
 
     @Test
