@@ -229,4 +229,36 @@ class RagSessionLeaseTest {
         assertEquals(List.of(), leasedIds(worker));
         assertEquals(1, searches().size(), searches().toString());
     }
+
+    /**
+     * docs/isolation.md: a lease token "appears only in the allocation answer"; the gateway's MCP resources drop it
+     * ("a resource may end up in a UI or a transcript"). A Sandbox rag session's lease is used by the gateway itself, so
+     * its worker never needs the token, yet the session record answered by /session/create, by a repeated create
+     * ({@code created: false}) and by every /session/list carries it.
+     */
+    @Test
+    void theSessionsLeaseTokenIsNotRepeatedInSessionAnswers() {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String collection = "tok-" + suffix;
+        offer(suffix, collection);
+        String alice = "rag-tok-alice-" + suffix;
+        Response created = create(alice, "{\"collection\": \"" + collection + "\"}");
+        created.then().statusCode(200);
+        String token = tokenOf(alice);
+        Response again = create(alice, "{\"collection\": \"" + collection + "\"}");
+        Response listed = post("/session/list", "{\"worker_id\": \"" + alice + "\"}");
+        List<String> carrying = new ArrayList<>();
+        if (created.asString().contains(token)) {
+            carrying.add("/session/create");
+        }
+        if (again.asString().contains(token)) {
+            carrying.add("/session/create (created: false)");
+        }
+        if (listed.asString().contains(token)) {
+            carrying.add("/session/list");
+        }
+        destroy(alice).then().statusCode(200);
+        assertEquals(List.of(), carrying, "answers carrying the session's lease token; e.g. " + listed.asString());
+    }
+
 }
