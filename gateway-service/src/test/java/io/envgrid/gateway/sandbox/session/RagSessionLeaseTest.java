@@ -261,4 +261,23 @@ class RagSessionLeaseTest {
         assertEquals(List.of(), carrying, "answers carrying the session's lease token; e.g. " + listed.asString());
     }
 
+    /**
+     * "the call's config overrides the profile's" (README, /session/create): a rag session's own {@code default_top_k}
+     * and {@code mode} are accepted by the config check, stored in the session record, and must then fill in what its
+     * searches leave out, as the profile's do outside a session.
+     */
+    @Test
+    void aSessionsOwnDefaultTopKAndModeFillItsSearches() {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String collection = "defaults-" + suffix;
+        offer(suffix, collection);
+        String worker = "rag-defaults-" + suffix;
+        create(worker, "{\"collection\": \"" + collection + "\", \"default_top_k\": 2, \"mode\": \"bm25\"}")
+                .then().statusCode(200).body("config.default_top_k", equalTo(2));
+        search(worker, "{\"query\": \"q\"}").then().statusCode(200).body("success", equalTo(true));
+        destroy(worker).then().statusCode(200);
+        assertEquals(1, searches().size(), searches().toString());
+        assertEquals(2, searches().get(0).body().path("top_k").asInt(), searches().get(0).toString());
+        assertEquals("bm25", searches().get(0).body().path("mode").asText(), searches().get(0).toString());
+    }
 }
