@@ -44,27 +44,22 @@ final class RagBackend extends LeasedBackend {
         this.backends = backends;
     }
 
-    /** The profile's {@code default_top_k} and {@code mode} fill in what a search leaves out. */
-    @Override
-    public ObjectNode toolDefaults() {
-        ObjectNode defaults = JsonNodeFactory.instance.objectNode();
-        JsonNode config = profile().config();
-        if (config.has("default_top_k")) {
-            defaults.set("top_k", config.get("default_top_k"));
-        }
-        if (config.has("mode")) {
-            defaults.set("mode", config.get("mode"));
-        }
-        return defaults;
-    }
-
     /**
-     * A session's search names the session's collection (the leased one, which {@link #prepare} checked the grant is),
-     * unless the call names one.
+     * What a search leaves out, from the session's config (the profile's merged with the session's own; the profile's
+     * outside a session): {@code default_top_k} as {@code top_k}, {@code mode}, and the session's collection (the
+     * leased one, which {@link #prepare} checked the grant is). The call's own arguments always win; what is filled in
+     * passes the tool's argument check before the search runs (SandboxExecutor).
      */
     @Override
     public ObjectNode sessionArguments(SessionContext session) {
+        JsonNode config = session.config() != null ? session.config() : profile().config();
         ObjectNode arguments = JsonNodeFactory.instance.objectNode();
+        if (config.has("default_top_k")) {
+            arguments.set("top_k", config.get("default_top_k"));
+        }
+        if (config.has("mode")) {
+            arguments.set("mode", config.get("mode"));
+        }
         if (session.config() != null) {
             collectionOf(session.config()).ifPresent(c -> arguments.put("collection", c));
         }

@@ -17,14 +17,6 @@ public interface SandboxBackend {
     ResourceProfile profile();
 
     /**
-     * Arguments the backend's tools get when a call leaves them out (from the profile's config),
-     * merged under the call's before the one argument check; none by default.
-     */
-    default ObjectNode toolDefaults() {
-        return JsonNodeFactory.instance.objectNode();
-    }
-
-    /**
      * Arguments a call in a session gets from what the session holds, unless the call names them itself: by default
      * the held resource as {@code resource_id} (a desktop's, a device's); none for a session holding nothing. They
      * come from the worker's own session record, never from the caller.

@@ -1,7 +1,6 @@
 package io.envgrid.gateway.sandbox.execution;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
@@ -57,7 +56,7 @@ public class SandboxCatalog {
                 String sandboxName = tool.spec().sandboxName();
                 if (sandboxName != null && sandboxName.startsWith(kindPrefix)) {
                     String shortName = sandboxName.substring(kindPrefix.length());
-                    add(new SandboxTool(type + ":" + shortName, shortName, type, tool, backend.toolDefaults()));
+                    add(new SandboxTool(type + ":" + shortName, shortName, type, tool));
                 }
             }
         });
@@ -65,7 +64,7 @@ public class SandboxCatalog {
             Tool tool = apiTools.create(ApiToolKind.forConfigKey(key).orElseThrow(), apiConfig);
             registry.registerSandboxOnly(tool);
             String name = tool.spec().sandboxName();
-            add(new SandboxTool(name, name, null, tool, JsonNodeFactory.instance.objectNode()));
+            add(new SandboxTool(name, name, null, tool));
         });
         LOG.infof("sandbox profile '%s': backends %s, %d tools", profile.title(), backends.keySet(), tools.size());
     }

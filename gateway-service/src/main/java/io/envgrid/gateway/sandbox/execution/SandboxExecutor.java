@@ -58,18 +58,13 @@ public class SandboxExecutor {
 
     /**
      * Resolves and checks one action for {@code workerId} (the request's, already entitled; null
-     * when it names none): the backend's defaults are merged under the parameters, which then pass
-     * the tool's one argument check (the same as on MCP); a {@code worker_id} among them must be the
-     * request's (403 {@code WORKER_MISMATCH}). Nothing runs, so a refusal here changes nothing.
+     * when it names none): the parameters pass the tool's one argument check (the same as on MCP); a
+     * {@code worker_id} among them must be the request's (403 {@code WORKER_MISMATCH}). Nothing runs,
+     * so a refusal here changes nothing.
      */
     public Prepared prepare(String action, ObjectNode params, String workerId) {
         SandboxTool tool = catalog.resolve(action);
-        ObjectNode given = params == null ? NODES.objectNode() : params;
-        ObjectNode arguments = given;
-        if (!tool.defaults().isEmpty()) {
-            arguments = tool.defaults().deepCopy();
-            arguments.setAll(given);
-        }
+        ObjectNode arguments = params == null ? NODES.objectNode() : params;
         CheckedCall call = registry.prepare(tool.tool(), arguments);
         JsonNode named = arguments.get("worker_id");
         if (named != null && !named.isNull() && !named.asText().equals(workerId)) {
@@ -124,6 +119,16 @@ public class SandboxExecutor {
         });
     }
 
+    /**
+     * The call with what its session supplies where the call leaves it out; anything filled in passes the tool's argument
+     * check again (a session's config, such as rag's {@code default_top_k}, is the worker's input too), so a bad value is
+     * a 400 naming the argument before the tool runs.
+     */
+    private CheckedCall inSession(CheckedCall call, SandboxBackend backend, Binding binding) {
+        CheckedCall withSession = call.withSessionArguments(backend.sessionArguments(binding.context()));
+        return withSession == call ? call : registry.prepare(withSession.tool(), withSession.arguments());
+    }
+
     /** A call's result, its failure turned into a {@code success: false} entry carrying the error envelope. */
     private Uni<ObjectNode> settled(CallScope scope, String workerId, Prepared call) {
         long start = System.nanoTime();
@@ -142,8 +147,8 @@ public class SandboxExecutor {
         Uni<Binding> binding = backend == null
                 ? Uni.createFrom().item(new Binding(SessionContext.none(workerId), null, false))
                 : warmUps.ensure(backend).chain(() -> scope.bind(backend));
-        return binding.chain(b -> execution.run(backend == null ? call.call()
-                        : call.call().withSessionArguments(backend.sessionArguments(b.context())), workerId, ProgressSink.NONE)
+        return binding.chain(b -> execution.run(backend == null ? call.call() : inSession(call.call(), backend, b),
+                        workerId, ProgressSink.NONE)
                 .map(result -> {
                     JsonNode data = result.structured();
                     ObjectNode answer = NODES.objectNode().put("success", true);

@@ -1,6 +1,7 @@
 package io.envgrid.gateway.sandbox.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ErrorCode;
@@ -75,7 +76,7 @@ public class SessionRouter {
                     if (!SandboxSessions.READY.equals(existing.path("state").asText())) {
                         throw busy(workerId, type);
                     }
-                    return existing.put("created", false);
+                    return shown(existing).put("created", false);
                 });
             }
             AtomicReference<JsonNode> got = new AtomicReference<>();
@@ -86,7 +87,7 @@ public class SessionRouter {
                         record.put("state", SandboxSessions.READY);
                         record.set("resource", resource);
                         record.set("config", config);
-                        return sessions.store(record).replaceWith(record.deepCopy().put("created", true));
+                        return sessions.store(record).replaceWith(shown(record).put("created", true));
                     })
                     // a cancellation (the client went away) is neither failure nor success: without
                     // this the record would stay 'creating' and the resource leased
@@ -144,9 +145,23 @@ public class SessionRouter {
     public Uni<ObjectNode> list(String workerId) {
         return sessions.list(workerId).map(all -> {
             ObjectNode answer = JsonNodeFactory.instance.objectNode().put("worker_id", workerId).put("count", all.size());
-            all.forEach(answer.putArray("sessions")::add);
+            ArrayNode sessionsShown = answer.putArray("sessions");
+            all.forEach(session -> sessionsShown.add(shown(session)));
             return answer;
         });
+    }
+
+    /**
+     * A session record as its worker is shown it: without its lease's token. The gateway makes every call of the session
+     * itself, so the worker never needs it, and docs/isolation.md keeps a token to the allocation answer (a session
+     * list may end up in a log or a transcript; hostile review 21).
+     */
+    private static ObjectNode shown(ObjectNode session) {
+        ObjectNode copy = session.deepCopy();
+        if (copy.get("resource") instanceof ObjectNode resource) {
+            resource.remove(List.of("lease_token", "token"));
+        }
+        return copy;
     }
 
     private static ToolFailure busy(String workerId, String type) {

@@ -1,6 +1,7 @@
 package io.envgrid.gateway.sandbox.session;
 
 import static io.envgrid.gateway.support.SandboxHttp.post;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -279,5 +280,24 @@ class RagSessionLeaseTest {
         assertEquals(1, searches().size(), searches().toString());
         assertEquals(2, searches().get(0).body().path("top_k").asInt(), searches().get(0).toString());
         assertEquals("bm25", searches().get(0).body().path("mode").asText(), searches().get(0).toString());
+    }
+
+    /**
+     * What a session fills in passes the tool's argument check as the call's own arguments do: a session whose config
+     * asks for more results than rag_search's schema allows is refused at its search with a 400 naming {@code top_k},
+     * and rag-service is not asked; the call's own {@code top_k} still wins over the session's.
+     */
+    @Test
+    void aSessionsOutOfBoundsDefaultIsRefusedBeforeTheSearchAndTheCallsOwnWins() {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String worker = "rag-bounds-" + suffix;
+        create(worker, "{\"default_top_k\": 1000}").then().statusCode(200);
+        search(worker, "{\"query\": \"q\"}").then().statusCode(400)
+                .body("error.code", equalTo("INVALID_PARAMETERS"))
+                .body("error.message", containsString("top_k"));
+        assertEquals(List.of(), searches(), "rag-service asked with the session's bad default");
+        search(worker, "{\"query\": \"q\", \"top_k\": 3}").then().statusCode(200).body("success", equalTo(true));
+        destroy(worker).then().statusCode(200);
+        assertEquals(3, searches().get(0).body().path("top_k").asInt(), searches().get(0).toString());
     }
 }
