@@ -189,10 +189,13 @@ class SandboxLifecycleTest {
                 "searched with the lease's token: " + searches);
         assertEquals(0, leases(worker).size(), "the temporary session's lease was released");
 
-        // an explicit session leases it (lease_timeout 3 s), the keep-alive renews it, the idle end gives it back
+        // an explicit session leases it (lease_timeout 10 s), the keep-alive renews it, the idle end gives it back; the
+        // session is kept in use until the renewal is seen (on a loaded machine the idle end could come first otherwise)
         post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"docs\"}").then().statusCode(200)
                 .body("resource.id", equalTo(resourceId)).body("config.collection", equalTo("lifecycle-docs"));
-        Conditions.await("collection lease renewed by the keep-alive", Duration.ofSeconds(10), () -> {
+        Conditions.await("collection lease renewed by the keep-alive", Duration.ofSeconds(30), () -> {
+            post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"docs:search\", \"params\": {\"query\": \"q\"}}")
+                    .then().statusCode(200).body("temporary_session", equalTo(false));
             JsonNode held = leases(worker);
             return held.size() == 1 && resourceId.equals(held.get(0).path("resource_id").asText())
                     && Instant.parse(held.get(0).path("expires_at").asText()).isAfter(Instant.now().plusSeconds(60));
