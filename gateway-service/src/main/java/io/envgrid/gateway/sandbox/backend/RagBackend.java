@@ -66,6 +66,12 @@ final class RagBackend extends LeasedBackend {
         return arguments;
     }
 
+    /** {@code default_top_k} and {@code mode} come from the worker's config. */
+    @Override
+    public boolean configSuppliesArguments() {
+        return true;
+    }
+
     @Override
     public boolean temporarySessions() {
         return collectionOf(profile().config()).isPresent();

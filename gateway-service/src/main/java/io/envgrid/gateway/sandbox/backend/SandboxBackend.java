@@ -30,6 +30,15 @@ public interface SandboxBackend {
         return arguments;
     }
 
+    /**
+     * Whether {@link #sessionArguments} carries values from the worker's own config (the profile's or the session's),
+     * which must pass the tool's argument check before a call runs; {@code false} when it carries only what the gateway
+     * itself recorded for the session (the granted resource's id), which needs no second check.
+     */
+    default boolean configSuppliesArguments() {
+        return false;
+    }
+
     /** Checks that the services behind the backend answer; the details are shown by {@code /warmup/status}. */
     Uni<JsonNode> warmup();
 }

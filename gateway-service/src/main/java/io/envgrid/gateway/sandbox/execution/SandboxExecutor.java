@@ -120,13 +120,15 @@ public class SandboxExecutor {
     }
 
     /**
-     * The call with what its session supplies where the call leaves it out; anything filled in passes the tool's argument
-     * check again (a session's config, such as rag's {@code default_top_k}, is the worker's input too), so a bad value is
-     * a 400 naming the argument before the tool runs.
+     * The call with what its session supplies where the call leaves it out. Where that comes from the worker's config
+     * (rag's {@code default_top_k}: the worker's input too) it passes the tool's argument check again, so a bad value is
+     * a 400 naming the argument before the tool runs; a resource id the gateway recorded itself is not checked twice.
      */
     private CheckedCall inSession(CheckedCall call, SandboxBackend backend, Binding binding) {
         CheckedCall withSession = call.withSessionArguments(backend.sessionArguments(binding.context()));
-        return withSession == call ? call : registry.prepare(withSession.tool(), withSession.arguments());
+        return withSession == call || !backend.configSuppliesArguments()
+                ? withSession
+                : registry.prepare(withSession.tool(), withSession.arguments());
     }
 
     /** A call's result, its failure turned into a {@code success: false} entry carrying the error envelope. */
