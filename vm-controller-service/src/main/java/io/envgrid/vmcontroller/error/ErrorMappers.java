@@ -56,9 +56,8 @@ public class ErrorMappers {
             details.put("vm_status", r.answer().status());
             details.put("vm_body", r.answer().body());
             // the caller sees the body too, but an operator reading why a desktop failed has only the log
-            String body = String.valueOf(r.answer().body());
             LOG.warnf("VM_ERROR: the desktop %s answered %s with %d: %s", e.vm().key(), e.endpoint(),
-                    r.answer().status(), body.length() > 300 ? body.substring(0, 300) + "…" : body);
+                    r.answer().status(), r.answer().excerpt());
         } else {
             code = ErrorCode.VM_UNREACHABLE;
         }

@@ -40,8 +40,6 @@ final class DesktopRefusals {
     private static final Set<String> UNAVAILABLE_CODES = Set.of(ErrorCode.ALLOCATOR_UNAVAILABLE,
             ErrorCode.DESKTOP_UNAVAILABLE);
     /** Longest reason taken from a body without a message field. */
-    private static final int REASON_LIMIT = 300;
-
     private DesktopRefusals() {
     }
 
@@ -49,8 +47,8 @@ final class DesktopRefusals {
     static VmCallException of(VmAddress vm, String endpoint, int status, String body) {
         JsonNode json = json(body);
         String vmCode = json.path("error").path("code").isTextual() ? json.path("error").path("code").asText() : null;
-        String reason = reason(json, body, status);
         VmAnswer answer = new VmAnswer(status, body);
+        String reason = reason(json, answer);
         return switch (status) {
             case 400, 422 -> new VmCallException.Refused(vm, endpoint, answer, 400, ErrorCode.INVALID_PARAMETERS, vmCode,
                     reason);
@@ -80,17 +78,17 @@ final class DesktopRefusals {
     }
 
     /** The desktop's own words: the envelope's message, OSWorld's error or message field, or the text. */
-    private static String reason(JsonNode json, String body, int status) {
+    private static String reason(JsonNode json, VmAnswer answer) {
         for (JsonNode candidate : new JsonNode[] {json.path("error").path("message"), json.path("error"),
                 json.path("message"), json.path("output")}) {
             if (candidate.isTextual() && !candidate.asText().isBlank()) {
                 return candidate.asText();
             }
         }
-        String text = body == null ? "" : body.strip();
-        if (json.isMissingNode() && !text.isEmpty()) {
-            return text.length() > REASON_LIMIT ? text.substring(0, REASON_LIMIT) + "…" : text;
+        String excerpt = answer.excerpt();
+        if (json.isMissingNode() && !excerpt.isEmpty()) {
+            return excerpt;
         }
-        return "HTTP " + status;
+        return "HTTP " + answer.status();
     }
 }

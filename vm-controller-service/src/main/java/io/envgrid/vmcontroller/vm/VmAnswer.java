@@ -5,4 +5,13 @@ package io.envgrid.vmcontroller.vm;
  * the error envelope passes on as {@code vm_status} and {@code vm_body}).
  */
 public record VmAnswer(int status, String body) {
+
+    /** How much of a body a message or a log line quotes, in characters. */
+    private static final int EXCERPT_LIMIT = 300;
+
+    /** The body without surrounding white space, cut to 300 characters (and "…") where longer; "" for none. */
+    public String excerpt() {
+        String text = body == null ? "" : body.strip();
+        return text.length() > EXCERPT_LIMIT ? text.substring(0, EXCERPT_LIMIT) + "…" : text;
+    }
 }
