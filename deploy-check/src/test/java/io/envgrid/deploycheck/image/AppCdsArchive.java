@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
@@ -90,6 +91,7 @@ final class AppCdsArchive {
             }
         } finally {
             process.destroyForcibly();
+            stopAdbServer(staging);
         }
         Path archive = deployments.resolve(FILE);
         if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
@@ -97,6 +99,23 @@ final class AppCdsArchive {
         }
         checkAccepted(java, deployments, staging.resolve("check.log"));
         return deployments;
+    }
+
+    /**
+     * Stops the adb server the device agent's recording run started, if it did: the agent's server outlives the agent
+     * by design ({@code driver/AdbServer}: a restarted agent reuses it), but a build must not leave one behind.
+     */
+    private static void stopAdbServer(Path staging) throws IOException, InterruptedException {
+        Path socket = staging.resolve("state/device-agent/adb-server/adb.sock");
+        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Process kill = new ProcessBuilder("adb", "-L", "localfilesystem:" + socket, "kill-server")
+                .redirectErrorStream(true).redirectOutput(staging.resolve("adb-kill-server.log").toFile()).start();
+        if (!kill.waitFor(EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            kill.destroyForcibly();
+            throw new IllegalStateException("adb kill-server did not finish within " + EXIT_TIMEOUT + " for " + socket);
+        }
     }
 
     /**
