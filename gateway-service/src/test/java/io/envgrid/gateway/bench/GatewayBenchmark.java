@@ -1,5 +1,6 @@
 package io.envgrid.gateway.bench;
 
+import io.envgrid.testsupport.process.CpuUse;
 import io.envgrid.testsupport.process.PackagedApp;
 import io.envgrid.gateway.support.PackagedApps;
 import io.envgrid.gateway.support.TestCluster;
@@ -20,6 +21,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code tools/call} through one packaged gateway instance against the same backend call made
@@ -29,17 +32,35 @@ import java.util.concurrent.TimeUnit;
  * p50 and p99 per cell and the gateway's added p50.
  *
  * <p>Run with {@code cd gateway-service && mvn -B -Pbench verify} (after the other modules are packaged);
- * {@code -Dbench.sessions=1,64,256 -Dbench.warmup=5 -Dbench.measure=10} change the matrix.
+ * {@code -Dbench.sessions=1,64,256 -Dbench.warmup=5 -Dbench.measure=10 -Dbench.jit-warmup=180} change the matrix.
  */
 public final class GatewayBenchmark {
 
-    private record Cell(String target, int sessions, double perSecond, double p50, double p99) {
+    /**
+     * One measured cell; the CPU figures are CPU time used in the measured window per call, in µs: the gateway(s), the
+     * allocator, this load generator, and the rest of the machine's busy time (Redis, the kernel's work for all of
+     * them, and any other process: a busy neighbour shows there).
+     */
+    private record Cell(String target, int sessions, double perSecond, double p50, double p99, double gatewayUs,
+            double allocatorUs, double loadUs, double otherUs) {
+    }
+
+    /** The processes whose CPU time a cell reports. */
+    private record Processes(List<Long> gateways, long allocator) {
+
+        /** {gateways, allocator, load generator, machine busy} so far, in ns. */
+        long[] sample() {
+            long busyJiffies = CpuUse.machineJiffies()[0];
+            return new long[] {gateways.stream().mapToLong(CpuUse::cpuNanos).sum(), CpuUse.cpuNanos(allocator),
+                    CpuUse.ownCpuNanos(), busyJiffies * 10_000_000L};
+        }
     }
 
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     private final HttpClient http;
     private final int warmup = Integer.getInteger("bench.warmup", 5);
     private final int measure = Integer.getInteger("bench.measure", 10);
+    private final int jitWarmup = Integer.getInteger("bench.jit-warmup", 180);
 
     private GatewayBenchmark(int pool) {
         http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(pool));
@@ -61,7 +82,7 @@ public final class GatewayBenchmark {
                 .map(String::trim).map(Integer::parseInt).toList();
         int most = sessions.stream().max(Integer::compare).orElse(1);
         String baseline = System.getProperty("bench.baseline", "");
-        TestCluster cluster = TestCluster.get();
+        TestCluster cluster = TestCluster.get(List.of());
         // each gateway measured holds one lease per session
         for (int i = 0; i < most * (baseline.isBlank() ? 1 : 2); i++) {
             cluster.register("bench-" + i, "bench", "{}");
@@ -84,6 +105,8 @@ public final class GatewayBenchmark {
         }
         try {
             GatewayBenchmark bench = new GatewayBenchmark(most);
+            Processes processes = new Processes(gateways.values().stream().map(PackagedApp::pid).toList(),
+                    cluster.allocatorPid());
             List<Cell> cells = new ArrayList<>();
             for (int n : sessions) {
                 Map<String, List<String>> ids = new LinkedHashMap<>();
@@ -93,12 +116,12 @@ public final class GatewayBenchmark {
                     ids.put(gateway.getKey(), bench.openSessions(gateway.getValue().port(), n, mine, gateway.getValue().name()));
                     workers.addAll(mine);
                 }
-                cells.add(bench.run("allocator direct", n, i -> bench.post(port(cluster.allocatorUrl()), "/renew", null,
+                cells.add(bench.run("allocator direct", n, processes, cluster.allocatorPid(), i -> bench.post(port(cluster.allocatorUrl()), "/renew", null,
                         "{\"worker_id\":\"" + workers.get(i) + "\",\"timeout\":600}")));
                 for (Map.Entry<String, PackagedApp> gateway : gateways.entrySet()) {
                     int port = gateway.getValue().port();
                     List<String> mine = ids.get(gateway.getKey());
-                    cells.add(bench.run(gateway.getKey(), n, i -> bench.post(port, "/mcp", mine.get(i),
+                    cells.add(bench.run(gateway.getKey(), n, processes, gateway.getValue().pid(), i -> bench.post(port, "/mcp", mine.get(i),
                             "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"renew_resources\","
                                     + "\"arguments\":{\"timeout\":600}}}")));
                     for (String id : mine) {
@@ -114,11 +137,12 @@ public final class GatewayBenchmark {
     }
 
     /**
-     * The tests' JVM options, and with {@code -Dbench.jfr=true} a flight recording (profile settings)
-     * of the whole run, written to {@code target/bench/<name>.jfr} when the gateway stops.
+     * The production JIT (C1 and C2, as the image runs: the tests' C1-only option would measure code a pod never runs),
+     * and with {@code -Dbench.jfr=true} a flight recording (profile settings) of the whole run, written to
+     * {@code target/bench/<name>.jfr} when the gateway stops.
      */
     private static List<String> jvmOptions(String name) throws java.io.IOException {
-        List<String> options = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1"));
+        List<String> options = new ArrayList<>();
         if (Boolean.getBoolean("bench.jfr")) {
             Path dir = java.nio.file.Files.createDirectories(Path.of("target", "bench"));
             options.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + dir.resolve(name + ".jfr").toAbsolutePath());
@@ -178,10 +202,14 @@ public final class GatewayBenchmark {
         Future<Buffer> start(int client);
     }
 
-    /** N clients in closed loops; latencies of calls finishing in the measured window. */
-    private Cell run(String target, int n, Call call) throws Exception {
-        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
-        long end = warmEnd + TimeUnit.SECONDS.toNanos(measure);
+    /**
+     * N clients in closed loops; latencies of calls finishing in the measured window. The window opens once the JIT of
+     * {@code served} (the JVM serving the calls) has compiled what the load runs, at most {@code bench.jit-warmup}
+     * seconds ({@link #awaitJit}), then {@code bench.warmup} more seconds.
+     */
+    private Cell run(String target, int n, Processes processes, long served, Call call) throws Exception {
+        // {warm-up end, end}: open until the JIT has settled; the loops read it from the event loop
+        AtomicLongArray window = new AtomicLongArray(new long[] {Long.MAX_VALUE, Long.MAX_VALUE});
         List<long[]> samples = new ArrayList<>();
         List<CompletableFuture<Void>> loops = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -189,8 +217,18 @@ public final class GatewayBenchmark {
             samples.add(mine);
             CompletableFuture<Void> done = new CompletableFuture<>();
             loops.add(done);
-            loop(call, i, mine, new int[] {0}, warmEnd, end, done);
+            loop(call, i, mine, new int[] {0}, window, done);
         }
+        awaitJit(target, served);
+        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
+        long end = warmEnd + TimeUnit.SECONDS.toNanos(measure);
+        window.set(0, warmEnd);
+        window.set(1, end);
+        // the CPU window is the measured one: waiting for a moment in time is what a benchmark's clock is for
+        parkUntil(warmEnd);
+        long[] cpu0 = processes.sample();
+        parkUntil(end);
+        long[] cpu1 = processes.sample();
         CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(warmup + measure + 60, TimeUnit.SECONDS);
         int total = 0;
         for (int i = 0; i < n; i++) {
@@ -204,13 +242,26 @@ public final class GatewayBenchmark {
             at += count;
         }
         Arrays.sort(all);
-        return new Cell(target, n, total / (double) measure, percentile(all, 0.50), percentile(all, 0.99));
+        double calls = Math.max(1, total);
+        double[] usPerCall = new double[4];
+        for (int i = 0; i < 4; i++) {
+            usPerCall[i] = (cpu1[i] - cpu0[i]) / 1e3 / calls;
+        }
+        double other = Math.max(0, usPerCall[3] - usPerCall[0] - usPerCall[1] - usPerCall[2]);
+        return new Cell(target, n, total / (double) measure, percentile(all, 0.50), percentile(all, 0.99), usPerCall[0],
+                usPerCall[1], usPerCall[2], other);
     }
 
-    /** The last slot of {@code mine} holds the sample count. */
-    private void loop(Call call, int client, long[] mine, int[] count, long warmEnd, long end, CompletableFuture<Void> done) {
+    private static void parkUntil(long nanoTime) {
+        for (long left = nanoTime - System.nanoTime(); left > 0; left = nanoTime - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    /** The last slot of {@code mine} holds the sample count; {@code window} is {warm-up end, end} in nanoTime. */
+    private void loop(Call call, int client, long[] mine, int[] count, AtomicLongArray window, CompletableFuture<Void> done) {
         long start = System.nanoTime();
-        if (start >= end) {
+        if (start >= window.get(1)) {
             mine[mine.length - 1] = count[0];
             done.complete(null);
             return;
@@ -221,11 +272,44 @@ public final class GatewayBenchmark {
                 return;
             }
             long finished = System.nanoTime();
-            if (start >= warmEnd && finished < end && count[0] < mine.length - 1) {
+            if (start >= window.get(0) && finished < window.get(1) && count[0] < mine.length - 1) {
                 mine[count[0]++] = finished - start;
             }
-            loop(call, client, mine, count, warmEnd, end, done);
+            loop(call, client, mine, count, window, done);
         });
+    }
+
+    /**
+     * Waits, under load, until C2's compile queue of JVM {@code pid} has been empty at two checks in a row, 2 s apart
+     * ({@code jcmd <pid> Compiler.queue}), or {@code bench.jit-warmup} seconds have passed (then says so). Why: on the
+     * project's 2 shared cores C2 takes 100–360 ms per hot method and needed about 75 s of load to empty its queue
+     * (2026-12-02); a cell measured before that measures the compiler and half-compiled code.
+     */
+    private void awaitJit(String target, long pid) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(jitWarmup);
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        int emptyInARow = 0;
+        long started = System.nanoTime();
+        while (emptyInARow < 2) {
+            if (System.nanoTime() >= deadline) {
+                System.out.printf(Locale.ROOT, "%s: the JIT had not settled after %d s; measuring anyway%n", target, jitWarmup);
+                return;
+            }
+            parkUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+            emptyInARow = c2QueueEmpty(jcmd, pid) ? emptyInARow + 1 : 0;
+        }
+        System.out.printf(Locale.ROOT, "%s: JIT settled after %.0f s of load%n", target, (System.nanoTime() - started) / 1e9);
+    }
+
+    /** Whether {@code jcmd <pid> Compiler.queue} lists nothing under "C2 compile queue" (false if it cannot say). */
+    private static boolean c2QueueEmpty(Path jcmd, long pid) throws Exception {
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Compiler.queue").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            return false;
+        }
+        int at = out.indexOf("C2 compile queue:");
+        return at >= 0 && out.substring(at).lines().skip(1).map(String::strip).allMatch(l -> l.isEmpty() || l.equals("Empty"));
     }
 
     private static double percentile(long[] sorted, double q) {
@@ -234,16 +318,21 @@ public final class GatewayBenchmark {
 
     private static void print(List<Cell> cells) {
         System.out.println();
-        System.out.println("| target | sessions | calls/s | p50 ms | p99 ms | gateway p50 − direct p50, throughput ratio |");
-        System.out.println("|---|---:|---:|---:|---:|---:|");
+        System.out.println("Load average at the end: " + CpuUse.loadAverage() + " (" + Runtime.getRuntime().availableProcessors()
+                + " cores). CPU columns: CPU time in the measured window per call, µs; 'rest' is the machine's other busy"
+                + " time (Redis, the kernel, any other process).");
+        System.out.println("| target | sessions | calls/s | p50 ms | p99 ms | gateway p50 − direct p50, throughput ratio "
+                + "| CPU gateway | CPU allocator | CPU load | CPU rest |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int i = 0; i < cells.size(); i++) {
             Cell c = cells.get(i);
             Cell direct = cells.stream().filter(d -> d.sessions() == c.sessions() && d.target().equals("allocator direct"))
                     .findFirst().orElseThrow();
             String added = c == direct ? "" : String.format(Locale.ROOT, "%.2f ms, %.2fx direct",
                     c.p50() - direct.p50(), c.perSecond() / direct.perSecond());
-            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %s |%n", c.target(), c.sessions(), c.perSecond(),
-                    c.p50(), c.p99(), added);
+            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %s | %.0f | %.0f | %.0f | %.0f |%n", c.target(),
+                    c.sessions(), c.perSecond(), c.p50(), c.p99(), added, c.gatewayUs(), c.allocatorUs(), c.loadUs(),
+                    c.otherUs());
         }
     }
 }

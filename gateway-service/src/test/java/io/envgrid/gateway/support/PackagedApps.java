@@ -14,7 +14,7 @@ import java.util.Map;
 public final class PackagedApps {
 
     /** The tests' JVM options: C1 only starts faster, and the tests measure nothing. */
-    private static final List<String> TEST_JVM = List.of("-XX:TieredStopAtLevel=1");
+    static final List<String> TEST_JVM = List.of("-XX:TieredStopAtLevel=1");
 
     private PackagedApps() {
     }

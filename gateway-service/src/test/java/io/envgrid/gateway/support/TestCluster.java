@@ -31,12 +31,13 @@ public final class TestCluster {
     private final PackagedApp vmController;
     private final List<FakeDesktop> desktops;
 
-    private TestCluster() {
+    private TestCluster(List<String> jvmOptions) {
         redis = new EmbeddedRedis();
         allocator = PackagedApps.start("allocator", "resource-allocator-service",
                 Map.of("quarkus.redis.hosts", redis.url(), "envgrid.allocator.reap-interval", "100ms",
-                        "envgrid.allocator.auth", "open"));
-        vmController = PackagedApps.start("vm-controller", "vm-controller-service", Map.of("quarkus.redis.hosts", redis.url()));
+                        "envgrid.allocator.auth", "open"), Map.of(), jvmOptions);
+        vmController = PackagedApps.start("vm-controller", "vm-controller-service", Map.of("quarkus.redis.hosts", redis.url()),
+                Map.of(), jvmOptions);
         desktops = java.util.stream.IntStream.range(0, DESKTOPS).mapToObj(i -> FakeDesktop.start()).toList();
         for (int i = 0; i < DESKTOPS; i++) {
             register("desktop-" + i, "vm_pyautogui", "{\"ip\": \"127.0.0.1\", \"port\": " + desktops.get(i).port() + "}");
@@ -44,9 +45,18 @@ public final class TestCluster {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
     }
 
-    public static synchronized TestCluster get() {
+    /** The cluster, started on first use with the tests' JVM options (C1 only: it starts faster). */
+    public static TestCluster get() {
+        return get(PackagedApps.TEST_JVM);
+    }
+
+    /**
+     * The cluster, its services started on first use with {@code jvmOptions}: a benchmark passes the production JIT's
+     * (none), so the allocator it compares the gateway with runs compiled as in a pod.
+     */
+    public static synchronized TestCluster get(List<String> jvmOptions) {
         if (instance == null) {
-            instance = new TestCluster();
+            instance = new TestCluster(jvmOptions);
         }
         return instance;
     }
@@ -136,6 +146,11 @@ public final class TestCluster {
 
     public String allocatorUrl() {
         return allocator.url();
+    }
+
+    /** The allocator process's id (a benchmark reads its CPU time). */
+    public long allocatorPid() {
+        return allocator.pid();
     }
 
     public String vmControllerUrl() {

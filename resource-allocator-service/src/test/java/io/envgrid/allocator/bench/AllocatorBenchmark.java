@@ -5,6 +5,7 @@ import io.envgrid.allocator.redis.ScriptSource;
 import io.envgrid.allocator.support.AllocatorCluster;
 import io.envgrid.allocator.support.EmbeddedRedis;
 import io.envgrid.allocator.support.SyncRedis;
+import io.envgrid.testsupport.process.CpuUse;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -31,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -385,19 +385,19 @@ public final class AllocatorBenchmark {
         Thread.sleep(warmup.toMillis());
 
         sync.call("CONFIG", "RESETSTAT");
-        long redisCpu0 = cpuNanos(ProcessHandle.of(redisPid));
-        long allocatorCpu0 = allocators.stream().mapToLong(p -> cpuNanos(Optional.of(p))).sum();
-        long loadCpu0 = cpuNanos(Optional.of(ProcessHandle.current()));
-        long[] machine0 = machineJiffies();
+        long redisCpu0 = CpuUse.cpuNanos(redisPid);
+        long allocatorCpu0 = allocators.stream().mapToLong(p -> CpuUse.cpuNanos(p.pid())).sum();
+        long loadCpu0 = CpuUse.ownCpuNanos();
+        long[] machine0 = CpuUse.machineJiffies();
         long t0 = System.nanoTime();
         flags.measuring = true;
         Thread.sleep(measure.toMillis());
         flags.measuring = false;
         long elapsed = System.nanoTime() - t0;
-        long redisCpu = cpuNanos(ProcessHandle.of(redisPid)) - redisCpu0;
-        long allocatorCpu = allocators.stream().mapToLong(p -> cpuNanos(Optional.of(p))).sum() - allocatorCpu0;
-        long loadCpu = cpuNanos(Optional.of(ProcessHandle.current())) - loadCpu0;
-        long[] machine1 = machineJiffies();
+        long redisCpu = CpuUse.cpuNanos(redisPid) - redisCpu0;
+        long allocatorCpu = allocators.stream().mapToLong(p -> CpuUse.cpuNanos(p.pid())).sum() - allocatorCpu0;
+        long loadCpu = CpuUse.ownCpuNanos() - loadCpu0;
+        long[] machine1 = CpuUse.machineJiffies();
         double machineCpu = machine1[1] == machine0[1] ? Double.NaN
                 : 100.0 * Runtime.getRuntime().availableProcessors() * (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]);
         double redisBusyUsec = commandUsec(sync);
@@ -425,7 +425,7 @@ public final class AllocatorBenchmark {
                         + "  alloc %.0f us/cycle  load average %s%n",
                 row.target(), row.workers(), row.cyclesPerSecond(), row.p50Ms(), row.p99Ms(), row.insufficient(),
                 row.errors(), row.redisCpu(), row.allocatorCpu(), row.loadCpu(), row.otherCpu(), row.redisBusy(),
-                row.allocatorUsecPerCycle(), loadAverage());
+                row.allocatorUsecPerCycle(), CpuUse.loadAverage());
     }
 
     private static final class Flags {
@@ -625,25 +625,6 @@ public final class AllocatorBenchmark {
 
     // ---- measurements and the table ------------------------------------------------------------
 
-    private static long cpuNanos(Optional<ProcessHandle> process) {
-        return process.flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
-    }
-
-    /** Busy and total jiffies of the whole machine (/proc/stat), or zeros where there is no /proc. */
-    private static long[] machineJiffies() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long total = 0;
-            for (int i = 1; i < f.length && i <= 8; i++) {
-                total += Long.parseLong(f[i]);
-            }
-            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-            return new long[] {total - idle, total};
-        } catch (IOException | RuntimeException e) {
-            return new long[] {0, 0};
-        }
-    }
-
     /** Microseconds redis-server spent executing commands since the last CONFIG RESETSTAT. */
     private static double commandUsec(SyncRedis sync) {
         double usec = 0;
@@ -655,16 +636,6 @@ public final class AllocatorBenchmark {
             }
         }
         return usec;
-    }
-
-    /** The machine's 1-, 5- and 15-minute load averages (/proc/loadavg), or "?" without /proc. */
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "?";
-        }
     }
 
     private static String info(SyncRedis sync, String section, String field) {

@@ -1,0 +1,55 @@
+package io.envgrid.testsupport.process;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * CPU time as benchmarks report it, so that a figure measured on a shared machine says where the time went: a process's
+ * own CPU time, the whole machine's busy time (/proc/stat) and its load average (/proc/loadavg). Where there is no /proc
+ * (not Linux) the machine figures are zero or "?" and only the processes' own times are real.
+ */
+public final class CpuUse {
+
+    private CpuUse() {
+    }
+
+    /** CPU time (user + system) process {@code pid} has used so far, in ns; 0 when it is gone or the OS does not say. */
+    public static long cpuNanos(long pid) {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
+    }
+
+    /** The calling JVM's own CPU time so far, in ns (the load generator's, in a benchmark). */
+    public static long ownCpuNanos() {
+        return cpuNanos(ProcessHandle.current().pid());
+    }
+
+    /**
+     * The whole machine's busy and total time so far, in jiffies (/proc/stat's first line: user to steal; idle and
+     * iowait are not busy): {@code {busy, total}}, or {@code {0, 0}} where there is no /proc.
+     */
+    public static long[] machineJiffies() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            return new long[] {total - idle, total};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    /** The machine's 1-, 5- and 15-minute load averages (/proc/loadavg) as "a b c", or "?" without /proc. */
+    public static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+}
