@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.bench;
 
 import io.envgrid.deviceagent.support.PackagedApps;
+import io.envgrid.testsupport.process.JitWarmth;
 import io.envgrid.testsupport.process.PackagedApp;
 import io.envgrid.deviceagent.support.XServerProcess;
 import java.net.URI;
@@ -23,7 +24,8 @@ import java.util.Optional;
  * controller sends pyautogui, {@code press('a')}, {@code typewrite} of 100 characters and {@code click}. With
  * {@code -Dbench.desktop.baseline=<another build's quarkus-run.jar>} the same calls run against that build first
  * (e.g. main's, which runs an xwd/xdotool process per call), on the same display in the same run. Prints a table.
- * {@code -Dbench.desktop.warmup} (100) rounds of every call first, then {@code -Dbench.desktop.calls} (200) of each.
+ * {@code -Dbench.desktop.warmup} (100) rounds of every call first, and more until the agent's JIT has settled
+ * ({@code JitWarmth}, at most {@code -Dbench.desktop.jit-warmup} = 180 s), then {@code -Dbench.desktop.calls} (200) of each.
  */
 public final class DesktopBenchmark {
 
@@ -78,11 +80,14 @@ public final class DesktopBenchmark {
             calls.put("click(100, 100)", bench.pyautogui("pyautogui.click(100, 100)"));
             // Every call is warmed up before any is measured, in turns: each measured after only its own warm-up,
             // the first rows would pay for compiling the path they all share (HTTP, interpreter, X connection).
-            for (int round = 0; round < warmup; round++) {
+            // then more rounds until the agent's JIT has compiled what they run (at most bench.desktop.jit-warmup s)
+            JitWarmth jit = JitWarmth.of(process.pid(), Duration.ofSeconds(Integer.getInteger("bench.desktop.jit-warmup", 180)));
+            for (int round = 0; round < warmup || !jit.settled() && !jit.timedOut(); round++) {
                 for (HttpRequest call : calls.values()) {
                     bench.time(call, 1);
                 }
             }
+            System.out.println(build + ": " + jit.report());
             List<String> rows = new ArrayList<>();
             for (Map.Entry<String, HttpRequest> call : calls.entrySet()) {
                 rows.add(bench.time(call.getValue(), measure).row(build, call.getKey()));

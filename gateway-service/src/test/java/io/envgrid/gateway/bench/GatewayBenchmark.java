@@ -1,6 +1,7 @@
 package io.envgrid.gateway.bench;
 
 import io.envgrid.testsupport.process.CpuUse;
+import io.envgrid.testsupport.process.JitWarmth;
 import io.envgrid.testsupport.process.PackagedApp;
 import io.envgrid.gateway.support.PackagedApps;
 import io.envgrid.gateway.support.TestCluster;
@@ -279,37 +280,13 @@ public final class GatewayBenchmark {
         });
     }
 
-    /**
-     * Waits, under load, until C2's compile queue of JVM {@code pid} has been empty at two checks in a row, 2 s apart
-     * ({@code jcmd <pid> Compiler.queue}), or {@code bench.jit-warmup} seconds have passed (then says so). Why: on the
-     * project's 2 shared cores C2 takes 100–360 ms per hot method and needed about 75 s of load to empty its queue
-     * (2026-12-02); a cell measured before that measures the compiler and half-compiled code.
-     */
-    private void awaitJit(String target, long pid) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(jitWarmup);
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        int emptyInARow = 0;
-        long started = System.nanoTime();
-        while (emptyInARow < 2) {
-            if (System.nanoTime() >= deadline) {
-                System.out.printf(Locale.ROOT, "%s: the JIT had not settled after %d s; measuring anyway%n", target, jitWarmup);
-                return;
-            }
-            parkUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
-            emptyInARow = c2QueueEmpty(jcmd, pid) ? emptyInARow + 1 : 0;
+    /** Waits, under load, until the JIT of JVM {@code pid} has settled ({@link JitWarmth}), at most {@code bench.jit-warmup} s. */
+    private void awaitJit(String target, long pid) {
+        JitWarmth jit = JitWarmth.of(pid, java.time.Duration.ofSeconds(jitWarmup));
+        while (!jit.settled() && !jit.timedOut()) {
+            parkUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
         }
-        System.out.printf(Locale.ROOT, "%s: JIT settled after %.0f s of load%n", target, (System.nanoTime() - started) / 1e9);
-    }
-
-    /** Whether {@code jcmd <pid> Compiler.queue} lists nothing under "C2 compile queue" (false if it cannot say). */
-    private static boolean c2QueueEmpty(Path jcmd, long pid) throws Exception {
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Compiler.queue").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            return false;
-        }
-        int at = out.indexOf("C2 compile queue:");
-        return at >= 0 && out.substring(at).lines().skip(1).map(String::strip).allMatch(l -> l.isEmpty() || l.equals("Empty"));
+        System.out.println(target + ": " + jit.report());
     }
 
     private static double percentile(long[] sorted, double q) {
