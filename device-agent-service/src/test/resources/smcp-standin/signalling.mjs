@@ -1,6 +1,6 @@
 // Stands in for the gateway's A2C-SMCP signalling server in the Computer's tests, written with the npm `socket.io`
 // server (protocol 5 / Engine.IO 4, namespace /smcp, path /socket.io) and speaking the real protocol of
-// shared/protocols/smcp.md at the 0.4 generation: the a2c_version gate (400 for a missing or incompatible
+// docs/contracts/smcp.md at the 0.4 generation: the a2c_version gate (400 for a missing or incompatible
 // version), auth {token}, server:join_office acknowledged (true, null), server:update_* received from the
 // Computer. It also plays the agent of the office: the JUnit test writes one JSON command per line on stdin
 // ({id, op: "emit", event, payload, timeout} relays a client:* request to the Computer and prints its ack;

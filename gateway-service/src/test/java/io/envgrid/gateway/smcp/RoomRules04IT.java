@@ -10,7 +10,7 @@ import io.envgrid.gateway.support.SocketIoDriver;
 import org.junit.jupiter.api.Test;
 
 /**
- * The room rules and acknowledgement shapes of the released generation (SDK 0.4.0, protocol reference §5-6), driven
+ * The room rules and acknowledgement shapes of the released generation (SDK 0.4.0, docs/contracts/smcp.md §4-5), driven
  * by the official socket.io-client acting as agents and Computers.
  */
 class RoomRules04IT extends SmcpClients {

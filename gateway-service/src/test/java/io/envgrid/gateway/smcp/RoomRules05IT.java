@@ -9,7 +9,7 @@ import io.envgrid.gateway.support.SocketIoDriver;
 import org.junit.jupiter.api.Test;
 
 /**
- * The room rules and acknowledgement shapes of protocol 0.5.0 (protocol reference §5-6: empty ack on success, flat
+ * The room rules and acknowledgement shapes of protocol 0.5.0 (docs/contracts/smcp.md §4-5: empty ack on success, flat
  * ErrorPayload refusals 400/403/4101/4103/4104/4105/4106), driven by the official socket.io-client.
  */
 class RoomRules05IT extends SmcpClients {

@@ -22,7 +22,7 @@ import org.json.JSONObject;
 
 /**
  * The Computer's answers to {@code client:*} requests relayed by the signalling server, with the acknowledgement
- * shapes of A2C-SMCP (§3): a tool call answers the MCP {@code CallToolResult}; {@code get_tools}
+ * shapes of A2C-SMCP (docs/contracts/smcp.md §5): a tool call answers the MCP {@code CallToolResult}; {@code get_tools}
  * {@code {tools, req_id}}; {@code get_config} {@code {inputs, servers}} with placeholders; {@code get_desktop}
  * {@code {desktops, req_id}}; {@code get_resources} {@code {resources, next_cursor, req_id}}. Refusals are the flat
  * ErrorPayload: 400 a payload that is not an object, 404 a request meant for another Computer (the reference Computer

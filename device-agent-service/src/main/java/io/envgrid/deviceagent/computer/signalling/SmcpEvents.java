@@ -3,8 +3,8 @@ package io.envgrid.deviceagent.computer.signalling;
 import java.util.Set;
 
 /**
- * The A2C-SMCP event names a Computer speaks (namespace {@code /smcp}; protocol reference
- * {@code shared/protocols/smcp.md} §3), and the protocol version it announces.
+ * The A2C-SMCP event names a Computer speaks (namespace {@code /smcp}; the wire contract in
+ * {@code docs/contracts/smcp.md} §5), and the protocol version it announces.
  */
 final class SmcpEvents {
 

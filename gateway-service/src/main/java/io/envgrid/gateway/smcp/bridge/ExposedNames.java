@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The MCP names of an office's Computer tools: {@code {computer}.{tool}}, where {@code tool} is the name the Computer
- * exposes ({@code {bundle_id}__{alias|tool}}, A2C-SMCP §7) and each part is <em>encoded</em> so that the name says
+ * exposes ({@code {bundle_id}__{alias|tool}}, docs/contracts/smcp.md §7) and each part is <em>encoded</em> so that the name says
  * exactly which (Computer, tool) it is for:
  * <ul>
  * <li>a part of 1 to {@value #MAX_COMPUTER_PART} (Computer) or {@value #MAX_TOOL_PART} (tool) characters of
@@ -151,7 +151,7 @@ public class ExposedNames {
         return NODES.objectNode().put("type", "object");
     }
 
-    /** {@code meta.a2c_tool_meta} is a JSON string on the wire (§3); an object is taken as it is. */
+    /** {@code meta.a2c_tool_meta} is a JSON string on the wire (docs/contracts/smcp.md §5); an object is taken as it is. */
     private JsonNode toolMeta(JsonNode meta) {
         if (meta == null || meta.isNull()) {
             return null;

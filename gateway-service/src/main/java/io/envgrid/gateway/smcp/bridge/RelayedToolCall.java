@@ -20,7 +20,7 @@ import java.util.UUID;
 
 /**
  * An MCP {@code tools/call} of a Computer tool, relayed as A2C-SMCP {@code client:tool_call {agent, req_id, computer,
- * tool_name, params, timeout}} (§3) through {@link ClientCalls}, so the Computer may sit on any replica, counted
+ * tool_name, params, timeout}} (docs/contracts/smcp.md §5) through {@link ClientCalls}, so the Computer may sit on any replica, counted
  * against the MCP session's and the office's caps as an agent's calls are. The call's deadline is the gateway's for
  * tools that act on a machine ({@code envgrid.gateway.downstream.action-timeout}, 130 s) but at most the SMCP
  * server's {@code envgrid.gateway.smcp.max-call-timeout}, sent as {@code timeout} in whole seconds so the Computer
@@ -32,7 +32,7 @@ import java.util.UUID;
  * {@code notifications/progress}.
  *
  * <p>Answers: the Computer's {@code CallToolResult} is passed on as the MCP result (its {@code meta} as MCP's
- * {@code _meta}); its flat ErrorPayload (§5) becomes an {@code isError} result with the gateway's envelope, as every
+ * {@code _meta}); its flat ErrorPayload (docs/contracts/smcp.md §8) becomes an {@code isError} result with the gateway's envelope, as every
  * failed tool call of the gateway: 404 / 4001 {@code UNKNOWN_TOOL} (404), 4004 {@code BACKEND_TIMEOUT} (408), other
  * codes {@code BACKEND_ERROR} (502), each with {@code details.smcp_code}; a Computer gone from the office
  * {@code NO_SUCH_RESOURCE} (404); no answer by the deadline {@code BACKEND_TIMEOUT} (408); a cap reached (the
@@ -122,7 +122,7 @@ public class RelayedToolCall {
         });
     }
 
-    /** The Computer's ack: a {@code CallToolResult}, or a flat ErrorPayload (§5). */
+    /** The Computer's ack: a {@code CallToolResult}, or a flat ErrorPayload (docs/contracts/smcp.md §8). */
     private static ObjectNode fromComputer(ComputerTool tool, ArrayNode args, Map<String, Object> where) {
         JsonNode first = args.path(0);
         if (first instanceof ObjectNode result && result.get("content") instanceof ArrayNode) {

@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * The protocol generations this server speaks, chosen per connection from its {@code a2c_version}: they differ in
- * acknowledgement shapes and room rules (protocol reference §5-6).
+ * acknowledgement shapes and room rules (docs/contracts/smcp.md §4-5).
  */
 public enum Generation {
     /** The released SDK 0.4.0: joins answer {@code (ok, message)}, global computer names. */

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.envgrid.gateway.smcp.handshake.Generation;
 
 /**
- * The acknowledgement shapes of the two generations (protocol reference §5): 0.4 answers joins and leaves with two
+ * The acknowledgement shapes of the two generations (docs/contracts/smcp.md §5): 0.4 answers joins and leaves with two
  * arguments {@code (true, null)} / {@code (false, "<message>")}; 0.5 with an empty ack or one flat ErrorPayload
  * {@code {code, message, details?}}. An ack is sent only when the client asked for one.
  */

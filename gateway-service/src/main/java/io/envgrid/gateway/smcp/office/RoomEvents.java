@@ -13,7 +13,7 @@ import org.jboss.logging.Logger;
 
 /**
  * {@code server:join_office}, {@code server:leave_office} and {@code server:list_room} with the room rules of each
- * generation (protocol reference §5-6), and the gateway's own rule on top: an office belongs to the principals whose
+ * generation (docs/contracts/smcp.md §4-5), and the gateway's own rule on top: an office belongs to the principals whose
  * token covers its id as it would cover a worker id (an office id follows the id rule; a token for {@code job42/}
  * may use offices {@code job42/…}), and a Computer name is held by one principal at a time ({@link OfficeDirectory}).
  * Refusals: 0.5 answers 400 for an office id outside the id rule or a name over {@code max-name-length}, 403 for an

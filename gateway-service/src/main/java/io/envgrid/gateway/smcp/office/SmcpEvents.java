@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Event names of namespace {@code /smcp} (protocol reference §3), with the seed's older names as aliases (§8).
+ * Event names of namespace {@code /smcp} (docs/contracts/smcp.md §5), with the seed's older names as aliases.
  */
 final class SmcpEvents {
 
