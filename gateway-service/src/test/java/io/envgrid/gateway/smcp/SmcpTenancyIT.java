@@ -160,4 +160,17 @@ class SmcpTenancyIT extends SmcpClients {
                 "A's agent reaches A's Computer, not B's");
         assertFalse(offices.eventNames(squatter).contains("served:"), "nothing reached B's Computer");
     }
+
+    /**
+     * The MCP bridge calls Computers as agent {@code mcp:<token principal>}; an SMCP agent must not take such a name
+     * (hostile review 22), or it poses to the office's Computers as another principal's MCP session.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0.4.0", "0.5.0"})
+    void anAgentCannotTakeTheBridgesNameOfAPrincipal(String version) {
+        String office = Offices.office();
+        String poser = tenantA("poser", version);
+        ArrayNode ack = offices.join(poser, "agent", "mcp:smcp-other", office);
+        assertFalse(ack.toString().matches("\\[\\]|\\[true,null\\]"), "seated as mcp:smcp-other: " + ack);
+    }
 }
