@@ -51,12 +51,10 @@ class ReplicasIT extends SmcpClients {
     void aKilledReplicasMembersLeaveTheirOfficesWithinTheHeartbeatTimeout() {
         PackagedApp doomed = gateways.start("smcp-gateway-doomed");
         try {
-            String office = Offices.office();
-            String agent = offices.connect("agent-" + run, gateways.first.url(), "0.4.0");
-            String computer = offices.connect("computer-" + run, doomed.url(), "0.4.0");
-            offices.join(agent, "agent", agent, office);
-            offices.join(computer, "computer", "doomed-box", office);
-            driver.waitEvent(agent, "notify:enter_office", Offices.ACK_MS);
+            Seated seated = seatAcross(doomed, "0.4.0", "doomed-box");
+            String office = seated.office();
+            String agent = seated.agent();
+            String computer = seated.computer();
             driver.serve(computer, "client:tool_call", null, 0);
             ObjectNode call = Offices.call(agent, "doomed-box").put("tool_name", "box__sleep").put("timeout", 30);
             call.putObject("params");
@@ -90,16 +88,14 @@ class ReplicasIT extends SmcpClients {
     void aLiveReplicasMembersEvictedAfterALapsedBeatAreNotLostForGood() {
         PackagedApp lapsing = gateways.start("smcp-gateway-lapsing");
         try {
-            String office = Offices.office();
-            String agent = offices.connect("agent-" + run, gateways.first.url(), "0.5.0");
-            String computer = offices.connect("computer-" + run, lapsing.url(), "0.5.0");
-            offices.join(agent, "agent", agent, office);
-            offices.join(computer, "computer", computer, office);
-            driver.waitEvent(agent, "notify:enter_office", Offices.ACK_MS);
+            Seated seated = seatAcross(lapsing, "0.5.0", "lapsing-box-" + run);
+            String office = seated.office();
+            String agent = seated.agent();
+            String computer = seated.computer();
             driver.serve(computer, "client:get_tools", SocketIoDriver.array().add(Offices.noTools()), 0);
             String computerSid = null;
             for (JsonNode session : offices.listRoom(agent, agent, office).get(0).path("sessions")) {
-                if (session.path("name").asText().equals(computer)) {
+                if (session.path("name").asText().equals(seated.computerName())) {
                     computerSid = session.path("sid").asText();
                 }
             }
@@ -117,13 +113,28 @@ class ReplicasIT extends SmcpClients {
             Conditions.await("the evicted but connected Computer is reachable again, or told to reconnect",
                     Duration.ofSeconds(15), () -> {
                         heard.append(offices.eventNames(computer)).append(' ');
-                        JsonNode answer = driver.emit(agent, "client:get_tools", Offices.ACK_MS, Offices.call(agent, computer));
+                        JsonNode answer = driver.emit(agent, "client:get_tools", Offices.ACK_MS, Offices.call(agent, seated.computerName()));
                         return heard.toString().contains("disconnect") || (answer.path("acked").asBoolean()
                                 && answer.path("args").path(0).has("tools"));
                     });
         } finally {
             lapsing.close();
         }
+    }
+
+    /** An office, its agent's client (first replica) and its Computer's client (another replica) and seat name. */
+    private record Seated(String office, String agent, String computer, String computerName) {
+    }
+
+    /** A fresh office with an agent on the first replica and a Computer named {@code computerName} on {@code replica}. */
+    private Seated seatAcross(PackagedApp replica, String version, String computerName) {
+        String office = Offices.office();
+        String agent = offices.connect("agent-" + run, gateways.first.url(), version);
+        String computer = offices.connect("computer-" + run, replica.url(), version);
+        offices.join(agent, "agent", agent, office);
+        offices.join(computer, "computer", computerName, office);
+        driver.waitEvent(agent, "notify:enter_office", Offices.ACK_MS);
+        return new Seated(office, agent, computer, computerName);
     }
 
     /** The liveness key of the replica whose member set holds {@code member} ({@code <sid>|<office_id>}). */
