@@ -190,4 +190,22 @@ class ClientCallsIT extends SmcpClients {
         assertFalse(offices.eventNames(agent).contains("notify:tool_call_cancel"), "nor the agent its cancels");
         assertFalse(offices.eventNames(witness).contains("notify:tool_call_cancel"), "no cancel beyond those awaited (the 0.4 one naming another agent was dropped)");
     }
+
+    /**
+     * A Computer's update notice names the sender, in 0.4 as in 0.5: a 0.4 Computer's payload {@code computer} naming
+     * another Computer of the office must not make the office hear that the other one's tools, config or desktop
+     * changed (hostile review 22; the 0.4 reference passed the payload's name on, 0.5 #216 closed it).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0.4.0", "0.5.0"})
+    void anUpdateNoticeNamesItsSenderNotAnotherComputer(String version) {
+        seat(version);
+        String victim = offices.connect("victim-" + UUID.randomUUID(), url, version);
+        offices.join(victim, "computer", victim, office);
+        driver.waitEvent(agent, "notify:enter_office", Offices.ACK_MS);
+
+        driver.send(computer, "server:update_tool_list", SocketIoDriver.object().put("computer", victim));
+        assertEquals(SocketIoDriver.array().add(SocketIoDriver.object().put("computer", computer)),
+                driver.waitEvent(agent, "notify:update_tool_list", Offices.ACK_MS), "the notice names its sender");
+    }
 }

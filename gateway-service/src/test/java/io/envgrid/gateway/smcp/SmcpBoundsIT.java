@@ -88,6 +88,19 @@ class SmcpBoundsIT extends SmcpClients {
         first.post(connected, "1");
     }
 
+    /**
+     * A session whose client left {@code /smcp} (namespace DISCONNECT) and stays on Engine.IO is closed like one that
+     * never connected (hostile review 22): it counts neither as waiting nor as its principal's connection, so without
+     * that a token holder keeps any number of sessions open by connecting and leaving, past both caps.
+     */
+    @Test
+    void aSessionLeftWithNoNamespaceIsClosedLikeOneThatNeverConnected() {
+        String sid = raw.connect(SmcpGateways.TOKEN);
+        raw.post(sid, "41/smcp,");
+        Conditions.await("the session without a namespace closed", Duration.ofMillis(Tight.CONNECT_TIMEOUT_MS * 5),
+                () -> gone(sid));
+    }
+
     @Test
     void aPollingBodyOverMaxPayloadIs413AndClosesTheSession() {
         String sid = raw.connect(SmcpGateways.TOKEN);

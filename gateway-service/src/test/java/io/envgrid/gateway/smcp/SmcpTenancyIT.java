@@ -132,4 +132,45 @@ class SmcpTenancyIT extends SmcpClients {
         assertEquals(agent, served.path("agent").asText());
         assertEquals(agent, served.path("robot_id").asText());
     }
+
+    /**
+     * A tenant's Computer joins its own office under its own name even when another tenant took that name first in
+     * an office of its own (hostile review 22): names are resolved per office (client:* and the bridge alike), so a
+     * name held across offices lets any tenant keep another's Computers — the device agent's default name is its
+     * agent id — out of their offices, and tells it which names other tenants use.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0.4.0", "0.5.0"})
+    void anotherTenantCannotKeepAComputerOutOfItsOwnOfficeByTakingItsNameFirst(String version) {
+        String name = "host-" + run;
+        String squatter = tenantB("squatter", version);
+        driver.serve(squatter, "client:get_tools", SocketIoDriver.array().add(SocketIoDriver.object().put("squatter", true)), 0);
+        assertTrue(offices.join(squatter, "computer", name, otherOffice()).toString().matches("\\[\\]|\\[true,null\\]"),
+                "tenant B may name its own Computer as it likes");
+
+        String officeA = Offices.office();
+        String agentA = tenantA("agentA", version);
+        String boxA = tenantA("boxA", version);
+        offices.join(agentA, "agent", agentA, officeA);
+        assertTrue(offices.join(boxA, "computer", name, officeA).toString().matches("\\[\\]|\\[true,null\\]"),
+                "tenant A's Computer is refused its own office");
+        driver.serve(boxA, "client:get_tools", SocketIoDriver.array().add(Offices.noTools()), 0);
+        assertEquals(SocketIoDriver.array().add(Offices.noTools()).toString(),
+                Offices.acked(driver.emit(agentA, "client:get_tools", Offices.ACK_MS, Offices.call(agentA, name))).toString(),
+                "A's agent reaches A's Computer, not B's");
+        assertFalse(offices.eventNames(squatter).contains("served:"), "nothing reached B's Computer");
+    }
+
+    /**
+     * The MCP bridge calls Computers as agent {@code mcp:<token principal>}; an SMCP agent must not take such a name
+     * (hostile review 22), or it poses to the office's Computers as another principal's MCP session.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0.4.0", "0.5.0"})
+    void anAgentCannotTakeTheBridgesNameOfAPrincipal(String version) {
+        String office = Offices.office();
+        String poser = tenantA("poser", version);
+        ArrayNode ack = offices.join(poser, "agent", "mcp:smcp-other", office);
+        assertFalse(ack.toString().matches("\\[\\]|\\[true,null\\]"), "seated as mcp:smcp-other: " + ack);
+    }
 }

@@ -42,6 +42,6 @@ public class OfficeAccess {
      * Request ids are unique per call, so sessions of one principal never clash.
      */
     public String agentName(Principal principal) {
-        return "mcp:" + principal.name();
+        return OfficeCoverage.BRIDGE_AGENT_PREFIX + principal.name();
     }
 }

@@ -219,7 +219,10 @@ public class ClientCalls {
         return done();
     }
 
-    /** A Computer's {@code server:update_*} notice → its {@code notify:*} events to the office. */
+    /**
+     * A Computer's {@code server:update_*} notice → its {@code notify:*} events to the office, naming the sender's
+     * session (both generations; a 0.4 payload without {@code computer} is dropped, as the reference's validation).
+     */
     Uni<Void> update(Member member, String event, ArrayNode args, Long ackId) {
         acks.empty(member, ackId);
         boolean v5 = member.generation == Generation.V0_5;
@@ -228,8 +231,9 @@ public class ClientCalls {
         if (member.officeId == null || !"computer".equals(member.role) || (!v5 && computer == null)) {
             return done();
         }
-        // 0.5 names the session, not what the payload claims
-        ObjectNode notice = json.createObjectNode().put("computer", v5 ? member.name : computer);
+        // the session's name, not what the payload claims, in 0.4 too: the 0.4 reference passed the payload's name on,
+        // so a Computer could announce changes of another (0.5 #216 closed it; SDK Computers send their own name)
+        ObjectNode notice = json.createObjectNode().put("computer", member.name);
         List<String> notices = SmcpEvents.UPDATES.get(event);
         Uni<Void> sent = done();
         for (String notify : notices) {

@@ -10,6 +10,12 @@ import io.envgrid.gateway.security.Principal;
  */
 public final class OfficeCoverage {
 
+    /**
+     * What the MCP bridge's agent names start with ({@code mcp:<token principal>}): reserved, no SMCP agent may join
+     * under such a name, so a Computer told {@code agent: "mcp:alice"} hears alice's MCP session and no one else.
+     */
+    public static final String BRIDGE_AGENT_PREFIX = "mcp:";
+
     private OfficeCoverage() {
     }
 

@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -85,6 +86,11 @@ public class ReplicaBus {
 
     void unregister(String sid) {
         local.remove(sid);
+    }
+
+    /** The members connected to this replica now. */
+    Collection<Member> localMembers() {
+        return local.values();
     }
 
     /** Emits an event to the member a record describes. */

@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,6 +24,12 @@ import org.jboss.logging.Logger;
  * expired and removes their members one by one (SPOP: each removed, and its {@code notify:leave_office} sent, once).
  * A killed replica's members therefore leave within about 4/3 of the ping timeout, inside the heartbeat window
  * ({@code pingInterval + pingTimeout}) in which a member whose client died keeps its seat on a live replica.
+ *
+ * <p>A replica that lives but whose key lapsed (Redis out of its reach, or its event loop stalled, for a ping timeout)
+ * is evicted just the same while its members stay connected. At each beat it therefore compares the members Redis
+ * still lists for it with those it holds seated, and closes the connection of each one whose seat is gone (its leave
+ * was announced by the evicting replica): its client reconnects and joins anew, instead of believing itself seated
+ * while every call to it answers 404.
  */
 @ApplicationScoped
 public class ReplicaLiveness {
@@ -63,7 +70,39 @@ public class ReplicaLiveness {
     }
 
     private Uni<Void> beat() {
-        return values.set(keys.alive(bus.replicaId()), "1", new SetArgs().px(ttl.toMillis()));
+        return values.set(keys.alive(bus.replicaId()), "1", new SetArgs().px(ttl.toMillis())).chain(this::dropEvicted);
+    }
+
+    /**
+     * Closes the connections of this replica's members whose seats another replica evicted; one SCARD when none was
+     * (a member moving offices briefly holds two entries, one joining or leaving none yet, so fewer entries than
+     * seated members means an eviction; one missed while a join is under way is found at a later beat).
+     */
+    private Uni<Void> dropEvicted() {
+        List<Member> seated = bus.localMembers().stream().filter(m -> m.officeId != null).toList();
+        if (seated.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return sets.scard(keys.replicaMembers(bus.replicaId())).chain(entries -> entries >= seated.size()
+                ? Uni.createFrom().voidItem()
+                : Multi.createFrom().iterable(seated).onItem().transformToUniAndConcatenate(this::dropIfEvicted)
+                        .collect().last().replaceWithVoid());
+    }
+
+    private Uni<Void> dropIfEvicted(Member member) {
+        String office = member.officeId;
+        if (office == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return directory.member(office, member.sid()).invoke(record -> {
+            // a member leaving sets officeId to null before its seat goes, so a seated one without a record was evicted
+            if (record == null && office.equals(member.officeId)) {
+                LOG.warnf("SMCP member %s lost its seat in %s while connected (this replica's key had lapsed): closed",
+                        member.sid(), office);
+                member.officeId = null; // the evicting replica announced its leave
+                member.socket.closeConnection("transport close");
+            }
+        }).replaceWithVoid();
     }
 
     /** Removes the members of every replica whose key has expired. */

@@ -16,7 +16,8 @@ import org.jboss.logging.Logger;
  * generation (docs/contracts/smcp.md §4-5), and the gateway's own rule on top: an office belongs to the principals whose
  * token covers its id as it would cover a worker id (an office id follows the id rule; a token for {@code job42/}
  * may use offices {@code job42/…}), and a Computer name is held by one principal at a time ({@link OfficeDirectory}).
- * Refusals: 0.5 answers 400 for an office id outside the id rule or a name over {@code max-name-length}, 403 for an
+ * Refusals: 0.5 answers 400 for an office id outside the id rule, a name over {@code max-name-length} or an agent name
+ * the MCP bridge reserves ({@code mcp:…}, {@link OfficeCoverage#BRIDGE_AGENT_PREFIX}), 403 for an
  * office the token does not cover, 4105 for a Computer name another principal holds; 0.4 the same as
  * {@code (false, message)} (an ill-typed payload still gets no ack, as from the reference). Deliberate differences from the 0.4 reference, both closing holes the 0.5
  * line fixed: a 0.4 leave naming an office the member is not in changes nothing (the reference announced a leave
@@ -59,7 +60,9 @@ public class RoomEvents {
             // 0.4: the reference's validation error escapes the handler, so no ack at all
             return done();
         }
-        if (!IdRule.isId(office) || name.length() > maxNameLength) {
+        if (!IdRule.isId(office) || name.length() > maxNameLength
+                || ("agent".equals(role) && name.startsWith(OfficeCoverage.BRIDGE_AGENT_PREFIX))) {
+            // an agent named as the MCP bridge names its calls would pose as that principal's MCP session
             if (v5) {
                 acks.error(member, ackId, 400, "Invalid request payload", null);
             } else {

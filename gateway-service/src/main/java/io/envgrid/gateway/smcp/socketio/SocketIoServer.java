@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Socket.IO 5 over the Engine.IO connections of an {@link EngineIoServer}: namespace CONNECT (with the client's
  * {@code auth}), EVENT and ACK in both directions, DISCONNECT. Namespaces not registered are refused with
- * CONNECT_ERROR "Invalid namespace", as the reference server does.
+ * CONNECT_ERROR "Invalid namespace", as the reference server does. A connection whose client leaves its last
+ * namespace is closed, as socket.io-client's manager closes it.
  */
 public final class SocketIoServer {
 
@@ -76,6 +77,11 @@ public final class SocketIoServer {
                     if (socket != null) {
                         socket.ended();
                         namespaces.get(packet.namespace()).onDisconnect(socket, "client namespace disconnect");
+                        if (joined.isEmpty()) {
+                            // no namespace left: socket.io-client closes such a connection itself; one kept open
+                            // would count neither as waiting to connect nor as its principal's connection
+                            engine.close();
+                        }
                     }
                 }
                 default -> engine.closeForError("parse error"); // CONNECT_ERROR is the server's to send
