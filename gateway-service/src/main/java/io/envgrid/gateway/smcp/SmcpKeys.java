@@ -9,8 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
  * and {@code smcp:}. Office ids are client-chosen strings, encoded by {@link KeyPart}.
  * <ul>
  * <li>{@link #office} hash: Socket.IO sid → member record JSON {@code {sid,name,role,office_id,a2c_version,replica,principal}}</li>
- * <li>{@link #computerNames} hash: Computer name → the principal holding it; {@link #computerNameSeats} hash: Computer
- * name → how many seats hold it (the name is free again when none does)</li>
  * <li>{@link #replicaMembers} set: {@code <sid>|<office_id>} of every member a replica holds (what a dead replica leaves)</li>
  * <li>{@link #replicas} set of replica ids with members; {@link #alive} a key per replica, expiring without refresh</li>
  * <li>{@link #channel}: the replica's channel of emits, relayed calls and their replies</li>
@@ -27,14 +25,6 @@ public class SmcpKeys {
 
     public String office(String officeId) {
         return prefix + "office:" + KeyPart.of(officeId);
-    }
-
-    public String computerNames() {
-        return prefix + "computer-names";
-    }
-
-    public String computerNameSeats() {
-        return prefix + "computer-name-seats";
     }
 
     public String replicaMembers(String replicaId) {

@@ -33,7 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  * p50 and p99 per cell and the gateway's added p50.
  *
  * <p>Run with {@code cd gateway-service && mvn -B -Pbench verify} (after the other modules are packaged);
- * {@code -Dbench.sessions=1,64,256 -Dbench.warmup=5 -Dbench.measure=10 -Dbench.jit-warmup=180} change the matrix.
+ * {@code -Dbench.sessions=1,64,256 -Dbench.warmup=5 -Dbench.measure=10 -Dbench.jit-warmup=180} change the matrix;
+ * {@code -Dbench.settings=k=v,...} configures the measured gateway only (not a {@code -Dbench.baseline} build).
  */
 public final class GatewayBenchmark {
 
@@ -97,7 +98,12 @@ public final class GatewayBenchmark {
         // open mode as an environment variable: a baseline built before the setting existed ignores it there
         // (an unknown system property under envgrid.gateway stops it)
         Map<String, String> env = Map.of("ENVGRID_GATEWAY_AUTH", "open");
-        gateways.put("through gateway", PackagedApps.start("gateway-bench", "gateway-service", config, env,
+        // -Dbench.settings=k=v,k=v: settings of the measured gateway only, so that a setting is measured against the
+        // same build without it (-Dbench.baseline=target/quarkus-app/quarkus-run.jar) in one run
+        Map<String, String> measured = new LinkedHashMap<>(config);
+        Arrays.stream(System.getProperty("bench.settings", "").split(",")).map(String::trim).filter(p -> p.contains("="))
+                .forEach(p -> measured.put(p.substring(0, p.indexOf('=')), p.substring(p.indexOf('=') + 1)));
+        gateways.put("through gateway", PackagedApps.start("gateway-bench", "gateway-service", measured, env,
                 jvmOptions("gateway-bench")));
         if (!baseline.isBlank()) {
             // another build of the gateway (e.g. main's) measured in the same run: before/after on equal terms

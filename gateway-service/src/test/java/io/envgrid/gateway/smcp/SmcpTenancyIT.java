@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.SocketIoDriver;
-import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -81,38 +79,6 @@ class SmcpTenancyIT extends SmcpClients {
         // A's own flow still works
         assertEquals(SocketIoDriver.array().add(Offices.noTools()).toString(),
                 Offices.acked(driver.emit(agentA, "client:get_tools", Offices.ACK_MS, Offices.call(agentA, boxA))).toString());
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"0.4.0", "0.5.0"})
-    void aComputerNameIsHeldByOneTenant(String version) {
-        String name = "shared-box-" + run;
-        String holder = tenantA("holder", version);
-        String squatter = tenantB("squatter", version);
-        String officeB = otherOffice();
-        String agentB = tenantB("agentB", version);
-        offices.join(agentB, "agent", agentB, officeB);
-        offices.join(holder, "computer", name, Offices.office());
-
-        ArrayNode refusal = offices.join(squatter, "computer", name, officeB);
-        if (version.equals("0.5.0")) {
-            assertEquals(Offices.error(4105, "Name held by another principal", SocketIoDriver.object()
-                    .put("office_id", officeB).put("role", "computer")), refusal);
-        } else {
-            assertEquals(Offices.refused04("Computer name '" + name + "' is held by another principal"), refusal);
-        }
-        assertEquals(1, offices.listRoom(agentB, agentB, officeB).get(0).path("sessions").size(), "the squatter has no seat");
-
-        // the same tenant may use the name in another of its offices; once no seat holds it, anyone may take it
-        String again = tenantA("again", version);
-        String officeA2 = Offices.office();
-        assertTrue(offices.join(again, "computer", name, officeA2).toString().matches("\\[\\]|\\[true,null\\]"));
-        driver.disconnect(holder);
-        driver.disconnect(again);
-        Conditions.await("the name is free", Duration.ofSeconds(10), () -> {
-            ArrayNode ack = offices.join(squatter, "computer", name, officeB);
-            return ack.size() == 0 || ack.get(0).asBoolean(false);
-        });
     }
 
     @ParameterizedTest

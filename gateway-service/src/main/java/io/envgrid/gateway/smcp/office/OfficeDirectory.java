@@ -14,38 +14,24 @@ import java.util.List;
 
 /**
  * Who sits in which office, across all gateway replicas, in Redis ({@link SmcpKeys}). A join is one script, so
- * two replicas admitting members to one office at once cannot both seat an agent or two members of one name, and a
- * Computer name is held by one principal at a time: while any seat holds it, no other principal may take it in any
- * office (so a tenant cannot pose as another's Computer once that one drops out of its office).
+ * two replicas admitting members to one office at once cannot both seat an agent or two members of one role and name.
+ * Names are unique within an office, not across offices: a name held elsewhere, by whichever principal, never keeps a
+ * Computer out of an office its token covers (hostile review 22; every {@code client:*} call and bridged tool is
+ * resolved in the caller's own office).
  */
 @ApplicationScoped
 public class OfficeDirectory {
 
     /** What a join found. */
-    enum Seat { SEATED, AGENT_TAKEN, NAME_TAKEN, NAME_HELD_ELSEWHERE }
+    enum Seat { SEATED, AGENT_TAKEN, NAME_TAKEN }
 
     /**
-     * Frees one seat's hold on a Computer name (the name is free once no seat holds it). KEYS[3] names, KEYS[4] seats.
+     * KEYS[1] office hash, KEYS[2] the joining replica's member set. ARGV[1] sid, ARGV[2] role, ARGV[3] name, ARGV[4]
+     * member record JSON, ARGV[5] "<sid>|<office_id>". Returns "seated" (and writes the record and the set entry),
+     * "agent_taken" (an agent joins an office where another session is the agent) or "name_taken" (another session of
+     * the same role has the name here). The joining sid's own record never counts against it (a rename).
      */
-    private static final String RELEASE_NAME = """
-            local function release(name)
-              local left = redis.call('HINCRBY', KEYS[4], name, -1)
-              if left <= 0 then
-                redis.call('HDEL', KEYS[4], name)
-                redis.call('HDEL', KEYS[3], name)
-              end
-            end
-            """;
-
-    /**
-     * KEYS[1] office hash, KEYS[2] the joining replica's member set, KEYS[3] Computer name → principal, KEYS[4]
-     * Computer name → seats holding it. ARGV[1] sid, ARGV[2] role, ARGV[3] name, ARGV[4] member record JSON,
-     * ARGV[5] "<sid>|<office_id>", ARGV[6] principal. Returns "seated" (and writes the record, the set entry and the
-     * name's hold), "agent_taken" (an agent joins an office where another session is the agent), "name_taken"
-     * (another session of the same role has the name here) or "name_held" (a Computer name another principal holds).
-     * The joining sid's own record never counts against it; its earlier record here (a rename) gives up its hold.
-     */
-    private static final String JOIN = RELEASE_NAME + """
+    private static final String JOIN = """
             local all = redis.call('HGETALL', KEYS[1])
             for i = 1, #all, 2 do
               if all[i] ~= ARGV[1] then
@@ -54,33 +40,20 @@ public class OfficeDirectory {
                 if m.role == ARGV[2] and m.name == ARGV[3] then return 'name_taken' end
               end
             end
-            local previous = redis.call('HGET', KEYS[1], ARGV[1])
-            local owner = redis.call('HGET', KEYS[3], ARGV[3])
-            if ARGV[2] == 'computer' and owner and owner ~= ARGV[6] then return 'name_held' end
-            if previous then
-              local p = cjson.decode(previous)
-              if p.role == 'computer' then release(p.name) end
-            end
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
             redis.call('SADD', KEYS[2], ARGV[5])
-            if ARGV[2] == 'computer' then
-              redis.call('HSET', KEYS[3], ARGV[3], ARGV[6])
-              redis.call('HINCRBY', KEYS[4], ARGV[3], 1)
-            end
             return 'seated'
             """;
 
     /**
-     * KEYS[1] office hash, KEYS[2] the member's replica's member set, KEYS[3], KEYS[4] as in {@link #JOIN}. ARGV[1]
-     * sid, ARGV[2] "<sid>|<office_id>". Returns 1 when the sid sat there (record, set entry and name hold removed), else 0.
+     * KEYS[1] office hash, KEYS[2] the member's replica's member set. ARGV[1] sid, ARGV[2] "<sid>|<office_id>".
+     * Returns 1 when the sid sat there (record and set entry removed), else 0.
      */
-    private static final String LEAVE = RELEASE_NAME + """
+    private static final String LEAVE = """
             local record = redis.call('HGET', KEYS[1], ARGV[1])
             redis.call('SREM', KEYS[2], ARGV[2])
             if not record then return 0 end
             redis.call('HDEL', KEYS[1], ARGV[1])
-            local m = cjson.decode(record)
-            if m.role == 'computer' then release(m.name) end
             return 1
             """;
 
@@ -102,22 +75,20 @@ public class OfficeDirectory {
     Uni<Seat> join(String replicaId, ObjectNode record) {
         String office = record.get("office_id").asText();
         String sid = record.get("sid").asText();
-        return redis.execute("EVAL", JOIN, "4", keys.office(office), keys.replicaMembers(replicaId),
-                keys.computerNames(), keys.computerNameSeats(), sid, record.get("role").asText(),
-                record.get("name").asText(), record.toString(), sid + "|" + office, record.get("principal").asText())
+        return redis.execute("EVAL", JOIN, "2", keys.office(office), keys.replicaMembers(replicaId), sid,
+                record.get("role").asText(), record.get("name").asText(), record.toString(), sid + "|" + office)
                 .chain(r -> sets.sadd(keys.replicas(), replicaId).replaceWith(switch (r.toString()) {
                     case "seated" -> Seat.SEATED;
                     case "agent_taken" -> Seat.AGENT_TAKEN;
                     case "name_taken" -> Seat.NAME_TAKEN;
-                    case "name_held" -> Seat.NAME_HELD_ELSEWHERE;
                     default -> throw new IllegalStateException("the join script answered " + r);
                 }));
     }
 
     /** Removes a member from an office; true when it was there (so exactly one remover announces the leave). */
     Uni<Boolean> leave(String replicaId, String officeId, String sid) {
-        return redis.execute("EVAL", LEAVE, "4", keys.office(officeId), keys.replicaMembers(replicaId),
-                keys.computerNames(), keys.computerNameSeats(), sid, sid + "|" + officeId)
+        return redis.execute("EVAL", LEAVE, "2", keys.office(officeId), keys.replicaMembers(replicaId), sid,
+                sid + "|" + officeId)
                 .map(r -> r.toInteger() > 0);
     }
 

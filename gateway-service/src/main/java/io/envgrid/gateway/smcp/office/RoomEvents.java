@@ -15,10 +15,10 @@ import org.jboss.logging.Logger;
  * {@code server:join_office}, {@code server:leave_office} and {@code server:list_room} with the room rules of each
  * generation (docs/contracts/smcp.md §4-5), and the gateway's own rule on top: an office belongs to the principals whose
  * token covers its id as it would cover a worker id (an office id follows the id rule; a token for {@code job42/}
- * may use offices {@code job42/…}), and a Computer name is held by one principal at a time ({@link OfficeDirectory}).
+ * may use offices {@code job42/…}); names are unique within an office, not across offices ({@link OfficeDirectory}).
  * Refusals: 0.5 answers 400 for an office id outside the id rule, a name over {@code max-name-length} or an agent name
  * the MCP bridge reserves ({@code mcp:…}, {@link OfficeCoverage#BRIDGE_AGENT_PREFIX}), 403 for an
- * office the token does not cover, 4105 for a Computer name another principal holds; 0.4 the same as
+ * office the token does not cover, 4105 for a name its role already has in the office; 0.4 the same as
  * {@code (false, message)} (an ill-typed payload still gets no ack, as from the reference). Deliberate differences from the 0.4 reference, both closing holes the 0.5
  * line fixed: a 0.4 leave naming an office the member is not in changes nothing (the reference announced a leave
  * into that foreign office), and a 0.4 join's checks all run before the member leaves its old office.
@@ -95,7 +95,6 @@ public class RoomEvents {
             case AGENT_TAKEN -> refuse04(member, ackId, "Internal server error: Agent already in room");
             case NAME_TAKEN -> refuse04(member, ackId, "Internal server error: Computer with name '" + name
                     + "' already exists in room '" + office + "'");
-            case NAME_HELD_ELSEWHERE -> refuse04(member, ackId, "Computer name '" + name + "' is held by another principal");
             case SEATED -> seated(member, role, name, office).invoke(() -> acks.ok(member, ackId));
         });
     }
@@ -117,8 +116,6 @@ public class RoomEvents {
         return seat(member, role, name, office).chain(seat -> switch (seat) {
             case AGENT_TAKEN -> error(member, ackId, 4101, "Room already has an agent", acks.details().put("office_id", office));
             case NAME_TAKEN -> error(member, ackId, 4105, "Name already taken in room",
-                    acks.details().put("office_id", office).put("role", role));
-            case NAME_HELD_ELSEWHERE -> error(member, ackId, 4105, "Name held by another principal",
                     acks.details().put("office_id", office).put("role", role));
             case SEATED -> seated(member, role, name, office).invoke(() -> acks.ok(member, ackId));
         });
