@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.deviceagent.support.FleetDesktops;
 import io.envgrid.deviceagent.support.PackagedApps;
+import io.envgrid.testsupport.process.JitWarmth;
 import io.envgrid.testsupport.process.PackagedApp;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -80,13 +81,15 @@ public final class FleetBenchmark {
             FleetBenchmark bench = new FleetBenchmark(allocatorApp.uri());
             bench.awaitFree(desktops);
             long[] resetNanos = bench.resets(resets);
-            long[][] actions = bench.actions(desktops, seconds);
+            long[][] actions = bench.actions(desktops, seconds, agent.pid());
             System.out.println();
             System.out.println("| measure | desktops | samples | p50 ms | p99 ms | max ms |");
             System.out.println("|---|---:|---:|---:|---:|---:|");
             System.out.println(row("reset, release → free", 1, resetNanos));
             long[] all = Arrays.stream(actions).flatMapToLong(Arrays::stream).toArray();
             System.out.println(row("action at 1/s per desktop (click; every 5th a screenshot)", desktops, all));
+            System.out.println(row("of which clicks", desktops, every(actions, false)));
+            System.out.println(row("of which screenshots (1280×800)", desktops, every(actions, true)));
         } finally {
             redis.stop();
         }
@@ -127,12 +130,33 @@ public final class FleetBenchmark {
         return nanos;
     }
 
-    /** Each desktop leased by its own worker doing one action a second; every action's latency, per desktop. */
-    private long[][] actions(int desktops, int seconds) throws Exception {
+    /** The screenshots' latencies (every fifth action, {@link #isScreenshot}) or the clicks'. */
+    private static long[] every(long[][] actions, boolean screenshots) {
+        return Arrays.stream(actions).flatMapToLong(a -> java.util.stream.IntStream.range(0, a.length)
+                .filter(i -> isScreenshot(i) == screenshots).mapToLong(i -> a[i])).toArray();
+    }
+
+    private static boolean isScreenshot(int action) {
+        return action % 5 == 4;
+    }
+
+    /**
+     * Each desktop leased by its own worker doing one action a second; every action's latency, per desktop. Before
+     * that, untimed clicks on every desktop in turn until the agent's ({@code agentPid}) JIT has settled
+     * ({@link JitWarmth}, at most 120 s).
+     */
+    private long[][] actions(int desktops, int seconds, long agentPid) throws Exception {
         List<JsonNode> grants = new ArrayList<>();
         for (int i = 0; i < desktops; i++) {
             grants.add(allocate("bench-worker-" + i));
         }
+        JitWarmth jit = JitWarmth.of(agentPid, Duration.ofSeconds(120));
+        while (!jit.settled() && !jit.timedOut()) {
+            for (JsonNode grant : grants) {
+                http.send(clickRequest(grant), HttpResponse.BodyHandlers.discarding());
+            }
+        }
+        System.out.println("fleet agent: " + jit.report());
         ExecutorService workers = Executors.newFixedThreadPool(desktops);
         try {
             List<Future<long[]>> running = new ArrayList<>();
@@ -149,15 +173,21 @@ public final class FleetBenchmark {
         }
     }
 
+    /** A pyautogui {@code click(100, 100)} on the granted desktop, with its lease token. */
+    private static HttpRequest clickRequest(JsonNode grant) {
+        String click = "{\"command\":[\"python\",\"-c\",\"import pyautogui; pyautogui.click(100, 100)\"]}";
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + grant.path("port").asInt()).resolve("/execute"))
+                .header("X-Envgrid-Lease-Token", grant.path("lease_token").asText())
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(click)).build();
+    }
+
     private long[] actOncePerSecond(JsonNode grant, int seconds) throws Exception {
         URI desktop = URI.create("http://127.0.0.1:" + grant.path("port").asInt());
         String token = grant.path("lease_token").asText();
-        String click = "{\"command\":[\"python\",\"-c\",\"import pyautogui; pyautogui.click(100, 100)\"]}";
         long[] nanos = new long[seconds];
         for (int i = 0; i < WARMUP; i++) {
-            http.send(HttpRequest.newBuilder(desktop.resolve("/execute")).header("X-Envgrid-Lease-Token", token)
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(click))
-                    .build(), HttpResponse.BodyHandlers.discarding());
+            http.send(clickRequest(grant), HttpResponse.BodyHandlers.discarding());
         }
         long start = System.nanoTime();
         for (int i = 0; i < seconds; i++) {
@@ -166,12 +196,10 @@ public final class FleetBenchmark {
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
-            HttpRequest request = i % 5 == 4
+            HttpRequest request = isScreenshot(i)
                     ? HttpRequest.newBuilder(desktop.resolve("/screenshot")).header("X-Envgrid-Lease-Token", token)
                             .timeout(Duration.ofSeconds(30)).GET().build()
-                    : HttpRequest.newBuilder(desktop.resolve("/execute")).header("X-Envgrid-Lease-Token", token)
-                            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                            .POST(HttpRequest.BodyPublishers.ofString(click)).build();
+                    : clickRequest(grant);
             long t0 = System.nanoTime();
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             nanos[i] = System.nanoTime() - t0;
