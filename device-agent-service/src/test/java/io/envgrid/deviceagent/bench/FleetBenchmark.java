@@ -142,18 +142,20 @@ public final class FleetBenchmark {
 
     /**
      * Each desktop leased by its own worker doing one action a second; every action's latency, per desktop. Before
-     * that, untimed clicks on every desktop in turn until the agent's ({@code agentPid}) JIT has settled
-     * ({@link JitWarmth}, at most 120 s).
+     * that, the same untimed mix on every desktop in turn until the agent's ({@code agentPid}) JIT has settled
+     * ({@link JitWarmth}, at most {@code -Dbench.fleet.jit-warmup} = 120 s).
      */
     private long[][] actions(int desktops, int seconds, long agentPid) throws Exception {
         List<JsonNode> grants = new ArrayList<>();
         for (int i = 0; i < desktops; i++) {
             grants.add(allocate("bench-worker-" + i));
         }
-        JitWarmth jit = JitWarmth.of(agentPid, Duration.ofSeconds(120));
-        while (!jit.settled() && !jit.timedOut()) {
+        JitWarmth jit = JitWarmth.of(agentPid, Duration.ofSeconds(Integer.getInteger("bench.fleet.jit-warmup", 120)));
+        for (int round = 0; !jit.settled() && !jit.timedOut(); round++) {
             for (JsonNode grant : grants) {
-                http.send(clickRequest(grant), HttpResponse.BodyHandlers.discarding());
+                // the measured mix: every fifth action a screenshot, so the PNG path is warm too
+                http.send(isScreenshot(round) ? screenshotRequest(grant) : clickRequest(grant),
+                        HttpResponse.BodyHandlers.discarding());
             }
         }
         System.out.println("fleet agent: " + jit.report());
@@ -182,9 +184,14 @@ public final class FleetBenchmark {
                 .POST(HttpRequest.BodyPublishers.ofString(click)).build();
     }
 
+    /** A {@code /screenshot} of the granted desktop, with its lease token. */
+    private static HttpRequest screenshotRequest(JsonNode grant) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + grant.path("port").asInt()).resolve("/screenshot"))
+                .header("X-Envgrid-Lease-Token", grant.path("lease_token").asText()).timeout(Duration.ofSeconds(30))
+                .GET().build();
+    }
+
     private long[] actOncePerSecond(JsonNode grant, int seconds) throws Exception {
-        URI desktop = URI.create("http://127.0.0.1:" + grant.path("port").asInt());
-        String token = grant.path("lease_token").asText();
         long[] nanos = new long[seconds];
         for (int i = 0; i < WARMUP; i++) {
             http.send(clickRequest(grant), HttpResponse.BodyHandlers.discarding());
@@ -196,10 +203,7 @@ public final class FleetBenchmark {
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
-            HttpRequest request = isScreenshot(i)
-                    ? HttpRequest.newBuilder(desktop.resolve("/screenshot")).header("X-Envgrid-Lease-Token", token)
-                            .timeout(Duration.ofSeconds(30)).GET().build()
-                    : clickRequest(grant);
+            HttpRequest request = isScreenshot(i) ? screenshotRequest(grant) : clickRequest(grant);
             long t0 = System.nanoTime();
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             nanos[i] = System.nanoTime() - t0;

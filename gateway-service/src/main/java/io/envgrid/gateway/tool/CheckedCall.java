@@ -6,8 +6,10 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * A call whose arguments passed its tool's {@link ArgumentCheck}: only {@link ToolRegistry#prepare}
- * makes one, so {@link ToolExecution} runs nothing unchecked.
+ * A call whose arguments passed its tool's {@link ArgumentCheck}: {@link ToolRegistry#prepare} makes one, so
+ * {@link ToolExecution} runs nothing unchecked. {@link #withSessionArguments} adds what the worker's own session record
+ * holds without a second check; where a session fills in values from the worker's config, the caller passes the result
+ * through {@code prepare} again (the Sandbox API's {@code SandboxExecutor}).
  */
 public final class CheckedCall {
 

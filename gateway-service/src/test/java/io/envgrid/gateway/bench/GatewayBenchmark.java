@@ -39,7 +39,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class GatewayBenchmark {
 
     /**
-     * One measured cell; the CPU figures are CPU time used in the measured window per call, in µs: the gateway(s), the
+     * One measured cell; the CPU figures are CPU time used in the measured window per call, in µs: every gateway process
+     * together (with a baseline, the idle one's background work counts in each row), the
      * allocator, this load generator, and the rest of the machine's busy time (Redis, the kernel's work for all of
      * them, and any other process: a busy neighbour shows there).
      */
@@ -52,9 +53,8 @@ public final class GatewayBenchmark {
 
         /** {gateways, allocator, load generator, machine busy} so far, in ns. */
         long[] sample() {
-            long busyJiffies = CpuUse.machineJiffies()[0];
             return new long[] {gateways.stream().mapToLong(CpuUse::cpuNanos).sum(), CpuUse.cpuNanos(allocator),
-                    CpuUse.ownCpuNanos(), busyJiffies * 10_000_000L};
+                    CpuUse.ownCpuNanos(), CpuUse.machineBusyNanos()};
         }
     }
 
@@ -302,10 +302,11 @@ public final class GatewayBenchmark {
     private static void print(List<Cell> cells) {
         System.out.println();
         System.out.println("Load average at the end: " + CpuUse.loadAverage() + " (" + Runtime.getRuntime().availableProcessors()
-                + " cores). CPU columns: CPU time in the measured window per call, µs; 'rest' is the machine's other busy"
-                + " time (Redis, the kernel, any other process).");
+                + " cores). CPU columns: CPU time in the measured window per call, µs; 'gateways' is every gateway process"
+                + " (an idle baseline's background too); 'rest' is the machine's other busy time (Redis, the kernel, any"
+                + " other process; not steal).");
         System.out.println("| target | sessions | calls/s | p50 ms | p99 ms | gateway p50 − direct p50, throughput ratio "
-                + "| CPU gateway | CPU allocator | CPU load | CPU rest |");
+                + "| CPU gateways | CPU allocator | CPU load | CPU rest |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int i = 0; i < cells.size(); i++) {
             Cell c = cells.get(i);

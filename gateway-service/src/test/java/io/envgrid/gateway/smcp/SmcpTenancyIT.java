@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Offices belong to the principals whose token covers their id: two tenants ({@link SmcpGateways#TOKEN}, offices
  * {@code office-…}; {@link SmcpGateways#OTHER_TOKEN}, offices {@code other-…}) on the two replicas. Neither can join,
- * list or call into the other's office, a Computer name one tenant holds cannot be taken by the other (until no seat
- * holds it), and the name a relayed call carries is the caller's session name, whatever its payload says.
+ * list or call into the other's office, a name one tenant uses in its own office keeps no Computer of the other out of
+ * the other's, no agent joins under the MCP bridge's {@code mcp:} names, and the name a relayed call carries is the
+ * caller's session name, whatever its payload says.
  */
 class SmcpTenancyIT extends SmcpClients {
 

@@ -26,14 +26,24 @@ public final class CpuUse {
     }
 
     /**
-     * The whole machine's busy and total time so far, in jiffies (/proc/stat's first line: user to steal; idle and
-     * iowait are not busy): {@code {busy, total}}, or {@code {0, 0}} where there is no /proc.
+     * The whole machine's busy time so far, in ns: /proc/stat's first line, user to softirq (idle, iowait and steal —
+     * time the hypervisor gave to other guests — are not this machine's work), in USER_HZ ticks, which Linux fixes at
+     * 100 per second for /proc whatever the kernel's own tick; 0 where there is no /proc.
+     */
+    public static long machineBusyNanos() {
+        return machineJiffies()[0] * 10_000_000L;
+    }
+
+    /**
+     * The whole machine's busy and total time so far, in USER_HZ ticks (/proc/stat's first line: user to softirq are
+     * busy; idle and iowait are not; steal counts in neither): {@code {busy, total}}, or {@code {0, 0}} where there is
+     * no /proc.
      */
     public static long[] machineJiffies() {
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long total = 0;
-            for (int i = 1; i < f.length && i <= 8; i++) {
+            for (int i = 1; i < f.length && i <= 7; i++) {
                 total += Long.parseLong(f[i]);
             }
             long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);

@@ -2,6 +2,7 @@ package io.envgrid.testsupport.process;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -9,8 +10,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Whether a JVM under a benchmark's load has compiled what the load runs: its C2 compile queue
  * ({@code jcmd <pid> Compiler.queue}) empty at two checks at least {@value #CHECK_EVERY_SECONDS} s apart. Why: on the
- * project's 2 shared cores C2 takes 100–360 ms per hot method, and a gateway under load still had ~230 methods queued
- * after ~20,000 calls (2026-12-02); a figure taken before the queue drains measures the compiler and half-compiled code.
+ * project's 2 shared cores single C2 compilations of hot Netty and Jackson methods took 100–360 ms (JFR
+ * {@code jdk.Compilation} events of a gateway under load, 2026-12-02), and {@code jcmd Compiler.queue} still listed ~230
+ * queued methods after ~20,000 calls; a figure taken before the queue drains measures the compiler and half-compiled
+ * code.
  *
  * <p>Usage: keep the load running and call {@link #settled()} between units of it until it or {@link #timedOut()}
  * answers true. Not thread-safe: one caller.
@@ -60,24 +63,36 @@ public final class JitWarmth {
                 : "JIT had not settled after " + seconds + " s; measuring anyway";
     }
 
-    /** Whether {@code jcmd <pid> Compiler.queue} lists nothing under "C2 compile queue" (false if it cannot say). */
+    /**
+     * Whether {@code jcmd <pid> Compiler.queue} lists nothing under "C2 compile queue" (false if it cannot say, or
+     * jcmd has not answered within 30 s). Its output goes to a file, so a jcmd that hangs cannot block the read.
+     */
     private boolean c2QueueEmpty() {
+        Path out = null;
         try {
+            out = Files.createTempFile("jit-queue-", ".txt");
             Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Compiler.queue").redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    .redirectOutput(out.toFile()).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return false;
             }
-            int at = out.indexOf("C2 compile queue:");
-            return at >= 0 && out.substring(at).lines().skip(1).map(String::strip)
+            if (p.exitValue() != 0) {
+                return false;
+            }
+            String text = Files.readString(out, StandardCharsets.UTF_8);
+            int at = text.indexOf("C2 compile queue:");
+            return at >= 0 && text.substring(at).lines().skip(1).map(String::strip)
                     .allMatch(l -> l.isEmpty() || l.equals("Empty"));
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        } finally {
+            if (out != null) {
+                out.toFile().delete();
+            }
         }
     }
 }

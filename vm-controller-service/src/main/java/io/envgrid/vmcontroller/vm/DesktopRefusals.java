@@ -39,7 +39,7 @@ final class DesktopRefusals {
      */
     private static final Set<String> UNAVAILABLE_CODES = Set.of(ErrorCode.ALLOCATOR_UNAVAILABLE,
             ErrorCode.DESKTOP_UNAVAILABLE);
-    /** Longest reason taken from a body without a message field. */
+
     private DesktopRefusals() {
     }
 

@@ -9,9 +9,16 @@ public record VmAnswer(int status, String body) {
     /** How much of a body a message or a log line quotes, in characters. */
     private static final int EXCERPT_LIMIT = 300;
 
-    /** The body without surrounding white space, cut to 300 characters (and "…") where longer; "" for none. */
+    /**
+     * The body without surrounding white space, cut to 300 characters (and "…") where longer, never inside a surrogate
+     * pair; "" for none.
+     */
     public String excerpt() {
         String text = body == null ? "" : body.strip();
-        return text.length() > EXCERPT_LIMIT ? text.substring(0, EXCERPT_LIMIT) + "…" : text;
+        if (text.length() <= EXCERPT_LIMIT) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(EXCERPT_LIMIT - 1)) ? EXCERPT_LIMIT - 1 : EXCERPT_LIMIT;
+        return text.substring(0, end) + "…";
     }
 }

@@ -7,7 +7,10 @@ import java.util.Optional;
  * acknowledgement shapes and room rules (docs/contracts/smcp.md §4-5).
  */
 public enum Generation {
-    /** The released SDK 0.4.0: joins answer {@code (ok, message)}, global computer names. */
+    /**
+     * The released SDK 0.4.0: joins answer {@code (ok, message)}; its reference server resolved Computer names across
+     * offices, envgrid resolves them per office in both generations.
+     */
     V0_4(new A2cVersion(0, 4, 0)),
     /** Protocol 0.5.0: flat ErrorPayload refusals, names per office, identity fixed per connection. */
     V0_5(new A2cVersion(0, 5, 0));
