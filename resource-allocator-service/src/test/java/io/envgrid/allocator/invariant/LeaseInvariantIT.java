@@ -71,7 +71,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the audit stream still replays clean and no queue state is left behind.
  *
  * <p>Runs in {@code mvn verify} (failsafe, after {@code package} built {@code target/quarkus-app}).
- * Replica logs go to {@code target/lease-invariant-it/}. {@code -Dit.workers} and
+ * Replica logs go to {@code target/lease-invariant-it/} (suffixed {@code -cluster}, {@code -cells} in those modes). {@code -Dit.workers} and
  * {@code -Dit.load-seconds} change the load; {@code -Dit.redis=cluster} runs it all on a
  * three-master Redis Cluster ({@link EmbeddedRedisCluster}; the replicas use the cluster client, the
  * test reads the allocator's keys on the master owning their slot). {@code -Dit.cells=true} splits the pool into
@@ -176,7 +176,8 @@ class LeaseInvariantIT {
         }
         System.out.printf("LeaseInvariantIT: cells %s (on %s) on %s%n", PREFIXES, REDIS_URL, ON_CLUSTER ? "a 3-master Redis Cluster (" + hosts + ")" : hosts);
         // C1 only and a small serial heap: three JVMs start and run side by side on two cores.
-        cluster = AllocatorCluster.start(REPLICAS, hosts, Path.of("target", "lease-invariant-it"), properties,
+        Path logs = Path.of("target", "lease-invariant-it" + (ON_CLUSTER ? "-cluster" : "") + (IN_CELLS ? "-cells" : ""));
+        cluster = AllocatorCluster.start(REPLICAS, hosts, logs, properties,
                 List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
