@@ -17,6 +17,7 @@ import io.envgrid.deviceagent.support.Conditions;
 import io.envgrid.deviceagent.support.HeldRequest;
 import io.envgrid.deviceagent.support.McpClient;
 import io.envgrid.deviceagent.support.RealAllocator;
+import io.envgrid.deviceagent.support.ResetRefusals;
 import io.envgrid.deviceagent.support.WithAllocator;
 import io.envgrid.deviceagent.support.WorkerScratch;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -530,21 +531,12 @@ class HostileCallerTest {
     }
 
     /**
-     * {@code command} (one that may run twice) run as the desktop's commands are, with the service token, once no reset
-     * of the desktop is in its way: a reset after a former test's lease begins when the agent learns of the release,
-     * and a call it meets is refused while it runs ({@code 503}) or cut off if it began after the call's check
-     * ({@code 409 LEASE_NOT_LIVE}, CI run of 2026-12-02); the command is then tried again.
+     * {@code command} (one that may run twice) run as the desktop's commands are, with the service token, past any
+     * reset of the desktop after a former test's lease ({@link ResetRefusals}; CI run of 2026-12-02).
      */
     private static JsonPath asTheWorker(String command) {
-        Response[] answer = new Response[1];
-        Conditions.await(() -> !metAReset(answer[0] = execute(AgentCalls.asService(), command).extract().response()),
-                "the desktop open (no reset running)", Duration.ofSeconds(60));
-        return answer[0].then().statusCode(200).extract().jsonPath();
-    }
-
-    private static boolean metAReset(Response answer) {
-        return answer.statusCode() == 503
-                || answer.statusCode() == 409 && "LEASE_NOT_LIVE".equals(answer.jsonPath().getString("error.code"));
+        return ResetRefusals.pastAReset(() -> execute(AgentCalls.asService(), command).extract().response()).then()
+                .statusCode(200).extract().jsonPath();
     }
 
     private static void refused(Response response, int status, String code, String what) {
