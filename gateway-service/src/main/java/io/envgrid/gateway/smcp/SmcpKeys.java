@@ -3,15 +3,18 @@ package io.envgrid.gateway.smcp;
 import io.envgrid.gateway.id.KeyPart;
 import io.envgrid.gateway.redis.GatewayKeys;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 
 /**
  * The Redis keys and channels of the A2C-SMCP server, under the gateway's prefix ({@link GatewayKeys#prefix()})
  * and {@code smcp:}. Office ids are client-chosen strings, encoded by {@link KeyPart}.
  * <ul>
- * <li>{@link #office} hash: Socket.IO sid → member record JSON {@code {sid,name,role,office_id,a2c_version,replica,principal}}</li>
- * <li>{@link #replicaMembers} set: {@code <sid>|<office_id>} of every member a replica holds (what a dead replica leaves)</li>
+ * <li>{@link #office} hash: Socket.IO sid → member record JSON {@code {sid,name,role,office_id,a2c_version,replica,epoch}}</li>
+ * <li>{@link #replicaMembers} set: {@code <sid>|<epoch>|<office_id>} of every seat a replica holds (what a dead replica
+ * leaves; {@code office.SeatEntry})</li>
  * <li>{@link #replicas} set of replica ids with members; {@link #alive} a key per replica, expiring without refresh</li>
  * <li>{@link #channel}: the replica's channel of emits, relayed calls and their replies</li>
+ * <li>{@link #legacyNameHolds}: written only by older gateways, deleted by this one</li>
  * </ul>
  */
 @ApplicationScoped
@@ -41,5 +44,13 @@ public class SmcpKeys {
 
     public String channel(String replicaId) {
         return prefix + "ch:" + replicaId;
+    }
+
+    /**
+     * The two hashes in which gateways before per-office names held each Computer name for one principal ({@code
+     * computer-names}: name → principal, {@code computer-name-seats}: name → seats holding it); deleted, never written.
+     */
+    public List<String> legacyNameHolds() {
+        return List.of(prefix + "computer-names", prefix + "computer-name-seats");
     }
 }

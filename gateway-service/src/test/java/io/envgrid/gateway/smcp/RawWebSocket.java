@@ -5,6 +5,8 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -92,6 +94,34 @@ final class RawWebSocket implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * The text messages received until the server closes the connection or {@code timeoutMs} pass, each ping
+     * answered with a pong as a live client would.
+     */
+    List<String> receivedPongingUntilClosed(long timeoutMs) {
+        List<String> messages = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        try {
+            while (System.nanoTime() < deadline) {
+                String message = received.poll(50, TimeUnit.MILLISECONDS);
+                if (message == null) {
+                    if (closed.isDone()) {
+                        break;
+                    }
+                    continue;
+                }
+                messages.add(message);
+                if (message.equals("2") && !closed.isDone()) {
+                    socket.sendText("3", true);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return messages;
     }
 
     /** True when the server closes the connection within {@code timeoutMs}. */

@@ -2,6 +2,7 @@ package io.envgrid.gateway.smcp;
 
 import io.envgrid.testsupport.process.PackagedApp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -100,7 +101,7 @@ class ReplicasIT extends SmcpClients {
                 }
             }
             int redis = URI.create(gateways.cluster.redisUrl()).getPort();
-            String aliveKey = aliveKeyOfReplicaHolding(redis, computerSid + "|" + office);
+            String aliveKey = aliveKeyOfReplicaHolding(redis, computerSid, office);
 
             // as if its beats had not reached Redis for a ping timeout: the key is kept away until a sweep evicts
             StringBuilder agentHeard = new StringBuilder();
@@ -137,16 +138,113 @@ class ReplicasIT extends SmcpClients {
         return new Seated(office, agent, computer, computerName);
     }
 
-    /** The liveness key of the replica whose member set holds {@code member} ({@code <sid>|<office_id>}). */
-    private static String aliveKeyOfReplicaHolding(int redis, String member) {
+    /** The liveness key of the replica whose member set holds the seat of {@code sid} in {@code office}. */
+    private static String aliveKeyOfReplicaHolding(int redis, String sid, String office) {
+        SetEntry held = seatEntry(redis, sid, office);
+        int at = held.set().indexOf("smcp:replica:");
+        String replica = held.set().substring(at + "smcp:replica:".length(), held.set().length() - ":members".length());
+        return held.set().substring(0, at) + "smcp:alive:" + replica;
+    }
+
+    /** An entry ({@code <sid>|<epoch>|<office_id>}) of a replica's member set, and that set's key. */
+    private record SetEntry(String set, String entry) {
+        /** The gateway's key prefix with {@code smcp:} ({@code {envgrid-gw}:smcp:}). */
+        String smcpPrefix() {
+            return set.substring(0, set.indexOf("smcp:") + "smcp:".length());
+        }
+    }
+
+    /** The member set entry of the seat {@code sid} holds in {@code office}. */
+    private static SetEntry seatEntry(int redis, String sid, String office) {
         for (Object key : (List<?>) Resp.call(redis, "KEYS", "*smcp:replica:*:members")) {
-            String name = (String) key;
-            if (Long.valueOf(1).equals(Resp.call(redis, "SISMEMBER", name, member))) {
-                int at = name.indexOf("smcp:replica:");
-                String replica = name.substring(at + "smcp:replica:".length(), name.length() - ":members".length());
-                return name.substring(0, at) + "smcp:alive:" + replica;
+            for (Object entry : (List<?>) Resp.call(redis, "SMEMBERS", (String) key)) {
+                String text = (String) entry;
+                if (text.startsWith(sid + "|") && text.endsWith("|" + office)) {
+                    return new SetEntry((String) key, text);
+                }
             }
         }
-        throw new AssertionError("no replica holds " + member);
+        throw new AssertionError("no replica holds a seat of " + sid + " in " + office);
+    }
+
+    /** The sid {@code server:list_room} gives the member named {@code name}. */
+    private String sidOf(String agent, String office, String name) {
+        for (JsonNode session : offices.listRoom(agent, agent, office).get(0).path("sessions")) {
+            if (session.path("name").asText().equals(name)) {
+                return session.path("sid").asText();
+            }
+        }
+        throw new AssertionError(name + " is not listed in " + office);
+    }
+
+    /**
+     * Makes a replica that never beats hold {@code entries} and waits until a live replica has evicted it: the
+     * eviction's two steps, taking an entry from the set and removing its seat, with the second one run after
+     * whatever the test did since the entry left its own replica's set.
+     */
+    private void evictGhostHolding(int redis, String smcpPrefix, String... entries) {
+        String ghost = "ghost-" + run;
+        if (entries.length > 0) {
+            String[] add = new String[entries.length + 2];
+            add[0] = "SADD";
+            add[1] = smcpPrefix + "replica:" + ghost + ":members";
+            System.arraycopy(entries, 0, add, 2, entries.length);
+            Resp.call(redis, add);
+        }
+        Resp.call(redis, "SADD", smcpPrefix + "replicas", ghost);
+        Conditions.await("the ghost replica evicted", Duration.ofSeconds(20),
+                () -> !((List<?>) Resp.call(redis, "SMEMBERS", smcpPrefix + "replicas")).contains(ghost));
+    }
+
+    /**
+     * A member that leaves and joins the same office again (same connection, same name) while another replica's
+     * eviction of its former seat is under way keeps its new seat: the eviction took the old seat's entry from the
+     * set before the leave and removes its seat after the new join. Before the seat epoch, the eviction removed
+     * whatever seat the sid held in the office, announced a leave, and the member's own replica closed it.
+     */
+    @Test
+    void anEvictionOfAFormerSeatLeavesTheSeatTakenAgain() {
+        String office = Offices.office();
+        String name = "again-box-" + run;
+        String agent = offices.connect("agent-" + run, gateways.second.url(), "0.5.0");
+        String computer = offices.connect("computer-" + run, gateways.first.url(), "0.5.0");
+        offices.join(agent, "agent", agent, office);
+        offices.join(computer, "computer", name, office);
+        driver.waitEvent(agent, "notify:enter_office", Offices.ACK_MS);
+        driver.serve(computer, "client:get_tools", SocketIoDriver.array().add(Offices.noTools()), 0);
+        int redis = URI.create(gateways.cluster.redisUrl()).getPort();
+        String sid = sidOf(agent, office, name);
+        SetEntry former = seatEntry(redis, sid, office);
+
+        // step one of an eviction: the former seat's entry leaves its replica's set
+        assertEquals(1L, Resp.call(redis, "SREM", former.set(), former.entry()));
+        assertEquals(SocketIoDriver.array(), offices.leave(computer, office));
+        assertEquals(SocketIoDriver.array(), offices.join(computer, "computer", name, office));
+        driver.waitEvent(agent, "notify:leave_office", Offices.ACK_MS);
+        driver.waitEvent(agent, "notify:enter_office", Offices.ACK_MS);
+        // step two, after the new join: the seat of the entry it took is removed
+        evictGhostHolding(redis, former.smcpPrefix(), former.entry());
+
+        assertTrue(Resp.call(redis, "HGET", former.smcpPrefix() + "office:" + office, sid) != null, "the new seat stays");
+        JsonNode answer = driver.emit(agent, "client:get_tools", Offices.ACK_MS, Offices.call(agent, name));
+        assertTrue(answer.path("args").path(0).has("tools"), "the Computer is reachable in its office: " + answer);
+        String heard = offices.eventNames(agent) + " / " + offices.eventNames(computer);
+        assertFalse(heard.contains("notify:leave_office") || heard.contains("disconnect"), "no second leave: " + heard);
+    }
+
+    /**
+     * Gateways before per-office names held Computer names in two hashes; a replica evicted by a current gateway
+     * leaves none of them behind (the older replicas of a rolling update release their own holds as they leave).
+     */
+    @Test
+    void anEvictionDeletesTheNameHoldsOfOlderGateways() {
+        int redis = URI.create(gateways.cluster.redisUrl()).getPort();
+        String smcp = "{envgrid-gw}:smcp:";
+        Resp.call(redis, "HSET", smcp + "computer-names", "held-box-" + run, "smcp-tester");
+        Resp.call(redis, "HSET", smcp + "computer-name-seats", "held-box-" + run, "1");
+
+        evictGhostHolding(redis, smcp);
+
+        assertEquals(0L, Resp.call(redis, "EXISTS", smcp + "computer-names", smcp + "computer-name-seats"));
     }
 }

@@ -208,6 +208,49 @@ class TokenRevocationIT extends SmcpClients {
         assertEquals(200, McpBridgeSession.open(b, another).listStatus(another));
     }
 
+    /**
+     * A client that ignores the server's DISCONNECT (it goes on polling or reading, and answers every ping) does not
+     * keep its Engine.IO connection: once the DISCONNECT has reached it, the server closes the connection, since no
+     * namespace of it is left (socket.io-client closes such a connection itself; the official client's view is
+     * checked by {@link #aRevokedTokensConnectionsEndOnEveryReplicaAndItIsRefused}).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"polling", "websocket"})
+    void aRawClientIgnoringTheDisconnectOfItsLastNamespaceIsClosed(String transport) {
+        Instant expiry = expiryAfter(Duration.ofHours(1));
+        String revoked = token("ignoring-" + transport + "-" + run, List.of("office-*"), expiry);
+        if (transport.equals("websocket")) {
+            try (RawWebSocket ws = RawWebSocket.connected(a, revoked)) {
+                revoke(a, revoked, expiry);
+                List<String> received = ws.receivedPongingUntilClosed(AT_ONCE.toMillis() + 2 * SmcpGateways.PING_INTERVAL_MS);
+                assertTrue(ws.closedWithin(0), "the server closed the WebSocket; it sent " + received);
+                assertTrue(received.contains("41/smcp,"), "the DISCONNECT came first: " + received);
+            }
+            return;
+        }
+        RawEngine polling = new RawEngine(a);
+        String sid = polling.connect(revoked);
+        revoke(a, revoked, expiry);
+        List<String> polled = new ArrayList<>();
+        int pollsAfterDisconnect = 0;
+        for (int polls = 0; polls < 20 && !polled.contains("1") && pollsAfterDisconnect < 3; polls++) {
+            RawEngine.Answer answer = polling.poll(sid);
+            assertEquals(200, answer.status(), "polled " + polled + ", then " + answer);
+            if (polled.contains("41/smcp,")) {
+                pollsAfterDisconnect++;
+            }
+            for (String packet : answer.body().split(String.valueOf(RawEngine.SEPARATOR))) {
+                polled.add(packet);
+                if (packet.equals("2")) {
+                    polling.post(sid, "3"); // a live client: only the DISCONNECT is ignored
+                }
+            }
+        }
+        assertTrue(polled.contains("41/smcp,") && polled.indexOf("41/smcp,") < polled.indexOf("1"),
+                "the DISCONNECT, then the CLOSE within three polls after it: " + polled);
+        assertEquals(400, polling.poll(sid).status(), "the polling session is closed");
+    }
+
     @Test
     void anEventOfARevokedTokenIsRefusedWithoutTheMessage() throws IOException {
         String office = Offices.office();

@@ -52,6 +52,8 @@ public final class EngineSocket {
     private ServerWebSocket probe;
     private boolean upgrading;
     private boolean closed;
+    /** A close waits for what was sent before it to reach the client ({@link #closeWhenFlushed}); nothing more is sent. */
+    private boolean closing;
     private boolean settled;
     private HttpServerResponse pendingPoll;
     private ServerWebSocket webSocket;
@@ -142,6 +144,38 @@ public final class EngineSocket {
     }
 
     /**
+     * Closes the connection from the server's side once everything sent before this call has reached the client, so
+     * that a last packet (a Socket.IO DISCONNECT) is not lost: on polling the CLOSE packet joins the buffer and the
+     * connection ends when the poll that carries it is answered; on WebSocket it ends once the CLOSE frame, written
+     * after every earlier one, is written. Nothing sent after this call goes out, pings included, so a client that
+     * neither polls nor reads again is closed by the heartbeat ("ping timeout") within {@code pingInterval +
+     * pingTimeout}. Nothing happens when the connection is already closed or closing.
+     */
+    public void closeWhenFlushed() {
+        ServerWebSocket ws;
+        boolean flushed = false;
+        synchronized (this) {
+            if (closed || closing) {
+                return;
+            }
+            closing = true;
+            ws = webSocket;
+            if (ws == null) {
+                buffer.add(String.valueOf(EnginePacket.CLOSE));
+                flushed = flushPoll();
+            }
+        }
+        if (ws == null) {
+            if (flushed) {
+                closed("server close");
+            }
+        } else if (!ws.isClosed()) {
+            ws.writeTextMessage(String.valueOf(EnginePacket.CLOSE)).onComplete(written -> closed("server close"));
+        }
+        // a WebSocket already closing: its close handler ends the connection
+    }
+
+    /**
      * Ends the connection at once for a protocol fault ({@code reason} as the reference names it, e.g.
      * {@code "parse error"}); a pending poll is answered with a CLOSE packet, nothing else is sent.
      */
@@ -152,14 +186,14 @@ public final class EngineSocket {
     private void send(String encoded) {
         ServerWebSocket ws;
         synchronized (this) {
-            if (closed) {
+            if (closed || closing) {
                 return;
             }
             if (transport != Transport.WEBSOCKET) {
                 if (buffered + encoded.length() <= limits.maxSendBuffer()) {
                     buffer.add(encoded);
                     buffered += encoded.length();
-                    flushPoll();
+                    flushPoll(); // never the closing CLOSE: nothing is sent once closing
                     return;
                 }
                 ws = null;
@@ -186,14 +220,18 @@ public final class EngineSocket {
         }
     }
 
-    /** Answers the pending poll with everything buffered (caller holds the lock). */
-    private void flushPoll() {
+    /**
+     * Answers the pending poll with everything buffered (caller holds the lock); true when that carried the CLOSE of
+     * {@link #closeWhenFlushed}, so the caller, once it has let go of the lock, ends the connection.
+     */
+    private boolean flushPoll() {
         if (pendingPoll == null || buffer.isEmpty()) {
-            return;
+            return false;
         }
         HttpServerResponse response = pendingPoll;
         pendingPoll = null;
         answer(response, 200, drain());
+        return closing;
     }
 
     /** Everything buffered as one polling body, the buffer emptied (caller holds the lock). */
@@ -212,6 +250,7 @@ public final class EngineSocket {
     /** A long-polling GET: answered now when something is buffered or an upgrade is under way, else held. */
     void poll(HttpServerResponse response) {
         boolean twoPolls;
+        boolean flushed = false;
         synchronized (this) {
             if (closed || transport == Transport.WEBSOCKET) {
                 answer(response, 400, BAD_REQUEST);
@@ -222,11 +261,14 @@ public final class EngineSocket {
                 pendingPoll = response;
                 response.closeHandler(v -> pollAbandoned(response));
                 if (!buffer.isEmpty()) {
-                    flushPoll();
+                    flushed = flushPoll();
                 } else if (upgrading) {
                     answerPendingWithNoop();
                 }
             }
+        }
+        if (flushed) {
+            closed("server close");
         }
         if (twoPolls) {
             // two polls at once break the protocol: the reference server closes the connection
@@ -266,9 +308,14 @@ public final class EngineSocket {
         }
         ws.textMessageHandler(text -> {
             if (text.equals("2probe")) {
+                boolean flushed;
                 synchronized (this) {
                     upgrading = true;
-                    answerPendingWithNoop();
+                    flushed = answerPendingWithNoop();
+                }
+                if (flushed) {
+                    closed("server close");
+                    return;
                 }
                 ws.writeTextMessage("3probe");
             } else if (text.equals(String.valueOf(EnginePacket.UPGRADE))) {
@@ -317,7 +364,8 @@ public final class EngineSocket {
     private void completeUpgrade(ServerWebSocket ws) {
         List<String> pending;
         synchronized (this) {
-            if (closed) {
+            if (closed || closing) {
+                // a closing connection stays on polling, where its CLOSE waits for the next poll
                 ws.close();
                 return;
             }
@@ -350,12 +398,18 @@ public final class EngineSocket {
         closed("transport close");
     }
 
-    private void answerPendingWithNoop() {
-        if (pendingPoll != null) {
-            HttpServerResponse response = pendingPoll;
-            pendingPoll = null;
-            answer(response, 200, buffer.isEmpty() ? String.valueOf(EnginePacket.NOOP) : drain());
+    /** Answers the pending poll now, with what is buffered or a NOOP; true as {@link #flushPoll} (caller holds the lock). */
+    private boolean answerPendingWithNoop() {
+        if (pendingPoll == null) {
+            return false;
         }
+        if (!buffer.isEmpty()) {
+            return flushPoll();
+        }
+        HttpServerResponse response = pendingPoll;
+        pendingPoll = null;
+        answer(response, 200, String.valueOf(EnginePacket.NOOP));
+        return false;
     }
 
     private void handle(EnginePacket packet) {

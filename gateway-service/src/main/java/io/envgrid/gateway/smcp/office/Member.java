@@ -25,6 +25,10 @@ final class Member {
     volatile String name;
     /** The office the member sits in; null when in none. */
     volatile String officeId;
+    /** The epoch of the seat it holds in {@link #officeId} ({@link SeatEntry}); null before its first seat. */
+    volatile String epoch;
+    /** Seats taken so far: the last epoch handed out. */
+    private long epochs;
     /** The Vert.x timer that disconnects the member when its token expires; -1 when the token does not expire. */
     volatile long expiryTimer = -1;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
@@ -65,9 +69,17 @@ final class Member {
         return queued;
     }
 
+    /**
+     * The epoch of a seat in {@code office}: the current one when the member already sits there (a rejoin keeps its
+     * seat), else a new one, greater than any this connection had.
+     */
+    synchronized String epochFor(String office) {
+        return office.equals(officeId) && epoch != null ? epoch : Long.toString(++epochs);
+    }
+
     /** The record other replicas see in the office hash. */
-    ObjectNode record(ObjectMapper json, String replicaId, String role, String name, String officeId) {
+    ObjectNode record(ObjectMapper json, String replicaId, String role, String name, String officeId, String epoch) {
         return json.createObjectNode().put("sid", sid()).put("name", name).put("role", role).put("office_id", officeId)
-                .put("a2c_version", a2cVersion).put("replica", replicaId).put("principal", principal.name());
+                .put("a2c_version", a2cVersion).put("replica", replicaId).put("epoch", epoch);
     }
 }

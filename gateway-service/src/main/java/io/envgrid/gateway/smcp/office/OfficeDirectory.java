@@ -27,7 +27,7 @@ public class OfficeDirectory {
 
     /**
      * KEYS[1] office hash, KEYS[2] the joining replica's member set. ARGV[1] sid, ARGV[2] role, ARGV[3] name, ARGV[4]
-     * member record JSON, ARGV[5] "<sid>|<office_id>". Returns "seated" (and writes the record and the set entry),
+     * member record JSON, ARGV[5] its {@link SeatEntry}. Returns "seated" (and writes the record and the set entry),
      * "agent_taken" (an agent joins an office where another session is the agent) or "name_taken" (another session of
      * the same role has the name here). The joining sid's own record never counts against it (a rename).
      */
@@ -46,13 +46,16 @@ public class OfficeDirectory {
             """;
 
     /**
-     * KEYS[1] office hash, KEYS[2] the member's replica's member set. ARGV[1] sid, ARGV[2] "<sid>|<office_id>".
-     * Returns 1 when the sid sat there (record and set entry removed), else 0.
+     * KEYS[1] office hash, KEYS[2] the member's replica's member set. ARGV[1] sid, ARGV[2] the {@link SeatEntry},
+     * ARGV[3] its epoch (empty: any). The set entry goes in any case; the record only when it is of that epoch (a
+     * later seat of the sid, taken while an eviction of the earlier one was under way, stays). Returns 1 when the
+     * record was removed, else 0.
      */
     private static final String LEAVE = """
-            local record = redis.call('HGET', KEYS[1], ARGV[1])
             redis.call('SREM', KEYS[2], ARGV[2])
+            local record = redis.call('HGET', KEYS[1], ARGV[1])
             if not record then return 0 end
+            if ARGV[3] ~= '' and cjson.decode(record).epoch ~= ARGV[3] then return 0 end
             redis.call('HDEL', KEYS[1], ARGV[1])
             return 1
             """;
@@ -75,8 +78,9 @@ public class OfficeDirectory {
     Uni<Seat> join(String replicaId, ObjectNode record) {
         String office = record.get("office_id").asText();
         String sid = record.get("sid").asText();
+        String entry = new SeatEntry(sid, record.get("epoch").asText(), office).encode();
         return redis.execute("EVAL", JOIN, "2", keys.office(office), keys.replicaMembers(replicaId), sid,
-                record.get("role").asText(), record.get("name").asText(), record.toString(), sid + "|" + office)
+                record.get("role").asText(), record.get("name").asText(), record.toString(), entry)
                 .chain(r -> sets.sadd(keys.replicas(), replicaId).replaceWith(switch (r.toString()) {
                     case "seated" -> Seat.SEATED;
                     case "agent_taken" -> Seat.AGENT_TAKEN;
@@ -85,10 +89,13 @@ public class OfficeDirectory {
                 }));
     }
 
-    /** Removes a member from an office; true when it was there (so exactly one remover announces the leave). */
-    Uni<Boolean> leave(String replicaId, String officeId, String sid) {
-        return redis.execute("EVAL", LEAVE, "2", keys.office(officeId), keys.replicaMembers(replicaId), sid,
-                sid + "|" + officeId)
+    /**
+     * Removes a seat from its office; true when the sid sat there with that seat's epoch (so exactly one remover
+     * announces the leave, and an eviction of an earlier seat never removes a later one).
+     */
+    Uni<Boolean> leave(String replicaId, SeatEntry seat) {
+        return redis.execute("EVAL", LEAVE, "2", keys.office(seat.officeId()), keys.replicaMembers(replicaId), seat.sid(),
+                seat.encode(), seat.epoch())
                 .map(r -> r.toInteger() > 0);
     }
 

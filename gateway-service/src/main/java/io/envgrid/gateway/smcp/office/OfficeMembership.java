@@ -43,15 +43,19 @@ public class OfficeMembership {
      * {@code notify:leave_office}, so a member reacting to the notice (joining in its place) finds the name free.
      */
     Uni<Void> leave(Member member) {
-        String office = member.officeId;
+        SeatEntry seat = new SeatEntry(member.sid(), member.epoch, member.officeId);
         member.officeId = null;
-        return removeAndAnnounce(bus.replicaId(), office, member.sid(), member.role, member.name);
+        return removeAndAnnounce(bus.replicaId(), seat, member.role, member.name);
     }
 
-    /** Removes any replica's member from an office and tells the others (once, whoever removes it). */
-    Uni<Void> removeAndAnnounce(String replicaId, String officeId, String sid, String role, String name) {
-        return directory.leave(replicaId, officeId, sid)
-                .chain(() -> broadcast(officeId, sid, SmcpEvents.LEAVE_OFFICE_NOTICE, presence(officeId, role, name)))
-                .replaceWithVoid();
+    /**
+     * Removes any replica's member from its seat and tells the office, once, by whoever removed it: nothing is
+     * announced when the seat was already gone (or is a later one of the sid, {@link SeatEntry}).
+     */
+    Uni<Void> removeAndAnnounce(String replicaId, SeatEntry seat, String role, String name) {
+        String office = seat.officeId();
+        return directory.leave(replicaId, seat).chain(removed -> removed
+                ? broadcast(office, seat.sid(), SmcpEvents.LEAVE_OFFICE_NOTICE, presence(office, role, name))
+                : Uni.createFrom().voidItem());
     }
 }

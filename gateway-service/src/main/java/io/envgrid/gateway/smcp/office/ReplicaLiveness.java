@@ -29,7 +29,14 @@ import org.jboss.logging.Logger;
  * is evicted just the same while its members stay connected. At each beat it therefore compares the members Redis
  * still lists for it with those it holds seated, and closes the connection of each one whose seat is gone (its leave
  * was announced by the evicting replica): its client reconnects and joins anew, instead of believing itself seated
- * while every call to it answers 404.
+ * while every call to it answers 404. Seats carry an epoch ({@link SeatEntry}): an eviction removes only the seat it
+ * took from the set, and a member is closed only when the seat it still holds is gone, so one that left and joined the
+ * same office again while an eviction of its former seat was under way keeps its new seat and its connection.
+ *
+ * <p>Gateways from before names were per office held Computer names in two keys ({@link SmcpKeys#legacyNameHolds});
+ * no current code reads or writes them. They are deleted at start-up and again after each eviction of a replica:
+ * during a rolling update the older replicas still running keep them up to date (their leaves release their own
+ * holds, and an empty hash vanishes), so what could stay behind for good is only what a replica evicted here held.
  */
 @ApplicationScoped
 public class ReplicaLiveness {
@@ -61,6 +68,8 @@ public class ReplicaLiveness {
     }
 
     void start(@Observes StartupEvent event) {
+        dropLegacyNameHolds().subscribe().with(v -> { },
+                e -> LOG.warnf("SMCP: the legacy name holds could not be deleted: %s", e.getMessage()));
         timer = vertx.setPeriodic(0, Math.max(100, ttl.toMillis() / 3), t -> beat().chain(this::sweep).subscribe().with(
                 v -> { }, e -> LOG.warnf("SMCP liveness round failed: %s", e.getMessage())));
     }
@@ -91,12 +100,15 @@ public class ReplicaLiveness {
 
     private Uni<Void> dropIfEvicted(Member member) {
         String office = member.officeId;
+        String epoch = member.epoch;
         if (office == null) {
             return Uni.createFrom().voidItem();
         }
         return directory.member(office, member.sid()).invoke(record -> {
-            // a member leaving sets officeId to null before its seat goes, so a seated one without a record was evicted
-            if (record == null && office.equals(member.officeId)) {
+            // a member leaving sets officeId to null before its seat goes, and a new seat gets a new epoch: one still
+            // on the seat this read was about, without a record of that seat, was evicted
+            if ((record == null || !epoch.equals(record.path("epoch").asText())) && office.equals(member.officeId)
+                    && epoch.equals(member.epoch)) {
                 LOG.warnf("SMCP member %s lost its seat in %s while connected (this replica's key had lapsed): closed",
                         member.sid(), office);
                 member.officeId = null; // the evicting replica announced its leave
@@ -117,15 +129,19 @@ public class ReplicaLiveness {
     private Uni<Void> evict(String replicaId) {
         return sets.spop(keys.replicaMembers(replicaId)).chain(entry -> {
             if (entry == null) {
-                return sets.srem(keys.replicas(), replicaId).replaceWithVoid();
+                // the holds go first: once the replica has left the set, its eviction is over
+                return dropLegacyNameHolds().chain(() -> sets.srem(keys.replicas(), replicaId)).replaceWithVoid();
             }
-            int bar = entry.indexOf('|');
-            String sid = entry.substring(0, bar);
-            String office = entry.substring(bar + 1);
-            return directory.member(office, sid).chain(record -> record == null ? Uni.createFrom().voidItem()
-                    : membership.removeAndAnnounce(replicaId, office, sid, record.path("role").asText(),
-                            record.path("name").asText()))
+            SeatEntry seat = SeatEntry.parse(entry);
+            // the record gives the leave notice its role and name; the removal itself checks the seat's epoch
+            return directory.member(seat.officeId(), seat.sid()).chain(record -> record == null
+                    ? Uni.createFrom().voidItem()
+                    : membership.removeAndAnnounce(replicaId, seat, record.path("role").asText(), record.path("name").asText()))
                     .chain(() -> evict(replicaId));
         });
+    }
+
+    private Uni<Void> dropLegacyNameHolds() {
+        return keyCommands.del(keys.legacyNameHolds().toArray(String[]::new)).replaceWithVoid();
     }
 }

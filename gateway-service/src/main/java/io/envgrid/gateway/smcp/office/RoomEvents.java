@@ -91,11 +91,12 @@ public class RoomEvents {
             acks.refused(member, ackId, "Internal server error: Agent sid already in room");
             return done();
         }
-        return seat(member, role, name, office).chain(seat -> switch (seat) {
+        String epoch = member.epochFor(office);
+        return seat(member, role, name, office, epoch).chain(seat -> switch (seat) {
             case AGENT_TAKEN -> refuse04(member, ackId, "Internal server error: Agent already in room");
             case NAME_TAKEN -> refuse04(member, ackId, "Internal server error: Computer with name '" + name
                     + "' already exists in room '" + office + "'");
-            case SEATED -> seated(member, role, name, office).invoke(() -> acks.ok(member, ackId));
+            case SEATED -> seated(member, role, name, office, epoch).invoke(() -> acks.ok(member, ackId));
         });
     }
 
@@ -113,28 +114,30 @@ public class RoomEvents {
             acks.error(member, ackId, 4106, "Agent already in another room", acks.details().put("office_id", member.officeId));
             return done();
         }
-        return seat(member, role, name, office).chain(seat -> switch (seat) {
+        String epoch = member.epochFor(office);
+        return seat(member, role, name, office, epoch).chain(seat -> switch (seat) {
             case AGENT_TAKEN -> error(member, ackId, 4101, "Room already has an agent", acks.details().put("office_id", office));
             case NAME_TAKEN -> error(member, ackId, 4105, "Name already taken in room",
                     acks.details().put("office_id", office).put("role", role));
-            case SEATED -> seated(member, role, name, office).invoke(() -> acks.ok(member, ackId));
+            case SEATED -> seated(member, role, name, office, epoch).invoke(() -> acks.ok(member, ackId));
         });
     }
 
-    private Uni<OfficeDirectory.Seat> seat(Member member, String role, String name, String office) {
-        return directory.join(bus.replicaId(), member.record(json, bus.replicaId(), role, name, office));
+    private Uni<OfficeDirectory.Seat> seat(Member member, String role, String name, String office, String epoch) {
+        return directory.join(bus.replicaId(), member.record(json, bus.replicaId(), role, name, office, epoch));
     }
 
     /**
      * The member holds its new seat: it leaves its old office (a Computer moving), takes the identity, and the office
      * hears {@code notify:enter_office} unless it was already there (a rejoin, or a 0.4 rename).
      */
-    private Uni<Void> seated(Member member, String role, String name, String office) {
+    private Uni<Void> seated(Member member, String role, String name, String office, String epoch) {
         boolean rejoin = office.equals(member.officeId);
         Uni<Void> left = member.officeId != null && !rejoin ? membership.leave(member) : done();
         return left.chain(() -> {
             member.role = role;
             member.name = name;
+            member.epoch = epoch;
             member.officeId = office;
             return rejoin ? done() : membership.broadcast(office, member.sid(), SmcpEvents.ENTER_OFFICE_NOTICE,
                     membership.presence(office, role, name));

@@ -127,7 +127,9 @@ public final class NamespaceSocket {
     /**
      * Ends the client's membership of the namespace: a DISCONNECT packet (the client sees {@code io server disconnect}
      * and, by Socket.IO's rule, does not reconnect by itself), then the namespace's handler hears the disconnect as
-     * for any other; the Engine.IO connection stays open. Nothing happens when the socket already left.
+     * for any other. The Engine.IO connection stays open while another namespace of it is connected; otherwise it is
+     * closed once the packet has reached the client ({@link EngineSocket#closeWhenFlushed}). Nothing happens when the
+     * socket already left.
      */
     public void disconnect() {
         if (!connected) {

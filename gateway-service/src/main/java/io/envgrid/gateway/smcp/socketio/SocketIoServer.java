@@ -15,8 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Socket.IO 5 over the Engine.IO connections of an {@link EngineIoServer}: namespace CONNECT (with the client's
  * {@code auth}), EVENT and ACK in both directions, DISCONNECT. Namespaces not registered are refused with
- * CONNECT_ERROR "Invalid namespace", as the reference server does. A connection whose client leaves its last
- * namespace is closed, as socket.io-client's manager closes it.
+ * CONNECT_ERROR "Invalid namespace", as the reference server does. A connection left with no namespace, whether
+ * its client left the last one or the server ended it ({@link NamespaceSocket#disconnect}), is closed, as
+ * socket.io-client's manager closes it.
  */
 public final class SocketIoServer {
 
@@ -119,12 +120,20 @@ public final class SocketIoServer {
             engine.sendMessage(new SocketIoPacket(SocketIoPacket.CONNECT_ERROR, namespace, null, error).encode());
         }
 
-        /** The server ended a socket's membership ({@link NamespaceSocket#disconnect}). */
+        /**
+         * The server ended a socket's membership ({@link NamespaceSocket#disconnect}, its DISCONNECT packet already
+         * sent). Socket.IO ends only that namespace; when it was the connection's last, the Engine.IO connection is
+         * closed too, once the DISCONNECT has reached the client: socket.io-client would close it itself, and a
+         * client that ignores the packet must not keep a connection that no namespace uses.
+         */
         private synchronized void serverDisconnect(NamespaceSocket socket) {
             for (Map.Entry<String, NamespaceSocket> entry : joined.entrySet()) {
                 if (entry.getValue() == socket && joined.remove(entry.getKey(), socket)) {
                     socket.ended();
                     namespaces.get(entry.getKey()).onDisconnect(socket, "server namespace disconnect");
+                    if (joined.isEmpty()) {
+                        engine.closeWhenFlushed();
+                    }
                     return;
                 }
             }
