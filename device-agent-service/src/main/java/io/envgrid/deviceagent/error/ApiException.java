@@ -1,19 +1,16 @@
 package io.envgrid.deviceagent.error;
 
+import io.envgrid.errors.ErrorMappers;
 import java.util.Map;
 
-/** A failure with its HTTP status and envelope code; thrown anywhere, rendered by {@link ErrorMappers}. */
-public class ApiException extends RuntimeException {
-
-    private final int status;
-    private final String code;
-    private final Map<String, Object> details;
+/**
+ * The shared {@link io.envgrid.errors.ApiException} with this service's factories; thrown anywhere, rendered by the
+ * shared {@link ErrorMappers}.
+ */
+public class ApiException extends io.envgrid.errors.ApiException {
 
     public ApiException(int status, String code, String message, Map<String, Object> details) {
-        super(message);
-        this.status = status;
-        this.code = code;
-        this.details = details == null ? Map.of() : details;
+        super(status, code, message, details);
     }
 
     public static ApiException badRequest(String message) {
@@ -27,17 +24,5 @@ public class ApiException extends RuntimeException {
 
     public static ApiException conflict(String code, String message, String deviceId) {
         return new ApiException(409, code, message, Map.of("device_id", deviceId));
-    }
-
-    public int status() {
-        return status;
-    }
-
-    public String code() {
-        return code;
-    }
-
-    public Map<String, Object> details() {
-        return details;
     }
 }

@@ -1,6 +1,7 @@
 package io.envgrid.deviceagent.error;
 
 import io.envgrid.deviceagent.limit.RateLimiter;
+import io.envgrid.errors.ErrorMappers;
 import io.envgrid.openapierrors.ErrorResponsesFilter;
 import java.util.List;
 import java.util.Map;

@@ -1,13 +1,13 @@
 package io.envgrid.deviceagent.osworld;
 
 import io.envgrid.deviceagent.access.Credentials;
-import io.envgrid.deviceagent.access.ServiceTokenCheck;
 import io.envgrid.deviceagent.access.LeaseAccess;
+import io.envgrid.deviceagent.access.ServiceTokenCheck;
 import io.envgrid.deviceagent.allocatorclient.LeaseVerifier;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ApiException;
-import io.envgrid.deviceagent.error.ErrorMappers;
 import io.envgrid.deviceagent.registration.AgentIdentity;
+import io.envgrid.errors.ErrorMappers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;

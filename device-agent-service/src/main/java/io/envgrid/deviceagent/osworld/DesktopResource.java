@@ -2,11 +2,11 @@ package io.envgrid.deviceagent.osworld;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.deviceagent.error.ErrorCode;
-import io.envgrid.deviceagent.error.ErrorEnvelope;
-import io.envgrid.deviceagent.x11.X11Exception;
-import io.envgrid.deviceagent.x11.XInput;
 import io.envgrid.deviceagent.exec.WorkerFiles;
 import io.envgrid.deviceagent.process.HostProcesses;
+import io.envgrid.deviceagent.x11.X11Exception;
+import io.envgrid.deviceagent.x11.XInput;
+import io.envgrid.errors.ErrorEnvelope;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.ws.rs.Consumes;

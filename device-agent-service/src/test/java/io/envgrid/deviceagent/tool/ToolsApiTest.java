@@ -60,7 +60,9 @@ class ToolsApiTest {
         call("device.info", Map.of("device_id", "no-such-device")).statusCode(404)
                 .body("error.code", equalTo("DEVICE_NOT_FOUND")).body("error.details.device_id", equalTo("no-such-device"));
         asService().contentType(ContentType.JSON).body("{not json").post("/tools/device.info/call").then()
-                .statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));
+                .statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"))
+                .body("error.message", equalTo("request body is not a JSON object of tool arguments"))
+                .body("error.details.reason", notNullValue());
         asService().contentType(ContentType.JSON).body("[1,2]").post("/tools/device.info/call").then()
                 .statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));
     }

@@ -2,6 +2,7 @@ package io.envgrid.allocator.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.errors.ErrorEnvelope;
 import io.envgrid.httpheads.RequestHeads;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpClosedException;

@@ -1,6 +1,7 @@
 package io.envgrid.allocator.error;
 
 import io.envgrid.allocator.auth.AccessPolicy;
+import io.envgrid.errors.ErrorMappers;
 import io.envgrid.openapierrors.ErrorResponsesFilter;
 import java.util.List;
 

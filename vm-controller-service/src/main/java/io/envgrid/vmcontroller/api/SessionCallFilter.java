@@ -1,7 +1,7 @@
 package io.envgrid.vmcontroller.api;
 
+import io.envgrid.errors.ErrorMappers;
 import io.envgrid.vmcontroller.error.ApiException;
-import io.envgrid.vmcontroller.error.ErrorMappers;
 import io.envgrid.vmcontroller.error.ErrorCode;
 import io.envgrid.vmcontroller.session.SessionService;
 import jakarta.ws.rs.container.ContainerRequestContext;

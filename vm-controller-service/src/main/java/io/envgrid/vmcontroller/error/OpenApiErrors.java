@@ -1,5 +1,6 @@
 package io.envgrid.vmcontroller.error;
 
+import io.envgrid.errors.ErrorMappers;
 import io.envgrid.openapierrors.ErrorResponsesFilter;
 import java.util.List;
 
