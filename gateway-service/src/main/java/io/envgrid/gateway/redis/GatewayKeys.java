@@ -39,7 +39,15 @@ public class GatewayKeys {
 
     /** Hash of one MCP session (transport, protocol, worker, stream {@code owner} replica and {@code stream} id, {@code log_level}, one {@code sub:<uri>} per resource subscription). */
     public String mcpSession(String sessionId) {
-        return prefix + "session:" + SessionId.keyPart(sessionId);
+        return mcpSessionKeyPrefix() + SessionId.keyPart(sessionId);
+    }
+
+    /**
+     * What {@link #mcpSession} puts before the session id: a script that reads the records of a worker's sessions
+     * builds their keys from it (they are under this prefix's hash tag, so in the slot of the worker's session set).
+     */
+    public String mcpSessionKeyPrefix() {
+        return prefix + "session:";
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
+import io.envgrid.gateway.mcp.session.Audience;
 import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.mcp.notify.SessionNotifier;
 import io.envgrid.gateway.mcp.surface.McpError;
@@ -11,7 +12,7 @@ import io.envgrid.gateway.lease.Severity;
 import io.envgrid.gateway.lease.WorkerActivity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Map;
+import java.util.Arrays;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,7 +55,7 @@ public class SessionLogging implements WorkerActivity {
         ObjectNode params = JsonNodeFactory.instance.objectNode().put("level", severity.wireName()).put("logger", LOGGER);
         ObjectNode data = params.putObject("data").put("event", event).put("worker_id", workerId);
         data.setAll(details);
-        notifier.toWorker(workerId, fields -> wants(fields, severity), JsonRpc.notification("notifications/message", params))
+        notifier.toWorker(workerId, audience(severity), JsonRpc.notification("notifications/message", params))
                 .subscribe().with(v -> { }, e -> LOG.debugf("log message %s for worker %s not sent: %s", event, workerId,
                         e.getMessage()));
     }
@@ -64,7 +65,9 @@ public class SessionLogging implements WorkerActivity {
         // a lease change is reported as a resource change (resources feature), not as a log message
     }
 
-    static boolean wants(Map<String, String> session, Severity severity) {
-        return Severity.of(session.getOrDefault(LEVEL_FIELD, "")).map(min -> severity.compareTo(min) >= 0).orElse(false);
+    /** The sessions whose level is at most {@code severity}: a session that set no level is not among them. */
+    static Audience audience(Severity severity) {
+        return Audience.havingOneOf(LEVEL_FIELD, Arrays.stream(Severity.values())
+                .filter(min -> severity.compareTo(min) >= 0).map(Severity::wireName).toList());
     }
 }

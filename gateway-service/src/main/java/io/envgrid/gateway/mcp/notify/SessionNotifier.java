@@ -1,6 +1,7 @@
 package io.envgrid.gateway.mcp.notify;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.mcp.session.Audience;
 import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.mcp.transport.SseRelay;
@@ -33,14 +34,14 @@ public class SessionNotifier {
     }
 
     /**
-     * Sends {@code message} to every live session bound to the worker whose stored fields pass
-     * {@code wanted} (its log level, its subscriptions); completes when all were handed on.
+     * Sends {@code message} to every live session bound to the worker that is in {@code audience} (its log level,
+     * its subscriptions); completes when all were handed on. The sessions are selected in Redis in one step: this
+     * runs after every renewal and desktop action, and usually no session wants the message.
      */
-    public Uni<Void> toWorker(String workerId, Predicate<Map<String, String>> wanted, ObjectNode message) {
-        return sessions.sessionsOf(workerId)
-                .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
-                .onItem().transformToUniAndMerge(id -> sessions.peek(id)
-                        .chain(fields -> wanted.test(fields) ? deliver(id, fields, message) : Uni.createFrom().voidItem()))
+    public Uni<Void> toWorker(String workerId, Audience audience, ObjectNode message) {
+        return sessions.wanting(workerId, audience)
+                .onItem().transformToMulti(wanted -> Multi.createFrom().iterable(wanted))
+                .onItem().transformToUniAndMerge(session -> deliver(session, message))
                 .collect().last().replaceWithVoid();
     }
 
@@ -50,17 +51,14 @@ public class SessionNotifier {
      */
     public Uni<Boolean> toSession(String id, Predicate<Map<String, String>> wanted, ObjectNode message) {
         return sessions.peek(id).chain(fields -> !fields.isEmpty() && wanted.test(fields)
-                ? deliver(id, fields, message).replaceWith(true) : Uni.createFrom().item(false));
+                ? deliver(McpSessions.session(id, fields), message).replaceWith(true) : Uni.createFrom().item(false));
     }
 
-    private Uni<Void> deliver(String id, Map<String, String> fields, ObjectNode message) {
-        String owner = fields.get("owner");
-        boolean streamed = owner != null && !owner.isBlank();
-        McpSession session = new McpSession(id, fields.get("transport"), fields.get("protocol"), fields.get("worker"), owner);
-        if (!McpSession.STREAMABLE.equals(fields.get("transport"))) {
-            return streamed ? relay.deliver(session, message) : Uni.createFrom().voidItem();
+    private Uni<Void> deliver(McpSession session, ObjectNode message) {
+        if (!McpSession.STREAMABLE.equals(session.transport())) {
+            return session.streamOwner() != null ? relay.deliver(session, message) : Uni.createFrom().voidItem();
         }
         // recorded and relayed in one Redis step: the stream gets the session's messages in the order of their ids
-        return sessions.appendEvent(id, message.toString(), relay.channelPrefix()).replaceWithVoid();
+        return sessions.appendEvent(session.id(), message.toString(), relay.channelPrefix()).replaceWithVoid();
     }
 }

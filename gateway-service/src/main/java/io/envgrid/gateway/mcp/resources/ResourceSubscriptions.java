@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
+import io.envgrid.gateway.mcp.session.Audience;
 import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.mcp.notify.SessionNotifier;
 import io.envgrid.gateway.mcp.surface.McpError;
@@ -88,7 +89,7 @@ public class ResourceSubscriptions implements WorkerActivity {
     @Override
     public void leasesChanged(String workerId) {
         updated(workerId, ResourceUris.LEASES)
-                .chain(() -> notifier.toWorker(workerId, fields -> true,
+                .chain(() -> notifier.toWorker(workerId, Audience.everySession(),
                         JsonRpc.notification("notifications/resources/list_changed", JsonNodeFactory.instance.objectNode())))
                 .subscribe().with(v -> { }, e -> LOG.debugf("lease change of %s not told: %s", workerId, e.getMessage()));
     }
@@ -139,7 +140,7 @@ public class ResourceSubscriptions implements WorkerActivity {
 
     private Uni<Void> updated(String workerId, String uri) {
         ObjectNode params = JsonNodeFactory.instance.objectNode().put("uri", uri);
-        return notifier.toWorker(workerId, fields -> fields.containsKey(FIELD_PREFIX + uri),
+        return notifier.toWorker(workerId, Audience.having(FIELD_PREFIX + uri),
                 JsonRpc.notification("notifications/resources/updated", params));
     }
 }

@@ -118,6 +118,25 @@ public class McpSessions implements LiveWorkers {
      */
     private static final String ADD_TOKEN_SESSION_SCRIPT = "redis.call('SADD', KEYS[1], ARGV[1]) "
             + "if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 1";
+    /**
+     * Selects a worker's sessions that want a message ({@link Audience}) where their records are, so a message
+     * nobody wants costs one round trip and no record is sent over. A session's key is built here from its id (the
+     * keys share the gateway's hash tag with the set); an id whose record is gone (expired, not yet removed from
+     * the set) is skipped. KEYS: the worker's session set; ARGV: the session key prefix, the field ('' = any live
+     * session), then the field's accepted values (none = any). Answers, per wanted session, its id, transport,
+     * protocol, worker and stream owner (nil when the record lacks it).
+     */
+    private static final String WANTING_SCRIPT = "local field = ARGV[2] local accepted = {} "
+            + "for i = 3, #ARGV do accepted[ARGV[i]] = true end "
+            + "local wanted = {} "
+            + "for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do local key = ARGV[1] .. id local take "
+            + "if field == '' then take = redis.call('EXISTS', key) == 1 "
+            + "else local v = redis.call('HGET', key, field) take = v and (#ARGV == 2 or accepted[v] == true) end "
+            + "if take then local f = redis.call('HMGET', key, 'transport', 'protocol', 'worker', 'owner') "
+            + "wanted[#wanted + 1] = id for i = 1, 4 do wanted[#wanted + 1] = f[i] end end end "
+            + "return wanted";
+    /** Fields per session in {@link #WANTING_SCRIPT}'s answer. */
+    private static final int WANTING_STRIDE = 5;
     /** Messages kept per session for a reconnecting client (older ones are trimmed). */
     static final int EVENTS_KEPT = 256;
 
@@ -215,8 +234,7 @@ public class McpSessions implements LiveWorkers {
                 return Uni.createFrom().nullItem();
             }
             touch(id);
-            return Uni.createFrom().item(new McpSession(id, fields.get("transport"), fields.get("protocol"),
-                    blankToNull(fields.get("worker")), blankToNull(fields.get("owner"))));
+            return Uni.createFrom().item(session(id, fields));
         });
     }
 
@@ -399,6 +417,44 @@ public class McpSessions implements LiveWorkers {
 
     /** A recorded message: its event id and the JSON-RPC message as sent. */
     public record Event(String id, String message) {
+    }
+
+    /**
+     * The live sessions bound to a worker that are in {@code audience}, selected in one Redis step (the records are
+     * not read into the gateway); empty when none is.
+     */
+    public Uni<List<McpSession>> wanting(String workerId, Audience audience) {
+        List<String> args = new ArrayList<>(4 + audience.values().size());
+        args.add(WANTING_SCRIPT);
+        args.add("1");
+        args.add(workerSessions(workerId));
+        args.add(names.mcpSessionKeyPrefix());
+        args.add(audience.field());
+        args.addAll(audience.values());
+        return redis.execute("EVAL", args.toArray(String[]::new)).map(reply -> {
+            List<McpSession> wanted = new ArrayList<>();
+            if (reply == null) {
+                return wanted;
+            }
+            for (int i = 0; i + WANTING_STRIDE <= reply.size(); i += WANTING_STRIDE) {
+                wanted.add(new McpSession(reply.get(i).toString(), text(reply.get(i + 1)), text(reply.get(i + 2)),
+                        blankToNull(text(reply.get(i + 3))), blankToNull(text(reply.get(i + 4)))));
+            }
+            return wanted;
+        });
+    }
+
+    /**
+     * A session as its stored fields ({@link #peek}) describe it: the worker and stream owner null when blank or
+     * missing.
+     */
+    public static McpSession session(String id, Map<String, String> fields) {
+        return new McpSession(id, fields.get("transport"), fields.get("protocol"), blankToNull(fields.get("worker")),
+                blankToNull(fields.get("owner")));
+    }
+
+    private static String text(Response value) {
+        return value == null ? null : value.toString();
     }
 
     /** The live sessions bound to a worker. */

@@ -1,21 +1,19 @@
 package io.envgrid.gateway.mcp.logging;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.envgrid.gateway.lease.Severity;
-import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SessionLoggingTest {
 
     @Test
     void atOrAboveTheSessionsLevelOnly() {
-        Map<String, String> warning = Map.of(SessionLogging.LEVEL_FIELD, "warning");
-        assertFalse(SessionLogging.wants(warning, Severity.INFO));
-        assertTrue(SessionLogging.wants(warning, Severity.WARNING));
-        assertTrue(SessionLogging.wants(warning, Severity.EMERGENCY));
-        assertFalse(SessionLogging.wants(Map.of(), Severity.EMERGENCY), "no level set: no log messages");
-        assertFalse(SessionLogging.wants(Map.of(SessionLogging.LEVEL_FIELD, "WARNING"), Severity.ERROR));
+        assertEquals(SessionLogging.LEVEL_FIELD, SessionLogging.audience(Severity.INFO).field());
+        assertEquals(List.of("debug", "info"), SessionLogging.audience(Severity.INFO).values(),
+                "a session at warning does not get an info message; no level set is no value, so no log messages");
+        assertEquals(List.of("debug", "info", "notice", "warning"), SessionLogging.audience(Severity.WARNING).values());
+        assertEquals(8, SessionLogging.audience(Severity.EMERGENCY).values().size());
     }
 }
