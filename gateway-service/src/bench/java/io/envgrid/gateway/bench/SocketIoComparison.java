@@ -58,15 +58,7 @@ public final class SocketIoComparison {
     }
 
     public static void main(String[] args) {
-        int status = 1;
-        try {
-            measure();
-            status = 0;
-        } catch (Throwable e) {
-            e.printStackTrace();
-        }
-        // the gateway and its cluster are stopped by their shutdown hooks
-        System.exit(status);
+        BenchMain.run(SocketIoComparison::measure);
     }
 
     private static void measure() throws IOException, InterruptedException {
