@@ -2,6 +2,7 @@ package io.envgrid.gateway.smcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.gateway.bench.BenchMain;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,15 +32,7 @@ public final class BridgeBenchmark {
     }
 
     public static void main(String[] args) {
-        int status = 1;
-        try {
-            measure();
-            status = 0;
-        } catch (Throwable e) {
-            e.printStackTrace();
-        }
-        // the services started are stopped by their shutdown hooks
-        System.exit(status);
+        BenchMain.run(BridgeBenchmark::measure);
     }
 
     private static void measure() throws IOException, InterruptedException {
