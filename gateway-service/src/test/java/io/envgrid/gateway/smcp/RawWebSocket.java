@@ -23,8 +23,8 @@ final class RawWebSocket implements AutoCloseable {
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private final WebSocket socket;
 
-    private RawWebSocket(String url, String version) {
-        URI uri = URI.create(url.replaceFirst("^http", "ws") + "/socket.io/?EIO=4&transport=websocket&a2c_version=" + version);
+    private RawWebSocket(String url, String query) {
+        URI uri = URI.create(url.replaceFirst("^http", "ws") + "/socket.io/?EIO=4&transport=websocket&" + query);
         this.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, new WebSocket.Listener() {
                     private final StringBuilder partial = new StringBuilder();
@@ -55,12 +55,17 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Opens the connection; the OPEN packet is read. */
     static RawWebSocket open(String url) {
-        RawWebSocket ws = new RawWebSocket(url, "0.5.0");
+        RawWebSocket ws = new RawWebSocket(url, "a2c_version=0.5.0");
         String open = ws.next();
         if (!open.startsWith("0{")) {
             throw new AssertionError("no OPEN packet: " + open);
         }
         return ws;
+    }
+
+    /** Opens a WebSocket asking to take over the polling connection {@code sid} (an upgrade); nothing is read. */
+    static RawWebSocket upgrading(String url, String sid) {
+        return new RawWebSocket(url, "sid=" + sid);
     }
 
     /** Opens the connection and connects it to {@code /smcp} with {@code token}. */
