@@ -142,7 +142,7 @@ class ReplicasIT extends SmcpClients {
     private static String aliveKeyOfReplicaHolding(int redis, String sid, String office) {
         SetEntry held = seatEntry(redis, sid, office);
         int at = held.set().indexOf("smcp:replica:");
-        String replica = held.set().substring(at + "smcp:replica:".length(), held.set().length() - ":members".length());
+        String replica = held.set().substring(at + "smcp:replica:".length(), held.set().length() - ":seats".length());
         return held.set().substring(0, at) + "smcp:alive:" + replica;
     }
 
@@ -156,7 +156,7 @@ class ReplicasIT extends SmcpClients {
 
     /** The member set entry of the seat {@code sid} holds in {@code office}. */
     private static SetEntry seatEntry(int redis, String sid, String office) {
-        for (Object key : (List<?>) Resp.call(redis, "KEYS", "*smcp:replica:*:members")) {
+        for (Object key : (List<?>) Resp.call(redis, "KEYS", "*smcp:replica:*:seats")) {
             for (Object entry : (List<?>) Resp.call(redis, "SMEMBERS", (String) key)) {
                 String text = (String) entry;
                 if (text.startsWith(sid + "|") && text.endsWith("|" + office)) {
@@ -187,13 +187,13 @@ class ReplicasIT extends SmcpClients {
         if (entries.length > 0) {
             String[] add = new String[entries.length + 2];
             add[0] = "SADD";
-            add[1] = smcpPrefix + "replica:" + ghost + ":members";
+            add[1] = smcpPrefix + "replica:" + ghost + ":seats";
             System.arraycopy(entries, 0, add, 2, entries.length);
             Resp.call(redis, add);
         }
-        Resp.call(redis, "SADD", smcpPrefix + "replicas", ghost);
+        Resp.call(redis, "SADD", smcpPrefix + "seat-replicas", ghost);
         Conditions.await("the ghost replica evicted", Duration.ofSeconds(20),
-                () -> !((List<?>) Resp.call(redis, "SMEMBERS", smcpPrefix + "replicas")).contains(ghost));
+                () -> !((List<?>) Resp.call(redis, "SMEMBERS", smcpPrefix + "seat-replicas")).contains(ghost));
     }
 
     /**
@@ -246,5 +246,43 @@ class ReplicasIT extends SmcpClients {
         evictGhostHolding(redis, smcp);
 
         assertEquals(0L, Resp.call(redis, "EXISTS", smcp + "computer-names", smcp + "computer-name-seats"));
+    }
+
+    /**
+     * A rolling update (or rollback) runs gateways from before seat epochs next to current ones. Each generation keeps
+     * its member sets under keys of its own, so an older replica sweeping never pops an entry it cannot parse (it would
+     * lose it and leave the seat for good), and a current replica evicts the seats a dead older replica left under the
+     * older keys.
+     */
+    @Test
+    void aDeadOlderReplicasSeatsAreEvictedAndCurrentSeatsUseKeysOfTheirOwn() {
+        Seated seated = seatAcross(gateways.second, "0.5.0", "current-box-" + run);
+        String office = seated.office();
+        String agent = seated.agent();
+        int redis = URI.create(gateways.cluster.redisUrl()).getPort();
+        String smcp = "{envgrid-gw}:smcp:";
+        String sid = sidOf(agent, office, seated.computerName());
+        seatEntry(redis, sid, office); // fails unless a current replica's set (smcp:replica:<id>:seats) holds it
+        for (Object key : (List<?>) Resp.call(redis, "KEYS", smcp + "replica:*:members")) {
+            for (Object entry : (List<?>) Resp.call(redis, "SMEMBERS", (String) key)) {
+                assertFalse(((String) entry).startsWith(sid + "|"), "a current seat in an older replica's set: " + key);
+            }
+        }
+
+        // what an older replica that then died left: its record (no epoch) and its entry under the older keys
+        String older = "older-" + run;
+        String olderSid = "older-sid-" + run;
+        ObjectNode record = SocketIoDriver.object().put("sid", olderSid).put("name", "older-box-" + run)
+                .put("role", "computer").put("office_id", office).put("a2c_version", "0.5.0").put("replica", older);
+        Resp.call(redis, "HSET", smcp + "office:" + office, olderSid, record.toString());
+        Resp.call(redis, "SADD", smcp + "replica:" + older + ":members", olderSid + "|" + office);
+        Resp.call(redis, "SADD", smcp + "replicas", older);
+
+        Conditions.await("the older replica evicted", Duration.ofSeconds(20),
+                () -> !((List<?>) Resp.call(redis, "SMEMBERS", smcp + "replicas")).contains(older));
+        assertEquals(null, Resp.call(redis, "HGET", smcp + "office:" + office, olderSid));
+        assertEquals(0L, Resp.call(redis, "EXISTS", smcp + "replica:" + older + ":members"));
+        assertEquals("older-box-" + run,
+                driver.waitEvent(agent, "notify:leave_office", Offices.ACK_MS).get(0).path("computer").asText());
     }
 }
