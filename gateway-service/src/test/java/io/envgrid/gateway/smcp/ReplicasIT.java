@@ -167,6 +167,18 @@ class ReplicasIT extends SmcpClients {
         throw new AssertionError("no replica holds a seat of " + sid + " in " + office);
     }
 
+    /**
+     * Waits until the replica whose liveness key is {@code aliveKey} has beaten {@code beats} times: each beat sets the
+     * key with a TTL again, so the TTL is taken away (PERSIST) and awaited back, once per beat.
+     */
+    private static void awaitBeats(int redis, String aliveKey, int beats) {
+        for (int i = 0; i < beats; i++) {
+            assertEquals(1L, Resp.call(redis, "PERSIST", aliveKey), "the replica's liveness key has a TTL");
+            Conditions.await("a beat of the replica of " + aliveKey, Duration.ofSeconds(10),
+                    () -> (Long) Resp.call(redis, "PTTL", aliveKey) >= 0);
+        }
+    }
+
     /** The sid {@code server:list_room} gives the member named {@code name}. */
     private String sidOf(String agent, String office, String name) {
         for (JsonNode session : offices.listRoom(agent, agent, office).get(0).path("sessions")) {
@@ -224,6 +236,9 @@ class ReplicasIT extends SmcpClients {
         driver.waitEvent(agent, "notify:enter_office", Offices.ACK_MS);
         // step two, after the new join: the seat of the entry it took is removed
         evictGhostHolding(redis, former.smcpPrefix(), former.entry());
+        // the Computer's replica compares its seats with Redis at each beat: give it one after the eviction (two, so
+        // the first one's comparison is surely over) before reading what the members heard
+        awaitBeats(redis, aliveKeyOfReplicaHolding(redis, sid, office), 2);
 
         assertTrue(Resp.call(redis, "HGET", former.smcpPrefix() + "office:" + office, sid) != null, "the new seat stays");
         JsonNode answer = driver.emit(agent, "client:get_tools", Offices.ACK_MS, Offices.call(agent, name));
