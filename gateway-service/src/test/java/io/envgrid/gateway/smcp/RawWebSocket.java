@@ -7,9 +7,11 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +23,9 @@ final class RawWebSocket implements AutoCloseable {
 
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     private final CompletableFuture<String> closed = new CompletableFuture<>();
+    /** When (System.nanoTime) each distinct text message was first received, and the connection closed. */
+    private final Map<String, Long> firstReceived = new ConcurrentHashMap<>();
+    private volatile long closedAt;
     private final WebSocket socket;
 
     private RawWebSocket(String url, String query) {
@@ -33,6 +38,7 @@ final class RawWebSocket implements AutoCloseable {
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                         partial.append(data);
                         if (last) {
+                            firstReceived.putIfAbsent(partial.toString(), System.nanoTime());
                             received.add(partial.toString());
                             partial.setLength(0);
                         }
@@ -42,12 +48,14 @@ final class RawWebSocket implements AutoCloseable {
 
                     @Override
                     public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+                        closedAt = System.nanoTime();
                         closed.complete("close " + status);
                         return null;
                     }
 
                     @Override
                     public void onError(WebSocket ws, Throwable error) {
+                        closedAt = System.nanoTime();
                         closed.complete("error " + error);
                     }
                 }).join();
@@ -139,6 +147,15 @@ final class RawWebSocket implements AutoCloseable {
         } catch (Exception e) {
             return true;
         }
+    }
+
+    /** Milliseconds from the first receipt of {@code message} to the server's close; fails unless both happened. */
+    long closedMillisAfter(String message) {
+        Long at = firstReceived.get(message);
+        if (at == null || !closed.isDone()) {
+            throw new AssertionError("not received " + message + " and then closed: " + firstReceived.keySet());
+        }
+        return TimeUnit.NANOSECONDS.toMillis(closedAt - at);
     }
 
     @Override
