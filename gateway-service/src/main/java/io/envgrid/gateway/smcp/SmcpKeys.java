@@ -32,10 +32,12 @@ public class SmcpKeys {
         return prefix + "office:" + KeyPart.of(officeId);
     }
 
+    /** A replica's set of seats, entries {@code <sid>|<epoch>|<office_id>} ({@code office.SeatEntry}). */
     public String replicaSeats(String replicaId) {
         return prefix + "replica:" + replicaId + ":seats";
     }
 
+    /** The ids of the replicas with a set of seats ({@link #replicaSeats}), which the others sweep when they die. */
     public String seatReplicas() {
         return prefix + "seat-replicas";
     }
