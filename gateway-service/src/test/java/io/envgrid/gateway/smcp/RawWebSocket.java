@@ -7,9 +7,11 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -21,10 +23,13 @@ final class RawWebSocket implements AutoCloseable {
 
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     private final CompletableFuture<String> closed = new CompletableFuture<>();
+    /** When (System.nanoTime) each distinct text message was first received, and the connection closed. */
+    private final Map<String, Long> firstReceived = new ConcurrentHashMap<>();
+    private volatile long closedAt;
     private final WebSocket socket;
 
-    private RawWebSocket(String url, String version) {
-        URI uri = URI.create(url.replaceFirst("^http", "ws") + "/socket.io/?EIO=4&transport=websocket&a2c_version=" + version);
+    private RawWebSocket(String url, String query) {
+        URI uri = URI.create(url.replaceFirst("^http", "ws") + "/socket.io/?EIO=4&transport=websocket&" + query);
         this.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, new WebSocket.Listener() {
                     private final StringBuilder partial = new StringBuilder();
@@ -33,6 +38,7 @@ final class RawWebSocket implements AutoCloseable {
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                         partial.append(data);
                         if (last) {
+                            firstReceived.putIfAbsent(partial.toString(), System.nanoTime());
                             received.add(partial.toString());
                             partial.setLength(0);
                         }
@@ -42,12 +48,14 @@ final class RawWebSocket implements AutoCloseable {
 
                     @Override
                     public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+                        closedAt = System.nanoTime();
                         closed.complete("close " + status);
                         return null;
                     }
 
                     @Override
                     public void onError(WebSocket ws, Throwable error) {
+                        closedAt = System.nanoTime();
                         closed.complete("error " + error);
                     }
                 }).join();
@@ -55,12 +63,17 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Opens the connection; the OPEN packet is read. */
     static RawWebSocket open(String url) {
-        RawWebSocket ws = new RawWebSocket(url, "0.5.0");
+        RawWebSocket ws = new RawWebSocket(url, "a2c_version=0.5.0");
         String open = ws.next();
         if (!open.startsWith("0{")) {
             throw new AssertionError("no OPEN packet: " + open);
         }
         return ws;
+    }
+
+    /** Opens a WebSocket asking to take over the polling connection {@code sid} (an upgrade); nothing is read. */
+    static RawWebSocket upgrading(String url, String sid) {
+        return new RawWebSocket(url, "sid=" + sid);
     }
 
     /** Opens the connection and connects it to {@code /smcp} with {@code token}. */
@@ -134,6 +147,15 @@ final class RawWebSocket implements AutoCloseable {
         } catch (Exception e) {
             return true;
         }
+    }
+
+    /** Milliseconds from the first receipt of {@code message} to the server's close; fails unless both happened. */
+    long closedMillisAfter(String message) {
+        Long at = firstReceived.get(message);
+        if (at == null || !closed.isDone()) {
+            throw new AssertionError("not received " + message + " and then closed: " + firstReceived.keySet());
+        }
+        return TimeUnit.NANOSECONDS.toMillis(closedAt - at);
     }
 
     @Override

@@ -142,7 +142,7 @@ class ReplicasIT extends SmcpClients {
     private static String aliveKeyOfReplicaHolding(int redis, String sid, String office) {
         SetEntry held = seatEntry(redis, sid, office);
         int at = held.set().indexOf("smcp:replica:");
-        String replica = held.set().substring(at + "smcp:replica:".length(), held.set().length() - ":members".length());
+        String replica = held.set().substring(at + "smcp:replica:".length(), held.set().length() - ":seats".length());
         return held.set().substring(0, at) + "smcp:alive:" + replica;
     }
 
@@ -156,7 +156,7 @@ class ReplicasIT extends SmcpClients {
 
     /** The member set entry of the seat {@code sid} holds in {@code office}. */
     private static SetEntry seatEntry(int redis, String sid, String office) {
-        for (Object key : (List<?>) Resp.call(redis, "KEYS", "*smcp:replica:*:members")) {
+        for (Object key : (List<?>) Resp.call(redis, "KEYS", "*smcp:replica:*:seats")) {
             for (Object entry : (List<?>) Resp.call(redis, "SMEMBERS", (String) key)) {
                 String text = (String) entry;
                 if (text.startsWith(sid + "|") && text.endsWith("|" + office)) {
@@ -165,6 +165,18 @@ class ReplicasIT extends SmcpClients {
             }
         }
         throw new AssertionError("no replica holds a seat of " + sid + " in " + office);
+    }
+
+    /**
+     * Waits until the replica whose liveness key is {@code aliveKey} has beaten {@code beats} times: each beat sets the
+     * key with a TTL again, so the TTL is taken away (PERSIST) and awaited back, once per beat.
+     */
+    private static void awaitBeats(int redis, String aliveKey, int beats) {
+        for (int i = 0; i < beats; i++) {
+            assertEquals(1L, Resp.call(redis, "PERSIST", aliveKey), "the replica's liveness key has a TTL");
+            Conditions.await("a beat of the replica of " + aliveKey, Duration.ofSeconds(10),
+                    () -> (Long) Resp.call(redis, "PTTL", aliveKey) >= 0);
+        }
     }
 
     /** The sid {@code server:list_room} gives the member named {@code name}. */
@@ -187,13 +199,13 @@ class ReplicasIT extends SmcpClients {
         if (entries.length > 0) {
             String[] add = new String[entries.length + 2];
             add[0] = "SADD";
-            add[1] = smcpPrefix + "replica:" + ghost + ":members";
+            add[1] = smcpPrefix + "replica:" + ghost + ":seats";
             System.arraycopy(entries, 0, add, 2, entries.length);
             Resp.call(redis, add);
         }
-        Resp.call(redis, "SADD", smcpPrefix + "replicas", ghost);
+        Resp.call(redis, "SADD", smcpPrefix + "seat-replicas", ghost);
         Conditions.await("the ghost replica evicted", Duration.ofSeconds(20),
-                () -> !((List<?>) Resp.call(redis, "SMEMBERS", smcpPrefix + "replicas")).contains(ghost));
+                () -> !((List<?>) Resp.call(redis, "SMEMBERS", smcpPrefix + "seat-replicas")).contains(ghost));
     }
 
     /**
@@ -224,6 +236,9 @@ class ReplicasIT extends SmcpClients {
         driver.waitEvent(agent, "notify:enter_office", Offices.ACK_MS);
         // step two, after the new join: the seat of the entry it took is removed
         evictGhostHolding(redis, former.smcpPrefix(), former.entry());
+        // the Computer's replica compares its seats with Redis at each beat: give it one after the eviction (two, so
+        // the first one's comparison is surely over) before reading what the members heard
+        awaitBeats(redis, aliveKeyOfReplicaHolding(redis, sid, office), 2);
 
         assertTrue(Resp.call(redis, "HGET", former.smcpPrefix() + "office:" + office, sid) != null, "the new seat stays");
         JsonNode answer = driver.emit(agent, "client:get_tools", Offices.ACK_MS, Offices.call(agent, name));
@@ -246,5 +261,43 @@ class ReplicasIT extends SmcpClients {
         evictGhostHolding(redis, smcp);
 
         assertEquals(0L, Resp.call(redis, "EXISTS", smcp + "computer-names", smcp + "computer-name-seats"));
+    }
+
+    /**
+     * A rolling update (or rollback) runs gateways from before seat epochs next to current ones. Each generation keeps
+     * its member sets under keys of its own, so an older replica sweeping never pops an entry it cannot parse (it would
+     * lose it and leave the seat for good), and a current replica evicts the seats a dead older replica left under the
+     * older keys.
+     */
+    @Test
+    void aDeadOlderReplicasSeatsAreEvictedAndCurrentSeatsUseKeysOfTheirOwn() {
+        Seated seated = seatAcross(gateways.second, "0.5.0", "current-box-" + run);
+        String office = seated.office();
+        String agent = seated.agent();
+        int redis = URI.create(gateways.cluster.redisUrl()).getPort();
+        String smcp = "{envgrid-gw}:smcp:";
+        String sid = sidOf(agent, office, seated.computerName());
+        seatEntry(redis, sid, office); // fails unless a current replica's set (smcp:replica:<id>:seats) holds it
+        for (Object key : (List<?>) Resp.call(redis, "KEYS", smcp + "replica:*:members")) {
+            for (Object entry : (List<?>) Resp.call(redis, "SMEMBERS", (String) key)) {
+                assertFalse(((String) entry).startsWith(sid + "|"), "a current seat in an older replica's set: " + key);
+            }
+        }
+
+        // what an older replica that then died left: its record (no epoch) and its entry under the older keys
+        String older = "older-" + run;
+        String olderSid = "older-sid-" + run;
+        ObjectNode record = SocketIoDriver.object().put("sid", olderSid).put("name", "older-box-" + run)
+                .put("role", "computer").put("office_id", office).put("a2c_version", "0.5.0").put("replica", older);
+        Resp.call(redis, "HSET", smcp + "office:" + office, olderSid, record.toString());
+        Resp.call(redis, "SADD", smcp + "replica:" + older + ":members", olderSid + "|" + office);
+        Resp.call(redis, "SADD", smcp + "replicas", older);
+
+        Conditions.await("the older replica evicted", Duration.ofSeconds(20),
+                () -> !((List<?>) Resp.call(redis, "SMEMBERS", smcp + "replicas")).contains(older));
+        assertEquals(null, Resp.call(redis, "HGET", smcp + "office:" + office, olderSid));
+        assertEquals(0L, Resp.call(redis, "EXISTS", smcp + "replica:" + older + ":members"));
+        assertEquals("older-box-" + run,
+                driver.waitEvent(agent, "notify:leave_office", Offices.ACK_MS).get(0).path("computer").asText());
     }
 }

@@ -19,6 +19,7 @@ import io.vertx.ext.web.Router;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * The server ending a client's namespace ({@link NamespaceSocket#disconnect}) on a connection with two namespaces, over
  * polling on a real Vert.x server: Socket.IO ends that namespace only, the connection goes on serving the other; when
  * the server ends the last one, the DISCONNECT reaches the client, with the CLOSE packet after it, and the session is
- * gone, though the client never acted on the DISCONNECT.
+ * gone, though the client never acted on the DISCONNECT; also when the client was upgrading to WebSocket then.
  */
 class ServerDisconnectTest {
 
@@ -37,9 +38,16 @@ class ServerDisconnectTest {
 
     private Vertx vertx;
     private RawEngine client;
+    private String url;
+    private final Namespace a = new Namespace();
 
-    /** Admits every client; {@code leave} makes the server end the sender's namespace, {@code echo} is acked. */
+    /**
+     * Admits every client; {@code leave} makes the server end the sender's namespace (and is then counted in
+     * {@link #left}), {@code echo} is acked.
+     */
     private static final class Namespace implements NamespaceHandler {
+        final Semaphore left = new Semaphore(0);
+
         @Override
         public ConnectRefusal connect(NamespaceSocket socket, JsonNode auth, Map<String, String> handshakeQuery) {
             return null;
@@ -49,6 +57,7 @@ class ServerDisconnectTest {
         public void onEvent(NamespaceSocket socket, String event, ArrayNode args, Long ackId) {
             if (event.equals("leave")) {
                 socket.disconnect();
+                left.release();
             } else if (ackId != null) {
                 socket.ack(ackId);
             }
@@ -63,14 +72,15 @@ class ServerDisconnectTest {
     void start() throws Exception {
         vertx = Vertx.vertx();
         SocketIoServer socketIo = new SocketIoServer(JSON, vertx, 8);
-        socketIo.namespace("/a", new Namespace());
+        socketIo.namespace("/a", a);
         socketIo.namespace("/b", new Namespace());
         EngineIoServer engine = new EngineIoServer(vertx, LIMITS, request -> true, socketIo::accept);
         Router router = Router.router(vertx);
         engine.mount(router, "/socket.io/");
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1")).requestHandler(router)
                 .listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        client = new RawEngine("http://127.0.0.1:" + server.actualPort());
+        url = "http://127.0.0.1:" + server.actualPort();
+        client = new RawEngine(url);
     }
 
     @AfterEach
@@ -98,6 +108,29 @@ class ServerDisconnectTest {
 
         client.post(sid, "42/b,[\"leave\"]");
         assertEquals(List.of("41/b,", "1"), poll(sid), "the DISCONNECT, then the CLOSE, in the one poll");
+        assertEquals(400, client.poll(sid).status(), "the session is closed");
+    }
+
+    /**
+     * The server ends the last namespace after the client's WebSocket probe was answered and before its UPGRADE: the
+     * client has stopped polling, so the upgrade completes anyway and carries the DISCONNECT and the CLOSE.
+     */
+    @Test
+    void aDisconnectDuringAnUpgradeReachesTheClientOnTheWebSocket() throws InterruptedException {
+        String sid = RawEngine.sid(client.handshake());
+        client.post(sid, "40/a,");
+        assertTrue(poll(sid).get(0).startsWith("40/a,{"));
+        try (RawWebSocket ws = RawWebSocket.upgrading(url, sid)) {
+            ws.text("2probe");
+            assertEquals("3probe", ws.next());
+
+            client.post(sid, "42/a,[\"leave\"]");
+            assertTrue(a.left.tryAcquire(10, TimeUnit.SECONDS), "the server ended /a");
+            ws.text("5");
+
+            assertEquals(List.of("41/a,", "1"), ws.receivedPongingUntilClosed(10_000), "the DISCONNECT, then the CLOSE");
+            assertTrue(ws.closedWithin(0), "then the WebSocket closes");
+        }
         assertEquals(400, client.poll(sid).status(), "the session is closed");
     }
 }

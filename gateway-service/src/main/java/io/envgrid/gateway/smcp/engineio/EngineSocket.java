@@ -1,5 +1,6 @@
 package io.envgrid.gateway.smcp.engineio;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
@@ -146,8 +147,9 @@ public final class EngineSocket {
     /**
      * Closes the connection from the server's side once everything sent before this call has reached the client, so
      * that a last packet (a Socket.IO DISCONNECT) is not lost: on polling the CLOSE packet joins the buffer and the
-     * connection ends when the poll that carries it is answered; on WebSocket it ends once the CLOSE frame, written
-     * after every earlier one, is written. Nothing sent after this call goes out, pings included, so a client that
+     * connection ends when the poll that carries it is answered (or, when the client was upgrading and stopped
+     * polling, once the buffer is written on the upgraded WebSocket, {@link #completeUpgrade}); on WebSocket it ends
+     * once the CLOSE frame, written after every earlier one, is written. Nothing sent after this call goes out, pings included, so a client that
      * neither polls nor reads again is closed by the heartbeat ("ping timeout") within {@code pingInterval +
      * pingTimeout}. Nothing happens when the connection is already closed or closing.
      */
@@ -361,11 +363,16 @@ public final class EngineSocket {
         ws.closeHandler(v -> webSocketClosed(ws));
     }
 
+    /**
+     * Moves the connection onto {@code ws} and writes it what the polling buffer held. A connection closing
+     * ({@link #closeWhenFlushed}) since the probe upgrades all the same, since its client has stopped polling: its
+     * buffer ends in the CLOSE packet, and the connection ends once that is written.
+     */
     private void completeUpgrade(ServerWebSocket ws) {
         List<String> pending;
+        boolean closeWhenWritten;
         synchronized (this) {
-            if (closed || closing) {
-                // a closing connection stays on polling, where its CLOSE waits for the next poll
+            if (closed) {
                 ws.close();
                 return;
             }
@@ -379,9 +386,16 @@ public final class EngineSocket {
             pending = new ArrayList<>(buffer);
             buffer.clear();
             buffered = 0;
+            closeWhenWritten = closing;
         }
         serveOn(ws);
-        pending.forEach(ws::writeTextMessage);
+        Future<Void> last = Future.succeededFuture();
+        for (String packet : pending) {
+            last = ws.writeTextMessage(packet);
+        }
+        if (closeWhenWritten) {
+            last.onComplete(written -> closed("server close"));
+        }
     }
 
     private void webSocketClosed(ServerWebSocket ws) {

@@ -79,9 +79,9 @@ public class OfficeDirectory {
         String office = record.get("office_id").asText();
         String sid = record.get("sid").asText();
         String entry = new SeatEntry(sid, record.get("epoch").asText(), office).encode();
-        return redis.execute("EVAL", JOIN, "2", keys.office(office), keys.replicaMembers(replicaId), sid,
+        return redis.execute("EVAL", JOIN, "2", keys.office(office), keys.replicaSeats(replicaId), sid,
                 record.get("role").asText(), record.get("name").asText(), record.toString(), entry)
-                .chain(r -> sets.sadd(keys.replicas(), replicaId).replaceWith(switch (r.toString()) {
+                .chain(r -> sets.sadd(keys.seatReplicas(), replicaId).replaceWith(switch (r.toString()) {
                     case "seated" -> Seat.SEATED;
                     case "agent_taken" -> Seat.AGENT_TAKEN;
                     case "name_taken" -> Seat.NAME_TAKEN;
@@ -91,10 +91,12 @@ public class OfficeDirectory {
 
     /**
      * Removes a seat from its office; true when the sid sat there with that seat's epoch (so exactly one remover
-     * announces the leave, and an eviction of an earlier seat never removes a later one).
+     * announces the leave, and an eviction of an earlier seat never removes a later one). {@code memberSet} is the key
+     * of the set listing the seat ({@link SmcpKeys#replicaSeats}, or {@link SmcpKeys#legacyReplicaMembers} for an
+     * older replica's), from which the entry goes too.
      */
-    Uni<Boolean> leave(String replicaId, SeatEntry seat) {
-        return redis.execute("EVAL", LEAVE, "2", keys.office(seat.officeId()), keys.replicaMembers(replicaId), seat.sid(),
+    Uni<Boolean> leave(String memberSet, SeatEntry seat) {
+        return redis.execute("EVAL", LEAVE, "2", keys.office(seat.officeId()), memberSet, seat.sid(),
                 seat.encode(), seat.epoch())
                 .map(r -> r.toInteger() > 0);
     }

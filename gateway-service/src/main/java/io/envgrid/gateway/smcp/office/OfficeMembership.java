@@ -3,6 +3,7 @@ package io.envgrid.gateway.smcp.office;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.smcp.SmcpKeys;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -15,14 +16,16 @@ public class OfficeMembership {
     private final OfficeDirectory directory;
     private final ReplicaBus bus;
     private final ObjectMapper json;
+    private final SmcpKeys keys;
     /** Told of every broadcast on this replica (the MCP bridge turns tool-list changes into MCP notifications). */
     @Inject
     Event<OfficeNotice> notices;
 
-    public OfficeMembership(OfficeDirectory directory, ReplicaBus bus, ObjectMapper json) {
+    public OfficeMembership(OfficeDirectory directory, ReplicaBus bus, ObjectMapper json, SmcpKeys keys) {
         this.directory = directory;
         this.bus = bus;
         this.json = json;
+        this.keys = keys;
     }
 
     /** Emits {@code event} to every member of the office but {@code exceptSid} (the sender), on every replica. */
@@ -45,16 +48,17 @@ public class OfficeMembership {
     Uni<Void> leave(Member member) {
         SeatEntry seat = new SeatEntry(member.sid(), member.epoch, member.officeId);
         member.officeId = null;
-        return removeAndAnnounce(bus.replicaId(), seat, member.role, member.name);
+        return removeAndAnnounce(keys.replicaSeats(bus.replicaId()), seat, member.role, member.name);
     }
 
     /**
      * Removes any replica's member from its seat and tells the office, once, by whoever removed it: nothing is
-     * announced when the seat was already gone (or is a later one of the sid, {@link SeatEntry}).
+     * announced when the seat was already gone (or is a later one of the sid, {@link SeatEntry}). {@code memberSet}:
+     * the key of the replica's set listing the seat ({@link OfficeDirectory#leave}).
      */
-    Uni<Void> removeAndAnnounce(String replicaId, SeatEntry seat, String role, String name) {
+    Uni<Void> removeAndAnnounce(String memberSet, SeatEntry seat, String role, String name) {
         String office = seat.officeId();
-        return directory.leave(replicaId, seat).chain(removed -> removed
+        return directory.leave(memberSet, seat).chain(removed -> removed
                 ? broadcast(office, seat.sid(), SmcpEvents.LEAVE_OFFICE_NOTICE, presence(office, role, name))
                 : Uni.createFrom().voidItem());
     }

@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
 /**
@@ -92,7 +93,7 @@ public class ReplicaLiveness {
         if (seated.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return sets.scard(keys.replicaMembers(bus.replicaId())).chain(entries -> entries >= seated.size()
+        return sets.scard(keys.replicaSeats(bus.replicaId())).chain(entries -> entries >= seated.size()
                 ? Uni.createFrom().voidItem()
                 : Multi.createFrom().iterable(seated).onItem().transformToUniAndConcatenate(this::dropIfEvicted)
                         .collect().last().replaceWithVoid());
@@ -117,27 +118,37 @@ public class ReplicaLiveness {
         }).replaceWithVoid();
     }
 
-    /** Removes the members of every replica whose key has expired. */
+    /**
+     * Removes the members of every replica whose key has expired: of current replicas, and of replicas of gateways
+     * from before seat epochs (their own keys, {@link SmcpKeys#legacyReplicas}), so that none stays behind while a
+     * rolling update or rollback runs both generations. Each generation pops only entries of its own keys, which it
+     * can parse.
+     */
     Uni<Void> sweep() {
-        return sets.smembers(keys.replicas()).onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
+        return sweep(keys.seatReplicas(), keys::replicaSeats)
+                .chain(() -> sweep(keys.legacyReplicas(), keys::legacyReplicaMembers));
+    }
+
+    private Uni<Void> sweep(String replicaSet, UnaryOperator<String> memberSet) {
+        return sets.smembers(replicaSet).onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
                 .filter(id -> !id.equals(bus.replicaId()))
                 .onItem().transformToUniAndConcatenate(id -> keyCommands.exists(keys.alive(id))
-                        .chain(alive -> alive ? Uni.createFrom().voidItem() : evict(id)))
+                        .chain(alive -> alive ? Uni.createFrom().voidItem() : evict(replicaSet, memberSet.apply(id), id)))
                 .collect().last().replaceWithVoid();
     }
 
-    private Uni<Void> evict(String replicaId) {
-        return sets.spop(keys.replicaMembers(replicaId)).chain(entry -> {
+    private Uni<Void> evict(String replicaSet, String memberSet, String replicaId) {
+        return sets.spop(memberSet).chain(entry -> {
             if (entry == null) {
                 // the holds go first: once the replica has left the set, its eviction is over
-                return dropLegacyNameHolds().chain(() -> sets.srem(keys.replicas(), replicaId)).replaceWithVoid();
+                return dropLegacyNameHolds().chain(() -> sets.srem(replicaSet, replicaId)).replaceWithVoid();
             }
             SeatEntry seat = SeatEntry.parse(entry);
             // the record gives the leave notice its role and name; the removal itself checks the seat's epoch
             return directory.member(seat.officeId(), seat.sid()).chain(record -> record == null
                     ? Uni.createFrom().voidItem()
-                    : membership.removeAndAnnounce(replicaId, seat, record.path("role").asText(), record.path("name").asText()))
-                    .chain(() -> evict(replicaId));
+                    : membership.removeAndAnnounce(memberSet, seat, record.path("role").asText(), record.path("name").asText()))
+                    .chain(() -> evict(replicaSet, memberSet, replicaId));
         });
     }
 

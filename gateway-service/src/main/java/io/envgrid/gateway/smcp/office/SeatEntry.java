@@ -1,11 +1,12 @@
 package io.envgrid.gateway.smcp.office;
 
 /**
- * One entry of a replica's member set ({@link io.envgrid.gateway.smcp.SmcpKeys#replicaMembers}), the seat a member of
+ * One entry of a replica's member set ({@link io.envgrid.gateway.smcp.SmcpKeys#replicaSeats}), the seat a member of
  * that replica holds: {@code <sid>|<epoch>|<office_id>}. The epoch tells a connection's seat in an office from the
  * seats it takes there later (it leaves and joins again), so an eviction removes only the seat it took from the set,
- * never a newer one of the same sid. Entries of gateways from before the epoch, {@code <sid>|<office_id>}, parse with
- * an empty epoch, which matches whatever seat the sid holds in that office. Neither a Socket.IO sid nor an office id
+ * never a newer one of the same sid. Entries of gateways from before the epoch, {@code <sid>|<office_id>} (in their
+ * own sets, {@link io.envgrid.gateway.smcp.SmcpKeys#legacyReplicaMembers}), parse with an empty epoch, which matches
+ * whatever seat the sid holds in that office. Neither a Socket.IO sid nor an office id
  * (the id rule) contains {@code |}.
  *
  * @param sid the member's Socket.IO sid
