@@ -20,6 +20,7 @@ public class ApiException extends RuntimeException {
         this.details = details == null ? Map.of() : details;
     }
 
+    /** A refusal without details ({@code error.details} is {@code {}}). */
     public ApiException(int status, String code, String message) {
         this(status, code, message, Map.of());
     }

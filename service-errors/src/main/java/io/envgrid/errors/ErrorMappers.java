@@ -21,6 +21,7 @@ public class ErrorMappers {
 
     private final MalformedBody malformedBody;
 
+    /** @param malformedBody how this service words a body that is not the JSON it expects ({@link JsonPathRefusal}) */
     public ErrorMappers(MalformedBody malformedBody) {
         this.malformedBody = malformedBody;
     }

@@ -15,6 +15,7 @@ import io.envgrid.deviceagent.support.WithFleetDesktops;
 import io.envgrid.deviceagent.support.AgentCalls;
 import io.envgrid.deviceagent.support.HeldRequest;
 import io.envgrid.deviceagent.support.RealAllocator;
+import io.envgrid.deviceagent.support.ResetRefusals;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -119,7 +120,8 @@ class DesktopPortRateLimitTest {
                     .header("Authorization", "Bearer " + AgentCalls.SERVICE_TOKEN).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             // the agent's own answer within 5 s: 200, or a reset's refusal (after another class's lease) if one began
-            assertTrue(other.statusCode() == 200 || metAReset(other), other.statusCode() + " " + other.body());
+            assertTrue(other.statusCode() == 200 || ResetRefusals.metAReset(other),
+                    other.statusCode() + " " + other.body());
         } finally {
             // the admitted calls run to their end whatever happened above: a call still in flight would count against
             // desktop 0's limit in the next test
@@ -129,21 +131,12 @@ class DesktopPortRateLimitTest {
         for (CompletableFuture<HttpResponse<String>> call : calls) {
             HttpResponse<String> answer = call.join();
             // desktop 0 may have begun a reset while the call ran (see above); never a proxy's 502/504
-            assertTrue(answer.statusCode() == 200 || answer.statusCode() == 429 || metAReset(answer),
+            assertTrue(answer.statusCode() == 200 || answer.statusCode() == 429 || ResetRefusals.metAReset(answer),
                     answer.statusCode() + " " + answer.body());
         }
         // and once they are done, desktop 0 admits calls again
         Conditions.await(() -> platformStatus(FleetDesktops.port(0)) == 200, "desktop 0 serving again",
                 Duration.ofSeconds(120));
-    }
-
-    /**
-     * Whether {@code answer} is a reset's refusal: {@code 503 DESKTOP_UNAVAILABLE} while it runs, {@code 409
-     * LEASE_NOT_LIVE} for a call it cut off or one checked before it began (seen in CI on 2026-12-02).
-     */
-    private static boolean metAReset(HttpResponse<String> answer) {
-        return answer.statusCode() == 503 && answer.body().contains("\"DESKTOP_UNAVAILABLE\"")
-                || answer.statusCode() == 409 && answer.body().contains("\"LEASE_NOT_LIVE\"");
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.envgrid.deviceagent.support;
 
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -17,8 +19,18 @@ public final class ResetRefusals {
 
     /** Whether {@code answer} is a reset's refusal (either form above). */
     public static boolean metAReset(Response answer) {
-        return answer.statusCode() == 503 && "DESKTOP_UNAVAILABLE".equals(code(answer))
-                || answer.statusCode() == 409 && "LEASE_NOT_LIVE".equals(code(answer));
+        return metAReset(answer.statusCode(), code(answer));
+    }
+
+    /** Whether {@code answer} (of java.net.http) is a reset's refusal (either form above). */
+    public static boolean metAReset(HttpResponse<String> answer) {
+        boolean json = answer.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
+        return metAReset(answer.statusCode(), json ? JsonPath.from(answer.body()).getString("error.code") : null);
+    }
+
+    private static boolean metAReset(int status, String errorCode) {
+        return status == 503 && "DESKTOP_UNAVAILABLE".equals(errorCode)
+                || status == 409 && "LEASE_NOT_LIVE".equals(errorCode);
     }
 
     /**
