@@ -88,7 +88,9 @@ import org.HdrHistogram.Histogram;
  * registered over its HTTP API ({@code POST /resources}, which every build has, where the scripts' arguments
  * changed), each cell right after this build's cell with the same worker count so that all meet the same machine.
  * {@code bench.rounds} (1) repeats those cells in turn. {@code bench.jfr} (false) records each service target's replicas with JFR ({@code settings=profile}) to
- * {@code target/bench/<target>.jfr}. The "alloc µs/cycle" column is the allocator JVMs' CPU time per
+ * {@code target/bench/<target>.jfr}. The "redis µs/cycle" column is redis-server's CPU time per allocate+release
+ * pair (commands, network and timers; each cell prints its commands per cycle from {@code INFO commandstats} too),
+ * the "alloc µs/cycle" column is the allocator JVMs' CPU time per
  * allocate+release pair: what the service itself costs, less sensitive than cycles/s to a busy machine.
  */
 public final class AllocatorBenchmark {
@@ -148,6 +150,11 @@ public final class AllocatorBenchmark {
         /** The allocator JVMs' CPU time per allocate+release pair, in µs (NaN for raw Redis or no cycles). */
         double allocatorUsecPerCycle() {
             return allocatorCpu == 0 || cyclesPerSecond == 0 ? Double.NaN : allocatorCpu * 1e4 / cyclesPerSecond;
+        }
+
+        /** redis-server's CPU time (everything it did: commands, network, timers) per allocate+release pair, in µs. */
+        double redisUsecPerCycle() {
+            return cyclesPerSecond == 0 ? Double.NaN : redisCpu * 1e4 / cyclesPerSecond;
         }
 
         double otherCpu() {
@@ -400,7 +407,8 @@ public final class AllocatorBenchmark {
         long[] machine1 = CpuUse.machineJiffies();
         double machineCpu = machine1[1] == machine0[1] ? Double.NaN
                 : 100.0 * Runtime.getRuntime().availableProcessors() * (machine1[0] - machine0[0]) / (machine1[1] - machine0[1]);
-        double redisBusyUsec = commandUsec(sync);
+        String commandStats = sync.call("INFO", "commandstats").toString();
+        double redisBusyUsec = commandUsec(commandStats);
         flags.running = false;
 
         Future.join(new ArrayList<>(done)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -422,10 +430,12 @@ public final class AllocatorBenchmark {
         rows.add(row);
         System.out.printf(Locale.ROOT, "  %-11s %4d workers: %8.0f cycles/s  p50 %6.2f ms  p99 %7.2f ms  409s %d  errors %d"
                         + "  cpu redis %3.0f%% allocators %3.0f%% loadgen %3.0f%% other %3.0f%%  redis busy %3.0f%%"
-                        + "  alloc %.0f us/cycle  load average %s%n",
+                        + "  redis %.0f us/cycle  alloc %.0f us/cycle  load average %s%n",
                 row.target(), row.workers(), row.cyclesPerSecond(), row.p50Ms(), row.p99Ms(), row.insufficient(),
                 row.errors(), row.redisCpu(), row.allocatorCpu(), row.loadCpu(), row.otherCpu(), row.redisBusy(),
-                row.allocatorUsecPerCycle(), CpuUse.loadAverage());
+                row.redisUsecPerCycle(), row.allocatorUsecPerCycle(), CpuUse.loadAverage());
+        System.out.printf(Locale.ROOT, "  %-11s commands per cycle (calls, usec inside Redis per call): %s%n", "",
+                commandsPerCycle(commandStats, cycles.sum()));
     }
 
     private static final class Flags {
@@ -625,10 +635,10 @@ public final class AllocatorBenchmark {
 
     // ---- measurements and the table ------------------------------------------------------------
 
-    /** Microseconds redis-server spent executing commands since the last CONFIG RESETSTAT. */
-    private static double commandUsec(SyncRedis sync) {
+    /** Microseconds redis-server spent executing commands since the last CONFIG RESETSTAT ({@code INFO commandstats}). */
+    private static double commandUsec(String commandStats) {
         double usec = 0;
-        for (String line : sync.call("INFO", "commandstats").toString().split("\r?\n")) {
+        for (String line : commandStats.split("\r?\n")) {
             int at = line.indexOf("usec=");
             if (line.startsWith("cmdstat_") && at > 0) {
                 int end = line.indexOf(',', at);
@@ -636,6 +646,33 @@ public final class AllocatorBenchmark {
             }
         }
         return usec;
+    }
+
+    /**
+     * What Redis ran per measured allocate+release pair, by command ({@code INFO commandstats} since the cell's
+     * RESETSTAT, commands run inside scripts included): {@code evalsha 2.00 (45.1 us)}, ... One cycle is one
+     * {@code EVALSHA} of allocate.lua and one of release.lua; anything else is what the target adds (its reaper,
+     * gauges, health checks, pool pings), or what the scripts run inside.
+     */
+    private static String commandsPerCycle(String commandStats, long cycles) {
+        List<String> out = new ArrayList<>();
+        for (String line : commandStats.split("\r?\n")) {
+            if (!line.startsWith("cmdstat_") || cycles == 0) {
+                continue;
+            }
+            String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+            long calls = Long.parseLong(field(line, "calls="));
+            double perCall = Double.parseDouble(field(line, "usec_per_call="));
+            out.add(String.format(Locale.ROOT, "%s %.3f (%.1f us)", name, (double) calls / cycles, perCall));
+        }
+        return String.join(", ", out);
+    }
+
+    /** The value after {@code key} in one {@code INFO commandstats} line, up to the next comma. */
+    private static String field(String line, String key) {
+        int at = line.indexOf(key) + key.length();
+        int end = line.indexOf(',', at);
+        return line.substring(at, end < 0 ? line.length() : end).trim();
     }
 
     private static String info(SyncRedis sync, String section, String field) {
@@ -655,18 +692,18 @@ public final class AllocatorBenchmark {
                 + " CPU in %% of one core (%d cores in all; 'other' = the rest of the machine: kernel, other"
                 + " processes)%n", measure.toMillis() / 1e3, warmup.toMillis() / 1e3,
                 Runtime.getRuntime().availableProcessors()));
-        String header = String.format(Locale.ROOT, "| %-10s | %7s | %9s | %7s | %7s | %8s | %5s | %6s | %-38s | %10s | %14s |",
+        String header = String.format(Locale.ROOT, "| %-10s | %7s | %9s | %7s | %7s | %8s | %5s | %6s | %-38s | %10s | %14s | %14s |",
                 "target", "workers", "cycles/s", "p50 ms", "p99 ms", "this/raw", "409s", "errors",
-                "CPU% redis / allocators / load / other", "redis busy", "alloc µs/cycle");
+                "CPU% redis / allocators / load / other", "redis busy", "redis µs/cycle", "alloc µs/cycle");
         out.append(header).append('\n').append(header.replaceAll("[^|]", "-")).append('\n');
-        String line = "| %-10s | %7d | %9.0f | %7.2f | %7.2f | %8s | %5d | %6d | %5.0f / %10.0f / %4.0f / %7.0f | %9.0f%% | %14s |%n";
+        String line = "| %-10s | %7d | %9.0f | %7.2f | %7.2f | %8s | %5d | %6d | %5.0f / %10.0f / %4.0f / %7.0f | %9.0f%% | %14.0f | %14s |%n";
         for (Row r : rows) {
             Row base = rawByWorkers.get(r.workers());
             String ratio = base == null || r.cyclesPerSecond() == 0 ? "-"
                     : String.format(Locale.ROOT, "%.2fx", r.cyclesPerSecond() / base.cyclesPerSecond());
             out.append(String.format(Locale.ROOT, line, r.target(), r.workers(), r.cyclesPerSecond(), r.p50Ms(),
                     r.p99Ms(), ratio, r.insufficient(), r.errors(), r.redisCpu(), r.allocatorCpu(), r.loadCpu(),
-                    r.otherCpu(), r.redisBusy(), Double.isNaN(r.allocatorUsecPerCycle()) ? "-"
+                    r.otherCpu(), r.redisBusy(), r.redisUsecPerCycle(), Double.isNaN(r.allocatorUsecPerCycle()) ? "-"
                             : String.format(Locale.ROOT, "%.0f", r.allocatorUsecPerCycle())));
         }
         rows.stream().filter(r -> r.target().equals("1 replica") && r.workers() == 64).findFirst().ifPresent(r -> {
