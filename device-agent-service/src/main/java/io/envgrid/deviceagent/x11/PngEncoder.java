@@ -10,9 +10,10 @@ import java.util.zip.Deflater;
  * Writes 8-bit RGB images as PNG with nothing but java.util.zip (no AWT/ImageIO, which a native
  * image would have to carry): IHDR, one zlib IDAT with filter 0 on every row, IEND.
  * <p>
- * The rows with their filter bytes are laid out in one array and handed to zlib in one piece, and its output written
- * straight into the PNG's buffer: a stream fed row by row made two native calls per row (the filter byte, then the
- * row) and the compressed data was copied three times on its way into the file.
+ * The caller lays the pixels out as PNG scanlines ({@link #scanlines}: each row its filter byte, then its pixels), which
+ * zlib takes in one piece, its output written straight into the PNG's buffer: a stream fed row by row made two native
+ * calls per row (the filter byte, then the row), and packed pixels cost one more copy of the whole image (megabytes,
+ * each a humongous object of the agent's small heap) and the compressed data was copied three times on its way.
  */
 final class PngEncoder {
 
@@ -25,12 +26,20 @@ final class PngEncoder {
     private PngEncoder() {
     }
 
-    static byte[] encode(int width, int height, byte[] rgb) {
-        int stride = width * 3;
-        byte[] rows = new byte[(stride + 1) * height];
-        for (int y = 0; y < height; y++) {
-            // rows[y * (stride + 1)] stays 0: filter type None
-            System.arraycopy(rgb, y * stride, rows, y * (stride + 1) + 1, stride);
+    /** The bytes of one scanline: the filter byte, then three per pixel. */
+    static int scanline(int width) {
+        return 1 + width * 3;
+    }
+
+    /** Room for the scanlines of a {@code width}×{@code height} image, every filter byte 0 (None). */
+    static byte[] scanlines(int width, int height) {
+        return new byte[scanline(width) * height];
+    }
+
+    /** The PNG of {@code rows}: {@link #scanlines} filled with R, G, B bytes after each row's filter byte 0. */
+    static byte[] encode(int width, int height, byte[] rows) {
+        if (rows.length != scanline(width) * height) {
+            throw new IllegalArgumentException(rows.length + " bytes are not the scanlines of " + width + "×" + height);
         }
         // Screens compress well even at the fastest level; speed matters more for every observation.
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);

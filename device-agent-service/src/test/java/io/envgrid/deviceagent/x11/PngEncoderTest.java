@@ -15,10 +15,10 @@ class PngEncoderTest {
     void aScreenLikeImageDecodesToItsPixels() throws Exception {
         int width = 640;
         int height = 400;
-        byte[] rgb = new byte[width * height * 3];
+        byte[] rgb = PngEncoder.scanlines(width, height);
         for (int y = 100; y < 300; y++) {
             for (int x = 50; x < 600; x++) {
-                int at = (y * width + x) * 3;
+                int at = y * PngEncoder.scanline(width) + 1 + x * 3;
                 rgb[at] = (byte) x;
                 rgb[at + 1] = (byte) y;
                 rgb[at + 2] = (byte) 200;
@@ -32,8 +32,11 @@ class PngEncoderTest {
         // larger compressed than the first guess of the output's size: the buffer has to grow
         int width = 333;
         int height = 217;
-        byte[] rgb = new byte[width * height * 3];
+        byte[] rgb = PngEncoder.scanlines(width, height);
         new Random(7).nextBytes(rgb);
+        for (int y = 0; y < height; y++) {
+            rgb[y * PngEncoder.scanline(width)] = 0; // filter None
+        }
         assertDecodesTo(width, height, rgb);
     }
 
@@ -43,7 +46,7 @@ class PngEncoderTest {
         assertEquals(height, image.getHeight());
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
-                int at = (y * width + x) * 3;
+                int at = y * PngEncoder.scanline(width) + 1 + x * 3;
                 int expected = (rgb[at] & 0xff) << 16 | (rgb[at + 1] & 0xff) << 8 | rgb[at + 2] & 0xff;
                 assertEquals(expected, image.getRGB(x, y) & 0xffffff, "pixel " + x + "," + y);
             }
