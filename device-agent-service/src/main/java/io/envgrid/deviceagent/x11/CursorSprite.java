@@ -32,7 +32,7 @@ final class CursorSprite {
     private CursorSprite() {
     }
 
-    /** Draws the arrow with its tip at (x, y) into packed RGB rows, clipped to the image. */
+    /** Draws the arrow with its tip at (x, y) into PNG scanlines ({@link PngEncoder#scanlines}), clipped to the image. */
     static void draw(byte[] rgb, int width, int height, int x, int y) {
         for (int row = 0; row < ARROW.length; row++) {
             int py = y + row;
@@ -46,7 +46,7 @@ final class CursorSprite {
                     continue;
                 }
                 byte value = c == '#' ? 0 : (byte) 0xff;
-                int at = (py * width + px) * 3;
+                int at = py * PngEncoder.scanline(width) + 1 + px * 3;
                 rgb[at] = value;
                 rgb[at + 1] = value;
                 rgb[at + 2] = value;

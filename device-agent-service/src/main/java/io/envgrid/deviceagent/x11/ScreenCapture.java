@@ -34,7 +34,10 @@ public class ScreenCapture {
         return PngEncoder.encode(frame.width, frame.height, rgb);
     }
 
-    /** Unpacks true-colour pixels of 24 or 32 bits by the root visual's masks into R, G, B bytes. */
+    /**
+     * Unpacks true-colour pixels of 24 or 32 bits by the root visual's masks into R, G, B bytes, laid out as the PNG's
+     * scanlines ({@link PngEncoder#scanlines}), so the encoder compresses them where they are.
+     */
     static byte[] rgb(Frame frame) {
         ConnectionSetup setup = frame.setup;
         int depth = frame.image.get(1) & 0xff;
@@ -50,10 +53,11 @@ public class ScreenCapture {
         int greenShift = Integer.numberOfTrailingZeros(setup.greenMask());
         int blueShift = Integer.numberOfTrailingZeros(setup.blueMask());
         ByteBuffer data = frame.image.order(setup.imageLsbFirst() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
-        byte[] rgb = new byte[frame.width * frame.height * 3];
+        byte[] rgb = PngEncoder.scanlines(frame.width, frame.height);
         int[] row = new int[frame.width];
         int out = 0;
         for (int y = 0; y < frame.height; y++) {
+            out++; // the row's filter byte: 0, None
             int at = IMAGE_DATA + y * stride;
             if (bits == 32) {
                 // one bulk read per row: a 1920×1080 screen is two million pixels per screenshot

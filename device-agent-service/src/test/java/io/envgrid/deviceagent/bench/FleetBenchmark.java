@@ -39,9 +39,13 @@ public final class FleetBenchmark {
     /** Untimed actions per desktop first: the first calls of a fresh JVM and connection are not the steady state. */
     private static final int WARMUP = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The first desktop's port: a desktop's index is its port less this. */
+    private static final java.util.concurrent.atomic.AtomicInteger FIRST_PORT = new java.util.concurrent.atomic.AtomicInteger();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final URI allocator;
+    /** The measured actions' leases, one per desktop; the breakdown reuses the first. */
+    private final List<JsonNode> grants = new ArrayList<>();
 
     private FleetBenchmark(URI allocator) {
         this.allocator = allocator;
@@ -60,10 +64,16 @@ public final class FleetBenchmark {
                 java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                         java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")));
         Path data = Files.createDirectories(homes.resolve("data"));
+        // -Dbench.fleet.agent: another build's quarkus-run.jar (a before/after comparison); else this module's
+        Path jar = Path.of(System.getProperty("bench.fleet.agent", "").isBlank()
+                ? "target/quarkus-app/quarkus-run.jar" : System.getProperty("bench.fleet.agent"));
+        System.out.println("fleet agent: " + jar);
+        int firstPort = FleetDesktops.consecutivePorts(desktops);
+        FIRST_PORT.set(firstPort);
         try (PackagedApp allocatorApp = PackagedApps.allocator("bench-fleet-allocator",
                 Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
                         "envgrid.allocator.service-token", SERVICE_TOKEN, "quarkus.log.level", "WARN"));
-                PackagedApp agent = PackagedApps.agent("bench-fleet-agent", Map.ofEntries(
+                PackagedApp agent = PackagedApps.agent(jar, "bench-fleet-agent", Map.ofEntries(
                         Map.entry("envgrid.device-agent.data-dir", data.toString()),
                         Map.entry("envgrid.device-agent.service-token", SERVICE_TOKEN),
                         Map.entry("envgrid.device-agent.adb.enabled", "false"),
@@ -73,8 +83,7 @@ public final class FleetBenchmark {
                         Map.entry("envgrid.allocator.service-token", SERVICE_TOKEN),
                         Map.entry("envgrid.device-agent.registration.heartbeat-interval", "1s"),
                         Map.entry("envgrid.device-agent.desktops.count", Integer.toString(desktops)),
-                        Map.entry("envgrid.device-agent.desktops.first-port",
-                                Integer.toString(FleetDesktops.consecutivePorts(desktops))),
+                        Map.entry("envgrid.device-agent.desktops.first-port", Integer.toString(firstPort)),
                         Map.entry("envgrid.device-agent.desktops.home-root", homes.resolve("homes").toString()),
                         Map.entry("envgrid.device-agent.desktops.lease-channel-redis", "redis://127.0.0.1:" + redisPort),
                         Map.entry("quarkus.log.level", "WARN")))) {
@@ -82,6 +91,7 @@ public final class FleetBenchmark {
             bench.awaitFree(desktops);
             long[] resetNanos = bench.resets(resets);
             long[][] actions = bench.actions(desktops, seconds, agent.pid());
+            Map<String, long[]> parts = bench.breakdown(agent.uri(), Integer.getInteger("bench.fleet.breakdown", 20));
             System.out.println();
             System.out.println("| measure | desktops | samples | p50 ms | p99 ms | max ms |");
             System.out.println("|---|---:|---:|---:|---:|---:|");
@@ -90,6 +100,7 @@ public final class FleetBenchmark {
             System.out.println(row("action at 1/s per desktop (click; every 5th a screenshot)", desktops, all));
             System.out.println(row("of which clicks", desktops, every(actions, false)));
             System.out.println(row("of which screenshots (1280×800)", desktops, every(actions, true)));
+            parts.forEach((what, nanos) -> System.out.println(row(what, 1, nanos)));
         } finally {
             redis.stop();
         }
@@ -146,7 +157,6 @@ public final class FleetBenchmark {
      * ({@link JitWarmth}, at most {@code -Dbench.fleet.jit-warmup} = 120 s).
      */
     private long[][] actions(int desktops, int seconds, long agentPid) throws Exception {
-        List<JsonNode> grants = new ArrayList<>();
         for (int i = 0; i < desktops; i++) {
             grants.add(allocate("bench-worker-" + i));
         }
@@ -213,6 +223,57 @@ public final class FleetBenchmark {
             }
         }
         return nanos;
+    }
+
+    /**
+     * Where an action's time goes: {@code count} rounds, one a second, on the first measured desktop, each round timing
+     * one after another the allocator's lease check asked directly ({@code POST /leases/verify}, as the agent asks it
+     * on every call with a lease token), a click and a screenshot on the agent's own port with the service token and
+     * the desktop header (no allocator, no proxy), and the same two through the desktop's port with the lease token
+     * (as the measured actions).
+     */
+    private Map<String, long[]> breakdown(URI agent, int count) throws Exception {
+        JsonNode grant = grants.get(0);
+        String verify = JSON.writeValueAsString(Map.of("resource_id", grant.path("id").asText(),
+                "lease_token", grant.path("lease_token").asText()));
+        Map<String, HttpRequest> calls = new java.util.LinkedHashMap<>();
+        calls.put("part: lease check, allocator asked directly", allocatorCall("/leases/verify")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(verify)).build());
+        calls.put("part: click, agent's port, service token", direct(clickRequest(grant), agent));
+        calls.put("part: screenshot, agent's port, service token", direct(screenshotRequest(grant), agent));
+        calls.put("part: click, desktop's port, lease token", clickRequest(grant));
+        calls.put("part: screenshot, desktop's port, lease token", screenshotRequest(grant));
+        Map<String, long[]> nanos = new java.util.LinkedHashMap<>();
+        calls.keySet().forEach(what -> nanos.put(what, new long[count]));
+        for (HttpRequest call : calls.values()) {
+            http.send(call, HttpResponse.BodyHandlers.discarding()); // the new connections' first calls
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            long wait = start + i * 1_000_000_000L - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            for (Map.Entry<String, HttpRequest> call : calls.entrySet()) {
+                long t0 = System.nanoTime();
+                HttpResponse<byte[]> response = http.send(call.getValue(), HttpResponse.BodyHandlers.ofByteArray());
+                nanos.get(call.getKey())[i] = System.nanoTime() - t0;
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException(call.getKey() + " answered " + response.statusCode());
+                }
+            }
+        }
+        return nanos;
+    }
+
+    /** {@code call} sent to the agent's own port instead, naming the desktop by header, with the service token. */
+    private static HttpRequest direct(HttpRequest call, URI agent) {
+        String desktop = Integer.toString(call.uri().getPort() - FIRST_PORT.get());
+        HttpRequest.Builder builder = HttpRequest.newBuilder(agent.resolve(call.uri().getPath()))
+                .header("Authorization", "Bearer " + SERVICE_TOKEN).header("X-Envgrid-Desktop", desktop)
+                .timeout(Duration.ofSeconds(30));
+        call.headers().firstValue("Content-Type").ifPresent(type -> builder.header("Content-Type", type));
+        return builder.method(call.method(), call.bodyPublisher().orElse(HttpRequest.BodyPublishers.noBody())).build();
     }
 
     private JsonNode allocate(String worker) throws Exception {
