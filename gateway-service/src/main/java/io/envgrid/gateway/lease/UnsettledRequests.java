@@ -2,6 +2,7 @@ package io.envgrid.gateway.lease;
 
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.redis.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.smallrye.mutiny.Uni;
@@ -58,19 +59,19 @@ public class UnsettledRequests {
      * long from now until it is due, and an index entry already there is left as it is (NX): the first write may have
      * been applied though its answer was lost, and its claim or due time stands.
      */
-    private static final String MARK = NOW + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) "
+    private static final LuaScript MARK = LuaScript.of(NOW + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) "
             + "redis.call('ZADD', KEYS[1], 'GT', now + tonumber(ARGV[3]), ARGV[1]) "
             + "redis.call('PEXPIRE', KEYS[1], ARGV[3], 'NX') redis.call('PEXPIRE', KEYS[1], ARGV[3], 'GT') "
             + "if ARGV[4] == '' then redis.call('ZADD', KEYS[2], 'NX', now + tonumber(ARGV[5]), ARGV[2]) return 1 end "
             + "redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), ARGV[2]) "
-            + "redis.call('HSET', KEYS[3], ARGV[2], ARGV[4]) return 1";
+            + "redis.call('HSET', KEYS[3], ARGV[2], ARGV[4]) return 1");
 
     /**
      * KEYS: the index, the claims, the worker's marks. ARGV: member, request id, owner, the claim's length (ms).
      * Returns {@code {'claimed', previous owner or ''}}, {@code {'lapsed'}} (the mark is gone or past its lapse: the
      * request leaves the index, its claim too) or {@code {'busy'}} (not due: claimed, or settled meanwhile).
      */
-    private static final String CLAIM = NOW + "local due = redis.call('ZSCORE', KEYS[1], ARGV[1]) "
+    private static final LuaScript CLAIM = LuaScript.of(NOW + "local due = redis.call('ZSCORE', KEYS[1], ARGV[1]) "
             + "if not due or tonumber(due) > now then return {'busy'} end "
             + "local lapse = redis.call('ZSCORE', KEYS[3], ARGV[2]) "
             + "if not lapse or tonumber(lapse) <= now then "
@@ -78,30 +79,30 @@ public class UnsettledRequests {
             + "local previous = redis.call('HGET', KEYS[2], ARGV[1]) "
             + "redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) "
             + "redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[4]), ARGV[1]) "
-            + "return {'claimed', previous or ''}";
+            + "return {'claimed', previous or ''}");
 
     /**
      * KEYS: the index, the claims. ARGV: member, owner, the new score as ms from now, {@code release} or {@code keep}.
      * Only while the owner holds the claim: sets the member's score (a longer claim, or the next attempt's time) and,
      * when ARGV[4] is {@code release}, deletes the claim (compare and delete). Returns 1 if the owner held it, else 0.
      */
-    private static final String HOLDER = "if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end "
+    private static final LuaScript HOLDER = LuaScript.of("if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end "
             + NOW + "redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[3]), ARGV[1]) "
-            + "if ARGV[4] == 'release' then redis.call('HDEL', KEYS[2], ARGV[1]) end return 1";
+            + "if ARGV[4] == 'release' then redis.call('HDEL', KEYS[2], ARGV[1]) end return 1");
 
     /**
      * KEYS: the index, the claims, the worker's marks. ARGV: member, request id, {@code clear} or {@code keep}. The
      * request leaves the index and its claim goes; its mark too with {@code clear} (settled), or it stays until it
      * lapses with {@code keep} (given up: the keep-alive must still not renew what it may have granted).
      */
-    private static final String DONE = "redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('HDEL', KEYS[2], ARGV[1]) "
-            + "if ARGV[3] == 'clear' then redis.call('ZREM', KEYS[3], ARGV[2]) end return 1";
+    private static final LuaScript DONE = LuaScript.of("redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('HDEL', KEYS[2], ARGV[1]) "
+            + "if ARGV[3] == 'clear' then redis.call('ZREM', KEYS[3], ARGV[2]) end return 1");
 
     /** KEYS: the index. ARGV: how many at most. The members due now (score up to Redis's clock), earliest first. */
-    private static final String DUE = NOW + "return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[1])";
+    private static final LuaScript DUE = LuaScript.of(NOW + "return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[1])");
 
     /** KEYS: the worker's marks. How many have not lapsed by Redis's clock. */
-    private static final String LIVE = NOW + "return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')";
+    private static final LuaScript LIVE = LuaScript.of(NOW + "return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')");
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveSortedSetCommands<String, String> sorted;
@@ -294,14 +295,11 @@ public class UnsettledRequests {
         return System.currentTimeMillis();
     }
 
-    private Uni<Response> eval(String script, List<String> keys, Object... args) {
-        List<String> command = new ArrayList<>(2 + keys.size() + args.length);
-        command.add(script);
-        command.add(String.valueOf(keys.size()));
-        command.addAll(keys);
+    private Uni<Response> eval(LuaScript script, List<String> keys, Object... args) {
+        List<String> texts = new ArrayList<>(args.length);
         for (Object arg : args) {
-            command.add(String.valueOf(arg));
+            texts.add(String.valueOf(arg));
         }
-        return redis.execute("EVAL", command.toArray(String[]::new));
+        return script.run(redis, keys, texts);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.redis.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
@@ -91,11 +92,11 @@ public class WorkerResources {
         });
     }
 
-    private static final String FORGET_SCRIPT = "local gone = 0 "
+    private static final LuaScript FORGET_SCRIPT = LuaScript.of("local gone = 0 "
             + "for i = 1, #ARGV, 2 do "
             + "if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then "
             + "redis.call('HDEL', KEYS[1], ARGV[i]) gone = gone + 1 end end "
-            + "return gone";
+            + "return gone");
 
     /**
      * Forgets the entries of these ended leases, named as the allocator names a lease ({@code <resource id>:<fencing
@@ -119,9 +120,7 @@ public class WorkerResources {
                 return Uni.createFrom().voidItem();
             }
             known.remove(workerId);
-            List<String> command = new ArrayList<>(List.of(FORGET_SCRIPT, "1", key(workerId)));
-            command.addAll(args);
-            return redis.execute("EVAL", command.toArray(String[]::new)).invoke(gone -> {
+            return FORGET_SCRIPT.run(redis, List.of(key(workerId)), args).invoke(gone -> {
                 if (gone.toInteger() > 0) {
                     activities.leasesChanged(workerId);
                 }
@@ -169,11 +168,11 @@ public class WorkerResources {
      * the entry as read, the entry renewed. Returns the fields written. An entry removed or replaced since it was read
      * (a release, an expiry, a new grant) is left alone: a renewal never brings back a lease that ended meanwhile.
      */
-    private static final String RENEWED_SCRIPT = "local written = {} "
+    private static final LuaScript RENEWED_SCRIPT = LuaScript.of("local written = {} "
             + "for i = 1, #ARGV, 3 do "
             + "if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then "
             + "redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2]) written[#written + 1] = ARGV[i] end end "
-            + "return written";
+            + "return written");
 
     /**
      * Applies an allocator {@code /renew} answer ({@code {status, details: {id: {status, expires_at, fencing_token}}}}) to the worker's
@@ -218,16 +217,13 @@ public class WorkerResources {
 
     /** Runs the compare-and-write script for a plan; the entries written become this replica's copy. */
     private Uni<Written> write(String workerId, Renewal plan) {
-        List<String> command = new ArrayList<>(plan.written().size() * 3 + 3);
-        command.add(RENEWED_SCRIPT);
-        command.add("1");
-        command.add(key(workerId));
+        List<String> args = new ArrayList<>(plan.written().size() * 3);
         plan.written().forEach((field, texts) -> {
-            command.add(field);
-            command.add(texts[0]);
-            command.add(texts[1]);
+            args.add(field);
+            args.add(texts[0]);
+            args.add(texts[1]);
         });
-        return redis.execute("EVAL", command.toArray(String[]::new)).map(written -> {
+        return RENEWED_SCRIPT.run(redis, List.of(key(workerId)), args).map(written -> {
             TermsChange most = TermsChange.NONE;
             Map<String, String> copy = known.get(workerId);
             int count = 0;

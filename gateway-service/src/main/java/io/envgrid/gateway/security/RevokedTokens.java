@@ -4,6 +4,7 @@ import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.redis.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
@@ -96,11 +97,11 @@ public class RevokedTokens {
      * script: read then written in two round trips, two revocations at once could both read nothing and the shorter
      * one, written last, let the token work again before its expiry.
      */
-    private static final String REVOKE_SCRIPT = "local kept = redis.call('GET', KEYS[1]) "
+    private static final LuaScript REVOKE_SCRIPT = LuaScript.of("local kept = redis.call('GET', KEYS[1]) "
             + "if kept and tonumber(kept) >= tonumber(ARGV[2]) then return kept end "
             + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) "
             + "redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]) "
-            + "redis.call('PUBLISH', ARGV[4], ARGV[1] .. ' ' .. ARGV[2]) return ARGV[2]";
+            + "redis.call('PUBLISH', ARGV[4], ARGV[1] .. ' ' .. ARGV[2]) return ARGV[2]");
 
     /**
      * Revokes the token {@code jti} until {@code until} (its expiry): stored for every replica with that as its TTL,
@@ -109,7 +110,7 @@ public class RevokedTokens {
      */
     public Uni<Instant> revoke(String jti, Instant until) {
         long ms = Math.max(1, until.toEpochMilli() - System.currentTimeMillis());
-        return redis.execute("EVAL", REVOKE_SCRIPT, "2", keys.revokedToken(jti), keys.revokedTokens(), jti,
+        return REVOKE_SCRIPT.run(redis, List.of(keys.revokedToken(jti), keys.revokedTokens()), jti,
                         Long.toString(until.toEpochMilli()), Long.toString(ms), keys.revocationChannel())
                 .map(kept -> Long.parseLong(kept.toString()))
                 .invoke(kept -> learn(jti, kept))

@@ -39,10 +39,10 @@ public class SessionNotifier {
      * runs after every renewal and desktop action, and usually no session wants the message.
      */
     public Uni<Void> toWorker(String workerId, Audience audience, ObjectNode message) {
-        return sessions.wanting(workerId, audience)
-                .onItem().transformToMulti(wanted -> Multi.createFrom().iterable(wanted))
-                .onItem().transformToUniAndMerge(session -> deliver(session, message))
-                .collect().last().replaceWithVoid();
+        // usually nobody wants it: then no stream of deliveries is built (each Mutiny stage costs a context capture)
+        return sessions.wanting(workerId, audience).chain(wanted -> wanted.isEmpty() ? Uni.createFrom().voidItem()
+                : Multi.createFrom().iterable(wanted).onItem().transformToUniAndMerge(session -> deliver(session, message))
+                        .collect().last().replaceWithVoid());
     }
 
     /**

@@ -56,13 +56,17 @@ public class ToolInvoker {
         boolean unbound = session.workerId() == null;
         return Uni.createFrom().deferred(() -> {
             CheckedCall call = registry.prepare(tool, args);
-            return resolveWorker(session, principal, args).chain(worker -> execution.run(call, worker, progress)
-                    // the binding is part of the call: a first call that fails leaves the session unbound ...
-                    .onFailure().call(() -> unbound && worker != null ? sessions.unbind(session.id(), worker)
-                            .onFailure().recoverWithNull() : Uni.createFrom().voidItem())
-                    // ... but not after a concurrent first call succeeded: what it was granted is told to this session
-                    .call(() -> unbound && worker != null ? sessions.keepBinding(session.id(), worker)
-                            .onFailure().recoverWithNull() : Uni.createFrom().voidItem()));
+            return resolveWorker(session, principal, args).chain(worker -> {
+                Uni<ToolResult> run = execution.run(call, worker, progress);
+                if (!unbound || worker == null) {
+                    // no binding made by this call (the usual case: a bound session): no stages to undo or keep one
+                    return run;
+                }
+                // the binding is part of the call: a first call that fails leaves the session unbound ...
+                return run.onFailure().call(() -> sessions.unbind(session.id(), worker).onFailure().recoverWithNull())
+                        // ... but not after a concurrent first call succeeded: what it was granted is told to this session
+                        .call(() -> sessions.keepBinding(session.id(), worker).onFailure().recoverWithNull());
+            });
         })
                 .map(this::success)
                 .onFailure(ToolFailure.class).recoverWithItem(e -> failure((ToolFailure) e));

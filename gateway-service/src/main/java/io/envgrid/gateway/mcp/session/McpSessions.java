@@ -4,6 +4,7 @@ import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.id.SessionId;
 import io.envgrid.gateway.lease.LiveWorkers;
 import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.redis.LuaScript;
 import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.security.RevokedTokens;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -44,11 +45,11 @@ public class McpSessions implements LiveWorkers {
      * call bound to the worker is counted ({@code binding_calls}): a failed one undoes the binding only when no
      * other is still running. KEYS: session hash; ARGV: worker. Answers the worker bound after the call.
      */
-    private static final String BIND_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
+    private static final LuaScript BIND_SCRIPT = LuaScript.of("if redis.call('EXISTS', KEYS[1]) == 1 then "
             + "redis.call('HSETNX', KEYS[1], 'worker', ARGV[1]) "
             + "if redis.call('HGET', KEYS[1], 'worker') == ARGV[1] then redis.call('HINCRBY', KEYS[1], 'binding_calls', 1) "
             + "redis.call('SADD', KEYS[2], ARGV[2]) redis.call('SADD', KEYS[3], ARGV[1]) end "
-            + "end return redis.call('HGET', KEYS[1], 'worker')";
+            + "end return redis.call('HGET', KEYS[1], 'worker')");
     /**
      * Ends a session in one step, if its worker is still the one read before ({@code ''}: none), else answers {-1}
      * and the caller reads again: a binding made meanwhile put the worker in the live set, and only this step may take
@@ -56,14 +57,14 @@ public class McpSessions implements LiveWorkers {
      * KEYS: the session index, session hash, its events, the worker's session set (any key when none), the live-worker
      * set, the token's session set (any key when none); ARGV: session id, worker read, jti read.
      */
-    private static final String END_SCRIPT = "local w = redis.call('HGET', KEYS[2], 'worker') or '' "
+    private static final LuaScript END_SCRIPT = LuaScript.of("local w = redis.call('HGET', KEYS[2], 'worker') or '' "
             + "if w ~= ARGV[2] then return {-1} end "
             + "if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return {0} end "
             + "redis.call('DEL', KEYS[2], KEYS[3]) "
             + "if ARGV[3] ~= '' then redis.call('SREM', KEYS[6], ARGV[1]) end "
             + "if w == '' then return {1, -1} end "
             + "redis.call('SREM', KEYS[4], ARGV[1]) local left = redis.call('SCARD', KEYS[4]) "
-            + "if left == 0 then redis.call('SREM', KEYS[5], w) end return {1, left}";
+            + "if left == 0 then redis.call('SREM', KEYS[5], w) end return {1, left}");
     /** Times {@link #end} reads again after a binding changed under it before giving up (each is one binding change). */
     private static final int END_ATTEMPTS = 8;
     /**
@@ -74,30 +75,30 @@ public class McpSessions implements LiveWorkers {
      * the lease change it causes reaches none of the worker's sessions, its own included.
      * KEYS: session hash, the worker's session set, the live-worker set; ARGV: worker, session id.
      */
-    private static final String UNBIND_SCRIPT = "if redis.call('HGET', KEYS[1], 'worker') ~= ARGV[1] then return 0 end "
+    private static final LuaScript UNBIND_SCRIPT = LuaScript.of("if redis.call('HGET', KEYS[1], 'worker') ~= ARGV[1] then return 0 end "
             + "local running = redis.call('HINCRBY', KEYS[1], 'binding_calls', -1) "
             + "if running > 0 or redis.call('HEXISTS', KEYS[1], 'worker_kept') == 1 then return 0 end "
             + "redis.call('HDEL', KEYS[1], 'worker', 'binding_calls') redis.call('SREM', KEYS[2], ARGV[2]) "
-            + "if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end return 1";
+            + "if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end return 1");
     /** KEYS: session hash; ARGV: worker. A first call bound to the worker succeeded: no failed one undoes the binding. */
-    private static final String KEEP_BINDING_SCRIPT = "if redis.call('HGET', KEYS[1], 'worker') == ARGV[1] then "
-            + "redis.call('HSET', KEYS[1], 'worker_kept', '1') return 1 end return 0";
+    private static final LuaScript KEEP_BINDING_SCRIPT = LuaScript.of("if redis.call('HGET', KEYS[1], 'worker') == ARGV[1] then "
+            + "redis.call('HSET', KEYS[1], 'worker_kept', '1') return 1 end return 0");
 
     /** KEYS: session hash; ARGV: field, value. Writes only into a session that still exists. */
-    private static final String SET_FIELD_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
-            + "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end return 0";
+    private static final LuaScript SET_FIELD_SCRIPT = LuaScript.of("if redis.call('EXISTS', KEYS[1]) == 1 then "
+            + "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end return 0");
     /**
      * KEYS: session hash; ARGV: field, value, the prefix of the capped fields, the cap. Answers -1 when
      * the session does not exist, 0 when it already has {@code cap} fields of the prefix (this one
      * not among them), 1 when the field is set. Counting and setting in one script: two concurrent
      * requests cannot both pass the cap.
      */
-    private static final String SET_CAPPED_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end "
+    private static final LuaScript SET_CAPPED_SCRIPT = LuaScript.of("if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end "
             + "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 1 end "
             + "local n = 0 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do "
             + "if string.sub(f, 1, #ARGV[3]) == ARGV[3] then n = n + 1 end end "
             + "if n >= tonumber(ARGV[4]) then return 0 end "
-            + "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1";
+            + "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1");
     /**
      * KEYS: session hash, its event stream; ARGV: the most entries kept, the message, the stream's
      * time to live (ms), the session id, the prefix of the replicas' relay channels (empty: record only).
@@ -106,18 +107,18 @@ public class McpSessions implements LiveWorkers {
      * (field {@code owner}) as {@code <session id>\n<entry id>\n<message>}: a stream then gets its
      * messages in the order of their ids, whichever replica raised them.
      */
-    private static final String APPEND_EVENT_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 0 then return false end "
+    private static final LuaScript APPEND_EVENT_SCRIPT = LuaScript.of("if redis.call('EXISTS', KEYS[1]) == 0 then return false end "
             + "local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[2]) "
             + "redis.call('PEXPIRE', KEYS[2], ARGV[3]) "
             + "if ARGV[5] ~= '' then local owner = redis.call('HGET', KEYS[1], 'owner') "
             + "if owner and owner ~= '' then redis.call('PUBLISH', ARGV[5] .. owner, ARGV[4] .. '\\n' .. id .. '\\n' .. ARGV[2]) end end "
-            + "return id";
+            + "return id");
     /**
      * KEYS: the sessions of a token; ARGV: session id, the token's remaining life (ms). Adds the session and keeps the
      * set for the longest life asked of it (every session of a token asks the same, but the clock moves on).
      */
-    private static final String ADD_TOKEN_SESSION_SCRIPT = "redis.call('SADD', KEYS[1], ARGV[1]) "
-            + "if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 1";
+    private static final LuaScript ADD_TOKEN_SESSION_SCRIPT = LuaScript.of("redis.call('SADD', KEYS[1], ARGV[1]) "
+            + "if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 1");
     /**
      * Selects a worker's sessions that want a message ({@link Audience}) where their records are, so a message
      * nobody wants costs one round trip and no record is sent over. A session's key is built here from its id (the
@@ -126,7 +127,7 @@ public class McpSessions implements LiveWorkers {
      * session), then the field's accepted values (none = any). Answers, per wanted session, its id, transport,
      * protocol, worker and stream owner (nil when the record lacks it).
      */
-    private static final String WANTING_SCRIPT = "local field = ARGV[2] local accepted = {} "
+    private static final LuaScript WANTING_SCRIPT = LuaScript.of("local field = ARGV[2] local accepted = {} "
             + "for i = 3, #ARGV do accepted[ARGV[i]] = true end "
             + "local wanted = {} "
             + "for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do local key = ARGV[1] .. id local take "
@@ -134,7 +135,7 @@ public class McpSessions implements LiveWorkers {
             + "else local v = redis.call('HGET', key, field) take = v and (#ARGV == 2 or accepted[v] == true) end "
             + "if take then local f = redis.call('HMGET', key, 'transport', 'protocol', 'worker', 'owner') "
             + "wanted[#wanted + 1] = id for i = 1, 4 do wanted[#wanted + 1] = f[i] end end end "
-            + "return wanted";
+            + "return wanted");
     /** Fields per session in {@link #WANTING_SCRIPT}'s answer. */
     private static final int WANTING_STRIDE = 5;
     /** Messages kept per session for a reconnecting client (older ones are trimmed). */
@@ -200,8 +201,8 @@ public class McpSessions implements LiveWorkers {
         }
         return hashes.hset(sessionKey(id), fields)
                 .chain(() -> keys.pexpire(sessionKey(id), safetyTtl()))
-                .call(() -> jti == null ? Uni.createFrom().voidItem() : redis.execute("EVAL", ADD_TOKEN_SESSION_SCRIPT, "1",
-                        names.tokenMcpSessions(jti), id, Long.toString(tokenLife(principal))).replaceWithVoid())
+                .call(() -> jti == null ? Uni.createFrom().voidItem() : ADD_TOKEN_SESSION_SCRIPT.run(redis,
+                        List.of(names.tokenMcpSessions(jti)), id, Long.toString(tokenLife(principal))).replaceWithVoid())
                 .chain(() -> sorted.zadd(index(), System.currentTimeMillis(), id))
                 .invoke(() -> lastTouch.put(id, System.currentTimeMillis()))
                 .replaceWith(new McpSession(id, transport, protocolVersion, null, streamOwner));
@@ -278,7 +279,7 @@ public class McpSessions implements LiveWorkers {
      */
     public Uni<String> bind(String id, String workerId) {
         // the binding and the live-worker sets in one step: an end() running meanwhile sees both or neither
-        return redis.execute("EVAL", BIND_SCRIPT, "3", sessionKey(id), workerSessions(workerId), workers(), workerId, id)
+        return BIND_SCRIPT.run(redis, List.of(sessionKey(id), workerSessions(workerId), workers()), workerId, id)
                 .map(r -> r == null ? null : r.toString());
     }
 
@@ -287,13 +288,13 @@ public class McpSessions implements LiveWorkers {
      * another first call bound to the same worker is still running or succeeded (then the binding stays theirs).
      */
     public Uni<Void> unbind(String id, String workerId) {
-        return redis.execute("EVAL", UNBIND_SCRIPT, "3", sessionKey(id), workerSessions(workerId), workers(), workerId, id)
+        return UNBIND_SCRIPT.run(redis, List.of(sessionKey(id), workerSessions(workerId), workers()), workerId, id)
                 .replaceWithVoid();
     }
 
     /** A first call bound by {@link #bind} succeeded: the binding is for good, whatever concurrent first calls do. */
     public Uni<Void> keepBinding(String id, String workerId) {
-        return redis.execute("EVAL", KEEP_BINDING_SCRIPT, "1", sessionKey(id), workerId).replaceWithVoid();
+        return KEEP_BINDING_SCRIPT.run(redis, List.of(sessionKey(id)), workerId).replaceWithVoid();
     }
 
     /**
@@ -314,9 +315,9 @@ public class McpSessions implements LiveWorkers {
         return hashes.hmget(sessionKey(id), "worker", "jti").chain(held -> {
             String worker = held.get("worker") == null ? "" : held.get("worker");
             String jti = held.get("jti") == null ? "" : held.get("jti");
-            return redis.execute("EVAL", END_SCRIPT, "6", index(), sessionKey(id), names.mcpSessionEvents(id),
+            return END_SCRIPT.run(redis, List.of(index(), sessionKey(id), names.mcpSessionEvents(id),
                     worker.isEmpty() ? sessionKey(id) : workerSessions(worker), workers(),
-                    jti.isEmpty() ? sessionKey(id) : names.tokenMcpSessions(jti), id, worker, jti)
+                    jti.isEmpty() ? sessionKey(id) : names.tokenMcpSessions(jti)), id, worker, jti)
                     .chain(answer -> {
                         long status = answer.get(0).toLong();
                         if (status == -1) {
@@ -346,7 +347,7 @@ public class McpSessions implements LiveWorkers {
 
     /** Sets one field of a live session (log level, a subscription); false when the session does not exist. */
     public Uni<Boolean> setField(String id, String field, String value) {
-        return redis.execute("EVAL", SET_FIELD_SCRIPT, "1", sessionKey(id), field, value)
+        return SET_FIELD_SCRIPT.run(redis, List.of(sessionKey(id)), field, value)
                 .map(r -> r != null && r.toLong() == 1);
     }
 
@@ -360,7 +361,7 @@ public class McpSessions implements LiveWorkers {
      * with {@code prefix} (setting a field it has is always allowed).
      */
     public Uni<CappedSet> setCappedField(String id, String field, String value, String prefix, int cap) {
-        return redis.execute("EVAL", SET_CAPPED_SCRIPT, "1", sessionKey(id), field, value, prefix, Integer.toString(cap))
+        return SET_CAPPED_SCRIPT.run(redis, List.of(sessionKey(id)), field, value, prefix, Integer.toString(cap))
                 .map(r -> switch (r == null ? -1 : r.toInteger()) {
                     case 1 -> CappedSet.SET;
                     case 0 -> CappedSet.CAP_REACHED;
@@ -387,7 +388,7 @@ public class McpSessions implements LiveWorkers {
      * other order than their ids (a grant's lease update after its log message).
      */
     public Uni<String> appendEvent(String id, String message, String relayChannelPrefix) {
-        return redis.execute("EVAL", APPEND_EVENT_SCRIPT, "2", sessionKey(id), names.mcpSessionEvents(id),
+        return APPEND_EVENT_SCRIPT.run(redis, List.of(sessionKey(id), names.mcpSessionEvents(id)),
                 Integer.toString(EVENTS_KEPT), message, Long.toString(safetyTtl().toMillis()), id, relayChannelPrefix)
                 .map(r -> r == null ? null : r.toString());
     }
@@ -424,14 +425,11 @@ public class McpSessions implements LiveWorkers {
      * not read into the gateway); empty when none is.
      */
     public Uni<List<McpSession>> wanting(String workerId, Audience audience) {
-        List<String> args = new ArrayList<>(4 + audience.values().size());
-        args.add(WANTING_SCRIPT);
-        args.add("1");
-        args.add(workerSessions(workerId));
+        List<String> args = new ArrayList<>(2 + audience.values().size());
         args.add(names.mcpSessionKeyPrefix());
         args.add(audience.field());
         args.addAll(audience.values());
-        return redis.execute("EVAL", args.toArray(String[]::new)).map(reply -> {
+        return WANTING_SCRIPT.run(redis, List.of(workerSessions(workerId)), args).map(reply -> {
             List<McpSession> wanted = new ArrayList<>();
             if (reply == null) {
                 return wanted;

@@ -1,9 +1,11 @@
 package io.envgrid.gateway.mcp.session;
 
 import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.redis.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 
 /**
  * Who holds a Streamable HTTP session's standalone stream, kept in the session's Redis hash: {@code owner} (the
@@ -16,11 +18,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class StreamOwnership {
 
     /** KEYS: session hash; ARGV: replica, stream id. Claims only a session that exists; answers 1 when claimed. */
-    private static final String CLAIM_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
-            + "redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'stream', ARGV[2]) return 1";
+    private static final LuaScript CLAIM_SCRIPT = LuaScript.of("if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
+            + "redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'stream', ARGV[2]) return 1");
     /** KEYS: session hash; ARGV: the stream giving up its claim. Answers 1 when the claim was still its own. */
-    private static final String RELEASE_SCRIPT = "if redis.call('HGET', KEYS[1], 'stream') == ARGV[1] then "
-            + "redis.call('HSET', KEYS[1], 'owner', '', 'stream', '') return 1 end return 0";
+    private static final LuaScript RELEASE_SCRIPT = LuaScript.of("if redis.call('HGET', KEYS[1], 'stream') == ARGV[1] then "
+            + "redis.call('HSET', KEYS[1], 'owner', '', 'stream', '') return 1 end return 0");
 
     private final ReactiveRedisDataSource redis;
     private final GatewayKeys names;
@@ -32,13 +34,13 @@ public class StreamOwnership {
 
     /** Makes {@code streamId}, held by {@code replica}, the session's stream; false when the session does not exist. */
     public Uni<Boolean> claim(String sessionId, String replica, String streamId) {
-        return redis.execute("EVAL", CLAIM_SCRIPT, "1", names.mcpSession(sessionId), replica, streamId)
+        return CLAIM_SCRIPT.run(redis, List.of(names.mcpSession(sessionId)), replica, streamId)
                 .map(r -> r != null && r.toLong() == 1);
     }
 
     /** Gives the claim up if {@code streamId} still holds it; true when it did (another stream's claim is left alone). */
     public Uni<Boolean> release(String sessionId, String streamId) {
-        return redis.execute("EVAL", RELEASE_SCRIPT, "1", names.mcpSession(sessionId), streamId)
+        return RELEASE_SCRIPT.run(redis, List.of(names.mcpSession(sessionId)), streamId)
                 .map(r -> r != null && r.toLong() == 1);
     }
 }

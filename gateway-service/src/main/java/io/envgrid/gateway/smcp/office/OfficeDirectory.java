@@ -3,6 +3,7 @@ package io.envgrid.gateway.smcp.office;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.redis.LuaScript;
 import io.envgrid.gateway.smcp.SmcpKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
@@ -31,7 +32,7 @@ public class OfficeDirectory {
      * "agent_taken" (an agent joins an office where another session is the agent) or "name_taken" (another session of
      * the same role has the name here). The joining sid's own record never counts against it (a rename).
      */
-    private static final String JOIN = """
+    private static final LuaScript JOIN = LuaScript.of("""
             local all = redis.call('HGETALL', KEYS[1])
             for i = 1, #all, 2 do
               if all[i] ~= ARGV[1] then
@@ -43,7 +44,7 @@ public class OfficeDirectory {
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
             redis.call('SADD', KEYS[2], ARGV[5])
             return 'seated'
-            """;
+            """);
 
     /**
      * KEYS[1] office hash, KEYS[2] the member's replica's member set. ARGV[1] sid, ARGV[2] the {@link SeatEntry},
@@ -51,14 +52,14 @@ public class OfficeDirectory {
      * later seat of the sid, taken while an eviction of the earlier one was under way, stays). Returns 1 when the
      * record was removed, else 0.
      */
-    private static final String LEAVE = """
+    private static final LuaScript LEAVE = LuaScript.of("""
             redis.call('SREM', KEYS[2], ARGV[2])
             local record = redis.call('HGET', KEYS[1], ARGV[1])
             if not record then return 0 end
             if ARGV[3] ~= '' and cjson.decode(record).epoch ~= ARGV[3] then return 0 end
             redis.call('HDEL', KEYS[1], ARGV[1])
             return 1
-            """;
+            """);
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveHashCommands<String, String, String> hashes;
@@ -79,7 +80,7 @@ public class OfficeDirectory {
         String office = record.get("office_id").asText();
         String sid = record.get("sid").asText();
         String entry = new SeatEntry(sid, record.get("epoch").asText(), office).encode();
-        return redis.execute("EVAL", JOIN, "2", keys.office(office), keys.replicaSeats(replicaId), sid,
+        return JOIN.run(redis, List.of(keys.office(office), keys.replicaSeats(replicaId)), sid,
                 record.get("role").asText(), record.get("name").asText(), record.toString(), entry)
                 .chain(r -> sets.sadd(keys.seatReplicas(), replicaId).replaceWith(switch (r.toString()) {
                     case "seated" -> Seat.SEATED;
@@ -96,7 +97,7 @@ public class OfficeDirectory {
      * older replica's), from which the entry goes too.
      */
     Uni<Boolean> leave(String memberSet, SeatEntry seat) {
-        return redis.execute("EVAL", LEAVE, "2", keys.office(seat.officeId()), memberSet, seat.sid(),
+        return LEAVE.run(redis, List.of(keys.office(seat.officeId()), memberSet), seat.sid(),
                 seat.encode(), seat.epoch())
                 .map(r -> r.toInteger() > 0);
     }

@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
@@ -43,6 +44,13 @@ import org.jboss.logging.Logger;
 public class ReplicaLiveness {
 
     private static final Logger LOG = Logger.getLogger(ReplicaLiveness.class);
+    /**
+     * Once the older gateways' replica set has been read empty, beats it waits before reading it again. Not never: an
+     * older replica lists itself there only when it seats its first member, so an empty set does not mean that no
+     * older replica runs (a rolling update still under way, or a rollback), and one that dies with members must still
+     * be evicted by a current replica.
+     */
+    static final int LEGACY_RECHECK_BEATS = 10;
 
     private final ReactiveKeyCommands<String> keyCommands;
     private final ReactiveValueCommands<String, String> values;
@@ -54,6 +62,11 @@ public class ReplicaLiveness {
     private final Vertx vertx;
     private final Duration ttl;
     private long timer = -1;
+    /**
+     * When the older gateways' replica set ({@link SmcpKeys#legacyReplicas}) is next read (epoch ms; 0: at the next
+     * sweep). Written and read by the sweeps, which the beat runs one at a time.
+     */
+    private volatile long legacyReadDue;
 
     public ReplicaLiveness(ReactiveRedisDataSource redis, SmcpKeys keys, ReplicaBus bus, OfficeDirectory directory,
             OfficeMembership membership, Vertx vertx, SmcpConfig config) {
@@ -71,7 +84,7 @@ public class ReplicaLiveness {
     void start(@Observes StartupEvent event) {
         dropLegacyNameHolds().subscribe().with(v -> { },
                 e -> LOG.warnf("SMCP: the legacy name holds could not be deleted: %s", e.getMessage()));
-        timer = vertx.setPeriodic(0, Math.max(100, ttl.toMillis() / 3), t -> beat().chain(this::sweep).subscribe().with(
+        timer = vertx.setPeriodic(0, beatMillis(), t -> beat().chain(this::sweep).subscribe().with(
                 v -> { }, e -> LOG.warnf("SMCP liveness round failed: %s", e.getMessage())));
     }
 
@@ -122,15 +135,33 @@ public class ReplicaLiveness {
      * Removes the members of every replica whose key has expired: of current replicas, and of replicas of gateways
      * from before seat epochs (their own keys, {@link SmcpKeys#legacyReplicas}), so that none stays behind while a
      * rolling update or rollback runs both generations. Each generation pops only entries of its own keys, which it
-     * can parse.
+     * can parse. The older replicas' set is read at every sweep only while it lists some; once read empty (usually for
+     * good: the rolling update is over), only every {@link #LEGACY_RECHECK_BEATS} beats, so a dead older replica's
+     * seats then go within that many beats more.
      */
     Uni<Void> sweep() {
-        return sweep(keys.seatReplicas(), keys::replicaSeats)
-                .chain(() -> sweep(keys.legacyReplicas(), keys::legacyReplicaMembers));
+        Uni<Void> current = sweep(keys.seatReplicas(), keys::replicaSeats);
+        long now = System.currentTimeMillis();
+        if (now < legacyReadDue) {
+            return current;
+        }
+        return current.chain(() -> sets.smembers(keys.legacyReplicas()).chain(ids -> {
+            // read again at each beat while older replicas are listed; once none is, only every LEGACY_RECHECK_BEATS
+            legacyReadDue = ids.isEmpty() ? now + LEGACY_RECHECK_BEATS * beatMillis() : 0;
+            return sweep(keys.legacyReplicas(), keys::legacyReplicaMembers, ids);
+        }));
+    }
+
+    private long beatMillis() {
+        return Math.max(100, ttl.toMillis() / 3);
     }
 
     private Uni<Void> sweep(String replicaSet, UnaryOperator<String> memberSet) {
-        return sets.smembers(replicaSet).onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
+        return sets.smembers(replicaSet).chain(ids -> sweep(replicaSet, memberSet, ids));
+    }
+
+    private Uni<Void> sweep(String replicaSet, UnaryOperator<String> memberSet, Set<String> listed) {
+        return Uni.createFrom().item(listed).onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
                 .filter(id -> !id.equals(bus.replicaId()))
                 .onItem().transformToUniAndConcatenate(id -> keyCommands.exists(keys.alive(id))
                         .chain(alive -> alive ? Uni.createFrom().voidItem() : evict(replicaSet, memberSet.apply(id), id)))
