@@ -33,7 +33,7 @@ import java.util.concurrent.locks.LockSupport;
  * p50 and p99 per cell and the gateway's added p50.
  *
  * <p>Run with {@code cd gateway-service && mvn -B -Pbench verify} (after the other modules are packaged);
- * {@code -Dbench.sessions=1,64,256 -Dbench.warmup=5 -Dbench.measure=10 -Dbench.jit-warmup=180} change the matrix;
+ * {@code -Dbench.sessions=1,64,256 -Dbench.warmup=5 -Dbench.measure=10 -Dbench.jit-warmup=300} change the matrix;
  * {@code -Dbench.settings=k=v,...} configures the measured gateway only (not a {@code -Dbench.baseline} build).
  */
 public final class GatewayBenchmark {
@@ -62,7 +62,7 @@ public final class GatewayBenchmark {
     private final HttpClient http;
     private final int warmup = Integer.getInteger("bench.warmup", 5);
     private final int measure = Integer.getInteger("bench.measure", 10);
-    private final int jitWarmup = Integer.getInteger("bench.jit-warmup", 180);
+    private final int jitWarmup = Integer.getInteger("bench.jit-warmup", 300);
 
     private GatewayBenchmark(int pool) {
         http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(pool));

@@ -1,6 +1,7 @@
 package io.envgrid.testsupport.process;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +51,40 @@ public final class CpuUse {
             return new long[] {total - idle, total};
         } catch (IOException | RuntimeException e) {
             return new long[] {0, 0};
+        }
+    }
+
+    /**
+     * CPU time (user + system) the threads of process {@code pid} whose name starts with {@code namePrefix} have used
+     * so far, in ns, read from each /proc/&lt;pid&gt;/task/&lt;tid&gt;/comm and stat (USER_HZ ticks, 10 ms each); -1
+     * where there is no /proc or the process is gone. A thread that ended no longer counts, so the sum can fall between
+     * two reads. Thread names are as the kernel keeps them: at most 15 characters (HotSpot's "C2 CompilerThread0"
+     * reads "C2 CompilerThre").
+     */
+    public static long threadsCpuNanos(long pid, String namePrefix) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            long ticks = 0;
+            for (Path task : tasks) {
+                ticks += threadTicks(task, namePrefix);
+            }
+            return ticks * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** A thread's utime + stime in ticks if its name starts with {@code namePrefix}, else 0 (also if it just ended). */
+    private static long threadTicks(Path task, String namePrefix) {
+        try {
+            if (!Files.readString(task.resolve("comm")).startsWith(namePrefix)) {
+                return 0;
+            }
+            String stat = Files.readString(task.resolve("stat"));
+            // fields after the parenthesised name, which may itself hold spaces: state is field 3, utime 14, stime 15
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException e) {
+            return 0;
         }
     }
 

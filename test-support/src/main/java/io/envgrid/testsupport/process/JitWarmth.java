@@ -8,12 +8,16 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Whether a JVM under a benchmark's load has compiled what the load runs: its C2 compile queue
- * ({@code jcmd <pid> Compiler.queue}) empty at two checks at least {@value #CHECK_EVERY_SECONDS} s apart. Why: on the
- * project's 2 shared cores single C2 compilations of hot Netty and Jackson methods took 100–360 ms (JFR
- * {@code jdk.Compilation} events of a gateway under load, 2026-12-02), and {@code jcmd Compiler.queue} still listed ~230
- * queued methods after ~20,000 calls; a figure taken before the queue drains measures the compiler and half-compiled
- * code.
+ * Whether a JVM under a benchmark's load has compiled what the load runs: at two checks in a row, at least
+ * {@value #CHECK_EVERY_SECONDS} s apart, its C2 compile queue ({@code jcmd <pid> Compiler.queue}) is empty and its C2
+ * compiler threads used less than {@value #C2_BUSY_PERCENT} % of the time since the check before
+ * ({@link CpuUse#threadsCpuNanos}; the queue alone where there is no /proc). Why: on the project's 2 shared cores single
+ * C2 compilations of hot Netty and Jackson methods took 100–360 ms (JFR {@code jdk.Compilation} events of a gateway
+ * under load, 2026-12-02), and {@code jcmd Compiler.queue} still listed ~230 queued methods after ~20,000 calls; a
+ * figure taken before the compiler is done measures the compiler and half-compiled code. The queue is often empty
+ * between two compilations while the compiler is far from done: a gateway at one session, reported settled by the
+ * queue alone, spent 5.2 s of C2 thread time in the next 15 s of its measured window, compiling tier-4 code of 20–50 kB
+ * per method (2026-12-03, JFR {@code jdk.Compilation} and /proc per-thread times).
  *
  * <p>Usage: keep the load running and call {@link #settled()} between units of it until it or {@link #timedOut()}
  * answers true. Not thread-safe: one caller.
@@ -21,17 +25,21 @@ import java.util.concurrent.TimeUnit;
 public final class JitWarmth {
 
     static final long CHECK_EVERY_SECONDS = 2;
+    static final long C2_BUSY_PERCENT = 5;
+    private static final String C2_THREADS = "C2 CompilerThre";
 
     private final long pid;
     private final long deadline;
     private final long started = System.nanoTime();
     private final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     private long lastCheck = System.nanoTime();
+    private long lastC2Nanos;
     private int emptyInARow;
 
     private JitWarmth(long pid, Duration atMost) {
         this.pid = pid;
         this.deadline = started + atMost.toNanos();
+        this.lastC2Nanos = CpuUse.threadsCpuNanos(pid, C2_THREADS);
     }
 
     /** Watches JVM {@code pid} for at most {@code atMost} from now. */
@@ -40,13 +48,19 @@ public final class JitWarmth {
     }
 
     /**
-     * True once the queue was empty at two checks in a row; checks (runs jcmd, ~0.2 s) only when
-     * {@value #CHECK_EVERY_SECONDS} s have passed since the last one, so it may be called after every unit of load.
+     * True once the compiler was idle (queue empty, C2 threads under {@value #C2_BUSY_PERCENT} % busy) at two checks in
+     * a row; checks (runs jcmd, ~0.2 s) only when {@value #CHECK_EVERY_SECONDS} s have passed since the last one, so it
+     * may be called after every unit of load.
      */
     public boolean settled() {
-        if (emptyInARow < 2 && System.nanoTime() - lastCheck >= TimeUnit.SECONDS.toNanos(CHECK_EVERY_SECONDS)) {
-            lastCheck = System.nanoTime();
-            emptyInARow = c2QueueEmpty() ? emptyInARow + 1 : 0;
+        long now = System.nanoTime();
+        if (emptyInARow < 2 && now - lastCheck >= TimeUnit.SECONDS.toNanos(CHECK_EVERY_SECONDS)) {
+            long c2Nanos = CpuUse.threadsCpuNanos(pid, C2_THREADS);
+            boolean c2Quiet = c2Nanos < 0 || lastC2Nanos < 0
+                    || (c2Nanos - lastC2Nanos) * 100 < C2_BUSY_PERCENT * (now - lastCheck);
+            lastCheck = now;
+            lastC2Nanos = c2Nanos;
+            emptyInARow = c2Quiet && c2QueueEmpty() ? emptyInARow + 1 : 0;
         }
         return emptyInARow >= 2;
     }
