@@ -6,6 +6,7 @@ import io.envgrid.allocator.support.AllocatorCluster;
 import io.envgrid.allocator.support.EmbeddedRedis;
 import io.envgrid.allocator.support.SyncRedis;
 import io.envgrid.testsupport.process.CpuUse;
+import io.envgrid.testsupport.process.JitWarmth;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -70,7 +71,8 @@ import org.HdrHistogram.Histogram;
  * process: a busy neighbour makes the figures unreliable); "redis busy" is the wall time redis-server
  * spent executing commands (INFO commandstats; it can pass 100% when redis-server is descheduled in the
  * middle of a command). Properties: {@code bench.workers} (1,64,512), {@code bench.instances} (1,3),
- * {@code bench.raw} (true), {@code bench.targetWarmup} (10), {@code bench.pool} (1024),
+ * {@code bench.raw} (true), {@code bench.targetWarmup} (10 s per replica, then on until the JITs have settled, at
+ * most {@code bench.jit-warmup}, 300 s), {@code bench.pool} (1024),
  * {@code bench.eventLoops} (2, of this load generator), {@code bench.allocatorJvmArgs} ("-Xmx1g", e.g. add
  * {@code -XX:StartFlightRecording=filename=target/bench/a.jfr,settings=profile} to profile the replicas),
  * {@code allocator.app} (target/quarkus-app/quarkus-run.jar). Replica logs go to {@code target/bench/}.
@@ -110,6 +112,7 @@ public final class AllocatorBenchmark {
     private final Duration measure = seconds("bench.measure", "10");
     /** Unmeasured load per replica before a target's first cell, so that fresh JVMs are past their JIT warm-up. */
     private final Duration targetWarmup = seconds("bench.targetWarmup", "10");
+    private final Duration jitWarmup = seconds("bench.jit-warmup", "300");
     private final int[] workerCounts = ints(System.getProperty("bench.workers", "1,64,512"));
     private final int[] instanceCounts = ints(System.getProperty("bench.instances", "1,3"));
     private final boolean raw = Boolean.parseBoolean(System.getProperty("bench.raw", "true"));
@@ -205,7 +208,7 @@ public final class AllocatorBenchmark {
                 Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.url())
                         .setMaxPoolSize(32).setMaxPoolWaiting(2048));
                 Driver driver = new RawDriver(client, scripts);
-                warmUp("raw-redis", driver, 1);
+                warmUp("raw-redis", driver, 1, List.of());
                 for (int w : workerCounts) {
                     cell("raw-redis", w, driver, sync, redisPid, List.of());
                 }
@@ -225,7 +228,7 @@ public final class AllocatorBenchmark {
                         Driver driver = new HttpDriver(http, cluster);
                         List<ProcessHandle> allocators = cluster.instances().stream()
                                 .map(AllocatorCluster.Instance::handle).toList();
-                        warmUp(target, driver, n);
+                        warmUp(target, driver, n, allocators);
                         if (n == 1 && waitFor == 0 && !baselines.isEmpty()) {
                             compareWithBaselines(vertx, target, driver, sync, redisPid, allocators);
                         } else {
@@ -297,7 +300,8 @@ public final class AllocatorBenchmark {
                 registerOverHttp(vertx, base.instance(0).port());
                 System.out.printf("%s: %s on its own redis-server (pid %d), %d resources registered over HTTP%n",
                         b.getKey(), b.getValue(), baseline.redisPid(), pool);
-                warmUp(b.getKey(), baseline.driver(), 1);
+                warmUp(b.getKey(), baseline.driver(), 1,
+                        base.instances().stream().map(AllocatorCluster.Instance::handle).toList());
             }
             for (int round = 0; round < rounds; round++) {
                 for (int w : workerCounts) {
@@ -346,8 +350,12 @@ public final class AllocatorBenchmark {
         return args;
     }
 
-    /** Runs the target unmeasured for bench.targetWarmup seconds per replica with min(64, most workers) workers. */
-    private void warmUp(String target, Driver driver, int replicas) throws Exception {
+    /**
+     * Runs the target unmeasured with min(64, most workers) workers for bench.targetWarmup seconds per replica, then on
+     * until the JIT of this JVM (the load generator, and the raw target's client) and of every JVM in {@code servers}
+     * has settled ({@link JitWarmth}: C2 queue empty and its threads idle), at most bench.jit-warmup seconds.
+     */
+    private void warmUp(String target, Driver driver, int replicas, List<ProcessHandle> servers) throws Exception {
         Duration duration = targetWarmup.multipliedBy(replicas);
         if (duration.isZero()) {
             return;
@@ -364,12 +372,21 @@ public final class AllocatorBenchmark {
             done.add(finished.future());
         }
         flags.measuring = true;
+        long started = System.nanoTime();
         Thread.sleep(duration.toMillis());
+        List<JitWarmth> jits = new ArrayList<>();
+        jits.add(JitWarmth.of(ProcessHandle.current().pid(), jitWarmup));
+        servers.forEach(p -> jits.add(JitWarmth.of(p.pid(), jitWarmup)));
+        while (!jits.stream().allMatch(j -> j.settled() || j.timedOut())) {
+            Thread.sleep(500);
+        }
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         flags.measuring = false;
         flags.running = false;
         Future.join(new ArrayList<>(done)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        System.out.printf(Locale.ROOT, "  %-11s warm-up: %d workers for %.1fs, %.0f cycles/s, %d errors%n", target,
-                workers, duration.toMillis() / 1e3, cycles.sum() * 1e3 / duration.toMillis(), errors.sum());
+        System.out.printf(Locale.ROOT, "  %-11s warm-up: %d workers for %.1fs, %.0f cycles/s, %d errors; JIT: %s%n",
+                target, workers, elapsedMs / 1e3, cycles.sum() * 1e3 / elapsedMs, errors.sum(),
+                jits.stream().map(JitWarmth::report).toList());
     }
 
     // ---- one cell ---------------------------------------------------------------------------
