@@ -2,7 +2,7 @@ package io.envgrid.gateway.lease;
 
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.redis.GatewayKeys;
-import io.envgrid.gateway.redis.LuaScript;
+import io.envgrid.redisscripts.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.smallrye.mutiny.Uni;

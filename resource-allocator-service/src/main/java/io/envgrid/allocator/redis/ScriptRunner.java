@@ -5,28 +5,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.allocator.config.AllocatorConfig;
 import io.envgrid.allocator.error.ApiException;
 import io.envgrid.allocator.error.ErrorCode;
+import io.envgrid.redisscripts.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.mutiny.redis.client.Response;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Runs the allocator's Lua scripts by SHA. The SHA is computed locally, so start-up needs no
- * Redis; a NOSCRIPT answer (Redis restarted or flushed its script cache, or a Redis Cluster master
- * that never ran it) runs the same call once as {@code EVAL} with the script's text, which also
- * caches it there. Every call, {@code EVAL} included, carries its cell's key prefix as its key, so a
- * cluster client routes it to the master owning that prefix's slot; nothing here sends a keyless
- * command ({@code SCRIPT LOAD} would reach an arbitrary node on Redis Cluster). Loss of Redis
- * becomes a 503 for the caller.
+ * Runs the allocator's Lua scripts by SHA, through redis-scripts' {@link LuaScript}: the SHA is computed locally, so
+ * start-up needs no Redis; a NOSCRIPT answer (Redis restarted or flushed its script cache, or a Redis Cluster master
+ * that never ran it) runs the same call once as {@code EVAL} with the script's text, which also caches it there. Every
+ * call, {@code EVAL} included, carries its cell's key prefix as its one key, so a cluster client routes it to the
+ * master owning that prefix's slot. Here: which cell, the answer's reading, and Redis' failures as the service's
+ * 500 or 503.
  */
 @ApplicationScoped
 public class ScriptRunner {
@@ -34,7 +31,7 @@ public class ScriptRunner {
     private final ReactiveRedisDataSource redis;
     private final ReplicaWait replicaWait;
     private final ObjectMapper json;
-    private final Map<AllocatorScript, ScriptSource> scripts = new EnumMap<>(AllocatorScript.class);
+    private final Map<AllocatorScript, LuaScript> scripts = new EnumMap<>(AllocatorScript.class);
 
     public ScriptRunner(ReactiveRedisDataSource redis, AllocatorConfig config, ObjectMapper json,
             ReplicaWait replicaWait) {
@@ -42,7 +39,7 @@ public class ScriptRunner {
         this.replicaWait = replicaWait;
         this.json = json;
         for (AllocatorScript script : AllocatorScript.values()) {
-            scripts.put(script, ScriptSource.of(script, config.eventsMaxLength(), config.fencing()));
+            scripts.put(script, LuaScript.of(ScriptSource.of(script, config.eventsMaxLength(), config.fencing()).source()));
         }
     }
 
@@ -64,17 +61,14 @@ public class ScriptRunner {
      */
     private <T> Uni<T> answer(RedisKeys cell, AllocatorScript script, List<String> args,
             Function<io.vertx.redis.client.Response, T> read) {
-        ScriptSource loaded = scripts.get(script);
+        LuaScript loaded = scripts.get(script);
+        List<String> keys = List.of(cell.prefix());
         if (script.answersAWrite() && replicaWait.enabled()) {
-            return replicaWait.write(connection -> evaluate(connection, loaded, cell, args))
+            return replicaWait.write(connection -> loaded.runOnConnection(connection, keys, args))
                     .onFailure().transform(ScriptRunner::toApiFailure)
                     .map(answer -> read.apply(answer.getDelegate()));
         }
-        io.vertx.redis.client.Redis client = redis.getRedis().getDelegate();
-        Future<T> answer = client.send(request(Command.EVALSHA, loaded.sha(), cell, args))
-                .recover(e -> isNoScript(e) ? client.send(request(Command.EVAL, loaded.source(), cell, args))
-                        : Future.failedFuture(e))
-                .map(read::apply);
+        Future<T> answer = loaded.send(redis.getRedis().getDelegate(), keys, args).map(read::apply);
         return Uni.createFrom().emitter(emitter -> answer.onComplete(done -> {
             if (done.succeeded()) {
                 emitter.complete(done.result());
@@ -82,21 +76,6 @@ public class ScriptRunner {
                 emitter.fail(toApiFailure(done.cause()));
             }
         }));
-    }
-
-    private static Request request(Command command, String script, RedisKeys cell, List<String> args) {
-        Request request = Request.cmd(command).arg(script).arg(1).arg(cell.prefix());
-        for (String arg : args) {
-            request.arg(arg);
-        }
-        return request;
-    }
-
-    private Uni<Response> evaluate(ReactiveRedisDataSource connection, ScriptSource loaded, RedisKeys cell,
-            List<String> args) {
-        return connection.execute("EVALSHA", command(loaded.sha(), cell, args))
-                .onFailure(ScriptRunner::isNoScript)
-                .recoverWithUni(() -> connection.execute("EVAL", command(loaded.source(), cell, args)));
     }
 
     /** Runs a script that answers with one JSON document (most of them). */
@@ -108,20 +87,6 @@ public class ScriptRunner {
                 throw new IllegalStateException("unreadable answer of " + script + ": " + answer, e);
             }
         });
-    }
-
-    /** {@code <sha or source> 1 <prefix> args...}: the shape EVALSHA and EVAL share. */
-    private static String[] command(String script, RedisKeys cell, List<String> args) {
-        List<String> all = new ArrayList<>(args.size() + 3);
-        all.add(script);
-        all.add("1");
-        all.add(cell.prefix());
-        all.addAll(args);
-        return all.toArray(String[]::new);
-    }
-
-    private static boolean isNoScript(Throwable t) {
-        return t.getMessage() != null && t.getMessage().startsWith("NOSCRIPT");
     }
 
     /**

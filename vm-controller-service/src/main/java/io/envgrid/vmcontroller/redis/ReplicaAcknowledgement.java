@@ -1,5 +1,6 @@
 package io.envgrid.vmcontroller.redis;
 
+import io.envgrid.redisscripts.LuaScript;
 import io.envgrid.vmcontroller.config.VmControllerConfig;
 import io.envgrid.vmcontroller.error.ApiException;
 import io.envgrid.vmcontroller.error.ErrorCode;
@@ -20,8 +21,8 @@ import java.util.function.Predicate;
  *
  * <p>Why one connection: Redis answers {@code WAIT} for the replication offset of the last write made <em>on the
  * connection it arrives on</em>, so the script and the {@code WAIT} are sent over one connection taken from the pool
- * ({@code withConnection}); {@link LuaScript}'s NOSCRIPT retry runs on that connection too, so the {@code EVAL} that
- * did the writing is the one covered.
+ * ({@code withConnection}); {@link LuaScript#runOnConnection} sends its NOSCRIPT retry on that connection too, so the
+ * {@code EVAL} that did the writing is the one covered.
  *
  * <p>Answers: the script's answer, unchanged, when {@code confirms} rejects it (a refusal: nothing to keep) or once
  * the replicas acknowledged. Fewer acknowledgements within the timeout fail with {@link ApiException} 503
@@ -77,7 +78,7 @@ public class ReplicaAcknowledgement {
         }
         // withConnection gives back only completion, so the script's answer is carried out beside it.
         AtomicReference<Response> answer = new AtomicReference<>();
-        return redis.withConnection(connection -> script.run(connection, keys, args)
+        return redis.withConnection(connection -> script.runOnConnection(connection, keys, args)
                         .invoke(answer::set)
                         .chain(written -> confirms.test(written) ? acknowledged(connection) : Uni.createFrom().voidItem()))
                 .map(done -> answer.get());

@@ -1,7 +1,7 @@
 package io.envgrid.vmcontroller.session;
 
+import io.envgrid.redisscripts.LuaScript;
 import io.envgrid.vmcontroller.config.VmControllerConfig;
-import io.envgrid.vmcontroller.redis.LuaScript;
 import io.envgrid.vmcontroller.redis.RedisKeys;
 import io.envgrid.vmcontroller.redis.ReplicaAcknowledgement;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -89,10 +89,10 @@ public class SessionStore {
         ended, already_ended, other_lease, absent
     }
 
-    private static final LuaScript OPEN = LuaScript.load("open_session.lua");
-    private static final LuaScript CHECK = LuaScript.load("check_session.lua");
-    private static final LuaScript END = LuaScript.load("end_session.lua");
-    private static final LuaScript LAST_ACTION = LuaScript.load("last_action.lua");
+    private static final LuaScript OPEN = script("open_session.lua");
+    private static final LuaScript CHECK = script("check_session.lua");
+    private static final LuaScript END = script("end_session.lua");
+    private static final LuaScript LAST_ACTION = script("last_action.lua");
 
     private final ReactiveRedisDataSource redis;
     private final VmControllerConfig config;
@@ -151,6 +151,11 @@ public class SessionStore {
     public Uni<Void> lastAction(String workerId, String resourceId, boolean fail) {
         return LAST_ACTION.run(redis, List.of(keys.session(workerId, resourceId)), List.of(fail ? "1" : "0"))
                 .replaceWithVoid();
+    }
+
+    /** {@code lua/<name>} with the prelude {@code lua/lib.lua} before it; a missing one fails the service's start. */
+    private static LuaScript script(String name) {
+        return LuaScript.fromResources(SessionStore.class, "lua/lib.lua", "lua/" + name);
     }
 
     /** Whether an answer of open_session.lua hands the caller a session (the answers that wait for replicas). */

@@ -1,7 +1,7 @@
 package io.envgrid.gateway.mcp.session;
 
 import io.envgrid.gateway.redis.GatewayKeys;
-import io.envgrid.gateway.redis.LuaScript;
+import io.envgrid.redisscripts.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -8,6 +8,7 @@ import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.support.WithCluster;
+import io.envgrid.redisscripts.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,13 +21,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway's Lua scripts go to Redis by SHA ({@link LuaScript}). Was: every script call sent the script's whole
- * text as {@code EVAL}. On a Redis that does not know a script (here: its cache flushed) the first call falls back to
- * {@code EVAL} with the text and answers as usual; the calls after it are {@code EVALSHA}.
+ * The gateway's Lua scripts go to Redis by SHA (redis-scripts' {@link LuaScript}, whose own test covers each way of
+ * sending; here the gateway's data source as Quarkus builds it, and the gateway's own scripts). Was: every script call
+ * sent the script's whole text as {@code EVAL}. On a Redis that does not know a script (here: its cache flushed) the
+ * first call falls back to {@code EVAL} with the text and answers as usual; the calls after it are {@code EVALSHA}.
  */
 @QuarkusTest
 @WithCluster
-class LuaScriptTest {
+class ScriptsByShaTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
