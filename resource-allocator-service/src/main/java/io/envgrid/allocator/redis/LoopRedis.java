@@ -71,8 +71,11 @@ public class LoopRedis {
     private Redis create(ContextInternal caller, RedisOptions template) {
         ContextInternal home = vertx.createEventLoopContext(caller.nettyEventLoop(), caller.workerPool(),
                 caller.classLoader());
+        RedisOptions options = new RedisOptions(template);
+        // a pool name of its own, or the pool meters of every loop's client would be one meter registered again
+        options.setPoolName(template.getPoolName() + "-loop-" + clients.size());
         Redis[] created = new Redis[1];
-        home.dispatch(() -> created[0] = Redis.createClient(vertx, new RedisOptions(template)));
+        home.dispatch(() -> created[0] = Redis.createClient(vertx, options));
         return created[0];
     }
 
