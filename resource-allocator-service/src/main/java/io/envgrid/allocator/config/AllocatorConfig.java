@@ -129,14 +129,5 @@ public interface AllocatorConfig {
         /** Longest a {@code WAIT} blocks; fewer acknowledgements by then answer 503 REPLICATION_TIMEOUT. */
         @WithDefault("1s")
         Duration waitTimeout();
-
-        /**
-         * Scripts run on a Redis client of the calling event loop's own ({@code LoopRedis}: its connections live on
-         * that loop, so a call and its answer never cross threads); false runs them on the one pooled client that
-         * Quarkus configures, whose connections all live on one event loop. Each loop's client has the
-         * {@code quarkus.redis.*} settings, pool size included.
-         */
-        @WithDefault("true")
-        boolean perEventLoop();
     }
 }

@@ -31,12 +31,12 @@ import java.util.function.Function;
 @ApplicationScoped
 public class ScriptRunner {
 
-    private final LoopRedis redis;
+    private final ReactiveRedisDataSource redis;
     private final ReplicaWait replicaWait;
     private final ObjectMapper json;
     private final Map<AllocatorScript, ScriptSource> scripts = new EnumMap<>(AllocatorScript.class);
 
-    public ScriptRunner(LoopRedis redis, AllocatorConfig config, ObjectMapper json,
+    public ScriptRunner(ReactiveRedisDataSource redis, AllocatorConfig config, ObjectMapper json,
             ReplicaWait replicaWait) {
         this.redis = redis;
         this.replicaWait = replicaWait;
@@ -60,8 +60,7 @@ public class ScriptRunner {
      * (or for a script that answers no write) it is one Vert.x future on the client, EVALSHA and its NOSCRIPT retry
      * composed there, that becomes a Uni once, at the end: every Mutiny stage of a request captures and restores the
      * propagated contexts around its callback, which per script call (a transform for the failure, one for the retry,
-     * one for the reading) cost the allocator more CPU than the call itself. The client is the calling event loop's
-     * ({@link LoopRedis}); {@code wait-replicas} keeps the Quarkus client's connection for the write and its WAIT.
+     * one for the reading) cost the allocator more CPU than the call itself.
      */
     private <T> Uni<T> answer(RedisKeys cell, AllocatorScript script, List<String> args,
             Function<io.vertx.redis.client.Response, T> read) {
@@ -71,8 +70,7 @@ public class ScriptRunner {
                     .onFailure().transform(ScriptRunner::toApiFailure)
                     .map(answer -> read.apply(answer.getDelegate()));
         }
-        // the calling event loop's own client: the call and its answer stay on the request's thread (LoopRedis)
-        io.vertx.redis.client.Redis client = redis.client();
+        io.vertx.redis.client.Redis client = redis.getRedis().getDelegate();
         Future<T> answer = client.send(request(Command.EVALSHA, loaded.sha(), cell, args))
                 .recover(e -> isNoScript(e) ? client.send(request(Command.EVAL, loaded.source(), cell, args))
                         : Future.failedFuture(e))
