@@ -153,7 +153,8 @@ final class Arguments {
         if (Math.abs(v) > 100_000) {
             throw new PythonSubsetException("'" + name + "' is far outside any screen");
         }
-        return (int) Math.round(v);
+        // pyautogui reads every coordinate and offset with int(): towards zero (100.7 is 100, -0.5 is 0), as a cast does
+        return (int) v;
     }
 
     /** pyautogui's button names as X pointer buttons. */

@@ -72,7 +72,7 @@ public sealed interface DesktopAction {
 
         @Override
         public long waitMillis() {
-            return (long) intervalMs * (count - 1);
+            return (long) intervalMs * Math.max(0, count - 1);
         }
     }
 

@@ -14,16 +14,23 @@ import java.util.Map;
  * ({@code time.sleep}, {@code pyautogui.sleep}) are honoured, a negative one is refused as Python
  * refuses it ({@code ValueError}), and all the program's waits (sleeps and the intervals between
  * clicks, presses and typed characters) together must fit the call's time budget. As pyautogui: scroll amounts are
- * truncated to whole clicks (positive up/right: X buttons 4/7, negative down/left: 5/6),
- * {@code drag}/{@code dragRel} move by an offset and {@code dragTo} to a position, a None
- * coordinate is the pointer's, and a key name pyautogui does not know presses nothing (with a
- * warning in the program's result).
+ * truncated to whole clicks (positive up/right: X buttons 4/7, negative down/left: 5/6; 0 does nothing, not even
+ * move), {@code drag}/{@code dragRel} move by an offset (none: nothing at all) and {@code dragTo} to a position,
+ * coordinates are truncated as {@code int()} truncates them, a None coordinate is the pointer's, and a key name
+ * pyautogui does not know presses nothing (with a warning in the program's result).
+ *
+ * <p>{@code pyautogui.PAUSE} (0.1 s unless the program sets it) is slept after each pyautogui call, as pyautogui does
+ * unless the call says {@code _pause=False}: it gives the desktop time to answer one call (a menu to open) before the
+ * next acts. Only the pause after the program's last call is left out: nothing of the program follows it, and the
+ * caller's next step waits for the answer anyway.
  */
 public final class PyautoguiCompiler {
 
     private static final int MAX_CLICKS = 100;
     private static final int MAX_PRESSES = 1000;
     private static final int MAX_SCROLL = 10_000;
+    /** pyautogui.PAUSE's default: pyautogui sleeps 0.1 s after each of its calls. */
+    private static final long DEFAULT_PAUSE_MILLIS = 100;
 
     /** Parameter names in pyautogui's order; {@code *keys} marks hotkey's variadic keys. */
     private static final Map<String, List<String>> SIGNATURES = new HashMap<>();
@@ -75,13 +82,26 @@ public final class PyautoguiCompiler {
         List<DesktopAction> actions = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         long waited = 0;
+        long pause = DEFAULT_PAUSE_MILLIS;
+        // the pause owed by the last pyautogui call, played only if a call follows it (see the class comment)
+        long owed = 0;
         for (PyCall call : PythonSubset.parse(code)) {
             try {
-                for (DesktopAction action : compile(call, warnings, budget)) {
+                if (call.assignment()) {
+                    pause = call.function().equals("pyautogui.PAUSE") ? pause(call) : pause;
+                    continue;
+                }
+                List<DesktopAction> steps = new ArrayList<>();
+                if (owed > 0) {
+                    steps.add(new DesktopAction.Sleep(owed));
+                }
+                steps.addAll(compile(call, warnings, budget));
+                owed = pauses(call) ? pause : 0;
+                for (DesktopAction action : steps) {
                     waited += action.waitMillis();
                     if (waited > budget.toMillis()) {
-                        throw new PythonSubsetException("sleeps and intervals add up to more than the call's time budget of "
-                                + budget.toMillis() / 1000.0 + " s");
+                        throw new PythonSubsetException("sleeps, intervals and pauses add up to more than the call's"
+                                + " time budget of " + budget.toMillis() / 1000.0 + " s");
                     }
                     actions.add(action);
                 }
@@ -91,6 +111,35 @@ public final class PyautoguiCompiler {
             }
         }
         return new Program(List.copyOf(actions), List.copyOf(warnings));
+    }
+
+    /**
+     * {@code pyautogui.PAUSE}'s new value in milliseconds: pyautogui sleeps it after each call (and asserts it is an
+     * int or a float first), so a negative one raises ValueError at the first call, as Python's sleep does.
+     */
+    private static long pause(PyCall assignment) {
+        Object value = assignment.args().get(0);
+        double seconds = value instanceof Long l ? l : value instanceof Double d && Double.isFinite(d) ? d : Double.NaN;
+        if (Double.isNaN(seconds)) {
+            throw new PythonSubsetException("pyautogui.PAUSE must be a number of seconds");
+        }
+        if (seconds < 0) {
+            throw new PythonSubsetException("pyautogui.PAUSE must be non-negative (Python's sleep raises ValueError)");
+        }
+        // beyond any budget: the budget check refuses it at the first pause that is played
+        return seconds > Integer.MAX_VALUE ? Integer.MAX_VALUE * 1000L : Math.round(seconds * 1000);
+    }
+
+    /** Whether pyautogui sleeps {@code PAUSE} after this call: all its calls but its own sleep, unless {@code _pause=False}. */
+    private static boolean pauses(PyCall call) {
+        if (!call.function().startsWith("pyautogui.") || call.function().equals("pyautogui.sleep")) {
+            return false;
+        }
+        Object flag = call.kwargs().get("_pause");
+        // pyautogui tests it as Python tests any value: only False, None, 0 and empty values skip the pause
+        return !(flag == Boolean.FALSE || flag == PyCall.NONE || (flag instanceof Long l && l == 0)
+                || (flag instanceof Double d && d == 0) || (flag instanceof String t && t.isEmpty())
+                || (flag instanceof List<?> list && list.isEmpty()));
     }
 
     /** The call's actions: none when pyautogui would do nothing (every key it names is one pyautogui skips). */
@@ -108,7 +157,8 @@ public final class PyautoguiCompiler {
                 int[] d = a.offset("xOffset", "yOffset");
                 yield List.of(new DesktopAction.MoveBy(d[0], d[1]));
             }
-            case "click" -> List.of(click(a, a.button("button", 1), (int) a.integer("clicks", 1L, 1, MAX_CLICKS)));
+            // clicks=0 moves and clicks nothing, as pyautogui's loop over range(clicks) does
+            case "click" -> List.of(click(a, a.button("button", 1), (int) a.integer("clicks", 1L, 0, MAX_CLICKS)));
             case "doubleClick" -> List.of(click(a, a.button("button", 1), 2));
             case "tripleClick" -> List.of(click(a, a.button("button", 1), 3));
             case "rightClick" -> List.of(click(a, 3, 1));
@@ -119,11 +169,17 @@ public final class PyautoguiCompiler {
                     a.flag("mouseDownUp", true)));
             case "dragRel", "drag" -> {
                 int[] d = a.offset("xOffset", "yOffset");
-                yield List.of(new DesktopAction.Drag(new Position(d[0], d[1]), true, a.button("button", 1),
-                        a.flag("mouseDownUp", true)));
+                DesktopAction drag = new DesktopAction.Drag(new Position(d[0], d[1]), true, a.button("button", 1),
+                        a.flag("mouseDownUp", true));
+                // pyautogui returns before the button goes down when there is nowhere to drag to: no click
+                yield d[0] == 0 && d[1] == 0 ? List.<DesktopAction>of() : List.of(drag);
             }
-            case "scroll", "vscroll", "hscroll" -> List.of(new DesktopAction.Scroll(a.point("x", "y"),
-                    a.truncated("clicks", MAX_SCROLL), name.equals("hscroll")));
+            case "scroll", "vscroll", "hscroll" -> {
+                DesktopAction.Scroll scroll = new DesktopAction.Scroll(a.point("x", "y"), a.truncated("clicks", MAX_SCROLL),
+                        name.equals("hscroll"));
+                // pyautogui's X11 backend returns on 0 clicks before it moves to (x, y)
+                yield scroll.clicks() == 0 ? List.<DesktopAction>of() : List.<DesktopAction>of(scroll);
+            }
             case "typewrite", "write" -> typewrite(a);
             case "press" -> {
                 List<String> keys = a.keys("keys");

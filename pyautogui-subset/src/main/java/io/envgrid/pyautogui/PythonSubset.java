@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Parses the small part of Python that agents' pyautogui actions are written in: statements
@@ -57,9 +58,13 @@ final class PythonSubset {
         return Arrays.copyOf(starts, count);
     }
 
-    /** The program's calls in order (imports and settings dropped); a {@link PythonSubsetException} if it leaves the subset. */
+    /**
+     * The program's calls and settings in order (imports dropped); a {@link PythonSubsetException} if it leaves the
+     * subset. Line ends are read as Python reads source: {@code \r\n} and a lone {@code \r} are newlines, so a
+     * triple-quoted string written with CRLF line ends holds {@code \n}, as in Python.
+     */
     static List<PyCall> parse(String code) {
-        PythonSubset parser = new PythonSubset(code);
+        PythonSubset parser = new PythonSubset(code.replace("\r\n", "\n").replace('\r', '\n'));
         parser.tokenize();
         return parser.program();
     }
@@ -111,8 +116,10 @@ final class PythonSubset {
             if (!SETTABLE.contains(target)) {
                 throw new PythonSubsetException("only pyautogui.FAILSAFE and pyautogui.PAUSE may be assigned");
             }
-            expression();
-            return null;
+            Object value = expression();
+            int[] lineColumn = lineColumn(start);
+            return new PyCall(target, List.of(value), Map.of(), code.substring(start, tokens.get(at - 1).end()).trim(),
+                    lineColumn[0], lineColumn[1], true);
         }
         expectOp("(");
         List<Object> args = new ArrayList<>();
@@ -137,7 +144,7 @@ final class PythonSubset {
         }
         int[] lineColumn = lineColumn(start);
         return new PyCall(target, args, kwargs, code.substring(start, tokens.get(at - 1).end()).trim(), lineColumn[0],
-                lineColumn[1]);
+                lineColumn[1], false);
     }
 
     private String dotted() {
@@ -272,7 +279,8 @@ final class PythonSubset {
                     tokens.add(new Token(Kind.NEWLINE, "\\n", null, i, i + 1));
                 }
                 i++;
-            } else if (Character.isWhitespace(c)) {
+            } else if (c == ' ' || c == '\t' || c == '\f') {
+                // Python's blanks; any other space character (U+2003, U+00A0 ...) is a syntax error there
                 i++;
             } else if (Character.isLetter(c) || c == '_') {
                 int start = i;
@@ -285,7 +293,7 @@ final class PythonSubset {
                 } else {
                     tokens.add(new Token(Kind.NAME, word, null, start, i));
                 }
-            } else if (Character.isDigit(c) || (c == '.' && i + 1 < code.length() && Character.isDigit(code.charAt(i + 1)))) {
+            } else if (isDigit(c) || (c == '.' && i + 1 < code.length() && isDigit(code.charAt(i + 1)))) {
                 i = number(i);
             } else if (c == '\'' || c == '"') {
                 i = string(i, "", i);
@@ -325,25 +333,60 @@ final class PythonSubset {
         return "line " + lineColumn[0] + ", column " + lineColumn[1];
     }
 
+    /** An ASCII digit: Python's numbers are written in these only ({@code \u0663} is no 3 there). */
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /**
+     * A number as Python's grammar writes one (the Language Reference, "Integer literals" and "Floating-point
+     * literals"): decimal integers without leading zeros, {@code 0x}/{@code 0o}/{@code 0b} integers, floats with a
+     * fraction, an exponent or both; an underscore only between two digits. Imaginary numbers and anything else are
+     * refused.
+     */
     private int number(int start) {
         int i = start;
-        boolean decimal = false;
-        while (i < code.length() && (Character.isDigit(code.charAt(i)) || code.charAt(i) == '.' || code.charAt(i) == '_'
-                || code.charAt(i) == 'e' || code.charAt(i) == 'E'
-                || ((code.charAt(i) == '-' || code.charAt(i) == '+') && (code.charAt(i - 1) == 'e' || code.charAt(i - 1) == 'E')))) {
-            decimal |= code.charAt(i) == '.' || code.charAt(i) == 'e' || code.charAt(i) == 'E';
+        boolean radix = code.length() > start + 1 && code.charAt(start) == '0' && "xXoObB".indexOf(code.charAt(start + 1)) >= 0;
+        while (i < code.length()) {
+            char c = code.charAt(i);
+            boolean exponentSign = !radix && (c == '-' || c == '+') && (code.charAt(i - 1) == 'e' || code.charAt(i - 1) == 'E');
+            if (!(isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' || exponentSign)) {
+                break;
+            }
             i++;
         }
-        String text = code.substring(start, i).replace("_", "");
+        String text = code.substring(start, i);
+        Object value = null;
         try {
-            Object value = decimal ? (Object) Double.parseDouble(text) : (Object) Long.parseLong(text);
-            tokens.add(new Token(Kind.NUMBER, text, value, start, i));
-        } catch (NumberFormatException e) {
+            if (text.length() > MAX_NUMBER_LENGTH) {
+                // no coordinate, count or length of the subset is written that long; and the patterns below recurse
+                // once per digit group, which a number of 100,000 digits would take past the stack's end
+                value = null;
+            } else if (DECIMAL_INTEGER.matcher(text).matches()) {
+                value = Long.parseLong(text.replace("_", ""));
+            } else if (RADIX_INTEGER.matcher(text).matches()) {
+                char base = Character.toLowerCase(text.charAt(1));
+                value = Long.parseLong(text.substring(2).replace("_", ""), base == 'x' ? 16 : base == 'o' ? 8 : 2);
+            } else if (FLOAT.matcher(text).matches()) {
+                value = Double.parseDouble(text.replace("_", ""));
+            }
+        } catch (NumberFormatException tooLarge) {
+            // beyond a long: no coordinate, count or length of the subset is that large; refused below
+        }
+        if (value == null) {
             throw new PythonSubsetException(where(start) + ": unsupported statement `" + lineAround(start) + "`: bad number '"
                     + text + "'");
         }
+        tokens.add(new Token(Kind.NUMBER, text, value, start, i));
         return i;
     }
+
+    private static final int MAX_NUMBER_LENGTH = 1000;
+    private static final String DIGITS = "[0-9](?:_?[0-9])*";
+    private static final Pattern DECIMAL_INTEGER = Pattern.compile("[1-9](?:_?[0-9])*|0+(?:_?0)*");
+    private static final Pattern RADIX_INTEGER = Pattern.compile("0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+");
+    private static final Pattern FLOAT = Pattern.compile("(?:(?:" + DIGITS + ")?\\." + DIGITS + "|" + DIGITS + "\\.)"
+            + "(?:[eE][+-]?" + DIGITS + ")?|" + DIGITS + "[eE][+-]?" + DIGITS);
 
     private String lineAround(int index) {
         int from = code.lastIndexOf('\n', Math.max(0, index - 1)) + 1;

@@ -153,6 +153,10 @@ final class StringLiteral {
         String name = code.substring(at + 1, close);
         at = close + 1;
         try {
+            if (!name.strip().equals(name)) {
+                // Character.codePointOf strips blanks around a name; Python's \N{...} does not know " BULLET"
+                throw new IllegalArgumentException(name);
+            }
             return Character.codePointOf(name);
         } catch (IllegalArgumentException unknown) {
             throw new PythonSubsetException.At(start, "unknown Unicode character name '" + name + "' in \\N{...}");

@@ -181,7 +181,9 @@ class PyautoguiCompilerTest {
     void keysPyautoguiSkipsAreLeftOutWithAWarning() {
         PyautoguiCompiler.Program program = PyautoguiCompiler.compile(
                 "pyautogui.press(['a', 'nokey'])\npyautogui.keyDown('fn')\npyautogui.hotkey('zz', 'yy')", Duration.ofSeconds(1));
-        assertEquals(List.of(new DesktopAction.PressKeys(List.of("a"), 1, 0)), program.actions());
+        // pyautogui still pauses after a call that pressed nothing
+        assertEquals(List.of(new DesktopAction.PressKeys(List.of("a"), 1, 0), new DesktopAction.Sleep(100),
+                new DesktopAction.Sleep(100)), program.actions());
         assertEquals(List.of("line 1, column 1: pyautogui ignores the unknown key name 'nokey'; nothing was pressed for it",
                 "line 2, column 1: key 'fn' has no X keysym (pyautogui presses nothing for it on X11); nothing was pressed for it",
                 "line 3, column 1: pyautogui ignores the unknown key name 'zz'; nothing was pressed for it",
@@ -193,9 +195,123 @@ class PyautoguiCompilerTest {
         "pyautogui.scroll(2.9)          | 2",
         "pyautogui.scroll(-2.9)         | -2",
         "pyautogui.vscroll(clicks=-1)   | -1",
-        "pyautogui.hscroll(0)           | 0",
+        "pyautogui.hscroll(1.5)         | 1",
     })
     void scrollAmountsAreTruncatedAsPythonsInt(String code, int clicks) {
         assertEquals(new DesktopAction.Scroll(Position.HERE, clicks, code.contains("hscroll")), compile(code).get(0));
+    }
+
+    /** pyautogui reads coordinates and offsets with int(): truncated towards zero, never rounded. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "pyautogui.moveTo(100.7, 200.5)     | 100 | 200",
+        "pyautogui.moveTo((10.99, 20.5))    | 10  | 20",
+        "pyautogui.moveTo(x=-0.9, y=0.9)    | 0   | 0",
+        "pyautogui.moveTo(99.5, None)       | 99  | ",
+    })
+    void coordinatesAreTruncatedAsPythonsInt(String code, int x, Integer y) {
+        assertEquals(List.of(new DesktopAction.MoveTo(new Position(x, y))), compile(code));
+    }
+
+    @Test
+    void offsetsAreTruncatedAsPythonsInt() {
+        assertEquals(List.of(new DesktopAction.MoveBy(-1, 2)), compile("pyautogui.moveRel(-1.9, 2.9)"));
+        assertEquals(List.of(new DesktopAction.Drag(new Position(10, -3), true, 1, true)),
+                compile("pyautogui.drag(10.5, -3.7)"));
+    }
+
+    /** pyautogui returns early from these: no button goes down for a drag by nothing, no move for a scroll of 0. */
+    @ParameterizedTest
+    @ValueSource(strings = {"pyautogui.drag(0, 0)", "pyautogui.dragRel(0.4, None)", "pyautogui.drag()",
+        "pyautogui.scroll(0, 500, 500)", "pyautogui.vscroll(0.9, x=10, y=10)", "pyautogui.hscroll(-0.5, (3, 4))"})
+    void whatPyautoguiSkipsDoesNothing(String code) {
+        assertEquals(List.of(), compile(code), code);
+    }
+
+    @Test
+    void zeroClicksMoveWithoutClicking() {
+        DesktopAction click = compile("pyautogui.click(5, 6, clicks=0, interval=1)").get(0);
+        assertEquals(new DesktopAction.Click(new Position(5, 6), 1, 0, 1000), click);
+        assertEquals(0, click.waitMillis());
+    }
+
+    /** pyautogui sleeps PAUSE (0.1 s unless set) after each of its calls; the program's last pause is left out. */
+    @Test
+    void pyautoguisPauseSeparatesItsCalls() {
+        DesktopAction a = new DesktopAction.PressKeys(List.of("a"), 1, 0);
+        assertEquals(List.of(a, new DesktopAction.Sleep(100), a),
+                program("pyautogui.press('a')\npyautogui.press('a')").actions());
+        assertEquals(List.of(a, new DesktopAction.Sleep(500), a, new DesktopAction.Sleep(500), new DesktopAction.Sleep(200), a),
+                program("pyautogui.PAUSE = 0.5; pyautogui.press('a'); pyautogui.press('a'); time.sleep(0.2); "
+                        + "pyautogui.press('a')").actions());
+        assertEquals(List.of(a, a), program("pyautogui.PAUSE = 0\npyautogui.press('a')\npyautogui.press('a')").actions());
+        assertEquals(List.of(a, a), program("pyautogui.press('a', _pause=False); pyautogui.press('a')").actions());
+        assertEquals(List.of(new DesktopAction.Sleep(0), a, new DesktopAction.Sleep(100), a),
+                program("pyautogui.sleep(0); pyautogui.press('a'); pyautogui.press('a')").actions());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pyautogui.PAUSE = -1", "pyautogui.PAUSE = None", "pyautogui.PAUSE = 'x'"})
+    void aPauseSleepCannotTakeIsRefused(String setting) {
+        PythonSubsetException refused = assertThrows(PythonSubsetException.class,
+                () -> compile(setting + "\npyautogui.press('a')"));
+        assertTrue(refused.getMessage().contains("line 1, column 60: unsupported statement `pyautogui.PAUSE"), refused.getMessage());
+    }
+
+    @Test
+    void pausesCountTowardsTheBudget() {
+        assertEquals(3, PyautoguiCompiler.compile("pyautogui.PAUSE = 6\npyautogui.click()\npyautogui.click()",
+                Duration.ofSeconds(10)).actions().size());
+        PythonSubsetException refused = assertThrows(PythonSubsetException.class, () -> PyautoguiCompiler.compile(
+                "pyautogui.PAUSE = 6\npyautogui.click()\npyautogui.click()\npyautogui.click()", Duration.ofSeconds(10)));
+        assertTrue(refused.getMessage().startsWith("line 4, column 1: "), refused.getMessage());
+        assertTrue(refused.getMessage().contains("time budget of 10.0 s"), refused.getMessage());
+        assertThrows(PythonSubsetException.class, () -> PyautoguiCompiler.compile(
+                "pyautogui.PAUSE = 1e300\npyautogui.click()\npyautogui.click()", Duration.ofSeconds(10)));
+    }
+
+    /** Numbers as Python's grammar writes them, and only those. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "0x64     | 100",
+        "0X_6_4   | 100",
+        "0o144    | 100",
+        "0b1100100| 100",
+        "1_00     | 100",
+        "100.     | 100",
+        "1e2      | 100",
+        "1_0.0_0  | 10",
+        "00       | 0",
+        ".5e1     | 5",
+    })
+    void readsPythonsNumbers(String literal, int value) {
+        assertEquals(List.of(new DesktopAction.MoveTo(new Position(value, 1))), compile("pyautogui.moveTo(" + literal + ", 1)"));
+    }
+
+    /** What Python refuses (a SyntaxError) is refused, not read as something else. */
+    @ParameterizedTest
+    @ValueSource(strings = {"pyautogui.moveTo(010, 1)", "pyautogui.moveTo(1__0, 1)", "pyautogui.moveTo(1_, 1)",
+        "pyautogui.moveTo(1_.5, 1)", "pyautogui.moveTo(1e, 1)", "pyautogui.moveTo(0x, 1)", "pyautogui.moveTo(0b2, 1)",
+        "pyautogui.moveTo(1j, 1)", "pyautogui.moveTo(\u0663, 1)", "pyautogui.moveTo(\uff11, 1)",
+        "pyautogui.moveTo(1,\u20032)", "pyautogui.moveTo(1,\u00a02)", "pyautogui.write('\\N{ BULLET}')",
+        "pyautogui.write('\\N{BULLET }')"})
+    void refusesWhatPythonCannotRead(String code) {
+        PythonSubsetException refused = assertThrows(PythonSubsetException.class, () -> compile(code));
+        assertTrue(refused.getMessage().contains("unsupported statement"), refused.getMessage());
+    }
+
+    @Test
+    void aNumberOfAHundredThousandDigitsIsRefusedNotAStackOverflow() {
+        assertThrows(PythonSubsetException.class, () -> compile("pyautogui.moveTo(" + "1_2".repeat(40_000) + ", 1)"));
+        assertThrows(PythonSubsetException.class, () -> compile("pyautogui.moveTo(" + "1".repeat(100_000) + ".5, 1)"));
+    }
+
+    /** Python reads \r\n and a lone \r in source as \n, also inside a triple-quoted string. */
+    @Test
+    void lineEndsAreReadAsPythonReadsThem() {
+        assertEquals(List.of(new DesktopAction.TypeText("a\nb\nc", 0)), compile("pyautogui.write('''a\r\nb\rc''')\r\n"));
+        PythonSubsetException refused = assertThrows(PythonSubsetException.class,
+                () -> PyautoguiCompiler.compile("pyautogui.click()\r\npyautogui.write('a\rb')", Duration.ofSeconds(1)));
+        assertTrue(refused.getMessage().startsWith("line 2, column 17: "), refused.getMessage());
     }
 }

@@ -245,6 +245,9 @@ class PyautoguiCallsTest {
         "pyautogui.move(None, 7)                                  |                   | 1000 | 207",
         "pyautogui.moveTo(None, 250)                              |                   | 1000 | 250",
         "pyautogui.moveTo((1010, 190))                            |                   | 1010 | 190",
+        "pyautogui.moveTo(1010.9, 190.9)                          |                   | 1010 | 190",
+        "pyautogui.click(x=1020.5, y=210.99)                      | press:1 release:1 | 1020 | 210",
+        "pyautogui.moveRel(-10.9, 5.9)                            |                   | 990  | 205",
     })
     void movesAndDragsEndWhereAsked(String code, String expected, int x, int y) {
         int before = pointAtTheWindow();
@@ -254,6 +257,37 @@ class PyautoguiCallsTest {
             List<String> want = List.of(expected.trim().split("\\s+"));
             assertTrue(xev.awaitEvents(before, want.size(), "events of " + code).containsAll(want), code);
         }
+    }
+
+    /**
+     * pyautogui returns before acting from a drag by (0, 0) (no button goes down: no click) and from a scroll of 0
+     * clicks (no move to its x and y); a click with clicks=0 moves and clicks nothing.
+     */
+    @Test
+    void whatPyautoguiSkipsActsOnNothing() {
+        int before = pointAtTheWindow();
+        pyautogui("pyautogui.drag(0, 0); pyautogui.dragRel(0.5, None); pyautogui.scroll(0, 1100, 250); "
+                + "pyautogui.hscroll(0.9, x=1100, y=250)").body("status", equalTo("success"));
+        assertEquals(List.of(1000, 200), OsWorldCalls.cursor());
+        pyautogui("pyautogui.click(1010, 210, clicks=0); pyautogui.press('c')").body("status", equalTo("success"));
+        assertEquals(List.of(1010, 210), OsWorldCalls.cursor());
+        List<String> got = xev.awaitEvents(before, 2, "c");
+        assertEquals(List.of("key:c", "keyup:c"), got.subList(0, 2), "no button event before c");
+    }
+
+    /**
+     * pyautogui sleeps {@code PAUSE} (0.1 s) after each call, which gives the desktop time to answer one call before
+     * the next acts; a program of three calls takes at least two pauses.
+     */
+    @Test
+    void pyautoguisPauseSeparatesTheCalls() {
+        int before = pointAtTheWindow();
+        long start = System.nanoTime();
+        pyautogui("pyautogui.press('a')\npyautogui.press('b')\npyautogui.press('c')").body("status", equalTo("success"));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis >= 200, "three calls took " + millis + " ms");
+        List<String> got = xev.awaitEvents(before, 6, "a, b, c");
+        assertEquals(List.of("key:a", "keyup:a", "key:b", "keyup:b", "key:c", "keyup:c"), got.subList(0, 6));
     }
 
     static Stream<Path> corpus() throws IOException {
