@@ -7,10 +7,12 @@ import io.envgrid.deviceagent.allocatorclient.LeaseVerifier;
 import io.envgrid.deviceagent.allocatorclient.VerifiedLease;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.error.ErrorCode;
+import io.vertx.core.Future;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -68,6 +70,36 @@ public class LeaseAccess {
             return verified(resourceId, lease.token());
         }
         throw noCredential(resourceId);
+    }
+
+    /**
+     * {@link #requireLease} with the allocator asked through {@code ask} (a non-blocking client's
+     * {@code POST /leases/verify}, {@code (resourceId, leaseToken) -> verdict}) instead of the blocking
+     * {@link LeaseVerifier}: the same checks, grants and refusals, the refusal as the failed future's cause.
+     */
+    public Future<Grant> requireLease(String resourceId, Credentials credentials,
+            BiFunction<String, String, Future<LeaseVerdict>> ask) {
+        if (credentials instanceof Credentials.ServiceToken) {
+            return Future.succeededFuture(new Grant.AsService());
+        }
+        if (!(credentials instanceof Credentials.LeaseToken lease)) {
+            return Future.failedFuture(noCredential(resourceId));
+        }
+        try {
+            checkable(resourceId, lease.token());
+        } catch (ApiException refused) {
+            return Future.failedFuture(refused);
+        }
+        return ask.apply(resourceId, lease.token()).transform(asked -> {
+            if (asked.failed()) {
+                return Future.failedFuture(unavailable(resourceId, asked.cause()));
+            }
+            try {
+                return Future.succeededFuture(judged(resourceId, asked.result()));
+            } catch (ApiException refused) {
+                return Future.failedFuture(refused);
+            }
+        });
     }
 
     /**
@@ -129,6 +161,11 @@ public class LeaseAccess {
         } catch (RuntimeException e) {
             throw unavailable(resourceId, e);
         }
+        return judged(resourceId, verdict);
+    }
+
+    /** The grant of a lease token the allocator judged {@code verdict}: the holder's, or the refusal. */
+    private Grant judged(String resourceId, LeaseVerdict verdict) {
         if (!(verdict instanceof LeaseVerdict.Live live)) {
             // NotLive or UnknownResource: either way there is no live lease behind this token
             throw notLive(resourceId);
@@ -169,7 +206,7 @@ public class LeaseAccess {
                 "that lease token is not the live lease of '" + resourceId + "'", Map.of("resource_id", resourceId));
     }
 
-    private static ApiException unavailable(String resourceId, RuntimeException cause) {
+    private static ApiException unavailable(String resourceId, Throwable cause) {
         LOG.warnf("cannot check the lease of %s with the allocator: %s", resourceId, cause.toString());
         return new ApiException(503, ErrorCode.ALLOCATOR_UNAVAILABLE,
                 "cannot check the lease of '" + resourceId + "' with the allocator; try again",

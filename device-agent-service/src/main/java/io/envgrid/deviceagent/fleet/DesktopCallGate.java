@@ -35,7 +35,9 @@ import org.jboss.logging.Logger;
  * A call that carries a body is admitted only once its credential passed the {@link DesktopHeadCheck} on its head:
  * the body may be trickled for up to the read timeout, and a call counts from its head, so without the check a caller
  * with a made-up (well-formed) lease token could hold every place of the desktop and starve its real holder. A refused
- * call is answered at once with the route's refusal and never takes a place; its body is dropped unread. A call
+ * call is answered at once with the route's refusal and never takes a place; its body is dropped unread. The check
+ * admitted is handed to the route in this process ({@link HeadChecks}), so the allocator is asked once per call, not
+ * twice; a {@link HeadChecks#HEADER} the caller sent is removed. A call
  * without a body is complete with its head, so the route checks it at once; checking it here too would only double
  * the allocator's round trips of the most frequent calls (screenshots).
  * <p>
@@ -49,6 +51,7 @@ final class DesktopCallGate implements ProxyInterceptor {
 
     private static final Logger LOG = Logger.getLogger(DesktopCallGate.class);
     private static final String ADMITTED = DesktopCallGate.class.getName() + ".admitted";
+    private static final String CHECK = DesktopCallGate.class.getName() + ".check";
     private final ObjectMapper json;
     private final String desktop;
     private final String mark;
@@ -79,13 +82,15 @@ final class DesktopCallGate implements ProxyInterceptor {
             return Future.succeededFuture(answer(context, 400, ErrorEnvelope.of(ErrorCode.INVALID_PARAMETERS,
                     unservable, Map.of("desktop", desktop))));
         }
+        // only this port names its own checks to the agent: a caller's value would otherwise reach the route
+        context.request().headers().remove(HeadChecks.HEADER);
         if (!carriesBody(context.request().headers())) {
-            return admit(context);
+            return admit(context, null);
         }
         // the request stays paused (the proxy paused it) while the check runs: not a byte of its body is read
         return headCheck.check(context.request().headers()).transform(checked -> {
             if (checked.succeeded()) {
-                return admit(context);
+                return admit(context, checked.result());
             }
             drop(context);
             return Future.succeededFuture(refused(context, checked.cause()));
@@ -159,22 +164,29 @@ final class DesktopCallGate implements ProxyInterceptor {
         return headers.contains(HttpHeaders.TRANSFER_ENCODING) || length != null && !length.trim().equals("0");
     }
 
-    private Future<ProxyResponse> admit(ProxyContext context) {
+    /** Admits the call if a place is free; {@code check} names its head check kept for the route, or is null. */
+    private Future<ProxyResponse> admit(ProxyContext context, String check) {
         if (inFlight.incrementAndGet() > limit) {
             inFlight.decrementAndGet();
+            headCheck.forget(check);
             return Future.succeededFuture(busy(context));
         }
         AtomicBoolean admitted = new AtomicBoolean(true);
         context.set(ADMITTED, admitted);
+        context.set(CHECK, check);
         context.request().headers().set(DesktopRouting.DESKTOP_HEADER, desktop);
         context.request().headers().set(DesktopPorts.PROXY_MARK_HEADER, mark);
-        return context.sendRequest().onFailure(e -> leave(admitted));
+        if (check != null) {
+            context.request().headers().set(HeadChecks.HEADER, check);
+        }
+        return context.sendRequest().onFailure(e -> leave(admitted, check));
     }
 
     @Override
     public Future<Void> handleProxyResponse(ProxyContext context) {
         AtomicBoolean admitted = context.get(ADMITTED, AtomicBoolean.class);
-        return context.sendResponse().onComplete(done -> leave(admitted));
+        String check = context.get(CHECK, String.class);
+        return context.sendResponse().onComplete(done -> leave(admitted, check));
     }
 
     /** Calls admitted and not yet answered. */
@@ -182,10 +194,11 @@ final class DesktopCallGate implements ProxyInterceptor {
         return inFlight.get();
     }
 
-    private void leave(AtomicBoolean admitted) {
+    private void leave(AtomicBoolean admitted, String check) {
         // a call leaves once, whichever of "request failed" and "answer sent" comes first
         if (admitted != null && admitted.compareAndSet(true, false)) {
             inFlight.decrementAndGet();
+            headCheck.forget(check); // taken by the route already, unless the call never reached it
         }
     }
 

@@ -3,6 +3,7 @@ package io.envgrid.deviceagent.fleet;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.envgrid.deviceagent.access.Credentials;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
+import io.envgrid.deviceagent.osworld.Desktop;
 import io.envgrid.deviceagent.osworld.DesktopLock;
 import io.envgrid.deviceagent.osworld.DesktopRouting;
 import io.envgrid.deviceagent.registration.AgentIdentity;
@@ -10,7 +11,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -47,7 +48,8 @@ import org.jboss.logging.Logger;
  * {@code envgrid.device-agent.desktops.max-concurrent-calls} calls at once ({@link DesktopCallGate}), on at most
  * {@code desktops.max-connections} connections, none kept idle, nor with an answer not written out, longer than
  * {@code desktops.idle-timeout}, none pipelining requests ({@link DesktopPortConnections}). A call with a body is admitted only once its credential passed the desktop's lease
- * check on its head ({@link DesktopHeadCheck}, the same {@link DesktopLock#requireLease} the route makes). Every
+ * check on its head ({@link DesktopHeadCheck}, the same {@link DesktopLock#requireLease} the route makes, asked
+ * without blocking on the fleet's event loop), and that check is handed to the route ({@link HeadChecks}). Every
  * request passes the gate: the port proxies no protocol upgrade (WebSocket, h2c), which would be tunnelled past it, and
  * the gate refuses whatever shape of request is not a plain HTTP/1.1 call on a path ({@link DesktopCallGate}).
  */
@@ -55,13 +57,6 @@ import org.jboss.logging.Logger;
 public class DesktopPorts {
 
     private static final Logger LOG = Logger.getLogger(DesktopPorts.class);
-    /**
-     * Threads for the head checks of all desktops' ports: each is one allocator round trip (milliseconds; 2.5 s at
-     * most per attempt, and a dead allocator opens the verifier's circuit after 10 calls, so checks then fail at once).
-     * Not the fleet's one worker thread, so that the checks of many callers run side by side.
-     */
-    private static final int HEAD_CHECK_THREADS = 16;
-
     /** The header by which the proxy marks the requests it forwards; its value is {@link #PROXY_MARK}. */
     public static final String PROXY_MARK_HEADER = "X-Envgrid-Desktop-Proxy";
     /**
@@ -75,12 +70,15 @@ public class DesktopPorts {
     private final DeviceAgentConfig config;
     private final ObjectMapper json;
     private final DesktopLock lock;
-    private WorkerExecutor headChecks;
+    private final FleetLeaseVerifier leases;
+    private final HeadChecks checks;
     private final List<HttpServer> servers = new ArrayList<>();
     private final List<HttpClient> clients = new ArrayList<>();
 
     public DesktopPorts(DesktopFleet fleet, FleetVertx vertx, DeviceAgentConfig config, ObjectMapper json,
-            DesktopLock lock) {
+            DesktopLock lock, FleetLeaseVerifier leases, HeadChecks checks) {
+        this.leases = leases;
+        this.checks = checks;
         this.fleet = fleet;
         this.vertx = vertx;
         this.config = config;
@@ -99,7 +97,6 @@ public class DesktopPorts {
         }
         String host = ConfigProvider.getConfig().getOptionalValue("quarkus.http.host", String.class).orElse("0.0.0.0");
         int limit = config.desktops().maxConcurrentCalls();
-        headChecks = vertx.get().createSharedWorkerExecutor("envgrid-desktop-head-checks", HEAD_CHECK_THREADS);
         for (HostedDesktop desktop : fleet.desktops()) {
             // a client (connection pool) per desktop, sized to its call limit: no desktop's calls wait for another's
             HttpClient client = vertx.get().createHttpClient(
@@ -121,17 +118,28 @@ public class DesktopPorts {
     }
 
     /**
-     * The lease check of {@code desktop}'s port on a request's head: the route's own ({@link DesktopLock#requireLease},
-     * with its refusals and their count), run on {@link #headChecks} because it may ask the allocator.
+     * The lease check of {@code hosted}'s port on a request's head: the route's own ({@link DesktopLock#requireLease},
+     * with its refusals and their count), asked of the allocator without blocking, on the fleet's event loop
+     * ({@link FleetLeaseVerifier}), and kept for the route ({@link HeadChecks}) with the desktop gate's generation
+     * read before it, so a reset begun after the check still refuses the call.
      */
-    private DesktopHeadCheck headCheck(HostedDesktop desktop) {
-        return headers -> {
-            String authorization = headers.get(HttpHeaders.AUTHORIZATION);
-            String leaseToken = headers.get(Credentials.LEASE_TOKEN_HEADER);
-            return headChecks.executeBlocking(() -> {
-                lock.requireLease(desktop.desktop(), authorization, leaseToken);
-                return null;
-            }, false);
+    private DesktopHeadCheck headCheck(HostedDesktop hosted) {
+        Desktop desktop = hosted.desktop();
+        return new DesktopHeadCheck() {
+            @Override
+            public Future<String> check(MultiMap headers) {
+                String authorization = headers.get(HttpHeaders.AUTHORIZATION);
+                String leaseToken = headers.get(Credentials.LEASE_TOKEN_HEADER);
+                long generation = desktop.gate().generation();
+                return lock.requireLease(desktop, authorization, leaseToken, leases::verify)
+                        .map(grant -> checks.keep(new HeadChecks.Checked(desktop.name(), authorization, leaseToken,
+                                generation, grant, System.nanoTime())));
+            }
+
+            @Override
+            public void forget(String name) {
+                checks.forget(name);
+            }
         };
     }
 
@@ -182,8 +190,5 @@ public class DesktopPorts {
     void stop(@Observes ShutdownEvent stop) {
         servers.forEach(HttpServer::close);
         clients.forEach(HttpClient::close);
-        if (headChecks != null) {
-            headChecks.close();
-        }
     }
 }

@@ -3,16 +3,19 @@ package io.envgrid.deviceagent.osworld;
 import io.envgrid.deviceagent.access.Credentials;
 import io.envgrid.deviceagent.access.LeaseAccess;
 import io.envgrid.deviceagent.access.ServiceTokenCheck;
+import io.envgrid.deviceagent.allocatorclient.LeaseVerdict;
 import io.envgrid.deviceagent.allocatorclient.LeaseVerifier;
 import io.envgrid.deviceagent.config.DeviceAgentConfig;
 import io.envgrid.deviceagent.error.ApiException;
 import io.envgrid.deviceagent.registration.AgentIdentity;
 import io.envgrid.errors.ErrorMappers;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.Response;
+import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,7 +24,8 @@ import org.jboss.logging.Logger;
  * or the agent's service token; {@code open} lets anyone in and says so at start. Refusals carry the envgrid error
  * envelope (not OSWorld's error shape): 401, 409 or 503, see {@link LeaseAccess}. Checked twice: what the headers
  * alone decide before the body is read ({@link DesktopLockFilter}), the lease itself when the call acts
- * ({@link DesktopRouting#act}).
+ * ({@link DesktopRouting#act}) — or, for a call with a body through a desktop's port, the lease check that port made
+ * on the call's head, handed over in this process ({@code fleet/HeadChecks}), so the allocator is asked once per call.
  */
 @ApplicationScoped
 public class DesktopLock {
@@ -103,6 +107,25 @@ public class DesktopLock {
             count(refused);
             throw refused;
         }
+    }
+
+    /**
+     * {@link #requireLease} without blocking: the allocator asked through {@code ask} (a non-blocking client's
+     * {@code POST /leases/verify}); what a desktop's port checks on a call's head, on its event loop.
+     *
+     * @return the grant; failed with the refusal (401, 409 or 503), counted as {@link #requireLease} counts it
+     */
+    public Future<LeaseAccess.Grant> requireLease(Desktop desktop, String authorization, String leaseToken,
+            BiFunction<String, String, Future<LeaseVerdict>> ask) {
+        if (config.desktop().auth() == DeviceAgentConfig.DesktopAuth.OPEN) {
+            return Future.succeededFuture(new LeaseAccess.Grant.NotLeased());
+        }
+        return access.requireLease(desktop.resourceId(), credentials(authorization, leaseToken), ask)
+                .onFailure(failed -> {
+                    if (failed instanceof ApiException refused) {
+                        count(refused);
+                    }
+                });
     }
 
     private Credentials credentials(String authorization, String leaseToken) {

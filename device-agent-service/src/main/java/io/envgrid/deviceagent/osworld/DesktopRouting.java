@@ -5,6 +5,7 @@ import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.exec.WorkerFiles;
 import io.envgrid.deviceagent.fleet.AttachedDesktop;
 import io.envgrid.deviceagent.fleet.DesktopFleet;
+import io.envgrid.deviceagent.fleet.HeadChecks;
 import io.envgrid.deviceagent.x11.ScreenCapture;
 import io.envgrid.deviceagent.x11.XDisplay;
 import io.envgrid.deviceagent.x11.XInput;
@@ -14,6 +15,8 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -42,13 +45,16 @@ public class DesktopRouting {
     private final Desktop attached;
     private final DesktopLock lock;
     private final LeaseRecheck recheck;
+    private final HeadChecks headChecks;
     @Inject
     HttpServerRequest request;
 
     public DesktopRouting(DesktopFleet fleet, AttachedDesktop attachedDesktop, XDisplay display, XInput input,
             ScreenCapture screen, AccessibilityTree accessibility, DesktopCommands commands, ScreenRecorder recorder,
-            WorkerFiles files, WorkerExec workers, DesktopWindows windows, DesktopLock lock, LeaseRecheck recheck) {
+            WorkerFiles files, WorkerExec workers, DesktopWindows windows, DesktopLock lock, LeaseRecheck recheck,
+            HeadChecks headChecks) {
         this.fleet = fleet;
+        this.headChecks = headChecks;
         this.lock = lock;
         this.recheck = recheck;
         // the attached desktop's gate is its reset's (fleet/AttachedDesktop): a reset cuts off the ended lease's calls
@@ -60,7 +66,9 @@ public class DesktopRouting {
      * Runs {@code action} on the current request's desktop, once the request has arrived whole (a route calls this
      * from its method, after its body has been read and bound) and with the desktop's gate held across the lease
      * check and the action: the reset generation is read, then the lease checked with the allocator, then the call
-     * admitted only if no reset began meanwhile, and kept admitted until {@code action} returns. A reset that begins
+     * admitted only if no reset began meanwhile, and kept admitted until {@code action} returns. For a call with a body
+     * through a desktop's port the lease check is the one that port made on the call's head ({@code fleet/HeadChecks};
+     * the generation read before it), if it is recent enough; else this one asks the allocator itself. A reset that begins
      * while it runs interrupts it, ends its processes and waits for it; its answer is then {@code 409 LEASE_NOT_LIVE}.
      * A call let in by a lease token has that lease checked again while it runs ({@link LeaseRecheck}) and is cut off
      * the same way when it is over: {@code 409 LEASE_NOT_LIVE} (or {@code 503} when it stayed unconfirmed too long).
@@ -70,14 +78,29 @@ public class DesktopRouting {
      */
     public <T> T act(Function<Desktop, T> action) {
         Desktop desktop = resolve(request.getHeader(DESKTOP_HEADER));
-        long checkedAt = desktop.gate().generation(); // before the lease check: a reset from now on is seen at admit
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         String leaseToken = request.getHeader(Credentials.LEASE_TOKEN_HEADER);
-        LeaseAccess.Grant grant = lock.requireLease(desktop, authorization, leaseToken);
+        // The check a desktop's port made on this call's head stands for this one, if it was of this desktop and these
+        // very credentials, less than a recheck interval ago (as often as a running call's lease is confirmed), and
+        // before the lease's end: the allocator is asked once per call. Its gate generation was read before it.
+        Optional<HeadChecks.Checked> head = headChecks.take(request).filter(checked -> checked.coversCall(
+                desktop.name(), authorization, leaseToken, recheck.interval().toNanos()) && unexpired(checked.grant()));
+        long checkedAt; // read before the lease check: a reset from then on is seen at admit
+        LeaseAccess.Grant grant;
+        long confirmedAt;
+        if (head.isPresent()) {
+            checkedAt = head.get().generation();
+            grant = head.get().grant();
+            confirmedAt = head.get().checkedAt();
+        } else {
+            checkedAt = desktop.gate().generation();
+            grant = lock.requireLease(desktop, authorization, leaseToken);
+            confirmedAt = System.nanoTime();
+        }
         try (DesktopGate.Admission admission = desktop.gate().admit(desktop.name(), checkedAt)) {
             T result;
             try (LeaseRecheck.Watch watch = grant instanceof LeaseAccess.Grant.AsLeaseHolder
-                    ? recheck.watch(admission, () -> lock.requireLease(desktop, authorization, leaseToken))
+                    ? recheck.watch(admission, () -> lock.requireLease(desktop, authorization, leaseToken), confirmedAt)
                     : () -> { }) {
                 result = action.apply(desktop);
             } catch (RuntimeException e) {
@@ -90,6 +113,18 @@ public class DesktopRouting {
                 throw admission.refusal();
             }
             return result;
+        }
+    }
+
+    /** Whether the lease {@code grant} let a call in under has not reached its {@code expires_at} yet. */
+    private static boolean unexpired(LeaseAccess.Grant grant) {
+        if (!(grant instanceof LeaseAccess.Grant.AsLeaseHolder holder)) {
+            return true;
+        }
+        try {
+            return Instant.now().isBefore(Instant.parse(holder.lease().expiresAt()));
+        } catch (RuntimeException unreadable) {
+            return false; // no end to go by: ask the allocator
         }
     }
 

@@ -50,6 +50,11 @@ public class LeaseRecheck {
         this.meters = meters;
     }
 
+    /** How often a running call's lease is checked again; also how old a lease check may be when a call acts on it. */
+    public Duration interval() {
+        return interval;
+    }
+
     /** A running call's watch; close it when the call has acted (before it leaves the gate). */
     public interface Watch extends AutoCloseable {
         @Override
@@ -62,7 +67,16 @@ public class LeaseRecheck {
      * longer than the unconfirmed limit.
      */
     public Watch watch(DesktopGate.Admission admission, Runnable check) {
-        long[] confirmedAt = {System.nanoTime()};
+        return watch(admission, check, System.nanoTime());
+    }
+
+    /**
+     * As {@link #watch(DesktopGate.Admission, Runnable)} for a call whose lease was last confirmed at
+     * {@code confirmedAt} ({@link System#nanoTime()}), not now: the first check comes an interval after that.
+     */
+    public Watch watch(DesktopGate.Admission admission, Runnable check, long confirmedAtNanos) {
+        long[] confirmedAt = {confirmedAtNanos};
+        long firstDelay = Math.max(0, interval.toNanos() - (System.nanoTime() - confirmedAtNanos));
         ScheduledFuture<?> ticks = checks.scheduleWithFixedDelay(() -> {
             try {
                 check.run();
@@ -85,7 +99,7 @@ public class LeaseRecheck {
                         : new DesktopException(409, ErrorCode.LEASE_NOT_LIVE, "the lease of this call ended while it "
                                 + "ran (" + refused.getMessage() + "): cut off"));
             }
-        }, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
+        }, firstDelay, interval.toNanos(), TimeUnit.NANOSECONDS);
         return () -> ticks.cancel(false);
     }
 

@@ -29,8 +29,9 @@ import redis.embedded.RedisServer;
  * timed from the release's answer to the allocator listing the desktop {@code free} again (polled every 5 ms).
  * (2) Desktops per host: every desktop leased by its own worker, each doing one action per second (a pyautogui
  * {@code click} through its own port with its lease token, and every fifth a screenshot) for
- * {@code bench.fleet.seconds} (30), after {@value #WARMUP} untimed actions each; the latency of every action, which
- * includes the lease check at the allocator and the desktop port's loopback hop. Prints a table.
+ * {@code bench.fleet.seconds} (30), after {@value #WARMUP} untimed actions each, desktop i at i/n of each second (4:
+ * 0, 250, 500, 750 ms); the latency of every action, which includes the lease check at the allocator and the desktop
+ * port's loopback hop. Prints a table.
  */
 public final class FleetBenchmark {
 
@@ -90,7 +91,9 @@ public final class FleetBenchmark {
             FleetBenchmark bench = new FleetBenchmark(allocatorApp.uri());
             bench.awaitFree(desktops);
             long[] resetNanos = bench.resets(resets);
+            System.out.println("load average before the actions: " + loadAverage());
             long[][] actions = bench.actions(desktops, seconds, agent.pid());
+            System.out.println("load average after the actions: " + loadAverage());
             Map<String, long[]> parts = bench.breakdown(agent.uri(), Integer.getInteger("bench.fleet.breakdown", 20));
             System.out.println();
             System.out.println("| measure | desktops | samples | p50 ms | p99 ms | max ms |");
@@ -104,6 +107,12 @@ public final class FleetBenchmark {
         } finally {
             redis.stop();
         }
+    }
+
+    /** The machine's 1, 5 and 15 minute load averages ({@code /proc/loadavg}): how quiet the measurement was. */
+    private static String loadAverage() throws java.io.IOException {
+        String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+        return fields[0] + " " + fields[1] + " " + fields[2];
     }
 
     private void awaitFree(int desktops) throws Exception {
@@ -169,11 +178,23 @@ public final class FleetBenchmark {
             }
         }
         System.out.println("fleet agent: " + jit.report());
+        for (int i = 0; i < WARMUP; i++) {
+            for (JsonNode grant : grants) {
+                http.send(clickRequest(grant), HttpResponse.BodyHandlers.discarding());
+            }
+        }
         ExecutorService workers = Executors.newFixedThreadPool(desktops);
         try {
+            // The desktops' workers keep apart within each second: desktop i at i/desktops of it (4: 0, 250, 500,
+            // 750 ms), as independent workers would fall, so each action's latency is measured, not four actions
+            // arriving together on 2 cores and queueing behind each other.
+            long start = System.nanoTime() + 100_000_000L;
+            long spacing = 1_000_000_000L / desktops;
             List<Future<long[]>> running = new ArrayList<>();
-            for (JsonNode grant : grants) {
-                running.add(workers.submit(() -> actOncePerSecond(grant, seconds)));
+            for (int i = 0; i < desktops; i++) {
+                JsonNode grant = grants.get(i);
+                long first = start + i * spacing;
+                running.add(workers.submit(() -> actOncePerSecond(grant, seconds, first)));
             }
             long[][] latencies = new long[desktops][];
             for (int i = 0; i < desktops; i++) {
@@ -201,12 +222,9 @@ public final class FleetBenchmark {
                 .GET().build();
     }
 
-    private long[] actOncePerSecond(JsonNode grant, int seconds) throws Exception {
+    /** One action a second on the granted desktop, the first at {@code start} ({@link System#nanoTime()}). */
+    private long[] actOncePerSecond(JsonNode grant, int seconds, long start) throws Exception {
         long[] nanos = new long[seconds];
-        for (int i = 0; i < WARMUP; i++) {
-            http.send(clickRequest(grant), HttpResponse.BodyHandlers.discarding());
-        }
-        long start = System.nanoTime();
         for (int i = 0; i < seconds; i++) {
             long due = start + i * 1_000_000_000L;
             long wait = due - System.nanoTime();

@@ -56,6 +56,8 @@ class DesktopCallGateTest {
     private HttpServer desktop;
     private DesktopCallGate gate;
     private final AtomicInteger checks = new AtomicInteger();
+    /** The head checks the gate said it is done with (its calls over). */
+    private final List<String> forgotten = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Requests and WebSocket handshakes the stand-in agent received. */
     private final AtomicInteger reachedAgent = new AtomicInteger();
     private final List<HeldRequest> trickles = new ArrayList<>();
@@ -69,14 +71,26 @@ class DesktopCallGateTest {
                 .requestHandler(request -> {
                     reachedAgent.incrementAndGet();
                     request.body().onSuccess(body -> request.response().end(request.path().equals("/large")
-                            ? Buffer.buffer(new byte[LARGE]) : Buffer.buffer("agent:" + body.length())));
+                            ? Buffer.buffer(new byte[LARGE])
+                            // what the route would take as the port's head check
+                            : request.path().equals("/head-check") ? Buffer.buffer(
+                                    String.valueOf(request.getHeader(HeadChecks.HEADER)))
+                            : Buffer.buffer("agent:" + body.length())));
                 })
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        DesktopHeadCheck onlyGood = headers -> {
-            checks.incrementAndGet();
-            return GOOD.equals(headers.get("X-Envgrid-Lease-Token")) ? Future.succeededFuture()
-                    : Future.failedFuture(new ApiException(409, ErrorCode.LEASE_NOT_LIVE, "not live",
-                            Map.of("resource_id", "desktop-0")));
+        DesktopHeadCheck onlyGood = new DesktopHeadCheck() {
+            @Override
+            public Future<String> check(io.vertx.core.MultiMap headers) {
+                int check = checks.incrementAndGet();
+                return GOOD.equals(headers.get("X-Envgrid-Lease-Token")) ? Future.succeededFuture("check-" + check)
+                        : Future.failedFuture(new ApiException(409, ErrorCode.LEASE_NOT_LIVE, "not live",
+                                Map.of("resource_id", "desktop-0")));
+            }
+
+            @Override
+            public void forget(String name) {
+                forgotten.add(name);
+            }
         };
         gate = new DesktopCallGate(new ObjectMapper(), "0", "mark", PLACES, onlyGood);
         desktop = desktopPort(Duration.ofSeconds(30));
@@ -296,6 +310,26 @@ class DesktopCallGateTest {
         } catch (IOException closed) {
             cutOff.incrementAndGet();
         }
+    }
+
+    @Test
+    void theAgentSeesTheHeadCheckOfThePortOnlyNeverTheCallersOwn() throws Exception {
+        URI port = URI.create("http://127.0.0.1:" + desktop.actualPort());
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String forged = "00112233445566778899aabbccddeeff";
+        // a call with a body: the port's own check replaces the caller's
+        HttpResponse<String> checked = http.send(HttpRequest.newBuilder(URI.create(port + "/head-check"))
+                .header("X-Envgrid-Lease-Token", GOOD).header(HeadChecks.HEADER, forged)
+                .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("check-" + checks.get(), checked.body());
+        // the call is over: its check is dropped (a check stands for one call)
+        Conditions.await(() -> forgotten.contains(checked.body()), "the check forgotten", Duration.ofSeconds(5));
+        // a call without a body is not checked on its head: it reaches the agent with no check at all
+        HttpResponse<String> unchecked = http.send(HttpRequest.newBuilder(URI.create(port + "/head-check"))
+                .header("X-Envgrid-Lease-Token", GOOD).header(HeadChecks.HEADER, forged)
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("null", unchecked.body());
     }
 
     @Test
