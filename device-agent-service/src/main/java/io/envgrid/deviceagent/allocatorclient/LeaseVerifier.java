@@ -43,14 +43,8 @@ public class LeaseVerifier {
         LeaseApi lease = leases.orElseThrow(() -> new IllegalStateException("envgrid.allocator.url is not set"));
         LeaseApi.VerifyRequest request = new LeaseApi.VerifyRequest(resourceId, leaseToken);
         try (Response response = AllocatorClient.call(() -> lease.verify(request))) {
-            return switch (response.getStatus()) {
-                case 200 -> new LeaseVerdict.Live(response.readEntity(VerifiedLease.class));
-                case 404 -> new LeaseVerdict.UnknownResource();
-                case 401, 403 -> throw new AllocatorUnavailableException(
-                        "the allocator refused the agent's token (envgrid.allocator.service-token or -file)", null);
-                // 409 LEASE_NOT_LIVE; a 400 (a token or id it does not accept) is no live lease either
-                default -> new LeaseVerdict.NotLive();
-            };
+            // a 5xx never gets here: AllocatorClient.call turned it into AllocatorUnavailableException
+            return LeaseVerdict.of(response.getStatus(), () -> response.readEntity(VerifiedLease.class));
         }
     }
 }

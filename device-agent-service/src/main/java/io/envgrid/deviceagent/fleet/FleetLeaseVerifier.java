@@ -115,31 +115,20 @@ public class FleetLeaseVerifier {
         bearer.ifPresent(token -> request.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token));
         return client().request(request)
                 .compose(sent -> sent.send(body))
-                .compose(response -> response.body().map(answer -> verdict(response.statusCode(), answer)))
+                .compose(response -> response.body()
+                        .map(answer -> LeaseVerdict.of(response.statusCode(), () -> lease(answer))))
                 .timeout(ATTEMPT_MILLIS, TimeUnit.MILLISECONDS)
                 .recover(e -> Future.failedFuture(e instanceof AllocatorUnavailableException ? e
                         : new AllocatorUnavailableException("allocator unreachable: " + e, e)));
     }
 
-    /** As {@code LeaseVerifier#verify} reads the answer. */
-    private LeaseVerdict verdict(int status, Buffer answer) {
-        if (status >= 500) {
-            throw new AllocatorUnavailableException("the allocator answered " + status, null);
+    /** The body of a 200: the live lease. */
+    private VerifiedLease lease(Buffer answer) {
+        try {
+            return json.readValue(answer.getBytes(), VerifiedLease.class);
+        } catch (IOException e) {
+            throw new AllocatorUnavailableException("the allocator's lease answer cannot be read: " + e, e);
         }
-        return switch (status) {
-            case 200 -> {
-                try {
-                    yield new LeaseVerdict.Live(json.readValue(answer.getBytes(), VerifiedLease.class));
-                } catch (IOException e) {
-                    throw new AllocatorUnavailableException("the allocator's lease answer cannot be read: " + e, e);
-                }
-            }
-            case 404 -> new LeaseVerdict.UnknownResource();
-            case 401, 403 -> throw new AllocatorUnavailableException(
-                    "the allocator refused the agent's token (envgrid.allocator.service-token or -file)", null);
-            // 409 LEASE_NOT_LIVE; a 400 (a token or id it does not accept) is no live lease either
-            default -> new LeaseVerdict.NotLive();
-        };
     }
 
     private synchronized HttpClient client() {
