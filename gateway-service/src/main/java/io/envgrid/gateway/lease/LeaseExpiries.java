@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.redis.KeptSubscription;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -13,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -47,9 +47,8 @@ public class LeaseExpiries {
     }
 
     void start(@Observes StartupEvent event) {
-        subscription = redis.pubsub(String.class).subscribe(keys.allocatorExpiryChannels().toArray(String[]::new))
-                .onFailure().retry().withBackOff(Duration.ofSeconds(1)).indefinitely()
-                .subscribe().with(this::onExpiry);
+        subscription = KeptSubscription.keep(redis.pubsub(String.class), "the lease expiries", this::onExpiry,
+                keys.allocatorExpiryChannels().toArray(String[]::new));
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -45,6 +45,11 @@ public class WorkerResources {
     private final ConcurrentMap<String, Map<String, String>> known = new ConcurrentHashMap<>();
     /** The most workers whose copy is kept (the keep-alive renews every live worker's leases on one replica). */
     private static final int KNOWN_WORKERS = 20_000;
+    /**
+     * Reads and writes of one renewal before it gives up (each lost to another write of the same entries between
+     * its read and its script; two writers, a renewal and the keep-alive, need at most two).
+     */
+    private static final int WRITE_ATTEMPTS = 8;
 
     public WorkerResources(ReactiveRedisDataSource redis, ObjectMapper json, GatewayKeys names, WorkerActivities activities) {
         this.activities = activities;
@@ -208,11 +213,39 @@ public class WorkerResources {
     }
 
     private Uni<TermsChange> readAndWrite(String workerId, Map<String, JsonNode> renewals) {
-        return hashes.hgetall(key(workerId)).chain(raw -> {
+        return readAndWrite(workerId, renewals, TermsChange.NONE, WRITE_ATTEMPTS);
+    }
+
+    /**
+     * Reads the record, plans on it and writes the plan, until every planned entry was written: an entry rewritten
+     * between the read and the script (the keep-alive renewing the same lease at the same moment) is left alone by
+     * the script, and the renewal is then decided again on the record as it is. Was: that entry counted as nothing
+     * to do, so {@code renew_resources} kept the keep-alive's expiry and answered NONE (no update sent).
+     */
+    private Uni<TermsChange> readAndWrite(String workerId, Map<String, JsonNode> renewals, TermsChange sofar, int attemptsLeft) {
+        return read(workerId).chain(raw -> {
             remember(workerId, raw);
             Renewal plan = Renewal.plan(raw, renewals, this::parse);
-            return plan.written().isEmpty() ? Uni.createFrom().item(TermsChange.NONE) : write(workerId, plan).map(Written::change);
+            if (plan.written().isEmpty()) {
+                return Uni.createFrom().item(sofar);
+            }
+            return write(workerId, plan).chain(written -> {
+                TermsChange most = written.change().compareTo(sofar) > 0 ? written.change() : sofar;
+                if (written.complete()) {
+                    return Uni.createFrom().item(most);
+                }
+                if (attemptsLeft <= 1) {
+                    return Uni.createFrom().failure(new IllegalStateException("the record of worker " + workerId
+                            + " kept changing while a renewal was written"));
+                }
+                return readAndWrite(workerId, renewals, most, attemptsLeft - 1);
+            });
         });
+    }
+
+    /** The worker's record as a renewal decides on it (package-private: a test interposes a concurrent write). */
+    Uni<Map<String, String>> read(String workerId) {
+        return hashes.hgetall(key(workerId));
     }
 
     /** Runs the compare-and-write script for a plan; the entries written become this replica's copy. */

@@ -4,6 +4,7 @@ import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.redis.KeptSubscription;
 import io.envgrid.redisscripts.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
@@ -72,9 +73,7 @@ public class RevokedTokens {
     }
 
     void start(@Observes StartupEvent event) {
-        subscription = pubsub.subscribe(keys.revocationChannel())
-                .onFailure().retry().withBackOff(Duration.ofSeconds(1)).indefinitely()
-                .subscribe().with(this::onMessage);
+        subscription = KeptSubscription.keep(pubsub, "the token revocations", this::onMessage, keys.revocationChannel());
         timer = vertx.setPeriodic(0, Math.max(100, refresh.toMillis()), t -> reload().subscribe().with(v -> { },
                 e -> LOG.warnf("reloading the revoked tokens failed: %s", e.getMessage())));
     }

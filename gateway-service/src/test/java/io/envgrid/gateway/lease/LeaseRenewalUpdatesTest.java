@@ -3,8 +3,10 @@ package io.envgrid.gateway.lease;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.support.Conditions;
@@ -12,14 +14,17 @@ import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.McpStream;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.WithCluster;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,6 +56,15 @@ class LeaseRenewalUpdatesTest {
 
     @Inject
     GatewayKeys keys;
+
+    @Inject
+    ReactiveRedisDataSource reactiveRedis;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    WorkerActivities activities;
 
     @Test
     void renewResourcesUpdatesTheSubscribedSessionAndWhatItReads() {
@@ -112,6 +126,35 @@ class LeaseRenewalUpdatesTest {
         JsonNode entry = McpSteps.readTree(redis.hash(String.class).hget(key, TYPE));
         assertEquals(5, entry.path("fencing_token").asLong());
         assertEquals("C", entry.path("expires_at").asText());
+        redis.key().del(key);
+    }
+
+    /**
+     * Both renewals of a lease at one moment, {@code renew_resources} and the keep-alive, read the record; the
+     * keep-alive's script writes first, so the other's compare-and-write finds the entry changed and writes nothing.
+     * Was: that counted as nothing to do: {@code renew_resources} answered NONE (no update reached the subscribed
+     * session, the flake of {@link #renewResourcesUpdatesTheSubscribedSessionAndWhatItReads}) and the record kept the
+     * keep-alive's expiry. Driven here: the keep-alive's write lands right after this renewal's read.
+     */
+    @Test
+    void aRenewalOvertakenBetweenItsReadAndItsWriteDecidesAgainOnTheRecord() {
+        String worker = "race-" + UUID.randomUUID();
+        String key = keys.workerResources(worker);
+        redis.hash(String.class).hset(key, TYPE, "{\"id\":\"r1\",\"type\":\"" + TYPE + "\",\"expires_at\":\"A\",\"fencing_token\":5}");
+        String keepAlives = "{\"id\":\"r1\",\"type\":\"" + TYPE + "\",\"expires_at\":\"B\",\"fencing_token\":5}";
+        AtomicBoolean overtaken = new AtomicBoolean();
+        WorkerResources overtakenOnce = new WorkerResources(reactiveRedis, json, keys, activities) {
+            @Override
+            Uni<Map<String, String>> read(String workerId) {
+                return super.read(workerId).call(raw -> overtaken.compareAndSet(false, true)
+                        ? reactiveRedis.hash(String.class).hset(key, TYPE, keepAlives)
+                        : Uni.createFrom().voidItem());
+            }
+        };
+
+        assertEquals(WorkerResources.TermsChange.EXPIRY, overtakenOnce.renewed(worker, renewal("C", 5)).await().atMost(WAIT));
+        assertTrue(overtaken.get());
+        assertEquals("C", McpSteps.readTree(redis.hash(String.class).hget(key, TYPE)).path("expires_at").asText());
         redis.key().del(key);
     }
 

@@ -56,7 +56,7 @@ public class SessionLogging implements WorkerActivity {
         ObjectNode data = params.putObject("data").put("event", event).put("worker_id", workerId);
         data.setAll(details);
         notifier.toWorker(workerId, audience(severity), JsonRpc.notification("notifications/message", params))
-                .subscribe().with(v -> { }, e -> LOG.debugf("log message %s for worker %s not sent: %s", event, workerId,
+                .subscribe().with(v -> { }, e -> LOG.warnf("log message %s for worker %s not sent: %s", event, workerId,
                         e.getMessage()));
     }
 

@@ -1,6 +1,7 @@
 package io.envgrid.gateway.mcp.protocol;
 
 import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.redis.KeptSubscription;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.runtime.ShutdownEvent;
@@ -9,7 +10,6 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.jboss.logging.Logger;
@@ -36,9 +36,7 @@ public class InFlightCalls {
     }
 
     void start(@Observes StartupEvent event) {
-        subscription = pubsub.subscribe(channel)
-                .onFailure().retry().withBackOff(Duration.ofSeconds(1)).indefinitely()
-                .subscribe().with(this::cancelLocally);
+        subscription = KeptSubscription.keep(pubsub, "the in-flight call cancellations", this::cancelLocally, channel);
     }
 
     void stop(@Observes ShutdownEvent event) {

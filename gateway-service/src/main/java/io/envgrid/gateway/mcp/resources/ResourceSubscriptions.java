@@ -91,14 +91,14 @@ public class ResourceSubscriptions implements WorkerActivity {
         updated(workerId, ResourceUris.LEASES)
                 .chain(() -> notifier.toWorker(workerId, Audience.everySession(),
                         JsonRpc.notification("notifications/resources/list_changed", JsonNodeFactory.instance.objectNode())))
-                .subscribe().with(v -> { }, e -> LOG.debugf("lease change of %s not told: %s", workerId, e.getMessage()));
+                .subscribe().with(v -> { }, e -> LOG.warnf("lease change of %s not told: %s", workerId, e.getMessage()));
     }
 
     /** The leases document changed (a renewal's new expiry or fencing token); the list of resources did not. */
     @Override
     public void leaseTermsChanged(String workerId) {
         updated(workerId, ResourceUris.LEASES)
-                .subscribe().with(v -> { }, e -> LOG.debugf("lease renewal of %s not told: %s", workerId, e.getMessage()));
+                .subscribe().with(v -> { }, e -> LOG.warnf("lease renewal of %s not told: %s", workerId, e.getMessage()));
     }
 
     /**
@@ -135,7 +135,7 @@ public class ResourceSubscriptions implements WorkerActivity {
         ids.onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
                 .onItem().transformToUniAndConcatenate(id -> updated(workerId, ResourceUris.screenshot(id)))
                 .collect().last()
-                .subscribe().with(v -> { }, e -> LOG.debugf("screenshot update of %s not told: %s", workerId, e.getMessage()));
+                .subscribe().with(v -> { }, e -> LOG.warnf("screenshot update of %s not told: %s", workerId, e.getMessage()));
     }
 
     private Uni<Void> updated(String workerId, String uri) {

@@ -5,6 +5,7 @@ import io.envgrid.gateway.cluster.Replica;
 import io.envgrid.gateway.mcp.session.McpSession;
 import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.redis.KeptSubscription;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.runtime.ShutdownEvent;
@@ -15,7 +16,6 @@ import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -111,9 +111,8 @@ public class SseRelay {
     }
 
     void start(@Observes StartupEvent event) {
-        subscription = pubsub.subscribe(keys.replicaChannel(replica.id()))
-                .onFailure().retry().withBackOff(Duration.ofSeconds(1)).indefinitely()
-                .subscribe().with(this::onRelayed);
+        subscription = KeptSubscription.keep(pubsub, "the session stream relay", this::onRelayed,
+                keys.replicaChannel(replica.id()));
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -244,7 +243,8 @@ public class SseRelay {
     private void writeLocally(String sessionId, String eventId, String text) {
         Stream stream = streams.get(sessionId);
         if (stream == null) {
-            LOG.debugf("no stream for session %s here; message dropped", sessionId);
+            // recorded all the same (a Streamable session's client gets it by resuming); visible, since it is lost live
+            LOG.warnf("no stream for session %s here; message %s not relayed live", sessionId, eventId.isEmpty() ? "(unrecorded)" : eventId);
             return;
         }
         stream.context().runOnContext(v -> {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.cluster.Replica;
+import io.envgrid.gateway.redis.KeptSubscription;
 import io.envgrid.gateway.smcp.SmcpKeys;
 import io.envgrid.gateway.smcp.socketio.NamespaceSocket;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -16,7 +17,6 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.UUID;
@@ -65,9 +65,7 @@ public class ReplicaBus {
     }
 
     void start(@Observes StartupEvent event) {
-        subscription = pubsub.subscribe(keys.channel(replica.id()))
-                .onFailure().retry().withBackOff(Duration.ofSeconds(1)).indefinitely()
-                .subscribe().with(this::onChannel);
+        subscription = KeptSubscription.keep(pubsub, "the SMCP replica bus", this::onChannel, keys.channel(replica.id()));
     }
 
     void stop(@Observes ShutdownEvent event) {
