@@ -4,7 +4,6 @@ import io.envgrid.gateway.tool.ToolScope;
 import io.envgrid.gateway.tool.ToolAnnotations;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.client.AllocatorApi;
-import io.envgrid.gateway.lease.WorkerActivities;
 import io.envgrid.gateway.lease.WorkerResources;
 import io.envgrid.gateway.tool.BaseTool;
 import io.envgrid.gateway.tool.Schema;
@@ -34,13 +33,11 @@ public class RenewTool extends BaseTool {
 
     private final AllocatorApi allocator;
     private final WorkerResources resources;
-    private final WorkerActivities activities;
 
-    public RenewTool(AllocatorApi allocator, WorkerResources resources, WorkerActivities activities) {
+    public RenewTool(AllocatorApi allocator, WorkerResources resources) {
         super(SPEC);
         this.allocator = allocator;
         this.resources = resources;
-        this.activities = activities;
     }
 
     @Override
@@ -48,12 +45,10 @@ public class RenewTool extends BaseTool {
         List<String> resourceIds = call.args().strings("resource_ids");
         int timeout = (int) call.args().integer("timeout", 600);
         String worker = call.workerId();
+        // any change is told (an extension included: the caller asked for it); the subscribers' look-up rides on the
+        // record's write, one Redis exchange for both
         return allocator.renew(worker, resourceIds, timeout)
-                .call(renewed -> resources.renewed(worker, renewed).invoke(change -> {
-                    if (change != WorkerResources.TermsChange.NONE) {
-                        activities.leaseTermsChanged(worker);
-                    }
-                }))
+                .call(renewed -> resources.renewedAndTold(worker, renewed))
                 .map(ToolResult::of);
     }
 }

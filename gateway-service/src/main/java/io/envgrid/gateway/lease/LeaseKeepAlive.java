@@ -87,6 +87,11 @@ public class LeaseKeepAlive {
                 .subscribe().with(done -> { }, e -> LOG.warnf("lease keep-alive failed: %s", e.getMessage()));
     }
 
+    /** Whether a round runs now on this replica (a test waits for it to end before it counts Redis commands). */
+    boolean renewing() {
+        return renewing.get();
+    }
+
     private Uni<Void> renewAll() {
         int timeout = config.leases().renewTimeoutSeconds();
         return Multi.createFrom().iterable(liveWorkers).onItem().transformToUniAndConcatenate(LiveWorkers::liveWorkers)

@@ -2,6 +2,7 @@ package io.envgrid.gateway.lease;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.tool.ToolSpec;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.util.List;
@@ -16,6 +17,8 @@ public class WorkerActivities {
 
     private final Instance<WorkerActivity> listeners;
     private volatile List<WorkerActivity> resolved;
+    /** The listeners with a {@link WorkerActivity#renewalRead}, in the order their reads are made. */
+    private volatile List<WorkerActivity> readers;
 
     public WorkerActivities(Instance<WorkerActivity> listeners) {
         this.listeners = listeners;
@@ -29,8 +32,35 @@ public class WorkerActivities {
         each(l -> l.leasesChanged(workerId));
     }
 
+    /** A renewal changed the worker's lease terms and made no {@link RenewalRead}: each listener reads for itself. */
     public void leaseTermsChanged(String workerId) {
-        each(l -> l.leaseTermsChanged(workerId));
+        each(l -> l.leaseTermsChanged(workerId, null));
+    }
+
+    /**
+     * A renewal changed the worker's lease terms, and its script made the listeners' {@link #renewalReads}: {@code
+     * reads} holds their answers in that order (empty: none made, each listener reads for itself).
+     */
+    public void leaseTermsChanged(String workerId, List<Response> reads) {
+        List<WorkerActivity> readers = readers();
+        each(l -> {
+            int i = readers.indexOf(l);
+            l.leaseTermsChanged(workerId, i >= 0 && i < reads.size() ? reads.get(i) : null);
+        });
+    }
+
+    /** The reads the listeners want made with a renewal's write, in a fixed order ({@link WorkerActivity#renewalRead}). */
+    public List<RenewalRead> renewalReads() {
+        return readers().stream().map(WorkerActivity::renewalRead).toList();
+    }
+
+    private List<WorkerActivity> readers() {
+        List<WorkerActivity> found = readers;
+        if (found == null) {
+            found = all().stream().filter(l -> l.renewalRead() != null).toList();
+            readers = found;
+        }
+        return found;
     }
 
     public void toolSucceeded(String workerId, ToolSpec tool, ObjectNode arguments) {
@@ -41,13 +71,17 @@ public class WorkerActivities {
      * Resolved at first use, not at construction: the listeners depend on worker-layer beans that
      * depend on this one. Then kept, since this runs on every tool call.
      */
-    private void each(Consumer<WorkerActivity> call) {
+    private List<WorkerActivity> all() {
         List<WorkerActivity> all = resolved;
         if (all == null) {
             all = listeners.stream().toList();
             resolved = all;
         }
-        for (WorkerActivity listener : all) {
+        return all;
+    }
+
+    private void each(Consumer<WorkerActivity> call) {
+        for (WorkerActivity listener : all()) {
             try {
                 call.accept(listener);
             } catch (RuntimeException e) {

@@ -20,9 +20,20 @@ public interface WorkerActivity {
 
     /**
      * A renewal changed the terms of leases the worker holds ({@code expires_at}, {@code fencing_token}; {@link
-     * WorkerResources#renewed}): what a read of its leases shows changed, which leases it holds did not.
+     * WorkerResources#renewed}): what a read of its leases shows changed, which leases it holds did not. {@code read}
+     * is the answer of this listener's {@link #renewalRead} made with the write, or null when the renewal did not
+     * make it (the keep-alive's renewals: the listener then reads for itself).
      */
-    default void leaseTermsChanged(String workerId) {
+    default void leaseTermsChanged(String workerId, io.vertx.mutiny.redis.client.Response read) {
+    }
+
+    /**
+     * What this listener reads in Redis when a renewal changes the terms, made by the renewal's own script right
+     * after its write ({@link RenewalRead}); null, the default: nothing. Asked once; its answer reaches {@link
+     * #leaseTermsChanged} as {@code read}.
+     */
+    default RenewalRead renewalRead() {
+        return null;
     }
 
     /**

@@ -11,6 +11,7 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -50,6 +51,8 @@ public class WorkerResources {
      * its read and its script; two writers, a renewal and the keep-alive, need at most two).
      */
     private static final int WRITE_ATTEMPTS = 8;
+    /** The listeners' reads a told renewal makes with its write ({@link #reads()}); null until the first. */
+    private volatile Reads reads;
 
     public WorkerResources(ReactiveRedisDataSource redis, ObjectMapper json, GatewayKeys names, WorkerActivities activities) {
         this.activities = activities;
@@ -183,13 +186,32 @@ public class WorkerResources {
      * Applies an allocator {@code /renew} answer ({@code {status, details: {id: {status, expires_at, fencing_token}}}}) to the worker's
      * record, so that what {@code envgrid://worker/leases} shows is the lease as renewed: each entry of a lease
      * {@code renewed} gets its new {@code expires_at} and {@code fencing_token}. Answers the largest change written;
-     * the caller decides whom to tell ({@link WorkerActivity#leaseTermsChanged}).
+     * the caller decides whom to tell ({@link WorkerActivity#leaseTermsChanged}): the keep-alive's path.
      *
      * <p>One Redis round trip when this replica knows the entries' text ({@link #known}: what it last read or wrote):
      * the script compares each entry with that text and writes it only if equal, so a stale copy writes nothing and
      * the record is then read and written as if nothing were known. Without a copy: a read, then the script.
      */
     public Uni<TermsChange> renewed(String workerId, JsonNode answer) {
+        return renew(workerId, answer, null).map(Outcome::change);
+    }
+
+    /**
+     * {@link #renewed}, and any change (an extension included) told to the {@link WorkerActivity} listeners: the path
+     * of a renewal the worker asked for. The script that writes the record also makes the listeners' {@link
+     * RenewalRead}s when it wrote an entry (the look-up of the worker's sessions subscribed to its leases: one
+     * exchange for the write and the look-up), and their answers go to the listeners with the change.
+     */
+    public Uni<TermsChange> renewedAndTold(String workerId, JsonNode answer) {
+        return renew(workerId, answer, reads()).map(outcome -> {
+            if (outcome.change() != TermsChange.NONE) {
+                activities.leaseTermsChanged(workerId, outcome.reads());
+            }
+            return outcome.change();
+        });
+    }
+
+    private Uni<Outcome> renew(String workerId, JsonNode answer, Reads reads) {
         Map<String, JsonNode> renewals = new LinkedHashMap<>();
         answer.path("details").fields().forEachRemaining(e -> {
             if ("renewed".equals(e.getValue().path("status").asText())) {
@@ -197,23 +219,19 @@ public class WorkerResources {
             }
         });
         if (renewals.isEmpty()) {
-            return Uni.createFrom().item(TermsChange.NONE);
+            return Uni.createFrom().item(Outcome.NOTHING);
         }
         Map<String, String> copy = known.get(workerId);
         Renewal fromCopy = copy == null ? null : Renewal.plan(copy, renewals, this::parse);
         // only when the copy makes every renewed lease a write: each write is then checked against the record, while
         // a lease the copy lacks, or would leave alone, has to be decided on the record as it is
         if (fromCopy == null || fromCopy.written().size() != renewals.size()) {
-            return readAndWrite(workerId, renewals);
+            return readAndWrite(workerId, renewals, Outcome.NOTHING, WRITE_ATTEMPTS, reads);
         }
-        return write(workerId, fromCopy).chain(most -> most.complete()
-                ? Uni.createFrom().item(most.change())
+        return write(workerId, fromCopy, reads).chain(most -> most.complete()
+                ? Uni.createFrom().item(most.outcome())
                 // some entry was no longer as this replica knew it: decide again on the record as it is
-                : readAndWrite(workerId, renewals).map(again -> again.compareTo(most.change()) > 0 ? again : most.change()));
-    }
-
-    private Uni<TermsChange> readAndWrite(String workerId, Map<String, JsonNode> renewals) {
-        return readAndWrite(workerId, renewals, TermsChange.NONE, WRITE_ATTEMPTS);
+                : readAndWrite(workerId, renewals, most.outcome(), WRITE_ATTEMPTS, reads));
     }
 
     /**
@@ -222,15 +240,16 @@ public class WorkerResources {
      * the script, and the renewal is then decided again on the record as it is. Was: that entry counted as nothing
      * to do, so {@code renew_resources} kept the keep-alive's expiry and answered NONE (no update sent).
      */
-    private Uni<TermsChange> readAndWrite(String workerId, Map<String, JsonNode> renewals, TermsChange sofar, int attemptsLeft) {
+    private Uni<Outcome> readAndWrite(String workerId, Map<String, JsonNode> renewals, Outcome sofar, int attemptsLeft,
+            Reads reads) {
         return read(workerId).chain(raw -> {
             remember(workerId, raw);
             Renewal plan = Renewal.plan(raw, renewals, this::parse);
             if (plan.written().isEmpty()) {
                 return Uni.createFrom().item(sofar);
             }
-            return write(workerId, plan).chain(written -> {
-                TermsChange most = written.change().compareTo(sofar) > 0 ? written.change() : sofar;
+            return write(workerId, plan, reads).chain(written -> {
+                Outcome most = sofar.then(written.outcome());
                 if (written.complete()) {
                     return Uni.createFrom().item(most);
                 }
@@ -238,7 +257,7 @@ public class WorkerResources {
                     return Uni.createFrom().failure(new IllegalStateException("the record of worker " + workerId
                             + " kept changing while a renewal was written"));
                 }
-                return readAndWrite(workerId, renewals, most, attemptsLeft - 1);
+                return readAndWrite(workerId, renewals, most, attemptsLeft - 1, reads);
             });
         });
     }
@@ -248,19 +267,35 @@ public class WorkerResources {
         return hashes.hgetall(key(workerId));
     }
 
-    /** Runs the compare-and-write script for a plan; the entries written become this replica's copy. */
-    private Uni<Written> write(String workerId, Renewal plan) {
-        List<String> args = new ArrayList<>(plan.written().size() * 3);
+    /**
+     * Runs the compare-and-write script for a plan, with the listeners' reads when given; the entries written become
+     * this replica's copy.
+     */
+    private Uni<Written> write(String workerId, Renewal plan, Reads reads) {
+        List<String> args = new ArrayList<>(plan.written().size() * 3 + 1);
+        List<String> keys;
+        if (reads == null) {
+            keys = List.of(key(workerId));
+        } else {
+            keys = new ArrayList<>();
+            keys.add(key(workerId));
+            args.add(Integer.toString(plan.written().size() * 3));
+        }
         plan.written().forEach((field, texts) -> {
             args.add(field);
             args.add(texts[0]);
             args.add(texts[1]);
         });
-        return RENEWED_SCRIPT.run(redis, List.of(key(workerId)), args).map(written -> {
+        if (reads != null) {
+            reads.append(workerId, keys, args);
+        }
+        LuaScript script = reads == null ? RENEWED_SCRIPT : reads.script();
+        return script.run(redis, keys, args).map(reply -> {
+            Response written = reads == null ? reply : reply.get(0);
             TermsChange most = TermsChange.NONE;
             Map<String, String> copy = known.get(workerId);
             int count = 0;
-            for (io.vertx.mutiny.redis.client.Response field : written) {
+            for (Response field : written) {
                 String name = field.toString();
                 count++;
                 TermsChange change = plan.changes().getOrDefault(name, TermsChange.NONE);
@@ -273,8 +308,80 @@ public class WorkerResources {
                 // what was not written differs from the copy: the copy is stale
                 known.remove(workerId);
             }
-            return new Written(most, count == plan.written().size());
+            List<Response> answers = new ArrayList<>();
+            if (reads != null) {
+                for (int i = 1; i < reply.size(); i++) {
+                    answers.add(reply.get(i));
+                }
+            }
+            return new Written(new Outcome(most, answers), count == plan.written().size());
         });
+    }
+
+    /** The listeners' reads and the script that makes them with the write; built at the first renewal told. */
+    private Reads reads() {
+        Reads built = reads;
+        if (built == null) {
+            List<RenewalRead> wanted = activities.renewalReads();
+            built = wanted.isEmpty() ? Reads.NONE : new Reads(wanted, LuaScript.of(renewedAndReadScript(wanted)));
+            reads = built;
+        }
+        return built == Reads.NONE ? null : built;
+    }
+
+    /**
+     * {@link #RENEWED_SCRIPT} followed, when it wrote an entry, by each read as a Lua function of its own KEYS and
+     * ARGV. KEYS: the worker's record, then each read's keys; ARGV: the number of renewal arguments, the renewal's
+     * triples, then per read the number of its keys, the number of its arguments, its arguments. Answers the fields
+     * written, then each read's answer (none when nothing was written).
+     */
+    static String renewedAndReadScript(List<RenewalRead> reads) {
+        StringBuilder lua = new StringBuilder("local reads = {");
+        for (RenewalRead read : reads) {
+            lua.append(" function(KEYS, ARGV) ").append(read.lua()).append(" end,");
+        }
+        return lua.append(" } local n = tonumber(ARGV[1]) local written = {} "
+                + "for i = 2, n + 1, 3 do "
+                + "if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then "
+                + "redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2]) written[#written + 1] = ARGV[i] end end "
+                + "local answer = {written} "
+                + "if #written > 0 then local k, a = 2, n + 2 "
+                + "for r = 1, #reads do local nk, na = tonumber(ARGV[a]), tonumber(ARGV[a + 1]) a = a + 2 "
+                + "local rk, ra = {}, {} "
+                + "for i = 1, nk do rk[i] = KEYS[k] k = k + 1 end "
+                + "for i = 1, na do ra[i] = ARGV[a] a = a + 1 end "
+                + "answer[r + 1] = reads[r](rk, ra) end end "
+                + "return answer").toString();
+    }
+
+    /** The listeners' reads made with a renewal's write, and the one script for both. */
+    private record Reads(List<RenewalRead> list, LuaScript script) {
+
+        static final Reads NONE = new Reads(List.of(), null);
+
+        /** Each read's keys and arguments for the worker, after the renewal's, as the script takes them. */
+        void append(String workerId, List<String> keys, List<String> args) {
+            for (RenewalRead read : list) {
+                List<String> readKeys = read.keys().apply(workerId);
+                List<String> readArgs = read.args().apply(workerId);
+                keys.addAll(readKeys);
+                args.add(Integer.toString(readKeys.size()));
+                args.add(Integer.toString(readArgs.size()));
+                args.addAll(readArgs);
+            }
+        }
+    }
+
+    /** What a renewal did: the largest change written, and the answers of the reads made with its last write. */
+    private record Outcome(TermsChange change, List<Response> reads) {
+
+        static final Outcome NOTHING = new Outcome(TermsChange.NONE, List.of());
+
+        /** This, then a later write: the larger change, and the later reads when that write made any. */
+        Outcome then(Outcome later) {
+            return new Outcome(later.change().compareTo(change) > 0 ? later.change() : change,
+                    later.reads().isEmpty() ? reads : later.reads());
+        }
     }
 
     /** The record as just read becomes this replica's copy (at most {@link #KNOWN_WORKERS} workers are kept). */
@@ -285,8 +392,8 @@ public class WorkerResources {
         known.put(workerId, new ConcurrentHashMap<>(raw));
     }
 
-    /** What the script wrote: the largest change, and whether every planned entry was written. */
-    private record Written(TermsChange change, boolean complete) {
+    /** What the script wrote: the largest change and the reads made, and whether every planned entry was written. */
+    private record Written(Outcome outcome, boolean complete) {
     }
 
     /**

@@ -8,6 +8,7 @@ import io.envgrid.gateway.mcp.transport.SseRelay;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -39,10 +40,18 @@ public class SessionNotifier {
      * runs after every renewal and desktop action, and usually no session wants the message.
      */
     public Uni<Void> toWorker(String workerId, Audience audience, ObjectNode message) {
+        return sessions.wanting(workerId, audience).chain(wanted -> toSessions(wanted, message));
+    }
+
+    /**
+     * Sends {@code message} to these sessions, already selected (by {@link McpSessions#wanting}, or its Lua made by a
+     * renewal's own script: {@link McpSessions#wantingRead}); completes when all were handed on.
+     */
+    public Uni<Void> toSessions(List<McpSession> wanted, ObjectNode message) {
         // usually nobody wants it: then no stream of deliveries is built (each Mutiny stage costs a context capture)
-        return sessions.wanting(workerId, audience).chain(wanted -> wanted.isEmpty() ? Uni.createFrom().voidItem()
+        return wanted.isEmpty() ? Uni.createFrom().voidItem()
                 : Multi.createFrom().iterable(wanted).onItem().transformToUniAndMerge(session -> deliver(session, message))
-                        .collect().last().replaceWithVoid());
+                        .collect().last().replaceWithVoid();
     }
 
     /**

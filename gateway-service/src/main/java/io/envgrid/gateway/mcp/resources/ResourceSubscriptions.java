@@ -11,12 +11,14 @@ import io.envgrid.gateway.mcp.notify.SessionNotifier;
 import io.envgrid.gateway.mcp.surface.McpError;
 import io.envgrid.gateway.lease.Severity;
 import io.envgrid.gateway.desktop.VmTypes;
+import io.envgrid.gateway.lease.RenewalRead;
 import io.envgrid.gateway.lease.WorkerActivity;
 import io.envgrid.gateway.lease.WorkerResources;
 import io.envgrid.gateway.tool.ToolScope;
 import io.envgrid.gateway.tool.ToolSpec;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -94,11 +96,25 @@ public class ResourceSubscriptions implements WorkerActivity {
                 .subscribe().with(v -> { }, e -> LOG.warnf("lease change of %s not told: %s", workerId, e.getMessage()));
     }
 
-    /** The leases document changed (a renewal's new expiry or fencing token); the list of resources did not. */
+    /**
+     * The leases document changed (a renewal's new expiry or fencing token); the list of resources did not. The
+     * subscribers come selected with the renewal's write ({@link #renewalRead}) when it was a {@code renew_resources};
+     * else (the keep-alive's) they are looked up here.
+     */
     @Override
-    public void leaseTermsChanged(String workerId) {
-        updated(workerId, ResourceUris.LEASES)
-                .subscribe().with(v -> { }, e -> LOG.warnf("lease renewal of %s not told: %s", workerId, e.getMessage()));
+    public void leaseTermsChanged(String workerId, Response read) {
+        Uni<Void> told = read == null ? updated(workerId, ResourceUris.LEASES)
+                : notifier.toSessions(McpSessions.wanted(read), updatedMessage(ResourceUris.LEASES));
+        told.subscribe().with(v -> { }, e -> LOG.warnf("lease renewal of %s not told: %s", workerId, e.getMessage()));
+    }
+
+    /**
+     * The worker's sessions subscribed to {@code envgrid://worker/leases}, selected by the renewal's own script right
+     * after its write: one Redis exchange per {@code renew_resources} for the write and the look-up.
+     */
+    @Override
+    public RenewalRead renewalRead() {
+        return sessions.wantingRead(Audience.having(FIELD_PREFIX + ResourceUris.LEASES));
     }
 
     /**
@@ -139,8 +155,11 @@ public class ResourceSubscriptions implements WorkerActivity {
     }
 
     private Uni<Void> updated(String workerId, String uri) {
+        return notifier.toWorker(workerId, Audience.having(FIELD_PREFIX + uri), updatedMessage(uri));
+    }
+
+    private static ObjectNode updatedMessage(String uri) {
         ObjectNode params = JsonNodeFactory.instance.objectNode().put("uri", uri);
-        return notifier.toWorker(workerId, Audience.having(FIELD_PREFIX + uri),
-                JsonRpc.notification("notifications/resources/updated", params));
+        return JsonRpc.notification("notifications/resources/updated", params);
     }
 }

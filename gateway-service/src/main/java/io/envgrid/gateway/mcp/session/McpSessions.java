@@ -3,6 +3,7 @@ package io.envgrid.gateway.mcp.session;
 import io.envgrid.gateway.config.GatewayConfig;
 import io.envgrid.gateway.id.SessionId;
 import io.envgrid.gateway.lease.LiveWorkers;
+import io.envgrid.gateway.lease.RenewalRead;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.security.RevokedTokens;
@@ -127,7 +128,7 @@ public class McpSessions implements LiveWorkers {
      * session), then the field's accepted values (none = any). Answers, per wanted session, its id, transport,
      * protocol, worker and stream owner (nil when the record lacks it).
      */
-    private static final LuaScript WANTING_SCRIPT = LuaScript.of("local field = ARGV[2] local accepted = {} "
+    private static final String WANTING_LUA = "local field = ARGV[2] local accepted = {} "
             + "for i = 3, #ARGV do accepted[ARGV[i]] = true end "
             + "local wanted = {} "
             + "for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do local key = ARGV[1] .. id local take "
@@ -135,7 +136,8 @@ public class McpSessions implements LiveWorkers {
             + "else local v = redis.call('HGET', key, field) take = v and (#ARGV == 2 or accepted[v] == true) end "
             + "if take then local f = redis.call('HMGET', key, 'transport', 'protocol', 'worker', 'owner') "
             + "wanted[#wanted + 1] = id for i = 1, 4 do wanted[#wanted + 1] = f[i] end end end "
-            + "return wanted");
+            + "return wanted";
+    private static final LuaScript WANTING_SCRIPT = LuaScript.of(WANTING_LUA);
     /** Fields per session in {@link #WANTING_SCRIPT}'s answer. */
     private static final int WANTING_STRIDE = 5;
     /** Messages kept per session for a reconnecting client (older ones are trimmed). */
@@ -425,21 +427,38 @@ public class McpSessions implements LiveWorkers {
      * not read into the gateway); empty when none is.
      */
     public Uni<List<McpSession>> wanting(String workerId, Audience audience) {
+        return WANTING_SCRIPT.run(redis, List.of(workerSessions(workerId)), wantingArgs(audience)).map(McpSessions::wanted);
+    }
+
+    /**
+     * {@link #wanting} as a read that a renewal's own script makes right after it wrote the worker's record: the same
+     * Lua, keys and arguments, its answer read by {@link #wanted}. The worker's session set shares the gateway's hash
+     * tag with the worker's record, so the renewal's script stays in one slot.
+     */
+    public RenewalRead wantingRead(Audience audience) {
+        List<String> args = wantingArgs(audience);
+        return new RenewalRead(WANTING_LUA, workerId -> List.of(workerSessions(workerId)), workerId -> args);
+    }
+
+    private List<String> wantingArgs(Audience audience) {
         List<String> args = new ArrayList<>(2 + audience.values().size());
         args.add(names.mcpSessionKeyPrefix());
         args.add(audience.field());
         args.addAll(audience.values());
-        return WANTING_SCRIPT.run(redis, List.of(workerSessions(workerId)), args).map(reply -> {
-            List<McpSession> wanted = new ArrayList<>();
-            if (reply == null) {
-                return wanted;
-            }
-            for (int i = 0; i + WANTING_STRIDE <= reply.size(); i += WANTING_STRIDE) {
-                wanted.add(new McpSession(reply.get(i).toString(), text(reply.get(i + 1)), text(reply.get(i + 2)),
-                        blankToNull(text(reply.get(i + 3))), blankToNull(text(reply.get(i + 4)))));
-            }
+        return args;
+    }
+
+    /** The sessions in an answer of {@link #wanting}'s Lua ({@link #wantingRead}). */
+    public static List<McpSession> wanted(Response reply) {
+        List<McpSession> wanted = new ArrayList<>();
+        if (reply == null) {
             return wanted;
-        });
+        }
+        for (int i = 0; i + WANTING_STRIDE <= reply.size(); i += WANTING_STRIDE) {
+            wanted.add(new McpSession(reply.get(i).toString(), text(reply.get(i + 1)), text(reply.get(i + 2)),
+                    blankToNull(text(reply.get(i + 3))), blankToNull(text(reply.get(i + 4)))));
+        }
+        return wanted;
     }
 
     /**
