@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envgrid.gateway.cluster.Replica;
+import io.envgrid.gateway.lease.WorkerResources;
 import io.envgrid.gateway.mcp.session.McpSessions;
 import io.envgrid.gateway.mcp.transport.SseRelay;
 import io.envgrid.gateway.redis.GatewayKeys;
@@ -64,6 +65,9 @@ class RelayResubscribeTest {
 
     @Inject
     SseRelay relay;
+
+    @Inject
+    WorkerResources resources;
 
     /**
      * Records a session's message as the gateway's recording script does (the entry, then its relay to the stream's
@@ -137,6 +141,39 @@ class RelayResubscribeTest {
             }
             assertEquals(List.of(before, gap, after), order, "each once, in the order recorded");
         }
+    }
+
+    /**
+     * Was: a lease that ended while the expiries' subscription was lost stayed in the worker's record (the keep-alive
+     * renews only leases still held and never clears one). Here the lease ends without a message the gateway could
+     * hear (a plain release at the allocator publishes none), which leaves the record as a missed expiry does; once
+     * the subscription is in place again, the live worker's record is checked against the allocator's leases.
+     */
+    @Test
+    void aLeaseThatEndedUnheardLeavesTheRecordOnceTheExpiriesAreSubscribedAgain() {
+        String type = "vm_catchup";
+        String resource = "catchup-" + UUID.randomUUID();
+        TestCluster.get().register(resource, type, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String worker = "catchup-" + UUID.randomUUID();
+        try (McpStream client = McpStream.initialize(mcp.toString())) {
+            JsonNode granted = client.request("tools/call", "{\"name\":\"allocate_single_resource\",\"arguments\":{"
+                    + "\"worker_id\":\"" + worker + "\",\"resource_type\":\"" + type + "\",\"timeout\":60}}");
+            assertFalse(granted.path("result").path("isError").asBoolean(true), granted.toString());
+            assertFalse(recorded(worker).isEmpty(), "the grant is recorded");
+
+            var released = TestCluster.get().allocatorCall("POST", "/release/batch",
+                    "{\"worker_id\":\"" + worker + "\",\"resource_ids\":[\"" + resource + "\"]}");
+            assertTrue(released.statusCode() < 300, released.body());
+            assertEquals(0, TestCluster.get().leasesOf(worker).size(), "the allocator ended the lease");
+            assertFalse(recorded(worker).isEmpty(), "the gateway heard nothing of it");
+
+            assertTrue(killOwnPubSubConnections() > 0, "this gateway holds pub/sub connections");
+            Conditions.await("the ended lease left the worker's record", WAIT, () -> recorded(worker).isEmpty());
+        }
+    }
+
+    private java.util.Map<String, JsonNode> recorded(String worker) {
+        return resources.all(worker).await().atMost(WAIT);
     }
 
     /** Records a log message for the session and relays it, as the gateway's notifications are. */
