@@ -65,7 +65,8 @@ public class SseRelay {
         String lostAfter;
         /**
          * The client has every recorded message up to this event id: its {@code Last-Event-ID}, then the last one
-         * replayed. A live message at or below it is a copy of one it has; null for a stream that was not resumed.
+         * replayed (by a resume or a catch-up). A live message at or below it is a copy of one it has; null while
+         * nothing was replayed.
          */
         String replayedUpTo;
 
