@@ -88,14 +88,14 @@ public class StandaloneStream {
         Context requestContext = ctx.vertx().getOrCreateContext();
         sessions.find(sessionId, principal)
                 .chain(session -> session == null || !McpSession.STREAMABLE.equals(session.transport())
-                        ? io.smallrye.mutiny.Uni.createFrom().item(false)
-                        : ownership.claim(sessionId, replica.id(), streamId))
-                .subscribe().with(claimed -> {
-                    if (!claimed) {
+                        ? io.smallrye.mutiny.Uni.createFrom().<String>nullItem()
+                        : ownership.claimAt(sessionId, replica.id(), streamId))
+                .subscribe().with(recordedUpTo -> {
+                    if (recordedUpTo == null) {
                         http.sendJson(ctx.response(), 404, JsonRpc.error(null, JsonRpc.SESSION_NOT_FOUND, "Session not found"));
                         return;
                     }
-                    requestContext.runOnContext(v -> stream(ctx, sessionId, streamId, requestContext));
+                    requestContext.runOnContext(v -> stream(ctx, sessionId, streamId, requestContext, recordedUpTo));
                 }, e -> http.sendJson(ctx.response(), 503, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR,
                         "session store unavailable: " + e.getMessage())));
     }
@@ -105,7 +105,7 @@ public class StandaloneStream {
         relay.end(sessionId);
     }
 
-    private void stream(RoutingContext ctx, String sessionId, String streamId, Context context) {
+    private void stream(RoutingContext ctx, String sessionId, String streamId, Context context, String recordedUpTo) {
         HttpServerResponse response = ctx.response();
         if (response.closed()) {
             // the client left during the claim's round trip: no close will be reported any more, so the claim is
@@ -118,7 +118,7 @@ public class StandaloneStream {
                 .putHeader(SESSION_HEADER, sessionId);
         String lastEventId = ctx.request().getHeader("Last-Event-ID");
         boolean resume = EventIds.valid(lastEventId);
-        relay.open(sessionId, response, ctx.vertx().getOrCreateContext(), resume ? lastEventId : null);
+        relay.open(sessionId, response, ctx.vertx().getOrCreateContext(), resume ? lastEventId : null, recordedUpTo);
         // the headers go out now: a client waits for them before it counts the stream as open
         response.write(": stream open\n\n");
         if (resume) {

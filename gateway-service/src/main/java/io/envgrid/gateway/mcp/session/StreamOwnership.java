@@ -17,9 +17,14 @@ import java.util.List;
 @ApplicationScoped
 public class StreamOwnership {
 
-    /** KEYS: session hash; ARGV: replica, stream id. Claims only a session that exists; answers 1 when claimed. */
-    private static final LuaScript CLAIM_SCRIPT = LuaScript.of("if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
-            + "redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'stream', ARGV[2]) return 1");
+    /**
+     * KEYS: session hash, the session's recorded messages; ARGV: replica, stream id. Claims only a session that exists;
+     * answers the id of the last message recorded at the claim ({@code 0-0} when none is), nil when not claimed.
+     */
+    private static final LuaScript CLAIM_SCRIPT = LuaScript.of("if redis.call('EXISTS', KEYS[1]) == 0 then return false end "
+            + "redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'stream', ARGV[2]) "
+            + "local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1) "
+            + "if #last == 0 then return '0-0' end return last[1][1]");
     /** KEYS: session hash; ARGV: the stream giving up its claim. Answers 1 when the claim was still its own. */
     private static final LuaScript RELEASE_SCRIPT = LuaScript.of("if redis.call('HGET', KEYS[1], 'stream') == ARGV[1] then "
             + "redis.call('HSET', KEYS[1], 'owner', '', 'stream', '') return 1 end return 0");
@@ -34,8 +39,18 @@ public class StreamOwnership {
 
     /** Makes {@code streamId}, held by {@code replica}, the session's stream; false when the session does not exist. */
     public Uni<Boolean> claim(String sessionId, String replica, String streamId) {
-        return CLAIM_SCRIPT.run(redis, List.of(names.mcpSession(sessionId)), replica, streamId)
-                .map(r -> r != null && r.toLong() == 1);
+        return claimAt(sessionId, replica, streamId).map(last -> last != null);
+    }
+
+    /**
+     * As {@link #claim}, and answers the event id of the last message recorded for the session when the claim took
+     * effect ({@code 0-0} when none is), null when the session does not exist: every message recorded later is
+     * relayed to the new stream, so that is where a catch-up of the stream starts
+     * ({@link io.envgrid.gateway.mcp.transport.SseRelay#catchUp()}).
+     */
+    public Uni<String> claimAt(String sessionId, String replica, String streamId) {
+        return CLAIM_SCRIPT.run(redis, List.of(names.mcpSession(sessionId), names.mcpSessionEvents(sessionId)), replica, streamId)
+                .map(r -> r == null ? null : r.toString());
     }
 
     /** Gives the claim up if {@code streamId} still holds it; true when it did (another stream's claim is left alone). */

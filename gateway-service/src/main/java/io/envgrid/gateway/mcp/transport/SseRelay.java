@@ -34,29 +34,49 @@ import org.jboss.logging.Logger;
  * connections), two messages raised at once (a grant's lease update and its log message) could
  * arrive in the other order, and the later arrival was dropped as a copy: live messages are
  * therefore written as they arrive, only a copy of one replayed is left out.
+ *
+ * <p>A message published while this replica's relay subscription was lost (its Redis connection ended) never
+ * arrives. From the loss ({@link #relayLost()}) every open stream whose messages are recorded (the standalone stream)
+ * holds live messages back, as during a replay, and notes the last recorded message it wrote; once the subscription
+ * is in place again ({@link #catchUp()}) it gets the recorded messages after that one, then the live ones held back
+ * (a copy of one replayed left out): each is written once and in the order of the ids. Legacy {@code /sse} streams
+ * are not recorded: nothing to catch up with there.
  */
 @ApplicationScoped
 public class SseRelay {
 
     private static final Logger LOG = Logger.getLogger(SseRelay.class);
 
-    /** One open stream; {@code pending} and {@code replayedUpTo} are touched only on its context. */
+    /** One open stream; its mutable fields are touched only on its context. */
     private static final class Stream {
         final HttpServerResponse response;
         final Context context;
         /** Live messages held back while a replay is under way; null when none is. */
         List<String[]> pending;
+        /** Replays under way (a resume's, a catch-up's): live messages are held back until the last one is written. */
+        int replays;
+        /**
+         * The last recorded message the client has (written here, or its {@code Last-Event-ID}), else the last one
+         * recorded when the stream was claimed: a catch-up starts after it. Null for a stream whose messages are not
+         * recorded (legacy {@code /sse}).
+         */
+        String writtenUpTo;
+        /** Where this stream's catch-up starts: set when the relay was lost (or the stream opened meanwhile). */
+        String lostAfter;
         /**
          * The client has every recorded message up to this event id: its {@code Last-Event-ID}, then the last one
-         * replayed. A live message at or below it is a copy of one it has; null for a stream that was not resumed.
+         * replayed (by a resume or a catch-up). A live message at or below it is a copy of one it has; null while
+         * nothing was replayed.
          */
         String replayedUpTo;
 
-        Stream(HttpServerResponse response, Context context, String lastEventId) {
+        Stream(HttpServerResponse response, Context context, String lastEventId, String recordedUpTo) {
             this.response = response;
             this.context = context;
+            this.replays = lastEventId != null ? 1 : 0;
             this.pending = lastEventId != null ? new ArrayList<>() : null;
             this.replayedUpTo = lastEventId;
+            this.writtenUpTo = lastEventId != null ? lastEventId : recordedUpTo;
         }
 
         HttpServerResponse response() {
@@ -79,6 +99,7 @@ public class SseRelay {
             replayedUpTo = eventId;
             if (writable()) {
                 response.write(text);
+                wrote(eventId);
             }
         }
 
@@ -94,6 +115,46 @@ public class SseRelay {
             }
             if (writable()) {
                 response.write(text);
+                if (eventId != null && !eventId.isEmpty()) {
+                    wrote(eventId);
+                }
+            }
+        }
+
+        private void wrote(String eventId) {
+            if (writtenUpTo != null && EventIds.compare(eventId, writtenUpTo) > 0) {
+                writtenUpTo = eventId;
+            }
+        }
+
+        /** The relay was lost: live messages are held back until the catch-up after {@link #writtenUpTo}. */
+        void holdForCatchUp() {
+            if (writtenUpTo != null && lostAfter == null) {
+                lostAfter = writtenUpTo;
+                replayBegins();
+            }
+        }
+
+        /** A replay begins: live messages are held back until every replay under way has been written. */
+        void replayBegins() {
+            replays++;
+            if (pending == null) {
+                pending = new ArrayList<>();
+            }
+        }
+
+        /** Writes a replay's recorded messages; after the last replay under way, the live ones held back meanwhile. */
+        void replayEnds(List<McpSessions.Event> events) {
+            for (McpSessions.Event event : events) {
+                writeReplayed(event.id(), HttpExchange.event(event.message(), event.id()));
+            }
+            replays = Math.max(0, replays - 1);
+            if (replays == 0) {
+                List<String[]> held = pending;
+                pending = null;
+                if (held != null) {
+                    held.forEach(m -> writeLive(m[0], m[1]));
+                }
             }
         }
     }
@@ -102,16 +163,20 @@ public class SseRelay {
     private final ReactivePubSubCommands<String> pubsub;
     private final Replica replica;
     private final GatewayKeys keys;
+    private final McpSessions sessions;
+    /** From the relay subscription's loss until it is in place again: a stream opened meanwhile is held too. */
+    private volatile boolean relayLost;
     private Cancellable subscription;
 
-    public SseRelay(ReactiveRedisDataSource redis, Replica replica, GatewayKeys keys) {
+    public SseRelay(ReactiveRedisDataSource redis, Replica replica, GatewayKeys keys, McpSessions sessions) {
         this.pubsub = redis.pubsub(String.class);
         this.replica = replica;
         this.keys = keys;
+        this.sessions = sessions;
     }
 
     void start(@Observes StartupEvent event) {
-        subscription = KeptSubscription.keep(pubsub, "the session stream relay", this::onRelayed,
+        subscription = KeptSubscription.keep(pubsub, "the session stream relay", this::onRelayed, this::relayLost, this::catchUp,
                 keys.replicaChannel(replica.id()));
     }
 
@@ -128,16 +193,24 @@ public class SseRelay {
 
     /** Holds the session's stream here; a stream it replaces (a client's second GET) is ended. */
     public void open(String sessionId, HttpServerResponse response, Context context) {
-        open(sessionId, response, context, null);
+        open(sessionId, response, context, null, null);
     }
 
     /**
-     * As {@link #open(String, HttpServerResponse, Context)}, resumed after the event {@code lastEventId} (a valid
-     * id, or null for a fresh stream): live messages are held back until {@link #replayed} has written the
-     * recorded ones, and those up to {@code lastEventId}, which the client has, are not written again.
+     * As {@link #open(String, HttpServerResponse, Context)} for a stream whose messages are recorded, resumed after
+     * the event {@code lastEventId} (a valid id, or null for a fresh stream): live messages are held back until
+     * {@link #replayed} has written the recorded ones, and those up to {@code lastEventId}, which the client has, are
+     * not written again. {@code recordedUpTo} is the last message recorded when the stream was claimed (a fresh
+     * stream's client has none of them, nor wants them): a {@link #catchUp()} of a fresh stream starts after it.
      */
-    public void open(String sessionId, HttpServerResponse response, Context context, String lastEventId) {
-        Stream previous = streams.put(sessionId, new Stream(response, context, lastEventId));
+    public void open(String sessionId, HttpServerResponse response, Context context, String lastEventId,
+            String recordedUpTo) {
+        Stream stream = new Stream(response, context, lastEventId, recordedUpTo);
+        Stream previous = streams.put(sessionId, stream);
+        if (relayLost) {
+            // read after the put: either this or relayLost's pass over the streams holds it (holding is idempotent)
+            context.runOnContext(v -> holdIfLost(stream));
+        }
         if (previous != null && previous.response() != response) {
             previous.context().runOnContext(v -> {
                 if (!previous.response().ended() && !previous.response().closed()) {
@@ -205,16 +278,47 @@ public class SseRelay {
         if (stream == null || stream.response() != response) {
             return;
         }
-        stream.context().runOnContext(v -> {
-            for (McpSessions.Event event : events) {
-                stream.writeReplayed(event.id(), HttpExchange.event(event.message(), event.id()));
+        stream.context().runOnContext(v -> stream.replayEnds(events));
+    }
+
+    /**
+     * The relay subscription was lost (after the messages that came on it): every recorded stream here notes the
+     * last message it wrote and holds live ones back until {@link #catchUp()}.
+     */
+    void relayLost() {
+        relayLost = true;
+        streams.values().forEach(stream -> stream.context().runOnContext(v -> holdIfLost(stream)));
+    }
+
+    /** Holds only while the relay is still lost: once {@link #catchUp()} ran, a hold would never be released. */
+    private void holdIfLost(Stream stream) {
+        if (relayLost) {
+            stream.holdForCatchUp();
+        }
+    }
+
+    /**
+     * The relay subscription is in place again: every recorded stream here gets the messages recorded after the last
+     * one it wrote before the loss (they were published while nobody listened), in order, as a replay; then the live
+     * ones held back meanwhile, leaving out a copy of one replayed.
+     */
+    void catchUp() {
+        relayLost = false;
+        streams.forEach((sessionId, stream) -> stream.context().runOnContext(v -> {
+            // a stream opened just as the subscription came back may not be held yet: it is caught up all the same
+            stream.holdForCatchUp();
+            String after = stream.lostAfter;
+            if (after == null) {
+                return; // not recorded (legacy /sse)
             }
-            List<String[]> held = stream.pending;
-            stream.pending = null;
-            if (held != null) {
-                held.forEach(m -> stream.writeLive(m[0], m[1]));
-            }
-        });
+            stream.lostAfter = null;
+            sessions.eventsAfter(sessionId, after).subscribe().with(
+                    events -> stream.context().runOnContext(w -> stream.replayEnds(events)),
+                    e -> {
+                        LOG.warnf("catching session %s up after %s failed: %s", sessionId, after, e.getMessage());
+                        stream.context().runOnContext(w -> stream.replayEnds(List.of()));
+                    });
+        }));
     }
 
     /** Comment line that keeps proxies from closing a quiet stream. */
