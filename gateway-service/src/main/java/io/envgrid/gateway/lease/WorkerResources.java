@@ -172,15 +172,10 @@ public class WorkerResources {
     }
 
     /**
-     * Writes only the entries that are still as they were read. KEYS: the worker's record; ARGV: triples of field,
-     * the entry as read, the entry renewed. Returns the fields written. An entry removed or replaced since it was read
-     * (a release, an expiry, a new grant) is left alone: a renewal never brings back a lease that ended meanwhile.
+     * The compare-and-write script with no listener's read: the keep-alive's renewals ({@link #renewed}), and a told
+     * renewal when no listener reads ({@link #renewedAndReadScript}).
      */
-    private static final LuaScript RENEWED_SCRIPT = LuaScript.of("local written = {} "
-            + "for i = 1, #ARGV, 3 do "
-            + "if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then "
-            + "redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2]) written[#written + 1] = ARGV[i] end end "
-            + "return written");
+    private static final Reads PLAIN = new Reads(List.of(), LuaScript.of(renewedAndReadScript(List.of())));
 
     /**
      * Applies an allocator {@code /renew} answer ({@code {status, details: {id: {status, expires_at, fencing_token}}}}) to the worker's
@@ -193,7 +188,7 @@ public class WorkerResources {
      * the record is then read and written as if nothing were known. Without a copy: a read, then the script.
      */
     public Uni<TermsChange> renewed(String workerId, JsonNode answer) {
-        return renew(workerId, answer, null).map(Outcome::change);
+        return renew(workerId, answer, PLAIN).map(Outcome::change);
     }
 
     /**
@@ -272,26 +267,18 @@ public class WorkerResources {
      * this replica's copy.
      */
     private Uni<Written> write(String workerId, Renewal plan, Reads reads) {
+        List<String> keys = new ArrayList<>();
+        keys.add(key(workerId));
         List<String> args = new ArrayList<>(plan.written().size() * 3 + 1);
-        List<String> keys;
-        if (reads == null) {
-            keys = List.of(key(workerId));
-        } else {
-            keys = new ArrayList<>();
-            keys.add(key(workerId));
-            args.add(Integer.toString(plan.written().size() * 3));
-        }
+        args.add(Integer.toString(plan.written().size() * 3));
         plan.written().forEach((field, texts) -> {
             args.add(field);
             args.add(texts[0]);
             args.add(texts[1]);
         });
-        if (reads != null) {
-            reads.append(workerId, keys, args);
-        }
-        LuaScript script = reads == null ? RENEWED_SCRIPT : reads.script();
-        return script.run(redis, keys, args).map(reply -> {
-            Response written = reads == null ? reply : reply.get(0);
+        reads.append(workerId, keys, args);
+        return reads.script().run(redis, keys, args).map(reply -> {
+            Response written = reply.get(0);
             TermsChange most = TermsChange.NONE;
             Map<String, String> copy = known.get(workerId);
             int count = 0;
@@ -309,10 +296,8 @@ public class WorkerResources {
                 known.remove(workerId);
             }
             List<Response> answers = new ArrayList<>();
-            if (reads != null) {
-                for (int i = 1; i < reply.size(); i++) {
-                    answers.add(reply.get(i));
-                }
+            for (int i = 1; i < reply.size(); i++) {
+                answers.add(reply.get(i));
             }
             return new Written(new Outcome(most, answers), count == plan.written().size());
         });
@@ -323,14 +308,16 @@ public class WorkerResources {
         Reads built = reads;
         if (built == null) {
             List<RenewalRead> wanted = activities.renewalReads();
-            built = wanted.isEmpty() ? Reads.NONE : new Reads(wanted, LuaScript.of(renewedAndReadScript(wanted)));
+            built = wanted.isEmpty() ? PLAIN : new Reads(wanted, LuaScript.of(renewedAndReadScript(wanted)));
             reads = built;
         }
-        return built == Reads.NONE ? null : built;
+        return built;
     }
 
     /**
-     * {@link #RENEWED_SCRIPT} followed, when it wrote an entry, by each read as a Lua function of its own KEYS and
+     * Writes only the entries that are still as they were read (an entry removed or replaced since, by a release, an
+     * expiry or a new grant, is left alone: a renewal never brings back a lease that ended meanwhile), followed, when
+     * it wrote an entry, by each read as a Lua function of its own KEYS and
      * ARGV. KEYS: the worker's record, then each read's keys; ARGV: the number of renewal arguments, the renewal's
      * triples, then per read the number of its keys, the number of its arguments, its arguments. Answers the fields
      * written, then each read's answer (none when nothing was written).
@@ -356,8 +343,6 @@ public class WorkerResources {
 
     /** The listeners' reads made with a renewal's write, and the one script for both. */
     private record Reads(List<RenewalRead> list, LuaScript script) {
-
-        static final Reads NONE = new Reads(List.of(), null);
 
         /** Each read's keys and arguments for the worker, after the renewal's, as the script takes them. */
         void append(String workerId, List<String> keys, List<String> args) {
