@@ -320,7 +320,9 @@ public class WorkerResources {
      * it wrote an entry, by each read as a Lua function of its own KEYS and
      * ARGV. KEYS: the worker's record, then each read's keys; ARGV: the number of renewal arguments, the renewal's
      * triples, then per read the number of its keys, the number of its arguments, its arguments. Answers the fields
-     * written, then each read's answer (none when nothing was written).
+     * written, then each read's answer (none when nothing was written). A read that fails answers nil (its listener
+     * then reads for itself, and logs what fails): Redis keeps a script's writes made before an error, so a failing
+     * read must not fail the renewal after its record was written.
      */
     static String renewedAndReadScript(List<RenewalRead> reads) {
         StringBuilder lua = new StringBuilder("local reads = {");
@@ -337,7 +339,7 @@ public class WorkerResources {
                 + "local rk, ra = {}, {} "
                 + "for i = 1, nk do rk[i] = KEYS[k] k = k + 1 end "
                 + "for i = 1, na do ra[i] = ARGV[a] a = a + 1 end "
-                + "answer[r + 1] = reads[r](rk, ra) end end "
+                + "local ok, got = pcall(reads[r], rk, ra) answer[r + 1] = ok and got or false end end "
                 + "return answer").toString();
     }
 

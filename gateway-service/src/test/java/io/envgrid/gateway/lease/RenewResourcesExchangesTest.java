@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.envgrid.gateway.id.SessionId;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpStream;
@@ -91,6 +92,36 @@ class RenewResourcesExchangesTest {
                 }
             } finally {
                 redis.key().del(keys.keepaliveLock());
+            }
+            client.request("tools/call", "{\"name\":\"release_batch_resources\",\"arguments\":{}}");
+        }
+    }
+
+    /**
+     * A listener's read that fails inside the renewal's script (here: a session of the worker whose record is not a
+     * hash, so its look-up's {@code HGET} is refused) does not fail {@code renew_resources}. Was: the error failed the
+     * whole script after the record had been written, and the call answered an error for a renewal the allocator made.
+     */
+    @Test
+    void aFailingReadOfAListenerDoesNotFailTheRenewal() {
+        TestCluster.get().register("exchanges-" + UUID.randomUUID(), TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String worker = "exchanges-" + UUID.randomUUID();
+        String bogus = SessionId.fresh();
+        try (McpStream client = McpStream.initialize(mcp.toString()).openStream(mcp.toString())) {
+            client.request("resources/subscribe", "{\"uri\":\"" + LEASES + "\"}");
+            JsonNode granted = client.request("tools/call", "{\"name\":\"allocate_single_resource\",\"arguments\":{"
+                    + "\"worker_id\":\"" + worker + "\",\"resource_type\":\"" + TYPE + "\",\"timeout\":60}}");
+            assertFalse(granted.path("result").path("isError").asBoolean(true), granted.toString());
+            Conditions.await("the grant's update", WAIT, () -> updates(client) >= 1);
+            redis.value(String.class).set(keys.mcpSession(bogus), "not a hash");
+            redis.set(String.class).sadd(keys.workerMcpSessions(worker), bogus);
+            try {
+                // twice: the first renewal after a grant reads the record, the second writes from this replica's copy
+                renew(client);
+                renew(client);
+            } finally {
+                redis.set(String.class).srem(keys.workerMcpSessions(worker), bogus);
+                redis.key().del(keys.mcpSession(bogus));
             }
             client.request("tools/call", "{\"name\":\"release_batch_resources\",\"arguments\":{}}");
         }
