@@ -1,12 +1,15 @@
 package io.envgrid.gateway.smcp.office;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.security.Principal;
 import io.envgrid.gateway.smcp.handshake.Generation;
 import io.envgrid.gateway.smcp.socketio.NamespaceSocket;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -31,6 +34,12 @@ final class Member {
     private long epochs;
     /** The Vert.x timer that disconnects the member when its token expires; -1 when the token does not expire. */
     volatile long expiryTimer = -1;
+    /**
+     * Who else is in its office as the member was last told ({@link #presenceKey} → the presence payload): seeded from
+     * the office when it takes a seat, then kept by the {@code notify:enter_office}/{@code notify:leave_office} emitted
+     * to it. What {@link ReplicaBus} compares the office with when notices may have been lost.
+     */
+    final Map<String, ObjectNode> told = new ConcurrentHashMap<>();
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private int queued;
 
@@ -75,6 +84,38 @@ final class Member {
      */
     synchronized String epochFor(String office) {
         return office.equals(officeId) && epoch != null ? epoch : Long.toString(++epochs);
+    }
+
+    /** Keeps {@link #told} up to date with a notice emitted to the member. */
+    void heard(String event, JsonNode payload) {
+        if (!(payload instanceof ObjectNode presence)) {
+            return;
+        }
+        String key = presenceKey(presence);
+        if (key == null) {
+            return;
+        }
+        if (SmcpEvents.ENTER_OFFICE_NOTICE.equals(event)) {
+            told.put(key, presence);
+        } else if (SmcpEvents.LEAVE_OFFICE_NOTICE.equals(event)) {
+            told.remove(key);
+        }
+    }
+
+    /** A presence's key: names are unique per role within an office, so role and name tell a member apart. */
+    static String presenceKey(String role, String name) {
+        return role + '\n' + name;
+    }
+
+    /** The key of a presence payload ({@code {office_id, <role>: <name>}}), or null when it names no member. */
+    private static String presenceKey(ObjectNode presence) {
+        for (String role : new String[] {"agent", "computer"}) {
+            JsonNode name = presence.get(role);
+            if (name != null && name.isTextual()) {
+                return presenceKey(role, name.asText());
+            }
+        }
+        return null;
     }
 
     /** The record other replicas see in the office hash. */

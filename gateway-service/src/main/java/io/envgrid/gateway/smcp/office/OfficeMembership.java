@@ -48,6 +48,7 @@ public class OfficeMembership {
     Uni<Void> leave(Member member) {
         SeatEntry seat = new SeatEntry(member.sid(), member.epoch, member.officeId);
         member.officeId = null;
+        member.told.clear();
         return removeAndAnnounce(keys.replicaSeats(bus.replicaId()), seat, member.role, member.name);
     }
 

@@ -17,8 +17,14 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,6 +43,11 @@ import org.jboss.logging.Logger;
  * a call that times out gets no reply. A tool call that asked for progress ({@code progress:true}) may be followed,
  * until its reply, by {@code {op:"progress",id,payload}}: the Computer's {@code server:tool_call_progress} reports,
  * routed by the Computer's replica to the caller's ({@link #progress}).
+ *
+ * <p>A {@code notify:*} published while the channel's subscription was lost never arrives. Once subscribed again, each
+ * local member in an office is brought up to date: told of who left or entered since what it was
+ * last told ({@link Member#told}), and of an update of each Computer there, since a lost update cannot be told apart
+ * from none.
  */
 @ApplicationScoped
 public class ReplicaBus {
@@ -54,9 +65,12 @@ public class ReplicaBus {
     private final Replica replica;
     private final ObjectMapper json;
     private final Vertx vertx;
+    private final OfficeDirectory directory;
     private Cancellable subscription;
 
-    public ReplicaBus(ReactiveRedisDataSource redis, SmcpKeys keys, Replica replica, ObjectMapper json, Vertx vertx) {
+    public ReplicaBus(ReactiveRedisDataSource redis, SmcpKeys keys, Replica replica, ObjectMapper json, Vertx vertx,
+            OfficeDirectory directory) {
+        this.directory = directory;
         this.pubsub = redis.pubsub(String.class);
         this.keys = keys;
         this.replica = replica;
@@ -65,7 +79,8 @@ public class ReplicaBus {
     }
 
     void start(@Observes StartupEvent event) {
-        subscription = KeptSubscription.keep(pubsub, "the SMCP replica bus", this::onChannel, keys.channel(replica.id()));
+        subscription = KeptSubscription.keep(pubsub, "the SMCP replica bus", this::onChannel, () -> { },
+                this::catchUp, keys.channel(replica.id()));
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -98,11 +113,74 @@ public class ReplicaBus {
         if (owner.equals(replica.id())) {
             Member member = local.get(sid);
             if (member != null) {
+                member.heard(event, payload);
                 member.socket.emit(event, payload);
             }
             return;
         }
         publish(owner, json.createObjectNode().put("op", "emit").put("sid", sid).put("event", event).set("payload", payload));
+    }
+
+    /**
+     * Who is in {@code officeId} according to its {@code records}, but {@code exceptSid}: {@link Member#presenceKey}
+     * → the presence payload ({@code {office_id, <role>: <name>}}) a {@code notify:enter_office} carries.
+     */
+    Map<String, ObjectNode> presences(String officeId, List<ObjectNode> records, String exceptSid) {
+        Map<String, ObjectNode> out = new LinkedHashMap<>();
+        for (ObjectNode r : records) {
+            if (!r.path("sid").asText().equals(exceptSid)) {
+                String role = r.path("role").asText();
+                String name = r.path("name").asText();
+                out.put(Member.presenceKey(role, name), json.createObjectNode().put("office_id", officeId).put(role, name));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The channel is subscribed again after a gap in which {@code notify:*} broadcasts to this replica's members may
+     * have been lost: each office with local members is read once, and each of those members is told, as if the
+     * notices had come, of every member gone ({@code notify:leave_office}) or new ({@code notify:enter_office})
+     * since what it was last told, then of an update of each Computer there ({@link SmcpEvents#UPDATES}' notices),
+     * which an agent answers by reading again. Nothing is recorded of the broadcasts themselves.
+     */
+    private void catchUp() {
+        Map<String, List<Member>> byOffice = new HashMap<>();
+        for (Member member : local.values()) {
+            String office = member.officeId;
+            if (office != null) {
+                byOffice.computeIfAbsent(office, o -> new ArrayList<>()).add(member);
+            }
+        }
+        byOffice.forEach((office, members) -> directory.members(office).subscribe().with(
+                records -> members.forEach(member -> catchUp(member, office, records)),
+                e -> LOG.warnf("SMCP catch-up of office '%s' failed: %s", office, e.getMessage())));
+    }
+
+    private void catchUp(Member member, String office, List<ObjectNode> records) {
+        if (!office.equals(member.officeId) || !member.socket.connected()) {
+            return; // it moved or went meanwhile: its new seat was seeded from the office then
+        }
+        Map<String, ObjectNode> now = presences(office, records, member.sid());
+        for (Map.Entry<String, ObjectNode> was : Map.copyOf(member.told).entrySet()) {
+            if (!now.containsKey(was.getKey()) && member.told.remove(was.getKey()) != null) {
+                member.socket.emit(SmcpEvents.LEAVE_OFFICE_NOTICE, was.getValue());
+            }
+        }
+        now.forEach((key, presence) -> {
+            if (member.told.putIfAbsent(key, presence) == null) {
+                member.socket.emit(SmcpEvents.ENTER_OFFICE_NOTICE, presence);
+            }
+        });
+        Set<String> updates = new LinkedHashSet<>();
+        SmcpEvents.UPDATES.values().forEach(updates::addAll);
+        for (ObjectNode presence : now.values()) {
+            JsonNode computer = presence.get("computer");
+            if (computer != null) {
+                ObjectNode notice = json.createObjectNode().put("computer", computer.asText());
+                updates.forEach(event -> member.socket.emit(event, notice));
+            }
+        }
     }
 
     /**
@@ -192,7 +270,9 @@ public class ReplicaBus {
             case "emit" -> {
                 Member member = local.get(message.path("sid").asText());
                 if (member != null) {
-                    member.socket.emit(message.path("event").asText(), message.get("payload"));
+                    String event = message.path("event").asText();
+                    member.heard(event, message.get("payload"));
+                    member.socket.emit(event, message.get("payload"));
                 }
             }
             case "call" -> answerCall(message);

@@ -129,7 +129,8 @@ public class RoomEvents {
 
     /**
      * The member holds its new seat: it leaves its old office (a Computer moving), takes the identity, and the office
-     * hears {@code notify:enter_office} unless it was already there (a rejoin, or a 0.4 rename).
+     * hears {@code notify:enter_office} unless it was already there (a rejoin, or a 0.4 rename). Who else is there is
+     * noted on the member ({@link Member#told}).
      */
     private Uni<Void> seated(Member member, String role, String name, String office, String epoch) {
         boolean rejoin = office.equals(member.officeId);
@@ -141,7 +142,11 @@ public class RoomEvents {
             member.officeId = office;
             return rejoin ? done() : membership.broadcast(office, member.sid(), SmcpEvents.ENTER_OFFICE_NOTICE,
                     membership.presence(office, role, name));
-        });
+        }).chain(() -> directory.members(office)).invoke(records -> {
+            // what the member can know of the office from now on (list_room): the view a catch-up compares with
+            member.told.clear();
+            member.told.putAll(bus.presences(office, records, member.sid()));
+        }).replaceWithVoid();
     }
 
     /** {@code server:leave_office {office_id}}. */

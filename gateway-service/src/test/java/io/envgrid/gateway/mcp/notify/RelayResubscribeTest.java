@@ -12,6 +12,7 @@ import io.envgrid.gateway.mcp.transport.SseRelay;
 import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.McpStream;
+import io.envgrid.gateway.support.OwnPubSub;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -19,18 +20,11 @@ import io.quarkus.redis.datasource.transactions.TransactionResult;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -187,73 +181,14 @@ class RelayResubscribeTest {
     }
 
     private long subscribers(String channel) {
-        return redis.execute("PUBSUB", "NUMSUB", channel).get(1).toLong();
+        return OwnPubSub.subscribers(redis, channel);
     }
 
-    /**
-     * Kills the pub/sub connections of this JVM (the gateway under test) on the shared Redis, as a Redis restart or a
-     * lost connection ends them; the other services' connections are left alone. Answers how many were killed.
-     */
     private int killOwnPubSubConnections() {
-        List<String> ids = ownPubSubClientIds();
-        ids.forEach(id -> redis.execute("CLIENT", "KILL", "ID", id));
-        return ids.size();
+        return OwnPubSub.kill(redis);
     }
 
-    /** The Redis client ids of this JVM's pub/sub connections. */
     private List<String> ownPubSubClientIds() {
-        Set<Integer> ports = ownTcpPorts();
-        List<String> ids = new ArrayList<>();
-        for (String line : redis.execute("CLIENT", "LIST", "TYPE", "pubsub").toString().split("\n")) {
-            String id = field(line, "id");
-            String addr = field(line, "addr");
-            if (id != null && addr != null && ports.contains(Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1)))) {
-                ids.add(id);
-            }
-        }
-        return ids;
-    }
-
-    private static String field(String line, String name) {
-        for (String part : line.trim().split(" ")) {
-            if (part.startsWith(name + "=")) {
-                return part.substring(name.length() + 1);
-            }
-        }
-        return null;
-    }
-
-    /** The local ports of this process's TCP sockets (Linux: its descriptors' socket inodes in /proc/net/tcp*). */
-    private static Set<Integer> ownTcpPorts() {
-        Set<String> inodes = new HashSet<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            fds.forEach(fd -> {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith("socket:[")) {
-                        inodes.add(target.substring("socket:[".length(), target.length() - 1));
-                    }
-                } catch (IOException e) {
-                    // closed meanwhile: not one of the connections looked for
-                }
-            });
-            Set<Integer> ports = new HashSet<>();
-            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-                Path path = Path.of(table);
-                if (!Files.exists(path)) {
-                    continue;
-                }
-                for (String row : Files.readAllLines(path)) {
-                    String[] cols = row.trim().split("\\s+");
-                    if (cols.length > 9 && inodes.contains(cols[9])) {
-                        String local = cols[1];
-                        ports.add(Integer.parseInt(local.substring(local.lastIndexOf(':') + 1), 16));
-                    }
-                }
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return OwnPubSub.clientIds(redis);
     }
 }
