@@ -65,11 +65,7 @@ class RenewResourcesExchangesTest {
         // every gateway key of this worker (its record, its session set, its unsettled requests) starts so
         String workerKeys = record.substring(0, record.lastIndexOf(':') + 1);
         try (McpStream client = McpStream.initialize(mcp.toString()).openStream(mcp.toString())) {
-            client.request("resources/subscribe", "{\"uri\":\"" + LEASES + "\"}");
-            JsonNode granted = client.request("tools/call", "{\"name\":\"allocate_single_resource\",\"arguments\":{"
-                    + "\"worker_id\":\"" + worker + "\",\"resource_type\":\"" + TYPE + "\",\"timeout\":60}}");
-            assertFalse(granted.path("result").path("isError").asBoolean(true), granted.toString());
-            Conditions.await("the grant's update", WAIT, () -> updates(client) >= 1);
+            subscribeAndGrant(client, worker);
             // the first renewal after a grant reads the record (the grant dropped this replica's copy); counted: the next
             renew(client);
             Conditions.await("the first renewal's update", WAIT, () -> updates(client) >= 2);
@@ -108,11 +104,7 @@ class RenewResourcesExchangesTest {
         String worker = "exchanges-" + UUID.randomUUID();
         String bogus = SessionId.fresh();
         try (McpStream client = McpStream.initialize(mcp.toString()).openStream(mcp.toString())) {
-            client.request("resources/subscribe", "{\"uri\":\"" + LEASES + "\"}");
-            JsonNode granted = client.request("tools/call", "{\"name\":\"allocate_single_resource\",\"arguments\":{"
-                    + "\"worker_id\":\"" + worker + "\",\"resource_type\":\"" + TYPE + "\",\"timeout\":60}}");
-            assertFalse(granted.path("result").path("isError").asBoolean(true), granted.toString());
-            Conditions.await("the grant's update", WAIT, () -> updates(client) >= 1);
+            subscribeAndGrant(client, worker);
             redis.value(String.class).set(keys.mcpSession(bogus), "not a hash");
             redis.set(String.class).sadd(keys.workerMcpSessions(worker), bogus);
             try {
@@ -125,6 +117,15 @@ class RenewResourcesExchangesTest {
             }
             client.request("tools/call", "{\"name\":\"release_batch_resources\",\"arguments\":{}}");
         }
+    }
+
+    /** The session subscribes to the worker's leases and the worker is granted one resource (its update awaited). */
+    private static void subscribeAndGrant(McpStream client, String worker) {
+        client.request("resources/subscribe", "{\"uri\":\"" + LEASES + "\"}");
+        JsonNode granted = client.request("tools/call", "{\"name\":\"allocate_single_resource\",\"arguments\":{"
+                + "\"worker_id\":\"" + worker + "\",\"resource_type\":\"" + TYPE + "\",\"timeout\":60}}");
+        assertFalse(granted.path("result").path("isError").asBoolean(true), granted.toString());
+        Conditions.await("the grant's update", WAIT, () -> updates(client) >= 1);
     }
 
     private static void renew(McpStream client) {
