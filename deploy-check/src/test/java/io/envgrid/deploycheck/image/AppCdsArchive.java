@@ -24,21 +24,24 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A service image's application class-data sharing (AppCDS) archive, recorded at image build time: the service
- * is started once on the image's own jlinked runtime, from a staging copy of its fast-jar laid out and dated as in
- * the image, with {@code -XX:ArchiveClassesAtExit}; once live it is stopped with SIGTERM, and the JVM writes the
- * archive (a dynamic one, on top of the runtime's base archive) as it exits.
+ * A service image's class data ({@link ClassData}), recorded at image build time: an AppCDS archive on a JDK 17
+ * runtime, an AOT cache on a JDK 25 or later. The service is started once on the image's own jlinked runtime, from a
+ * staging copy of its fast-jar laid out and dated as in the image, with {@code -XX:ArchiveClassesAtExit} (AppCDS) or,
+ * with the pods' JVM options, {@code -XX:AOTCacheOutput} (AOT cache); once live it is stopped with SIGTERM, and the
+ * JVM writes the archive (a dynamic one, on top of the runtime's base archive) as it exits, or writes the training
+ * run's configuration and starts a second JVM that assembles the cache from it, which the first one waits for.
  *
  * <p>Why at image build (k8s/README.md "Start-up and memory"): the JVM uses an archive only while every class-path
  * jar has the size and mtime it was recorded with, which a developer's {@code target/} never keeps but an image
  * does. The staged files get {@link #FILE_TIME}, the mtime {@link ServiceImage} gives every file in its layers,
  * and the paths match too: the entrypoint names the jar and the archive relative to the working directory
- * {@code /deployments}, which is what the archive records, so it holds wherever the layers are unpacked.
+ * {@code /deployments}, which is what the archive records, so it holds wherever the layers are unpacked. JDK 25.0.3
+ * does not check the class-path jars of a cache made with {@code -XX:AOTCacheOutput} at all (JDK-8377932, fixed for
+ * 25.0.4), so there the image's guarantee is the only one: the cache ships in the image with exactly the jars it was
+ * recorded on.
  */
 final class AppCdsArchive {
 
-    /** The archive's name in {@code /deployments}, next to the jar it was recorded against. */
-    static final String FILE = "app-cds.jsa";
     /** Jib's default file mtime (epoch + 1 s), set explicitly on both the staged copy and the layers. */
     static final Instant FILE_TIME = FileEntriesLayer.DEFAULT_MODIFICATION_TIME;
     /**
@@ -47,27 +50,31 @@ final class AppCdsArchive {
      */
     static final String RECORDING_MAX_RAM = "-XX:MaxRAM=1g";
     private static final Duration LIVE_TIMEOUT = Duration.ofSeconds(180);
-    /** Writing the archive at exit takes a few seconds, more on a loaded machine. */
-    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(180);
+    /**
+     * Writing an AppCDS archive at exit takes a few seconds; assembling an AOT cache about a minute on a loaded 2-core
+     * machine (55 s at load 20), more under heavier load.
+     */
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(300);
 
     private AppCdsArchive() {
     }
 
     /**
-     * Stages {@code quarkusApp} as {@code staging/deployments}, records the archive there and checks that the
-     * runtime accepts it for those jars.
+     * Stages {@code quarkusApp} as {@code staging/deployments}, records the runtime's class data there and checks that
+     * the runtime accepts it for those jars.
      *
-     * @param runtime    the image's jlinked runtime (with its base archive, {@link JlinkRuntime})
+     * @param runtime    the image's jlinked runtime (with its base archive, {@link JlinkRuntime}) and its class data
      * @param quarkusApp the module's {@code target/quarkus-app}
      * @param staging    a scratch directory, replaced
      * @return {@code staging/<digest>/deployments} ({@link #stage}): the fast-jar as the image lays it out, plus
-     *         {@link #FILE}
+     *         the class data's {@link ClassData#file}
      * @throws IllegalStateException when the service does not come up, no archive is written, or the JVM refuses it
      */
-    static Path record(Path runtime, Path quarkusApp, Path staging) throws IOException, InterruptedException {
+    static Path record(ImageRuntime runtime, Path quarkusApp, Path staging) throws IOException, InterruptedException {
         deleteTree(staging);
         Path deployments = stage(quarkusApp, staging);
-        Path java = runtime.resolve("bin/java");
+        ClassData classData = runtime.classData();
+        Path java = runtime.path().resolve("bin/java");
         Path log = staging.resolve("record.log");
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -76,7 +83,13 @@ final class AppCdsArchive {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(ServiceImage.JVM_OPTIONS);
-        command.addAll(List.of(RECORDING_MAX_RAM, "-XX:ArchiveClassesAtExit=" + FILE, "-jar", ServiceImage.RUNNER));
+        // The AOT cache with the pods' options (GC, stack and code cache sizes), as ./envgrid startup-bench records it:
+        // its method profiles come from a run like theirs, and the check below uses them too. The AppCDS archive is
+        // recorded as it always was, without them (its mapping does not depend on them).
+        if (classData == ClassData.AOT_CACHE) {
+            command.addAll(runtime.containerOptions());
+        }
+        command.addAll(List.of(RECORDING_MAX_RAM, classData.recordOption(), "-jar", ServiceImage.RUNNER));
         ProcessBuilder builder = new ProcessBuilder(command).directory(deployments.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(trainingEnvironment(staging));
@@ -93,11 +106,11 @@ final class AppCdsArchive {
             process.destroyForcibly();
             stopAdbServer(staging);
         }
-        Path archive = deployments.resolve(FILE);
+        Path archive = deployments.resolve(classData.file);
         if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
-            throw new IllegalStateException("the recording run wrote no " + FILE + "; see " + log);
+            throw new IllegalStateException("the recording run wrote no " + classData.file + "; see " + log);
         }
-        checkAccepted(java, deployments, staging.resolve("check.log"));
+        checkAccepted(java, runtime, deployments, staging.resolve("check.log"));
         return deployments;
     }
 
@@ -143,17 +156,25 @@ final class AppCdsArchive {
     }
 
     /**
-     * {@code -Xshare:on} turns a refused archive (a jar whose size or mtime differs, another runtime) into a
-     * start-up error instead of the silent loss of speed the image's {@code -Xshare:auto} allows; {@code -version}
-     * checks the archive and the class path without starting the service.
+     * {@code -Xshare:on} (AppCDS) or {@code -XX:AOTMode=on} (AOT cache) turns a refused archive (another runtime, an
+     * option it cannot be used with, for AppCDS a jar whose size or mtime differs) into a start-up error instead of the
+     * silent loss of speed the image's entrypoint allows; {@code -version} checks the archive and the class path
+     * without starting the service. The AOT cache is checked with the pods' options, with which it is used.
      */
-    private static void checkAccepted(Path java, Path deployments, Path log) throws IOException, InterruptedException {
-        Process check = new ProcessBuilder(java.toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + FILE,
-                "-cp", ServiceImage.RUNNER, "-version")
+    private static void checkAccepted(Path java, ImageRuntime runtime, Path deployments, Path log)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(java.toString()));
+        if (runtime.classData() == ClassData.AOT_CACHE) {
+            command.addAll(runtime.containerOptions());
+        }
+        command.addAll(runtime.classData().strictOptions());
+        command.addAll(List.of("-cp", ServiceImage.RUNNER, "-version"));
+        Process check = new ProcessBuilder(command)
                 .directory(deployments.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!check.waitFor(60, TimeUnit.SECONDS) || check.exitValue() != 0) {
             check.destroyForcibly();
-            throw new IllegalStateException("the runtime refuses the recorded " + FILE + ": " + Files.readString(log));
+            throw new IllegalStateException("the runtime refuses the recorded " + runtime.classData().file + ": "
+                    + Files.readString(log));
         }
     }
 

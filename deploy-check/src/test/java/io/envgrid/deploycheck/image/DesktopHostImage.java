@@ -136,9 +136,9 @@ record DesktopHostImage(ServiceImage agent) {
         return tarball;
     }
 
-    /** The agent's entrypoint, unchanged: the JVM on the fast-jar with its class-data archive. */
-    List<String> entrypoint() {
-        return agent.entrypoint();
+    /** The agent's entrypoint, unchanged: the JVM on the fast-jar with its class data. */
+    static List<String> entrypoint(ClassData classData) {
+        return ServiceImage.entrypoint(classData);
     }
 
     /** The agent's port, then the desktops' ports. */
@@ -158,14 +158,14 @@ record DesktopHostImage(ServiceImage agent) {
      * @param base     {@link #baseUnlessPresent}'s tarball
      * @return the pushed image's digest ({@code sha256:…})
      */
-    String push(List<DesktopPackages.Package> packages, Path base, Path runtime, String registry, boolean plainHttp,
+    String push(List<DesktopPackages.Package> packages, Path base, ImageRuntime runtime, String registry, boolean plainHttp,
                 Path cache, Path staging) throws IOException, InterruptedException {
         Path deployments = AppCdsArchive.record(runtime, agent.quarkusApp(), staging);
         try {
             ImageReference target = ImageReference.parse(registry + "/" + agent.repository() + ":" + agent.tag());
             RegistryImage destination = RegistryImage.named(target)
                     .addCredentialRetriever(CredentialRetrieverFactory.forImage(target, event -> { }).dockerConfig());
-            Map<String, String> labels = new LinkedHashMap<>(agent.labels());
+            Map<String, String> labels = new LinkedHashMap<>(agent.labels(runtime));
             labels.put("org.opencontainers.image.title", "desktop-host");
             labels.put(ROOTS_LABEL, String.join(" ", DesktopPackages.ROOTS));
             labels.put(COUNT_LABEL, Integer.toString(packages.size()));

@@ -69,7 +69,7 @@ class DesktopHostImageTest {
         List<DesktopPackages.Package> packages = DesktopPackages.closure(DesktopPackages.ROOTS);
         Path base = DesktopHostImage.baseUnlessPresent(packages, WORK.resolve("desktop-base"));
         long based = System.nanoTime();
-        Path runtime = JlinkRuntime.linkUnlessPresent(WORK.resolve("java-runtime"));
+        ImageRuntime runtime = ImageRuntime.prepare(ROOT, WORK.resolve("java-runtime"));
         DesktopHostImage image = new DesktopHostImage(new ServiceImage(REPOSITORY, TAG, quarkusApp, AGENT_PORT));
         Path run = Files.createTempDirectory(Files.createDirectories(WORK), "desktop-run");
         try (LocalRegistry registry = LocalRegistry.start(run.resolve("registry"))) {
@@ -83,7 +83,9 @@ class DesktopHostImageTest {
             JsonNode manifest = read.json();
             JsonNode config = reader.jsonBlob(REPOSITORY, manifest.path("config").path("digest").asText()).path("config");
             assertEquals(DesktopHostImage.USER, config.path("User").asText(), "the fleet switches uids per desktop: root");
-            assertEquals(image.entrypoint(), ImageTest.strings(config.path("Entrypoint")));
+            assertEquals(DesktopHostImage.entrypoint(runtime.classData()), ImageTest.strings(config.path("Entrypoint")));
+            assertEquals(runtime.javaVersion(), config.path("Labels").path(ServiceImage.JAVA_LABEL).asText());
+            assertEquals(runtime.classData().label, config.path("Labels").path(ServiceImage.CLASS_DATA_LABEL).asText());
             for (int port : image.ports()) {
                 assertTrue(config.path("ExposedPorts").has(port + "/tcp"), port + " in " + config.path("ExposedPorts"));
             }
@@ -117,7 +119,7 @@ class DesktopHostImageTest {
                     assertTrue(Files.isExecutable(rootfs.resolve(program)), program + " is in the image");
                 }
                 if (namespaceRootPossible()) {
-                    outcome = startAsPod(image, rootfs, run.resolve("agent.log"));
+                    outcome = startAsPod(runtime.classData(), rootfs, run.resolve("agent.log"));
                 } else {
                     outcome = "not started: the layers as a namespace's root need root and unshare/pivot_root (CI runs as root)";
                 }
@@ -125,7 +127,7 @@ class DesktopHostImageTest {
                 removeRootfs(rootfs);
             }
             System.out.printf("deploy-check desktop host image %s:%s %s: %d packages, %d layers, %.1f MB compressed;"
-                            + " base layer (closure, tar, gzip; cached per package versions) %d ms, record class-data archive"
+                            + " base layer (closure, tar, gzip; cached per package versions) %d ms, record class data"
                             + " + build + push %d ms; %s%n",
                     REPOSITORY, TAG, digest, packages.size(), manifest.path("layers").size(), bytes / 1e6,
                     TimeUnit.NANOSECONDS.toMillis(based - t0), TimeUnit.NANOSECONDS.toMillis(pushed - based), outcome);
@@ -148,7 +150,7 @@ class DesktopHostImageTest {
      *
      * @return what was seen, for the printed line
      */
-    private static String startAsPod(DesktopHostImage image, Path rootfs, Path log)
+    private static String startAsPod(ClassData classData, Path rootfs, Path log)
             throws IOException, InterruptedException {
         int agentPort = freePort();
         int desktopPort = freePort();
@@ -185,7 +187,7 @@ class DesktopHostImageTest {
         String script = String.join("; ", steps);
         List<String> command = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private", "--",
                 "/bin/sh", "-c", script, "sh", rootfs.toString()));
-        command.addAll(image.entrypoint());
+        command.addAll(DesktopHostImage.entrypoint(classData));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(rootfs.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -21,9 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Builds the allocator's image without a Docker daemon, pushes it to a registry on loopback, reads it back,
  * and starts its entrypoint from the unpacked layers, as the image's user where the test may switch to it: once
- * as it is, where its class-data archive must be mapped and serve the allocator's classes, and once without the
- * archive, to print the start-up time it saves. Needs the allocator packaged
- * ({@code resource-allocator-service/target/quarkus-app}, built earlier in the reactor).
+ * as it is, where its class data (an AOT cache on a JDK 25 or later, else an AppCDS archive: {@link ImageRuntime})
+ * must be opened and serve the allocator's classes, and once without it, to print the start-up time it saves.
+ * Needs the allocator packaged ({@code resource-allocator-service/target/quarkus-app}, built earlier in the reactor).
  */
 class ImageTest {
 
@@ -35,14 +34,10 @@ class ImageTest {
     private static final int HTTP_PORT = 8081;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
-    /**
-     * Added to the pods' own JVM options in the variable they use, so the entrypoint runs unchanged: the JVM logs
-     * the archive it maps and where each class came from ("source: shared objects file (top)" is the dynamic archive).
-     */
-    private static final String CDS_LOGGING = "-Xlog:cds=info,class+load=info";
-    /** The pods' JVM options (k8s "Start-up and memory"): a flag there that disables the archive fails the test. */
-    static final Path POD_JVM_OPTIONS = ROOT.resolve("k8s/base/jvm-options.yaml");
-    private static final String FROM_APP_ARCHIVE = "source: shared objects file (top)";
+    /** The pods' JVM options (k8s "Start-up and memory"): a flag there that disables the class data fails the test. */
+    static final Path POD_JVM_OPTIONS = ROOT.resolve(ImageRuntime.POD_JVM_OPTIONS);
+    /** The allocator's own classes: only the image's class data can hold them, never the JDK's archive. */
+    private static final String APP_CLASSES = "io.envgrid.allocator.";
     /**
      * Starts with and without the archive (alternating): one pair in the test run, more for the figures in
      * k8s/README.md ({@code -Denvgrid.image.start-pairs=5}); one start's time on a shared machine is mostly noise.
@@ -55,7 +50,8 @@ class ImageTest {
         assertTrue(Files.isRegularFile(quarkusApp.resolve("quarkus-run.jar")),
                 "package " + MODULE + " first (mvn -B -pl " + MODULE + " -am install -DskipTests)");
         long t0 = System.nanoTime();
-        Path runtime = JlinkRuntime.linkUnlessPresent(WORK.resolve("java-runtime"));
+        ImageRuntime runtime = ImageRuntime.prepare(ROOT, WORK.resolve("java-runtime"));
+        ClassData classData = runtime.classData();
         long linked = System.nanoTime();
         ServiceImage image = new ServiceImage(REPOSITORY, TAG, quarkusApp, HTTP_PORT);
         Path run = Files.createTempDirectory(Files.createDirectories(WORK), "run");
@@ -70,10 +66,15 @@ class ImageTest {
             JsonNode config = reader.jsonBlob(REPOSITORY, manifest.path("config").path("digest").asText()).path("config");
             assertEquals(ServiceImage.USER, config.path("User").asText());
             assertNotEquals("0", config.path("User").asText().split(":")[0]);
-            assertEquals(image.entrypoint(), strings(config.path("Entrypoint")));
+            List<String> entrypoint = strings(config.path("Entrypoint"));
+            assertEquals(ServiceImage.entrypoint(classData), entrypoint);
+            assertTrue(entrypoint.contains(classData.option + classData.file),
+                    "the entrypoint names the image's " + classData.label + ": " + entrypoint);
             assertTrue(config.path("ExposedPorts").has(HTTP_PORT + "/tcp"), config.toString());
             assertEquals("resource-allocator-service", config.path("Labels").path("org.opencontainers.image.title").asText());
             assertEquals(TAG, config.path("Labels").path("org.opencontainers.image.version").asText());
+            assertEquals(runtime.javaVersion(), config.path("Labels").path(ServiceImage.JAVA_LABEL).asText());
+            assertEquals(classData.label, config.path("Labels").path(ServiceImage.CLASS_DATA_LABEL).asText());
 
             // Under /tmp, world-traversable: the entrypoint runs as the image's user, who must reach it.
             Path rootfs = Files.createTempDirectory("envgrid-rootfs");
@@ -87,16 +88,16 @@ class ImageTest {
             }
             assertEquals(4, manifest.path("layers").size(), "runtime, dependencies, application, class-data");
             String user = config.path("User").asText();
-            List<String> withoutArchiveEntrypoint = image.entrypoint().stream()
-                    .filter(arg -> !arg.startsWith("-XX:SharedArchiveFile=")).toList();
+            List<String> withoutArchiveEntrypoint = entrypoint.stream().filter(arg -> !arg.startsWith(classData.option)).toList();
             List<Start> withArchive = new ArrayList<>();
             List<Start> withoutArchive = new ArrayList<>();
             try {
                 // With the archive first in each pair: the second start finds the jars warmer in the page cache,
                 // which favours the start without it, so the printed saving is not flattered.
                 for (int pair = 1; pair <= START_PAIRS; pair++) {
-                    withArchive.add(startFromLayers(image.entrypoint(), user, rootfs, run.resolve("with-archive-" + pair + ".log")));
-                    withoutArchive.add(startFromLayers(withoutArchiveEntrypoint, user, rootfs, run.resolve("without-archive-" + pair + ".log")));
+                    withArchive.add(startFromLayers(entrypoint, classData, user, rootfs, run.resolve("with-archive-" + pair + ".log")));
+                    withoutArchive.add(startFromLayers(withoutArchiveEntrypoint, classData, user, rootfs,
+                            run.resolve("without-archive-" + pair + ".log")));
                 }
             } finally {
                 deleteTree(rootfs);
@@ -104,21 +105,25 @@ class ImageTest {
             for (int pair = 1; pair <= START_PAIRS; pair++) {
                 Start start = withArchive.get(pair - 1);
                 Path log = run.resolve("with-archive-" + pair + ".log");
-                // Mapped is not enough: an archive whose jars differ (size, mtime) is mapped, then dropped ("UseSharedSpaces:
-                // A jar file is not the one used while building the shared archive file") and the start runs without it.
-                List<String> refusals = start.log().lines().filter(line -> line.contains("UseSharedSpaces:")).toList();
-                assertTrue(start.log().contains("Mapped dynamic region"), "the entrypoint maps the image's class-data archive; see " + log);
-                assertTrue(start.log().lines().anyMatch(line -> line.contains("io.envgrid.allocator.") && line.contains(FROM_APP_ARCHIVE)),
-                        "the allocator's own classes come from the archive " + refusals + "; see " + log);
-                assertEquals(0, withoutArchive.get(pair - 1).fromAppArchive(), "the comparison start runs without the archive");
+                // Opened is not enough: an AppCDS archive whose jars differ (size, mtime) is mapped, then dropped
+                // ("UseSharedSpaces: A jar file is not the one used while building the shared archive file") and the
+                // start runs without it; the JVM warns the same way when it drops an AOT cache.
+                List<String> refusals = start.log().lines()
+                        .filter(line -> line.contains("UseSharedSpaces:") || line.contains("[warning][" + classData.logTag)).toList();
+                assertTrue(start.log().contains(classData.opened),
+                        "the entrypoint opens the image's " + classData.label + " (" + classData.opened + "); see " + log);
+                assertTrue(start.appClassesFromArchive() > 0,
+                        "the allocator's own classes come from the " + classData.label + " " + refusals + "; see " + log);
+                assertEquals(0, withoutArchive.get(pair - 1).appClassesFromArchive(), "the comparison start runs without it");
             }
-            System.out.printf("deploy-check image %s:%s %s: %d layers, %.1f MB compressed; jlink %d ms, record class-data"
-                            + " archive + build + push %d ms; started from its layers as %s (java %s), median of %d: live in %d ms"
-                            + " with the class-data archive (%d classes from it), %d ms without; ms with %s, without %s%n",
+            System.out.printf("deploy-check image %s:%s %s: %d layers, %.1f MB compressed; jlink %d ms, record %s"
+                            + " + build + push %d ms; started from its layers as %s (runtime from JDK %s), median of %d: live in"
+                            + " %d ms with the %s (%d classes from it, %d of the allocator's), %d ms without; ms with %s, without %s%n",
                     REPOSITORY, TAG, digest, manifest.path("layers").size(), bytes / 1e6,
-                    TimeUnit.NANOSECONDS.toMillis(linked - t0), TimeUnit.NANOSECONDS.toMillis(pushed - linked),
-                    asImageUser() ? "uid " + ServiceImage.USER : "the test's user", System.getProperty("java.version"),
-                    START_PAIRS, median(withArchive), withArchive.get(0).fromAppArchive(), median(withoutArchive),
+                    TimeUnit.NANOSECONDS.toMillis(linked - t0), classData.label, TimeUnit.NANOSECONDS.toMillis(pushed - linked),
+                    asImageUser() ? "uid " + ServiceImage.USER : "the test's user", runtime.javaVersion(),
+                    START_PAIRS, median(withArchive), classData.label, withArchive.get(0).fromArchive(),
+                    withArchive.get(0).appClassesFromArchive(), median(withoutArchive),
                     millis(withArchive), millis(withoutArchive));
         }
     }
@@ -136,17 +141,19 @@ class ImageTest {
      * One start from the unpacked layers.
      *
      * @param live           launch to the first 200 of /q/health/live
-     * @param log            the process's output, with the JVM's CDS and class-loading log
-     * @param fromAppArchive classes loaded from the image's class-data archive
+     * @param log                   the process's output, with the JVM's CDS or AOT and class-loading log
+     * @param fromArchive           classes loaded from the image's class data (with an AOT cache the JDK's too: it
+     *                              replaces the JDK's archive)
+     * @param appClassesFromArchive the allocator's own classes among them
      */
-    private record Start(Duration live, String log, long fromAppArchive) {
+    private record Start(Duration live, String log, long fromArchive, long appClassesFromArchive) {
     }
 
     /**
      * Runs the image's entrypoint with its absolute paths under the unpacked root, as the image's user when the
      * test runs as root (CI does; setpriv drops to it), and waits for liveness.
      */
-    private static Start startFromLayers(List<String> entrypoint, String user, Path rootfs, Path log)
+    private static Start startFromLayers(List<String> entrypoint, ClassData classData, String user, Path rootfs, Path log)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         if (asImageUser()) {
@@ -169,7 +176,9 @@ class ImageTest {
         builder.environment().put("QUARKUS_REDIS_HOSTS", "redis://127.0.0.1:1");
         // The allocator does not start without a service token unless told to run open (logged as a warning).
         builder.environment().put("ENVGRID_ALLOCATOR_AUTH", "open");
-        builder.environment().put("JDK_JAVA_OPTIONS", podJvmOptions() + " " + CDS_LOGGING);
+        // Added to the pods' own JVM options in the variable they use, so the entrypoint runs unchanged: the JVM logs
+        // the class data it opens and where each class came from.
+        builder.environment().put("JDK_JAVA_OPTIONS", podJvmOptions() + " " + classData.logging());
         long start = System.nanoTime();
         Process process = builder.start();
         Duration live;
@@ -181,17 +190,13 @@ class ImageTest {
             Await.stop(process);
         }
         String output = Files.readString(log);
-        return new Start(live, output, output.lines().filter(line -> line.contains(FROM_APP_ARCHIVE)).count());
+        List<String> fromArchive = output.lines().filter(line -> line.contains(classData.classSource)).toList();
+        return new Start(live, output, fromArchive.size(), fromArchive.stream().filter(line -> line.contains(APP_CLASSES)).count());
     }
 
     /** The JDK_JAVA_OPTIONS value the patch in k8s/base/jvm-options.yaml adds to every service container. */
     static String podJvmOptions() throws IOException {
-        for (JsonNode op : new YAMLMapper().readTree(POD_JVM_OPTIONS.toFile())) {
-            if ("JDK_JAVA_OPTIONS".equals(op.path("value").path("name").asText())) {
-                return op.path("value").path("value").asText();
-            }
-        }
-        throw new IllegalStateException("no JDK_JAVA_OPTIONS in " + POD_JVM_OPTIONS);
+        return ImageRuntime.podJvmOptions(POD_JVM_OPTIONS);
     }
 
     /** Whether the entrypoint can run as the image's user: only root can switch to it. */

@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The images' base: a Java runtime cut from the JDK running the build with {@code jlink}, so the image needs no
- * base from a remote registry (none is reachable here) and carries only the modules the services use. It carries
- * the JDK's base class-data sharing archive ({@code lib/server/classes.jsa}), which the image's application
- * archive ({@link AppCdsArchive}) is recorded on top of: without it the JVM refuses to record one.
+ * The images' base: a Java runtime cut with {@code jlink} from the JDK {@link ImageRuntime} picks (a JDK 25 or later
+ * when the build machine has one, the build's own JDK otherwise), so the image needs no base from a remote registry
+ * (none is reachable here) and carries only the modules the services use. It carries the JDK's base class-data
+ * sharing archive ({@code lib/server/classes.jsa}), which a JDK 17 image's application archive ({@link AppCdsArchive})
+ * is recorded on top of (without it the JVM refuses to record one), and which a JDK 25 runtime falls back to if it
+ * refuses its AOT cache. A JDK 25 without {@code jmods/} (Temurin's) links from its own run-time image (JEP 493).
  */
 final class JlinkRuntime {
 
@@ -30,16 +32,18 @@ final class JlinkRuntime {
     }
 
     /**
-     * Links the runtime into {@code target} unless one from this JDK is there already (linking takes 20-40 s); one
-     * linked by another JDK, or before the runtime carried its base CDS archive, is linked again.
+     * Links the runtime from {@code jdk} into {@code target} unless one of its version is there already (linking takes
+     * 20-90 s); one linked by another JDK, or before the runtime carried its base CDS archive, is linked again.
      *
+     * @param jdk     the JDK to link from (its {@code bin/jlink})
+     * @param version its {@code JAVA_VERSION}
      * @return {@code target}, holding {@code bin/java}
      */
-    static Path linkUnlessPresent(Path target) throws IOException, InterruptedException {
+    static Path linkUnlessPresent(Path target, Path jdk, String version) throws IOException, InterruptedException {
         Path release = target.resolve("release");
         if (Files.isExecutable(target.resolve("bin/java")) && Files.isRegularFile(baseArchive(target))
                 && Files.isRegularFile(release)
-                && Files.readAllLines(release).contains("JAVA_VERSION=\"" + System.getProperty("java.version") + "\"")) {
+                && Files.readAllLines(release).contains("JAVA_VERSION=\"" + version + "\"")) {
             return target;
         }
         if (Files.exists(target)) {
@@ -49,7 +53,7 @@ final class JlinkRuntime {
                 }
             }
         }
-        return link(target);
+        return link(target, jdk);
     }
 
     /** The base CDS archive of a runtime (the JDK's default archive, used with compressed oops). */
@@ -58,14 +62,14 @@ final class JlinkRuntime {
     }
 
     /**
-     * Links the runtime into {@code target} (which must not exist yet).
+     * Links the runtime from {@code jdk} into {@code target} (which must not exist yet).
      *
      * @return {@code target}, holding {@code bin/java}
      */
-    static Path link(Path target) throws IOException, InterruptedException {
-        Path jlink = Path.of(System.getProperty("java.home"), "bin", "jlink");
+    static Path link(Path target, Path jdk) throws IOException, InterruptedException {
+        Path jlink = jdk.resolve("bin/jlink");
         if (!Files.isExecutable(jlink)) {
-            throw new IllegalStateException("no jlink in " + System.getProperty("java.home") + ": the build needs a JDK");
+            throw new IllegalStateException("no jlink in " + jdk + ": the build needs a JDK");
         }
         Files.createDirectories(target.getParent());
         Path log = target.resolveSibling("jlink.log");

@@ -29,8 +29,7 @@ public final class PushImages {
         }
         boolean plainHttp = Boolean.getBoolean("envgrid.images.plain-http");
         Path work = root.resolve("deploy-check/target/image");
-        Path runtime = work.resolve("java-runtime");
-        JlinkRuntime.linkUnlessPresent(runtime);
+        ImageRuntime runtime = ImageRuntime.prepare(root, work.resolve("java-runtime"));
         try (Stream<Path> modules = Files.list(root)) {
             for (Path module : modules.filter(m -> Files.isRegularFile(m.resolve("target/quarkus-app/quarkus-run.jar"))).sorted().toList()) {
                 Properties properties = new Properties();

@@ -26,9 +26,10 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * A service's image, built with Jib (no Docker daemon) from {@code scratch}: the jlink'ed runtime, then the
- * Quarkus fast-jar's dependencies, then the application, then its class-data sharing archive
- * ({@link AppCdsArchive}, recorded for exactly these files), each its own layer so a code change re-pushes only
- * the last two. Runs as uid/gid 185 (the manifests' runAsUser), exposes {@code quarkus.http.port}.
+ * Quarkus fast-jar's dependencies, then the application, then its class data ({@link ClassData}: JDK 25's AOT cache
+ * or JDK 17's AppCDS archive, {@link ImageRuntime}; recorded for exactly these files by {@link AppCdsArchive}), each
+ * its own layer so a code change re-pushes only the last two. Runs as uid/gid 185 (the manifests' runAsUser), exposes
+ * {@code quarkus.http.port}; labels name the runtime's JDK version and the kind of class data.
  *
  * @param repository  {@code envgrid/<module>}
  * @param tag         the image tag
@@ -44,19 +45,22 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
     static final List<String> JVM_OPTIONS = List.of("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
     /** The fast-jar's launcher, in {@link #APP}. */
     static final String RUNNER = "quarkus-run.jar";
+    /** Label: the version of the JDK the image's runtime was linked from. */
+    static final String JAVA_LABEL = "io.envgrid.image.java";
+    /** Label: the kind of class data the image carries ({@link ClassData#label}: aot-cache or appcds). */
+    static final String CLASS_DATA_LABEL = "io.envgrid.image.class-data";
 
     /**
-     * The entrypoint: the runtime's java on the fast-jar, with the class-data archive. Jar and archive are named
-     * relative to the working directory {@link #APP} because the archive records the class path as given and is
-     * recorded in a staging copy. {@code -Xshare:auto}: an archive the JVM refuses (another runtime, a changed
-     * jar) costs start-up time, never the start.
+     * The entrypoint: the runtime's java on the fast-jar, with its class data ({@link ClassData#entrypointOptions}).
+     * Jar and archive are named relative to the working directory {@link #APP} because the archive records the class
+     * path as given and is recorded in a staging copy. Class data the JVM refuses (another runtime, a changed jar)
+     * costs start-up time, never the start.
      */
-    List<String> entrypoint() {
+    static List<String> entrypoint(ClassData classData) {
         List<String> command = new java.util.ArrayList<>();
         command.add(JAVA_HOME.resolve("bin/java").toString());
         command.addAll(JVM_OPTIONS);
-        command.add("-Xshare:auto");
-        command.add("-XX:SharedArchiveFile=" + AppCdsArchive.FILE);
+        command.addAll(classData.entrypointOptions());
         command.add("-jar");
         command.add(RUNNER);
         return command;
@@ -65,14 +69,14 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
     /**
      * Builds and pushes the image.
      *
-     * @param runtime   the jlink'ed runtime
+     * @param runtime   the jlink'ed runtime and its class data
      * @param registry  {@code host[:port]} of the registry; credentials come from ~/.docker/config.json if any
      * @param plainHttp whether the registry speaks HTTP rather than HTTPS (a loopback test registry)
      * @param cache     Jib's layer cache
      * @param staging   scratch directory for recording the class-data archive (replaced)
      * @return the pushed image's digest ({@code sha256:…})
      */
-    String push(Path runtime, String registry, boolean plainHttp, Path cache, Path staging)
+    String push(ImageRuntime runtime, String registry, boolean plainHttp, Path cache, Path staging)
             throws IOException, InterruptedException {
         // The layers are built from the staged copy the archive was recorded against, not from quarkusApp.
         Path deployments = AppCdsArchive.record(runtime, quarkusApp, staging);
@@ -105,36 +109,41 @@ record ServiceImage(String repository, String tag, Path quarkusApp, int httpPort
      * environment, OCI labels) on {@code base}: {@code scratch} for a service image, the desktop programs for the
      * desktop host ({@link DesktopHostImage}, which then changes what differs).
      *
-     * @param deployments the staged fast-jar with its class-data archive ({@link AppCdsArchive#record})
+     * @param deployments the staged fast-jar with its class data ({@link AppCdsArchive#record})
      */
-    JibContainerBuilder onto(JibContainerBuilder base, Path runtime, Path deployments) throws IOException {
-        return base.addFileEntriesLayer(tree("java-runtime", runtime, JAVA_HOME))
+    JibContainerBuilder onto(JibContainerBuilder base, ImageRuntime runtime, Path deployments) throws IOException {
+        String classData = runtime.classData().file;
+        return base.addFileEntriesLayer(tree("java-runtime", runtime.path(), JAVA_HOME))
                 .addFileEntriesLayer(tree("dependencies", deployments.resolve("lib"), APP.resolve("lib")))
-                .addFileEntriesLayer(application(deployments))
-                .addFileEntriesLayer(tree("class-data", deployments.resolve(AppCdsArchive.FILE),
-                        APP.resolve(AppCdsArchive.FILE)))
-                .setEntrypoint(entrypoint())
+                .addFileEntriesLayer(application(deployments, classData))
+                .addFileEntriesLayer(tree("class-data", deployments.resolve(classData), APP.resolve(classData)))
+                .setEntrypoint(entrypoint(runtime.classData()))
                 .setWorkingDirectory(APP)
                 .setUser(USER)
                 .setExposedPorts(java.util.Set.of(Port.tcp(httpPort)))
                 .setEnvironment(Map.of("JAVA_HOME", JAVA_HOME.toString(), "LANG", "C.UTF-8"))
-                .setLabels(labels())
+                .setLabels(labels(runtime))
                 .setCreationTime(Instant.EPOCH)
                 .setFormat(ImageFormat.OCI);
     }
 
-    /** The OCI labels: title (the module), version (the tag), source. */
-    Map<String, String> labels() {
+    /**
+     * The OCI labels: title (the module), version (the tag), source; and the runtime's JDK version
+     * ({@link #JAVA_LABEL}) and class data ({@link #CLASS_DATA_LABEL}).
+     */
+    Map<String, String> labels(ImageRuntime runtime) {
         return Map.of("org.opencontainers.image.title", repository.substring(repository.indexOf('/') + 1),
                 "org.opencontainers.image.version", tag,
-                "org.opencontainers.image.source", "envgrid");
+                "org.opencontainers.image.source", "envgrid",
+                JAVA_LABEL, runtime.javaVersion(),
+                CLASS_DATA_LABEL, runtime.classData().label);
     }
 
     /** quarkus-run.jar, app/ and quarkus/: what changes with the code. */
-    private static FileEntriesLayer application(Path deployments) throws IOException {
+    private static FileEntriesLayer application(Path deployments, String classData) throws IOException {
         FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("application");
         try (var entries = Files.list(deployments)) {
-            for (Path entry : entries.filter(p -> !List.of("lib", AppCdsArchive.FILE).contains(p.getFileName().toString())).toList()) {
+            for (Path entry : entries.filter(p -> !List.of("lib", classData).contains(p.getFileName().toString())).toList()) {
                 add(layer, entry, APP.resolve(entry.getFileName().toString()));
             }
         }
