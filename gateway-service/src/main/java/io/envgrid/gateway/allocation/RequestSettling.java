@@ -442,6 +442,6 @@ public class RequestSettling {
         for (String ended : List.of("released", "expired")) {
             reply.body().path(ended).forEach(lease -> leaseIds.add(lease.asText()));
         }
-        return leaseIds.isEmpty() ? Uni.createFrom().voidItem() : resources.forgetLeases(workerId, leaseIds);
+        return leaseIds.isEmpty() ? Uni.createFrom().voidItem() : resources.forgetLeases(workerId, leaseIds).replaceWithVoid();
     }
 }

@@ -16,7 +16,9 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,8 +28,10 @@ import org.jboss.logging.Logger;
 /**
  * Hears the allocator's lease expiries and revocations ({@code {"worker_id","resource_id",…}} on
  * {@link GatewayKeys#allocatorExpiryChannels()}, one per allocator cell, named from the configured prefixes) on
- * every replica: the resource leaves its worker's record and every {@link LeaseEndListener} is
- * told, whichever front end the worker used.
+ * every replica: the lease leaves its worker's record and, when that removed its entry, every {@link
+ * LeaseEndListener} is told, whichever front end the worker used. A message about a lease the record no longer holds
+ * (an older grant of a resource granted to the worker again, arriving late; one a release removed first) is still
+ * reported ({@code lease.reclaimed}: the allocator did take a lease back) but told to no listener.
  *
  * <p>An expiry published while this replica's subscription was lost is missed, and nothing else would clear it: the
  * keep-alive's renewal answers only the leases still held, so the record kept showing a lease that had ended. Once
@@ -50,10 +54,26 @@ public class LeaseExpiries {
 
     /** Workers checked at once after a re-subscription (each a read of its record and one allocator call). */
     private static final int RECONCILING = 16;
+    /** Attempts of one step (a worker's check, an expiry's forget) before it is given up and logged. */
+    static final int ATTEMPTS = 5;
+    /** The longest wait between two attempts (the first waits {@link #firstRetry}, each later one about twice that). */
+    private static final Duration LAST_RETRY = Duration.ofSeconds(10);
+    /** The first wait before an attempt again: 1 s, a blip's length (a test shortens it). */
+    private final Duration firstRetry;
 
+    @Inject
     public LeaseExpiries(ReactiveRedisDataSource redis, GatewayKeys keys, ObjectMapper json, WorkerResources resources,
             Instance<LeaseEndListener> listeners, WorkerActivities activities, AllocatorApi allocator,
             Instance<LiveWorkers> liveWorkers) {
+        this(redis, keys, json, resources, listeners.stream().toList(), activities, allocator, liveWorkers,
+                Duration.ofSeconds(1));
+    }
+
+    /** With the listeners given and the first retry's wait (a test's, to check one worker without its subscription). */
+    LeaseExpiries(ReactiveRedisDataSource redis, GatewayKeys keys, ObjectMapper json, WorkerResources resources,
+            List<LeaseEndListener> listeners, WorkerActivities activities, AllocatorApi allocator,
+            Instance<LiveWorkers> liveWorkers, Duration firstRetry) {
+        this.firstRetry = firstRetry;
         this.activities = activities;
         this.allocator = allocator;
         this.liveWorkers = liveWorkers;
@@ -61,7 +81,7 @@ public class LeaseExpiries {
         this.keys = keys;
         this.json = json;
         this.resources = resources;
-        this.listeners = listeners.stream().toList();
+        this.listeners = listeners;
     }
 
     void start(@Observes StartupEvent event) {
@@ -81,39 +101,67 @@ public class LeaseExpiries {
             String worker = event.path("worker_id").asText("");
             String resource = event.path("resource_id").asText("");
             if (!worker.isEmpty() && !resource.isEmpty() && event.isObject()) {
-                // "expired": the lease ran out; "deleted": the resource was withdrawn — either way the allocator took it back
+                // "expired": the lease ran out; "deleted": the resource was withdrawn — either way the allocator took
+                // back a lease of the worker, so it is reported even when the record no longer held it (a late message
+                // of an older grant); the listeners only hear of an entry it removed
                 activities.report(worker, Severity.WARNING, "lease.reclaimed", ((ObjectNode) event).deepCopy());
                 // by lease where the message names it: a late message must not drop a newer grant of the resource
-                ended(worker, resource, event.path("lease_id").asText(""))
+                String lease = event.path("lease_id").asText("");
+                retried(() -> ended(worker, lease.isEmpty() ? resources.forget(worker, List.of(resource))
+                        : resources.forgetLeases(worker, List.of(lease))))
                         .subscribe().with(v -> { },
-                                e -> LOG.warnf("forgetting expired %s of %s failed: %s", resource, worker, e.getMessage()));
+                                e -> LOG.warnf("forgetting expired %s of %s failed after %d attempts: %s", resource,
+                                        worker, ATTEMPTS, e.getMessage()));
             }
         } catch (IOException e) {
             LOG.warnf("unreadable expiry message: %s", message);
         }
     }
 
-    /** The lease left the worker's record (by lease id when known), then every listener is told. */
-    private Uni<Void> ended(String worker, String resource, String lease) {
-        return (lease.isEmpty() ? resources.forget(worker, List.of(resource)) : resources.forgetLeases(worker, List.of(lease)))
-                .chain(() -> Multi.createFrom().iterable(listeners)
-                        .onItem().transformToUniAndConcatenate(l -> l.leaseEnded(worker, resource))
-                        .collect().last())
-                .replaceWithVoid();
+    /**
+     * Every listener is told of each entry {@code forgotten} removed, and of nothing else: an entry another change
+     * removed first (the worker's own release, another message) was told by that change, and a message about a lease
+     * the record no longer held (an older grant of a resource granted again since) must not end the newer one's state.
+     * Answers the entries removed.
+     */
+    private Uni<List<JsonNode>> ended(String worker, Uni<List<JsonNode>> forgotten) {
+        return forgotten.call(removed -> Multi.createFrom().iterable(removed)
+                .onItem().transformToUniAndConcatenate(entry -> tell(worker, EndedLease.of(entry)))
+                .collect().last());
+    }
+
+    /** Every listener, one after another. */
+    private Uni<Void> tell(String worker, EndedLease lease) {
+        return Multi.createFrom().iterable(listeners)
+                .onItem().transformToUniAndConcatenate(l -> l.leaseEnded(worker, lease))
+                .collect().last().replaceWithVoid();
+    }
+
+    /**
+     * {@code step} again after a failure (an allocator or Redis blip), with backoff, at most {@link #ATTEMPTS} times in
+     * all: a step not done leaves a dead lease recorded until the next re-subscription, if any. Each attempt starts
+     * over (reads again), which every step here allows: forgetting and telling only what is still recorded.
+     */
+    <T> Uni<T> retried(java.util.function.Supplier<Uni<? extends T>> step) {
+        return Uni.createFrom().<T>deferred(step).onFailure().retry()
+                .withBackOff(firstRetry, LAST_RETRY).atMost(ATTEMPTS - 1);
     }
 
     /**
      * The subscription is in place again: every live worker's recorded leases are checked against the allocator's
      * ({@code GET /leases}); one no longer held ended while its expiry could not be heard, and ends here as if the
-     * message had arrived ({@code lease.reclaimed} with reason {@code not_held}). Runs once per re-subscription.
+     * message had arrived ({@code lease.reclaimed} with reason {@code not_held}). Runs once per re-subscription; a
+     * worker whose check fails (the allocator or Redis away for a moment) is checked again, {@link #ATTEMPTS} times
+     * in all, with backoff, and so is the listing of the live workers.
      */
     void reconcile() {
-        Multi.createFrom().iterable(liveWorkers.stream().toList())
+        retried(() -> Multi.createFrom().iterable(liveWorkers.stream().toList())
                 .onItem().transformToUniAndConcatenate(LiveWorkers::liveWorkers)
-                .collect().in(LinkedHashSet<String>::new, Set::addAll)
+                .collect().in(LinkedHashSet<String>::new, Set::addAll))
                 .onItem().transformToMulti(workers -> Multi.createFrom().iterable(workers))
                 .onItem().transformToUni(worker -> reconcile(worker)
-                        .onFailure().invoke(e -> LOG.warnf("checking the leases of worker %s failed: %s", worker, e.getMessage()))
+                        .onFailure().invoke(e -> LOG.warnf("checking the leases of worker %s failed after %d attempts: %s",
+                                worker, ATTEMPTS, e.getMessage()))
                         .onFailure().recoverWithItem(0))
                 .merge(RECONCILING)
                 .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue))
@@ -122,24 +170,40 @@ public class LeaseExpiries {
                         e -> LOG.warnf("checking the live workers' leases failed: %s", e.getMessage()));
     }
 
-    /** Ends the worker's recorded leases the allocator no longer holds; answers how many. */
+    /**
+     * Ends the worker's recorded leases the allocator no longer holds; answers how many this call removed. Each is
+     * forgotten first, and reported ({@code lease.reclaimed}) and told to the listeners only if this call removed it:
+     * one the worker released meanwhile (between the look-up and the forget) was reported and told by the release.
+     * A failed attempt (the allocator's look-up, Redis) is tried again from the record's read, {@link #ATTEMPTS} times
+     * in all with backoff.
+     */
     Uni<Integer> reconcile(String worker) {
+        return retried(() -> checked(worker));
+    }
+
+    /** One attempt of {@link #reconcile(String)}. */
+    private Uni<Integer> checked(String worker) {
         // the record first: a lease recorded is granted already, so the allocator's answer read after it shows it if live
         return resources.all(worker).chain(recorded -> recorded.isEmpty() ? Uni.createFrom().item(0)
                 : allocator.leases(worker).chain(live -> {
                     Set<String> held = new HashSet<>();
                     live.forEach(l -> held.add(l.path("resource_id").asText() + ":" + l.path("fencing_token").asText()));
-                    List<JsonNode> ended = recorded.values().stream()
+                    List<String> ended = recorded.values().stream()
                             .filter(entry -> entry.hasNonNull("fencing_token") && !held.contains(leaseId(entry)))
+                            .map(LeaseExpiries::leaseId)
                             .toList();
-                    return Multi.createFrom().iterable(ended).onItem().transformToUniAndConcatenate(entry -> {
-                        String resource = entry.path("id").asText();
-                        ObjectNode details = JsonNodeFactory.instance.objectNode().put("worker_id", worker)
-                                .put("resource_id", resource).put("lease_id", leaseId(entry)).put("reason", "not_held");
-                        details.set("fencing_token", entry.get("fencing_token"));
-                        activities.report(worker, Severity.WARNING, "lease.reclaimed", details);
-                        return ended(worker, resource, leaseId(entry));
-                    }).collect().last().replaceWith(ended.size());
+                    if (ended.isEmpty()) {
+                        return Uni.createFrom().item(0);
+                    }
+                    return resources.forgetLeases(worker, ended).call(removed -> Multi.createFrom().iterable(removed)
+                            .onItem().transformToUniAndConcatenate(entry -> {
+                                ObjectNode details = JsonNodeFactory.instance.objectNode().put("worker_id", worker)
+                                        .put("resource_id", entry.path("id").asText()).put("lease_id", leaseId(entry))
+                                        .put("reason", "not_held");
+                                details.set("fencing_token", entry.get("fencing_token"));
+                                activities.report(worker, Severity.WARNING, "lease.reclaimed", details);
+                                return tell(worker, EndedLease.of(entry));
+                            }).collect().last()).map(List::size);
                 }));
     }
 

@@ -57,8 +57,8 @@ public class WorkerCleanup {
         }
         return endSessions(workerId, vms(held).stream()
                         .filter(e -> resourceIds.contains(e.path("id").asText())).toList())
-                .call(() -> resources.forget(workerId, resourceIds))
-                .call(() -> ended(workerId, resourceIds));
+                .chain(() -> resources.forget(workerId, resourceIds))
+                .chain(removed -> ended(workerId, removed));
     }
 
     /**
@@ -76,18 +76,21 @@ public class WorkerCleanup {
     public Uni<JsonNode> releaseAll(String workerId) {
         return resources.all(workerId).chain(held -> allocator.releaseWorker(workerId)
                 .call(() -> endSessions(workerId, vms(held)))
-                .call(() -> resources.forgetAll(workerId))
-                .call(() -> ended(workerId, ids(held)))
+                .call(() -> resources.forgetAll(workerId).chain(removed -> ended(workerId, removed)))
                 // a cell that failed after others released: what they released is gone all the same
                 .onFailure(ToolFailure.class)
                 .call(e -> released(workerId, held, appliedOf((ToolFailure) e, ids(held)))));
     }
 
-    /** State built on the released leases (a Sandbox session holding one) goes with them, whoever released them. */
-    private Uni<Void> ended(String workerId, List<String> resourceIds) {
+    /**
+     * State built on the released leases (a Sandbox session holding one) goes with them, whoever released them: told
+     * for the entries this release removed from the record (an entry an expiry removed first was told by it), each
+     * with its fencing token, so a listener ends only that grant's state.
+     */
+    private Uni<Void> ended(String workerId, List<JsonNode> removed) {
         List<Uni<Void>> notices = new ArrayList<>();
         for (LeaseEndListener listener : listeners) {
-            resourceIds.forEach(id -> notices.add(listener.leaseEnded(workerId, id)));
+            removed.forEach(entry -> notices.add(listener.leaseEnded(workerId, EndedLease.of(entry))));
         }
         return notices.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(notices).andCollectFailures().replaceWithVoid();
     }

@@ -9,7 +9,6 @@ import io.envgrid.gateway.redis.GatewayKeys;
 import io.envgrid.redisscripts.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
-import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,7 +33,6 @@ public class WorkerResources {
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveHashCommands<String, String, String> hashes;
-    private final ReactiveKeyCommands<String> keys;
     private final ObjectMapper json;
     private final GatewayKeys names;
     private final WorkerActivities activities;
@@ -58,7 +56,6 @@ public class WorkerResources {
         this.activities = activities;
         this.redis = redis;
         this.hashes = redis.hash(String.class);
-        this.keys = redis.key();
         this.json = json;
         this.names = names;
     }
@@ -100,11 +97,19 @@ public class WorkerResources {
         });
     }
 
-    private static final LuaScript FORGET_SCRIPT = LuaScript.of("local gone = 0 "
+    /**
+     * Deletes each field given with its text only if it still holds that text; answers the fields deleted. A field
+     * rewritten or deleted since it was read (a new grant, a renewal, another forget) is left alone and not answered.
+     */
+    private static final LuaScript FORGET_SCRIPT = LuaScript.of("local gone = {} "
             + "for i = 1, #ARGV, 2 do "
             + "if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then "
-            + "redis.call('HDEL', KEYS[1], ARGV[i]) gone = gone + 1 end end "
+            + "redis.call('HDEL', KEYS[1], ARGV[i]) gone[#gone + 1] = ARGV[i] end end "
             + "return gone");
+
+    /** The whole record and its deletion in one step: answers the fields and texts deleted ({@code HGETALL}'s shape). */
+    private static final LuaScript FORGET_ALL_SCRIPT = LuaScript.of("local all = redis.call('HGETALL', KEYS[1]) "
+            + "redis.call('DEL', KEYS[1]) return all");
 
     /**
      * Forgets the entries of these ended leases, named as the allocator names a lease ({@code <resource id>:<fencing
@@ -112,53 +117,67 @@ public class WorkerResources {
      * token goes. A later grant of the same resource to the same worker, recorded meanwhile, stays (settling a failed
      * allocation in the background, or an expiry message arriving late, must not take the worker's record of a lease
      * it holds now); so does an entry rewritten between this read and the delete (compared and deleted in one script).
+     * Answers the entries this call removed, none when another change (a release, another expiry) removed them first:
+     * only what is answered may be told as ended ({@link LeaseEndListener}).
      */
-    public Uni<Void> forgetLeases(String workerId, Collection<String> leaseIds) {
+    public Uni<List<JsonNode>> forgetLeases(String workerId, Collection<String> leaseIds) {
         Set<String> ended = Set.copyOf(leaseIds);
+        return forgetWhere(workerId, entry -> ended.contains(entry.path("id").asText() + ":"
+                + entry.path("fencing_token").asText()));
+    }
+
+    /**
+     * Forgets the entries for these resource ids (released by the worker itself, or revoked), whatever their lease;
+     * answers the entries this call removed, as {@link #forgetLeases}.
+     */
+    public Uni<List<JsonNode>> forget(String workerId, Collection<String> resourceIds) {
+        Set<String> ids = Set.copyOf(resourceIds);
+        return forgetWhere(workerId, entry -> ids.contains(entry.path("id").asText()));
+    }
+
+    /** Forgets the entries that pass {@code ended}, each only if unchanged since read; answers those removed. */
+    private Uni<List<JsonNode>> forgetWhere(String workerId, Predicate<JsonNode> ended) {
+        known.remove(workerId);
         return hashes.hgetall(key(workerId)).chain(raw -> {
             List<String> args = new ArrayList<>();
+            Map<String, JsonNode> read = new LinkedHashMap<>();
             raw.forEach((field, text) -> {
                 JsonNode entry = parse(text);
-                if (ended.contains(entry.path("id").asText() + ":" + entry.path("fencing_token").asText())) {
+                if (ended.test(entry)) {
                     args.add(field);
                     args.add(text);
+                    read.put(field, entry);
                 }
             });
             if (args.isEmpty()) {
-                return Uni.createFrom().voidItem();
+                return Uni.createFrom().item(List.<JsonNode>of());
             }
-            known.remove(workerId);
-            return FORGET_SCRIPT.run(redis, List.of(key(workerId)), args).invoke(gone -> {
-                if (gone.toInteger() > 0) {
+            return FORGET_SCRIPT.run(redis, List.of(key(workerId)), args).map(gone -> {
+                List<JsonNode> removed = new ArrayList<>();
+                for (Response field : gone) {
+                    removed.add(read.get(field.toString()));
+                }
+                if (!removed.isEmpty()) {
                     activities.leasesChanged(workerId);
                 }
-            }).replaceWithVoid();
-        });
-    }
-
-    /** Forgets the entries for these resource ids (released by the worker itself, or revoked), whatever their lease. */
-    public Uni<Void> forget(String workerId, Collection<String> resourceIds) {
-        known.remove(workerId);
-        return all(workerId).chain(entries -> {
-            List<String> keys = new ArrayList<>();
-            entries.forEach((k, v) -> {
-                if (resourceIds.contains(v.path("id").asText())) {
-                    keys.add(k);
-                }
+                return removed;
             });
-            return keys.isEmpty() ? Uni.createFrom().voidItem()
-                    : hashes.hdel(key(workerId), keys.toArray(String[]::new)).replaceWithVoid()
-                            .invoke(() -> activities.leasesChanged(workerId));
         });
     }
 
-    public Uni<Void> forgetAll(String workerId) {
+    /** Forgets the worker's whole record; answers the entries removed (none when it was empty or gone already). */
+    public Uni<List<JsonNode>> forgetAll(String workerId) {
         known.remove(workerId);
-        return keys.del(key(workerId)).invoke(removed -> {
-            if (removed > 0) {
+        return FORGET_ALL_SCRIPT.run(redis, List.of(key(workerId)), List.of()).map(all -> {
+            List<JsonNode> removed = new ArrayList<>();
+            for (int i = 1; all != null && i < all.size(); i += 2) {
+                removed.add(parse(all.get(i).toString()));
+            }
+            if (!removed.isEmpty()) {
                 activities.leasesChanged(workerId);
             }
-        }).replaceWithVoid();
+            return removed;
+        });
     }
 
     /** What a renewal changed in a worker's record ({@link #renewed}), from least to most. */

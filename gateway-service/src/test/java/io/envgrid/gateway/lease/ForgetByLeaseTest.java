@@ -1,10 +1,13 @@
 package io.envgrid.gateway.lease;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.sandbox.session.SandboxSessions;
 import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -35,6 +38,9 @@ class ForgetByLeaseTest {
 
     @Inject
     GatewayKeys keys;
+
+    @Inject
+    SandboxSessions sessions;
 
     @Test
     void onlyTheEntryOfTheEndedLeaseIsForgotten() throws Exception {
@@ -78,6 +84,51 @@ class ForgetByLeaseTest {
         } finally {
             resources.forgetAll(worker).await().atMost(Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * The late expiry of the desktop's former lease (token 5) after the worker was granted it again (token 6) and opened
+     * a Sandbox session on the new grant: the session and the record stay, while the other resource's expiry ends its
+     * session. Was: every listener was told the resource ended whatever the record lost, and the Sandbox sessions,
+     * matching by resource id, ended the new grant's session.
+     */
+    @Test
+    void aLateExpiryLeavesTheNewerGrantsSandboxSessionAlone() throws Exception {
+        String worker = "forget-session-" + System.nanoTime();
+        JsonNode desktop = JSON.readTree("{\"id\": \"agent:desktop-3\", \"fencing_token\": 6}");
+        JsonNode rag = JSON.readTree("{\"id\": \"rag-4\", \"fencing_token\": 3}");
+        resources.record(worker, JSON.createObjectNode().<ObjectNode>set("vm_forget",
+                desktop).set("rag_forget", rag)).await().atMost(Duration.ofSeconds(5));
+        session(worker, "vm", desktop);
+        session(worker, "rag", rag);
+        try {
+            String channel = keys.allocatorExpiryChannels().get(0);
+            redis.pubsub(String.class).publish(channel, expiry(worker, "agent:desktop-3", 5));
+            redis.pubsub(String.class).publish(channel, expiry(worker, "rag-4", 3));
+            Conditions.await("the expiry of rag-4's lease ended its session", Duration.ofSeconds(10),
+                    () -> sessions.find(worker, "rag").await().atMost(Duration.ofSeconds(5)).isEmpty());
+            assertTrue(sessions.find(worker, "vm").await().atMost(Duration.ofSeconds(5)).isPresent(),
+                    "the session of the desktop's newer grant is still there");
+            assertEquals(List.of("vm_forget"), keys(worker), "the desktop's newer grant is still recorded");
+
+            // told of the older grant directly, the sessions still keep the newer one; of that grant, it goes
+            sessions.leaseEnded(worker, new EndedLease("agent:desktop-3", 5L)).await().atMost(Duration.ofSeconds(5));
+            assertTrue(sessions.find(worker, "vm").await().atMost(Duration.ofSeconds(5)).isPresent());
+            sessions.leaseEnded(worker, new EndedLease("agent:desktop-3", 6L)).await().atMost(Duration.ofSeconds(5));
+            assertTrue(sessions.find(worker, "vm").await().atMost(Duration.ofSeconds(5)).isEmpty());
+        } finally {
+            sessions.remove(worker, "vm").await().atMost(Duration.ofSeconds(5));
+            sessions.remove(worker, "rag").await().atMost(Duration.ofSeconds(5));
+            resources.forgetAll(worker).await().atMost(Duration.ofSeconds(5));
+        }
+    }
+
+    /** A ready Sandbox session of {@code type} on the granted {@code resource}, as a create stores it. */
+    private void session(String worker, String type, JsonNode resource) {
+        ObjectNode record = JSON.createObjectNode().put("session_id", type + "_t")
+                .put("worker_id", worker).put("resource_type", type).put("state", "ready");
+        record.set("resource", resource);
+        sessions.store(record).await().atMost(Duration.ofSeconds(5));
     }
 
     private static String expiry(String worker, String resource, long fence) {

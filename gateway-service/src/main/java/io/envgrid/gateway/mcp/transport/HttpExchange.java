@@ -1,7 +1,9 @@
 package io.envgrid.gateway.mcp.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ToolFailure;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
@@ -20,11 +22,21 @@ import java.io.IOException;
 public class HttpExchange {
 
     private final AccessGuard guard;
-    private final ObjectMapper json;
+    /**
+     * Reads request bodies refusing a key twice in one object: {@code {"name":"a","name":"b"}} would read as "b" (the
+     * last wins) while a proxy, a log or a check that read the first saw "a". A parse error (-32700), as JSON-RPC
+     * answers a body that is no valid JSON text, and nothing of the message runs.
+     */
+    private final ObjectReader requests;
 
     public HttpExchange(AccessGuard guard, ObjectMapper json) {
         this.guard = guard;
-        this.json = json;
+        this.requests = strictReader(json);
+    }
+
+    /** {@code json}'s reader of a client's JSON: a duplicate key in any object is a parse error. */
+    public static ObjectReader strictReader(ObjectMapper json) {
+        return json.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
     }
 
     /**
@@ -49,7 +61,7 @@ public class HttpExchange {
     /** The body as JSON, or null after answering 400 with a parse error. */
     public JsonNode body(RoutingContext ctx) {
         try {
-            JsonNode message = ctx.body().buffer() == null ? null : json.readTree(ctx.body().buffer().getBytes());
+            JsonNode message = ctx.body().buffer() == null ? null : requests.readTree(ctx.body().buffer().getBytes());
             if (message == null) {
                 throw new IOException("empty body");
             }

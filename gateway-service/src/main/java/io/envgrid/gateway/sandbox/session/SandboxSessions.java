@@ -5,15 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.id.KeyPart;
+import io.envgrid.gateway.lease.EndedLease;
 import io.envgrid.gateway.lease.LeaseEndListener;
 import io.envgrid.gateway.lease.LiveWorkers;
 import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.redisscripts.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.quarkus.redis.datasource.sortedset.ZAddArgs;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Instant;
@@ -35,12 +38,14 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
     static final String CREATING = "creating";
     static final String READY = "ready";
 
+    private final ReactiveRedisDataSource redis;
     private final ReactiveHashCommands<String, String, String> hashes;
     private final ReactiveSortedSetCommands<String, String> used;
     private final ObjectMapper json;
     private final GatewayKeys keys;
 
     public SandboxSessions(ReactiveRedisDataSource redis, ObjectMapper json, GatewayKeys keys) {
+        this.redis = redis;
         this.hashes = redis.hash(String.class);
         this.used = redis.sortedSet(String.class);
         this.json = json;
@@ -128,16 +133,28 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
                 members.stream().map(m -> parseMember(m)[1]).toList())));
     }
 
-    /** A session whose lease ended (released, expired, revoked) is over: its record goes, so the next call opens a new one. */
+    /**
+     * A session whose lease ended (released, expired, revoked) is over: its record goes, so the next call opens a new
+     * one. Only a session holding that lease or an older grant of its resource ({@link EndedLease#covers}): a later
+     * grant's session (the worker was granted the resource again before this was told) stays. A record replaced
+     * between this read and its removal (a new session of the type) stays too: compared and removed in one script.
+     */
     @Override
-    public Uni<Void> leaseEnded(String workerId, String resourceId) {
-        return list(workerId).chain(all -> {
-            List<Uni<Boolean>> removals = all.stream()
-                    .filter(s -> resourceId.equals(s.path("resource").path("id").asText()))
-                    .map(s -> remove(workerId, s.path("resource_type").asText())).toList();
+    public Uni<Void> leaseEnded(String workerId, EndedLease lease) {
+        return hashes.hgetall(sessionsOf(workerId)).chain(all -> {
+            List<Uni<Response>> removals = all.entrySet().stream()
+                    .filter(e -> lease.covers(parse(e.getValue()).get("resource")))
+                    .map(e -> REMOVE_IF_UNCHANGED.run(redis, List.of(sessionsOf(workerId), usedKey()), e.getKey(),
+                            e.getValue(), member(workerId, e.getKey())))
+                    .toList();
             return removals.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(removals).andCollectFailures().replaceWithVoid();
         });
     }
+
+    /** Removes a session's record and its last use if the record still holds the text read (KEYS: hash, sorted set). */
+    private static final LuaScript REMOVE_IF_UNCHANGED = LuaScript.of(
+            "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) "
+                    + "redis.call('ZREM', KEYS[2], ARGV[3]) return 1 end return 0");
 
     private ObjectNode parse(String raw) {
         try {

@@ -1,6 +1,7 @@
 package io.envgrid.gateway.smcp.socketio;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -25,7 +26,10 @@ public record SocketIoPacket(int type, String namespace, Long ackId, JsonNode da
     public static final int BINARY_EVENT = 5;
     public static final int BINARY_ACK = 6;
 
-    /** The packet a text message holds, or null when it is malformed or binary (types 5 and 6). */
+    /**
+     * The packet a text message holds, or null when it is malformed or binary (types 5 and 6). Data with a key twice in
+     * one object is malformed: which of the two a check read and which one was used would be unclear.
+     */
     public static SocketIoPacket parse(String text, ObjectMapper json) {
         if (text.isEmpty() || text.charAt(0) < '0' || text.charAt(0) >= '0' + BINARY_EVENT) {
             return null;
@@ -46,7 +50,8 @@ public record SocketIoPacket(int type, String namespace, Long ackId, JsonNode da
         JsonNode data = null;
         if (digits < text.length()) {
             try {
-                data = json.readTree(text.substring(digits));
+                data = json.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
+                        .readTree(text.substring(digits));
             } catch (JsonProcessingException e) {
                 return null;
             }

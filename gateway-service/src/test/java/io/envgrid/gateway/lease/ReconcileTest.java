@@ -1,0 +1,131 @@
+package io.envgrid.gateway.lease;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.client.AllocatorApi;
+import io.envgrid.gateway.client.Downstream;
+import io.envgrid.gateway.config.Backends;
+import io.envgrid.gateway.config.GatewayConfig;
+import io.envgrid.gateway.error.ErrorCode;
+import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.redis.GatewayKeys;
+import io.envgrid.gateway.support.WithCluster;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The check of a worker's record against the allocator's leases after the expiries are subscribed again ({@link
+ * LeaseExpiries#reconcile(String)}), with the allocator's {@code GET /leases} answered by the test: what it reports
+ * and tells is only what it removed, and an allocator failure is tried again.
+ */
+@QuarkusTest
+@WithCluster
+class ReconcileTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    ReactiveRedisDataSource redis;
+
+    @Inject
+    GatewayKeys keys;
+
+    @Inject
+    WorkerResources resources;
+
+    @Inject
+    Downstream downstream;
+
+    @Inject
+    Backends backends;
+
+    @Inject
+    GatewayConfig config;
+
+    /** What the check reported ({@code event:resource}) and told the listener ({@code resource:token}). */
+    private final List<String> reported = new CopyOnWriteArrayList<>();
+    private final List<String> told = new CopyOnWriteArrayList<>();
+
+    /**
+     * The worker releases the lease while the check runs (after its look-up, before its forget): the release removed
+     * the entry and told the listeners itself, so the check reports nothing and tells no one. Was: {@code
+     * lease.reclaimed} (reason {@code not_held}) and a second {@code leaseEnded} for the released lease.
+     */
+    @Test
+    void aReleaseBetweenTheLookUpAndTheForgetIsNeitherReportedNorTold() throws Exception {
+        String worker = "reconcile-race-" + System.nanoTime();
+        resources.record(worker, JSON.readTree("{\"vm_r\": {\"id\": \"res-race\", \"fencing_token\": 5}}"))
+                .await().atMost(Duration.ofSeconds(5));
+        try {
+            // the allocator has released it; the release's own forget lands before the allocator's answer
+            LeaseExpiries expiries = expiries(w -> resources.forget(w, List.of("res-race"))
+                    .replaceWith(JSON.createArrayNode()));
+            int ended = expiries.reconcile(worker).await().atMost(Duration.ofSeconds(10));
+            assertEquals(0, ended, "the release removed it, not the check");
+            assertEquals(List.of(), reported);
+            assertEquals(List.of(), told);
+        } finally {
+            resources.forgetAll(worker).await().atMost(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * The allocator fails the first look-up (a blip): the check tries again, finds the lease no longer held, and ends
+     * it. Was: the failure was logged and the dead lease stayed recorded until the next re-subscription.
+     */
+    @Test
+    void anAllocatorFailureIsTriedAgain() throws Exception {
+        String worker = "reconcile-retry-" + System.nanoTime();
+        resources.record(worker, JSON.readTree("{\"vm_r\": {\"id\": \"res-retry\", \"fencing_token\": 5}, "
+                + "\"rag_r\": {\"id\": \"res-live\", \"fencing_token\": 2}}")).await().atMost(Duration.ofSeconds(5));
+        AtomicInteger lookUps = new AtomicInteger();
+        try {
+            LeaseExpiries expiries = expiries(w -> lookUps.incrementAndGet() == 1
+                    ? Uni.createFrom().failure(new ToolFailure(503, ErrorCode.BACKEND_UNREACHABLE, "allocator away", Map.of()))
+                    : Uni.createFrom().item(JSON.createArrayNode().add(JSON.createObjectNode()
+                            .put("resource_id", "res-live").put("fencing_token", 2))));
+            int ended = expiries.reconcile(worker).await().atMost(Duration.ofSeconds(10));
+            assertEquals(1, ended);
+            assertEquals(2, lookUps.get());
+            assertEquals(List.of("lease.reclaimed:res-retry:not_held"), reported);
+            assertEquals(List.of("res-retry:5"), told);
+            assertEquals(List.of("rag_r"), List.copyOf(resources.all(worker).await().atMost(Duration.ofSeconds(5)).keySet()));
+        } finally {
+            resources.forgetAll(worker).await().atMost(Duration.ofSeconds(5));
+        }
+    }
+
+    /** The expiries with this allocator look-up, a recording listener and report, and a 10 ms first retry. */
+    private LeaseExpiries expiries(Function<String, Uni<JsonNode>> leases) {
+        AllocatorApi allocator = new AllocatorApi(downstream, backends, config) {
+            @Override
+            public Uni<JsonNode> leases(String workerId) {
+                return Uni.createFrom().deferred(() -> leases.apply(workerId));
+            }
+        };
+        WorkerActivities activities = new WorkerActivities(null) {
+            @Override
+            public void report(String workerId, Severity severity, String event, ObjectNode details) {
+                reported.add(event + ":" + details.path("resource_id").asText() + ":" + details.path("reason").asText());
+            }
+        };
+        LeaseEndListener listener = (worker, lease) -> {
+            told.add(lease.resourceId() + ":" + lease.fencingToken());
+            return Uni.createFrom().voidItem();
+        };
+        return new LeaseExpiries(redis, keys, JSON, resources, List.of(listener), activities, allocator, null,
+                Duration.ofMillis(10));
+    }
+}
