@@ -56,7 +56,7 @@ public class Downstream {
     private final MeterRegistry registry;
     private final ConcurrentMap<String, TypedGuard<Uni<Reply>>> guards = new ConcurrentHashMap<>();
     /** Per call otherwise: a meter lookup (id, tags) and a URI parse cost more than the rest of the bookkeeping. */
-    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ConcurrentMap<String, Timer>> timers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, String> targets = new ConcurrentHashMap<>();
 
     public Downstream(Vertx vertx, ObjectMapper json, GatewayConfig config, Backends backends, MeterRegistry registry) {
@@ -219,7 +219,13 @@ public class Downstream {
     }
 
     private Timer timer(String backend, String outcome) {
-        return timers.computeIfAbsent(backend + "\n" + outcome, k -> Timer.builder("envgrid.gateway.backend.calls")
+        // backend → outcome → timer: a look-up builds no key per call
+        ConcurrentMap<String, Timer> byOutcome = timers.get(backend);
+        Timer known = byOutcome == null ? null : byOutcome.get(outcome);
+        if (known != null) {
+            return known;
+        }
+        return timers.computeIfAbsent(backend, b -> new ConcurrentHashMap<>()).computeIfAbsent(outcome, o -> Timer.builder("envgrid.gateway.backend.calls")
                 .description("Calls from the gateway to other envgrid services")
                 .tags("backend", backend, "outcome", outcome)
                 .publishPercentileHistogram()

@@ -37,11 +37,12 @@ public class WorkerResources {
     private final GatewayKeys names;
     private final WorkerActivities activities;
     /**
-     * This replica's copy of the renewed workers' records (worker → field → entry text as last read or written here),
-     * so that a renewal needs no read first ({@link #renewed}). Only a guess: every write through it is checked
-     * against the record, and any other change of a record here drops the worker's copy.
+     * This replica's copy of the renewed workers' records (worker → field → entry text as last read or written here,
+     * with its JSON tree), so that a renewal needs no read first ({@link #renewed}) and parses nothing. Only a guess:
+     * every write through it is checked against the record, and any other change of a record here drops the worker's
+     * copy.
      */
-    private final ConcurrentMap<String, Map<String, String>> known = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Map<String, Known>> known = new ConcurrentHashMap<>();
     /** The most workers whose copy is kept (the keep-alive renews every live worker's leases on one replica). */
     private static final int KNOWN_WORKERS = 20_000;
     /**
@@ -235,8 +236,8 @@ public class WorkerResources {
         if (renewals.isEmpty()) {
             return Uni.createFrom().item(Outcome.NOTHING);
         }
-        Map<String, String> copy = known.get(workerId);
-        Renewal fromCopy = copy == null ? null : Renewal.plan(copy, renewals, this::parse);
+        Map<String, Known> copy = known.get(workerId);
+        Renewal fromCopy = copy == null ? null : Renewal.plan(copy, renewals);
         // only when the copy makes every renewed lease a write: each write is then checked against the record, while
         // a lease the copy lacks, or would leave alone, has to be decided on the record as it is
         if (fromCopy == null || fromCopy.written().size() != renewals.size()) {
@@ -257,8 +258,7 @@ public class WorkerResources {
     private Uni<Outcome> readAndWrite(String workerId, Map<String, JsonNode> renewals, Outcome sofar, int attemptsLeft,
             Reads reads) {
         return read(workerId).chain(raw -> {
-            remember(workerId, raw);
-            Renewal plan = Renewal.plan(raw, renewals, this::parse);
+            Renewal plan = Renewal.plan(remember(workerId, raw), renewals);
             if (plan.written().isEmpty()) {
                 return Uni.createFrom().item(sofar);
             }
@@ -290,16 +290,16 @@ public class WorkerResources {
         keys.add(key(workerId));
         List<String> args = new ArrayList<>(plan.written().size() * 3 + 1);
         args.add(Integer.toString(plan.written().size() * 3));
-        plan.written().forEach((field, texts) -> {
+        plan.written().forEach((field, entry) -> {
             args.add(field);
-            args.add(texts[0]);
-            args.add(texts[1]);
+            args.add(entry.was());
+            args.add(entry.now().text());
         });
         reads.append(workerId, keys, args);
         return reads.script().run(redis, keys, args).map(reply -> {
             Response written = reply.get(0);
             TermsChange most = TermsChange.NONE;
-            Map<String, String> copy = known.get(workerId);
+            Map<String, Known> copy = known.get(workerId);
             int count = 0;
             for (Response field : written) {
                 String name = field.toString();
@@ -307,7 +307,7 @@ public class WorkerResources {
                 TermsChange change = plan.changes().getOrDefault(name, TermsChange.NONE);
                 most = change.compareTo(most) > 0 ? change : most;
                 if (copy != null) {
-                    copy.put(name, plan.written().get(name)[1]);
+                    copy.put(name, plan.written().get(name).now());
                 }
             }
             if (count != plan.written().size()) {
@@ -390,12 +390,30 @@ public class WorkerResources {
         }
     }
 
-    /** The record as just read becomes this replica's copy (at most {@link #KNOWN_WORKERS} workers are kept). */
-    private void remember(String workerId, Map<String, String> raw) {
+    /**
+     * The record as just read, each entry parsed once, becomes this replica's copy (at most {@link #KNOWN_WORKERS}
+     * workers are kept); answers it.
+     */
+    private Map<String, Known> remember(String workerId, Map<String, String> raw) {
         if (known.size() >= KNOWN_WORKERS && !known.containsKey(workerId)) {
             known.clear(); // a copy only saves a read: dropping them all costs one read per worker
         }
-        known.put(workerId, new ConcurrentHashMap<>(raw));
+        Map<String, Known> entries = new ConcurrentHashMap<>();
+        raw.forEach((field, text) -> entries.put(field, new Known(text, parse(text))));
+        known.put(workerId, entries);
+        return entries;
+    }
+
+    /**
+     * An entry as this replica knows it: its text (what the compare-and-write compares) and that text's JSON, parsed
+     * once when read or built when written, so a renewal from the copy does not parse it again. The tree is never
+     * changed: a renewal plans on a copy of it.
+     */
+    private record Known(String text, JsonNode tree) {
+    }
+
+    /** An entry a renewal rewrites: its text as known (compared by the script) and its text and tree renewed. */
+    private record Rewrite(String was, Known now) {
     }
 
     /** What the script wrote: the largest change and the reads made, and whether every planned entry was written. */
@@ -403,17 +421,16 @@ public class WorkerResources {
     }
 
     /**
-     * The entries a renewal rewrites, by field: {@code [text as known, text renewed]}, and the change each makes.
-     * Built from the record (or this replica's copy of it) and the renewed leases by id.
+     * The entries a renewal rewrites, by field, and the change each makes. Built from the record (or this replica's
+     * copy of it) and the renewed leases by id.
      */
-    private record Renewal(Map<String, String[]> written, Map<String, TermsChange> changes) {
+    private record Renewal(Map<String, Rewrite> written, Map<String, TermsChange> changes) {
 
-        static Renewal plan(Map<String, String> record, Map<String, JsonNode> renewals,
-                java.util.function.Function<String, JsonNode> parse) {
-            Map<String, String[]> written = new LinkedHashMap<>();
+        static Renewal plan(Map<String, Known> record, Map<String, JsonNode> renewals) {
+            Map<String, Rewrite> written = new LinkedHashMap<>();
             Map<String, TermsChange> changes = new LinkedHashMap<>();
-            record.forEach((field, text) -> {
-                JsonNode entry = parse.apply(text);
+            record.forEach((field, known) -> {
+                JsonNode entry = known.tree();
                 JsonNode renewal = renewals.get(entry.path("id").asText());
                 if (renewal == null) {
                     return;
@@ -440,7 +457,7 @@ public class WorkerResources {
                 if (renewal.hasNonNull("expires_at")) {
                     updated.set("expires_at", renewal.get("expires_at"));
                 }
-                written.put(field, new String[] {text, updated.toString()});
+                written.put(field, new Rewrite(known.text(), new Known(updated.toString(), updated)));
                 changes.put(field, fencing ? TermsChange.FENCING : TermsChange.EXPIRY);
             });
             return new Renewal(written, changes);

@@ -33,8 +33,8 @@ public class ToolExecution {
     private final MeterRegistry meters;
     private final boolean checkOutput;
     private final WorkerActivities activities;
-    /** One meter lookup per tool and outcome, not per call. */
-    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+    /** One meter lookup per tool and outcome, not per call: tool name → outcome → timer (no key built per call). */
+    private final ConcurrentMap<String, ConcurrentMap<String, Timer>> timers = new ConcurrentHashMap<>();
 
     public ToolExecution(ToolRegistry registry, MeterRegistry meters, GatewayConfig config, WorkerActivities activities) {
         this.registry = registry;
@@ -55,8 +55,10 @@ public class ToolExecution {
                     "'worker_id' is required until the session is bound to a worker", Map.of()));
         }
         Timer.Sample sample = Timer.start(meters);
+        // two stages for the outcome, not one per step: on this path every Mutiny stage also captures and restores the
+        // thread context around its callback (SmallRye context propagation), a cost paid per call
         return Uni.createFrom().deferred(() -> tool.call(new ToolCall(call.arguments(), workerId, progress)))
-                .invoke(result -> {
+                .onItem().transform(result -> {
                     if (checkOutput) {
                         checkOutput(tool, result);
                     }
@@ -64,18 +66,26 @@ public class ToolExecution {
                         // both front ends alike: e.g. a desktop action raises resources/updated for its screenshot
                         activities.toolSucceeded(workerId, tool.spec(), call.arguments());
                     }
+                    // last: a check above that throws is timed by the failure's stage, with its code
+                    sample.stop(timer(name, "ok"));
+                    return result;
                 })
-                .onFailure(e -> !(e instanceof ToolFailure)).transform(e -> {
-                    if (RedisOutage.isOutage(e)) {
-                        LOG.warnf("tool %s met a Redis outage: %s", name, e);
-                        return RedisOutage.failure(e);
-                    }
-                    LOG.errorf(e, "tool %s failed unexpectedly", name);
-                    return new ToolFailure(500, ErrorCode.INTERNAL_ERROR, "tool '" + name + "' failed: " + e.getMessage(), Map.of());
+                .onFailure().transform(e -> {
+                    ToolFailure refused = e instanceof ToolFailure known ? known : unexpected(name, e);
+                    sample.stop(timer(name, refused.code()));
+                    return refused;
                 })
-                .onItem().invoke(r -> sample.stop(timer(name, "ok")))
-                .onFailure().invoke(e -> sample.stop(timer(name, ((ToolFailure) e).code())))
                 .onCancellation().invoke(() -> sample.stop(timer(name, "cancelled")));
+    }
+
+    /** An exception no tool answers with on purpose, as the failure the caller gets. */
+    private static ToolFailure unexpected(String name, Throwable e) {
+        if (RedisOutage.isOutage(e)) {
+            LOG.warnf("tool %s met a Redis outage: %s", name, e);
+            return RedisOutage.failure(e);
+        }
+        LOG.errorf(e, "tool %s failed unexpectedly", name);
+        return new ToolFailure(500, ErrorCode.INTERNAL_ERROR, "tool '" + name + "' failed: " + e.getMessage(), Map.of());
     }
 
     private void checkOutput(Tool tool, ToolResult result) {
@@ -86,7 +96,12 @@ public class ToolExecution {
     }
 
     private Timer timer(String tool, String outcome) {
-        return timers.computeIfAbsent(tool + "\n" + outcome, k -> Timer.builder("envgrid.gateway.tool.calls")
+        ConcurrentMap<String, Timer> byOutcome = timers.get(tool);
+        Timer known = byOutcome == null ? null : byOutcome.get(outcome);
+        if (known != null) {
+            return known;
+        }
+        return timers.computeIfAbsent(tool, t -> new ConcurrentHashMap<>()).computeIfAbsent(outcome, o -> Timer.builder("envgrid.gateway.tool.calls")
                 .description("Tool calls by tool and outcome (ok or the error code)")
                 .tags("tool", tool, "outcome", outcome)
                 .publishPercentileHistogram()

@@ -45,11 +45,14 @@ public final class GatewayBenchmark {
      * them, and any other process: a busy neighbour shows there).
      */
     private record Cell(String target, int sessions, double perSecond, double p50, double p99, double gatewayUs,
-            double allocatorUs, double loadUs, double otherUs) {
+            double allocatorUs, double loadUs, double otherUs, double servedBytes, double allocatorBytes) {
     }
 
-    /** The processes whose CPU time a cell reports. */
-    private record Processes(List<Long> gateways, long allocator) {
+    /**
+     * The processes whose CPU time a cell reports, and the heap allocation counters of each JVM that serves calls (the
+     * allocator and every gateway), by pid.
+     */
+    private record Processes(List<Long> gateways, long allocator, Map<Long, AllocatedBytes> heaps) {
 
         /** {gateways, allocator, load generator, machine busy} so far, in ns. */
         long[] sample() {
@@ -112,8 +115,13 @@ public final class GatewayBenchmark {
         }
         try {
             GatewayBenchmark bench = new GatewayBenchmark(most);
+            Map<Long, AllocatedBytes> heaps = new LinkedHashMap<>();
+            heaps.put(cluster.allocatorPid(), AllocatedBytes.of(cluster.allocatorPid()));
+            for (PackagedApp gateway : gateways.values()) {
+                heaps.put(gateway.pid(), AllocatedBytes.of(gateway.pid()));
+            }
             Processes processes = new Processes(gateways.values().stream().map(PackagedApp::pid).toList(),
-                    cluster.allocatorPid());
+                    cluster.allocatorPid(), heaps);
             List<Cell> cells = new ArrayList<>();
             for (int n : sessions) {
                 Map<String, List<String>> ids = new LinkedHashMap<>();
@@ -137,6 +145,9 @@ public final class GatewayBenchmark {
                 }
             }
             print(cells);
+            for (AllocatedBytes heap : heaps.values()) {
+                heap.close();
+            }
             bench.vertx.close();
         } finally {
             gateways.values().forEach(PackagedApp::close);
@@ -233,9 +244,13 @@ public final class GatewayBenchmark {
         window.set(1, end);
         // the CPU window is the measured one: waiting for a moment in time is what a benchmark's clock is for
         parkUntil(warmEnd);
+        Map<Long, Long> served0 = processes.heaps().get(served).sofar();
+        Map<Long, Long> allocator0 = processes.heaps().get(processes.allocator()).sofar();
         long[] cpu0 = processes.sample();
         parkUntil(end);
         long[] cpu1 = processes.sample();
+        Map<Long, Long> served1 = processes.heaps().get(served).sofar();
+        Map<Long, Long> allocator1 = processes.heaps().get(processes.allocator()).sofar();
         CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(warmup + measure + 60, TimeUnit.SECONDS);
         int total = 0;
         for (int i = 0; i < n; i++) {
@@ -256,7 +271,8 @@ public final class GatewayBenchmark {
         }
         double other = Math.max(0, usPerCall[3] - usPerCall[0] - usPerCall[1] - usPerCall[2]);
         return new Cell(target, n, total / (double) measure, percentile(all, 0.50), percentile(all, 0.99), usPerCall[0],
-                usPerCall[1], usPerCall[2], other);
+                usPerCall[1], usPerCall[2], other, AllocatedBytes.between(served0, served1) / calls,
+                AllocatedBytes.between(allocator0, allocator1) / calls);
     }
 
     private static void parkUntil(long nanoTime) {
@@ -304,19 +320,21 @@ public final class GatewayBenchmark {
         System.out.println("Load average at the end: " + CpuUse.loadAverage() + " (" + Runtime.getRuntime().availableProcessors()
                 + " cores). CPU columns: CPU time in the measured window per call, µs; 'gateways' is every gateway process"
                 + " (an idle baseline's background too); 'rest' is the machine's other busy time (Redis, the kernel, any"
-                + " other process; not steal).");
+                + " other process; not steal). Heap columns: bytes allocated in the measured window per call by the JVM"
+                + " serving the cell (a gateway, or the allocator for 'direct') and by the allocator (threads' own"
+                + " allocation counters over JMX: exact whatever the load).");
         System.out.println("| target | sessions | calls/s | p50 ms | p99 ms | gateway p50 − direct p50, throughput ratio "
-                + "| CPU gateways | CPU allocator | CPU load | CPU rest |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + "| CPU gateways | CPU allocator | CPU load | CPU rest | heap B/call serving JVM | heap B/call allocator |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int i = 0; i < cells.size(); i++) {
             Cell c = cells.get(i);
             Cell direct = cells.stream().filter(d -> d.sessions() == c.sessions() && d.target().equals("allocator direct"))
                     .findFirst().orElseThrow();
             String added = c == direct ? "" : String.format(Locale.ROOT, "%.2f ms, %.2fx direct",
                     c.p50() - direct.p50(), c.perSecond() / direct.perSecond());
-            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %s | %.0f | %.0f | %.0f | %.0f |%n", c.target(),
-                    c.sessions(), c.perSecond(), c.p50(), c.p99(), added, c.gatewayUs(), c.allocatorUs(), c.loadUs(),
-                    c.otherUs());
+            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |%n",
+                    c.target(), c.sessions(), c.perSecond(), c.p50(), c.p99(), added, c.gatewayUs(), c.allocatorUs(),
+                    c.loadUs(), c.otherUs(), c.servedBytes(), c.allocatorBytes());
         }
     }
 }
