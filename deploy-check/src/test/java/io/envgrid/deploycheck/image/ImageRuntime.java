@@ -14,7 +14,9 @@ import java.util.stream.Stream;
  * The Java runtime the images carry and the class data recorded for it: jlinked from a JDK 25 or later with an AOT
  * cache when the build machine has one, from the build's own JDK with an AppCDS archive otherwise. The JDK 25 is
  * found as {@code ./envgrid startup-bench} finds it ({@code aot_java_home}): {@code ENVGRID_AOT_JAVA_HOME}, else the
- * newest JDK 25 or later under {@code /usr/lib/jvm} ({@code -Denvgrid.image.jvm-directory=DIR} looks elsewhere: a
+ * newest JDK 25 or later under {@code /usr/lib/jvm}, except that it must hold {@code bin/jlink} too (a JRE cannot
+ * cut the runtime; the bench only runs {@code java}) and a home whose version does not parse (a JDK 8's
+ * {@code 1.8.0_…}) is no JDK 25 ({@code -Denvgrid.image.jvm-directory=DIR} looks elsewhere: a
  * directory without one, and no {@code ENVGRID_AOT_JAVA_HOME}, builds the JDK 17 + AppCDS images on a machine that
  * has a JDK 25, for comparing the two).
  *
@@ -62,8 +64,9 @@ record ImageRuntime(Path path, String javaVersion, ClassData classData, List<Str
     static Optional<Path> aotJavaHome(String override, Path jvmDirectory) throws IOException {
         if (override != null && !override.isBlank()) {
             Path home = Path.of(override);
-            if (!Files.isExecutable(home.resolve("bin/java")) || javaVersion(home).map(ImageRuntime::feature).orElse(0) < AOT_RELEASE) {
-                throw new IllegalStateException(AOT_JAVA_HOME_VARIABLE + "=" + override + " is not a JDK " + AOT_RELEASE + " or later");
+            if (!isJdk(home) || version(home).map(Runtime.Version::feature).orElse(0) < AOT_RELEASE) {
+                throw new IllegalStateException(AOT_JAVA_HOME_VARIABLE + "=" + override + " is not a JDK " + AOT_RELEASE
+                        + " or later (bin/java, bin/jlink and a release file of that version)");
             }
             return Optional.of(home);
         }
@@ -73,12 +76,13 @@ record ImageRuntime(Path path, String javaVersion, ClassData classData, List<Str
         Path best = null;
         Runtime.Version bestVersion = null;
         try (Stream<Path> homes = Files.list(jvmDirectory)) {
-            for (Path home : homes.filter(h -> !Files.isSymbolicLink(h) && Files.isExecutable(h.resolve("bin/java"))).sorted().toList()) {
-                Optional<String> version = javaVersion(home);
-                if (version.isEmpty() || feature(version.get()) < AOT_RELEASE) {
+            // a JRE (Debian's openjdk-25-jre-headless) cannot cut the image's runtime: the JDK 17 path, not a failure
+            for (Path home : homes.filter(h -> !Files.isSymbolicLink(h) && isJdk(h)).sorted().toList()) {
+                Optional<Runtime.Version> version = version(home);
+                if (version.isEmpty() || version.get().feature() < AOT_RELEASE) {
                     continue;
                 }
-                Runtime.Version parsed = Runtime.Version.parse(version.get());
+                Runtime.Version parsed = version.get();
                 if (bestVersion == null || parsed.compareTo(bestVersion) > 0) {
                     best = home;
                     bestVersion = parsed;
@@ -100,6 +104,24 @@ record ImageRuntime(Path path, String javaVersion, ClassData classData, List<Str
 
     private static int feature(String version) {
         return Runtime.Version.parse(version).feature();
+    }
+
+    /** A home with the programs the image build runs: {@code java} (the recording) and {@code jlink}. */
+    private static boolean isJdk(Path home) {
+        return Files.isExecutable(home.resolve("bin/java")) && Files.isExecutable(home.resolve("bin/jlink"));
+    }
+
+    /**
+     * A home's {@link #javaVersion} parsed; empty when absent or of the form before JDK 9 ({@code 1.8.0_452}, which
+     * {@link Runtime.Version} does not parse): such a JDK is older than 25 in any case.
+     */
+    static Optional<Runtime.Version> version(Path home) throws IOException {
+        Optional<String> text = javaVersion(home);
+        try {
+            return text.map(Runtime.Version::parse);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** The JDK_JAVA_OPTIONS value the patch in k8s/base/jvm-options.yaml adds to every service container. */

@@ -107,8 +107,9 @@ public class LeaseExpiries {
                 activities.report(worker, Severity.WARNING, "lease.reclaimed", ((ObjectNode) event).deepCopy());
                 // by lease where the message names it: a late message must not drop a newer grant of the resource
                 String lease = event.path("lease_id").asText("");
-                retried(() -> ended(worker, lease.isEmpty() ? resources.forget(worker, List.of(resource))
-                        : resources.forgetLeases(worker, List.of(lease))))
+                this.<List<JsonNode>>retried(() -> lease.isEmpty() ? resources.forget(worker, List.of(resource))
+                        : resources.forgetLeases(worker, List.of(lease)))
+                        .call(removed -> told(worker, removed))
                         .subscribe().with(v -> { },
                                 e -> LOG.warnf("forgetting expired %s of %s failed after %d attempts: %s", resource,
                                         worker, ATTEMPTS, e.getMessage()));
@@ -119,28 +120,31 @@ public class LeaseExpiries {
     }
 
     /**
-     * Every listener is told of each entry {@code forgotten} removed, and of nothing else: an entry another change
-     * removed first (the worker's own release, another message) was told by that change, and a message about a lease
-     * the record no longer held (an older grant of a resource granted again since) must not end the newer one's state.
-     * Answers the entries removed.
+     * Every listener is told of each entry {@code removed}, and of nothing else: an entry another change removed first
+     * (the worker's own release, another message) was told by that change, and a message about a lease the record no
+     * longer held (an older grant of a resource granted again since) must not end the newer one's state. Each telling
+     * is tried again on its own when it fails: repeating the forget cannot redo it (the entry is gone, so a second
+     * forget removes and tells nothing), and a listener that failed for good (logged) does not keep the others, or the
+     * next entries, from hearing. Never fails.
      */
-    private Uni<List<JsonNode>> ended(String worker, Uni<List<JsonNode>> forgotten) {
-        return forgotten.call(removed -> Multi.createFrom().iterable(removed)
-                .onItem().transformToUniAndConcatenate(entry -> tell(worker, EndedLease.of(entry)))
-                .collect().last());
-    }
-
-    /** Every listener, one after another. */
-    private Uni<Void> tell(String worker, EndedLease lease) {
-        return Multi.createFrom().iterable(listeners)
-                .onItem().transformToUniAndConcatenate(l -> l.leaseEnded(worker, lease))
-                .collect().last().replaceWithVoid();
+    private Uni<Void> told(String worker, List<JsonNode> removed) {
+        return Multi.createFrom().iterable(removed).onItem().transformToUniAndConcatenate(entry -> {
+            EndedLease lease = EndedLease.of(entry);
+            return Multi.createFrom().iterable(listeners).onItem().transformToUniAndConcatenate(listener ->
+                    this.<Void>retried(() -> listener.leaseEnded(worker, lease))
+                            .onFailure().invoke(e -> LOG.warnf("telling %s that lease %s:%s of %s ended failed after %d "
+                                    + "attempts: %s", listener.getClass().getSimpleName(), lease.resourceId(),
+                                    lease.fencingToken(), worker, ATTEMPTS, e.getMessage()))
+                            .onFailure().recoverWithNull())
+                    .collect().last();
+        }).collect().last().replaceWithVoid();
     }
 
     /**
      * {@code step} again after a failure (an allocator or Redis blip), with backoff, at most {@link #ATTEMPTS} times in
      * all: a step not done leaves a dead lease recorded until the next re-subscription, if any. Each attempt starts
-     * over (reads again), which every step here allows: forgetting and telling only what is still recorded.
+     * over (reads again), which every step here allows: a forget removes only what is still recorded, and a listener
+     * ends only state it still holds.
      */
     <T> Uni<T> retried(java.util.function.Supplier<Uni<? extends T>> step) {
         return Uni.createFrom().<T>deferred(step).onFailure().retry()
@@ -175,16 +179,29 @@ public class LeaseExpiries {
      * forgotten first, and reported ({@code lease.reclaimed}) and told to the listeners only if this call removed it:
      * one the worker released meanwhile (between the look-up and the forget) was reported and told by the release.
      * A failed attempt (the allocator's look-up, Redis) is tried again from the record's read, {@link #ATTEMPTS} times
-     * in all with backoff.
+     * in all with backoff; a listener that fails is told again on its own ({@link #told}), since an attempt after the
+     * forget would find nothing left to remove.
      */
     Uni<Integer> reconcile(String worker) {
-        return retried(() -> checked(worker));
+        return this.<List<JsonNode>>retried(() -> unheldForgotten(worker)).call(removed -> {
+            for (JsonNode entry : removed) {
+                ObjectNode details = JsonNodeFactory.instance.objectNode().put("worker_id", worker)
+                        .put("resource_id", entry.path("id").asText()).put("lease_id", leaseId(entry))
+                        .put("reason", "not_held");
+                details.set("fencing_token", entry.get("fencing_token"));
+                activities.report(worker, Severity.WARNING, "lease.reclaimed", details);
+            }
+            return told(worker, removed);
+        }).map(List::size);
     }
 
-    /** One attempt of {@link #reconcile(String)}. */
-    private Uni<Integer> checked(String worker) {
+    /**
+     * One attempt of {@link #reconcile(String)}'s look-up and forget: answers the entries it removed. Reporting and
+     * telling come after, outside the attempts: an attempt repeated after the forget finds nothing left to remove.
+     */
+    private Uni<List<JsonNode>> unheldForgotten(String worker) {
         // the record first: a lease recorded is granted already, so the allocator's answer read after it shows it if live
-        return resources.all(worker).chain(recorded -> recorded.isEmpty() ? Uni.createFrom().item(0)
+        return resources.all(worker).chain(recorded -> recorded.isEmpty() ? Uni.createFrom().item(List.<JsonNode>of())
                 : allocator.leases(worker).chain(live -> {
                     Set<String> held = new HashSet<>();
                     live.forEach(l -> held.add(l.path("resource_id").asText() + ":" + l.path("fencing_token").asText()));
@@ -192,18 +209,8 @@ public class LeaseExpiries {
                             .filter(entry -> entry.hasNonNull("fencing_token") && !held.contains(leaseId(entry)))
                             .map(LeaseExpiries::leaseId)
                             .toList();
-                    if (ended.isEmpty()) {
-                        return Uni.createFrom().item(0);
-                    }
-                    return resources.forgetLeases(worker, ended).call(removed -> Multi.createFrom().iterable(removed)
-                            .onItem().transformToUniAndConcatenate(entry -> {
-                                ObjectNode details = JsonNodeFactory.instance.objectNode().put("worker_id", worker)
-                                        .put("resource_id", entry.path("id").asText()).put("lease_id", leaseId(entry))
-                                        .put("reason", "not_held");
-                                details.set("fencing_token", entry.get("fencing_token"));
-                                activities.report(worker, Severity.WARNING, "lease.reclaimed", details);
-                                return tell(worker, EndedLease.of(entry));
-                            }).collect().last()).map(List::size);
+                    return ended.isEmpty() ? Uni.createFrom().item(List.<JsonNode>of())
+                            : resources.forgetLeases(worker, ended);
                 }));
     }
 

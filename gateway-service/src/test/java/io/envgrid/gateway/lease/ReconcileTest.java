@@ -57,6 +57,8 @@ class ReconcileTest {
     /** What the check reported ({@code event:resource}) and told the listener ({@code resource:token}). */
     private final List<String> reported = new CopyOnWriteArrayList<>();
     private final List<String> told = new CopyOnWriteArrayList<>();
+    /** How many of the listener's next calls fail. */
+    private final AtomicInteger failTells = new AtomicInteger();
 
     /**
      * The worker releases the lease while the check runs (after its look-up, before its forget): the release removed
@@ -107,6 +109,31 @@ class ReconcileTest {
         }
     }
 
+    /**
+     * The listener fails once (Redis away for a moment while it ends a session) after the check removed two dead
+     * leases: the telling is tried again, and both leases are reported and told. Was: the whole check was tried again,
+     * found the record already cleared, and answered 0; the second lease was never reported and neither was ever told
+     * (its Sandbox session stayed usable on an ended lease).
+     */
+    @Test
+    void aListenerFailureIsToldAgainNotLost() throws Exception {
+        String worker = "reconcile-tell-" + System.nanoTime();
+        resources.record(worker, JSON.readTree("{\"vm_a\": {\"id\": \"res-a\", \"fencing_token\": 3}, "
+                + "\"vm_b\": {\"id\": \"res-b\", \"fencing_token\": 4}}")).await().atMost(Duration.ofSeconds(5));
+        failTells.set(1);
+        try {
+            LeaseExpiries expiries = expiries(w -> Uni.createFrom().item(JSON.createArrayNode()));
+            int ended = expiries.reconcile(worker).await().atMost(Duration.ofSeconds(10));
+            assertEquals(2, ended);
+            // in the record's (hash) order, which Redis does not fix
+            assertEquals(List.of("lease.reclaimed:res-a:not_held", "lease.reclaimed:res-b:not_held"),
+                    reported.stream().sorted().toList());
+            assertEquals(List.of("res-a:3", "res-b:4"), told.stream().sorted().toList());
+        } finally {
+            resources.forgetAll(worker).await().atMost(Duration.ofSeconds(5));
+        }
+    }
+
     /** The expiries with this allocator look-up, a recording listener and report, and a 10 ms first retry. */
     private LeaseExpiries expiries(Function<String, Uni<JsonNode>> leases) {
         AllocatorApi allocator = new AllocatorApi(downstream, backends, config) {
@@ -122,6 +149,9 @@ class ReconcileTest {
             }
         };
         LeaseEndListener listener = (worker, lease) -> {
+            if (failTells.getAndDecrement() > 0) {
+                return Uni.createFrom().failure(new IllegalStateException("session store away"));
+            }
             told.add(lease.resourceId() + ":" + lease.fencingToken());
             return Uni.createFrom().voidItem();
         };
