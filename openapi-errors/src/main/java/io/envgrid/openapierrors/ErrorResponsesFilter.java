@@ -25,7 +25,8 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 /**
  * The error responses of a service's OpenAPI document, written once per service. A service subclasses this filter,
  * lists the refusals all (or a known set) of its routes share in {@link #sharedErrors()}, and registers the subclass
- * with {@code mp.openapi.filter}; the routes name only their own refusals, as
+ * with {@code @OpenApiFilter(stages = RUNTIME_PER_REQUEST)} (naming {@code OASFilter} among its own interfaces, which
+ * Quarkus requires of such a class); the routes name only their own refusals, as
  * {@code @APIResponse(responseCode = "404", description = "RESOURCE_NOT_FOUND: no resource of that id")}.
  *
  * <p>Over the whole document, this filter:
@@ -40,12 +41,12 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
  *
  * <p>An error response's description is one or more clauses {@code CODE: why} (or {@code CODE / CODE2: why}),
  * separated by {@code "; "}; the why is the example's message. An error response that names no code and shows no
- * example is left without one: the filter runs when the service starts (Quarkus runs {@code mp.openapi.filter} once
- * at start-up), where a gap in the documentation must not stop the service; each service's {@code
+ * example is left without one: the filter runs in the service (on each request for the document), where a gap in
+ * the documentation must not fail the request; each service's {@code
  * ServiceEndpointsTest} reports such a response instead.
  *
- * <p>Native-ready: Quarkus registers the class named by {@code mp.openapi.filter} for reflection itself; this class
- * reads nothing reflectively.
+ * <p>Native-ready: Quarkus registers an {@code @OpenApiFilter} class for reflection itself; this class reads nothing
+ * reflectively.
  */
 public abstract class ErrorResponsesFilter implements OASFilter {
 

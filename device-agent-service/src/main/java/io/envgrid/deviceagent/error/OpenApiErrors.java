@@ -3,20 +3,26 @@ package io.envgrid.deviceagent.error;
 import io.envgrid.deviceagent.limit.RateLimiter;
 import io.envgrid.errors.ErrorMappers;
 import io.envgrid.openapierrors.ErrorResponsesFilter;
+import io.quarkus.smallrye.openapi.OpenApiFilter;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.media.Schema;
 
 /**
- * The refusals the device agent's routes share, for its OpenAPI document ({@code mp.openapi.filter}); a route's own
+ * The refusals the device agent's routes share, for its OpenAPI document ({@link OpenApiFilter}); a route's own
  * are its {@code @APIResponse}s. Sources: {@link HttpRefusals} (request head, body size), {@link ErrorMappers}
  * (unreadable bodies, faults), {@code limit/RateLimiter} and {@code fleet/DesktopCallGate} (rate limits),
  * {@code tool/} and {@code access/} (every tool's refusals: a tool call answers its tool's codes), and on the desktop
  * routes {@code osworld/DesktopResource} (OSWorld's fields next to the envelope), {@code osworld/DesktopRouting},
  * {@code osworld/DesktopGate} and {@code access/LeaseAccess} (the lease of the desktop).
  */
-public class OpenApiErrors extends ErrorResponsesFilter {
+// RUNTIME_PER_REQUEST: the document stored at build stays without the error responses (small to read at start),
+// they are added when /q/openapi is asked for. OASFilter again: Quarkus picks up an @OpenApiFilter class only when
+// it names OASFilter among its own interfaces.
+@OpenApiFilter(stages = OpenApiFilter.RunStage.RUNTIME_PER_REQUEST)
+public class OpenApiErrors extends ErrorResponsesFilter implements OASFilter {
 
     @Override
     protected List<SharedError> sharedErrors() {

@@ -1,16 +1,22 @@
 package io.envgrid.gateway.error;
 
 import io.envgrid.openapierrors.ErrorResponsesFilter;
+import io.quarkus.smallrye.openapi.OpenApiFilter;
 import java.util.List;
+import org.eclipse.microprofile.openapi.OASFilter;
 
 /**
  * The refusals the gateway's REST routes (the Sandbox API, the admin routes) share, for its OpenAPI document
- * ({@code mp.openapi.filter}); a route's own are its {@code @APIResponse}s. The MCP doors ({@code /mcp}, {@code /sse},
+ * ({@link OpenApiFilter}); a route's own are its {@code @APIResponse}s. The MCP doors ({@code /mcp}, {@code /sse},
  * {@code /messages}, listed in {@code META-INF/openapi.yaml}) answer JSON-RPC errors, not the envelope, and are left as
  * that file describes them. Sources: {@link HttpFailures} (request head, body size) and
  * {@code sandbox/http/SandboxErrors} (faults).
  */
-public class OpenApiErrors extends ErrorResponsesFilter {
+// RUNTIME_PER_REQUEST: the document stored at build stays without the error responses (small to read at start),
+// they are added when /q/openapi is asked for. OASFilter again: Quarkus picks up an @OpenApiFilter class only when
+// it names OASFilter among its own interfaces.
+@OpenApiFilter(stages = OpenApiFilter.RunStage.RUNTIME_PER_REQUEST)
+public class OpenApiErrors extends ErrorResponsesFilter implements OASFilter {
 
     @Override
     protected boolean answersEnvelope(Route route) {

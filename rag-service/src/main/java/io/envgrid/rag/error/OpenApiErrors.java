@@ -2,15 +2,21 @@ package io.envgrid.rag.error;
 
 import io.envgrid.errors.ErrorMappers;
 import io.envgrid.openapierrors.ErrorResponsesFilter;
+import io.quarkus.smallrye.openapi.OpenApiFilter;
 import java.util.List;
+import org.eclipse.microprofile.openapi.OASFilter;
 
 /**
- * The refusals rag-service's routes share, for its OpenAPI document ({@code mp.openapi.filter}); a route's own are
+ * The refusals rag-service's routes share, for its OpenAPI document ({@link OpenApiFilter}); a route's own are
  * its {@code @APIResponse}s. Sources: {@link RouterErrors} (request head, media types, body size), {@link ErrorMappers}
  * (JSON, index I/O, faults), {@code index/CollectionRegistry} (warm-up) and {@code access/CollectionAccess} (the
  * credentials of a call that names a collection).
  */
-public class OpenApiErrors extends ErrorResponsesFilter {
+// RUNTIME_PER_REQUEST: the document stored at build stays without the error responses (small to read at start),
+// they are added when /q/openapi is asked for. OASFilter again: Quarkus picks up an @OpenApiFilter class only when
+// it names OASFilter among its own interfaces.
+@OpenApiFilter(stages = OpenApiFilter.RunStage.RUNTIME_PER_REQUEST)
+public class OpenApiErrors extends ErrorResponsesFilter implements OASFilter {
 
     @Override
     protected List<SharedError> sharedErrors() {

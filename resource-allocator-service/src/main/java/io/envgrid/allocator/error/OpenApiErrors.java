@@ -3,15 +3,21 @@ package io.envgrid.allocator.error;
 import io.envgrid.allocator.auth.AccessPolicy;
 import io.envgrid.errors.ErrorMappers;
 import io.envgrid.openapierrors.ErrorResponsesFilter;
+import io.quarkus.smallrye.openapi.OpenApiFilter;
 import java.util.List;
+import org.eclipse.microprofile.openapi.OASFilter;
 
 /**
- * The refusals every route of the allocator shares, for its OpenAPI document ({@code mp.openapi.filter}): the routes'
+ * The refusals every route of the allocator shares, for its OpenAPI document ({@link OpenApiFilter}): the routes'
  * own refusals are their {@code @APIResponse}s, each naming its codes. Sources: {@link HttpFailures} (request target,
  * body size), {@link ErrorMappers} (JSON, the HTTP layer's 415, faults), {@code auth/AccessPolicy} (tokens) and
  * {@code redis/ScriptRunner} (Redis, replica acknowledgements).
  */
-public class OpenApiErrors extends ErrorResponsesFilter {
+// RUNTIME_PER_REQUEST: the document stored at build stays without the error responses (small to read at start),
+// they are added when /q/openapi is asked for. OASFilter again: Quarkus picks up an @OpenApiFilter class only when
+// it names OASFilter among its own interfaces.
+@OpenApiFilter(stages = OpenApiFilter.RunStage.RUNTIME_PER_REQUEST)
+public class OpenApiErrors extends ErrorResponsesFilter implements OASFilter {
 
     @Override
     protected List<SharedError> sharedErrors() {

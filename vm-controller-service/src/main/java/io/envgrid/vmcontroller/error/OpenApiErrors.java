@@ -2,15 +2,21 @@ package io.envgrid.vmcontroller.error;
 
 import io.envgrid.errors.ErrorMappers;
 import io.envgrid.openapierrors.ErrorResponsesFilter;
+import io.quarkus.smallrye.openapi.OpenApiFilter;
 import java.util.List;
+import org.eclipse.microprofile.openapi.OASFilter;
 
 /**
- * The refusals the vm-controller's routes share, for its OpenAPI document ({@code mp.openapi.filter}); a route's own
+ * The refusals the vm-controller's routes share, for its OpenAPI document ({@link OpenApiFilter}); a route's own
  * are its {@code @APIResponse}s. Sources: {@link HttpLayerErrors} (request head, body size), {@link ErrorMappers}
  * (JSON, the VM's failures, faults), {@code api/SessionCallFilter} and {@code session/SessionService} (the checks of
  * every call on a session), {@code vm/DesktopRefusals} and {@code vm/OsWorldClient} (the desktop's refusals, passed on).
  */
-public class OpenApiErrors extends ErrorResponsesFilter {
+// RUNTIME_PER_REQUEST: the document stored at build stays without the error responses (small to read at start),
+// they are added when /q/openapi is asked for. OASFilter again: Quarkus picks up an @OpenApiFilter class only when
+// it names OASFilter among its own interfaces.
+@OpenApiFilter(stages = OpenApiFilter.RunStage.RUNTIME_PER_REQUEST)
+public class OpenApiErrors extends ErrorResponsesFilter implements OASFilter {
 
     /** The path of one session; the desktop routes lie below it. */
     private static final String SESSION = "/sessions/{worker_id}/{resource_id}";
