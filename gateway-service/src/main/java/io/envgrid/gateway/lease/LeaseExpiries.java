@@ -31,7 +31,9 @@ import org.jboss.logging.Logger;
  * every replica: the lease leaves its worker's record and, when that removed its entry, every {@link
  * LeaseEndListener} is told, whichever front end the worker used. A message about a lease the record no longer holds
  * (an older grant of a resource granted to the worker again, arriving late; one a release removed first) is still
- * reported ({@code lease.reclaimed}: the allocator did take a lease back) but told to no listener.
+ * reported ({@code lease.reclaimed}: the allocator did take a lease back) but told to no listener. A {@code reset}
+ * message (a resettable resource is being reset after a lease's end, whichever way it ended) is never reported: it
+ * follows every release, and an expiry's own {@code expired} message reports that one.
  *
  * <p>An expiry published while this replica's subscription was lost is missed, and nothing else would clear it: the
  * keep-alive's renewal answers only the leases still held, so the record kept showing a lease that had ended. Once
@@ -46,7 +48,7 @@ public class LeaseExpiries {
     private final GatewayKeys keys;
     private final ObjectMapper json;
     private final WorkerResources resources;
-    private final List<LeaseEndListener> listeners;
+    private final LeaseEndTelling telling;
     private final WorkerActivities activities;
     private final AllocatorApi allocator;
     private final Instance<LiveWorkers> liveWorkers;
@@ -55,11 +57,7 @@ public class LeaseExpiries {
     /** Workers checked at once after a re-subscription (each a read of its record and one allocator call). */
     private static final int RECONCILING = 16;
     /** Attempts of one step (a worker's check, an expiry's forget) before it is given up and logged. */
-    static final int ATTEMPTS = 5;
-    /** The longest wait between two attempts (the first waits {@link #firstRetry}, each later one about twice that). */
-    private static final Duration LAST_RETRY = Duration.ofSeconds(10);
-    /** The first wait before an attempt again: 1 s, a blip's length (a test shortens it). */
-    private final Duration firstRetry;
+    static final int ATTEMPTS = LeaseEndTelling.ATTEMPTS;
 
     @Inject
     public LeaseExpiries(ReactiveRedisDataSource redis, GatewayKeys keys, ObjectMapper json, WorkerResources resources,
@@ -73,7 +71,7 @@ public class LeaseExpiries {
     LeaseExpiries(ReactiveRedisDataSource redis, GatewayKeys keys, ObjectMapper json, WorkerResources resources,
             List<LeaseEndListener> listeners, WorkerActivities activities, AllocatorApi allocator,
             Instance<LiveWorkers> liveWorkers, Duration firstRetry) {
-        this.firstRetry = firstRetry;
+        this.telling = new LeaseEndTelling(listeners, firstRetry);
         this.activities = activities;
         this.allocator = allocator;
         this.liveWorkers = liveWorkers;
@@ -81,7 +79,6 @@ public class LeaseExpiries {
         this.keys = keys;
         this.json = json;
         this.resources = resources;
-        this.listeners = listeners;
     }
 
     void start(@Observes StartupEvent event) {
@@ -95,7 +92,7 @@ public class LeaseExpiries {
         }
     }
 
-    private void onExpiry(String message) {
+    void onExpiry(String message) {
         try {
             JsonNode event = json.readTree(message);
             String worker = event.path("worker_id").asText("");
@@ -103,13 +100,19 @@ public class LeaseExpiries {
             if (!worker.isEmpty() && !resource.isEmpty() && event.isObject()) {
                 // "expired": the lease ran out; "deleted": the resource was withdrawn — either way the allocator took
                 // back a lease of the worker, so it is reported even when the record no longer held it (a late message
-                // of an older grant); the listeners only hear of an entry it removed
-                activities.report(worker, Severity.WARNING, "lease.reclaimed", ((ObjectNode) event).deepCopy());
-                // by lease where the message names it: a late message must not drop a newer grant of the resource
+                // of an older grant); the listeners only hear of an entry it removed. "reset" is no reclaim: the
+                // allocator announces the reset owed after every end of a resettable resource's lease, a release or an
+                // abandon as much as an expiry, and an expiry has its own "expired" message (published first)
+                if (reclaims(event)) {
+                    activities.report(worker, Severity.WARNING, "lease.reclaimed", ((ObjectNode) event).deepCopy());
+                }
+                // by lease where the message names it: a late message must not drop a newer grant of the resource.
+                // A reset message still forgets: it may reach this replica before the release's own forget (which
+                // follows the allocator's answer and the controller's session end), and then tells the listeners
                 String lease = event.path("lease_id").asText("");
                 this.<List<JsonNode>>retried(() -> lease.isEmpty() ? resources.forget(worker, List.of(resource))
                         : resources.forgetLeases(worker, List.of(lease)))
-                        .call(removed -> told(worker, removed))
+                        .call(removed -> telling.told(worker, removed))
                         .subscribe().with(v -> { },
                                 e -> LOG.warnf("forgetting expired %s of %s failed after %d attempts: %s", resource,
                                         worker, ATTEMPTS, e.getMessage()));
@@ -120,35 +123,20 @@ public class LeaseExpiries {
     }
 
     /**
-     * Every listener is told of each entry {@code removed}, and of nothing else: an entry another change removed first
-     * (the worker's own release, another message) was told by that change, and a message about a lease the record no
-     * longer held (an older grant of a resource granted again since) must not end the newer one's state. Each telling
-     * is tried again on its own when it fails: repeating the forget cannot redo it (the entry is gone, so a second
-     * forget removes and tells nothing), and a listener that failed for good (logged) does not keep the others, or the
-     * next entries, from hearing. Never fails.
+     * Whether the message says the allocator took a lease back from its holder ({@code expired}, {@code deleted}, or a
+     * reason it may add later), not that the resource is being reset after a lease's end ({@code reset}), which
+     * follows releases too; the end of an expired lease is reported by its {@code expired} message.
      */
-    private Uni<Void> told(String worker, List<JsonNode> removed) {
-        return Multi.createFrom().iterable(removed).onItem().transformToUniAndConcatenate(entry -> {
-            EndedLease lease = EndedLease.of(entry);
-            return Multi.createFrom().iterable(listeners).onItem().transformToUniAndConcatenate(listener ->
-                    this.<Void>retried(() -> listener.leaseEnded(worker, lease))
-                            .onFailure().invoke(e -> LOG.warnf("telling %s that lease %s:%s of %s ended failed after %d "
-                                    + "attempts: %s", listener.getClass().getSimpleName(), lease.resourceId(),
-                                    lease.fencingToken(), worker, ATTEMPTS, e.getMessage()))
-                            .onFailure().recoverWithNull())
-                    .collect().last();
-        }).collect().last().replaceWithVoid();
+    static boolean reclaims(JsonNode event) {
+        return !"reset".equals(event.path("reason").asText());
     }
 
     /**
-     * {@code step} again after a failure (an allocator or Redis blip), with backoff, at most {@link #ATTEMPTS} times in
-     * all: a step not done leaves a dead lease recorded until the next re-subscription, if any. Each attempt starts
-     * over (reads again), which every step here allows: a forget removes only what is still recorded, and a listener
-     * ends only state it still holds.
+     * {@code step} again after a failure, {@link #ATTEMPTS} times in all ({@link LeaseEndTelling#retried}): a step not
+     * done leaves a dead lease recorded until the next re-subscription, if any.
      */
     <T> Uni<T> retried(java.util.function.Supplier<Uni<? extends T>> step) {
-        return Uni.createFrom().<T>deferred(step).onFailure().retry()
-                .withBackOff(firstRetry, LAST_RETRY).atMost(ATTEMPTS - 1);
+        return telling.retried(step);
     }
 
     /**
@@ -179,7 +167,7 @@ public class LeaseExpiries {
      * forgotten first, and reported ({@code lease.reclaimed}) and told to the listeners only if this call removed it:
      * one the worker released meanwhile (between the look-up and the forget) was reported and told by the release.
      * A failed attempt (the allocator's look-up, Redis) is tried again from the record's read, {@link #ATTEMPTS} times
-     * in all with backoff; a listener that fails is told again on its own ({@link #told}), since an attempt after the
+     * in all with backoff; a listener that fails is told again on its own ({@link LeaseEndTelling#told}), since an attempt after the
      * forget would find nothing left to remove.
      */
     Uni<Integer> reconcile(String worker) {
@@ -191,7 +179,7 @@ public class LeaseExpiries {
                 details.set("fencing_token", entry.get("fencing_token"));
                 activities.report(worker, Severity.WARNING, "lease.reclaimed", details);
             }
-            return told(worker, removed);
+            return telling.told(worker, removed);
         }).map(List::size);
     }
 

@@ -8,6 +8,8 @@ import io.envgrid.gateway.error.ToolFailure;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,14 +29,21 @@ public class WorkerCleanup {
     private final VmControllerApi vmController;
     private final WorkerResources resources;
 
-    private final Instance<LeaseEndListener> listeners;
+    private final LeaseEndTelling telling;
 
+    @Inject
     public WorkerCleanup(AllocatorApi allocator, VmControllerApi vmController, WorkerResources resources,
             Instance<LeaseEndListener> listeners) {
+        this(allocator, vmController, resources, listeners.stream().toList(), Duration.ofSeconds(1));
+    }
+
+    /** With the listeners given and the first retry's wait of their telling (a test's). */
+    WorkerCleanup(AllocatorApi allocator, VmControllerApi vmController, WorkerResources resources,
+            List<LeaseEndListener> listeners, Duration firstRetry) {
         this.allocator = allocator;
         this.vmController = vmController;
         this.resources = resources;
-        this.listeners = listeners;
+        this.telling = new LeaseEndTelling(listeners, firstRetry);
     }
 
     /**
@@ -85,14 +94,12 @@ public class WorkerCleanup {
     /**
      * State built on the released leases (a Sandbox session holding one) goes with them, whoever released them: told
      * for the entries this release removed from the record (an entry an expiry removed first was told by it), each
-     * with its fencing token, so a listener ends only that grant's state.
+     * with its fencing token, so a listener ends only that grant's state. Each listener is told on its own, tried
+     * again when it fails, and one failing for good is logged, not raised: the allocator released the lease and the
+     * entry is gone, so the client's retry of the release would remove, and tell, nothing.
      */
     private Uni<Void> ended(String workerId, List<JsonNode> removed) {
-        List<Uni<Void>> notices = new ArrayList<>();
-        for (LeaseEndListener listener : listeners) {
-            removed.forEach(entry -> notices.add(listener.leaseEnded(workerId, EndedLease.of(entry))));
-        }
-        return notices.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(notices).andCollectFailures().replaceWithVoid();
+        return telling.told(workerId, removed);
     }
 
     /**
