@@ -62,6 +62,34 @@ public final class RawRedis implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sends one command whose answer is a bulk string ({@code CLIENT LIST}, {@code GET}) and waits up to 10 s for the
+     * whole of it; answers its text. Nothing else may be in flight on this connection. Over a connection of its own,
+     * an observation made while a {@code CLIENT PAUSE} holds the pooled clients' connections is never queued behind
+     * them (a pooled {@code CLIENT LIST} can wait on a connection the pause holds).
+     */
+    public String bulkReply(String... args) {
+        int from = received.length();
+        send(args);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String answer = received.substring(from);
+            int header = answer.indexOf("\r\n");
+            if (header > 0) {
+                if (answer.charAt(0) != '$') {
+                    throw new IllegalStateException("not a bulk string: " + answer);
+                }
+                byte[] bytes = answer.substring(header + 2).getBytes(StandardCharsets.UTF_8);
+                int length = Integer.parseInt(answer.substring(1, header));
+                if (bytes.length >= length + 2) {
+                    return new String(bytes, 0, length, StandardCharsets.UTF_8);
+                }
+            }
+            Thread.yield();
+        }
+        throw new IllegalStateException("no whole answer to " + String.join(" ", args) + " within 10 s");
+    }
+
     /** Everything the server sent so far (answers and, after {@code MONITOR}, the feed), as text. */
     public String received() {
         return received.toString();
