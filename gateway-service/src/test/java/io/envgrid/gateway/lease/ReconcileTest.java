@@ -17,12 +17,15 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,6 +62,8 @@ class ReconcileTest {
     private final List<String> told = new CopyOnWriteArrayList<>();
     /** How many of the listener's next calls fail. */
     private final AtomicInteger failTells = new AtomicInteger();
+    /** The worker of the test, forgotten after it. */
+    private String worker;
 
     /**
      * The worker releases the lease while the check runs (after its look-up, before its forget): the release removed
@@ -66,21 +71,13 @@ class ReconcileTest {
      * lease.reclaimed} (reason {@code not_held}) and a second {@code leaseEnded} for the released lease.
      */
     @Test
-    void aReleaseBetweenTheLookUpAndTheForgetIsNeitherReportedNorTold() throws Exception {
-        String worker = "reconcile-race-" + System.nanoTime();
-        resources.record(worker, JSON.readTree("{\"vm_r\": {\"id\": \"res-race\", \"fencing_token\": 5}}"))
-                .await().atMost(Duration.ofSeconds(5));
-        try {
-            // the allocator has released it; the release's own forget lands before the allocator's answer
-            LeaseExpiries expiries = expiries(w -> resources.forget(w, List.of("res-race"))
-                    .replaceWith(JSON.createArrayNode()));
-            int ended = expiries.reconcile(worker).await().atMost(Duration.ofSeconds(10));
-            assertEquals(0, ended, "the release removed it, not the check");
-            assertEquals(List.of(), reported);
-            assertEquals(List.of(), told);
-        } finally {
-            resources.forgetAll(worker).await().atMost(Duration.ofSeconds(5));
-        }
+    void aReleaseBetweenTheLookUpAndTheForgetIsNeitherReportedNorTold() {
+        // the allocator has released it; the release's own forget lands before the allocator's answer
+        int ended = reconciled("reconcile-race-", "{\"vm_r\": {\"id\": \"res-race\", \"fencing_token\": 5}}",
+                w -> resources.forget(w, List.of("res-race")).replaceWith(JSON.createArrayNode()));
+        assertEquals(0, ended, "the release removed it, not the check");
+        assertEquals(List.of(), reported);
+        assertEquals(List.of(), told);
     }
 
     /**
@@ -88,25 +85,18 @@ class ReconcileTest {
      * it. Was: the failure was logged and the dead lease stayed recorded until the next re-subscription.
      */
     @Test
-    void anAllocatorFailureIsTriedAgain() throws Exception {
-        String worker = "reconcile-retry-" + System.nanoTime();
-        resources.record(worker, JSON.readTree("{\"vm_r\": {\"id\": \"res-retry\", \"fencing_token\": 5}, "
-                + "\"rag_r\": {\"id\": \"res-live\", \"fencing_token\": 2}}")).await().atMost(Duration.ofSeconds(5));
+    void anAllocatorFailureIsTriedAgain() {
         AtomicInteger lookUps = new AtomicInteger();
-        try {
-            LeaseExpiries expiries = expiries(w -> lookUps.incrementAndGet() == 1
-                    ? Uni.createFrom().failure(new ToolFailure(503, ErrorCode.BACKEND_UNREACHABLE, "allocator away", Map.of()))
-                    : Uni.createFrom().item(JSON.createArrayNode().add(JSON.createObjectNode()
-                            .put("resource_id", "res-live").put("fencing_token", 2))));
-            int ended = expiries.reconcile(worker).await().atMost(Duration.ofSeconds(10));
-            assertEquals(1, ended);
-            assertEquals(2, lookUps.get());
-            assertEquals(List.of("lease.reclaimed:res-retry:not_held"), reported);
-            assertEquals(List.of("res-retry:5"), told);
-            assertEquals(List.of("rag_r"), List.copyOf(resources.all(worker).await().atMost(Duration.ofSeconds(5)).keySet()));
-        } finally {
-            resources.forgetAll(worker).await().atMost(Duration.ofSeconds(5));
-        }
+        int ended = reconciled("reconcile-retry-", "{\"vm_r\": {\"id\": \"res-retry\", \"fencing_token\": 5}, "
+                + "\"rag_r\": {\"id\": \"res-live\", \"fencing_token\": 2}}", w -> lookUps.incrementAndGet() == 1
+                        ? Uni.createFrom().failure(new ToolFailure(503, ErrorCode.BACKEND_UNREACHABLE, "allocator away", Map.of()))
+                        : Uni.createFrom().item(JSON.createArrayNode().add(JSON.createObjectNode()
+                                .put("resource_id", "res-live").put("fencing_token", 2))));
+        assertEquals(1, ended);
+        assertEquals(2, lookUps.get());
+        assertEquals(List.of("lease.reclaimed:res-retry:not_held"), reported);
+        assertEquals(List.of("res-retry:5"), told);
+        assertEquals(List.of("rag_r"), List.copyOf(resources.all(worker).await().atMost(Duration.ofSeconds(5)).keySet()));
     }
 
     /**
@@ -116,22 +106,36 @@ class ReconcileTest {
      * (its Sandbox session stayed usable on an ended lease).
      */
     @Test
-    void aListenerFailureIsToldAgainNotLost() throws Exception {
-        String worker = "reconcile-tell-" + System.nanoTime();
-        resources.record(worker, JSON.readTree("{\"vm_a\": {\"id\": \"res-a\", \"fencing_token\": 3}, "
-                + "\"vm_b\": {\"id\": \"res-b\", \"fencing_token\": 4}}")).await().atMost(Duration.ofSeconds(5));
+    void aListenerFailureIsToldAgainNotLost() {
         failTells.set(1);
-        try {
-            LeaseExpiries expiries = expiries(w -> Uni.createFrom().item(JSON.createArrayNode()));
-            int ended = expiries.reconcile(worker).await().atMost(Duration.ofSeconds(10));
-            assertEquals(2, ended);
-            // in the record's (hash) order, which Redis does not fix
-            assertEquals(List.of("lease.reclaimed:res-a:not_held", "lease.reclaimed:res-b:not_held"),
-                    reported.stream().sorted().toList());
-            assertEquals(List.of("res-a:3", "res-b:4"), told.stream().sorted().toList());
-        } finally {
+        int ended = reconciled("reconcile-tell-", "{\"vm_a\": {\"id\": \"res-a\", \"fencing_token\": 3}, "
+                + "\"vm_b\": {\"id\": \"res-b\", \"fencing_token\": 4}}", w -> Uni.createFrom().item(JSON.createArrayNode()));
+        assertEquals(2, ended);
+        // in the record's (hash) order, which Redis does not fix
+        assertEquals(List.of("lease.reclaimed:res-a:not_held", "lease.reclaimed:res-b:not_held"),
+                reported.stream().sorted().toList());
+        assertEquals(List.of("res-a:3", "res-b:4"), told.stream().sorted().toList());
+    }
+
+    @AfterEach
+    void forgetTheWorker() {
+        if (worker != null) {
             resources.forgetAll(worker).await().atMost(Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * A new worker (named {@code prefix} + a number) with this record ({@code {field: entry}}), checked once against
+     * {@code leases} (the allocator's look-up); answers how many leases the check ended.
+     */
+    private int reconciled(String prefix, String record, Function<String, Uni<JsonNode>> leases) {
+        worker = prefix + System.nanoTime();
+        try {
+            resources.record(worker, JSON.readTree(record)).await().atMost(Duration.ofSeconds(5));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return expiries(leases).reconcile(worker).await().atMost(Duration.ofSeconds(10));
     }
 
     /** The expiries with this allocator look-up, a recording listener and report, and a 10 ms first retry. */
