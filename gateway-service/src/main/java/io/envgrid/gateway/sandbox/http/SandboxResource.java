@@ -50,7 +50,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @APIResponse(responseCode = "404", description = "UNKNOWN_TOOL: no Sandbox tool of that name; UNKNOWN_RESOURCE_TYPE: no "
         + "Sandbox backend for that type; SESSION_NOT_FOUND: no such Sandbox session",
         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
-@APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created",
+@APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created; LEASE_NOT_LIVE: no live lease "
+        + "of the worker covers what the call needs (a leased collection it does not hold; a session whose lease ended "
+        + "while it was created)",
         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
 @APIResponse(responseCode = "503", description = "REDIS_UNAVAILABLE: the gateway's state cannot be reached; retry")
 public class SandboxResource {

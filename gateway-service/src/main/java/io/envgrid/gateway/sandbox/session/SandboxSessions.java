@@ -16,7 +16,6 @@ import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.quarkus.redis.datasource.sortedset.ZAddArgs;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Instant;
@@ -98,11 +97,49 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
                 .call(claimed -> claimed ? touch(worker, type, false) : Uni.createFrom().voidItem());
     }
 
-    public Uni<Void> store(ObjectNode session) {
+    /**
+     * Stores a created session's record and marks it used, in one script, only while its worker's record
+     * ({@link GatewayKeys#workerResources}) still holds the session's lease: an entry of its resource with its fencing
+     * token or a later one (an entry without a token, or a session resource without one, counts as holding it, as in
+     * {@link EndedLease#covers}). Every lease end forgets that entry before it tells {@link #leaseEnded}, so a store
+     * either lands before the forget (and the telling then finds and removes the record) or is refused: a session
+     * never outlives its lease. A session holding nothing (a JSON null resource) is stored as it is.
+     *
+     * @return true when stored; false, nothing written, when the lease had already ended
+     */
+    public Uni<Boolean> store(ObjectNode session) {
         String worker = session.path("worker_id").asText();
         String type = session.path("resource_type").asText();
-        return hashes.hset(sessionsOf(worker), type, session.toString()).chain(() -> touch(worker, type, false));
+        JsonNode resource = session.path("resource");
+        JsonNode token = resource.path("fencing_token");
+        return STORE_IF_LEASED.run(redis, List.of(sessionsOf(worker), usedKey(), keys.workerResources(worker)), type,
+                        session.toString(), member(worker, type), Long.toString(System.currentTimeMillis()),
+                        resource.path("id").asText(""), token.canConvertToLong() ? token.asText() : "")
+                .map(stored -> stored.toInteger() == 1);
     }
+
+    /**
+     * HSET of the record and ZADD of its last use if the worker's record holds the lease (KEYS: sessions hash, last-use
+     * sorted set, the worker's record; ARGV: type, record, member, now ms, resource id ({@code ''}: no lease to check),
+     * fencing token ({@code ''}: unknown)). Answers 1 when written, 0 when the lease is no longer recorded.
+     */
+    private static final LuaScript STORE_IF_LEASED = LuaScript.of("""
+            if ARGV[5] ~= '' then
+              local held = false
+              for _, text in ipairs(redis.call('HVALS', KEYS[3])) do
+                local entry = cjson.decode(text)
+                if entry.id == ARGV[5] and (ARGV[6] == '' or type(entry.fencing_token) ~= 'number'
+                    or entry.fencing_token >= tonumber(ARGV[6])) then
+                  held = true
+                  break
+                end
+              end
+              if not held then return 0 end
+            end
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+            return 1
+            """);
 
     /** Marks a session used now; only a session still listed (not one ended meanwhile). */
     public Uni<Void> touch(String workerId, String resourceType) {
@@ -114,11 +151,13 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
         return used.zadd(usedKey(), args, System.currentTimeMillis(), member(workerId, resourceType)).replaceWithVoid();
     }
 
-    /** Removes the record; true for the one caller that removed it (two replicas may race to end a session). */
+    /**
+     * Removes the record and its last use in one script (no last use left without a record, and no store between the
+     * two losing its own); true for the one caller that removed the record (two replicas may race to end a session).
+     * The last use goes even when the record was gone already: the idle sweep clears a stray one so.
+     */
     public Uni<Boolean> remove(String workerId, String resourceType) {
-        return hashes.hdel(sessionsOf(workerId), resourceType)
-                .call(() -> used.zrem(usedKey(), member(workerId, resourceType)))
-                .map(removed -> removed == 1);
+        return removed(workerId, resourceType, ANY_RECORD);
     }
 
     /** Members ({@code type:worker}) unused since {@code cutoffMs}. */
@@ -142,19 +181,34 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
     @Override
     public Uni<Void> leaseEnded(String workerId, EndedLease lease) {
         return hashes.hgetall(sessionsOf(workerId)).chain(all -> {
-            List<Uni<Response>> removals = all.entrySet().stream()
+            List<Uni<Boolean>> removals = all.entrySet().stream()
                     .filter(e -> lease.covers(parse(e.getValue()).get("resource")))
-                    .map(e -> REMOVE_IF_UNCHANGED.run(redis, List.of(sessionsOf(workerId), usedKey()), e.getKey(),
-                            e.getValue(), member(workerId, e.getKey())))
+                    .map(e -> removed(workerId, e.getKey(), e.getValue()))
                     .toList();
             return removals.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(removals).andCollectFailures().replaceWithVoid();
         });
     }
 
-    /** Removes a session's record and its last use if the record still holds the text read (KEYS: hash, sorted set). */
-    private static final LuaScript REMOVE_IF_UNCHANGED = LuaScript.of(
-            "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) "
-                    + "redis.call('ZREM', KEYS[2], ARGV[3]) return 1 end return 0");
+    /** {@link #removed}'s expected text meaning any record: a record is JSON, never empty. */
+    private static final String ANY_RECORD = "";
+
+    /** Removes the record, and its last use, if it holds {@code expected} ({@link #ANY_RECORD}: whatever it holds). */
+    private Uni<Boolean> removed(String workerId, String resourceType, String expected) {
+        return REMOVE.run(redis, List.of(sessionsOf(workerId), usedKey()), resourceType, expected,
+                member(workerId, resourceType)).map(removed -> removed.toInteger() == 1);
+    }
+
+    /**
+     * Removes a session's record and its last use, if the record holds the text given ({@code ''}: any), in one step
+     * (KEYS: hash, sorted set; ARGV: type, text, member). Answers 1 when it removed the record, else 0 (nothing
+     * removed when the record holds another text; the last use alone when there was no record and any was asked).
+     */
+    private static final LuaScript REMOVE = LuaScript.of("""
+            if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+            local removed = redis.call('HDEL', KEYS[1], ARGV[1])
+            redis.call('ZREM', KEYS[2], ARGV[3])
+            return removed
+            """);
 
     private ObjectNode parse(String raw) {
         try {

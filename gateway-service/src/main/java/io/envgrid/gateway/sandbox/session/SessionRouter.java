@@ -21,7 +21,8 @@ import org.jboss.logging.Logger;
 /**
  * Seed 002's ResourceRouter: explicit sessions of stateful backends. Creating one merges the
  * call's config over the profile's (the call wins), initializes the backend (a leased resource)
- * and records the session; ending one (destroy, idle sweep) removes the record first, so exactly
+ * and records the session if its lease is still the worker's (else gives the resource back and answers 409
+ * {@code LEASE_NOT_LIVE}); ending one (destroy, idle sweep) removes the record first, so exactly
  * one replica cleans up, then gives the resource back.
  */
 @ApplicationScoped
@@ -87,22 +88,27 @@ public class SessionRouter {
                         record.put("state", SandboxSessions.READY);
                         record.set("resource", resource);
                         record.set("config", config);
-                        return sessions.store(record).replaceWith(shown(record).put("created", true));
+                        return sessions.store(record).chain(stored -> stored
+                                ? Uni.createFrom().item(shown(record).put("created", true))
+                                // the lease ended while the backend initialized: nothing of it may stay
+                                : givenUp(backend, workerId, type, resource, "its lease ended before it was stored")
+                                        .chain(() -> Uni.createFrom().<ObjectNode>failure(leaseEnded(workerId, type))));
                     })
                     // a cancellation (the client went away) is neither failure nor success: without
                     // this the record would stay 'creating' and the resource leased
-                    .onCancellation().call(() -> abandoned(backend, workerId, type, got.get()));
+                    .onCancellation().call(() -> givenUp(backend, workerId, type, got.get(), "abandoned by its client"));
         });
     }
 
     /**
-     * A create whose caller went away: the record goes, and a resource already initialized goes
-     * back (one still being initialized is given back by the backend's own cancellation).
+     * A create that cannot finish ({@code why}: its caller went away, or its lease ended before its record was stored):
+     * the record goes, and a resource already initialized goes back (one still being initialized is given back by the
+     * backend's own cancellation). Never fails: what cannot be given back is logged (a lease still expires).
      */
-    private Uni<Void> abandoned(SessionBackend backend, String workerId, String type, JsonNode resource) {
-        LOG.infof("creation of the %s session of worker %s abandoned by its client", type, workerId);
+    private Uni<Void> givenUp(SessionBackend backend, String workerId, String type, JsonNode resource, String why) {
+        LOG.infof("creation of the %s session of worker %s given up: %s", type, workerId, why);
         Uni<Void> release = resource == null ? Uni.createFrom().voidItem() : backend.cleanup(workerId, resource);
-        return release.onFailure().invoke(e -> LOG.warnf("release after the abandoned %s session of %s failed: %s", type,
+        return release.onFailure().invoke(e -> LOG.warnf("release after the given-up %s session of %s failed: %s", type,
                         workerId, e.getMessage()))
                 .onFailure().recoverWithNull()
                 .chain(() -> sessions.remove(workerId, type)).replaceWithVoid()
@@ -162,6 +168,12 @@ public class SessionRouter {
             resource.remove(List.of("lease_token", "token"));
         }
         return copy;
+    }
+
+    /** 409 {@code LEASE_NOT_LIVE}, the answer for a lease that ended: the session's ended while it was created. */
+    private static ToolFailure leaseEnded(String workerId, String type) {
+        return new ToolFailure(409, ErrorCode.LEASE_NOT_LIVE, "the lease of the " + type + " session of worker '"
+                + workerId + "' ended while the session was created; create it again", Map.of("resource_type", type));
     }
 
     private static ToolFailure busy(String workerId, String type) {
