@@ -1,11 +1,11 @@
 package io.envgrid.gateway.mcp.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.json.StrictJson;
 import io.envgrid.gateway.mcp.protocol.JsonRpc;
 import io.envgrid.gateway.security.AccessGuard;
 import io.envgrid.gateway.security.Authentication;
@@ -23,20 +23,14 @@ public class HttpExchange {
 
     private final AccessGuard guard;
     /**
-     * Reads request bodies refusing a key twice in one object: {@code {"name":"a","name":"b"}} would read as "b" (the
-     * last wins) while a proxy, a log or a check that read the first saw "a". A parse error (-32700), as JSON-RPC
-     * answers a body that is no valid JSON text, and nothing of the message runs.
+     * Reads request bodies strictly ({@link StrictJson}): a key twice in one object is a parse error (-32700), as
+     * JSON-RPC answers a body that is no valid JSON text, and nothing of the message runs.
      */
     private final ObjectReader requests;
 
     public HttpExchange(AccessGuard guard, ObjectMapper json) {
         this.guard = guard;
-        this.requests = strictReader(json);
-    }
-
-    /** {@code json}'s reader of a client's JSON: a duplicate key in any object is a parse error. */
-    public static ObjectReader strictReader(ObjectMapper json) {
-        return json.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+        this.requests = StrictJson.reader(json);
     }
 
     /**
@@ -58,18 +52,23 @@ public class HttpExchange {
         return null;
     }
 
-    /** The body as JSON, or null after answering 400 with a parse error. */
+    /**
+     * The body as JSON, or null after answering 400 with a parse error whose message says what was wrong and where
+     * ({@code Parse error: duplicate key "name" at line 1, column 20}; {@link StrictJson#problem}).
+     */
     public JsonNode body(RoutingContext ctx) {
+        String problem;
         try {
             JsonNode message = ctx.body().buffer() == null ? null : requests.readTree(ctx.body().buffer().getBytes());
-            if (message == null) {
-                throw new IOException("empty body");
+            if (message != null) {
+                return message;
             }
-            return message;
+            problem = "empty body";
         } catch (IOException e) {
-            sendJson(ctx.response(), 400, JsonRpc.error(null, JsonRpc.PARSE_ERROR, "Parse error: " + e.getMessage()));
-            return null;
+            problem = StrictJson.problem(e);
         }
+        sendJson(ctx.response(), 400, JsonRpc.error(null, JsonRpc.PARSE_ERROR, "Parse error: " + problem));
+        return null;
     }
 
     public void sendJson(HttpServerResponse response, int status, ObjectNode body) {

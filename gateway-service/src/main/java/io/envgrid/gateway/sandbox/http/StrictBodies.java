@@ -1,11 +1,10 @@
 package io.envgrid.gateway.sandbox.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.envgrid.gateway.error.ErrorCode;
 import io.envgrid.gateway.error.ToolFailure;
+import io.envgrid.gateway.json.StrictJson;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.util.Collection;
@@ -23,19 +23,19 @@ import java.util.TreeSet;
 /**
  * Reads a Sandbox API request body into its record ({@link SandboxBodies}) with Jackson, strictly: a field the record
  * does not have, a value of the wrong JSON type (no coercion: {@code 1} is no string, {@code "true"} no boolean), a
- * body that is no JSON object or no JSON at all are each 400 {@code INVALID_PARAMETERS} with the error envelope, whose
- * {@code details.field} names the field at fault ({@code actions[2].params}). What a record cannot say (required
+ * body that is no JSON object or no JSON at all (a key twice in one object included: {@link StrictJson}) are each 400
+ * {@code INVALID_PARAMETERS} with the error envelope, whose {@code details.field} names the field at fault
+ * ({@code actions[2].params}); a body that is no JSON says what was wrong and where
+ * ({@code the body is not JSON: unexpected end of input at line 1, column 5}). What a record cannot say (required
  * fields, bounds, ids) the resource checks after reading.
  */
 @ApplicationScoped
 public class StrictBodies {
 
-    private final ObjectMapper strict;
+    private final ObjectReader strict;
 
     public StrictBodies() {
         JsonMapper mapper = JsonMapper.builder()
-                // {"worker_id":"a","worker_id":"b"} would read as "b" (last wins): which one a proxy or log saw is unclear
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -53,7 +53,7 @@ public class StrictBodies {
                         .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
             }
         }
-        this.strict = mapper;
+        this.strict = StrictJson.reader(mapper);
     }
 
     /**
@@ -85,14 +85,20 @@ public class StrictBodies {
             }
             throw refused(field, "must be " + expected(e.getTargetType()));
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof JsonProcessingException parse && !(parse instanceof JsonMappingException)) {
+                // a parse error inside a free-form value ("params"), which Jackson hands on wrapped with that value's path
+                throw notJson(parse);
+            }
             String field = path(e);
             throw field.isEmpty() ? ToolFailure.invalid("the body does not fit this request: " + e.getOriginalMessage())
                     : refused(field, e.getOriginalMessage());
-        } catch (JsonProcessingException e) {
-            throw ToolFailure.invalid("the body is not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw ToolFailure.invalid("the body is not JSON: " + e.getMessage());
+            throw notJson(e);
         }
+    }
+
+    private static ToolFailure notJson(IOException e) {
+        return ToolFailure.invalid("the body is not JSON: " + StrictJson.problem(e));
     }
 
     private static ToolFailure refused(String field, String problem) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.envgrid.gateway.json.StrictJson;
 import io.envgrid.gateway.tool.ToolRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -151,7 +152,11 @@ public class ExposedNames {
         return NODES.objectNode().put("type", "object");
     }
 
-    /** {@code meta.a2c_tool_meta} is a JSON string on the wire (docs/contracts/smcp.md §5); an object is taken as it is. */
+    /**
+     * {@code meta.a2c_tool_meta} is a JSON string on the wire (docs/contracts/smcp.md §5); an object is taken as it is.
+     * The string is the Computer's own JSON text inside its packet, read as strictly as the packet ({@link StrictJson}):
+     * one with a key twice is no JSON, so no client reads one value of it while another reads the other.
+     */
     private JsonNode toolMeta(JsonNode meta) {
         if (meta == null || meta.isNull()) {
             return null;
@@ -160,7 +165,7 @@ public class ExposedNames {
             return meta;
         }
         try {
-            JsonNode parsed = json.readTree(meta.asText());
+            JsonNode parsed = StrictJson.reader(json).readTree(meta.asText());
             return parsed != null && parsed.isObject() ? parsed : null;
         } catch (JsonProcessingException e) {
             return null;

@@ -1,9 +1,9 @@
 package io.envgrid.gateway.smcp.socketio;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envgrid.gateway.json.StrictJson;
 
 /**
  * One Socket.IO 5 packet: {@code <type>[<nsp>,][<ack id>][<JSON data>]}
@@ -28,7 +28,8 @@ public record SocketIoPacket(int type, String namespace, Long ackId, JsonNode da
 
     /**
      * The packet a text message holds, or null when it is malformed or binary (types 5 and 6). Data with a key twice in
-     * one object is malformed: which of the two a check read and which one was used would be unclear.
+     * one object is malformed ({@link StrictJson}): which of the two a check read and which one was used would be
+     * unclear. Why it is malformed is not told: the reference's decoder closes the connection and gives no reason.
      */
     public static SocketIoPacket parse(String text, ObjectMapper json) {
         if (text.isEmpty() || text.charAt(0) < '0' || text.charAt(0) >= '0' + BINARY_EVENT) {
@@ -50,8 +51,7 @@ public record SocketIoPacket(int type, String namespace, Long ackId, JsonNode da
         JsonNode data = null;
         if (digits < text.length()) {
             try {
-                data = json.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
-                        .readTree(text.substring(digits));
+                data = StrictJson.reader(json).readTree(text.substring(digits));
             } catch (JsonProcessingException e) {
                 return null;
             }

@@ -42,7 +42,7 @@ class DuplicateKeysTest {
         for (String body : bodies) {
             mcp().header("Mcp-Session-Id", session).body(body).post("/mcp").then().statusCode(400)
                     .body("error.code", equalTo(JsonRpc.PARSE_ERROR))
-                    .body("error.message", containsString("Duplicate field"))
+                    .body("error.message", containsString("duplicate key \""))
                     .body("id", nullValue()).body("result", nullValue());
         }
         assertEquals(0, TestCluster.get().leasesOf(a).size(), "no lease for " + a);
@@ -56,7 +56,7 @@ class DuplicateKeysTest {
         String b = "dup-sbx-b-" + System.nanoTime();
         SandboxHttp.post("/session/create", "{\"worker_id\": \"" + a + "\", \"worker_id\": \"" + b
                 + "\", \"resource_type\": \"vm\"}").then().statusCode(400)
-                .body("error.code", equalTo("INVALID_PARAMETERS")).body("error.message", containsString("Duplicate field"));
+                .body("error.code", equalTo("INVALID_PARAMETERS")).body("error.message", containsString("duplicate key \""));
         SandboxHttp.post("/session/create", "{\"worker_id\": \"" + a + "\", \"resource_type\": \"rag\", "
                 + "\"resource_type\": \"vm\"}").then().statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));
         for (String worker : new String[] {a, b}) {

@@ -40,10 +40,13 @@ class ExposedNamesTest {
         ObjectNode bare = tool("everything__bare");
         bare.put("params_schema", "not a schema");
         bare.putObject("meta").put("a2c_tool_meta", "not json");
-        Map<String, ComputerTool> named = byName(NAMES.assign(new TreeMap<>(Map.of("pc", List.of(echo, bare,
+        // read as strictly as the packet that carried it: which auto_apply an MCP client saw would be unclear
+        ObjectNode twice = tool("everything__twice");
+        twice.putObject("meta").put("a2c_tool_meta", "{\"auto_apply\":false,\"auto_apply\":true}");
+        Map<String, ComputerTool> named = byName(NAMES.assign(new TreeMap<>(Map.of("pc", List.of(echo, bare, twice,
                 JSON.createObjectNode().put("description", "no name"))))));
 
-        assertEquals(2, named.size(), "a tool without a name is left out: " + named.keySet());
+        assertEquals(3, named.size(), "a tool without a name is left out: " + named.keySet());
         ComputerTool full = named.get("pc.everything__echo");
         assertEquals("string", full.inputSchema().path("properties").path("message").path("type").asText());
         assertEquals("object", full.outputSchema().path("type").asText());
@@ -53,6 +56,7 @@ class ExposedNamesTest {
         assertEquals(JSON.createObjectNode().put("type", "object"), poor.inputSchema(), "MCP wants an object schema");
         assertNull(poor.outputSchema());
         assertNull(poor.toolMeta());
+        assertNull(named.get("pc.everything__twice").toolMeta(), "a tool meta with a key twice is no JSON");
     }
 
     private static ObjectNode tool(String name) {

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-/** A Socket.IO packet's JSON data is read strictly: a key twice in one object makes the packet malformed. */
+/**
+ * A Socket.IO packet's JSON data is read strictly: a key twice in one object makes the packet malformed, as does data
+ * cut short.
+ */
 class SocketIoPacketTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -15,6 +18,7 @@ class SocketIoPacketTest {
     void aDuplicateKeyAtAnyDepthIsMalformed() {
         assertNull(SocketIoPacket.parse("21[\"client:tool_call\",{\"name\":\"a\",\"name\":\"b\"}]", JSON));
         assertNull(SocketIoPacket.parse("2/smcp,7[\"x\",{\"req\":{\"args\":{\"k\":1,\"k\":2}}}]", JSON));
+        assertNull(SocketIoPacket.parse("2/smcp,7[\"x\",{\"name\":", JSON));
         SocketIoPacket packet = SocketIoPacket.parse("2/smcp,7[\"x\",{\"name\":\"a\",\"other\":\"a\"}]", JSON);
         assertEquals("/smcp", packet.namespace());
         assertEquals(7L, packet.ackId());
