@@ -61,7 +61,7 @@ class AbandonOutlivesRenewalTest extends CleanRedis {
         registerPool("rag", 1);
         // Runs allocate.lua once, so that the held call below is an EVALSHA that Redis knows.
         allocate("warm-up", List.of("no-such-type"), 60).statusCode(400);
-        long baseline = RawConnection.openConnections();
+        RawConnection.awaitNoOtherRequest("the requests sent before are ended");
         int port = ProxiedRedisTestResource.directPort();
         try (SyncRedis direct = new SyncRedis(ProxiedRedisTestResource.directUrl());
                 RawRedis monitor = RawRedis.open(port).send("MONITOR"); RawRedis outage = RawRedis.open(port)) {
@@ -70,7 +70,7 @@ class AbandonOutlivesRenewalTest extends CleanRedis {
                     "{\"worker_id\":\"renewer\",\"resource_types\":[\"rag\"],\"request_id\":\"renewed-1\",\"timeout\":2}");
             Conditions.await(() -> heldScripts(direct) == 1, "the allocation's script is held by the pause");
             client.close();
-            Conditions.await(() -> RawConnection.openConnections() <= baseline, "the server saw the connection close");
+            RawConnection.awaitNoOtherRequest("the server saw the connection close");
             // Queued behind the held allocation: the abandon sent when its answer arrives is refused (a 503), and
             // retried in the background.
             outage.send("MULTI").send("SET", "abandon-test:outage", "1")

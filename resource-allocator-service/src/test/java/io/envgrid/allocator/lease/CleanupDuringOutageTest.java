@@ -60,7 +60,7 @@ class CleanupDuringOutageTest extends CleanRedis {
         // Runs allocate.lua once, so that the held call below is an EVALSHA that Redis knows (not one answered NOSCRIPT
         // and sent again, after the outage began, as EVAL).
         allocate("warm-up", List.of("no-such-type"), 60).statusCode(400);
-        long baseline = RawConnection.openConnections();
+        RawConnection.awaitNoOtherRequest("the requests sent before are ended");
         try (RawRedis monitor = RawRedis.open().send("MONITOR"); RawRedis outage = RawRedis.open();
                 RawRedis observer = RawRedis.open()) {
             redis.execute("CLIENT", "PAUSE", "10000", "WRITE");
@@ -68,7 +68,7 @@ class CleanupDuringOutageTest extends CleanRedis {
                     "{\"worker_id\":\"racer\",\"resource_types\":[\"rag\"],\"request_id\":\"race-1\",\"timeout\":60}");
             Conditions.await(() -> heldScripts(observer) == 1, "the allocation's script is held by the pause");
             client.close();
-            Conditions.await(() -> RawConnection.openConnections() <= baseline, "the server saw the connection close");
+            RawConnection.awaitNoOtherRequest("the server saw the connection close");
             // Queued behind the held allocation, so Redis refuses writes from right after the grant: the release of
             // the undelivered grant, sent when its answer arrives, is refused.
             outage.send("MULTI").send("SET", "cleanup-test:outage", "1")
@@ -127,7 +127,7 @@ class CleanupDuringOutageTest extends CleanRedis {
         String body = "{\"worker_id\":\"retrier\",\"resource_types\":[\"rag\"],\"timeout\":60,\"wait_ms\":120000,"
                 + "\"request_id\":\"retried-1\"}";
         double answeredLate = cleanupCount("withdraw", "answered_late");
-        long baseline = RawConnection.openConnections();
+        RawConnection.awaitNoOtherRequest("the requests sent before are ended");
         try (RawRedis monitor = RawRedis.open().send("MONITOR")) {
             RawConnection first = RawConnection.open().sendJson("/allocate", body);
             Conditions.await(() -> redis.sortedSet(String.class).zcard("{envgrid}:q:rag") == 1, "the first wait is queued");
@@ -135,7 +135,7 @@ class CleanupDuringOutageTest extends CleanRedis {
             String withdrawal = "\"{envgrid}:\" \"" + ticket + "\" \"rag\"";
             refuseWrites(true);
             first.close();
-            Conditions.await(() -> RawConnection.openConnections() <= baseline, "the server saw the connection close");
+            RawConnection.awaitNoOtherRequest("the server saw the connection close");
             // Five refused attempts (at 0, 0.25, 0.75, 1.75 and 3.75 s): the next one comes 4 s after the fifth.
             Conditions.await(() -> occurrences(monitor.received(), withdrawal) >= 5,
                     "the withdrawal was refused five times", Duration.ofSeconds(20));
@@ -168,7 +168,7 @@ class CleanupDuringOutageTest extends CleanRedis {
 
     /**
      * The value of {@code envgrid_cleanups_total{kind,outcome}}, 0 before its first count. Read over a connection
-     * closed at once: a RestAssured one can stay open and be counted by {@link RawConnection#openConnections()}.
+     * closed at once: a RestAssured one can stay open and be counted as a request in flight.
      */
     private static double cleanupCount(String kind, String outcome) {
         String line = "envgrid_cleanups_total{kind=\"" + kind + "\",outcome=\"" + outcome + "\"} ";
@@ -183,7 +183,7 @@ class CleanupDuringOutageTest extends CleanRedis {
     private void vanishedWaiterWhoseWithdrawalIsRefused() {
         registerPool("rag", 1);
         allocate("holder", List.of("rag"), 60).statusCode(200);
-        long baseline = RawConnection.openConnections();
+        RawConnection.awaitNoOtherRequest("the requests sent before are ended");
         try (RawRedis monitor = RawRedis.open().send("MONITOR")) {
             RawConnection waiter = RawConnection.open().sendJson("/allocate",
                     "{\"worker_id\":\"vanished\",\"resource_types\":[\"rag\"],\"wait_ms\":120000}");
@@ -191,7 +191,7 @@ class CleanupDuringOutageTest extends CleanRedis {
             String ticket = redis.sortedSet(String.class).zrange("{envgrid}:q:rag", 0, 0).get(0);
             refuseWrites(true);
             waiter.close();
-            Conditions.await(() -> RawConnection.openConnections() <= baseline, "the server saw the connection close");
+            RawConnection.awaitNoOtherRequest("the server saw the connection close");
             Conditions.await(() -> monitor.received().contains("\"{envgrid}:\" \"" + ticket + "\" \"rag\""),
                     "the withdrawal of the vanished waiter's ticket reached Redis");
             assertEquals(1, redis.sortedSet(String.class).zcard("{envgrid}:q:rag"), "the withdrawal was refused");

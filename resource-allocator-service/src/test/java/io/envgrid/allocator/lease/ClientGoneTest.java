@@ -29,14 +29,14 @@ class ClientGoneTest extends CleanRedis {
     void aWaiterWhoseClientClosedIsNotGrantedWhatIsReleasedLater() {
         registerPool("rag", 1);
         allocate("holder", List.of("rag"), 60).statusCode(200);
-        long baseline = RawConnection.openConnections();
+        RawConnection.awaitNoOtherRequest("the requests sent before are ended");
 
         // A wait far longer than any condition below: only noticing the close can end it in time.
         RawConnection waiter = RawConnection.open().sendJson("/allocate",
                 "{\"worker_id\":\"vanished\",\"resource_types\":[\"rag\"],\"wait_ms\":120000}");
         Conditions.await(() -> redis.sortedSet(String.class).zcard("{envgrid}:q:rag") == 1, "the waiter is queued");
         waiter.close();
-        Conditions.await(() -> RawConnection.openConnections() <= baseline, "the server saw the connection close");
+        RawConnection.awaitNoOtherRequest("the server saw the connection close");
         Conditions.await(() -> redis.sortedSet(String.class).zcard("{envgrid}:q:rag") == 0
                 && redis.sortedSet(String.class).zcard("{envgrid}:tickets") == 0, "the vanished waiter's ticket is withdrawn");
 
@@ -50,17 +50,16 @@ class ClientGoneTest extends CleanRedis {
     @Test
     void aGrantThatRacesTheCloseIsReleasedAndAuditedAsAbandoned() {
         registerPool("rag", 1);
-        long baseline = RawConnection.openConnections();
+        RawConnection.awaitNoOtherRequest("the requests sent before are ended");
         // Holds every writing command (scripts included) in Redis, so the allocation's script is
         // sent but answers only after the client has gone: the grant happens, its delivery cannot.
         redis.execute("CLIENT", "PAUSE", "10000", "WRITE");
         try {
             RawConnection client = RawConnection.open().sendJson("/allocate",
                     "{\"worker_id\":\"racer\",\"resource_types\":[\"rag\"],\"request_id\":\"race-1\"}");
-            Conditions.await(() -> RawConnection.openConnections() >= baseline + 1, "the server has the connection");
+            Conditions.await(RawConnection::otherRequestInFlight, "the server is handling the allocation");
             client.close();
-            Conditions.await(() -> RawConnection.openConnections() <= baseline,
-                    "the server saw the connection close (baseline " + baseline + ")");
+            RawConnection.awaitNoOtherRequest("the server saw the connection close");
         } finally {
             redis.execute("CLIENT", "UNPAUSE");
         }
