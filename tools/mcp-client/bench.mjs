@@ -12,6 +12,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { exitAfterOutput } from './exit.mjs';
 
 function parseArgs(argv) {
   const args = { headers: {}, warmup: 5, measure: 10, concurrency: [1] };
@@ -101,4 +102,4 @@ for (const concurrency of args.concurrency) {
 }
 await gateway.close();
 await stdio.close();
-process.exit(0);
+await exitAfterOutput(0);

@@ -33,6 +33,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { readFileSync } from 'node:fs';
+import { exitAfterOutput } from './exit.mjs';
 
 function parseArgs(argv) {
   const args = { transport: 'streamable', headers: {} };
@@ -167,7 +168,7 @@ try {
   await client.connect(transport);
 } catch (error) {
   console.log(JSON.stringify({ step: -1, op: 'connect', ok: false, error: describe(error) }));
-  process.exit(2);
+  await exitAfterOutput(2);
 }
 console.log(JSON.stringify({ step: -1, op: 'connect', ok: true,
   result: { server: client.getServerVersion(), protocolVersion: transport.protocolVersion ?? null,
@@ -181,4 +182,4 @@ for (const [i, step] of steps.entries()) {
   }
 }
 await client.close().catch(() => {});
-process.exit(0);
+await exitAfterOutput(0);

@@ -18,6 +18,7 @@
 //   {"kind":"mark","at":"start"|"end","concurrency"}   printed as the measured window opens and closes
 //   {"kind":"steady","concurrency","onWebSocket","acks","perSecond","p50","p99","errors"}   latencies in ms
 import { io } from 'socket.io-client';
+import { exitAfterOutput } from './exit.mjs';
 
 const STALL_MS = 1000;
 const WAIT_MS = 5000;
@@ -167,4 +168,4 @@ await fresh(args);
 for (const concurrency of args.concurrency) {
   await steady(args, concurrency);
 }
-process.exit(0);
+await exitAfterOutput(0);

@@ -27,6 +27,7 @@
 //           (null: still polling after timeoutMs)
 import { io } from 'socket.io-client';
 import readline from 'node:readline';
+import { exitAfterOutput } from './exit.mjs';
 
 const clients = new Map();
 
@@ -200,5 +201,5 @@ async function handle(text) {
 lines.on('close', async () => {
   await Promise.allSettled([...running]);
   for (const c of clients.values()) c.socket.disconnect();
-  process.exit(0);
+  await exitAfterOutput(0);
 });

@@ -18,6 +18,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { existsSync } from 'node:fs';
+import { exitAfterOutput } from './exit.mjs';
 
 function parseArgs(argv) {
   const args = { types: 'vm_pyautogui,rag', waitMs: 8000, leaseSeconds: 40, callTimeoutMs: 45000 };
@@ -150,4 +151,4 @@ class Worker {
 const workers = Array.from({ length: args.workers }, (_, i) => new Worker(`${args.prefix}-w${i}`));
 await Promise.all(workers.map((w) => w.run()));
 await Promise.all(workers.map((w) => w.drop()));
-process.exit(0);
+await exitAfterOutput(0);

@@ -54,11 +54,21 @@ public class Allocations {
         this.progressInterval = config.mcp().progressInterval();
     }
 
+    /** {@link #allocate(String, List, int, long, String, ProgressSink)} under a fresh request id. */
     public Uni<JsonNode> allocate(String workerId, List<String> types, int timeoutSeconds, long waitMs,
             ProgressSink progress) {
-        // The request id makes the allocator answer a repeat with the first grant, and lets the gateway
-        // release exactly what this request granted: retries and settling never touch another grant.
-        String requestId = UUID.randomUUID().toString();
+        return allocate(workerId, types, timeoutSeconds, waitMs, UUID.randomUUID().toString(), progress);
+    }
+
+    /**
+     * Allocates {@code types} for the worker (leases of {@code timeoutSeconds}, waiting up to {@code waitMs} ms in the
+     * allocator's queue) under {@code requestId}, a new id: the grant answer, {@code {<type>: entry}}, recorded for the
+     * worker. The request id makes the allocator answer a repeat with the first grant, and lets the gateway release
+     * exactly what this request granted ({@link io.envgrid.gateway.lease.WorkerCleanup#releaseGrant}): retries,
+     * settling and give-backs never touch another grant, not even a later one of the same resource.
+     */
+    public Uni<JsonNode> allocate(String workerId, List<String> types, int timeoutSeconds, long waitMs,
+            String requestId, ProgressSink progress) {
         long start = System.currentTimeMillis();
         Cancellable ticker = waitMs <= 0 ? () -> { } : Multi.createFrom().ticks().every(progressInterval)
                 .subscribe().with(t -> progress.report(System.currentTimeMillis() - start, (double) waitMs,

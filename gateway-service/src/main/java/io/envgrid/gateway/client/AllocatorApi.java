@@ -66,6 +66,16 @@ public class AllocatorApi {
                 Map.of("worker_id", workerId, "request_id", requestId), timeout, true, Credential.service());
     }
 
+    /**
+     * {@code POST /release/request} for a grant that was answered: releases exactly the leases that request granted
+     * (by lease, so a later grant of the same resource stays). The allocator's answer, {@code {status, request_id,
+     * released: [lease ids], expired: [lease ids]}}; an error answer fails as a {@code ToolFailure}.
+     */
+    public Uni<JsonNode> releaseGrant(String workerId, String requestId) {
+        return downstream.json(NAME, HttpMethod.POST, backends.allocator() + "/release/request",
+                Map.of("worker_id", workerId, "request_id", requestId), timeout, true, Credential.service());
+    }
+
     public Uni<JsonNode> releaseWorker(String workerId) {
         return downstream.json(NAME, HttpMethod.POST, backends.allocator() + "/release/worker",
                 Map.of("worker_id", workerId), timeout, true, Credential.service());

@@ -11,6 +11,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -59,12 +60,30 @@ public class WorkerCleanup {
                 .call(e -> released(workerId, held, appliedOf((ToolFailure) e, resourceIds))));
     }
 
+    /**
+     * Releases exactly what the allocation {@code requestId} granted the worker ({@code /release/request}: by lease, so
+     * a later grant of the same resource to the same worker stays leased). The leases it released, or found expired,
+     * leave the worker's record, their controller sessions end and the listeners are told, as after {@link #release}.
+     * The allocator's answer ({@link AllocatorApi#releaseGrant}); its error is passed on, nothing changed here.
+     */
+    public Uni<JsonNode> releaseGrant(String workerId, String requestId) {
+        return allocator.releaseGrant(workerId, requestId).call(answer -> {
+            List<String> leaseIds = new ArrayList<>();
+            for (String ended : List.of("released", "expired")) {
+                answer.path(ended).forEach(lease -> leaseIds.add(lease.asText()));
+            }
+            return leaseIds.isEmpty() ? Uni.createFrom().voidItem() : resources.forgetLeases(workerId, leaseIds)
+                    .call(removed -> endSessions(workerId, vms(removed)))
+                    .chain(removed -> ended(workerId, removed));
+        });
+    }
+
     /** The allocator no longer leases {@code resourceIds} to the worker: sessions, record and listeners follow. */
     private Uni<Void> released(String workerId, Map<String, JsonNode> held, List<String> resourceIds) {
         if (resourceIds.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return endSessions(workerId, vms(held).stream()
+        return endSessions(workerId, vms(held.values()).stream()
                         .filter(e -> resourceIds.contains(e.path("id").asText())).toList())
                 .chain(() -> resources.forget(workerId, resourceIds))
                 .chain(removed -> ended(workerId, removed));
@@ -84,7 +103,7 @@ public class WorkerCleanup {
     /** Everything the worker holds, whatever this gateway knows of it (the allocator knows all). */
     public Uni<JsonNode> releaseAll(String workerId) {
         return resources.all(workerId).chain(held -> allocator.releaseWorker(workerId)
-                .call(() -> endSessions(workerId, vms(held)))
+                .call(() -> endSessions(workerId, vms(held.values())))
                 .call(() -> resources.forgetAll(workerId).chain(removed -> ended(workerId, removed)))
                 // a cell that failed after others released: what they released is gone all the same
                 .onFailure(ToolFailure.class)
@@ -128,7 +147,7 @@ public class WorkerCleanup {
     }
 
     /** The VM entries among the worker's resources: only they have controller sessions. */
-    private static List<JsonNode> vms(Map<String, JsonNode> held) {
-        return held.values().stream().filter(e -> VmTypes.isVm(e.path("type").asText())).toList();
+    private static List<JsonNode> vms(Collection<JsonNode> entries) {
+        return entries.stream().filter(e -> VmTypes.isVm(e.path("type").asText())).toList();
     }
 }

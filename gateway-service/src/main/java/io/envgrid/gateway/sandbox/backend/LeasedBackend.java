@@ -14,11 +14,12 @@ import io.envgrid.gateway.tool.ProgressSink;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * A stateful backend whose session is one resource leased from the allocator: {@code initialize}
  * allocates it (all-or-nothing, recorded for the worker like an MCP allocation) and prepares it;
- * {@code cleanup} releases it. A resource that cannot be prepared is released before the failure
+ * {@code cleanup} releases that grant (by the allocation's request id, which the entry carries). A resource that cannot be prepared is released before the failure
  * is reported, and one whose caller cancels (or goes away) is released too, so a failed or
  * abandoned session holds nothing. A backend whose config may name nothing leasable (rag without a
  * leased collection) has sessions that hold nothing: {@code initialize} answers a JSON null and
@@ -27,6 +28,8 @@ import java.util.Optional;
 abstract class LeasedBackend implements SessionBackend {
 
     static final int DEFAULT_LEASE_SECONDS = 600;
+    /** The field of a session's resource entry naming the allocation that granted it (shown to its worker too). */
+    static final String REQUEST_ID = "request_id";
 
     private final ResourceProfile profile;
     private final Allocations allocations;
@@ -70,9 +73,11 @@ abstract class LeasedBackend implements SessionBackend {
         checkConfig(config);
         int lease = leaseSeconds(config);
         long waitMs = waitMs(config);
+        String requestId = UUID.randomUUID().toString();
         return leasedType(config).chain(type -> type.isEmpty() ? Uni.createFrom().item(NullNode.getInstance())
-                : allocations.allocate(workerId, List.of(type.get()), lease, waitMs, ProgressSink.NONE)
-                        .map(granted -> granted.elements().next())
+                : allocations.allocate(workerId, List.of(type.get()), lease, waitMs, requestId, ProgressSink.NONE)
+                        .map(granted -> (JsonNode) ((ObjectNode) granted.elements().next()).deepCopy()
+                                .put(REQUEST_ID, requestId))
                         .chain(entry -> prepare(workerId, entry, config)
                                 .onFailure().call(() -> cleanup(workerId, entry))
                                 // the caller gave up while the resource was being prepared: it goes back too
@@ -105,12 +110,18 @@ abstract class LeasedBackend implements SessionBackend {
         return Uni.createFrom().voidItem();
     }
 
+    /**
+     * Gives the session's resource back: exactly the grant {@link #initialize} made, by its {@code request_id}, so a
+     * later grant of the same resource to the worker (the lease ended meanwhile and the worker was granted it again)
+     * stays leased. A resource without one (a session stored before the entry carried it) is released by id.
+     */
     @Override
     public Uni<Void> cleanup(String workerId, JsonNode resource) {
         if (resource == null || resource.isNull()) {
             return Uni.createFrom().voidItem();
         }
-        return cleanup.release(workerId, List.of(resource.path("id").asText())).replaceWithVoid();
+        return (resource.hasNonNull(REQUEST_ID) ? cleanup.releaseGrant(workerId, resource.get(REQUEST_ID).asText())
+                : cleanup.release(workerId, List.of(resource.path("id").asText()))).replaceWithVoid();
     }
 
     /** The pool of the backend's allocator type, as the allocator counts it. */

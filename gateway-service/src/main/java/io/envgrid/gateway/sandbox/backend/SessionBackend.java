@@ -14,12 +14,15 @@ public interface SessionBackend extends SandboxBackend {
     void checkConfig(ObjectNode config);
 
     /**
-     * Takes what a worker's session needs ({@code initialize}) and returns it: the leased resource's entry, or a
-     * JSON null when the config names nothing to lease (a rag session on a collection nobody leases).
+     * Takes what a worker's session needs ({@code initialize}) and returns it: the leased resource's entry (the
+     * allocator's, plus the {@code request_id} of the allocation that granted it), or a JSON null when the config names nothing to lease (a rag session on a collection nobody leases).
      */
     Uni<JsonNode> initialize(String workerId, ObjectNode config);
 
-    /** Gives back what {@link #initialize} took ({@code cleanup}); nothing for a JSON null. */
+    /**
+     * Gives back what {@link #initialize} took ({@code cleanup}), that grant and no later one of the same resource;
+     * nothing for a JSON null.
+     */
     Uni<Void> cleanup(String workerId, JsonNode resource);
 
     /**
