@@ -89,13 +89,27 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
                 .map(all -> all.values().stream().map(this::parse).toList());
     }
 
-    /** Claims (worker, type) for a new session; false when one exists or is being created. */
+    /**
+     * Claims (worker, type) for a new session: its {@code creating} record and its last use, in one script (a claim
+     * without a last use would never be swept: a replica dying between the two left the worker unable to create that
+     * session type again); false when one exists or is being created.
+     */
     public Uni<Boolean> claim(ObjectNode session) {
         String worker = session.path("worker_id").asText();
         String type = session.path("resource_type").asText();
-        return hashes.hsetnx(sessionsOf(worker), type, session.toString())
-                .call(claimed -> claimed ? touch(worker, type, false) : Uni.createFrom().voidItem());
+        return CLAIM.run(redis, List.of(sessionsOf(worker), usedKey()), type, session.toString(), member(worker, type),
+                Long.toString(System.currentTimeMillis())).map(claimed -> claimed.toInteger() == 1);
     }
+
+    /**
+     * HSETNX of the record and, when it was set, ZADD of its last use (KEYS: sessions hash, last-use sorted set; ARGV:
+     * type, record, member, now ms). Answers 1 when claimed, 0 when the field existed (nothing written).
+     */
+    private static final LuaScript CLAIM = LuaScript.of("""
+            if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+            redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+            return 1
+            """);
 
     /**
      * Stores a created session's record and marks it used, in one script, only while its worker's record
@@ -143,12 +157,8 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
 
     /** Marks a session used now; only a session still listed (not one ended meanwhile). */
     public Uni<Void> touch(String workerId, String resourceType) {
-        return touch(workerId, resourceType, true);
-    }
-
-    private Uni<Void> touch(String workerId, String resourceType, boolean onlyExisting) {
-        ZAddArgs args = onlyExisting ? new ZAddArgs().xx() : new ZAddArgs();
-        return used.zadd(usedKey(), args, System.currentTimeMillis(), member(workerId, resourceType)).replaceWithVoid();
+        return used.zadd(usedKey(), new ZAddArgs().xx(), System.currentTimeMillis(), member(workerId, resourceType))
+                .replaceWithVoid();
     }
 
     /**

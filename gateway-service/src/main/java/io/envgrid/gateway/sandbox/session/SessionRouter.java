@@ -11,8 +11,11 @@ import io.envgrid.gateway.sandbox.backend.SessionBackend;
 import io.envgrid.gateway.sandbox.execution.SandboxCatalog;
 import io.envgrid.gateway.sandbox.execution.WarmUps;
 import io.envgrid.gateway.sandbox.profile.ConfigRule;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -81,7 +84,9 @@ public class SessionRouter {
                 });
             }
             AtomicReference<JsonNode> got = new AtomicReference<>();
+            Cancellable keeper = keepClaimed(workerId, type);
             return Uni.createFrom().deferred(() -> backend.initialize(workerId, config))
+                    .eventually(keeper::cancel)
                     .onFailure().call(() -> sessions.remove(workerId, type))
                     .invoke(got::set)
                     .chain(resource -> {
@@ -98,6 +103,23 @@ public class SessionRouter {
                     // this the record would stay 'creating' and the resource leased
                     .onCancellation().call(() -> givenUp(backend, workerId, type, got.get(), "abandoned by its client"));
         });
+    }
+
+    /**
+     * Marks the claim used every third of {@code session_ttl} while its session is created, until cancelled: the idle
+     * sweep ends a claim whose creator stopped (its replica died mid-way), never one still being created, however long
+     * its wait for a resource ({@code wait_ms}, up to 10 minutes) or its set-up takes. Was: the claim was marked used
+     * once, the sweep removed it after {@code session_ttl}, and a second create of the same worker and type then ran
+     * beside the first, two resources leased for one session.
+     */
+    private Cancellable keepClaimed(String workerId, String type) {
+        Duration every = Duration.ofMillis(Math.max(1, catalog.profile().sessionTtlSeconds() * 1000L / 3));
+        return Multi.createFrom().ticks().every(every)
+                .onItem().transformToUniAndConcatenate(tick -> sessions.touch(workerId, type)
+                        .onFailure().invoke(e -> LOG.debugf("marking the %s session of %s in creation used: %s", type,
+                                workerId, e.getMessage()))
+                        .onFailure().recoverWithNull())
+                .subscribe().with(tick -> { }, e -> { });
     }
 
     /**

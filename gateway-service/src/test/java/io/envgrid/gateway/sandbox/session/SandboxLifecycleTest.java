@@ -18,12 +18,14 @@ import io.envgrid.gateway.support.McpSteps;
 import io.envgrid.gateway.support.RecordingEndpoint;
 import io.envgrid.gateway.support.TestCluster;
 import io.envgrid.gateway.support.WithCluster;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +35,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +62,9 @@ class SandboxLifecycleTest {
                     Path.of("src/test/resources/sandbox/lifecycle-profile.json").toAbsolutePath().toString());
         }
     }
+
+    @Inject
+    RedisDataSource redis;
 
     private static HttpServer site;
     private static final CountDownLatch RELEASE_SLOW = new CountDownLatch(1);
@@ -204,6 +210,36 @@ class SandboxLifecycleTest {
         Conditions.await("idle rag session ended and its collection released", Duration.ofSeconds(20),
                 () -> leases(worker).isEmpty());
         post("/session/list", "{\"worker_id\": \"" + worker + "\"}").then().body("count", equalTo(0));
+    }
+
+    /**
+     * A create that waits longer than {@code session_ttl} for its resource (the profile's collection, held by another
+     * worker) keeps its claim: the idle sweep, which meanwhile ends a session created after that claim, leaves it, so a
+     * second create of the same worker and type is 409 {@code SESSION_BUSY}, and the first is created once the
+     * collection is free. Was: the claim was marked used once and swept after {@code session_ttl}, and the second
+     * create then ran beside the first (here it took the claim and was refused for the held collection instead).
+     */
+    @Test
+    void aCreateWaitingLongerThanTheTtlKeepsItsClaim() {
+        String resourceId = offerProfileCollection();
+        String holder = "lifecycle-holder-" + UUID.randomUUID();
+        assertEquals(200, TestCluster.get().allocatorCall("POST", "/allocate", "{\"worker_id\": \"" + holder
+                + "\", \"resource_types\": [\"rag_lifecycle\"], \"timeout\": 60}").statusCode());
+        String worker = "lifecycle-waiter-" + UUID.randomUUID();
+        String create = "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"docs\", \"config\": {\"wait_ms\": ";
+        CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(() -> post("/session/create", create + "60000}}"));
+        Conditions.await("the create waits in the collection's queue", Duration.ofSeconds(10),
+                () -> redis.sortedSet(String.class).zcard("{envgrid}:q:rag_lifecycle") == 1);
+
+        String idle = "lifecycle-idle-" + UUID.randomUUID();
+        post("/session/create", "{\"worker_id\": \"" + idle + "\", \"resource_type\": \"vm\"}").then().statusCode(200);
+        Conditions.await("a session created after the claim ended idle", Duration.ofSeconds(30), () -> leases(idle).isEmpty());
+        post("/session/create", create + "0}}").then().statusCode(409).body("error.code", equalTo("SESSION_BUSY"));
+
+        TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + holder + "\"}");
+        waiting.join().then().statusCode(200).body("created", equalTo(true)).body("resource.id", equalTo(resourceId));
+        post("/session/destroy", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"docs\"}").then().statusCode(200);
+        assertTrue(leases(worker).isEmpty(), leases(worker).toString());
     }
 
     @Test

@@ -118,12 +118,32 @@ class SessionStoreRaceTest {
         ObjectNode record = SandboxSessions.creating(worker, TYPE).put("state", SandboxSessions.READY);
         record.set("resource", NullNode.getInstance());
         sessions.store(record).await().atMost(Duration.ofSeconds(5));
-        SandboxSessions failingAfterDelete = new SandboxSessions(withFailingZrem(redis), JSON, keys);
+        SandboxSessions failingAfterDelete = new SandboxSessions(withFailing(redis, "zrem"), JSON, keys);
 
         assertTrue(failingAfterDelete.remove(worker, TYPE).await().atMost(Duration.ofSeconds(5)));
         assertTrue(sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).isEmpty());
         assertNull(lastUse(), "no last use without its record");
         assertFalse(sessions.remove(worker, TYPE).await().atMost(Duration.ofSeconds(5)), "removed once only");
+    }
+
+    /**
+     * Redis fails for the claim's client after the record is claimed (its {@code ZADD} of the last use would fail): a
+     * claim writes its record and its last use together or not at all. Was: {@code HSETNX}, then {@code ZADD} as a
+     * second command, so a replica dying between them left a {@code creating} record the idle sweep never saw, and the
+     * worker could not create that session type again.
+     */
+    @Test
+    void aClaimIsOneStep() {
+        SandboxSessions failingAfterClaim = new SandboxSessions(withFailing(redis, "zadd"), JSON, keys);
+        boolean claimed;
+        try {
+            claimed = failingAfterClaim.claim(SandboxSessions.creating(worker, TYPE)).await().atMost(Duration.ofSeconds(5));
+        } catch (IllegalStateException failed) {
+            claimed = false;
+        }
+        boolean recorded = sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).isPresent();
+        assertEquals(recorded, claimed, "claimed exactly when recorded");
+        assertEquals(recorded, lastUse() != null, "a claimed record has its last use, so the idle sweep sees it");
     }
 
     @AfterEach
@@ -182,15 +202,15 @@ class SessionStoreRaceTest {
                 .await().atMost(Duration.ofSeconds(5));
     }
 
-    /** The data source with every {@code ZREM} of its sorted-set commands failing, as if Redis went away then. */
-    private static ReactiveRedisDataSource withFailingZrem(ReactiveRedisDataSource real) {
+    /** The data source with every {@code command} of its sorted-set commands failing, as if Redis went away then. */
+    private static ReactiveRedisDataSource withFailing(ReactiveRedisDataSource real, String failing) {
         ClassLoader loader = SessionStoreRaceTest.class.getClassLoader();
         return (ReactiveRedisDataSource) Proxy.newProxyInstance(loader, new Class<?>[] {ReactiveRedisDataSource.class},
                 (proxy, method, args) -> {
                     Object answer = method.invoke(real, args);
                     return !method.getName().equals("sortedSet") ? answer : Proxy.newProxyInstance(loader,
                             new Class<?>[] {ReactiveSortedSetCommands.class}, (sortedSet, command, commandArgs) ->
-                                    command.getName().equals("zrem")
+                                    command.getName().equals(failing)
                                             ? Uni.createFrom().failure(new IllegalStateException("Redis went away"))
                                             : command.invoke(answer, commandArgs));
                 });
