@@ -97,33 +97,53 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
                 .call(claimed -> claimed ? touch(worker, type, false) : Uni.createFrom().voidItem());
     }
 
+    /** What {@link #store} did. */
+    public enum Stored {
+        /** The record and its last use were written. */
+        STORED,
+        /** Nothing written: the worker's record no longer holds the session's lease. */
+        LEASE_ENDED,
+        /**
+         * Nothing written: the hash no longer holds this create's claim (same {@code session_id}); the idle sweep ended
+         * it while the backend initialized, and another create may have claimed the type since.
+         */
+        CLAIM_LOST
+    }
+
     /**
-     * Stores a created session's record and marks it used, in one script, only while its worker's record
+     * Stores a created session's record over its own claim ({@link #claim}: a record of the same {@code session_id}) and
+     * marks it used, in one script, only while that claim is still there and its worker's record
      * ({@link GatewayKeys#workerResources}) still holds the session's lease: an entry of its resource with its fencing
      * token or a later one (an entry without a token, or a session resource without one, counts as holding it, as in
      * {@link EndedLease#covers}). Every lease end forgets that entry before it tells {@link #leaseEnded}, so a store
      * either lands before the forget (and the telling then finds and removes the record) or is refused: a session
-     * never outlives its lease. A session holding nothing (a JSON null resource) is stored as it is.
+     * never outlives its lease. A session holding nothing (a JSON null resource) is stored without the lease check.
+     * Was: written whatever the hash held, so a create whose claim the idle sweep had ended overwrote the claim or
+     * the session of a later create of the same type, whose resource then stayed leased with no session.
      *
-     * @return true when stored; false, nothing written, when the lease had already ended
+     * @return what was done; nothing is written unless {@link Stored#STORED}
      */
-    public Uni<Boolean> store(ObjectNode session) {
+    public Uni<Stored> store(ObjectNode session) {
         String worker = session.path("worker_id").asText();
         String type = session.path("resource_type").asText();
         JsonNode resource = session.path("resource");
         JsonNode token = resource.path("fencing_token");
         return STORE_IF_LEASED.run(redis, List.of(sessionsOf(worker), usedKey(), keys.workerResources(worker)), type,
                         session.toString(), member(worker, type), Long.toString(System.currentTimeMillis()),
-                        resource.path("id").asText(""), token.canConvertToLong() ? token.asText() : "")
-                .map(stored -> stored.toInteger() == 1);
+                        resource.path("id").asText(""), token.canConvertToLong() ? token.asText() : "",
+                        session.path("session_id").asText())
+                .map(stored -> Stored.values()[stored.toInteger()]);
     }
 
     /**
-     * HSET of the record and ZADD of its last use if the worker's record holds the lease (KEYS: sessions hash, last-use
-     * sorted set, the worker's record; ARGV: type, record, member, now ms, resource id ({@code ''}: no lease to check),
-     * fencing token ({@code ''}: unknown)). Answers 1 when written, 0 when the lease is no longer recorded.
+     * HSET of the record and ZADD of its last use if the hash still holds the claim and the worker's record holds the
+     * lease (KEYS: sessions hash, last-use sorted set, the worker's record; ARGV: type, record, member, now ms, resource
+     * id ({@code ''}: no lease to check), fencing token ({@code ''}: unknown), session id). Answers the ordinal of
+     * {@link Stored}: 0 written, 1 lease no longer recorded, 2 claim gone.
      */
     private static final LuaScript STORE_IF_LEASED = LuaScript.of("""
+            local claim = redis.call('HGET', KEYS[1], ARGV[1])
+            if not claim or cjson.decode(claim).session_id ~= ARGV[7] then return 2 end
             if ARGV[5] ~= '' then
               local held = false
               for _, text in ipairs(redis.call('HVALS', KEYS[3])) do
@@ -134,11 +154,11 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
                   break
                 end
               end
-              if not held then return 0 end
+              if not held then return 1 end
             end
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
             redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-            return 1
+            return 0
             """);
 
     /** Marks a session used now; only a session still listed (not one ended meanwhile). */
@@ -158,6 +178,15 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
      */
     public Uni<Boolean> remove(String workerId, String resourceType) {
         return removed(workerId, resourceType, ANY_RECORD);
+    }
+
+    /**
+     * Removes a create's own claim ({@code claimText}, the record as {@link #claim} wrote it) and its last use, only if
+     * the hash still holds that claim: a create that fails or is given up after the idle sweep ended its claim must not
+     * remove the record of a later create of the type. True when it removed the claim.
+     */
+    public Uni<Boolean> withdraw(String workerId, String resourceType, String claimText) {
+        return removed(workerId, resourceType, claimText);
     }
 
     /** Members ({@code type:worker}) unused since {@code cutoffMs}. */

@@ -21,8 +21,8 @@ import org.jboss.logging.Logger;
 /**
  * Seed 002's ResourceRouter: explicit sessions of stateful backends. Creating one merges the
  * call's config over the profile's (the call wins), initializes the backend (a leased resource)
- * and records the session if its lease is still the worker's (else gives the resource back and answers 409
- * {@code LEASE_NOT_LIVE}); ending one (destroy, idle sweep) removes the record first, so exactly
+ * and records the session over its own claim if its lease is still the worker's (else gives the resource back and
+ * answers 409 {@code LEASE_NOT_LIVE}, or {@code SESSION_ENDED} when the claim was swept meanwhile); ending one (destroy, idle sweep) removes the record first, so exactly
  * one replica cleans up, then gives the resource back.
  */
 @ApplicationScoped
@@ -70,6 +70,8 @@ public class SessionRouter {
     public Uni<ObjectNode> create(String workerId, SessionBackend backend, ObjectNode config) {
         String type = backend.profile().resourceType();
         ObjectNode record = SandboxSessions.creating(workerId, type);
+        // what the claim writes: this create removes the record only while it is still its own
+        String claim = record.toString();
         return warmUps.ensure(backend).chain(() -> sessions.claim(record)).chain(claimed -> {
             if (!claimed) {
                 return sessions.find(workerId, type).map(found -> {
@@ -82,36 +84,44 @@ public class SessionRouter {
             }
             AtomicReference<JsonNode> got = new AtomicReference<>();
             return Uni.createFrom().deferred(() -> backend.initialize(workerId, config))
-                    .onFailure().call(() -> sessions.remove(workerId, type))
+                    .onFailure().call(() -> sessions.withdraw(workerId, type, claim))
                     .invoke(got::set)
                     .chain(resource -> {
                         record.put("state", SandboxSessions.READY);
                         record.set("resource", resource);
                         record.set("config", config);
-                        return sessions.store(record).chain(stored -> stored
-                                ? Uni.createFrom().item(shown(record).put("created", true))
-                                // the lease ended while the backend initialized: nothing of it may stay
-                                : givenUp(backend, workerId, type, resource, "its lease ended before it was stored")
-                                        .chain(() -> Uni.createFrom().<ObjectNode>failure(leaseEnded(workerId, type))));
+                        return sessions.store(record).chain(stored -> switch (stored) {
+                            case STORED -> Uni.createFrom().item(shown(record).put("created", true));
+                            // the lease ended, or the claim was swept, while the backend initialized: nothing may stay
+                            case LEASE_ENDED -> givenUp(backend, workerId, type, resource, claim,
+                                    "its lease ended before it was stored").chain(() -> Uni.createFrom()
+                                            .<ObjectNode>failure(leaseEnded(workerId, type)));
+                            case CLAIM_LOST -> givenUp(backend, workerId, type, resource, claim,
+                                    "its claim was ended before it was stored").chain(() -> Uni.createFrom()
+                                            .<ObjectNode>failure(claimLost(workerId, type)));
+                        });
                     })
                     // a cancellation (the client went away) is neither failure nor success: without
                     // this the record would stay 'creating' and the resource leased
-                    .onCancellation().call(() -> givenUp(backend, workerId, type, got.get(), "abandoned by its client"));
+                    .onCancellation().call(() -> givenUp(backend, workerId, type, got.get(), claim,
+                            "abandoned by its client"));
         });
     }
 
     /**
      * A create that cannot finish ({@code why}: its caller went away, or its lease ended before its record was stored):
-     * the record goes, and a resource already initialized goes back (one still being initialized is given back by the
-     * backend's own cancellation). Never fails: what cannot be given back is logged (a lease still expires).
+     * its claim goes (only if still its own: {@code claim}), and a resource already initialized goes back (one still
+     * being initialized is given back by the backend's own cancellation). Never fails: what cannot be given back is
+     * logged (a lease still expires).
      */
-    private Uni<Void> givenUp(SessionBackend backend, String workerId, String type, JsonNode resource, String why) {
+    private Uni<Void> givenUp(SessionBackend backend, String workerId, String type, JsonNode resource, String claim,
+            String why) {
         LOG.infof("creation of the %s session of worker %s given up: %s", type, workerId, why);
         Uni<Void> release = resource == null ? Uni.createFrom().voidItem() : backend.cleanup(workerId, resource);
         return release.onFailure().invoke(e -> LOG.warnf("release after the given-up %s session of %s failed: %s", type,
                         workerId, e.getMessage()))
                 .onFailure().recoverWithNull()
-                .chain(() -> sessions.remove(workerId, type)).replaceWithVoid()
+                .chain(() -> sessions.withdraw(workerId, type, claim)).replaceWithVoid()
                 .onFailure().recoverWithNull();
     }
 
@@ -174,6 +184,16 @@ public class SessionRouter {
     private static ToolFailure leaseEnded(String workerId, String type) {
         return new ToolFailure(409, ErrorCode.LEASE_NOT_LIVE, "the lease of the " + type + " session of worker '"
                 + workerId + "' ended while the session was created; create it again", Map.of("resource_type", type));
+    }
+
+    /**
+     * 409 {@code SESSION_ENDED}: the create's claim was ended (the idle sweep, after {@code session_ttl} of creating)
+     * before its record was stored; what it took is given back.
+     */
+    private static ToolFailure claimLost(String workerId, String type) {
+        return new ToolFailure(409, ErrorCode.SESSION_ENDED, "the " + type + " session of worker '" + workerId
+                + "' was ended while it was created (idle for the session ttl); create it again",
+                Map.of("resource_type", type));
     }
 
     private static ToolFailure busy(String workerId, String type) {

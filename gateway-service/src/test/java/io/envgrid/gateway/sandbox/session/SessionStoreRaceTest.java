@@ -109,6 +109,39 @@ class SessionStoreRaceTest {
     }
 
     /**
+     * The idle sweep ends the create's claim while the backend initializes (a create slower than {@code session_ttl})
+     * and another create claims the type: the first create's store neither overwrites that claim nor succeeds; it answers
+     * 409 {@code SESSION_ENDED} and gives back what it took. Was: stored over the later create's record, whose resource
+     * then stayed leased with no session (and the first create's clean-up removed whatever record was there).
+     */
+    @Test
+    void aStoreAfterItsClaimWasSweptLeavesTheLaterClaimAlone() {
+        ObjectNode granted = grant("race-desktop-3", 7);
+        ObjectNode later = SandboxSessions.creating(worker, TYPE);
+        ToolFailure refused = assertThrows(ToolFailure.class, () -> create(granted, () -> sweptAndClaimed(later)));
+        assertEquals(409, refused.status());
+        assertEquals(ErrorCode.SESSION_ENDED, refused.code());
+        assertEquals(later, sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).orElseThrow(),
+                "the later create's claim stays");
+        assertEquals(List.of(granted), cleanedUp, "what initialize took was given back");
+    }
+
+    /** A create failing after its claim was swept and the type claimed again removes no claim but its own. */
+    @Test
+    void aFailingCreateRemovesOnlyItsOwnClaim() {
+        ObjectNode later = SandboxSessions.creating(worker, TYPE);
+        assertThrows(IllegalStateException.class, () -> create(grant("race-desktop-4", 7), () -> sweptAndClaimed(later)
+                .chain(() -> Uni.createFrom().failure(new IllegalStateException("init_commands failed")))));
+        assertEquals(later, sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).orElseThrow(),
+                "the later create's claim stays");
+    }
+
+    /** The idle sweep ends the claim (as {@link SessionRouter#end} removes it), then another create claims the type. */
+    private Uni<Boolean> sweptAndClaimed(ObjectNode later) {
+        return sessions.remove(worker, TYPE).chain(() -> sessions.claim(later));
+    }
+
+    /**
      * Redis fails for the removal's client after the record's delete (its {@code ZREM} would fail): the record and its
      * last use still go together, and only the first removal answers true. Was: {@code HDEL}, then {@code ZREM} as a
      * second command, so the record was gone and its last use stayed.
@@ -117,6 +150,7 @@ class SessionStoreRaceTest {
     void aRemovalIsOneStep() {
         ObjectNode record = SandboxSessions.creating(worker, TYPE).put("state", SandboxSessions.READY);
         record.set("resource", NullNode.getInstance());
+        sessions.claim(record).await().atMost(Duration.ofSeconds(5));
         sessions.store(record).await().atMost(Duration.ofSeconds(5));
         SandboxSessions failingAfterDelete = new SandboxSessions(withFailingZrem(redis), JSON, keys);
 
