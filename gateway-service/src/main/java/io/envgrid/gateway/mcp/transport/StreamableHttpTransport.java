@@ -127,6 +127,11 @@ public class StreamableHttpTransport {
     }
 
     private void initialize(RoutingContext ctx, JsonNode message, Principal principal) {
+        String problem = McpProtocol.initializeProblem(message.get("params"));
+        if (problem != null) {
+            http.sendJson(ctx.response(), 400, McpProtocol.invalidInitialize(message.get("id"), problem));
+            return;
+        }
         String version = McpProtocol.negotiate(message.path("params"));
         String client = message.path("params").path("clientInfo").path("name").asText("");
         sessions.create(McpSession.STREAMABLE, version, client, null, principal).subscribe().with(session -> {
