@@ -73,8 +73,8 @@ public class StreamableHttpTransport {
             return;
         }
         if (!JsonRpc.isValid(message)) {
-            http.sendJson(ctx.response(), 400, JsonRpc.error(message.path("id").isMissingNode() ? null : message.get("id"),
-                    JsonRpc.INVALID_REQUEST, "Invalid Request: one JSON-RPC 2.0 message per POST"));
+            http.sendJson(ctx.response(), 400, JsonRpc.error(JsonRpc.answerableId(message), JsonRpc.INVALID_REQUEST,
+                    "Invalid Request: one JSON-RPC 2.0 message per POST"));
             return;
         }
         String version = ctx.request().getHeader(VERSION_HEADER);

@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,6 +128,20 @@ class BadInputTest {
                 .body("error.code", equalTo(JsonRpc.INVALID_REQUEST));
         mcp().body("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]").post("/mcp").then().statusCode(400)
                 .body("error.code", equalTo(JsonRpc.INVALID_REQUEST));
+    }
+
+    /**
+     * An invalid request's answer names its id only when that is an id (a string or an integer), else null. Was: the
+     * value echoed, an object as sent and {@code 1e999} as the string {@code "Infinity"}.
+     */
+    @Test
+    void anInvalidRequestIsAnsweredWithItsIdOnlyWhenThatIsAnId() {
+        for (String id : List.of("{}", "[1]", "1e999", "1.5", "true")) {
+            mcp().body("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"ping\"}").post("/mcp").then().statusCode(400)
+                    .body("error.code", equalTo(JsonRpc.INVALID_REQUEST)).body("id", nullValue());
+        }
+        mcp().body("{\"jsonrpc\":\"1.0\",\"id\":\"a\",\"method\":\"ping\"}").post("/mcp").then().statusCode(400)
+                .body("id", equalTo("a"));
     }
 
     /**
