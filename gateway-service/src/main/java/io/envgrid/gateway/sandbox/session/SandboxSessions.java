@@ -181,12 +181,13 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
     }
 
     /**
-     * Removes a create's own claim ({@code claimText}, the record as {@link #claim} wrote it) and its last use, only if
-     * the hash still holds that claim: a create that fails or is given up after the idle sweep ended its claim must not
-     * remove the record of a later create of the type. True when it removed the claim.
+     * Removes the record of one session ({@code sessionId}: a create's claim, or the session an ending read) and its
+     * last use, only if the hash still holds that session: a create given up after the idle sweep ended its claim, or a
+     * destroy or sweep that read a session ended meanwhile, must not remove the record of a later create of the type.
+     * True for the one caller that removed it (two replicas may race to end a session).
      */
-    public Uni<Boolean> withdraw(String workerId, String resourceType, String claimText) {
-        return removed(workerId, resourceType, claimText);
+    public Uni<Boolean> removeSession(String workerId, String resourceType, String sessionId) {
+        return removed(workerId, resourceType, sessionId);
     }
 
     /** Members ({@code type:worker}) unused since {@code cutoffMs}. */
@@ -212,28 +213,32 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
         return hashes.hgetall(sessionsOf(workerId)).chain(all -> {
             List<Uni<Boolean>> removals = all.entrySet().stream()
                     .filter(e -> lease.covers(parse(e.getValue()).get("resource")))
-                    .map(e -> removed(workerId, e.getKey(), e.getValue()))
+                    .map(e -> removed(workerId, e.getKey(), parse(e.getValue()).path("session_id").asText()))
                     .toList();
             return removals.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(removals).andCollectFailures().replaceWithVoid();
         });
     }
 
-    /** {@link #removed}'s expected text meaning any record: a record is JSON, never empty. */
+    /** {@link #removed}'s expected session id meaning any record: every record has a non-empty one. */
     private static final String ANY_RECORD = "";
 
-    /** Removes the record, and its last use, if it holds {@code expected} ({@link #ANY_RECORD}: whatever it holds). */
+    /** Removes the record, and its last use, if it is session {@code expected} ({@link #ANY_RECORD}: whatever it holds). */
     private Uni<Boolean> removed(String workerId, String resourceType, String expected) {
         return REMOVE.run(redis, List.of(sessionsOf(workerId), usedKey()), resourceType, expected,
                 member(workerId, resourceType)).map(removed -> removed.toInteger() == 1);
     }
 
     /**
-     * Removes a session's record and its last use, if the record holds the text given ({@code ''}: any), in one step
-     * (KEYS: hash, sorted set; ARGV: type, text, member). Answers 1 when it removed the record, else 0 (nothing
-     * removed when the record holds another text; the last use alone when there was no record and any was asked).
+     * Removes a session's record and its last use, if the record is of the session id given ({@code ''}: any), in one
+     * step (KEYS: hash, sorted set; ARGV: type, session id, member). Answers 1 when it removed the record, else 0
+     * (nothing removed when the record is another session's or gone; the last use alone when there was no record and
+     * any was asked). A session's record keeps its id from claim to end, and every create makes a new one.
      */
     private static final LuaScript REMOVE = LuaScript.of("""
-            if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+            if ARGV[2] ~= '' then
+              local current = redis.call('HGET', KEYS[1], ARGV[1])
+              if not current or cjson.decode(current).session_id ~= ARGV[2] then return 0 end
+            end
             local removed = redis.call('HDEL', KEYS[1], ARGV[1])
             redis.call('ZREM', KEYS[2], ARGV[3])
             return removed

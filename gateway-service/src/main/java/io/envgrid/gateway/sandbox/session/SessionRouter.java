@@ -22,8 +22,9 @@ import org.jboss.logging.Logger;
  * Seed 002's ResourceRouter: explicit sessions of stateful backends. Creating one merges the
  * call's config over the profile's (the call wins), initializes the backend (a leased resource)
  * and records the session over its own claim if its lease is still the worker's (else gives the resource back and
- * answers 409 {@code LEASE_NOT_LIVE}, or {@code SESSION_ENDED} when the claim was swept meanwhile); ending one (destroy, idle sweep) removes the record first, so exactly
- * one replica cleans up, then gives the resource back.
+ * answers 409 {@code LEASE_NOT_LIVE}, or {@code SESSION_ENDED} when the claim was swept meanwhile); ending one
+ * (destroy, idle sweep) removes the record of the session read first, so exactly one replica cleans up, then gives
+ * the resource back.
  */
 @ApplicationScoped
 public class SessionRouter {
@@ -70,8 +71,8 @@ public class SessionRouter {
     public Uni<ObjectNode> create(String workerId, SessionBackend backend, ObjectNode config) {
         String type = backend.profile().resourceType();
         ObjectNode record = SandboxSessions.creating(workerId, type);
-        // what the claim writes: this create removes the record only while it is still its own
-        String claim = record.toString();
+        // this create removes the record only while it is still its own claim
+        String claim = record.path("session_id").asText();
         return warmUps.ensure(backend).chain(() -> sessions.claim(record)).chain(claimed -> {
             if (!claimed) {
                 return sessions.find(workerId, type).map(found -> {
@@ -84,7 +85,7 @@ public class SessionRouter {
             }
             AtomicReference<JsonNode> got = new AtomicReference<>();
             return Uni.createFrom().deferred(() -> backend.initialize(workerId, config))
-                    .onFailure().call(() -> sessions.withdraw(workerId, type, claim))
+                    .onFailure().call(() -> sessions.removeSession(workerId, type, claim))
                     .invoke(got::set)
                     .chain(resource -> {
                         record.put("state", SandboxSessions.READY);
@@ -109,10 +110,10 @@ public class SessionRouter {
     }
 
     /**
-     * A create that cannot finish ({@code why}: its caller went away, or its lease ended before its record was stored):
-     * its claim goes (only if still its own: {@code claim}), and a resource already initialized goes back (one still
-     * being initialized is given back by the backend's own cancellation). Never fails: what cannot be given back is
-     * logged (a lease still expires).
+     * A create that cannot finish ({@code why}: its caller went away, or its lease ended or its claim was swept before
+     * its record was stored): its claim goes (only while still its own: {@code claim}, the session id it claimed), and a
+     * resource already initialized goes back (one still being initialized is given back by the backend's own
+     * cancellation). Never fails: what cannot be given back is logged (a lease still expires).
      */
     private Uni<Void> givenUp(SessionBackend backend, String workerId, String type, JsonNode resource, String claim,
             String why) {
@@ -121,7 +122,7 @@ public class SessionRouter {
         return release.onFailure().invoke(e -> LOG.warnf("release after the given-up %s session of %s failed: %s", type,
                         workerId, e.getMessage()))
                 .onFailure().recoverWithNull()
-                .chain(() -> sessions.withdraw(workerId, type, claim)).replaceWithVoid()
+                .chain(() -> sessions.removeSession(workerId, type, claim)).replaceWithVoid()
                 .onFailure().recoverWithNull();
     }
 
@@ -146,14 +147,19 @@ public class SessionRouter {
         });
     }
 
-    /** Removes the record and, for the one caller that removed it, cleans up; false when another got there first. */
+    /**
+     * Removes the record of {@code session} (as read: only while the hash still holds that session, not one created
+     * since) and, for the one caller that removed it, cleans up; false when another got there first or the session was
+     * replaced. Was: whatever record the type had was removed, so a destroy or idle sweep that read a session ended
+     * meanwhile removed the next create's record and left its resource leased.
+     */
     Uni<Boolean> end(SessionBackend backend, ObjectNode session) {
         String worker = session.path("worker_id").asText();
         String type = session.path("resource_type").asText();
-        return sessions.remove(worker, type).call(removed -> removed && session.hasNonNull("resource")
+        String id = session.path("session_id").asText();
+        return sessions.removeSession(worker, type, id).call(removed -> removed && session.hasNonNull("resource")
                 ? backend.cleanup(worker, session.get("resource"))
-                        .onFailure().invoke(e -> LOG.warnf("cleanup of %s failed: %s", session.path("session_id").asText(),
-                                e.getMessage()))
+                        .onFailure().invoke(e -> LOG.warnf("cleanup of %s failed: %s", id, e.getMessage()))
                         .onFailure().recoverWithNull()
                 : Uni.createFrom().voidItem());
     }

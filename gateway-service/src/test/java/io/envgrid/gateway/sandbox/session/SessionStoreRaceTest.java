@@ -136,6 +136,24 @@ class SessionStoreRaceTest {
                 "the later create's claim stays");
     }
 
+    /**
+     * A destroy or idle sweep that read a session which then ended (its lease ended) while another create claimed the
+     * type removes nothing and cleans nothing up: the later claim stays. Was: whatever record the type had was removed.
+     */
+    @Test
+    void endingASessionReadBeforeItWasReplacedLeavesTheNewRecord() {
+        ObjectNode read = SandboxSessions.creating(worker, TYPE).put("state", SandboxSessions.READY);
+        read.set("resource", grant("race-desktop-5", 7));
+        ObjectNode later = SandboxSessions.creating(worker, TYPE);
+        sessions.claim(later).await().atMost(Duration.ofSeconds(5));
+
+        assertFalse(router().end(backend(grant("race-desktop-5", 7), () -> Uni.createFrom().voidItem()), read)
+                .await().atMost(Duration.ofSeconds(5)));
+        assertEquals(later, sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).orElseThrow());
+        assertNotNull(lastUse(), "the later claim's last use stays");
+        assertEquals(List.of(), cleanedUp);
+    }
+
     /** The idle sweep ends the claim (as {@link SessionRouter#end} removes it), then another create claims the type. */
     private Uni<Boolean> sweptAndClaimed(ObjectNode later) {
         return sessions.remove(worker, TYPE).chain(() -> sessions.claim(later));
@@ -171,13 +189,23 @@ class SessionStoreRaceTest {
         return JSON.createObjectNode().put("id", id).put("type", "vm_race").put("fencing_token", token);
     }
 
-    /**
-     * The worker's session created through the router with a stand-in backend whose {@code initialize} records {@code
-     * granted} for the worker, as an allocation does, then runs {@code beforeStore} (what happens between the grant and
-     * the store) and answers {@code granted}; its {@code cleanup} is recorded.
-     */
+    /** The worker's session created through the router with {@link #backend}{@code (granted, beforeStore)}. */
     private ObjectNode create(ObjectNode granted, Supplier<Uni<?>> beforeStore) {
-        SessionBackend backend = new SessionBackend() {
+        return router().create(worker, backend(granted, beforeStore), JSON.createObjectNode())
+                .await().atMost(Duration.ofSeconds(10));
+    }
+
+    private SessionRouter router() {
+        return new SessionRouter(catalog, sessions, new WarmUps(catalog));
+    }
+
+    /**
+     * A stand-in backend whose {@code initialize} records {@code granted} for the worker, as an allocation does, then
+     * runs {@code beforeStore} (what happens between the grant and the store) and answers {@code granted}; its {@code
+     * cleanup} is recorded.
+     */
+    private SessionBackend backend(ObjectNode granted, Supplier<Uni<?>> beforeStore) {
+        return new SessionBackend() {
             private final ResourceProfile profile = new ResourceProfile(TYPE, BackendKind.DESKTOP, "stand-in",
                     JSON.createObjectNode());
 
@@ -207,8 +235,6 @@ class SessionStoreRaceTest {
                 return Uni.createFrom().voidItem();
             }
         };
-        return new SessionRouter(catalog, sessions, new WarmUps(catalog)).create(worker, backend, JSON.createObjectNode())
-                .await().atMost(Duration.ofSeconds(10));
     }
 
     private Double lastUse() {
