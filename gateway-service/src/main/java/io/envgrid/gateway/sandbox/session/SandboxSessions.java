@@ -174,7 +174,7 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
     /**
      * Removes the record and its last use in one script (no last use left without a record, and no store between the
      * two losing its own); true for the one caller that removed the record (two replicas may race to end a session).
-     * The last use goes even when the record was gone already: the idle sweep clears a stray one so.
+     * The last use goes even when the record was gone already.
      */
     public Uni<Boolean> remove(String workerId, String resourceType) {
         return removed(workerId, resourceType, ANY_RECORD);
@@ -189,6 +189,21 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
     public Uni<Boolean> removeSession(String workerId, String resourceType, String sessionId) {
         return removed(workerId, resourceType, sessionId);
     }
+
+    /**
+     * Removes a last use that has no record (a stray the idle sweep found), never a record: a create may have claimed
+     * the type since the sweep read nothing there, and its claim's last use is then its own. True when the last use went.
+     */
+    public Uni<Boolean> removeStrayLastUse(String workerId, String resourceType) {
+        return REMOVE_STRAY.run(redis, List.of(sessionsOf(workerId), usedKey()), resourceType, member(workerId, resourceType))
+                .map(removed -> removed.toInteger() == 1);
+    }
+
+    /** ZREM of a last use only while its record is absent (KEYS: hash, sorted set; ARGV: type, member); 1 when removed. */
+    private static final LuaScript REMOVE_STRAY = LuaScript.of("""
+            if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+            return redis.call('ZREM', KEYS[2], ARGV[2])
+            """);
 
     /** Members ({@code type:worker}) unused since {@code cutoffMs}. */
     public Uni<List<String>> idleSince(long cutoffMs) {

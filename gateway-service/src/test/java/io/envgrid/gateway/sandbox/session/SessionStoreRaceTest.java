@@ -154,6 +154,26 @@ class SessionStoreRaceTest {
         assertEquals(List.of(), cleanedUp);
     }
 
+    /**
+     * The idle sweep found no record for a last use (a stray), then a create claimed the type: clearing the stray
+     * removes neither that claim nor its last use. Was: the sweep removed whatever record the type had by then.
+     */
+    @Test
+    void clearingAStrayLastUseLeavesAClaimMadeSince() {
+        ObjectNode later = SandboxSessions.creating(worker, TYPE);
+        sessions.claim(later).await().atMost(Duration.ofSeconds(5));
+        assertFalse(sessions.removeStrayLastUse(worker, TYPE).await().atMost(Duration.ofSeconds(5)));
+        assertEquals(later, sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).orElseThrow());
+        assertNotNull(lastUse());
+
+        // a last use without a record: the stray the sweep clears
+        sessions.remove(worker, TYPE).await().atMost(Duration.ofSeconds(5));
+        redis.sortedSet(String.class).zadd(keys.sandboxUsed(), 1, SandboxSessions.member(worker, TYPE))
+                .await().atMost(Duration.ofSeconds(5));
+        assertTrue(sessions.removeStrayLastUse(worker, TYPE).await().atMost(Duration.ofSeconds(5)), "a true stray goes");
+        assertNull(lastUse());
+    }
+
     /** The idle sweep ends the claim (as {@link SessionRouter#end} removes it), then another create claims the type. */
     private Uni<Boolean> sweptAndClaimed(ObjectNode later) {
         return sessions.remove(worker, TYPE).chain(() -> sessions.claim(later));
