@@ -65,22 +65,59 @@ public class WorkerResources {
         return names.workerResources(workerId);
     }
 
-    /** Records an /allocate answer: every entry gets its allocation key and {@code type}. */
+    /**
+     * Records an /allocate answer: every entry gets its {@code type} and is stored under its allocation key, in one
+     * script ({@link #RECORD_SCRIPT}) that never overwrites the entry of another resource. Each /allocate answer names
+     * its grants from {@code <type>} on, so a worker's second grant of a type it holds (a Sandbox session's desktop,
+     * then an MCP allocation of the same type) goes under the next free {@code <type>#n}; a resource already recorded
+     * (granted again, a newer token) replaces its own entry wherever it is. Was: HSET by allocation key, so the second
+     * grant erased the first from the record, and the first lease's end then removed and told nothing.
+     */
     public Uni<Void> record(String workerId, JsonNode allocation) {
-        Map<String, String> fields = new LinkedHashMap<>();
+        List<String> args = new ArrayList<>();
         allocation.fields().forEachRemaining(e -> {
             if (e.getValue().isObject()) {
                 ObjectNode entry = ((ObjectNode) e.getValue()).deepCopy();
                 if (!entry.hasNonNull("type")) {
                     entry.put("type", typeOf(e.getKey()));
                 }
-                fields.put(e.getKey(), entry.toString());
+                args.addAll(List.of(e.getKey(), entry.toString(), entry.path("id").asText("")));
             }
         });
         known.remove(workerId);
-        return fields.isEmpty() ? Uni.createFrom().voidItem() : hashes.hset(key(workerId), fields).replaceWithVoid()
-                .invoke(() -> activities.leasesChanged(workerId));
+        return args.isEmpty() ? Uni.createFrom().voidItem() : RECORD_SCRIPT.run(redis, List.of(key(workerId)), args)
+                .replaceWithVoid().invoke(() -> activities.leasesChanged(workerId));
     }
+
+    /**
+     * Writes entries into a worker's record without losing another resource's (KEYS: the record; ARGV: triples of
+     * allocation key, entry text, resource id ({@code ''}: none)): an entry goes where its resource is recorded, else
+     * under its key if free, else under the first free {@code <type>#n} (n from 2).
+     */
+    private static final LuaScript RECORD_SCRIPT = LuaScript.of("""
+            local all = redis.call('HGETALL', KEYS[1])
+            local taken, at = {}, {}
+            for i = 1, #all, 2 do
+              taken[all[i]] = true
+              local ok, entry = pcall(cjson.decode, all[i + 1])
+              if ok and type(entry) == 'table' and type(entry.id) == 'string' and entry.id ~= '' then at[entry.id] = all[i] end
+            end
+            for i = 1, #ARGV, 3 do
+              local field = ARGV[i + 2] ~= '' and at[ARGV[i + 2]] or nil
+              if field == nil then
+                field = ARGV[i]
+                local base, n = string.match(ARGV[i], '^[^#]*'), 2
+                while taken[field] do
+                  field = base .. '#' .. n
+                  n = n + 1
+                end
+              end
+              redis.call('HSET', KEYS[1], field, ARGV[i + 1])
+              taken[field] = true
+              if ARGV[i + 2] ~= '' then at[ARGV[i + 2]] = field end
+            end
+            return 1
+            """);
 
     /** {@code vm_pyautogui#2} → {@code vm_pyautogui}. */
     public static String typeOf(String allocationKey) {

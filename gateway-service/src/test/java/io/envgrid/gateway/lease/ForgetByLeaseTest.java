@@ -123,11 +123,12 @@ class ForgetByLeaseTest {
         }
     }
 
-    /** A ready Sandbox session of {@code type} on the granted {@code resource}, as a create stores it. */
+    /** A ready Sandbox session of {@code type} on the granted {@code resource}, as a create claims and stores it. */
     private void session(String worker, String type, JsonNode resource) {
         ObjectNode record = JSON.createObjectNode().put("session_id", type + "_t")
                 .put("worker_id", worker).put("resource_type", type).put("state", "ready");
         record.set("resource", resource);
+        sessions.claim(record).await().atMost(Duration.ofSeconds(5));
         sessions.store(record).await().atMost(Duration.ofSeconds(5));
     }
 

@@ -61,6 +61,16 @@ public final class JsonRpc {
         return message.hasNonNull("method") && !message.has("id");
     }
 
+    /**
+     * The id to answer an invalid message ({@link #isValid} false) with: its id when that is one (a string or an integer),
+     * else null, as JSON-RPC 2.0 answers a request whose id could not be read. Echoing any value would hand a client
+     * back what it sent as it came ({@code {}}, an array) or changed ({@code 1e999} as the string {@code "Infinity"}).
+     */
+    public static JsonNode answerableId(JsonNode message) {
+        JsonNode id = message == null ? null : message.get("id");
+        return id != null && (id.isTextual() || id.isIntegralNumber()) ? id : null;
+    }
+
     /** A well-formed single JSON-RPC 2.0 message (batches were removed from MCP in 2025-06-18). */
     public static boolean isValid(JsonNode message) {
         if (message == null || !message.isObject() || !"2.0".equals(message.path("jsonrpc").asText())) {

@@ -51,6 +51,34 @@ public class McpProtocol {
     }
 
     /**
+     * Why {@code params} are no {@code initialize} request's ({@code InitializeRequestParams} of MCP 2025-11-25: an
+     * object with a string {@code protocolVersion}, an object {@code capabilities} and a {@code clientInfo} object with
+     * a string {@code name} and {@code version}); null when they are. Such a request is answered {@link
+     * #invalidInitialize} and opens no session: {@code "params": null} or {@code "capabilities": []} is no client's.
+     */
+    public static String initializeProblem(JsonNode params) {
+        if (params == null || !params.isObject()) {
+            return "params must be an object";
+        }
+        if (!params.path("protocolVersion").isTextual()) {
+            return "params.protocolVersion must be a string";
+        }
+        if (!params.path("capabilities").isObject()) {
+            return "params.capabilities must be an object";
+        }
+        JsonNode client = params.path("clientInfo");
+        if (!client.isObject() || !client.path("name").isTextual() || !client.path("version").isTextual()) {
+            return "params.clientInfo must be an object with a string name and version";
+        }
+        return null;
+    }
+
+    /** The answer to an {@code initialize} whose params are wrong ({@link #initializeProblem}): {@code -32602}. */
+    public static ObjectNode invalidInitialize(JsonNode id, String problem) {
+        return JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "Invalid params: " + problem);
+    }
+
+    /**
      * Handles one valid message of a live session for the principal this request's token proved;
      * requests get exactly one response through {@code out}.
      */
@@ -68,7 +96,11 @@ public class McpProtocol {
         String method = message.get("method").asText();
         JsonNode params = message.path("params");
         switch (method) {
-            case "initialize" -> out.respond(JsonRpc.result(id, initializeResult(negotiate(params))));
+            case "initialize" -> {
+                String problem = initializeProblem(params);
+                out.respond(problem == null ? JsonRpc.result(id, initializeResult(negotiate(params)))
+                        : invalidInitialize(id, problem));
+            }
             case "ping" -> out.respond(JsonRpc.result(id, NODES.objectNode()));
             case "tools/list" -> listTools(session, principal, id, out);
             case "tools/call" -> call(session, principal, id, params, out);

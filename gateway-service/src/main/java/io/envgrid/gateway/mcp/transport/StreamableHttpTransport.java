@@ -73,8 +73,8 @@ public class StreamableHttpTransport {
             return;
         }
         if (!JsonRpc.isValid(message)) {
-            http.sendJson(ctx.response(), 400, JsonRpc.error(message.path("id").isMissingNode() ? null : message.get("id"),
-                    JsonRpc.INVALID_REQUEST, "Invalid Request: one JSON-RPC 2.0 message per POST"));
+            http.sendJson(ctx.response(), 400, JsonRpc.error(JsonRpc.answerableId(message), JsonRpc.INVALID_REQUEST,
+                    "Invalid Request: one JSON-RPC 2.0 message per POST"));
             return;
         }
         String version = ctx.request().getHeader(VERSION_HEADER);
@@ -127,6 +127,11 @@ public class StreamableHttpTransport {
     }
 
     private void initialize(RoutingContext ctx, JsonNode message, Principal principal) {
+        String problem = McpProtocol.initializeProblem(message.get("params"));
+        if (problem != null) {
+            http.sendJson(ctx.response(), 400, McpProtocol.invalidInitialize(message.get("id"), problem));
+            return;
+        }
         String version = McpProtocol.negotiate(message.path("params"));
         String client = message.path("params").path("clientInfo").path("name").asText("");
         sessions.create(McpSession.STREAMABLE, version, client, null, principal).subscribe().with(session -> {

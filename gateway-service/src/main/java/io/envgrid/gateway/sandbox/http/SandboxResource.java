@@ -52,7 +52,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
 @APIResponse(responseCode = "409", description = "SESSION_BUSY: the session is being created; LEASE_NOT_LIVE: no live lease "
         + "of the worker covers what the call needs (a leased collection it does not hold; a session whose lease ended "
-        + "while it was created)",
+        + "while it was created); SESSION_ENDED: the session was ended (idle sweep) while it was created",
         content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorEnvelope.class)))
 @APIResponse(responseCode = "503", description = "REDIS_UNAVAILABLE: the gateway's state cannot be reached; retry")
 public class SandboxResource {

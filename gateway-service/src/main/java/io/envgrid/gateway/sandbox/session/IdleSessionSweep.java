@@ -51,7 +51,11 @@ public class IdleSessionSweep {
         String type = parts[0];
         String worker = parts[1];
         return sessions.find(worker, type).chain(found -> {
-            if (found.isEmpty() || catalog.backend(type).isEmpty()) {
+            if (found.isEmpty()) {
+                // a create may claim the type between that read and this: only a last use without a record goes
+                return sessions.removeStrayLastUse(worker, type).replaceWithVoid();
+            }
+            if (catalog.backend(type).isEmpty()) {
                 return sessions.remove(worker, type).replaceWithVoid();
             }
             return router.end(router.stateful(type), found.get()).invoke(ended -> {

@@ -101,6 +101,19 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
                 Long.toString(System.currentTimeMillis())).map(claimed -> claimed.toInteger() == 1);
     }
 
+    /** What {@link #store} did. */
+    public enum Stored {
+        /** The record and its last use were written. */
+        STORED,
+        /** Nothing written: the worker's record no longer holds the session's lease. */
+        LEASE_ENDED,
+        /**
+         * Nothing written: the hash no longer holds this create's claim (same {@code session_id}); the idle sweep ended
+         * it while the backend initialized, and another create may have claimed the type since.
+         */
+        CLAIM_LOST
+    }
+
     /**
      * HSETNX of the record and, when it was set, ZADD of its last use (KEYS: sessions hash, last-use sorted set; ARGV:
      * type, record, member, now ms). Answers 1 when claimed, 0 when the field existed (nothing written).
@@ -112,32 +125,39 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
             """);
 
     /**
-     * Stores a created session's record and marks it used, in one script, only while its worker's record
+     * Stores a created session's record over its own claim ({@link #claim}: a record of the same {@code session_id}) and
+     * marks it used, in one script, only while that claim is still there and its worker's record
      * ({@link GatewayKeys#workerResources}) still holds the session's lease: an entry of its resource with its fencing
      * token or a later one (an entry without a token, or a session resource without one, counts as holding it, as in
      * {@link EndedLease#covers}). Every lease end forgets that entry before it tells {@link #leaseEnded}, so a store
      * either lands before the forget (and the telling then finds and removes the record) or is refused: a session
-     * never outlives its lease. A session holding nothing (a JSON null resource) is stored as it is.
+     * never outlives its lease. A session holding nothing (a JSON null resource) is stored without the lease check.
+     * Was: written whatever the hash held, so a create whose claim the idle sweep had ended overwrote the claim or
+     * the session of a later create of the same type, whose resource then stayed leased with no session.
      *
-     * @return true when stored; false, nothing written, when the lease had already ended
+     * @return what was done; nothing is written unless {@link Stored#STORED}
      */
-    public Uni<Boolean> store(ObjectNode session) {
+    public Uni<Stored> store(ObjectNode session) {
         String worker = session.path("worker_id").asText();
         String type = session.path("resource_type").asText();
         JsonNode resource = session.path("resource");
         JsonNode token = resource.path("fencing_token");
         return STORE_IF_LEASED.run(redis, List.of(sessionsOf(worker), usedKey(), keys.workerResources(worker)), type,
                         session.toString(), member(worker, type), Long.toString(System.currentTimeMillis()),
-                        resource.path("id").asText(""), token.canConvertToLong() ? token.asText() : "")
-                .map(stored -> stored.toInteger() == 1);
+                        resource.path("id").asText(""), token.canConvertToLong() ? token.asText() : "",
+                        session.path("session_id").asText())
+                .map(stored -> Stored.values()[stored.toInteger()]);
     }
 
     /**
-     * HSET of the record and ZADD of its last use if the worker's record holds the lease (KEYS: sessions hash, last-use
-     * sorted set, the worker's record; ARGV: type, record, member, now ms, resource id ({@code ''}: no lease to check),
-     * fencing token ({@code ''}: unknown)). Answers 1 when written, 0 when the lease is no longer recorded.
+     * HSET of the record and ZADD of its last use if the hash still holds the claim and the worker's record holds the
+     * lease (KEYS: sessions hash, last-use sorted set, the worker's record; ARGV: type, record, member, now ms, resource
+     * id ({@code ''}: no lease to check), fencing token ({@code ''}: unknown), session id). Answers the ordinal of
+     * {@link Stored}: 0 written, 1 lease no longer recorded, 2 claim gone.
      */
     private static final LuaScript STORE_IF_LEASED = LuaScript.of("""
+            local claim = redis.call('HGET', KEYS[1], ARGV[1])
+            if not claim or cjson.decode(claim).session_id ~= ARGV[7] then return 2 end
             if ARGV[5] ~= '' then
               local held = false
               for _, text in ipairs(redis.call('HVALS', KEYS[3])) do
@@ -148,11 +168,11 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
                   break
                 end
               end
-              if not held then return 0 end
+              if not held then return 1 end
             end
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
             redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-            return 1
+            return 0
             """);
 
     /** Marks a session used now; only a session still listed (not one ended meanwhile). */
@@ -164,11 +184,36 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
     /**
      * Removes the record and its last use in one script (no last use left without a record, and no store between the
      * two losing its own); true for the one caller that removed the record (two replicas may race to end a session).
-     * The last use goes even when the record was gone already: the idle sweep clears a stray one so.
+     * The last use goes even when the record was gone already.
      */
     public Uni<Boolean> remove(String workerId, String resourceType) {
         return removed(workerId, resourceType, ANY_RECORD);
     }
+
+    /**
+     * Removes the record of one session ({@code sessionId}: a create's claim, or the session an ending read) and its
+     * last use, only if the hash still holds that session: a create given up after the idle sweep ended its claim, or a
+     * destroy or sweep that read a session ended meanwhile, must not remove the record of a later create of the type.
+     * True for the one caller that removed it (two replicas may race to end a session).
+     */
+    public Uni<Boolean> removeSession(String workerId, String resourceType, String sessionId) {
+        return removed(workerId, resourceType, sessionId);
+    }
+
+    /**
+     * Removes a last use that has no record (a stray the idle sweep found), never a record: a create may have claimed
+     * the type since the sweep read nothing there, and its claim's last use is then its own. True when the last use went.
+     */
+    public Uni<Boolean> removeStrayLastUse(String workerId, String resourceType) {
+        return REMOVE_STRAY.run(redis, List.of(sessionsOf(workerId), usedKey()), resourceType, member(workerId, resourceType))
+                .map(removed -> removed.toInteger() == 1);
+    }
+
+    /** ZREM of a last use only while its record is absent (KEYS: hash, sorted set; ARGV: type, member); 1 when removed. */
+    private static final LuaScript REMOVE_STRAY = LuaScript.of("""
+            if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+            return redis.call('ZREM', KEYS[2], ARGV[2])
+            """);
 
     /** Members ({@code type:worker}) unused since {@code cutoffMs}. */
     public Uni<List<String>> idleSince(long cutoffMs) {
@@ -193,28 +238,32 @@ public class SandboxSessions implements LiveWorkers, LeaseEndListener {
         return hashes.hgetall(sessionsOf(workerId)).chain(all -> {
             List<Uni<Boolean>> removals = all.entrySet().stream()
                     .filter(e -> lease.covers(parse(e.getValue()).get("resource")))
-                    .map(e -> removed(workerId, e.getKey(), e.getValue()))
+                    .map(e -> removed(workerId, e.getKey(), parse(e.getValue()).path("session_id").asText()))
                     .toList();
             return removals.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(removals).andCollectFailures().replaceWithVoid();
         });
     }
 
-    /** {@link #removed}'s expected text meaning any record: a record is JSON, never empty. */
+    /** {@link #removed}'s expected session id meaning any record: every record has a non-empty one. */
     private static final String ANY_RECORD = "";
 
-    /** Removes the record, and its last use, if it holds {@code expected} ({@link #ANY_RECORD}: whatever it holds). */
+    /** Removes the record, and its last use, if it is session {@code expected} ({@link #ANY_RECORD}: whatever it holds). */
     private Uni<Boolean> removed(String workerId, String resourceType, String expected) {
         return REMOVE.run(redis, List.of(sessionsOf(workerId), usedKey()), resourceType, expected,
                 member(workerId, resourceType)).map(removed -> removed.toInteger() == 1);
     }
 
     /**
-     * Removes a session's record and its last use, if the record holds the text given ({@code ''}: any), in one step
-     * (KEYS: hash, sorted set; ARGV: type, text, member). Answers 1 when it removed the record, else 0 (nothing
-     * removed when the record holds another text; the last use alone when there was no record and any was asked).
+     * Removes a session's record and its last use, if the record is of the session id given ({@code ''}: any), in one
+     * step (KEYS: hash, sorted set; ARGV: type, session id, member). Answers 1 when it removed the record, else 0
+     * (nothing removed when the record is another session's or gone; the last use alone when there was no record and
+     * any was asked). A session's record keeps its id from claim to end, and every create makes a new one.
      */
     private static final LuaScript REMOVE = LuaScript.of("""
-            if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+            if ARGV[2] ~= '' then
+              local current = redis.call('HGET', KEYS[1], ARGV[1])
+              if not current or cjson.decode(current).session_id ~= ARGV[2] then return 0 end
+            end
             local removed = redis.call('HDEL', KEYS[1], ARGV[1])
             redis.call('ZREM', KEYS[2], ARGV[3])
             return removed

@@ -24,9 +24,10 @@ import org.jboss.logging.Logger;
 /**
  * Seed 002's ResourceRouter: explicit sessions of stateful backends. Creating one merges the
  * call's config over the profile's (the call wins), initializes the backend (a leased resource)
- * and records the session if its lease is still the worker's (else gives the resource back and answers 409
- * {@code LEASE_NOT_LIVE}); ending one (destroy, idle sweep) removes the record first, so exactly
- * one replica cleans up, then gives the resource back.
+ * and records the session over its own claim if its lease is still the worker's (else gives the resource back and
+ * answers 409 {@code LEASE_NOT_LIVE}, or {@code SESSION_ENDED} when the claim was swept meanwhile); ending one
+ * (destroy, idle sweep) removes the record of the session read first, so exactly one replica cleans up, then gives
+ * the resource back.
  */
 @ApplicationScoped
 public class SessionRouter {
@@ -73,6 +74,8 @@ public class SessionRouter {
     public Uni<ObjectNode> create(String workerId, SessionBackend backend, ObjectNode config) {
         String type = backend.profile().resourceType();
         ObjectNode record = SandboxSessions.creating(workerId, type);
+        // this create removes the record only while it is still its own claim
+        String claim = record.path("session_id").asText();
         return warmUps.ensure(backend).chain(() -> sessions.claim(record)).chain(claimed -> {
             if (!claimed) {
                 return sessions.find(workerId, type).map(found -> {
@@ -87,21 +90,27 @@ public class SessionRouter {
             Cancellable keeper = keepClaimed(workerId, type);
             return Uni.createFrom().deferred(() -> backend.initialize(workerId, config))
                     .eventually(keeper::cancel)
-                    .onFailure().call(() -> sessions.remove(workerId, type))
+                    .onFailure().call(() -> sessions.removeSession(workerId, type, claim))
                     .invoke(got::set)
                     .chain(resource -> {
                         record.put("state", SandboxSessions.READY);
                         record.set("resource", resource);
                         record.set("config", config);
-                        return sessions.store(record).chain(stored -> stored
-                                ? Uni.createFrom().item(shown(record).put("created", true))
-                                // the lease ended while the backend initialized: nothing of it may stay
-                                : givenUp(backend, workerId, type, resource, "its lease ended before it was stored")
-                                        .chain(() -> Uni.createFrom().<ObjectNode>failure(leaseEnded(workerId, type))));
+                        return sessions.store(record).chain(stored -> switch (stored) {
+                            case STORED -> Uni.createFrom().item(shown(record).put("created", true));
+                            // the lease ended, or the claim was swept, while the backend initialized: nothing may stay
+                            case LEASE_ENDED -> givenUp(backend, workerId, type, resource, claim,
+                                    "its lease ended before it was stored").chain(() -> Uni.createFrom()
+                                            .<ObjectNode>failure(leaseEnded(workerId, type)));
+                            case CLAIM_LOST -> givenUp(backend, workerId, type, resource, claim,
+                                    "its claim was ended before it was stored").chain(() -> Uni.createFrom()
+                                            .<ObjectNode>failure(claimLost(workerId, type)));
+                        });
                     })
                     // a cancellation (the client went away) is neither failure nor success: without
                     // this the record would stay 'creating' and the resource leased
-                    .onCancellation().call(() -> givenUp(backend, workerId, type, got.get(), "abandoned by its client"));
+                    .onCancellation().call(() -> givenUp(backend, workerId, type, got.get(), claim,
+                            "abandoned by its client"));
         });
     }
 
@@ -123,17 +132,19 @@ public class SessionRouter {
     }
 
     /**
-     * A create that cannot finish ({@code why}: its caller went away, or its lease ended before its record was stored):
-     * the record goes, and a resource already initialized goes back (one still being initialized is given back by the
-     * backend's own cancellation). Never fails: what cannot be given back is logged (a lease still expires).
+     * A create that cannot finish ({@code why}: its caller went away, or its lease ended or its claim was swept before
+     * its record was stored): its claim goes (only while still its own: {@code claim}, the session id it claimed), and a
+     * resource already initialized goes back (one still being initialized is given back by the backend's own
+     * cancellation). Never fails: what cannot be given back is logged (a lease still expires).
      */
-    private Uni<Void> givenUp(SessionBackend backend, String workerId, String type, JsonNode resource, String why) {
+    private Uni<Void> givenUp(SessionBackend backend, String workerId, String type, JsonNode resource, String claim,
+            String why) {
         LOG.infof("creation of the %s session of worker %s given up: %s", type, workerId, why);
         Uni<Void> release = resource == null ? Uni.createFrom().voidItem() : backend.cleanup(workerId, resource);
         return release.onFailure().invoke(e -> LOG.warnf("release after the given-up %s session of %s failed: %s", type,
                         workerId, e.getMessage()))
                 .onFailure().recoverWithNull()
-                .chain(() -> sessions.remove(workerId, type)).replaceWithVoid()
+                .chain(() -> sessions.removeSession(workerId, type, claim)).replaceWithVoid()
                 .onFailure().recoverWithNull();
     }
 
@@ -158,14 +169,19 @@ public class SessionRouter {
         });
     }
 
-    /** Removes the record and, for the one caller that removed it, cleans up; false when another got there first. */
+    /**
+     * Removes the record of {@code session} (as read: only while the hash still holds that session, not one created
+     * since) and, for the one caller that removed it, cleans up; false when another got there first or the session was
+     * replaced. Was: whatever record the type had was removed, so a destroy or idle sweep that read a session ended
+     * meanwhile removed the next create's record and left its resource leased.
+     */
     Uni<Boolean> end(SessionBackend backend, ObjectNode session) {
         String worker = session.path("worker_id").asText();
         String type = session.path("resource_type").asText();
-        return sessions.remove(worker, type).call(removed -> removed && session.hasNonNull("resource")
+        String id = session.path("session_id").asText();
+        return sessions.removeSession(worker, type, id).call(removed -> removed && session.hasNonNull("resource")
                 ? backend.cleanup(worker, session.get("resource"))
-                        .onFailure().invoke(e -> LOG.warnf("cleanup of %s failed: %s", session.path("session_id").asText(),
-                                e.getMessage()))
+                        .onFailure().invoke(e -> LOG.warnf("cleanup of %s failed: %s", id, e.getMessage()))
                         .onFailure().recoverWithNull()
                 : Uni.createFrom().voidItem());
     }
@@ -196,6 +212,16 @@ public class SessionRouter {
     private static ToolFailure leaseEnded(String workerId, String type) {
         return new ToolFailure(409, ErrorCode.LEASE_NOT_LIVE, "the lease of the " + type + " session of worker '"
                 + workerId + "' ended while the session was created; create it again", Map.of("resource_type", type));
+    }
+
+    /**
+     * 409 {@code SESSION_ENDED}: the create's claim was ended (the idle sweep, after {@code session_ttl} of creating)
+     * before its record was stored; what it took is given back.
+     */
+    private static ToolFailure claimLost(String workerId, String type) {
+        return new ToolFailure(409, ErrorCode.SESSION_ENDED, "the " + type + " session of worker '" + workerId
+                + "' was ended while it was created (idle for the session ttl); create it again",
+                Map.of("resource_type", type));
     }
 
     private static ToolFailure busy(String workerId, String type) {

@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,10 +25,15 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -122,6 +128,64 @@ class BadInputTest {
                 .body("error.code", equalTo(JsonRpc.INVALID_REQUEST));
         mcp().body("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]").post("/mcp").then().statusCode(400)
                 .body("error.code", equalTo(JsonRpc.INVALID_REQUEST));
+    }
+
+    /**
+     * An invalid request's answer names its id only when that is an id (a string or an integer), else null. Was: the
+     * value echoed, an object as sent and {@code 1e999} as the string {@code "Infinity"}.
+     */
+    @Test
+    void anInvalidRequestIsAnsweredWithItsIdOnlyWhenThatIsAnId() {
+        for (String id : List.of("{}", "[1]", "1e999", "1.5", "true")) {
+            mcp().body("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"ping\"}").post("/mcp").then().statusCode(400)
+                    .body("error.code", equalTo(JsonRpc.INVALID_REQUEST)).body("id", nullValue());
+        }
+        mcp().body("{\"jsonrpc\":\"1.0\",\"id\":\"a\",\"method\":\"ping\"}").post("/mcp").then().statusCode(400)
+                .body("id", equalTo("a"));
+    }
+
+    /**
+     * An {@code initialize} whose params are not the spec's ({@code protocolVersion} string, {@code capabilities} object,
+     * {@code clientInfo} with string {@code name} and {@code version}) is {@code -32602}, and no session is opened for it.
+     * Was: any params, none included, opened a session (a Redis record until the idle sweep) and answered 200.
+     */
+    @Test
+    void anInitializeWithoutItsParamsOpensNoSession() {
+        String good = "\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}";
+        Long before = redis.sortedSet(String.class).zcard(keys.mcpSessionIndex());
+        for (String params : List.of("", ",\"params\":null", ",\"params\":[]", ",\"params\":{}",
+                ",\"params\":{\"protocolVersion\":1," + good + "}",
+                ",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":[],\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}",
+                ",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":\"t\"}",
+                ",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":1,\"version\":\"1\"}}")) {
+            mcp().body("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"initialize\"" + params + "}").post("/mcp").then()
+                    .statusCode(400).header("Mcp-Session-Id", (String) null)
+                    .body("id", equalTo(7)).body("error.code", equalTo(JsonRpc.INVALID_PARAMS))
+                    .body("error.message", containsString("Invalid params: params"));
+        }
+        assertEquals(before, redis.sortedSet(String.class).zcard(keys.mcpSessionIndex()), "no session opened");
+    }
+
+    /** The legacy transport's {@code initialize} (its session opened by {@code GET /sse}) is checked the same way. */
+    @Test
+    void aLegacyInitializeWithoutItsParamsIsInvalidParams() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<Stream<String>> stream = client.send(HttpRequest.newBuilder(base.toURI().resolve("/sse"))
+                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
+        try (Stream<String> lines = stream.body()) {
+            Iterator<String> read = lines.iterator();
+            String endpoint = "";
+            while (!endpoint.startsWith("data: /messages")) {
+                endpoint = read.next();
+            }
+            mcp().body("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"initialize\",\"params\":{\"capabilities\":[]}}")
+                    .post(endpoint.substring("data: ".length())).then().statusCode(202);
+            String answer = "";
+            while (!answer.startsWith("data: {")) {
+                answer = read.next();
+            }
+            assertTrue(answer.contains("\"id\":8") && answer.contains("\"code\":" + JsonRpc.INVALID_PARAMS), answer);
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -153,6 +154,36 @@ class SandboxApiTest {
         McpHttp.call(mcpSession, 1, "release_batch_resources", "{\"worker_id\": \"" + worker + "\", \"resource_ids\": [\""
                 + resourceId + "\"]}").then().statusCode(200).body("result.isError", equalTo(false));
         post("/session/list", "{\"worker_id\": \"" + worker + "\"}").then().body("count", equalTo(0));
+        assertEquals(0, leases(worker).size());
+    }
+
+    /**
+     * A worker with a desktop session that allocates a second desktop of the same type through MCP keeps both: the
+     * session's calls still run on its own desktop, and the release of that desktop over MCP still ends the session.
+     * Was: the MCP grant overwrote the session's entry in the worker's record, so the session's next call was 404
+     * {@code NO_SUCH_RESOURCE}, and the release removed and told nothing, leaving the session on a released desktop.
+     */
+    @Test
+    void anMcpGrantOfTheSessionsTypeLeavesTheSessionItsDesktop() {
+        String worker = worker();
+        String sessionDesktop = post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}")
+                .path("resource.id");
+        String mcpSession = McpHttp.initialize(McpHttp.mcp());
+        try {
+            String mcpDesktop = McpHttp.call(mcpSession, 1, "allocate_single_resource", "{\"worker_id\": \"" + worker
+                    + "\", \"resource_type\": \"vm_pyautogui\"}").then().body("result.isError", equalTo(false))
+                    .extract().path("result.structuredContent.vm_pyautogui.id");
+            assertNotEquals(sessionDesktop, mcpDesktop);
+            post("/execute", "{\"worker_id\": \"" + worker + "\", \"action\": \"vm:screenshot\"}").then().statusCode(200)
+                    .body("temporary_session", equalTo(false));
+
+            McpHttp.call(mcpSession, 2, "release_batch_resources", "{\"worker_id\": \"" + worker + "\", \"resource_ids\": [\""
+                    + sessionDesktop + "\"]}").then().statusCode(200).body("result.isError", equalTo(false));
+            post("/session/list", "{\"worker_id\": \"" + worker + "\"}").then().body("count", equalTo(0));
+        } finally {
+            // the worker's last MCP session ending releases everything it holds
+            McpHttp.mcp().header("Mcp-Session-Id", mcpSession).delete("/mcp").then().statusCode(204);
+        }
         assertEquals(0, leases(worker).size());
     }
 

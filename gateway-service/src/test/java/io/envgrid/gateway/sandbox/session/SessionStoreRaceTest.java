@@ -109,6 +109,77 @@ class SessionStoreRaceTest {
     }
 
     /**
+     * The idle sweep ends the create's claim while the backend initializes (a create slower than {@code session_ttl})
+     * and another create claims the type: the first create's store neither overwrites that claim nor succeeds; it answers
+     * 409 {@code SESSION_ENDED} and gives back what it took. Was: stored over the later create's record, whose resource
+     * then stayed leased with no session (and the first create's clean-up removed whatever record was there).
+     */
+    @Test
+    void aStoreAfterItsClaimWasSweptLeavesTheLaterClaimAlone() {
+        ObjectNode granted = grant("race-desktop-3", 7);
+        ObjectNode later = SandboxSessions.creating(worker, TYPE);
+        ToolFailure refused = assertThrows(ToolFailure.class, () -> create(granted, () -> sweptAndClaimed(later)));
+        assertEquals(409, refused.status());
+        assertEquals(ErrorCode.SESSION_ENDED, refused.code());
+        assertEquals(later, sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).orElseThrow(),
+                "the later create's claim stays");
+        assertEquals(List.of(granted), cleanedUp, "what initialize took was given back");
+    }
+
+    /** A create failing after its claim was swept and the type claimed again removes no claim but its own. */
+    @Test
+    void aFailingCreateRemovesOnlyItsOwnClaim() {
+        ObjectNode later = SandboxSessions.creating(worker, TYPE);
+        assertThrows(IllegalStateException.class, () -> create(grant("race-desktop-4", 7), () -> sweptAndClaimed(later)
+                .chain(() -> Uni.createFrom().failure(new IllegalStateException("init_commands failed")))));
+        assertEquals(later, sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).orElseThrow(),
+                "the later create's claim stays");
+    }
+
+    /**
+     * A destroy or idle sweep that read a session which then ended (its lease ended) while another create claimed the
+     * type removes nothing and cleans nothing up: the later claim stays. Was: whatever record the type had was removed.
+     */
+    @Test
+    void endingASessionReadBeforeItWasReplacedLeavesTheNewRecord() {
+        ObjectNode read = SandboxSessions.creating(worker, TYPE).put("state", SandboxSessions.READY);
+        read.set("resource", grant("race-desktop-5", 7));
+        ObjectNode later = SandboxSessions.creating(worker, TYPE);
+        sessions.claim(later).await().atMost(Duration.ofSeconds(5));
+
+        assertFalse(router().end(backend(grant("race-desktop-5", 7), () -> Uni.createFrom().voidItem()), read)
+                .await().atMost(Duration.ofSeconds(5)));
+        assertEquals(later, sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).orElseThrow());
+        assertNotNull(lastUse(), "the later claim's last use stays");
+        assertEquals(List.of(), cleanedUp);
+    }
+
+    /**
+     * The idle sweep found no record for a last use (a stray), then a create claimed the type: clearing the stray
+     * removes neither that claim nor its last use. Was: the sweep removed whatever record the type had by then.
+     */
+    @Test
+    void clearingAStrayLastUseLeavesAClaimMadeSince() {
+        ObjectNode later = SandboxSessions.creating(worker, TYPE);
+        sessions.claim(later).await().atMost(Duration.ofSeconds(5));
+        assertFalse(sessions.removeStrayLastUse(worker, TYPE).await().atMost(Duration.ofSeconds(5)));
+        assertEquals(later, sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).orElseThrow());
+        assertNotNull(lastUse());
+
+        // a last use without a record: the stray the sweep clears
+        sessions.remove(worker, TYPE).await().atMost(Duration.ofSeconds(5));
+        redis.sortedSet(String.class).zadd(keys.sandboxUsed(), 1, SandboxSessions.member(worker, TYPE))
+                .await().atMost(Duration.ofSeconds(5));
+        assertTrue(sessions.removeStrayLastUse(worker, TYPE).await().atMost(Duration.ofSeconds(5)), "a true stray goes");
+        assertNull(lastUse());
+    }
+
+    /** The idle sweep ends the claim (as {@link SessionRouter#end} removes it), then another create claims the type. */
+    private Uni<Boolean> sweptAndClaimed(ObjectNode later) {
+        return sessions.remove(worker, TYPE).chain(() -> sessions.claim(later));
+    }
+
+    /**
      * Redis fails for the removal's client after the record's delete (its {@code ZREM} would fail): the record and its
      * last use still go together, and only the first removal answers true. Was: {@code HDEL}, then {@code ZREM} as a
      * second command, so the record was gone and its last use stayed.
@@ -117,6 +188,7 @@ class SessionStoreRaceTest {
     void aRemovalIsOneStep() {
         ObjectNode record = SandboxSessions.creating(worker, TYPE).put("state", SandboxSessions.READY);
         record.set("resource", NullNode.getInstance());
+        sessions.claim(record).await().atMost(Duration.ofSeconds(5));
         sessions.store(record).await().atMost(Duration.ofSeconds(5));
         SandboxSessions failingAfterDelete = new SandboxSessions(withFailing(redis, "zrem"), JSON, keys);
 
@@ -157,13 +229,23 @@ class SessionStoreRaceTest {
         return JSON.createObjectNode().put("id", id).put("type", "vm_race").put("fencing_token", token);
     }
 
-    /**
-     * The worker's session created through the router with a stand-in backend whose {@code initialize} records {@code
-     * granted} for the worker, as an allocation does, then runs {@code beforeStore} (what happens between the grant and
-     * the store) and answers {@code granted}; its {@code cleanup} is recorded.
-     */
+    /** The worker's session created through the router with {@link #backend}{@code (granted, beforeStore)}. */
     private ObjectNode create(ObjectNode granted, Supplier<Uni<?>> beforeStore) {
-        SessionBackend backend = new SessionBackend() {
+        return router().create(worker, backend(granted, beforeStore), JSON.createObjectNode())
+                .await().atMost(Duration.ofSeconds(10));
+    }
+
+    private SessionRouter router() {
+        return new SessionRouter(catalog, sessions, new WarmUps(catalog));
+    }
+
+    /**
+     * A stand-in backend whose {@code initialize} records {@code granted} for the worker, as an allocation does, then
+     * runs {@code beforeStore} (what happens between the grant and the store) and answers {@code granted}; its {@code
+     * cleanup} is recorded.
+     */
+    private SessionBackend backend(ObjectNode granted, Supplier<Uni<?>> beforeStore) {
+        return new SessionBackend() {
             private final ResourceProfile profile = new ResourceProfile(TYPE, BackendKind.DESKTOP, "stand-in",
                     JSON.createObjectNode());
 
@@ -193,8 +275,6 @@ class SessionStoreRaceTest {
                 return Uni.createFrom().voidItem();
             }
         };
-        return new SessionRouter(catalog, sessions, new WarmUps(catalog)).create(worker, backend, JSON.createObjectNode())
-                .await().atMost(Duration.ofSeconds(10));
     }
 
     private Double lastUse() {
