@@ -81,9 +81,10 @@ public class AttachedDesktop implements ExecUserNamespaces, UidResource {
     private final UidReset resetSteps;
 
     /**
-     * Also removes the network namespace a SIGKILLed former run of the agent left for it, and makes its own
-     * ({@code desktop.network=private}); when that cannot be made its gate stays closed (calls answer {@code 503})
-     * until a reset makes it.
+     * Its network namespace ({@code desktop.network=private}) and file system are made after the agent's start, on a
+     * thread of their own ({@link UidReset#prepareInBackground}), which also removes what a SIGKILLed former run of the
+     * agent left for them: until then its gate is closed (calls answer {@code 503}, "is being prepared"), and when
+     * they cannot be made it stays closed until a reset makes them.
      *
      * @throws IllegalStateException for {@code desktop.network=outbound}, and for {@code private} on an agent that
      *             does not switch the workers to an exec uid other than root's
@@ -114,11 +115,11 @@ public class AttachedDesktop implements ExecUserNamespaces, UidResource {
         this.resetSteps = new UidReset("the attached desktop " + resourceId, gate,
                 new DesktopProcesses(uid.orElse(-1L), workers, Optional::empty, Optional.empty()), network, disk,
                 workers, this::emptyOwnFiles, new SharedTemp(workers, SharedTemp.SHARED), new DesktopIpc(workers));
-        // also drops what a SIGKILLed former run left mounted for it
-        resetSteps.prepare();
     }
 
     void announce(@Observes StartupEvent start) {
+        // also drops what a SIGKILLed former run left mounted for it
+        resetSteps.prepareInBackground();
         if (resets) {
             LOG.infof("the attached desktop %s is reset between leases: at each lease's end every process of the exec "
                     + "user (uid %d) is killed and its file system (%s, %s) made anew; the exec user must be the "

@@ -83,9 +83,10 @@ public class HostDevice implements UidResource {
     private final Optional<DesktopDisk> disk;
 
     /**
-     * Also removes the network namespace a SIGKILLed former run of the agent left for it, and makes its own
-     * ({@code linux-host.network=private}); when that cannot be made its gate stays closed (calls answer {@code 409})
-     * until a reset makes it.
+     * Its network namespace ({@code linux-host.network=private}) and file system are made after the agent's start, on a
+     * thread of their own ({@link UidReset#prepareInBackground}), which also removes what a SIGKILLed former run of the
+     * agent left for them: until then its gate is closed (calls answer {@code 409}, "being prepared"), and when they
+     * cannot be made it stays closed until a reset makes them.
      *
      * @throws IllegalStateException when the uid is root's, the exec user's or one of the hosted desktops': its reset
      *             would kill their processes and delete their files; when {@code linux-host.network=private} is set on
@@ -120,9 +121,6 @@ public class HostDevice implements UidResource {
         this.resets = new UidReset("the host device " + deviceId, gate,
                 new DesktopProcesses(uid, workers, Optional::empty, cgroup), network, disk, workers, this::emptyFiles,
                 new SharedTemp(workers, SharedTemp.SHARED), new DesktopIpc(workers));
-        // now, not at the first reset: without allocator registration no reset ever runs, and commands run anyway; it
-        // also drops what a SIGKILLed former run left mounted for it
-        resets.prepare();
     }
 
     /**
@@ -137,6 +135,9 @@ public class HostDevice implements UidResource {
     }
 
     void announce(@Observes StartupEvent start) {
+        // at start, not at the first reset: without allocator registration no reset ever runs, and commands run
+        // anyway; it also drops what a SIGKILLed former run left mounted for it
+        resets.prepareInBackground();
         if (settings.enabled() && disk.isEmpty()) {
             LOG.warnf("*** the host device %s has NO DISK BOUND: the agent is not root and cannot mount its file "
                     + "system; its commands can fill the disk of %s (the agent's records) and /tmp ***", deviceId,
@@ -211,7 +212,7 @@ public class HostDevice implements UidResource {
         try {
             admission = gate.admit("host device " + deviceId, checkedAt);
         } catch (DesktopException e) {
-            throw refusal("is being reset between leases, or its last reset failed");
+            throw refusal("is being prepared after the agent's start or reset between leases, or that failed");
         }
         try (admission) {
             T result = call.get();

@@ -18,7 +18,8 @@ import java.util.Set;
 public final class DesktopGate {
 
     private long generation;
-    private boolean closed;
+    /** Why no call is admitted ({@code "is being reset"}, {@code "is being prepared"}: the 503's words); null: open. */
+    private String closedBecause;
     /** The threads of the admitted calls (each call runs on one worker thread, admitted to its end). */
     private final Set<Thread> admitted = new HashSet<>();
 
@@ -31,15 +32,15 @@ public final class DesktopGate {
      * Admits the calling thread's call, checked at {@code generation} (read before its lease check).
      *
      * @throws DesktopException {@code 409 LEASE_NOT_LIVE} when a reset began since, {@code 503 DESKTOP_UNAVAILABLE}
-     *         while one runs
+     *         while one runs (or the desktop is being prepared, {@link #close(String)})
      */
     public synchronized Admission admit(String desktop, long checkedAt) {
         if (generation != checkedAt) {
             throw new DesktopException(409, ErrorCode.LEASE_NOT_LIVE, "desktop " + desktop
                     + " was reset after this call's lease was checked: that lease has ended");
         }
-        if (closed) {
-            throw new DesktopException(503, ErrorCode.DESKTOP_UNAVAILABLE, "desktop " + desktop + " is being reset");
+        if (closedBecause != null) {
+            throw new DesktopException(503, ErrorCode.DESKTOP_UNAVAILABLE, "desktop " + desktop + " " + closedBecause);
         }
         Thread caller = Thread.currentThread();
         if (!admitted.add(caller)) {
@@ -54,8 +55,16 @@ public final class DesktopGate {
      * on a command).
      */
     public synchronized void close() {
+        close("is being reset");
+    }
+
+    /**
+     * {@link #close()} with the words a refused call is told why: {@code "is being prepared"} while what its calls run
+     * in is made after the agent's start.
+     */
+    public synchronized void close(String because) {
         generation++;
-        closed = true;
+        closedBecause = because;
         admitted.forEach(Thread::interrupt);
     }
 
@@ -89,7 +98,7 @@ public final class DesktopGate {
 
     /** Ends a reset: calls checked at the new generation may be admitted. */
     public synchronized void open() {
-        closed = false;
+        closedBecause = null;
     }
 
     private synchronized void leave(Admission admission) {

@@ -49,6 +49,7 @@ class ToolAccessTest {
 
     @Test
     void aCommandOnADeviceNobodyLeasesNeedsTheServiceToken() {
+        AgentCalls.awaitHostDevicePrepared();
         Path files = Path.of("target", "test-data", "devices", "linux", HOST, "files");
         String mark = "stranger-" + System.nanoTime();
         for (Supplier<RequestSpecification> stranger : STRANGERS) {

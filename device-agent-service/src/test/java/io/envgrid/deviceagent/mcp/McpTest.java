@@ -116,6 +116,7 @@ class McpTest {
      */
     @Test
     void everyToolAnswersOverMcp() throws Exception {
+        AgentCalls.awaitHostDevicePrepared();
         String host = "test-host";
         String file = AgentCalls.uniqueId("mcp") + ".txt";
         java.nio.file.Path files = java.nio.file.Path.of("target/test-data/devices/linux/" + host + "/files");

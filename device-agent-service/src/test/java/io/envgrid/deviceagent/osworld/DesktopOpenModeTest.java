@@ -40,6 +40,7 @@ class DesktopOpenModeTest {
 
     @Test
     void openToolsLetAnyCallerActAndBorrowButOnlyTheBorrowerReturns() {
+        AgentCalls.awaitHostDevicePrepared();
         given().contentType(ContentType.JSON).body(Map.of("device_id", "test-host", "command", "echo open"))
                 .post("/tools/device.execute/call").then().statusCode(200).body("output", equalTo("open\n"));
         String id = AgentCalls.uniqueId("android");

@@ -56,6 +56,7 @@ class WorkerCommandIsolationTest {
 
     @Test
     void deviceExecuteOnTheHostSeesNoSecret() {
+        AgentCalls.awaitHostDevicePrepared();
         String output = AgentCalls.call("device.execute", Map.of("device_id", "test-host", "command", PROBE)).statusCode(200)
                 .extract().path("output");
         assertClean("device.execute", output);

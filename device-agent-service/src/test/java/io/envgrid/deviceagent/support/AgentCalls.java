@@ -31,6 +31,15 @@ public final class AgentCalls {
         Conditions.await(() -> call("device.info", Map.of("device_id", deviceId)).extract().statusCode() == 200, what);
     }
 
+    /**
+     * Waits until the host device ({@code test-host}) is prepared: its network namespace and disk are made on a thread of
+     * their own after the agent's start, and its calls are refused ({@code 409}, "being prepared") until then.
+     */
+    public static void awaitHostDevicePrepared() {
+        Conditions.await(() -> !call("device.info", Map.of("device_id", "test-host")).extract().asString()
+                .contains("being prepared"), "the host device prepared after the agent's start");
+    }
+
     /** A fresh device id per test, so tests sharing the data directory never see each other's devices. */
     public static String uniqueId(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
