@@ -6,18 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.support.AgentPrivileges;
 import io.envgrid.deviceagent.support.Conditions;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +29,7 @@ class DesktopNetworkTest {
     /** This test run's own agent id, so parallel runs never remove each other's namespaces. */
     private final String prefix = DesktopNetwork.prefixOf("network-test/" + ProcessHandle.current().pid());
     private final String otherPrefix = DesktopNetwork.prefixOf("another-agent/" + ProcessHandle.current().pid());
-    private final List<Process> started = new ArrayList<>();
+    private final NamespacedProcesses processes = new NamespacedProcesses();
 
     @BeforeEach
     void root() {
@@ -42,7 +38,7 @@ class DesktopNetworkTest {
 
     @AfterEach
     void cleanUp() {
-        started.forEach(Process::destroyForcibly);
+        processes.close();
         DesktopNetwork.removeLeftovers(prefix);
         DesktopNetwork.removeLeftovers(otherPrefix);
         DesktopNetwork.hostDevice(prefix).remove();
@@ -53,16 +49,18 @@ class DesktopNetworkTest {
         DesktopNetwork network = DesktopNetwork.own(prefix, 0);
         assertTrue(prefix.matches("envgrid-[0-9a-f]{12}-"), prefix);
         network.renew();
-        ProcessOutcome links = run(network, List.of("ip", "-o", "link"));
+        ProcessOutcome links = NamespacedProcesses.run(network, List.of("ip", "-o", "link"));
         assertTrue(links.succeeded(), links.stderr());
         assertEquals(1, links.stdoutText().strip().lines().count(), "only lo: " + links.stdoutText());
         assertTrue(links.stdoutText().contains("lo:") && links.stdoutText().contains("UP"), links.stdoutText());
         // what runs inside answers on its loopback
-        assertTrue(run(network, List.of("python3", "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); "
-                + "s.listen(); c = socket.create_connection(s.getsockname()); print('ok')")).succeeded());
+        assertTrue(NamespacedProcesses.run(network, List.of("python3", "-c", "import socket; s = socket.socket(); "
+                + "s.bind(('127.0.0.1', 0)); s.listen(); c = socket.create_connection(s.getsockname()); print('ok')"))
+                .succeeded());
 
-        Process inside = start(network, List.of("sleep", "300"));
-        Conditions.await(() -> namespaceOf(inside.pid()).equals(inode(network)), "the sleeper in the namespace");
+        Process inside = processes.start(network, List.of("sleep", "300"));
+        Conditions.await(() -> NamespacedProcesses.namespaceOf(inside.pid()).equals(inode(network)),
+                "the sleeper in the namespace");
         String before = inode(network);
         // held open so that the old namespace outlives its removal: a freed namespace's inode number is free for the
         // next one, and the comparison below would then fail though the namespace is new
@@ -84,8 +82,9 @@ class DesktopNetworkTest {
         leftover.renew();
         others.renew();
         host.renew();
-        Process orphan = start(leftover, List.of("sleep", "300"));
-        Conditions.await(() -> namespaceOf(orphan.pid()).equals(inode(leftover)), "the orphan in the leftover");
+        Process orphan = processes.start(leftover, List.of("sleep", "300"));
+        Conditions.await(() -> NamespacedProcesses.namespaceOf(orphan.pid()).equals(inode(leftover)),
+                "the orphan in the leftover");
 
         DesktopNetwork.removeLeftovers(prefix);
 
@@ -103,35 +102,12 @@ class DesktopNetworkTest {
         assertTrue(shared.name().isEmpty());
     }
 
-    private Process start(DesktopNetwork network, List<String> command) throws IOException {
-        List<String> entered = new ArrayList<>(network.enterPrefix());
-        entered.addAll(command);
-        Process process = new ProcessBuilder(entered).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        started.add(process);
-        return process;
-    }
-
-    private static ProcessOutcome run(DesktopNetwork network, List<String> command) {
-        List<String> entered = new ArrayList<>(network.enterPrefix());
-        entered.addAll(command);
-        return HostProcesses.run(entered, null, Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), Duration.ofSeconds(10));
-    }
-
     private static String inode(DesktopNetwork network) {
         try {
             return "net:[" + Files.getAttribute(DesktopNetwork.NAMESPACES.resolve(network.name().orElseThrow()),
                     "unix:ino") + "]";
         } catch (IOException e) {
             return "(none)";
-        }
-    }
-
-    private static String namespaceOf(long pid) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net")).toString();
-        } catch (IOException e) {
-            return "(gone)";
         }
     }
 }

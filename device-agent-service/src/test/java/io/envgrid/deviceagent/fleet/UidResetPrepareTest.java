@@ -9,19 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.envgrid.deviceagent.exec.WorkerExec;
 import io.envgrid.deviceagent.osworld.DesktopException;
 import io.envgrid.deviceagent.osworld.DesktopGate;
-import io.envgrid.deviceagent.process.HostProcesses;
 import io.envgrid.deviceagent.process.ProcessOutcome;
 import io.envgrid.deviceagent.support.Conditions;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -49,12 +45,12 @@ class UidResetPrepareTest {
     private final DesktopGate gate = new DesktopGate();
     private final WorkerExec workers = new WorkerExec(UID, Path.of("/"));
     private final ExecutorService threads = Executors.newCachedThreadPool();
-    private final List<Process> started = new ArrayList<>();
+    private final NamespacedProcesses processes = new NamespacedProcesses();
 
     @AfterEach
     void cleanUp() {
         threads.shutdownNow();
-        started.forEach(Process::destroyForcibly);
+        processes.close();
         network.remove();
     }
 
@@ -73,7 +69,7 @@ class UidResetPrepareTest {
         preparing.get(30, TimeUnit.SECONDS);
         try (DesktopGate.Admission admitted = gate.admit("attached", gate.generation())) {
             assertFalse(admitted.fenced());
-            ProcessOutcome links = run(List.of("ip", "-o", "link"));
+            ProcessOutcome links = NamespacedProcesses.run(network, List.of("ip", "-o", "link"));
             assertTrue(links.succeeded(), "a call after the preparation enters its namespace: " + links.stderr());
             assertEquals(1, links.stdoutText().strip().lines().count(), "only lo: " + links.stdoutText());
         }
@@ -83,9 +79,11 @@ class UidResetPrepareTest {
     void aResetBeforeThePreparationIsNotUndoneByItAndOneOverlappingItComesOutClean() throws Exception {
         UidReset reset = uidReset();
         assertInstanceOf(ResetOutcome.Done.class, reset.reset());
-        Process holders = start(List.of("sleep", "300")); // the next holder's program, in the reset's namespace
+        // the next holder's program, in the reset's namespace
+        Process holders = processes.start(network, List.of("sleep", "300"));
         Object made = Files.getAttribute(namespace, "unix:ino");
-        Conditions.await(() -> namespaceOf(holders.pid()).equals("net:[" + made + "]"), "the program in the namespace");
+        Conditions.await(() -> NamespacedProcesses.namespaceOf(holders.pid()).equals("net:[" + made + "]"),
+                "the program in the namespace");
 
         reset.prepare(); // late: the reset made everything already
 
@@ -150,28 +148,5 @@ class UidResetPrepareTest {
                         && info.getLockInfo() != null
                         && info.getLockInfo().getIdentityHashCode() == System.identityHashCode(lock)),
                 "a thread blocked on the lock", Duration.ofSeconds(10));
-    }
-
-    private Process start(List<String> command) throws IOException {
-        List<String> entered = new ArrayList<>(network.enterPrefix());
-        entered.addAll(command);
-        Process process = new ProcessBuilder(entered).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        started.add(process);
-        return process;
-    }
-
-    private ProcessOutcome run(List<String> command) {
-        List<String> entered = new ArrayList<>(network.enterPrefix());
-        entered.addAll(command);
-        return HostProcesses.run(entered, null, Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), Duration.ofSeconds(10));
-    }
-
-    private static String namespaceOf(long pid) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net")).toString();
-        } catch (IOException e) {
-            return "(gone)";
-        }
     }
 }
