@@ -215,8 +215,8 @@ public class SessionRouter {
     }
 
     /**
-     * 409 {@code SESSION_ENDED}: the create's claim was ended (the idle sweep, after {@code session_ttl} of creating)
-     * before its record was stored; what it took is given back.
+     * 409 {@code SESSION_ENDED}: the create's claim was ended (the idle sweep, once no one had marked it used for
+     * {@code session_ttl}) before its record was stored; what it took is given back.
      */
     private static ToolFailure claimLost(String workerId, String type) {
         return new ToolFailure(409, ErrorCode.SESSION_ENDED, "the " + type + " session of worker '" + workerId

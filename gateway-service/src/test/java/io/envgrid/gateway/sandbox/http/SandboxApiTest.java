@@ -130,8 +130,7 @@ class SandboxApiTest {
     @Test
     void aSessionWhoseLeaseTheAllocatorRevokesIsGone() {
         String worker = worker();
-        String resourceId = post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}")
-                .path("resource.id");
+        String resourceId = desktopSession(worker);
         int port = desktopOf(resourceId).port();
         // a forced removal revokes the lease and is published like an expiry
         assertEquals(200, TestCluster.get().allocatorCall("DELETE", "/resources/" + resourceId + "?force=true", null).statusCode());
@@ -145,11 +144,16 @@ class SandboxApiTest {
                 .body("temporary_session", equalTo(true));
     }
 
+    /** Opens the worker's desktop session: the id of its desktop. */
+    private static String desktopSession(String worker) {
+        return post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}")
+                .path("resource.id");
+    }
+
     @Test
     void aSessionWhoseResourceIsReleasedOverMcpIsGone() {
         String worker = worker();
-        String resourceId = post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}")
-                .path("resource.id");
+        String resourceId = desktopSession(worker);
         String mcpSession = McpHttp.initialize(McpHttp.mcp());
         McpHttp.call(mcpSession, 1, "release_batch_resources", "{\"worker_id\": \"" + worker + "\", \"resource_ids\": [\""
                 + resourceId + "\"]}").then().statusCode(200).body("result.isError", equalTo(false));
@@ -166,8 +170,7 @@ class SandboxApiTest {
     @Test
     void anMcpGrantOfTheSessionsTypeLeavesTheSessionItsDesktop() {
         String worker = worker();
-        String sessionDesktop = post("/session/create", "{\"worker_id\": \"" + worker + "\", \"resource_type\": \"vm\"}")
-                .path("resource.id");
+        String sessionDesktop = desktopSession(worker);
         String mcpSession = McpHttp.initialize(McpHttp.mcp());
         try {
             String mcpDesktop = McpHttp.call(mcpSession, 1, "allocate_single_resource", "{\"worker_id\": \"" + worker
