@@ -150,10 +150,10 @@ final class UidReset {
             gate.open();
         } catch (ResetFailure e) {
             LOG.warnf("preparing %s: %s", what, e.getMessage());
-            gate.close(NOT_PREPARED);
+            gate.reword(NOT_PREPARED);
         } catch (RuntimeException e) {
             LOG.errorf(e, "preparing %s failed", what);
-            gate.close(NOT_PREPARED);
+            gate.reword(NOT_PREPARED);
         }
     }
 

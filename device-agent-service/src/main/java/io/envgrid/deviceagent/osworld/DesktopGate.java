@@ -69,6 +69,17 @@ public final class DesktopGate {
     }
 
     /**
+     * Keeps the gate closed with other words ({@code because}), in the same generation: a call checked while it was
+     * closed is told 503 with these words, not 409 as after a reset (nothing was reset: what it would run in is still
+     * missing). Nothing when the gate is open.
+     */
+    public synchronized void reword(String because) {
+        if (closedBecause != null) {
+            closedBecause = because;
+        }
+    }
+
+    /**
      * Waits until no call is admitted any more, running {@code nudge} (which ends the desktop user's processes) and
      * interrupting the admitted calls again between waits: a call admitted just before {@link #close()} may have
      * started a process or a sleep after the first round.

@@ -44,6 +44,26 @@ class DesktopGateTest {
         assertThrows(DesktopException.class, () -> gate.admit("0", checkedAt), "a reset ended: still refused");
     }
 
+    /**
+     * A failed preparation (the device agent's {@code UidReset.prepare}) rewords the closed gate without a new
+     * generation: a call checked while the desktop was being prepared is told 503 with the new words, as nothing was
+     * reset under it (was: the gate was closed again, a new generation, and that call was told 409 LEASE_NOT_LIVE).
+     */
+    @Test
+    void rewordingAClosedGateKeepsItsGenerationAndAnOpenOneOpen() {
+        gate.close("is being prepared");
+        long checkedAt = gate.generation();
+        gate.reword("could not be prepared");
+        assertEquals(checkedAt, gate.generation());
+        DesktopException refused = assertThrows(DesktopException.class, () -> gate.admit("0", checkedAt));
+        assertEquals(503, refused.status());
+        assertEquals("DESKTOP_UNAVAILABLE", refused.code());
+        assertTrue(refused.getMessage().endsWith("could not be prepared"), refused.getMessage());
+        gate.open();
+        gate.reword("could not be prepared");
+        gate.admit("0", checkedAt).close();
+    }
+
     @Test
     void aResetInterruptsTheAdmittedCallsAndWaitsUntilTheyHaveLeft() throws Exception {
         CountDownLatch admitted = new CountDownLatch(1);

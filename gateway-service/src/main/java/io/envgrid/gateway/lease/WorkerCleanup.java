@@ -64,18 +64,26 @@ public class WorkerCleanup {
      * Releases exactly what the allocation {@code requestId} granted the worker ({@code /release/request}: by lease, so
      * a later grant of the same resource to the same worker stays leased). The leases it released, or found expired,
      * leave the worker's record, their controller sessions end and the listeners are told, as after {@link #release}.
-     * The allocator's answer ({@link AllocatorApi#releaseGrant}); its error is passed on, nothing changed here.
+     * The allocator's answer ({@link AllocatorApi#releaseGrant}); its error is passed on after the leases it lists as
+     * settled anyway ({@code details.applied.released} and {@code expired}: other cells settled their part before one
+     * failed or found the id another worker's) have gone the same way.
      */
     public Uni<JsonNode> releaseGrant(String workerId, String requestId) {
-        return allocator.releaseGrant(workerId, requestId).call(answer -> {
-            List<String> leaseIds = new ArrayList<>();
-            for (String ended : List.of("released", "expired")) {
-                answer.path(ended).forEach(lease -> leaseIds.add(lease.asText()));
-            }
-            return leaseIds.isEmpty() ? Uni.createFrom().voidItem() : resources.forgetLeases(workerId, leaseIds)
-                    .call(removed -> endSessions(workerId, vms(removed)))
-                    .chain(removed -> ended(workerId, removed));
-        });
+        return allocator.releaseGrant(workerId, requestId)
+                .call(answer -> leasesEnded(workerId, answer))
+                .onFailure(ToolFailure.class).call(e -> ((ToolFailure) e).details().get("applied") instanceof JsonNode
+                        applied ? leasesEnded(workerId, applied) : Uni.createFrom().voidItem());
+    }
+
+    /** The leases {@code settled} lists as {@code released} or {@code expired}: record, sessions and listeners follow. */
+    private Uni<Void> leasesEnded(String workerId, JsonNode settled) {
+        List<String> leaseIds = new ArrayList<>();
+        for (String ended : List.of("released", "expired")) {
+            settled.path(ended).forEach(lease -> leaseIds.add(lease.asText()));
+        }
+        return leaseIds.isEmpty() ? Uni.createFrom().voidItem() : resources.forgetLeases(workerId, leaseIds)
+                .call(removed -> endSessions(workerId, vms(removed)))
+                .chain(removed -> ended(workerId, removed));
     }
 
     /** The allocator no longer leases {@code resourceIds} to the worker: sessions, record and listeners follow. */

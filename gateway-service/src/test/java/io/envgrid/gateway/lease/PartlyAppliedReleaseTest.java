@@ -117,6 +117,57 @@ class PartlyAppliedReleaseTest {
         }
     }
 
+    /**
+     * The allocator settling a request_id in one cell and failing in another (503, {@code details.applied} listing
+     * the leases the settled cell released), as its {@code LeaseService.settleRequest} answers with cells.
+     */
+    class AllocatorFailingOneCell extends AllocatorApi {
+        AllocatorFailingOneCell() {
+            super(downstream, backends, config);
+        }
+
+        @Override
+        public Uni<JsonNode> releaseGrant(String workerId, String requestId) {
+            return super.releaseGrant(workerId, requestId).map(settled -> {
+                ObjectNode error = JSON.createObjectNode();
+                error.put("code", "BACKEND_UNREACHABLE");
+                error.put("message", "cell b did not answer; the other cells settled their part (details.applied)");
+                ObjectNode details = error.putObject("details");
+                details.putArray("failed_cells").add("b");
+                ObjectNode applied = details.putObject("applied");
+                applied.set("released", settled.path("released"));
+                applied.set("expired", settled.path("expired"));
+                applied.putArray("settled_in_cells").add("a");
+                ObjectNode body = JSON.createObjectNode();
+                body.set("error", error);
+                throw Downstream.failureOf("allocator", new Reply(503, body));
+            });
+        }
+    }
+
+    @Test
+    void theSettledPartOfAFailedGrantGiveBackLeavesTheWorkersRecord() {
+        TestCluster.get().register("partly-grant-1", TYPE, "{\"ip\": \"127.0.0.1\", \"port\": 1}");
+        String worker = "partly-grant-" + System.nanoTime();
+        String requestId = "give-back-" + System.nanoTime();
+        try {
+            allocations.allocate(worker, List.of(TYPE), 60, 0, requestId, ProgressSink.NONE)
+                    .await().atMost(Duration.ofSeconds(30));
+            assertEquals(1, resources.all(worker).await().atMost(Duration.ofSeconds(5)).size());
+            QuarkusMock.installMockForType(new AllocatorFailingOneCell(), AllocatorApi.class);
+
+            ToolFailure failure = assertThrows(ToolFailure.class, () -> cleanup.releaseGrant(worker, requestId)
+                    .await().atMost(Duration.ofSeconds(30)));
+            assertEquals(503, failure.status());
+            assertEquals(1, ((JsonNode) failure.details().get("applied")).path("released").size());
+            assertEquals(Map.of(), resources.all(worker).await().atMost(Duration.ofSeconds(5)),
+                    "the lease the settled cell released left the record");
+        } finally {
+            TestCluster.get().allocatorCall("POST", "/release/worker", "{\"worker_id\": \"" + worker + "\"}");
+            resources.forgetAll(worker).await().atMost(Duration.ofSeconds(5));
+        }
+    }
+
     @Test
     void anErrorWithoutAppliedPartReleasesNothingFromTheRecord() {
         ToolFailure plain = new ToolFailure(403, "NOT_LEASE_HOLDER", "nothing was changed",

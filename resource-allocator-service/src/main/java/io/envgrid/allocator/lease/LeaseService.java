@@ -191,6 +191,7 @@ public class LeaseService {
             // A completed cell always changed something: it released leases, or withdrew the id for this worker.
             Map<String, Object> applied = new LinkedHashMap<>();
             applied.put("released", released);
+            applied.put("expired", expired);
             applied.put("settled_in_cells", settledIn);
             if (failure != null) {
                 throw partlyApplied(failure, failedCells, settledIn.isEmpty() ? Map.of() : applied, true, List.of());

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -123,12 +124,22 @@ public class SessionRouter {
      */
     private Cancellable keepClaimed(String workerId, String type) {
         Duration every = Duration.ofMillis(Math.max(1, catalog.profile().sessionTtlSeconds() * 1000L / 3));
+        return marking(every, () -> sessions.touch(workerId, type), "the " + type + " session of " + workerId);
+    }
+
+    /**
+     * Runs {@code touch} every {@code every} until cancelled, one at a time; a failed touch is logged and the next tick
+     * tries again. A touch slower than {@code every} skips the ticks it overlaps (was: ticks nobody requested failed
+     * the stream, and the marks stopped silently while the create went on). Bounded by its caller: the create cancels
+     * it when its initialization ends, whose allocation wait ({@code wait_ms}) and set-up calls have deadlines.
+     */
+    static Cancellable marking(Duration every, Supplier<Uni<?>> touch, String what) {
         return Multi.createFrom().ticks().every(every)
-                .onItem().transformToUniAndConcatenate(tick -> sessions.touch(workerId, type)
-                        .onFailure().invoke(e -> LOG.debugf("marking the %s session of %s in creation used: %s", type,
-                                workerId, e.getMessage()))
+                .onOverflow().drop()
+                .onItem().transformToUniAndConcatenate(tick -> touch.get()
+                        .onFailure().invoke(e -> LOG.debugf("marking %s in creation used: %s", what, e.getMessage()))
                         .onFailure().recoverWithNull())
-                .subscribe().with(tick -> { }, e -> { });
+                .subscribe().with(tick -> { }, e -> LOG.warnf(e, "marks of %s in creation stopped", what));
     }
 
     /**
@@ -220,7 +231,7 @@ public class SessionRouter {
      */
     private static ToolFailure claimLost(String workerId, String type) {
         return new ToolFailure(409, ErrorCode.SESSION_ENDED, "the " + type + " session of worker '" + workerId
-                + "' was ended while it was created (idle for the session ttl); create it again",
+                + "' was ended while it was created (its claim was swept or ended elsewhere); create it again",
                 Map.of("resource_type", type));
     }
 
