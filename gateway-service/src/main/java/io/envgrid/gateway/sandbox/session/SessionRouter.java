@@ -77,7 +77,7 @@ public class SessionRouter {
         ObjectNode record = SandboxSessions.creating(workerId, type);
         // this create removes the record only while it is still its own claim
         String claim = record.path("session_id").asText();
-        return warmUps.ensure(backend).chain(() -> sessions.claim(record)).chain(claimed -> {
+        return warmUps.ensure(backend).chain(() -> claimed(record, claim)).chain(claimed -> {
             if (!claimed) {
                 return sessions.find(workerId, type).map(found -> {
                     ObjectNode existing = found.orElseThrow(() -> busy(workerId, type));
@@ -113,6 +113,24 @@ public class SessionRouter {
                     .onCancellation().call(() -> givenUp(backend, workerId, type, got.get(), claim,
                             "abandoned by its client"));
         });
+    }
+
+    /**
+     * Claims (worker, type) with {@code record}; a caller that goes away while the claim's script is in flight leaves
+     * no claim behind: the script's answer is still awaited, and a claim it made is removed (only while still this
+     * create's, {@code claim}). Was: the cancellation dropped the answer, and the claim stayed {@code creating} until
+     * the idle sweep, every create of the type in the meantime answered 409 {@code SESSION_BUSY}.
+     */
+    private Uni<Boolean> claimed(ObjectNode record, String claim) {
+        String workerId = record.path("worker_id").asText();
+        String type = record.path("resource_type").asText();
+        // memoized: a cancelled subscriber does not cancel the script's own subscription, so its answer still comes
+        Uni<Boolean> claiming = sessions.claim(record).memoize().indefinitely();
+        return claiming.onCancellation().invoke(() -> claiming
+                .chain(made -> made ? sessions.removeSession(workerId, type, claim) : Uni.createFrom().item(false))
+                .subscribe().with(removed -> LOG.debugf("claim of the %s session of %s abandoned in flight, removed: %s",
+                        type, workerId, removed), e -> LOG.warnf("the %s session of %s abandoned while claimed: %s",
+                        type, workerId, e.getMessage())));
     }
 
     /**

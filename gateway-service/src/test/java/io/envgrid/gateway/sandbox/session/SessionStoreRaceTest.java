@@ -21,17 +21,21 @@ import io.envgrid.gateway.sandbox.execution.SandboxCatalog;
 import io.envgrid.gateway.sandbox.execution.WarmUps;
 import io.envgrid.gateway.sandbox.profile.BackendKind;
 import io.envgrid.gateway.sandbox.profile.ResourceProfile;
+import io.envgrid.gateway.support.Conditions;
 import io.envgrid.gateway.support.WithCluster;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.inject.Inject;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -216,6 +220,37 @@ class SessionStoreRaceTest {
         boolean recorded = sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).isPresent();
         assertEquals(recorded, claimed, "claimed exactly when recorded");
         assertEquals(recorded, lastUse() != null, "a claimed record has its last use, so the idle sweep sees it");
+    }
+
+    /**
+     * The create's caller goes away while its claim's script is in flight: once the script has answered, the claim it
+     * made is removed, with its last use, and the next create is not answered 409 {@code SESSION_BUSY}. Was: the
+     * cancellation dropped the answer and the claim stayed {@code creating} until the idle sweep ({@code session_ttl},
+     * 300 s by default). The script's answer is held back by the test until after the cancellation.
+     */
+    @Test
+    void aCreateAbandonedWhileItsClaimIsInFlightLeavesNoClaim() {
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        AtomicBoolean claimRan = new AtomicBoolean();
+        SandboxSessions answeringLate = new SandboxSessions(redis, JSON, keys) {
+            @Override
+            public Uni<Boolean> claim(ObjectNode session) {
+                return super.claim(session).invoke(() -> claimRan.set(true))
+                        .call(() -> Uni.createFrom().completionStage(answer));
+            }
+        };
+        Cancellable create = new SessionRouter(catalog, answeringLate, new WarmUps(catalog))
+                .create(worker, backend(grant("race-desktop-5", 7), () -> Uni.createFrom().voidItem()),
+                        JSON.createObjectNode())
+                .subscribe().with(created -> { }, e -> { });
+        Conditions.await("the claim written", Duration.ofSeconds(10), claimRan::get);
+        assertTrue(sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).isPresent(), "claimed");
+        create.cancel();
+        answer.complete(null);
+        Conditions.await("the abandoned claim removed", Duration.ofSeconds(10),
+                () -> sessions.find(worker, TYPE).await().atMost(Duration.ofSeconds(5)).isEmpty());
+        assertNull(lastUse(), "its last use went with it");
+        assertEquals(List.of(), cleanedUp, "nothing was initialized");
     }
 
     @AfterEach
