@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -22,20 +23,28 @@ public final class StrictJson {
 
     /** How Jackson words a duplicate key; it has no exception type of its own. */
     private static final String DUPLICATE = "Duplicate field '";
+    /** How Jackson words a value after the value read ({@link DeserializationFeature#FAIL_ON_TRAILING_TOKENS}). */
+    private static final String TRAILING = "Trailing token";
     /** How Jackson words an end of input it does not throw a {@link JsonEOFException} for (after a comma). */
     private static final String END_OF_INPUT = "Unexpected end-of-input";
 
     private StrictJson() {
     }
 
-    /** {@code json}'s reader (its configuration kept), refusing a duplicate key in any object as a parse error. */
+    /**
+     * {@code json}'s reader (its configuration kept), refusing as a parse error a duplicate key in any object and
+     * anything but white space after the value ({@code {"a":1} {"a":2}}: read alone, the first value would be acted on
+     * and the rest dropped unseen).
+     */
     public static ObjectReader reader(ObjectMapper json) {
-        return json.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+        return json.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /**
      * What was wrong with the JSON text and where, for the client: {@code duplicate key "name" at line 1, column 20},
-     * {@code unexpected end of input at line 1, column 5}, {@code invalid JSON at line 2, column 3}. Line and column
+     * {@code unexpected end of input at line 1, column 5}, {@code content after the JSON value at line 1, column 9},
+     * {@code invalid JSON at line 2, column 3}. Line and column
      * are 1-based as the parser counts them (a body read as bytes counts the column in bytes); left out when the
      * failure has no place. Never Jackson's own message, which names its classes and settings.
      *
@@ -50,10 +59,18 @@ public final class StrictJson {
         return what(e) + (at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
     }
 
+    /** Whether reading failed on content after the value ({@link #reader} refuses it). */
+    public static boolean isTrailing(JsonProcessingException e) {
+        return e.getOriginalMessage() != null && e.getOriginalMessage().startsWith(TRAILING);
+    }
+
     private static String what(JsonProcessingException e) {
         String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
         if (e instanceof JsonEOFException || message.startsWith(END_OF_INPUT)) {
             return "unexpected end of input";
+        }
+        if (isTrailing(e)) {
+            return "content after the JSON value";
         }
         if (e instanceof StreamConstraintsException) {
             return "too deeply nested, or a number, string or key too long";

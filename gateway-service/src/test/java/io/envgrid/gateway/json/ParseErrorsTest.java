@@ -44,6 +44,8 @@ class ParseErrorsTest {
     private static final List<Refused> BODIES = List.of(
             new Refused("{\"worker_id\":\"a\",\n\"worker_id\":\"b\"}", "duplicate key \"worker_id\" at line 2, column 12"),
             new Refused("{\"worker_id\":\"a\",", "unexpected end of input at line 1, column 18"),
+            // a second value: read alone, the first would be acted on and the rest dropped unseen
+            new Refused("{\"worker_id\":\"a\"} {\"worker_id\":\"b\"}", "content after the JSON value at line 1, column 19"),
             // inside a free-form value (a tool's params): the Sandbox API reads it as a tree within its record
             new Refused("{\"worker_id\":\"a\",\"params\":{\"x\":1,\"x\":2}}", "duplicate key \"x\" at line 1, column 37"));
 

@@ -79,8 +79,11 @@ public class StrictBodies {
             throw refused(field, "is not a field of this request; it takes " + known(e.getKnownPropertyIds()));
         } catch (MismatchedInputException e) {
             String field = path(e);
+            if (StrictJson.isTrailing(e)) {
+                throw notJson(e); // worded as every front end words it
+            }
             if (field.isEmpty()) {
-                // a body of another JSON type, or a second value after the object
+                // a body of another JSON type
                 throw ToolFailure.invalid("the body must be one JSON object");
             }
             throw refused(field, "must be " + expected(e.getTargetType()));

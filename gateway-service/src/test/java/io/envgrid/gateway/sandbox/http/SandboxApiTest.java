@@ -330,7 +330,8 @@ class SandboxApiTest {
                     .body("error.details.field", equalTo(refusal[2]))
                     .body("error.message", containsString("'" + refusal[2] + "'"));
         }
-        post("/execute", "{\"action\": \"vm:screenshot\"} {}").then().statusCode(400).body("error.message", containsString("one JSON object"));
+        post("/execute", "{\"action\": \"vm:screenshot\"} {}").then().statusCode(400).body("error.message",
+                containsString("content after the JSON value"));
         post("/execute", "\"vm:screenshot\"").then().statusCode(400).body("error.message", containsString("JSON object"));
         post("/execute", "").then().statusCode(400).body("error.code", equalTo("INVALID_PARAMETERS"));
         assertEquals(0, leases(worker).size(), "no refused request leased anything");

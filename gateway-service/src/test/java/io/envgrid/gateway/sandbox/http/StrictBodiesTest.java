@@ -83,6 +83,8 @@ class StrictBodiesTest {
             ToolFailure refused = refused(body, ExecuteRequest.class);
             assertTrue(refused.getMessage().contains("JSON"), body + " -> " + refused.getMessage());
         }
-        assertEquals("the body must be one JSON object", refused("{\"action\": \"a\"} {}", ExecuteRequest.class).getMessage());
+        assertEquals("the body must be one JSON object", refused("[]", ExecuteRequest.class).getMessage());
+        assertEquals("the body is not JSON: content after the JSON value at line 1, column 17",
+                refused("{\"action\": \"a\"} {}", ExecuteRequest.class).getMessage());
     }
 }
