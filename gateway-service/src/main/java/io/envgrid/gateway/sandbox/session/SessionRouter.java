@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -77,7 +78,19 @@ public class SessionRouter {
         ObjectNode record = SandboxSessions.creating(workerId, type);
         // this create removes the record only while it is still its own claim
         String claim = record.path("session_id").asText();
-        return warmUps.ensure(backend).chain(() -> claimed(record, claim)).chain(claimed -> {
+        // The claim's answer while no one owns it: taken by the create when it goes on with the answer, or by the
+        // cancellation when the caller has gone first; whichever takes it acts on it (claim owned exactly once).
+        AtomicReference<Uni<Boolean>> unowned = new AtomicReference<>();
+        return warmUps.ensure(backend).chain(() -> {
+            // memoized: a cancelled subscriber does not cancel the script's own subscription, so its answer still comes
+            Uni<Boolean> claiming = sessions.claim(record).memoize().indefinitely();
+            unowned.set(claiming);
+            return claiming;
+        }).chain(claimed -> {
+            if (unowned.getAndSet(null) == null) {
+                // the caller went away as the answer came: the cancellation owns the claim and removes it
+                return Uni.createFrom().failure(new CancellationException("the create's caller went away"));
+            }
             if (!claimed) {
                 return sessions.find(workerId, type).map(found -> {
                     ObjectNode existing = found.orElseThrow(() -> busy(workerId, type));
@@ -112,25 +125,24 @@ public class SessionRouter {
                     // this the record would stay 'creating' and the resource leased
                     .onCancellation().call(() -> givenUp(backend, workerId, type, got.get(), claim,
                             "abandoned by its client"));
-        });
+        }).onCancellation().invoke(() -> abandonedClaim(unowned.getAndSet(null), workerId, type, claim));
     }
 
     /**
-     * Claims (worker, type) with {@code record}; a caller that goes away while the claim's script is in flight leaves
-     * no claim behind: the script's answer is still awaited, and a claim it made is removed (only while still this
-     * create's, {@code claim}). Was: the cancellation dropped the answer, and the claim stayed {@code creating} until
-     * the idle sweep, every create of the type in the meantime answered 409 {@code SESSION_BUSY}.
+     * A caller that went away while its claim's script was in flight, or as its answer came, leaves no claim behind:
+     * the answer ({@code claiming}; null when the create took it, or never claimed) is awaited and a claim it made is
+     * removed, only while still this create's ({@code claim}). Was: the cancellation dropped the answer, and the claim
+     * stayed {@code creating} until the idle sweep, every create of the type in the meantime answered 409
+     * {@code SESSION_BUSY}.
      */
-    private Uni<Boolean> claimed(ObjectNode record, String claim) {
-        String workerId = record.path("worker_id").asText();
-        String type = record.path("resource_type").asText();
-        // memoized: a cancelled subscriber does not cancel the script's own subscription, so its answer still comes
-        Uni<Boolean> claiming = sessions.claim(record).memoize().indefinitely();
-        return claiming.onCancellation().invoke(() -> claiming
-                .chain(made -> made ? sessions.removeSession(workerId, type, claim) : Uni.createFrom().item(false))
+    private void abandonedClaim(Uni<Boolean> claiming, String workerId, String type, String claim) {
+        if (claiming == null) {
+            return;
+        }
+        claiming.chain(made -> made ? sessions.removeSession(workerId, type, claim) : Uni.createFrom().item(false))
                 .subscribe().with(removed -> LOG.debugf("claim of the %s session of %s abandoned in flight, removed: %s",
                         type, workerId, removed), e -> LOG.warnf("the %s session of %s abandoned while claimed: %s",
-                        type, workerId, e.getMessage())));
+                        type, workerId, e.getMessage()));
     }
 
     /**
