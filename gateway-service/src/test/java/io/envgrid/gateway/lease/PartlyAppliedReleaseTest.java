@@ -59,6 +59,16 @@ class PartlyAppliedReleaseTest {
     @Inject
     GatewayConfig config;
 
+    /** The failure the gateway's client makes of an allocator answer {@code status} with this error envelope. */
+    private static ToolFailure allocatorError(int status, String code, String message, ObjectNode details) {
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode error = body.putObject("error");
+        error.put("code", code);
+        error.put("message", message);
+        error.set("details", details);
+        return Downstream.failureOf("allocator", new Reply(status, body));
+    }
+
     /** The allocator with a second cell whose script refuses {@code refused}: the other ids are released for real. */
     class AllocatorRefusingOne extends AllocatorApi {
         private final String refused;
@@ -72,17 +82,12 @@ class PartlyAppliedReleaseTest {
         public Uni<JsonNode> releaseBatch(String workerId, List<String> resourceIds) {
             List<String> others = resourceIds.stream().filter(id -> !id.equals(refused)).toList();
             return super.releaseBatch(workerId, others).map(released -> {
-                ObjectNode error = JSON.createObjectNode();
-                error.put("code", "NOT_LEASE_HOLDER");
-                error.put("message", "worker '" + workerId + "' does not hold [" + refused + "]; the other ids were "
-                        + "applied in their cells (details.applied)");
-                ObjectNode details = error.putObject("details");
+                ObjectNode details = JSON.createObjectNode();
                 details.putArray("resources").add(refused);
                 details.put("worker_id", workerId);
                 details.set("applied", released.path("details"));
-                ObjectNode body = JSON.createObjectNode();
-                body.set("error", error);
-                throw Downstream.failureOf("allocator", new Reply(403, body));
+                throw allocatorError(403, "NOT_LEASE_HOLDER", "worker '" + workerId + "' does not hold [" + refused
+                        + "]; the other ids were applied in their cells (details.applied)", details);
             });
         }
     }
@@ -129,18 +134,14 @@ class PartlyAppliedReleaseTest {
         @Override
         public Uni<JsonNode> releaseGrant(String workerId, String requestId) {
             return super.releaseGrant(workerId, requestId).map(settled -> {
-                ObjectNode error = JSON.createObjectNode();
-                error.put("code", "BACKEND_UNREACHABLE");
-                error.put("message", "cell b did not answer; the other cells settled their part (details.applied)");
-                ObjectNode details = error.putObject("details");
+                ObjectNode details = JSON.createObjectNode();
                 details.putArray("failed_cells").add("b");
                 ObjectNode applied = details.putObject("applied");
                 applied.set("released", settled.path("released"));
                 applied.set("expired", settled.path("expired"));
                 applied.putArray("settled_in_cells").add("a");
-                ObjectNode body = JSON.createObjectNode();
-                body.set("error", error);
-                throw Downstream.failureOf("allocator", new Reply(503, body));
+                throw allocatorError(503, "BACKEND_UNREACHABLE",
+                        "cell b did not answer; the other cells settled their part (details.applied)", details);
             });
         }
     }
