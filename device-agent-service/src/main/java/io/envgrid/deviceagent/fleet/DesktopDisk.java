@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Everything one worker uid can write, on one size-bounded file system of its own: a {@code tmpfs} of a configured size
@@ -97,6 +98,14 @@ final class DesktopDisk {
     private static final List<Path> TASKSET = List.of(Path.of("/usr/bin/taskset"), Path.of("/bin/taskset"));
     /** What unshare(1) says when the kernel takes the new namespace for an older one (mount(2)'s EINVAL). */
     private static final String REFUSED_AS_OLDER = "ns/mnt on ";
+    /**
+     * Guards the namespace files' directories ({@code <disks>/.ns}) every disk of this agent shares: their binding is
+     * made ({@link #makeNamespace}) and dropped ({@link #removeShared}) under the write lock, a namespace file bound
+     * under the read lock. The first resets of the hosted desktops run at once; without it each could find the
+     * directory not yet bound and bind it, and a binding made after another disk's file was bound hid that file:
+     * entering it failed ({@code nsenter}: EINVAL) and its unmount found nothing at the path.
+     */
+    private static final ReentrantReadWriteLock SHARED = new ReentrantReadWriteLock();
 
     private final Path root;
     /** Where the worker's {@code home/} is bound; empty: a worker with no home of its own. */
@@ -314,22 +323,33 @@ final class DesktopDisk {
     private void makeNamespace(List<Reach> bound) throws IOException {
         Path directory = namespace.getParent();
         Files.createDirectories(directory);
-        if (!mountPoint(directory)) {
-            // a namespace's file may be bound only where mounts do not propagate (unshare(1)); on a host whose / is
-            // shared (systemd) the directory is made a private mount of its own
-            run("mount", "--bind", directory.toString(), directory.toString());
-            run("mount", "--make-private", directory.toString());
+        SHARED.writeLock().lock();
+        try {
+            if (!mountPoint(directory)) {
+                // a namespace's file may be bound only where mounts do not propagate (unshare(1)); on a host whose /
+                // is shared (systemd) the directory is made a private mount of its own
+                run("mount", "--bind", directory.toString(), directory.toString());
+                run("mount", "--make-private", directory.toString());
+            }
+            SHARED.readLock().lock(); // downgraded: the other disks bind their files meanwhile, none drops the directory
+        } finally {
+            SHARED.writeLock().unlock();
         }
-        Files.write(namespace, new byte[0]);
-        // real paths: the script compares them with mountinfo's, where a link on the way is resolved
-        List<String> command = new ArrayList<>(List.of(unshare.toString(), "--mount=" + namespace, "--propagation",
-                "private", "--", "/bin/sh", "-c", ENTER, "envgrid-desktop-disk", root.toRealPath().toString(),
-                home.isPresent() ? home.get().toRealPath().toString() : "", directory.toString()));
-        for (Reach reach : bound) {
-            command.addAll(List.of(reach.writable() ? "rw" : "ro", reach.path().toString(),
-                    reach.mountPoint().toString()));
+        try {
+            Files.write(namespace, new byte[0]);
+            // real paths: the script compares them with mountinfo's, where a link on the way is resolved
+            List<String> command = new ArrayList<>(List.of(unshare.toString(), "--mount=" + namespace,
+                    "--propagation", "private", "--", "/bin/sh", "-c", ENTER, "envgrid-desktop-disk",
+                    root.toRealPath().toString(), home.isPresent() ? home.get().toRealPath().toString() : "",
+                    directory.toString()));
+            for (Reach reach : bound) {
+                command.addAll(List.of(reach.writable() ? "rw" : "ro", reach.path().toString(),
+                        reach.mountPoint().toString()));
+            }
+            runOnSomeCpu(command);
+        } finally {
+            SHARED.readLock().unlock();
         }
-        runOnSomeCpu(command);
     }
 
     /**
@@ -433,7 +453,12 @@ final class DesktopDisk {
      * be deleted).
      */
     static void removeShared(Path disks) {
-        unmount(disks.toAbsolutePath().normalize().resolve(".ns"));
+        SHARED.writeLock().lock();
+        try {
+            unmount(disks.toAbsolutePath().normalize().resolve(".ns"));
+        } finally {
+            SHARED.writeLock().unlock();
+        }
     }
 
     /**
@@ -442,20 +467,35 @@ final class DesktopDisk {
      */
     static void removeSharedIfUnused(Path disks) {
         Path directory = disks.toAbsolutePath().normalize().resolve(".ns");
+        SHARED.writeLock().lock(); // no disk binds its file between the look and the unmount
         try (java.util.stream.Stream<Path> files = Files.list(directory)) {
-            if (files.anyMatch(DesktopDisk::mountPoint)) {
-                return;
+            if (files.noneMatch(DesktopDisk::mountPoint)) {
+                removeShared(disks);
             }
         } catch (IOException e) {
-            return; // no directory: nothing was bound there
+            // no directory: nothing was bound there
+        } finally {
+            SHARED.writeLock().unlock();
         }
-        removeShared(disks);
     }
 
+    /**
+     * Unmounts {@code mounted} until {@code mountinfo} no longer lists it, or until what it lists there is out of the
+     * path's reach ({@code umount}: "not mounted"): a mount hidden under a later one at a directory above it (left so
+     * by a former agent; {@link #SHARED}). Such a mount is not what the path leads to, so it is no longer the disk's;
+     * it goes with the one above.
+     */
     private static void unmount(Path mounted) {
         // lazily: a mount still referenced (by nothing of the desktop, all dead) must not stop the reset
         for (int round = 0; round < 8 && mountPoint(mounted); round++) {
-            run("umount", "--lazy", mounted.toString());
+            ProcessOutcome outcome = HostProcesses.run(List.of("umount", "--lazy", mounted.toString()), null,
+                    Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), COMMAND_TIMEOUT);
+            if (!outcome.succeeded()) {
+                if (outcome.stderr().contains("not mounted")) {
+                    return;
+                }
+                throw failed(List.of("umount", "--lazy", mounted.toString()), outcome);
+            }
         }
     }
 
@@ -493,8 +533,12 @@ final class DesktopDisk {
         ProcessOutcome outcome = HostProcesses.run(List.of(command), null, Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
                 COMMAND_TIMEOUT);
         if (!outcome.succeeded()) {
-            throw new IllegalStateException(String.join(" ", command) + " failed (" + outcome.exitCode() + "): "
-                    + outcome.stderr().strip());
+            throw failed(List.of(command), outcome);
         }
+    }
+
+    private static IllegalStateException failed(List<String> command, ProcessOutcome outcome) {
+        return new IllegalStateException(String.join(" ", command) + " failed (" + outcome.exitCode() + "): "
+                + outcome.stderr().strip());
     }
 }
