@@ -94,6 +94,13 @@ final class DesktopDisk {
             + "[ -d \"${t%%:*}\" ] || continue; mount --rbind \"$d/${t#*:}\" \"${t%%:*}\" || exit 126; done";
     private static final List<Path> NSENTER = List.of(Path.of("/usr/bin/nsenter"), Path.of("/bin/nsenter"));
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * The environment of the mount commands: {@code LC_ALL=C}, since their messages are matched ("not mounted",
+     * "Invalid argument") and an agent started with a {@code LANG} of a language util-linux is translated into would
+     * get them in that language.
+     */
+    private static final Map<String, String> COMMANDS_ENVIRONMENT = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin",
+            "LC_ALL", "C");
     private static final List<Path> UNSHARE = List.of(Path.of("/usr/bin/unshare"), Path.of("/bin/unshare"));
     private static final List<Path> TASKSET = List.of(Path.of("/usr/bin/taskset"), Path.of("/bin/taskset"));
     /** What unshare(1) says when the kernel takes the new namespace for an older one (mount(2)'s EINVAL). */
@@ -323,17 +330,21 @@ final class DesktopDisk {
     private void makeNamespace(List<Reach> bound) throws IOException {
         Path directory = namespace.getParent();
         Files.createDirectories(directory);
-        SHARED.writeLock().lock();
-        try {
-            if (!mountPoint(directory)) {
-                // a namespace's file may be bound only where mounts do not propagate (unshare(1)); on a host whose /
-                // is shared (systemd) the directory is made a private mount of its own
-                run("mount", "--bind", directory.toString(), directory.toString());
-                run("mount", "--make-private", directory.toString());
+        SHARED.readLock().lock();
+        if (!mountPoint(directory)) {
+            SHARED.readLock().unlock(); // no upgrade: the write lock waits for every reader
+            SHARED.writeLock().lock();
+            try {
+                if (!mountPoint(directory)) {
+                    // a namespace's file may be bound only where mounts do not propagate (unshare(1)); on a host whose
+                    // / is shared (systemd) the directory is made a private mount of its own
+                    run("mount", "--bind", directory.toString(), directory.toString());
+                    run("mount", "--make-private", directory.toString());
+                }
+                SHARED.readLock().lock(); // downgraded: other disks bind their files meanwhile, none drops it
+            } finally {
+                SHARED.writeLock().unlock();
             }
-            SHARED.readLock().lock(); // downgraded: the other disks bind their files meanwhile, none drops the directory
-        } finally {
-            SHARED.writeLock().unlock();
         }
         try {
             Files.write(namespace, new byte[0]);
@@ -489,7 +500,7 @@ final class DesktopDisk {
         // lazily: a mount still referenced (by nothing of the desktop, all dead) must not stop the reset
         for (int round = 0; round < 8 && mountPoint(mounted); round++) {
             ProcessOutcome outcome = HostProcesses.run(List.of("umount", "--lazy", mounted.toString()), null,
-                    Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), COMMAND_TIMEOUT);
+                    COMMANDS_ENVIRONMENT, COMMAND_TIMEOUT);
             if (!outcome.succeeded()) {
                 if (outcome.stderr().contains("not mounted")) {
                     return;
@@ -499,9 +510,32 @@ final class DesktopDisk {
         }
     }
 
-    /** Whether {@code path} is a mount point now ({@code /proc/self/mountinfo}: the fifth field, octal escapes). */
+    /**
+     * {@code path} absolute with every link on the way resolved, as far as it exists (the rest, made later, appended
+     * as given, normalized).
+     *
+     * @throws java.io.UncheckedIOException an existing part cannot be resolved
+     */
+    private static Path real(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        Path existing = absolute;
+        while (existing.getParent() != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(absolute));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot resolve " + absolute, e);
+        }
+    }
+
+    /**
+     * Whether {@code path} is a mount point now ({@code /proc/self/mountinfo}: the fifth field, octal escapes), compared
+     * as its {@link #real} path: mountinfo lists mount points with the links on the way resolved (a home root or data
+     * directory configured through a link).
+     */
     static boolean mountPoint(Path path) {
-        String wanted = path.toAbsolutePath().normalize().toString();
+        String wanted = real(path).toString();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 String[] fields = line.split(" ");
@@ -530,7 +564,7 @@ final class DesktopDisk {
     }
 
     private static void run(String... command) {
-        ProcessOutcome outcome = HostProcesses.run(List.of(command), null, Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
+        ProcessOutcome outcome = HostProcesses.run(List.of(command), null, COMMANDS_ENVIRONMENT,
                 COMMAND_TIMEOUT);
         if (!outcome.succeeded()) {
             throw failed(List.of(command), outcome);

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +29,9 @@ import org.junit.jupiter.api.Test;
  * (SoakIT saw it): each found the directory not yet bound and bound it, and a binding made after another desktop's
  * namespace file was bound hid that file, so entering it failed ({@code nsenter: reassociate to namespace 'ns/mnt'
  * failed: Invalid argument}) and every later reset of that desktop failed to unmount it ({@code umount: not mounted},
- * while {@code mountinfo} still listed it). Here the directory is bound once whatever the overlap, and a disk whose
- * namespace file is hidden so (by a former agent) is made anew at its next renewal.
+ * while {@code mountinfo} still listed it). Here the directory is bound once whatever the overlap, also where the home
+ * root is reached through a link (mountinfo lists the real path: the check never found it bound and every disk bound it
+ * again), and a disk whose namespace file is hidden so (by a former agent) is made anew at its next renewal.
  */
 class DesktopDiskSharedNamespacesTest {
 
@@ -51,6 +54,9 @@ class DesktopDiskSharedNamespacesTest {
             // a binding hidden under another outlives the removal of the top one: drop what is left, innermost last
             for (int round = 0; round < 4 && DesktopDisk.mountPoint(root.resolve(".disk").resolve(".ns")); round++) {
                 DesktopDisk.removeShared(root.resolve(".disk"));
+            }
+            try (Stream<Path> left = Files.walk(root.getParent())) {
+                left.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
         }
     }
@@ -99,6 +105,25 @@ class DesktopDiskSharedNamespacesTest {
         disk.renew(workers);
 
         assertEntered(disk);
+    }
+
+    @Test
+    void aHomeRootReachedThroughALinkIsBoundOnceAndItsDesktopsResetAgain() throws Exception {
+        Path real = homeRoot();
+        Path link = Files.createSymbolicLink(real.getParent().resolve("linked"), real.getFileName());
+        Path homes = link;
+        WorkerExec workers = new WorkerExec(UID, homes);
+        DesktopDisk first = hosted(homes, 0);
+        DesktopDisk second = hosted(homes, 1);
+        first.renew(workers);
+        second.renew(workers);
+
+        Path shared = real.resolve(".disk").resolve(".ns");
+        assertEquals(1, mountsAt(shared), "the shared directory " + shared + " is bound " + mountsAt(shared) + " times");
+        assertEntered(first);
+        assertEntered(second);
+        first.renew(workers); // the home's binding found and dropped, so its files can be made anew
+        assertEntered(first);
     }
 
     private Path homeRoot() throws IOException {
